@@ -1,0 +1,1 @@
+"""Contracts service: from committed joint orders to contracts with delivery lines per nation."""

@@ -1,0 +1,47 @@
+"""Wires the contracts service: settings, database, unit of work, broker, relay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from faststream.kafka import KafkaBroker
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bundling_shared.db import make_engine, make_session_factory
+from bundling_shared.messaging.kafka import make_broker
+from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
+from contracts.adapters import orm
+from contracts.adapters.unit_of_work import ContractsUnitOfWork
+from contracts.config import ContractsSettings
+from contracts.entrypoints.publishers import declare_publishers
+from contracts.entrypoints.subscribers import build_router
+from contracts.service_layer.handlers import UowFactory
+
+SERVICE = "contracts"
+
+
+@dataclass
+class ContractsService:
+    settings: ContractsSettings
+    engine: AsyncEngine
+    broker: KafkaBroker
+    relay: OutboxRelay
+    uow: UowFactory
+
+
+def bootstrap(settings: ContractsSettings | None = None) -> ContractsService:
+    settings = settings or ContractsSettings()
+    orm.start_mappers()
+    engine = make_engine(settings.database_url)
+    broker = make_broker(settings.kafka, SERVICE)
+    relay = OutboxRelay(
+        engine,
+        orm.outbox,
+        via_publishers(declare_publishers(broker)),
+        poll_seconds=settings.outbox.poll_seconds,
+        batch_size=settings.outbox.batch_size,
+    )
+    uow: UowFactory = partial(ContractsUnitOfWork, make_session_factory(engine), relay.wake)
+    broker.include_router(build_router(uow))
+    return ContractsService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow)

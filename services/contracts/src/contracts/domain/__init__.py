@@ -1,0 +1,1 @@
+"""Pure rules of the contracts context: no I/O, no framework imports."""

@@ -1,0 +1,1 @@
+"""Demand service: national needs in, bundles (joint orders, framework contracts) out."""

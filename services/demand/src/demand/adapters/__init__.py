@@ -1,0 +1,1 @@
+"""Database, repositories and the unit of work of the demand service."""

@@ -1,0 +1,49 @@
+"""Wires the demand service: settings, database, unit of work, broker, relay, apps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from faststream.kafka import KafkaBroker
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bundling_shared.db import make_engine, make_session_factory
+from bundling_shared.messaging.kafka import make_broker
+from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
+from demand.adapters import orm
+from demand.adapters.unit_of_work import DemandUnitOfWork
+from demand.config import DemandSettings
+from demand.entrypoints.publishers import declare_publishers
+from demand.entrypoints.subscribers import build_router
+from demand.service_layer.handlers import UowFactory
+
+SERVICE = "demand"
+
+
+@dataclass
+class DemandService:
+    settings: DemandSettings
+    engine: AsyncEngine
+    broker: KafkaBroker
+    relay: OutboxRelay
+    uow: UowFactory
+
+
+def bootstrap(settings: DemandSettings | None = None) -> DemandService:
+    settings = settings or DemandSettings()
+    orm.start_mappers()
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    broker = make_broker(settings.kafka, SERVICE)
+    publishers = declare_publishers(broker)
+    relay = OutboxRelay(
+        engine,
+        orm.outbox,
+        via_publishers(publishers),
+        poll_seconds=settings.outbox.poll_seconds,
+        batch_size=settings.outbox.batch_size,
+    )
+    uow: UowFactory = partial(DemandUnitOfWork, session_factory, relay.wake)
+    broker.include_router(build_router(uow))
+    return DemandService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow)

@@ -1,0 +1,1 @@
+"""Pure rules of the demand context: no I/O, no framework imports."""

@@ -1,0 +1,33 @@
+"""The demand service's ASGI app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from bundling_shared import topics
+from bundling_shared.service_app import create_service_app
+from demand.bootstrap import SERVICE, bootstrap
+from demand.config import DemandSettings
+from demand.entrypoints.api import router
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "adapters" / "migrations")
+
+
+def create_app(settings: DemandSettings | None = None) -> FastAPI:
+    service = bootstrap(settings)
+    return create_service_app(
+        name=SERVICE,
+        title="Demand service",
+        description="National needs in, bundles out: joint orders for many nations at once.",
+        router=router,
+        engine=service.engine,
+        broker=service.broker,
+        kafka=service.settings.kafka,
+        auth=service.settings.auth,
+        topics=topics.with_dead_letters(topics.NEEDS, topics.BUNDLES),
+        migrations=MIGRATIONS if service.settings.run_migrations else None,
+        relay=service.relay,
+        state={"uow": service.uow, "service": service},
+    )

@@ -1,0 +1,1 @@
+"""Use cases of the demand service, as plain async functions over a unit of work."""

@@ -1,0 +1,1 @@
+"""Database, repositories, unit of work, DNS and HTTP of the notifications service."""

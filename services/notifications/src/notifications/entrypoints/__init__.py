@@ -1,0 +1,1 @@
+"""HTTP routes and Kafka subscribers of the notifications service."""

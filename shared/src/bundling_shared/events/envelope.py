@@ -1,0 +1,84 @@
+"""The envelope every event travels in, and the rules for telling versions apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Generic, TypeVar, Union
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from bundling_shared.logging import current_correlation_id
+
+PayloadT = TypeVar("PayloadT", bound=BaseModel)
+
+
+class EventEnvelope(BaseModel, Generic[PayloadT]):
+    """Metadata shared by all events; `payload` is the versioned, typed body."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    occurred_at: datetime
+    producer: str = Field(description="Service that emitted the event.")
+    aggregate_id: str = Field(description="Kafka message key: per-aggregate order holds.")
+    correlation_id: str = Field(description="Ties together every event of one user action.")
+    causation_id: str | None = Field(default=None, description="The event or request that caused this one.")
+    nation: str | None = Field(default=None, description="ISO 3166-1 alpha-3 code where one nation is concerned.")
+    organisation: str | None = Field(default=None, description="Agency or company where one is concerned.")
+    payload: PayloadT
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int]
+
+    @classmethod
+    def tag(cls) -> str:
+        return f"{cls.TYPE}/v{cls.VERSION}"
+
+    @classmethod
+    def create(
+        cls,
+        payload: Any,
+        *,
+        aggregate_id: str,
+        producer: str,
+        nation: str | None = None,
+        organisation: str | None = None,
+        causation_id: str | None = None,
+        correlation_id: str | None = None,
+    ) -> Any:
+        """Build an event with fresh id and time, inheriting the current correlation id."""
+        return cls(
+            event_id=uuid4(),
+            event_type=cls.TYPE,
+            schema_version=cls.VERSION,
+            occurred_at=datetime.now(UTC),
+            producer=producer,
+            aggregate_id=aggregate_id,
+            correlation_id=correlation_id or current_correlation_id() or str(uuid4()),
+            causation_id=causation_id,
+            nation=nation,
+            organisation=organisation,
+            payload=payload,
+        )
+
+
+def envelope_tag(value: Any) -> str | None:
+    """The discriminator: type and version together select the schema."""
+    if isinstance(value, dict):
+        return f"{value.get('event_type')}/v{value.get('schema_version')}"
+    if isinstance(value, EventEnvelope):
+        return f"{value.event_type}/v{value.schema_version}"
+    return None
+
+
+def event_union(*classes: type[EventEnvelope[Any]]) -> Any:
+    """A pydantic type accepting exactly these (type, version) pairs; anything else is invalid.
+
+    Consumers annotate their handler with it, so an unknown type or version fails
+    validation and is dead-lettered instead of being half-understood.
+    """
+    members = tuple(Annotated[c, Tag(c.tag())] for c in classes)
+    return Annotated[Union[members], Discriminator(envelope_tag)]  # noqa: UP007

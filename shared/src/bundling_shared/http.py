@@ -1,0 +1,71 @@
+"""What every service's HTTP side shares: correlation ids, health and readiness."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bundling_shared.logging import bind_correlation_id
+
+CORRELATION_HEADER = "x-correlation-id"
+
+Check = Callable[[], Awaitable[object]]
+
+
+class CorrelationIdMiddleware:
+    """Takes X-Correlation-ID from the request or makes one, and echoes it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(CORRELATION_HEADER.encode())
+        correlation_id = incoming.decode()[:100] if incoming else str(uuid.uuid4())
+        bind_correlation_id(correlation_id)
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"].append((CORRELATION_HEADER.encode(), correlation_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_header)
+        finally:
+            bind_correlation_id(None)
+
+
+def health_router(checks: Mapping[str, Check], timeout: float = 3.0) -> APIRouter:
+    """``/health``: the process is alive. ``/ready``: every dependency answered in time."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health", summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @router.get("/ready", summary="Readiness: Kafka and database reachable")
+    async def ready() -> JSONResponse:
+        results: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                await asyncio.wait_for(check(), timeout)
+                results[name] = "ok"
+            except Exception as exc:
+                results[name] = f"unavailable: {type(exc).__name__}: {exc}"[:300]
+        ok = all(v == "ok" for v in results.values())
+        return JSONResponse({"status": "ready" if ok else "not ready", "checks": results}, 200 if ok else 503)
+
+    return router
+
+
+def install_common(app: FastAPI, checks: Mapping[str, Check]) -> None:
+    app.add_middleware(CorrelationIdMiddleware)
+    app.include_router(health_router(checks))

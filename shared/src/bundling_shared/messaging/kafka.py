@@ -1,0 +1,77 @@
+"""The Kafka broker every service uses: idempotent producer, acks=all, retries and
+dead letters on every subscriber, and topic creation by the project itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaRouter
+
+from bundling_shared.logging import get_logger
+from bundling_shared.messaging.dead_letter import RetryPolicy, retry_then_dead_letter
+from bundling_shared.settings import KafkaSettings
+from bundling_shared.topics import Topic
+
+log = get_logger(__name__)
+
+TOPIC_ALREADY_EXISTS = 36
+
+
+def make_broker(settings: KafkaSettings, service: str) -> KafkaBroker:
+    policy = RetryPolicy(
+        service=service,
+        max_attempts=settings.consumer_max_attempts,
+        backoff_seconds=settings.consumer_backoff_seconds,
+        backoff_max_seconds=settings.consumer_backoff_max_seconds,
+    )
+    return KafkaBroker(
+        settings.bootstrap_servers,
+        client_id=service,
+        acks="all",
+        enable_idempotence=True,
+        middlewares=[retry_then_dead_letter(policy)],
+        logger=get_logger(f"{service}.kafka"),  # type: ignore[arg-type]
+    )
+
+
+def at_least_once(broker: KafkaBroker | KafkaRouter, topic: Topic, group_id: str, **kwargs: Any) -> Callable[..., Any]:
+    """A subscriber that commits offsets only after the handler's transaction committed
+    (or the message was dead-lettered); a crash before that redelivers the message."""
+    decorator: Callable[..., Any] = broker.subscriber(
+        topic.name,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+        **kwargs,
+    )
+    return decorator
+
+
+async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], replication_factor: int = 1) -> None:
+    """Create the topics that are missing; existing ones are left as they are."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="topic-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(
+                name=t.name,
+                num_partitions=t.partitions,
+                replication_factor=replication_factor,
+                topic_configs={"retention.ms": str(t.retention_ms)} if t.retention_ms else {},
+            )
+            for t in topics
+            if t.name not in existing
+        ]
+        if not wanted:
+            return
+        response = await admin.create_topics(wanted)
+        for name, code, *rest in response.topic_errors:
+            if code not in (0, TOPIC_ALREADY_EXISTS):
+                raise RuntimeError(f"cannot create topic {name}: error {code} {rest}")
+        log.info("kafka.topics_created", topics=[t.name for t in wanted])
+    finally:
+        await admin.close()

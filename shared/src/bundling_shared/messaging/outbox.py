@@ -1,0 +1,149 @@
+"""Transactional outbox: a state change and its events commit together; a relay publishes.
+
+Without it a crash between "commit" and "publish" loses an event, and publishing before
+committing announces a change that may roll back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bundling_shared.events.envelope import EventEnvelope
+from bundling_shared.logging import get_logger
+from bundling_shared.topics import Topic
+
+log = get_logger(__name__)
+
+CONTENT_TYPE = "application/json"
+
+
+def event_headers(event: EventEnvelope[Any]) -> dict[str, str]:
+    """Kafka headers mirror the envelope's routing fields, so consumers and the dead-letter
+    middleware can log and route without parsing the body."""
+    return {
+        "content-type": CONTENT_TYPE,
+        "event-id": str(event.event_id),
+        "event-type": event.event_type,
+        "event-version": str(event.schema_version),
+        "correlation-id": event.correlation_id,
+    }
+
+
+async def stage(session: AsyncSession, table: Table, topic: Topic, event: EventEnvelope[Any]) -> None:
+    """Add `event` to the outbox inside the caller's transaction."""
+    await session.execute(
+        insert(table).values(
+            event_id=str(event.event_id),
+            event_type=event.event_type,
+            topic=topic.name,
+            message_key=event.aggregate_id,
+            body=event.model_dump_json(),
+            headers=event_headers(event),
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+class Publish(Protocol):
+    def __call__(
+        self, topic: str, key: bytes, body: bytes, headers: dict[str, str]
+    ) -> Awaitable[Any]: ...
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows in order and marks them sent.
+
+    Rows of one batch are handed to the idempotent producer together and confirmed
+    together (acks=all); a failure leaves the whole batch pending, to be sent again.
+    Redelivery is safe because every consumer is idempotent on the event id.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        table: Table,
+        publish: Publish,
+        *,
+        poll_seconds: float = 0.5,
+        batch_size: int = 200,
+    ) -> None:
+        self._engine = engine
+        self._table = table
+        self._publish = publish
+        self._poll = poll_seconds
+        self._batch = batch_size
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        self._lock = asyncio.Lock()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows were sent."""
+        t = self._table
+        async with self._lock, self._engine.begin() as conn:
+            query = select(t.c.id, t.c.topic, t.c.message_key, t.c.body, t.c.headers).where(
+                t.c.published_at.is_(None)
+            )
+            query = query.order_by(t.c.id).limit(self._batch)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = (await conn.execute(query)).all()
+            if not rows:
+                return 0
+            pending = [
+                self._publish(row.topic, row.message_key.encode(), row.body.encode(), dict(row.headers))
+                for row in rows
+            ]
+            for result in await asyncio.gather(*pending):
+                if inspect.isawaitable(result):
+                    await result
+            await conn.execute(
+                update(t).where(t.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC))
+            )
+            return len(rows)
+
+    async def run(self) -> None:
+        backoff = self._poll
+        while not self._stopping:
+            try:
+                sent = await self.publish_pending()
+                backoff = self._poll
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database away: keep rows, try again later
+                log.warning("outbox.publish_failed", error=repr(exc), retry_in=backoff)
+                sent = 0
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+                continue
+            if sent:
+                continue
+            self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+            except TimeoutError:
+                pass
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wakeup.set()
+
+
+def via_publishers(publishers: Mapping[str, Any]) -> Publish:
+    """Sends through the service's declared FastStream publishers (the ones its AsyncAPI
+    document lists): enqueue without waiting, confirmed by the relay as a batch."""
+
+    def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> Awaitable[Any]:
+        result: Awaitable[Any] = publishers[topic].publish(body, key=key, headers=headers, no_confirm=True)
+        return result
+
+    return publish

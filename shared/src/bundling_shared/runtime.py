@@ -1,0 +1,57 @@
+"""Start-up and shut-down that every service shares, for a plain FastAPI lifespan.
+
+Order matters: the schema must exist before the relay reads the outbox, the topics before
+the broker subscribes, and on the way out the background tasks stop before the broker
+and the database close under them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+
+from faststream.kafka import KafkaBroker
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bundling_shared.db import migrate
+from bundling_shared.logging import get_logger
+from bundling_shared.messaging.kafka import ensure_topics
+from bundling_shared.messaging.outbox import OutboxRelay
+from bundling_shared.settings import KafkaSettings
+from bundling_shared.topics import Topic
+
+log = get_logger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def service_running(
+    *,
+    name: str,
+    engine: AsyncEngine,
+    broker: KafkaBroker,
+    kafka: KafkaSettings,
+    topics: Iterable[Topic],
+    migrations: str | None,
+    relay: OutboxRelay | None = None,
+    workers: Sequence[Callable[[], Awaitable[None]]] = (),
+) -> AsyncIterator[None]:
+    if migrations is not None:
+        await migrate(engine, migrations)
+    await ensure_topics(kafka.bootstrap_servers, topics, kafka.replication_factor)
+    await broker.start()
+    tasks = [asyncio.create_task(w(), name=f"{name}-worker") for w in workers]
+    if relay is not None:
+        tasks.append(asyncio.create_task(relay.run(), name=f"{name}-outbox-relay"))
+    log.info("service.started", service=name)
+    try:
+        yield
+    finally:
+        if relay is not None:
+            relay.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await broker.stop()
+        await engine.dispose()
+        log.info("service.stopped", service=name)

@@ -1,0 +1,69 @@
+"""The base of every service's SQLAlchemy unit of work.
+
+One transaction holds the handler's state change, the events it stages in the outbox and
+the processed-message record of the event it consumed: all commit or none does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bundling_shared.events.envelope import EventEnvelope
+from bundling_shared.messaging import inbox, outbox
+from bundling_shared.topics import Topic
+
+
+class SqlAlchemyUnitOfWorkBase:
+    session: AsyncSession
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        outbox_table: Table,
+        processed_table: Table,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._outbox = outbox_table
+        self._processed = processed_table
+        self._on_commit = on_commit
+        self._staged = 0
+
+    async def __aenter__(self) -> Self:
+        self.session = self._session_factory()
+        self._staged = 0
+        self._open_repositories(self.session)
+        return self
+
+    def _open_repositories(self, session: AsyncSession) -> None:
+        """Subclasses attach their repositories to the session here."""
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        # close() ends an uncommitted transaction (rolling it back) without expiring the
+        # loaded objects, so handlers can still read what they return after the block.
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        if self._staged:
+            self._staged = 0
+            self._on_commit()
+
+    async def emit(self, topic: Topic, event: EventEnvelope[Any]) -> None:
+        """Stage `event` for publication when (and only if) this unit of work commits."""
+        await outbox.stage(self.session, self._outbox, topic, event)
+        self._staged += 1
+
+    async def already_processed(self, consumer: str, event_id: UUID) -> bool:
+        return await inbox.already_processed(self.session, self._processed, consumer, event_id)
+
+    async def mark_processed(self, consumer: str, event_id: UUID) -> None:
+        await inbox.mark_processed(self.session, self._processed, consumer, event_id)
