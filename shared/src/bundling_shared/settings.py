@@ -25,6 +25,10 @@ class KafkaSettings(BaseSettings):
     )
     consumer_backoff_max_seconds: float = Field(default=5.0, ge=0)
     replication_factor: int = Field(default=1, ge=1, description="For the topics the project creates.")
+    topic_prefix: str = Field(
+        default="",
+        description="Namespace for topic and consumer group names (read by bundling_shared.topics at import).",
+    )
 
 
 class AuthSettings(BaseSettings):

@@ -6,7 +6,12 @@ while order per need, bundle or contract holds.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+# Separates environments (or test runs) sharing one cluster: every topic and consumer
+# group name starts with it. Read once at import, as topic names are fixed for a process.
+PREFIX = os.environ.get("KAFKA_TOPIC_PREFIX", "")
 
 
 @dataclass(frozen=True)
@@ -28,9 +33,9 @@ def dead_letter_topic(topic: Topic) -> Topic:
     return Topic(topic.name + DEAD_LETTER_SUFFIX, 1, retention_ms=30 * 24 * 3600 * 1000)
 
 
-NEEDS = Topic("demand.needs", partitions=6)
-BUNDLES = Topic("demand.bundles", partitions=6)
-CONTRACTS = Topic("contracts.contracts", partitions=3)
+NEEDS = Topic(PREFIX + "demand.needs", partitions=6)
+BUNDLES = Topic(PREFIX + "demand.bundles", partitions=6)
+CONTRACTS = Topic(PREFIX + "contracts.contracts", partitions=3)
 
 ALL: tuple[Topic, ...] = (NEEDS, BUNDLES, CONTRACTS)
 

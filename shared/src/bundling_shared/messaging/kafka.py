@@ -13,6 +13,7 @@ from faststream.kafka import KafkaBroker, KafkaRouter
 from bundling_shared.logging import get_logger
 from bundling_shared.messaging.dead_letter import RetryPolicy, retry_then_dead_letter
 from bundling_shared.settings import KafkaSettings
+from bundling_shared import topics
 from bundling_shared.topics import Topic
 
 log = get_logger(__name__)
@@ -42,7 +43,7 @@ def at_least_once(broker: KafkaBroker | KafkaRouter, topic: Topic, group_id: str
     (or the message was dead-lettered); a crash before that redelivers the message."""
     decorator: Callable[..., Any] = broker.subscriber(
         topic.name,
-        group_id=group_id,
+        group_id=topics.PREFIX + group_id,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
         **kwargs,
@@ -50,7 +51,7 @@ def at_least_once(broker: KafkaBroker | KafkaRouter, topic: Topic, group_id: str
     return decorator
 
 
-async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], replication_factor: int = 1) -> None:
+async def ensure_topics(bootstrap_servers: str, wanted_topics: Iterable[Topic], replication_factor: int = 1) -> None:
     """Create the topics that are missing; existing ones are left as they are."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="topic-admin")
     await admin.start()
@@ -63,7 +64,7 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], replica
                 replication_factor=replication_factor,
                 topic_configs={"retention.ms": str(t.retention_ms)} if t.retention_ms else {},
             )
-            for t in topics
+            for t in wanted_topics
             if t.name not in existing
         ]
         if not wanted:

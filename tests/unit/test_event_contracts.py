@@ -1,0 +1,76 @@
+from datetime import date
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from bundling_shared.events.demand import (
+    BundleEvent,
+    DeliveryWindow,
+    JointOrderCommittedPayload,
+    JointOrderCommittedV1,
+    JointOrderLine,
+    NeedEvent,
+    NeedRegisteredPayload,
+    NeedRegisteredV1,
+)
+from bundling_shared.logging import bind_correlation_id
+from bundling_shared.messaging.outbox import event_headers
+
+
+def registered() -> NeedRegisteredV1:
+    event: NeedRegisteredV1 = NeedRegisteredV1.create(
+        NeedRegisteredPayload(
+            need_id="need-1", nation="NLD", item_code="VSRAT", quantity=12,
+            delivery_window=DeliveryWindow(start=date(2025, 1, 1), end=date(2025, 12, 31)),
+        ),
+        aggregate_id="need-1",
+        producer="demand",
+        nation="NLD",
+    )
+    return event
+
+
+def test_the_envelope_round_trips_with_all_metadata() -> None:
+    event = registered()
+    parsed = TypeAdapter(NeedEvent).validate_json(event.model_dump_json())
+    assert parsed == event
+    assert parsed.event_type == "demand.need.registered" and parsed.schema_version == 1
+    assert parsed.producer == "demand" and parsed.nation == "NLD" and parsed.aggregate_id == "need-1"
+
+
+def test_an_unknown_schema_version_is_rejected_not_guessed() -> None:
+    body = registered().model_dump(mode="json")
+    body["schema_version"] = 2
+    with pytest.raises(ValidationError, match="v2"):
+        TypeAdapter(NeedEvent).validate_python(body)
+
+
+def test_an_unknown_event_type_is_rejected() -> None:
+    body = registered().model_dump(mode="json")
+    body["event_type"] = "demand.need.teleported"
+    with pytest.raises(ValidationError):
+        TypeAdapter(NeedEvent).validate_python(body)
+
+
+def test_a_union_tells_its_members_apart() -> None:
+    event = JointOrderCommittedV1.create(
+        JointOrderCommittedPayload(
+            bundle_id="b-1", item_code="VSRAT", lead="NSPA",
+            lines=[JointOrderLine(nation="NLD", quantity=4, need_ids=["n"])], total_quantity=4,
+            delivery_window=DeliveryWindow(start=date(2025, 1, 1), end=date(2025, 6, 1)), committed_by="c",
+        ),
+        aggregate_id="b-1",
+        producer="demand",
+    )
+    assert isinstance(TypeAdapter(BundleEvent).validate_json(event.model_dump_json()), JointOrderCommittedV1)
+
+
+def test_events_inherit_the_correlation_id_of_the_request() -> None:
+    bind_correlation_id("corr-42")
+    try:
+        event = registered()
+    finally:
+        bind_correlation_id(None)
+    assert event.correlation_id == "corr-42"
+    assert event_headers(event)["correlation-id"] == "corr-42"
+    assert event_headers(event)["event-type"] == "demand.need.registered"
