@@ -50,8 +50,10 @@ async def aggregate_all(service: Any) -> None:
     """Feed every staged need event to the aggregator, as the Kafka subscriber would."""
     async with service.engine.connect() as conn:
         rows = (
-            await conn.execute(select(orm.outbox.c.body).where(orm.outbox.c.event_type == "demand.need.registered"))
-        ).scalars().all()
+            (await conn.execute(select(orm.outbox.c.body).where(orm.outbox.c.event_type == "demand.need.registered")))
+            .scalars()
+            .all()
+        )
     for body in rows:
         event = TypeAdapter(NeedEvent).validate_json(body)
         assert isinstance(event, NeedRegisteredV1)
@@ -128,9 +130,7 @@ async def test_needs_of_one_item_end_in_one_bundle_and_each_desk_sees_only_its_l
     assert seen_by_nld["total_quantity"] == 40_000
     assert [line["nation"] for line in seen_by_nld["lines"]] == ["NLD"]
     assert (await client.get(f"/v1/bundles/{ammo['id']}", headers=desk("DEU"))).status_code == 404
-    assert [b["item_code"] for b in (await client.get("/v1/bundles", headers=desk("DEU"))).json()["items"]] == [
-        "VSRAT"
-    ]
+    assert [b["item_code"] for b in (await client.get("/v1/bundles", headers=desk("DEU"))).json()["items"]] == ["VSRAT"]
 
 
 async def test_a_redelivered_need_event_changes_nothing(app_client: tuple[Any, httpx.AsyncClient]) -> None:

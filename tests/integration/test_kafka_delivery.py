@@ -27,7 +27,10 @@ from demand.entrypoints.app import MIGRATIONS
 def need_event(need_id: str, version: int = 1) -> NeedRegisteredV1:
     event: NeedRegisteredV1 = NeedRegisteredV1.create(
         NeedRegisteredPayload(
-            need_id=need_id, nation="NLD", item_code="VSRAT", quantity=3,
+            need_id=need_id,
+            nation="NLD",
+            item_code="VSRAT",
+            quantity=3,
             delivery_window=DeliveryWindow(start=date(2025, 1, 1), end=date(2025, 12, 31)),
         ),
         aggregate_id=need_id,

@@ -36,8 +36,13 @@ async def test_an_expired_token_is_refused() -> None:
 
 async def test_a_nation_desk_token_without_nation_is_refused() -> None:
     token = jwt.encode(
-        {"sub": "x", "role": "nation_desk", "iss": SETTINGS.issuer, "aud": SETTINGS.audience,
-         "exp": datetime.now(UTC) + timedelta(minutes=5)},
+        {
+            "sub": "x",
+            "role": "nation_desk",
+            "iss": SETTINGS.issuer,
+            "aud": SETTINGS.audience,
+            "exp": datetime.now(UTC) + timedelta(minutes=5),
+        },
         SETTINGS.jwt_secret,
         algorithm="HS256",
     )
@@ -73,8 +78,14 @@ async def test_production_tokens_are_verified_against_the_issuers_jwks(
 ) -> None:
     url, key = jwks_server
     settings = AuthSettings(jwks_url=url, issuer="https://idp.example", audience="bundling-platform")
-    claims = {"sub": "desk", "role": "coordinator", "org": "NSPA", "iss": "https://idp.example",
-              "aud": "bundling-platform", "exp": datetime.now(UTC) + timedelta(minutes=5)}
+    claims = {
+        "sub": "desk",
+        "role": "coordinator",
+        "org": "NSPA",
+        "iss": "https://idp.example",
+        "aud": "bundling-platform",
+        "exp": datetime.now(UTC) + timedelta(minutes=5),
+    }
     good = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
     principal = await TokenVerifier(settings).verify(good)
     assert principal.role is Role.COORDINATOR and principal.organisation == "NSPA"

@@ -24,8 +24,12 @@ def test_one_delivery_line_per_nation() -> None:
 
 def test_the_lead_and_the_participants_are_concerned_others_not() -> None:
     c = Contract.for_joint_order(
-        bundle_id="b", item_code="VSRAT", contracting_authority="NSPA",
-        window_start=date(2025, 1, 1), window_end=date(2026, 1, 1), quantities={"NLD": 5},
+        bundle_id="b",
+        item_code="VSRAT",
+        contracting_authority="NSPA",
+        window_start=date(2025, 1, 1),
+        window_end=date(2026, 1, 1),
+        quantities={"NLD": 5},
     )
     assert c.concerns("NSPA") and c.concerns("NLD")
     assert not c.concerns("DEU")

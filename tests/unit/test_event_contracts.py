@@ -20,7 +20,10 @@ from bundling_shared.messaging.outbox import event_headers
 def registered() -> NeedRegisteredV1:
     event: NeedRegisteredV1 = NeedRegisteredV1.create(
         NeedRegisteredPayload(
-            need_id="need-1", nation="NLD", item_code="VSRAT", quantity=12,
+            need_id="need-1",
+            nation="NLD",
+            item_code="VSRAT",
+            quantity=12,
             delivery_window=DeliveryWindow(start=date(2025, 1, 1), end=date(2025, 12, 31)),
         ),
         aggregate_id="need-1",
@@ -55,9 +58,13 @@ def test_an_unknown_event_type_is_rejected() -> None:
 def test_a_union_tells_its_members_apart() -> None:
     event = JointOrderCommittedV1.create(
         JointOrderCommittedPayload(
-            bundle_id="b-1", item_code="VSRAT", lead="NSPA",
-            lines=[JointOrderLine(nation="NLD", quantity=4, need_ids=["n"])], total_quantity=4,
-            delivery_window=DeliveryWindow(start=date(2025, 1, 1), end=date(2025, 6, 1)), committed_by="c",
+            bundle_id="b-1",
+            item_code="VSRAT",
+            lead="NSPA",
+            lines=[JointOrderLine(nation="NLD", quantity=4, need_ids=["n"])],
+            total_quantity=4,
+            delivery_window=DeliveryWindow(start=date(2025, 1, 1), end=date(2025, 6, 1)),
+            committed_by="c",
         ),
         aggregate_id="b-1",
         producer="demand",

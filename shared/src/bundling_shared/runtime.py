@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
+from typing import Any
 
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,7 +35,7 @@ async def service_running(
     topics: Iterable[Topic],
     migrations: str | None,
     relay: OutboxRelay | None = None,
-    workers: Sequence[Callable[[], Awaitable[None]]] = (),
+    workers: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
 ) -> AsyncIterator[None]:
     if migrations is not None:
         await migrate(engine, migrations)

@@ -3,7 +3,7 @@ verification, and the broker, relay and workers run from a plain lifespan."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -36,7 +36,7 @@ def create_service_app(
     migrations: str | None,
     relay: OutboxRelay | None,
     state: dict[str, Any],
-    workers: Sequence[Callable[[], Awaitable[None]]] = (),
+    workers: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
 ) -> FastAPI:
     topic_list = list(topics)
 

@@ -38,9 +38,7 @@ class AuthSettings(BaseSettings):
         default="dev-only-secret-change-me-0123456789abcdef",
         description="HS256 key for development tokens. Ignored when AUTH_JWKS_URL is set.",
     )
-    jwks_url: str | None = Field(
-        default=None, description="Production: verify RS/ES-signed tokens against this JWKS."
-    )
+    jwks_url: str | None = Field(default=None, description="Production: verify RS/ES-signed tokens against this JWKS.")
     issuer: str = Field(default="bundling-dev", description="Expected `iss` claim.")
     audience: str = Field(default="bundling-platform", description="Expected `aud` claim.")
 

@@ -45,9 +45,7 @@ class RetryPolicy:
 
 
 def _is_permanent(exc: BaseException) -> bool:
-    return isinstance(exc, PERMANENT) or (
-        exc.__cause__ is not None and isinstance(exc.__cause__, PERMANENT)
-    )
+    return isinstance(exc, PERMANENT) or (exc.__cause__ is not None and isinstance(exc.__cause__, PERMANENT))
 
 
 def dead_letter_headers(
@@ -85,7 +83,10 @@ def retry_then_dead_letter(policy: RetryPolicy) -> type[BaseMiddleware]:
                         return None
                     delay = policy.delay(attempt)
                     log.warning(
-                        "consumer.retry", attempt=attempt, delay=delay, error=repr(exc),
+                        "consumer.retry",
+                        attempt=attempt,
+                        delay=delay,
+                        error=repr(exc),
                         event_type=headers.get("event-type"),
                     )
                     await asyncio.sleep(delay)
@@ -104,8 +105,12 @@ def retry_then_dead_letter(policy: RetryPolicy) -> type[BaseMiddleware]:
                 headers=dead_letter_headers(raw, policy.service, exc, attempts, headers),
             )
             log.error(
-                "consumer.dead_lettered", topic=topic, offset=getattr(raw, "offset", None),
-                error_type=type(exc).__name__, error=str(exc)[:500], attempts=attempts,
+                "consumer.dead_lettered",
+                topic=topic,
+                offset=getattr(raw, "offset", None),
+                error_type=type(exc).__name__,
+                error=str(exc)[:500],
+                attempts=attempts,
             )
 
     return DeadLetterMiddleware

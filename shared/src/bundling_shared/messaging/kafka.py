@@ -10,10 +10,10 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaRouter
 
+from bundling_shared import topics
 from bundling_shared.logging import get_logger
 from bundling_shared.messaging.dead_letter import RetryPolicy, retry_then_dead_letter
 from bundling_shared.settings import KafkaSettings
-from bundling_shared import topics
 from bundling_shared.topics import Topic
 
 log = get_logger(__name__)
@@ -34,7 +34,7 @@ def make_broker(settings: KafkaSettings, service: str) -> KafkaBroker:
         acks="all",
         enable_idempotence=True,
         middlewares=[retry_then_dead_letter(policy)],
-        logger=get_logger(f"{service}.kafka"),  # type: ignore[arg-type]
+        logger=get_logger(f"{service}.kafka"),
     )
 
 

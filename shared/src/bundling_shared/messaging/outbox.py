@@ -7,6 +7,7 @@ committing announces a change that may roll back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from collections.abc import Awaitable, Mapping
 from datetime import UTC, datetime
@@ -52,9 +53,7 @@ async def stage(session: AsyncSession, table: Table, topic: Topic, event: EventE
 
 
 class Publish(Protocol):
-    def __call__(
-        self, topic: str, key: bytes, body: bytes, headers: dict[str, str]
-    ) -> Awaitable[Any]: ...
+    def __call__(self, topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> Awaitable[Any]: ...
 
 
 class OutboxRelay:
@@ -90,9 +89,7 @@ class OutboxRelay:
         """Publish one batch; returns how many rows were sent."""
         t = self._table
         async with self._lock, self._engine.begin() as conn:
-            query = select(t.c.id, t.c.topic, t.c.message_key, t.c.body, t.c.headers).where(
-                t.c.published_at.is_(None)
-            )
+            query = select(t.c.id, t.c.topic, t.c.message_key, t.c.body, t.c.headers).where(t.c.published_at.is_(None))
             query = query.order_by(t.c.id).limit(self._batch)
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
@@ -100,15 +97,12 @@ class OutboxRelay:
             if not rows:
                 return 0
             pending = [
-                self._publish(row.topic, row.message_key.encode(), row.body.encode(), dict(row.headers))
-                for row in rows
+                self._publish(row.topic, row.message_key.encode(), row.body.encode(), dict(row.headers)) for row in rows
             ]
             for result in await asyncio.gather(*pending):
                 if inspect.isawaitable(result):
                     await result
-            await conn.execute(
-                update(t).where(t.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC))
-            )
+            await conn.execute(update(t).where(t.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC)))
             return len(rows)
 
     async def run(self) -> None:
@@ -128,10 +122,8 @@ class OutboxRelay:
             if sent:
                 continue
             self._wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
-            except TimeoutError:
-                pass
 
     def stop(self) -> None:
         self._stopping = True

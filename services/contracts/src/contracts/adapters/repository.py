@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.adapters.orm import contracts
 from contracts.domain.model import Contract
 
 
@@ -21,9 +22,9 @@ class ContractRepository:
         return await self._session.get(Contract, contract_id)
 
     async def for_bundle(self, bundle_id: str) -> Contract | None:
-        query = select(Contract).where(Contract.bundle_id == bundle_id)  # type: ignore[arg-type]
+        query = select(Contract).where(contracts.c.bundle_id == bundle_id)
         return (await self._session.scalars(query)).first()
 
     async def list(self, limit: int, offset: int) -> Sequence[Contract]:
-        query = select(Contract).order_by(Contract.created_at, Contract.id).limit(limit).offset(offset)  # type: ignore[arg-type]
+        query = select(Contract).order_by(contracts.c.created_at, contracts.c.id).limit(limit).offset(offset)
         return (await self._session.scalars(query)).all()

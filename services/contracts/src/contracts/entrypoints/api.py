@@ -42,9 +42,7 @@ async def list_contracts(
 ) -> ContractPage:
     async with uow() as u:
         found = await u.contracts.list(limit, offset)
-    return ContractPage(
-        items=[ContractOut.of(c) for c in found if _visible(c, principal)], limit=limit, offset=offset
-    )
+    return ContractPage(items=[ContractOut.of(c) for c in found if _visible(c, principal)], limit=limit, offset=offset)
 
 
 @router.get("/contracts/{contract_id}", response_model=ContractOut)

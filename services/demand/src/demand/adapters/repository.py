@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demand.adapters.orm import bundles, needs
 from demand.domain.model import Bundle, BundleStatus, Need
 
 
@@ -21,9 +22,9 @@ class NeedRepository:
         return await self._session.get(Need, need_id)
 
     async def list(self, nation: str | None, limit: int, offset: int) -> Sequence[Need]:
-        query = select(Need).order_by(Need.created_at, Need.id).limit(limit).offset(offset)  # type: ignore[arg-type]
+        query = select(Need).order_by(needs.c.created_at, needs.c.id).limit(limit).offset(offset)
         if nation is not None:
-            query = query.where(Need.nation == nation)  # type: ignore[arg-type]
+            query = query.where(needs.c.nation == nation)
         return (await self._session.scalars(query)).all()
 
 
@@ -39,11 +40,11 @@ class BundleRepository:
 
     async def open_for_item(self, item_code: str) -> Bundle | None:
         query = select(Bundle).where(
-            Bundle.item_code == item_code,  # type: ignore[arg-type]
-            Bundle.status == BundleStatus.OPEN,  # type: ignore[arg-type]
+            bundles.c.item_code == item_code,
+            bundles.c.status == BundleStatus.OPEN,
         )
         return (await self._session.scalars(query)).first()
 
     async def list(self, limit: int, offset: int) -> Sequence[Bundle]:
-        query = select(Bundle).order_by(Bundle.created_at, Bundle.id).limit(limit).offset(offset)  # type: ignore[arg-type]
+        query = select(Bundle).order_by(bundles.c.created_at, bundles.c.id).limit(limit).offset(offset)
         return (await self._session.scalars(query)).all()

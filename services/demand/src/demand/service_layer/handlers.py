@@ -157,7 +157,8 @@ async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> Bundle:
                     item_code=bundle.item_code,
                     lead=bundle.lead,
                     lines=[
-                        JointOrderLine(nation=n, quantity=quantities[n], need_ids=need_ids[n]) for n in sorted(quantities)
+                        JointOrderLine(nation=n, quantity=quantities[n], need_ids=need_ids[n])
+                        for n in sorted(quantities)
                     ],
                     total_quantity=bundle.total_quantity,
                     delivery_window=DeliveryWindow(start=start, end=end),
@@ -167,7 +168,9 @@ async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> Bundle:
                 producer=PRODUCER,
             ),
         )
-        await uow.emit(topics.BUNDLES, _bundle_updated(bundle, f"committed as a joint order led by {bundle.lead}", None))
+        await uow.emit(
+            topics.BUNDLES, _bundle_updated(bundle, f"committed as a joint order led by {bundle.lead}", None)
+        )
         await uow.commit()
     return bundle
 
