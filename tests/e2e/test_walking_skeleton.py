@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from tests.e2e.conftest import Platform
 from tests.support.api import coordinator, desk, industry
@@ -77,16 +77,24 @@ def contract_for(platform: Platform, bundle_id: str) -> dict[str, Any] | None:
     return None
 
 
+def bundled(platform: Platform, item: str, nations: set[str]) -> dict[str, Any]:
+    return eventually(lambda: bundle_of(platform, item, nations), what=f"{item} bundled for {sorted(nations)}")
+
+
+def contracted(platform: Platform, bundle_id: str, timeout: float = 60) -> dict[str, Any]:
+    return eventually(lambda: contract_for(platform, bundle_id), timeout, f"the contract of {bundle_id}")
+
+
 def test_a_need_becomes_a_contract_and_industry_gets_one_signed_webhook(platform: Platform) -> None:
     endpoint = register_endpoint(platform, "NAMMO", ["contract.created"])
     register_need(platform, "NLD", "AMMO-155MM", 10_000)
     register_need(platform, "CZE", "AMMO-155MM", 25_000)
 
-    bundle = eventually(lambda: bundle_of(platform, "AMMO-155MM", {"NLD", "CZE"}), what="both needs bundled")
+    bundle = bundled(platform, "AMMO-155MM", {"NLD", "CZE"})
     assert bundle["total_quantity"] == 35_000
     commit(platform, bundle["id"], lead="CZE", correlation_id="corr-e2e-155mm")
 
-    contract = eventually(lambda: contract_for(platform, bundle["id"]), what="the contract")
+    contract = contracted(platform, bundle["id"])
     assert contract["contracting_authority"] == "CZE"
     assert {(x["nation"], x["quantity"]) for x in contract["lines"]} == {("NLD", 10_000), ("CZE", 25_000)}
 
@@ -102,7 +110,7 @@ def test_a_need_becomes_a_contract_and_industry_gets_one_signed_webhook(platform
     assert payload["data"]["item_code"] == "AMMO-155MM"
     assert payload["data"]["total_quantity"] == 35_000
     assert "NLD" not in json.dumps(payload)  # industry gets no per-nation detail
-    with pytest.raises(Exception):  # a tampered body does not verify
+    with pytest.raises(WebhookVerificationError):  # a tampered body does not verify
         Webhook(endpoint["secret"]).verify(hook.body.replace(b"35000", b"36000"), hook.headers)
 
     # The correlation id of the commit request travels through every service's logs.
@@ -116,7 +124,7 @@ def test_killing_contracts_mid_flow_loses_no_event_and_duplicates_no_contract(pl
     for item in items:
         register_need(platform, "NLD", item, 12)
         register_need(platform, "NOR", item, 8)
-    bundles = [eventually(lambda i=item: bundle_of(platform, i, {"NLD", "NOR"}), what=f"{item} bundled") for item in items]
+    bundles = [bundled(platform, item, {"NLD", "NOR"}) for item in items]
 
     platform.contracts.kill()  # down before the joint orders are committed
     for bundle in bundles[:3]:
@@ -129,7 +137,7 @@ def test_killing_contracts_mid_flow_loses_no_event_and_duplicates_no_contract(pl
     platform.contracts.kill()
     platform.contracts.start()
 
-    contracts = [eventually(lambda b=b: contract_for(platform, b["id"]), 120, f"contract of {b['id']}") for b in bundles]
+    contracts = [contracted(platform, b["id"], timeout=120) for b in bundles]
     assert len({c["id"] for c in contracts}) == len(bundles)
     listed = httpx.get(f"{platform.contracts.url}/v1/contracts", headers=coordinator("NSPA")).json()["items"]
     assert sorted(c["bundle_id"] for c in listed) == sorted(b["id"] for b in bundles)  # one contract per order

@@ -6,7 +6,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -15,6 +14,8 @@ from sqlalchemy import (
     Text,
     text,
 )
+
+from bundling_shared.db import UtcDateTime
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -29,8 +30,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("message_key", String(200), nullable=False),
         Column("body", Text, nullable=False),
         Column("headers", JSON, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime(), nullable=True),
         Index(
             "ix_outbox_pending",
             "id",
@@ -47,5 +48,5 @@ def processed_messages_table(metadata: MetaData) -> Table:
         metadata,
         Column("consumer", String(100), primary_key=True),
         Column("event_id", String(36), primary_key=True),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False),
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, MetaData, String, Table
+from sqlalchemy import Column, Date, ForeignKey, Integer, MetaData, String, Table
 from sqlalchemy.orm import registry, relationship
 
+from bundling_shared.db import UtcDateTime
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
 from contracts.domain.model import Contract, ContractLine
 
@@ -21,7 +22,7 @@ contracts = Table(
     Column("contracting_authority", String(40), nullable=False),
     Column("window_start", Date, nullable=False),
     Column("window_end", Date, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 contract_lines = Table(

@@ -13,7 +13,9 @@ DOCUMENT = Path(__file__).resolve().parents[3] / "asyncapi.json"
 
 def document() -> str:
     service = bootstrap(ContractsSettings(database_url="sqlite+aiosqlite:///:memory:"))
-    return render(service.broker, title="Contracts service", description="Contracts created from committed joint orders.")
+    return render(
+        service.broker, title="Contracts service", description="Contracts created from committed joint orders."
+    )
 
 
 if __name__ == "__main__":

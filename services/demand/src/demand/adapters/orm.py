@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Enum, ForeignKey, Index, Integer, MetaData, String, Table, text
+from sqlalchemy import Column, Date, Enum, ForeignKey, Index, Integer, MetaData, String, Table, text
 from sqlalchemy.orm import registry, relationship
 
+from bundling_shared.db import UtcDateTime
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
 from demand.domain.model import Bundle, BundleLine, BundleStatus, EndUser, Need, NeedStatus
 
@@ -27,7 +28,7 @@ needs = Table(
     Column("window_end", Date, nullable=False),
     Column("end_user", _enum(EndUser), nullable=False),
     Column("status", _enum(NeedStatus), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 bundles = Table(
@@ -39,7 +40,7 @@ bundles = Table(
     Column("lead", String(40), nullable=True),
     Column("committed_by", String(120), nullable=True),
     Column("revision", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     # At most one open bundle per item: concurrent aggregators cannot open two.
     Index(
         "uq_bundles_open_item",

@@ -13,7 +13,11 @@ DOCUMENT = Path(__file__).resolve().parents[3] / "asyncapi.json"
 
 def document() -> str:
     service = bootstrap(DemandSettings(database_url="sqlite+aiosqlite:///:memory:"))
-    return render(service.broker, title="Demand service", description="Needs registered by nations; bundles and committed joint orders.")
+    return render(
+        service.broker,
+        title="Demand service",
+        description="Needs registered by nations; bundles and committed joint orders.",
+    )
 
 
 if __name__ == "__main__":
