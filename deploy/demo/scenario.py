@@ -1,0 +1,451 @@
+"""Demo scenario: two real bundling cases, played through the HTTP APIs only.
+
+1. 155 mm artillery ammunition bought through Czechia as lead nation, for Czechia, the
+   Netherlands (a batch for Ukraine), Germany and Denmark.
+2. VSRAT (Very Short Range Anti-Tank): one joint order through NSPA, the NATO Support
+   and Procurement Agency, for several of the 13 allies that ordered together.
+
+An industry organisation per case registers a webhook endpoint pointing at the demo
+receiver (deploy/demo/receiver.py); nation desks register their needs; a coordinator
+waits until the bundle holds every nation, commits it as one joint order; the contracts
+service turns it into a contract; the notifications service tells industry through a
+signed webhook, which the receiver verifies. Quantities are illustrative.
+
+    uv run python deploy/demo/scenario.py            # against deploy/run.sh's services
+
+Tokens are minted here with AUTH_JWT_SECRET (the same development default as the
+services). URLs come from the options below or from DEMAND_URL, CONTRACTS_URL,
+NOTIFICATIONS_URL, RECEIVER_URL, WEBHOOK_BASE_URL; RECEIVER_ADMIN_TOKEN is sent to the
+receiver when set. Every wait is bounded; any failure ends with exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+import httpx
+
+from bundling_shared.auth.principal import Role
+from bundling_shared.auth.tokens import mint_token
+from bundling_shared.settings import AuthSettings
+
+T = TypeVar("T")
+
+
+class DemoFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class NationNeed:
+    nation: str
+    quantity: int
+    end_user: str = "own_forces"
+
+
+@dataclass
+class Case:
+    title: str
+    item_code: str
+    unit: str
+    industry_org: str
+    industry_what: str
+    coordinator: dict[str, str]  # {"nation": "CZE"} or {"org": "NSPA"}
+    lead: str
+    why: str
+    window: tuple[date, date]
+    needs: list[NationNeed]
+    # filled in while the scenario runs
+    need_ids: list[str] = field(default_factory=list)
+    bundle: dict[str, Any] = field(default_factory=dict)
+    contract: dict[str, Any] = field(default_factory=dict)
+    webhooks: list[dict[str, Any]] = field(default_factory=list)
+
+
+CASES = [
+    Case(
+        title="155 mm artillery ammunition, bought through Czechia",
+        item_code="AMMO-155MM",
+        unit="rounds",
+        industry_org="ammo-155mm-maker",
+        industry_what="a 155 mm ammunition maker",
+        coordinator={"nation": "CZE"},
+        lead="CZE",
+        why=(
+            "Czechia buys as lead nation on behalf of the others; the Netherlands co-finances a batch "
+            "for Ukraine through it (250 M EUR; 18 European countries pledged support)."
+        ),
+        window=(date(2025, 1, 1), date(2028, 12, 31)),
+        needs=[
+            NationNeed("CZE", 40_000),
+            NationNeed("NLD", 25_000, "ukraine"),
+            NationNeed("DEU", 30_000),
+            NationNeed("DNK", 8_000),
+        ],
+    ),
+    Case(
+        title="VSRAT (Very Short Range Anti-Tank), one joint order through NSPA",
+        item_code="VSRAT",
+        unit="systems",
+        industry_org="vsrat-maker",
+        industry_what="a VSRAT weapon maker",
+        coordinator={"org": "NSPA"},
+        lead="NSPA",
+        why="13 NATO allies, the Netherlands among them, ordered together through NSPA for faster delivery.",
+        window=(date(2025, 6, 1), date(2027, 12, 31)),
+        needs=[
+            NationNeed("NLD", 1_200),
+            NationNeed("BEL", 600),
+            NationNeed("NOR", 500),
+            NationNeed("EST", 300),
+            NationNeed("LVA", 300),
+            NationNeed("LTU", 400),
+        ],
+    ),
+]
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def step(text: str) -> None:
+    say()
+    say(f"== {text}")
+
+
+def wait_for(what: str, timeout: float, probe: Callable[[], T | None], interval: float = 0.5) -> T:
+    """Call `probe` until it returns something other than None, at most `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last_error: str | None = None
+    while True:
+        try:
+            result = probe()
+            if result is not None:
+                return result
+        except httpx.HTTPError as exc:
+            last_error = f"{type(exc).__name__}: {exc}"
+        if time.monotonic() >= deadline:
+            hint = f" (last error: {last_error})" if last_error else ""
+            raise DemoFailed(f"gave up after {timeout:.0f}s waiting for {what}{hint}")
+        time.sleep(interval)
+
+
+def expect(response: httpx.Response, *codes: int) -> Any:
+    if response.status_code not in codes:
+        try:
+            detail: Any = response.json()
+        except ValueError:
+            detail = response.text[:500]
+        raise DemoFailed(
+            f"{response.request.method} {response.request.url} answered {response.status_code}, "
+            f"expected {' or '.join(map(str, codes))}: {detail}"
+        )
+    return response.json() if response.content else None
+
+
+class Demo:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.auth = AuthSettings()
+        self.http = httpx.Client(timeout=10.0)
+        receiver_headers = {"authorization": f"Bearer {args.receiver_admin_token}"} if args.receiver_admin_token else {}
+        self.receiver = httpx.Client(base_url=args.receiver_url, timeout=10.0, headers=receiver_headers)
+
+    # ------------------------------------------------------------------ tokens
+    def token(self, role: Role, *, nation: str | None = None, org: str | None = None) -> dict[str, str]:
+        subject = f"{role.value}:{nation or org}"
+        jwt = mint_token(self.auth, role=role, subject=subject, nation=nation, organisation=org)
+        return {"authorization": f"Bearer {jwt}"}
+
+    def coordinator(self, case: Case) -> dict[str, str]:
+        return self.token(Role.COORDINATOR, nation=case.coordinator.get("nation"), org=case.coordinator.get("org"))
+
+    # ------------------------------------------------------------------ steps
+    def check_up(self) -> None:
+        step("Checking that the platform is up")
+        services = [
+            ("demand", self.args.demand_url),
+            ("contracts", self.args.contracts_url),
+            ("notifications", self.args.notifications_url),
+        ]
+        for name, url in services:
+
+            def ready(url: str = url) -> bool | None:
+                return True if self.http.get(f"{url}/ready").status_code == 200 else None
+
+            wait_for(f"{name} at {url}/ready", self.args.timeout, ready)
+            say(f"{name:<14} ready at {url}")
+        wait_for(
+            f"the demo receiver at {self.args.receiver_url}/health",
+            self.args.timeout,
+            lambda: True if self.receiver.get("/health").status_code == 200 else None,
+        )
+        say(f"{'receiver':<14} alive at {self.args.receiver_url}")
+
+    def register_webhook(self, case: Case) -> None:
+        headers = self.token(Role.INDUSTRY, org=case.industry_org)
+        url = f"{self.args.webhook_base_url}/webhooks/{case.industry_org}"
+        self.remove_old_endpoints(headers, url)
+        body = {
+            "url": url,
+            "description": f"demo: {case.industry_what} wants to hear of new {case.item_code} contracts",
+            "event_types": ["contract.created"],
+        }
+        endpoint = expect(
+            self.http.post(f"{self.args.notifications_url}/v1/endpoints", json=body, headers=headers), 201
+        )
+        secret = endpoint.get("secret") if isinstance(endpoint, dict) else None
+        if not secret:
+            raise DemoFailed(f"the notifications service returned no secret for the endpoint: {endpoint}")
+        expect(self.receiver.post(f"/_secrets/{case.industry_org}", json={"secret": secret}), 200, 201)
+        say(
+            f"{case.industry_org} ({case.industry_what}) registered webhook endpoint {endpoint.get('id')} "
+            f"for contract.created -> {url}; the receiver got its signing secret"
+        )
+
+    def remove_old_endpoints(self, headers: dict[str, str], url: str) -> None:
+        """Best effort: drop endpoints an earlier demo run registered for the same URL,
+        so that one contract is not announced once per earlier run."""
+        try:
+            listed = self.http.get(f"{self.args.notifications_url}/v1/endpoints", headers=headers)
+            if listed.status_code != 200:
+                return
+            payload = listed.json()
+            items = payload.get("items", []) if isinstance(payload, dict) else payload
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and item.get("url") == url and item.get("id"):
+                    self.http.delete(f"{self.args.notifications_url}/v1/endpoints/{item['id']}", headers=headers)
+        except (httpx.HTTPError, ValueError):
+            return
+
+    def register_needs(self, case: Case) -> None:
+        start, end = case.window
+        for need in case.needs:
+            body = {
+                "nation": need.nation,
+                "item_code": case.item_code,
+                "quantity": need.quantity,
+                "delivery_window": {"start": start.isoformat(), "end": end.isoformat()},
+                "end_user": need.end_user,
+            }
+            headers = self.token(Role.NATION_DESK, nation=need.nation)
+            created = expect(self.http.post(f"{self.args.demand_url}/v1/needs", json=body, headers=headers), 201)
+            case.need_ids.append(created["id"])
+            for_whom = "for Ukraine" if need.end_user == "ukraine" else "for its own forces"
+            say(
+                f"{need.nation} desk registers a need: {need.quantity:,} {case.unit} {case.item_code} {for_whom}, "
+                f"delivery {start.year}-{end.year} -> {created['id']}"
+            )
+
+    def find_bundle(self, case: Case) -> dict[str, Any] | None:
+        """The bundle that holds every need this run registered for the case, once it does."""
+        headers = self.coordinator(case)
+        wanted = set(case.need_ids)
+        offset, limit = 0, 500
+        while True:
+            page = expect(
+                self.http.get(
+                    f"{self.args.demand_url}/v1/bundles", params={"limit": limit, "offset": offset}, headers=headers
+                ),
+                200,
+            )
+            for bundle in page["items"]:
+                if bundle["item_code"] != case.item_code:
+                    continue
+                held = {line["need_id"] for line in bundle["lines"]}
+                if wanted <= held:
+                    return dict(bundle)
+            if len(page["items"]) < limit:
+                return None
+            offset += limit
+
+    def wait_for_bundle(self, case: Case) -> None:
+        nations = sorted({n.nation for n in case.needs})
+        bundle = wait_for(
+            f"one {case.item_code} bundle holding the needs of {', '.join(nations)} "
+            "(the demand service bundles needs after reading them back from Kafka)",
+            self.args.timeout,
+            lambda: self.find_bundle(case),
+        )
+        if bundle["status"] != "open":
+            raise DemoFailed(f"bundle {bundle['id']} is already {bundle['status']}; cannot commit it again")
+        case.bundle = bundle
+        extra = sorted(set(bundle["nations"]) - set(nations))
+        say(
+            f"bundle {bundle['id']} is open for {case.item_code}: {', '.join(bundle['nations'])}, "
+            f"{bundle['total_quantity']:,} {case.unit} in total, revision {bundle['revision']}"
+        )
+        if extra:
+            say(f"   (it also holds earlier needs of {', '.join(extra)}, registered before this run)")
+        probe = case.needs[0].nation
+        own = expect(
+            self.http.get(
+                f"{self.args.demand_url}/v1/bundles/{bundle['id']}", headers=self.token(Role.NATION_DESK, nation=probe)
+            ),
+            200,
+        )
+        say(
+            f"   the {probe} desk sees the total ({own['total_quantity']:,}) but only its own line(s): "
+            + ", ".join(f"{x['nation']} {x['quantity']:,}" for x in own["lines"])
+        )
+
+    def commit(self, case: Case) -> None:
+        who = case.coordinator.get("nation") or case.coordinator.get("org")
+        committed = expect(
+            self.http.post(
+                f"{self.args.demand_url}/v1/bundles/{case.bundle['id']}/commit",
+                json={"lead": case.lead},
+                headers=self.coordinator(case),
+            ),
+            200,
+        )
+        case.bundle = committed
+        say(f"coordinator {who} commits bundle {committed['id']} as one joint order; lead: {committed['lead']}")
+        say(f"   why: {case.why}")
+
+    def wait_for_contract(self, case: Case) -> None:
+        bundle_id = case.bundle["id"]
+        headers = self.coordinator(case)
+
+        def probe() -> dict[str, Any] | None:
+            r = self.http.get(f"{self.args.contracts_url}/v1/joint-orders/{bundle_id}/contract", headers=headers)
+            if r.status_code == 404:
+                return None
+            return dict(expect(r, 200))
+
+        contract = wait_for(
+            f"the contract of joint order {bundle_id} (the contracts service reads the commit from Kafka)",
+            self.args.timeout,
+            probe,
+        )
+        case.contract = contract
+        lines = ", ".join(f"{x['nation']} {x['quantity']:,}" for x in contract["lines"])
+        say(
+            f"contract {contract['id']} exists: {contract['contracting_authority']} contracts for all, "
+            f"{contract['total_quantity']:,} {case.unit} ({lines}), "
+            f"delivery {contract['delivery_window_start']} to {contract['delivery_window_end']}"
+        )
+
+    def received(self) -> list[dict[str, Any]]:
+        items = expect(self.receiver.get("/_received"), 200)
+        return [x for x in items if isinstance(x, dict)]
+
+    def wait_for_webhooks(self) -> None:
+        pending = {case.contract["id"]: case for case in CASES}
+
+        def mentions(record: dict[str, Any], contract_id: str) -> bool:
+            return contract_id in json.dumps(record.get("data"))
+
+        def probe() -> bool | None:
+            records = self.received()
+            for contract_id, case in list(pending.items()):
+                hits = [r for r in records if mentions(r, contract_id)]
+                if any(r.get("verified") for r in hits):
+                    case.webhooks = hits
+                    for r in hits:
+                        mark = "signature verified" if r.get("verified") else f"NOT verified ({r.get('error')})"
+                        say(f"webhook {r.get('webhook_id')} {r.get('type')} reached {r.get('org')}: {mark}")
+                    del pending[contract_id]
+            return True if not pending else None
+
+        try:
+            wait_for(
+                "signed contract.created webhooks at the receiver",
+                self.args.timeout,
+                probe,
+            )
+        except DemoFailed as exc:
+            unverified = [r for r in self.received() if not r.get("verified")]
+            more = f"; the receiver rejected {len(unverified)} webhook(s) it could not verify" if unverified else ""
+            raise DemoFailed(
+                f"{exc}: no verified webhook yet for {', '.join(pending)}{more}. "
+                "Look at the notifications service log, and check NOTIFICATIONS_ALLOWED_HOSTS / "
+                "NOTIFICATIONS_ALLOW_HTTP let it call the receiver."
+            ) from exc
+
+    def summary(self) -> None:
+        step("Summary")
+        for case in CASES:
+            orgs = sorted({str(r.get("org")) for r in case.webhooks if r.get("verified")})
+            say(f"{case.title}")
+            say(f"   needs      {', '.join(f'{n.nation} {n.quantity:,}' for n in case.needs)} {case.unit}")
+            say(f"   bundle     {case.bundle['id']} committed, lead {case.bundle['lead']}")
+            say(
+                f"   contract   {case.contract['id']}, {case.contract['total_quantity']:,} {case.unit}, "
+                f"signed by {case.contract['contracting_authority']}"
+            )
+            say(f"   webhook    verified at {', '.join(orgs)}")
+        say()
+        say("API docs (Swagger UI):")
+        say(f"   demand         {self.args.demand_url}/docs")
+        say(f"   contracts      {self.args.contracts_url}/docs")
+        say(f"   notifications  {self.args.notifications_url}/docs")
+        say(f"Webhooks received: {self.args.receiver_url}/_received")
+        say("Tokens for trying the APIs by hand: uv run bundling-token --role nation_desk --nation NLD")
+
+    def run(self) -> None:
+        started = time.monotonic()
+        self.check_up()
+        step("Industry subscribes to new contracts")
+        for case in CASES:
+            self.register_webhook(case)
+        for case in CASES:
+            step(case.title)
+            self.register_needs(case)
+            self.wait_for_bundle(case)
+            self.commit(case)
+        step("Contracts")
+        for case in CASES:
+            self.wait_for_contract(case)
+        step("Industry hears of the contracts")
+        self.wait_for_webhooks()
+        self.summary()
+        say()
+        say(f"DEMO PASSED in {time.monotonic() - started:.1f}s")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    env = os.environ.get
+    receiver = env("RECEIVER_URL", f"http://127.0.0.1:{env('RECEIVER_PORT', '8099')}")
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--demand-url", default=env("DEMAND_URL", "http://127.0.0.1:8001"))
+    p.add_argument("--contracts-url", default=env("CONTRACTS_URL", "http://127.0.0.1:8002"))
+    p.add_argument("--notifications-url", default=env("NOTIFICATIONS_URL", "http://127.0.0.1:8003"))
+    p.add_argument("--receiver-url", default=receiver, help="where this script reaches the receiver")
+    p.add_argument(
+        "--webhook-base-url",
+        default=env("WEBHOOK_BASE_URL", receiver),
+        help="where the notifications service reaches the receiver (e.g. http://receiver:8099 in compose)",
+    )
+    p.add_argument("--receiver-admin-token", default=env("RECEIVER_ADMIN_TOKEN") or None)
+    p.add_argument("--timeout", type=float, default=float(env("DEMO_TIMEOUT", "60")), help="seconds per wait")
+    args = p.parse_args(argv)
+    for name in ("demand_url", "contracts_url", "notifications_url", "receiver_url", "webhook_base_url"):
+        setattr(args, name, getattr(args, name).rstrip("/"))
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        Demo(args).run()
+    except DemoFailed as exc:
+        print(f"\nDEMO FAILED: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except httpx.HTTPError as exc:
+        print(f"\nDEMO FAILED: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
