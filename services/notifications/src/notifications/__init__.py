@@ -1,2 +1,2 @@
 """Notifications service: tells subscribed industry endpoints about contracts through signed
-webhooks (Standard Webhooks), retrying for a day and a half before giving up."""
+webhooks (Standard Webhooks), retrying for about 27 hours before giving up."""

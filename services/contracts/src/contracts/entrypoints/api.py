@@ -24,13 +24,13 @@ Uow = Annotated[UowFactory, Depends(_uow)]
 
 
 def _visible(contract: Contract, principal: Principal) -> bool:
-    if principal.role is Role.ADMIN:
+    """Coordinators (lead nations, agencies) and admins see every contract; a nation desk
+    only those it takes part in; industry none through this API."""
+    if principal.role in (Role.ADMIN, Role.COORDINATOR):
         return True
     if principal.role is Role.INDUSTRY:
         return False
-    return contract.concerns(principal.party) or (
-        principal.role is Role.COORDINATOR and principal.organisation == contract.contracting_authority
-    )
+    return contract.concerns(principal.party)
 
 
 @router.get("/contracts", response_model=ContractPage)

@@ -1,0 +1,113 @@
+"""Tables and the classical mapping of domain objects onto them (the domain stays plain)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import registry
+
+from bundling_shared.db import UtcDateTime
+from bundling_shared.messaging.tables import outbox_table, processed_messages_table
+from notifications.domain.model import Attempt, Delivery, DeliveryStatus, Endpoint, EndpointStatus, Message
+
+metadata = MetaData()
+mapper_registry = registry(metadata=metadata)
+
+
+def _enum(cls: type) -> Enum:
+    return Enum(cls, native_enum=False, values_callable=lambda e: [m.value for m in e], length=30)
+
+
+endpoints = Table(
+    "endpoints",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("organisation", String(120), nullable=False, index=True),
+    Column("url", String(2048), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("previous_secret", String(100), nullable=True),
+    Column("previous_secret_expires_at", UtcDateTime(), nullable=True),
+    Column("status", _enum(EndpointStatus), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("event_type", String(80), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    # One message per consumed event, even if the inbox were bypassed.
+    Column("source_event_id", String(36), nullable=False, unique=True),
+    Column("correlation_id", String(100), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("message_id", String(40), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("endpoint_id", String(40), ForeignKey("endpoints.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("status", _enum(DeliveryStatus), nullable=False),
+    Column("attempt_count", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("message_id", "endpoint_id", name="uq_deliveries_message_endpoint"),
+    # The dispatcher's query: pending deliveries by due time, finished ones left out.
+    Index(
+        "ix_deliveries_due",
+        "next_attempt_at",
+        postgresql_where=text("status = 'pending'"),
+        sqlite_where=text("status = 'pending'"),
+    ),
+)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("delivery_id", String(40), ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("message_id", String(40), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("endpoint_id", String(40), ForeignKey("endpoints.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("latency_ms", Integer, nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("response_body", Text, nullable=False),
+    Index("ix_attempts_endpoint_at", "endpoint_id", "at"),
+)
+
+outbox = outbox_table(metadata)  # unused until the service publishes events; the UoW base needs it
+processed_messages = processed_messages_table(metadata)
+
+_mapped = False
+
+
+def start_mappers() -> None:
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(Endpoint, endpoints)
+    mapper_registry.map_imperatively(Message, messages)
+    mapper_registry.map_imperatively(Delivery, deliveries)
+    mapper_registry.map_imperatively(Attempt, attempts)
+    _mapped = True

@@ -1,0 +1,74 @@
+"""Wires the notifications service: settings, database, unit of work, broker, dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import httpx
+from faststream.kafka import KafkaBroker
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bundling_shared.db import make_engine, make_session_factory
+from bundling_shared.messaging.kafka import make_broker
+from notifications.adapters import orm
+from notifications.adapters.unit_of_work import NotificationsUnitOfWork
+from notifications.adapters.url_guard import DnsUrlGuard, Resolve, system_resolve
+from notifications.adapters.webhook_sender import HttpWebhookSender, make_http_client
+from notifications.config import NotificationsSettings
+from notifications.entrypoints.subscribers import build_router
+from notifications.service_layer.dispatcher import Clock, Dispatcher, utc_now
+from notifications.service_layer.handlers import UowFactory
+from notifications.service_layer.unit_of_work import UrlGuard
+
+SERVICE = "notifications"
+
+
+@dataclass
+class NotificationsService:
+    settings: NotificationsSettings
+    engine: AsyncEngine
+    broker: KafkaBroker
+    uow: UowFactory
+    dispatcher: Dispatcher
+    url_guard: UrlGuard
+    http: httpx.AsyncClient
+
+    async def run_dispatcher(self) -> None:
+        """The background worker: the HTTP client lives exactly as long as the dispatcher
+        that uses it, so stopping the service closes its connections too."""
+        try:
+            await self.dispatcher.run()
+        finally:
+            await self.http.aclose()
+
+
+def bootstrap(
+    settings: NotificationsSettings | None = None,
+    *,
+    resolve: Resolve = system_resolve,
+    clock: Clock = utc_now,
+    wrap_transport: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
+) -> NotificationsService:
+    settings = settings or NotificationsSettings()
+    orm.start_mappers()
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    broker = make_broker(settings.kafka, SERVICE)
+    guard = DnsUrlGuard(settings.url_policy, resolve)
+    http = make_http_client(settings.request_timeout_seconds, settings.max_in_flight, wrap_transport)
+    dispatcher = Dispatcher(
+        partial(NotificationsUnitOfWork, session_factory),
+        HttpWebhookSender(http, guard, settings.request_timeout_seconds),
+        poll_seconds=settings.poll_seconds,
+        max_in_flight=settings.max_in_flight,
+        per_endpoint=settings.per_endpoint_concurrency,
+        lease=settings.claim_lease,
+        clock=clock,
+    )
+    uow: UowFactory = partial(NotificationsUnitOfWork, session_factory, dispatcher.wake)
+    broker.include_router(build_router(uow, settings.contract_link_template))
+    return NotificationsService(
+        settings=settings, engine=engine, broker=broker, uow=uow, dispatcher=dispatcher, url_guard=guard, http=http
+    )

@@ -1,0 +1,343 @@
+"""Endpoints, messages, deliveries and attempts, and the rules for retrying a webhook.
+
+An industry organisation registers endpoints. Every event that industry may hear about
+becomes one message, and every endpoint that wants that message gets a delivery of it.
+A delivery is tried until it succeeds or the retry schedule runs out. Industry learns
+only what it needs to know: a message is thin (ids, totals, the item, a link), and the
+details stay behind the link, where the access checks are.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+CONTRACT_CREATED = "contract.created"
+EVENT_TYPES: frozenset[str] = frozenset({CONTRACT_CREATED})
+
+SECRET_PREFIX = "whsec_"
+SECRET_BYTES = 32  # Standard Webhooks asks for 24 to 64 random bytes
+
+# The wait before each retry; the first attempt goes out at once. Eight attempts over
+# 27 h 35 min ride out an endpoint's bad night before the delivery is given up.
+RETRY_SCHEDULE: tuple[timedelta, ...] = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+MAX_ATTEMPTS = 1 + len(RETRY_SCHEDULE)
+# A receiver may ask for a longer wait (Retry-After) but cannot park a delivery for longer
+# than the schedule's own longest wait.
+MAX_RETRY_AFTER = max(RETRY_SCHEDULE)
+MAX_RESPONSE_BODY_BYTES = 1024
+MAX_ERROR_CHARS = 500
+
+
+class NotificationRuleViolation(Exception):
+    """A request or event breaks a rule of the notifications domain."""
+
+
+class InvalidEndpoint(NotificationRuleViolation):
+    pass
+
+
+class DeliveryFinished(NotificationRuleViolation):
+    pass
+
+
+class EndpointStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    DISABLED = "disabled"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Verdict(StrEnum):
+    """What one attempt's outcome means for its delivery."""
+
+    SUCCEEDED = "succeeded"
+    RETRY = "retry"
+    GONE = "gone"
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
+
+
+def utf8_truncate(text: str, limit: int) -> str:
+    """Cut to at most `limit` UTF-8 bytes without splitting a character."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+
+
+@dataclass
+class Endpoint:
+    id: str
+    organisation: str
+    url: str
+    description: str
+    event_types: list[str]
+    secret: str
+    previous_secret: str | None = None
+    previous_secret_expires_at: datetime | None = None
+    status: EndpointStatus = EndpointStatus.ACTIVE
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def register(cls, *, organisation: str, url: str, description: str, event_types: Iterable[str]) -> Endpoint:
+        wanted = sorted(set(event_types))
+        unknown = [t for t in wanted if t not in EVENT_TYPES]
+        if unknown:
+            raise InvalidEndpoint(
+                f"unknown event types {unknown}; known: {sorted(EVENT_TYPES)} (an empty list means all)"
+            )
+        if not organisation.strip():
+            raise InvalidEndpoint("an endpoint must belong to an organisation")
+        return cls(
+            id=new_id("ep"),
+            organisation=organisation,
+            url=url,
+            description=description,
+            event_types=wanted,
+            secret=new_secret(),
+        )
+
+    def wants(self, event_type: str) -> bool:
+        """Paused and disabled endpoints get no new messages; an empty filter means all types."""
+        return self.status is EndpointStatus.ACTIVE and (not self.event_types or event_type in self.event_types)
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """During a rotation's overlap the receiver may still hold the old secret: sign with both."""
+        keys = [self.secret]
+        if (
+            self.previous_secret is not None
+            and self.previous_secret_expires_at is not None
+            and now < self.previous_secret_expires_at
+        ):
+            keys.append(self.previous_secret)
+        return keys
+
+    def rotate_secret(self, now: datetime, overlap: timedelta) -> str:
+        self.previous_secret = self.secret
+        self.previous_secret_expires_at = now + overlap
+        self.secret = new_secret()
+        return self.secret
+
+    def pause(self) -> None:
+        self.status = EndpointStatus.PAUSED
+
+    def resume(self) -> None:
+        """Also re-enables an endpoint disabled by HTTP 410, once its owner has fixed it."""
+        self.status = EndpointStatus.ACTIVE
+
+    def disable(self) -> None:
+        self.status = EndpointStatus.DISABLED
+
+
+def endpoints_for(event_type: str, endpoints: Iterable[Endpoint]) -> list[Endpoint]:
+    return [e for e in endpoints if e.wants(event_type)]
+
+
+@dataclass
+class Message:
+    """One event as industry sees it; its id is the ``webhook-id`` receivers deduplicate on."""
+
+    id: str
+    event_type: str
+    payload: dict[str, Any]
+    occurred_at: datetime
+    source_event_id: str
+    # Of the user action behind the event: attempt logs carry it, so one flow can be
+    # followed from the nation desk's request to the webhook.
+    correlation_id: str | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        event_type: str,
+        payload: dict[str, Any],
+        occurred_at: datetime,
+        source_event_id: str,
+        correlation_id: str | None = None,
+    ) -> Message:
+        if event_type not in EVENT_TYPES:
+            raise NotificationRuleViolation(f"no message type {event_type!r}")
+        return cls(
+            id=new_id("msg"),
+            event_type=event_type,
+            payload=payload,
+            occurred_at=occurred_at,
+            source_event_id=source_event_id,
+            correlation_id=correlation_id,
+        )
+
+    def body(self) -> str:
+        """The Standard Webhooks payload structure: type, timestamp of the event, data."""
+        document = {
+            "type": self.event_type,
+            "timestamp": self.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "data": self.payload,
+        }
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def verdict(status_code: int | None) -> Verdict:
+    """2xx succeeds; 410 says the endpoint is gone for good; anything else is tried again.
+
+    Redirects count as failures and are not followed: a followed redirect would let an
+    endpoint send our signed requests to an address nobody checked.
+    """
+    if status_code is None:
+        return Verdict.RETRY
+    if 200 <= status_code < 300:
+        return Verdict.SUCCEEDED
+    if status_code == 410:
+        return Verdict.GONE
+    return Verdict.RETRY
+
+
+def parse_retry_after(value: str | None) -> int | None:
+    """Seconds only; an HTTP date or garbage is ignored rather than guessed at."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value.isdigit():
+        return None
+    return int(value)
+
+
+def next_attempt_at(attempts_made: int, now: datetime, retry_after_seconds: int | None = None) -> datetime | None:
+    """When to try again after `attempts_made` failed attempts; None once the schedule is spent."""
+    if attempts_made < 1:
+        raise ValueError("no attempt has been made yet")
+    if attempts_made >= MAX_ATTEMPTS:
+        return None
+    wait = RETRY_SCHEDULE[attempts_made - 1]
+    if retry_after_seconds is not None:
+        wait = max(wait, min(timedelta(seconds=retry_after_seconds), MAX_RETRY_AFTER))
+    return now + wait
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """What one HTTP attempt produced, as the sender saw it (no status code: no response)."""
+
+    status_code: int | None
+    latency_ms: int
+    error: str | None = None
+    response_body: str = ""
+    retry_after: str | None = None
+
+
+@dataclass
+class Attempt:
+    id: str
+    delivery_id: str
+    message_id: str
+    endpoint_id: str
+    at: datetime
+    status_code: int | None
+    latency_ms: int
+    succeeded: bool
+    error: str | None = None
+    response_body: str = ""
+
+
+@dataclass
+class Delivery:
+    id: str
+    message_id: str
+    endpoint_id: str
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempt_count: int = 0
+    # While an attempt is in flight this is the claim's expiry: should the dispatcher die
+    # mid-attempt, the delivery falls due again then and is resumed.
+    next_attempt_at: datetime | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def of(cls, message: Message, endpoint: Endpoint, now: datetime) -> Delivery:
+        return cls(
+            id=new_id("dlv"),
+            message_id=message.id,
+            endpoint_id=endpoint.id,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def is_due(self, now: datetime) -> bool:
+        return (
+            self.status is DeliveryStatus.PENDING and self.next_attempt_at is not None and self.next_attempt_at <= now
+        )
+
+    def claim(self, until: datetime) -> None:
+        if self.status is not DeliveryStatus.PENDING:
+            raise DeliveryFinished(f"delivery {self.id} is {self.status.value}")
+        self.next_attempt_at = until
+
+    def record(self, result: AttemptResult, at: datetime) -> tuple[Attempt, Verdict]:
+        """Apply one attempt's outcome; the returned verdict tells the caller about 410."""
+        if self.status is not DeliveryStatus.PENDING:
+            raise DeliveryFinished(f"delivery {self.id} is already {self.status.value}")
+        self.attempt_count += 1
+        outcome = verdict(result.status_code) if result.error is None else Verdict.RETRY
+        if outcome is Verdict.SUCCEEDED:
+            self.status, self.next_attempt_at = DeliveryStatus.SUCCEEDED, None
+        elif outcome is Verdict.GONE:
+            self.status, self.next_attempt_at = DeliveryStatus.FAILED, None
+        else:
+            self.next_attempt_at = next_attempt_at(self.attempt_count, at, parse_retry_after(result.retry_after))
+            if self.next_attempt_at is None:
+                self.status = DeliveryStatus.FAILED
+        self.updated_at = at
+        attempt = Attempt(
+            id=new_id("att"),
+            delivery_id=self.id,
+            message_id=self.message_id,
+            endpoint_id=self.endpoint_id,
+            at=at,
+            status_code=result.status_code,
+            latency_ms=max(0, result.latency_ms),
+            succeeded=outcome is Verdict.SUCCEEDED,
+            error=result.error[:MAX_ERROR_CHARS] if result.error else None,
+            response_body=utf8_truncate(result.response_body, MAX_RESPONSE_BODY_BYTES),
+        )
+        return attempt, outcome
+
+
+@dataclass(frozen=True)
+class DeliveryJob:
+    """Everything one attempt needs, read when the delivery was claimed, so sending
+    touches no database."""
+
+    delivery_id: str
+    message_id: str
+    endpoint_id: str
+    url: str
+    secrets: tuple[str, ...]
+    body: str
+    attempt_number: int
+    correlation_id: str | None = None

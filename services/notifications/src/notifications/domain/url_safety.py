@@ -1,0 +1,161 @@
+"""Which webhook URLs the platform may call.
+
+Anyone with an industry token chooses where our servers send requests. Without a check,
+that is a way into the platform's own network (server-side request forgery): loopback
+admin ports, cloud metadata at 169.254.169.254, the database next door. So a URL must be
+https, and every address its host resolves to must be public, unless an operator
+allow-listed the host or the address for development. The rules here are pure; the
+resolving happens in an adapter, which also connects to exactly the address checked here,
+so a DNS answer that changes between check and connect (rebinding) cannot slip through.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from notifications.domain.model import InvalidEndpoint
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+MAX_URL_LENGTH = 2048
+DEFAULT_PORTS = {"https": 443, "http": 80}
+# NAT64 (RFC 6052): a gateway turns 64:ff9b::a.b.c.d into a connection to a.b.c.d.
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+class UnsafeUrl(InvalidEndpoint):
+    """The URL may not be called; the message says why, for the 422 and the attempt log."""
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class CheckedUrl:
+    """A URL that passed, with the addresses that passed: the only ones to connect to."""
+
+    url: str
+    target: Target
+    addresses: tuple[IPAddress, ...]
+
+
+@dataclass(frozen=True)
+class UrlPolicy:
+    allow_http: bool = False
+    allowed_hosts: frozenset[str] = frozenset()
+    allowed_networks: tuple[IPNetwork, ...] = ()
+
+    @classmethod
+    def of(cls, *, allow_http: bool = False, allowed: Iterable[str] = ()) -> UrlPolicy:
+        """`allowed` holds host names, IP addresses or networks (``10.1.0.0/16``)."""
+        hosts: set[str] = set()
+        networks: list[IPNetwork] = []
+        for entry in (e.strip().lower().rstrip(".") for e in allowed):
+            if not entry:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            except ValueError:
+                hosts.add(entry)
+        return cls(allow_http=allow_http, allowed_hosts=frozenset(hosts), allowed_networks=tuple(networks))
+
+    @classmethod
+    def from_setting(cls, *, allow_http: bool, allowed_hosts: str) -> UrlPolicy:
+        return cls.of(allow_http=allow_http, allowed=allowed_hosts.split(","))
+
+    def allows_host(self, host: str) -> bool:
+        return host in self.allowed_hosts
+
+    def allows_address(self, address: IPAddress) -> bool:
+        return any(address.version == n.version and address in n for n in self.allowed_networks)
+
+
+def parse_target(url: str, policy: UrlPolicy) -> Target:
+    """Scheme, host and port of `url`, or UnsafeUrl before any name is looked up."""
+    if len(url) > MAX_URL_LENGTH:
+        raise UnsafeUrl(f"the URL is longer than {MAX_URL_LENGTH} characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeUrl(f"the URL cannot be parsed: {exc}") from exc
+    scheme = parts.scheme.lower()
+    if scheme != "https" and not (scheme == "http" and policy.allow_http):
+        allowed = "https or http" if policy.allow_http else "https"
+        raise UnsafeUrl(f"scheme {scheme or '(none)'!r} is not allowed; use {allowed}")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise UnsafeUrl("the URL names no host")
+    if parts.username is not None or parts.password is not None:
+        raise UnsafeUrl("credentials in the URL are not allowed; the signature authenticates us")
+    if parts.fragment:
+        raise UnsafeUrl("a fragment is never sent and is not allowed")
+    return Target(scheme=scheme, host=host, port=port or DEFAULT_PORTS[scheme])
+
+
+def literal_address(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def _embedded(address: IPAddress) -> list[IPAddress]:
+    """The IPv4 addresses an IPv6 address carries inside (mapped, 6to4, Teredo, NAT64): a
+    connection to the wrapper ends at the embedded address."""
+    found: list[IPAddress] = []
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            found.append(address.ipv4_mapped)
+        if address.sixtofour is not None:
+            found.append(address.sixtofour)
+        if address.teredo is not None:
+            found.extend(address.teredo)
+        if address in NAT64:
+            found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def refusal(address: IPAddress) -> str | None:
+    """Why `address` is not public, or None when it is. Embedded addresses are judged first:
+    they are where the connection really ends, so they make the clearest reason."""
+    for candidate in [*_embedded(address), address]:
+        inner = "" if candidate is address else f" (carries {candidate})"
+        if candidate.is_loopback:
+            return f"{address} is a loopback address{inner}"
+        if candidate.is_unspecified:
+            return f"{address} is the unspecified address{inner}"
+        if candidate.is_link_local:
+            return f"{address} is a link-local address{inner}"
+        if candidate.is_multicast:
+            return f"{address} is a multicast address{inner}"
+        if candidate.is_reserved:
+            return f"{address} is a reserved address{inner}"
+        if candidate.is_private:
+            return f"{address} is a private address{inner}"
+        if not candidate.is_global:
+            return f"{address} is not a globally reachable address{inner}"
+    return None
+
+
+def check_addresses(url: str, target: Target, addresses: Sequence[IPAddress], policy: UrlPolicy) -> CheckedUrl:
+    """Every address must pass: a host that resolves to one public and one private address
+    could be steered to the private one."""
+    if not addresses:
+        raise UnsafeUrl(f"host {target.host} does not resolve to any address")
+    if not policy.allows_host(target.host):
+        for address in addresses:
+            if policy.allows_address(address):
+                continue
+            reason = refusal(address)
+            if reason is not None:
+                raise UnsafeUrl(f"host {target.host} is refused: {reason}")
+    return CheckedUrl(url=url, target=target, addresses=tuple(addresses))

@@ -1,0 +1,165 @@
+"""Versioned HTTP API (/v1) for industry organisations managing their webhook endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+
+from bundling_shared.auth import Principal, Role
+from bundling_shared.auth.fastapi import require_role
+from notifications.domain.model import NotificationRuleViolation
+from notifications.entrypoints.schemas import (
+    AttemptOut,
+    DeliveryOut,
+    EndpointIn,
+    EndpointOut,
+    EndpointWithSecret,
+    Page,
+)
+from notifications.service_layer import handlers
+from notifications.service_layer.handlers import UowFactory
+from notifications.service_layer.unit_of_work import UrlGuard
+
+router = APIRouter(prefix="/v1")
+
+UNPROCESSABLE = 422  # the constant was renamed across Starlette versions
+
+
+def _uow(request: Request) -> UowFactory:
+    factory: UowFactory = request.app.state.uow
+    return factory
+
+
+def _guard(request: Request) -> UrlGuard:
+    guard: UrlGuard = request.app.state.url_guard
+    return guard
+
+
+Uow = Annotated[UowFactory, Depends(_uow)]
+Guard = Annotated[UrlGuard, Depends(_guard)]
+Industry = Annotated[Principal, Depends(require_role(Role.INDUSTRY))]
+
+
+def _scope(principal: Principal) -> str | None:
+    """The organisation whose endpoints a principal is limited to; None (admin) sees all."""
+    return principal.organisation if principal.role is Role.INDUSTRY else None
+
+
+def _not_found(exc: handlers.NotFound) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc))
+
+
+@router.post("/endpoints", status_code=status.HTTP_201_CREATED, response_model=EndpointWithSecret, tags=["endpoints"])
+async def create_endpoint(body: EndpointIn, uow: Uow, guard: Guard, principal: Industry) -> EndpointWithSecret:
+    """Register an endpoint. The signing secret is in this answer and never again: store it."""
+    if principal.role is Role.INDUSTRY:
+        if body.organisation not in (None, principal.organisation):
+            raise HTTPException(
+                UNPROCESSABLE,
+                detail=f"{principal.organisation} cannot register an endpoint for {body.organisation}",
+            )
+        organisation = principal.organisation
+    else:
+        organisation = body.organisation or principal.organisation
+    if not organisation:
+        raise HTTPException(UNPROCESSABLE, detail="name the organisation the endpoint is for")
+    try:
+        endpoint = await handlers.register_endpoint(
+            handlers.RegisterEndpoint(
+                organisation=organisation,
+                url=body.url,
+                description=body.description,
+                event_types=tuple(body.event_types),
+            ),
+            uow(),
+            guard,
+        )
+    except NotificationRuleViolation as exc:
+        raise HTTPException(UNPROCESSABLE, detail=str(exc)) from exc
+    return EndpointWithSecret.with_secret(endpoint)
+
+
+@router.get("/endpoints", response_model=Page[EndpointOut], tags=["endpoints"])
+async def list_endpoints(
+    uow: Uow,
+    principal: Industry,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[EndpointOut]:
+    endpoints = await handlers.list_endpoints(_scope(principal), limit, offset, uow())
+    return Page(items=[EndpointOut.of(e) for e in endpoints], limit=limit, offset=offset)
+
+
+@router.get("/endpoints/{endpoint_id}", response_model=EndpointOut, tags=["endpoints"])
+async def get_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> EndpointOut:
+    try:
+        return EndpointOut.of(await handlers.get_endpoint(endpoint_id, _scope(principal), uow()))
+    except handlers.NotFound as exc:
+        raise _not_found(exc) from exc
+
+
+@router.post("/endpoints/{endpoint_id}/pause", response_model=EndpointOut, tags=["endpoints"])
+async def pause_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> EndpointOut:
+    """Stop sending: new messages pass the endpoint by, pending deliveries wait for resume."""
+    try:
+        return EndpointOut.of(await handlers.pause_endpoint(endpoint_id, _scope(principal), uow()))
+    except handlers.NotFound as exc:
+        raise _not_found(exc) from exc
+
+
+@router.post("/endpoints/{endpoint_id}/resume", response_model=EndpointOut, tags=["endpoints"])
+async def resume_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> EndpointOut:
+    """Send again, also after the endpoint was disabled by answering HTTP 410."""
+    try:
+        return EndpointOut.of(await handlers.resume_endpoint(endpoint_id, _scope(principal), uow()))
+    except handlers.NotFound as exc:
+        raise _not_found(exc) from exc
+
+
+@router.delete("/endpoints/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["endpoints"])
+async def delete_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> Response:
+    try:
+        await handlers.delete_endpoint(endpoint_id, _scope(principal), uow())
+    except handlers.NotFound as exc:
+        raise _not_found(exc) from exc
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/endpoints/{endpoint_id}/rotate-secret", response_model=EndpointWithSecret, tags=["endpoints"])
+async def rotate_secret(endpoint_id: str, request: Request, uow: Uow, principal: Industry) -> EndpointWithSecret:
+    """A new secret, shown once. The old one keeps signing alongside it for the overlap
+    (24 h by default), so receivers can switch without missing a webhook."""
+    try:
+        endpoint = await handlers.rotate_secret(
+            endpoint_id, _scope(principal), request.app.state.service.settings.rotation_overlap, uow()
+        )
+    except handlers.NotFound as exc:
+        raise _not_found(exc) from exc
+    return EndpointWithSecret.with_secret(endpoint)
+
+
+@router.get("/endpoints/{endpoint_id}/attempts", response_model=Page[AttemptOut], tags=["endpoints"])
+async def endpoint_attempts(
+    endpoint_id: str,
+    uow: Uow,
+    principal: Industry,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[AttemptOut]:
+    """The attempt log, newest first: status code, latency, error and the answer's first KiB."""
+    try:
+        attempts = await handlers.endpoint_attempts(endpoint_id, _scope(principal), limit, offset, uow())
+    except handlers.NotFound as exc:
+        raise _not_found(exc) from exc
+    return Page(items=[AttemptOut.of(a) for a in attempts], limit=limit, offset=offset)
+
+
+@router.get("/messages/{message_id}/deliveries", response_model=list[DeliveryOut], tags=["messages"])
+async def message_deliveries(message_id: str, uow: Uow, principal: Industry) -> list[DeliveryOut]:
+    """Where a message went; an organisation sees only its own endpoints' deliveries."""
+    try:
+        deliveries = await handlers.message_deliveries(message_id, _scope(principal), uow())
+    except handlers.NotFound as exc:
+        raise _not_found(exc) from exc
+    return [DeliveryOut.of(d) for d in deliveries]

@@ -1,0 +1,24 @@
+"""``python -m notifications.entrypoints.asyncapi [--check]``: the service's AsyncAPI document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bundling_shared.asyncapi import render, write_or_check
+from notifications.bootstrap import bootstrap
+from notifications.config import NotificationsSettings
+
+DOCUMENT = Path(__file__).resolve().parents[3] / "asyncapi.json"
+
+
+def document() -> str:
+    service = bootstrap(NotificationsSettings(database_url="sqlite+aiosqlite:///:memory:"))
+    return render(
+        service.broker,
+        title="Notifications service",
+        description="Consumes contract events and turns them into signed webhooks for subscribed industry endpoints.",
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(write_or_check(document(), DOCUMENT))
