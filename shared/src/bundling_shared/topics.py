@@ -36,8 +36,10 @@ def dead_letter_topic(topic: Topic) -> Topic:
 NEEDS = Topic(PREFIX + "demand.needs", partitions=6)
 BUNDLES = Topic(PREFIX + "demand.bundles", partitions=6)
 CONTRACTS = Topic(PREFIX + "contracts.contracts", partitions=3)
+REFERENCE = Topic(PREFIX + "contracts.reference", partitions=3)
+ENDPOINTS = Topic(PREFIX + "notifications.endpoints", partitions=3)
 
-ALL: tuple[Topic, ...] = (NEEDS, BUNDLES, CONTRACTS)
+ALL: tuple[Topic, ...] = (NEEDS, BUNDLES, CONTRACTS, REFERENCE, ENDPOINTS)
 
 
 def with_dead_letters(*topics: Topic) -> list[Topic]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -32,4 +33,176 @@ class ContractCreatedV1(EventEnvelope[ContractCreatedPayload]):
     schema_version: Literal[1] = 1
 
 
-ContractEvent = event_union(ContractCreatedV1)
+# --- Awards, frameworks, call-offs, deliveries (topic contracts.contracts) ------------
+
+
+class AwardDecidedPayload(BaseModel):
+    """The outcome of a weighed award; prices and scores of the losers stay inside."""
+
+    procurement_id: str
+    bundle_id: str | None
+    item_code: str
+    contracting_authority: str
+    supplier_id: str
+    supplier_organisation: str
+    supplier_country: str
+    standstill_until: date
+    summary: str = Field(description="Why the winner ranked first, in words.")
+
+
+class AwardDecidedV1(EventEnvelope[AwardDecidedPayload]):
+    TYPE = "contracts.award.decided"
+    VERSION = 1
+    event_type: Literal["contracts.award.decided"] = "contracts.award.decided"
+    schema_version: Literal[1] = 1
+
+
+class FrameworkContractCreatedPayload(BaseModel):
+    framework_id: str
+    bundle_id: str | None
+    item_code: str
+    contracting_authority: str
+    participants: list[str]
+    ceiling_quantity: int
+    ceiling_value_eur: float | None
+    start: date
+    end: date
+    supplier_organisations: list[str] = Field(default_factory=list)
+
+
+class FrameworkContractCreatedV1(EventEnvelope[FrameworkContractCreatedPayload]):
+    TYPE = "contracts.framework.created"
+    VERSION = 1
+    event_type: Literal["contracts.framework.created"] = "contracts.framework.created"
+    schema_version: Literal[1] = 1
+
+
+class FrameworkAccededPayload(BaseModel):
+    framework_id: str
+    nation: str
+    quantity: int
+
+
+class FrameworkAccededV1(EventEnvelope[FrameworkAccededPayload]):
+    TYPE = "contracts.framework.acceded"
+    VERSION = 1
+    event_type: Literal["contracts.framework.acceded"] = "contracts.framework.acceded"
+    schema_version: Literal[1] = 1
+
+
+class CallOffPlacedPayload(BaseModel):
+    """Restricted to the contracted supplier."""
+
+    framework_id: str
+    call_off_id: str
+    nation: str
+    item_code: str
+    quantity: int
+    supplier_organisation: str
+    delivery_due: date
+
+
+class CallOffPlacedV1(EventEnvelope[CallOffPlacedPayload]):
+    TYPE = "contracts.call_off.placed"
+    VERSION = 1
+    event_type: Literal["contracts.call_off.placed"] = "contracts.call_off.placed"
+    schema_version: Literal[1] = 1
+
+
+class DeliveryLotChange(BaseModel):
+    lot_id: str
+    nation: str
+    quantity: int
+    due_date: date
+    previous_due_date: date | None = None
+
+
+class DeliveryScheduleChangedPayload(BaseModel):
+    """Restricted to the contracted supplier."""
+
+    contract_id: str
+    supplier_organisation: str
+    reason: str
+    lots: list[DeliveryLotChange]
+
+
+class DeliveryScheduleChangedV1(EventEnvelope[DeliveryScheduleChangedPayload]):
+    TYPE = "contracts.delivery_schedule.changed"
+    VERSION = 1
+    event_type: Literal["contracts.delivery_schedule.changed"] = "contracts.delivery_schedule.changed"
+    schema_version: Literal[1] = 1
+
+
+class DeliveryDelayedPayload(BaseModel):
+    """A lot past due, or forecast later than due: a delay query to the supplier."""
+
+    contract_id: str
+    lot_id: str
+    nation: str
+    supplier_organisation: str
+    due_date: date
+    forecast_date: date | None
+    quantity_outstanding: int
+
+
+class DeliveryDelayedV1(EventEnvelope[DeliveryDelayedPayload]):
+    TYPE = "contracts.delivery.delayed"
+    VERSION = 1
+    event_type: Literal["contracts.delivery.delayed"] = "contracts.delivery.delayed"
+    schema_version: Literal[1] = 1
+
+
+ContractEvent = event_union(
+    ContractCreatedV1,
+    AwardDecidedV1,
+    FrameworkContractCreatedV1,
+    FrameworkAccededV1,
+    CallOffPlacedV1,
+    DeliveryScheduleChangedV1,
+    DeliveryDelayedV1,
+)
+
+
+# --- Specifications and suppliers (topic contracts.reference) --------------------------
+
+
+class SpecificationHarmonisedPayload(BaseModel):
+    """A specification all participating nations agreed on; it applies equally to
+    deliveries for own forces and for Ukraine."""
+
+    specification_id: str
+    reference: str = Field(description="Stable reference needs point to, e.g. SPEC-155MM-NATO")
+    version: int
+    item_code: str
+    title: str
+    standards: list[str]
+    nations: list[str]
+    compatible_deviations: list[str] = Field(default_factory=list)
+    applies_to_ukraine_deliveries: bool = True
+
+
+class SpecificationHarmonisedV1(EventEnvelope[SpecificationHarmonisedPayload]):
+    TYPE = "contracts.specification.harmonised"
+    VERSION = 1
+    event_type: Literal["contracts.specification.harmonised"] = "contracts.specification.harmonised"
+    schema_version: Literal[1] = 1
+
+
+class SupplierRegisteredPayload(BaseModel):
+    """Whom notifications may tell restricted things: a valid security declaration."""
+
+    supplier_id: str
+    organisation: str
+    country: str
+    sme: bool
+    security_declaration_valid_until: date | None
+
+
+class SupplierRegisteredV1(EventEnvelope[SupplierRegisteredPayload]):
+    TYPE = "contracts.supplier.registered"
+    VERSION = 1
+    event_type: Literal["contracts.supplier.registered"] = "contracts.supplier.registered"
+    schema_version: Literal[1] = 1
+
+
+ReferenceEvent = event_union(SpecificationHarmonisedV1, SupplierRegisteredV1)

@@ -80,4 +80,120 @@ class JointOrderCommittedV1(EventEnvelope[JointOrderCommittedPayload]):
 
 
 NeedEvent = event_union(NeedRegisteredV1)
-BundleEvent = event_union(BundleUpdatedV1, JointOrderCommittedV1)
+
+
+# --- Bundling engine (demand) -> contracts and notifications -------------------------
+
+
+class FundingAssessment(BaseModel):
+    instrument: str = Field(description="e.g. EDIRPA, SAFE, EDIP-PCI")
+    qualifies: bool
+    reason: str
+    co_funding_rate: float | None = Field(default=None, description="Share of the value co-funded, 0.15 = 15 %.")
+
+
+class BundleOpenedPayload(BaseModel):
+    """A bundle opens for accession: what industry may learn of it (no per-nation detail)."""
+
+    bundle_id: str
+    item_code: str
+    kind: Literal["joint_order", "framework_contract"]
+    total_quantity: int
+    nation_count: int
+    delivery_window: DeliveryWindow
+    accession_deadline: date | None = None
+    lead: str | None = None
+    funding: list[FundingAssessment] = Field(default_factory=list)
+    specification_ref: str | None = None
+
+
+class BundleOpenedV1(EventEnvelope[BundleOpenedPayload]):
+    TYPE = "demand.bundle.opened"
+    VERSION = 1
+    event_type: Literal["demand.bundle.opened"] = "demand.bundle.opened"
+    schema_version: Literal[1] = 1
+
+
+class YearlyQuantity(BaseModel):
+    year: int
+    quantity: int = Field(gt=0)
+
+
+class FrameworkParticipant(BaseModel):
+    nation: str
+    yearly: list[YearlyQuantity]
+    need_ids: list[str] = Field(default_factory=list)
+
+
+class FrameworkCommittedPayload(BaseModel):
+    """A multi-year bundle committed as a framework contract to be tendered and signed."""
+
+    bundle_id: str
+    item_code: str
+    lead: str
+    participants: list[FrameworkParticipant]
+    ceiling_quantity: int = Field(gt=0, description="Sum of all participants' yearly quantities.")
+    ceiling_value_eur: float | None = Field(default=None, description="Sum of the budget ceilings, where known.")
+    start: date
+    end: date
+    specification_ref: str | None = None
+    committed_by: str
+
+
+class FrameworkCommittedV1(EventEnvelope[FrameworkCommittedPayload]):
+    TYPE = "demand.framework.committed"
+    VERSION = 1
+    event_type: Literal["demand.framework.committed"] = "demand.framework.committed"
+    schema_version: Literal[1] = 1
+
+
+class AccessionConfirmedPayload(BaseModel):
+    """A nation joins a committed or open framework (the radar case: NOR, DNK, LTU under NLD)."""
+
+    bundle_id: str
+    item_code: str
+    nation: str
+    yearly: list[YearlyQuantity]
+    budget_ceiling_eur: float | None = None
+
+
+class AccessionConfirmedV1(EventEnvelope[AccessionConfirmedPayload]):
+    TYPE = "demand.accession.confirmed"
+    VERSION = 1
+    event_type: Literal["demand.accession.confirmed"] = "demand.accession.confirmed"
+    schema_version: Literal[1] = 1
+
+
+class NationalDeviation(BaseModel):
+    nation: str
+    description: str
+    compatible: bool
+
+
+class HarmonisationProposedPayload(BaseModel):
+    """Needs of one item split over incompatible deviations: the contracts service is asked
+    to harmonise the specification so they can be bundled."""
+
+    bundle_ids: list[str]
+    item_code: str
+    specification_ref: str | None
+    nations: list[str]
+    deviations: list[NationalDeviation]
+    reason: str
+
+
+class HarmonisationProposedV1(EventEnvelope[HarmonisationProposedPayload]):
+    TYPE = "demand.harmonisation.proposed"
+    VERSION = 1
+    event_type: Literal["demand.harmonisation.proposed"] = "demand.harmonisation.proposed"
+    schema_version: Literal[1] = 1
+
+
+BundleEvent = event_union(
+    BundleUpdatedV1,
+    JointOrderCommittedV1,
+    BundleOpenedV1,
+    FrameworkCommittedV1,
+    AccessionConfirmedV1,
+    HarmonisationProposedV1,
+)
