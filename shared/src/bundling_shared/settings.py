@@ -55,3 +55,4 @@ class OutboxSettings(BaseSettings):
 
     poll_seconds: float = Field(default=0.5, gt=0, description="Relay poll when nothing wakes it.")
     batch_size: int = Field(default=200, ge=1)
+    retention_hours: float = Field(default=168.0, gt=0, description="Published rows are purged after this.")

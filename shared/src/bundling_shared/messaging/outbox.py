@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import zlib
 from collections.abc import Awaitable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bundling_shared.events.envelope import EventEnvelope
@@ -23,6 +24,7 @@ from bundling_shared.topics import Topic
 log = get_logger(__name__)
 
 CONTENT_TYPE = "application/json"
+PURGE_EVERY_SECONDS = 300.0
 
 
 def event_headers(event: EventEnvelope[Any]) -> dict[str, str]:
@@ -62,6 +64,10 @@ class OutboxRelay:
     Rows of one batch are handed to the idempotent producer together and confirmed
     together (acks=all); a failure leaves the whole batch pending, to be sent again.
     Redelivery is safe because every consumer is idempotent on the event id.
+
+    On PostgreSQL several replicas of a service may run a relay: a transaction-scoped
+    advisory lock lets one of them publish at a time, so events of one aggregate never
+    overtake each other. Published rows are purged once older than `retention`.
     """
 
     def __init__(
@@ -72,6 +78,7 @@ class OutboxRelay:
         *,
         poll_seconds: float = 0.5,
         batch_size: int = 200,
+        retention: timedelta = timedelta(days=7),
     ) -> None:
         self._engine = engine
         self._table = table
@@ -81,6 +88,9 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._lock = asyncio.Lock()
+        self._retention = retention
+        self._advisory_key = zlib.crc32(f"outbox-relay:{table.name}".encode()) & 0x7FFFFFFF
+        self._last_purge = 0.0
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -89,10 +99,12 @@ class OutboxRelay:
         """Publish one batch; returns how many rows were sent."""
         t = self._table
         async with self._lock, self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                leader = await conn.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": self._advisory_key})
+                if not leader:
+                    return 0
             query = select(t.c.id, t.c.topic, t.c.message_key, t.c.body, t.c.headers).where(t.c.published_at.is_(None))
             query = query.order_by(t.c.id).limit(self._batch)
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
             rows = (await conn.execute(query)).all()
             if not rows:
                 return 0
@@ -105,10 +117,22 @@ class OutboxRelay:
             await conn.execute(update(t).where(t.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC)))
             return len(rows)
 
+    async def purge_published(self) -> int:
+        """Forget rows published longer ago than the retention; returns how many."""
+        t = self._table
+        cutoff = datetime.now(UTC) - self._retention
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(t).where(t.c.published_at.is_not(None), t.c.published_at < cutoff))
+        return int(result.rowcount or 0)
+
     async def run(self) -> None:
         backoff = self._poll
+        loop = asyncio.get_running_loop()
         while not self._stopping:
             try:
+                if loop.time() - self._last_purge > PURGE_EVERY_SECONDS:
+                    self._last_purge = loop.time()
+                    await self.purge_published()
                 sent = await self.publish_pending()
                 backoff = self._poll
             except asyncio.CancelledError:
