@@ -192,3 +192,37 @@ async def test_transient_failures_are_retried_and_persistent_ones_dead_lettered(
     headers = {k: v.decode() for k, v in dead[0].headers}
     assert headers["dlq-attempts"] == "3" and headers["dlq-error-type"] == "RuntimeError"
     assert headers["correlation-id"] == broken.correlation_id
+
+
+async def test_dead_letters_can_be_replayed_once_the_cause_is_fixed(
+    kafka_bootstrap: str, topic: Topic, broker: KafkaBroker
+) -> None:
+    from bundling_shared.messaging.replay import read_dead_letters, replay
+
+    fixed = asyncio.Event()
+    handled: list[str] = []
+
+    @at_least_once(broker, topic, group_id=f"g-{uuid.uuid4().hex[:8]}")
+    async def handle(event: NeedEvent) -> None:
+        if not fixed.is_set():
+            raise RuntimeError("reference data missing")
+        handled.append(event.aggregate_id)
+
+    stuck = need_event("need-stuck")
+    await raw_publish(
+        kafka_bootstrap, topic.name, [(b"need-stuck", stuck.model_dump_json().encode(), event_headers(stuck))]
+    )
+    await broker.start()
+    assert len(await read_all(kafka_bootstrap, topic.dead_letter.name, 1)) == 1
+    letters, _ = await read_dead_letters(kafka_bootstrap, topic.dead_letter.name)
+    assert letters[0].original_topic == topic.name
+    assert letters[0].headers["dlq-error"] == "reference data missing"
+
+    fixed.set()
+    assert await replay(kafka_bootstrap, topic.dead_letter.name) == 1
+    for _ in range(100):
+        if handled:
+            break
+        await asyncio.sleep(0.1)
+    assert handled == ["need-stuck"]
+    assert await replay(kafka_bootstrap, topic.dead_letter.name) == 0  # nothing is replayed twice
