@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.support import infra
-from tests.support.processes import ServiceProcess, free_port
+from tests.support.infra import free_port
+from tests.support.processes import ServiceProcess
 from tests.support.receiver import Receiver, webhook_receiver
 
 

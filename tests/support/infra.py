@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import uuid
@@ -20,8 +21,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+KAFKA_IMAGE = "apache/kafka:4.1.2"  # the version deploy/kafka runs without Docker
 TEST_KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "39092"))
 TEST_PG_PORT = int(os.environ.get("TEST_PG_PORT", "54339"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 def docker_available() -> bool:
@@ -50,10 +59,31 @@ def kafka() -> Iterator[str]:
         yield address
         return
     if docker_available():
-        from testcontainers.kafka import KafkaContainer
+        from testcontainers.core.container import DockerContainer
+        from testcontainers.core.waiting_utils import wait_for_logs
 
-        with KafkaContainer("apache/kafka:4.1.2").with_kraft() as container:
-            yield container.get_bootstrap_server()
+        port = free_port()
+        container = (
+            DockerContainer(KAFKA_IMAGE)
+            .with_bind_ports(9092, port)
+            .with_envs(
+                KAFKA_NODE_ID="1",
+                KAFKA_PROCESS_ROLES="broker,controller",
+                KAFKA_LISTENERS="PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093",
+                KAFKA_ADVERTISED_LISTENERS=f"PLAINTEXT://127.0.0.1:{port}",
+                KAFKA_CONTROLLER_LISTENER_NAMES="CONTROLLER",
+                KAFKA_LISTENER_SECURITY_PROTOCOL_MAP="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                KAFKA_CONTROLLER_QUORUM_VOTERS="1@localhost:9093",
+                KAFKA_AUTO_CREATE_TOPICS_ENABLE="false",
+                KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR="1",
+                KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR="1",
+                KAFKA_TRANSACTION_STATE_LOG_MIN_ISR="1",
+                KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS="0",
+            )
+        )
+        with container:
+            wait_for_logs(container, "Kafka Server started", timeout=120)
+            yield f"127.0.0.1:{port}"
         return
     data_dir = tempfile.mkdtemp(prefix="bundling-test-kafka-")
     env = {
@@ -78,7 +108,7 @@ def postgres() -> Iterator[str]:
         yield url
         return
     if docker_available():
-        from testcontainers.postgres import PostgresContainer
+        from testcontainers.community.postgres import PostgresContainer
 
         with PostgresContainer("postgres:15", driver="asyncpg") as container:
             yield container.get_connection_url()

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.support.processes import free_port
+from tests.support.infra import free_port
 
 
 @dataclass
