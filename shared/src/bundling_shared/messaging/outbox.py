@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.logging import get_logger
+from bundling_shared.settings import OutboxSettings
 from bundling_shared.topics import Topic
 
 log = get_logger(__name__)
@@ -91,6 +92,17 @@ class OutboxRelay:
         self._retention = retention
         self._advisory_key = zlib.crc32(f"outbox-relay:{table.name}".encode()) & 0x7FFFFFFF
         self._last_purge = 0.0
+
+    @classmethod
+    def configured(cls, engine: AsyncEngine, table: Table, publish: Publish, settings: OutboxSettings) -> OutboxRelay:
+        return cls(
+            engine,
+            table,
+            publish,
+            poll_seconds=settings.poll_seconds,
+            batch_size=settings.batch_size,
+            retention=timedelta(hours=settings.retention_hours),
+        )
 
     def wake(self) -> None:
         self._wakeup.set()
