@@ -18,6 +18,14 @@ class ContractsSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8002
     run_migrations: bool = Field(default=True, description="Apply Alembic migrations at start-up.")
+    standstill_days: int = Field(
+        default=10, ge=0, description="Standstill after an award, unless a procurement sets its own."
+    )
+    end_date_warning_days: int = Field(
+        default=3 * 365, ge=0, description="Warn this long before a framework contract ends (new bundling round)."
+    )
+    delay_scan_seconds: float = Field(default=3600, gt=0, description="How often lots are checked for delays.")
+    ocds_prefix: str = Field(default="ocds-bndl01", description="OCID prefix of the OCDS releases exported.")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     log: LogSettings = Field(default_factory=LogSettings)

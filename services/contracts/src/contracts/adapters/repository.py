@@ -1,14 +1,28 @@
-"""Repository of contracts backed by the service's database."""
+"""Repositories of the contracts context backed by the service's database."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.adapters.orm import contracts
-from contracts.domain.model import Contract
+from contracts.adapters.orm import (
+    call_offs,
+    contract_modes,
+    contracts,
+    delivery_lots,
+    frameworks,
+    procurements,
+    specifications,
+    suppliers,
+)
+from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.model import Contract, ContractMode
+from contracts.domain.procurement import Procurement
+from contracts.domain.specifications import Specification
+from contracts.domain.suppliers import Supplier
 
 
 class ContractRepository:
@@ -22,9 +36,134 @@ class ContractRepository:
         return await self._session.get(Contract, contract_id)
 
     async def for_bundle(self, bundle_id: str) -> Contract | None:
-        query = select(Contract).where(contracts.c.bundle_id == bundle_id)
-        return (await self._session.scalars(query)).first()
+        found = await self.all_for_bundle(bundle_id)
+        return found[0] if found else None
+
+    async def all_for_bundle(self, bundle_id: str) -> Sequence[Contract]:
+        query = select(Contract).where(contracts.c.bundle_id == bundle_id).order_by(contracts.c.part)
+        return (await self._session.scalars(query)).all()
 
     async def list(self, limit: int, offset: int) -> Sequence[Contract]:
         query = select(Contract).order_by(contracts.c.created_at, contracts.c.id).limit(limit).offset(offset)
+        return (await self._session.scalars(query)).all()
+
+    async def mode_for(self, bundle_id: str) -> ContractMode:
+        mode = await self._session.scalar(select(contract_modes.c.mode).where(contract_modes.c.bundle_id == bundle_id))
+        return ContractMode(mode) if mode else ContractMode.SINGLE
+
+    async def set_mode(self, bundle_id: str, mode: ContractMode) -> None:
+        await self._session.execute(delete(contract_modes).where(contract_modes.c.bundle_id == bundle_id))
+        await self._session.execute(contract_modes.insert().values(bundle_id=bundle_id, mode=mode.value))
+
+
+class SupplierRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, supplier: Supplier) -> None:
+        self._session.add(supplier)
+
+    async def get(self, supplier_id: str) -> Supplier | None:
+        return await self._session.get(Supplier, supplier_id)
+
+    async def by_organisation(self, organisation: str) -> Supplier | None:
+        query = select(Supplier).where(suppliers.c.organisation == organisation)
+        return (await self._session.scalars(query)).first()
+
+    async def list(self) -> Sequence[Supplier]:
+        return (await self._session.scalars(select(Supplier).order_by(suppliers.c.organisation))).all()
+
+    async def by_ids(self, ids: set[str]) -> dict[str, Supplier]:
+        if not ids:
+            return {}
+        found = (await self._session.scalars(select(Supplier).where(suppliers.c.id.in_(ids)))).all()
+        return {s.id: s for s in found}
+
+
+class SpecificationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, specification: Specification) -> None:
+        self._session.add(specification)
+
+    async def get(self, specification_id: str) -> Specification | None:
+        return await self._session.get(Specification, specification_id)
+
+    async def versions(self, reference: str) -> Sequence[Specification]:
+        query = select(Specification).where(specifications.c.reference == reference).order_by(specifications.c.version)
+        return (await self._session.scalars(query)).all()
+
+    async def list(self) -> Sequence[Specification]:
+        query = select(Specification).order_by(specifications.c.reference, specifications.c.version)
+        return (await self._session.scalars(query)).all()
+
+
+class ProcurementRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, procurement: Procurement) -> None:
+        self._session.add(procurement)
+
+    async def get(self, procurement_id: str) -> Procurement | None:
+        return await self._session.get(Procurement, procurement_id)
+
+    async def list(self) -> Sequence[Procurement]:
+        query = select(Procurement).order_by(procurements.c.created_at, procurements.c.id)
+        return (await self._session.scalars(query)).all()
+
+
+class FrameworkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, framework: FrameworkContract) -> None:
+        self._session.add(framework)
+
+    async def get(self, framework_id: str) -> FrameworkContract | None:
+        return await self._session.get(FrameworkContract, framework_id)
+
+    async def for_bundle(self, bundle_id: str) -> FrameworkContract | None:
+        query = select(FrameworkContract).where(frameworks.c.bundle_id == bundle_id)
+        return (await self._session.scalars(query)).first()
+
+    async def list(self) -> Sequence[FrameworkContract]:
+        query = select(FrameworkContract).order_by(frameworks.c.created_at, frameworks.c.id)
+        return (await self._session.scalars(query)).all()
+
+    async def call_off(self, call_off_id: str) -> CallOff | None:
+        return await self._session.get(CallOff, call_off_id)
+
+    async def all_call_offs(self) -> Sequence[CallOff]:
+        return (await self._session.scalars(select(CallOff).order_by(call_offs.c.placed_at))).all()
+
+
+class DeliveryLotRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, lot: DeliveryLot) -> None:
+        self._session.add(lot)
+
+    async def remove(self, lot: DeliveryLot) -> None:
+        await self._session.delete(lot)
+
+    async def get(self, lot_id: str) -> DeliveryLot | None:
+        return await self._session.get(DeliveryLot, lot_id)
+
+    async def for_contract(self, contract_id: str) -> Sequence[DeliveryLot]:
+        query = (
+            select(DeliveryLot)
+            .where(delivery_lots.c.contract_id == contract_id)
+            .order_by(delivery_lots.c.due_date, delivery_lots.c.nation, delivery_lots.c.id)
+        )
+        return (await self._session.scalars(query)).all()
+
+    async def open_lots(self) -> Sequence[DeliveryLot]:
+        query = select(DeliveryLot).order_by(delivery_lots.c.contract_id, delivery_lots.c.due_date)
+        return [lot for lot in (await self._session.scalars(query)).all() if lot.outstanding > 0]
+
+    async def list(self) -> Sequence[DeliveryLot]:
+        query = select(DeliveryLot).order_by(delivery_lots.c.contract_id, delivery_lots.c.due_date)
         return (await self._session.scalars(query)).all()

@@ -8,11 +8,23 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
 from contracts.adapters import orm
-from contracts.adapters.repository import ContractRepository
+from contracts.adapters.repository import (
+    ContractRepository,
+    DeliveryLotRepository,
+    FrameworkRepository,
+    ProcurementRepository,
+    SpecificationRepository,
+    SupplierRepository,
+)
 
 
 class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
     contracts: ContractRepository
+    suppliers: SupplierRepository
+    specifications: SpecificationRepository
+    procurements: ProcurementRepository
+    frameworks: FrameworkRepository
+    lots: DeliveryLotRepository
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None] = lambda: None
@@ -21,3 +33,8 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self.contracts = ContractRepository(session)
+        self.suppliers = SupplierRepository(session)
+        self.specifications = SpecificationRepository(session)
+        self.procurements = ProcurementRepository(session)
+        self.frameworks = FrameworkRepository(session)
+        self.lots = DeliveryLotRepository(session)

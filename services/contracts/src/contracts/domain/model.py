@@ -1,7 +1,8 @@
 """Contracts placed by a lead nation or agency for several nations at once.
 
 One joint order becomes one contract with a delivery line per participating nation, so
-that each nation's quantities stay visible and deliverable on their own.
+that each nation's quantities stay visible and deliverable on their own; or, when the
+bundle says so, one contract per buying nation. Every change lands in the change log.
 """
 
 from __future__ import annotations
@@ -9,10 +10,21 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 
 class ContractRuleViolation(Exception):
     pass
+
+
+class ContractMode(StrEnum):
+    """How a committed joint order is contracted."""
+
+    SINGLE = "single"
+    PER_BUYER = "per_buyer"
+
+
+SINGLE_PART = "all"
 
 
 @dataclass
@@ -31,6 +43,10 @@ class Contract:
     window_end: date
     lines: list[ContractLine] = field(default_factory=list)
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    part: str = SINGLE_PART
+    supplier_id: str | None = None
+    unit_price_eur: float | None = None
+    change_log: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
     def for_joint_order(
@@ -49,7 +65,7 @@ class Contract:
             raise ContractRuleViolation(f"joint order {bundle_id} has a non-positive quantity")
         if window_end < window_start:
             raise ContractRuleViolation(f"joint order {bundle_id} ends its delivery window before it starts")
-        return cls(
+        contract = cls(
             id=f"contract-{uuid.uuid4().hex[:16]}",
             bundle_id=bundle_id,
             item_code=item_code,
@@ -58,6 +74,38 @@ class Contract:
             window_end=window_end,
             lines=[ContractLine(nation, quantities[nation]) for nation in sorted(quantities)],
         )
+        contract.log(contracting_authority, f"created for joint order {bundle_id}: {contract.total_quantity} items")
+        return contract
+
+    def split_per_buyer(self) -> list[Contract]:
+        """One contract per buying nation, each with its own line, instead of this one."""
+        contracts = []
+        for line in self.lines:
+            contract = Contract.for_joint_order(
+                bundle_id=self.bundle_id,
+                item_code=self.item_code,
+                contracting_authority=self.contracting_authority,
+                window_start=self.window_start,
+                window_end=self.window_end,
+                quantities={line.nation: line.quantity},
+            )
+            contract.part = line.nation
+            contracts.append(contract)
+        return contracts
+
+    def log(self, by: str, what: str) -> None:
+        self.change_log = [*self.change_log, {"at": datetime.now(UTC).isoformat(), "by": by, "what": what}]
+
+    def assign_supplier(self, supplier_id: str, unit_price_eur: float, by: str) -> None:
+        if self.supplier_id is not None and self.supplier_id != supplier_id:
+            raise ContractRuleViolation(f"contract {self.id} is already signed with {self.supplier_id}")
+        self.supplier_id = supplier_id
+        self.unit_price_eur = unit_price_eur
+        self.log(by, f"signed with supplier {supplier_id} at {unit_price_eur:.2f} EUR per item")
+
+    @property
+    def value_eur(self) -> float | None:
+        return None if self.unit_price_eur is None else self.unit_price_eur * self.total_quantity
 
     @property
     def total_quantity(self) -> int:

@@ -1,4 +1,4 @@
-"""The topic the contracts service publishes to, declared so AsyncAPI documents it."""
+"""The topics the contracts service publishes to, declared so AsyncAPI documents them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 
 from bundling_shared import topics
-from bundling_shared.events.contracts import ContractEvent
+from bundling_shared.events.contracts import ContractEvent, ReferenceEvent
 
 
 def declare_publishers(broker: KafkaBroker) -> dict[str, Any]:
@@ -16,6 +16,15 @@ def declare_publishers(broker: KafkaBroker) -> dict[str, Any]:
             topics.CONTRACTS.name,
             schema=ContractEvent,
             title="contracts.contracts:publish",
-            description="Contracts created from committed joint orders, keyed by contract id.",
+            description=(
+                "Contracts, awards, framework contracts, accessions, call-offs, delivery schedule changes and "
+                "delays; keyed by contract, procurement or framework id."
+            ),
+        ),
+        topics.REFERENCE.name: broker.publisher(
+            topics.REFERENCE.name,
+            schema=ReferenceEvent,
+            title="contracts.reference:publish",
+            description="Harmonised specifications (keyed by reference) and registered suppliers (keyed by id).",
         ),
     }

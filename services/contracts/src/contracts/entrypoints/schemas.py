@@ -1,12 +1,23 @@
-"""Response bodies of the contracts API."""
+"""Request and response bodies of the contracts API."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
+from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.frameworks import CallOff
 from contracts.domain.model import Contract
+from contracts.domain.procurement import Offer
+from contracts.domain.specifications import Specification
+from contracts.domain.suppliers import IndustrialBase, Supplier
+from contracts.service_layer.awards import ProcurementView
+from contracts.service_layer.frameworks import FrameworkView
+
+Alpha3 = Field(pattern=r"^[A-Z]{3}$")
+Share = Field(ge=0, le=1)
 
 
 class ContractLineOut(BaseModel):
@@ -24,6 +35,10 @@ class ContractOut(BaseModel):
     total_quantity: int
     lines: list[ContractLineOut]
     created_at: datetime
+    part: str = Field(description="'all' for one contract per joint order, else the buying nation")
+    supplier_id: str | None
+    unit_price_eur: float | None
+    change_log: list[dict[str, str]]
 
     @classmethod
     def of(cls, contract: Contract) -> ContractOut:
@@ -37,6 +52,10 @@ class ContractOut(BaseModel):
             total_quantity=contract.total_quantity,
             lines=[ContractLineOut(nation=x.nation, quantity=x.quantity) for x in contract.lines],
             created_at=contract.created_at,
+            part=contract.part,
+            supplier_id=contract.supplier_id,
+            unit_price_eur=contract.unit_price_eur,
+            change_log=contract.change_log,
         )
 
 
@@ -44,3 +63,407 @@ class ContractPage(BaseModel):
     items: list[ContractOut]
     limit: int
     offset: int
+
+
+class ContractModeIn(BaseModel):
+    mode: Literal["single", "per_buyer"]
+
+
+# --- suppliers -------------------------------------------------------------------------
+
+
+class SupplierIn(BaseModel):
+    organisation: str = Field(min_length=1, max_length=80)
+    country: str = Alpha3
+    sme: bool = False
+    controlled_from_non_associated_country: bool = False
+    industrial_base: IndustrialBase = IndustrialBase.NONE
+    security_declaration_valid_until: date | None = None
+
+
+class DeclarationIn(BaseModel):
+    security_declaration_valid_until: date | None
+
+
+class SupplierOut(BaseModel):
+    id: str
+    organisation: str
+    country: str
+    sme: bool
+    controlled_from_non_associated_country: bool
+    industrial_base: str
+    security_declaration_valid_until: date | None
+    security_declaration_valid: bool
+
+    @classmethod
+    def of(cls, s: Supplier, today: date) -> SupplierOut:
+        return cls(
+            id=s.id,
+            organisation=s.organisation,
+            country=s.country,
+            sme=s.sme,
+            controlled_from_non_associated_country=s.controlled_from_non_associated_country,
+            industrial_base=s.industrial_base,
+            security_declaration_valid_until=s.security_declaration_valid_until,
+            security_declaration_valid=s.declaration_valid_on(today),
+        )
+
+
+# --- specifications --------------------------------------------------------------------
+
+
+class DeviationIn(BaseModel):
+    nation: str = Alpha3
+    description: str = Field(min_length=1)
+    compatible: bool
+
+
+class SpecificationIn(BaseModel):
+    reference: str = Field(min_length=1, max_length=80, examples=["SPEC-155MM-NATO"])
+    item_code: str = Field(min_length=1, max_length=80)
+    title: str = Field(min_length=1, max_length=200)
+    nations: list[str] = Field(min_length=1)
+    standards: list[str] = Field(default_factory=list, examples=[["STANAG 4425"]])
+    certification: str | None = None
+    key_performance: dict[str, str] = Field(default_factory=dict)
+    critical_materials: list[str] = Field(default_factory=list, examples=[["propellants", "graphite"]])
+    deviations: list[DeviationIn] = Field(default_factory=list)
+
+
+class PositionIn(BaseModel):
+    position: Literal["agree", "object"]
+    reason: str = ""
+
+
+class NationDeviationIn(BaseModel):
+    description: str = Field(min_length=1)
+    compatible: bool
+
+
+class SpecificationOut(BaseModel):
+    id: str
+    reference: str
+    version: int
+    item_code: str
+    title: str
+    standards: list[str]
+    certification: str | None
+    key_performance: dict[str, str]
+    critical_materials: list[str]
+    nations: list[str]
+    deviations: list[dict[str, Any]]
+    positions: dict[str, dict[str, str]]
+    status: str
+    outcome: str | None
+    applies_to_ukraine_deliveries: bool
+
+    @classmethod
+    def of(cls, s: Specification) -> SpecificationOut:
+        return cls(
+            id=s.id,
+            reference=s.reference,
+            version=s.version,
+            item_code=s.item_code,
+            title=s.title,
+            standards=s.standards,
+            certification=s.certification,
+            key_performance=s.key_performance,
+            critical_materials=s.critical_materials,
+            nations=s.nations,
+            deviations=s.deviations,
+            positions=s.positions,
+            status=s.status,
+            outcome=s.outcome,
+            applies_to_ukraine_deliveries=s.harmonised,
+        )
+
+
+# --- procurements ----------------------------------------------------------------------
+
+
+class WeightsIn(BaseModel):
+    price: float = Field(ge=0)
+    delivery: float = Field(ge=0)
+    origin: float = Field(ge=0)
+    industrial_participation: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> WeightsIn:
+        if self.price + self.delivery + self.origin + self.industrial_participation <= 0:
+            raise ValueError("at least one weight must be positive")
+        return self
+
+
+class ProcurementIn(BaseModel):
+    item_code: str = Field(min_length=1, max_length=80)
+    buyer_nation: str = Alpha3
+    nations: list[str] = Field(default_factory=list)
+    quantity: int = Field(gt=0)
+    tender_date: date
+    weights: WeightsIn
+    quality_gates: list[str] = Field(default_factory=list, examples=[["STANAG 4425 qualified"]])
+    funding_instrument: Literal["EDIRPA", "EDIP", "SAFE"] | None = None
+    standstill_days: int | None = Field(default=None, ge=0, description="Default: CONTRACTS_STANDSTILL_DAYS")
+    bundle_id: str | None = None
+
+
+class OfferIn(BaseModel):
+    unit_price_eur: float = Field(gt=0)
+    first_delivery: date
+    monthly_rate: int = Field(gt=0)
+    origin_country: str = Alpha3
+    eu_component_share: float = Share
+    non_associated_component_share: float = Share
+    local_production: dict[str, float] = Field(default_factory=dict, description="share per nation, 0-1")
+    licence_transfer: bool = False
+    national_supplier_role: bool = False
+    quality_gates: dict[str, bool] = Field(default_factory=dict)
+
+
+class OfferOut(BaseModel):
+    id: str
+    supplier_id: str
+    unit_price_eur: float
+    first_delivery: date
+    monthly_rate: int
+    origin_country: str
+    eu_component_share: float
+    non_associated_component_share: float
+    local_production: dict[str, float]
+    licence_transfer: bool
+    national_supplier_role: bool
+    quality_gates: dict[str, bool]
+
+    @classmethod
+    def of(cls, o: Offer) -> OfferOut:
+        return cls(
+            id=o.id,
+            supplier_id=o.supplier_id,
+            unit_price_eur=o.unit_price_eur,
+            first_delivery=o.first_delivery,
+            monthly_rate=o.monthly_rate,
+            origin_country=o.origin_country,
+            eu_component_share=o.eu_component_share,
+            non_associated_component_share=o.non_associated_component_share,
+            local_production=o.local_production,
+            licence_transfer=o.licence_transfer,
+            national_supplier_role=o.national_supplier_role,
+            quality_gates=o.quality_gates,
+        )
+
+
+class ProcurementOut(BaseModel):
+    id: str
+    item_code: str
+    contracting_authority: str
+    buyer_nation: str
+    nations: list[str]
+    quantity: int
+    tender_date: date
+    weights: dict[str, float]
+    quality_gates: list[str]
+    funding_instrument: str | None
+    standstill_days: int
+    bundle_id: str | None
+    status: str
+    awarded_supplier: str | None
+    standstill_until: date | None
+    offers: list[OfferOut] = Field(description="All offers for the contracting authority; a supplier its own.")
+    evaluation: list[dict[str, Any]] = Field(description="Score breakdown and why, as visible to the caller.")
+
+    @classmethod
+    def of(cls, v: ProcurementView) -> ProcurementOut:
+        p = v.procurement
+        return cls(
+            id=p.id,
+            item_code=p.item_code,
+            contracting_authority=p.contracting_authority,
+            buyer_nation=p.buyer_nation,
+            nations=p.nations,
+            quantity=p.quantity,
+            tender_date=p.tender_date,
+            weights=p.weights,
+            quality_gates=p.quality_gates,
+            funding_instrument=p.funding_instrument,
+            standstill_days=p.standstill_days,
+            bundle_id=p.bundle_id,
+            status=p.status,
+            awarded_supplier=v.winner_organisation,
+            standstill_until=p.standstill_until,
+            offers=[OfferOut.of(o) for o in v.offers],
+            evaluation=v.evaluation,
+        )
+
+
+# --- frameworks ------------------------------------------------------------------------
+
+
+class FrameworkIn(BaseModel):
+    item_code: str = Field(min_length=1, max_length=80)
+    items: list[str] = Field(default_factory=list)
+    participants: dict[str, int] = Field(min_length=1, description="nation -> quantity it brings")
+    ceiling_quantity: int = Field(gt=0)
+    ceiling_value_eur: float | None = Field(default=None, gt=0)
+    start: date
+    end: date
+    suppliers: dict[str, float | None] = Field(default_factory=dict, description="supplier id -> unit price")
+
+
+class FrameworkSupplierIn(BaseModel):
+    supplier_id: str
+    unit_price_eur: float | None = Field(default=None, gt=0)
+
+
+class AccessionIn(BaseModel):
+    nation: str = Alpha3
+    quantity: int = Field(gt=0)
+    budget_eur: float | None = Field(default=None, gt=0)
+
+
+class BidIn(BaseModel):
+    supplier_id: str
+    unit_price_eur: float = Field(gt=0)
+    delivery_date: date
+
+
+class CallOffIn(BaseModel):
+    item_code: str
+    quantity: int = Field(gt=0)
+    delivery_due: date
+    supplier_id: str | None = Field(default=None, description="direct call-off")
+    bids: list[BidIn] = Field(default_factory=list, description="mini-competition among the framework's suppliers")
+
+
+class CallOffOut(BaseModel):
+    id: str
+    framework_id: str
+    nation: str
+    item_code: str
+    quantity: int
+    supplier_id: str
+    unit_price_eur: float | None
+    delivery_due: date
+    mode: str
+    competition: list[dict[str, Any]]
+    placed_at: datetime
+
+    @classmethod
+    def of(cls, c: CallOff) -> CallOffOut:
+        return cls(
+            id=c.id,
+            framework_id=c.framework_id,
+            nation=c.nation,
+            item_code=c.item_code,
+            quantity=c.quantity,
+            supplier_id=c.supplier_id,
+            unit_price_eur=c.unit_price_eur,
+            delivery_due=c.delivery_due,
+            mode=c.mode,
+            competition=c.competition,
+            placed_at=c.placed_at,
+        )
+
+
+class FrameworkOut(BaseModel):
+    id: str
+    bundle_id: str | None
+    item_code: str
+    items: list[str]
+    contracting_authority: str
+    participants: dict[str, int]
+    ceiling_quantity: int
+    ceiling_value_eur: float | None
+    remaining_quantity: int
+    remaining_value_eur: float | None
+    start: date
+    end: date
+    suppliers: dict[str, str] = Field(description="supplier id -> organisation")
+    call_offs: list[CallOffOut]
+    change_log: list[dict[str, str]]
+    end_date_warning: str | None
+
+    @classmethod
+    def of(cls, v: FrameworkView) -> FrameworkOut:
+        f = v.framework
+        return cls(
+            id=f.id,
+            bundle_id=f.bundle_id,
+            item_code=f.item_code,
+            items=f.items,
+            contracting_authority=f.contracting_authority,
+            participants=f.participants,
+            ceiling_quantity=f.ceiling_quantity,
+            ceiling_value_eur=f.ceiling_value_eur,
+            remaining_quantity=f.remaining_quantity,
+            remaining_value_eur=f.remaining_value_eur,
+            start=f.start,
+            end=f.end,
+            suppliers={sid: v.supplier_organisations.get(sid, sid) for sid in f.suppliers},
+            call_offs=[CallOffOut.of(c) for c in v.call_offs],
+            change_log=f.change_log,
+            end_date_warning=v.warning,
+        )
+
+
+# --- deliveries ------------------------------------------------------------------------
+
+
+class LotIn(BaseModel):
+    nation: str = Alpha3
+    quantity: int = Field(gt=0)
+    due_date: date
+
+
+class LotsIn(BaseModel):
+    lots: list[LotIn] = Field(min_length=1)
+    reason: str = "delivery schedule agreed"
+
+
+class DeliveryIn(BaseModel):
+    quantity: int = Field(gt=0)
+    delivered_on: date
+
+
+class ForecastIn(BaseModel):
+    forecast_date: date
+
+
+class ReplanIn(BaseModel):
+    due_date: date
+    reason: str = Field(min_length=1)
+
+
+class CapacityIn(BaseModel):
+    monthly_capacity: int = Field(gt=0)
+    start: date
+    priority: list[str] = Field(default_factory=list, examples=[["UKR", "NLD"]])
+
+
+class LotOut(BaseModel):
+    id: str
+    contract_id: str
+    nation: str
+    quantity: int
+    due_date: date
+    delivered: int
+    outstanding: int
+    status: str
+    forecast_date: date | None
+    deliveries: list[dict[str, str | int]]
+    history: list[dict[str, str]]
+
+    @classmethod
+    def of(cls, lot: DeliveryLot, today: date) -> LotOut:
+        return cls(
+            id=lot.id,
+            contract_id=lot.contract_id,
+            nation=lot.nation,
+            quantity=lot.quantity,
+            due_date=lot.due_date,
+            delivered=lot.delivered,
+            outstanding=lot.outstanding,
+            status=lot.status(today).value,
+            forecast_date=lot.forecast_date,
+            deliveries=lot.deliveries,
+            history=lot.history,
+        )

@@ -1,4 +1,10 @@
-"""Handlers: turn a committed joint order into a contract."""
+"""Handlers of the demand service's events: joint orders, frameworks, accessions and
+harmonisation proposals become contracts, framework contracts and specifications.
+
+Every handler is idempotent: the processed-messages record catches a redelivered event,
+and unique keys (one contract per joint order and part, one framework per bundle) catch
+a second event about the same thing.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +13,29 @@ from collections.abc import Callable
 from bundling_shared import topics
 from bundling_shared.events.contracts import ContractCreatedPayload, ContractCreatedV1
 from bundling_shared.events.contracts import ContractLine as ContractLineEvent
-from bundling_shared.events.demand import DeliveryWindow, JointOrderCommittedV1
+from bundling_shared.events.demand import (
+    AccessionConfirmedV1,
+    DeliveryWindow,
+    FrameworkCommittedV1,
+    HarmonisationProposedV1,
+    JointOrderCommittedV1,
+)
 from bundling_shared.messaging.dead_letter import PermanentError
-from contracts.domain.model import Contract, ContractRuleViolation
+from contracts.domain.frameworks import FrameworkContract
+from contracts.domain.model import Contract, ContractMode, ContractRuleViolation
+from contracts.domain.specifications import Specification
+from contracts.service_layer import events
 from contracts.service_layer.unit_of_work import UnitOfWork
 
-PRODUCER = "contracts"
+PRODUCER = events.PRODUCER
 JOINT_ORDERS = "contracts-joint-orders"
 
 UowFactory = Callable[[], UnitOfWork]
 
 
 async def create_contract_for_joint_order(event: JointOrderCommittedV1, uow: UnitOfWork) -> str | None:
-    """One contract per joint order, one delivery line per nation.
-
-    Idempotent twice over: the processed-messages record catches a redelivered event,
-    and the unique bundle id catches a second event about the same joint order.
-    """
+    """One contract per joint order with a line per nation, or one per buying nation when
+    the bundle was set to that mode. Returns the (first) contract's id."""
     order = event.payload
     async with uow:
         if await uow.already_processed(JOINT_ORDERS, event.event_id):
@@ -47,25 +59,106 @@ async def create_contract_for_joint_order(event: JointOrderCommittedV1, uow: Uni
             )
         except ContractRuleViolation as exc:
             raise PermanentError(str(exc)) from exc
-        uow.contracts.add(contract)
-        await uow.emit(
-            topics.CONTRACTS,
-            ContractCreatedV1.create(
-                ContractCreatedPayload(
-                    contract_id=contract.id,
-                    bundle_id=contract.bundle_id,
-                    item_code=contract.item_code,
-                    contracting_authority=contract.contracting_authority,
-                    lines=[ContractLineEvent(nation=x.nation, quantity=x.quantity) for x in contract.lines],
-                    total_quantity=contract.total_quantity,
-                    delivery_window=DeliveryWindow(start=contract.window_start, end=contract.window_end),
+        mode = await uow.contracts.mode_for(order.bundle_id)
+        made = [contract] if mode is ContractMode.SINGLE else contract.split_per_buyer()
+        for c in made:
+            uow.contracts.add(c)
+            await uow.emit(
+                topics.CONTRACTS,
+                ContractCreatedV1.create(
+                    ContractCreatedPayload(
+                        contract_id=c.id,
+                        bundle_id=c.bundle_id,
+                        item_code=c.item_code,
+                        contracting_authority=c.contracting_authority,
+                        lines=[ContractLineEvent(nation=x.nation, quantity=x.quantity) for x in c.lines],
+                        total_quantity=c.total_quantity,
+                        delivery_window=DeliveryWindow(start=c.window_start, end=c.window_end),
+                    ),
+                    aggregate_id=c.id,
+                    producer=PRODUCER,
+                    organisation=c.contracting_authority,
+                    causation_id=str(event.event_id),
                 ),
-                aggregate_id=contract.id,
-                producer=PRODUCER,
-                organisation=contract.contracting_authority,
-                causation_id=str(event.event_id),
-            ),
-        )
+            )
         await uow.mark_processed(JOINT_ORDERS, event.event_id)
         await uow.commit()
-        return contract.id
+        return made[0].id
+
+
+async def create_framework_for_commitment(event: FrameworkCommittedV1, uow: UnitOfWork) -> str | None:
+    """A committed multi-year bundle becomes a framework contract; suppliers join it when
+    its procurement is signed."""
+    p = event.payload
+    async with uow:
+        if await uow.already_processed(JOINT_ORDERS, event.event_id):
+            return None
+        framework = await uow.frameworks.for_bundle(p.bundle_id)
+        if framework is None:
+            try:
+                framework = FrameworkContract.create(
+                    item_code=p.item_code,
+                    contracting_authority=p.lead,
+                    participants={x.nation: sum(y.quantity for y in x.yearly) for x in p.participants},
+                    ceiling_quantity=p.ceiling_quantity,
+                    ceiling_value_eur=p.ceiling_value_eur,
+                    start=p.start,
+                    end=p.end,
+                    bundle_id=p.bundle_id,
+                    by=p.committed_by,
+                )
+            except ContractRuleViolation as exc:
+                raise PermanentError(str(exc)) from exc
+            uow.frameworks.add(framework)
+            await events.framework_created(uow, framework, {}, causation_id=str(event.event_id))
+        await uow.mark_processed(JOINT_ORDERS, event.event_id)
+        await uow.commit()
+        return framework.id
+
+
+async def accede_to_framework(event: AccessionConfirmedV1, uow: UnitOfWork) -> bool:
+    """A nation joins the framework of a bundle. An accession for a bundle without a
+    framework, or by a nation already in it, breaks a rule: dead letter."""
+    p = event.payload
+    async with uow:
+        if await uow.already_processed(JOINT_ORDERS, event.event_id):
+            return False
+        framework = await uow.frameworks.for_bundle(p.bundle_id)
+        if framework is None:
+            raise PermanentError(f"no framework contract for bundle {p.bundle_id}; {p.nation} cannot accede")
+        quantity = sum(y.quantity for y in p.yearly)
+        try:
+            framework.accede(p.nation, quantity, p.budget_ceiling_eur, by=f"accession:{p.nation}")
+        except ContractRuleViolation as exc:
+            raise PermanentError(str(exc)) from exc
+        await events.framework_acceded(uow, framework, p.nation, quantity, causation_id=str(event.event_id))
+        await uow.mark_processed(JOINT_ORDERS, event.event_id)
+        await uow.commit()
+        return True
+
+
+async def propose_harmonisation(event: HarmonisationProposedV1, uow: UnitOfWork) -> str | None:
+    """Start the harmonisation workflow: a new version of the specification, proposed to
+    the nations concerned with their recorded deviations."""
+    p = event.payload
+    reference = p.specification_ref or f"SPEC-{p.item_code}"
+    async with uow:
+        if await uow.already_processed(JOINT_ORDERS, event.event_id):
+            return None
+        versions = await uow.specifications.versions(reference)
+        try:
+            specification = Specification.propose(
+                reference=reference,
+                version=(versions[-1].version + 1) if versions else 1,
+                item_code=p.item_code,
+                title=f"Harmonised specification for {p.item_code}",
+                nations=p.nations,
+                deviations=[d.model_dump() for d in p.deviations if d.nation in p.nations],
+                proposed_by=event.producer,
+            )
+        except ContractRuleViolation as exc:
+            raise PermanentError(str(exc)) from exc
+        uow.specifications.add(specification)
+        await uow.mark_processed(JOINT_ORDERS, event.event_id)
+        await uow.commit()
+        return specification.id

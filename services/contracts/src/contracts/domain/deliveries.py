@@ -1,0 +1,130 @@
+"""Delivery schedules: lots per nation, what actually arrived, and delays.
+
+A lot past its due date with items outstanding, or a supplier forecast later than the
+due date, is a delay the supplier must answer; it is reported once per due date and
+forecast. Re-planning (such as moving a 500 M EUR order forward into 2025-2028) keeps an
+audit trail of every move.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from contracts.domain.model import ContractRuleViolation
+
+
+class LotStatus(StrEnum):
+    PLANNED = "planned"
+    MET = "met"
+    PARTIALLY_MET = "partially_met"
+    NOT_MET = "not_met"
+
+
+@dataclass
+class DeliveryLot:
+    id: str
+    contract_id: str
+    nation: str
+    quantity: int
+    due_date: date
+    deliveries: list[dict[str, str | int]] = field(default_factory=list)
+    forecast_date: date | None = None
+    history: list[dict[str, str]] = field(default_factory=list)
+    delay_reported: str | None = None
+
+    @classmethod
+    def plan(cls, *, contract_id: str, nation: str, quantity: int, due_date: date, by: str) -> DeliveryLot:
+        if quantity <= 0:
+            raise ContractRuleViolation("a delivery lot needs a positive quantity")
+        lot = cls(
+            id=f"lot-{uuid.uuid4().hex[:12]}",
+            contract_id=contract_id,
+            nation=nation,
+            quantity=quantity,
+            due_date=due_date,
+        )
+        lot._log(by, f"planned {quantity} for {nation} due {due_date.isoformat()}")
+        return lot
+
+    def _log(self, by: str, what: str) -> None:
+        self.history = [*self.history, {"at": datetime.now(UTC).isoformat(), "by": by, "what": what}]
+
+    @property
+    def delivered(self) -> int:
+        return sum(int(d["quantity"]) for d in self.deliveries)
+
+    @property
+    def outstanding(self) -> int:
+        return max(self.quantity - self.delivered, 0)
+
+    def status(self, today: date) -> LotStatus:
+        if self.delivered >= self.quantity:
+            return LotStatus.MET
+        if self.delivered > 0:
+            return LotStatus.PARTIALLY_MET
+        return LotStatus.NOT_MET if today > self.due_date else LotStatus.PLANNED
+
+    def record_delivery(self, quantity: int, on: date, by: str) -> None:
+        if quantity <= 0:
+            raise ContractRuleViolation("a delivery needs a positive quantity")
+        if quantity > self.outstanding:
+            raise ContractRuleViolation(f"lot {self.id} has only {self.outstanding} items outstanding, not {quantity}")
+        self.deliveries = [*self.deliveries, {"on": on.isoformat(), "quantity": quantity}]
+        self._log(by, f"delivered {quantity} on {on.isoformat()}")
+
+    def forecast(self, on: date, by: str) -> None:
+        self.forecast_date = on
+        self._log(by, f"supplier forecasts delivery on {on.isoformat()}")
+
+    def replan(self, due_date: date, reason: str, by: str) -> date:
+        if not reason.strip():
+            raise ContractRuleViolation("re-planning a lot needs a reason")
+        previous = self.due_date
+        self.due_date = due_date
+        self.delay_reported = None
+        self._log(by, f"due date moved from {previous.isoformat()} to {due_date.isoformat()}: {reason}")
+        return previous
+
+    def delay(self, today: date) -> str | None:
+        """A key naming the delay when there is one not yet reported, else None."""
+        if self.outstanding == 0:
+            return None
+        late_forecast = self.forecast_date is not None and self.forecast_date > self.due_date
+        if not (today > self.due_date or late_forecast):
+            return None
+        forecast = self.forecast_date.isoformat() if late_forecast and self.forecast_date else "-"
+        key = f"{self.due_date.isoformat()}/{forecast}"
+        return None if key == self.delay_reported else key
+
+    def mark_delay_reported(self, key: str) -> None:
+        self.delay_reported = key
+
+
+def allocate_capacity(
+    monthly_capacity: int, start: date, demands: list[tuple[str, int]], priority: list[str]
+) -> list[tuple[str, date, int]]:
+    """Fill each month's production with the nations in priority order (e.g. Ukraine first);
+    nations not named in the priority follow in the order given. Returns (nation, month, quantity)."""
+    if monthly_capacity <= 0:
+        raise ContractRuleViolation("monthly capacity must be positive")
+    order = {n: i for i, n in enumerate(priority)}
+    ranked = sorted(range(len(demands)), key=lambda i: (order.get(demands[i][0], len(order)), i))
+    queue: list[tuple[str, int]] = [demands[i] for i in ranked if demands[i][1] > 0]
+    plan: list[tuple[str, date, int]] = []
+    month = date(start.year, start.month, 1)
+    while queue:
+        free = monthly_capacity
+        while free and queue:
+            nation, wanted = queue[0]
+            take = min(free, wanted)
+            plan.append((nation, month, take))
+            free -= take
+            if wanted == take:
+                queue.pop(0)
+            else:
+                queue[0] = (nation, wanted - take)
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return plan

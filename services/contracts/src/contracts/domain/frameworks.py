@@ -1,0 +1,243 @@
+"""Framework contracts: a multi-year ceiling that participating nations call off against.
+
+Only a party to the framework may call off, only the framework's items, and never beyond
+what is left of the ceiling in quantity or in value. Other nations may accede later (the
+Multi Mission Radar contract opened to Norway, Denmark and Lithuania). Every change is
+written to the change log, and the end date is watched: ammunition contracts expiring in
+2029 need new bundling rounds years ahead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from contracts.domain.model import ContractRuleViolation
+
+
+class CallOffMode(StrEnum):
+    DIRECT = "direct"
+    MINI_COMPETITION = "mini_competition"
+
+
+@dataclass
+class CallOff:
+    id: str
+    framework_id: str
+    nation: str
+    item_code: str
+    quantity: int
+    supplier_id: str
+    unit_price_eur: float | None
+    delivery_due: date
+    mode: str
+    competition: list[dict[str, Any]] = field(default_factory=list)
+    placed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def value_eur(self) -> float | None:
+        return None if self.unit_price_eur is None else self.unit_price_eur * self.quantity
+
+
+@dataclass(frozen=True)
+class Bid:
+    """A framework supplier's answer in a mini-competition."""
+
+    supplier_id: str
+    unit_price_eur: float
+    delivery_date: date
+
+
+@dataclass
+class FrameworkContract:
+    id: str
+    item_code: str
+    items: list[str]
+    contracting_authority: str
+    participants: dict[str, int]
+    ceiling_quantity: int
+    ceiling_value_eur: float | None
+    start: date
+    end: date
+    suppliers: dict[str, float | None] = field(default_factory=dict)
+    bundle_id: str | None = None
+    change_log: list[dict[str, str]] = field(default_factory=list)
+    call_offs: list[CallOff] = field(default_factory=list)
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        item_code: str,
+        contracting_authority: str,
+        participants: dict[str, int],
+        ceiling_quantity: int,
+        ceiling_value_eur: float | None,
+        start: date,
+        end: date,
+        items: list[str] | None = None,
+        suppliers: dict[str, float | None] | None = None,
+        bundle_id: str | None = None,
+        by: str,
+    ) -> FrameworkContract:
+        if not participants:
+            raise ContractRuleViolation("a framework contract needs at least one participating nation")
+        if ceiling_quantity <= 0 or (ceiling_value_eur is not None and ceiling_value_eur <= 0):
+            raise ContractRuleViolation("a framework contract needs a positive ceiling")
+        if end <= start:
+            raise ContractRuleViolation("a framework contract ends after it starts")
+        if any(q < 0 for q in participants.values()):
+            raise ContractRuleViolation("a participant's quantity cannot be negative")
+        framework = cls(
+            id=f"fw-{uuid.uuid4().hex[:12]}",
+            item_code=item_code,
+            items=sorted({item_code, *(items or [])}),
+            contracting_authority=contracting_authority,
+            participants=dict(sorted(participants.items())),
+            ceiling_quantity=ceiling_quantity,
+            ceiling_value_eur=ceiling_value_eur,
+            start=start,
+            end=end,
+            suppliers=dict(suppliers or {}),
+            bundle_id=bundle_id,
+        )
+        framework._log(by, f"created: ceiling {ceiling_quantity} items, participants {', '.join(framework.nations)}")
+        return framework
+
+    def _log(self, by: str, what: str) -> None:
+        self.change_log = [*self.change_log, {"at": datetime.now(UTC).isoformat(), "by": by, "what": what}]
+
+    @property
+    def nations(self) -> list[str]:
+        return sorted(self.participants)
+
+    @property
+    def called_off_quantity(self) -> int:
+        return sum(c.quantity for c in self.call_offs)
+
+    @property
+    def called_off_value_eur(self) -> float:
+        return sum(c.value_eur or 0.0 for c in self.call_offs)
+
+    @property
+    def remaining_quantity(self) -> int:
+        return self.ceiling_quantity - self.called_off_quantity
+
+    @property
+    def remaining_value_eur(self) -> float | None:
+        return None if self.ceiling_value_eur is None else self.ceiling_value_eur - self.called_off_value_eur
+
+    def concerns(self, party: str) -> bool:
+        return party == self.contracting_authority or party in self.participants
+
+    def add_supplier(self, supplier_id: str, unit_price_eur: float | None, by: str) -> None:
+        if unit_price_eur is not None and unit_price_eur <= 0:
+            raise ContractRuleViolation("a framework unit price must be positive")
+        self.suppliers = {**self.suppliers, supplier_id: unit_price_eur}
+        self._log(by, f"supplier {supplier_id} added at unit price {unit_price_eur}")
+
+    def accede(self, nation: str, quantity: int, budget_eur: float | None, by: str) -> None:
+        """A new nation joins; the ceiling grows by what it brings."""
+        if nation in self.participants:
+            raise ContractRuleViolation(f"{nation} already takes part in framework {self.id}")
+        if quantity <= 0:
+            raise ContractRuleViolation("an accession needs a positive quantity")
+        self.participants = dict(sorted({**self.participants, nation: quantity}.items()))
+        self.ceiling_quantity += quantity
+        if self.ceiling_value_eur is not None and budget_eur is not None:
+            self.ceiling_value_eur += budget_eur
+        self._log(by, f"{nation} acceded with {quantity} items; ceiling now {self.ceiling_quantity}")
+
+    def call_off(
+        self,
+        *,
+        nation: str,
+        item_code: str,
+        quantity: int,
+        delivery_due: date,
+        today: date,
+        supplier_id: str | None = None,
+        bids: list[Bid] | None = None,
+        by: str,
+    ) -> CallOff:
+        if nation not in self.participants:
+            raise ContractRuleViolation(f"{nation} is not a party to framework {self.id} and may not call off")
+        if item_code not in self.items:
+            raise ContractRuleViolation(f"{item_code} is not an item of framework {self.id} ({', '.join(self.items)})")
+        if quantity <= 0:
+            raise ContractRuleViolation("a call-off needs a positive quantity")
+        if not self.start <= today <= self.end:
+            raise ContractRuleViolation(f"framework {self.id} runs from {self.start} to {self.end}; not on {today}")
+        if not self.start <= delivery_due <= self.end:
+            raise ContractRuleViolation(f"delivery due {delivery_due} lies outside the framework's term")
+        if quantity > self.remaining_quantity:
+            raise ContractRuleViolation(
+                f"call-off of {quantity} exceeds the remaining ceiling of {self.remaining_quantity} items"
+            )
+        mode, chosen, price, competition = self._select(supplier_id, bids or [], delivery_due)
+        remaining_value = self.remaining_value_eur
+        if price is not None and remaining_value is not None and price * quantity > remaining_value:
+            raise ContractRuleViolation(
+                f"call-off worth {price * quantity:.2f} EUR exceeds the remaining ceiling of {remaining_value:.2f} EUR"
+            )
+        call_off = CallOff(
+            id=f"co-{uuid.uuid4().hex[:12]}",
+            framework_id=self.id,
+            nation=nation,
+            item_code=item_code,
+            quantity=quantity,
+            supplier_id=chosen,
+            unit_price_eur=price,
+            delivery_due=delivery_due,
+            mode=mode.value,
+            competition=competition,
+        )
+        self.call_offs.append(call_off)
+        self._log(by, f"{nation} called off {quantity} {item_code} from {chosen} ({mode.value}); {call_off.id}")
+        return call_off
+
+    def _select(
+        self, supplier_id: str | None, bids: list[Bid], due: date
+    ) -> tuple[CallOffMode, str, float | None, list[dict[str, Any]]]:
+        if not self.suppliers:
+            raise ContractRuleViolation(f"framework {self.id} has no contracted supplier yet")
+        if bids:
+            strangers = sorted({b.supplier_id for b in bids} - set(self.suppliers))
+            if strangers:
+                raise ContractRuleViolation(f"{', '.join(strangers)} are not suppliers of framework {self.id}")
+            on_time = [b for b in bids if b.delivery_date <= due]
+            if not on_time:
+                raise ContractRuleViolation("no bid in the mini-competition delivers by the due date")
+            best = min(on_time, key=lambda b: (b.unit_price_eur, b.delivery_date, b.supplier_id))
+            record = [
+                {
+                    "supplier_id": b.supplier_id,
+                    "unit_price_eur": b.unit_price_eur,
+                    "delivery_date": b.delivery_date.isoformat(),
+                    "won": b is best,
+                }
+                for b in bids
+            ]
+            return CallOffMode.MINI_COMPETITION, best.supplier_id, best.unit_price_eur, record
+        if supplier_id is None:
+            if len(self.suppliers) > 1:
+                raise ContractRuleViolation("several suppliers: name one, or hold a mini-competition")
+            supplier_id = next(iter(self.suppliers))
+        if supplier_id not in self.suppliers:
+            raise ContractRuleViolation(f"{supplier_id} is not a supplier of framework {self.id}")
+        return CallOffMode.DIRECT, supplier_id, self.suppliers[supplier_id], []
+
+    def end_date_warning(self, today: date, warning_days: int) -> str | None:
+        left = (self.end - today).days
+        if left < 0:
+            return f"expired on {self.end.isoformat()}"
+        if left <= warning_days:
+            return (
+                f"expires on {self.end.isoformat()}, in {left} days: start the next bundling round with the "
+                "partner nations and industry now"
+            )
+        return None

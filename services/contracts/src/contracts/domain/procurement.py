@@ -1,0 +1,190 @@
+"""A procurement: offers come in, are weighed under published weights, one is awarded.
+
+After the award a standstill period runs; only then may the contract be signed, so that
+losing bidders can still object.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from contracts.domain.model import ContractRuleViolation
+from contracts.domain.suppliers import Supplier
+from contracts.domain.weighing import Assessment, OfferFacts, Weights, weigh
+
+
+class ProcurementStatus(StrEnum):
+    OPEN = "open"
+    STANDSTILL = "standstill"
+    SIGNED = "signed"
+
+
+@dataclass
+class Offer:
+    id: str
+    procurement_id: str
+    supplier_id: str
+    unit_price_eur: float
+    first_delivery: date
+    monthly_rate: int
+    origin_country: str
+    eu_component_share: float
+    non_associated_component_share: float
+    local_production: dict[str, float]
+    licence_transfer: bool
+    national_supplier_role: bool
+    quality_gates: dict[str, bool]
+    submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def facts(self, supplier: Supplier, nations: list[str]) -> OfferFacts:
+        shares = [self.local_production.get(n, 0.0) for n in nations] or [0.0]
+        return OfferFacts(
+            offer_id=self.id,
+            supplier_id=self.supplier_id,
+            supplier_organisation=supplier.organisation,
+            unit_price_eur=self.unit_price_eur,
+            first_delivery=self.first_delivery,
+            monthly_rate=self.monthly_rate,
+            origin_country=self.origin_country,
+            eu_component_share=self.eu_component_share,
+            non_associated_component_share=self.non_associated_component_share,
+            local_production_share=sum(shares) / len(shares),
+            licence_transfer=self.licence_transfer,
+            national_supplier_role=self.national_supplier_role,
+            controlled_from_non_associated_country=supplier.controlled_from_non_associated_country,
+            quality_gates=dict(self.quality_gates),
+        )
+
+
+@dataclass
+class Procurement:
+    id: str
+    item_code: str
+    contracting_authority: str
+    buyer_nation: str
+    nations: list[str]
+    quantity: int
+    tender_date: date
+    weights: dict[str, float]
+    quality_gates: list[str]
+    funding_instrument: str | None
+    standstill_days: int
+    bundle_id: str | None = None
+    status: str = ProcurementStatus.OPEN.value
+    awarded_offer_id: str | None = None
+    awarded_supplier_id: str | None = None
+    standstill_until: date | None = None
+    evaluation: list[dict[str, Any]] = field(default_factory=list)
+    offers: list[Offer] = field(default_factory=list)
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        item_code: str,
+        contracting_authority: str,
+        buyer_nation: str,
+        nations: list[str],
+        quantity: int,
+        tender_date: date,
+        weights: Weights,
+        quality_gates: list[str],
+        funding_instrument: str | None,
+        standstill_days: int,
+        bundle_id: str | None = None,
+    ) -> Procurement:
+        if quantity <= 0:
+            raise ContractRuleViolation("a procurement needs a positive quantity")
+        if standstill_days < 0:
+            raise ContractRuleViolation("the standstill period cannot be negative")
+        return cls(
+            id=f"proc-{uuid.uuid4().hex[:12]}",
+            item_code=item_code,
+            contracting_authority=contracting_authority,
+            buyer_nation=buyer_nation,
+            nations=sorted(set(nations)),
+            quantity=quantity,
+            tender_date=tender_date,
+            weights=weights.as_dict(),
+            quality_gates=list(quality_gates),
+            funding_instrument=funding_instrument,
+            standstill_days=standstill_days,
+            bundle_id=bundle_id,
+        )
+
+    def submit(self, offer: Offer, supplier: Supplier, today: date) -> None:
+        if self.status != ProcurementStatus.OPEN.value:
+            raise ContractRuleViolation(f"procurement {self.id} no longer takes offers ({self.status})")
+        supplier.ensure_cleared(today, "make an offer")
+        if any(o.supplier_id == supplier.id for o in self.offers):
+            raise ContractRuleViolation(f"supplier {supplier.organisation} already made an offer")
+        for name, value in (
+            ("eu_component_share", offer.eu_component_share),
+            ("non_associated_component_share", offer.non_associated_component_share),
+            *((f"local_production[{n}]", s) for n, s in offer.local_production.items()),
+        ):
+            if not 0 <= value <= 1:
+                raise ContractRuleViolation(f"{name} is a share between 0 and 1, not {value}")
+        if offer.unit_price_eur <= 0 or offer.monthly_rate <= 0:
+            raise ContractRuleViolation("an offer needs a positive unit price and monthly rate")
+        self.offers.append(offer)
+
+    def assess(self, suppliers: dict[str, Supplier]) -> list[Assessment]:
+        return weigh(
+            [o.facts(suppliers[o.supplier_id], self.nations) for o in self.offers],
+            weights=Weights(**self.weights),
+            quantity=self.quantity,
+            buyer=self.buyer_nation,
+            tender_date=self.tender_date,
+            quality_gates=self.quality_gates,
+            instrument=self.funding_instrument,
+        )
+
+    def award(self, suppliers: dict[str, Supplier], today: date) -> Assessment:
+        """Weigh, pick the first-ranked offer whose supplier is still cleared, start standstill."""
+        if self.status != ProcurementStatus.OPEN.value:
+            raise ContractRuleViolation(f"procurement {self.id} was already awarded")
+        ranking = self.assess(suppliers)
+        winner = next((a for a in ranking if a.rank == 1), None)
+        if winner is None:
+            raise ContractRuleViolation(f"procurement {self.id} has no eligible offer to award")
+        suppliers[winner.supplier_id].ensure_cleared(today, "be awarded")
+        self.evaluation = [assessment_record(a) for a in ranking]
+        self.status = ProcurementStatus.STANDSTILL.value
+        self.awarded_offer_id = winner.offer_id
+        self.awarded_supplier_id = winner.supplier_id
+        self.standstill_until = today + timedelta(days=self.standstill_days)
+        return winner
+
+    def sign(self, today: date) -> None:
+        if self.status != ProcurementStatus.STANDSTILL.value or self.standstill_until is None:
+            raise ContractRuleViolation(f"procurement {self.id} has no award to sign")
+        if today < self.standstill_until:
+            raise ContractRuleViolation(
+                f"the standstill period runs until {self.standstill_until.isoformat()}; signing must wait"
+            )
+        self.status = ProcurementStatus.SIGNED.value
+
+    def offer_of(self, supplier_id: str) -> Offer | None:
+        return next((o for o in self.offers if o.supplier_id == supplier_id), None)
+
+
+def assessment_record(a: Assessment) -> dict[str, Any]:
+    return {
+        "offer_id": a.offer_id,
+        "supplier_id": a.supplier_id,
+        "supplier_organisation": a.supplier_organisation,
+        "eligible": a.eligible,
+        "rank": a.rank,
+        "total": a.total,
+        "scores": a.scores,
+        "weighted": a.weighted,
+        "completion": a.completion.isoformat() if a.completion else None,
+        "exclusions": a.exclusions,
+        "why": a.why,
+    }

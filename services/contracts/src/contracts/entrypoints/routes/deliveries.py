@@ -1,0 +1,64 @@
+"""Delivery schedules of contracts and call-offs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from bundling_shared.auth.fastapi import CurrentPrincipal
+from contracts.entrypoints.routes.deps import Today, Uow
+from contracts.entrypoints.schemas import CapacityIn, DeliveryIn, ForecastIn, LotOut, LotsIn, ReplanIn
+from contracts.service_layer import deliveries
+from contracts.service_layer.access import Forbidden, is_coordinator
+
+router = APIRouter(tags=["delivery schedules"])
+
+
+@router.get("/contracts/{contract_id}/lots", response_model=list[LotOut])
+async def list_lots(contract_id: str, uow: Uow, principal: CurrentPrincipal, today: Today) -> list[LotOut]:
+    """Lots of a contract or call-off: a nation its own, the supplier and authority all."""
+    return [LotOut.of(lot, today) for lot in await deliveries.lots(uow(), principal, contract_id)]
+
+
+@router.post("/contracts/{contract_id}/lots", response_model=list[LotOut], status_code=201)
+async def plan_lots(
+    contract_id: str, body: LotsIn, uow: Uow, principal: CurrentPrincipal, today: Today
+) -> list[LotOut]:
+    planned = [(x.nation, x.quantity, x.due_date) for x in body.lots]
+    return [LotOut.of(lot, today) for lot in await deliveries.plan(uow(), principal, contract_id, planned, body.reason)]
+
+
+@router.put("/contracts/{contract_id}/capacity", response_model=list[LotOut])
+async def allocate_capacity(
+    contract_id: str, body: CapacityIn, uow: Uow, principal: CurrentPrincipal, today: Today
+) -> list[LotOut]:
+    """Recompute the schedule from the supplier's monthly capacity and the priority of nations."""
+    made = await deliveries.allocate(
+        uow(), principal, contract_id, monthly_capacity=body.monthly_capacity, start=body.start, priority=body.priority
+    )
+    return [LotOut.of(lot, today) for lot in made]
+
+
+@router.post("/lots/{lot_id}/deliveries", response_model=LotOut)
+async def record_delivery(lot_id: str, body: DeliveryIn, uow: Uow, principal: CurrentPrincipal, today: Today) -> LotOut:
+    return LotOut.of(
+        await deliveries.record_delivery(uow(), principal, lot_id, body.quantity, body.delivered_on), today
+    )
+
+
+@router.put("/lots/{lot_id}/forecast", response_model=LotOut)
+async def forecast(lot_id: str, body: ForecastIn, uow: Uow, principal: CurrentPrincipal, today: Today) -> LotOut:
+    return LotOut.of(await deliveries.forecast(uow(), principal, lot_id, body.forecast_date, today), today)
+
+
+@router.put("/lots/{lot_id}/due-date", response_model=LotOut)
+async def replan(lot_id: str, body: ReplanIn, uow: Uow, principal: CurrentPrincipal, today: Today) -> LotOut:
+    """Move a lot (earlier or later) with a reason; the move is kept in the lot's history."""
+    return LotOut.of(await deliveries.replan(uow(), principal, lot_id, body.due_date, body.reason), today)
+
+
+@router.post("/delivery-checks")
+async def check_delays(uow: Uow, principal: CurrentPrincipal, today: Today) -> dict[str, int]:
+    """Check every open lot for delays now (also done periodically)."""
+    if not is_coordinator(principal):
+        raise Forbidden("a coordinator or admin runs the delay check")
+    return {"delays_reported": await deliveries.check_delays(uow(), today)}

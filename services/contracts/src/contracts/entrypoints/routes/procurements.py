@@ -1,0 +1,62 @@
+"""Procurements: offers, the weighing, award and signing."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from bundling_shared.auth.fastapi import CurrentPrincipal
+from contracts.domain.weighing import Weights
+from contracts.entrypoints.routes.deps import Settings, Today, Uow
+from contracts.entrypoints.schemas import OfferIn, OfferOut, ProcurementIn, ProcurementOut
+from contracts.service_layer import awards
+
+router = APIRouter(tags=["procurements"])
+
+
+@router.post("/procurements", response_model=ProcurementOut, status_code=status.HTTP_201_CREATED)
+async def open_procurement(
+    body: ProcurementIn, uow: Uow, principal: CurrentPrincipal, settings: Settings
+) -> ProcurementOut:
+    """Open a procurement with published weights, quality gates and funding instrument;
+    the caller becomes the contracting authority."""
+    procurement = await awards.open_procurement(
+        uow(),
+        principal,
+        item_code=body.item_code,
+        buyer_nation=body.buyer_nation,
+        nations=body.nations,
+        quantity=body.quantity,
+        tender_date=body.tender_date,
+        weights=Weights(**body.weights.model_dump()),
+        quality_gates=body.quality_gates,
+        funding_instrument=body.funding_instrument,
+        standstill_days=settings.standstill_days if body.standstill_days is None else body.standstill_days,
+        bundle_id=body.bundle_id,
+    )
+    return ProcurementOut.of(awards.ProcurementView(procurement, True, None, None))
+
+
+@router.post("/procurements/{procurement_id}/offers", response_model=OfferOut, status_code=status.HTTP_201_CREATED)
+async def submit_offer(
+    procurement_id: str, body: OfferIn, uow: Uow, principal: CurrentPrincipal, today: Today
+) -> OfferOut:
+    """A registered supplier with a valid security declaration offers for itself."""
+    offer = await awards.submit_offer(uow(), principal, procurement_id, today, **body.model_dump())
+    return OfferOut.of(offer)
+
+
+@router.get("/procurements/{procurement_id}", response_model=ProcurementOut)
+async def get_procurement(procurement_id: str, uow: Uow, principal: CurrentPrincipal) -> ProcurementOut:
+    """The authority sees every offer and the full ranking with reasons; a bidder its own
+    offer and score; a participating nation the outcome."""
+    return ProcurementOut.of(await awards.view(uow(), principal, procurement_id))
+
+
+@router.post("/procurements/{procurement_id}/award", response_model=ProcurementOut)
+async def award(procurement_id: str, uow: Uow, principal: CurrentPrincipal, today: Today) -> ProcurementOut:
+    return ProcurementOut.of(await awards.award(uow(), principal, procurement_id, today))
+
+
+@router.post("/procurements/{procurement_id}/sign", response_model=ProcurementOut)
+async def sign(procurement_id: str, uow: Uow, principal: CurrentPrincipal, today: Today) -> ProcurementOut:
+    return ProcurementOut.of(await awards.sign(uow(), principal, procurement_id, today))

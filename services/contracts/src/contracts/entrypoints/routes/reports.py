@@ -1,0 +1,47 @@
+"""Reports (planned against delivered, value by supplier origin) and the OCDS export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from bundling_shared.auth.fastapi import CurrentPrincipal
+from contracts.entrypoints.routes.deps import Settings, Today, Uow
+from contracts.service_layer import reports
+
+router = APIRouter(tags=["reports"])
+
+
+@router.get("/reports/deliveries")
+async def deliveries_report(uow: Uow, principal: CurrentPrincipal, today: Today) -> list[dict[str, Any]]:
+    """Planned against delivered per contract (or call-off) and nation: a nation its own."""
+    rows = await reports.delivery_progress(uow(), principal, today)
+    return [vars(row) for row in rows]
+
+
+@router.get("/reports/value-by-origin")
+async def value_by_origin_report(uow: Uow, principal: CurrentPrincipal) -> dict[str, dict[str, float]]:
+    """Contracted value per buying nation by supplier origin (national, eu, other_nato,
+    other) with shares: e.g. the share contracted with national companies."""
+    return await reports.value_by_supplier_origin(uow(), principal)
+
+
+@router.get("/procurements/{procurement_id}/ocds")
+async def procurement_ocds(
+    procurement_id: str, request: Request, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+) -> dict[str, Any]:
+    """The procurement as an OCDS 1.1 release package (contracting authority only)."""
+    return await reports.procurement_package(
+        uow(), principal, procurement_id, settings.ocds_prefix, str(request.url), today
+    )
+
+
+@router.get("/frameworks/{framework_id}/ocds")
+async def framework_ocds(
+    framework_id: str, request: Request, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+) -> dict[str, Any]:
+    """The framework contract and each call-off as its own related process (OCDS 1.1)."""
+    return await reports.framework_package(
+        uow(), principal, framework_id, settings.ocds_prefix, str(request.url), today
+    )

@@ -1,0 +1,60 @@
+"""Harmonised specifications and the harmonisation workflow."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from bundling_shared.auth.fastapi import CurrentPrincipal
+from contracts.entrypoints.routes.deps import Uow
+from contracts.entrypoints.schemas import NationDeviationIn, PositionIn, SpecificationIn, SpecificationOut
+from contracts.service_layer import specifications
+
+router = APIRouter(tags=["specifications"])
+
+
+@router.post("/specifications", response_model=SpecificationOut, status_code=status.HTTP_201_CREATED)
+async def propose(body: SpecificationIn, uow: Uow, principal: CurrentPrincipal) -> SpecificationOut:
+    """Propose a specification (the next version of its reference) to the participating nations."""
+    spec = await specifications.propose(
+        uow(),
+        principal,
+        reference=body.reference,
+        item_code=body.item_code,
+        title=body.title,
+        nations=body.nations,
+        standards=body.standards,
+        certification=body.certification,
+        key_performance=body.key_performance,
+        critical_materials=body.critical_materials,
+        deviations=[d.model_dump() for d in body.deviations],
+    )
+    return SpecificationOut.of(spec)
+
+
+@router.get("/specifications", response_model=list[SpecificationOut])
+async def list_specifications(uow: Uow, principal: CurrentPrincipal) -> list[SpecificationOut]:
+    return [SpecificationOut.of(s) for s in await specifications.visible_all(uow(), principal)]
+
+
+@router.get("/specifications/{specification_id}", response_model=SpecificationOut)
+async def get_specification(specification_id: str, uow: Uow, principal: CurrentPrincipal) -> SpecificationOut:
+    return SpecificationOut.of(await specifications.visible(uow(), principal, specification_id))
+
+
+@router.post("/specifications/{specification_id}/positions", response_model=SpecificationOut)
+async def take_position(
+    specification_id: str, body: PositionIn, uow: Uow, principal: CurrentPrincipal
+) -> SpecificationOut:
+    """A participating nation agrees, or objects with a reason (which withdraws the proposal)."""
+    spec = await specifications.take_position(
+        uow(), principal, specification_id, agree=body.position == "agree", reason=body.reason
+    )
+    return SpecificationOut.of(spec)
+
+
+@router.post("/specifications/{specification_id}/deviations", response_model=SpecificationOut)
+async def record_deviation(
+    specification_id: str, body: NationDeviationIn, uow: Uow, principal: CurrentPrincipal
+) -> SpecificationOut:
+    spec = await specifications.record_deviation(uow(), principal, specification_id, body.description, body.compatible)
+    return SpecificationOut.of(spec)

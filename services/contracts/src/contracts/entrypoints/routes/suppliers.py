@@ -1,0 +1,46 @@
+"""The supplier registry with security declarations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from bundling_shared.auth.fastapi import CurrentPrincipal
+from contracts.domain.suppliers import IndustrialBase
+from contracts.entrypoints.routes.deps import Today, Uow
+from contracts.entrypoints.schemas import DeclarationIn, SupplierIn, SupplierOut
+from contracts.service_layer import suppliers
+
+router = APIRouter(tags=["suppliers"])
+
+
+@router.post("/suppliers", response_model=SupplierOut, status_code=status.HTTP_201_CREATED)
+async def register_supplier(body: SupplierIn, uow: Uow, principal: CurrentPrincipal, today: Today) -> SupplierOut:
+    supplier = await suppliers.register_supplier(
+        uow(),
+        principal,
+        organisation=body.organisation,
+        country=body.country,
+        sme=body.sme,
+        controlled_from_non_associated_country=body.controlled_from_non_associated_country,
+        industrial_base=IndustrialBase(body.industrial_base),
+        security_declaration_valid_until=body.security_declaration_valid_until,
+    )
+    return SupplierOut.of(supplier, today)
+
+
+@router.put("/suppliers/{supplier_id}/security-declaration", response_model=SupplierOut)
+async def change_declaration(
+    supplier_id: str, body: DeclarationIn, uow: Uow, principal: CurrentPrincipal, today: Today
+) -> SupplierOut:
+    supplier = await suppliers.change_declaration(uow(), principal, supplier_id, body.security_declaration_valid_until)
+    return SupplierOut.of(supplier, today)
+
+
+@router.get("/suppliers", response_model=list[SupplierOut])
+async def list_suppliers(uow: Uow, principal: CurrentPrincipal, today: Today) -> list[SupplierOut]:
+    return [SupplierOut.of(s, today) for s in await suppliers.visible_suppliers(uow(), principal)]
+
+
+@router.get("/suppliers/{supplier_id}", response_model=SupplierOut)
+async def get_supplier(supplier_id: str, uow: Uow, principal: CurrentPrincipal, today: Today) -> SupplierOut:
+    return SupplierOut.of(await suppliers.visible_supplier(uow(), principal, supplier_id), today)

@@ -1,0 +1,219 @@
+"""Delivery schedules of contracts and call-offs: lots, deliveries, forecasts, delays,
+re-planning and the allocation of a supplier's monthly capacity by priority.
+
+Nations see their own lots, the supplier the lots it must deliver, the contracting
+authority all of them. Delays and schedule changes reach the supplier as events.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date
+
+from bundling_shared.auth import Principal
+from contracts.domain.deliveries import DeliveryLot, allocate_capacity
+from contracts.domain.model import ContractRuleViolation
+from contracts.service_layer import events
+from contracts.service_layer.access import NotFound, acts_for, industry_org, is_coordinator, require_role
+from contracts.service_layer.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A contract or a call-off: what is delivered in lots, by whom, to whom."""
+
+    id: str
+    authority: str
+    quantities: dict[str, int]
+    supplier_id: str | None
+    supplier_organisation: str | None
+
+
+async def resolve(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
+    contract = await uow.contracts.get(agreement_id)
+    if contract is not None:
+        supplier = await uow.suppliers.get(contract.supplier_id) if contract.supplier_id else None
+        quantities = {line.nation: line.quantity for line in contract.lines}
+        return Agreement(
+            contract.id,
+            contract.contracting_authority,
+            quantities,
+            contract.supplier_id,
+            supplier.organisation if supplier else None,
+        )
+    call_off = await uow.frameworks.call_off(agreement_id)
+    if call_off is not None:
+        framework = await uow.frameworks.get(call_off.framework_id)
+        assert framework is not None
+        supplier = await uow.suppliers.get(call_off.supplier_id)
+        return Agreement(
+            call_off.id,
+            framework.contracting_authority,
+            {call_off.nation: call_off.quantity},
+            call_off.supplier_id,
+            supplier.organisation if supplier else None,
+        )
+    return None
+
+
+def visible_nations(principal: Principal, agreement: Agreement) -> set[str] | None:
+    """The nations whose lots the caller sees (None: all), or an empty set: none."""
+    if is_coordinator(principal) or acts_for(principal, agreement.authority):
+        return None
+    org = industry_org(principal)
+    if org is not None:
+        return None if org == agreement.supplier_organisation else set()
+    return {n for n in agreement.quantities if acts_for(principal, n)}
+
+
+async def _agreement(uow: UnitOfWork, principal: Principal, agreement_id: str) -> tuple[Agreement, set[str] | None]:
+    agreement = await resolve(uow, agreement_id)
+    seen = visible_nations(principal, agreement) if agreement else set()
+    if agreement is None or seen == set():
+        raise NotFound(f"contract {agreement_id} not found")
+    return agreement, seen
+
+
+async def _lot(uow: UnitOfWork, principal: Principal, lot_id: str) -> tuple[DeliveryLot, Agreement, set[str] | None]:
+    lot = await uow.lots.get(lot_id)
+    if lot is None:
+        raise NotFound(f"delivery lot {lot_id} not found")
+    agreement, seen = await _agreement(uow, principal, lot.contract_id)
+    if seen is not None and lot.nation not in seen:
+        raise NotFound(f"delivery lot {lot_id} not found")
+    return lot, agreement, seen
+
+
+async def lots(uow: UnitOfWork, principal: Principal, agreement_id: str) -> list[DeliveryLot]:
+    async with uow:
+        _, seen = await _agreement(uow, principal, agreement_id)
+        found = await uow.lots.for_contract(agreement_id)
+    return [lot for lot in found if seen is None or lot.nation in seen]
+
+
+async def plan(
+    uow: UnitOfWork, principal: Principal, agreement_id: str, planned: list[tuple[str, int, date]], reason: str
+) -> list[DeliveryLot]:
+    async with uow:
+        agreement, _ = await _agreement(uow, principal, agreement_id)
+        require_role(acts_for(principal, agreement.authority), "the contracting authority plans delivery lots")
+        existing = list(await uow.lots.for_contract(agreement_id))
+        totals = {n: sum(lot.quantity for lot in existing if lot.nation == n) for n in agreement.quantities}
+        made = []
+        for nation, quantity, due in planned:
+            if nation not in agreement.quantities:
+                raise ContractRuleViolation(f"{nation} has no line in {agreement_id}")
+            totals[nation] += quantity
+            if totals[nation] > agreement.quantities[nation]:
+                raise ContractRuleViolation(
+                    f"lots for {nation} would total {totals[nation]}, more than its {agreement.quantities[nation]}"
+                )
+            lot = DeliveryLot.plan(
+                contract_id=agreement_id, nation=nation, quantity=quantity, due_date=due, by=principal.subject
+            )
+            uow.lots.add(lot)
+            made.append(lot)
+        if agreement.supplier_organisation:
+            await events.schedule_changed(
+                uow, agreement_id, agreement.supplier_organisation, reason, [(lot, None) for lot in made]
+            )
+        await uow.commit()
+        return made
+
+
+async def record_delivery(uow: UnitOfWork, principal: Principal, lot_id: str, quantity: int, on: date) -> DeliveryLot:
+    """The receiving nation or the contracting authority records what arrived."""
+    async with uow:
+        lot, agreement, _ = await _lot(uow, principal, lot_id)
+        require_role(
+            acts_for(principal, agreement.authority) or acts_for(principal, lot.nation),
+            "the receiving nation or the contracting authority records deliveries",
+        )
+        lot.record_delivery(quantity, on, by=principal.subject)
+        await uow.commit()
+        return lot
+
+
+async def _report_if_delayed(uow: UnitOfWork, lot: DeliveryLot, agreement: Agreement, today: date) -> bool:
+    key = lot.delay(today)
+    if key is None or agreement.supplier_organisation is None:
+        return False
+    await events.delivery_delayed(uow, lot, agreement.supplier_organisation)
+    lot.mark_delay_reported(key)
+    return True
+
+
+async def forecast(uow: UnitOfWork, principal: Principal, lot_id: str, on: date, today: date) -> DeliveryLot:
+    """The supplier forecasts; one later than the due date is a delay at once."""
+    async with uow:
+        lot, agreement, _ = await _lot(uow, principal, lot_id)
+        require_role(
+            industry_org(principal) == agreement.supplier_organisation or acts_for(principal, agreement.authority),
+            "the supplier or the contracting authority forecasts",
+        )
+        lot.forecast(on, by=principal.subject)
+        await _report_if_delayed(uow, lot, agreement, today)
+        await uow.commit()
+        return lot
+
+
+async def replan(uow: UnitOfWork, principal: Principal, lot_id: str, due_date: date, reason: str) -> DeliveryLot:
+    async with uow:
+        lot, agreement, _ = await _lot(uow, principal, lot_id)
+        require_role(acts_for(principal, agreement.authority), "the contracting authority re-plans lots")
+        previous = lot.replan(due_date, reason, by=principal.subject)
+        if agreement.supplier_organisation:
+            await events.schedule_changed(uow, agreement.id, agreement.supplier_organisation, reason, [(lot, previous)])
+        await uow.commit()
+        return lot
+
+
+async def check_delays(uow: UnitOfWork, today: date) -> int:
+    """Report every lot newly past due (or forecast late) once; returns how many."""
+    reported = 0
+    async with uow:
+        for lot in await uow.lots.open_lots():
+            agreement = await resolve(uow, lot.contract_id)
+            if agreement is not None and await _report_if_delayed(uow, lot, agreement, today):
+                reported += 1
+        await uow.commit()
+    return reported
+
+
+async def allocate(
+    uow: UnitOfWork,
+    principal: Principal,
+    agreement_id: str,
+    *,
+    monthly_capacity: int,
+    start: date,
+    priority: list[str],
+) -> list[DeliveryLot]:
+    """Recompute the whole schedule from the supplier's monthly capacity and the nations'
+    priority: one lot per nation and month, due at the month's end. Lots already partly
+    delivered are history and cannot be recomputed."""
+    async with uow:
+        agreement, _ = await _agreement(uow, principal, agreement_id)
+        require_role(acts_for(principal, agreement.authority), "the contracting authority allocates capacity")
+        existing = list(await uow.lots.for_contract(agreement_id))
+        if any(lot.delivered for lot in existing):
+            raise ContractRuleViolation("deliveries were recorded already: re-plan the remaining lots one by one")
+        for lot in existing:
+            await uow.lots.remove(lot)
+        plan_ = allocate_capacity(monthly_capacity, start, list(agreement.quantities.items()), priority)
+        made = []
+        for nation, month, quantity in plan_:
+            due = date(month.year, month.month, monthrange(month.year, month.month)[1])
+            lot = DeliveryLot.plan(
+                contract_id=agreement_id, nation=nation, quantity=quantity, due_date=due, by=principal.subject
+            )
+            uow.lots.add(lot)
+            made.append(lot)
+        if agreement.supplier_organisation:
+            reason = f"capacity {monthly_capacity} a month allocated by priority {' > '.join(priority) or 'as listed'}"
+            await events.schedule_changed(
+                uow, agreement_id, agreement.supplier_organisation, reason, [(lot, None) for lot in made]
+            )
+        await uow.commit()
+        return made

@@ -1,0 +1,79 @@
+"""Reports and the OCDS export, each limited to what the caller may know."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bundling_shared.auth import Principal
+from contracts.domain import ocds
+from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.reporting import DeliveryProgress, Purchase, planned_vs_delivered, value_by_origin
+from contracts.service_layer.access import NotFound, acts_for, is_coordinator
+from contracts.service_layer.deliveries import Agreement, resolve, visible_nations
+from contracts.service_layer.unit_of_work import UnitOfWork
+
+
+async def delivery_progress(uow: UnitOfWork, principal: Principal, today: date) -> list[DeliveryProgress]:
+    """Planned against delivered per contract (or call-off) and nation, for what the caller sees."""
+    async with uow:
+        agreements: dict[str, Agreement | None] = {}
+        visible: list[DeliveryLot] = []
+        for lot in await uow.lots.list():
+            if lot.contract_id not in agreements:
+                agreements[lot.contract_id] = await resolve(uow, lot.contract_id)
+            agreement = agreements[lot.contract_id]
+            seen = visible_nations(principal, agreement) if agreement else set()
+            if seen is None or lot.nation in seen:
+                visible.append(lot)
+    return planned_vs_delivered(visible, today)
+
+
+async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, float]]:
+    """Contracted value per buying nation by supplier origin; a nation sees its own row."""
+    purchases: list[Purchase] = []
+    async with uow:
+        for contract in await uow.contracts.list(100_000, 0):
+            if contract.supplier_id and contract.unit_price_eur is not None:
+                supplier = await uow.suppliers.get(contract.supplier_id)
+                if supplier is not None:
+                    purchases += [
+                        Purchase(line.nation, contract.unit_price_eur * line.quantity, supplier.country)
+                        for line in contract.lines
+                    ]
+        for call_off in await uow.frameworks.all_call_offs():
+            supplier = await uow.suppliers.get(call_off.supplier_id)
+            if call_off.value_eur is not None and supplier is not None:
+                purchases.append(Purchase(call_off.nation, call_off.value_eur, supplier.country))
+    report = value_by_origin(purchases)
+    if is_coordinator(principal):
+        return report
+    return {nation: row for nation, row in report.items() if acts_for(principal, nation)}
+
+
+async def procurement_package(
+    uow: UnitOfWork, principal: Principal, procurement_id: str, prefix: str, uri: str, today: date
+) -> dict[str, Any]:
+    async with uow:
+        procurement = await uow.procurements.get(procurement_id)
+        if procurement is None or not acts_for(principal, procurement.contracting_authority):
+            raise NotFound(f"procurement {procurement_id} not found")
+        suppliers = await uow.suppliers.by_ids({o.supplier_id for o in procurement.offers})
+        contracts = list(await uow.contracts.all_for_bundle(procurement.bundle_id)) if procurement.bundle_id else []
+        lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in contracts}
+    release = ocds.procurement_release(prefix, procurement, suppliers, contracts, lots, today)
+    return ocds.package(uri, [release], datetime.now(UTC))
+
+
+async def framework_package(
+    uow: UnitOfWork, principal: Principal, framework_id: str, prefix: str, uri: str, today: date
+) -> dict[str, Any]:
+    async with uow:
+        framework = await uow.frameworks.get(framework_id)
+        if framework is None or not (is_coordinator(principal) or acts_for(principal, framework.contracting_authority)):
+            raise NotFound(f"framework contract {framework_id} not found")
+        ids = set(framework.suppliers) | {c.supplier_id for c in framework.call_offs}
+        suppliers = await uow.suppliers.by_ids(ids)
+        lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in framework.call_offs}
+    releases = ocds.framework_releases(prefix, framework, suppliers, lots, today)
+    return ocds.package(uri, releases, datetime.now(UTC))

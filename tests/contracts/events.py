@@ -1,0 +1,73 @@
+"""Demand events as the demand service publishes them, for the contracts consumers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bundling_shared.events.demand import (
+    AccessionConfirmedPayload,
+    AccessionConfirmedV1,
+    FrameworkCommittedPayload,
+    FrameworkCommittedV1,
+    FrameworkParticipant,
+    HarmonisationProposedPayload,
+    HarmonisationProposedV1,
+    NationalDeviation,
+    YearlyQuantity,
+)
+
+
+def framework_committed(
+    bundle_id: str = "bundle-mmr", item: str = "MMR", lead: str = "NLD", yearly: dict[str, list[int]] | None = None
+) -> FrameworkCommittedV1:
+    per_nation = yearly or {"NLD": [3, 3, 3]}
+    participants = [
+        FrameworkParticipant(nation=n, yearly=[YearlyQuantity(year=2025 + i, quantity=q) for i, q in enumerate(qs)])
+        for n, qs in per_nation.items()
+    ]
+    event: FrameworkCommittedV1 = FrameworkCommittedV1.create(
+        FrameworkCommittedPayload(
+            bundle_id=bundle_id,
+            item_code=item,
+            lead=lead,
+            participants=participants,
+            ceiling_quantity=sum(sum(qs) for qs in per_nation.values()),
+            ceiling_value_eur=None,
+            start=date(2025, 1, 1),
+            end=date(2029, 12, 31),
+            committed_by=f"coordinator:{lead}",
+        ),
+        aggregate_id=bundle_id,
+        producer="demand",
+    )
+    return event
+
+
+def accession(nation: str, quantity: int, bundle_id: str = "bundle-mmr", item: str = "MMR") -> AccessionConfirmedV1:
+    event: AccessionConfirmedV1 = AccessionConfirmedV1.create(
+        AccessionConfirmedPayload(
+            bundle_id=bundle_id, item_code=item, nation=nation, yearly=[YearlyQuantity(year=2026, quantity=quantity)]
+        ),
+        aggregate_id=bundle_id,
+        producer="demand",
+        nation=nation,
+    )
+    return event
+
+
+def harmonisation(nations: list[str], ref: str | None = "SPEC-155MM-NATO") -> HarmonisationProposedV1:
+    event: HarmonisationProposedV1 = HarmonisationProposedV1.create(
+        HarmonisationProposedPayload(
+            bundle_ids=["b1", "b2"],
+            item_code="AMMO-155MM",
+            specification_ref=ref,
+            nations=nations,
+            deviations=[
+                NationalDeviation(nation=n, description="charge system", compatible=False) for n in nations[:1]
+            ],
+            reason="needs split over incompatible charge systems",
+        ),
+        aggregate_id="AMMO-155MM",
+        producer="demand",
+    )
+    return event

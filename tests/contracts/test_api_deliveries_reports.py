@@ -1,0 +1,215 @@
+"""Delivery schedules, delays and re-planning through HTTP with their events; capacity
+allocation by priority; reports; the OCDS export validated against the OCDS schema; and
+contracts per buyer."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from contracts.entrypoints.app import scan_for_delays
+from contracts.service_layer import handlers
+from tests.contracts import ocds_schema
+from tests.contracts.conftest import Api
+from tests.contracts.events import accession, framework_committed
+from tests.contracts.test_api_awards import EUROPEAN, PROCUREMENT
+from tests.integration.test_contracts_api import joint_order
+from tests.support.api import coordinator, desk, industry
+
+TODAY = date.today()
+PAST = (TODAY - timedelta(days=10)).isoformat()
+SOON = (TODAY + timedelta(days=60)).isoformat()
+LATER = (TODAY + timedelta(days=120)).isoformat()
+
+
+async def signed_contract(api: Api) -> tuple[str, str]:
+    """The 155 mm joint order (CZE lead; NLD 10,000, DNK 5,000) signed with NAMMO."""
+    contract_id = await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    assert contract_id is not None
+    await api.supplier("NAMMO", "NOR")
+    procurement = await api.call("POST", "/v1/procurements", coordinator("CZE"), PROCUREMENT, 201)
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/award", coordinator("CZE"))
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", coordinator("CZE"))
+    return contract_id, procurement["id"]
+
+
+async def test_lots_deliveries_delays_and_replanning_reach_the_supplier_as_events(api: Api) -> None:
+    contract_id, _ = await signed_contract(api)
+    path = f"/v1/contracts/{contract_id}/lots"
+    plan = {"lots": [
+        {"nation": "NLD", "quantity": 4_000, "due_date": PAST},
+        {"nation": "NLD", "quantity": 6_000, "due_date": LATER},
+        {"nation": "DNK", "quantity": 5_000, "due_date": SOON},
+    ]}  # fmt: skip
+    lots = {(x["nation"], x["due_date"]): x for x in await api.call("POST", path, coordinator("CZE"), plan, 201)}
+    (planned,) = await api.events("contracts.delivery_schedule.changed")
+    assert planned["payload"]["supplier_organisation"] == "NAMMO" and len(planned["payload"]["lots"]) == 3
+    refused = await api.call("POST", path, coordinator("CZE"), {"lots": [{"nation": "NLD", "quantity": 1,
+                                                                          "due_date": SOON}]}, 422)  # fmt: skip
+    assert "more than its 10000" in refused["detail"]
+    await api.call("POST", path, coordinator("CZE"), {"lots": [{"nation": "DEU", "quantity": 1, "due_date": SOON}]},
+                   422)  # fmt: skip
+    await api.call("POST", path, desk("NLD"), plan, 403)  # the authority plans
+
+    overdue = lots[("NLD", PAST)]
+    partial = await api.call(
+        "POST", f"/v1/lots/{overdue['id']}/deliveries", desk("NLD"), {"quantity": 1_500, "delivered_on": PAST}
+    )
+    assert (partial["status"], partial["outstanding"]) == ("partially_met", 2_500)
+    await api.call("POST", f"/v1/lots/{overdue['id']}/deliveries", desk("DNK"), {"quantity": 1, "delivered_on": PAST},
+                   404)  # fmt: skip
+
+    assert (await api.call("POST", "/v1/delivery-checks", coordinator()))["delays_reported"] == 1
+    assert (await api.call("POST", "/v1/delivery-checks", coordinator()))["delays_reported"] == 0  # once
+    await api.call("POST", "/v1/delivery-checks", desk("NLD"), expect=403)
+    dnk = lots[("DNK", SOON)]
+    await api.call("PUT", f"/v1/lots/{dnk['id']}/forecast", industry("OTHERCO"), {"forecast_date": LATER}, 404)
+    await api.call("PUT", f"/v1/lots/{dnk['id']}/forecast", industry("NAMMO"), {"forecast_date": LATER})
+    delays = await api.events("contracts.delivery.delayed")
+    assert [(d["payload"]["nation"], d["payload"]["quantity_outstanding"]) for d in delays] == [
+        ("NLD", 2_500), ("DNK", 5_000),
+    ]  # fmt: skip
+    assert {d["payload"]["supplier_organisation"] for d in delays} == {"NAMMO"}
+    assert delays[1]["payload"]["forecast_date"] == LATER
+
+    moved = await api.call(
+        "PUT", f"/v1/lots/{lots[('NLD', LATER)]['id']}/due-date", coordinator("CZE"),
+        {"due_date": SOON, "reason": "order moved forward to meet NATO stock norms"},
+    )  # fmt: skip
+    assert "moved from" in moved["history"][-1]["what"] and "NATO stock norms" in moved["history"][-1]["what"]
+    change = (await api.events("contracts.delivery_schedule.changed"))[-1]["payload"]
+    assert change["lots"][0]["previous_due_date"] == LATER and change["lots"][0]["due_date"] == SOON
+    await api.call("PUT", f"/v1/lots/{dnk['id']}/due-date", coordinator("CZE"), {"due_date": SOON, "reason": ""}, 422)
+
+    # need-to-know: a nation sees its own lots, the supplier all, others nothing
+    assert {x["nation"] for x in await api.call("GET", path, desk("DNK"))} == {"DNK"}
+    assert len(await api.call("GET", path, industry("NAMMO"))) == 3
+    await api.call("GET", path, desk("DEU"), expect=404)
+    await api.call("GET", path, industry("OTHERCO"), expect=404)
+
+    report = {r["nation"]: r for r in await api.call("GET", "/v1/reports/deliveries", coordinator())}
+    assert (report["NLD"]["planned"], report["NLD"]["delivered"], report["NLD"]["partially_met"]) == (10_000, 1_500, 1)
+    assert [r["nation"] for r in await api.call("GET", "/v1/reports/deliveries", desk("DNK"))] == ["DNK"]
+    assert await api.call("GET", "/v1/reports/deliveries", desk("DEU")) == []
+
+
+async def test_capacity_is_allocated_ukraine_first_and_recomputed_on_change(api: Api) -> None:
+    order = joint_order("bundle-ukr")
+    order.payload.lines[1].nation = "UKR"
+    contract_id = await handlers.create_contract_for_joint_order(order, api.service.uow())
+    path = f"/v1/contracts/{contract_id}/capacity"
+    body: dict[str, Any] = {"monthly_capacity": 4_000, "start": "2025-01-01", "priority": ["UKR"]}
+    lots = await api.call("PUT", path, coordinator("CZE"), body)
+    assert [(x["nation"], x["due_date"], x["quantity"]) for x in lots] == [
+        ("UKR", "2025-01-31", 4_000), ("UKR", "2025-02-28", 1_000), ("NLD", "2025-02-28", 3_000),
+        ("NLD", "2025-03-31", 4_000), ("NLD", "2025-04-30", 3_000),
+    ]  # fmt: skip
+    lots = await api.call("PUT", path, coordinator("CZE"), {**body, "monthly_capacity": 10_000})
+    assert [(x["nation"], x["quantity"]) for x in lots] == [("UKR", 5_000), ("NLD", 5_000), ("NLD", 5_000)]
+    assert len(await api.call("GET", f"/v1/contracts/{contract_id}/lots", coordinator())) == 3  # replaced
+    await api.call("PUT", path, desk("NLD"), body, 403)
+    await api.call("POST", f"/v1/lots/{lots[1]['id']}/deliveries", desk("NLD"),
+                   {"quantity": 1, "delivered_on": "2025-01-15"})  # fmt: skip
+    refused = await api.call("PUT", path, coordinator("CZE"), body, 422)
+    assert "deliveries were recorded already" in refused["detail"]
+
+
+async def test_contract_value_by_supplier_origin(api: Api) -> None:
+    await signed_contract(api)  # NAMMO (NOR) at 4,000: EU/associated for NLD and DNK
+    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    thales = await api.supplier("THALES-NL", "NLD")
+    await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"),
+                   {"supplier_id": thales["id"], "unit_price_eur": 10_000_000})  # fmt: skip
+    await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"),
+                   {"item_code": "MMR", "quantity": 4, "delivery_due": LATER}, 201)  # fmt: skip
+    report = await api.call("GET", "/v1/reports/value-by-origin", coordinator())
+    assert report["NLD"]["national"] == 40_000_000 and report["NLD"]["eu"] == 40_000_000
+    assert report["NLD"]["national_share"] == 0.5
+    assert report["DNK"]["eu"] == 20_000_000
+    assert list(await api.call("GET", "/v1/reports/value-by-origin", desk("DNK"))) == ["DNK"]
+    assert await api.call("GET", "/v1/reports/value-by-origin", industry("NAMMO")) == {}
+
+
+async def test_the_ocds_export_of_a_procurement_validates_against_the_ocds_schema(api: Api) -> None:
+    contract_id, procurement_id = await signed_contract(api)
+    await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"),
+                   {"lots": [{"nation": "NLD", "quantity": 100, "due_date": PAST}]}, 201)  # fmt: skip
+    package = await api.call("GET", f"/v1/procurements/{procurement_id}/ocds", coordinator("CZE"))
+    ocds_schema.validate_package(package)
+    (release,) = package["releases"]
+    assert release["tag"] == ["tender", "award", "contract", "implementation"]
+    roles = {p["id"]: p["roles"] for p in release["parties"]}
+    assert roles["NLD"] == ["buyer"] and roles["DNK"] == ["buyer"] and roles["CZE"] == ["procuringEntity"]
+    assert sorted(roles[release["awards"][0]["suppliers"][0]["id"]]) == ["supplier", "tenderer"]
+    assert release["contracts"][0]["implementation"]["milestones"][0]["status"] == "notMet"
+    assert release["contracts"][0]["value"] == {"amount": 60_000_000, "currency": "EUR"}
+    await api.call("GET", f"/v1/procurements/{procurement_id}/ocds", desk("NLD"), expect=404)
+    await api.call("GET", f"/v1/procurements/{procurement_id}/ocds", industry("NAMMO"), expect=404)
+
+    broken = {**package, "releases": [{**release, "tag": ["not-a-tag"]}]}
+    with pytest.raises(AssertionError, match="releases/0/tag"):
+        ocds_schema.validate_package(broken)
+
+
+async def test_the_ocds_export_of_a_framework_relates_each_call_off_to_it(api: Api) -> None:
+    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    await handlers.accede_to_framework(accession("NOR", 2), api.service.uow())
+    thales = await api.supplier("THALES-NL", "NLD")
+    await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"),
+                   {"supplier_id": thales["id"], "unit_price_eur": 10_000_000})  # fmt: skip
+    for nation in ("NLD", "NOR"):
+        await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk(nation),
+                       {"item_code": "MMR", "quantity": 1, "delivery_due": LATER}, 201)  # fmt: skip
+    package = await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NLD"))
+    ocds_schema.validate_package(package)
+    framework, *call_offs = package["releases"]
+    assert len(call_offs) == 2
+    assert {p["id"] for p in framework["parties"] if "buyer" in p["roles"]} == {"NLD", "NOR"}
+    for release in call_offs:
+        (related,) = release["relatedProcesses"]
+        assert related["relationship"] == ["framework"] and related["identifier"] == framework["ocid"]
+    await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NOR"), expect=404)
+
+
+def test_a_missing_ocds_schema_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.setattr(ocds_schema, "SCHEMA_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"release-schema\.json is missing"):
+        ocds_schema.validate_package({})
+
+
+async def test_one_contract_per_buyer_when_the_bundle_says_so(api: Api) -> None:
+    await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", desk("NLD"), {"mode": "per_buyer"}, 403)
+    await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator(), {"mode": "per_buyer"}, 204)
+    await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator(), {"mode": "sometimes"}, 422)
+    event = joint_order()
+    await handlers.create_contract_for_joint_order(event, api.service.uow())
+    assert await handlers.create_contract_for_joint_order(event, api.service.uow()) is None
+    assert await handlers.create_contract_for_joint_order(joint_order(), api.service.uow()) is not None
+    contracts = await api.call("GET", "/v1/joint-orders/bundle-155/contracts", coordinator())
+    assert [(c["part"], c["total_quantity"]) for c in contracts] == [("DNK", 5_000), ("NLD", 10_000)]
+    assert len(await api.events("contracts.contract.created")) == 2
+    mine = await api.call("GET", "/v1/joint-orders/bundle-155/contracts", desk("NLD"))
+    assert [c["part"] for c in mine] == ["NLD"]  # the other buyer's contract is not NLD's business
+    await api.call("GET", f"/v1/contracts/{contracts[0]['id']}", desk("NLD"), expect=404)
+    await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator(), {"mode": "single"}, 409)
+
+
+async def test_the_service_looks_for_delays_by_itself(api: Api) -> None:
+    contract_id, _ = await signed_contract(api)
+    await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"),
+                   {"lots": [{"nation": "DNK", "quantity": 10, "due_date": PAST}]}, 201)  # fmt: skip
+    api.service.settings.delay_scan_seconds = 0.05
+    scanner = asyncio.create_task(scan_for_delays(api.service))
+    try:
+        for _ in range(100):
+            if await api.events("contracts.delivery.delayed"):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        scanner.cancel()
+    (delay,) = await api.events("contracts.delivery.delayed")
+    assert delay["payload"]["nation"] == "DNK"

@@ -1,0 +1,305 @@
+"""Pure rules of the contracts context: suppliers, specifications, procurements,
+framework contracts, delivery lots and capacity allocation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from contracts.domain.deliveries import DeliveryLot, LotStatus, allocate_capacity
+from contracts.domain.frameworks import Bid, FrameworkContract
+from contracts.domain.model import Contract, ContractRuleViolation
+from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.reporting import Purchase, planned_vs_delivered, value_by_origin
+from contracts.domain.specifications import Specification
+from contracts.domain.suppliers import IndustrialBase, Supplier, SupplierNotCleared
+from contracts.domain.weighing import Weights
+
+TODAY = date(2026, 3, 1)
+
+
+def supplier(org: str = "NAMMO", valid_until: date | None = date(2027, 1, 1), country: str = "NOR") -> Supplier:
+    return Supplier.register(
+        organisation=org,
+        country=country,
+        sme=False,
+        controlled_from_non_associated_country=False,
+        industrial_base=IndustrialBase.EUROPEAN,
+        security_declaration_valid_until=valid_until,
+    )
+
+
+# --- suppliers -------------------------------------------------------------------------
+
+
+def test_a_missing_or_expired_security_declaration_blocks_with_a_clear_reason() -> None:
+    with pytest.raises(SupplierNotCleared, match="no security declaration"):
+        supplier(valid_until=None).ensure_cleared(TODAY, "make an offer")
+    with pytest.raises(SupplierNotCleared, match="expired on 2026-02-28"):
+        supplier(valid_until=date(2026, 2, 28)).ensure_cleared(TODAY, "make an offer")
+    supplier(valid_until=TODAY).ensure_cleared(TODAY, "make an offer")  # valid through its last day
+
+
+# --- specifications --------------------------------------------------------------------
+
+
+def spec() -> Specification:
+    return Specification.propose(
+        reference="SPEC-155MM-NATO",
+        version=1,
+        item_code="AMMO-155MM",
+        title="155 mm HE, NATO",
+        nations=["NLD", "DEU", "CZE"],
+        standards=["STANAG 4425"],
+        critical_materials=["propellants", "graphite"],
+        deviations=[{"nation": "DEU", "description": "fuze type", "compatible": True}],
+    )
+
+
+def test_harmonised_only_when_every_nation_agreed_and_then_for_ukraine_too() -> None:
+    s = spec()
+    s.agree("NLD")
+    s.agree("DEU")
+    assert s.status == "proposed" and not s.harmonised
+    s.agree("CZE")
+    assert s.harmonised
+    assert s.outcome is not None and "Ukraine" in s.outcome
+    assert s.compatible_deviations == ["DEU: fuze type"]
+    with pytest.raises(ContractRuleViolation, match="already harmonised"):
+        s.object("NLD", "late")
+
+
+def test_an_objection_with_a_reason_withdraws_the_proposal() -> None:
+    s = spec()
+    with pytest.raises(ContractRuleViolation, match="reason"):
+        s.object("DEU", "  ")
+    s.object("DEU", "our certification programme differs")
+    assert s.status == "withdrawn"
+    assert s.outcome is not None and "DEU" in s.outcome
+    with pytest.raises(ContractRuleViolation, match="does not take part"):
+        spec().agree("FRA")
+
+
+def test_deviations_belong_to_participating_nations() -> None:
+    with pytest.raises(ContractRuleViolation):
+        Specification.propose(
+            reference="X", version=1, item_code="I", title="t", nations=["NLD"],
+            deviations=[{"nation": "FRA", "description": "d", "compatible": False}],
+        )  # fmt: skip
+    s = spec()
+    s.record_deviation("NLD", "marking in Dutch", True)
+    assert "NLD: marking in Dutch" in s.compatible_deviations
+
+
+# --- procurement -----------------------------------------------------------------------
+
+
+def procurement(standstill: int = 10) -> Procurement:
+    return Procurement.open(
+        item_code="AMMO-155MM",
+        contracting_authority="NLD",
+        buyer_nation="NLD",
+        nations=["NLD"],
+        quantity=1_000,
+        tender_date=date(2026, 1, 1),
+        weights=Weights(price=1, delivery=1, origin=1, industrial_participation=1),
+        quality_gates=[],
+        funding_instrument=None,
+        standstill_days=standstill,
+    )
+
+
+def offer(p: Procurement, s: Supplier, price: float = 100.0) -> Offer:
+    return Offer(
+        id=f"offer-{s.organisation}", procurement_id=p.id, supplier_id=s.id, unit_price_eur=price,
+        first_delivery=date(2026, 6, 1), monthly_rate=100, origin_country=s.country, eu_component_share=0.8,
+        non_associated_component_share=0.1, local_production={}, licence_transfer=False,
+        national_supplier_role=False, quality_gates={},
+    )  # fmt: skip
+
+
+def test_offers_need_a_cleared_supplier_and_award_then_standstill_before_signing() -> None:
+    p = procurement()
+    cleared, expired = supplier("NAMMO"), supplier("OLDCO", valid_until=date(2025, 1, 1))
+    with pytest.raises(SupplierNotCleared):
+        p.submit(offer(p, expired), expired, TODAY)
+    p.submit(offer(p, cleared), cleared, TODAY)
+    with pytest.raises(ContractRuleViolation, match="already made an offer"):
+        p.submit(offer(p, cleared), cleared, TODAY)
+    winner = p.award({cleared.id: cleared}, TODAY)
+    assert winner.supplier_id == cleared.id
+    assert p.standstill_until == date(2026, 3, 11)
+    with pytest.raises(ContractRuleViolation, match="standstill period runs until 2026-03-11"):
+        p.sign(date(2026, 3, 10))
+    p.sign(date(2026, 3, 11))
+    assert p.status == "signed"
+
+
+def test_an_award_is_refused_when_the_winner_declaration_expired_since_its_offer() -> None:
+    p = procurement()
+    s = supplier("NAMMO", valid_until=TODAY)
+    p.submit(offer(p, s), s, TODAY)
+    with pytest.raises(SupplierNotCleared, match="be awarded"):
+        p.award({s.id: s}, date(2026, 3, 2))
+
+
+# --- framework contracts ---------------------------------------------------------------
+
+
+def radar() -> FrameworkContract:
+    return FrameworkContract.create(
+        item_code="MMR",
+        items=["MMR-SPARES"],
+        contracting_authority="NLD",
+        participants={"NLD": 9},
+        ceiling_quantity=9,
+        ceiling_value_eur=900.0,
+        start=date(2024, 1, 1),
+        end=date(2029, 12, 31),
+        suppliers={"s-thales": 50.0},
+        by="NLD",
+    )
+
+
+def test_only_parties_call_off_the_framework_items_within_ceiling_and_term() -> None:
+    fw = radar()
+    due = date(2027, 1, 1)
+    with pytest.raises(ContractRuleViolation, match="not a party"):
+        fw.call_off(nation="NOR", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NOR")
+    fw.accede("NOR", 3, 300.0, by="NLD")
+    assert fw.ceiling_quantity == 12 and fw.ceiling_value_eur == 1200.0
+    co = fw.call_off(nation="NOR", item_code="MMR", quantity=2, delivery_due=due, today=TODAY, by="NOR")
+    assert (co.supplier_id, co.unit_price_eur, co.mode) == ("s-thales", 50.0, "direct")
+    assert fw.remaining_quantity == 10
+    with pytest.raises(ContractRuleViolation, match="not an item"):
+        fw.call_off(nation="NOR", item_code="PATRIOT", quantity=1, delivery_due=due, today=TODAY, by="NOR")
+    with pytest.raises(ContractRuleViolation, match="exceeds the remaining ceiling of 10 items"):
+        fw.call_off(nation="NLD", item_code="MMR", quantity=11, delivery_due=due, today=TODAY, by="NLD")
+    with pytest.raises(ContractRuleViolation, match="outside the framework's term"):
+        fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=date(2030, 1, 1), today=TODAY, by="NLD")
+    with pytest.raises(ContractRuleViolation, match="runs from"):
+        fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=date(2030, 1, 2), by="NLD")
+    with pytest.raises(ContractRuleViolation, match="already takes part"):
+        fw.accede("NOR", 1, None, by="NLD")
+    assert [e["what"].split(":")[0] for e in fw.change_log][:2] == [
+        "created",
+        "NOR acceded with 3 items; ceiling now 12",
+    ]
+
+
+def test_a_call_off_stays_within_the_remaining_value() -> None:
+    fw = radar()
+    fw.call_off(nation="NLD", item_code="MMR-SPARES", quantity=8, delivery_due=date(2027, 1, 1), today=TODAY, by="x")
+    fw.add_supplier("s-dear", 600.0, by="NLD")
+    with pytest.raises(ContractRuleViolation, match=r"exceeds the remaining ceiling of 500\.00 EUR"):
+        fw.call_off(
+            nation="NLD", item_code="MMR", quantity=1, delivery_due=date(2027, 1, 1), today=TODAY,
+            supplier_id="s-dear", by="x",
+        )  # fmt: skip
+
+
+def test_a_mini_competition_picks_the_cheapest_bid_on_time_among_framework_suppliers() -> None:
+    fw = radar()
+    fw.add_supplier("s-other", 60.0, by="NLD")
+    due = date(2027, 1, 1)
+    with pytest.raises(ContractRuleViolation, match="several suppliers"):
+        fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD")
+    with pytest.raises(ContractRuleViolation, match="not suppliers"):
+        fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD",
+                    bids=[Bid("s-stranger", 1.0, due)])  # fmt: skip
+    bids = [Bid("s-thales", 40.0, date(2027, 6, 1)), Bid("s-other", 45.0, date(2026, 12, 1))]
+    co = fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD", bids=bids)
+    assert (co.supplier_id, co.unit_price_eur, co.mode) == ("s-other", 45.0, "mini_competition")
+    assert [c["won"] for c in co.competition] == [False, True]
+
+
+def test_an_end_date_warning_comes_ahead_of_expiry() -> None:
+    fw = radar()  # ends 2029-12-31, as the current ammunition contracts
+    assert fw.end_date_warning(date(2026, 1, 1), 365) is None
+    warning = fw.end_date_warning(date(2029, 6, 1), 365)
+    assert warning is not None and "2029-12-31" in warning and "213 days" in warning
+    assert fw.end_date_warning(date(2030, 1, 1), 365) == "expired on 2029-12-31"
+
+
+def test_per_buyer_mode_makes_one_contract_per_nation() -> None:
+    c = Contract.for_joint_order(
+        bundle_id="b", item_code="CV90", contracting_authority="SWE", window_start=date(2025, 1, 1),
+        window_end=date(2027, 1, 1), quantities={"DNK": 10, "NLD": 20},
+    )  # fmt: skip
+    parts = c.split_per_buyer()
+    assert [(p.part, p.nations, p.total_quantity) for p in parts] == [("DNK", ["DNK"], 10), ("NLD", ["NLD"], 20)]
+    assert len({p.id for p in parts}) == 2
+
+
+# --- deliveries ------------------------------------------------------------------------
+
+
+def lot(quantity: int = 100, due: date = date(2026, 2, 1)) -> DeliveryLot:
+    return DeliveryLot.plan(contract_id="c", nation="NLD", quantity=quantity, due_date=due, by="NLD")
+
+
+def test_lot_status_met_partially_met_not_met() -> None:
+    late, partial, met, future = lot(), lot(), lot(), lot(due=date(2027, 1, 1))
+    partial.record_delivery(40, date(2026, 1, 15), by="NLD")
+    met.record_delivery(60, date(2026, 1, 15), by="NLD")
+    met.record_delivery(40, date(2026, 1, 20), by="NLD")
+    assert [x.status(TODAY) for x in (late, partial, met, future)] == [
+        LotStatus.NOT_MET, LotStatus.PARTIALLY_MET, LotStatus.MET, LotStatus.PLANNED,
+    ]  # fmt: skip
+    with pytest.raises(ContractRuleViolation, match="only 60 items outstanding"):
+        partial.record_delivery(61, TODAY, by="NLD")
+
+
+def test_a_delay_is_reported_once_per_due_date_and_forecast() -> None:
+    x = lot(due=date(2026, 6, 1))
+    assert x.delay(TODAY) is None
+    x.forecast(date(2026, 8, 1), by="NAMMO")
+    key = x.delay(TODAY)
+    assert key is not None
+    x.mark_delay_reported(key)
+    assert x.delay(TODAY) is None
+    assert x.delay(date(2026, 6, 2)) is None  # past due with the same late forecast: already told
+    x.forecast(date(2026, 9, 15), by="NAMMO")
+    assert x.delay(TODAY) is not None  # a new, later forecast is news
+    x.replan(date(2026, 10, 1), "capacity moved to Ukraine", by="NLD")
+    assert x.delay(TODAY) is None  # forecast before the new due date
+    assert x.delay(date(2026, 10, 2)) is not None  # past the new due date
+    assert "moved from 2026-06-01 to 2026-10-01: capacity moved to Ukraine" in x.history[-1]["what"]
+    with pytest.raises(ContractRuleViolation, match="reason"):
+        x.replan(date(2026, 1, 1), "", by="NLD")
+    done = lot()
+    done.record_delivery(100, TODAY, by="NLD")
+    assert done.delay(date(2030, 1, 1)) is None
+
+
+def test_capacity_goes_to_ukraine_first_then_the_rest_in_order() -> None:
+    plan = allocate_capacity(1_000, date(2025, 1, 15), [("NLD", 1_500), ("UKR", 1_200), ("DNK", 300)], ["UKR"])
+    assert plan == [
+        ("UKR", date(2025, 1, 1), 1_000),
+        ("UKR", date(2025, 2, 1), 200),
+        ("NLD", date(2025, 2, 1), 800),
+        ("NLD", date(2025, 3, 1), 700),
+        ("DNK", date(2025, 3, 1), 300),
+    ]
+    assert allocate_capacity(1_000, date(2025, 12, 1), [("NLD", 1_500)], [])[-1][1] == date(2026, 1, 1)
+
+
+# --- reporting -------------------------------------------------------------------------
+
+
+def test_value_by_origin_per_buying_nation() -> None:
+    report = value_by_origin(
+        [Purchase("NLD", 59.0, "NLD"), Purchase("NLD", 30.0, "DEU"), Purchase("NLD", 11.0, "USA"),
+         Purchase("NOR", 5.0, "KOR")]
+    )  # fmt: skip
+    assert report["NLD"]["national_share"] == 0.59
+    assert report["NLD"]["eu"] == 30.0 and report["NLD"]["other_nato"] == 11.0
+    assert report["NOR"]["other"] == 5.0
+
+
+def test_planned_versus_delivered() -> None:
+    a, b = lot(100, date(2026, 1, 1)), lot(50, date(2027, 1, 1))
+    a.record_delivery(70, date(2026, 1, 2), by="NLD")
+    (row,) = planned_vs_delivered([a, b], TODAY)
+    assert (row.planned, row.delivered, row.due_so_far, row.partially_met, row.open) == (150, 70, 100, 1, 1)
