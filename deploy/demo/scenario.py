@@ -276,16 +276,19 @@ class Demo:
             self.args.timeout,
             lambda: self.find_bundle(case),
         )
-        if bundle["status"] != "open":
+        if bundle["status"] not in ("proposed", "open"):
             raise DemoFailed(f"bundle {bundle['id']} is already {bundle['status']}; cannot commit it again")
         case.bundle = bundle
         extra = sorted(set(bundle["nations"]) - set(nations))
         say(
-            f"bundle {bundle['id']} is open for {case.item_code}: {', '.join(bundle['nations'])}, "
+            f"bundle {bundle['id']} is {bundle['status']} for {case.item_code}: {', '.join(bundle['nations'])}, "
             f"{bundle['total_quantity']:,} {case.unit} in total, revision {bundle['revision']}"
         )
         if extra:
             say(f"   (it also holds earlier needs of {', '.join(extra)}, registered before this run)")
+        for verdict in bundle.get("funding", []):
+            mark = "qualifies" if verdict["qualifies"] else "does not qualify"
+            say(f"   funding: {verdict['instrument']} {mark}: {verdict['reason']}")
         probe = case.needs[0].nation
         own = expect(
             self.http.get(

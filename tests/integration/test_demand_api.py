@@ -8,26 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import TypeAdapter
 from sqlalchemy import func, select
 
 from bundling_shared.db import migrate
-from bundling_shared.events.demand import NeedEvent, NeedRegisteredV1
 from demand.adapters import orm
 from demand.config import DemandSettings
 from demand.entrypoints.app import MIGRATIONS, create_app
-from demand.service_layer import handlers
+from tests.demand.helpers import aggregate_all, need_body, outbox_events, publish_now
 from tests.support.api import coordinator, desk, industry
-
-
-def need_body(nation: str, quantity: int = 1000, item: str = "AMMO-155MM", **overrides: Any) -> dict[str, Any]:
-    body = {
-        "nation": nation,
-        "item_code": item,
-        "quantity": quantity,
-        "delivery_window": {"start": "2025-01-01", "end": "2028-12-31"},
-    }
-    return {**body, **overrides}
 
 
 @pytest.fixture
@@ -41,23 +29,7 @@ async def app_client(database_url: str) -> AsyncIterator[tuple[Any, httpx.AsyncC
 
 
 async def pending_events(service: Any) -> list[Any]:
-    async with service.engine.connect() as conn:
-        rows = (await conn.execute(select(orm.outbox.c.body).order_by(orm.outbox.c.id))).scalars().all()
-    return [TypeAdapter(Any).validate_json(r) for r in rows]
-
-
-async def aggregate_all(service: Any) -> None:
-    """Feed every staged need event to the aggregator, as the Kafka subscriber would."""
-    async with service.engine.connect() as conn:
-        rows = (
-            (await conn.execute(select(orm.outbox.c.body).where(orm.outbox.c.event_type == "demand.need.registered")))
-            .scalars()
-            .all()
-        )
-    for body in rows:
-        event = TypeAdapter(NeedEvent).validate_json(body)
-        assert isinstance(event, NeedRegisteredV1)
-        await handlers.aggregate_need(event, service.uow())
+    return await outbox_events(service)
 
 
 async def test_every_endpoint_but_health_requires_a_token(app_client: tuple[Any, httpx.AsyncClient]) -> None:
@@ -138,6 +110,7 @@ async def test_a_redelivered_need_event_changes_nothing(app_client: tuple[Any, h
     await client.post("/v1/needs", json=need_body("NLD", 700), headers=desk("NLD"))
     await aggregate_all(service)
     await aggregate_all(service)
+    await publish_now(service)
     bundle = (await client.get("/v1/bundles", headers=coordinator())).json()["items"][0]
     assert bundle["total_quantity"] == 700 and bundle["revision"] == 1
     async with service.engine.connect() as conn:

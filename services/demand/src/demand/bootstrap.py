@@ -16,7 +16,7 @@ from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.config import DemandSettings
 from demand.entrypoints.publishers import declare_publishers
 from demand.entrypoints.subscribers import build_router
-from demand.service_layer.handlers import UowFactory
+from demand.service_layer.common import UowFactory
 
 SERVICE = "demand"
 

@@ -79,7 +79,38 @@ class JointOrderCommittedV1(EventEnvelope[JointOrderCommittedPayload]):
     schema_version: Literal[1] = 1
 
 
-NeedEvent = event_union(NeedRegisteredV1)
+class NeedAmendedPayload(BaseModel):
+    """A need changed (a new version); the aggregator re-reads it and moves it if needed."""
+
+    need_id: str
+    nation: str
+    item_code: str
+    version: int
+    changed: list[str] = Field(description="Names of the fields that changed.")
+
+
+class NeedAmendedV1(EventEnvelope[NeedAmendedPayload]):
+    TYPE = "demand.need.amended"
+    VERSION = 1
+    event_type: Literal["demand.need.amended"] = "demand.need.amended"
+    schema_version: Literal[1] = 1
+
+
+class NeedWithdrawnPayload(BaseModel):
+    need_id: str
+    nation: str
+    item_code: str
+    reason: str | None = None
+
+
+class NeedWithdrawnV1(EventEnvelope[NeedWithdrawnPayload]):
+    TYPE = "demand.need.withdrawn"
+    VERSION = 1
+    event_type: Literal["demand.need.withdrawn"] = "demand.need.withdrawn"
+    schema_version: Literal[1] = 1
+
+
+NeedEvent = event_union(NeedRegisteredV1, NeedAmendedV1, NeedWithdrawnV1)
 
 
 # --- Bundling engine (demand) -> contracts and notifications -------------------------

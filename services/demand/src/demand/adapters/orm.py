@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Enum, ForeignKey, Index, Integer, MetaData, String, Table, text
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry, relationship
+from sqlalchemy.types import TypeDecorator
 
 from bundling_shared.db import UtcDateTime
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
-from demand.domain.model import Bundle, BundleLine, BundleStatus, EndUser, Need, NeedStatus
+from demand.domain.bundle import (
+    Bundle,
+    BundleKind,
+    BundleLine,
+    BundleStatus,
+    Decision,
+    DecisionKind,
+    Participation,
+    Share,
+)
+from demand.domain.model import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
+from demand.domain.reference import CatalogueItem
 
 metadata = MetaData()
 mapper_registry = registry(metadata=metadata)
@@ -15,6 +45,30 @@ mapper_registry = registry(metadata=metadata)
 
 def _enum(cls: type) -> Enum:
     return Enum(cls, native_enum=False, values_callable=lambda e: [m.value for m in e], length=30)
+
+
+class YearlyJson(TypeDecorator[list[YearQuantity]]):
+    """Quantities per year as a JSON list of {year, quantity}."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: list[YearQuantity] | None, dialect: Dialect) -> Any:
+        return [{"year": y.year, "quantity": y.quantity} for y in value or []]
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[YearQuantity]:
+        return [YearQuantity(int(v["year"]), int(v["quantity"])) for v in value or []]
+
+
+class DeviationsJson(TypeDecorator[list[Deviation]]):
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: list[Deviation] | None, dialect: Dialect) -> Any:
+        return [{"description": d.description, "compatible": d.compatible} for d in value or []]
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[Deviation]:
+        return [Deviation(str(v["description"]), bool(v["compatible"])) for v in value or []]
 
 
 needs = Table(
@@ -29,6 +83,52 @@ needs = Table(
     Column("end_user", _enum(EndUser), nullable=False),
     Column("status", _enum(NeedStatus), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("yearly", YearlyJson(), nullable=False, server_default="[]"),
+    Column("recurring", Boolean, nullable=False, server_default="0"),
+    Column("budget_ceiling_eur", BigInteger, nullable=True),
+    Column("specification_ref", String(80), nullable=True),
+    Column("deviations", DeviationsJson(), nullable=False, server_default="[]"),
+    Column("priority", _enum(Priority), nullable=False, server_default="routine"),
+    Column("preferred_funding", String(30), nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("bundle_id", String(40), nullable=True, index=True),
+    Column("updated_at", UtcDateTime(), nullable=True),
+)
+
+need_versions = Table(
+    "need_versions",
+    metadata,
+    Column("need_id", String(40), ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("recorded_by", String(120), nullable=False),
+    Column("change", Text, nullable=False),
+    Column("snapshot", JSON, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(120), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+catalogue_items = Table(
+    "catalogue_items",
+    metadata,
+    Column("code", String(80), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("category", String(80), nullable=False, index=True),
+    Column("unit", String(40), nullable=False),
+    Column("nsn", String(16), nullable=True),
+    Column("platforms", JSON, nullable=False),
+    Column("specification_ref", String(80), nullable=True),
+    Column("retired_at", UtcDateTime(), nullable=True),
+    Column("retired_reason", Text, nullable=True),
 )
 
 bundles = Table(
@@ -41,14 +141,39 @@ bundles = Table(
     Column("committed_by", String(120), nullable=True),
     Column("revision", Integer, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
-    # At most one open bundle per item: concurrent aggregators cannot open two.
-    Index(
-        "uq_bundles_open_item",
-        "item_code",
-        unique=True,
-        postgresql_where=text("status = 'open'"),
-        sqlite_where=text("status = 'open'"),
-    ),
+    Column("kind", _enum(BundleKind), nullable=False, server_default="joint_order"),
+    Column("variant", String(400), nullable=False, server_default="harmonised"),
+    Column("specification_ref", String(80), nullable=True),
+    Column("window_start", Date, nullable=True),
+    Column("window_end", Date, nullable=True),
+    Column("nominated_lead", String(40), nullable=True),
+    Column("total_quantity", BigInteger, nullable=False, server_default="0"),
+    Column("line_count", Integer, nullable=False, server_default="0"),
+    Column("deadline", Date, nullable=True),
+    Column("minimum_nations", Integer, nullable=False, server_default="1"),
+    Column("sme_share", Float, nullable=True),
+    Column("closed_reason", Text, nullable=True),
+    Column("cancel_reason", Text, nullable=True),
+    Column("pending_since", UtcDateTime(), nullable=True, index=True),
+    Column("changed_at", UtcDateTime(), nullable=True),
+    Column("published_revision", Integer, nullable=False, server_default="0"),
+    Index("ix_bundles_item_status", "item_code", "status"),
+)
+
+bundle_shares = Table(
+    "bundle_shares",
+    metadata,
+    Column("bundle_id", String(40), ForeignKey("bundles.id", ondelete="CASCADE"), primary_key=True),
+    Column("nation", String(3), primary_key=True),
+    Column("quantity", BigInteger, nullable=False),
+    Column("ukraine_quantity", BigInteger, nullable=False),
+    Column("value_eur", BigInteger, nullable=False),
+    Column("yearly", YearlyJson(), nullable=False),
+    Column("need_count", Integer, nullable=False),
+    Column("participation", _enum(Participation), nullable=False),
+    Column("confirmed_quantity", BigInteger, nullable=True),
+    Column("funding_instrument", String(30), nullable=True),
+    Index("ix_bundle_shares_nation", "nation"),
 )
 
 bundle_lines = Table(
@@ -60,6 +185,23 @@ bundle_lines = Table(
     Column("quantity", Integer, nullable=False),
     Column("window_start", Date, nullable=False),
     Column("window_end", Date, nullable=False),
+    Column("yearly", YearlyJson(), nullable=False, server_default="[]"),
+    Column("ukraine_quantity", Integer, nullable=False, server_default="0"),
+    Column("value_eur", BigInteger, nullable=False, server_default="0"),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("joined_at", UtcDateTime(), nullable=True),
+)
+
+bundle_decisions = Table(
+    "bundle_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bundle_id", String(40), ForeignKey("bundles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", _enum(DecisionKind), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("need_id", String(40), nullable=True),
+    Column("nation", String(3), nullable=True),
 )
 
 outbox = outbox_table(metadata)
@@ -73,13 +215,17 @@ def start_mappers() -> None:
     if _mapped:
         return
     mapper_registry.map_imperatively(Need, needs)
+    mapper_registry.map_imperatively(NeedVersion, need_versions)
+    mapper_registry.map_imperatively(CatalogueItem, catalogue_items)
     mapper_registry.map_imperatively(BundleLine, bundle_lines)
+    mapper_registry.map_imperatively(Decision, bundle_decisions)
+    mapper_registry.map_imperatively(Share, bundle_shares)
     mapper_registry.map_imperatively(
         Bundle,
         bundles,
         properties={
-            "lines": relationship(
-                BundleLine, lazy="selectin", cascade="all, delete-orphan", order_by=bundle_lines.c.need_id
+            "shares": relationship(
+                Share, lazy="selectin", cascade="all, delete-orphan", order_by=bundle_shares.c.nation
             )
         },
         version_id_col=bundles.c.revision,

@@ -1,14 +1,28 @@
-"""Repositories: collections of needs and bundles backed by the service's database."""
+"""Repositories: needs, the catalogue, bundles with their lines and trail, idempotency keys."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from demand.adapters.orm import bundles, needs
-from demand.domain.model import Bundle, BundleStatus, Need
+from demand.adapters.orm import (
+    bundle_decisions,
+    bundle_lines,
+    bundle_shares,
+    bundles,
+    catalogue_items,
+    idempotency_keys,
+    need_versions,
+    needs,
+)
+from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleStatus, Decision
+from demand.domain.model import Need, NeedStatus, NeedVersion
+from demand.domain.reference import CatalogueItem
+from demand.service_layer.unit_of_work import BundleFilter, NeedFilter, StoredAnswer
 
 
 class NeedRepository:
@@ -21,10 +35,58 @@ class NeedRepository:
     async def get(self, need_id: str) -> Need | None:
         return await self._session.get(Need, need_id)
 
-    async def list(self, nation: str | None, limit: int, offset: int) -> Sequence[Need]:
-        query = select(Need).order_by(needs.c.created_at, needs.c.id).limit(limit).offset(offset)
-        if nation is not None:
-            query = query.where(needs.c.nation == nation)
+    def _filtered(self, query: Select[Any], f: NeedFilter) -> Select[Any]:
+        if f.nation is not None:
+            query = query.where(needs.c.nation == f.nation)
+        if f.status is not None:
+            query = query.where(needs.c.status == f.status)
+        if f.item_code is not None:
+            query = query.where(needs.c.item_code == f.item_code)
+        if f.end_user is not None:
+            query = query.where(needs.c.end_user == f.end_user)
+        return query
+
+    async def list(self, f: NeedFilter, limit: int, offset: int) -> Sequence[Need]:
+        query = self._filtered(select(Need), f).order_by(needs.c.created_at, needs.c.id).limit(limit).offset(offset)
+        found: Sequence[Need] = (await self._session.scalars(query)).all()
+        return found
+
+    async def count(self, f: NeedFilter) -> int:
+        query = self._filtered(select(Need), f).with_only_columns(func.count()).order_by(None)
+        return int(await self._session.scalar(query) or 0)
+
+    async def of_item(self, item_code: str) -> AsyncIterator[Need]:
+        query = select(Need).where(
+            needs.c.item_code == item_code,
+            needs.c.status.not_in([NeedStatus.DRAFT, NeedStatus.WITHDRAWN]),
+        )
+        async for need in await self._session.stream_scalars(query.execution_options(yield_per=1000)):
+            yield need
+
+    def add_version(self, version: NeedVersion) -> None:
+        self._session.add(version)
+
+    async def history(self, need_id: str) -> Sequence[NeedVersion]:
+        query = select(NeedVersion).where(need_versions.c.need_id == need_id).order_by(need_versions.c.version)
+        return (await self._session.scalars(query)).all()
+
+
+class CatalogueRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, item: CatalogueItem) -> None:
+        self._session.add(item)
+
+    async def get(self, code: str) -> CatalogueItem | None:
+        return await self._session.get(CatalogueItem, code)
+
+    async def list(self, category: str | None, include_retired: bool) -> Sequence[CatalogueItem]:
+        query = select(CatalogueItem).order_by(catalogue_items.c.code)
+        if category is not None:
+            query = query.where(catalogue_items.c.category == category)
+        if not include_retired:
+            query = query.where(catalogue_items.c.retired_at.is_(None))
         return (await self._session.scalars(query)).all()
 
 
@@ -38,13 +100,122 @@ class BundleRepository:
     async def get(self, bundle_id: str) -> Bundle | None:
         return await self._session.get(Bundle, bundle_id)
 
-    async def open_for_item(self, item_code: str) -> Bundle | None:
-        query = select(Bundle).where(
-            bundles.c.item_code == item_code,
-            bundles.c.status == BundleStatus.OPEN,
+    async def candidates(self, item_code: str) -> Sequence[Bundle]:
+        """Bundles a new need of the item might join: only these are touched."""
+        query = (
+            select(Bundle)
+            .where(
+                bundles.c.item_code == item_code,
+                bundles.c.status.in_([BundleStatus.PROPOSED, BundleStatus.OPEN]),
+                bundles.c.closed_reason.is_(None),
+            )
+            .order_by(bundles.c.created_at, bundles.c.id)
+            .limit(50)
         )
-        return (await self._session.scalars(query)).first()
-
-    async def list(self, limit: int, offset: int) -> Sequence[Bundle]:
-        query = select(Bundle).order_by(bundles.c.created_at, bundles.c.id).limit(limit).offset(offset)
         return (await self._session.scalars(query)).all()
+
+    async def open_for_item(self, item_code: str) -> Sequence[Bundle]:
+        """Bundles still gathering demand or, for frameworks, accessions."""
+        query = (
+            select(Bundle)
+            .where(
+                bundles.c.item_code == item_code,
+                bundles.c.closed_reason.is_(None),
+                or_(
+                    bundles.c.status.in_([BundleStatus.PROPOSED, BundleStatus.OPEN]),
+                    and_(
+                        bundles.c.status == BundleStatus.COMMITTED,
+                        bundles.c.kind == BundleKind.FRAMEWORK_CONTRACT,
+                    ),
+                ),
+            )
+            .order_by(bundles.c.created_at, bundles.c.id)
+        )
+        return (await self._session.scalars(query)).all()
+
+    def _filtered(self, query: Select[Any], f: BundleFilter) -> Select[Any]:
+        if f.nation is not None:
+            query = query.where(
+                bundles.c.id.in_(select(bundle_shares.c.bundle_id).where(bundle_shares.c.nation == f.nation))
+            )
+        if f.status is not None:
+            query = query.where(bundles.c.status == f.status)
+        if f.item_code is not None:
+            query = query.where(bundles.c.item_code == f.item_code)
+        if f.kind is not None:
+            query = query.where(bundles.c.kind == f.kind)
+        return query
+
+    async def list(self, f: BundleFilter, limit: int, offset: int) -> Sequence[Bundle]:
+        query = self._filtered(select(Bundle), f).order_by(bundles.c.created_at, bundles.c.id)
+        found: Sequence[Bundle] = (await self._session.scalars(query.limit(limit).offset(offset))).all()
+        return found
+
+    async def count(self, f: BundleFilter) -> int:
+        query = self._filtered(select(Bundle), f).with_only_columns(func.count()).order_by(None)
+        return int(await self._session.scalar(query) or 0)
+
+    async def due_for_publication(self, changed_before: datetime, pending_before: datetime) -> Sequence[Bundle]:
+        query = (
+            select(Bundle)
+            .where(
+                bundles.c.pending_since.is_not(None),
+                or_(bundles.c.changed_at <= changed_before, bundles.c.pending_since <= pending_before),
+            )
+            .order_by(bundles.c.pending_since)
+            .limit(100)
+        )
+        return (await self._session.scalars(query)).all()
+
+    def add_line(self, line: BundleLine) -> None:
+        self._session.add(line)
+
+    async def line(self, bundle_id: str, need_id: str) -> BundleLine | None:
+        return await self._session.get(BundleLine, (bundle_id, need_id))
+
+    async def remove_line(self, line: BundleLine) -> None:
+        await self._session.delete(line)
+
+    async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
+        query = select(BundleLine).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
+        if nation is not None:
+            query = query.where(bundle_lines.c.nation == nation)
+        return (await self._session.scalars(query)).all()
+
+    def record(self, decision: Decision) -> None:
+        self._session.add(decision)
+
+    async def trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
+        query = select(Decision).where(bundle_decisions.c.bundle_id == bundle_id)
+        if nation is not None:
+            query = query.where(or_(bundle_decisions.c.nation.is_(None), bundle_decisions.c.nation == nation))
+        return (await self._session.scalars(query.order_by(bundle_decisions.c.id))).all()
+
+
+class IdempotencyRepository:
+    """Answers already given to a request with an Idempotency-Key, per caller."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, scope: str, key: str) -> StoredAnswer | None:
+        row = (
+            await self._session.execute(
+                select(idempotency_keys).where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
+            )
+        ).first()
+        if row is None:
+            return None
+        return StoredAnswer(row.fingerprint, row.status_code, row.body)
+
+    async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None:
+        await self._session.execute(
+            idempotency_keys.insert().values(
+                scope=scope,
+                key=key,
+                fingerprint=answer.fingerprint,
+                status_code=answer.status_code,
+                body=answer.body,
+                created_at=at,
+            )
+        )

@@ -8,12 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
 from demand.adapters import orm
-from demand.adapters.repository import BundleRepository, NeedRepository
+from demand.adapters.repository import BundleRepository, CatalogueRepository, IdempotencyRepository, NeedRepository
 
 
 class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
     needs: NeedRepository
+    catalogue: CatalogueRepository
     bundles: BundleRepository
+    idempotency: IdempotencyRepository
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None] = lambda: None
@@ -22,4 +24,9 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self.needs = NeedRepository(session)
+        self.catalogue = CatalogueRepository(session)
         self.bundles = BundleRepository(session)
+        self.idempotency = IdempotencyRepository(session)
+
+    async def flush(self) -> None:
+        await self.session.flush()

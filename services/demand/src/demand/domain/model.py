@@ -1,41 +1,60 @@
-"""Needs, bundles and the rules that join them.
+"""Needs and their versioned amendments.
 
-A need is one nation's requirement; a bundle gathers compatible needs so that one joint
-order can be placed for many nations. The backbone groups needs per item; richer
-compatibility (specifications, windows, funding) builds on these same types.
+A need is one nation's requirement. Its rules live here so that the API, the aggregator
+and the what-if preview all refuse the same things with the same reasons.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
+
+from demand.domain.errors import (
+    BundleNotOpen,
+    DemandRuleViolation,
+    EmptyBundle,
+    InvalidNeed,
+    InvalidReference,
+    NotAllowedNow,
+)
+from demand.domain.funding import instruments
+from demand.domain.reference import NATIONS, CatalogueItem
+
+__all__ = [
+    "ALPHA3",
+    "BundleNotOpen",
+    "DemandRuleViolation",
+    "Deviation",
+    "EmptyBundle",
+    "EndUser",
+    "InvalidNeed",
+    "InvalidReference",
+    "Need",
+    "NeedStatus",
+    "NeedVersion",
+    "NotAllowedNow",
+    "Priority",
+    "YearQuantity",
+    "new_id",
+]
 
 ALPHA3 = re.compile(r"^[A-Z]{3}$")
 
 
-class DemandRuleViolation(Exception):
-    """A request or event breaks a rule of the demand domain."""
-
-
-class InvalidNeed(DemandRuleViolation):
-    pass
-
-
-class BundleNotOpen(DemandRuleViolation):
-    pass
-
-
-class EmptyBundle(DemandRuleViolation):
-    pass
-
-
 class NeedStatus(StrEnum):
+    DRAFT = "draft"
     SUBMITTED = "submitted"
     BUNDLED = "bundled"
     COMMITTED = "committed"
+    CONTRACTED = "contracted"
+    WITHDRAWN = "withdrawn"
+
+
+AMENDABLE = (NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.BUNDLED)
 
 
 class EndUser(StrEnum):
@@ -43,13 +62,35 @@ class EndUser(StrEnum):
     UKRAINE = "ukraine"
 
 
-class BundleStatus(StrEnum):
-    OPEN = "open"
-    COMMITTED = "committed"
+class Priority(StrEnum):
+    ROUTINE = "routine"
+    HIGH = "high"
+    URGENT = "urgent"
 
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+@dataclass(frozen=True)
+class YearQuantity:
+    year: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A national deviation from the specification; compatible ones still bundle."""
+
+    description: str
+    compatible: bool
+
+
+def add_yearly(a: list[YearQuantity], b: list[YearQuantity], sign: int = 1) -> list[YearQuantity]:
+    totals: dict[int, int] = {y.year: y.quantity for y in a}
+    for y in b:
+        totals[y.year] = totals.get(y.year, 0) + sign * y.quantity
+    return [YearQuantity(year, q) for year, q in sorted(totals.items()) if q != 0]
 
 
 @dataclass
@@ -63,6 +104,16 @@ class Need:
     end_user: EndUser = EndUser.OWN_FORCES
     status: NeedStatus = NeedStatus.SUBMITTED
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    yearly: list[YearQuantity] = field(default_factory=list)
+    recurring: bool = False
+    budget_ceiling_eur: int | None = None
+    specification_ref: str | None = None
+    deviations: list[Deviation] = field(default_factory=list)
+    priority: Priority = Priority.ROUTINE
+    preferred_funding: str | None = None
+    version: int = 1
+    bundle_id: str | None = None
+    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
     def register(
@@ -70,95 +121,188 @@ class Need:
         *,
         nation: str,
         item_code: str,
-        quantity: int,
+        quantity: int | None,
         window_start: date,
         window_end: date,
         end_user: EndUser = EndUser.OWN_FORCES,
+        item: CatalogueItem | None = None,
+        yearly: list[YearQuantity] | None = None,
+        recurring: bool = False,
+        budget_ceiling_eur: int | None = None,
+        specification_ref: str | None = None,
+        deviations: list[Deviation] | None = None,
+        priority: Priority = Priority.ROUTINE,
+        preferred_funding: str | None = None,
+        draft: bool = False,
     ) -> Need:
-        if not ALPHA3.match(nation):
-            raise InvalidNeed(f"nation {nation!r} is not an ISO 3166-1 alpha-3 code")
-        if quantity <= 0:
-            raise InvalidNeed(f"quantity must be positive, got {quantity}")
-        if window_end < window_start:
-            raise InvalidNeed(f"delivery window ends ({window_end}) before it starts ({window_start})")
-        if not item_code.strip():
-            raise InvalidNeed("item code is empty")
-        return cls(
+        need = cls(
             id=new_id("need"),
             nation=nation,
             item_code=item_code.strip(),
-            quantity=quantity,
+            quantity=quantity if quantity is not None else sum(y.quantity for y in yearly or []),
             window_start=window_start,
             window_end=window_end,
             end_user=end_user,
+            status=NeedStatus.DRAFT if draft else NeedStatus.SUBMITTED,
+            yearly=sorted(yearly or [], key=lambda y: y.year),
+            recurring=recurring,
+            budget_ceiling_eur=budget_ceiling_eur,
+            specification_ref=specification_ref or (item.specification_ref if item else None),
+            deviations=list(deviations or []),
+            priority=priority,
+            preferred_funding=preferred_funding,
         )
+        need.validate(item, quantity_given=quantity is not None)
+        return need
 
+    def validate(self, item: CatalogueItem | None, *, quantity_given: bool = True) -> None:
+        if not ALPHA3.match(self.nation):
+            raise InvalidNeed(f"nation {self.nation!r} is not an ISO 3166-1 alpha-3 code")
+        known = NATIONS.get(self.nation)
+        if known is None:
+            raise InvalidNeed(f"nation {self.nation} is not in the reference data")
+        if not known.may_register_needs:
+            raise InvalidNeed(
+                f"{known.name} is a partner receiving support; its needs are registered by supporting"
+                " nations with end user 'ukraine'"
+            )
+        if not self.item_code:
+            raise InvalidNeed("item code is empty")
+        if item is None or item.code != self.item_code:
+            raise InvalidNeed(f"item {self.item_code} is not in the catalogue")
+        if item.retired:
+            raise InvalidNeed(f"item {self.item_code} was retired: {item.retired_reason}")
+        if self.window_end < self.window_start:
+            raise InvalidNeed(f"delivery window ends ({self.window_end}) before it starts ({self.window_start})")
+        if self.yearly:
+            self._validate_yearly(quantity_given)
+        if self.quantity <= 0:
+            raise InvalidNeed(f"quantity must be positive, got {self.quantity}")
+        if self.budget_ceiling_eur is not None and self.budget_ceiling_eur <= 0:
+            raise InvalidNeed(f"budget ceiling must be positive, got {self.budget_ceiling_eur} EUR")
+        if self.preferred_funding is not None and self.preferred_funding not in set(instruments()):
+            raise InvalidNeed(
+                f"unknown funding instrument {self.preferred_funding!r}; known: {', '.join(instruments())}"
+            )
+        for deviation in self.deviations:
+            if not deviation.description.strip():
+                raise InvalidNeed("a national deviation needs a description")
 
-@dataclass
-class BundleLine:
-    need_id: str
-    nation: str
-    quantity: int
-    window_start: date
-    window_end: date
-
-
-@dataclass
-class Bundle:
-    id: str
-    item_code: str
-    status: BundleStatus = BundleStatus.OPEN
-    lead: str | None = None
-    committed_by: str | None = None
-    revision: int = 0
-    lines: list[BundleLine] = field(default_factory=list)
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    @classmethod
-    def open_for(cls, item_code: str) -> Bundle:
-        return cls(id=new_id("bundle"), item_code=item_code)
+    def _validate_yearly(self, quantity_given: bool) -> None:
+        years = [y.year for y in self.yearly]
+        if len(set(years)) != len(years):
+            raise InvalidNeed("each year may appear once in the yearly quantities")
+        for y in self.yearly:
+            if y.quantity <= 0:
+                raise InvalidNeed(f"quantity must be positive, got {y.quantity} for {y.year}")
+            if not self.window_start.year <= y.year <= self.window_end.year:
+                raise InvalidNeed(
+                    f"year {y.year} lies outside the delivery window {self.window_start}..{self.window_end}"
+                )
+        total = sum(y.quantity for y in self.yearly)
+        if quantity_given and self.quantity != total:
+            raise InvalidNeed(f"quantity {self.quantity} differs from the sum of the yearly quantities ({total})")
 
     @property
-    def total_quantity(self) -> int:
-        return sum(line.quantity for line in self.lines)
+    def multi_year(self) -> bool:
+        """Spread over several years, or recurring: a framework contract suits it."""
+        return self.recurring or len(self.yearly) > 1
 
     @property
-    def nations(self) -> list[str]:
-        return sorted({line.nation for line in self.lines})
+    def schedule(self) -> list[YearQuantity]:
+        """Quantities per year; a need without them falls in the year its window starts."""
+        return list(self.yearly) or [YearQuantity(self.window_start.year, self.quantity)]
 
     @property
-    def window(self) -> tuple[date, date]:
-        if not self.lines:
-            raise EmptyBundle(f"bundle {self.id} has no lines")
-        return min(x.window_start for x in self.lines), max(x.window_end for x in self.lines)
+    def ukraine_quantity(self) -> int:
+        return self.quantity if self.end_user is EndUser.UKRAINE else 0
 
-    def quantity_of(self, nation: str) -> int:
-        return sum(line.quantity for line in self.lines if line.nation == nation)
+    def submit(self, now: datetime) -> None:
+        if self.status is not NeedStatus.DRAFT:
+            raise NotAllowedNow(f"need {self.id} is {self.status.value}; only a draft can be submitted")
+        self.status = NeedStatus.SUBMITTED
+        self.updated_at = now
 
-    def largest_share(self) -> str:
-        """The nation with the largest quantity: the proposed lead when none is nominated."""
-        if not self.lines:
-            raise EmptyBundle(f"bundle {self.id} has no lines")
-        return max(self.nations, key=lambda n: (self.quantity_of(n), n))
+    def amend(self, changes: dict[str, Any], item: CatalogueItem | None, now: datetime) -> list[str]:
+        """Apply `changes` as a new version; the need is checked whole, as at registration.
 
-    def join(self, need: Need) -> bool:
-        """Add `need` as a line; False when it is already in (a redelivered event)."""
-        if self.status is not BundleStatus.OPEN:
-            raise BundleNotOpen(f"bundle {self.id} is {self.status.value}; no need can join it")
-        if need.item_code != self.item_code:
-            raise DemandRuleViolation(f"need {need.id} is for {need.item_code}, bundle is for {self.item_code}")
-        if any(line.need_id == need.id for line in self.lines):
+        Returns the names of the fields that really changed (empty: nothing to record).
+        """
+        if self.status not in AMENDABLE:
+            raise NotAllowedNow(f"need {self.id} is {self.status.value}; it can no longer be amended")
+        unknown = set(changes) - AMENDABLE_FIELDS
+        if unknown:
+            raise InvalidNeed(f"these fields cannot be amended: {', '.join(sorted(unknown))}")
+        if "yearly" in changes and "quantity" not in changes and changes["yearly"]:
+            changes = {**changes, "quantity": sum(y.quantity for y in changes["yearly"])}
+        candidate = replace(self, **changes)
+        candidate.validate(item)
+        changed = sorted(k for k, v in changes.items() if getattr(self, k) != v)
+        if not changed:
+            return []
+        for key in changed:
+            setattr(self, key, changes[key])
+        self.version += 1
+        self.updated_at = now
+        return changed
+
+    def withdraw(self, now: datetime) -> None:
+        if self.status not in AMENDABLE:
+            raise NotAllowedNow(f"need {self.id} is {self.status.value}; it can no longer be withdrawn")
+        self.status = NeedStatus.WITHDRAWN
+        self.updated_at = now
+
+    def contracted(self, now: datetime) -> bool:
+        """The joint order or framework the need was committed in became a contract."""
+        if self.status is not NeedStatus.COMMITTED:
             return False
-        self.lines.append(BundleLine(need.id, need.nation, need.quantity, need.window_start, need.window_end))
-        need.status = NeedStatus.BUNDLED
+        self.status = NeedStatus.CONTRACTED
+        self.version += 1
+        self.updated_at = now
         return True
 
-    def commit(self, *, lead: str | None, committed_by: str) -> None:
-        """Turn the bundle into a joint order placed by `lead` for all its nations."""
-        if self.status is not BundleStatus.OPEN:
-            raise BundleNotOpen(f"bundle {self.id} is already {self.status.value}")
-        if not self.lines:
-            raise EmptyBundle(f"bundle {self.id} has no needs to order")
-        self.lead = lead or self.largest_share()
-        self.committed_by = committed_by
-        self.status = BundleStatus.COMMITTED
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "quantity": self.quantity,
+            "yearly": [{"year": y.year, "quantity": y.quantity} for y in self.yearly],
+            "recurring": self.recurring,
+            "delivery_window": {"start": self.window_start.isoformat(), "end": self.window_end.isoformat()},
+            "end_user": self.end_user.value,
+            "budget_ceiling_eur": self.budget_ceiling_eur,
+            "specification_ref": self.specification_ref,
+            "deviations": [{"description": d.description, "compatible": d.compatible} for d in self.deviations],
+            "priority": self.priority.value,
+            "preferred_funding": self.preferred_funding,
+            "status": self.status.value,
+        }
+
+
+AMENDABLE_FIELDS = {
+    "quantity",
+    "yearly",
+    "recurring",
+    "window_start",
+    "window_end",
+    "end_user",
+    "budget_ceiling_eur",
+    "specification_ref",
+    "deviations",
+    "priority",
+    "preferred_funding",
+}
+
+
+@dataclass
+class NeedVersion:
+    """One entry of a need's history: what it looked like after a change, and why."""
+
+    need_id: str
+    version: int
+    recorded_at: datetime
+    recorded_by: str
+    change: str
+    snapshot: dict[str, Any]
+
+    @classmethod
+    def of(cls, need: Need, by: str, change: str) -> NeedVersion:
+        return cls(need.id, need.version, need.updated_at, by, change, need.snapshot())

@@ -11,6 +11,7 @@ from bundling_shared.service_app import create_service_app
 from demand.bootstrap import SERVICE, bootstrap
 from demand.config import DemandSettings
 from demand.entrypoints.api import router
+from demand.entrypoints.workers import bundle_publisher
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "adapters" / "migrations")
 
@@ -26,8 +27,9 @@ def create_app(settings: DemandSettings | None = None) -> FastAPI:
         broker=service.broker,
         kafka=service.settings.kafka,
         auth=service.settings.auth,
-        topics=topics.with_dead_letters(topics.NEEDS, topics.BUNDLES),
+        topics=topics.with_dead_letters(topics.NEEDS, topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
         migrations=MIGRATIONS if service.settings.run_migrations else None,
         relay=service.relay,
         state={"uow": service.uow, "service": service},
+        workers=[bundle_publisher(service.settings, service.uow)],
     )

@@ -1,0 +1,345 @@
+"""Benchmark of the demand aggregator (the bundling engine), printed as ratios measured
+side by side in one run.
+
+1. Throughput on the real broker: N need events consumed by the aggregator's own Kafka
+   subscriber (one database transaction per event, offsets committed after it) next to a
+   raw aiokafka loop that consumes the same messages and produces one message per
+   input. Printed as needs per second and as the aggregator's share of the raw loop.
+2. Per-event cost with 10^3 .. 10^6 open needs already bundled (SQLite, the embedded
+   default): each size is seeded, then a fresh process places new needs through the
+   aggregator and reports the mean cost per event and its peak memory (RSS).
+
+    uv run python bench/demand_aggregator.py                 # everything, sizes up to 10^6
+    uv run python bench/demand_aggregator.py --sizes 3,4,5   # 10^3..10^5 only
+    uv run python bench/demand_aggregator.py --skip-throughput
+
+Kafka: BENCH_KAFKA_BOOTSTRAP (an existing broker) or one started with deploy/kafka/kafka.sh
+on BENCH_KAFKA_PORT (39492) / +1, data in /tmp/bench-kafka, stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PREFIX = f"bench{uuid.uuid4().hex[:6]}."
+os.environ.setdefault("KAFKA_TOPIC_PREFIX", PREFIX)  # before bundling_shared reads it
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from bundling_shared import topics  # noqa: E402
+from bundling_shared.db import migrate  # noqa: E402
+from bundling_shared.events.demand import DeliveryWindow, NeedRegisteredPayload, NeedRegisteredV1  # noqa: E402
+from bundling_shared.logging import configure_logging  # noqa: E402
+from bundling_shared.messaging.kafka import ensure_topics  # noqa: E402
+from bundling_shared.messaging.outbox import event_headers  # noqa: E402
+from bundling_shared.settings import KafkaSettings  # noqa: E402
+from demand.adapters import orm  # noqa: E402
+from demand.bootstrap import bootstrap  # noqa: E402
+from demand.config import DemandSettings  # noqa: E402
+from demand.domain.model import Need  # noqa: E402
+from demand.entrypoints.app import MIGRATIONS  # noqa: E402
+from demand.service_layer import aggregator  # noqa: E402
+
+NATIONS = ["NLD", "DEU", "CZE", "DNK", "POL", "ESP", "ROU", "NOR", "SWE", "FIN", "BEL", "EST", "LVA", "LTU", "FRA"]
+ITEMS = ["AMMO-155MM", "AMMO-120MM", "VSRAT", "NLAW", "PATRIOT-PAC2", "CV90"]
+WINDOWS = [(date(2025 + i, 1, 1), date(2026 + i, 12, 31)) for i in range(0, 12, 3)]
+
+
+@contextmanager
+def kafka() -> Iterator[str]:
+    if address := os.environ.get("BENCH_KAFKA_BOOTSTRAP"):
+        yield address
+        return
+    port = int(os.environ.get("BENCH_KAFKA_PORT", "39492"))
+    env = {
+        **os.environ,
+        "KAFKA_PORT": str(port),
+        "KAFKA_CONTROLLER_PORT": str(port + 1),
+        "KAFKA_DATA_DIR": os.environ.get("BENCH_KAFKA_DATA_DIR", "/tmp/bench-kafka"),
+    }
+    script = str(ROOT / "deploy" / "kafka" / "kafka.sh")
+    subprocess.run([script, "start"], env=env, check=True, capture_output=True)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([script, "stop"], env=env, check=False, capture_output=True)
+
+
+def need_event(need: Need) -> NeedRegisteredV1:
+    event: NeedRegisteredV1 = NeedRegisteredV1.create(
+        NeedRegisteredPayload(
+            need_id=need.id,
+            nation=need.nation,
+            item_code=need.item_code,
+            quantity=need.quantity,
+            delivery_window=DeliveryWindow(start=need.window_start, end=need.window_end),
+        ),
+        aggregate_id=need.id,
+        producer="bench",
+        nation=need.nation,
+    )
+    return event
+
+
+async def store_needs(service: Any, count: int, salt: int = 0) -> list[Need]:
+    """New submitted needs, stored as registration would store them (events not staged)."""
+    async with service.uow() as uow:
+        items = {code: await uow.catalogue.get(code) for code in ITEMS}
+    needs = []
+    for i in range(count):
+        start, end = WINDOWS[(i + salt) % len(WINDOWS)]
+        code = ITEMS[(i * 7 + salt) % len(ITEMS)]
+        needs.append(
+            Need.register(
+                nation=NATIONS[(i + salt) % len(NATIONS)],
+                item_code=code,
+                quantity=10 + i % 90,
+                window_start=start,
+                window_end=end,
+                item=items[code],
+            )
+        )
+    for chunk in range(0, count, 5_000):
+        async with service.uow() as uow:
+            for need in needs[chunk : chunk + 5_000]:
+                uow.needs.add(need)
+            await uow.commit()
+    return needs
+
+
+# --------------------------------------------------------------------------- throughput
+async def raw_loop(address: str, source: str, sink: str, count: int) -> float:
+    consumer = AIOKafkaConsumer(
+        source,
+        bootstrap_servers=address,
+        group_id=f"{PREFIX}raw",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=address, acks="all", enable_idempotence=True)
+    await consumer.start()
+    await producer.start()
+    seen = 0
+    started = time.perf_counter()
+    try:
+        while seen < count:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+            for records in batches.values():
+                for record in records:
+                    body = json.loads(record.value)  # decode as any consumer must
+                    await producer.send(sink, json.dumps(body).encode(), key=record.key)
+                    seen += 1
+            await producer.flush()
+            await consumer.commit()
+        return time.perf_counter() - started
+    finally:
+        await producer.stop()
+        await consumer.stop()
+
+
+async def throughput(address: str, count: int, workdir: Path) -> None:
+    settings = DemandSettings(
+        database_url=f"sqlite+aiosqlite:///{workdir / 'throughput.db'}",
+        kafka=KafkaSettings(bootstrap_servers=address),
+    )
+    service = bootstrap(settings)
+    await migrate(service.engine, MIGRATIONS)
+    needs = await store_needs(service, count)
+    source = topics.NEEDS.name
+    await ensure_topics(
+        address, [*topics.with_dead_letters(topics.NEEDS, topics.BUNDLES), topics.Topic(PREFIX + "raw.out", 6)]
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=address, acks="all", enable_idempotence=True)
+    await producer.start()
+    for need in needs:
+        event = need_event(need)
+        headers = [(k, v.encode()) for k, v in event_headers(event).items()]
+        await producer.send(source, event.model_dump_json().encode(), key=need.id.encode(), headers=headers)
+    await producer.flush()
+    await producer.stop()
+
+    raw_seconds = await raw_loop(address, source, PREFIX + "raw.out", count)
+
+    started = time.perf_counter()
+    await service.broker.start()
+    try:
+        while True:
+            async with service.engine.connect() as conn:
+                done = await conn.scalar(select(func.count()).select_from(orm.processed_messages))
+            if (done or 0) >= count:
+                break
+            await asyncio.sleep(0.05)
+        agg_seconds = time.perf_counter() - started
+    finally:
+        await service.broker.stop()
+        await service.engine.dispose()
+    raw_rate, agg_rate = count / raw_seconds, count / agg_seconds
+    print(f"throughput over {count:,} need events on the real broker")
+    print(f"  raw aiokafka consume-and-produce loop : {raw_rate:10,.0f} msg/s")
+    print(f"  demand aggregator (SQLite)            : {agg_rate:10,.0f} needs/s")
+    print(f"  ratio aggregator / raw                : {agg_rate / raw_rate:10.1%}  (target >= 50 %)")
+
+
+# --------------------------------------------------------------------------- per-event cost
+async def seed(path: Path, open_needs: int) -> None:
+    """`open_needs` needs already bundled: rows written in bulk, totals kept consistent."""
+    service = bootstrap(DemandSettings(database_url=f"sqlite+aiosqlite:///{path}"))
+    await migrate(service.engine, MIGRATIONS)
+    now = datetime.now(UTC)
+    bundle_ids = {(item, w): f"bundle-seed-{item}-{w}" for item in ITEMS for w in range(len(WINDOWS))}
+    totals: dict[str, dict[str, list[int]]] = {b: {} for b in bundle_ids.values()}
+    async with service.engine.begin() as conn:
+        await conn.execute(
+            insert(orm.bundles),
+            [
+                {
+                    "id": bid, "item_code": item, "status": "proposed", "revision": 1, "created_at": now,
+                    "kind": "joint_order", "variant": "harmonised", "window_start": WINDOWS[w][0],
+                    "window_end": WINDOWS[w][1], "total_quantity": 0, "line_count": 0, "minimum_nations": 1,
+                    "published_revision": 1,
+                }
+                for (item, w), bid in bundle_ids.items()
+            ],
+        )  # fmt: skip
+        for chunk in range(0, open_needs, 20_000):
+            need_rows, line_rows = [], []
+            for i in range(chunk, min(open_needs, chunk + 20_000)):
+                w = i % len(WINDOWS)
+                item = ITEMS[(i // len(WINDOWS)) % len(ITEMS)]
+                nation = NATIONS[i % len(NATIONS)]
+                bid = bundle_ids[(item, w)]
+                nid = f"need-seed-{i:08d}"
+                quantity = 10 + i % 90
+                start, end = WINDOWS[w]
+                need_rows.append(
+                    {
+                        "id": nid, "nation": nation, "item_code": item, "quantity": quantity, "window_start": start,
+                        "window_end": end, "end_user": "own_forces", "status": "bundled", "created_at": now,
+                        "yearly": [], "recurring": False, "deviations": [], "priority": "routine", "version": 1,
+                        "bundle_id": bid, "updated_at": now,
+                    }
+                )  # fmt: skip
+                line_rows.append(
+                    {
+                        "bundle_id": bid, "need_id": nid, "nation": nation, "quantity": quantity,
+                        "window_start": start, "window_end": end, "yearly": [], "ukraine_quantity": 0,
+                        "value_eur": 0, "reason": "seeded", "joined_at": now,
+                    }
+                )  # fmt: skip
+                share = totals[bid].setdefault(nation, [0, 0])
+                share[0] += quantity
+                share[1] += 1
+            await conn.execute(insert(orm.needs), need_rows)
+            await conn.execute(insert(orm.bundle_lines), line_rows)
+        for bid, shares in totals.items():
+            if not shares:
+                continue
+            await conn.execute(
+                insert(orm.bundle_shares),
+                [
+                    {
+                        "bundle_id": bid, "nation": n, "quantity": q, "ukraine_quantity": 0, "value_eur": 0,
+                        "yearly": [], "need_count": c, "participation": "proposed",
+                    }
+                    for n, (q, c) in shares.items()
+                ],
+            )  # fmt: skip
+            await conn.execute(
+                orm.bundles.update()
+                .where(orm.bundles.c.id == bid)
+                .values(
+                    total_quantity=sum(q for q, _ in shares.values()), line_count=sum(c for _, c in shares.values())
+                )
+            )
+    await service.engine.dispose()
+
+
+async def measure(path: Path, events: int) -> dict[str, float]:
+    """In a fresh process: place `events` new needs through the aggregator."""
+    service = bootstrap(DemandSettings(database_url=f"sqlite+aiosqlite:///{path}"))
+    needs = await store_needs(service, events, salt=17)
+    gc.collect()
+    for need in needs[:20]:  # warm-up: caches, connections, statement compilation
+        await aggregator.aggregate(need_event(need), service.uow())
+    started = time.perf_counter()
+    for need in needs[20:]:
+        await aggregator.aggregate(need_event(need), service.uow())
+    elapsed = time.perf_counter() - started
+    await service.engine.dispose()
+    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"per_event_ms": 1000 * elapsed / (events - 20), "peak_rss_mib": rss_kib / 1024}
+
+
+def per_event_cost(exponents: list[int], events: int, rounds: int, workdir: Path) -> None:
+    """Seeds every size, then measures them in turns, `rounds` times, each in a fresh
+    process; the best round per size counts, as other load on the machine only adds."""
+    print(f"per-event cost of the aggregator (SQLite, {events} new needs placed per size and round)")
+    paths: dict[int, Path] = {}
+    for exponent in exponents:
+        size = 10**exponent
+        paths[size] = workdir / f"open-{size}.db"
+        started = time.perf_counter()
+        asyncio.run(seed(paths[size], size))
+        print(f"  seeded {size:>9,} open needs in {time.perf_counter() - started:.0f} s", flush=True)
+    results: dict[int, list[dict[str, float]]] = {size: [] for size in paths}
+    for _ in range(rounds):
+        for size, path in paths.items():
+            out = subprocess.run(
+                [sys.executable, __file__, "--measure", str(path), "--events", str(events)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            results[size].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    best = {size: min(r["per_event_ms"] for r in runs) for size, runs in results.items()}
+    for size, runs in results.items():
+        rss = max(r["peak_rss_mib"] for r in runs)
+        spread = ", ".join(f"{r['per_event_ms']:.1f}" for r in runs)
+        print(f"  {size:>9,} open needs: {best[size]:7.2f} ms/event (rounds: {spread}), peak RSS {rss:5.0f} MiB")
+    smallest, largest = min(best), max(best)
+    print(f"  cost at {largest:,} / cost at {smallest:,}: {best[largest] / best[smallest]:.2f}x  (target <= 1.5x)")
+    print(f"  aggregator memory at {largest:,} open needs: {max(r['peak_rss_mib'] for r in results[largest]):.0f} MiB"
+          "  (target < 1024 MiB)")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="3,4,5,6", help="exponents of 10 for the open needs")
+    parser.add_argument("--events", type=int, default=300, help="new needs placed per size and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--throughput-events", type=int, default=5_000)
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    configure_logging("bench", "WARNING", json_output=False)
+    if args.measure:
+        print(json.dumps(asyncio.run(measure(Path(args.measure), args.events))))
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-demand-") as tmp:
+        workdir = Path(tmp)
+        if not args.skip_throughput:
+            with kafka() as address:
+                asyncio.run(throughput(address, args.throughput_events, workdir))
+        per_event_cost([int(x) for x in args.sizes.split(",")], args.events, args.rounds, workdir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,443 @@
+"""Bundles: compatible needs of several nations gathered for one joint order or framework.
+
+A bundle keeps running totals per nation (its shares) instead of re-reading its lines,
+so a need joining or leaving costs the same whether the bundle holds ten lines or a
+million. Lines are kept apart, each with the reason it joined, for traceability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from demand.domain.errors import BundleNotOpen, EmptyBundle, InvalidReference, NotAllowedNow
+from demand.domain.funding import Assessment, BundleFacts, evaluate
+from demand.domain.model import Need, YearQuantity, add_yearly, new_id
+from demand.domain.reference import NATIONS
+
+AGENCIES = {"NSPA": "NATO Support and Procurement Agency", "EDA": "European Defence Agency", "OCCAR": "OCCAR"}
+
+
+class BundleKind(StrEnum):
+    JOINT_ORDER = "joint_order"
+    FRAMEWORK_CONTRACT = "framework_contract"
+
+
+class BundleStatus(StrEnum):
+    PROPOSED = "proposed"
+    OPEN = "open"
+    COMMITTED = "committed"
+    CANCELLED = "cancelled"
+
+
+class Participation(StrEnum):
+    PROPOSED = "proposed"  # bundled, not yet asked
+    PENDING = "pending"  # asked to confirm before the deadline
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    ACCEDED = "acceded"  # joined a committed framework later
+
+
+TAKING_PART = (Participation.CONFIRMED, Participation.ACCEDED)
+
+
+class DecisionKind(StrEnum):
+    OPENED = "opened"
+    JOINED = "joined"
+    SPLIT = "split"
+    LEFT = "left"
+    REJECTED = "rejected"
+    OPENED_FOR_ACCESSION = "opened_for_accession"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    LEAD_NOMINATED = "lead_nominated"
+    DEADLINE_SET = "deadline_set"
+    COMMITTED = "committed"
+    ACCEDED = "acceded"
+    SME_SHARE_PLANNED = "sme_share_planned"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class Decision:
+    """A step in a bundle's trail; `nation` is set when it concerns one nation only."""
+
+    bundle_id: str
+    kind: DecisionKind
+    reason: str
+    at: datetime
+    need_id: str | None = None
+    nation: str | None = None
+
+
+@dataclass
+class BundleLine:
+    bundle_id: str
+    need_id: str
+    nation: str
+    quantity: int
+    yearly: list[YearQuantity]
+    ukraine_quantity: int
+    value_eur: int
+    window_start: date
+    window_end: date
+    reason: str
+    joined_at: datetime
+
+
+@dataclass
+class Share:
+    """One nation's part of a bundle: running totals of its lines and its participation."""
+
+    nation: str
+    quantity: int = 0
+    ukraine_quantity: int = 0
+    value_eur: int = 0
+    yearly: list[YearQuantity] = field(default_factory=list)
+    need_count: int = 0
+    participation: Participation = Participation.PROPOSED
+    confirmed_quantity: int | None = None
+    funding_instrument: str | None = None
+
+
+def valid_lead(lead: str) -> str:
+    if lead in AGENCIES or (lead in NATIONS and NATIONS[lead].may_register_needs):
+        return lead
+    raise InvalidReference(f"lead {lead!r} is neither a known nation nor an agency ({', '.join(AGENCIES)})")
+
+
+@dataclass
+class Bundle:
+    id: str
+    item_code: str
+    kind: BundleKind = BundleKind.JOINT_ORDER
+    variant: str = "harmonised"
+    specification_ref: str | None = None
+    status: BundleStatus = BundleStatus.PROPOSED
+    window_start: date = date.min
+    window_end: date = date.max
+    lead: str | None = None
+    nominated_lead: str | None = None
+    committed_by: str | None = None
+    revision: int = 0
+    total_quantity: int = 0
+    line_count: int = 0
+    deadline: date | None = None
+    minimum_nations: int = 1
+    sme_share: float | None = None
+    closed_reason: str | None = None
+    cancel_reason: str | None = None
+    pending_since: datetime | None = None
+    changed_at: datetime | None = None
+    published_revision: int = 0
+    shares: list[Share] = field(default_factory=list)
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def open_for(
+        cls,
+        need: Need,
+        *,
+        kind: BundleKind,
+        variant: str = "harmonised",
+        specification_ref: str | None = None,
+    ) -> Bundle:
+        """A new bundle whose delivery window is that of the need that opens it."""
+        return cls(
+            id=new_id("bundle"),
+            item_code=need.item_code,
+            kind=kind,
+            variant=variant,
+            specification_ref=specification_ref,
+            window_start=need.window_start,
+            window_end=need.window_end,
+        )
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def nations(self) -> list[str]:
+        return sorted(s.nation for s in self.shares if s.need_count > 0 or s.participation in TAKING_PART)
+
+    def share(self, nation: str) -> Share | None:
+        return next((s for s in self.shares if s.nation == nation), None)
+
+    def quantity_of(self, nation: str) -> int:
+        share = self.share(nation)
+        return share.quantity if share else 0
+
+    @property
+    def joinable(self) -> bool:
+        return self.status in (BundleStatus.PROPOSED, BundleStatus.OPEN) and self.closed_reason is None
+
+    @property
+    def accession_open(self) -> bool:
+        return (
+            self.kind is BundleKind.FRAMEWORK_CONTRACT
+            and self.status is BundleStatus.COMMITTED
+            and self.closed_reason is None
+        )
+
+    def largest_share(self) -> str:
+        """The nation with the largest quantity: the proposed lead when none is nominated."""
+        counted = [s for s in self.shares if s.quantity > 0]
+        if not counted:
+            raise EmptyBundle(f"bundle {self.id} has no needs")
+        return max(counted, key=lambda s: (s.quantity, s.nation)).nation
+
+    @property
+    def proposed_lead(self) -> str | None:
+        if self.nominated_lead:
+            return self.nominated_lead
+        return self.largest_share() if self.total_quantity > 0 else None
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({y.year for s in self.shares for y in s.yearly})
+
+    def facts(self) -> BundleFacts:
+        return BundleFacts(
+            nations=tuple(self.nations),
+            ukraine_quantity=sum(s.ukraine_quantity for s in self.shares),
+            sme_share=self.sme_share,
+        )
+
+    def funding(self) -> list[Assessment]:
+        return evaluate(self.facts())
+
+    # ------------------------------------------------------------------ changes
+    def _changed(self, now: datetime) -> None:
+        """Every change raises the revision and waits to be published (debounced)."""
+        self.revision += 1
+        self.changed_at = now
+        if self.pending_since is None:
+            self.pending_since = now
+
+    def _share_for(self, nation: str) -> Share:
+        share = self.share(nation)
+        if share is None:
+            share = Share(nation=nation)
+            if self.status is BundleStatus.OPEN:
+                share.participation = Participation.PENDING
+            self.shares.append(share)
+        return share
+
+    def _ask_again(self, share: Share) -> None:
+        """While open for accession, a share that changed must be confirmed again."""
+        if self.status is BundleStatus.OPEN and share.participation is not Participation.PENDING:
+            share.participation = Participation.PENDING
+            share.confirmed_quantity = None
+            share.funding_instrument = None
+
+    def join(self, need: Need, reason: str, now: datetime) -> BundleLine:
+        if not self.joinable:
+            raise BundleNotOpen(f"bundle {self.id} is {self.status.value}; no need can join it")
+        if need.item_code != self.item_code:
+            raise NotAllowedNow(f"need {need.id} is for {need.item_code}, bundle is for {self.item_code}")
+        line = BundleLine(
+            bundle_id=self.id,
+            need_id=need.id,
+            nation=need.nation,
+            quantity=need.quantity,
+            yearly=need.schedule,
+            ukraine_quantity=need.ukraine_quantity,
+            value_eur=need.budget_ceiling_eur or 0,
+            window_start=need.window_start,
+            window_end=need.window_end,
+            reason=reason,
+            joined_at=now,
+        )
+        share = self._share_for(need.nation)
+        share.quantity += line.quantity
+        share.ukraine_quantity += line.ukraine_quantity
+        share.value_eur += line.value_eur
+        share.yearly = add_yearly(share.yearly, line.yearly)
+        share.need_count += 1
+        self._ask_again(share)
+        self.total_quantity += line.quantity
+        self.line_count += 1
+        need.bundle_id = self.id
+        self._changed(now)
+        return line
+
+    def leave(self, line: BundleLine, now: datetime) -> None:
+        if not self.joinable:
+            raise BundleNotOpen(f"bundle {self.id} is {self.status.value}; its lines are fixed")
+        share = self.share(line.nation)
+        if share is None:
+            raise NotAllowedNow(f"{line.nation} has no share in bundle {self.id}")
+        share.quantity -= line.quantity
+        share.ukraine_quantity -= line.ukraine_quantity
+        share.value_eur -= line.value_eur
+        share.yearly = add_yearly(share.yearly, line.yearly, -1)
+        share.need_count -= 1
+        self._ask_again(share)
+        if share.need_count == 0:
+            self.shares.remove(share)
+        self.total_quantity -= line.quantity
+        self.line_count -= 1
+        self._changed(now)
+
+    # ------------------------------------------------------------------ coordinator
+    def nominate(self, lead: str, now: datetime) -> str:
+        if self.status in (BundleStatus.COMMITTED, BundleStatus.CANCELLED):
+            raise NotAllowedNow(f"bundle {self.id} is {self.status.value}; its lead is settled")
+        self.nominated_lead = valid_lead(lead)
+        self._changed(now)
+        return f"{lead} nominated as lead"
+
+    def open_for_accession(self, *, deadline: date, minimum_nations: int, today: date, now: datetime) -> str:
+        if self.status is not BundleStatus.PROPOSED:
+            raise NotAllowedNow(f"bundle {self.id} is {self.status.value}; only a proposed bundle opens")
+        if self.total_quantity == 0:
+            raise EmptyBundle(f"bundle {self.id} has no needs")
+        self._check_deadline(deadline, today)
+        if minimum_nations < 1:
+            raise InvalidReference("the minimum number of nations is at least 1")
+        self.deadline = deadline
+        self.minimum_nations = minimum_nations
+        self.status = BundleStatus.OPEN
+        for share in self.shares:
+            share.participation = Participation.PENDING
+        self._changed(now)
+        return f"open for accession until {deadline}; commits once {minimum_nations} nation(s) confirmed"
+
+    @staticmethod
+    def _check_deadline(deadline: date, today: date) -> None:
+        if deadline < today:
+            raise InvalidReference(f"the accession deadline {deadline} lies in the past")
+
+    def set_deadline(self, deadline: date, today: date, now: datetime) -> str:
+        if self.status is not BundleStatus.OPEN:
+            raise NotAllowedNow(f"bundle {self.id} is {self.status.value}; only an open bundle has a deadline")
+        self._check_deadline(deadline, today)
+        self.deadline = deadline
+        self._changed(now)
+        return f"accession deadline moved to {deadline}"
+
+    def answer(
+        self, nation: str, *, confirm: bool, quantity: int | None, funding: str | None, today: date, now: datetime
+    ) -> str:
+        share = self.share(nation)
+        if share is None or share.need_count == 0:
+            raise NotAllowedNow(f"{nation} has no needs in bundle {self.id}")
+        if self.status is not BundleStatus.OPEN:
+            raise NotAllowedNow(f"bundle {self.id} is {self.status.value}; participation is answered while open")
+        if self.deadline is not None and today > self.deadline:
+            raise NotAllowedNow(f"the accession deadline {self.deadline} has passed")
+        if not confirm:
+            share.participation = Participation.DECLINED
+            share.confirmed_quantity = None
+            self._changed(now)
+            return f"{nation} declined"
+        qty = share.quantity if quantity is None else quantity
+        if qty <= 0 or qty > share.quantity:
+            raise InvalidReference(f"confirmed quantity must be between 1 and {share.quantity}, got {qty}")
+        if self.kind is BundleKind.FRAMEWORK_CONTRACT and qty != share.quantity:
+            raise InvalidReference("in a framework contract a nation confirms its yearly quantities as registered")
+        if funding is not None and funding not in {a.instrument for a in self.funding() if a.qualifies}:
+            raise InvalidReference(f"the bundle does not qualify for {funding}")
+        share.participation = Participation.CONFIRMED
+        share.confirmed_quantity = qty
+        share.funding_instrument = funding
+        self._changed(now)
+        return f"{nation} confirmed {qty}" + (f" with {funding}" if funding else "")
+
+    def commit(self, *, lead: str | None, committed_by: str, now: datetime) -> list[Share]:
+        """Commit the bundle; returns the shares that take part.
+
+        A proposed bundle commits with every nation in it (the coordinator speaks for
+        them); an open one with the nations that confirmed, once the minimum is met.
+        """
+        if self.status not in (BundleStatus.PROPOSED, BundleStatus.OPEN):
+            raise BundleNotOpen(f"bundle {self.id} is already {self.status.value}")
+        if self.total_quantity == 0:
+            raise EmptyBundle(f"bundle {self.id} has no needs to order")
+        if self.status is BundleStatus.OPEN:
+            taking_part = [s for s in self.shares if s.participation is Participation.CONFIRMED]
+            if len(taking_part) < self.minimum_nations:
+                raise NotAllowedNow(f"{len(taking_part)} nation(s) confirmed, the minimum is {self.minimum_nations}")
+        else:
+            taking_part = [s for s in self.shares if s.quantity > 0]
+            for share in taking_part:
+                share.participation = Participation.CONFIRMED
+                share.confirmed_quantity = share.quantity
+        self.lead = valid_lead(lead) if lead else (self.nominated_lead or self.largest_share())
+        self.committed_by = committed_by
+        self.status = BundleStatus.COMMITTED
+        self._changed(now)
+        return taking_part
+
+    def ordered_quantity(self, share: Share) -> int:
+        return share.confirmed_quantity if share.confirmed_quantity is not None else share.quantity
+
+    def accede(
+        self, nation: str, yearly: list[YearQuantity], budget_eur: int | None, today: date, now: datetime
+    ) -> Share:
+        """A nation joins a committed framework contract later (the radar case)."""
+        if not self.accession_open:
+            raise NotAllowedNow(f"bundle {self.id} is not a framework contract open for accession")
+        known = NATIONS.get(nation)
+        if known is None or not known.may_register_needs:
+            raise InvalidReference(f"{nation} cannot accede")
+        existing = self.share(nation)
+        if existing is not None and existing.participation in TAKING_PART:
+            raise NotAllowedNow(f"{nation} already takes part in bundle {self.id}")
+        if not yearly or any(y.quantity <= 0 for y in yearly):
+            raise InvalidReference("an accession needs positive yearly quantities")
+        years = self.years
+        if years and (min(y.year for y in yearly) < today.year or max(y.year for y in yearly) > years[-1]):
+            raise InvalidReference(f"accession years must lie between {today.year} and the framework's end {years[-1]}")
+        if budget_eur is not None and budget_eur <= 0:
+            raise InvalidReference("budget ceiling must be positive")
+        share = existing or self._share_for(nation)
+        share.yearly = add_yearly([], yearly)
+        share.quantity = sum(y.quantity for y in yearly)
+        share.value_eur = budget_eur or 0
+        share.participation = Participation.ACCEDED
+        share.confirmed_quantity = share.quantity
+        self.total_quantity += share.quantity
+        self._changed(now)
+        return share
+
+    def plan_sme_share(self, share: float, now: datetime) -> str:
+        """The value share planned for SMEs: it can raise the EDIRPA co-funding rate."""
+        if self.status in (BundleStatus.COMMITTED, BundleStatus.CANCELLED):
+            raise NotAllowedNow(f"bundle {self.id} is {self.status.value}")
+        if not 0 <= share <= 1:
+            raise InvalidReference(f"the SME share is a fraction between 0 and 1, got {share}")
+        self.sme_share = share
+        self._changed(now)
+        return f"planned SME share set to {round(share * 100)} %"
+
+    def close(self, reason: str, now: datetime) -> str:
+        if self.closed_reason is not None or self.status is BundleStatus.CANCELLED:
+            raise NotAllowedNow(f"bundle {self.id} is already closed")
+        if not reason.strip():
+            raise InvalidReference("closing needs a reason")
+        self.closed_reason = reason
+        self._changed(now)
+        return f"closed: {reason}"
+
+    def cancel(self, reason: str, now: datetime) -> str:
+        if self.status not in (BundleStatus.PROPOSED, BundleStatus.OPEN):
+            raise NotAllowedNow(f"bundle {self.id} is {self.status.value}; it can no longer be cancelled")
+        if not reason.strip():
+            raise InvalidReference("cancelling needs a reason")
+        self.status = BundleStatus.CANCELLED
+        self.cancel_reason = reason
+        self._changed(now)
+        return f"cancelled: {reason}"
+
+    # ------------------------------------------------------------------ publication
+    def publication_due(self, now: datetime, quiet: timedelta, max_wait: timedelta) -> bool:
+        """A burst of changes publishes once: after a quiet period, or at the latest
+        `max_wait` after its first change."""
+        if self.pending_since is None or self.changed_at is None:
+            return False
+        return now - self.changed_at >= quiet or now - self.pending_since >= max_wait
+
+    def mark_published(self) -> None:
+        self.pending_since = None
+        self.published_revision = self.revision

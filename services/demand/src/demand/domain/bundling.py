@@ -1,0 +1,110 @@
+"""Where a need belongs: the compatibility rules of the bundling engine.
+
+Needs bundle when they are for the same item, of the same kind (one-off demand for a
+joint order, multi-year or recurring demand for a framework contract), to a compatible
+specification, with delivery windows that overlap the bundle's. Every verdict comes with
+its reason so that a desk can see why its need went where it went.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from demand.domain.bundle import Bundle, BundleKind
+from demand.domain.model import Deviation, Need
+from demand.domain.reference import CatalogueItem
+
+HARMONISED = "harmonised"
+
+
+def kind_of(need: Need) -> BundleKind:
+    return BundleKind.FRAMEWORK_CONTRACT if need.multi_year else BundleKind.JOINT_ORDER
+
+
+def incompatible(need: Need) -> list[Deviation]:
+    return [d for d in need.deviations if not d.compatible]
+
+
+def variant_of(need: Need, item: CatalogueItem | None) -> str:
+    """`harmonised` when the need accepts the harmonised specification (deviations marked
+    compatible are fine); otherwise a key naming the specification and the incompatible
+    deviations, so only needs deviating the same way bundle together."""
+    harmonised_ref = item.specification_ref if item else None
+    deviating = sorted({d.description.strip().lower() for d in incompatible(need)})
+    own_spec = need.specification_ref not in (None, harmonised_ref)
+    if not deviating and not own_spec:
+        return HARMONISED
+    return "deviating:" + "|".join([need.specification_ref or "-", *deviating])
+
+
+def _window(a_start: object, a_end: object) -> str:
+    return f"{a_start}..{a_end}"
+
+
+def why_not(bundle: Bundle, need: Need, kind: BundleKind, variant: str) -> str | None:
+    """None when `need` may join `bundle`; otherwise the reason in words."""
+    if not bundle.joinable:
+        return f"bundle {bundle.id} is {bundle.status.value}" + (", closed" if bundle.closed_reason else "")
+    if bundle.item_code != need.item_code:
+        return f"bundle {bundle.id} is for {bundle.item_code}"
+    if bundle.kind is not kind:
+        wanted = "multi-year" if kind is BundleKind.FRAMEWORK_CONTRACT else "one-off"
+        return f"bundle {bundle.id} gathers a {bundle.kind.value.replace('_', ' ')}, this need is {wanted} demand"
+    if bundle.variant != variant:
+        if variant == HARMONISED:
+            return f"bundle {bundle.id} deviates from the harmonised specification, this need does not"
+        return f"this need's specification or deviations are incompatible with bundle {bundle.id}"
+    if need.window_end < bundle.window_start or need.window_start > bundle.window_end:
+        return (
+            f"delivery window {_window(need.window_start, need.window_end)} does not overlap bundle {bundle.id}'s"
+            f" {_window(bundle.window_start, bundle.window_end)}"
+        )
+    return None
+
+
+@dataclass
+class Placement:
+    """The engine's verdict for one need: join `bundle`, or open a new one."""
+
+    bundle: Bundle | None
+    kind: BundleKind
+    variant: str
+    reason: str
+    passed_over: list[str] = field(default_factory=list)
+
+    @property
+    def opens_new(self) -> bool:
+        return self.bundle is None
+
+    @property
+    def split(self) -> bool:
+        """A new bundle although others for the item exist: the needs were split."""
+        return self.bundle is None and bool(self.passed_over)
+
+
+def place(need: Need, item: CatalogueItem | None, candidates: Sequence[Bundle]) -> Placement:
+    """Choose among the open bundles of the item; the oldest compatible one wins."""
+    kind = kind_of(need)
+    variant = variant_of(need, item)
+    passed_over: list[str] = []
+    for bundle in sorted(candidates, key=lambda b: (b.created_at, b.id)):
+        reason = why_not(bundle, need, kind, variant)
+        if reason is None:
+            spec = "the harmonised specification" if variant == HARMONISED else "the same deviating specification"
+            return Placement(
+                bundle,
+                kind,
+                variant,
+                f"same item {need.item_code}, {spec}, {kind.value.replace('_', ' ')} demand, delivery window"
+                f" {_window(need.window_start, need.window_end)} overlaps"
+                f" {_window(bundle.window_start, bundle.window_end)}",
+                passed_over,
+            )
+        passed_over.append(reason)
+    what = "multi-year demand: a framework contract" if kind is BundleKind.FRAMEWORK_CONTRACT else "one-off demand"
+    if passed_over:
+        reason = f"new bundle ({what}) because " + "; ".join(passed_over[:3])
+    else:
+        reason = f"first need for {need.item_code} ({what})"
+    return Placement(None, kind, variant, reason, passed_over)

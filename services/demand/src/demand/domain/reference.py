@@ -1,0 +1,211 @@
+"""Reference data shipped with the service: nations, weapon platforms and the item catalogue.
+
+Funding instruments and need validation depend on who a nation is (EU member, NATO ally,
+EEA-EFTA state, or Ukraine as the partner receiving support), and bundling depends on
+which items exist and which nations operate the platforms they fit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from demand.domain.errors import InvalidReference
+
+NSN = re.compile(r"^\d{4}-\d{2}-\d{3}-\d{4}$")
+
+
+@dataclass(frozen=True)
+class Nation:
+    code: str
+    name: str
+    eu: bool = False
+    nato: bool = False
+    eea_efta: bool = False
+    partner: bool = False
+
+    @property
+    def may_register_needs(self) -> bool:
+        """EU members, NATO allies and EEA-EFTA states buy; a partner receives support."""
+        return (self.eu or self.nato or self.eea_efta) and not self.partner
+
+
+def _n(code: str, name: str, *flags: str) -> Nation:
+    return Nation(code, name, eu="eu" in flags, nato="nato" in flags, eea_efta="efta" in flags)
+
+
+NATIONS: dict[str, Nation] = {
+    n.code: n
+    for n in [
+        _n("ALB", "Albania", "nato"),
+        _n("AUT", "Austria", "eu"),
+        _n("BEL", "Belgium", "eu", "nato"),
+        _n("BGR", "Bulgaria", "eu", "nato"),
+        _n("CAN", "Canada", "nato"),
+        _n("HRV", "Croatia", "eu", "nato"),
+        _n("CYP", "Cyprus", "eu"),
+        _n("CZE", "Czechia", "eu", "nato"),
+        _n("DNK", "Denmark", "eu", "nato"),
+        _n("EST", "Estonia", "eu", "nato"),
+        _n("FIN", "Finland", "eu", "nato"),
+        _n("FRA", "France", "eu", "nato"),
+        _n("DEU", "Germany", "eu", "nato"),
+        _n("GRC", "Greece", "eu", "nato"),
+        _n("HUN", "Hungary", "eu", "nato"),
+        _n("ISL", "Iceland", "nato", "efta"),
+        _n("IRL", "Ireland", "eu"),
+        _n("ITA", "Italy", "eu", "nato"),
+        _n("LVA", "Latvia", "eu", "nato"),
+        _n("LIE", "Liechtenstein", "efta"),
+        _n("LTU", "Lithuania", "eu", "nato"),
+        _n("LUX", "Luxembourg", "eu", "nato"),
+        _n("MLT", "Malta", "eu"),
+        _n("MNE", "Montenegro", "nato"),
+        _n("NLD", "Netherlands", "eu", "nato"),
+        _n("MKD", "North Macedonia", "nato"),
+        _n("NOR", "Norway", "nato", "efta"),
+        _n("POL", "Poland", "eu", "nato"),
+        _n("PRT", "Portugal", "eu", "nato"),
+        _n("ROU", "Romania", "eu", "nato"),
+        _n("SVK", "Slovakia", "eu", "nato"),
+        _n("SVN", "Slovenia", "eu", "nato"),
+        _n("ESP", "Spain", "eu", "nato"),
+        _n("SWE", "Sweden", "eu", "nato"),
+        _n("TUR", "Türkiye", "nato"),
+        _n("GBR", "United Kingdom", "nato"),
+        _n("USA", "United States", "nato"),
+        Nation("UKR", "Ukraine", partner=True),
+    ]
+}
+
+
+def nation(code: str) -> Nation:
+    found = NATIONS.get(code)
+    if found is None:
+        raise InvalidReference(f"nation {code!r} is not in the reference data")
+    return found
+
+
+# Weapon platforms and the nations operating them: a platform's operators form its user group.
+PLATFORM_OPERATORS: dict[str, tuple[str, ...]] = {
+    "PzH 2000": ("DEU", "NLD", "ITA", "GRC", "LTU", "HUN", "HRV", "UKR"),
+    "CAESAR": ("FRA", "BEL", "CZE", "LTU", "EST", "DNK", "UKR"),
+    "Archer": ("SWE", "GBR", "UKR"),
+    "K9 Thunder": ("POL", "NOR", "FIN", "EST"),
+    "M109": ("USA", "NOR", "BEL", "ITA", "GRC", "UKR"),
+    "Patriot": ("USA", "DEU", "NLD", "ESP", "ROU", "POL", "SWE", "GRC", "UKR"),
+    "CV90": ("SWE", "NOR", "DNK", "FIN", "NLD", "EST", "CZE", "SVK", "LTU", "UKR"),
+    "Leopard 2": ("DEU", "NLD", "DNK", "NOR", "SWE", "FIN", "POL", "ESP", "PRT", "AUT", "CZE", "UKR"),
+    "Gepard": ("DEU", "ROU", "UKR"),
+}
+
+
+@dataclass
+class CatalogueItem:
+    """An item nations can need; its platforms say which user groups care about it."""
+
+    code: str
+    name: str
+    category: str
+    unit: str
+    nsn: str | None = None
+    platforms: list[str] = field(default_factory=list)
+    specification_ref: str | None = None
+    retired_at: datetime | None = None
+    retired_reason: str | None = None
+
+    @classmethod
+    def define(
+        cls,
+        *,
+        code: str,
+        name: str,
+        category: str,
+        unit: str,
+        nsn: str | None = None,
+        platforms: list[str] | None = None,
+        specification_ref: str | None = None,
+    ) -> CatalogueItem:
+        code = code.strip().upper()
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{1,79}", code):
+            raise InvalidReference(f"item code {code!r} must be 2-80 capital letters, digits and dashes")
+        if nsn is not None and not NSN.match(nsn):
+            raise InvalidReference(f"NATO Stock Number {nsn!r} must look like 1320-12-345-6789")
+        unknown = [p for p in platforms or [] if p not in PLATFORM_OPERATORS]
+        if unknown:
+            raise InvalidReference(f"unknown platform(s) {', '.join(unknown)}; known: {', '.join(PLATFORM_OPERATORS)}")
+        if not name.strip() or not unit.strip() or not category.strip():
+            raise InvalidReference("name, category and unit must not be empty")
+        return cls(code, name.strip(), category.strip(), unit.strip(), nsn, list(platforms or []), specification_ref)
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
+
+    def retire(self, at: datetime, reason: str) -> None:
+        if self.retired_at is not None:
+            raise InvalidReference(f"item {self.code} was already retired")
+        self.retired_at = at
+        self.retired_reason = reason
+
+    def harmonise(self, reference: str) -> bool:
+        """Nations agreed on a harmonised specification: needs default to it from now on
+        and bundle under it. False when the item already had it."""
+        if self.specification_ref == reference:
+            return False
+        self.specification_ref = reference
+        return True
+
+    def user_groups(self) -> dict[str, list[str]]:
+        """Who else operates this: per platform the item fits, the nations operating it."""
+        return {p: sorted(PLATFORM_OPERATORS[p]) for p in self.platforms}
+
+
+SEED_ITEMS: list[CatalogueItem] = [
+    CatalogueItem(
+        "AMMO-155MM",
+        "155 mm artillery ammunition (NATO JBMoU ballistics)",
+        "artillery ammunition",
+        "rounds",
+        platforms=["PzH 2000", "CAESAR", "Archer", "K9 Thunder", "M109"],
+        specification_ref="SPEC-155MM-JBMOU",
+    ),
+    CatalogueItem(
+        "AMMO-120MM",
+        "120 mm tank ammunition",
+        "tank ammunition",
+        "rounds",
+        platforms=["Leopard 2"],
+        specification_ref="SPEC-120MM",
+    ),
+    CatalogueItem(
+        "AMMO-35MM", "35 mm anti-aircraft ammunition", "air defence ammunition", "rounds", platforms=["Gepard"]
+    ),
+    CatalogueItem(
+        "VSRAT", "Very Short Range Anti-Tank weapon", "anti-tank weapons", "systems", specification_ref="SPEC-VSRAT"
+    ),
+    CatalogueItem("NLAW", "Next generation Light Anti-tank Weapon", "anti-tank weapons", "systems"),
+    CatalogueItem(
+        "MMR", "Multi Mission Radar (Thales Nederland, Hengelo)", "radars", "systems", specification_ref="SPEC-MMR"
+    ),
+    CatalogueItem(
+        "PATRIOT-PAC2",
+        "Patriot PAC-2 GEM-T missile",
+        "air defence missiles",
+        "missiles",
+        platforms=["Patriot"],
+        specification_ref="SPEC-PATRIOT-GEMT",
+    ),
+    CatalogueItem(
+        "PATRIOT-PAC3-MSE", "Patriot PAC-3 MSE missile", "air defence missiles", "missiles", platforms=["Patriot"]
+    ),
+    CatalogueItem(
+        "CV90",
+        "CV90 infantry fighting vehicle",
+        "armoured vehicles",
+        "vehicles",
+        platforms=["CV90"],
+        specification_ref="SPEC-CV90-MKIV",
+    ),
+]

@@ -1,0 +1,126 @@
+"""The bundling engine: each need event updates only the bundles it touches.
+
+The aggregator consumes need events keyed by need id, reads the need as it stands, takes
+it out of its bundle if it was in one, and places it again among the open bundles of its
+item. Totals are kept per nation on the bundle, so the cost of an event does not grow
+with the number of needs; publication of the changed bundles is debounced elsewhere.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bundling_shared import topics
+from bundling_shared.events.demand import (
+    HarmonisationProposedPayload,
+    HarmonisationProposedV1,
+    NationalDeviation,
+    NeedAmendedV1,
+    NeedRegisteredV1,
+    NeedWithdrawnV1,
+)
+from bundling_shared.messaging.dead_letter import PermanentError
+from demand.domain.bundle import Bundle, Decision, DecisionKind
+from demand.domain.bundling import HARMONISED, Placement, incompatible, place
+from demand.domain.model import Need, NeedStatus
+from demand.service_layer.common import AGGREGATOR, PRODUCER, NotFound, utcnow
+from demand.service_layer.unit_of_work import UnitOfWork
+
+NeedChange = NeedRegisteredV1 | NeedAmendedV1 | NeedWithdrawnV1
+
+
+async def aggregate(event: NeedChange, uow: UnitOfWork) -> str | None:
+    """Apply one need event; returns the id of the bundle the need is in afterwards.
+
+    Idempotent: a redelivered event is recognised by its id and changes nothing.
+    """
+    async with uow:
+        if await uow.already_processed(AGGREGATOR, event.event_id):
+            return None
+        need = await uow.needs.get(event.payload.need_id)
+        if need is None:
+            raise NotFound(f"need {event.payload.need_id} of event {event.event_id} is unknown")
+        if need.nation != event.payload.nation:
+            raise PermanentError(f"event {event.event_id} names {event.payload.nation}, the need is {need.nation}'s")
+        bundle_id = await _apply(need, event, uow)
+        await uow.mark_processed(AGGREGATOR, event.event_id)
+        await uow.commit()
+        return bundle_id
+
+
+async def _apply(need: Need, event: NeedChange, uow: UnitOfWork) -> str | None:
+    now = utcnow()
+    current = await uow.bundles.get(need.bundle_id) if need.bundle_id else None
+    if current is not None and not current.joinable:
+        return current.id  # committed or cancelled: its lines no longer move
+    if need.status not in (NeedStatus.SUBMITTED, NeedStatus.BUNDLED):
+        if current is not None:
+            await _leave(need, current, uow, f"need {need.id} of {need.nation} was {need.status.value}", now)
+        return None
+    if current is not None:
+        what = "amended" if isinstance(event, NeedAmendedV1) else "placed again"
+        await _leave(need, current, uow, f"need {need.id} of {need.nation} was {what}", now)
+    item = await uow.catalogue.get(need.item_code)
+    placement = place(need, item, await uow.bundles.candidates(need.item_code))
+    bundle = placement.bundle
+    if bundle is None:
+        bundle = Bundle.open_for(
+            need,
+            kind=placement.kind,
+            variant=placement.variant,
+            specification_ref=need.specification_ref,
+        )
+        uow.bundles.add(bundle)
+        await uow.flush()
+        await _opened(bundle, need, placement, uow)
+    uow.bundles.add_line(bundle.join(need, placement.reason, now))
+    need.status = NeedStatus.BUNDLED
+    uow.bundles.record(
+        Decision(bundle.id, DecisionKind.JOINED, placement.reason, now, need_id=need.id, nation=need.nation)
+    )
+    return bundle.id
+
+
+async def _leave(need: Need, bundle: Bundle, uow: UnitOfWork, reason: str, now: datetime) -> None:
+    line = await uow.bundles.line(bundle.id, need.id)
+    if line is not None:
+        bundle.leave(line, now)
+        await uow.bundles.remove_line(line)
+        await uow.flush()
+    need.bundle_id = None
+    uow.bundles.record(Decision(bundle.id, DecisionKind.LEFT, reason, now, need_id=need.id, nation=need.nation))
+
+
+async def _opened(bundle: Bundle, need: Need, placement: Placement, uow: UnitOfWork) -> None:
+    kind = DecisionKind.SPLIT if placement.split else DecisionKind.OPENED
+    # The opening reason names no nation's quantities: every participant may read it.
+    uow.bundles.record(Decision(bundle.id, kind, placement.reason, utcnow()))
+    if placement.variant == HARMONISED:
+        return
+    others = await uow.bundles.candidates(need.item_code)
+    harmonised = [b.id for b in others if b.variant == HARMONISED and b.id != bundle.id]
+    deviations = incompatible(need)
+    reason = (
+        f"{need.nation} needs {need.item_code} to specification {need.specification_ref or 'unspecified'}"
+        + (f" with incompatible deviations ({'; '.join(d.description for d in deviations)})" if deviations else "")
+        + "; harmonising the specification would let these needs bundle with the others"
+    )
+    await uow.emit(
+        topics.BUNDLES,
+        HarmonisationProposedV1.create(
+            HarmonisationProposedPayload(
+                bundle_ids=[bundle.id, *harmonised],
+                item_code=need.item_code,
+                specification_ref=need.specification_ref,
+                nations=[need.nation],
+                deviations=[
+                    NationalDeviation(nation=need.nation, description=d.description, compatible=d.compatible)
+                    for d in need.deviations
+                ],
+                reason=reason,
+            ),
+            aggregate_id=bundle.id,
+            producer=PRODUCER,
+            nation=need.nation,
+        ),
+    )

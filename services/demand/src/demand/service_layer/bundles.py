@@ -1,0 +1,289 @@
+"""Coordinator and desk actions on a bundle: open it for accession, confirm or decline,
+commit it as a joint order or framework contract, accede later, nominate the lead, move
+the deadline, close or cancel. Each one leaves a reason in the bundle's trail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from bundling_shared import topics
+from bundling_shared.events.demand import (
+    AccessionConfirmedPayload,
+    AccessionConfirmedV1,
+    BundleOpenedPayload,
+    BundleOpenedV1,
+    DeliveryWindow,
+    FrameworkCommittedPayload,
+    FrameworkCommittedV1,
+    FrameworkParticipant,
+    FundingAssessment,
+    JointOrderCommittedPayload,
+    JointOrderCommittedV1,
+    JointOrderLine,
+    YearlyQuantity,
+)
+from demand.domain.bundle import Bundle, BundleKind, Decision, DecisionKind, Share
+from demand.domain.model import NeedStatus, YearQuantity
+from demand.service_layer.common import PRODUCER, NotFound, today, utcnow
+from demand.service_layer.unit_of_work import UnitOfWork
+
+
+async def _bundle(bundle_id: str, uow: UnitOfWork, nation: str | None = None) -> Bundle:
+    """The bundle if the caller may see it: a nation only a bundle it has a share in."""
+    bundle = await uow.bundles.get(bundle_id)
+    if bundle is None or (nation is not None and bundle.share(nation) is None):
+        raise NotFound(f"bundle {bundle_id} not found")
+    return bundle
+
+
+def funding_of(bundle: Bundle) -> list[FundingAssessment]:
+    return [
+        FundingAssessment(
+            instrument=a.instrument, qualifies=a.qualifies, reason=a.reason, co_funding_rate=a.co_funding_rate
+        )
+        for a in bundle.funding()
+    ]
+
+
+async def _act(
+    bundle_id: str, uow: UnitOfWork, kind: DecisionKind, action: Callable[[Bundle], str], nation: str | None = None
+) -> Bundle:
+    async with uow:
+        bundle = await _bundle(bundle_id, uow, nation)
+        reason = action(bundle)
+        uow.bundles.record(Decision(bundle.id, kind, reason, utcnow(), nation=nation))
+        await uow.commit()
+    return bundle
+
+
+async def nominate_lead(bundle_id: str, lead: str, uow: UnitOfWork) -> Bundle:
+    return await _act(bundle_id, uow, DecisionKind.LEAD_NOMINATED, lambda b: b.nominate(lead, utcnow()))
+
+
+async def set_deadline(bundle_id: str, deadline: date, uow: UnitOfWork) -> Bundle:
+    return await _act(bundle_id, uow, DecisionKind.DEADLINE_SET, lambda b: b.set_deadline(deadline, today(), utcnow()))
+
+
+async def close_bundle(bundle_id: str, reason: str, uow: UnitOfWork) -> Bundle:
+    return await _act(bundle_id, uow, DecisionKind.CLOSED, lambda b: b.close(reason, utcnow()))
+
+
+async def cancel_bundle(bundle_id: str, reason: str, uow: UnitOfWork) -> Bundle:
+    async with uow:
+        bundle = await _bundle(bundle_id, uow)
+        text = bundle.cancel(reason, utcnow())
+        await _release(bundle, [s.nation for s in bundle.shares], uow, f"bundle cancelled: {reason}")
+        uow.bundles.record(Decision(bundle.id, DecisionKind.CANCELLED, text, utcnow()))
+        await uow.commit()
+    return bundle
+
+
+async def set_sme_share(bundle_id: str, share: float, uow: UnitOfWork) -> Bundle:
+    return await _act(bundle_id, uow, DecisionKind.SME_SHARE_PLANNED, lambda b: b.plan_sme_share(share, utcnow()))
+
+
+async def open_for_accession(bundle_id: str, deadline: date, minimum_nations: int, uow: UnitOfWork) -> Bundle:
+    async with uow:
+        bundle = await _bundle(bundle_id, uow)
+        reason = bundle.open_for_accession(
+            deadline=deadline, minimum_nations=minimum_nations, today=today(), now=utcnow()
+        )
+        uow.bundles.record(Decision(bundle.id, DecisionKind.OPENED_FOR_ACCESSION, reason, utcnow()))
+        # What industry may learn: totals and the number of nations, no per-nation detail.
+        await uow.emit(
+            topics.BUNDLES,
+            BundleOpenedV1.create(
+                BundleOpenedPayload(
+                    bundle_id=bundle.id,
+                    item_code=bundle.item_code,
+                    kind=bundle.kind.value,
+                    total_quantity=bundle.total_quantity,
+                    nation_count=len(bundle.nations),
+                    delivery_window=DeliveryWindow(start=bundle.window_start, end=bundle.window_end),
+                    accession_deadline=bundle.deadline,
+                    lead=bundle.proposed_lead,
+                    funding=funding_of(bundle),
+                    specification_ref=bundle.specification_ref,
+                ),
+                aggregate_id=bundle.id,
+                producer=PRODUCER,
+            ),
+        )
+        await uow.commit()
+    return bundle
+
+
+@dataclass(frozen=True)
+class Answer:
+    bundle_id: str
+    nation: str
+    confirm: bool
+    quantity: int | None = None
+    funding_instrument: str | None = None
+
+
+async def answer_participation(cmd: Answer, uow: UnitOfWork) -> Bundle:
+    return await _act(
+        cmd.bundle_id,
+        uow,
+        DecisionKind.CONFIRMED if cmd.confirm else DecisionKind.DECLINED,
+        lambda b: b.answer(
+            cmd.nation,
+            confirm=cmd.confirm,
+            quantity=cmd.quantity,
+            funding=cmd.funding_instrument,
+            today=today(),
+            now=utcnow(),
+        ),
+        nation=cmd.nation,
+    )
+
+
+async def _release(bundle: Bundle, nations: list[str], uow: UnitOfWork, reason: str) -> None:
+    """Needs of nations that do not take part go back to submitted, out of the bundle."""
+    for nation in nations:
+        for line in await uow.bundles.lines(bundle.id, nation):
+            need = await uow.needs.get(line.need_id)
+            if need is not None and need.bundle_id == bundle.id:
+                need.status = NeedStatus.SUBMITTED
+                need.bundle_id = None
+            uow.bundles.record(
+                Decision(bundle.id, DecisionKind.REJECTED, reason, utcnow(), need_id=line.need_id, nation=nation)
+            )
+
+
+@dataclass(frozen=True)
+class CommitBundle:
+    bundle_id: str
+    lead: str | None
+    committed_by: str
+
+
+async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> Bundle:
+    async with uow:
+        bundle = await _bundle(cmd.bundle_id, uow)
+        taking_part = bundle.commit(lead=cmd.lead, committed_by=cmd.committed_by, now=utcnow())
+        assert bundle.lead is not None
+        part = {s.nation for s in taking_part}
+        await _release(bundle, [s.nation for s in bundle.shares if s.nation not in part], uow, "did not confirm")
+        need_ids: dict[str, list[str]] = {}
+        starts, ends = [], []
+        for nation in sorted(part):
+            for line in await uow.bundles.lines(bundle.id, nation):
+                need_ids.setdefault(nation, []).append(line.need_id)
+                starts.append(line.window_start)
+                ends.append(line.window_end)
+                need = await uow.needs.get(line.need_id)
+                if need is not None:
+                    need.status = NeedStatus.COMMITTED
+        if bundle.kind is BundleKind.FRAMEWORK_CONTRACT:
+            event = _framework_committed(bundle, taking_part, need_ids, cmd.committed_by)
+        else:
+            event = JointOrderCommittedV1.create(
+                JointOrderCommittedPayload(
+                    bundle_id=bundle.id,
+                    item_code=bundle.item_code,
+                    lead=bundle.lead,
+                    lines=[
+                        JointOrderLine(
+                            nation=s.nation, quantity=bundle.ordered_quantity(s), need_ids=need_ids[s.nation]
+                        )
+                        for s in sorted(taking_part, key=lambda s: s.nation)
+                    ],
+                    total_quantity=sum(bundle.ordered_quantity(s) for s in taking_part),
+                    delivery_window=DeliveryWindow(start=min(starts), end=max(ends)),
+                    committed_by=cmd.committed_by,
+                ),
+                aggregate_id=bundle.id,
+                producer=PRODUCER,
+            )
+        await uow.emit(topics.BUNDLES, event)
+        what = "a framework contract" if bundle.kind is BundleKind.FRAMEWORK_CONTRACT else "a joint order"
+        uow.bundles.record(
+            Decision(
+                bundle.id,
+                DecisionKind.COMMITTED,
+                f"committed as {what} led by {bundle.lead} for {len(part)} nation(s)",
+                utcnow(),
+            )
+        )
+        await uow.commit()
+    return bundle
+
+
+def _yearly(share: Share) -> list[YearlyQuantity]:
+    return [YearlyQuantity(year=y.year, quantity=y.quantity) for y in share.yearly]
+
+
+def _framework_committed(
+    bundle: Bundle, taking_part: list[Share], need_ids: dict[str, list[str]], committed_by: str
+) -> FrameworkCommittedV1:
+    assert bundle.lead is not None
+    years = sorted({y.year for s in taking_part for y in s.yearly})
+    value = sum(s.value_eur for s in taking_part)
+    event: FrameworkCommittedV1 = FrameworkCommittedV1.create(
+        FrameworkCommittedPayload(
+            bundle_id=bundle.id,
+            item_code=bundle.item_code,
+            lead=bundle.lead,
+            participants=[
+                FrameworkParticipant(nation=s.nation, yearly=_yearly(s), need_ids=need_ids.get(s.nation, []))
+                for s in sorted(taking_part, key=lambda s: s.nation)
+            ],
+            ceiling_quantity=sum(y.quantity for s in taking_part for y in s.yearly),
+            ceiling_value_eur=float(value) if value else None,
+            start=date(years[0], 1, 1),
+            end=date(years[-1], 12, 31),
+            specification_ref=bundle.specification_ref,
+            committed_by=committed_by,
+        ),
+        aggregate_id=bundle.id,
+        producer=PRODUCER,
+    )
+    return event
+
+
+@dataclass(frozen=True)
+class Accede:
+    bundle_id: str
+    nation: str
+    yearly: list[YearQuantity]
+    budget_ceiling_eur: int | None = None
+
+
+async def accede(cmd: Accede, uow: UnitOfWork) -> Bundle:
+    """A nation orders under a committed framework contract it was not part of."""
+    async with uow:
+        bundle = await uow.bundles.get(cmd.bundle_id)
+        share = bundle.share(cmd.nation) if bundle else None
+        if bundle is None or (share is None and not bundle.accession_open):
+            raise NotFound(f"bundle {cmd.bundle_id} not found")
+        share = bundle.accede(cmd.nation, cmd.yearly, cmd.budget_ceiling_eur, today(), utcnow())
+        uow.bundles.record(
+            Decision(
+                bundle.id,
+                DecisionKind.ACCEDED,
+                f"{cmd.nation} acceded to the framework contract led by {bundle.lead}",
+                utcnow(),
+                nation=cmd.nation,
+            )
+        )
+        await uow.emit(
+            topics.BUNDLES,
+            AccessionConfirmedV1.create(
+                AccessionConfirmedPayload(
+                    bundle_id=bundle.id,
+                    item_code=bundle.item_code,
+                    nation=cmd.nation,
+                    yearly=_yearly(share),
+                    budget_ceiling_eur=float(cmd.budget_ceiling_eur) if cmd.budget_ceiling_eur else None,
+                ),
+                aggregate_id=bundle.id,
+                producer=PRODUCER,
+                nation=cmd.nation,
+            ),
+        )
+        await uow.commit()
+    return bundle

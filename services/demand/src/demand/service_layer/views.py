@@ -1,0 +1,119 @@
+"""Read models that compute rather than load: the what-if preview of a need and the
+aggregated demand sheet of an item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from demand.domain.bundle import Bundle, BundleKind, BundleStatus
+from demand.domain.bundling import place
+from demand.domain.funding import Assessment, BundleFacts, evaluate
+from demand.domain.model import Need, NeedStatus
+from demand.service_layer.needs import RegisterNeed
+from demand.service_layer.unit_of_work import UnitOfWork
+
+
+@dataclass
+class Preview:
+    """What would happen to a need, computed without saving anything."""
+
+    joins_bundle: str | None
+    visible: bool
+    kind: BundleKind
+    reason: str
+    passed_over: list[str]
+    total_quantity: int
+    nation_count: int
+    funding: list[Assessment]
+
+
+async def preview_need(cmd: RegisterNeed, uow: UnitOfWork) -> Preview:
+    async with uow:
+        item = await uow.catalogue.get(cmd.item_code.strip())
+        need = Need.register(
+            nation=cmd.nation,
+            item_code=cmd.item_code,
+            quantity=cmd.quantity,
+            window_start=cmd.window_start,
+            window_end=cmd.window_end,
+            end_user=cmd.end_user,
+            item=item,
+            yearly=cmd.yearly,
+            recurring=cmd.recurring,
+            budget_ceiling_eur=cmd.budget_ceiling_eur,
+            specification_ref=cmd.specification_ref,
+            deviations=cmd.deviations,
+            priority=cmd.priority,
+            preferred_funding=cmd.preferred_funding,
+        )
+        placement = place(need, item, await uow.bundles.candidates(need.item_code))
+    bundle = placement.bundle
+    nations = set(bundle.nations) if bundle else set()
+    nations.add(need.nation)
+    ukraine = (sum(s.ukraine_quantity for s in bundle.shares) if bundle else 0) + need.ukraine_quantity
+    return Preview(
+        joins_bundle=bundle.id if bundle else None,
+        visible=bundle is not None and need.nation in bundle.nations,
+        kind=placement.kind,
+        reason=placement.reason,
+        passed_over=placement.passed_over,
+        total_quantity=(bundle.total_quantity if bundle else 0) + need.quantity,
+        nation_count=len(nations),
+        funding=evaluate(BundleFacts(tuple(sorted(nations)), ukraine, bundle.sme_share if bundle else None)),
+    )
+
+
+@dataclass
+class OpenBundle:
+    id: str
+    kind: BundleKind
+    status: BundleStatus
+    total_quantity: int
+    nation_count: int
+    accession_open: bool
+    deadline: date | None
+
+
+@dataclass
+class DemandSheet:
+    item_code: str
+    per_year: dict[int, int] = field(default_factory=dict)
+    total_quantity: int = 0
+    nation_count: int = 0
+    need_count: int = 0
+    ukraine_quantity: int = 0
+    open_bundles: list[OpenBundle] = field(default_factory=list)
+    as_of: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def _open(bundle: Bundle) -> OpenBundle:
+    return OpenBundle(
+        bundle.id,
+        bundle.kind,
+        bundle.status,
+        bundle.total_quantity,
+        len(bundle.nations),
+        bundle.accession_open,
+        bundle.deadline,
+    )
+
+
+async def demand_sheet(item_code: str, uow: UnitOfWork) -> DemandSheet:
+    """Totals per year over submitted, bundled and committed needs of the item."""
+    sheet = DemandSheet(item_code)
+    nations: set[str] = set()
+    async with uow:
+        async for need in uow.needs.of_item(item_code):
+            if need.status is NeedStatus.WITHDRAWN:
+                continue
+            for year in need.schedule:
+                sheet.per_year[year.year] = sheet.per_year.get(year.year, 0) + year.quantity
+            sheet.total_quantity += need.quantity
+            sheet.ukraine_quantity += need.ukraine_quantity
+            sheet.need_count += 1
+            nations.add(need.nation)
+        sheet.open_bundles = [_open(b) for b in await uow.bundles.open_for_item(item_code)]
+    sheet.nation_count = len(nations)
+    sheet.per_year = dict(sorted(sheet.per_year.items()))
+    return sheet

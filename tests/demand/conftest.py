@@ -1,0 +1,23 @@
+"""The demand service in-process on a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from bundling_shared.db import migrate
+from demand.config import DemandSettings
+from demand.entrypoints.app import MIGRATIONS, create_app
+
+
+@pytest.fixture
+async def demand(database_url: str) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    app = create_app(DemandSettings(database_url=database_url, run_migrations=False))
+    service = app.state.service
+    await migrate(service.engine, MIGRATIONS)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demand") as client:
+        yield service, client
+    await service.engine.dispose()

@@ -1,0 +1,60 @@
+"""Helpers for the demand tests: request bodies, the outbox as the aggregator would read
+it from Kafka, and publication of pending bundles without waiting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import select
+
+from bundling_shared.events.demand import NeedEvent
+from demand.adapters import orm
+from demand.service_layer import aggregator
+from demand.service_layer.publication import publish_due
+
+WINDOW = {"start": "2025-01-01", "end": "2028-12-31"}
+
+
+def need_body(nation: str, quantity: int | None = 1000, item: str = "AMMO-155MM", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"nation": nation, "item_code": item, "delivery_window": WINDOW}
+    if quantity is not None:
+        body["quantity"] = quantity
+    return {**body, **overrides}
+
+
+def yearly(*pairs: tuple[int, int]) -> list[dict[str, int]]:
+    return [{"year": y, "quantity": q} for y, q in pairs]
+
+
+async def outbox_events(service: Any, event_type: str | None = None) -> list[dict[str, Any]]:
+    query = select(orm.outbox.c.body).order_by(orm.outbox.c.id)
+    if event_type is not None:
+        query = query.where(orm.outbox.c.event_type == event_type)
+    async with service.engine.connect() as conn:
+        rows = (await conn.execute(query)).scalars().all()
+    return [TypeAdapter(Any).validate_json(r) for r in rows]
+
+
+async def aggregate_all(service: Any) -> list[str | None]:
+    """Feed every staged need event to the aggregator, in order, as the subscriber would."""
+    async with service.engine.connect() as conn:
+        rows = (
+            (
+                await conn.execute(
+                    select(orm.outbox.c.body)
+                    .where(orm.outbox.c.event_type.like("demand.need.%"))
+                    .order_by(orm.outbox.c.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    return [await aggregator.aggregate(TypeAdapter(NeedEvent).validate_json(body), service.uow()) for body in rows]
+
+
+async def publish_now(service: Any) -> int:
+    """Publish every pending bundle as if the quiet period had passed."""
+    later = datetime.now(UTC) + timedelta(hours=1)
+    return await publish_due(later, timedelta(seconds=1), timedelta(seconds=5), service.uow())

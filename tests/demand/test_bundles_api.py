@@ -1,0 +1,305 @@
+"""The bundling engine and the bundle lifecycle through the API and the aggregator, on a
+real database: every rule is observed from the outside (HTTP answers, staged events)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import httpx
+
+from demand.service_layer.contracted import mark_contracted
+from demand.service_layer.publication import publish_due
+from demand.service_layer.specifications import adopt_harmonised_specification
+from tests.demand.helpers import aggregate_all, need_body, outbox_events, publish_now, yearly
+from tests.support.api import coordinator, desk
+
+Demand = tuple[Any, httpx.AsyncClient]
+SOON = (date.today() + timedelta(days=30)).isoformat()
+
+
+async def register(client: httpx.AsyncClient, nation: str, quantity: int | None = 100, **kw: Any) -> dict[str, Any]:
+    response = await client.post("/v1/needs", json=need_body(nation, quantity, **kw), headers=desk(nation))
+    assert response.status_code == 201, response.text
+    need: dict[str, Any] = response.json()
+    return need
+
+
+async def bundles(client: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = (await client.get("/v1/bundles", params=params, headers=coordinator())).json()[
+        "items"
+    ]
+    return items
+
+
+async def test_windows_split_bundles_and_every_line_and_decision_says_why(demand: Demand) -> None:
+    service, client = demand
+    early = {"start": "2025-01-01", "end": "2026-12-31"}
+    late = {"start": "2029-01-01", "end": "2030-12-31"}
+    await register(client, "NLD", delivery_window=early)
+    await register(client, "CZE", delivery_window={"start": "2026-06-01", "end": "2027-12-31"})
+    await register(client, "DEU", delivery_window=late)
+    await aggregate_all(service)
+    found = await bundles(client, item_code="AMMO-155MM")
+    assert sorted(b["nations"] for b in found) == [["CZE", "NLD"], ["DEU"]]
+    joint = next(b for b in found if b["nations"] == ["CZE", "NLD"])
+    assert all("overlaps" in line["reason"] or "first need" in line["reason"] for line in joint["lines"])
+    split = next(b for b in found if b["nations"] == ["DEU"])
+    trail = (await client.get(f"/v1/bundles/{split['id']}/trail", headers=coordinator())).json()
+    assert trail[0]["kind"] == "split" and "does not overlap" in trail[0]["reason"]
+    assert trail[1]["kind"] == "joined"
+
+
+async def test_incompatible_deviations_open_a_separate_bundle_and_propose_harmonisation(demand: Demand) -> None:
+    service, client = demand
+    await register(client, "NLD")
+    await register(client, "DEU", deviations=[{"description": "marking", "compatible": True}])
+    await register(client, "NOR", deviations=[{"description": "Arctic propellant", "compatible": False}])
+    await aggregate_all(service)
+    found = await bundles(client)
+    assert sorted((b["nations"], b["harmonised"]) for b in found) == [(["DEU", "NLD"], True), (["NOR"], False)]
+    proposals = await outbox_events(service, "demand.harmonisation.proposed")
+    assert len(proposals) == 1
+    payload = proposals[0]["payload"]
+    assert payload["nations"] == ["NOR"] and payload["deviations"][0]["description"] == "Arctic propellant"
+    assert len(payload["bundle_ids"]) == 2
+
+
+async def test_amending_moves_a_need_and_withdrawing_takes_it_out(demand: Demand) -> None:
+    service, client = demand
+    nld = await register(client, "NLD", 100)
+    cze = await register(client, "CZE", 300)
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    assert bundle["total_quantity"] == 400
+    await client.patch(f"/v1/needs/{nld['id']}", json={"quantity": 250}, headers=desk("NLD"))
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    assert bundle["total_quantity"] == 550 and len(bundle["lines"]) == 2
+    await client.patch(
+        f"/v1/needs/{nld['id']}",
+        json={"delivery_window": {"start": "2031-01-01", "end": "2032-01-01"}},
+        headers=desk("NLD"),
+    )
+    await aggregate_all(service)
+    found = await bundles(client)
+    assert sorted((b["nations"], b["total_quantity"]) for b in found) == [(["CZE"], 300), (["NLD"], 250)]
+    await client.post(f"/v1/needs/{cze['id']}/withdraw", json={}, headers=desk("CZE"))
+    await aggregate_all(service)
+    first = next(b for b in await bundles(client) if b["id"] == bundle["id"])
+    assert first["total_quantity"] == 0 and first["nations"] == []
+    trail = (await client.get(f"/v1/bundles/{bundle['id']}/trail", headers=coordinator())).json()
+    assert [t["kind"] for t in trail].count("left") == 3
+
+
+async def test_a_burst_of_changes_publishes_one_update_after_the_quiet_period(demand: Demand) -> None:
+    service, client = demand
+    for nation in ["NLD", "CZE", "DEU", "DNK", "POL"]:
+        await register(client, nation)
+    await aggregate_all(service)
+    now = datetime.now(UTC)
+    assert await publish_due(now, timedelta(hours=1), timedelta(hours=2), service.uow()) == 0
+    assert await outbox_events(service, "demand.bundle.updated") == []
+    assert await publish_now(service) == 1
+    assert await publish_now(service) == 0
+    (update,) = await outbox_events(service, "demand.bundle.updated")
+    assert update["payload"]["total_quantity"] == 500 and update["payload"]["revision"] == 5
+    assert update["payload"]["reason"].startswith("5 change(s)")
+
+
+async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand: Demand) -> None:
+    service, client = demand
+    needs = {
+        n: await register(client, n, q, item="PATRIOT-PAC2")
+        for n, q in [("NLD", 200), ("DEU", 400), ("ESP", 100), ("ROU", 300)]
+    }
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    bid = bundle["id"]
+    assert bundle["proposed_lead"] == "DEU"
+    assert (
+        await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON}, headers=desk("NLD"))
+    ).status_code == 403
+    past = await client.post(f"/v1/bundles/{bid}/open", json={"deadline": "2020-01-01"}, headers=coordinator())
+    assert past.status_code == 422 and "in the past" in past.text
+    opened = await client.post(
+        f"/v1/bundles/{bid}/open", json={"deadline": SOON, "minimum_nations": 3}, headers=coordinator()
+    )
+    assert opened.status_code == 200 and opened.json()["status"] == "open"
+    (notice,) = await outbox_events(service, "demand.bundle.opened")
+    assert notice["payload"]["nation_count"] == 4 and notice["payload"]["total_quantity"] == 1000
+    assert not any(n in str(notice["payload"]) for n in ("NLD", "ESP", "ROU"))  # no per-nation detail
+
+    async def answer(nation: str, **body: Any) -> httpx.Response:
+        return await client.post(f"/v1/bundles/{bid}/participation", json=body, headers=desk(nation))
+
+    assert (await answer("NLD", decision="confirm", funding_instrument="EDIRPA")).status_code == 200
+    assert (await answer("DEU", decision="confirm", quantity=350)).status_code == 200
+    early = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    assert early.status_code == 409 and "minimum is 3" in early.text
+    assert (await answer("ESP", decision="decline")).status_code == 200
+    assert (await answer("ROU", decision="confirm", quantity=301)).status_code == 422
+    assert (await answer("ROU", decision="confirm")).status_code == 200
+    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    assert committed.status_code == 200 and committed.json()["lead"] == "DEU"
+    (order,) = await outbox_events(service, "demand.joint_order.committed")
+    assert sorted((x["nation"], x["quantity"]) for x in order["payload"]["lines"]) == [
+        ("DEU", 350),
+        ("NLD", 200),
+        ("ROU", 300),
+    ]
+    assert order["payload"]["total_quantity"] == 850
+    esp = (await client.get(f"/v1/needs/{needs['ESP']['id']}", headers=desk("ESP"))).json()
+    assert esp["status"] == "submitted" and esp["bundle_id"] is None
+    nld = (await client.get(f"/v1/needs/{needs['NLD']['id']}", headers=desk("NLD"))).json()
+    assert nld["status"] == "committed"
+    again = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    assert again.status_code == 409 and "already committed" in again.text
+
+
+async def test_multi_year_demand_commits_as_a_framework_that_others_accede_to_later(demand: Demand) -> None:
+    service, client = demand
+    plan = yearly((2026, 4), (2027, 4), (2028, 4))
+    await register(client, "NLD", None, item="MMR", yearly_quantities=plan, budget_ceiling={"amount": 400_000_000})
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    assert bundle["kind"] == "framework_contract"
+    bid = bundle["id"]
+    not_yet = await client.post(
+        f"/v1/bundles/{bid}/accessions", json={"yearly_quantities": yearly((2027, 2))}, headers=desk("NOR")
+    )
+    assert not_yet.status_code == 404
+    assert (
+        await client.post(f"/v1/bundles/{bid}/commit", json={"lead": "NLD"}, headers=coordinator())
+    ).status_code == 200
+    (framework,) = await outbox_events(service, "demand.framework.committed")
+    assert framework["payload"]["ceiling_quantity"] == 12 and framework["payload"]["ceiling_value_eur"] == 400_000_000
+    assert framework["payload"]["start"] == "2026-01-01" and framework["payload"]["end"] == "2028-12-31"
+    sheet = (await client.get("/v1/demand-sheet/MMR", headers=desk("NOR"))).json()
+    assert [b["id"] for b in sheet["open_bundles"] if b["accession_open"]] == [bid]
+
+    for nation in ("NOR", "DNK", "LTU"):
+        acceded = await client.post(
+            f"/v1/bundles/{bid}/accessions",
+            json={"yearly_quantities": yearly((2027, 2), (2028, 1))},
+            headers=desk(nation),
+        )
+        assert acceded.status_code == 201, acceded.text
+        assert [p["nation"] for p in acceded.json()["participation"]] == [nation]
+    twice = await client.post(
+        f"/v1/bundles/{bid}/accessions", json={"yearly_quantities": yearly((2027, 1))}, headers=desk("NOR")
+    )
+    assert twice.status_code == 409
+    accessions = await outbox_events(service, "demand.accession.confirmed")
+    assert [a["payload"]["nation"] for a in accessions] == ["NOR", "DNK", "LTU"]
+    closed = await client.post(f"/v1/bundles/{bid}/close", json={"reason": "ceiling reached"}, headers=coordinator())
+    assert closed.status_code == 200 and not closed.json()["accession_open"]
+    late = await client.post(
+        f"/v1/bundles/{bid}/accessions", json={"yearly_quantities": yearly((2027, 1))}, headers=desk("EST")
+    )
+    assert late.status_code == 404
+
+
+async def test_a_coordinator_nominates_the_lead_moves_the_deadline_and_cancels_with_a_reason(demand: Demand) -> None:
+    service, client = demand
+    await register(client, "DNK", 10, item="CV90")
+    await register(client, "NLD", 40, item="CV90", end_user="ukraine")
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    bid = bundle["id"]
+    assert bundle["proposed_lead"] == "NLD"
+    bad = await client.post(f"/v1/bundles/{bid}/lead", json={"lead": "ACME"}, headers=coordinator())
+    assert bad.status_code == 422
+    led = await client.post(f"/v1/bundles/{bid}/lead", json={"lead": "SWE"}, headers=coordinator("SWE"))
+    assert led.json()["proposed_lead"] == "SWE"
+    await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON}, headers=coordinator())
+    later = (date.today() + timedelta(days=60)).isoformat()
+    moved = await client.post(f"/v1/bundles/{bid}/deadline", json={"deadline": later}, headers=coordinator())
+    assert moved.json()["accession_deadline"] == later
+    assert (
+        await client.post(f"/v1/bundles/{bid}/cancel", json={"reason": ""}, headers=coordinator())
+    ).status_code == 422
+    cancelled = await client.post(
+        f"/v1/bundles/{bid}/cancel", json={"reason": "merged into the Swedish fund"}, headers=coordinator()
+    )
+    assert (
+        cancelled.json()["status"] == "cancelled"
+        and cancelled.json()["cancel_reason"] == "merged into the Swedish fund"
+    )
+    trail = [t["kind"] for t in (await client.get(f"/v1/bundles/{bid}/trail", headers=coordinator())).json()]
+    assert {"lead_nominated", "opened_for_accession", "deadline_set", "cancelled", "rejected"} <= set(trail)
+
+
+async def test_the_funding_of_a_bundle_is_shown_with_reasons(demand: Demand) -> None:
+    service, client = demand
+    for nation in ("NLD", "DEU", "CZE"):
+        await register(client, nation)
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    funding = {f["instrument"]: f for f in bundle["funding"]}
+    assert funding["EDIRPA"]["qualifies"] and funding["EDIRPA"]["co_funding_rate"] == 0.15
+    assert not funding["EDIP-PCI"]["qualifies"] and "1 more needed" in funding["EDIP-PCI"]["reason"]
+    smes = await client.post(f"/v1/bundles/{bundle['id']}/sme-share", json={"share": 0.2}, headers=coordinator())
+    assert {f["instrument"]: f["co_funding_rate"] for f in smes.json()["funding"]}["EDIRPA"] == 0.20
+
+
+async def test_the_demand_sheet_and_the_what_if_preview(demand: Demand) -> None:
+    service, client = demand
+    await register(client, "NLD", None, yearly_quantities=yearly((2025, 100), (2026, 200)))
+    await register(client, "CZE", 50)
+    await register(client, "DEU", 70, end_user="ukraine")
+    await aggregate_all(service)
+    sheet = (await client.get("/v1/demand-sheet/AMMO-155MM", headers=desk("DNK"))).json()
+    assert sheet["per_year"] == {"2025": 220, "2026": 200}
+    assert sheet["nation_count"] == 3 and sheet["total_quantity"] == 420 and sheet["ukraine_quantity"] == 70
+    assert len(sheet["open_bundles"]) == 2
+
+    before = len(await outbox_events(service))
+    preview = await client.post("/v1/needs/preview", json=need_body("DNK", 30), headers=desk("DNK"))
+    assert preview.status_code == 200
+    body = preview.json()
+    assert body["joins_existing"] and body["would_join"] is None  # DNK is not in it yet: no id
+    assert body["nation_count"] == 3 and body["total_quantity"] == 150 and body["kind"] == "joint_order"
+    assert {f["instrument"]: f["qualifies"] for f in body["funding"]}["EDIRPA"]
+    assert len(await outbox_events(service)) == before
+    assert (await client.get("/v1/needs", headers=desk("DNK"))).json()["total"] == 0
+    own = (await client.post("/v1/needs/preview", json=need_body("CZE", 30), headers=desk("CZE"))).json()
+    assert own["would_join"] is not None
+    bad = await client.post("/v1/needs/preview", json=need_body("DNK", 0), headers=desk("DNK"))
+    assert bad.status_code == 422
+
+
+async def test_needs_become_contracted_once_their_bundle_has_a_contract(demand: Demand) -> None:
+    service, client = demand
+    nld = await register(client, "NLD", 10, item="VSRAT")
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    await client.post(f"/v1/bundles/{bundle['id']}/commit", json={"lead": "NSPA"}, headers=coordinator())
+    event_id = uuid4()
+    assert await mark_contracted(event_id, bundle["id"], "contract-1", service.uow()) == 1
+    assert await mark_contracted(event_id, bundle["id"], "contract-1", service.uow()) == 0  # redelivered
+    assert await mark_contracted(uuid4(), "bundle-of-someone-else", "contract-2", service.uow()) == 0
+    need = (await client.get(f"/v1/needs/{nld['id']}", headers=desk("NLD"))).json()
+    assert need["status"] == "contracted"
+    history = (await client.get(f"/v1/needs/{nld['id']}/history", headers=desk("NLD"))).json()
+    assert history[-1]["change"] == "contracted under contract-1"
+
+
+async def test_a_harmonised_specification_becomes_the_items_reference_and_needs_bundle_under_it(demand: Demand) -> None:
+    service, client = demand
+    await register(client, "NOR", specification_ref="SPEC-155MM-NATO-2026")
+    await aggregate_all(service)
+    (deviating,) = await bundles(client)
+    assert not deviating["harmonised"]
+    event_id = uuid4()
+    assert await adopt_harmonised_specification(event_id, "AMMO-155MM", "SPEC-155MM-NATO-2026", service.uow())
+    assert not await adopt_harmonised_specification(event_id, "AMMO-155MM", "SPEC-155MM-NATO-2026", service.uow())
+    assert not await adopt_harmonised_specification(uuid4(), "PHASER", "SPEC-X", service.uow())
+    item = (await client.get("/v1/catalogue/items/AMMO-155MM", headers=desk("NLD"))).json()
+    assert item["specification_ref"] == "SPEC-155MM-NATO-2026"
+    need = await register(client, "NLD")
+    assert need["specification_ref"] == "SPEC-155MM-NATO-2026"
+    await aggregate_all(service)
+    harmonised = [b for b in await bundles(client) if b["harmonised"]]
+    assert [b["nations"] for b in harmonised] == [["NLD"]]

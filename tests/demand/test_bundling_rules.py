@@ -1,0 +1,116 @@
+"""The bundling engine's rules on plain objects: compatibility, kind, funding, reasons."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from demand.domain.bundle import Bundle, BundleKind
+from demand.domain.bundling import HARMONISED, place, variant_of
+from demand.domain.funding import RULES, BundleFacts, evaluate
+from demand.domain.model import Deviation, EndUser, Need, YearQuantity
+from demand.domain.reference import SEED_ITEMS
+
+ITEMS = {i.code: i for i in SEED_ITEMS}
+NOW = datetime(2025, 3, 1, tzinfo=UTC)
+
+
+def need(nation: str, item: str = "AMMO-155MM", start: int = 2025, end: int = 2026, **kw: object) -> Need:
+    kw.setdefault("quantity", 100)
+    return Need.register(
+        nation=nation,
+        item_code=item,
+        window_start=date(start, 1, 1),
+        window_end=date(end, 12, 31),
+        item=ITEMS[item],
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def placed(n: Need, bundles: list[Bundle]) -> Bundle:
+    p = place(n, ITEMS[n.item_code], bundles)
+    bundle = p.bundle or Bundle.open_for(n, kind=p.kind, variant=p.variant)
+    bundle.join(n, p.reason, NOW)
+    if p.bundle is None:
+        bundles.append(bundle)
+    return bundle
+
+
+def test_same_item_and_overlapping_windows_join_one_bundle_with_a_reason() -> None:
+    bundles: list[Bundle] = []
+    first = placed(need("NLD"), bundles)
+    p = place(need("CZE", start=2026, end=2027), ITEMS["AMMO-155MM"], bundles)
+    assert p.bundle is first
+    assert "overlaps" in p.reason and "harmonised specification" in p.reason
+
+
+def test_a_window_that_does_not_overlap_splits_and_says_why() -> None:
+    bundles: list[Bundle] = []
+    placed(need("NLD", start=2025, end=2026), bundles)
+    p = place(need("CZE", start=2029, end=2030), ITEMS["AMMO-155MM"], bundles)
+    assert p.bundle is None and p.split
+    assert "does not overlap" in p.reason
+
+
+def test_other_items_never_mix() -> None:
+    bundles: list[Bundle] = []
+    placed(need("NLD"), bundles)
+    assert place(need("NLD", item="VSRAT"), ITEMS["VSRAT"], bundles).bundle is None
+
+
+def test_multi_year_demand_becomes_a_framework_apart_from_one_off_demand() -> None:
+    bundles: list[Bundle] = []
+    joint = placed(need("NLD"), bundles)
+    multi = need("DEU", quantity=None, yearly=[YearQuantity(2025, 50), YearQuantity(2026, 50)])
+    p = place(multi, ITEMS["AMMO-155MM"], bundles)
+    assert p.kind is BundleKind.FRAMEWORK_CONTRACT and p.bundle is None
+    assert "framework contract" in p.reason
+    framework = placed(multi, bundles)
+    assert framework is not joint
+    assert placed(need("ESP", recurring=True), bundles) is framework
+
+
+def test_compatible_deviations_bundle_incompatible_ones_do_not() -> None:
+    bundles: list[Bundle] = []
+    harmonised = placed(need("NLD"), bundles)
+    ok = need("DEU", deviations=[Deviation("national marking on the shell", compatible=True)])
+    assert variant_of(ok, ITEMS["AMMO-155MM"]) == HARMONISED
+    assert placed(ok, bundles) is harmonised
+    odd = need("ESP", deviations=[Deviation("Arctic propellant", compatible=False)])
+    p = place(odd, ITEMS["AMMO-155MM"], bundles)
+    assert p.bundle is None and "incompatible" in p.reason
+    deviating = placed(odd, bundles)
+    same_odd = need("NOR", deviations=[Deviation("arctic propellant ", compatible=False)])
+    assert placed(same_odd, bundles) is deviating
+    own_spec = need("POL", specification_ref="SPEC-PL-155")
+    assert variant_of(own_spec, ITEMS["AMMO-155MM"]) != HARMONISED
+
+
+def test_funding_rules_are_versioned_data_with_reasons() -> None:
+    assert RULES.version
+    two = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "NOR")))}
+    assert not two["EDIRPA"].qualifies
+    assert "at least 3 EU member states" in two["EDIRPA"].reason and "(NLD)" in two["EDIRPA"].reason
+    assert two["SAFE"].qualifies  # Norway counts as EEA-EFTA for SAFE
+    assert not two["EDIP-PCI"].qualifies
+
+    three = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "DEU", "CZE", "USA")))}
+    assert three["EDIRPA"].qualifies and three["EDIRPA"].co_funding_rate == 0.15
+    assert not three["EDIP-PCI"].qualifies and "1 more needed" in three["EDIP-PCI"].reason
+
+    for_ukraine = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "DEU", "CZE", "DNK"), ukraine_quantity=500))}
+    assert for_ukraine["EDIRPA"].co_funding_rate == 0.20 and "Ukraine receives 500" in for_ukraine["EDIRPA"].reason
+    assert for_ukraine["EDIP-PCI"].qualifies
+
+    smes = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "DEU", "CZE"), sme_share=0.15))}
+    assert smes["EDIRPA"].co_funding_rate == 0.20 and "SMEs" in smes["EDIRPA"].reason
+    few_smes = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "DEU", "CZE"), sme_share=0.1))}
+    assert few_smes["EDIRPA"].co_funding_rate == 0.15
+
+
+def test_a_bundle_explains_its_funding_from_its_nations_and_end_users() -> None:
+    bundles: list[Bundle] = []
+    for nation in ("NLD", "DEU", "CZE"):
+        bundle = placed(need(nation), bundles)
+    assert {a.instrument: a.co_funding_rate for a in bundle.funding()}["EDIRPA"] == 0.15
+    bundle = placed(need("DNK", end_user=EndUser.UKRAINE), bundles)
+    assert {a.instrument: a.co_funding_rate for a in bundle.funding()}["EDIRPA"] == 0.20

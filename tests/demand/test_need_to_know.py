@@ -1,0 +1,112 @@
+"""Need-to-know on every endpoint: a desk sees its own needs in full and, in a bundle, the
+totals, the participating nations and its own lines; anything else answers 404."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.demand.helpers import aggregate_all, need_body
+from tests.support.api import coordinator, desk
+
+Demand = tuple[Any, httpx.AsyncClient]
+
+NEED_ENDPOINTS = [
+    ("GET", "/v1/needs/{id}", None),
+    ("GET", "/v1/needs/{id}/history", None),
+    ("PATCH", "/v1/needs/{id}", {"quantity": 5}),
+    ("POST", "/v1/needs/{id}/submit", None),
+    ("POST", "/v1/needs/{id}/withdraw", {}),
+]
+
+BUNDLE_ENDPOINTS = [
+    ("GET", "/v1/bundles/{id}", None),
+    ("GET", "/v1/bundles/{id}/trail", None),
+    ("POST", "/v1/bundles/{id}/participation", {"decision": "confirm"}),
+    ("POST", "/v1/bundles/{id}/accessions", {"yearly_quantities": [{"year": 2026, "quantity": 1}]}),
+]
+
+
+@pytest.fixture
+async def two_nations(demand: Demand) -> dict[str, Any]:
+    service, client = demand
+    nld = (
+        await client.post(
+            "/v1/needs",
+            json=need_body("NLD", 100, budget_ceiling={"amount": 9_999_999}, priority="urgent", draft=True),
+            headers=desk("NLD"),
+        )
+    ).json()
+    await client.post(f"/v1/needs/{nld['id']}/submit", headers=desk("NLD"))
+    cze = (
+        await client.post(
+            "/v1/needs", json=need_body("CZE", 300, budget_ceiling={"amount": 7_777_777}), headers=desk("CZE")
+        )
+    ).json()
+    await aggregate_all(service)
+    bundle = (await client.get("/v1/bundles", headers=coordinator())).json()["items"][0]
+    return {"nld": nld, "cze": cze, "bundle": bundle}
+
+
+@pytest.mark.parametrize(("method", "path", "body"), NEED_ENDPOINTS)
+async def test_another_nations_need_answers_404_on_every_need_endpoint(
+    demand: Demand, two_nations: dict[str, Any], method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    _, client = demand
+    url = path.format(id=two_nations["nld"]["id"])
+    response = await client.request(method, url, json=body, headers=desk("CZE"))
+    assert response.status_code == 404, response.text
+    assert "9999999" not in response.text
+    mine = await client.request(method, path.format(id=two_nations["cze"]["id"]), json=body, headers=desk("CZE"))
+    assert mine.status_code != 404  # the same call on its own need is answered
+
+
+@pytest.mark.parametrize(("method", "path", "body"), BUNDLE_ENDPOINTS)
+async def test_a_bundle_the_nation_is_not_in_answers_404_on_every_bundle_endpoint(
+    demand: Demand, two_nations: dict[str, Any], method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    _, client = demand
+    url = path.format(id=two_nations["bundle"]["id"])
+    response = await client.request(method, url, json=body, headers=desk("DEU"))
+    assert response.status_code == 404, response.text
+    missing = await client.request(method, path.format(id="bundle-nope"), json=body, headers=desk("DEU"))
+    assert missing.status_code == 404
+
+
+async def test_lists_hold_only_what_the_desk_may_see(demand: Demand, two_nations: dict[str, Any]) -> None:
+    _, client = demand
+    needs = (await client.get("/v1/needs", headers=desk("CZE"))).json()
+    assert [n["nation"] for n in needs["items"]] == ["CZE"] and needs["total"] == 1
+    asking_for_other = (await client.get("/v1/needs", params={"nation": "NLD"}, headers=desk("CZE"))).json()
+    assert asking_for_other["items"] == []
+    assert (await client.get("/v1/bundles", headers=desk("DEU"))).json()["items"] == []
+    assert len((await client.get("/v1/bundles", headers=desk("CZE"))).json()["items"]) == 1
+
+
+async def test_in_a_bundle_a_desk_sees_totals_nations_and_only_its_own_lines(
+    demand: Demand, two_nations: dict[str, Any]
+) -> None:
+    _, client = demand
+    bid = two_nations["bundle"]["id"]
+    seen = (await client.get(f"/v1/bundles/{bid}", headers=desk("CZE"))).json()
+    assert seen["total_quantity"] == 400 and seen["nations"] == ["CZE", "NLD"]
+    assert [x["nation"] for x in seen["lines"]] == ["CZE"]
+    assert [p["nation"] for p in seen["participation"]] == ["CZE"]
+    assert seen["total_value_eur"] is None
+    text = json.dumps(seen)
+    assert "9999999" not in text and "urgent" not in text and two_nations["nld"]["id"] not in text
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("CZE"))).json()
+    assert {t["nation"] for t in trail} <= {None, "CZE"}
+    assert two_nations["nld"]["id"] not in json.dumps(trail)
+    full = (await client.get(f"/v1/bundles/{bid}", headers=coordinator())).json()
+    assert full["total_value_eur"] == 9_999_999 + 7_777_777 and len(full["lines"]) == 2
+
+
+async def test_the_demand_sheet_names_no_nation(demand: Demand, two_nations: dict[str, Any]) -> None:
+    _, client = demand
+    sheet = (await client.get("/v1/demand-sheet/AMMO-155MM", headers=desk("DEU"))).json()
+    assert sheet["nation_count"] == 2 and sheet["total_quantity"] == 400
+    assert "NLD" not in json.dumps(sheet) and "CZE" not in json.dumps(sheet)

@@ -1,0 +1,217 @@
+"""The real cases played through the HTTP APIs and the events on the real broker, with
+the three services running as separate processes:
+
+- VSRAT: 13 allies' needs end in one joint order run by NSPA;
+- 155 mm: needs of 18 nations, Czechia as lead nation;
+- Patriot: the Netherlands, Germany, Spain and Romania toward 1,000 missiles;
+- CV90: Sweden as lead nation for Denmark and the Netherlands (vehicles for Ukraine);
+- Multi Mission Radar: a Dutch framework contract Norway, Denmark and Lithuania accede to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from tests.e2e.conftest import Platform
+from tests.e2e.test_walking_skeleton import contracted, eventually
+from tests.support.api import coordinator, desk
+
+pytestmark = pytest.mark.e2e
+
+DEADLINE = (date.today() + timedelta(days=30)).isoformat()
+
+
+def register(platform: Platform, nation: str, item: str, quantity: int | None = None, **extra: Any) -> str:
+    body = {
+        "nation": nation,
+        "item_code": item,
+        "delivery_window": {"start": "2025-06-01", "end": "2028-12-31"},
+        **({"quantity": quantity} if quantity is not None else {}),
+        **extra,
+    }
+    response = httpx.post(f"{platform.demand.url}/v1/needs", json=body, headers=desk(nation))
+    assert response.status_code == 201, response.text
+    need_id: str = response.json()["id"]
+    return need_id
+
+
+def one_bundle(platform: Platform, item: str, nations: set[str], org: str = "NSPA") -> dict[str, Any]:
+    def probe() -> dict[str, Any] | None:
+        response = httpx.get(f"{platform.demand.url}/v1/bundles", params={"item_code": item}, headers=coordinator(org))
+        items = response.json()["items"]
+        if len(items) == 1 and set(items[0]["nations"]) == nations:
+            found: dict[str, Any] = items[0]
+            return found
+        return None
+
+    return eventually(probe, 60, f"one {item} bundle for {sorted(nations)}")
+
+
+def act(platform: Platform, path: str, body: dict[str, Any], headers: dict[str, str], status: int = 200) -> Any:
+    response = httpx.post(f"{platform.demand.url}{path}", json=body, headers=headers)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def bundle_events(
+    platform: Platform, bundle_id: str, wanted: dict[str, int], timeout: float = 30
+) -> list[dict[str, Any]]:
+    """The events on the bundles topic for one bundle, read back from the broker until
+    `wanted` (event type -> least count) is seen."""
+    prefix = platform.demand.env["KAFKA_TOPIC_PREFIX"]
+
+    async def read() -> list[dict[str, Any]]:
+        consumer = AIOKafkaConsumer(
+            prefix + "demand.bundles",
+            bootstrap_servers=platform.demand.env["KAFKA_BOOTSTRAP_SERVERS"],
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            group_id=None,
+        )
+        await consumer.start()
+        seen: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                batches = await consumer.getmany(timeout_ms=500)
+                for records in batches.values():
+                    for record in records:
+                        if record.key == bundle_id.encode():
+                            seen.append(json.loads(record.value))
+                counts = {t: sum(1 for e in seen if e["event_type"] == t) for t in wanted}
+                if all(counts[t] >= n for t, n in wanted.items()):
+                    return seen
+            raise AssertionError(
+                f"timed out waiting for {wanted} of {bundle_id}; saw {[e['event_type'] for e in seen]}"
+            )
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(read())
+
+
+VSRAT_ALLIES = ["NLD", "BEL", "NOR", "EST", "LVA", "LTU", "DEU", "DNK", "POL", "CZE", "ESP", "PRT", "CAN"]
+AMMO_NATIONS = ["CZE", "NLD", "DEU", "DNK", "SWE", "NOR", "FIN", "BEL", "LUX", "PRT", "LTU", "LVA", "EST", "POL",
+                "CAN", "ISL", "GBR", "FRA"]  # fmt: skip
+
+
+def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_toward_1000(platform: Platform) -> None:
+    # VSRAT: 13 allies, one joint order through NSPA.
+    for i, nation in enumerate(VSRAT_ALLIES):
+        register(platform, nation, "VSRAT", 100 + 10 * i)
+    # 155 mm: 18 nations, some buying for Ukraine and funding it through their budgets.
+    for i, nation in enumerate(AMMO_NATIONS):
+        register(
+            platform,
+            nation,
+            "AMMO-155MM",
+            5_000 + 1_000 * i,
+            end_user="ukraine" if i % 2 else "own_forces",
+            budget_ceiling={"amount": 250_000_000 if nation == "NLD" else 20_000_000 + i, "currency": "EUR"},
+        )
+    # Patriot: four nations toward one 1,000-missile order.
+    patriot = {"DEU": 400, "NLD": 250, "ESP": 150, "ROU": 200}
+    for nation, quantity in patriot.items():
+        register(platform, nation, "PATRIOT-PAC2", quantity)
+
+    vsrat = one_bundle(platform, "VSRAT", set(VSRAT_ALLIES))
+    act(platform, f"/v1/bundles/{vsrat['id']}/lead", {"lead": "NSPA"}, coordinator("NSPA"))
+    act(platform, f"/v1/bundles/{vsrat['id']}/commit", {}, coordinator("NSPA"))
+
+    ammo = one_bundle(platform, "AMMO-155MM", set(AMMO_NATIONS), org="CZE")
+    funding = {f["instrument"]: f for f in ammo["funding"]}
+    assert funding["EDIRPA"]["qualifies"] and funding["EDIRPA"]["co_funding_rate"] == 0.20
+    assert ammo["nation_count"] == 18
+    act(platform, f"/v1/bundles/{ammo['id']}/lead", {"lead": "CZE"}, coordinator("CZE"))
+    act(platform, f"/v1/bundles/{ammo['id']}/commit", {}, coordinator("CZE"))
+
+    missiles = one_bundle(platform, "PATRIOT-PAC2", set(patriot))
+    assert missiles["total_quantity"] == 1_000
+    act(platform, f"/v1/bundles/{missiles['id']}/open", {"deadline": DEADLINE, "minimum_nations": 4}, coordinator())
+    for nation in patriot:
+        act(platform, f"/v1/bundles/{missiles['id']}/participation", {"decision": "confirm"}, desk(nation))
+    act(platform, f"/v1/bundles/{missiles['id']}/commit", {}, coordinator())
+
+    vsrat_contract = contracted(platform, vsrat["id"])
+    assert vsrat_contract["contracting_authority"] == "NSPA"
+    assert {x["nation"] for x in vsrat_contract["lines"]} == set(VSRAT_ALLIES)
+    ammo_contract = contracted(platform, ammo["id"])
+    assert ammo_contract["contracting_authority"] == "CZE" and len(ammo_contract["lines"]) == 18
+    patriot_contract = contracted(platform, missiles["id"])
+    assert patriot_contract["total_quantity"] == 1_000
+    assert {(x["nation"], x["quantity"]) for x in patriot_contract["lines"]} == set(patriot.items())
+    assert patriot_contract["contracting_authority"] == "DEU"  # largest share, none nominated
+
+    # On the broker: the Patriot bundle was announced without per-nation detail, and the
+    # burst of 13 VSRAT needs was published as fewer updates than needs (debounced).
+    (opened,) = [e for e in bundle_events(platform, missiles["id"], {"demand.bundle.opened": 1})
+                 if e["event_type"] == "demand.bundle.opened"]  # fmt: skip
+    assert opened["payload"]["nation_count"] == 4 and opened["payload"]["total_quantity"] == 1_000
+    assert not any(n in json.dumps(opened["payload"]) for n in ("NLD", "ESP", "ROU"))
+    updates = [
+        e for e in bundle_events(platform, vsrat["id"], {"demand.bundle.updated": 1, "demand.joint_order.committed": 1})
+        if e["event_type"] == "demand.bundle.updated"
+    ]  # fmt: skip
+    assert 1 <= len(updates) < len(VSRAT_ALLIES)
+
+
+def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(platform: Platform) -> None:
+    # CV90: Denmark and the Netherlands buy vehicles for Ukraine with Sweden as lead nation.
+    dnk_need = register(platform, "DNK", "CV90", 20, end_user="ukraine")
+    register(platform, "NLD", "CV90", 30, end_user="ukraine", budget_ceiling={"amount": 400_000_000})
+    cv90 = one_bundle(platform, "CV90", {"DNK", "NLD"}, org="SWE")
+    assert cv90["proposed_lead"] == "NLD"
+    led = act(platform, f"/v1/bundles/{cv90['id']}/lead", {"lead": "SWE"}, coordinator("SWE"))
+    assert led["proposed_lead"] == "SWE"
+    act(platform, f"/v1/bundles/{cv90['id']}/commit", {}, coordinator("SWE"))
+    cv90_contract = contracted(platform, cv90["id"])
+    assert cv90_contract["contracting_authority"] == "SWE"
+    assert {(x["nation"], x["quantity"]) for x in cv90_contract["lines"]} == {("DNK", 20), ("NLD", 30)}
+    eventually(
+        lambda: (
+            httpx.get(f"{platform.demand.url}/v1/needs/{dnk_need}", headers=desk("DNK")).json()["status"]
+            == "contracted"
+        ),
+        30,
+        "the Danish CV90 need to become contracted",
+    )
+
+    # Multi Mission Radar: a multi-year Dutch need becomes a framework contract...
+    register(
+        platform,
+        "NLD",
+        "MMR",
+        yearly_quantities=[{"year": 2026, "quantity": 3}, {"year": 2027, "quantity": 3}, {"year": 2028, "quantity": 3}],
+        budget_ceiling={"amount": 600_000_000},
+    )
+    radar = one_bundle(platform, "MMR", {"NLD"}, org="NLD")
+    assert radar["kind"] == "framework_contract"
+    act(platform, f"/v1/bundles/{radar['id']}/commit", {"lead": "NLD"}, coordinator("NLD"))
+    # ...that Norway, Denmark and Lithuania find on the demand sheet and accede to later.
+    sheet = httpx.get(f"{platform.demand.url}/v1/demand-sheet/MMR", headers=desk("NOR")).json()
+    assert [b["id"] for b in sheet["open_bundles"] if b["accession_open"]] == [radar["id"]]
+    for nation in ("NOR", "DNK", "LTU"):
+        act(
+            platform,
+            f"/v1/bundles/{radar['id']}/accessions",
+            {"yearly_quantities": [{"year": 2027, "quantity": 1}, {"year": 2028, "quantity": 1}]},
+            desk(nation),
+            201,
+        )
+    events = bundle_events(platform, radar["id"], {"demand.framework.committed": 1, "demand.accession.confirmed": 3})
+    (framework,) = [e for e in events if e["event_type"] == "demand.framework.committed"]
+    assert framework["payload"]["lead"] == "NLD" and framework["payload"]["ceiling_quantity"] == 9
+    assert framework["payload"]["ceiling_value_eur"] == 600_000_000
+    accessions = [e["payload"]["nation"] for e in events if e["event_type"] == "demand.accession.confirmed"]
+    assert accessions == ["NOR", "DNK", "LTU"]
+    # A nation outside the radar framework still cannot see it in full.
+    outside = httpx.get(f"{platform.demand.url}/v1/bundles/{cv90['id']}", headers=desk("LTU"))
+    assert outside.status_code == 404
