@@ -25,8 +25,10 @@ from notifications.domain.model import Endpoint
 from notifications.domain.url_safety import IPAddress
 from notifications.entrypoints.app import MIGRATIONS
 from notifications.service_layer import handlers
+from notifications.service_layer.messages import Links
 
 LINK = "https://contracts.example.eu/v1/contracts/{contract_id}"
+LINKS = Links(contract=LINK)
 
 
 class FakeClock:
@@ -40,6 +42,10 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+
+    def advance_to_retry(self) -> None:
+        """Past the first retry's wait (5 s)."""
+        self.advance(timedelta(seconds=6))
 
 
 @dataclass
@@ -66,6 +72,8 @@ class Receiver:
         self._release = asyncio.Event()
         self._server: asyncio.Server | None = None
         self.port = 0
+        self.keep_alive = False  # answer "connection: close" unless a test wants reuse
+        self.connections = 0
 
     def script(self, path: str, *replies: Reply) -> str:
         self._scripts[path] = list(replies)
@@ -84,7 +92,10 @@ class Receiver:
         return script.pop(0) if len(script) > 1 else script[0]
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        await self.start_on("127.0.0.1", 0)
+
+    async def start_on(self, host: str, port: int) -> None:
+        self._server = await asyncio.start_server(self._handle, host, port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def close(self) -> None:
@@ -94,32 +105,42 @@ class Receiver:
             await self._server.wait_closed()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
-            request_line = (await reader.readline()).decode("latin-1")
-            if not request_line:
-                return
-            _method, target, _version = request_line.split(" ", 2)
-            headers: dict[str, str] = {}
-            while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
-                name, value = line.decode("latin-1").split(":", 1)
-                headers[name.strip().lower()] = value.strip()
-            body = await reader.readexactly(int(headers.get("content-length", "0")))
-            path = target.split("?", 1)[0]
-            self.hits.append(Hit(path=path, headers=headers, body=body))
-            reply = self._next(path)
-            if reply.hang:
-                await self._release.wait()
-                return
-            extra = "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items())
-            head = f"HTTP/1.1 {reply.status} X\r\ncontent-length: {len(reply.body)}\r\nconnection: close\r\n{extra}\r\n"
-            writer.write(head.encode("latin-1") + reply.body)
-            await writer.drain()
+            while await self._one_request(reader, writer) and self.keep_alive:
+                pass
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    async def _one_request(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Answer one request; False when the connection is over."""
+        request_line = (await reader.readline()).decode("latin-1")
+        if not request_line:
+            return False
+        _method, target, _version = request_line.split(" ", 2)
+        headers: dict[str, str] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, value = line.decode("latin-1").split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+        path = target.split("?", 1)[0]
+        self.hits.append(Hit(path=path, headers=headers, body=body))
+        reply = self._next(path)
+        if reply.hang:
+            await self._release.wait()
+            return False
+        extra = "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items())
+        connection = "keep-alive" if self.keep_alive else "close"
+        head = (
+            f"HTTP/1.1 {reply.status} X\r\ncontent-length: {len(reply.body)}\r\nconnection: {connection}\r\n{extra}\r\n"
+        )
+        writer.write(head.encode("latin-1") + reply.body)
+        await writer.drain()
+        return True
 
 
 @pytest.fixture
@@ -188,9 +209,11 @@ def make_settings(tmp_path: Path, **overrides: Any) -> NotificationsSettings:
 
 @contextlib.asynccontextmanager
 async def running_service(
-    settings: NotificationsSettings, clock: FakeClock | None = None
+    settings: NotificationsSettings, clock: FakeClock | None = None, resolve: Resolve | None = None
 ) -> AsyncIterator[NotificationsService]:
-    service = bootstrap(settings, resolve=fake_dns(DNS), clock=clock or FakeClock(), wrap_transport=LoopbackOnly)
+    service = bootstrap(
+        settings, resolve=resolve or fake_dns(DNS), clock=clock or FakeClock(), wrap_transport=LoopbackOnly
+    )
     await migrate(service.engine, MIGRATIONS)
     try:
         yield service
@@ -229,10 +252,23 @@ def contract_created(
 
 
 async def add_endpoint(
-    service: NotificationsService, organisation: str, url: str, event_types: tuple[str, ...] = ()
+    service: NotificationsService,
+    organisation: str,
+    url: str,
+    event_types: tuple[str, ...] = (),
+    *,
+    item_categories: tuple[str, ...] = (),
+    rate_limit_per_second: int | None = None,
 ) -> Endpoint:
     return await handlers.register_endpoint(
-        handlers.RegisterEndpoint(organisation=organisation, url=url, description="test", event_types=event_types),
+        handlers.RegisterEndpoint(
+            organisation=organisation,
+            url=url,
+            description="test",
+            event_types=event_types,
+            item_categories=item_categories,
+            rate_limit_per_second=rate_limit_per_second,
+        ),
         service.uow(),
         service.url_guard,
     )
@@ -241,7 +277,7 @@ async def add_endpoint(
 async def announce(service: NotificationsService, clock: FakeClock, contract_id: str = "contract-155mm") -> str:
     """Feed one ContractCreated to the consumer's handler, as the Kafka subscriber would."""
     message_id = await handlers.record_contract_created(
-        contract_created(contract_id=contract_id), service.uow(), LINK, now=clock()
+        contract_created(contract_id=contract_id), service.uow(), LINKS, now=clock()
     )
     assert message_id is not None
     return message_id

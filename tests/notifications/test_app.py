@@ -35,7 +35,8 @@ async def test_a_contract_event_reaches_the_receiver_through_the_running_app(
     app = create_app(service=service)
 
     async with TestKafkaBroker(service.broker) as broker, app.router.lifespan_context(app):
-        assert created_topics == [topics.CONTRACTS.name, topics.CONTRACTS.dead_letter.name]
+        consumed_and_produced = (topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE, topics.ENDPOINTS)
+        assert created_topics == [t.name for topic in consumed_and_produced for t in (topic, topic.dead_letter)]
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as api:
             assert (await api.get("/health")).status_code == 200

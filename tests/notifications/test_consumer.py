@@ -15,7 +15,7 @@ from notifications.adapters import orm
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.bootstrap import NotificationsService
 from notifications.service_layer import handlers
-from tests.notifications.conftest import LINK, add_endpoint, contract_created
+from tests.notifications.conftest import LINK, LINKS, add_endpoint, contract_created
 
 
 async def count(service: NotificationsService, table: object) -> int:
@@ -95,6 +95,6 @@ async def test_the_dispatcher_is_woken_only_after_a_commit_that_made_deliveries(
         service.url_guard,
     )
     assert wakes == []  # a commit without deliveries wakes nobody
-    await handlers.record_contract_created(contract_created(), uow(), LINK)
+    await handlers.record_contract_created(contract_created(), uow(), LINKS)
     assert len(wakes) == 1
     assert await count(service, orm.deliveries) == 2

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
@@ -260,3 +261,43 @@ async def test_tests_never_send_beyond_loopback(service: NotificationsService, c
     await dispatch_once(service)
     [attempt] = await handlers.endpoint_attempts(endpoint.id, None, 10, 0, service.uow())
     assert attempt.error is not None and "may not connect to 93.184.216.34" in attempt.error
+
+
+async def test_connections_are_reused_per_host_name_and_never_across_names(
+    service: NotificationsService, receiver: Receiver, clock: FakeClock
+) -> None:
+    """Two names on one address: each gets its own kept-alive connection, so a connection
+    (and its TLS session) made for one name never carries the other's webhooks."""
+    receiver.keep_alive = True
+    by_name = await add_endpoint(service, "NAMMO", f"http://receiver.test:{receiver.port}/by-name")
+    for n in range(2):  # one at a time: the second reuses the first one's connection
+        await announce(service, clock, f"contract-{n}")
+        await dispatch_once(service)
+    assert (len(receiver.hits_on("/by-name")), receiver.connections) == (2, 1)
+
+    await handlers.pause_endpoint(by_name.id, None, service.uow())
+    await add_endpoint(service, "THALES", receiver.url("/by-address"))  # 127.0.0.1, as receiver.test
+    await announce(service, clock, "contract-2")
+    await dispatch_once(service)
+    assert len(receiver.hits_on("/by-address")) == 1
+    assert receiver.connections == 2, "same address, other name: a connection of its own"
+
+
+async def test_attempts_that_finish_together_are_recorded_in_one_transaction(
+    service: NotificationsService, receiver: Receiver, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(20):
+        await add_endpoint(service, f"ORG{n}", receiver.url(f"/together-{n}"))
+    await announce(service, clock)
+    commits: list[int] = []
+    original = handlers.record_attempts
+
+    async def counting(outcomes: list[handlers.Outcome], *args: object, **kwargs: object) -> object:
+        commits.append(len(outcomes))
+        return await original(outcomes, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(handlers, "record_attempts", counting)
+    await dispatch_once(service)
+    assert sum(commits) == 20
+    assert len(commits) < 20, f"one transaction per attempt: {commits}"
+    assert all(d["status"] == DeliveryStatus.SUCCEEDED for d in await deliveries(service))

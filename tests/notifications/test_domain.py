@@ -171,9 +171,9 @@ def test_event_type_filter_and_status_decide_who_gets_a_message() -> None:
     paused = endpoint((), EndpointStatus.PAUSED)
     disabled = endpoint((CONTRACT_CREATED,), EndpointStatus.DISABLED)
     everyone = [wants_contracts, wants_all, paused, disabled]
-    assert endpoints_for(CONTRACT_CREATED, everyone) == [wants_contracts, wants_all]
+    assert endpoints_for(message(), everyone) == [wants_contracts, wants_all]
     wants_contracts.event_types = ["bundle.updated"]  # as if a later type were chosen instead
-    assert endpoints_for(CONTRACT_CREATED, everyone) == [wants_all]
+    assert endpoints_for(message(), everyone) == [wants_all]
 
 
 def test_an_unknown_event_type_is_refused_at_registration() -> None:

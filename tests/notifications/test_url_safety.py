@@ -23,7 +23,19 @@ STRICT = UrlPolicy()
         ("172.16.0.1", "private"),
         ("192.168.1.1", "private"),
         ("169.254.169.254", "link-local"),  # cloud metadata
-        ("100.64.0.1", "not a globally reachable"),  # carrier-grade NAT
+        ("100.64.0.1", "carrier-grade NAT"),
+        ("100.127.255.254", "carrier-grade NAT"),
+        ("192.0.0.8", "IETF protocol assignment"),
+        ("192.0.2.1", "private"),  # documentation (TEST-NET-1)
+        ("198.51.100.1", "private"),  # TEST-NET-2
+        ("203.0.113.1", "private"),  # TEST-NET-3
+        ("255.255.255.255", "reserved"),  # broadcast
+        ("0.1.2.3", "private"),  # "this network"
+        ("fec0::1", "site-local"),
+        ("2001:db8::1", "private"),  # documentation
+        ("::127.0.0.1", "reserved"),  # IPv4-compatible IPv6
+        ("::ffff:100.64.0.1", "100.64.0.1"),  # mapped carrier-grade NAT
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "192.0.2.45"),  # Teredo
         ("0.0.0.0", "unspecified"),
         ("224.0.0.1", "multicast"),
         ("240.0.0.1", "reserved"),

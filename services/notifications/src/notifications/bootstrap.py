@@ -1,4 +1,5 @@
-"""Wires the notifications service: settings, database, unit of work, broker, dispatcher."""
+"""Wires the notifications service: settings, database, unit of work, broker, dispatcher
+and the outbox relay that publishes EndpointDisabled events."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.kafka import make_broker
+from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
 from notifications.adapters import orm
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.adapters.url_guard import DnsUrlGuard, Resolve, system_resolve
 from notifications.adapters.webhook_sender import HttpWebhookSender, make_http_client
 from notifications.config import NotificationsSettings
+from notifications.entrypoints.publishers import declare_publishers
 from notifications.entrypoints.subscribers import build_router
 from notifications.service_layer.dispatcher import Clock, Dispatcher, utc_now
 from notifications.service_layer.handlers import UowFactory
@@ -32,6 +35,7 @@ class NotificationsService:
     broker: KafkaBroker
     uow: UowFactory
     dispatcher: Dispatcher
+    relay: OutboxRelay
     url_guard: UrlGuard
     http: httpx.AsyncClient
 
@@ -56,19 +60,34 @@ def bootstrap(
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     broker = make_broker(settings.kafka, SERVICE)
+    relay = OutboxRelay(
+        engine,
+        orm.outbox,
+        via_publishers(declare_publishers(broker)),
+        poll_seconds=settings.outbox.poll_seconds,
+        batch_size=settings.outbox.batch_size,
+    )
     guard = DnsUrlGuard(settings.url_policy, resolve)
     http = make_http_client(settings.request_timeout_seconds, settings.max_in_flight, wrap_transport)
     dispatcher = Dispatcher(
-        partial(NotificationsUnitOfWork, session_factory),
+        partial(NotificationsUnitOfWork, session_factory, on_events=relay.wake),
         HttpWebhookSender(http, guard, settings.request_timeout_seconds),
         poll_seconds=settings.poll_seconds,
         max_in_flight=settings.max_in_flight,
         per_endpoint=settings.per_endpoint_concurrency,
         lease=settings.claim_lease,
         clock=clock,
+        disable_after=settings.disable_after,
     )
-    uow: UowFactory = partial(NotificationsUnitOfWork, session_factory, dispatcher.wake)
-    broker.include_router(build_router(uow, settings.contract_link_template))
+    uow: UowFactory = partial(NotificationsUnitOfWork, session_factory, dispatcher.wake, relay.wake)
+    broker.include_router(build_router(uow, settings.links))
     return NotificationsService(
-        settings=settings, engine=engine, broker=broker, uow=uow, dispatcher=dispatcher, url_guard=guard, http=http
+        settings=settings,
+        engine=engine,
+        broker=broker,
+        uow=uow,
+        dispatcher=dispatcher,
+        relay=relay,
+        url_guard=guard,
+        http=http,
     )

@@ -8,8 +8,9 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bundling_shared.settings import AuthSettings, KafkaSettings, LogSettings
+from bundling_shared.settings import AuthSettings, KafkaSettings, LogSettings, OutboxSettings
 from notifications.domain.url_safety import UrlPolicy
+from notifications.service_layer.messages import Links
 
 
 class NotificationsSettings(BaseSettings):
@@ -38,11 +39,24 @@ class NotificationsSettings(BaseSettings):
     secret_rotation_overlap_hours: float = Field(
         default=24.0, ge=0, description="How long the previous secret still signs after a rotation."
     )
+    disable_after_failing_days: float = Field(
+        default=5.0,
+        gt=0,
+        description="An endpoint whose attempts have only failed for this long is disabled and its owner told.",
+    )
     contract_link_template: str = Field(
-        default="http://127.0.0.1:8002/v1/contracts/{contract_id}",
+        default=Links.contract,
         description="Link put in contract messages; the receiver fetches details there, with its own token.",
     )
+    bundle_link_template: str = Field(default=Links.bundle, description="Link in opportunity notices.")
+    award_link_template: str = Field(default=Links.award, description="Link in award notices.")
+    framework_link_template: str = Field(default=Links.framework, description="Link in framework notices.")
+    call_off_link_template: str = Field(default=Links.call_off, description="Link in call-off messages.")
+    specification_link_template: str = Field(
+        default=Links.specification, description="Link in harmonised-specification messages."
+    )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
@@ -59,6 +73,21 @@ class NotificationsSettings(BaseSettings):
     @property
     def rotation_overlap(self) -> timedelta:
         return timedelta(hours=self.secret_rotation_overlap_hours)
+
+    @property
+    def disable_after(self) -> timedelta:
+        return timedelta(days=self.disable_after_failing_days)
+
+    @property
+    def links(self) -> Links:
+        return Links(
+            contract=self.contract_link_template,
+            bundle=self.bundle_link_template,
+            award=self.award_link_template,
+            framework=self.framework_link_template,
+            call_off=self.call_off_link_template,
+            specification=self.specification_link_template,
+        )
 
     @property
     def claim_lease(self) -> timedelta:

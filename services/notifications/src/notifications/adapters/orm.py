@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -21,7 +22,15 @@ from sqlalchemy.orm import registry
 
 from bundling_shared.db import UtcDateTime
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
-from notifications.domain.model import Attempt, Delivery, DeliveryStatus, Endpoint, EndpointStatus, Message
+from notifications.domain.model import (
+    Attempt,
+    Delivery,
+    DeliveryStatus,
+    Endpoint,
+    EndpointStatus,
+    Message,
+    Supplier,
+)
 
 metadata = MetaData()
 mapper_registry = registry(metadata=metadata)
@@ -44,6 +53,11 @@ endpoints = Table(
     Column("previous_secret_expires_at", UtcDateTime(), nullable=True),
     Column("status", _enum(EndpointStatus), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("item_categories", JSON, nullable=False, server_default=text("'[]'")),
+    Column("rate_limit_per_second", Integer, nullable=True),
+    Column("failing_since", UtcDateTime(), nullable=True),
+    Column("disabled_at", UtcDateTime(), nullable=True),
+    Column("disabled_reason", String(300), nullable=True),
 )
 
 messages = Table(
@@ -57,6 +71,8 @@ messages = Table(
     Column("source_event_id", String(36), nullable=False, unique=True),
     Column("correlation_id", String(100), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("item_code", String(120), nullable=True),
+    Column("audience", String(120), nullable=True),
 )
 
 deliveries = Table(
@@ -96,7 +112,18 @@ attempts = Table(
     Index("ix_attempts_endpoint_at", "endpoint_id", "at"),
 )
 
-outbox = outbox_table(metadata)  # unused until the service publishes events; the UoW base needs it
+# The security declarations the contracts service registered, by organisation.
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("organisation", String(120), primary_key=True),
+    Column("supplier_id", String(80), nullable=False),
+    Column("country", String(3), nullable=False),
+    Column("security_declaration_valid_until", Date, nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+outbox = outbox_table(metadata)  # EndpointDisabled events on their way to Kafka
 processed_messages = processed_messages_table(metadata)
 
 _mapped = False
@@ -110,4 +137,5 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Message, messages)
     mapper_registry.map_imperatively(Delivery, deliveries)
     mapper_registry.map_imperatively(Attempt, attempts)
+    mapper_registry.map_imperatively(Supplier, suppliers)
     _mapped = True

@@ -9,7 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters import orm
-from notifications.domain.model import Attempt, Delivery, DeliveryStatus, Endpoint, EndpointStatus, Message
+from notifications.domain.model import (
+    Attempt,
+    Delivery,
+    DeliveryStatus,
+    Endpoint,
+    EndpointStatus,
+    Message,
+    Supplier,
+)
+from notifications.service_layer.unit_of_work import AttemptFilter
 
 
 class EndpointRepository:
@@ -38,8 +47,13 @@ class EndpointRepository:
         query = select(Endpoint).where(t.c.status == EndpointStatus.ACTIVE).order_by(t.c.id)
         return (await self._session.scalars(query)).all()
 
-    async def get_many(self, endpoint_ids: Collection[str]) -> dict[str, Endpoint]:
-        query = select(Endpoint).where(orm.endpoints.c.id.in_(list(endpoint_ids)))
+    async def get_many(self, endpoint_ids: Collection[str], lock: bool = False) -> dict[str, Endpoint]:
+        """`lock`: on PostgreSQL, hold the rows until commit, so dispatchers in several
+        processes keep an endpoint's health one after the other (it is disabled, and its
+        owner told, once)."""
+        query = select(Endpoint).where(orm.endpoints.c.id.in_(sorted(endpoint_ids)))
+        if lock and self._session.get_bind().dialect.name == "postgresql":
+            query = query.order_by(orm.endpoints.c.id).with_for_update()
         return {e.id: e for e in (await self._session.scalars(query)).all()}
 
 
@@ -67,8 +81,15 @@ class DeliveryRepository:
         self._session.add(delivery)
         self.added += 1
 
+    def requeued(self) -> None:
+        self.added += 1
+
     async def get(self, delivery_id: str) -> Delivery | None:
         return await self._session.get(Delivery, delivery_id)
+
+    async def get_many(self, delivery_ids: Collection[str]) -> dict[str, Delivery]:
+        query = select(Delivery).where(orm.deliveries.c.id.in_(list(delivery_ids)))
+        return {d.id: d for d in (await self._session.scalars(query)).all()}
 
     async def due(
         self, now: datetime, limit: int, skip_endpoints: Collection[str], skip_deliveries: Collection[str]
@@ -107,6 +128,36 @@ class DeliveryRepository:
             query = query.where(d.c.endpoint_id.in_(select(e.c.id).where(e.c.organisation == organisation)))
         return (await self._session.scalars(query)).all()
 
+    async def of(self, message_id: str, endpoint_id: str) -> Delivery | None:
+        d = orm.deliveries
+        query = select(Delivery).where(d.c.message_id == message_id, d.c.endpoint_id == endpoint_id)
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def failed_between(self, endpoint_id: str, since: datetime, until: datetime) -> Sequence[Delivery]:
+        d = orm.deliveries
+        query = (
+            select(Delivery)
+            .where(
+                d.c.endpoint_id == endpoint_id,
+                d.c.status == DeliveryStatus.FAILED,
+                d.c.created_at >= since,
+                d.c.created_at < until,
+            )
+            .order_by(d.c.created_at, d.c.id)
+        )
+        return (await self._session.scalars(query)).all()
+
+
+class SupplierRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, supplier: Supplier) -> None:
+        self._session.add(supplier)
+
+    async def get(self, organisation: str) -> Supplier | None:
+        return await self._session.get(Supplier, organisation)
+
 
 class AttemptRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -115,14 +166,20 @@ class AttemptRepository:
     def add(self, attempt: Attempt) -> None:
         self._session.add(attempt)
 
-    async def for_endpoint(self, endpoint_id: str, limit: int, offset: int) -> Sequence[Attempt]:
+    async def for_endpoint(self, endpoint_id: str, limit: int, offset: int, where: AttemptFilter) -> Sequence[Attempt]:
         """Newest first: the attempt log is read to find out what just went wrong."""
         a = orm.attempts
-        query = (
-            select(Attempt)
-            .where(a.c.endpoint_id == endpoint_id)
-            .order_by(a.c.at.desc(), a.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        query = select(Attempt).where(a.c.endpoint_id == endpoint_id)
+        if where.succeeded is not None:
+            query = query.where(a.c.succeeded.is_(where.succeeded))
+        if where.message_id is not None:
+            query = query.where(a.c.message_id == where.message_id)
+        if where.event_type is not None:
+            m = orm.messages
+            query = query.where(a.c.message_id.in_(select(m.c.id).where(m.c.event_type == where.event_type)))
+        if where.since is not None:
+            query = query.where(a.c.at >= where.since)
+        if where.until is not None:
+            query = query.where(a.c.at < where.until)
+        query = query.order_by(a.c.at.desc(), a.c.id.desc()).limit(limit).offset(offset)
         return (await self._session.scalars(query)).all()

@@ -13,6 +13,7 @@ from notifications.adapters.repository import (
     DeliveryRepository,
     EndpointRepository,
     MessageRepository,
+    SupplierRepository,
 )
 
 
@@ -21,13 +22,15 @@ class NotificationsUnitOfWork(SqlAlchemyUnitOfWorkBase):
     messages: MessageRepository
     deliveries: DeliveryRepository
     attempts: AttemptRepository
+    suppliers: SupplierRepository
 
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
         on_deliveries: Callable[[], None] = lambda: None,
+        on_events: Callable[[], None] = lambda: None,
     ) -> None:
-        super().__init__(session_factory, orm.outbox, orm.processed_messages)
+        super().__init__(session_factory, orm.outbox, orm.processed_messages, on_events)
         self._on_deliveries = on_deliveries
 
     def _open_repositories(self, session: AsyncSession) -> None:
@@ -35,6 +38,7 @@ class NotificationsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.messages = MessageRepository(session)
         self.deliveries = DeliveryRepository(session)
         self.attempts = AttemptRepository(session)
+        self.suppliers = SupplierRepository(session)
 
     async def commit(self) -> None:
         """Wakes the dispatcher once new deliveries are committed (never before: it would

@@ -3,14 +3,19 @@
 The request goes to the very address the URL check passed (the host name still travels in
 the Host header and as TLS server name, so certificates are verified as usual): resolving
 again at connect time would let a DNS answer changed in between reach a private address.
-Connections are not kept alive, because the pool is keyed by address and two endpoints on
-one address must not share a TLS session made for the other's name.
+
+Connections are kept alive, in a pool per host name: a pool is keyed by address, and two
+endpoints on one address must not share a connection whose TLS session was made for the
+other's name. Reusing connections is most of what makes a thousand deliveries a second
+possible; a new DNS answer gives a new address and so a new connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -31,10 +36,10 @@ def make_http_client(
     wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
 ) -> httpx.AsyncClient:
     """`wrap` lets tests put a guard around the real transport (loopback only)."""
-    transport: httpx.AsyncBaseTransport = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=0),
-        trust_env=False,
-    )
+    # httpx logs every request at INFO; the dispatcher's webhook.attempt line says more
+    # (delivery, attempt, outcome) and one line per attempt is enough at a thousand a second.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    transport: httpx.AsyncBaseTransport = PoolPerHostName(max_connections)
     return httpx.AsyncClient(
         timeout=timeout_seconds,
         follow_redirects=False,
@@ -42,6 +47,49 @@ def make_http_client(
         transport=wrap(transport) if wrap else transport,
         headers={"user-agent": USER_AGENT},
     )
+
+
+class PoolPerHostName(httpx.AsyncBaseTransport):
+    """One connection pool per (scheme, host name, port), the least recently used closed
+    when there are too many."""
+
+    def __init__(self, max_connections: int, max_pools: int = 512, keepalive_seconds: float = 30.0) -> None:
+        self._max_connections = max_connections
+        self._max_pools = max_pools
+        self._keepalive = keepalive_seconds
+        self._pools: OrderedDict[tuple[str, str, int | None], httpx.AsyncHTTPTransport] = OrderedDict()
+        self._closing: set[asyncio.Task[None]] = set()
+        # One TLS context for all pools: loading the CA certificates takes tens of ms.
+        self._tls = httpx.create_ssl_context(trust_env=False)
+
+    def _pool(self, request: httpx.Request) -> httpx.AsyncHTTPTransport:
+        key = (request.url.scheme, request.headers.get("host", request.url.host), request.url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = httpx.AsyncHTTPTransport(
+                limits=httpx.Limits(
+                    max_connections=self._max_connections,
+                    max_keepalive_connections=8,
+                    keepalive_expiry=self._keepalive,
+                ),
+                verify=self._tls,
+                trust_env=False,
+            )
+            while len(self._pools) > self._max_pools:
+                _, evicted = self._pools.popitem(last=False)
+                task = asyncio.get_running_loop().create_task(evicted.aclose())
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
+        else:
+            self._pools.move_to_end(key)
+        return pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._pool(request).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), OrderedDict()
+        await asyncio.gather(*(p.aclose() for p in pools), *self._closing, return_exceptions=True)
 
 
 class HttpWebhookSender:

@@ -15,12 +15,33 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 CONTRACT_CREATED = "contract.created"
-EVENT_TYPES: frozenset[str] = frozenset({CONTRACT_CREATED})
+BUNDLE_OPENED = "bundle.opened"
+AWARD_DECIDED = "award.decided"
+FRAMEWORK_CONTRACT_CREATED = "framework_contract.created"
+SPECIFICATION_HARMONISED = "specification.harmonised"
+CALL_OFF_PLACED = "call_off.placed"
+DELIVERY_SCHEDULE_CHANGED = "delivery_schedule.changed"
+DELIVERY_DELAYED = "delivery.delayed"
+# Told to the contracted supplier alone, and only while it holds a valid security
+# declaration: they name nations, quantities and dates of one contract.
+RESTRICTED_TYPES: frozenset[str] = frozenset({CALL_OFF_PLACED, DELIVERY_SCHEDULE_CHANGED, DELIVERY_DELAYED})
+EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        CONTRACT_CREATED,
+        BUNDLE_OPENED,
+        AWARD_DECIDED,
+        FRAMEWORK_CONTRACT_CREATED,
+        SPECIFICATION_HARMONISED,
+        *RESTRICTED_TYPES,
+    }
+)
+MAX_ITEM_CATEGORIES = 50
+MAX_RATE_LIMIT_PER_SECOND = 1000
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32  # Standard Webhooks asks for 24 to 64 random bytes
@@ -54,6 +75,34 @@ class InvalidEndpoint(NotificationRuleViolation):
 
 class DeliveryFinished(NotificationRuleViolation):
     pass
+
+
+def item_category(item_code: str) -> str:
+    """An item's category is its code up to the first hyphen: AMMO-155MM is in AMMO."""
+    return item_code.split("-", 1)[0].upper()
+
+
+def normalise_categories(categories: Iterable[str]) -> list[str]:
+    wanted = sorted({c.strip().upper() for c in categories if c.strip()})
+    if len(wanted) > MAX_ITEM_CATEGORIES:
+        raise InvalidEndpoint(f"at most {MAX_ITEM_CATEGORIES} item categories per endpoint")
+    bad = [c for c in wanted if len(c) > 60]
+    if bad:
+        raise InvalidEndpoint(f"item categories longer than 60 characters: {bad}")
+    return wanted
+
+
+def matches_categories(item_code: str | None, categories: Iterable[str]) -> bool:
+    """An entry is a category (AMMO) or a whole item code (AMMO-155MM); no entries: all items.
+
+    A message about no item in particular (a schedule change of the supplier's own
+    contract) passes every filter: it is addressed to the endpoint's organisation itself.
+    """
+    wanted = list(categories)
+    if not wanted or item_code is None:
+        return True
+    code = item_code.upper()
+    return item_category(code) in wanted or code in wanted
 
 
 class EndpointStatus(StrEnum):
@@ -101,9 +150,25 @@ class Endpoint:
     previous_secret_expires_at: datetime | None = None
     status: EndpointStatus = EndpointStatus.ACTIVE
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    item_categories: list[str] = field(default_factory=list)
+    rate_limit_per_second: int | None = None
+    # Health: when the current run of failures began (None while the last attempt
+    # succeeded), and why and when the endpoint was switched off.
+    failing_since: datetime | None = None
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
 
     @classmethod
-    def register(cls, *, organisation: str, url: str, description: str, event_types: Iterable[str]) -> Endpoint:
+    def register(
+        cls,
+        *,
+        organisation: str,
+        url: str,
+        description: str,
+        event_types: Iterable[str],
+        item_categories: Iterable[str] = (),
+        rate_limit_per_second: int | None = None,
+    ) -> Endpoint:
         wanted = sorted(set(event_types))
         unknown = [t for t in wanted if t not in EVENT_TYPES]
         if unknown:
@@ -112,6 +177,8 @@ class Endpoint:
             )
         if not organisation.strip():
             raise InvalidEndpoint("an endpoint must belong to an organisation")
+        if rate_limit_per_second is not None and not 1 <= rate_limit_per_second <= MAX_RATE_LIMIT_PER_SECOND:
+            raise InvalidEndpoint(f"rate_limit_per_second must be between 1 and {MAX_RATE_LIMIT_PER_SECOND}")
         return cls(
             id=new_id("ep"),
             organisation=organisation,
@@ -119,11 +186,47 @@ class Endpoint:
             description=description,
             event_types=wanted,
             secret=new_secret(),
+            item_categories=normalise_categories(item_categories),
+            rate_limit_per_second=rate_limit_per_second,
         )
 
-    def wants(self, event_type: str) -> bool:
-        """Paused and disabled endpoints get no new messages; an empty filter means all types."""
-        return self.status is EndpointStatus.ACTIVE and (not self.event_types or event_type in self.event_types)
+    def change_subscription(
+        self,
+        *,
+        description: str | None = None,
+        event_types: Iterable[str] | None = None,
+        item_categories: Iterable[str] | None = None,
+        rate_limit_per_second: int | None = None,
+        unlimited: bool = False,
+    ) -> None:
+        """Change what the endpoint receives and how fast; the URL and secret stay (a new
+        URL is a new endpoint, registered and checked as such)."""
+        if event_types is not None:
+            wanted = sorted(set(event_types))
+            unknown = [t for t in wanted if t not in EVENT_TYPES]
+            if unknown:
+                raise InvalidEndpoint(f"unknown event types {unknown}; known: {sorted(EVENT_TYPES)}")
+            self.event_types = wanted
+        if item_categories is not None:
+            self.item_categories = normalise_categories(item_categories)
+        if unlimited:
+            self.rate_limit_per_second = None
+        elif rate_limit_per_second is not None:
+            if not 1 <= rate_limit_per_second <= MAX_RATE_LIMIT_PER_SECOND:
+                raise InvalidEndpoint(f"rate_limit_per_second must be between 1 and {MAX_RATE_LIMIT_PER_SECOND}")
+            self.rate_limit_per_second = rate_limit_per_second
+        if description is not None:
+            self.description = description
+
+    def wants(self, message: Message) -> bool:
+        """Paused and disabled endpoints get no new messages; empty filters mean everything.
+        A message with an audience goes only to that organisation's endpoints."""
+        return (
+            self.status is EndpointStatus.ACTIVE
+            and (not self.event_types or message.event_type in self.event_types)
+            and matches_categories(message.item_code, self.item_categories)
+            and (message.audience is None or message.audience == self.organisation)
+        )
 
     def signing_secrets(self, now: datetime) -> list[str]:
         """During a rotation's overlap the receiver may still hold the old secret: sign with both."""
@@ -146,15 +249,64 @@ class Endpoint:
         self.status = EndpointStatus.PAUSED
 
     def resume(self) -> None:
-        """Also re-enables an endpoint disabled by HTTP 410, once its owner has fixed it."""
+        """Also re-enables a disabled endpoint once its owner has fixed it: a fresh start."""
         self.status = EndpointStatus.ACTIVE
+        self.failing_since = self.disabled_at = self.disabled_reason = None
 
-    def disable(self) -> None:
-        self.status = EndpointStatus.DISABLED
+    def disable(self, reason: str, at: datetime) -> bool:
+        """Switch off; True if it was not disabled before (so its owner is told once)."""
+        if self.status is EndpointStatus.DISABLED:
+            return False
+        self.status, self.disabled_at, self.disabled_reason = EndpointStatus.DISABLED, at, reason
+        return True
+
+    def note_success(self) -> None:
+        if self.failing_since is not None:  # no write for the common case
+            self.failing_since = None
+
+    def note_failure(self, at: datetime, disable_after: timedelta) -> bool:
+        """Count a failed attempt; True when it ends a run of only failures long enough to
+        disable the endpoint. Retrying a dead endpoint for days helps nobody, and its
+        owner would rather hear of it than find out by missing a call-off."""
+        if self.failing_since is None or at < self.failing_since:
+            self.failing_since = at
+        if at - self.failing_since >= disable_after:
+            days = disable_after / timedelta(days=1)
+            return self.disable(f"only failures since {self.failing_since.isoformat()} ({days:g} days or more)", at)
+        return False
 
 
-def endpoints_for(event_type: str, endpoints: Iterable[Endpoint]) -> list[Endpoint]:
-    return [e for e in endpoints if e.wants(event_type)]
+def endpoints_for(message: Message, endpoints: Iterable[Endpoint]) -> list[Endpoint]:
+    return [e for e in endpoints if e.wants(message)]
+
+
+@dataclass
+class Supplier:
+    """The local register of an organisation's security declaration, fed by the
+    contracts service; restricted messages reach only organisations cleared by it."""
+
+    organisation: str
+    supplier_id: str
+    country: str
+    security_declaration_valid_until: date | None
+    updated_at: datetime
+
+    def cleared_on(self, day: date) -> bool:
+        valid_until = self.security_declaration_valid_until
+        return valid_until is not None and day <= valid_until
+
+
+def recipients(
+    message: Message, endpoints: Iterable[Endpoint], supplier: Supplier | None, now: datetime
+) -> list[Endpoint]:
+    """Who gets `message`: the endpoints that want it, and for a restricted message only
+    when its audience holds a valid security declaration today."""
+    if message.event_type in RESTRICTED_TYPES:
+        if message.audience is None:
+            raise NotificationRuleViolation(f"a {message.event_type} message must name its supplier")
+        if supplier is None or supplier.organisation != message.audience or not supplier.cleared_on(now.date()):
+            return []
+    return endpoints_for(message, endpoints)
 
 
 @dataclass
@@ -170,6 +322,10 @@ class Message:
     # followed from the nation desk's request to the webhook.
     correlation_id: str | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # What endpoint filters look at: the item (None: no item in particular) and, for a
+    # message meant for one organisation only, that organisation.
+    item_code: str | None = None
+    audience: str | None = None
 
     @classmethod
     def create(
@@ -180,9 +336,13 @@ class Message:
         occurred_at: datetime,
         source_event_id: str,
         correlation_id: str | None = None,
+        item_code: str | None = None,
+        audience: str | None = None,
     ) -> Message:
         if event_type not in EVENT_TYPES:
             raise NotificationRuleViolation(f"no message type {event_type!r}")
+        if event_type in RESTRICTED_TYPES and not audience:
+            raise NotificationRuleViolation(f"a {event_type} message must name the organisation it is for")
         return cls(
             id=new_id("msg"),
             event_type=event_type,
@@ -190,6 +350,8 @@ class Message:
             occurred_at=occurred_at,
             source_event_id=source_event_id,
             correlation_id=correlation_id,
+            item_code=item_code,
+            audience=audience,
         )
 
     def body(self) -> str:
@@ -287,6 +449,11 @@ class Delivery:
             created_at=now,
             updated_at=now,
         )
+
+    def requeue(self, now: datetime) -> None:
+        """Send again from the start of the retry schedule (a resend or a recovery); the
+        webhook-id stays the message id, so the receiver still deduplicates."""
+        self.status, self.attempt_count, self.next_attempt_at, self.updated_at = DeliveryStatus.PENDING, 0, now, now
 
     def is_due(self, now: datetime) -> bool:
         return (

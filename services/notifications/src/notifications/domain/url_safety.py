@@ -25,6 +25,13 @@ MAX_URL_LENGTH = 2048
 DEFAULT_PORTS = {"https": 443, "http": 80}
 # NAT64 (RFC 6052): a gateway turns 64:ff9b::a.b.c.d into a connection to a.b.c.d.
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# Ranges the standard library's flags miss or name vaguely, with the name an operator
+# will recognise in the refusal.
+NAMED_RANGES: tuple[tuple[IPNetwork, str], ...] = (
+    (ipaddress.IPv4Network("100.64.0.0/10"), "a carrier-grade NAT address"),
+    (ipaddress.IPv4Network("192.0.0.0/24"), "an IETF protocol assignment address"),
+    (ipaddress.IPv6Network("fec0::/10"), "a site-local address"),
+)
 
 
 class UnsafeUrl(InvalidEndpoint):
@@ -129,6 +136,9 @@ def refusal(address: IPAddress) -> str | None:
     they are where the connection really ends, so they make the clearest reason."""
     for candidate in [*_embedded(address), address]:
         inner = "" if candidate is address else f" (carries {candidate})"
+        for network, name in NAMED_RANGES:
+            if candidate.version == network.version and candidate in network:
+                return f"{address} is {name}{inner}"
         if candidate.is_loopback:
             return f"{address} is a loopback address{inner}"
         if candidate.is_unspecified:

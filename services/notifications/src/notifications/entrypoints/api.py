@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
@@ -12,14 +13,17 @@ from notifications.domain.model import NotificationRuleViolation
 from notifications.entrypoints.schemas import (
     AttemptOut,
     DeliveryOut,
+    EndpointChange,
     EndpointIn,
     EndpointOut,
     EndpointWithSecret,
     Page,
+    RecoverIn,
+    RecoverOut,
 )
 from notifications.service_layer import handlers
 from notifications.service_layer.handlers import UowFactory
-from notifications.service_layer.unit_of_work import UrlGuard
+from notifications.service_layer.unit_of_work import AttemptFilter, UrlGuard
 
 router = APIRouter(prefix="/v1")
 
@@ -71,6 +75,8 @@ async def create_endpoint(body: EndpointIn, uow: Uow, guard: Guard, principal: I
                 url=body.url,
                 description=body.description,
                 event_types=tuple(body.event_types),
+                item_categories=tuple(body.item_categories),
+                rate_limit_per_second=body.rate_limit_per_second,
             ),
             uow(),
             guard,
@@ -97,6 +103,26 @@ async def get_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> Endpo
         return EndpointOut.of(await handlers.get_endpoint(endpoint_id, _scope(principal), uow()))
     except handlers.NotFound as exc:
         raise _not_found(exc) from exc
+
+
+@router.patch("/endpoints/{endpoint_id}", response_model=EndpointOut, tags=["endpoints"])
+async def change_endpoint(endpoint_id: str, body: EndpointChange, uow: Uow, principal: Industry) -> EndpointOut:
+    """Change the description, event types, item categories or rate limit. The URL and the
+    secret stay: register a new endpoint for a new URL, rotate for a new secret."""
+    given = body.model_fields_set
+    cmd = handlers.ChangeSubscription(
+        description=body.description,
+        event_types=tuple(body.event_types) if body.event_types is not None else None,
+        item_categories=tuple(body.item_categories) if body.item_categories is not None else None,
+        rate_limit_per_second=body.rate_limit_per_second,
+        unlimited="rate_limit_per_second" in given and body.rate_limit_per_second is None,
+    )
+    try:
+        return EndpointOut.of(await handlers.change_subscription(endpoint_id, _scope(principal), cmd, uow()))
+    except handlers.NotFound as exc:
+        raise _not_found(exc) from exc
+    except NotificationRuleViolation as exc:
+        raise HTTPException(UNPROCESSABLE, detail=str(exc)) from exc
 
 
 @router.post("/endpoints/{endpoint_id}/pause", response_model=EndpointOut, tags=["endpoints"])
@@ -146,13 +172,58 @@ async def endpoint_attempts(
     principal: Industry,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
+    outcome: Annotated[Literal["succeeded", "failed"] | None, Query(description="Only these attempts.")] = None,
+    message_id: Annotated[str | None, Query(max_length=40)] = None,
+    event_type: Annotated[str | None, Query(max_length=80)] = None,
+    since: Annotated[datetime | None, Query(description="Attempts at or after this time.")] = None,
+    until: Annotated[datetime | None, Query(description="Attempts before this time.")] = None,
 ) -> Page[AttemptOut]:
     """The attempt log, newest first: status code, latency, error and the answer's first KiB."""
+    _aware(since, until)
+    where = AttemptFilter(
+        succeeded=None if outcome is None else outcome == "succeeded",
+        message_id=message_id,
+        event_type=event_type,
+        since=since,
+        until=until,
+    )
     try:
-        attempts = await handlers.endpoint_attempts(endpoint_id, _scope(principal), limit, offset, uow())
+        attempts = await handlers.endpoint_attempts(endpoint_id, _scope(principal), limit, offset, uow(), where)
     except handlers.NotFound as exc:
         raise _not_found(exc) from exc
     return Page(items=[AttemptOut.of(a) for a in attempts], limit=limit, offset=offset)
+
+
+def _aware(*moments: datetime | None) -> None:
+    if any(m is not None and m.tzinfo is None for m in moments):
+        raise HTTPException(UNPROCESSABLE, detail="times need a time zone, e.g. 2026-11-22T08:00:00Z")
+
+
+@router.post("/endpoints/{endpoint_id}/messages/{message_id}/resend", response_model=DeliveryOut, tags=["recovery"])
+async def resend_message(endpoint_id: str, message_id: str, uow: Uow, principal: Industry) -> DeliveryOut:
+    """Send one message to this endpoint again, with the same webhook-id, from the start of
+    the retry schedule. Only a message the endpoint received (or was meant to) can be resent."""
+    try:
+        delivery = await handlers.resend(endpoint_id, message_id, _scope(principal), uow())
+    except handlers.NotFound as exc:
+        raise _not_found(exc) from exc
+    except handlers.Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+    return DeliveryOut.of(delivery)
+
+
+@router.post("/endpoints/{endpoint_id}/recover", response_model=RecoverOut, tags=["recovery"])
+async def recover_failed(endpoint_id: str, body: RecoverIn, uow: Uow, principal: Industry) -> RecoverOut:
+    """Send again every message created in [since, until) whose delivery to this endpoint
+    failed: after an outage longer than the retry schedule."""
+    _aware(body.since, body.until)
+    try:
+        requeued = await handlers.recover(endpoint_id, _scope(principal), body.since, body.until, uow())
+    except handlers.NotFound as exc:
+        raise _not_found(exc) from exc
+    except ValueError as exc:
+        raise HTTPException(UNPROCESSABLE, detail=str(exc)) from exc
+    return RecoverOut(requeued=requeued)
 
 
 @router.get("/messages/{message_id}/deliveries", response_model=list[DeliveryOut], tags=["messages"])

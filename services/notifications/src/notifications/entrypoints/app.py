@@ -21,15 +21,16 @@ def create_app(settings: NotificationsSettings | None = None, service: Notificat
     return create_service_app(
         name=SERVICE,
         title="Notifications service",
-        description="Signed webhooks (Standard Webhooks) to industry endpoints when a contract is created.",
+        description="Signed webhooks (Standard Webhooks) to industry: opportunities, awards, contracts, "
+        "frameworks, harmonised specifications, and call-offs and delivery news for the contracted supplier.",
         router=router,
         engine=service.engine,
         broker=service.broker,
         kafka=service.settings.kafka,
         auth=service.settings.auth,
-        topics=topics.with_dead_letters(topics.CONTRACTS),
+        topics=topics.with_dead_letters(topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE, topics.ENDPOINTS),
         migrations=MIGRATIONS if service.settings.run_migrations else None,
-        relay=None,  # publishes no events yet
+        relay=service.relay,
         state={"uow": service.uow, "service": service, "url_guard": service.url_guard},
         workers=[service.run_dispatcher],
     )

@@ -16,7 +16,8 @@ def document() -> str:
     return render(
         service.broker,
         title="Notifications service",
-        description="Consumes contract events and turns them into signed webhooks for subscribed industry endpoints.",
+        description="Consumes bundle, contract and reference events and turns them into signed webhooks for "
+        "subscribed industry endpoints; publishes endpoint health.",
     )
 
 

@@ -25,9 +25,27 @@ class EndpointIn(BaseModel):
         description=f"Message types to receive; empty means all. Known: {', '.join(sorted(EVENT_TYPES))}.",
         examples=[["contract.created"]],
     )
+    item_categories: list[str] = Field(
+        default_factory=list,
+        description="Item categories (the item code up to its first hyphen, e.g. AMMO) or whole item codes "
+        "(AMMO-155MM); empty means all items.",
+        examples=[["AMMO", "RADAR-MMR"]],
+    )
+    rate_limit_per_second: int | None = Field(
+        default=None, ge=1, le=1000, description="At most this many webhooks a second to this endpoint."
+    )
     organisation: str | None = Field(
         default=None, max_length=120, description="Admins only: the organisation the endpoint is for."
     )
+
+
+class EndpointChange(BaseModel):
+    """Only the fields given change; `rate_limit_per_second: null` removes the limit."""
+
+    description: str | None = Field(default=None, max_length=500)
+    event_types: list[str] | None = None
+    item_categories: list[str] | None = None
+    rate_limit_per_second: int | None = Field(default=None, ge=1, le=1000)
 
 
 class EndpointOut(BaseModel):
@@ -38,11 +56,16 @@ class EndpointOut(BaseModel):
     url: str
     description: str
     event_types: list[str]
-    status: str
+    item_categories: list[str]
+    rate_limit_per_second: int | None
+    status: str = Field(description="active, paused or disabled")
     created_at: datetime
     previous_secret_valid_until: datetime | None = Field(
         description="After a rotation, until when the old secret still signs alongside the new one."
     )
+    failing_since: datetime | None = Field(description="Start of the current run of failed attempts, if any.")
+    disabled_at: datetime | None
+    disabled_reason: str | None = Field(description="Why the platform disabled it; resume once fixed.")
 
     @classmethod
     def of(cls, endpoint: Endpoint) -> EndpointOut:
@@ -52,9 +75,14 @@ class EndpointOut(BaseModel):
             url=endpoint.url,
             description=endpoint.description,
             event_types=list(endpoint.event_types),
+            item_categories=list(endpoint.item_categories),
+            rate_limit_per_second=endpoint.rate_limit_per_second,
             status=endpoint.status.value,
             created_at=endpoint.created_at,
             previous_secret_valid_until=endpoint.previous_secret_expires_at,
+            failing_since=endpoint.failing_since,
+            disabled_at=endpoint.disabled_at,
+            disabled_reason=endpoint.disabled_reason,
         )
 
 
@@ -114,6 +142,15 @@ class DeliveryOut(BaseModel):
             created_at=delivery.created_at,
             updated_at=delivery.updated_at,
         )
+
+
+class RecoverIn(BaseModel):
+    since: datetime = Field(description="Messages created at or after this time (with a time zone).")
+    until: datetime | None = Field(default=None, description="...and before this time; default now.")
+
+
+class RecoverOut(BaseModel):
+    requeued: int = Field(description="Failed deliveries sent again from the start of the retry schedule.")
 
 
 class Page(BaseModel, Generic[T]):

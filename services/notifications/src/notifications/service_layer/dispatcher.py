@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol
 
 from bundling_shared.logging import bind_correlation_id, get_logger
-from notifications.domain.model import AttemptResult, DeliveryJob
+from notifications.domain.model import AttemptResult, DeliveryJob, Endpoint, Verdict
+from notifications.domain.rate_limit import RateLimiter
 from notifications.service_layer import handlers
 from notifications.service_layer.handlers import UowFactory
 
 log = get_logger(__name__)
 
 Clock = Callable[[], datetime]
+MAX_BATCH = 200  # attempts recorded in one transaction at most
 
 
 def utc_now() -> datetime:
@@ -48,6 +51,9 @@ class Dispatcher:
         per_endpoint: int = 4,
         lease: timedelta = timedelta(seconds=60),
         clock: Clock = utc_now,
+        disable_after: timedelta = handlers.DEFAULT_DISABLE_AFTER,
+        monotonic: Callable[[], float] = time.monotonic,
+        claim_pause_seconds: float = 0.01,
     ) -> None:
         if per_endpoint < 1 or max_in_flight < 1:
             raise ValueError("the dispatcher needs room for at least one attempt")
@@ -58,11 +64,17 @@ class Dispatcher:
         self._per_endpoint = per_endpoint
         self._lease = lease
         self._clock = clock
+        self._disable_after = disable_after
+        self._monotonic = monotonic
+        self._claim_pause = claim_pause_seconds
+        self._limiter = RateLimiter()
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._in_flight: dict[str, int] = {}
         self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._batch: list[tuple[handlers.Outcome, asyncio.Future[Verdict | None]]] = []
+        self._recorder: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Called after a commit that created deliveries: send now rather than at the next poll."""
@@ -81,6 +93,7 @@ class Dispatcher:
         if capacity <= 0:
             return 0
         full = {endpoint_id for endpoint_id in self._in_flight if self._room(endpoint_id) <= 0}
+        full |= self._limiter.exhausted(self._monotonic())
         jobs = await handlers.claim_due(
             self._uow(),
             now=self._clock(),
@@ -89,6 +102,7 @@ class Dispatcher:
             room=self._room,
             skip_endpoints=full,
             skip_deliveries=set(self._tasks),
+            admit=self._admit,
         )
         for job in jobs:
             self._in_flight[job.endpoint_id] = self._in_flight.get(job.endpoint_id, 0) + 1
@@ -96,6 +110,10 @@ class Dispatcher:
             self._tasks[job.delivery_id] = task
             task.add_done_callback(partial(self._finished, job))
         return len(jobs)
+
+    def _admit(self, endpoint: Endpoint) -> bool:
+        """The endpoint's own rate limit, if it set one: a token per claimed delivery."""
+        return self._limiter.take(endpoint.id, endpoint.rate_limit_per_second, self._monotonic())
 
     def _finished(self, job: DeliveryJob, _: asyncio.Task[None]) -> None:
         self._tasks.pop(job.delivery_id, None)
@@ -118,7 +136,7 @@ class Dispatcher:
         try:
             async with self._semaphore(job.endpoint_id):
                 result = await self._sender.send(job, self._clock())
-            outcome = await handlers.record_attempt(job, result, self._clock(), self._uow())
+            outcome = await self._record(handlers.Outcome(job, result, self._clock()))
             log.info(
                 "webhook.attempt",
                 delivery_id=job.delivery_id,
@@ -134,6 +152,31 @@ class Dispatcher:
             raise
         except Exception as exc:  # database away: the lease runs out and the delivery is tried again
             log.warning("webhook.record_failed", delivery_id=job.delivery_id, error=repr(exc))
+
+    async def _record(self, outcome: handlers.Outcome) -> Verdict | None:
+        """Group commit: attempts that finish while a batch is being written wait for the
+        next batch, so the number of transactions follows the database's pace, not the
+        number of attempts."""
+        future: asyncio.Future[Verdict | None] = asyncio.get_running_loop().create_future()
+        self._batch.append((outcome, future))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._write_batches(), name="webhook-attempt-recorder")
+        return await future
+
+    async def _write_batches(self) -> None:
+        while self._batch:
+            await asyncio.sleep(0)  # attempts finishing in this same turn join the batch
+            batch, self._batch = self._batch[:MAX_BATCH], self._batch[MAX_BATCH:]
+            try:
+                verdicts = await handlers.record_attempts([o for o, _ in batch], self._uow(), self._disable_after)
+            except Exception as exc:  # handed to each waiting attempt, which logs it
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for o, future in batch:
+                if not future.done():
+                    future.set_result(verdicts.get(o.job.delivery_id))
 
     async def drain(self) -> None:
         """Wait for every attempt in flight (tests and orderly shutdown)."""
@@ -156,15 +199,20 @@ class Dispatcher:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 10.0)
                     continue
-                if started:
-                    continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+                if not started:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+                # Every finished attempt wakes the dispatcher; a short pause lets the ones
+                # finishing together free their slots first, so one claim fills them all.
+                await asyncio.sleep(self._claim_pause)
         finally:
             # Attempts cut short here are resumed when their lease runs out.
             for task in list(self._tasks.values()):
                 task.cancel()
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+            if self._recorder is not None:
+                self._recorder.cancel()
+                await asyncio.gather(self._recorder, return_exceptions=True)
 
     def stop(self) -> None:
         self._stopping = True

@@ -1,5 +1,6 @@
-"""Handlers: manage an organisation's endpoints, turn contract events into messages and
-deliveries, and claim and record delivery attempts for the dispatcher."""
+"""Handlers: manage an organisation's endpoints, turn platform events into messages and
+deliveries for the endpoints entitled to them, keep the register of security declarations,
+claim and record delivery attempts for the dispatcher, and resend or recover messages."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bundling_shared.events.contracts import ContractCreatedV1
+from bundling_shared import topics
+from bundling_shared.events.contracts import ContractCreatedV1, SupplierRegisteredV1
+from bundling_shared.events.envelope import EventEnvelope
+from bundling_shared.events.notifications import EndpointDisabledPayload, EndpointDisabledV1
 from bundling_shared.logging import get_logger
 from notifications.domain.model import (
-    CONTRACT_CREATED,
+    RESTRICTED_TYPES,
     Attempt,
     AttemptResult,
     Delivery,
@@ -19,14 +23,19 @@ from notifications.domain.model import (
     DeliveryStatus,
     Endpoint,
     Message,
+    Supplier,
     Verdict,
-    endpoints_for,
+    recipients,
 )
-from notifications.service_layer.unit_of_work import UnitOfWork, UrlGuard
+from notifications.service_layer import messages
+from notifications.service_layer.messages import Links
+from notifications.service_layer.unit_of_work import AttemptFilter, UnitOfWork, UrlGuard
 
 log = get_logger(__name__)
 
 CONSUMER = "notifications-contracts"
+BUNDLES_CONSUMER = "notifications-bundles"
+REFERENCE_CONSUMER = "notifications-reference"
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -39,19 +48,30 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class Conflict(Exception):
+    """The request is valid but the current state does not allow it (HTTP 409)."""
+
+
 @dataclass(frozen=True)
 class RegisterEndpoint:
     organisation: str
     url: str
     description: str
     event_types: tuple[str, ...]
+    item_categories: tuple[str, ...] = ()
+    rate_limit_per_second: int | None = None
 
 
 async def register_endpoint(cmd: RegisterEndpoint, uow: UnitOfWork, guard: UrlGuard) -> Endpoint:
     """Refuses an unsafe URL now, while its owner is there to read why (it is checked again
     before every delivery, since DNS answers change)."""
     endpoint = Endpoint.register(
-        organisation=cmd.organisation, url=cmd.url, description=cmd.description, event_types=cmd.event_types
+        organisation=cmd.organisation,
+        url=cmd.url,
+        description=cmd.description,
+        event_types=cmd.event_types,
+        item_categories=cmd.item_categories,
+        rate_limit_per_second=cmd.rate_limit_per_second,
     )
     await guard.check(cmd.url)
     async with uow:
@@ -98,6 +118,32 @@ async def resume_endpoint(endpoint_id: str, organisation: str | None, uow: UnitO
     return endpoint
 
 
+@dataclass(frozen=True)
+class ChangeSubscription:
+    description: str | None = None
+    event_types: tuple[str, ...] | None = None
+    item_categories: tuple[str, ...] | None = None
+    rate_limit_per_second: int | None = None
+    unlimited: bool = False
+
+
+async def change_subscription(
+    endpoint_id: str, organisation: str | None, cmd: ChangeSubscription, uow: UnitOfWork
+) -> Endpoint:
+    """Applies to messages made from now on; deliveries already made are not revisited."""
+    async with uow:
+        endpoint = await _owned(uow, endpoint_id, organisation)
+        endpoint.change_subscription(
+            description=cmd.description,
+            event_types=cmd.event_types,
+            item_categories=cmd.item_categories,
+            rate_limit_per_second=cmd.rate_limit_per_second,
+            unlimited=cmd.unlimited,
+        )
+        await uow.commit()
+    return endpoint
+
+
 async def delete_endpoint(endpoint_id: str, organisation: str | None, uow: UnitOfWork) -> None:
     async with uow:
         endpoint = await _owned(uow, endpoint_id, organisation)
@@ -116,11 +162,79 @@ async def rotate_secret(
 
 
 async def endpoint_attempts(
-    endpoint_id: str, organisation: str | None, limit: int, offset: int, uow: UnitOfWork
+    endpoint_id: str,
+    organisation: str | None,
+    limit: int,
+    offset: int,
+    uow: UnitOfWork,
+    where: AttemptFilter | None = None,
 ) -> Sequence[Attempt]:
     async with uow:
         await _owned(uow, endpoint_id, organisation)
-        return await uow.attempts.for_endpoint(endpoint_id, limit, offset)
+        return await uow.attempts.for_endpoint(endpoint_id, limit, offset, where or AttemptFilter())
+
+
+async def resend(
+    endpoint_id: str, message_id: str, organisation: str | None, uow: UnitOfWork, now: datetime | None = None
+) -> Delivery:
+    """Send one message to one endpoint again, from the start of the retry schedule.
+
+    Only a message the endpoint was entitled to (it has a delivery of it) can be resent:
+    a resend must not become a way round the filters or the security-declaration gate.
+    """
+    now = now or _now()
+    async with uow:
+        await _owned(uow, endpoint_id, organisation)
+        delivery = await uow.deliveries.of(message_id, endpoint_id)
+        if delivery is None:
+            raise NotFound(f"message {message_id} was not sent to endpoint {endpoint_id}")
+        if delivery.status is DeliveryStatus.PENDING:
+            raise Conflict(f"message {message_id} is still pending for this endpoint; it is being retried")
+        if not await _still_cleared(uow, message_id, now):
+            raise Conflict(f"message {message_id} is restricted and the security declaration is no longer valid")
+        delivery.requeue(now)
+        uow.deliveries.requeued()
+        await uow.commit()
+    return delivery
+
+
+async def _still_cleared(uow: UnitOfWork, message_id: str, now: datetime) -> bool:
+    """A restricted message goes out again only while its audience's declaration is valid."""
+    message = await uow.messages.get(message_id)
+    if message is None or message.event_type not in RESTRICTED_TYPES or message.audience is None:
+        return True
+    supplier = await uow.suppliers.get(message.audience)
+    return supplier is not None and supplier.cleared_on(now.date())
+
+
+async def recover(
+    endpoint_id: str,
+    organisation: str | None,
+    since: datetime,
+    until: datetime | None,
+    uow: UnitOfWork,
+    now: datetime | None = None,
+) -> int:
+    """Send again every message whose delivery to this endpoint failed, among those created
+    in [since, until): after an outage longer than the retry schedule."""
+    now = now or _now()
+    until = until or now
+    if since >= until:
+        raise ValueError("since must be before until")
+    async with uow:
+        await _owned(uow, endpoint_id, organisation)
+        failed = [
+            d
+            for d in await uow.deliveries.failed_between(endpoint_id, since, until)
+            if await _still_cleared(uow, d.message_id, now)
+        ]
+        for delivery in failed:
+            delivery.requeue(now)
+        if failed:
+            uow.deliveries.requeued()
+        await uow.commit()
+    log.info("deliveries.recovered", endpoint_id=endpoint_id, count=len(failed))
+    return len(failed)
 
 
 async def message_deliveries(message_id: str, organisation: str | None, uow: UnitOfWork) -> Sequence[Delivery]:
@@ -133,48 +247,35 @@ async def message_deliveries(message_id: str, organisation: str | None, uow: Uni
     return deliveries
 
 
-def contract_created_message(event: ContractCreatedV1, link_template: str) -> Message:
-    """What industry may know of a new contract: ids, totals, the item, a link. Never the
-    quantity per nation: which nation buys how much is not industry's to know."""
-    p = event.payload
-    data: dict[str, Any] = {
-        "contract_id": p.contract_id,
-        "bundle_id": p.bundle_id,
-        "item_code": p.item_code,
-        "contracting_authority": p.contracting_authority,
-        "total_quantity": p.total_quantity,
-        "delivery_window": {"start": p.delivery_window.start.isoformat(), "end": p.delivery_window.end.isoformat()},
-        "nation_count": len({line.nation for line in p.lines}),
-        "link": link_template.format(contract_id=p.contract_id),
-    }
-    return Message.create(
-        event_type=CONTRACT_CREATED,
-        payload=data,
-        occurred_at=event.occurred_at,
-        source_event_id=str(event.event_id),
-        correlation_id=event.correlation_id,
-    )
-
-
-async def record_contract_created(
-    event: ContractCreatedV1, uow: UnitOfWork, link_template: str, now: datetime | None = None
+async def record_message(
+    consumer: str, event: EventEnvelope[Any], message: Message, uow: UnitOfWork, now: datetime | None = None
 ) -> str | None:
-    """One message and a delivery per interested endpoint, in one transaction.
+    """One message and a delivery per endpoint entitled to it, in one transaction.
 
-    Idempotent: a redelivered event is recognised by its id and changes nothing.
+    Idempotent: a redelivered event is recognised by its id and changes nothing. A
+    restricted message is kept even when nobody may receive it: the record shows it was
+    withheld, and why is in the log.
     """
     now = now or _now()
     async with uow:
-        if await uow.already_processed(CONSUMER, event.event_id):
+        if await uow.already_processed(consumer, event.event_id):
             log.info("message.duplicate_ignored", source_event_id=str(event.event_id))
             return None
-        message = contract_created_message(event, link_template)
-        uow.messages.add(message)
-        targets = endpoints_for(message.event_type, await uow.endpoints.active())
+        uow.messages.add(message)  # flushed by the next query, before its deliveries refer to it
+        supplier = await uow.suppliers.get(message.audience) if message.audience else None
+        targets = recipients(message, await uow.endpoints.active(), supplier, now)
         for endpoint in targets:
             uow.deliveries.add(Delivery.of(message, endpoint, now))
-        await uow.mark_processed(CONSUMER, event.event_id)
+        await uow.mark_processed(consumer, event.event_id)
         await uow.commit()
+    if message.event_type in RESTRICTED_TYPES and not targets:
+        log.info(
+            "message.withheld",
+            message_id=message.id,
+            event_type=message.event_type,
+            audience=message.audience,
+            security_declaration_valid=supplier is not None and supplier.cleared_on(now.date()),
+        )
     log.info(
         "message.created",
         message_id=message.id,
@@ -183,6 +284,51 @@ async def record_contract_created(
         deliveries=len(targets),
     )
     return message.id
+
+
+async def record_contract_created(
+    event: ContractCreatedV1, uow: UnitOfWork, links: Links, now: datetime | None = None
+) -> str | None:
+    return await record_message(CONSUMER, event, messages.contract_created(event, links), uow, now)
+
+
+async def skip_event(consumer: str, event: EventEnvelope[Any], uow: UnitOfWork) -> None:
+    """A valid event that is not for industry: marked processed, so a replay is cheap."""
+    async with uow:
+        if await uow.already_processed(consumer, event.event_id):
+            return
+        await uow.mark_processed(consumer, event.event_id)
+        await uow.commit()
+
+
+async def register_supplier(event: SupplierRegisteredV1, uow: UnitOfWork) -> None:
+    """Keep the register of security declarations: the newest registration of an
+    organisation wins, whatever order the events arrive in."""
+    p = event.payload
+    async with uow:
+        if await uow.already_processed(REFERENCE_CONSUMER, event.event_id):
+            return
+        supplier = await uow.suppliers.get(p.organisation)
+        if supplier is None:
+            supplier = Supplier(
+                organisation=p.organisation,
+                supplier_id=p.supplier_id,
+                country=p.country,
+                security_declaration_valid_until=p.security_declaration_valid_until,
+                updated_at=event.occurred_at,
+            )
+            uow.suppliers.add(supplier)
+        elif event.occurred_at >= supplier.updated_at:
+            supplier.supplier_id, supplier.country = p.supplier_id, p.country
+            supplier.security_declaration_valid_until = p.security_declaration_valid_until
+            supplier.updated_at = event.occurred_at
+        await uow.mark_processed(REFERENCE_CONSUMER, event.event_id)
+        await uow.commit()
+    log.info(
+        "supplier.registered",
+        organisation=p.organisation,
+        security_declaration_valid_until=str(p.security_declaration_valid_until),
+    )
 
 
 async def claim_due(
@@ -194,6 +340,7 @@ async def claim_due(
     room: Callable[[str], int],
     skip_endpoints: Collection[str] = (),
     skip_deliveries: Collection[str] = (),
+    admit: Callable[[Endpoint], bool] = lambda _: True,
 ) -> list[DeliveryJob]:
     """Claim up to `limit` due deliveries, at most `room(endpoint_id)` per endpoint.
 
@@ -204,19 +351,22 @@ async def claim_due(
     """
     async with uow:
         candidates = await uow.deliveries.due(now, limit, skip_endpoints, skip_deliveries)
+        if not candidates:
+            return []
+        endpoints = await uow.endpoints.get_many({d.endpoint_id for d in candidates})
         taken: list[Delivery] = []
         per_endpoint: dict[str, int] = {}
         for delivery in candidates:
+            endpoint = endpoints.get(delivery.endpoint_id)
             count = per_endpoint.get(delivery.endpoint_id, 0)
-            if count >= room(delivery.endpoint_id):
+            if endpoint is None or count >= room(delivery.endpoint_id) or not admit(endpoint):
                 continue
             per_endpoint[delivery.endpoint_id] = count + 1
             delivery.claim(now + lease)
             taken.append(delivery)
         if not taken:
             return []
-        endpoints = await uow.endpoints.get_many({d.endpoint_id for d in taken})
-        messages = await uow.messages.get_many({d.message_id for d in taken})
+        bodies = await uow.messages.get_many({d.message_id for d in taken})
         await uow.commit()
     return [
         DeliveryJob(
@@ -225,30 +375,90 @@ async def claim_due(
             endpoint_id=d.endpoint_id,
             url=endpoints[d.endpoint_id].url,
             secrets=tuple(endpoints[d.endpoint_id].signing_secrets(now)),
-            body=messages[d.message_id].body(),
+            body=bodies[d.message_id].body(),
             attempt_number=d.attempt_count + 1,
-            correlation_id=messages[d.message_id].correlation_id,
+            correlation_id=bodies[d.message_id].correlation_id,
         )
         for d in taken
-        if d.endpoint_id in endpoints and d.message_id in messages
+        if d.message_id in bodies
     ]
 
 
-async def record_attempt(job: DeliveryJob, result: AttemptResult, at: datetime, uow: UnitOfWork) -> Verdict | None:
-    """Log the attempt and move the delivery on; HTTP 410 disables the endpoint.
+DEFAULT_DISABLE_AFTER = timedelta(days=5)
 
-    None when there is nothing to record: the endpoint was deleted meanwhile, or another
-    dispatcher finished the delivery after this one's lease ran out.
+
+@dataclass(frozen=True)
+class Outcome:
+    """One finished attempt, waiting to be recorded."""
+
+    job: DeliveryJob
+    result: AttemptResult
+    at: datetime
+
+
+async def record_attempt(
+    job: DeliveryJob,
+    result: AttemptResult,
+    at: datetime,
+    uow: UnitOfWork,
+    disable_after: timedelta = DEFAULT_DISABLE_AFTER,
+) -> Verdict | None:
+    verdicts = await record_attempts([Outcome(job, result, at)], uow, disable_after)
+    return verdicts[job.delivery_id]
+
+
+async def record_attempts(
+    outcomes: Sequence[Outcome], uow: UnitOfWork, disable_after: timedelta = DEFAULT_DISABLE_AFTER
+) -> dict[str, Verdict | None]:
+    """Log the attempts, move their deliveries on and keep their endpoints' health, all in
+    one transaction (the dispatcher records the attempts that finish together in one
+    batch: a transaction per attempt would make the database the bottleneck).
+
+    HTTP 410, or only failures for `disable_after`, disables an endpoint, and its owner is
+    told by an EndpointDisabled event committed in the same transaction. A delivery's
+    verdict is None when there is nothing to record: the endpoint was deleted meanwhile,
+    or another dispatcher finished the delivery after this one's lease ran out.
     """
+    verdicts: dict[str, Verdict | None] = {}
     async with uow:
-        delivery = await uow.deliveries.get(job.delivery_id)
-        if delivery is None or delivery.status is not DeliveryStatus.PENDING:
-            return None
-        attempt, outcome = delivery.record(result, at)
-        uow.attempts.add(attempt)
-        if outcome is Verdict.GONE:
-            endpoint = await uow.endpoints.get(job.endpoint_id)
-            if endpoint is not None:
-                endpoint.disable()
+        deliveries = await uow.deliveries.get_many({o.job.delivery_id for o in outcomes})
+        endpoints = await uow.endpoints.get_many({o.job.endpoint_id for o in outcomes}, lock=True)
+        for o in sorted(outcomes, key=lambda o: o.at):
+            delivery = deliveries.get(o.job.delivery_id)
+            if delivery is None or delivery.status is not DeliveryStatus.PENDING:
+                verdicts[o.job.delivery_id] = None
+                continue
+            attempt, verdict = delivery.record(o.result, o.at)
+            uow.attempts.add(attempt)
+            verdicts[o.job.delivery_id] = verdict
+            endpoint = endpoints.get(o.job.endpoint_id)
+            if endpoint is not None and _keep_health(endpoint, verdict, o.at, disable_after):
+                await _tell_owner(endpoint, uow)
         await uow.commit()
-    return outcome
+    return verdicts
+
+
+def _keep_health(endpoint: Endpoint, verdict: Verdict, at: datetime, disable_after: timedelta) -> bool:
+    """True when this attempt disabled the endpoint."""
+    if verdict is Verdict.SUCCEEDED:
+        endpoint.note_success()
+        return False
+    if verdict is Verdict.GONE:
+        return endpoint.disable("the endpoint answered 410 Gone", at)
+    return endpoint.note_failure(at, disable_after)
+
+
+async def _tell_owner(endpoint: Endpoint, uow: UnitOfWork) -> None:
+    log.warning("endpoint.disabled", endpoint_id=endpoint.id, reason=endpoint.disabled_reason)
+    event = EndpointDisabledV1.create(
+        EndpointDisabledPayload(
+            endpoint_id=endpoint.id,
+            organisation=endpoint.organisation,
+            url=endpoint.url,
+            reason=endpoint.disabled_reason or "disabled",
+        ),
+        aggregate_id=endpoint.id,
+        producer="notifications",
+        organisation=endpoint.organisation,
+    )
+    await uow.emit(topics.ENDPOINTS, event)

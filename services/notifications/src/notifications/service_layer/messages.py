@@ -1,0 +1,209 @@
+"""What industry may learn of each event: the translation from the platform's events to
+webhook messages.
+
+Every message is thin: ids, totals, the item, dates and a link where the details live,
+behind the access checks of the service that owns them. Broadcast messages never name a
+nation's quantity or budget: who buys how much is the nations' business. Messages about
+one contract's call-offs and deliveries go to its supplier alone (the message's
+audience), which needs the nation and quantity to deliver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bundling_shared.events.contracts import (
+    AwardDecidedV1,
+    CallOffPlacedV1,
+    ContractCreatedV1,
+    DeliveryDelayedV1,
+    DeliveryScheduleChangedV1,
+    FrameworkContractCreatedV1,
+    SpecificationHarmonisedV1,
+)
+from bundling_shared.events.demand import BundleOpenedV1, DeliveryWindow
+from bundling_shared.events.envelope import EventEnvelope
+from notifications.domain.model import (
+    AWARD_DECIDED,
+    BUNDLE_OPENED,
+    CALL_OFF_PLACED,
+    CONTRACT_CREATED,
+    DELIVERY_DELAYED,
+    DELIVERY_SCHEDULE_CHANGED,
+    FRAMEWORK_CONTRACT_CREATED,
+    SPECIFICATION_HARMONISED,
+    Message,
+)
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a receiver fetches the details, with its own token (templates use the ids)."""
+
+    contract: str = "http://127.0.0.1:8002/v1/contracts/{contract_id}"
+    bundle: str = "http://127.0.0.1:8001/v1/bundles/{bundle_id}"
+    award: str = "http://127.0.0.1:8002/v1/procurements/{procurement_id}"
+    framework: str = "http://127.0.0.1:8002/v1/frameworks/{framework_id}"
+    call_off: str = "http://127.0.0.1:8002/v1/frameworks/{framework_id}"  # lists its call-offs
+    specification: str = "http://127.0.0.1:8002/v1/specifications/{specification_id}"
+
+
+def _window(window: DeliveryWindow) -> dict[str, str]:
+    return {"start": window.start.isoformat(), "end": window.end.isoformat()}
+
+
+def _message(
+    event: EventEnvelope[Any],
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    item_code: str | None,
+    audience: str | None = None,
+) -> Message:
+    return Message.create(
+        event_type=event_type,
+        payload=data,
+        occurred_at=event.occurred_at,
+        source_event_id=str(event.event_id),
+        correlation_id=event.correlation_id,
+        item_code=item_code,
+        audience=audience,
+    )
+
+
+def contract_created(event: ContractCreatedV1, links: Links) -> Message:
+    p = event.payload
+    data = {
+        "contract_id": p.contract_id,
+        "bundle_id": p.bundle_id,
+        "item_code": p.item_code,
+        "contracting_authority": p.contracting_authority,
+        "total_quantity": p.total_quantity,
+        "delivery_window": _window(p.delivery_window),
+        "nation_count": len({line.nation for line in p.lines}),
+        "link": links.contract.format(contract_id=p.contract_id),
+    }
+    return _message(event, CONTRACT_CREATED, data, item_code=p.item_code)
+
+
+def bundle_opened(event: BundleOpenedV1, links: Links) -> Message:
+    """The opportunity notice: enough to decide whether to bid and plan capacity. Funding
+    instruments are named with their co-funding rate only; the reasons may name nations."""
+    p = event.payload
+    data = {
+        "bundle_id": p.bundle_id,
+        "item_code": p.item_code,
+        "kind": p.kind,
+        "total_quantity": p.total_quantity,
+        "nation_count": p.nation_count,
+        "delivery_window": _window(p.delivery_window),
+        "accession_deadline": p.accession_deadline.isoformat() if p.accession_deadline else None,
+        "lead": p.lead,
+        "funding_instruments": [
+            {"instrument": f.instrument, "co_funding_rate": f.co_funding_rate} for f in p.funding if f.qualifies
+        ],
+        "specification_ref": p.specification_ref,
+        "link": links.bundle.format(bundle_id=p.bundle_id),
+    }
+    return _message(event, BUNDLE_OPENED, data, item_code=p.item_code)
+
+
+def award_decided(event: AwardDecidedV1, links: Links) -> Message:
+    """The award notice as procurement law publishes it: who won, and the standstill
+    period in which others may object. Scores and prices of the others stay inside."""
+    p = event.payload
+    data = {
+        "procurement_id": p.procurement_id,
+        "bundle_id": p.bundle_id,
+        "item_code": p.item_code,
+        "contracting_authority": p.contracting_authority,
+        "supplier_organisation": p.supplier_organisation,
+        "supplier_country": p.supplier_country,
+        "standstill_until": p.standstill_until.isoformat(),
+        "summary": p.summary,
+        "link": links.award.format(procurement_id=p.procurement_id),
+    }
+    return _message(event, AWARD_DECIDED, data, item_code=p.item_code)
+
+
+def framework_contract_created(event: FrameworkContractCreatedV1, links: Links) -> Message:
+    """Industry invests in lines when it sees multi-year volume: the ceiling and the period
+    are the point of telling it. The participants are counted, not named, and the value
+    ceiling (the nations' budgets added up) is left out."""
+    p = event.payload
+    data = {
+        "framework_id": p.framework_id,
+        "bundle_id": p.bundle_id,
+        "item_code": p.item_code,
+        "contracting_authority": p.contracting_authority,
+        "participant_count": len(set(p.participants)),
+        "ceiling_quantity": p.ceiling_quantity,
+        "start": p.start.isoformat(),
+        "end": p.end.isoformat(),
+        "supplier_organisations": sorted(set(p.supplier_organisations)),
+        "link": links.framework.format(framework_id=p.framework_id),
+    }
+    return _message(event, FRAMEWORK_CONTRACT_CREATED, data, item_code=p.item_code)
+
+
+def specification_harmonised(event: SpecificationHarmonisedV1, links: Links) -> Message:
+    """Published to every subscriber: one product for many nations starts here. The text
+    and the recorded deviations are behind the link."""
+    p = event.payload
+    data = {
+        "specification_id": p.specification_id,
+        "reference": p.reference,
+        "version": p.version,
+        "item_code": p.item_code,
+        "title": p.title,
+        "standards": p.standards,
+        "nation_count": len(set(p.nations)),
+        "applies_to_ukraine_deliveries": p.applies_to_ukraine_deliveries,
+        "link": links.specification.format(specification_id=p.specification_id, reference=p.reference),
+    }
+    return _message(event, SPECIFICATION_HARMONISED, data, item_code=p.item_code)
+
+
+def call_off_placed(event: CallOffPlacedV1, links: Links) -> Message:
+    p = event.payload
+    data = {
+        "framework_id": p.framework_id,
+        "call_off_id": p.call_off_id,
+        "nation": p.nation,
+        "item_code": p.item_code,
+        "quantity": p.quantity,
+        "delivery_due": p.delivery_due.isoformat(),
+        "link": links.call_off.format(framework_id=p.framework_id, call_off_id=p.call_off_id),
+    }
+    return _message(event, CALL_OFF_PLACED, data, item_code=p.item_code, audience=p.supplier_organisation)
+
+
+def delivery_schedule_changed(event: DeliveryScheduleChangedV1, links: Links) -> Message:
+    """The lots can be many: their count and date range, the lots themselves behind the link."""
+    p = event.payload
+    dues = [lot.due_date for lot in p.lots]
+    data = {
+        "contract_id": p.contract_id,
+        "reason": p.reason,
+        "lot_count": len(p.lots),
+        "first_due": min(dues).isoformat() if dues else None,
+        "last_due": max(dues).isoformat() if dues else None,
+        "link": links.contract.format(contract_id=p.contract_id),
+    }
+    return _message(event, DELIVERY_SCHEDULE_CHANGED, data, item_code=None, audience=p.supplier_organisation)
+
+
+def delivery_delayed(event: DeliveryDelayedV1, links: Links) -> Message:
+    """A delay query: the supplier is asked when the lot will come."""
+    p = event.payload
+    data = {
+        "contract_id": p.contract_id,
+        "lot_id": p.lot_id,
+        "nation": p.nation,
+        "due_date": p.due_date.isoformat(),
+        "forecast_date": p.forecast_date.isoformat() if p.forecast_date else None,
+        "quantity_outstanding": p.quantity_outstanding,
+        "link": links.contract.format(contract_id=p.contract_id),
+    }
+    return _message(event, DELIVERY_DELAYED, data, item_code=None, audience=p.supplier_organisation)

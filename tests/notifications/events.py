@@ -1,0 +1,228 @@
+"""Platform events as the demand and contracts services publish them, for feeding the
+notifications consumers in tests (drawn from the cases in the domain brief)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bundling_shared.events.contracts import (
+    AwardDecidedPayload,
+    AwardDecidedV1,
+    CallOffPlacedPayload,
+    CallOffPlacedV1,
+    DeliveryDelayedPayload,
+    DeliveryDelayedV1,
+    DeliveryLotChange,
+    DeliveryScheduleChangedPayload,
+    DeliveryScheduleChangedV1,
+    FrameworkAccededPayload,
+    FrameworkAccededV1,
+    FrameworkContractCreatedPayload,
+    FrameworkContractCreatedV1,
+    SpecificationHarmonisedPayload,
+    SpecificationHarmonisedV1,
+    SupplierRegisteredPayload,
+    SupplierRegisteredV1,
+)
+from bundling_shared.events.demand import (
+    BundleLine,
+    BundleOpenedPayload,
+    BundleOpenedV1,
+    BundleUpdatedPayload,
+    BundleUpdatedV1,
+    DeliveryWindow,
+    FundingAssessment,
+)
+from bundling_shared.events.envelope import EventEnvelope
+
+WINDOW = DeliveryWindow(start=date(2025, 1, 1), end=date(2028, 12, 31))
+
+
+def bundle_opened(item_code: str = "AMMO-155MM", bundle_id: str = "bundle-155mm") -> BundleOpenedV1:
+    event: BundleOpenedV1 = BundleOpenedV1.create(
+        BundleOpenedPayload(
+            bundle_id=bundle_id,
+            item_code=item_code,
+            kind="joint_order",
+            total_quantity=40_000,
+            nation_count=18,
+            delivery_window=WINDOW,
+            accession_deadline=date(2025, 6, 30),
+            lead="CZE",
+            funding=[
+                FundingAssessment(
+                    instrument="EDIRPA", qualifies=True, reason="NLD, CZE and DEU buy together", co_funding_rate=0.15
+                ),
+                FundingAssessment(instrument="SAFE", qualifies=False, reason="no loan requested by NLD"),
+            ],
+            specification_ref="SPEC-155MM-NATO",
+        ),
+        aggregate_id=bundle_id,
+        producer="demand",
+    )
+    return event
+
+
+def bundle_updated() -> BundleUpdatedV1:
+    event: BundleUpdatedV1 = BundleUpdatedV1.create(
+        BundleUpdatedPayload(
+            bundle_id="bundle-155mm",
+            item_code="AMMO-155MM",
+            status="open",
+            total_quantity=10_000,
+            nations=["NLD"],
+            lines=[BundleLine(need_id="need-1", nation="NLD", quantity=10_000)],
+            delivery_window=WINDOW,
+            revision=1,
+            reason="need added",
+        ),
+        aggregate_id="bundle-155mm",
+        producer="demand",
+    )
+    return event
+
+
+def award_decided(supplier: str = "NAMMO") -> AwardDecidedV1:
+    event: AwardDecidedV1 = AwardDecidedV1.create(
+        AwardDecidedPayload(
+            procurement_id="proc-vsrat",
+            bundle_id="bundle-vsrat",
+            item_code="VSRAT",
+            contracting_authority="NSPA",
+            supplier_id="sup-1",
+            supplier_organisation=supplier,
+            supplier_country="NOR",
+            standstill_until=date(2025, 4, 10),
+            summary="fastest delivery at an acceptable price",
+        ),
+        aggregate_id="proc-vsrat",
+        producer="contracts",
+    )
+    return event
+
+
+def framework_created() -> FrameworkContractCreatedV1:
+    event: FrameworkContractCreatedV1 = FrameworkContractCreatedV1.create(
+        FrameworkContractCreatedPayload(
+            framework_id="fw-radar",
+            bundle_id=None,
+            item_code="RADAR-MMR",
+            contracting_authority="NLD",
+            participants=["NLD", "NOR", "DNK", "LTU"],
+            ceiling_quantity=24,
+            ceiling_value_eur=480_000_000.0,
+            start=date(2025, 1, 1),
+            end=date(2029, 12, 31),
+            supplier_organisations=["THALES"],
+        ),
+        aggregate_id="fw-radar",
+        producer="contracts",
+    )
+    return event
+
+
+def framework_acceded() -> FrameworkAccededV1:
+    event: FrameworkAccededV1 = FrameworkAccededV1.create(
+        FrameworkAccededPayload(framework_id="fw-radar", nation="LTU", quantity=3),
+        aggregate_id="fw-radar",
+        producer="contracts",
+    )
+    return event
+
+
+def specification_harmonised() -> SpecificationHarmonisedV1:
+    event: SpecificationHarmonisedV1 = SpecificationHarmonisedV1.create(
+        SpecificationHarmonisedPayload(
+            specification_id="spec-155",
+            reference="SPEC-155MM-NATO",
+            version=2,
+            item_code="AMMO-155MM",
+            title="155 mm artillery ammunition, NATO harmonised",
+            standards=["STANAG 4425"],
+            nations=["NLD", "DEU", "CZE"],
+            compatible_deviations=["DEU: own fuze"],
+        ),
+        aggregate_id="spec-155",
+        producer="contracts",
+    )
+    return event
+
+
+def call_off(supplier: str = "THALES", item_code: str = "RADAR-MMR") -> CallOffPlacedV1:
+    event: CallOffPlacedV1 = CallOffPlacedV1.create(
+        CallOffPlacedPayload(
+            framework_id="fw-radar",
+            call_off_id="co-nor-1",
+            nation="NOR",
+            item_code=item_code,
+            quantity=2,
+            supplier_organisation=supplier,
+            delivery_due=date(2026, 6, 1),
+        ),
+        aggregate_id="fw-radar",
+        producer="contracts",
+    )
+    return event
+
+
+def schedule_changed(supplier: str = "THALES") -> DeliveryScheduleChangedV1:
+    event: DeliveryScheduleChangedV1 = DeliveryScheduleChangedV1.create(
+        DeliveryScheduleChangedPayload(
+            contract_id="contract-radar",
+            supplier_organisation=supplier,
+            reason="order moved forward to meet NATO stock norms",
+            lots=[
+                DeliveryLotChange(lot_id="lot-1", nation="NOR", quantity=1, due_date=date(2025, 9, 1)),
+                DeliveryLotChange(
+                    lot_id="lot-2",
+                    nation="DNK",
+                    quantity=1,
+                    due_date=date(2026, 3, 1),
+                    previous_due_date=date(2027, 3, 1),
+                ),
+            ],
+        ),
+        aggregate_id="contract-radar",
+        producer="contracts",
+    )
+    return event
+
+
+def delivery_delayed(supplier: str = "THALES") -> DeliveryDelayedV1:
+    event: DeliveryDelayedV1 = DeliveryDelayedV1.create(
+        DeliveryDelayedPayload(
+            contract_id="contract-radar",
+            lot_id="lot-1",
+            nation="NOR",
+            supplier_organisation=supplier,
+            due_date=date(2025, 9, 1),
+            forecast_date=date(2025, 11, 1),
+            quantity_outstanding=1,
+        ),
+        aggregate_id="contract-radar",
+        producer="contracts",
+    )
+    return event
+
+
+def supplier_registered(
+    organisation: str = "THALES", valid_until: date | None = date(2030, 1, 1)
+) -> SupplierRegisteredV1:
+    event: SupplierRegisteredV1 = SupplierRegisteredV1.create(
+        SupplierRegisteredPayload(
+            supplier_id=f"sup-{organisation.lower()}",
+            organisation=organisation,
+            country="NLD",
+            sme=False,
+            security_declaration_valid_until=valid_until,
+        ),
+        aggregate_id=organisation,
+        producer="contracts",
+    )
+    return event
+
+
+def as_json(event: EventEnvelope[Any]) -> dict[str, Any]:
+    body: dict[str, Any] = event.model_dump(mode="json")
+    return body

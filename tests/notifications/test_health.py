@@ -1,0 +1,142 @@
+"""Endpoint health: only failures for days disables an endpoint, its owner is told by an
+event and sees the status; an optional rate limit per endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bundling_shared import topics
+from notifications.adapters import orm
+from notifications.bootstrap import NotificationsService
+from notifications.domain.model import EndpointStatus
+from notifications.service_layer import handlers
+from tests.notifications.conftest import (
+    FakeClock,
+    Receiver,
+    Reply,
+    add_endpoint,
+    announce,
+    make_settings,
+    running_service,
+)
+
+
+async def dispatch_once(service: NotificationsService) -> int:
+    started = await service.dispatcher.dispatch_due()
+    await service.dispatcher.drain()
+    return started
+
+
+async def outbox(service: NotificationsService) -> list[dict[str, object]]:
+    async with service.engine.connect() as conn:
+        rows = (await conn.execute(select(orm.outbox).order_by(orm.outbox.c.id))).mappings().all()
+    return [dict(r) for r in rows]
+
+
+async def test_only_failures_for_five_days_disables_the_endpoint_and_tells_its_owner(
+    service: NotificationsService, receiver: Receiver, clock: FakeClock
+) -> None:
+    endpoint = await add_endpoint(service, "NAMMO", receiver.script("/down", Reply(503)))
+    await announce(service, clock, "contract-1")
+    started = clock()
+    await dispatch_once(service)
+    assert (await handlers.get_endpoint(endpoint.id, None, service.uow())).failing_since == started
+
+    clock.advance(timedelta(days=4, hours=23))
+    await announce(service, clock, "contract-2")
+    await dispatch_once(service)
+    still = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    assert still.status is EndpointStatus.ACTIVE, "four days and 23 hours is not yet five days"
+    assert await outbox(service) == []
+
+    clock.advance(timedelta(hours=1))
+    await announce(service, clock, "contract-3")
+    await dispatch_once(service)
+    disabled = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    assert disabled.status is EndpointStatus.DISABLED
+    assert disabled.disabled_at == clock()
+    assert disabled.disabled_reason is not None and "only failures since" in disabled.disabled_reason
+
+    [row] = await outbox(service)
+    assert row["topic"] == topics.ENDPOINTS.name and row["message_key"] == endpoint.id
+    event = json.loads(str(row["body"]))
+    assert event["event_type"] == "notifications.endpoint.disabled"
+    assert event["organisation"] == "NAMMO"
+    assert event["payload"]["endpoint_id"] == endpoint.id
+    assert "only failures" in event["payload"]["reason"]
+
+    hits = len(receiver.hits)
+    clock.advance(timedelta(days=1))
+    assert await dispatch_once(service) == 0, "a disabled endpoint is not tried"
+    assert len(receiver.hits) == hits
+
+
+async def test_one_success_starts_the_count_again(
+    service: NotificationsService, receiver: Receiver, clock: FakeClock
+) -> None:
+    url = receiver.script("/patchy", Reply(500), Reply(204), Reply(500))
+    endpoint = await add_endpoint(service, "NAMMO", url)
+    await announce(service, clock, "contract-1")
+    await dispatch_once(service)  # fails
+    clock.advance(timedelta(days=4))
+    await dispatch_once(service)  # its retry succeeds
+    clock.advance(timedelta(days=4))
+    await announce(service, clock, "contract-2")
+    await dispatch_once(service)  # fails
+    assert [h.path for h in receiver.hits] == ["/patchy"] * 3
+    after = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    assert after.status is EndpointStatus.ACTIVE, "8 days of mixed results is not 5 days of only failures"
+    assert after.failing_since == clock()
+
+
+async def test_the_number_of_days_is_a_setting(tmp_path: Path, receiver: Receiver, clock: FakeClock) -> None:
+    async with running_service(make_settings(tmp_path, disable_after_failing_days=1), clock) as service:
+        endpoint = await add_endpoint(service, "NAMMO", receiver.script("/down", Reply(500)))
+        await announce(service, clock, "contract-1")
+        await dispatch_once(service)
+        clock.advance(timedelta(days=1))
+        await dispatch_once(service)  # the retry of contract-1, a day later
+        disabled = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    assert disabled.status is EndpointStatus.DISABLED
+
+
+async def test_410_tells_the_owner_once_and_resume_starts_afresh(
+    service: NotificationsService, receiver: Receiver, clock: FakeClock
+) -> None:
+    endpoint = await add_endpoint(service, "NAMMO", receiver.script("/gone", Reply(410), Reply(204)))
+    await announce(service, clock, "contract-1")
+    await dispatch_once(service)
+    [row] = await outbox(service)
+    assert json.loads(str(row["body"]))["payload"]["reason"] == "the endpoint answered 410 Gone"
+    resumed = await handlers.resume_endpoint(endpoint.id, "NAMMO", service.uow())
+    assert (resumed.status, resumed.disabled_reason, resumed.disabled_at, resumed.failing_since) == (
+        EndpointStatus.ACTIVE,
+        None,
+        None,
+        None,
+    )
+
+
+async def test_a_rate_limited_endpoint_gets_its_rate_and_the_others_are_not_held_up(
+    service: NotificationsService, receiver: Receiver, clock: FakeClock
+) -> None:
+    limited = await add_endpoint(service, "NAMMO", receiver.url("/limited"), rate_limit_per_second=2)
+    await add_endpoint(service, "THALES", receiver.url("/free"))
+    for n in range(4):
+        await announce(service, clock, f"contract-{n}")
+
+    await dispatch_once(service)
+    assert len(receiver.hits_on("/limited")) == 2, "a full bucket holds one second's worth"
+    assert len(receiver.hits_on("/free")) == 4
+    await dispatch_once(service)
+    assert len(receiver.hits_on("/limited")) == 2, "no token left until time passes"
+    await asyncio.sleep(0.55)
+    await dispatch_once(service)
+    assert len(receiver.hits_on("/limited")) == 3
+    log = await handlers.endpoint_attempts(limited.id, None, 10, 0, service.uow())
+    assert len(log) == 3
