@@ -35,13 +35,7 @@ def bootstrap(settings: ContractsSettings | None = None) -> ContractsService:
     orm.start_mappers()
     engine = make_engine(settings.database_url)
     broker = make_broker(settings.kafka, SERVICE)
-    relay = OutboxRelay(
-        engine,
-        orm.outbox,
-        via_publishers(declare_publishers(broker)),
-        poll_seconds=settings.outbox.poll_seconds,
-        batch_size=settings.outbox.batch_size,
-    )
+    relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(declare_publishers(broker)), settings.outbox)
     uow: UowFactory = partial(ContractsUnitOfWork, make_session_factory(engine), relay.wake)
     broker.include_router(build_router(uow))
     return ContractsService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow)

@@ -60,13 +60,7 @@ def bootstrap(
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     broker = make_broker(settings.kafka, SERVICE)
-    relay = OutboxRelay(
-        engine,
-        orm.outbox,
-        via_publishers(declare_publishers(broker)),
-        poll_seconds=settings.outbox.poll_seconds,
-        batch_size=settings.outbox.batch_size,
-    )
+    relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(declare_publishers(broker)), settings.outbox)
     guard = DnsUrlGuard(settings.url_policy, resolve)
     http = make_http_client(settings.request_timeout_seconds, settings.max_in_flight, wrap_transport)
     dispatcher = Dispatcher(
