@@ -9,6 +9,7 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bundling_shared.db import make_engine, make_session_factory
+from bundling_shared.messaging.dead_letter import RetryPolicy
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
 from demand.adapters import orm
@@ -37,13 +38,7 @@ def bootstrap(settings: DemandSettings | None = None) -> DemandService:
     session_factory = make_session_factory(engine)
     broker = make_broker(settings.kafka, SERVICE)
     publishers = declare_publishers(broker)
-    relay = OutboxRelay(
-        engine,
-        orm.outbox,
-        via_publishers(publishers),
-        poll_seconds=settings.outbox.poll_seconds,
-        batch_size=settings.outbox.batch_size,
-    )
+    relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers), settings.outbox)
     uow: UowFactory = partial(DemandUnitOfWork, session_factory, relay.wake)
-    broker.include_router(build_router(uow))
+    broker.include_router(build_router(uow, RetryPolicy.of(settings.kafka, SERVICE)))
     return DemandService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow)

@@ -21,6 +21,7 @@ from faststream.message import StreamMessage
 from pydantic import ValidationError
 
 from bundling_shared.logging import bind_correlation_id, get_logger
+from bundling_shared.settings import KafkaSettings
 from bundling_shared.topics import DEAD_LETTER_SUFFIX
 
 log = get_logger(__name__)
@@ -43,8 +44,18 @@ class RetryPolicy:
     def delay(self, attempt: int) -> float:
         return float(min(self.backoff_seconds * (2 ** (attempt - 1)), self.backoff_max_seconds))
 
+    @classmethod
+    def of(cls, settings: KafkaSettings, service: str) -> RetryPolicy:
+        return cls(
+            service=service,
+            max_attempts=settings.consumer_max_attempts,
+            backoff_seconds=settings.consumer_backoff_seconds,
+            backoff_max_seconds=settings.consumer_backoff_max_seconds,
+        )
 
-def _is_permanent(exc: BaseException) -> bool:
+
+def is_permanent(exc: BaseException) -> bool:
+    """Retrying cannot help: the event breaks a rule or cannot be read."""
     return isinstance(exc, PERMANENT) or (exc.__cause__ is not None and isinstance(exc.__cause__, PERMANENT))
 
 
@@ -65,11 +76,63 @@ def dead_letter_headers(
     }
 
 
+def is_batch(msg: StreamMessage[Any]) -> bool:
+    """A batch subscriber's message: its raw message is a sequence of records (a tuple
+    from the broker, a list from FastStream's in-memory test broker)."""
+    return isinstance(msg.raw_message, tuple | list)
+
+
+def batch_records(msg: StreamMessage[Any]) -> list[Any]:
+    """The Kafka records behind `msg`, one for a single message."""
+    return list(msg.raw_message) if is_batch(msg) else [msg.raw_message]
+
+
+def record_headers(record: Any) -> dict[str, str]:
+    """The text headers of a Kafka record, as the dead-letter headers carry them on."""
+    return {k: v.decode(errors="replace") for k, v in (getattr(record, "headers", None) or ()) if v is not None}
+
+
+async def publish_dead_letter(
+    broker: Any,
+    record: Any,
+    body: bytes,
+    service: str,
+    exc: BaseException,
+    attempts: int,
+    headers: dict[str, str],
+) -> None:
+    """Moves one record to ``<topic>.dlq``: its original bytes, key and headers plus the
+    error. Raises if the publish fails, so the caller does not commit past the record."""
+    topic = str(getattr(record, "topic", "unknown"))
+    await broker.publish(
+        body,
+        topic + DEAD_LETTER_SUFFIX,
+        key=getattr(record, "key", None),
+        headers=dead_letter_headers(record, service, exc, attempts, headers),
+    )
+    log.error(
+        "consumer.dead_lettered",
+        topic=topic,
+        offset=getattr(record, "offset", None),
+        error_type=type(exc).__name__,
+        error=str(exc)[:500],
+        attempts=attempts,
+    )
+
+
 def retry_then_dead_letter(policy: RetryPolicy) -> type[BaseMiddleware]:
-    """A broker middleware class bound to `policy` (FastStream instantiates it per message)."""
+    """A broker middleware class bound to `policy` (FastStream instantiates it per message).
+
+    A batch (``raw_message`` is then a sequence of records) is passed through untouched:
+    retrying or dead-lettering it whole would move good records with a poison one. A batch
+    handler settles each record itself (see `publish_dead_letter`); if it still raises,
+    the error propagates, no offset is committed and the batch is delivered again.
+    """
 
     class DeadLetterMiddleware(BaseMiddleware):
         async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+            if is_batch(msg):
+                return await call_next(msg)
             headers = {k: v for k, v in msg.headers.items() if isinstance(v, str)}
             bind_correlation_id(headers.get("correlation-id"))
             attempt = 0
@@ -78,8 +141,11 @@ def retry_then_dead_letter(policy: RetryPolicy) -> type[BaseMiddleware]:
                 try:
                     return await call_next(msg)
                 except Exception as exc:
-                    if _is_permanent(exc) or attempt >= policy.max_attempts:
-                        await self._dead_letter(msg, headers, exc, attempt)
+                    if is_permanent(exc) or attempt >= policy.max_attempts:
+                        broker = self.context.get("broker")
+                        await publish_dead_letter(
+                            broker, msg.raw_message, msg.body, policy.service, exc, attempt, headers
+                        )
                         return None
                     delay = policy.delay(attempt)
                     log.warning(
@@ -90,27 +156,5 @@ def retry_then_dead_letter(policy: RetryPolicy) -> type[BaseMiddleware]:
                         event_type=headers.get("event-type"),
                     )
                     await asyncio.sleep(delay)
-
-        async def _dead_letter(
-            self, msg: StreamMessage[Any], headers: dict[str, str], exc: BaseException, attempts: int
-        ) -> None:
-            raw = msg.raw_message
-            topic = str(getattr(raw, "topic", "unknown"))
-            key = getattr(raw, "key", None)
-            broker = self.context.get("broker")
-            await broker.publish(
-                msg.body,
-                topic + DEAD_LETTER_SUFFIX,
-                key=key,
-                headers=dead_letter_headers(raw, policy.service, exc, attempts, headers),
-            )
-            log.error(
-                "consumer.dead_lettered",
-                topic=topic,
-                offset=getattr(raw, "offset", None),
-                error_type=type(exc).__name__,
-                error=str(exc)[:500],
-                attempts=attempts,
-            )
 
     return DeadLetterMiddleware

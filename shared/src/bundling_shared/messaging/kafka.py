@@ -22,12 +22,7 @@ TOPIC_ALREADY_EXISTS = 36
 
 
 def make_broker(settings: KafkaSettings, service: str) -> KafkaBroker:
-    policy = RetryPolicy(
-        service=service,
-        max_attempts=settings.consumer_max_attempts,
-        backoff_seconds=settings.consumer_backoff_seconds,
-        backoff_max_seconds=settings.consumer_backoff_max_seconds,
-    )
+    policy = RetryPolicy.of(settings, service)
     return KafkaBroker(
         settings.bootstrap_servers,
         client_id=service,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand.adapters.orm import (
@@ -34,6 +35,11 @@ class NeedRepository:
 
     async def get(self, need_id: str) -> Need | None:
         return await self._session.get(Need, need_id)
+
+    async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]:
+        """The needs of a whole batch of events in one query (they stay in the session)."""
+        found = await self._session.scalars(select(Need).where(needs.c.id.in_(list(need_ids))))
+        return {need.id: need for need in found}
 
     def _filtered(self, query: Select[Any], f: NeedFilter) -> Select[Any]:
         if f.nation is not None:
@@ -74,12 +80,26 @@ class NeedRepository:
 class CatalogueRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._held: dict[str, CatalogueItem | None] | None = None
 
     def add(self, item: CatalogueItem) -> None:
         self._session.add(item)
 
     async def get(self, code: str) -> CatalogueItem | None:
+        if self._held is not None:
+            if code not in self._held:
+                self._held[code] = await self._session.get(CatalogueItem, code)
+            return self._held[code]
         return await self._session.get(CatalogueItem, code)
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """For a batch of changes in one transaction: each item is read once."""
+        self._held = {}
+        try:
+            yield
+        finally:
+            self._held = None
 
     async def list(self, category: str | None, include_retired: bool) -> Sequence[CatalogueItem]:
         query = select(CatalogueItem).order_by(catalogue_items.c.code)
@@ -93,15 +113,54 @@ class CatalogueRepository:
 class BundleRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._kept: dict[str, list[Bundle]] | None = None
+        self._held_lines: dict[tuple[str, str], BundleLine] | None = None
+        self._held_trail: list[Decision] | None = None
+
+    CANDIDATES = 50
 
     def add(self, bundle: Bundle) -> None:
         self._session.add(bundle)
+        kept = self._kept.get(bundle.item_code) if self._kept is not None else None
+        if kept is not None and len(kept) < self.CANDIDATES:
+            kept.append(bundle)  # the newest: it sorts last, as the query would put it
 
     async def get(self, bundle_id: str) -> Bundle | None:
         return await self._session.get(Bundle, bundle_id)
 
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """For a batch of changes in one transaction: the candidates of an item are read
+        once and then kept in memory, with the bundles opened meanwhile (placing needs
+        changes no bundle's status, so the kept list is what the query would answer); new
+        lines and trail entries are held until `write_held` inserts them together."""
+        self._kept, self._held_lines, self._held_trail = {}, {}, []
+        try:
+            yield
+        finally:
+            self._kept, self._held_lines, self._held_trail = None, None, None
+
+    async def write_held(self) -> None:
+        """Inserts the held lines, then the trail entries in the order they were recorded."""
+        if self._held_lines:
+            rows = [{c.key: getattr(line, c.key) for c in bundle_lines.columns} for line in self._held_lines.values()]
+            self._held_lines.clear()
+            await self._session.execute(insert(bundle_lines), rows)
+        if self._held_trail:
+            columns = [c.key for c in bundle_decisions.columns if c.key != "id"]
+            trail = [{key: getattr(d, key) for key in columns} for d in self._held_trail]
+            self._held_trail.clear()
+            await self._session.execute(insert(bundle_decisions), trail)
+
     async def candidates(self, item_code: str) -> Sequence[Bundle]:
         """Bundles a new need of the item might join: only these are touched."""
+        if self._kept is not None:
+            if item_code not in self._kept:
+                self._kept[item_code] = list(await self._candidates(item_code))
+            return [b for b in self._kept[item_code] if b.joinable]
+        return await self._candidates(item_code)
+
+    async def _candidates(self, item_code: str) -> Sequence[Bundle]:
         query = (
             select(Bundle)
             .where(
@@ -110,7 +169,7 @@ class BundleRepository:
                 bundles.c.closed_reason.is_(None),
             )
             .order_by(bundles.c.created_at, bundles.c.id)
-            .limit(50)
+            .limit(self.CANDIDATES)
         )
         return (await self._session.scalars(query)).all()
 
@@ -168,13 +227,21 @@ class BundleRepository:
         return (await self._session.scalars(query)).all()
 
     def add_line(self, line: BundleLine) -> None:
-        self._session.add(line)
+        if self._held_lines is not None:
+            self._held_lines[line.bundle_id, line.need_id] = line
+        else:
+            self._session.add(line)
 
     async def line(self, bundle_id: str, need_id: str) -> BundleLine | None:
+        if self._held_lines and (held := self._held_lines.get((bundle_id, need_id))) is not None:
+            return held
         return await self._session.get(BundleLine, (bundle_id, need_id))
 
     async def remove_line(self, line: BundleLine) -> None:
-        await self._session.delete(line)
+        if self._held_lines and self._held_lines.get((line.bundle_id, line.need_id)) is line:
+            del self._held_lines[line.bundle_id, line.need_id]
+        else:
+            await self._session.delete(line)
 
     async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
         query = select(BundleLine).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
@@ -183,7 +250,10 @@ class BundleRepository:
         return (await self._session.scalars(query)).all()
 
     def record(self, decision: Decision) -> None:
-        self._session.add(decision)
+        if self._held_trail is not None:
+            self._held_trail.append(decision)
+        else:
+            self._session.add(decision)
 
     async def trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
         query = select(Decision).where(bundle_decisions.c.bundle_id == bundle_id)

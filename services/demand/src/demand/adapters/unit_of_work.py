@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from uuid import UUID
 
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
@@ -30,3 +34,29 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    @asynccontextmanager
+    async def writes_held(self) -> AsyncIterator[None]:
+        with self.session.no_autoflush, self.catalogue.batched(), self.bundles.batched():
+            yield
+            await self.bundles.write_held()
+
+    async def processed_among(self, consumer: str, event_ids: Collection[UUID]) -> set[UUID]:
+        """Which of a batch's events were applied before: one query for the whole batch."""
+        table = orm.processed_messages
+        rows = await self.session.execute(
+            select(table.c.event_id).where(
+                table.c.consumer == consumer, table.c.event_id.in_([str(i) for i in event_ids])
+            )
+        )
+        return {UUID(str(row[0])) for row in rows}
+
+    async def mark_all_processed(self, consumer: str, event_ids: Collection[UUID]) -> None:
+        """Records a batch's events in one statement; a duplicate fails the whole transaction."""
+        if not event_ids:
+            return
+        now = datetime.now(UTC)
+        await self.session.execute(
+            insert(orm.processed_messages),
+            [{"consumer": consumer, "event_id": str(i), "processed_at": now} for i in event_ids],
+        )

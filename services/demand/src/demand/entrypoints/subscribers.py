@@ -1,10 +1,22 @@
 """Subscribers: the aggregator (need events, updating only the bundles they touch) and
 the watchers that mark needs contracted once their contract exists and adopt harmonised
-specifications."""
+specifications.
+
+The aggregator takes need events in batches. Each record is read on its own: one that
+cannot be read goes to the dead-letter topic alone, as does an event the aggregator keeps
+failing on; the rest of the batch is applied. Offsets are committed once the whole batch
+is settled; if settling fails (the dead-letter topic unreachable, say), the batch is
+delivered again and the events already applied are recognised by their ids."""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+from uuid import UUID
+
 from faststream.kafka import KafkaRouter
+from faststream.kafka.annotations import KafkaBroker, KafkaMessage
+from faststream.message import StreamMessage
+from pydantic import PlainValidator, TypeAdapter, ValidationError
 
 from bundling_shared import topics
 from bundling_shared.events.contracts import (
@@ -15,20 +27,67 @@ from bundling_shared.events.contracts import (
     SpecificationHarmonisedV1,
 )
 from bundling_shared.events.demand import NeedEvent
+from bundling_shared.messaging.dead_letter import RetryPolicy, batch_records, publish_dead_letter, record_headers
 from bundling_shared.messaging.kafka import at_least_once
 from demand.service_layer import aggregator
 from demand.service_layer.common import AGGREGATOR, UowFactory
 from demand.service_layer.contracted import CONTRACT_WATCHER, mark_contracted
 from demand.service_layer.specifications import SPECIFICATION_WATCHER, adopt_harmonised_specification
 
+# Up to 500 need events share a transaction and an offset commit; a poll returns at once
+# with the records already fetched, and an idle one waits 0.1 s.
+BATCH_RECORDS = 500
+BATCH_TIMEOUT_MS = 100
 
-def build_router(uow: UowFactory) -> KafkaRouter:
+NEED_EVENT: TypeAdapter[aggregator.NeedChange] = TypeAdapter(NeedEvent)
+
+# The batch body is the records' undecoded values (`record_values`), read one by one in the
+# handler so that a bad one does not fail its batch; the schema documents each message.
+NeedEventRecords = Annotated[list[Any], PlainValidator(lambda body: body, json_schema_input_type=NeedEvent)]
+
+
+async def record_values(message: StreamMessage[Any]) -> list[bytes]:
+    """The batch's values as they arrived, left undecoded: the handler reads each record
+    itself, so that one it cannot read fails alone."""
+    return [record.value or b"" for record in batch_records(message)]
+
+
+def build_router(uow: UowFactory, policy: RetryPolicy) -> KafkaRouter:
     router = KafkaRouter()
 
-    @at_least_once(router, topics.NEEDS, group_id=AGGREGATOR, title="demand.needs:aggregator")
-    async def on_need_event(event: NeedEvent) -> None:
-        """Places a registered, amended or withdrawn need among the bundles of its item."""
-        await aggregator.aggregate(event, uow())
+    @at_least_once(
+        router,
+        topics.NEEDS,
+        group_id=AGGREGATOR,
+        title="demand.needs:aggregator",
+        batch=True,
+        max_records=BATCH_RECORDS,
+        batch_timeout_ms=BATCH_TIMEOUT_MS,
+        decoder=record_values,
+    )
+    async def on_need_event(body: NeedEventRecords, message: KafkaMessage, broker: KafkaBroker) -> None:
+        """Places registered, amended or withdrawn needs among the bundles of their item."""
+        events: list[aggregator.NeedChange] = []
+        sources: dict[UUID, Any] = {}
+        for record, value in zip(batch_records(message), body, strict=True):
+            try:
+                event = NEED_EVENT.validate_json(value)
+            except ValidationError as exc:
+                await publish_dead_letter(broker, record, value, policy.service, exc, 1, record_headers(record))
+                continue
+            events.append(event)
+            sources.setdefault(event.event_id, record)
+        for unapplied in await aggregator.aggregate_batch(events, uow(), policy):
+            record = sources[unapplied.event.event_id]
+            await publish_dead_letter(
+                broker,
+                record,
+                record.value or b"",
+                policy.service,
+                unapplied.error,
+                unapplied.attempts,
+                record_headers(record),
+            )
 
     @at_least_once(router, topics.CONTRACTS, group_id=CONTRACT_WATCHER, title="contracts.contracts:demand")
     async def on_contract_event(event: ContractEvent) -> None:
