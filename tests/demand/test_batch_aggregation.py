@@ -40,7 +40,7 @@ from bundling_shared.topics import Topic, with_dead_letters
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.domain.bundle import DecisionKind
-from demand.domain.model import Need, NeedStatus
+from demand.domain.model import Deviation, Need, NeedStatus
 from demand.entrypoints.app import MIGRATIONS
 from demand.entrypoints.subscribers import build_router
 from demand.service_layer import aggregator
@@ -424,3 +424,41 @@ async def test_a_batch_whose_handler_fails_is_delivered_again_not_dead_lettered(
         await broker.stop()
     assert calls[0][0] == 0 and all(call[0] == 0 for call in calls[:ATTEMPTS])  # from the first record again
     assert await read_all(kafka_bootstrap, topic.dead_letter.name, 1, timeout=2) == []
+
+
+async def test_events_caused_in_a_batch_carry_the_correlation_id_of_their_need_event(
+    store: tuple[AsyncEngine, UowFactory],
+) -> None:
+    engine, uow = store
+    async with uow() as u:
+        deviating = []
+        for nation in ("FIN", "POL"):
+            need = Need.register(
+                nation=nation,
+                item_code="AMMO-155MM",
+                quantity=500,
+                window_start=WINDOWS[0][0],
+                window_end=WINDOWS[0][1],
+                item=await u.catalogue.get("AMMO-155MM"),
+                deviations=[Deviation(f"{nation} fuze", compatible=False)],
+            )
+            u.needs.add(need)
+            deviating.append(need)
+        await u.commit()
+    events = [registered(need) for need in deviating]
+    assert await aggregator.aggregate_batch(events, uow(), POLICY) == []
+
+    async with engine.connect() as conn:
+        bodies = (
+            (
+                await conn.execute(
+                    select(orm.outbox.c.body).where(orm.outbox.c.event_type == "demand.harmonisation.proposed")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    proposals = {json.loads(b)["payload"]["nations"][0]: json.loads(b) for b in bodies}
+    assert set(proposals) == {"FIN", "POL"}
+    for event, need in zip(events, deviating, strict=True):
+        assert proposals[need.nation]["correlation_id"] == event.correlation_id

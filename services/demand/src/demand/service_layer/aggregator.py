@@ -27,7 +27,7 @@ from bundling_shared.events.demand import (
     NeedRegisteredV1,
     NeedWithdrawnV1,
 )
-from bundling_shared.logging import get_logger
+from bundling_shared.logging import bind_correlation_id, get_logger
 from bundling_shared.messaging.dead_letter import PermanentError, RetryPolicy, is_permanent
 from demand.domain.bundle import Bundle, Decision, DecisionKind
 from demand.domain.bundling import HARMONISED, Placement, incompatible, place
@@ -101,6 +101,9 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
         needs = await uow.needs.get_many({e.payload.need_id for e in fresh})
         async with uow.writes_held():
             for event in fresh:
+                # Events the placement causes (bundle opened, harmonisation) carry the
+                # correlation id of the need event behind them, batch or not.
+                bind_correlation_id(event.correlation_id)
                 await _apply(_checked(needs.get(event.payload.need_id), event), event, uow)
         await uow.mark_all_processed(AGGREGATOR, [e.event_id for e in fresh])
         await uow.commit()
@@ -108,6 +111,7 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
 
 async def _aggregate_with_retries(event: NeedChange, uow: UnitOfWork, policy: RetryPolicy) -> Unapplied | None:
     attempt = 0
+    bind_correlation_id(event.correlation_id)
     while True:
         attempt += 1
         try:
