@@ -29,9 +29,7 @@ from bundling_shared.messaging.tables import outbox_table, processed_messages_ta
 from demand.domain.bundle import (
     Bundle,
     BundleKind,
-    BundleLine,
     BundleStatus,
-    Decision,
     DecisionKind,
     Participation,
     Share,
@@ -217,8 +215,6 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Need, needs)
     mapper_registry.map_imperatively(NeedVersion, need_versions)
     mapper_registry.map_imperatively(CatalogueItem, catalogue_items)
-    mapper_registry.map_imperatively(BundleLine, bundle_lines)
-    mapper_registry.map_imperatively(Decision, bundle_decisions)
     mapper_registry.map_imperatively(Share, bundle_shares)
     mapper_registry.map_imperatively(
         Bundle,

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand.adapters.orm import (
@@ -29,6 +29,7 @@ from demand.service_layer.unit_of_work import BundleFilter, NeedFilter, StoredAn
 class NeedRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._placed: dict[str, Need] | None = None
 
     def add(self, need: Need) -> None:
         self._session.add(need)
@@ -37,9 +38,39 @@ class NeedRepository:
         return await self._session.get(Need, need_id)
 
     async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]:
-        """The needs of a whole batch of events in one query (they stay in the session)."""
-        found = await self._session.scalars(select(Need).where(needs.c.id.in_(list(need_ids))))
-        return {need.id: need for need in found}
+        """The needs of a whole batch of events in one query.
+
+        In a batch (`batched`) they leave the session, so that no flush compares every
+        field of hundreds of needs; `write_held` then writes what placing them changes,
+        their status and bundle, in one statement."""
+        found = {
+            need.id: need for need in await self._session.scalars(select(Need).where(needs.c.id.in_(list(need_ids))))
+        }
+        if self._placed is not None:
+            for need in found.values():
+                self._session.expunge(need)
+            self._placed.update(found)
+        return found
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        self._placed = {}
+        try:
+            yield
+        finally:
+            self._placed = None
+
+    async def write_held(self) -> None:
+        if not self._placed:
+            return
+        rows = [{"_id": n.id, "_status": n.status, "_bundle_id": n.bundle_id} for n in self._placed.values()]
+        self._placed = {}
+        await self._session.execute(
+            update(needs)
+            .where(needs.c.id == bindparam("_id"))
+            .values(status=bindparam("_status"), bundle_id=bindparam("_bundle_id")),
+            rows,
+        )
 
     def _filtered(self, query: Select[Any], f: NeedFilter) -> Select[Any]:
         if f.nation is not None:
@@ -111,11 +142,18 @@ class CatalogueRepository:
 
 
 class BundleRepository:
+    """Bundles through the mapping; their lines and trail through plain statements.
+
+    Lines and trail entries are written often (one of each per placed need) and never
+    changed in place, so they are plain dataclasses kept out of the ORM's bookkeeping:
+    new ones are held and inserted together, before anything reads them and at commit.
+    """
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._kept: dict[str, list[Bundle]] | None = None
-        self._held_lines: dict[tuple[str, str], BundleLine] | None = None
-        self._held_trail: list[Decision] | None = None
+        self._held_lines: dict[tuple[str, str], BundleLine] = {}
+        self._held_trail: list[Decision] = []
 
     CANDIDATES = 50
 
@@ -132,24 +170,26 @@ class BundleRepository:
     def batched(self) -> Iterator[None]:
         """For a batch of changes in one transaction: the candidates of an item are read
         once and then kept in memory, with the bundles opened meanwhile (placing needs
-        changes no bundle's status, so the kept list is what the query would answer); new
-        lines and trail entries are held until `write_held` inserts them together."""
-        self._kept, self._held_lines, self._held_trail = {}, {}, []
+        changes no bundle's status, so the kept list is what the query would answer)."""
+        self._kept = {}
         try:
             yield
         finally:
-            self._kept, self._held_lines, self._held_trail = None, None, None
+            self._kept = None
 
     async def write_held(self) -> None:
-        """Inserts the held lines, then the trail entries in the order they were recorded."""
+        """Inserts the held lines, then the trail entries in the order they were recorded
+        (after the bundles they belong to)."""
+        if not self._held_lines and not self._held_trail:
+            return
+        await self._session.flush()
         if self._held_lines:
-            rows = [{c.key: getattr(line, c.key) for c in bundle_lines.columns} for line in self._held_lines.values()]
-            self._held_lines.clear()
+            rows = [vars(line) for line in self._held_lines.values()]
+            self._held_lines = {}
             await self._session.execute(insert(bundle_lines), rows)
         if self._held_trail:
-            columns = [c.key for c in bundle_decisions.columns if c.key != "id"]
-            trail = [{key: getattr(d, key) for key in columns} for d in self._held_trail]
-            self._held_trail.clear()
+            trail = [vars(decision) for decision in self._held_trail]
+            self._held_trail = []
             await self._session.execute(insert(bundle_decisions), trail)
 
     async def candidates(self, item_code: str) -> Sequence[Bundle]:
@@ -227,39 +267,45 @@ class BundleRepository:
         return (await self._session.scalars(query)).all()
 
     def add_line(self, line: BundleLine) -> None:
-        if self._held_lines is not None:
-            self._held_lines[line.bundle_id, line.need_id] = line
-        else:
-            self._session.add(line)
+        self._held_lines[line.bundle_id, line.need_id] = line
 
     async def line(self, bundle_id: str, need_id: str) -> BundleLine | None:
-        if self._held_lines and (held := self._held_lines.get((bundle_id, need_id))) is not None:
+        if (held := self._held_lines.get((bundle_id, need_id))) is not None:
             return held
-        return await self._session.get(BundleLine, (bundle_id, need_id))
+        row = (
+            await self._session.execute(
+                select(bundle_lines).where(bundle_lines.c.bundle_id == bundle_id, bundle_lines.c.need_id == need_id)
+            )
+        ).first()
+        return BundleLine(**row._mapping) if row is not None else None
 
     async def remove_line(self, line: BundleLine) -> None:
-        if self._held_lines and self._held_lines.get((line.bundle_id, line.need_id)) is line:
+        if self._held_lines.get((line.bundle_id, line.need_id)) is line:
             del self._held_lines[line.bundle_id, line.need_id]
         else:
-            await self._session.delete(line)
+            await self._session.execute(
+                delete(bundle_lines).where(
+                    bundle_lines.c.bundle_id == line.bundle_id, bundle_lines.c.need_id == line.need_id
+                )
+            )
 
     async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
-        query = select(BundleLine).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
+        await self.write_held()
+        query = select(bundle_lines).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
         if nation is not None:
             query = query.where(bundle_lines.c.nation == nation)
-        return (await self._session.scalars(query)).all()
+        return [BundleLine(**row._mapping) for row in await self._session.execute(query)]
 
     def record(self, decision: Decision) -> None:
-        if self._held_trail is not None:
-            self._held_trail.append(decision)
-        else:
-            self._session.add(decision)
+        self._held_trail.append(decision)
 
     async def trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
-        query = select(Decision).where(bundle_decisions.c.bundle_id == bundle_id)
+        await self.write_held()
+        columns = [c for c in bundle_decisions.columns if c.key != "id"]
+        query = select(*columns).where(bundle_decisions.c.bundle_id == bundle_id)
         if nation is not None:
             query = query.where(or_(bundle_decisions.c.nation.is_(None), bundle_decisions.c.nation == nation))
-        return (await self._session.scalars(query.order_by(bundle_decisions.c.id))).all()
+        return [Decision(**row._mapping) for row in await self._session.execute(query.order_by(bundle_decisions.c.id))]
 
 
 class IdempotencyRepository:

@@ -32,13 +32,18 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.bundles = BundleRepository(session)
         self.idempotency = IdempotencyRepository(session)
 
+    async def commit(self) -> None:
+        await self.bundles.write_held()
+        await super().commit()
+
     async def flush(self) -> None:
         await self.session.flush()
 
     @asynccontextmanager
     async def writes_held(self) -> AsyncIterator[None]:
-        with self.session.no_autoflush, self.catalogue.batched(), self.bundles.batched():
+        with self.session.no_autoflush, self.catalogue.batched(), self.bundles.batched(), self.needs.batched():
             yield
+            await self.needs.write_held()
             await self.bundles.write_held()
 
     async def processed_among(self, consumer: str, event_ids: Collection[UUID]) -> set[UUID]:

@@ -98,8 +98,8 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
                 fresh.append(event)
         if not fresh:
             return
-        needs = await uow.needs.get_many({e.payload.need_id for e in fresh})
         async with uow.writes_held():
+            needs = await uow.needs.get_many({e.payload.need_id for e in fresh})
             for event in fresh:
                 # Events the placement causes (bundle opened, harmonisation) carry the
                 # correlation id of the need event behind them, batch or not.

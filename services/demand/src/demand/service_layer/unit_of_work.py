@@ -95,7 +95,8 @@ class UnitOfWork(Protocol):
     async def flush(self) -> None: ...
     def writes_held(self) -> AbstractAsyncContextManager[None]:
         """Within it, changes reach the database on an explicit flush, at its end or at the
-        commit, not before every query: a batch's inserts and updates are sent together."""
+        commit, not before every query: a batch's inserts and updates are sent together. The
+        needs read by `get_many` within it have their status and bundle written at its end."""
         ...
 
     async def emit(self, topic: Topic, event: EventEnvelope[Any]) -> None: ...
