@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from sqlalchemy import Table
@@ -67,3 +67,15 @@ class SqlAlchemyUnitOfWorkBase:
 
     async def mark_processed(self, consumer: str, event_id: UUID) -> None:
         await inbox.mark_processed(self.session, self._processed, consumer, event_id)
+
+
+class MessagingUnitOfWork(Protocol):
+    """What every service's handlers need from a unit of work besides its repositories:
+    the transaction, the outbox and the inbox. Services extend it with their repositories."""
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None: ...
+    async def commit(self) -> None: ...
+    async def emit(self, topic: Topic, event: EventEnvelope[Any]) -> None: ...
+    async def already_processed(self, consumer: str, event_id: UUID) -> bool: ...
+    async def mark_processed(self, consumer: str, event_id: UUID) -> None: ...

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, Self
-from uuid import UUID
+from typing import Protocol
 
-from bundling_shared.events.envelope import EventEnvelope
-from bundling_shared.topics import Topic
+from bundling_shared.unit_of_work import MessagingUnitOfWork
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.model import Contract, ContractMode
@@ -65,7 +63,7 @@ class DeliveryLots(Protocol):
     async def list(self) -> Sequence[DeliveryLot]: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(MessagingUnitOfWork, Protocol):
     @property
     def contracts(self) -> Contracts: ...
     @property
@@ -78,10 +76,3 @@ class UnitOfWork(Protocol):
     def frameworks(self) -> Frameworks: ...
     @property
     def lots(self) -> DeliveryLots: ...
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None: ...
-    async def commit(self) -> None: ...
-    async def emit(self, topic: Topic, event: EventEnvelope[Any]) -> None: ...
-    async def already_processed(self, consumer: str, event_id: UUID) -> bool: ...
-    async def mark_processed(self, consumer: str, event_id: UUID) -> None: ...

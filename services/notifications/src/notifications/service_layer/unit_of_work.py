@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, Self
-from uuid import UUID
+from typing import Protocol
 
-from bundling_shared.events.envelope import EventEnvelope
-from bundling_shared.topics import Topic
+from bundling_shared.unit_of_work import MessagingUnitOfWork
 from notifications.domain.model import Attempt, Delivery, Endpoint, Message, Supplier
 from notifications.domain.url_safety import CheckedUrl
 
@@ -69,7 +67,7 @@ class Suppliers(Protocol):
     async def get(self, organisation: str) -> Supplier | None: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(MessagingUnitOfWork, Protocol):
     @property
     def endpoints(self) -> Endpoints: ...
     @property
@@ -80,13 +78,6 @@ class UnitOfWork(Protocol):
     def attempts(self) -> Attempts: ...
     @property
     def suppliers(self) -> Suppliers: ...
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None: ...
-    async def commit(self) -> None: ...
-    async def already_processed(self, consumer: str, event_id: UUID) -> bool: ...
-    async def mark_processed(self, consumer: str, event_id: UUID) -> None: ...
-    async def emit(self, topic: Topic, event: EventEnvelope[Any]) -> None: ...
 
 
 class UrlGuard(Protocol):
