@@ -50,7 +50,7 @@ from notifications.adapters import orm
 from notifications.adapters.signing import signature_headers
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.adapters.url_guard import DnsUrlGuard
-from notifications.adapters.webhook_sender import HttpWebhookSender, make_http_client
+from notifications.adapters.webhook_sender import HttpWebhookSender, make_webhook_transport
 from notifications.domain.model import AttemptResult, DeliveryJob, DeliveryStatus
 from notifications.domain.url_safety import UrlPolicy
 from notifications.entrypoints.app import MIGRATIONS
@@ -265,7 +265,7 @@ async def throughput(databases: Databases, deliveries: int, budget: float) -> No
             async with service(await databases.fresh(), urls) as svc:
                 for n in range(messages):
                     await announce(svc, n)
-                http = make_http_client(15.0, 200)
+                http = make_webhook_transport(200)
                 sender: WebhookSender = (
                     HttpWebhookSender(http, svc.guard, 15.0) if label == "http" else InstantHttp(svc.guard)
                 )
@@ -307,7 +307,7 @@ async def isolation_run(
     with receivers(ENDPOINTS, hanging) as urls:
         async with service(await databases.fresh(), urls) as svc:
             healthy = set(svc.endpoint_ids[hanging:])
-            http = make_http_client(timeout, 200)
+            http = make_webhook_transport(200)
             worker = dispatcher(svc, Observed(HttpWebhookSender(http, svc.guard, timeout), latencies), timeout)
             task = asyncio.create_task(worker.run())
             started = time.perf_counter()

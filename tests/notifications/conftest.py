@@ -175,6 +175,7 @@ class LoopbackOnly(httpx.AsyncBaseTransport):
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self._inner = inner
+        self.closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if not ipaddress.ip_address(request.url.host).is_loopback:
@@ -182,6 +183,7 @@ class LoopbackOnly(httpx.AsyncBaseTransport):
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:
+        self.closed = True
         await self._inner.aclose()
 
 

@@ -17,7 +17,7 @@ from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
 from notifications.adapters import orm
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.adapters.url_guard import DnsUrlGuard, Resolve, system_resolve
-from notifications.adapters.webhook_sender import HttpWebhookSender, make_http_client
+from notifications.adapters.webhook_sender import HttpWebhookSender, make_webhook_transport
 from notifications.config import NotificationsSettings
 from notifications.entrypoints.publishers import declare_publishers
 from notifications.entrypoints.subscribers import build_router
@@ -37,7 +37,7 @@ class NotificationsService:
     dispatcher: Dispatcher
     relay: OutboxRelay
     url_guard: UrlGuard
-    http: httpx.AsyncClient
+    http: httpx.AsyncBaseTransport
 
     async def run_dispatcher(self) -> None:
         """The background worker: the HTTP client lives exactly as long as the dispatcher
@@ -62,7 +62,7 @@ def bootstrap(
     broker = make_broker(settings.kafka, SERVICE)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(declare_publishers(broker)), settings.outbox)
     guard = DnsUrlGuard(settings.url_policy, resolve)
-    http = make_http_client(settings.request_timeout_seconds, settings.max_in_flight, wrap_transport)
+    http = make_webhook_transport(settings.max_in_flight, wrap_transport)
     dispatcher = Dispatcher(
         partial(NotificationsUnitOfWork, session_factory, on_events=relay.wake),
         HttpWebhookSender(http, guard, settings.request_timeout_seconds),

@@ -1,0 +1,165 @@
+"""httpcore's sockets on asyncio's own transports.
+
+httpcore reaches the network through a pluggable backend; its default goes through anyio,
+which wraps every read and write in a cancel scope and a checkpoint. At a thousand
+webhooks a second that wrapping costs more than the HTTP/1.1 exchange itself, so the
+dispatcher's connections use this backend: a protocol that buffers what arrives and
+futures that wake the one reader or writer waiting on it. TLS is asyncio's `start_tls`
+on the same connection; timeouts are asyncio's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Iterable
+from typing import Any
+
+import httpcore
+
+
+class _Connection(asyncio.Protocol):
+    """What arrived and what happened to one connection, for the stream reading it."""
+
+    def __init__(self) -> None:
+        self.received = bytearray()
+        self.closed = False  # end of data from the peer, or the connection lost
+        self.error: Exception | None = None
+        self.writing_paused = False
+        self._readable: asyncio.Future[None] | None = None
+        self._writable: asyncio.Future[None] | None = None
+
+    def data_received(self, data: bytes) -> None:
+        self.received += data
+        self._wake_reader()
+
+    def eof_received(self) -> bool | None:
+        self.closed = True
+        self._wake_reader()
+        return None  # close our side too: HTTP/1.1 has nothing to send after the peer's end
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed, self.error = True, exc
+        self._wake_reader()
+        self._wake_writer()
+
+    def pause_writing(self) -> None:
+        self.writing_paused = True
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        self._wake_writer()
+
+    def readable(self) -> asyncio.Future[None]:
+        self._readable = asyncio.get_running_loop().create_future()
+        return self._readable
+
+    def writable(self) -> asyncio.Future[None]:
+        self._writable = asyncio.get_running_loop().create_future()
+        return self._writable
+
+    def _wake_reader(self) -> None:
+        if self._readable is not None and not self._readable.done():
+            self._readable.set_result(None)
+
+    def _wake_writer(self) -> None:
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
+
+
+class AsyncioStream(httpcore.AsyncNetworkStream):
+    def __init__(self, transport: asyncio.Transport, connection: _Connection) -> None:
+        self._transport = transport
+        self._connection = connection
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        connection = self._connection
+        if not connection.received and not connection.closed:
+            try:
+                async with asyncio.timeout(timeout):
+                    await connection.readable()
+            except TimeoutError as exc:
+                raise httpcore.ReadTimeout(f"no data for {timeout} s") from exc
+        if connection.received:
+            data = bytes(connection.received[:max_bytes])
+            del connection.received[:max_bytes]
+            return data
+        if connection.error is not None:
+            raise httpcore.ReadError(str(connection.error)) from connection.error
+        return b""  # the peer closed the connection
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        if self._connection.closed or self._transport.is_closing():
+            raise httpcore.WriteError("the connection is closed")
+        self._transport.write(buffer)
+        if self._connection.writing_paused:  # the kernel's buffer is full: wait for room
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._connection.writable()
+            except TimeoutError as exc:
+                raise httpcore.WriteTimeout(f"could not write for {timeout} s") from exc
+            if self._connection.error is not None:
+                raise httpcore.WriteError(str(self._connection.error)) from self._connection.error
+
+    async def aclose(self) -> None:
+        self._transport.close()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                tls = await loop.start_tls(
+                    self._transport, self._connection, ssl_context, server_hostname=server_hostname
+                )
+        except TimeoutError as exc:
+            self._transport.close()
+            raise httpcore.ConnectTimeout(f"TLS handshake took over {timeout} s") from exc
+        except (OSError, ssl.SSLError, ConnectionError) as exc:
+            self._transport.close()
+            raise httpcore.ConnectError(str(exc)) from exc
+        if tls is None:  # the connection went away during the handshake
+            raise httpcore.ConnectError("the connection closed during the TLS handshake")
+        return AsyncioStream(tls, self._connection)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":  # an idle kept-alive connection with data or an end is unusable
+            return bool(self._connection.received) or self._connection.closed
+        names = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
+        return self._transport.get_extra_info(names[info]) if info in names else None
+
+
+class AsyncioNetworkBackend(httpcore.AsyncNetworkBackend):
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                transport, connection = await loop.create_connection(
+                    _Connection, host, port, local_addr=(local_address, 0) if local_address else None
+                )
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"no connection to {host}:{port} within {timeout} s") from exc
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        sock = transport.get_extra_info("socket")
+        for option in socket_options or ():
+            sock.setsockopt(*option)
+        return AsyncioStream(transport, connection)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("webhooks are sent over TCP only")
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
