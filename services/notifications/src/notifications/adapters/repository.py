@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters import orm
 from notifications.domain.model import (
     Attempt,
     Delivery,
+    DeliveryState,
     DeliveryStatus,
+    DueDelivery,
     Endpoint,
     EndpointStatus,
     Message,
+    Progress,
     Supplier,
 )
 from notifications.service_layer.unit_of_work import AttemptFilter
@@ -56,6 +60,16 @@ class EndpointRepository:
             query = query.order_by(orm.endpoints.c.id).with_for_update()
         return {e.id: e for e in (await self._session.scalars(query)).all()}
 
+    async def failing_since_of(self, endpoint_ids: Collection[str]) -> dict[str, datetime | None]:
+        """The health of the given endpoints, their rows held until commit on PostgreSQL
+        (as `get_many(lock=True)`): most batches of attempts change no endpoint at all, and
+        reading two columns spares loading the endpoints as objects."""
+        e = orm.endpoints
+        query = select(e.c.id, e.c.failing_since).where(e.c.id.in_(sorted(endpoint_ids)))
+        if self._session.get_bind().dialect.name == "postgresql":
+            query = query.order_by(e.c.id).with_for_update()
+        return {row.id: row.failing_since for row in await self._session.execute(query)}
+
 
 class MessageRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -91,23 +105,39 @@ class DeliveryRepository:
         query = select(Delivery).where(orm.deliveries.c.id.in_(list(delivery_ids)))
         return {d.id: d for d in (await self._session.scalars(query)).all()}
 
-    async def due(
+    async def claimable(
         self, now: datetime, limit: int, skip_endpoints: Collection[str], skip_deliveries: Collection[str]
-    ) -> Sequence[Delivery]:
+    ) -> list[DueDelivery]:
         """Pending deliveries whose time has come, to active endpoints only (a paused
-        endpoint's deliveries wait for it to resume), oldest due first.
+        endpoint's deliveries wait for it to resume), oldest due first, each with its
+        endpoint and message: one query, plain rows.
 
-        On PostgreSQL the rows are locked with SKIP LOCKED, so dispatchers in several
-        processes claim disjoint sets instead of waiting on each other.
+        On PostgreSQL the delivery rows are locked with SKIP LOCKED, so dispatchers in
+        several processes claim disjoint sets instead of waiting on each other.
         """
-        d, e = orm.deliveries, orm.endpoints
-        active = select(e.c.id).where(e.c.status == EndpointStatus.ACTIVE)
+        d, e, m = orm.deliveries, orm.endpoints, orm.messages
         query = (
-            select(Delivery)
+            select(
+                d.c.id.label("delivery_id"),
+                d.c.message_id,
+                d.c.endpoint_id,
+                d.c.attempt_count,
+                e.c.url,
+                e.c.secret,
+                e.c.previous_secret,
+                e.c.previous_secret_expires_at,
+                e.c.rate_limit_per_second,
+                m.c.event_type,
+                m.c.occurred_at,
+                m.c.payload,
+                m.c.correlation_id,
+            )
+            .join(e, e.c.id == d.c.endpoint_id)
+            .join(m, m.c.id == d.c.message_id)
             .where(
                 d.c.status == DeliveryStatus.PENDING,
                 d.c.next_attempt_at <= now,
-                d.c.endpoint_id.in_(active),
+                e.c.status == EndpointStatus.ACTIVE,
             )
             .order_by(d.c.next_attempt_at, d.c.id)
             .limit(limit)
@@ -116,10 +146,47 @@ class DeliveryRepository:
             query = query.where(d.c.endpoint_id.not_in(list(skip_endpoints)))
         if skip_deliveries:
             query = query.where(d.c.id.not_in(list(skip_deliveries)))
-        bind = self._session.get_bind()
-        if bind.dialect.name == "postgresql":
+        if self._session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=d)
-        return (await self._session.scalars(query)).all()
+        return [DueDelivery(**row._asdict()) for row in await self._session.execute(query)]
+
+    async def lease(self, delivery_ids: Sequence[str], until: datetime) -> None:
+        """Claimed: due again only when the lease runs out (the claimer died mid-attempt)."""
+        d = orm.deliveries
+        await self._session.execute(update(d).where(d.c.id.in_(list(delivery_ids))).values(next_attempt_at=until))
+
+    async def states(self, delivery_ids: Collection[str]) -> dict[str, DeliveryState]:
+        d = orm.deliveries
+        query = select(d.c.id, d.c.status, d.c.attempt_count).where(d.c.id.in_(list(delivery_ids)))
+        return {row.id: DeliveryState(row.status, row.attempt_count) for row in await self._session.execute(query)}
+
+    async def progress(self, changes: Sequence[tuple[str, Progress, datetime]]) -> None:
+        """Deliveries moved on by attempts (delivery id, where it stands, when): one
+        statement for all of them."""
+        if not changes:
+            return
+        d = orm.deliveries
+        statement = (
+            update(d)
+            .where(d.c.id == bindparam("delivery_id"))
+            .values(
+                status=bindparam("new_status"),
+                attempt_count=bindparam("new_attempt_count"),
+                next_attempt_at=bindparam("new_next_attempt_at"),
+                updated_at=bindparam("new_updated_at"),
+            )
+        )
+        rows = [
+            {
+                "delivery_id": delivery_id,
+                "new_status": after.status,
+                "new_attempt_count": after.attempt_count,
+                "new_next_attempt_at": after.next_attempt_at,
+                "new_updated_at": at,
+            }
+            for delivery_id, after, at in changes
+        ]
+        await (await self._session.connection()).execute(statement, rows)
 
     async def for_message(self, message_id: str, organisation: str | None) -> Sequence[Delivery]:
         d, e = orm.deliveries, orm.endpoints
@@ -165,6 +232,11 @@ class AttemptRepository:
 
     def add(self, attempt: Attempt) -> None:
         self._session.add(attempt)
+
+    async def add_many(self, attempts: Sequence[dict[str, Any]]) -> None:
+        """Attempt log entries as `attempt_fields` makes them, in one statement."""
+        if attempts:
+            await (await self._session.connection()).execute(insert(orm.attempts), list(attempts))
 
     async def for_endpoint(self, endpoint_id: str, limit: int, offset: int, where: AttemptFilter) -> Sequence[Attempt]:
         """Newest first: the attempt log is read to find out what just went wrong."""

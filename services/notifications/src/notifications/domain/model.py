@@ -229,15 +229,7 @@ class Endpoint:
         )
 
     def signing_secrets(self, now: datetime) -> list[str]:
-        """During a rotation's overlap the receiver may still hold the old secret: sign with both."""
-        keys = [self.secret]
-        if (
-            self.previous_secret is not None
-            and self.previous_secret_expires_at is not None
-            and now < self.previous_secret_expires_at
-        ):
-            keys.append(self.previous_secret)
-        return keys
+        return signing_secrets(self.secret, self.previous_secret, self.previous_secret_expires_at, now)
 
     def rotate_secret(self, now: datetime, overlap: timedelta) -> str:
         self.previous_secret = self.secret
@@ -274,6 +266,16 @@ class Endpoint:
             days = disable_after / timedelta(days=1)
             return self.disable(f"only failures since {self.failing_since.isoformat()} ({days:g} days or more)", at)
         return False
+
+
+def signing_secrets(
+    secret: str, previous: str | None, previous_expires_at: datetime | None, now: datetime
+) -> list[str]:
+    """During a rotation's overlap the receiver may still hold the old secret: sign with both."""
+    keys = [secret]
+    if previous is not None and previous_expires_at is not None and now < previous_expires_at:
+        keys.append(previous)
+    return keys
 
 
 def endpoints_for(message: Message, endpoints: Iterable[Endpoint]) -> list[Endpoint]:
@@ -355,13 +357,17 @@ class Message:
         )
 
     def body(self) -> str:
-        """The Standard Webhooks payload structure: type, timestamp of the event, data."""
-        document = {
-            "type": self.event_type,
-            "timestamp": self.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-            "data": self.payload,
-        }
-        return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+        return message_body(self.event_type, self.occurred_at, self.payload)
+
+
+def message_body(event_type: str, occurred_at: datetime, payload: dict[str, Any]) -> str:
+    """The Standard Webhooks payload structure: type, timestamp of the event, data."""
+    document = {
+        "type": event_type,
+        "timestamp": occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "data": payload,
+    }
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
 def verdict(status_code: int | None) -> Verdict:
@@ -469,30 +475,79 @@ class Delivery:
         """Apply one attempt's outcome; the returned verdict tells the caller about 410."""
         if self.status is not DeliveryStatus.PENDING:
             raise DeliveryFinished(f"delivery {self.id} is already {self.status.value}")
-        self.attempt_count += 1
-        outcome = verdict(result.status_code) if result.error is None else Verdict.RETRY
-        if outcome is Verdict.SUCCEEDED:
-            self.status, self.next_attempt_at = DeliveryStatus.SUCCEEDED, None
-        elif outcome is Verdict.GONE:
-            self.status, self.next_attempt_at = DeliveryStatus.FAILED, None
-        else:
-            self.next_attempt_at = next_attempt_at(self.attempt_count, at, parse_retry_after(result.retry_after))
-            if self.next_attempt_at is None:
-                self.status = DeliveryStatus.FAILED
+        after = progress(self.attempt_count, result, at)
+        self.status, self.attempt_count, self.next_attempt_at = after.status, after.attempt_count, after.next_attempt_at
         self.updated_at = at
-        attempt = Attempt(
-            id=new_id("att"),
-            delivery_id=self.id,
-            message_id=self.message_id,
-            endpoint_id=self.endpoint_id,
-            at=at,
-            status_code=result.status_code,
-            latency_ms=max(0, result.latency_ms),
-            succeeded=outcome is Verdict.SUCCEEDED,
-            error=result.error[:MAX_ERROR_CHARS] if result.error else None,
-            response_body=utf8_truncate(result.response_body, MAX_RESPONSE_BODY_BYTES),
-        )
-        return attempt, outcome
+        return Attempt(**attempt_fields(self.id, self.message_id, self.endpoint_id, result, after, at)), after.verdict
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a pending delivery stands after one more attempt."""
+
+    status: DeliveryStatus
+    attempt_count: int
+    next_attempt_at: datetime | None
+    verdict: Verdict
+
+
+def progress(attempts_before: int, result: AttemptResult, at: datetime) -> Progress:
+    """The retry rule: success and 410 end the delivery; anything else waits for the next
+    slot of the schedule (or Retry-After, if longer), until the schedule is spent."""
+    attempt_count = attempts_before + 1
+    outcome = verdict(result.status_code) if result.error is None else Verdict.RETRY
+    if outcome is Verdict.SUCCEEDED:
+        return Progress(DeliveryStatus.SUCCEEDED, attempt_count, None, outcome)
+    if outcome is Verdict.GONE:
+        return Progress(DeliveryStatus.FAILED, attempt_count, None, outcome)
+    retry_at = next_attempt_at(attempt_count, at, parse_retry_after(result.retry_after))
+    status = DeliveryStatus.FAILED if retry_at is None else DeliveryStatus.PENDING
+    return Progress(status, attempt_count, retry_at, outcome)
+
+
+def attempt_fields(
+    delivery_id: str, message_id: str, endpoint_id: str, result: AttemptResult, after: Progress, at: datetime
+) -> dict[str, Any]:
+    """An attempt log entry, as the fields of an `Attempt`: the dispatcher writes thousands
+    a second and stores these directly rather than through objects."""
+    return {
+        "id": new_id("att"),
+        "delivery_id": delivery_id,
+        "message_id": message_id,
+        "endpoint_id": endpoint_id,
+        "at": at,
+        "status_code": result.status_code,
+        "latency_ms": max(0, result.latency_ms),
+        "succeeded": after.verdict is Verdict.SUCCEEDED,
+        "error": result.error[:MAX_ERROR_CHARS] if result.error else None,
+        "response_body": utf8_truncate(result.response_body, MAX_RESPONSE_BODY_BYTES),
+    }
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    """A delivery whose time has come, read together with what sending it needs: its
+    endpoint's address, secrets and rate limit, and its message."""
+
+    delivery_id: str
+    message_id: str
+    endpoint_id: str
+    attempt_count: int
+    url: str
+    secret: str
+    previous_secret: str | None
+    previous_secret_expires_at: datetime | None
+    rate_limit_per_second: int | None
+    event_type: str
+    occurred_at: datetime
+    payload: dict[str, Any]
+    correlation_id: str | None
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    status: DeliveryStatus
+    attempt_count: int
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Protocol
 
 from bundling_shared.logging import bind_correlation_id, get_logger
-from notifications.domain.model import AttemptResult, DeliveryJob, Endpoint, Verdict
+from notifications.domain.model import AttemptResult, DeliveryJob, Verdict
 from notifications.domain.rate_limit import RateLimiter
 from notifications.service_layer import handlers
 from notifications.service_layer.handlers import UowFactory
@@ -111,9 +111,9 @@ class Dispatcher:
             task.add_done_callback(partial(self._finished, job))
         return len(jobs)
 
-    def _admit(self, endpoint: Endpoint) -> bool:
+    def _admit(self, endpoint_id: str, rate_limit_per_second: int | None) -> bool:
         """The endpoint's own rate limit, if it set one: a token per claimed delivery."""
-        return self._limiter.take(endpoint.id, endpoint.rate_limit_per_second, self._monotonic())
+        return self._limiter.take(endpoint_id, rate_limit_per_second, self._monotonic())
 
     def _finished(self, job: DeliveryJob, _: asyncio.Task[None]) -> None:
         self._tasks.pop(job.delivery_id, None)

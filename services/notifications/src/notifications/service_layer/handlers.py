@@ -20,12 +20,19 @@ from notifications.domain.model import (
     AttemptResult,
     Delivery,
     DeliveryJob,
+    DeliveryState,
     DeliveryStatus,
+    DueDelivery,
     Endpoint,
     Message,
+    Progress,
     Supplier,
     Verdict,
+    attempt_fields,
+    message_body,
+    progress,
     recipients,
+    signing_secrets,
 )
 from notifications.service_layer import messages
 from notifications.service_layer.messages import Links
@@ -340,9 +347,10 @@ async def claim_due(
     room: Callable[[str], int],
     skip_endpoints: Collection[str] = (),
     skip_deliveries: Collection[str] = (),
-    admit: Callable[[Endpoint], bool] = lambda _: True,
+    admit: Callable[[str, int | None], bool] = lambda _, __: True,
 ) -> list[DeliveryJob]:
-    """Claim up to `limit` due deliveries, at most `room(endpoint_id)` per endpoint.
+    """Claim up to `limit` due deliveries, at most `room(endpoint_id)` per endpoint, and
+    as many as `admit(endpoint_id, its rate limit)` lets through.
 
     Endpoints already at their limit (`skip_endpoints`) are left out of the query, so a
     slow endpoint's backlog cannot fill the batch and starve the others. The claim is a
@@ -350,37 +358,30 @@ async def claim_due(
     it alone, and a dispatcher that dies mid-attempt leaves it due again.
     """
     async with uow:
-        candidates = await uow.deliveries.due(now, limit, skip_endpoints, skip_deliveries)
-        if not candidates:
-            return []
-        endpoints = await uow.endpoints.get_many({d.endpoint_id for d in candidates})
-        taken: list[Delivery] = []
+        taken: list[DueDelivery] = []
         per_endpoint: dict[str, int] = {}
-        for delivery in candidates:
-            endpoint = endpoints.get(delivery.endpoint_id)
-            count = per_endpoint.get(delivery.endpoint_id, 0)
-            if endpoint is None or count >= room(delivery.endpoint_id) or not admit(endpoint):
+        for due in await uow.deliveries.claimable(now, limit, skip_endpoints, skip_deliveries):
+            count = per_endpoint.get(due.endpoint_id, 0)
+            if count >= room(due.endpoint_id) or not admit(due.endpoint_id, due.rate_limit_per_second):
                 continue
-            per_endpoint[delivery.endpoint_id] = count + 1
-            delivery.claim(now + lease)
-            taken.append(delivery)
+            per_endpoint[due.endpoint_id] = count + 1
+            taken.append(due)
         if not taken:
             return []
-        bodies = await uow.messages.get_many({d.message_id for d in taken})
+        await uow.deliveries.lease([d.delivery_id for d in taken], now + lease)
         await uow.commit()
     return [
         DeliveryJob(
-            delivery_id=d.id,
+            delivery_id=d.delivery_id,
             message_id=d.message_id,
             endpoint_id=d.endpoint_id,
-            url=endpoints[d.endpoint_id].url,
-            secrets=tuple(endpoints[d.endpoint_id].signing_secrets(now)),
-            body=bodies[d.message_id].body(),
+            url=d.url,
+            secrets=tuple(signing_secrets(d.secret, d.previous_secret, d.previous_secret_expires_at, now)),
+            body=message_body(d.event_type, d.occurred_at, d.payload),
             attempt_number=d.attempt_count + 1,
-            correlation_id=bodies[d.message_id].correlation_id,
+            correlation_id=d.correlation_id,
         )
         for d in taken
-        if d.message_id in bodies
     ]
 
 
@@ -421,19 +422,33 @@ async def record_attempts(
     """
     verdicts: dict[str, Verdict | None] = {}
     async with uow:
-        deliveries = await uow.deliveries.get_many({o.job.delivery_id for o in outcomes})
-        endpoints = await uow.endpoints.get_many({o.job.endpoint_id for o in outcomes}, lock=True)
+        states = await uow.deliveries.states({o.job.delivery_id for o in outcomes})
+        failing_since = await uow.endpoints.failing_since_of({o.job.endpoint_id for o in outcomes})
+        changes: list[tuple[str, Progress, datetime]] = []
+        attempts: list[dict[str, Any]] = []
+        health: list[tuple[str, Verdict, datetime]] = []
         for o in sorted(outcomes, key=lambda o: o.at):
-            delivery = deliveries.get(o.job.delivery_id)
-            if delivery is None or delivery.status is not DeliveryStatus.PENDING:
-                verdicts[o.job.delivery_id] = None
+            job, state = o.job, states.get(o.job.delivery_id)
+            if state is None or state.status is not DeliveryStatus.PENDING:
+                verdicts[job.delivery_id] = None
                 continue
-            attempt, verdict = delivery.record(o.result, o.at)
-            uow.attempts.add(attempt)
-            verdicts[o.job.delivery_id] = verdict
-            endpoint = endpoints.get(o.job.endpoint_id)
-            if endpoint is not None and _keep_health(endpoint, verdict, o.at, disable_after):
-                await _tell_owner(endpoint, uow)
+            after = progress(state.attempt_count, o.result, o.at)
+            states[job.delivery_id] = DeliveryState(after.status, after.attempt_count)
+            changes.append((job.delivery_id, after, o.at))
+            attempts.append(attempt_fields(job.delivery_id, job.message_id, job.endpoint_id, o.result, after, o.at))
+            verdicts[job.delivery_id] = after.verdict
+            # A success at a healthy endpoint changes nothing: only the rest loads the endpoint.
+            if job.endpoint_id in failing_since and (
+                after.verdict is not Verdict.SUCCEEDED or failing_since[job.endpoint_id] is not None
+            ):
+                health.append((job.endpoint_id, after.verdict, o.at))
+        await uow.deliveries.progress(changes)
+        await uow.attempts.add_many(attempts)
+        if health:
+            endpoints = await uow.endpoints.get_many({endpoint_id for endpoint_id, _, _ in health}, lock=True)
+            for endpoint_id, verdict, at in health:
+                if _keep_health(endpoints[endpoint_id], verdict, at, disable_after):
+                    await _tell_owner(endpoints[endpoint_id], uow)
         await uow.commit()
     return verdicts
 
