@@ -6,6 +6,10 @@ webhooks a second that wrapping costs more than the HTTP/1.1 exchange itself, so
 dispatcher's connections use this backend: a protocol that buffers what arrives and
 futures that wake the one reader or writer waiting on it. TLS is asyncio's `start_tls`
 on the same connection; timeouts are asyncio's.
+
+httpcore writes a request's head and body separately; small writes are held until the
+stream is read (an HTTP/1.1 client writes the whole request, then reads the answer), so
+a webhook leaves in one packet and one system call instead of two.
 """
 
 from __future__ import annotations
@@ -67,13 +71,19 @@ class _Connection(asyncio.Protocol):
             self._writable.set_result(None)
 
 
+HOLD_AT_MOST = 64 * 1024  # bytes of small writes held back before they are sent anyway
+
+
 class AsyncioStream(httpcore.AsyncNetworkStream):
     def __init__(self, transport: asyncio.Transport, connection: _Connection) -> None:
         self._transport = transport
         self._connection = connection
+        self._held = bytearray()
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         connection = self._connection
+        if self._held:
+            await self._send_held(timeout)
         if not connection.received and not connection.closed:
             try:
                 async with asyncio.timeout(timeout):
@@ -89,11 +99,17 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         return b""  # the peer closed the connection
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if not buffer:
-            return
         if self._connection.closed or self._transport.is_closing():
             raise httpcore.WriteError("the connection is closed")
-        self._transport.write(buffer)
+        self._held += buffer
+        if len(self._held) >= HOLD_AT_MOST:
+            await self._send_held(timeout)
+
+    async def _send_held(self, timeout: float | None) -> None:
+        if self._connection.closed or self._transport.is_closing():
+            raise httpcore.WriteError("the connection is closed")
+        self._transport.write(bytes(self._held))
+        self._held.clear()
         if self._connection.writing_paused:  # the kernel's buffer is full: wait for room
             try:
                 async with asyncio.timeout(timeout):
@@ -110,6 +126,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        if self._held:  # nothing is written before a handshake, but should it be, it goes first
+            await self._send_held(timeout)
         try:
             async with asyncio.timeout(timeout):
                 tls = await loop.start_tls(

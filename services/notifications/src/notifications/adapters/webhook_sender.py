@@ -17,6 +17,7 @@ possible; a new DNS answer gives a new address and so a new connection.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import ssl
 import time
@@ -135,21 +136,16 @@ class HttpWebhookSender:
     async def _post(
         self, checked: CheckedUrl, body: str, headers: dict[str, str], elapsed: Callable[[], int]
     ) -> AttemptResult:
-        url = httpx.URL(checked.url)
+        host, tls_name = _host_and_tls_name(checked.url, checked.target.host)
         extensions: dict[str, Any] = {"timeout": self._timeouts}
-        if url.scheme == "https" and literal_address(checked.target.host) is None:
-            extensions["sni_hostname"] = url.raw_host.decode("ascii")
-        request_headers = {**headers, "host": url.netloc.decode("ascii"), "user-agent": USER_AGENT}
+        if tls_name is not None:
+            extensions["sni_hostname"] = tls_name
+        request_headers = {**headers, "host": host, "user-agent": USER_AGENT}
         content = body.encode("utf-8")
         last: httpx.ConnectError | None = None
         for address in checked.addresses:
-            request = httpx.Request(
-                "POST",
-                url.copy_with(host=str(address)),
-                content=content,
-                headers=request_headers,
-                extensions=extensions,
-            )
+            target = _at_address(checked.url, str(address))
+            request = httpx.Request("POST", target, content=content, headers=request_headers, extensions=extensions)
             try:
                 response = await self._transport.handle_async_request(request)
             except httpx.ConnectError as exc:  # try the host's next checked address
@@ -170,3 +166,19 @@ class HttpWebhookSender:
                 retry_after=response.headers.get("retry-after"),
             )
         raise last or UnsafeUrl(f"host {checked.target.host} has no address to connect to")
+
+
+# An endpoint's URL is parsed again for every webhook otherwise: parsed URLs are immutable,
+# so the few hundred in use are kept.
+@functools.lru_cache(maxsize=4096)
+def _host_and_tls_name(url: str, host: str) -> tuple[str, str | None]:
+    """The Host header, and the name TLS verifies the certificate for (none for an address)."""
+    parsed = httpx.URL(url)
+    tls_name = parsed.raw_host.decode("ascii") if parsed.scheme == "https" and literal_address(host) is None else None
+    return parsed.netloc.decode("ascii"), tls_name
+
+
+@functools.lru_cache(maxsize=4096)
+def _at_address(url: str, address: str) -> httpx.URL:
+    """The URL with its host replaced by the checked address, which is where it connects."""
+    return httpx.URL(url).copy_with(host=address)
