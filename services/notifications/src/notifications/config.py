@@ -33,6 +33,11 @@ class NotificationsSettings(BaseSettings):
     per_endpoint_concurrency: int = Field(default=4, ge=1, description="Attempts in flight to one endpoint.")
     max_in_flight: int = Field(default=100, ge=1, description="Attempts in flight in all; bounds each claim.")
     poll_seconds: float = Field(default=0.5, gt=0, description="Dispatcher poll when nothing wakes it.")
+    run_dispatcher: bool = Field(
+        default=True,
+        description="Send webhooks from the service process too; false leaves sending to dispatcher processes "
+        "(`python -m notifications dispatch`, PostgreSQL only).",
+    )
     claim_lease_seconds: float = Field(
         default=60.0, gt=0, description="How long a claimed delivery is left alone before it is tried again."
     )

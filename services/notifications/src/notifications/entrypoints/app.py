@@ -32,5 +32,5 @@ def create_app(settings: NotificationsSettings | None = None, service: Notificat
         migrations=MIGRATIONS if service.settings.run_migrations else None,
         relay=service.relay,
         state={"uow": service.uow, "service": service, "url_guard": service.url_guard},
-        workers=[service.run_dispatcher],
+        workers=[service.run_dispatcher] if service.settings.run_dispatcher else [],
     )

@@ -1,0 +1,61 @@
+"""``python -m notifications dispatch``: a process that only sends webhooks.
+
+One service process sends about a thousand webhooks a second on one core; more dispatcher
+processes, on the same PostgreSQL database, share the deliveries (claims lock their rows
+with SKIP LOCKED, so no delivery is claimed twice) and the attempt log. They need no
+Kafka and serve no API: the service process consumes the events, creates the deliveries
+and publishes what the dispatchers stage in the outbox (an endpoint disabled).
+SQLite has no such locking, so a dispatcher process refuses to start on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+from sqlalchemy.engine import make_url
+
+from bundling_shared.logging import configure_logging, get_logger
+from notifications.bootstrap import bootstrap
+from notifications.config import NotificationsSettings
+
+log = get_logger(__name__)
+
+
+class NeedsPostgres(Exception):
+    pass
+
+
+def check_database(database_url: str) -> None:
+    if make_url(database_url).get_backend_name() != "postgresql":
+        raise NeedsPostgres(
+            "a dispatcher process needs PostgreSQL (NOTIFICATIONS_DATABASE_URL=postgresql+asyncpg://...): "
+            "on SQLite two dispatchers could claim the same delivery"
+        )
+
+
+async def dispatch(settings: NotificationsSettings) -> None:
+    """Until SIGTERM or SIGINT; attempts cut short are resumed when their lease runs out."""
+    check_database(settings.database_url)
+    service = bootstrap(settings)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, service.dispatcher.stop)
+    log.info("dispatcher.started", max_in_flight=settings.max_in_flight)
+    try:
+        await service.run_dispatcher()
+    finally:
+        with contextlib.suppress(Exception):
+            await service.engine.dispose()
+        log.info("dispatcher.stopped")
+
+
+def main(settings: NotificationsSettings) -> int:
+    configure_logging("notifications", settings.log.level, settings.log.json_output)
+    try:
+        asyncio.run(dispatch(settings))
+    except NeedsPostgres as exc:
+        log.error("dispatcher.refused", reason=str(exc))
+        return 2
+    return 0

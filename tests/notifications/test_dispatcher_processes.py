@@ -1,0 +1,156 @@
+"""More than one dispatcher on one PostgreSQL database: each delivery is sent once, the
+work is shared, and `python -m notifications dispatch` runs as a process of its own (and
+refuses SQLite, where two dispatchers could claim the same delivery)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from standardwebhooks.webhooks import Webhook
+
+from bundling_shared.db import migrate
+from notifications.adapters import orm
+from notifications.bootstrap import NotificationsService, bootstrap
+from notifications.config import NotificationsSettings
+from notifications.domain.model import DeliveryStatus
+from notifications.entrypoints.app import MIGRATIONS
+from notifications.entrypoints.dispatch import NeedsPostgres, check_database
+from tests.notifications.conftest import (
+    DNS,
+    FakeClock,
+    LoopbackOnly,
+    Receiver,
+    add_endpoint,
+    announce,
+    fake_dns,
+    make_settings,
+)
+
+ENDPOINTS = 20
+MESSAGES = 10
+
+
+class Counted(LoopbackOnly):
+    """Loopback only, and counts what this dispatcher sent."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        super().__init__(inner)
+        self.sent = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent += 1
+        return await super().handle_async_request(request)
+
+
+@contextlib.asynccontextmanager
+async def dispatcher_service(settings: NotificationsSettings, clock: FakeClock) -> AsyncIterator[NotificationsService]:
+    """A service wired as a process of its own would be: its own engine and connections."""
+    service = bootstrap(settings, resolve=fake_dns(DNS), clock=clock, wrap_transport=Counted)
+    try:
+        yield service
+    finally:
+        await service.http.aclose()
+        await service.engine.dispose()
+
+
+async def pending(service: NotificationsService) -> int:
+    d = orm.deliveries
+    async with service.engine.connect() as conn:
+        query = select(func.count()).select_from(d).where(d.c.status == DeliveryStatus.PENDING)
+        return int((await conn.execute(query)).scalar_one())
+
+
+async def wait_for(condition: Callable[[], Awaitable[bool]], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not await condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+async def test_two_dispatchers_on_postgres_send_each_delivery_once_and_share_the_work(
+    tmp_path: Path, postgres_url: str, receiver: Receiver
+) -> None:
+    clock = FakeClock()
+    settings = make_settings(tmp_path, database_url=postgres_url, max_in_flight=10, poll_seconds=0.02)
+    receiver.keep_alive = True
+    async with dispatcher_service(settings, clock) as first, dispatcher_service(settings, clock) as second:
+        await migrate(first.engine, MIGRATIONS)
+        for n in range(ENDPOINTS):
+            await add_endpoint(first, f"ORG{n:02d}", receiver.url(f"/org-{n:02d}"))
+        for n in range(MESSAGES):
+            await announce(first, clock, f"contract-{n}")
+        assert await pending(first) == ENDPOINTS * MESSAGES
+        workers = [asyncio.create_task(s.dispatcher.run()) for s in (first, second)]
+        try:
+            await wait_for(lambda: _none_pending(first), "every delivery sent")
+        finally:
+            for service in (first, second):
+                service.dispatcher.stop()
+            await asyncio.gather(*workers)
+        sent = [s.http.sent for s in (first, second) if isinstance(s.http, Counted)]
+        async with first.engine.connect() as conn:
+            attempts = (await conn.execute(select(func.count()).select_from(orm.attempts))).scalar_one()
+    copies = Counter((hit.path, hit.headers["webhook-id"]) for hit in receiver.hits)
+    assert len(copies) == ENDPOINTS * MESSAGES
+    assert set(copies.values()) == {1}, "no webhook was sent twice"
+    assert attempts == ENDPOINTS * MESSAGES
+    assert sum(sent) == ENDPOINTS * MESSAGES
+    assert min(sent) > 0, f"both dispatchers took part: {sent}"
+
+
+async def _none_pending(service: NotificationsService) -> bool:
+    return await pending(service) == 0
+
+
+def test_a_dispatcher_process_refuses_sqlite() -> None:
+    with pytest.raises(NeedsPostgres, match="needs PostgreSQL"):
+        check_database("sqlite+aiosqlite:///./var/notifications.db")
+    check_database("postgresql+asyncpg://bundling:bundling@127.0.0.1:5432/notifications")
+
+
+async def test_python_m_notifications_dispatch_sends_and_stops_on_sigterm(
+    tmp_path: Path, postgres_url: str, receiver: Receiver
+) -> None:
+    clock = FakeClock()
+    settings = make_settings(tmp_path, database_url=postgres_url)
+    async with dispatcher_service(settings, clock) as service:
+        await migrate(service.engine, MIGRATIONS)
+        endpoint = await add_endpoint(service, "NAMMO", receiver.url("/from-process"))
+        await announce(service, clock)
+        env = {
+            **os.environ,
+            "NOTIFICATIONS_DATABASE_URL": postgres_url,
+            "NOTIFICATIONS_ALLOW_HTTP": "true",
+            "NOTIFICATIONS_ALLOWED_HOSTS": "127.0.0.1",
+            "NOTIFICATIONS_POLL_SECONDS": "0.1",
+        }
+        log_path = tmp_path / "dispatcher.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "notifications", "dispatch"], env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+            try:
+                await wait_for(lambda: _none_pending(service), "the dispatcher process to send the webhook")
+                process.send_signal(signal.SIGTERM)
+                code = await asyncio.to_thread(process.wait, 15)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+    output = log_path.read_text()
+    assert code == 0, output
+    [hit] = receiver.hits
+    assert hit.path == "/from-process"
+    assert Webhook(endpoint.secret).verify(hit.body, hit.headers)["data"]["contract_id"] == "contract-155mm"
+    assert "dispatcher.started" in output and "dispatcher.stopped" in output
