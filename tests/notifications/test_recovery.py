@@ -253,3 +253,36 @@ async def test_restricted_news_is_not_resent_once_the_security_declaration_lapse
     response = await api.post(f"/v1/endpoints/{thales['id']}/messages/{message_id}/resend", headers=industry("THALES"))
     assert response.status_code == 409
     assert "security declaration" in response.json()["detail"]
+
+
+async def test_restricted_news_waiting_for_its_retry_is_withheld_once_the_declaration_lapsed(
+    api: httpx.AsyncClient, patient: NotificationsService, receiver: Receiver, clock: FakeClock
+) -> None:
+    """The declaration is checked again before every attempt: news made while the supplier
+    was cleared is not sent after its clearance lapsed, and the attempt log says why."""
+    thales = await register(api, receiver.script("/thales", Reply(503), Reply(204)), org="THALES")
+    await handlers.register_supplier(events.supplier_registered("THALES"), patient.uow())
+    call_off = events.call_off(supplier="THALES")
+    message_id = await handlers.record_message(
+        handlers.CONSUMER, call_off, messages.call_off_placed(call_off, messages.Links()), patient.uow()
+    )
+    clock.advance(timedelta(seconds=1))
+    await dispatch_once(patient)
+    assert len(receiver.hits) == 1, "sent while cleared; the endpoint failed and a retry is due"
+
+    lapsed = events.supplier_registered("THALES", date.today() - timedelta(days=1))
+    await handlers.register_supplier(lapsed, patient.uow())
+    clock.advance_to_retry()
+    await dispatch_once(patient)
+    assert len(receiver.hits) == 1, "the retry was withheld"
+    [delivery] = (await api.get(f"/v1/messages/{message_id}/deliveries", headers=industry("THALES"))).json()
+    assert (delivery["status"], delivery["attempt_count"]) == ("failed", 2)
+    log = (await api.get(f"/v1/endpoints/{thales['id']}/attempts", headers=industry("THALES"))).json()["items"]
+    assert log[0]["error"].startswith("withheld: THALES holds no valid security declaration")
+    assert log[0]["status_code"] is None
+
+    await handlers.register_supplier(events.supplier_registered("THALES"), patient.uow())  # renewed
+    response = await api.post(f"/v1/endpoints/{thales['id']}/messages/{message_id}/resend", headers=industry("THALES"))
+    assert response.status_code == 200, response.text
+    await dispatch_once(patient)
+    assert len(receiver.hits) == 2 and receiver.hits[1].headers["webhook-id"] == message_id

@@ -115,7 +115,7 @@ class DeliveryRepository:
         On PostgreSQL the delivery rows are locked with SKIP LOCKED, so dispatchers in
         several processes claim disjoint sets instead of waiting on each other.
         """
-        d, e, m = orm.deliveries, orm.endpoints, orm.messages
+        d, e, m, s = orm.deliveries, orm.endpoints, orm.messages, orm.suppliers
         query = (
             select(
                 d.c.id.label("delivery_id"),
@@ -131,9 +131,12 @@ class DeliveryRepository:
                 m.c.occurred_at,
                 m.c.payload,
                 m.c.correlation_id,
+                m.c.audience,
+                s.c.security_declaration_valid_until.label("audience_cleared_until"),
             )
             .join(e, e.c.id == d.c.endpoint_id)
             .join(m, m.c.id == d.c.message_id)
+            .outerjoin(s, s.c.organisation == m.c.audience)
             .where(
                 d.c.status == DeliveryStatus.PENDING,
                 d.c.next_attempt_at <= now,

@@ -123,6 +123,7 @@ class Verdict(StrEnum):
     SUCCEEDED = "succeeded"
     RETRY = "retry"
     GONE = "gone"
+    WITHHELD = "withheld"  # restricted news whose audience lost its clearance: not sent
 
 
 def new_id(prefix: str) -> str:
@@ -294,8 +295,11 @@ class Supplier:
     updated_at: datetime
 
     def cleared_on(self, day: date) -> bool:
-        valid_until = self.security_declaration_valid_until
-        return valid_until is not None and day <= valid_until
+        return cleared(self.security_declaration_valid_until, day)
+
+
+def cleared(valid_until: date | None, day: date) -> bool:
+    return valid_until is not None and day <= valid_until
 
 
 def recipients(
@@ -505,6 +509,13 @@ def progress(attempts_before: int, result: AttemptResult, at: datetime) -> Progr
     return Progress(status, attempt_count, retry_at, outcome)
 
 
+def withhold(attempts_before: int) -> Progress:
+    """A restricted delivery whose audience no longer holds a valid security declaration
+    when its turn comes: it ends unsent, as a 410 ends one. A resend once the declaration
+    is renewed sends it again."""
+    return Progress(DeliveryStatus.FAILED, attempts_before + 1, None, Verdict.WITHHELD)
+
+
 def attempt_fields(
     delivery_id: str, message_id: str, endpoint_id: str, result: AttemptResult, after: Progress, at: datetime
 ) -> dict[str, Any]:
@@ -542,6 +553,14 @@ class DueDelivery:
     occurred_at: datetime
     payload: dict[str, Any]
     correlation_id: str | None
+    audience: str | None = None
+    # The audience's security declaration, as the register holds it when claimed.
+    audience_cleared_until: date | None = None
+
+    def withheld_on(self, day: date) -> bool:
+        """Restricted news is checked again before every attempt, not only when the message
+        was made: a declaration can lapse while a delivery waits for its retry."""
+        return self.event_type in RESTRICTED_TYPES and not cleared(self.audience_cleared_until, day)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from notifications.domain.model import (
     progress,
     recipients,
     signing_secrets,
+    withhold,
 )
 from notifications.service_layer import messages
 from notifications.service_layer.messages import Links
@@ -359,16 +360,23 @@ async def claim_due(
     """
     async with uow:
         taken: list[DueDelivery] = []
+        withheld: list[DueDelivery] = []
         per_endpoint: dict[str, int] = {}
         for due in await uow.deliveries.claimable(now, limit, skip_endpoints, skip_deliveries):
+            if due.withheld_on(now.date()):
+                withheld.append(due)
+                continue
             count = per_endpoint.get(due.endpoint_id, 0)
             if count >= room(due.endpoint_id) or not admit(due.endpoint_id, due.rate_limit_per_second):
                 continue
             per_endpoint[due.endpoint_id] = count + 1
             taken.append(due)
-        if not taken:
+        if not taken and not withheld:
             return []
-        await uow.deliveries.lease([d.delivery_id for d in taken], now + lease)
+        if taken:
+            await uow.deliveries.lease([d.delivery_id for d in taken], now + lease)
+        if withheld:
+            await _withhold(withheld, now, uow)
         await uow.commit()
     return [
         DeliveryJob(
@@ -383,6 +391,19 @@ async def claim_due(
         )
         for d in taken
     ]
+
+
+async def _withhold(deliveries: Sequence[DueDelivery], now: datetime, uow: UnitOfWork) -> None:
+    changes, attempts = [], []
+    for d in deliveries:
+        after = withhold(d.attempt_count)
+        reason = f"withheld: {d.audience} holds no valid security declaration on {now.date().isoformat()}"
+        result = AttemptResult(status_code=None, latency_ms=0, error=reason)
+        changes.append((d.delivery_id, after, now))
+        attempts.append(attempt_fields(d.delivery_id, d.message_id, d.endpoint_id, result, after, now))
+        log.warning("message.withheld", message_id=d.message_id, delivery_id=d.delivery_id, organisation=d.audience)
+    await uow.deliveries.progress(changes)
+    await uow.attempts.add_many(attempts)
 
 
 DEFAULT_DISABLE_AFTER = timedelta(days=5)
