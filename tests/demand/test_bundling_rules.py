@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from demand.domain.bundle import Bundle, BundleKind
+from demand.domain.bundle import Bundle, BundleKind, BundleState
 from demand.domain.bundling import HARMONISED, place, variant_of
 from demand.domain.funding import RULES, BundleFacts, evaluate
 from demand.domain.model import Deviation, EndUser, Need, YearQuantity
@@ -26,7 +26,7 @@ def need(nation: str, item: str = "AMMO-155MM", start: int = 2025, end: int = 20
     )
 
 
-def placed(n: Need, bundles: list[Bundle]) -> Bundle:
+def placed(n: Need, bundles: list[BundleState]) -> BundleState:
     p = place(n, ITEMS[n.item_code], bundles)
     bundle = p.bundle or Bundle.open_for(n, kind=p.kind, variant=p.variant)
     bundle.join(n, p.reason, NOW)
@@ -36,7 +36,7 @@ def placed(n: Need, bundles: list[Bundle]) -> Bundle:
 
 
 def test_same_item_and_overlapping_windows_join_one_bundle_with_a_reason() -> None:
-    bundles: list[Bundle] = []
+    bundles: list[BundleState] = []
     first = placed(need("NLD"), bundles)
     p = place(need("CZE", start=2026, end=2027), ITEMS["AMMO-155MM"], bundles)
     assert p.bundle is first
@@ -44,7 +44,7 @@ def test_same_item_and_overlapping_windows_join_one_bundle_with_a_reason() -> No
 
 
 def test_a_window_that_does_not_overlap_splits_and_says_why() -> None:
-    bundles: list[Bundle] = []
+    bundles: list[BundleState] = []
     placed(need("NLD", start=2025, end=2026), bundles)
     p = place(need("CZE", start=2029, end=2030), ITEMS["AMMO-155MM"], bundles)
     assert p.bundle is None and p.split
@@ -52,13 +52,13 @@ def test_a_window_that_does_not_overlap_splits_and_says_why() -> None:
 
 
 def test_other_items_never_mix() -> None:
-    bundles: list[Bundle] = []
+    bundles: list[BundleState] = []
     placed(need("NLD"), bundles)
     assert place(need("NLD", item="VSRAT"), ITEMS["VSRAT"], bundles).bundle is None
 
 
 def test_multi_year_demand_becomes_a_framework_apart_from_one_off_demand() -> None:
-    bundles: list[Bundle] = []
+    bundles: list[BundleState] = []
     joint = placed(need("NLD"), bundles)
     multi = need("DEU", quantity=None, yearly=[YearQuantity(2025, 50), YearQuantity(2026, 50)])
     p = place(multi, ITEMS["AMMO-155MM"], bundles)
@@ -70,7 +70,7 @@ def test_multi_year_demand_becomes_a_framework_apart_from_one_off_demand() -> No
 
 
 def test_compatible_deviations_bundle_incompatible_ones_do_not() -> None:
-    bundles: list[Bundle] = []
+    bundles: list[BundleState] = []
     harmonised = placed(need("NLD"), bundles)
     ok = need("DEU", deviations=[Deviation("national marking on the shell", compatible=True)])
     assert variant_of(ok, ITEMS["AMMO-155MM"]) == HARMONISED
@@ -108,7 +108,7 @@ def test_funding_rules_are_versioned_data_with_reasons() -> None:
 
 
 def test_a_bundle_explains_its_funding_from_its_nations_and_end_users() -> None:
-    bundles: list[Bundle] = []
+    bundles: list[BundleState] = []
     for nation in ("NLD", "DEU", "CZE"):
         bundle = placed(need(nation), bundles)
     assert {a.instrument: a.co_funding_rate for a in bundle.funding()}["EDIRPA"] == 0.15

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
 from bundling_shared.db import UtcDateTime
@@ -32,7 +32,6 @@ from demand.domain.bundle import (
     BundleStatus,
     DecisionKind,
     Participation,
-    Share,
 )
 from demand.domain.model import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
 from demand.domain.reference import CatalogueItem
@@ -215,15 +214,12 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Need, needs)
     mapper_registry.map_imperatively(NeedVersion, need_versions)
     mapper_registry.map_imperatively(CatalogueItem, catalogue_items)
-    mapper_registry.map_imperatively(Share, bundle_shares)
+    # A bundle's shares are its running totals, changed by every need that joins or
+    # leaves: the repository reads and writes them as plain rows (`bundle_shares`), so
+    # that placing needs costs no bookkeeping of mapped objects.
     mapper_registry.map_imperatively(
         Bundle,
         bundles,
-        properties={
-            "shares": relationship(
-                Share, lazy="selectin", cascade="all, delete-orphan", order_by=bundle_shares.c.nation
-            )
-        },
         version_id_col=bundles.c.revision,
         version_id_generator=False,
     )

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
 from demand.adapters import orm
+from demand.adapters.bulk import execute_many
 from demand.adapters.repository import BundleRepository, CatalogueRepository, IdempotencyRepository, NeedRepository
 
 
@@ -61,7 +62,5 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         if not event_ids:
             return
         now = datetime.now(UTC)
-        await self.session.execute(
-            insert(orm.processed_messages),
-            [{"consumer": consumer, "event_id": str(i), "processed_at": now} for i in event_ids],
-        )
+        rows = [{"consumer": consumer, "event_id": str(i), "processed_at": now} for i in event_ids]
+        await execute_many(self.session, "processed", insert(orm.processed_messages), rows)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Self
 
 from demand.domain.errors import BundleNotOpen, EmptyBundle, InvalidReference, NotAllowedNow
 from demand.domain.funding import Assessment, BundleFacts, evaluate
-from demand.domain.model import Need, YearQuantity, add_yearly, new_id
+from demand.domain.model import NeedFacts, YearQuantity, add_yearly, new_id
 from demand.domain.reference import NATIONS
 
 AGENCIES = {"NSPA": "NATO Support and Procurement Agency", "EDA": "European Defence Agency", "OCCAR": "OCCAR"}
@@ -109,7 +110,14 @@ def valid_lead(lead: str) -> str:
 
 
 @dataclass
-class Bundle:
+class BundleState:
+    """A bundle's fields and rules as a plain object.
+
+    `Bundle` is the same, mapped to the database. Placing a batch of needs works on
+    plain `BundleState`s, which the mapping neither instruments nor tracks: every need
+    placed changes a bundle's totals, and tracking each change would cost more than the
+    rule itself. Both obey the same rules, written once here."""
+
     id: str
     item_code: str
     kind: BundleKind = BundleKind.JOINT_ORDER
@@ -138,12 +146,12 @@ class Bundle:
     @classmethod
     def open_for(
         cls,
-        need: Need,
+        need: NeedFacts,
         *,
         kind: BundleKind,
         variant: str = "harmonised",
         specification_ref: str | None = None,
-    ) -> Bundle:
+    ) -> Self:
         """A new bundle whose delivery window is that of the need that opens it."""
         return cls(
             id=new_id("bundle"),
@@ -161,7 +169,10 @@ class Bundle:
         return sorted(s.nation for s in self.shares if s.need_count > 0 or s.participation in TAKING_PART)
 
     def share(self, nation: str) -> Share | None:
-        return next((s for s in self.shares if s.nation == nation), None)
+        for share in self.shares:
+            if share.nation == nation:
+                return share
+        return None
 
     def quantity_of(self, nation: str) -> int:
         share = self.share(nation)
@@ -230,7 +241,7 @@ class Bundle:
             share.confirmed_quantity = None
             share.funding_instrument = None
 
-    def join(self, need: Need, reason: str, now: datetime) -> BundleLine:
+    def join(self, need: NeedFacts, reason: str, now: datetime) -> BundleLine:
         if not self.joinable:
             raise BundleNotOpen(f"bundle {self.id} is {self.status.value}; no need can join it")
         if need.item_code != self.item_code:
@@ -441,3 +452,8 @@ class Bundle:
     def mark_published(self) -> None:
         self.pending_since = None
         self.published_revision = self.revision
+
+
+@dataclass
+class Bundle(BundleState):
+    """A bundle as the service stores it: mapped to the database (see `BundleState`)."""

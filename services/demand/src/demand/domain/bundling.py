@@ -11,22 +11,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from demand.domain.bundle import Bundle, BundleKind
-from demand.domain.model import Deviation, Need
+from demand.domain.bundle import BundleKind, BundleState
+from demand.domain.model import Deviation, NeedFacts
 from demand.domain.reference import CatalogueItem
 
 HARMONISED = "harmonised"
 
 
-def kind_of(need: Need) -> BundleKind:
+def kind_of(need: NeedFacts) -> BundleKind:
     return BundleKind.FRAMEWORK_CONTRACT if need.multi_year else BundleKind.JOINT_ORDER
 
 
-def incompatible(need: Need) -> list[Deviation]:
+def incompatible(need: NeedFacts) -> list[Deviation]:
     return [d for d in need.deviations if not d.compatible]
 
 
-def variant_of(need: Need, item: CatalogueItem | None) -> str:
+def variant_of(need: NeedFacts, item: CatalogueItem | None) -> str:
     """`harmonised` when the need accepts the harmonised specification (deviations marked
     compatible are fine); otherwise a key naming the specification and the incompatible
     deviations, so only needs deviating the same way bundle together."""
@@ -42,7 +42,7 @@ def _window(a_start: object, a_end: object) -> str:
     return f"{a_start}..{a_end}"
 
 
-def why_not(bundle: Bundle, need: Need, kind: BundleKind, variant: str) -> str | None:
+def why_not(bundle: BundleState, need: NeedFacts, kind: BundleKind, variant: str) -> str | None:
     """None when `need` may join `bundle`; otherwise the reason in words."""
     if not bundle.joinable:
         return f"bundle {bundle.id} is {bundle.status.value}" + (", closed" if bundle.closed_reason else "")
@@ -67,7 +67,7 @@ def why_not(bundle: Bundle, need: Need, kind: BundleKind, variant: str) -> str |
 class Placement:
     """The engine's verdict for one need: join `bundle`, or open a new one."""
 
-    bundle: Bundle | None
+    bundle: BundleState | None
     kind: BundleKind
     variant: str
     reason: str
@@ -83,7 +83,7 @@ class Placement:
         return self.bundle is None and bool(self.passed_over)
 
 
-def place(need: Need, item: CatalogueItem | None, candidates: Sequence[Bundle]) -> Placement:
+def place(need: NeedFacts, item: CatalogueItem | None, candidates: Sequence[BundleState]) -> Placement:
     """Choose among the open bundles of the item; the oldest compatible one wins."""
     kind = kind_of(need)
     variant = variant_of(need, item)

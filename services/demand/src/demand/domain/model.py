@@ -34,6 +34,7 @@ __all__ = [
     "InvalidNeed",
     "InvalidReference",
     "Need",
+    "NeedFacts",
     "NeedStatus",
     "NeedVersion",
     "NotAllowedNow",
@@ -94,7 +95,14 @@ def add_yearly(a: list[YearQuantity], b: list[YearQuantity], sign: int = 1) -> l
 
 
 @dataclass
-class Need:
+class NeedFacts:
+    """What a need asks for, and where it stands: all that placing it reads.
+
+    `Need` adds its history, priority and lifecycle, and is the one mapped to the
+    database. The aggregator reads a batch of needs as plain `NeedFacts`, which the
+    mapping neither instruments nor tracks, and writes back the two fields placing them
+    changes (status and bundle)."""
+
     id: str
     nation: str
     item_code: str
@@ -103,16 +111,36 @@ class Need:
     window_end: date
     end_user: EndUser = EndUser.OWN_FORCES
     status: NeedStatus = NeedStatus.SUBMITTED
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     yearly: list[YearQuantity] = field(default_factory=list)
     recurring: bool = False
     budget_ceiling_eur: int | None = None
     specification_ref: str | None = None
     deviations: list[Deviation] = field(default_factory=list)
+    bundle_id: str | None = None
+
+    @property
+    def multi_year(self) -> bool:
+        """Spread over several years, or recurring: a framework contract suits it."""
+        return self.recurring or len(self.yearly) > 1
+
+    @property
+    def schedule(self) -> list[YearQuantity]:
+        """Quantities per year; a need without them falls in the year its window starts."""
+        return list(self.yearly) or [YearQuantity(self.window_start.year, self.quantity)]
+
+    @property
+    def ukraine_quantity(self) -> int:
+        return self.quantity if self.end_user is EndUser.UKRAINE else 0
+
+
+@dataclass
+class Need(NeedFacts):
+    """One nation's requirement with its lifecycle: registered, amended, withdrawn."""
+
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     priority: Priority = Priority.ROUTINE
     preferred_funding: str | None = None
     version: int = 1
-    bundle_id: str | None = None
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
@@ -202,20 +230,6 @@ class Need:
         total = sum(y.quantity for y in self.yearly)
         if quantity_given and self.quantity != total:
             raise InvalidNeed(f"quantity {self.quantity} differs from the sum of the yearly quantities ({total})")
-
-    @property
-    def multi_year(self) -> bool:
-        """Spread over several years, or recurring: a framework contract suits it."""
-        return self.recurring or len(self.yearly) > 1
-
-    @property
-    def schedule(self) -> list[YearQuantity]:
-        """Quantities per year; a need without them falls in the year its window starts."""
-        return list(self.yearly) or [YearQuantity(self.window_start.year, self.quantity)]
-
-    @property
-    def ukraine_quantity(self) -> int:
-        return self.quantity if self.end_user is EndUser.UKRAINE else 0
 
     def submit(self, now: datetime) -> None:
         if self.status is not NeedStatus.DRAFT:

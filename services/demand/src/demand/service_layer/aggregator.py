@@ -29,9 +29,9 @@ from bundling_shared.events.demand import (
 )
 from bundling_shared.logging import bind_correlation_id, get_logger
 from bundling_shared.messaging.dead_letter import PermanentError, RetryPolicy, is_permanent
-from demand.domain.bundle import Bundle, Decision, DecisionKind
+from demand.domain.bundle import BundleState, Decision, DecisionKind
 from demand.domain.bundling import HARMONISED, Placement, incompatible, place
-from demand.domain.model import Need, NeedStatus
+from demand.domain.model import NeedFacts, NeedStatus
 from demand.service_layer.common import AGGREGATOR, PRODUCER, NotFound, utcnow
 from demand.service_layer.unit_of_work import UnitOfWork
 
@@ -68,10 +68,12 @@ async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy:
     """Apply a batch of need events in their order; returns those that could not be applied.
 
     All events share one transaction: one query for the events already applied, one for
-    the needs, one insert for the idempotency records, one commit. If anything in it
-    fails, it is rolled back and every event is applied on its own by `aggregate`, with
-    the retries and backoff of `policy`; an event that still fails is handed back, and
-    the others are applied as if it had never been in the batch.
+    the needs (read as plain facts), one each for their items and the bundles they may
+    join, a few statements writing back what changed, one insert for the idempotency
+    records, one commit. If anything in it fails, it is rolled back and every event is
+    applied on its own by `aggregate`, with the retries and backoff of `policy`; an event
+    that still fails is handed back, and the others are applied as if it had never been
+    in the batch.
     """
     if not events:
         return []
@@ -99,7 +101,10 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
         if not fresh:
             return
         async with uow.writes_held():
-            needs = await uow.needs.get_many({e.payload.need_id for e in fresh})
+            needs = await uow.needs.held({e.payload.need_id for e in fresh})
+            items = {need.item_code for need in needs.values()}
+            await uow.catalogue.keep(items)
+            await uow.bundles.keep_candidates(items)
             for event in fresh:
                 # Events the placement causes (bundle opened, harmonisation) carry the
                 # correlation id of the need event behind them, batch or not.
@@ -125,7 +130,7 @@ async def _aggregate_with_retries(event: NeedChange, uow: UnitOfWork, policy: Re
             await asyncio.sleep(delay)
 
 
-def _checked(need: Need | None, event: NeedChange) -> Need:
+def _checked(need: NeedFacts | None, event: NeedChange) -> NeedFacts:
     if need is None:
         raise NotFound(f"need {event.payload.need_id} of event {event.event_id} is unknown")
     if need.nation != event.payload.nation:
@@ -133,9 +138,9 @@ def _checked(need: Need | None, event: NeedChange) -> Need:
     return need
 
 
-async def _apply(need: Need, event: NeedChange, uow: UnitOfWork) -> str | None:
+async def _apply(need: NeedFacts, event: NeedChange, uow: UnitOfWork) -> str | None:
     now = utcnow()
-    current = await uow.bundles.get(need.bundle_id) if need.bundle_id else None
+    current = await uow.bundles.placed_in(need.bundle_id) if need.bundle_id else None
     if current is not None and not current.joinable:
         return current.id  # committed or cancelled: its lines no longer move
     if need.status not in (NeedStatus.SUBMITTED, NeedStatus.BUNDLED):
@@ -149,13 +154,9 @@ async def _apply(need: Need, event: NeedChange, uow: UnitOfWork) -> str | None:
     placement = place(need, item, await uow.bundles.candidates(need.item_code))
     bundle = placement.bundle
     if bundle is None:
-        bundle = Bundle.open_for(
-            need,
-            kind=placement.kind,
-            variant=placement.variant,
-            specification_ref=need.specification_ref,
+        bundle = uow.bundles.open_for(
+            need, kind=placement.kind, variant=placement.variant, specification_ref=need.specification_ref
         )
-        uow.bundles.add(bundle)
         await uow.flush()
         await _opened(bundle, need, placement, uow)
     uow.bundles.add_line(bundle.join(need, placement.reason, now))
@@ -166,7 +167,7 @@ async def _apply(need: Need, event: NeedChange, uow: UnitOfWork) -> str | None:
     return bundle.id
 
 
-async def _leave(need: Need, bundle: Bundle, uow: UnitOfWork, reason: str, now: datetime) -> None:
+async def _leave(need: NeedFacts, bundle: BundleState, uow: UnitOfWork, reason: str, now: datetime) -> None:
     line = await uow.bundles.line(bundle.id, need.id)
     if line is not None:
         bundle.leave(line, now)
@@ -176,7 +177,7 @@ async def _leave(need: Need, bundle: Bundle, uow: UnitOfWork, reason: str, now: 
     uow.bundles.record(Decision(bundle.id, DecisionKind.LEFT, reason, now, need_id=need.id, nation=need.nation))
 
 
-async def _opened(bundle: Bundle, need: Need, placement: Placement, uow: UnitOfWork) -> None:
+async def _opened(bundle: BundleState, need: NeedFacts, placement: Placement, uow: UnitOfWork) -> None:
     kind = DecisionKind.SPLIT if placement.split else DecisionKind.OPENED
     # The opening reason names no nation's quantities: every participant may read it.
     uow.bundles.record(Decision(bundle.id, kind, placement.reason, utcnow()))

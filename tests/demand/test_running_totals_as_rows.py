@@ -1,0 +1,234 @@
+"""The aggregator's hot path keeps clear of the mapping: shares (a bundle's running totals
+per nation) are plain rows read and written back by statements, a batch's needs are read
+as plain facts, its candidate bundles in one query, and its many rows are written at the
+driver's speed with the columns' own conversions. On both databases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import partial
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from bundling_shared.db import make_engine, make_session_factory, migrate
+from bundling_shared.events.demand import (
+    DeliveryWindow,
+    NeedRegisteredPayload,
+    NeedRegisteredV1,
+    NeedWithdrawnPayload,
+    NeedWithdrawnV1,
+)
+from bundling_shared.messaging.dead_letter import RetryPolicy
+from demand.adapters import orm
+from demand.adapters.bulk import execute_many
+from demand.adapters.repository import BundleRepository
+from demand.adapters.unit_of_work import DemandUnitOfWork
+from demand.domain.bundle import Bundle, BundleKind, Participation
+from demand.domain.model import Deviation, EndUser, Need, NeedStatus, Priority, YearQuantity
+from demand.entrypoints.app import MIGRATIONS
+from demand.service_layer import aggregator
+from demand.service_layer.aggregator import NeedChange
+from demand.service_layer.common import UowFactory
+from demand.service_layer.unit_of_work import BundleFilter
+
+POLICY = RetryPolicy(service="demand", max_attempts=1, backoff_seconds=0)
+WINDOW = (date(2026, 1, 1), date(2027, 12, 31))
+
+
+Store = Callable[[], DemandUnitOfWork]
+
+
+@asynccontextmanager
+async def opened(database_url: str) -> AsyncIterator[Store]:
+    orm.start_mappers()
+    engine = make_engine(database_url)
+    await migrate(engine, MIGRATIONS)
+    try:
+        yield partial(DemandUnitOfWork, make_session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+async def needs_of(uow: UowFactory, specs: Sequence[tuple[str, str, int]]) -> list[Need]:
+    async with uow() as u:
+        needs = []
+        for nation, code, quantity in specs:
+            need = Need.register(
+                nation=nation,
+                item_code=code,
+                quantity=quantity,
+                window_start=WINDOW[0],
+                window_end=WINDOW[1],
+                item=await u.catalogue.get(code),
+            )
+            u.needs.add(need)
+            needs.append(need)
+        await u.commit()
+    return needs
+
+
+def registered(need: Need) -> NeedRegisteredV1:
+    payload = NeedRegisteredPayload(
+        need_id=need.id,
+        nation=need.nation,
+        item_code=need.item_code,
+        quantity=need.quantity,
+        delivery_window=DeliveryWindow(start=need.window_start, end=need.window_end),
+    )
+    event: NeedRegisteredV1 = NeedRegisteredV1.create(payload, aggregate_id=need.id, producer="demand")
+    return event
+
+
+def withdrawn(need: Need) -> NeedWithdrawnV1:
+    payload = NeedWithdrawnPayload(need_id=need.id, nation=need.nation, item_code=need.item_code)
+    event: NeedWithdrawnV1 = NeedWithdrawnV1.create(payload, aggregate_id=need.id, producer="demand")
+    return event
+
+
+async def the_bundle(uow: UowFactory) -> Bundle:
+    async with uow() as u:
+        (bundle,) = await u.bundles.list(BundleFilter(), 10, 0)
+        return bundle
+
+
+async def stored_shares(uow: Store, bundle_id: str) -> list[tuple[str, int, int, str]]:
+    async with uow() as u:
+        table = orm.bundle_shares
+        rows = await u.session.execute(
+            select(table.c.nation, table.c.quantity, table.c.need_count, table.c.participation)
+            .where(table.c.bundle_id == bundle_id)
+            .order_by(table.c.nation)
+        )
+        return [(n, q, c, p.value) for n, q, c, p in rows]
+
+
+async def test_shares_are_written_back_as_rows_added_changed_and_removed(database_url: str) -> None:
+    async with opened(database_url) as uow:
+        nld, deu = await needs_of(uow, [("NLD", "VSRAT", 10), ("DEU", "VSRAT", 20)])
+        assert await aggregator.aggregate_batch([registered(nld), registered(deu)], uow(), POLICY) == []
+        bundle = await the_bundle(uow)
+        assert await stored_shares(uow, bundle.id) == [("DEU", 20, 1, "proposed"), ("NLD", 10, 1, "proposed")]
+
+        # In one batch: the Dutch need withdrawn, a second German one and a Czech one.
+        deu2, cze = await needs_of(uow, [("DEU", "VSRAT", 30), ("CZE", "VSRAT", 5)])
+        async with uow() as u:
+            (stored,) = (await u.needs.get_many({nld.id})).values()
+            stored.status = NeedStatus.WITHDRAWN
+            await u.commit()
+        batch: list[NeedChange] = [withdrawn(nld), registered(deu2), registered(cze)]
+        assert await aggregator.aggregate_batch(batch, uow(), POLICY) == []
+        assert await stored_shares(uow, bundle.id) == [("CZE", 5, 1, "proposed"), ("DEU", 50, 2, "proposed")]
+        reread = await the_bundle(uow)
+        assert [(s.nation, s.quantity, s.need_count) for s in reread.shares] == [("CZE", 5, 1), ("DEU", 50, 2)]
+        assert reread.total_quantity == 55 and reread.line_count == 3
+
+        # A change to the participation alone is written back as well.
+        async with uow() as u:
+            opening = await u.bundles.get(bundle.id)
+            assert opening is not None
+            opening.open_for_accession(
+                deadline=date.today() + timedelta(days=30),
+                minimum_nations=1,
+                today=date.today(),
+                now=datetime.now(UTC),
+            )
+            await u.commit()
+        assert await stored_shares(uow, bundle.id) == [("CZE", 5, 1, "pending"), ("DEU", 50, 2, "pending")]
+        assert {s.participation for s in (await the_bundle(uow)).shares} == {Participation.PENDING}
+
+
+async def test_rows_written_at_the_drivers_speed_read_back_as_the_mapping_wrote_them(database_url: str) -> None:
+    async with opened(database_url) as uow:
+        cet = timezone(timedelta(hours=1))
+        need = Need(
+            id="need-written-in-bulk",
+            nation="POL",
+            item_code="AMMO-155MM",
+            quantity=300,
+            window_start=date(2026, 3, 1),
+            window_end=date(2028, 6, 30),
+            end_user=EndUser.UKRAINE,
+            status=NeedStatus.SUBMITTED,
+            yearly=[YearQuantity(2026, 100), YearQuantity(2027, 200)],
+            recurring=True,
+            budget_ceiling_eur=12_000_000_000,
+            specification_ref="STANAG 4425",
+            deviations=[Deviation("own fuze", compatible=False)],
+            bundle_id=None,
+            created_at=datetime(2026, 11, 22, 9, 30, tzinfo=cet),
+            priority=Priority.URGENT,
+            preferred_funding=None,
+            version=3,
+            updated_at=datetime(2026, 11, 22, 10, 0, tzinfo=UTC),
+        )
+        async with uow() as u:
+            row = {column.key: getattr(need, column.key) for column in orm.needs.columns}
+            await execute_many(u.session, "a need", insert(orm.needs), [row])
+            await u.commit()
+        async with uow() as u:
+            stored = await u.needs.get(need.id)
+            async with u.writes_held():
+                held = (await u.needs.held({need.id}))[need.id]
+        assert stored is not None
+        assert stored == need  # every type converted as the mapping converts it
+        assert stored.created_at == datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
+        assert (held.yearly, held.deviations, held.end_user) == (need.yearly, need.deviations, EndUser.UKRAINE)
+
+
+async def test_the_candidates_of_several_items_are_read_together_oldest_first_within_the_limit(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BundleRepository, "CANDIDATES", 2)
+    async with opened(database_url) as uow:
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        async with uow() as u:
+            for i, code in enumerate(["VSRAT", "VSRAT", "NLAW", "VSRAT"]):
+                bundle = Bundle(id=f"bundle-{i}", item_code=code, kind=BundleKind.JOINT_ORDER)
+                bundle.created_at = start - timedelta(days=i)  # the later, the older
+                u.bundles.add(bundle)
+            await u.commit()
+        async with uow() as u:
+            one_by_one = {code: [b.id for b in await u.bundles.candidates(code)] for code in ("VSRAT", "NLAW")}
+        async with uow() as u, u.writes_held():
+            await u.bundles.keep_candidates({"VSRAT", "NLAW", "CV90"})
+            together = {code: [b.id for b in await u.bundles.candidates(code)] for code in ("VSRAT", "NLAW")}
+            assert await u.bundles.candidates("CV90") == []
+            assert all(b.shares == [] for b in await u.bundles.candidates("VSRAT"))
+        assert together == one_by_one == {"VSRAT": ["bundle-3", "bundle-1"], "NLAW": ["bundle-2"]}
+        async with uow() as u:
+            count = await u.session.scalar(select(func.count()).select_from(orm.bundles))
+        assert count == 4
+
+
+async def test_a_bundle_changed_by_another_transaction_during_a_batch_fails_the_batch(database_url: str) -> None:
+    async with opened(database_url) as uow:
+        nld, deu = await needs_of(uow, [("NLD", "VSRAT", 10), ("DEU", "VSRAT", 20)])
+        assert await aggregator.aggregate_batch([registered(nld)], uow(), POLICY) == []
+        now = datetime.now(UTC)
+
+        async def join_while_a_coordinator_acts() -> None:
+            batch = uow()
+            async with batch, batch.writes_held():
+                held = await batch.needs.held({deu.id})
+                await batch.bundles.keep_candidates({"VSRAT"})
+                (candidate,) = await batch.bundles.candidates("VSRAT")
+                candidate.join(held[deu.id], "joins while a coordinator acts", now)
+                async with uow() as coordinator:  # meanwhile, committed first
+                    bundle = await coordinator.bundles.get(candidate.id)
+                    assert bundle is not None
+                    bundle.nominate("NSPA", now)
+                    await coordinator.commit()
+
+        with pytest.raises(StaleDataError):
+            await join_while_a_coordinator_acts()
+
+        stored = await the_bundle(uow)
+        assert stored.nominated_lead == "NSPA"  # the coordinator's change stands
+        assert (stored.line_count, stored.total_quantity) == (1, 10)  # nothing of the batch
+        assert await stored_shares(uow, stored.id) == [("NLD", 10, 1, "proposed")]
+        assert await aggregator.aggregate_batch([registered(deu)], uow(), POLICY) == []  # applied again
+        assert (await the_bundle(uow)).line_count == 2
