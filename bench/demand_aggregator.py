@@ -52,6 +52,7 @@ from bundling_shared.logging import configure_logging  # noqa: E402
 from bundling_shared.messaging.dead_letter import RetryPolicy  # noqa: E402
 from bundling_shared.messaging.kafka import ensure_topics  # noqa: E402
 from bundling_shared.messaging.outbox import event_headers  # noqa: E402
+from bundling_shared.runtime import settle_heap  # noqa: E402
 from bundling_shared.settings import KafkaSettings  # noqa: E402
 from demand.adapters import orm  # noqa: E402
 from demand.bootstrap import bootstrap  # noqa: E402
@@ -177,6 +178,8 @@ async def throughput(address: str, count: int, workdir: Path) -> None:
         await producer.send(source, event.model_dump_json().encode(), key=need.id.encode(), headers=headers)
     await producer.flush()
     await producer.stop()
+    del needs  # seeding's objects are not the service's: out of the heap both loops run on
+    settle_heap()  # as a service does once it has started, here for both loops alike
 
     raw_seconds = await raw_loop(address, source, PREFIX + "raw.out", count)
 
