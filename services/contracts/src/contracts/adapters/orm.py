@@ -246,4 +246,7 @@ def start_mappers() -> None:
         },
     )
     mapper_registry.map_imperatively(DeliveryLot, delivery_lots, version_id_col=delivery_lots.c.row_version)
+    # Configured now, not at the first query: objects made before the mapping (the seeded
+    # reference data, say) must read their attributes as soon as it exists.
+    mapper_registry.configure()
     _mapped = True

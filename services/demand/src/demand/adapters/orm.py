@@ -223,4 +223,7 @@ def start_mappers() -> None:
         version_id_col=bundles.c.revision,
         version_id_generator=False,
     )
+    # Configured now, not at the first query: objects made before the mapping (the seeded
+    # reference data, say) must read their attributes as soon as it exists.
+    mapper_registry.configure()
     _mapped = True

@@ -138,4 +138,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Delivery, deliveries)
     mapper_registry.map_imperatively(Attempt, attempts)
     mapper_registry.map_imperatively(Supplier, suppliers)
+    # Configured now, not at the first query: objects made before the mapping (the seeded
+    # reference data, say) must read their attributes as soon as it exists.
+    mapper_registry.configure()
     _mapped = True
