@@ -59,6 +59,7 @@ from demand.bootstrap import bootstrap  # noqa: E402
 from demand.config import DemandSettings  # noqa: E402
 from demand.domain.model import Need  # noqa: E402
 from demand.entrypoints.app import MIGRATIONS  # noqa: E402
+from demand.entrypoints.subscribers import BATCH_RECORDS  # noqa: E402
 from demand.service_layer import aggregator  # noqa: E402
 
 NATIONS = ["NLD", "DEU", "CZE", "DNK", "POL", "ESP", "ROU", "NOR", "SWE", "FIN", "BEL", "EST", "LVA", "LTU", "FRA"]
@@ -144,7 +145,7 @@ async def raw_loop(address: str, source: str, sink: str, count: int) -> float:
     started = time.perf_counter()
     try:
         while seen < count:
-            batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+            batches = await consumer.getmany(timeout_ms=1000, max_records=BATCH_RECORDS)  # as the aggregator
             for records in batches.values():
                 for record in records:
                     body = json.loads(record.value)  # decode as any consumer must

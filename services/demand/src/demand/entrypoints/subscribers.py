@@ -34,9 +34,11 @@ from demand.service_layer.common import AGGREGATOR, UowFactory
 from demand.service_layer.contracted import CONTRACT_WATCHER, mark_contracted
 from demand.service_layer.specifications import SPECIFICATION_WATCHER, adopt_harmonised_specification
 
-# Up to 500 need events share a transaction and an offset commit; a poll returns at once
-# with the records already fetched, and an idle one waits 0.1 s.
-BATCH_RECORDS = 500
+# Up to 2,000 need events share a transaction and an offset commit: what a batch costs
+# beyond its events (the candidate bundles and catalogue items read, the commit, the
+# offsets) is then spread over many. A poll returns at once with the records already
+# fetched, so a quiet topic's events wait no longer; an idle poll waits 0.1 s.
+BATCH_RECORDS = 2000
 BATCH_TIMEOUT_MS = 100
 
 NEED_EVENT: TypeAdapter[aggregator.NeedChange] = TypeAdapter(NeedEvent)
