@@ -81,10 +81,6 @@ class MessageRepository:
     async def get(self, message_id: str) -> Message | None:
         return await self._session.get(Message, message_id)
 
-    async def get_many(self, message_ids: Collection[str]) -> dict[str, Message]:
-        query = select(Message).where(orm.messages.c.id.in_(list(message_ids)))
-        return {m.id: m for m in (await self._session.scalars(query)).all()}
-
 
 class DeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -100,10 +96,6 @@ class DeliveryRepository:
 
     async def get(self, delivery_id: str) -> Delivery | None:
         return await self._session.get(Delivery, delivery_id)
-
-    async def get_many(self, delivery_ids: Collection[str]) -> dict[str, Delivery]:
-        query = select(Delivery).where(orm.deliveries.c.id.in_(list(delivery_ids)))
-        return {d.id: d for d in (await self._session.scalars(query)).all()}
 
     async def claimable(
         self, now: datetime, limit: int, skip_endpoints: Collection[str], skip_deliveries: Collection[str]
