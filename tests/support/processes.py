@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.infra import free_port
+
 
 @dataclass
 class ServiceProcess:
@@ -26,17 +28,32 @@ class ServiceProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> None:
+        """Starts and waits for /ready. A free port can be taken between the moment it was
+        picked and the service binding it (by any outgoing connection's ephemeral port):
+        then the service starts again on another."""
+        for _ in range(3):
+            if self._start(timeout):
+                return
+            self.port = free_port()
+            self.env[f"{self.name.upper()}_PORT"] = str(self.port)
+        raise RuntimeError(f"{self.name} found no free port:\n{self.log_tail()}")
+
+    def _start(self, timeout: float) -> bool:
+        """True once ready; False if the port was taken meanwhile."""
         log = self.log_path.open("ab")
+        since = log.tell()
         self.process = subprocess.Popen(
             [sys.executable, "-m", self.name], env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if b"address already in use" in self.log_path.read_bytes()[since:]:
+                    return False
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
                 if httpx.get(f"{self.url}/ready", timeout=2).status_code == 200:
-                    return
+                    return True
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
