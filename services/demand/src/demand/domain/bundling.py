@@ -74,10 +74,6 @@ class Placement:
     passed_over: list[str] = field(default_factory=list)
 
     @property
-    def opens_new(self) -> bool:
-        return self.bundle is None
-
-    @property
     def split(self) -> bool:
         """A new bundle although others for the item exist: the needs were split."""
         return self.bundle is None and bool(self.passed_over)
