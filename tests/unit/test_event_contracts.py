@@ -1,4 +1,6 @@
+import json
 from datetime import date
+from typing import Literal
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
@@ -12,7 +14,9 @@ from bundling_shared.events.demand import (
     NeedEvent,
     NeedRegisteredPayload,
     NeedRegisteredV1,
+    NeedWithdrawnV1,
 )
+from bundling_shared.events.envelope import EventEnvelope, event_union
 from bundling_shared.logging import bind_correlation_id
 from bundling_shared.messaging.outbox import event_headers
 
@@ -44,8 +48,37 @@ def test_the_envelope_round_trips_with_all_metadata() -> None:
 def test_an_unknown_schema_version_is_rejected_not_guessed() -> None:
     body = registered().model_dump(mode="json")
     body["schema_version"] = 2
-    with pytest.raises(ValidationError, match="v2"):
+    with pytest.raises(ValidationError, match="schema_version"):
         TypeAdapter(NeedEvent).validate_python(body)
+    with pytest.raises(ValidationError, match="schema_version"):
+        TypeAdapter(NeedEvent).validate_json(json.dumps(body))
+
+
+def test_a_message_without_its_version_is_rejected_not_defaulted() -> None:
+    body = registered().model_dump(mode="json")
+    del body["schema_version"]
+    with pytest.raises(ValidationError, match="schema_version"):
+        TypeAdapter(NeedEvent).validate_json(json.dumps(body))
+
+
+class NeedRegisteredV2(EventEnvelope[NeedRegisteredPayload]):
+    """A second version of one type, as a breaking change would bring."""
+
+    TYPE = "demand.need.registered"
+    VERSION = 2
+    event_type: Literal["demand.need.registered"] = "demand.need.registered"
+    schema_version: Literal[2] = 2
+
+
+def test_two_versions_of_one_type_are_told_apart() -> None:
+    both = TypeAdapter(event_union(NeedRegisteredV1, NeedRegisteredV2, NeedWithdrawnV1))
+    body = registered().model_dump(mode="json")
+    assert type(both.validate_json(json.dumps(body))) is NeedRegisteredV1
+    body["schema_version"] = 2
+    assert type(both.validate_json(json.dumps(body))) is NeedRegisteredV2
+    body["schema_version"] = 3
+    with pytest.raises(ValidationError, match="schema_version"):
+        both.validate_json(json.dumps(body))
 
 
 def test_an_unknown_event_type_is_rejected() -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar, Union
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Field
 
 from bundling_shared.logging import current_correlation_id
 
@@ -65,20 +65,22 @@ class EventEnvelope(BaseModel, Generic[PayloadT]):
         )
 
 
-def envelope_tag(value: Any) -> str | None:
-    """The discriminator: type and version together select the schema."""
-    if isinstance(value, dict):
-        return f"{value.get('event_type')}/v{value.get('schema_version')}"
-    if isinstance(value, EventEnvelope):
-        return f"{value.event_type}/v{value.schema_version}"
-    return None
-
-
 def event_union(*classes: type[EventEnvelope[Any]]) -> Any:
     """A pydantic type accepting exactly these (type, version) pairs; anything else is invalid.
 
     Consumers annotate their handler with it, so an unknown type or version fails
-    validation and is dead-lettered instead of being half-understood.
+    validation and is dead-lettered instead of being half-understood. The type selects a
+    union of its versions, the version selects the schema: both are discriminators on a
+    field, which pydantic resolves while parsing the JSON, without building a dict first.
+    A version is always read from the message, never taken from a model's default.
     """
-    members = tuple(Annotated[c, Tag(c.tag())] for c in classes)
-    return Annotated[Union[members], Discriminator(envelope_tag)]  # noqa: UP007
+    versions: dict[str, list[type[EventEnvelope[Any]]]] = {}
+    for cls in classes:
+        versions.setdefault(cls.TYPE, []).append(cls)
+    by_type = [
+        Annotated[Union[tuple(members)], Field(discriminator="schema_version")]  # noqa: UP007
+        for members in versions.values()
+    ]
+    if len(by_type) == 1:
+        return by_type[0]
+    return Annotated[Union[tuple(by_type)], Field(discriminator="event_type")]  # noqa: UP007
