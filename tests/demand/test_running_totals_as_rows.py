@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import partial
 
@@ -141,42 +142,70 @@ async def test_shares_are_written_back_as_rows_added_changed_and_removed(databas
         assert {s.participation for s in (await the_bundle(uow)).shares} == {Participation.PENDING}
 
 
-async def test_rows_written_at_the_drivers_speed_read_back_as_the_mapping_wrote_them(database_url: str) -> None:
+def a_need(need_id: str, **changes: object) -> Need:
+    cet = timezone(timedelta(hours=1))
+    fields: dict[str, object] = dict(
+        id=need_id,
+        nation="POL",
+        item_code="AMMO-155MM",
+        quantity=300,
+        window_start=date(2026, 3, 1),
+        window_end=date(2028, 6, 30),
+        end_user=EndUser.UKRAINE,
+        status=NeedStatus.SUBMITTED,
+        yearly=[YearQuantity(2026, 100), YearQuantity(2027, 200)],
+        recurring=True,
+        budget_ceiling_eur=12_000_000_000,
+        specification_ref="STANAG 4425",
+        deviations=[Deviation("own fuze", compatible=False)],
+        bundle_id=None,
+        created_at=datetime(2026, 11, 22, 9, 30, 0, 1, tzinfo=cet),
+        priority=Priority.URGENT,
+        preferred_funding=None,
+        version=3,
+        updated_at=datetime(2026, 11, 22, 10, 0, tzinfo=UTC),
+    )
+    fields.update(changes)
+    return Need(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"yearly": [], "deviations": [], "recurring": False, "end_user": EndUser.OWN_FORCES},
+        {"budget_ceiling_eur": None, "specification_ref": None, "updated_at": None, "status": NeedStatus.BUNDLED},
+    ],
+    ids=["full", "empty-lists", "nulls"],
+)
+async def test_rows_written_at_the_drivers_speed_are_stored_as_the_mapping_stores_them(
+    database_url: str, changes: dict[str, object]
+) -> None:
     async with opened(database_url) as uow:
-        cet = timezone(timedelta(hours=1))
-        need = Need(
-            id="need-written-in-bulk",
-            nation="POL",
-            item_code="AMMO-155MM",
-            quantity=300,
-            window_start=date(2026, 3, 1),
-            window_end=date(2028, 6, 30),
-            end_user=EndUser.UKRAINE,
-            status=NeedStatus.SUBMITTED,
-            yearly=[YearQuantity(2026, 100), YearQuantity(2027, 200)],
-            recurring=True,
-            budget_ceiling_eur=12_000_000_000,
-            specification_ref="STANAG 4425",
-            deviations=[Deviation("own fuze", compatible=False)],
-            bundle_id=None,
-            created_at=datetime(2026, 11, 22, 9, 30, tzinfo=cet),
-            priority=Priority.URGENT,
-            preferred_funding=None,
-            version=3,
-            updated_at=datetime(2026, 11, 22, 10, 0, tzinfo=UTC),
-        )
+        by_mapping, in_bulk = a_need("need-by-mapping", **changes), a_need("need-in-bulk", **changes)
         async with uow() as u:
-            row = {column.key: getattr(need, column.key) for column in orm.needs.columns}
+            u.needs.add(by_mapping)
+            row = {column.key: getattr(in_bulk, column.key) for column in orm.needs.columns}
             await execute_many(u.session, "a need", insert(orm.needs), [row])
             await u.commit()
         async with uow() as u:
-            stored = await u.needs.get(need.id)
+            # The values as the database keeps them (SQLite: text), no conversion on the way out.
+            stored = (await u.session.execute(select(orm.needs).order_by(orm.needs.c.id))).all()
+            raw = (await (await u.session.connection()).exec_driver_sql("SELECT * FROM needs ORDER BY id")).all()
+            mapped = await u.needs.get(in_bulk.id)
             async with u.writes_held():
-                held = (await u.needs.held({need.id}))[need.id]
-        assert stored is not None
-        assert stored == need  # every type converted as the mapping converts it
-        assert stored.created_at == datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
-        assert (held.yearly, held.deviations, held.end_user) == (need.yearly, need.deviations, EndUser.UKRAINE)
+                held = await u.needs.held({by_mapping.id, in_bulk.id})
+        assert raw[0][1:] == raw[1][1:]  # the same text, to the last character
+        assert stored[0][1:] == stored[1][1:]
+        assert mapped == in_bulk  # every type converted as the mapping converts it
+        assert mapped.created_at == datetime(2026, 11, 22, 8, 30, 0, 1, tzinfo=UTC)
+        for need in (by_mapping, in_bulk):  # read as plain facts, each field as the mapping has it
+            facts = held[need.id]
+            assert {f.name: getattr(facts, f.name) for f in dataclass_fields(facts)} == {
+                f.name: getattr(need, f.name) for f in dataclass_fields(facts)
+            }
+            assert type(facts.end_user) is EndUser and type(facts.status) is NeedStatus
+            assert all(type(d) is date for d in (facts.window_start, facts.window_end))
 
 
 async def test_the_candidates_of_several_items_are_read_together_oldest_first_within_the_limit(

@@ -23,13 +23,14 @@ from demand.adapters.orm import (
     need_versions,
     needs,
 )
+from demand.adapters.plain_rows import PlainReader
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision, Share
 from demand.domain.model import Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
 from demand.service_layer.unit_of_work import BundleFilter, NeedFilter, StoredAnswer
 
 # Columns in the order of the plain dataclasses' fields: rows become objects positionally.
-_NEED_COLUMNS = [needs.c[f.name] for f in fields(NeedFacts)]
+_NEED_FACTS = PlainReader([needs.c[f.name] for f in fields(NeedFacts)], NeedFacts)
 _SHARE_COLUMNS = [bundle_shares.c[f.name] for f in fields(Share)]
 
 
@@ -82,8 +83,9 @@ class NeedRepository:
         their status and bundle, in one statement."""
         if self._held is None:
             raise RuntimeError("needs are held only within writes_held()")
-        rows = await self._session.execute(select(*_NEED_COLUMNS).where(needs.c.id.in_(list(need_ids))))
-        found = {row[0]: NeedFacts(*row) for row in rows}
+        query = select(*_NEED_FACTS.selected).where(needs.c.id.in_(list(need_ids)))
+        rows = (await self._session.execute(query)).all()
+        found = {need.id: need for need in _NEED_FACTS.rows(self._session.get_bind().dialect, rows)}
         self._held.update(found)
         return found
 

@@ -58,7 +58,7 @@ async def aggregate(event: NeedChange, uow: UnitOfWork) -> str | None:
         if await uow.already_processed(AGGREGATOR, event.event_id):
             return None
         need = _checked(await uow.needs.get(event.payload.need_id), event)
-        bundle_id = await _apply(need, event, uow)
+        bundle_id = await _apply(need, event, uow, utcnow())
         await uow.mark_processed(AGGREGATOR, event.event_id)
         await uow.commit()
         return bundle_id
@@ -101,6 +101,7 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
         if not fresh:
             return
         async with uow.writes_held():
+            now = utcnow()  # one time for the whole transaction, as a database's own now()
             needs = await uow.needs.held({e.payload.need_id for e in fresh})
             items = {need.item_code for need in needs.values()}
             await uow.catalogue.keep(items)
@@ -109,7 +110,7 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
                 # Events the placement causes (bundle opened, harmonisation) carry the
                 # correlation id of the need event behind them, batch or not.
                 bind_correlation_id(event.correlation_id)
-                await _apply(_checked(needs.get(event.payload.need_id), event), event, uow)
+                await _apply(_checked(needs.get(event.payload.need_id), event), event, uow, now)
         await uow.mark_all_processed(AGGREGATOR, [e.event_id for e in fresh])
         await uow.commit()
 
@@ -138,8 +139,7 @@ def _checked(need: NeedFacts | None, event: NeedChange) -> NeedFacts:
     return need
 
 
-async def _apply(need: NeedFacts, event: NeedChange, uow: UnitOfWork) -> str | None:
-    now = utcnow()
+async def _apply(need: NeedFacts, event: NeedChange, uow: UnitOfWork, now: datetime) -> str | None:
     current = await uow.bundles.placed_in(need.bundle_id) if need.bundle_id else None
     if current is not None and not current.joinable:
         return current.id  # committed or cancelled: its lines no longer move
@@ -158,7 +158,7 @@ async def _apply(need: NeedFacts, event: NeedChange, uow: UnitOfWork) -> str | N
             need, kind=placement.kind, variant=placement.variant, specification_ref=need.specification_ref
         )
         await uow.flush()
-        await _opened(bundle, need, placement, uow)
+        await _opened(bundle, need, placement, uow, now)
     uow.bundles.add_line(bundle.join(need, placement.reason, now))
     need.status = NeedStatus.BUNDLED
     uow.bundles.record(
@@ -177,10 +177,10 @@ async def _leave(need: NeedFacts, bundle: BundleState, uow: UnitOfWork, reason: 
     uow.bundles.record(Decision(bundle.id, DecisionKind.LEFT, reason, now, need_id=need.id, nation=need.nation))
 
 
-async def _opened(bundle: BundleState, need: NeedFacts, placement: Placement, uow: UnitOfWork) -> None:
+async def _opened(bundle: BundleState, need: NeedFacts, placement: Placement, uow: UnitOfWork, now: datetime) -> None:
     kind = DecisionKind.SPLIT if placement.split else DecisionKind.OPENED
     # The opening reason names no nation's quantities: every participant may read it.
-    uow.bundles.record(Decision(bundle.id, kind, placement.reason, utcnow()))
+    uow.bundles.record(Decision(bundle.id, kind, placement.reason, now))
     if placement.variant == HARMONISED:
         return
     others = await uow.bundles.candidates(need.item_code)

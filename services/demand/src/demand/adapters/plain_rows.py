@@ -1,0 +1,94 @@
+"""Rows read straight into plain objects, for the batches of the aggregator.
+
+A batch of need events reads hundreds of needs in one query. SQLAlchemy converts every
+value of every row with its column type's general-purpose result processor: on SQLite,
+where dates are text, a regular expression per date, and a chain of decorators per JSON
+value. Here the columns are selected with their processors turned off (coerced to no
+type: the SQL is the same) and each value gets the one conversion its column needs, the
+same on SQLite and PostgreSQL: the driver's value is used as it is when it already has
+the column's Python type (asyncpg's dates, booleans and decoded JSON), converted when it
+is SQLite's text or integer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from enum import Enum as PyEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Date, Enum, TypeDecorator, type_coerce
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import NullType
+
+Convert = Callable[[Any], Any]
+
+
+def _date(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _boolean(value: Any) -> Any:
+    return None if value is None else bool(value)
+
+
+def _enumeration(enum_class: type[PyEnum]) -> Convert:
+    members = {member.value: member for member in enum_class}
+    return lambda value: None if value is None else members[value]
+
+
+def _json(decorator: TypeDecorator[Any] | None, dialect: Dialect) -> Convert:
+    def convert(value: Any) -> Any:
+        if value == "[]":  # most needs have no yearly quantities and no deviations
+            value = []
+        elif isinstance(value, str | bytes):
+            value = json.loads(value)
+        return value if decorator is None else decorator.process_result_value(value, dialect)
+
+    return convert
+
+
+def _converter(column: Column[Any], dialect: Dialect) -> Convert | None:
+    kind = column.type
+    decorator = kind if isinstance(kind, TypeDecorator) else None
+    if decorator is not None:
+        kind = decorator.impl_instance
+    if isinstance(kind, JSON):
+        return _json(decorator, dialect)
+    if decorator is not None:
+        raise TypeError(f"column {column.key}: no plain reading for {type(decorator).__name__}")
+    if isinstance(kind, Enum) and kind.enum_class is not None:
+        return _enumeration(kind.enum_class)
+    if isinstance(kind, Boolean):
+        return _boolean
+    if isinstance(kind, Date):
+        return _date
+    return None  # strings and numbers come from both drivers as Python has them
+
+
+class PlainReader:
+    """Selects `columns` without result processors and turns each row into `make(*values)`."""
+
+    def __init__(self, columns: Sequence[Column[Any]], make: Callable[..., Any]) -> None:
+        self.columns = columns
+        self.selected: list[ColumnElement[Any]] = [type_coerce(c, NullType()).label(c.key) for c in columns]
+        self._make = make
+        self._converters: dict[str, list[tuple[int, Convert]]] = {}
+
+    def rows(self, dialect: Dialect, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        if (converters := self._converters.get(dialect.name)) is None:
+            converters = []
+            for i, column in enumerate(self.columns):
+                if (convert := _converter(column, dialect)) is not None:
+                    converters.append((i, convert))
+            self._converters[dialect.name] = converters
+        make = self._make
+        made = []
+        for row in rows:
+            values = list(row)
+            for i, convert in converters:
+                values[i] = convert(values[i])
+            made.append(make(*values))
+        return made
