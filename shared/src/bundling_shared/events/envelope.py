@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bundling_shared.ids import time_ordered_uuid
 from bundling_shared.logging import current_correlation_id
 
 PayloadT = TypeVar("PayloadT", bound=BaseModel)
@@ -51,7 +52,7 @@ class EventEnvelope(BaseModel, Generic[PayloadT]):
     ) -> Any:
         """Build an event with fresh id and time, inheriting the current correlation id."""
         return cls(
-            event_id=uuid4(),
+            event_id=time_ordered_uuid(),
             event_type=cls.TYPE,
             schema_version=cls.VERSION,
             occurred_at=datetime.now(UTC),

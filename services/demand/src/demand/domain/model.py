@@ -7,12 +7,12 @@ and the what-if preview all refuse the same things with the same reasons.
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from bundling_shared.ids import time_ordered_id
 from demand.domain.errors import (
     BundleNotOpen,
     DemandRuleViolation,
@@ -70,7 +70,8 @@ class Priority(StrEnum):
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+    """Time-ordered: the needs and bundles made together sit together in every index."""
+    return time_ordered_id(prefix)
 
 
 @dataclass(frozen=True)
