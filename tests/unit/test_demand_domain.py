@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from demand.domain.bundle import Bundle, BundleKind, BundleStatus, Participation
 from demand.domain.errors import BundleNotOpen, EmptyBundle, InvalidNeed, InvalidReference, NotAllowedNow
-from demand.domain.model import Deviation, EndUser, Need, NeedStatus, YearQuantity
+from demand.domain.model import Deviation, EndUser, Need, NeedStatus, YearQuantity, add_yearly
 from demand.domain.reference import SEED_ITEMS, CatalogueItem
 
 ITEMS = {i.code: i for i in SEED_ITEMS}
@@ -272,3 +273,23 @@ def test_a_share_that_changes_while_open_must_be_confirmed_again() -> None:
     share = bundle.share("NLD")
     assert share is not None
     assert share.participation is Participation.PENDING and share.confirmed_quantity is None
+
+
+def test_yearly_quantities_add_and_subtract_year_by_year() -> None:
+    def by_hand(a: list[YearQuantity], b: list[YearQuantity], sign: int) -> list[YearQuantity]:
+        totals: dict[int, int] = {}
+        for y in a:
+            totals[y.year] = totals.get(y.year, 0) + y.quantity
+        for y in b:
+            totals[y.year] = totals.get(y.year, 0) + sign * y.quantity
+        return [YearQuantity(year, q) for year, q in sorted(totals.items()) if q != 0]
+
+    rng = random.Random(7)
+    for _ in range(500):
+        a = by_hand([YearQuantity(rng.randint(2025, 2030), rng.randint(1, 9)) for _ in range(rng.randint(0, 4))], [], 1)
+        b = [YearQuantity(rng.randint(2025, 2030), rng.randint(1, 9)) for _ in range(rng.randint(0, 3))]
+        for sign in (1, -1):
+            assert add_yearly(a, b, sign) == by_hand(a, b, sign)
+    two_years = [YearQuantity(2026, 10), YearQuantity(2027, 5)]
+    assert add_yearly(two_years, [YearQuantity(2027, 5)], -1) == [YearQuantity(2026, 10)]  # a year at zero goes
+    assert add_yearly(two_years, [YearQuantity(2025, 1)]) == [YearQuantity(2025, 1), *two_years]  # in year order

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from uuid import UUID
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,20 +46,18 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
             await self.needs.write_held()
             await self.bundles.write_held()
 
-    async def processed_among(self, consumer: str, event_ids: Collection[UUID]) -> set[UUID]:
+    async def processed_among(self, consumer: str, event_ids: Collection[str]) -> set[str]:
         """Which of a batch's events were applied before: one query for the whole batch."""
         table = orm.processed_messages
         rows = await self.session.execute(
-            select(table.c.event_id).where(
-                table.c.consumer == consumer, table.c.event_id.in_([str(i) for i in event_ids])
-            )
+            select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id.in_(list(event_ids)))
         )
-        return {UUID(str(row[0])) for row in rows}
+        return {str(row[0]) for row in rows}
 
-    async def mark_all_processed(self, consumer: str, event_ids: Collection[UUID]) -> None:
+    async def mark_all_processed(self, consumer: str, event_ids: Collection[str]) -> None:
         """Records a batch's events in one statement; a duplicate fails the whole transaction."""
         if not event_ids:
             return
         now = datetime.now(UTC)
-        rows = [{"consumer": consumer, "event_id": str(i), "processed_at": now} for i in event_ids]
+        rows = [{"consumer": consumer, "event_id": i, "processed_at": now} for i in event_ids]
         await execute_many(self.session, "processed", insert(orm.processed_messages), rows)

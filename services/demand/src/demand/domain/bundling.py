@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from demand.domain.bundle import BundleKind, BundleState
 from demand.domain.model import Deviation, NeedFacts
@@ -30,6 +31,8 @@ def variant_of(need: NeedFacts, item: CatalogueItem | None) -> str:
     """`harmonised` when the need accepts the harmonised specification (deviations marked
     compatible are fine); otherwise a key naming the specification and the incompatible
     deviations, so only needs deviating the same way bundle together."""
+    if need.specification_ref is None and not need.deviations:
+        return HARMONISED  # no specification of its own and no deviation: the common case
     harmonised_ref = item.specification_ref if item else None
     deviating = sorted({d.description.strip().lower() for d in incompatible(need)})
     own_spec = need.specification_ref not in (None, harmonised_ref)
@@ -38,8 +41,8 @@ def variant_of(need: NeedFacts, item: CatalogueItem | None) -> str:
     return "deviating:" + "|".join([need.specification_ref or "-", *deviating])
 
 
-def _window(a_start: object, a_end: object) -> str:
-    return f"{a_start}..{a_end}"
+def _window(start: date, end: date) -> str:
+    return f"{start.isoformat()}..{end.isoformat()}"
 
 
 def why_not(bundle: BundleState, need: NeedFacts, kind: BundleKind, variant: str) -> str | None:

@@ -89,10 +89,24 @@ class Deviation:
 
 
 def add_yearly(a: list[YearQuantity], b: list[YearQuantity], sign: int = 1) -> list[YearQuantity]:
-    totals: dict[int, int] = {y.year: y.quantity for y in a}
+    """Year by year, `a` plus (or minus) `b`, in year order, years at zero left out. The
+    years `b` does not touch keep their objects: a bundle's totals change by one need's
+    schedule, usually one year of several."""
+    delta: dict[int, int] = {}
     for y in b:
-        totals[y.year] = totals.get(y.year, 0) + sign * y.quantity
-    return [YearQuantity(year, q) for year, q in sorted(totals.items()) if q != 0]
+        delta[y.year] = delta.get(y.year, 0) + sign * y.quantity
+    total: list[YearQuantity] = []
+    for y in a:
+        change = delta.pop(y.year, 0)
+        if y.quantity + change != 0:
+            total.append(y if change == 0 else YearQuantity(y.year, y.quantity + change))
+    total.extend(YearQuantity(year, q) for year, q in delta.items() if q != 0)
+    total.sort(key=_year)
+    return total
+
+
+def _year(y: YearQuantity) -> int:
+    return y.year
 
 
 @dataclass

@@ -92,12 +92,14 @@ async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy:
 
 async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> None:
     async with uow:
-        seen = await uow.processed_among(AGGREGATOR, {e.event_id for e in events})
-        fresh = []
-        for event in events:
-            if event.event_id not in seen:  # a duplicate inside the batch counts once
-                seen.add(event.event_id)
+        keys = [str(e.event_id) for e in events]  # as the idempotency records keep them
+        seen = await uow.processed_among(AGGREGATOR, keys)
+        fresh, fresh_keys = [], []
+        for event, key in zip(events, keys, strict=True):
+            if key not in seen:  # a duplicate inside the batch counts once
+                seen.add(key)
                 fresh.append(event)
+                fresh_keys.append(key)
         if not fresh:
             return
         async with uow.writes_held():
@@ -111,7 +113,7 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
                 # correlation id of the need event behind them, batch or not.
                 bind_correlation_id(event.correlation_id)
                 await _apply(_checked(needs.get(event.payload.need_id), event), event, uow, now)
-        await uow.mark_all_processed(AGGREGATOR, [e.event_id for e in fresh])
+        await uow.mark_all_processed(AGGREGATOR, fresh_keys)
         await uow.commit()
 
 

@@ -7,7 +7,6 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
-from uuid import UUID
 
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision
@@ -114,5 +113,8 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
         needs read by `held` within it are plain: their status and bundle are written at its end."""
         ...
 
-    async def processed_among(self, consumer: str, event_ids: Collection[UUID]) -> set[UUID]: ...
-    async def mark_all_processed(self, consumer: str, event_ids: Collection[UUID]) -> None: ...
+    async def processed_among(self, consumer: str, event_ids: Collection[str]) -> set[str]:
+        """Which of these event ids (as text) were recorded as processed before."""
+        ...
+
+    async def mark_all_processed(self, consumer: str, event_ids: Collection[str]) -> None: ...
