@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime
 
 from demand.domain.bundle import Bundle, BundleKind, BundleState
-from demand.domain.bundling import HARMONISED, place, variant_of
+from demand.domain.bundling import HARMONISED, place, variant_of, why_not
 from demand.domain.funding import RULES, BundleFacts, evaluate
 from demand.domain.model import Deviation, EndUser, Need, YearQuantity
 from demand.domain.reference import SEED_ITEMS
@@ -114,3 +115,49 @@ def test_a_bundle_explains_its_funding_from_its_nations_and_end_users() -> None:
     assert {a.instrument: a.co_funding_rate for a in bundle.funding()}["EDIRPA"] == 0.15
     bundle = placed(need("DNK", end_user=EndUser.UKRAINE), bundles)
     assert {a.instrument: a.co_funding_rate for a in bundle.funding()}["EDIRPA"] == 0.20
+
+
+def test_the_oldest_bundle_without_a_reason_against_the_need_is_joined_and_the_others_explained() -> None:
+    rng = random.Random(11)
+    days = [
+        date(2025, 1, 1),
+        date(2025, 6, 30),
+        date(2025, 7, 1),
+        date(2026, 3, 31),
+        date(2026, 4, 1),
+        date(2027, 1, 1),
+    ]
+
+    def random_need(nation: str, item: str) -> Need:
+        start, end = sorted(rng.sample(days, 2))
+        return Need.register(
+            nation=nation,
+            item_code=item,
+            quantity=10,
+            window_start=start,
+            window_end=end,
+            recurring=rng.random() < 0.3,
+            deviations=[Deviation("own fuze", compatible=False)] if rng.random() < 0.2 else [],
+            item=ITEMS[item],
+        )
+
+    for _ in range(500):
+        candidates: list[BundleState] = []
+        for i in range(rng.randint(0, 6)):
+            opener = random_need("NLD", rng.choice(["AMMO-155MM", "VSRAT"]))
+            p = place(opener, ITEMS[opener.item_code], [])
+            bundle = Bundle.open_for(opener, kind=p.kind, variant=p.variant)
+            bundle.created_at = NOW.replace(day=1 + i)
+            if rng.random() < 0.15:
+                bundle.cancel("no longer needed", NOW)
+            candidates.append(bundle)
+        rng.shuffle(candidates)
+        n = random_need("CZE", rng.choice(["AMMO-155MM", "VSRAT"]))
+        p = place(n, ITEMS[n.item_code], candidates)
+        oldest_first = sorted(candidates, key=lambda b: (b.created_at, b.id))
+        reasons = [why_not(b, n, p.kind, p.variant) for b in oldest_first]
+        chosen = next((b for b, r in zip(oldest_first, reasons, strict=True) if r is None), None)
+        assert p.bundle is chosen
+        passed = reasons[: oldest_first.index(chosen)] if chosen else reasons
+        assert p.passed_over == passed and all(passed)
+        assert p.split == (chosen is None and bool(candidates))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from demand.domain.bundle import BundleKind, BundleState
 from demand.domain.model import Deviation, NeedFacts
@@ -45,6 +46,17 @@ def _window(start: date, end: date) -> str:
     return f"{start.isoformat()}..{end.isoformat()}"
 
 
+def _fits(bundle: BundleState, need: NeedFacts, kind: BundleKind, variant: str) -> bool:
+    """`why_not` without its words: the verdict for every candidate of every need."""
+    return (
+        bundle.joinable
+        and bundle.item_code == need.item_code
+        and bundle.kind is kind
+        and bundle.variant == variant
+        and not (need.window_end < bundle.window_start or need.window_start > bundle.window_end)
+    )
+
+
 def why_not(bundle: BundleState, need: NeedFacts, kind: BundleKind, variant: str) -> str | None:
     """None when `need` may join `bundle`; otherwise the reason in words."""
     if not bundle.joinable:
@@ -68,42 +80,60 @@ def why_not(bundle: BundleState, need: NeedFacts, kind: BundleKind, variant: str
 
 @dataclass
 class Placement:
-    """The engine's verdict for one need: join `bundle`, or open a new one."""
+    """The engine's verdict for one need: join `bundle`, or open a new one. The bundles it
+    passed over are kept, and why in words (`passed_over`) is written when first asked
+    for: by the what-if preview, or for the reason of a split, not for every need placed."""
 
     bundle: BundleState | None
     kind: BundleKind
     variant: str
     reason: str
-    passed_over: list[str] = field(default_factory=list)
+    need: NeedFacts | None = None
+    passed: list[BundleState] = field(default_factory=list)
+
+    @cached_property
+    def passed_over(self) -> list[str]:
+        if self.need is None:
+            return []
+        need, kind, variant = self.need, self.kind, self.variant
+        return [why_not(b, need, kind, variant) or f"bundle {b.id} was passed over" for b in self.passed]
 
     @property
     def split(self) -> bool:
         """A new bundle although others for the item exist: the needs were split."""
-        return self.bundle is None and bool(self.passed_over)
+        return self.bundle is None and bool(self.passed)
 
 
 def place(need: NeedFacts, item: CatalogueItem | None, candidates: Sequence[BundleState]) -> Placement:
     """Choose among the open bundles of the item; the oldest compatible one wins."""
     kind = kind_of(need)
     variant = variant_of(need, item)
-    passed_over: list[str] = []
-    for bundle in sorted(candidates, key=lambda b: (b.created_at, b.id)):
-        reason = why_not(bundle, need, kind, variant)
-        if reason is None:
+    passed: list[BundleState] = []
+    for bundle in sorted(candidates, key=_age):
+        if _fits(bundle, need, kind, variant):
             spec = "the harmonised specification" if variant == HARMONISED else "the same deviating specification"
             return Placement(
                 bundle,
                 kind,
                 variant,
-                f"same item {need.item_code}, {spec}, {kind.value.replace('_', ' ')} demand, delivery window"
+                f"same item {need.item_code}, {spec}, {_DEMAND[kind]} demand, delivery window"
                 f" {_window(need.window_start, need.window_end)} overlaps"
                 f" {_window(bundle.window_start, bundle.window_end)}",
-                passed_over,
+                need,
+                passed,
             )
-        passed_over.append(reason)
+        passed.append(bundle)
     what = "multi-year demand: a framework contract" if kind is BundleKind.FRAMEWORK_CONTRACT else "one-off demand"
-    if passed_over:
-        reason = f"new bundle ({what}) because " + "; ".join(passed_over[:3])
+    placement = Placement(None, kind, variant, "", need, passed)
+    if passed:
+        placement.reason = f"new bundle ({what}) because " + "; ".join(placement.passed_over[:3])
     else:
-        reason = f"first need for {need.item_code} ({what})"
-    return Placement(None, kind, variant, reason, passed_over)
+        placement.reason = f"first need for {need.item_code} ({what})"
+    return placement
+
+
+_DEMAND = {kind: kind.value.replace("_", " ") for kind in BundleKind}
+
+
+def _age(bundle: BundleState) -> tuple[object, str]:
+    return bundle.created_at, bundle.id
