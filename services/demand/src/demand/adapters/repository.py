@@ -8,7 +8,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -199,6 +199,10 @@ def _share_values(share: Share) -> ShareValues:
     )
 
 
+def _age(bundle: BundleState) -> tuple[datetime, str]:
+    return bundle.created_at, bundle.id
+
+
 class BundleRepository:
     """Bundles through the mapping; their shares, lines and trail through plain statements.
 
@@ -219,6 +223,7 @@ class BundleRepository:
         self._stored_shares: dict[str, tuple[BundleState, dict[str, ShareValues]]] = {}
         self._held_lines: dict[tuple[str, str], BundleLine] = {}
         self._held_trail: list[Decision] = []
+        self._opening: set[str] = set()
 
     CANDIDATES = 50
 
@@ -363,6 +368,31 @@ class BundleRepository:
                 await self.keep_candidates([item_code])
             return [b for b in self._kept[item_code] if b.joinable]
         return await self._candidates(item_code)
+
+    async def before_opening(self, item_code: str) -> bool:
+        """Two transactions must not each open a bundle for the same item: the second
+        waits for the first to commit, then finds its bundle. On PostgreSQL a lock held to
+        the end of the transaction, per item (an advisory lock on the item's hash); on
+        SQLite, which has one writer at a time, the write lock, taken now rather than at
+        the first write. Then the item's candidates are read again."""
+        if item_code in self._opening:
+            return False  # this transaction holds the lock already: nothing new since
+        self._opening.add(item_code)
+        dialect = self._session.get_bind().dialect.name
+        if dialect == "postgresql":
+            key = func.hashtextextended(f"demand.bundle-opening:{item_code}", 0)
+            await self._session.execute(select(func.pg_advisory_xact_lock(key)))
+        elif dialect == "sqlite":
+            await self._session.execute(delete(bundles).where(false()))  # begins writing: waits for the writer
+        if self._kept is None or item_code not in self._kept:
+            return True  # candidates are read from the database each time
+        kept = self._kept.pop(item_code)
+        await self.keep_candidates([item_code])  # the same objects for the bundles read before
+        assert self._apart is not None  # kept candidates exist only within a batch
+        unstored = [b for b in kept if self._apart[b.id][1] is None]  # opened by this batch, not yet written
+        known = {b.id for b in kept}
+        self._kept[item_code] = sorted([*self._kept[item_code], *unstored], key=_age)[: self.CANDIDATES]
+        return any(b.id not in known for b in self._kept[item_code])
 
     async def keep_candidates(self, item_codes: Collection[str]) -> None:
         """Within a batch: reads the candidates of all these items in one query."""

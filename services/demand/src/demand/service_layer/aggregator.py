@@ -154,6 +154,9 @@ async def _apply(need: NeedFacts, event: NeedChange, uow: UnitOfWork, now: datet
         await _leave(need, current, uow, f"need {need.id} of {need.nation} was {what}", now)
     item = await uow.catalogue.get(need.item_code)
     placement = place(need, item, await uow.bundles.candidates(need.item_code))
+    if placement.bundle is None and await uow.bundles.before_opening(need.item_code):
+        # Another aggregator (another partition) opened bundles of the item meanwhile.
+        placement = place(need, item, await uow.bundles.candidates(need.item_code))
     bundle = placement.bundle
     if bundle is None:
         bundle = uow.bundles.open_for(

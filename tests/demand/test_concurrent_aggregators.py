@@ -1,0 +1,64 @@
+"""Aggregators on different partitions, in different processes, place needs of the same
+item at the same time: only one of them opens a bundle for it, the other joins it. On
+both databases."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+import pytest
+from sqlalchemy import func, select
+
+from demand.adapters import orm
+from demand.adapters.unit_of_work import DemandUnitOfWork
+from demand.service_layer import aggregator
+from tests.demand.test_running_totals_as_rows import POLICY, Store, needs_of, opened, registered
+
+
+class CommitWhenReleased(DemandUnitOfWork):
+    """A transaction that stops just before its commit until the test lets it go on."""
+
+    def __init__(self, store: Store) -> None:
+        assert isinstance(store, partial)  # DemandUnitOfWork with its session factory
+        super().__init__(*store.args)
+        self.reached, self.released = asyncio.Event(), asyncio.Event()
+
+    async def commit(self) -> None:
+        self.reached.set()
+        await self.released.wait()
+        await super().commit()
+
+
+async def bundles_of(store: Store, item_code: str) -> list[tuple[str, int]]:
+    async with store() as u:
+        rows = await u.session.execute(
+            select(orm.bundles.c.id, func.count(orm.bundle_lines.c.need_id))
+            .join(orm.bundle_lines, orm.bundle_lines.c.bundle_id == orm.bundles.c.id)
+            .where(orm.bundles.c.item_code == item_code)
+            .group_by(orm.bundles.c.id)
+        )
+        return [(bundle_id, lines) for bundle_id, lines in rows]
+
+
+@pytest.mark.parametrize("path", ["one by one", "batch"])
+async def test_the_second_aggregator_waits_for_the_first_bundle_of_an_item_and_joins_it(
+    database_url: str, path: str
+) -> None:
+    async with opened(database_url) as store:
+        first, second = await needs_of(store, [("NLD", "VSRAT", 40), ("DEU", "VSRAT", 60)])
+        held = CommitWhenReleased(store)
+        one = asyncio.create_task(aggregator.aggregate(registered(first), held))
+        await asyncio.wait_for(held.reached.wait(), 10)  # its bundle opened, not yet committed
+        other: asyncio.Task[object] = asyncio.create_task(
+            aggregator.aggregate_batch([registered(second)], store(), POLICY)
+            if path == "batch"
+            else aggregator.aggregate(registered(second), store())
+        )
+        await asyncio.sleep(0.5)
+        assert not other.done()  # waits to learn whether a bundle of the item is being opened
+        held.released.set()
+        await asyncio.wait_for(asyncio.gather(one, other), 30)
+        ((bundle_id, lines),) = await bundles_of(store, "VSRAT")
+        assert lines == 2
+        assert other.result() == ([] if path == "batch" else bundle_id)  # applied, into that bundle
