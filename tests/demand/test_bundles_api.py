@@ -288,18 +288,33 @@ async def test_needs_become_contracted_once_their_bundle_has_a_contract(demand: 
 
 async def test_a_harmonised_specification_becomes_the_items_reference_and_needs_bundle_under_it(demand: Demand) -> None:
     service, client = demand
-    await register(client, "NOR", specification_ref="SPEC-155MM-NATO-2026")
+    nor = await register(client, "NOR", specification_ref="SPEC-155MM-NATO-2026")
+    other = await register(client, "DNK", specification_ref="SPEC-155MM-DNK")
     await aggregate_all(service)
-    (deviating,) = await bundles(client)
-    assert not deviating["harmonised"]
+    deviating, dnk_apart = sorted(await bundles(client), key=lambda b: b["nations"], reverse=True)
+    assert deviating["nations"] == ["NOR"] and not deviating["harmonised"]
     event_id = uuid4()
     assert await adopt_harmonised_specification(event_id, "AMMO-155MM", "SPEC-155MM-NATO-2026", service.uow())
     assert not await adopt_harmonised_specification(event_id, "AMMO-155MM", "SPEC-155MM-NATO-2026", service.uow())
     assert not await adopt_harmonised_specification(uuid4(), "PHASER", "SPEC-X", service.uow())
     item = (await client.get("/v1/catalogue/items/AMMO-155MM", headers=desk("NLD"))).json()
     assert item["specification_ref"] == "SPEC-155MM-NATO-2026"
+    # Norway stood apart only for its specification, now the reference: placed again, with a
+    # reason; Denmark's own specification still differs, its need stays where it was.
+    (now_harmonised,) = [b for b in await bundles(client) if b["harmonised"]]
+    assert now_harmonised["nations"] == ["NOR"]
+    trail = (await client.get(f"/v1/bundles/{deviating['id']}/trail", headers=coordinator())).json()
+    assert (
+        trail[-1]["kind"] == "left"
+        and "SPEC-155MM-NATO-2026 is now the harmonised specification" in trail[-1]["reason"]
+    )
+    assert (await client.get(f"/v1/needs/{nor['id']}", headers=desk("NOR"))).json()["status"] == "bundled"
+    lines = (await client.get(f"/v1/bundles/{dnk_apart['id']}", headers=desk("DNK"))).json()["lines"]
+    assert [line["need_id"] for line in lines] == [other["id"]]
+    untouched = (await client.get(f"/v1/bundles/{dnk_apart['id']}/trail", headers=coordinator())).json()
+    assert "left" not in [t["kind"] for t in untouched]
     need = await register(client, "NLD")
     assert need["specification_ref"] == "SPEC-155MM-NATO-2026"
     await aggregate_all(service)
     harmonised = [b for b in await bundles(client) if b["harmonised"]]
-    assert [b["nations"] for b in harmonised] == [["NLD"]]
+    assert [b["nations"] for b in harmonised] == [["NLD", "NOR"]]

@@ -152,6 +152,22 @@ async def _apply(need: NeedFacts, event: NeedChange, uow: UnitOfWork, now: datet
     if current is not None:
         what = "amended" if isinstance(event, NeedAmendedV1) else "placed again"
         await _leave(need, current, uow, f"need {need.id} of {need.nation} was {what}", now)
+    return await _place(need, uow, now)
+
+
+async def place_again(need: NeedFacts, uow: UnitOfWork, why: str, now: datetime) -> str | None:
+    """Takes a bundled need out of its bundle, still gathering demand, and places it again
+    among the item's bundles: something other than the need changed (the item's harmonised
+    specification). Returns the bundle it is in afterwards; a need not bundled, or in a
+    bundle no longer gathering, stays where it is."""
+    current = await uow.bundles.placed_in(need.bundle_id) if need.bundle_id else None
+    if current is None or not current.joinable or need.status is not NeedStatus.BUNDLED:
+        return need.bundle_id
+    await _leave(need, current, uow, f"need {need.id} of {need.nation} placed again: {why}", now)
+    return await _place(need, uow, now)
+
+
+async def _place(need: NeedFacts, uow: UnitOfWork, now: datetime) -> str:
     item = await uow.catalogue.get(need.item_code)
     placement = place(need, item, await uow.bundles.candidates(need.item_code))
     if placement.bundle is None and await uow.bundles.before_opening(need.item_code):

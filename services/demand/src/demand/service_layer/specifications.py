@@ -1,10 +1,16 @@
 """Harmonised specifications agreed through the contracts service become the catalogue's
-reference for their item, so that later needs bundle under them."""
+reference for their item: later needs default to them and bundle under them, and the
+needs that stood apart only because their specification was not the reference yet (in a
+bundle of their own, with a harmonisation proposal) are placed again: they now bundle
+with the others, which is what the proposal was for."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
+from demand.domain.bundling import HARMONISED, variant_of
+from demand.service_layer.aggregator import place_again
+from demand.service_layer.common import utcnow
 from demand.service_layer.unit_of_work import UnitOfWork
 
 SPECIFICATION_WATCHER = "demand-specifications"
@@ -17,6 +23,17 @@ async def adopt_harmonised_specification(event_id: UUID, item_code: str, referen
             return False
         item = await uow.catalogue.get(item_code)
         changed = item is not None and item.harmonise(reference)
+        if item is not None and changed:
+            await uow.flush()
+            now = utcnow()
+            why = f"{reference} is now the harmonised specification of {item_code}"
+            for bundle in await uow.bundles.open_for_item(item_code):
+                if not bundle.joinable or bundle.variant == HARMONISED:
+                    continue
+                for line in await uow.bundles.lines(bundle.id):
+                    need = await uow.needs.get(line.need_id)
+                    if need is not None and variant_of(need, item) == HARMONISED:
+                        await place_again(need, uow, why, now)
         await uow.mark_processed(SPECIFICATION_WATCHER, event_id)
         await uow.commit()
     return changed
