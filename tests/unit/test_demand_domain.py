@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -146,6 +147,24 @@ def test_joining_and_leaving_keep_running_totals_per_nation() -> None:
     bundle.leave(line_c, NOW)
     assert bundle.nations == ["CZE", "NLD"]
     assert bundle.total_quantity == 40_000
+
+
+def test_yearly_totals_come_from_each_line_whether_it_declared_years_or_not() -> None:
+    one_off, another = need("NLD", 100, start=date(2026, 1, 1)), need("NLD", 5, start=date(2026, 1, 1))
+    spread = need("NLD", None, yearly=[YearQuantity(2026, 30), YearQuantity(2027, 70)])
+    bundle = Bundle.open_for(one_off, kind=BundleKind.JOINT_ORDER)
+    first, second, plain = (bundle.join(n, "x", NOW) for n in (one_off, another, spread))
+    assert first.yearly == [] and first.schedule == [YearQuantity(2026, 100)]  # a one-off need declares no years
+    assert plain.yearly == [YearQuantity(2026, 30), YearQuantity(2027, 70)]
+    share = bundle.share("NLD")
+    assert share is not None and share.yearly == [YearQuantity(2026, 135), YearQuantity(2027, 70)]
+    bundle.leave(first, NOW)
+    assert share.yearly == [YearQuantity(2026, 35), YearQuantity(2027, 70)]
+    bundle.leave(plain, NOW)
+    assert share.yearly == [YearQuantity(2026, 5)]
+    # Lines stored with their years filled in leave as the others do.
+    bundle.leave(replace(second, yearly=[YearQuantity(2026, 5)]), NOW)
+    assert bundle.share("NLD") is None and bundle.total_quantity == 0
 
 
 def test_without_a_nominated_lead_the_largest_share_leads() -> None:

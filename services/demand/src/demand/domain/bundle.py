@@ -79,13 +79,19 @@ class BundleLine:
     need_id: str
     nation: str
     quantity: int
-    yearly: list[YearQuantity]
+    yearly: list[YearQuantity]  # as the need declared them: empty for one-off demand
     ukraine_quantity: int
     value_eur: int
     window_start: date
     window_end: date
     reason: str
     joined_at: datetime
+
+    @property
+    def schedule(self) -> list[YearQuantity]:
+        """What the line adds to its nation's yearly totals: as `NeedFacts.schedule`, the
+        quantity falls in the year the window starts when no years were declared."""
+        return self.yearly or [YearQuantity(self.window_start.year, self.quantity)]
 
 
 @dataclass
@@ -251,7 +257,7 @@ class BundleState:
             need_id=need.id,
             nation=need.nation,
             quantity=need.quantity,
-            yearly=need.schedule,
+            yearly=list(need.yearly),
             ukraine_quantity=need.ukraine_quantity,
             value_eur=need.budget_ceiling_eur or 0,
             window_start=need.window_start,
@@ -263,7 +269,7 @@ class BundleState:
         share.quantity += line.quantity
         share.ukraine_quantity += line.ukraine_quantity
         share.value_eur += line.value_eur
-        share.yearly = add_yearly(share.yearly, line.yearly)
+        share.yearly = add_yearly(share.yearly, line.schedule)
         share.need_count += 1
         self._ask_again(share)
         self.total_quantity += line.quantity
@@ -281,7 +287,7 @@ class BundleState:
         share.quantity -= line.quantity
         share.ukraine_quantity -= line.ukraine_quantity
         share.value_eur -= line.value_eur
-        share.yearly = add_yearly(share.yearly, line.yearly, -1)
+        share.yearly = add_yearly(share.yearly, line.schedule, -1)
         share.need_count -= 1
         self._ask_again(share)
         if share.need_count == 0:
