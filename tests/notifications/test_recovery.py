@@ -235,17 +235,26 @@ async def test_the_owner_changes_what_an_endpoint_receives_without_a_new_secret(
     assert wrong.status_code == 422 and "unknown event types" in wrong.json()["detail"]
 
 
-async def test_restricted_news_is_not_resent_once_the_security_declaration_lapsed(
-    api: httpx.AsyncClient, patient: NotificationsService, receiver: Receiver, clock: FakeClock
-) -> None:
-    thales = await register(api, receiver.url("/thales"), org="THALES")
+async def restricted_news_sent_while_cleared(
+    api: httpx.AsyncClient, patient: NotificationsService, url: str, clock: FakeClock
+) -> tuple[dict[str, Any], str]:
+    """THALES's endpoint at `url`, THALES cleared, a call-off for it recorded and dispatched once."""
+    thales = await register(api, url, org="THALES")
     await handlers.register_supplier(events.supplier_registered("THALES"), patient.uow())
     call_off = events.call_off(supplier="THALES")
     message_id = await handlers.record_message(
         handlers.CONSUMER, call_off, messages.call_off_placed(call_off, messages.Links()), patient.uow()
     )
+    assert message_id is not None
     clock.advance(timedelta(seconds=1))
     await dispatch_once(patient)
+    return thales, message_id
+
+
+async def test_restricted_news_is_not_resent_once_the_security_declaration_lapsed(
+    api: httpx.AsyncClient, patient: NotificationsService, receiver: Receiver, clock: FakeClock
+) -> None:
+    thales, message_id = await restricted_news_sent_while_cleared(api, patient, receiver.url("/thales"), clock)
     assert len(receiver.hits) == 1
     withdrawn = events.supplier_registered("THALES", date.today() - timedelta(days=1))
     await handlers.register_supplier(withdrawn, patient.uow())
@@ -260,14 +269,8 @@ async def test_restricted_news_waiting_for_its_retry_is_withheld_once_the_declar
 ) -> None:
     """The declaration is checked again before every attempt: news made while the supplier
     was cleared is not sent after its clearance lapsed, and the attempt log says why."""
-    thales = await register(api, receiver.script("/thales", Reply(503), Reply(204)), org="THALES")
-    await handlers.register_supplier(events.supplier_registered("THALES"), patient.uow())
-    call_off = events.call_off(supplier="THALES")
-    message_id = await handlers.record_message(
-        handlers.CONSUMER, call_off, messages.call_off_placed(call_off, messages.Links()), patient.uow()
-    )
-    clock.advance(timedelta(seconds=1))
-    await dispatch_once(patient)
+    url = receiver.script("/thales", Reply(503), Reply(204))
+    thales, message_id = await restricted_news_sent_while_cleared(api, patient, url, clock)
     assert len(receiver.hits) == 1, "sent while cleared; the endpoint failed and a retry is due"
 
     lapsed = events.supplier_registered("THALES", date.today() - timedelta(days=1))
