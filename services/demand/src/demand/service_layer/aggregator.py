@@ -58,7 +58,7 @@ async def aggregate(event: NeedChange, uow: UnitOfWork) -> str | None:
         if await uow.already_processed(AGGREGATOR, event.event_id):
             return None
         need = _checked(await uow.needs.get(event.payload.need_id), event)
-        bundle_id = await _apply(need, event, uow, utcnow())
+        bundle_id = await _apply(need, uow, utcnow(), _change(event))
         await uow.mark_processed(AGGREGATOR, event.event_id)
         await uow.commit()
         return bundle_id
@@ -112,7 +112,7 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
                 # Events the placement causes (bundle opened, harmonisation) carry the
                 # correlation id of the need event behind them, batch or not.
                 bind_correlation_id(event.correlation_id)
-                await _apply(_checked(needs.get(event.payload.need_id), event), event, uow, now)
+                await _apply(_checked(needs.get(event.payload.need_id), event), uow, now, _change(event))
         await uow.mark_all_processed(AGGREGATOR, fresh_keys)
         await uow.commit()
 
@@ -141,7 +141,12 @@ def _checked(need: NeedFacts | None, event: NeedChange) -> NeedFacts:
     return need
 
 
-async def _apply(need: NeedFacts, event: NeedChange, uow: UnitOfWork, now: datetime) -> str | None:
+def _change(event: NeedChange) -> str:
+    return "amended" if isinstance(event, NeedAmendedV1) else "placed again"
+
+
+async def _apply(need: NeedFacts, uow: UnitOfWork, now: datetime, change: str) -> str | None:
+    """Places `need` as it stands now; `change` says, in the trail, why it moved."""
     current = await uow.bundles.placed_in(need.bundle_id) if need.bundle_id else None
     if current is not None and not current.joinable:
         return current.id  # committed or cancelled: its lines no longer move
@@ -150,21 +155,14 @@ async def _apply(need: NeedFacts, event: NeedChange, uow: UnitOfWork, now: datet
             await _leave(need, current, uow, f"need {need.id} of {need.nation} was {need.status.value}", now)
         return None
     if current is not None:
-        what = "amended" if isinstance(event, NeedAmendedV1) else "placed again"
-        await _leave(need, current, uow, f"need {need.id} of {need.nation} was {what}", now)
+        await _leave(need, current, uow, f"need {need.id} of {need.nation} was {change}", now)
     return await _place(need, uow, now)
 
 
 async def place_again(need: NeedFacts, uow: UnitOfWork, why: str, now: datetime) -> str | None:
-    """Takes a bundled need out of its bundle, still gathering demand, and places it again
-    among the item's bundles: something other than the need changed (the item's harmonised
-    specification). Returns the bundle it is in afterwards; a need not bundled, or in a
-    bundle no longer gathering, stays where it is."""
-    current = await uow.bundles.placed_in(need.bundle_id) if need.bundle_id else None
-    if current is None or not current.joinable or need.status is not NeedStatus.BUNDLED:
-        return need.bundle_id
-    await _leave(need, current, uow, f"need {need.id} of {need.nation} placed again: {why}", now)
-    return await _place(need, uow, now)
+    """Places a need again because something other than the need changed (the item's
+    harmonised specification); a need in a bundle no longer gathering stays there."""
+    return await _apply(need, uow, now, f"placed again: {why}")
 
 
 async def _place(need: NeedFacts, uow: UnitOfWork, now: datetime) -> str:
