@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, bindparam, delete, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,10 +62,26 @@ _SHARES_CHANGED = (
 )
 
 
-class NeedRepository:
+Held = TypeVar("Held")
+
+
+class _HoldsWithinABatch(Generic[Held]):
+    """What a batch of changes in one transaction reads once and keeps (`_held`)."""
+
+    _held: dict[str, Held] | None = None
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        self._held = {}
+        try:
+            yield
+        finally:
+            self._held = None
+
+
+class NeedRepository(_HoldsWithinABatch[NeedFacts]):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._held: dict[str, NeedFacts] | None = None
 
     def add(self, need: Need) -> None:
         self._session.add(need)
@@ -88,14 +104,6 @@ class NeedRepository:
         found = {need.id: need for need in _NEED_FACTS.rows(self._session.get_bind().dialect, rows)}
         self._held.update(found)
         return found
-
-    @contextmanager
-    def batched(self) -> Iterator[None]:
-        self._held = {}
-        try:
-            yield
-        finally:
-            self._held = None
 
     async def write_held(self) -> None:
         if not self._held:
@@ -140,10 +148,11 @@ class NeedRepository:
         return (await self._session.scalars(query)).all()
 
 
-class CatalogueRepository:
+class CatalogueRepository(_HoldsWithinABatch[CatalogueItem | None]):
+    """Each catalogue item is read once within a batch."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._held: dict[str, CatalogueItem | None] | None = None
 
     def add(self, item: CatalogueItem) -> None:
         self._session.add(item)
@@ -163,15 +172,6 @@ class CatalogueRepository:
         found = await self._session.scalars(select(CatalogueItem).where(catalogue_items.c.code.in_(wanted)))
         self._held.update(dict.fromkeys(wanted))
         self._held.update({item.code: item for item in found})
-
-    @contextmanager
-    def batched(self) -> Iterator[None]:
-        """For a batch of changes in one transaction: each item is read once."""
-        self._held = {}
-        try:
-            yield
-        finally:
-            self._held = None
 
     async def list(self, category: str | None, include_retired: bool) -> Sequence[CatalogueItem]:
         query = select(CatalogueItem).order_by(catalogue_items.c.code)
