@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
 Statement = Insert | Update | Delete
-Converter = Callable[[Mapping[str, Any]], Any]
+Converter = Callable[[Mapping[str, Any]], Any]  # a row to the driver's parameters
+Processor = Callable[[Any], Any]  # one value to the driver's
 
 # Per dialect (one per engine), per statement and parameter names: the SQL and the converter.
 _prepared: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], tuple[str, Converter]]] = WeakKeyDictionary()
@@ -55,9 +56,6 @@ def _after(decorator: TypeDecorator[Any] | None, dialect: Dialect, convert: Proc
         return convert
     before = decorator.process_bind_param
     return lambda value: convert(before(value, dialect))
-
-
-Processor = Callable[[Any], Any]
 
 
 def _or(standard: Processor | None) -> Processor:

@@ -30,9 +30,9 @@ async def adopt_harmonised_specification(event_id: UUID, item_code: str, referen
             for bundle in await uow.bundles.open_for_item(item_code):
                 if not bundle.joinable or bundle.variant == HARMONISED:
                     continue
-                for line in await uow.bundles.lines(bundle.id):
-                    need = await uow.needs.get(line.need_id)
-                    if need is not None and variant_of(need, item) == HARMONISED:
+                lines = await uow.bundles.lines(bundle.id)
+                for need in (await uow.needs.get_many([line.need_id for line in lines])).values():
+                    if variant_of(need, item) == HARMONISED:
                         await place_again(need, uow, why, now)
         await uow.mark_processed(SPECIFICATION_WATCHER, event_id)
         await uow.commit()
