@@ -211,5 +211,6 @@ async def test_the_service_looks_for_delays_by_itself(api: Api) -> None:
             await asyncio.sleep(0.05)
     finally:
         scanner.cancel()
+        await asyncio.gather(scanner, return_exceptions=True)  # its session closed before the engine is
     (delay,) = await api.events("contracts.delivery.delayed")
     assert delay["payload"]["nation"] == "DNK"
