@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bundling_shared import topics
 from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService
-from notifications.domain.model import EndpointStatus
+from notifications.domain.model import AttemptResult, DeliveryJob, EndpointStatus
 from notifications.service_layer import handlers
 from tests.notifications.conftest import (
     FakeClock,
@@ -140,3 +140,32 @@ async def test_a_rate_limited_endpoint_gets_its_rate_and_the_others_are_not_held
     assert len(receiver.hits_on("/limited")) == 3
     log = await handlers.endpoint_attempts(limited.id, None, 10, 0, service.uow())
     assert len(log) == 3
+
+
+async def test_a_success_recorded_with_an_earlier_failure_in_one_batch_leaves_the_endpoint_healthy(
+    service: NotificationsService, clock: FakeClock
+) -> None:
+    endpoint = await add_endpoint(service, "NAMMO", "http://127.0.0.1:9/unused")
+    for contract in ("contract-1", "contract-2", "contract-3", "contract-4"):
+        await announce(service, clock, contract)
+    async with service.engine.connect() as conn:
+        rows = (await conn.execute(select(orm.deliveries).order_by(orm.deliveries.c.created_at))).mappings().all()
+    jobs = [DeliveryJob(r["id"], r["message_id"], endpoint.id, endpoint.url, (), "{}", attempt_number=1) for r in rows]
+    failed, succeeded = AttemptResult(500, latency_ms=3), AttemptResult(204, latency_ms=3)
+    start = clock()
+
+    await handlers.record_attempts(
+        [handlers.Outcome(jobs[0], failed, start), handlers.Outcome(jobs[1], succeeded, start + timedelta(seconds=1))],
+        service.uow(),
+    )
+    healed = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    assert healed.failing_since is None, "the later success ends the run of failures"
+
+    later = start + timedelta(days=6)
+    await handlers.record_attempts(
+        [handlers.Outcome(jobs[2], succeeded, later), handlers.Outcome(jobs[3], failed, later + timedelta(seconds=1))],
+        service.uow(),
+    )
+    after = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    assert after.status is EndpointStatus.ACTIVE, "one failure after days of quiet disables nothing"
+    assert after.failing_since == later + timedelta(seconds=1)

@@ -459,10 +459,14 @@ async def record_attempts(
             attempts.append(attempt_fields(job.delivery_id, job.message_id, job.endpoint_id, o.result, after, o.at))
             verdicts[job.delivery_id] = after.verdict
             # A success at a healthy endpoint changes nothing: only the rest loads the endpoint.
-            if job.endpoint_id in failing_since and (
-                after.verdict is not Verdict.SUCCEEDED or failing_since[job.endpoint_id] is not None
-            ):
-                health.append((job.endpoint_id, after.verdict, o.at))
+            # The health known here follows each outcome, so that a success after a failure in
+            # the same batch clears it.
+            if job.endpoint_id in failing_since:
+                since = failing_since[job.endpoint_id]
+                failing = after.verdict is not Verdict.SUCCEEDED
+                failing_since[job.endpoint_id] = (since or o.at) if failing else None
+                if failing or since is not None:
+                    health.append((job.endpoint_id, after.verdict, o.at))
         await uow.deliveries.progress(changes)
         await uow.attempts.add_many(attempts)
         if health:
