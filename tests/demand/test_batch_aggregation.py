@@ -177,6 +177,7 @@ def processed_reach(engine: AsyncEngine, expected: int) -> Callable[[], Any]:
 
 
 # --------------------------------------------------------------------------- service layer
+@pytest.mark.usefixtures("batches_kept_together")
 async def test_a_batch_is_applied_in_one_transaction_and_counts_each_event_once(
     store: tuple[AsyncEngine, UowFactory],
 ) -> None:
@@ -234,6 +235,7 @@ async def feed(uow: UowFactory, events: list[NeedChange], batch: int) -> None:
             await aggregator.aggregate(event, uow())
 
 
+@pytest.mark.usefixtures("batches_kept_together")
 async def test_batches_place_needs_exactly_as_one_event_at_a_time_does(tmp_path: Path) -> None:
     specs = [
         (nation, code, 10 + 7 * i, i % 2)
@@ -426,6 +428,7 @@ async def test_a_batch_whose_handler_fails_is_delivered_again_not_dead_lettered(
     assert await read_all(kafka_bootstrap, topic.dead_letter.name, 1, timeout=2) == []
 
 
+@pytest.mark.usefixtures("batches_kept_together")
 async def test_events_caused_in_a_batch_carry_the_correlation_id_of_their_need_event(
     store: tuple[AsyncEngine, UowFactory],
 ) -> None:

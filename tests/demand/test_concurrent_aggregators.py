@@ -41,6 +41,7 @@ async def bundles_of(store: Store, item_code: str) -> list[tuple[str, int]]:
         return [(bundle_id, lines) for bundle_id, lines in rows]
 
 
+@pytest.mark.usefixtures("batches_kept_together")
 @pytest.mark.parametrize("path", ["one by one", "batch"])
 async def test_the_second_aggregator_waits_for_the_first_bundle_of_an_item_and_joins_it(
     database_url: str, path: str

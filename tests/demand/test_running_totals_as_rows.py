@@ -107,6 +107,7 @@ async def stored_shares(uow: Store, bundle_id: str) -> list[tuple[str, int, int,
         return [(n, q, c, p.value) for n, q, c, p in rows]
 
 
+@pytest.mark.usefixtures("batches_kept_together")
 async def test_shares_are_written_back_as_rows_added_changed_and_removed(database_url: str) -> None:
     async with opened(database_url) as uow:
         nld, deu = await needs_of(uow, [("NLD", "VSRAT", 10), ("DEU", "VSRAT", 20)])
@@ -233,6 +234,7 @@ async def test_the_candidates_of_several_items_are_read_together_oldest_first_wi
         assert count == 4
 
 
+@pytest.mark.usefixtures("batches_kept_together")
 async def test_a_bundle_changed_by_another_transaction_during_a_batch_fails_the_batch(database_url: str) -> None:
     async with opened(database_url) as uow:
         nld, deu = await needs_of(uow, [("NLD", "VSRAT", 10), ("DEU", "VSRAT", 20)])

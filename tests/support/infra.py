@@ -115,7 +115,7 @@ def postgres() -> Iterator[str]:
         return
     env = {
         "PG_PORT": str(TEST_PG_PORT),
-        "PG_DATA_DIR": os.environ.get("TEST_PG_DATA_DIR", "/var/tmp/bundling-test-postgres"),
+        "PG_DATA_DIR": os.environ.get("TEST_PG_DATA_DIR", f"/var/tmp/bundling-test-postgres-{TEST_PG_PORT}"),
         "PG_FAST": "1",
         "PG_DATABASES": "bundling_test",
     }
