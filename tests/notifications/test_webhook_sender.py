@@ -16,6 +16,7 @@ import pytest
 import trustme
 from standardwebhooks.webhooks import Webhook
 
+from notifications.adapters.asyncio_network import READ_AHEAD_AT_MOST, AsyncioNetworkBackend, AsyncioStream
 from notifications.adapters.url_guard import DnsUrlGuard
 from notifications.adapters.webhook_sender import HttpWebhookSender, make_webhook_transport
 from notifications.domain.model import DeliveryJob, new_secret
@@ -153,3 +154,26 @@ async def test_a_kept_alive_connection_the_server_closed_since_is_not_reused(ca:
             await asyncio.sleep(0.05)  # the server's close arrives while the connection is idle
     assert [r.status_code for r in results] == [204, 204, 204], [r.error for r in results]
     assert receiver.connections == 3
+
+
+async def test_an_endpoint_that_keeps_sending_is_read_no_further_ahead_than_the_limit() -> None:
+    sent = 8 * 1024 * 1024
+
+    async def flood(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"x" * sent)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(flood, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        stream = await AsyncioNetworkBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        assert isinstance(stream, AsyncioStream)
+        await asyncio.sleep(0.3)  # what the dispatcher's memory would take in, unread
+        held = len(stream._connection.received)
+        assert 0 < held <= 2 * READ_AHEAD_AT_MOST, f"{held} bytes read ahead"
+        total = 0
+        while chunk := await stream.read(64 * 1024, timeout=5):  # reading goes on to the end
+            total += len(chunk)
+        await stream.aclose()
+    assert total == sent

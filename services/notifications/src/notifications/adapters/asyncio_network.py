@@ -10,6 +10,10 @@ on the same connection; timeouts are asyncio's.
 httpcore writes a request's head and body separately; small writes are held until the
 stream is read (an HTTP/1.1 client writes the whole request, then reads the answer), so
 a webhook leaves in one packet and one system call instead of two.
+
+What arrives is buffered up to READ_AHEAD_AT_MOST; beyond it the connection stops reading
+until the stream has taken some, so an endpoint that keeps sending (into a kept-alive idle
+connection, or an answer larger than is ever read) cannot grow the dispatcher's memory.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import httpcore
 
@@ -30,12 +34,29 @@ class _Connection(asyncio.Protocol):
         self.closed = False  # end of data from the peer, or the connection lost
         self.error: Exception | None = None
         self.writing_paused = False
+        self.reading_paused = False
+        self.transport: asyncio.Transport | None = None  # the TLS one once TLS has started
         self._readable: asyncio.Future[None] | None = None
         self._writable: asyncio.Future[None] | None = None
 
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
     def data_received(self, data: bytes) -> None:
         self.received += data
+        if len(self.received) > READ_AHEAD_AT_MOST and not self.reading_paused and self.transport is not None:
+            self.reading_paused = True
+            self.transport.pause_reading()
         self._wake_reader()
+
+    def take(self, max_bytes: int) -> bytes:
+        """At most `max_bytes` of what arrived, reading again once there is room."""
+        data = bytes(self.received[:max_bytes])
+        del self.received[:max_bytes]
+        if self.reading_paused and len(self.received) <= READ_AHEAD_AT_MOST and self.transport is not None:
+            self.reading_paused = False
+            self.transport.resume_reading()
+        return data
 
     def eof_received(self) -> bool | None:
         self.closed = True
@@ -72,6 +93,7 @@ class _Connection(asyncio.Protocol):
 
 
 HOLD_AT_MOST = 64 * 1024  # bytes of small writes held back before they are sent anyway
+READ_AHEAD_AT_MOST = 256 * 1024  # bytes received and not yet read before reading pauses
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
@@ -91,9 +113,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             except TimeoutError as exc:
                 raise httpcore.ReadTimeout(f"no data for {timeout} s") from exc
         if connection.received:
-            data = bytes(connection.received[:max_bytes])
-            del connection.received[:max_bytes]
-            return data
+            return connection.take(max_bytes)
         if connection.error is not None:
             raise httpcore.ReadError(str(connection.error)) from connection.error
         return b""  # the peer closed the connection
@@ -141,6 +161,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.ConnectError(str(exc)) from exc
         if tls is None:  # the connection went away during the handshake
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
+        self._connection.transport = tls
         return AsyncioStream(tls, self._connection)
 
     def get_extra_info(self, info: str) -> Any:
