@@ -61,6 +61,14 @@ def test_a_message_without_its_version_is_rejected_not_defaulted() -> None:
         TypeAdapter(NeedEvent).validate_json(json.dumps(body))
 
 
+def test_a_message_without_its_type_is_rejected_even_where_one_type_is_expected() -> None:
+    body = registered().model_dump(mode="json")
+    del body["event_type"]
+    for union in (NeedEvent, event_union(NeedRegisteredV1)):
+        with pytest.raises(ValidationError, match="event_type"):
+            TypeAdapter(union).validate_json(json.dumps(body))
+
+
 class NeedRegisteredV2(EventEnvelope[NeedRegisteredPayload]):
     """A second version of one type, as a breaking change would bring."""
 

@@ -73,7 +73,8 @@ def event_union(*classes: type[EventEnvelope[Any]]) -> Any:
     validation and is dead-lettered instead of being half-understood. The type selects a
     union of its versions, the version selects the schema: both are discriminators on a
     field, which pydantic resolves while parsing the JSON, without building a dict first.
-    A version is always read from the message, never taken from a model's default.
+    Type and version are always read from the message, never taken from a model's default
+    (with one type too).
     """
     versions: dict[str, list[type[EventEnvelope[Any]]]] = {}
     for cls in classes:
@@ -82,6 +83,4 @@ def event_union(*classes: type[EventEnvelope[Any]]) -> Any:
         Annotated[Union[tuple(members)], Field(discriminator="schema_version")]  # noqa: UP007
         for members in versions.values()
     ]
-    if len(by_type) == 1:
-        return by_type[0]
     return Annotated[Union[tuple(by_type)], Field(discriminator="event_type")]  # noqa: UP007
