@@ -35,10 +35,6 @@ class EventEnvelope(BaseModel, Generic[PayloadT]):
     VERSION: ClassVar[int]
 
     @classmethod
-    def tag(cls) -> str:
-        return f"{cls.TYPE}/v{cls.VERSION}"
-
-    @classmethod
     def create(
         cls,
         payload: Any,

@@ -25,6 +25,7 @@ from demand.adapters.orm import (
 )
 from demand.adapters.plain_rows import PlainReader
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision, Share
+from demand.domain.bundling import oldest_first
 from demand.domain.model import Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
 from demand.service_layer.unit_of_work import BundleFilter, NeedFilter, StoredAnswer
@@ -197,10 +198,6 @@ def _share_values(share: Share) -> ShareValues:
         share.confirmed_quantity,
         share.funding_instrument,
     )
-
-
-def _age(bundle: BundleState) -> tuple[datetime, str]:
-    return bundle.created_at, bundle.id
 
 
 class BundleRepository:
@@ -391,7 +388,7 @@ class BundleRepository:
         assert self._apart is not None  # kept candidates exist only within a batch
         unstored = [b for b in kept if self._apart[b.id][1] is None]  # opened by this batch, not yet written
         known = {b.id for b in kept}
-        self._kept[item_code] = sorted([*self._kept[item_code], *unstored], key=_age)[: self.CANDIDATES]
+        self._kept[item_code] = sorted([*self._kept[item_code], *unstored], key=oldest_first)[: self.CANDIDATES]
         return any(b.id not in known for b in self._kept[item_code])
 
     async def keep_candidates(self, item_codes: Collection[str]) -> None:

@@ -14,7 +14,7 @@ from typing import Self
 
 from demand.domain.errors import BundleNotOpen, EmptyBundle, InvalidReference, NotAllowedNow
 from demand.domain.funding import Assessment, BundleFacts, evaluate
-from demand.domain.model import NeedFacts, YearQuantity, add_yearly, new_id
+from demand.domain.model import NeedFacts, YearQuantity, add_yearly, new_id, schedule_of
 from demand.domain.reference import NATIONS
 
 AGENCIES = {"NSPA": "NATO Support and Procurement Agency", "EDA": "European Defence Agency", "OCCAR": "OCCAR"}
@@ -89,9 +89,8 @@ class BundleLine:
 
     @property
     def schedule(self) -> list[YearQuantity]:
-        """What the line adds to its nation's yearly totals: as `NeedFacts.schedule`, the
-        quantity falls in the year the window starts when no years were declared."""
-        return self.yearly or [YearQuantity(self.window_start.year, self.quantity)]
+        """What the line adds to its nation's yearly totals, as its need's schedule."""
+        return schedule_of(self.yearly, self.quantity, self.window_start)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from demand.domain.bundle import BundleKind, BundleState
@@ -88,13 +88,11 @@ class Placement:
     kind: BundleKind
     variant: str
     reason: str
-    need: NeedFacts | None = None
+    need: NeedFacts
     passed: list[BundleState] = field(default_factory=list)
 
     @cached_property
     def passed_over(self) -> list[str]:
-        if self.need is None:
-            return []
         need, kind, variant = self.need, self.kind, self.variant
         return [why_not(b, need, kind, variant) or f"bundle {b.id} was passed over" for b in self.passed]
 
@@ -109,7 +107,7 @@ def place(need: NeedFacts, item: CatalogueItem | None, candidates: Sequence[Bund
     kind = kind_of(need)
     variant = variant_of(need, item)
     passed: list[BundleState] = []
-    for bundle in sorted(candidates, key=_age):
+    for bundle in sorted(candidates, key=oldest_first):
         if _fits(bundle, need, kind, variant):
             spec = "the harmonised specification" if variant == HARMONISED else "the same deviating specification"
             return Placement(
@@ -135,5 +133,6 @@ def place(need: NeedFacts, item: CatalogueItem | None, candidates: Sequence[Bund
 _DEMAND = {kind: kind.value.replace("_", " ") for kind in BundleKind}
 
 
-def _age(bundle: BundleState) -> tuple[object, str]:
+def oldest_first(bundle: BundleState) -> tuple[datetime, str]:
+    """The order in which candidates are offered a need: the oldest bundle wins."""
     return bundle.created_at, bundle.id

@@ -7,6 +7,7 @@ and the what-if preview all refuse the same things with the same reasons.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -80,6 +81,11 @@ class YearQuantity:
     quantity: int
 
 
+def schedule_of(yearly: Sequence[YearQuantity], quantity: int, window_start: date) -> list[YearQuantity]:
+    """Quantities per year; demand declared without them falls in the year its window starts."""
+    return list(yearly) or [YearQuantity(window_start.year, quantity)]
+
+
 @dataclass(frozen=True)
 class Deviation:
     """A national deviation from the specification; compatible ones still bundle."""
@@ -140,8 +146,7 @@ class NeedFacts:
 
     @property
     def schedule(self) -> list[YearQuantity]:
-        """Quantities per year; a need without them falls in the year its window starts."""
-        return list(self.yearly) or [YearQuantity(self.window_start.year, self.quantity)]
+        return schedule_of(self.yearly, self.quantity, self.window_start)
 
     @property
     def ukraine_quantity(self) -> int:

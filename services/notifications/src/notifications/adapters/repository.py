@@ -225,9 +225,6 @@ class AttemptRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def add(self, attempt: Attempt) -> None:
-        self._session.add(attempt)
-
     async def add_many(self, attempts: Sequence[dict[str, Any]]) -> None:
         """Attempt log entries as `attempt_fields` makes them, in one statement."""
         if attempts:

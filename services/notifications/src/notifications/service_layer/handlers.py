@@ -418,17 +418,6 @@ class Outcome:
     at: datetime
 
 
-async def record_attempt(
-    job: DeliveryJob,
-    result: AttemptResult,
-    at: datetime,
-    uow: UnitOfWork,
-    disable_after: timedelta = DEFAULT_DISABLE_AFTER,
-) -> Verdict | None:
-    verdicts = await record_attempts([Outcome(job, result, at)], uow, disable_after)
-    return verdicts[job.delivery_id]
-
-
 async def record_attempts(
     outcomes: Sequence[Outcome], uow: UnitOfWork, disable_after: timedelta = DEFAULT_DISABLE_AFTER
 ) -> dict[str, Verdict | None]:

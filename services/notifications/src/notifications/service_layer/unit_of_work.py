@@ -67,7 +67,6 @@ class Deliveries(Protocol):
 
 
 class Attempts(Protocol):
-    def add(self, attempt: Attempt) -> None: ...
     async def add_many(self, attempts: Sequence[dict[str, Any]]) -> None: ...
     async def for_endpoint(
         self, endpoint_id: str, limit: int, offset: int, where: AttemptFilter
