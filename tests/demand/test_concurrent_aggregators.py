@@ -1,6 +1,6 @@
 """Aggregators on different partitions, in different processes, place needs of the same
-item at the same time: only one of them opens a bundle for it, the other joins it. On
-both databases."""
+item at the same time: only one of them opens a bundle for it, the other joins it; two
+batches opening bundles of the same items never deadlock. On both databases."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from functools import partial
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
@@ -63,3 +64,50 @@ async def test_the_second_aggregator_waits_for_the_first_bundle_of_an_item_and_j
         ((bundle_id, lines),) = await bundles_of(store, "VSRAT")
         assert lines == 2
         assert other.result() == ([] if path == "batch" else bundle_id)  # applied, into that bundle
+
+
+class PausedBeforeSecondOpening(DemandUnitOfWork):
+    """A transaction that stops before it opens its second bundle until the test lets it go on."""
+
+    def __init__(self, store: Store) -> None:
+        assert isinstance(store, partial)
+        super().__init__(*store.args)
+        self.reached, self.released = asyncio.Event(), asyncio.Event()
+
+    def _open_repositories(self, session: AsyncSession) -> None:
+        super()._open_repositories(session)
+        opening, openings = self.bundles.before_opening, 0
+
+        async def paused(item_code: str) -> bool:
+            nonlocal openings
+            openings += 1
+            if openings == 2:
+                self.reached.set()
+                await self.released.wait()
+            return await opening(item_code)
+
+        self.bundles.before_opening = paused  # type: ignore[method-assign]
+
+
+@pytest.mark.usefixtures("batches_kept_together")
+async def test_batches_opening_bundles_of_the_same_items_in_opposite_orders_do_not_deadlock(
+    database_url: str,
+) -> None:
+    async with opened(database_url) as store:
+        vsrat, ammo, ammo_too, vsrat_too = await needs_of(
+            store, [("NLD", "VSRAT", 40), ("NLD", "AMMO-155MM", 400), ("DEU", "AMMO-155MM", 600), ("DEU", "VSRAT", 60)]
+        )
+        held = PausedBeforeSecondOpening(store)
+        one = asyncio.create_task(aggregator.aggregate_batch([registered(vsrat), registered(ammo)], held, POLICY))
+        await asyncio.wait_for(held.reached.wait(), 10)  # its VSRAT bundle opened, the 155 mm one not yet
+        other = asyncio.create_task(
+            aggregator.aggregate_batch([registered(ammo_too), registered(vsrat_too)], store(), POLICY)
+        )
+        await asyncio.sleep(0.5)
+        assert not other.done()  # waits for the items the first batch may open bundles of
+        held.released.set()
+        await asyncio.wait_for(asyncio.gather(one, other), 30)
+        assert one.result() == [] and other.result() == []
+        for item_code in ("VSRAT", "AMMO-155MM"):
+            ((_, lines),) = await bundles_of(store, item_code)
+            assert lines == 2, item_code

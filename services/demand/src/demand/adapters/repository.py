@@ -220,7 +220,8 @@ class BundleRepository:
         self._stored_shares: dict[str, tuple[BundleState, dict[str, ShareValues]]] = {}
         self._held_lines: dict[tuple[str, str], BundleLine] = {}
         self._held_trail: list[Decision] = []
-        self._opening: set[str] = set()
+        self._opening: set[str] = set()  # items whose candidates were read again under the lock
+        self._locked: set[str] = set()
 
     CANDIDATES = 50
 
@@ -371,18 +372,17 @@ class BundleRepository:
         waits for the first to commit, then finds its bundle. On PostgreSQL a lock held to
         the end of the transaction, per item (an advisory lock on the item's hash); on
         SQLite, which has one writer at a time, the write lock, taken now rather than at
-        the first write. Then the item's candidates are read again."""
+        the first write. Then the item's candidates are read again.
+
+        A batch takes the locks of all its items at its first opening, in one order: two
+        batches taking them one by one in the order of their events could each hold an
+        item the other waits for (a deadlock, which would cost one of them its batch)."""
         if item_code in self._opening:
             return False  # this transaction holds the lock already: nothing new since
         self._opening.add(item_code)
-        dialect = self._session.get_bind().dialect.name
-        if dialect == "postgresql":
-            key = func.hashtextextended(f"demand.bundle-opening:{item_code}", 0)
-            await self._session.execute(select(func.pg_advisory_xact_lock(key)))
-        elif dialect == "sqlite":
-            await self._session.execute(delete(bundles).where(false()))  # begins writing: waits for the writer
+        await self._lock_for_opening(item_code)
         if self._kept is None or item_code not in self._kept:
-            return True  # candidates are read from the database each time
+            return True  # outside a batch, candidates are read from the database each time
         kept = self._kept.pop(item_code)
         await self.keep_candidates([item_code])  # the same objects for the bundles read before
         assert self._apart is not None  # kept candidates exist only within a batch
@@ -390,6 +390,19 @@ class BundleRepository:
         known = {b.id for b in kept}
         self._kept[item_code] = sorted([*self._kept[item_code], *unstored], key=oldest_first)[: self.CANDIDATES]
         return any(b.id not in known for b in self._kept[item_code])
+
+    async def _lock_for_opening(self, item_code: str) -> None:
+        if item_code in self._locked:
+            return
+        dialect = self._session.get_bind().dialect.name
+        if dialect == "postgresql":
+            for code in sorted({item_code, *(self._kept or ())} - self._locked):
+                key = func.hashtextextended(f"demand.bundle-opening:{code}", 0)
+                await self._session.execute(select(func.pg_advisory_xact_lock(key)))
+                self._locked.add(code)
+        elif dialect == "sqlite":
+            await self._session.execute(delete(bundles).where(false()))  # begins writing: waits for the writer
+            self._locked.add(item_code)
 
     async def keep_candidates(self, item_codes: Collection[str]) -> None:
         """Within a batch: reads the candidates of all these items in one query."""

@@ -77,8 +77,9 @@ class Bundles(Protocol):
     async def candidates(self, item_code: str) -> Sequence[BundleState]: ...
     async def before_opening(self, item_code: str) -> bool:
         """Called before a bundle of the item is opened: from here to the commit no other
-        transaction opens one (aggregators on other partitions). True when others opened
-        bundles of the item since its candidates were read: the need is placed again."""
+        transaction opens one (aggregators on other partitions). True when the need is to
+        be placed again: within a batch when others opened bundles of the item since its
+        candidates were read; outside one always, the reading being the check."""
         ...
 
     async def keep_candidates(self, item_codes: Collection[str]) -> None:
