@@ -17,6 +17,7 @@ import signal
 from sqlalchemy.engine import make_url
 
 from bundling_shared.logging import configure_logging, get_logger
+from bundling_shared.runtime import settle_heap
 from notifications.bootstrap import bootstrap
 from notifications.config import NotificationsSettings
 
@@ -42,6 +43,7 @@ async def dispatch(settings: NotificationsSettings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, service.dispatcher.stop)
+    settle_heap()  # as a service process does once started
     log.info("dispatcher.started", max_in_flight=settings.max_in_flight)
     try:
         await service.run_dispatcher()
