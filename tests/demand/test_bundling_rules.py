@@ -90,7 +90,10 @@ def test_funding_rules_are_versioned_data_with_reasons() -> None:
     assert RULES.version
     two = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "NOR")))}
     assert not two["EDIRPA"].qualifies
-    assert "at least 3 EU member states" in two["EDIRPA"].reason and "(NLD)" in two["EDIRPA"].reason
+    assert "at least 3 EU member states" in two["EDIRPA"].reason and "has 1," in two["EDIRPA"].reason
+    assert "NLD" not in two["EDIRPA"].reason  # counts only, unless the reader may see the nations
+    named = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "NOR")), named=True)}
+    assert "has 1 (NLD)," in named["EDIRPA"].reason
     assert two["SAFE"].qualifies  # Norway counts as EEA-EFTA for SAFE
     assert not two["EDIP-PCI"].qualifies
 
@@ -160,4 +163,6 @@ def test_the_oldest_bundle_without_a_reason_against_the_need_is_joined_and_the_o
         assert p.bundle is chosen
         passed = reasons[: oldest_first.index(chosen)] if chosen else reasons
         assert p.passed_over == passed and all(passed)
+        # CZE has no share in any candidate: read by CZE, the reasons name none of them.
+        assert not any(b.id in said for b in candidates for said in [p.reason_for("CZE"), *p.passed_over_for("CZE")])
         assert p.split == (chosen is None and bool(candidates))

@@ -57,32 +57,42 @@ def _fits(bundle: BundleState, need: NeedFacts, kind: BundleKind, variant: str) 
     )
 
 
-def why_not(bundle: BundleState, need: NeedFacts, kind: BundleKind, variant: str) -> str | None:
-    """None when `need` may join `bundle`; otherwise the reason in words."""
+def why_not(
+    bundle: BundleState, need: NeedFacts, kind: BundleKind, variant: str, name: str | None = None
+) -> str | None:
+    """None when `need` may join `bundle`; otherwise the reason in words, which call the
+    bundle `name` (by default `bundle <id>`)."""
+    it = name or f"bundle {bundle.id}"
     if not bundle.joinable:
-        return f"bundle {bundle.id} is {bundle.status.value}" + (", closed" if bundle.closed_reason else "")
+        return f"{it} is {bundle.status.value}" + (", closed" if bundle.closed_reason else "")
     if bundle.item_code != need.item_code:
-        return f"bundle {bundle.id} is for {bundle.item_code}"
+        return f"{it} is for {bundle.item_code}"
     if bundle.kind is not kind:
         wanted = "multi-year" if kind is BundleKind.FRAMEWORK_CONTRACT else "one-off"
-        return f"bundle {bundle.id} gathers a {bundle.kind.value.replace('_', ' ')}, this need is {wanted} demand"
+        return f"{it} gathers a {bundle.kind.value.replace('_', ' ')}, this need is {wanted} demand"
     if bundle.variant != variant:
         if variant == HARMONISED:
-            return f"bundle {bundle.id} deviates from the harmonised specification, this need does not"
-        return f"this need's specification or deviations are incompatible with bundle {bundle.id}"
+            return f"{it} deviates from the harmonised specification, this need does not"
+        return f"this need's specification or deviations are incompatible with {it}"
     if need.window_end < bundle.window_start or need.window_start > bundle.window_end:
         return (
-            f"delivery window {_window(need.window_start, need.window_end)} does not overlap bundle {bundle.id}'s"
+            f"delivery window {_window(need.window_start, need.window_end)} does not overlap {it}'s"
             f" {_window(bundle.window_start, bundle.window_end)}"
         )
     return None
+
+
+UNNAMED = "an older bundle"  # what a reader not in a passed-over bundle reads instead of its id
 
 
 @dataclass
 class Placement:
     """The engine's verdict for one need: join `bundle`, or open a new one. The bundles it
     passed over are kept, and why in words (`passed_over`) is written when first asked
-    for: by the what-if preview, or for the reason of a split, not for every need placed."""
+    for: by the what-if preview, or for the reason of a split, not for every need placed.
+
+    Those words name the bundles passed over, all older than the one the need goes to;
+    `passed_over_for` and `reason_for` give them as a nation may read them."""
 
     bundle: BundleState | None
     kind: BundleKind
@@ -93,8 +103,21 @@ class Placement:
 
     @cached_property
     def passed_over(self) -> list[str]:
+        return self.passed_over_for(None)
+
+    def passed_over_for(self, reader: str | None) -> list[str]:
+        """`passed_over` as the nation `reader` may read it: a bundle it has no share in is
+        `an older bundle`, not its id (None reads every id)."""
         need, kind, variant = self.need, self.kind, self.variant
-        return [why_not(b, need, kind, variant) or f"bundle {b.id} was passed over" for b in self.passed]
+        said = []
+        for b in self.passed:
+            name = f"bundle {b.id}" if reader is None or b.share(reader) is not None else UNNAMED
+            said.append(why_not(b, need, kind, variant, name) or f"{name} was passed over")
+        return said
+
+    def reason_for(self, reader: str | None) -> str:
+        """`reason` as the nation `reader` may read it: only a split's names other bundles."""
+        return _split(self.kind, self.passed_over_for(reader)) if self.split else self.reason
 
     @property
     def split(self) -> bool:
@@ -121,13 +144,20 @@ def place(need: NeedFacts, item: CatalogueItem | None, candidates: Sequence[Bund
                 passed,
             )
         passed.append(bundle)
-    what = "multi-year demand: a framework contract" if kind is BundleKind.FRAMEWORK_CONTRACT else "one-off demand"
     placement = Placement(None, kind, variant, "", need, passed)
     if passed:
-        placement.reason = f"new bundle ({what}) because " + "; ".join(placement.passed_over[:3])
+        placement.reason = _split(kind, placement.passed_over)
     else:
-        placement.reason = f"first need for {need.item_code} ({what})"
+        placement.reason = f"first need for {need.item_code} ({_what(kind)})"
     return placement
+
+
+def _what(kind: BundleKind) -> str:
+    return "multi-year demand: a framework contract" if kind is BundleKind.FRAMEWORK_CONTRACT else "one-off demand"
+
+
+def _split(kind: BundleKind, passed_over: list[str]) -> str:
+    return f"new bundle ({_what(kind)}) because " + "; ".join(passed_over[:3])
 
 
 _DEMAND = {kind: kind.value.replace("_", " ") for kind in BundleKind}

@@ -3,6 +3,10 @@
 Eligibility rules change with each regulation, so they are data with a version rather
 than code: a bundle's assessment names the rule set it was made under, and every
 verdict carries the reason in words a procurement officer can check.
+
+A reason counts the nations and names none, unless asked for `named` reasons: those are
+for readers who may see the bundle's nations (its participants, coordinators), not for
+a desk previewing a bundle it is not in, nor for the events industry learns of.
 """
 
 from __future__ import annotations
@@ -81,16 +85,18 @@ def _pct(rate: float) -> str:
     return f"{round(rate * 100)} %"
 
 
-def assess(rule: InstrumentRule, facts: BundleFacts) -> Assessment:
+def assess(rule: InstrumentRule, facts: BundleFacts, *, named: bool = False) -> Assessment:
+    """The verdict of one rule; with `named`, a reason may list the nations that count."""
     label, counts = ELIGIBILITY[rule.eligible]
     eligible = sorted(n for n in set(facts.nations) if n in NATIONS and counts(NATIONS[n]))
     if len(eligible) < rule.min_nations:
         missing = rule.min_nations - len(eligible)
+        which = f" ({', '.join(eligible) or 'none'})" if named else ""
         return Assessment(
             rule.instrument,
             False,
-            f"{rule.title} needs at least {rule.min_nations} {label}; the bundle has {len(eligible)}"
-            f" ({', '.join(eligible) or 'none'}), {missing} more needed",
+            f"{rule.title} needs at least {rule.min_nations} {label}; the bundle has {len(eligible)}{which},"
+            f" {missing} more needed",
         )
     reason = f"{len(eligible)} {label} take part (at least {rule.min_nations} needed)"
     if rule.base_rate is None:
@@ -116,8 +122,10 @@ def assess(rule: InstrumentRule, facts: BundleFacts) -> Assessment:
     )
 
 
-def evaluate(facts: BundleFacts, rules: RuleSet = RULES) -> list[Assessment]:
-    return [assess(rule, facts) for rule in rules.rules]
+def evaluate(facts: BundleFacts, rules: RuleSet = RULES, *, named: bool = False) -> list[Assessment]:
+    """Every rule's verdict. The reasons give counts only, unless `named`: then they may
+    list the nations, for a reader who may see who is in the bundle."""
+    return [assess(rule, facts, named=named) for rule in rules.rules]
 
 
 def instruments(rules: RuleSet = RULES) -> Iterable[str]:

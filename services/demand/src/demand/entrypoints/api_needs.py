@@ -94,10 +94,12 @@ async def register_need(
 
 @router.post("/preview", response_model=PreviewOut)
 async def preview(body: NeedIn, uow: Uow, principal: Desk) -> PreviewOut:
-    """What if: which bundle would this need join, and what would it look like. Saves nothing."""
+    """What if: which bundle would this need join, and what would it look like. Saves nothing.
+
+    Of a bundle the desk is not in: totals and nation counts, no id and no nation."""
     cmd = _command(body, principal)
     with domain_errors():
-        return PreviewOut.of(await preview_need(cmd, uow()))
+        return PreviewOut.of(await preview_need(cmd, uow(), scope(principal)))
 
 
 @router.get("", response_model=Page[NeedOut])

@@ -13,7 +13,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, Field
 
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, Decision, Share
-from demand.domain.funding import Assessment
+from demand.domain.funding import Assessment, evaluate
 from demand.domain.model import Deviation, EndUser, Need, NeedVersion, Priority, YearQuantity
 from demand.domain.reference import CatalogueItem, Nation
 from demand.service_layer.views import DemandSheet, Preview
@@ -239,7 +239,8 @@ class BundleOut(BaseModel):
             closed_reason=bundle.closed_reason,
             cancel_reason=bundle.cancel_reason,
             sme_share=bundle.sme_share,
-            funding=[FundingOut.of(a) for a in bundle.funding()],
+            # Shown only to its participants and coordinators: the reasons may name its nations.
+            funding=[FundingOut.of(a) for a in evaluate(bundle.facts(), named=True)],
             participation=[ParticipationOut.of(s) for s in bundle.shares if mine(s.nation)],
             lines=[
                 BundleLineOut(need_id=x.need_id, nation=x.nation, quantity=x.quantity, reason=x.reason)
@@ -365,10 +366,14 @@ class PreviewOut(BaseModel):
     joins_existing: bool
     kind: BundleKind
     reason: str
-    passed_over: list[str]
+    passed_over: list[str] = Field(
+        description="Why older bundles were not joined; one the nation is not in is 'an older bundle', no id."
+    )
     total_quantity: int
     nation_count: int
-    funding: list[FundingOut]
+    funding: list[FundingOut] = Field(
+        description="The reasons count the nations; they name them only when the nation is in the bundle."
+    )
 
     @classmethod
     def of(cls, p: Preview) -> PreviewOut:

@@ -16,7 +16,8 @@ from demand.service_layer.unit_of_work import UnitOfWork
 
 @dataclass
 class Preview:
-    """What would happen to a need, computed without saving anything."""
+    """What would happen to a need, computed without saving anything, as its reader may
+    see it: of a bundle the reader is not in, totals and nation counts only."""
 
     joins_bundle: str | None
     visible: bool
@@ -28,7 +29,11 @@ class Preview:
     funding: list[Assessment]
 
 
-async def preview_need(cmd: RegisterNeed, uow: UnitOfWork) -> Preview:
+async def preview_need(cmd: RegisterNeed, uow: UnitOfWork, reader: str | None) -> Preview:
+    """`reader` is the nation the caller is limited to (None: one who sees across
+    nations). Of a bundle that nation has no share in, the preview shows neither the id
+    nor the nations: the funding reasons count them, and bundles passed over are named
+    only if it is in them."""
     async with uow:
         item = await uow.catalogue.get(cmd.item_code.strip())
         need = Need.register(
@@ -51,16 +56,19 @@ async def preview_need(cmd: RegisterNeed, uow: UnitOfWork) -> Preview:
     bundle = placement.bundle
     nations = set(bundle.nations) if bundle else set()
     nations.add(need.nation)
+    # The same test as for reading a bundle: a nation sees one it has a share in.
+    sees = reader is None or (bundle.share(reader) is not None if bundle else reader == need.nation)
     ukraine = (sum(s.ukraine_quantity for s in bundle.shares) if bundle else 0) + need.ukraine_quantity
+    facts = BundleFacts(tuple(sorted(nations)), ukraine, bundle.sme_share if bundle else None)
     return Preview(
         joins_bundle=bundle.id if bundle else None,
-        visible=bundle is not None and need.nation in bundle.nations,
+        visible=bundle is not None and sees,
         kind=placement.kind,
-        reason=placement.reason,
-        passed_over=placement.passed_over,
+        reason=placement.reason_for(reader),
+        passed_over=placement.passed_over_for(reader),
         total_quantity=(bundle.total_quantity if bundle else 0) + need.quantity,
         nation_count=len(nations),
-        funding=evaluate(BundleFacts(tuple(sorted(nations)), ukraine, bundle.sme_share if bundle else None)),
+        funding=evaluate(facts, named=sees),
     )
 
 

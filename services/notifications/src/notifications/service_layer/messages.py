@@ -89,7 +89,8 @@ def contract_created(event: ContractCreatedV1, links: Links) -> Message:
 
 def bundle_opened(event: BundleOpenedV1, links: Links) -> Message:
     """The opportunity notice: enough to decide whether to bid and plan capacity. Funding
-    instruments are named with their co-funding rate only; the reasons may name nations."""
+    instruments are named with their co-funding rate only: the demand service writes its
+    reasons without nation codes, and leaving them out keeps it so whatever it sends."""
     p = event.payload
     data = {
         "bundle_id": p.bundle_id,
