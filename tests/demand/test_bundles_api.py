@@ -150,8 +150,15 @@ async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand
         ("ROU", 300),
     ]
     assert order["payload"]["total_quantity"] == 850
+    ordered = (await client.get(f"/v1/bundles/{bid}", headers=coordinator())).json()
+    assert (ordered["nations"], ordered["total_quantity"]) == (["DEU", "NLD", "ROU"], 850)  # the order, no more
+    assert (await client.get(f"/v1/bundles/{bid}", headers=desk("ESP"))).status_code == 404
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=coordinator())).json()
+    assert [(d["kind"], d["reason"]) for d in trail if d["nation"] == "ESP"][-1] == ("rejected", "did not confirm")
     esp = (await client.get(f"/v1/needs/{needs['ESP']['id']}", headers=desk("ESP"))).json()
-    assert esp["status"] == "submitted" and esp["bundle_id"] is None
+    assert esp["status"] == "bundled" and esp["bundle_id"] not in (None, bid)  # still demand: bundled anew
+    (elsewhere,) = await bundles(client, status="proposed")
+    assert (elsewhere["id"], elsewhere["status"], elsewhere["total_quantity"]) == (esp["bundle_id"], "proposed", 100)
     nld = (await client.get(f"/v1/needs/{needs['NLD']['id']}", headers=desk("NLD"))).json()
     assert nld["status"] == "committed"
     again = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
@@ -229,6 +236,45 @@ async def test_a_coordinator_nominates_the_lead_moves_the_deadline_and_cancels_w
     )
     trail = [t["kind"] for t in (await client.get(f"/v1/bundles/{bid}/trail", headers=coordinator())).json()]
     assert {"lead_nominated", "opened_for_accession", "deadline_set", "cancelled", "rejected"} <= set(trail)
+    kept = (await client.get(f"/v1/bundles/{bid}", headers=coordinator())).json()
+    assert (kept["nations"], kept["total_quantity"]) == (["DNK", "NLD"], 50)  # the record of what was cancelled
+    (anew,) = await bundles(client, status="proposed")  # the needs still stand: bundled again, together
+    assert (anew["nations"], anew["total_quantity"]) == (["DNK", "NLD"], 50)
+
+
+async def test_a_commit_is_refused_while_a_chosen_funding_needs_nations_that_did_not_confirm(demand: Demand) -> None:
+    service, client = demand
+    for nation in ("NLD", "DEU", "ESP"):
+        await register(client, nation, 100, item="PATRIOT-PAC2")
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    bid = bundle["id"]
+    await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON, "minimum_nations": 2}, headers=coordinator())
+    edirpa = {"decision": "confirm", "funding_instrument": "EDIRPA"}  # three EU member states are in it
+    assert (await client.post(f"/v1/bundles/{bid}/participation", json=edirpa, headers=desk("NLD"))).status_code == 200
+    for nation, decision in (("DEU", "confirm"), ("ESP", "decline")):
+        await client.post(f"/v1/bundles/{bid}/participation", json={"decision": decision}, headers=desk(nation))
+    refused = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    assert refused.status_code == 409 and "NLD confirmed with EDIRPA" in refused.text
+    assert (await client.get(f"/v1/bundles/{bid}", headers=coordinator())).json()["status"] == "open"  # untouched
+    plain = {"decision": "confirm"}
+    assert (await client.post(f"/v1/bundles/{bid}/participation", json=plain, headers=desk("NLD"))).status_code == 200
+    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    assert committed.status_code == 200 and committed.json()["nations"] == ["DEU", "NLD"]
+
+
+async def test_a_closed_bundle_takes_no_more_needs(demand: Demand) -> None:
+    service, client = demand
+    await register(client, "DNK", 10, item="CV90")
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    closed = await client.post(f"/v1/bundles/{bundle['id']}/close", json={"reason": "enough"}, headers=coordinator())
+    assert closed.status_code == 200
+    await register(client, "NLD", 40, item="CV90")
+    await aggregate_all(service)
+    (other,) = [b for b in await bundles(client) if b["id"] != bundle["id"]]
+    assert other["nations"] == ["NLD"]
+    assert (await client.get(f"/v1/bundles/{bundle['id']}", headers=coordinator())).json()["nations"] == ["DNK"]
 
 
 async def test_the_funding_of_a_bundle_is_shown_with_reasons(demand: Demand) -> None:

@@ -204,9 +204,9 @@ def test_an_empty_bundle_cannot_open_or_commit() -> None:
 
 
 def test_an_open_bundle_commits_with_the_confirmed_nations_once_the_minimum_is_met() -> None:
-    bundle = bundle_of(
-        need("NLD", 100, "PATRIOT-PAC2"), need("DEU", 300, "PATRIOT-PAC2"), need("ESP", 50, "PATRIOT-PAC2")
-    )
+    spain = need("ESP", 50, "PATRIOT-PAC2")
+    bundle = bundle_of(need("NLD", 100, "PATRIOT-PAC2"), need("DEU", 300, "PATRIOT-PAC2"))
+    spanish_line = bundle.join(spain, "test", NOW)
     today = NOW.date()
     bundle.open_for_accession(deadline=today + timedelta(days=30), minimum_nations=2, today=today, now=NOW)
     assert {s.participation for s in bundle.shares} == {Participation.PENDING}
@@ -215,9 +215,13 @@ def test_an_open_bundle_commits_with_the_confirmed_nations_once_the_minimum_is_m
         bundle.commit(lead=None, committed_by="x", now=NOW)
     bundle.answer("ESP", confirm=False, quantity=None, funding=None, today=today, now=NOW)
     bundle.answer("DEU", confirm=True, quantity=None, funding=None, today=today, now=NOW)
+    assert sorted(s.nation for s in bundle.participants()) == ["DEU", "NLD"]
+    with pytest.raises(NotAllowedNow, match="nations that do not take part are still in"):
+        bundle.commit(lead=None, committed_by="x", now=NOW)
+    bundle.leave(spanish_line, NOW)
     taking_part = bundle.commit(lead=None, committed_by="x", now=NOW)
     assert sorted((s.nation, bundle.ordered_quantity(s)) for s in taking_part) == [("DEU", 300), ("NLD", 80)]
-    assert bundle.lead == "DEU"
+    assert (bundle.lead, bundle.nations, bundle.total_quantity) == ("DEU", ["DEU", "NLD"], 380)
 
 
 def test_participation_is_answered_before_the_deadline_with_a_sensible_quantity() -> None:

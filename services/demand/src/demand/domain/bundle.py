@@ -213,9 +213,12 @@ class BundleState:
         return sorted({y.year for s in self.shares for y in s.yearly})
 
     def facts(self) -> BundleFacts:
+        return self._facts_of([s for s in self.shares if s.need_count > 0 or s.participation in TAKING_PART])
+
+    def _facts_of(self, shares: list[Share]) -> BundleFacts:
         return BundleFacts(
-            nations=tuple(self.nations),
-            ukraine_quantity=sum(s.ukraine_quantity for s in self.shares),
+            nations=tuple(sorted(s.nation for s in shares)),
+            ukraine_quantity=sum(s.ukraine_quantity for s in shares),
             sme_share=self.sme_share,
         )
 
@@ -360,25 +363,43 @@ class BundleState:
         self._changed(now)
         return f"{nation} confirmed {qty}" + (f" with {funding}" if funding else "")
 
-    def commit(self, *, lead: str | None, committed_by: str, now: datetime) -> list[Share]:
-        """Commit the bundle; returns the shares that take part.
+    def participants(self) -> list[Share]:
+        """The shares a commit would order, or why it cannot commit.
 
         A proposed bundle commits with every nation in it (the coordinator speaks for
-        them); an open one with the nations that confirmed, once the minimum is met.
+        them); an open one with the nations that confirmed, once the minimum is met and
+        the funding each chose still applies to the confirmed nations alone.
         """
         if self.status not in (BundleStatus.PROPOSED, BundleStatus.OPEN):
             raise BundleNotOpen(f"bundle {self.id} is already {self.status.value}")
         if self.total_quantity == 0:
             raise EmptyBundle(f"bundle {self.id} has no needs to order")
-        if self.status is BundleStatus.OPEN:
-            taking_part = [s for s in self.shares if s.participation is Participation.CONFIRMED]
-            if len(taking_part) < self.minimum_nations:
-                raise NotAllowedNow(f"{len(taking_part)} nation(s) confirmed, the minimum is {self.minimum_nations}")
-        else:
-            taking_part = [s for s in self.shares if s.quantity > 0]
-            for share in taking_part:
+        if self.status is BundleStatus.PROPOSED:
+            return [s for s in self.shares if s.quantity > 0]
+        taking_part = [s for s in self.shares if s.participation is Participation.CONFIRMED]
+        if len(taking_part) < self.minimum_nations:
+            raise NotAllowedNow(f"{len(taking_part)} nation(s) confirmed, the minimum is {self.minimum_nations}")
+        verdicts = {a.instrument: a for a in evaluate(self._facts_of(taking_part))}
+        for share in taking_part:
+            chosen = verdicts.get(share.funding_instrument or "")
+            if chosen is not None and not chosen.qualifies:
+                raise NotAllowedNow(
+                    f"{share.nation} confirmed with {chosen.instrument}, which the confirmed nations alone do not"
+                    f" qualify for: {chosen.reason}"
+                )
+        return taking_part
+
+    def commit(self, *, lead: str | None, committed_by: str, now: datetime) -> list[Share]:
+        """Commit the bundle with its `participants`; the shares of other nations leave it
+        first (their needs are placed again), so that its totals are those of the order."""
+        taking_part = self.participants()
+        if len(taking_part) != len(self.shares):
+            raise NotAllowedNow(f"nations that do not take part are still in bundle {self.id}")
+        for share in taking_part:
+            if share.confirmed_quantity is None:
                 share.participation = Participation.CONFIRMED
                 share.confirmed_quantity = share.quantity
+        self.total_quantity = sum(self.ordered_quantity(s) for s in taking_part)
         self.lead = valid_lead(lead) if lead else (self.nominated_lead or self.largest_share())
         self.committed_by = committed_by
         self.status = BundleStatus.COMMITTED

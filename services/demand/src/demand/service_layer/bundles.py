@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from bundling_shared import topics
 from bundling_shared.events.demand import (
@@ -25,7 +25,8 @@ from bundling_shared.events.demand import (
     YearlyQuantity,
 )
 from demand.domain.bundle import Bundle, BundleKind, Decision, DecisionKind, Share
-from demand.domain.model import NeedStatus, YearQuantity
+from demand.domain.model import Need, NeedStatus, YearQuantity
+from demand.service_layer.aggregator import place_again
 from demand.service_layer.common import PRODUCER, NotFound, today, utcnow
 from demand.service_layer.unit_of_work import UnitOfWork
 
@@ -71,11 +72,16 @@ async def close_bundle(bundle_id: str, reason: str, uow: UnitOfWork) -> Bundle:
 
 
 async def cancel_bundle(bundle_id: str, reason: str, uow: UnitOfWork) -> Bundle:
+    """The bundle keeps its lines as the record of what was cancelled; its needs are
+    placed again, among the item's other bundles or in a new one."""
     async with uow:
         bundle = await _bundle(bundle_id, uow)
-        text = bundle.cancel(reason, utcnow())
-        await _release(bundle, [s.nation for s in bundle.shares], uow, f"bundle cancelled: {reason}")
-        uow.bundles.record(Decision(bundle.id, DecisionKind.CANCELLED, text, utcnow()))
+        now = utcnow()
+        text = bundle.cancel(reason, now)
+        why = f"bundle {bundle.id} was cancelled: {reason}"
+        released = await _release(bundle, [s.nation for s in bundle.shares], uow, why, now, leave=False)
+        uow.bundles.record(Decision(bundle.id, DecisionKind.CANCELLED, text, now))
+        await _place_again(released, uow, why, now)
         await uow.commit()
     return bundle
 
@@ -141,17 +147,36 @@ async def answer_participation(cmd: Answer, uow: UnitOfWork) -> Bundle:
     )
 
 
-async def _release(bundle: Bundle, nations: list[str], uow: UnitOfWork, reason: str) -> None:
-    """Needs of nations that do not take part go back to submitted, out of the bundle."""
+async def _release(
+    bundle: Bundle, nations: list[str], uow: UnitOfWork, reason: str, now: datetime, *, leave: bool
+) -> list[Need]:
+    """Needs of nations that do not take part go back to submitted, out of the bundle;
+    with `leave` their lines leave it too, so that its totals are those of the others."""
+    released = []
     for nation in nations:
-        for line in await uow.bundles.lines(bundle.id, nation):
-            need = await uow.needs.get(line.need_id)
+        lines = await uow.bundles.lines(bundle.id, nation)
+        needs = await uow.needs.get_many([line.need_id for line in lines])
+        for line in lines:
+            if leave:
+                bundle.leave(line, now)
+                await uow.bundles.remove_line(line)
+            need = needs.get(line.need_id)
             if need is not None and need.bundle_id == bundle.id:
                 need.status = NeedStatus.SUBMITTED
                 need.bundle_id = None
+                released.append(need)
             uow.bundles.record(
-                Decision(bundle.id, DecisionKind.REJECTED, reason, utcnow(), need_id=line.need_id, nation=nation)
+                Decision(bundle.id, DecisionKind.REJECTED, reason, now, need_id=line.need_id, nation=nation)
             )
+    return released
+
+
+async def _place_again(needs: list[Need], uow: UnitOfWork, why: str, now: datetime) -> None:
+    """Released needs are still demand: they bundle again at once, as a need event would."""
+    if needs:
+        await uow.flush()  # the bundle they left no longer gathers
+    for need in needs:
+        await place_again(need, uow, why, now)
 
 
 @dataclass(frozen=True)
@@ -164,10 +189,12 @@ class CommitBundle:
 async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> Bundle:
     async with uow:
         bundle = await _bundle(cmd.bundle_id, uow)
-        taking_part = bundle.commit(lead=cmd.lead, committed_by=cmd.committed_by, now=utcnow())
+        now = utcnow()
+        part = {s.nation for s in bundle.participants()}
+        others = [s.nation for s in bundle.shares if s.nation not in part]
+        released = await _release(bundle, others, uow, "did not confirm", now, leave=True)
+        taking_part = bundle.commit(lead=cmd.lead, committed_by=cmd.committed_by, now=now)
         assert bundle.lead is not None
-        part = {s.nation for s in taking_part}
-        await _release(bundle, [s.nation for s in bundle.shares if s.nation not in part], uow, "did not confirm")
         need_ids: dict[str, list[str]] = {}
         starts, ends = [], []
         for nation in sorted(part):
@@ -206,9 +233,10 @@ async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> Bundle:
                 bundle.id,
                 DecisionKind.COMMITTED,
                 f"committed as {what} led by {bundle.lead} for {len(part)} nation(s)",
-                utcnow(),
+                now,
             )
         )
+        await _place_again(released, uow, f"bundle {bundle.id} was committed without its nation", now)
         await uow.commit()
     return bundle
 
