@@ -208,6 +208,41 @@ async def test_multi_year_demand_commits_as_a_framework_that_others_accede_to_la
     assert late.status_code == 404
 
 
+async def test_recurring_demand_is_a_framework_with_a_ceiling_and_a_duration_shown_before_and_at_commit(
+    demand: Demand,
+) -> None:
+    service, client = demand
+    window = {"start": "2027-01-01", "end": "2030-12-31"}
+    await register(client, "NLD", 102, item="MMR", recurring=True, delivery_window=window)
+    await register(client, "DNK", None, item="MMR", yearly_quantities=yearly((2027, 10), (2028, 10)))
+    await aggregate_all(service)
+    (proposal,) = await bundles(client)
+    assert proposal["kind"] == "framework_contract"
+    assert [(y["year"], y["quantity"]) for y in proposal["yearly_totals"]] == [
+        (2027, 36),  # 26 of NLD's 102 spread over four years (the remainder first), and DNK's 10
+        (2028, 36),
+        (2029, 25),
+        (2030, 25),
+    ]
+    assert proposal["ceiling_quantity"] == 122
+    assert proposal["duration"] == {"start": "2027-01-01", "end": "2030-12-31"}
+    committed = await client.post(f"/v1/bundles/{proposal['id']}/commit", json={}, headers=coordinator())
+    assert committed.status_code == 200, committed.text
+    (framework,) = await outbox_events(service, "demand.framework.committed")
+    assert framework["payload"]["ceiling_quantity"] == 122
+    assert (framework["payload"]["start"], framework["payload"]["end"]) == ("2027-01-01", "2030-12-31")
+    (nld,) = [p for p in framework["payload"]["participants"] if p["nation"] == "NLD"]
+    assert [y["quantity"] for y in nld["yearly"]] == [26, 26, 25, 25]
+
+
+async def test_a_joint_order_has_no_ceiling_nor_duration(demand: Demand) -> None:
+    service, client = demand
+    await register(client, "DNK", 10, item="CV90")
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    assert (bundle["kind"], bundle["ceiling_quantity"], bundle["duration"]) == ("joint_order", None, None)
+
+
 async def test_a_coordinator_nominates_the_lead_moves_the_deadline_and_cancels_with_a_reason(demand: Demand) -> None:
     service, client = demand
     await register(client, "DNK", 10, item="CV90")

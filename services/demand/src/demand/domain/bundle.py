@@ -79,7 +79,7 @@ class BundleLine:
     need_id: str
     nation: str
     quantity: int
-    yearly: list[YearQuantity]  # as the need declared them: empty for one-off demand
+    yearly: list[YearQuantity]  # as the need declared them (recurring demand: spread), empty for one-off
     ukraine_quantity: int
     value_eur: int
     window_start: date
@@ -212,6 +212,13 @@ class BundleState:
     def years(self) -> list[int]:
         return sorted({y.year for s in self.shares for y in s.yearly})
 
+    def yearly_totals(self) -> list[YearQuantity]:
+        """Quantities per year over all nations: a framework contract's ceiling per year."""
+        totals: list[YearQuantity] = []
+        for share in self.shares:
+            totals = add_yearly(totals, share.yearly)
+        return totals
+
     def facts(self) -> BundleFacts:
         return self._facts_of([s for s in self.shares if s.need_count > 0 or s.participation in TAKING_PART])
 
@@ -259,7 +266,7 @@ class BundleState:
             need_id=need.id,
             nation=need.nation,
             quantity=need.quantity,
-            yearly=list(need.yearly),
+            yearly=need.schedule if need.recurring else list(need.yearly),
             ukraine_quantity=need.ukraine_quantity,
             value_eur=need.budget_ceiling_eur or 0,
             window_start=need.window_start,

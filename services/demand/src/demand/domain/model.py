@@ -86,6 +86,16 @@ def schedule_of(yearly: Sequence[YearQuantity], quantity: int, window_start: dat
     return list(yearly) or [YearQuantity(window_start.year, quantity)]
 
 
+def spread(quantity: int, window_start: date, window_end: date) -> list[YearQuantity]:
+    """Recurring demand declared as one quantity: evenly over the calendar years of its
+    window, the remainder to the first years, so that a framework contract's ceiling per
+    year and its duration follow the window rather than its first year alone."""
+    years = range(window_start.year, window_end.year + 1)
+    each, rest = divmod(quantity, len(years))
+    shares = [YearQuantity(year, each + (1 if i < rest else 0)) for i, year in enumerate(years)]
+    return [y for y in shares if y.quantity > 0]
+
+
 @dataclass(frozen=True)
 class Deviation:
     """A national deviation from the specification; compatible ones still bundle."""
@@ -146,6 +156,8 @@ class NeedFacts:
 
     @property
     def schedule(self) -> list[YearQuantity]:
+        if self.recurring and not self.yearly:
+            return spread(self.quantity, self.window_start, self.window_end)
         return schedule_of(self.yearly, self.quantity, self.window_start)
 
     @property

@@ -203,6 +203,13 @@ class BundleOut(BaseModel):
     nations: list[str]
     nation_count: int
     delivery_window: DeliveryWindowIn | None
+    yearly_totals: list[YearQuantityIO] = Field(description="Quantities per year over all its nations.")
+    ceiling_quantity: int | None = Field(
+        description="A framework contract's ceiling: the sum of the yearly quantities (none for a joint order)."
+    )
+    duration: DeliveryWindowIn | None = Field(
+        description="A framework contract's duration: from the first to the last year with quantities."
+    )
     accession_deadline: date | None
     minimum_nations: int
     accession_open: bool
@@ -218,6 +225,8 @@ class BundleOut(BaseModel):
         def mine(nation: str) -> bool:
             return viewer_nation is None or nation == viewer_nation
 
+        yearly = bundle.yearly_totals()
+        framework = bundle.kind is BundleKind.FRAMEWORK_CONTRACT and bool(yearly)
         return cls(
             id=bundle.id,
             item_code=bundle.item_code,
@@ -233,6 +242,13 @@ class BundleOut(BaseModel):
             nations=bundle.nations,
             nation_count=len(bundle.nations),
             delivery_window=DeliveryWindowIn(start=bundle.window_start, end=bundle.window_end),
+            yearly_totals=[YearQuantityIO(year=y.year, quantity=y.quantity) for y in yearly],
+            ceiling_quantity=sum(y.quantity for y in yearly) if framework else None,
+            duration=(
+                DeliveryWindowIn(start=date(yearly[0].year, 1, 1), end=date(yearly[-1].year, 12, 31))
+                if framework
+                else None
+            ),
             accession_deadline=bundle.deadline,
             minimum_nations=bundle.minimum_nations,
             accession_open=bundle.accession_open,
