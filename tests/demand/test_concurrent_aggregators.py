@@ -5,7 +5,9 @@ batches opening bundles of the same items never deadlock. On both databases."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from functools import partial
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +17,32 @@ from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.service_layer import aggregator
 from tests.demand.test_running_totals_as_rows import POLICY, Store, needs_of, opened, registered
+
+T = TypeVar("T")
+
+
+class Started:
+    """The tasks a test starts against a held transaction. On leaving, passed or failed,
+    the transaction is let go and every task is cancelled and awaited: none is left
+    blocked on a connection or a lock while opened() disposes the engine."""
+
+    def __init__(self, released: asyncio.Event) -> None:
+        self._released = released
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def start(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        task = asyncio.create_task(coro)
+        self._tasks.append(task)
+        return task
+
+    async def __aenter__(self) -> Started:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._released.set()
+        for task in self._tasks:
+            task.cancel()  # nothing for a task that has finished
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
 class CommitWhenReleased(DemandUnitOfWork):
@@ -50,17 +78,18 @@ async def test_the_second_aggregator_waits_for_the_first_bundle_of_an_item_and_j
     async with opened(database_url) as store:
         first, second = await needs_of(store, [("NLD", "VSRAT", 40), ("DEU", "VSRAT", 60)])
         held = CommitWhenReleased(store)
-        one = asyncio.create_task(aggregator.aggregate(registered(first), held))
-        await asyncio.wait_for(held.reached.wait(), 10)  # its bundle opened, not yet committed
-        other: asyncio.Task[object] = asyncio.create_task(
-            aggregator.aggregate_batch([registered(second)], store(), POLICY)
-            if path == "batch"
-            else aggregator.aggregate(registered(second), store())
-        )
-        await asyncio.sleep(0.5)
-        assert not other.done()  # waits to learn whether a bundle of the item is being opened
-        held.released.set()
-        await asyncio.wait_for(asyncio.gather(one, other), 30)
+        async with Started(held.released) as tasks:
+            one = tasks.start(aggregator.aggregate(registered(first), held))
+            await asyncio.wait_for(held.reached.wait(), 10)  # its bundle opened, not yet committed
+            other: asyncio.Task[object] = tasks.start(
+                aggregator.aggregate_batch([registered(second)], store(), POLICY)
+                if path == "batch"
+                else aggregator.aggregate(registered(second), store())
+            )
+            await asyncio.sleep(0.5)
+            assert not other.done()  # waits to learn whether a bundle of the item is being opened
+            held.released.set()
+            await asyncio.wait_for(asyncio.gather(one, other), 30)
         ((bundle_id, lines),) = await bundles_of(store, "VSRAT")
         assert lines == 2
         assert other.result() == ([] if path == "batch" else bundle_id)  # applied, into that bundle
@@ -98,15 +127,16 @@ async def test_batches_opening_bundles_of_the_same_items_in_opposite_orders_do_n
             store, [("NLD", "VSRAT", 40), ("NLD", "AMMO-155MM", 400), ("DEU", "AMMO-155MM", 600), ("DEU", "VSRAT", 60)]
         )
         held = PausedBeforeSecondOpening(store)
-        one = asyncio.create_task(aggregator.aggregate_batch([registered(vsrat), registered(ammo)], held, POLICY))
-        await asyncio.wait_for(held.reached.wait(), 10)  # its VSRAT bundle opened, the 155 mm one not yet
-        other = asyncio.create_task(
-            aggregator.aggregate_batch([registered(ammo_too), registered(vsrat_too)], store(), POLICY)
-        )
-        await asyncio.sleep(0.5)
-        assert not other.done()  # waits for the items the first batch may open bundles of
-        held.released.set()
-        await asyncio.wait_for(asyncio.gather(one, other), 30)
+        async with Started(held.released) as tasks:
+            one = tasks.start(aggregator.aggregate_batch([registered(vsrat), registered(ammo)], held, POLICY))
+            await asyncio.wait_for(held.reached.wait(), 10)  # its VSRAT bundle opened, the 155 mm one not yet
+            other = tasks.start(
+                aggregator.aggregate_batch([registered(ammo_too), registered(vsrat_too)], store(), POLICY)
+            )
+            await asyncio.sleep(0.5)
+            assert not other.done()  # waits for the items the first batch may open bundles of
+            held.released.set()
+            await asyncio.wait_for(asyncio.gather(one, other), 30)
         assert one.result() == [] and other.result() == []
         for item_code in ("VSRAT", "AMMO-155MM"):
             ((_, lines),) = await bundles_of(store, item_code)

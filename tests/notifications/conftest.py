@@ -32,13 +32,19 @@ LINKS = Links(contract=LINK)
 
 
 class FakeClock:
-    """The dispatcher's notion of now, moved by the test instead of by waiting."""
+    """The dispatcher's notion of now, moved by the test instead of by waiting; its
+    monotonic() (seconds since it was made) drives the rate limiter, so advancing the
+    clock refills rate-limit buckets as the same wait would."""
 
     def __init__(self) -> None:
         self.now = datetime.now(UTC)
+        self._start = self.now
 
     def __call__(self) -> datetime:
         return self.now
+
+    def monotonic(self) -> float:
+        return (self.now - self._start).total_seconds()
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
@@ -213,8 +219,13 @@ def make_settings(tmp_path: Path, **overrides: Any) -> NotificationsSettings:
 async def running_service(
     settings: NotificationsSettings, clock: FakeClock | None = None, resolve: Resolve | None = None
 ) -> AsyncIterator[NotificationsService]:
+    clock = clock or FakeClock()
     service = bootstrap(
-        settings, resolve=resolve or fake_dns(DNS), clock=clock or FakeClock(), wrap_transport=LoopbackOnly
+        settings,
+        resolve=resolve or fake_dns(DNS),
+        clock=clock,
+        monotonic=clock.monotonic,
+        wrap_transport=LoopbackOnly,
     )
     await migrate(service.engine, MIGRATIONS)
     try:

@@ -3,7 +3,6 @@ event and sees the status; an optional rate limit per endpoint."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -135,9 +134,14 @@ async def test_a_rate_limited_endpoint_gets_its_rate_and_the_others_are_not_held
     assert len(receiver.hits_on("/free")) == 4
     await dispatch_once(service)
     assert len(receiver.hits_on("/limited")) == 2, "no token left until time passes"
-    await asyncio.sleep(0.55)
+    clock.advance(timedelta(milliseconds=400))
     await dispatch_once(service)
-    assert len(receiver.hits_on("/limited")) == 3
+    assert len(receiver.hits_on("/limited")) == 2, "at 2/s a token takes half a second"
+    clock.advance(timedelta(milliseconds=200))
+    await dispatch_once(service)
+    assert len(receiver.hits_on("/limited")) == 3, "0.6 s at 2/s is one token"
+    await dispatch_once(service)
+    assert len(receiver.hits_on("/limited")) == 3, "and only one"
     log = await handlers.endpoint_attempts(limited.id, None, 10, 0, service.uow())
     assert len(log) == 3
 

@@ -3,6 +3,7 @@ and the outbox relay that publishes EndpointDisabled events."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -38,6 +39,7 @@ class NotificationsService:
     relay: OutboxRelay
     url_guard: UrlGuard
     http: httpx.AsyncBaseTransport
+    clock: Clock  # the service's one notion of now: consumers stamp deliveries with it, the dispatcher claims by it
 
     async def run_dispatcher(self) -> None:
         """The background worker: the HTTP client lives exactly as long as the dispatcher
@@ -53,6 +55,7 @@ def bootstrap(
     *,
     resolve: Resolve = system_resolve,
     clock: Clock = utc_now,
+    monotonic: Callable[[], float] = time.monotonic,
     wrap_transport: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
 ) -> NotificationsService:
     settings = settings or NotificationsSettings()
@@ -72,9 +75,10 @@ def bootstrap(
         lease=settings.claim_lease,
         clock=clock,
         disable_after=settings.disable_after,
+        monotonic=monotonic,
     )
     uow: UowFactory = partial(NotificationsUnitOfWork, session_factory, dispatcher.wake, relay.wake)
-    broker.include_router(build_router(uow, settings.links))
+    broker.include_router(build_router(uow, settings.links, clock))
     return NotificationsService(
         settings=settings,
         engine=engine,
@@ -84,4 +88,5 @@ def bootstrap(
         relay=relay,
         url_guard=guard,
         http=http,
+        clock=clock,
     )

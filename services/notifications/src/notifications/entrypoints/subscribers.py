@@ -4,6 +4,10 @@ Each topic has its own consumer group and inbox name, so one topic's backlog nev
 up another's. Valid events that are not for industry are acknowledged and left out;
 events that cannot be read (an unknown type or version) fail validation and go to the
 dead-letter topic.
+
+Messages and their deliveries are stamped by the service's clock, the one the dispatcher
+asks what is due: with two clocks a delivery could be created "later" than the
+dispatcher's now and wait for nothing.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from bundling_shared.events.contracts import (
 from bundling_shared.events.demand import BundleEvent, BundleOpenedV1
 from bundling_shared.messaging.kafka import at_least_once
 from notifications.service_layer import handlers, messages
+from notifications.service_layer.dispatcher import Clock
 from notifications.service_layer.handlers import UowFactory
 from notifications.service_layer.messages import Links
 
 
-def build_router(uow: UowFactory, links: Links) -> KafkaRouter:
+def build_router(uow: UowFactory, links: Links, clock: Clock) -> KafkaRouter:
     router = KafkaRouter()
 
     @at_least_once(router, topics.BUNDLES, group_id=handlers.BUNDLES_CONSUMER, title="demand.bundles:notifications")
@@ -38,7 +43,9 @@ def build_router(uow: UowFactory, links: Links) -> KafkaRouter:
         """An opened bundle is an opportunity notice; the other bundle events concern the
         nations and the contracts service, not industry."""
         if isinstance(event, BundleOpenedV1):
-            await handlers.record_message(handlers.BUNDLES_CONSUMER, event, messages.bundle_opened(event, links), uow())
+            await handlers.record_message(
+                handlers.BUNDLES_CONSUMER, event, messages.bundle_opened(event, links), uow(), now=clock()
+            )
         else:
             await handlers.skip_event(handlers.BUNDLES_CONSUMER, event, uow())
 
@@ -64,7 +71,7 @@ def build_router(uow: UowFactory, links: Links) -> KafkaRouter:
         else:  # FrameworkAccededV1
             await handlers.skip_event(consumer, event, uow())
             return
-        await handlers.record_message(consumer, event, message, uow())
+        await handlers.record_message(consumer, event, message, uow(), now=clock())
 
     @at_least_once(
         router, topics.REFERENCE, group_id=handlers.REFERENCE_CONSUMER, title="contracts.reference:notifications"
@@ -74,7 +81,7 @@ def build_router(uow: UowFactory, links: Links) -> KafkaRouter:
         register of security declarations that gates restricted messages."""
         if isinstance(event, SpecificationHarmonisedV1):
             await handlers.record_message(
-                handlers.REFERENCE_CONSUMER, event, messages.specification_harmonised(event, links), uow()
+                handlers.REFERENCE_CONSUMER, event, messages.specification_harmonised(event, links), uow(), now=clock()
             )
         elif isinstance(event, SupplierRegisteredV1):
             await handlers.register_supplier(event, uow())
