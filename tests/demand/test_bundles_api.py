@@ -320,6 +320,13 @@ async def test_the_funding_of_a_bundle_is_shown_with_reasons(demand: Demand) -> 
     (bundle,) = await bundles(client)
     funding = {f["instrument"]: f for f in bundle["funding"]}
     assert funding["EDIRPA"]["qualifies"] and funding["EDIRPA"]["co_funding_rate"] == 0.15
+    rules = (await client.get("/v1/catalogue/funding-rules", headers=desk("NLD"))).json()
+    assert {f["rules_version"] for f in bundle["funding"]} == {rules["version"]} == {"2025-06"}
+    assert {(r["instrument"], r["min_nations"]) for r in rules["rules"]} == {
+        ("EDIRPA", 3),
+        ("SAFE", 2),
+        ("EDIP-PCI", 4),
+    }
     assert not funding["EDIP-PCI"]["qualifies"] and "1 more needed" in funding["EDIP-PCI"]["reason"]
     smes = await client.post(f"/v1/bundles/{bundle['id']}/sme-share", json={"share": 0.2}, headers=coordinator())
     assert {f["instrument"]: f["co_funding_rate"] for f in smes.json()["funding"]}["EDIRPA"] == 0.20

@@ -12,7 +12,7 @@ a desk previewing a bundle it is not in, nor for the events industry learns of.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from demand.domain.reference import NATIONS, Nation
 
@@ -50,6 +50,7 @@ class Assessment:
     qualifies: bool
     reason: str
     co_funding_rate: float | None = None
+    rules_version: str = ""  # the rule set the verdict was made under
 
 
 ELIGIBILITY: dict[str, tuple[str, Callable[[Nation], bool]]] = {
@@ -125,7 +126,7 @@ def assess(rule: InstrumentRule, facts: BundleFacts, *, named: bool = False) -> 
 def evaluate(facts: BundleFacts, rules: RuleSet = RULES, *, named: bool = False) -> list[Assessment]:
     """Every rule's verdict. The reasons give counts only, unless `named`: then they may
     list the nations, for a reader who may see who is in the bundle."""
-    return [assess(rule, facts, named=named) for rule in rules.rules]
+    return [replace(assess(rule, facts, named=named), rules_version=rules.version) for rule in rules.rules]
 
 
 def instruments(rules: RuleSet = RULES) -> Iterable[str]:

@@ -153,10 +153,17 @@ class FundingOut(BaseModel):
     qualifies: bool
     reason: str
     co_funding_rate: float | None
+    rules_version: str = Field(description="The funding rule set the verdict was made under.")
 
     @classmethod
     def of(cls, a: Assessment) -> FundingOut:
-        return cls(instrument=a.instrument, qualifies=a.qualifies, reason=a.reason, co_funding_rate=a.co_funding_rate)
+        return cls(
+            instrument=a.instrument,
+            qualifies=a.qualifies,
+            reason=a.reason,
+            co_funding_rate=a.co_funding_rate,
+            rules_version=a.rules_version,
+        )
 
 
 class BundleLineOut(BaseModel):
