@@ -8,7 +8,9 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+import pytest
 
+from demand.config import DemandSettings
 from demand.service_layer.contracted import mark_contracted
 from demand.service_layer.publication import publish_due
 from demand.service_layer.specifications import adopt_harmonised_specification
@@ -101,11 +103,45 @@ async def test_a_burst_of_changes_publishes_one_update_after_the_quiet_period(de
     now = datetime.now(UTC)
     assert await publish_due(now, timedelta(hours=1), timedelta(hours=2), service.uow()) == 0
     assert await outbox_events(service, "demand.bundle.updated") == []
-    assert await publish_now(service) == 1
+    an_hour_on = now + timedelta(hours=1)
+    assert await publish_due(an_hour_on, timedelta(minutes=59), timedelta(days=1), service.uow()) == 1  # quiet
     assert await publish_now(service) == 0
     (update,) = await outbox_events(service, "demand.bundle.updated")
     assert update["payload"]["total_quantity"] == 500 and update["payload"]["revision"] == 5
     assert update["payload"]["reason"].startswith("5 change(s)")
+
+    await register(client, "ESP")  # a bundle that keeps changing is published at the latest after the wait
+    await aggregate_all(service)
+    now = datetime.now(UTC)
+    assert await publish_due(now, timedelta(hours=1), timedelta(hours=1), service.uow()) == 0
+    assert await publish_due(now, timedelta(hours=1), timedelta(0), service.uow()) == 1
+    assert len(await outbox_events(service, "demand.bundle.updated")) == 2
+
+
+async def test_bundles_filter_and_page(demand: Demand) -> None:
+    service, client = demand
+    await register(client, "NLD", 10, item="CV90")
+    await register(client, "DNK", 20, item="VSRAT")
+    await register(client, "DEU", None, item="MMR", yearly_quantities=yearly((2026, 1), (2027, 1)))
+    await aggregate_all(service)
+    cv90 = (await bundles(client, item_code="CV90"))[0]
+    await client.post(f"/v1/bundles/{cv90['id']}/commit", json={}, headers=coordinator())
+    assert [b["item_code"] for b in await bundles(client, status="committed")] == ["CV90"]
+    assert [b["item_code"] for b in await bundles(client, kind="framework_contract")] == ["MMR"]
+    everything = (await client.get("/v1/bundles", params={"limit": 2}, headers=coordinator())).json()
+    rest = (await client.get("/v1/bundles", params={"limit": 2, "offset": 2}, headers=coordinator())).json()
+    assert everything["total"] == rest["total"] == 3 and (len(everything["items"]), len(rest["items"])) == (2, 1)
+    seen = {b["id"] for b in everything["items"]} | {b["id"] for b in rest["items"]}
+    assert len(seen) == 3
+    own = (await client.get("/v1/bundles", headers=desk("DNK"))).json()
+    assert [b["item_code"] for b in own["items"]] == ["VSRAT"]  # a desk lists the bundles it is in
+
+
+def test_the_quiet_period_and_the_maximum_wait_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMAND_PUBLISH_QUIET_SECONDS", "7.5")
+    monkeypatch.setenv("DEMAND_PUBLISH_MAX_WAIT_SECONDS", "90")
+    settings = DemandSettings()
+    assert (settings.publish_quiet_seconds, settings.publish_max_wait_seconds) == (7.5, 90)
 
 
 async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand: Demand) -> None:

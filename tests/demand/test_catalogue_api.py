@@ -75,6 +75,15 @@ async def test_an_admin_adds_and_retires_items_with_validated_nsn_and_platforms(
     assert "AMMO-105MM" in [i["code"] for i in with_retired]
 
 
+async def test_the_catalogue_lists_one_category(demand: Demand) -> None:
+    _, client = demand
+    everything = (await client.get("/v1/catalogue/items", headers=desk("NLD"))).json()
+    category = everything[0]["category"]
+    listed = (await client.get("/v1/catalogue/items", params={"category": category}, headers=desk("NLD"))).json()
+    assert listed and {i["category"] for i in listed} == {category}
+    assert len(listed) < len(everything)
+
+
 async def test_industry_gets_nothing_from_the_demand_service(demand: Demand) -> None:
     _, client = demand
     for path in [

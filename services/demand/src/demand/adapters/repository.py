@@ -130,7 +130,7 @@ class NeedRepository(_HoldsWithinABatch[NeedFacts]):
         return found
 
     async def count(self, f: NeedFilter) -> int:
-        query = self._filtered(select(Need), f).with_only_columns(func.count()).order_by(None)
+        query = self._filtered(select(func.count()).select_from(needs), f)
         return int(await self._session.scalar(query) or 0)
 
     async def of_item(self, item_code: str) -> AsyncIterator[Need]:
@@ -483,7 +483,7 @@ class BundleRepository:
 
     async def count(self, f: BundleFilter) -> int:
         await self.write_held()
-        query = self._filtered(select(Bundle), f).with_only_columns(func.count()).order_by(None)
+        query = self._filtered(select(func.count()).select_from(bundles), f)
         return int(await self._session.scalar(query) or 0)
 
     async def due_for_publication(self, changed_before: datetime, pending_before: datetime) -> Sequence[Bundle]:
