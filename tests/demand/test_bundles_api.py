@@ -118,6 +118,20 @@ async def test_a_burst_of_changes_publishes_one_update_after_the_quiet_period(de
     assert len(await outbox_events(service, "demand.bundle.updated")) == 2
 
 
+async def test_a_need_event_changes_only_the_bundles_of_its_item(demand: Demand) -> None:
+    service, client = demand
+    await register(client, "NLD", 10, item="CV90")
+    await register(client, "DNK", 20, item="VSRAT")
+    await aggregate_all(service)
+    (before,) = await bundles(client, item_code="VSRAT")
+    await register(client, "SWE", 30, item="CV90")
+    await aggregate_all(service)
+    (after,) = await bundles(client, item_code="VSRAT")
+    (cv90,) = await bundles(client, item_code="CV90")
+    assert after == before  # untouched, not recomputed
+    assert (cv90["revision"], cv90["total_quantity"]) == (2, 40)
+
+
 async def test_bundles_filter_and_page(demand: Demand) -> None:
     service, client = demand
     await register(client, "NLD", 10, item="CV90")
