@@ -15,6 +15,11 @@ side by side in one run.
     uv run python bench/demand_aggregator.py                 # everything, sizes up to 10^6
     uv run python bench/demand_aggregator.py --sizes 3,4,5   # 10^3..10^5 only
     uv run python bench/demand_aggregator.py --skip-throughput
+    uv run python bench/demand_aggregator.py --sizes 3 --postgres \
+        postgresql+asyncpg://bundling:bundling@127.0.0.1:54359/postgres   # throughput on PostgreSQL
+
+With --postgres (a maintenance database URL) each throughput round runs on a database of
+its own created there; the per-event part stays on SQLite.
 
 Kafka: BENCH_KAFKA_BOOTSTRAP (an existing broker) or one started with deploy/kafka/kafka.sh
 on BENCH_KAFKA_PORT (39492) / +1, data in /tmp/bench-kafka, stopped at the end.
@@ -46,7 +51,8 @@ os.environ.setdefault("KAFKA_TOPIC_PREFIX", PREFIX)  # before bundling_shared re
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, make_url, select, text  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bundling_shared import topics  # noqa: E402
 from bundling_shared.db import migrate  # noqa: E402
@@ -162,11 +168,19 @@ async def raw_loop(address: str, source: str, sink: str, count: int) -> float:
         await consumer.stop()
 
 
-async def throughput(address: str, count: int, workdir: Path) -> dict[str, float]:
-    settings = DemandSettings(
-        database_url=f"sqlite+aiosqlite:///{workdir / 'throughput.db'}",
-        kafka=KafkaSettings(bootstrap_servers=address),
-    )
+async def fresh_database(maintenance_url: str) -> str:
+    """A new, empty PostgreSQL database for one round; its URL."""
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    engine = create_async_engine(maintenance_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+    return make_url(maintenance_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def throughput(address: str, count: int, workdir: Path, postgres: str | None) -> dict[str, float]:
+    database_url = await fresh_database(postgres) if postgres else f"sqlite+aiosqlite:///{workdir / 'throughput.db'}"
+    settings = DemandSettings(database_url=database_url, kafka=KafkaSettings(bootstrap_servers=address))
     service = bootstrap(settings)
     await migrate(service.engine, MIGRATIONS)
     needs = await store_needs(service, count)
@@ -205,7 +219,7 @@ async def throughput(address: str, count: int, workdir: Path) -> dict[str, float
     return {"raw": count / raw_seconds, "aggregator": count / agg_seconds}
 
 
-def throughput_rounds(address: str, count: int, rounds: int, warm_up: int, workdir: Path) -> None:
+def throughput_rounds(address: str, count: int, rounds: int, warm_up: int, workdir: Path, postgres: str | None) -> None:
     """Each round in a process of its own (fresh topics, groups, database and heap): single
     runs scatter with the machine's other work. The broker's JVM compiles its hot paths
     while it serves the first runs after its start, which makes whichever loop comes first
@@ -213,6 +227,8 @@ def throughput_rounds(address: str, count: int, rounds: int, warm_up: int, workd
     results = []
     for n in range(warm_up + rounds):
         command = [sys.executable, __file__, "--throughput-round", str(workdir / f"round-{n}"), "--kafka", address]
+        if postgres:
+            command += ["--postgres", postgres]
         output = subprocess.run(
             [*command, "--throughput-events", str(count)], check=True, capture_output=True, text=True
         ).stdout
@@ -226,8 +242,9 @@ def throughput_rounds(address: str, count: int, rounds: int, warm_up: int, workd
             f" aggregator {r['aggregator']:,.0f} needs/s"
         )
     print("  raw aiokafka consume-and-produce loop : " + "  ".join(f"{r['raw']:8,.0f}" for r in counted) + "  msg/s")
+    database = "(PostgreSQL)" if postgres else "(SQLite)    "
     print(
-        "  demand aggregator (SQLite)            : "
+        f"  demand aggregator {database}        : "
         + "  ".join(f"{r['aggregator']:8,.0f}" for r in counted)
         + "  needs/s"
     )
@@ -372,6 +389,7 @@ def main() -> None:
     parser.add_argument("--throughput-round", help=argparse.SUPPRESS)  # one round, in a child process
     parser.add_argument("--kafka", help=argparse.SUPPRESS)
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--postgres", help="maintenance database URL: the throughput rounds run on PostgreSQL")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     configure_logging("bench", "WARNING", json_output=False)
@@ -381,13 +399,20 @@ def main() -> None:
     if args.throughput_round:
         workdir = Path(args.throughput_round)
         workdir.mkdir(parents=True, exist_ok=True)
-        print(json.dumps(asyncio.run(throughput(args.kafka, args.throughput_events, workdir))))
+        print(json.dumps(asyncio.run(throughput(args.kafka, args.throughput_events, workdir, args.postgres))))
         return
     with tempfile.TemporaryDirectory(prefix="bench-demand-") as tmp:
         workdir = Path(tmp)
         if not args.skip_throughput:
             with kafka() as address:
-                throughput_rounds(address, args.throughput_events, args.throughput_rounds, args.warm_up_rounds, workdir)
+                throughput_rounds(
+                    address,
+                    args.throughput_events,
+                    args.throughput_rounds,
+                    args.warm_up_rounds,
+                    workdir,
+                    args.postgres,
+                )
         per_event_cost([int(x) for x in args.sizes.split(",")], args.events, args.batch, args.rounds, workdir)
 
 
