@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -9,6 +10,21 @@ from pathlib import Path
 import pytest
 
 from tests.support import infra
+
+# The collector's thresholds as the interpreter set them, before any service started here.
+_GC_THRESHOLD = gc.get_threshold()
+
+
+@pytest.fixture(autouse=True)
+def collector_restored_after_each_test() -> Iterator[None]:
+    """A service's lifespan settles the heap (bundling_shared.runtime.settle_heap): it
+    freezes every object alive and enlarges the young generation, which suits a service
+    process but not a test process that starts services by the hundred. Undone after each
+    test, so no test runs with another's collector settings, and what earlier tests froze
+    can be collected again."""
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*_GC_THRESHOLD)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ contracts per buyer."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -205,9 +206,9 @@ async def test_the_service_looks_for_delays_by_itself(api: Api) -> None:
     api.service.settings.delay_scan_seconds = 0.05
     scanner = asyncio.create_task(scan_for_delays(api.service))
     try:
-        for _ in range(100):
-            if await api.events("contracts.delivery.delayed"):
-                break
+        deadline = time.monotonic() + 30
+        while not await api.events("contracts.delivery.delayed"):
+            assert time.monotonic() < deadline, "no delay found by the scanner within 30 s"
             await asyncio.sleep(0.05)
     finally:
         scanner.cancel()

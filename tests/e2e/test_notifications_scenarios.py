@@ -97,7 +97,11 @@ def logged(platform: Platform, event: str, **fields: str) -> bool:
             record = json.loads(line)
         except ValueError:
             continue
-        if isinstance(record, dict) and record.get("event") == event and all(record.get(k) == v for k, v in fields.items()):
+        if (
+            isinstance(record, dict)
+            and record.get("event") == event
+            and all(record.get(k) == v for k, v in fields.items())
+        ):
             return True
     return False
 

@@ -47,9 +47,9 @@ async def test_a_contract_event_reaches_the_receiver_through_the_running_app(
             secret = response.json()["secret"]
 
             await broker.publish(contract_created().model_dump(mode="json"), topics.CONTRACTS.name)
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + 30
             while not receiver.hits:
-                assert time.monotonic() < deadline, "no webhook within 5 s"
+                assert time.monotonic() < deadline, "no webhook within 30 s"
                 await asyncio.sleep(0.02)
 
     [hit] = receiver.hits

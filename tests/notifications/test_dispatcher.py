@@ -169,7 +169,9 @@ async def test_the_url_is_checked_again_before_every_delivery(
 async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(
     tmp_path: Path, receiver: Receiver, clock: FakeClock
 ) -> None:
-    settings = make_settings(tmp_path, per_endpoint_concurrency=2, max_in_flight=4, request_timeout_seconds=30)
+    settings = make_settings(
+        tmp_path, per_endpoint_concurrency=2, max_in_flight=4, request_timeout_seconds=120, claim_lease_seconds=180
+    )
     async with running_service(settings, clock) as service:
         slow = await add_endpoint(service, "SLOWCO", receiver.script("/hang", Reply(hang=True)))
         fast = await add_endpoint(service, "FASTCO", receiver.url("/fast"))
@@ -178,8 +180,8 @@ async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(
 
         worker = asyncio.create_task(service.dispatcher.run())
         try:
-            # well inside the 30 s request timeout: only concurrency can make this pass
-            await until(lambda: len(receiver.hits_on("/fast")) == 6, 5, "all six to the healthy endpoint")
+            # well inside the 120 s request timeout: only concurrency can make this pass
+            await until(lambda: len(receiver.hits_on("/fast")) == 6, 30, "all six to the healthy endpoint")
             await asyncio.sleep(0.2)
             assert len(receiver.hits_on("/hang")) == 2, "the per-endpoint limit holds the hanging endpoint to 2"
         finally:
@@ -195,14 +197,14 @@ async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(
 async def test_a_running_dispatcher_is_woken_by_new_deliveries(
     tmp_path: Path, receiver: Receiver, clock: FakeClock
 ) -> None:
-    settings = make_settings(tmp_path, poll_seconds=30)  # polling alone would take 30 s
+    settings = make_settings(tmp_path, poll_seconds=120)  # polling alone would take 120 s
     async with running_service(settings, clock) as service:
         await add_endpoint(service, "NAMMO", receiver.url("/woken"))
         worker = asyncio.create_task(service.dispatcher.run())
         try:
             await asyncio.sleep(0.1)  # the dispatcher found nothing and waits
             await announce(service, clock)
-            await until(lambda: len(receiver.hits) == 1, 5, "the webhook after the wake-up")
+            await until(lambda: len(receiver.hits) == 1, 30, "the webhook after the wake-up")
         finally:
             service.dispatcher.stop()
             worker.cancel()
@@ -216,7 +218,7 @@ async def test_a_delivery_claimed_by_a_dispatcher_that_died_is_resumed_after_its
         endpoint = await add_endpoint(first, "NAMMO", receiver.script("/resume", Reply(hang=True), Reply(204)))
         message_id = await announce(first, clock)
         worker = asyncio.create_task(first.dispatcher.run())
-        await until(lambda: len(receiver.hits) == 1, 5, "the first attempt")
+        await until(lambda: len(receiver.hits) == 1, 30, "the first attempt")
         worker.cancel()  # the process dies mid-attempt: nothing is recorded
         await asyncio.gather(worker, return_exceptions=True)
 
