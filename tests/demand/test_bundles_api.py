@@ -209,6 +209,9 @@ async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand
     assert esp["status"] == "bundled" and esp["bundle_id"] not in (None, bid)  # still demand: bundled anew
     (elsewhere,) = await bundles(client, status="proposed")
     assert (elsewhere["id"], elsewhere["status"], elsewhere["total_quantity"]) == (esp["bundle_id"], "proposed", 100)
+    joined = (await client.get(f"/v1/bundles/{elsewhere['id']}/trail", headers=desk("ESP"))).json()
+    (reason,) = [d["reason"] for d in joined if d["kind"] == "joined"]
+    assert reason.startswith(f"bundle {bid} was committed without")
     nld = (await client.get(f"/v1/needs/{needs['NLD']['id']}", headers=desk("NLD"))).json()
     assert nld["status"] == "committed"
     again = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
@@ -346,6 +349,53 @@ async def test_a_commit_is_refused_while_a_chosen_funding_needs_nations_that_did
     assert (await client.post(f"/v1/bundles/{bid}/participation", json=plain, headers=desk("NLD"))).status_code == 200
     committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
     assert committed.status_code == 200 and committed.json()["nations"] == ["DEU", "NLD"]
+
+
+async def test_a_closed_open_bundle_commits_and_releases_who_did_not_answer(demand: Demand) -> None:
+    service, client = demand
+    for nation in ("NLD", "ESP"):
+        await register(client, nation, 100, item="PATRIOT-PAC2")
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    bid = bundle["id"]
+    await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON, "minimum_nations": 1}, headers=coordinator())
+    await client.post(f"/v1/bundles/{bid}/participation", json={"decision": "confirm"}, headers=desk("NLD"))
+    await client.post(f"/v1/bundles/{bid}/close", json={"reason": "no more nations"}, headers=coordinator())
+    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    assert committed.status_code == 200, committed.text
+    assert committed.json()["nations"] == ["NLD"]
+
+
+async def test_a_withdrawal_not_yet_applied_holds_the_commit_and_survives_a_cancel(demand: Demand) -> None:
+    service, client = demand
+    needs = {nation: await register(client, nation, 10, item="CV90") for nation in ("NLD", "DNK", "SWE")}
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    bid = bundle["id"]
+    await client.post(f"/v1/needs/{needs['NLD']['id']}/withdraw", json={}, headers=desk("NLD"))
+    held = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    assert held.status_code == 409 and "was withdrawn" in held.text  # it would be ordered otherwise
+
+    cancelled = await client.post(f"/v1/bundles/{bid}/cancel", json={"reason": "re-plan"}, headers=coordinator())
+    assert cancelled.status_code == 200
+    withdrawn = (await client.get(f"/v1/needs/{needs['NLD']['id']}", headers=desk("NLD"))).json()
+    assert (withdrawn["status"], withdrawn["bundle_id"]) == ("withdrawn", None)
+    await aggregate_all(service)  # the withdrawal arrives: nothing to undo
+    (anew,) = await bundles(client, status="proposed")
+    assert anew["nations"] == ["DNK", "SWE"]
+
+
+async def test_a_withdrawn_need_leaves_even_a_closed_bundle(demand: Demand) -> None:
+    service, client = demand
+    needs = {nation: await register(client, nation, 10, item="CV90") for nation in ("NLD", "DNK")}
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    await client.post(f"/v1/bundles/{bundle['id']}/close", json={"reason": "enough"}, headers=coordinator())
+    await client.patch(f"/v1/needs/{needs['DNK']['id']}", json={"priority": "urgent"}, headers=desk("DNK"))
+    await client.post(f"/v1/needs/{needs['NLD']['id']}/withdraw", json={}, headers=desk("NLD"))
+    await aggregate_all(service)
+    kept = (await client.get(f"/v1/bundles/{bundle['id']}", headers=coordinator())).json()
+    assert (kept["nations"], kept["total_quantity"]) == (["DNK"], 10)  # an amendment does not move a need out
 
 
 async def test_a_closed_bundle_takes_no_more_needs(demand: Demand) -> None:

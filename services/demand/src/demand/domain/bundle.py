@@ -188,6 +188,12 @@ class BundleState:
         return self.status in (BundleStatus.PROPOSED, BundleStatus.OPEN) and self.closed_reason is None
 
     @property
+    def lines_fixed(self) -> bool:
+        """Committed or cancelled: its lines are the record of an order, or of what was
+        cancelled. A closed bundle takes no new needs, but a need may still leave it."""
+        return self.status in (BundleStatus.COMMITTED, BundleStatus.CANCELLED)
+
+    @property
     def accession_open(self) -> bool:
         return (
             self.kind is BundleKind.FRAMEWORK_CONTRACT
@@ -288,7 +294,7 @@ class BundleState:
         return line
 
     def leave(self, line: BundleLine, now: datetime) -> None:
-        if not self.joinable:
+        if self.lines_fixed:
             raise BundleNotOpen(f"bundle {self.id} is {self.status.value}; its lines are fixed")
         share = self.share(line.nation)
         if share is None:

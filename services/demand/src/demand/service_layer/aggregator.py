@@ -145,27 +145,31 @@ def _change(event: NeedChange) -> str:
     return "amended" if isinstance(event, NeedAmendedV1) else "placed again"
 
 
-async def _apply(need: NeedFacts, uow: UnitOfWork, now: datetime, change: str) -> str | None:
-    """Places `need` as it stands now; `change` says, in the trail, why it moved."""
+async def _apply(need: NeedFacts, uow: UnitOfWork, now: datetime, change: str, why: str | None = None) -> str | None:
+    """Places `need` as it stands now; `change` says, in the trail, why it moved, and
+    `why`, if given, why it was placed."""
     current = await uow.bundles.placed_in(need.bundle_id) if need.bundle_id else None
-    if current is not None and not current.joinable:
-        return current.id  # committed or cancelled: its lines no longer move
-    if need.status not in (NeedStatus.SUBMITTED, NeedStatus.BUNDLED):
+    wanted = need.status in (NeedStatus.SUBMITTED, NeedStatus.BUNDLED)
+    if current is not None and not current.joinable and (current.lines_fixed or wanted):
+        return current.id  # committed or cancelled lines never move; a closed bundle keeps its needs
+    if not wanted:
         if current is not None:
             await _leave(need, current, uow, f"need {need.id} of {need.nation} was {need.status.value}", now)
         return None
     if current is not None:
         await _leave(need, current, uow, f"need {need.id} of {need.nation} was {change}", now)
-    return await _place(need, uow, now)
+    return await _place(need, uow, now, why)
 
 
 async def place_again(need: NeedFacts, uow: UnitOfWork, why: str, now: datetime) -> str | None:
     """Places a need again because something other than the need changed (the item's
-    harmonised specification); a need in a bundle no longer gathering stays there."""
-    return await _apply(need, uow, now, f"placed again: {why}")
+    harmonised specification, the bundle it was in committed without its nation or
+    cancelled); `why` opens the reason its trail gives. A need in a bundle no longer
+    gathering stays there."""
+    return await _apply(need, uow, now, f"placed again: {why}", why)
 
 
-async def _place(need: NeedFacts, uow: UnitOfWork, now: datetime) -> str:
+async def _place(need: NeedFacts, uow: UnitOfWork, now: datetime, why: str | None = None) -> str:
     item = await uow.catalogue.get(need.item_code)
     placement = place(need, item, await uow.bundles.candidates(need.item_code))
     if placement.bundle is None and await uow.bundles.before_opening(need.item_code):
@@ -178,11 +182,10 @@ async def _place(need: NeedFacts, uow: UnitOfWork, now: datetime) -> str:
         )
         await uow.flush()
         await _opened(bundle, need, placement, uow, now)
-    uow.bundles.add_line(bundle.join(need, placement.reason, now))
+    reason = placement.reason if why is None else f"{why}; {placement.reason}"
+    uow.bundles.add_line(bundle.join(need, reason, now))
     need.status = NeedStatus.BUNDLED
-    uow.bundles.record(
-        Decision(bundle.id, DecisionKind.JOINED, placement.reason, now, need_id=need.id, nation=need.nation)
-    )
+    uow.bundles.record(Decision(bundle.id, DecisionKind.JOINED, reason, now, need_id=need.id, nation=need.nation))
     return bundle.id
 
 

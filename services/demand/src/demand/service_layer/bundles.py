@@ -25,6 +25,7 @@ from bundling_shared.events.demand import (
     YearlyQuantity,
 )
 from demand.domain.bundle import Bundle, BundleKind, Decision, DecisionKind, Share
+from demand.domain.errors import NotAllowedNow
 from demand.domain.model import Need, NeedStatus, YearQuantity
 from demand.service_layer.aggregator import place_again
 from demand.service_layer.common import PRODUCER, NotFound, today, utcnow
@@ -76,6 +77,7 @@ async def cancel_bundle(bundle_id: str, reason: str, uow: UnitOfWork) -> Bundle:
     placed again, among the item's other bundles or in a new one."""
     async with uow:
         bundle = await _bundle(bundle_id, uow)
+        await _hold_item(bundle, uow)
         now = utcnow()
         text = bundle.cancel(reason, now)
         why = f"bundle {bundle.id} was cancelled: {reason}"
@@ -150,8 +152,10 @@ async def answer_participation(cmd: Answer, uow: UnitOfWork) -> Bundle:
 async def _release(
     bundle: Bundle, nations: list[str], uow: UnitOfWork, reason: str, now: datetime, *, leave: bool
 ) -> list[Need]:
-    """Needs of nations that do not take part go back to submitted, out of the bundle;
-    with `leave` their lines leave it too, so that its totals are those of the others."""
+    """The needs of these nations are out of the bundle, each with the reason in its
+    trail; with `leave` their lines leave it too, so that its totals are those of the
+    others. Returns those still wanted (submitted, to be placed again); a need withdrawn
+    meanwhile stays withdrawn."""
     released = []
     for nation in nations:
         lines = await uow.bundles.lines(bundle.id, nation)
@@ -162,9 +166,10 @@ async def _release(
                 await uow.bundles.remove_line(line)
             need = needs.get(line.need_id)
             if need is not None and need.bundle_id == bundle.id:
-                need.status = NeedStatus.SUBMITTED
                 need.bundle_id = None
-                released.append(need)
+                if need.status in (NeedStatus.SUBMITTED, NeedStatus.BUNDLED):
+                    need.status = NeedStatus.SUBMITTED
+                    released.append(need)
             uow.bundles.record(
                 Decision(bundle.id, DecisionKind.REJECTED, reason, now, need_id=line.need_id, nation=nation)
             )
@@ -173,10 +178,15 @@ async def _release(
 
 async def _place_again(needs: list[Need], uow: UnitOfWork, why: str, now: datetime) -> None:
     """Released needs are still demand: they bundle again at once, as a need event would."""
-    if needs:
-        await uow.flush()  # the bundle they left no longer gathers
     for need in needs:
         await place_again(need, uow, why, now)
+
+
+async def _hold_item(bundle: Bundle, uow: UnitOfWork) -> None:
+    """The item's opening lock, before the first write: placing released needs again may
+    open a bundle, and an aggregator's batch takes this lock before it writes bundle rows
+    (taken the other way round, the two could wait for each other)."""
+    await uow.bundles.before_opening(bundle.item_code)
 
 
 @dataclass(frozen=True)
@@ -189,22 +199,27 @@ class CommitBundle:
 async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> Bundle:
     async with uow:
         bundle = await _bundle(cmd.bundle_id, uow)
+        await _hold_item(bundle, uow)
         now = utcnow()
         part = {s.nation for s in bundle.participants()}
+        ordered = {nation: await uow.bundles.lines(bundle.id, nation) for nation in sorted(part)}
+        needs = await uow.needs.get_many([line.need_id for lines in ordered.values() for line in lines])
+        for need in needs.values():
+            if need.status is NeedStatus.WITHDRAWN:  # the aggregator has yet to take it out
+                raise NotAllowedNow(f"need {need.id} of {need.nation} was withdrawn; commit once it has left")
         others = [s.nation for s in bundle.shares if s.nation not in part]
         released = await _release(bundle, others, uow, "did not confirm", now, leave=True)
         taking_part = bundle.commit(lead=cmd.lead, committed_by=cmd.committed_by, now=now)
         assert bundle.lead is not None
         need_ids: dict[str, list[str]] = {}
         starts, ends = [], []
-        for nation in sorted(part):
-            for line in await uow.bundles.lines(bundle.id, nation):
+        for nation, lines in ordered.items():
+            for line in lines:
                 need_ids.setdefault(nation, []).append(line.need_id)
                 starts.append(line.window_start)
                 ends.append(line.window_end)
-                need = await uow.needs.get(line.need_id)
-                if need is not None:
-                    need.status = NeedStatus.COMMITTED
+                if (ordering := needs.get(line.need_id)) is not None:
+                    ordering.status = NeedStatus.COMMITTED
         if bundle.kind is BundleKind.FRAMEWORK_CONTRACT:
             event = _framework_committed(bundle, taking_part, need_ids, cmd.committed_by)
         else:
