@@ -168,13 +168,17 @@ async def raw_loop(address: str, source: str, sink: str, count: int) -> float:
         await consumer.stop()
 
 
+async def _maintain(maintenance_url: str, statement: str) -> None:
+    engine = create_async_engine(maintenance_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(statement))
+    await engine.dispose()
+
+
 async def fresh_database(maintenance_url: str) -> str:
     """A new, empty PostgreSQL database for one round; its URL."""
     name = f"bench_{uuid.uuid4().hex[:12]}"
-    engine = create_async_engine(maintenance_url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await engine.dispose()
+    await _maintain(maintenance_url, f'CREATE DATABASE "{name}"')
     return make_url(maintenance_url).set(database=name).render_as_string(hide_password=False)
 
 
@@ -216,6 +220,8 @@ async def throughput(address: str, count: int, workdir: Path, postgres: str | No
     finally:
         await service.broker.stop()
         await service.engine.dispose()
+        if postgres:
+            await _maintain(postgres, f'DROP DATABASE "{make_url(database_url).database}"')
     return {"raw": count / raw_seconds, "aggregator": count / agg_seconds}
 
 

@@ -128,7 +128,7 @@ async def test_a_need_event_changes_only_the_bundles_of_its_item(demand: Demand)
     await aggregate_all(service)
     (after,) = await bundles(client, item_code="VSRAT")
     (cv90,) = await bundles(client, item_code="CV90")
-    assert after == before  # untouched, not recomputed
+    assert after == before  # not one value of the other item's bundle changed, not even its revision
     assert (cv90["revision"], cv90["total_quantity"]) == (2, 40)
 
 

@@ -400,9 +400,9 @@ class BundleRepository:
                 key = func.hashtextextended(f"demand.bundle-opening:{code}", 0)
                 await self._session.execute(select(func.pg_advisory_xact_lock(key)))
                 self._locked.add(code)
-        elif dialect == "sqlite":
+        elif dialect == "sqlite":  # one writer at a time: every item is held from here on
             await self._session.execute(delete(bundles).where(false()))  # begins writing: waits for the writer
-            self._locked.add(item_code)
+            self._locked.update({item_code, *(self._kept or ())})
 
     async def keep_candidates(self, item_codes: Collection[str]) -> None:
         """Within a batch: reads the candidates of all these items in one query."""
