@@ -225,6 +225,14 @@ class BundleState:
             totals = add_yearly(totals, share.yearly)
         return totals
 
+    def framework_terms(self) -> tuple[int, date, date] | None:
+        """A framework contract's ceiling (the sum of its yearly quantities) and duration
+        (from the first to the last year with quantities); None for a joint order."""
+        yearly = self.yearly_totals()
+        if self.kind is not BundleKind.FRAMEWORK_CONTRACT or not yearly:
+            return None
+        return sum(y.quantity for y in yearly), date(yearly[0].year, 1, 1), date(yearly[-1].year, 12, 31)
+
     def facts(self) -> BundleFacts:
         return self._facts_of([s for s in self.shares if s.need_count > 0 or s.participation in TAKING_PART])
 

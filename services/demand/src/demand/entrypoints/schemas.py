@@ -232,8 +232,7 @@ class BundleOut(BaseModel):
         def mine(nation: str) -> bool:
             return viewer_nation is None or nation == viewer_nation
 
-        yearly = bundle.yearly_totals()
-        framework = bundle.kind is BundleKind.FRAMEWORK_CONTRACT and bool(yearly)
+        terms = bundle.framework_terms()
         return cls(
             id=bundle.id,
             item_code=bundle.item_code,
@@ -249,13 +248,9 @@ class BundleOut(BaseModel):
             nations=bundle.nations,
             nation_count=len(bundle.nations),
             delivery_window=DeliveryWindowIn(start=bundle.window_start, end=bundle.window_end),
-            yearly_totals=[YearQuantityIO(year=y.year, quantity=y.quantity) for y in yearly],
-            ceiling_quantity=sum(y.quantity for y in yearly) if framework else None,
-            duration=(
-                DeliveryWindowIn(start=date(yearly[0].year, 1, 1), end=date(yearly[-1].year, 12, 31))
-                if framework
-                else None
-            ),
+            yearly_totals=[YearQuantityIO(year=y.year, quantity=y.quantity) for y in bundle.yearly_totals()],
+            ceiling_quantity=terms[0] if terms else None,
+            duration=DeliveryWindowIn(start=terms[1], end=terms[2]) if terms else None,
             accession_deadline=bundle.deadline,
             minimum_nations=bundle.minimum_nations,
             accession_open=bundle.accession_open,

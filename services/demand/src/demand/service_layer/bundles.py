@@ -264,7 +264,9 @@ def _framework_committed(
     bundle: Bundle, taking_part: list[Share], need_ids: dict[str, list[str]], committed_by: str
 ) -> FrameworkCommittedV1:
     assert bundle.lead is not None
-    years = sorted({y.year for s in taking_part for y in s.yearly})
+    terms = bundle.framework_terms()  # its shares are those taking part, once committed
+    assert terms is not None
+    ceiling, start, end = terms
     value = sum(s.value_eur for s in taking_part)
     event: FrameworkCommittedV1 = FrameworkCommittedV1.create(
         FrameworkCommittedPayload(
@@ -275,10 +277,10 @@ def _framework_committed(
                 FrameworkParticipant(nation=s.nation, yearly=_yearly(s), need_ids=need_ids.get(s.nation, []))
                 for s in sorted(taking_part, key=lambda s: s.nation)
             ],
-            ceiling_quantity=sum(y.quantity for s in taking_part for y in s.yearly),
+            ceiling_quantity=ceiling,
             ceiling_value_eur=float(value) if value else None,
-            start=date(years[0], 1, 1),
-            end=date(years[-1], 12, 31),
+            start=start,
+            end=end,
             specification_ref=bundle.specification_ref,
             committed_by=committed_by,
         ),
