@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PREFIX = f"bench{uuid.uuid4().hex[:6]}."
 os.environ.setdefault("KAFKA_TOPIC_PREFIX", PREFIX)  # before bundling_shared reads it
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("AUTH_MODE", "development")  # the bench mints development tokens
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from sqlalchemy import func, insert, make_url, select, text  # noqa: E402

@@ -34,6 +34,9 @@ VAR_DIR="$ROOT/var"
 RUN_DIR="$VAR_DIR/run"
 LOG_DIR="$VAR_DIR/log"
 
+# Development mode: HS256 tokens signed with AUTH_JWT_SECRET are accepted (a service in
+# production mode refuses to start without AUTH_JWKS_URL and an issuer of its own).
+export AUTH_MODE="${AUTH_MODE:-development}"
 export DEMAND_PORT="${DEMAND_PORT:-8001}"
 export CONTRACTS_PORT="${CONTRACTS_PORT:-8002}"
 export NOTIFICATIONS_PORT="${NOTIFICATIONS_PORT:-8003}"

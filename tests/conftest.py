@@ -56,3 +56,4 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("LOG_JSON", "false")
+    os.environ.setdefault("AUTH_MODE", "development")

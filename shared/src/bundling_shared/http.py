@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bundling_shared.logging import bind_correlation_id
+from bundling_shared.problems import problem_response
 
 CORRELATION_HEADER = "x-correlation-id"
 
@@ -43,6 +44,69 @@ class CorrelationIdMiddleware:
             bind_correlation_id(None)
 
 
+class BodySizeLimitMiddleware:
+    """Refuses a body larger than the limit with 413 before it is read whole, whether
+    the client announced its length or streams it: a 10 MB list would otherwise be
+    stored and then served to every reader."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            try:
+                too_large = int(declared) > self.max_bytes
+            except ValueError:
+                too_large = False
+            if too_large:
+                await self._refuse(scope, receive, send)
+                return
+        received = 0
+        refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    refused = True
+                    raise _BodyTooLarge
+            return message
+
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await self._refuse(scope, receive, send)
+        except Exception:
+            if refused and not started:
+                await self._refuse(scope, receive, send)
+            else:
+                raise
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(413, f"the body is larger than {self.max_bytes} bytes")
+        await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
 def health_router(checks: Mapping[str, Check], timeout: float = 3.0) -> APIRouter:
     """``/health``: the process is alive. ``/ready``: every dependency answered in time."""
     router = APIRouter(tags=["operations"])
@@ -66,6 +130,7 @@ def health_router(checks: Mapping[str, Check], timeout: float = 3.0) -> APIRoute
     return router
 
 
-def install_common(app: FastAPI, checks: Mapping[str, Check]) -> None:
+def install_common(app: FastAPI, checks: Mapping[str, Check], *, max_body_bytes: int) -> None:
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     app.include_router(health_router(checks))

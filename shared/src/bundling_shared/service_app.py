@@ -7,18 +7,17 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequen
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm.exc import StaleDataError
 
 from bundling_shared.auth.tokens import TokenVerifier
 from bundling_shared.db import ping
 from bundling_shared.http import install_common
 from bundling_shared.messaging.outbox import OutboxRelay
+from bundling_shared.problems import document_problems, install_problem_handlers
 from bundling_shared.runtime import service_running
-from bundling_shared.settings import AuthSettings, KafkaSettings
+from bundling_shared.settings import AuthSettings, HttpSettings, KafkaSettings
 from bundling_shared.topics import Topic
 
 
@@ -37,7 +36,10 @@ def create_service_app(
     relay: OutboxRelay | None,
     state: dict[str, Any],
     workers: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
+    http: HttpSettings | None = None,
 ) -> FastAPI:
+    auth.check_safe()
+    http = http or HttpSettings()
     topic_list = list(topics)
 
     @asynccontextmanager
@@ -63,11 +65,8 @@ def create_service_app(
         if not await broker.ping(timeout=2.0):
             raise ConnectionError("Kafka broker does not answer")
 
-    install_common(app, {"database": lambda: ping(engine), "kafka": broker_ping})
+    install_common(app, {"database": lambda: ping(engine), "kafka": broker_ping}, max_body_bytes=http.max_body_bytes)
+    install_problem_handlers(app)
     app.include_router(router)
-
-    @app.exception_handler(StaleDataError)
-    async def concurrent_change(_: Request, exc: StaleDataError) -> JSONResponse:
-        return JSONResponse({"detail": "changed concurrently by another request; retry"}, status_code=409)
-
+    document_problems(app)
     return app

@@ -7,6 +7,8 @@ prefixed settings (``DEMAND_DATABASE_URL``...). The defaults run everything on o
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -31,16 +33,54 @@ class KafkaSettings(BaseSettings):
     )
 
 
+DEVELOPMENT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+DEVELOPMENT_ISSUER = "bundling-dev"
+
+
+class InsecureConfiguration(RuntimeError):
+    """A service outside development mode was given development defaults."""
+
+
 class AuthSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
 
+    mode: Literal["development", "production"] = Field(
+        default="production",
+        description="`development` accepts HS256 tokens signed with AUTH_JWT_SECRET (deploy/run.sh and the "
+        "tests set it); `production`, the default, refuses to start without AUTH_JWKS_URL and an issuer of "
+        "its own, and accepts only tokens signed by the issuer's published keys.",
+    )
+
     jwt_secret: str = Field(
-        default="dev-only-secret-change-me-0123456789abcdef",
+        default=DEVELOPMENT_SECRET,
         description="HS256 key for development tokens. Ignored when AUTH_JWKS_URL is set.",
     )
     jwks_url: str | None = Field(default=None, description="Production: verify RS/ES-signed tokens against this JWKS.")
-    issuer: str = Field(default="bundling-dev", description="Expected `iss` claim.")
+    issuer: str = Field(default=DEVELOPMENT_ISSUER, description="Expected `iss` claim.")
     audience: str = Field(default="bundling-platform", description="Expected `aud` claim.")
+
+    def check_safe(self) -> None:
+        """Production never runs on what the documentation publishes: no JWKS means
+        tokens would be checked against the public development secret."""
+        if self.mode == "development":
+            return
+        problems = []
+        if not self.jwks_url:
+            problems.append("AUTH_JWKS_URL is not set (development tokens are refused in production)")
+        if self.issuer == DEVELOPMENT_ISSUER:
+            problems.append(f"AUTH_ISSUER is the development default {DEVELOPMENT_ISSUER!r}")
+        if problems:
+            raise InsecureConfiguration(
+                "refusing to start in production mode: "
+                + "; ".join(problems)
+                + ". Configure them, or set AUTH_MODE=development on a development machine."
+            )
+
+
+class HttpSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HTTP_", extra="ignore")
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger request bodies are refused with 413.")
 
 
 class LogSettings(BaseSettings):

@@ -54,6 +54,8 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         try:
+            if self._jwks is None and self._settings.mode != "development":
+                raise jwt.InvalidKeyError("development tokens are refused outside development mode")
             if self._jwks is not None:
                 signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
                 key: Any = signing_key.key

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, Request, Response, status
-from fastapi.responses import JSONResponse
-from sqlalchemy.orm.exc import StaleDataError
 
+from bundling_shared.problems import problem_response
 from contracts.domain.model import ContractRuleViolation
 from contracts.entrypoints.routes import (
     contracts,
@@ -33,7 +32,7 @@ for module in (contracts, suppliers, specifications, procurements, frameworks, d
 def install_error_handlers(app: FastAPI) -> None:
     def answer(code: int) -> Callable[[Request, Exception], Awaitable[Response]]:
         async def handler(_: Request, exc: Exception) -> Response:
-            return JSONResponse({"detail": str(exc)}, status_code=code)
+            return problem_response(code, str(exc))
 
         return handler
 
@@ -41,9 +40,3 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Forbidden, answer(status.HTTP_403_FORBIDDEN))
     app.add_exception_handler(Conflict, answer(status.HTTP_409_CONFLICT))
     app.add_exception_handler(ContractRuleViolation, answer(422))
-
-    async def changed_meanwhile(_: Request, exc: Exception) -> Response:
-        detail = "changed by another request at the same time; read it again and retry"
-        return JSONResponse({"detail": detail}, status_code=status.HTTP_409_CONFLICT)
-
-    app.add_exception_handler(StaleDataError, changed_meanwhile)
