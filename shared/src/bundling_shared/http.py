@@ -82,21 +82,25 @@ class BodySizeLimitMiddleware:
         started = False
 
         async def tracking_send(message: Message) -> None:
+            """Once the limit was passed, whatever the app answers (a framework may turn
+            the interrupted read into its own 400) is replaced by the 413."""
             nonlocal started
+            if refused:
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await self._refuse(scope, receive, send)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
+        except Exception:
+            if not refused:
+                raise
             if not started:
                 await self._refuse(scope, receive, send)
-        except Exception:
-            if refused and not started:
-                await self._refuse(scope, receive, send)
-            else:
-                raise
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(413, f"the body is larger than {self.max_bytes} bytes")
