@@ -86,18 +86,35 @@ class WithdrawIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
+class YearQuantityOut(BaseModel):
+    """As stored: a row kept from before today's input bounds still reads."""
+
+    year: int
+    quantity: int
+
+
+class DeliveryWindowOut(BaseModel):
+    start: date
+    end: date
+
+
+class DeviationOut(BaseModel):
+    description: str
+    compatible: bool
+
+
 class NeedOut(BaseModel):
     id: str
     nation: str
     item_code: str
     quantity: int
-    yearly_quantities: list[YearQuantityIO]
+    yearly_quantities: list[YearQuantityOut]
     recurring: bool
-    delivery_window: DeliveryWindowIn
+    delivery_window: DeliveryWindowOut
     end_user: EndUser
     budget_ceiling: Money | None
     specification_ref: str | None
-    deviations: list[DeviationIO]
+    deviations: list[DeviationOut]
     priority: Priority
     preferred_funding: str | None
     status: str
@@ -113,13 +130,13 @@ class NeedOut(BaseModel):
             nation=need.nation,
             item_code=need.item_code,
             quantity=need.quantity,
-            yearly_quantities=[YearQuantityIO(year=y.year, quantity=y.quantity) for y in need.yearly],
+            yearly_quantities=[YearQuantityOut(year=y.year, quantity=y.quantity) for y in need.yearly],
             recurring=need.recurring,
-            delivery_window=DeliveryWindowIn(start=need.window_start, end=need.window_end),
+            delivery_window=DeliveryWindowOut(start=need.window_start, end=need.window_end),
             end_user=need.end_user,
             budget_ceiling=Money(amount=need.budget_ceiling_eur) if need.budget_ceiling_eur is not None else None,
             specification_ref=need.specification_ref,
-            deviations=[DeviationIO(description=d.description, compatible=d.compatible) for d in need.deviations],
+            deviations=[DeviationOut(description=d.description, compatible=d.compatible) for d in need.deviations],
             priority=need.priority,
             preferred_funding=need.preferred_funding,
             status=need.status.value,
@@ -178,7 +195,7 @@ class ParticipationOut(BaseModel):
     status: str
     quantity: int
     confirmed_quantity: int | None
-    yearly_quantities: list[YearQuantityIO]
+    yearly_quantities: list[YearQuantityOut]
     funding_instrument: str | None
 
     @classmethod
@@ -188,7 +205,7 @@ class ParticipationOut(BaseModel):
             status=s.participation.value,
             quantity=s.quantity,
             confirmed_quantity=s.confirmed_quantity,
-            yearly_quantities=[YearQuantityIO(year=y.year, quantity=y.quantity) for y in s.yearly],
+            yearly_quantities=[YearQuantityOut(year=y.year, quantity=y.quantity) for y in s.yearly],
             funding_instrument=s.funding_instrument,
         )
 
@@ -209,12 +226,12 @@ class BundleOut(BaseModel):
     total_value_eur: int | None = Field(description="Coordinators only: the sum of the budget ceilings.")
     nations: list[str]
     nation_count: int
-    delivery_window: DeliveryWindowIn | None
-    yearly_totals: list[YearQuantityIO] = Field(description="Quantities per year over all its nations.")
+    delivery_window: DeliveryWindowOut | None
+    yearly_totals: list[YearQuantityOut] = Field(description="Quantities per year over all its nations.")
     ceiling_quantity: int | None = Field(
         description="A framework contract's ceiling: the sum of the yearly quantities (none for a joint order)."
     )
-    duration: DeliveryWindowIn | None = Field(
+    duration: DeliveryWindowOut | None = Field(
         description="A framework contract's duration: from the first to the last year with quantities."
     )
     accession_deadline: date | None
@@ -247,10 +264,10 @@ class BundleOut(BaseModel):
             total_value_eur=sum(s.value_eur for s in bundle.shares) if viewer_nation is None else None,
             nations=bundle.nations,
             nation_count=len(bundle.nations),
-            delivery_window=DeliveryWindowIn(start=bundle.window_start, end=bundle.window_end),
-            yearly_totals=[YearQuantityIO(year=y.year, quantity=y.quantity) for y in bundle.yearly_totals()],
+            delivery_window=DeliveryWindowOut(start=bundle.window_start, end=bundle.window_end),
+            yearly_totals=[YearQuantityOut(year=y.year, quantity=y.quantity) for y in bundle.yearly_totals()],
             ceiling_quantity=terms[0] if terms else None,
-            duration=DeliveryWindowIn(start=terms[1], end=terms[2]) if terms else None,
+            duration=DeliveryWindowOut(start=terms[1], end=terms[2]) if terms else None,
             accession_deadline=bundle.deadline,
             minimum_nations=bundle.minimum_nations,
             accession_open=bundle.accession_open,
