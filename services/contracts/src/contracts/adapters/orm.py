@@ -203,6 +203,18 @@ delivery_lots = Table(
     Column("delay_reported", String(40), nullable=True),
 )
 
+# OCDS releases as first published: an export republishes them unchanged and adds a
+# release only when the process changed since the latest one.
+ocds_releases = Table(
+    "ocds_releases",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("ocid", String(160), nullable=False, index=True),
+    Column("date", UtcDateTime(), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("release", JSON, nullable=False),
+)
+
 outbox = outbox_table(metadata)
 processed_messages = processed_messages_table(metadata)
 

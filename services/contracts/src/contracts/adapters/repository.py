@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.adapters.orm import (
@@ -13,6 +14,7 @@ from contracts.adapters.orm import (
     contracts,
     delivery_lots,
     frameworks,
+    ocds_releases,
     procurements,
     specifications,
     suppliers,
@@ -20,6 +22,7 @@ from contracts.adapters.orm import (
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.model import Contract, ContractMode
+from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Procurement
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
@@ -167,3 +170,30 @@ class DeliveryLotRepository:
     async def list(self) -> Sequence[DeliveryLot]:
         query = select(DeliveryLot).order_by(delivery_lots.c.contract_id, delivery_lots.c.due_date)
         return (await self._session.scalars(query)).all()
+
+
+class OcdsReleaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def for_ocids(self, ocids: set[str]) -> list[PublishedRelease]:
+        query = (
+            select(ocds_releases)
+            .where(ocds_releases.c.ocid.in_(sorted(ocids)))
+            .order_by(ocds_releases.c.date, ocds_releases.c.id)
+        )
+        rows = (await self._session.execute(query)).all()
+        return [PublishedRelease(r.id, r.ocid, r.date, r.digest, r.release) for r in rows]
+
+    async def add(self, published: PublishedRelease) -> None:
+        """Two exports racing to publish the same change make the same release: one is kept."""
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = {
+            "id": published.id,
+            "ocid": published.ocid,
+            "date": published.date,
+            "digest": published.digest,
+            "release": published.release,
+        }
+        await self._session.execute(insert(ocds_releases).values(values).on_conflict_do_nothing())

@@ -12,6 +12,7 @@ from contracts.adapters.repository import (
     ContractRepository,
     DeliveryLotRepository,
     FrameworkRepository,
+    OcdsReleaseRepository,
     ProcurementRepository,
     SpecificationRepository,
     SupplierRepository,
@@ -25,6 +26,7 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
     procurements: ProcurementRepository
     frameworks: FrameworkRepository
     lots: DeliveryLotRepository
+    releases: OcdsReleaseRepository
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None] = lambda: None
@@ -38,3 +40,4 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.procurements = ProcurementRepository(session)
         self.frameworks = FrameworkRepository(session)
         self.lots = DeliveryLotRepository(session)
+        self.releases = OcdsReleaseRepository(session)

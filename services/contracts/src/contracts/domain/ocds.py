@@ -4,43 +4,96 @@ A procurement is one process (planning, tender, award, contracts with their deli
 as implementation milestones); several buying nations appear as parties with the buyer
 role. A framework contract is one process and every call-off its own process pointing
 back to the framework (relatedProcesses, relationship "framework").
+
+Every organisation is one party carrying all its roles: a lead nation calling off its own
+framework is buyer and procuring entity at once, and a reader compiling the releases into
+a record (which merges parties by id) would otherwise keep only one of the roles.
+
+OCDS releases are immutable: a reader may keep a release by its id and never fetch it
+again. So what changed since the last release of a process is a new release with an id
+of its own, and an earlier release is republished exactly as it was first published.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from contracts.domain.deliveries import DeliveryLot
-from contracts.domain.frameworks import CallOff, FrameworkContract
-from contracts.domain.model import Contract
+from contracts.domain.frameworks import CallOff, CallOffMode, FrameworkContract
+from contracts.domain.model import SINGLE_PART, Contract
 from contracts.domain.procurement import Procurement
 from contracts.domain.suppliers import Supplier
 
 OCDS_VERSION = "1.1"
 MILESTONE_STATUS = {"planned": "scheduled", "met": "met", "partially_met": "partiallyMet", "not_met": "notMet"}
+_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_{}_extension/master/extension.json"
+EXTENSIONS = (
+    # parties/details/scale: a supplier registered as an SME says so
+    _EXTENSION.format("partyDetails_scale"),
+    # contracts/buyer: one contract per buying nation from one award
+    _EXTENSION.format("contract_buyer"),
+    # tender/techniques: a framework agreement, and whether a call-off reopened competition
+    _EXTENSION.format("techniques"),
+)
+"""The registered OCDS extensions the export uses, declared in every package."""
 
 
 def _when(day: date | datetime) -> str:
     moment = day if isinstance(day, datetime) else datetime.combine(day, time(0), tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _money(amount: float | None) -> dict[str, Any] | None:
-    return None if amount is None else {"amount": round(amount, 2), "currency": "EUR"}
+def _release_date(moment: datetime) -> str:
+    """Microseconds always written, so that release dates sort as text in time order, as
+    ocdsmerge sorts them."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _party(party_id: str, name: str, roles: list[str], country: str | None = None) -> dict[str, Any]:
-    party: dict[str, Any] = {"id": party_id, "name": name, "roles": roles}
-    if country:
-        party["address"] = {"countryName": country}
-    return party
+def _amount(value: Decimal | float) -> int | float:
+    """Money is kept as exact cents; OCDS carries it as a JSON number."""
+    cents = (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return int(cents) if cents == cents.to_integral_value() else float(cents)
 
 
-def _merge(parties: dict[str, dict[str, Any]], party: dict[str, Any]) -> None:
-    known = parties.setdefault(party["id"], party)
-    if known is not party:
-        known["roles"] = sorted(set(known["roles"]) | set(party["roles"]))
+def _money(value: Decimal | float | None) -> dict[str, Any] | None:
+    return None if value is None else {"amount": _amount(value), "currency": "EUR"}
+
+
+class _Parties:
+    """One party per organisation, in the order first named, with every role it plays."""
+
+    def __init__(self) -> None:
+        self._parties: dict[str, dict[str, Any]] = {}
+
+    def add(self, party_id: str, name: str, role: str, country: str | None = None) -> dict[str, str]:
+        party = self._parties.setdefault(party_id, {"id": party_id, "name": name, "roles": []})
+        if role not in party["roles"]:
+            party["roles"] = sorted([*party["roles"], role])
+        if country:
+            party["address"] = {"countryName": country}
+        return {"id": party_id, "name": name}
+
+    def nation(self, nation: str, role: str) -> dict[str, str]:
+        return self.add(nation, nation, role, nation)
+
+    def authority(self, authority: str, role: str) -> dict[str, str]:
+        """A lead nation or an agency (NSPA, OCCAR); a lead nation that also buys gets its
+        address as a buyer."""
+        return self.add(authority, authority, role)
+
+    def supplier(self, supplier: Supplier, role: str) -> dict[str, str]:
+        reference = self.add(supplier.id, supplier.organisation, role, supplier.country)
+        if supplier.sme:
+            self._parties[supplier.id]["details"] = {"scale": "sme"}
+        return reference
+
+    def as_list(self) -> list[dict[str, Any]]:
+        return list(self._parties.values())
 
 
 def _milestones(lots: list[DeliveryLot], today: date) -> list[dict[str, Any]]:
@@ -60,20 +113,54 @@ def _milestones(lots: list[DeliveryLot], today: date) -> list[dict[str, Any]]:
     return milestones
 
 
-def _without_nulls(value: Any) -> Any:
-    """OCDS omits what is unknown rather than stating null."""
+def _pruned(value: Any) -> Any:
+    """OCDS omits what is unknown or empty rather than stating null, "" or []."""
     if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+        kept = {k: _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v is not None and v != "" and v != [] and v != {}}
     if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
+        return [_pruned(v) for v in value]
     return value
 
 
+@dataclass(frozen=True)
+class PublishedRelease:
+    """A release as first published, kept so that it is republished unchanged."""
+
+    id: str
+    ocid: str
+    date: datetime
+    digest: str
+    release: dict[str, Any]
+
+
+def digest(draft: dict[str, Any]) -> str:
+    """What a release says, apart from its id and date."""
+    content = {k: v for k, v in draft.items() if k not in ("id", "date")}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def publish(draft: dict[str, Any], history: list[PublishedRelease], now: datetime) -> PublishedRelease | None:
+    """The release to publish for what the process looks like now, or None when the latest
+    release already says it. The id chains onto the previous release, so a process that
+    returns to an earlier state still gets a new release; two exports racing to publish
+    the same change make the same id, and only one is kept."""
+    latest = max(history, key=lambda r: (r.date, r.id), default=None)
+    content = digest(draft)
+    if latest is not None and latest.digest == content:
+        return None
+    chained = hashlib.sha256(f"{latest.id if latest else ''}\n{content}".encode()).hexdigest()[:16]
+    moment = now if latest is None else max(now, latest.date + timedelta(microseconds=1))
+    release = {"ocid": draft["ocid"], "id": f"{draft['ocid']}-{chained}", "date": _release_date(moment), **draft}
+    return PublishedRelease(release["id"], draft["ocid"], moment, content, release)
+
+
 def package(uri: str, releases: list[dict[str, Any]], published: datetime) -> dict[str, Any]:
-    built: dict[str, Any] = _without_nulls(
+    built: dict[str, Any] = _pruned(
         {
             "uri": uri,
             "version": OCDS_VERSION,
+            "extensions": list(EXTENSIONS),
             "publishedDate": _when(published),
             "publisher": {"name": "Defence demand bundling platform"},
             "releases": releases,
@@ -90,17 +177,15 @@ def procurement_release(
     lots: dict[str, list[DeliveryLot]],
     today: date,
 ) -> dict[str, Any]:
+    """The procurement as it stands, without the release's id and date (see `publish`)."""
     ocid = f"{prefix}-{procurement.id}"
-    parties: dict[str, dict[str, Any]] = {}
-    _merge(parties, _party(procurement.contracting_authority, procurement.contracting_authority, ["procuringEntity"]))
+    parties = _Parties()
+    procuring_entity = parties.authority(procurement.contracting_authority, "procuringEntity")
+    buyer = parties.nation(procurement.buyer_nation, "buyer")
     for nation in procurement.nations:
-        _merge(parties, _party(nation, nation, ["buyer"], nation))
-    for tendered in procurement.offers:
-        s = suppliers[tendered.supplier_id]
-        _merge(parties, _party(s.id, s.organisation, ["tenderer"], s.country))
+        parties.nation(nation, "buyer")
+    tenderers = [parties.supplier(suppliers[o.supplier_id], "tenderer") for o in procurement.offers]
     winner = suppliers.get(procurement.awarded_supplier_id or "")
-    if winner:
-        _merge(parties, _party(winner.id, winner.organisation, ["supplier"], winner.country))
     offer = next((o for o in procurement.offers if o.id == procurement.awarded_offer_id), None)
     weights = ", ".join(f"{k} {v:g}" for k, v in procurement.weights.items())
     criteria = f"weights: {weights}; quality gates: {', '.join(procurement.quality_gates) or 'none'}"
@@ -109,29 +194,24 @@ def procurement_release(
     tags = ["tender"]
     release: dict[str, Any] = {
         "ocid": ocid,
-        "id": f"{ocid}-{procurement.status}",
-        "date": _when(datetime.now(UTC)),
         "initiationType": "tender",
         "language": "en",
-        "buyer": {"id": procurement.nations[0], "name": procurement.nations[0]},
+        "buyer": buyer,
         "planning": {"rationale": f"joint procurement for {', '.join(procurement.nations)}"},
         "tender": {
             "id": procurement.id,
             "title": f"{procurement.item_code} for {', '.join(procurement.nations)}",
             "status": "active" if procurement.status == "open" else "complete",
-            "procuringEntity": {"id": procurement.contracting_authority, "name": procurement.contracting_authority},
+            "procuringEntity": procuring_entity,
             "items": [{"id": "1", "description": procurement.item_code, "quantity": procurement.quantity}],
             "procurementMethod": "selective",
             "mainProcurementCategory": "goods",
             "awardCriteria": "ratedCriteria",
             "awardCriteriaDetails": criteria,
             "numberOfTenderers": len(procurement.offers),
-            "tenderers": [
-                {"id": o.supplier_id, "name": suppliers[o.supplier_id].organisation} for o in procurement.offers
-            ],
+            "tenderers": tenderers,
             "tenderPeriod": {"startDate": _when(procurement.tender_date)},
         },
-        "parties": list(parties.values()),
     }
     if winner and offer:
         tags.append("award")
@@ -143,38 +223,47 @@ def procurement_release(
                 "status": "active",
                 "date": _when(procurement.tender_date),
                 "value": _money(offer.unit_price_eur * procurement.quantity),
-                "suppliers": [{"id": winner.id, "name": winner.organisation}],
+                "suppliers": [parties.supplier(winner, "supplier")],
             }
         ]
         signed = [c for c in contracts if c.supplier_id == winner.id]
         if signed:
             tags.append("contract")
-            release["contracts"] = []
-            for c in signed:
-                milestones = _milestones(lots.get(c.id, []), today)
-                entry: dict[str, Any] = {
-                    "id": c.id,
-                    "awardID": award_id,
-                    "title": f"{c.item_code}: lines for {', '.join(c.nations)}",
-                    "status": "active",
-                    "period": {"startDate": _when(c.window_start), "endDate": _when(c.window_end)},
-                    "value": _money(c.value_eur),
-                    "items": [
-                        {
-                            "id": f"{c.id}-{line.nation}",
-                            "description": f"{c.item_code} for {line.nation}",
-                            "quantity": line.quantity,
-                        }
-                        for line in c.lines
-                    ],
-                }
-                if milestones:
-                    entry["implementation"] = {"milestones": milestones}
-                    if "implementation" not in tags:
-                        tags.append("implementation")
-                release["contracts"].append(entry)
+            release["contracts"] = [_contract(c, award_id, parties, lots, today) for c in signed]
+            if any("implementation" in c for c in release["contracts"]):
+                tags.append("implementation")
     release["tag"] = tags
-    return release
+    release["parties"] = parties.as_list()
+    built: dict[str, Any] = _pruned(release)
+    return built
+
+
+def _contract(
+    contract: Contract, award_id: str, parties: _Parties, lots: dict[str, list[DeliveryLot]], today: date
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": contract.id,
+        "awardID": award_id,
+        "title": f"{contract.item_code}: lines for {', '.join(contract.nations)}",
+        "status": "active",
+        "period": {"startDate": _when(contract.window_start), "endDate": _when(contract.window_end)},
+        "value": _money(contract.value_eur),
+        "items": [
+            {
+                "id": f"{contract.id}-{line.nation}",
+                "description": f"{contract.item_code} for {line.nation}",
+                "quantity": line.quantity,
+            }
+            for line in contract.lines
+        ],
+    }
+    if contract.part != SINGLE_PART:
+        # one contract per buying nation: the contract names its own buyer
+        entry["buyer"] = parties.nation(contract.part, "buyer")
+    milestones = _milestones(lots.get(contract.id, []), today)
+    if milestones:
+        entry["implementation"] = {"milestones": milestones}
+    return entry
 
 
 def framework_releases(
@@ -184,42 +273,46 @@ def framework_releases(
     lots: dict[str, list[DeliveryLot]],
     today: date,
 ) -> list[dict[str, Any]]:
-    """The framework's own release, then one release per call-off related to it."""
+    """The framework as it stands, then each call-off as a process related to it; without the
+    releases' ids and dates (see `publish`)."""
     ocid = f"{prefix}-{framework.id}"
-    parties: dict[str, dict[str, Any]] = {}
-    _merge(parties, _party(framework.contracting_authority, framework.contracting_authority, ["procuringEntity"]))
+    parties = _Parties()
+    # the contracting authority concludes the framework for the participants and buys under it
+    authority = parties.authority(framework.contracting_authority, "procuringEntity")
+    parties.authority(framework.contracting_authority, "buyer")
     for nation in framework.nations:
-        _merge(parties, _party(nation, nation, ["buyer"], nation))
-    for sid in framework.suppliers:
-        s = suppliers[sid]
-        _merge(parties, _party(s.id, s.organisation, ["supplier"], s.country))
+        parties.nation(nation, "buyer")
+    framework_suppliers = [parties.supplier(suppliers[sid], "supplier") for sid in framework.suppliers]
     award_id = f"{framework.id}-award"
+    reopening = len(framework.suppliers) > 1
     framework_release: dict[str, Any] = {
         "ocid": ocid,
-        "id": f"{ocid}-{len(framework.change_log)}",
-        "date": _when(datetime.now(UTC)),
         "tag": ["tender", "award", "contract"],
         "initiationType": "tender",
         "language": "en",
-        "buyer": {"id": framework.contracting_authority, "name": framework.contracting_authority},
+        "buyer": authority,
         "tender": {
             "id": framework.id,
             "title": f"framework contract {framework.item_code}",
             "status": "complete",
-            "procuringEntity": {"id": framework.contracting_authority, "name": framework.contracting_authority},
+            "procuringEntity": authority,
             "procurementMethodDetails": "framework agreement; call-offs by the participating nations",
             "mainProcurementCategory": "goods",
             "items": [{"id": item, "description": item} for item in framework.items],
             "value": _money(framework.ceiling_value_eur),
             "contractPeriod": {"startDate": _when(framework.start), "endDate": _when(framework.end)},
+            "techniques": {
+                "hasFrameworkAgreement": True,
+                "frameworkAgreement": {
+                    # several suppliers: a nation names one or holds a mini-competition among them
+                    "method": "withAndWithoutReopeningCompetition" if reopening else "withoutReopeningCompetition",
+                    "value": _money(framework.ceiling_value_eur),
+                    "period": {"startDate": _when(framework.start), "endDate": _when(framework.end)},
+                    "description": f"ceiling {framework.ceiling_quantity} items for {', '.join(framework.nations)}",
+                },
+            },
         },
-        "awards": [
-            {
-                "id": award_id,
-                "status": "active",
-                "suppliers": [{"id": sid, "name": suppliers[sid].organisation} for sid in framework.suppliers],
-            }
-        ],
+        "awards": [{"id": award_id, "status": "active", "suppliers": framework_suppliers}],
         "contracts": [
             {
                 "id": framework.id,
@@ -230,10 +323,10 @@ def framework_releases(
                 "value": _money(framework.ceiling_value_eur),
             }
         ],
-        "parties": list(parties.values()),
+        "parties": parties.as_list(),
     }
     return [
-        framework_release,
+        _pruned(framework_release),
         *(_call_off_release(prefix, ocid, framework, c, suppliers, lots, today) for c in framework.call_offs),
     ]
 
@@ -248,7 +341,13 @@ def _call_off_release(
     today: date,
 ) -> dict[str, Any]:
     ocid = f"{prefix}-{call_off.id}"
-    supplier = suppliers[call_off.supplier_id]
+    parties = _Parties()
+    buyer = parties.nation(call_off.nation, "buyer")
+    procuring_entity = parties.authority(framework.contracting_authority, "procuringEntity")
+    competitive = call_off.mode == CallOffMode.MINI_COMPETITION.value
+    bidders = [str(bid["supplier_id"]) for bid in call_off.competition] if competitive else []
+    tenderers = [parties.supplier(suppliers[sid], "tenderer") for sid in bidders if sid in suppliers]
+    supplier = parties.supplier(suppliers[call_off.supplier_id], "supplier")
     award_id = f"{call_off.id}-award"
     milestones = _milestones(lots.get(call_off.id, []), today)
     contract: dict[str, Any] = {
@@ -261,31 +360,29 @@ def _call_off_release(
     }
     if milestones:
         contract["implementation"] = {"milestones": milestones}
-    return {
+    release: dict[str, Any] = {
         "ocid": ocid,
-        "id": f"{ocid}-1",
-        "date": _when(call_off.placed_at),
-        "tag": ["award", "contract"] + (["implementation"] if milestones else []),
+        "tag": ["tender", "award", "contract"] + (["implementation"] if milestones else []),
         "initiationType": "tender",
         "language": "en",
-        "buyer": {"id": call_off.nation, "name": call_off.nation},
-        "parties": [
-            _party(call_off.nation, call_off.nation, ["buyer"], call_off.nation),
-            _party(framework.contracting_authority, framework.contracting_authority, ["procuringEntity"]),
-            _party(supplier.id, supplier.organisation, ["supplier"], supplier.country),
-        ],
+        "buyer": buyer,
         "tender": {
             "id": call_off.id,
-            "procurementMethodDetails": "mini-competition"
-            if call_off.mode == "mini_competition"
-            else "direct call-off",
+            "status": "complete",
+            "procuringEntity": procuring_entity,
+            "procurementMethodDetails": "mini-competition" if competitive else "direct call-off",
+            "techniques": {"hasFrameworkAgreement": True},
+            "competitive": competitive,
+            "numberOfTenderers": len(tenderers) if competitive else None,
+            "tenderers": tenderers,
         },
         "awards": [
             {
                 "id": award_id,
                 "status": "active",
+                "date": _when(call_off.placed_at),
                 "value": _money(call_off.value_eur),
-                "suppliers": [{"id": supplier.id, "name": supplier.organisation}],
+                "suppliers": [supplier],
             }
         ],
         "contracts": [contract],
@@ -298,4 +395,7 @@ def _call_off_release(
                 "identifier": framework_ocid,
             }
         ],
+        "parties": parties.as_list(),
     }
+    built: dict[str, Any] = _pruned(release)
+    return built

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from bundling_shared.auth import Principal
@@ -52,7 +52,7 @@ async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dic
 
 
 async def procurement_package(
-    uow: UnitOfWork, principal: Principal, procurement_id: str, prefix: str, uri: str, today: date
+    uow: UnitOfWork, principal: Principal, procurement_id: str, prefix: str, uri: str, today: date, now: datetime
 ) -> dict[str, Any]:
     async with uow:
         procurement = await uow.procurements.get(procurement_id)
@@ -61,19 +61,39 @@ async def procurement_package(
         suppliers = await uow.suppliers.by_ids({o.supplier_id for o in procurement.offers})
         contracts = list(await uow.contracts.all_for_bundle(procurement.bundle_id)) if procurement.bundle_id else []
         lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in contracts}
-    release = ocds.procurement_release(prefix, procurement, suppliers, contracts, lots, today)
-    return ocds.package(uri, [release], datetime.now(UTC))
+        draft = ocds.procurement_release(prefix, procurement, suppliers, contracts, lots, today)
+        releases = await _published(uow, [draft], now)
+    return ocds.package(uri, releases, now)
 
 
 async def framework_package(
-    uow: UnitOfWork, principal: Principal, framework_id: str, prefix: str, uri: str, today: date
+    uow: UnitOfWork, principal: Principal, framework_id: str, prefix: str, uri: str, today: date, now: datetime
 ) -> dict[str, Any]:
     async with uow:
         framework = await uow.frameworks.get(framework_id)
         if framework is None or not (is_coordinator(principal) or acts_for(principal, framework.contracting_authority)):
             raise NotFound(f"framework contract {framework_id} not found")
         ids = set(framework.suppliers) | {c.supplier_id for c in framework.call_offs}
+        ids |= {str(bid["supplier_id"]) for c in framework.call_offs for bid in c.competition}
         suppliers = await uow.suppliers.by_ids(ids)
         lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in framework.call_offs}
-    releases = ocds.framework_releases(prefix, framework, suppliers, lots, today)
-    return ocds.package(uri, releases, datetime.now(UTC))
+        drafts = ocds.framework_releases(prefix, framework, suppliers, lots, today)
+        releases = await _published(uow, drafts, now)
+    return ocds.package(uri, releases, now)
+
+
+async def _published(uow: UnitOfWork, drafts: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """Every release of the processes, as first published, with a new one for each process
+    that changed since its latest release; process by process, oldest first."""
+    ocids = [draft["ocid"] for draft in drafts]
+    history = await uow.releases.for_ocids(set(ocids))
+    added = False
+    for draft in drafts:
+        release = ocds.publish(draft, [r for r in history if r.ocid == draft["ocid"]], now)
+        if release is not None:
+            await uow.releases.add(release)
+            added = True
+    if added:
+        await uow.commit()
+        history = await uow.releases.for_ocids(set(ocids))
+    return [r.release for ocid in ocids for r in history if r.ocid == ocid]

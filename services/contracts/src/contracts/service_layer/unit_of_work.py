@@ -9,6 +9,7 @@ from bundling_shared.unit_of_work import MessagingUnitOfWork
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.model import Contract, ContractMode
+from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Procurement
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
@@ -63,6 +64,11 @@ class DeliveryLots(Protocol):
     async def list(self) -> Sequence[DeliveryLot]: ...
 
 
+class OcdsReleases(Protocol):
+    async def for_ocids(self, ocids: set[str]) -> list[PublishedRelease]: ...
+    async def add(self, published: PublishedRelease) -> None: ...
+
+
 class UnitOfWork(MessagingUnitOfWork, Protocol):
     @property
     def contracts(self) -> Contracts: ...
@@ -76,3 +82,5 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def frameworks(self) -> Frameworks: ...
     @property
     def lots(self) -> DeliveryLots: ...
+    @property
+    def releases(self) -> OcdsReleases: ...

@@ -1,8 +1,8 @@
-"""What every route needs: the unit of work, today's date and the settings."""
+"""What every route needs: the unit of work, today's date, the moment and the settings."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -25,6 +25,11 @@ def _today() -> date:
     return date.today()
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 Uow = Annotated[UowFactory, Depends(_uow)]
 Settings = Annotated[ContractsSettings, Depends(_settings)]
 Today = Annotated[date, Depends(_today)]
+Now = Annotated[datetime, Depends(_now)]

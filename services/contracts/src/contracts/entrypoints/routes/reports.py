@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.routes.deps import Settings, Today, Uow
+from contracts.entrypoints.routes.deps import Now, Settings, Today, Uow
 from contracts.service_layer import reports
 
 router = APIRouter(tags=["reports"])
@@ -29,19 +29,33 @@ async def value_by_origin_report(uow: Uow, principal: CurrentPrincipal) -> dict[
 
 @router.get("/procurements/{procurement_id}/ocds")
 async def procurement_ocds(
-    procurement_id: str, request: Request, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+    procurement_id: str,
+    request: Request,
+    uow: Uow,
+    principal: CurrentPrincipal,
+    today: Today,
+    now: Now,
+    settings: Settings,
 ) -> dict[str, Any]:
-    """The procurement as an OCDS 1.1 release package (contracting authority only)."""
+    """The procurement as an OCDS 1.1 release package (contracting authority only): every
+    release published so far, and a new one when the procurement changed since the latest."""
     return await reports.procurement_package(
-        uow(), principal, procurement_id, settings.ocds_prefix, str(request.url), today
+        uow(), principal, procurement_id, settings.ocds_prefix, str(request.url), today, now
     )
 
 
 @router.get("/frameworks/{framework_id}/ocds")
 async def framework_ocds(
-    framework_id: str, request: Request, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+    framework_id: str,
+    request: Request,
+    uow: Uow,
+    principal: CurrentPrincipal,
+    today: Today,
+    now: Now,
+    settings: Settings,
 ) -> dict[str, Any]:
-    """The framework contract and each call-off as its own related process (OCDS 1.1)."""
+    """The framework contract and each call-off as its own related process (OCDS 1.1), with
+    every release published so far."""
     return await reports.framework_package(
-        uow(), principal, framework_id, settings.ocds_prefix, str(request.url), today
+        uow(), principal, framework_id, settings.ocds_prefix, str(request.url), today, now
     )
