@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Literal
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bundling_shared.logging import bind_correlation_id
@@ -111,6 +113,13 @@ class _BodyTooLarge(Exception):
     pass
 
 
+class Readiness(BaseModel):
+    """What an orchestrator reads to route traffic: ready or not, and which dependency is not."""
+
+    status: Literal["ready", "not ready"]
+    checks: dict[str, str] = Field(description="Per dependency: ok, or why it is unavailable.")
+
+
 def health_router(checks: Mapping[str, Check], timeout: float = 3.0) -> APIRouter:
     """``/health``: the process is alive. ``/ready``: every dependency answered in time."""
     router = APIRouter(tags=["operations"])
@@ -119,7 +128,12 @@ def health_router(checks: Mapping[str, Check], timeout: float = 3.0) -> APIRoute
     async def health() -> dict[str, str]:
         return {"status": "alive"}
 
-    @router.get("/ready", summary="Readiness: Kafka and database reachable")
+    @router.get(
+        "/ready",
+        summary="Readiness: Kafka and database reachable",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A dependency did not answer in time"}},
+    )
     async def ready() -> JSONResponse:
         results: dict[str, str] = {}
         for name, check in checks.items():
@@ -129,7 +143,8 @@ def health_router(checks: Mapping[str, Check], timeout: float = 3.0) -> APIRoute
             except Exception as exc:
                 results[name] = f"unavailable: {type(exc).__name__}: {exc}"[:300]
         ok = all(v == "ok" for v in results.values())
-        return JSONResponse({"status": "ready" if ok else "not ready", "checks": results}, 200 if ok else 503)
+        answer = Readiness(status="ready" if ok else "not ready", checks=results)
+        return JSONResponse(answer.model_dump(), 200 if ok else 503)
 
     return router
 
