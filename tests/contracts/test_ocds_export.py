@@ -1,0 +1,196 @@
+"""The OCDS export as the open contracting community reads it: libcoveocds (the validator
+behind the OCDS Data Review Tool) finds nothing to report, with the extensions the export
+declares applied from local files; every organisation is one party with all its roles; a
+release never changes under its id; and ocdsmerge compiles each process's releases into
+the record a reader keeps."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from contracts.service_layer import handlers
+from tests.contracts import ocds_schema
+from tests.contracts.conftest import Api
+from tests.contracts.test_api_awards import EUROPEAN, PROCUREMENT
+from tests.integration.test_contracts_api import joint_order
+from tests.support.api import coordinator, desk, industry
+
+TODAY = date.today()
+PAST = (TODAY - timedelta(days=10)).isoformat()
+LATER = (TODAY + timedelta(days=120)).isoformat()
+STANDSTILL = 10
+JOINT = {**PROCUREMENT, "standstill_days": STANDSTILL}
+"""The 155 mm joint order's procurement by its lead, CZE, for NLD and DNK."""
+ON_ITS_OWN = {**JOINT, "nations": ["NLD"], "quantity": 10_000, "bundle_id": None}
+"""NLD buying for itself alone."""
+
+
+def parties(release: dict[str, Any]) -> dict[str, list[str]]:
+    """Roles per party id; a party listed twice fails here rather than losing roles."""
+    ids = [p["id"] for p in release["parties"]]
+    assert len(ids) == len(set(ids)), f"a party is listed more than once: {sorted(ids)}"
+    return {p["id"]: sorted(p["roles"]) for p in release["parties"]}
+
+
+async def framework_with_lead_call_off(api: Api) -> tuple[str, str]:
+    """NLD leads a radar framework with two suppliers (one an SME) and calls off from it itself."""
+    thales = await api.supplier("THALES-NL", "NLD")
+    saab = await api.supplier("SAAB", "SWE", sme=True)
+    body = {
+        "item_code": "MMR",
+        "participants": {"NLD": 8},
+        "ceiling_quantity": 8,
+        "ceiling_value_eur": 100_000_000,
+        "start": (TODAY - timedelta(days=30)).isoformat(),
+        "end": (TODAY + timedelta(days=3 * 365)).isoformat(),
+        "suppliers": {thales["id"]: 10_000_000, saab["id"]: 11_000_000},
+    }
+    framework = await api.call("POST", "/v1/frameworks", desk("NLD"), body, 201)
+    async with api.service.uow() as uow:  # the call-off as the domain makes it, whoever may place it
+        found = await uow.frameworks.get(framework["id"])
+        assert found is not None
+        call_off = found.call_off(
+            nation="NLD", item_code="MMR", quantity=2, delivery_due=date.fromisoformat(LATER), today=TODAY,
+            supplier_id=thales["id"], by="nation_desk:NLD",
+        )  # fmt: skip
+        await uow.commit()
+    return framework["id"], call_off.id
+
+
+async def test_a_call_off_by_the_lead_names_the_lead_once_with_both_its_roles(api: Api) -> None:
+    framework_id, call_off_id = await framework_with_lead_call_off(api)
+    package = await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NLD"))
+    ocds_schema.assert_conforms(package)
+
+    framework, call_off = package["releases"]
+    assert call_off["ocid"].endswith(call_off_id)
+    assert parties(call_off)["NLD"] == ["buyer", "procuringEntity"]
+    assert call_off["buyer"]["id"] == "NLD"
+    assert parties(framework)["NLD"] == ["buyer", "procuringEntity"]
+    record = ocds_schema.compiled_releases(package)[call_off["ocid"]]
+    assert {p["id"]: sorted(p["roles"]) for p in record["parties"]}["NLD"] == ["buyer", "procuringEntity"]
+
+
+async def test_a_framework_and_its_call_offs_say_so_with_the_techniques_extension(api: Api) -> None:
+    framework_id, _ = await framework_with_lead_call_off(api)
+    package = await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NLD"))
+    ocds_schema.assert_conforms(package)
+    framework, call_off = package["releases"]
+    agreement = framework["tender"]["techniques"]
+    assert agreement["hasFrameworkAgreement"] is True
+    assert agreement["frameworkAgreement"]["method"] == "withAndWithoutReopeningCompetition"
+    assert agreement["frameworkAgreement"]["value"] == {"amount": 100_000_000, "currency": "EUR"}
+    assert call_off["tender"]["techniques"] == {"hasFrameworkAgreement": True}
+    assert call_off["tender"]["competitive"] is False
+    scale = {p["name"]: p.get("details", {}).get("scale") for p in framework["parties"]}
+    assert scale["SAAB"] == "sme" and scale["THALES-NL"] is None  # not declared an SME: left unsaid
+    assert call_off["awards"][0]["value"] == {"amount": 20_000_000, "currency": "EUR"}
+
+
+async def signed_contract(api: Api, *, per_buyer: bool = False) -> tuple[list[str], str]:
+    """The 155 mm joint order (CZE lead; NLD 10,000, DNK 5,000) signed with NAMMO at 4,000 EUR."""
+    if per_buyer:
+        await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator(), {"mode": "per_buyer"}, 204)
+    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    contracts = await api.call("GET", "/v1/joint-orders/bundle-155/contracts", coordinator("CZE"))
+    await api.supplier("NAMMO", "NOR")
+    procurement = await api.call("POST", "/v1/procurements", coordinator("CZE"), JOINT, 201)
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/award", coordinator("CZE"))
+    api.on(TODAY + timedelta(days=STANDSTILL + 1))
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", coordinator("CZE"))
+    return [c["id"] for c in contracts], procurement["id"]
+
+
+@pytest.mark.parametrize("per_buyer", [False, True], ids=["one contract", "a contract per buyer"])
+async def test_a_joint_order_contract_names_every_buyer_once_and_each_contracts_own(api: Api, per_buyer: bool) -> None:
+    _, procurement_id = await signed_contract(api, per_buyer=per_buyer)
+    package = await api.call("GET", f"/v1/procurements/{procurement_id}/ocds", coordinator("CZE"))
+    ocds_schema.assert_conforms(package)
+    (release,) = package["releases"]
+    roles = parties(release)
+    assert (roles["NLD"], roles["DNK"], roles["CZE"]) == (["buyer"], ["buyer"], ["procuringEntity"])
+    assert release["buyer"]["id"] == "NLD"
+    buyers = [c.get("buyer", {}).get("id") for c in release["contracts"]]
+    assert buyers == (["DNK", "NLD"] if per_buyer else [None])
+    values = sorted(c["value"]["amount"] for c in release["contracts"])
+    assert values == ([20_000_000, 40_000_000] if per_buyer else [60_000_000])
+
+
+async def test_an_award_is_the_award_of_the_tender_with_its_winner_as_supplier(api: Api) -> None:
+    await api.supplier("NAMMO", "NOR", sme=True)
+    procurement = await api.call("POST", "/v1/procurements", desk("NLD"), ON_ITS_OWN, 201)
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+    path = f"/v1/procurements/{procurement['id']}/ocds"
+    tendered = await api.call("GET", path, desk("NLD"))
+    ocds_schema.assert_conforms(tendered)
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/award", desk("NLD"))
+    awarded = await api.call("GET", path, desk("NLD"))
+    ocds_schema.assert_conforms(awarded)
+    before, after = awarded["releases"]
+    assert before == tendered["releases"][0]  # published once, never changed
+    assert after["id"] != before["id"] and after["date"] > before["date"]
+    assert after["tag"] == ["tender", "award"]
+    (award,) = after["awards"]
+    winner = award["suppliers"][0]["id"]
+    assert parties(after)[winner] == ["supplier", "tenderer"]
+    assert {p["id"]: p.get("details") for p in after["parties"]}[winner] == {"scale": "sme"}
+    assert award["value"] == {"amount": 40_000_000, "currency": "EUR"}
+
+
+async def test_a_delivery_makes_a_new_release_and_the_record_keeps_the_latest_milestone_status(api: Api) -> None:
+    (contract_id,), procurement_id = await signed_contract(api)
+    lots = await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"),
+                          {"lots": [{"nation": "NLD", "quantity": 100, "due_date": LATER}]}, 201)  # fmt: skip
+    path = f"/v1/procurements/{procurement_id}/ocds"
+    first = await api.call("GET", path, coordinator("CZE"))
+    ocds_schema.assert_conforms(first)
+    assert first == {**(await api.call("GET", path, coordinator("CZE"))), "publishedDate": first["publishedDate"]}
+
+    await api.call("POST", f"/v1/lots/{lots[0]['id']}/deliveries", desk("NLD"), {"quantity": 100, "delivered_on": PAST})
+    second = await api.call("GET", path, coordinator("CZE"))
+    ocds_schema.assert_conforms(second)
+    scheduled, met = second["releases"]
+    assert scheduled == first["releases"][0]  # the release published before keeps its content under its id
+    assert met["id"] != scheduled["id"]
+    assert scheduled["contracts"][0]["implementation"]["milestones"][0]["status"] == "scheduled"
+    assert met["contracts"][0]["implementation"]["milestones"][0]["status"] == "met"
+
+    record = ocds_schema.compiled_releases(second)[met["ocid"]]
+    assert record["contracts"][0]["implementation"]["milestones"][0]["status"] == "met"
+    assert {p["id"]: p["roles"] for p in record["parties"]}["NLD"] == ["buyer"]
+    assert record["buyer"]["id"] == "NLD"
+
+
+async def test_exports_racing_over_one_change_publish_it_once(api: Api) -> None:
+    framework_id, _ = await framework_with_lead_call_off(api)
+    path = f"/v1/frameworks/{framework_id}/ocds"
+    first, second = await asyncio.gather(api.call("GET", path, desk("NLD")), api.call("GET", path, desk("NLD")))
+    assert first["releases"] == second["releases"] and len(first["releases"]) == 2
+    ocds_schema.assert_conforms(first)
+
+
+async def test_the_validator_used_here_finds_what_the_plain_schema_check_misses(api: Api) -> None:
+    framework_id, _ = await framework_with_lead_call_off(api)
+    package = await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NLD"))
+    framework, call_off = package["releases"]
+    twice = {**call_off, "parties": [*call_off["parties"], {**call_off["parties"][0], "roles": ["payer"]}]}
+    undeclared = {**package, "extensions": [], "releases": [framework, call_off]}
+    ocds_schema.validate_package({**package, "releases": [framework, twice]})  # the plain check lets both pass
+    ocds_schema.validate_package(undeclared)
+    duplicate = ocds_schema.problems(ocds_schema.cove({**package, "releases": [framework, twice]}))
+    assert [e["type"] for e in duplicate["validation_errors"]] == ["uniqueItems"]
+    assert "additional_fields" in ocds_schema.problems(ocds_schema.cove(undeclared))
+
+
+def test_a_missing_extension_folder_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.setattr(ocds_schema, "EXTENSIONS_DIR", tmp_path)
+    package = {"version": "1.1", "releases": [], "extensions": [
+        "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/master/extension.json"
+    ]}  # fmt: skip
+    with pytest.raises(FileNotFoundError, match=r"ocds-extensions|lots is missing"):
+        ocds_schema.cove(package)
