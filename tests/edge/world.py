@@ -1,0 +1,226 @@
+"""A world in which every relation of the route matrix exists, seeded through the APIs of
+the running services: a committed joint order of NLD and DEU led by the agency NSPA whose
+contract is signed with NAMMO, more bundles for the acts that change a bundle's state, a
+framework of the same nations, a harmonised-to-be specification, delivery lots, and a
+webhook endpoint of NAMMO that has received a message."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+import httpx
+
+from bundling_shared.auth import Role
+from tests.support.api import bearer, coordinator, desk, industry
+from tests.support.processes import ServiceProcess
+
+OWN, PARTNER, OUTSIDER = "NLD", "DEU", "POL"
+LEAD, OTHER_AGENCY = "NSPA", "EDA"
+SUPPLIER, UNRELATED, SECOND_SUPPLIER = "NAMMO", "ACME", "KNDS"
+ITEM = "AMMO-155MM"
+
+TODAY = date.today()
+T = TypeVar("T")
+
+
+def tokens() -> dict[str, dict[str, str]]:
+    """The headers of each relation of the matrix."""
+    return {
+        "own": desk(OWN),
+        "partner": desk(PARTNER),
+        "outsider": desk(OUTSIDER),
+        "other_coordinator": coordinator(OTHER_AGENCY),
+        "lead_coordinator": coordinator(LEAD),
+        "unrelated_company": industry(UNRELATED),
+        "contracted_supplier": industry(SUPPLIER),
+        "admin": bearer(Role.ADMIN, org="platform"),
+        "no_token": {},
+    }
+
+
+ADMIN = bearer(Role.ADMIN, org="platform")
+
+
+def year_window(offset: int, years: int = 1) -> dict[str, str]:
+    """A window of whole calendar years starting `offset` years from now: each bundle of the
+    world gets its own, so that needs meant for different bundles never meet."""
+    first = TODAY.year + offset
+    return {"start": f"{first}-01-01", "end": f"{first + years - 1}-12-31"}
+
+
+@dataclass
+class World:
+    urls: dict[str, str]
+    ids: dict[str, str] = field(default_factory=dict)
+    receiver_url: str = ""
+    headers: dict[str, dict[str, str]] = field(default_factory=tokens)
+
+    def call(self, service: str, method: str, path: str, headers: dict[str, str], body: Any = None,
+             expect: int | None = None) -> Any:  # fmt: skip
+        response = httpx.request(method, self.urls[service] + path, headers=headers, json=body, timeout=30)
+        if expect is not None and response.status_code != expect:
+            raise AssertionError(f"seeding: {method} {path} answered {response.status_code}: {response.text[:500]}")
+        return response.json() if response.content else None
+
+
+def eventually(probe: Callable[[], T | None], what: str, timeout: float = 60) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"seeding: timed out after {timeout}s waiting for {what}")
+
+
+# The bundles of the world, each in its own delivery window: name -> (years from now, multi-year).
+BUNDLES = {
+    "committed": 1,  # the joint order whose contract NAMMO signs
+    "committed_for_award": 2,  # the joint order of the procurement the matrix awards and signs
+    "committed_for_tender": 3,  # the joint order the matrix opens procurements for
+    "proposed": 4,  # lead, open, deadline, SME share, participation, contract mode
+    "to_commit": 5,
+    "to_close": 6,
+    "to_cancel": 7,
+}
+# Framework contracts, two years of yearly quantities each: the first runs today, so that
+# its parties can call off; the second takes the accessions of the demand service.
+FRAMEWORKS = {"framework": 0, "framework_for_accession": 2}
+
+
+def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
+    started = time.monotonic()
+    world = World(urls={name: s.url for name, s in services.items()}, receiver_url=receiver_url)
+    ids = world.ids
+    endpoint = world.call("notifications", "POST", "/v1/endpoints", industry(SUPPLIER),
+                          {"url": receiver_url, "description": "edge"}, 201)  # fmt: skip
+    ids["endpoint_id"] = endpoint["id"]
+
+    for name, offset in BUNDLES.items():
+        for nation, quantity in ((OWN, 100), (PARTNER, 50)):
+            need = {"nation": nation, "item_code": ITEM, "quantity": quantity, "delivery_window": year_window(offset)}
+            created = world.call("demand", "POST", "/v1/needs", desk(nation), need, 201)
+            ids.setdefault(f"need:{name}:{nation}", created["id"])
+    for offset in FRAMEWORKS.values():
+        for nation in (OWN, PARTNER):
+            years = [TODAY.year + offset, TODAY.year + offset + 1]
+            need = {"nation": nation, "item_code": ITEM, "delivery_window": year_window(offset, 2),
+                    "yearly_quantities": [{"year": y, "quantity": 10} for y in years]}  # fmt: skip
+            world.call("demand", "POST", "/v1/needs", desk(nation), need, 201)
+    ids["need_id"] = ids["need:committed:NLD"]
+    draft = {"nation": OWN, "item_code": ITEM, "quantity": 7, "delivery_window": year_window(12), "draft": True}
+    ids["draft_need_id"] = world.call("demand", "POST", "/v1/needs", desk(OWN), draft, 201)["id"]
+    submitted = {"nation": OWN, "item_code": ITEM, "quantity": 7, "delivery_window": year_window(13)}
+    ids["submitted_need_id"] = world.call("demand", "POST", "/v1/needs", desk(OWN), submitted, 201)["id"]
+
+    def bundle_in(start: str, kind: str | None = None) -> str | None:
+        page = world.call("demand", "GET", f"/v1/bundles?item_code={ITEM}&limit=200", ADMIN, expect=200)
+        for bundle in page["items"]:
+            window = bundle.get("delivery_window") or {}
+            ours = window.get("start") == start and set(bundle["nations"]) == {OWN, PARTNER}
+            if ours and (kind is None or bundle.get("kind") == kind):
+                found: str = bundle["id"]
+                return found
+        return None
+
+    for name, offset in BUNDLES.items():
+        ids[f"bundle:{name}"] = eventually(partial(bundle_in, year_window(offset)["start"]), f"bundle {name}")
+    for name, offset in FRAMEWORKS.items():
+        start = year_window(offset)["start"]
+        ids[f"bundle:{name}"] = eventually(partial(bundle_in, start, "framework_contract"), f"bundle {name}")
+    for name in (*BUNDLES, *FRAMEWORKS):
+        world.call("demand", "POST", f"/v1/bundles/{ids[f'bundle:{name}']}/lead", ADMIN, {"lead": LEAD}, 200)
+    for name in ("committed", "committed_for_award", "committed_for_tender", *FRAMEWORKS):
+        world.call("demand", "POST", f"/v1/bundles/{ids[f'bundle:{name}']}/commit", ADMIN, {"lead": LEAD}, 200)
+    deadline = (TODAY + timedelta(days=30)).isoformat()
+    world.call("demand", "POST", f"/v1/bundles/{ids['bundle:proposed']}/open", ADMIN,
+               {"deadline": deadline, "minimum_nations": 2}, 200)  # fmt: skip
+
+    def contract_of(bundle: str) -> str | None:
+        response = httpx.get(f"{world.urls['contracts']}/v1/joint-orders/{bundle}/contract", headers=ADMIN)
+        return str(response.json()["id"]) if response.status_code == 200 else None
+
+    for name in ("committed", "committed_for_award", "committed_for_tender"):
+        ids[f"contract:{name}"] = eventually(partial(contract_of, ids[f"bundle:{name}"]), f"contract of {name}")
+    ids["contract_id"] = ids["contract:committed"]
+
+    def framework_of(bundle: str) -> str | None:
+        listed = world.call("contracts", "GET", "/v1/frameworks", ADMIN, expect=200)
+        items = listed["items"] if isinstance(listed, dict) else listed
+        return next((str(f["id"]) for f in items if f.get("bundle_id") == bundle), None)
+
+    ids["framework_id"] = eventually(lambda: framework_of(ids["bundle:framework"]), "the framework")
+
+    valid_until = (TODAY + timedelta(days=700)).isoformat()
+    for org, country in ((SUPPLIER, "NOR"), (SECOND_SUPPLIER, "DEU")):
+        body = {"organisation": org, "country": country, "industrial_base": "european",
+                "security_declaration_valid_until": valid_until}  # fmt: skip
+        ids[f"supplier:{org}"] = world.call("contracts", "POST", "/v1/suppliers", ADMIN, body, 201)["id"]
+    ids["supplier_id"] = ids[f"supplier:{SUPPLIER}"]
+
+    lead = coordinator(LEAD)
+    procurement = world.call("contracts", "POST", "/v1/procurements", lead, procurement_body("committed", ids), 201)
+    ids["procurement_id"] = procurement["id"]
+    world.call("contracts", "POST", f"/v1/procurements/{procurement['id']}/offers", industry(SUPPLIER), OFFER, 201)
+    world.call("contracts", "POST", f"/v1/procurements/{procurement['id']}/award", lead, None, 200)
+    world.call("contracts", "POST", f"/v1/procurements/{procurement['id']}/sign", lead, None, 200)
+    award = world.call("contracts", "POST", "/v1/procurements", lead, procurement_body("committed_for_award", ids), 201)
+    ids["procurement:award"] = award["id"]
+
+    spec = {"reference": f"SPEC-EDGE-{uuid.uuid4().hex[:6]}", "item_code": ITEM, "title": "155 mm, edge",
+            "nations": [OWN, PARTNER]}  # fmt: skip
+    ids["specification_id"] = world.call("contracts", "POST", "/v1/specifications", lead, spec, 201)["id"]
+
+    framework = ids["framework_id"]
+    world.call("contracts", "POST", f"/v1/frameworks/{framework}/suppliers", lead,
+               {"supplier_id": ids["supplier_id"], "unit_price_eur": "1000.00"}, 200)  # fmt: skip
+
+    lots = {"lots": [{"nation": n, "quantity": 10, "due_date": (TODAY + timedelta(days=200)).isoformat()}
+                     for n in (OWN, PARTNER)], "reason": "first schedule"}  # fmt: skip
+    planned = world.call("contracts", "POST", f"/v1/contracts/{ids['contract_id']}/lots", lead, lots, 201)
+    ids["lot_id"] = next(lot["id"] for lot in planned if lot["nation"] == OWN)
+
+    def a_message() -> str | None:
+        attempts = world.call("notifications", "GET", f"/v1/endpoints/{ids['endpoint_id']}/attempts",
+                              industry(SUPPLIER), expect=200)  # fmt: skip
+        items = attempts["items"] if isinstance(attempts, dict) else attempts
+        delivered = [str(a["message_id"]) for a in items if a["succeeded"]]
+        return delivered[0] if delivered else None
+
+    retired = {"code": f"EDGE-{uuid.uuid4().hex[:6].upper()}", "name": "to retire", "category": "AMMO", "unit": "round"}
+    ids["item:retire"] = world.call("demand", "POST", "/v1/catalogue/items", ADMIN, retired, 201)["code"]
+
+    ids["message_id"] = eventually(a_message, "a message delivered to NAMMO's endpoint")
+    print(f"\nworld seeded in {time.monotonic() - started:.1f}s")
+    return world
+
+
+OFFER = {
+    "unit_price_eur": "4000.00",
+    "first_delivery": (TODAY + timedelta(days=90)).isoformat(),
+    "monthly_rate": 5000,
+    "origin_country": "NOR",
+    "eu_component_share": 0.9,
+    "non_associated_component_share": 0.05,
+}
+
+
+def procurement_body(bundle: str, ids: dict[str, str]) -> dict[str, Any]:
+    return {
+        "item_code": ITEM,
+        "buyer_nation": OWN,
+        "nations": [OWN, PARTNER],
+        "quantity": 150,
+        "tender_date": TODAY.isoformat(),
+        "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10},
+        "quality_gates": [],
+        "funding_instrument": None,
+        "standstill_days": 0,
+        "bundle_id": ids[f"bundle:{bundle}"],
+    }
