@@ -78,15 +78,34 @@ class FrameworkContractCreatedV1(EventEnvelope[FrameworkContractCreatedPayload])
 
 
 class FrameworkAccededPayload(BaseModel):
+    """The accession took effect: the nation is a party and may call off."""
+
     framework_id: str
     nation: str
     quantity: int
+    bundle_id: str | None = Field(default=None, description="The bundle the framework came from, if any.")
 
 
 class FrameworkAccededV1(EventEnvelope[FrameworkAccededPayload]):
     TYPE = "contracts.framework.acceded"
     VERSION = 1
     event_type: Literal["contracts.framework.acceded"] = "contracts.framework.acceded"
+    schema_version: Literal[1] = 1
+
+
+class FrameworkAccessionRefusedPayload(BaseModel):
+    """The lead refused a nation's request to accede; the nation is not a party."""
+
+    framework_id: str
+    bundle_id: str | None = None
+    nation: str
+    reason: str
+
+
+class FrameworkAccessionRefusedV1(EventEnvelope[FrameworkAccessionRefusedPayload]):
+    TYPE = "contracts.framework.accession_refused"
+    VERSION = 1
+    event_type: Literal["contracts.framework.accession_refused"] = "contracts.framework.accession_refused"
     schema_version: Literal[1] = 1
 
 
@@ -160,6 +179,7 @@ ContractEvent = event_union(
     CallOffPlacedV1,
     DeliveryScheduleChangedV1,
     DeliveryDelayedV1,
+    FrameworkAccessionRefusedV1,
 )
 
 

@@ -38,9 +38,15 @@ class Participation(StrEnum):
     CONFIRMED = "confirmed"
     DECLINED = "declined"
     ACCEDED = "acceded"  # joined a committed framework later
+    # Asked to join a committed framework; it joins once its lead approves (or had opened
+    # the framework), which the contracts service tells.
+    ACCESSION_REQUESTED = "accession_requested"
+    ACCESSION_REFUSED = "accession_refused"
 
 
 TAKING_PART = (Participation.CONFIRMED, Participation.ACCEDED)
+# Shares of nations that asked to accede and are not (yet) in: no part of the ceiling.
+ASKED_TO_ACCEDE = (Participation.ACCESSION_REQUESTED, Participation.ACCESSION_REFUSED)
 
 
 class DecisionKind(StrEnum):
@@ -56,6 +62,8 @@ class DecisionKind(StrEnum):
     DEADLINE_SET = "deadline_set"
     COMMITTED = "committed"
     ACCEDED = "acceded"
+    ACCESSION_REQUESTED = "accession_requested"
+    ACCESSION_REFUSED = "accession_refused"
     SME_SHARE_PLANNED = "sme_share_planned"
     CLOSED = "closed"
     CANCELLED = "cancelled"
@@ -222,7 +230,8 @@ class BundleState:
         """Quantities per year over all nations: a framework contract's ceiling per year."""
         totals: list[YearQuantity] = []
         for share in self.shares:
-            totals = add_yearly(totals, share.yearly)
+            if share.participation not in ASKED_TO_ACCEDE:
+                totals = add_yearly(totals, share.yearly)
         return totals
 
     def framework_terms(self) -> tuple[int, date, date] | None:
@@ -433,7 +442,8 @@ class BundleState:
     def accede(
         self, nation: str, yearly: list[YearQuantity], budget_eur: int | None, today: date, now: datetime
     ) -> Share:
-        """A nation joins a committed framework contract later (the radar case)."""
+        """A nation asks to join a committed framework contract later (the radar case); it
+        takes part once the framework's lead agrees (`accession_decided`)."""
         if not self.accession_open:
             raise NotAllowedNow(f"bundle {self.id} is not a framework contract open for accession")
         known = NATIONS.get(nation)
@@ -442,6 +452,8 @@ class BundleState:
         existing = self.share(nation)
         if existing is not None and existing.participation in TAKING_PART:
             raise NotAllowedNow(f"{nation} already takes part in bundle {self.id}")
+        if existing is not None and existing.participation is Participation.ACCESSION_REQUESTED:
+            raise NotAllowedNow(f"{nation} asked to accede to bundle {self.id} already; its lead decides")
         if not yearly or any(y.quantity <= 0 for y in yearly):
             raise InvalidReference("an accession needs positive yearly quantities")
         years = self.years
@@ -453,11 +465,26 @@ class BundleState:
         share.yearly = add_yearly([], yearly)
         share.quantity = sum(y.quantity for y in yearly)
         share.value_eur = budget_eur or 0
-        share.participation = Participation.ACCEDED
-        share.confirmed_quantity = share.quantity
-        self.total_quantity += share.quantity
+        share.participation = Participation.ACCESSION_REQUESTED
+        share.confirmed_quantity = None
         self._changed(now)
         return share
+
+    def accession_decided(self, nation: str, took_effect: bool, now: datetime) -> bool:
+        """The lead's answer to a requested accession, as the contracts service tells it:
+        the nation takes part with what it asked for, or stays out. False when there is no
+        request waiting (an answer told twice)."""
+        share = self.share(nation)
+        if share is None or share.participation is not Participation.ACCESSION_REQUESTED:
+            return False
+        if took_effect:
+            share.participation = Participation.ACCEDED
+            share.confirmed_quantity = share.quantity
+            self.total_quantity += share.quantity
+        else:
+            share.participation = Participation.ACCESSION_REFUSED
+        self._changed(now)
+        return True
 
     def plan_sme_share(self, share: float, now: datetime) -> str:
         """The value share planned for SMEs: it can raise the EDIRPA co-funding rate."""

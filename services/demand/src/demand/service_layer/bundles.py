@@ -299,7 +299,8 @@ class Accede:
 
 
 async def accede(cmd: Accede, uow: UnitOfWork) -> Bundle:
-    """A nation orders under a committed framework contract it was not part of."""
+    """A nation asks to order under a committed framework contract it was not part of; the
+    contracts service tells when the lead let it in (`accession_decided`)."""
     async with uow:
         bundle = await uow.bundles.get(cmd.bundle_id)
         share = bundle.share(cmd.nation) if bundle else None
@@ -309,8 +310,8 @@ async def accede(cmd: Accede, uow: UnitOfWork) -> Bundle:
         uow.bundles.record(
             Decision(
                 bundle.id,
-                DecisionKind.ACCEDED,
-                f"{cmd.nation} acceded to the framework contract led by {bundle.lead}",
+                DecisionKind.ACCESSION_REQUESTED,
+                f"{cmd.nation} asked to accede to the framework contract led by {bundle.lead}, who decides",
                 utcnow(),
                 nation=cmd.nation,
             )

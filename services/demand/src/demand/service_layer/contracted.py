@@ -1,10 +1,12 @@
 """Closing the loop: when the contracts service turns a committed bundle into a contract,
-the needs behind it become contracted."""
+the needs behind it become contracted; when a framework's lead decides on an accession,
+the bundle shows the nation in or out."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
+from demand.domain.bundle import Decision, DecisionKind
 from demand.domain.model import NeedVersion
 from demand.service_layer.common import utcnow
 from demand.service_layer.unit_of_work import UnitOfWork
@@ -26,6 +28,29 @@ async def mark_contracted(event_id: UUID, bundle_id: str, contract_id: str, uow:
                 if need is not None and need.contracted(now):
                     uow.needs.add_version(NeedVersion.of(need, "contracts", f"contracted under {contract_id}"))
                     changed += 1
+        await uow.mark_processed(CONTRACT_WATCHER, event_id)
+        await uow.commit()
+    return changed
+
+
+async def accession_decided(
+    event_id: UUID, bundle_id: str, nation: str, took_effect: bool, uow: UnitOfWork, reason: str = ""
+) -> bool:
+    """The nation's requested accession took effect or was refused by the framework's lead.
+    Returns whether the bundle changed; a bundle not ours, or no request waiting, changes nothing."""
+    async with uow:
+        if await uow.already_processed(CONTRACT_WATCHER, event_id):
+            return False
+        bundle = await uow.bundles.get(bundle_id)
+        changed = bundle is not None and bundle.accession_decided(nation, took_effect, utcnow())
+        if bundle is not None and changed:
+            kind = DecisionKind.ACCEDED if took_effect else DecisionKind.ACCESSION_REFUSED
+            what = (
+                f"{nation} acceded to the framework contract led by {bundle.lead}"
+                if took_effect
+                else f"{bundle.lead} refused {nation}'s accession" + (f": {reason}" if reason else "")
+            )
+            uow.bundles.record(Decision(bundle.id, kind, what, utcnow(), nation=nation))
         await uow.mark_processed(CONTRACT_WATCHER, event_id)
         await uow.commit()
     return changed
