@@ -9,12 +9,16 @@ from typing import Any
 from pydantic import TypeAdapter
 from sqlalchemy import select
 
+from bundling_shared.auth import Role
 from bundling_shared.events.demand import NeedEvent
 from demand.adapters import orm
+from demand.domain.bundle import AGENCIES
 from demand.service_layer import aggregator
 from demand.service_layer.publication import publish_due
+from tests.support.api import bearer
 
 WINDOW = {"start": "2025-01-01", "end": "2028-12-31"}
+ADMIN = bearer(Role.ADMIN, org="platform")
 
 
 def need_body(nation: str, quantity: int | None = 1000, item: str = "AMMO-155MM", **overrides: Any) -> dict[str, Any]:
@@ -58,3 +62,18 @@ async def publish_now(service: Any) -> int:
     """Publish every pending bundle as if the quiet period had passed."""
     later = datetime.now(UTC) + timedelta(hours=1)
     return await publish_due(later, timedelta(seconds=1), timedelta(seconds=5), service.uow())
+
+
+def coordinator_of(party: str) -> dict[str, str]:
+    """A coordinator speaking for a nation (alpha-3) or an agency."""
+    if party in AGENCIES:
+        return bearer(Role.COORDINATOR, org=party)
+    return bearer(Role.COORDINATOR, nation=party)
+
+
+async def lead(client: Any, bundle_id: str) -> dict[str, str]:
+    """The coordinator who runs the bundle now: that of its lead, nominated or proposed.
+    A bundle every need has left has none: only an admin reads it."""
+    seen = (await client.get(f"/v1/bundles/{bundle_id}", headers=ADMIN)).json()
+    party: str | None = seen["lead"] or seen["proposed_lead"]
+    return coordinator_of(party) if party else ADMIN

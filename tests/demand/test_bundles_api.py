@@ -14,8 +14,8 @@ from demand.config import DemandSettings
 from demand.service_layer.contracted import mark_contracted
 from demand.service_layer.publication import publish_due
 from demand.service_layer.specifications import adopt_harmonised_specification
-from tests.demand.helpers import aggregate_all, need_body, outbox_events, publish_now, yearly
-from tests.support.api import coordinator, desk
+from tests.demand.helpers import ADMIN, aggregate_all, lead, need_body, outbox_events, publish_now, yearly
+from tests.support.api import desk
 
 Demand = tuple[Any, httpx.AsyncClient]
 SOON = (date.today() + timedelta(days=30)).isoformat()
@@ -29,9 +29,7 @@ async def register(client: httpx.AsyncClient, nation: str, quantity: int | None 
 
 
 async def bundles(client: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = (await client.get("/v1/bundles", params=params, headers=coordinator())).json()[
-        "items"
-    ]
+    items: list[dict[str, Any]] = (await client.get("/v1/bundles", params=params, headers=ADMIN)).json()["items"]
     return items
 
 
@@ -48,7 +46,7 @@ async def test_windows_split_bundles_and_every_line_and_decision_says_why(demand
     joint = next(b for b in found if b["nations"] == ["CZE", "NLD"])
     assert all("overlaps" in line["reason"] or "first need" in line["reason"] for line in joint["lines"])
     split = next(b for b in found if b["nations"] == ["DEU"])
-    trail = (await client.get(f"/v1/bundles/{split['id']}/trail", headers=coordinator())).json()
+    trail = (await client.get(f"/v1/bundles/{split['id']}/trail", headers=await lead(client, split["id"]))).json()
     assert trail[0]["kind"] == "split" and "does not overlap" in trail[0]["reason"]
     assert trail[1]["kind"] == "joined"
 
@@ -91,7 +89,7 @@ async def test_amending_moves_a_need_and_withdrawing_takes_it_out(demand: Demand
     await aggregate_all(service)
     first = next(b for b in await bundles(client) if b["id"] == bundle["id"])
     assert first["total_quantity"] == 0 and first["nations"] == []
-    trail = (await client.get(f"/v1/bundles/{bundle['id']}/trail", headers=coordinator())).json()
+    trail = (await client.get(f"/v1/bundles/{bundle['id']}/trail", headers=await lead(client, bundle["id"]))).json()
     assert [t["kind"] for t in trail].count("left") == 3
 
 
@@ -139,11 +137,11 @@ async def test_bundles_filter_and_page(demand: Demand) -> None:
     await register(client, "DEU", None, item="MMR", yearly_quantities=yearly((2026, 1), (2027, 1)))
     await aggregate_all(service)
     cv90 = (await bundles(client, item_code="CV90"))[0]
-    await client.post(f"/v1/bundles/{cv90['id']}/commit", json={}, headers=coordinator())
+    await client.post(f"/v1/bundles/{cv90['id']}/commit", json={}, headers=await lead(client, cv90["id"]))
     assert [b["item_code"] for b in await bundles(client, status="committed")] == ["CV90"]
     assert [b["item_code"] for b in await bundles(client, kind="framework_contract")] == ["MMR"]
-    everything = (await client.get("/v1/bundles", params={"limit": 2}, headers=coordinator())).json()
-    rest = (await client.get("/v1/bundles", params={"limit": 2, "offset": 2}, headers=coordinator())).json()
+    everything = (await client.get("/v1/bundles", params={"limit": 2}, headers=ADMIN)).json()
+    rest = (await client.get("/v1/bundles", params={"limit": 2, "offset": 2}, headers=ADMIN)).json()
     assert everything["total"] == rest["total"] == 3 and (len(everything["items"]), len(rest["items"])) == (2, 1)
     seen = {b["id"] for b in everything["items"]} | {b["id"] for b in rest["items"]}
     assert len(seen) == 3
@@ -171,10 +169,12 @@ async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand
     assert (
         await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON}, headers=desk("NLD"))
     ).status_code == 403
-    past = await client.post(f"/v1/bundles/{bid}/open", json={"deadline": "2020-01-01"}, headers=coordinator())
+    past = await client.post(
+        f"/v1/bundles/{bid}/open", json={"deadline": "2020-01-01"}, headers=await lead(client, bid)
+    )
     assert past.status_code == 422 and "in the past" in past.text
     opened = await client.post(
-        f"/v1/bundles/{bid}/open", json={"deadline": SOON, "minimum_nations": 3}, headers=coordinator()
+        f"/v1/bundles/{bid}/open", json={"deadline": SOON, "minimum_nations": 3}, headers=await lead(client, bid)
     )
     assert opened.status_code == 200 and opened.json()["status"] == "open"
     (notice,) = await outbox_events(service, "demand.bundle.opened")
@@ -186,12 +186,12 @@ async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand
 
     assert (await answer("NLD", decision="confirm", funding_instrument="EDIRPA")).status_code == 200
     assert (await answer("DEU", decision="confirm", quantity=350)).status_code == 200
-    early = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    early = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
     assert early.status_code == 409 and "minimum is 3" in early.text
     assert (await answer("ESP", decision="decline")).status_code == 200
     assert (await answer("ROU", decision="confirm", quantity=301)).status_code == 422
     assert (await answer("ROU", decision="confirm")).status_code == 200
-    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
     assert committed.status_code == 200 and committed.json()["lead"] == "DEU"
     (order,) = await outbox_events(service, "demand.joint_order.committed")
     assert sorted((x["nation"], x["quantity"]) for x in order["payload"]["lines"]) == [
@@ -200,10 +200,10 @@ async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand
         ("ROU", 300),
     ]
     assert order["payload"]["total_quantity"] == 850
-    ordered = (await client.get(f"/v1/bundles/{bid}", headers=coordinator())).json()
+    ordered = (await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))).json()
     assert (ordered["nations"], ordered["total_quantity"]) == (["DEU", "NLD", "ROU"], 850)  # the order, no more
     assert (await client.get(f"/v1/bundles/{bid}", headers=desk("ESP"))).status_code == 404
-    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=coordinator())).json()
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=await lead(client, bid))).json()
     assert [(d["kind"], d["reason"]) for d in trail if d["nation"] == "ESP"][-1] == ("rejected", "did not confirm")
     esp = (await client.get(f"/v1/needs/{needs['ESP']['id']}", headers=desk("ESP"))).json()
     assert esp["status"] == "bundled" and esp["bundle_id"] not in (None, bid)  # still demand: bundled anew
@@ -214,7 +214,7 @@ async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand
     assert reason.startswith(f"bundle {bid} was committed without")
     nld = (await client.get(f"/v1/needs/{needs['NLD']['id']}", headers=desk("NLD"))).json()
     assert nld["status"] == "committed"
-    again = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    again = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
     assert again.status_code == 409 and "already committed" in again.text
 
 
@@ -231,7 +231,7 @@ async def test_multi_year_demand_commits_as_a_framework_that_others_accede_to_la
     )
     assert not_yet.status_code == 404
     assert (
-        await client.post(f"/v1/bundles/{bid}/commit", json={"lead": "NLD"}, headers=coordinator())
+        await client.post(f"/v1/bundles/{bid}/commit", json={"lead": "NLD"}, headers=await lead(client, bid))
     ).status_code == 200
     (framework,) = await outbox_events(service, "demand.framework.committed")
     assert framework["payload"]["ceiling_quantity"] == 12 and framework["payload"]["ceiling_value_eur"] == 400_000_000
@@ -253,7 +253,9 @@ async def test_multi_year_demand_commits_as_a_framework_that_others_accede_to_la
     assert twice.status_code == 409
     accessions = await outbox_events(service, "demand.accession.confirmed")
     assert [a["payload"]["nation"] for a in accessions] == ["NOR", "DNK", "LTU"]
-    closed = await client.post(f"/v1/bundles/{bid}/close", json={"reason": "ceiling reached"}, headers=coordinator())
+    closed = await client.post(
+        f"/v1/bundles/{bid}/close", json={"reason": "ceiling reached"}, headers=await lead(client, bid)
+    )
     assert closed.status_code == 200 and not closed.json()["accession_open"]
     late = await client.post(
         f"/v1/bundles/{bid}/accessions", json={"yearly_quantities": yearly((2027, 1))}, headers=desk("EST")
@@ -279,7 +281,9 @@ async def test_recurring_demand_is_a_framework_with_a_ceiling_and_a_duration_sho
     ]
     assert proposal["ceiling_quantity"] == 122
     assert proposal["duration"] == {"start": "2027-01-01", "end": "2030-12-31"}
-    committed = await client.post(f"/v1/bundles/{proposal['id']}/commit", json={}, headers=coordinator())
+    committed = await client.post(
+        f"/v1/bundles/{proposal['id']}/commit", json={}, headers=await lead(client, proposal["id"])
+    )
     assert committed.status_code == 200, committed.text
     (framework,) = await outbox_events(service, "demand.framework.committed")
     assert framework["payload"]["ceiling_quantity"] == 122
@@ -304,27 +308,27 @@ async def test_a_coordinator_nominates_the_lead_moves_the_deadline_and_cancels_w
     (bundle,) = await bundles(client)
     bid = bundle["id"]
     assert bundle["proposed_lead"] == "NLD"
-    bad = await client.post(f"/v1/bundles/{bid}/lead", json={"lead": "ACME"}, headers=coordinator())
+    bad = await client.post(f"/v1/bundles/{bid}/lead", json={"lead": "ACME"}, headers=await lead(client, bid))
     assert bad.status_code == 422
-    led = await client.post(f"/v1/bundles/{bid}/lead", json={"lead": "SWE"}, headers=coordinator("SWE"))
+    led = await client.post(f"/v1/bundles/{bid}/lead", json={"lead": "SWE"}, headers=await lead(client, bid))
     assert led.json()["proposed_lead"] == "SWE"
-    await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON}, headers=coordinator())
+    await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON}, headers=await lead(client, bid))
     later = (date.today() + timedelta(days=60)).isoformat()
-    moved = await client.post(f"/v1/bundles/{bid}/deadline", json={"deadline": later}, headers=coordinator())
+    moved = await client.post(f"/v1/bundles/{bid}/deadline", json={"deadline": later}, headers=await lead(client, bid))
     assert moved.json()["accession_deadline"] == later
     assert (
-        await client.post(f"/v1/bundles/{bid}/cancel", json={"reason": ""}, headers=coordinator())
+        await client.post(f"/v1/bundles/{bid}/cancel", json={"reason": ""}, headers=await lead(client, bid))
     ).status_code == 422
     cancelled = await client.post(
-        f"/v1/bundles/{bid}/cancel", json={"reason": "merged into the Swedish fund"}, headers=coordinator()
+        f"/v1/bundles/{bid}/cancel", json={"reason": "merged into the Swedish fund"}, headers=await lead(client, bid)
     )
     assert (
         cancelled.json()["status"] == "cancelled"
         and cancelled.json()["cancel_reason"] == "merged into the Swedish fund"
     )
-    trail = [t["kind"] for t in (await client.get(f"/v1/bundles/{bid}/trail", headers=coordinator())).json()]
+    trail = [t["kind"] for t in (await client.get(f"/v1/bundles/{bid}/trail", headers=await lead(client, bid))).json()]
     assert {"lead_nominated", "opened_for_accession", "deadline_set", "cancelled", "rejected"} <= set(trail)
-    kept = (await client.get(f"/v1/bundles/{bid}", headers=coordinator())).json()
+    kept = (await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))).json()
     assert (kept["nations"], kept["total_quantity"]) == (["DNK", "NLD"], 50)  # the record of what was cancelled
     (anew,) = await bundles(client, status="proposed")  # the needs still stand: bundled again, together
     assert (anew["nations"], anew["total_quantity"]) == (["DNK", "NLD"], 50)
@@ -337,17 +341,21 @@ async def test_a_commit_is_refused_while_a_chosen_funding_needs_nations_that_did
     await aggregate_all(service)
     (bundle,) = await bundles(client)
     bid = bundle["id"]
-    await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON, "minimum_nations": 2}, headers=coordinator())
+    await client.post(
+        f"/v1/bundles/{bid}/open", json={"deadline": SOON, "minimum_nations": 2}, headers=await lead(client, bid)
+    )
     edirpa = {"decision": "confirm", "funding_instrument": "EDIRPA"}  # three EU member states are in it
     assert (await client.post(f"/v1/bundles/{bid}/participation", json=edirpa, headers=desk("NLD"))).status_code == 200
     for nation, decision in (("DEU", "confirm"), ("ESP", "decline")):
         await client.post(f"/v1/bundles/{bid}/participation", json={"decision": decision}, headers=desk(nation))
-    refused = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    refused = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
     assert refused.status_code == 409 and "NLD confirmed with EDIRPA" in refused.text
-    assert (await client.get(f"/v1/bundles/{bid}", headers=coordinator())).json()["status"] == "open"  # untouched
+    assert (await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))).json()[
+        "status"
+    ] == "open"  # untouched
     plain = {"decision": "confirm"}
     assert (await client.post(f"/v1/bundles/{bid}/participation", json=plain, headers=desk("NLD"))).status_code == 200
-    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
     assert committed.status_code == 200 and committed.json()["nations"] == ["DEU", "NLD"]
 
 
@@ -358,10 +366,12 @@ async def test_a_closed_open_bundle_commits_and_releases_who_did_not_answer(dema
     await aggregate_all(service)
     (bundle,) = await bundles(client)
     bid = bundle["id"]
-    await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON, "minimum_nations": 1}, headers=coordinator())
+    await client.post(
+        f"/v1/bundles/{bid}/open", json={"deadline": SOON, "minimum_nations": 1}, headers=await lead(client, bid)
+    )
     await client.post(f"/v1/bundles/{bid}/participation", json={"decision": "confirm"}, headers=desk("NLD"))
-    await client.post(f"/v1/bundles/{bid}/close", json={"reason": "no more nations"}, headers=coordinator())
-    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    await client.post(f"/v1/bundles/{bid}/close", json={"reason": "no more nations"}, headers=await lead(client, bid))
+    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
     assert committed.status_code == 200, committed.text
     assert committed.json()["nations"] == ["NLD"]
 
@@ -373,10 +383,12 @@ async def test_a_withdrawal_not_yet_applied_holds_the_commit_and_survives_a_canc
     (bundle,) = await bundles(client)
     bid = bundle["id"]
     await client.post(f"/v1/needs/{needs['NLD']['id']}/withdraw", json={}, headers=desk("NLD"))
-    held = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=coordinator())
+    held = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
     assert held.status_code == 409 and "was withdrawn" in held.text  # it would be ordered otherwise
 
-    cancelled = await client.post(f"/v1/bundles/{bid}/cancel", json={"reason": "re-plan"}, headers=coordinator())
+    cancelled = await client.post(
+        f"/v1/bundles/{bid}/cancel", json={"reason": "re-plan"}, headers=await lead(client, bid)
+    )
     assert cancelled.status_code == 200
     withdrawn = (await client.get(f"/v1/needs/{needs['NLD']['id']}", headers=desk("NLD"))).json()
     assert (withdrawn["status"], withdrawn["bundle_id"]) == ("withdrawn", None)
@@ -390,11 +402,13 @@ async def test_a_withdrawn_need_leaves_even_a_closed_bundle(demand: Demand) -> N
     needs = {nation: await register(client, nation, 10, item="CV90") for nation in ("NLD", "DNK")}
     await aggregate_all(service)
     (bundle,) = await bundles(client)
-    await client.post(f"/v1/bundles/{bundle['id']}/close", json={"reason": "enough"}, headers=coordinator())
+    await client.post(
+        f"/v1/bundles/{bundle['id']}/close", json={"reason": "enough"}, headers=await lead(client, bundle["id"])
+    )
     await client.patch(f"/v1/needs/{needs['DNK']['id']}", json={"priority": "urgent"}, headers=desk("DNK"))
     await client.post(f"/v1/needs/{needs['NLD']['id']}/withdraw", json={}, headers=desk("NLD"))
     await aggregate_all(service)
-    kept = (await client.get(f"/v1/bundles/{bundle['id']}", headers=coordinator())).json()
+    kept = (await client.get(f"/v1/bundles/{bundle['id']}", headers=await lead(client, bundle["id"]))).json()
     assert (kept["nations"], kept["total_quantity"]) == (["DNK"], 10)  # an amendment does not move a need out
 
 
@@ -403,13 +417,17 @@ async def test_a_closed_bundle_takes_no_more_needs(demand: Demand) -> None:
     await register(client, "DNK", 10, item="CV90")
     await aggregate_all(service)
     (bundle,) = await bundles(client)
-    closed = await client.post(f"/v1/bundles/{bundle['id']}/close", json={"reason": "enough"}, headers=coordinator())
+    closed = await client.post(
+        f"/v1/bundles/{bundle['id']}/close", json={"reason": "enough"}, headers=await lead(client, bundle["id"])
+    )
     assert closed.status_code == 200
     await register(client, "NLD", 40, item="CV90")
     await aggregate_all(service)
     (other,) = [b for b in await bundles(client) if b["id"] != bundle["id"]]
     assert other["nations"] == ["NLD"]
-    assert (await client.get(f"/v1/bundles/{bundle['id']}", headers=coordinator())).json()["nations"] == ["DNK"]
+    assert (await client.get(f"/v1/bundles/{bundle['id']}", headers=await lead(client, bundle["id"]))).json()[
+        "nations"
+    ] == ["DNK"]
 
 
 async def test_the_funding_of_a_bundle_is_shown_with_reasons(demand: Demand) -> None:
@@ -428,7 +446,9 @@ async def test_the_funding_of_a_bundle_is_shown_with_reasons(demand: Demand) -> 
         ("EDIP-PCI", 4),
     }
     assert not funding["EDIP-PCI"]["qualifies"] and "1 more needed" in funding["EDIP-PCI"]["reason"]
-    smes = await client.post(f"/v1/bundles/{bundle['id']}/sme-share", json={"share": 0.2}, headers=coordinator())
+    smes = await client.post(
+        f"/v1/bundles/{bundle['id']}/sme-share", json={"share": 0.2}, headers=await lead(client, bundle["id"])
+    )
     assert {f["instrument"]: f["co_funding_rate"] for f in smes.json()["funding"]}["EDIRPA"] == 0.20
 
 
@@ -463,7 +483,9 @@ async def test_needs_become_contracted_once_their_bundle_has_a_contract(demand: 
     nld = await register(client, "NLD", 10, item="VSRAT")
     await aggregate_all(service)
     (bundle,) = await bundles(client)
-    await client.post(f"/v1/bundles/{bundle['id']}/commit", json={"lead": "NSPA"}, headers=coordinator())
+    await client.post(
+        f"/v1/bundles/{bundle['id']}/commit", json={"lead": "NSPA"}, headers=await lead(client, bundle["id"])
+    )
     event_id = uuid4()
     assert await mark_contracted(event_id, bundle["id"], "contract-1", service.uow()) == 1
     assert await mark_contracted(event_id, bundle["id"], "contract-1", service.uow()) == 0  # redelivered
@@ -491,7 +513,9 @@ async def test_a_harmonised_specification_becomes_the_items_reference_and_needs_
     # reason; Denmark's own specification still differs, its need stays where it was.
     (now_harmonised,) = [b for b in await bundles(client) if b["harmonised"]]
     assert now_harmonised["nations"] == ["NOR"]
-    trail = (await client.get(f"/v1/bundles/{deviating['id']}/trail", headers=coordinator())).json()
+    trail = (
+        await client.get(f"/v1/bundles/{deviating['id']}/trail", headers=await lead(client, deviating["id"]))
+    ).json()
     assert (
         trail[-1]["kind"] == "left"
         and "SPEC-155MM-NATO-2026 is now the harmonised specification" in trail[-1]["reason"]
@@ -499,7 +523,9 @@ async def test_a_harmonised_specification_becomes_the_items_reference_and_needs_
     assert (await client.get(f"/v1/needs/{nor['id']}", headers=desk("NOR"))).json()["status"] == "bundled"
     lines = (await client.get(f"/v1/bundles/{dnk_apart['id']}", headers=desk("DNK"))).json()["lines"]
     assert [line["need_id"] for line in lines] == [other["id"]]
-    untouched = (await client.get(f"/v1/bundles/{dnk_apart['id']}/trail", headers=coordinator())).json()
+    untouched = (
+        await client.get(f"/v1/bundles/{dnk_apart['id']}/trail", headers=await lead(client, dnk_apart["id"]))
+    ).json()
     assert "left" not in [t["kind"] for t in untouched]
     need = await register(client, "NLD")
     assert need["specification_ref"] == "SPEC-155MM-NATO-2026"

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.demand.helpers import aggregate_all, need_body
-from tests.support.api import coordinator, desk
+from tests.demand.helpers import ADMIN, aggregate_all, lead, need_body
+from tests.support.api import desk
 
 Demand = tuple[Any, httpx.AsyncClient]
 
@@ -47,7 +47,7 @@ async def two_nations(demand: Demand) -> dict[str, Any]:
         )
     ).json()
     await aggregate_all(service)
-    bundle = (await client.get("/v1/bundles", headers=coordinator())).json()["items"][0]
+    bundle = (await client.get("/v1/bundles", headers=ADMIN)).json()["items"][0]
     return {"nld": nld, "cze": cze, "bundle": bundle}
 
 

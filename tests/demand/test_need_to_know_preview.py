@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bundling_shared.events.demand import BundleOpenedV1
-from tests.demand.helpers import aggregate_all, need_body, outbox_events
+from tests.demand.helpers import aggregate_all, lead, need_body, outbox_events
 from tests.demand.test_bundles_api import SOON, Demand, bundles, register
 from tests.support.api import coordinator, desk
 
@@ -72,7 +72,7 @@ async def test_a_desk_in_the_bundle_and_a_coordinator_still_see_its_nations_and_
     assert own["would_join"] == joint["id"]
     assert "(CZE, DEU)" in _funding(own)["EDIRPA"]["reason"]  # its own bundle's nations
     assert older["id"] not in json.dumps(own)  # POL's bundle it is not in
-    for headers in (desk("DEU"), coordinator()):
+    for headers in (desk("DEU"), await lead(client, joint["id"])):
         seen = (await client.get(f"/v1/bundles/{joint['id']}", headers=headers)).json()
         assert "(CZE, DEU)" in _funding(seen)["EDIRPA"]["reason"]
 
@@ -86,8 +86,10 @@ async def test_the_opened_bundle_event_names_no_participant(demand: Demand) -> N
     (bundle,) = await bundles(client)
     bid = bundle["id"]
     # The lead is named on purpose (by default the largest share); an agency keeps it out of the way.
-    assert (await client.post(f"/v1/bundles/{bid}/lead", json={"lead": "NSPA"}, headers=coordinator())).is_success
-    opened = await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON}, headers=coordinator())
+    assert (
+        await client.post(f"/v1/bundles/{bid}/lead", json={"lead": "NSPA"}, headers=await lead(client, bid))
+    ).is_success
+    opened = await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON}, headers=coordinator("NSPA"))
     assert opened.status_code == 200, opened.text
 
     (notice,) = await outbox_events(service, "demand.bundle.opened")

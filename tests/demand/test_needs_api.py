@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.demand.helpers import aggregate_all, need_body, outbox_events, yearly
-from tests.support.api import coordinator, desk
+from tests.demand.helpers import ADMIN, aggregate_all, lead, need_body, outbox_events, yearly
+from tests.support.api import desk
 
 Demand = tuple[Any, httpx.AsyncClient]
 
@@ -135,7 +135,7 @@ async def test_withdrawn_and_committed_needs_no_longer_change(demand: Demand) ->
     ordered = (await client.post("/v1/needs", json=need_body("NLD", 100, item="CV90"), headers=desk("NLD"))).json()
     await aggregate_all(service)
     bundle_id = (await client.get(f"/v1/needs/{ordered['id']}", headers=desk("NLD"))).json()["bundle_id"]
-    committed = await client.post(f"/v1/bundles/{bundle_id}/commit", json={}, headers=coordinator())
+    committed = await client.post(f"/v1/bundles/{bundle_id}/commit", json={}, headers=await lead(client, bundle_id))
     assert committed.status_code == 200
     assert (await client.get(f"/v1/needs/{ordered['id']}", headers=desk("NLD"))).json()["status"] == "committed"
     amend = await client.patch(f"/v1/needs/{ordered['id']}", json={"quantity": 5}, headers=desk("NLD"))
@@ -151,7 +151,7 @@ async def test_needs_filter_and_page(demand: Demand) -> None:
     await client.post("/v1/needs", json=need_body("NLD", 4, end_user="ukraine"), headers=desk("NLD"))
     for_ukraine = (await client.get("/v1/needs", params={"end_user": "ukraine"}, headers=desk("NLD"))).json()
     assert [n["quantity"] for n in for_ukraine["items"]] == [4]
-    across = (await client.get("/v1/needs", params={"limit": 3}, headers=coordinator())).json()
+    across = (await client.get("/v1/needs", params={"limit": 3}, headers=ADMIN)).json()
     assert (across["total"], len(across["items"])) == (4, 3)  # the total counts beyond the page, unfiltered too
     page = (await client.get("/v1/needs", params={"item_code": "VSRAT", "limit": 1}, headers=desk("NLD"))).json()
     assert page["total"] == 2 and [n["quantity"] for n in page["items"]] == [2]

@@ -9,12 +9,14 @@ from pathlib import Path
 from faststream.kafka import TestKafkaBroker
 
 from bundling_shared import topics
+from bundling_shared.auth import Role
 from bundling_shared.db import migrate
 from bundling_shared.events.contracts import ContractCreatedPayload, ContractCreatedV1, ContractLine
 from bundling_shared.events.demand import DeliveryWindow, NeedRegisteredPayload, NeedRegisteredV1
 from bundling_shared.messaging.outbox import event_headers
 from demand.bootstrap import bootstrap
 from demand.config import DemandSettings
+from demand.domain.access import Caller
 from demand.domain.model import Need, NeedStatus
 from demand.entrypoints.app import MIGRATIONS
 from demand.service_layer.bundles import CommitBundle, commit_bundle
@@ -64,7 +66,8 @@ async def test_the_aggregator_bundles_a_need_the_watcher_marks_it_contracted_and
             (bundle,) = await uow.bundles.list(BundleFilter(item_code="VSRAT"), 10, 0)
             lines = await uow.bundles.lines(bundle.id)
         assert [line.need_id for line in lines] == [need.id]
-        await commit_bundle(CommitBundle(bundle.id, "NSPA", "coordinator:NSPA"), service.uow())
+        lead = Caller(Role.COORDINATOR, nation="NLD")  # the largest share leads, and hands the order to NSPA
+        await commit_bundle(CommitBundle(bundle.id, "NSPA", "coordinator:NLD", lead), service.uow())
         contract = ContractCreatedV1.create(
             ContractCreatedPayload(
                 contract_id="contract-1",

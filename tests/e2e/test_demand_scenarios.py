@@ -20,6 +20,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from tests.demand.helpers import ADMIN, coordinator_of
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import contracted, eventually
 from tests.support.api import coordinator, desk
@@ -43,9 +44,9 @@ def register(platform: Platform, nation: str, item: str, quantity: int | None = 
     return need_id
 
 
-def one_bundle(platform: Platform, item: str, nations: set[str], org: str = "NSPA") -> dict[str, Any]:
+def one_bundle(platform: Platform, item: str, nations: set[str]) -> dict[str, Any]:
     def probe() -> dict[str, Any] | None:
-        response = httpx.get(f"{platform.demand.url}/v1/bundles", params={"item_code": item}, headers=coordinator(org))
+        response = httpx.get(f"{platform.demand.url}/v1/bundles", params={"item_code": item}, headers=ADMIN)
         items = response.json()["items"]
         if len(items) == 1 and set(items[0]["nations"]) == nations:
             found: dict[str, Any] = items[0]
@@ -123,10 +124,11 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
         register(platform, nation, "PATRIOT-PAC2", quantity)
 
     vsrat = one_bundle(platform, "VSRAT", set(VSRAT_ALLIES))
-    act(platform, f"/v1/bundles/{vsrat['id']}/lead", {"lead": "NSPA"}, coordinator("NSPA"))
+    # The allies hand the order to NSPA: a nation in the bundle nominates it while none is nominated.
+    act(platform, f"/v1/bundles/{vsrat['id']}/lead", {"lead": "NSPA"}, coordinator_of("NLD"))
     act(platform, f"/v1/bundles/{vsrat['id']}/commit", {}, coordinator("NSPA"))
 
-    ammo = one_bundle(platform, "AMMO-155MM", set(AMMO_NATIONS), org="CZE")
+    ammo = one_bundle(platform, "AMMO-155MM", set(AMMO_NATIONS))
     funding = {f["instrument"]: f for f in ammo["funding"]}
     assert funding["EDIRPA"]["qualifies"] and funding["EDIRPA"]["co_funding_rate"] == 0.20
     assert ammo["nation_count"] == 18
@@ -135,10 +137,11 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
 
     missiles = one_bundle(platform, "PATRIOT-PAC2", set(patriot))
     assert missiles["total_quantity"] == 1_000
-    act(platform, f"/v1/bundles/{missiles['id']}/open", {"deadline": DEADLINE, "minimum_nations": 4}, coordinator())
+    largest = coordinator_of("DEU")  # leads while none is nominated
+    act(platform, f"/v1/bundles/{missiles['id']}/open", {"deadline": DEADLINE, "minimum_nations": 4}, largest)
     for nation in patriot:
         act(platform, f"/v1/bundles/{missiles['id']}/participation", {"decision": "confirm"}, desk(nation))
-    act(platform, f"/v1/bundles/{missiles['id']}/commit", {}, coordinator())
+    act(platform, f"/v1/bundles/{missiles['id']}/commit", {}, largest)
 
     vsrat_contract = contracted(platform, vsrat["id"])
     assert vsrat_contract["contracting_authority"] == "NSPA"
@@ -167,9 +170,9 @@ def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(plat
     # CV90: Denmark and the Netherlands buy vehicles for Ukraine with Sweden as lead nation.
     dnk_need = register(platform, "DNK", "CV90", 20, end_user="ukraine")
     register(platform, "NLD", "CV90", 30, end_user="ukraine", budget_ceiling={"amount": 400_000_000})
-    cv90 = one_bundle(platform, "CV90", {"DNK", "NLD"}, org="SWE")
+    cv90 = one_bundle(platform, "CV90", {"DNK", "NLD"})
     assert cv90["proposed_lead"] == "NLD"
-    led = act(platform, f"/v1/bundles/{cv90['id']}/lead", {"lead": "SWE"}, coordinator("SWE"))
+    led = act(platform, f"/v1/bundles/{cv90['id']}/lead", {"lead": "SWE"}, coordinator_of("NLD"))
     assert led["proposed_lead"] == "SWE"
     act(platform, f"/v1/bundles/{cv90['id']}/commit", {}, coordinator("SWE"))
     cv90_contract = contracted(platform, cv90["id"])
@@ -192,7 +195,7 @@ def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(plat
         yearly_quantities=[{"year": 2026, "quantity": 3}, {"year": 2027, "quantity": 3}, {"year": 2028, "quantity": 3}],
         budget_ceiling={"amount": 600_000_000},
     )
-    radar = one_bundle(platform, "MMR", {"NLD"}, org="NLD")
+    radar = one_bundle(platform, "MMR", {"NLD"})
     assert radar["kind"] == "framework_contract"
     act(platform, f"/v1/bundles/{radar['id']}/commit", {"lead": "NLD"}, coordinator("NLD"))
     # ...that Norway, Denmark and Lithuania find on the demand sheet and accede to later.

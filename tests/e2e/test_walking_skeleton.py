@@ -12,6 +12,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from tests.demand.helpers import ADMIN, coordinator_of
 from tests.e2e.conftest import Platform
 from tests.support.api import coordinator, desk, industry
 
@@ -55,7 +56,7 @@ def register_need(platform: Platform, nation: str, item: str, quantity: int) -> 
 
 
 def bundle_of(platform: Platform, item: str, nations: set[str]) -> dict[str, Any] | None:
-    items = httpx.get(f"{platform.demand.url}/v1/bundles", headers=coordinator()).json()["items"]
+    items = httpx.get(f"{platform.demand.url}/v1/bundles", headers=ADMIN).json()["items"]
     for bundle in items:
         if bundle["item_code"] == item and set(bundle["nations"]) == nations:
             found: dict[str, Any] = bundle
@@ -64,7 +65,10 @@ def bundle_of(platform: Platform, item: str, nations: set[str]) -> dict[str, Any
 
 
 def commit(platform: Platform, bundle_id: str, lead: str, correlation_id: str | None = None) -> None:
-    headers = coordinator("NSPA") | ({"x-correlation-id": correlation_id} if correlation_id else {})
+    """Committed by the coordinator of the bundle's lead (the largest share, none being
+    nominated), who hands the order to `lead`."""
+    seen = httpx.get(f"{platform.demand.url}/v1/bundles/{bundle_id}", headers=ADMIN).json()
+    headers = coordinator_of(seen["proposed_lead"]) | ({"x-correlation-id": correlation_id} if correlation_id else {})
     response = httpx.post(f"{platform.demand.url}/v1/bundles/{bundle_id}/commit", json={"lead": lead}, headers=headers)
     assert response.status_code == 200, response.text
 

@@ -14,8 +14,8 @@ from bundling_shared.db import migrate
 from demand.adapters import orm
 from demand.config import DemandSettings
 from demand.entrypoints.app import MIGRATIONS, create_app
-from tests.demand.helpers import aggregate_all, need_body, outbox_events, publish_now
-from tests.support.api import coordinator, desk, industry
+from tests.demand.helpers import ADMIN, aggregate_all, coordinator_of, need_body, outbox_events, publish_now
+from tests.support.api import desk, industry
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ async def test_a_desk_sees_only_its_own_needs(app_client: tuple[Any, httpx.Async
     assert (await client.get(f"/v1/needs/{nld['id']}", headers=industry("RHEINMETALL"))).status_code == 404
     listed = (await client.get("/v1/needs", headers=desk("CZE"))).json()["items"]
     assert [n["nation"] for n in listed] == ["CZE"]
-    assert len((await client.get("/v1/needs", headers=coordinator())).json()["items"]) == 2
+    assert len((await client.get("/v1/needs", headers=ADMIN)).json()["items"]) == 2
 
 
 async def test_needs_of_one_item_end_in_one_bundle_and_each_desk_sees_only_its_lines(
@@ -93,7 +93,7 @@ async def test_needs_of_one_item_end_in_one_bundle_and_each_desk_sees_only_its_l
     await client.post("/v1/needs", json=need_body("DEU", 40, item="VSRAT"), headers=desk("DEU"))
     await aggregate_all(service)
 
-    bundles = (await client.get("/v1/bundles", headers=coordinator())).json()["items"]
+    bundles = (await client.get("/v1/bundles", headers=coordinator_of("CZE"))).json()["items"]  # the largest share
     ammo = next(b for b in bundles if b["item_code"] == "AMMO-155MM")
     assert ammo["total_quantity"] == 40_000 and ammo["nations"] == ["CZE", "DNK", "NLD"]
     assert len(ammo["lines"]) == 3
@@ -111,7 +111,7 @@ async def test_a_redelivered_need_event_changes_nothing(app_client: tuple[Any, h
     await aggregate_all(service)
     await aggregate_all(service)
     await publish_now(service)
-    bundle = (await client.get("/v1/bundles", headers=coordinator())).json()["items"][0]
+    bundle = (await client.get("/v1/bundles", headers=ADMIN)).json()["items"][0]
     assert bundle["total_quantity"] == 700 and bundle["revision"] == 1
     async with service.engine.connect() as conn:
         processed = await conn.scalar(select(func.count()).select_from(orm.processed_messages))
@@ -126,14 +126,15 @@ async def test_only_a_coordinator_commits_and_only_once(app_client: tuple[Any, h
     await client.post("/v1/needs", json=need_body("NLD", 5, item="VSRAT"), headers=desk("NLD"))
     await client.post("/v1/needs", json=need_body("NOR", 8, item="VSRAT"), headers=desk("NOR"))
     await aggregate_all(service)
-    bundle_id = (await client.get("/v1/bundles", headers=coordinator())).json()["items"][0]["id"]
+    bundle_id = (await client.get("/v1/bundles", headers=ADMIN)).json()["items"][0]["id"]
 
     assert (await client.post(f"/v1/bundles/{bundle_id}/commit", json={}, headers=desk("NLD"))).status_code == 403
-    committed = await client.post(f"/v1/bundles/{bundle_id}/commit", json={"lead": "NSPA"}, headers=coordinator())
+    lead = coordinator_of("NOR")  # the largest share leads while none is nominated
+    committed = await client.post(f"/v1/bundles/{bundle_id}/commit", json={"lead": "NSPA"}, headers=lead)
     assert committed.status_code == 200 and committed.json()["status"] == "committed"
-    again = await client.post(f"/v1/bundles/{bundle_id}/commit", json={"lead": "NSPA"}, headers=coordinator())
+    again = await client.post(f"/v1/bundles/{bundle_id}/commit", json={"lead": "NSPA"}, headers=coordinator_of("NSPA"))
     assert again.status_code == 409 and "already committed" in again.json()["detail"]
-    missing = await client.post("/v1/bundles/bundle-nope/commit", json={}, headers=coordinator())
+    missing = await client.post("/v1/bundles/bundle-nope/commit", json={}, headers=lead)
     assert missing.status_code == 404
 
     orders = [e for e in await pending_events(service) if e["event_type"] == "demand.joint_order.committed"]

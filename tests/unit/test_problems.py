@@ -12,7 +12,13 @@ from fastapi import Depends, FastAPI, HTTPException
 from bundling_shared.auth.fastapi import current_principal
 from bundling_shared.auth.principal import Principal
 from bundling_shared.http import install_common
-from bundling_shared.problems import MEDIA_TYPE, ProblemError, document_problems, install_problem_handlers
+from bundling_shared.problems import (
+    MEDIA_TYPE,
+    ProblemError,
+    document_problems,
+    install_problem_handlers,
+    refuse_unknown_query,
+)
 from bundling_shared.strict import Day, EurAmount, Quantity, StrictModel
 
 
@@ -23,7 +29,7 @@ class Order(StrictModel):
 
 
 def make_app(max_body_bytes: int = 2048) -> FastAPI:
-    app = FastAPI()
+    app = FastAPI(dependencies=[Depends(refuse_unknown_query)])
 
     async def ok() -> None:
         return None
@@ -44,6 +50,10 @@ def make_app(max_body_bytes: int = 2048) -> FastAPI:
     @app.post("/open")
     async def open_(body: Order) -> Order:
         return body
+
+    @app.get("/orders")
+    async def orders(status: str | None = None) -> list[str]:
+        return [status or "all"]
 
     document_problems(app)
     return app
@@ -130,3 +140,12 @@ def test_the_openapi_document_declares_the_problem_for_every_error_status() -> N
         assert ref == "#/components/schemas/Problem"
     open_ = schema["paths"]["/open"]["post"]["responses"]
     assert "401" not in open_ and "422" in open_
+
+
+async def test_an_unknown_query_parameter_is_refused_like_an_unknown_field(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/orders", params={"status": "open"})).json() == ["open"]
+    body = problem(await client.get("/orders", params={"stauts": "open"}), 422)
+    assert body["errors"] == [
+        {"field": "query.stauts", "rule": "extra_forbidden", "message": "unknown query parameter"}
+    ]
+    assert (await client.get("/health", params={"probe": "k8s"})).status_code == 200

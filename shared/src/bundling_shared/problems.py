@@ -14,9 +14,11 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -138,11 +140,56 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
+OPERATIONAL_PATHS = frozenset({"/health", "/ready"})
+"""Probes of orchestrators, which send what they send: they read no input."""
+
+_declared_queries: dict[int, frozenset[str]] = {}
+
+
+def _declared_query_names(route: APIRoute) -> frozenset[str]:
+    names = _declared_queries.get(id(route))
+    if names is None:
+        names = frozenset(_query_names(route.dependant))
+        _declared_queries[id(route)] = names
+    return names
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+async def refuse_unknown_query(request: Request) -> None:
+    """A query parameter a route does not read is refused, as an unknown body field is:
+    a misspelt filter (``?stauts=open``) would otherwise answer the unfiltered list."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or route.path in OPERATIONAL_PATHS:
+        return
+    unknown = sorted(set(request.query_params.keys()) - _declared_query_names(route))
+    if unknown:
+        errors = [
+            FieldError(field=f"query.{name}", rule="extra_forbidden", message="unknown query parameter")
+            for name in unknown[:20]
+        ]
+        raise ProblemError422(errors)
+
+
+class ProblemError422(ProblemError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(
+            422, "unknown query parameter(s): " + ", ".join(e.field for e in errors), kind="validation-error"
+        )
+        self.errors = errors
+
+
 def _statuses_of(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     """What a route can answer besides its success: 401 and 403 behind a token, 404 for a
-    path naming an object, 409 for a change, 413 and 422 for what it reads; a route that
-    reads nothing (no parameter, no body) cannot break a rule of its input."""
-    statuses = {422} if operation.get("parameters") or "requestBody" in operation else set()
+    path naming an object, 409 for a change, 413 and 422 for what it reads (every API route
+    reads its query, if only to refuse a parameter it does not know); the operational
+    probes read nothing."""
+    statuses = set() if path in OPERATIONAL_PATHS else {422}
     if operation.get("security"):
         statuses |= {401, 403}
     if "{" in path:

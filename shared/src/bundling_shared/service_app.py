@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequen
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,7 +15,7 @@ from bundling_shared.auth.tokens import TokenVerifier
 from bundling_shared.db import ping
 from bundling_shared.http import install_common
 from bundling_shared.messaging.outbox import OutboxRelay
-from bundling_shared.problems import document_problems, install_problem_handlers
+from bundling_shared.problems import document_problems, install_problem_handlers, refuse_unknown_query
 from bundling_shared.runtime import service_running
 from bundling_shared.settings import AuthSettings, HttpSettings, KafkaSettings
 from bundling_shared.topics import Topic
@@ -56,7 +56,13 @@ def create_service_app(
         ):
             yield
 
-    app = FastAPI(title=title, version="1.0.0", description=description, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        version="1.0.0",
+        description=description,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_unknown_query)],
+    )
     for key, value in state.items():
         setattr(app.state, key, value)
     app.state.token_verifier = TokenVerifier(auth)

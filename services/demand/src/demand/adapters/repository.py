@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, and_, bindparam, delete, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import ColumnElement
 
 from demand.adapters.bulk import execute_many
 from demand.adapters.orm import (
@@ -63,6 +64,31 @@ _SHARES_CHANGED = (
 )
 
 
+def led_by(party: str) -> ColumnElement[bool]:
+    """The bundles `party` leads, as `demand.domain.access.leader` says: the lead it was
+    committed under, else the nominated lead, else the nation with the largest share (on a
+    tie the later code, as `largest_share` breaks it)."""
+    mine, other = bundle_shares.alias("mine"), bundle_shares.alias("other")
+    beaten = (
+        select(other.c.nation)
+        .where(
+            other.c.bundle_id == mine.c.bundle_id,
+            or_(other.c.quantity > mine.c.quantity, and_(other.c.quantity == mine.c.quantity, other.c.nation > party)),
+        )
+        .exists()
+    )
+    largest = (
+        select(mine.c.nation)
+        .where(mine.c.bundle_id == bundles.c.id, mine.c.nation == party, mine.c.quantity > 0, ~beaten)
+        .exists()
+    )
+    unnominated = or_(bundles.c.nominated_lead.is_(None), bundles.c.nominated_lead == "")
+    return or_(
+        bundles.c.lead == party,
+        and_(bundles.c.lead.is_(None), or_(bundles.c.nominated_lead == party, and_(unnominated, largest))),
+    )
+
+
 Held = TypeVar("Held")
 
 
@@ -97,7 +123,7 @@ class NeedRepository(_HoldsWithinABatch[NeedFacts]):
     async def held(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         """The needs of a whole batch of events in one query, as plain rows: nothing
         compares or tracks their fields; `write_held` writes what placing them changes,
-        their status and bundle, in one statement."""
+        their status, its reason and bundle, in one statement."""
         if self._held is None:
             raise RuntimeError("needs are held only within writes_held()")
         query = select(*_NEED_FACTS.selected).where(needs.c.id.in_(list(need_ids)))
@@ -114,6 +140,13 @@ class NeedRepository(_HoldsWithinABatch[NeedFacts]):
         await execute_many(self._session, "needs placed", _PLACED, rows)
 
     def _filtered(self, query: Select[Any], f: NeedFilter) -> Select[Any]:
+        if f.seen_by is not None:
+            seen: list[ColumnElement[bool]] = []
+            if f.seen_by.nation is not None:
+                seen.append(needs.c.nation == f.seen_by.nation)
+            if f.seen_by.lead is not None:
+                seen.append(needs.c.bundle_id.in_(select(bundles.c.id).where(led_by(f.seen_by.lead))))
+            query = query.where(or_(false(), *seen))
         if f.nation is not None:
             query = query.where(needs.c.nation == f.nation)
         if f.status is not None:
@@ -464,10 +497,14 @@ class BundleRepository:
         return await self._with_shares((await self._session.scalars(query)).all())
 
     def _filtered(self, query: Select[Any], f: BundleFilter) -> Select[Any]:
-        if f.nation is not None:
-            query = query.where(
-                bundles.c.id.in_(select(bundle_shares.c.bundle_id).where(bundle_shares.c.nation == f.nation))
-            )
+        if f.seen_by is not None:
+            seen: list[ColumnElement[bool]] = []
+            if f.seen_by.nation is not None:
+                nation = f.seen_by.nation
+                seen.append(bundles.c.id.in_(select(bundle_shares.c.bundle_id).where(bundle_shares.c.nation == nation)))
+            if f.seen_by.lead is not None:
+                seen.append(led_by(f.seen_by.lead))
+            query = query.where(or_(false(), *seen))
         if f.status is not None:
             query = query.where(bundles.c.status == f.status)
         if f.item_code is not None:
@@ -506,7 +543,7 @@ class BundleRepository:
             return held
         row = (
             await self._session.execute(
-                select(bundle_lines).where(bundle_lines.c.bundle_id == bundle_id, bundle_lines.c.need_id == need_id)
+                select(*_LINE_COLUMNS).where(bundle_lines.c.bundle_id == bundle_id, bundle_lines.c.need_id == need_id)
             )
         ).first()
         return BundleLine(**row._mapping) if row is not None else None
@@ -523,7 +560,7 @@ class BundleRepository:
 
     async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
         await self.write_held()
-        query = select(bundle_lines).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
+        query = select(*_LINE_COLUMNS).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
         if nation is not None:
             query = query.where(bundle_lines.c.nation == nation)
         return [BundleLine(**row._mapping) for row in await self._session.execute(query)]

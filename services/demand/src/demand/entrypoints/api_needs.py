@@ -11,7 +11,16 @@ from sqlalchemy.exc import IntegrityError
 
 from bundling_shared.auth import Principal, Role
 from demand.domain.model import EndUser, NeedStatus
-from demand.entrypoints.deps import Desk, ItemReader, Reader, Uow, budget_eur, domain_errors, scope
+from demand.entrypoints.deps import (
+    CallerOf,
+    NeedLister,
+    Registrar,
+    Uow,
+    budget_eur,
+    caller_of,
+    domain_errors,
+    scope,
+)
 from demand.entrypoints.schemas import (
     NeedAmendIn,
     NeedIn,
@@ -60,7 +69,7 @@ def _replay(answer: Any, fingerprint: str) -> Response:
 async def register_need(
     body: NeedIn,
     uow: Uow,
-    principal: Desk,
+    principal: Registrar,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
     """A nation desk registers a need; the aggregator bundles it with compatible needs.
@@ -93,7 +102,7 @@ async def register_need(
 
 
 @router.post("/preview", response_model=PreviewOut)
-async def preview(body: NeedIn, uow: Uow, principal: Desk) -> PreviewOut:
+async def preview(body: NeedIn, uow: Uow, principal: Registrar) -> PreviewOut:
     """What if: which bundle would this need join, and what would it look like. Saves nothing.
 
     Of a bundle the desk is not in: totals and nation counts, no id and no nation."""
@@ -105,35 +114,31 @@ async def preview(body: NeedIn, uow: Uow, principal: Desk) -> PreviewOut:
 @router.get("", response_model=Page[NeedOut])
 async def list_needs(
     uow: Uow,
-    principal: Reader,
+    principal: NeedLister,
     status_: Annotated[NeedStatus | None, Query(alias="status")] = None,
     item_code: str | None = None,
-    nation: str | None = Query(default=None, description="Coordinators: one nation's needs."),
+    nation: str | None = Query(default=None, description="One nation's needs, of those the caller may read."),
     end_user: EndUser | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[NeedOut]:
-    own = scope(principal)
-    f = NeedFilter(nation=own or nation, status=status_, item_code=item_code, end_user=end_user)
-    if own is not None and nation is not None and nation != own:
-        return Page(items=[], limit=limit, offset=offset, total=0)
-    async with uow() as u:
-        found = await u.needs.list(f, limit, offset)
-        total = await u.needs.count(f)
+    """The needs the caller may read: its nation's, and a lead's the needs in the bundles it leads."""
+    f = NeedFilter(nation=nation, status=status_, item_code=item_code, end_user=end_user)
+    found, total = await handlers.list_needs(f, caller_of(principal), limit, offset, uow())
     return Page(items=[NeedOut.of(n) for n in found], limit=limit, offset=offset, total=total)
 
 
 @router.get("/{need_id}", response_model=NeedOut)
-async def get_need(need_id: str, uow: Uow, principal: ItemReader) -> NeedOut:
+async def get_need(need_id: str, uow: Uow, caller: CallerOf) -> NeedOut:
     with domain_errors():
-        return NeedOut.of(await handlers.get_need(need_id, scope(principal), uow()))
+        return NeedOut.of(await handlers.get_need(need_id, caller, uow()))
 
 
 @router.get("/{need_id}/history", response_model=list[NeedVersionOut])
-async def need_history(need_id: str, uow: Uow, principal: ItemReader) -> list[NeedVersionOut]:
+async def need_history(need_id: str, uow: Uow, caller: CallerOf) -> list[NeedVersionOut]:
     """Every version of the need, oldest first, with who changed what."""
     with domain_errors():
-        return [NeedVersionOut.of(v) for v in await handlers.need_history(need_id, scope(principal), uow())]
+        return [NeedVersionOut.of(v) for v in await handlers.need_history(need_id, caller, uow())]
 
 
 def _changes(body: NeedAmendIn) -> dict[str, Any]:
@@ -158,21 +163,21 @@ def _changes(body: NeedAmendIn) -> dict[str, Any]:
 
 
 @router.patch("/{need_id}", response_model=NeedOut)
-async def amend_need(need_id: str, body: NeedAmendIn, uow: Uow, principal: Desk) -> NeedOut:
+async def amend_need(need_id: str, body: NeedAmendIn, uow: Uow, caller: CallerOf) -> NeedOut:
     """Amend a need as a new version; a bundled need moves if it no longer fits its bundle."""
     changes = _changes(body)
     with domain_errors():
-        return NeedOut.of(await handlers.amend_need(need_id, scope(principal), changes, principal.subject, uow()))
+        return NeedOut.of(await handlers.amend_need(need_id, caller, changes, caller.subject, uow()))
 
 
 @router.post("/{need_id}/submit", response_model=NeedOut)
-async def submit_need(need_id: str, uow: Uow, principal: Desk) -> NeedOut:
+async def submit_need(need_id: str, uow: Uow, caller: CallerOf) -> NeedOut:
     with domain_errors():
-        return NeedOut.of(await handlers.submit_need(need_id, scope(principal), principal.subject, uow()))
+        return NeedOut.of(await handlers.submit_need(need_id, caller, caller.subject, uow()))
 
 
 @router.post("/{need_id}/withdraw", response_model=NeedOut)
-async def withdraw_need(need_id: str, body: WithdrawIn, uow: Uow, principal: Desk) -> NeedOut:
+async def withdraw_need(need_id: str, body: WithdrawIn, uow: Uow, caller: CallerOf) -> NeedOut:
     with domain_errors():
-        need = await handlers.withdraw_need(need_id, scope(principal), body.reason, principal.subject, uow())
+        need = await handlers.withdraw_need(need_id, caller, body.reason, caller.subject, uow())
     return NeedOut.of(need)

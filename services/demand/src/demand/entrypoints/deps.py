@@ -1,9 +1,10 @@
 """What every route needs: the unit of work, the caller, and one mapping from domain
-errors to HTTP answers (absent or not yours 404, bad input 422, wrong moment 409)."""
+errors to HTTP answers (absent or not yours to see 404, not yours to do 403, bad input
+422, wrong moment 409). Who may do what is decided by the table in `demand.domain.access`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -11,6 +12,8 @@ from fastapi import Depends, HTTPException, Request, status
 
 from bundling_shared.auth import Principal, Role
 from bundling_shared.auth.fastapi import current_principal, require_role
+from bundling_shared.problems import ProblemError
+from demand.domain.access import Action, Caller, Forbidden, Hidden, Relation, authorise
 from demand.domain.errors import DemandRuleViolation, NotAllowedNow
 from demand.entrypoints.schemas import Money
 from demand.service_layer.common import NotFound, UowFactory
@@ -24,27 +27,34 @@ def _uow(request: Request) -> UowFactory:
 Uow = Annotated[UowFactory, Depends(_uow)]
 
 
-async def _reader(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-    if principal.role is Role.INDUSTRY:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail="industry gets nothing from the demand service; opportunity notices come as webhooks",
-        )
-    return principal
+def caller_of(principal: Principal) -> Caller:
+    return Caller(principal.role, principal.nation, principal.organisation, principal.subject)
 
 
-async def _item_reader(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-    """Industry sees no national item at all: as if it did not exist."""
-    if principal.role is Role.INDUSTRY:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="not found")
-    return principal
+async def _caller(principal: Annotated[Principal, Depends(current_principal)]) -> Caller:
+    return caller_of(principal)
 
 
-Reader = Annotated[Principal, Depends(_reader)]
-ItemReader = Annotated[Principal, Depends(_item_reader)]
-Desk = Annotated[Principal, Depends(require_role(Role.NATION_DESK))]
-Coordinator = Annotated[Principal, Depends(require_role(Role.COORDINATOR))]
-Admin = Annotated[Principal, Depends(require_role())]
+def _allowed(action: Action) -> Callable[..., Awaitable[Principal]]:
+    """A route acting on no one object: the table's verdict for the role alone."""
+
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        with domain_errors():
+            authorise(caller_of(principal), action, Relation.ANY)
+        return principal
+
+    return dependency
+
+
+# Routes on one bundle or need take the caller; their handler consults the table once it
+# knows how the caller stands to the object.
+CallerOf = Annotated[Caller, Depends(_caller)]
+Reader = Annotated[Principal, Depends(_allowed(Action.READ_REFERENCE))]
+BundleLister = Annotated[Principal, Depends(_allowed(Action.LIST_BUNDLES))]
+NeedLister = Annotated[Principal, Depends(_allowed(Action.LIST_NEEDS))]
+Registrar = Annotated[Principal, Depends(_allowed(Action.REGISTER_NEED))]
+Admin = Annotated[Principal, Depends(_allowed(Action.EDIT_CATALOGUE))]
+Desk = Annotated[Principal, Depends(require_role(Role.NATION_DESK))]  # accession: a desk for its nation
 
 
 def scope(principal: Principal) -> str | None:
@@ -63,12 +73,15 @@ def acting_nation(principal: Principal) -> str:
 def domain_errors() -> Iterator[None]:
     try:
         yield
-    except NotFound as exc:
+    except (NotFound, Hidden) as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    except Forbidden as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(exc)) from exc
     except NotAllowedNow as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
     except DemandRuleViolation as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
+        field = f"body.{exc.field}" if exc.field else None
+        raise ProblemError(422, str(exc), field=field, rule=exc.rule) from exc
 
 
 def budget_eur(money: Money | None) -> int | None:

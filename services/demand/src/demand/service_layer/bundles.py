@@ -4,8 +4,8 @@ the deadline, close or cancel. Each one leaves a reason in the bundle's trail.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bundling_shared import topics
@@ -24,20 +24,72 @@ from bundling_shared.events.demand import (
     JointOrderLine,
     YearlyQuantity,
 )
-from demand.domain.bundle import Bundle, BundleKind, Decision, DecisionKind, Share
+from demand.domain.access import Action, Caller, Relation, authorise, to_bundle, view_of
+from demand.domain.bundle import Bundle, BundleKind, BundleLine, Decision, DecisionKind, Share
 from demand.domain.errors import NotAllowedNow
 from demand.domain.model import Need, NeedStatus, YearQuantity
 from demand.service_layer.aggregator import place_again
-from demand.service_layer.common import PRODUCER, NotFound, today, utcnow
-from demand.service_layer.unit_of_work import UnitOfWork
+from demand.service_layer.common import PRODUCER, NotFound, seen_by, today, utcnow
+from demand.service_layer.unit_of_work import BundleFilter, UnitOfWork
 
 
-async def _bundle(bundle_id: str, uow: UnitOfWork, nation: str | None = None) -> Bundle:
-    """The bundle if the caller may see it: a nation only a bundle it has a share in."""
+async def _bundle(bundle_id: str, uow: UnitOfWork, caller: Caller, action: Action) -> Bundle:
+    """The bundle if the table allows `caller` this `action` on it: absent and hidden
+    answer alike."""
+    return (await _allowed(bundle_id, uow, caller, action))[0]
+
+
+async def _allowed(bundle_id: str, uow: UnitOfWork, caller: Caller, action: Action) -> tuple[Bundle, Relation]:
     bundle = await uow.bundles.get(bundle_id)
-    if bundle is None or (nation is not None and bundle.share(nation) is None):
+    if bundle is None:
         raise NotFound(f"bundle {bundle_id} not found")
-    return bundle
+    relation = to_bundle(caller, bundle)
+    authorise(caller, action, relation, f"bundle {bundle_id}")
+    return bundle, relation
+
+
+@dataclass(frozen=True)
+class BundleView:
+    """A bundle as one reader may see it: with `nation` set, that nation's lines only."""
+
+    bundle: Bundle
+    lines: Sequence[BundleLine]
+    nation: str | None
+
+
+async def read_bundle(bundle_id: str, caller: Caller, uow: UnitOfWork) -> BundleView:
+    async with uow:
+        bundle = await _bundle(bundle_id, uow, caller, Action.READ_BUNDLE)
+        return await _view(bundle, caller, uow)
+
+
+async def _view(bundle: Bundle, caller: Caller, uow: UnitOfWork, relation: Relation | None = None) -> BundleView:
+    """`relation` as the caller stood to the bundle when it acted (a lead handing the
+    bundle on sees the result of its act), otherwise as it stands now."""
+    nation = view_of(caller, relation or to_bundle(caller, bundle))
+    return BundleView(bundle, await uow.bundles.lines(bundle.id, nation), nation)
+
+
+async def bundle_trail(bundle_id: str, caller: Caller, uow: UnitOfWork) -> Sequence[Decision]:
+    """Every decision on the bundle; one not reading it in full gets the bundle-wide ones
+    and its own nation's."""
+    async with uow:
+        bundle = await _bundle(bundle_id, uow, caller, Action.READ_BUNDLE)
+        return await uow.bundles.trail(bundle_id, view_of(caller, to_bundle(caller, bundle)))
+
+
+async def list_bundles(f: BundleFilter, caller: Caller, limit: int, offset: int, uow: UnitOfWork) -> Page:
+    f = replace(f, seen_by=seen_by(caller, Action.READ_BUNDLE))
+    async with uow:
+        found = await uow.bundles.list(f, limit, offset)
+        total = await uow.bundles.count(f)
+        return Page([await _view(b, caller, uow) for b in found], total)
+
+
+@dataclass(frozen=True)
+class Page:
+    views: list[BundleView]
+    total: int
 
 
 def funding_of(bundle: Bundle) -> list[FundingAssessment]:
@@ -50,33 +102,48 @@ def funding_of(bundle: Bundle) -> list[FundingAssessment]:
 
 
 async def _act(
-    bundle_id: str, uow: UnitOfWork, kind: DecisionKind, action: Callable[[Bundle], str], nation: str | None = None
-) -> Bundle:
+    bundle_id: str,
+    uow: UnitOfWork,
+    caller: Caller,
+    permission: Action,
+    kind: DecisionKind,
+    action: Callable[[Bundle], str],
+    nation: str | None = None,
+) -> BundleView:
     async with uow:
-        bundle = await _bundle(bundle_id, uow, nation)
+        bundle, relation = await _allowed(bundle_id, uow, caller, permission)
         reason = action(bundle)
         uow.bundles.record(Decision(bundle.id, kind, reason, utcnow(), nation=nation))
         await uow.commit()
-    return bundle
+        return await _view(bundle, caller, uow, relation)
 
 
-async def nominate_lead(bundle_id: str, lead: str, uow: UnitOfWork) -> Bundle:
-    return await _act(bundle_id, uow, DecisionKind.LEAD_NOMINATED, lambda b: b.nominate(lead, utcnow()))
+async def nominate_lead(bundle_id: str, lead: str, caller: Caller, uow: UnitOfWork) -> BundleView:
+    return await _act(
+        bundle_id, uow, caller, Action.NOMINATE_LEAD, DecisionKind.LEAD_NOMINATED, lambda b: b.nominate(lead, utcnow())
+    )
 
 
-async def set_deadline(bundle_id: str, deadline: date, uow: UnitOfWork) -> Bundle:
-    return await _act(bundle_id, uow, DecisionKind.DEADLINE_SET, lambda b: b.set_deadline(deadline, today(), utcnow()))
+async def set_deadline(bundle_id: str, deadline: date, caller: Caller, uow: UnitOfWork) -> BundleView:
+    return await _act(
+        bundle_id,
+        uow,
+        caller,
+        Action.SET_DEADLINE,
+        DecisionKind.DEADLINE_SET,
+        lambda b: b.set_deadline(deadline, today(), utcnow()),
+    )
 
 
-async def close_bundle(bundle_id: str, reason: str, uow: UnitOfWork) -> Bundle:
-    return await _act(bundle_id, uow, DecisionKind.CLOSED, lambda b: b.close(reason, utcnow()))
+async def close_bundle(bundle_id: str, reason: str, caller: Caller, uow: UnitOfWork) -> BundleView:
+    return await _act(bundle_id, uow, caller, Action.CLOSE, DecisionKind.CLOSED, lambda b: b.close(reason, utcnow()))
 
 
-async def cancel_bundle(bundle_id: str, reason: str, uow: UnitOfWork) -> Bundle:
+async def cancel_bundle(bundle_id: str, reason: str, caller: Caller, uow: UnitOfWork) -> BundleView:
     """The bundle keeps its lines as the record of what was cancelled; its needs are
     placed again, among the item's other bundles or in a new one."""
     async with uow:
-        bundle = await _bundle(bundle_id, uow)
+        bundle, relation = await _allowed(bundle_id, uow, caller, Action.CANCEL)
         await _hold_item(bundle, uow)
         now = utcnow()
         text = bundle.cancel(reason, now)
@@ -85,16 +152,25 @@ async def cancel_bundle(bundle_id: str, reason: str, uow: UnitOfWork) -> Bundle:
         uow.bundles.record(Decision(bundle.id, DecisionKind.CANCELLED, text, now))
         await _place_again(released, uow, why, now)
         await uow.commit()
-    return bundle
+        return await _view(bundle, caller, uow, relation)
 
 
-async def set_sme_share(bundle_id: str, share: float, uow: UnitOfWork) -> Bundle:
-    return await _act(bundle_id, uow, DecisionKind.SME_SHARE_PLANNED, lambda b: b.plan_sme_share(share, utcnow()))
+async def set_sme_share(bundle_id: str, share: float, caller: Caller, uow: UnitOfWork) -> BundleView:
+    return await _act(
+        bundle_id,
+        uow,
+        caller,
+        Action.PLAN_SME_SHARE,
+        DecisionKind.SME_SHARE_PLANNED,
+        lambda b: b.plan_sme_share(share, utcnow()),
+    )
 
 
-async def open_for_accession(bundle_id: str, deadline: date, minimum_nations: int, uow: UnitOfWork) -> Bundle:
+async def open_for_accession(
+    bundle_id: str, deadline: date, minimum_nations: int, caller: Caller, uow: UnitOfWork
+) -> BundleView:
     async with uow:
-        bundle = await _bundle(bundle_id, uow)
+        bundle, relation = await _allowed(bundle_id, uow, caller, Action.OPEN_FOR_ACCESSION)
         reason = bundle.open_for_accession(
             deadline=deadline, minimum_nations=minimum_nations, today=today(), now=utcnow()
         )
@@ -120,22 +196,29 @@ async def open_for_accession(bundle_id: str, deadline: date, minimum_nations: in
             ),
         )
         await uow.commit()
-    return bundle
+        return await _view(bundle, caller, uow, relation)
 
 
 @dataclass(frozen=True)
 class Answer:
     bundle_id: str
-    nation: str
+    caller: Caller
     confirm: bool
     quantity: int | None = None
     funding_instrument: str | None = None
 
+    @property
+    def nation(self) -> str:
+        assert self.caller.nation is not None  # only a desk answers, for its own nation
+        return self.caller.nation
 
-async def answer_participation(cmd: Answer, uow: UnitOfWork) -> Bundle:
+
+async def answer_participation(cmd: Answer, uow: UnitOfWork) -> BundleView:
     return await _act(
         cmd.bundle_id,
         uow,
+        cmd.caller,
+        Action.ANSWER_PARTICIPATION,
         DecisionKind.CONFIRMED if cmd.confirm else DecisionKind.DECLINED,
         lambda b: b.answer(
             cmd.nation,
@@ -194,11 +277,12 @@ class CommitBundle:
     bundle_id: str
     lead: str | None
     committed_by: str
+    caller: Caller
 
 
-async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> Bundle:
+async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> BundleView:
     async with uow:
-        bundle = await _bundle(cmd.bundle_id, uow)
+        bundle, relation = await _allowed(cmd.bundle_id, uow, cmd.caller, Action.COMMIT)
         await _hold_item(bundle, uow)
         now = utcnow()
         part = {s.nation for s in bundle.participants()}
@@ -253,7 +337,7 @@ async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> Bundle:
         )
         await _place_again(released, uow, f"bundle {bundle.id} was committed without its nation", now)
         await uow.commit()
-    return bundle
+        return await _view(bundle, cmd.caller, uow, relation)
 
 
 def _yearly(share: Share) -> list[YearlyQuantity]:
@@ -279,6 +363,7 @@ def _framework_committed(
             ],
             ceiling_quantity=ceiling,
             ceiling_value_eur=float(value) if value else None,
+            ceiling_value=value if value else None,
             start=start,
             end=end,
             specification_ref=bundle.specification_ref,
@@ -325,6 +410,7 @@ async def accede(cmd: Accede, uow: UnitOfWork) -> Bundle:
                     nation=cmd.nation,
                     yearly=_yearly(share),
                     budget_ceiling_eur=float(cmd.budget_ceiling_eur) if cmd.budget_ceiling_eur else None,
+                    budget_ceiling=cmd.budget_ceiling_eur or None,
                 ),
                 aggregate_id=bundle.id,
                 producer=PRODUCER,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from demand.service_layer.unit_of_work import UnitOfWork
+from demand.domain.access import Action, Caller, Relation, may
+from demand.service_layer.unit_of_work import SeenBy, UnitOfWork
 
 PRODUCER = "demand"
 AGGREGATOR = "demand-aggregator"
@@ -24,3 +25,13 @@ def utcnow() -> datetime:
 
 def today() -> date:
     return utcnow().date()
+
+
+def seen_by(caller: Caller, read: Action) -> SeenBy | None:
+    """What a list shows `caller`: as the table lets it read one by one (None: everything)."""
+    if may(caller, read, Relation.ADMIN):
+        return None
+    return SeenBy(
+        nation=caller.nation if may(caller, read, Relation.NATION) else None,
+        lead=caller.party if may(caller, read, Relation.LEAD) else None,
+    )

@@ -4,7 +4,7 @@ amend as a new version, withdraw, read with history."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -18,9 +18,10 @@ from bundling_shared.events.demand import (
     NeedWithdrawnPayload,
     NeedWithdrawnV1,
 )
+from demand.domain.access import Action, Caller, authorise, leader, to_need
 from demand.domain.model import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
-from demand.service_layer.common import PRODUCER, NotFound, utcnow
-from demand.service_layer.unit_of_work import StoredAnswer, UnitOfWork
+from demand.service_layer.common import PRODUCER, NotFound, seen_by, utcnow
+from demand.service_layer.unit_of_work import NeedFilter, StoredAnswer, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -111,28 +112,43 @@ async def replayed_answer(scope: str, key: str, uow: UnitOfWork) -> StoredAnswer
         return await uow.idempotency.get(scope, key)
 
 
-async def _own(need_id: str, nation: str | None, uow: UnitOfWork) -> Need:
+async def _own(need_id: str, caller: Caller, action: Action, uow: UnitOfWork) -> Need:
+    """The need if the table allows `caller` this `action` on it: absent and hidden
+    answer alike. Besides its own nation, the lead of the bundle it is in may read it."""
     need = await uow.needs.get(need_id)
-    if need is None or (nation is not None and need.nation != nation):
+    if need is None:
         raise NotFound(f"need {need_id} not found")
+    lead = None
+    if need.bundle_id is not None and caller.party not in (None, need.nation):
+        bundle = await uow.bundles.get(need.bundle_id)
+        lead = leader(bundle) if bundle is not None else None
+    authorise(caller, action, to_need(caller, need.nation, lead), f"need {need_id}")
     return need
 
 
-async def get_need(need_id: str, nation: str | None, uow: UnitOfWork) -> Need:
-    """A nation sees only its own needs: another nation's need is as good as absent."""
+async def get_need(need_id: str, caller: Caller, uow: UnitOfWork) -> Need:
     async with uow:
-        return await _own(need_id, nation, uow)
+        return await _own(need_id, caller, Action.READ_NEED, uow)
 
 
-async def need_history(need_id: str, nation: str | None, uow: UnitOfWork) -> Sequence[NeedVersion]:
+async def need_history(need_id: str, caller: Caller, uow: UnitOfWork) -> Sequence[NeedVersion]:
     async with uow:
-        await _own(need_id, nation, uow)
+        await _own(need_id, caller, Action.READ_NEED, uow)
         return await uow.needs.history(need_id)
 
 
-async def submit_need(need_id: str, nation: str | None, by: str, uow: UnitOfWork) -> Need:
+async def list_needs(
+    f: NeedFilter, caller: Caller, limit: int, offset: int, uow: UnitOfWork
+) -> tuple[Sequence[Need], int]:
+    """The needs `caller` may read one by one, filtered by `f`, and how many there are."""
+    f = replace(f, seen_by=seen_by(caller, Action.READ_NEED))
     async with uow:
-        need = await _own(need_id, nation, uow)
+        return await uow.needs.list(f, limit, offset), await uow.needs.count(f)
+
+
+async def submit_need(need_id: str, caller: Caller, by: str, uow: UnitOfWork) -> Need:
+    async with uow:
+        need = await _own(need_id, caller, Action.CHANGE_NEED, uow)
         need.submit(utcnow())
         need.version += 1
         uow.needs.add_version(NeedVersion.of(need, by, "submitted"))
@@ -141,9 +157,9 @@ async def submit_need(need_id: str, nation: str | None, by: str, uow: UnitOfWork
     return need
 
 
-async def amend_need(need_id: str, nation: str | None, changes: dict[str, Any], by: str, uow: UnitOfWork) -> Need:
+async def amend_need(need_id: str, caller: Caller, changes: dict[str, Any], by: str, uow: UnitOfWork) -> Need:
     async with uow:
-        need = await _own(need_id, nation, uow)
+        need = await _own(need_id, caller, Action.CHANGE_NEED, uow)
         item = await uow.catalogue.get(need.item_code)
         changed = need.amend(changes, item, utcnow())
         if changed:
@@ -168,9 +184,9 @@ async def amend_need(need_id: str, nation: str | None, changes: dict[str, Any], 
     return need
 
 
-async def withdraw_need(need_id: str, nation: str | None, reason: str | None, by: str, uow: UnitOfWork) -> Need:
+async def withdraw_need(need_id: str, caller: Caller, reason: str | None, by: str, uow: UnitOfWork) -> Need:
     async with uow:
-        need = await _own(need_id, nation, uow)
+        need = await _own(need_id, caller, Action.CHANGE_NEED, uow)
         was_draft = need.status is NeedStatus.DRAFT
         need.withdraw(utcnow())
         need.version += 1

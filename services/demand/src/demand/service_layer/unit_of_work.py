@@ -15,19 +15,29 @@ from demand.domain.reference import CatalogueItem
 
 
 @dataclass(frozen=True)
+class SeenBy:
+    """A list limited to what one caller may read: what concerns `nation` (its needs, the
+    bundles it is in) and what `lead` leads (those bundles and the needs in them)."""
+
+    nation: str | None = None
+    lead: str | None = None
+
+
+@dataclass(frozen=True)
 class NeedFilter:
     nation: str | None = None
     status: NeedStatus | None = None
     item_code: str | None = None
     end_user: EndUser | None = None
+    seen_by: SeenBy | None = None  # None: every need
 
 
 @dataclass(frozen=True)
 class BundleFilter:
-    nation: str | None = None
     status: BundleStatus | None = None
     item_code: str | None = None
     kind: BundleKind | None = None
+    seen_by: SeenBy | None = None  # None: every bundle
 
 
 @dataclass(frozen=True)

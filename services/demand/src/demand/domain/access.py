@@ -1,0 +1,197 @@
+"""Who may do what in the demand service: one table, consulted by every route and handler.
+
+A decision turns on the caller's role and on how the caller stands to the object (its
+relation): the lead of a bundle runs it and sees it in full; a nation in it sees what
+concerns that nation; everyone else learns nothing, not even that it exists. A coordinator
+is therefore not a global role: it acts for its nation or agency, on the bundles that
+nation or agency leads. A bundle's lead is the lead it was committed under, otherwise the
+nominated lead, otherwise (while none is nominated) the nation with the largest share.
+
+A refusal that would reveal that the object exists answers as if it did not (`Hidden`,
+404); a caller who may see the object but not do this is told so (`Forbidden`, 403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bundling_shared.auth import Role
+from demand.domain.bundle import BundleState
+
+
+class Relation(StrEnum):
+    ADMIN = "admin"  # the platform's administrator: every object, in full
+    LEAD = "lead"  # speaks for the bundle's lead, or for the lead of the bundle a need is in
+    UNLED_NATION = "nation in a bundle without a nominated lead"
+    NATION = "nation in the bundle, or the need's own nation"
+    OUTSIDER = "outsider"
+    ANY = "any"  # an act on a collection or on reference data, not on one object
+
+
+class Action(StrEnum):
+    LIST_BUNDLES = "list bundles (each as READ_BUNDLE allows)"
+    READ_BUNDLE = "read a bundle and its trail"
+    READ_BUNDLE_IN_FULL = "read every nation's lines, participation, trail and value"
+    ANSWER_PARTICIPATION = "confirm or decline for its nation"
+    NOMINATE_LEAD = "nominate the lead"
+    OPEN_FOR_ACCESSION = "open for accession"
+    SET_DEADLINE = "move the deadline"
+    PLAN_SME_SHARE = "plan the SME share"
+    CLOSE = "close"
+    CANCEL = "cancel"
+    COMMIT = "commit"
+    REGISTER_NEED = "register or preview a need (for its own nation)"
+    LIST_NEEDS = "list needs (each as READ_NEED allows)"
+    READ_NEED = "read a need and its history"
+    CHANGE_NEED = "amend, submit or withdraw a need"
+    READ_REFERENCE = "read the catalogue, nations, funding rules and demand sheet"
+    EDIT_CATALOGUE = "add or retire a catalogue item"
+
+
+class Verdict(StrEnum):
+    ALLOWED = "allowed"
+    FORBIDDEN = "403"
+    HIDDEN = "404"
+
+
+DESK, COORDINATOR, INDUSTRY, ADMIN = Role.NATION_DESK, Role.COORDINATOR, Role.INDUSTRY, Role.ADMIN
+NATIONS_IN_IT = (Relation.LEAD, Relation.UNLED_NATION, Relation.NATION)
+RUNNING = (
+    Action.OPEN_FOR_ACCESSION,
+    Action.SET_DEADLINE,
+    Action.PLAN_SME_SHARE,
+    Action.CLOSE,
+    Action.CANCEL,
+    Action.COMMIT,
+)
+
+# The table: for each action and relation, the roles allowed. Whatever is not allowed is
+# Hidden when the same caller may not read the object either, Forbidden otherwise.
+ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
+    Action.LIST_BUNDLES: {Relation.ANY: frozenset({DESK, COORDINATOR, ADMIN})},
+    Action.READ_BUNDLE: {
+        Relation.ADMIN: frozenset({ADMIN}),
+        Relation.LEAD: frozenset({DESK, COORDINATOR}),
+        Relation.UNLED_NATION: frozenset({DESK, COORDINATOR}),
+        Relation.NATION: frozenset({DESK, COORDINATOR}),
+    },
+    Action.READ_BUNDLE_IN_FULL: {Relation.ADMIN: frozenset({ADMIN}), Relation.LEAD: frozenset({COORDINATOR})},
+    Action.ANSWER_PARTICIPATION: {relation: frozenset({DESK}) for relation in NATIONS_IN_IT},
+    Action.NOMINATE_LEAD: {
+        Relation.ADMIN: frozenset({ADMIN}),
+        Relation.LEAD: frozenset({COORDINATOR}),
+        Relation.UNLED_NATION: frozenset({COORDINATOR}),
+    },
+    **{action: {Relation.ADMIN: frozenset({ADMIN}), Relation.LEAD: frozenset({COORDINATOR})} for action in RUNNING},
+    Action.REGISTER_NEED: {Relation.ANY: frozenset({DESK, ADMIN})},
+    Action.LIST_NEEDS: {Relation.ANY: frozenset({DESK, COORDINATOR, ADMIN})},
+    Action.READ_NEED: {
+        Relation.ADMIN: frozenset({ADMIN}),
+        Relation.NATION: frozenset({DESK, COORDINATOR}),
+        Relation.LEAD: frozenset({COORDINATOR}),
+    },
+    Action.CHANGE_NEED: {Relation.ADMIN: frozenset({ADMIN}), Relation.NATION: frozenset({DESK})},
+    Action.READ_REFERENCE: {Relation.ANY: frozenset({DESK, COORDINATOR, ADMIN})},
+    Action.EDIT_CATALOGUE: {Relation.ANY: frozenset({ADMIN})},
+}
+
+# Whether a refusal of an action may admit that the object exists: only to one who may read it.
+_READ = {action: Action.READ_BUNDLE for action in ALLOWED} | {
+    Action.READ_NEED: Action.READ_NEED,
+    Action.CHANGE_NEED: Action.READ_NEED,
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who acts: a role and the nation or agency (organisation) it speaks for."""
+
+    role: Role
+    nation: str | None = None
+    organisation: str | None = None
+    subject: str = "unknown"
+
+    @property
+    def party(self) -> str | None:
+        return self.nation or self.organisation
+
+
+class Refused(Exception):
+    """The table does not allow this caller this action on this object."""
+
+
+class Hidden(Refused):
+    """Refused without admitting that the object exists (404)."""
+
+
+class Forbidden(Refused):
+    """Refused to a caller who may see the object (403)."""
+
+
+def verdict(role: Role, action: Action, relation: Relation) -> Verdict:
+    if role in ALLOWED[action].get(relation, frozenset()):
+        return Verdict.ALLOWED
+    if relation is not Relation.ANY and role not in ALLOWED[_READ[action]].get(relation, frozenset()):
+        return Verdict.HIDDEN
+    return Verdict.FORBIDDEN
+
+
+def authorise(caller: Caller, action: Action, relation: Relation, what: str = "it") -> None:
+    """Raises `Hidden` or `Forbidden` unless the table allows it; `what` names the object
+    as an absent one would be named ("bundle <id>")."""
+    found = verdict(caller.role, action, relation)
+    if found is Verdict.HIDDEN:
+        raise Hidden(f"{what} not found")
+    if found is Verdict.FORBIDDEN:
+        raise Forbidden(f"a {caller.role.value} ({relation.value}) may not {action.value}")
+
+
+def may(caller: Caller, action: Action, relation: Relation) -> bool:
+    return verdict(caller.role, action, relation) is Verdict.ALLOWED
+
+
+def leader(bundle: BundleState) -> str | None:
+    """Who leads the bundle now: the lead it was committed under, else the nominated
+    lead, else the nation with the largest share."""
+    return bundle.lead or bundle.proposed_lead
+
+
+def to_bundle(caller: Caller, bundle: BundleState) -> Relation:
+    if caller.role is ADMIN:
+        return Relation.ADMIN
+    if caller.party is not None and caller.party == leader(bundle):
+        return Relation.LEAD
+    if caller.nation is not None and bundle.share(caller.nation) is not None:
+        return Relation.NATION if bundle.lead or bundle.nominated_lead else Relation.UNLED_NATION
+    return Relation.OUTSIDER
+
+
+def to_need(caller: Caller, nation: str, led_by: str | None) -> Relation:
+    """`nation` the need's; `led_by` the lead of the bundle it is in, if any."""
+    if caller.role is ADMIN:
+        return Relation.ADMIN
+    if caller.nation == nation:
+        return Relation.NATION
+    if caller.party is not None and caller.party == led_by:
+        return Relation.LEAD
+    return Relation.OUTSIDER
+
+
+def view_of(caller: Caller, relation: Relation) -> str | None:
+    """Whose lines, participation and trail a reader of a bundle sees: None for all of
+    them, otherwise its own nation's."""
+    return None if may(caller, Action.READ_BUNDLE_IN_FULL, relation) else caller.nation
+
+
+def table() -> Iterator[tuple[Action, Role, Relation, Verdict]]:
+    """The whole table, one row per action, role and relation that applies to it."""
+    for action, allowed in ALLOWED.items():
+        relations = [Relation.ANY] if Relation.ANY in allowed else [r for r in Relation if r is not Relation.ANY]
+        if action in (Action.READ_NEED, Action.CHANGE_NEED):
+            relations = [Relation.ADMIN, Relation.NATION, Relation.LEAD, Relation.OUTSIDER]
+        for role in Role:
+            for relation in relations:
+                if (role is ADMIN) == (relation is Relation.ADMIN) or relation is Relation.ANY:
+                    yield action, role, relation, verdict(role, action, relation)
