@@ -123,7 +123,7 @@ class NeedRepository(_HoldsWithinABatch[NeedFacts]):
     async def held(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         """The needs of a whole batch of events in one query, as plain rows: nothing
         compares or tracks their fields; `write_held` writes what placing them changes,
-        their status, its reason and bundle, in one statement."""
+        their status and bundle, in one statement."""
         if self._held is None:
             raise RuntimeError("needs are held only within writes_held()")
         query = select(*_NEED_FACTS.selected).where(needs.c.id.in_(list(need_ids)))
@@ -543,7 +543,7 @@ class BundleRepository:
             return held
         row = (
             await self._session.execute(
-                select(*_LINE_COLUMNS).where(bundle_lines.c.bundle_id == bundle_id, bundle_lines.c.need_id == need_id)
+                select(bundle_lines).where(bundle_lines.c.bundle_id == bundle_id, bundle_lines.c.need_id == need_id)
             )
         ).first()
         return BundleLine(**row._mapping) if row is not None else None
@@ -560,7 +560,7 @@ class BundleRepository:
 
     async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
         await self.write_held()
-        query = select(*_LINE_COLUMNS).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
+        query = select(bundle_lines).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
         if nation is not None:
             query = query.where(bundle_lines.c.nation == nation)
         return [BundleLine(**row._mapping) for row in await self._session.execute(query)]

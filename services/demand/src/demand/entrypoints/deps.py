@@ -12,7 +12,6 @@ from fastapi import Depends, HTTPException, Request, status
 
 from bundling_shared.auth import Principal, Role
 from bundling_shared.auth.fastapi import current_principal, require_role
-from bundling_shared.problems import ProblemError
 from demand.domain.access import Action, Caller, Forbidden, Hidden, Relation, authorise
 from demand.domain.errors import DemandRuleViolation, NotAllowedNow
 from demand.entrypoints.schemas import Money
@@ -80,8 +79,7 @@ def domain_errors() -> Iterator[None]:
     except NotAllowedNow as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
     except DemandRuleViolation as exc:
-        field = f"body.{exc.field}" if exc.field else None
-        raise ProblemError(422, str(exc), field=field, rule=exc.rule) from exc
+        raise HTTPException(422, detail=str(exc)) from exc
 
 
 def budget_eur(money: Money | None) -> int | None:
