@@ -132,7 +132,7 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
     funding = {f["instrument"]: f for f in ammo["funding"]}
     assert funding["EDIRPA"]["qualifies"] and funding["EDIRPA"]["co_funding_rate"] == 0.20
     assert ammo["nation_count"] == 18
-    act(platform, f"/v1/bundles/{ammo['id']}/lead", {"lead": "CZE"}, coordinator("CZE"))
+    act(platform, f"/v1/bundles/{ammo['id']}/lead", {"lead": "CZE"}, coordinator_of("CZE"))  # a nation in it
     act(platform, f"/v1/bundles/{ammo['id']}/commit", {}, coordinator("CZE"))
 
     missiles = one_bundle(platform, "PATRIOT-PAC2", set(patriot))
