@@ -40,3 +40,22 @@ async def test_backbone_bundles_survive_the_upgrade(database_url: str) -> None:
     assert [tuple(s) for s in shares] == [("NLD", 5, 1), ("NOR", 7, 1)]
     assert [tuple(n) for n in needs] == [("need-a", "bundle-a"), ("need-b", "bundle-a")]
     assert items is not None and items >= 9
+
+
+async def test_whole_euro_budgets_become_cents(database_url: str) -> None:
+    engine = make_engine(database_url)
+    await migrate(engine, MIGRATIONS, "0002")
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO needs (id, nation, item_code, quantity, window_start, window_end, end_user, status,"
+                " created_at, budget_ceiling_eur) VALUES ('need-a', 'NLD', 'VSRAT', 5, '2025-01-01', '2026-01-01',"
+                " 'own_forces', 'submitted', '2025-01-01 00:00:00', 250000000), ('need-b', 'NOR', 'VSRAT', 7,"
+                " '2025-01-01', '2026-01-01', 'own_forces', 'submitted', '2025-01-01 00:00:00', NULL)"
+            )
+        )
+    await migrate(engine, MIGRATIONS)
+    async with engine.connect() as conn:
+        budgets = (await conn.execute(text("SELECT id, budget_ceiling_cents FROM needs ORDER BY id"))).all()
+    await engine.dispose()
+    assert [tuple(b) for b in budgets] == [("need-a", 25_000_000_000), ("need-b", None)]

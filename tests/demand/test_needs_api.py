@@ -32,7 +32,7 @@ async def test_a_need_keeps_every_field(demand: Demand) -> None:
     need = created.json()
     assert need["quantity"] == 25_000
     assert need["yearly_quantities"] == yearly((2025, 10_000), (2026, 15_000))
-    assert need["budget_ceiling"] == {"amount": 250_000_000, "currency": "EUR"}
+    assert need["budget_ceiling"] == {"amount": "250000000.00", "currency": "EUR"}
     assert need["specification_ref"] == "SPEC-155MM-JBMOU"
     assert need["priority"] == "urgent" and need["preferred_funding"] == "EDIRPA"
     assert need["end_user"] == "ukraine" and need["status"] == "submitted" and need["version"] == 1
@@ -43,12 +43,12 @@ async def test_a_need_keeps_every_field(demand: Demand) -> None:
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        (need_body("NLD", 0), "quantity must be positive"),
+        (need_body("NLD", 0), "greater than or equal to 1"),
         (need_body("NLD", delivery_window={"start": "2027-01-01", "end": "2026-01-01"}), "before it starts"),
         (need_body("NLD", item="PHASER"), "item PHASER is not in the catalogue"),
         (need_body("CZE"), "cannot register a need for CZE"),
         (need_body("NLD", budget_ceiling={"amount": 5, "currency": "USD"}), "budgets are kept in EUR"),
-        (need_body("NLD", budget_ceiling={"amount": -5}), "budget ceiling must be positive"),
+        (need_body("NLD", budget_ceiling={"amount": 0}), "budget ceiling must be positive"),
         (need_body("NLD", None, yearly_quantities=yearly((2025, 5), (2025, 6))), "each year may appear once"),
         (need_body("NLD", preferred_funding="LOTTERY"), "unknown funding instrument"),
     ],
@@ -112,7 +112,7 @@ async def test_amendments_are_versioned_with_history_and_checked(demand: Demand)
     )
     assert amended.status_code == 200 and amended.json()["version"] == 2
     bad = await client.patch(f"/v1/needs/{need['id']}", json={"quantity": -1}, headers=desk("NLD"))
-    assert bad.status_code == 422 and "quantity must be positive" in bad.text
+    assert bad.status_code == 422 and "greater than or equal to 1" in bad.text
     history = (await client.get(f"/v1/needs/{need['id']}/history", headers=desk("NLD"))).json()
     assert [(h["version"], h["change"]) for h in history] == [(1, "registered"), (2, "amended: priority, quantity")]
     assert history[0]["snapshot"]["quantity"] == 100 and history[1]["snapshot"]["quantity"] == 150

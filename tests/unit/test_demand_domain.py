@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -247,7 +248,7 @@ def test_late_accession_only_to_a_committed_framework_still_open() -> None:
     with pytest.raises(NotAllowedNow, match="not a framework contract open for accession"):
         radar.accede("NOR", [YearQuantity(2026, 2)], None, NOW.date(), NOW)
     radar.commit(lead="NLD", committed_by="x", now=NOW)
-    share = radar.accede("NOR", [YearQuantity(2026, 2)], 50_000_000, NOW.date(), NOW)
+    share = radar.accede("NOR", [YearQuantity(2026, 2)], Decimal("50000000.00"), NOW.date(), NOW)
     assert share.participation is Participation.ACCEDED
     assert radar.total_quantity == 10
     with pytest.raises(NotAllowedNow, match="already takes part"):

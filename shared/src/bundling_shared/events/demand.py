@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
 from bundling_shared.events.envelope import EventEnvelope, event_union
+
+EurDecimal = Annotated[
+    Decimal,
+    Field(ge=0, decimal_places=2),
+    PlainSerializer(lambda amount: f"{amount:.2f}", return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "examples": ["400000000.00"]}),
+]
+"""EUR with cents, exact: written as a decimal string with two decimals (``"400000000.00"``)."""
 
 
 class DeliveryWindow(BaseModel):
@@ -164,7 +173,14 @@ class FrameworkCommittedPayload(BaseModel):
     lead: str
     participants: list[FrameworkParticipant]
     ceiling_quantity: int = Field(gt=0, description="Sum of all participants' yearly quantities.")
-    ceiling_value_eur: float | None = Field(default=None, description="Sum of the budget ceilings, where known.")
+    ceiling_value_eur: float | None = Field(
+        default=None,
+        description="Sum of the budget ceilings, where known, as a JSON number: kept for consumers of the first"
+        " release; `ceiling_value` is the exact amount.",
+    )
+    ceiling_value: EurDecimal | None = Field(
+        default=None, description="Sum of the budget ceilings, where known: EUR with cents as a decimal string."
+    )
     start: date
     end: date
     specification_ref: str | None = None
@@ -185,7 +201,14 @@ class AccessionConfirmedPayload(BaseModel):
     item_code: str
     nation: str
     yearly: list[YearlyQuantity]
-    budget_ceiling_eur: float | None = None
+    budget_ceiling_eur: float | None = Field(
+        default=None,
+        description="The acceding nation's budget ceiling as a JSON number: kept for consumers of the first"
+        " release; `budget_ceiling` is the exact amount.",
+    )
+    budget_ceiling: EurDecimal | None = Field(
+        default=None, description="The acceding nation's budget ceiling: EUR with cents as a decimal string."
+    )
 
 
 class AccessionConfirmedV1(EventEnvelope[AccessionConfirmedPayload]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -57,6 +58,25 @@ class YearlyJson(TypeDecorator[list[YearQuantity]]):
         return [YearQuantity(int(v["year"]), int(v["quantity"])) for v in value or []]
 
 
+class EurCents(TypeDecorator[Decimal]):
+    """EUR with cents, kept as a whole number of cents: exact on SQLite too, whose
+    NUMERIC columns would hold a binary float, and summed without rounding anywhere."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        cents = Decimal(value).scaleb(2)
+        if cents != cents.to_integral_value():
+            raise ValueError(f"{value} EUR has fractions of a cent")
+        return int(cents)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(int(value)).scaleb(-2)
+
+
 class DeviationsJson(TypeDecorator[list[Deviation]]):
     impl = JSON
     cache_ok = True
@@ -82,7 +102,7 @@ needs = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("yearly", YearlyJson(), nullable=False, server_default="[]"),
     Column("recurring", Boolean, nullable=False, server_default="0"),
-    Column("budget_ceiling_eur", BigInteger, nullable=True),
+    Column("budget_ceiling_cents", EurCents(), key="budget_ceiling_eur", nullable=True),
     Column("specification_ref", String(80), nullable=True),
     Column("deviations", DeviationsJson(), nullable=False, server_default="[]"),
     Column("priority", _enum(Priority), nullable=False, server_default="routine"),
@@ -164,7 +184,7 @@ bundle_shares = Table(
     Column("nation", String(3), primary_key=True),
     Column("quantity", BigInteger, nullable=False),
     Column("ukraine_quantity", BigInteger, nullable=False),
-    Column("value_eur", BigInteger, nullable=False),
+    Column("value_cents", EurCents(), key="value_eur", nullable=False, server_default="0"),
     Column("yearly", YearlyJson(), nullable=False),
     Column("need_count", Integer, nullable=False),
     Column("participation", _enum(Participation), nullable=False),
@@ -184,7 +204,7 @@ bundle_lines = Table(
     Column("window_end", Date, nullable=False),
     Column("yearly", YearlyJson(), nullable=False, server_default="[]"),
     Column("ukraine_quantity", Integer, nullable=False, server_default="0"),
-    Column("value_eur", BigInteger, nullable=False, server_default="0"),
+    Column("value_cents", EurCents(), key="value_eur", nullable=False, server_default="0"),
     Column("reason", Text, nullable=False, server_default=""),
     Column("joined_at", UtcDateTime(), nullable=True),
 )

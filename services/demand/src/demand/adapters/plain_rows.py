@@ -50,6 +50,11 @@ def _json(decorator: TypeDecorator[Any] | None, dialect: Dialect) -> Convert:
     return convert
 
 
+def _decorated(decorator: TypeDecorator[Any], dialect: Dialect) -> Convert:
+    """A decorated scalar (amounts in cents): the driver's value, then the decorator's reading."""
+    return lambda value: decorator.process_result_value(value, dialect)
+
+
 def _converter(column: Column[Any], dialect: Dialect) -> Convert | None:
     kind = column.type
     decorator = kind if isinstance(kind, TypeDecorator) else None
@@ -58,7 +63,7 @@ def _converter(column: Column[Any], dialect: Dialect) -> Convert | None:
     if isinstance(kind, JSON):
         return _json(decorator, dialect)
     if decorator is not None:
-        raise TypeError(f"column {column.key}: no plain reading for {type(decorator).__name__}")
+        return _decorated(decorator, dialect)
     if isinstance(kind, Enum) and kind.enum_class is not None:
         return _enumeration(kind.enum_class)
     if isinstance(kind, Boolean):

@@ -35,6 +35,7 @@ from demand.service_layer.unit_of_work import BundleFilter, NeedFilter, StoredAn
 _NEED_FACTS = PlainReader([needs.c[f.name] for f in fields(NeedFacts)], NeedFacts)
 _SHARE_COLUMNS = [bundle_shares.c[f.name] for f in fields(Share)]
 
+_LINE_COLUMNS = [c.label(c.key) for c in bundle_lines.columns]  # by the lines' field names (value_eur, in cents)
 
 _PLACED = (
     update(needs)
@@ -543,7 +544,7 @@ class BundleRepository:
             return held
         row = (
             await self._session.execute(
-                select(bundle_lines).where(bundle_lines.c.bundle_id == bundle_id, bundle_lines.c.need_id == need_id)
+                select(*_LINE_COLUMNS).where(bundle_lines.c.bundle_id == bundle_id, bundle_lines.c.need_id == need_id)
             )
         ).first()
         return BundleLine(**row._mapping) if row is not None else None
@@ -560,7 +561,7 @@ class BundleRepository:
 
     async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
         await self.write_held()
-        query = select(bundle_lines).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
+        query = select(*_LINE_COLUMNS).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
         if nation is not None:
             query = query.where(bundle_lines.c.nation == nation)
         return [BundleLine(**row._mapping) for row in await self._session.execute(query)]

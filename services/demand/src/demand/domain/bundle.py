@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Self
 
@@ -89,7 +90,7 @@ class BundleLine:
     quantity: int
     yearly: list[YearQuantity]  # as the need declared them (recurring demand: spread), empty for one-off
     ukraine_quantity: int
-    value_eur: int
+    value_eur: Decimal
     window_start: date
     window_end: date
     reason: str
@@ -108,7 +109,7 @@ class Share:
     nation: str
     quantity: int = 0
     ukraine_quantity: int = 0
-    value_eur: int = 0
+    value_eur: Decimal = Decimal(0)
     yearly: list[YearQuantity] = field(default_factory=list)
     need_count: int = 0
     participation: Participation = Participation.PROPOSED
@@ -291,7 +292,7 @@ class BundleState:
             quantity=need.quantity,
             yearly=need.schedule if need.recurring else list(need.yearly),
             ukraine_quantity=need.ukraine_quantity,
-            value_eur=need.budget_ceiling_eur or 0,
+            value_eur=need.budget_ceiling_eur or Decimal(0),
             window_start=need.window_start,
             window_end=need.window_end,
             reason=reason,
@@ -440,7 +441,7 @@ class BundleState:
         return share.confirmed_quantity if share.confirmed_quantity is not None else share.quantity
 
     def accede(
-        self, nation: str, yearly: list[YearQuantity], budget_eur: int | None, today: date, now: datetime
+        self, nation: str, yearly: list[YearQuantity], budget_eur: Decimal | None, today: date, now: datetime
     ) -> Share:
         """A nation asks to join a committed framework contract later (the radar case); it
         takes part once the framework's lead agrees (`accession_decided`)."""
@@ -464,7 +465,7 @@ class BundleState:
         share = existing or self._share_for(nation)
         share.yearly = add_yearly([], yearly)
         share.quantity = sum(y.quantity for y in yearly)
-        share.value_eur = budget_eur or 0
+        share.value_eur = budget_eur or Decimal(0)
         share.participation = Participation.ACCESSION_REQUESTED
         share.confirmed_quantity = None
         self._changed(now)

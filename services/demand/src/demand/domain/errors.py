@@ -4,7 +4,16 @@ from __future__ import annotations
 
 
 class DemandRuleViolation(Exception):
-    """A request or event breaks a rule of the demand domain (a 4xx, or a dead letter)."""
+    """A request or event breaks a rule of the demand domain (a 4xx, or a dead letter).
+
+    `field` names the part of a need the rule is about, as the API spells it
+    (``quantity``, ``delivery_window``, ``budget_ceiling.amount``), and `rule` the rule as
+    a stable slug, so that a refusal tells a client which field to correct and why."""
+
+    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.rule = rule
 
 
 class InvalidNeed(DemandRuleViolation):

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -27,6 +28,7 @@ from demand.domain.reference import NATIONS, CatalogueItem
 
 __all__ = [
     "ALPHA3",
+    "CENT",
     "BundleNotOpen",
     "DemandRuleViolation",
     "Deviation",
@@ -45,6 +47,9 @@ __all__ = [
 ]
 
 ALPHA3 = re.compile(r"^[A-Z]{3}$")
+
+CENT = Decimal("0.01")
+"""Budgets are euros with cents: exact decimals, never binary floats."""
 
 
 class NeedStatus(StrEnum):
@@ -144,7 +149,7 @@ class NeedFacts:
     status: NeedStatus = NeedStatus.SUBMITTED
     yearly: list[YearQuantity] = field(default_factory=list)
     recurring: bool = False
-    budget_ceiling_eur: int | None = None
+    budget_ceiling_eur: Decimal | None = None
     specification_ref: str | None = None
     deviations: list[Deviation] = field(default_factory=list)
     bundle_id: str | None = None
@@ -188,7 +193,7 @@ class Need(NeedFacts):
         item: CatalogueItem | None = None,
         yearly: list[YearQuantity] | None = None,
         recurring: bool = False,
-        budget_ceiling_eur: int | None = None,
+        budget_ceiling_eur: Decimal | None = None,
         specification_ref: str | None = None,
         deviations: list[Deviation] | None = None,
         priority: Priority = Priority.ROUTINE,
@@ -217,51 +222,104 @@ class Need(NeedFacts):
 
     def validate(self, item: CatalogueItem | None, *, quantity_given: bool = True) -> None:
         if not ALPHA3.match(self.nation):
-            raise InvalidNeed(f"nation {self.nation!r} is not an ISO 3166-1 alpha-3 code")
+            raise InvalidNeed(
+                f"nation {self.nation!r} is not an ISO 3166-1 alpha-3 code", field="nation", rule="alpha3"
+            )
         known = NATIONS.get(self.nation)
         if known is None:
-            raise InvalidNeed(f"nation {self.nation} is not in the reference data")
+            raise InvalidNeed(
+                f"nation {self.nation} is not in the reference data", field="nation", rule="unknown_nation"
+            )
         if not known.may_register_needs:
             raise InvalidNeed(
                 f"{known.name} is a partner receiving support; its needs are registered by supporting"
-                " nations with end user 'ukraine'"
+                " nations with end user 'ukraine'",
+                field="nation",
+                rule="partner_nation",
             )
         if not self.item_code:
-            raise InvalidNeed("item code is empty")
+            raise InvalidNeed("item code is empty", field="item_code", rule="missing")
         if item is None or item.code != self.item_code:
-            raise InvalidNeed(f"item {self.item_code} is not in the catalogue")
+            raise InvalidNeed(f"item {self.item_code} is not in the catalogue", field="item_code", rule="unknown_item")
         if item.retired:
-            raise InvalidNeed(f"item {self.item_code} was retired: {item.retired_reason}")
+            raise InvalidNeed(
+                f"item {self.item_code} was retired: {item.retired_reason}", field="item_code", rule="retired_item"
+            )
         if self.window_end < self.window_start:
-            raise InvalidNeed(f"delivery window ends ({self.window_end}) before it starts ({self.window_start})")
+            raise InvalidNeed(
+                f"delivery window ends ({self.window_end}) before it starts ({self.window_start})",
+                field="delivery_window",
+                rule="window_order",
+            )
         if self.yearly:
             self._validate_yearly(quantity_given)
         if self.quantity <= 0:
-            raise InvalidNeed(f"quantity must be positive, got {self.quantity}")
-        if self.budget_ceiling_eur is not None and self.budget_ceiling_eur <= 0:
-            raise InvalidNeed(f"budget ceiling must be positive, got {self.budget_ceiling_eur} EUR")
+            raise InvalidNeed(f"quantity must be positive, got {self.quantity}", field="quantity", rule="positive")
+        if self.recurring and not self.yearly:
+            self._validate_recurring()
+        if self.budget_ceiling_eur is not None:
+            self._validate_budget(self.budget_ceiling_eur)
         if self.preferred_funding is not None and self.preferred_funding not in set(instruments()):
             raise InvalidNeed(
-                f"unknown funding instrument {self.preferred_funding!r}; known: {', '.join(instruments())}"
+                f"unknown funding instrument {self.preferred_funding!r}; known: {', '.join(instruments())}",
+                field="preferred_funding",
+                rule="unknown_instrument",
             )
         for deviation in self.deviations:
             if not deviation.description.strip():
-                raise InvalidNeed("a national deviation needs a description")
+                raise InvalidNeed("a national deviation needs a description", field="deviations", rule="missing")
+
+    def _validate_recurring(self) -> None:
+        """Recurring demand is spread over every year of its window (`spread`): fewer units
+        than years would leave the last years empty and end the framework's duration
+        early, unseen by the nation that asked for the whole window."""
+        years = self.window_end.year - self.window_start.year + 1
+        if self.quantity < years:
+            raise InvalidNeed(
+                f"recurring demand of {self.quantity} unit(s) cannot cover the {years} years of its window"
+                f" {self.window_start}..{self.window_end}: at least one unit a year, or a shorter window",
+                field="quantity",
+                rule="recurring_at_least_one_a_year",
+            )
+
+    @staticmethod
+    def _validate_budget(amount: Decimal | int) -> None:
+        budget = Decimal(amount)
+        if not budget.is_finite() or budget <= 0:
+            raise InvalidNeed(
+                f"budget ceiling must be positive, got {budget} EUR", field="budget_ceiling.amount", rule="positive"
+            )
+        if budget != budget.quantize(CENT):
+            raise InvalidNeed(
+                f"budget ceiling {budget} EUR has fractions of a cent", field="budget_ceiling.amount", rule="cents"
+            )
 
     def _validate_yearly(self, quantity_given: bool) -> None:
         years = [y.year for y in self.yearly]
         if len(set(years)) != len(years):
-            raise InvalidNeed("each year may appear once in the yearly quantities")
+            raise InvalidNeed(
+                "each year may appear once in the yearly quantities", field="yearly_quantities", rule="unique_years"
+            )
         for y in self.yearly:
             if y.quantity <= 0:
-                raise InvalidNeed(f"quantity must be positive, got {y.quantity} for {y.year}")
+                raise InvalidNeed(
+                    f"quantity must be positive, got {y.quantity} for {y.year}",
+                    field="yearly_quantities",
+                    rule="positive",
+                )
             if not self.window_start.year <= y.year <= self.window_end.year:
                 raise InvalidNeed(
-                    f"year {y.year} lies outside the delivery window {self.window_start}..{self.window_end}"
+                    f"year {y.year} lies outside the delivery window {self.window_start}..{self.window_end}",
+                    field="yearly_quantities",
+                    rule="year_in_window",
                 )
         total = sum(y.quantity for y in self.yearly)
         if quantity_given and self.quantity != total:
-            raise InvalidNeed(f"quantity {self.quantity} differs from the sum of the yearly quantities ({total})")
+            raise InvalidNeed(
+                f"quantity {self.quantity} differs from the sum of the yearly quantities ({total})",
+                field="quantity",
+                rule="sum_of_yearly_quantities",
+            )
 
     def submit(self, now: datetime) -> None:
         if self.status is not NeedStatus.DRAFT:
@@ -314,7 +372,7 @@ class Need(NeedFacts):
             "recurring": self.recurring,
             "delivery_window": {"start": self.window_start.isoformat(), "end": self.window_end.isoformat()},
             "end_user": self.end_user.value,
-            "budget_ceiling_eur": self.budget_ceiling_eur,
+            "budget_ceiling_eur": None if self.budget_ceiling_eur is None else f"{self.budget_ceiling_eur:.2f}",
             "specification_ref": self.specification_ref,
             "deviations": [{"description": d.description, "compatible": d.compatible} for d in self.deviations],
             "priority": self.priority.value,

@@ -21,10 +21,13 @@ from demand.entrypoints.deps import (
 )
 from demand.entrypoints.schemas import (
     AccessionIn,
+    BundleId,
     BundleOut,
     CommitIn,
     DeadlineIn,
+    ItemFilter,
     LeadIn,
+    Offset,
     OpenIn,
     Page,
     ParticipationIn,
@@ -54,10 +57,10 @@ async def list_bundles(
     uow: Uow,
     principal: BundleLister,
     status_: Annotated[BundleStatus | None, Query(alias="status")] = None,
-    item_code: str | None = None,
+    item_code: ItemFilter = None,
     kind: BundleKind | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page[BundleOut]:
     """The bundles the caller leads or its nation is in (an admin: all), each as it may see it."""
     f = BundleFilter(status=status_, item_code=item_code, kind=kind)
@@ -66,20 +69,20 @@ async def list_bundles(
 
 
 @router.get("/{bundle_id}", response_model=BundleOut)
-async def get_bundle(bundle_id: str, uow: Uow, caller: CallerOf) -> BundleOut:
+async def get_bundle(bundle_id: BundleId, uow: Uow, caller: CallerOf) -> BundleOut:
     with domain_errors():
         return _out(await handlers.read_bundle(bundle_id, caller, uow()))
 
 
 @router.get("/{bundle_id}/trail", response_model=list[TrailEntryOut])
-async def bundle_trail(bundle_id: str, uow: Uow, caller: CallerOf) -> list[TrailEntryOut]:
+async def bundle_trail(bundle_id: BundleId, uow: Uow, caller: CallerOf) -> list[TrailEntryOut]:
     """Every decision on the bundle with its reason; a nation's reader sees the bundle-wide ones and its own."""
     with domain_errors():
         return [TrailEntryOut.of(d) for d in await handlers.bundle_trail(bundle_id, caller, uow())]
 
 
 @router.post("/{bundle_id}/participation", response_model=BundleOut)
-async def answer_participation(bundle_id: str, body: ParticipationIn, uow: Uow, caller: CallerOf) -> BundleOut:
+async def answer_participation(bundle_id: BundleId, body: ParticipationIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """A desk confirms (quantity, funding instrument) or declines its nation's part."""
     with domain_errors():
         view = await handlers.answer_participation(
@@ -90,7 +93,7 @@ async def answer_participation(bundle_id: str, body: ParticipationIn, uow: Uow, 
 
 
 @router.post("/{bundle_id}/accessions", response_model=BundleOut, status_code=201)
-async def accede(bundle_id: str, body: AccessionIn, uow: Uow, principal: Desk) -> BundleOut:
+async def accede(bundle_id: BundleId, body: AccessionIn, uow: Uow, principal: Desk) -> BundleOut:
     """A nation accedes later to a committed framework contract still open for accession."""
     nation = acting_nation(principal)
     with domain_errors():
@@ -104,7 +107,7 @@ async def accede(bundle_id: str, body: AccessionIn, uow: Uow, principal: Desk) -
 
 
 @router.post("/{bundle_id}/open", response_model=BundleOut)
-async def open_for_accession(bundle_id: str, body: OpenIn, uow: Uow, caller: CallerOf) -> BundleOut:
+async def open_for_accession(bundle_id: BundleId, body: OpenIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """Open the bundle for accession until the deadline; industry hears of it without detail."""
     with domain_errors():
         view = await handlers.open_for_accession(bundle_id, body.deadline, body.minimum_nations, caller, uow())
@@ -112,7 +115,7 @@ async def open_for_accession(bundle_id: str, body: OpenIn, uow: Uow, caller: Cal
 
 
 @router.post("/{bundle_id}/lead", response_model=BundleOut)
-async def nominate_lead(bundle_id: str, body: LeadIn, uow: Uow, caller: CallerOf) -> BundleOut:
+async def nominate_lead(bundle_id: BundleId, body: LeadIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """The bundle's lead hands it on; while none is nominated, a nation in it may propose one."""
     with domain_errors():
         view = await handlers.nominate_lead(bundle_id, body.lead, caller, uow())
@@ -120,21 +123,21 @@ async def nominate_lead(bundle_id: str, body: LeadIn, uow: Uow, caller: CallerOf
 
 
 @router.post("/{bundle_id}/deadline", response_model=BundleOut)
-async def set_deadline(bundle_id: str, body: DeadlineIn, uow: Uow, caller: CallerOf) -> BundleOut:
+async def set_deadline(bundle_id: BundleId, body: DeadlineIn, uow: Uow, caller: CallerOf) -> BundleOut:
     with domain_errors():
         view = await handlers.set_deadline(bundle_id, body.deadline, caller, uow())
     return _out(view)
 
 
 @router.post("/{bundle_id}/sme-share", response_model=BundleOut)
-async def set_sme_share(bundle_id: str, body: SmeShareIn, uow: Uow, caller: CallerOf) -> BundleOut:
+async def set_sme_share(bundle_id: BundleId, body: SmeShareIn, uow: Uow, caller: CallerOf) -> BundleOut:
     with domain_errors():
         view = await handlers.set_sme_share(bundle_id, body.share, caller, uow())
     return _out(view)
 
 
 @router.post("/{bundle_id}/close", response_model=BundleOut)
-async def close_bundle(bundle_id: str, body: ReasonIn, uow: Uow, caller: CallerOf) -> BundleOut:
+async def close_bundle(bundle_id: BundleId, body: ReasonIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """No more needs join and no more nations accede; a proposed or open bundle can still commit."""
     with domain_errors():
         view = await handlers.close_bundle(bundle_id, body.reason, caller, uow())
@@ -142,14 +145,14 @@ async def close_bundle(bundle_id: str, body: ReasonIn, uow: Uow, caller: CallerO
 
 
 @router.post("/{bundle_id}/cancel", response_model=BundleOut)
-async def cancel_bundle(bundle_id: str, body: ReasonIn, uow: Uow, caller: CallerOf) -> BundleOut:
+async def cancel_bundle(bundle_id: BundleId, body: ReasonIn, uow: Uow, caller: CallerOf) -> BundleOut:
     with domain_errors():
         view = await handlers.cancel_bundle(bundle_id, body.reason, caller, uow())
     return _out(view)
 
 
 @router.post("/{bundle_id}/commit", response_model=BundleOut)
-async def commit_bundle(bundle_id: str, body: CommitIn, uow: Uow, caller: CallerOf) -> BundleOut:
+async def commit_bundle(bundle_id: BundleId, body: CommitIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """Commit as one joint order (one-off demand) or framework contract (multi-year demand)."""
     with domain_errors():
         view = await handlers.commit_bundle(

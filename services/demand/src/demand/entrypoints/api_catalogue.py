@@ -10,7 +10,16 @@ from fastapi import APIRouter, status
 from demand.domain.funding import ELIGIBILITY, RULES
 from demand.domain.reference import NATIONS, CatalogueItem
 from demand.entrypoints.deps import Admin, Reader, Uow, domain_errors, scope
-from demand.entrypoints.schemas import DemandSheetOut, ItemIn, ItemOut, NationOut, OperatorsOut, ReasonIn
+from demand.entrypoints.schemas import (
+    CategoryFilter,
+    DemandSheetOut,
+    ItemCode,
+    ItemIn,
+    ItemOut,
+    NationOut,
+    OperatorsOut,
+    ReasonIn,
+)
 from demand.service_layer import catalogue as handlers
 from demand.service_layer.views import demand_sheet
 
@@ -45,19 +54,19 @@ async def funding_rules(principal: Reader) -> dict[str, Any]:
 
 @router.get("/catalogue/items", response_model=list[ItemOut])
 async def list_items(
-    uow: Uow, principal: Reader, category: str | None = None, include_retired: bool = False
+    uow: Uow, principal: Reader, category: CategoryFilter = None, include_retired: bool = False
 ) -> list[ItemOut]:
     return [ItemOut.of(i) for i in await handlers.list_items(category, include_retired, uow())]
 
 
 @router.get("/catalogue/items/{code}", response_model=ItemOut)
-async def get_item(code: str, uow: Uow, principal: Reader) -> ItemOut:
+async def get_item(code: ItemCode, uow: Uow, principal: Reader) -> ItemOut:
     with domain_errors():
         return ItemOut.of(await handlers.get_item(code, uow()))
 
 
 @router.get("/catalogue/items/{code}/operators", response_model=OperatorsOut)
-async def operators(code: str, uow: Uow, principal: Reader) -> OperatorsOut:
+async def operators(code: ItemCode, uow: Uow, principal: Reader) -> OperatorsOut:
     """Who else operates this: the user groups of the platforms the item fits."""
     with domain_errors():
         item = await handlers.get_item(code, uow())
@@ -85,14 +94,14 @@ async def add_item(body: ItemIn, uow: Uow, principal: Admin) -> ItemOut:
 
 
 @router.post("/catalogue/items/{code}/retire", response_model=ItemOut)
-async def retire_item(code: str, body: ReasonIn, uow: Uow, principal: Admin) -> ItemOut:
+async def retire_item(code: ItemCode, body: ReasonIn, uow: Uow, principal: Admin) -> ItemOut:
     """A retired item takes no new needs; existing needs and bundles stay as they are."""
     with domain_errors():
         return ItemOut.of(await handlers.retire_item(code, body.reason, uow()))
 
 
 @router.get("/demand-sheet/{item_code}", response_model=DemandSheetOut, tags=["bundles"])
-async def get_demand_sheet(item_code: str, uow: Uow, principal: Reader) -> DemandSheetOut:
+async def get_demand_sheet(item_code: ItemCode, uow: Uow, principal: Reader) -> DemandSheetOut:
     """Aggregated demand for one item: totals per year, number of nations, open bundles."""
     with domain_errors():
         await handlers.get_item(item_code, uow())

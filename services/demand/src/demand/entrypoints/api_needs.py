@@ -22,10 +22,15 @@ from demand.entrypoints.deps import (
     scope,
 )
 from demand.entrypoints.schemas import (
+    ItemFilter,
+    Limit,
+    NationFilter,
     NeedAmendIn,
+    NeedId,
     NeedIn,
     NeedOut,
     NeedVersionOut,
+    Offset,
     Page,
     PreviewOut,
     WithdrawIn,
@@ -116,11 +121,11 @@ async def list_needs(
     uow: Uow,
     principal: NeedLister,
     status_: Annotated[NeedStatus | None, Query(alias="status")] = None,
-    item_code: str | None = None,
-    nation: str | None = Query(default=None, description="One nation's needs, of those the caller may read."),
+    item_code: ItemFilter = None,
+    nation: NationFilter = None,
     end_user: EndUser | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[NeedOut]:
     """The needs the caller may read: its nation's, and a lead's the needs in the bundles it leads."""
     f = NeedFilter(nation=nation, status=status_, item_code=item_code, end_user=end_user)
@@ -129,13 +134,13 @@ async def list_needs(
 
 
 @router.get("/{need_id}", response_model=NeedOut)
-async def get_need(need_id: str, uow: Uow, caller: CallerOf) -> NeedOut:
+async def get_need(need_id: NeedId, uow: Uow, caller: CallerOf) -> NeedOut:
     with domain_errors():
         return NeedOut.of(await handlers.get_need(need_id, caller, uow()))
 
 
 @router.get("/{need_id}/history", response_model=list[NeedVersionOut])
-async def need_history(need_id: str, uow: Uow, caller: CallerOf) -> list[NeedVersionOut]:
+async def need_history(need_id: NeedId, uow: Uow, caller: CallerOf) -> list[NeedVersionOut]:
     """Every version of the need, oldest first, with who changed what."""
     with domain_errors():
         return [NeedVersionOut.of(v) for v in await handlers.need_history(need_id, caller, uow())]
@@ -163,7 +168,7 @@ def _changes(body: NeedAmendIn) -> dict[str, Any]:
 
 
 @router.patch("/{need_id}", response_model=NeedOut)
-async def amend_need(need_id: str, body: NeedAmendIn, uow: Uow, caller: CallerOf) -> NeedOut:
+async def amend_need(need_id: NeedId, body: NeedAmendIn, uow: Uow, caller: CallerOf) -> NeedOut:
     """Amend a need as a new version; a bundled need moves if it no longer fits its bundle."""
     changes = _changes(body)
     with domain_errors():
@@ -171,13 +176,13 @@ async def amend_need(need_id: str, body: NeedAmendIn, uow: Uow, caller: CallerOf
 
 
 @router.post("/{need_id}/submit", response_model=NeedOut)
-async def submit_need(need_id: str, uow: Uow, caller: CallerOf) -> NeedOut:
+async def submit_need(need_id: NeedId, uow: Uow, caller: CallerOf) -> NeedOut:
     with domain_errors():
         return NeedOut.of(await handlers.submit_need(need_id, caller, caller.subject, uow()))
 
 
 @router.post("/{need_id}/withdraw", response_model=NeedOut)
-async def withdraw_need(need_id: str, body: WithdrawIn, uow: Uow, caller: CallerOf) -> NeedOut:
+async def withdraw_need(need_id: NeedId, body: WithdrawIn, uow: Uow, caller: CallerOf) -> NeedOut:
     with domain_errors():
         need = await handlers.withdraw_need(need_id, caller, body.reason, caller.subject, uow())
     return NeedOut.of(need)

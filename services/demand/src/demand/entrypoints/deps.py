@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
 from bundling_shared.auth import Principal, Role
 from bundling_shared.auth.fastapi import current_principal, require_role
+from bundling_shared.problems import ProblemError
 from demand.domain.access import Action, Caller, Forbidden, Hidden, Relation, authorise
 from demand.domain.errors import DemandRuleViolation, NotAllowedNow
-from demand.entrypoints.schemas import Money
+from demand.entrypoints.schemas import MoneyIn
 from demand.service_layer.common import NotFound, UowFactory
 
 
@@ -79,13 +81,10 @@ def domain_errors() -> Iterator[None]:
     except NotAllowedNow as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
     except DemandRuleViolation as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
+        field = f"body.{exc.field}" if exc.field else None
+        raise ProblemError(422, str(exc), field=field, rule=exc.rule) from exc
 
 
-def budget_eur(money: Money | None) -> int | None:
-    """Budgets are kept in whole euros; another currency is refused, not converted."""
-    if money is None:
-        return None
-    if money.currency.upper() != "EUR":
-        raise HTTPException(422, detail=f"budgets are kept in EUR; {money.currency} was given")
-    return money.amount
+def budget_eur(money: MoneyIn | None) -> Decimal | None:
+    """EUR with cents; the request model refused another currency rather than convert it."""
+    return None if money is None else money.amount

@@ -1,89 +1,155 @@
 """Request and response bodies of the demand API.
 
+A request takes nothing on trust: every model derives from `StrictModel` (a misspelt
+field is refused, not dropped) and spells its fields with the strict types of
+`bundling_shared.strict`, so that a number, a date, a string and a list each have bounds
+and every refusal names its field and rule. Money is decimal EUR with cents, answered as
+a decimal string with two decimals (``"250000000.00"``): a JSON number would reach many
+clients as a binary float.
+
 A bundle is rendered for one viewer: a nation desk gets totals, the participating
 nations and its own lines and participation, never another nation's budget or priority.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from decimal import Decimal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer, Strict, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
+from bundling_shared.strict import (
+    CODE_PATTERN,
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_EUR,
+    Alpha3,
+    Code,
+    Day,
+    EurAmount,
+    Flag,
+    Fraction,
+    Label,
+    Name,
+    Quantity,
+    Reason,
+    StrictModel,
+    Year,
+)
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, Decision, Share
 from demand.domain.funding import Assessment, evaluate
-from demand.domain.model import Deviation, EndUser, Need, NeedVersion, Priority, YearQuantity
-from demand.domain.reference import CatalogueItem, Nation
+from demand.domain.model import CENT, Deviation, EndUser, Need, NeedVersion, Priority, YearQuantity
+from demand.domain.reference import NATIONS, CatalogueItem, Nation
 from demand.service_layer.views import DemandSheet, Preview
 
 T = TypeVar("T")
 
+PLANNING_YEARS = LATEST_YEAR - EARLIEST_YEAR + 1
+"""The most yearly quantities a need can have: one per year of the planning range."""
 
-class DeliveryWindowIn(BaseModel):
+MAX_DEVIATIONS = 50
+MAX_PLATFORMS = 100
+MAX_PAGE = 500
+MAX_OFFSET = 1_000_000_000
+
+
+def _known_nation(code: str) -> str:
+    if code not in NATIONS:
+        raise PydanticCustomError("unknown_nation", "{code} is not a nation of the reference data", {"code": code})
+    return code
+
+
+KnownNation = Annotated[Alpha3, AfterValidator(_known_nation)]
+"""An ISO 3166-1 alpha-3 code of a nation in the reference data."""
+
+PartyRef = Annotated[str, Strict(), Field(min_length=2, max_length=10, pattern=r"^[A-Z]+$", examples=["CZE", "NSPA"])]
+"""A lead: a nation's alpha-3 code or an agency (NSPA, EDA, OCCAR); the domain checks which."""
+
+Instrument = Annotated[str, Strict(), Field(min_length=1, max_length=30, pattern=CODE_PATTERN.pattern)]
+"""A funding instrument's name (EDIRPA, SAFE, EDIP-PCI); the domain checks it is known."""
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+"""An id as the service makes them (need-<32 hex digits>): one that could never be made is a
+422; one that could but does not exist, or is not the caller's to see, a 404."""
+NeedId = Annotated[str, Path(pattern=ID_PATTERN, examples=["need-01a242be8d507241a657861ca236f598"])]
+BundleId = Annotated[str, Path(pattern=ID_PATTERN, examples=["bundle-01a242be8d507241a657861ca236f598"])]
+ItemCode = Annotated[str, Path(max_length=80, pattern=CODE_PATTERN.pattern, examples=["AMMO-155MM"])]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+ItemFilter = Annotated[str | None, Query(max_length=80, pattern=CODE_PATTERN.pattern)]
+NationFilter = Annotated[KnownNation | None, Query(description="One nation's needs, alpha-3.")]
+CategoryFilter = Annotated[Label | None, Query()]
+
+
+def _eur_text(amount: Decimal) -> str:
+    return f"{amount.quantize(CENT):f}"
+
+
+EurText = Annotated[
+    Decimal,
+    PlainSerializer(_eur_text, return_type=str, when_used="always"),
+    Field(examples=["250000000.00"], json_schema_extra={"pattern": r"^[0-9]+\.[0-9]{2}$"}),
+]
+"""An amount as answered: a decimal string with cents."""
+
+
+AMOUNT_TEXT = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,2})?$")
+
+
+def _amount_text(value: Any) -> Any:
+    """An amount written as a string is plain digits with at most two decimals: no
+    exponent, no sign, no padding that would hide its size."""
+    if isinstance(value, str) and not AMOUNT_TEXT.match(value):
+        raise PydanticCustomError(
+            "decimal_format", "an amount is written as digits with at most two decimals, e.g. 250000000.00"
+        )
+    return value
+
+
+Amount = Annotated[
+    EurAmount,
+    BeforeValidator(_amount_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": int(MAX_EUR), "multipleOf": 0.01},
+                {"type": "string", "pattern": AMOUNT_TEXT.pattern, "maxLength": 16},
+            ]
+        }
+    ),
+]
+"""EUR with cents in a request: a number, or a string of digits such as ``"1234.56"``."""
+
+
+def _in_eur(currency: str) -> str:
+    if currency.upper() != "EUR":
+        raise PydanticCustomError(
+            "currency_not_eur", "budgets are kept in EUR; {currency} was given", {"currency": currency}
+        )
+    return "EUR"
+
+
+class DeliveryWindowIn(StrictModel):
+    start: Day
+    end: Day
+
+
+class DeliveryWindowOut(BaseModel):
     start: date
     end: date
 
 
-class YearQuantityIO(BaseModel):
-    year: int = Field(ge=2000, le=2100)
-    quantity: int
+class YearQuantityIn(StrictModel):
+    year: Year
+    quantity: Quantity
 
     def domain(self) -> YearQuantity:
         return YearQuantity(self.year, self.quantity)
-
-
-class Money(BaseModel):
-    amount: int = Field(description="Whole euros.", examples=[250_000_000])
-    currency: str = Field(default="EUR", description="Budgets are kept in EUR only.")
-
-
-class DeviationIO(BaseModel):
-    description: str = Field(min_length=1, max_length=500, examples=["desert-climate propellant temperature range"])
-    compatible: bool = Field(description="Whether the deviation still fits the harmonised specification.")
-
-    def domain(self) -> Deviation:
-        return Deviation(self.description, self.compatible)
-
-
-class NeedIn(BaseModel):
-    nation: str = Field(description="ISO 3166-1 alpha-3; must be the token's nation.", examples=["NLD"])
-    item_code: str = Field(min_length=1, max_length=80, examples=["AMMO-155MM"])
-    quantity: int | None = Field(
-        default=None, description="Units; may be left out when yearly quantities are given.", examples=[10000]
-    )
-    yearly_quantities: list[YearQuantityIO] = Field(
-        default_factory=list, description="A multi-year need: quantity per calendar year."
-    )
-    recurring: bool = Field(default=False, description="Demand that recurs every year (framework contract).")
-    delivery_window: DeliveryWindowIn
-    end_user: EndUser = EndUser.OWN_FORCES
-    budget_ceiling: Money | None = None
-    specification_ref: str | None = Field(default=None, description="Defaults to the item's harmonised one.")
-    deviations: list[DeviationIO] = Field(default_factory=list)
-    priority: Priority = Priority.ROUTINE
-    preferred_funding: str | None = Field(default=None, examples=["EDIRPA", "SAFE", "EDIP-PCI"])
-    draft: bool = Field(default=False, description="Keep as a draft: not bundled until submitted.")
-
-
-class NeedAmendIn(BaseModel):
-    """Only the fields present are changed; the need is checked whole afterwards."""
-
-    quantity: int | None = None
-    yearly_quantities: list[YearQuantityIO] | None = None
-    recurring: bool | None = None
-    delivery_window: DeliveryWindowIn | None = None
-    end_user: EndUser | None = None
-    budget_ceiling: Money | None = None
-    specification_ref: str | None = None
-    deviations: list[DeviationIO] | None = None
-    priority: Priority | None = None
-    preferred_funding: str | None = None
-
-
-class WithdrawIn(BaseModel):
-    reason: str | None = Field(default=None, max_length=500)
 
 
 class YearQuantityOut(BaseModel):
@@ -93,14 +159,72 @@ class YearQuantityOut(BaseModel):
     quantity: int
 
 
-class DeliveryWindowOut(BaseModel):
-    start: date
-    end: date
+class MoneyIn(StrictModel):
+    amount: Amount = Field(description="EUR with at most two decimals, as a number or a string.")
+    currency: Annotated[str, Strict(), Field(min_length=3, max_length=3), AfterValidator(_in_eur)] = Field(
+        default="EUR", description="Budgets are kept in EUR only."
+    )
+
+
+class MoneyOut(BaseModel):
+    amount: EurText = Field(description="EUR with cents, as a decimal string.")
+    currency: str = "EUR"
+
+
+class DeviationIO(StrictModel):
+    description: Reason = Field(examples=["desert-climate propellant temperature range"])
+    compatible: Flag = Field(description="Whether the deviation still fits the harmonised specification.")
+
+    def domain(self) -> Deviation:
+        return Deviation(self.description, self.compatible)
 
 
 class DeviationOut(BaseModel):
     description: str
     compatible: bool
+
+
+YearlyIn = Annotated[list[YearQuantityIn], Field(max_length=PLANNING_YEARS)]
+DeviationsIn = Annotated[list[DeviationIO], Field(max_length=MAX_DEVIATIONS)]
+
+
+class NeedIn(StrictModel):
+    nation: KnownNation = Field(description="ISO 3166-1 alpha-3; must be the token's nation.", examples=["NLD"])
+    item_code: Code = Field(examples=["AMMO-155MM"])
+    quantity: Quantity | None = Field(
+        default=None, description="Units; may be left out when yearly quantities are given.", examples=[10000]
+    )
+    yearly_quantities: YearlyIn = Field(
+        default_factory=list, description="A multi-year need: quantity per calendar year."
+    )
+    recurring: Flag = Field(default=False, description="Demand that recurs every year (framework contract).")
+    delivery_window: DeliveryWindowIn
+    end_user: EndUser = EndUser.OWN_FORCES
+    budget_ceiling: MoneyIn | None = None
+    specification_ref: Code | None = Field(default=None, description="Defaults to the item's harmonised one.")
+    deviations: DeviationsIn = Field(default_factory=list)
+    priority: Priority = Priority.ROUTINE
+    preferred_funding: Instrument | None = Field(default=None, examples=["EDIRPA", "SAFE", "EDIP-PCI"])
+    draft: Flag = Field(default=False, description="Keep as a draft: not bundled until submitted.")
+
+
+class NeedAmendIn(StrictModel):
+    """Only the fields present are changed; the need is checked whole afterwards."""
+
+    quantity: Quantity | None = None
+    yearly_quantities: YearlyIn | None = None
+    recurring: Flag | None = None
+    delivery_window: DeliveryWindowIn | None = None
+    end_user: EndUser | None = None
+    budget_ceiling: MoneyIn | None = None
+    specification_ref: Code | None = None
+    deviations: DeviationsIn | None = None
+    priority: Priority | None = None
+    preferred_funding: Instrument | None = None
+
+
+class WithdrawIn(StrictModel):
+    reason: Reason | None = None
 
 
 class NeedOut(BaseModel):
@@ -112,7 +236,7 @@ class NeedOut(BaseModel):
     recurring: bool
     delivery_window: DeliveryWindowOut
     end_user: EndUser
-    budget_ceiling: Money | None
+    budget_ceiling: MoneyOut | None
     specification_ref: str | None
     deviations: list[DeviationOut]
     priority: Priority
@@ -134,7 +258,7 @@ class NeedOut(BaseModel):
             recurring=need.recurring,
             delivery_window=DeliveryWindowOut(start=need.window_start, end=need.window_end),
             end_user=need.end_user,
-            budget_ceiling=Money(amount=need.budget_ceiling_eur) if need.budget_ceiling_eur is not None else None,
+            budget_ceiling=MoneyOut(amount=need.budget_ceiling_eur) if need.budget_ceiling_eur is not None else None,
             specification_ref=need.specification_ref,
             deviations=[DeviationOut(description=d.description, compatible=d.compatible) for d in need.deviations],
             priority=need.priority,
@@ -223,7 +347,9 @@ class BundleOut(BaseModel):
     proposed_lead: str | None
     revision: int
     total_quantity: int
-    total_value_eur: int | None = Field(description="Coordinators only: the sum of the budget ceilings.")
+    total_value_eur: EurText | None = Field(
+        description="Coordinators only: the sum of the budget ceilings, EUR with cents as a decimal string."
+    )
     nations: list[str]
     nation_count: int
     delivery_window: DeliveryWindowOut | None
@@ -261,7 +387,7 @@ class BundleOut(BaseModel):
             proposed_lead=bundle.lead or bundle.proposed_lead,
             revision=bundle.revision,
             total_quantity=bundle.total_quantity,
-            total_value_eur=sum(s.value_eur for s in bundle.shares) if viewer_nation is None else None,
+            total_value_eur=sum((s.value_eur for s in bundle.shares), Decimal(0)) if viewer_nation is None else None,
             nations=bundle.nations,
             nation_count=len(bundle.nations),
             delivery_window=DeliveryWindowOut(start=bundle.window_start, end=bundle.window_end),
@@ -297,8 +423,8 @@ class TrailEntryOut(BaseModel):
         return cls(at=d.at, kind=d.kind.value, reason=d.reason, need_id=d.need_id, nation=d.nation)
 
 
-class CommitIn(BaseModel):
-    lead: str | None = Field(
+class CommitIn(StrictModel):
+    lead: PartyRef | None = Field(
         default=None,
         description="Lead nation (alpha-3) or agency (e.g. NSPA); defaults to the nominated lead, else the largest"
         " share.",
@@ -306,36 +432,38 @@ class CommitIn(BaseModel):
     )
 
 
-class OpenIn(BaseModel):
-    deadline: date = Field(description="Participants confirm or decline until this day.")
-    minimum_nations: int = Field(default=2, description="Confirmed nations needed to commit.")
+class OpenIn(StrictModel):
+    deadline: Day = Field(description="Participants confirm or decline until this day.")
+    minimum_nations: Annotated[int, Strict(), Field(ge=1, le=len(NATIONS))] = Field(
+        default=2, description="Confirmed nations needed to commit."
+    )
 
 
-class LeadIn(BaseModel):
-    lead: str = Field(examples=["SWE", "NSPA"])
+class LeadIn(StrictModel):
+    lead: PartyRef = Field(examples=["SWE", "NSPA"])
 
 
-class DeadlineIn(BaseModel):
-    deadline: date
+class DeadlineIn(StrictModel):
+    deadline: Day
 
 
-class ReasonIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=1000)
+class ReasonIn(StrictModel):
+    reason: Reason
 
 
-class SmeShareIn(BaseModel):
-    share: float = Field(description="Planned share of the value going to SMEs, 0.15 = 15 %.")
+class SmeShareIn(StrictModel):
+    share: Fraction = Field(description="Planned share of the value going to SMEs, 0.15 = 15 %.")
 
 
-class ParticipationIn(BaseModel):
+class ParticipationIn(StrictModel):
     decision: Literal["confirm", "decline"]
-    quantity: int | None = Field(default=None, description="Defaults to the nation's whole share.")
-    funding_instrument: str | None = Field(default=None, examples=["EDIRPA"])
+    quantity: Quantity | None = Field(default=None, description="Defaults to the nation's whole share.")
+    funding_instrument: Instrument | None = Field(default=None, examples=["EDIRPA"])
 
 
-class AccessionIn(BaseModel):
-    yearly_quantities: list[YearQuantityIO] = Field(min_length=1)
-    budget_ceiling: Money | None = None
+class AccessionIn(StrictModel):
+    yearly_quantities: Annotated[list[YearQuantityIn], Field(min_length=1, max_length=PLANNING_YEARS)]
+    budget_ceiling: MoneyIn | None = None
 
 
 class NationOut(BaseModel):
@@ -351,14 +479,14 @@ class NationOut(BaseModel):
         return cls(code=n.code, name=n.name, eu=n.eu, nato=n.nato, eea_efta=n.eea_efta, partner=n.partner)
 
 
-class ItemIn(BaseModel):
-    code: str = Field(examples=["AMMO-105MM"])
-    name: str
-    category: str
-    unit: str
-    nsn: str | None = Field(default=None, description="NATO Stock Number, 1320-12-345-6789 style.")
-    platforms: list[str] = Field(default_factory=list)
-    specification_ref: str | None = None
+class ItemIn(StrictModel):
+    code: Code = Field(examples=["AMMO-105MM"])
+    name: Name
+    category: Label
+    unit: Label
+    nsn: Label | None = Field(default=None, description="NATO Stock Number, 1320-12-345-6789 style.")
+    platforms: Annotated[list[Label], Field(max_length=MAX_PLATFORMS)] = Field(default_factory=list)
+    specification_ref: Code | None = None
 
 
 class ItemOut(BaseModel):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 
 from bundling_shared import topics
 from bundling_shared.events.demand import (
@@ -351,7 +352,7 @@ def _framework_committed(
     terms = bundle.framework_terms()  # its shares are those taking part, once committed
     assert terms is not None
     ceiling, start, end = terms
-    value = sum(s.value_eur for s in taking_part)
+    value = sum((s.value_eur for s in taking_part), Decimal(0))
     event: FrameworkCommittedV1 = FrameworkCommittedV1.create(
         FrameworkCommittedPayload(
             bundle_id=bundle.id,
@@ -380,7 +381,7 @@ class Accede:
     bundle_id: str
     nation: str
     yearly: list[YearQuantity]
-    budget_ceiling_eur: int | None = None
+    budget_ceiling_eur: Decimal | None = None
 
 
 async def accede(cmd: Accede, uow: UnitOfWork) -> Bundle:

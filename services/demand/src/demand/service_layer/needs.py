@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from bundling_shared import topics
@@ -34,7 +35,7 @@ class RegisterNeed:
     end_user: EndUser = EndUser.OWN_FORCES
     yearly: list[YearQuantity] = field(default_factory=list)
     recurring: bool = False
-    budget_ceiling_eur: int | None = None
+    budget_ceiling_eur: Decimal | None = None
     specification_ref: str | None = None
     deviations: list[Deviation] = field(default_factory=list)
     priority: Priority = Priority.ROUTINE
