@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from bundling_shared.auth import Role
@@ -19,6 +20,7 @@ from contracts.adapters import orm
 from contracts.bootstrap import ContractsService
 from contracts.config import ContractsSettings
 from contracts.entrypoints.app import MIGRATIONS, create_app
+from contracts.entrypoints.routes.deps import _today
 from tests.support.api import bearer, coordinator
 
 ADMIN = bearer(Role.ADMIN)
@@ -28,6 +30,12 @@ ADMIN = bearer(Role.ADMIN)
 class Api:
     service: ContractsService
     client: httpx.AsyncClient
+    app: FastAPI | None = None
+
+    def on(self, day: date) -> None:
+        """From now on the service's clock reads this day (a standstill can run out in a test)."""
+        assert self.app is not None
+        self.app.dependency_overrides[_today] = lambda: day
 
     async def call(self, method: str, path: str, headers: dict[str, str], body: Any = None, expect: int = 200) -> Any:
         response = await self.client.request(method, path, headers=headers, json=body)
@@ -58,5 +66,5 @@ async def api(database_url: str) -> AsyncIterator[Api]:
     service: ContractsService = app.state.service
     await migrate(service.engine, MIGRATIONS)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://contracts") as client:
-        yield Api(service, client)
+        yield Api(service, client, app)
     await service.engine.dispose()

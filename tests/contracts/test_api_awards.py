@@ -22,7 +22,7 @@ PROCUREMENT = {
     "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10},
     "quality_gates": ["STANAG 4425 qualified"],
     "funding_instrument": "EDIP",
-    "standstill_days": 0,
+    "standstill_days": 10,
     "bundle_id": "bundle-155",
 }
 
@@ -50,10 +50,12 @@ NON_ASSOCIATED = offer(2_500, 2, 9_000, "KOR", 0.1, 0.9)
 
 
 async def tendered(api: Api) -> tuple[str, dict[str, str]]:
+    """The 155 mm joint order (CZE lead for NLD and DNK) tendered by Czechia."""
+    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
     ids = {}
     for org, country in (("NAMMO", "NOR"), ("GLOBALARMS", "USA"), ("FARCO", "KOR")):
         ids[org] = (await api.supplier(org, country))["id"]
-    procurement = await api.call("POST", "/v1/procurements", desk("NLD"), PROCUREMENT, 201)
+    procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     for org, body in (("NAMMO", EUROPEAN), ("GLOBALARMS", CHEAPER_ABROAD), ("FARCO", NON_ASSOCIATED)):
         await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry(org), body, 201)
     return procurement["id"], ids
@@ -61,7 +63,7 @@ async def tendered(api: Api) -> tuple[str, dict[str, str]]:
 
 async def test_a_cheaper_offer_from_outside_europe_loses_on_origin_and_delivery_and_is_told_why(api: Api) -> None:
     procurement_id, ids = await tendered(api)
-    awarded = await api.call("POST", f"/v1/procurements/{procurement_id}/award", desk("NLD"))
+    awarded = await api.call("POST", f"/v1/procurements/{procurement_id}/award", desk("CZE"))
     assert awarded["status"] == "standstill" and awarded["awarded_supplier"] == "NAMMO"
     ranking = {e["supplier_organisation"]: e for e in awarded["evaluation"]}
     assert ranking["NAMMO"]["rank"] == 1 and ranking["GLOBALARMS"]["rank"] == 2
@@ -73,21 +75,21 @@ async def test_a_cheaper_offer_from_outside_europe_loses_on_origin_and_delivery_
 
     (event,) = await api.events("contracts.award.decided")
     assert event["payload"]["supplier_organisation"] == "NAMMO"
-    assert event["payload"]["standstill_until"] == TODAY.isoformat()
+    assert event["payload"]["standstill_until"] == (TODAY + timedelta(days=10)).isoformat()
     assert event["payload"]["summary"].startswith("ranked 1 of 2")
     assert "3100" not in str(event) and "GLOBALARMS" not in str(event)  # losers stay inside
 
-    await api.call("POST", f"/v1/procurements/{procurement_id}/award", desk("NLD"), expect=422)  # once only
+    await api.call("POST", f"/v1/procurements/{procurement_id}/award", desk("CZE"), expect=422)  # once only
     await api.call("POST", f"/v1/procurements/{procurement_id}/offers", industry("NAMMO"), EUROPEAN, 422)  # closed
     assert awarded["evaluation"][0]["supplier_id"] == ids["NAMMO"]
 
 
 async def test_competing_prices_and_scores_are_for_the_contracting_authority_only(api: Api) -> None:
     procurement_id, ids = await tendered(api)
-    await api.call("POST", f"/v1/procurements/{procurement_id}/award", desk("NLD"))
+    await api.call("POST", f"/v1/procurements/{procurement_id}/award", desk("CZE"))
     path = f"/v1/procurements/{procurement_id}"
 
-    authority = await api.call("GET", path, desk("NLD"))
+    authority = await api.call("GET", path, desk("CZE"))
     assert len(authority["offers"]) == 3 and len(authority["evaluation"]) == 3
 
     bidder = await api.call("GET", path, industry("GLOBALARMS"))
@@ -100,14 +102,16 @@ async def test_competing_prices_and_scores_are_for_the_contracting_authority_onl
 
     for outsider in (desk("DEU"), industry("THALES"), coordinator("NSPA")):
         await api.call("GET", path, outsider, expect=404)
-    await api.call("POST", f"{path}/award", desk("DNK"), expect=404)
-    await api.call("POST", f"{path}/sign", industry("NAMMO"), expect=404)
+    await api.call("POST", f"{path}/award", desk("DNK"), expect=403)  # it sees the outcome, the lead awards
+    await api.call("POST", f"{path}/sign", industry("NAMMO"), expect=403)
+    await api.call("POST", f"{path}/sign", desk("DEU"), expect=404)
 
 
 async def test_no_offer_and_no_award_without_a_valid_security_declaration(api: Api) -> None:
     await api.supplier("NODECL", "NLD", valid_until=None)
     await api.supplier("LAPSED", "NLD", valid_until=TODAY - timedelta(days=1))
-    procurement = await api.call("POST", "/v1/procurements", desk("NLD"), PROCUREMENT, 201)
+    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     path = f"/v1/procurements/{procurement['id']}/offers"
     refused = await api.call("POST", path, industry("NODECL"), EUROPEAN, 422)
     assert refused["detail"] == "supplier NODECL has no security declaration and may not make an offer"
@@ -124,27 +128,28 @@ async def test_no_offer_and_no_award_without_a_valid_security_declaration(api: A
         "PUT", f"/v1/suppliers/{winner['id']}/security-declaration", coordinator(),
         {"security_declaration_valid_until": None},
     )  # fmt: skip
-    refused = await api.call("POST", f"/v1/procurements/{procurement['id']}/award", desk("NLD"), expect=422)
+    refused = await api.call("POST", f"/v1/procurements/{procurement['id']}/award", desk("CZE"), expect=422)
     assert "may not be awarded" in refused["detail"]
     assert await api.events("contracts.award.decided") == []
 
 
 async def test_signing_waits_for_the_standstill_then_the_joint_order_contract_gets_its_supplier(api: Api) -> None:
     contract_id = await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
-    waiting = await api.call("POST", "/v1/procurements", desk("NLD"), {**PROCUREMENT, "standstill_days": 10}, 201)
-    default = await api.call("POST", "/v1/procurements", desk("NLD"), {**PROCUREMENT, "standstill_days": None}, 201)
+    waiting = await api.call("POST", "/v1/procurements", desk("CZE"), {**PROCUREMENT, "standstill_days": 12}, 201)
+    default = await api.call("POST", "/v1/procurements", desk("CZE"), {**PROCUREMENT, "standstill_days": None}, 201)
     assert default["standstill_days"] == api.service.settings.standstill_days
     nammo = await api.supplier("NAMMO", "NOR")
     await api.call("POST", f"/v1/procurements/{waiting['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
-    awarded = await api.call("POST", f"/v1/procurements/{waiting['id']}/award", desk("NLD"))
-    assert awarded["standstill_until"] == (TODAY + timedelta(days=10)).isoformat()
-    refused = await api.call("POST", f"/v1/procurements/{waiting['id']}/sign", desk("NLD"), expect=422)
+    awarded = await api.call("POST", f"/v1/procurements/{waiting['id']}/award", desk("CZE"))
+    assert awarded["standstill_until"] == (TODAY + timedelta(days=12)).isoformat()
+    refused = await api.call("POST", f"/v1/procurements/{waiting['id']}/sign", desk("CZE"), expect=422)
     assert "standstill period runs until" in refused["detail"]
 
-    immediate = await api.call("POST", "/v1/procurements", desk("NLD"), PROCUREMENT, 201)
-    await api.call("POST", f"/v1/procurements/{immediate['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
-    await api.call("POST", f"/v1/procurements/{immediate['id']}/award", desk("NLD"))
-    signed = await api.call("POST", f"/v1/procurements/{immediate['id']}/sign", desk("NLD"))
+    shortest = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
+    await api.call("POST", f"/v1/procurements/{shortest['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+    await api.call("POST", f"/v1/procurements/{shortest['id']}/award", desk("CZE"))
+    api.on(TODAY + timedelta(days=11))
+    signed = await api.call("POST", f"/v1/procurements/{shortest['id']}/sign", desk("CZE"))
     assert signed["status"] == "signed"
 
     contract = await api.call("GET", f"/v1/contracts/{contract_id}", industry("NAMMO"))  # the supplier sees it now
@@ -161,8 +166,9 @@ async def test_bad_procurement_input_is_refused_with_a_reason(api: Api) -> None:
         {**PROCUREMENT, "funding_instrument": "MARSHALL"},
         {**PROCUREMENT, "standstill_days": -1},
     ):
-        await api.call("POST", "/v1/procurements", desk("NLD"), bad, 422)
-    procurement = await api.call("POST", "/v1/procurements", desk("NLD"), PROCUREMENT, 201)
+        await api.call("POST", "/v1/procurements", desk("CZE"), bad, 422)
+    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     await api.supplier("NAMMO", "NOR")
     path = f"/v1/procurements/{procurement['id']}/offers"
     await api.call("POST", path, industry("NAMMO"), {**EUROPEAN, "eu_component_share": 1.2}, 422)

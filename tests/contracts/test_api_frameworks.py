@@ -40,11 +40,12 @@ async def test_a_committed_framework_once_whatever_is_redelivered_and_accessions
         joined = accession(nation, quantity)
         assert await handlers.accede_to_framework(joined, api.service.uow()) is True
         assert await handlers.accede_to_framework(joined, api.service.uow()) is False  # redelivered
+        await api.call("POST", f"/v1/frameworks/{first}/accessions/{nation}/approve", desk("NLD"))
     framework = await api.call("GET", f"/v1/frameworks/{first}", desk("NLD"))
     assert framework["participants"] == {"DNK": 2, "LTU": 1, "NLD": 9, "NOR": 2}
     assert framework["ceiling_quantity"] == 14
     assert [e["payload"]["nation"] for e in await api.events("contracts.framework.acceded")] == ["NOR", "DNK", "LTU"]
-    assert len(framework["change_log"]) == 4
+    assert len(framework["change_log"]) == 1 + 3 * 3  # created; each asked, acceded, and the new count
 
     with pytest.raises(PermanentError, match="already takes part"):
         await handlers.accede_to_framework(accession("NOR", 1), api.service.uow())
@@ -55,6 +56,7 @@ async def test_a_committed_framework_once_whatever_is_redelivered_and_accessions
 async def test_parties_call_off_within_the_ceiling_and_the_supplier_hears_of_it(api: Api) -> None:
     framework_id, thales = await radar_framework(api)
     await handlers.accede_to_framework(accession("NOR", 2), api.service.uow())
+    await api.call("POST", f"/v1/frameworks/{framework_id}/accessions/NOR/approve", desk("NLD"))
     path = f"/v1/frameworks/{framework_id}/call-offs"
     body: dict[str, Any] = {"item_code": "MMR", "quantity": 2, "delivery_due": DUE}
 
@@ -64,9 +66,10 @@ async def test_parties_call_off_within_the_ceiling_and_the_supplier_hears_of_it(
     assert event["payload"]["supplier_organisation"] == "THALES-NL" and event["payload"]["nation"] == "NOR"
 
     await api.call("POST", path, desk("DNK"), body, 404)  # not a party: the framework does not exist for it
-    await api.call("POST", path, coordinator(), body, 403)  # a party calls off through its own desk
+    await api.call("POST", path, coordinator("NLD"), body, 403)  # a party calls off through its own desk
+    await api.call("POST", path, coordinator(), body, 404)  # a coordinator that does not lead it
     refused = await api.call("POST", path, desk("NLD"), {**body, "quantity": 10}, 422)
-    assert refused["detail"] == "call-off of 10 exceeds the remaining ceiling of 9 items"
+    assert refused["detail"] == "call-off of 10 exceeds NLD's remaining share of 9 items"
     refused = await api.call("POST", path, desk("NLD"), {**body, "item_code": "PATRIOT"}, 422)
     assert "not an item of framework" in refused["detail"]
     await api.call("POST", path, desk("NLD"), {**body, "quantity": 0}, 422)
@@ -106,7 +109,7 @@ async def test_frameworks_through_http_with_accession_and_end_date_warning(api: 
     nammo = await api.supplier("NAMMO", "NOR")
     body = {
         "item_code": "AMMO-155MM",
-        "participants": {"NLD": 40_000, "DEU": 60_000},
+        "participants": {"NLD": 100_000},
         "ceiling_quantity": 100_000,
         "ceiling_value_eur": 400_000_000,
         "start": "2025-01-01",
@@ -121,14 +124,17 @@ async def test_frameworks_through_http_with_accession_and_end_date_warning(api: 
     await api.call("POST", "/v1/frameworks", industry("NAMMO"), body, 403)
 
     path = f"/v1/frameworks/{created['id']}/accessions"
-    await api.call("POST", path, desk("DEU"), {"nation": "POL", "quantity": 10}, 403)  # only the authority admits
-    grown = await api.call("POST", path, desk("NLD"), {"nation": "POL", "quantity": 10_000, "budget_eur": 4e7})
+    await api.call("POST", path, desk("DEU"), {"nation": "POL", "quantity": 10}, 404)  # a nation asks for itself
+    await api.call("POST", path, desk("POL"), {"nation": "POL", "quantity": 10_000, "budget_eur": 4e7}, 202)
+    await api.call("POST", f"{path}/POL/approve", desk("DEU"), expect=404)  # only the authority admits
+    grown = await api.call("POST", f"{path}/POL/approve", desk("NLD"))
     assert (grown["ceiling_quantity"], grown["ceiling_value_eur"]) == (110_000, 440_000_000)
-    await api.call("POST", path, desk("NLD"), {"nation": "POL", "quantity": 1}, 422)  # already in
+    await api.call("POST", path, desk("POL"), {"nation": "POL", "quantity": 1}, 422)  # already in
 
 
 async def test_need_to_know_on_frameworks_and_call_offs(api: Api) -> None:
     framework_id, _ = await radar_framework(api)
+    await api.call("PUT", f"/v1/frameworks/{framework_id}/settings", desk("NLD"), {"accession_policy": "open"})
     await handlers.accede_to_framework(accession("NOR", 2), api.service.uow())
     await handlers.accede_to_framework(accession("DNK", 2), api.service.uow())
     body = {"item_code": "MMR", "quantity": 1, "delivery_due": DUE}
@@ -143,7 +149,8 @@ async def test_need_to_know_on_frameworks_and_call_offs(api: Api) -> None:
     await api.call("GET", path, industry("SAAB"), expect=404)
     assert await api.call("GET", "/v1/frameworks", desk("DEU")) == []
     assert len(await api.call("GET", "/v1/frameworks", desk("DNK"))) == 1
-    await api.call("POST", f"{path}/accessions", desk("DEU"), {"nation": "DEU", "quantity": 1}, 404)
+    # a nation may ask for itself; a bundle's framework takes accessions through the demand service
+    await api.call("POST", f"{path}/accessions", desk("DEU"), {"nation": "DEU", "quantity": 1}, 409)
     await api.call("POST", f"{path}/suppliers", industry("SAAB"), {"supplier_id": "x"}, 404)
 
 

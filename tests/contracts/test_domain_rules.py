@@ -130,9 +130,10 @@ def test_offers_need_a_cleared_supplier_and_award_then_standstill_before_signing
     winner = p.award({cleared.id: cleared}, TODAY)
     assert winner.supplier_id == cleared.id
     assert p.standstill_until == date(2026, 3, 11)
-    with pytest.raises(ContractRuleViolation, match="standstill period runs until 2026-03-11"):
-        p.sign(date(2026, 3, 10))
-    p.sign(date(2026, 3, 11))
+    for within in (date(2026, 3, 10), date(2026, 3, 11)):  # the last day still belongs to the standstill
+        with pytest.raises(ContractRuleViolation, match="standstill period runs until 2026-03-11"):
+            p.sign(within)
+    p.sign(date(2026, 3, 12))
     assert p.status == "signed"
 
 
@@ -167,13 +168,17 @@ def test_only_parties_call_off_the_framework_items_within_ceiling_and_term() -> 
     due = date(2027, 1, 1)
     with pytest.raises(ContractRuleViolation, match="not a party"):
         fw.call_off(nation="NOR", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NOR")
-    fw.accede("NOR", 3, 300.0, by="NLD")
+    assert fw.request_accession("NOR", 3, 300.0, by="NOR") is False  # pending until the lead decides
+    fw.decide_accession("NOR", True, by="NLD")
     assert fw.ceiling_quantity == 12 and fw.ceiling_value_eur == 1200.0
     co = fw.call_off(nation="NOR", item_code="MMR", quantity=2, delivery_due=due, today=TODAY, by="NOR")
     assert (co.supplier_id, co.unit_price_eur, co.mode) == ("s-thales", 50.0, "direct")
     assert fw.remaining_quantity == 10
     with pytest.raises(ContractRuleViolation, match="not an item"):
         fw.call_off(nation="NOR", item_code="PATRIOT", quantity=1, delivery_due=due, today=TODAY, by="NOR")
+    with pytest.raises(ContractRuleViolation, match="exceeds NLD's remaining share of 9 items"):
+        fw.call_off(nation="NLD", item_code="MMR", quantity=10, delivery_due=due, today=TODAY, by="NLD")
+    fw.configure(policy=None, pooled_shares=True, by="NLD")
     with pytest.raises(ContractRuleViolation, match="exceeds the remaining ceiling of 10 items"):
         fw.call_off(nation="NLD", item_code="MMR", quantity=11, delivery_due=due, today=TODAY, by="NLD")
     with pytest.raises(ContractRuleViolation, match="outside the framework's term"):
@@ -181,10 +186,12 @@ def test_only_parties_call_off_the_framework_items_within_ceiling_and_term() -> 
     with pytest.raises(ContractRuleViolation, match="runs from"):
         fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=date(2030, 1, 2), by="NLD")
     with pytest.raises(ContractRuleViolation, match="already takes part"):
-        fw.accede("NOR", 1, None, by="NLD")
-    assert [e["what"].split(":")[0] for e in fw.change_log][:2] == [
-        "created",
-        "NOR acceded with 3 items; ceiling now 12",
+        fw.request_accession("NOR", 1, None, by="NOR")
+    assert [(e["what"].split(":")[0], e["scope"]) for e in fw.change_log][:4] == [
+        ("created", "all"),
+        ("NOR asked to accede with 3 items", "NOR"),
+        ("NOR acceded with 3 items", "NOR"),
+        ("a nation acceded; 2 nations take part", "all"),
     ]
 
 

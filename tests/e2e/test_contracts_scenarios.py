@@ -110,6 +110,8 @@ def test_the_radar_framework_opened_to_norway_denmark_and_lithuania(platform: Pl
     call(platform, "POST", f"/v1/frameworks/{framework['id']}/suppliers", desk("NLD"),
          {"supplier_id": thales["id"], "unit_price_eur": 30_000_000})  # fmt: skip
 
+    # the Netherlands opens its contract: accessions take effect without its approval each time
+    call(platform, "PUT", f"/v1/frameworks/{framework['id']}/settings", desk("NLD"), {"accession_policy": "open"})
     joining = {"NOR": 2, "DNK": 2, "LTU": 1}
     stray = accession("LTU", 1, bundle_id="bundle-without-framework")
     publish(kafka_bootstrap, platform, "demand.bundles",
@@ -161,7 +163,8 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
     for org, country in (("NAMMO", "NOR"), ("GLOBALARMS", "USA"), ("FARCO", "KOR")):
         body = {"organisation": org, "country": country, "security_declaration_valid_until": "2030-12-31"}
         call(platform, "POST", "/v1/suppliers", bearer(Role.ADMIN), body, 201)
-    procurement = call(platform, "POST", "/v1/procurements", desk("NLD"), PROCUREMENT, 201)
+    own = {**PROCUREMENT, "bundle_id": None, "nations": ["NLD"]}  # the Netherlands buys for itself
+    procurement = call(platform, "POST", "/v1/procurements", desk("NLD"), own, 201)
     for org, offer in (("NAMMO", EUROPEAN), ("GLOBALARMS", CHEAPER_ABROAD), ("FARCO", NON_ASSOCIATED)):
         call(platform, "POST", f"/v1/procurements/{procurement['id']}/offers", industry(org), offer, 201)
     awarded = call(platform, "POST", f"/v1/procurements/{procurement['id']}/award", desk("NLD"))
@@ -175,7 +178,7 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
 
     # the framework with yearly call-offs, one lot late
     framework = call(platform, "POST", "/v1/frameworks", desk("NLD"), {
-        "item_code": "AMMO-155MM", "participants": {"NLD": 30_000, "DEU": 30_000}, "ceiling_quantity": 60_000,
+        "item_code": "AMMO-155MM", "participants": {"NLD": 60_000}, "ceiling_quantity": 60_000,
         "ceiling_value_eur": 240_000_000, "start": "2025-01-01", "end": "2029-12-31",
         "suppliers": {nammo_id: 4_000},
     }, 201)  # fmt: skip

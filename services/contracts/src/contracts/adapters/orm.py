@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import registry, relationship
+from sqlalchemy.sql.expression import false
 
 from bundling_shared.db import UtcDateTime
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
@@ -129,6 +130,8 @@ procurements = Table(
     Column("standstill_until", Date, nullable=True),
     Column("row_version", Integer, nullable=False),
     Column("evaluation", JSON, nullable=False),
+    # Coordinators the lead assigned to run it besides its own.
+    Column("coordinators", JSON, nullable=False, server_default="[]"),
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
@@ -168,6 +171,11 @@ frameworks = Table(
     Column("suppliers", JSON, nullable=False),
     Column("row_version", Integer, nullable=False),
     Column("change_log", JSON, nullable=False),
+    Column("coordinators", JSON, nullable=False, server_default="[]"),
+    Column("accession_policy", String(20), nullable=False, server_default="approval_required"),
+    Column("pooled_shares", Boolean, nullable=False, server_default=false()),
+    # Requests to accede with their state: pending until the lead decides.
+    Column("accession_requests", JSON, nullable=False, server_default="[]"),
     Column("created_at", UtcDateTime(), nullable=False),
 )
 

@@ -15,7 +15,21 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from contracts.domain.model import ContractRuleViolation
+from contracts.domain.model import WHOLE, ContractRuleViolation, log_entry
+
+
+class AccessionPolicy(StrEnum):
+    """Whether a nation's request to accede takes effect at once or waits for the lead: the
+    lead opened its contract to others (the radar case) and decides who joins."""
+
+    OPEN = "open"
+    APPROVAL_REQUIRED = "approval_required"
+
+
+class AccessionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
 
 
 class CallOffMode(StrEnum):
@@ -67,6 +81,11 @@ class FrameworkContract:
     change_log: list[dict[str, str]] = field(default_factory=list)
     call_offs: list[CallOff] = field(default_factory=list)
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    coordinators: list[str] = field(default_factory=list)
+    accession_policy: str = AccessionPolicy.APPROVAL_REQUIRED.value
+    # Each participant calls off from its own share unless the lead pools the shares.
+    pooled_shares: bool = False
+    accession_requests: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -92,6 +111,13 @@ class FrameworkContract:
             raise ContractRuleViolation("a framework contract ends after it starts")
         if any(q < 0 for q in participants.values()):
             raise ContractRuleViolation("a participant's quantity cannot be negative")
+        if ceiling_quantity != sum(participants.values()):
+            raise ContractRuleViolation(
+                f"the ceiling is the sum of the participants' shares, {sum(participants.values())} items, "
+                f"not {ceiling_quantity}",
+                field="body.ceiling_quantity",
+                rule="ceiling_is_sum_of_shares",
+            )
         framework = cls(
             id=f"fw-{uuid.uuid4().hex[:12]}",
             item_code=item_code,
@@ -108,8 +134,8 @@ class FrameworkContract:
         framework._log(by, f"created: ceiling {ceiling_quantity} items, participants {', '.join(framework.nations)}")
         return framework
 
-    def _log(self, by: str, what: str) -> None:
-        self.change_log = [*self.change_log, {"at": datetime.now(UTC).isoformat(), "by": by, "what": what}]
+    def _log(self, by: str, what: str, scope: str = WHOLE) -> None:
+        self.change_log = [*self.change_log, log_entry(by, what, scope)]
 
     @property
     def nations(self) -> list[str]:
@@ -140,17 +166,69 @@ class FrameworkContract:
         self.suppliers = {**self.suppliers, supplier_id: unit_price_eur}
         self._log(by, f"supplier {supplier_id} added at unit price {unit_price_eur}")
 
-    def accede(self, nation: str, quantity: int, budget_eur: float | None, by: str) -> None:
-        """A new nation joins; the ceiling grows by what it brings."""
+    def request_accession(self, nation: str, quantity: int, budget_eur: float | None, by: str) -> bool:
+        """A nation asks to join: at once when the framework is open, else pending until the
+        lead decides. Returns whether it took effect."""
         if nation in self.participants:
             raise ContractRuleViolation(f"{nation} already takes part in framework {self.id}")
         if quantity <= 0:
             raise ContractRuleViolation("an accession needs a positive quantity")
+        if self.pending_request(nation) is not None:
+            raise ContractRuleViolation(f"{nation} asked to accede to framework {self.id} already")
+        request = {"nation": nation, "quantity": quantity, "budget_eur": budget_eur, "by": by}
+        if self.accession_policy == AccessionPolicy.OPEN.value:
+            self._record_request({**request, "status": AccessionStatus.APPROVED.value, "decided_by": by})
+            self._accede(nation, quantity, budget_eur, by)
+            return True
+        self._record_request({**request, "status": AccessionStatus.PENDING.value})
+        self._log(by, f"{nation} asked to accede with {quantity} items", scope=nation)
+        return False
+
+    def pending_request(self, nation: str) -> dict[str, Any] | None:
+        return next(
+            (r for r in self.accession_requests if r["nation"] == nation and r["status"] == AccessionStatus.PENDING),
+            None,
+        )
+
+    def decide_accession(self, nation: str, approve: bool, by: str, reason: str = "") -> dict[str, Any]:
+        """The lead approves a pending request (the nation joins with what it asked for) or
+        refuses it with a reason."""
+        request = self.pending_request(nation)
+        if request is None:
+            raise ContractRuleViolation(f"{nation} has no pending request to accede to framework {self.id}")
+        status = AccessionStatus.APPROVED if approve else AccessionStatus.REFUSED
+        decided = {**request, "status": status.value, "decided_by": by, "reason": reason}
+        self.accession_requests = [decided if r is request else r for r in self.accession_requests]
+        if approve:
+            self._accede(nation, int(request["quantity"]), request.get("budget_eur"), by)
+        else:
+            self._log(by, f"{nation}'s accession refused: {reason}", scope=nation)
+        return decided
+
+    def _record_request(self, request: dict[str, Any]) -> None:
+        self.accession_requests = [*self.accession_requests, request]
+
+    def _accede(self, nation: str, quantity: int, budget_eur: float | None, by: str) -> None:
+        """The nation joins; the ceiling, the sum of the shares, grows by what it brings."""
         self.participants = dict(sorted({**self.participants, nation: quantity}.items()))
         self.ceiling_quantity += quantity
         if self.ceiling_value_eur is not None and budget_eur is not None:
             self.ceiling_value_eur += budget_eur
-        self._log(by, f"{nation} acceded with {quantity} items; ceiling now {self.ceiling_quantity}")
+        self._log(by, f"{nation} acceded with {quantity} items", scope=nation)
+        self._log(self.contracting_authority, f"a nation acceded; {len(self.participants)} nations take part")
+
+    def configure(self, *, policy: AccessionPolicy | None, pooled_shares: bool | None, by: str) -> None:
+        if policy is not None and policy.value != self.accession_policy:
+            self.accession_policy = policy.value
+            self._log(by, f"accession policy: {policy.value}")
+        if pooled_shares is not None and pooled_shares != self.pooled_shares:
+            self.pooled_shares = pooled_shares
+            self._log(by, "shares pooled: any participant calls off up to the ceiling" if pooled_shares
+                      else "shares kept: each participant calls off up to its own share")  # fmt: skip
+
+    def remaining_share(self, nation: str) -> int:
+        called = sum(c.quantity for c in self.call_offs if c.nation == nation)
+        return self.participants.get(nation, 0) - called
 
     def call_off(
         self,
@@ -174,6 +252,10 @@ class FrameworkContract:
             raise ContractRuleViolation(f"framework {self.id} runs from {self.start} to {self.end}; not on {today}")
         if not self.start <= delivery_due <= self.end:
             raise ContractRuleViolation(f"delivery due {delivery_due} lies outside the framework's term")
+        if not self.pooled_shares and quantity > self.remaining_share(nation):
+            raise ContractRuleViolation(
+                f"call-off of {quantity} exceeds {nation}'s remaining share of {self.remaining_share(nation)} items"
+            )
         if quantity > self.remaining_quantity:
             raise ContractRuleViolation(
                 f"call-off of {quantity} exceeds the remaining ceiling of {self.remaining_quantity} items"
@@ -197,7 +279,9 @@ class FrameworkContract:
             competition=competition,
         )
         self.call_offs.append(call_off)
-        self._log(by, f"{nation} called off {quantity} {item_code} from {chosen} ({mode.value}); {call_off.id}")
+        self._log(
+            by, f"{nation} called off {quantity} {item_code} from {chosen} ({mode.value}); {call_off.id}", scope=nation
+        )
         return call_off
 
     def _select(

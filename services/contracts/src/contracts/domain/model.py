@@ -14,7 +14,27 @@ from enum import StrEnum
 
 
 class ContractRuleViolation(Exception):
-    pass
+    """A rule the request breaks; `field` names the part of the request that broke it."""
+
+    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.rule = rule
+
+
+# A change-log entry's scope: the whole contract, or the one nation whose part it is, so
+# that a partner sees the entries of the whole and of its own part only.
+WHOLE = "all"
+
+
+def log_entry(by: str, what: str, scope: str = WHOLE) -> dict[str, str]:
+    return {"at": datetime.now(UTC).isoformat(), "by": by, "what": what, "scope": scope}
+
+
+def entries_for(change_log: list[dict[str, str]], nation: str | None) -> list[dict[str, str]]:
+    """The entries of the whole and of the nation's part; entries recorded before scopes
+    were kept are shown only to those who see everything."""
+    return [e for e in change_log if e.get("scope") in (WHOLE, nation)]
 
 
 class ContractMode(StrEnum):
@@ -93,8 +113,8 @@ class Contract:
             contracts.append(contract)
         return contracts
 
-    def log(self, by: str, what: str) -> None:
-        self.change_log = [*self.change_log, {"at": datetime.now(UTC).isoformat(), "by": by, "what": what}]
+    def log(self, by: str, what: str, scope: str = WHOLE) -> None:
+        self.change_log = [*self.change_log, log_entry(by, what, scope)]
 
     def assign_supplier(self, supplier_id: str, unit_price_eur: float, by: str) -> None:
         if self.supplier_id is not None and self.supplier_id != supplier_id:

@@ -16,6 +16,12 @@ from contracts.domain.model import ContractRuleViolation
 from contracts.domain.suppliers import Supplier
 from contracts.domain.weighing import Assessment, OfferFacts, Weights, weigh
 
+# Directive 2009/81/EC (defence and security procurement), Article 57(2): a contract may
+# not be concluded before at least 10 calendar days have passed, counted from the day
+# after the award decision is sent to the tenderers concerned by fax or electronic means
+# (15 days by other means). Award decisions leave this platform electronically.
+MIN_STANDSTILL_DAYS = 10
+
 
 class ProcurementStatus(StrEnum):
     OPEN = "open"
@@ -81,6 +87,7 @@ class Procurement:
     evaluation: list[dict[str, Any]] = field(default_factory=list)
     offers: list[Offer] = field(default_factory=list)
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    coordinators: list[str] = field(default_factory=list)
 
     @classmethod
     def open(
@@ -100,8 +107,13 @@ class Procurement:
     ) -> Procurement:
         if quantity <= 0:
             raise ContractRuleViolation("a procurement needs a positive quantity")
-        if standstill_days < 0:
-            raise ContractRuleViolation("the standstill period cannot be negative")
+        if standstill_days < MIN_STANDSTILL_DAYS:
+            raise ContractRuleViolation(
+                f"the standstill period lasts at least {MIN_STANDSTILL_DAYS} calendar days after the award decision "
+                "(Directive 2009/81/EC, Article 57(2))",
+                field="body.standstill_days",
+                rule="minimum_standstill",
+            )
         return cls(
             id=f"proc-{uuid.uuid4().hex[:12]}",
             item_code=item_code,
@@ -164,7 +176,7 @@ class Procurement:
     def sign(self, today: date) -> None:
         if self.status != ProcurementStatus.STANDSTILL.value or self.standstill_until is None:
             raise ContractRuleViolation(f"procurement {self.id} has no award to sign")
-        if today < self.standstill_until:
+        if today <= self.standstill_until:
             raise ContractRuleViolation(
                 f"the standstill period runs until {self.standstill_until.isoformat()}; signing must wait"
             )
@@ -172,6 +184,38 @@ class Procurement:
 
     def offer_of(self, supplier_id: str) -> Offer | None:
         return next((o for o in self.offers if o.supplier_id == supplier_id), None)
+
+
+def terms_of_order(
+    *,
+    lead: str,
+    order: dict[str, int],
+    nations: list[str],
+    quantity: int,
+    buyer_nation: str,
+) -> list[str]:
+    """The nations a procurement for a committed order buys for: the order's, whose
+    quantities add up to it; a request naming other nations or another quantity is refused,
+    so that no procurement speaks for a nation that did not commit."""
+    ordered = sorted(order)
+    if nations and sorted(set(nations)) != ordered:
+        raise ContractRuleViolation(
+            f"the committed order is for {', '.join(ordered)}, not {', '.join(sorted(set(nations)))}",
+            field="body.nations",
+            rule="order_nations",
+        )
+    total = sum(order.values())
+    if quantity != total:
+        raise ContractRuleViolation(
+            f"the committed order is for {total} items, not {quantity}", field="body.quantity", rule="order_quantity"
+        )
+    if buyer_nation not in {lead, *ordered}:
+        raise ContractRuleViolation(
+            f"the buyer is the lead {lead} or a nation of the order, not {buyer_nation}",
+            field="body.buyer_nation",
+            rule="order_buyer",
+        )
+    return ordered
 
 
 def assessment_record(a: Assessment) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, Request, Response, status
 
-from bundling_shared.problems import problem_response
+from bundling_shared.problems import FieldError, problem_response
 from contracts.domain.model import ContractRuleViolation
 from contracts.entrypoints.routes import (
     contracts,
@@ -39,4 +39,10 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, answer(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(Forbidden, answer(status.HTTP_403_FORBIDDEN))
     app.add_exception_handler(Conflict, answer(status.HTTP_409_CONFLICT))
-    app.add_exception_handler(ContractRuleViolation, answer(422))
+
+    async def rule_broken(_: Request, exc: Exception) -> Response:
+        field, rule = getattr(exc, "field", None), getattr(exc, "rule", None)
+        errors = [FieldError(field=field, rule=rule or "rule", message=str(exc))] if field else None
+        return problem_response(422, str(exc), errors=errors)
+
+    app.add_exception_handler(ContractRuleViolation, rule_broken)

@@ -7,9 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from bundling_shared.strict import Code, Flag, Reason, StrictModel
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff
-from contracts.domain.model import Contract
+from contracts.domain.model import Contract, entries_for
 from contracts.domain.procurement import Offer
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import IndustrialBase, Supplier
@@ -33,15 +34,23 @@ class ContractOut(BaseModel):
     delivery_window_start: date
     delivery_window_end: date
     total_quantity: int
-    lines: list[ContractLineOut]
+    lines: list[ContractLineOut] = Field(description="A nation in the contract sees its own line; the lead all.")
     created_at: datetime
     part: str = Field(description="'all' for one contract per joint order, else the buying nation")
     supplier_id: str | None
     unit_price_eur: float | None
     change_log: list[dict[str, str]]
+    nations: list[str] = Field(default_factory=list, description="Every nation with a line.")
+    nation_count: int = 0
 
     @classmethod
-    def of(cls, contract: Contract) -> ContractOut:
+    def of(cls, contract: Contract, viewer_nation: str | None = None) -> ContractOut:
+        """`viewer_nation`: a nation that sees its own line, the totals and the entries of
+        the whole contract and of its own part; None: everything."""
+
+        def mine(nation: str) -> bool:
+            return viewer_nation is None or nation == viewer_nation
+
         return cls(
             id=contract.id,
             bundle_id=contract.bundle_id,
@@ -50,12 +59,14 @@ class ContractOut(BaseModel):
             delivery_window_start=contract.window_start,
             delivery_window_end=contract.window_end,
             total_quantity=contract.total_quantity,
-            lines=[ContractLineOut(nation=x.nation, quantity=x.quantity) for x in contract.lines],
+            lines=[ContractLineOut(nation=x.nation, quantity=x.quantity) for x in contract.lines if mine(x.nation)],
             created_at=contract.created_at,
             part=contract.part,
             supplier_id=contract.supplier_id,
             unit_price_eur=contract.unit_price_eur,
-            change_log=contract.change_log,
+            change_log=entries_for(contract.change_log, viewer_nation) if viewer_nation else contract.change_log,
+            nations=contract.nations,
+            nation_count=len(contract.nations),
         )
 
 
@@ -381,6 +392,15 @@ class FrameworkOut(BaseModel):
     call_offs: list[CallOffOut]
     change_log: list[dict[str, str]]
     end_date_warning: str | None
+    nations: list[str] = Field(default_factory=list, description="Every participating nation.")
+    nation_count: int = 0
+    accession_policy: str = Field(default="approval_required", description="open, or approval_required by the lead")
+    pooled_shares: bool = Field(default=False, description="Any participant may call off up to the whole ceiling.")
+    remaining_share: int | None = Field(default=None, description="A participant's own share not yet called off.")
+    accession_requests: list[dict[str, Any]] = Field(
+        default_factory=list, description="The lead sees every request to accede; a nation its own."
+    )
+    coordinators: list[str] = Field(default_factory=list, description="Coordinators the lead assigned.")
 
     @classmethod
     def of(cls, v: FrameworkView) -> FrameworkOut:
@@ -391,7 +411,7 @@ class FrameworkOut(BaseModel):
             item_code=f.item_code,
             items=f.items,
             contracting_authority=f.contracting_authority,
-            participants=f.participants,
+            participants=v.participants,
             ceiling_quantity=f.ceiling_quantity,
             ceiling_value_eur=f.ceiling_value_eur,
             remaining_quantity=f.remaining_quantity,
@@ -400,8 +420,15 @@ class FrameworkOut(BaseModel):
             end=f.end,
             suppliers={sid: v.supplier_organisations.get(sid, sid) for sid in f.suppliers},
             call_offs=[CallOffOut.of(c) for c in v.call_offs],
-            change_log=f.change_log,
+            change_log=v.change_log,
             end_date_warning=v.warning,
+            nations=f.nations,
+            nation_count=len(f.nations),
+            accession_policy=f.accession_policy,
+            pooled_shares=f.pooled_shares,
+            remaining_share=v.remaining_share,
+            accession_requests=v.accession_requests,
+            coordinators=f.coordinators,
         )
 
 
@@ -467,3 +494,30 @@ class LotOut(BaseModel):
             deliveries=lot.deliveries,
             history=lot.history,
         )
+
+
+# --- who acts for whom -----------------------------------------------------------------
+
+
+class FrameworkSettingsIn(StrictModel):
+    accession_policy: Literal["open", "approval_required"] | None = Field(
+        default=None, description="open: a request to accede takes effect at once; approval_required: the lead decides"
+    )
+    pooled_shares: Flag | None = Field(
+        default=None, description="true: any participant calls off up to the ceiling; false: up to its own share"
+    )
+
+
+class AccessionDecisionIn(StrictModel):
+    reason: Reason = ""
+
+
+class CoordinatorIn(StrictModel):
+    coordinator: Code = Field(description="The nation (alpha-3) or agency whose coordinators may act as the lead's.")
+
+
+class AccessionRequestOut(BaseModel):
+    framework_id: str
+    nation: str
+    quantity: int
+    status: str = Field(description="pending until the lead decides, or approved at once when the framework is open")

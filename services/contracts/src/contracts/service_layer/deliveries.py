@@ -15,7 +15,8 @@ from bundling_shared.auth import Principal
 from contracts.domain.deliveries import DeliveryLot, allocate_capacity
 from contracts.domain.model import ContractRuleViolation
 from contracts.service_layer import events
-from contracts.service_layer.access import NotFound, acts_for, industry_org, is_coordinator, require_role
+from contracts.service_layer.access import NotFound, industry_org
+from contracts.service_layer.authorisation import Action, Relation, allowed, authorise, relation_to
 from contracts.service_layer.unit_of_work import UnitOfWork
 
 
@@ -28,6 +29,7 @@ class Agreement:
     quantities: dict[str, int]
     supplier_id: str | None
     supplier_organisation: str | None
+    coordinators: tuple[str, ...] = ()
 
 
 async def resolve(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
@@ -53,18 +55,32 @@ async def resolve(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
             {call_off.nation: call_off.quantity},
             call_off.supplier_id,
             supplier.organisation if supplier else None,
+            tuple(framework.coordinators),
         )
     return None
 
 
+def relation(principal: Principal, agreement: Agreement, nation: str | None = None) -> Relation:
+    """The caller's relation to a contract or call-off, or to one nation's lots of it."""
+    return relation_to(
+        principal,
+        authority=agreement.authority,
+        nations=[nation] if nation else agreement.quantities,
+        partners=agreement.quantities,
+        coordinators=agreement.coordinators,
+        suppliers=[agreement.supplier_organisation] if agreement.supplier_organisation else [],
+        supplier_id=industry_org(principal),
+    )
+
+
 def visible_nations(principal: Principal, agreement: Agreement) -> set[str] | None:
     """The nations whose lots the caller sees (None: all), or an empty set: none."""
-    if is_coordinator(principal) or acts_for(principal, agreement.authority):
+    to_agreement = relation(principal, agreement)
+    if not allowed(principal, Action.LOTS_VIEW, to_agreement):
+        return set()
+    if allowed(principal, Action.CONTRACT_VIEW_ALL, to_agreement):
         return None
-    org = industry_org(principal)
-    if org is not None:
-        return None if org == agreement.supplier_organisation else set()
-    return {n for n in agreement.quantities if acts_for(principal, n)}
+    return {n for n in agreement.quantities if n == principal.nation}
 
 
 async def _agreement(uow: UnitOfWork, principal: Principal, agreement_id: str) -> tuple[Agreement, set[str] | None]:
@@ -75,13 +91,16 @@ async def _agreement(uow: UnitOfWork, principal: Principal, agreement_id: str) -
     return agreement, seen
 
 
-async def _lot(uow: UnitOfWork, principal: Principal, lot_id: str) -> tuple[DeliveryLot, Agreement, set[str] | None]:
+async def _lot(
+    uow: UnitOfWork, principal: Principal, lot_id: str, action: Action
+) -> tuple[DeliveryLot, Agreement, set[str] | None]:
     lot = await uow.lots.get(lot_id)
     if lot is None:
         raise NotFound(f"delivery lot {lot_id} not found")
     agreement, seen = await _agreement(uow, principal, lot.contract_id)
     if seen is not None and lot.nation not in seen:
         raise NotFound(f"delivery lot {lot_id} not found")
+    authorise(principal, action, relation(principal, agreement, lot.nation), f"delivery lot {lot_id}")
     return lot, agreement, seen
 
 
@@ -97,7 +116,7 @@ async def plan(
 ) -> list[DeliveryLot]:
     async with uow:
         agreement, _ = await _agreement(uow, principal, agreement_id)
-        require_role(acts_for(principal, agreement.authority), "the contracting authority plans delivery lots")
+        authorise(principal, Action.LOTS_PLAN, relation(principal, agreement), f"contract {agreement_id}")
         existing = list(await uow.lots.for_contract(agreement_id))
         totals = {n: sum(lot.quantity for lot in existing if lot.nation == n) for n in agreement.quantities}
         made = []
@@ -125,11 +144,7 @@ async def plan(
 async def record_delivery(uow: UnitOfWork, principal: Principal, lot_id: str, quantity: int, on: date) -> DeliveryLot:
     """The receiving nation or the contracting authority records what arrived."""
     async with uow:
-        lot, agreement, _ = await _lot(uow, principal, lot_id)
-        require_role(
-            acts_for(principal, agreement.authority) or acts_for(principal, lot.nation),
-            "the receiving nation or the contracting authority records deliveries",
-        )
+        lot, _, _ = await _lot(uow, principal, lot_id, Action.LOT_RECORD_DELIVERY)
         lot.record_delivery(quantity, on, by=principal.subject)
         await uow.commit()
         return lot
@@ -147,11 +162,7 @@ async def _report_if_delayed(uow: UnitOfWork, lot: DeliveryLot, agreement: Agree
 async def forecast(uow: UnitOfWork, principal: Principal, lot_id: str, on: date, today: date) -> DeliveryLot:
     """The supplier forecasts; one later than the due date is a delay at once."""
     async with uow:
-        lot, agreement, _ = await _lot(uow, principal, lot_id)
-        require_role(
-            industry_org(principal) == agreement.supplier_organisation or acts_for(principal, agreement.authority),
-            "the supplier or the contracting authority forecasts",
-        )
+        lot, agreement, _ = await _lot(uow, principal, lot_id, Action.LOT_FORECAST)
         lot.forecast(on, by=principal.subject)
         await _report_if_delayed(uow, lot, agreement, today)
         await uow.commit()
@@ -160,8 +171,7 @@ async def forecast(uow: UnitOfWork, principal: Principal, lot_id: str, on: date,
 
 async def replan(uow: UnitOfWork, principal: Principal, lot_id: str, due_date: date, reason: str) -> DeliveryLot:
     async with uow:
-        lot, agreement, _ = await _lot(uow, principal, lot_id)
-        require_role(acts_for(principal, agreement.authority), "the contracting authority re-plans lots")
+        lot, agreement, _ = await _lot(uow, principal, lot_id, Action.LOTS_PLAN)
         previous = lot.replan(due_date, reason, by=principal.subject)
         if agreement.supplier_organisation:
             await events.schedule_changed(uow, agreement.id, agreement.supplier_organisation, reason, [(lot, previous)])
@@ -195,7 +205,7 @@ async def allocate(
     delivered are history and cannot be recomputed."""
     async with uow:
         agreement, _ = await _agreement(uow, principal, agreement_id)
-        require_role(acts_for(principal, agreement.authority), "the contracting authority allocates capacity")
+        authorise(principal, Action.LOTS_PLAN, relation(principal, agreement), f"contract {agreement_id}")
         existing = list(await uow.lots.for_contract(agreement_id))
         if any(lot.delivered for lot in existing):
             raise ContractRuleViolation("deliveries were recorded already: re-plan the remaining lots one by one")

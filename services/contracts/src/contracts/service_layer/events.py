@@ -17,6 +17,8 @@ from bundling_shared.events.contracts import (
     DeliveryScheduleChangedV1,
     FrameworkAccededPayload,
     FrameworkAccededV1,
+    FrameworkAccessionRefusedPayload,
+    FrameworkAccessionRefusedV1,
     FrameworkContractCreatedPayload,
     FrameworkContractCreatedV1,
     SpecificationHarmonisedPayload,
@@ -128,11 +130,27 @@ async def framework_acceded(
     await uow.emit(
         topics.CONTRACTS,
         FrameworkAccededV1.create(
-            FrameworkAccededPayload(framework_id=framework.id, nation=nation, quantity=quantity),
+            FrameworkAccededPayload(
+                framework_id=framework.id, nation=nation, quantity=quantity, bundle_id=framework.bundle_id
+            ),
             aggregate_id=framework.id,
             producer=PRODUCER,
             nation=nation,
             causation_id=causation_id,
+        ),
+    )
+
+
+async def accession_refused(uow: UnitOfWork, framework: FrameworkContract, nation: str, reason: str) -> None:
+    await uow.emit(
+        topics.CONTRACTS,
+        FrameworkAccessionRefusedV1.create(
+            FrameworkAccessionRefusedPayload(
+                framework_id=framework.id, bundle_id=framework.bundle_id, nation=nation, reason=reason
+            ),
+            aggregate_id=framework.id,
+            producer=PRODUCER,
+            nation=nation,
         ),
     )
 

@@ -117,8 +117,9 @@ async def create_framework_for_commitment(event: FrameworkCommittedV1, uow: Unit
 
 
 async def accede_to_framework(event: AccessionConfirmedV1, uow: UnitOfWork) -> bool:
-    """A nation joins the framework of a bundle. An accession for a bundle without a
-    framework, or by a nation already in it, breaks a rule: dead letter."""
+    """A nation asks to join the framework of a bundle: it joins at once when the lead
+    opened the framework, else when the lead approves. An accession for a bundle without a
+    framework, or by a nation already in it or waiting, breaks a rule: dead letter."""
     p = event.payload
     async with uow:
         if await uow.already_processed(JOINT_ORDERS, event.event_id):
@@ -128,10 +129,13 @@ async def accede_to_framework(event: AccessionConfirmedV1, uow: UnitOfWork) -> b
             raise PermanentError(f"no framework contract for bundle {p.bundle_id}; {p.nation} cannot accede")
         quantity = sum(y.quantity for y in p.yearly)
         try:
-            framework.accede(p.nation, quantity, p.budget_ceiling_eur, by=f"accession:{p.nation}")
+            took_effect = framework.request_accession(
+                p.nation, quantity, p.budget_ceiling_eur, by=f"accession:{p.nation}"
+            )
         except ContractRuleViolation as exc:
             raise PermanentError(str(exc)) from exc
-        await events.framework_acceded(uow, framework, p.nation, quantity, causation_id=str(event.event_id))
+        if took_effect:
+            await events.framework_acceded(uow, framework, p.nation, quantity, causation_id=str(event.event_id))
         await uow.mark_processed(JOINT_ORDERS, event.event_id)
         await uow.commit()
         return True

@@ -9,8 +9,11 @@ from bundling_shared.auth import Principal
 from contracts.domain import ocds
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.reporting import DeliveryProgress, Purchase, planned_vs_delivered, value_by_origin
-from contracts.service_layer.access import NotFound, acts_for, is_coordinator
+from contracts.service_layer.access import NotFound
+from contracts.service_layer.authorisation import Action, Relation, allowed, authorise
+from contracts.service_layer.awards import relation_of as procurement_relation
 from contracts.service_layer.deliveries import Agreement, resolve, visible_nations
+from contracts.service_layer.frameworks import relation_of as framework_relation
 from contracts.service_layer.unit_of_work import UnitOfWork
 
 
@@ -32,23 +35,27 @@ async def delivery_progress(uow: UnitOfWork, principal: Principal, today: date) 
 async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, float]]:
     """Contracted value per buying nation by supplier origin; a nation sees its own row."""
     purchases: list[Purchase] = []
+    if not allowed(principal, Action.REPORT, Relation.ANY):
+        return {}
     async with uow:
         for contract in await uow.contracts.list(100_000, 0):
             if contract.supplier_id and contract.unit_price_eur is not None:
                 supplier = await uow.suppliers.get(contract.supplier_id)
+                agreement = await resolve(uow, contract.id)
+                seen = visible_nations(principal, agreement) if agreement else set()
                 if supplier is not None:
                     purchases += [
                         Purchase(line.nation, contract.unit_price_eur * line.quantity, supplier.country)
                         for line in contract.lines
+                        if seen is None or line.nation in seen
                     ]
         for call_off in await uow.frameworks.all_call_offs():
             supplier = await uow.suppliers.get(call_off.supplier_id)
-            if call_off.value_eur is not None and supplier is not None:
+            agreement = await resolve(uow, call_off.id)
+            seen = visible_nations(principal, agreement) if agreement else set()
+            if call_off.value_eur is not None and supplier is not None and (seen is None or call_off.nation in seen):
                 purchases.append(Purchase(call_off.nation, call_off.value_eur, supplier.country))
-    report = value_by_origin(purchases)
-    if is_coordinator(principal):
-        return report
-    return {nation: row for nation, row in report.items() if acts_for(principal, nation)}
+    return value_by_origin(purchases)
 
 
 async def procurement_package(
@@ -56,8 +63,10 @@ async def procurement_package(
 ) -> dict[str, Any]:
     async with uow:
         procurement = await uow.procurements.get(procurement_id)
-        if procurement is None or not acts_for(principal, procurement.contracting_authority):
+        if procurement is None:
             raise NotFound(f"procurement {procurement_id} not found")
+        authorise(principal, Action.PROCUREMENT_EXPORT, procurement_relation(principal, procurement, None),
+                  f"procurement {procurement_id}", seen_through=Action.PROCUREMENT_EXPORT)  # fmt: skip
         suppliers = await uow.suppliers.by_ids({o.supplier_id for o in procurement.offers})
         contracts = list(await uow.contracts.all_for_bundle(procurement.bundle_id)) if procurement.bundle_id else []
         lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in contracts}
@@ -71,8 +80,10 @@ async def framework_package(
 ) -> dict[str, Any]:
     async with uow:
         framework = await uow.frameworks.get(framework_id)
-        if framework is None or not (is_coordinator(principal) or acts_for(principal, framework.contracting_authority)):
+        if framework is None:
             raise NotFound(f"framework contract {framework_id} not found")
+        authorise(principal, Action.FRAMEWORK_EXPORT, framework_relation(principal, framework, None),
+                  f"framework contract {framework_id}", seen_through=Action.FRAMEWORK_EXPORT)  # fmt: skip
         ids = set(framework.suppliers) | {c.supplier_id for c in framework.call_offs}
         ids |= {str(bid["supplier_id"]) for c in framework.call_offs for bid in c.competition}
         suppliers = await uow.suppliers.by_ids(ids)

@@ -1,4 +1,5 @@
-"""Contracts from joint orders: nations see those they take part in, a supplier its own."""
+"""Contracts from joint orders: nations see their own lines of those they take part in, a
+supplier its own contracts, the lead everything of what it leads."""
 
 from __future__ import annotations
 
@@ -6,24 +7,34 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from bundling_shared.auth import Principal, Role
+from bundling_shared.auth import Principal
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.model import Contract, ContractMode
 from contracts.entrypoints.routes.deps import Uow
 from contracts.entrypoints.schemas import ContractModeIn, ContractOut, ContractPage
-from contracts.service_layer.access import is_coordinator
+from contracts.service_layer.authorisation import Action, Relation, allowed, authorise, relation_to
 
 router = APIRouter(tags=["contracts"])
 
 
-def _visible(contract: Contract, principal: Principal, supplier_id: str | None) -> bool:
-    """Coordinators (lead nations, agencies) and admins see every contract; a nation desk
-    those it takes part in; a company those signed with it."""
-    if principal.role in (Role.ADMIN, Role.COORDINATOR):
-        return True
-    if principal.role is Role.INDUSTRY:
-        return supplier_id is not None and contract.supplier_id == supplier_id
-    return contract.concerns(principal.party)
+def _seen_as(contract: Contract, principal: Principal, supplier_id: str | None) -> str | bool | None:
+    """False: the caller may not see the contract; None: it sees every line; else the
+    nation whose line it sees beside the partners' totals."""
+    relation = relation_to(
+        principal,
+        authority=contract.contracting_authority,
+        nations=contract.nations,
+        suppliers=[contract.supplier_id] if contract.supplier_id else [],
+        supplier_id=supplier_id,
+    )
+    if not allowed(principal, Action.CONTRACT_VIEW, relation):
+        return False
+    return None if allowed(principal, Action.CONTRACT_VIEW_ALL, relation) else principal.nation
+
+
+def _out(contract: Contract, principal: Principal, supplier_id: str | None) -> ContractOut | None:
+    seen = _seen_as(contract, principal, supplier_id)
+    return None if seen is False else ContractOut.of(contract, seen if isinstance(seen, str) else None)
 
 
 @router.get("/contracts", response_model=ContractPage)
@@ -37,23 +48,21 @@ async def list_contracts(
         found = await u.contracts.list(limit, offset)
         own = await u.suppliers.by_organisation(principal.organisation) if principal.organisation else None
     own_id = own.id if own else None
-    return ContractPage(
-        items=[ContractOut.of(c) for c in found if _visible(c, principal, own_id)], limit=limit, offset=offset
-    )
-
-
-async def _visible_contract(uow: Uow, principal: Principal, contract_id: str) -> Contract:
-    async with uow() as u:
-        contract = await u.contracts.get(contract_id)
-        own = await u.suppliers.by_organisation(principal.organisation) if principal.organisation else None
-    if contract is None or not _visible(contract, principal, own.id if own else None):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"contract {contract_id} not found")
-    return contract
+    seen = [_out(c, principal, own_id) for c in found]
+    return ContractPage(items=[c for c in seen if c is not None], limit=limit, offset=offset)
 
 
 @router.get("/contracts/{contract_id}", response_model=ContractOut)
 async def get_contract(contract_id: str, uow: Uow, principal: CurrentPrincipal) -> ContractOut:
-    return ContractOut.of(await _visible_contract(uow, principal, contract_id))
+    """The lead, its supplier and admin see every line; a nation in it its own line and the
+    totals (quantity, nations); others nothing."""
+    async with uow() as u:
+        contract = await u.contracts.get(contract_id)
+        own = await u.suppliers.by_organisation(principal.organisation) if principal.organisation else None
+    seen = _out(contract, principal, own.id if own else None) if contract else None
+    if seen is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"contract {contract_id} not found")
+    return seen
 
 
 @router.get("/joint-orders/{bundle_id}/contract", response_model=ContractOut)
@@ -72,15 +81,15 @@ async def contracts_of_joint_order(bundle_id: str, uow: Uow, principal: CurrentP
     async with uow() as u:
         found = await u.contracts.all_for_bundle(bundle_id)
         own = await u.suppliers.by_organisation(principal.organisation) if principal.organisation else None
-    return [ContractOut.of(c) for c in found if _visible(c, principal, own.id if own else None)]
+    seen = [_out(c, principal, own.id if own else None) for c in found]
+    return [c for c in seen if c is not None]
 
 
 @router.put("/joint-orders/{bundle_id}/contract-mode", status_code=status.HTTP_204_NO_CONTENT)
 async def set_contract_mode(bundle_id: str, body: ContractModeIn, uow: Uow, principal: CurrentPrincipal) -> None:
     """Before the joint order is committed: one contract with a line per nation (default)
     or one contract per buying nation."""
-    if not is_coordinator(principal):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="a coordinator sets how a joint order is contracted")
+    authorise(principal, Action.CONTRACT_SET_MODE, Relation.ANY, f"joint order {bundle_id}")
     async with uow() as u:
         if await u.contracts.for_bundle(bundle_id) is not None:
             raise HTTPException(status.HTTP_409_CONFLICT, detail=f"joint order {bundle_id} is contracted already")

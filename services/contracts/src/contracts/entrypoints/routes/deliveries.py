@@ -8,7 +8,7 @@ from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.entrypoints.routes.deps import Today, Uow
 from contracts.entrypoints.schemas import CapacityIn, DeliveryIn, ForecastIn, LotOut, LotsIn, ReplanIn
 from contracts.service_layer import deliveries
-from contracts.service_layer.access import Forbidden, is_coordinator
+from contracts.service_layer.authorisation import Action, Relation, authorise
 
 router = APIRouter(tags=["delivery schedules"])
 
@@ -59,6 +59,5 @@ async def replan(lot_id: str, body: ReplanIn, uow: Uow, principal: CurrentPrinci
 @router.post("/delivery-checks")
 async def check_delays(uow: Uow, principal: CurrentPrincipal, today: Today) -> dict[str, int]:
     """Check every open lot for delays now (also done periodically)."""
-    if not is_coordinator(principal):
-        raise Forbidden("a coordinator or admin runs the delay check")
+    authorise(principal, Action.DELAY_CHECK, Relation.ANY, "delay check")
     return {"delays_reported": await deliveries.check_delays(uow(), today)}

@@ -5,14 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.domain.frameworks import Bid
+from contracts.domain.frameworks import AccessionPolicy, Bid
 from contracts.entrypoints.routes.deps import Settings, Today, Uow
 from contracts.entrypoints.schemas import (
+    AccessionDecisionIn,
     AccessionIn,
+    AccessionRequestOut,
     CallOffIn,
     CallOffOut,
+    CoordinatorIn,
     FrameworkIn,
     FrameworkOut,
+    FrameworkSettingsIn,
     FrameworkSupplierIn,
 )
 from contracts.service_layer import frameworks
@@ -71,20 +75,74 @@ async def add_supplier(
     return FrameworkOut.of(view)
 
 
-@router.post("/frameworks/{framework_id}/accessions", response_model=FrameworkOut)
-async def accede(
-    framework_id: str, body: AccessionIn, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+@router.post(
+    "/frameworks/{framework_id}/accessions", response_model=AccessionRequestOut, status_code=status.HTTP_202_ACCEPTED
+)
+async def request_accession(
+    framework_id: str, body: AccessionIn, uow: Uow, principal: CurrentPrincipal
+) -> AccessionRequestOut:
+    """A nation asks, through its own desk, to accede to a framework made here: pending until
+    the lead approves, or at once when the lead opened the framework. A bundle's framework
+    takes accessions through the demand service."""
+    asked = await frameworks.request_accession(
+        uow(), principal, framework_id, body.nation, body.quantity, body.budget_eur
+    )
+    return AccessionRequestOut(
+        framework_id=framework_id, nation=asked["nation"], quantity=asked["quantity"], status=asked["status"]
+    )
+
+
+@router.post("/frameworks/{framework_id}/accessions/{nation}/approve", response_model=FrameworkOut)
+async def approve_accession(
+    framework_id: str, nation: str, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
 ) -> FrameworkOut:
-    """The contracting authority opens its framework to another nation."""
-    view = await frameworks.accede(
-        uow(),
-        principal,
-        framework_id,
-        body.nation,
-        body.quantity,
-        body.budget_eur,
-        today,
-        settings.end_date_warning_days,
+    """The lead lets the nation join with what it asked for (`contracts.framework.acceded`)."""
+    view = await frameworks.decide_accession(
+        uow(), principal, framework_id, nation, approve=True, reason="", today=today,
+        warn_days=settings.end_date_warning_days,
+    )  # fmt: skip
+    return FrameworkOut.of(view)
+
+
+@router.post("/frameworks/{framework_id}/accessions/{nation}/refuse", response_model=FrameworkOut)
+async def refuse_accession(
+    framework_id: str,
+    nation: str,
+    uow: Uow,
+    principal: CurrentPrincipal,
+    today: Today,
+    settings: Settings,
+    body: AccessionDecisionIn | None = None,
+) -> FrameworkOut:
+    """The lead refuses, with a reason the nation hears (`contracts.framework.accession_refused`)."""
+    view = await frameworks.decide_accession(
+        uow(), principal, framework_id, nation, approve=False, reason=body.reason if body else "",
+        today=today, warn_days=settings.end_date_warning_days,
+    )  # fmt: skip
+    return FrameworkOut.of(view)
+
+
+@router.put("/frameworks/{framework_id}/settings", response_model=FrameworkOut)
+async def configure(
+    framework_id: str, body: FrameworkSettingsIn, uow: Uow, principal: CurrentPrincipal, today: Today,
+    settings: Settings,
+) -> FrameworkOut:  # fmt: skip
+    """The lead's settings: who may accede without its approval, whether shares are pooled."""
+    view = await frameworks.configure(
+        uow(), principal, framework_id,
+        policy=AccessionPolicy(body.accession_policy) if body.accession_policy else None,
+        pooled_shares=body.pooled_shares, today=today, warn_days=settings.end_date_warning_days,
+    )  # fmt: skip
+    return FrameworkOut.of(view)
+
+
+@router.post("/frameworks/{framework_id}/coordinators", response_model=FrameworkOut)
+async def assign_coordinator(
+    framework_id: str, body: CoordinatorIn, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+) -> FrameworkOut:
+    """The lead lets the coordinators of another nation or agency act as its own on this framework."""
+    view = await frameworks.assign_coordinator(
+        uow(), principal, framework_id, body.coordinator, today, settings.end_date_warning_days
     )
     return FrameworkOut.of(view)
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.weighing import Weights
 from contracts.entrypoints.routes.deps import Settings, Today, Uow
-from contracts.entrypoints.schemas import OfferIn, OfferOut, ProcurementIn, ProcurementOut
+from contracts.entrypoints.schemas import CoordinatorIn, OfferIn, OfferOut, ProcurementIn, ProcurementOut
 from contracts.service_layer import awards
 
 router = APIRouter(tags=["procurements"])
@@ -17,8 +17,9 @@ router = APIRouter(tags=["procurements"])
 async def open_procurement(
     body: ProcurementIn, uow: Uow, principal: CurrentPrincipal, settings: Settings
 ) -> ProcurementOut:
-    """Open a procurement with published weights, quality gates and funding instrument;
-    the caller becomes the contracting authority."""
+    """Open a procurement with published weights, quality gates and funding instrument. For
+    a committed joint order or framework (`bundle_id`) its lead is the contracting authority
+    and buys for the order's nations and total quantity; without one, a nation buys for itself."""
     procurement = await awards.open_procurement(
         uow(),
         principal,
@@ -60,3 +61,11 @@ async def award(procurement_id: str, uow: Uow, principal: CurrentPrincipal, toda
 @router.post("/procurements/{procurement_id}/sign", response_model=ProcurementOut)
 async def sign(procurement_id: str, uow: Uow, principal: CurrentPrincipal, today: Today) -> ProcurementOut:
     return ProcurementOut.of(await awards.sign(uow(), principal, procurement_id, today))
+
+
+@router.post("/procurements/{procurement_id}/coordinators", response_model=ProcurementOut)
+async def assign_coordinator(
+    procurement_id: str, body: CoordinatorIn, uow: Uow, principal: CurrentPrincipal
+) -> ProcurementOut:
+    """The lead lets the coordinators of another nation or agency act as its own on this procurement."""
+    return ProcurementOut.of(await awards.assign_coordinator(uow(), principal, procurement_id, body.coordinator))

@@ -1,0 +1,80 @@
+"""Contracts keep the demand service's need-to-know: a desk sees its own lines, lots,
+call-offs and change-log entries and its partners' totals only (total quantity, nations,
+their number); the lead, its coordinator, the contracted supplier and admin see all.
+Coordinators see what they lead, not everything."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from contracts.service_layer import handlers
+from tests.contracts.conftest import ADMIN, Api
+from tests.contracts.events import accession, framework_committed
+from tests.contracts.test_api_deliveries_reports import signed_contract
+from tests.support.api import coordinator, desk, industry
+
+LATER = (date.today() + timedelta(days=90)).isoformat()
+
+
+async def test_a_desk_sees_its_own_line_of_a_joint_contract_and_its_partners_totals(api: Api) -> None:
+    contract_id, _ = await signed_contract(api)  # CZE for NLD 10,000 and DNK 5,000, signed with NAMMO
+    plan = {"lots": [{"nation": "NLD", "quantity": 10, "due_date": LATER},
+                     {"nation": "DNK", "quantity": 20, "due_date": LATER}]}  # fmt: skip
+    await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"), plan, 201)
+    views = [
+        await api.call("GET", f"/v1/contracts/{contract_id}", desk("DNK")),
+        await api.call("GET", "/v1/joint-orders/bundle-155/contract", desk("DNK")),
+        *await api.call("GET", "/v1/joint-orders/bundle-155/contracts", desk("DNK")),
+        *(await api.call("GET", "/v1/contracts", desk("DNK")))["items"],
+    ]
+    for seen in views:
+        assert seen["lines"] == [{"nation": "DNK", "quantity": 5_000}]
+        assert (seen["total_quantity"], seen["nations"], seen["nation_count"]) == (15_000, ["DNK", "NLD"], 2)
+        assert "10000" not in str(seen["change_log"]) and "NLD" not in str(seen["lines"])
+    assert [lot["nation"] for lot in await api.call("GET", f"/v1/contracts/{contract_id}/lots", desk("DNK"))] == [
+        "DNK"
+    ]  # fmt: skip
+
+    for everything in (coordinator("CZE"), desk("CZE"), industry("NAMMO"), ADMIN):
+        seen = await api.call("GET", f"/v1/contracts/{contract_id}", everything)
+        assert [x["nation"] for x in seen["lines"]] == ["DNK", "NLD"]
+    await api.call("GET", f"/v1/contracts/{contract_id}", coordinator("NSPA"), expect=404)  # not its contract
+    assert (await api.call("GET", "/v1/contracts", coordinator("NSPA")))["items"] == []
+    await api.call("GET", f"/v1/contracts/{contract_id}/lots", coordinator("NSPA"), expect=404)
+
+
+async def test_a_desk_sees_its_own_share_call_offs_and_log_entries_of_a_framework(api: Api) -> None:
+    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    path = f"/v1/frameworks/{framework_id}"
+    await api.call("PUT", f"{path}/settings", desk("NLD"), {"accession_policy": "open"})
+    for nation, quantity in (("NOR", 2), ("DNK", 3)):
+        await handlers.accede_to_framework(accession(nation, quantity), api.service.uow())
+    thales = await api.supplier("THALES-NL", "NLD")
+    await api.call("POST", f"{path}/suppliers", desk("NLD"), {"supplier_id": thales["id"], "unit_price_eur": 1e6})
+    for nation in ("NOR", "DNK"):
+        await api.call("POST", f"{path}/call-offs", desk(nation),
+                       {"item_code": "MMR", "quantity": 1, "delivery_due": LATER}, 201)  # fmt: skip
+
+    nor = await api.call("GET", path, desk("NOR"))
+    assert nor["participants"] == {"NOR": 2} and nor["nations"] == ["DNK", "NLD", "NOR"] and nor["nation_count"] == 3
+    assert nor["ceiling_quantity"] == 14 and [c["nation"] for c in nor["call_offs"]] == ["NOR"]
+    assert "DNK" not in str(nor["change_log"]) and "DNK" not in str(nor["call_offs"])
+    assert (await api.call("GET", "/v1/frameworks", desk("NOR")))[0]["participants"] == {"NOR": 2}
+
+    lead = await api.call("GET", path, coordinator("NLD"))
+    assert lead["participants"] == {"DNK": 3, "NLD": 9, "NOR": 2} and len(lead["call_offs"]) == 2
+    assert any("DNK called off" in e["what"] for e in lead["change_log"])
+    await api.call("GET", path, coordinator("NSPA"), expect=404)
+    await api.call("GET", f"{path}/ocds", coordinator("NSPA"), expect=404)
+
+
+async def test_reports_follow_the_same_rule(api: Api) -> None:
+    contract_id, _ = await signed_contract(api)
+    plan = {"lots": [{"nation": "NLD", "quantity": 10, "due_date": LATER},
+                     {"nation": "DNK", "quantity": 20, "due_date": LATER}]}  # fmt: skip
+    await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"), plan, 201)
+    assert await api.call("GET", "/v1/reports/deliveries", coordinator("NSPA")) == []
+    assert await api.call("GET", "/v1/reports/value-by-origin", coordinator("NSPA")) == {}
+    assert [r["nation"] for r in await api.call("GET", "/v1/reports/deliveries", desk("DNK"))] == ["DNK"]
+    assert sorted(await api.call("GET", "/v1/reports/value-by-origin", coordinator("CZE"))) == ["DNK", "NLD"]
+    assert len(await api.call("GET", "/v1/reports/deliveries", coordinator("CZE"))) == 2
