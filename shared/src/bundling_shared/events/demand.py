@@ -243,6 +243,24 @@ class HarmonisationProposedV1(EventEnvelope[HarmonisationProposedPayload]):
     schema_version: Literal[1] = 1
 
 
+class NeedUnplaceablePayload(BaseModel):
+    """The bundling engine could not place a need it accepted: it stays, set aside with
+    the reason, until its desk amends or withdraws it. Tells that nation (the envelope's
+    `nation`), no one else."""
+
+    need_id: str
+    nation: str
+    item_code: str
+    reason: str
+
+
+class NeedUnplaceableV1(EventEnvelope[NeedUnplaceablePayload]):
+    TYPE = "demand.need.unplaceable"
+    VERSION = 1
+    event_type: Literal["demand.need.unplaceable"] = "demand.need.unplaceable"
+    schema_version: Literal[1] = 1
+
+
 BundleEvent = event_union(
     BundleUpdatedV1,
     JointOrderCommittedV1,
@@ -250,4 +268,5 @@ BundleEvent = event_union(
     FrameworkCommittedV1,
     AccessionConfirmedV1,
     HarmonisationProposedV1,
+    NeedUnplaceableV1,
 )

@@ -109,6 +109,7 @@ needs = Table(
     Column("preferred_funding", String(30), nullable=True),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("bundle_id", String(40), nullable=True, index=True),
+    Column("status_reason", Text, nullable=True),
     Column("updated_at", UtcDateTime(), nullable=True),
 )
 

@@ -34,8 +34,8 @@ from demand.service_layer.unit_of_work import BundleFilter, NeedFilter, StoredAn
 # Columns in the order of the plain dataclasses' fields: rows become objects positionally.
 _NEED_FACTS = PlainReader([needs.c[f.name] for f in fields(NeedFacts)], NeedFacts)
 _SHARE_COLUMNS = [bundle_shares.c[f.name] for f in fields(Share)]
-
 _LINE_COLUMNS = [c.label(c.key) for c in bundle_lines.columns]  # by the lines' field names (value_eur, in cents)
+
 
 _PLACED = (
     update(needs)
@@ -43,6 +43,7 @@ _PLACED = (
     .values(
         status=bindparam("_status", type_=needs.c.status.type),
         bundle_id=bindparam("_bundle_id", type_=needs.c.bundle_id.type),
+        status_reason=bindparam("_status_reason", type_=needs.c.status_reason.type),
     )
 )
 _BUNDLE_CHANGED = (
@@ -124,7 +125,7 @@ class NeedRepository(_HoldsWithinABatch[NeedFacts]):
     async def held(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         """The needs of a whole batch of events in one query, as plain rows: nothing
         compares or tracks their fields; `write_held` writes what placing them changes,
-        their status and bundle, in one statement."""
+        their status, its reason and bundle, in one statement."""
         if self._held is None:
             raise RuntimeError("needs are held only within writes_held()")
         query = select(*_NEED_FACTS.selected).where(needs.c.id.in_(list(need_ids)))
@@ -136,7 +137,10 @@ class NeedRepository(_HoldsWithinABatch[NeedFacts]):
     async def write_held(self) -> None:
         if not self._held:
             return
-        rows = [{"_id": n.id, "_status": n.status, "_bundle_id": n.bundle_id} for n in self._held.values()]
+        rows = [
+            {"_id": n.id, "_status": n.status, "_bundle_id": n.bundle_id, "_status_reason": n.status_reason}
+            for n in self._held.values()
+        ]
         self._held = {}
         await execute_many(self._session, "needs placed", _PLACED, rows)
 
@@ -170,7 +174,7 @@ class NeedRepository(_HoldsWithinABatch[NeedFacts]):
     async def of_item(self, item_code: str) -> AsyncIterator[Need]:
         query = select(Need).where(
             needs.c.item_code == item_code,
-            needs.c.status.not_in([NeedStatus.DRAFT, NeedStatus.WITHDRAWN]),
+            needs.c.status.not_in([NeedStatus.DRAFT, NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE]),
         )
         async for need in await self._session.stream_scalars(query.execution_options(yield_per=1000)):
             yield need

@@ -14,10 +14,41 @@ from datetime import date, datetime
 from functools import cached_property
 
 from demand.domain.bundle import BundleKind, BundleState
-from demand.domain.model import Deviation, NeedFacts
+from demand.domain.model import QUANTITY_LIMIT, Deviation, NeedFacts
 from demand.domain.reference import CatalogueItem
 
 HARMONISED = "harmonised"
+
+# What one bundle holds: its totals stay well inside the database's 64-bit integers (its
+# value in cents, too) and its line count inside 32 bits. A bundle that is full is passed
+# over like any other that does not fit, and a new one opens.
+BUNDLE_QUANTITY_LIMIT = 10**15
+BUNDLE_VALUE_LIMIT_EUR = 10**16
+BUNDLE_LINE_LIMIT = 10**8
+
+
+def unplaceable(need: NeedFacts) -> str | None:
+    """Why the engine cannot place `need` at all, or None. The API refuses such needs; a
+    row stored before its bounds, or written around them, still reaches the engine, which
+    sets it aside with this reason instead of failing on it."""
+    if not 0 < need.quantity <= QUANTITY_LIMIT:
+        return f"quantity {need.quantity:,} is outside the 1 to {QUANTITY_LIMIT:,} units one need may hold"
+    if any(not 0 < y.quantity <= QUANTITY_LIMIT for y in need.schedule):
+        return f"a yearly quantity is outside the 1 to {QUANTITY_LIMIT:,} units one need may hold"
+    if need.window_end < need.window_start:
+        return f"delivery window ends ({need.window_end}) before it starts ({need.window_start})"
+    budget = need.budget_ceiling_eur
+    if budget is not None and not 0 <= budget <= BUNDLE_VALUE_LIMIT_EUR:
+        return f"budget ceiling {budget:,} EUR is outside 0 to {BUNDLE_VALUE_LIMIT_EUR:,} EUR"
+    return None
+
+
+def has_room(bundle: BundleState, need: NeedFacts) -> bool:
+    if bundle.line_count >= BUNDLE_LINE_LIMIT or bundle.total_quantity + need.quantity > BUNDLE_QUANTITY_LIMIT:
+        return False
+    if not need.budget_ceiling_eur:
+        return True
+    return sum(s.value_eur for s in bundle.shares) + need.budget_ceiling_eur <= BUNDLE_VALUE_LIMIT_EUR
 
 
 def kind_of(need: NeedFacts) -> BundleKind:
@@ -54,6 +85,7 @@ def _fits(bundle: BundleState, need: NeedFacts, kind: BundleKind, variant: str) 
         and bundle.kind is kind
         and bundle.variant == variant
         and not (need.window_end < bundle.window_start or need.window_start > bundle.window_end)
+        and has_room(bundle, need)
     )
 
 
@@ -79,6 +111,8 @@ def why_not(
             f"delivery window {_window(need.window_start, need.window_end)} does not overlap {it}'s"
             f" {_window(bundle.window_start, bundle.window_end)}"
         )
+    if not has_room(bundle, need):
+        return f"{it} is full"
     return None
 
 

@@ -59,9 +59,15 @@ class NeedStatus(StrEnum):
     COMMITTED = "committed"
     CONTRACTED = "contracted"
     WITHDRAWN = "withdrawn"
+    UNPLACEABLE = "unplaceable"  # the bundling engine could not place it: its reason says why
 
 
-AMENDABLE = (NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.BUNDLED)
+QUANTITY_LIMIT = 10**9
+"""Units one need may ask for, its yearly quantities together: what the bundling engine
+holds without its sums outgrowing the database's integers."""
+
+
+AMENDABLE = (NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.BUNDLED, NeedStatus.UNPLACEABLE)
 
 
 class EndUser(StrEnum):
@@ -136,8 +142,8 @@ class NeedFacts:
 
     `Need` adds its history, priority and lifecycle, and is the one mapped to the
     database. The aggregator reads a batch of needs as plain `NeedFacts`, which the
-    mapping neither instruments nor tracks, and writes back the two fields placing them
-    changes (status and bundle)."""
+    mapping neither instruments nor tracks, and writes back the fields placing them
+    changes (status, its reason and bundle)."""
 
     id: str
     nation: str
@@ -153,6 +159,7 @@ class NeedFacts:
     specification_ref: str | None = None
     deviations: list[Deviation] = field(default_factory=list)
     bundle_id: str | None = None
+    status_reason: str | None = None  # why it is `unplaceable`
 
     @property
     def multi_year(self) -> bool:
@@ -255,6 +262,12 @@ class Need(NeedFacts):
             self._validate_yearly(quantity_given)
         if self.quantity <= 0:
             raise InvalidNeed(f"quantity must be positive, got {self.quantity}", field="quantity", rule="positive")
+        if self.quantity > QUANTITY_LIMIT:
+            raise InvalidNeed(
+                f"quantity {self.quantity:,} is more than the {QUANTITY_LIMIT:,} units one need may hold",
+                field="quantity",
+                rule="engine_capacity",
+            )
         if self.recurring and not self.yearly:
             self._validate_recurring()
         if self.budget_ceiling_eur is not None:
@@ -354,6 +367,7 @@ class Need(NeedFacts):
         if self.status not in AMENDABLE:
             raise NotAllowedNow(f"need {self.id} is {self.status.value}; it can no longer be withdrawn")
         self.status = NeedStatus.WITHDRAWN
+        self.status_reason = None
         self.updated_at = now
 
     def contracted(self, now: datetime) -> bool:

@@ -242,6 +242,9 @@ class NeedOut(BaseModel):
     priority: Priority
     preferred_funding: str | None
     status: str
+    status_reason: str | None = Field(
+        default=None, description="Why the bundling engine set the need aside, while it is unplaceable."
+    )
     version: int
     bundle_id: str | None
     created_at: datetime
@@ -264,6 +267,7 @@ class NeedOut(BaseModel):
             priority=need.priority,
             preferred_funding=need.preferred_funding,
             status=need.status.value,
+            status_reason=need.status_reason,
             version=need.version,
             bundle_id=need.bundle_id,
             created_at=need.created_at,

@@ -3,15 +3,15 @@ the watchers that mark needs contracted once their contract exists and adopt har
 specifications.
 
 The aggregator takes need events in batches. Each record is read on its own: one that
-cannot be read goes to the dead-letter topic alone, as does an event the aggregator keeps
-failing on; the rest of the batch is applied. Offsets are committed once the whole batch
+cannot be read goes to the dead-letter topic alone; the rest of the batch is applied, and
+a need the aggregator cannot place is set aside as unplaceable, with its reason, on the
+need itself. Offsets are committed once the whole batch
 is settled; if settling fails (the dead-letter topic unreachable, say), the batch is
 delivered again and the events already applied are recognised by their ids."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
 from faststream.kafka import KafkaRouter
 from faststream.kafka.annotations import KafkaBroker, KafkaMessage
@@ -72,26 +72,13 @@ def build_router(uow: UowFactory, policy: RetryPolicy) -> KafkaRouter:
     async def on_need_event(body: NeedEventRecords, message: KafkaMessage, broker: KafkaBroker) -> None:
         """Places registered, amended or withdrawn needs among the bundles of their item."""
         events: list[aggregator.NeedChange] = []
-        sources: dict[UUID, Any] = {}
         for record, value in zip(batch_records(message), body, strict=True):
             try:
-                event = NEED_EVENT.validate_json(value)
+                events.append(NEED_EVENT.validate_json(value))
             except ValidationError as exc:
                 await publish_dead_letter(broker, record, value, policy.service, exc, 1, record_headers(record))
-                continue
-            events.append(event)
-            sources.setdefault(event.event_id, record)
-        for unapplied in await aggregator.aggregate_batch(events, uow(), policy):
-            record = sources[unapplied.event.event_id]
-            await publish_dead_letter(
-                broker,
-                record,
-                record.value or b"",
-                policy.service,
-                unapplied.error,
-                unapplied.attempts,
-                record_headers(record),
-            )
+        # A need it cannot place is set aside on the need itself; nothing read goes to dead letters.
+        await aggregator.aggregate_batch(events, uow(), policy)
 
     @at_least_once(router, topics.CONTRACTS, group_id=CONTRACT_WATCHER, title="contracts.contracts:demand")
     async def on_contract_event(event: ContractEvent) -> None:

@@ -9,6 +9,11 @@ On the broker, events arrive in batches and a whole batch is applied in one tran
 (`aggregate_batch`): the cost of a commit, an fsync and an offset commit is shared by
 hundreds of events instead of paid by each. Should the batch fail, each event is applied
 on its own with bounded retries, so one poison event holds back nothing but itself.
+
+Nothing the service accepted is lost on the way: a need the engine cannot place, because
+of what it asks for or because placing it keeps failing, is set aside as `unplaceable`
+with the reason on the need, in its history and in an event to its nation. No need event
+goes to the dead-letter topic; only records that cannot be read at all do.
 """
 
 from __future__ import annotations
@@ -25,13 +30,15 @@ from bundling_shared.events.demand import (
     NationalDeviation,
     NeedAmendedV1,
     NeedRegisteredV1,
+    NeedUnplaceablePayload,
+    NeedUnplaceableV1,
     NeedWithdrawnV1,
 )
 from bundling_shared.logging import bind_correlation_id, get_logger
 from bundling_shared.messaging.dead_letter import PermanentError, RetryPolicy, is_permanent
 from demand.domain.bundle import BundleState, Decision, DecisionKind
-from demand.domain.bundling import HARMONISED, Placement, incompatible, place
-from demand.domain.model import NeedFacts, NeedStatus
+from demand.domain.bundling import HARMONISED, Placement, incompatible, place, unplaceable
+from demand.domain.model import Need, NeedFacts, NeedStatus, NeedVersion
 from demand.service_layer.common import AGGREGATOR, PRODUCER, NotFound, utcnow
 from demand.service_layer.unit_of_work import UnitOfWork
 
@@ -40,13 +47,16 @@ NeedChange = NeedRegisteredV1 | NeedAmendedV1 | NeedWithdrawnV1
 log = get_logger(__name__)
 
 
+WANTED = (NeedStatus.SUBMITTED, NeedStatus.BUNDLED, NeedStatus.UNPLACEABLE)  # still demand to place
+
+
 @dataclass(frozen=True)
-class Unapplied:
-    """An event of a batch that kept failing on its own: it belongs on the dead-letter topic."""
+class Ignored:
+    """An event that names no need of this service, or names one under another nation:
+    there is nothing of a need accepted here to apply, and it is recorded as seen."""
 
     event: NeedChange
-    error: Exception
-    attempts: int
+    reason: str
 
 
 async def aggregate(event: NeedChange, uow: UnitOfWork) -> str | None:
@@ -64,16 +74,18 @@ async def aggregate(event: NeedChange, uow: UnitOfWork) -> str | None:
         return bundle_id
 
 
-async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy: RetryPolicy) -> list[Unapplied]:
-    """Apply a batch of need events in their order; returns those that could not be applied.
+async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy: RetryPolicy) -> list[Ignored]:
+    """Apply a batch of need events in their order; returns those that named no need of
+    this service (nothing else is left unapplied).
 
     All events share one transaction: one query for the events already applied, one for
     the needs (read as plain facts), one each for their items and the bundles they may
     join, a few statements writing back what changed, one insert for the idempotency
     records, one commit. If anything in it fails, it is rolled back and every event is
-    applied on its own by `aggregate`, with the retries and backoff of `policy`; an event
-    that still fails is handed back, and the others are applied as if it had never been
-    in the batch.
+    applied on its own by `aggregate`, with the retries and backoff of `policy`; the need
+    of an event that still fails is set aside as unplaceable with the error as its reason,
+    and the others are applied as if it had never been in the batch. Should even that
+    fail (the database unreachable), the error propagates and the batch is delivered again.
     """
     if not events:
         return []
@@ -82,12 +94,12 @@ async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy:
         return []
     except Exception as exc:  # any failure: the one-by-one path isolates its cause
         log.warning("aggregator.batch_failed", events=len(events), error=repr(exc))
-    unapplied = []
+    ignored = []
     for event in events:
-        failure = await _aggregate_with_retries(event, uow, policy)
-        if failure is not None:
-            unapplied.append(failure)
-    return unapplied
+        outcome = await _aggregate_with_retries(event, uow, policy)
+        if outcome is not None:
+            ignored.append(outcome)
+    return ignored
 
 
 async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> None:
@@ -117,7 +129,7 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
         await uow.commit()
 
 
-async def _aggregate_with_retries(event: NeedChange, uow: UnitOfWork, policy: RetryPolicy) -> Unapplied | None:
+async def _aggregate_with_retries(event: NeedChange, uow: UnitOfWork, policy: RetryPolicy) -> Ignored | None:
     attempt = 0
     bind_correlation_id(event.correlation_id)
     while True:
@@ -127,10 +139,30 @@ async def _aggregate_with_retries(event: NeedChange, uow: UnitOfWork, policy: Re
             return None
         except Exception as exc:
             if is_permanent(exc) or attempt >= policy.max_attempts:
-                return Unapplied(event, exc, attempt)
+                return await _settle(event, uow, exc, attempt)
             delay = policy.delay(attempt)
             log.warning("aggregator.retry", event_id=str(event.event_id), attempt=attempt, delay=delay, error=repr(exc))
             await asyncio.sleep(delay)
+
+
+async def _settle(event: NeedChange, uow: UnitOfWork, error: Exception, attempts: int) -> Ignored | None:
+    """The event kept failing: its need is set aside with the error as the reason, in a
+    transaction of its own; an event naming no need of ours is recorded as seen."""
+    log.warning("aggregator.gave_up", event_id=str(event.event_id), attempts=attempts, error=repr(error))
+    async with uow:
+        if await uow.already_processed(AGGREGATOR, event.event_id):
+            return None
+        need = await uow.needs.get(event.payload.need_id)
+        ignored = None
+        if need is None or need.nation != event.payload.nation:
+            ignored = Ignored(event, str(error))
+        elif need.status in WANTED:
+            await _set_aside(need, uow, utcnow(), f"the bundling engine could not place it: {error}")
+        await uow.mark_processed(AGGREGATOR, event.event_id)
+        await uow.commit()
+    if ignored is not None:
+        log.warning("aggregator.event_ignored", event_id=str(event.event_id), reason=ignored.reason)
+    return ignored
 
 
 def _checked(need: NeedFacts | None, event: NeedChange) -> NeedFacts:
@@ -149,7 +181,7 @@ async def _apply(need: NeedFacts, uow: UnitOfWork, now: datetime, change: str, w
     """Places `need` as it stands now; `change` says, in the trail, why it moved, and
     `why`, if given, why it was placed."""
     current = await uow.bundles.placed_in(need.bundle_id) if need.bundle_id else None
-    wanted = need.status in (NeedStatus.SUBMITTED, NeedStatus.BUNDLED)
+    wanted = need.status in WANTED
     if current is not None and not current.joinable and (current.lines_fixed or wanted):
         return current.id  # committed or cancelled lines never move; a closed bundle keeps its needs
     if not wanted:
@@ -158,7 +190,35 @@ async def _apply(need: NeedFacts, uow: UnitOfWork, now: datetime, change: str, w
         return None
     if current is not None:
         await _leave(need, current, uow, f"need {need.id} of {need.nation} was {change}", now)
+    if (reason := unplaceable(need)) is not None:
+        await _set_aside(need, uow, now, reason)
+        return None
     return await _place(need, uow, now, why)
+
+
+async def _set_aside(need: NeedFacts, uow: UnitOfWork, now: datetime, reason: str) -> None:
+    """The need stays, `unplaceable`, with the reason on it, in its history and in an event
+    to its nation, until its desk amends or withdraws it. Set aside again for the same
+    reason (a redelivered or repeated event), nothing new is recorded or told."""
+    if need.status is NeedStatus.UNPLACEABLE and need.status_reason == reason:
+        return
+    need.status, need.status_reason, need.bundle_id = NeedStatus.UNPLACEABLE, reason, None
+    # Within a batch `need` is plain facts; the history needs the whole need.
+    whole = need if isinstance(need, Need) else await uow.needs.get(need.id)
+    if whole is not None:
+        whole.status, whole.status_reason, whole.bundle_id = NeedStatus.UNPLACEABLE, reason, None
+        whole.version += 1
+        whole.updated_at = now
+        uow.needs.add_version(NeedVersion.of(whole, AGGREGATOR, f"unplaceable: {reason}"))
+    await uow.emit(
+        topics.BUNDLES,
+        NeedUnplaceableV1.create(
+            NeedUnplaceablePayload(need_id=need.id, nation=need.nation, item_code=need.item_code, reason=reason),
+            aggregate_id=need.id,
+            producer=PRODUCER,
+            nation=need.nation,
+        ),
+    )
 
 
 async def place_again(need: NeedFacts, uow: UnitOfWork, why: str, now: datetime) -> str | None:
@@ -184,7 +244,7 @@ async def _place(need: NeedFacts, uow: UnitOfWork, now: datetime, why: str | Non
         await _opened(bundle, need, placement, uow, now)
     reason = placement.reason if why is None else f"{why}; {placement.reason}"
     uow.bundles.add_line(bundle.join(need, reason, now))
-    need.status = NeedStatus.BUNDLED
+    need.status, need.status_reason = NeedStatus.BUNDLED, None
     uow.bundles.record(Decision(bundle.id, DecisionKind.JOINED, reason, now, need_id=need.id, nation=need.nation))
     return bundle.id
 

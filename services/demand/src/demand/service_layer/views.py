@@ -108,12 +108,13 @@ def _open(bundle: Bundle) -> OpenBundle:
 
 
 async def demand_sheet(item_code: str, uow: UnitOfWork) -> DemandSheet:
-    """Totals per year over submitted, bundled and committed needs of the item."""
+    """Totals per year over submitted, bundled and committed needs of the item (a need
+    set aside as unplaceable is not demand the engine holds)."""
     sheet = DemandSheet(item_code)
     nations: set[str] = set()
     async with uow:
         async for need in uow.needs.of_item(item_code):
-            if need.status is NeedStatus.WITHDRAWN:
+            if need.status in (NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE):
                 continue
             for year in need.schedule:
                 sheet.per_year[year.year] = sheet.per_year.get(year.year, 0) + year.quantity
