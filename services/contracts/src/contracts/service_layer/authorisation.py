@@ -91,6 +91,7 @@ ALLOWED: frozenset[tuple[Action, Role, Relation]] = frozenset(
         (Action.PROCUREMENT_OPEN, D, R.LEAD), (Action.PROCUREMENT_OPEN, C, R.LEAD),
         (Action.PROCUREMENT_VIEW, D, R.LEAD), (Action.PROCUREMENT_VIEW, C, R.LEAD),
         (Action.PROCUREMENT_VIEW, D, R.PARTICIPANT), (Action.PROCUREMENT_VIEW, CO, R.BIDDER),
+        (Action.PROCUREMENT_VIEW, CO, R.SUPPLIER),
         (Action.PROCUREMENT_VIEW_ALL, D, R.LEAD), (Action.PROCUREMENT_VIEW_ALL, C, R.LEAD),
         (Action.PROCUREMENT_OFFER, CO, R.COMPANY), (Action.PROCUREMENT_OFFER, CO, R.BIDDER),
         (Action.PROCUREMENT_AWARD, D, R.LEAD), (Action.PROCUREMENT_AWARD, C, R.LEAD),
