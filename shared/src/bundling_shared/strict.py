@@ -107,8 +107,9 @@ Day = Annotated[date, Strict(False), BeforeValidator(_iso_date_text), AfterValid
 
 EurAmount = Annotated[
     Decimal,
-    BeforeValidator(_money_not_bool),
+    # The bounds before the validator: so they reach the JSON schema as minimum and maximum.
     Field(ge=0, le=MAX_EUR, max_digits=15, decimal_places=2, allow_inf_nan=False),
+    BeforeValidator(_money_not_bool),
 ]
 """Euros with cents: ``"250000000.00"`` or a number with at most two decimals."""
 
