@@ -14,7 +14,7 @@ from bundling_shared.auth import Role
 from notifications.bootstrap import NotificationsService
 from notifications.entrypoints.app import create_app
 from tests.notifications.conftest import FakeClock, Receiver, Reply, announce, make_settings, running_service
-from tests.support.api import bearer, desk, industry
+from tests.support.api import bearer, coordinator, industry
 
 ADMIN = bearer(Role.ADMIN, org="platform")
 HOOK = "https://hooks.example-defence.eu/bundling"
@@ -68,10 +68,10 @@ async def test_an_admin_sees_every_organisations_endpoints(api: httpx.AsyncClien
     assert sorted(e["organisation"] for e in listed) == ["NAMMO", "THALES"]
 
 
-async def test_only_industry_and_admins_use_the_api(api: httpx.AsyncClient) -> None:
+async def test_only_industry_nation_desks_and_admins_use_the_api(api: httpx.AsyncClient) -> None:
     assert (await api.get("/v1/endpoints")).status_code == 401
-    assert (await api.get("/v1/endpoints", headers=desk("NLD"))).status_code == 403
-    response = await api.post("/v1/endpoints", json={"url": HOOK}, headers=desk("NLD"))
+    assert (await api.get("/v1/endpoints", headers=coordinator())).status_code == 403
+    response = await api.post("/v1/endpoints", json={"url": HOOK}, headers=coordinator())
     assert response.status_code == 403
 
 

@@ -14,6 +14,7 @@ from standardwebhooks.webhooks import Webhook
 
 from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService
+from notifications.domain.access import Scope
 from notifications.domain.model import DeliveryStatus, EndpointStatus
 from notifications.service_layer import handlers
 from tests.notifications.conftest import (
@@ -64,7 +65,7 @@ async def test_a_due_delivery_is_posted_signed_and_recorded(
     [delivery] = await deliveries(service)
     assert delivery["status"] == DeliveryStatus.SUCCEEDED
     assert delivery["attempt_count"] == 1
-    [attempt] = await handlers.endpoint_attempts(endpoint.id, "NAMMO", 10, 0, service.uow())
+    [attempt] = await handlers.endpoint_attempts(endpoint.id, Scope.industry("NAMMO"), 10, 0, service.uow())
     assert attempt.succeeded and attempt.status_code == 204 and attempt.latency_ms >= 0
     assert await dispatch_once(service) == 0  # nothing is sent twice
 
@@ -237,7 +238,9 @@ async def test_during_a_rotation_the_receiver_can_verify_with_either_secret(
 ) -> None:
     endpoint = await add_endpoint(service, "NAMMO", receiver.url("/rotating"))
     old = endpoint.secret
-    rotated = await handlers.rotate_secret(endpoint.id, "NAMMO", timedelta(hours=24), service.uow(), now=clock())
+    rotated = await handlers.rotate_secret(
+        endpoint.id, Scope.industry("NAMMO"), timedelta(hours=24), service.uow(), now=clock()
+    )
     await announce(service, clock)
     await dispatch_once(service)
     [hit] = receiver.hits

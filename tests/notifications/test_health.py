@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bundling_shared import topics
 from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService
+from notifications.domain.access import Scope
 from notifications.domain.model import AttemptResult, DeliveryJob, EndpointStatus
 from notifications.service_layer import handlers
 from tests.notifications.conftest import (
@@ -112,7 +113,7 @@ async def test_410_tells_the_owner_once_and_resume_starts_afresh(
     await dispatch_once(service)
     [row] = await outbox(service)
     assert json.loads(str(row["body"]))["payload"]["reason"] == "the endpoint answered 410 Gone"
-    resumed = await handlers.resume_endpoint(endpoint.id, "NAMMO", service.uow())
+    resumed = await handlers.resume_endpoint(endpoint.id, Scope.industry("NAMMO"), service.uow())
     assert (resumed.status, resumed.disabled_reason, resumed.disabled_at, resumed.failing_since) == (
         EndpointStatus.ACTIVE,
         None,

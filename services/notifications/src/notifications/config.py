@@ -60,6 +60,7 @@ class NotificationsSettings(BaseSettings):
     specification_link_template: str = Field(
         default=Links.specification, description="Link in harmonised-specification messages."
     )
+    need_link_template: str = Field(default=Links.need, description="Link in a nation's unplaceable-need notices.")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
@@ -92,6 +93,7 @@ class NotificationsSettings(BaseSettings):
             framework=self.framework_link_template,
             call_off=self.call_off_link_template,
             specification=self.specification_link_template,
+            need=self.need_link_template,
         )
 
     @property

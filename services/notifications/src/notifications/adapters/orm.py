@@ -29,6 +29,7 @@ from notifications.domain.model import (
     Endpoint,
     EndpointStatus,
     Message,
+    Owner,
     Supplier,
 )
 
@@ -58,6 +59,7 @@ endpoints = Table(
     Column("failing_since", UtcDateTime(), nullable=True),
     Column("disabled_at", UtcDateTime(), nullable=True),
     Column("disabled_reason", String(300), nullable=True),
+    Column("owner", _enum(Owner), nullable=False, server_default=Owner.INDUSTRY.value),
 )
 
 messages = Table(

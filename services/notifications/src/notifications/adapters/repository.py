@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters import orm
+from notifications.domain.access import Scope
 from notifications.domain.model import (
     Attempt,
     Delivery,
@@ -39,11 +40,11 @@ class EndpointRepository:
         """Its deliveries and attempts go with it (ON DELETE CASCADE)."""
         await self._session.delete(endpoint)
 
-    async def list(self, organisation: str | None, limit: int, offset: int) -> Sequence[Endpoint]:
+    async def list(self, scope: Scope | None, limit: int, offset: int) -> Sequence[Endpoint]:
         t = orm.endpoints
         query = select(Endpoint).order_by(t.c.created_at, t.c.id).limit(limit).offset(offset)
-        if organisation is not None:
-            query = query.where(t.c.organisation == organisation)
+        if scope is not None:
+            query = query.where(t.c.owner == scope.owner, t.c.organisation == scope.organisation)
         return (await self._session.scalars(query)).all()
 
     async def active(self) -> Sequence[Endpoint]:
@@ -183,11 +184,12 @@ class DeliveryRepository:
         ]
         await (await self._session.connection()).execute(statement, rows)
 
-    async def for_message(self, message_id: str, organisation: str | None) -> Sequence[Delivery]:
+    async def for_message(self, message_id: str, scope: Scope | None) -> Sequence[Delivery]:
         d, e = orm.deliveries, orm.endpoints
         query = select(Delivery).where(d.c.message_id == message_id).order_by(d.c.created_at, d.c.id)
-        if organisation is not None:
-            query = query.where(d.c.endpoint_id.in_(select(e.c.id).where(e.c.organisation == organisation)))
+        if scope is not None:
+            mine = select(e.c.id).where(e.c.owner == scope.owner, e.c.organisation == scope.organisation)
+            query = query.where(d.c.endpoint_id.in_(mine))
         return (await self._session.scalars(query)).all()
 
     async def of(self, message_id: str, endpoint_id: str) -> Delivery | None:

@@ -27,10 +27,11 @@ SPECIFICATION_HARMONISED = "specification.harmonised"
 CALL_OFF_PLACED = "call_off.placed"
 DELIVERY_SCHEDULE_CHANGED = "delivery_schedule.changed"
 DELIVERY_DELAYED = "delivery.delayed"
+NEED_UNPLACEABLE = "need.unplaceable"
 # Told to the contracted supplier alone, and only while it holds a valid security
 # declaration: they name nations, quantities and dates of one contract.
 RESTRICTED_TYPES: frozenset[str] = frozenset({CALL_OFF_PLACED, DELIVERY_SCHEDULE_CHANGED, DELIVERY_DELAYED})
-EVENT_TYPES: frozenset[str] = frozenset(
+INDUSTRY_TYPES: frozenset[str] = frozenset(
     {
         CONTRACT_CREATED,
         BUNDLE_OPENED,
@@ -40,6 +41,10 @@ EVENT_TYPES: frozenset[str] = frozenset(
         *RESTRICTED_TYPES,
     }
 )
+# Told to one nation's desk alone (the message's audience): they are about that nation's
+# own needs.
+NATION_TYPES: frozenset[str] = frozenset({NEED_UNPLACEABLE})
+EVENT_TYPES: frozenset[str] = INDUSTRY_TYPES | NATION_TYPES
 MAX_ITEM_CATEGORIES = 50
 MAX_RATE_LIMIT_PER_SECOND = 1000
 
@@ -105,6 +110,31 @@ def matches_categories(item_code: str | None, categories: Iterable[str]) -> bool
     return item_category(code) in wanted or code in wanted
 
 
+class Owner(StrEnum):
+    """Whom an endpoint speaks to: a company, or a nation's desk. Each hears only the
+    messages meant for its kind, so a company that happens to be named like a nation code
+    never receives a nation's notices, and a desk is not sent industry's news."""
+
+    INDUSTRY = "industry"
+    NATION = "nation"
+
+
+def types_for(owner: Owner) -> frozenset[str]:
+    return NATION_TYPES if owner is Owner.NATION else INDUSTRY_TYPES
+
+
+def _checked_types(event_types: Iterable[str], owner: Owner) -> list[str]:
+    wanted = sorted(set(event_types))
+    known = types_for(owner)
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        raise InvalidEndpoint(
+            f"unknown event types {unknown} for an endpoint of {owner.value}; known: {sorted(known)}"
+            " (an empty list means all)"
+        )
+    return wanted
+
+
 class EndpointStatus(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
@@ -158,6 +188,8 @@ class Endpoint:
     failing_since: datetime | None = None
     disabled_at: datetime | None = None
     disabled_reason: str | None = None
+    # A nation's endpoint has the nation's code as its organisation.
+    owner: Owner = Owner.INDUSTRY
 
     @classmethod
     def register(
@@ -169,13 +201,9 @@ class Endpoint:
         event_types: Iterable[str],
         item_categories: Iterable[str] = (),
         rate_limit_per_second: int | None = None,
+        owner: Owner = Owner.INDUSTRY,
     ) -> Endpoint:
-        wanted = sorted(set(event_types))
-        unknown = [t for t in wanted if t not in EVENT_TYPES]
-        if unknown:
-            raise InvalidEndpoint(
-                f"unknown event types {unknown}; known: {sorted(EVENT_TYPES)} (an empty list means all)"
-            )
+        wanted = _checked_types(event_types, owner)
         if not organisation.strip():
             raise InvalidEndpoint("an endpoint must belong to an organisation")
         if rate_limit_per_second is not None and not 1 <= rate_limit_per_second <= MAX_RATE_LIMIT_PER_SECOND:
@@ -189,6 +217,7 @@ class Endpoint:
             secret=new_secret(),
             item_categories=normalise_categories(item_categories),
             rate_limit_per_second=rate_limit_per_second,
+            owner=owner,
         )
 
     def change_subscription(
@@ -203,11 +232,7 @@ class Endpoint:
         """Change what the endpoint receives and how fast; the URL and secret stay (a new
         URL is a new endpoint, registered and checked as such)."""
         if event_types is not None:
-            wanted = sorted(set(event_types))
-            unknown = [t for t in wanted if t not in EVENT_TYPES]
-            if unknown:
-                raise InvalidEndpoint(f"unknown event types {unknown}; known: {sorted(EVENT_TYPES)}")
-            self.event_types = wanted
+            self.event_types = _checked_types(event_types, self.owner)
         if item_categories is not None:
             self.item_categories = normalise_categories(item_categories)
         if unlimited:
@@ -220,10 +245,12 @@ class Endpoint:
             self.description = description
 
     def wants(self, message: Message) -> bool:
-        """Paused and disabled endpoints get no new messages; empty filters mean everything.
-        A message with an audience goes only to that organisation's endpoints."""
+        """Paused and disabled endpoints get no new messages; empty filters mean everything
+        meant for the endpoint's owner. A message with an audience goes only to that
+        organisation's endpoints."""
         return (
             self.status is EndpointStatus.ACTIVE
+            and message.event_type in types_for(self.owner)
             and (not self.event_types or message.event_type in self.event_types)
             and matches_categories(message.item_code, self.item_categories)
             and (message.audience is None or message.audience == self.organisation)
@@ -347,7 +374,7 @@ class Message:
     ) -> Message:
         if event_type not in EVENT_TYPES:
             raise NotificationRuleViolation(f"no message type {event_type!r}")
-        if event_type in RESTRICTED_TYPES and not audience:
+        if event_type in RESTRICTED_TYPES | NATION_TYPES and not audience:
             raise NotificationRuleViolation(f"a {event_type} message must name the organisation it is for")
         return cls(
             id=new_id("msg"),

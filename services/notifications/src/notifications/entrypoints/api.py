@@ -1,4 +1,4 @@
-"""Versioned HTTP API (/v1) for industry organisations managing their webhook endpoints."""
+"""Versioned HTTP API (/v1) for companies and nations' desks managing their webhook endpoints."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
-from bundling_shared.auth import Principal, Role
+from bundling_shared.auth import Principal
 from bundling_shared.auth.fastapi import require_role
+from bundling_shared.problems import ProblemError
+from notifications.domain import access
+from notifications.domain.access import Scope
 from notifications.domain.model import NotificationRuleViolation
 from notifications.entrypoints.schemas import (
     AttemptOut,
@@ -42,12 +45,11 @@ def _guard(request: Request) -> UrlGuard:
 
 Uow = Annotated[UowFactory, Depends(_uow)]
 Guard = Annotated[UrlGuard, Depends(_guard)]
-Industry = Annotated[Principal, Depends(require_role(Role.INDUSTRY))]
+Subscriber = Annotated[Principal, Depends(require_role(*access.SUBSCRIBERS))]
 
 
-def _scope(principal: Principal) -> str | None:
-    """The organisation whose endpoints a principal is limited to; None (admin) sees all."""
-    return principal.organisation if principal.role is Role.INDUSTRY else None
+def _scope(principal: Principal) -> Scope | None:
+    return access.scope_of(principal)
 
 
 def _not_found(exc: handlers.NotFound) -> HTTPException:
@@ -55,23 +57,18 @@ def _not_found(exc: handlers.NotFound) -> HTTPException:
 
 
 @router.post("/endpoints", status_code=status.HTTP_201_CREATED, response_model=EndpointWithSecret, tags=["endpoints"])
-async def create_endpoint(body: EndpointIn, uow: Uow, guard: Guard, principal: Industry) -> EndpointWithSecret:
+async def create_endpoint(body: EndpointIn, uow: Uow, guard: Guard, principal: Subscriber) -> EndpointWithSecret:
     """Register an endpoint. The signing secret is in this answer and never again: store it."""
-    if principal.role is Role.INDUSTRY:
-        if body.organisation not in (None, principal.organisation):
-            raise HTTPException(
-                UNPROCESSABLE,
-                detail=f"{principal.organisation} cannot register an endpoint for {body.organisation}",
-            )
-        organisation = principal.organisation
-    else:
-        organisation = body.organisation or principal.organisation
-    if not organisation:
-        raise HTTPException(UNPROCESSABLE, detail="name the organisation the endpoint is for")
+    try:
+        owner = access.registers_for(principal, nation=body.nation, organisation=body.organisation)
+    except access.NotTheirs as exc:
+        field = "body.nation" if body.nation is not None else "body.organisation"
+        raise ProblemError(UNPROCESSABLE, str(exc), field=field, rule="own_endpoints_only") from exc
     try:
         endpoint = await handlers.register_endpoint(
             handlers.RegisterEndpoint(
-                organisation=organisation,
+                owner=owner.owner,
+                organisation=owner.organisation,
                 url=body.url,
                 description=body.description,
                 event_types=tuple(body.event_types),
@@ -89,7 +86,7 @@ async def create_endpoint(body: EndpointIn, uow: Uow, guard: Guard, principal: I
 @router.get("/endpoints", response_model=Page[EndpointOut], tags=["endpoints"])
 async def list_endpoints(
     uow: Uow,
-    principal: Industry,
+    principal: Subscriber,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[EndpointOut]:
@@ -98,7 +95,7 @@ async def list_endpoints(
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointOut, tags=["endpoints"])
-async def get_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> EndpointOut:
+async def get_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> EndpointOut:
     try:
         return EndpointOut.of(await handlers.get_endpoint(endpoint_id, _scope(principal), uow()))
     except handlers.NotFound as exc:
@@ -106,7 +103,7 @@ async def get_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> Endpo
 
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointOut, tags=["endpoints"])
-async def change_endpoint(endpoint_id: str, body: EndpointChange, uow: Uow, principal: Industry) -> EndpointOut:
+async def change_endpoint(endpoint_id: str, body: EndpointChange, uow: Uow, principal: Subscriber) -> EndpointOut:
     """Change the description, event types, item categories or rate limit. The URL and the
     secret stay: register a new endpoint for a new URL, rotate for a new secret."""
     given = body.model_fields_set
@@ -126,7 +123,7 @@ async def change_endpoint(endpoint_id: str, body: EndpointChange, uow: Uow, prin
 
 
 @router.post("/endpoints/{endpoint_id}/pause", response_model=EndpointOut, tags=["endpoints"])
-async def pause_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> EndpointOut:
+async def pause_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> EndpointOut:
     """Stop sending: new messages pass the endpoint by, pending deliveries wait for resume."""
     try:
         return EndpointOut.of(await handlers.pause_endpoint(endpoint_id, _scope(principal), uow()))
@@ -135,7 +132,7 @@ async def pause_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> End
 
 
 @router.post("/endpoints/{endpoint_id}/resume", response_model=EndpointOut, tags=["endpoints"])
-async def resume_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> EndpointOut:
+async def resume_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> EndpointOut:
     """Send again, also after the endpoint was disabled by answering HTTP 410."""
     try:
         return EndpointOut.of(await handlers.resume_endpoint(endpoint_id, _scope(principal), uow()))
@@ -144,7 +141,7 @@ async def resume_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> En
 
 
 @router.delete("/endpoints/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["endpoints"])
-async def delete_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> Response:
+async def delete_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> Response:
     try:
         await handlers.delete_endpoint(endpoint_id, _scope(principal), uow())
     except handlers.NotFound as exc:
@@ -153,7 +150,7 @@ async def delete_endpoint(endpoint_id: str, uow: Uow, principal: Industry) -> Re
 
 
 @router.post("/endpoints/{endpoint_id}/rotate-secret", response_model=EndpointWithSecret, tags=["endpoints"])
-async def rotate_secret(endpoint_id: str, request: Request, uow: Uow, principal: Industry) -> EndpointWithSecret:
+async def rotate_secret(endpoint_id: str, request: Request, uow: Uow, principal: Subscriber) -> EndpointWithSecret:
     """A new secret, shown once. The old one keeps signing alongside it for the overlap
     (24 h by default), so receivers can switch without missing a webhook."""
     try:
@@ -169,7 +166,7 @@ async def rotate_secret(endpoint_id: str, request: Request, uow: Uow, principal:
 async def endpoint_attempts(
     endpoint_id: str,
     uow: Uow,
-    principal: Industry,
+    principal: Subscriber,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
     outcome: Annotated[Literal["succeeded", "failed"] | None, Query(description="Only these attempts.")] = None,
@@ -200,7 +197,7 @@ def _aware(*moments: datetime | None) -> None:
 
 
 @router.post("/endpoints/{endpoint_id}/messages/{message_id}/resend", response_model=DeliveryOut, tags=["recovery"])
-async def resend_message(endpoint_id: str, message_id: str, uow: Uow, principal: Industry) -> DeliveryOut:
+async def resend_message(endpoint_id: str, message_id: str, uow: Uow, principal: Subscriber) -> DeliveryOut:
     """Send one message to this endpoint again, with the same webhook-id, from the start of
     the retry schedule. Only a message the endpoint received (or was meant to) can be resent."""
     try:
@@ -213,7 +210,7 @@ async def resend_message(endpoint_id: str, message_id: str, uow: Uow, principal:
 
 
 @router.post("/endpoints/{endpoint_id}/recover", response_model=RecoverOut, tags=["recovery"])
-async def recover_failed(endpoint_id: str, body: RecoverIn, uow: Uow, principal: Industry) -> RecoverOut:
+async def recover_failed(endpoint_id: str, body: RecoverIn, uow: Uow, principal: Subscriber) -> RecoverOut:
     """Send again every message created in [since, until) whose delivery to this endpoint
     failed: after an outage longer than the retry schedule."""
     _aware(body.since, body.until)
@@ -227,7 +224,7 @@ async def recover_failed(endpoint_id: str, body: RecoverIn, uow: Uow, principal:
 
 
 @router.get("/messages/{message_id}/deliveries", response_model=list[DeliveryOut], tags=["messages"])
-async def message_deliveries(message_id: str, uow: Uow, principal: Industry) -> list[DeliveryOut]:
+async def message_deliveries(message_id: str, uow: Uow, principal: Subscriber) -> list[DeliveryOut]:
     """Where a message went; an organisation sees only its own endpoints' deliveries."""
     try:
         deliveries = await handlers.message_deliveries(message_id, _scope(principal), uow())

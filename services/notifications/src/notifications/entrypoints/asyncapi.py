@@ -17,7 +17,7 @@ def document() -> str:
         service.broker,
         title="Notifications service",
         description="Consumes bundle, contract and reference events and turns them into signed webhooks for "
-        "subscribed industry endpoints; publishes endpoint health.",
+        "subscribed industry endpoints and, for a nation's own needs, its desk's endpoints; publishes endpoint health.",
     )
 
 

@@ -7,7 +7,8 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
-from notifications.domain.model import EVENT_TYPES, Attempt, Delivery, Endpoint
+from bundling_shared.strict import Alpha3
+from notifications.domain.model import EVENT_TYPES, Attempt, Delivery, Endpoint, Owner
 
 T = TypeVar("T")
 
@@ -37,6 +38,10 @@ class EndpointIn(BaseModel):
     organisation: str | None = Field(
         default=None, max_length=120, description="Admins only: the organisation the endpoint is for."
     )
+    nation: Alpha3 | None = Field(
+        default=None,
+        description="Admins only: the nation whose desk the endpoint is for (a desk's endpoint is its own nation's).",
+    )
 
 
 class EndpointChange(BaseModel):
@@ -52,7 +57,8 @@ class EndpointOut(BaseModel):
     """An endpoint as its owner sees it later: the secret is shown only when it is made."""
 
     id: str
-    organisation: str
+    organisation: str = Field(description="The company, or for a nation's desk the nation's code.")
+    owner: Owner = Field(description="industry: a company's endpoint; nation: a nation's desk's.")
     url: str
     description: str
     event_types: list[str]
@@ -72,6 +78,7 @@ class EndpointOut(BaseModel):
         return cls(
             id=endpoint.id,
             organisation=endpoint.organisation,
+            owner=endpoint.owner,
             url=endpoint.url,
             description=endpoint.description,
             event_types=list(endpoint.event_types),

@@ -1,4 +1,5 @@
-"""Platform events in, webhook messages out: the only way industry hears of them.
+"""Platform events in, webhook messages out: the only way industry, and a nation's desk
+of its own needs set aside, hears of them.
 
 Each topic has its own consumer group and inbox name, so one topic's backlog never holds
 up another's. Valid events that are not for industry are acknowledged and left out;
@@ -27,7 +28,7 @@ from bundling_shared.events.contracts import (
     SpecificationHarmonisedV1,
     SupplierRegisteredV1,
 )
-from bundling_shared.events.demand import BundleEvent, BundleOpenedV1
+from bundling_shared.events.demand import BundleEvent, BundleOpenedV1, NeedUnplaceableV1
 from bundling_shared.messaging.kafka import at_least_once
 from notifications.service_layer import handlers, messages
 from notifications.service_layer.dispatcher import Clock
@@ -40,11 +41,16 @@ def build_router(uow: UowFactory, links: Links, clock: Clock) -> KafkaRouter:
 
     @at_least_once(router, topics.BUNDLES, group_id=handlers.BUNDLES_CONSUMER, title="demand.bundles:notifications")
     async def on_bundle_event(event: BundleEvent) -> None:
-        """An opened bundle is an opportunity notice; the other bundle events concern the
-        nations and the contracts service, not industry."""
+        """An opened bundle is an opportunity notice; a need the bundling engine set aside
+        is a notice to its nation's desk; the other bundle events concern the nations and
+        the contracts service, not industry."""
         if isinstance(event, BundleOpenedV1):
             await handlers.record_message(
                 handlers.BUNDLES_CONSUMER, event, messages.bundle_opened(event, links), uow(), now=clock()
+            )
+        elif isinstance(event, NeedUnplaceableV1):
+            await handlers.record_message(
+                handlers.BUNDLES_CONSUMER, event, messages.need_unplaceable(event, links), uow(), now=clock()
             )
         else:
             await handlers.skip_event(handlers.BUNDLES_CONSUMER, event, uow())

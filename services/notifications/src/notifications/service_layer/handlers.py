@@ -1,4 +1,4 @@
-"""Handlers: manage an organisation's endpoints, turn platform events into messages and
+"""Handlers: manage a company's or a nation's endpoints, turn platform events into messages and
 deliveries for the endpoints entitled to them, keep the register of security declarations,
 claim and record delivery attempts for the dispatcher, and resend or recover messages."""
 
@@ -14,6 +14,7 @@ from bundling_shared.events.contracts import ContractCreatedV1, SupplierRegister
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.events.notifications import EndpointDisabledPayload, EndpointDisabledV1
 from bundling_shared.logging import get_logger
+from notifications.domain.access import Scope
 from notifications.domain.model import (
     RESTRICTED_TYPES,
     Attempt,
@@ -25,6 +26,7 @@ from notifications.domain.model import (
     DueDelivery,
     Endpoint,
     Message,
+    Owner,
     Progress,
     Supplier,
     Verdict,
@@ -68,6 +70,7 @@ class RegisterEndpoint:
     event_types: tuple[str, ...]
     item_categories: tuple[str, ...] = ()
     rate_limit_per_second: int | None = None
+    owner: Owner = Owner.INDUSTRY
 
 
 async def register_endpoint(cmd: RegisterEndpoint, uow: UnitOfWork, guard: UrlGuard) -> Endpoint:
@@ -80,6 +83,7 @@ async def register_endpoint(cmd: RegisterEndpoint, uow: UnitOfWork, guard: UrlGu
         event_types=cmd.event_types,
         item_categories=cmd.item_categories,
         rate_limit_per_second=cmd.rate_limit_per_second,
+        owner=cmd.owner,
     )
     await guard.check(cmd.url)
     async with uow:
@@ -88,39 +92,36 @@ async def register_endpoint(cmd: RegisterEndpoint, uow: UnitOfWork, guard: UrlGu
     return endpoint
 
 
-def _visible(endpoint: Endpoint | None, organisation: str | None) -> bool:
-    return endpoint is not None and (organisation is None or endpoint.organisation == organisation)
-
-
-async def _owned(uow: UnitOfWork, endpoint_id: str, organisation: str | None) -> Endpoint:
-    """Another organisation's endpoint is reported absent: its existence is not ours to tell."""
+async def _owned(uow: UnitOfWork, endpoint_id: str, scope: Scope | None) -> Endpoint:
+    """Another owner's endpoint is reported absent: its existence is not ours to tell.
+    `scope` None is the administrator's: every endpoint."""
     endpoint = await uow.endpoints.get(endpoint_id)
-    if endpoint is None or not _visible(endpoint, organisation):
+    if endpoint is None or (scope is not None and not scope.holds(endpoint)):
         raise NotFound(f"endpoint {endpoint_id} not found")
     return endpoint
 
 
-async def get_endpoint(endpoint_id: str, organisation: str | None, uow: UnitOfWork) -> Endpoint:
+async def get_endpoint(endpoint_id: str, scope: Scope | None, uow: UnitOfWork) -> Endpoint:
     async with uow:
-        return await _owned(uow, endpoint_id, organisation)
+        return await _owned(uow, endpoint_id, scope)
 
 
-async def list_endpoints(organisation: str | None, limit: int, offset: int, uow: UnitOfWork) -> Sequence[Endpoint]:
+async def list_endpoints(scope: Scope | None, limit: int, offset: int, uow: UnitOfWork) -> Sequence[Endpoint]:
     async with uow:
-        return await uow.endpoints.list(organisation, limit, offset)
+        return await uow.endpoints.list(scope, limit, offset)
 
 
-async def pause_endpoint(endpoint_id: str, organisation: str | None, uow: UnitOfWork) -> Endpoint:
+async def pause_endpoint(endpoint_id: str, scope: Scope | None, uow: UnitOfWork) -> Endpoint:
     async with uow:
-        endpoint = await _owned(uow, endpoint_id, organisation)
+        endpoint = await _owned(uow, endpoint_id, scope)
         endpoint.pause()
         await uow.commit()
     return endpoint
 
 
-async def resume_endpoint(endpoint_id: str, organisation: str | None, uow: UnitOfWork) -> Endpoint:
+async def resume_endpoint(endpoint_id: str, scope: Scope | None, uow: UnitOfWork) -> Endpoint:
     async with uow:
-        endpoint = await _owned(uow, endpoint_id, organisation)
+        endpoint = await _owned(uow, endpoint_id, scope)
         endpoint.resume()
         await uow.commit()
     return endpoint
@@ -136,11 +137,11 @@ class ChangeSubscription:
 
 
 async def change_subscription(
-    endpoint_id: str, organisation: str | None, cmd: ChangeSubscription, uow: UnitOfWork
+    endpoint_id: str, scope: Scope | None, cmd: ChangeSubscription, uow: UnitOfWork
 ) -> Endpoint:
     """Applies to messages made from now on; deliveries already made are not revisited."""
     async with uow:
-        endpoint = await _owned(uow, endpoint_id, organisation)
+        endpoint = await _owned(uow, endpoint_id, scope)
         endpoint.change_subscription(
             description=cmd.description,
             event_types=cmd.event_types,
@@ -152,18 +153,18 @@ async def change_subscription(
     return endpoint
 
 
-async def delete_endpoint(endpoint_id: str, organisation: str | None, uow: UnitOfWork) -> None:
+async def delete_endpoint(endpoint_id: str, scope: Scope | None, uow: UnitOfWork) -> None:
     async with uow:
-        endpoint = await _owned(uow, endpoint_id, organisation)
+        endpoint = await _owned(uow, endpoint_id, scope)
         await uow.endpoints.delete(endpoint)
         await uow.commit()
 
 
 async def rotate_secret(
-    endpoint_id: str, organisation: str | None, overlap: timedelta, uow: UnitOfWork, now: datetime | None = None
+    endpoint_id: str, scope: Scope | None, overlap: timedelta, uow: UnitOfWork, now: datetime | None = None
 ) -> Endpoint:
     async with uow:
-        endpoint = await _owned(uow, endpoint_id, organisation)
+        endpoint = await _owned(uow, endpoint_id, scope)
         endpoint.rotate_secret(now or _now(), overlap)
         await uow.commit()
     return endpoint
@@ -171,19 +172,19 @@ async def rotate_secret(
 
 async def endpoint_attempts(
     endpoint_id: str,
-    organisation: str | None,
+    scope: Scope | None,
     limit: int,
     offset: int,
     uow: UnitOfWork,
     where: AttemptFilter | None = None,
 ) -> Sequence[Attempt]:
     async with uow:
-        await _owned(uow, endpoint_id, organisation)
+        await _owned(uow, endpoint_id, scope)
         return await uow.attempts.for_endpoint(endpoint_id, limit, offset, where or AttemptFilter())
 
 
 async def resend(
-    endpoint_id: str, message_id: str, organisation: str | None, uow: UnitOfWork, now: datetime | None = None
+    endpoint_id: str, message_id: str, scope: Scope | None, uow: UnitOfWork, now: datetime | None = None
 ) -> Delivery:
     """Send one message to one endpoint again, from the start of the retry schedule.
 
@@ -192,7 +193,7 @@ async def resend(
     """
     now = now or _now()
     async with uow:
-        await _owned(uow, endpoint_id, organisation)
+        await _owned(uow, endpoint_id, scope)
         delivery = await uow.deliveries.of(message_id, endpoint_id)
         if delivery is None:
             raise NotFound(f"message {message_id} was not sent to endpoint {endpoint_id}")
@@ -217,7 +218,7 @@ async def _still_cleared(uow: UnitOfWork, message_id: str, now: datetime) -> boo
 
 async def recover(
     endpoint_id: str,
-    organisation: str | None,
+    scope: Scope | None,
     since: datetime,
     until: datetime | None,
     uow: UnitOfWork,
@@ -230,7 +231,7 @@ async def recover(
     if since >= until:
         raise ValueError("since must be before until")
     async with uow:
-        await _owned(uow, endpoint_id, organisation)
+        await _owned(uow, endpoint_id, scope)
         failed = [
             d
             for d in await uow.deliveries.failed_between(endpoint_id, since, until)
@@ -245,12 +246,12 @@ async def recover(
     return len(failed)
 
 
-async def message_deliveries(message_id: str, organisation: str | None, uow: UnitOfWork) -> Sequence[Delivery]:
-    """An organisation sees a message only through its own deliveries of it."""
+async def message_deliveries(message_id: str, scope: Scope | None, uow: UnitOfWork) -> Sequence[Delivery]:
+    """A company or a nation sees a message only through its own deliveries of it."""
     async with uow:
         message = await uow.messages.get(message_id)
-        deliveries = await uow.deliveries.for_message(message_id, organisation) if message is not None else []
-    if message is None or (organisation is not None and not deliveries):
+        deliveries = await uow.deliveries.for_message(message_id, scope) if message is not None else []
+    if message is None or (scope is not None and not deliveries):
         raise NotFound(f"message {message_id} not found")
     return deliveries
 

@@ -1,11 +1,12 @@
-"""What industry may learn of each event: the translation from the platform's events to
-webhook messages.
+"""What industry and the nations' desks may learn of each event: the translation from the
+platform's events to webhook messages.
 
 Every message is thin: ids, totals, the item, dates and a link where the details live,
 behind the access checks of the service that owns them. Broadcast messages never name a
 nation's quantity or budget: who buys how much is the nations' business. Messages about
 one contract's call-offs and deliveries go to its supplier alone (the message's
-audience), which needs the nation and quantity to deliver.
+audience), which needs the nation and quantity to deliver. A notice about a nation's own
+need goes to that nation's desk alone.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bundling_shared.events.contracts import (
     FrameworkContractCreatedV1,
     SpecificationHarmonisedV1,
 )
-from bundling_shared.events.demand import BundleOpenedV1, DeliveryWindow
+from bundling_shared.events.demand import BundleOpenedV1, DeliveryWindow, NeedUnplaceableV1
 from bundling_shared.events.envelope import EventEnvelope
 from notifications.domain.model import (
     AWARD_DECIDED,
@@ -32,6 +33,7 @@ from notifications.domain.model import (
     DELIVERY_DELAYED,
     DELIVERY_SCHEDULE_CHANGED,
     FRAMEWORK_CONTRACT_CREATED,
+    NEED_UNPLACEABLE,
     SPECIFICATION_HARMONISED,
     Message,
 )
@@ -47,6 +49,7 @@ class Links:
     framework: str = "http://127.0.0.1:8002/v1/frameworks/{framework_id}"
     call_off: str = "http://127.0.0.1:8002/v1/frameworks/{framework_id}"  # lists its call-offs
     specification: str = "http://127.0.0.1:8002/v1/specifications/{specification_id}"
+    need: str = "http://127.0.0.1:8001/v1/needs/{need_id}"
 
 
 def _window(window: DeliveryWindow) -> dict[str, str]:
@@ -208,3 +211,17 @@ def delivery_delayed(event: DeliveryDelayedV1, links: Links) -> Message:
         "link": links.contract.format(contract_id=p.contract_id),
     }
     return _message(event, DELIVERY_DELAYED, data, item_code=None, audience=p.supplier_organisation)
+
+
+def need_unplaceable(event: NeedUnplaceableV1, links: Links) -> Message:
+    """The desk learns which of its needs the bundling engine set aside, and why, so that it
+    can amend or withdraw it; the need itself is behind the link. Its nation is the
+    audience, not part of the data: nothing here is about any other nation."""
+    p = event.payload
+    data = {
+        "need_id": p.need_id,
+        "item_code": p.item_code,
+        "reason": p.reason,
+        "link": links.need.format(need_id=p.need_id),
+    }
+    return _message(event, NEED_UNPLACEABLE, data, item_code=p.item_code, audience=p.nation)

@@ -1,0 +1,93 @@
+"""A need the bundling engine cannot place reaches its desk as a signed webhook, across the
+three services on the real broker and PostgreSQL: the demand service sets it aside and
+says so, the notifications service tells that nation's desk, and no one else hears of it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from tests.e2e.conftest import Platform
+from tests.e2e.test_walking_skeleton import eventually
+from tests.support.api import desk, industry
+from tests.support.receiver import Received
+
+pytestmark = pytest.mark.e2e
+
+BEYOND_THE_ENGINE = 2_000_000_000  # units: more than one need may hold, as the column still stores
+
+
+def register_endpoint(platform: Platform, headers: dict[str, str], hook: str, **body: Any) -> dict[str, Any]:
+    response = httpx.post(
+        f"{platform.notifications.url}/v1/endpoints",
+        json={"url": platform.receiver.url(f"/hooks/{hook}"), **body},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    endpoint: dict[str, Any] = response.json()
+    return endpoint
+
+
+def draft_need(platform: Platform, nation: str) -> str:
+    start = date.today() + timedelta(days=60)
+    body = {
+        "nation": nation,
+        "item_code": "AMMO-155MM",
+        "quantity": 500,
+        "delivery_window": {"start": start.isoformat(), "end": (start + timedelta(days=700)).isoformat()},
+        "draft": True,
+    }
+    response = httpx.post(f"{platform.demand.url}/v1/needs", json=body, headers=desk(nation))
+    assert response.status_code == 201, response.text
+    need_id: str = response.json()["id"]
+    return need_id
+
+
+def store_quantity(platform: Platform, need_id: str, quantity: int) -> None:
+    """Written around the API's bounds, as a row of an older release would be."""
+    dsn = platform.demand.env["DEMAND_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+
+    async def update() -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute("UPDATE needs SET quantity = $1 WHERE id = $2", quantity, need_id)
+        finally:
+            await conn.close()
+
+    asyncio.run(update())
+
+
+def hits(platform: Platform, hook: str) -> list[Received]:
+    return [r for r in platform.receiver.requests if r.path == f"/hooks/{hook}"]
+
+
+def test_a_need_the_engine_cannot_place_is_told_to_its_desk_alone(platform: Platform) -> None:
+    nld = register_endpoint(platform, desk("NLD"), "nld", event_types=["need.unplaceable"])
+    register_endpoint(platform, desk("DEU"), "deu")
+    register_endpoint(platform, industry("NAMMO"), "nammo")
+    register_endpoint(platform, industry("NLD"), "company-named-nld")
+
+    need_id = draft_need(platform, "NLD")
+    store_quantity(platform, need_id, BEYOND_THE_ENGINE)
+    submitted = httpx.post(f"{platform.demand.url}/v1/needs/{need_id}/submit", headers=desk("NLD"))
+    assert submitted.status_code == 200, submitted.text
+
+    [webhook] = eventually(lambda: hits(platform, "nld"), 60, "the notice at the NLD desk's endpoint")
+    notice = Webhook(nld["secret"]).verify(webhook.body, webhook.headers)
+    assert notice["type"] == "need.unplaceable"
+    data = notice["data"]
+    assert set(data) == {"need_id", "item_code", "reason", "link"}
+    assert (data["need_id"], data["item_code"]) == (need_id, "AMMO-155MM")
+    assert "1,000,000,000" in data["reason"]
+    seen = httpx.get(f"{platform.demand.url}/v1/needs/{need_id}", headers=desk("NLD")).json()
+    assert (seen["status"], seen["status_reason"]) == ("unplaceable", data["reason"])
+
+    time.sleep(1.0)  # room for anything that should not come
+    assert [r.path for r in platform.receiver.requests] == ["/hooks/nld"]
