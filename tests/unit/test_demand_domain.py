@@ -249,8 +249,14 @@ def test_late_accession_only_to_a_committed_framework_still_open() -> None:
         radar.accede("NOR", [YearQuantity(2026, 2)], None, NOW.date(), NOW)
     radar.commit(lead="NLD", committed_by="x", now=NOW)
     share = radar.accede("NOR", [YearQuantity(2026, 2)], Decimal("50000000.00"), NOW.date(), NOW)
+    assert share.participation is Participation.ACCESSION_REQUESTED
+    assert radar.total_quantity == 8  # the ceiling grows only once the lead lets the nation in
+    with pytest.raises(NotAllowedNow, match="its lead decides"):
+        radar.accede("NOR", [YearQuantity(2027, 1)], None, NOW.date(), NOW)
+    assert radar.accession_decided("NOR", took_effect=True, now=NOW)
     assert share.participation is Participation.ACCEDED
     assert radar.total_quantity == 10
+    assert not radar.accession_decided("NOR", took_effect=True, now=NOW)  # told twice: nothing more
     with pytest.raises(NotAllowedNow, match="already takes part"):
         radar.accede("NOR", [YearQuantity(2027, 1)], None, NOW.date(), NOW)
     with pytest.raises(InvalidReference, match="framework's end 2027"):
