@@ -132,9 +132,9 @@ async def test_contract_value_by_supplier_origin(api: Api) -> None:
                    {"item_code": "MMR", "quantity": 4, "delivery_due": LATER}, 201)  # fmt: skip
     report = await api.call("GET", "/v1/reports/value-by-origin", ADMIN)
     assert list(await api.call("GET", "/v1/reports/value-by-origin", coordinator("CZE"))) == ["DNK", "NLD"]
-    assert report["NLD"]["national"] == 40_000_000 and report["NLD"]["eu"] == 40_000_000
+    assert report["NLD"]["national"] == "40000000.00" and report["NLD"]["eu"] == "40000000.00"
     assert report["NLD"]["national_share"] == 0.5
-    assert report["DNK"]["eu"] == 20_000_000
+    assert report["DNK"]["eu"] == "20000000.00"
     assert list(await api.call("GET", "/v1/reports/value-by-origin", desk("DNK"))) == ["DNK"]
     assert await api.call("GET", "/v1/reports/value-by-origin", industry("NAMMO")) == {}
 

@@ -84,7 +84,7 @@ async def test_the_standstill_lasts_at_least_ten_calendar_days_and_signing_waits
     seen = await api.call("GET", f"/v1/procurements/{procurement['id']}", industry("NAMMO"))  # the supplier now
     assert [o["supplier_id"] for o in seen["offers"]] == [nammo["id"]]
     contract = await api.call("GET", f"/v1/contracts/{contract_id}", industry("NAMMO"))
-    assert (contract["supplier_id"], contract["unit_price_eur"]) == (nammo["id"], 4_000)
+    assert (contract["supplier_id"], contract["unit_price_eur"]) == (nammo["id"], "4000.00")
 
 
 async def test_signing_writes_onto_the_bundle_contracts_only_when_the_authority_is_its_lead(api: Api) -> None:

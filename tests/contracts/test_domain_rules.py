@@ -4,6 +4,7 @@ framework contracts, delivery lots and capacity allocation."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -110,7 +111,7 @@ def procurement(standstill: int = 10) -> Procurement:
     )
 
 
-def offer(p: Procurement, s: Supplier, price: float = 100.0) -> Offer:
+def offer(p: Procurement, s: Supplier, price: Decimal = Decimal("100.00")) -> Offer:
     return Offer(
         id=f"offer-{s.organisation}", procurement_id=p.id, supplier_id=s.id, unit_price_eur=price,
         first_delivery=date(2026, 6, 1), monthly_rate=100, origin_country=s.country, eu_component_share=0.8,
@@ -155,10 +156,10 @@ def radar() -> FrameworkContract:
         contracting_authority="NLD",
         participants={"NLD": 9},
         ceiling_quantity=9,
-        ceiling_value_eur=900.0,
+        ceiling_value_eur=Decimal("900.00"),
         start=date(2024, 1, 1),
         end=date(2029, 12, 31),
-        suppliers={"s-thales": 50.0},
+        suppliers={"s-thales": Decimal("50.00")},
         by="NLD",
     )
 
@@ -168,11 +169,11 @@ def test_only_parties_call_off_the_framework_items_within_ceiling_and_term() -> 
     due = date(2027, 1, 1)
     with pytest.raises(ContractRuleViolation, match="not a party"):
         fw.call_off(nation="NOR", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NOR")
-    assert fw.request_accession("NOR", 3, 300.0, by="NOR") is False  # pending until the lead decides
+    assert fw.request_accession("NOR", 3, Decimal(300), by="NOR") is False  # pending until the lead decides
     fw.decide_accession("NOR", True, by="NLD")
     assert fw.ceiling_quantity == 12 and fw.ceiling_value_eur == 1200.0
     co = fw.call_off(nation="NOR", item_code="MMR", quantity=2, delivery_due=due, today=TODAY, by="NOR")
-    assert (co.supplier_id, co.unit_price_eur, co.mode) == ("s-thales", 50.0, "direct")
+    assert (co.supplier_id, co.unit_price_eur, co.mode) == ("s-thales", Decimal("50.00"), "direct")
     assert fw.remaining_quantity == 10
     with pytest.raises(ContractRuleViolation, match="not an item"):
         fw.call_off(nation="NOR", item_code="PATRIOT", quantity=1, delivery_due=due, today=TODAY, by="NOR")
@@ -198,7 +199,7 @@ def test_only_parties_call_off_the_framework_items_within_ceiling_and_term() -> 
 def test_a_call_off_stays_within_the_remaining_value() -> None:
     fw = radar()
     fw.call_off(nation="NLD", item_code="MMR-SPARES", quantity=8, delivery_due=date(2027, 1, 1), today=TODAY, by="x")
-    fw.add_supplier("s-dear", 600.0, by="NLD")
+    fw.add_supplier("s-dear", Decimal("600.00"), by="NLD")
     with pytest.raises(ContractRuleViolation, match=r"exceeds the remaining ceiling of 500\.00 EUR"):
         fw.call_off(
             nation="NLD", item_code="MMR", quantity=1, delivery_due=date(2027, 1, 1), today=TODAY,
@@ -208,16 +209,16 @@ def test_a_call_off_stays_within_the_remaining_value() -> None:
 
 def test_a_mini_competition_picks_the_cheapest_bid_on_time_among_framework_suppliers() -> None:
     fw = radar()
-    fw.add_supplier("s-other", 60.0, by="NLD")
+    fw.add_supplier("s-other", Decimal("60.00"), by="NLD")
     due = date(2027, 1, 1)
     with pytest.raises(ContractRuleViolation, match="several suppliers"):
         fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD")
     with pytest.raises(ContractRuleViolation, match="not suppliers"):
         fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD",
-                    bids=[Bid("s-stranger", 1.0, due)])  # fmt: skip
-    bids = [Bid("s-thales", 40.0, date(2027, 6, 1)), Bid("s-other", 45.0, date(2026, 12, 1))]
+                    bids=[Bid("s-stranger", Decimal("1.00"), due)])  # fmt: skip
+    bids = [Bid("s-thales", Decimal("40.00"), date(2027, 6, 1)), Bid("s-other", Decimal("45.00"), date(2026, 12, 1))]
     co = fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD", bids=bids)
-    assert (co.supplier_id, co.unit_price_eur, co.mode) == ("s-other", 45.0, "mini_competition")
+    assert (co.supplier_id, co.unit_price_eur, co.mode) == ("s-other", Decimal("45.00"), "mini_competition")
     assert [c["won"] for c in co.competition] == [False, True]
 
 
@@ -297,12 +298,12 @@ def test_capacity_goes_to_ukraine_first_then_the_rest_in_order() -> None:
 
 def test_value_by_origin_per_buying_nation() -> None:
     report = value_by_origin(
-        [Purchase("NLD", 59.0, "NLD"), Purchase("NLD", 30.0, "DEU"), Purchase("NLD", 11.0, "USA"),
-         Purchase("NOR", 5.0, "KOR")]
+        [Purchase("NLD", Decimal("59.00"), "NLD"), Purchase("NLD", Decimal("30.00"), "DEU"),
+         Purchase("NLD", Decimal("11.00"), "USA"), Purchase("NOR", Decimal("5.00"), "KOR")]
     )  # fmt: skip
     assert report["NLD"]["national_share"] == 0.59
-    assert report["NLD"]["eu"] == 30.0 and report["NLD"]["other_nato"] == 11.0
-    assert report["NOR"]["other"] == 5.0
+    assert report["NLD"]["eu"] == Decimal("30.00") and report["NLD"]["other_nato"] == Decimal("11.00")
+    assert report["NOR"]["other"] == Decimal("5.00")
 
 
 def test_planned_versus_delivered() -> None:

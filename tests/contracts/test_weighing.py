@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -17,7 +18,7 @@ EUROPEAN = OfferFacts(
     offer_id="o-eu",
     supplier_id="s-eu",
     supplier_organisation="NAMMO",
-    unit_price_eur=4_000,
+    unit_price_eur=Decimal("4000.00"),
     first_delivery=date(2025, 4, 1),
     monthly_rate=5_000,
     origin_country="NOR",
@@ -34,7 +35,7 @@ FAR_AWAY = replace(
     offer_id="o-far",
     supplier_id="s-far",
     supplier_organisation="FARCO",
-    unit_price_eur=3_000,
+    unit_price_eur=Decimal("3000.00"),
     first_delivery=date(2026, 6, 1),
     monthly_rate=2_000,
     origin_country="KOR",

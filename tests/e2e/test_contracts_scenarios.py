@@ -173,7 +173,7 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
     assert ranking["GLOBALARMS"]["scores"]["price"] > ranking["NAMMO"]["scores"]["price"]
     assert "origin (-" in ranking["GLOBALARMS"]["why"] and "delivery (-" in ranking["GLOBALARMS"]["why"]
     seen_by_loser = call(platform, "GET", f"/v1/procurements/{procurement['id']}", industry("GLOBALARMS"))
-    assert [o["unit_price_eur"] for o in seen_by_loser["offers"]] == [CHEAPER_ABROAD["unit_price_eur"]]
+    assert [o["unit_price_eur"] for o in seen_by_loser["offers"]] == [f"{CHEAPER_ABROAD['unit_price_eur']:.2f}"]
     nammo_id = ranking["NAMMO"]["supplier_id"]
 
     # the framework with yearly call-offs, one lot late

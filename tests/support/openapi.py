@@ -62,7 +62,7 @@ def _check(schema: dict[str, Any], at: str, components: dict[str, Any], found: l
     elif kind == "object":
         properties = schema.get("properties", {})
         keyed = schema.get("patternProperties", {})
-        extra = schema.get("additionalProperties", True if not keyed else False)
+        extra = schema.get("additionalProperties", not keyed)
         if properties and extra is not False:
             found.append(f"{at}: object takes unknown fields")
         if isinstance(extra, dict):

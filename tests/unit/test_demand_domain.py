@@ -254,7 +254,8 @@ def test_late_accession_only_to_a_committed_framework_still_open() -> None:
     with pytest.raises(NotAllowedNow, match="its lead decides"):
         radar.accede("NOR", [YearQuantity(2027, 1)], None, NOW.date(), NOW)
     assert radar.accession_decided("NOR", took_effect=True, now=NOW)
-    assert share.participation is Participation.ACCEDED
+    assert radar.share("NOR") is share
+    assert share.participation.value == "acceded"
     assert radar.total_quantity == 10
     assert not radar.accession_decided("NOR", took_effect=True, now=NOW)  # told twice: nothing more
     with pytest.raises(NotAllowedNow, match="already takes part"):

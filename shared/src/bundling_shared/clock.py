@@ -43,3 +43,18 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self.at = self.at + delta
+
+
+@dataclass(frozen=True)
+class AheadClock:
+    """The system clock read a fixed time ahead: a service started as a process in an
+    end-to-end test lives days later than the test that seeded it (a standstill has run
+    out), without a route that could move a production clock."""
+
+    ahead: timedelta
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
+
+    def today(self) -> date:
+        return self.now().date()

@@ -7,10 +7,13 @@ prefixed settings (``DEMAND_DATABASE_URL``...). The defaults run everything on o
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bundling_shared.clock import AheadClock, Clock, SystemClock
 
 
 class KafkaSettings(BaseSettings):
@@ -96,3 +99,25 @@ class OutboxSettings(BaseSettings):
     poll_seconds: float = Field(default=0.5, gt=0, description="Relay poll when nothing wakes it.")
     batch_size: int = Field(default=200, ge=1)
     retention_hours: float = Field(default=168.0, gt=0, description="Published rows are purged after this.")
+
+
+class ClockSettings(BaseSettings):
+    """A service run as a process for a test or a rehearsal lives on a chosen day: its clock
+    starts at ``CLOCK_START`` and runs on in real time from there, so deadlines and
+    standstills pass as they would then. Production runs on the system clock."""
+
+    model_config = SettingsConfigDict(env_prefix="CLOCK_", extra="ignore")
+
+    start: datetime | None = Field(
+        default=None,
+        description="Development only: the ISO datetime the service's clock starts at (UTC unless it names a "
+        "zone) and runs on from. Unset: the system clock.",
+    )
+
+    def clock(self, auth: AuthSettings) -> Clock:
+        if self.start is None:
+            return SystemClock()
+        if auth.mode != "development":
+            raise InsecureConfiguration("CLOCK_START is for development only; production runs on the system clock")
+        start = self.start if self.start.tzinfo else self.start.replace(tzinfo=UTC)
+        return AheadClock(start - datetime.now(UTC))

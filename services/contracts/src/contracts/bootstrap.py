@@ -8,6 +8,7 @@ from functools import partial
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bundling_shared.clock import Clock
 from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
@@ -28,14 +29,17 @@ class ContractsService:
     broker: KafkaBroker
     relay: OutboxRelay
     uow: UowFactory
+    clock: Clock
 
 
-def bootstrap(settings: ContractsSettings | None = None) -> ContractsService:
+def bootstrap(settings: ContractsSettings | None = None, clock: Clock | None = None) -> ContractsService:
+    """`clock`: tests may hand their own; otherwise CLOCK_START or the system clock."""
     settings = settings or ContractsSettings()
+    clock = clock or settings.clock.clock(settings.auth)
     orm.start_mappers()
     engine = make_engine(settings.database_url)
     broker = make_broker(settings.kafka, SERVICE)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(declare_publishers(broker)), settings.outbox)
     uow: UowFactory = partial(ContractsUnitOfWork, make_session_factory(engine), relay.wake)
     broker.include_router(build_router(uow))
-    return ContractsService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow)
+    return ContractsService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow, clock=clock)

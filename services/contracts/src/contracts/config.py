@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bundling_shared.settings import AuthSettings, KafkaSettings, LogSettings, OutboxSettings
+from bundling_shared.settings import AuthSettings, ClockSettings, KafkaSettings, LogSettings, OutboxSettings
 
 
 class ContractsSettings(BaseSettings):
@@ -30,3 +30,4 @@ class ContractsSettings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    clock: ClockSettings = Field(default_factory=ClockSettings)

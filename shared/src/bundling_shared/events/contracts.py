@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from bundling_shared.events.demand import DeliveryWindow
+from bundling_shared.events.demand import DeliveryWindow, EurDecimal
 from bundling_shared.events.envelope import EventEnvelope, event_union
 
 
@@ -64,7 +64,13 @@ class FrameworkContractCreatedPayload(BaseModel):
     contracting_authority: str
     participants: list[str]
     ceiling_quantity: int
-    ceiling_value_eur: float | None
+    ceiling_value_eur: float | None = Field(
+        description="The value ceiling as a JSON number: kept for consumers of the first release; `ceiling_value` "
+        "is the exact amount."
+    )
+    ceiling_value: EurDecimal | None = Field(
+        default=None, description="The value ceiling, where known: EUR with cents as a decimal string."
+    )
     start: date
     end: date
     supplier_organisations: list[str] = Field(default_factory=list)

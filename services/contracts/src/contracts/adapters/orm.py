@@ -11,6 +11,9 @@ mutating them in place, so every change is seen and saved.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -20,11 +23,14 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry, relationship
 from sqlalchemy.sql.expression import false
 
@@ -33,11 +39,36 @@ from bundling_shared.messaging.tables import outbox_table, processed_messages_ta
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.model import Contract, ContractLine
+from contracts.domain.money import eur_or_none, text
 from contracts.domain.procurement import Offer, Procurement
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
 
 metadata = MetaData()
+
+Eur = Numeric(15, 2, asdecimal=True)
+"""EUR with cents, exact: up to one trillion (13 digits before the point)."""
+
+
+class _PricesBySupplier(TypeDecorator[dict[str, Decimal | None]]):
+    """A framework's suppliers and their unit prices in a JSON object; JSON has no decimal,
+    so a price is kept as its text with cents (a number written before is read as well)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Decimal | None] | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return {supplier: None if price is None else text(price) for supplier, price in value.items()}
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dict[str, Decimal | None] | None:
+        if value is None:
+            return None
+        return {supplier: eur_or_none(price) for supplier, price in value.items()}
+
+
+PricesBySupplier = _PricesBySupplier()
 mapper_registry = registry(metadata=metadata)
 
 contracts = Table(
@@ -54,7 +85,7 @@ contracts = Table(
     # per joint order and part, whatever happens to redeliveries.
     Column("part", String(40), nullable=False, server_default="all"),
     Column("supplier_id", String(40), nullable=True),
-    Column("unit_price_eur", Float, nullable=True),
+    Column("unit_price_eur", Eur, nullable=True),
     Column("change_log", JSON, nullable=False, default=list),
     UniqueConstraint("bundle_id", "part", name="uq_contracts_bundle_part"),
 )
@@ -141,7 +172,7 @@ offers = Table(
     Column("id", String(40), primary_key=True),
     Column("procurement_id", String(40), ForeignKey("procurements.id", ondelete="CASCADE"), nullable=False),
     Column("supplier_id", String(40), nullable=False),
-    Column("unit_price_eur", Float, nullable=False),
+    Column("unit_price_eur", Eur, nullable=False),
     Column("first_delivery", Date, nullable=False),
     Column("monthly_rate", Integer, nullable=False),
     Column("origin_country", String(3), nullable=False),
@@ -165,10 +196,10 @@ frameworks = Table(
     Column("contracting_authority", String(40), nullable=False),
     Column("participants", JSON, nullable=False),
     Column("ceiling_quantity", Integer, nullable=False),
-    Column("ceiling_value_eur", Float, nullable=True),
+    Column("ceiling_value_eur", Eur, nullable=True),
     Column("start", Date, nullable=False),
     Column("end", Date, nullable=False),
-    Column("suppliers", JSON, nullable=False),
+    Column("suppliers", PricesBySupplier, nullable=False),
     Column("row_version", Integer, nullable=False),
     Column("change_log", JSON, nullable=False),
     Column("coordinators", JSON, nullable=False, server_default="[]"),
@@ -188,7 +219,7 @@ call_offs = Table(
     Column("item_code", String(80), nullable=False),
     Column("quantity", Integer, nullable=False),
     Column("supplier_id", String(40), nullable=False),
-    Column("unit_price_eur", Float, nullable=True),
+    Column("unit_price_eur", Eur, nullable=True),
     Column("delivery_due", Date, nullable=False),
     Column("mode", String(20), nullable=False),
     Column("competition", JSON, nullable=False),

@@ -12,10 +12,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from contracts.domain.model import WHOLE, ContractRuleViolation, log_entry
+from contracts.domain.model import WHOLE, ContractRuleViolation, log_entry, positive_eur
+from contracts.domain.money import MAX_EUR, ZERO, eur_or_none, text
+from contracts.domain.weighing import NATIONS
 
 
 class AccessionPolicy(StrEnum):
@@ -45,14 +48,14 @@ class CallOff:
     item_code: str
     quantity: int
     supplier_id: str
-    unit_price_eur: float | None
+    unit_price_eur: Decimal | None
     delivery_due: date
     mode: str
     competition: list[dict[str, Any]] = field(default_factory=list)
     placed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
-    def value_eur(self) -> float | None:
+    def value_eur(self) -> Decimal | None:
         return None if self.unit_price_eur is None else self.unit_price_eur * self.quantity
 
 
@@ -61,7 +64,7 @@ class Bid:
     """A framework supplier's answer in a mini-competition."""
 
     supplier_id: str
-    unit_price_eur: float
+    unit_price_eur: Decimal
     delivery_date: date
 
 
@@ -73,10 +76,10 @@ class FrameworkContract:
     contracting_authority: str
     participants: dict[str, int]
     ceiling_quantity: int
-    ceiling_value_eur: float | None
+    ceiling_value_eur: Decimal | None
     start: date
     end: date
-    suppliers: dict[str, float | None] = field(default_factory=dict)
+    suppliers: dict[str, Decimal | None] = field(default_factory=dict)
     bundle_id: str | None = None
     change_log: list[dict[str, str]] = field(default_factory=list)
     call_offs: list[CallOff] = field(default_factory=list)
@@ -95,18 +98,27 @@ class FrameworkContract:
         contracting_authority: str,
         participants: dict[str, int],
         ceiling_quantity: int,
-        ceiling_value_eur: float | None,
+        ceiling_value_eur: Decimal | None,
         start: date,
         end: date,
         items: list[str] | None = None,
-        suppliers: dict[str, float | None] | None = None,
+        suppliers: dict[str, Decimal | None] | None = None,
         bundle_id: str | None = None,
         by: str,
     ) -> FrameworkContract:
         if not participants:
             raise ContractRuleViolation("a framework contract needs at least one participating nation")
-        if ceiling_quantity <= 0 or (ceiling_value_eur is not None and ceiling_value_eur <= 0):
+        if ceiling_quantity <= 0:
             raise ContractRuleViolation("a framework contract needs a positive ceiling")
+        if ceiling_value_eur is not None:
+            ceiling_value_eur = positive_eur(ceiling_value_eur, "a framework's value ceiling")
+        strangers = sorted(set(participants) - NATIONS)
+        if strangers:
+            raise ContractRuleViolation(
+                f"{', '.join(strangers)} are not nations the platform knows",
+                field="body.participants",
+                rule="unknown_nation",
+            )
         if end <= start:
             raise ContractRuleViolation("a framework contract ends after it starts")
         if any(q < 0 for q in participants.values()):
@@ -128,7 +140,7 @@ class FrameworkContract:
             ceiling_value_eur=ceiling_value_eur,
             start=start,
             end=end,
-            suppliers=dict(suppliers or {}),
+            suppliers={k: None if v is None else positive_eur(v, "a unit price") for k, v in (suppliers or {}).items()},
             bundle_id=bundle_id,
         )
         framework._log(by, f"created: ceiling {ceiling_quantity} items, participants {', '.join(framework.nations)}")
@@ -146,27 +158,26 @@ class FrameworkContract:
         return sum(c.quantity for c in self.call_offs)
 
     @property
-    def called_off_value_eur(self) -> float:
-        return sum(c.value_eur or 0.0 for c in self.call_offs)
+    def called_off_value_eur(self) -> Decimal:
+        return sum((c.value_eur or ZERO for c in self.call_offs), ZERO)
 
     @property
     def remaining_quantity(self) -> int:
         return self.ceiling_quantity - self.called_off_quantity
 
     @property
-    def remaining_value_eur(self) -> float | None:
+    def remaining_value_eur(self) -> Decimal | None:
         return None if self.ceiling_value_eur is None else self.ceiling_value_eur - self.called_off_value_eur
 
     def concerns(self, party: str) -> bool:
         return party == self.contracting_authority or party in self.participants
 
-    def add_supplier(self, supplier_id: str, unit_price_eur: float | None, by: str) -> None:
-        if unit_price_eur is not None and unit_price_eur <= 0:
-            raise ContractRuleViolation("a framework unit price must be positive")
-        self.suppliers = {**self.suppliers, supplier_id: unit_price_eur}
-        self._log(by, f"supplier {supplier_id} added at unit price {unit_price_eur}")
+    def add_supplier(self, supplier_id: str, unit_price_eur: Decimal | None, by: str) -> None:
+        price = None if unit_price_eur is None else positive_eur(unit_price_eur, "a framework unit price")
+        self.suppliers = {**self.suppliers, supplier_id: price}
+        self._log(by, f"supplier {supplier_id} added at unit price {'not agreed' if price is None else text(price)}")
 
-    def request_accession(self, nation: str, quantity: int, budget_eur: float | None, by: str) -> bool:
+    def request_accession(self, nation: str, quantity: int, budget_eur: Decimal | None, by: str) -> bool:
         """A nation asks to join: at once when the framework is open, else pending until the
         lead decides. Returns whether it took effect."""
         if nation in self.participants:
@@ -175,10 +186,22 @@ class FrameworkContract:
             raise ContractRuleViolation("an accession needs a positive quantity")
         if self.pending_request(nation) is not None:
             raise ContractRuleViolation(f"{nation} asked to accede to framework {self.id} already")
-        request = {"nation": nation, "quantity": quantity, "budget_eur": budget_eur, "by": by}
+        if nation not in NATIONS:
+            raise ContractRuleViolation(
+                f"{nation} is not a nation the platform knows", field="body.nation", rule="unknown_nation"
+            )
+        budget = None if budget_eur is None else positive_eur(budget_eur, "an accession budget")
+        self._ceiling_after(budget)
+        # Kept as text: the request lives in a JSON column, which holds no Decimal.
+        request = {
+            "nation": nation,
+            "quantity": quantity,
+            "budget_eur": None if budget is None else text(budget),
+            "by": by,
+        }
         if self.accession_policy == AccessionPolicy.OPEN.value:
             self._record_request({**request, "status": AccessionStatus.APPROVED.value, "decided_by": by})
-            self._accede(nation, quantity, budget_eur, by)
+            self._accede(nation, quantity, budget, by)
             return True
         self._record_request({**request, "status": AccessionStatus.PENDING.value})
         self._log(by, f"{nation} asked to accede with {quantity} items", scope=nation)
@@ -200,7 +223,7 @@ class FrameworkContract:
         decided = {**request, "status": status.value, "decided_by": by, "reason": reason}
         self.accession_requests = [decided if r is request else r for r in self.accession_requests]
         if approve:
-            self._accede(nation, int(request["quantity"]), request.get("budget_eur"), by)
+            self._accede(nation, int(request["quantity"]), eur_or_none(request.get("budget_eur")), by)
         else:
             self._log(by, f"{nation}'s accession refused: {reason}", scope=nation)
         return decided
@@ -208,12 +231,24 @@ class FrameworkContract:
     def _record_request(self, request: dict[str, Any]) -> None:
         self.accession_requests = [*self.accession_requests, request]
 
-    def _accede(self, nation: str, quantity: int, budget_eur: float | None, by: str) -> None:
+    def _ceiling_after(self, budget_eur: Decimal | None) -> Decimal | None:
+        if self.ceiling_value_eur is None or budget_eur is None:
+            return self.ceiling_value_eur
+        grown = self.ceiling_value_eur + budget_eur
+        if grown > MAX_EUR:
+            raise ContractRuleViolation(
+                f"the value ceiling would grow to {text(grown)} EUR, beyond {text(MAX_EUR)} EUR",
+                field="body.budget_eur",
+                rule="ceiling_too_large",
+            )
+        return grown
+
+    def _accede(self, nation: str, quantity: int, budget_eur: Decimal | None, by: str) -> None:
         """The nation joins; the ceiling, the sum of the shares, grows by what it brings."""
+        ceiling_value = self._ceiling_after(budget_eur)
         self.participants = dict(sorted({**self.participants, nation: quantity}.items()))
         self.ceiling_quantity += quantity
-        if self.ceiling_value_eur is not None and budget_eur is not None:
-            self.ceiling_value_eur += budget_eur
+        self.ceiling_value_eur = ceiling_value
         self._log(by, f"{nation} acceded with {quantity} items", scope=nation)
         self._log(self.contracting_authority, f"a nation acceded; {len(self.participants)} nations take part")
 
@@ -286,7 +321,7 @@ class FrameworkContract:
 
     def _select(
         self, supplier_id: str | None, bids: list[Bid], due: date
-    ) -> tuple[CallOffMode, str, float | None, list[dict[str, Any]]]:
+    ) -> tuple[CallOffMode, str, Decimal | None, list[dict[str, Any]]]:
         if not self.suppliers:
             raise ContractRuleViolation(f"framework {self.id} has no contracted supplier yet")
         if bids:
@@ -300,7 +335,7 @@ class FrameworkContract:
             record = [
                 {
                     "supplier_id": b.supplier_id,
-                    "unit_price_eur": b.unit_price_eur,
+                    "unit_price_eur": text(b.unit_price_eur),
                     "delivery_date": b.delivery_date.isoformat(),
                     "won": b is best,
                 }

@@ -10,7 +10,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
+
+from contracts.domain.money import MAX_EUR, eur, text
 
 
 class ContractRuleViolation(Exception):
@@ -20,6 +23,17 @@ class ContractRuleViolation(Exception):
         super().__init__(message)
         self.field = field
         self.rule = rule
+
+
+def positive_eur(amount: Decimal | float, what: str) -> Decimal:
+    """An amount above zero and within what the platform keeps, to the cent."""
+    try:
+        value = eur(amount)
+    except ValueError as exc:
+        raise ContractRuleViolation(f"{what} must be a finite amount in EUR") from exc
+    if not 0 < value <= MAX_EUR:
+        raise ContractRuleViolation(f"{what} must be above 0 and at most {text(MAX_EUR)} EUR, not {value}")
+    return value
 
 
 # A change-log entry's scope: the whole contract, or the one nation whose part it is, so
@@ -65,7 +79,7 @@ class Contract:
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     part: str = SINGLE_PART
     supplier_id: str | None = None
-    unit_price_eur: float | None = None
+    unit_price_eur: Decimal | None = None
     change_log: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
@@ -116,15 +130,16 @@ class Contract:
     def log(self, by: str, what: str, scope: str = WHOLE) -> None:
         self.change_log = [*self.change_log, log_entry(by, what, scope)]
 
-    def assign_supplier(self, supplier_id: str, unit_price_eur: float, by: str) -> None:
+    def assign_supplier(self, supplier_id: str, unit_price_eur: Decimal, by: str) -> None:
         if self.supplier_id is not None and self.supplier_id != supplier_id:
             raise ContractRuleViolation(f"contract {self.id} is already signed with {self.supplier_id}")
+        price = positive_eur(unit_price_eur, "a unit price")
         self.supplier_id = supplier_id
-        self.unit_price_eur = unit_price_eur
-        self.log(by, f"signed with supplier {supplier_id} at {unit_price_eur:.2f} EUR per item")
+        self.unit_price_eur = price
+        self.log(by, f"signed with supplier {supplier_id} at {text(price)} EUR per item")
 
     @property
-    def value_eur(self) -> float | None:
+    def value_eur(self) -> Decimal | None:
         return None if self.unit_price_eur is None else self.unit_price_eur * self.total_quantity
 
     @property

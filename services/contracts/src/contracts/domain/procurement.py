@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from contracts.domain.model import ContractRuleViolation
+from contracts.domain.model import ContractRuleViolation, positive_eur
 from contracts.domain.suppliers import Supplier
 from contracts.domain.weighing import Assessment, OfferFacts, Weights, weigh
 
@@ -34,7 +35,7 @@ class Offer:
     id: str
     procurement_id: str
     supplier_id: str
-    unit_price_eur: float
+    unit_price_eur: Decimal
     first_delivery: date
     monthly_rate: int
     origin_country: str
@@ -142,8 +143,9 @@ class Procurement:
         ):
             if not 0 <= value <= 1:
                 raise ContractRuleViolation(f"{name} is a share between 0 and 1, not {value}")
-        if offer.unit_price_eur <= 0 or offer.monthly_rate <= 0:
+        if offer.monthly_rate <= 0:
             raise ContractRuleViolation("an offer needs a positive unit price and monthly rate")
+        offer.unit_price_eur = positive_eur(offer.unit_price_eur, "an offer's unit price")
         self.offers.append(offer)
 
     def assess(self, suppliers: dict[str, Supplier]) -> list[Assessment]:

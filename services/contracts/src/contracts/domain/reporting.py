@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from contracts.domain.deliveries import DeliveryLot, LotStatus
+from contracts.domain.money import ZERO
 from contracts.domain.weighing import origin_class
 
 ORIGINS = ("national", "eu", "other_nato", "other")
@@ -21,21 +23,21 @@ class Purchase:
     """A nation's share of a contract or call-off, with who supplies it."""
 
     nation: str
-    value_eur: float
+    value_eur: Decimal
     supplier_country: str
 
 
-def value_by_origin(purchases: list[Purchase]) -> dict[str, dict[str, float]]:
-    """Per buying nation: value and share per origin class."""
-    totals: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(ORIGINS, 0.0))
+def value_by_origin(purchases: list[Purchase]) -> dict[str, dict[str, Decimal | float]]:
+    """Per buying nation: value (EUR, to the cent) and share per origin class."""
+    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(ORIGINS, ZERO))
     for p in purchases:
         totals[p.nation][origin_class(p.supplier_country, p.nation)] += p.value_eur
-    report: dict[str, dict[str, float]] = {}
+    report: dict[str, dict[str, Decimal | float]] = {}
     for nation, values in sorted(totals.items()):
-        total = sum(values.values())
-        report[nation] = {**{k: round(v, 2) for k, v in values.items()}, "total": round(total, 2)}
+        total = sum(values.values(), ZERO)
+        report[nation] = {**values, "total": total}
         for origin in ORIGINS:
-            report[nation][f"{origin}_share"] = round(values[origin] / total, 4) if total else 0.0
+            report[nation][f"{origin}_share"] = round(float(values[origin] / total), 4) if total else 0.0
     return report
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 CRITERIA = ("price", "delivery", "origin", "industrial_participation")
 
@@ -91,6 +92,10 @@ NATO = frozenset(
     ]
 )
 
+NATIONS = EU_ASSOCIATED | NATO
+"""The nations the platform knows: EU members and associated countries, Ukraine among
+them, and NATO allies. A participant, a buyer or a receiving nation is one of them."""
+
 
 def origin_class(country: str, buyer: str) -> str:
     """national, eu, other_nato or other, as seen from the buying nation."""
@@ -129,7 +134,7 @@ class OfferFacts:
     offer_id: str
     supplier_id: str
     supplier_organisation: str
-    unit_price_eur: float
+    unit_price_eur: Decimal
     first_delivery: date
     monthly_rate: int
     origin_country: str
@@ -224,7 +229,7 @@ def weigh(
             assert a.completion is not None
             days = max((a.completion - tender_date).days, 1)
             a.scores = {
-                "price": round(100 * lowest / offer.unit_price_eur, 2),
+                "price": round(float(100 * lowest / offer.unit_price_eur), 2),
                 "delivery": round(100 * fastest / days, 2),
                 "origin": _origin_points(offer, buyer),
                 "industrial_participation": _industrial_points(offer),

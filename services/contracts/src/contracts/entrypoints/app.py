@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -26,7 +25,7 @@ async def scan_for_delays(service: ContractsService) -> None:
     while True:
         await asyncio.sleep(service.settings.delay_scan_seconds)
         try:
-            reported = await deliveries.check_delays(service.uow(), date.today())
+            reported = await deliveries.check_delays(service.uow(), service.clock.today())
             if reported:
                 log.info("deliveries.delays_reported", count=reported)
         except Exception:

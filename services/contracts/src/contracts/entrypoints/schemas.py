@@ -3,22 +3,69 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, model_validator
+from pydantic_core import PydanticCustomError
 
-from bundling_shared.strict import Code, Flag, Reason, StrictModel
+from bundling_shared.strict import (
+    Alpha3,
+    Code,
+    Count,
+    Day,
+    EurAmount,
+    Flag,
+    Fraction,
+    Label,
+    Name,
+    Quantity,
+    QuantityOrNone,
+    Reason,
+    StrictModel,
+    Weight,
+)
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff
 from contracts.domain.model import Contract, entries_for
 from contracts.domain.procurement import Offer
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import IndustrialBase, Supplier
+from contracts.domain.weighing import NATIONS
 from contracts.service_layer.awards import ProcurementView
 from contracts.service_layer.frameworks import FrameworkView
 
-Alpha3 = Field(pattern=r"^[A-Z]{3}$")
-Share = Field(ge=0, le=1)
+MAX_NATIONS = 64
+"""More than the platform knows (EU members and associated countries, NATO allies)."""
+MAX_ENTRIES = 100
+"""Items, standards, materials, quality gates, deviations, suppliers or bids of one request."""
+MAX_LOTS = 1000
+
+
+def _known_nation(code: str) -> str:
+    if code not in NATIONS:
+        raise PydanticCustomError(
+            "unknown_nation",
+            "{code} is not a nation the platform knows: an EU member or associated country, or a NATO ally",
+            {"code": code},
+        )
+    return code
+
+
+Nation = Annotated[Alpha3, AfterValidator(_known_nation)]
+"""A participating, buying or receiving nation: ISO 3166-1 alpha-3 of a nation the platform knows."""
+
+Country = Alpha3
+"""Where a supplier or a product comes from: any ISO 3166-1 alpha-3 code."""
+
+Price = Annotated[EurAmount, Field(gt=0)]
+"""EUR with cents, above zero: ``"25000000.00"`` or a number with at most two decimals."""
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+"""The id of a supplier, a bundle or another object of the platform."""
+
+EurOut = Annotated[Decimal, PlainSerializer(lambda amount: f"{amount:.2f}", return_type=str)]
+"""EUR with cents, written as a decimal string: ``"25000000.00"``."""
 
 
 class ContractLineOut(BaseModel):
@@ -38,7 +85,7 @@ class ContractOut(BaseModel):
     created_at: datetime
     part: str = Field(description="'all' for one contract per joint order, else the buying nation")
     supplier_id: str | None
-    unit_price_eur: float | None
+    unit_price_eur: EurOut | None
     change_log: list[dict[str, str]]
     nations: list[str] = Field(default_factory=list, description="Every nation with a line.")
     nation_count: int = 0
@@ -76,24 +123,24 @@ class ContractPage(BaseModel):
     offset: int
 
 
-class ContractModeIn(BaseModel):
+class ContractModeIn(StrictModel):
     mode: Literal["single", "per_buyer"]
 
 
 # --- suppliers -------------------------------------------------------------------------
 
 
-class SupplierIn(BaseModel):
-    organisation: str = Field(min_length=1, max_length=80)
-    country: str = Alpha3
-    sme: bool = False
-    controlled_from_non_associated_country: bool = False
+class SupplierIn(StrictModel):
+    organisation: Label
+    country: Country
+    sme: Flag = False
+    controlled_from_non_associated_country: Flag = False
     industrial_base: IndustrialBase = IndustrialBase.NONE
-    security_declaration_valid_until: date | None = None
+    security_declaration_valid_until: Day | None = None
 
 
-class DeclarationIn(BaseModel):
-    security_declaration_valid_until: date | None
+class DeclarationIn(StrictModel):
+    security_declaration_valid_until: Day | None
 
 
 class SupplierOut(BaseModel):
@@ -123,32 +170,34 @@ class SupplierOut(BaseModel):
 # --- specifications --------------------------------------------------------------------
 
 
-class DeviationIn(BaseModel):
-    nation: str = Alpha3
-    description: str = Field(min_length=1)
-    compatible: bool
+class DeviationIn(StrictModel):
+    nation: Nation
+    description: Reason
+    compatible: Flag
 
 
-class SpecificationIn(BaseModel):
-    reference: str = Field(min_length=1, max_length=80, examples=["SPEC-155MM-NATO"])
-    item_code: str = Field(min_length=1, max_length=80)
-    title: str = Field(min_length=1, max_length=200)
-    nations: list[str] = Field(min_length=1)
-    standards: list[str] = Field(default_factory=list, examples=[["STANAG 4425"]])
-    certification: str | None = None
-    key_performance: dict[str, str] = Field(default_factory=dict)
-    critical_materials: list[str] = Field(default_factory=list, examples=[["propellants", "graphite"]])
-    deviations: list[DeviationIn] = Field(default_factory=list)
+class SpecificationIn(StrictModel):
+    reference: Label = Field(examples=["SPEC-155MM-NATO"])
+    item_code: Code
+    title: Name
+    nations: list[Nation] = Field(min_length=1, max_length=MAX_NATIONS)
+    standards: list[Label] = Field(default_factory=list, max_length=MAX_ENTRIES, examples=[["STANAG 4425"]])
+    certification: Name | None = None
+    key_performance: dict[Label, Reason] = Field(default_factory=dict, max_length=MAX_ENTRIES)
+    critical_materials: list[Label] = Field(
+        default_factory=list, max_length=MAX_ENTRIES, examples=[["propellants", "graphite"]]
+    )
+    deviations: list[DeviationIn] = Field(default_factory=list, max_length=MAX_ENTRIES)
 
 
-class PositionIn(BaseModel):
+class PositionIn(StrictModel):
     position: Literal["agree", "object"]
-    reason: str = ""
+    reason: Reason | Literal[""] = ""
 
 
-class NationDeviationIn(BaseModel):
-    description: str = Field(min_length=1)
-    compatible: bool
+class NationDeviationIn(StrictModel):
+    description: Reason
+    compatible: Flag
 
 
 class SpecificationOut(BaseModel):
@@ -192,11 +241,11 @@ class SpecificationOut(BaseModel):
 # --- procurements ----------------------------------------------------------------------
 
 
-class WeightsIn(BaseModel):
-    price: float = Field(ge=0)
-    delivery: float = Field(ge=0)
-    origin: float = Field(ge=0)
-    industrial_participation: float = Field(ge=0)
+class WeightsIn(StrictModel):
+    price: Weight
+    delivery: Weight
+    origin: Weight
+    industrial_participation: Weight
 
     @model_validator(mode="after")
     def _some_weight(self) -> WeightsIn:
@@ -205,36 +254,40 @@ class WeightsIn(BaseModel):
         return self
 
 
-class ProcurementIn(BaseModel):
-    item_code: str = Field(min_length=1, max_length=80)
-    buyer_nation: str = Alpha3
-    nations: list[str] = Field(default_factory=list)
-    quantity: int = Field(gt=0)
-    tender_date: date
+class ProcurementIn(StrictModel):
+    item_code: Code
+    buyer_nation: Nation
+    nations: list[Nation] = Field(default_factory=list, max_length=MAX_NATIONS)
+    quantity: Quantity
+    tender_date: Day
     weights: WeightsIn
-    quality_gates: list[str] = Field(default_factory=list, examples=[["STANAG 4425 qualified"]])
+    quality_gates: list[Label] = Field(
+        default_factory=list, max_length=MAX_ENTRIES, examples=[["STANAG 4425 qualified"]]
+    )
     funding_instrument: Literal["EDIRPA", "EDIP", "SAFE"] | None = None
-    standstill_days: int | None = Field(default=None, ge=0, description="Default: CONTRACTS_STANDSTILL_DAYS")
-    bundle_id: str | None = None
+    standstill_days: Count | None = Field(default=None, description="Default: CONTRACTS_STANDSTILL_DAYS")
+    bundle_id: Id | None = None
 
 
-class OfferIn(BaseModel):
-    unit_price_eur: float = Field(gt=0)
-    first_delivery: date
-    monthly_rate: int = Field(gt=0)
-    origin_country: str = Alpha3
-    eu_component_share: float = Share
-    non_associated_component_share: float = Share
-    local_production: dict[str, float] = Field(default_factory=dict, description="share per nation, 0-1")
-    licence_transfer: bool = False
-    national_supplier_role: bool = False
-    quality_gates: dict[str, bool] = Field(default_factory=dict)
+class OfferIn(StrictModel):
+    unit_price_eur: Price
+    first_delivery: Day
+    monthly_rate: Quantity
+    origin_country: Country
+    eu_component_share: Fraction
+    non_associated_component_share: Fraction
+    local_production: dict[Nation, Fraction] = Field(
+        default_factory=dict, max_length=MAX_NATIONS, description="share per nation, 0-1"
+    )
+    licence_transfer: Flag = False
+    national_supplier_role: Flag = False
+    quality_gates: dict[Label, Flag] = Field(default_factory=dict, max_length=MAX_ENTRIES)
 
 
 class OfferOut(BaseModel):
     id: str
     supplier_id: str
-    unit_price_eur: float
+    unit_price_eur: EurOut
     first_delivery: date
     monthly_rate: int
     origin_country: str
@@ -309,40 +362,46 @@ class ProcurementOut(BaseModel):
 # --- frameworks ------------------------------------------------------------------------
 
 
-class FrameworkIn(BaseModel):
-    item_code: str = Field(min_length=1, max_length=80)
-    items: list[str] = Field(default_factory=list)
-    participants: dict[str, int] = Field(min_length=1, description="nation -> quantity it brings")
-    ceiling_quantity: int = Field(gt=0)
-    ceiling_value_eur: float | None = Field(default=None, gt=0)
-    start: date
-    end: date
-    suppliers: dict[str, float | None] = Field(default_factory=dict, description="supplier id -> unit price")
+class FrameworkIn(StrictModel):
+    item_code: Code
+    items: list[Code] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    participants: dict[Nation, QuantityOrNone] = Field(
+        min_length=1, max_length=MAX_NATIONS, description="nation -> quantity it brings"
+    )
+    ceiling_quantity: Quantity
+    ceiling_value_eur: Price | None = None
+    start: Day
+    end: Day
+    suppliers: dict[Id, Price | None] = Field(
+        default_factory=dict, max_length=MAX_ENTRIES, description="supplier id -> unit price in EUR"
+    )
 
 
-class FrameworkSupplierIn(BaseModel):
-    supplier_id: str
-    unit_price_eur: float | None = Field(default=None, gt=0)
+class FrameworkSupplierIn(StrictModel):
+    supplier_id: Id
+    unit_price_eur: Price | None = None
 
 
-class AccessionIn(BaseModel):
-    nation: str = Alpha3
-    quantity: int = Field(gt=0)
-    budget_eur: float | None = Field(default=None, gt=0)
+class AccessionIn(StrictModel):
+    nation: Nation
+    quantity: Quantity
+    budget_eur: Price | None = None
 
 
-class BidIn(BaseModel):
-    supplier_id: str
-    unit_price_eur: float = Field(gt=0)
-    delivery_date: date
+class BidIn(StrictModel):
+    supplier_id: Id
+    unit_price_eur: Price
+    delivery_date: Day
 
 
-class CallOffIn(BaseModel):
-    item_code: str
-    quantity: int = Field(gt=0)
-    delivery_due: date
-    supplier_id: str | None = Field(default=None, description="direct call-off")
-    bids: list[BidIn] = Field(default_factory=list, description="mini-competition among the framework's suppliers")
+class CallOffIn(StrictModel):
+    item_code: Code
+    quantity: Quantity
+    delivery_due: Day
+    supplier_id: Id | None = Field(default=None, description="direct call-off")
+    bids: list[BidIn] = Field(
+        default_factory=list, max_length=MAX_ENTRIES, description="mini-competition among the framework's suppliers"
+    )
 
 
 class CallOffOut(BaseModel):
@@ -352,7 +411,7 @@ class CallOffOut(BaseModel):
     item_code: str
     quantity: int
     supplier_id: str
-    unit_price_eur: float | None
+    unit_price_eur: EurOut | None
     delivery_due: date
     mode: str
     competition: list[dict[str, Any]]
@@ -383,9 +442,9 @@ class FrameworkOut(BaseModel):
     contracting_authority: str
     participants: dict[str, int]
     ceiling_quantity: int
-    ceiling_value_eur: float | None
+    ceiling_value_eur: EurOut | None
     remaining_quantity: int
-    remaining_value_eur: float | None
+    remaining_value_eur: EurOut | None
     start: date
     end: date
     suppliers: dict[str, str] = Field(description="supplier id -> organisation")
@@ -435,35 +494,35 @@ class FrameworkOut(BaseModel):
 # --- deliveries ------------------------------------------------------------------------
 
 
-class LotIn(BaseModel):
-    nation: str = Alpha3
-    quantity: int = Field(gt=0)
-    due_date: date
+class LotIn(StrictModel):
+    nation: Nation
+    quantity: Quantity
+    due_date: Day
 
 
-class LotsIn(BaseModel):
-    lots: list[LotIn] = Field(min_length=1)
-    reason: str = "delivery schedule agreed"
+class LotsIn(StrictModel):
+    lots: list[LotIn] = Field(min_length=1, max_length=MAX_LOTS)
+    reason: Reason = "delivery schedule agreed"
 
 
-class DeliveryIn(BaseModel):
-    quantity: int = Field(gt=0)
-    delivered_on: date
+class DeliveryIn(StrictModel):
+    quantity: Quantity
+    delivered_on: Day
 
 
-class ForecastIn(BaseModel):
-    forecast_date: date
+class ForecastIn(StrictModel):
+    forecast_date: Day
 
 
-class ReplanIn(BaseModel):
-    due_date: date
-    reason: str = Field(min_length=1)
+class ReplanIn(StrictModel):
+    due_date: Day
+    reason: Reason
 
 
-class CapacityIn(BaseModel):
-    monthly_capacity: int = Field(gt=0)
-    start: date
-    priority: list[str] = Field(default_factory=list, examples=[["UKR", "NLD"]])
+class CapacityIn(StrictModel):
+    monthly_capacity: Quantity
+    start: Day
+    priority: list[Nation] = Field(default_factory=list, max_length=MAX_NATIONS, examples=[["UKR", "NLD"]])
 
 
 class LotOut(BaseModel):
@@ -494,6 +553,24 @@ class LotOut(BaseModel):
             deliveries=lot.deliveries,
             history=lot.history,
         )
+
+
+# --- reports ---------------------------------------------------------------------------
+
+
+class OriginValuesOut(BaseModel):
+    """A buying nation's contracted value by supplier origin, in EUR with cents, and the
+    share of each origin in its total."""
+
+    national: EurOut
+    eu: EurOut
+    other_nato: EurOut
+    other: EurOut
+    total: EurOut
+    national_share: float
+    eu_share: float
+    other_nato_share: float
+    other_share: float
 
 
 # --- who acts for whom -----------------------------------------------------------------

@@ -16,7 +16,7 @@ from contracts.domain.model import ContractRuleViolation
 from contracts.domain.procurement import Offer, Procurement, ProcurementStatus, terms_of_order
 from contracts.domain.weighing import Weights
 from contracts.service_layer import events
-from contracts.service_layer.access import NotFound, industry_org, is_admin
+from contracts.service_layer.access import Conflict, NotFound, industry_org, is_admin
 from contracts.service_layer.authorisation import Action, Relation, allowed, authorise, relation_to
 from contracts.service_layer.unit_of_work import UnitOfWork
 
@@ -189,6 +189,8 @@ async def _authorised(uow: UnitOfWork, principal: Principal, procurement_id: str
 async def award(uow: UnitOfWork, principal: Principal, procurement_id: str, today: date) -> ProcurementView:
     async with uow:
         procurement = await _authorised(uow, principal, procurement_id, Action.PROCUREMENT_AWARD)
+        if procurement.status != ProcurementStatus.OPEN.value:
+            raise Conflict(f"procurement {procurement_id} was already awarded")
         suppliers = await uow.suppliers.by_ids({o.supplier_id for o in procurement.offers})
         winner = procurement.award(suppliers, today)
         await events.award_decided(uow, procurement, suppliers[winner.supplier_id], winner.why)
@@ -201,6 +203,10 @@ async def sign(uow: UnitOfWork, principal: Principal, procurement_id: str, today
     contract gains the supplier at the offered unit price."""
     async with uow:
         procurement = await _authorised(uow, principal, procurement_id, Action.PROCUREMENT_AWARD)
+        if procurement.status == ProcurementStatus.SIGNED.value:
+            raise Conflict(f"procurement {procurement_id} is already signed")
+        if procurement.status != ProcurementStatus.STANDSTILL.value:
+            raise Conflict(f"procurement {procurement_id} has no award to sign")
         if procurement.bundle_id:
             order = await _order(uow, procurement.bundle_id)
             if order is not None and order[0] != procurement.contracting_authority:

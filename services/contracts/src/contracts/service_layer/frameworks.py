@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from bundling_shared.auth import Principal, Role
@@ -123,10 +124,10 @@ async def create(
     items: list[str],
     participants: dict[str, int],
     ceiling_quantity: int,
-    ceiling_value_eur: float | None,
+    ceiling_value_eur: Decimal | None,
     start: date,
     end: date,
-    suppliers: dict[str, float | None],
+    suppliers: dict[str, Decimal | None],
     today: date,
     warn_days: int,
 ) -> FrameworkView:
@@ -173,7 +174,7 @@ async def add_supplier(
     principal: Principal,
     framework_id: str,
     supplier_id: str,
-    unit_price_eur: float | None,
+    unit_price_eur: Decimal | None,
     today: date,
     warn_days: int,
 ) -> FrameworkView:
@@ -191,7 +192,7 @@ async def request_accession(
     framework_id: str,
     nation: str,
     quantity: int,
-    budget_eur: float | None,
+    budget_eur: Decimal | None,
 ) -> dict[str, Any]:
     """A nation asks to join a framework made here, through its own desk; the lead decides
     unless it opened the framework. A bundle's framework takes accessions through the

@@ -9,6 +9,7 @@ a second event about the same thing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from bundling_shared import topics
 from bundling_shared.events.contracts import ContractCreatedPayload, ContractCreatedV1
@@ -23,6 +24,7 @@ from bundling_shared.events.demand import (
 from bundling_shared.messaging.dead_letter import PermanentError
 from contracts.domain.frameworks import FrameworkContract
 from contracts.domain.model import Contract, ContractMode, ContractRuleViolation
+from contracts.domain.money import eur
 from contracts.domain.specifications import Specification
 from contracts.service_layer import events
 from contracts.service_layer.unit_of_work import UnitOfWork
@@ -31,6 +33,16 @@ PRODUCER = events.PRODUCER
 JOINT_ORDERS = "contracts-joint-orders"
 
 UowFactory = Callable[[], UnitOfWork]
+
+
+def _exact(amount: Decimal | None, as_number: float | None) -> Decimal | None:
+    """The exact amount a newer event carries, else the number an older one carries."""
+    if amount is not None or as_number is None:
+        return amount
+    try:
+        return eur(as_number)
+    except ValueError as exc:
+        raise PermanentError(str(exc)) from exc
 
 
 async def create_contract_for_joint_order(event: JointOrderCommittedV1, uow: UnitOfWork) -> str | None:
@@ -101,7 +113,7 @@ async def create_framework_for_commitment(event: FrameworkCommittedV1, uow: Unit
                     contracting_authority=p.lead,
                     participants={x.nation: sum(y.quantity for y in x.yearly) for x in p.participants},
                     ceiling_quantity=p.ceiling_quantity,
-                    ceiling_value_eur=p.ceiling_value_eur,
+                    ceiling_value_eur=_exact(p.ceiling_value, p.ceiling_value_eur),
                     start=p.start,
                     end=p.end,
                     bundle_id=p.bundle_id,
@@ -130,7 +142,7 @@ async def accede_to_framework(event: AccessionConfirmedV1, uow: UnitOfWork) -> b
         quantity = sum(y.quantity for y in p.yearly)
         try:
             took_effect = framework.request_accession(
-                p.nation, quantity, p.budget_ceiling_eur, by=f"accession:{p.nation}"
+                p.nation, quantity, _exact(p.budget_ceiling, p.budget_ceiling_eur), by=f"accession:{p.nation}"
             )
         except ContractRuleViolation as exc:
             raise PermanentError(str(exc)) from exc

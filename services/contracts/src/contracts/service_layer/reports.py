@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from bundling_shared.auth import Principal
@@ -32,7 +33,7 @@ async def delivery_progress(uow: UnitOfWork, principal: Principal, today: date) 
     return planned_vs_delivered(visible, today)
 
 
-async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, float]]:
+async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, Decimal | float]]:
     """Contracted value per buying nation by supplier origin; a nation sees its own row."""
     purchases: list[Purchase] = []
     if not allowed(principal, Action.REPORT, Relation.ANY):
@@ -67,7 +68,8 @@ async def procurement_package(
             raise NotFound(f"procurement {procurement_id} not found")
         authorise(principal, Action.PROCUREMENT_EXPORT, procurement_relation(principal, procurement, None),
                   f"procurement {procurement_id}", seen_through=Action.PROCUREMENT_EXPORT)  # fmt: skip
-        suppliers = await uow.suppliers.by_ids({o.supplier_id for o in procurement.offers})
+        ids = {o.supplier_id for o in procurement.offers}
+        suppliers = await uow.suppliers.by_ids(ids)
         contracts = list(await uow.contracts.all_for_bundle(procurement.bundle_id)) if procurement.bundle_id else []
         lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in contracts}
         draft = ocds.procurement_release(prefix, procurement, suppliers, contracts, lots, today)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from bundling_shared.auth import Principal
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.model import Contract, ContractMode
-from contracts.entrypoints.routes.deps import Uow
+from contracts.entrypoints.routes.deps import MAX_OFFSET, PathId, Uow
 from contracts.entrypoints.schemas import ContractModeIn, ContractOut, ContractPage
 from contracts.service_layer.authorisation import Action, Relation, allowed, authorise, relation_to
 
@@ -42,7 +42,7 @@ async def list_contracts(
     uow: Uow,
     principal: CurrentPrincipal,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ContractPage:
     async with uow() as u:
         found = await u.contracts.list(limit, offset)
@@ -53,7 +53,7 @@ async def list_contracts(
 
 
 @router.get("/contracts/{contract_id}", response_model=ContractOut)
-async def get_contract(contract_id: str, uow: Uow, principal: CurrentPrincipal) -> ContractOut:
+async def get_contract(contract_id: PathId, uow: Uow, principal: CurrentPrincipal) -> ContractOut:
     """The lead, its supplier and admin see every line; a nation in it its own line and the
     totals (quantity, nations); others nothing."""
     async with uow() as u:
@@ -66,7 +66,7 @@ async def get_contract(contract_id: str, uow: Uow, principal: CurrentPrincipal) 
 
 
 @router.get("/joint-orders/{bundle_id}/contract", response_model=ContractOut)
-async def contract_of_joint_order(bundle_id: str, uow: Uow, principal: CurrentPrincipal) -> ContractOut:
+async def contract_of_joint_order(bundle_id: PathId, uow: Uow, principal: CurrentPrincipal) -> ContractOut:
     """The contract a committed bundle became, once the event has been processed; in
     per-buyer mode the first one the caller may see."""
     found = await contracts_of_joint_order(bundle_id, uow, principal)
@@ -76,17 +76,19 @@ async def contract_of_joint_order(bundle_id: str, uow: Uow, principal: CurrentPr
 
 
 @router.get("/joint-orders/{bundle_id}/contracts", response_model=list[ContractOut])
-async def contracts_of_joint_order(bundle_id: str, uow: Uow, principal: CurrentPrincipal) -> list[ContractOut]:
+async def contracts_of_joint_order(bundle_id: PathId, uow: Uow, principal: CurrentPrincipal) -> list[ContractOut]:
     """All contracts of a joint order: one, or one per buying nation."""
     async with uow() as u:
         found = await u.contracts.all_for_bundle(bundle_id)
         own = await u.suppliers.by_organisation(principal.organisation) if principal.organisation else None
-    seen = [_out(c, principal, own.id if own else None) for c in found]
-    return [c for c in seen if c is not None]
+    seen = [c for c in (_out(c, principal, own.id if own else None) for c in found) if c is not None]
+    if not seen:  # as the single contract does: a joint order the caller has no part in does not exist for it
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no contract for joint order {bundle_id}")
+    return seen
 
 
 @router.put("/joint-orders/{bundle_id}/contract-mode", status_code=status.HTTP_204_NO_CONTENT)
-async def set_contract_mode(bundle_id: str, body: ContractModeIn, uow: Uow, principal: CurrentPrincipal) -> None:
+async def set_contract_mode(bundle_id: PathId, body: ContractModeIn, uow: Uow, principal: CurrentPrincipal) -> None:
     """Before the joint order is committed: one contract with a line per nation (default)
     or one contract per buying nation."""
     authorise(principal, Action.CONTRACT_SET_MODE, Relation.ANY, f"joint order {bundle_id}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.routes.deps import Today, Uow
+from contracts.entrypoints.routes.deps import PathId, Today, Uow
 from contracts.entrypoints.schemas import CapacityIn, DeliveryIn, ForecastIn, LotOut, LotsIn, ReplanIn
 from contracts.service_layer import deliveries
 from contracts.service_layer.authorisation import Action, Relation, authorise
@@ -14,14 +14,14 @@ router = APIRouter(tags=["delivery schedules"])
 
 
 @router.get("/contracts/{contract_id}/lots", response_model=list[LotOut])
-async def list_lots(contract_id: str, uow: Uow, principal: CurrentPrincipal, today: Today) -> list[LotOut]:
+async def list_lots(contract_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today) -> list[LotOut]:
     """Lots of a contract or call-off: a nation its own, the supplier and authority all."""
     return [LotOut.of(lot, today) for lot in await deliveries.lots(uow(), principal, contract_id)]
 
 
 @router.post("/contracts/{contract_id}/lots", response_model=list[LotOut], status_code=201)
 async def plan_lots(
-    contract_id: str, body: LotsIn, uow: Uow, principal: CurrentPrincipal, today: Today
+    contract_id: PathId, body: LotsIn, uow: Uow, principal: CurrentPrincipal, today: Today
 ) -> list[LotOut]:
     planned = [(x.nation, x.quantity, x.due_date) for x in body.lots]
     return [LotOut.of(lot, today) for lot in await deliveries.plan(uow(), principal, contract_id, planned, body.reason)]
@@ -29,7 +29,7 @@ async def plan_lots(
 
 @router.put("/contracts/{contract_id}/capacity", response_model=list[LotOut])
 async def allocate_capacity(
-    contract_id: str, body: CapacityIn, uow: Uow, principal: CurrentPrincipal, today: Today
+    contract_id: PathId, body: CapacityIn, uow: Uow, principal: CurrentPrincipal, today: Today
 ) -> list[LotOut]:
     """Recompute the schedule from the supplier's monthly capacity and the priority of nations."""
     made = await deliveries.allocate(
@@ -39,19 +39,21 @@ async def allocate_capacity(
 
 
 @router.post("/lots/{lot_id}/deliveries", response_model=LotOut)
-async def record_delivery(lot_id: str, body: DeliveryIn, uow: Uow, principal: CurrentPrincipal, today: Today) -> LotOut:
+async def record_delivery(
+    lot_id: PathId, body: DeliveryIn, uow: Uow, principal: CurrentPrincipal, today: Today
+) -> LotOut:
     return LotOut.of(
         await deliveries.record_delivery(uow(), principal, lot_id, body.quantity, body.delivered_on), today
     )
 
 
 @router.put("/lots/{lot_id}/forecast", response_model=LotOut)
-async def forecast(lot_id: str, body: ForecastIn, uow: Uow, principal: CurrentPrincipal, today: Today) -> LotOut:
+async def forecast(lot_id: PathId, body: ForecastIn, uow: Uow, principal: CurrentPrincipal, today: Today) -> LotOut:
     return LotOut.of(await deliveries.forecast(uow(), principal, lot_id, body.forecast_date, today), today)
 
 
 @router.put("/lots/{lot_id}/due-date", response_model=LotOut)
-async def replan(lot_id: str, body: ReplanIn, uow: Uow, principal: CurrentPrincipal, today: Today) -> LotOut:
+async def replan(lot_id: PathId, body: ReplanIn, uow: Uow, principal: CurrentPrincipal, today: Today) -> LotOut:
     """Move a lot (earlier or later) with a reason; the move is kept in the lot's history."""
     return LotOut.of(await deliveries.replan(uow(), principal, lot_id, body.due_date, body.reason), today)
 

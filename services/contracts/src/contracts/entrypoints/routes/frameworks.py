@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.frameworks import AccessionPolicy, Bid
-from contracts.entrypoints.routes.deps import Settings, Today, Uow
+from contracts.entrypoints.routes.deps import PathId, PathNation, Settings, Today, Uow
 from contracts.entrypoints.schemas import (
     AccessionDecisionIn,
     AccessionIn,
@@ -55,14 +55,14 @@ async def list_frameworks(
 
 @router.get("/frameworks/{framework_id}", response_model=FrameworkOut)
 async def get_framework(
-    framework_id: str, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+    framework_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
 ) -> FrameworkOut:
     return FrameworkOut.of(await frameworks.view(uow(), principal, framework_id, today, settings.end_date_warning_days))
 
 
 @router.post("/frameworks/{framework_id}/suppliers", response_model=FrameworkOut)
 async def add_supplier(
-    framework_id: str,
+    framework_id: PathId,
     body: FrameworkSupplierIn,
     uow: Uow,
     principal: CurrentPrincipal,
@@ -79,7 +79,7 @@ async def add_supplier(
     "/frameworks/{framework_id}/accessions", response_model=AccessionRequestOut, status_code=status.HTTP_202_ACCEPTED
 )
 async def request_accession(
-    framework_id: str, body: AccessionIn, uow: Uow, principal: CurrentPrincipal
+    framework_id: PathId, body: AccessionIn, uow: Uow, principal: CurrentPrincipal
 ) -> AccessionRequestOut:
     """A nation asks, through its own desk, to accede to a framework made here: pending until
     the lead approves, or at once when the lead opened the framework. A bundle's framework
@@ -94,7 +94,7 @@ async def request_accession(
 
 @router.post("/frameworks/{framework_id}/accessions/{nation}/approve", response_model=FrameworkOut)
 async def approve_accession(
-    framework_id: str, nation: str, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+    framework_id: PathId, nation: PathNation, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
 ) -> FrameworkOut:
     """The lead lets the nation join with what it asked for (`contracts.framework.acceded`)."""
     view = await frameworks.decide_accession(
@@ -106,8 +106,8 @@ async def approve_accession(
 
 @router.post("/frameworks/{framework_id}/accessions/{nation}/refuse", response_model=FrameworkOut)
 async def refuse_accession(
-    framework_id: str,
-    nation: str,
+    framework_id: PathId,
+    nation: PathNation,
     uow: Uow,
     principal: CurrentPrincipal,
     today: Today,
@@ -124,7 +124,7 @@ async def refuse_accession(
 
 @router.put("/frameworks/{framework_id}/settings", response_model=FrameworkOut)
 async def configure(
-    framework_id: str, body: FrameworkSettingsIn, uow: Uow, principal: CurrentPrincipal, today: Today,
+    framework_id: PathId, body: FrameworkSettingsIn, uow: Uow, principal: CurrentPrincipal, today: Today,
     settings: Settings,
 ) -> FrameworkOut:  # fmt: skip
     """The lead's settings: who may accede without its approval, whether shares are pooled."""
@@ -138,7 +138,7 @@ async def configure(
 
 @router.post("/frameworks/{framework_id}/coordinators", response_model=FrameworkOut)
 async def assign_coordinator(
-    framework_id: str, body: CoordinatorIn, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+    framework_id: PathId, body: CoordinatorIn, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
 ) -> FrameworkOut:
     """The lead lets the coordinators of another nation or agency act as its own on this framework."""
     view = await frameworks.assign_coordinator(
@@ -149,7 +149,7 @@ async def assign_coordinator(
 
 @router.post("/frameworks/{framework_id}/call-offs", response_model=CallOffOut, status_code=status.HTTP_201_CREATED)
 async def call_off(
-    framework_id: str, body: CallOffIn, uow: Uow, principal: CurrentPrincipal, today: Today
+    framework_id: PathId, body: CallOffIn, uow: Uow, principal: CurrentPrincipal, today: Today
 ) -> CallOffOut:
     """A party calls off: directly from a named (or the only) supplier, or after a
     mini-competition among the framework's suppliers (the cheapest bid on time wins)."""

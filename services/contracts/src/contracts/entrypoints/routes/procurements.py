@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.weighing import Weights
-from contracts.entrypoints.routes.deps import Settings, Today, Uow
+from contracts.entrypoints.routes.deps import PathId, Settings, Today, Uow
 from contracts.entrypoints.schemas import CoordinatorIn, OfferIn, OfferOut, ProcurementIn, ProcurementOut
 from contracts.service_layer import awards
 
@@ -39,7 +39,7 @@ async def open_procurement(
 
 @router.post("/procurements/{procurement_id}/offers", response_model=OfferOut, status_code=status.HTTP_201_CREATED)
 async def submit_offer(
-    procurement_id: str, body: OfferIn, uow: Uow, principal: CurrentPrincipal, today: Today
+    procurement_id: PathId, body: OfferIn, uow: Uow, principal: CurrentPrincipal, today: Today
 ) -> OfferOut:
     """A registered supplier with a valid security declaration offers for itself."""
     offer = await awards.submit_offer(uow(), principal, procurement_id, today, **body.model_dump())
@@ -47,25 +47,25 @@ async def submit_offer(
 
 
 @router.get("/procurements/{procurement_id}", response_model=ProcurementOut)
-async def get_procurement(procurement_id: str, uow: Uow, principal: CurrentPrincipal) -> ProcurementOut:
+async def get_procurement(procurement_id: PathId, uow: Uow, principal: CurrentPrincipal) -> ProcurementOut:
     """The authority sees every offer and the full ranking with reasons; a bidder its own
     offer and score; a participating nation the outcome."""
     return ProcurementOut.of(await awards.view(uow(), principal, procurement_id))
 
 
 @router.post("/procurements/{procurement_id}/award", response_model=ProcurementOut)
-async def award(procurement_id: str, uow: Uow, principal: CurrentPrincipal, today: Today) -> ProcurementOut:
+async def award(procurement_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today) -> ProcurementOut:
     return ProcurementOut.of(await awards.award(uow(), principal, procurement_id, today))
 
 
 @router.post("/procurements/{procurement_id}/sign", response_model=ProcurementOut)
-async def sign(procurement_id: str, uow: Uow, principal: CurrentPrincipal, today: Today) -> ProcurementOut:
+async def sign(procurement_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today) -> ProcurementOut:
     return ProcurementOut.of(await awards.sign(uow(), principal, procurement_id, today))
 
 
 @router.post("/procurements/{procurement_id}/coordinators", response_model=ProcurementOut)
 async def assign_coordinator(
-    procurement_id: str, body: CoordinatorIn, uow: Uow, principal: CurrentPrincipal
+    procurement_id: PathId, body: CoordinatorIn, uow: Uow, principal: CurrentPrincipal
 ) -> ProcurementOut:
     """The lead lets the coordinators of another nation or agency act as its own on this procurement."""
     return ProcurementOut.of(await awards.assign_coordinator(uow(), principal, procurement_id, body.coordinator))

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.routes.deps import Now, Settings, Today, Uow
+from contracts.entrypoints.routes.deps import Now, PathId, Settings, Today, Uow
+from contracts.entrypoints.schemas import OriginValuesOut
 from contracts.service_layer import reports
 
 router = APIRouter(tags=["reports"])
@@ -21,15 +22,16 @@ async def deliveries_report(uow: Uow, principal: CurrentPrincipal, today: Today)
 
 
 @router.get("/reports/value-by-origin")
-async def value_by_origin_report(uow: Uow, principal: CurrentPrincipal) -> dict[str, dict[str, float]]:
+async def value_by_origin_report(uow: Uow, principal: CurrentPrincipal) -> dict[str, OriginValuesOut]:
     """Contracted value per buying nation by supplier origin (national, eu, other_nato,
-    other) with shares: e.g. the share contracted with national companies."""
-    return await reports.value_by_supplier_origin(uow(), principal)
+    other) in EUR with cents, with shares: e.g. the share contracted with national companies."""
+    report = await reports.value_by_supplier_origin(uow(), principal)
+    return {nation: OriginValuesOut.model_validate(row) for nation, row in report.items()}
 
 
 @router.get("/procurements/{procurement_id}/ocds")
 async def procurement_ocds(
-    procurement_id: str,
+    procurement_id: PathId,
     request: Request,
     uow: Uow,
     principal: CurrentPrincipal,
@@ -46,7 +48,7 @@ async def procurement_ocds(
 
 @router.get("/frameworks/{framework_id}/ocds")
 async def framework_ocds(
-    framework_id: str,
+    framework_id: PathId,
     request: Request,
     uow: Uow,
     principal: CurrentPrincipal,

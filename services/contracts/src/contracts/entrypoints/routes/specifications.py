@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.routes.deps import Uow
+from contracts.entrypoints.routes.deps import PathId, Uow
 from contracts.entrypoints.schemas import NationDeviationIn, PositionIn, SpecificationIn, SpecificationOut
 from contracts.service_layer import specifications
 
@@ -37,13 +37,13 @@ async def list_specifications(uow: Uow, principal: CurrentPrincipal) -> list[Spe
 
 
 @router.get("/specifications/{specification_id}", response_model=SpecificationOut)
-async def get_specification(specification_id: str, uow: Uow, principal: CurrentPrincipal) -> SpecificationOut:
+async def get_specification(specification_id: PathId, uow: Uow, principal: CurrentPrincipal) -> SpecificationOut:
     return SpecificationOut.of(await specifications.visible(uow(), principal, specification_id))
 
 
 @router.post("/specifications/{specification_id}/positions", response_model=SpecificationOut)
 async def take_position(
-    specification_id: str, body: PositionIn, uow: Uow, principal: CurrentPrincipal
+    specification_id: PathId, body: PositionIn, uow: Uow, principal: CurrentPrincipal
 ) -> SpecificationOut:
     """A participating nation agrees, or objects with a reason (which withdraws the proposal)."""
     spec = await specifications.take_position(
@@ -54,7 +54,7 @@ async def take_position(
 
 @router.post("/specifications/{specification_id}/deviations", response_model=SpecificationOut)
 async def record_deviation(
-    specification_id: str, body: NationDeviationIn, uow: Uow, principal: CurrentPrincipal
+    specification_id: PathId, body: NationDeviationIn, uow: Uow, principal: CurrentPrincipal
 ) -> SpecificationOut:
     spec = await specifications.record_deviation(uow(), principal, specification_id, body.description, body.compatible)
     return SpecificationOut.of(spec)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.suppliers import IndustrialBase
-from contracts.entrypoints.routes.deps import Today, Uow
+from contracts.entrypoints.routes.deps import PathId, Today, Uow
 from contracts.entrypoints.schemas import DeclarationIn, SupplierIn, SupplierOut
 from contracts.service_layer import suppliers
 
@@ -30,7 +30,7 @@ async def register_supplier(body: SupplierIn, uow: Uow, principal: CurrentPrinci
 
 @router.put("/suppliers/{supplier_id}/security-declaration", response_model=SupplierOut)
 async def change_declaration(
-    supplier_id: str, body: DeclarationIn, uow: Uow, principal: CurrentPrincipal, today: Today
+    supplier_id: PathId, body: DeclarationIn, uow: Uow, principal: CurrentPrincipal, today: Today
 ) -> SupplierOut:
     supplier = await suppliers.change_declaration(uow(), principal, supplier_id, body.security_declaration_valid_until)
     return SupplierOut.of(supplier, today)
@@ -42,5 +42,5 @@ async def list_suppliers(uow: Uow, principal: CurrentPrincipal, today: Today) ->
 
 
 @router.get("/suppliers/{supplier_id}", response_model=SupplierOut)
-async def get_supplier(supplier_id: str, uow: Uow, principal: CurrentPrincipal, today: Today) -> SupplierOut:
+async def get_supplier(supplier_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today) -> SupplierOut:
     return SupplierOut.of(await suppliers.visible_supplier(uow(), principal, supplier_id), today)
