@@ -25,6 +25,7 @@ python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
   || die "Python 3.11 or newer is required (found $(python3 --version))"
 command -v java >/dev/null || apt_install openjdk-17-jre-headless
 command -v mvn >/dev/null || apt_install maven
+command -v faketime >/dev/null || apt_install faketime  # deploy/test.sh runs the fast tests on a later day
 
 if ! command -v uv >/dev/null; then
   say "installing uv"

@@ -8,16 +8,23 @@ from typing import Any
 import httpx
 import pytest
 
+from bundling_shared.clock import FixedClock
 from bundling_shared.db import migrate
 from demand.config import DemandSettings
 from demand.entrypoints.app import MIGRATIONS, create_app
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
+from tests.demand.helpers import DEMAND_DAY
 
 
 @pytest.fixture
-async def demand(database_url: str) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
-    app = create_app(DemandSettings(database_url=database_url, run_migrations=False))
+def clock() -> FixedClock:
+    return FixedClock(DEMAND_DAY)
+
+
+@pytest.fixture
+async def demand(database_url: str, clock: FixedClock) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    app = create_app(DemandSettings(database_url=database_url, run_migrations=False), clock=clock)
     service = app.state.service
     await migrate(service.engine, MIGRATIONS)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demand") as client:

@@ -17,6 +17,9 @@ from demand.service_layer import aggregator
 from demand.service_layer.publication import publish_due
 from tests.support.api import bearer
 
+DEMAND_DAY = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+"""The day the demand service lives on in these tests (a FixedClock): their windows, years
+and deadlines are written for it, and it does not move with the calendar they run on."""
 WINDOW = {"start": "2025-01-01", "end": "2028-12-31"}
 ADMIN = bearer(Role.ADMIN, org="platform")
 
@@ -60,7 +63,7 @@ async def aggregate_all(service: Any) -> list[str | None]:
 
 async def publish_now(service: Any) -> int:
     """Publish every pending bundle as if the quiet period had passed."""
-    later = datetime.now(UTC) + timedelta(hours=1)
+    later = service.clock.now() + timedelta(hours=1)
     return await publish_due(later, timedelta(seconds=1), timedelta(seconds=5), service.uow())
 
 

@@ -5,7 +5,7 @@ other bundle, nothing at all (404, as if it did not exist)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,12 +13,12 @@ import httpx
 import pytest
 
 from bundling_shared.auth import Role
-from tests.demand.helpers import aggregate_all, need_body
+from tests.demand.helpers import DEMAND_DAY, aggregate_all, need_body
 from tests.support.api import bearer, coordinator, desk
 
 Demand = tuple[Any, httpx.AsyncClient]
 ADMIN = bearer(Role.ADMIN, org="platform")
-SOON = (date.today() + timedelta(days=30)).isoformat()
+SOON = (DEMAND_DAY.date() + timedelta(days=30)).isoformat()
 
 # Every act of running a bundle, with a body that would succeed for its lead.
 RUNNING = [
@@ -165,3 +165,22 @@ async def test_a_desk_runs_no_bundle_and_an_admin_runs_any(demand: Demand, fin_l
         await client.post(f"/v1/bundles/{bid}/cancel", json={"reason": "x"}, headers=desk("LTU"))
     ).status_code == 404
     assert (await client.post(f"/v1/bundles/{bid}/cancel", json={"reason": "x"}, headers=ADMIN)).status_code == 200
+
+
+async def test_only_a_desk_answers_for_its_nation_and_anyone_else_is_refused_not_failed(
+    demand: Demand, fin_led: dict[str, Any]
+) -> None:
+    """A coordinator or the admin speaks for no nation in a participation: refused (403 to
+    one who sees the bundle, 404 to one who does not), never an error of the service."""
+    _, client = demand
+    bid = fin_led["bundle"]["id"]
+    body = {"decision": "confirm", "quantity": 10}
+    expected = {
+        "FIN coordinator (lead)": (nation_coordinator("FIN"), 403),
+        "admin": (ADMIN, 403),
+        "NSPA coordinator": (coordinator("NSPA"), 404),
+        "a company": (bearer(Role.INDUSTRY, org="NAMMO"), 404),
+    }
+    for who, (headers, status) in expected.items():
+        response = await client.post(f"/v1/bundles/{bid}/participation", json=body, headers=headers)
+        assert response.status_code == status, (who, response.text)

@@ -3,22 +3,23 @@ real database: every rule is observed from the outside (HTTP answers, staged eve
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
 
+from bundling_shared.clock import FixedClock
 from demand.config import DemandSettings
 from demand.service_layer.contracted import mark_contracted
 from demand.service_layer.publication import publish_due
 from demand.service_layer.specifications import adopt_harmonised_specification
-from tests.demand.helpers import ADMIN, aggregate_all, lead, need_body, outbox_events, publish_now, yearly
+from tests.demand.helpers import ADMIN, DEMAND_DAY, aggregate_all, lead, need_body, outbox_events, publish_now, yearly
 from tests.support.api import desk
 
 Demand = tuple[Any, httpx.AsyncClient]
-SOON = (date.today() + timedelta(days=30)).isoformat()
+SOON = (DEMAND_DAY.date() + timedelta(days=30)).isoformat()
 
 
 async def register(client: httpx.AsyncClient, nation: str, quantity: int | None = 100, **kw: Any) -> dict[str, Any]:
@@ -98,7 +99,7 @@ async def test_a_burst_of_changes_publishes_one_update_after_the_quiet_period(de
     for nation in ["NLD", "CZE", "DEU", "DNK", "POL"]:
         await register(client, nation)
     await aggregate_all(service)
-    now = datetime.now(UTC)
+    now = service.clock.now()
     assert await publish_due(now, timedelta(hours=1), timedelta(hours=2), service.uow()) == 0
     assert await outbox_events(service, "demand.bundle.updated") == []
     an_hour_on = now + timedelta(hours=1)
@@ -110,7 +111,7 @@ async def test_a_burst_of_changes_publishes_one_update_after_the_quiet_period(de
 
     await register(client, "ESP")  # a bundle that keeps changing is published at the latest after the wait
     await aggregate_all(service)
-    now = datetime.now(UTC)
+    now = service.clock.now()
     assert await publish_due(now, timedelta(hours=1), timedelta(hours=1), service.uow()) == 0
     assert await publish_due(now, timedelta(hours=1), timedelta(0), service.uow()) == 1
     assert len(await outbox_events(service, "demand.bundle.updated")) == 2
@@ -300,6 +301,27 @@ async def test_a_joint_order_has_no_ceiling_nor_duration(demand: Demand) -> None
     assert (bundle["kind"], bundle["ceiling_quantity"], bundle["duration"]) == ("joint_order", None, None)
 
 
+async def test_deadlines_are_judged_by_the_services_clock_not_the_calendar(demand: Demand, clock: FixedClock) -> None:
+    service, client = demand
+    for nation in ("NLD", "DEU"):
+        await register(client, nation, item="PATRIOT-PAC2")
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    clock.advance(timedelta(days=10 * 365))
+    a_year_after_the_start = (DEMAND_DAY.date() + timedelta(days=365)).isoformat()
+    past = await client.post(
+        f"/v1/bundles/{bundle['id']}/open",
+        json={"deadline": a_year_after_the_start},
+        headers=await lead(client, bundle["id"]),
+    )
+    assert past.status_code == 422 and "in the past" in past.text
+    a_month_on = (clock.today() + timedelta(days=30)).isoformat()
+    opened = await client.post(
+        f"/v1/bundles/{bundle['id']}/open", json={"deadline": a_month_on}, headers=await lead(client, bundle["id"])
+    )
+    assert opened.status_code == 200 and opened.json()["accession_deadline"] == a_month_on
+
+
 async def test_a_coordinator_nominates_the_lead_moves_the_deadline_and_cancels_with_a_reason(demand: Demand) -> None:
     service, client = demand
     await register(client, "DNK", 10, item="CV90")
@@ -313,7 +335,7 @@ async def test_a_coordinator_nominates_the_lead_moves_the_deadline_and_cancels_w
     led = await client.post(f"/v1/bundles/{bid}/lead", json={"lead": "SWE"}, headers=await lead(client, bid))
     assert led.json()["proposed_lead"] == "SWE"
     await client.post(f"/v1/bundles/{bid}/open", json={"deadline": SOON}, headers=await lead(client, bid))
-    later = (date.today() + timedelta(days=60)).isoformat()
+    later = (DEMAND_DAY.date() + timedelta(days=60)).isoformat()
     moved = await client.post(f"/v1/bundles/{bid}/deadline", json={"deadline": later}, headers=await lead(client, bid))
     assert moved.json()["accession_deadline"] == later
     assert (

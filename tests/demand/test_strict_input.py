@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,16 @@ import httpx
 import pytest
 
 from bundling_shared.auth import Role
+from bundling_shared.clock import FixedClock
 from bundling_shared.db import migrate
 from demand.config import DemandSettings
 from demand.entrypoints.app import MIGRATIONS, create_app
-from tests.demand.helpers import aggregate_all, need_body, outbox_events
+from tests.demand.helpers import DEMAND_DAY, aggregate_all, need_body, outbox_events
 from tests.support.api import bearer, coordinator, desk
 
 Demand = tuple[Any, httpx.AsyncClient]
 
-THIS_YEAR = date.today().year
+THIS_YEAR = DEMAND_DAY.year
 WINDOW = {"start": f"{THIS_YEAR}-01-01", "end": f"{THIS_YEAR + 2}-12-31"}
 TEN_YEARS = {"start": f"{THIS_YEAR}-01-01", "end": f"{THIS_YEAR + 9}-12-31"}
 NEED = "/v1/needs/need-01a242be8d507241a657861ca236f598"
@@ -35,9 +35,10 @@ def body(nation: str = "NLD", quantity: Any = 1000, **overrides: Any) -> dict[st
 
 
 @pytest.fixture
-async def lone(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def lone(tmp_path: Path, clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
     """The service on SQLite alone, for what the request models refuse before any storage."""
-    app = create_app(DemandSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'strict.db'}", run_migrations=False))
+    settings = DemandSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'strict.db'}", run_migrations=False)
+    app = create_app(settings, clock=clock)
     service = app.state.service
     await migrate(service.engine, MIGRATIONS)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -8,6 +8,7 @@ from functools import partial
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bundling_shared.clock import Clock
 from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.dead_letter import RetryPolicy
 from bundling_shared.messaging.kafka import make_broker
@@ -29,16 +30,19 @@ class DemandService:
     broker: KafkaBroker
     relay: OutboxRelay
     uow: UowFactory
+    clock: Clock
 
 
-def bootstrap(settings: DemandSettings | None = None) -> DemandService:
+def bootstrap(settings: DemandSettings | None = None, clock: Clock | None = None) -> DemandService:
+    """`clock`: tests hand a FixedClock; otherwise CLOCK_START or the system clock."""
     settings = settings or DemandSettings()
+    clock = clock or settings.clock.clock(settings.auth)
     orm.start_mappers()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     broker = make_broker(settings.kafka, SERVICE)
     publishers = declare_publishers(broker)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers), settings.outbox)
-    uow: UowFactory = partial(DemandUnitOfWork, session_factory, relay.wake)
+    uow: UowFactory = partial(DemandUnitOfWork, session_factory, relay.wake, clock=clock)
     broker.include_router(build_router(uow, RetryPolicy.of(settings.kafka, SERVICE)))
-    return DemandService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow)
+    return DemandService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow, clock=clock)

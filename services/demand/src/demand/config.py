@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bundling_shared.settings import AuthSettings, KafkaSettings, LogSettings, OutboxSettings
+from bundling_shared.settings import AuthSettings, ClockSettings, KafkaSettings, LogSettings, OutboxSettings
 
 
 class DemandSettings(BaseSettings):
@@ -28,3 +28,4 @@ class DemandSettings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    clock: ClockSettings = Field(default_factory=ClockSettings)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
 from demand.adapters import orm
 from demand.adapters.bulk import execute_many
@@ -22,9 +22,13 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
     idempotency: IdempotencyRepository
 
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], on_commit: Callable[[], None] = lambda: None
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        on_commit: Callable[[], None] = lambda: None,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(session_factory, orm.outbox, orm.processed_messages, on_commit)
+        self.clock = clock or SystemClock()
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self.needs = NeedRepository(session)
@@ -58,6 +62,6 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         """Records a batch's events in one statement; a duplicate fails the whole transaction."""
         if not event_ids:
             return
-        now = datetime.now(UTC)
+        now = self.clock.now()
         rows = [{"consumer": consumer, "event_id": i, "processed_at": now} for i in event_ids]
         await execute_many(self.session, "processed", insert(orm.processed_messages), rows)

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from bundling_shared import topics
+from bundling_shared.clock import Clock
 from bundling_shared.service_app import create_service_app
 from demand.bootstrap import SERVICE, bootstrap
 from demand.config import DemandSettings
@@ -16,8 +17,8 @@ from demand.entrypoints.workers import bundle_publisher
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "adapters" / "migrations")
 
 
-def create_app(settings: DemandSettings | None = None) -> FastAPI:
-    service = bootstrap(settings)
+def create_app(settings: DemandSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    service = bootstrap(settings, clock)
     return create_service_app(
         name=SERVICE,
         title="Demand service",
@@ -30,6 +31,6 @@ def create_app(settings: DemandSettings | None = None) -> FastAPI:
         topics=topics.with_dead_letters(topics.NEEDS, topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
         migrations=MIGRATIONS if service.settings.run_migrations else None,
         relay=service.relay,
-        state={"uow": service.uow, "service": service},
-        workers=[bundle_publisher(service.settings, service.uow)],
+        state={"uow": service.uow, "service": service, "clock": service.clock},
+        workers=[bundle_publisher(service.settings, service.uow, service.clock)],
     )

@@ -9,15 +9,18 @@ from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from bundling_shared.clock import Clock
 from bundling_shared.logging import get_logger
 from demand.config import DemandSettings
-from demand.service_layer.common import UowFactory, utcnow
+from demand.service_layer.common import UowFactory
 from demand.service_layer.publication import publish_due
 
 log = get_logger(__name__)
 
 
-def bundle_publisher(settings: DemandSettings, uow: UowFactory) -> Callable[[], Coroutine[Any, Any, None]]:
+def bundle_publisher(
+    settings: DemandSettings, uow: UowFactory, clock: Clock
+) -> Callable[[], Coroutine[Any, Any, None]]:
     quiet = timedelta(seconds=settings.publish_quiet_seconds)
     max_wait = timedelta(seconds=settings.publish_max_wait_seconds)
     tick = min(settings.publish_quiet_seconds, settings.publish_max_wait_seconds) / 2
@@ -25,7 +28,7 @@ def bundle_publisher(settings: DemandSettings, uow: UowFactory) -> Callable[[], 
     async def run() -> None:
         while True:
             try:
-                await publish_due(utcnow(), quiet, max_wait, uow())
+                await publish_due(clock.now(), quiet, max_wait, uow())
             except StaleDataError:
                 pass  # a bundle changed under us: it stays pending and goes out next tick
             except Exception as exc:  # keep publishing; the next tick retries

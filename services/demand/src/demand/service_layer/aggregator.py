@@ -39,7 +39,7 @@ from bundling_shared.messaging.dead_letter import PermanentError, RetryPolicy, i
 from demand.domain.bundle import BundleState, Decision, DecisionKind
 from demand.domain.bundling import HARMONISED, Placement, incompatible, place, unplaceable
 from demand.domain.model import Need, NeedFacts, NeedStatus, NeedVersion
-from demand.service_layer.common import AGGREGATOR, PRODUCER, NotFound, utcnow
+from demand.service_layer.common import AGGREGATOR, PRODUCER, NotFound
 from demand.service_layer.unit_of_work import UnitOfWork
 
 NeedChange = NeedRegisteredV1 | NeedAmendedV1 | NeedWithdrawnV1
@@ -68,7 +68,7 @@ async def aggregate(event: NeedChange, uow: UnitOfWork) -> str | None:
         if await uow.already_processed(AGGREGATOR, event.event_id):
             return None
         need = _checked(await uow.needs.get(event.payload.need_id), event)
-        bundle_id = await _apply(need, uow, utcnow(), _change(event))
+        bundle_id = await _apply(need, uow, uow.clock.now(), _change(event))
         await uow.mark_processed(AGGREGATOR, event.event_id)
         await uow.commit()
         return bundle_id
@@ -115,7 +115,7 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
         if not fresh:
             return
         async with uow.writes_held():
-            now = utcnow()  # one time for the whole transaction, as a database's own now()
+            now = uow.clock.now()  # one time for the whole transaction, as a database's own now()
             needs = await uow.needs.held({e.payload.need_id for e in fresh})
             items = {need.item_code for need in needs.values()}
             await uow.catalogue.keep(items)
@@ -157,7 +157,7 @@ async def _settle(event: NeedChange, uow: UnitOfWork, error: Exception, attempts
         if need is None or need.nation != event.payload.nation:
             ignored = Ignored(event, str(error))
         elif need.status in WANTED:
-            await _set_aside(need, uow, utcnow(), f"the bundling engine could not place it: {error}")
+            await _set_aside(need, uow, uow.clock.now(), f"the bundling engine could not place it: {error}")
         await uow.mark_processed(AGGREGATOR, event.event_id)
         await uow.commit()
     if ignored is not None:

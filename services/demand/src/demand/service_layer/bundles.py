@@ -30,7 +30,7 @@ from demand.domain.bundle import Bundle, BundleKind, BundleLine, Decision, Decis
 from demand.domain.errors import NotAllowedNow
 from demand.domain.model import Need, NeedStatus, YearQuantity
 from demand.service_layer.aggregator import place_again
-from demand.service_layer.common import PRODUCER, NotFound, seen_by, today, utcnow
+from demand.service_layer.common import PRODUCER, NotFound, seen_by
 from demand.service_layer.unit_of_work import BundleFilter, UnitOfWork
 
 
@@ -114,14 +114,19 @@ async def _act(
     async with uow:
         bundle, relation = await _allowed(bundle_id, uow, caller, permission)
         reason = action(bundle)
-        uow.bundles.record(Decision(bundle.id, kind, reason, utcnow(), nation=nation))
+        uow.bundles.record(Decision(bundle.id, kind, reason, uow.clock.now(), nation=nation))
         await uow.commit()
         return await _view(bundle, caller, uow, relation)
 
 
 async def nominate_lead(bundle_id: str, lead: str, caller: Caller, uow: UnitOfWork) -> BundleView:
     return await _act(
-        bundle_id, uow, caller, Action.NOMINATE_LEAD, DecisionKind.LEAD_NOMINATED, lambda b: b.nominate(lead, utcnow())
+        bundle_id,
+        uow,
+        caller,
+        Action.NOMINATE_LEAD,
+        DecisionKind.LEAD_NOMINATED,
+        lambda b: b.nominate(lead, uow.clock.now()),
     )
 
 
@@ -132,12 +137,14 @@ async def set_deadline(bundle_id: str, deadline: date, caller: Caller, uow: Unit
         caller,
         Action.SET_DEADLINE,
         DecisionKind.DEADLINE_SET,
-        lambda b: b.set_deadline(deadline, today(), utcnow()),
+        lambda b: b.set_deadline(deadline, uow.clock.today(), uow.clock.now()),
     )
 
 
 async def close_bundle(bundle_id: str, reason: str, caller: Caller, uow: UnitOfWork) -> BundleView:
-    return await _act(bundle_id, uow, caller, Action.CLOSE, DecisionKind.CLOSED, lambda b: b.close(reason, utcnow()))
+    return await _act(
+        bundle_id, uow, caller, Action.CLOSE, DecisionKind.CLOSED, lambda b: b.close(reason, uow.clock.now())
+    )
 
 
 async def cancel_bundle(bundle_id: str, reason: str, caller: Caller, uow: UnitOfWork) -> BundleView:
@@ -146,7 +153,7 @@ async def cancel_bundle(bundle_id: str, reason: str, caller: Caller, uow: UnitOf
     async with uow:
         bundle, relation = await _allowed(bundle_id, uow, caller, Action.CANCEL)
         await _hold_item(bundle, uow)
-        now = utcnow()
+        now = uow.clock.now()
         text = bundle.cancel(reason, now)
         why = f"bundle {bundle.id} was cancelled: {reason}"
         released = await _release(bundle, [s.nation for s in bundle.shares], uow, why, now, leave=False)
@@ -163,7 +170,7 @@ async def set_sme_share(bundle_id: str, share: float, caller: Caller, uow: UnitO
         caller,
         Action.PLAN_SME_SHARE,
         DecisionKind.SME_SHARE_PLANNED,
-        lambda b: b.plan_sme_share(share, utcnow()),
+        lambda b: b.plan_sme_share(share, uow.clock.now()),
     )
 
 
@@ -173,9 +180,9 @@ async def open_for_accession(
     async with uow:
         bundle, relation = await _allowed(bundle_id, uow, caller, Action.OPEN_FOR_ACCESSION)
         reason = bundle.open_for_accession(
-            deadline=deadline, minimum_nations=minimum_nations, today=today(), now=utcnow()
+            deadline=deadline, minimum_nations=minimum_nations, today=uow.clock.today(), now=uow.clock.now()
         )
-        uow.bundles.record(Decision(bundle.id, DecisionKind.OPENED_FOR_ACCESSION, reason, utcnow()))
+        uow.bundles.record(Decision(bundle.id, DecisionKind.OPENED_FOR_ACCESSION, reason, uow.clock.now()))
         # What industry may learn: totals and the number of nations, no per-nation detail.
         await uow.emit(
             topics.BUNDLES,
@@ -226,10 +233,10 @@ async def answer_participation(cmd: Answer, uow: UnitOfWork) -> BundleView:
             confirm=cmd.confirm,
             quantity=cmd.quantity,
             funding=cmd.funding_instrument,
-            today=today(),
-            now=utcnow(),
+            today=uow.clock.today(),
+            now=uow.clock.now(),
         ),
-        nation=cmd.nation,
+        nation=cmd.caller.nation,
     )
 
 
@@ -285,7 +292,7 @@ async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> BundleView:
     async with uow:
         bundle, relation = await _allowed(cmd.bundle_id, uow, cmd.caller, Action.COMMIT)
         await _hold_item(bundle, uow)
-        now = utcnow()
+        now = uow.clock.now()
         part = {s.nation for s in bundle.participants()}
         ordered = {nation: await uow.bundles.lines(bundle.id, nation) for nation in sorted(part)}
         needs = await uow.needs.get_many([line.need_id for lines in ordered.values() for line in lines])
@@ -392,13 +399,13 @@ async def accede(cmd: Accede, uow: UnitOfWork) -> Bundle:
         share = bundle.share(cmd.nation) if bundle else None
         if bundle is None or (share is None and not bundle.accession_open):
             raise NotFound(f"bundle {cmd.bundle_id} not found")
-        share = bundle.accede(cmd.nation, cmd.yearly, cmd.budget_ceiling_eur, today(), utcnow())
+        share = bundle.accede(cmd.nation, cmd.yearly, cmd.budget_ceiling_eur, uow.clock.today(), uow.clock.now())
         uow.bundles.record(
             Decision(
                 bundle.id,
                 DecisionKind.ACCESSION_REQUESTED,
                 f"{cmd.nation} asked to accede to the framework contract led by {bundle.lead}, who decides",
-                utcnow(),
+                uow.clock.now(),
                 nation=cmd.nation,
             )
         )

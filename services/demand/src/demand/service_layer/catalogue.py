@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from demand.domain.errors import NotAllowedNow
 from demand.domain.reference import CatalogueItem
-from demand.service_layer.common import NotFound, utcnow
+from demand.service_layer.common import NotFound
 from demand.service_layer.unit_of_work import UnitOfWork
 
 
@@ -24,7 +24,7 @@ async def retire_item(code: str, reason: str, uow: UnitOfWork) -> CatalogueItem:
         item = await uow.catalogue.get(code)
         if item is None:
             raise NotFound(f"item {code} not found")
-        item.retire(utcnow(), reason)
+        item.retire(uow.clock.now(), reason)
         await uow.commit()
     return item
 

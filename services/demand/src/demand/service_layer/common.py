@@ -1,10 +1,10 @@
-"""What every use case of the demand service shares: the unit-of-work factory, clocks
-and the errors handlers raise besides the domain's own."""
+"""What every use case of the demand service shares: the unit-of-work factory and the
+errors handlers raise besides the domain's own. The time comes from the unit of work's
+clock, the one the service was started with."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 
 from demand.domain.access import Action, Caller, Relation, may
 from demand.service_layer.unit_of_work import SeenBy, UnitOfWork
@@ -17,14 +17,6 @@ UowFactory = Callable[[], UnitOfWork]
 
 class NotFound(Exception):
     """Absent, or not the caller's to see: both answer the same."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def seen_by(caller: Caller, read: Action) -> SeenBy | None:

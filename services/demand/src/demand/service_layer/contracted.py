@@ -8,7 +8,6 @@ from uuid import UUID
 
 from demand.domain.bundle import Decision, DecisionKind
 from demand.domain.model import NeedVersion
-from demand.service_layer.common import utcnow
 from demand.service_layer.unit_of_work import UnitOfWork
 
 CONTRACT_WATCHER = "demand-contracts"
@@ -22,7 +21,7 @@ async def mark_contracted(event_id: UUID, bundle_id: str, contract_id: str, uow:
             return 0
         bundle = await uow.bundles.get(bundle_id)
         if bundle is not None:
-            now = utcnow()
+            now = uow.clock.now()
             for line in await uow.bundles.lines(bundle.id):
                 need = await uow.needs.get(line.need_id)
                 if need is not None and need.contracted(now):
@@ -42,7 +41,7 @@ async def accession_decided(
         if await uow.already_processed(CONTRACT_WATCHER, event_id):
             return False
         bundle = await uow.bundles.get(bundle_id)
-        changed = bundle is not None and bundle.accession_decided(nation, took_effect, utcnow())
+        changed = bundle is not None and bundle.accession_decided(nation, took_effect, uow.clock.now())
         if bundle is not None and changed:
             kind = DecisionKind.ACCEDED if took_effect else DecisionKind.ACCESSION_REFUSED
             what = (
@@ -50,7 +49,7 @@ async def accession_decided(
                 if took_effect
                 else f"{bundle.lead} refused {nation}'s accession" + (f": {reason}" if reason else "")
             )
-            uow.bundles.record(Decision(bundle.id, kind, what, utcnow(), nation=nation))
+            uow.bundles.record(Decision(bundle.id, kind, what, uow.clock.now(), nation=nation))
         await uow.mark_processed(CONTRACT_WATCHER, event_id)
         await uow.commit()
     return changed

@@ -21,7 +21,7 @@ from bundling_shared.events.demand import (
 )
 from demand.domain.access import Action, Caller, authorise, leader, to_need
 from demand.domain.model import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
-from demand.service_layer.common import PRODUCER, NotFound, seen_by, utcnow
+from demand.service_layer.common import PRODUCER, NotFound, seen_by
 from demand.service_layer.unit_of_work import NeedFilter, StoredAnswer, UnitOfWork
 
 
@@ -103,7 +103,7 @@ async def register_need(cmd: RegisterNeed, uow: UnitOfWork, remember: Remember |
             await _registered(need, uow)
         if remember is not None:
             answer = StoredAnswer(remember.fingerprint, remember.status_code, remember.render(need))
-            await uow.idempotency.add(remember.scope, remember.key, answer, utcnow())
+            await uow.idempotency.add(remember.scope, remember.key, answer, uow.clock.now())
         await uow.commit()
     return need
 
@@ -150,7 +150,7 @@ async def list_needs(
 async def submit_need(need_id: str, caller: Caller, by: str, uow: UnitOfWork) -> Need:
     async with uow:
         need = await _own(need_id, caller, Action.CHANGE_NEED, uow)
-        need.submit(utcnow())
+        need.submit(uow.clock.now())
         need.version += 1
         uow.needs.add_version(NeedVersion.of(need, by, "submitted"))
         await _registered(need, uow)
@@ -162,7 +162,7 @@ async def amend_need(need_id: str, caller: Caller, changes: dict[str, Any], by: 
     async with uow:
         need = await _own(need_id, caller, Action.CHANGE_NEED, uow)
         item = await uow.catalogue.get(need.item_code)
-        changed = need.amend(changes, item, utcnow())
+        changed = need.amend(changes, item, uow.clock.now())
         if changed:
             uow.needs.add_version(NeedVersion.of(need, by, "amended: " + ", ".join(changed)))
             if need.status is not NeedStatus.DRAFT:
@@ -189,7 +189,7 @@ async def withdraw_need(need_id: str, caller: Caller, reason: str | None, by: st
     async with uow:
         need = await _own(need_id, caller, Action.CHANGE_NEED, uow)
         was_draft = need.status is NeedStatus.DRAFT
-        need.withdraw(utcnow())
+        need.withdraw(uow.clock.now())
         need.version += 1
         uow.needs.add_version(NeedVersion.of(need, by, "withdrawn" + (f": {reason}" if reason else "")))
         if not was_draft:

@@ -10,7 +10,6 @@ from uuid import UUID
 
 from demand.domain.bundling import HARMONISED, variant_of
 from demand.service_layer.aggregator import place_again
-from demand.service_layer.common import utcnow
 from demand.service_layer.unit_of_work import UnitOfWork
 
 SPECIFICATION_WATCHER = "demand-specifications"
@@ -25,7 +24,7 @@ async def adopt_harmonised_specification(event_id: UUID, item_code: str, referen
         changed = item is not None and item.harmonise(reference)
         if item is not None and changed:
             await uow.flush()
-            now = utcnow()
+            now = uow.clock.now()
             why = f"{reference} is now the harmonised specification of {item_code}"
             for bundle in await uow.bundles.open_for_item(item_code):
                 if not bundle.joinable or bundle.variant == HARMONISED:

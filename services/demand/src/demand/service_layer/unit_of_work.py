@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bundling_shared.clock import Clock
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision
 from demand.domain.model import EndUser, Need, NeedFacts, NeedStatus, NeedVersion
@@ -114,6 +115,8 @@ class IdempotencyKeys(Protocol):
 
 
 class UnitOfWork(MessagingUnitOfWork, Protocol):
+    clock: Clock  # the service's one clock: every handler's "now" and "today"
+
     @property
     def needs(self) -> Needs: ...
     @property

@@ -4,7 +4,7 @@ aggregated demand sheet of an item."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from demand.domain.bundle import Bundle, BundleKind, BundleStatus
 from demand.domain.bundling import place
@@ -92,7 +92,7 @@ class DemandSheet:
     need_count: int = 0
     ukraine_quantity: int = 0
     open_bundles: list[OpenBundle] = field(default_factory=list)
-    as_of: datetime = field(default_factory=lambda: datetime.now(UTC))
+    as_of: datetime | None = None
 
 
 def _open(bundle: Bundle) -> OpenBundle:
@@ -110,7 +110,7 @@ def _open(bundle: Bundle) -> OpenBundle:
 async def demand_sheet(item_code: str, uow: UnitOfWork) -> DemandSheet:
     """Totals per year over submitted, bundled and committed needs of the item (a need
     set aside as unplaceable is not demand the engine holds)."""
-    sheet = DemandSheet(item_code)
+    sheet = DemandSheet(item_code, as_of=uow.clock.now())
     nations: set[str] = set()
     async with uow:
         async for need in uow.needs.of_item(item_code):
