@@ -54,9 +54,10 @@ def _supplier(_: str, __: World) -> dict[str, Any]:
             "security_declaration_valid_until": _day(400)}  # fmt: skip
 
 
-def _framework(_: str, __: World) -> dict[str, Any]:
-    return {"item_code": ITEM, "participants": {OWN: 10, PARTNER: 10}, "ceiling_quantity": 20,
-            "ceiling_value_eur": "200000.00", "start": _day(1), "end": _day(700)}  # fmt: skip
+def _framework(relation: str, _: World) -> dict[str, Any]:
+    """A framework is created with its creator's nation only; the others accede by their own act."""
+    return {"item_code": ITEM, "participants": {NATION_OF.get(relation, OWN): 10}, "ceiling_quantity": 10,
+            "ceiling_value_eur": "100000.00", "start": _day(30), "end": _day(700)}  # fmt: skip
 
 
 def _endpoint(relation: str, world: World) -> dict[str, Any]:
@@ -162,7 +163,7 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
         lambda _r, _w: _offer(),
     ),
     ("contracts", "POST", "/v1/procurements/{procurement_id}/award"): ({"procurement_id": "procurement:award"}, None),
-    ("contracts", "POST", "/v1/procurements/{procurement_id}/sign"): ({"procurement_id": "procurement:award"}, None),
+    ("contracts", "POST", "/v1/procurements/{procurement_id}/sign"): ({"procurement_id": "procurement:sign"}, None),
     ("contracts", "GET", "/v1/procurements/{procurement_id}/ocds"): ({"procurement_id": "procurement_id"}, None),
     ("contracts", "POST", "/v1/frameworks"): ({}, _framework),
     ("contracts", "GET", "/v1/frameworks/{framework_id}"): ({"framework_id": "framework_id"}, None),

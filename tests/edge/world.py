@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -88,10 +88,15 @@ BUNDLES = {
     "to_commit": 5,
     "to_close": 6,
     "to_cancel": 7,
+    "committed_for_signing": 8,  # the joint order of the procurement the matrix signs after its standstill
 }
 # Framework contracts, two years of yearly quantities each: the first runs today, so that
 # its parties can call off; the second takes the accessions of the demand service.
 FRAMEWORKS = {"framework": 0, "framework_for_accession": 2}
+COMMITTED = ("committed", "committed_for_award", "committed_for_tender", "committed_for_signing")
+STANDSTILL_DAYS = 10
+CONTRACTS_AHEAD_DAYS = STANDSTILL_DAYS + 1
+"""Days the contracts service's clock runs ahead once the seeded awards' standstill is over."""
 
 
 def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
@@ -136,7 +141,7 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
         ids[f"bundle:{name}"] = eventually(partial(bundle_in, start, "framework_contract"), f"bundle {name}")
     for name in (*BUNDLES, *FRAMEWORKS):
         world.call("demand", "POST", f"/v1/bundles/{ids[f'bundle:{name}']}/lead", ADMIN, {"lead": LEAD}, 200)
-    for name in ("committed", "committed_for_award", "committed_for_tender", *FRAMEWORKS):
+    for name in (*COMMITTED, *FRAMEWORKS):
         world.call("demand", "POST", f"/v1/bundles/{ids[f'bundle:{name}']}/commit", ADMIN, {"lead": LEAD}, 200)
     deadline = (TODAY + timedelta(days=30)).isoformat()
     world.call("demand", "POST", f"/v1/bundles/{ids['bundle:proposed']}/open", ADMIN,
@@ -146,7 +151,7 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
         response = httpx.get(f"{world.urls['contracts']}/v1/joint-orders/{bundle}/contract", headers=ADMIN)
         return str(response.json()["id"]) if response.status_code == 200 else None
 
-    for name in ("committed", "committed_for_award", "committed_for_tender"):
+    for name in COMMITTED:
         ids[f"contract:{name}"] = eventually(partial(contract_of, ids[f"bundle:{name}"]), f"contract of {name}")
     ids["contract_id"] = ids["contract:committed"]
 
@@ -165,11 +170,18 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
     ids["supplier_id"] = ids[f"supplier:{SUPPLIER}"]
 
     lead = coordinator(LEAD)
-    procurement = world.call("contracts", "POST", "/v1/procurements", lead, procurement_body("committed", ids), 201)
-    ids["procurement_id"] = procurement["id"]
-    world.call("contracts", "POST", f"/v1/procurements/{procurement['id']}/offers", industry(SUPPLIER), OFFER, 201)
-    world.call("contracts", "POST", f"/v1/procurements/{procurement['id']}/award", lead, None, 200)
-    world.call("contracts", "POST", f"/v1/procurements/{procurement['id']}/sign", lead, None, 200)
+    for name, key in (("committed", "procurement_id"), ("committed_for_signing", "procurement:sign")):
+        procurement = world.call("contracts", "POST", "/v1/procurements", lead, procurement_body(name, ids), 201)
+        ids[key] = procurement["id"]
+        world.call("contracts", "POST", f"/v1/procurements/{procurement['id']}/offers", industry(SUPPLIER), OFFER, 201)
+        world.call("contracts", "POST", f"/v1/procurements/{procurement['id']}/award", lead, None, 200)
+    # The standstill runs out: from here on the contracts service lives after it.
+    contracts = services["contracts"]
+    contracts.stop()
+    contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=CONTRACTS_AHEAD_DAYS)).isoformat()
+    contracts.start()
+    world.urls["contracts"] = contracts.url
+    world.call("contracts", "POST", f"/v1/procurements/{ids['procurement_id']}/sign", lead, None, 200)
     award = world.call("contracts", "POST", "/v1/procurements", lead, procurement_body("committed_for_award", ids), 201)
     ids["procurement:award"] = award["id"]
 
@@ -221,6 +233,6 @@ def procurement_body(bundle: str, ids: dict[str, str]) -> dict[str, Any]:
         "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10},
         "quality_gates": [],
         "funding_instrument": None,
-        "standstill_days": 0,
+        "standstill_days": STANDSTILL_DAYS,
         "bundle_id": ids[f"bundle:{bundle}"],
     }
