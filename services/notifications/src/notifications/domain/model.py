@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -80,6 +81,18 @@ class InvalidEndpoint(NotificationRuleViolation):
 
 class DeliveryFinished(NotificationRuleViolation):
     pass
+
+
+def url_flaw(url: str) -> str | None:
+    """Why a URL cannot be an endpoint's, before it is parsed: a control character or a
+    space. A parser drops some of them (tab, newline) and keeps others (NUL), so the URL
+    checked would not be the URL stored, and a NUL cannot even be stored in PostgreSQL."""
+    for ch in url:
+        if unicodedata.category(ch) == "Cc":
+            return f"the URL holds the control character U+{ord(ch):04X}"
+        if ch.isspace():
+            return f"the URL holds a space (U+{ord(ch):04X}); encode it as %20"
+    return None
 
 
 def item_category(item_code: str) -> str:
@@ -206,6 +219,9 @@ class Endpoint:
         wanted = _checked_types(event_types, owner)
         if not organisation.strip():
             raise InvalidEndpoint("an endpoint must belong to an organisation")
+        flaw = url_flaw(url)
+        if flaw is not None:
+            raise InvalidEndpoint(flaw)
         if rate_limit_per_second is not None and not 1 <= rate_limit_per_second <= MAX_RATE_LIMIT_PER_SECOND:
             raise InvalidEndpoint(f"rate_limit_per_second must be between 1 and {MAX_RATE_LIMIT_PER_SECOND}")
         return cls(

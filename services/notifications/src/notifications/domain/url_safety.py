@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from notifications.domain.model import InvalidEndpoint
+from notifications.domain.model import InvalidEndpoint, url_flaw
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -89,6 +89,9 @@ def parse_target(url: str, policy: UrlPolicy) -> Target:
     """Scheme, host and port of `url`, or UnsafeUrl before any name is looked up."""
     if len(url) > MAX_URL_LENGTH:
         raise UnsafeUrl(f"the URL is longer than {MAX_URL_LENGTH} characters")
+    flaw = url_flaw(url)
+    if flaw is not None:
+        raise UnsafeUrl(flaw)
     try:
         parts = urlsplit(url)
         port = parts.port

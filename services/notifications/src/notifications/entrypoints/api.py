@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 
 from bundling_shared.auth import Principal
 from bundling_shared.auth.fastapi import require_role
@@ -13,6 +13,7 @@ from bundling_shared.problems import ProblemError
 from notifications.domain import access
 from notifications.domain.access import Scope
 from notifications.domain.model import NotificationRuleViolation
+from notifications.domain.url_safety import UnsafeUrl
 from notifications.entrypoints.schemas import (
     AttemptOut,
     DeliveryOut,
@@ -20,6 +21,7 @@ from notifications.entrypoints.schemas import (
     EndpointIn,
     EndpointOut,
     EndpointWithSecret,
+    Moment,
     Page,
     RecoverIn,
     RecoverOut,
@@ -46,6 +48,11 @@ def _guard(request: Request) -> UrlGuard:
 Uow = Annotated[UowFactory, Depends(_uow)]
 Guard = Annotated[UrlGuard, Depends(_guard)]
 Subscriber = Annotated[Principal, Depends(require_role(*access.SUBSCRIBERS))]
+PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+"""An endpoint's or a message's id: one the service never hands out is refused before any
+database sees it."""
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 def _scope(principal: Principal) -> Scope | None:
@@ -78,6 +85,8 @@ async def create_endpoint(body: EndpointIn, uow: Uow, guard: Guard, principal: S
             uow(),
             guard,
         )
+    except UnsafeUrl as exc:
+        raise ProblemError(UNPROCESSABLE, str(exc), field="body.url", rule="unsafe_url") from exc
     except NotificationRuleViolation as exc:
         raise HTTPException(UNPROCESSABLE, detail=str(exc)) from exc
     return EndpointWithSecret.with_secret(endpoint)
@@ -87,15 +96,15 @@ async def create_endpoint(body: EndpointIn, uow: Uow, guard: Guard, principal: S
 async def list_endpoints(
     uow: Uow,
     principal: Subscriber,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[EndpointOut]:
     endpoints = await handlers.list_endpoints(_scope(principal), limit, offset, uow())
     return Page(items=[EndpointOut.of(e) for e in endpoints], limit=limit, offset=offset)
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointOut, tags=["endpoints"])
-async def get_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> EndpointOut:
+async def get_endpoint(endpoint_id: PathId, uow: Uow, principal: Subscriber) -> EndpointOut:
     try:
         return EndpointOut.of(await handlers.get_endpoint(endpoint_id, _scope(principal), uow()))
     except handlers.NotFound as exc:
@@ -103,7 +112,7 @@ async def get_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> End
 
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointOut, tags=["endpoints"])
-async def change_endpoint(endpoint_id: str, body: EndpointChange, uow: Uow, principal: Subscriber) -> EndpointOut:
+async def change_endpoint(endpoint_id: PathId, body: EndpointChange, uow: Uow, principal: Subscriber) -> EndpointOut:
     """Change the description, event types, item categories or rate limit. The URL and the
     secret stay: register a new endpoint for a new URL, rotate for a new secret."""
     given = body.model_fields_set
@@ -123,7 +132,7 @@ async def change_endpoint(endpoint_id: str, body: EndpointChange, uow: Uow, prin
 
 
 @router.post("/endpoints/{endpoint_id}/pause", response_model=EndpointOut, tags=["endpoints"])
-async def pause_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> EndpointOut:
+async def pause_endpoint(endpoint_id: PathId, uow: Uow, principal: Subscriber) -> EndpointOut:
     """Stop sending: new messages pass the endpoint by, pending deliveries wait for resume."""
     try:
         return EndpointOut.of(await handlers.pause_endpoint(endpoint_id, _scope(principal), uow()))
@@ -132,7 +141,7 @@ async def pause_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> E
 
 
 @router.post("/endpoints/{endpoint_id}/resume", response_model=EndpointOut, tags=["endpoints"])
-async def resume_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> EndpointOut:
+async def resume_endpoint(endpoint_id: PathId, uow: Uow, principal: Subscriber) -> EndpointOut:
     """Send again, also after the endpoint was disabled by answering HTTP 410."""
     try:
         return EndpointOut.of(await handlers.resume_endpoint(endpoint_id, _scope(principal), uow()))
@@ -141,7 +150,7 @@ async def resume_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> 
 
 
 @router.delete("/endpoints/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["endpoints"])
-async def delete_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> Response:
+async def delete_endpoint(endpoint_id: PathId, uow: Uow, principal: Subscriber) -> Response:
     try:
         await handlers.delete_endpoint(endpoint_id, _scope(principal), uow())
     except handlers.NotFound as exc:
@@ -150,7 +159,7 @@ async def delete_endpoint(endpoint_id: str, uow: Uow, principal: Subscriber) -> 
 
 
 @router.post("/endpoints/{endpoint_id}/rotate-secret", response_model=EndpointWithSecret, tags=["endpoints"])
-async def rotate_secret(endpoint_id: str, request: Request, uow: Uow, principal: Subscriber) -> EndpointWithSecret:
+async def rotate_secret(endpoint_id: PathId, request: Request, uow: Uow, principal: Subscriber) -> EndpointWithSecret:
     """A new secret, shown once. The old one keeps signing alongside it for the overlap
     (24 h by default), so receivers can switch without missing a webhook."""
     try:
@@ -164,16 +173,16 @@ async def rotate_secret(endpoint_id: str, request: Request, uow: Uow, principal:
 
 @router.get("/endpoints/{endpoint_id}/attempts", response_model=Page[AttemptOut], tags=["endpoints"])
 async def endpoint_attempts(
-    endpoint_id: str,
+    endpoint_id: PathId,
     uow: Uow,
     principal: Subscriber,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
     outcome: Annotated[Literal["succeeded", "failed"] | None, Query(description="Only these attempts.")] = None,
-    message_id: Annotated[str | None, Query(max_length=40)] = None,
-    event_type: Annotated[str | None, Query(max_length=80)] = None,
-    since: Annotated[datetime | None, Query(description="Attempts at or after this time.")] = None,
-    until: Annotated[datetime | None, Query(description="Attempts before this time.")] = None,
+    message_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")] = None,
+    event_type: Annotated[str | None, Query(max_length=80, pattern=r"^[a-z_]+(\.[a-z_]+)*$")] = None,
+    since: Annotated[Moment | None, Query(description="Attempts at or after this time.")] = None,
+    until: Annotated[Moment | None, Query(description="Attempts before this time.")] = None,
 ) -> Page[AttemptOut]:
     """The attempt log, newest first: status code, latency, error and the answer's first KiB."""
     _aware(since, until)
@@ -197,7 +206,7 @@ def _aware(*moments: datetime | None) -> None:
 
 
 @router.post("/endpoints/{endpoint_id}/messages/{message_id}/resend", response_model=DeliveryOut, tags=["recovery"])
-async def resend_message(endpoint_id: str, message_id: str, uow: Uow, principal: Subscriber) -> DeliveryOut:
+async def resend_message(endpoint_id: PathId, message_id: PathId, uow: Uow, principal: Subscriber) -> DeliveryOut:
     """Send one message to this endpoint again, with the same webhook-id, from the start of
     the retry schedule. Only a message the endpoint received (or was meant to) can be resent."""
     try:
@@ -210,7 +219,7 @@ async def resend_message(endpoint_id: str, message_id: str, uow: Uow, principal:
 
 
 @router.post("/endpoints/{endpoint_id}/recover", response_model=RecoverOut, tags=["recovery"])
-async def recover_failed(endpoint_id: str, body: RecoverIn, uow: Uow, principal: Subscriber) -> RecoverOut:
+async def recover_failed(endpoint_id: PathId, body: RecoverIn, uow: Uow, principal: Subscriber) -> RecoverOut:
     """Send again every message created in [since, until) whose delivery to this endpoint
     failed: after an outage longer than the retry schedule."""
     _aware(body.since, body.until)
@@ -224,7 +233,7 @@ async def recover_failed(endpoint_id: str, body: RecoverIn, uow: Uow, principal:
 
 
 @router.get("/messages/{message_id}/deliveries", response_model=list[DeliveryOut], tags=["messages"])
-async def message_deliveries(message_id: str, uow: Uow, principal: Subscriber) -> list[DeliveryOut]:
+async def message_deliveries(message_id: PathId, uow: Uow, principal: Subscriber) -> list[DeliveryOut]:
     """Where a message went; an organisation sees only its own endpoints' deliveries."""
     try:
         deliveries = await handlers.message_deliveries(message_id, _scope(principal), uow())

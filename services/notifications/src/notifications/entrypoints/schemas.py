@@ -2,41 +2,102 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
+from pydantic_core import PydanticCustomError
 
-from bundling_shared.strict import Alpha3
-from notifications.domain.model import EVENT_TYPES, Attempt, Delivery, Endpoint, Owner
+from bundling_shared.strict import EARLIEST_YEAR, LATEST_YEAR, Alpha3, StrictModel
+from notifications.domain.model import (
+    EVENT_TYPES,
+    MAX_ITEM_CATEGORIES,
+    MAX_RATE_LIMIT_PER_SECOND,
+    Attempt,
+    Delivery,
+    Endpoint,
+    Owner,
+    url_flaw,
+)
+from notifications.domain.url_safety import MAX_URL_LENGTH
 
 T = TypeVar("T")
 
 
-class EndpointIn(BaseModel):
-    url: str = Field(
-        min_length=1,
-        max_length=2048,
+def _clean(value: str) -> str:
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" and ch not in "\n\t":
+            raise PydanticCustomError(
+                "control_character", "control character U+{code} is not allowed", {"code": f"{ord(ch):04X}"}
+            )
+    return value
+
+
+def _clean_url(value: str) -> str:
+    flaw = url_flaw(value)
+    if flaw is not None:
+        raise PydanticCustomError("url_character", flaw)
+    return value
+
+
+def _moment_text(value: Any) -> Any:
+    """A time comes as an ISO 8601 string: a number would be read as seconds since 1970."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime_text", "a time is written as ISO 8601, e.g. 2026-11-22T08:00:00Z")
+    return value
+
+
+def _in_planning_range(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise PydanticCustomError("timezone_aware", "a time needs a time zone, e.g. 2026-11-22T08:00:00Z")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise PydanticCustomError(
+            "planning_range",
+            "a time must lie within the years {earliest}..{latest}",
+            {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+        )
+    return value
+
+
+Url = Annotated[str, Strict(), Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(_clean_url)]
+Description = Annotated[str, Strict(), Field(max_length=500), AfterValidator(_clean)]
+Organisation = Annotated[str, Strict(), Field(min_length=1, max_length=120), AfterValidator(_clean)]
+EventType = Annotated[str, Strict(), Field(min_length=1, max_length=80, pattern=r"^[a-z_]+(\.[a-z_]+)*$")]
+Category = Annotated[str, Strict(), Field(min_length=1, max_length=60), AfterValidator(_clean)]
+RateLimit = Annotated[int, Strict(), Field(ge=1, le=MAX_RATE_LIMIT_PER_SECOND)]
+Moment = Annotated[datetime, BeforeValidator(_moment_text), AfterValidator(_in_planning_range)]
+"""A moment with a time zone, written as ISO 8601, within the planning range."""
+
+MAX_EVENT_TYPES = 2 * len(EVENT_TYPES)
+
+
+class EndpointIn(StrictModel):
+    url: Url = Field(
         description="https URL that receives the webhooks.",
         examples=["https://hooks.example-defence.eu/bundling"],
     )
-    description: str = Field(default="", max_length=500, examples=["Sales desk, 155 mm ammunition"])
-    event_types: list[str] = Field(
+    description: Description = Field(default="", examples=["Sales desk, 155 mm ammunition"])
+    event_types: list[EventType] = Field(
         default_factory=list,
+        max_length=MAX_EVENT_TYPES,
         description=f"Message types to receive; empty means all. Known: {', '.join(sorted(EVENT_TYPES))}.",
         examples=[["contract.created"]],
     )
-    item_categories: list[str] = Field(
+    item_categories: list[Category] = Field(
         default_factory=list,
+        max_length=MAX_ITEM_CATEGORIES,
         description="Item categories (the item code up to its first hyphen, e.g. AMMO) or whole item codes "
         "(AMMO-155MM); empty means all items.",
         examples=[["AMMO", "RADAR-MMR"]],
     )
-    rate_limit_per_second: int | None = Field(
-        default=None, ge=1, le=1000, description="At most this many webhooks a second to this endpoint."
+    rate_limit_per_second: RateLimit | None = Field(
+        default=None, description="At most this many webhooks a second to this endpoint."
     )
-    organisation: str | None = Field(
-        default=None, max_length=120, description="Admins only: the organisation the endpoint is for."
+    organisation: Organisation | None = Field(
+        default=None, description="Admins only: the organisation the endpoint is for."
     )
     nation: Alpha3 | None = Field(
         default=None,
@@ -44,13 +105,14 @@ class EndpointIn(BaseModel):
     )
 
 
-class EndpointChange(BaseModel):
-    """Only the fields given change; `rate_limit_per_second: null` removes the limit."""
+class EndpointChange(StrictModel):
+    """Only the fields given change; `rate_limit_per_second: null` removes the limit. The URL
+    is not among them: a new URL is a new endpoint."""
 
-    description: str | None = Field(default=None, max_length=500)
-    event_types: list[str] | None = None
-    item_categories: list[str] | None = None
-    rate_limit_per_second: int | None = Field(default=None, ge=1, le=1000)
+    description: Description | None = None
+    event_types: list[EventType] | None = Field(default=None, max_length=MAX_EVENT_TYPES)
+    item_categories: list[Category] | None = Field(default=None, max_length=MAX_ITEM_CATEGORIES)
+    rate_limit_per_second: RateLimit | None = None
 
 
 class EndpointOut(BaseModel):
@@ -151,9 +213,9 @@ class DeliveryOut(BaseModel):
         )
 
 
-class RecoverIn(BaseModel):
-    since: datetime = Field(description="Messages created at or after this time (with a time zone).")
-    until: datetime | None = Field(default=None, description="...and before this time; default now.")
+class RecoverIn(StrictModel):
+    since: Moment = Field(description="Messages created at or after this time (with a time zone).")
+    until: Moment | None = Field(default=None, description="...and before this time; default now.")
 
 
 class RecoverOut(BaseModel):
