@@ -3,7 +3,7 @@ notifications consumers in tests (drawn from the cases in the domain brief)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bundling_shared.events.contracts import (
@@ -206,8 +206,12 @@ def delivery_delayed(supplier: str = "THALES") -> DeliveryDelayedV1:
     return event
 
 
+DECLARED_UNTIL = date.today() + timedelta(days=3 * 365)
+"""A security declaration valid for years to come, whatever day the tests run on."""
+
+
 def supplier_registered(
-    organisation: str = "THALES", valid_until: date | None = date(2030, 1, 1)
+    organisation: str = "THALES", valid_until: date | None = DECLARED_UNTIL
 ) -> SupplierRegisteredV1:
     event: SupplierRegisteredV1 = SupplierRegisteredV1.create(
         SupplierRegisteredPayload(

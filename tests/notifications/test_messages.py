@@ -169,7 +169,7 @@ async def test_the_newest_registration_wins_even_when_an_older_one_arrives_later
     service: NotificationsService,
 ) -> None:
     newer = events.supplier_registered("THALES", None)  # declaration withdrawn
-    older = events.supplier_registered("THALES", date(2030, 1, 1)).model_copy(
+    older = events.supplier_registered("THALES", events.DECLARED_UNTIL).model_copy(
         update={"occurred_at": newer.occurred_at - timedelta(days=30)}
     )
     await add_endpoint(service, "THALES", HOOK + "thales")
