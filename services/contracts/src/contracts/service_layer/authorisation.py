@@ -71,7 +71,7 @@ D, C, CO, A = Role.NATION_DESK, Role.COORDINATOR, Role.INDUSTRY, Role.ADMIN
 R = Relation
 
 # (action, role, relation): allowed. Anything not listed is refused. Admin may do
-# everything and is not listed.
+# everything except `FOR_ITSELF` and is not listed.
 ALLOWED: frozenset[tuple[Action, Role, Relation]] = frozenset(
     {
         (Action.CONTRACT_VIEW, D, R.LEAD), (Action.CONTRACT_VIEW, C, R.LEAD),
@@ -129,12 +129,18 @@ SEEN_THROUGH: dict[Action, Action] = {
 }
 
 
+# What a party does for itself alone: a nation calls off from its own share, a company
+# offers for itself. Admin speaks for neither, so it is refused these (403).
+FOR_ITSELF = frozenset({Action.FRAMEWORK_CALL_OFF, Action.PROCUREMENT_OFFER})
+
 # Actions that make something new: a role that may never do them is told so (403).
 CREATE = frozenset({Action.PROCUREMENT_OPEN, Action.FRAMEWORK_CREATE})
 
 
 def allowed(principal: Principal, action: Action, relation: Relation) -> bool:
-    return principal.role is Role.ADMIN or (action, principal.role, relation) in ALLOWED
+    if principal.role is Role.ADMIN:
+        return action not in FOR_ITSELF
+    return (action, principal.role, relation) in ALLOWED
 
 
 def authorise(
@@ -189,5 +195,5 @@ def relation_to(
 def table() -> list[tuple[str, str, str, bool]]:
     """The allowed rows, for documentation: (action, role, relation, allowed)."""
     rows = [(a.value, r.value, rel.value, True) for a, r, rel in ALLOWED]
-    rows += [(a.value, A.value, Relation.ADMIN.value, True) for a in Action]
+    rows += [(a.value, A.value, Relation.ADMIN.value, True) for a in Action if a not in FOR_ITSELF]
     return sorted(rows)

@@ -10,7 +10,7 @@ from bundling_shared.auth import Principal
 from contracts.domain import ocds
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.reporting import DeliveryProgress, Purchase, planned_vs_delivered, value_by_origin
-from contracts.service_layer.access import NotFound
+from contracts.service_layer.access import NotFound, industry_org
 from contracts.service_layer.authorisation import Action, Relation, allowed, authorise
 from contracts.service_layer.awards import relation_of as procurement_relation
 from contracts.service_layer.deliveries import Agreement, resolve, visible_nations
@@ -66,8 +66,8 @@ async def procurement_package(
         procurement = await uow.procurements.get(procurement_id)
         if procurement is None:
             raise NotFound(f"procurement {procurement_id} not found")
-        authorise(principal, Action.PROCUREMENT_EXPORT, procurement_relation(principal, procurement, None),
-                  f"procurement {procurement_id}", seen_through=Action.PROCUREMENT_EXPORT)  # fmt: skip
+        relation = procurement_relation(principal, procurement, await _own_supplier_id(uow, principal))
+        authorise(principal, Action.PROCUREMENT_EXPORT, relation, f"procurement {procurement_id}")
         ids = {o.supplier_id for o in procurement.offers}
         suppliers = await uow.suppliers.by_ids(ids)
         contracts = list(await uow.contracts.all_for_bundle(procurement.bundle_id)) if procurement.bundle_id else []
@@ -84,8 +84,8 @@ async def framework_package(
         framework = await uow.frameworks.get(framework_id)
         if framework is None:
             raise NotFound(f"framework contract {framework_id} not found")
-        authorise(principal, Action.FRAMEWORK_EXPORT, framework_relation(principal, framework, None),
-                  f"framework contract {framework_id}", seen_through=Action.FRAMEWORK_EXPORT)  # fmt: skip
+        relation = framework_relation(principal, framework, await _own_supplier_id(uow, principal))
+        authorise(principal, Action.FRAMEWORK_EXPORT, relation, f"framework contract {framework_id}")
         ids = set(framework.suppliers) | {c.supplier_id for c in framework.call_offs}
         ids |= {str(bid["supplier_id"]) for c in framework.call_offs for bid in c.competition}
         suppliers = await uow.suppliers.by_ids(ids)
@@ -93,6 +93,14 @@ async def framework_package(
         drafts = ocds.framework_releases(prefix, framework, suppliers, lots, today)
         releases = await _published(uow, drafts, now)
     return ocds.package(uri, releases, now)
+
+
+async def _own_supplier_id(uow: UnitOfWork, principal: Principal) -> str | None:
+    """A company's relation to what it exports is through its supplier record: a bidder or
+    the contracted supplier sees the process, so is told no (403) rather than that nothing is there."""
+    org = industry_org(principal)
+    supplier = await uow.suppliers.by_organisation(org) if org else None
+    return supplier.id if supplier else None
 
 
 async def _published(uow: UnitOfWork, drafts: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
