@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -15,12 +15,12 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from bundling_shared.auth import Role
+from bundling_shared.clock import FixedClock
 from bundling_shared.db import migrate
 from contracts.adapters import orm
 from contracts.bootstrap import ContractsService
 from contracts.config import ContractsSettings
 from contracts.entrypoints.app import MIGRATIONS, create_app
-from contracts.entrypoints.routes.deps import _today
 from tests.support.api import bearer, coordinator
 
 ADMIN = bearer(Role.ADMIN)
@@ -31,11 +31,12 @@ class Api:
     service: ContractsService
     client: httpx.AsyncClient
     app: FastAPI | None = None
+    clock: FixedClock | None = None
 
     def on(self, day: date) -> None:
         """From now on the service's clock reads this day (a standstill can run out in a test)."""
-        assert self.app is not None
-        self.app.dependency_overrides[_today] = lambda: day
+        assert self.clock is not None
+        self.clock.at = datetime.combine(day, self.clock.at.timetz())
 
     async def call(self, method: str, path: str, headers: dict[str, str], body: Any = None, expect: int = 200) -> Any:
         response = await self.client.request(method, path, headers=headers, json=body)
@@ -61,10 +62,17 @@ def jsonable(value: Any) -> Any:
 
 
 @pytest.fixture
-async def api(database_url: str) -> AsyncIterator[Api]:
-    app = create_app(ContractsSettings(database_url=database_url, run_migrations=False))
+def clock() -> FixedClock:
+    """The contracts service's clock in these tests: it starts at the moment the test runs,
+    whatever the year, and moves only when a test moves it."""
+    return FixedClock(datetime.now(UTC))
+
+
+@pytest.fixture
+async def api(database_url: str, clock: FixedClock) -> AsyncIterator[Api]:
+    app = create_app(ContractsSettings(database_url=database_url, run_migrations=False), clock=clock)
     service: ContractsService = app.state.service
     await migrate(service.engine, MIGRATIONS)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://contracts") as client:
-        yield Api(service, client, app)
+        yield Api(service, client, app, clock)
     await service.engine.dispose()

@@ -95,6 +95,7 @@ async def test_signing_writes_onto_the_bundle_contracts_only_when_the_authority_
         item_code="AMMO-155MM", contracting_authority="FRA", buyer_nation="FRA", nations=["FRA"], quantity=1,
         tender_date=TODAY, weights=Weights(price=1, delivery=0, origin=0, industrial_participation=0),
         quality_gates=[], funding_instrument=None, standstill_days=10, bundle_id="bundle-155",
+        at=api.service.clock.now(),
     )  # fmt: skip
     procurement.status = ProcurementStatus.STANDSTILL.value
     procurement.standstill_until = TODAY - timedelta(days=1)
@@ -106,7 +107,8 @@ async def test_signing_writes_onto_the_bundle_contracts_only_when_the_authority_
         stored = await uow.procurements.get(procurement.id)
         assert stored is not None
         made = Offer(id="offer-rogue", procurement_id=stored.id, supplier_id=rogue["id"], **{
-            **offer, "first_delivery": date.fromisoformat(offer["first_delivery"])})  # fmt: skip
+            **offer, "submitted_at": uow.clock.now(),
+            "first_delivery": date.fromisoformat(offer["first_delivery"])})  # fmt: skip
         stored.offers.append(made)
         stored.awarded_offer_id = made.id
         stored.awarded_supplier_id = rogue["id"]

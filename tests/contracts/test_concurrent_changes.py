@@ -30,7 +30,9 @@ async def test_two_call_offs_at_once_cannot_both_take_the_last_of_the_ceiling(ap
         assert a is not None and b is not None
         due = TODAY + timedelta(days=30)
         for framework in (a, b):  # each sees the whole ceiling of 9 left
-            framework.call_off(nation="NLD", item_code="MMR", quantity=9, delivery_due=due, today=TODAY, by="NLD")
+            framework.call_off(
+                nation="NLD", item_code="MMR", quantity=9, delivery_due=due, today=TODAY, by="NLD", at=first.clock.now()
+            )
         await first.commit()
         with pytest.raises(StaleDataError):
             await second.commit()

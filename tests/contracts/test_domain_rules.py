@@ -3,7 +3,7 @@ framework contracts, delivery lots and capacity allocation."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,6 +18,7 @@ from contracts.domain.suppliers import IndustrialBase, Supplier, SupplierNotClea
 from contracts.domain.weighing import Weights
 
 TODAY = date(2026, 3, 1)
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def supplier(org: str = "NAMMO", valid_until: date | None = date(2027, 1, 1), country: str = "NOR") -> Supplier:
@@ -55,6 +56,7 @@ def spec() -> Specification:
         standards=["STANAG 4425"],
         critical_materials=["propellants", "graphite"],
         deviations=[{"nation": "DEU", "description": "fuze type", "compatible": True}],
+        at=NOW,
     )
 
 
@@ -86,7 +88,7 @@ def test_deviations_belong_to_participating_nations() -> None:
     with pytest.raises(ContractRuleViolation):
         Specification.propose(
             reference="X", version=1, item_code="I", title="t", nations=["NLD"],
-            deviations=[{"nation": "FRA", "description": "d", "compatible": False}],
+            deviations=[{"nation": "FRA", "description": "d", "compatible": False}], at=NOW,
         )  # fmt: skip
     s = spec()
     s.record_deviation("NLD", "marking in Dutch", True)
@@ -108,6 +110,7 @@ def procurement(standstill: int = 10) -> Procurement:
         quality_gates=[],
         funding_instrument=None,
         standstill_days=standstill,
+        at=NOW,
     )
 
 
@@ -116,7 +119,7 @@ def offer(p: Procurement, s: Supplier, price: Decimal = Decimal("100.00")) -> Of
         id=f"offer-{s.organisation}", procurement_id=p.id, supplier_id=s.id, unit_price_eur=price,
         first_delivery=date(2026, 6, 1), monthly_rate=100, origin_country=s.country, eu_component_share=0.8,
         non_associated_component_share=0.1, local_production={}, licence_transfer=False,
-        national_supplier_role=False, quality_gates={},
+        national_supplier_role=False, quality_gates={}, submitted_at=NOW,
     )  # fmt: skip
 
 
@@ -161,6 +164,7 @@ def radar() -> FrameworkContract:
         end=date(2029, 12, 31),
         suppliers={"s-thales": Decimal("50.00")},
         by="NLD",
+        at=NOW,
     )
 
 
@@ -168,26 +172,30 @@ def test_only_parties_call_off_the_framework_items_within_ceiling_and_term() -> 
     fw = radar()
     due = date(2027, 1, 1)
     with pytest.raises(ContractRuleViolation, match="not a party"):
-        fw.call_off(nation="NOR", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NOR")
-    assert fw.request_accession("NOR", 3, Decimal(300), by="NOR") is False  # pending until the lead decides
-    fw.decide_accession("NOR", True, by="NLD")
+        fw.call_off(nation="NOR", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NOR", at=NOW)
+    assert fw.request_accession("NOR", 3, Decimal(300), by="NOR", at=NOW) is False  # pending until the lead decides
+    fw.decide_accession("NOR", True, by="NLD", at=NOW)
     assert fw.ceiling_quantity == 12 and fw.ceiling_value_eur == 1200.0
-    co = fw.call_off(nation="NOR", item_code="MMR", quantity=2, delivery_due=due, today=TODAY, by="NOR")
+    co = fw.call_off(nation="NOR", item_code="MMR", quantity=2, delivery_due=due, today=TODAY, by="NOR", at=NOW)
     assert (co.supplier_id, co.unit_price_eur, co.mode) == ("s-thales", Decimal("50.00"), "direct")
     assert fw.remaining_quantity == 10
     with pytest.raises(ContractRuleViolation, match="not an item"):
-        fw.call_off(nation="NOR", item_code="PATRIOT", quantity=1, delivery_due=due, today=TODAY, by="NOR")
+        fw.call_off(nation="NOR", item_code="PATRIOT", quantity=1, delivery_due=due, today=TODAY, by="NOR", at=NOW)
     with pytest.raises(ContractRuleViolation, match="exceeds NLD's remaining share of 9 items"):
-        fw.call_off(nation="NLD", item_code="MMR", quantity=10, delivery_due=due, today=TODAY, by="NLD")
-    fw.configure(policy=None, pooled_shares=True, by="NLD")
+        fw.call_off(nation="NLD", item_code="MMR", quantity=10, delivery_due=due, today=TODAY, by="NLD", at=NOW)
+    fw.configure(policy=None, pooled_shares=True, by="NLD", at=NOW)
     with pytest.raises(ContractRuleViolation, match="exceeds the remaining ceiling of 10 items"):
-        fw.call_off(nation="NLD", item_code="MMR", quantity=11, delivery_due=due, today=TODAY, by="NLD")
+        fw.call_off(nation="NLD", item_code="MMR", quantity=11, delivery_due=due, today=TODAY, by="NLD", at=NOW)
     with pytest.raises(ContractRuleViolation, match="outside the framework's term"):
-        fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=date(2030, 1, 1), today=TODAY, by="NLD")
+        fw.call_off(
+            nation="NLD", item_code="MMR", quantity=1, delivery_due=date(2030, 1, 1), today=TODAY, by="NLD", at=NOW
+        )
     with pytest.raises(ContractRuleViolation, match="runs from"):
-        fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=date(2030, 1, 2), by="NLD")
+        fw.call_off(
+            nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=date(2030, 1, 2), by="NLD", at=NOW
+        )
     with pytest.raises(ContractRuleViolation, match="already takes part"):
-        fw.request_accession("NOR", 1, None, by="NOR")
+        fw.request_accession("NOR", 1, None, by="NOR", at=NOW)
     assert [(e["what"].split(":")[0], e["scope"]) for e in fw.change_log][:4] == [
         ("created", "all"),
         ("NOR asked to accede with 3 items", "NOR"),
@@ -198,26 +206,30 @@ def test_only_parties_call_off_the_framework_items_within_ceiling_and_term() -> 
 
 def test_a_call_off_stays_within_the_remaining_value() -> None:
     fw = radar()
-    fw.call_off(nation="NLD", item_code="MMR-SPARES", quantity=8, delivery_due=date(2027, 1, 1), today=TODAY, by="x")
-    fw.add_supplier("s-dear", Decimal("600.00"), by="NLD")
+    fw.call_off(
+        nation="NLD", item_code="MMR-SPARES", quantity=8, delivery_due=date(2027, 1, 1), today=TODAY, by="x", at=NOW
+    )
+    fw.add_supplier("s-dear", Decimal("600.00"), by="NLD", at=NOW)
     with pytest.raises(ContractRuleViolation, match=r"exceeds the remaining ceiling of 500\.00 EUR"):
         fw.call_off(
             nation="NLD", item_code="MMR", quantity=1, delivery_due=date(2027, 1, 1), today=TODAY,
-            supplier_id="s-dear", by="x",
+            supplier_id="s-dear", by="x", at=NOW,
         )  # fmt: skip
 
 
 def test_a_mini_competition_picks_the_cheapest_bid_on_time_among_framework_suppliers() -> None:
     fw = radar()
-    fw.add_supplier("s-other", Decimal("60.00"), by="NLD")
+    fw.add_supplier("s-other", Decimal("60.00"), by="NLD", at=NOW)
     due = date(2027, 1, 1)
     with pytest.raises(ContractRuleViolation, match="several suppliers"):
-        fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD")
+        fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD", at=NOW)
     with pytest.raises(ContractRuleViolation, match="not suppliers"):
-        fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD",
+        fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD", at=NOW,
                     bids=[Bid("s-stranger", Decimal("1.00"), due)])  # fmt: skip
     bids = [Bid("s-thales", Decimal("40.00"), date(2027, 6, 1)), Bid("s-other", Decimal("45.00"), date(2026, 12, 1))]
-    co = fw.call_off(nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD", bids=bids)
+    co = fw.call_off(
+        nation="NLD", item_code="MMR", quantity=1, delivery_due=due, today=TODAY, by="NLD", at=NOW, bids=bids
+    )
     assert (co.supplier_id, co.unit_price_eur, co.mode) == ("s-other", Decimal("45.00"), "mini_competition")
     assert [c["won"] for c in co.competition] == [False, True]
 
@@ -233,9 +245,9 @@ def test_an_end_date_warning_comes_ahead_of_expiry() -> None:
 def test_per_buyer_mode_makes_one_contract_per_nation() -> None:
     c = Contract.for_joint_order(
         bundle_id="b", item_code="CV90", contracting_authority="SWE", window_start=date(2025, 1, 1),
-        window_end=date(2027, 1, 1), quantities={"DNK": 10, "NLD": 20},
+        window_end=date(2027, 1, 1), quantities={"DNK": 10, "NLD": 20}, at=NOW,
     )  # fmt: skip
-    parts = c.split_per_buyer()
+    parts = c.split_per_buyer(NOW)
     assert [(p.part, p.nations, p.total_quantity) for p in parts] == [("DNK", ["DNK"], 10), ("NLD", ["NLD"], 20)]
     assert len({p.id for p in parts}) == 2
 
@@ -244,40 +256,40 @@ def test_per_buyer_mode_makes_one_contract_per_nation() -> None:
 
 
 def lot(quantity: int = 100, due: date = date(2026, 2, 1)) -> DeliveryLot:
-    return DeliveryLot.plan(contract_id="c", nation="NLD", quantity=quantity, due_date=due, by="NLD")
+    return DeliveryLot.plan(contract_id="c", nation="NLD", quantity=quantity, due_date=due, by="NLD", at=NOW)
 
 
 def test_lot_status_met_partially_met_not_met() -> None:
     late, partial, met, future = lot(), lot(), lot(), lot(due=date(2027, 1, 1))
-    partial.record_delivery(40, date(2026, 1, 15), by="NLD")
-    met.record_delivery(60, date(2026, 1, 15), by="NLD")
-    met.record_delivery(40, date(2026, 1, 20), by="NLD")
+    partial.record_delivery(40, date(2026, 1, 15), by="NLD", at=NOW)
+    met.record_delivery(60, date(2026, 1, 15), by="NLD", at=NOW)
+    met.record_delivery(40, date(2026, 1, 20), by="NLD", at=NOW)
     assert [x.status(TODAY) for x in (late, partial, met, future)] == [
         LotStatus.NOT_MET, LotStatus.PARTIALLY_MET, LotStatus.MET, LotStatus.PLANNED,
     ]  # fmt: skip
     with pytest.raises(ContractRuleViolation, match="only 60 items outstanding"):
-        partial.record_delivery(61, TODAY, by="NLD")
+        partial.record_delivery(61, TODAY, by="NLD", at=NOW)
 
 
 def test_a_delay_is_reported_once_per_due_date_and_forecast() -> None:
     x = lot(due=date(2026, 6, 1))
     assert x.delay(TODAY) is None
-    x.forecast(date(2026, 8, 1), by="NAMMO")
+    x.forecast(date(2026, 8, 1), by="NAMMO", at=NOW)
     key = x.delay(TODAY)
     assert key is not None
     x.mark_delay_reported(key)
     assert x.delay(TODAY) is None
     assert x.delay(date(2026, 6, 2)) is None  # past due with the same late forecast: already told
-    x.forecast(date(2026, 9, 15), by="NAMMO")
+    x.forecast(date(2026, 9, 15), by="NAMMO", at=NOW)
     assert x.delay(TODAY) is not None  # a new, later forecast is news
-    x.replan(date(2026, 10, 1), "capacity moved to Ukraine", by="NLD")
+    x.replan(date(2026, 10, 1), "capacity moved to Ukraine", by="NLD", at=NOW)
     assert x.delay(TODAY) is None  # forecast before the new due date
     assert x.delay(date(2026, 10, 2)) is not None  # past the new due date
     assert "moved from 2026-06-01 to 2026-10-01: capacity moved to Ukraine" in x.history[-1]["what"]
     with pytest.raises(ContractRuleViolation, match="reason"):
-        x.replan(date(2026, 1, 1), "", by="NLD")
+        x.replan(date(2026, 1, 1), "", by="NLD", at=NOW)
     done = lot()
-    done.record_delivery(100, TODAY, by="NLD")
+    done.record_delivery(100, TODAY, by="NLD", at=NOW)
     assert done.delay(date(2030, 1, 1)) is None
 
 
@@ -308,6 +320,6 @@ def test_value_by_origin_per_buying_nation() -> None:
 
 def test_planned_versus_delivered() -> None:
     a, b = lot(100, date(2026, 1, 1)), lot(50, date(2027, 1, 1))
-    a.record_delivery(70, date(2026, 1, 2), by="NLD")
+    a.record_delivery(70, date(2026, 1, 2), by="NLD", at=NOW)
     (row,) = planned_vs_delivered([a, b], TODAY)
     assert (row.planned, row.delivered, row.due_so_far, row.partially_met, row.open) == (150, 70, 100, 1, 1)

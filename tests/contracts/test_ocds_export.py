@@ -55,7 +55,7 @@ async def framework_with_lead_call_off(api: Api) -> tuple[str, str]:
         assert found is not None
         call_off = found.call_off(
             nation="NLD", item_code="MMR", quantity=2, delivery_due=date.fromisoformat(LATER), today=TODAY,
-            supplier_id=thales["id"], by="nation_desk:NLD",
+            supplier_id=thales["id"], by="nation_desk:NLD", at=uow.clock.now(),
         )  # fmt: skip
         await uow.commit()
     return framework["id"], call_off.id

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,6 +13,7 @@ def contract(quantities: dict[str, int]) -> Contract:
         window_start=date(2025, 1, 1),
         window_end=date(2028, 12, 31),
         quantities=quantities,
+        at=datetime(2025, 1, 1, tzinfo=UTC),
     )
 
 
@@ -30,6 +31,7 @@ def test_the_lead_and_the_participants_are_concerned_others_not() -> None:
         window_start=date(2025, 1, 1),
         window_end=date(2026, 1, 1),
         quantities={"NLD": 5},
+        at=datetime(2025, 1, 1, tzinfo=UTC),
     )
     assert c.concerns("NSPA") and c.concerns("NLD")
     assert not c.concerns("DEU")

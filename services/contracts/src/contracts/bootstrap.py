@@ -40,6 +40,6 @@ def bootstrap(settings: ContractsSettings | None = None, clock: Clock | None = N
     engine = make_engine(settings.database_url)
     broker = make_broker(settings.kafka, SERVICE)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(declare_publishers(broker)), settings.outbox)
-    uow: UowFactory = partial(ContractsUnitOfWork, make_session_factory(engine), relay.wake)
+    uow: UowFactory = partial(ContractsUnitOfWork, make_session_factory(engine), relay.wake, clock=clock)
     broker.include_router(build_router(uow))
     return ContractsService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow, clock=clock)

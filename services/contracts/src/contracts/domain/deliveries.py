@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from contracts.domain.model import ContractRuleViolation
@@ -36,7 +36,9 @@ class DeliveryLot:
     delay_reported: str | None = None
 
     @classmethod
-    def plan(cls, *, contract_id: str, nation: str, quantity: int, due_date: date, by: str) -> DeliveryLot:
+    def plan(
+        cls, *, contract_id: str, nation: str, quantity: int, due_date: date, by: str, at: datetime
+    ) -> DeliveryLot:
         if quantity <= 0:
             raise ContractRuleViolation("a delivery lot needs a positive quantity")
         lot = cls(
@@ -46,11 +48,11 @@ class DeliveryLot:
             quantity=quantity,
             due_date=due_date,
         )
-        lot._log(by, f"planned {quantity} for {nation} due {due_date.isoformat()}")
+        lot._log(by, f"planned {quantity} for {nation} due {due_date.isoformat()}", at)
         return lot
 
-    def _log(self, by: str, what: str) -> None:
-        self.history = [*self.history, {"at": datetime.now(UTC).isoformat(), "by": by, "what": what}]
+    def _log(self, by: str, what: str, at: datetime) -> None:
+        self.history = [*self.history, {"at": at.isoformat(), "by": by, "what": what}]
 
     @property
     def delivered(self) -> int:
@@ -67,25 +69,25 @@ class DeliveryLot:
             return LotStatus.PARTIALLY_MET
         return LotStatus.NOT_MET if today > self.due_date else LotStatus.PLANNED
 
-    def record_delivery(self, quantity: int, on: date, by: str) -> None:
+    def record_delivery(self, quantity: int, on: date, by: str, *, at: datetime) -> None:
         if quantity <= 0:
             raise ContractRuleViolation("a delivery needs a positive quantity")
         if quantity > self.outstanding:
             raise ContractRuleViolation(f"lot {self.id} has only {self.outstanding} items outstanding, not {quantity}")
         self.deliveries = [*self.deliveries, {"on": on.isoformat(), "quantity": quantity}]
-        self._log(by, f"delivered {quantity} on {on.isoformat()}")
+        self._log(by, f"delivered {quantity} on {on.isoformat()}", at)
 
-    def forecast(self, on: date, by: str) -> None:
+    def forecast(self, on: date, by: str, *, at: datetime) -> None:
         self.forecast_date = on
-        self._log(by, f"supplier forecasts delivery on {on.isoformat()}")
+        self._log(by, f"supplier forecasts delivery on {on.isoformat()}", at)
 
-    def replan(self, due_date: date, reason: str, by: str) -> date:
+    def replan(self, due_date: date, reason: str, by: str, *, at: datetime) -> date:
         if not reason.strip():
             raise ContractRuleViolation("re-planning a lot needs a reason")
         previous = self.due_date
         self.due_date = due_date
         self.delay_reported = None
-        self._log(by, f"due date moved from {previous.isoformat()} to {due_date.isoformat()}: {reason}")
+        self._log(by, f"due date moved from {previous.isoformat()} to {due_date.isoformat()}: {reason}", at)
         return previous
 
     def delay(self, today: date) -> str | None:

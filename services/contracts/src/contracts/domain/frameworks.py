@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -51,8 +51,8 @@ class CallOff:
     unit_price_eur: Decimal | None
     delivery_due: date
     mode: str
+    placed_at: datetime
     competition: list[dict[str, Any]] = field(default_factory=list)
-    placed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def value_eur(self) -> Decimal | None:
@@ -79,11 +79,11 @@ class FrameworkContract:
     ceiling_value_eur: Decimal | None
     start: date
     end: date
+    created_at: datetime
     suppliers: dict[str, Decimal | None] = field(default_factory=dict)
     bundle_id: str | None = None
     change_log: list[dict[str, str]] = field(default_factory=list)
     call_offs: list[CallOff] = field(default_factory=list)
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     coordinators: list[str] = field(default_factory=list)
     accession_policy: str = AccessionPolicy.APPROVAL_REQUIRED.value
     # Each participant calls off from its own share unless the lead pools the shares.
@@ -105,6 +105,7 @@ class FrameworkContract:
         suppliers: dict[str, Decimal | None] | None = None,
         bundle_id: str | None = None,
         by: str,
+        at: datetime,
     ) -> FrameworkContract:
         if not participants:
             raise ContractRuleViolation("a framework contract needs at least one participating nation")
@@ -140,14 +141,17 @@ class FrameworkContract:
             ceiling_value_eur=ceiling_value_eur,
             start=start,
             end=end,
+            created_at=at,
             suppliers={k: None if v is None else positive_eur(v, "a unit price") for k, v in (suppliers or {}).items()},
             bundle_id=bundle_id,
         )
-        framework._log(by, f"created: ceiling {ceiling_quantity} items, participants {', '.join(framework.nations)}")
+        framework._log(
+            by, f"created: ceiling {ceiling_quantity} items, participants {', '.join(framework.nations)}", at=at
+        )
         return framework
 
-    def _log(self, by: str, what: str, scope: str = WHOLE) -> None:
-        self.change_log = [*self.change_log, log_entry(by, what, scope)]
+    def _log(self, by: str, what: str, scope: str = WHOLE, *, at: datetime) -> None:
+        self.change_log = [*self.change_log, log_entry(by, what, scope, at=at)]
 
     @property
     def nations(self) -> list[str]:
@@ -172,12 +176,16 @@ class FrameworkContract:
     def concerns(self, party: str) -> bool:
         return party == self.contracting_authority or party in self.participants
 
-    def add_supplier(self, supplier_id: str, unit_price_eur: Decimal | None, by: str) -> None:
+    def add_supplier(self, supplier_id: str, unit_price_eur: Decimal | None, by: str, *, at: datetime) -> None:
         price = None if unit_price_eur is None else positive_eur(unit_price_eur, "a framework unit price")
         self.suppliers = {**self.suppliers, supplier_id: price}
-        self._log(by, f"supplier {supplier_id} added at unit price {'not agreed' if price is None else text(price)}")
+        self._log(
+            by, f"supplier {supplier_id} added at unit price {'not agreed' if price is None else text(price)}", at=at
+        )
 
-    def request_accession(self, nation: str, quantity: int, budget_eur: Decimal | None, by: str) -> bool:
+    def request_accession(
+        self, nation: str, quantity: int, budget_eur: Decimal | None, by: str, *, at: datetime
+    ) -> bool:
         """A nation asks to join: at once when the framework is open, else pending until the
         lead decides. Returns whether it took effect."""
         if nation in self.participants:
@@ -201,10 +209,10 @@ class FrameworkContract:
         }
         if self.accession_policy == AccessionPolicy.OPEN.value:
             self._record_request({**request, "status": AccessionStatus.APPROVED.value, "decided_by": by})
-            self._accede(nation, quantity, budget, by)
+            self._accede(nation, quantity, budget, by, at)
             return True
         self._record_request({**request, "status": AccessionStatus.PENDING.value})
-        self._log(by, f"{nation} asked to accede with {quantity} items", scope=nation)
+        self._log(by, f"{nation} asked to accede with {quantity} items", scope=nation, at=at)
         return False
 
     def pending_request(self, nation: str) -> dict[str, Any] | None:
@@ -213,7 +221,9 @@ class FrameworkContract:
             None,
         )
 
-    def decide_accession(self, nation: str, approve: bool, by: str, reason: str = "") -> dict[str, Any]:
+    def decide_accession(
+        self, nation: str, approve: bool, by: str, reason: str = "", *, at: datetime
+    ) -> dict[str, Any]:
         """The lead approves a pending request (the nation joins with what it asked for) or
         refuses it with a reason."""
         request = self.pending_request(nation)
@@ -223,9 +233,9 @@ class FrameworkContract:
         decided = {**request, "status": status.value, "decided_by": by, "reason": reason}
         self.accession_requests = [decided if r is request else r for r in self.accession_requests]
         if approve:
-            self._accede(nation, int(request["quantity"]), eur_or_none(request.get("budget_eur")), by)
+            self._accede(nation, int(request["quantity"]), eur_or_none(request.get("budget_eur")), by, at)
         else:
-            self._log(by, f"{nation}'s accession refused: {reason}", scope=nation)
+            self._log(by, f"{nation}'s accession refused: {reason}", scope=nation, at=at)
         return decided
 
     def _record_request(self, request: dict[str, Any]) -> None:
@@ -243,23 +253,23 @@ class FrameworkContract:
             )
         return grown
 
-    def _accede(self, nation: str, quantity: int, budget_eur: Decimal | None, by: str) -> None:
+    def _accede(self, nation: str, quantity: int, budget_eur: Decimal | None, by: str, at: datetime) -> None:
         """The nation joins; the ceiling, the sum of the shares, grows by what it brings."""
         ceiling_value = self._ceiling_after(budget_eur)
         self.participants = dict(sorted({**self.participants, nation: quantity}.items()))
         self.ceiling_quantity += quantity
         self.ceiling_value_eur = ceiling_value
-        self._log(by, f"{nation} acceded with {quantity} items", scope=nation)
-        self._log(self.contracting_authority, f"a nation acceded; {len(self.participants)} nations take part")
+        self._log(by, f"{nation} acceded with {quantity} items", scope=nation, at=at)
+        self._log(self.contracting_authority, f"a nation acceded; {len(self.participants)} nations take part", at=at)
 
-    def configure(self, *, policy: AccessionPolicy | None, pooled_shares: bool | None, by: str) -> None:
+    def configure(self, *, policy: AccessionPolicy | None, pooled_shares: bool | None, by: str, at: datetime) -> None:
         if policy is not None and policy.value != self.accession_policy:
             self.accession_policy = policy.value
-            self._log(by, f"accession policy: {policy.value}")
+            self._log(by, f"accession policy: {policy.value}", at=at)
         if pooled_shares is not None and pooled_shares != self.pooled_shares:
             self.pooled_shares = pooled_shares
             self._log(by, "shares pooled: any participant calls off up to the ceiling" if pooled_shares
-                      else "shares kept: each participant calls off up to its own share")  # fmt: skip
+                      else "shares kept: each participant calls off up to its own share", at=at)  # fmt: skip
 
     def remaining_share(self, nation: str) -> int:
         called = sum(c.quantity for c in self.call_offs if c.nation == nation)
@@ -276,6 +286,7 @@ class FrameworkContract:
         supplier_id: str | None = None,
         bids: list[Bid] | None = None,
         by: str,
+        at: datetime,
     ) -> CallOff:
         if nation not in self.participants:
             raise ContractRuleViolation(f"{nation} is not a party to framework {self.id} and may not call off")
@@ -311,11 +322,15 @@ class FrameworkContract:
             unit_price_eur=price,
             delivery_due=delivery_due,
             mode=mode.value,
+            placed_at=at,
             competition=competition,
         )
         self.call_offs.append(call_off)
         self._log(
-            by, f"{nation} called off {quantity} {item_code} from {chosen} ({mode.value}); {call_off.id}", scope=nation
+            by,
+            f"{nation} called off {quantity} {item_code} from {chosen} ({mode.value}); {call_off.id}",
+            scope=nation,
+            at=at,
         )
         return call_off
 

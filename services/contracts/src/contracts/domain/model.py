@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -41,8 +41,10 @@ def positive_eur(amount: Decimal | float, what: str) -> Decimal:
 WHOLE = "all"
 
 
-def log_entry(by: str, what: str, scope: str = WHOLE) -> dict[str, str]:
-    return {"at": datetime.now(UTC).isoformat(), "by": by, "what": what, "scope": scope}
+def log_entry(by: str, what: str, scope: str = WHOLE, *, at: datetime) -> dict[str, str]:
+    """`at` is the service's clock's moment: the log is the audit trail partners read, so it
+    keeps the time the change was decided at, as every other rule of the service sees it."""
+    return {"at": at.isoformat(), "by": by, "what": what, "scope": scope}
 
 
 def entries_for(change_log: list[dict[str, str]], nation: str | None) -> list[dict[str, str]]:
@@ -75,8 +77,8 @@ class Contract:
     contracting_authority: str
     window_start: date
     window_end: date
+    created_at: datetime
     lines: list[ContractLine] = field(default_factory=list)
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     part: str = SINGLE_PART
     supplier_id: str | None = None
     unit_price_eur: Decimal | None = None
@@ -92,6 +94,7 @@ class Contract:
         window_start: date,
         window_end: date,
         quantities: dict[str, int],
+        at: datetime,
     ) -> Contract:
         if not quantities:
             raise ContractRuleViolation(f"joint order {bundle_id} has no participating nation")
@@ -106,12 +109,15 @@ class Contract:
             contracting_authority=contracting_authority,
             window_start=window_start,
             window_end=window_end,
+            created_at=at,
             lines=[ContractLine(nation, quantities[nation]) for nation in sorted(quantities)],
         )
-        contract.log(contracting_authority, f"created for joint order {bundle_id}: {contract.total_quantity} items")
+        contract.log(
+            contracting_authority, f"created for joint order {bundle_id}: {contract.total_quantity} items", at=at
+        )
         return contract
 
-    def split_per_buyer(self) -> list[Contract]:
+    def split_per_buyer(self, at: datetime) -> list[Contract]:
         """One contract per buying nation, each with its own line, instead of this one."""
         contracts = []
         for line in self.lines:
@@ -122,21 +128,22 @@ class Contract:
                 window_start=self.window_start,
                 window_end=self.window_end,
                 quantities={line.nation: line.quantity},
+                at=at,
             )
             contract.part = line.nation
             contracts.append(contract)
         return contracts
 
-    def log(self, by: str, what: str, scope: str = WHOLE) -> None:
-        self.change_log = [*self.change_log, log_entry(by, what, scope)]
+    def log(self, by: str, what: str, scope: str = WHOLE, *, at: datetime) -> None:
+        self.change_log = [*self.change_log, log_entry(by, what, scope, at=at)]
 
-    def assign_supplier(self, supplier_id: str, unit_price_eur: Decimal, by: str) -> None:
+    def assign_supplier(self, supplier_id: str, unit_price_eur: Decimal, by: str, *, at: datetime) -> None:
         if self.supplier_id is not None and self.supplier_id != supplier_id:
             raise ContractRuleViolation(f"contract {self.id} is already signed with {self.supplier_id}")
         price = positive_eur(unit_price_eur, "a unit price")
         self.supplier_id = supplier_id
         self.unit_price_eur = price
-        self.log(by, f"signed with supplier {supplier_id} at {text(price)} EUR per item")
+        self.log(by, f"signed with supplier {supplier_id} at {text(price)} EUR per item", at=at)
 
     @property
     def value_eur(self) -> Decimal | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -45,7 +45,7 @@ class Offer:
     licence_transfer: bool
     national_supplier_role: bool
     quality_gates: dict[str, bool]
-    submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    submitted_at: datetime
 
     def facts(self, supplier: Supplier, nations: list[str]) -> OfferFacts:
         shares = [self.local_production.get(n, 0.0) for n in nations] or [0.0]
@@ -80,6 +80,7 @@ class Procurement:
     quality_gates: list[str]
     funding_instrument: str | None
     standstill_days: int
+    created_at: datetime
     bundle_id: str | None = None
     status: str = ProcurementStatus.OPEN.value
     awarded_offer_id: str | None = None
@@ -87,7 +88,6 @@ class Procurement:
     standstill_until: date | None = None
     evaluation: list[dict[str, Any]] = field(default_factory=list)
     offers: list[Offer] = field(default_factory=list)
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     coordinators: list[str] = field(default_factory=list)
 
     @classmethod
@@ -104,6 +104,7 @@ class Procurement:
         quality_gates: list[str],
         funding_instrument: str | None,
         standstill_days: int,
+        at: datetime,
         bundle_id: str | None = None,
     ) -> Procurement:
         if quantity <= 0:
@@ -127,6 +128,7 @@ class Procurement:
             quality_gates=list(quality_gates),
             funding_instrument=funding_instrument,
             standstill_days=standstill_days,
+            created_at=at,
             bundle_id=bundle_id,
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -38,11 +38,11 @@ class Specification:
     critical_materials: list[str]
     nations: list[str]
     deviations: list[dict[str, Any]]
+    created_at: datetime
     positions: dict[str, dict[str, str]] = field(default_factory=dict)
     status: str = SpecificationStatus.PROPOSED.value
     outcome: str | None = None
     proposed_by: str = ""
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
     def propose(
@@ -59,6 +59,7 @@ class Specification:
         critical_materials: list[str] | None = None,
         deviations: list[dict[str, Any]] | None = None,
         proposed_by: str = "",
+        at: datetime,
     ) -> Specification:
         if not nations:
             raise ContractRuleViolation(f"specification {reference} names no participating nation")
@@ -82,6 +83,7 @@ class Specification:
             nations=sorted(set(nations)),
             deviations=list(deviations or []),
             proposed_by=proposed_by,
+            created_at=at,
         )
 
     def _ensure_open(self, nation: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from bundling_shared import topics
+from bundling_shared.clock import Clock
 from bundling_shared.logging import get_logger
 from bundling_shared.service_app import create_service_app
 from contracts.bootstrap import SERVICE, ContractsService, bootstrap
@@ -32,8 +33,8 @@ async def scan_for_delays(service: ContractsService) -> None:
             log.exception("deliveries.delay_scan_failed")
 
 
-def create_app(settings: ContractsSettings | None = None) -> FastAPI:
-    service = bootstrap(settings)
+def create_app(settings: ContractsSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    service = bootstrap(settings, clock)
     app = create_service_app(
         name=SERVICE,
         title="Contracts service",
@@ -49,7 +50,7 @@ def create_app(settings: ContractsSettings | None = None) -> FastAPI:
         topics=topics.with_dead_letters(topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
         migrations=MIGRATIONS if service.settings.run_migrations else None,
         relay=service.relay,
-        state={"uow": service.uow, "service": service},
+        state={"uow": service.uow, "service": service, "clock": service.clock},
         workers=[lambda: scan_for_delays(service)],
     )
     install_error_handlers(app)

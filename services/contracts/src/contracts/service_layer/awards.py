@@ -125,6 +125,7 @@ async def open_procurement(
             quality_gates=quality_gates,
             funding_instrument=funding_instrument,
             standstill_days=standstill_days,
+            at=uow.clock.now(),
             bundle_id=bundle_id,
         )
         uow.procurements.add(procurement)
@@ -150,7 +151,11 @@ async def submit_offer(uow: UnitOfWork, principal: Principal, procurement_id: st
                 f"{org} is not a registered supplier; register it with its security declaration"
             )
         offer = Offer(
-            id=f"offer-{uuid.uuid4().hex[:12]}", procurement_id=procurement.id, supplier_id=supplier.id, **terms
+            id=f"offer-{uuid.uuid4().hex[:12]}",
+            procurement_id=procurement.id,
+            supplier_id=supplier.id,
+            submitted_at=uow.clock.now(),
+            **terms,
         )
         procurement.submit(offer, supplier, today)
         await uow.commit()
@@ -221,10 +226,10 @@ async def sign(uow: UnitOfWork, principal: Principal, procurement_id: str, today
         if procurement.bundle_id:
             for contract in await uow.contracts.all_for_bundle(procurement.bundle_id):
                 if contract.contracting_authority == procurement.contracting_authority:
-                    contract.assign_supplier(winner.id, offer.unit_price_eur, by=principal.party)
+                    contract.assign_supplier(winner.id, offer.unit_price_eur, by=principal.party, at=uow.clock.now())
             framework = await uow.frameworks.for_bundle(procurement.bundle_id)
             if framework is not None and framework.contracting_authority == procurement.contracting_authority:
-                framework.add_supplier(winner.id, offer.unit_price_eur, by=principal.party)
+                framework.add_supplier(winner.id, offer.unit_price_eur, by=principal.party, at=uow.clock.now())
         await uow.commit()
         return ProcurementView(procurement, True, None, winner.organisation)
 

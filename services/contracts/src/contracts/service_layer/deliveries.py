@@ -129,7 +129,12 @@ async def plan(
                     f"lots for {nation} would total {totals[nation]}, more than its {agreement.quantities[nation]}"
                 )
             lot = DeliveryLot.plan(
-                contract_id=agreement_id, nation=nation, quantity=quantity, due_date=due, by=principal.subject
+                contract_id=agreement_id,
+                nation=nation,
+                quantity=quantity,
+                due_date=due,
+                by=principal.subject,
+                at=uow.clock.now(),
             )
             uow.lots.add(lot)
             made.append(lot)
@@ -145,7 +150,7 @@ async def record_delivery(uow: UnitOfWork, principal: Principal, lot_id: str, qu
     """The receiving nation or the contracting authority records what arrived."""
     async with uow:
         lot, _, _ = await _lot(uow, principal, lot_id, Action.LOT_RECORD_DELIVERY)
-        lot.record_delivery(quantity, on, by=principal.subject)
+        lot.record_delivery(quantity, on, by=principal.subject, at=uow.clock.now())
         await uow.commit()
         return lot
 
@@ -163,7 +168,7 @@ async def forecast(uow: UnitOfWork, principal: Principal, lot_id: str, on: date,
     """The supplier forecasts; one later than the due date is a delay at once."""
     async with uow:
         lot, agreement, _ = await _lot(uow, principal, lot_id, Action.LOT_FORECAST)
-        lot.forecast(on, by=principal.subject)
+        lot.forecast(on, by=principal.subject, at=uow.clock.now())
         await _report_if_delayed(uow, lot, agreement, today)
         await uow.commit()
         return lot
@@ -172,7 +177,7 @@ async def forecast(uow: UnitOfWork, principal: Principal, lot_id: str, on: date,
 async def replan(uow: UnitOfWork, principal: Principal, lot_id: str, due_date: date, reason: str) -> DeliveryLot:
     async with uow:
         lot, agreement, _ = await _lot(uow, principal, lot_id, Action.LOTS_PLAN)
-        previous = lot.replan(due_date, reason, by=principal.subject)
+        previous = lot.replan(due_date, reason, by=principal.subject, at=uow.clock.now())
         if agreement.supplier_organisation:
             await events.schedule_changed(uow, agreement.id, agreement.supplier_organisation, reason, [(lot, previous)])
         await uow.commit()
@@ -216,7 +221,12 @@ async def allocate(
         for nation, month, quantity in plan_:
             due = date(month.year, month.month, monthrange(month.year, month.month)[1])
             lot = DeliveryLot.plan(
-                contract_id=agreement_id, nation=nation, quantity=quantity, due_date=due, by=principal.subject
+                contract_id=agreement_id,
+                nation=nation,
+                quantity=quantity,
+                due_date=due,
+                by=principal.subject,
+                at=uow.clock.now(),
             )
             uow.lots.add(lot)
             made.append(lot)

@@ -162,6 +162,7 @@ async def create(
             end=end,
             suppliers=suppliers,
             by=principal.subject,
+            at=uow.clock.now(),
         )
         uow.frameworks.add(framework)
         await events.framework_created(uow, framework, cleared)
@@ -181,7 +182,7 @@ async def add_supplier(
     async with uow:
         framework = await _load(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
         await _cleared(uow, {supplier_id}, today, "hold a framework contract")
-        framework.add_supplier(supplier_id, unit_price_eur, by=principal.subject)
+        framework.add_supplier(supplier_id, unit_price_eur, by=principal.subject, at=uow.clock.now())
         await uow.commit()
         return await _view(uow, principal, framework, today, warn_days)
 
@@ -214,7 +215,9 @@ async def request_accession(
             )
         if framework.pending_request(nation) is not None:
             raise Conflict(f"{nation} asked to accede to framework {framework_id} already")
-        took_effect = framework.request_accession(nation, quantity, budget_eur, by=principal.subject)
+        took_effect = framework.request_accession(
+            nation, quantity, budget_eur, by=principal.subject, at=uow.clock.now()
+        )
         if took_effect:
             await events.framework_acceded(uow, framework, nation, quantity)
         await uow.commit()
@@ -240,7 +243,7 @@ async def decide_accession(
             if any(r["nation"] == nation for r in framework.accession_requests):
                 raise Conflict(f"{nation}'s request to accede to framework {framework_id} was decided already")
             raise NotFound(f"no request of {nation} to accede to framework {framework_id}")
-        decided = framework.decide_accession(nation, approve, by=principal.subject, reason=reason)
+        decided = framework.decide_accession(nation, approve, by=principal.subject, reason=reason, at=uow.clock.now())
         if approve:
             await events.framework_acceded(uow, framework, nation, int(decided["quantity"]))
         else:
@@ -261,7 +264,7 @@ async def configure(
 ) -> FrameworkView:
     async with uow:
         framework = await _load(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
-        framework.configure(policy=policy, pooled_shares=pooled_shares, by=principal.subject)
+        framework.configure(policy=policy, pooled_shares=pooled_shares, by=principal.subject, at=uow.clock.now())
         await uow.commit()
         return await _view(uow, principal, framework, today, warn_days)
 
@@ -306,6 +309,7 @@ async def call_off(
             supplier_id=supplier_id,
             bids=bids,
             by=principal.subject,
+            at=uow.clock.now(),
         )
         supplier = await uow.suppliers.get(placed.supplier_id)
         if supplier is None:

@@ -68,11 +68,12 @@ async def create_contract_for_joint_order(event: JointOrderCommittedV1, uow: Uni
                 window_start=order.delivery_window.start,
                 window_end=order.delivery_window.end,
                 quantities=quantities,
+                at=uow.clock.now(),
             )
         except ContractRuleViolation as exc:
             raise PermanentError(str(exc)) from exc
         mode = await uow.contracts.mode_for(order.bundle_id)
-        made = [contract] if mode is ContractMode.SINGLE else contract.split_per_buyer()
+        made = [contract] if mode is ContractMode.SINGLE else contract.split_per_buyer(contract.created_at)
         for c in made:
             uow.contracts.add(c)
             await uow.emit(
@@ -118,6 +119,7 @@ async def create_framework_for_commitment(event: FrameworkCommittedV1, uow: Unit
                     end=p.end,
                     bundle_id=p.bundle_id,
                     by=p.committed_by,
+                    at=uow.clock.now(),
                 )
             except ContractRuleViolation as exc:
                 raise PermanentError(str(exc)) from exc
@@ -142,7 +144,11 @@ async def accede_to_framework(event: AccessionConfirmedV1, uow: UnitOfWork) -> b
         quantity = sum(y.quantity for y in p.yearly)
         try:
             took_effect = framework.request_accession(
-                p.nation, quantity, _exact(p.budget_ceiling, p.budget_ceiling_eur), by=f"accession:{p.nation}"
+                p.nation,
+                quantity,
+                _exact(p.budget_ceiling, p.budget_ceiling_eur),
+                by=f"accession:{p.nation}",
+                at=uow.clock.now(),
             )
         except ContractRuleViolation as exc:
             raise PermanentError(str(exc)) from exc
@@ -171,6 +177,7 @@ async def propose_harmonisation(event: HarmonisationProposedV1, uow: UnitOfWork)
                 nations=p.nations,
                 deviations=[d.model_dump() for d in p.deviations if d.nation in p.nations],
                 proposed_by=event.producer,
+                at=uow.clock.now(),
             )
         except ContractRuleViolation as exc:
             raise PermanentError(str(exc)) from exc

@@ -53,6 +53,7 @@ async def propose(
             critical_materials=critical_materials,
             deviations=deviations,
             proposed_by=principal.party,
+            at=uow.clock.now(),
         )
         uow.specifications.add(spec)
         await uow.commit()

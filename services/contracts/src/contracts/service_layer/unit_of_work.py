@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from bundling_shared.clock import Clock
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
@@ -70,6 +71,8 @@ class OcdsReleases(Protocol):
 
 
 class UnitOfWork(MessagingUnitOfWork, Protocol):
+    clock: Clock  # the service's one clock: the moment every change is logged at
+
     @property
     def contracts(self) -> Contracts: ...
     @property
