@@ -116,6 +116,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     ("contracts", "POST", "/v1/procurements/{procurement_id}/offers"): "403 403 404 404  403   422   201   403   401",
     ("contracts", "POST", "/v1/procurements/{procurement_id}/award"):  "403 403 404 404   200   404   403   200   401",
     ("contracts", "POST", "/v1/procurements/{procurement_id}/sign"):   "403 403 404 404   200   404   403   200   401",
+    ("contracts", "POST", "/v1/procurements/{procurement_id}/coordinators"): "403 403 404 404 200 404 403 200 401",
     ("contracts", "GET", "/v1/procurements/{procurement_id}/ocds"):    "403 403 404 404   200   404   403   200   401",
     ("contracts", "GET", "/v1/frameworks"):                      "200   200   200   200   200   200   200   200   401",
     ("contracts", "POST", "/v1/frameworks"):                     "201   201   201   422   422   403   403   201   401",
@@ -123,6 +124,12 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     ("contracts", "POST", "/v1/frameworks/{framework_id}/suppliers"):  "403 403 404 404   200   404   403   200   401",
     ("contracts", "POST", "/v1/frameworks/{framework_id}/call-offs"):  "201 201 404 404   403   404   403   403   401",
     ("contracts", "POST", "/v1/frameworks/{framework_id}/accessions"): "409 409 409 404   403   404   403   409   401",
+    ("contracts", "POST", "/v1/frameworks/{framework_id}/accessions/{nation}/approve"):
+                                                                 "200   403   404   404   200   404   403   200   401",
+    ("contracts", "POST", "/v1/frameworks/{framework_id}/accessions/{nation}/refuse"):
+                                                                 "200   403   404   404   200   404   403   200   401",
+    ("contracts", "PUT", "/v1/frameworks/{framework_id}/settings"): "403 403 404 404   200   404   403   200   401",
+    ("contracts", "POST", "/v1/frameworks/{framework_id}/coordinators"): "403 403 404 404 200   404   403   200   401",
     ("contracts", "GET", "/v1/frameworks/{framework_id}/ocds"):  "403   403   404   404   200   404   403   200   401",
     ("contracts", "GET", "/v1/contracts/{contract_id}/lots"):    "200   200   404   404   200   404   200   200   401",
     ("contracts", "POST", "/v1/contracts/{contract_id}/lots"):   "403   403   404   404   201   404   403   201   401",

@@ -25,6 +25,7 @@ from tests.edge.world import (
     SUPPLIER,
     TODAY,
     World,
+    direct_framework,
     procurement_body,
     year_window,
 )
@@ -33,6 +34,9 @@ Route = tuple[str, str, str]
 Body = Callable[[str, World], Any]
 
 NATION_OF = {"own": OWN, "partner": PARTNER, "outsider": OUTSIDER}
+ASSIGNED = "OCCAR"
+"""The agency a lead lets run its procurement or framework with it: none of the matrix's
+callers, so that no later row finds a caller's relation changed."""
 
 
 def _day(days: int) -> str:
@@ -175,6 +179,26 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
         {"framework_id": "framework_id"},
         _accession_contracts,
     ),
+    ("contracts", "POST", "/v1/frameworks/{framework_id}/accessions/{nation}/approve"): (
+        {"framework_id": "framework:direct", "nation": "=" + OUTSIDER},
+        None,
+    ),
+    ("contracts", "POST", "/v1/frameworks/{framework_id}/accessions/{nation}/refuse"): (
+        {"framework_id": "framework:direct", "nation": "=" + OUTSIDER},
+        _static({"reason": "edge"}),
+    ),
+    ("contracts", "PUT", "/v1/frameworks/{framework_id}/settings"): (
+        {"framework_id": "framework_id"},
+        _static({"accession_policy": "approval_required", "pooled_shares": False}),
+    ),
+    ("contracts", "POST", "/v1/frameworks/{framework_id}/coordinators"): (
+        {"framework_id": "framework_id"},
+        _static({"coordinator": ASSIGNED}),
+    ),
+    ("contracts", "POST", "/v1/procurements/{procurement_id}/coordinators"): (
+        {"procurement_id": "procurement_id"},
+        _static({"coordinator": ASSIGNED}),
+    ),
     ("contracts", "POST", "/v1/frameworks/{framework_id}/call-offs"): ({"framework_id": "framework_id"}, _call_off),
     ("contracts", "GET", "/v1/frameworks/{framework_id}/ocds"): ({"framework_id": "framework_id"}, None),
     ("contracts", "GET", "/v1/contracts/{contract_id}/lots"): ({"contract_id": "contract_id"}, None),
@@ -261,3 +285,12 @@ def fresh_endpoint(world: World) -> dict[str, str]:
 
 
 FRESH[("notifications", "DELETE", "/v1/endpoints/{endpoint_id}")] = fresh_endpoint
+
+
+def fresh_accession(world: World) -> dict[str, str]:
+    """A decision on a request to accede is taken once: each allowed caller decides its own."""
+    return {"framework_id": direct_framework(world), "nation": OUTSIDER}
+
+
+FRESH[("contracts", "POST", "/v1/frameworks/{framework_id}/accessions/{nation}/approve")] = fresh_accession
+FRESH[("contracts", "POST", "/v1/frameworks/{framework_id}/accessions/{nation}/refuse")] = fresh_accession

@@ -193,6 +193,8 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
     world.call("contracts", "POST", f"/v1/frameworks/{framework}/suppliers", lead,
                {"supplier_id": ids["supplier_id"], "unit_price_eur": "1000.00"}, 200)  # fmt: skip
 
+    ids["framework:direct"] = direct_framework(world, with_partner=True)
+
     lots = {"lots": [{"nation": n, "quantity": 10, "due_date": (TODAY + timedelta(days=200)).isoformat()}
                      for n in (OWN, PARTNER)], "reason": "first schedule"}  # fmt: skip
     planned = world.call("contracts", "POST", f"/v1/contracts/{ids['contract_id']}/lots", lead, lots, 201)
@@ -211,6 +213,28 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
     ids["message_id"] = eventually(a_message, "a message delivered to NAMMO's endpoint")
     print(f"\nworld seeded in {time.monotonic() - started:.1f}s")
     return world
+
+
+def direct_framework(world: World, *, with_partner: bool = False) -> str:
+    """A framework made in the contracts service by the own nation's desk, run with the
+    lead's coordinators, supplied by NAMMO, with the outsider's request to accede pending;
+    with the partner as a party, by a request the own desk approved."""
+    own = desk(OWN)
+    body = {"item_code": ITEM, "participants": {OWN: 10}, "ceiling_quantity": 10, "ceiling_value_eur": "100000.00",
+            "start": (TODAY + timedelta(days=30)).isoformat(),
+            "end": (TODAY + timedelta(days=700)).isoformat()}  # fmt: skip
+    framework: str = world.call("contracts", "POST", "/v1/frameworks", own, body, 201)["id"]
+    path = f"/v1/frameworks/{framework}"
+    world.call("contracts", "POST", f"{path}/coordinators", own, {"coordinator": LEAD}, 200)
+    world.call("contracts", "POST", f"{path}/suppliers", own,
+               {"supplier_id": world.ids["supplier_id"], "unit_price_eur": "1000.00"}, 200)  # fmt: skip
+    nations = (PARTNER, OUTSIDER) if with_partner else (OUTSIDER,)
+    for nation in nations:
+        world.call("contracts", "POST", f"{path}/accessions", desk(nation),
+                   {"nation": nation, "quantity": 2, "budget_eur": "2000.00"}, 202)  # fmt: skip
+    if with_partner:
+        world.call("contracts", "POST", f"{path}/accessions/{PARTNER}/approve", own, None, 200)
+    return framework
 
 
 OFFER = {
