@@ -95,6 +95,6 @@ async def test_the_dispatcher_is_woken_only_after_a_commit_that_made_deliveries(
         service.url_guard,
     )
     assert wakes == []  # a commit without deliveries wakes nobody
-    await handlers.record_contract_created(contract_created(), uow(), LINKS)
+    await handlers.record_contract_created(contract_created(), uow(), LINKS, datetime.now(UTC))
     assert len(wakes) == 1
     assert await count(service, orm.deliveries) == 2

@@ -111,6 +111,24 @@ async def test_a_recovery_window_must_be_a_window_with_time_zones(
     assert response.status_code == 422 and "time zone" in response.json()["detail"]
 
 
+async def test_a_resend_and_a_recovery_requeue_at_the_service_clock_not_the_machine_s(
+    api: httpx.AsyncClient, patient: NotificationsService, receiver: Receiver, clock: FakeClock
+) -> None:
+    """The API's "now" is the one the consumers stamp and the dispatcher claims by: on a
+    service living days away from the machine's day, a resend is due at once, not days off."""
+    clock.advance(timedelta(days=-9, hours=-5))
+    endpoint = await register(api, receiver.url("/lost"))
+    message_id = await announce(patient, clock)
+    await dispatch_once(patient)
+    path = f"/v1/endpoints/{endpoint['id']}/messages/{message_id}/resend"
+
+    response = await api.post(path, headers=NAMMO)
+    assert response.status_code == 200, response.text
+    assert datetime.fromisoformat(response.json()["next_attempt_at"]) == clock()
+    assert await dispatch_once(patient) == 1
+    assert len(receiver.hits) == 2
+
+
 async def test_resending_one_message_keeps_its_webhook_id_and_restarts_the_schedule(
     api: httpx.AsyncClient, patient: NotificationsService, receiver: Receiver, clock: FakeClock
 ) -> None:
@@ -125,7 +143,7 @@ async def test_resending_one_message_keeps_its_webhook_id_and_restarts_the_sched
     assert (response.json()["status"], response.json()["attempt_count"]) == ("pending", 0)
     conflict = await api.post(path, headers=NAMMO)
     assert conflict.status_code == 409 and "still pending" in conflict.json()["detail"]
-    clock.advance(timedelta(seconds=1))  # the API requeues at the wall clock's now
+    clock.advance(timedelta(seconds=1))
     await dispatch_once(patient)
 
     first, second = receiver.hits
@@ -145,7 +163,11 @@ async def test_a_message_the_endpoint_was_not_entitled_to_cannot_be_resent_to_it
     await handlers.register_supplier(events.supplier_registered("NAMMO"), patient.uow())
     call_off = events.call_off(supplier="THALES")
     message_id = await handlers.record_message(
-        handlers.CONSUMER, call_off, messages.call_off_placed(call_off, messages.Links()), patient.uow()
+        handlers.CONSUMER,
+        call_off,
+        messages.call_off_placed(call_off, messages.Links()),
+        patient.uow(),
+        patient.clock(),
     )
     response = await api.post(f"/v1/endpoints/{nammo['id']}/messages/{message_id}/resend", headers=NAMMO)
     assert response.status_code == 404
@@ -243,7 +265,11 @@ async def restricted_news_sent_while_cleared(
     await handlers.register_supplier(events.supplier_registered("THALES"), patient.uow())
     call_off = events.call_off(supplier="THALES")
     message_id = await handlers.record_message(
-        handlers.CONSUMER, call_off, messages.call_off_placed(call_off, messages.Links()), patient.uow()
+        handlers.CONSUMER,
+        call_off,
+        messages.call_off_placed(call_off, messages.Links()),
+        patient.uow(),
+        patient.clock(),
     )
     assert message_id is not None
     clock.advance(timedelta(seconds=1))

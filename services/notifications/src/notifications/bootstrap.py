@@ -22,7 +22,7 @@ from notifications.adapters.webhook_sender import HttpWebhookSender, make_webhoo
 from notifications.config import NotificationsSettings
 from notifications.entrypoints.publishers import declare_publishers
 from notifications.entrypoints.subscribers import build_router
-from notifications.service_layer.dispatcher import Clock, Dispatcher, utc_now
+from notifications.service_layer.dispatcher import Clock, Dispatcher
 from notifications.service_layer.handlers import UowFactory
 from notifications.service_layer.unit_of_work import UrlGuard
 
@@ -54,11 +54,13 @@ def bootstrap(
     settings: NotificationsSettings | None = None,
     *,
     resolve: Resolve = system_resolve,
-    clock: Clock = utc_now,
+    clock: Clock | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     wrap_transport: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
 ) -> NotificationsService:
+    """`clock`: tests hand their own; otherwise CLOCK_START or the system clock."""
     settings = settings or NotificationsSettings()
+    clock = clock or settings.clock.clock(settings.auth).now
     orm.start_mappers()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)

@@ -8,7 +8,7 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bundling_shared.settings import AuthSettings, KafkaSettings, LogSettings, OutboxSettings
+from bundling_shared.settings import AuthSettings, ClockSettings, KafkaSettings, LogSettings, OutboxSettings
 from notifications.domain.url_safety import UrlPolicy
 from notifications.service_layer.messages import Links
 
@@ -65,6 +65,7 @@ class NotificationsSettings(BaseSettings):
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    clock: ClockSettings = Field(default_factory=ClockSettings)
 
     @model_validator(mode="after")
     def _lease_outlasts_attempt(self) -> Self:

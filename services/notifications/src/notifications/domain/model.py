@@ -484,13 +484,15 @@ class Delivery:
     id: str
     message_id: str
     endpoint_id: str
+    # The service clock's moment it was made: recovery resends what failed among the
+    # deliveries made in a window, so it is never the machine's time.
+    created_at: datetime
+    updated_at: datetime
     status: DeliveryStatus = DeliveryStatus.PENDING
     attempt_count: int = 0
     # While an attempt is in flight this is the claim's expiry: should the dispatcher die
     # mid-attempt, the delivery falls due again then and is resumed.
     next_attempt_at: datetime | None = None
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
     def of(cls, message: Message, endpoint: Endpoint, now: datetime) -> Delivery:

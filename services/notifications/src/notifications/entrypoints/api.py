@@ -45,7 +45,14 @@ def _guard(request: Request) -> UrlGuard:
     return guard
 
 
+def _now(request: Request) -> datetime:
+    """The service's clock, the one its consumers and dispatcher stamp and claim by."""
+    now: datetime = request.app.state.service.clock()
+    return now
+
+
 Uow = Annotated[UowFactory, Depends(_uow)]
+Now = Annotated[datetime, Depends(_now)]
 Guard = Annotated[UrlGuard, Depends(_guard)]
 Subscriber = Annotated[Principal, Depends(require_role(*access.SUBSCRIBERS))]
 PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
@@ -159,12 +166,14 @@ async def delete_endpoint(endpoint_id: PathId, uow: Uow, principal: Subscriber) 
 
 
 @router.post("/endpoints/{endpoint_id}/rotate-secret", response_model=EndpointWithSecret, tags=["endpoints"])
-async def rotate_secret(endpoint_id: PathId, request: Request, uow: Uow, principal: Subscriber) -> EndpointWithSecret:
+async def rotate_secret(
+    endpoint_id: PathId, request: Request, uow: Uow, principal: Subscriber, now: Now
+) -> EndpointWithSecret:
     """A new secret, shown once. The old one keeps signing alongside it for the overlap
     (24 h by default), so receivers can switch without missing a webhook."""
     try:
         endpoint = await handlers.rotate_secret(
-            endpoint_id, _scope(principal), request.app.state.service.settings.rotation_overlap, uow()
+            endpoint_id, _scope(principal), request.app.state.service.settings.rotation_overlap, uow(), now
         )
     except handlers.NotFound as exc:
         raise _not_found(exc) from exc
@@ -206,11 +215,13 @@ def _aware(*moments: datetime | None) -> None:
 
 
 @router.post("/endpoints/{endpoint_id}/messages/{message_id}/resend", response_model=DeliveryOut, tags=["recovery"])
-async def resend_message(endpoint_id: PathId, message_id: PathId, uow: Uow, principal: Subscriber) -> DeliveryOut:
+async def resend_message(
+    endpoint_id: PathId, message_id: PathId, uow: Uow, principal: Subscriber, now: Now
+) -> DeliveryOut:
     """Send one message to this endpoint again, with the same webhook-id, from the start of
     the retry schedule. Only a message the endpoint received (or was meant to) can be resent."""
     try:
-        delivery = await handlers.resend(endpoint_id, message_id, _scope(principal), uow())
+        delivery = await handlers.resend(endpoint_id, message_id, _scope(principal), uow(), now)
     except handlers.NotFound as exc:
         raise _not_found(exc) from exc
     except handlers.Conflict as exc:
@@ -219,12 +230,12 @@ async def resend_message(endpoint_id: PathId, message_id: PathId, uow: Uow, prin
 
 
 @router.post("/endpoints/{endpoint_id}/recover", response_model=RecoverOut, tags=["recovery"])
-async def recover_failed(endpoint_id: PathId, body: RecoverIn, uow: Uow, principal: Subscriber) -> RecoverOut:
+async def recover_failed(endpoint_id: PathId, body: RecoverIn, uow: Uow, principal: Subscriber, now: Now) -> RecoverOut:
     """Send again every message created in [since, until) whose delivery to this endpoint
     failed: after an outage longer than the retry schedule."""
     _aware(body.since, body.until)
     try:
-        requeued = await handlers.recover(endpoint_id, _scope(principal), body.since, body.until, uow())
+        requeued = await handlers.recover(endpoint_id, _scope(principal), body.since, body.until, uow(), now)
     except handlers.NotFound as exc:
         raise _not_found(exc) from exc
     except ValueError as exc:

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
@@ -28,10 +28,6 @@ log = get_logger(__name__)
 
 Clock = Callable[[], datetime]
 MAX_BATCH = 200  # attempts recorded in one transaction at most
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class WebhookSender(Protocol):
@@ -50,7 +46,7 @@ class Dispatcher:
         max_in_flight: int = 100,
         per_endpoint: int = 4,
         lease: timedelta = timedelta(seconds=60),
-        clock: Clock = utc_now,
+        clock: Clock,
         disable_after: timedelta = handlers.DEFAULT_DISABLE_AFTER,
         monotonic: Callable[[], float] = time.monotonic,
         claim_pause_seconds: float = 0.01,

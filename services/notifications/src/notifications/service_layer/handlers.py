@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bundling_shared import topics
@@ -52,10 +52,6 @@ UowFactory = Callable[[], UnitOfWork]
 
 class NotFound(Exception):
     pass
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Conflict(Exception):
@@ -161,11 +157,11 @@ async def delete_endpoint(endpoint_id: str, scope: Scope | None, uow: UnitOfWork
 
 
 async def rotate_secret(
-    endpoint_id: str, scope: Scope | None, overlap: timedelta, uow: UnitOfWork, now: datetime | None = None
+    endpoint_id: str, scope: Scope | None, overlap: timedelta, uow: UnitOfWork, now: datetime
 ) -> Endpoint:
     async with uow:
         endpoint = await _owned(uow, endpoint_id, scope)
-        endpoint.rotate_secret(now or _now(), overlap)
+        endpoint.rotate_secret(now, overlap)
         await uow.commit()
     return endpoint
 
@@ -183,15 +179,12 @@ async def endpoint_attempts(
         return await uow.attempts.for_endpoint(endpoint_id, limit, offset, where or AttemptFilter())
 
 
-async def resend(
-    endpoint_id: str, message_id: str, scope: Scope | None, uow: UnitOfWork, now: datetime | None = None
-) -> Delivery:
+async def resend(endpoint_id: str, message_id: str, scope: Scope | None, uow: UnitOfWork, now: datetime) -> Delivery:
     """Send one message to one endpoint again, from the start of the retry schedule.
 
     Only a message the endpoint was entitled to (it has a delivery of it) can be resent:
     a resend must not become a way round the filters or the security-declaration gate.
     """
-    now = now or _now()
     async with uow:
         await _owned(uow, endpoint_id, scope)
         delivery = await uow.deliveries.of(message_id, endpoint_id)
@@ -222,11 +215,10 @@ async def recover(
     since: datetime,
     until: datetime | None,
     uow: UnitOfWork,
-    now: datetime | None = None,
+    now: datetime,
 ) -> int:
     """Send again every message whose delivery to this endpoint failed, among those created
     in [since, until): after an outage longer than the retry schedule."""
-    now = now or _now()
     until = until or now
     if since >= until:
         raise ValueError("since must be before until")
@@ -257,7 +249,7 @@ async def message_deliveries(message_id: str, scope: Scope | None, uow: UnitOfWo
 
 
 async def record_message(
-    consumer: str, event: EventEnvelope[Any], message: Message, uow: UnitOfWork, now: datetime | None = None
+    consumer: str, event: EventEnvelope[Any], message: Message, uow: UnitOfWork, now: datetime
 ) -> str | None:
     """One message and a delivery per endpoint entitled to it, in one transaction.
 
@@ -265,7 +257,6 @@ async def record_message(
     restricted message is kept even when nobody may receive it: the record shows it was
     withheld, and why is in the log.
     """
-    now = now or _now()
     async with uow:
         if await uow.already_processed(consumer, event.event_id):
             log.info("message.duplicate_ignored", source_event_id=str(event.event_id))
@@ -295,9 +286,7 @@ async def record_message(
     return message.id
 
 
-async def record_contract_created(
-    event: ContractCreatedV1, uow: UnitOfWork, links: Links, now: datetime | None = None
-) -> str | None:
+async def record_contract_created(event: ContractCreatedV1, uow: UnitOfWork, links: Links, now: datetime) -> str | None:
     return await record_message(CONSUMER, event, messages.contract_created(event, links), uow, now)
 
 
