@@ -45,8 +45,8 @@ async def test_every_endpoint_but_health_requires_a_token(app_client: tuple[Any,
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        (need_body("NLD", 0), "quantity must be positive"),
-        (need_body("NLD", -3), "quantity must be positive"),
+        (need_body("NLD", 0), '"field":"body.quantity","rule":"greater_than_equal"'),
+        (need_body("NLD", -3), '"field":"body.quantity","rule":"greater_than_equal"'),
         (need_body("NLD", delivery_window={"start": "2027-01-01", "end": "2026-01-01"}), "before it starts"),
         (need_body("CZE"), "cannot register a need for CZE"),
     ],
