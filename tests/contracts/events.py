@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from bundling_shared.events.demand import (
     AccessionConfirmedPayload,
     AccessionConfirmedV1,
+    BundleOpenedPayload,
+    BundleOpenedV1,
+    DeliveryWindow,
     FrameworkCommittedPayload,
     FrameworkCommittedV1,
     FrameworkParticipant,
@@ -33,8 +36,8 @@ def framework_committed(
             participants=participants,
             ceiling_quantity=sum(sum(qs) for qs in per_nation.values()),
             ceiling_value_eur=None,
-            start=date(2025, 1, 1),
-            end=date(2029, 12, 31),
+            start=date.today() - timedelta(days=365),
+            end=date.today() + timedelta(days=4 * 365),
             committed_by=f"coordinator:{lead}",
         ),
         aggregate_id=bundle_id,
@@ -68,6 +71,24 @@ def harmonisation(nations: list[str], ref: str | None = "SPEC-155MM-NATO") -> Ha
             reason="needs split over incompatible charge systems",
         ),
         aggregate_id="AMMO-155MM",
+        producer="demand",
+    )
+    return event
+
+
+def bundle_opened(bundle_id: str = "bundle-155", lead: str | None = "CZE", item: str = "AMMO-155MM") -> BundleOpenedV1:
+    """A joint order opened for accession, naming its lead."""
+    event: BundleOpenedV1 = BundleOpenedV1.create(
+        BundleOpenedPayload(
+            bundle_id=bundle_id,
+            item_code=item,
+            kind="joint_order",
+            total_quantity=15_000,
+            nation_count=2,
+            delivery_window=DeliveryWindow(start=date.today(), end=date.today() + timedelta(days=365)),
+            lead=lead,
+        ),
+        aggregate_id=bundle_id,
         producer="demand",
     )
     return event

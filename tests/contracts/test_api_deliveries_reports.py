@@ -15,7 +15,7 @@ from contracts.entrypoints.app import scan_for_delays
 from contracts.service_layer import handlers
 from tests.contracts import ocds_schema
 from tests.contracts.conftest import ADMIN, Api
-from tests.contracts.events import accession, framework_committed
+from tests.contracts.events import accession, bundle_opened, framework_committed
 from tests.contracts.test_api_awards import EUROPEAN, PROCUREMENT
 from tests.integration.test_contracts_api import joint_order
 from tests.support.api import coordinator, desk, industry
@@ -152,8 +152,9 @@ async def test_the_ocds_export_of_a_procurement_validates_against_the_ocds_schem
     assert sorted(roles[release["awards"][0]["suppliers"][0]["id"]]) == ["supplier", "tenderer"]
     assert release["contracts"][0]["implementation"]["milestones"][0]["status"] == "notMet"
     assert release["contracts"][0]["value"] == {"amount": 60_000_000, "currency": "EUR"}
-    await api.call("GET", f"/v1/procurements/{procurement_id}/ocds", desk("NLD"), expect=404)
-    await api.call("GET", f"/v1/procurements/{procurement_id}/ocds", industry("NAMMO"), expect=404)
+    await api.call("GET", f"/v1/procurements/{procurement_id}/ocds", desk("NLD"), expect=403)  # sees its part only
+    await api.call("GET", f"/v1/procurements/{procurement_id}/ocds", industry("NAMMO"), expect=403)
+    await api.call("GET", f"/v1/procurements/{procurement_id}/ocds", desk("POL"), expect=404)
 
     broken = {**package, "releases": [{**release, "tag": ["not-a-tag"]}]}
     with pytest.raises(AssertionError, match="releases/0/tag"):
@@ -178,7 +179,8 @@ async def test_the_ocds_export_of_a_framework_relates_each_call_off_to_it(api: A
     for release in call_offs:
         (related,) = release["relatedProcesses"]
         assert related["relationship"] == ["framework"] and related["identifier"] == framework["ocid"]
-    await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NOR"), expect=404)
+    await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NOR"), expect=403)  # sees its part only
+    await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("POL"), expect=404)
 
 
 def test_a_missing_ocds_schema_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
@@ -189,8 +191,9 @@ def test_a_missing_ocds_schema_is_named(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 async def test_one_contract_per_buyer_when_the_bundle_says_so(api: Api) -> None:
     await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", desk("NLD"), {"mode": "per_buyer"}, 403)
-    await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator(), {"mode": "per_buyer"}, 204)
-    await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator(), {"mode": "sometimes"}, 422)
+    await handlers.note_lead(bundle_opened("bundle-155", lead="CZE"), api.service.uow())
+    await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator("CZE"), {"mode": "per_buyer"}, 204)
+    await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator("CZE"), {"mode": "sometimes"}, 422)
     event = joint_order()
     await handlers.create_contract_for_joint_order(event, api.service.uow())
     assert await handlers.create_contract_for_joint_order(event, api.service.uow()) is None
@@ -201,7 +204,7 @@ async def test_one_contract_per_buyer_when_the_bundle_says_so(api: Api) -> None:
     mine = await api.call("GET", "/v1/joint-orders/bundle-155/contracts", desk("NLD"))
     assert [c["part"] for c in mine] == ["NLD"]  # the other buyer's contract is not NLD's business
     await api.call("GET", f"/v1/contracts/{contracts[0]['id']}", desk("NLD"), expect=404)
-    await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator(), {"mode": "single"}, 409)
+    await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator("CZE"), {"mode": "single"}, 409)
 
 
 async def test_the_service_looks_for_delays_by_itself(api: Api) -> None:

@@ -15,6 +15,7 @@ import pytest
 from contracts.service_layer import handlers
 from tests.contracts import ocds_schema
 from tests.contracts.conftest import Api
+from tests.contracts.events import bundle_opened
 from tests.contracts.test_api_awards import EUROPEAN, PROCUREMENT
 from tests.integration.test_contracts_api import joint_order
 from tests.support.api import coordinator, desk, industry
@@ -94,7 +95,9 @@ async def test_a_framework_and_its_call_offs_say_so_with_the_techniques_extensio
 async def signed_contract(api: Api, *, per_buyer: bool = False) -> tuple[list[str], str]:
     """The 155 mm joint order (CZE lead; NLD 10,000, DNK 5,000) signed with NAMMO at 4,000 EUR."""
     if per_buyer:
-        await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator(), {"mode": "per_buyer"}, 204)
+        await handlers.note_lead(bundle_opened("bundle-155", lead="CZE"), api.service.uow())
+        mode = {"mode": "per_buyer"}
+        await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator("CZE"), mode, 204)
     await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
     contracts = await api.call("GET", "/v1/joint-orders/bundle-155/contracts", coordinator("CZE"))
     await api.supplier("NAMMO", "NOR")

@@ -105,6 +105,15 @@ contract_modes = Table(
     Column("mode", String(20), nullable=False),
 )
 
+# The lead of a bundle not yet committed, as demand announced it when opening the bundle:
+# the one whose coordinators decide how the joint order will be contracted.
+joint_order_leads = Table(
+    "joint_order_leads",
+    metadata,
+    Column("bundle_id", String(40), primary_key=True),
+    Column("lead", String(40), nullable=False),
+)
+
 suppliers = Table(
     "suppliers",
     metadata,

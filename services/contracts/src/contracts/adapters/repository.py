@@ -14,6 +14,7 @@ from contracts.adapters.orm import (
     contracts,
     delivery_lots,
     frameworks,
+    joint_order_leads,
     ocds_releases,
     procurements,
     specifications,
@@ -57,6 +58,15 @@ class ContractRepository:
     async def set_mode(self, bundle_id: str, mode: ContractMode) -> None:
         await self._session.execute(delete(contract_modes).where(contract_modes.c.bundle_id == bundle_id))
         await self._session.execute(contract_modes.insert().values(bundle_id=bundle_id, mode=mode.value))
+
+    async def lead_of(self, bundle_id: str) -> str | None:
+        return await self._session.scalar(
+            select(joint_order_leads.c.lead).where(joint_order_leads.c.bundle_id == bundle_id)
+        )
+
+    async def set_lead(self, bundle_id: str, lead: str) -> None:
+        await self._session.execute(delete(joint_order_leads).where(joint_order_leads.c.bundle_id == bundle_id))
+        await self._session.execute(joint_order_leads.insert().values(bundle_id=bundle_id, lead=lead))
 
 
 class SupplierRepository:

@@ -1,6 +1,7 @@
 """Consumes the demand service's bundle events: joint orders become contracts, committed
 frameworks framework contracts, accessions join them, harmonisation proposals start the
-specification workflow. Other bundle events are not ours."""
+specification workflow, an opened bundle names the lead who decides how it is contracted.
+Other bundle events are not ours."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from bundling_shared import topics
 from bundling_shared.events.demand import (
     AccessionConfirmedV1,
     BundleEvent,
+    BundleOpenedV1,
     FrameworkCommittedV1,
     HarmonisationProposedV1,
     JointOrderCommittedV1,
@@ -32,5 +34,7 @@ def build_router(uow: UowFactory) -> KafkaRouter:
             await handlers.accede_to_framework(event, uow())
         elif isinstance(event, HarmonisationProposedV1):
             await handlers.propose_harmonisation(event, uow())
+        elif isinstance(event, BundleOpenedV1):
+            await handlers.note_lead(event, uow())
 
     return router

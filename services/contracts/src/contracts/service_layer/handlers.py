@@ -16,6 +16,7 @@ from bundling_shared.events.contracts import ContractCreatedPayload, ContractCre
 from bundling_shared.events.contracts import ContractLine as ContractLineEvent
 from bundling_shared.events.demand import (
     AccessionConfirmedV1,
+    BundleOpenedV1,
     DeliveryWindow,
     FrameworkCommittedV1,
     HarmonisationProposedV1,
@@ -43,6 +44,19 @@ def _exact(amount: Decimal | None, as_number: float | None) -> Decimal | None:
         return eur(as_number)
     except ValueError as exc:
         raise PermanentError(str(exc)) from exc
+
+
+async def note_lead(event: BundleOpenedV1, uow: UnitOfWork) -> None:
+    """Before a joint order is committed its lead decides how it will be contracted; the
+    opened bundle is where contracts first learns who that is (a later opening overrides)."""
+    opened = event.payload
+    async with uow:
+        if await uow.already_processed(JOINT_ORDERS, event.event_id):
+            return
+        if opened.lead is not None and opened.kind == "joint_order":
+            await uow.contracts.set_lead(opened.bundle_id, opened.lead)
+        await uow.mark_processed(JOINT_ORDERS, event.event_id)
+        await uow.commit()
 
 
 async def create_contract_for_joint_order(event: JointOrderCommittedV1, uow: UnitOfWork) -> str | None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from bundling_shared.auth import Principal
+from bundling_shared.auth import Principal, Role
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.model import Contract, ContractMode
 from contracts.entrypoints.routes.deps import MAX_OFFSET, PathId, Uow
@@ -90,9 +90,13 @@ async def contracts_of_joint_order(bundle_id: PathId, uow: Uow, principal: Curre
 @router.put("/joint-orders/{bundle_id}/contract-mode", status_code=status.HTTP_204_NO_CONTENT)
 async def set_contract_mode(bundle_id: PathId, body: ContractModeIn, uow: Uow, principal: CurrentPrincipal) -> None:
     """Before the joint order is committed: one contract with a line per nation (default)
-    or one contract per buying nation."""
+    or one contract per buying nation, decided by the lead's coordinators (the lead as the
+    demand service named it when opening the bundle) or admin. For a coordinator of another
+    nation or agency, or before contracts knows the lead, the joint order does not exist."""
     authorise(principal, Action.CONTRACT_SET_MODE, Relation.ANY, f"joint order {bundle_id}")
     async with uow() as u:
+        if principal.role is not Role.ADMIN and await u.contracts.lead_of(bundle_id) != principal.party:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"joint order {bundle_id} not found")
         if await u.contracts.for_bundle(bundle_id) is not None:
             raise HTTPException(status.HTTP_409_CONFLICT, detail=f"joint order {bundle_id} is contracted already")
         await u.contracts.set_mode(bundle_id, ContractMode(body.mode))
