@@ -14,11 +14,11 @@ from bundling_shared.strict import (
     Code,
     Count,
     Day,
-    EurAmount,
     Flag,
     Fraction,
     Label,
     Name,
+    PositiveEurAmount,
     Quantity,
     QuantityOrNone,
     Reason,
@@ -58,7 +58,7 @@ Nation = Annotated[Alpha3, AfterValidator(_known_nation)]
 Country = Alpha3
 """Where a supplier or a product comes from: any ISO 3166-1 alpha-3 code."""
 
-Price = Annotated[EurAmount, Field(gt=0)]
+Price = PositiveEurAmount
 """EUR with cents, above zero: ``"25000000.00"`` or a number with at most two decimals."""
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]

@@ -13,21 +13,19 @@ nations and its own lines and participation, never another nation's budget or pr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer, Strict, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, Strict
 from pydantic_core import PydanticCustomError
 
 from bundling_shared.strict import (
     CODE_PATTERN,
     EARLIEST_YEAR,
     LATEST_YEAR,
-    MAX_EUR,
     Alpha3,
     Code,
     Day,
@@ -98,31 +96,7 @@ EurText = Annotated[
 """An amount as answered: a decimal string with cents."""
 
 
-AMOUNT_TEXT = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,2})?$")
-
-
-def _amount_text(value: Any) -> Any:
-    """An amount written as a string is plain digits with at most two decimals: no
-    exponent, no sign, no padding that would hide its size."""
-    if isinstance(value, str) and not AMOUNT_TEXT.match(value):
-        raise PydanticCustomError(
-            "decimal_format", "an amount is written as digits with at most two decimals, e.g. 250000000.00"
-        )
-    return value
-
-
-Amount = Annotated[
-    EurAmount,
-    BeforeValidator(_amount_text),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": 0, "maximum": int(MAX_EUR), "multipleOf": 0.01},
-                {"type": "string", "pattern": AMOUNT_TEXT.pattern, "maxLength": 16},
-            ]
-        }
-    ),
-]
+Amount = EurAmount
 """EUR with cents in a request: a number, or a string of digits such as ``"1234.56"``."""
 
 
