@@ -118,6 +118,8 @@ async def test_a_nation_asks_to_accede_to_a_framework_made_here_and_the_lead_dec
     await api.call("POST", path, desk("POL"), {"nation": "POL", "quantity": 1}, 409)  # asked already
     grown = await api.call("POST", f"/v1/frameworks/{created['id']}/accessions/POL/approve", ADMIN)
     assert (grown["participants"], grown["ceiling_quantity"]) == ({"NLD": 40_000, "POL": 10_000}, 50_000)
+    again = await api.call("POST", path, desk("POL"), {"nation": "POL", "quantity": 1}, 409)  # in it already
+    assert "already takes part" in again["detail"]
 
     bundled = await committed_radar(api)
     await api.call("POST", f"/v1/frameworks/{bundled}/accessions", desk("POL"), {"nation": "POL", "quantity": 1},

@@ -213,6 +213,8 @@ async def request_accession(
                 f"framework {framework_id} comes from bundle {framework.bundle_id}: accede through the demand "
                 f"service (POST /v1/bundles/{framework.bundle_id}/accessions)"
             )
+        if nation in framework.participants:
+            raise Conflict(f"{nation} already takes part in framework {framework_id}")
         if framework.pending_request(nation) is not None:
             raise Conflict(f"{nation} asked to accede to framework {framework_id} already")
         took_effect = framework.request_accession(
