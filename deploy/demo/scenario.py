@@ -247,26 +247,42 @@ class Demo:
             )
 
     def find_bundle(self, case: Case) -> dict[str, Any] | None:
-        """The bundle that holds every need this run registered for the case, once it does."""
-        headers = self.coordinator(case)
-        wanted = set(case.need_ids)
-        offset, limit = 0, 500
-        while True:
-            page = expect(
+        """The bundle that holds every need this run registered for the case, once it does:
+        each desk reads its own need (no one but the lead sees every line of a bundle)."""
+        bundle_ids = set()
+        for need_id, need in zip(case.need_ids, case.needs, strict=True):
+            own = expect(
                 self.http.get(
-                    f"{self.args.demand_url}/v1/bundles", params={"limit": limit, "offset": offset}, headers=headers
+                    f"{self.args.demand_url}/v1/needs/{need_id}",
+                    headers=self.token(Role.NATION_DESK, nation=need.nation),
                 ),
                 200,
             )
-            for bundle in page["items"]:
-                if bundle["item_code"] != case.item_code:
-                    continue
-                held = {line["need_id"] for line in bundle["lines"]}
-                if wanted <= held:
-                    return dict(bundle)
-            if len(page["items"]) < limit:
+            if own["bundle_id"] is None:
                 return None
-            offset += limit
+            bundle_ids.add(own["bundle_id"])
+        if len(bundle_ids) != 1:
+            return None
+        bundle_id = bundle_ids.pop()
+        if case.coordinator.get("org"):
+            self.nominate(case, bundle_id)
+        return dict(
+            expect(self.http.get(f"{self.args.demand_url}/v1/bundles/{bundle_id}", headers=self.coordinator(case)), 200)
+        )
+
+    def nominate(self, case: Case, bundle_id: str) -> None:
+        """An agency leads a bundle once a nation in it nominates it: until then the bundle is
+        run by the nation with the largest share, and the agency does not even see it."""
+        nation = case.needs[0].nation
+        expect(
+            self.http.post(
+                f"{self.args.demand_url}/v1/bundles/{bundle_id}/lead",
+                json={"lead": case.lead},
+                headers=self.token(Role.COORDINATOR, nation=nation),
+            ),
+            200,
+        )
+        say(f"coordinator {nation}, a nation in the bundle, nominates {case.lead} as its lead")
 
     def wait_for_bundle(self, case: Case) -> None:
         nations = sorted({n.nation for n in case.needs})
