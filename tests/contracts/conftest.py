@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -24,6 +24,9 @@ from contracts.entrypoints.app import MIGRATIONS, create_app
 from tests.support.api import bearer, coordinator
 
 ADMIN = bearer(Role.ADMIN)
+DECLARED_UNTIL = date.today() + timedelta(days=400)
+"""A supplier's security declaration in these tests: valid for over a year from the day they
+run (and within the platform's calendar, which ends with 2100, whatever that day is)."""
 
 
 @dataclass
@@ -50,7 +53,7 @@ class Api:
         return [json.loads(r.body) for r in rows if r.event_type == event_type]
 
     async def supplier(
-        self, org: str, country: str, valid_until: date | None = date(2030, 1, 1), **extra: Any
+        self, org: str, country: str, valid_until: date | None = DECLARED_UNTIL, **extra: Any
     ) -> dict[str, Any]:
         body = {"organisation": org, "country": country, "security_declaration_valid_until": valid_until, **extra}
         found: dict[str, Any] = await self.call("POST", "/v1/suppliers", coordinator(), jsonable(body), 201)

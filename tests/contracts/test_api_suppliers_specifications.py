@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.contracts.conftest import ADMIN, Api
+from tests.contracts.conftest import ADMIN, DECLARED_UNTIL, Api
 from tests.support.api import coordinator, desk, industry
 
 
@@ -24,7 +24,8 @@ async def test_registering_and_changing_a_declaration_publishes_the_supplier(api
     assert changed["security_declaration_valid"] is False
 
     published = await api.events("contracts.supplier.registered")
-    assert [e["payload"]["security_declaration_valid_until"] for e in published] == ["2030-01-01", expired]
+    declared = [e["payload"]["security_declaration_valid_until"] for e in published]
+    assert declared == [DECLARED_UNTIL.isoformat(), expired]
     assert {e["aggregate_id"] for e in published} == {nammo["id"]}
 
 
