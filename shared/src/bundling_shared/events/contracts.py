@@ -100,12 +100,17 @@ class FrameworkAccededV1(EventEnvelope[FrameworkAccededPayload]):
 
 
 class FrameworkAccessionRefusedPayload(BaseModel):
-    """The lead refused a nation's request to accede; the nation is not a party."""
+    """The lead refused a nation's request to accede, or the contracts service could not apply
+    it (a rule of the framework refuses it, or the bundle has no framework contract); the
+    nation is not a party."""
 
-    framework_id: str
+    framework_id: str = Field(description="Empty when the bundle has no framework contract to accede to.")
     bundle_id: str | None = None
     nation: str
     reason: str
+    refused_by: Literal["lead", "contracts"] = Field(
+        default="lead", description="Who refused: the framework's lead, or a rule the contracts service applies."
+    )
 
 
 class FrameworkAccessionRefusedV1(EventEnvelope[FrameworkAccessionRefusedPayload]):
@@ -177,6 +182,27 @@ class DeliveryDelayedV1(EventEnvelope[DeliveryDelayedPayload]):
     schema_version: Literal[1] = 1
 
 
+class CommitmentRefusedPayload(BaseModel):
+    """A committed joint order or framework the contracts service could not contract: a rule
+    of the contract refuses what was committed (an unknown nation, a value ceiling beyond what
+    the platform keeps, an empty order). The commitment stands in the demand service; the lead
+    amends the bundle or takes the case to an administrator."""
+
+    bundle_id: str
+    kind: Literal["joint_order", "framework"]
+    item_code: str
+    lead: str = Field(description="The nation or agency that leads the bundle and is told.")
+    nations: list[str] = Field(description="The participating nations as committed.")
+    reason: str = Field(description="The rule the commitment breaks, in words.")
+
+
+class CommitmentRefusedV1(EventEnvelope[CommitmentRefusedPayload]):
+    TYPE = "contracts.commitment.refused"
+    VERSION = 1
+    event_type: Literal["contracts.commitment.refused"] = "contracts.commitment.refused"
+    schema_version: Literal[1] = 1
+
+
 ContractEvent = event_union(
     ContractCreatedV1,
     AwardDecidedV1,
@@ -186,6 +212,7 @@ ContractEvent = event_union(
     DeliveryScheduleChangedV1,
     DeliveryDelayedV1,
     FrameworkAccessionRefusedV1,
+    CommitmentRefusedV1,
 )
 
 

@@ -114,6 +114,20 @@ joint_order_leads = Table(
     Column("lead", String(40), nullable=False),
 )
 
+# A committed joint order or framework a rule of the contract refused, with the reason:
+# what the bundle's participants find instead of its contract.
+uncontracted_commitments = Table(
+    "uncontracted_commitments",
+    metadata,
+    Column("bundle_id", String(40), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("item_code", String(80), nullable=False),
+    Column("lead", String(40), nullable=False),
+    Column("nations", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("refused_at", UtcDateTime(), nullable=False),
+)
+
 suppliers = Table(
     "suppliers",
     metadata,

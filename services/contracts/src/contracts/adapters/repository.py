@@ -19,10 +19,11 @@ from contracts.adapters.orm import (
     procurements,
     specifications,
     suppliers,
+    uncontracted_commitments,
 )
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
-from contracts.domain.model import Contract, ContractMode
+from contracts.domain.model import CommitmentKind, CommitmentRefusal, Contract, ContractMode
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Procurement
 from contracts.domain.specifications import Specification
@@ -67,6 +68,40 @@ class ContractRepository:
     async def set_lead(self, bundle_id: str, lead: str) -> None:
         await self._session.execute(delete(joint_order_leads).where(joint_order_leads.c.bundle_id == bundle_id))
         await self._session.execute(joint_order_leads.insert().values(bundle_id=bundle_id, lead=lead))
+
+    async def refusal_for(self, bundle_id: str) -> CommitmentRefusal | None:
+        t = uncontracted_commitments
+        row = (await self._session.execute(select(t).where(t.c.bundle_id == bundle_id))).first()
+        if row is None:
+            return None
+        return CommitmentRefusal(
+            bundle_id=row.bundle_id,
+            kind=CommitmentKind(row.kind),
+            item_code=row.item_code,
+            lead=row.lead,
+            nations=list(row.nations),
+            reason=row.reason,
+            at=row.refused_at,
+        )
+
+    async def record_refusal(self, refusal: CommitmentRefusal) -> None:
+        """The latest refusal of a bundle's commitment replaces an earlier one."""
+        await self.clear_refusal(refusal.bundle_id)
+        await self._session.execute(
+            uncontracted_commitments.insert().values(
+                bundle_id=refusal.bundle_id,
+                kind=refusal.kind.value,
+                item_code=refusal.item_code,
+                lead=refusal.lead,
+                nations=refusal.nations,
+                reason=refusal.reason,
+                refused_at=refusal.at,
+            )
+        )
+
+    async def clear_refusal(self, bundle_id: str) -> None:
+        t = uncontracted_commitments
+        await self._session.execute(delete(t).where(t.c.bundle_id == bundle_id))
 
 
 class SupplierRepository:

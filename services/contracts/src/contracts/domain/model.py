@@ -63,6 +63,32 @@ class ContractMode(StrEnum):
 SINGLE_PART = "all"
 
 
+class CommitmentKind(StrEnum):
+    JOINT_ORDER = "joint_order"
+    FRAMEWORK = "framework"
+
+
+@dataclass(frozen=True)
+class CommitmentRefusal:
+    """A committed joint order or framework that a rule of the contract refuses. The demand
+    service committed it and cannot take it back, so it is kept, under the bundle's id where
+    its contract would be found, until a commitment of the bundle that can be contracted
+    replaces it: the lead sees why and amends the bundle or asks an administrator."""
+
+    bundle_id: str
+    kind: CommitmentKind
+    item_code: str
+    lead: str
+    nations: list[str]
+    reason: str
+    at: datetime
+
+    @property
+    def explained(self) -> str:
+        what = "joint order" if self.kind is CommitmentKind.JOINT_ORDER else "framework"
+        return f"the committed {what} {self.bundle_id} is not contracted: {self.reason}"
+
+
 @dataclass
 class ContractLine:
     nation: str

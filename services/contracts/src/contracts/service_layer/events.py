@@ -10,6 +10,8 @@ from bundling_shared.events.contracts import (
     AwardDecidedV1,
     CallOffPlacedPayload,
     CallOffPlacedV1,
+    CommitmentRefusedPayload,
+    CommitmentRefusedV1,
     DeliveryDelayedPayload,
     DeliveryDelayedV1,
     DeliveryLotChange,
@@ -28,9 +30,11 @@ from bundling_shared.events.contracts import (
 )
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.model import CommitmentRefusal
 from contracts.domain.procurement import Procurement
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
+from contracts.domain.weighing import NATIONS
 from contracts.service_layer.unit_of_work import UnitOfWork
 
 PRODUCER = "contracts"
@@ -152,6 +156,51 @@ async def accession_refused(uow: UnitOfWork, framework: FrameworkContract, natio
             aggregate_id=framework.id,
             producer=PRODUCER,
             nation=nation,
+        ),
+    )
+
+
+async def accession_not_applied(
+    uow: UnitOfWork, framework: FrameworkContract | None, bundle_id: str, nation: str, reason: str, causation_id: str
+) -> None:
+    """An accession a rule refuses, or to a bundle without a framework: the nation hears it
+    is not a party, as when the lead refuses, rather than nothing at all."""
+    await uow.emit(
+        topics.CONTRACTS,
+        FrameworkAccessionRefusedV1.create(
+            FrameworkAccessionRefusedPayload(
+                framework_id=framework.id if framework else "",
+                bundle_id=bundle_id,
+                nation=nation,
+                reason=reason,
+                refused_by="contracts",
+            ),
+            aggregate_id=framework.id if framework else bundle_id,
+            producer=PRODUCER,
+            nation=nation,
+            causation_id=causation_id,
+        ),
+    )
+
+
+async def commitment_refused(uow: UnitOfWork, refusal: CommitmentRefusal, causation_id: str) -> None:
+    lead_is_nation = refusal.lead in NATIONS
+    await uow.emit(
+        topics.CONTRACTS,
+        CommitmentRefusedV1.create(
+            CommitmentRefusedPayload(
+                bundle_id=refusal.bundle_id,
+                kind=refusal.kind.value,
+                item_code=refusal.item_code,
+                lead=refusal.lead,
+                nations=refusal.nations,
+                reason=refusal.reason,
+            ),
+            aggregate_id=refusal.bundle_id,
+            producer=PRODUCER,
+            nation=refusal.lead if lead_is_nation else None,
+            organisation=None if lead_is_nation else refusal.lead,
+            causation_id=causation_id,
         ),
     )
 

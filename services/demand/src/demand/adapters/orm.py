@@ -172,6 +172,7 @@ bundles = Table(
     Column("sme_share", Float, nullable=True),
     Column("closed_reason", Text, nullable=True),
     Column("cancel_reason", Text, nullable=True),
+    Column("contracting_problem", Text, nullable=True),
     Column("pending_since", UtcDateTime(), nullable=True, index=True),
     Column("changed_at", UtcDateTime(), nullable=True),
     Column("published_revision", Integer, nullable=False, server_default="0"),

@@ -65,6 +65,7 @@ class DecisionKind(StrEnum):
     ACCEDED = "acceded"
     ACCESSION_REQUESTED = "accession_requested"
     ACCESSION_REFUSED = "accession_refused"
+    NOT_CONTRACTED = "not_contracted"
     SME_SHARE_PLANNED = "sme_share_planned"
     CLOSED = "closed"
     CANCELLED = "cancelled"
@@ -151,6 +152,8 @@ class BundleState:
     sme_share: float | None = None
     closed_reason: str | None = None
     cancel_reason: str | None = None
+    # Why the contracts service could not contract the committed bundle, until it does.
+    contracting_problem: str | None = None
     pending_since: datetime | None = None
     changed_at: datetime | None = None
     published_revision: int = 0
@@ -515,6 +518,17 @@ class BundleState:
         self.cancel_reason = reason
         self._changed(now)
         return f"cancelled: {reason}"
+
+    # ------------------------------------------------------------------ contracting
+    def not_contracted(self, reason: str) -> str:
+        """The commitment stands (the nations committed); the lead sees why no contract
+        followed and amends the bundle or asks an administrator. Not a change of the bundle's
+        terms: its revision and publication stay as they were."""
+        self.contracting_problem = reason
+        return f"the contracts service could not contract the committed bundle: {reason}"
+
+    def contracted(self) -> None:
+        self.contracting_problem = None
 
     # ------------------------------------------------------------------ publication
     def publication_due(self, now: datetime, quiet: timedelta, max_wait: timedelta) -> bool:

@@ -343,6 +343,10 @@ class BundleOut(BaseModel):
     accession_open: bool
     closed_reason: str | None
     cancel_reason: str | None
+    contracting_problem: str | None = Field(
+        description="Why the contracts service could not contract the committed bundle (a rule of the contract it "
+        "breaks); none once contracted. Its lead amends the bundle or asks an administrator."
+    )
     sme_share: float | None
     funding: list[FundingOut]
     participation: list[ParticipationOut]
@@ -377,6 +381,7 @@ class BundleOut(BaseModel):
             accession_open=bundle.accession_open,
             closed_reason=bundle.closed_reason,
             cancel_reason=bundle.cancel_reason,
+            contracting_problem=bundle.contracting_problem,
             sme_share=bundle.sme_share,
             # Shown only to its participants and coordinators: the reasons may name its nations.
             funding=[FundingOut.of(a) for a in evaluate(bundle.facts(), named=True)],

@@ -20,6 +20,7 @@ from pydantic import PlainValidator, TypeAdapter, ValidationError
 
 from bundling_shared import topics
 from bundling_shared.events.contracts import (
+    CommitmentRefusedV1,
     ContractCreatedV1,
     ContractEvent,
     FrameworkAccededV1,
@@ -33,7 +34,12 @@ from bundling_shared.messaging.dead_letter import RetryPolicy, batch_records, pu
 from bundling_shared.messaging.kafka import at_least_once
 from demand.service_layer import aggregator
 from demand.service_layer.common import AGGREGATOR, UowFactory
-from demand.service_layer.contracted import CONTRACT_WATCHER, accession_decided, mark_contracted
+from demand.service_layer.contracted import (
+    CONTRACT_WATCHER,
+    accession_decided,
+    commitment_not_contracted,
+    mark_contracted,
+)
 from demand.service_layer.specifications import SPECIFICATION_WATCHER, adopt_harmonised_specification
 
 # Up to 2,000 need events share a transaction and an offset commit: what a batch costs
@@ -82,8 +88,9 @@ def build_router(uow: UowFactory, policy: RetryPolicy) -> KafkaRouter:
 
     @at_least_once(router, topics.CONTRACTS, group_id=CONTRACT_WATCHER, title="contracts.contracts:demand")
     async def on_contract_event(event: ContractEvent) -> None:
-        """Marks the needs behind a bundle contracted once its contract exists, and a requested
-        accession in or out once the framework's lead decided."""
+        """Marks the needs behind a bundle contracted once its contract exists, shows on the
+        bundle why it could not be contracted, and a requested accession in or out once the
+        framework's lead (or a rule of the framework) decided."""
         if isinstance(event, ContractCreatedV1):
             await mark_contracted(event.event_id, event.payload.bundle_id, event.payload.contract_id, uow())
         elif isinstance(event, FrameworkContractCreatedV1) and event.payload.bundle_id is not None:
@@ -92,7 +99,10 @@ def build_router(uow: UowFactory, policy: RetryPolicy) -> KafkaRouter:
             await accession_decided(event.event_id, event.payload.bundle_id, event.payload.nation, True, uow())
         elif isinstance(event, FrameworkAccessionRefusedV1) and event.payload.bundle_id is not None:
             p = event.payload
-            await accession_decided(event.event_id, p.bundle_id or "", p.nation, False, uow(), p.reason)
+            by_rule = p.refused_by == "contracts"
+            await accession_decided(event.event_id, p.bundle_id or "", p.nation, False, uow(), p.reason, by_rule)
+        elif isinstance(event, CommitmentRefusedV1):
+            await commitment_not_contracted(event.event_id, event.payload.bundle_id, event.payload.reason, uow())
 
     @at_least_once(router, topics.REFERENCE, group_id=SPECIFICATION_WATCHER, title="contracts.reference:demand")
     async def on_reference_event(event: ReferenceEvent) -> None:

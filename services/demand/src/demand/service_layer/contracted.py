@@ -1,6 +1,7 @@
 """Closing the loop: when the contracts service turns a committed bundle into a contract,
-the needs behind it become contracted; when a framework's lead decides on an accession,
-the bundle shows the nation in or out."""
+the needs behind it become contracted; when it cannot (a rule of the contract refuses the
+commitment), the bundle shows why; when a framework's lead decides on an accession, the
+bundle shows the nation in or out."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ async def mark_contracted(event_id: UUID, bundle_id: str, contract_id: str, uow:
             return 0
         bundle = await uow.bundles.get(bundle_id)
         if bundle is not None:
+            bundle.contracted()
             now = uow.clock.now()
             for line in await uow.bundles.lines(bundle.id):
                 need = await uow.needs.get(line.need_id)
@@ -32,8 +34,30 @@ async def mark_contracted(event_id: UUID, bundle_id: str, contract_id: str, uow:
     return changed
 
 
+async def commitment_not_contracted(event_id: UUID, bundle_id: str, reason: str, uow: UnitOfWork) -> bool:
+    """The contracts service could not contract the committed bundle: the bundle shows the
+    reason and its trail records it. Returns whether the bundle changed; a bundle not ours
+    changes nothing."""
+    async with uow:
+        if await uow.already_processed(CONTRACT_WATCHER, event_id):
+            return False
+        bundle = await uow.bundles.get(bundle_id)
+        if bundle is not None:
+            what = bundle.not_contracted(reason)
+            uow.bundles.record(Decision(bundle.id, DecisionKind.NOT_CONTRACTED, what, uow.clock.now()))
+        await uow.mark_processed(CONTRACT_WATCHER, event_id)
+        await uow.commit()
+    return bundle is not None
+
+
 async def accession_decided(
-    event_id: UUID, bundle_id: str, nation: str, took_effect: bool, uow: UnitOfWork, reason: str = ""
+    event_id: UUID,
+    bundle_id: str,
+    nation: str,
+    took_effect: bool,
+    uow: UnitOfWork,
+    reason: str = "",
+    refused_by_rule: bool = False,
 ) -> bool:
     """The nation's requested accession took effect or was refused by the framework's lead.
     Returns whether the bundle changed; a bundle not ours, or no request waiting, changes nothing."""
@@ -47,7 +71,9 @@ async def accession_decided(
             what = (
                 f"{nation} acceded to the framework contract led by {bundle.lead}"
                 if took_effect
-                else f"{bundle.lead} refused {nation}'s accession" + (f": {reason}" if reason else "")
+                else ("the contracts service" if refused_by_rule else str(bundle.lead))
+                + f" refused {nation}'s accession"
+                + (f": {reason}" if reason else "")
             )
             uow.bundles.record(Decision(bundle.id, kind, what, uow.clock.now(), nation=nation))
         await uow.mark_processed(CONTRACT_WATCHER, event_id)

@@ -29,6 +29,7 @@ CALL_OFF_PLACED = "call_off.placed"
 DELIVERY_SCHEDULE_CHANGED = "delivery_schedule.changed"
 DELIVERY_DELAYED = "delivery.delayed"
 NEED_UNPLACEABLE = "need.unplaceable"
+COMMITMENT_NOT_CONTRACTED = "commitment.not_contracted"
 # Told to the contracted supplier alone, and only while it holds a valid security
 # declaration: they name nations, quantities and dates of one contract.
 RESTRICTED_TYPES: frozenset[str] = frozenset({CALL_OFF_PLACED, DELIVERY_SCHEDULE_CHANGED, DELIVERY_DELAYED})
@@ -43,8 +44,8 @@ INDUSTRY_TYPES: frozenset[str] = frozenset(
     }
 )
 # Told to one nation's desk alone (the message's audience): they are about that nation's
-# own needs.
-NATION_TYPES: frozenset[str] = frozenset({NEED_UNPLACEABLE})
+# own needs, or a bundle it leads.
+NATION_TYPES: frozenset[str] = frozenset({NEED_UNPLACEABLE, COMMITMENT_NOT_CONTRACTED})
 EVENT_TYPES: frozenset[str] = INDUSTRY_TYPES | NATION_TYPES
 MAX_ITEM_CATEGORIES = 50
 MAX_RATE_LIMIT_PER_SECOND = 1000

@@ -19,6 +19,7 @@ from bundling_shared import topics
 from bundling_shared.events.contracts import (
     AwardDecidedV1,
     CallOffPlacedV1,
+    CommitmentRefusedV1,
     ContractCreatedV1,
     ContractEvent,
     DeliveryDelayedV1,
@@ -58,7 +59,8 @@ def build_router(uow: UowFactory, links: Links, clock: Clock) -> KafkaRouter:
     @at_least_once(router, topics.CONTRACTS, group_id=handlers.CONSUMER, title="contracts.contracts:notifications")
     async def on_contract_event(event: ContractEvent) -> None:
         """Contracts, awards and frameworks for every subscriber; call-offs and delivery
-        news for the contracted supplier only. An accession is not told to industry: it
+        news for the contracted supplier only; a committed bundle that could not be
+        contracted for its lead nation's desk only. An accession is not told to industry: it
         names one nation's quantity, and the supplier hears of it through the call-offs
         that follow, with what it needs to deliver."""
         consumer = handlers.CONSUMER
@@ -74,7 +76,9 @@ def build_router(uow: UowFactory, links: Links, clock: Clock) -> KafkaRouter:
             message = messages.delivery_schedule_changed(event, links)
         elif isinstance(event, DeliveryDelayedV1):
             message = messages.delivery_delayed(event, links)
-        else:  # FrameworkAccededV1
+        elif isinstance(event, CommitmentRefusedV1) and (notice := messages.commitment_not_contracted(event, links)):
+            message = notice
+        else:  # accessions; a commitment an agency leads (it has no desk)
             await handlers.skip_event(consumer, event, uow())
             return
         await handlers.record_message(consumer, event, message, uow(), now=clock())

@@ -17,6 +17,7 @@ from typing import Any
 from bundling_shared.events.contracts import (
     AwardDecidedV1,
     CallOffPlacedV1,
+    CommitmentRefusedV1,
     ContractCreatedV1,
     DeliveryDelayedV1,
     DeliveryScheduleChangedV1,
@@ -29,6 +30,7 @@ from notifications.domain.model import (
     AWARD_DECIDED,
     BUNDLE_OPENED,
     CALL_OFF_PLACED,
+    COMMITMENT_NOT_CONTRACTED,
     CONTRACT_CREATED,
     DELIVERY_DELAYED,
     DELIVERY_SCHEDULE_CHANGED,
@@ -225,3 +227,20 @@ def need_unplaceable(event: NeedUnplaceableV1, links: Links) -> Message:
         "link": links.need.format(need_id=p.need_id),
     }
     return _message(event, NEED_UNPLACEABLE, data, item_code=p.item_code, audience=p.nation)
+
+
+def commitment_not_contracted(event: CommitmentRefusedV1, links: Links) -> Message | None:
+    """The lead nation's desk learns that its committed bundle could not be contracted, and
+    why, so that it amends the bundle or asks an administrator; the bundle is behind the link.
+    An agency lead has no desk: no one is told (the bundle shows it to its coordinators)."""
+    p = event.payload
+    if event.nation is None or event.nation != p.lead:
+        return None
+    data = {
+        "bundle_id": p.bundle_id,
+        "kind": p.kind,
+        "item_code": p.item_code,
+        "reason": p.reason,
+        "link": links.bundle.format(bundle_id=p.bundle_id),
+    }
+    return _message(event, COMMITMENT_NOT_CONTRACTED, data, item_code=p.item_code, audience=p.lead)

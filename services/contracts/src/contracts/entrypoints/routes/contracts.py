@@ -3,18 +3,27 @@ supplier its own contracts, the lead everything of what it leads."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 
 from bundling_shared.auth import Principal, Role
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.domain.model import Contract, ContractMode
+from bundling_shared.problems import MEDIA_TYPE, ProblemError
+from contracts.domain.model import CommitmentRefusal, Contract, ContractMode
 from contracts.entrypoints.routes.deps import MAX_OFFSET, PathId, Uow
 from contracts.entrypoints.schemas import ContractModeIn, ContractOut, ContractPage
 from contracts.service_layer.authorisation import Action, Relation, allowed, authorise, relation_to
 
 router = APIRouter(tags=["contracts"])
+
+NOT_CONTRACTED: dict[int | str, dict[str, Any]] = {
+    409: {
+        "description": "The joint order or framework was committed but a rule of the contract refuses it: the "
+        "detail names the rule. Told only to those who would see its contract.",
+        "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 
 
 def _seen_as(contract: Contract, principal: Principal, supplier_id: str | None) -> str | bool | None:
@@ -65,22 +74,38 @@ async def get_contract(contract_id: PathId, uow: Uow, principal: CurrentPrincipa
     return seen
 
 
-@router.get("/joint-orders/{bundle_id}/contract", response_model=ContractOut)
+def _refused(refusal: CommitmentRefusal | None, principal: Principal) -> None:
+    """A commitment that could not be contracted answers 409 with its reason, to those who
+    would see its contract (its lead, its nations, admin); for others it does not exist."""
+    if refusal is None:
+        return
+    relation = relation_to(principal, authority=refusal.lead, nations=refusal.nations)
+    if allowed(principal, Action.CONTRACT_VIEW, relation):
+        raise ProblemError(
+            status.HTTP_409_CONFLICT, refusal.explained, field="path.bundle_id", rule="commitment_not_contracted"
+        )
+
+
+@router.get("/joint-orders/{bundle_id}/contract", response_model=ContractOut, responses=NOT_CONTRACTED)
 async def contract_of_joint_order(bundle_id: PathId, uow: Uow, principal: CurrentPrincipal) -> ContractOut:
     """The contract a committed bundle became, once the event has been processed; in
-    per-buyer mode the first one the caller may see."""
+    per-buyer mode the first one the caller may see. A committed joint order or framework
+    that a rule of the contract refuses answers 409 naming the rule."""
     found = await contracts_of_joint_order(bundle_id, uow, principal)
     if not found:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no contract for joint order {bundle_id}")
     return found[0]
 
 
-@router.get("/joint-orders/{bundle_id}/contracts", response_model=list[ContractOut])
+@router.get("/joint-orders/{bundle_id}/contracts", response_model=list[ContractOut], responses=NOT_CONTRACTED)
 async def contracts_of_joint_order(bundle_id: PathId, uow: Uow, principal: CurrentPrincipal) -> list[ContractOut]:
-    """All contracts of a joint order: one, or one per buying nation."""
+    """All contracts of a joint order: one, or one per buying nation; 409 naming the rule
+    when the committed joint order or framework could not be contracted."""
     async with uow() as u:
         found = await u.contracts.all_for_bundle(bundle_id)
         own = await u.suppliers.by_organisation(principal.organisation) if principal.organisation else None
+        refusal = None if found else await u.contracts.refusal_for(bundle_id)
+    _refused(refusal, principal)
     seen = [c for c in (_out(c, principal, own.id if own else None) for c in found) if c is not None]
     if not seen:  # as the single contract does: a joint order the caller has no part in does not exist for it
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no contract for joint order {bundle_id}")
