@@ -6,9 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
-
-from bundling_shared.messaging.dead_letter import PermanentError
 from contracts.service_layer import handlers
 from tests.contracts.conftest import Api
 from tests.contracts.events import accession, framework_committed, harmonisation
@@ -47,10 +44,10 @@ async def test_a_committed_framework_once_whatever_is_redelivered_and_accessions
     assert [e["payload"]["nation"] for e in await api.events("contracts.framework.acceded")] == ["NOR", "DNK", "LTU"]
     assert len(framework["change_log"]) == 1 + 3 * 3  # created; each asked, acceded, and the new count
 
-    with pytest.raises(PermanentError, match="already takes part"):
-        await handlers.accede_to_framework(accession("NOR", 1), api.service.uow())
-    with pytest.raises(PermanentError, match="no framework contract for bundle"):
-        await handlers.accede_to_framework(accession("NOR", 1, bundle_id="bundle-none"), api.service.uow())
+    # what a rule refuses is refused with its reason (tests/contracts/test_commitments_not_contracted.py)
+    assert await handlers.accede_to_framework(accession("NOR", 1), api.service.uow()) is False
+    (refused,) = await api.events("contracts.framework.accession_refused")
+    assert "already takes part" in refused["payload"]["reason"]
 
 
 async def test_parties_call_off_within_the_ceiling_and_the_supplier_hears_of_it(api: Api) -> None:
@@ -164,5 +161,4 @@ async def test_a_harmonisation_proposal_starts_the_workflow_once(api: Api) -> No
     assert spec["deviations"] == [{"nation": "NLD", "description": "charge system", "compatible": False}]
     again = await handlers.propose_harmonisation(harmonisation(["NLD", "DEU"]), api.service.uow())
     assert (await api.call("GET", f"/v1/specifications/{again}", desk("NLD")))["version"] == 2
-    with pytest.raises(PermanentError):
-        await handlers.propose_harmonisation(harmonisation([], ref=None), api.service.uow())
+    assert await handlers.propose_harmonisation(harmonisation([], ref=None), api.service.uow()) is None
