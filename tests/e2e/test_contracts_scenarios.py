@@ -32,6 +32,7 @@ from tests.support.api import bearer, coordinator, desk, industry
 pytestmark = pytest.mark.e2e
 
 TODAY = date.today()
+VALID_UNTIL = (TODAY + timedelta(days=4 * 365)).isoformat()
 
 
 def publish(bootstrap: str, platform: Platform, topic: str, *events: EventEnvelope[Any]) -> None:
@@ -161,7 +162,7 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
 
     # the award: cheaper from outside Europe loses on origin and delivery time
     for org, country in (("NAMMO", "NOR"), ("GLOBALARMS", "USA"), ("FARCO", "KOR")):
-        body = {"organisation": org, "country": country, "security_declaration_valid_until": "2030-12-31"}
+        body = {"organisation": org, "country": country, "security_declaration_valid_until": VALID_UNTIL}
         call(platform, "POST", "/v1/suppliers", bearer(Role.ADMIN), body, 201)
     own = {**PROCUREMENT, "bundle_id": None, "nations": ["NLD"]}  # the Netherlands buys for itself
     procurement = call(platform, "POST", "/v1/procurements", desk("NLD"), own, 201)
@@ -179,10 +180,10 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
     # the framework with yearly call-offs, one lot late
     framework = call(platform, "POST", "/v1/frameworks", desk("NLD"), {
         "item_code": "AMMO-155MM", "participants": {"NLD": 60_000}, "ceiling_quantity": 60_000,
-        "ceiling_value_eur": 240_000_000, "start": "2025-01-01", "end": "2029-12-31",
+        "ceiling_value_eur": 240_000_000, "start": f"{TODAY.year - 1}-01-01", "end": f"{TODAY.year + 3}-12-31",
         "suppliers": {nammo_id: 4_000},
     }, 201)  # fmt: skip
-    years = [TODAY.year + i for i in range(3) if TODAY.year + i <= 2029]
+    years = [TODAY.year + i for i in range(3)]
     call_offs = [
         call(platform, "POST", f"/v1/frameworks/{framework['id']}/call-offs", desk("NLD"),
              {"item_code": "AMMO-155MM", "quantity": 10_000, "delivery_due": f"{year}-12-31"}, 201)

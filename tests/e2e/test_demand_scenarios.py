@@ -22,19 +22,20 @@ from aiokafka import AIOKafkaConsumer
 
 from tests.demand.helpers import ADMIN, coordinator_of
 from tests.e2e.conftest import Platform
-from tests.e2e.test_walking_skeleton import contracted, eventually
+from tests.e2e.test_walking_skeleton import WINDOW, contracted, eventually
 from tests.support.api import coordinator, desk
 
 pytestmark = pytest.mark.e2e
 
 DEADLINE = (date.today() + timedelta(days=30)).isoformat()
+NEXT = date.today().year + 1
 
 
 def register(platform: Platform, nation: str, item: str, quantity: int | None = None, **extra: Any) -> str:
     body = {
         "nation": nation,
         "item_code": item,
-        "delivery_window": {"start": "2025-06-01", "end": "2028-12-31"},
+        "delivery_window": WINDOW,
         **({"quantity": quantity} if quantity is not None else {}),
         **extra,
     }
@@ -146,9 +147,9 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
     vsrat_contract = contracted(platform, vsrat["id"])
     assert vsrat_contract["contracting_authority"] == "NSPA"
     assert {x["nation"] for x in vsrat_contract["lines"]} == set(VSRAT_ALLIES)
-    ammo_contract = contracted(platform, ammo["id"])
+    ammo_contract = contracted(platform, ammo["id"], "CZE")
     assert ammo_contract["contracting_authority"] == "CZE" and len(ammo_contract["lines"]) == 18
-    patriot_contract = contracted(platform, missiles["id"])
+    patriot_contract = contracted(platform, missiles["id"], "DEU")
     assert patriot_contract["total_quantity"] == 1_000
     assert {(x["nation"], x["quantity"]) for x in patriot_contract["lines"]} == set(patriot.items())
     assert patriot_contract["contracting_authority"] == "DEU"  # largest share, none nominated
@@ -175,7 +176,7 @@ def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(plat
     led = act(platform, f"/v1/bundles/{cv90['id']}/lead", {"lead": "SWE"}, coordinator_of("NLD"))
     assert led["proposed_lead"] == "SWE"
     act(platform, f"/v1/bundles/{cv90['id']}/commit", {}, coordinator("SWE"))
-    cv90_contract = contracted(platform, cv90["id"])
+    cv90_contract = contracted(platform, cv90["id"], "SWE")
     assert cv90_contract["contracting_authority"] == "SWE"
     assert {(x["nation"], x["quantity"]) for x in cv90_contract["lines"]} == {("DNK", 20), ("NLD", 30)}
     eventually(
@@ -192,7 +193,7 @@ def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(plat
         platform,
         "NLD",
         "MMR",
-        yearly_quantities=[{"year": 2026, "quantity": 3}, {"year": 2027, "quantity": 3}, {"year": 2028, "quantity": 3}],
+        yearly_quantities=[{"year": NEXT + i, "quantity": 3} for i in range(3)],
         budget_ceiling={"amount": 600_000_000},
     )
     radar = one_bundle(platform, "MMR", {"NLD"})
@@ -205,7 +206,7 @@ def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(plat
         act(
             platform,
             f"/v1/bundles/{radar['id']}/accessions",
-            {"yearly_quantities": [{"year": 2027, "quantity": 1}, {"year": 2028, "quantity": 1}]},
+            {"yearly_quantities": [{"year": NEXT + 1, "quantity": 1}, {"year": NEXT + 2, "quantity": 1}]},
             desk(nation),
             201,
         )

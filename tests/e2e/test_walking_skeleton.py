@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -19,6 +20,9 @@ from tests.support.api import coordinator, desk, industry
 pytestmark = pytest.mark.e2e
 
 T = TypeVar("T")
+
+WINDOW = {"start": date.today().isoformat(), "end": (date.today() + timedelta(days=3 * 365)).isoformat()}
+"""A delivery window of three years from the day the tests run."""
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 60, what: str = "condition") -> T:
@@ -47,7 +51,7 @@ def register_need(platform: Platform, nation: str, item: str, quantity: int) -> 
         "nation": nation,
         "item_code": item,
         "quantity": quantity,
-        "delivery_window": {"start": "2025-01-01", "end": "2028-12-31"},
+        "delivery_window": WINDOW,
     }
     response = httpx.post(f"{platform.demand.url}/v1/needs", json=body, headers=desk(nation))
     assert response.status_code == 201, response.text
@@ -73,8 +77,10 @@ def commit(platform: Platform, bundle_id: str, lead: str, correlation_id: str | 
     assert response.status_code == 200, response.text
 
 
-def contract_for(platform: Platform, bundle_id: str) -> dict[str, Any] | None:
-    response = httpx.get(f"{platform.contracts.url}/v1/joint-orders/{bundle_id}/contract", headers=coordinator("NSPA"))
+def contract_for(platform: Platform, bundle_id: str, lead: str = "NSPA") -> dict[str, Any] | None:
+    """As the coordinator of the joint order's lead sees it: another coordinator is told
+    that the order does not exist."""
+    response = httpx.get(f"{platform.contracts.url}/v1/joint-orders/{bundle_id}/contract", headers=coordinator_of(lead))
     if response.status_code == 200:
         found: dict[str, Any] = response.json()
         return found
@@ -85,8 +91,8 @@ def bundled(platform: Platform, item: str, nations: set[str]) -> dict[str, Any]:
     return eventually(lambda: bundle_of(platform, item, nations), what=f"{item} bundled for {sorted(nations)}")
 
 
-def contracted(platform: Platform, bundle_id: str, timeout: float = 60) -> dict[str, Any]:
-    return eventually(lambda: contract_for(platform, bundle_id), timeout, f"the contract of {bundle_id}")
+def contracted(platform: Platform, bundle_id: str, lead: str = "NSPA", timeout: float = 60) -> dict[str, Any]:
+    return eventually(lambda: contract_for(platform, bundle_id, lead), timeout, f"the contract of {bundle_id}")
 
 
 def test_a_need_becomes_a_contract_and_industry_gets_one_signed_webhook(platform: Platform) -> None:
@@ -98,7 +104,7 @@ def test_a_need_becomes_a_contract_and_industry_gets_one_signed_webhook(platform
     assert bundle["total_quantity"] == 35_000
     commit(platform, bundle["id"], lead="CZE", correlation_id="corr-e2e-155mm")
 
-    contract = contracted(platform, bundle["id"])
+    contract = contracted(platform, bundle["id"], lead="CZE")
     assert contract["contracting_authority"] == "CZE"
     assert {(x["nation"], x["quantity"]) for x in contract["lines"]} == {("NLD", 10_000), ("CZE", 25_000)}
 
