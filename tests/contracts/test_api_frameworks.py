@@ -12,6 +12,7 @@ from tests.contracts.events import accession, framework_committed, harmonisation
 from tests.support.api import coordinator, desk, industry
 
 DUE = (date.today() + timedelta(days=200)).isoformat()
+AFTER_DUE = (date.today() + timedelta(days=300)).isoformat()
 
 
 async def radar_framework(api: Api) -> tuple[str, str]:
@@ -70,7 +71,8 @@ async def test_parties_call_off_within_the_ceiling_and_the_supplier_hears_of_it(
     refused = await api.call("POST", path, desk("NLD"), {**body, "item_code": "PATRIOT"}, 422)
     assert "not an item of framework" in refused["detail"]
     await api.call("POST", path, desk("NLD"), {**body, "quantity": 0}, 422)
-    await api.call("POST", path, desk("NLD"), {**body, "delivery_due": "2031-01-01"}, 422)
+    beyond_the_term = (date.today() + timedelta(days=5 * 365)).isoformat()
+    await api.call("POST", path, desk("NLD"), {**body, "delivery_due": beyond_the_term}, 422)
 
     framework = await api.call("GET", f"/v1/frameworks/{framework_id}", desk("NLD"))
     assert framework["remaining_quantity"] == 9
@@ -86,7 +88,7 @@ async def test_a_mini_competition_among_the_framework_suppliers(api: Api) -> Non
     await api.call("POST", path, desk("NLD"), body, 422)  # two suppliers: name one or compete
     bids = [
         {"supplier_id": thales, "unit_price_eur": 24_000_000, "delivery_date": DUE},
-        {"supplier_id": other, "unit_price_eur": 23_000_000, "delivery_date": "2031-01-01"},  # too late
+        {"supplier_id": other, "unit_price_eur": 23_000_000, "delivery_date": AFTER_DUE},  # too late
     ]
     placed = await api.call("POST", path, desk("NLD"), {**body, "bids": bids}, 201)
     assert (placed["mode"], placed["supplier_id"]) == ("mini_competition", thales)
@@ -127,7 +129,7 @@ async def test_frameworks_through_http_with_accession_and_end_date_warning(api: 
     await api.call("POST", f"{path}/POL/approve", desk("DEU"), expect=404)  # only the authority admits
     grown = await api.call("POST", f"{path}/POL/approve", desk("NLD"))
     assert (grown["ceiling_quantity"], grown["ceiling_value_eur"]) == (110_000, "440000000.00")
-    await api.call("POST", path, desk("POL"), {"nation": "POL", "quantity": 1}, 422)  # already in
+    await api.call("POST", path, desk("POL"), {"nation": "POL", "quantity": 1}, 409)  # already in
 
 
 async def test_need_to_know_on_frameworks_and_call_offs(api: Api) -> None:
