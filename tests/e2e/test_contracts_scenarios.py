@@ -132,15 +132,18 @@ def test_the_radar_framework_opened_to_norway_denmark_and_lithuania(platform: Pl
     assert (final["ceiling_quantity"], final["remaining_quantity"]) == (14, 11)
     assert [c["nation"] for c in call(platform, "GET", path, desk("LTU"))["call_offs"]] == ["LTU"]
 
-    events = read(kafka_bootstrap, platform, "contracts.contracts", until=7)
+    events = read(kafka_bootstrap, platform, "contracts.contracts", until=8)
     assert len(of_type(events, "contracts.framework.created")) == 1
     acceded = of_type(events, "contracts.framework.acceded")
     assert sorted(e["payload"]["nation"] for e in acceded) == ["DNK", "LTU", "NOR"]
     offs = of_type(events, "contracts.call_off.placed")
     assert sorted(e["payload"]["nation"] for e in offs) == ["DNK", "LTU", "NOR"]
     assert {e["payload"]["supplier_organisation"] for e in offs} == {"THALES-NL"}
-    (dead,) = read(kafka_bootstrap, platform, "demand.bundles.dlq", until=1)
-    assert dead["payload"]["bundle_id"] == "bundle-without-framework"  # an accession to nothing is not lost
+    # An accession to nothing is not lost: it is refused with its reason, never dead-lettered.
+    (refused,) = of_type(events, "contracts.framework.accession_refused")
+    assert refused["payload"] == {**refused["payload"], "bundle_id": "bundle-without-framework", "nation": "LTU",
+                                  "framework_id": "", "refused_by": "contracts"}  # fmt: skip
+    assert read(kafka_bootstrap, platform, "demand.bundles.dlq", until=1, timeout=3) == []
 
     hooks = platform.receiver.wait_for(3)
     data = [Webhook(thales_hook["secret"]).verify(h.body, h.headers)["data"] for h in hooks]
