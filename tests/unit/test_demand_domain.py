@@ -324,3 +324,14 @@ def test_yearly_quantities_add_and_subtract_year_by_year() -> None:
     two_years = [YearQuantity(2026, 10), YearQuantity(2027, 5)]
     assert add_yearly(two_years, [YearQuantity(2027, 5)], -1) == [YearQuantity(2026, 10)]  # a year at zero goes
     assert add_yearly(two_years, [YearQuantity(2025, 1)]) == [YearQuantity(2025, 1), *two_years]  # in year order
+
+
+def test_a_bundle_whose_shares_hold_no_quantity_proposes_no_lead_instead_of_failing_a_read() -> None:
+    bundle = bundle_of(need("NLD", 100, "PATRIOT-PAC2"), need("DEU", 300, "PATRIOT-PAC2"))
+    assert bundle.proposed_lead == "DEU"
+    for share in bundle.shares:
+        share.quantity = 0  # as read while its needs are being placed elsewhere
+    assert bundle.total_quantity > 0
+    assert bundle.proposed_lead is None
+    bundle.nominate("NSPA", NOW)
+    assert bundle.proposed_lead == "NSPA"

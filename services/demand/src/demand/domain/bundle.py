@@ -222,9 +222,13 @@ class BundleState:
 
     @property
     def proposed_lead(self) -> str | None:
+        """Read by every view and every decision on who leads: it answers for any state a
+        bundle is read in (one whose shares hold no quantity proposes no one), so that a
+        list never fails on one bundle."""
         if self.nominated_lead:
             return self.nominated_lead
-        return self.largest_share() if self.total_quantity > 0 else None
+        counted = [s for s in self.shares if s.quantity > 0]
+        return max(counted, key=lambda s: (s.quantity, s.nation)).nation if counted else None
 
     @property
     def years(self) -> list[int]:
