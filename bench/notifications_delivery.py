@@ -44,6 +44,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bundling_shared.clock import SystemClock
 from bundling_shared.db import make_engine, make_session_factory, migrate
 from bundling_shared.events.contracts import ContractCreatedPayload, ContractCreatedV1, ContractLine
 from bundling_shared.events.demand import DeliveryWindow
@@ -221,7 +222,7 @@ def contract_event(n: int) -> ContractCreatedV1:
 
 
 async def announce(svc: Service, n: int) -> str:
-    message_id = await handlers.record_contract_created(contract_event(n), svc.uow(), LINKS)
+    message_id = await handlers.record_contract_created(contract_event(n), svc.uow(), LINKS, SystemClock().now())
     assert message_id is not None
     return message_id
 
@@ -241,6 +242,7 @@ def dispatcher(svc: Service, sender: WebhookSender, timeout: float) -> Dispatche
         max_in_flight=200,
         per_endpoint=4,
         lease=timedelta(seconds=timeout + 30),
+        clock=SystemClock().now,
     )
 
 
