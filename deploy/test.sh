@@ -14,7 +14,7 @@ say "ruff"
 uv run ruff check .
 uv run ruff format --check .
 say "mypy (strict)"
-uv run mypy shared/src services/demand/src services/contracts/src services/notifications/src tests
+uv run mypy shared/src services/demand/src services/contracts/src services/notifications/src tests bench
 say "import boundaries"
 uv run lint-imports
 say "pytest (real Kafka and PostgreSQL)"
