@@ -173,10 +173,10 @@ async def refuse_unknown_query(request: Request) -> None:
             FieldError(field=f"query.{name}", rule="extra_forbidden", message="unknown query parameter")
             for name in unknown[:20]
         ]
-        raise ProblemError422(errors)
+        raise UnknownQueryParameters(errors)
 
 
-class ProblemError422(ProblemError):
+class UnknownQueryParameters(ProblemError):
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__(
             422, "unknown query parameter(s): " + ", ".join(e.field for e in errors), kind="validation-error"
