@@ -1,6 +1,5 @@
 import json
 from datetime import date
-from typing import Literal
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
@@ -69,13 +68,24 @@ def test_a_message_without_its_type_is_rejected_even_where_one_type_is_expected(
             TypeAdapter(union).validate_json(json.dumps(body))
 
 
-class NeedRegisteredV2(EventEnvelope[NeedRegisteredPayload]):
+class NeedRegisteredV2(EventEnvelope[NeedRegisteredPayload], type="demand.need.registered", version=2):
     """A second version of one type, as a breaking change would bring."""
 
-    TYPE = "demand.need.registered"
-    VERSION = 2
-    event_type: Literal["demand.need.registered"] = "demand.need.registered"
-    schema_version: Literal[2] = 2
+
+def test_an_event_names_its_type_and_version_once_for_class_fields_and_schema() -> None:
+    assert (NeedRegisteredV2.TYPE, NeedRegisteredV2.VERSION) == ("demand.need.registered", 2)
+    properties = NeedRegisteredV2.model_json_schema()["properties"]
+    assert properties["event_type"]["const"] == "demand.need.registered"
+    assert properties["schema_version"]["const"] == 2
+    event = NeedRegisteredV2.create(registered().payload, aggregate_id="need-1", producer="demand")
+    assert (event.event_type, event.schema_version) == ("demand.need.registered", 2)
+
+
+def test_an_event_with_a_type_but_no_version_is_refused_when_declared() -> None:
+    with pytest.raises(TypeError, match="both its type and its version"):
+
+        class Halfway(EventEnvelope[NeedRegisteredPayload], type="demand.need.registered"):
+            pass
 
 
 def test_two_versions_of_one_type_are_told_apart() -> None:

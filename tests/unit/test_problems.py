@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, HTTPException
 
 from bundling_shared.auth.fastapi import current_principal
 from bundling_shared.auth.principal import Principal
+from bundling_shared.errors import Conflict, Forbidden, NotFound
 from bundling_shared.http import install_common
 from bundling_shared.problems import (
     MEDIA_TYPE,
@@ -26,6 +27,9 @@ class Order(StrictModel):
     quantity: Quantity
     due: Day
     budget: EurAmount | None = None
+
+
+REFUSALS = {404: "order 1 is not yours to see", 403: "a desk may not place this order", 409: "placed already"}
 
 
 def make_app(max_body_bytes: int = 2048) -> FastAPI:
@@ -45,11 +49,16 @@ def make_app(max_body_bytes: int = 2048) -> FastAPI:
             raise ProblemError(422, "13 is not delivered", field="body.quantity", rule="unlucky")
         if body.quantity == 666:
             raise RuntimeError("a bug")
+
         return body
 
     @app.post("/open")
     async def open_(body: Order) -> Order:
         return body
+
+    @app.get("/refusals/{status}")
+    async def refuse(status: int) -> None:
+        raise {404: NotFound, 403: Forbidden, 409: Conflict}[status](REFUSALS[status])
 
     @app.get("/orders")
     async def orders(status: str | None = None) -> list[str]:
@@ -100,6 +109,13 @@ async def test_non_finite_and_oversized_numbers_are_refused(client: httpx.AsyncC
 async def test_http_errors_and_raised_problems_keep_the_shape(client: httpx.AsyncClient) -> None:
     body = problem(await client.post("/orders/x", json={"quantity": 1, "due": "2030-01-01"}), 401)
     assert body["type"] == "unauthorized"
+
+
+@pytest.mark.parametrize("status", [404, 403, 409])
+async def test_the_shared_refusals_answer_their_status_with_the_message(client: httpx.AsyncClient, status: int) -> None:
+    body = problem(await client.get(f"/refusals/{status}"), status)
+    assert body["detail"] == REFUSALS[status]
+    assert body["type"] == {404: "not-found", 403: "forbidden", 409: "conflict"}[status]
 
 
 async def test_an_unexpected_error_is_a_problem_not_a_dropped_connection() -> None:

@@ -10,6 +10,7 @@ so that what the documents say and what the services answer are the same.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -22,6 +23,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bundling_shared.errors import Conflict, Forbidden, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +129,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, ProblemError)
         return problem_response(exc.status, exc.detail, errors=exc.errors, kind=exc.kind)
 
+    def refusal(status: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+        async def answer(_: Request, exc: Exception) -> JSONResponse:
+            return problem_response(status, str(exc))
+
+        return answer
+
     async def changed_meanwhile(_: Request, exc: Exception) -> JSONResponse:
         return problem_response(409, "changed by another request at the same time; read it again and retry")
 
@@ -136,6 +145,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(ProblemError, raised_problem)
+    app.add_exception_handler(NotFound, refusal(404))
+    app.add_exception_handler(Forbidden, refusal(403))
+    app.add_exception_handler(Conflict, refusal(409))
     app.add_exception_handler(StaleDataError, changed_meanwhile)
     app.add_exception_handler(Exception, unexpected)
 

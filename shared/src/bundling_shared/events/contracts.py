@@ -26,11 +26,8 @@ class ContractCreatedPayload(BaseModel):
     delivery_window: DeliveryWindow
 
 
-class ContractCreatedV1(EventEnvelope[ContractCreatedPayload]):
-    TYPE = "contracts.contract.created"
-    VERSION = 1
-    event_type: Literal["contracts.contract.created"] = "contracts.contract.created"
-    schema_version: Literal[1] = 1
+class ContractCreatedV1(EventEnvelope[ContractCreatedPayload], type="contracts.contract.created", version=1):
+    pass
 
 
 # --- Awards, frameworks, call-offs, deliveries (topic contracts.contracts) ------------
@@ -50,11 +47,8 @@ class AwardDecidedPayload(BaseModel):
     summary: str = Field(description="Why the winner ranked first, in words.")
 
 
-class AwardDecidedV1(EventEnvelope[AwardDecidedPayload]):
-    TYPE = "contracts.award.decided"
-    VERSION = 1
-    event_type: Literal["contracts.award.decided"] = "contracts.award.decided"
-    schema_version: Literal[1] = 1
+class AwardDecidedV1(EventEnvelope[AwardDecidedPayload], type="contracts.award.decided", version=1):
+    pass
 
 
 class FrameworkContractCreatedPayload(BaseModel):
@@ -76,11 +70,10 @@ class FrameworkContractCreatedPayload(BaseModel):
     supplier_organisations: list[str] = Field(default_factory=list)
 
 
-class FrameworkContractCreatedV1(EventEnvelope[FrameworkContractCreatedPayload]):
-    TYPE = "contracts.framework.created"
-    VERSION = 1
-    event_type: Literal["contracts.framework.created"] = "contracts.framework.created"
-    schema_version: Literal[1] = 1
+class FrameworkContractCreatedV1(
+    EventEnvelope[FrameworkContractCreatedPayload], type="contracts.framework.created", version=1
+):
+    pass
 
 
 class FrameworkAccededPayload(BaseModel):
@@ -92,11 +85,8 @@ class FrameworkAccededPayload(BaseModel):
     bundle_id: str | None = Field(default=None, description="The bundle the framework came from, if any.")
 
 
-class FrameworkAccededV1(EventEnvelope[FrameworkAccededPayload]):
-    TYPE = "contracts.framework.acceded"
-    VERSION = 1
-    event_type: Literal["contracts.framework.acceded"] = "contracts.framework.acceded"
-    schema_version: Literal[1] = 1
+class FrameworkAccededV1(EventEnvelope[FrameworkAccededPayload], type="contracts.framework.acceded", version=1):
+    pass
 
 
 class FrameworkAccessionRefusedPayload(BaseModel):
@@ -113,11 +103,10 @@ class FrameworkAccessionRefusedPayload(BaseModel):
     )
 
 
-class FrameworkAccessionRefusedV1(EventEnvelope[FrameworkAccessionRefusedPayload]):
-    TYPE = "contracts.framework.accession_refused"
-    VERSION = 1
-    event_type: Literal["contracts.framework.accession_refused"] = "contracts.framework.accession_refused"
-    schema_version: Literal[1] = 1
+class FrameworkAccessionRefusedV1(
+    EventEnvelope[FrameworkAccessionRefusedPayload], type="contracts.framework.accession_refused", version=1
+):
+    pass
 
 
 class CallOffPlacedPayload(BaseModel):
@@ -132,11 +121,8 @@ class CallOffPlacedPayload(BaseModel):
     delivery_due: date
 
 
-class CallOffPlacedV1(EventEnvelope[CallOffPlacedPayload]):
-    TYPE = "contracts.call_off.placed"
-    VERSION = 1
-    event_type: Literal["contracts.call_off.placed"] = "contracts.call_off.placed"
-    schema_version: Literal[1] = 1
+class CallOffPlacedV1(EventEnvelope[CallOffPlacedPayload], type="contracts.call_off.placed", version=1):
+    pass
 
 
 class DeliveryLotChange(BaseModel):
@@ -156,11 +142,10 @@ class DeliveryScheduleChangedPayload(BaseModel):
     lots: list[DeliveryLotChange]
 
 
-class DeliveryScheduleChangedV1(EventEnvelope[DeliveryScheduleChangedPayload]):
-    TYPE = "contracts.delivery_schedule.changed"
-    VERSION = 1
-    event_type: Literal["contracts.delivery_schedule.changed"] = "contracts.delivery_schedule.changed"
-    schema_version: Literal[1] = 1
+class DeliveryScheduleChangedV1(
+    EventEnvelope[DeliveryScheduleChangedPayload], type="contracts.delivery_schedule.changed", version=1
+):
+    pass
 
 
 class DeliveryDelayedPayload(BaseModel):
@@ -175,11 +160,8 @@ class DeliveryDelayedPayload(BaseModel):
     quantity_outstanding: int
 
 
-class DeliveryDelayedV1(EventEnvelope[DeliveryDelayedPayload]):
-    TYPE = "contracts.delivery.delayed"
-    VERSION = 1
-    event_type: Literal["contracts.delivery.delayed"] = "contracts.delivery.delayed"
-    schema_version: Literal[1] = 1
+class DeliveryDelayedV1(EventEnvelope[DeliveryDelayedPayload], type="contracts.delivery.delayed", version=1):
+    pass
 
 
 class CommitmentRefusedPayload(BaseModel):
@@ -196,11 +178,8 @@ class CommitmentRefusedPayload(BaseModel):
     reason: str = Field(description="The rule the commitment breaks, in words.")
 
 
-class CommitmentRefusedV1(EventEnvelope[CommitmentRefusedPayload]):
-    TYPE = "contracts.commitment.refused"
-    VERSION = 1
-    event_type: Literal["contracts.commitment.refused"] = "contracts.commitment.refused"
-    schema_version: Literal[1] = 1
+class CommitmentRefusedV1(EventEnvelope[CommitmentRefusedPayload], type="contracts.commitment.refused", version=1):
+    pass
 
 
 ContractEvent = event_union(
@@ -234,11 +213,10 @@ class SpecificationHarmonisedPayload(BaseModel):
     applies_to_ukraine_deliveries: bool = True
 
 
-class SpecificationHarmonisedV1(EventEnvelope[SpecificationHarmonisedPayload]):
-    TYPE = "contracts.specification.harmonised"
-    VERSION = 1
-    event_type: Literal["contracts.specification.harmonised"] = "contracts.specification.harmonised"
-    schema_version: Literal[1] = 1
+class SpecificationHarmonisedV1(
+    EventEnvelope[SpecificationHarmonisedPayload], type="contracts.specification.harmonised", version=1
+):
+    pass
 
 
 class SupplierRegisteredPayload(BaseModel):
@@ -251,11 +229,8 @@ class SupplierRegisteredPayload(BaseModel):
     security_declaration_valid_until: date | None
 
 
-class SupplierRegisteredV1(EventEnvelope[SupplierRegisteredPayload]):
-    TYPE = "contracts.supplier.registered"
-    VERSION = 1
-    event_type: Literal["contracts.supplier.registered"] = "contracts.supplier.registered"
-    schema_version: Literal[1] = 1
+class SupplierRegisteredV1(EventEnvelope[SupplierRegisteredPayload], type="contracts.supplier.registered", version=1):
+    pass
 
 
 ReferenceEvent = event_union(SpecificationHarmonisedV1, SupplierRegisteredV1)

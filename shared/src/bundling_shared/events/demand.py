@@ -33,11 +33,8 @@ class NeedRegisteredPayload(BaseModel):
     end_user: Literal["own_forces", "ukraine"] = "own_forces"
 
 
-class NeedRegisteredV1(EventEnvelope[NeedRegisteredPayload]):
-    TYPE = "demand.need.registered"
-    VERSION = 1
-    event_type: Literal["demand.need.registered"] = "demand.need.registered"
-    schema_version: Literal[1] = 1
+class NeedRegisteredV1(EventEnvelope[NeedRegisteredPayload], type="demand.need.registered", version=1):
+    pass
 
 
 class BundleLine(BaseModel):
@@ -58,11 +55,8 @@ class BundleUpdatedPayload(BaseModel):
     reason: str = Field(description="Why the bundle changed, for people reading the trail.")
 
 
-class BundleUpdatedV1(EventEnvelope[BundleUpdatedPayload]):
-    TYPE = "demand.bundle.updated"
-    VERSION = 1
-    event_type: Literal["demand.bundle.updated"] = "demand.bundle.updated"
-    schema_version: Literal[1] = 1
+class BundleUpdatedV1(EventEnvelope[BundleUpdatedPayload], type="demand.bundle.updated", version=1):
+    pass
 
 
 class JointOrderLine(BaseModel):
@@ -81,11 +75,8 @@ class JointOrderCommittedPayload(BaseModel):
     committed_by: str
 
 
-class JointOrderCommittedV1(EventEnvelope[JointOrderCommittedPayload]):
-    TYPE = "demand.joint_order.committed"
-    VERSION = 1
-    event_type: Literal["demand.joint_order.committed"] = "demand.joint_order.committed"
-    schema_version: Literal[1] = 1
+class JointOrderCommittedV1(EventEnvelope[JointOrderCommittedPayload], type="demand.joint_order.committed", version=1):
+    pass
 
 
 class NeedAmendedPayload(BaseModel):
@@ -98,11 +89,8 @@ class NeedAmendedPayload(BaseModel):
     changed: list[str] = Field(description="Names of the fields that changed.")
 
 
-class NeedAmendedV1(EventEnvelope[NeedAmendedPayload]):
-    TYPE = "demand.need.amended"
-    VERSION = 1
-    event_type: Literal["demand.need.amended"] = "demand.need.amended"
-    schema_version: Literal[1] = 1
+class NeedAmendedV1(EventEnvelope[NeedAmendedPayload], type="demand.need.amended", version=1):
+    pass
 
 
 class NeedWithdrawnPayload(BaseModel):
@@ -112,11 +100,8 @@ class NeedWithdrawnPayload(BaseModel):
     reason: str | None = None
 
 
-class NeedWithdrawnV1(EventEnvelope[NeedWithdrawnPayload]):
-    TYPE = "demand.need.withdrawn"
-    VERSION = 1
-    event_type: Literal["demand.need.withdrawn"] = "demand.need.withdrawn"
-    schema_version: Literal[1] = 1
+class NeedWithdrawnV1(EventEnvelope[NeedWithdrawnPayload], type="demand.need.withdrawn", version=1):
+    pass
 
 
 NeedEvent = event_union(NeedRegisteredV1, NeedAmendedV1, NeedWithdrawnV1)
@@ -147,11 +132,8 @@ class BundleOpenedPayload(BaseModel):
     specification_ref: str | None = None
 
 
-class BundleOpenedV1(EventEnvelope[BundleOpenedPayload]):
-    TYPE = "demand.bundle.opened"
-    VERSION = 1
-    event_type: Literal["demand.bundle.opened"] = "demand.bundle.opened"
-    schema_version: Literal[1] = 1
+class BundleOpenedV1(EventEnvelope[BundleOpenedPayload], type="demand.bundle.opened", version=1):
+    pass
 
 
 class YearlyQuantity(BaseModel):
@@ -187,11 +169,8 @@ class FrameworkCommittedPayload(BaseModel):
     committed_by: str
 
 
-class FrameworkCommittedV1(EventEnvelope[FrameworkCommittedPayload]):
-    TYPE = "demand.framework.committed"
-    VERSION = 1
-    event_type: Literal["demand.framework.committed"] = "demand.framework.committed"
-    schema_version: Literal[1] = 1
+class FrameworkCommittedV1(EventEnvelope[FrameworkCommittedPayload], type="demand.framework.committed", version=1):
+    pass
 
 
 class AccessionConfirmedPayload(BaseModel):
@@ -211,11 +190,8 @@ class AccessionConfirmedPayload(BaseModel):
     )
 
 
-class AccessionConfirmedV1(EventEnvelope[AccessionConfirmedPayload]):
-    TYPE = "demand.accession.confirmed"
-    VERSION = 1
-    event_type: Literal["demand.accession.confirmed"] = "demand.accession.confirmed"
-    schema_version: Literal[1] = 1
+class AccessionConfirmedV1(EventEnvelope[AccessionConfirmedPayload], type="demand.accession.confirmed", version=1):
+    pass
 
 
 class NationalDeviation(BaseModel):
@@ -236,11 +212,10 @@ class HarmonisationProposedPayload(BaseModel):
     reason: str
 
 
-class HarmonisationProposedV1(EventEnvelope[HarmonisationProposedPayload]):
-    TYPE = "demand.harmonisation.proposed"
-    VERSION = 1
-    event_type: Literal["demand.harmonisation.proposed"] = "demand.harmonisation.proposed"
-    schema_version: Literal[1] = 1
+class HarmonisationProposedV1(
+    EventEnvelope[HarmonisationProposedPayload], type="demand.harmonisation.proposed", version=1
+):
+    pass
 
 
 class NeedUnplaceablePayload(BaseModel):
@@ -254,11 +229,8 @@ class NeedUnplaceablePayload(BaseModel):
     reason: str
 
 
-class NeedUnplaceableV1(EventEnvelope[NeedUnplaceablePayload]):
-    TYPE = "demand.need.unplaceable"
-    VERSION = 1
-    event_type: Literal["demand.need.unplaceable"] = "demand.need.unplaceable"
-    schema_version: Literal[1] = 1
+class NeedUnplaceableV1(EventEnvelope[NeedUnplaceablePayload], type="demand.need.unplaceable", version=1):
+    pass
 
 
 BundleEvent = event_union(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Generic, TypeVar, Union
+from typing import Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar, Union
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +35,24 @@ class EventEnvelope(BaseModel, Generic[PayloadT]):
     TYPE: ClassVar[str]
     VERSION: ClassVar[int]
 
+    def __init_subclass__(cls, *, type: str | None = None, version: int | None = None, **kwargs: Any) -> None:
+        """`class XV1(EventEnvelope[P], type="...", version=1)` names the pair once.
+
+        The pair becomes the class's `TYPE`/`VERSION` and the literal types of its
+        `event_type`/`schema_version` fields, on which consumers discriminate; pydantic
+        reads the fields after this hook, so they are part of the model and its schema.
+        """
+        if (type is None) != (version is None):
+            raise TypeError(f"{cls.__name__}: an event names both its type and its version")
+        if type is not None and version is not None:
+            cls.TYPE, cls.VERSION = type, version
+            annotations = inspect.get_annotations(cls)
+            annotations["event_type"] = Literal[type]
+            annotations["schema_version"] = Literal[version]
+            cls.__annotations__ = annotations
+            cls.event_type, cls.schema_version = type, version
+        super().__init_subclass__(**kwargs)
+
     @classmethod
     def create(
         cls,
@@ -45,7 +64,7 @@ class EventEnvelope(BaseModel, Generic[PayloadT]):
         organisation: str | None = None,
         causation_id: str | None = None,
         correlation_id: str | None = None,
-    ) -> Any:
+    ) -> Self:
         """Build an event with fresh id and time, inheriting the current correlation id."""
         return cls(
             event_id=time_ordered_uuid(),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel
 
 from bundling_shared.events.envelope import EventEnvelope, event_union
@@ -19,11 +17,8 @@ class EndpointDisabledPayload(BaseModel):
     reason: str
 
 
-class EndpointDisabledV1(EventEnvelope[EndpointDisabledPayload]):
-    TYPE = "notifications.endpoint.disabled"
-    VERSION = 1
-    event_type: Literal["notifications.endpoint.disabled"] = "notifications.endpoint.disabled"
-    schema_version: Literal[1] = 1
+class EndpointDisabledV1(EventEnvelope[EndpointDisabledPayload], type="notifications.endpoint.disabled", version=1):
+    pass
 
 
 EndpointEvent = event_union(EndpointDisabledV1)

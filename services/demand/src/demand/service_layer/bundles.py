@@ -312,6 +312,7 @@ async def commit_bundle(cmd: CommitBundle, uow: UnitOfWork) -> BundleView:
                 ends.append(line.window_end)
                 if (ordering := needs.get(line.need_id)) is not None:
                     ordering.status = NeedStatus.COMMITTED
+        event: JointOrderCommittedV1 | FrameworkCommittedV1
         if bundle.kind is BundleKind.FRAMEWORK_CONTRACT:
             event = _framework_committed(bundle, taking_part, need_ids, cmd.committed_by)
         else:
