@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from enum import Enum as PythonEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, TypeDecorator, event, text
+from sqlalchemy import DateTime, Enum, TypeDecorator, event, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -41,6 +42,12 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
     return engine
+
+
+def text_enum(cls: type[PythonEnum]) -> Enum:
+    """A column holding an enumeration's values as text: readable in the database and in
+    SQL reports, and a new member needs no ALTER TYPE on PostgreSQL."""
+    return Enum(cls, native_enum=False, values_callable=lambda members: [m.value for m in members], length=30)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

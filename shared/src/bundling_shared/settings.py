@@ -121,3 +121,21 @@ class ClockSettings(BaseSettings):
             raise InsecureConfiguration("CLOCK_START is for development only; production runs on the system clock")
         start = self.start if self.start.tzinfo else self.start.replace(tzinfo=UTC)
         return AheadClock(start - datetime.now(UTC))
+
+
+class ServiceSettings(BaseSettings):
+    """What every service is configured with besides its own rules. A service subclasses
+    it with its prefix (``DEMAND_``...), its database's default file and its port; the
+    nested groups read their own prefixes (``KAFKA_``, ``AUTH_``...), shared by all."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str = Field(description="SQLAlchemy async URL; postgresql+asyncpg://... in production.")
+    host: str = "127.0.0.1"
+    port: int = Field(ge=1, le=65535)
+    run_migrations: bool = Field(default=True, description="Apply Alembic migrations at start-up.")
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    clock: ClockSettings = Field(default_factory=ClockSettings)
