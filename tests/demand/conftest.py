@@ -12,8 +12,6 @@ from bundling_shared.clock import FixedClock
 from bundling_shared.db import migrate
 from demand.config import DemandSettings
 from demand.entrypoints.app import MIGRATIONS, create_app
-from demand.service_layer import aggregator
-from demand.service_layer.aggregator import NeedChange
 from tests.demand.helpers import DEMAND_DAY
 
 
@@ -30,14 +28,3 @@ async def demand(database_url: str, clock: FixedClock) -> AsyncIterator[tuple[An
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demand") as client:
         yield service, client
     await service.engine.dispose()
-
-
-@pytest.fixture
-def batches_kept_together(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fails a test whose batch fell back to one event at a time: that path gives the same
-    results, so a test of the batch path would pass without the batch path working."""
-
-    async def fell_back(event: NeedChange, *_: object) -> None:
-        raise AssertionError(f"the batch fell back to applying event {event.event_id} on its own")
-
-    monkeypatch.setattr(aggregator, "_aggregate_with_retries", fell_back)

@@ -19,7 +19,7 @@ from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
 from demand.service_layer.common import UowFactory
 from tests.demand.helpers import need_body, outbox_events, yearly
-from tests.demand.test_batch_aggregation import (
+from tests.demand.integration.test_batch_aggregation import (
     POLICY,
     aggregator_on_kafka,
     new_needs,

@@ -11,7 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
 from demand.adapters import orm
-from demand.adapters.bulk import execute_many
+from demand.adapters.batching.bulk_writes import execute_many
+from demand.adapters.batching.bundle_parts import BundleParts
+from demand.adapters.batching.cache import BatchCache
+from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.repository import BundleRepository, CatalogueRepository, IdempotencyRepository, NeedRepository
 
 
@@ -31,9 +34,10 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.clock = clock or SystemClock()
 
     def _open_repositories(self, session: AsyncSession) -> None:
+        self._bundle_parts, self._opening_locks = BundleParts(session), OpeningLocks(session)
         self.needs = NeedRepository(session)
         self.catalogue = CatalogueRepository(session)
-        self.bundles = BundleRepository(session)
+        self.bundles = BundleRepository(session, self._bundle_parts, self._opening_locks)
         self.idempotency = IdempotencyRepository(session)
 
     async def commit(self) -> None:
@@ -44,11 +48,18 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         await self.session.flush()
 
     @asynccontextmanager
-    async def writes_held(self) -> AsyncIterator[None]:
-        with self.session.no_autoflush, self.catalogue.batched(), self.bundles.batched(), self.needs.batched():
-            yield
-            await self.needs.write_held()
-            await self.bundles.write_held()
+    async def batch(self) -> AsyncIterator[BatchCache]:
+        """Within it the repositories answer from what the batch read (`batching.cache`)
+        and nothing is flushed before a query: what the batch changed is written at its end."""
+        plain = self.needs, self.catalogue, self.bundles
+        cache = BatchCache(self.session, self._bundle_parts, self._opening_locks)
+        self.needs, self.catalogue, self.bundles = cache.needs, cache.catalogue, cache.bundles
+        try:
+            with self.session.no_autoflush:
+                yield cache
+                await cache.write_back()
+        finally:
+            self.needs, self.catalogue, self.bundles = plain
 
     async def processed_among(self, consumer: str, event_ids: Collection[str]) -> set[str]:
         """Which of a batch's events were applied before: one query for the whole batch."""

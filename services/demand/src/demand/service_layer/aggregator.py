@@ -90,7 +90,7 @@ async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy:
     if not events:
         return []
     try:
-        await _aggregate_together(events, uow)
+        await aggregate_together(events, uow)
         return []
     except Exception as exc:  # any failure: the one-by-one path isolates its cause
         log.warning("aggregator.batch_failed", events=len(events), error=repr(exc))
@@ -102,7 +102,10 @@ async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy:
     return ignored
 
 
-async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> None:
+async def aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> None:
+    """Apply a batch of need events in one transaction, as `aggregate_batch` tries first.
+    Should anything fail, the transaction is rolled back and the error raised: no event is
+    applied on its own, which `aggregate_batch` does next."""
     async with uow:
         keys = [str(e.event_id) for e in events]  # as the idempotency records keep them
         seen = await uow.processed_among(AGGREGATOR, keys)
@@ -114,12 +117,10 @@ async def _aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> 
                 fresh_keys.append(key)
         if not fresh:
             return
-        async with uow.writes_held():
+        async with uow.batch() as batch:
             now = uow.clock.now()  # one time for the whole transaction, as a database's own now()
-            needs = await uow.needs.held({e.payload.need_id for e in fresh})
-            items = {need.item_code for need in needs.values()}
-            await uow.catalogue.keep(items)
-            await uow.bundles.keep_candidates(items)
+            needs = await batch.read_needs({e.payload.need_id for e in fresh})
+            await batch.read_items({need.item_code for need in needs.values()})
             for event in fresh:
                 # Events the placement causes (bundle opened, harmonisation) carry the
                 # correlation id of the need event behind them, batch or not.
@@ -232,9 +233,11 @@ async def place_again(need: NeedFacts, uow: UnitOfWork, why: str, now: datetime)
 async def _place(need: NeedFacts, uow: UnitOfWork, now: datetime, why: str | None = None) -> str:
     item = await uow.catalogue.get(need.item_code)
     placement = place(need, item, await uow.bundles.candidates(need.item_code))
-    if placement.bundle is None and await uow.bundles.before_opening(need.item_code):
-        # Another aggregator (another partition) opened bundles of the item meanwhile.
-        placement = place(need, item, await uow.bundles.candidates(need.item_code))
+    if placement.bundle is None:
+        await uow.bundles.hold_openings(need.item_code)
+        if await uow.bundles.opened_meanwhile(need.item_code):
+            # Another aggregator (another partition) opened bundles of the item meanwhile.
+            placement = place(need, item, await uow.bundles.candidates(need.item_code))
     bundle = placement.bundle
     if bundle is None:
         bundle = uow.bundles.open_for(

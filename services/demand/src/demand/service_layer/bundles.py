@@ -277,7 +277,7 @@ async def _hold_item(bundle: Bundle, uow: UnitOfWork) -> None:
     """The item's opening lock, before the first write: placing released needs again may
     open a bundle, and an aggregator's batch takes this lock before it writes bundle rows
     (taken the other way round, the two could wait for each other)."""
-    await uow.bundles.before_opening(bundle.item_code)
+    await uow.bundles.hold_openings(bundle.item_code)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,6 @@ class Needs(Protocol):
     def add(self, need: Need) -> None: ...
     async def get(self, need_id: str) -> Need | None: ...
     async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]: ...
-    async def held(self, need_ids: Collection[str]) -> dict[str, NeedFacts]: ...
     async def list(self, f: NeedFilter, limit: int, offset: int) -> Sequence[Need]: ...
     async def count(self, f: NeedFilter) -> int: ...
     def of_item(self, item_code: str) -> AsyncIterator[Need]: ...
@@ -65,10 +64,6 @@ class Needs(Protocol):
 class Catalogue(Protocol):
     def add(self, item: CatalogueItem) -> None: ...
     async def get(self, code: str) -> CatalogueItem | None: ...
-    async def keep(self, codes: Collection[str]) -> None:
-        """Within `writes_held`: these items are read together, once."""
-        ...
-
     async def list(self, category: str | None, include_retired: bool) -> Sequence[CatalogueItem]: ...
 
 
@@ -78,23 +73,24 @@ class Bundles(Protocol):
     def open_for(
         self, need: NeedFacts, *, kind: BundleKind, variant: str, specification_ref: str | None
     ) -> BundleState:
-        """A new bundle opened by `need`, added: within `writes_held` a plain one."""
+        """A new bundle opened by `need`, added: within a `batch` a plain one."""
         ...
 
     async def placed_in(self, bundle_id: str) -> BundleState | None:
-        """The bundle a need is in, to place it again: within `writes_held` a plain one."""
+        """The bundle a need is in, to place it again: within a `batch` a plain one."""
         ...
 
     async def candidates(self, item_code: str) -> Sequence[BundleState]: ...
-    async def before_opening(self, item_code: str) -> bool:
-        """Called before a bundle of the item is opened: from here to the commit no other
-        transaction opens one (aggregators on other partitions). True when the need is to
-        be placed again: within a batch when others opened bundles of the item since its
-        candidates were read; outside one always, the reading being the check."""
+    async def hold_openings(self, item_code: str) -> None:
+        """Before a bundle of the item is opened: from here to the commit no other
+        transaction opens one (aggregators on other partitions, a coordinator's commit)."""
         ...
 
-    async def keep_candidates(self, item_codes: Collection[str]) -> None:
-        """Within `writes_held`: the candidates of these items are read together, once."""
+    async def opened_meanwhile(self, item_code: str) -> bool:
+        """Asked under the item's lock (`hold_openings`): whether others may have opened
+        bundles of the item since its candidates were read, so that a need is to be placed
+        again. Within a batch, its candidates are read again to tell; outside one, where
+        they are read from the database each time, yes the first time it is asked."""
         ...
 
     async def open_for_item(self, item_code: str) -> Sequence[Bundle]: ...
@@ -114,6 +110,17 @@ class IdempotencyKeys(Protocol):
     async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None: ...
 
 
+class Batch(Protocol):
+    async def read_needs(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
+        """The needs as plain facts: their status, its reason and their bundle are written
+        back at the batch's end."""
+        ...
+
+    async def read_items(self, item_codes: Collection[str]) -> None:
+        """The catalogue entries of these items and the bundles their needs may join."""
+        ...
+
+
 class UnitOfWork(MessagingUnitOfWork, Protocol):
     clock: Clock  # the service's one clock: every handler's "now" and "today"
 
@@ -127,10 +134,10 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def idempotency(self) -> IdempotencyKeys: ...
 
     async def flush(self) -> None: ...
-    def writes_held(self) -> AbstractAsyncContextManager[None]:
-        """Within it, changes reach the database on an explicit flush, at its end or at the
-        commit, not before every query: a batch's inserts and updates are sent together. The
-        needs read by `held` within it are plain: their status and bundle are written at its end."""
+    def batch(self) -> AbstractAsyncContextManager[Batch]:
+        """A batch of need events placed in one transaction: what it reads up front it reads
+        once, and the repositories answer from it; what it changes reaches the database on an
+        explicit flush, at its end or at the commit, not before every query."""
         ...
 
     async def processed_among(self, consumer: str, event_ids: Collection[str]) -> set[str]:

@@ -11,12 +11,11 @@ from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.service_layer import aggregator
-from tests.demand.test_running_totals_as_rows import POLICY, Store, needs_of, opened, registered
+from tests.demand.integration.test_running_totals_as_rows import Store, needs_of, opened, registered
 
 T = TypeVar("T")
 
@@ -70,7 +69,6 @@ async def bundles_of(store: Store, item_code: str) -> list[tuple[str, int]]:
         return [(bundle_id, lines) for bundle_id, lines in rows]
 
 
-@pytest.mark.usefixtures("batches_kept_together")
 @pytest.mark.parametrize("path", ["one by one", "batch"])
 async def test_the_second_aggregator_waits_for_the_first_bundle_of_an_item_and_joins_it(
     database_url: str, path: str
@@ -82,7 +80,7 @@ async def test_the_second_aggregator_waits_for_the_first_bundle_of_an_item_and_j
             one = tasks.start(aggregator.aggregate(registered(first), held))
             await asyncio.wait_for(held.reached.wait(), 10)  # its bundle opened, not yet committed
             other: asyncio.Task[object] = tasks.start(
-                aggregator.aggregate_batch([registered(second)], store(), POLICY)
+                aggregator.aggregate_together([registered(second)], store())
                 if path == "batch"
                 else aggregator.aggregate(registered(second), store())
             )
@@ -92,33 +90,25 @@ async def test_the_second_aggregator_waits_for_the_first_bundle_of_an_item_and_j
             await asyncio.wait_for(asyncio.gather(one, other), 30)
         ((bundle_id, lines),) = await bundles_of(store, "VSRAT")
         assert lines == 2
-        assert other.result() == ([] if path == "batch" else bundle_id)  # applied, into that bundle
+        assert other.result() == (None if path == "batch" else bundle_id)  # applied, into that bundle
 
 
-class PausedBeforeSecondOpening(DemandUnitOfWork):
-    """A transaction that stops before it opens its second bundle until the test lets it go on."""
+class PausedAfterFirstOpening(DemandUnitOfWork):
+    """A transaction that stops once it has opened its first bundle (the aggregator flushes
+    what it opens) until the test lets it go on."""
 
     def __init__(self, store: Store) -> None:
         assert isinstance(store, partial)
         super().__init__(*store.args)
         self.reached, self.released = asyncio.Event(), asyncio.Event()
 
-    def _open_repositories(self, session: AsyncSession) -> None:
-        super()._open_repositories(session)
-        opening, openings = self.bundles.before_opening, 0
-
-        async def paused(item_code: str) -> bool:
-            nonlocal openings
-            openings += 1
-            if openings == 2:
-                self.reached.set()
-                await self.released.wait()
-            return await opening(item_code)
-
-        self.bundles.before_opening = paused  # type: ignore[method-assign]
+    async def flush(self) -> None:
+        if not self.reached.is_set():
+            self.reached.set()
+            await self.released.wait()
+        await super().flush()
 
 
-@pytest.mark.usefixtures("batches_kept_together")
 async def test_batches_opening_bundles_of_the_same_items_in_opposite_orders_do_not_deadlock(
     database_url: str,
 ) -> None:
@@ -126,18 +116,15 @@ async def test_batches_opening_bundles_of_the_same_items_in_opposite_orders_do_n
         vsrat, ammo, ammo_too, vsrat_too = await needs_of(
             store, [("NLD", "VSRAT", 40), ("NLD", "AMMO-155MM", 400), ("DEU", "AMMO-155MM", 600), ("DEU", "VSRAT", 60)]
         )
-        held = PausedBeforeSecondOpening(store)
+        held = PausedAfterFirstOpening(store)
         async with Started(held.released) as tasks:
-            one = tasks.start(aggregator.aggregate_batch([registered(vsrat), registered(ammo)], held, POLICY))
+            one = tasks.start(aggregator.aggregate_together([registered(vsrat), registered(ammo)], held))
             await asyncio.wait_for(held.reached.wait(), 10)  # its VSRAT bundle opened, the 155 mm one not yet
-            other = tasks.start(
-                aggregator.aggregate_batch([registered(ammo_too), registered(vsrat_too)], store(), POLICY)
-            )
+            other = tasks.start(aggregator.aggregate_together([registered(ammo_too), registered(vsrat_too)], store()))
             await asyncio.sleep(0.5)
             assert not other.done()  # waits for the items the first batch may open bundles of
             held.released.set()
             await asyncio.wait_for(asyncio.gather(one, other), 30)
-        assert one.result() == [] and other.result() == []
         for item_code in ("VSRAT", "AMMO-155MM"):
             ((_, lines),) = await bundles_of(store, item_code)
             assert lines == 2, item_code

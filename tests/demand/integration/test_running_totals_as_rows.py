@@ -23,9 +23,8 @@ from bundling_shared.events.demand import (
     NeedWithdrawnPayload,
     NeedWithdrawnV1,
 )
-from bundling_shared.messaging.dead_letter import RetryPolicy
 from demand.adapters import orm
-from demand.adapters.bulk import execute_many
+from demand.adapters.batching.bulk_writes import execute_many
 from demand.adapters.repository import BundleRepository
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.domain.bundle import Bundle, BundleKind, Participation
@@ -36,7 +35,6 @@ from demand.service_layer.aggregator import NeedChange
 from demand.service_layer.common import UowFactory
 from demand.service_layer.unit_of_work import BundleFilter
 
-POLICY = RetryPolicy(service="demand", max_attempts=1, backoff_seconds=0)
 WINDOW = (date(2026, 1, 1), date(2027, 12, 31))
 
 
@@ -107,11 +105,10 @@ async def stored_shares(uow: Store, bundle_id: str) -> list[tuple[str, int, int,
         return [(n, q, c, p.value) for n, q, c, p in rows]
 
 
-@pytest.mark.usefixtures("batches_kept_together")
 async def test_shares_are_written_back_as_rows_added_changed_and_removed(database_url: str) -> None:
     async with opened(database_url) as uow:
         nld, deu = await needs_of(uow, [("NLD", "VSRAT", 10), ("DEU", "VSRAT", 20)])
-        assert await aggregator.aggregate_batch([registered(nld), registered(deu)], uow(), POLICY) == []
+        await aggregator.aggregate_together([registered(nld), registered(deu)], uow())
         bundle = await the_bundle(uow)
         assert await stored_shares(uow, bundle.id) == [("DEU", 20, 1, "proposed"), ("NLD", 10, 1, "proposed")]
 
@@ -122,7 +119,7 @@ async def test_shares_are_written_back_as_rows_added_changed_and_removed(databas
             stored.status = NeedStatus.WITHDRAWN
             await u.commit()
         batch: list[NeedChange] = [withdrawn(nld), registered(deu2), registered(cze)]
-        assert await aggregator.aggregate_batch(batch, uow(), POLICY) == []
+        await aggregator.aggregate_together(batch, uow())
         assert await stored_shares(uow, bundle.id) == [("CZE", 5, 1, "proposed"), ("DEU", 50, 2, "proposed")]
         reread = await the_bundle(uow)
         assert [(s.nation, s.quantity, s.need_count) for s in reread.shares] == [("CZE", 5, 1), ("DEU", 50, 2)]
@@ -194,8 +191,8 @@ async def test_rows_written_at_the_drivers_speed_are_stored_as_the_mapping_store
             stored = (await u.session.execute(select(orm.needs).order_by(orm.needs.c.id))).all()
             raw = (await (await u.session.connection()).exec_driver_sql("SELECT * FROM needs ORDER BY id")).all()
             mapped = await u.needs.get(in_bulk.id)
-            async with u.writes_held():
-                held = await u.needs.held({by_mapping.id, in_bulk.id})
+            async with u.batch() as batch:
+                held = await batch.read_needs({by_mapping.id, in_bulk.id})
         assert raw[0][1:] == raw[1][1:]  # the same text, to the last character
         assert stored[0][1:] == stored[1][1:]
         assert mapped == in_bulk  # every type converted as the mapping converts it
@@ -223,8 +220,8 @@ async def test_the_candidates_of_several_items_are_read_together_oldest_first_wi
             await u.commit()
         async with uow() as u:
             one_by_one = {code: [b.id for b in await u.bundles.candidates(code)] for code in ("VSRAT", "NLAW")}
-        async with uow() as u, u.writes_held():
-            await u.bundles.keep_candidates({"VSRAT", "NLAW", "CV90"})
+        async with uow() as u, u.batch() as batch:
+            await batch.read_items({"VSRAT", "NLAW", "CV90"})
             together = {code: [b.id for b in await u.bundles.candidates(code)] for code in ("VSRAT", "NLAW")}
             assert await u.bundles.candidates("CV90") == []
             assert all(b.shares == [] for b in await u.bundles.candidates("VSRAT"))
@@ -234,19 +231,18 @@ async def test_the_candidates_of_several_items_are_read_together_oldest_first_wi
         assert count == 4
 
 
-@pytest.mark.usefixtures("batches_kept_together")
 async def test_a_bundle_changed_by_another_transaction_during_a_batch_fails_the_batch(database_url: str) -> None:
     async with opened(database_url) as uow:
         nld, deu = await needs_of(uow, [("NLD", "VSRAT", 10), ("DEU", "VSRAT", 20)])
-        assert await aggregator.aggregate_batch([registered(nld)], uow(), POLICY) == []
+        await aggregator.aggregate_together([registered(nld)], uow())
         now = datetime.now(UTC)
 
         async def join_while_a_coordinator_acts() -> None:
-            batch = uow()
-            async with batch, batch.writes_held():
-                held = await batch.needs.held({deu.id})
-                await batch.bundles.keep_candidates({"VSRAT"})
-                (candidate,) = await batch.bundles.candidates("VSRAT")
+            u = uow()
+            async with u, u.batch() as batch:
+                held = await batch.read_needs({deu.id})
+                await batch.read_items({"VSRAT"})
+                (candidate,) = await u.bundles.candidates("VSRAT")
                 candidate.join(held[deu.id], "joins while a coordinator acts", now)
                 async with uow() as coordinator:  # meanwhile, committed first
                     bundle = await coordinator.bundles.get(candidate.id)
@@ -261,5 +257,5 @@ async def test_a_bundle_changed_by_another_transaction_during_a_batch_fails_the_
         assert stored.nominated_lead == "NSPA"  # the coordinator's change stands
         assert (stored.line_count, stored.total_quantity) == (1, 10)  # nothing of the batch
         assert await stored_shares(uow, stored.id) == [("NLD", 10, 1, "proposed")]
-        assert await aggregator.aggregate_batch([registered(deu)], uow(), POLICY) == []  # applied again
+        await aggregator.aggregate_together([registered(deu)], uow())  # applied again
         assert (await the_bundle(uow)).line_count == 2

@@ -177,7 +177,6 @@ def processed_reach(engine: AsyncEngine, expected: int) -> Callable[[], Any]:
 
 
 # --------------------------------------------------------------------------- service layer
-@pytest.mark.usefixtures("batches_kept_together")
 async def test_a_batch_is_applied_in_one_transaction_and_counts_each_event_once(
     store: tuple[AsyncEngine, UowFactory],
 ) -> None:
@@ -189,7 +188,7 @@ async def test_a_batch_is_applied_in_one_transaction_and_counts_each_event_once(
     events.append(events[1])  # the producer's retry: the same event twice in one batch
 
     CountingUnitOfWork.commits = 0
-    assert await aggregator.aggregate_batch(events, uow(), POLICY) == []
+    await aggregator.aggregate_together(events, uow())
     assert CountingUnitOfWork.commits == 1
     (lines,) = (await bundle_lines(uow)).values()
     assert lines == sorted(n.id for n in needs)
@@ -198,7 +197,7 @@ async def test_a_batch_is_applied_in_one_transaction_and_counts_each_event_once(
 
     # The whole batch delivered again: nothing is written, nothing changes.
     CountingUnitOfWork.commits = 0
-    assert await aggregator.aggregate_batch(events, uow(), POLICY) == []
+    await aggregator.aggregate_together(events, uow())
     assert CountingUnitOfWork.commits == 0
     assert await joined(uow) == sorted(n.id for n in needs)
 
@@ -228,16 +227,15 @@ async def test_a_failing_batch_is_applied_event_by_event_and_events_naming_no_ne
 
 
 async def feed(uow: UowFactory, events: list[NeedChange], batch: int) -> None:
-    """Through `aggregate_batch` in batches of `batch`, or (0) one event at a time."""
+    """In batches of `batch`, each in one transaction, or (0) one event at a time."""
     if batch:
         for start in range(0, len(events), batch):
-            assert await aggregator.aggregate_batch(events[start : start + batch], uow(), POLICY) == []
+            await aggregator.aggregate_together(events[start : start + batch], uow())
     else:
         for event in events:
             await aggregator.aggregate(event, uow())
 
 
-@pytest.mark.usefixtures("batches_kept_together")
 async def test_batches_place_needs_exactly_as_one_event_at_a_time_does(tmp_path: Path) -> None:
     specs = [
         (nation, code, 10 + 7 * i, i % 2)
@@ -425,7 +423,6 @@ async def test_a_batch_whose_handler_fails_is_delivered_again_not_dead_lettered(
     assert await read_all(kafka_bootstrap, topic.dead_letter.name, 1, timeout=2) == []
 
 
-@pytest.mark.usefixtures("batches_kept_together")
 async def test_events_caused_in_a_batch_carry_the_correlation_id_of_their_need_event(
     store: tuple[AsyncEngine, UowFactory],
 ) -> None:
@@ -446,7 +443,7 @@ async def test_events_caused_in_a_batch_carry_the_correlation_id_of_their_need_e
             deviating.append(need)
         await u.commit()
     events = [registered(need) for need in deviating]
-    assert await aggregator.aggregate_batch(events, uow(), POLICY) == []
+    await aggregator.aggregate_together(events, uow())
 
     async with engine.connect() as conn:
         bodies = (

@@ -1,0 +1,233 @@
+"""What one batch of need events reads once and keeps to its end.
+
+A batch places hundreds of needs in one transaction (`DemandUnitOfWork.batch`). Its needs
+are read in one query as plain facts, the catalogue entries of their items in another,
+the bundles they may join in a third; from then on the repositories below answer from
+what was read. The bundles stay out of the session, read as rows each with the revision
+it was stored with, and what placing changed is written back at the end by a few
+statements: the needs' status, reason and bundle, the new and changed bundles (each only
+if it still has the revision it was read with, as the mapping checks it), then their
+shares, lines and trail entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import fields
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from demand.adapters.batching.bulk_writes import execute_many
+from demand.adapters.batching.bundle_parts import BundleParts
+from demand.adapters.batching.locks import OpeningLocks
+from demand.adapters.batching.rows import PlainReader
+from demand.adapters.orm import bundles, catalogue_items, needs
+from demand.adapters.repository import BundleRepository, CatalogueRepository, NeedRepository
+from demand.domain.bundle import BundleKind, BundleState
+from demand.domain.bundling import oldest_first
+from demand.domain.model import NeedFacts
+from demand.domain.reference import CatalogueItem
+
+# Columns in the order of the plain dataclass's fields: rows become objects positionally.
+_NEED_FACTS = PlainReader([needs.c[f.name] for f in fields(NeedFacts)], NeedFacts)
+
+_NEEDS_PLACED = (
+    update(needs)
+    .where(needs.c.id == bindparam("_id", type_=needs.c.id.type))
+    .values(
+        status=bindparam("_status", type_=needs.c.status.type),
+        bundle_id=bindparam("_bundle_id", type_=needs.c.bundle_id.type),
+        status_reason=bindparam("_status_reason", type_=needs.c.status_reason.type),
+    )
+)
+_BUNDLE_CHANGED = (
+    update(bundles)
+    .where(
+        bundles.c.id == bindparam("_id", type_=bundles.c.id.type),
+        bundles.c.revision == bindparam("_stored", type_=bundles.c.revision.type),
+    )
+    .values({c: bindparam(f"_{c.key}", type_=c.type) for c in bundles.columns if not c.primary_key})
+)
+
+
+class NeedsInBatch(NeedRepository):
+    """The batch's needs, read as plain facts: nothing compares or tracks their fields."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self.facts: dict[str, NeedFacts] = {}
+
+    async def read(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
+        query = select(*_NEED_FACTS.selected).where(needs.c.id.in_(list(need_ids)))
+        rows = (await self._session.execute(query)).all()
+        found = {need.id: need for need in _NEED_FACTS.rows(self._session.get_bind().dialect, rows)}
+        self.facts.update(found)
+        return found
+
+    async def write_back(self) -> None:
+        """What placing changes, their status, its reason and their bundle, in one statement."""
+        if not self.facts:
+            return
+        rows = [
+            {"_id": n.id, "_status": n.status, "_bundle_id": n.bundle_id, "_status_reason": n.status_reason}
+            for n in self.facts.values()
+        ]
+        self.facts = {}
+        await execute_many(self._session, "needs placed", _NEEDS_PLACED, rows)
+
+
+class CatalogueInBatch(CatalogueRepository):
+    """Each catalogue item is read once within a batch."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self.entries: dict[str, CatalogueItem | None] = {}  # None: a code the catalogue does not hold
+
+    async def get(self, code: str) -> CatalogueItem | None:
+        if code not in self.entries:
+            self.entries[code] = await super().get(code)
+        return self.entries[code]
+
+    async def read(self, codes: Collection[str]) -> None:
+        """These items, in one query."""
+        wanted = [code for code in codes if code not in self.entries]
+        if not wanted:
+            return
+        found = await self._session.scalars(select(CatalogueItem).where(catalogue_items.c.code.in_(wanted)))
+        self.entries.update(dict.fromkeys(wanted))
+        self.entries.update({item.code: item for item in found})
+
+
+class BundlesInBatch(BundleRepository):
+    """The bundles a batch touches, as plain objects out of the session. The candidates of
+    an item are read once and then kept in memory, with the bundles opened meanwhile
+    (placing needs changes no bundle's status, so the kept list is what the query would
+    answer)."""
+
+    def __init__(self, session: AsyncSession, parts: BundleParts, locks: OpeningLocks) -> None:
+        super().__init__(session, parts, locks)
+        self.candidates_of: dict[str, list[BundleState]] = {}  # per item, oldest first, as the query orders them
+        self.known: dict[str, BundleState] = {}  # every bundle read or opened, one object per id
+        self.stored_revision: dict[str, int | None] = {}  # as read or last written; None: opened, not yet stored
+
+    def open_for(
+        self, need: NeedFacts, *, kind: BundleKind, variant: str, specification_ref: str | None
+    ) -> BundleState:
+        bundle = BundleState.open_for(need, kind=kind, variant=variant, specification_ref=specification_ref)
+        self.known[bundle.id], self.stored_revision[bundle.id] = bundle, None
+        self._parts.added(bundle)
+        kept = self.candidates_of.get(bundle.item_code)
+        if kept is not None and len(kept) < self.CANDIDATES:
+            kept.append(bundle)  # the newest: it sorts last, as the query would put it
+        return bundle
+
+    async def placed_in(self, bundle_id: str) -> BundleState | None:
+        if (known := self.known.get(bundle_id)) is not None:
+            return known
+        found = await self._read(select(bundles).where(bundles.c.id == bundle_id))
+        return found[0] if found else None
+
+    async def candidates(self, item_code: str) -> Sequence[BundleState]:
+        if item_code not in self.candidates_of:
+            await self.read_candidates([item_code])
+        return [b for b in self.candidates_of[item_code] if b.joinable]
+
+    async def read_candidates(self, item_codes: Collection[str]) -> None:
+        """The candidates of all these items, in one query."""
+        wanted = [code for code in item_codes if code not in self.candidates_of]
+        if not wanted:
+            return
+        ranked = (
+            select(
+                bundles.c.id,
+                func.row_number()
+                .over(partition_by=bundles.c.item_code, order_by=(bundles.c.created_at, bundles.c.id))
+                .label("rank"),
+            )
+            .where(bundles.c.item_code.in_(wanted), *self.GATHERING)
+            .subquery()
+        )
+        query = (
+            select(bundles)
+            .join(ranked, bundles.c.id == ranked.c.id)
+            .where(ranked.c.rank <= self.CANDIDATES)
+            .order_by(bundles.c.created_at, bundles.c.id)
+        )
+        kept: dict[str, list[BundleState]] = {code: [] for code in wanted}
+        for bundle in await self._read(query):
+            kept[bundle.item_code].append(bundle)
+        self.candidates_of.update(kept)
+
+    async def hold_openings(self, item_code: str) -> None:
+        await self._locks.take(item_code, others=self.candidates_of)
+
+    async def opened_meanwhile(self, item_code: str) -> bool:
+        """The item's candidates read again under its lock, the same objects for the
+        bundles read before, with those this batch opened and has not yet written."""
+        if not self._locks.first_asked(item_code):
+            return False  # read again under the lock already: nothing new since
+        if item_code not in self.candidates_of:
+            return True  # never read: they will be, under the lock
+        kept = self.candidates_of.pop(item_code)
+        await self.read_candidates([item_code])
+        unstored = [b for b in kept if self.stored_revision[b.id] is None]
+        before = {b.id for b in kept}
+        again = sorted([*self.candidates_of[item_code], *unstored], key=oldest_first)[: self.CANDIDATES]
+        self.candidates_of[item_code] = again
+        return any(b.id not in before for b in again)
+
+    async def _read(self, query: Select[Any]) -> list[BundleState]:
+        found = []
+        for row in await self._session.execute(query):
+            bundle = self.known.get(row.id)
+            if bundle is None:
+                bundle = self.known[row.id] = BundleState(**row._mapping)
+                self.stored_revision[row.id] = bundle.revision
+            found.append(bundle)
+        await self._parts.with_shares(found)
+        return found
+
+    async def write_held(self) -> None:
+        await self._session.flush()
+        await self._write_bundles()
+        await self._parts.write()
+
+    async def _write_bundles(self) -> None:
+        """Inserts the bundles opened in the batch and updates those that changed: a bundle
+        changed meanwhile by another transaction fails the batch."""
+        new, changed = [], []
+        for bundle_id, bundle in self.known.items():
+            revision = self.stored_revision[bundle_id]
+            if revision is None:
+                new.append({c.key: getattr(bundle, c.key) for c in bundles.columns})
+            elif bundle.revision != revision:
+                changed.append({"_stored": revision, **{f"_{c.key}": getattr(bundle, c.key) for c in bundles.columns}})
+            self.stored_revision[bundle_id] = bundle.revision
+        await execute_many(self._session, "bundles new", insert(bundles), new)
+        if changed and await execute_many(
+            self._session, "bundles changed", _BUNDLE_CHANGED, changed, counted=True
+        ) != len(changed):
+            raise StaleDataError(f"of {len(changed)} bundles changed in this batch, some were changed meanwhile")
+
+
+class BatchCache:
+    """The repositories of one batch, and what it reads up front."""
+
+    def __init__(self, session: AsyncSession, parts: BundleParts, locks: OpeningLocks) -> None:
+        self.needs = NeedsInBatch(session)
+        self.catalogue = CatalogueInBatch(session)
+        self.bundles = BundlesInBatch(session, parts, locks)
+
+    async def read_needs(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
+        return await self.needs.read(need_ids)
+
+    async def read_items(self, item_codes: Collection[str]) -> None:
+        await self.catalogue.read(item_codes)
+        await self.bundles.read_candidates(item_codes)
+
+    async def write_back(self) -> None:
+        await self.needs.write_back()
+        await self.bundles.write_held()
