@@ -130,7 +130,10 @@ class BundleRepository:
     """Bundles through the mapping, their shares, lines and trail as plain rows beside them."""
 
     CANDIDATES = 50  # the oldest bundles of an item still gathering that a new need may join
-    GATHERING = (bundles.c.status.in_([BundleStatus.PROPOSED, BundleStatus.OPEN]), bundles.c.closed_reason.is_(None))
+    GATHERING = (  # where a new need may join: the bundle's status and nothing closing it
+        bundles.c.status.in_([BundleStatus.PROPOSED, BundleStatus.OPEN]),
+        bundles.c.closed_reason.is_(None),
+    )
 
     def __init__(self, session: AsyncSession, parts: BundleParts, locks: OpeningLocks) -> None:
         self._session = session

@@ -111,6 +111,8 @@ class IdempotencyKeys(Protocol):
 
 
 class Batch(Protocol):
+    """What a batch of need events reads up front, each kind in one query (`UnitOfWork.batch`)."""
+
     async def read_needs(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         """The needs as plain facts: their status, its reason and their bundle are written
         back at the batch's end."""
