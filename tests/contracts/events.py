@@ -15,9 +15,48 @@ from bundling_shared.events.demand import (
     FrameworkParticipant,
     HarmonisationProposedPayload,
     HarmonisationProposedV1,
+    JointOrderCommittedPayload,
+    JointOrderCommittedV1,
+    JointOrderLine,
     NationalDeviation,
     YearlyQuantity,
 )
+
+ORDERED = {"NLD": 10_000, "DNK": 5_000}
+
+
+def joint_order(
+    bundle_id: str = "bundle-155",
+    quantities: dict[str, int] | None = None,
+    window: tuple[date, date] = (date(2025, 1, 1), date(2028, 12, 31)),
+) -> JointOrderCommittedV1:
+    """A joint order led by CZE for NLD and DNK (or `quantities`), as demand commits it."""
+    lines = ORDERED if quantities is None else quantities
+    event: JointOrderCommittedV1 = JointOrderCommittedV1.create(
+        JointOrderCommittedPayload(
+            bundle_id=bundle_id,
+            item_code="AMMO-155MM",
+            lead="CZE",
+            lines=[
+                JointOrderLine(nation=n, quantity=q, need_ids=[f"n{i}"]) for i, (n, q) in enumerate(lines.items(), 1)
+            ],
+            total_quantity=sum(lines.values()),
+            delivery_window=DeliveryWindow(start=window[0], end=window[1]),
+            committed_by="coordinator:CZE",
+        ),
+        aggregate_id=bundle_id,
+        producer="demand",
+    )
+    return event
+
+
+def joint_order_ending_before_it_starts(
+    bundle_id: str = "bundle-late", quantities: dict[str, int] | None = None
+) -> JointOrderCommittedV1:
+    """Readable, but a rule of the contract refuses it: its delivery window ends before it starts."""
+    today = date.today()
+    return joint_order(bundle_id, {"NLD": 10, "DNK": 5} if quantities is None else quantities,
+                       (today + timedelta(days=30), today))  # fmt: skip
 
 
 def framework_committed(

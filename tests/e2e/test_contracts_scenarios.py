@@ -24,7 +24,7 @@ from bundling_shared.auth import Role
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.messaging.outbox import event_headers
 from tests.contracts.events import accession, framework_committed, harmonisation
-from tests.contracts.test_api_awards import CHEAPER_ABROAD, EUROPEAN, NON_ASSOCIATED, PROCUREMENT
+from tests.contracts.integration.test_api_awards import CHEAPER_ABROAD, EUROPEAN, NON_ASSOCIATED, PROCUREMENT
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import eventually, register_endpoint
 from tests.support.api import bearer, coordinator, desk, industry

@@ -7,55 +7,19 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
 
 import pytest
 from faststream.kafka import KafkaBroker
 
-from bundling_shared.db import migrate
-from bundling_shared.events.demand import (
-    BundleEvent,
-    DeliveryWindow,
-    JointOrderCommittedPayload,
-    JointOrderCommittedV1,
-)
+from bundling_shared.events.demand import BundleEvent, JointOrderCommittedV1
 from bundling_shared.messaging.kafka import at_least_once, ensure_topics, make_broker
 from bundling_shared.messaging.outbox import event_headers
 from bundling_shared.settings import KafkaSettings
 from bundling_shared.topics import Topic, with_dead_letters
-from contracts.bootstrap import ContractsService
-from contracts.config import ContractsSettings
-from contracts.entrypoints.app import MIGRATIONS, create_app
-from contracts.service_layer import handlers
-from tests.integration.test_kafka_delivery import raw_publish, read_all
-
-
-def unappliable_joint_order(bundle_id: str) -> JointOrderCommittedV1:
-    """Decodable, but its delivery window ends before it starts."""
-    today = date.today()
-    event: JointOrderCommittedV1 = JointOrderCommittedV1.create(
-        JointOrderCommittedPayload(
-            bundle_id=bundle_id,
-            item_code="AMMO-155MM",
-            lead="CZE",
-            lines=[],
-            total_quantity=0,
-            delivery_window=DeliveryWindow(start=today + timedelta(days=30), end=today),
-            committed_by="coordinator:CZE",
-        ),
-        aggregate_id=bundle_id,
-        producer="demand",
-    )
-    return event
-
-
-@pytest.fixture
-async def service(database_url: str) -> AsyncIterator[ContractsService]:
-    app = create_app(ContractsSettings(database_url=database_url, run_migrations=False))
-    contracts: ContractsService = app.state.service
-    await migrate(contracts.engine, MIGRATIONS)
-    yield contracts
-    await contracts.engine.dispose()
+from contracts.service_layer.contracts import create_contract_for_joint_order
+from tests.contracts.events import joint_order_ending_before_it_starts
+from tests.contracts.integration.conftest import Api
+from tests.shared.integration.test_kafka_delivery import raw_publish, read_all
 
 
 @pytest.fixture
@@ -69,7 +33,7 @@ async def broker(kafka_bootstrap: str) -> AsyncIterator[KafkaBroker]:
 
 
 async def test_a_decodable_event_the_contracts_service_cannot_apply_is_not_dead_lettered(
-    kafka_bootstrap: str, broker: KafkaBroker, service: ContractsService
+    kafka_bootstrap: str, broker: KafkaBroker, api: Api
 ) -> None:
     topic = Topic(f"test.{uuid.uuid4().hex[:10]}", partitions=1)
     await ensure_topics(kafka_bootstrap, with_dead_letters(topic))
@@ -78,10 +42,10 @@ async def test_a_decodable_event_the_contracts_service_cannot_apply_is_not_dead_
     @at_least_once(broker, topic, group_id=f"g-{uuid.uuid4().hex[:8]}")
     async def on_bundle_event(event: BundleEvent) -> None:
         if isinstance(event, JointOrderCommittedV1):
-            await handlers.create_contract_for_joint_order(event, service.uow())
+            await create_contract_for_joint_order(event, api.service.uow())
         handled.append(event.aggregate_id)
 
-    refused = unappliable_joint_order("bundle-refused")
+    refused = joint_order_ending_before_it_starts("bundle-refused", {})
     key = b"bundle-refused"
     await raw_publish(
         kafka_bootstrap,
@@ -100,6 +64,6 @@ async def test_a_decodable_event_the_contracts_service_cannot_apply_is_not_dead_
 
     assert [d.value for d in dead] == [b"\x00not json at all"]
     assert handled == ["bundle-refused"]
-    async with service.uow() as uow:
+    async with api.service.uow() as uow:
         refusal = await uow.contracts.refusal_for("bundle-refused")
     assert refusal is not None and "no participating nation" in refusal.reason

@@ -1,4 +1,9 @@
-"""Wires the contracts service: settings, database, unit of work, broker, relay."""
+"""Wires the contracts service: settings, clock, database, unit of work, broker, relay.
+
+The subscribers are not wired here: the entrypoint that runs the service includes them
+(`entrypoints.subscribers.subscribe`), so that wiring depends on nothing above the service
+layer.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,10 @@ from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
 from contracts.adapters import orm
+from contracts.adapters.publishers import declare_publishers
 from contracts.adapters.unit_of_work import ContractsUnitOfWork
 from contracts.config import ContractsSettings
-from contracts.entrypoints.publishers import declare_publishers
-from contracts.entrypoints.subscribers import build_router
-from contracts.service_layer.handlers import UowFactory
+from contracts.service_layer.unit_of_work import UowFactory
 
 SERVICE = "contracts"
 
@@ -41,5 +45,4 @@ def bootstrap(settings: ContractsSettings | None = None, clock: Clock | None = N
     broker = make_broker(settings.kafka, SERVICE)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(declare_publishers(broker)), settings.outbox)
     uow: UowFactory = partial(ContractsUnitOfWork, make_session_factory(engine), relay.wake, clock=clock)
-    broker.include_router(build_router(uow))
     return ContractsService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow, clock=clock)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from bundling_shared.settings import AuthSettings, ClockSettings, KafkaSettings, LogSettings, OutboxSettings
+from bundling_shared.settings import ServiceSettings
 
 
-class ContractsSettings(BaseSettings):
+class ContractsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CONTRACTS_", extra="ignore")
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///./var/contracts.db",
         description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
     )
-    host: str = "127.0.0.1"
-    port: int = 8002
-    run_migrations: bool = Field(default=True, description="Apply Alembic migrations at start-up.")
+    port: int = Field(default=8002, ge=1, le=65535)
     standstill_days: int = Field(
         default=10, ge=0, description="Standstill after an award, unless a procurement sets its own."
     )
@@ -26,8 +24,3 @@ class ContractsSettings(BaseSettings):
     )
     delay_scan_seconds: float = Field(default=3600, gt=0, description="How often lots are checked for delays.")
     ocds_prefix: str = Field(default="ocds-bndl01", description="OCID prefix of the OCDS releases exported.")
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    auth: AuthSettings = Field(default_factory=AuthSettings)
-    log: LogSettings = Field(default_factory=LogSettings)
-    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
-    clock: ClockSettings = Field(default_factory=ClockSettings)

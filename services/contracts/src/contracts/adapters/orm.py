@@ -11,6 +11,7 @@ mutating them in place, so every change is seen and saved.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -36,9 +37,9 @@ from sqlalchemy.sql.expression import false
 
 from bundling_shared.db import UtcDateTime
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
+from contracts.domain.contract import Contract, ContractLine
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
-from contracts.domain.model import Contract, ContractLine
 from contracts.domain.money import eur_or_none, text
 from contracts.domain.procurement import Offer, Procurement
 from contracts.domain.specifications import Specification
@@ -280,13 +281,10 @@ ocds_releases = Table(
 outbox = outbox_table(metadata)
 processed_messages = processed_messages_table(metadata)
 
-_mapped = False
 
-
+@functools.cache
 def start_mappers() -> None:
-    global _mapped
-    if _mapped:
-        return
+    """Once per process: a class is mapped to its table only once."""
     mapper_registry.map_imperatively(ContractLine, contract_lines)
     mapper_registry.map_imperatively(
         Contract,
@@ -323,4 +321,3 @@ def start_mappers() -> None:
     # Configured now, not at the first query: objects made before the mapping (the seeded
     # reference data, say) must read their attributes as soon as it exists.
     mapper_registry.configure()
-    _mapped = True

@@ -21,9 +21,9 @@ from contracts.adapters.orm import (
     suppliers,
     uncontracted_commitments,
 )
+from contracts.domain.contract import CommitmentKind, CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
-from contracts.domain.model import CommitmentKind, CommitmentRefusal, Contract, ContractMode
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Procurement
 from contracts.domain.specifications import Specification
@@ -48,7 +48,7 @@ class ContractRepository:
         query = select(Contract).where(contracts.c.bundle_id == bundle_id).order_by(contracts.c.part)
         return (await self._session.scalars(query)).all()
 
-    async def list(self, limit: int, offset: int) -> Sequence[Contract]:
+    async def list(self, limit: int | None = None, offset: int = 0) -> Sequence[Contract]:
         query = select(Contract).order_by(contracts.c.created_at, contracts.c.id).limit(limit).offset(offset)
         return (await self._session.scalars(query)).all()
 

@@ -9,11 +9,12 @@ audit trail of every move.
 from __future__ import annotations
 
 import uuid
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from contracts.domain.model import ContractRuleViolation
+from contracts.domain.errors import ContractRuleViolation
 
 
 class LotStatus(StrEnum):
@@ -130,3 +131,49 @@ def allocate_capacity(
                 queue[0] = (nation, wanted - take)
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     return plan
+
+
+@dataclass
+class DeliverySchedule:
+    """The lots of one contract or call-off against each nation's line: a nation's lots never
+    add up to more than its line."""
+
+    contract_id: str
+    quantities: dict[str, int]
+    lots: list[DeliveryLot]
+
+    def plan(self, planned: list[tuple[str, int, date]], by: str, *, at: datetime) -> list[DeliveryLot]:
+        """Lots added to those planned already: (nation, quantity, due date) each."""
+        totals = {n: sum(lot.quantity for lot in self.lots if lot.nation == n) for n in self.quantities}
+        made = []
+        for nation, quantity, due in planned:
+            if nation not in self.quantities:
+                raise ContractRuleViolation(f"{nation} has no line in {self.contract_id}")
+            totals[nation] += quantity
+            if totals[nation] > self.quantities[nation]:
+                raise ContractRuleViolation(
+                    f"lots for {nation} would total {totals[nation]}, more than its {self.quantities[nation]}"
+                )
+            made.append(self._lot(nation, quantity, due, by, at))
+        self.lots = [*self.lots, *made]
+        return made
+
+    def allocate(
+        self, monthly_capacity: int, start: date, priority: list[str], by: str, *, at: datetime
+    ) -> list[DeliveryLot]:
+        """The whole schedule again, from the supplier's monthly capacity and the nations'
+        priority: one lot per nation and month, due at the month's end. Lots already partly
+        delivered are history and cannot be recomputed."""
+        if any(lot.delivered for lot in self.lots):
+            raise ContractRuleViolation("deliveries were recorded already: re-plan the remaining lots one by one")
+        plan = allocate_capacity(monthly_capacity, start, list(self.quantities.items()), priority)
+        self.lots = [
+            self._lot(nation, quantity, date(month.year, month.month, monthrange(month.year, month.month)[1]), by, at)
+            for nation, month, quantity in plan
+        ]
+        return list(self.lots)
+
+    def _lot(self, nation: str, quantity: int, due: date, by: str, at: datetime) -> DeliveryLot:
+        return DeliveryLot.plan(
+            contract_id=self.contract_id, nation=nation, quantity=quantity, due_date=due, by=by, at=at
+        )

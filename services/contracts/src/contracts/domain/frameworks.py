@@ -16,8 +16,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from contracts.domain.model import WHOLE, ContractRuleViolation, log_entry, positive_eur
-from contracts.domain.money import MAX_EUR, ZERO, eur_or_none, text
+from contracts.domain.contract import WHOLE, log_entry
+from contracts.domain.errors import Conflict, ContractRuleViolation, NotFound
+from contracts.domain.money import MAX_EUR, ZERO, eur_or_none, positive_eur, text
 from contracts.domain.weighing import NATIONS
 
 
@@ -173,9 +174,6 @@ class FrameworkContract:
     def remaining_value_eur(self) -> Decimal | None:
         return None if self.ceiling_value_eur is None else self.ceiling_value_eur - self.called_off_value_eur
 
-    def concerns(self, party: str) -> bool:
-        return party == self.contracting_authority or party in self.participants
-
     def add_supplier(self, supplier_id: str, unit_price_eur: Decimal | None, by: str, *, at: datetime) -> None:
         price = None if unit_price_eur is None else positive_eur(unit_price_eur, "a framework unit price")
         self.suppliers = {**self.suppliers, supplier_id: price}
@@ -189,11 +187,11 @@ class FrameworkContract:
         """A nation asks to join: at once when the framework is open, else pending until the
         lead decides. Returns whether it took effect."""
         if nation in self.participants:
-            raise ContractRuleViolation(f"{nation} already takes part in framework {self.id}")
+            raise Conflict(f"{nation} already takes part in framework {self.id}")
         if quantity <= 0:
             raise ContractRuleViolation("an accession needs a positive quantity")
         if self.pending_request(nation) is not None:
-            raise ContractRuleViolation(f"{nation} asked to accede to framework {self.id} already")
+            raise Conflict(f"{nation} asked to accede to framework {self.id} already")
         if nation not in NATIONS:
             raise ContractRuleViolation(
                 f"{nation} is not a nation the platform knows", field="body.nation", rule="unknown_nation"
@@ -215,6 +213,19 @@ class FrameworkContract:
         self._log(by, f"{nation} asked to accede with {quantity} items", scope=nation, at=at)
         return False
 
+    def request_accession_here(
+        self, nation: str, quantity: int, budget_eur: Decimal | None, by: str, *, at: datetime
+    ) -> bool:
+        """A nation asks this service, not the demand service: only for a framework made
+        here; a bundle's framework takes accessions through the demand service, so that the
+        bundle follows."""
+        if self.bundle_id is not None:
+            raise Conflict(
+                f"framework {self.id} comes from bundle {self.bundle_id}: accede through the demand "
+                f"service (POST /v1/bundles/{self.bundle_id}/accessions)"
+            )
+        return self.request_accession(nation, quantity, budget_eur, by, at=at)
+
     def pending_request(self, nation: str) -> dict[str, Any] | None:
         return next(
             (r for r in self.accession_requests if r["nation"] == nation and r["status"] == AccessionStatus.PENDING),
@@ -228,7 +239,9 @@ class FrameworkContract:
         refuses it with a reason."""
         request = self.pending_request(nation)
         if request is None:
-            raise ContractRuleViolation(f"{nation} has no pending request to accede to framework {self.id}")
+            if any(r["nation"] == nation for r in self.accession_requests):
+                raise Conflict(f"{nation}'s request to accede to framework {self.id} was decided already")
+            raise NotFound(f"no request of {nation} to accede to framework {self.id}")
         status = AccessionStatus.APPROVED if approve else AccessionStatus.REFUSED
         decided = {**request, "status": status.value, "decided_by": by, "reason": reason}
         self.accession_requests = [decided if r is request else r for r in self.accession_requests]
@@ -270,6 +283,10 @@ class FrameworkContract:
             self.pooled_shares = pooled_shares
             self._log(by, "shares pooled: any participant calls off up to the ceiling" if pooled_shares
                       else "shares kept: each participant calls off up to its own share", at=at)  # fmt: skip
+
+    def assign_coordinator(self, party: str) -> None:
+        """The lead lets the coordinators of another nation or agency run it with it."""
+        self.coordinators = sorted({*self.coordinators, party})
 
     def remaining_share(self, nation: str) -> int:
         called = sum(c.quantity for c in self.call_offs if c.nation == nation)
@@ -375,3 +392,23 @@ class FrameworkContract:
                 "partner nations and industry now"
             )
         return None
+
+
+def ensure_founded_alone(party: str, nation: str | None, participants: dict[str, int], *, admin: bool) -> None:
+    """A framework made here starts with the nation founding it, taking its share, and no
+    other: other nations join by their own request. An agency takes no share, so it creates
+    none (its frameworks come from committed bundles); an administrator may found one for a
+    nation."""
+    if nation is None and not admin:
+        raise ContractRuleViolation(
+            f"{party} takes no share: a framework is created by a nation taking part, or comes from a committed bundle",
+            field="body.participants",
+            rule="creator_takes_part",
+        )
+    others = sorted(set(participants) - {nation}) if nation else []
+    if others or (nation and nation not in participants):
+        raise ContractRuleViolation(
+            f"at creation only {party} takes part; {', '.join(others) or 'others'} accede by their own request",
+            field="body.participants",
+            rule="participants_join_by_own_act",
+        )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from contracts.domain.errors import ContractRuleViolation
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_EUR = Decimal("1000000000000.00")
@@ -36,3 +38,14 @@ def eur_or_none(amount: Decimal | int | float | str | None) -> Decimal | None:
 def text(amount: Decimal) -> str:
     """``"7500000.30"``: how an amount is written where JSON keeps it (change logs, records)."""
     return f"{eur(amount):.2f}"
+
+
+def positive_eur(amount: Decimal | float, what: str) -> Decimal:
+    """An amount above zero and within what the platform keeps, to the cent."""
+    try:
+        value = eur(amount)
+    except ValueError as exc:
+        raise ContractRuleViolation(f"{what} must be a finite amount in EUR") from exc
+    if not 0 < value <= MAX_EUR:
+        raise ContractRuleViolation(f"{what} must be above 0 and at most {text(MAX_EUR)} EUR, not {value}")
+    return value

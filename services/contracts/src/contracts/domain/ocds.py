@@ -23,9 +23,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from contracts.domain.contract import SINGLE_PART, Contract
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, CallOffMode, FrameworkContract
-from contracts.domain.model import SINGLE_PART, Contract
 from contracts.domain.procurement import Procurement
 from contracts.domain.suppliers import Supplier
 

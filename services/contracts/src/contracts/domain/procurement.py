@@ -13,7 +13,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from contracts.domain.model import ContractRuleViolation, positive_eur
+from contracts.domain.errors import Conflict, ContractRuleViolation
+from contracts.domain.money import positive_eur
 from contracts.domain.suppliers import Supplier
 from contracts.domain.weighing import Assessment, OfferFacts, Weights, weigh
 
@@ -164,7 +165,7 @@ class Procurement:
     def award(self, suppliers: dict[str, Supplier], today: date) -> Assessment:
         """Weigh, pick the first-ranked offer whose supplier is still cleared, start standstill."""
         if self.status != ProcurementStatus.OPEN.value:
-            raise ContractRuleViolation(f"procurement {self.id} was already awarded")
+            raise Conflict(f"procurement {self.id} was already awarded")
         ranking = self.assess(suppliers)
         winner = next((a for a in ranking if a.rank == 1), None)
         if winner is None:
@@ -177,17 +178,31 @@ class Procurement:
         self.standstill_until = today + timedelta(days=self.standstill_days)
         return winner
 
-    def sign(self, today: date) -> None:
+    def sign(self, today: date, lead_of_order: str | None = None) -> None:
+        """`lead_of_order`: the lead of the committed order the procurement is for, if any;
+        only that lead's procurement may be signed onto the order."""
+        if self.status == ProcurementStatus.SIGNED.value:
+            raise Conflict(f"procurement {self.id} is already signed")
         if self.status != ProcurementStatus.STANDSTILL.value or self.standstill_until is None:
-            raise ContractRuleViolation(f"procurement {self.id} has no award to sign")
+            raise Conflict(f"procurement {self.id} has no award to sign")
+        if lead_of_order is not None and lead_of_order != self.contracting_authority:
+            raise ContractRuleViolation(
+                f"{self.contracting_authority} is not the lead of {self.bundle_id} ({lead_of_order} is); "
+                "its procurement cannot be signed onto that order"
+            )
         if today <= self.standstill_until:
             raise ContractRuleViolation(
                 f"the standstill period runs until {self.standstill_until.isoformat()}; signing must wait"
             )
         self.status = ProcurementStatus.SIGNED.value
 
-    def offer_of(self, supplier_id: str) -> Offer | None:
-        return next((o for o in self.offers if o.supplier_id == supplier_id), None)
+    def assign_coordinator(self, party: str) -> None:
+        """The lead lets the coordinators of another nation or agency run it with it."""
+        self.coordinators = sorted({*self.coordinators, party})
+
+    @property
+    def awarded_offer(self) -> Offer | None:
+        return next((o for o in self.offers if o.id == self.awarded_offer_id), None)
 
 
 def terms_of_order(
@@ -220,6 +235,29 @@ def terms_of_order(
             rule="order_buyer",
         )
     return ordered
+
+
+def terms_for_itself(*, buyer: str, buys_as_nation: bool, buyer_nation: str, nations: list[str]) -> list[str]:
+    """The nations a procurement without a committed order buys for: the buyer alone, and
+    only a nation buys so; other nations, and an agency buying for nations, come through an
+    order, so that no procurement speaks for a nation that did not commit."""
+    if not buys_as_nation:
+        raise ContractRuleViolation(
+            f"{buyer} buys for nations through a committed order: name its bundle",
+            field="body.bundle_id",
+            rule="agency_needs_order",
+        )
+    if buyer_nation != buyer:
+        raise ContractRuleViolation(
+            f"{buyer} buys for itself, not for {buyer_nation}", field="body.buyer_nation", rule="own_nation"
+        )
+    if set(nations) - {buyer}:
+        raise ContractRuleViolation(
+            f"without a committed order {buyer} buys for itself alone; other nations join through an order",
+            field="body.nations",
+            rule="own_nation",
+        )
+    return [buyer]
 
 
 def assessment_record(a: Assessment) -> dict[str, Any]:

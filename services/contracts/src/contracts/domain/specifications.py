@@ -8,12 +8,13 @@ forces and for Ukraine, so that both get the same product.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from contracts.domain.model import ContractRuleViolation
+from contracts.domain.errors import ContractRuleViolation
 
 
 class SpecificationStatus(StrEnum):
@@ -118,8 +119,15 @@ class Specification:
         return self.status == SpecificationStatus.HARMONISED.value
 
     @property
+    def applies_to_ukraine_deliveries(self) -> bool:
+        """What is harmonised applies equally to deliveries for own forces and for Ukraine."""
+        return self.harmonised
+
+    @property
     def compatible_deviations(self) -> list[str]:
         return [f"{d['nation']}: {d['description']}" for d in self.deviations if d.get("compatible")]
 
-    def concerns(self, party: str) -> bool:
-        return party in self.nations or party == self.proposed_by
+
+def next_version(versions: Sequence[Specification]) -> int:
+    """A proposal is the next version of its reference, whatever became of the earlier ones."""
+    return versions[-1].version + 1 if versions else 1

@@ -11,11 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from contracts.domain.model import ContractRuleViolation
-
-
-class SupplierNotCleared(ContractRuleViolation):
-    """The supplier's security declaration is missing or has expired."""
+from contracts.domain.errors import SupplierNotCleared
 
 
 class IndustrialBase(StrEnum):

@@ -19,78 +19,16 @@ CRITERIA = ("price", "delivery", "origin", "industrial_participation")
 MIN_EU_SHARE = {"EDIRPA": 0.65}
 MAX_NON_ASSOCIATED_SHARE = {"EDIP": 0.35, "SAFE": 0.35}
 
-# Countries whose products count as European (EU member states and associated countries).
-EU_ASSOCIATED = frozenset(
-    [
-        "AUT",
-        "BEL",
-        "BGR",
-        "HRV",
-        "CYP",
-        "CZE",
-        "DNK",
-        "EST",
-        "FIN",
-        "FRA",
-        "DEU",
-        "GRC",
-        "HUN",
-        "IRL",
-        "ITA",
-        "LVA",
-        "LTU",
-        "LUX",
-        "MLT",
-        "NLD",
-        "POL",
-        "PRT",
-        "ROU",
-        "SVK",
-        "SVN",
-        "ESP",
-        "SWE",
-        "NOR",
-        "ISL",
-        "LIE",
-        "UKR",
-    ]
-)
-NATO = frozenset(
-    [
-        "ALB",
-        "BEL",
-        "BGR",
-        "CAN",
-        "HRV",
-        "CZE",
-        "DNK",
-        "EST",
-        "FIN",
-        "FRA",
-        "DEU",
-        "GRC",
-        "HUN",
-        "ISL",
-        "ITA",
-        "LVA",
-        "LTU",
-        "LUX",
-        "MNE",
-        "NLD",
-        "MKD",
-        "NOR",
-        "POL",
-        "PRT",
-        "ROU",
-        "SVK",
-        "SVN",
-        "ESP",
-        "SWE",
-        "TUR",
-        "GBR",
-        "USA",
-    ]
-)
+# EU members and associated countries that are NATO allies too; the rest of each group below.
+EUROPEAN_ALLIES = frozenset(
+    {
+        "BEL", "BGR", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GRC", "HRV", "HUN", "ISL",
+        "ITA", "LTU", "LUX", "LVA", "NLD", "NOR", "POL", "PRT", "ROU", "SVK", "SVN", "SWE",
+    }
+)  # fmt: skip
+EU_ASSOCIATED = EUROPEAN_ALLIES | {"AUT", "CYP", "IRL", "LIE", "MLT", "UKR"}
+"""Countries whose products count as European (EU member states and associated countries)."""
+NATO = EUROPEAN_ALLIES | {"ALB", "CAN", "GBR", "MKD", "MNE", "TUR", "USA"}
 
 NATIONS = EU_ASSOCIATED | NATO
 """The nations the platform knows: EU members and associated countries, Ukraine among

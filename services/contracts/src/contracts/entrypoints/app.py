@@ -1,19 +1,29 @@
-"""The contracts service's ASGI app."""
+"""The contracts service's ASGI app, and how its refusals read.
+
+Whatever a caller may not see answers 404; a rule an input breaks answers 422 with the
+rule in words; a clash with what exists, or with a change made at the same moment, 409;
+a role that may not act 403. Where a rule names the part of the request that broke it,
+the answer names it too.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 
 from bundling_shared import topics
 from bundling_shared.clock import Clock
 from bundling_shared.logging import get_logger
+from bundling_shared.problems import FieldError, problem_response
 from bundling_shared.service_app import create_service_app
 from contracts.bootstrap import SERVICE, ContractsService, bootstrap
 from contracts.config import ContractsSettings
-from contracts.entrypoints.api import install_error_handlers, router
+from contracts.domain.errors import Conflict, ContractRuleViolation
+from contracts.entrypoints.routes import router
+from contracts.entrypoints.subscribers import subscribe
 from contracts.service_layer import deliveries
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "adapters" / "migrations")
@@ -33,8 +43,25 @@ async def scan_for_delays(service: ContractsService) -> None:
             log.exception("deliveries.delay_scan_failed")
 
 
+def install_rule_answers(app: FastAPI) -> None:
+    """A broken rule answers 422, a clash 409 (the shared answers for absent and forbidden
+    stand); either names the field and the rule when it knows them."""
+
+    def answer(code: int) -> Callable[[Request, Exception], Awaitable[Response]]:
+        async def rule_broken(_: Request, exc: Exception) -> Response:
+            field, rule = getattr(exc, "field", None), getattr(exc, "rule", None)
+            errors = [FieldError(field=field, rule=rule or "rule", message=str(exc))] if field else None
+            return problem_response(code, str(exc), errors=errors)
+
+        return rule_broken
+
+    app.add_exception_handler(ContractRuleViolation, answer(422))
+    app.add_exception_handler(Conflict, answer(409))
+
+
 def create_app(settings: ContractsSettings | None = None, clock: Clock | None = None) -> FastAPI:
     service = bootstrap(settings, clock)
+    subscribe(service)
     app = create_service_app(
         name=SERVICE,
         title="Contracts service",
@@ -50,8 +77,8 @@ def create_app(settings: ContractsSettings | None = None, clock: Clock | None = 
         topics=topics.with_dead_letters(topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
         migrations=MIGRATIONS if service.settings.run_migrations else None,
         relay=service.relay,
-        state={"uow": service.uow, "service": service, "clock": service.clock},
+        state={"service": service},
         workers=[lambda: scan_for_delays(service)],
     )
-    install_error_handlers(app)
+    install_rule_answers(app)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -25,15 +26,13 @@ from bundling_shared.strict import (
     StrictModel,
     Weight,
 )
+from contracts.domain.contract import entries_for
 from contracts.domain.deliveries import DeliveryLot
-from contracts.domain.frameworks import CallOff
-from contracts.domain.model import Contract, entries_for
-from contracts.domain.procurement import Offer
-from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import IndustrialBase, Supplier
 from contracts.domain.weighing import NATIONS
-from contracts.service_layer.awards import ProcurementView
+from contracts.service_layer.contracts import ContractView
 from contracts.service_layer.frameworks import FrameworkView
+from contracts.service_layer.procurements import ProcurementView
 
 MAX_NATIONS = 64
 """More than the platform knows (EU members and associated countries, NATO allies)."""
@@ -91,9 +90,10 @@ class ContractOut(BaseModel):
     nation_count: int = 0
 
     @classmethod
-    def of(cls, contract: Contract, viewer_nation: str | None = None) -> ContractOut:
-        """`viewer_nation`: a nation that sees its own line, the totals and the entries of
-        the whole contract and of its own part; None: everything."""
+    def of(cls, view: ContractView) -> ContractOut:
+        """A nation sees its own line, the totals and the entries of the whole contract and
+        of its own part; the lead, the supplier and admin everything."""
+        contract, viewer_nation = view.contract, view.nation
 
         def mine(nation: str) -> bool:
             return viewer_nation is None or nation == viewer_nation
@@ -115,12 +115,6 @@ class ContractOut(BaseModel):
             nations=contract.nations,
             nation_count=len(contract.nations),
         )
-
-
-class ContractPage(BaseModel):
-    items: list[ContractOut]
-    limit: int
-    offset: int
 
 
 class ContractModeIn(StrictModel):
@@ -155,16 +149,7 @@ class SupplierOut(BaseModel):
 
     @classmethod
     def of(cls, s: Supplier, today: date) -> SupplierOut:
-        return cls(
-            id=s.id,
-            organisation=s.organisation,
-            country=s.country,
-            sme=s.sme,
-            controlled_from_non_associated_country=s.controlled_from_non_associated_country,
-            industrial_base=s.industrial_base,
-            security_declaration_valid_until=s.security_declaration_valid_until,
-            security_declaration_valid=s.declaration_valid_on(today),
-        )
+        return cls.model_validate({**asdict(s), "security_declaration_valid": s.declaration_valid_on(today)})
 
 
 # --- specifications --------------------------------------------------------------------
@@ -216,26 +201,6 @@ class SpecificationOut(BaseModel):
     status: str
     outcome: str | None
     applies_to_ukraine_deliveries: bool
-
-    @classmethod
-    def of(cls, s: Specification) -> SpecificationOut:
-        return cls(
-            id=s.id,
-            reference=s.reference,
-            version=s.version,
-            item_code=s.item_code,
-            title=s.title,
-            standards=s.standards,
-            certification=s.certification,
-            key_performance=s.key_performance,
-            critical_materials=s.critical_materials,
-            nations=s.nations,
-            deviations=s.deviations,
-            positions=s.positions,
-            status=s.status,
-            outcome=s.outcome,
-            applies_to_ukraine_deliveries=s.harmonised,
-        )
 
 
 # --- procurements ----------------------------------------------------------------------
@@ -298,23 +263,6 @@ class OfferOut(BaseModel):
     national_supplier_role: bool
     quality_gates: dict[str, bool]
 
-    @classmethod
-    def of(cls, o: Offer) -> OfferOut:
-        return cls(
-            id=o.id,
-            supplier_id=o.supplier_id,
-            unit_price_eur=o.unit_price_eur,
-            first_delivery=o.first_delivery,
-            monthly_rate=o.monthly_rate,
-            origin_country=o.origin_country,
-            eu_component_share=o.eu_component_share,
-            non_associated_component_share=o.non_associated_component_share,
-            local_production=o.local_production,
-            licence_transfer=o.licence_transfer,
-            national_supplier_role=o.national_supplier_role,
-            quality_gates=o.quality_gates,
-        )
-
 
 class ProcurementOut(BaseModel):
     id: str
@@ -354,7 +302,7 @@ class ProcurementOut(BaseModel):
             status=p.status,
             awarded_supplier=v.winner_organisation,
             standstill_until=p.standstill_until,
-            offers=[OfferOut.of(o) for o in v.offers],
+            offers=[OfferOut.model_validate(o, from_attributes=True) for o in v.offers],
             evaluation=v.evaluation,
         )
 
@@ -417,22 +365,6 @@ class CallOffOut(BaseModel):
     competition: list[dict[str, Any]]
     placed_at: datetime
 
-    @classmethod
-    def of(cls, c: CallOff) -> CallOffOut:
-        return cls(
-            id=c.id,
-            framework_id=c.framework_id,
-            nation=c.nation,
-            item_code=c.item_code,
-            quantity=c.quantity,
-            supplier_id=c.supplier_id,
-            unit_price_eur=c.unit_price_eur,
-            delivery_due=c.delivery_due,
-            mode=c.mode,
-            competition=c.competition,
-            placed_at=c.placed_at,
-        )
-
 
 class FrameworkOut(BaseModel):
     id: str
@@ -478,7 +410,7 @@ class FrameworkOut(BaseModel):
             start=f.start,
             end=f.end,
             suppliers={sid: v.supplier_organisations.get(sid, sid) for sid in f.suppliers},
-            call_offs=[CallOffOut.of(c) for c in v.call_offs],
+            call_offs=[CallOffOut.model_validate(c, from_attributes=True) for c in v.call_offs],
             change_log=v.change_log,
             end_date_warning=v.warning,
             nations=f.nations,

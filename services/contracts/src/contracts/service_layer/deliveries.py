@@ -7,16 +7,14 @@ authority all of them. Delays and schedule changes reach the supplier as events.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 
 from bundling_shared.auth import Principal
-from contracts.domain.deliveries import DeliveryLot, allocate_capacity
-from contracts.domain.model import ContractRuleViolation
+from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, relation_to
+from contracts.domain.deliveries import DeliveryLot, DeliverySchedule
+from contracts.domain.errors import NotFound
 from contracts.service_layer import events
-from contracts.service_layer.access import NotFound, industry_org
-from contracts.service_layer.authorisation import Action, Relation, allowed, authorise, relation_to
 from contracts.service_layer.unit_of_work import UnitOfWork
 
 
@@ -111,37 +109,32 @@ async def lots(uow: UnitOfWork, principal: Principal, agreement_id: str) -> list
     return [lot for lot in found if seen is None or lot.nation in seen]
 
 
+async def _schedule(uow: UnitOfWork, principal: Principal, agreement_id: str) -> tuple[Agreement, DeliverySchedule]:
+    """The lots of a contract or call-off, for the contracting authority to plan."""
+    agreement, _ = await _agreement(uow, principal, agreement_id)
+    authorise(principal, Action.LOTS_PLAN, relation(principal, agreement), f"contract {agreement_id}")
+    return agreement, DeliverySchedule(
+        agreement_id, agreement.quantities, list(await uow.lots.for_contract(agreement_id))
+    )
+
+
+async def _schedule_changed(
+    uow: UnitOfWork, agreement: Agreement, reason: str, lots: list[tuple[DeliveryLot, date | None]]
+) -> None:
+    """The supplier hears of every lot planned or moved (with its previous due date)."""
+    if agreement.supplier_organisation:
+        await events.schedule_changed(uow, agreement.id, agreement.supplier_organisation, reason, lots)
+
+
 async def plan(
     uow: UnitOfWork, principal: Principal, agreement_id: str, planned: list[tuple[str, int, date]], reason: str
 ) -> list[DeliveryLot]:
     async with uow:
-        agreement, _ = await _agreement(uow, principal, agreement_id)
-        authorise(principal, Action.LOTS_PLAN, relation(principal, agreement), f"contract {agreement_id}")
-        existing = list(await uow.lots.for_contract(agreement_id))
-        totals = {n: sum(lot.quantity for lot in existing if lot.nation == n) for n in agreement.quantities}
-        made = []
-        for nation, quantity, due in planned:
-            if nation not in agreement.quantities:
-                raise ContractRuleViolation(f"{nation} has no line in {agreement_id}")
-            totals[nation] += quantity
-            if totals[nation] > agreement.quantities[nation]:
-                raise ContractRuleViolation(
-                    f"lots for {nation} would total {totals[nation]}, more than its {agreement.quantities[nation]}"
-                )
-            lot = DeliveryLot.plan(
-                contract_id=agreement_id,
-                nation=nation,
-                quantity=quantity,
-                due_date=due,
-                by=principal.subject,
-                at=uow.clock.now(),
-            )
+        agreement, schedule = await _schedule(uow, principal, agreement_id)
+        made = schedule.plan(planned, by=principal.subject, at=uow.clock.now())
+        for lot in made:
             uow.lots.add(lot)
-            made.append(lot)
-        if agreement.supplier_organisation:
-            await events.schedule_changed(
-                uow, agreement_id, agreement.supplier_organisation, reason, [(lot, None) for lot in made]
-            )
+        await _schedule_changed(uow, agreement, reason, [(lot, None) for lot in made])
         await uow.commit()
         return made
 
@@ -178,10 +171,15 @@ async def replan(uow: UnitOfWork, principal: Principal, lot_id: str, due_date: d
     async with uow:
         lot, agreement, _ = await _lot(uow, principal, lot_id, Action.LOTS_PLAN)
         previous = lot.replan(due_date, reason, by=principal.subject, at=uow.clock.now())
-        if agreement.supplier_organisation:
-            await events.schedule_changed(uow, agreement.id, agreement.supplier_organisation, reason, [(lot, previous)])
+        await _schedule_changed(uow, agreement, reason, [(lot, previous)])
         await uow.commit()
         return lot
+
+
+async def check_delays_now(uow: UnitOfWork, principal: Principal, today: date) -> int:
+    """A coordinator need not wait for the regular check."""
+    authorise(principal, Action.DELAY_CHECK, Relation.ANY, "delay check")
+    return await check_delays(uow, today)
 
 
 async def check_delays(uow: UnitOfWork, today: date) -> int:
@@ -206,34 +204,16 @@ async def allocate(
     priority: list[str],
 ) -> list[DeliveryLot]:
     """Recompute the whole schedule from the supplier's monthly capacity and the nations'
-    priority: one lot per nation and month, due at the month's end. Lots already partly
-    delivered are history and cannot be recomputed."""
+    priority, in place of the lots planned before."""
     async with uow:
-        agreement, _ = await _agreement(uow, principal, agreement_id)
-        authorise(principal, Action.LOTS_PLAN, relation(principal, agreement), f"contract {agreement_id}")
-        existing = list(await uow.lots.for_contract(agreement_id))
-        if any(lot.delivered for lot in existing):
-            raise ContractRuleViolation("deliveries were recorded already: re-plan the remaining lots one by one")
-        for lot in existing:
+        agreement, schedule = await _schedule(uow, principal, agreement_id)
+        replaced = list(schedule.lots)
+        made = schedule.allocate(monthly_capacity, start, priority, by=principal.subject, at=uow.clock.now())
+        for lot in replaced:
             await uow.lots.remove(lot)
-        plan_ = allocate_capacity(monthly_capacity, start, list(agreement.quantities.items()), priority)
-        made = []
-        for nation, month, quantity in plan_:
-            due = date(month.year, month.month, monthrange(month.year, month.month)[1])
-            lot = DeliveryLot.plan(
-                contract_id=agreement_id,
-                nation=nation,
-                quantity=quantity,
-                due_date=due,
-                by=principal.subject,
-                at=uow.clock.now(),
-            )
+        for lot in made:
             uow.lots.add(lot)
-            made.append(lot)
-        if agreement.supplier_organisation:
-            reason = f"capacity {monthly_capacity} a month allocated by priority {' > '.join(priority) or 'as listed'}"
-            await events.schedule_changed(
-                uow, agreement_id, agreement.supplier_organisation, reason, [(lot, None) for lot in made]
-            )
+        reason = f"capacity {monthly_capacity} a month allocated by priority {' > '.join(priority) or 'as listed'}"
+        await _schedule_changed(uow, agreement, reason, [(lot, None) for lot in made])
         await uow.commit()
         return made

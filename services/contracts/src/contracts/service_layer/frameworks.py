@@ -1,25 +1,38 @@
-"""Framework contracts through the API: create, add suppliers, accession, call-offs.
+"""Framework contracts: created by a nation here or from a committed multi-year bundle;
+suppliers, accession and call-offs.
 
 A nation sees the frameworks it is party to with its own share, call-offs and change-log
 entries and its partners' totals; a supplier sees the frameworks it supplies and the
 call-offs placed with it; the lead sees everything.
+
+A framework a rule of the contract refuses is kept with its reason, as a joint order is
+(`contracts.refuse_commitment`); an accession that cannot apply is refused with its reason,
+as when the lead refuses one. Neither is dead-lettered: dead letters are for what cannot
+be read.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from bundling_shared.auth import Principal, Role
-from contracts.domain.frameworks import AccessionPolicy, Bid, CallOff, FrameworkContract
-from contracts.domain.model import ContractRuleViolation, entries_for
+from bundling_shared.events.demand import AccessionConfirmedV1, FrameworkCommittedV1
+from contracts.domain.access import Action, Relation, allowed, authorise, relation_to
+from contracts.domain.contract import CommitmentKind, entries_for
+from contracts.domain.errors import ContractRuleViolation, Forbidden, NotFound
+from contracts.domain.frameworks import AccessionPolicy, Bid, CallOff, FrameworkContract, ensure_founded_alone
+from contracts.domain.money import eur
 from contracts.domain.suppliers import Supplier
 from contracts.service_layer import events
-from contracts.service_layer.access import Conflict, Forbidden, NotFound, industry_org
-from contracts.service_layer.authorisation import Action, Relation, allowed, authorise, relation_to
-from contracts.service_layer.unit_of_work import UnitOfWork
+from contracts.service_layer.contracts import refuse_commitment
+from contracts.service_layer.suppliers import own_supplier_id
+from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,12 +49,6 @@ class FrameworkView:
     remaining_share: int | None
 
 
-async def _supplier_id(uow: UnitOfWork, principal: Principal) -> str | None:
-    org = industry_org(principal)
-    supplier = await uow.suppliers.by_organisation(org) if org else None
-    return supplier.id if supplier else None
-
-
 def relation_of(principal: Principal, framework: FrameworkContract, supplier_id: str | None) -> Relation:
     return relation_to(
         principal,
@@ -54,7 +61,12 @@ def relation_of(principal: Principal, framework: FrameworkContract, supplier_id:
 
 
 def _seen(
-    principal: Principal, fw: FrameworkContract, supplier_id: str | None, today: date, warn: int
+    principal: Principal,
+    fw: FrameworkContract,
+    supplier_id: str | None,
+    organisations: dict[str, str],
+    today: date,
+    warn: int,
 ) -> FrameworkView:
     relation = relation_of(principal, fw, supplier_id)
     own = principal.nation if relation is Relation.PARTICIPANT else None
@@ -72,7 +84,7 @@ def _seen(
     return FrameworkView(
         fw,
         call_offs,
-        {},
+        organisations,
         fw.end_date_warning(today, warn),
         participants,
         log,
@@ -82,26 +94,20 @@ def _seen(
 
 
 async def _view(uow: UnitOfWork, principal: Principal, fw: FrameworkContract, today: date, warn: int) -> FrameworkView:
-    seen = _seen(principal, fw, await _supplier_id(uow, principal), today, warn)
+    supplier_id = await own_supplier_id(uow, principal)
     suppliers = await uow.suppliers.by_ids(set(fw.suppliers))
-    return FrameworkView(
-        fw,
-        seen.call_offs,
-        {sid: s.organisation for sid, s in suppliers.items()},
-        seen.warning,
-        seen.participants,
-        seen.change_log,
-        seen.accession_requests,
-        seen.remaining_share,
-    )
+    return _seen(principal, fw, supplier_id, {sid: s.organisation for sid, s in suppliers.items()}, today, warn)
 
 
-async def _load(uow: UnitOfWork, principal: Principal, framework_id: str, action: Action) -> FrameworkContract:
+async def authorised(
+    uow: UnitOfWork, principal: Principal, framework_id: str, action: Action, seen_through: Action | None = None
+) -> FrameworkContract:
+    """The framework, if the caller may do this to it."""
     framework = await uow.frameworks.get(framework_id)
     if framework is None:
         raise NotFound(f"framework contract {framework_id} not found")
-    relation = relation_of(principal, framework, await _supplier_id(uow, principal))
-    authorise(principal, action, relation, f"framework contract {framework_id}")
+    relation = relation_of(principal, framework, await own_supplier_id(uow, principal))
+    authorise(principal, action, relation, f"framework contract {framework_id}", seen_through)
     return framework
 
 
@@ -134,21 +140,7 @@ async def create(
     """The creator's nation takes part with its share, the only one at creation: other
     nations join by their own request. The ceiling is the sum of the shares."""
     authorise(principal, Action.FRAMEWORK_CREATE, relation_to(principal, authority=principal.party), "framework")
-    if principal.nation is None and principal.role is not Role.ADMIN:
-        raise ContractRuleViolation(
-            f"{principal.party} takes no share: a framework is created by a nation taking part, or comes from a "
-            "committed bundle",
-            field="body.participants",
-            rule="creator_takes_part",
-        )
-    others = sorted(set(participants) - {principal.nation}) if principal.nation else []
-    if others or (principal.nation and principal.nation not in participants):
-        raise ContractRuleViolation(
-            f"at creation only {principal.party} takes part; {', '.join(others) or 'others'} accede by their own "
-            "request",
-            field="body.participants",
-            rule="participants_join_by_own_act",
-        )
+    ensure_founded_alone(principal.party, principal.nation, participants, admin=principal.role is Role.ADMIN)
     async with uow:
         cleared = await _cleared(uow, set(suppliers), today, "hold a framework contract")
         framework = FrameworkContract.create(
@@ -180,7 +172,7 @@ async def add_supplier(
     warn_days: int,
 ) -> FrameworkView:
     async with uow:
-        framework = await _load(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
+        framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
         await _cleared(uow, {supplier_id}, today, "hold a framework contract")
         framework.add_supplier(supplier_id, unit_price_eur, by=principal.subject, at=uow.clock.now())
         await uow.commit()
@@ -202,22 +194,13 @@ async def request_accession(
         framework = await uow.frameworks.get(framework_id)
         if framework is None:
             raise NotFound(f"framework contract {framework_id} not found")
-        relation = relation_of(principal, framework, await _supplier_id(uow, principal))
+        relation = relation_of(principal, framework, await own_supplier_id(uow, principal))
         if nation != principal.nation and principal.role is not Role.ADMIN:
             if allowed(principal, Action.FRAMEWORK_VIEW, relation):
                 raise Forbidden(f"{nation} asks to accede through its own desk")
             raise NotFound(f"framework contract {framework_id} not found")
         authorise(principal, Action.FRAMEWORK_REQUEST_ACCESSION, relation, f"framework contract {framework_id}")
-        if framework.bundle_id is not None:
-            raise Conflict(
-                f"framework {framework_id} comes from bundle {framework.bundle_id}: accede through the demand "
-                f"service (POST /v1/bundles/{framework.bundle_id}/accessions)"
-            )
-        if nation in framework.participants:
-            raise Conflict(f"{nation} already takes part in framework {framework_id}")
-        if framework.pending_request(nation) is not None:
-            raise Conflict(f"{nation} asked to accede to framework {framework_id} already")
-        took_effect = framework.request_accession(
+        took_effect = framework.request_accession_here(
             nation, quantity, budget_eur, by=principal.subject, at=uow.clock.now()
         )
         if took_effect:
@@ -240,11 +223,7 @@ async def decide_accession(
     """The lead approves (the nation joins, `contracts.framework.acceded`) or refuses
     (`contracts.framework.accession_refused`) a pending request."""
     async with uow:
-        framework = await _load(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
-        if framework.pending_request(nation) is None:
-            if any(r["nation"] == nation for r in framework.accession_requests):
-                raise Conflict(f"{nation}'s request to accede to framework {framework_id} was decided already")
-            raise NotFound(f"no request of {nation} to accede to framework {framework_id}")
+        framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
         decided = framework.decide_accession(nation, approve, by=principal.subject, reason=reason, at=uow.clock.now())
         if approve:
             await events.framework_acceded(uow, framework, nation, int(decided["quantity"]))
@@ -265,7 +244,7 @@ async def configure(
     warn_days: int,
 ) -> FrameworkView:
     async with uow:
-        framework = await _load(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
+        framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
         framework.configure(policy=policy, pooled_shares=pooled_shares, by=principal.subject, at=uow.clock.now())
         await uow.commit()
         return await _view(uow, principal, framework, today, warn_days)
@@ -276,12 +255,10 @@ async def assign_coordinator(
 ) -> FrameworkView:
     """The lead lets another coordinator (an agency, say) run the framework with it."""
     async with uow:
-        framework = await uow.frameworks.get(framework_id)
-        if framework is None:
-            raise NotFound(f"framework contract {framework_id} not found")
-        relation = relation_of(principal, framework, await _supplier_id(uow, principal))
-        authorise(principal, Action.ASSIGN_COORDINATOR, relation, f"framework {framework_id}", Action.FRAMEWORK_VIEW)
-        framework.coordinators = sorted({*framework.coordinators, party})
+        framework = await authorised(
+            uow, principal, framework_id, Action.ASSIGN_COORDINATOR, seen_through=Action.FRAMEWORK_VIEW
+        )
+        framework.assign_coordinator(party)
         await uow.commit()
         return await _view(uow, principal, framework, today, warn_days)
 
@@ -300,7 +277,7 @@ async def call_off(
 ) -> CallOff:
     """Only a party calls off, for itself; its desk speaks for it."""
     async with uow:
-        framework = await _load(uow, principal, framework_id, Action.FRAMEWORK_CALL_OFF)
+        framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_CALL_OFF)
         assert principal.nation is not None
         placed = framework.call_off(
             nation=principal.nation,
@@ -324,16 +301,102 @@ async def call_off(
 
 async def view(uow: UnitOfWork, principal: Principal, framework_id: str, today: date, warn_days: int) -> FrameworkView:
     async with uow:
-        framework = await _load(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
+        framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
         return await _view(uow, principal, framework, today, warn_days)
 
 
 async def visible_all(uow: UnitOfWork, principal: Principal, today: date, warn_days: int) -> list[FrameworkView]:
     async with uow:
-        supplier_id = await _supplier_id(uow, principal)
+        supplier_id = await own_supplier_id(uow, principal)
         found = [
             f
             for f in await uow.frameworks.list()
             if allowed(principal, Action.FRAMEWORK_VIEW, relation_of(principal, f, supplier_id))
         ]
         return [await _view(uow, principal, f, today, warn_days) for f in found]
+
+
+def _exact(amount: Decimal | None, as_number: float | None, what: str) -> Decimal | None:
+    """The exact amount a newer event carries, else the number an older one carries."""
+    if amount is not None or as_number is None:
+        return amount
+    try:
+        return eur(as_number)
+    except ValueError as exc:
+        raise ContractRuleViolation(f"{what} must be a finite amount in EUR, not {as_number}") from exc
+
+
+async def create_framework_for_commitment(event: FrameworkCommittedV1, uow: UnitOfWork) -> str | None:
+    """A committed multi-year bundle becomes a framework contract (one per bundle); suppliers
+    join it when its procurement is signed."""
+    p = event.payload
+    async with uow:
+        if await uow.already_processed(BUNDLE_EVENTS, event.event_id):
+            return None
+        framework = await uow.frameworks.for_bundle(p.bundle_id)
+        if framework is None:
+            participants = {x.nation: sum(y.quantity for y in x.yearly) for x in p.participants}
+            try:
+                framework = FrameworkContract.create(
+                    item_code=p.item_code,
+                    contracting_authority=p.lead,
+                    participants=participants,
+                    ceiling_quantity=p.ceiling_quantity,
+                    ceiling_value_eur=_exact(p.ceiling_value, p.ceiling_value_eur, "a framework's value ceiling"),
+                    start=p.start,
+                    end=p.end,
+                    bundle_id=p.bundle_id,
+                    by=p.committed_by,
+                    at=uow.clock.now(),
+                )
+            except ContractRuleViolation as exc:
+                await refuse_commitment(
+                    uow, CommitmentKind.FRAMEWORK, p.bundle_id, p.item_code, p.lead, list(participants), exc,
+                    str(event.event_id),
+                )  # fmt: skip
+                await uow.mark_processed(BUNDLE_EVENTS, event.event_id)
+                await uow.commit()
+                return None
+            await uow.contracts.clear_refusal(p.bundle_id)
+            uow.frameworks.add(framework)
+            await events.framework_created(uow, framework, {}, causation_id=str(event.event_id))
+        await uow.mark_processed(BUNDLE_EVENTS, event.event_id)
+        await uow.commit()
+        return framework.id
+
+
+async def accede_to_framework(event: AccessionConfirmedV1, uow: UnitOfWork) -> bool:
+    """A nation asks to join the framework of a bundle: it joins at once when the lead
+    opened the framework, else when the lead approves. An accession for a bundle without a
+    framework, or one a rule refuses (a nation already in it or waiting), is refused with
+    its reason. Returns whether the request was recorded."""
+    p = event.payload
+    async with uow:
+        if await uow.already_processed(BUNDLE_EVENTS, event.event_id):
+            return False
+        framework = await uow.frameworks.for_bundle(p.bundle_id)
+        quantity = sum(y.quantity for y in p.yearly)
+        try:
+            if framework is None:
+                raise ContractRuleViolation(f"no framework contract for bundle {p.bundle_id}; {p.nation} cannot accede")
+            took_effect = framework.request_accession(
+                p.nation,
+                quantity,
+                _exact(p.budget_ceiling, p.budget_ceiling_eur, "an accession budget"),
+                by=f"accession:{p.nation}",
+                at=uow.clock.now(),
+            )
+        except ContractRuleViolation as exc:
+            log.warning("accession of %s to bundle %s refused: %s", p.nation, p.bundle_id, exc)
+            await events.accession_refused(
+                uow, framework, p.nation, str(exc), bundle_id=p.bundle_id, refused_by="contracts",
+                causation_id=str(event.event_id),
+            )  # fmt: skip
+            await uow.mark_processed(BUNDLE_EVENTS, event.event_id)
+            await uow.commit()
+            return False
+        if took_effect:
+            await events.framework_acceded(uow, framework, p.nation, quantity, causation_id=str(event.event_id))
+        await uow.mark_processed(BUNDLE_EVENTS, event.event_id)
+        await uow.commit()
+        return True

@@ -8,28 +8,33 @@ from typing import Any
 
 from bundling_shared.auth import Principal
 from contracts.domain import ocds
-from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.access import Action, Relation, allowed
 from contracts.domain.reporting import DeliveryProgress, Purchase, planned_vs_delivered, value_by_origin
-from contracts.service_layer.access import NotFound, industry_org
-from contracts.service_layer.authorisation import Action, Relation, allowed, authorise
-from contracts.service_layer.awards import relation_of as procurement_relation
-from contracts.service_layer.deliveries import Agreement, resolve, visible_nations
-from contracts.service_layer.frameworks import relation_of as framework_relation
+from contracts.service_layer import frameworks, procurements
+from contracts.service_layer.deliveries import resolve, visible_nations
 from contracts.service_layer.unit_of_work import UnitOfWork
+
+
+class _Seen:
+    """The nations of each contract or call-off whose figures the caller sees, looked up once."""
+
+    def __init__(self, uow: UnitOfWork, principal: Principal) -> None:
+        self._uow, self._principal = uow, principal
+        self._nations: dict[str, set[str] | None] = {}
+
+    async def __call__(self, agreement_id: str, nation: str) -> bool:
+        if agreement_id not in self._nations:
+            agreement = await resolve(self._uow, agreement_id)
+            self._nations[agreement_id] = visible_nations(self._principal, agreement) if agreement else set()
+        seen = self._nations[agreement_id]
+        return seen is None or nation in seen
 
 
 async def delivery_progress(uow: UnitOfWork, principal: Principal, today: date) -> list[DeliveryProgress]:
     """Planned against delivered per contract (or call-off) and nation, for what the caller sees."""
     async with uow:
-        agreements: dict[str, Agreement | None] = {}
-        visible: list[DeliveryLot] = []
-        for lot in await uow.lots.list():
-            if lot.contract_id not in agreements:
-                agreements[lot.contract_id] = await resolve(uow, lot.contract_id)
-            agreement = agreements[lot.contract_id]
-            seen = visible_nations(principal, agreement) if agreement else set()
-            if seen is None or lot.nation in seen:
-                visible.append(lot)
+        sees = _Seen(uow, principal)
+        visible = [lot for lot in await uow.lots.list() if await sees(lot.contract_id, lot.nation)]
     return planned_vs_delivered(visible, today)
 
 
@@ -39,22 +44,19 @@ async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dic
     if not allowed(principal, Action.REPORT, Relation.ANY):
         return {}
     async with uow:
-        for contract in await uow.contracts.list(100_000, 0):
+        sees = _Seen(uow, principal)
+        for contract in await uow.contracts.list():
             if contract.supplier_id and contract.unit_price_eur is not None:
                 supplier = await uow.suppliers.get(contract.supplier_id)
-                agreement = await resolve(uow, contract.id)
-                seen = visible_nations(principal, agreement) if agreement else set()
                 if supplier is not None:
                     purchases += [
                         Purchase(line.nation, contract.unit_price_eur * line.quantity, supplier.country)
                         for line in contract.lines
-                        if seen is None or line.nation in seen
+                        if await sees(contract.id, line.nation)
                     ]
         for call_off in await uow.frameworks.all_call_offs():
             supplier = await uow.suppliers.get(call_off.supplier_id)
-            agreement = await resolve(uow, call_off.id)
-            seen = visible_nations(principal, agreement) if agreement else set()
-            if call_off.value_eur is not None and supplier is not None and (seen is None or call_off.nation in seen):
+            if call_off.value_eur is not None and supplier is not None and await sees(call_off.id, call_off.nation):
                 purchases.append(Purchase(call_off.nation, call_off.value_eur, supplier.country))
     return value_by_origin(purchases)
 
@@ -63,13 +65,8 @@ async def procurement_package(
     uow: UnitOfWork, principal: Principal, procurement_id: str, prefix: str, uri: str, today: date, now: datetime
 ) -> dict[str, Any]:
     async with uow:
-        procurement = await uow.procurements.get(procurement_id)
-        if procurement is None:
-            raise NotFound(f"procurement {procurement_id} not found")
-        relation = procurement_relation(principal, procurement, await _own_supplier_id(uow, principal))
-        authorise(principal, Action.PROCUREMENT_EXPORT, relation, f"procurement {procurement_id}")
-        ids = {o.supplier_id for o in procurement.offers}
-        suppliers = await uow.suppliers.by_ids(ids)
+        procurement = await procurements.authorised(uow, principal, procurement_id, Action.PROCUREMENT_EXPORT)
+        suppliers = await uow.suppliers.by_ids({o.supplier_id for o in procurement.offers})
         contracts = list(await uow.contracts.all_for_bundle(procurement.bundle_id)) if procurement.bundle_id else []
         lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in contracts}
         draft = ocds.procurement_release(prefix, procurement, suppliers, contracts, lots, today)
@@ -81,11 +78,7 @@ async def framework_package(
     uow: UnitOfWork, principal: Principal, framework_id: str, prefix: str, uri: str, today: date, now: datetime
 ) -> dict[str, Any]:
     async with uow:
-        framework = await uow.frameworks.get(framework_id)
-        if framework is None:
-            raise NotFound(f"framework contract {framework_id} not found")
-        relation = framework_relation(principal, framework, await _own_supplier_id(uow, principal))
-        authorise(principal, Action.FRAMEWORK_EXPORT, relation, f"framework contract {framework_id}")
+        framework = await frameworks.authorised(uow, principal, framework_id, Action.FRAMEWORK_EXPORT)
         ids = set(framework.suppliers) | {c.supplier_id for c in framework.call_offs}
         ids |= {str(bid["supplier_id"]) for c in framework.call_offs for bid in c.competition}
         suppliers = await uow.suppliers.by_ids(ids)
@@ -93,14 +86,6 @@ async def framework_package(
         drafts = ocds.framework_releases(prefix, framework, suppliers, lots, today)
         releases = await _published(uow, drafts, now)
     return ocds.package(uri, releases, now)
-
-
-async def _own_supplier_id(uow: UnitOfWork, principal: Principal) -> str | None:
-    """A company's relation to what it exports is through its supplier record: a bidder or
-    the contracted supplier sees the process, so is told no (403) rather than that nothing is there."""
-    org = industry_org(principal)
-    supplier = await uow.suppliers.by_organisation(org) if org else None
-    return supplier.id if supplier else None
 
 
 async def _published(uow: UnitOfWork, drafts: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:

@@ -1,23 +1,37 @@
 """The harmonisation workflow: propose, let each participating nation agree or object,
-publish the harmonised specification the demand service uses to judge compatibility."""
+publish the harmonised specification the demand service uses to judge compatibility.
+
+A proposal comes from a coordinator or a participating nation here, or from the demand
+service (`demand.harmonisation.proposed`) when needs split over their deviations.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from bundling_shared.auth import Principal, Role
-from contracts.domain.specifications import Specification
+from bundling_shared.auth import Principal
+from bundling_shared.events.demand import HarmonisationProposedV1
+from contracts.domain.access import Action, allowed, authorise, relation_to, specification_view
+from contracts.domain.errors import ContractRuleViolation, NotFound
+from contracts.domain.specifications import Specification, next_version
 from contracts.service_layer import events
-from contracts.service_layer.access import NotFound, acts_for, is_coordinator, require_role
-from contracts.service_layer.unit_of_work import UnitOfWork
+from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 def _sees(principal: Principal, spec: Specification) -> bool:
-    return (
-        is_coordinator(principal)
-        or any(acts_for(principal, n) for n in spec.nations)
-        or (principal.role is Role.INDUSTRY and spec.harmonised)
-    )
+    return allowed(principal, specification_view(spec.harmonised), relation_to(principal, nations=spec.nations))
+
+
+async def _authorised(uow: UnitOfWork, principal: Principal, specification_id: str, action: Action) -> Specification:
+    spec = await uow.specifications.get(specification_id)
+    if spec is None:
+        raise NotFound(f"specification {specification_id} not found")
+    relation = relation_to(principal, nations=spec.nations)
+    authorise(principal, action, relation, f"specification {specification_id}", specification_view(spec.harmonised))
+    return spec
 
 
 async def propose(
@@ -35,15 +49,11 @@ async def propose(
     deviations: list[dict[str, Any]],
 ) -> Specification:
     """A coordinator, or a nation proposing among the participants, opens the next version."""
-    require_role(
-        is_coordinator(principal) or (principal.role is Role.NATION_DESK and principal.party in nations),
-        "only a coordinator or a participating nation proposes a specification",
-    )
+    authorise(principal, Action.SPECIFICATION_PROPOSE, relation_to(principal, nations=nations), "specification")
     async with uow:
-        versions = await uow.specifications.versions(reference)
         spec = Specification.propose(
             reference=reference,
-            version=(versions[-1].version + 1) if versions else 1,
+            version=next_version(await uow.specifications.versions(reference)),
             item_code=item_code,
             title=title,
             nations=nations,
@@ -60,18 +70,47 @@ async def propose(
         return spec
 
 
+async def propose_harmonisation(event: HarmonisationProposedV1, uow: UnitOfWork) -> str | None:
+    """Start the harmonisation workflow: a new version of the specification, proposed to
+    the nations concerned with their recorded deviations.
+
+    A proposal that breaks a rule (it names no nation: the deviations of nations not named
+    are left out before) has no one to agree to it, so no workflow can start: it is logged
+    and acknowledged. Nothing is lost: the needs behind it stay as they were in the demand
+    service, split over their deviations, and a later proposal naming nations starts one."""
+    p = event.payload
+    reference = p.specification_ref or f"SPEC-{p.item_code}"
+    async with uow:
+        if await uow.already_processed(BUNDLE_EVENTS, event.event_id):
+            return None
+        try:
+            specification = Specification.propose(
+                reference=reference,
+                version=next_version(await uow.specifications.versions(reference)),
+                item_code=p.item_code,
+                title=f"Harmonised specification for {p.item_code}",
+                nations=p.nations,
+                deviations=[d.model_dump() for d in p.deviations if d.nation in p.nations],
+                proposed_by=event.producer,
+                at=uow.clock.now(),
+            )
+        except ContractRuleViolation as exc:
+            log.warning("harmonisation of %s not started: %s", reference, exc)
+            await uow.mark_processed(BUNDLE_EVENTS, event.event_id)
+            await uow.commit()
+            return None
+        uow.specifications.add(specification)
+        await uow.mark_processed(BUNDLE_EVENTS, event.event_id)
+        await uow.commit()
+        return specification.id
+
+
 async def take_position(
     uow: UnitOfWork, principal: Principal, specification_id: str, agree: bool, reason: str = ""
 ) -> Specification:
     """A nation desk agrees or objects for its own nation only."""
     async with uow:
-        spec = await uow.specifications.get(specification_id)
-        if spec is None or not _sees(principal, spec):
-            raise NotFound(f"specification {specification_id} not found")
-        require_role(
-            principal.role is Role.NATION_DESK and principal.party in spec.nations,
-            "a nation desk of a participating nation takes position",
-        )
+        spec = await _authorised(uow, principal, specification_id, Action.SPECIFICATION_TAKE_POSITION)
         assert principal.nation is not None
         if agree:
             spec.agree(principal.nation)
@@ -87,13 +126,7 @@ async def record_deviation(
     uow: UnitOfWork, principal: Principal, specification_id: str, description: str, compatible: bool
 ) -> Specification:
     async with uow:
-        spec = await uow.specifications.get(specification_id)
-        if spec is None or not _sees(principal, spec):
-            raise NotFound(f"specification {specification_id} not found")
-        require_role(
-            principal.role is Role.NATION_DESK and principal.party in spec.nations,
-            "a nation records its own deviations",
-        )
+        spec = await _authorised(uow, principal, specification_id, Action.SPECIFICATION_RECORD_DEVIATION)
         assert principal.nation is not None
         spec.record_deviation(principal.nation, description, compatible)
         await uow.commit()

@@ -9,10 +9,22 @@ from __future__ import annotations
 from datetime import date
 
 from bundling_shared.auth import Principal
+from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, relation_to_supplier
+from contracts.domain.errors import Conflict, NotFound
 from contracts.domain.suppliers import IndustrialBase, Supplier
 from contracts.service_layer import events
-from contracts.service_layer.access import Conflict, NotFound, industry_org, is_coordinator, require_role
 from contracts.service_layer.unit_of_work import UnitOfWork
+
+
+async def own_supplier_id(uow: UnitOfWork, principal: Principal) -> str | None:
+    """A company relates to procurements, contracts and frameworks through its supplier record."""
+    org = industry_org(principal)
+    supplier = await uow.suppliers.by_organisation(org) if org else None
+    return supplier.id if supplier else None
+
+
+def _sees(principal: Principal, supplier: Supplier) -> bool:
+    return allowed(principal, Action.SUPPLIER_VIEW, relation_to_supplier(principal, supplier.organisation))
 
 
 async def register_supplier(
@@ -26,7 +38,7 @@ async def register_supplier(
     industrial_base: IndustrialBase,
     security_declaration_valid_until: date | None,
 ) -> Supplier:
-    require_role(is_coordinator(principal), "only a coordinator or admin registers suppliers")
+    authorise(principal, Action.SUPPLIER_REGISTER, Relation.ANY, "supplier registry")
     async with uow:
         if await uow.suppliers.by_organisation(organisation) is not None:
             raise Conflict(f"supplier {organisation} is already registered")
@@ -47,7 +59,7 @@ async def register_supplier(
 async def change_declaration(
     uow: UnitOfWork, principal: Principal, supplier_id: str, valid_until: date | None
 ) -> Supplier:
-    require_role(is_coordinator(principal), "only a coordinator or admin records security declarations")
+    authorise(principal, Action.SUPPLIER_REGISTER, Relation.ANY, "supplier registry")
     async with uow:
         supplier = await uow.suppliers.get(supplier_id)
         if supplier is None:
@@ -62,8 +74,7 @@ async def visible_supplier(uow: UnitOfWork, principal: Principal, supplier_id: s
     """Coordinators and admins see the registry; a company sees its own entry; desks none."""
     async with uow:
         supplier = await uow.suppliers.get(supplier_id)
-    org = industry_org(principal)
-    if supplier is None or not (is_coordinator(principal) or (org is not None and supplier.organisation == org)):
+    if supplier is None or not _sees(principal, supplier):
         raise NotFound(f"supplier {supplier_id} not found")
     return supplier
 
@@ -71,7 +82,4 @@ async def visible_supplier(uow: UnitOfWork, principal: Principal, supplier_id: s
 async def visible_suppliers(uow: UnitOfWork, principal: Principal) -> list[Supplier]:
     async with uow:
         found = list(await uow.suppliers.list())
-    if is_coordinator(principal):
-        return found
-    org = industry_org(principal)
-    return [s for s in found if org is not None and s.organisation == org]
+    return [s for s in found if _sees(principal, s)]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bundling_shared.clock import Clock
 from bundling_shared.unit_of_work import MessagingUnitOfWork
+from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
-from contracts.domain.model import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Procurement
 from contracts.domain.specifications import Specification
@@ -21,7 +21,7 @@ class Contracts(Protocol):
     async def get(self, contract_id: str) -> Contract | None: ...
     async def for_bundle(self, bundle_id: str) -> Contract | None: ...
     async def all_for_bundle(self, bundle_id: str) -> Sequence[Contract]: ...
-    async def list(self, limit: int, offset: int) -> Sequence[Contract]: ...
+    async def list(self, limit: int | None = None, offset: int = 0) -> Sequence[Contract]: ...
     async def mode_for(self, bundle_id: str) -> ContractMode: ...
     async def set_mode(self, bundle_id: str, mode: ContractMode) -> None: ...
     async def lead_of(self, bundle_id: str) -> str | None: ...
@@ -92,3 +92,11 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def lots(self) -> DeliveryLots: ...
     @property
     def releases(self) -> OcdsReleases: ...
+
+
+UowFactory = Callable[[], UnitOfWork]
+"""A fresh unit of work for each request or event."""
+
+BUNDLE_EVENTS = "contracts-joint-orders"
+"""The consumer of the demand service's bundle events: its Kafka consumer group, and the name
+under which the inbox remembers what it processed."""

@@ -1,1 +1,19 @@
-"""The /v1 routes of the contracts service, one module per part of the domain."""
+"""The versioned HTTP API (/v1) of the contracts service, one router per subject."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from contracts.entrypoints.routes import (
+    contracts,
+    deliveries,
+    frameworks,
+    procurements,
+    reports,
+    specifications,
+    suppliers,
+)
+
+router = APIRouter(prefix="/v1")
+for module in (contracts, suppliers, specifications, procurements, frameworks, deliveries, reports):
+    router.include_router(module.router)

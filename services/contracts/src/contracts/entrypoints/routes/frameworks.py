@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.frameworks import AccessionPolicy, Bid
-from contracts.entrypoints.routes.deps import PathId, PathNation, Settings, Today, Uow
+from contracts.entrypoints.deps import PathId, PathNation, Settings, Today, Uow
 from contracts.entrypoints.schemas import (
     AccessionDecisionIn,
     AccessionIn,
@@ -164,4 +164,4 @@ async def call_off(
         bids=[Bid(b.supplier_id, b.unit_price_eur, b.delivery_date) for b in body.bids],
         today=today,
     )
-    return CallOffOut.of(placed)
+    return CallOffOut.model_validate(placed, from_attributes=True)

@@ -6,9 +6,9 @@ from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.weighing import Weights
-from contracts.entrypoints.routes.deps import PathId, Settings, Today, Uow
+from contracts.entrypoints.deps import PathId, Settings, Today, Uow
 from contracts.entrypoints.schemas import CoordinatorIn, OfferIn, OfferOut, ProcurementIn, ProcurementOut
-from contracts.service_layer import awards
+from contracts.service_layer import procurements
 
 router = APIRouter(tags=["procurements"])
 
@@ -20,7 +20,7 @@ async def open_procurement(
     """Open a procurement with published weights, quality gates and funding instrument. For
     a committed joint order or framework (`bundle_id`) its lead is the contracting authority
     and buys for the order's nations and total quantity; without one, a nation buys for itself."""
-    procurement = await awards.open_procurement(
+    procurement = await procurements.open_procurement(
         uow(),
         principal,
         item_code=body.item_code,
@@ -34,7 +34,7 @@ async def open_procurement(
         standstill_days=settings.standstill_days if body.standstill_days is None else body.standstill_days,
         bundle_id=body.bundle_id,
     )
-    return ProcurementOut.of(awards.ProcurementView(procurement, True, None, None))
+    return ProcurementOut.of(procurements.ProcurementView(procurement, True, None, None))
 
 
 @router.post("/procurements/{procurement_id}/offers", response_model=OfferOut, status_code=status.HTTP_201_CREATED)
@@ -42,25 +42,25 @@ async def submit_offer(
     procurement_id: PathId, body: OfferIn, uow: Uow, principal: CurrentPrincipal, today: Today
 ) -> OfferOut:
     """A registered supplier with a valid security declaration offers for itself."""
-    offer = await awards.submit_offer(uow(), principal, procurement_id, today, **body.model_dump())
-    return OfferOut.of(offer)
+    offer = await procurements.submit_offer(uow(), principal, procurement_id, today, **body.model_dump())
+    return OfferOut.model_validate(offer, from_attributes=True)
 
 
 @router.get("/procurements/{procurement_id}", response_model=ProcurementOut)
 async def get_procurement(procurement_id: PathId, uow: Uow, principal: CurrentPrincipal) -> ProcurementOut:
     """The authority sees every offer and the full ranking with reasons; a bidder its own
     offer and score; a participating nation the outcome."""
-    return ProcurementOut.of(await awards.view(uow(), principal, procurement_id))
+    return ProcurementOut.of(await procurements.view(uow(), principal, procurement_id))
 
 
 @router.post("/procurements/{procurement_id}/award", response_model=ProcurementOut)
 async def award(procurement_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today) -> ProcurementOut:
-    return ProcurementOut.of(await awards.award(uow(), principal, procurement_id, today))
+    return ProcurementOut.of(await procurements.award(uow(), principal, procurement_id, today))
 
 
 @router.post("/procurements/{procurement_id}/sign", response_model=ProcurementOut)
 async def sign(procurement_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today) -> ProcurementOut:
-    return ProcurementOut.of(await awards.sign(uow(), principal, procurement_id, today))
+    return ProcurementOut.of(await procurements.sign(uow(), principal, procurement_id, today))
 
 
 @router.post("/procurements/{procurement_id}/coordinators", response_model=ProcurementOut)
@@ -68,4 +68,4 @@ async def assign_coordinator(
     procurement_id: PathId, body: CoordinatorIn, uow: Uow, principal: CurrentPrincipal
 ) -> ProcurementOut:
     """The lead lets the coordinators of another nation or agency act as its own on this procurement."""
-    return ProcurementOut.of(await awards.assign_coordinator(uow(), principal, procurement_id, body.coordinator))
+    return ProcurementOut.of(await procurements.assign_coordinator(uow(), principal, procurement_id, body.coordinator))

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.routes.deps import Now, PathId, Settings, Today, Uow
+from contracts.entrypoints.deps import Now, PathId, Settings, Today, Uow
 from contracts.entrypoints.schemas import OriginValuesOut
 from contracts.service_layer import reports
 

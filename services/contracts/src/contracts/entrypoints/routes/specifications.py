@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.routes.deps import PathId, Uow
+from contracts.entrypoints.deps import PathId, Uow
 from contracts.entrypoints.schemas import NationDeviationIn, PositionIn, SpecificationIn, SpecificationOut
 from contracts.service_layer import specifications
 
@@ -28,17 +28,22 @@ async def propose(body: SpecificationIn, uow: Uow, principal: CurrentPrincipal) 
         critical_materials=body.critical_materials,
         deviations=[d.model_dump() for d in body.deviations],
     )
-    return SpecificationOut.of(spec)
+    return SpecificationOut.model_validate(spec, from_attributes=True)
 
 
 @router.get("/specifications", response_model=list[SpecificationOut])
 async def list_specifications(uow: Uow, principal: CurrentPrincipal) -> list[SpecificationOut]:
-    return [SpecificationOut.of(s) for s in await specifications.visible_all(uow(), principal)]
+    return [
+        SpecificationOut.model_validate(s, from_attributes=True)
+        for s in await specifications.visible_all(uow(), principal)
+    ]
 
 
 @router.get("/specifications/{specification_id}", response_model=SpecificationOut)
 async def get_specification(specification_id: PathId, uow: Uow, principal: CurrentPrincipal) -> SpecificationOut:
-    return SpecificationOut.of(await specifications.visible(uow(), principal, specification_id))
+    return SpecificationOut.model_validate(
+        await specifications.visible(uow(), principal, specification_id), from_attributes=True
+    )
 
 
 @router.post("/specifications/{specification_id}/positions", response_model=SpecificationOut)
@@ -49,7 +54,7 @@ async def take_position(
     spec = await specifications.take_position(
         uow(), principal, specification_id, agree=body.position == "agree", reason=body.reason
     )
-    return SpecificationOut.of(spec)
+    return SpecificationOut.model_validate(spec, from_attributes=True)
 
 
 @router.post("/specifications/{specification_id}/deviations", response_model=SpecificationOut)
@@ -57,4 +62,4 @@ async def record_deviation(
     specification_id: PathId, body: NationDeviationIn, uow: Uow, principal: CurrentPrincipal
 ) -> SpecificationOut:
     spec = await specifications.record_deviation(uow(), principal, specification_id, body.description, body.compatible)
-    return SpecificationOut.of(spec)
+    return SpecificationOut.model_validate(spec, from_attributes=True)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.suppliers import IndustrialBase
-from contracts.entrypoints.routes.deps import PathId, Today, Uow
+from contracts.entrypoints.deps import PathId, Today, Uow
 from contracts.entrypoints.schemas import DeclarationIn, SupplierIn, SupplierOut
 from contracts.service_layer import suppliers
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from contracts.domain.procurement import Offer, Procurement, ProcurementStatus
 from contracts.domain.weighing import Weights
-from contracts.service_layer import handlers
-from tests.contracts.conftest import ADMIN, Api
-from tests.contracts.test_api_awards import EUROPEAN, PROCUREMENT
-from tests.integration.test_contracts_api import joint_order
+from contracts.service_layer.contracts import create_contract_for_joint_order
+from tests.contracts.events import joint_order
+from tests.contracts.integration.conftest import ADMIN, Api
+from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
 from tests.support.api import coordinator, desk, industry
 
 TODAY = date.today()
@@ -20,7 +20,7 @@ FOR_THE_ORDER: dict[str, Any] = {**PROCUREMENT, "standstill_days": 10}  # bundle
 
 
 async def test_a_desk_outside_the_committed_order_cannot_procure_award_and_sign_onto_its_contract(api: Api) -> None:
-    contract_id = await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    contract_id = await create_contract_for_joint_order(joint_order(), api.service.uow())
     await api.supplier("ROGUE", "FRA")
     rogue = {**FOR_THE_ORDER, "buyer_nation": "FRA", "nations": ["FRA"], "quantity": 1, "standstill_days": 0}
     refused = await api.call("POST", "/v1/procurements", desk("FRA"), rogue, 422)
@@ -37,7 +37,7 @@ async def test_a_desk_outside_the_committed_order_cannot_procure_award_and_sign_
 
 
 async def test_the_lead_procures_for_the_nations_and_quantity_of_the_order_only(api: Api) -> None:
-    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
     for other in (
         {"nations": ["NLD", "DNK", "FRA"]},
         {"nations": ["NLD"]},
@@ -64,7 +64,7 @@ async def test_a_procurement_without_a_bundle_buys_for_its_own_nation_only(api: 
 
 
 async def test_the_standstill_lasts_at_least_ten_calendar_days_and_signing_waits_for_its_end(api: Api) -> None:
-    contract_id = await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    contract_id = await create_contract_for_joint_order(joint_order(), api.service.uow())
     for short in (0, 9):
         refused = await api.call("POST", "/v1/procurements", desk("CZE"), {**FOR_THE_ORDER, "standstill_days": short},
                                  422)  # fmt: skip
@@ -89,7 +89,7 @@ async def test_the_standstill_lasts_at_least_ten_calendar_days_and_signing_waits
 
 async def test_signing_writes_onto_the_bundle_contracts_only_when_the_authority_is_its_lead(api: Api) -> None:
     """A procurement recorded before these rules, by an authority that is not the lead."""
-    contract_id = await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    contract_id = await create_contract_for_joint_order(joint_order(), api.service.uow())
     rogue = await api.supplier("ROGUE", "FRA")
     procurement = Procurement.open(
         item_code="AMMO-155MM", contracting_authority="FRA", buyer_nation="FRA", nations=["FRA"], quantity=1,

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from contracts.entrypoints.app import scan_for_delays
-from contracts.service_layer import handlers
-from tests.contracts import ocds_schema
-from tests.contracts.conftest import ADMIN, Api
-from tests.contracts.events import accession, bundle_opened, framework_committed
-from tests.contracts.test_api_awards import EUROPEAN, PROCUREMENT
-from tests.integration.test_contracts_api import joint_order
+from contracts.service_layer.contracts import create_contract_for_joint_order, note_lead
+from contracts.service_layer.frameworks import accede_to_framework, create_framework_for_commitment
+from tests.contracts.events import accession, bundle_opened, framework_committed, joint_order
+from tests.contracts.integration import ocds_schema
+from tests.contracts.integration.conftest import ADMIN, Api
+from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
 from tests.support.api import coordinator, desk, industry
 
 TODAY = date.today()
@@ -28,7 +28,7 @@ LATER = (TODAY + timedelta(days=120)).isoformat()
 
 async def signed_contract(api: Api) -> tuple[str, str]:
     """The 155 mm joint order (CZE lead; NLD 10,000, DNK 5,000) signed with NAMMO."""
-    contract_id = await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    contract_id = await create_contract_for_joint_order(joint_order(), api.service.uow())
     assert contract_id is not None
     await api.supplier("NAMMO", "NOR")
     procurement = await api.call("POST", "/v1/procurements", coordinator("CZE"), PROCUREMENT, 201)
@@ -104,7 +104,7 @@ async def test_lots_deliveries_delays_and_replanning_reach_the_supplier_as_event
 async def test_capacity_is_allocated_ukraine_first_and_recomputed_on_change(api: Api) -> None:
     order = joint_order("bundle-ukr")
     order.payload.lines[1].nation = "UKR"
-    contract_id = await handlers.create_contract_for_joint_order(order, api.service.uow())
+    contract_id = await create_contract_for_joint_order(order, api.service.uow())
     path = f"/v1/contracts/{contract_id}/capacity"
     body: dict[str, Any] = {"monthly_capacity": 4_000, "start": "2025-01-01", "priority": ["UKR"]}
     lots = await api.call("PUT", path, coordinator("CZE"), body)
@@ -124,7 +124,7 @@ async def test_capacity_is_allocated_ukraine_first_and_recomputed_on_change(api:
 
 async def test_contract_value_by_supplier_origin(api: Api) -> None:
     await signed_contract(api)  # NAMMO (NOR) at 4,000: EU/associated for NLD and DNK
-    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     thales = await api.supplier("THALES-NL", "NLD")
     await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"),
                    {"supplier_id": thales["id"], "unit_price_eur": 10_000_000})  # fmt: skip
@@ -162,8 +162,8 @@ async def test_the_ocds_export_of_a_procurement_validates_against_the_ocds_schem
 
 
 async def test_the_ocds_export_of_a_framework_relates_each_call_off_to_it(api: Api) -> None:
-    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
-    await handlers.accede_to_framework(accession("NOR", 2), api.service.uow())
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
+    await accede_to_framework(accession("NOR", 2), api.service.uow())
     await api.call("POST", f"/v1/frameworks/{framework_id}/accessions/NOR/approve", desk("NLD"))
     thales = await api.supplier("THALES-NL", "NLD")
     await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"),
@@ -191,13 +191,13 @@ def test_a_missing_ocds_schema_is_named(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 async def test_one_contract_per_buyer_when_the_bundle_says_so(api: Api) -> None:
     await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", desk("NLD"), {"mode": "per_buyer"}, 403)
-    await handlers.note_lead(bundle_opened("bundle-155", lead="CZE"), api.service.uow())
+    await note_lead(bundle_opened("bundle-155", lead="CZE"), api.service.uow())
     await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator("CZE"), {"mode": "per_buyer"}, 204)
     await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator("CZE"), {"mode": "sometimes"}, 422)
     event = joint_order()
-    await handlers.create_contract_for_joint_order(event, api.service.uow())
-    assert await handlers.create_contract_for_joint_order(event, api.service.uow()) is None
-    assert await handlers.create_contract_for_joint_order(joint_order(), api.service.uow()) is not None
+    await create_contract_for_joint_order(event, api.service.uow())
+    assert await create_contract_for_joint_order(event, api.service.uow()) is None
+    assert await create_contract_for_joint_order(joint_order(), api.service.uow()) is not None
     contracts = await api.call("GET", "/v1/joint-orders/bundle-155/contracts", coordinator("CZE"))
     assert [(c["part"], c["total_quantity"]) for c in contracts] == [("DNK", 5_000), ("NLD", 10_000)]
     assert len(await api.events("contracts.contract.created")) == 2

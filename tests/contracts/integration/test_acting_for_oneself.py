@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from contracts.service_layer import handlers
-from tests.contracts.conftest import ADMIN, Api
-from tests.contracts.test_api_awards import EUROPEAN, PROCUREMENT
-from tests.contracts.test_authorisation_frameworks import committed_radar
-from tests.integration.test_contracts_api import joint_order
+from contracts.service_layer.contracts import create_contract_for_joint_order
+from tests.contracts.events import joint_order
+from tests.contracts.integration.conftest import ADMIN, Api
+from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
+from tests.contracts.integration.test_authorisation_frameworks import committed_radar
 from tests.support.api import coordinator, desk, industry
 
 TODAY = date.today()
@@ -28,7 +28,7 @@ async def test_admin_calls_off_for_no_nation(api: Api) -> None:
 
 
 async def test_admin_offers_for_no_company(api: Api) -> None:
-    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
     await api.supplier("NAMMO", "NOR")
     procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     path = f"/v1/procurements/{procurement['id']}/offers"
@@ -38,7 +38,7 @@ async def test_admin_offers_for_no_company(api: Api) -> None:
 
 
 async def test_the_procurement_export_is_refused_to_those_who_see_only_part_of_it(api: Api) -> None:
-    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
     await api.supplier("NAMMO", "NOR")
     procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)

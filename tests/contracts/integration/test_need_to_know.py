@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from contracts.service_layer import handlers
-from tests.contracts.conftest import Api
+from contracts.service_layer.frameworks import create_framework_for_commitment
 from tests.contracts.events import framework_committed
-from tests.contracts.test_api_deliveries_reports import signed_contract
-from tests.contracts.test_api_suppliers_specifications import SPEC
+from tests.contracts.integration.conftest import Api
+from tests.contracts.integration.test_api_deliveries_reports import signed_contract
+from tests.contracts.integration.test_api_suppliers_specifications import SPEC
 from tests.support.api import coordinator, desk, industry
 
 LATER = (date.today() + timedelta(days=90)).isoformat()
@@ -21,7 +21,7 @@ async def world(api: Api) -> dict[str, str]:
     contract_id, procurement_id = await signed_contract(api)  # CZE for NLD and DNK, signed with NAMMO
     (lot,) = await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"),
                             {"lots": [{"nation": "NLD", "quantity": 10, "due_date": LATER}]}, 201)  # fmt: skip
-    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     assert framework_id is not None
     nammo = (await api.call("GET", "/v1/suppliers", industry("NAMMO")))[0]
     await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"), {"supplier_id": nammo["id"]})

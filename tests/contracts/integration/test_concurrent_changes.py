@@ -9,17 +9,17 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
 
-from contracts.service_layer import handlers
-from tests.contracts.conftest import Api
+from contracts.service_layer.frameworks import create_framework_for_commitment
 from tests.contracts.events import framework_committed
-from tests.contracts.test_api_suppliers_specifications import SPEC
+from tests.contracts.integration.conftest import Api
+from tests.contracts.integration.test_api_suppliers_specifications import SPEC
 from tests.support.api import desk
 
 TODAY = date.today()
 
 
 async def test_two_call_offs_at_once_cannot_both_take_the_last_of_the_ceiling(api: Api) -> None:
-    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     assert framework_id is not None
     supplier = await api.supplier("THALES-NL", "NLD")
     await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"), {"supplier_id": supplier["id"]})

@@ -1,5 +1,5 @@
-"""Pure rules of the contracts context: suppliers, specifications, procurements,
-framework contracts, delivery lots and capacity allocation."""
+"""Pure rules of the contracts context: contracts from joint orders, suppliers,
+specifications, procurements, framework contracts, delivery lots and capacity allocation."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from decimal import Decimal
 
 import pytest
 
+from bundling_shared.auth import Principal, Role
+from contracts.domain.access import Action, Relation, allowed, relation_to
+from contracts.domain.contract import Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot, LotStatus, allocate_capacity
+from contracts.domain.errors import ContractRuleViolation, SupplierNotCleared
 from contracts.domain.frameworks import Bid, FrameworkContract
-from contracts.domain.model import Contract, ContractRuleViolation
 from contracts.domain.procurement import Offer, Procurement
 from contracts.domain.reporting import Purchase, planned_vs_delivered, value_by_origin
 from contracts.domain.specifications import Specification
-from contracts.domain.suppliers import IndustrialBase, Supplier, SupplierNotCleared
+from contracts.domain.suppliers import IndustrialBase, Supplier
 from contracts.domain.weighing import Weights
 
 TODAY = date(2026, 3, 1)
@@ -30,6 +33,61 @@ def supplier(org: str = "NAMMO", valid_until: date | None = date(2027, 1, 1), co
         industrial_base=IndustrialBase.EUROPEAN,
         security_declaration_valid_until=valid_until,
     )
+
+
+# --- contracts from joint orders --------------------------------------------------------
+
+
+def contract(quantities: dict[str, int], authority: str = "CZE") -> Contract:
+    return Contract.for_joint_order(
+        bundle_id="bundle-1",
+        item_code="AMMO-155MM",
+        contracting_authority=authority,
+        window_start=date(2025, 1, 1),
+        window_end=date(2028, 12, 31),
+        quantities=quantities,
+        at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+
+
+def test_one_delivery_line_per_nation() -> None:
+    c = contract({"NLD": 10_000, "CZE": 25_000})
+    assert [(x.nation, x.quantity) for x in c.lines] == [("CZE", 25_000), ("NLD", 10_000)]
+    assert c.total_quantity == 35_000
+
+
+def test_the_lead_and_the_participants_see_the_contract_others_not() -> None:
+    c = contract({"NLD": 5}, authority="NSPA")
+
+    def relation(principal: Principal) -> Relation:
+        return relation_to(principal, authority=c.contracting_authority, nations=c.nations)
+
+    lead = Principal(subject="c", role=Role.COORDINATOR, organisation="NSPA")
+    nation = Principal(subject="d", role=Role.NATION_DESK, nation="NLD")
+    outsider = Principal(subject="o", role=Role.NATION_DESK, nation="DEU")
+    assert (relation(lead), relation(nation), relation(outsider)) == (
+        Relation.LEAD, Relation.PARTICIPANT, Relation.OUTSIDER,
+    )  # fmt: skip
+    assert allowed(lead, Action.CONTRACT_VIEW, relation(lead))
+    assert allowed(nation, Action.CONTRACT_VIEW, relation(nation))
+    assert not allowed(outsider, Action.CONTRACT_VIEW, relation(outsider))
+
+
+@pytest.mark.parametrize("quantities", [{}, {"NLD": 0}])
+def test_a_contract_needs_nations_with_positive_quantities(quantities: dict[str, int]) -> None:
+    with pytest.raises(ContractRuleViolation):
+        contract(quantities)
+
+
+def test_per_buyer_mode_makes_one_contract_per_nation() -> None:
+    c = Contract.for_joint_order(
+        bundle_id="b", item_code="CV90", contracting_authority="SWE", window_start=date(2025, 1, 1),
+        window_end=date(2027, 1, 1), quantities={"DNK": 10, "NLD": 20}, at=NOW,
+    )  # fmt: skip
+    assert c.in_mode(ContractMode.SINGLE) == [c]
+    parts = c.in_mode(ContractMode.PER_BUYER)
+    assert [(p.part, p.nations, p.total_quantity) for p in parts] == [("DNK", ["DNK"], 10), ("NLD", ["NLD"], 20)]
+    assert len({p.id for p in parts}) == 2
 
 
 # --- suppliers -------------------------------------------------------------------------
@@ -240,16 +298,6 @@ def test_an_end_date_warning_comes_ahead_of_expiry() -> None:
     warning = fw.end_date_warning(date(2029, 6, 1), 365)
     assert warning is not None and "2029-12-31" in warning and "213 days" in warning
     assert fw.end_date_warning(date(2030, 1, 1), 365) == "expired on 2029-12-31"
-
-
-def test_per_buyer_mode_makes_one_contract_per_nation() -> None:
-    c = Contract.for_joint_order(
-        bundle_id="b", item_code="CV90", contracting_authority="SWE", window_start=date(2025, 1, 1),
-        window_end=date(2027, 1, 1), quantities={"DNK": 10, "NLD": 20}, at=NOW,
-    )  # fmt: skip
-    parts = c.split_per_buyer(NOW)
-    assert [(p.part, p.nations, p.total_quantity) for p in parts] == [("DNK", ["DNK"], 10), ("NLD", ["NLD"], 20)]
-    assert len({p.id for p in parts}) == 2
 
 
 # --- deliveries ------------------------------------------------------------------------

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from contracts.service_layer import handlers
-from tests.contracts import ocds_schema
-from tests.contracts.conftest import Api
-from tests.contracts.events import bundle_opened
-from tests.contracts.test_api_awards import EUROPEAN, PROCUREMENT
-from tests.integration.test_contracts_api import joint_order
+from contracts.service_layer.contracts import create_contract_for_joint_order, note_lead
+from tests.contracts.events import bundle_opened, joint_order
+from tests.contracts.integration import ocds_schema
+from tests.contracts.integration.conftest import Api
+from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
 from tests.support.api import coordinator, desk, industry
 
 TODAY = date.today()
@@ -95,10 +94,10 @@ async def test_a_framework_and_its_call_offs_say_so_with_the_techniques_extensio
 async def signed_contract(api: Api, *, per_buyer: bool = False) -> tuple[list[str], str]:
     """The 155 mm joint order (CZE lead; NLD 10,000, DNK 5,000) signed with NAMMO at 4,000 EUR."""
     if per_buyer:
-        await handlers.note_lead(bundle_opened("bundle-155", lead="CZE"), api.service.uow())
+        await note_lead(bundle_opened("bundle-155", lead="CZE"), api.service.uow())
         mode = {"mode": "per_buyer"}
         await api.call("PUT", "/v1/joint-orders/bundle-155/contract-mode", coordinator("CZE"), mode, 204)
-    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
     contracts = await api.call("GET", "/v1/joint-orders/bundle-155/contracts", coordinator("CZE"))
     await api.supplier("NAMMO", "NOR")
     procurement = await api.call("POST", "/v1/procurements", coordinator("CZE"), JOINT, 201)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.contracts.conftest import ADMIN, DECLARED_UNTIL, Api
+from tests.contracts.integration.conftest import ADMIN, DECLARED_UNTIL, Api
 from tests.support.api import coordinator, desk, industry
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from contracts.service_layer import handlers
-from tests.contracts.conftest import Api
-from tests.contracts.events import framework_committed
-from tests.integration.test_contracts_api import joint_order
+from contracts.service_layer.contracts import create_contract_for_joint_order
+from contracts.service_layer.frameworks import create_framework_for_commitment
+from tests.contracts.events import framework_committed, joint_order
+from tests.contracts.integration.conftest import Api
 from tests.support.api import coordinator, desk
 
 
@@ -21,7 +21,7 @@ async def test_contracts_frameworks_and_lots_are_stamped_by_the_service_clock(ap
     assert api.clock is not None
     api.clock.at = moment = api.clock.at - timedelta(days=40, hours=3)
 
-    contract_id = await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    contract_id = await create_contract_for_joint_order(joint_order(), api.service.uow())
     contract = await api.call("GET", f"/v1/contracts/{contract_id}", desk("CZE"))
     assert datetime.fromisoformat(contract["created_at"]) == moment
     assert [_at(e) for e in contract["change_log"]] == [moment]
@@ -32,6 +32,6 @@ async def test_contracts_frameworks_and_lots_are_stamped_by_the_service_clock(ap
     assert [_at(e) for e in lot["history"]] == [moment]
 
     api.clock.advance(timedelta(minutes=5))
-    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     framework = await api.call("GET", f"/v1/frameworks/{framework_id}", desk("NLD"))
     assert [_at(e) for e in framework["change_log"]] == [moment + timedelta(minutes=5)]

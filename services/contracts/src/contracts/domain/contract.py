@@ -13,28 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from contracts.domain.money import MAX_EUR, eur, text
-
-
-class ContractRuleViolation(Exception):
-    """A rule the request breaks; `field` names the part of the request that broke it."""
-
-    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-        self.rule = rule
-
-
-def positive_eur(amount: Decimal | float, what: str) -> Decimal:
-    """An amount above zero and within what the platform keeps, to the cent."""
-    try:
-        value = eur(amount)
-    except ValueError as exc:
-        raise ContractRuleViolation(f"{what} must be a finite amount in EUR") from exc
-    if not 0 < value <= MAX_EUR:
-        raise ContractRuleViolation(f"{what} must be above 0 and at most {text(MAX_EUR)} EUR, not {value}")
-    return value
-
+from contracts.domain.errors import ContractRuleViolation
+from contracts.domain.money import positive_eur, text
 
 # A change-log entry's scope: the whole contract, or the one nation whose part it is, so
 # that a partner sees the entries of the whole and of its own part only.
@@ -143,6 +123,10 @@ class Contract:
         )
         return contract
 
+    def in_mode(self, mode: ContractMode) -> list[Contract]:
+        """The contracts the joint order becomes: this one, or one per buying nation."""
+        return [self] if mode is ContractMode.SINGLE else self.split_per_buyer(self.created_at)
+
     def split_per_buyer(self, at: datetime) -> list[Contract]:
         """One contract per buying nation, each with its own line, instead of this one."""
         contracts = []
@@ -182,7 +166,3 @@ class Contract:
     @property
     def nations(self) -> list[str]:
         return [line.nation for line in self.lines]
-
-    def concerns(self, party: str) -> bool:
-        """A nation takes part when it has a line or contracts for the others."""
-        return party == self.contracting_authority or party in self.nations

@@ -4,46 +4,20 @@ cannot take) becomes a visible state with its reason and an event, never a dead 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 
-from bundling_shared.events.demand import (
-    DeliveryWindow,
-    JointOrderCommittedPayload,
-    JointOrderCommittedV1,
-    JointOrderLine,
-)
-from contracts.service_layer import handlers
-from tests.contracts.conftest import ADMIN, Api
-from tests.contracts.events import accession, framework_committed, harmonisation
+from contracts.service_layer.contracts import create_contract_for_joint_order
+from contracts.service_layer.frameworks import accede_to_framework, create_framework_for_commitment
+from contracts.service_layer.specifications import propose_harmonisation
+from tests.contracts.events import accession, framework_committed, harmonisation, joint_order_ending_before_it_starts
+from tests.contracts.integration.conftest import ADMIN, Api
 from tests.support.api import coordinator, desk, industry
-
-
-def joint_order_ending_before_it_starts(bundle_id: str = "bundle-late") -> JointOrderCommittedV1:
-    today = date.today()
-    event: JointOrderCommittedV1 = JointOrderCommittedV1.create(
-        JointOrderCommittedPayload(
-            bundle_id=bundle_id,
-            item_code="AMMO-155MM",
-            lead="CZE",
-            lines=[
-                JointOrderLine(nation="NLD", quantity=10, need_ids=["n1"]),
-                JointOrderLine(nation="DNK", quantity=5, need_ids=["n2"]),
-            ],
-            total_quantity=15,
-            delivery_window=DeliveryWindow(start=today + timedelta(days=30), end=today),
-            committed_by="coordinator:CZE",
-        ),
-        aggregate_id=bundle_id,
-        producer="demand",
-    )
-    return event
 
 
 async def test_a_joint_order_a_rule_refuses_is_recorded_with_its_reason_and_announced(api: Api) -> None:
     event = joint_order_ending_before_it_starts()
-    assert await handlers.create_contract_for_joint_order(event, api.service.uow()) is None
-    assert await handlers.create_contract_for_joint_order(event, api.service.uow()) is None  # redelivered
+    assert await create_contract_for_joint_order(event, api.service.uow()) is None
+    assert await create_contract_for_joint_order(event, api.service.uow()) is None  # redelivered
 
     (refused,) = await api.events("contracts.commitment.refused")
     assert refused["payload"]["bundle_id"] == "bundle-late"
@@ -71,9 +45,9 @@ async def test_a_framework_beyond_what_the_platform_keeps_is_recorded_not_dead_l
     beyond = beyond.model_copy(
         update={"payload": beyond.payload.model_copy(update={"ceiling_value": Decimal("1000000000000.01")})}
     )
-    assert await handlers.create_framework_for_commitment(beyond, api.service.uow()) is None
+    assert await create_framework_for_commitment(beyond, api.service.uow()) is None
     unknown = framework_committed(bundle_id="bundle-xyz", lead="NLD", yearly={"NLD": [1], "XYZ": [1]})
-    assert await handlers.create_framework_for_commitment(unknown, api.service.uow()) is None
+    assert await create_framework_for_commitment(unknown, api.service.uow()) is None
 
     refused = {e["payload"]["bundle_id"]: e["payload"] for e in await api.events("contracts.commitment.refused")}
     assert refused["bundle-big"]["kind"] == "framework"
@@ -87,23 +61,23 @@ async def test_a_framework_beyond_what_the_platform_keeps_is_recorded_not_dead_l
 
 
 async def test_a_later_commitment_that_can_be_contracted_clears_the_refusal(api: Api) -> None:
-    await handlers.create_framework_for_commitment(
+    await create_framework_for_commitment(
         framework_committed(bundle_id="bundle-mmr", yearly={"NLD": [1], "XYZ": [1]}), api.service.uow()
     )
-    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     assert framework_id is not None
     await api.call("GET", "/v1/joint-orders/bundle-mmr/contract", desk("NLD"), expect=404)
 
 
 async def test_an_accession_that_cannot_apply_is_refused_with_its_reason(api: Api) -> None:
-    await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
-    assert await handlers.accede_to_framework(accession("NLD", 1), api.service.uow()) is False
-    assert await handlers.accede_to_framework(accession("NOR", 1, bundle_id="bundle-none"), api.service.uow()) is False
+    await create_framework_for_commitment(framework_committed(), api.service.uow())
+    assert await accede_to_framework(accession("NLD", 1), api.service.uow()) is False
+    assert await accede_to_framework(accession("NOR", 1, bundle_id="bundle-none"), api.service.uow()) is False
     endless = accession("DNK", 1)
     endless = endless.model_copy(
         update={"payload": endless.payload.model_copy(update={"budget_ceiling_eur": float("inf")})}
     )
-    assert await handlers.accede_to_framework(endless, api.service.uow()) is False
+    assert await accede_to_framework(endless, api.service.uow()) is False
 
     refused = [e["payload"] for e in await api.events("contracts.framework.accession_refused")]
     assert [(r["nation"], r["bundle_id"], r["refused_by"]) for r in refused] == [
@@ -118,5 +92,5 @@ async def test_an_accession_that_cannot_apply_is_refused_with_its_reason(api: Ap
 
 
 async def test_a_harmonisation_proposal_naming_no_nation_is_acknowledged(api: Api) -> None:
-    assert await handlers.propose_harmonisation(harmonisation([], ref=None), api.service.uow()) is None
+    assert await propose_harmonisation(harmonisation([], ref=None), api.service.uow()) is None
     assert await api.call("GET", "/v1/specifications", ADMIN) == []

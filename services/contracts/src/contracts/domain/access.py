@@ -1,7 +1,8 @@
 """Who may do what in the contracts service, as one table.
 
 Every handler names the action it performs and the caller's relation to the object it
-acts on (`relation_to`), and asks `authorise`. What the table does not allow is refused:
+acts on (`relation_to`; finding it may need the database, finding the verdict does not),
+and asks `authorise`. What the table does not allow is refused:
 with 404 when the caller may not even see the object (it does not exist for it, so nothing
 leaks about other nations' business), with 403 when it sees the object but may not do
 this. Keeping the rules as rows means a right can be read, reviewed and tested in one
@@ -16,6 +17,7 @@ Relations, from the object's point of view:
   of it (another nation's call-off or lot);
 - outsider: any other nation or agency;
 - supplier: the company contracted (or, in a procurement, a bidder: `bidder`);
+- itself: the company whose registry entry it is;
 - company: any other company;
 - admin.
 """
@@ -26,7 +28,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from bundling_shared.auth import Principal, Role
-from contracts.service_layer.access import Forbidden, NotFound
+from contracts.domain.errors import Forbidden, NotFound
 
 
 class Relation(StrEnum):
@@ -36,6 +38,7 @@ class Relation(StrEnum):
     OUTSIDER = "outsider"
     SUPPLIER = "contracted supplier"
     BIDDER = "bidder"
+    ITSELF = "the company itself"
     COMPANY = "unrelated company"
     ADMIN = "admin"
     ANY = "-"  # actions on no particular object
@@ -50,6 +53,13 @@ class Action(StrEnum):
     LOT_RECORD_DELIVERY = "record a delivery on a lot"
     LOT_FORECAST = "forecast a lot's delivery"
     DELAY_CHECK = "run the delay check"
+    SUPPLIER_REGISTER = "register a supplier or change its security declaration"
+    SUPPLIER_VIEW = "see a supplier's registry entry"
+    SPECIFICATION_PROPOSE = "propose a specification"
+    SPECIFICATION_VIEW = "see a specification while the nations take position"
+    SPECIFICATION_VIEW_HARMONISED = "see a harmonised specification"
+    SPECIFICATION_TAKE_POSITION = "agree to or object to a specification, for its own nation"
+    SPECIFICATION_RECORD_DEVIATION = "record its own nation's deviation from a specification"
     PROCUREMENT_OPEN = "open a procurement"
     PROCUREMENT_VIEW = "see a procurement's outcome"
     PROCUREMENT_VIEW_ALL = "see every offer and the full ranking"
@@ -67,48 +77,45 @@ class Action(StrEnum):
     REPORT = "read reports (rows limited to what the caller sees)"
 
 
-D, C, CO, A = Role.NATION_DESK, Role.COORDINATOR, Role.INDUSTRY, Role.ADMIN
+D, C, CO = Role.NATION_DESK, Role.COORDINATOR, Role.INDUSTRY
 R = Relation
+DESK, COORDINATOR, COMPANY, NATION = frozenset({D}), frozenset({C}), frozenset({CO}), frozenset({D, C})
+"""Who speaks for a nation or agency: its desk and its coordinators (`NATION`), or one of them."""
 
-# (action, role, relation): allowed. Anything not listed is refused. Admin may do
-# everything except `FOR_ITSELF` and is not listed.
-ALLOWED: frozenset[tuple[Action, Role, Relation]] = frozenset(
-    {
-        (Action.CONTRACT_VIEW, D, R.LEAD), (Action.CONTRACT_VIEW, C, R.LEAD),
-        (Action.CONTRACT_VIEW, D, R.PARTICIPANT), (Action.CONTRACT_VIEW, C, R.PARTICIPANT),
-        (Action.CONTRACT_VIEW, CO, R.SUPPLIER),
-        (Action.CONTRACT_VIEW_ALL, D, R.LEAD), (Action.CONTRACT_VIEW_ALL, C, R.LEAD),
-        (Action.CONTRACT_VIEW_ALL, CO, R.SUPPLIER),
-        (Action.CONTRACT_SET_MODE, C, R.ANY),
-        (Action.LOTS_VIEW, D, R.LEAD), (Action.LOTS_VIEW, C, R.LEAD),
-        (Action.LOTS_VIEW, D, R.PARTICIPANT), (Action.LOTS_VIEW, C, R.PARTICIPANT),
-        (Action.LOTS_VIEW, CO, R.SUPPLIER),
-        (Action.LOTS_PLAN, D, R.LEAD), (Action.LOTS_PLAN, C, R.LEAD),
-        (Action.LOT_RECORD_DELIVERY, D, R.LEAD), (Action.LOT_RECORD_DELIVERY, C, R.LEAD),
-        (Action.LOT_RECORD_DELIVERY, D, R.PARTICIPANT), (Action.LOT_RECORD_DELIVERY, C, R.PARTICIPANT),
-        (Action.LOT_FORECAST, D, R.LEAD), (Action.LOT_FORECAST, C, R.LEAD), (Action.LOT_FORECAST, CO, R.SUPPLIER),
-        (Action.DELAY_CHECK, C, R.ANY),
-        (Action.PROCUREMENT_OPEN, D, R.LEAD), (Action.PROCUREMENT_OPEN, C, R.LEAD),
-        (Action.PROCUREMENT_VIEW, D, R.LEAD), (Action.PROCUREMENT_VIEW, C, R.LEAD),
-        (Action.PROCUREMENT_VIEW, D, R.PARTICIPANT), (Action.PROCUREMENT_VIEW, CO, R.BIDDER),
-        (Action.PROCUREMENT_VIEW, CO, R.SUPPLIER),
-        (Action.PROCUREMENT_VIEW_ALL, D, R.LEAD), (Action.PROCUREMENT_VIEW_ALL, C, R.LEAD),
-        (Action.PROCUREMENT_OFFER, CO, R.COMPANY), (Action.PROCUREMENT_OFFER, CO, R.BIDDER),
-        (Action.PROCUREMENT_AWARD, D, R.LEAD), (Action.PROCUREMENT_AWARD, C, R.LEAD),
-        (Action.PROCUREMENT_EXPORT, D, R.LEAD), (Action.PROCUREMENT_EXPORT, C, R.LEAD),
-        (Action.FRAMEWORK_CREATE, D, R.LEAD), (Action.FRAMEWORK_CREATE, C, R.LEAD),
-        (Action.FRAMEWORK_VIEW, D, R.LEAD), (Action.FRAMEWORK_VIEW, C, R.LEAD),
-        (Action.FRAMEWORK_VIEW, D, R.PARTICIPANT), (Action.FRAMEWORK_VIEW, C, R.PARTICIPANT),
-        (Action.FRAMEWORK_VIEW, CO, R.SUPPLIER),
-        (Action.FRAMEWORK_VIEW_ALL, D, R.LEAD), (Action.FRAMEWORK_VIEW_ALL, C, R.LEAD),
-        (Action.FRAMEWORK_MANAGE, D, R.LEAD), (Action.FRAMEWORK_MANAGE, C, R.LEAD),
-        (Action.FRAMEWORK_REQUEST_ACCESSION, D, R.OUTSIDER), (Action.FRAMEWORK_REQUEST_ACCESSION, D, R.PARTICIPANT),
-        (Action.FRAMEWORK_CALL_OFF, D, R.PARTICIPANT), (Action.FRAMEWORK_CALL_OFF, D, R.LEAD),
-        (Action.FRAMEWORK_EXPORT, D, R.LEAD), (Action.FRAMEWORK_EXPORT, C, R.LEAD),
-        (Action.ASSIGN_COORDINATOR, D, R.LEAD), (Action.ASSIGN_COORDINATOR, C, R.LEAD),
-        (Action.REPORT, D, R.ANY), (Action.REPORT, C, R.ANY),
-    }
-)  # fmt: skip
+# For each action and relation, the roles allowed. Anything not listed is refused. Admin
+# may do everything except `FOR_ITSELF` and is not listed.
+ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
+    Action.CONTRACT_VIEW: {R.LEAD: NATION, R.PARTICIPANT: NATION, R.SUPPLIER: COMPANY},
+    Action.CONTRACT_VIEW_ALL: {R.LEAD: NATION, R.SUPPLIER: COMPANY},
+    Action.CONTRACT_SET_MODE: {R.LEAD: COORDINATOR},
+    Action.LOTS_VIEW: {R.LEAD: NATION, R.PARTICIPANT: NATION, R.SUPPLIER: COMPANY},
+    Action.LOTS_PLAN: {R.LEAD: NATION},
+    Action.LOT_RECORD_DELIVERY: {R.LEAD: NATION, R.PARTICIPANT: NATION},
+    Action.LOT_FORECAST: {R.LEAD: NATION, R.SUPPLIER: COMPANY},
+    Action.DELAY_CHECK: {R.ANY: COORDINATOR},
+    Action.SUPPLIER_REGISTER: {R.ANY: COORDINATOR},
+    Action.SUPPLIER_VIEW: {R.OUTSIDER: COORDINATOR, R.ITSELF: COMPANY},
+    Action.SPECIFICATION_PROPOSE: {R.PARTICIPANT: NATION, R.OUTSIDER: COORDINATOR},
+    Action.SPECIFICATION_VIEW: {R.PARTICIPANT: NATION, R.OUTSIDER: COORDINATOR},
+    Action.SPECIFICATION_VIEW_HARMONISED: {R.PARTICIPANT: NATION, R.OUTSIDER: COORDINATOR, R.COMPANY: COMPANY},
+    Action.SPECIFICATION_TAKE_POSITION: {R.PARTICIPANT: DESK},
+    Action.SPECIFICATION_RECORD_DEVIATION: {R.PARTICIPANT: DESK},
+    Action.PROCUREMENT_OPEN: {R.LEAD: NATION},
+    Action.PROCUREMENT_VIEW: {R.LEAD: NATION, R.PARTICIPANT: DESK, R.BIDDER: COMPANY, R.SUPPLIER: COMPANY},
+    Action.PROCUREMENT_VIEW_ALL: {R.LEAD: NATION},
+    Action.PROCUREMENT_OFFER: {R.COMPANY: COMPANY, R.BIDDER: COMPANY},
+    Action.PROCUREMENT_AWARD: {R.LEAD: NATION},
+    Action.PROCUREMENT_EXPORT: {R.LEAD: NATION},
+    Action.FRAMEWORK_CREATE: {R.LEAD: NATION},
+    Action.FRAMEWORK_VIEW: {R.LEAD: NATION, R.PARTICIPANT: NATION, R.SUPPLIER: COMPANY},
+    Action.FRAMEWORK_VIEW_ALL: {R.LEAD: NATION},
+    Action.FRAMEWORK_MANAGE: {R.LEAD: NATION},
+    Action.FRAMEWORK_REQUEST_ACCESSION: {R.OUTSIDER: DESK, R.PARTICIPANT: DESK},
+    Action.FRAMEWORK_CALL_OFF: {R.PARTICIPANT: DESK, R.LEAD: DESK},
+    Action.FRAMEWORK_EXPORT: {R.LEAD: NATION},
+    Action.ASSIGN_COORDINATOR: {R.LEAD: NATION},
+    Action.REPORT: {R.ANY: NATION},
+}
 
 # Refused actions answer 404 unless the caller may see the object through this action.
 SEEN_THROUGH: dict[Action, Action] = {
@@ -129,18 +136,44 @@ SEEN_THROUGH: dict[Action, Action] = {
 }
 
 
-# What a party does for itself alone: a nation calls off from its own share, a company
-# offers for itself. Admin speaks for neither, so it is refused these (403).
-FOR_ITSELF = frozenset({Action.FRAMEWORK_CALL_OFF, Action.PROCUREMENT_OFFER})
+# What a party does for itself alone: a nation calls off from its own share and takes its
+# own position, a company offers for itself. Admin speaks for neither, so it is refused
+# these (403).
+FOR_ITSELF = frozenset(
+    {
+        Action.FRAMEWORK_CALL_OFF,
+        Action.PROCUREMENT_OFFER,
+        Action.SPECIFICATION_TAKE_POSITION,
+        Action.SPECIFICATION_RECORD_DEVIATION,
+    }
+)
 
-# Actions that make something new: a role that may never do them is told so (403).
-CREATE = frozenset({Action.PROCUREMENT_OPEN, Action.FRAMEWORK_CREATE})
+# Actions that make something new: nothing exists yet that a refusal could reveal, so the
+# caller is told (403).
+CREATE = frozenset({Action.PROCUREMENT_OPEN, Action.FRAMEWORK_CREATE, Action.SPECIFICATION_PROPOSE})
 
 
 def allowed(principal: Principal, action: Action, relation: Relation) -> bool:
     if principal.role is Role.ADMIN:
         return action not in FOR_ITSELF
-    return (action, principal.role, relation) in ALLOWED
+    return principal.role in ALLOWED[action].get(relation, frozenset())
+
+
+def may_ever(principal: Principal, action: Action) -> bool:
+    """Whether the caller's role may do this to anything at all."""
+    if principal.role is Role.ADMIN:
+        return action not in FOR_ITSELF
+    return any(principal.role in roles for roles in ALLOWED[action].values())
+
+
+def _refused(principal: Principal, action: Action, relation: Relation) -> Forbidden:
+    return Forbidden(f"{principal.role.value} ({relation.value}) may not {action.value}")
+
+
+def authorise_role(principal: Principal, action: Action) -> None:
+    """Before anything is read: a role that may never do this is told so (403)."""
+    if not may_ever(principal, action):
+        raise _refused(principal, action, Relation.ANY)
 
 
 def authorise(
@@ -150,20 +183,19 @@ def authorise(
     if allowed(principal, action, relation):
         return
     seen_through = seen_through or SEEN_THROUGH.get(action)
-    never = not any(row[0] is action and row[1] is principal.role for row in ALLOWED)
     if (
         relation is Relation.ANY
-        or (never and action in CREATE)
+        or action in CREATE
         or (seen_through is not None and allowed(principal, seen_through, relation))
     ):
-        raise Forbidden(f"{principal.role.value} ({relation.value}) may not {action.value}")
+        raise _refused(principal, action, relation)
     raise NotFound(f"{what} not found")
 
 
 def relation_to(
     principal: Principal,
     *,
-    authority: str,
+    authority: str | None = None,
     nations: Iterable[str] = (),
     partners: Iterable[str] = (),
     coordinators: Iterable[str] = (),
@@ -192,8 +224,21 @@ def relation_to(
     return Relation.OUTSIDER
 
 
-def table() -> list[tuple[str, str, str, bool]]:
-    """The allowed rows, for documentation: (action, role, relation, allowed)."""
-    rows = [(a.value, r.value, rel.value, True) for a, r, rel in ALLOWED]
-    rows += [(a.value, A.value, Relation.ADMIN.value, True) for a in Action if a not in FOR_ITSELF]
-    return sorted(rows)
+def relation_to_supplier(principal: Principal, organisation: str) -> Relation:
+    """A company's own registry entry is its own; to everyone else a supplier is a stranger."""
+    if principal.role is Role.ADMIN:
+        return Relation.ADMIN
+    if principal.role is Role.INDUSTRY:
+        return Relation.ITSELF if principal.organisation == organisation else Relation.COMPANY
+    return Relation.OUTSIDER
+
+
+def specification_view(harmonised: bool) -> Action:
+    """Industry reads a specification once every nation agreed, not while they take position."""
+    return Action.SPECIFICATION_VIEW_HARMONISED if harmonised else Action.SPECIFICATION_VIEW
+
+
+def industry_org(principal: Principal) -> str | None:
+    """The company the caller speaks for, if it is one: its supplier record is how it relates
+    to procurements, contracts and call-offs."""
+    return principal.organisation if principal.role is Role.INDUSTRY else None

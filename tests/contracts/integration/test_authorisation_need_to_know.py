@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from contracts.service_layer import handlers
-from tests.contracts.conftest import ADMIN, Api
+from contracts.service_layer.frameworks import accede_to_framework, create_framework_for_commitment
 from tests.contracts.events import accession, framework_committed
-from tests.contracts.test_api_deliveries_reports import signed_contract
+from tests.contracts.integration.conftest import ADMIN, Api
+from tests.contracts.integration.test_api_deliveries_reports import signed_contract
 from tests.support.api import coordinator, desk, industry
 
 LATER = (date.today() + timedelta(days=90)).isoformat()
@@ -44,11 +44,11 @@ async def test_a_desk_sees_its_own_line_of_a_joint_contract_and_its_partners_tot
 
 
 async def test_a_desk_sees_its_own_share_call_offs_and_log_entries_of_a_framework(api: Api) -> None:
-    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     path = f"/v1/frameworks/{framework_id}"
     await api.call("PUT", f"{path}/settings", desk("NLD"), {"accession_policy": "open"})
     for nation, quantity in (("NOR", 2), ("DNK", 3)):
-        await handlers.accede_to_framework(accession(nation, quantity), api.service.uow())
+        await accede_to_framework(accession(nation, quantity), api.service.uow())
     thales = await api.supplier("THALES-NL", "NLD")
     await api.call("POST", f"{path}/suppliers", desk("NLD"), {"supplier_id": thales["id"], "unit_price_eur": 1e6})
     for nation in ("NOR", "DNK"):

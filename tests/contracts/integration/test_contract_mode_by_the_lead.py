@@ -5,9 +5,9 @@ coordinator before contracts knows the bundle's lead; desks and companies never 
 
 from __future__ import annotations
 
-from contracts.service_layer import handlers
-from tests.contracts.conftest import ADMIN, Api
+from contracts.service_layer.contracts import note_lead
 from tests.contracts.events import bundle_opened
+from tests.contracts.integration.conftest import ADMIN, Api
 from tests.support.api import coordinator, desk, industry
 
 PATH = "/v1/joint-orders/bundle-155/contract-mode"
@@ -16,9 +16,9 @@ PER_BUYER = {"mode": "per_buyer"}
 
 async def test_only_the_lead_known_from_the_opened_bundle_sets_the_contract_mode(api: Api) -> None:
     await api.call("PUT", PATH, coordinator("CZE"), PER_BUYER, 404)  # no lead known yet
-    await handlers.note_lead(bundle_opened(lead=None), api.service.uow())
+    await note_lead(bundle_opened(lead=None), api.service.uow())
     await api.call("PUT", PATH, coordinator("CZE"), PER_BUYER, 404)  # opened without a lead
-    await handlers.note_lead(bundle_opened(lead="CZE"), api.service.uow())
+    await note_lead(bundle_opened(lead="CZE"), api.service.uow())
     for who in (coordinator("NSPA"), coordinator("EDA")):
         await api.call("PUT", PATH, who, PER_BUYER, 404)
     for who in (desk("CZE"), desk("NLD"), industry("NAMMO")):

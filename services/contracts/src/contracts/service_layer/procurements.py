@@ -12,12 +12,20 @@ from datetime import date
 from typing import Any
 
 from bundling_shared.auth import Principal, Role
-from contracts.domain.model import ContractRuleViolation
-from contracts.domain.procurement import Offer, Procurement, ProcurementStatus, terms_of_order
+from contracts.domain.access import (
+    Action,
+    Relation,
+    allowed,
+    authorise,
+    authorise_role,
+    industry_org,
+    relation_to,
+)
+from contracts.domain.errors import ContractRuleViolation, NotFound
+from contracts.domain.procurement import Offer, Procurement, ProcurementStatus, terms_for_itself, terms_of_order
 from contracts.domain.weighing import Weights
 from contracts.service_layer import events
-from contracts.service_layer.access import Conflict, NotFound, industry_org, is_admin
-from contracts.service_layer.authorisation import Action, Relation, allowed, authorise, relation_to
+from contracts.service_layer.suppliers import own_supplier_id
 from contracts.service_layer.unit_of_work import UnitOfWork
 
 
@@ -59,6 +67,32 @@ async def _order(uow: UnitOfWork, bundle_id: str) -> tuple[str, dict[str, int]] 
     return None
 
 
+def relation_of(principal: Principal, procurement: Procurement, supplier_id: str | None) -> Relation:
+    return relation_to(
+        principal,
+        authority=procurement.contracting_authority,
+        nations=procurement.nations,
+        coordinators=procurement.coordinators,
+        suppliers=[
+            s for s in [procurement.awarded_supplier_id] if s and procurement.status == ProcurementStatus.SIGNED
+        ],
+        bidders=[o.supplier_id for o in procurement.offers],
+        supplier_id=supplier_id,
+    )
+
+
+async def authorised(
+    uow: UnitOfWork, principal: Principal, procurement_id: str, action: Action, seen_through: Action | None = None
+) -> Procurement:
+    """The procurement, if the caller may do this to it."""
+    procurement = await uow.procurements.get(procurement_id)
+    if procurement is None:
+        raise NotFound(f"procurement {procurement_id} not found")
+    relation = relation_of(principal, procurement, await own_supplier_id(uow, principal))
+    authorise(principal, action, relation, f"procurement {procurement_id}", seen_through)
+    return procurement
+
+
 async def open_procurement(
     uow: UnitOfWork,
     principal: Principal,
@@ -76,8 +110,8 @@ async def open_procurement(
 ) -> Procurement:
     """For a committed order, its lead is the contracting authority and buys for the order's
     nations and quantity; without one, a nation buys for itself."""
-    if principal.role is Role.INDUSTRY:
-        authorise(principal, Action.PROCUREMENT_OPEN, Relation.ANY, "procurement")
+    authorise_role(principal, Action.PROCUREMENT_OPEN)
+    admin = principal.role is Role.ADMIN
     async with uow:
         if bundle_id:
             order = await _order(uow, bundle_id)
@@ -96,24 +130,11 @@ async def open_procurement(
             )
         else:
             authorise(principal, Action.PROCUREMENT_OPEN, relation_to(principal, authority=principal.party), "bundle")
-            lead = buyer_nation if is_admin(principal) else principal.party
-            if principal.nation is None and not is_admin(principal):
-                raise ContractRuleViolation(
-                    f"{principal.party} buys for nations through a committed order: name its bundle",
-                    field="body.bundle_id",
-                    rule="agency_needs_order",
-                )
-            if buyer_nation != lead:
-                raise ContractRuleViolation(
-                    f"{lead} buys for itself, not for {buyer_nation}", field="body.buyer_nation", rule="own_nation"
-                )
-            if set(nations) - {lead}:
-                raise ContractRuleViolation(
-                    f"without a committed order {lead} buys for itself alone; other nations join through an order",
-                    field="body.nations",
-                    rule="own_nation",
-                )
-            chosen = [lead]
+            lead = buyer_nation if admin else principal.party
+            chosen = terms_for_itself(
+                buyer=lead, buys_as_nation=admin or principal.nation is not None, buyer_nation=buyer_nation,
+                nations=nations,
+            )  # fmt: skip
         procurement = Procurement.open(
             item_code=item_code,
             contracting_authority=lead,
@@ -135,17 +156,10 @@ async def open_procurement(
 
 async def submit_offer(uow: UnitOfWork, principal: Principal, procurement_id: str, today: date, **terms: Any) -> Offer:
     """A company offers for itself; it must be registered with a valid security declaration."""
-    org = industry_org(principal)
     async with uow:
-        procurement = await uow.procurements.get(procurement_id)
-        if procurement is None:
-            raise NotFound(f"procurement {procurement_id} not found")
-        own = await uow.suppliers.by_organisation(org) if org else None
-        authorise(
-            principal, Action.PROCUREMENT_OFFER, relation_of(principal, procurement, own.id if own else None),
-            f"procurement {procurement_id}",
-        )  # fmt: skip
-        supplier = own
+        procurement = await authorised(uow, principal, procurement_id, Action.PROCUREMENT_OFFER)
+        org = industry_org(principal)
+        supplier = await uow.suppliers.by_organisation(org) if org else None
         if supplier is None:
             raise ContractRuleViolation(
                 f"{org} is not a registered supplier; register it with its security declaration"
@@ -162,40 +176,9 @@ async def submit_offer(uow: UnitOfWork, principal: Principal, procurement_id: st
         return offer
 
 
-def relation_of(principal: Principal, procurement: Procurement, supplier_id: str | None) -> Relation:
-    return relation_to(
-        principal,
-        authority=procurement.contracting_authority,
-        nations=procurement.nations,
-        coordinators=procurement.coordinators,
-        suppliers=[
-            s for s in [procurement.awarded_supplier_id] if s and procurement.status == ProcurementStatus.SIGNED
-        ],
-        bidders=[o.supplier_id for o in procurement.offers],
-        supplier_id=supplier_id,
-    )
-
-
-async def _own_supplier_id(uow: UnitOfWork, principal: Principal) -> str | None:
-    org = industry_org(principal)
-    supplier = await uow.suppliers.by_organisation(org) if org else None
-    return supplier.id if supplier else None
-
-
-async def _authorised(uow: UnitOfWork, principal: Principal, procurement_id: str, action: Action) -> Procurement:
-    procurement = await uow.procurements.get(procurement_id)
-    if procurement is None:
-        raise NotFound(f"procurement {procurement_id} not found")
-    relation = relation_of(principal, procurement, await _own_supplier_id(uow, principal))
-    authorise(principal, action, relation, f"procurement {procurement_id}")
-    return procurement
-
-
 async def award(uow: UnitOfWork, principal: Principal, procurement_id: str, today: date) -> ProcurementView:
     async with uow:
-        procurement = await _authorised(uow, principal, procurement_id, Action.PROCUREMENT_AWARD)
-        if procurement.status != ProcurementStatus.OPEN.value:
-            raise Conflict(f"procurement {procurement_id} was already awarded")
+        procurement = await authorised(uow, principal, procurement_id, Action.PROCUREMENT_AWARD)
         suppliers = await uow.suppliers.by_ids({o.supplier_id for o in procurement.offers})
         winner = procurement.award(suppliers, today)
         await events.award_decided(uow, procurement, suppliers[winner.supplier_id], winner.why)
@@ -207,20 +190,11 @@ async def sign(uow: UnitOfWork, principal: Principal, procurement_id: str, today
     """After the standstill: the bundle's contracts get their supplier, or its framework
     contract gains the supplier at the offered unit price."""
     async with uow:
-        procurement = await _authorised(uow, principal, procurement_id, Action.PROCUREMENT_AWARD)
-        if procurement.status == ProcurementStatus.SIGNED.value:
-            raise Conflict(f"procurement {procurement_id} is already signed")
-        if procurement.status != ProcurementStatus.STANDSTILL.value:
-            raise Conflict(f"procurement {procurement_id} has no award to sign")
-        if procurement.bundle_id:
-            order = await _order(uow, procurement.bundle_id)
-            if order is not None and order[0] != procurement.contracting_authority:
-                raise ContractRuleViolation(
-                    f"{procurement.contracting_authority} is not the lead of {procurement.bundle_id} ({order[0]} is); "
-                    "its procurement cannot be signed onto that order"
-                )
-        procurement.sign(today)
-        offer = next(o for o in procurement.offers if o.id == procurement.awarded_offer_id)
+        procurement = await authorised(uow, principal, procurement_id, Action.PROCUREMENT_AWARD)
+        order = await _order(uow, procurement.bundle_id) if procurement.bundle_id else None
+        procurement.sign(today, lead_of_order=order[0] if order else None)
+        offer = procurement.awarded_offer
+        assert offer is not None
         winner = await uow.suppliers.get(offer.supplier_id)
         assert winner is not None
         if procurement.bundle_id:
@@ -236,8 +210,8 @@ async def sign(uow: UnitOfWork, principal: Principal, procurement_id: str, today
 
 async def view(uow: UnitOfWork, principal: Principal, procurement_id: str) -> ProcurementView:
     async with uow:
-        procurement = await _authorised(uow, principal, procurement_id, Action.PROCUREMENT_VIEW)
-        own = await _own_supplier_id(uow, principal)
+        procurement = await authorised(uow, principal, procurement_id, Action.PROCUREMENT_VIEW)
+        own = await own_supplier_id(uow, principal)
         winner = await uow.suppliers.get(procurement.awarded_supplier_id) if procurement.awarded_supplier_id else None
     relation = relation_of(principal, procurement, own)
     return ProcurementView(
@@ -251,13 +225,9 @@ async def view(uow: UnitOfWork, principal: Principal, procurement_id: str) -> Pr
 async def assign_coordinator(uow: UnitOfWork, principal: Principal, procurement_id: str, party: str) -> ProcurementView:
     """The lead lets another coordinator (an agency, say) run its procurement with it."""
     async with uow:
-        procurement = await uow.procurements.get(procurement_id)
-        if procurement is None:
-            raise NotFound(f"procurement {procurement_id} not found")
-        relation = relation_of(principal, procurement, await _own_supplier_id(uow, principal))
-        authorise(
-            principal, Action.ASSIGN_COORDINATOR, relation, f"procurement {procurement_id}", Action.PROCUREMENT_VIEW
+        procurement = await authorised(
+            uow, principal, procurement_id, Action.ASSIGN_COORDINATOR, seen_through=Action.PROCUREMENT_VIEW
         )
-        procurement.coordinators = sorted({*procurement.coordinators, party})
+        procurement.assign_coordinator(party)
         await uow.commit()
         return ProcurementView(procurement, True, None, None)

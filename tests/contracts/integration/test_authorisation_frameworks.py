@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from bundling_shared.auth import Role
-from contracts.service_layer import handlers
-from tests.contracts.conftest import ADMIN, Api
+from contracts.service_layer.frameworks import accede_to_framework, create_framework_for_commitment
 from tests.contracts.events import accession, framework_committed
+from tests.contracts.integration.conftest import ADMIN, Api
 from tests.support.api import bearer, coordinator, desk, industry
 
 TODAY = date.today()
@@ -41,7 +41,7 @@ async def test_a_creator_lists_only_its_own_nation_and_the_ceiling_is_the_sum_of
 
 
 async def committed_radar(api: Api) -> str:
-    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     assert framework_id is not None
     thales = await api.supplier("THALES-NL", "NLD")
     await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"),
@@ -52,8 +52,8 @@ async def committed_radar(api: Api) -> str:
 async def test_an_accession_waits_for_the_lead_who_approves_or_refuses_it(api: Api) -> None:
     framework_id = await committed_radar(api)
     path = f"/v1/frameworks/{framework_id}"
-    assert await handlers.accede_to_framework(accession("NOR", 2), api.service.uow()) is True
-    assert await handlers.accede_to_framework(accession("LTU", 1), api.service.uow()) is True
+    assert await accede_to_framework(accession("NOR", 2), api.service.uow()) is True
+    assert await accede_to_framework(accession("LTU", 1), api.service.uow()) is True
     assert await api.events("contracts.framework.acceded") == []  # nothing took effect
     lead = await api.call("GET", path, desk("NLD"))
     assert lead["participants"] == {"NLD": 9} and lead["ceiling_quantity"] == 9
@@ -84,7 +84,7 @@ async def test_an_open_framework_takes_accessions_at_once(api: Api) -> None:
     await api.call("PUT", f"{path}/settings", desk("NOR"), {"accession_policy": "open"}, 404)
     opened = await api.call("PUT", f"{path}/settings", desk("NLD"), {"accession_policy": "open"})
     assert opened["accession_policy"] == "open"
-    await handlers.accede_to_framework(accession("DNK", 2), api.service.uow())
+    await accede_to_framework(accession("DNK", 2), api.service.uow())
     assert (await api.call("GET", path, desk("NLD")))["participants"] == {"DNK": 2, "NLD": 9}
     assert [e["payload"]["nation"] for e in await api.events("contracts.framework.acceded")] == ["DNK"]
 
@@ -92,7 +92,7 @@ async def test_an_open_framework_takes_accessions_at_once(api: Api) -> None:
 async def test_a_call_off_draws_on_the_callers_own_share_unless_the_lead_pools_them(api: Api) -> None:
     framework_id = await committed_radar(api)
     path = f"/v1/frameworks/{framework_id}"
-    await handlers.accede_to_framework(accession("NOR", 1), api.service.uow())
+    await accede_to_framework(accession("NOR", 1), api.service.uow())
     await api.call("POST", f"{path}/accessions/NOR/approve", desk("NLD"))
     body = {"item_code": "MMR", "quantity": 5, "delivery_due": DUE}
     refused = await api.call("POST", f"{path}/call-offs", desk("NOR"), body, 422)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from contracts.service_layer import handlers
-from tests.contracts.conftest import Api
-from tests.integration.test_contracts_api import joint_order
+from contracts.service_layer.contracts import create_contract_for_joint_order
+from tests.contracts.events import joint_order
+from tests.contracts.integration.conftest import Api
 from tests.support.api import coordinator, desk, industry
 
 TODAY = date.today()
@@ -51,7 +51,7 @@ NON_ASSOCIATED = offer(2_500, 2, 9_000, "KOR", 0.1, 0.9)
 
 async def tendered(api: Api) -> tuple[str, dict[str, str]]:
     """The 155 mm joint order (CZE lead for NLD and DNK) tendered by Czechia."""
-    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
     ids = {}
     for org, country in (("NAMMO", "NOR"), ("GLOBALARMS", "USA"), ("FARCO", "KOR")):
         ids[org] = (await api.supplier(org, country))["id"]
@@ -110,7 +110,7 @@ async def test_competing_prices_and_scores_are_for_the_contracting_authority_onl
 async def test_no_offer_and_no_award_without_a_valid_security_declaration(api: Api) -> None:
     await api.supplier("NODECL", "NLD", valid_until=None)
     await api.supplier("LAPSED", "NLD", valid_until=TODAY - timedelta(days=1))
-    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
     procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     path = f"/v1/procurements/{procurement['id']}/offers"
     refused = await api.call("POST", path, industry("NODECL"), EUROPEAN, 422)
@@ -134,7 +134,7 @@ async def test_no_offer_and_no_award_without_a_valid_security_declaration(api: A
 
 
 async def test_signing_waits_for_the_standstill_then_the_joint_order_contract_gets_its_supplier(api: Api) -> None:
-    contract_id = await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    contract_id = await create_contract_for_joint_order(joint_order(), api.service.uow())
     waiting = await api.call("POST", "/v1/procurements", desk("CZE"), {**PROCUREMENT, "standstill_days": 12}, 201)
     default = await api.call("POST", "/v1/procurements", desk("CZE"), {**PROCUREMENT, "standstill_days": None}, 201)
     assert default["standstill_days"] == api.service.settings.standstill_days
@@ -167,7 +167,7 @@ async def test_bad_procurement_input_is_refused_with_a_reason(api: Api) -> None:
         {**PROCUREMENT, "standstill_days": -1},
     ):
         await api.call("POST", "/v1/procurements", desk("CZE"), bad, 422)
-    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
     procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     await api.supplier("NAMMO", "NOR")
     path = f"/v1/procurements/{procurement['id']}/offers"

@@ -12,15 +12,15 @@ import httpx
 from bundling_shared.settings import AuthSettings, ClockSettings
 from contracts.config import ContractsSettings
 from contracts.entrypoints.app import create_app
-from contracts.service_layer import handlers
-from tests.contracts.conftest import Api
-from tests.contracts.test_api_awards import EUROPEAN, PROCUREMENT
-from tests.integration.test_contracts_api import joint_order
+from contracts.service_layer.contracts import create_contract_for_joint_order
+from tests.contracts.events import joint_order
+from tests.contracts.integration.conftest import Api
+from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
 from tests.support.api import desk, industry
 
 
 async def _awarded(api: Api) -> str:
-    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
     await api.supplier("NAMMO", "NOR")
     procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
@@ -39,7 +39,7 @@ async def test_awarding_twice_and_signing_twice_are_conflicts(api: Api) -> None:
 
 
 async def test_signing_before_any_award_is_a_conflict(api: Api) -> None:
-    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
     procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     refused = await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", desk("CZE"), expect=409)
     assert "no award to sign" in refused["detail"]
@@ -64,7 +64,7 @@ async def test_a_service_started_later_signs_after_the_standstill(api: Api, data
 async def test_the_contracts_of_a_joint_order_do_not_exist_for_an_outsider(api: Api) -> None:
     """Like the single contract of a joint order: a nation or company with no part in it
     learns nothing, not even an empty list."""
-    await handlers.create_contract_for_joint_order(joint_order(), api.service.uow())
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
     assert len(await api.call("GET", "/v1/joint-orders/bundle-155/contracts", desk("CZE"))) == 1
     for outsider in (desk("POL"), industry("ACME")):
         await api.call("GET", "/v1/joint-orders/bundle-155/contract", outsider, expect=404)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from contracts.service_layer import handlers
-from tests.contracts.conftest import Api
+from contracts.service_layer.frameworks import accede_to_framework, create_framework_for_commitment
+from contracts.service_layer.specifications import propose_harmonisation
 from tests.contracts.events import accession, framework_committed, harmonisation
+from tests.contracts.integration.conftest import Api
 from tests.support.api import coordinator, desk, industry
 
 DUE = (date.today() + timedelta(days=200)).isoformat()
@@ -17,7 +18,7 @@ AFTER_DUE = (date.today() + timedelta(days=300)).isoformat()
 
 async def radar_framework(api: Api) -> tuple[str, str]:
     """The Multi Mission Radar contract of the Netherlands, Thales as supplier."""
-    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     assert framework_id is not None
     thales = await api.supplier("THALES-NL", "NLD")
     await api.call(
@@ -29,15 +30,15 @@ async def radar_framework(api: Api) -> tuple[str, str]:
 
 async def test_a_committed_framework_once_whatever_is_redelivered_and_accessions_grow_it(api: Api) -> None:
     event = framework_committed()
-    first = await handlers.create_framework_for_commitment(event, api.service.uow())
-    assert await handlers.create_framework_for_commitment(event, api.service.uow()) is None
-    assert await handlers.create_framework_for_commitment(framework_committed(), api.service.uow()) == first
+    first = await create_framework_for_commitment(event, api.service.uow())
+    assert await create_framework_for_commitment(event, api.service.uow()) is None
+    assert await create_framework_for_commitment(framework_committed(), api.service.uow()) == first
     assert len(await api.events("contracts.framework.created")) == 1
 
     for nation, quantity in (("NOR", 2), ("DNK", 2), ("LTU", 1)):
         joined = accession(nation, quantity)
-        assert await handlers.accede_to_framework(joined, api.service.uow()) is True
-        assert await handlers.accede_to_framework(joined, api.service.uow()) is False  # redelivered
+        assert await accede_to_framework(joined, api.service.uow()) is True
+        assert await accede_to_framework(joined, api.service.uow()) is False  # redelivered
         await api.call("POST", f"/v1/frameworks/{first}/accessions/{nation}/approve", desk("NLD"))
     framework = await api.call("GET", f"/v1/frameworks/{first}", desk("NLD"))
     assert framework["participants"] == {"DNK": 2, "LTU": 1, "NLD": 9, "NOR": 2}
@@ -46,14 +47,14 @@ async def test_a_committed_framework_once_whatever_is_redelivered_and_accessions
     assert len(framework["change_log"]) == 1 + 3 * 3  # created; each asked, acceded, and the new count
 
     # what a rule refuses is refused with its reason (tests/contracts/test_commitments_not_contracted.py)
-    assert await handlers.accede_to_framework(accession("NOR", 1), api.service.uow()) is False
+    assert await accede_to_framework(accession("NOR", 1), api.service.uow()) is False
     (refused,) = await api.events("contracts.framework.accession_refused")
     assert "already takes part" in refused["payload"]["reason"]
 
 
 async def test_parties_call_off_within_the_ceiling_and_the_supplier_hears_of_it(api: Api) -> None:
     framework_id, thales = await radar_framework(api)
-    await handlers.accede_to_framework(accession("NOR", 2), api.service.uow())
+    await accede_to_framework(accession("NOR", 2), api.service.uow())
     await api.call("POST", f"/v1/frameworks/{framework_id}/accessions/NOR/approve", desk("NLD"))
     path = f"/v1/frameworks/{framework_id}/call-offs"
     body: dict[str, Any] = {"item_code": "MMR", "quantity": 2, "delivery_due": DUE}
@@ -96,7 +97,7 @@ async def test_a_mini_competition_among_the_framework_suppliers(api: Api) -> Non
 
 
 async def test_only_cleared_suppliers_join_a_framework(api: Api) -> None:
-    framework_id = await handlers.create_framework_for_commitment(framework_committed(), api.service.uow())
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     lapsed = await api.supplier("LAPSED", "NLD", valid_until=date.today() - timedelta(days=1))
     refused = await api.call(
         "POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"), {"supplier_id": lapsed["id"]}, 422
@@ -135,8 +136,8 @@ async def test_frameworks_through_http_with_accession_and_end_date_warning(api: 
 async def test_need_to_know_on_frameworks_and_call_offs(api: Api) -> None:
     framework_id, _ = await radar_framework(api)
     await api.call("PUT", f"/v1/frameworks/{framework_id}/settings", desk("NLD"), {"accession_policy": "open"})
-    await handlers.accede_to_framework(accession("NOR", 2), api.service.uow())
-    await handlers.accede_to_framework(accession("DNK", 2), api.service.uow())
+    await accede_to_framework(accession("NOR", 2), api.service.uow())
+    await accede_to_framework(accession("DNK", 2), api.service.uow())
     body = {"item_code": "MMR", "quantity": 1, "delivery_due": DUE}
     for nation in ("NOR", "DNK"):
         await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk(nation), body, 201)
@@ -156,11 +157,11 @@ async def test_need_to_know_on_frameworks_and_call_offs(api: Api) -> None:
 
 async def test_a_harmonisation_proposal_starts_the_workflow_once(api: Api) -> None:
     event = harmonisation(["NLD", "DEU"])
-    spec_id = await handlers.propose_harmonisation(event, api.service.uow())
-    assert await handlers.propose_harmonisation(event, api.service.uow()) is None
+    spec_id = await propose_harmonisation(event, api.service.uow())
+    assert await propose_harmonisation(event, api.service.uow()) is None
     spec = await api.call("GET", f"/v1/specifications/{spec_id}", desk("DEU"))
     assert (spec["reference"], spec["version"], spec["status"]) == ("SPEC-155MM-NATO", 1, "proposed")
     assert spec["deviations"] == [{"nation": "NLD", "description": "charge system", "compatible": False}]
-    again = await handlers.propose_harmonisation(harmonisation(["NLD", "DEU"]), api.service.uow())
+    again = await propose_harmonisation(harmonisation(["NLD", "DEU"]), api.service.uow())
     assert (await api.call("GET", f"/v1/specifications/{again}", desk("NLD")))["version"] == 2
-    assert await handlers.propose_harmonisation(harmonisation([], ref=None), api.service.uow()) is None
+    assert await propose_harmonisation(harmonisation([], ref=None), api.service.uow()) is None

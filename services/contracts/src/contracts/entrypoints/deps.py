@@ -1,4 +1,5 @@
-"""What every route needs: the unit of work, today's date, the moment and the settings."""
+"""What every route takes: the unit of work, the settings, today and the moment from the
+service's one clock, and the ids a path may hold."""
 
 from __future__ import annotations
 
@@ -7,29 +8,35 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from bundling_shared.clock import Clock
 from contracts.bootstrap import ContractsService
 from contracts.config import ContractsSettings
-from contracts.service_layer.handlers import UowFactory
+from contracts.service_layer.unit_of_work import UowFactory
+
+
+def _service(request: Request) -> ContractsService:
+    service: ContractsService = request.app.state.service
+    return service
 
 
 def _uow(request: Request) -> UowFactory:
-    factory: UowFactory = request.app.state.uow
-    return factory
+    return _service(request).uow
 
 
 def _settings(request: Request) -> ContractsSettings:
-    settings: ContractsSettings = request.app.state.service.settings
-    return settings
+    return _service(request).settings
 
 
-def _today(request: Request) -> date:
-    service: ContractsService = request.app.state.service
-    return service.clock.today()
+def _clock(request: Request) -> Clock:
+    return _service(request).clock
 
 
-def _now(request: Request) -> datetime:
-    service: ContractsService = request.app.state.service
-    return service.clock.now()
+def _today(clock: Annotated[Clock, Depends(_clock)]) -> date:
+    return clock.today()
+
+
+def _now(clock: Annotated[Clock, Depends(_clock)]) -> datetime:
+    return clock.now()
 
 
 Uow = Annotated[UowFactory, Depends(_uow)]

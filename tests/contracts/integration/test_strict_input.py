@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from contracts.entrypoints.app import create_app
-from tests.contracts.conftest import Api
+from tests.contracts.integration.conftest import Api
 from tests.support.api import coordinator, desk, industry
 from tests.support.openapi import lax_spots
 

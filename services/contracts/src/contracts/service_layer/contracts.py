@@ -1,0 +1,198 @@
+"""Contracts from joint orders: a committed joint order becomes one contract with a line
+per nation, or one per buying nation when its lead chose so before committing it.
+
+Nations see their own lines of the contracts they take part in, a supplier its own
+contracts, the lead everything of what it leads. A joint order a rule of the contract
+refuses is kept with its reason where its contract would be found, and announced
+(contracts.commitment.refused), so that the bundle and its lead's desk show it: the demand
+service committed it and cannot take it back.
+
+The event handlers are idempotent: the inbox catches a redelivered event, and the unique
+key (one contract per joint order and part) a second event about the same joint order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bundling_shared.auth import Principal
+from bundling_shared.events.demand import BundleOpenedV1, JointOrderCommittedV1
+from contracts.domain.access import Action, allowed, authorise, authorise_role, relation_to
+from contracts.domain.contract import CommitmentKind, CommitmentRefusal, Contract, ContractMode
+from contracts.domain.errors import CommitmentNotContracted, Conflict, ContractRuleViolation, NotFound
+from contracts.service_layer import events
+from contracts.service_layer.suppliers import own_supplier_id
+from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ContractView:
+    """A contract as one caller sees it: `nation` sees its own line, the totals and the log
+    entries of the whole and of its own part; None sees everything."""
+
+    contract: Contract
+    nation: str | None
+
+
+@dataclass(frozen=True)
+class ContractPage:
+    views: list[ContractView]
+    total: int
+    """Every contract the caller may see."""
+
+
+def _seen(principal: Principal, contract: Contract, supplier_id: str | None) -> ContractView | None:
+    relation = relation_to(
+        principal,
+        authority=contract.contracting_authority,
+        nations=contract.nations,
+        suppliers=[contract.supplier_id] if contract.supplier_id else [],
+        supplier_id=supplier_id,
+    )
+    if not allowed(principal, Action.CONTRACT_VIEW, relation):
+        return None
+    return ContractView(contract, None if allowed(principal, Action.CONTRACT_VIEW_ALL, relation) else principal.nation)
+
+
+def _visible(principal: Principal, found: Sequence[Contract], supplier_id: str | None) -> list[ContractView]:
+    return [v for v in (_seen(principal, c, supplier_id) for c in found) if v is not None]
+
+
+async def visible_page(uow: UnitOfWork, principal: Principal, limit: int, offset: int) -> ContractPage:
+    """The page is cut from every contract, oldest first, and shows those the caller may see."""
+    async with uow:
+        found = await uow.contracts.list(limit, offset)
+        every = await uow.contracts.list(None, 0)
+        supplier_id = await own_supplier_id(uow, principal)
+    return ContractPage(_visible(principal, found, supplier_id), len(_visible(principal, every, supplier_id)))
+
+
+async def visible(uow: UnitOfWork, principal: Principal, contract_id: str) -> ContractView:
+    """The lead, its supplier and admin see every line; a nation in it its own line and the
+    totals (quantity, nations); others nothing."""
+    async with uow:
+        contract = await uow.contracts.get(contract_id)
+        supplier_id = await own_supplier_id(uow, principal)
+    seen = _seen(principal, contract, supplier_id) if contract else None
+    if seen is None:
+        raise NotFound(f"contract {contract_id} not found")
+    return seen
+
+
+async def of_joint_order(uow: UnitOfWork, principal: Principal, bundle_id: str) -> list[ContractView]:
+    """All contracts of a joint order the caller may see: one, or one per buying nation. A
+    committed joint order or framework a rule refused answers with the rule to those who
+    would see its contract (its lead, its nations, admin); for others it does not exist."""
+    async with uow:
+        found = await uow.contracts.all_for_bundle(bundle_id)
+        supplier_id = await own_supplier_id(uow, principal)
+        refusal = None if found else await uow.contracts.refusal_for(bundle_id)
+    if refusal is not None:
+        relation = relation_to(principal, authority=refusal.lead, nations=refusal.nations)
+        if allowed(principal, Action.CONTRACT_VIEW, relation):
+            raise CommitmentNotContracted(refusal.explained)
+    seen = _visible(principal, found, supplier_id)
+    if not seen:
+        raise NotFound(f"no contract for joint order {bundle_id}")
+    return seen
+
+
+async def set_mode(uow: UnitOfWork, principal: Principal, bundle_id: str, mode: ContractMode) -> None:
+    """Before the joint order is committed, the lead's coordinators decide how it will be
+    contracted (the lead as the demand service named it when opening the bundle). For a
+    coordinator of another nation or agency, or before contracts knows the lead, the joint
+    order does not exist."""
+    authorise_role(principal, Action.CONTRACT_SET_MODE)
+    async with uow:
+        relation = relation_to(principal, authority=await uow.contracts.lead_of(bundle_id))
+        authorise(principal, Action.CONTRACT_SET_MODE, relation, f"joint order {bundle_id}")
+        if await uow.contracts.for_bundle(bundle_id) is not None:
+            raise Conflict(f"joint order {bundle_id} is contracted already")
+        await uow.contracts.set_mode(bundle_id, mode)
+        await uow.commit()
+
+
+async def note_lead(event: BundleOpenedV1, uow: UnitOfWork) -> None:
+    """Before a joint order is committed its lead decides how it will be contracted; the
+    opened bundle is where contracts first learns who that is (a later opening overrides)."""
+    opened = event.payload
+    async with uow:
+        if await uow.already_processed(BUNDLE_EVENTS, event.event_id):
+            return
+        if opened.lead is not None and opened.kind == "joint_order":
+            await uow.contracts.set_lead(opened.bundle_id, opened.lead)
+        await uow.mark_processed(BUNDLE_EVENTS, event.event_id)
+        await uow.commit()
+
+
+async def create_contract_for_joint_order(event: JointOrderCommittedV1, uow: UnitOfWork) -> str | None:
+    """One contract per joint order with a line per nation, or one per buying nation when
+    the bundle was set to that mode. Returns the (first) contract's id."""
+    order = event.payload
+    cause = str(event.event_id)
+    async with uow:
+        if await uow.already_processed(BUNDLE_EVENTS, event.event_id):
+            return None
+        existing = await uow.contracts.for_bundle(order.bundle_id)
+        if existing is not None:
+            await uow.mark_processed(BUNDLE_EVENTS, event.event_id)
+            await uow.commit()
+            return existing.id
+        quantities: dict[str, int] = {}
+        for line in order.lines:
+            quantities[line.nation] = quantities.get(line.nation, 0) + line.quantity
+        try:
+            contract = Contract.for_joint_order(
+                bundle_id=order.bundle_id,
+                item_code=order.item_code,
+                contracting_authority=order.lead,
+                window_start=order.delivery_window.start,
+                window_end=order.delivery_window.end,
+                quantities=quantities,
+                at=uow.clock.now(),
+            )
+        except ContractRuleViolation as exc:
+            await refuse_commitment(
+                uow, CommitmentKind.JOINT_ORDER, order.bundle_id, order.item_code, order.lead, list(quantities), exc,
+                cause,
+            )  # fmt: skip
+            await uow.mark_processed(BUNDLE_EVENTS, event.event_id)
+            await uow.commit()
+            return None
+        await uow.contracts.clear_refusal(order.bundle_id)
+        made = contract.in_mode(await uow.contracts.mode_for(order.bundle_id))
+        for c in made:
+            uow.contracts.add(c)
+            await events.contract_created(uow, c, cause)
+        await uow.mark_processed(BUNDLE_EVENTS, event.event_id)
+        await uow.commit()
+        return made[0].id
+
+
+async def refuse_commitment(
+    uow: UnitOfWork,
+    kind: CommitmentKind,
+    bundle_id: str,
+    item_code: str,
+    lead: str,
+    nations: list[str],
+    violation: ContractRuleViolation,
+    causation_id: str,
+) -> None:
+    """Keep the committed joint order or framework a rule refuses, with its reason, and say so."""
+    refusal = CommitmentRefusal(
+        bundle_id=bundle_id,
+        kind=kind,
+        item_code=item_code,
+        lead=lead,
+        nations=sorted(set(nations)),
+        reason=str(violation),
+        at=uow.clock.now(),
+    )
+    log.warning("%s", refusal.explained, extra={"bundle_id": bundle_id})
+    await uow.contracts.record_refusal(refusal)
+    await events.commitment_refused(uow, refusal, causation_id)
