@@ -44,6 +44,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bundling_shared.auth import Principal, Role
 from bundling_shared.clock import SystemClock
 from bundling_shared.db import make_engine, make_session_factory, migrate
 from bundling_shared.events.contracts import ContractCreatedPayload, ContractCreatedV1, ContractLine
@@ -54,16 +55,19 @@ from notifications.adapters.signing import signature_headers
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.adapters.url_guard import DnsUrlGuard
 from notifications.adapters.webhook_sender import HttpWebhookSender, make_webhook_transport
-from notifications.domain.model import AttemptResult, DeliveryJob, DeliveryStatus, EndpointStatus
+from notifications.domain.delivery import AttemptResult, DeliveryJob, DeliveryStatus
+from notifications.domain.endpoint import EndpointStatus
 from notifications.domain.url_safety import UrlPolicy
 from notifications.entrypoints.app import MIGRATIONS
-from notifications.service_layer import handlers
+from notifications.service_layer import endpoints, messages
 from notifications.service_layer.dispatcher import Dispatcher, WebhookSender
-from notifications.service_layer.messages import Links
+from notifications.service_layer.messages import CONTRACTS_CONSUMER, Links
 
 ENDPOINTS = 100
 HANGING = 10
 LINKS = Links()
+ADMIN = Principal(subject="bench", role=Role.ADMIN)
+CLOCK = SystemClock()
 
 
 # --- the receivers (second process) ------------------------------------------------------
@@ -190,14 +194,14 @@ async def service(url: str, endpoint_urls: list[str]) -> AsyncIterator[Service]:
     engine = make_engine(url)
     await migrate(engine, MIGRATIONS)
     session_factory = make_session_factory(engine)
-    uow = partial(NotificationsUnitOfWork, session_factory)
+    uow = partial(NotificationsUnitOfWork, session_factory, CLOCK)
     guard = DnsUrlGuard(UrlPolicy.of(allow_http=True, allowed=["127.0.0.1"]))
     ids = []
     for n, endpoint_url in enumerate(endpoint_urls):
-        command = handlers.RegisterEndpoint(
+        command = endpoints.RegisterEndpoint(
             organisation=f"ORG{n:03d}", url=endpoint_url, description="", event_types=()
         )
-        ids.append((await handlers.register_endpoint(command, uow(), guard)).id)
+        ids.append((await endpoints.register_endpoint(uow(), caller=ADMIN, cmd=command, guard=guard)).id)
     try:
         yield Service(engine, uow, guard, ids)
     finally:
@@ -205,7 +209,7 @@ async def service(url: str, endpoint_urls: list[str]) -> AsyncIterator[Service]:
 
 
 def contract_event(n: int) -> ContractCreatedV1:
-    event: ContractCreatedV1 = ContractCreatedV1.create(
+    return ContractCreatedV1.create(
         ContractCreatedPayload(
             contract_id=f"contract-{n}",
             bundle_id=f"bundle-{n}",
@@ -218,11 +222,10 @@ def contract_event(n: int) -> ContractCreatedV1:
         aggregate_id=f"contract-{n}",
         producer="bench",
     )
-    return event
 
 
 async def announce(svc: Service, n: int) -> str:
-    message_id = await handlers.record_contract_created(contract_event(n), svc.uow(), LINKS, SystemClock().now())
+    message_id = await messages.consume(svc.uow(), consumer=CONTRACTS_CONSUMER, event=contract_event(n), links=LINKS)
     assert message_id is not None
     return message_id
 
@@ -242,7 +245,7 @@ def dispatcher(svc: Service, sender: WebhookSender, timeout: float) -> Dispatche
         max_in_flight=200,
         per_endpoint=4,
         lease=timedelta(seconds=timeout + 30),
-        clock=SystemClock().now,
+        clock=CLOCK,
     )
 
 

@@ -11,6 +11,11 @@ from bundling_shared.events.contracts import (
     AwardDecidedV1,
     CallOffPlacedPayload,
     CallOffPlacedV1,
+    CommitmentRefusedPayload,
+    CommitmentRefusedV1,
+    ContractCreatedPayload,
+    ContractCreatedV1,
+    ContractLine,
     DeliveryDelayedPayload,
     DeliveryDelayedV1,
     DeliveryLotChange,
@@ -39,8 +44,30 @@ from bundling_shared.events.envelope import EventEnvelope
 WINDOW = DeliveryWindow(start=date(2025, 1, 1), end=date(2028, 12, 31))
 
 
+def contract_created(
+    *,
+    contract_id: str = "contract-155mm",
+    lines: tuple[tuple[str, int], ...] = (("NLD", 10_000), ("CZE", 25_000)),
+    correlation_id: str | None = None,
+) -> ContractCreatedV1:
+    return ContractCreatedV1.create(
+        ContractCreatedPayload(
+            contract_id=contract_id,
+            bundle_id="bundle-155mm",
+            item_code="AMMO-155MM",
+            contracting_authority="CZE",
+            lines=[ContractLine(nation=n, quantity=q) for n, q in lines],
+            total_quantity=sum(q for _, q in lines),
+            delivery_window=WINDOW,
+        ),
+        aggregate_id=contract_id,
+        producer="contracts",
+        correlation_id=correlation_id,
+    )
+
+
 def bundle_opened(item_code: str = "AMMO-155MM", bundle_id: str = "bundle-155mm") -> BundleOpenedV1:
-    event: BundleOpenedV1 = BundleOpenedV1.create(
+    return BundleOpenedV1.create(
         BundleOpenedPayload(
             bundle_id=bundle_id,
             item_code=item_code,
@@ -61,11 +88,10 @@ def bundle_opened(item_code: str = "AMMO-155MM", bundle_id: str = "bundle-155mm"
         aggregate_id=bundle_id,
         producer="demand",
     )
-    return event
 
 
 def bundle_updated() -> BundleUpdatedV1:
-    event: BundleUpdatedV1 = BundleUpdatedV1.create(
+    return BundleUpdatedV1.create(
         BundleUpdatedPayload(
             bundle_id="bundle-155mm",
             item_code="AMMO-155MM",
@@ -80,11 +106,10 @@ def bundle_updated() -> BundleUpdatedV1:
         aggregate_id="bundle-155mm",
         producer="demand",
     )
-    return event
 
 
 def award_decided(supplier: str = "NAMMO") -> AwardDecidedV1:
-    event: AwardDecidedV1 = AwardDecidedV1.create(
+    return AwardDecidedV1.create(
         AwardDecidedPayload(
             procurement_id="proc-vsrat",
             bundle_id="bundle-vsrat",
@@ -99,11 +124,10 @@ def award_decided(supplier: str = "NAMMO") -> AwardDecidedV1:
         aggregate_id="proc-vsrat",
         producer="contracts",
     )
-    return event
 
 
 def framework_created() -> FrameworkContractCreatedV1:
-    event: FrameworkContractCreatedV1 = FrameworkContractCreatedV1.create(
+    return FrameworkContractCreatedV1.create(
         FrameworkContractCreatedPayload(
             framework_id="fw-radar",
             bundle_id=None,
@@ -119,20 +143,18 @@ def framework_created() -> FrameworkContractCreatedV1:
         aggregate_id="fw-radar",
         producer="contracts",
     )
-    return event
 
 
 def framework_acceded() -> FrameworkAccededV1:
-    event: FrameworkAccededV1 = FrameworkAccededV1.create(
+    return FrameworkAccededV1.create(
         FrameworkAccededPayload(framework_id="fw-radar", nation="LTU", quantity=3),
         aggregate_id="fw-radar",
         producer="contracts",
     )
-    return event
 
 
 def specification_harmonised() -> SpecificationHarmonisedV1:
-    event: SpecificationHarmonisedV1 = SpecificationHarmonisedV1.create(
+    return SpecificationHarmonisedV1.create(
         SpecificationHarmonisedPayload(
             specification_id="spec-155",
             reference="SPEC-155MM-NATO",
@@ -146,11 +168,10 @@ def specification_harmonised() -> SpecificationHarmonisedV1:
         aggregate_id="spec-155",
         producer="contracts",
     )
-    return event
 
 
 def call_off(supplier: str = "THALES", item_code: str = "RADAR-MMR") -> CallOffPlacedV1:
-    event: CallOffPlacedV1 = CallOffPlacedV1.create(
+    return CallOffPlacedV1.create(
         CallOffPlacedPayload(
             framework_id="fw-radar",
             call_off_id="co-nor-1",
@@ -163,11 +184,10 @@ def call_off(supplier: str = "THALES", item_code: str = "RADAR-MMR") -> CallOffP
         aggregate_id="fw-radar",
         producer="contracts",
     )
-    return event
 
 
 def schedule_changed(supplier: str = "THALES") -> DeliveryScheduleChangedV1:
-    event: DeliveryScheduleChangedV1 = DeliveryScheduleChangedV1.create(
+    return DeliveryScheduleChangedV1.create(
         DeliveryScheduleChangedPayload(
             contract_id="contract-radar",
             supplier_organisation=supplier,
@@ -186,11 +206,10 @@ def schedule_changed(supplier: str = "THALES") -> DeliveryScheduleChangedV1:
         aggregate_id="contract-radar",
         producer="contracts",
     )
-    return event
 
 
 def delivery_delayed(supplier: str = "THALES") -> DeliveryDelayedV1:
-    event: DeliveryDelayedV1 = DeliveryDelayedV1.create(
+    return DeliveryDelayedV1.create(
         DeliveryDelayedPayload(
             contract_id="contract-radar",
             lot_id="lot-1",
@@ -203,7 +222,22 @@ def delivery_delayed(supplier: str = "THALES") -> DeliveryDelayedV1:
         aggregate_id="contract-radar",
         producer="contracts",
     )
-    return event
+
+
+def commitment_refused(
+    lead: str = "NLD", bundle_id: str = "bundle-mmr", reason: str = "XYZ are not nations the platform knows"
+) -> CommitmentRefusedV1:
+    """A committed bundle the contracts service could not contract; an agency lead (NSPA)
+    is named as the event's organisation, a nation as its nation."""
+    return CommitmentRefusedV1.create(
+        CommitmentRefusedPayload(
+            bundle_id=bundle_id, kind="framework", item_code="MMR", lead=lead, nations=["DNK", "NLD"], reason=reason
+        ),
+        aggregate_id=bundle_id,
+        producer="contracts",
+        nation=lead if lead != "NSPA" else None,
+        organisation="NSPA" if lead == "NSPA" else None,
+    )
 
 
 DECLARED_UNTIL = date.today() + timedelta(days=3 * 365)
@@ -213,7 +247,7 @@ DECLARED_UNTIL = date.today() + timedelta(days=3 * 365)
 def supplier_registered(
     organisation: str = "THALES", valid_until: date | None = DECLARED_UNTIL
 ) -> SupplierRegisteredV1:
-    event: SupplierRegisteredV1 = SupplierRegisteredV1.create(
+    return SupplierRegisteredV1.create(
         SupplierRegisteredPayload(
             supplier_id=f"sup-{organisation.lower()}",
             organisation=organisation,
@@ -224,7 +258,6 @@ def supplier_registered(
         aggregate_id=organisation,
         producer="contracts",
     )
-    return event
 
 
 def as_json(event: EventEnvelope[Any]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""Wires the notifications service: settings, database, unit of work, broker, dispatcher
-and the outbox relay that publishes EndpointDisabled events."""
+"""Wires the notifications service: settings, clock, database, unit of work, broker,
+dispatcher and the outbox relay that publishes EndpointDisabled events; and, for a process
+that only sends webhooks, no more than the database and the dispatcher."""
 
 from __future__ import annotations
 
@@ -10,23 +11,40 @@ from functools import partial
 
 import httpx
 from faststream.kafka import KafkaBroker
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bundling_shared.clock import Clock
 from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
 from notifications.adapters import orm
+from notifications.adapters.publishers import declare_publishers
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.adapters.url_guard import DnsUrlGuard, Resolve, system_resolve
 from notifications.adapters.webhook_sender import HttpWebhookSender, make_webhook_transport
 from notifications.config import NotificationsSettings
-from notifications.entrypoints.publishers import declare_publishers
-from notifications.entrypoints.subscribers import build_router
-from notifications.service_layer.dispatcher import Clock, Dispatcher
-from notifications.service_layer.handlers import UowFactory
-from notifications.service_layer.unit_of_work import UrlGuard
+from notifications.service_layer.dispatcher import Dispatcher
+from notifications.service_layer.unit_of_work import UowFactory, UrlGuard
 
 SERVICE = "notifications"
+
+WrapTransport = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
+
+
+@dataclass
+class Sending:
+    """The dispatcher and the HTTP transport it sends through."""
+
+    dispatcher: Dispatcher
+    http: httpx.AsyncBaseTransport
+
+    async def run(self) -> None:
+        """The HTTP client lives exactly as long as the dispatcher that uses it, so
+        stopping the dispatcher closes its connections too."""
+        try:
+            await self.dispatcher.run()
+        finally:
+            await self.http.aclose()
 
 
 @dataclass
@@ -35,19 +53,29 @@ class NotificationsService:
     engine: AsyncEngine
     broker: KafkaBroker
     uow: UowFactory
-    dispatcher: Dispatcher
+    sending: Sending
     relay: OutboxRelay
     url_guard: UrlGuard
-    http: httpx.AsyncBaseTransport
     clock: Clock  # the service's one notion of now: consumers stamp deliveries with it, the dispatcher claims by it
 
-    async def run_dispatcher(self) -> None:
-        """The background worker: the HTTP client lives exactly as long as the dispatcher
-        that uses it, so stopping the service closes its connections too."""
-        try:
-            await self.dispatcher.run()
-        finally:
-            await self.http.aclose()
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.sending.dispatcher
+
+    @property
+    def http(self) -> httpx.AsyncBaseTransport:
+        return self.sending.http
+
+
+@dataclass
+class DispatcherProcess:
+    """A process that only sends webhooks: no broker, no relay (the service process
+    publishes what dispatchers stage in the outbox), no API."""
+
+    settings: NotificationsSettings
+    engine: AsyncEngine
+    sending: Sending
+    clock: Clock
 
 
 def bootstrap(
@@ -56,20 +84,63 @@ def bootstrap(
     resolve: Resolve = system_resolve,
     clock: Clock | None = None,
     monotonic: Callable[[], float] = time.monotonic,
-    wrap_transport: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
+    wrap_transport: WrapTransport | None = None,
 ) -> NotificationsService:
-    """`clock`: tests hand their own; otherwise CLOCK_START or the system clock."""
+    """`clock`: tests hand their own; otherwise CLOCK_START or the system clock. The
+    entrypoints include the subscribers on the broker."""
     settings = settings or NotificationsSettings()
-    clock = clock or settings.clock.clock(settings.auth).now
-    orm.start_mappers()
-    engine = make_engine(settings.database_url)
-    session_factory = make_session_factory(engine)
+    clock = clock or settings.clock.clock(settings.auth)
+    engine, session_factory = _database(settings)
     broker = make_broker(settings.kafka, SERVICE)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(declare_publishers(broker)), settings.outbox)
     guard = DnsUrlGuard(settings.url_policy, resolve)
+    sending = _sending(
+        settings,
+        partial(NotificationsUnitOfWork, session_factory, clock, on_events=relay.wake),
+        clock,
+        guard,
+        monotonic=monotonic,
+        wrap_transport=wrap_transport,
+    )
+    uow: UowFactory = partial(NotificationsUnitOfWork, session_factory, clock, sending.dispatcher.wake, relay.wake)
+    return NotificationsService(
+        settings=settings,
+        engine=engine,
+        broker=broker,
+        uow=uow,
+        sending=sending,
+        relay=relay,
+        url_guard=guard,
+        clock=clock,
+    )
+
+
+def bootstrap_dispatcher(settings: NotificationsSettings) -> DispatcherProcess:
+    clock = settings.clock.clock(settings.auth)
+    engine, session_factory = _database(settings)
+    guard = DnsUrlGuard(settings.url_policy, system_resolve)
+    sending = _sending(settings, partial(NotificationsUnitOfWork, session_factory, clock), clock, guard)
+    return DispatcherProcess(settings=settings, engine=engine, sending=sending, clock=clock)
+
+
+def _database(settings: NotificationsSettings) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    orm.start_mappers()
+    engine = make_engine(settings.database_url)
+    return engine, make_session_factory(engine)
+
+
+def _sending(
+    settings: NotificationsSettings,
+    uow: UowFactory,
+    clock: Clock,
+    guard: UrlGuard,
+    *,
+    monotonic: Callable[[], float] = time.monotonic,
+    wrap_transport: WrapTransport | None = None,
+) -> Sending:
     http = make_webhook_transport(settings.max_in_flight, wrap_transport)
     dispatcher = Dispatcher(
-        partial(NotificationsUnitOfWork, session_factory, on_events=relay.wake),
+        uow,
         HttpWebhookSender(http, guard, settings.request_timeout_seconds),
         poll_seconds=settings.poll_seconds,
         max_in_flight=settings.max_in_flight,
@@ -79,16 +150,4 @@ def bootstrap(
         disable_after=settings.disable_after,
         monotonic=monotonic,
     )
-    uow: UowFactory = partial(NotificationsUnitOfWork, session_factory, dispatcher.wake, relay.wake)
-    broker.include_router(build_router(uow, settings.links, clock))
-    return NotificationsService(
-        settings=settings,
-        engine=engine,
-        broker=broker,
-        uow=uow,
-        dispatcher=dispatcher,
-        relay=relay,
-        url_guard=guard,
-        http=http,
-        clock=clock,
-    )
+    return Sending(dispatcher=dispatcher, http=http)

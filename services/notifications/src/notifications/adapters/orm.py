@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -22,16 +24,10 @@ from sqlalchemy.orm import registry
 
 from bundling_shared.db import UtcDateTime
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
-from notifications.domain.model import (
-    Attempt,
-    Delivery,
-    DeliveryStatus,
-    Endpoint,
-    EndpointStatus,
-    Message,
-    Owner,
-    Supplier,
-)
+from notifications.domain.delivery import Attempt, Delivery, DeliveryStatus
+from notifications.domain.endpoint import Endpoint, EndpointStatus, Owner
+from notifications.domain.message import Message
+from notifications.domain.supplier import Supplier
 
 metadata = MetaData()
 mapper_registry = registry(metadata=metadata)
@@ -128,13 +124,11 @@ suppliers = Table(
 outbox = outbox_table(metadata)  # EndpointDisabled events on their way to Kafka
 processed_messages = processed_messages_table(metadata)
 
-_mapped = False
 
-
+@functools.cache
 def start_mappers() -> None:
-    global _mapped
-    if _mapped:
-        return
+    """Every bootstrap calls this, and tests bootstrap many services in one process; a
+    class can be mapped only once."""
     mapper_registry.map_imperatively(Endpoint, endpoints)
     mapper_registry.map_imperatively(Message, messages)
     mapper_registry.map_imperatively(Delivery, deliveries)
@@ -143,4 +137,3 @@ def start_mappers() -> None:
     # Configured now, not at the first query: objects made before the mapping (the seeded
     # reference data, say) must read their attributes as soon as it exists.
     mapper_registry.configure()
-    _mapped = True

@@ -6,23 +6,15 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters import orm
 from notifications.domain.access import Scope
-from notifications.domain.model import (
-    Attempt,
-    Delivery,
-    DeliveryState,
-    DeliveryStatus,
-    DueDelivery,
-    Endpoint,
-    EndpointStatus,
-    Message,
-    Progress,
-    Supplier,
-)
+from notifications.domain.delivery import Attempt, Delivery, DeliveryState, DeliveryStatus, DueDelivery, Progress
+from notifications.domain.endpoint import Endpoint, EndpointStatus
+from notifications.domain.message import Message
+from notifications.domain.supplier import Supplier
 from notifications.service_layer.unit_of_work import AttemptFilter
 
 
@@ -42,10 +34,11 @@ class EndpointRepository:
 
     async def list(self, scope: Scope | None, limit: int, offset: int) -> Sequence[Endpoint]:
         t = orm.endpoints
-        query = select(Endpoint).order_by(t.c.created_at, t.c.id).limit(limit).offset(offset)
-        if scope is not None:
-            query = query.where(t.c.owner == scope.owner, t.c.organisation == scope.organisation)
+        query = _in_scope(select(Endpoint), scope).order_by(t.c.created_at, t.c.id).limit(limit).offset(offset)
         return (await self._session.scalars(query)).all()
+
+    async def count(self, scope: Scope | None) -> int:
+        return int(await self._session.scalar(_in_scope(select(func.count()).select_from(orm.endpoints), scope)) or 0)
 
     async def active(self) -> Sequence[Endpoint]:
         t = orm.endpoints
@@ -94,9 +87,6 @@ class DeliveryRepository:
 
     def requeued(self) -> None:
         self.added += 1
-
-    async def get(self, delivery_id: str) -> Delivery | None:
-        return await self._session.get(Delivery, delivery_id)
 
     async def claimable(
         self, now: datetime, limit: int, skip_endpoints: Collection[str], skip_deliveries: Collection[str]
@@ -188,8 +178,7 @@ class DeliveryRepository:
         d, e = orm.deliveries, orm.endpoints
         query = select(Delivery).where(d.c.message_id == message_id).order_by(d.c.created_at, d.c.id)
         if scope is not None:
-            mine = select(e.c.id).where(e.c.owner == scope.owner, e.c.organisation == scope.organisation)
-            query = query.where(d.c.endpoint_id.in_(mine))
+            query = query.where(d.c.endpoint_id.in_(_in_scope(select(e.c.id), scope)))
         return (await self._session.scalars(query)).all()
 
     async def of(self, message_id: str, endpoint_id: str) -> Delivery | None:
@@ -235,17 +224,35 @@ class AttemptRepository:
     async def for_endpoint(self, endpoint_id: str, limit: int, offset: int, where: AttemptFilter) -> Sequence[Attempt]:
         """Newest first: the attempt log is read to find out what just went wrong."""
         a = orm.attempts
-        query = select(Attempt).where(a.c.endpoint_id == endpoint_id)
-        if where.succeeded is not None:
-            query = query.where(a.c.succeeded.is_(where.succeeded))
-        if where.message_id is not None:
-            query = query.where(a.c.message_id == where.message_id)
-        if where.event_type is not None:
-            m = orm.messages
-            query = query.where(a.c.message_id.in_(select(m.c.id).where(m.c.event_type == where.event_type)))
-        if where.since is not None:
-            query = query.where(a.c.at >= where.since)
-        if where.until is not None:
-            query = query.where(a.c.at < where.until)
+        query = _filtered(select(Attempt), endpoint_id, where)
         query = query.order_by(a.c.at.desc(), a.c.id.desc()).limit(limit).offset(offset)
         return (await self._session.scalars(query)).all()
+
+    async def count_for_endpoint(self, endpoint_id: str, where: AttemptFilter) -> int:
+        query = _filtered(select(func.count()).select_from(orm.attempts), endpoint_id, where)
+        return int(await self._session.scalar(query) or 0)
+
+
+def _in_scope(query: Select[Any], scope: Scope | None) -> Select[Any]:
+    """The endpoints one owner manages; None: every endpoint."""
+    if scope is None:
+        return query
+    t = orm.endpoints
+    return query.where(t.c.owner == scope.owner, t.c.organisation == scope.organisation)
+
+
+def _filtered(query: Select[Any], endpoint_id: str, where: AttemptFilter) -> Select[Any]:
+    a = orm.attempts
+    query = query.where(a.c.endpoint_id == endpoint_id)
+    if where.succeeded is not None:
+        query = query.where(a.c.succeeded.is_(where.succeeded))
+    if where.message_id is not None:
+        query = query.where(a.c.message_id == where.message_id)
+    if where.event_type is not None:
+        m = orm.messages
+        query = query.where(a.c.message_id.in_(select(m.c.id).where(m.c.event_type == where.event_type)))
+    if where.since is not None:
+        query = query.where(a.c.at >= where.since)
+    if where.until is not None:
+        query = query.where(a.c.at < where.until)
+    return query

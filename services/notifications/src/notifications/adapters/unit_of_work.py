@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bundling_shared.clock import Clock
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
 from notifications.adapters import orm
 from notifications.adapters.repository import (
@@ -27,10 +28,12 @@ class NotificationsUnitOfWork(SqlAlchemyUnitOfWorkBase):
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
         on_deliveries: Callable[[], None] = lambda: None,
         on_events: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(session_factory, orm.outbox, orm.processed_messages, on_events)
+        self.clock = clock
         self._on_deliveries = on_deliveries
 
     def _open_repositories(self, session: AsyncSession) -> None:

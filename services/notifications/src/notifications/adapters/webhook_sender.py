@@ -31,7 +31,7 @@ import httpx
 
 from notifications.adapters.asyncio_network import AsyncioNetworkBackend
 from notifications.adapters.signing import signature_headers
-from notifications.domain.model import MAX_RESPONSE_BODY_BYTES, AttemptResult, DeliveryJob
+from notifications.domain.delivery import MAX_RESPONSE_BODY_BYTES, AttemptResult, DeliveryJob
 from notifications.domain.url_safety import CheckedUrl, UnsafeUrl, literal_address
 from notifications.service_layer.unit_of_work import UrlGuard
 

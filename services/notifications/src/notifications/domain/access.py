@@ -1,26 +1,66 @@
-"""Who manages which webhook endpoints: the one place every route asks.
+"""Who manages which webhook endpoints: one table, consulted by every handler.
 
 A company manages its own organisation's endpoints and hears industry's messages on them;
 a nation's desk manages its nation's endpoints and hears that nation's notices on them;
 the administrator manages every endpoint and registers for any company or nation by
 naming it. Coordinators act for a bundle's lead, not for a nation's own needs, and have
-no endpoints. Another owner's endpoint answers as if it did not exist: its existence is
-not the caller's to learn.
+no endpoints. Another owner's endpoint answers as if it did not exist (404): its
+existence is not the caller's to learn; a role that may never act here is told so (403).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bundling_shared.auth import Principal, Role
-from notifications.domain.model import Endpoint, NotificationRuleViolation, Owner
+from bundling_shared.errors import Forbidden, NotFound
+from notifications.domain.endpoint import Endpoint, Owner
+from notifications.domain.errors import NotTheirs
 
-# The roles that may call the endpoint routes at all (the administrator always may).
-SUBSCRIBERS: tuple[Role, ...] = (Role.INDUSTRY, Role.NATION_DESK)
+
+class Relation(StrEnum):
+    ADMIN = "admin"  # the platform's administrator: every endpoint
+    OWNER = "owner"  # the endpoint is the caller's organisation's or nation's (or a delivery of the message is)
+    OUTSIDER = "outsider"
+    ANY = "any"  # an act on the caller's own collection, not on one endpoint
 
 
-class NotTheirs(NotificationRuleViolation):
-    """A caller asked to register an endpoint for an owner it does not speak for."""
+class Action(StrEnum):
+    REGISTER_ENDPOINT = "register an endpoint (for its own organisation or nation)"
+    LIST_ENDPOINTS = "list its endpoints"
+    READ_ENDPOINT = "read an endpoint and its attempt log"
+    MANAGE_ENDPOINT = "change, pause, resume, rotate the secret of or delete an endpoint"
+    SEND_AGAIN = "resend a message to an endpoint or recover a window of failed ones"
+    READ_DELIVERIES = "see where a message went"
+
+
+class Verdict(StrEnum):
+    ALLOWED = "allowed"
+    FORBIDDEN = "403"
+    HIDDEN = "404"
+
+
+DESK, INDUSTRY, ADMIN = Role.NATION_DESK, Role.INDUSTRY, Role.ADMIN
+_OWN = {Relation.ADMIN: frozenset({ADMIN}), Relation.OWNER: frozenset({INDUSTRY, DESK})}
+
+# The table: for each action and relation, the roles allowed. Whatever is not allowed is
+# Hidden when the caller may not read the object either, Forbidden otherwise.
+ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
+    Action.REGISTER_ENDPOINT: {Relation.ANY: frozenset({INDUSTRY, DESK, ADMIN})},
+    Action.LIST_ENDPOINTS: {Relation.ANY: frozenset({INDUSTRY, DESK, ADMIN})},
+    Action.READ_ENDPOINT: _OWN,
+    Action.MANAGE_ENDPOINT: _OWN,
+    Action.SEND_AGAIN: _OWN,
+    Action.READ_DELIVERIES: _OWN,
+}
+
+# Whether a refusal may admit that the object exists: only to one who may read it.
+_READ = {action: Action.READ_ENDPOINT for action in ALLOWED} | {Action.READ_DELIVERIES: Action.READ_DELIVERIES}
+
+SUBSCRIBERS: frozenset[Role] = frozenset(role for row in ALLOWED.values() for roles in row.values() for role in roles)
+"""The roles that may act here at all; the routes refuse the rest (403) before anything is read."""
 
 
 @dataclass(frozen=True)
@@ -42,33 +82,68 @@ class Scope:
         return endpoint.owner is self.owner and endpoint.organisation == self.organisation
 
 
-def scope_of(principal: Principal) -> Scope | None:
-    """The endpoints `principal` manages; None for the administrator, who manages all.
-    Only the roles in SUBSCRIBERS reach this (the routes refuse the rest with 403)."""
-    if principal.role is Role.NATION_DESK and principal.nation:
-        return Scope.nation(principal.nation)
-    if principal.role is Role.INDUSTRY and principal.organisation:
-        return Scope.industry(principal.organisation)
-    if principal.role is Role.ADMIN:
+def scope_of(caller: Principal) -> Scope | None:
+    """The endpoints `caller` manages; None for the administrator, who manages all."""
+    if caller.role is Role.NATION_DESK and caller.nation:
+        return Scope.nation(caller.nation)
+    if caller.role is Role.INDUSTRY and caller.organisation:
+        return Scope.industry(caller.organisation)
+    if caller.role is Role.ADMIN:
         return None
-    raise NotTheirs(f"role {principal.role.value} has no webhook endpoints")
+    raise NotTheirs(f"role {caller.role.value} has no webhook endpoints")
 
 
-def registers_for(principal: Principal, *, nation: str | None, organisation: str | None) -> Scope:
-    """Whose endpoint `principal` registers, given the nation or organisation it named in
-    the request (neither: its own). A company or desk may name only itself."""
+def verdict(role: Role, action: Action, relation: Relation) -> Verdict:
+    if role in ALLOWED[action].get(relation, frozenset()):
+        return Verdict.ALLOWED
+    if relation is not Relation.ANY and role not in ALLOWED[_READ[action]].get(relation, frozenset()):
+        return Verdict.HIDDEN
+    return Verdict.FORBIDDEN
+
+
+def authorise(caller: Principal, action: Action, relation: Relation, what: str = "it") -> None:
+    """Raises NotFound or Forbidden unless the table allows it; `what` names the object as
+    an absent one would be named ("endpoint <id>")."""
+    found = verdict(caller.role, action, relation)
+    if found is Verdict.HIDDEN:
+        raise NotFound(f"{what} not found")
+    if found is Verdict.FORBIDDEN:
+        raise Forbidden(f"a {caller.role.value} ({relation.value}) may not {action.value}")
+
+
+def to_endpoint(caller: Principal, endpoint: Endpoint) -> Relation:
+    if caller.role is ADMIN:
+        return Relation.ADMIN
+    if caller.role in (INDUSTRY, DESK) and scope_of(caller) == Scope(endpoint.owner, endpoint.organisation):
+        return Relation.OWNER
+    return Relation.OUTSIDER
+
+
+def to_message(caller: Principal, own_deliveries: Sequence[object]) -> Relation:
+    """A company or a nation stands to a message only through its own deliveries of it."""
+    if caller.role is ADMIN:
+        return Relation.ADMIN
+    return Relation.OWNER if own_deliveries else Relation.OUTSIDER
+
+
+def registers_for(caller: Principal, *, nation: str | None, organisation: str | None) -> Scope:
+    """Whose endpoint `caller` registers, given the nation or organisation it named in the
+    request (neither: its own). A company or desk may name only itself."""
+    field = "nation" if nation is not None else "organisation"
     if nation is not None and organisation is not None:
-        raise NotTheirs("name the nation or the organisation the endpoint is for, not both")
-    own = scope_of(principal)
+        raise NotTheirs("name the nation or the organisation the endpoint is for, not both", field)
+    own = scope_of(caller)
     if own is None:  # the administrator
         if nation is not None:
             return Scope.nation(nation)
-        chosen = organisation or principal.organisation
+        chosen = organisation or caller.organisation
         if not chosen:
-            raise NotTheirs("name the organisation or the nation the endpoint is for")
+            raise NotTheirs("name the organisation or the nation the endpoint is for", field)
         return Scope.industry(chosen)
     named = Scope.nation(nation) if nation is not None else None
     named = Scope.industry(organisation) if organisation is not None else named
     if named is not None and named != own:
-        raise NotTheirs(f"{own.organisation} cannot register an endpoint for {named.owner.value} {named.organisation}")
+        raise NotTheirs(
+            f"{own.organisation} cannot register an endpoint for {named.owner.value} {named.organisation}", field
+        )
     return own

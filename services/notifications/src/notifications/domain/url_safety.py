@@ -12,11 +12,12 @@ so a DNS answer that changes between check and connect (rebinding) cannot slip t
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from notifications.domain.model import InvalidEndpoint, url_flaw
+from notifications.domain.errors import InvalidEndpoint
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -36,6 +37,18 @@ NAMED_RANGES: tuple[tuple[IPNetwork, str], ...] = (
 
 class UnsafeUrl(InvalidEndpoint):
     """The URL may not be called; the message says why, for the 422 and the attempt log."""
+
+
+def url_flaw(url: str) -> str | None:
+    """Why a URL cannot be an endpoint's, before it is parsed: a control character or a
+    space. A parser drops some of them (tab, newline) and keeps others (NUL), so the URL
+    checked would not be the URL stored, and a NUL cannot even be stored in PostgreSQL."""
+    for ch in url:
+        if unicodedata.category(ch) == "Cc":
+            return f"the URL holds the control character U+{ord(ch):04X}"
+        if ch.isspace():
+            return f"the URL holds a space (U+{ord(ch):04X}); encode it as %20"
+    return None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bundling_shared.logging import configure_logging, get_logger
 from bundling_shared.runtime import settle_heap
-from notifications.bootstrap import bootstrap
+from notifications.bootstrap import bootstrap_dispatcher
 from notifications.config import NotificationsSettings
 
 log = get_logger(__name__)
@@ -39,17 +39,17 @@ def check_database(database_url: str) -> None:
 async def dispatch(settings: NotificationsSettings) -> None:
     """Until SIGTERM or SIGINT; attempts cut short are resumed when their lease runs out."""
     check_database(settings.database_url)
-    service = bootstrap(settings)
+    process = bootstrap_dispatcher(settings)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, service.dispatcher.stop)
+        loop.add_signal_handler(signum, process.sending.dispatcher.stop)
     settle_heap()  # as a service process does once started
     log.info("dispatcher.started", max_in_flight=settings.max_in_flight)
     try:
-        await service.run_dispatcher()
+        await process.sending.run()
     finally:
         with contextlib.suppress(Exception):
-            await service.engine.dispose()
+            await process.engine.dispose()
         log.info("dispatcher.stopped")
 
 

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from bundling_shared.strict import EARLIEST_YEAR, LATEST_YEAR, Alpha3, StrictModel
-from notifications.domain.model import (
-    EVENT_TYPES,
-    MAX_ITEM_CATEGORIES,
-    MAX_RATE_LIMIT_PER_SECOND,
-    Attempt,
-    Delivery,
-    Endpoint,
-    Owner,
-    url_flaw,
-)
-from notifications.domain.url_safety import MAX_URL_LENGTH
-
-T = TypeVar("T")
+from notifications.domain.categories import MAX_ITEM_CATEGORIES
+from notifications.domain.endpoint import MAX_RATE_LIMIT_PER_SECOND, Owner
+from notifications.domain.message import EVENT_TYPES
+from notifications.domain.url_safety import MAX_URL_LENGTH, url_flaw
 
 
 def _clean(value: str) -> str:
@@ -129,38 +120,16 @@ class EndpointOut(BaseModel):
     status: str = Field(description="active, paused or disabled")
     created_at: datetime
     previous_secret_valid_until: datetime | None = Field(
-        description="After a rotation, until when the old secret still signs alongside the new one."
+        validation_alias=AliasChoices("previous_secret_valid_until", "previous_secret_expires_at"),
+        description="After a rotation, until when the old secret still signs alongside the new one.",
     )
     failing_since: datetime | None = Field(description="Start of the current run of failed attempts, if any.")
     disabled_at: datetime | None
     disabled_reason: str | None = Field(description="Why the platform disabled it; resume once fixed.")
 
-    @classmethod
-    def of(cls, endpoint: Endpoint) -> EndpointOut:
-        return cls(
-            id=endpoint.id,
-            organisation=endpoint.organisation,
-            owner=endpoint.owner,
-            url=endpoint.url,
-            description=endpoint.description,
-            event_types=list(endpoint.event_types),
-            item_categories=list(endpoint.item_categories),
-            rate_limit_per_second=endpoint.rate_limit_per_second,
-            status=endpoint.status.value,
-            created_at=endpoint.created_at,
-            previous_secret_valid_until=endpoint.previous_secret_expires_at,
-            failing_since=endpoint.failing_since,
-            disabled_at=endpoint.disabled_at,
-            disabled_reason=endpoint.disabled_reason,
-        )
-
 
 class EndpointWithSecret(EndpointOut):
     secret: str = Field(description="whsec_...: shown once; verify webhook signatures with it.")
-
-    @classmethod
-    def with_secret(cls, endpoint: Endpoint) -> EndpointWithSecret:
-        return cls(**EndpointOut.of(endpoint).model_dump(), secret=endpoint.secret)
 
 
 class AttemptOut(BaseModel):
@@ -174,20 +143,6 @@ class AttemptOut(BaseModel):
     error: str | None
     response_body: str = Field(description="The first KiB of the endpoint's answer.")
 
-    @classmethod
-    def of(cls, attempt: Attempt) -> AttemptOut:
-        return cls(
-            id=attempt.id,
-            delivery_id=attempt.delivery_id,
-            message_id=attempt.message_id,
-            at=attempt.at,
-            status_code=attempt.status_code,
-            latency_ms=attempt.latency_ms,
-            succeeded=attempt.succeeded,
-            error=attempt.error,
-            response_body=attempt.response_body,
-        )
-
 
 class DeliveryOut(BaseModel):
     id: str
@@ -199,19 +154,6 @@ class DeliveryOut(BaseModel):
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def of(cls, delivery: Delivery) -> DeliveryOut:
-        return cls(
-            id=delivery.id,
-            message_id=delivery.message_id,
-            endpoint_id=delivery.endpoint_id,
-            status=delivery.status.value,
-            attempt_count=delivery.attempt_count,
-            next_attempt_at=delivery.next_attempt_at,
-            created_at=delivery.created_at,
-            updated_at=delivery.updated_at,
-        )
-
 
 class RecoverIn(StrictModel):
     since: Moment = Field(description="Messages created at or after this time (with a time zone).")
@@ -220,9 +162,3 @@ class RecoverIn(StrictModel):
 
 class RecoverOut(BaseModel):
     requeued: int = Field(description="Failed deliveries sent again from the start of the retry schedule.")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    limit: int
-    offset: int

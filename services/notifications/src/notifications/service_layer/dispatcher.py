@@ -18,15 +18,17 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
+from bundling_shared.clock import Clock
 from bundling_shared.logging import bind_correlation_id, get_logger
-from notifications.domain.model import AttemptResult, DeliveryJob, Verdict
+from notifications.domain.delivery import AttemptResult, DeliveryJob
 from notifications.domain.rate_limit import RateLimiter
-from notifications.service_layer import handlers
-from notifications.service_layer.handlers import UowFactory
+from notifications.domain.retry import Verdict
+from notifications.service_layer import deliveries
+from notifications.service_layer.deliveries import Outcome
+from notifications.service_layer.unit_of_work import UowFactory
 
 log = get_logger(__name__)
 
-Clock = Callable[[], datetime]
 MAX_BATCH = 200  # attempts recorded in one transaction at most
 
 
@@ -47,7 +49,7 @@ class Dispatcher:
         per_endpoint: int = 4,
         lease: timedelta = timedelta(seconds=60),
         clock: Clock,
-        disable_after: timedelta = handlers.DEFAULT_DISABLE_AFTER,
+        disable_after: timedelta = deliveries.DEFAULT_DISABLE_AFTER,
         monotonic: Callable[[], float] = time.monotonic,
         claim_pause_seconds: float = 0.01,
     ) -> None:
@@ -69,16 +71,12 @@ class Dispatcher:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._in_flight: dict[str, int] = {}
         self._semaphores: dict[str, asyncio.Semaphore] = {}
-        self._batch: list[tuple[handlers.Outcome, asyncio.Future[Verdict | None]]] = []
+        self._batch: list[tuple[Outcome, asyncio.Future[Verdict | None]]] = []
         self._recorder: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Called after a commit that created deliveries: send now rather than at the next poll."""
         self._wakeup.set()
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._tasks)
 
     def _room(self, endpoint_id: str) -> int:
         return self._per_endpoint - self._in_flight.get(endpoint_id, 0)
@@ -90,9 +88,8 @@ class Dispatcher:
             return 0
         full = {endpoint_id for endpoint_id in self._in_flight if self._room(endpoint_id) <= 0}
         full |= self._limiter.exhausted(self._monotonic())
-        jobs = await handlers.claim_due(
+        jobs = await deliveries.claim_due(
             self._uow(),
-            now=self._clock(),
             lease=self._lease,
             limit=capacity,
             room=self._room,
@@ -131,8 +128,8 @@ class Dispatcher:
         bind_correlation_id(job.correlation_id)  # this task's own context: it leaks nowhere
         try:
             async with self._semaphore(job.endpoint_id):
-                result = await self._sender.send(job, self._clock())
-            outcome = await self._record(handlers.Outcome(job, result, self._clock()))
+                result = await self._sender.send(job, self._clock.now())
+            outcome = await self._record(Outcome(job, result, self._clock.now()))
             log.info(
                 "webhook.attempt",
                 delivery_id=job.delivery_id,
@@ -149,7 +146,7 @@ class Dispatcher:
         except Exception as exc:  # database away: the lease runs out and the delivery is tried again
             log.warning("webhook.record_failed", delivery_id=job.delivery_id, error=repr(exc))
 
-    async def _record(self, outcome: handlers.Outcome) -> Verdict | None:
+    async def _record(self, outcome: Outcome) -> Verdict | None:
         """Group commit: attempts that finish while a batch is being written wait for the
         next batch, so the number of transactions follows the database's pace, not the
         number of attempts."""
@@ -164,7 +161,9 @@ class Dispatcher:
             await asyncio.sleep(0)  # attempts finishing in this same turn join the batch
             batch, self._batch = self._batch[:MAX_BATCH], self._batch[MAX_BATCH:]
             try:
-                verdicts = await handlers.record_attempts([o for o, _ in batch], self._uow(), self._disable_after)
+                verdicts = await deliveries.record_attempts(
+                    self._uow(), outcomes=[o for o, _ in batch], disable_after=self._disable_after
+                )
             except Exception as exc:  # handed to each waiting attempt, which logs it
                 for _, future in batch:
                     if not future.done():

@@ -11,8 +11,11 @@ need goes to that nation's desk alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import BaseModel
 
 from bundling_shared.events.contracts import (
     AwardDecidedV1,
@@ -24,9 +27,11 @@ from bundling_shared.events.contracts import (
     FrameworkContractCreatedV1,
     SpecificationHarmonisedV1,
 )
-from bundling_shared.events.demand import BundleOpenedV1, DeliveryWindow, NeedUnplaceableV1
+from bundling_shared.events.demand import BundleOpenedV1, NeedUnplaceableV1
 from bundling_shared.events.envelope import EventEnvelope
-from notifications.domain.model import (
+from bundling_shared.logging import get_logger
+from notifications.domain.delivery import Delivery, recipients
+from notifications.domain.message import (
     AWARD_DECIDED,
     BUNDLE_OPENED,
     CALL_OFF_PLACED,
@@ -39,6 +44,15 @@ from notifications.domain.model import (
     SPECIFICATION_HARMONISED,
     Message,
 )
+from notifications.service_layer.unit_of_work import UnitOfWork
+
+log = get_logger(__name__)
+
+# Each topic has its own consumer group and inbox name, so one topic's backlog never holds
+# up another's.
+BUNDLES_CONSUMER = "notifications-bundles"
+CONTRACTS_CONSUMER = "notifications-contracts"
+REFERENCE_CONSUMER = "notifications-reference"
 
 
 @dataclass(frozen=True)
@@ -54,8 +68,11 @@ class Links:
     need: str = "http://127.0.0.1:8001/v1/needs/{need_id}"
 
 
-def _window(window: DeliveryWindow) -> dict[str, str]:
-    return {"start": window.start.isoformat(), "end": window.end.isoformat()}
+def _copied(payload: BaseModel, *names: str) -> dict[str, Any]:
+    """The named fields of an event's payload, as JSON and in the order named: most of a
+    message is what the event says, passed on as it is."""
+    fields = payload.model_dump(mode="json", include=set(names))
+    return {name: fields[name] for name in names}
 
 
 def _message(
@@ -80,12 +97,9 @@ def _message(
 def contract_created(event: ContractCreatedV1, links: Links) -> Message:
     p = event.payload
     data = {
-        "contract_id": p.contract_id,
-        "bundle_id": p.bundle_id,
-        "item_code": p.item_code,
-        "contracting_authority": p.contracting_authority,
-        "total_quantity": p.total_quantity,
-        "delivery_window": _window(p.delivery_window),
+        **_copied(
+            p, "contract_id", "bundle_id", "item_code", "contracting_authority", "total_quantity", "delivery_window"
+        ),
         "nation_count": len({line.nation for line in p.lines}),
         "link": links.contract.format(contract_id=p.contract_id),
     }
@@ -98,14 +112,17 @@ def bundle_opened(event: BundleOpenedV1, links: Links) -> Message:
     reasons without nation codes, and leaving them out keeps it so whatever it sends."""
     p = event.payload
     data = {
-        "bundle_id": p.bundle_id,
-        "item_code": p.item_code,
-        "kind": p.kind,
-        "total_quantity": p.total_quantity,
-        "nation_count": p.nation_count,
-        "delivery_window": _window(p.delivery_window),
-        "accession_deadline": p.accession_deadline.isoformat() if p.accession_deadline else None,
-        "lead": p.lead,
+        **_copied(
+            p,
+            "bundle_id",
+            "item_code",
+            "kind",
+            "total_quantity",
+            "nation_count",
+            "delivery_window",
+            "accession_deadline",
+            "lead",
+        ),
         "funding_instruments": [
             {"instrument": f.instrument, "co_funding_rate": f.co_funding_rate} for f in p.funding if f.qualifies
         ],
@@ -120,14 +137,17 @@ def award_decided(event: AwardDecidedV1, links: Links) -> Message:
     period in which others may object. Scores and prices of the others stay inside."""
     p = event.payload
     data = {
-        "procurement_id": p.procurement_id,
-        "bundle_id": p.bundle_id,
-        "item_code": p.item_code,
-        "contracting_authority": p.contracting_authority,
-        "supplier_organisation": p.supplier_organisation,
-        "supplier_country": p.supplier_country,
-        "standstill_until": p.standstill_until.isoformat(),
-        "summary": p.summary,
+        **_copied(
+            p,
+            "procurement_id",
+            "bundle_id",
+            "item_code",
+            "contracting_authority",
+            "supplier_organisation",
+            "supplier_country",
+            "standstill_until",
+            "summary",
+        ),
         "link": links.award.format(procurement_id=p.procurement_id),
     }
     return _message(event, AWARD_DECIDED, data, item_code=p.item_code)
@@ -139,14 +159,9 @@ def framework_contract_created(event: FrameworkContractCreatedV1, links: Links) 
     ceiling (the nations' budgets added up) is left out."""
     p = event.payload
     data = {
-        "framework_id": p.framework_id,
-        "bundle_id": p.bundle_id,
-        "item_code": p.item_code,
-        "contracting_authority": p.contracting_authority,
+        **_copied(p, "framework_id", "bundle_id", "item_code", "contracting_authority"),
         "participant_count": len(set(p.participants)),
-        "ceiling_quantity": p.ceiling_quantity,
-        "start": p.start.isoformat(),
-        "end": p.end.isoformat(),
+        **_copied(p, "ceiling_quantity", "start", "end"),
         "supplier_organisations": sorted(set(p.supplier_organisations)),
         "link": links.framework.format(framework_id=p.framework_id),
     }
@@ -158,14 +173,9 @@ def specification_harmonised(event: SpecificationHarmonisedV1, links: Links) -> 
     and the recorded deviations are behind the link."""
     p = event.payload
     data = {
-        "specification_id": p.specification_id,
-        "reference": p.reference,
-        "version": p.version,
-        "item_code": p.item_code,
-        "title": p.title,
-        "standards": p.standards,
+        **_copied(p, "specification_id", "reference", "version", "item_code", "title", "standards"),
         "nation_count": len(set(p.nations)),
-        "applies_to_ukraine_deliveries": p.applies_to_ukraine_deliveries,
+        **_copied(p, "applies_to_ukraine_deliveries"),
         "link": links.specification.format(specification_id=p.specification_id, reference=p.reference),
     }
     return _message(event, SPECIFICATION_HARMONISED, data, item_code=p.item_code)
@@ -174,12 +184,7 @@ def specification_harmonised(event: SpecificationHarmonisedV1, links: Links) -> 
 def call_off_placed(event: CallOffPlacedV1, links: Links) -> Message:
     p = event.payload
     data = {
-        "framework_id": p.framework_id,
-        "call_off_id": p.call_off_id,
-        "nation": p.nation,
-        "item_code": p.item_code,
-        "quantity": p.quantity,
-        "delivery_due": p.delivery_due.isoformat(),
+        **_copied(p, "framework_id", "call_off_id", "nation", "item_code", "quantity", "delivery_due"),
         "link": links.call_off.format(framework_id=p.framework_id, call_off_id=p.call_off_id),
     }
     return _message(event, CALL_OFF_PLACED, data, item_code=p.item_code, audience=p.supplier_organisation)
@@ -190,8 +195,7 @@ def delivery_schedule_changed(event: DeliveryScheduleChangedV1, links: Links) ->
     p = event.payload
     dues = [lot.due_date for lot in p.lots]
     data = {
-        "contract_id": p.contract_id,
-        "reason": p.reason,
+        **_copied(p, "contract_id", "reason"),
         "lot_count": len(p.lots),
         "first_due": min(dues).isoformat() if dues else None,
         "last_due": max(dues).isoformat() if dues else None,
@@ -204,12 +208,7 @@ def delivery_delayed(event: DeliveryDelayedV1, links: Links) -> Message:
     """A delay query: the supplier is asked when the lot will come."""
     p = event.payload
     data = {
-        "contract_id": p.contract_id,
-        "lot_id": p.lot_id,
-        "nation": p.nation,
-        "due_date": p.due_date.isoformat(),
-        "forecast_date": p.forecast_date.isoformat() if p.forecast_date else None,
-        "quantity_outstanding": p.quantity_outstanding,
+        **_copied(p, "contract_id", "lot_id", "nation", "due_date", "forecast_date", "quantity_outstanding"),
         "link": links.contract.format(contract_id=p.contract_id),
     }
     return _message(event, DELIVERY_DELAYED, data, item_code=None, audience=p.supplier_organisation)
@@ -221,9 +220,7 @@ def need_unplaceable(event: NeedUnplaceableV1, links: Links) -> Message:
     audience, not part of the data: nothing here is about any other nation."""
     p = event.payload
     data = {
-        "need_id": p.need_id,
-        "item_code": p.item_code,
-        "reason": p.reason,
+        **_copied(p, "need_id", "item_code", "reason"),
         "link": links.need.format(need_id=p.need_id),
     }
     return _message(event, NEED_UNPLACEABLE, data, item_code=p.item_code, audience=p.nation)
@@ -237,10 +234,85 @@ def commitment_not_contracted(event: CommitmentRefusedV1, links: Links) -> Messa
     if event.nation is None or event.nation != p.lead:
         return None
     data = {
-        "bundle_id": p.bundle_id,
-        "kind": p.kind,
-        "item_code": p.item_code,
-        "reason": p.reason,
+        **_copied(p, "bundle_id", "kind", "item_code", "reason"),
         "link": links.bundle.format(bundle_id=p.bundle_id),
     }
     return _message(event, COMMITMENT_NOT_CONTRACTED, data, item_code=p.item_code, audience=p.lead)
+
+
+Translation = Callable[[Any, Links], Message | None]
+
+TRANSLATIONS: dict[type[EventEnvelope[Any]], Translation] = {
+    BundleOpenedV1: bundle_opened,
+    NeedUnplaceableV1: need_unplaceable,
+    ContractCreatedV1: contract_created,
+    AwardDecidedV1: award_decided,
+    FrameworkContractCreatedV1: framework_contract_created,
+    CallOffPlacedV1: call_off_placed,
+    DeliveryScheduleChangedV1: delivery_schedule_changed,
+    DeliveryDelayedV1: delivery_delayed,
+    CommitmentRefusedV1: commitment_not_contracted,
+    SpecificationHarmonisedV1: specification_harmonised,
+}
+"""The events someone outside the platform hears of, and how. The rest concern the nations
+and the contracts service (other bundle events), or name one nation's quantity (an
+accession: the framework's supplier hears of it through the call-offs that follow, with
+what it needs to deliver): they are acknowledged and told to no one."""
+
+
+async def consume(uow: UnitOfWork, *, consumer: str, event: EventEnvelope[Any], links: Links) -> str | None:
+    """One consumed event: a message and its deliveries, or nothing for an event no one is
+    told of; the id of the message made, if one was."""
+    translate = TRANSLATIONS.get(type(event))
+    message = translate(event, links) if translate is not None else None
+    if message is None:
+        await skip_event(uow, consumer=consumer, event=event)
+        return None
+    return await record_message(uow, consumer=consumer, event=event, message=message)
+
+
+async def record_message(uow: UnitOfWork, *, consumer: str, event: EventEnvelope[Any], message: Message) -> str | None:
+    """One message and a delivery per endpoint entitled to it, in one transaction, stamped
+    by the service's clock, the one the dispatcher asks what is due by.
+
+    Idempotent: a redelivered event is recognised by its id and changes nothing. A
+    restricted message is kept even when nobody may receive it: the record shows it was
+    withheld, and why is in the log.
+    """
+    now = uow.clock.now()
+    async with uow:
+        if await uow.already_processed(consumer, event.event_id):
+            log.info("message.duplicate_ignored", source_event_id=str(event.event_id))
+            return None
+        uow.messages.add(message)  # flushed by the next query, before its deliveries refer to it
+        supplier = await uow.suppliers.get(message.audience) if message.audience else None
+        targets = recipients(message, await uow.endpoints.active(), supplier, now)
+        for endpoint in targets:
+            uow.deliveries.add(Delivery.of(message, endpoint, now))
+        await uow.mark_processed(consumer, event.event_id)
+        await uow.commit()
+    if message.restricted and not targets:
+        log.info(
+            "message.withheld",
+            message_id=message.id,
+            event_type=message.event_type,
+            audience=message.audience,
+            security_declaration_valid=supplier is not None and supplier.cleared_on(now.date()),
+        )
+    log.info(
+        "message.created",
+        message_id=message.id,
+        event_type=message.event_type,
+        source_event_id=message.source_event_id,
+        deliveries=len(targets),
+    )
+    return message.id
+
+
+async def skip_event(uow: UnitOfWork, *, consumer: str, event: EventEnvelope[Any]) -> None:
+    """A valid event that is not for anyone outside: marked processed, so a replay is cheap."""
+    async with uow:
+        if await uow.already_processed(consumer, event.event_id):
+            return
+        await uow.mark_processed(consumer, event.event_id)
+        await uow.commit()

@@ -3,23 +3,18 @@ live in adapters."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bundling_shared.clock import Clock
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from notifications.domain.access import Scope
-from notifications.domain.model import (
-    Attempt,
-    Delivery,
-    DeliveryState,
-    DueDelivery,
-    Endpoint,
-    Message,
-    Progress,
-    Supplier,
-)
+from notifications.domain.delivery import Attempt, Delivery, DeliveryState, DueDelivery, Progress
+from notifications.domain.endpoint import Endpoint
+from notifications.domain.message import Message
+from notifications.domain.supplier import Supplier
 from notifications.domain.url_safety import CheckedUrl
 
 
@@ -40,6 +35,7 @@ class Endpoints(Protocol):
     async def get(self, endpoint_id: str) -> Endpoint | None: ...
     async def delete(self, endpoint: Endpoint) -> None: ...
     async def list(self, scope: Scope | None, limit: int, offset: int) -> Sequence[Endpoint]: ...
+    async def count(self, scope: Scope | None) -> int: ...
     async def active(self) -> Sequence[Endpoint]: ...
     async def get_many(self, endpoint_ids: Collection[str], lock: bool = False) -> dict[str, Endpoint]: ...
     async def failing_since_of(self, endpoint_ids: Collection[str]) -> dict[str, datetime | None]: ...
@@ -52,7 +48,6 @@ class Messages(Protocol):
 
 class Deliveries(Protocol):
     def add(self, delivery: Delivery) -> None: ...
-    async def get(self, delivery_id: str) -> Delivery | None: ...
     async def claimable(
         self, now: datetime, limit: int, skip_endpoints: Collection[str], skip_deliveries: Collection[str]
     ) -> list[DueDelivery]: ...
@@ -72,6 +67,7 @@ class Attempts(Protocol):
     async def for_endpoint(
         self, endpoint_id: str, limit: int, offset: int, where: AttemptFilter
     ) -> Sequence[Attempt]: ...
+    async def count_for_endpoint(self, endpoint_id: str, where: AttemptFilter) -> int: ...
 
 
 class Suppliers(Protocol):
@@ -80,6 +76,8 @@ class Suppliers(Protocol):
 
 
 class UnitOfWork(MessagingUnitOfWork, Protocol):
+    clock: Clock  # the service's one clock: what consumers stamp deliveries with is what the dispatcher claims by
+
     @property
     def endpoints(self) -> Endpoints: ...
     @property
@@ -90,6 +88,9 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def attempts(self) -> Attempts: ...
     @property
     def suppliers(self) -> Suppliers: ...
+
+
+UowFactory = Callable[[], UnitOfWork]
 
 
 class UrlGuard(Protocol):

@@ -29,17 +29,9 @@ from notifications.bootstrap import NotificationsService, bootstrap
 from notifications.config import NotificationsSettings
 from notifications.entrypoints.app import create_app
 from tests.notifications import events
-from tests.notifications.conftest import (
-    DNS,
-    FakeClock,
-    LoopbackOnly,
-    Receiver,
-    Reply,
-    add_endpoint,
-    contract_created,
-    fake_dns,
-    make_settings,
-)
+from tests.notifications.conftest import DNS, FakeClock, fake_dns
+from tests.notifications.events import contract_created
+from tests.notifications.integration.conftest import LoopbackOnly, Receiver, Reply, add_endpoint, make_settings
 
 
 @pytest.fixture
@@ -178,7 +170,7 @@ async def test_a_restart_resumes_pending_deliveries_on_their_schedule(
         await until(retry_scheduled, "the first attempt recorded")
         [delivery] = await rows(first, orm.deliveries)
     assert delivery["status"] == "pending"
-    assert delivery["next_attempt_at"] == clock() + timedelta(seconds=5)
+    assert delivery["next_attempt_at"] == clock.now() + timedelta(seconds=5)
 
     async with running(settings, clock) as restarted:
         await asyncio.sleep(1.0)

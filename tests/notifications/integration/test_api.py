@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,18 +12,12 @@ import pytest
 from bundling_shared.auth import Role
 from notifications.bootstrap import NotificationsService
 from notifications.entrypoints.app import create_app
-from tests.notifications.conftest import FakeClock, Receiver, Reply, announce, make_settings, running_service
+from tests.notifications.conftest import FakeClock
+from tests.notifications.integration.conftest import Receiver, Reply, announce, make_settings, running_service
 from tests.support.api import bearer, coordinator, industry
 
 ADMIN = bearer(Role.ADMIN, org="platform")
 HOOK = "https://hooks.example-defence.eu/bundling"
-
-
-@pytest.fixture
-async def api(service: NotificationsService) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(service=service)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notifications") as client:
-        yield client
 
 
 async def create(api: httpx.AsyncClient, org: str, **body: Any) -> dict[str, Any]:
@@ -137,7 +130,7 @@ async def test_rotating_shows_a_new_secret_once_and_keeps_the_old_one_for_24_hou
     rotated = (await api.post(f"/v1/endpoints/{endpoint['id']}/rotate-secret", headers=industry("NAMMO"))).json()
     assert rotated["secret"].startswith("whsec_") and rotated["secret"] != endpoint["secret"]
     valid_until = datetime.fromisoformat(rotated["previous_secret_valid_until"])
-    assert valid_until == clock() + timedelta(hours=24)  # the service's clock, the one it signs by
+    assert valid_until == clock.now() + timedelta(hours=24)  # the service's clock, the one it signs by
 
 
 async def test_an_organisation_sees_a_message_only_through_its_own_deliveries(
@@ -145,7 +138,7 @@ async def test_an_organisation_sees_a_message_only_through_its_own_deliveries(
 ) -> None:
     nammo = await create(api, "NAMMO")
     await create(api, "THALES", event_types=["contract.created"])
-    message_id = await announce(service, clock)
+    message_id = await announce(service)
     mine = (await api.get(f"/v1/messages/{message_id}/deliveries", headers=industry("NAMMO"))).json()
     assert [(d["endpoint_id"], d["status"]) for d in mine] == [(nammo["id"], "pending")]
     assert (await api.get(f"/v1/messages/{message_id}/deliveries", headers=industry("RHEINMETALL"))).status_code == 404
@@ -158,7 +151,7 @@ async def test_the_attempt_log_is_served_newest_first(
 ) -> None:
     url = receiver.script("/log", Reply(503, body=b"maintenance"), Reply(204))
     endpoint = await create(api, "NAMMO", url=url)
-    await announce(service, clock)
+    await announce(service)
     for _ in range(2):
         await service.dispatcher.dispatch_due()
         await service.dispatcher.drain()

@@ -6,7 +6,6 @@ problem naming the field and the rule, never a 500."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,7 +13,8 @@ import pytest
 
 from bundling_shared.auth import Role
 from notifications.bootstrap import NotificationsService
-from notifications.domain.model import Endpoint, InvalidEndpoint
+from notifications.domain.endpoint import Endpoint
+from notifications.domain.errors import InvalidEndpoint
 from notifications.domain.url_safety import UrlPolicy, parse_target
 from notifications.entrypoints.app import create_app
 from tests.support.api import bearer, industry
@@ -22,13 +22,6 @@ from tests.support.openapi import lax_spots
 
 HOOK = "https://hooks.example-defence.eu/bundling"
 ADMIN = bearer(Role.ADMIN, org="platform")
-
-
-@pytest.fixture
-async def api(service: NotificationsService) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(service=service)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notifications") as client:
-        yield client
 
 
 async def send(api: httpx.AsyncClient, method: str, path: str, body: Any, headers: dict[str, str]) -> httpx.Response:

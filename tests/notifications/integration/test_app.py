@@ -18,7 +18,8 @@ from bundling_shared import topics
 from bundling_shared.topics import Topic
 from notifications.bootstrap import bootstrap
 from notifications.entrypoints.app import create_app
-from tests.notifications.conftest import LoopbackOnly, Receiver, contract_created, make_settings
+from tests.notifications.events import contract_created
+from tests.notifications.integration.conftest import LoopbackOnly, Receiver, make_settings
 from tests.support.api import industry
 
 

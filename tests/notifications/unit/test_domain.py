@@ -8,23 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from notifications.domain.model import (
-    CONTRACT_CREATED,
-    MAX_ATTEMPTS,
-    AttemptResult,
-    Delivery,
-    DeliveryFinished,
-    DeliveryStatus,
-    Endpoint,
-    EndpointStatus,
-    InvalidEndpoint,
-    Message,
-    Verdict,
-    endpoints_for,
-    next_attempt_at,
-    parse_retry_after,
-    verdict,
-)
+from notifications.domain.delivery import AttemptResult, Delivery, DeliveryStatus, endpoints_for
+from notifications.domain.endpoint import Endpoint, EndpointStatus
+from notifications.domain.errors import DeliveryFinished, InvalidEndpoint
+from notifications.domain.message import CONTRACT_CREATED, Message
+from notifications.domain.retry import MAX_ATTEMPTS, Verdict, next_attempt_at, parse_retry_after, verdict
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

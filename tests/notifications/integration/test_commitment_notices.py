@@ -10,27 +10,15 @@ from faststream.kafka import TestKafkaBroker
 from sqlalchemy import select
 
 from bundling_shared import topics
-from bundling_shared.events.contracts import CommitmentRefusedPayload, CommitmentRefusedV1
+from bundling_shared.events.contracts import CommitmentRefusedV1
 from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService
 from tests.notifications import events
-from tests.notifications.test_nation_notices import HOOK, api, recipients, register  # noqa: F401
+from tests.notifications.integration.conftest import recipients
+from tests.notifications.integration.test_nation_notices import HOOK, register
 from tests.support.api import desk, industry
 
 REASON = "XYZ are not nations the platform knows"
-
-
-def refused(lead: str = "NLD", bundle_id: str = "bundle-mmr") -> CommitmentRefusedV1:
-    event: CommitmentRefusedV1 = CommitmentRefusedV1.create(
-        CommitmentRefusedPayload(
-            bundle_id=bundle_id, kind="framework", item_code="MMR", lead=lead, nations=["DNK", "NLD"], reason=REASON
-        ),
-        aggregate_id=bundle_id,
-        producer="contracts",
-        nation=lead if lead != "NSPA" else None,
-        organisation="NSPA" if lead == "NSPA" else None,
-    )
-    return event
 
 
 async def publish(service: NotificationsService, *items: CommitmentRefusedV1) -> None:
@@ -40,15 +28,15 @@ async def publish(service: NotificationsService, *items: CommitmentRefusedV1) ->
 
 
 async def test_the_lead_nations_desk_alone_hears_its_commitment_was_not_contracted(
-    api: httpx.AsyncClient,  # noqa: F811
+    api: httpx.AsyncClient,
     service: NotificationsService,
 ) -> None:
     nld = await register(api, desk("NLD"), HOOK + "nld", event_types=["commitment.not_contracted"])
     nld_all = await register(api, desk("NLD"), HOOK + "nld-all")
     dnk = await register(api, desk("DNK"), HOOK + "dnk")
     nammo = await register(api, industry("NAMMO"), HOOK + "nammo")
-    event = refused("NLD")
-    await publish(service, event, event, refused("NSPA", "bundle-agency"))
+    event = events.commitment_refused("NLD")
+    await publish(service, event, event, events.commitment_refused("NSPA", "bundle-agency"))
 
     told = await recipients(service, "commitment.not_contracted")
     assert told == {nld["id"], nld_all["id"]}

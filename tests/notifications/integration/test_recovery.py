@@ -14,27 +14,23 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from notifications.bootstrap import NotificationsService
-from notifications.domain.model import MAX_ATTEMPTS
-from notifications.entrypoints.app import create_app
-from notifications.service_layer import handlers, messages
+from notifications.domain.retry import MAX_ATTEMPTS
+from notifications.service_layer import messages
 from tests.notifications import events
-from tests.notifications.conftest import (
-    FakeClock,
+from tests.notifications.conftest import FakeClock
+from tests.notifications.integration.conftest import (
     Receiver,
     Reply,
     announce,
+    api_of,
+    dispatch_once,
     make_settings,
+    register_supplier,
     running_service,
 )
 from tests.support.api import industry
 
 NAMMO = industry("NAMMO")
-
-
-async def dispatch_once(service: NotificationsService) -> int:
-    started = await service.dispatcher.dispatch_due()
-    await service.dispatcher.drain()
-    return started
 
 
 @pytest.fixture
@@ -46,8 +42,7 @@ async def patient(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Notificatio
 
 @pytest.fixture
 async def api(patient: NotificationsService) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(service=patient)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notifications") as client:
+    async with api_of(patient) as client:
         yield client
 
 
@@ -69,12 +64,12 @@ async def test_recovering_a_window_sends_again_only_the_failed_messages_created_
     api: httpx.AsyncClient, patient: NotificationsService, receiver: Receiver, clock: FakeClock
 ) -> None:
     endpoint = await register(api, receiver.script("/outage", Reply(503)))
-    t0 = clock()
-    early = await announce(patient, clock, "contract-early")
+    t0 = clock.now()
+    early = await announce(patient, "contract-early")
     clock.advance(timedelta(hours=1))
-    inside = await announce(patient, clock, "contract-inside")
+    inside = await announce(patient, "contract-inside")
     await exhaust(patient, clock)
-    late = await announce(patient, clock, "contract-late")
+    late = await announce(patient, "contract-late")
     await exhaust(patient, clock)
     for message_id in (early, inside, late):
         [delivery] = (await api.get(f"/v1/messages/{message_id}/deliveries", headers=NAMMO)).json()
@@ -93,7 +88,7 @@ async def test_recovering_a_window_sends_again_only_the_failed_messages_created_
     assert hit.headers["webhook-id"] == inside
     assert json.loads(hit.body)["data"]["contract_id"] == "contract-inside"
 
-    everything = {"since": (t0 - timedelta(hours=1)).isoformat(), "until": clock().isoformat()}
+    everything = {"since": (t0 - timedelta(hours=1)).isoformat(), "until": clock.now().isoformat()}
     assert (await api.post(path, json=everything, headers=NAMMO)).json() == {"requeued": 2}
     assert (await api.post(path, json=everything, headers=NAMMO)).json() == {"requeued": 0}, "pending now"
 
@@ -103,7 +98,7 @@ async def test_a_recovery_window_must_be_a_window_with_time_zones(
 ) -> None:
     endpoint = await register(api, receiver.url("/x"))
     path = f"/v1/endpoints/{endpoint['id']}/recover"
-    backwards = {"since": clock().isoformat(), "until": (clock() - timedelta(hours=1)).isoformat()}
+    backwards = {"since": clock.now().isoformat(), "until": (clock.now() - timedelta(hours=1)).isoformat()}
     response = await api.post(path, json=backwards, headers=NAMMO)
     assert response.status_code == 422 and "since must be before until" in response.json()["detail"]
     naive = {"since": "2026-01-01T00:00:00"}
@@ -118,13 +113,13 @@ async def test_a_resend_and_a_recovery_requeue_at_the_service_clock_not_the_mach
     service living days away from the machine's day, a resend is due at once, not days off."""
     clock.advance(timedelta(days=-9, hours=-5))
     endpoint = await register(api, receiver.url("/lost"))
-    message_id = await announce(patient, clock)
+    message_id = await announce(patient)
     await dispatch_once(patient)
     path = f"/v1/endpoints/{endpoint['id']}/messages/{message_id}/resend"
 
     response = await api.post(path, headers=NAMMO)
     assert response.status_code == 200, response.text
-    assert datetime.fromisoformat(response.json()["next_attempt_at"]) == clock()
+    assert datetime.fromisoformat(response.json()["next_attempt_at"]) == clock.now()
     assert await dispatch_once(patient) == 1
     assert len(receiver.hits) == 2
 
@@ -133,7 +128,7 @@ async def test_resending_one_message_keeps_its_webhook_id_and_restarts_the_sched
     api: httpx.AsyncClient, patient: NotificationsService, receiver: Receiver, clock: FakeClock
 ) -> None:
     endpoint = await register(api, receiver.url("/lost"))
-    message_id = await announce(patient, clock)
+    message_id = await announce(patient)
     await dispatch_once(patient)
     path = f"/v1/endpoints/{endpoint['id']}/messages/{message_id}/resend"
 
@@ -159,15 +154,11 @@ async def test_a_message_the_endpoint_was_not_entitled_to_cannot_be_resent_to_it
     """A call-off for THALES must not reach NAMMO by way of a resend."""
     nammo = await register(api, receiver.url("/nammo"))
     await register(api, receiver.url("/thales"), org="THALES")
-    await handlers.register_supplier(events.supplier_registered("THALES"), patient.uow())
-    await handlers.register_supplier(events.supplier_registered("NAMMO"), patient.uow())
+    await register_supplier(patient, events.supplier_registered("THALES"))
+    await register_supplier(patient, events.supplier_registered("NAMMO"))
     call_off = events.call_off(supplier="THALES")
-    message_id = await handlers.record_message(
-        handlers.CONSUMER,
-        call_off,
-        messages.call_off_placed(call_off, messages.Links()),
-        patient.uow(),
-        patient.clock(),
+    message_id = await messages.consume(
+        patient.uow(), consumer=messages.CONTRACTS_CONSUMER, event=call_off, links=messages.Links()
     )
     response = await api.post(f"/v1/endpoints/{nammo['id']}/messages/{message_id}/resend", headers=NAMMO)
     assert response.status_code == 404
@@ -178,13 +169,13 @@ async def test_the_attempt_log_filters_by_outcome_message_type_and_time(
     api: httpx.AsyncClient, patient: NotificationsService, receiver: Receiver, clock: FakeClock
 ) -> None:
     endpoint = await register(api, receiver.script("/log", Reply(500), Reply(204)))
-    first = await announce(patient, clock, "contract-1")
+    first = await announce(patient, "contract-1")
     await dispatch_once(patient)  # 500
     clock.advance(timedelta(seconds=5))
-    t_retry = clock()
+    t_retry = clock.now()
     await dispatch_once(patient)  # 204
     clock.advance(timedelta(minutes=1))
-    second = await announce(patient, clock, "contract-2")
+    second = await announce(patient, "contract-2")
     await dispatch_once(patient)  # 204
     path = f"/v1/endpoints/{endpoint['id']}/attempts"
 
@@ -214,12 +205,12 @@ async def test_endpoint_status_health_and_filters_are_visible_to_their_owner(
         api, receiver.script("/gone", Reply(410)), item_categories=["ammo"], rate_limit_per_second=5
     )
     assert (endpoint["item_categories"], endpoint["rate_limit_per_second"]) == (["AMMO"], 5)
-    await announce(patient, clock)
+    await announce(patient)
     await dispatch_once(patient)
     shown = (await api.get(f"/v1/endpoints/{endpoint['id']}", headers=NAMMO)).json()
     assert shown["status"] == "disabled"
     assert shown["disabled_reason"] == "the endpoint answered 410 Gone"
-    assert datetime.fromisoformat(shown["disabled_at"]) == clock()
+    assert datetime.fromisoformat(shown["disabled_at"]) == clock.now()
     resumed = (await api.post(f"/v1/endpoints/{endpoint['id']}/resume", headers=NAMMO)).json()
     assert (resumed["status"], resumed["disabled_reason"]) == ("active", None)
 
@@ -262,14 +253,10 @@ async def restricted_news_sent_while_cleared(
 ) -> tuple[dict[str, Any], str]:
     """THALES's endpoint at `url`, THALES cleared, a call-off for it recorded and dispatched once."""
     thales = await register(api, url, org="THALES")
-    await handlers.register_supplier(events.supplier_registered("THALES"), patient.uow())
+    await register_supplier(patient, events.supplier_registered("THALES"))
     call_off = events.call_off(supplier="THALES")
-    message_id = await handlers.record_message(
-        handlers.CONSUMER,
-        call_off,
-        messages.call_off_placed(call_off, messages.Links()),
-        patient.uow(),
-        patient.clock(),
+    message_id = await messages.consume(
+        patient.uow(), consumer=messages.CONTRACTS_CONSUMER, event=call_off, links=messages.Links()
     )
     assert message_id is not None
     clock.advance(timedelta(seconds=1))
@@ -283,7 +270,7 @@ async def test_restricted_news_is_not_resent_once_the_security_declaration_lapse
     thales, message_id = await restricted_news_sent_while_cleared(api, patient, receiver.url("/thales"), clock)
     assert len(receiver.hits) == 1
     withdrawn = events.supplier_registered("THALES", date.today() - timedelta(days=1))
-    await handlers.register_supplier(withdrawn, patient.uow())
+    await register_supplier(patient, withdrawn)
 
     response = await api.post(f"/v1/endpoints/{thales['id']}/messages/{message_id}/resend", headers=industry("THALES"))
     assert response.status_code == 409
@@ -300,7 +287,7 @@ async def test_restricted_news_waiting_for_its_retry_is_withheld_once_the_declar
     assert len(receiver.hits) == 1, "sent while cleared; the endpoint failed and a retry is due"
 
     lapsed = events.supplier_registered("THALES", date.today() - timedelta(days=1))
-    await handlers.register_supplier(lapsed, patient.uow())
+    await register_supplier(patient, lapsed)
     clock.advance_to_retry()
     await dispatch_once(patient)
     assert len(receiver.hits) == 1, "the retry was withheld"
@@ -310,7 +297,7 @@ async def test_restricted_news_waiting_for_its_retry_is_withheld_once_the_declar
     assert log[0]["error"].startswith("withheld: THALES holds no valid security declaration")
     assert log[0]["status_code"] is None
 
-    await handlers.register_supplier(events.supplier_registered("THALES"), patient.uow())  # renewed
+    await register_supplier(patient, events.supplier_registered("THALES"))  # renewed
     response = await api.post(f"/v1/endpoints/{thales['id']}/messages/{message_id}/resend", headers=industry("THALES"))
     assert response.status_code == 200, response.text
     await dispatch_once(patient)

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from faststream.kafka import TestKafkaBroker
 from sqlalchemy import select
 
 from bundling_shared import topics
@@ -17,15 +16,17 @@ from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.topics import Topic
 from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService
-from notifications.domain.model import Endpoint, Supplier
+from notifications.domain.endpoint import Endpoint
+from notifications.domain.supplier import Supplier
 from tests.notifications import events
-from tests.notifications.conftest import LINK, add_endpoint
+from tests.notifications.conftest import LINK
+from tests.notifications.integration.conftest import add_endpoint, consuming, recipients
 
 HOOK = "https://hooks.example-defence.eu/"
 
 
 async def publish(service: NotificationsService, *items: tuple[Topic, EventEnvelope[Any]]) -> None:
-    async with TestKafkaBroker(service.broker) as broker:
+    async with consuming(service) as broker:
         for topic, event in items:
             await broker.publish(events.as_json(event), topic.name, key=event.aggregate_id.encode())
 
@@ -34,16 +35,6 @@ async def messages(service: NotificationsService) -> list[dict[str, Any]]:
     async with service.engine.connect() as conn:
         rows = (await conn.execute(select(orm.messages).order_by(orm.messages.c.created_at))).mappings().all()
     return [dict(r) for r in rows]
-
-
-async def recipients(service: NotificationsService, event_type: str) -> set[str]:
-    """The endpoints that got a delivery of the (one) message of this type."""
-    d, m = orm.deliveries, orm.messages
-    async with service.engine.connect() as conn:
-        rows = await conn.execute(
-            select(d.c.endpoint_id).join(m, m.c.id == d.c.message_id).where(m.c.event_type == event_type)
-        )
-        return {r[0] for r in rows}
 
 
 async def test_an_opened_bundle_is_an_opportunity_notice_without_any_nations_detail(
@@ -228,7 +219,7 @@ async def test_an_unknown_version_on_any_consumed_topic_makes_no_message(
     await add_endpoint(service, "NAMMO", HOOK + "nammo")
     body = events.as_json(events.bundle_opened())
     body["schema_version"] = 2
-    async with TestKafkaBroker(service.broker) as broker:
+    async with consuming(service) as broker:
         await broker.publish(body, topic.name)
     assert await messages(service) == []
 

@@ -19,7 +19,8 @@ from standardwebhooks.webhooks import Webhook
 from notifications.adapters.asyncio_network import READ_AHEAD_AT_MOST, AsyncioNetworkBackend, AsyncioStream
 from notifications.adapters.url_guard import DnsUrlGuard
 from notifications.adapters.webhook_sender import HttpWebhookSender, make_webhook_transport
-from notifications.domain.model import DeliveryJob, new_secret
+from notifications.domain.delivery import DeliveryJob
+from notifications.domain.endpoint import new_secret
 from notifications.domain.url_safety import UrlPolicy
 from tests.notifications.conftest import fake_dns
 

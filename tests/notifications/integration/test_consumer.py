@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from faststream.kafka import TestKafkaBroker
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -14,8 +13,10 @@ from bundling_shared import topics
 from notifications.adapters import orm
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.bootstrap import NotificationsService
-from notifications.service_layer import handlers
-from tests.notifications.conftest import LINK, LINKS, add_endpoint, contract_created
+from notifications.service_layer import endpoints, messages
+from tests.notifications.conftest import ADMIN, LINK, LINKS
+from tests.notifications.events import contract_created
+from tests.notifications.integration.conftest import add_endpoint, consuming
 
 
 async def count(service: NotificationsService, table: object) -> int:
@@ -29,18 +30,18 @@ async def test_a_contract_event_becomes_one_message_delivered_to_interested_endp
     subscribed = await add_endpoint(service, "NAMMO", "https://hooks.example-defence.eu/nammo", ("contract.created",))
     everything = await add_endpoint(service, "THALES", "https://hooks.example-defence.eu/thales")
     paused = await add_endpoint(service, "RHEINMETALL", "https://hooks.example-defence.eu/rh")
-    await handlers.pause_endpoint(paused.id, None, service.uow())
+    await endpoints.pause_endpoint(service.uow(), caller=ADMIN, endpoint_id=paused.id)
     event = contract_created(correlation_id="corr-consumer")
 
-    async with TestKafkaBroker(service.broker) as broker:
+    async with consuming(service) as broker:
         await broker.publish(event.model_dump(mode="json"), topics.CONTRACTS.name, key=event.aggregate_id.encode())
         await broker.publish(event.model_dump(mode="json"), topics.CONTRACTS.name, key=event.aggregate_id.encode())
 
     async with service.engine.connect() as conn:
-        messages = (await conn.execute(select(orm.messages))).mappings().all()
+        kept = (await conn.execute(select(orm.messages))).mappings().all()
         deliveries = (await conn.execute(select(orm.deliveries))).mappings().all()
-    assert len(messages) == 1, "a redelivered event must not make a second message"
-    message = messages[0]
+    assert len(kept) == 1, "a redelivered event must not make a second message"
+    message = kept[0]
     assert message["event_type"] == "contract.created"
     assert message["source_event_id"] == str(event.event_id)
     assert message["correlation_id"] == "corr-consumer"
@@ -50,7 +51,7 @@ async def test_a_contract_event_becomes_one_message_delivered_to_interested_endp
 
 async def test_industry_gets_totals_and_a_link_but_no_quantity_per_nation(service: NotificationsService) -> None:
     event = contract_created(lines=(("NLD", 10_000), ("CZE", 25_000), ("NLD", 5_000)))
-    async with TestKafkaBroker(service.broker) as broker:
+    async with consuming(service) as broker:
         await broker.publish(event.model_dump(mode="json"), topics.CONTRACTS.name)
 
     async with service.engine.connect() as conn:
@@ -72,7 +73,7 @@ async def test_industry_gets_totals_and_a_link_but_no_quantity_per_nation(servic
 async def test_an_unknown_event_version_is_not_half_understood(service: NotificationsService) -> None:
     event = contract_created().model_dump(mode="json")
     event["schema_version"] = 99
-    async with TestKafkaBroker(service.broker) as broker:
+    async with consuming(service) as broker:
         await broker.publish(event, topics.CONTRACTS.name)
     assert await count(service, orm.messages) == 0
 
@@ -85,16 +86,17 @@ async def test_the_dispatcher_is_woken_only_after_a_commit_that_made_deliveries(
     session_factory = async_sessionmaker(service.engine, expire_on_commit=False)
 
     def uow() -> NotificationsUnitOfWork:
-        return NotificationsUnitOfWork(session_factory, lambda: wakes.append(datetime.now(UTC)))
+        return NotificationsUnitOfWork(session_factory, service.clock, lambda: wakes.append(datetime.now(UTC)))
 
-    await handlers.register_endpoint(
-        handlers.RegisterEndpoint(
+    await endpoints.register_endpoint(
+        uow(),
+        caller=ADMIN,
+        cmd=endpoints.RegisterEndpoint(
             organisation="NAMMO", url="https://hooks.example-defence.eu/2", description="", event_types=()
         ),
-        uow(),
-        service.url_guard,
+        guard=service.url_guard,
     )
     assert wakes == []  # a commit without deliveries wakes nobody
-    await handlers.record_contract_created(contract_created(), uow(), LINKS, datetime.now(UTC))
+    await messages.consume(uow(), consumer=messages.CONTRACTS_CONSUMER, event=contract_created(), links=LINKS)
     assert len(wakes) == 1
     assert await count(service, orm.deliveries) == 2

@@ -8,7 +8,8 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from notifications.adapters.signing import signature_headers
-from notifications.domain.model import CONTRACT_CREATED, Endpoint, Message
+from notifications.domain.endpoint import Endpoint
+from notifications.domain.message import CONTRACT_CREATED, Message
 
 
 def endpoint() -> Endpoint:

@@ -12,24 +12,22 @@ from sqlalchemy import select
 from bundling_shared import topics
 from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService
-from notifications.domain.access import Scope
-from notifications.domain.model import AttemptResult, DeliveryJob, EndpointStatus
-from notifications.service_layer import handlers
-from tests.notifications.conftest import (
-    FakeClock,
+from notifications.domain.delivery import AttemptResult, DeliveryJob
+from notifications.domain.endpoint import EndpointStatus
+from notifications.service_layer import endpoints
+from notifications.service_layer.deliveries import Outcome, record_attempts
+from tests.notifications.conftest import FakeClock, company
+from tests.notifications.integration.conftest import (
     Receiver,
     Reply,
     add_endpoint,
     announce,
+    attempts_of,
+    dispatch_once,
+    endpoint_of,
     make_settings,
     running_service,
 )
-
-
-async def dispatch_once(service: NotificationsService) -> int:
-    started = await service.dispatcher.dispatch_due()
-    await service.dispatcher.drain()
-    return started
 
 
 async def outbox(service: NotificationsService) -> list[dict[str, object]]:
@@ -42,24 +40,24 @@ async def test_only_failures_for_five_days_disables_the_endpoint_and_tells_its_o
     service: NotificationsService, receiver: Receiver, clock: FakeClock
 ) -> None:
     endpoint = await add_endpoint(service, "NAMMO", receiver.script("/down", Reply(503)))
-    await announce(service, clock, "contract-1")
-    started = clock()
+    await announce(service, "contract-1")
+    started = clock.now()
     await dispatch_once(service)
-    assert (await handlers.get_endpoint(endpoint.id, None, service.uow())).failing_since == started
+    assert (await endpoint_of(service, endpoint.id)).failing_since == started
 
     clock.advance(timedelta(days=4, hours=23))
-    await announce(service, clock, "contract-2")
+    await announce(service, "contract-2")
     await dispatch_once(service)
-    still = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    still = await endpoint_of(service, endpoint.id)
     assert still.status is EndpointStatus.ACTIVE, "four days and 23 hours is not yet five days"
     assert await outbox(service) == []
 
     clock.advance(timedelta(hours=1))
-    await announce(service, clock, "contract-3")
+    await announce(service, "contract-3")
     await dispatch_once(service)
-    disabled = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    disabled = await endpoint_of(service, endpoint.id)
     assert disabled.status is EndpointStatus.DISABLED
-    assert disabled.disabled_at == clock()
+    assert disabled.disabled_at == clock.now()
     assert disabled.disabled_reason is not None and "only failures since" in disabled.disabled_reason
 
     [row] = await outbox(service)
@@ -81,27 +79,27 @@ async def test_one_success_starts_the_count_again(
 ) -> None:
     url = receiver.script("/patchy", Reply(500), Reply(204), Reply(500))
     endpoint = await add_endpoint(service, "NAMMO", url)
-    await announce(service, clock, "contract-1")
+    await announce(service, "contract-1")
     await dispatch_once(service)  # fails
     clock.advance(timedelta(days=4))
     await dispatch_once(service)  # its retry succeeds
     clock.advance(timedelta(days=4))
-    await announce(service, clock, "contract-2")
+    await announce(service, "contract-2")
     await dispatch_once(service)  # fails
     assert [h.path for h in receiver.hits] == ["/patchy"] * 3
-    after = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    after = await endpoint_of(service, endpoint.id)
     assert after.status is EndpointStatus.ACTIVE, "8 days of mixed results is not 5 days of only failures"
-    assert after.failing_since == clock()
+    assert after.failing_since == clock.now()
 
 
 async def test_the_number_of_days_is_a_setting(tmp_path: Path, receiver: Receiver, clock: FakeClock) -> None:
     async with running_service(make_settings(tmp_path, disable_after_failing_days=1), clock) as service:
         endpoint = await add_endpoint(service, "NAMMO", receiver.script("/down", Reply(500)))
-        await announce(service, clock, "contract-1")
+        await announce(service, "contract-1")
         await dispatch_once(service)
         clock.advance(timedelta(days=1))
         await dispatch_once(service)  # the retry of contract-1, a day later
-        disabled = await handlers.get_endpoint(endpoint.id, None, service.uow())
+        disabled = await endpoint_of(service, endpoint.id)
     assert disabled.status is EndpointStatus.DISABLED
 
 
@@ -109,11 +107,11 @@ async def test_410_tells_the_owner_once_and_resume_starts_afresh(
     service: NotificationsService, receiver: Receiver, clock: FakeClock
 ) -> None:
     endpoint = await add_endpoint(service, "NAMMO", receiver.script("/gone", Reply(410), Reply(204)))
-    await announce(service, clock, "contract-1")
+    await announce(service, "contract-1")
     await dispatch_once(service)
     [row] = await outbox(service)
     assert json.loads(str(row["body"]))["payload"]["reason"] == "the endpoint answered 410 Gone"
-    resumed = await handlers.resume_endpoint(endpoint.id, Scope.industry("NAMMO"), service.uow())
+    resumed = await endpoints.resume_endpoint(service.uow(), caller=company("NAMMO"), endpoint_id=endpoint.id)
     assert (resumed.status, resumed.disabled_reason, resumed.disabled_at, resumed.failing_since) == (
         EndpointStatus.ACTIVE,
         None,
@@ -128,7 +126,7 @@ async def test_a_rate_limited_endpoint_gets_its_rate_and_the_others_are_not_held
     limited = await add_endpoint(service, "NAMMO", receiver.url("/limited"), rate_limit_per_second=2)
     await add_endpoint(service, "THALES", receiver.url("/free"))
     for n in range(4):
-        await announce(service, clock, f"contract-{n}")
+        await announce(service, f"contract-{n}")
 
     await dispatch_once(service)
     assert len(receiver.hits_on("/limited")) == 2, "a full bucket holds one second's worth"
@@ -143,7 +141,7 @@ async def test_a_rate_limited_endpoint_gets_its_rate_and_the_others_are_not_held
     assert len(receiver.hits_on("/limited")) == 3, "0.6 s at 2/s is one token"
     await dispatch_once(service)
     assert len(receiver.hits_on("/limited")) == 3, "and only one"
-    log = await handlers.endpoint_attempts(limited.id, None, 10, 0, service.uow())
+    log = await attempts_of(service, limited.id)
     assert len(log) == 3
 
 
@@ -152,25 +150,25 @@ async def test_a_success_recorded_with_an_earlier_failure_in_one_batch_leaves_th
 ) -> None:
     endpoint = await add_endpoint(service, "NAMMO", "http://127.0.0.1:9/unused")
     for contract in ("contract-1", "contract-2", "contract-3", "contract-4"):
-        await announce(service, clock, contract)
+        await announce(service, contract)
     async with service.engine.connect() as conn:
         rows = (await conn.execute(select(orm.deliveries).order_by(orm.deliveries.c.created_at))).mappings().all()
     jobs = [DeliveryJob(r["id"], r["message_id"], endpoint.id, endpoint.url, (), "{}", attempt_number=1) for r in rows]
     failed, succeeded = AttemptResult(500, latency_ms=3), AttemptResult(204, latency_ms=3)
-    start = clock()
+    start = clock.now()
 
-    await handlers.record_attempts(
-        [handlers.Outcome(jobs[0], failed, start), handlers.Outcome(jobs[1], succeeded, start + timedelta(seconds=1))],
+    await record_attempts(
         service.uow(),
+        outcomes=[Outcome(jobs[0], failed, start), Outcome(jobs[1], succeeded, start + timedelta(seconds=1))],
     )
-    healed = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    healed = await endpoint_of(service, endpoint.id)
     assert healed.failing_since is None, "the later success ends the run of failures"
 
     later = start + timedelta(days=6)
-    await handlers.record_attempts(
-        [handlers.Outcome(jobs[2], succeeded, later), handlers.Outcome(jobs[3], failed, later + timedelta(seconds=1))],
+    await record_attempts(
         service.uow(),
+        outcomes=[Outcome(jobs[2], succeeded, later), Outcome(jobs[3], failed, later + timedelta(seconds=1))],
     )
-    after = await handlers.get_endpoint(endpoint.id, None, service.uow())
+    after = await endpoint_of(service, endpoint.id)
     assert after.status is EndpointStatus.ACTIVE, "one failure after days of quiet disables nothing"
     assert after.failing_since == later + timedelta(seconds=1)

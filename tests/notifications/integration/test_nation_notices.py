@@ -5,36 +5,25 @@ else's, industry's least of all."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from faststream.kafka import TestKafkaBroker
-from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
 from bundling_shared import topics
 from bundling_shared.auth import Role
 from bundling_shared.events.demand import NeedUnplaceablePayload, NeedUnplaceableV1
 from bundling_shared.events.envelope import EventEnvelope
-from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService
-from notifications.entrypoints.app import create_app
 from tests.notifications import events
-from tests.notifications.conftest import Receiver
+from tests.notifications.integration.conftest import Receiver, recipients
 from tests.support.api import bearer, coordinator, desk, industry
 
 ADMIN = bearer(Role.ADMIN, org="platform")
 HOOK = "https://hooks.example-defence.eu/"
 REASON = "quantity 2,000,000,000 is outside the 1 to 1,000,000,000 units one need may hold"
-
-
-@pytest.fixture
-async def api(service: NotificationsService) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(service=service)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notifications") as client:
-        yield client
 
 
 def unplaceable(nation: str = "NLD", need_id: str = "need-nld-1") -> NeedUnplaceableV1:
@@ -58,15 +47,6 @@ async def register(api: httpx.AsyncClient, headers: dict[str, str], url: str, **
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
-
-
-async def recipients(service: NotificationsService, event_type: str) -> set[str]:
-    d, m = orm.deliveries, orm.messages
-    async with service.engine.connect() as conn:
-        rows = await conn.execute(
-            select(d.c.endpoint_id).join(m, m.c.id == d.c.message_id).where(m.c.event_type == event_type)
-        )
-        return {r[0] for r in rows}
 
 
 async def test_a_desk_registers_and_manages_endpoints_for_its_own_nation(api: httpx.AsyncClient) -> None:

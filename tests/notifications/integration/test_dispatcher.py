@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -14,24 +15,24 @@ from standardwebhooks.webhooks import Webhook
 
 from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService
-from notifications.domain.access import Scope
-from notifications.domain.model import DeliveryStatus, EndpointStatus
-from notifications.service_layer import handlers
-from tests.notifications.conftest import (
-    FakeClock,
+from notifications.domain.delivery import DeliveryStatus
+from notifications.domain.endpoint import EndpointStatus
+from notifications.domain.retry import Verdict
+from notifications.service_layer import endpoints
+from notifications.service_layer.deliveries import Outcome, record_attempts
+from notifications.service_layer.unit_of_work import UnitOfWork
+from tests.notifications.conftest import ADMIN, FakeClock, company
+from tests.notifications.integration.conftest import (
     Receiver,
     Reply,
     add_endpoint,
     announce,
+    attempts_of,
+    dispatch_once,
+    endpoint_of,
     make_settings,
     running_service,
 )
-
-
-async def dispatch_once(service: NotificationsService) -> int:
-    started = await service.dispatcher.dispatch_due()
-    await service.dispatcher.drain()
-    return started
 
 
 async def deliveries(service: NotificationsService) -> list[dict[str, object]]:
@@ -51,7 +52,7 @@ async def test_a_due_delivery_is_posted_signed_and_recorded(
     service: NotificationsService, receiver: Receiver, clock: FakeClock
 ) -> None:
     endpoint = await add_endpoint(service, "NAMMO", receiver.url("/hooks/nammo"))
-    message_id = await announce(service, clock)
+    message_id = await announce(service)
 
     assert await dispatch_once(service) == 1
 
@@ -65,7 +66,7 @@ async def test_a_due_delivery_is_posted_signed_and_recorded(
     [delivery] = await deliveries(service)
     assert delivery["status"] == DeliveryStatus.SUCCEEDED
     assert delivery["attempt_count"] == 1
-    [attempt] = await handlers.endpoint_attempts(endpoint.id, Scope.industry("NAMMO"), 10, 0, service.uow())
+    [attempt] = await attempts_of(service, endpoint.id, company("NAMMO"))
     assert attempt.succeeded and attempt.status_code == 204 and attempt.latency_ms >= 0
     assert await dispatch_once(service) == 0  # nothing is sent twice
 
@@ -75,13 +76,13 @@ async def test_a_500_is_retried_after_five_seconds_with_the_same_webhook_id(
 ) -> None:
     url = receiver.script("/flaky", Reply(500, body=b"database is down"), Reply(200))
     endpoint = await add_endpoint(service, "NAMMO", url)
-    await announce(service, clock)
+    await announce(service)
 
     assert await dispatch_once(service) == 1
     [delivery] = await deliveries(service)
     assert delivery["status"] == DeliveryStatus.PENDING
     assert delivery["attempt_count"] == 1
-    assert delivery["next_attempt_at"] == clock() + timedelta(seconds=5)
+    assert delivery["next_attempt_at"] == clock.now() + timedelta(seconds=5)
 
     clock.advance(timedelta(seconds=4))
     assert await dispatch_once(service) == 0, "not due before its time"
@@ -94,7 +95,7 @@ async def test_a_500_is_retried_after_five_seconds_with_the_same_webhook_id(
     assert Webhook(endpoint.secret).verify(second.body, second.headers)
     [delivery] = await deliveries(service)
     assert delivery["status"] == DeliveryStatus.SUCCEEDED and delivery["attempt_count"] == 2
-    log = await handlers.endpoint_attempts(endpoint.id, None, 10, 0, service.uow())
+    log = await attempts_of(service, endpoint.id)
     assert [(a.status_code, a.succeeded) for a in log] == [(200, True), (500, False)]  # newest first
     assert log[1].response_body == "database is down"
 
@@ -104,10 +105,10 @@ async def test_retry_after_from_the_endpoint_is_honoured(
 ) -> None:
     url = receiver.script("/busy", Reply(429, headers={"retry-after": "120"}))
     await add_endpoint(service, "NAMMO", url)
-    await announce(service, clock)
+    await announce(service)
     await dispatch_once(service)
     [delivery] = await deliveries(service)
-    assert delivery["next_attempt_at"] == clock() + timedelta(seconds=120)
+    assert delivery["next_attempt_at"] == clock.now() + timedelta(seconds=120)
 
 
 async def test_410_disables_the_endpoint_and_it_gets_nothing_more(
@@ -115,13 +116,13 @@ async def test_410_disables_the_endpoint_and_it_gets_nothing_more(
 ) -> None:
     url = receiver.script("/gone", Reply(410))
     endpoint = await add_endpoint(service, "NAMMO", url)
-    await announce(service, clock, "contract-1")
+    await announce(service, "contract-1")
     await dispatch_once(service)
 
-    assert (await handlers.get_endpoint(endpoint.id, None, service.uow())).status is EndpointStatus.DISABLED
+    assert (await endpoint_of(service, endpoint.id)).status is EndpointStatus.DISABLED
     [delivery] = await deliveries(service)
     assert delivery["status"] == DeliveryStatus.FAILED
-    await announce(service, clock, "contract-2")
+    await announce(service, "contract-2")
     assert len(await deliveries(service)) == 1, "a disabled endpoint gets no new deliveries"
     assert len(receiver.hits) == 1
 
@@ -131,7 +132,7 @@ async def test_a_redirect_is_a_failure_and_is_not_followed(
 ) -> None:
     url = receiver.script("/moved", Reply(307, headers={"location": receiver.url("/elsewhere")}))
     await add_endpoint(service, "NAMMO", url)
-    await announce(service, clock)
+    await announce(service)
     await dispatch_once(service)
     assert [h.path for h in receiver.hits] == ["/moved"]
     [delivery] = await deliveries(service)
@@ -142,10 +143,10 @@ async def test_a_paused_endpoint_keeps_its_deliveries_until_resumed(
     service: NotificationsService, receiver: Receiver, clock: FakeClock
 ) -> None:
     endpoint = await add_endpoint(service, "NAMMO", receiver.url("/later"))
-    await announce(service, clock)
-    await handlers.pause_endpoint(endpoint.id, None, service.uow())
+    await announce(service)
+    await endpoints.pause_endpoint(service.uow(), caller=ADMIN, endpoint_id=endpoint.id)
     assert await dispatch_once(service) == 0
-    await handlers.resume_endpoint(endpoint.id, None, service.uow())
+    await endpoints.resume_endpoint(service.uow(), caller=ADMIN, endpoint_id=endpoint.id)
     assert await dispatch_once(service) == 1
     assert len(receiver.hits) == 1
 
@@ -156,11 +157,11 @@ async def test_the_url_is_checked_again_before_every_delivery(
     """Registered while loopback was allowed; the running dispatcher no longer allows it."""
     async with running_service(make_settings(tmp_path), clock) as lenient:
         await add_endpoint(lenient, "NAMMO", receiver.url("/internal"))
-        await announce(lenient, clock)
+        await announce(lenient)
     async with running_service(make_settings(tmp_path, allowed_hosts=""), clock) as strict:
         assert await dispatch_once(strict) == 1
         [delivery] = await deliveries(strict)
-        [attempt] = await handlers.endpoint_attempts(str(delivery["endpoint_id"]), None, 10, 0, strict.uow())
+        [attempt] = await attempts_of(strict, str(delivery["endpoint_id"]))
     assert receiver.hits == []
     assert attempt.status_code is None
     assert attempt.error is not None and "refused" in attempt.error and "loopback" in attempt.error
@@ -177,7 +178,7 @@ async def test_a_hanging_endpoint_does_not_delay_a_healthy_one(
         slow = await add_endpoint(service, "SLOWCO", receiver.script("/hang", Reply(hang=True)))
         fast = await add_endpoint(service, "FASTCO", receiver.url("/fast"))
         for n in range(6):
-            await announce(service, clock, f"contract-{n}")
+            await announce(service, f"contract-{n}")
 
         worker = asyncio.create_task(service.dispatcher.run())
         try:
@@ -204,7 +205,7 @@ async def test_a_running_dispatcher_is_woken_by_new_deliveries(
         worker = asyncio.create_task(service.dispatcher.run())
         try:
             await asyncio.sleep(0.1)  # the dispatcher found nothing and waits
-            await announce(service, clock)
+            await announce(service)
             await until(lambda: len(receiver.hits) == 1, 30, "the webhook after the wake-up")
         finally:
             service.dispatcher.stop()
@@ -217,7 +218,7 @@ async def test_a_delivery_claimed_by_a_dispatcher_that_died_is_resumed_after_its
 ) -> None:
     async with running_service(make_settings(tmp_path), clock) as first:
         endpoint = await add_endpoint(first, "NAMMO", receiver.script("/resume", Reply(hang=True), Reply(204)))
-        message_id = await announce(first, clock)
+        message_id = await announce(first)
         worker = asyncio.create_task(first.dispatcher.run())
         await until(lambda: len(receiver.hits) == 1, 30, "the first attempt")
         worker.cancel()  # the process dies mid-attempt: nothing is recorded
@@ -238,10 +239,10 @@ async def test_during_a_rotation_the_receiver_can_verify_with_either_secret(
 ) -> None:
     endpoint = await add_endpoint(service, "NAMMO", receiver.url("/rotating"))
     old = endpoint.secret
-    rotated = await handlers.rotate_secret(
-        endpoint.id, Scope.industry("NAMMO"), timedelta(hours=24), service.uow(), now=clock()
+    rotated = await endpoints.rotate_secret(
+        service.uow(), caller=company("NAMMO"), endpoint_id=endpoint.id, overlap=timedelta(hours=24)
     )
-    await announce(service, clock)
+    await announce(service)
     await dispatch_once(service)
     [hit] = receiver.hits
     assert Webhook(rotated.secret).verify(hit.body, hit.headers)
@@ -253,7 +254,7 @@ async def test_the_request_goes_to_the_checked_address_under_the_registered_name
 ) -> None:
     """Only the guard's DNS knows receiver.test: the hit proves no second lookup happened."""
     endpoint = await add_endpoint(service, "NAMMO", f"http://receiver.test:{receiver.port}/pinned")
-    await announce(service, clock)
+    await announce(service)
     await dispatch_once(service)
     [hit] = receiver.hits
     assert hit.headers["host"] == f"receiver.test:{receiver.port}"
@@ -262,9 +263,9 @@ async def test_the_request_goes_to_the_checked_address_under_the_registered_name
 
 async def test_tests_never_send_beyond_loopback(service: NotificationsService, clock: FakeClock) -> None:
     endpoint = await add_endpoint(service, "NAMMO", "https://hooks.example-defence.eu/x")
-    await announce(service, clock)
+    await announce(service)
     await dispatch_once(service)
-    [attempt] = await handlers.endpoint_attempts(endpoint.id, None, 10, 0, service.uow())
+    [attempt] = await attempts_of(service, endpoint.id)
     assert attempt.error is not None and "may not connect to 93.184.216.34" in attempt.error
 
 
@@ -276,13 +277,13 @@ async def test_connections_are_reused_per_host_name_and_never_across_names(
     receiver.keep_alive = True
     by_name = await add_endpoint(service, "NAMMO", f"http://receiver.test:{receiver.port}/by-name")
     for n in range(2):  # one at a time: the second reuses the first one's connection
-        await announce(service, clock, f"contract-{n}")
+        await announce(service, f"contract-{n}")
         await dispatch_once(service)
     assert (len(receiver.hits_on("/by-name")), receiver.connections) == (2, 1)
 
-    await handlers.pause_endpoint(by_name.id, None, service.uow())
+    await endpoints.pause_endpoint(service.uow(), caller=ADMIN, endpoint_id=by_name.id)
     await add_endpoint(service, "THALES", receiver.url("/by-address"))  # 127.0.0.1, as receiver.test
-    await announce(service, clock, "contract-2")
+    await announce(service, "contract-2")
     await dispatch_once(service)
     assert len(receiver.hits_on("/by-address")) == 1
     assert receiver.connections == 2, "same address, other name: a connection of its own"
@@ -293,15 +294,15 @@ async def test_attempts_that_finish_together_are_recorded_in_one_transaction(
 ) -> None:
     for n in range(20):
         await add_endpoint(service, f"ORG{n}", receiver.url(f"/together-{n}"))
-    await announce(service, clock)
+    await announce(service)
     commits: list[int] = []
-    original = handlers.record_attempts
+    original = record_attempts
 
-    async def counting(outcomes: list[handlers.Outcome], *args: object, **kwargs: object) -> object:
+    async def counting(uow: UnitOfWork, *, outcomes: list[Outcome], **kwargs: Any) -> dict[str, Verdict | None]:
         commits.append(len(outcomes))
-        return await original(outcomes, *args, **kwargs)  # type: ignore[arg-type]
+        return await original(uow, outcomes=outcomes, **kwargs)
 
-    monkeypatch.setattr(handlers, "record_attempts", counting)
+    monkeypatch.setattr("notifications.service_layer.deliveries.record_attempts", counting)
     await dispatch_once(service)
     assert sum(commits) == 20
     assert len(commits) < 20, f"one transaction per attempt: {commits}"

@@ -24,19 +24,11 @@ from bundling_shared.db import migrate
 from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService, bootstrap
 from notifications.config import NotificationsSettings
-from notifications.domain.model import DeliveryStatus
+from notifications.domain.delivery import DeliveryStatus
 from notifications.entrypoints.app import MIGRATIONS
 from notifications.entrypoints.dispatch import NeedsPostgres, check_database
-from tests.notifications.conftest import (
-    DNS,
-    FakeClock,
-    LoopbackOnly,
-    Receiver,
-    add_endpoint,
-    announce,
-    fake_dns,
-    make_settings,
-)
+from tests.notifications.conftest import DNS, FakeClock, fake_dns
+from tests.notifications.integration.conftest import LoopbackOnly, Receiver, add_endpoint, announce, make_settings
 
 ENDPOINTS = 20
 MESSAGES = 10
@@ -90,7 +82,7 @@ async def test_two_dispatchers_on_postgres_send_each_delivery_once_and_share_the
         for n in range(ENDPOINTS):
             await add_endpoint(first, f"ORG{n:02d}", receiver.url(f"/org-{n:02d}"))
         for n in range(MESSAGES):
-            await announce(first, clock, f"contract-{n}")
+            await announce(first, f"contract-{n}")
         assert await pending(first) == ENDPOINTS * MESSAGES
         workers = [asyncio.create_task(s.dispatcher.run()) for s in (first, second)]
         try:
@@ -128,7 +120,7 @@ async def test_python_m_notifications_dispatch_sends_and_stops_on_sigterm(
     async with dispatcher_service(settings, clock) as service:
         await migrate(service.engine, MIGRATIONS)
         endpoint = await add_endpoint(service, "NAMMO", receiver.url("/from-process"))
-        await announce(service, clock)
+        await announce(service)
         env = {
             **os.environ,
             "NOTIFICATIONS_DATABASE_URL": postgres_url,

@@ -14,22 +14,18 @@ from sqlalchemy import select
 from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService
 from notifications.domain.url_safety import IPAddress
-from notifications.service_layer import handlers
-from tests.notifications.conftest import (
-    FakeClock,
+from tests.notifications.conftest import FakeClock
+from tests.notifications.integration.conftest import (
     Receiver,
     Reply,
     add_endpoint,
     announce,
+    attempts_of,
+    dispatch_once,
     make_settings,
     running_service,
+    serving,
 )
-
-
-async def dispatch_once(service: NotificationsService) -> int:
-    started = await service.dispatcher.dispatch_due()
-    await service.dispatcher.drain()
-    return started
 
 
 async def only_delivery(service: NotificationsService) -> dict[str, object]:
@@ -41,12 +37,8 @@ async def only_delivery(service: NotificationsService) -> dict[str, object]:
 @pytest.fixture
 async def trap() -> AsyncIterator[Receiver]:
     """Where an attacker would like our requests to end: it must never be hit."""
-    server = Receiver()
-    await server.start()
-    try:
+    async with serving() as server:
         yield server
-    finally:
-        await server.close()
 
 
 async def test_a_redirect_to_loopback_is_not_followed_and_counts_as_a_failure(
@@ -59,9 +51,9 @@ async def test_a_redirect_to_loopback_is_not_followed_and_counts_as_a_failure(
         url = f"http://receiver.test:{receiver.port}/hooks"
         receiver.script("/hooks", Reply(302, headers={"location": trap.url("/admin/shutdown")}))
         endpoint = await add_endpoint(service, "NAMMO", url)
-        await announce(service, clock)
+        await announce(service)
         await dispatch_once(service)
-        [attempt] = await handlers.endpoint_attempts(endpoint.id, None, 10, 0, service.uow())
+        [attempt] = await attempts_of(service, endpoint.id)
         delivery = await only_delivery(service)
     assert [h.path for h in receiver.hits] == ["/hooks"]
     assert trap.hits == []
@@ -99,14 +91,14 @@ async def test_the_address_connected_to_is_the_one_checked_whatever_dns_says_nex
             url = receiver.script("/pinned", Reply(500))
             endpoint = await add_endpoint(service, "NAMMO", url.replace("127.0.0.1", "rebind.test"))
             assert dns.lookups == 1  # the check at registration
-            await announce(service, clock)
+            await announce(service)
             await dispatch_once(service)
             assert dns.lookups == 2, "the attempt resolved once, and the connection used that answer"
             assert len(receiver.hits_on("/pinned")) == 1
             assert trap.hits == []
             clock.advance_to_retry()
             await dispatch_once(service)
-            log = await handlers.endpoint_attempts(endpoint.id, None, 10, 0, service.uow())
+            log = await attempts_of(service, endpoint.id)
     finally:
         await trap.close()
     assert trap.hits == [], "the second answer was refused, never connected to"
@@ -127,7 +119,7 @@ async def test_no_proxy_is_taken_from_the_environment(
     monkeypatch.delenv("no_proxy", raising=False)
     async with running_service(make_settings(tmp_path), clock) as service:
         await add_endpoint(service, "NAMMO", receiver.url("/direct"))
-        await announce(service, clock)
+        await announce(service)
         await dispatch_once(service)
     assert trap.hits == []
     assert [h.path for h in receiver.hits] == ["/direct"]

@@ -1,0 +1,107 @@
+"""Messages: one platform event as industry, or a nation's desk, may hear of it.
+
+Every event that industry may hear about becomes one message, and every endpoint that
+wants it gets a delivery of it. A message is thin (ids, totals, the item, a link), and the
+details stay behind the link, where the access checks are.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from notifications.domain.errors import NotificationRuleViolation
+from notifications.domain.ids import new_id
+
+CONTRACT_CREATED = "contract.created"
+BUNDLE_OPENED = "bundle.opened"
+AWARD_DECIDED = "award.decided"
+FRAMEWORK_CONTRACT_CREATED = "framework_contract.created"
+SPECIFICATION_HARMONISED = "specification.harmonised"
+CALL_OFF_PLACED = "call_off.placed"
+DELIVERY_SCHEDULE_CHANGED = "delivery_schedule.changed"
+DELIVERY_DELAYED = "delivery.delayed"
+NEED_UNPLACEABLE = "need.unplaceable"
+COMMITMENT_NOT_CONTRACTED = "commitment.not_contracted"
+# Told to the contracted supplier alone, and only while it holds a valid security
+# declaration: they name nations, quantities and dates of one contract.
+RESTRICTED_TYPES: frozenset[str] = frozenset({CALL_OFF_PLACED, DELIVERY_SCHEDULE_CHANGED, DELIVERY_DELAYED})
+INDUSTRY_TYPES: frozenset[str] = frozenset(
+    {
+        CONTRACT_CREATED,
+        BUNDLE_OPENED,
+        AWARD_DECIDED,
+        FRAMEWORK_CONTRACT_CREATED,
+        SPECIFICATION_HARMONISED,
+        *RESTRICTED_TYPES,
+    }
+)
+# Told to one nation's desk alone (the message's audience): they are about that nation's
+# own needs, or a bundle it leads.
+NATION_TYPES: frozenset[str] = frozenset({NEED_UNPLACEABLE, COMMITMENT_NOT_CONTRACTED})
+EVENT_TYPES: frozenset[str] = INDUSTRY_TYPES | NATION_TYPES
+
+
+@dataclass
+class Message:
+    """One event as industry sees it; its id is the ``webhook-id`` receivers deduplicate on."""
+
+    id: str
+    event_type: str
+    payload: dict[str, Any]
+    occurred_at: datetime
+    source_event_id: str
+    # Of the user action behind the event: attempt logs carry it, so one flow can be
+    # followed from the nation desk's request to the webhook.
+    correlation_id: str | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # What endpoint filters look at: the item (None: no item in particular) and, for a
+    # message meant for one organisation only, that organisation.
+    item_code: str | None = None
+    audience: str | None = None
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        event_type: str,
+        payload: dict[str, Any],
+        occurred_at: datetime,
+        source_event_id: str,
+        correlation_id: str | None = None,
+        item_code: str | None = None,
+        audience: str | None = None,
+    ) -> Message:
+        if event_type not in EVENT_TYPES:
+            raise NotificationRuleViolation(f"no message type {event_type!r}")
+        if event_type in RESTRICTED_TYPES | NATION_TYPES and not audience:
+            raise NotificationRuleViolation(f"a {event_type} message must name the organisation it is for")
+        return cls(
+            id=new_id("msg"),
+            event_type=event_type,
+            payload=payload,
+            occurred_at=occurred_at,
+            source_event_id=source_event_id,
+            correlation_id=correlation_id,
+            item_code=item_code,
+            audience=audience,
+        )
+
+    @property
+    def restricted(self) -> bool:
+        return self.event_type in RESTRICTED_TYPES
+
+    def body(self) -> str:
+        return message_body(self.event_type, self.occurred_at, self.payload)
+
+
+def message_body(event_type: str, occurred_at: datetime, payload: dict[str, Any]) -> str:
+    """The Standard Webhooks payload structure: type, timestamp of the event, data."""
+    document = {
+        "type": event_type,
+        "timestamp": occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "data": payload,
+    }
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,45 @@
+"""What every route takes: the unit of work, the caller, the service's settings, the URL
+guard, and the shapes of ids and pages. Who may do what is decided by the table in
+`notifications.domain.access`; the routes only refuse, before anything is read, a role
+that may never act here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+
+from bundling_shared.auth import Principal
+from bundling_shared.auth.fastapi import require_role
+from notifications.bootstrap import NotificationsService
+from notifications.config import NotificationsSettings
+from notifications.domain import access
+from notifications.service_layer.unit_of_work import UowFactory, UrlGuard
+
+
+def _service(request: Request) -> NotificationsService:
+    service: NotificationsService = request.app.state.service
+    return service
+
+
+def _uow(request: Request) -> UowFactory:
+    return _service(request).uow
+
+
+def _guard(request: Request) -> UrlGuard:
+    return _service(request).url_guard
+
+
+def _settings(request: Request) -> NotificationsSettings:
+    return _service(request).settings
+
+
+Uow = Annotated[UowFactory, Depends(_uow)]
+Guard = Annotated[UrlGuard, Depends(_guard)]
+Settings = Annotated[NotificationsSettings, Depends(_settings)]
+Subscriber = Annotated[Principal, Depends(require_role(*access.SUBSCRIBERS))]
+PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+"""An endpoint's or a message's id: one the service never hands out is refused before any
+database sees it."""
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
