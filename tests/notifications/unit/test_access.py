@@ -1,0 +1,53 @@
+"""The access table: who may act on which endpoints, and how a refusal answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bundling_shared.auth import Role
+from notifications.domain.access import (
+    SUBSCRIBERS,
+    Action,
+    Relation,
+    Scope,
+    Verdict,
+    registers_for,
+    verdict,
+)
+from notifications.domain.errors import NotTheirs
+from tests.notifications.conftest import ADMIN, company, desk
+
+
+@pytest.mark.parametrize("action", [Action.READ_ENDPOINT, Action.MANAGE_ENDPOINT, Action.SEND_AGAIN])
+def test_an_owner_and_the_administrator_act_on_an_endpoint_and_nobody_else_learns_it_exists(action: Action) -> None:
+    assert verdict(Role.INDUSTRY, action, Relation.OWNER) is Verdict.ALLOWED
+    assert verdict(Role.NATION_DESK, action, Relation.OWNER) is Verdict.ALLOWED
+    assert verdict(Role.ADMIN, action, Relation.ADMIN) is Verdict.ALLOWED
+    assert verdict(Role.INDUSTRY, action, Relation.OUTSIDER) is Verdict.HIDDEN
+    assert verdict(Role.NATION_DESK, action, Relation.OUTSIDER) is Verdict.HIDDEN
+
+
+def test_coordinators_have_no_endpoints() -> None:
+    assert Role.COORDINATOR not in SUBSCRIBERS
+    assert verdict(Role.COORDINATOR, Action.LIST_ENDPOINTS, Relation.ANY) is Verdict.FORBIDDEN
+    assert verdict(Role.COORDINATOR, Action.REGISTER_ENDPOINT, Relation.ANY) is Verdict.FORBIDDEN
+
+
+def test_a_company_or_desk_registers_for_itself_only() -> None:
+    assert registers_for(company("NAMMO"), nation=None, organisation=None) == Scope.industry("NAMMO")
+    assert registers_for(desk("NLD"), nation="NLD", organisation=None) == Scope.nation("NLD")
+    with pytest.raises(NotTheirs) as refused:
+        registers_for(company("NAMMO"), nation=None, organisation="THALES")
+    assert refused.value.field == "organisation"
+    with pytest.raises(NotTheirs) as refused:
+        registers_for(desk("NLD"), nation="DEU", organisation=None)
+    assert refused.value.field == "nation"
+
+
+def test_the_administrator_names_whom_it_registers_for() -> None:
+    assert registers_for(ADMIN, nation="NLD", organisation=None) == Scope.nation("NLD")
+    assert registers_for(ADMIN, nation=None, organisation="NAMMO") == Scope.industry("NAMMO")
+    with pytest.raises(NotTheirs, match="name the organisation or the nation"):
+        registers_for(ADMIN, nation=None, organisation=None)
+    with pytest.raises(NotTheirs, match="not both"):
+        registers_for(ADMIN, nation="NLD", organisation="NAMMO")
