@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from faststream.kafka import TestKafkaBroker
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from bundling_shared.auth import Principal
 from bundling_shared.db import migrate
@@ -292,3 +292,10 @@ async def recipients(service: NotificationsService, event_type: str) -> set[str]
             select(d.c.endpoint_id).join(m, m.c.id == d.c.message_id).where(m.c.event_type == event_type)
         )
         return {r[0] for r in rows}
+
+
+async def rows_of(service: NotificationsService, table: Table, *order_by: Any) -> list[dict[str, Any]]:
+    """A table's rows as the database holds them."""
+    async with service.engine.connect() as conn:
+        found = (await conn.execute(select(table).order_by(*order_by))).mappings().all()
+    return [dict(r) for r in found]

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
 from notifications.adapters import orm
@@ -31,14 +30,13 @@ from tests.notifications.integration.conftest import (
     dispatch_once,
     endpoint_of,
     make_settings,
+    rows_of,
     running_service,
 )
 
 
-async def deliveries(service: NotificationsService) -> list[dict[str, object]]:
-    async with service.engine.connect() as conn:
-        rows = (await conn.execute(select(orm.deliveries).order_by(orm.deliveries.c.created_at))).mappings().all()
-    return [dict(r) for r in rows]
+async def deliveries(service: NotificationsService) -> list[dict[str, Any]]:
+    return await rows_of(service, orm.deliveries, orm.deliveries.c.created_at)
 
 
 async def until(condition: Callable[[], bool], timeout: float, what: str) -> None:

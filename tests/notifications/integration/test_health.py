@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-
-from sqlalchemy import select
+from typing import Any
 
 from bundling_shared import topics
 from notifications.adapters import orm
@@ -26,14 +25,13 @@ from tests.notifications.integration.conftest import (
     dispatch_once,
     endpoint_of,
     make_settings,
+    rows_of,
     running_service,
 )
 
 
-async def outbox(service: NotificationsService) -> list[dict[str, object]]:
-    async with service.engine.connect() as conn:
-        rows = (await conn.execute(select(orm.outbox).order_by(orm.outbox.c.id))).mappings().all()
-    return [dict(r) for r in rows]
+async def outbox(service: NotificationsService) -> list[dict[str, Any]]:
+    return await rows_of(service, orm.outbox, orm.outbox.c.id)
 
 
 async def test_only_failures_for_five_days_disables_the_endpoint_and_tells_its_owner(
@@ -151,8 +149,7 @@ async def test_a_success_recorded_with_an_earlier_failure_in_one_batch_leaves_th
     endpoint = await add_endpoint(service, "NAMMO", "http://127.0.0.1:9/unused")
     for contract in ("contract-1", "contract-2", "contract-3", "contract-4"):
         await announce(service, contract)
-    async with service.engine.connect() as conn:
-        rows = (await conn.execute(select(orm.deliveries).order_by(orm.deliveries.c.created_at))).mappings().all()
+    rows = await rows_of(service, orm.deliveries, orm.deliveries.c.created_at)
     jobs = [DeliveryJob(r["id"], r["message_id"], endpoint.id, endpoint.url, (), "{}", attempt_number=1) for r in rows]
     failed, succeeded = AttemptResult(500, latency_ms=3), AttemptResult(204, latency_ms=3)
     start = clock.now()

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from bundling_shared import topics
 from bundling_shared.events.envelope import EventEnvelope
@@ -20,7 +19,7 @@ from notifications.domain.endpoint import Endpoint
 from notifications.domain.supplier import Supplier
 from tests.notifications import events
 from tests.notifications.conftest import LINK
-from tests.notifications.integration.conftest import add_endpoint, consuming, recipients
+from tests.notifications.integration.conftest import add_endpoint, consuming, recipients, rows_of
 
 HOOK = "https://hooks.example-defence.eu/"
 
@@ -32,9 +31,7 @@ async def publish(service: NotificationsService, *items: tuple[Topic, EventEnvel
 
 
 async def messages(service: NotificationsService) -> list[dict[str, Any]]:
-    async with service.engine.connect() as conn:
-        rows = (await conn.execute(select(orm.messages).order_by(orm.messages.c.created_at))).mappings().all()
-    return [dict(r) for r in rows]
+    return await rows_of(service, orm.messages, orm.messages.c.created_at)
 
 
 async def test_an_opened_bundle_is_an_opportunity_notice_without_any_nations_detail(
