@@ -67,9 +67,9 @@ from bundling_shared.settings import KafkaSettings  # noqa: E402
 from demand.adapters import orm  # noqa: E402
 from demand.bootstrap import bootstrap  # noqa: E402
 from demand.config import DemandSettings  # noqa: E402
-from demand.domain.model import Need  # noqa: E402
+from demand.domain.need import Need  # noqa: E402
 from demand.entrypoints.app import MIGRATIONS  # noqa: E402
-from demand.entrypoints.subscribers import BATCH_RECORDS  # noqa: E402
+from demand.entrypoints.subscribers import BATCH_RECORDS, subscribe  # noqa: E402
 from demand.service_layer import aggregator  # noqa: E402
 
 NATIONS = ["NLD", "DEU", "CZE", "DNK", "POL", "ESP", "ROU", "NOR", "SWE", "FIN", "BEL", "EST", "LVA", "LTU", "FRA"]
@@ -187,6 +187,7 @@ async def throughput(address: str, count: int, workdir: Path, postgres: str | No
     database_url = await fresh_database(postgres) if postgres else f"sqlite+aiosqlite:///{workdir / 'throughput.db'}"
     settings = DemandSettings(database_url=database_url, kafka=KafkaSettings(bootstrap_servers=address))
     service = bootstrap(settings)
+    subscribe(service)
     await migrate(service.engine, MIGRATIONS)
     needs = await store_needs(service, count)
     source = topics.NEEDS.name

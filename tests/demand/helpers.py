@@ -64,7 +64,7 @@ async def aggregate_all(service: Any) -> list[str | None]:
 async def publish_now(service: Any) -> int:
     """Publish every pending bundle as if the quiet period had passed."""
     later = service.clock.now() + timedelta(hours=1)
-    return await publish_due(later, timedelta(seconds=1), timedelta(seconds=5), service.uow())
+    return await publish_due(service.uow(), now=later, quiet=timedelta(seconds=1), max_wait=timedelta(seconds=5))
 
 
 def coordinator_of(party: str) -> dict[str, str]:

@@ -40,13 +40,12 @@ from bundling_shared.topics import Topic, with_dead_letters
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.domain.bundle import DecisionKind
-from demand.domain.model import Deviation, Need, NeedStatus
+from demand.domain.need import Deviation, Need, NeedStatus
 from demand.entrypoints.app import MIGRATIONS
 from demand.entrypoints.subscribers import build_router
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
-from demand.service_layer.common import UowFactory
-from demand.service_layer.unit_of_work import BundleFilter
+from demand.service_layer.unit_of_work import BundleFilter, UowFactory
 
 ATTEMPTS = 3
 POLICY = RetryPolicy(service="demand", max_attempts=ATTEMPTS, backoff_seconds=0.05)

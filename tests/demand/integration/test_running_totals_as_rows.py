@@ -28,12 +28,11 @@ from demand.adapters.batching.bulk_writes import execute_many
 from demand.adapters.repository import BundleRepository
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.domain.bundle import Bundle, BundleKind, Participation
-from demand.domain.model import Deviation, EndUser, Need, NeedStatus, Priority, YearQuantity
+from demand.domain.need import Deviation, EndUser, Need, NeedStatus, Priority, YearQuantity
 from demand.entrypoints.app import MIGRATIONS
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
-from demand.service_layer.common import UowFactory
-from demand.service_layer.unit_of_work import BundleFilter
+from demand.service_layer.unit_of_work import BundleFilter, UowFactory
 
 WINDOW = (date(2026, 1, 1), date(2027, 12, 31))
 

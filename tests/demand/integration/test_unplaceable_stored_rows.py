@@ -11,7 +11,7 @@ import httpx
 
 from bundling_shared.auth import Role
 from bundling_shared.events.demand import DeliveryWindow, NeedRegisteredPayload, NeedRegisteredV1
-from demand.domain.model import Need, YearQuantity
+from demand.domain.need import Need, YearQuantity
 from demand.service_layer import aggregator
 from tests.support.api import bearer, desk
 

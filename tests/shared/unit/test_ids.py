@@ -3,7 +3,7 @@
 from datetime import date
 
 from bundling_shared.events.demand import DeliveryWindow, NeedRegisteredPayload, NeedRegisteredV1
-from demand.domain.model import new_id
+from demand.domain.need import new_id
 
 
 def test_need_and_bundle_ids_sort_in_the_order_they_were_made() -> None:

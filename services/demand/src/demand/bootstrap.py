@@ -1,4 +1,4 @@
-"""Wires the demand service: settings, database, unit of work, broker, relay, apps."""
+"""Wires the demand service: settings, clock, database, unit of work, broker, relay."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bundling_shared.clock import Clock
 from bundling_shared.db import make_engine, make_session_factory
-from bundling_shared.messaging.dead_letter import RetryPolicy
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
 from demand.adapters import orm
+from demand.adapters.publishers import declare_publishers
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.config import DemandSettings
-from demand.entrypoints.publishers import declare_publishers
-from demand.entrypoints.subscribers import build_router
-from demand.service_layer.common import UowFactory
+from demand.service_layer.unit_of_work import UowFactory
 
 SERVICE = "demand"
 
@@ -34,7 +32,9 @@ class DemandService:
 
 
 def bootstrap(settings: DemandSettings | None = None, clock: Clock | None = None) -> DemandService:
-    """`clock`: tests hand a FixedClock; otherwise CLOCK_START or the system clock."""
+    """`clock`: tests hand a FixedClock; otherwise CLOCK_START or the system clock. The
+    broker has the service's publishers; its subscribers are added by what starts it
+    (`entrypoints.subscribers.subscribe`)."""
     settings = settings or DemandSettings()
     clock = clock or settings.clock.clock(settings.auth)
     orm.start_mappers()
@@ -44,5 +44,4 @@ def bootstrap(settings: DemandSettings | None = None, clock: Clock | None = None
     publishers = declare_publishers(broker)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers), settings.outbox)
     uow: UowFactory = partial(DemandUnitOfWork, session_factory, relay.wake, clock=clock)
-    broker.include_router(build_router(uow, RetryPolicy.of(settings.kafka, SERVICE)))
     return DemandService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow, clock=clock)

@@ -34,7 +34,7 @@ from demand.domain.bundle import (
     DecisionKind,
     Participation,
 )
-from demand.domain.model import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
+from demand.domain.need import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
 from demand.domain.reference import CatalogueItem
 
 metadata = MetaData()

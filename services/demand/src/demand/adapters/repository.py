@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,9 +21,9 @@ from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.orm import bundle_shares, bundles, catalogue_items, idempotency_keys, need_versions, needs
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision
-from demand.domain.model import Need, NeedFacts, NeedStatus, NeedVersion
+from demand.domain.need import Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
-from demand.service_layer.unit_of_work import BundleFilter, NeedFilter, StoredAnswer
+from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, StoredAnswer
 
 
 def led_by(party: str) -> ColumnElement[bool]:
@@ -277,13 +278,16 @@ class IdempotencyRepository:
         return StoredAnswer(row.fingerprint, row.status_code, row.body)
 
     async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None:
-        await self._session.execute(
-            idempotency_keys.insert().values(
-                scope=scope,
-                key=key,
-                fingerprint=answer.fingerprint,
-                status_code=answer.status_code,
-                body=answer.body,
-                created_at=at,
+        try:
+            await self._session.execute(
+                idempotency_keys.insert().values(
+                    scope=scope,
+                    key=key,
+                    fingerprint=answer.fingerprint,
+                    status_code=answer.status_code,
+                    body=answer.body,
+                    created_at=at,
+                )
             )
-        )
+        except IntegrityError as exc:
+            raise AnsweredMeanwhile(f"the Idempotency-Key {key} was answered meanwhile") from exc

@@ -7,7 +7,7 @@ is therefore not a global role: it acts for its nation or agency, on the bundles
 nation or agency leads. A bundle's lead is the lead it was committed under, otherwise the
 nominated lead, otherwise (while none is nominated) the nation with the largest share.
 
-A refusal that would reveal that the object exists answers as if it did not (`Hidden`,
+A refusal that would reveal that the object exists answers as if it did not (`NotFound`,
 404); a caller who may see the object but not do this is told so (`Forbidden`, 403).
 """
 
@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bundling_shared.auth import Role
+from bundling_shared.errors import Forbidden, NotFound
 from demand.domain.bundle import BundleState
+from demand.domain.errors import InvalidNeed
 
 
 class Relation(StrEnum):
@@ -118,16 +120,23 @@ class Caller:
         return self.nation or self.organisation
 
 
-class Refused(Exception):
-    """The table does not allow this caller this action on this object."""
+@dataclass(frozen=True)
+class SeenBy:
+    """A list limited to what one caller may read: what concerns `nation` (its needs, the
+    bundles it is in) and what `lead` leads (those bundles and the needs in them)."""
+
+    nation: str | None = None
+    lead: str | None = None
 
 
-class Hidden(Refused):
-    """Refused without admitting that the object exists (404)."""
-
-
-class Forbidden(Refused):
-    """Refused to a caller who may see the object (403)."""
+def seen_by(caller: Caller, read: Action) -> SeenBy | None:
+    """What a list shows `caller`: as the table lets it read one by one (None: everything)."""
+    if may(caller, read, Relation.ADMIN):
+        return None
+    return SeenBy(
+        nation=caller.nation if may(caller, read, Relation.NATION) else None,
+        lead=caller.party if may(caller, read, Relation.LEAD) else None,
+    )
 
 
 def verdict(role: Role, action: Action, relation: Relation) -> Verdict:
@@ -139,13 +148,33 @@ def verdict(role: Role, action: Action, relation: Relation) -> Verdict:
 
 
 def authorise(caller: Caller, action: Action, relation: Relation, what: str = "it") -> None:
-    """Raises `Hidden` or `Forbidden` unless the table allows it; `what` names the object
-    as an absent one would be named ("bundle <id>")."""
+    """Raises `NotFound` (hidden) or `Forbidden` unless the table allows it; `what` names
+    the object as an absent one would be named ("bundle <id>")."""
     found = verdict(caller.role, action, relation)
     if found is Verdict.HIDDEN:
-        raise Hidden(f"{what} not found")
+        raise NotFound(f"{what} not found")
     if found is Verdict.FORBIDDEN:
         raise Forbidden(f"a {caller.role.value} ({relation.value}) may not {action.value}")
+
+
+def registering_for(caller: Caller, nation: str) -> None:
+    """A desk registers and previews needs for its own nation only. The nation is a field
+    of the request a desk can correct, so this is refused as the request's rule (422)."""
+    if caller.role is DESK and caller.nation != nation:
+        raise InvalidNeed(f"a {caller.nation} desk cannot register a need for {nation}")
+
+
+def limited_to(caller: Caller) -> str | None:
+    """The nation whose view a caller has of what it is not in (a preview, who else operates
+    an item): a desk's own; None for one who sees across nations."""
+    return caller.nation if caller.role is DESK else None
+
+
+def acting_nation(caller: Caller) -> str:
+    """The nation a caller acts for where only a nation can act (an accession): its desk's."""
+    if caller.role is not DESK or caller.nation is None:
+        raise Forbidden("only a nation desk acts for its nation")
+    return caller.nation
 
 
 def may(caller: Caller, action: Action, relation: Relation) -> bool:

@@ -7,6 +7,7 @@ million. Lines are kept apart, each with the reason it joined, for traceability.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import Self
 
 from demand.domain.errors import BundleNotOpen, EmptyBundle, InvalidReference, NotAllowedNow
 from demand.domain.funding import Assessment, BundleFacts, evaluate
-from demand.domain.model import NeedFacts, YearQuantity, add_yearly, new_id, schedule_of
+from demand.domain.need import NeedFacts, NeedStatus, YearQuantity, add_yearly, new_id, schedule_of
 from demand.domain.reference import NATIONS
 
 AGENCIES = {"NSPA": "NATO Support and Procurement Agency", "EDA": "European Defence Agency", "OCCAR": "OCCAR"}
@@ -116,6 +117,51 @@ class Share:
     participation: Participation = Participation.PROPOSED
     confirmed_quantity: int | None = None
     funding_instrument: str | None = None
+
+
+@dataclass
+class Release:
+    """Needs taken out of a bundle by a decision on it (`Bundle.release`): the lines that
+    left it (their rows go), the needs still wanted (placed again among the item's other
+    bundles, or in a new one) and a trail entry for each line, saying why."""
+
+    left: list[BundleLine] = field(default_factory=list)
+    wanted: list[NeedFacts] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One nation's part of a committed order: what it ordered and the needs behind it."""
+
+    nation: str
+    quantity: int
+    yearly: list[YearQuantity]
+    value_eur: Decimal
+    need_ids: list[str]
+
+
+@dataclass(frozen=True)
+class CommittedOrder:
+    """What `Bundle.commit` ordered: its lines (one per nation, in nation order) under its
+    lead, for the window its lines' needs span, and what the commit released: the needs of
+    the nations that did not take part, to be placed again, and the trail entries."""
+
+    kind: BundleKind
+    lead: str
+    committed_by: str
+    lines: list[OrderLine]
+    window_start: date
+    window_end: date
+    release: Release
+
+    @property
+    def total_quantity(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def value_eur(self) -> Decimal:
+        return sum((line.value_eur for line in self.lines), Decimal(0))
 
 
 def valid_lead(lead: str) -> str:
@@ -314,7 +360,7 @@ class BundleState:
         self._ask_again(share)
         self.total_quantity += line.quantity
         self.line_count += 1
-        need.bundle_id = self.id
+        need.joined(self.id)
         self._changed(now)
         return line
 
@@ -427,10 +473,55 @@ class BundleState:
                 )
         return taking_part
 
-    def commit(self, *, lead: str | None, committed_by: str, now: datetime) -> list[Share]:
-        """Commit the bundle with its `participants`; the shares of other nations leave it
-        first (their needs are placed again), so that its totals are those of the order."""
+    def release(
+        self,
+        lines: Sequence[BundleLine],
+        needs: Mapping[str, NeedFacts],
+        reason: str,
+        now: datetime,
+        *,
+        leave: bool,
+    ) -> Release:
+        """The needs of these lines are out of the bundle, each with `reason` in its trail
+        (nation by nation, in the order the nations joined); with `leave` the lines leave it
+        too, so that its totals are those of the others. `needs` are the needs behind the
+        lines, by id."""
+        release = Release()
+        joined = {s.nation: i for i, s in enumerate(self.shares)}
+        for line in sorted((x for x in lines if x.nation in joined), key=lambda x: joined[x.nation]):
+            if leave:
+                self.leave(line, now)
+                release.left.append(line)
+            need = needs.get(line.need_id)
+            if need is not None and need.bundle_id == self.id and need.released():
+                release.wanted.append(need)
+            release.decisions.append(
+                Decision(self.id, DecisionKind.REJECTED, reason, now, need_id=line.need_id, nation=line.nation)
+            )
+        return release
+
+    def commit(
+        self,
+        *,
+        lead: str | None,
+        committed_by: str,
+        lines: Sequence[BundleLine],
+        needs: Mapping[str, NeedFacts],
+        now: datetime,
+    ) -> CommittedOrder:
+        """Commit the bundle with its `participants` as one order. `lines` are the bundle's
+        lines and `needs` the needs behind them, by id: the lines of the nations that do not
+        take part leave it first (their needs are released, to be placed again), so that its
+        totals are those of the order, and the ordered needs are committed."""
         taking_part = self.participants()
+        nations = sorted(s.nation for s in taking_part)
+        ordered = [line for line in lines if line.nation in nations]
+        for line in ordered:
+            need = needs.get(line.need_id)
+            if need is not None and need.status is NeedStatus.WITHDRAWN:  # the aggregator has yet to take it out
+                raise NotAllowedNow(f"need {need.id} of {need.nation} was withdrawn; commit once it has left")
+        others = [line for line in lines if line.nation not in nations]
+        released = self.release(others, needs, "did not confirm", now, leave=True)
         if len(taking_part) != len(self.shares):
             raise NotAllowedNow(f"nations that do not take part are still in bundle {self.id}")
         for share in taking_part:
@@ -442,7 +533,39 @@ class BundleState:
         self.committed_by = committed_by
         self.status = BundleStatus.COMMITTED
         self._changed(now)
-        return taking_part
+        need_ids: dict[str, list[str]] = {nation: [] for nation in nations}
+        for line in ordered:
+            need_ids[line.nation].append(line.need_id)
+            if (need := needs.get(line.need_id)) is not None:
+                need.committed()
+        what = "a framework contract" if self.kind is BundleKind.FRAMEWORK_CONTRACT else "a joint order"
+        released.decisions.append(
+            Decision(
+                self.id,
+                DecisionKind.COMMITTED,
+                f"committed as {what} led by {self.lead} for {len(nations)} nation(s)",
+                now,
+            )
+        )
+        by_nation = {s.nation: s for s in taking_part}
+        return CommittedOrder(
+            kind=self.kind,
+            lead=self.lead,
+            committed_by=committed_by,
+            lines=[
+                OrderLine(
+                    nation=nation,
+                    quantity=self.ordered_quantity(by_nation[nation]),
+                    yearly=by_nation[nation].yearly,
+                    value_eur=by_nation[nation].value_eur,
+                    need_ids=need_ids[nation],
+                )
+                for nation in nations
+            ],
+            window_start=min(line.window_start for line in ordered),
+            window_end=max(line.window_end for line in ordered),
+            release=released,
+        )
 
     def ordered_quantity(self, share: Share) -> int:
         return share.confirmed_quantity if share.confirmed_quantity is not None else share.quantity

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 from demand.domain.bundle import BundleKind, BundleState
-from demand.domain.model import QUANTITY_LIMIT, Deviation, NeedFacts
+from demand.domain.need import QUANTITY_LIMIT, Deviation, NeedFacts
 from demand.domain.reference import CatalogueItem
 
 HARMONISED = "harmonised"

@@ -1,6 +1,12 @@
-"""The ways a request or an event can break a rule of the demand domain."""
+"""The ways a request or an event can break a rule of the demand domain.
+
+Absent and forbidden are `bundling_shared.errors`; a rule that holds but forbids the change
+at this moment is also a shared `Conflict`, so that every service answers it alike (409).
+"""
 
 from __future__ import annotations
+
+from bundling_shared.errors import Conflict
 
 
 class DemandRuleViolation(Exception):
@@ -24,7 +30,7 @@ class InvalidReference(DemandRuleViolation):
     """Reference data does not know, or refuses, what was asked for (422)."""
 
 
-class NotAllowedNow(DemandRuleViolation):
+class NotAllowedNow(Conflict, DemandRuleViolation):
     """The rule holds, but the object's state forbids the change at this moment (409)."""
 
 

@@ -157,6 +157,7 @@ class CatalogueItem:
         self.specification_ref = reference
         return True
 
+    @property
     def user_groups(self) -> dict[str, list[str]]:
         """Who else operates this: per platform the item fits, the nations operating it."""
         return {p: sorted(PLATFORM_OPERATORS[p]) for p in self.platforms}

@@ -7,12 +7,14 @@ from pathlib import Path
 from bundling_shared.asyncapi import render, write_or_check
 from demand.bootstrap import bootstrap
 from demand.config import DemandSettings
+from demand.entrypoints.subscribers import subscribe
 
 DOCUMENT = Path(__file__).resolve().parents[3] / "asyncapi.json"
 
 
 def document() -> str:
     service = bootstrap(DemandSettings(database_url="sqlite+aiosqlite:///:memory:"))
+    subscribe(service)
     return render(
         service.broker,
         title="Demand service",

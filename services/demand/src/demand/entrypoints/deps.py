@@ -1,31 +1,30 @@
-"""What every route needs: the unit of work, the caller, and one mapping from domain
-errors to HTTP answers (absent or not yours to see 404, not yours to do 403, bad input
-422, wrong moment 409). Who may do what is decided by the table in `demand.domain.access`."""
+"""What every route takes: the unit of work, the caller, and the shapes of ids, filters and
+pages. Who may do what is decided by the table in `demand.domain.access`: a route on no
+one object asks it for the caller's role before anything is read; a route on one bundle
+or need passes the caller down, and its handler asks once it knows how the caller stands
+to the object."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from decimal import Decimal
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Path, Query, Request
 
 from bundling_shared.auth import Principal, Role
 from bundling_shared.auth.fastapi import current_principal, require_role
-from bundling_shared.problems import ProblemError
-from demand.domain.access import Action, Caller, Forbidden, Hidden, Relation, authorise
-from demand.domain.errors import DemandRuleViolation, NotAllowedNow
-from demand.entrypoints.schemas import MoneyIn
-from demand.service_layer.common import NotFound, UowFactory
+from bundling_shared.strict import CODE_PATTERN, Label
+from demand.domain.access import Action, Caller, Relation, authorise
+from demand.entrypoints.schemas import KnownNation
+from demand.service_layer.unit_of_work import UowFactory
+
+MAX_PAGE = 500
+MAX_OFFSET = 1_000_000_000
 
 
 def _uow(request: Request) -> UowFactory:
     factory: UowFactory = request.app.state.uow
     return factory
-
-
-Uow = Annotated[UowFactory, Depends(_uow)]
 
 
 def caller_of(principal: Principal) -> Caller:
@@ -36,55 +35,39 @@ async def _caller(principal: Annotated[Principal, Depends(current_principal)]) -
     return caller_of(principal)
 
 
-def _allowed(action: Action) -> Callable[..., Awaitable[Principal]]:
+def _allowed(action: Action) -> Callable[..., Awaitable[Caller]]:
     """A route acting on no one object: the table's verdict for the role alone."""
 
-    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        with domain_errors():
-            authorise(caller_of(principal), action, Relation.ANY)
-        return principal
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Caller:
+        caller = caller_of(principal)
+        authorise(caller, action, Relation.ANY)
+        return caller
 
     return dependency
 
 
-# Routes on one bundle or need take the caller; their handler consults the table once it
-# knows how the caller stands to the object.
+async def _desk(principal: Annotated[Principal, Depends(require_role(Role.NATION_DESK))]) -> Caller:
+    """Acceding is a desk's act for its nation; the handler names the nation."""
+    return caller_of(principal)
+
+
+Uow = Annotated[UowFactory, Depends(_uow)]
 CallerOf = Annotated[Caller, Depends(_caller)]
-Reader = Annotated[Principal, Depends(_allowed(Action.READ_REFERENCE))]
-BundleLister = Annotated[Principal, Depends(_allowed(Action.LIST_BUNDLES))]
-NeedLister = Annotated[Principal, Depends(_allowed(Action.LIST_NEEDS))]
-Registrar = Annotated[Principal, Depends(_allowed(Action.REGISTER_NEED))]
-Admin = Annotated[Principal, Depends(_allowed(Action.EDIT_CATALOGUE))]
-Desk = Annotated[Principal, Depends(require_role(Role.NATION_DESK))]  # accession: a desk for its nation
+Reader = Annotated[Caller, Depends(_allowed(Action.READ_REFERENCE))]
+BundleLister = Annotated[Caller, Depends(_allowed(Action.LIST_BUNDLES))]
+NeedLister = Annotated[Caller, Depends(_allowed(Action.LIST_NEEDS))]
+Registrar = Annotated[Caller, Depends(_allowed(Action.REGISTER_NEED))]
+Admin = Annotated[Caller, Depends(_allowed(Action.EDIT_CATALOGUE))]
+Desk = Annotated[Caller, Depends(_desk)]
 
-
-def scope(principal: Principal) -> str | None:
-    """The nation whose data a principal is limited to; None sees across nations."""
-    return principal.nation if principal.role is Role.NATION_DESK else None
-
-
-def acting_nation(principal: Principal) -> str:
-    """A desk acts for its own nation; nothing else may act for a nation here."""
-    if principal.role is not Role.NATION_DESK or principal.nation is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only a nation desk acts for its nation")
-    return principal.nation
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    try:
-        yield
-    except (NotFound, Hidden) as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
-    except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(exc)) from exc
-    except NotAllowedNow as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
-    except DemandRuleViolation as exc:
-        field = f"body.{exc.field}" if exc.field else None
-        raise ProblemError(422, str(exc), field=field, rule=exc.rule) from exc
-
-
-def budget_eur(money: MoneyIn | None) -> Decimal | None:
-    """EUR with cents; the request model refused another currency rather than convert it."""
-    return None if money is None else money.amount
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+"""An id as the service makes them (need-<32 hex digits>): one that could never be made is a
+422; one that could but does not exist, or is not the caller's to see, a 404."""
+NeedId = Annotated[str, Path(pattern=ID_PATTERN, examples=["need-01a242be8d507241a657861ca236f598"])]
+BundleId = Annotated[str, Path(pattern=ID_PATTERN, examples=["bundle-01a242be8d507241a657861ca236f598"])]
+ItemCode = Annotated[str, Path(max_length=80, pattern=CODE_PATTERN.pattern, examples=["AMMO-155MM"])]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+ItemFilter = Annotated[str | None, Query(max_length=80, pattern=CODE_PATTERN.pattern)]
+NationFilter = Annotated[KnownNation | None, Query(description="One nation's needs, alpha-3.")]
+CategoryFilter = Annotated[Label | None, Query()]

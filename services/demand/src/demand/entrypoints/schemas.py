@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, Strict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, Strict
 from pydantic_core import PydanticCustomError
 
 from bundling_shared.strict import (
@@ -39,21 +38,18 @@ from bundling_shared.strict import (
     StrictModel,
     Year,
 )
-from demand.domain.bundle import Bundle, BundleKind, BundleLine, Decision, Share
-from demand.domain.funding import Assessment, evaluate
-from demand.domain.model import CENT, Deviation, EndUser, Need, NeedVersion, Priority, YearQuantity
-from demand.domain.reference import NATIONS, CatalogueItem, Nation
-from demand.service_layer.views import DemandSheet, Preview
-
-T = TypeVar("T")
+from demand.domain.bundle import Bundle, BundleKind, BundleLine, Share
+from demand.domain.errors import DemandRuleViolation
+from demand.domain.funding import evaluate
+from demand.domain.need import CENT, Deviation, EndUser, Need, NeedTerms, Priority, YearQuantity
+from demand.domain.reference import NATIONS, CatalogueItem
+from demand.service_layer.views import Preview
 
 PLANNING_YEARS = LATEST_YEAR - EARLIEST_YEAR + 1
 """The most yearly quantities a need can have: one per year of the planning range."""
 
 MAX_DEVIATIONS = 50
 MAX_PLATFORMS = 100
-MAX_PAGE = 500
-MAX_OFFSET = 1_000_000_000
 
 
 def _known_nation(code: str) -> str:
@@ -70,18 +66,6 @@ PartyRef = Annotated[str, Strict(), Field(min_length=2, max_length=10, pattern=r
 
 Instrument = Annotated[str, Strict(), Field(min_length=1, max_length=30, pattern=CODE_PATTERN.pattern)]
 """A funding instrument's name (EDIRPA, SAFE, EDIP-PCI); the domain checks it is known."""
-
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
-"""An id as the service makes them (need-<32 hex digits>): one that could never be made is a
-422; one that could but does not exist, or is not the caller's to see, a 404."""
-NeedId = Annotated[str, Path(pattern=ID_PATTERN, examples=["need-01a242be8d507241a657861ca236f598"])]
-BundleId = Annotated[str, Path(pattern=ID_PATTERN, examples=["bundle-01a242be8d507241a657861ca236f598"])]
-ItemCode = Annotated[str, Path(max_length=80, pattern=CODE_PATTERN.pattern, examples=["AMMO-155MM"])]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-ItemFilter = Annotated[str | None, Query(max_length=80, pattern=CODE_PATTERN.pattern)]
-NationFilter = Annotated[KnownNation | None, Query(description="One nation's needs, alpha-3.")]
-CategoryFilter = Annotated[Label | None, Query()]
 
 
 def _eur_text(amount: Decimal) -> str:
@@ -126,8 +110,14 @@ class YearQuantityIn(StrictModel):
         return YearQuantity(self.year, self.quantity)
 
 
+def yearly_of(given: Sequence[YearQuantityIn] | None) -> list[YearQuantity]:
+    return [y.domain() for y in given or []]
+
+
 class YearQuantityOut(BaseModel):
     """As stored: a row kept from before today's input bounds still reads."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     year: int
     quantity: int
@@ -138,6 +128,11 @@ class MoneyIn(StrictModel):
     currency: Annotated[str, Strict(), Field(min_length=3, max_length=3), AfterValidator(_in_eur)] = Field(
         default="EUR", description="Budgets are kept in EUR only."
     )
+
+
+def eur(money: MoneyIn | None) -> Decimal | None:
+    """EUR with cents; the request model refused another currency rather than convert it."""
+    return None if money is None else money.amount
 
 
 class MoneyOut(BaseModel):
@@ -154,6 +149,8 @@ class DeviationIO(StrictModel):
 
 
 class DeviationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     description: str
     compatible: bool
 
@@ -181,6 +178,23 @@ class NeedIn(StrictModel):
     preferred_funding: Instrument | None = Field(default=None, examples=["EDIRPA", "SAFE", "EDIP-PCI"])
     draft: Flag = Field(default=False, description="Keep as a draft: not bundled until submitted.")
 
+    def terms(self) -> NeedTerms:
+        return NeedTerms(
+            nation=self.nation,
+            item_code=self.item_code,
+            quantity=self.quantity,
+            window_start=self.delivery_window.start,
+            window_end=self.delivery_window.end,
+            end_user=self.end_user,
+            yearly=yearly_of(self.yearly_quantities),
+            recurring=self.recurring,
+            budget_ceiling_eur=eur(self.budget_ceiling),
+            specification_ref=self.specification_ref,
+            deviations=[d.domain() for d in self.deviations],
+            priority=self.priority,
+            preferred_funding=self.preferred_funding,
+        )
+
 
 class NeedAmendIn(StrictModel):
     """Only the fields present are changed; the need is checked whole afterwards."""
@@ -195,6 +209,29 @@ class NeedAmendIn(StrictModel):
     deviations: DeviationsIn | None = None
     priority: Priority | None = None
     preferred_funding: Instrument | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given, in the need's own names; a field that must have a value cannot
+        be emptied with null."""
+        given = self.model_fields_set
+        changes: dict[str, Any] = {name: getattr(self, name) for name in COPIED if name in given}
+        if "yearly_quantities" in given:
+            changes["yearly"] = yearly_of(self.yearly_quantities)
+        if "deviations" in given:
+            changes["deviations"] = [d.domain() for d in self.deviations or []]
+        if "budget_ceiling" in given:
+            changes["budget_ceiling_eur"] = eur(self.budget_ceiling)
+        if self.delivery_window is not None:
+            changes["window_start"] = self.delivery_window.start
+            changes["window_end"] = self.delivery_window.end
+        for name in ("quantity", "recurring", "end_user", "priority"):
+            if name in changes and changes[name] is None:
+                raise DemandRuleViolation(f"{name} cannot be emptied")
+        return changes
+
+
+COPIED = ("quantity", "recurring", "end_user", "specification_ref", "priority", "preferred_funding")
+"""The fields of an amendment named as the need names them."""
 
 
 class WithdrawIn(StrictModel):
@@ -231,13 +268,13 @@ class NeedOut(BaseModel):
             nation=need.nation,
             item_code=need.item_code,
             quantity=need.quantity,
-            yearly_quantities=[YearQuantityOut(year=y.year, quantity=y.quantity) for y in need.yearly],
+            yearly_quantities=need.yearly,
             recurring=need.recurring,
             delivery_window=DeliveryWindowOut(start=need.window_start, end=need.window_end),
             end_user=need.end_user,
             budget_ceiling=MoneyOut(amount=need.budget_ceiling_eur) if need.budget_ceiling_eur is not None else None,
             specification_ref=need.specification_ref,
-            deviations=[DeviationOut(description=d.description, compatible=d.compatible) for d in need.deviations],
+            deviations=need.deviations,
             priority=need.priority,
             preferred_funding=need.preferred_funding,
             status=need.status.value,
@@ -256,36 +293,20 @@ class NeedVersionOut(BaseModel):
     change: str
     snapshot: dict[str, Any]
 
-    @classmethod
-    def of(cls, v: NeedVersion) -> NeedVersionOut:
-        return cls(
-            version=v.version,
-            recorded_at=v.recorded_at,
-            recorded_by=v.recorded_by,
-            change=v.change,
-            snapshot=v.snapshot,
-        )
-
 
 class FundingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     instrument: str
     qualifies: bool
     reason: str
     co_funding_rate: float | None
     rules_version: str = Field(description="The funding rule set the verdict was made under.")
 
-    @classmethod
-    def of(cls, a: Assessment) -> FundingOut:
-        return cls(
-            instrument=a.instrument,
-            qualifies=a.qualifies,
-            reason=a.reason,
-            co_funding_rate=a.co_funding_rate,
-            rules_version=a.rules_version,
-        )
-
 
 class BundleLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     need_id: str
     nation: str
     quantity: int
@@ -307,7 +328,7 @@ class ParticipationOut(BaseModel):
             status=s.participation.value,
             quantity=s.quantity,
             confirmed_quantity=s.confirmed_quantity,
-            yearly_quantities=[YearQuantityOut(year=y.year, quantity=y.quantity) for y in s.yearly],
+            yearly_quantities=s.yearly,
             funding_instrument=s.funding_instrument,
         )
 
@@ -373,7 +394,7 @@ class BundleOut(BaseModel):
             nations=bundle.nations,
             nation_count=len(bundle.nations),
             delivery_window=DeliveryWindowOut(start=bundle.window_start, end=bundle.window_end),
-            yearly_totals=[YearQuantityOut(year=y.year, quantity=y.quantity) for y in bundle.yearly_totals()],
+            yearly_totals=bundle.yearly_totals(),
             ceiling_quantity=terms[0] if terms else None,
             duration=DeliveryWindowOut(start=terms[1], end=terms[2]) if terms else None,
             accession_deadline=bundle.deadline,
@@ -384,13 +405,9 @@ class BundleOut(BaseModel):
             contracting_problem=bundle.contracting_problem,
             sme_share=bundle.sme_share,
             # Shown only to its participants and coordinators: the reasons may name its nations.
-            funding=[FundingOut.of(a) for a in evaluate(bundle.facts(), named=True)],
+            funding=evaluate(bundle.facts(), named=True),
             participation=[ParticipationOut.of(s) for s in bundle.shares if mine(s.nation)],
-            lines=[
-                BundleLineOut(need_id=x.need_id, nation=x.nation, quantity=x.quantity, reason=x.reason)
-                for x in lines
-                if mine(x.nation)
-            ],
+            lines=[x for x in lines if mine(x.nation)],
         )
 
 
@@ -400,10 +417,6 @@ class TrailEntryOut(BaseModel):
     reason: str
     need_id: str | None
     nation: str | None
-
-    @classmethod
-    def of(cls, d: Decision) -> TrailEntryOut:
-        return cls(at=d.at, kind=d.kind.value, reason=d.reason, need_id=d.need_id, nation=d.nation)
 
 
 class CommitIn(StrictModel):
@@ -457,10 +470,6 @@ class NationOut(BaseModel):
     eea_efta: bool
     partner: bool
 
-    @classmethod
-    def of(cls, n: Nation) -> NationOut:
-        return cls(code=n.code, name=n.name, eu=n.eu, nato=n.nato, eea_efta=n.eea_efta, partner=n.partner)
-
 
 class ItemIn(StrictModel):
     code: Code = Field(examples=["AMMO-105MM"])
@@ -470,6 +479,17 @@ class ItemIn(StrictModel):
     nsn: Label | None = Field(default=None, description="NATO Stock Number, 1320-12-345-6789 style.")
     platforms: Annotated[list[Label], Field(max_length=MAX_PLATFORMS)] = Field(default_factory=list)
     specification_ref: Code | None = None
+
+    def item(self) -> CatalogueItem:
+        return CatalogueItem.define(
+            code=self.code,
+            name=self.name,
+            category=self.category,
+            unit=self.unit,
+            nsn=self.nsn,
+            platforms=self.platforms,
+            specification_ref=self.specification_ref,
+        )
 
 
 class ItemOut(BaseModel):
@@ -483,21 +503,6 @@ class ItemOut(BaseModel):
     retired: bool
     retired_reason: str | None
     user_groups: dict[str, list[str]] = Field(description="Per platform, the nations operating it.")
-
-    @classmethod
-    def of(cls, item: CatalogueItem) -> ItemOut:
-        return cls(
-            code=item.code,
-            name=item.name,
-            category=item.category,
-            unit=item.unit,
-            nsn=item.nsn,
-            platforms=item.platforms,
-            specification_ref=item.specification_ref,
-            retired=item.retired,
-            retired_reason=item.retired_reason,
-            user_groups=item.user_groups(),
-        )
 
 
 class OperatorsOut(BaseModel):
@@ -531,7 +536,7 @@ class PreviewOut(BaseModel):
             passed_over=p.passed_over,
             total_quantity=p.total_quantity,
             nation_count=p.nation_count,
-            funding=[FundingOut.of(a) for a in p.funding],
+            funding=p.funding,
         )
 
 
@@ -553,33 +558,3 @@ class DemandSheetOut(BaseModel):
     nation_count: int
     need_count: int
     open_bundles: list[OpenBundleOut]
-
-    @classmethod
-    def of(cls, s: DemandSheet) -> DemandSheetOut:
-        return cls(
-            item_code=s.item_code,
-            per_year=s.per_year,
-            total_quantity=s.total_quantity,
-            ukraine_quantity=s.ukraine_quantity,
-            nation_count=s.nation_count,
-            need_count=s.need_count,
-            open_bundles=[
-                OpenBundleOut(
-                    id=b.id,
-                    kind=b.kind,
-                    status=b.status.value,
-                    total_quantity=b.total_quantity,
-                    nation_count=b.nation_count,
-                    accession_open=b.accession_open,
-                    accession_deadline=b.deadline,
-                )
-                for b in s.open_bundles
-            ],
-        )
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    limit: int
-    offset: int
-    total: int = 0

@@ -11,6 +11,7 @@ delivered again and the events already applied are recognised by their ids."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from faststream.kafka import KafkaRouter
@@ -30,10 +31,12 @@ from bundling_shared.events.contracts import (
     SpecificationHarmonisedV1,
 )
 from bundling_shared.events.demand import NeedEvent
+from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.messaging.dead_letter import RetryPolicy, batch_records, publish_dead_letter, record_headers
 from bundling_shared.messaging.kafka import at_least_once
+from demand.bootstrap import SERVICE, DemandService
 from demand.service_layer import aggregator
-from demand.service_layer.common import AGGREGATOR, UowFactory
+from demand.service_layer.aggregator import AGGREGATOR
 from demand.service_layer.contracted import (
     CONTRACT_WATCHER,
     accession_decided,
@@ -41,6 +44,7 @@ from demand.service_layer.contracted import (
     mark_contracted,
 )
 from demand.service_layer.specifications import SPECIFICATION_WATCHER, adopt_harmonised_specification
+from demand.service_layer.unit_of_work import UnitOfWork, UowFactory
 
 # Up to 2,000 need events share a transaction and an offset commit: what a batch costs
 # beyond its events (the candidate bundles and catalogue items read, the commit, the
@@ -60,6 +64,68 @@ async def record_values(message: StreamMessage[Any]) -> list[bytes]:
     """The batch's values as they arrived, left undecoded: the handler reads each record
     itself, so that one it cannot read fails alone."""
     return [record.value or b"" for record in batch_records(message)]
+
+
+Handler = Callable[[UnitOfWork, Any], Awaitable[object]]
+
+
+async def _contract_created(uow: UnitOfWork, event: ContractCreatedV1) -> None:
+    p = event.payload
+    await mark_contracted(uow, event_id=event.event_id, bundle_id=p.bundle_id, contract_id=p.contract_id)
+
+
+async def _framework_created(uow: UnitOfWork, event: FrameworkContractCreatedV1) -> None:
+    p = event.payload
+    if p.bundle_id is not None:
+        await mark_contracted(uow, event_id=event.event_id, bundle_id=p.bundle_id, contract_id=p.framework_id)
+
+
+async def _acceded(uow: UnitOfWork, event: FrameworkAccededV1) -> None:
+    p = event.payload
+    if p.bundle_id is not None:
+        await accession_decided(uow, event_id=event.event_id, bundle_id=p.bundle_id, nation=p.nation, took_effect=True)
+
+
+async def _accession_refused(uow: UnitOfWork, event: FrameworkAccessionRefusedV1) -> None:
+    p = event.payload
+    if p.bundle_id is not None:
+        await accession_decided(
+            uow,
+            event_id=event.event_id,
+            bundle_id=p.bundle_id,
+            nation=p.nation,
+            took_effect=False,
+            reason=p.reason,
+            refused_by_rule=p.refused_by == "contracts",
+        )
+
+
+async def _commitment_refused(uow: UnitOfWork, event: CommitmentRefusedV1) -> None:
+    p = event.payload
+    await commitment_not_contracted(uow, event_id=event.event_id, bundle_id=p.bundle_id, reason=p.reason)
+
+
+async def _specification_harmonised(uow: UnitOfWork, event: SpecificationHarmonisedV1) -> None:
+    p = event.payload
+    await adopt_harmonised_specification(uow, event_id=event.event_id, item_code=p.item_code, reference=p.reference)
+
+
+# What each event of the contracts service changes here; the other events (a call-off, a
+# delivery, a supplier registered) are not the demand service's business.
+ON_CONTRACT_EVENT: dict[type[EventEnvelope[Any]], Handler] = {
+    ContractCreatedV1: _contract_created,
+    FrameworkContractCreatedV1: _framework_created,
+    FrameworkAccededV1: _acceded,
+    FrameworkAccessionRefusedV1: _accession_refused,
+    CommitmentRefusedV1: _commitment_refused,
+}
+ON_REFERENCE_EVENT: dict[type[EventEnvelope[Any]], Handler] = {SpecificationHarmonisedV1: _specification_harmonised}
+
+
+def subscribe(service: DemandService) -> None:
+    """The service's subscribers on its broker, added by what starts it: the app, the
+    AsyncAPI document, a test or a benchmark on the real broker."""
+    service.broker.include_router(build_router(service.uow, RetryPolicy.of(service.settings.kafka, SERVICE)))
 
 
 def build_router(uow: UowFactory, policy: RetryPolicy) -> KafkaRouter:
@@ -91,24 +157,13 @@ def build_router(uow: UowFactory, policy: RetryPolicy) -> KafkaRouter:
         """Marks the needs behind a bundle contracted once its contract exists, shows on the
         bundle why it could not be contracted, and a requested accession in or out once the
         framework's lead (or a rule of the framework) decided."""
-        if isinstance(event, ContractCreatedV1):
-            await mark_contracted(event.event_id, event.payload.bundle_id, event.payload.contract_id, uow())
-        elif isinstance(event, FrameworkContractCreatedV1) and event.payload.bundle_id is not None:
-            await mark_contracted(event.event_id, event.payload.bundle_id, event.payload.framework_id, uow())
-        elif isinstance(event, FrameworkAccededV1) and event.payload.bundle_id is not None:
-            await accession_decided(event.event_id, event.payload.bundle_id, event.payload.nation, True, uow())
-        elif isinstance(event, FrameworkAccessionRefusedV1) and event.payload.bundle_id is not None:
-            p = event.payload
-            by_rule = p.refused_by == "contracts"
-            await accession_decided(event.event_id, p.bundle_id or "", p.nation, False, uow(), p.reason, by_rule)
-        elif isinstance(event, CommitmentRefusedV1):
-            await commitment_not_contracted(event.event_id, event.payload.bundle_id, event.payload.reason, uow())
+        if (handler := ON_CONTRACT_EVENT.get(type(event))) is not None:
+            await handler(uow(), event)
 
     @at_least_once(router, topics.REFERENCE, group_id=SPECIFICATION_WATCHER, title="contracts.reference:demand")
     async def on_reference_event(event: ReferenceEvent) -> None:
         """Adopts a harmonised specification as its item's reference; suppliers are not ours."""
-        if isinstance(event, SpecificationHarmonisedV1):
-            payload = event.payload
-            await adopt_harmonised_specification(event.event_id, payload.item_code, payload.reference, uow())
+        if (handler := ON_REFERENCE_EVENT.get(type(event))) is not None:
+            await handler(uow(), event)
 
     return router

@@ -12,8 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from bundling_shared.clock import Clock
 from bundling_shared.logging import get_logger
 from demand.config import DemandSettings
-from demand.service_layer.common import UowFactory
 from demand.service_layer.publication import publish_due
+from demand.service_layer.unit_of_work import UowFactory
 
 log = get_logger(__name__)
 
@@ -28,7 +28,7 @@ def bundle_publisher(
     async def run() -> None:
         while True:
             try:
-                await publish_due(clock.now(), quiet, max_wait, uow())
+                await publish_due(uow(), now=clock.now(), quiet=quiet, max_wait=max_wait)
             except StaleDataError:
                 pass  # a bundle changed under us: it stays pending and goes out next tick
             except Exception as exc:  # keep publishing; the next tick retries

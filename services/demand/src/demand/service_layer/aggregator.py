@@ -23,31 +23,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bundling_shared import topics
-from bundling_shared.events.demand import (
-    HarmonisationProposedPayload,
-    HarmonisationProposedV1,
-    NationalDeviation,
-    NeedAmendedV1,
-    NeedRegisteredV1,
-    NeedUnplaceablePayload,
-    NeedUnplaceableV1,
-    NeedWithdrawnV1,
-)
+from bundling_shared.errors import NotFound
+from bundling_shared.events.demand import NeedAmendedV1, NeedRegisteredV1, NeedWithdrawnV1
 from bundling_shared.logging import bind_correlation_id, get_logger
 from bundling_shared.messaging.dead_letter import PermanentError, RetryPolicy, is_permanent
 from demand.domain.bundle import BundleState, Decision, DecisionKind
-from demand.domain.bundling import HARMONISED, Placement, incompatible, place, unplaceable
-from demand.domain.model import Need, NeedFacts, NeedStatus, NeedVersion
-from demand.service_layer.common import AGGREGATOR, PRODUCER, NotFound
+from demand.domain.bundling import HARMONISED, Placement, place, unplaceable
+from demand.domain.need import Need, NeedFacts, NeedStatus, NeedVersion
+from demand.service_layer import events
 from demand.service_layer.unit_of_work import UnitOfWork
 
 NeedChange = NeedRegisteredV1 | NeedAmendedV1 | NeedWithdrawnV1
 
+AGGREGATOR = "demand-aggregator"  # its consumer group, and who its changes to a need's history are by
+
 log = get_logger(__name__)
-
-
-WANTED = (NeedStatus.SUBMITTED, NeedStatus.BUNDLED, NeedStatus.UNPLACEABLE)  # still demand to place
 
 
 @dataclass(frozen=True)
@@ -157,7 +147,7 @@ async def _settle(event: NeedChange, uow: UnitOfWork, error: Exception, attempts
         ignored = None
         if need is None or need.nation != event.payload.nation:
             ignored = Ignored(event, str(error))
-        elif need.status in WANTED:
+        elif need.wanted:
             await _set_aside(need, uow, uow.clock.now(), f"the bundling engine could not place it: {error}")
         await uow.mark_processed(AGGREGATOR, event.event_id)
         await uow.commit()
@@ -182,7 +172,7 @@ async def _apply(need: NeedFacts, uow: UnitOfWork, now: datetime, change: str, w
     """Places `need` as it stands now; `change` says, in the trail, why it moved, and
     `why`, if given, why it was placed."""
     current = await uow.bundles.placed_in(need.bundle_id) if need.bundle_id else None
-    wanted = need.status in WANTED
+    wanted = need.wanted
     if current is not None and not current.joinable and (current.lines_fixed or wanted):
         return current.id  # committed or cancelled lines never move; a closed bundle keeps its needs
     if not wanted:
@@ -203,23 +193,14 @@ async def _set_aside(need: NeedFacts, uow: UnitOfWork, now: datetime, reason: st
     reason (a redelivered or repeated event), nothing new is recorded or told."""
     if need.status is NeedStatus.UNPLACEABLE and need.status_reason == reason:
         return
-    need.status, need.status_reason, need.bundle_id = NeedStatus.UNPLACEABLE, reason, None
+    need.set_aside(reason, now)
     # Within a batch `need` is plain facts; the history needs the whole need.
     whole = need if isinstance(need, Need) else await uow.needs.get(need.id)
     if whole is not None:
-        whole.status, whole.status_reason, whole.bundle_id = NeedStatus.UNPLACEABLE, reason, None
-        whole.version += 1
-        whole.updated_at = now
+        if whole is not need:
+            whole.set_aside(reason, now)
         uow.needs.add_version(NeedVersion.of(whole, AGGREGATOR, f"unplaceable: {reason}"))
-    await uow.emit(
-        topics.BUNDLES,
-        NeedUnplaceableV1.create(
-            NeedUnplaceablePayload(need_id=need.id, nation=need.nation, item_code=need.item_code, reason=reason),
-            aggregate_id=need.id,
-            producer=PRODUCER,
-            nation=need.nation,
-        ),
-    )
+    await events.need_unplaceable(uow, need, reason)
 
 
 async def place_again(need: NeedFacts, uow: UnitOfWork, why: str, now: datetime) -> str | None:
@@ -247,7 +228,6 @@ async def _place(need: NeedFacts, uow: UnitOfWork, now: datetime, why: str | Non
         await _opened(bundle, need, placement, uow, now)
     reason = placement.reason if why is None else f"{why}; {placement.reason}"
     uow.bundles.add_line(bundle.join(need, reason, now))
-    need.status, need.status_reason = NeedStatus.BUNDLED, None
     uow.bundles.record(Decision(bundle.id, DecisionKind.JOINED, reason, now, need_id=need.id, nation=need.nation))
     return bundle.id
 
@@ -270,28 +250,4 @@ async def _opened(bundle: BundleState, need: NeedFacts, placement: Placement, uo
         return
     others = await uow.bundles.candidates(need.item_code)
     harmonised = [b.id for b in others if b.variant == HARMONISED and b.id != bundle.id]
-    deviations = incompatible(need)
-    reason = (
-        f"{need.nation} needs {need.item_code} to specification {need.specification_ref or 'unspecified'}"
-        + (f" with incompatible deviations ({'; '.join(d.description for d in deviations)})" if deviations else "")
-        + "; harmonising the specification would let these needs bundle with the others"
-    )
-    await uow.emit(
-        topics.BUNDLES,
-        HarmonisationProposedV1.create(
-            HarmonisationProposedPayload(
-                bundle_ids=[bundle.id, *harmonised],
-                item_code=need.item_code,
-                specification_ref=need.specification_ref,
-                nations=[need.nation],
-                deviations=[
-                    NationalDeviation(nation=need.nation, description=d.description, compatible=d.compatible)
-                    for d in need.deviations
-                ],
-                reason=reason,
-            ),
-            aggregate_id=bundle.id,
-            producer=PRODUCER,
-            nation=need.nation,
-        ),
-    )
+    await events.harmonisation_proposed(uow, bundle, need, harmonised)

@@ -1,16 +1,19 @@
-"""The item catalogue: admins add and retire items; everyone reads it."""
+"""The item catalogue: admins add and retire items; everyone reads it, and asks who else
+operates an item."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from bundling_shared.errors import NotFound
+from demand.domain.access import Caller, limited_to
 from demand.domain.errors import NotAllowedNow
 from demand.domain.reference import CatalogueItem
-from demand.service_layer.common import NotFound
 from demand.service_layer.unit_of_work import UnitOfWork
 
 
-async def add_item(item: CatalogueItem, uow: UnitOfWork) -> CatalogueItem:
+async def add_item(uow: UnitOfWork, *, item: CatalogueItem) -> CatalogueItem:
     async with uow:
         if await uow.catalogue.get(item.code) is not None:
             raise NotAllowedNow(f"item {item.code} is already in the catalogue")
@@ -19,24 +22,47 @@ async def add_item(item: CatalogueItem, uow: UnitOfWork) -> CatalogueItem:
     return item
 
 
-async def retire_item(code: str, reason: str, uow: UnitOfWork) -> CatalogueItem:
-    async with uow:
-        item = await uow.catalogue.get(code)
-        if item is None:
-            raise NotFound(f"item {code} not found")
-        item.retire(uow.clock.now(), reason)
-        await uow.commit()
-    return item
-
-
-async def get_item(code: str, uow: UnitOfWork) -> CatalogueItem:
-    async with uow:
-        item = await uow.catalogue.get(code)
+async def _item(uow: UnitOfWork, code: str) -> CatalogueItem:
+    item = await uow.catalogue.get(code)
     if item is None:
         raise NotFound(f"item {code} not found")
     return item
 
 
-async def list_items(category: str | None, include_retired: bool, uow: UnitOfWork) -> Sequence[CatalogueItem]:
+async def retire_item(uow: UnitOfWork, *, code: str, reason: str) -> CatalogueItem:
+    """A retired item takes no new needs; existing needs and bundles stay as they are."""
+    async with uow:
+        item = await _item(uow, code)
+        item.retire(uow.clock.now(), reason)
+        await uow.commit()
+    return item
+
+
+async def get_item(uow: UnitOfWork, *, code: str) -> CatalogueItem:
+    async with uow:
+        return await _item(uow, code)
+
+
+async def list_items(uow: UnitOfWork, *, category: str | None, include_retired: bool) -> Sequence[CatalogueItem]:
     async with uow:
         return await uow.catalogue.list(category, include_retired)
+
+
+@dataclass(frozen=True)
+class Operators:
+    """Who else operates an item, as one caller asks: `others` leaves out the caller's own
+    nation (`limited_to`)."""
+
+    item_code: str
+    operators: list[str]
+    others: list[str]
+    user_groups: dict[str, list[str]]
+
+
+async def operators_of(uow: UnitOfWork, *, caller: Caller, code: str) -> Operators:
+    """The user groups of the platforms the item fits: the nations a desk may bundle with."""
+    item = await get_item(uow, code=code)
+    groups = item.user_groups
+    everyone = sorted({n for nations in groups.values() for n in nations})
+    own = limited_to(caller)
+    return Operators(item.code, everyone, [n for n in everyone if n != own], groups)

@@ -8,13 +8,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from demand.domain.bundle import Decision, DecisionKind
-from demand.domain.model import NeedVersion
+from demand.domain.need import NeedVersion
 from demand.service_layer.unit_of_work import UnitOfWork
 
 CONTRACT_WATCHER = "demand-contracts"
 
 
-async def mark_contracted(event_id: UUID, bundle_id: str, contract_id: str, uow: UnitOfWork) -> int:
+async def mark_contracted(uow: UnitOfWork, *, event_id: UUID, bundle_id: str, contract_id: str) -> int:
     """Returns how many needs became contracted; a contract of no bundle of ours changes nothing."""
     changed = 0
     async with uow:
@@ -34,7 +34,7 @@ async def mark_contracted(event_id: UUID, bundle_id: str, contract_id: str, uow:
     return changed
 
 
-async def commitment_not_contracted(event_id: UUID, bundle_id: str, reason: str, uow: UnitOfWork) -> bool:
+async def commitment_not_contracted(uow: UnitOfWork, *, event_id: UUID, bundle_id: str, reason: str) -> bool:
     """The contracts service could not contract the committed bundle: the bundle shows the
     reason and its trail records it. Returns whether the bundle changed; a bundle not ours
     changes nothing."""
@@ -51,11 +51,12 @@ async def commitment_not_contracted(event_id: UUID, bundle_id: str, reason: str,
 
 
 async def accession_decided(
+    uow: UnitOfWork,
+    *,
     event_id: UUID,
     bundle_id: str,
     nation: str,
     took_effect: bool,
-    uow: UnitOfWork,
     reason: str = "",
     refused_by_rule: bool = False,
 ) -> bool:

@@ -4,116 +4,80 @@ amend as a new version, withdraw, read with history."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
-from decimal import Decimal
+from dataclasses import dataclass, replace
 from typing import Any
 
-from bundling_shared import topics
-from bundling_shared.events.demand import (
-    DeliveryWindow,
-    NeedAmendedPayload,
-    NeedAmendedV1,
-    NeedRegisteredPayload,
-    NeedRegisteredV1,
-    NeedWithdrawnPayload,
-    NeedWithdrawnV1,
-)
-from demand.domain.access import Action, Caller, authorise, leader, to_need
-from demand.domain.model import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
-from demand.service_layer.common import PRODUCER, NotFound, seen_by
-from demand.service_layer.unit_of_work import NeedFilter, StoredAnswer, UnitOfWork
+from bundling_shared.errors import NotFound
+from demand.domain.access import Action, Caller, authorise, leader, registering_for, seen_by, to_need
+from demand.domain.errors import DemandRuleViolation
+from demand.domain.need import Need, NeedStatus, NeedTerms, NeedVersion
+from demand.service_layer import events
+from demand.service_layer.unit_of_work import AnsweredMeanwhile, NeedFilter, StoredAnswer, UnitOfWork
 
 
 @dataclass(frozen=True)
-class RegisterNeed:
-    nation: str
-    item_code: str
-    quantity: int | None
-    window_start: date
-    window_end: date
-    end_user: EndUser = EndUser.OWN_FORCES
-    yearly: list[YearQuantity] = field(default_factory=list)
-    recurring: bool = False
-    budget_ceiling_eur: Decimal | None = None
-    specification_ref: str | None = None
-    deviations: list[Deviation] = field(default_factory=list)
-    priority: Priority = Priority.ROUTINE
-    preferred_funding: str | None = None
-    draft: bool = False
-    registered_by: str = "unknown"
-
-
-@dataclass(frozen=True)
-class Remember:
-    """Keep the answer to this request under its Idempotency-Key, in the same transaction."""
+class IdempotencyKey:
+    """A request's Idempotency-Key, with what its answer is kept as: the first answer is
+    stored in the transaction that registers the need, and a repeat gets it back."""
 
     scope: str
     key: str
-    fingerprint: str
+    fingerprint: str  # of the request: the same key with another request is refused
     render: Callable[[Need], str]
     status_code: int = 201
 
 
-async def _registered(need: Need, uow: UnitOfWork) -> None:
-    await uow.emit(
-        topics.NEEDS,
-        NeedRegisteredV1.create(
-            NeedRegisteredPayload(
-                need_id=need.id,
-                nation=need.nation,
-                item_code=need.item_code,
-                quantity=need.quantity,
-                delivery_window=DeliveryWindow(start=need.window_start, end=need.window_end),
-                end_user=need.end_user.value,
-            ),
-            aggregate_id=need.id,
-            producer=PRODUCER,
-            nation=need.nation,
-        ),
-    )
+async def _register(uow: UnitOfWork, caller: Caller, terms: NeedTerms, draft: bool) -> Need:
+    item = await uow.catalogue.get(terms["item_code"].strip())
+    need = Need.register(item=item, draft=draft, **terms)
+    uow.needs.add(need)
+    await uow.flush()
+    uow.needs.add_version(NeedVersion.of(need, caller.subject, "registered" + (" as draft" if draft else "")))
+    if not draft:
+        await events.need_registered(uow, need)
+    return need
 
 
-async def register_need(cmd: RegisterNeed, uow: UnitOfWork, remember: Remember | None = None) -> Need:
+async def register_need(uow: UnitOfWork, *, caller: Caller, terms: NeedTerms, draft: bool = False) -> Need:
+    """A draft waits for its desk; a need submitted at once goes to the aggregator."""
+    registering_for(caller, terms["nation"])
     async with uow:
-        item = await uow.catalogue.get(cmd.item_code.strip())
-        need = Need.register(
-            nation=cmd.nation,
-            item_code=cmd.item_code,
-            quantity=cmd.quantity,
-            window_start=cmd.window_start,
-            window_end=cmd.window_end,
-            end_user=cmd.end_user,
-            item=item,
-            yearly=cmd.yearly,
-            recurring=cmd.recurring,
-            budget_ceiling_eur=cmd.budget_ceiling_eur,
-            specification_ref=cmd.specification_ref,
-            deviations=cmd.deviations,
-            priority=cmd.priority,
-            preferred_funding=cmd.preferred_funding,
-            draft=cmd.draft,
-        )
-        uow.needs.add(need)
-        await uow.flush()
-        uow.needs.add_version(
-            NeedVersion.of(need, cmd.registered_by, "registered" + (" as draft" if cmd.draft else ""))
-        )
-        if not cmd.draft:
-            await _registered(need, uow)
-        if remember is not None:
-            answer = StoredAnswer(remember.fingerprint, remember.status_code, remember.render(need))
-            await uow.idempotency.add(remember.scope, remember.key, answer, uow.clock.now())
+        need = await _register(uow, caller, terms, draft)
         await uow.commit()
     return need
 
 
-async def replayed_answer(scope: str, key: str, uow: UnitOfWork) -> StoredAnswer | None:
+async def register_need_once(
+    uow: UnitOfWork, *, caller: Caller, terms: NeedTerms, draft: bool = False, key: IdempotencyKey
+) -> StoredAnswer:
+    """`register_need` under an Idempotency-Key: the first request registers the need and
+    its answer is kept with it; a repeat, or a request with the same key racing in at the
+    same moment, gets that answer back and registers nothing."""
+    registering_for(caller, terms["nation"])
+    answer = await _answered(uow, key)
+    if answer is None:
+        try:
+            async with uow:
+                need = await _register(uow, caller, terms, draft)
+                answer = StoredAnswer(key.fingerprint, key.status_code, key.render(need))
+                await uow.idempotency.add(key.scope, key.key, answer, uow.clock.now())
+                await uow.commit()
+            return answer
+        except AnsweredMeanwhile:
+            answer = await _answered(uow, key)
+            if answer is None:
+                raise
+    if answer.fingerprint != key.fingerprint:
+        raise DemandRuleViolation("this Idempotency-Key was used for a different request")
+    return answer
+
+
+async def _answered(uow: UnitOfWork, key: IdempotencyKey) -> StoredAnswer | None:
     async with uow:
-        return await uow.idempotency.get(scope, key)
+        return await uow.idempotency.get(key.scope, key.key)
 
 
-async def _own(need_id: str, caller: Caller, action: Action, uow: UnitOfWork) -> Need:
+async def _own(uow: UnitOfWork, caller: Caller, need_id: str, action: Action) -> Need:
     """The need if the table allows `caller` this `action` on it: absent and hidden
     answer alike. Besides its own nation, the lead of the bundle it is in may read it."""
     need = await uow.needs.get(need_id)
@@ -127,19 +91,19 @@ async def _own(need_id: str, caller: Caller, action: Action, uow: UnitOfWork) ->
     return need
 
 
-async def get_need(need_id: str, caller: Caller, uow: UnitOfWork) -> Need:
+async def get_need(uow: UnitOfWork, *, caller: Caller, need_id: str) -> Need:
     async with uow:
-        return await _own(need_id, caller, Action.READ_NEED, uow)
+        return await _own(uow, caller, need_id, Action.READ_NEED)
 
 
-async def need_history(need_id: str, caller: Caller, uow: UnitOfWork) -> Sequence[NeedVersion]:
+async def need_history(uow: UnitOfWork, *, caller: Caller, need_id: str) -> Sequence[NeedVersion]:
     async with uow:
-        await _own(need_id, caller, Action.READ_NEED, uow)
+        await _own(uow, caller, need_id, Action.READ_NEED)
         return await uow.needs.history(need_id)
 
 
 async def list_needs(
-    f: NeedFilter, caller: Caller, limit: int, offset: int, uow: UnitOfWork
+    uow: UnitOfWork, *, caller: Caller, f: NeedFilter, limit: int, offset: int
 ) -> tuple[Sequence[Need], int]:
     """The needs `caller` may read one by one, filtered by `f`, and how many there are."""
     f = replace(f, seen_by=seen_by(caller, Action.READ_NEED))
@@ -147,60 +111,38 @@ async def list_needs(
         return await uow.needs.list(f, limit, offset), await uow.needs.count(f)
 
 
-async def submit_need(need_id: str, caller: Caller, by: str, uow: UnitOfWork) -> Need:
+async def submit_need(uow: UnitOfWork, *, caller: Caller, need_id: str) -> Need:
     async with uow:
-        need = await _own(need_id, caller, Action.CHANGE_NEED, uow)
+        need = await _own(uow, caller, need_id, Action.CHANGE_NEED)
         need.submit(uow.clock.now())
-        need.version += 1
-        uow.needs.add_version(NeedVersion.of(need, by, "submitted"))
-        await _registered(need, uow)
+        uow.needs.add_version(NeedVersion.of(need, caller.subject, "submitted"))
+        await events.need_registered(uow, need)
         await uow.commit()
     return need
 
 
-async def amend_need(need_id: str, caller: Caller, changes: dict[str, Any], by: str, uow: UnitOfWork) -> Need:
+async def amend_need(uow: UnitOfWork, *, caller: Caller, need_id: str, changes: dict[str, Any]) -> Need:
+    """A bundled need the amendment no longer fits moves: the aggregator places it again."""
     async with uow:
-        need = await _own(need_id, caller, Action.CHANGE_NEED, uow)
+        need = await _own(uow, caller, need_id, Action.CHANGE_NEED)
         item = await uow.catalogue.get(need.item_code)
         changed = need.amend(changes, item, uow.clock.now())
         if changed:
-            uow.needs.add_version(NeedVersion.of(need, by, "amended: " + ", ".join(changed)))
+            uow.needs.add_version(NeedVersion.of(need, caller.subject, "amended: " + ", ".join(changed)))
             if need.status is not NeedStatus.DRAFT:
-                await uow.emit(
-                    topics.NEEDS,
-                    NeedAmendedV1.create(
-                        NeedAmendedPayload(
-                            need_id=need.id,
-                            nation=need.nation,
-                            item_code=need.item_code,
-                            version=need.version,
-                            changed=changed,
-                        ),
-                        aggregate_id=need.id,
-                        producer=PRODUCER,
-                        nation=need.nation,
-                    ),
-                )
+                await events.need_amended(uow, need, changed)
         await uow.commit()
     return need
 
 
-async def withdraw_need(need_id: str, caller: Caller, reason: str | None, by: str, uow: UnitOfWork) -> Need:
+async def withdraw_need(uow: UnitOfWork, *, caller: Caller, need_id: str, reason: str | None) -> Need:
+    """A draft was never announced: its withdrawal is not either."""
     async with uow:
-        need = await _own(need_id, caller, Action.CHANGE_NEED, uow)
+        need = await _own(uow, caller, need_id, Action.CHANGE_NEED)
         was_draft = need.status is NeedStatus.DRAFT
         need.withdraw(uow.clock.now())
-        need.version += 1
-        uow.needs.add_version(NeedVersion.of(need, by, "withdrawn" + (f": {reason}" if reason else "")))
+        uow.needs.add_version(NeedVersion.of(need, caller.subject, "withdrawn" + (f": {reason}" if reason else "")))
         if not was_draft:
-            await uow.emit(
-                topics.NEEDS,
-                NeedWithdrawnV1.create(
-                    NeedWithdrawnPayload(need_id=need.id, nation=need.nation, item_code=need.item_code, reason=reason),
-                    aggregate_id=need.id,
-                    producer=PRODUCER,
-                    nation=need.nation,
-                ),
-            )
+            await events.need_withdrawn(uow, need, reason)
         await uow.commit()
     return need

@@ -15,7 +15,7 @@ from demand.service_layer.unit_of_work import UnitOfWork
 SPECIFICATION_WATCHER = "demand-specifications"
 
 
-async def adopt_harmonised_specification(event_id: UUID, item_code: str, reference: str, uow: UnitOfWork) -> bool:
+async def adopt_harmonised_specification(uow: UnitOfWork, *, event_id: UUID, item_code: str, reference: str) -> bool:
     """True when the item's harmonised specification changed; an unknown item changes nothing."""
     async with uow:
         if await uow.already_processed(SPECIFICATION_WATCHER, event_id):

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from bundling_shared.clock import Clock
+from bundling_shared.errors import Conflict
 from bundling_shared.unit_of_work import MessagingUnitOfWork
+from demand.domain.access import SeenBy
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision
-from demand.domain.model import EndUser, Need, NeedFacts, NeedStatus, NeedVersion
+from demand.domain.need import EndUser, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
-
-
-@dataclass(frozen=True)
-class SeenBy:
-    """A list limited to what one caller may read: what concerns `nation` (its needs, the
-    bundles it is in) and what `lead` leads (those bundles and the needs in them)."""
-
-    nation: str | None = None
-    lead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,9 +98,16 @@ class Bundles(Protocol):
     async def trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]: ...
 
 
+class AnsweredMeanwhile(Conflict):
+    """Raised by `IdempotencyKeys.add`: another request with the same key stored its answer
+    since this one looked, and that answer stands."""
+
+
 class IdempotencyKeys(Protocol):
     async def get(self, scope: str, key: str) -> StoredAnswer | None: ...
-    async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None: ...
+    async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None:
+        """Raises `AnsweredMeanwhile` when the key is taken."""
+        ...
 
 
 class Batch(Protocol):
@@ -147,3 +147,6 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
         ...
 
     async def mark_all_processed(self, consumer: str, event_ids: Collection[str]) -> None: ...
+
+
+UowFactory = Callable[[], UnitOfWork]

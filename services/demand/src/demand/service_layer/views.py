@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bundling_shared.errors import NotFound
+from demand.domain.access import Caller, limited_to, registering_for
 from demand.domain.bundle import Bundle, BundleKind, BundleStatus
 from demand.domain.bundling import place
 from demand.domain.funding import Assessment, BundleFacts, evaluate
-from demand.domain.model import Need, NeedStatus
-from demand.service_layer.needs import RegisterNeed
+from demand.domain.need import Need, NeedStatus, NeedTerms
 from demand.service_layer.unit_of_work import UnitOfWork
 
 
@@ -29,29 +30,15 @@ class Preview:
     funding: list[Assessment]
 
 
-async def preview_need(cmd: RegisterNeed, uow: UnitOfWork, reader: str | None) -> Preview:
-    """`reader` is the nation the caller is limited to (None: one who sees across
-    nations). Of a bundle that nation has no share in, the preview shows neither the id
-    nor the nations: the funding reasons count them, and bundles passed over are named
-    only if it is in them."""
+async def preview_need(uow: UnitOfWork, *, caller: Caller, terms: NeedTerms) -> Preview:
+    """As `caller` may read it (`limited_to`): of a bundle the caller's nation has no share
+    in, the preview shows neither the id nor the nations, since the funding reasons count
+    them, and bundles passed over are named only if it is in them."""
+    registering_for(caller, terms["nation"])
+    reader = limited_to(caller)
     async with uow:
-        item = await uow.catalogue.get(cmd.item_code.strip())
-        need = Need.register(
-            nation=cmd.nation,
-            item_code=cmd.item_code,
-            quantity=cmd.quantity,
-            window_start=cmd.window_start,
-            window_end=cmd.window_end,
-            end_user=cmd.end_user,
-            item=item,
-            yearly=cmd.yearly,
-            recurring=cmd.recurring,
-            budget_ceiling_eur=cmd.budget_ceiling_eur,
-            specification_ref=cmd.specification_ref,
-            deviations=cmd.deviations,
-            priority=cmd.priority,
-            preferred_funding=cmd.preferred_funding,
-        )
+        item = await uow.catalogue.get(terms["item_code"].strip())
+        need = Need.register(item=item, **terms)
         placement = place(need, item, await uow.bundles.candidates(need.item_code))
     bundle = placement.bundle
     nations = set(bundle.nations) if bundle else set()
@@ -80,7 +67,7 @@ class OpenBundle:
     total_quantity: int
     nation_count: int
     accession_open: bool
-    deadline: date | None
+    accession_deadline: date | None
 
 
 @dataclass
@@ -107,12 +94,14 @@ def _open(bundle: Bundle) -> OpenBundle:
     )
 
 
-async def demand_sheet(item_code: str, uow: UnitOfWork) -> DemandSheet:
+async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
     """Totals per year over submitted, bundled and committed needs of the item (a need
     set aside as unplaceable is not demand the engine holds)."""
     sheet = DemandSheet(item_code, as_of=uow.clock.now())
     nations: set[str] = set()
     async with uow:
+        if await uow.catalogue.get(item_code) is None:
+            raise NotFound(f"item {item_code} not found")
         async for need in uow.needs.of_item(item_code):
             if need.status in (NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE):
                 continue

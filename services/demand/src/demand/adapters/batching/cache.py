@@ -28,7 +28,7 @@ from demand.adapters.orm import bundles, catalogue_items, needs
 from demand.adapters.repository import BundleRepository, CatalogueRepository, NeedRepository
 from demand.domain.bundle import BundleKind, BundleState
 from demand.domain.bundling import oldest_first
-from demand.domain.model import NeedFacts
+from demand.domain.need import NeedFacts
 from demand.domain.reference import CatalogueItem
 
 # Columns in the order of the plain dataclass's fields: rows become objects positionally.

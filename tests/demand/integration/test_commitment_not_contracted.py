@@ -13,7 +13,7 @@ from bundling_shared.events.contracts import (
 )
 from demand.service_layer.contracted import accession_decided, commitment_not_contracted
 from tests.demand.helpers import yearly
-from tests.demand.test_accession_requested import committed_framework
+from tests.demand.integration.test_accession_requested import committed_framework
 from tests.support.api import desk
 
 REASON = "a framework's value ceiling must be above 0 and at most 1000000000000.00 EUR"
@@ -38,10 +38,17 @@ async def test_the_bundle_shows_why_its_commitment_was_not_contracted(demand: tu
     assert before["contracting_problem"] is None
 
     event = refused(bid)
-    assert await commitment_not_contracted(event.event_id, bid, REASON, service.uow()) is True
-    assert await commitment_not_contracted(event.event_id, bid, REASON, service.uow()) is False  # redelivered
-    assert await commitment_not_contracted(refused("bundle-not-ours").event_id, "bundle-not-ours", REASON,
-                                           service.uow()) is False  # fmt: skip
+    assert await commitment_not_contracted(service.uow(), event_id=event.event_id, bundle_id=bid, reason=REASON) is True
+    assert (
+        await commitment_not_contracted(service.uow(), event_id=event.event_id, bundle_id=bid, reason=REASON) is False
+    )  # redelivered
+    not_ours = refused("bundle-not-ours")
+    assert (
+        await commitment_not_contracted(
+            service.uow(), event_id=not_ours.event_id, bundle_id="bundle-not-ours", reason=REASON
+        )
+        is False
+    )
 
     bundle = (await client.get(f"/v1/bundles/{bid}", headers=desk("NLD"))).json()
     assert bundle["contracting_problem"] == REASON
@@ -64,7 +71,15 @@ async def test_an_accession_a_rule_refused_says_so_in_the_trail(demand: tuple[An
         aggregate_id=bid,
         producer="contracts",
     )
-    p = event.payload
-    assert await accession_decided(event.event_id, bid, "NOR", False, service.uow(), p.reason, True) is True
+    decided = await accession_decided(
+        service.uow(),
+        event_id=event.event_id,
+        bundle_id=bid,
+        nation="NOR",
+        took_effect=False,
+        reason=event.payload.reason,
+        refused_by_rule=True,
+    )
+    assert decided is True
     trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("NOR"))).json()
     assert any(e["reason"] == "the contracts service refused NOR's accession: no framework contract" for e in trail)

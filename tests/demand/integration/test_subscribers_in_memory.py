@@ -17,9 +17,10 @@ from bundling_shared.messaging.outbox import event_headers
 from demand.bootstrap import bootstrap
 from demand.config import DemandSettings
 from demand.domain.access import Caller
-from demand.domain.model import Need, NeedStatus
+from demand.domain.need import Need, NeedStatus
 from demand.entrypoints.app import MIGRATIONS
-from demand.service_layer.bundles import CommitBundle, commit_bundle
+from demand.entrypoints.subscribers import subscribe
+from demand.service_layer.bundles import commit_bundle
 from demand.service_layer.unit_of_work import BundleFilter
 
 
@@ -27,6 +28,7 @@ async def test_the_aggregator_bundles_a_need_the_watcher_marks_it_contracted_and
     tmp_path: Path,
 ) -> None:
     service = bootstrap(DemandSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"))
+    subscribe(service)
     await migrate(service.engine, MIGRATIONS)
     async with service.uow() as uow:
         item = await uow.catalogue.get("VSRAT")
@@ -66,8 +68,8 @@ async def test_the_aggregator_bundles_a_need_the_watcher_marks_it_contracted_and
             (bundle,) = await uow.bundles.list(BundleFilter(item_code="VSRAT"), 10, 0)
             lines = await uow.bundles.lines(bundle.id)
         assert [line.need_id for line in lines] == [need.id]
-        lead = Caller(Role.COORDINATOR, nation="NLD")  # the largest share leads, and hands the order to NSPA
-        await commit_bundle(CommitBundle(bundle.id, "NSPA", "coordinator:NLD", lead), service.uow())
+        lead = Caller(Role.COORDINATOR, nation="NLD", subject="coordinator:NLD")  # the largest share leads,
+        await commit_bundle(service.uow(), caller=lead, bundle_id=bundle.id, lead="NSPA")  # and hands it to NSPA
         contract = ContractCreatedV1.create(
             ContractCreatedPayload(
                 contract_id="contract-1",

@@ -9,13 +9,25 @@ from uuid import uuid4
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from bundling_shared.clock import FixedClock
+from demand.adapters import orm
 from demand.config import DemandSettings
 from demand.service_layer.contracted import mark_contracted
 from demand.service_layer.publication import publish_due
 from demand.service_layer.specifications import adopt_harmonised_specification
-from tests.demand.helpers import ADMIN, DEMAND_DAY, aggregate_all, lead, need_body, outbox_events, publish_now, yearly
+from tests.demand.helpers import (
+    ADMIN,
+    DEMAND_DAY,
+    aggregate_all,
+    coordinator_of,
+    lead,
+    need_body,
+    outbox_events,
+    publish_now,
+    yearly,
+)
 from tests.support.api import desk
 
 Demand = tuple[Any, httpx.AsyncClient]
@@ -100,10 +112,12 @@ async def test_a_burst_of_changes_publishes_one_update_after_the_quiet_period(de
         await register(client, nation)
     await aggregate_all(service)
     now = service.clock.now()
-    assert await publish_due(now, timedelta(hours=1), timedelta(hours=2), service.uow()) == 0
+    assert await publish_due(service.uow(), now=now, quiet=timedelta(hours=1), max_wait=timedelta(hours=2)) == 0
     assert await outbox_events(service, "demand.bundle.updated") == []
     an_hour_on = now + timedelta(hours=1)
-    assert await publish_due(an_hour_on, timedelta(minutes=59), timedelta(days=1), service.uow()) == 1  # quiet
+    assert (
+        await publish_due(service.uow(), now=an_hour_on, quiet=timedelta(minutes=59), max_wait=timedelta(days=1)) == 1
+    )  # quiet
     assert await publish_now(service) == 0
     (update,) = await outbox_events(service, "demand.bundle.updated")
     assert update["payload"]["total_quantity"] == 500 and update["payload"]["revision"] == 5
@@ -112,8 +126,8 @@ async def test_a_burst_of_changes_publishes_one_update_after_the_quiet_period(de
     await register(client, "ESP")  # a bundle that keeps changing is published at the latest after the wait
     await aggregate_all(service)
     now = service.clock.now()
-    assert await publish_due(now, timedelta(hours=1), timedelta(hours=1), service.uow()) == 0
-    assert await publish_due(now, timedelta(hours=1), timedelta(0), service.uow()) == 1
+    assert await publish_due(service.uow(), now=now, quiet=timedelta(hours=1), max_wait=timedelta(hours=1)) == 0
+    assert await publish_due(service.uow(), now=now, quiet=timedelta(hours=1), max_wait=timedelta(0)) == 1
     assert len(await outbox_events(service, "demand.bundle.updated")) == 2
 
 
@@ -509,9 +523,18 @@ async def test_needs_become_contracted_once_their_bundle_has_a_contract(demand: 
         f"/v1/bundles/{bundle['id']}/commit", json={"lead": "NSPA"}, headers=await lead(client, bundle["id"])
     )
     event_id = uuid4()
-    assert await mark_contracted(event_id, bundle["id"], "contract-1", service.uow()) == 1
-    assert await mark_contracted(event_id, bundle["id"], "contract-1", service.uow()) == 0  # redelivered
-    assert await mark_contracted(uuid4(), "bundle-of-someone-else", "contract-2", service.uow()) == 0
+    assert (
+        await mark_contracted(service.uow(), event_id=event_id, bundle_id=bundle["id"], contract_id="contract-1") == 1
+    )
+    assert (
+        await mark_contracted(service.uow(), event_id=event_id, bundle_id=bundle["id"], contract_id="contract-1") == 0
+    )  # redelivered
+    assert (
+        await mark_contracted(
+            service.uow(), event_id=uuid4(), bundle_id="bundle-of-someone-else", contract_id="contract-2"
+        )
+        == 0
+    )
     need = (await client.get(f"/v1/needs/{nld['id']}", headers=desk("NLD"))).json()
     assert need["status"] == "contracted"
     history = (await client.get(f"/v1/needs/{nld['id']}/history", headers=desk("NLD"))).json()
@@ -526,9 +549,15 @@ async def test_a_harmonised_specification_becomes_the_items_reference_and_needs_
     deviating, dnk_apart = sorted(await bundles(client), key=lambda b: b["nations"], reverse=True)
     assert deviating["nations"] == ["NOR"] and not deviating["harmonised"]
     event_id = uuid4()
-    assert await adopt_harmonised_specification(event_id, "AMMO-155MM", "SPEC-155MM-NATO-2026", service.uow())
-    assert not await adopt_harmonised_specification(event_id, "AMMO-155MM", "SPEC-155MM-NATO-2026", service.uow())
-    assert not await adopt_harmonised_specification(uuid4(), "PHASER", "SPEC-X", service.uow())
+    assert await adopt_harmonised_specification(
+        service.uow(), event_id=event_id, item_code="AMMO-155MM", reference="SPEC-155MM-NATO-2026"
+    )
+    assert not await adopt_harmonised_specification(
+        service.uow(), event_id=event_id, item_code="AMMO-155MM", reference="SPEC-155MM-NATO-2026"
+    )
+    assert not await adopt_harmonised_specification(
+        service.uow(), event_id=uuid4(), item_code="PHASER", reference="SPEC-X"
+    )
     item = (await client.get("/v1/catalogue/items/AMMO-155MM", headers=desk("NLD"))).json()
     assert item["specification_ref"] == "SPEC-155MM-NATO-2026"
     # Norway stood apart only for its specification, now the reference: placed again, with a
@@ -554,3 +583,41 @@ async def test_a_harmonised_specification_becomes_the_items_reference_and_needs_
     await aggregate_all(service)
     harmonised = [b for b in await bundles(client) if b["harmonised"]]
     assert [b["nations"] for b in harmonised] == [["NLD", "NOR"]]
+
+
+async def test_a_redelivered_need_event_changes_nothing(demand: Demand) -> None:
+    service, client = demand
+    await client.post("/v1/needs", json=need_body("NLD", 700), headers=desk("NLD"))
+    await aggregate_all(service)
+    await aggregate_all(service)
+    await publish_now(service)
+    bundle = (await client.get("/v1/bundles", headers=ADMIN)).json()["items"][0]
+    assert bundle["total_quantity"] == 700 and bundle["revision"] == 1
+    async with service.engine.connect() as conn:
+        processed = await conn.scalar(select(func.count()).select_from(orm.processed_messages))
+        updates = await conn.scalar(
+            select(func.count()).select_from(orm.outbox).where(orm.outbox.c.event_type == "demand.bundle.updated")
+        )
+    assert processed == 1 and updates == 1
+
+
+async def test_only_a_coordinator_commits_and_only_once(demand: Demand) -> None:
+    service, client = demand
+    await client.post("/v1/needs", json=need_body("NLD", 5, item="VSRAT"), headers=desk("NLD"))
+    await client.post("/v1/needs", json=need_body("NOR", 8, item="VSRAT"), headers=desk("NOR"))
+    await aggregate_all(service)
+    bundle_id = (await client.get("/v1/bundles", headers=ADMIN)).json()["items"][0]["id"]
+
+    assert (await client.post(f"/v1/bundles/{bundle_id}/commit", json={}, headers=desk("NLD"))).status_code == 403
+    lead = coordinator_of("NOR")  # the largest share leads while none is nominated
+    committed = await client.post(f"/v1/bundles/{bundle_id}/commit", json={"lead": "NSPA"}, headers=lead)
+    assert committed.status_code == 200 and committed.json()["status"] == "committed"
+    again = await client.post(f"/v1/bundles/{bundle_id}/commit", json={"lead": "NSPA"}, headers=coordinator_of("NSPA"))
+    assert again.status_code == 409 and "already committed" in again.json()["detail"]
+    missing = await client.post("/v1/bundles/bundle-nope/commit", json={}, headers=lead)
+    assert missing.status_code == 404
+
+    orders = [e for e in await outbox_events(service) if e["event_type"] == "demand.joint_order.committed"]
+    assert len(orders) == 1
+    assert orders[0]["payload"]["lead"] == "NSPA"
+    assert {(x["nation"], x["quantity"]) for x in orders[0]["payload"]["lines"]} == {("NLD", 5), ("NOR", 8)}

@@ -9,10 +9,21 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.demand.helpers import ADMIN, aggregate_all, lead, need_body
-from tests.support.api import desk
+from tests.demand.helpers import ADMIN, aggregate_all, coordinator_of, lead, need_body
+from tests.support.api import desk, industry
 
 Demand = tuple[Any, httpx.AsyncClient]
+
+
+async def test_every_endpoint_but_health_requires_a_token(demand: Demand) -> None:
+    _, client = demand
+    assert (await client.get("/health")).status_code == 200
+    for method, path in [("GET", "/v1/needs"), ("POST", "/v1/needs"), ("GET", "/v1/bundles")]:
+        response = await client.request(method, path)
+        assert response.status_code == 401, path
+    bad = await client.get("/v1/needs", headers={"authorization": "Bearer not-a-jwt"})
+    assert bad.status_code == 401 and "invalid token" in bad.json()["detail"]
+
 
 NEED_ENDPOINTS = [
     ("GET", "/v1/needs/{id}", None),
@@ -60,6 +71,7 @@ async def test_another_nations_need_answers_404_on_every_need_endpoint(
     response = await client.request(method, url, json=body, headers=desk("CZE"))
     assert response.status_code == 404, response.text
     assert "9999999" not in response.text
+    assert (await client.request(method, url, json=body, headers=industry("RHEINMETALL"))).status_code == 404
     mine = await client.request(method, path.format(id=two_nations["cze"]["id"]), json=body, headers=desk("CZE"))
     assert mine.status_code != 404  # the same call on its own need is answered
 
@@ -82,6 +94,7 @@ async def test_lists_hold_only_what_the_desk_may_see(demand: Demand, two_nations
     assert [n["nation"] for n in needs["items"]] == ["CZE"] and needs["total"] == 1
     asking_for_other = (await client.get("/v1/needs", params={"nation": "NLD"}, headers=desk("CZE"))).json()
     assert asking_for_other["items"] == []
+    assert len((await client.get("/v1/needs", headers=ADMIN)).json()["items"]) == 2
     assert (await client.get("/v1/bundles", headers=desk("DEU"))).json()["items"] == []
     assert len((await client.get("/v1/bundles", headers=desk("CZE"))).json()["items"]) == 1
 
@@ -110,3 +123,22 @@ async def test_the_demand_sheet_names_no_nation(demand: Demand, two_nations: dic
     sheet = (await client.get("/v1/demand-sheet/AMMO-155MM", headers=desk("DEU"))).json()
     assert sheet["nation_count"] == 2 and sheet["total_quantity"] == 400
     assert "NLD" not in json.dumps(sheet) and "CZE" not in json.dumps(sheet)
+
+
+async def test_needs_of_one_item_end_in_one_bundle_and_each_desk_sees_only_its_lines(demand: Demand) -> None:
+    service, client = demand
+    for nation, quantity in [("NLD", 10_000), ("CZE", 25_000), ("DNK", 5_000)]:
+        await client.post("/v1/needs", json=need_body(nation, quantity), headers=desk(nation))
+    await client.post("/v1/needs", json=need_body("DEU", 40, item="VSRAT"), headers=desk("DEU"))
+    await aggregate_all(service)
+
+    bundles = (await client.get("/v1/bundles", headers=coordinator_of("CZE"))).json()["items"]  # the largest share
+    ammo = next(b for b in bundles if b["item_code"] == "AMMO-155MM")
+    assert ammo["total_quantity"] == 40_000 and ammo["nations"] == ["CZE", "DNK", "NLD"]
+    assert len(ammo["lines"]) == 3
+
+    seen_by_nld = (await client.get(f"/v1/bundles/{ammo['id']}", headers=desk("NLD"))).json()
+    assert seen_by_nld["total_quantity"] == 40_000
+    assert [line["nation"] for line in seen_by_nld["lines"]] == ["NLD"]
+    assert (await client.get(f"/v1/bundles/{ammo['id']}", headers=desk("DEU"))).status_code == 404
+    assert [b["item_code"] for b in (await client.get("/v1/bundles", headers=desk("DEU"))).json()["items"]] == ["VSRAT"]

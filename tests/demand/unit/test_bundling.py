@@ -1,4 +1,5 @@
-"""The bundling engine's rules on plain objects: compatibility, kind, funding, reasons."""
+"""The bundling engine's rules on plain objects: compatibility, kind, the oldest bundle first,
+and the reasons for each verdict."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from datetime import UTC, date, datetime
 
 from demand.domain.bundle import Bundle, BundleKind, BundleState
 from demand.domain.bundling import HARMONISED, place, variant_of, why_not
-from demand.domain.funding import RULES, BundleFacts, evaluate
-from demand.domain.model import Deviation, EndUser, Need, YearQuantity
+from demand.domain.need import Deviation, Need, YearQuantity
 from demand.domain.reference import SEED_ITEMS
 
 ITEMS = {i.code: i for i in SEED_ITEMS}
@@ -84,40 +84,6 @@ def test_compatible_deviations_bundle_incompatible_ones_do_not() -> None:
     assert placed(same_odd, bundles) is deviating
     own_spec = need("POL", specification_ref="SPEC-PL-155")
     assert variant_of(own_spec, ITEMS["AMMO-155MM"]) != HARMONISED
-
-
-def test_funding_rules_are_versioned_data_with_reasons() -> None:
-    assert RULES.version
-    two = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "NOR")))}
-    assert not two["EDIRPA"].qualifies
-    assert "at least 3 EU member states" in two["EDIRPA"].reason and "has 1," in two["EDIRPA"].reason
-    assert "NLD" not in two["EDIRPA"].reason  # counts only, unless the reader may see the nations
-    named = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "NOR")), named=True)}
-    assert "has 1 (NLD)," in named["EDIRPA"].reason
-    assert two["SAFE"].qualifies  # Norway counts as EEA-EFTA for SAFE
-    assert not two["EDIP-PCI"].qualifies
-
-    three = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "DEU", "CZE", "USA")))}
-    assert three["EDIRPA"].qualifies and three["EDIRPA"].co_funding_rate == 0.15
-    assert not three["EDIP-PCI"].qualifies and "1 more needed" in three["EDIP-PCI"].reason
-
-    for_ukraine = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "DEU", "CZE", "DNK"), ukraine_quantity=500))}
-    assert for_ukraine["EDIRPA"].co_funding_rate == 0.20 and "Ukraine receives 500" in for_ukraine["EDIRPA"].reason
-    assert for_ukraine["EDIP-PCI"].qualifies
-
-    smes = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "DEU", "CZE"), sme_share=0.15))}
-    assert smes["EDIRPA"].co_funding_rate == 0.20 and "SMEs" in smes["EDIRPA"].reason
-    few_smes = {a.instrument: a for a in evaluate(BundleFacts(("NLD", "DEU", "CZE"), sme_share=0.1))}
-    assert few_smes["EDIRPA"].co_funding_rate == 0.15
-
-
-def test_a_bundle_explains_its_funding_from_its_nations_and_end_users() -> None:
-    bundles: list[BundleState] = []
-    for nation in ("NLD", "DEU", "CZE"):
-        bundle = placed(need(nation), bundles)
-    assert {a.instrument: a.co_funding_rate for a in bundle.funding()}["EDIRPA"] == 0.15
-    bundle = placed(need("DNK", end_user=EndUser.UKRAINE), bundles)
-    assert {a.instrument: a.co_funding_rate for a in bundle.funding()}["EDIRPA"] == 0.20
 
 
 def test_the_oldest_bundle_without_a_reason_against_the_need_is_joined_and_the_others_explained() -> None:

@@ -8,155 +8,125 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from demand.domain.bundle import Bundle, BundleKind, BundleStatus
-from demand.entrypoints.deps import (
-    BundleLister,
-    CallerOf,
-    Desk,
-    Uow,
-    acting_nation,
-    budget_eur,
-    caller_of,
-    domain_errors,
-)
+from bundling_shared.pagination import Page
+from demand.domain.bundle import BundleKind, BundleStatus
+from demand.entrypoints.deps import BundleId, BundleLister, CallerOf, Desk, ItemFilter, Limit, Offset, Uow
 from demand.entrypoints.schemas import (
     AccessionIn,
-    BundleId,
     BundleOut,
     CommitIn,
     DeadlineIn,
-    ItemFilter,
     LeadIn,
-    Offset,
     OpenIn,
-    Page,
     ParticipationIn,
     ReasonIn,
     SmeShareIn,
     TrailEntryOut,
+    eur,
+    yearly_of,
 )
 from demand.service_layer import bundles as handlers
-from demand.service_layer.common import UowFactory
 from demand.service_layer.unit_of_work import BundleFilter
 
-router = APIRouter(prefix="/v1/bundles", tags=["bundles"])
+router = APIRouter(prefix="/bundles", tags=["bundles"])
 
 
 def _out(view: handlers.BundleView) -> BundleOut:
     return BundleOut.of(view.bundle, view.lines, view.nation)
 
 
-async def _render(bundle: Bundle, uow: UowFactory, nation: str | None) -> BundleOut:
-    async with uow() as u:
-        lines = await u.bundles.lines(bundle.id, nation)
-    return BundleOut.of(bundle, lines, nation)
-
-
 @router.get("", response_model=Page[BundleOut])
 async def list_bundles(
     uow: Uow,
-    principal: BundleLister,
+    caller: BundleLister,
     status_: Annotated[BundleStatus | None, Query(alias="status")] = None,
     item_code: ItemFilter = None,
     kind: BundleKind | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[BundleOut]:
     """The bundles the caller leads or its nation is in (an admin: all), each as it may see it."""
     f = BundleFilter(status=status_, item_code=item_code, kind=kind)
-    page = await handlers.list_bundles(f, caller_of(principal), limit, offset, uow())
-    return Page(items=[_out(v) for v in page.views], limit=limit, offset=offset, total=page.total)
+    views, total = await handlers.list_bundles(uow(), caller=caller, f=f, limit=limit, offset=offset)
+    return Page(items=[_out(v) for v in views], limit=limit, offset=offset, total=total)
 
 
 @router.get("/{bundle_id}", response_model=BundleOut)
 async def get_bundle(bundle_id: BundleId, uow: Uow, caller: CallerOf) -> BundleOut:
-    with domain_errors():
-        return _out(await handlers.read_bundle(bundle_id, caller, uow()))
+    return _out(await handlers.read_bundle(uow(), caller=caller, bundle_id=bundle_id))
 
 
 @router.get("/{bundle_id}/trail", response_model=list[TrailEntryOut])
 async def bundle_trail(bundle_id: BundleId, uow: Uow, caller: CallerOf) -> list[TrailEntryOut]:
     """Every decision on the bundle with its reason; a nation's reader sees the bundle-wide ones and its own."""
-    with domain_errors():
-        return [TrailEntryOut.of(d) for d in await handlers.bundle_trail(bundle_id, caller, uow())]
+    trail = await handlers.bundle_trail(uow(), caller=caller, bundle_id=bundle_id)
+    return [TrailEntryOut.model_validate(d, from_attributes=True) for d in trail]
 
 
 @router.post("/{bundle_id}/participation", response_model=BundleOut)
 async def answer_participation(bundle_id: BundleId, body: ParticipationIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """A desk confirms (quantity, funding instrument) or declines its nation's part."""
-    with domain_errors():
-        view = await handlers.answer_participation(
-            handlers.Answer(bundle_id, caller, body.decision == "confirm", body.quantity, body.funding_instrument),
-            uow(),
-        )
+    view = await handlers.answer_participation(
+        uow(),
+        caller=caller,
+        bundle_id=bundle_id,
+        confirm=body.decision == "confirm",
+        quantity=body.quantity,
+        funding=body.funding_instrument,
+    )
     return _out(view)
 
 
 @router.post("/{bundle_id}/accessions", response_model=BundleOut, status_code=201)
-async def accede(bundle_id: BundleId, body: AccessionIn, uow: Uow, principal: Desk) -> BundleOut:
+async def accede(bundle_id: BundleId, body: AccessionIn, uow: Uow, caller: Desk) -> BundleOut:
     """A nation accedes later to a committed framework contract still open for accession."""
-    nation = acting_nation(principal)
-    with domain_errors():
-        bundle = await handlers.accede(
-            handlers.Accede(
-                bundle_id, nation, [y.domain() for y in body.yearly_quantities], budget_eur(body.budget_ceiling)
-            ),
-            uow(),
-        )
-    return await _render(bundle, uow, nation)
+    view = await handlers.accede(
+        uow(),
+        caller=caller,
+        bundle_id=bundle_id,
+        yearly=yearly_of(body.yearly_quantities),
+        budget_ceiling_eur=eur(body.budget_ceiling),
+    )
+    return _out(view)
 
 
 @router.post("/{bundle_id}/open", response_model=BundleOut)
 async def open_for_accession(bundle_id: BundleId, body: OpenIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """Open the bundle for accession until the deadline; industry hears of it without detail."""
-    with domain_errors():
-        view = await handlers.open_for_accession(bundle_id, body.deadline, body.minimum_nations, caller, uow())
+    view = await handlers.open_for_accession(
+        uow(), caller=caller, bundle_id=bundle_id, deadline=body.deadline, minimum_nations=body.minimum_nations
+    )
     return _out(view)
 
 
 @router.post("/{bundle_id}/lead", response_model=BundleOut)
 async def nominate_lead(bundle_id: BundleId, body: LeadIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """The bundle's lead hands it on; while none is nominated, a nation in it may propose one."""
-    with domain_errors():
-        view = await handlers.nominate_lead(bundle_id, body.lead, caller, uow())
-    return _out(view)
+    return _out(await handlers.nominate_lead(uow(), caller=caller, bundle_id=bundle_id, lead=body.lead))
 
 
 @router.post("/{bundle_id}/deadline", response_model=BundleOut)
 async def set_deadline(bundle_id: BundleId, body: DeadlineIn, uow: Uow, caller: CallerOf) -> BundleOut:
-    with domain_errors():
-        view = await handlers.set_deadline(bundle_id, body.deadline, caller, uow())
-    return _out(view)
+    return _out(await handlers.set_deadline(uow(), caller=caller, bundle_id=bundle_id, deadline=body.deadline))
 
 
 @router.post("/{bundle_id}/sme-share", response_model=BundleOut)
 async def set_sme_share(bundle_id: BundleId, body: SmeShareIn, uow: Uow, caller: CallerOf) -> BundleOut:
-    with domain_errors():
-        view = await handlers.set_sme_share(bundle_id, body.share, caller, uow())
-    return _out(view)
+    return _out(await handlers.set_sme_share(uow(), caller=caller, bundle_id=bundle_id, share=body.share))
 
 
 @router.post("/{bundle_id}/close", response_model=BundleOut)
 async def close_bundle(bundle_id: BundleId, body: ReasonIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """No more needs join and no more nations accede; a proposed or open bundle can still commit."""
-    with domain_errors():
-        view = await handlers.close_bundle(bundle_id, body.reason, caller, uow())
-    return _out(view)
+    return _out(await handlers.close_bundle(uow(), caller=caller, bundle_id=bundle_id, reason=body.reason))
 
 
 @router.post("/{bundle_id}/cancel", response_model=BundleOut)
 async def cancel_bundle(bundle_id: BundleId, body: ReasonIn, uow: Uow, caller: CallerOf) -> BundleOut:
-    with domain_errors():
-        view = await handlers.cancel_bundle(bundle_id, body.reason, caller, uow())
-    return _out(view)
+    return _out(await handlers.cancel_bundle(uow(), caller=caller, bundle_id=bundle_id, reason=body.reason))
 
 
 @router.post("/{bundle_id}/commit", response_model=BundleOut)
 async def commit_bundle(bundle_id: BundleId, body: CommitIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """Commit as one joint order (one-off demand) or framework contract (multi-year demand)."""
-    with domain_errors():
-        view = await handlers.commit_bundle(
-            handlers.CommitBundle(bundle_id=bundle_id, lead=body.lead, committed_by=caller.subject, caller=caller),
-            uow(),
-        )
-    return _out(view)
+    return _out(await handlers.commit_bundle(uow(), caller=caller, bundle_id=bundle_id, lead=body.lead))

@@ -63,13 +63,24 @@ async def test_an_accession_is_requested_until_the_contracts_service_says_it_too
         assert asked.json()["ceiling_quantity"] == 8  # the ceiling grows only once the lead agrees
 
     event = acceded(bid, "NOR", 2)
-    assert await accession_decided(event.event_id, bid, "NOR", True, service.uow()) is True
-    assert await accession_decided(event.event_id, bid, "NOR", True, service.uow()) is False  # redelivered
+    assert (
+        await accession_decided(service.uow(), event_id=event.event_id, bundle_id=bid, nation="NOR", took_effect=True)
+        is True
+    )
+    assert (
+        await accession_decided(service.uow(), event_id=event.event_id, bundle_id=bid, nation="NOR", took_effect=True)
+        is False
+    )  # redelivered
     nor = (await client.get(f"/v1/bundles/{bid}", headers=desk("NOR"))).json()
     assert nor["participation"][0]["status"] == "acceded" and nor["total_quantity"] == 10 and "NOR" in nor["nations"]
     assert nor["ceiling_quantity"] == 10
 
-    assert await accession_decided(refused(bid, "LTU").event_id, bid, "LTU", False, service.uow()) is True
+    assert (
+        await accession_decided(
+            service.uow(), event_id=refused(bid, "LTU").event_id, bundle_id=bid, nation="LTU", took_effect=False
+        )
+        is True
+    )
     ltu = await client.get(f"/v1/bundles/{bid}", headers=desk("LTU"))
     assert ltu.json()["participation"][0]["status"] == "accession_refused"
     trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("LTU"))).json()

@@ -44,6 +44,8 @@ async def test_a_need_keeps_every_field(demand: Demand) -> None:
     ("body", "reason"),
     [
         (need_body("NLD", 0), "greater than or equal to 1"),
+        (need_body("NLD", 0), '"field":"body.quantity","rule":"greater_than_equal"'),
+        (need_body("NLD", -3), '"field":"body.quantity","rule":"greater_than_equal"'),
         (need_body("NLD", delivery_window={"start": "2027-01-01", "end": "2026-01-01"}), "before it starts"),
         (need_body("NLD", item="PHASER"), "item PHASER is not in the catalogue"),
         (need_body("CZE"), "cannot register a need for CZE"),
@@ -160,3 +162,14 @@ async def test_needs_filter_and_page(demand: Demand) -> None:
     ).json()
     assert [n["quantity"] for n in second["items"]] == [3]
     assert (await client.get("/v1/needs", params={"status": "bundled"}, headers=desk("NLD"))).json()["total"] == 0
+
+
+async def test_a_registered_need_and_its_event_commit_together(demand: Demand) -> None:
+    service, client = demand
+    response = await client.post("/v1/needs", json=need_body("NLD", 10_000), headers=desk("NLD"))
+    assert response.status_code == 201
+    need = response.json()
+    events = await outbox_events(service)
+    assert len(events) == 1
+    assert events[0]["event_type"] == "demand.need.registered"
+    assert events[0]["payload"]["need_id"] == need["id"] and events[0]["aggregate_id"] == need["id"]

@@ -14,10 +14,10 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bundling_shared.events.demand import NeedEvent
-from demand.domain.model import Need, NeedStatus, new_id
+from demand.domain.need import Need, NeedStatus, new_id
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
-from demand.service_layer.common import UowFactory
+from demand.service_layer.unit_of_work import UowFactory
 from tests.demand.helpers import need_body, outbox_events, yearly
 from tests.demand.integration.test_batch_aggregation import (
     POLICY,

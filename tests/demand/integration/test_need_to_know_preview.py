@@ -11,7 +11,7 @@ import pytest
 
 from bundling_shared.events.demand import BundleOpenedV1
 from tests.demand.helpers import aggregate_all, lead, need_body, outbox_events
-from tests.demand.test_bundles_api import SOON, Demand, bundles, register
+from tests.demand.integration.test_bundles_api import SOON, Demand, bundles, register
 from tests.support.api import coordinator, desk
 
 # With DNK, three EU member states: one short of EDIP-PCI, whose reason could list them.

@@ -12,39 +12,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from bundling_shared.ids import time_ordered_id
-from demand.domain.errors import (
-    BundleNotOpen,
-    DemandRuleViolation,
-    EmptyBundle,
-    InvalidNeed,
-    InvalidReference,
-    NotAllowedNow,
-)
+from demand.domain.errors import InvalidNeed, NotAllowedNow
 from demand.domain.funding import instruments
 from demand.domain.reference import NATIONS, CatalogueItem
-
-__all__ = [
-    "ALPHA3",
-    "CENT",
-    "BundleNotOpen",
-    "DemandRuleViolation",
-    "Deviation",
-    "EmptyBundle",
-    "EndUser",
-    "InvalidNeed",
-    "InvalidReference",
-    "Need",
-    "NeedFacts",
-    "NeedStatus",
-    "NeedVersion",
-    "NotAllowedNow",
-    "Priority",
-    "YearQuantity",
-    "new_id",
-]
 
 ALPHA3 = re.compile(r"^[A-Z]{3}$")
 
@@ -68,6 +41,7 @@ holds without its sums outgrowing the database's integers."""
 
 
 AMENDABLE = (NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.BUNDLED, NeedStatus.UNPLACEABLE)
+WANTED = (NeedStatus.SUBMITTED, NeedStatus.BUNDLED, NeedStatus.UNPLACEABLE)
 
 
 class EndUser(StrEnum):
@@ -136,6 +110,25 @@ def _year(y: YearQuantity) -> int:
     return y.year
 
 
+class NeedTerms(TypedDict, total=False):
+    """What a nation asks for, as its desk states it, in the need's own names: the one
+    shape a request takes on its way to `Need.register`, whether it registers or previews."""
+
+    nation: Required[str]
+    item_code: Required[str]
+    quantity: Required[int | None]  # None: the sum of the yearly quantities
+    window_start: Required[date]
+    window_end: Required[date]
+    end_user: EndUser
+    yearly: list[YearQuantity]
+    recurring: bool
+    budget_ceiling_eur: Decimal | None
+    specification_ref: str | None  # None: the item's harmonised one
+    deviations: list[Deviation]
+    priority: Priority
+    preferred_funding: str | None
+
+
 @dataclass
 class NeedFacts:
     """What a need asks for, and where it stands: all that placing it reads.
@@ -176,6 +169,36 @@ class NeedFacts:
     def ukraine_quantity(self) -> int:
         return self.quantity if self.end_user is EndUser.UKRAINE else 0
 
+    @property
+    def wanted(self) -> bool:
+        """Still demand for the engine to place: submitted, bundled, or set aside until its
+        desk amends it."""
+        return self.status in WANTED
+
+    def joined(self, bundle_id: str) -> None:
+        """Placed in a bundle (`Bundle.join`): whatever set it aside no longer holds."""
+        self.bundle_id, self.status, self.status_reason = bundle_id, NeedStatus.BUNDLED, None
+
+    def set_aside(self, reason: str, now: datetime) -> None:
+        """The engine cannot place it: it stays, `unplaceable` with the reason, out of any
+        bundle, until its desk amends or withdraws it. The whole need (`Need`) also records
+        the change as a version at `now`; plain facts keep no history."""
+        self.status, self.status_reason, self.bundle_id = NeedStatus.UNPLACEABLE, reason, None
+
+    def released(self) -> bool:
+        """Out of the bundle it was in (committed without its nation, or cancelled). True
+        when it is still demand, submitted again to be placed again; a need withdrawn
+        meanwhile stays withdrawn."""
+        self.bundle_id = None
+        if self.status in (NeedStatus.SUBMITTED, NeedStatus.BUNDLED):
+            self.status = NeedStatus.SUBMITTED
+            return True
+        return False
+
+    def committed(self) -> None:
+        """Ordered in a joint order or framework: from now on it no longer changes."""
+        self.status = NeedStatus.COMMITTED
+
 
 @dataclass
 class Need(NeedFacts):
@@ -188,41 +211,27 @@ class Need(NeedFacts):
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
-    def register(
-        cls,
-        *,
-        nation: str,
-        item_code: str,
-        quantity: int | None,
-        window_start: date,
-        window_end: date,
-        end_user: EndUser = EndUser.OWN_FORCES,
-        item: CatalogueItem | None = None,
-        yearly: list[YearQuantity] | None = None,
-        recurring: bool = False,
-        budget_ceiling_eur: Decimal | None = None,
-        specification_ref: str | None = None,
-        deviations: list[Deviation] | None = None,
-        priority: Priority = Priority.ROUTINE,
-        preferred_funding: str | None = None,
-        draft: bool = False,
-    ) -> Need:
+    def register(cls, *, item: CatalogueItem | None = None, draft: bool = False, **terms: Unpack[NeedTerms]) -> Need:
+        """A need as its desk asked for it, checked against the rules and `item`, the
+        catalogue's entry for its item code (None: not in the catalogue)."""
+        quantity = terms["quantity"]
+        yearly = sorted(terms.get("yearly", []), key=_year)
         need = cls(
             id=new_id("need"),
-            nation=nation,
-            item_code=item_code.strip(),
-            quantity=quantity if quantity is not None else sum(y.quantity for y in yearly or []),
-            window_start=window_start,
-            window_end=window_end,
-            end_user=end_user,
+            nation=terms["nation"],
+            item_code=terms["item_code"].strip(),
+            quantity=quantity if quantity is not None else sum(y.quantity for y in yearly),
+            window_start=terms["window_start"],
+            window_end=terms["window_end"],
+            end_user=terms.get("end_user", EndUser.OWN_FORCES),
             status=NeedStatus.DRAFT if draft else NeedStatus.SUBMITTED,
-            yearly=sorted(yearly or [], key=lambda y: y.year),
-            recurring=recurring,
-            budget_ceiling_eur=budget_ceiling_eur,
-            specification_ref=specification_ref or (item.specification_ref if item else None),
-            deviations=list(deviations or []),
-            priority=priority,
-            preferred_funding=preferred_funding,
+            yearly=yearly,
+            recurring=terms.get("recurring", False),
+            budget_ceiling_eur=terms.get("budget_ceiling_eur"),
+            specification_ref=terms.get("specification_ref") or (item.specification_ref if item else None),
+            deviations=list(terms.get("deviations", [])),
+            priority=terms.get("priority", Priority.ROUTINE),
+            preferred_funding=terms.get("preferred_funding"),
         )
         need.validate(item, quantity_given=quantity is not None)
         return need
@@ -334,11 +343,16 @@ class Need(NeedFacts):
                 rule="sum_of_yearly_quantities",
             )
 
+    def _new_version(self, now: datetime) -> None:
+        """Every change a nation or the engine makes to a need is a version of its history."""
+        self.version += 1
+        self.updated_at = now
+
     def submit(self, now: datetime) -> None:
         if self.status is not NeedStatus.DRAFT:
             raise NotAllowedNow(f"need {self.id} is {self.status.value}; only a draft can be submitted")
         self.status = NeedStatus.SUBMITTED
-        self.updated_at = now
+        self._new_version(now)
 
     def amend(self, changes: dict[str, Any], item: CatalogueItem | None, now: datetime) -> list[str]:
         """Apply `changes` as a new version; the need is checked whole, as at registration.
@@ -359,8 +373,7 @@ class Need(NeedFacts):
             return []
         for key in changed:
             setattr(self, key, changes[key])
-        self.version += 1
-        self.updated_at = now
+        self._new_version(now)
         return changed
 
     def withdraw(self, now: datetime) -> None:
@@ -368,15 +381,18 @@ class Need(NeedFacts):
             raise NotAllowedNow(f"need {self.id} is {self.status.value}; it can no longer be withdrawn")
         self.status = NeedStatus.WITHDRAWN
         self.status_reason = None
-        self.updated_at = now
+        self._new_version(now)
+
+    def set_aside(self, reason: str, now: datetime) -> None:
+        super().set_aside(reason, now)
+        self._new_version(now)
 
     def contracted(self, now: datetime) -> bool:
         """The joint order or framework the need was committed in became a contract."""
         if self.status is not NeedStatus.COMMITTED:
             return False
         self.status = NeedStatus.CONTRACTED
-        self.version += 1
-        self.updated_at = now
+        self._new_version(now)
         return True
 
     def snapshot(self) -> dict[str, Any]:

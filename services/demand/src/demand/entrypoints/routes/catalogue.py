@@ -1,0 +1,82 @@
+"""Reference data: nations, the item catalogue with its user groups, funding rules, and
+the aggregated demand sheet of an item (totals only, no nation's detail)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from demand.domain.funding import ELIGIBILITY, RULES
+from demand.domain.reference import NATIONS
+from demand.entrypoints.deps import Admin, CategoryFilter, ItemCode, Reader, Uow
+from demand.entrypoints.schemas import DemandSheetOut, ItemIn, ItemOut, NationOut, OperatorsOut, ReasonIn
+from demand.service_layer import catalogue as handlers
+from demand.service_layer.views import demand_sheet
+
+router = APIRouter(tags=["catalogue"])
+
+
+@router.get("/catalogue/nations", response_model=list[NationOut])
+async def list_nations(caller: Reader) -> list[NationOut]:
+    return [NationOut.model_validate(n, from_attributes=True) for n in sorted(NATIONS.values(), key=lambda n: n.code)]
+
+
+@router.get("/catalogue/funding-rules")
+async def funding_rules(caller: Reader) -> dict[str, Any]:
+    """The funding rules in force, as data with their version."""
+    return {
+        "version": RULES.version,
+        "rules": [
+            {
+                "instrument": r.instrument,
+                "title": r.title,
+                "counts": ELIGIBILITY[r.eligible][0],
+                "min_nations": r.min_nations,
+                "co_funding_rate": r.base_rate,
+                "bonus_rate": r.bonus_rate,
+                "bonus_when_ukraine_receives_extra": r.bonus_ukraine,
+                "bonus_when_sme_share_at_least": r.bonus_sme_share,
+            }
+            for r in RULES.rules
+        ],
+    }
+
+
+@router.get("/catalogue/items", response_model=list[ItemOut])
+async def list_items(
+    uow: Uow, caller: Reader, category: CategoryFilter = None, include_retired: bool = False
+) -> list[ItemOut]:
+    items = await handlers.list_items(uow(), category=category, include_retired=include_retired)
+    return [ItemOut.model_validate(i, from_attributes=True) for i in items]
+
+
+@router.get("/catalogue/items/{code}", response_model=ItemOut)
+async def get_item(code: ItemCode, uow: Uow, caller: Reader) -> ItemOut:
+    return ItemOut.model_validate(await handlers.get_item(uow(), code=code), from_attributes=True)
+
+
+@router.get("/catalogue/items/{code}/operators", response_model=OperatorsOut)
+async def operators(code: ItemCode, uow: Uow, caller: Reader) -> OperatorsOut:
+    """Who else operates this: the user groups of the platforms the item fits."""
+    found = await handlers.operators_of(uow(), caller=caller, code=code)
+    return OperatorsOut.model_validate(found, from_attributes=True)
+
+
+@router.post("/catalogue/items", response_model=ItemOut, status_code=status.HTTP_201_CREATED)
+async def add_item(body: ItemIn, uow: Uow, caller: Admin) -> ItemOut:
+    item = await handlers.add_item(uow(), item=body.item())
+    return ItemOut.model_validate(item, from_attributes=True)
+
+
+@router.post("/catalogue/items/{code}/retire", response_model=ItemOut)
+async def retire_item(code: ItemCode, body: ReasonIn, uow: Uow, caller: Admin) -> ItemOut:
+    """A retired item takes no new needs; existing needs and bundles stay as they are."""
+    item = await handlers.retire_item(uow(), code=code, reason=body.reason)
+    return ItemOut.model_validate(item, from_attributes=True)
+
+
+@router.get("/demand-sheet/{item_code}", response_model=DemandSheetOut, tags=["bundles"])
+async def get_demand_sheet(item_code: ItemCode, uow: Uow, caller: Reader) -> DemandSheetOut:
+    """Aggregated demand for one item: totals per year, number of nations, open bundles."""
+    return DemandSheetOut.model_validate(await demand_sheet(uow(), item_code=item_code), from_attributes=True)

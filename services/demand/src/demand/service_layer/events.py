@@ -1,0 +1,229 @@
+"""The events the demand service stages in its outbox, built from the domain.
+
+What a nation's desk does to its needs goes to `demand.needs`, keyed by need, where the
+aggregator places them; everything the bundling engine and the coordinators decide goes to
+`demand.bundles`, keyed by bundle (a need set aside: by need), for the contracts and
+notifications services. What industry may learn of a bundle (`bundle_opened`) carries
+totals and counts, never one nation's quantity or budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from bundling_shared import topics
+from bundling_shared.events.demand import (
+    AccessionConfirmedPayload,
+    AccessionConfirmedV1,
+    BundleOpenedPayload,
+    BundleOpenedV1,
+    BundleUpdatedPayload,
+    BundleUpdatedV1,
+    DeliveryWindow,
+    FrameworkCommittedPayload,
+    FrameworkCommittedV1,
+    FrameworkParticipant,
+    FundingAssessment,
+    HarmonisationProposedPayload,
+    HarmonisationProposedV1,
+    JointOrderCommittedPayload,
+    JointOrderCommittedV1,
+    JointOrderLine,
+    NationalDeviation,
+    NeedAmendedPayload,
+    NeedAmendedV1,
+    NeedRegisteredPayload,
+    NeedRegisteredV1,
+    NeedUnplaceablePayload,
+    NeedUnplaceableV1,
+    NeedWithdrawnPayload,
+    NeedWithdrawnV1,
+    YearlyQuantity,
+)
+from bundling_shared.events.demand import (
+    BundleLine as BundleLineEvent,
+)
+from bundling_shared.events.envelope import EventEnvelope
+from demand.domain.bundle import BundleKind, BundleLine, BundleState, CommittedOrder, Share
+from demand.domain.bundling import incompatible
+from demand.domain.need import Need, NeedFacts, YearQuantity
+from demand.service_layer.unit_of_work import UnitOfWork
+
+PRODUCER = "demand"
+
+NEED_EVENTS: frozenset[type[EventEnvelope[Any]]] = frozenset({NeedRegisteredV1, NeedAmendedV1, NeedWithdrawnV1})
+
+
+async def _emit(
+    uow: UnitOfWork,
+    event: type[EventEnvelope[Any]],
+    payload: BaseModel,
+    *,
+    aggregate_id: str,
+    nation: str | None = None,
+) -> None:
+    topic = topics.NEEDS if event in NEED_EVENTS else topics.BUNDLES
+    await uow.emit(topic, event.create(payload, aggregate_id=aggregate_id, producer=PRODUCER, nation=nation))
+
+
+def _window(bundle: BundleState) -> DeliveryWindow:
+    return DeliveryWindow(start=bundle.window_start, end=bundle.window_end)
+
+
+def _yearly(yearly: Sequence[YearQuantity]) -> list[YearlyQuantity]:
+    return [YearlyQuantity(year=y.year, quantity=y.quantity) for y in yearly]
+
+
+# ---------------------------------------------------------------------------- needs
+async def need_registered(uow: UnitOfWork, need: Need) -> None:
+    """A need submitted (registered, or a draft submitted): the aggregator places it."""
+    payload = NeedRegisteredPayload(
+        need_id=need.id,
+        nation=need.nation,
+        item_code=need.item_code,
+        quantity=need.quantity,
+        delivery_window=DeliveryWindow(start=need.window_start, end=need.window_end),
+        end_user=need.end_user.value,
+    )
+    await _emit(uow, NeedRegisteredV1, payload, aggregate_id=need.id, nation=need.nation)
+
+
+async def need_amended(uow: UnitOfWork, need: Need, changed: list[str]) -> None:
+    payload = NeedAmendedPayload(
+        need_id=need.id, nation=need.nation, item_code=need.item_code, version=need.version, changed=changed
+    )
+    await _emit(uow, NeedAmendedV1, payload, aggregate_id=need.id, nation=need.nation)
+
+
+async def need_withdrawn(uow: UnitOfWork, need: Need, reason: str | None) -> None:
+    payload = NeedWithdrawnPayload(need_id=need.id, nation=need.nation, item_code=need.item_code, reason=reason)
+    await _emit(uow, NeedWithdrawnV1, payload, aggregate_id=need.id, nation=need.nation)
+
+
+async def need_unplaceable(uow: UnitOfWork, need: NeedFacts, reason: str) -> None:
+    """Told to the need's nation only: its desk amends or withdraws it."""
+    payload = NeedUnplaceablePayload(need_id=need.id, nation=need.nation, item_code=need.item_code, reason=reason)
+    await _emit(uow, NeedUnplaceableV1, payload, aggregate_id=need.id, nation=need.nation)
+
+
+# ---------------------------------------------------------------------------- bundles
+async def harmonisation_proposed(
+    uow: UnitOfWork, bundle: BundleState, need: NeedFacts, harmonised: Sequence[str]
+) -> None:
+    """`need` opened `bundle` apart from the `harmonised` bundles of its item, for its
+    specification or its incompatible deviations: agreeing on one specification would let
+    them bundle together."""
+    deviations = incompatible(need)
+    reason = (
+        f"{need.nation} needs {need.item_code} to specification {need.specification_ref or 'unspecified'}"
+        + (f" with incompatible deviations ({'; '.join(d.description for d in deviations)})" if deviations else "")
+        + "; harmonising the specification would let these needs bundle with the others"
+    )
+    payload = HarmonisationProposedPayload(
+        bundle_ids=[bundle.id, *harmonised],
+        item_code=need.item_code,
+        specification_ref=need.specification_ref,
+        nations=[need.nation],
+        deviations=[
+            NationalDeviation(nation=need.nation, description=d.description, compatible=d.compatible)
+            for d in need.deviations
+        ],
+        reason=reason,
+    )
+    await _emit(uow, HarmonisationProposedV1, payload, aggregate_id=bundle.id, nation=need.nation)
+
+
+async def bundle_opened(uow: UnitOfWork, bundle: BundleState) -> None:
+    """What industry may learn: totals and the number of nations, no per-nation detail."""
+    payload = BundleOpenedPayload(
+        bundle_id=bundle.id,
+        item_code=bundle.item_code,
+        kind=bundle.kind.value,
+        total_quantity=bundle.total_quantity,
+        nation_count=len(bundle.nations),
+        delivery_window=_window(bundle),
+        accession_deadline=bundle.deadline,
+        lead=bundle.proposed_lead,
+        funding=[
+            FundingAssessment(
+                instrument=a.instrument, qualifies=a.qualifies, reason=a.reason, co_funding_rate=a.co_funding_rate
+            )
+            for a in bundle.funding()
+        ],
+        specification_ref=bundle.specification_ref,
+    )
+    await _emit(uow, BundleOpenedV1, payload, aggregate_id=bundle.id)
+
+
+async def bundle_updated(uow: UnitOfWork, bundle: BundleState, lines: Sequence[BundleLine], reason: str) -> None:
+    payload = BundleUpdatedPayload(
+        bundle_id=bundle.id,
+        item_code=bundle.item_code,
+        status=bundle.status.value,
+        total_quantity=bundle.total_quantity,
+        nations=bundle.nations,
+        lines=[BundleLineEvent(need_id=x.need_id, nation=x.nation, quantity=x.quantity) for x in lines],
+        delivery_window=_window(bundle),
+        revision=bundle.revision,
+        reason=reason,
+    )
+    await _emit(uow, BundleUpdatedV1, payload, aggregate_id=bundle.id)
+
+
+async def committed(uow: UnitOfWork, bundle: BundleState, order: CommittedOrder) -> None:
+    """A joint order (one-off demand) or a framework contract (multi-year demand): what
+    the contracts service turns into a contract."""
+    if order.kind is BundleKind.FRAMEWORK_CONTRACT:
+        await _framework_committed(uow, bundle, order)
+        return
+    payload = JointOrderCommittedPayload(
+        bundle_id=bundle.id,
+        item_code=bundle.item_code,
+        lead=order.lead,
+        lines=[JointOrderLine(nation=x.nation, quantity=x.quantity, need_ids=x.need_ids) for x in order.lines],
+        total_quantity=order.total_quantity,
+        delivery_window=DeliveryWindow(start=order.window_start, end=order.window_end),
+        committed_by=order.committed_by,
+    )
+    await _emit(uow, JointOrderCommittedV1, payload, aggregate_id=bundle.id)
+
+
+async def _framework_committed(uow: UnitOfWork, bundle: BundleState, order: CommittedOrder) -> None:
+    terms = bundle.framework_terms()  # its shares are those taking part, once committed
+    assert terms is not None
+    ceiling, start, end = terms
+    value = order.value_eur
+    payload = FrameworkCommittedPayload(
+        bundle_id=bundle.id,
+        item_code=bundle.item_code,
+        lead=order.lead,
+        participants=[
+            FrameworkParticipant(nation=x.nation, yearly=_yearly(x.yearly), need_ids=x.need_ids) for x in order.lines
+        ],
+        ceiling_quantity=ceiling,
+        ceiling_value_eur=float(value) if value else None,
+        ceiling_value=value if value else None,
+        start=start,
+        end=end,
+        specification_ref=bundle.specification_ref,
+        committed_by=order.committed_by,
+    )
+    await _emit(uow, FrameworkCommittedV1, payload, aggregate_id=bundle.id)
+
+
+async def accession_confirmed(uow: UnitOfWork, bundle: BundleState, share: Share, budget_eur: Decimal | None) -> None:
+    """A nation asks to join a committed framework with `share`: its lead decides, through
+    the contracts service."""
+    payload = AccessionConfirmedPayload(
+        bundle_id=bundle.id,
+        item_code=bundle.item_code,
+        nation=share.nation,
+        yearly=_yearly(share.yearly),
+        budget_ceiling_eur=float(budget_eur) if budget_eur else None,
+        budget_ceiling=budget_eur or None,
+    )
+    await _emit(uow, AccessionConfirmedV1, payload, aggregate_id=bundle.id, nation=share.nation)

@@ -1,0 +1,259 @@
+"""A unit of work in memory: the handlers run against it as against the database, without
+one, in milliseconds. It keeps what the handlers store and the events they stage, and,
+like a transaction, forgets the staged events of a unit of work left without a commit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
+from copy import deepcopy
+from datetime import datetime
+from typing import Any, Self
+from uuid import UUID
+
+from bundling_shared.clock import Clock, FixedClock
+from bundling_shared.events.envelope import EventEnvelope
+from bundling_shared.topics import Topic
+from demand.domain.access import SeenBy, leader
+from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, Decision
+from demand.domain.need import Need, NeedFacts, NeedVersion
+from demand.domain.reference import SEED_ITEMS, CatalogueItem
+from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, StoredAnswer
+from tests.demand.unit.examples import NOW
+
+
+class FakeBundles:
+    def __init__(self) -> None:
+        self.stored: dict[str, Bundle] = {}
+        self.stored_lines: dict[tuple[str, str], BundleLine] = {}
+        self.decisions: list[Decision] = []
+
+    def add(self, bundle: Bundle) -> None:
+        self.stored[bundle.id] = bundle
+
+    async def get(self, bundle_id: str) -> Bundle | None:
+        return self.stored.get(bundle_id)
+
+    def open_for(
+        self, need: NeedFacts, *, kind: BundleKind, variant: str, specification_ref: str | None
+    ) -> BundleState:
+        bundle = Bundle.open_for(need, kind=kind, variant=variant, specification_ref=specification_ref)
+        self.add(bundle)
+        return bundle
+
+    async def placed_in(self, bundle_id: str) -> BundleState | None:
+        return self.stored.get(bundle_id)
+
+    def _of_item(self, item_code: str) -> list[Bundle]:
+        return sorted((b for b in self.stored.values() if b.item_code == item_code), key=lambda b: (b.created_at, b.id))
+
+    async def candidates(self, item_code: str) -> Sequence[BundleState]:
+        return [b for b in self._of_item(item_code) if b.joinable]
+
+    async def hold_openings(self, item_code: str) -> None:
+        """One process, one transaction at a time: nobody else opens a bundle meanwhile."""
+
+    async def opened_meanwhile(self, item_code: str) -> bool:
+        return False
+
+    async def open_for_item(self, item_code: str) -> Sequence[Bundle]:
+        return [b for b in self._of_item(item_code) if b.closed_reason is None and (b.joinable or b.accession_open)]
+
+    def seen(self, bundle: Bundle, seen_by: SeenBy | None) -> bool:
+        if seen_by is None:
+            return True
+        nation = seen_by.nation is not None and bundle.share(seen_by.nation) is not None
+        return nation or (seen_by.lead is not None and leader(bundle) == seen_by.lead)
+
+    def _listed(self, f: BundleFilter) -> list[Bundle]:
+        return [
+            b
+            for b in sorted(self.stored.values(), key=lambda b: (b.created_at, b.id))
+            if self.seen(b, f.seen_by)
+            and f.status in (None, b.status)
+            and f.item_code in (None, b.item_code)
+            and f.kind in (None, b.kind)
+        ]
+
+    async def list(self, f: BundleFilter, limit: int, offset: int) -> Sequence[Bundle]:
+        return self._listed(f)[offset : offset + limit]
+
+    async def count(self, f: BundleFilter) -> int:
+        return len(self._listed(f))
+
+    async def due_for_publication(self, changed_before: datetime, pending_before: datetime) -> Sequence[Bundle]:
+        return [
+            b
+            for b in self.stored.values()
+            if b.pending_since is not None
+            and ((b.changed_at is not None and b.changed_at <= changed_before) or b.pending_since <= pending_before)
+        ]
+
+    def add_line(self, line: BundleLine) -> None:
+        self.stored_lines[line.bundle_id, line.need_id] = line
+
+    async def line(self, bundle_id: str, need_id: str) -> BundleLine | None:
+        return self.stored_lines.get((bundle_id, need_id))
+
+    async def remove_line(self, line: BundleLine) -> None:
+        del self.stored_lines[line.bundle_id, line.need_id]
+
+    async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
+        return [
+            line
+            for (bid, _), line in sorted(self.stored_lines.items())
+            if bid == bundle_id and nation in (None, line.nation)
+        ]
+
+    def record(self, decision: Decision) -> None:
+        self.decisions.append(decision)
+
+    async def trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
+        return [
+            d for d in self.decisions if d.bundle_id == bundle_id and (nation is None or d.nation in (None, nation))
+        ]
+
+
+class FakeNeeds:
+    def __init__(self, bundles: FakeBundles) -> None:
+        self.stored: dict[str, Need] = {}
+        self.versions: list[NeedVersion] = []
+        self._bundles = bundles
+
+    def add(self, need: Need) -> None:
+        self.stored[need.id] = need
+
+    async def get(self, need_id: str) -> Need | None:
+        return self.stored.get(need_id)
+
+    async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]:
+        return {i: self.stored[i] for i in need_ids if i in self.stored}
+
+    def _seen(self, need: Need, seen_by: SeenBy | None) -> bool:
+        if seen_by is None or need.nation == seen_by.nation:
+            return True
+        bundle = self._bundles.stored.get(need.bundle_id or "")
+        return bundle is not None and seen_by.lead is not None and leader(bundle) == seen_by.lead
+
+    def _listed(self, f: NeedFilter) -> list[Need]:
+        return [
+            n
+            for n in sorted(self.stored.values(), key=lambda n: (n.created_at, n.id))
+            if self._seen(n, f.seen_by)
+            and f.nation in (None, n.nation)
+            and f.status in (None, n.status)
+            and f.item_code in (None, n.item_code)
+            and f.end_user in (None, n.end_user)
+        ]
+
+    async def list(self, f: NeedFilter, limit: int, offset: int) -> Sequence[Need]:
+        return self._listed(f)[offset : offset + limit]
+
+    async def count(self, f: NeedFilter) -> int:
+        return len(self._listed(f))
+
+    async def of_item(self, item_code: str) -> AsyncIterator[Need]:
+        for need in list(self.stored.values()):
+            if need.item_code == item_code:
+                yield need
+
+    def add_version(self, version: NeedVersion) -> None:
+        self.versions.append(version)
+
+    async def history(self, need_id: str) -> Sequence[NeedVersion]:
+        return [v for v in self.versions if v.need_id == need_id]
+
+
+class FakeCatalogue:
+    def __init__(self) -> None:
+        self.stored = {item.code: deepcopy(item) for item in SEED_ITEMS}
+
+    def add(self, item: CatalogueItem) -> None:
+        self.stored[item.code] = item
+
+    async def get(self, code: str) -> CatalogueItem | None:
+        return self.stored.get(code)
+
+    async def list(self, category: str | None, include_retired: bool) -> Sequence[CatalogueItem]:
+        return [
+            i
+            for _, i in sorted(self.stored.items())
+            if category in (None, i.category) and (include_retired or not i.retired)
+        ]
+
+
+class FakeIdempotencyKeys:
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, str], StoredAnswer] = {}
+
+    async def get(self, scope: str, key: str) -> StoredAnswer | None:
+        return self.answers.get((scope, key))
+
+    async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None:
+        if (scope, key) in self.answers:
+            raise AnsweredMeanwhile(f"the Idempotency-Key {key} was answered meanwhile")
+        self.answers[scope, key] = answer
+
+
+class FakeBatch:
+    def __init__(self, needs: FakeNeeds) -> None:
+        self._needs = needs
+
+    async def read_needs(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
+        return dict(await self._needs.get_many(need_ids))
+
+    async def read_items(self, item_codes: Collection[str]) -> None:
+        """Everything is in memory already."""
+
+
+class FakeUnitOfWork:
+    """Stores in memory; `published` holds what committed units of work staged, in order."""
+
+    def __init__(self) -> None:
+        self.clock: Clock = FixedClock(NOW)
+        self.bundles = FakeBundles()
+        self.needs = FakeNeeds(self.bundles)
+        self.catalogue = FakeCatalogue()
+        self.idempotency = FakeIdempotencyKeys()
+        self.published: list[tuple[Topic, EventEnvelope[Any]]] = []
+        self.processed: set[tuple[str, str]] = set()
+        self.commits = 0
+        self._staged: list[tuple[Topic, EventEnvelope[Any]]] = []
+
+    async def __aenter__(self) -> Self:
+        self._staged = []
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self._staged = []  # not committed: never published
+
+    async def commit(self) -> None:
+        self.commits += 1
+        self.published.extend(self._staged)
+        self._staged = []
+
+    async def flush(self) -> None:
+        """Nothing waits to be written."""
+
+    async def emit(self, topic: Topic, event: EventEnvelope[Any]) -> None:
+        self._staged.append((topic, event))
+
+    async def already_processed(self, consumer: str, event_id: UUID) -> bool:
+        return (consumer, str(event_id)) in self.processed
+
+    async def mark_processed(self, consumer: str, event_id: UUID) -> None:
+        self.processed.add((consumer, str(event_id)))
+
+    async def processed_among(self, consumer: str, event_ids: Collection[str]) -> set[str]:
+        return {i for i in event_ids if (consumer, i) in self.processed}
+
+    async def mark_all_processed(self, consumer: str, event_ids: Collection[str]) -> None:
+        self.processed.update((consumer, i) for i in event_ids)
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[FakeBatch]:
+        yield FakeBatch(self.needs)
+
+    def events(self, event_type: str) -> list[EventEnvelope[Any]]:
+        """The published events of one type, oldest first."""
+        return [event for _, event in self.published if event.event_type == event_type]

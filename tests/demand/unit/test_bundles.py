@@ -1,0 +1,165 @@
+"""The handlers of coordinators and desks on a bundle, against a unit of work in memory:
+commit, cancel, accession and the acts in between, what each records in the trail and
+what it announces."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bundling_shared import topics
+from bundling_shared.errors import Forbidden, NotFound
+from demand.domain.bundle import Bundle, BundleStatus, DecisionKind
+from demand.domain.errors import NotAllowedNow
+from demand.domain.need import NeedStatus, YearQuantity
+from demand.service_layer import bundles, needs
+from demand.service_layer.unit_of_work import BundleFilter
+from tests.demand.unit.fakes import FakeUnitOfWork
+from tests.demand.unit.handlers import ADMIN, coordinator, desk, place_all, terms
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    return FakeUnitOfWork()
+
+
+async def bundle_of(uow: FakeUnitOfWork, *asked: tuple[str, int | None], item: str = "VSRAT", **more: object) -> Bundle:
+    """One bundle the needs of these nations joined, placed by the aggregator."""
+    for nation, quantity in asked:
+        await needs.register_need(uow, caller=desk(nation), terms=terms(nation, quantity, item, **more))
+    await place_all(uow)
+    (bundle,) = [b for b in uow.bundles.stored.values() if b.item_code == item and b.joinable]
+    return bundle
+
+
+async def test_a_commit_announces_the_order_its_lines_window_and_needs_and_commits_them(uow: FakeUnitOfWork) -> None:
+    bundle = await bundle_of(uow, ("NLD", 5), ("NOR", 8))
+    view = await bundles.commit_bundle(uow, caller=coordinator("NOR"), bundle_id=bundle.id, lead="NSPA")
+    assert view.bundle.status is BundleStatus.COMMITTED and view.nation is None  # its lead sees it in full
+    ((topic, order),) = [(t, e) for t, e in uow.published if e.event_type == "demand.joint_order.committed"]
+    assert topic == topics.BUNDLES and order.payload.lead == "NSPA" and order.payload.committed_by == "coordinator:NOR"
+    by_nation = {need.nation: need.id for need in uow.needs.stored.values()}
+    assert [(x.nation, x.quantity, x.need_ids) for x in order.payload.lines] == [
+        ("NLD", 5, [by_nation["NLD"]]),
+        ("NOR", 8, [by_nation["NOR"]]),
+    ]
+    assert (order.payload.delivery_window.start, order.payload.total_quantity) == (date(2025, 1, 1), 13)
+    assert {n.status for n in uow.needs.stored.values()} == {NeedStatus.COMMITTED}
+    assert (await uow.bundles.trail(bundle.id))[-1].reason == "committed as a joint order led by NSPA for 2 nation(s)"
+
+
+async def test_only_the_lead_commits_and_only_once(uow: FakeUnitOfWork) -> None:
+    bundle = await bundle_of(uow, ("NLD", 5), ("NOR", 8))
+    with pytest.raises(Forbidden):
+        await bundles.commit_bundle(uow, caller=desk("NLD"), bundle_id=bundle.id, lead=None)
+    with pytest.raises(NotFound, match=f"bundle {bundle.id} not found"):
+        await bundles.commit_bundle(uow, caller=coordinator("DEU"), bundle_id=bundle.id, lead=None)
+    await bundles.commit_bundle(uow, caller=coordinator("NOR"), bundle_id=bundle.id, lead=None)
+    with pytest.raises(NotAllowedNow, match="already committed"):
+        await bundles.commit_bundle(uow, caller=ADMIN, bundle_id=bundle.id, lead=None)
+    with pytest.raises(NotFound):
+        await bundles.commit_bundle(uow, caller=ADMIN, bundle_id="bundle-nope", lead=None)
+
+
+async def test_the_needs_of_a_nation_that_declined_are_placed_again_when_the_bundle_commits(
+    uow: FakeUnitOfWork,
+) -> None:
+    bundle = await bundle_of(uow, ("NLD", 100), ("DEU", 300), ("ESP", 50), item="PATRIOT-PAC2")
+    lead = coordinator("DEU")
+    await bundles.open_for_accession(
+        uow, caller=lead, bundle_id=bundle.id, deadline=date(2025, 4, 1), minimum_nations=2
+    )
+    (opened,) = uow.events("demand.bundle.opened")
+    assert opened.payload.nation_count == 3 and "ESP" not in opened.model_dump_json()  # counts, no names
+    for nation, confirm in [("NLD", True), ("DEU", True), ("ESP", False)]:
+        await bundles.answer_participation(
+            uow, caller=desk(nation), bundle_id=bundle.id, confirm=confirm, quantity=None, funding=None
+        )
+    await bundles.commit_bundle(uow, caller=lead, bundle_id=bundle.id, lead=None)
+    (order,) = uow.events("demand.joint_order.committed")
+    assert [x.nation for x in order.payload.lines] == ["DEU", "NLD"]
+    spain = next(n for n in uow.needs.stored.values() if n.nation == "ESP")
+    assert spain.status is NeedStatus.BUNDLED and spain.bundle_id not in (None, bundle.id)
+    assert await uow.bundles.lines(bundle.id, "ESP") == []
+    trail = await uow.bundles.trail(bundle.id, "ESP")
+    assert [(d.kind, d.reason) for d in trail if d.kind is DecisionKind.REJECTED] == [
+        (DecisionKind.REJECTED, "did not confirm")
+    ]
+    placed_again = await uow.bundles.trail(spain.bundle_id or "")
+    assert any(f"bundle {bundle.id} was committed without its nation" in d.reason for d in placed_again)
+
+
+async def test_a_cancelled_bundle_keeps_its_lines_and_its_needs_bundle_again_elsewhere(uow: FakeUnitOfWork) -> None:
+    bundle = await bundle_of(uow, ("NLD", 10), ("NOR", 40), item="NLAW")
+    view = await bundles.cancel_bundle(uow, caller=coordinator("NOR"), bundle_id=bundle.id, reason="dropped")
+    assert view.bundle.status is BundleStatus.CANCELLED and len(view.lines) == 2
+    moved = {n.bundle_id for n in uow.needs.stored.values()}
+    assert len(moved) == 1 and bundle.id not in moved
+    kinds = [d.kind for d in await uow.bundles.trail(bundle.id)]
+    assert kinds[-3:] == [DecisionKind.REJECTED, DecisionKind.REJECTED, DecisionKind.CANCELLED]
+
+
+async def test_a_withdrawal_not_yet_applied_holds_the_commit(uow: FakeUnitOfWork) -> None:
+    bundle = await bundle_of(uow, ("NLD", 5), ("NOR", 8))
+    nld = next(n for n in uow.needs.stored.values() if n.nation == "NLD")
+    await needs.withdraw_need(uow, caller=desk("NLD"), need_id=nld.id, reason=None)
+    with pytest.raises(NotAllowedNow, match="was withdrawn; commit once it has left"):
+        await bundles.commit_bundle(uow, caller=coordinator("NOR"), bundle_id=bundle.id, lead=None)
+    await place_all(uow)
+    view = await bundles.commit_bundle(uow, caller=coordinator("NOR"), bundle_id=bundle.id, lead=None)
+    assert view.bundle.nations == ["NOR"]
+
+
+async def test_a_nation_accedes_to_a_committed_framework_and_its_lead_decides(uow: FakeUnitOfWork) -> None:
+    yearly = [YearQuantity(2026, 4), YearQuantity(2027, 4)]
+    bundle = await bundle_of(uow, ("NLD", None), item="MMR", yearly=yearly)
+    await bundles.commit_bundle(uow, caller=coordinator("NLD"), bundle_id=bundle.id, lead=None)
+    (framework,) = uow.events("demand.framework.committed")
+    assert framework.payload.ceiling_quantity == 8
+    with pytest.raises(Forbidden, match="only a nation desk"):
+        await bundles.accede(uow, caller=ADMIN, bundle_id=bundle.id, yearly=yearly, budget_ceiling_eur=None)
+    view = await bundles.accede(
+        uow, caller=desk("NOR"), bundle_id=bundle.id, yearly=[YearQuantity(2027, 1), YearQuantity(2026, 2)],
+        budget_ceiling_eur=None,
+    )  # fmt: skip
+    assert view.nation == "NOR" and view.lines == []
+    (asked,) = uow.events("demand.accession.confirmed")
+    assert [(y.year, y.quantity) for y in asked.payload.yearly] == [(2026, 2), (2027, 1)]
+    assert (await uow.bundles.trail(bundle.id, "NOR"))[-1].kind is DecisionKind.ACCESSION_REQUESTED
+
+
+async def test_a_bundle_is_read_in_full_by_its_lead_and_in_part_by_a_nation_in_it(uow: FakeUnitOfWork) -> None:
+    bundle = await bundle_of(uow, ("NLD", 5), ("NOR", 8))
+    full = await bundles.read_bundle(uow, caller=coordinator("NOR"), bundle_id=bundle.id)
+    part = await bundles.read_bundle(uow, caller=desk("NLD"), bundle_id=bundle.id)
+    assert (full.nation, len(full.lines)) == (None, 2)
+    assert (part.nation, [x.nation for x in part.lines]) == ("NLD", ["NLD"])
+    with pytest.raises(NotFound):
+        await bundles.bundle_trail(uow, caller=desk("DEU"), bundle_id=bundle.id)
+    listed, total = await bundles.list_bundles(uow, caller=desk("DEU"), f=BundleFilter(), limit=10, offset=0)
+    assert (listed, total) == ([], 0)
+
+
+async def test_the_lead_runs_the_bundle_each_act_with_its_reason_in_the_trail(uow: FakeUnitOfWork) -> None:
+    bundle = await bundle_of(uow, ("NLD", 5), ("NOR", 8))
+    lead = coordinator("NOR")
+    await bundles.nominate_lead(uow, caller=lead, bundle_id=bundle.id, lead="NSPA")
+    agency = coordinator("NSPA")  # the nominated lead runs it now, the nation no longer
+    with pytest.raises(Forbidden):
+        await bundles.set_sme_share(uow, caller=lead, bundle_id=bundle.id, share=0.2)
+    await bundles.set_sme_share(uow, caller=agency, bundle_id=bundle.id, share=0.2)
+    await bundles.open_for_accession(
+        uow, caller=agency, bundle_id=bundle.id, deadline=date(2025, 4, 1), minimum_nations=1
+    )
+    await bundles.set_deadline(uow, caller=agency, bundle_id=bundle.id, deadline=date(2025, 3, 1) + timedelta(days=60))
+    await bundles.close_bundle(uow, caller=agency, bundle_id=bundle.id, reason="enough")
+    kinds = [d.kind for d in await uow.bundles.trail(bundle.id)][-5:]
+    assert kinds == [
+        DecisionKind.LEAD_NOMINATED,
+        DecisionKind.SME_SHARE_PLANNED,
+        DecisionKind.OPENED_FOR_ACCESSION,
+        DecisionKind.DEADLINE_SET,
+        DecisionKind.CLOSED,
+    ]
+    assert bundle.deadline == date(2025, 4, 30) and bundle.closed_reason == "enough"
