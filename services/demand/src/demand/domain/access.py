@@ -13,7 +13,6 @@ A refusal that would reveal that the object exists answers as if it did not (`No
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -212,15 +211,3 @@ def view_of(caller: Caller, relation: Relation) -> str | None:
     """Whose lines, participation and trail a reader of a bundle sees: None for all of
     them, otherwise its own nation's."""
     return None if may(caller, Action.READ_BUNDLE_IN_FULL, relation) else caller.nation
-
-
-def table() -> Iterator[tuple[Action, Role, Relation, Verdict]]:
-    """The whole table, one row per action, role and relation that applies to it."""
-    for action, allowed in ALLOWED.items():
-        relations = [Relation.ANY] if Relation.ANY in allowed else [r for r in Relation if r is not Relation.ANY]
-        if action in (Action.READ_NEED, Action.CHANGE_NEED):
-            relations = [Relation.ADMIN, Relation.NATION, Relation.LEAD, Relation.OUTSIDER]
-        for role in Role:
-            for relation in relations:
-                if (role is ADMIN) == (relation is Relation.ADMIN) or relation is Relation.ANY:
-                    yield action, role, relation, verdict(role, action, relation)

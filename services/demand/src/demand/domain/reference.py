@@ -80,13 +80,6 @@ NATIONS: dict[str, Nation] = {
 }
 
 
-def nation(code: str) -> Nation:
-    found = NATIONS.get(code)
-    if found is None:
-        raise InvalidReference(f"nation {code!r} is not in the reference data")
-    return found
-
-
 # Weapon platforms and the nations operating them: a platform's operators form its user group.
 PLATFORM_OPERATORS: dict[str, tuple[str, ...]] = {
     "PzH 2000": ("DEU", "NLD", "ITA", "GRC", "LTU", "HUN", "HRV", "UKR"),
