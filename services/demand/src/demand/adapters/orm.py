@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -226,13 +227,11 @@ bundle_decisions = Table(
 outbox = outbox_table(metadata)
 processed_messages = processed_messages_table(metadata)
 
-_mapped = False
 
-
+@functools.cache
 def start_mappers() -> None:
-    global _mapped
-    if _mapped:
-        return
+    """Every bootstrap calls this, and tests bootstrap many services in one process; a
+    class can be mapped only once."""
     mapper_registry.map_imperatively(Need, needs)
     mapper_registry.map_imperatively(NeedVersion, need_versions)
     mapper_registry.map_imperatively(CatalogueItem, catalogue_items)
@@ -248,4 +247,3 @@ def start_mappers() -> None:
     # Configured now, not at the first query: objects made before the mapping (the seeded
     # reference data, say) must read their attributes as soon as it exists.
     mapper_registry.configure()
-    _mapped = True
