@@ -44,8 +44,8 @@ class FakeContracts:
     async def all_for_bundle(self, bundle_id: str) -> Sequence[Contract]:
         return sorted((c for c in self.found if c.bundle_id == bundle_id), key=lambda c: c.part)
 
-    async def list(self, limit: int | None = None, offset: int = 0) -> Sequence[Contract]:
-        return self.found[offset : None if limit is None else offset + limit]
+    async def list(self) -> Sequence[Contract]:
+        return list(self.found)
 
     async def mode_for(self, bundle_id: str) -> ContractMode:
         return self.modes.get(bundle_id, ContractMode.SINGLE)

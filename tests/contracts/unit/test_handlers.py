@@ -18,6 +18,7 @@ from contracts.service_layer.contracts import (
     note_lead,
     of_joint_order,
     set_mode,
+    visible_page,
 )
 from contracts.service_layer.deliveries import allocate, plan
 from contracts.service_layer.frameworks import accede_to_framework
@@ -41,6 +42,18 @@ async def test_a_joint_order_becomes_one_contract_announced_once_whatever_is_red
     assert [(x.nation, x.quantity) for x in contract.lines] == [("DNK", 5_000), ("NLD", 10_000)]
     (created,) = uow.events("contracts.contract.created")
     assert (created.aggregate_id, created.causation_id) == (contract_id, str(event.event_id))
+
+
+async def test_a_page_of_contracts_shows_what_the_caller_may_see_and_counts_all_it_may_see() -> None:
+    uow = FakeUnitOfWork()
+    for bundle_id in ("b1", "b2", "b3"):
+        await create_contract_for_joint_order(joint_order(bundle_id), uow)
+    await create_contract_for_joint_order(joint_order("b4", {"DEU": 5}), uow)
+
+    page = await visible_page(uow, NLD, limit=2, offset=0)
+    assert [(v.contract.bundle_id, v.nation) for v in page.views] == [("b1", "NLD"), ("b2", "NLD")]
+    assert page.total == 3
+    assert (await visible_page(uow, LEAD, limit=10, offset=0)).total == 4
 
 
 async def test_in_per_buyer_mode_a_joint_order_becomes_a_contract_per_nation_and_the_mode_then_stays() -> None:

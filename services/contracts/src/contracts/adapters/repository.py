@@ -48,8 +48,8 @@ class ContractRepository:
         query = select(Contract).where(contracts.c.bundle_id == bundle_id).order_by(contracts.c.part)
         return (await self._session.scalars(query)).all()
 
-    async def list(self, limit: int | None = None, offset: int = 0) -> Sequence[Contract]:
-        query = select(Contract).order_by(contracts.c.created_at, contracts.c.id).limit(limit).offset(offset)
+    async def list(self) -> Sequence[Contract]:
+        query = select(Contract).order_by(contracts.c.created_at, contracts.c.id)
         return (await self._session.scalars(query)).all()
 
     async def mode_for(self, bundle_id: str) -> ContractMode:

@@ -65,10 +65,10 @@ def _visible(principal: Principal, found: Sequence[Contract], supplier_id: str |
 async def visible_page(uow: UnitOfWork, principal: Principal, limit: int, offset: int) -> ContractPage:
     """The page is cut from every contract, oldest first, and shows those the caller may see."""
     async with uow:
-        found = await uow.contracts.list(limit, offset)
-        every = await uow.contracts.list(None, 0)
+        every = await uow.contracts.list()
         supplier_id = await own_supplier_id(uow, principal)
-    return ContractPage(_visible(principal, found, supplier_id), len(_visible(principal, every, supplier_id)))
+    page = _visible(principal, every[offset : offset + limit], supplier_id)
+    return ContractPage(page, len(_visible(principal, every, supplier_id)))
 
 
 async def visible(uow: UnitOfWork, principal: Principal, contract_id: str) -> ContractView:
