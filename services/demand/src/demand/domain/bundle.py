@@ -601,21 +601,28 @@ class BundleState:
         self._changed(now)
         return share
 
-    def accession_decided(self, nation: str, took_effect: bool, now: datetime) -> bool:
-        """The lead's answer to a requested accession, as the contracts service tells it:
-        the nation takes part with what it asked for, or stays out. False when there is no
-        request waiting (an answer told twice)."""
+    def accession_decided(
+        self, nation: str, took_effect: bool, now: datetime, *, reason: str = "", refused_by_rule: bool = False
+    ) -> Decision | None:
+        """The answer to a requested accession, as the contracts service tells it: the
+        nation takes part with what it asked for, or stays out, refused by the framework's
+        lead or by a rule of the framework (`refused_by_rule`). Returns the trail entry that
+        says so; None when there is no request waiting (an answer told twice)."""
         share = self.share(nation)
         if share is None or share.participation is not Participation.ACCESSION_REQUESTED:
-            return False
+            return None
         if took_effect:
             share.participation = Participation.ACCEDED
             share.confirmed_quantity = share.quantity
             self.total_quantity += share.quantity
+            what = f"{nation} acceded to the framework contract led by {self.lead}"
         else:
             share.participation = Participation.ACCESSION_REFUSED
+            by = "the contracts service" if refused_by_rule else str(self.lead)
+            what = f"{by} refused {nation}'s accession" + (f": {reason}" if reason else "")
         self._changed(now)
-        return True
+        kind = DecisionKind.ACCEDED if took_effect else DecisionKind.ACCESSION_REFUSED
+        return Decision(self.id, kind, what, now, nation=nation)
 
     def plan_sme_share(self, share: float, now: datetime) -> str:
         """The value share planned for SMEs: it can raise the EDIRPA co-funding rate."""

@@ -66,17 +66,12 @@ async def accession_decided(
         if await uow.already_processed(CONTRACT_WATCHER, event_id):
             return False
         bundle = await uow.bundles.get(bundle_id)
-        changed = bundle is not None and bundle.accession_decided(nation, took_effect, uow.clock.now())
-        if bundle is not None and changed:
-            kind = DecisionKind.ACCEDED if took_effect else DecisionKind.ACCESSION_REFUSED
-            what = (
-                f"{nation} acceded to the framework contract led by {bundle.lead}"
-                if took_effect
-                else ("the contracts service" if refused_by_rule else str(bundle.lead))
-                + f" refused {nation}'s accession"
-                + (f": {reason}" if reason else "")
-            )
-            uow.bundles.record(Decision(bundle.id, kind, what, uow.clock.now(), nation=nation))
+        decided = None
+        if bundle is not None:
+            now = uow.clock.now()
+            decided = bundle.accession_decided(nation, took_effect, now, reason=reason, refused_by_rule=refused_by_rule)
+        if decided is not None:
+            uow.bundles.record(decided)
         await uow.mark_processed(CONTRACT_WATCHER, event_id)
         await uow.commit()
-    return changed
+    return decided is not None
