@@ -123,6 +123,7 @@ async def store_needs(service: Any, count: int, salt: int = 0) -> list[Need]:
         code = ITEMS[(i * 7 + salt) % len(ITEMS)]
         needs.append(
             Need.register(
+                now=service.clock.now(),
                 nation=NATIONS[(i + salt) % len(NATIONS)],
                 item_code=code,
                 quantity=10 + i % 90,

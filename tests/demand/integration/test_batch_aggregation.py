@@ -85,6 +85,7 @@ async def new_needs(uow: UowFactory, specs: Sequence[tuple[str, str, int, int]])
         needs = []
         for nation, code, quantity, window in specs:
             need = Need.register(
+                now=u.clock.now(),
                 nation=nation,
                 item_code=code,
                 quantity=quantity,
@@ -430,6 +431,7 @@ async def test_events_caused_in_a_batch_carry_the_correlation_id_of_their_need_e
         deviating = []
         for nation in ("FIN", "POL"):
             need = Need.register(
+                now=u.clock.now(),
                 nation=nation,
                 item_code="AMMO-155MM",
                 quantity=500,

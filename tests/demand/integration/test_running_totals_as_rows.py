@@ -56,6 +56,7 @@ async def needs_of(uow: UowFactory, specs: Sequence[tuple[str, str, int]]) -> li
         needs = []
         for nation, code, quantity in specs:
             need = Need.register(
+                now=u.clock.now(),
                 nation=nation,
                 item_code=code,
                 quantity=quantity,
@@ -213,8 +214,8 @@ async def test_the_candidates_of_several_items_are_read_together_oldest_first_wi
         start = datetime(2026, 1, 1, tzinfo=UTC)
         async with uow() as u:
             for i, code in enumerate(["VSRAT", "VSRAT", "NLAW", "VSRAT"]):
-                bundle = Bundle(id=f"bundle-{i}", item_code=code, kind=BundleKind.JOINT_ORDER)
-                bundle.created_at = start - timedelta(days=i)  # the later, the older
+                older = start - timedelta(days=i)  # the later, the older
+                bundle = Bundle(id=f"bundle-{i}", item_code=code, kind=BundleKind.JOINT_ORDER, created_at=older)
                 u.bundles.add(bundle)
             await u.commit()
         async with uow() as u:

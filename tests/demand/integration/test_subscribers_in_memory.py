@@ -33,6 +33,7 @@ async def test_the_aggregator_bundles_a_need_the_watcher_marks_it_contracted_and
     async with service.uow() as uow:
         item = await uow.catalogue.get("VSRAT")
         need = Need.register(
+            now=service.clock.now(),
             nation="NLD",
             item_code="VSRAT",
             quantity=4,

@@ -18,7 +18,7 @@ from demand.domain.need import Need, NeedStatus, new_id
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
 from demand.service_layer.unit_of_work import UowFactory
-from tests.demand.helpers import need_body, outbox_events, yearly
+from tests.demand.helpers import DEMAND_DAY, need_body, outbox_events, yearly
 from tests.demand.integration.test_batch_aggregation import (
     POLICY,
     aggregator_on_kafka,
@@ -53,6 +53,8 @@ async def stored_as_is(uow: UowFactory, nation: str, quantity: int) -> Need:
         quantity=quantity,
         window_start=date(2027, 1, 1),
         window_end=date(2028, 12, 31),
+        created_at=DEMAND_DAY,
+        updated_at=DEMAND_DAY,
     )
     async with uow() as u:
         u.needs.add(need)

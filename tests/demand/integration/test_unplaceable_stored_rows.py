@@ -23,6 +23,7 @@ async def stored(service: Any, nation: str, start: date, end: date, **kw: Any) -
     """A submitted need written straight to the database, as an older release stored it."""
     async with service.uow() as u:
         need = Need.register(
+            now=u.clock.now(),
             nation=nation,
             item_code="AMMO-155MM",
             quantity=kw.pop("quantity", 100),

@@ -21,6 +21,7 @@ def need(
     **kwargs: object,
 ) -> Need:
     return Need.register(
+        now=NOW,
         nation=nation,
         item_code=item,
         quantity=quantity,
@@ -37,5 +38,5 @@ def bundle_of(*needs: Need) -> Bundle:
 
 def joined(*needs: Need) -> tuple[Bundle, list[BundleLine]]:
     """A joint order the needs joined, and their lines: what a commit orders."""
-    bundle = Bundle.open_for(needs[0], kind=BundleKind.JOINT_ORDER)
+    bundle = Bundle.open_for(needs[0], kind=BundleKind.JOINT_ORDER, now=NOW)
     return bundle, [bundle.join(n, "test", NOW) for n in needs]

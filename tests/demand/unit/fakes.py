@@ -35,9 +35,9 @@ class FakeBundles:
         return self.stored.get(bundle_id)
 
     def open_for(
-        self, need: NeedFacts, *, kind: BundleKind, variant: str, specification_ref: str | None
+        self, need: NeedFacts, *, kind: BundleKind, variant: str, specification_ref: str | None, now: datetime
     ) -> BundleState:
-        bundle = Bundle.open_for(need, kind=kind, variant=variant, specification_ref=specification_ref)
+        bundle = Bundle.open_for(need, kind=kind, variant=variant, specification_ref=specification_ref, now=now)
         self.add(bundle)
         return bundle
 

@@ -41,7 +41,7 @@ def test_joining_and_leaving_keep_running_totals_per_nation() -> None:
 def test_yearly_totals_come_from_each_line_whether_it_declared_years_or_not() -> None:
     one_off, another = need("NLD", 100, start=date(2026, 1, 1)), need("NLD", 5, start=date(2026, 1, 1))
     spread = need("NLD", None, yearly=[YearQuantity(2026, 30), YearQuantity(2027, 70)])
-    bundle = Bundle.open_for(one_off, kind=BundleKind.JOINT_ORDER)
+    bundle = Bundle.open_for(one_off, kind=BundleKind.JOINT_ORDER, now=NOW)
     first, second, plain = (bundle.join(n, "x", NOW) for n in (one_off, another, spread))
     assert first.yearly == [] and first.schedule == [YearQuantity(2026, 100)]  # a one-off need declares no years
     assert plain.yearly == [YearQuantity(2026, 30), YearQuantity(2027, 70)]
@@ -93,7 +93,7 @@ def test_a_committed_bundle_takes_no_more_needs_and_cannot_commit_twice() -> Non
 
 def test_an_empty_bundle_cannot_open_or_commit() -> None:
     n = need("NLD", 10, "VSRAT")
-    bundle = Bundle.open_for(n, kind=BundleKind.JOINT_ORDER)
+    bundle = Bundle.open_for(n, kind=BundleKind.JOINT_ORDER, now=NOW)
     with pytest.raises(EmptyBundle):
         commit(bundle, [], lead="NSPA")
     with pytest.raises(EmptyBundle):
@@ -162,7 +162,7 @@ def test_participation_is_answered_before_the_deadline_with_a_sensible_quantity(
 
 def test_late_accession_only_to_a_committed_framework_still_open() -> None:
     yearly = [YearQuantity(2026, 4), YearQuantity(2027, 4)]
-    radar = Bundle.open_for(need("NLD", None, "MMR", yearly=yearly), kind=BundleKind.FRAMEWORK_CONTRACT)
+    radar = Bundle.open_for(need("NLD", None, "MMR", yearly=yearly), kind=BundleKind.FRAMEWORK_CONTRACT, now=NOW)
     radar_lines = [radar.join(need("NLD", None, "MMR", yearly=yearly), "x", NOW)]
     with pytest.raises(NotAllowedNow, match="not a framework contract open for accession"):
         radar.accede("NOR", [YearQuantity(2026, 2)], None, NOW.date(), NOW)

@@ -18,6 +18,7 @@ NOW = datetime(2025, 3, 1, tzinfo=UTC)
 def need(nation: str, item: str = "AMMO-155MM", start: int = 2025, end: int = 2026, **kw: object) -> Need:
     kw.setdefault("quantity", 100)
     return Need.register(
+        now=NOW,
         nation=nation,
         item_code=item,
         window_start=date(start, 1, 1),
@@ -29,7 +30,7 @@ def need(nation: str, item: str = "AMMO-155MM", start: int = 2025, end: int = 20
 
 def placed(n: Need, bundles: list[BundleState]) -> BundleState:
     p = place(n, ITEMS[n.item_code], bundles)
-    bundle = p.bundle or Bundle.open_for(n, kind=p.kind, variant=p.variant)
+    bundle = p.bundle or Bundle.open_for(n, kind=p.kind, variant=p.variant, now=NOW)
     bundle.join(n, p.reason, NOW)
     if p.bundle is None:
         bundles.append(bundle)
@@ -100,6 +101,7 @@ def test_the_oldest_bundle_without_a_reason_against_the_need_is_joined_and_the_o
     def random_need(nation: str, item: str) -> Need:
         start, end = sorted(rng.sample(days, 2))
         return Need.register(
+            now=NOW,
             nation=nation,
             item_code=item,
             quantity=10,
@@ -115,7 +117,7 @@ def test_the_oldest_bundle_without_a_reason_against_the_need_is_joined_and_the_o
         for i in range(rng.randint(0, 6)):
             opener = random_need("NLD", rng.choice(["AMMO-155MM", "VSRAT"]))
             p = place(opener, ITEMS[opener.item_code], [])
-            bundle = Bundle.open_for(opener, kind=p.kind, variant=p.variant)
+            bundle = Bundle.open_for(opener, kind=p.kind, variant=p.variant, now=NOW)
             bundle.created_at = NOW.replace(day=1 + i)
             if rng.random() < 0.15:
                 bundle.cancel("no longer needed", NOW)

@@ -40,6 +40,7 @@ def test_an_unknown_or_retired_item_takes_no_needs() -> None:
     retired.retire(NOW, "superseded")
     with pytest.raises(InvalidNeed, match="retired: superseded"):
         Need.register(
+            now=NOW,
             nation="NLD",
             item_code="OLD-1",
             quantity=1,

@@ -152,9 +152,9 @@ class BundleRepository:
         return bundle
 
     def open_for(
-        self, need: NeedFacts, *, kind: BundleKind, variant: str, specification_ref: str | None
+        self, need: NeedFacts, *, kind: BundleKind, variant: str, specification_ref: str | None, now: datetime
     ) -> BundleState:
-        bundle = Bundle.open_for(need, kind=kind, variant=variant, specification_ref=specification_ref)
+        bundle = Bundle.open_for(need, kind=kind, variant=variant, specification_ref=specification_ref, now=now)
         self.add(bundle)
         return bundle
 

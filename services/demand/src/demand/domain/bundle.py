@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Self
@@ -204,7 +204,7 @@ class BundleState:
     changed_at: datetime | None = None
     published_revision: int = 0
     shares: list[Share] = field(default_factory=list)
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = field(kw_only=True)  # the oldest bundle a need fits wins
 
     @classmethod
     def open_for(
@@ -214,8 +214,10 @@ class BundleState:
         kind: BundleKind,
         variant: str = "harmonised",
         specification_ref: str | None = None,
+        now: datetime,
     ) -> Self:
-        """A new bundle whose delivery window is that of the need that opens it."""
+        """A new bundle, opened at `now`, whose delivery window is that of the need that
+        opens it."""
         return cls(
             id=new_id("bundle"),
             item_code=need.item_code,
@@ -224,6 +226,7 @@ class BundleState:
             specification_ref=specification_ref,
             window_start=need.window_start,
             window_end=need.window_end,
+            created_at=now,
         )
 
     # ------------------------------------------------------------------ reading

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Required, TypedDict, Unpack
@@ -204,16 +204,18 @@ class NeedFacts:
 class Need(NeedFacts):
     """One nation's requirement with its lifecycle: registered, amended, withdrawn."""
 
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = field(kw_only=True)  # by the service's clock, as every time here
     priority: Priority = Priority.ROUTINE
     preferred_funding: str | None = None
     version: int = 1
-    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime = field(kw_only=True)
 
     @classmethod
-    def register(cls, *, item: CatalogueItem | None = None, draft: bool = False, **terms: Unpack[NeedTerms]) -> Need:
-        """A need as its desk asked for it, checked against the rules and `item`, the
-        catalogue's entry for its item code (None: not in the catalogue)."""
+    def register(
+        cls, *, now: datetime, item: CatalogueItem | None = None, draft: bool = False, **terms: Unpack[NeedTerms]
+    ) -> Need:
+        """A need as its desk asked for it at `now`, checked against the rules and `item`,
+        the catalogue's entry for its item code (None: not in the catalogue)."""
         quantity = terms["quantity"]
         yearly = sorted(terms.get("yearly", []), key=_year)
         need = cls(
@@ -232,6 +234,8 @@ class Need(NeedFacts):
             deviations=list(terms.get("deviations", [])),
             priority=terms.get("priority", Priority.ROUTINE),
             preferred_funding=terms.get("preferred_funding"),
+            created_at=now,
+            updated_at=now,
         )
         need.validate(item, quantity_given=quantity is not None)
         return need

@@ -222,7 +222,7 @@ async def _place(need: NeedFacts, uow: UnitOfWork, now: datetime, why: str | Non
     bundle = placement.bundle
     if bundle is None:
         bundle = uow.bundles.open_for(
-            need, kind=placement.kind, variant=placement.variant, specification_ref=need.specification_ref
+            need, kind=placement.kind, variant=placement.variant, specification_ref=need.specification_ref, now=now
         )
         await uow.flush()
         await _opened(bundle, need, placement, uow, now)

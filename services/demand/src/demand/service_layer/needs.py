@@ -29,7 +29,7 @@ class IdempotencyKey:
 
 async def _register(uow: UnitOfWork, caller: Caller, terms: NeedTerms, draft: bool) -> Need:
     item = await uow.catalogue.get(terms["item_code"].strip())
-    need = Need.register(item=item, draft=draft, **terms)
+    need = Need.register(now=uow.clock.now(), item=item, draft=draft, **terms)
     uow.needs.add(need)
     await uow.flush()
     uow.needs.add_version(NeedVersion.of(need, caller.subject, "registered" + (" as draft" if draft else "")))

@@ -38,7 +38,7 @@ async def preview_need(uow: UnitOfWork, *, caller: Caller, terms: NeedTerms) -> 
     reader = limited_to(caller)
     async with uow:
         item = await uow.catalogue.get(terms["item_code"].strip())
-        need = Need.register(item=item, **terms)
+        need = Need.register(now=uow.clock.now(), item=item, **terms)
         placement = place(need, item, await uow.bundles.candidates(need.item_code))
     bundle = placement.bundle
     nations = set(bundle.nations) if bundle else set()

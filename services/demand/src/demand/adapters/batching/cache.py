@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select, update
@@ -114,9 +115,9 @@ class BundlesInBatch(BundleRepository):
         self.stored_revision: dict[str, int | None] = {}  # as read or last written; None: opened, not yet stored
 
     def open_for(
-        self, need: NeedFacts, *, kind: BundleKind, variant: str, specification_ref: str | None
+        self, need: NeedFacts, *, kind: BundleKind, variant: str, specification_ref: str | None, now: datetime
     ) -> BundleState:
-        bundle = BundleState.open_for(need, kind=kind, variant=variant, specification_ref=specification_ref)
+        bundle = BundleState.open_for(need, kind=kind, variant=variant, specification_ref=specification_ref, now=now)
         self.known[bundle.id], self.stored_revision[bundle.id] = bundle, None
         self._parts.added(bundle)
         kept = self.candidates_of.get(bundle.item_code)
