@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bundling_shared.clock import AheadClock, Clock, SystemClock
@@ -132,7 +132,16 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = Field(description="SQLAlchemy async URL; postgresql+asyncpg://... in production.")
     host: str = "127.0.0.1"
-    port: int = Field(ge=1, le=65535)
+    port: int
+
+    @field_validator("port")
+    @classmethod
+    def _a_port(cls, port: int) -> int:
+        """Checked here, for the subclass that sets only its default port."""
+        if not 1 <= port <= 65535:
+            raise ValueError("a TCP port is between 1 and 65535")
+        return port
+
     run_migrations: bool = Field(default=True, description="Apply Alembic migrations at start-up.")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)

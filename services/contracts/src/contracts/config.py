@@ -11,11 +11,8 @@ from bundling_shared.settings import ServiceSettings
 class ContractsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CONTRACTS_", extra="ignore")
 
-    database_url: str = Field(
-        default="sqlite+aiosqlite:///./var/contracts.db",
-        description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
-    )
-    port: int = Field(default=8002, ge=1, le=65535)
+    database_url: str = "sqlite+aiosqlite:///./var/contracts.db"
+    port: int = 8002
     standstill_days: int = Field(
         default=10, ge=0, description="Standstill after an award, unless a procurement sets its own."
     )

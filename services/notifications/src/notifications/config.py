@@ -6,23 +6,18 @@ from datetime import timedelta
 from typing import Self
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from bundling_shared.settings import AuthSettings, ClockSettings, KafkaSettings, LogSettings, OutboxSettings
+from bundling_shared.settings import ServiceSettings
 from notifications.domain.url_safety import UrlPolicy
 from notifications.service_layer.messages import Links
 
 
-class NotificationsSettings(BaseSettings):
+class NotificationsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore")
 
-    database_url: str = Field(
-        default="sqlite+aiosqlite:///./var/notifications.db",
-        description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
-    )
-    host: str = "127.0.0.1"
+    database_url: str = "sqlite+aiosqlite:///./var/notifications.db"
     port: int = 8003
-    run_migrations: bool = Field(default=True, description="Apply Alembic migrations at start-up.")
     allow_http: bool = Field(default=False, description="Accept http:// webhook URLs (development only).")
     allowed_hosts: str = Field(
         default="",
@@ -61,11 +56,6 @@ class NotificationsSettings(BaseSettings):
         default=Links.specification, description="Link in harmonised-specification messages."
     )
     need_link_template: str = Field(default=Links.need, description="Link in a nation's unplaceable-need notices.")
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
-    auth: AuthSettings = Field(default_factory=AuthSettings)
-    log: LogSettings = Field(default_factory=LogSettings)
-    clock: ClockSettings = Field(default_factory=ClockSettings)
 
     @model_validator(mode="after")
     def _lease_outlasts_attempt(self) -> Self:
