@@ -36,12 +36,14 @@ if [ "$status" -eq 0 ] && [ "$#" -eq 0 ]; then
   say "pytest, the tests without a broker, on $ahead (faketime)"
   set +e
   faketime -f "@$ahead" uv run pytest -q -p no:cacheprovider -k "not postgresql" \
-    tests/unit --ignore=tests/unit/test_production_defaults.py \
-    tests/demand --ignore=tests/demand/test_batch_aggregation.py --ignore=tests/demand/test_unplaceable_needs.py \
-    --ignore=tests/demand/test_concurrent_aggregators.py \
-    tests/contracts \
-    tests/notifications --ignore=tests/notifications/test_on_kafka_and_postgres.py \
-    --ignore=tests/notifications/test_dispatcher_processes.py --ignore=tests/notifications/test_app.py
+    tests/shared/unit --ignore=tests/shared/unit/test_production_defaults.py \
+    tests/demand --ignore=tests/demand/integration/test_batch_aggregation.py \
+    --ignore=tests/demand/integration/test_unplaceable_needs.py \
+    --ignore=tests/demand/integration/test_concurrent_aggregators.py \
+    tests/contracts --ignore=tests/contracts/integration/test_unappliable_events.py \
+    tests/notifications --ignore=tests/notifications/integration/test_on_kafka_and_postgres.py \
+    --ignore=tests/notifications/integration/test_dispatcher_processes.py \
+    --ignore=tests/notifications/integration/test_app.py
   status=$?
   set -e
 fi
