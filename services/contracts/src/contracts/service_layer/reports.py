@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,17 @@ from contracts.domain.reporting import DeliveryProgress, Purchase, planned_vs_de
 from contracts.service_layer import frameworks, procurements
 from contracts.service_layer.deliveries import resolve, visible_nations
 from contracts.service_layer.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Export:
+    """An OCDS package as read: the OCID prefix of its processes, its own address, and the
+    day and moment that decide what changed since the latest release."""
+
+    prefix: str
+    uri: str
+    today: date
+    now: datetime
 
 
 class _Seen:
@@ -62,30 +74,28 @@ async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dic
 
 
 async def procurement_package(
-    uow: UnitOfWork, principal: Principal, procurement_id: str, prefix: str, uri: str, today: date, now: datetime
+    uow: UnitOfWork, principal: Principal, procurement_id: str, export: Export
 ) -> dict[str, Any]:
     async with uow:
         procurement = await procurements.authorised(uow, principal, procurement_id, Action.PROCUREMENT_EXPORT)
         suppliers = await uow.suppliers.by_ids({o.supplier_id for o in procurement.offers})
         contracts = list(await uow.contracts.all_for_bundle(procurement.bundle_id)) if procurement.bundle_id else []
         lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in contracts}
-        draft = ocds.procurement_release(prefix, procurement, suppliers, contracts, lots, today)
-        releases = await _published(uow, [draft], now)
-    return ocds.package(uri, releases, now)
+        draft = ocds.procurement_release(export.prefix, procurement, suppliers, contracts, lots, export.today)
+        releases = await _published(uow, [draft], export.now)
+    return ocds.package(export.uri, releases, export.now)
 
 
-async def framework_package(
-    uow: UnitOfWork, principal: Principal, framework_id: str, prefix: str, uri: str, today: date, now: datetime
-) -> dict[str, Any]:
+async def framework_package(uow: UnitOfWork, principal: Principal, framework_id: str, export: Export) -> dict[str, Any]:
     async with uow:
         framework = await frameworks.authorised(uow, principal, framework_id, Action.FRAMEWORK_EXPORT)
         ids = set(framework.suppliers) | {c.supplier_id for c in framework.call_offs}
         ids |= {str(bid["supplier_id"]) for c in framework.call_offs for bid in c.competition}
         suppliers = await uow.suppliers.by_ids(ids)
         lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in framework.call_offs}
-        drafts = ocds.framework_releases(prefix, framework, suppliers, lots, today)
-        releases = await _published(uow, drafts, now)
-    return ocds.package(uri, releases, now)
+        drafts = ocds.framework_releases(export.prefix, framework, suppliers, lots, export.today)
+        releases = await _published(uow, drafts, export.now)
+    return ocds.package(export.uri, releases, export.now)
 
 
 async def _published(uow: UnitOfWork, drafts: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.entrypoints.deps import Now, PathId, Settings, Today, Uow
@@ -12,6 +12,13 @@ from contracts.entrypoints.schemas import OriginValuesOut
 from contracts.service_layer import reports
 
 router = APIRouter(tags=["reports"])
+
+
+def _export(request: Request, today: Today, now: Now, settings: Settings) -> reports.Export:
+    return reports.Export(prefix=settings.ocds_prefix, uri=str(request.url), today=today, now=now)
+
+
+Export = Annotated[reports.Export, Depends(_export)]
 
 
 @router.get("/reports/deliveries")
@@ -31,33 +38,15 @@ async def value_by_origin_report(uow: Uow, principal: CurrentPrincipal) -> dict[
 
 @router.get("/procurements/{procurement_id}/ocds")
 async def procurement_ocds(
-    procurement_id: PathId,
-    request: Request,
-    uow: Uow,
-    principal: CurrentPrincipal,
-    today: Today,
-    now: Now,
-    settings: Settings,
+    procurement_id: PathId, uow: Uow, principal: CurrentPrincipal, export: Export
 ) -> dict[str, Any]:
     """The procurement as an OCDS 1.1 release package (contracting authority only): every
     release published so far, and a new one when the procurement changed since the latest."""
-    return await reports.procurement_package(
-        uow(), principal, procurement_id, settings.ocds_prefix, str(request.url), today, now
-    )
+    return await reports.procurement_package(uow(), principal, procurement_id, export)
 
 
 @router.get("/frameworks/{framework_id}/ocds")
-async def framework_ocds(
-    framework_id: PathId,
-    request: Request,
-    uow: Uow,
-    principal: CurrentPrincipal,
-    today: Today,
-    now: Now,
-    settings: Settings,
-) -> dict[str, Any]:
+async def framework_ocds(framework_id: PathId, uow: Uow, principal: CurrentPrincipal, export: Export) -> dict[str, Any]:
     """The framework contract and each call-off as its own related process (OCDS 1.1), with
     every release published so far."""
-    return await reports.framework_package(
-        uow(), principal, framework_id, settings.ocds_prefix, str(request.url), today, now
-    )
+    return await reports.framework_package(uow(), principal, framework_id, export)
