@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from bundling_shared.access import Verdict
 from bundling_shared.auth import Role
 from notifications.domain.access import (
     SUBSCRIBERS,
     Action,
     Relation,
     Scope,
-    Verdict,
     registers_for,
     verdict,
 )

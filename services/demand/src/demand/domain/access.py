@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bundling_shared.access import AccessTable, Verdict
 from bundling_shared.auth import Role
-from bundling_shared.errors import Forbidden, NotFound
+from bundling_shared.errors import Forbidden
 from demand.domain.bundle import BundleState
 from demand.domain.errors import InvalidNeed
 
@@ -49,12 +50,6 @@ class Action(StrEnum):
     CHANGE_NEED = "amend, submit or withdraw a need"
     READ_REFERENCE = "read the catalogue, nations, funding rules and demand sheet"
     EDIT_CATALOGUE = "add or retire a catalogue item"
-
-
-class Verdict(StrEnum):
-    ALLOWED = "allowed"
-    FORBIDDEN = "403"
-    HIDDEN = "404"
 
 
 DESK, COORDINATOR, INDUSTRY, ADMIN = Role.NATION_DESK, Role.COORDINATOR, Role.INDUSTRY, Role.ADMIN
@@ -138,22 +133,12 @@ def seen_by(caller: Caller, read: Action) -> SeenBy | None:
     )
 
 
-def verdict(role: Role, action: Action, relation: Relation) -> Verdict:
-    if role in ALLOWED[action].get(relation, frozenset()):
-        return Verdict.ALLOWED
-    if relation is not Relation.ANY and role not in ALLOWED[_READ[action]].get(relation, frozenset()):
-        return Verdict.HIDDEN
-    return Verdict.FORBIDDEN
+TABLE = AccessTable(allowed=ALLOWED, reads=_READ, anything=Relation.ANY)
+verdict = TABLE.verdict
 
 
 def authorise(caller: Caller, action: Action, relation: Relation, what: str = "it") -> None:
-    """Raises `NotFound` (hidden) or `Forbidden` unless the table allows it; `what` names
-    the object as an absent one would be named ("bundle <id>")."""
-    found = verdict(caller.role, action, relation)
-    if found is Verdict.HIDDEN:
-        raise NotFound(f"{what} not found")
-    if found is Verdict.FORBIDDEN:
-        raise Forbidden(f"a {caller.role.value} ({relation.value}) may not {action.value}")
+    TABLE.authorise(caller.role, action, relation, what)
 
 
 def registering_for(caller: Caller, nation: str) -> None:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bundling_shared.access import AccessTable
 from bundling_shared.auth import Principal, Role
-from bundling_shared.errors import Forbidden, NotFound
 from notifications.domain.endpoint import Endpoint, Owner
 from notifications.domain.errors import NotTheirs
 
@@ -34,12 +34,6 @@ class Action(StrEnum):
     MANAGE_ENDPOINT = "change, pause, resume, rotate the secret of or delete an endpoint"
     SEND_AGAIN = "resend a message to an endpoint or recover a window of failed ones"
     READ_DELIVERIES = "see where a message went"
-
-
-class Verdict(StrEnum):
-    ALLOWED = "allowed"
-    FORBIDDEN = "403"
-    HIDDEN = "404"
 
 
 DESK, INDUSTRY, ADMIN = Role.NATION_DESK, Role.INDUSTRY, Role.ADMIN
@@ -93,22 +87,12 @@ def scope_of(caller: Principal) -> Scope | None:
     raise NotTheirs(f"role {caller.role.value} has no webhook endpoints")
 
 
-def verdict(role: Role, action: Action, relation: Relation) -> Verdict:
-    if role in ALLOWED[action].get(relation, frozenset()):
-        return Verdict.ALLOWED
-    if relation is not Relation.ANY and role not in ALLOWED[_READ[action]].get(relation, frozenset()):
-        return Verdict.HIDDEN
-    return Verdict.FORBIDDEN
+TABLE = AccessTable(allowed=ALLOWED, reads=_READ, anything=Relation.ANY)
+verdict = TABLE.verdict
 
 
 def authorise(caller: Principal, action: Action, relation: Relation, what: str = "it") -> None:
-    """Raises NotFound or Forbidden unless the table allows it; `what` names the object as
-    an absent one would be named ("endpoint <id>")."""
-    found = verdict(caller.role, action, relation)
-    if found is Verdict.HIDDEN:
-        raise NotFound(f"{what} not found")
-    if found is Verdict.FORBIDDEN:
-        raise Forbidden(f"a {caller.role.value} ({relation.value}) may not {action.value}")
+    TABLE.authorise(caller.role, action, relation, what)
 
 
 def to_endpoint(caller: Principal, endpoint: Endpoint) -> Relation:
