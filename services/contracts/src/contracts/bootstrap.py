@@ -18,7 +18,7 @@ from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
 from contracts.adapters import orm
-from contracts.adapters.publishers import declare_publishers
+from contracts.adapters.publishers import publishers
 from contracts.adapters.unit_of_work import ContractsUnitOfWork
 from contracts.config import ContractsSettings
 from contracts.service_layer.unit_of_work import UowFactory
@@ -43,6 +43,6 @@ def bootstrap(settings: ContractsSettings | None = None, clock: Clock | None = N
     orm.start_mappers()
     engine = make_engine(settings.database_url)
     broker = make_broker(settings.kafka, SERVICE)
-    relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(declare_publishers(broker)), settings.outbox)
+    relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers(broker)), settings.outbox)
     uow: UowFactory = partial(ContractsUnitOfWork, make_session_factory(engine), relay.wake, clock=clock)
     return ContractsService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow, clock=clock)

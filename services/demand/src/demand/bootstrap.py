@@ -13,7 +13,7 @@ from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
 from demand.adapters import orm
-from demand.adapters.publishers import declare_publishers
+from demand.adapters.publishers import publishers
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.config import DemandSettings
 from demand.service_layer.unit_of_work import UowFactory
@@ -41,7 +41,6 @@ def bootstrap(settings: DemandSettings | None = None, clock: Clock | None = None
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     broker = make_broker(settings.kafka, SERVICE)
-    publishers = declare_publishers(broker)
-    relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers), settings.outbox)
+    relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers(broker)), settings.outbox)
     uow: UowFactory = partial(DemandUnitOfWork, session_factory, relay.wake, clock=clock)
     return DemandService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow, clock=clock)

@@ -18,7 +18,7 @@ from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
 from notifications.adapters import orm
-from notifications.adapters.publishers import declare_publishers
+from notifications.adapters.publishers import publishers
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.adapters.url_guard import DnsUrlGuard, Resolve, system_resolve
 from notifications.adapters.webhook_sender import HttpWebhookSender, make_webhook_transport
@@ -92,7 +92,7 @@ def bootstrap(
     clock = clock or settings.clock.clock(settings.auth)
     engine, session_factory = _database(settings)
     broker = make_broker(settings.kafka, SERVICE)
-    relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(declare_publishers(broker)), settings.outbox)
+    relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers(broker)), settings.outbox)
     guard = DnsUrlGuard(settings.url_policy, resolve)
     sending = _sending(
         settings,

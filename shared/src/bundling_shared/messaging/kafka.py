@@ -4,7 +4,7 @@ dead letters on every subscriber, and topic creation by the project itself."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream import AckPolicy
@@ -71,3 +71,25 @@ async def ensure_topics(bootstrap_servers: str, wanted_topics: Iterable[Topic], 
         log.info("kafka.topics_created", topics=[t.name for t in wanted])
     finally:
         await admin.close()
+
+
+class Publication(NamedTuple):
+    """A topic a service publishes to, with the union of events it carries there."""
+
+    topic: Topic
+    schema: Any
+    description: str
+
+
+def declare_publishers(broker: KafkaBroker, *publications: Publication) -> dict[str, Any]:
+    """Declared on the broker so that the AsyncAPI document lists them and the outbox relay
+    sends through them (`outbox.via_publishers`)."""
+    return {
+        p.topic.name: broker.publisher(
+            p.topic.name,
+            schema=p.schema,
+            title=f"{p.topic.name.removeprefix(topics.PREFIX)}:publish",
+            description=p.description,
+        )
+        for p in publications
+    }

@@ -1,4 +1,4 @@
-"""The topics the contracts service publishes to, declared so AsyncAPI documents them."""
+"""The topics the contracts service publishes to."""
 
 from __future__ import annotations
 
@@ -8,23 +8,21 @@ from faststream.kafka import KafkaBroker
 
 from bundling_shared import topics
 from bundling_shared.events.contracts import ContractEvent, ReferenceEvent
+from bundling_shared.messaging.kafka import Publication, declare_publishers
 
 
-def declare_publishers(broker: KafkaBroker) -> dict[str, Any]:
-    return {
-        topics.CONTRACTS.name: broker.publisher(
-            topics.CONTRACTS.name,
-            schema=ContractEvent,
-            title="contracts.contracts:publish",
-            description=(
-                "Contracts, awards, framework contracts, accessions, call-offs, delivery schedule changes and "
-                "delays; keyed by contract, procurement or framework id."
-            ),
+def publishers(broker: KafkaBroker) -> dict[str, Any]:
+    return declare_publishers(
+        broker,
+        Publication(
+            topics.CONTRACTS,
+            ContractEvent,
+            "Contracts, awards, framework contracts, accessions, call-offs, delivery schedule changes and "
+            "delays; keyed by contract, procurement or framework id.",
         ),
-        topics.REFERENCE.name: broker.publisher(
-            topics.REFERENCE.name,
-            schema=ReferenceEvent,
-            title="contracts.reference:publish",
-            description="Harmonised specifications (keyed by reference) and registered suppliers (keyed by id).",
+        Publication(
+            topics.REFERENCE,
+            ReferenceEvent,
+            "Harmonised specifications (keyed by reference) and registered suppliers (keyed by id).",
         ),
-    }
+    )

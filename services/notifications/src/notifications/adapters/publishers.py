@@ -1,4 +1,4 @@
-"""The topic the notifications service publishes to, declared so AsyncAPI documents it."""
+"""The topic the notifications service publishes to."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from faststream.kafka import KafkaBroker
 
 from bundling_shared import topics
 from bundling_shared.events.notifications import EndpointEvent
+from bundling_shared.messaging.kafka import Publication, declare_publishers
 
 
-def declare_publishers(broker: KafkaBroker) -> dict[str, Any]:
-    return {
-        topics.ENDPOINTS.name: broker.publisher(
-            topics.ENDPOINTS.name,
-            schema=EndpointEvent,
-            title="notifications.endpoints:publish",
-            description="Endpoints disabled (410, or only failures for days), keyed by endpoint id.",
+def publishers(broker: KafkaBroker) -> dict[str, Any]:
+    return declare_publishers(
+        broker,
+        Publication(
+            topics.ENDPOINTS,
+            EndpointEvent,
+            "Endpoints disabled (410, or only failures for days), keyed by endpoint id.",
         ),
-    }
+    )
