@@ -8,32 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, ClassVar, Protocol, Self
 from uuid import UUID
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.messaging import inbox, outbox
 from bundling_shared.topics import Topic
 
 
 class SqlAlchemyUnitOfWorkBase:
+    """A service's unit of work names its two messaging tables and opens its repositories;
+    the transaction, the outbox, the inbox and the clock are the same everywhere."""
+
     session: AsyncSession
+    outbox_table: ClassVar[Table]
+    processed_table: ClassVar[Table]
 
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
-        outbox_table: Table,
-        processed_table: Table,
         on_commit: Callable[[], None] = lambda: None,
+        clock: Clock | None = None,
     ) -> None:
         self._session_factory = session_factory
-        self._outbox = outbox_table
-        self._processed = processed_table
         self._on_commit = on_commit
         self._staged = 0
+        self.clock: Clock = clock or SystemClock()
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
@@ -59,14 +63,14 @@ class SqlAlchemyUnitOfWorkBase:
 
     async def emit(self, topic: Topic, event: EventEnvelope[Any]) -> None:
         """Stage `event` for publication when (and only if) this unit of work commits."""
-        await outbox.stage(self.session, self._outbox, topic, event)
+        await outbox.stage(self.session, self.outbox_table, topic, event)
         self._staged += 1
 
     async def already_processed(self, consumer: str, event_id: UUID) -> bool:
-        return await inbox.already_processed(self.session, self._processed, consumer, event_id)
+        return await inbox.already_processed(self.session, self.processed_table, consumer, event_id)
 
     async def mark_processed(self, consumer: str, event_id: UUID) -> None:
-        await inbox.mark_processed(self.session, self._processed, consumer, event_id)
+        await inbox.mark_processed(self.session, self.processed_table, consumer, event_id)
 
 
 class MessagingUnitOfWork(Protocol):

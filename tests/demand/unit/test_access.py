@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from bundling_shared.access import Verdict
 from bundling_shared.auth import Role
 from bundling_shared.errors import Forbidden, NotFound
 from demand.domain.access import (
     Action,
     Relation,
     SeenBy,
-    Verdict,
     acting_nation,
     authorise,
     leader,

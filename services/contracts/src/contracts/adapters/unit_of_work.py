@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
 from contracts.adapters import orm
 from contracts.adapters.repository import (
@@ -29,14 +26,8 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
     lots: DeliveryLotRepository
     releases: OcdsReleaseRepository
 
-    def __init__(
-        self,
-        session_factory: async_sessionmaker[AsyncSession],
-        on_commit: Callable[[], None] = lambda: None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(session_factory, orm.outbox, orm.processed_messages, on_commit)
-        self.clock = clock or SystemClock()
+    outbox_table = orm.outbox
+    processed_table = orm.processed_messages
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self.contracts = ContractRepository(session)

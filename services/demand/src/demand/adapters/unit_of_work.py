@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
 from demand.adapters import orm
 from demand.adapters.batching.bulk_writes import execute_many
@@ -24,14 +23,8 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
     bundles: BundleRepository
     idempotency: IdempotencyRepository
 
-    def __init__(
-        self,
-        session_factory: async_sessionmaker[AsyncSession],
-        on_commit: Callable[[], None] = lambda: None,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(session_factory, orm.outbox, orm.processed_messages, on_commit)
-        self.clock = clock or SystemClock()
+    outbox_table = orm.outbox
+    processed_table = orm.processed_messages
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self._bundle_parts, self._opening_locks = BundleParts(session), OpeningLocks(session)

@@ -24,6 +24,8 @@ class NotificationsUnitOfWork(SqlAlchemyUnitOfWorkBase):
     deliveries: DeliveryRepository
     attempts: AttemptRepository
     suppliers: SupplierRepository
+    outbox_table = orm.outbox
+    processed_table = orm.processed_messages
 
     def __init__(
         self,
@@ -32,8 +34,7 @@ class NotificationsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         on_deliveries: Callable[[], None] = lambda: None,
         on_events: Callable[[], None] = lambda: None,
     ) -> None:
-        super().__init__(session_factory, orm.outbox, orm.processed_messages, on_events)
-        self.clock = clock
+        super().__init__(session_factory, on_events, clock)
         self._on_deliveries = on_deliveries
 
     def _open_repositories(self, session: AsyncSession) -> None:
