@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -26,7 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
-from bundling_shared.db import UtcDateTime
+from bundling_shared.db import UtcDateTime, text_enum
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
 from demand.domain.bundle import (
     Bundle,
@@ -40,10 +39,6 @@ from demand.domain.reference import CatalogueItem
 
 metadata = MetaData()
 mapper_registry = registry(metadata=metadata)
-
-
-def _enum(cls: type) -> Enum:
-    return Enum(cls, native_enum=False, values_callable=lambda e: [m.value for m in e], length=30)
 
 
 class YearlyJson(TypeDecorator[list[YearQuantity]]):
@@ -98,15 +93,15 @@ needs = Table(
     Column("quantity", Integer, nullable=False),
     Column("window_start", Date, nullable=False),
     Column("window_end", Date, nullable=False),
-    Column("end_user", _enum(EndUser), nullable=False),
-    Column("status", _enum(NeedStatus), nullable=False),
+    Column("end_user", text_enum(EndUser), nullable=False),
+    Column("status", text_enum(NeedStatus), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("yearly", YearlyJson(), nullable=False, server_default="[]"),
     Column("recurring", Boolean, nullable=False, server_default="0"),
     Column("budget_ceiling_cents", EurCents(), key="budget_ceiling_eur", nullable=True),
     Column("specification_ref", String(80), nullable=True),
     Column("deviations", DeviationsJson(), nullable=False, server_default="[]"),
-    Column("priority", _enum(Priority), nullable=False, server_default="routine"),
+    Column("priority", text_enum(Priority), nullable=False, server_default="routine"),
     Column("preferred_funding", String(30), nullable=True),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("bundle_id", String(40), nullable=True, index=True),
@@ -155,12 +150,12 @@ bundles = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("item_code", String(80), nullable=False, index=True),
-    Column("status", _enum(BundleStatus), nullable=False),
+    Column("status", text_enum(BundleStatus), nullable=False),
     Column("lead", String(40), nullable=True),
     Column("committed_by", String(120), nullable=True),
     Column("revision", Integer, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
-    Column("kind", _enum(BundleKind), nullable=False, server_default="joint_order"),
+    Column("kind", text_enum(BundleKind), nullable=False, server_default="joint_order"),
     Column("variant", String(400), nullable=False, server_default="harmonised"),
     Column("specification_ref", String(80), nullable=True),
     Column("window_start", Date, nullable=True),
@@ -190,7 +185,7 @@ bundle_shares = Table(
     Column("value_cents", EurCents(), key="value_eur", nullable=False, server_default="0"),
     Column("yearly", YearlyJson(), nullable=False),
     Column("need_count", Integer, nullable=False),
-    Column("participation", _enum(Participation), nullable=False),
+    Column("participation", text_enum(Participation), nullable=False),
     Column("confirmed_quantity", BigInteger, nullable=True),
     Column("funding_instrument", String(30), nullable=True),
     Index("ix_bundle_shares_nation", "nation"),
@@ -217,7 +212,7 @@ bundle_decisions = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("bundle_id", String(40), ForeignKey("bundles.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("kind", _enum(DecisionKind), nullable=False),
+    Column("kind", text_enum(DecisionKind), nullable=False),
     Column("reason", Text, nullable=False),
     Column("at", UtcDateTime(), nullable=False),
     Column("need_id", String(40), nullable=True),

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import registry
 
-from bundling_shared.db import UtcDateTime
+from bundling_shared.db import UtcDateTime, text_enum
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
 from notifications.domain.delivery import Attempt, Delivery, DeliveryStatus
 from notifications.domain.endpoint import Endpoint, EndpointStatus, Owner
@@ -31,10 +30,6 @@ from notifications.domain.supplier import Supplier
 
 metadata = MetaData()
 mapper_registry = registry(metadata=metadata)
-
-
-def _enum(cls: type) -> Enum:
-    return Enum(cls, native_enum=False, values_callable=lambda e: [m.value for m in e], length=30)
 
 
 endpoints = Table(
@@ -48,14 +43,14 @@ endpoints = Table(
     Column("secret", String(100), nullable=False),
     Column("previous_secret", String(100), nullable=True),
     Column("previous_secret_expires_at", UtcDateTime(), nullable=True),
-    Column("status", _enum(EndpointStatus), nullable=False),
+    Column("status", text_enum(EndpointStatus), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("item_categories", JSON, nullable=False, server_default=text("'[]'")),
     Column("rate_limit_per_second", Integer, nullable=True),
     Column("failing_since", UtcDateTime(), nullable=True),
     Column("disabled_at", UtcDateTime(), nullable=True),
     Column("disabled_reason", String(300), nullable=True),
-    Column("owner", _enum(Owner), nullable=False, server_default=Owner.INDUSTRY.value),
+    Column("owner", text_enum(Owner), nullable=False, server_default=Owner.INDUSTRY.value),
 )
 
 messages = Table(
@@ -79,7 +74,7 @@ deliveries = Table(
     Column("id", String(40), primary_key=True),
     Column("message_id", String(40), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
     Column("endpoint_id", String(40), ForeignKey("endpoints.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("status", _enum(DeliveryStatus), nullable=False),
+    Column("status", text_enum(DeliveryStatus), nullable=False),
     Column("attempt_count", Integer, nullable=False),
     Column("next_attempt_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
