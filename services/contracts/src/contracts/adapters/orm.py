@@ -71,6 +71,8 @@ class _PricesBySupplier(TypeDecorator[dict[str, Decimal | None]]):
 
 PricesBySupplier = _PricesBySupplier()
 mapper_registry = registry(metadata=metadata)
+outbox = outbox_table(metadata)
+processed_messages = processed_messages_table(metadata)
 
 contracts = Table(
     "contracts",
@@ -277,9 +279,6 @@ ocds_releases = Table(
     Column("digest", String(64), nullable=False),
     Column("release", JSON, nullable=False),
 )
-
-outbox = outbox_table(metadata)
-processed_messages = processed_messages_table(metadata)
 
 
 @functools.cache

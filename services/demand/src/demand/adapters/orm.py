@@ -39,6 +39,8 @@ from demand.domain.reference import CatalogueItem
 
 metadata = MetaData()
 mapper_registry = registry(metadata=metadata)
+outbox = outbox_table(metadata)
+processed_messages = processed_messages_table(metadata)
 
 
 class YearlyJson(TypeDecorator[list[YearQuantity]]):
@@ -218,9 +220,6 @@ bundle_decisions = Table(
     Column("need_id", String(40), nullable=True),
     Column("nation", String(3), nullable=True),
 )
-
-outbox = outbox_table(metadata)
-processed_messages = processed_messages_table(metadata)
 
 
 @functools.cache

@@ -30,6 +30,8 @@ from notifications.domain.supplier import Supplier
 
 metadata = MetaData()
 mapper_registry = registry(metadata=metadata)
+outbox = outbox_table(metadata)  # EndpointDisabled events on their way to Kafka
+processed_messages = processed_messages_table(metadata)
 
 
 endpoints = Table(
@@ -116,14 +118,11 @@ suppliers = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 
-outbox = outbox_table(metadata)  # EndpointDisabled events on their way to Kafka
-processed_messages = processed_messages_table(metadata)
-
 
 @functools.cache
 def start_mappers() -> None:
-    """Every bootstrap calls this, and tests bootstrap many services in one process; a
-    class can be mapped only once."""
+    """Once per process, however many services a test starts in it: SQLAlchemy maps a
+    class to one table only."""
     mapper_registry.map_imperatively(Endpoint, endpoints)
     mapper_registry.map_imperatively(Message, messages)
     mapper_registry.map_imperatively(Delivery, deliveries)
