@@ -31,51 +31,61 @@ class Nation:
         return (self.eu or self.nato or self.eea_efta) and not self.partner
 
 
-def _n(code: str, name: str, *flags: str) -> Nation:
-    return Nation(code, name, eu="eu" in flags, nato="nato" in flags, eea_efta="efta" in flags)
+def _nation(code: str, name: str, memberships: str) -> Nation:
+    """A row of the table below: the memberships (eu, nato, efta for EEA-EFTA, or partner)
+    are one column, so that a nation acceding to a union changes one word of its row."""
+    joined = memberships.split()
+    return Nation(
+        code,
+        name,
+        eu="eu" in joined,
+        nato="nato" in joined,
+        eea_efta="efta" in joined,
+        partner="partner" in joined,
+    )
 
 
 NATIONS: dict[str, Nation] = {
     n.code: n
     for n in [
-        _n("ALB", "Albania", "nato"),
-        _n("AUT", "Austria", "eu"),
-        _n("BEL", "Belgium", "eu", "nato"),
-        _n("BGR", "Bulgaria", "eu", "nato"),
-        _n("CAN", "Canada", "nato"),
-        _n("HRV", "Croatia", "eu", "nato"),
-        _n("CYP", "Cyprus", "eu"),
-        _n("CZE", "Czechia", "eu", "nato"),
-        _n("DNK", "Denmark", "eu", "nato"),
-        _n("EST", "Estonia", "eu", "nato"),
-        _n("FIN", "Finland", "eu", "nato"),
-        _n("FRA", "France", "eu", "nato"),
-        _n("DEU", "Germany", "eu", "nato"),
-        _n("GRC", "Greece", "eu", "nato"),
-        _n("HUN", "Hungary", "eu", "nato"),
-        _n("ISL", "Iceland", "nato", "efta"),
-        _n("IRL", "Ireland", "eu"),
-        _n("ITA", "Italy", "eu", "nato"),
-        _n("LVA", "Latvia", "eu", "nato"),
-        _n("LIE", "Liechtenstein", "efta"),
-        _n("LTU", "Lithuania", "eu", "nato"),
-        _n("LUX", "Luxembourg", "eu", "nato"),
-        _n("MLT", "Malta", "eu"),
-        _n("MNE", "Montenegro", "nato"),
-        _n("NLD", "Netherlands", "eu", "nato"),
-        _n("MKD", "North Macedonia", "nato"),
-        _n("NOR", "Norway", "nato", "efta"),
-        _n("POL", "Poland", "eu", "nato"),
-        _n("PRT", "Portugal", "eu", "nato"),
-        _n("ROU", "Romania", "eu", "nato"),
-        _n("SVK", "Slovakia", "eu", "nato"),
-        _n("SVN", "Slovenia", "eu", "nato"),
-        _n("ESP", "Spain", "eu", "nato"),
-        _n("SWE", "Sweden", "eu", "nato"),
-        _n("TUR", "Türkiye", "nato"),
-        _n("GBR", "United Kingdom", "nato"),
-        _n("USA", "United States", "nato"),
-        Nation("UKR", "Ukraine", partner=True),
+        _nation("ALB", "Albania", "nato"),
+        _nation("AUT", "Austria", "eu"),
+        _nation("BEL", "Belgium", "eu nato"),
+        _nation("BGR", "Bulgaria", "eu nato"),
+        _nation("CAN", "Canada", "nato"),
+        _nation("HRV", "Croatia", "eu nato"),
+        _nation("CYP", "Cyprus", "eu"),
+        _nation("CZE", "Czechia", "eu nato"),
+        _nation("DNK", "Denmark", "eu nato"),
+        _nation("EST", "Estonia", "eu nato"),
+        _nation("FIN", "Finland", "eu nato"),
+        _nation("FRA", "France", "eu nato"),
+        _nation("DEU", "Germany", "eu nato"),
+        _nation("GRC", "Greece", "eu nato"),
+        _nation("HUN", "Hungary", "eu nato"),
+        _nation("ISL", "Iceland", "nato efta"),
+        _nation("IRL", "Ireland", "eu"),
+        _nation("ITA", "Italy", "eu nato"),
+        _nation("LVA", "Latvia", "eu nato"),
+        _nation("LIE", "Liechtenstein", "efta"),
+        _nation("LTU", "Lithuania", "eu nato"),
+        _nation("LUX", "Luxembourg", "eu nato"),
+        _nation("MLT", "Malta", "eu"),
+        _nation("MNE", "Montenegro", "nato"),
+        _nation("NLD", "Netherlands", "eu nato"),
+        _nation("MKD", "North Macedonia", "nato"),
+        _nation("NOR", "Norway", "nato efta"),
+        _nation("POL", "Poland", "eu nato"),
+        _nation("PRT", "Portugal", "eu nato"),
+        _nation("ROU", "Romania", "eu nato"),
+        _nation("SVK", "Slovakia", "eu nato"),
+        _nation("SVN", "Slovenia", "eu nato"),
+        _nation("ESP", "Spain", "eu nato"),
+        _nation("SWE", "Sweden", "eu nato"),
+        _nation("TUR", "Türkiye", "nato"),
+        _nation("GBR", "United Kingdom", "nato"),
+        _nation("USA", "United States", "nato"),
+        _nation("UKR", "Ukraine", "partner"),
     ]
 }
 
