@@ -34,6 +34,17 @@ NAMED_RANGES: tuple[tuple[IPNetwork, str], ...] = (
     (ipaddress.IPv6Network("fec0::/10"), "a site-local address"),
 )
 
+# The standard library's flags with the name a refusal gives, most telling first: a
+# loopback address is private too, and is refused as loopback.
+FLAGGED_KINDS: tuple[tuple[str, str], ...] = (
+    ("is_loopback", "a loopback address"),
+    ("is_unspecified", "the unspecified address"),
+    ("is_link_local", "a link-local address"),
+    ("is_multicast", "a multicast address"),
+    ("is_reserved", "a reserved address"),
+    ("is_private", "a private address"),
+)
+
 
 class UnsafeUrl(InvalidEndpoint):
     """The URL may not be called; the message says why, for the 422 and the attempt log."""
@@ -155,18 +166,9 @@ def refusal(address: IPAddress) -> str | None:
         for network, name in NAMED_RANGES:
             if candidate.version == network.version and candidate in network:
                 return f"{address} is {name}{inner}"
-        if candidate.is_loopback:
-            return f"{address} is a loopback address{inner}"
-        if candidate.is_unspecified:
-            return f"{address} is the unspecified address{inner}"
-        if candidate.is_link_local:
-            return f"{address} is a link-local address{inner}"
-        if candidate.is_multicast:
-            return f"{address} is a multicast address{inner}"
-        if candidate.is_reserved:
-            return f"{address} is a reserved address{inner}"
-        if candidate.is_private:
-            return f"{address} is a private address{inner}"
+        for flag, name in FLAGGED_KINDS:
+            if getattr(candidate, flag):
+                return f"{address} is {name}{inner}"
         if not candidate.is_global:
             return f"{address} is not a globally reachable address{inner}"
     return None
