@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,16 +17,27 @@ from notifications.domain.message import Message
 from notifications.domain.supplier import Supplier
 from notifications.service_layer.unit_of_work import AttemptFilter
 
+AggregateT = TypeVar("AggregateT")
 
-class EndpointRepository:
+
+class _Aggregates(Generic[AggregateT]):
+    """Aggregates of one kind as the session tracks them: added, and read back by their key
+    as the one object the session holds for that row."""
+
+    kind: type[AggregateT]
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def add(self, endpoint: Endpoint) -> None:
-        self._session.add(endpoint)
+    def add(self, aggregate: AggregateT) -> None:
+        self._session.add(aggregate)
 
-    async def get(self, endpoint_id: str) -> Endpoint | None:
-        return await self._session.get(Endpoint, endpoint_id)
+    async def get(self, key: str) -> AggregateT | None:
+        return await self._session.get(self.kind, key)
+
+
+class EndpointRepository(_Aggregates[Endpoint]):
+    kind = Endpoint
 
     async def delete(self, endpoint: Endpoint) -> None:
         """Its deliveries and attempts go with it (ON DELETE CASCADE)."""
@@ -65,15 +76,8 @@ class EndpointRepository:
         return {row.id: row.failing_since for row in await self._session.execute(query)}
 
 
-class MessageRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def add(self, message: Message) -> None:
-        self._session.add(message)
-
-    async def get(self, message_id: str) -> Message | None:
-        return await self._session.get(Message, message_id)
+class MessageRepository(_Aggregates[Message]):
+    kind = Message
 
 
 class DeliveryRepository:
@@ -201,15 +205,8 @@ class DeliveryRepository:
         return (await self._session.scalars(query)).all()
 
 
-class SupplierRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def add(self, supplier: Supplier) -> None:
-        self._session.add(supplier)
-
-    async def get(self, organisation: str) -> Supplier | None:
-        return await self._session.get(Supplier, organisation)
+class SupplierRepository(_Aggregates[Supplier]):
+    kind = Supplier
 
 
 class AttemptRepository:
