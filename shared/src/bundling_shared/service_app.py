@@ -5,40 +5,53 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bundling_shared.auth.tokens import TokenVerifier
+from bundling_shared.clock import Clock
 from bundling_shared.db import ping
 from bundling_shared.http import install_common
 from bundling_shared.messaging.outbox import OutboxRelay
 from bundling_shared.problems import document_problems, install_problem_handlers, refuse_unknown_query
 from bundling_shared.runtime import service_running
-from bundling_shared.settings import AuthSettings, HttpSettings, KafkaSettings
+from bundling_shared.settings import HttpSettings, ServiceSettings
 from bundling_shared.topics import Topic
 
 
+class WiredService(Protocol):
+    """What a service's bootstrap hands its app: the parts the app runs and checks."""
+
+    @property
+    def settings(self) -> ServiceSettings: ...
+    @property
+    def engine(self) -> AsyncEngine: ...
+    @property
+    def broker(self) -> KafkaBroker: ...
+    @property
+    def relay(self) -> OutboxRelay: ...
+
+
 def create_service_app(
+    service: WiredService,
     *,
     name: str,
     title: str,
     description: str,
     router: APIRouter,
-    engine: AsyncEngine,
-    broker: KafkaBroker,
-    kafka: KafkaSettings,
-    auth: AuthSettings,
     topics: Iterable[Topic],
-    migrations: str | None,
-    relay: OutboxRelay | None,
-    state: dict[str, Any],
+    migrations: str,
     workers: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
     http: HttpSettings | None = None,
 ) -> FastAPI:
-    auth.check_safe()
+    """`migrations`: the service's Alembic folder, applied at start-up unless its settings
+    say the database is migrated otherwise. Routes reach the service as `app.state.service`."""
+    settings, engine, broker = service.settings, service.engine, service.broker
+    settings.auth.check_safe()
     http = http or HttpSettings()
     topic_list = list(topics)
 
@@ -48,10 +61,10 @@ def create_service_app(
             name=name,
             engine=engine,
             broker=broker,
-            kafka=kafka,
+            kafka=settings.kafka,
             topics=topic_list,
-            migrations=migrations,
-            relay=relay,
+            migrations=migrations if settings.run_migrations else None,
+            relay=service.relay,
             workers=workers,
         ):
             yield
@@ -63,9 +76,8 @@ def create_service_app(
         lifespan=lifespan,
         dependencies=[Depends(refuse_unknown_query)],
     )
-    for key, value in state.items():
-        setattr(app.state, key, value)
-    app.state.token_verifier = TokenVerifier(auth)
+    app.state.service = service
+    app.state.token_verifier = TokenVerifier(settings.auth)
 
     async def broker_ping() -> None:
         if not await broker.ping(timeout=2.0):
@@ -76,3 +88,26 @@ def create_service_app(
     app.include_router(router)
     document_problems(app)
     return app
+
+
+def from_service(part: str) -> Callable[[Request], Any]:
+    """A route dependency on one part of the wired service (`uow`, `settings`...): routes
+    name what they need, the app holds the one service the bootstrap built."""
+
+    def dependency(request: Request) -> Any:
+        return getattr(request.app.state.service, part)
+
+    return dependency
+
+
+def service_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.service.clock
+    return clock
+
+
+def today(clock: Annotated[Clock, Depends(service_clock)]) -> date:
+    return clock.today()
+
+
+def now(clock: Annotated[Clock, Depends(service_clock)]) -> datetime:
+    return clock.now()

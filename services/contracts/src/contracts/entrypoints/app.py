@@ -63,6 +63,7 @@ def create_app(settings: ContractsSettings | None = None, clock: Clock | None = 
     service = bootstrap(settings, clock)
     subscribe(service)
     app = create_service_app(
+        service,
         name=SERVICE,
         title="Contracts service",
         description=(
@@ -70,14 +71,8 @@ def create_app(settings: ContractsSettings | None = None, clock: Clock | None = 
             "contracts with call-offs and accession, delivery schedules."
         ),
         router=router,
-        engine=service.engine,
-        broker=service.broker,
-        kafka=service.settings.kafka,
-        auth=service.settings.auth,
         topics=topics.with_dead_letters(topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
-        migrations=MIGRATIONS if service.settings.run_migrations else None,
-        relay=service.relay,
-        state={"service": service},
+        migrations=MIGRATIONS,
         workers=[lambda: scan_for_delays(service)],
     )
     install_rule_answers(app)

@@ -28,18 +28,13 @@ def create_app(settings: DemandSettings | None = None, clock: Clock | None = Non
     service = bootstrap(settings, clock)
     subscribe(service)
     app = create_service_app(
+        service,
         name=SERVICE,
         title="Demand service",
         description="National needs in, bundles out: joint orders for many nations at once.",
         router=router,
-        engine=service.engine,
-        broker=service.broker,
-        kafka=service.settings.kafka,
-        auth=service.settings.auth,
         topics=topics.with_dead_letters(topics.NEEDS, topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
-        migrations=MIGRATIONS if service.settings.run_migrations else None,
-        relay=service.relay,
-        state={"uow": service.uow, "service": service, "clock": service.clock},
+        migrations=MIGRATIONS,
         workers=[bundle_publisher(service.settings, service.uow, service.clock)],
     )
     install_error_handlers(app)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query
 
 from bundling_shared.auth import Principal, Role
 from bundling_shared.auth.fastapi import current_principal, require_role
+from bundling_shared.service_app import from_service
 from bundling_shared.strict import CODE_PATTERN, Label
 from demand.domain.access import Action, Caller, Relation, authorise
 from demand.entrypoints.schemas import KnownNation
@@ -20,11 +21,6 @@ from demand.service_layer.unit_of_work import UowFactory
 
 MAX_PAGE = 500
 MAX_OFFSET = 1_000_000_000
-
-
-def _uow(request: Request) -> UowFactory:
-    factory: UowFactory = request.app.state.uow
-    return factory
 
 
 def caller_of(principal: Principal) -> Caller:
@@ -51,7 +47,7 @@ async def _desk(principal: Annotated[Principal, Depends(require_role(Role.NATION
     return caller_of(principal)
 
 
-Uow = Annotated[UowFactory, Depends(_uow)]
+Uow = Annotated[UowFactory, Depends(from_service("uow"))]
 CallerOf = Annotated[Caller, Depends(_caller)]
 Reader = Annotated[Caller, Depends(_allowed(Action.READ_REFERENCE))]
 BundleLister = Annotated[Caller, Depends(_allowed(Action.LIST_BUNDLES))]

@@ -28,19 +28,14 @@ def create_app(settings: NotificationsSettings | None = None, service: Notificat
     service = service or bootstrap(settings)
     service.broker.include_router(build_router(service.uow, service.settings.links))
     app = create_service_app(
+        service,
         name=SERVICE,
         title="Notifications service",
         description="Signed webhooks (Standard Webhooks) to industry: opportunities, awards, contracts, "
         "frameworks, harmonised specifications, and call-offs and delivery news for the contracted supplier.",
         router=router,
-        engine=service.engine,
-        broker=service.broker,
-        kafka=service.settings.kafka,
-        auth=service.settings.auth,
         topics=topics.with_dead_letters(topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE, topics.ENDPOINTS),
-        migrations=MIGRATIONS if service.settings.run_migrations else None,
-        relay=service.relay,
-        state={"service": service},
+        migrations=MIGRATIONS,
         workers=[service.sending.run] if service.settings.run_dispatcher else [],
     )
     install_error_handlers(app)

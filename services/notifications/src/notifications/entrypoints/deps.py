@@ -7,36 +7,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query
 
 from bundling_shared.auth import Principal
 from bundling_shared.auth.fastapi import require_role
-from notifications.bootstrap import NotificationsService
+from bundling_shared.service_app import from_service
 from notifications.config import NotificationsSettings
 from notifications.domain import access
 from notifications.service_layer.unit_of_work import UowFactory, UrlGuard
 
-
-def _service(request: Request) -> NotificationsService:
-    service: NotificationsService = request.app.state.service
-    return service
-
-
-def _uow(request: Request) -> UowFactory:
-    return _service(request).uow
-
-
-def _guard(request: Request) -> UrlGuard:
-    return _service(request).url_guard
-
-
-def _settings(request: Request) -> NotificationsSettings:
-    return _service(request).settings
-
-
-Uow = Annotated[UowFactory, Depends(_uow)]
-Guard = Annotated[UrlGuard, Depends(_guard)]
-Settings = Annotated[NotificationsSettings, Depends(_settings)]
+Uow = Annotated[UowFactory, Depends(from_service("uow"))]
+Guard = Annotated[UrlGuard, Depends(from_service("url_guard"))]
+Settings = Annotated[NotificationsSettings, Depends(from_service("settings"))]
 Subscriber = Annotated[Principal, Depends(require_role(*access.SUBSCRIBERS))]
 PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
 """An endpoint's or a message's id: one the service never hands out is refused before any
