@@ -26,8 +26,7 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
     lots: DeliveryLotRepository
     releases: OcdsReleaseRepository
 
-    outbox_table = orm.outbox
-    processed_table = orm.processed_messages
+    outbox_table, processed_table = orm.outbox, orm.processed_messages
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self.contracts = ContractRepository(session)

@@ -23,8 +23,7 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
     bundles: BundleRepository
     idempotency: IdempotencyRepository
 
-    outbox_table = orm.outbox
-    processed_table = orm.processed_messages
+    outbox_table, processed_table = orm.outbox, orm.processed_messages
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self._bundle_parts, self._opening_locks = BundleParts(session), OpeningLocks(session)

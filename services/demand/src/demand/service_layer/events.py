@@ -55,16 +55,13 @@ from demand.service_layer.unit_of_work import UnitOfWork
 
 PRODUCER = "demand"
 
-NEED_EVENTS: frozenset[type[EventEnvelope[Any]]] = frozenset({NeedRegisteredV1, NeedAmendedV1, NeedWithdrawnV1})
+Kind = type[EventEnvelope[Any]]
+
+NEED_EVENTS: frozenset[Kind] = frozenset({NeedRegisteredV1, NeedAmendedV1, NeedWithdrawnV1})
 
 
 async def _emit(
-    uow: UnitOfWork,
-    event: type[EventEnvelope[Any]],
-    payload: BaseModel,
-    *,
-    aggregate_id: str,
-    nation: str | None = None,
+    uow: UnitOfWork, event: Kind, payload: BaseModel, *, aggregate_id: str, nation: str | None = None
 ) -> None:
     topic = topics.NEEDS if event in NEED_EVENTS else topics.BUNDLES
     await uow.emit(topic, event.create(payload, aggregate_id=aggregate_id, producer=PRODUCER, nation=nation))

@@ -10,13 +10,8 @@ from bundling_shared import topics
 from bundling_shared.events.notifications import EndpointEvent
 from bundling_shared.messaging.kafka import Publication, declare_publishers
 
+DISABLED = "Endpoints disabled (410, or only failures for days), keyed by endpoint id."
+
 
 def publishers(broker: KafkaBroker) -> dict[str, Any]:
-    return declare_publishers(
-        broker,
-        Publication(
-            topics.ENDPOINTS,
-            EndpointEvent,
-            "Endpoints disabled (410, or only failures for days), keyed by endpoint id.",
-        ),
-    )
+    return declare_publishers(broker, Publication(topics.ENDPOINTS, EndpointEvent, DISABLED))

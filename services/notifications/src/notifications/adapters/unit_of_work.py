@@ -24,8 +24,7 @@ class NotificationsUnitOfWork(SqlAlchemyUnitOfWorkBase):
     deliveries: DeliveryRepository
     attempts: AttemptRepository
     suppliers: SupplierRepository
-    outbox_table = orm.outbox
-    processed_table = orm.processed_messages
+    outbox_table, processed_table = orm.outbox, orm.processed_messages
 
     def __init__(
         self,
