@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Column,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    text,
-)
+from sqlalchemy import Column, Index, MetaData, Table, text
+from sqlalchemy.types import JSON, BigInteger, Integer, String, Text
 
 from bundling_shared.db import UtcDateTime
 

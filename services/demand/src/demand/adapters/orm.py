@@ -6,24 +6,10 @@ import functools
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import Column, ForeignKey, Index, MetaData, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import JSON, BigInteger, Boolean, Date, Float, Integer, String, Text, TypeDecorator
 
 from bundling_shared.db import UtcDateTime, text_enum
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import Column, ForeignKey, Index, MetaData, Table, UniqueConstraint, text
 from sqlalchemy.orm import registry
+from sqlalchemy.types import JSON, Boolean, Date, Integer, String, Text
 
 from bundling_shared.db import UtcDateTime, text_enum
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
