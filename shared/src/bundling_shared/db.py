@@ -12,7 +12,7 @@ from enum import Enum as PythonEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, Enum, TypeDecorator, event, text
+from sqlalchemy import Column, DateTime, Enum, TypeDecorator, event, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -48,6 +48,11 @@ def text_enum(cls: type[PythonEnum]) -> Enum:
     """A column holding an enumeration's values as text: readable in the database and in
     SQL reports, and a new member needs no ALTER TYPE on PostgreSQL."""
     return Enum(cls, native_enum=False, values_callable=lambda members: [m.value for m in members], length=30)
+
+
+def required(name: str, kind: Any, *options: Any, **settings: Any) -> Column[Any]:
+    """A NOT NULL column, as most are; a column that may stay empty is a plain `Column`."""
+    return Column(name, kind, *options, nullable=False, **settings)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Index, MetaData, Table, text
 from sqlalchemy.types import JSON, BigInteger, Integer, String, Text
 
-from bundling_shared.db import UtcDateTime
+from bundling_shared.db import UtcDateTime, required
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -14,13 +14,13 @@ def outbox_table(metadata: MetaData) -> Table:
         "outbox",
         metadata,
         Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-        Column("event_id", String(36), nullable=False, unique=True),
-        Column("event_type", String(120), nullable=False),
-        Column("topic", String(200), nullable=False),
-        Column("message_key", String(200), nullable=False),
-        Column("body", Text, nullable=False),
-        Column("headers", JSON, nullable=False),
-        Column("created_at", UtcDateTime(), nullable=False),
+        required("event_id", String(36), unique=True),
+        required("event_type", String(120)),
+        required("topic", String(200)),
+        required("message_key", String(200)),
+        required("body", Text),
+        required("headers", JSON),
+        required("created_at", UtcDateTime()),
         Column("published_at", UtcDateTime(), nullable=True),
         Index(
             "ix_outbox_pending",
@@ -38,5 +38,5 @@ def processed_messages_table(metadata: MetaData) -> Table:
         metadata,
         Column("consumer", String(100), primary_key=True),
         Column("event_id", String(36), primary_key=True),
-        Column("processed_at", UtcDateTime(), nullable=False),
+        required("processed_at", UtcDateTime()),
     )
