@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, Strict
 from pydantic_core import PydanticCustomError
 
+from bundling_shared.copying import copied
 from bundling_shared.strict import (
     CODE_PATTERN,
     EARLIEST_YEAR,
@@ -263,26 +264,13 @@ class NeedOut(BaseModel):
 
     @classmethod
     def of(cls, need: Need) -> NeedOut:
-        return cls(
-            id=need.id,
-            nation=need.nation,
-            item_code=need.item_code,
-            quantity=need.quantity,
+        return copied(
+            cls,
+            need,
             yearly_quantities=need.yearly,
-            recurring=need.recurring,
             delivery_window=DeliveryWindowOut(start=need.window_start, end=need.window_end),
-            end_user=need.end_user,
             budget_ceiling=MoneyOut(amount=need.budget_ceiling_eur) if need.budget_ceiling_eur is not None else None,
-            specification_ref=need.specification_ref,
-            deviations=need.deviations,
-            priority=need.priority,
-            preferred_funding=need.preferred_funding,
             status=need.status.value,
-            status_reason=need.status_reason,
-            version=need.version,
-            bundle_id=need.bundle_id,
-            created_at=need.created_at,
-            updated_at=need.updated_at,
         )
 
 
@@ -323,14 +311,7 @@ class ParticipationOut(BaseModel):
 
     @classmethod
     def of(cls, s: Share) -> ParticipationOut:
-        return cls(
-            nation=s.nation,
-            status=s.participation.value,
-            quantity=s.quantity,
-            confirmed_quantity=s.confirmed_quantity,
-            yearly_quantities=s.yearly,
-            funding_instrument=s.funding_instrument,
-        )
+        return copied(cls, s, status=s.participation.value, yearly_quantities=s.yearly)
 
 
 class BundleOut(BaseModel):
@@ -379,31 +360,19 @@ class BundleOut(BaseModel):
             return viewer_nation is None or nation == viewer_nation
 
         terms = bundle.framework_terms()
-        return cls(
-            id=bundle.id,
-            item_code=bundle.item_code,
-            kind=bundle.kind,
-            specification_ref=bundle.specification_ref,
+        return copied(
+            cls,
+            bundle,
             harmonised=bundle.variant == "harmonised",
             status=bundle.status.value,
-            lead=bundle.lead,
             proposed_lead=bundle.lead or bundle.proposed_lead,
-            revision=bundle.revision,
-            total_quantity=bundle.total_quantity,
             total_value_eur=sum((s.value_eur for s in bundle.shares), Decimal(0)) if viewer_nation is None else None,
-            nations=bundle.nations,
             nation_count=len(bundle.nations),
             delivery_window=DeliveryWindowOut(start=bundle.window_start, end=bundle.window_end),
             yearly_totals=bundle.yearly_totals(),
             ceiling_quantity=terms[0] if terms else None,
             duration=DeliveryWindowOut(start=terms[1], end=terms[2]) if terms else None,
             accession_deadline=bundle.deadline,
-            minimum_nations=bundle.minimum_nations,
-            accession_open=bundle.accession_open,
-            closed_reason=bundle.closed_reason,
-            cancel_reason=bundle.cancel_reason,
-            contracting_problem=bundle.contracting_problem,
-            sme_share=bundle.sme_share,
             # Shown only to its participants and coordinators: the reasons may name its nations.
             funding=evaluate(bundle.facts(), named=True),
             participation=[ParticipationOut.of(s) for s in bundle.shares if mine(s.nation)],
@@ -528,15 +497,8 @@ class PreviewOut(BaseModel):
 
     @classmethod
     def of(cls, p: Preview) -> PreviewOut:
-        return cls(
-            would_join=p.joins_bundle if p.visible else None,
-            joins_existing=p.joins_bundle is not None,
-            kind=p.kind,
-            reason=p.reason,
-            passed_over=p.passed_over,
-            total_quantity=p.total_quantity,
-            nation_count=p.nation_count,
-            funding=p.funding,
+        return copied(
+            cls, p, would_join=p.joins_bundle if p.visible else None, joins_existing=p.joins_bundle is not None
         )
 
 

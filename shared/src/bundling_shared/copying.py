@@ -1,0 +1,21 @@
+"""Answers and event payloads built from domain objects, with the field list written once.
+
+An answer model names its fields; most are the domain object's attributes of the same
+name. Only the fields that are renamed, combined or withheld are given by hand, so that
+adding a field to the model is enough to answer it, and a field the object lacks fails
+validation instead of going missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def copied(model: type[ModelT], source: object, **given: Any) -> ModelT:
+    """`model` with each field not `given` read from `source`'s attribute of that name."""
+    values = {name: getattr(source, name) for name in model.model_fields if name not in given and hasattr(source, name)}
+    return model.model_validate(values | given)
