@@ -18,10 +18,11 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, MetaData, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry, relationship
+from sqlalchemy.schema import SchemaItem
 from sqlalchemy.sql.expression import false
 from sqlalchemy.types import JSON, Boolean, Date, Float, Integer, Numeric, String, Text, TypeDecorator
 
-from bundling_shared.db import UtcDateTime
+from bundling_shared.db import UtcDateTime, required
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
 from contracts.domain.contract import Contract, ContractLine
 from contracts.domain.deliveries import DeliveryLot
@@ -56,26 +57,65 @@ class _PricesBySupplier(TypeDecorator[dict[str, Decimal | None]]):
 
 
 PricesBySupplier = _PricesBySupplier()
+
+
+# The aggregates' tables and the columns several tables hold, declared once so that they
+# agree wherever they stand.
+def _aggregate(name: str, *columns: SchemaItem) -> Table:
+    """The table of an aggregate, keyed by the id the aggregate makes itself (a prefix and
+    random hex digits: `contract-…`, `fw-…`, `lot-…`)."""
+    return Table(name, metadata, Column("id", String(40), primary_key=True), *columns)
+
+
+def _item_code() -> Column[str]:
+    return required("item_code", String(80))
+
+
+def _authority() -> Column[str]:
+    """The lead nation or agency contracting for the others."""
+    return required("contracting_authority", String(40))
+
+
+def _nation(name: str = "nation") -> Column[str]:
+    """A nation or a country: its ISO 3166-1 alpha-3 code."""
+    return required(name, String(3))
+
+
+def _quantity() -> Column[int]:
+    return required("quantity", Integer)
+
+
+def _row_version() -> Column[int]:
+    return required("row_version", Integer)
+
+
+def _created_at() -> Column[Any]:
+    return required("created_at", UtcDateTime())
+
+
+def _coordinators() -> Column[Any]:
+    """Coordinators the lead assigned to run it besides its own."""
+    return required("coordinators", JSON, server_default="[]")
+
+
 mapper_registry = registry(metadata=metadata)
 outbox = outbox_table(metadata)
 processed_messages = processed_messages_table(metadata)
 
-contracts = Table(
+contracts = _aggregate(
     "contracts",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("bundle_id", String(40), nullable=False),
-    Column("item_code", String(80), nullable=False),
-    Column("contracting_authority", String(40), nullable=False),
-    Column("window_start", Date, nullable=False),
-    Column("window_end", Date, nullable=False),
-    Column("created_at", UtcDateTime(), nullable=False),
+    required("bundle_id", String(40)),
+    _item_code(),
+    _authority(),
+    required("window_start", Date),
+    required("window_end", Date),
+    _created_at(),
     # "all" for the one contract of a joint order, else the buying nation: one contract
     # per joint order and part, whatever happens to redeliveries.
-    Column("part", String(40), nullable=False, server_default="all"),
+    required("part", String(40), server_default="all"),
     Column("supplier_id", String(40), nullable=True),
     Column("unit_price_eur", Eur, nullable=True),
-    Column("change_log", JSON, nullable=False, default=list),
+    required("change_log", JSON, default=list),
     UniqueConstraint("bundle_id", "part", name="uq_contracts_bundle_part"),
 )
 
@@ -84,14 +124,14 @@ contract_lines = Table(
     metadata,
     Column("contract_id", String(40), ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True),
     Column("nation", String(3), primary_key=True),
-    Column("quantity", Integer, nullable=False),
+    _quantity(),
 )
 
 contract_modes = Table(
     "contract_modes",
     metadata,
     Column("bundle_id", String(40), primary_key=True),
-    Column("mode", String(20), nullable=False),
+    required("mode", String(20)),
 )
 
 # The lead of a bundle not yet committed, as demand announced it when opening the bundle:
@@ -100,7 +140,7 @@ joint_order_leads = Table(
     "joint_order_leads",
     metadata,
     Column("bundle_id", String(40), primary_key=True),
-    Column("lead", String(40), nullable=False),
+    required("lead", String(40)),
 )
 
 # A committed joint order or framework a rule of the contract refused, with the reason:
@@ -109,148 +149,133 @@ uncontracted_commitments = Table(
     "uncontracted_commitments",
     metadata,
     Column("bundle_id", String(40), primary_key=True),
-    Column("kind", String(20), nullable=False),
-    Column("item_code", String(80), nullable=False),
-    Column("lead", String(40), nullable=False),
-    Column("nations", JSON, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("refused_at", UtcDateTime(), nullable=False),
+    required("kind", String(20)),
+    _item_code(),
+    required("lead", String(40)),
+    required("nations", JSON),
+    required("reason", Text),
+    required("refused_at", UtcDateTime()),
 )
 
-suppliers = Table(
+suppliers = _aggregate(
     "suppliers",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("organisation", String(80), nullable=False, unique=True),
-    Column("country", String(3), nullable=False),
-    Column("sme", Boolean, nullable=False),
-    Column("controlled_from_non_associated_country", Boolean, nullable=False),
-    Column("industrial_base", String(20), nullable=False),
+    required("organisation", String(80), unique=True),
+    _nation("country"),
+    required("sme", Boolean),
+    required("controlled_from_non_associated_country", Boolean),
+    required("industrial_base", String(20)),
     Column("security_declaration_valid_until", Date, nullable=True),
 )
 
-specifications = Table(
+specifications = _aggregate(
     "specifications",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("reference", String(80), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("item_code", String(80), nullable=False),
-    Column("title", String(200), nullable=False),
-    Column("standards", JSON, nullable=False),
+    required("reference", String(80)),
+    required("version", Integer),
+    _item_code(),
+    required("title", String(200)),
+    required("standards", JSON),
     Column("certification", String(200), nullable=True),
-    Column("key_performance", JSON, nullable=False),
-    Column("critical_materials", JSON, nullable=False),
-    Column("nations", JSON, nullable=False),
-    Column("deviations", JSON, nullable=False),
-    Column("positions", JSON, nullable=False),
-    Column("status", String(20), nullable=False),
+    required("key_performance", JSON),
+    required("critical_materials", JSON),
+    required("nations", JSON),
+    required("deviations", JSON),
+    required("positions", JSON),
+    required("status", String(20)),
     Column("outcome", Text, nullable=True),
-    Column("proposed_by", String(80), nullable=False),
-    Column("row_version", Integer, nullable=False),
-    Column("created_at", UtcDateTime(), nullable=False),
+    required("proposed_by", String(80)),
+    _row_version(),
+    _created_at(),
     UniqueConstraint("reference", "version", name="uq_specifications_reference_version"),
 )
 
-procurements = Table(
+procurements = _aggregate(
     "procurements",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("item_code", String(80), nullable=False),
-    Column("contracting_authority", String(40), nullable=False),
-    Column("buyer_nation", String(3), nullable=False),
-    Column("nations", JSON, nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("tender_date", Date, nullable=False),
-    Column("weights", JSON, nullable=False),
-    Column("quality_gates", JSON, nullable=False),
+    _item_code(),
+    _authority(),
+    _nation("buyer_nation"),
+    required("nations", JSON),
+    _quantity(),
+    required("tender_date", Date),
+    required("weights", JSON),
+    required("quality_gates", JSON),
     Column("funding_instrument", String(40), nullable=True),
-    Column("standstill_days", Integer, nullable=False),
+    required("standstill_days", Integer),
     Column("bundle_id", String(40), nullable=True),
-    Column("status", String(20), nullable=False),
+    required("status", String(20)),
     Column("awarded_offer_id", String(40), nullable=True),
     Column("awarded_supplier_id", String(40), nullable=True),
     Column("standstill_until", Date, nullable=True),
-    Column("row_version", Integer, nullable=False),
-    Column("evaluation", JSON, nullable=False),
-    # Coordinators the lead assigned to run it besides its own.
-    Column("coordinators", JSON, nullable=False, server_default="[]"),
-    Column("created_at", UtcDateTime(), nullable=False),
+    _row_version(),
+    required("evaluation", JSON),
+    _coordinators(),
+    _created_at(),
 )
 
-offers = Table(
+offers = _aggregate(
     "offers",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("procurement_id", String(40), ForeignKey("procurements.id", ondelete="CASCADE"), nullable=False),
-    Column("supplier_id", String(40), nullable=False),
-    Column("unit_price_eur", Eur, nullable=False),
-    Column("first_delivery", Date, nullable=False),
-    Column("monthly_rate", Integer, nullable=False),
-    Column("origin_country", String(3), nullable=False),
-    Column("eu_component_share", Float, nullable=False),
-    Column("non_associated_component_share", Float, nullable=False),
-    Column("local_production", JSON, nullable=False),
-    Column("licence_transfer", Boolean, nullable=False),
-    Column("national_supplier_role", Boolean, nullable=False),
-    Column("quality_gates", JSON, nullable=False),
-    Column("submitted_at", UtcDateTime(), nullable=False),
+    required("procurement_id", String(40), ForeignKey("procurements.id", ondelete="CASCADE")),
+    required("supplier_id", String(40)),
+    required("unit_price_eur", Eur),
+    required("first_delivery", Date),
+    required("monthly_rate", Integer),
+    _nation("origin_country"),
+    required("eu_component_share", Float),
+    required("non_associated_component_share", Float),
+    required("local_production", JSON),
+    required("licence_transfer", Boolean),
+    required("national_supplier_role", Boolean),
+    required("quality_gates", JSON),
+    required("submitted_at", UtcDateTime()),
     UniqueConstraint("procurement_id", "supplier_id", name="uq_offers_procurement_supplier"),
 )
 
-frameworks = Table(
+frameworks = _aggregate(
     "frameworks",
-    metadata,
-    Column("id", String(40), primary_key=True),
     Column("bundle_id", String(40), nullable=True, unique=True),
-    Column("item_code", String(80), nullable=False),
-    Column("items", JSON, nullable=False),
-    Column("contracting_authority", String(40), nullable=False),
-    Column("participants", JSON, nullable=False),
-    Column("ceiling_quantity", Integer, nullable=False),
+    _item_code(),
+    required("items", JSON),
+    _authority(),
+    required("participants", JSON),
+    required("ceiling_quantity", Integer),
     Column("ceiling_value_eur", Eur, nullable=True),
-    Column("start", Date, nullable=False),
-    Column("end", Date, nullable=False),
-    Column("suppliers", PricesBySupplier, nullable=False),
-    Column("row_version", Integer, nullable=False),
-    Column("change_log", JSON, nullable=False),
-    Column("coordinators", JSON, nullable=False, server_default="[]"),
-    Column("accession_policy", String(20), nullable=False, server_default="approval_required"),
-    Column("pooled_shares", Boolean, nullable=False, server_default=false()),
+    required("start", Date),
+    required("end", Date),
+    required("suppliers", PricesBySupplier),
+    _row_version(),
+    required("change_log", JSON),
+    _coordinators(),
+    required("accession_policy", String(20), server_default="approval_required"),
+    required("pooled_shares", Boolean, server_default=false()),
     # Requests to accede with their state: pending until the lead decides.
-    Column("accession_requests", JSON, nullable=False, server_default="[]"),
-    Column("created_at", UtcDateTime(), nullable=False),
+    required("accession_requests", JSON, server_default="[]"),
+    _created_at(),
 )
 
-call_offs = Table(
+call_offs = _aggregate(
     "call_offs",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("framework_id", String(40), ForeignKey("frameworks.id", ondelete="CASCADE"), nullable=False),
-    Column("nation", String(3), nullable=False),
-    Column("item_code", String(80), nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("supplier_id", String(40), nullable=False),
+    required("framework_id", String(40), ForeignKey("frameworks.id", ondelete="CASCADE")),
+    _nation(),
+    _item_code(),
+    _quantity(),
+    required("supplier_id", String(40)),
     Column("unit_price_eur", Eur, nullable=True),
-    Column("delivery_due", Date, nullable=False),
-    Column("mode", String(20), nullable=False),
-    Column("competition", JSON, nullable=False),
-    Column("placed_at", UtcDateTime(), nullable=False),
+    required("delivery_due", Date),
+    required("mode", String(20)),
+    required("competition", JSON),
+    required("placed_at", UtcDateTime()),
 )
 
-delivery_lots = Table(
+delivery_lots = _aggregate(
     "delivery_lots",
-    metadata,
-    Column("id", String(40), primary_key=True),
     # A contract's or a call-off's id: both are delivered in lots.
-    Column("contract_id", String(40), nullable=False, index=True),
-    Column("nation", String(3), nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("due_date", Date, nullable=False),
-    Column("deliveries", JSON, nullable=False),
+    required("contract_id", String(40), index=True),
+    _nation(),
+    _quantity(),
+    required("due_date", Date),
+    required("deliveries", JSON),
     Column("forecast_date", Date, nullable=True),
-    Column("history", JSON, nullable=False),
-    Column("row_version", Integer, nullable=False),
+    required("history", JSON),
+    _row_version(),
     Column("delay_reported", String(40), nullable=True),
 )
 
@@ -260,49 +285,35 @@ ocds_releases = Table(
     "ocds_releases",
     metadata,
     Column("id", String(200), primary_key=True),
-    Column("ocid", String(160), nullable=False, index=True),
-    Column("date", UtcDateTime(), nullable=False),
-    Column("digest", String(64), nullable=False),
-    Column("release", JSON, nullable=False),
+    required("ocid", String(160), index=True),
+    required("date", UtcDateTime()),
+    required("digest", String(64)),
+    required("release", JSON),
 )
+
+
+def _children(child: type[Any], order_by: Column[Any]) -> Any:
+    """An aggregate's list of children: loaded with it, saved and removed with it."""
+    return relationship(child, lazy="selectin", cascade="all, delete-orphan", order_by=order_by)
+
+
+def _map(cls: type[Any], table: Table, **children: Any) -> None:
+    """A table with a row version has its rows versioned by it (see above)."""
+    mapper_registry.map_imperatively(cls, table, version_id_col=table.c.get("row_version"), properties=children)
 
 
 @functools.cache
 def start_mappers() -> None:
     """Once per process: a class is mapped to its table only once."""
-    mapper_registry.map_imperatively(ContractLine, contract_lines)
-    mapper_registry.map_imperatively(
-        Contract,
-        contracts,
-        properties={
-            "lines": relationship(
-                ContractLine, lazy="selectin", cascade="all, delete-orphan", order_by=contract_lines.c.nation
-            )
-        },
-    )
-    mapper_registry.map_imperatively(Supplier, suppliers)
-    mapper_registry.map_imperatively(Specification, specifications, version_id_col=specifications.c.row_version)
-    mapper_registry.map_imperatively(Offer, offers)
-    mapper_registry.map_imperatively(
-        Procurement,
-        procurements,
-        version_id_col=procurements.c.row_version,
-        properties={
-            "offers": relationship(Offer, lazy="selectin", cascade="all, delete-orphan", order_by=offers.c.submitted_at)
-        },
-    )
-    mapper_registry.map_imperatively(CallOff, call_offs)
-    mapper_registry.map_imperatively(
-        FrameworkContract,
-        frameworks,
-        version_id_col=frameworks.c.row_version,
-        properties={
-            "call_offs": relationship(
-                CallOff, lazy="selectin", cascade="all, delete-orphan", order_by=call_offs.c.placed_at
-            )
-        },
-    )
-    mapper_registry.map_imperatively(DeliveryLot, delivery_lots, version_id_col=delivery_lots.c.row_version)
+    _map(ContractLine, contract_lines)
+    _map(Contract, contracts, lines=_children(ContractLine, contract_lines.c.nation))
+    _map(Supplier, suppliers)
+    _map(Specification, specifications)
+    _map(Offer, offers)
+    _map(Procurement, procurements, offers=_children(Offer, offers.c.submitted_at))
+    _map(CallOff, call_offs)
+    _map(FrameworkContract, frameworks, call_offs=_children(CallOff, call_offs.c.placed_at))
+    _map(DeliveryLot, delivery_lots)
     # Configured now, not at the first query: objects made before the mapping (the seeded
     # reference data, say) must read their attributes as soon as it exists.
     mapper_registry.configure()
