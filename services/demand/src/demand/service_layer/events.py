@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bundling_shared import topics
+from bundling_shared.copying import copied
 from bundling_shared.events.demand import (
     AccessionConfirmedPayload,
     AccessionConfirmedV1,
@@ -78,14 +79,8 @@ def _yearly(yearly: Sequence[YearQuantity]) -> list[YearlyQuantity]:
 # ---------------------------------------------------------------------------- needs
 async def need_registered(uow: UnitOfWork, need: Need) -> None:
     """A need submitted (registered, or a draft submitted): the aggregator places it."""
-    payload = NeedRegisteredPayload(
-        need_id=need.id,
-        nation=need.nation,
-        item_code=need.item_code,
-        quantity=need.quantity,
-        delivery_window=DeliveryWindow(start=need.window_start, end=need.window_end),
-        end_user=need.end_user.value,
-    )
+    window = DeliveryWindow(start=need.window_start, end=need.window_end)
+    payload = copied(NeedRegisteredPayload, need, need_id=need.id, delivery_window=window, end_user=need.end_user.value)
     await _emit(uow, NeedRegisteredV1, payload, aggregate_id=need.id, nation=need.nation)
 
 
@@ -136,36 +131,28 @@ async def harmonisation_proposed(
 
 async def bundle_opened(uow: UnitOfWork, bundle: BundleState) -> None:
     """What industry may learn: totals and the number of nations, no per-nation detail."""
-    payload = BundleOpenedPayload(
+    payload = copied(
+        BundleOpenedPayload,
+        bundle,
         bundle_id=bundle.id,
-        item_code=bundle.item_code,
         kind=bundle.kind.value,
-        total_quantity=bundle.total_quantity,
         nation_count=len(bundle.nations),
         delivery_window=_window(bundle),
         accession_deadline=bundle.deadline,
         lead=bundle.proposed_lead,
-        funding=[
-            FundingAssessment(
-                instrument=a.instrument, qualifies=a.qualifies, reason=a.reason, co_funding_rate=a.co_funding_rate
-            )
-            for a in bundle.funding()
-        ],
-        specification_ref=bundle.specification_ref,
+        funding=[copied(FundingAssessment, a) for a in bundle.funding()],
     )
     await _emit(uow, BundleOpenedV1, payload, aggregate_id=bundle.id)
 
 
 async def bundle_updated(uow: UnitOfWork, bundle: BundleState, lines: Sequence[BundleLine], reason: str) -> None:
-    payload = BundleUpdatedPayload(
+    payload = copied(
+        BundleUpdatedPayload,
+        bundle,
         bundle_id=bundle.id,
-        item_code=bundle.item_code,
         status=bundle.status.value,
-        total_quantity=bundle.total_quantity,
-        nations=bundle.nations,
-        lines=[BundleLineEvent(need_id=x.need_id, nation=x.nation, quantity=x.quantity) for x in lines],
+        lines=[copied(BundleLineEvent, x) for x in lines],
         delivery_window=_window(bundle),
-        revision=bundle.revision,
         reason=reason,
     )
     await _emit(uow, BundleUpdatedV1, payload, aggregate_id=bundle.id)
