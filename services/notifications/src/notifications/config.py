@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import timedelta
 from typing import Self
 
@@ -77,15 +78,7 @@ class NotificationsSettings(ServiceSettings):
 
     @property
     def links(self) -> Links:
-        return Links(
-            contract=self.contract_link_template,
-            bundle=self.bundle_link_template,
-            award=self.award_link_template,
-            framework=self.framework_link_template,
-            call_off=self.call_off_link_template,
-            specification=self.specification_link_template,
-            need=self.need_link_template,
-        )
+        return Links(**{link.name: getattr(self, f"{link.name}_link_template") for link in fields(Links)})
 
     @property
     def claim_lease(self) -> timedelta:

@@ -18,14 +18,6 @@ from contracts.adapters.repository import (
 
 
 class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
-    contracts: ContractRepository
-    suppliers: SupplierRepository
-    specifications: SpecificationRepository
-    procurements: ProcurementRepository
-    frameworks: FrameworkRepository
-    lots: DeliveryLotRepository
-    releases: OcdsReleaseRepository
-
     outbox_table, processed_table = orm.outbox, orm.processed_messages
 
     def _open_repositories(self, session: AsyncSession) -> None:

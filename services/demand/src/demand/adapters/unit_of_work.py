@@ -18,11 +18,6 @@ from demand.adapters.repository import BundleRepository, CatalogueRepository, Id
 
 
 class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
-    needs: NeedRepository
-    catalogue: CatalogueRepository
-    bundles: BundleRepository
-    idempotency: IdempotencyRepository
-
     outbox_table, processed_table = orm.outbox, orm.processed_messages
 
     def _open_repositories(self, session: AsyncSession) -> None:
