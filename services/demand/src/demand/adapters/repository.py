@@ -73,15 +73,10 @@ class NeedRepository:
             if f.seen_by.lead is not None:
                 seen.append(needs.c.bundle_id.in_(select(bundles.c.id).where(led_by(f.seen_by.lead))))
             query = query.where(or_(false(), *seen))
-        if f.nation is not None:
-            query = query.where(needs.c.nation == f.nation)
-        if f.status is not None:
-            query = query.where(needs.c.status == f.status)
-        if f.item_code is not None:
-            query = query.where(needs.c.item_code == f.item_code)
-        if f.end_user is not None:
-            query = query.where(needs.c.end_user == f.end_user)
-        return query
+        c = needs.c
+        return _narrowed(
+            query, (c.nation, f.nation), (c.status, f.status), (c.item_code, f.item_code), (c.end_user, f.end_user)
+        )
 
     async def list(self, f: NeedFilter, limit: int, offset: int) -> Sequence[Need]:
         query = self._filtered(select(Need), f).order_by(needs.c.created_at, needs.c.id).limit(limit).offset(offset)
@@ -205,13 +200,9 @@ class BundleRepository:
             if f.seen_by.lead is not None:
                 seen.append(led_by(f.seen_by.lead))
             query = query.where(or_(false(), *seen))
-        if f.status is not None:
-            query = query.where(bundles.c.status == f.status)
-        if f.item_code is not None:
-            query = query.where(bundles.c.item_code == f.item_code)
-        if f.kind is not None:
-            query = query.where(bundles.c.kind == f.kind)
-        return query
+        return _narrowed(
+            query, (bundles.c.status, f.status), (bundles.c.item_code, f.item_code), (bundles.c.kind, f.kind)
+        )
 
     async def list(self, f: BundleFilter, limit: int, offset: int) -> Sequence[Bundle]:
         await self.write_held()  # a filter by nation reads the shares
@@ -291,3 +282,8 @@ class IdempotencyRepository:
             )
         except IntegrityError as exc:
             raise AnsweredMeanwhile(f"the Idempotency-Key {key} was answered meanwhile") from exc
+
+
+def _narrowed(query: Select[Any], *filters: tuple[ColumnElement[Any], object]) -> Select[Any]:
+    """Each filter the caller gave narrows the list; one left out does not."""
+    return query.where(*(column == value for column, value in filters if value is not None))
