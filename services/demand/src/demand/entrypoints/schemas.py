@@ -450,15 +450,7 @@ class ItemIn(StrictModel):
     specification_ref: Code | None = None
 
     def item(self) -> CatalogueItem:
-        return CatalogueItem.define(
-            code=self.code,
-            name=self.name,
-            category=self.category,
-            unit=self.unit,
-            nsn=self.nsn,
-            platforms=self.platforms,
-            specification_ref=self.specification_ref,
-        )
+        return CatalogueItem.define(**self.model_dump())
 
 
 class ItemOut(BaseModel):
