@@ -5,8 +5,9 @@ the table in `domain/access.py`."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
+from typing import Any
 
 from bundling_shared.auth import Principal
 from bundling_shared.errors import NotFound
@@ -29,6 +30,10 @@ class RegisterEndpoint:
     organisation: str | None = None
     nation: str | None = None
 
+    def subscription(self) -> dict[str, Any]:
+        """What the endpoint hears and how; whom it is for, the access table decides."""
+        return {k: v for k, v in asdict(self).items() if k not in ("organisation", "nation")}
+
 
 @dataclass(frozen=True)
 class ChangeSubscription:
@@ -44,15 +49,7 @@ async def register_endpoint(uow: UnitOfWork, *, caller: Principal, cmd: Register
     before every delivery, since DNS answers change)."""
     authorise(caller, Action.REGISTER_ENDPOINT, Relation.ANY)
     owner = registers_for(caller, nation=cmd.nation, organisation=cmd.organisation)
-    endpoint = Endpoint.register(
-        organisation=owner.organisation,
-        url=cmd.url,
-        description=cmd.description,
-        event_types=cmd.event_types,
-        item_categories=cmd.item_categories,
-        rate_limit_per_second=cmd.rate_limit_per_second,
-        owner=owner.owner,
-    )
+    endpoint = Endpoint.register(organisation=owner.organisation, owner=owner.owner, **cmd.subscription())
     await guard.check(cmd.url)
     async with uow:
         uow.endpoints.add(endpoint)
