@@ -11,6 +11,7 @@ import pytest
 from bundling_shared.auth import Principal, Role
 from contracts.domain.contract import ContractMode
 from contracts.domain.errors import CommitmentNotContracted, Conflict, ContractRuleViolation, Forbidden, NotFound
+from contracts.domain.procurement import ProcurementTerms
 from contracts.domain.suppliers import IndustrialBase, Supplier
 from contracts.domain.weighing import Weights
 from contracts.service_layer.contracts import (
@@ -144,11 +145,11 @@ async def test_signed_after_the_standstill_the_joint_order_contract_gets_the_win
         industrial_base=IndustrialBase.EUROPEAN, security_declaration_valid_until=today + timedelta(days=400),
     )  # fmt: skip
     uow.suppliers.add(nammo)
-    procurement = await open_procurement(
-        uow, LEAD, item_code="AMMO-155MM", buyer_nation="CZE", nations=[], quantity=15_000, tender_date=today,
+    procurement = await open_procurement(uow, LEAD, terms=ProcurementTerms(
+        item_code="AMMO-155MM", buyer_nation="CZE", nations=[], quantity=15_000, tender_date=today,
         weights=Weights(price=1, delivery=1, origin=1, industrial_participation=1), quality_gates=[],
         funding_instrument=None, standstill_days=10, bundle_id="bundle-155",
-    )  # fmt: skip
+    ))  # fmt: skip
     await submit_offer(
         uow, Principal(subject="nammo", role=Role.INDUSTRY, organisation="NAMMO"), procurement.id, today,
         unit_price_eur=Decimal("3000.00"), first_delivery=today + timedelta(days=90), monthly_rate=1_000,

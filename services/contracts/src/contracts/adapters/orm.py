@@ -31,6 +31,7 @@ from contracts.domain.money import eur_or_none, text
 from contracts.domain.procurement import Offer, Procurement
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
+from contracts.domain.weighing import Weights
 
 metadata = MetaData()
 
@@ -57,6 +58,19 @@ class _PricesBySupplier(TypeDecorator[dict[str, Decimal | None]]):
 
 
 PricesBySupplier = _PricesBySupplier()
+
+
+class _WeightsJson(TypeDecorator[Weights]):
+    """A procurement's published weights as a JSON object, criterion by criterion."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Weights | None, dialect: Dialect) -> Any:
+        return None if value is None else value.as_dict()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Weights | None:
+        return None if value is None else Weights(**value)
 
 
 # The aggregates' tables and the columns several tables hold, declared once so that they
@@ -196,7 +210,7 @@ procurements = _aggregate(
     required("nations", JSON),
     _quantity(),
     required("tender_date", Date),
-    required("weights", JSON),
+    required("weights", _WeightsJson()),
     required("quality_gates", JSON),
     Column("funding_instrument", String(40), nullable=True),
     required("standstill_days", Integer),

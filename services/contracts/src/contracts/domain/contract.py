@@ -7,13 +7,13 @@ bundle says so, one contract per buying nation. Every change lands in the change
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from contracts.domain.errors import ContractRuleViolation
+from contracts.domain.ids import new_id
 from contracts.domain.money import positive_eur, text
 
 # A change-log entry's scope: the whole contract, or the one nation whose part it is, so
@@ -109,7 +109,7 @@ class Contract:
         if window_end < window_start:
             raise ContractRuleViolation(f"joint order {bundle_id} ends its delivery window before it starts")
         contract = cls(
-            id=f"contract-{uuid.uuid4().hex[:16]}",
+            id=new_id("contract", digits=16),
             bundle_id=bundle_id,
             item_code=item_code,
             contracting_authority=contracting_authority,

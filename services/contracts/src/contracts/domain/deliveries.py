@@ -8,13 +8,13 @@ audit trail of every move.
 
 from __future__ import annotations
 
-import uuid
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from contracts.domain.errors import ContractRuleViolation
+from contracts.domain.ids import new_id
 
 
 class LotStatus(StrEnum):
@@ -43,7 +43,7 @@ class DeliveryLot:
         if quantity <= 0:
             raise ContractRuleViolation("a delivery lot needs a positive quantity")
         lot = cls(
-            id=f"lot-{uuid.uuid4().hex[:12]}",
+            id=new_id("lot"),
             contract_id=contract_id,
             nation=nation,
             quantity=quantity,

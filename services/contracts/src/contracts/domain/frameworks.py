@@ -9,15 +9,15 @@ written to the change log, and the end date is watched: ammunition contracts exp
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from contracts.domain.contract import WHOLE, log_entry
 from contracts.domain.errors import Conflict, ContractRuleViolation, NotFound
+from contracts.domain.ids import new_id
 from contracts.domain.money import MAX_EUR, ZERO, eur_or_none, positive_eur, text
 from contracts.domain.weighing import NATIONS
 
@@ -69,6 +69,32 @@ class Bid:
     delivery_date: date
 
 
+class FrameworkTerms(TypedDict, total=False):
+    """What a framework contract is concluded on, in its own names: the one shape a request
+    or a committed bundle takes to `FrameworkContract.create`."""
+
+    item_code: Required[str]
+    participants: Required[dict[str, int]]
+    ceiling_quantity: Required[int]
+    ceiling_value_eur: Required[Decimal | None]
+    start: Required[date]
+    end: Required[date]
+    items: list[str]
+    suppliers: dict[str, Decimal | None]
+    bundle_id: str | None
+
+
+class CallOffTerms(TypedDict, total=False):
+    """What a party calls off, in the call-off's own names: a named (or the only) supplier,
+    or bids of a mini-competition among the framework's suppliers."""
+
+    item_code: Required[str]
+    quantity: Required[int]
+    delivery_due: Required[date]
+    supplier_id: str | None
+    bids: list[Bid]
+
+
 @dataclass
 class FrameworkContract:
     id: str
@@ -93,21 +119,10 @@ class FrameworkContract:
 
     @classmethod
     def create(
-        cls,
-        *,
-        item_code: str,
-        contracting_authority: str,
-        participants: dict[str, int],
-        ceiling_quantity: int,
-        ceiling_value_eur: Decimal | None,
-        start: date,
-        end: date,
-        items: list[str] | None = None,
-        suppliers: dict[str, Decimal | None] | None = None,
-        bundle_id: str | None = None,
-        by: str,
-        at: datetime,
+        cls, *, contracting_authority: str, by: str, at: datetime, **terms: Unpack[FrameworkTerms]
     ) -> FrameworkContract:
+        participants, ceiling_quantity = terms["participants"], terms["ceiling_quantity"]
+        ceiling_value_eur, suppliers = terms["ceiling_value_eur"], terms.get("suppliers", {})
         if not participants:
             raise ContractRuleViolation("a framework contract needs at least one participating nation")
         if ceiling_quantity <= 0:
@@ -121,7 +136,7 @@ class FrameworkContract:
                 field="body.participants",
                 rule="unknown_nation",
             )
-        if end <= start:
+        if terms["end"] <= terms["start"]:
             raise ContractRuleViolation("a framework contract ends after it starts")
         if any(q < 0 for q in participants.values()):
             raise ContractRuleViolation("a participant's quantity cannot be negative")
@@ -133,18 +148,18 @@ class FrameworkContract:
                 rule="ceiling_is_sum_of_shares",
             )
         framework = cls(
-            id=f"fw-{uuid.uuid4().hex[:12]}",
-            item_code=item_code,
-            items=sorted({item_code, *(items or [])}),
+            id=new_id("fw"),
+            item_code=terms["item_code"],
+            items=sorted({terms["item_code"], *terms.get("items", [])}),
             contracting_authority=contracting_authority,
             participants=dict(sorted(participants.items())),
             ceiling_quantity=ceiling_quantity,
             ceiling_value_eur=ceiling_value_eur,
-            start=start,
-            end=end,
+            start=terms["start"],
+            end=terms["end"],
             created_at=at,
-            suppliers={k: None if v is None else positive_eur(v, "a unit price") for k, v in (suppliers or {}).items()},
-            bundle_id=bundle_id,
+            suppliers={k: None if v is None else positive_eur(v, "a unit price") for k, v in suppliers.items()},
+            bundle_id=terms.get("bundle_id"),
         )
         framework._log(
             by, f"created: ceiling {ceiling_quantity} items, participants {', '.join(framework.nations)}", at=at
@@ -292,19 +307,8 @@ class FrameworkContract:
         called = sum(c.quantity for c in self.call_offs if c.nation == nation)
         return self.participants.get(nation, 0) - called
 
-    def call_off(
-        self,
-        *,
-        nation: str,
-        item_code: str,
-        quantity: int,
-        delivery_due: date,
-        today: date,
-        supplier_id: str | None = None,
-        bids: list[Bid] | None = None,
-        by: str,
-        at: datetime,
-    ) -> CallOff:
+    def call_off(self, *, nation: str, today: date, by: str, at: datetime, **terms: Unpack[CallOffTerms]) -> CallOff:
+        item_code, quantity, delivery_due = terms["item_code"], terms["quantity"], terms["delivery_due"]
         if nation not in self.participants:
             raise ContractRuleViolation(f"{nation} is not a party to framework {self.id} and may not call off")
         if item_code not in self.items:
@@ -323,14 +327,14 @@ class FrameworkContract:
             raise ContractRuleViolation(
                 f"call-off of {quantity} exceeds the remaining ceiling of {self.remaining_quantity} items"
             )
-        mode, chosen, price, competition = self._select(supplier_id, bids or [], delivery_due)
+        mode, chosen, price, competition = self._select(terms.get("supplier_id"), terms.get("bids", []), delivery_due)
         remaining_value = self.remaining_value_eur
         if price is not None and remaining_value is not None and price * quantity > remaining_value:
             raise ContractRuleViolation(
                 f"call-off worth {price * quantity:.2f} EUR exceeds the remaining ceiling of {remaining_value:.2f} EUR"
             )
         call_off = CallOff(
-            id=f"co-{uuid.uuid4().hex[:12]}",
+            id=new_id("co"),
             framework_id=self.id,
             nation=nation,
             item_code=item_code,

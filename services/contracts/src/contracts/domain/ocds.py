@@ -187,7 +187,7 @@ def procurement_release(
     tenderers = [parties.supplier(suppliers[o.supplier_id], "tenderer") for o in procurement.offers]
     winner = suppliers.get(procurement.awarded_supplier_id or "")
     offer = next((o for o in procurement.offers if o.id == procurement.awarded_offer_id), None)
-    weights = ", ".join(f"{k} {v:g}" for k, v in procurement.weights.items())
+    weights = ", ".join(f"{k} {v:g}" for k, v in procurement.weights.as_dict().items())
     criteria = f"weights: {weights}; quality gates: {', '.join(procurement.quality_gates) or 'none'}"
     if procurement.funding_instrument:
         criteria += f"; funding instrument {procurement.funding_instrument}"

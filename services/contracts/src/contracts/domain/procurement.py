@@ -6,14 +6,14 @@ losing bidders can still object.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from contracts.domain.errors import Conflict, ContractRuleViolation
+from contracts.domain.ids import new_id
 from contracts.domain.money import positive_eur
 from contracts.domain.suppliers import Supplier
 from contracts.domain.weighing import Assessment, OfferFacts, Weights, weigh
@@ -68,6 +68,22 @@ class Offer:
         )
 
 
+class ProcurementTerms(TypedDict, total=False):
+    """What a buyer publishes when it opens a procurement, in the procurement's own names:
+    the one shape a request takes to `Procurement.open`."""
+
+    item_code: Required[str]
+    buyer_nation: Required[str]
+    nations: Required[list[str]]
+    quantity: Required[int]
+    tender_date: Required[date]
+    weights: Required[Weights]
+    quality_gates: Required[list[str]]
+    funding_instrument: Required[str | None]
+    standstill_days: Required[int]
+    bundle_id: str | None  # the committed joint order or framework it buys for
+
+
 @dataclass
 class Procurement:
     id: str
@@ -77,7 +93,7 @@ class Procurement:
     nations: list[str]
     quantity: int
     tender_date: date
-    weights: dict[str, float]
+    weights: Weights
     quality_gates: list[str]
     funding_instrument: str | None
     standstill_days: int
@@ -92,46 +108,20 @@ class Procurement:
     coordinators: list[str] = field(default_factory=list)
 
     @classmethod
-    def open(
-        cls,
-        *,
-        item_code: str,
-        contracting_authority: str,
-        buyer_nation: str,
-        nations: list[str],
-        quantity: int,
-        tender_date: date,
-        weights: Weights,
-        quality_gates: list[str],
-        funding_instrument: str | None,
-        standstill_days: int,
-        at: datetime,
-        bundle_id: str | None = None,
-    ) -> Procurement:
-        if quantity <= 0:
+    def open(cls, *, contracting_authority: str, at: datetime, **terms: Unpack[ProcurementTerms]) -> Procurement:
+        """`terms["nations"]`: those it buys for, as `terms_of_order` or `terms_for_itself` found them."""
+        if terms["quantity"] <= 0:
             raise ContractRuleViolation("a procurement needs a positive quantity")
-        if standstill_days < MIN_STANDSTILL_DAYS:
+        if terms["standstill_days"] < MIN_STANDSTILL_DAYS:
             raise ContractRuleViolation(
                 f"the standstill period lasts at least {MIN_STANDSTILL_DAYS} calendar days after the award decision "
                 "(Directive 2009/81/EC, Article 57(2))",
                 field="body.standstill_days",
                 rule="minimum_standstill",
             )
-        return cls(
-            id=f"proc-{uuid.uuid4().hex[:12]}",
-            item_code=item_code,
-            contracting_authority=contracting_authority,
-            buyer_nation=buyer_nation,
-            nations=sorted(set(nations)),
-            quantity=quantity,
-            tender_date=tender_date,
-            weights=weights.as_dict(),
-            quality_gates=list(quality_gates),
-            funding_instrument=funding_instrument,
-            standstill_days=standstill_days,
-            created_at=at,
-            bundle_id=bundle_id,
-        )
+        procurement = cls(id=new_id("proc"), contracting_authority=contracting_authority, created_at=at, **terms)
+        procurement.nations = sorted(set(procurement.nations))
+        return procurement
 
     def submit(self, offer: Offer, supplier: Supplier, today: date) -> None:
         if self.status != ProcurementStatus.OPEN.value:
@@ -154,7 +144,7 @@ class Procurement:
     def assess(self, suppliers: dict[str, Supplier]) -> list[Assessment]:
         return weigh(
             [o.facts(suppliers[o.supplier_id], self.nations) for o in self.offers],
-            weights=Weights(**self.weights),
+            weights=self.weights,
             quantity=self.quantity,
             buyer=self.buyer_nation,
             tender_date=self.tender_date,

@@ -7,14 +7,14 @@ forces and for Ukraine, so that both get the same product.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from contracts.domain.errors import ContractRuleViolation
+from contracts.domain.ids import new_id
 
 
 class SpecificationStatus(StrEnum):
@@ -26,6 +26,21 @@ class SpecificationStatus(StrEnum):
 APPLIES_EQUALLY = "applies equally to deliveries for own forces and for Ukraine"
 
 
+class SpecificationTerms(TypedDict, total=False):
+    """What a proposal states, in the specification's own names: the one shape a proposal
+    takes to `Specification.propose`, from a request or from the demand service's event."""
+
+    reference: Required[str]
+    item_code: Required[str]
+    title: Required[str]
+    nations: Required[list[str]]
+    standards: list[str]
+    certification: str | None
+    key_performance: dict[str, str]
+    critical_materials: list[str]
+    deviations: list[dict[str, Any]]
+
+
 @dataclass
 class Specification:
     id: str
@@ -33,13 +48,14 @@ class Specification:
     version: int
     item_code: str
     title: str
-    standards: list[str]
-    certification: str | None
-    key_performance: dict[str, str]
-    critical_materials: list[str]
     nations: list[str]
-    deviations: list[dict[str, Any]]
     created_at: datetime
+    # What a proposal may leave out.
+    standards: list[str] = field(default_factory=list)
+    certification: str | None = None
+    key_performance: dict[str, str] = field(default_factory=dict)
+    critical_materials: list[str] = field(default_factory=list)
+    deviations: list[dict[str, Any]] = field(default_factory=list)
     positions: dict[str, dict[str, str]] = field(default_factory=dict)
     status: str = SpecificationStatus.PROPOSED.value
     outcome: str | None = None
@@ -47,45 +63,21 @@ class Specification:
 
     @classmethod
     def propose(
-        cls,
-        *,
-        reference: str,
-        version: int,
-        item_code: str,
-        title: str,
-        nations: list[str],
-        standards: list[str] | None = None,
-        certification: str | None = None,
-        key_performance: dict[str, str] | None = None,
-        critical_materials: list[str] | None = None,
-        deviations: list[dict[str, Any]] | None = None,
-        proposed_by: str = "",
-        at: datetime,
+        cls, *, version: int, proposed_by: str = "", at: datetime, **terms: Unpack[SpecificationTerms]
     ) -> Specification:
+        reference, nations = terms["reference"], terms["nations"]
         if not nations:
             raise ContractRuleViolation(f"specification {reference} names no participating nation")
         if version < 1:
             raise ContractRuleViolation("a specification version starts at 1")
-        for deviation in deviations or []:
+        for deviation in terms.get("deviations", []):
             if deviation.get("nation") not in nations:
                 raise ContractRuleViolation(
                     f"deviation of {deviation.get('nation')} recorded, but it does not take part in {reference}"
                 )
-        return cls(
-            id=f"spec-{uuid.uuid4().hex[:12]}",
-            reference=reference,
-            version=version,
-            item_code=item_code,
-            title=title,
-            standards=list(standards or []),
-            certification=certification,
-            key_performance=dict(key_performance or {}),
-            critical_materials=list(critical_materials or []),
-            nations=sorted(set(nations)),
-            deviations=list(deviations or []),
-            proposed_by=proposed_by,
-            created_at=at,
-        )
+        spec = cls(id=new_id("spec"), version=version, proposed_by=proposed_by, created_at=at, **terms)
+        spec.nations = sorted(set(nations))
+        return spec
 
     def _ensure_open(self, nation: str) -> None:
         if self.status != SpecificationStatus.PROPOSED.value:

@@ -6,18 +6,31 @@ its management) to take part; without a valid one it can neither offer nor be aw
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import TypedDict, Unpack
 
 from contracts.domain.errors import SupplierNotCleared
+from contracts.domain.ids import new_id
 
 
 class IndustrialBase(StrEnum):
     NATIONAL = "national"
     EUROPEAN = "european"
     NONE = "none"
+
+
+class SupplierTerms(TypedDict):
+    """What a company is registered with, in the supplier's own names: the one shape a
+    registration takes from the request to `Supplier.register`."""
+
+    organisation: str
+    country: str
+    sme: bool
+    controlled_from_non_associated_country: bool
+    industrial_base: IndustrialBase
+    security_declaration_valid_until: date | None
 
 
 @dataclass
@@ -31,25 +44,8 @@ class Supplier:
     security_declaration_valid_until: date | None
 
     @classmethod
-    def register(
-        cls,
-        *,
-        organisation: str,
-        country: str,
-        sme: bool,
-        controlled_from_non_associated_country: bool,
-        industrial_base: IndustrialBase,
-        security_declaration_valid_until: date | None,
-    ) -> Supplier:
-        return cls(
-            id=f"supplier-{uuid.uuid4().hex[:12]}",
-            organisation=organisation,
-            country=country,
-            sme=sme,
-            controlled_from_non_associated_country=controlled_from_non_associated_country,
-            industrial_base=industrial_base.value,
-            security_declaration_valid_until=security_declaration_valid_until,
-        )
+    def register(cls, **terms: Unpack[SupplierTerms]) -> Supplier:
+        return cls(id=new_id("supplier"), **terms)
 
     def declaration_valid_on(self, day: date) -> bool:
         return self.security_declaration_valid_until is not None and self.security_declaration_valid_until >= day

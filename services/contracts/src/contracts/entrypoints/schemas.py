@@ -1,11 +1,15 @@
-"""Request and response bodies of the contracts API."""
+"""Request and response bodies of the contracts API.
+
+A request that carries a command hands it on once, as `terms()`: its fields under the
+names the domain's terms give them (the same names), nested parts made the domain's values.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
@@ -28,8 +32,11 @@ from bundling_shared.strict import (
 )
 from contracts.domain.contract import entries_for
 from contracts.domain.deliveries import DeliveryLot
-from contracts.domain.suppliers import IndustrialBase, Supplier
-from contracts.domain.weighing import NATIONS
+from contracts.domain.frameworks import Bid, CallOffTerms, FrameworkTerms
+from contracts.domain.procurement import ProcurementTerms
+from contracts.domain.specifications import SpecificationTerms
+from contracts.domain.suppliers import IndustrialBase, Supplier, SupplierTerms
+from contracts.domain.weighing import NATIONS, Weights
 from contracts.service_layer.contracts import ContractView
 from contracts.service_layer.frameworks import FrameworkView
 from contracts.service_layer.procurements import ProcurementView
@@ -132,6 +139,9 @@ class SupplierIn(StrictModel):
     industrial_base: IndustrialBase = IndustrialBase.NONE
     security_declaration_valid_until: Day | None = None
 
+    def terms(self) -> SupplierTerms:
+        return cast(SupplierTerms, self.model_dump())
+
 
 class DeclarationIn(StrictModel):
     security_declaration_valid_until: Day | None
@@ -173,6 +183,9 @@ class SpecificationIn(StrictModel):
         default_factory=list, max_length=MAX_ENTRIES, examples=[["propellants", "graphite"]]
     )
     deviations: list[DeviationIn] = Field(default_factory=list, max_length=MAX_ENTRIES)
+
+    def terms(self) -> SpecificationTerms:
+        return cast(SpecificationTerms, self.model_dump())
 
 
 class PositionIn(StrictModel):
@@ -232,6 +245,11 @@ class ProcurementIn(StrictModel):
     funding_instrument: Literal["EDIRPA", "EDIP", "SAFE"] | None = None
     standstill_days: Count | None = Field(default=None, description="Default: CONTRACTS_STANDSTILL_DAYS")
     bundle_id: Id | None = None
+
+    def terms(self, *, default_standstill_days: int) -> ProcurementTerms:
+        standstill_days = default_standstill_days if self.standstill_days is None else self.standstill_days
+        weights = Weights(**self.weights.model_dump())
+        return cast(ProcurementTerms, self.model_dump() | {"weights": weights, "standstill_days": standstill_days})
 
 
 class OfferIn(StrictModel):
@@ -294,7 +312,7 @@ class ProcurementOut(BaseModel):
             nations=p.nations,
             quantity=p.quantity,
             tender_date=p.tender_date,
-            weights=p.weights,
+            weights=p.weights.as_dict(),
             quality_gates=p.quality_gates,
             funding_instrument=p.funding_instrument,
             standstill_days=p.standstill_days,
@@ -324,6 +342,9 @@ class FrameworkIn(StrictModel):
         default_factory=dict, max_length=MAX_ENTRIES, description="supplier id -> unit price in EUR"
     )
 
+    def terms(self) -> FrameworkTerms:
+        return cast(FrameworkTerms, self.model_dump())
+
 
 class FrameworkSupplierIn(StrictModel):
     supplier_id: Id
@@ -350,6 +371,10 @@ class CallOffIn(StrictModel):
     bids: list[BidIn] = Field(
         default_factory=list, max_length=MAX_ENTRIES, description="mini-competition among the framework's suppliers"
     )
+
+    def terms(self) -> CallOffTerms:
+        bids = [Bid(b.supplier_id, b.unit_price_eur, b.delivery_date) for b in self.bids]
+        return cast(CallOffTerms, self.model_dump() | {"bids": bids})
 
 
 class CallOffOut(BaseModel):

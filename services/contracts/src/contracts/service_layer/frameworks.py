@@ -24,7 +24,14 @@ from bundling_shared.events.demand import AccessionConfirmedV1, FrameworkCommitt
 from contracts.domain.access import Action, Relation, allowed, authorise, relation_to
 from contracts.domain.contract import CommitmentKind, entries_for
 from contracts.domain.errors import ContractRuleViolation, Forbidden, NotFound
-from contracts.domain.frameworks import AccessionPolicy, Bid, CallOff, FrameworkContract, ensure_founded_alone
+from contracts.domain.frameworks import (
+    AccessionPolicy,
+    CallOff,
+    CallOffTerms,
+    FrameworkContract,
+    FrameworkTerms,
+    ensure_founded_alone,
+)
 from contracts.domain.money import eur
 from contracts.domain.suppliers import Supplier
 from contracts.service_layer import events
@@ -123,38 +130,17 @@ async def _cleared(uow: UnitOfWork, supplier_ids: set[str], today: date, doing: 
 
 
 async def create(
-    uow: UnitOfWork,
-    principal: Principal,
-    *,
-    item_code: str,
-    items: list[str],
-    participants: dict[str, int],
-    ceiling_quantity: int,
-    ceiling_value_eur: Decimal | None,
-    start: date,
-    end: date,
-    suppliers: dict[str, Decimal | None],
-    today: date,
-    warn_days: int,
+    uow: UnitOfWork, principal: Principal, *, terms: FrameworkTerms, today: date, warn_days: int
 ) -> FrameworkView:
     """The creator's nation takes part with its share, the only one at creation: other
     nations join by their own request. The ceiling is the sum of the shares."""
     authorise(principal, Action.FRAMEWORK_CREATE, relation_to(principal, authority=principal.party), "framework")
-    ensure_founded_alone(principal.party, principal.nation, participants, admin=principal.role is Role.ADMIN)
+    admin = principal.role is Role.ADMIN
+    ensure_founded_alone(principal.party, principal.nation, terms["participants"], admin=admin)
     async with uow:
-        cleared = await _cleared(uow, set(suppliers), today, "hold a framework contract")
+        cleared = await _cleared(uow, set(terms.get("suppliers", {})), today, "hold a framework contract")
         framework = FrameworkContract.create(
-            item_code=item_code,
-            items=items,
-            contracting_authority=principal.party,
-            participants=participants,
-            ceiling_quantity=ceiling_quantity,
-            ceiling_value_eur=ceiling_value_eur,
-            start=start,
-            end=end,
-            suppliers=suppliers,
-            by=principal.subject,
-            at=uow.clock.now(),
+            contracting_authority=principal.party, by=principal.subject, at=uow.clock.now(), **terms
         )
         uow.frameworks.add(framework)
         await events.framework_created(uow, framework, cleared)
@@ -264,31 +250,14 @@ async def assign_coordinator(
 
 
 async def call_off(
-    uow: UnitOfWork,
-    principal: Principal,
-    framework_id: str,
-    *,
-    item_code: str,
-    quantity: int,
-    delivery_due: date,
-    supplier_id: str | None,
-    bids: list[Bid],
-    today: date,
+    uow: UnitOfWork, principal: Principal, framework_id: str, *, terms: CallOffTerms, today: date
 ) -> CallOff:
     """Only a party calls off, for itself; its desk speaks for it."""
     async with uow:
         framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_CALL_OFF)
         assert principal.nation is not None
         placed = framework.call_off(
-            nation=principal.nation,
-            item_code=item_code,
-            quantity=quantity,
-            delivery_due=delivery_due,
-            today=today,
-            supplier_id=supplier_id,
-            bids=bids,
-            by=principal.subject,
-            at=uow.clock.now(),
+            nation=principal.nation, today=today, by=principal.subject, at=uow.clock.now(), **terms
         )
         supplier = await uow.suppliers.get(placed.supplier_id)
         if supplier is None:

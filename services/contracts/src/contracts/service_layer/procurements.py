@@ -6,7 +6,6 @@ supplier sees its own offer and score, a participating nation the outcome.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,8 +21,15 @@ from contracts.domain.access import (
     relation_to,
 )
 from contracts.domain.errors import ContractRuleViolation, NotFound
-from contracts.domain.procurement import Offer, Procurement, ProcurementStatus, terms_for_itself, terms_of_order
-from contracts.domain.weighing import Weights
+from contracts.domain.ids import new_id
+from contracts.domain.procurement import (
+    Offer,
+    Procurement,
+    ProcurementStatus,
+    ProcurementTerms,
+    terms_for_itself,
+    terms_of_order,
+)
 from contracts.service_layer import events
 from contracts.service_layer.suppliers import own_supplier_id
 from contracts.service_layer.unit_of_work import UnitOfWork
@@ -93,25 +99,12 @@ async def authorised(
     return procurement
 
 
-async def open_procurement(
-    uow: UnitOfWork,
-    principal: Principal,
-    *,
-    item_code: str,
-    buyer_nation: str,
-    nations: list[str],
-    quantity: int,
-    tender_date: date,
-    weights: Weights,
-    quality_gates: list[str],
-    funding_instrument: str | None,
-    standstill_days: int,
-    bundle_id: str | None,
-) -> Procurement:
+async def open_procurement(uow: UnitOfWork, principal: Principal, *, terms: ProcurementTerms) -> Procurement:
     """For a committed order, its lead is the contracting authority and buys for the order's
     nations and quantity; without one, a nation buys for itself."""
     authorise_role(principal, Action.PROCUREMENT_OPEN)
     admin = principal.role is Role.ADMIN
+    bundle_id, buyer_nation, nations = terms.get("bundle_id"), terms["buyer_nation"], terms["nations"]
     async with uow:
         if bundle_id:
             order = await _order(uow, bundle_id)
@@ -126,7 +119,7 @@ async def open_procurement(
                 raise unknown
             authorise(principal, Action.PROCUREMENT_OPEN, relation, f"bundle {bundle_id}")
             chosen = terms_of_order(
-                lead=lead, order=quantities, nations=nations, quantity=quantity, buyer_nation=buyer_nation
+                lead=lead, order=quantities, nations=nations, quantity=terms["quantity"], buyer_nation=buyer_nation
             )
         else:
             authorise(principal, Action.PROCUREMENT_OPEN, relation_to(principal, authority=principal.party), "bundle")
@@ -135,20 +128,7 @@ async def open_procurement(
                 buyer=lead, buys_as_nation=admin or principal.nation is not None, buyer_nation=buyer_nation,
                 nations=nations,
             )  # fmt: skip
-        procurement = Procurement.open(
-            item_code=item_code,
-            contracting_authority=lead,
-            buyer_nation=buyer_nation,
-            nations=chosen,
-            quantity=quantity,
-            tender_date=tender_date,
-            weights=weights,
-            quality_gates=quality_gates,
-            funding_instrument=funding_instrument,
-            standstill_days=standstill_days,
-            at=uow.clock.now(),
-            bundle_id=bundle_id,
-        )
+        procurement = Procurement.open(contracting_authority=lead, at=uow.clock.now(), **terms | {"nations": chosen})
         uow.procurements.add(procurement)
         await uow.commit()
         return procurement
@@ -165,7 +145,7 @@ async def submit_offer(uow: UnitOfWork, principal: Principal, procurement_id: st
                 f"{org} is not a registered supplier; register it with its security declaration"
             )
         offer = Offer(
-            id=f"offer-{uuid.uuid4().hex[:12]}",
+            id=new_id("offer"),
             procurement_id=procurement.id,
             supplier_id=supplier.id,
             submitted_at=uow.clock.now(),

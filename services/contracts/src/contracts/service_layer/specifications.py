@@ -8,13 +8,12 @@ service (`demand.harmonisation.proposed`) when needs split over their deviations
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from bundling_shared.auth import Principal
 from bundling_shared.events.demand import HarmonisationProposedV1
 from contracts.domain.access import Action, allowed, authorise, relation_to, specification_view
 from contracts.domain.errors import ContractRuleViolation, NotFound
-from contracts.domain.specifications import Specification, next_version
+from contracts.domain.specifications import Specification, SpecificationTerms, next_version
 from contracts.service_layer import events
 from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, UnitOfWork
 
@@ -34,36 +33,14 @@ async def _authorised(uow: UnitOfWork, principal: Principal, specification_id: s
     return spec
 
 
-async def propose(
-    uow: UnitOfWork,
-    principal: Principal,
-    *,
-    reference: str,
-    item_code: str,
-    title: str,
-    nations: list[str],
-    standards: list[str],
-    certification: str | None,
-    key_performance: dict[str, str],
-    critical_materials: list[str],
-    deviations: list[dict[str, Any]],
-) -> Specification:
+async def propose(uow: UnitOfWork, principal: Principal, *, terms: SpecificationTerms) -> Specification:
     """A coordinator, or a nation proposing among the participants, opens the next version."""
-    authorise(principal, Action.SPECIFICATION_PROPOSE, relation_to(principal, nations=nations), "specification")
+    relation = relation_to(principal, nations=terms["nations"])
+    authorise(principal, Action.SPECIFICATION_PROPOSE, relation, "specification")
     async with uow:
+        versions = await uow.specifications.versions(terms["reference"])
         spec = Specification.propose(
-            reference=reference,
-            version=next_version(await uow.specifications.versions(reference)),
-            item_code=item_code,
-            title=title,
-            nations=nations,
-            standards=standards,
-            certification=certification,
-            key_performance=key_performance,
-            critical_materials=critical_materials,
-            deviations=deviations,
-            proposed_by=principal.party,
-            at=uow.clock.now(),
+            version=next_version(versions), proposed_by=principal.party, at=uow.clock.now(), **terms
         )
         uow.specifications.add(spec)
         await uow.commit()

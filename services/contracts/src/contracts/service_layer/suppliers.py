@@ -11,7 +11,7 @@ from datetime import date
 from bundling_shared.auth import Principal
 from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, relation_to_supplier
 from contracts.domain.errors import Conflict, NotFound
-from contracts.domain.suppliers import IndustrialBase, Supplier
+from contracts.domain.suppliers import Supplier, SupplierTerms
 from contracts.service_layer import events
 from contracts.service_layer.unit_of_work import UnitOfWork
 
@@ -27,29 +27,12 @@ def _sees(principal: Principal, supplier: Supplier) -> bool:
     return allowed(principal, Action.SUPPLIER_VIEW, relation_to_supplier(principal, supplier.organisation))
 
 
-async def register_supplier(
-    uow: UnitOfWork,
-    principal: Principal,
-    *,
-    organisation: str,
-    country: str,
-    sme: bool,
-    controlled_from_non_associated_country: bool,
-    industrial_base: IndustrialBase,
-    security_declaration_valid_until: date | None,
-) -> Supplier:
+async def register_supplier(uow: UnitOfWork, principal: Principal, *, terms: SupplierTerms) -> Supplier:
     authorise(principal, Action.SUPPLIER_REGISTER, Relation.ANY, "supplier registry")
     async with uow:
-        if await uow.suppliers.by_organisation(organisation) is not None:
-            raise Conflict(f"supplier {organisation} is already registered")
-        supplier = Supplier.register(
-            organisation=organisation,
-            country=country,
-            sme=sme,
-            controlled_from_non_associated_country=controlled_from_non_associated_country,
-            industrial_base=industrial_base,
-            security_declaration_valid_until=security_declaration_valid_until,
-        )
+        if await uow.suppliers.by_organisation(terms["organisation"]) is not None:
+            raise Conflict(f"supplier {terms['organisation']} is already registered")
+        supplier = Supplier.register(**terms)
         uow.suppliers.add(supplier)
         await events.supplier_registered(uow, supplier)
         await uow.commit()

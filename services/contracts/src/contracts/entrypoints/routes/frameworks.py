@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.domain.frameworks import AccessionPolicy, Bid
+from contracts.domain.frameworks import AccessionPolicy
 from contracts.entrypoints.deps import PathId, PathNation, Settings, Today, Uow
 from contracts.entrypoints.schemas import (
     AccessionDecisionIn,
@@ -29,18 +29,7 @@ async def create_framework(
     body: FrameworkIn, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
 ) -> FrameworkOut:
     view = await frameworks.create(
-        uow(),
-        principal,
-        item_code=body.item_code,
-        items=body.items,
-        participants=body.participants,
-        ceiling_quantity=body.ceiling_quantity,
-        ceiling_value_eur=body.ceiling_value_eur,
-        start=body.start,
-        end=body.end,
-        suppliers=body.suppliers,
-        today=today,
-        warn_days=settings.end_date_warning_days,
+        uow(), principal, terms=body.terms(), today=today, warn_days=settings.end_date_warning_days
     )
     return FrameworkOut.of(view)
 
@@ -153,15 +142,5 @@ async def call_off(
 ) -> CallOffOut:
     """A party calls off: directly from a named (or the only) supplier, or after a
     mini-competition among the framework's suppliers (the cheapest bid on time wins)."""
-    placed = await frameworks.call_off(
-        uow(),
-        principal,
-        framework_id,
-        item_code=body.item_code,
-        quantity=body.quantity,
-        delivery_due=body.delivery_due,
-        supplier_id=body.supplier_id,
-        bids=[Bid(b.supplier_id, b.unit_price_eur, b.delivery_date) for b in body.bids],
-        today=today,
-    )
+    placed = await frameworks.call_off(uow(), principal, framework_id, terms=body.terms(), today=today)
     return CallOffOut.model_validate(placed, from_attributes=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.domain.weighing import Weights
 from contracts.entrypoints.deps import PathId, Settings, Today, Uow
 from contracts.entrypoints.schemas import CoordinatorIn, OfferIn, OfferOut, ProcurementIn, ProcurementOut
 from contracts.service_layer import procurements
@@ -20,20 +19,8 @@ async def open_procurement(
     """Open a procurement with published weights, quality gates and funding instrument. For
     a committed joint order or framework (`bundle_id`) its lead is the contracting authority
     and buys for the order's nations and total quantity; without one, a nation buys for itself."""
-    procurement = await procurements.open_procurement(
-        uow(),
-        principal,
-        item_code=body.item_code,
-        buyer_nation=body.buyer_nation,
-        nations=body.nations,
-        quantity=body.quantity,
-        tender_date=body.tender_date,
-        weights=Weights(**body.weights.model_dump()),
-        quality_gates=body.quality_gates,
-        funding_instrument=body.funding_instrument,
-        standstill_days=settings.standstill_days if body.standstill_days is None else body.standstill_days,
-        bundle_id=body.bundle_id,
-    )
+    terms = body.terms(default_standstill_days=settings.standstill_days)
+    procurement = await procurements.open_procurement(uow(), principal, terms=terms)
     return ProcurementOut.of(procurements.ProcurementView(procurement, True, None, None))
 
 

@@ -15,19 +15,7 @@ router = APIRouter(tags=["specifications"])
 @router.post("/specifications", response_model=SpecificationOut, status_code=status.HTTP_201_CREATED)
 async def propose(body: SpecificationIn, uow: Uow, principal: CurrentPrincipal) -> SpecificationOut:
     """Propose a specification (the next version of its reference) to the participating nations."""
-    spec = await specifications.propose(
-        uow(),
-        principal,
-        reference=body.reference,
-        item_code=body.item_code,
-        title=body.title,
-        nations=body.nations,
-        standards=body.standards,
-        certification=body.certification,
-        key_performance=body.key_performance,
-        critical_materials=body.critical_materials,
-        deviations=[d.model_dump() for d in body.deviations],
-    )
+    spec = await specifications.propose(uow(), principal, terms=body.terms())
     return SpecificationOut.model_validate(spec, from_attributes=True)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.domain.suppliers import IndustrialBase
 from contracts.entrypoints.deps import PathId, Today, Uow
 from contracts.entrypoints.schemas import DeclarationIn, SupplierIn, SupplierOut
 from contracts.service_layer import suppliers
@@ -15,16 +14,7 @@ router = APIRouter(tags=["suppliers"])
 
 @router.post("/suppliers", response_model=SupplierOut, status_code=status.HTTP_201_CREATED)
 async def register_supplier(body: SupplierIn, uow: Uow, principal: CurrentPrincipal, today: Today) -> SupplierOut:
-    supplier = await suppliers.register_supplier(
-        uow(),
-        principal,
-        organisation=body.organisation,
-        country=body.country,
-        sme=body.sme,
-        controlled_from_non_associated_country=body.controlled_from_non_associated_country,
-        industrial_base=IndustrialBase(body.industrial_base),
-        security_declaration_valid_until=body.security_declaration_valid_until,
-    )
+    supplier = await suppliers.register_supplier(uow(), principal, terms=body.terms())
     return SupplierOut.of(supplier, today)
 
 
