@@ -6,7 +6,6 @@ names the domain's terms give them (the same names), nested parts made the domai
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, cast
@@ -74,6 +73,18 @@ EurOut = Annotated[Decimal, PlainSerializer(lambda amount: f"{amount:.2f}", retu
 """EUR with cents, written as a decimal string: ``"25000000.00"``."""
 
 
+class _Seen:
+    """What an answer reads from an object (`from_attributes`): its own attributes, but
+    where one caller's view shows something else (its own lines, its own share, the log
+    entries it may read), that instead."""
+
+    def __init__(self, obj: object, **shown: Any) -> None:
+        self._obj, self._shown = obj, shown
+
+    def __getattr__(self, name: str) -> Any:
+        return self._shown[name] if name in self._shown else getattr(self._obj, name)
+
+
 class ContractLineOut(BaseModel):
     nation: str
     quantity: int
@@ -100,28 +111,16 @@ class ContractOut(BaseModel):
     def of(cls, view: ContractView) -> ContractOut:
         """A nation sees its own line, the totals and the entries of the whole contract and
         of its own part; the lead, the supplier and admin everything."""
-        contract, viewer_nation = view.contract, view.nation
-
-        def mine(nation: str) -> bool:
-            return viewer_nation is None or nation == viewer_nation
-
-        return cls(
-            id=contract.id,
-            bundle_id=contract.bundle_id,
-            item_code=contract.item_code,
-            contracting_authority=contract.contracting_authority,
+        contract, nation = view.contract, view.nation
+        seen = _Seen(
+            contract,
             delivery_window_start=contract.window_start,
             delivery_window_end=contract.window_end,
-            total_quantity=contract.total_quantity,
-            lines=[ContractLineOut(nation=x.nation, quantity=x.quantity) for x in contract.lines if mine(x.nation)],
-            created_at=contract.created_at,
-            part=contract.part,
-            supplier_id=contract.supplier_id,
-            unit_price_eur=contract.unit_price_eur,
-            change_log=entries_for(contract.change_log, viewer_nation) if viewer_nation else contract.change_log,
-            nations=contract.nations,
+            lines=[x for x in contract.lines if nation is None or x.nation == nation],
+            change_log=entries_for(contract.change_log, nation) if nation else contract.change_log,
             nation_count=len(contract.nations),
         )
+        return cls.model_validate(seen, from_attributes=True)
 
 
 class ContractModeIn(StrictModel):
@@ -159,7 +158,8 @@ class SupplierOut(BaseModel):
 
     @classmethod
     def of(cls, s: Supplier, today: date) -> SupplierOut:
-        return cls.model_validate({**asdict(s), "security_declaration_valid": s.declaration_valid_on(today)})
+        seen = _Seen(s, security_declaration_valid=s.declaration_valid_on(today))
+        return cls.model_validate(seen, from_attributes=True)
 
 
 # --- specifications --------------------------------------------------------------------
@@ -304,25 +304,14 @@ class ProcurementOut(BaseModel):
     @classmethod
     def of(cls, v: ProcurementView) -> ProcurementOut:
         p = v.procurement
-        return cls(
-            id=p.id,
-            item_code=p.item_code,
-            contracting_authority=p.contracting_authority,
-            buyer_nation=p.buyer_nation,
-            nations=p.nations,
-            quantity=p.quantity,
-            tender_date=p.tender_date,
+        seen = _Seen(
+            p,
             weights=p.weights.as_dict(),
-            quality_gates=p.quality_gates,
-            funding_instrument=p.funding_instrument,
-            standstill_days=p.standstill_days,
-            bundle_id=p.bundle_id,
-            status=p.status,
             awarded_supplier=v.winner_organisation,
-            standstill_until=p.standstill_until,
-            offers=[OfferOut.model_validate(o, from_attributes=True) for o in v.offers],
+            offers=v.offers,
             evaluation=v.evaluation,
         )
+        return cls.model_validate(seen, from_attributes=True)
 
 
 # --- frameworks ------------------------------------------------------------------------
@@ -421,31 +410,18 @@ class FrameworkOut(BaseModel):
     @classmethod
     def of(cls, v: FrameworkView) -> FrameworkOut:
         f = v.framework
-        return cls(
-            id=f.id,
-            bundle_id=f.bundle_id,
-            item_code=f.item_code,
-            items=f.items,
-            contracting_authority=f.contracting_authority,
+        seen = _Seen(
+            f,
             participants=v.participants,
-            ceiling_quantity=f.ceiling_quantity,
-            ceiling_value_eur=f.ceiling_value_eur,
-            remaining_quantity=f.remaining_quantity,
-            remaining_value_eur=f.remaining_value_eur,
-            start=f.start,
-            end=f.end,
             suppliers={sid: v.supplier_organisations.get(sid, sid) for sid in f.suppliers},
-            call_offs=[CallOffOut.model_validate(c, from_attributes=True) for c in v.call_offs],
+            call_offs=v.call_offs,
             change_log=v.change_log,
             end_date_warning=v.warning,
-            nations=f.nations,
             nation_count=len(f.nations),
-            accession_policy=f.accession_policy,
-            pooled_shares=f.pooled_shares,
             remaining_share=v.remaining_share,
             accession_requests=v.accession_requests,
-            coordinators=f.coordinators,
         )
+        return cls.model_validate(seen, from_attributes=True)
 
 
 # --- deliveries ------------------------------------------------------------------------
@@ -497,19 +473,7 @@ class LotOut(BaseModel):
 
     @classmethod
     def of(cls, lot: DeliveryLot, today: date) -> LotOut:
-        return cls(
-            id=lot.id,
-            contract_id=lot.contract_id,
-            nation=lot.nation,
-            quantity=lot.quantity,
-            due_date=lot.due_date,
-            delivered=lot.delivered,
-            outstanding=lot.outstanding,
-            status=lot.status(today).value,
-            forecast_date=lot.forecast_date,
-            deliveries=lot.deliveries,
-            history=lot.history,
-        )
+        return cls.model_validate(_Seen(lot, status=lot.status(today).value), from_attributes=True)
 
 
 # --- reports ---------------------------------------------------------------------------
