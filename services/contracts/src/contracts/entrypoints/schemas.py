@@ -10,9 +10,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
+from bundling_shared.copying import copied
 from bundling_shared.strict import (
     Alpha3,
     Code,
@@ -73,19 +74,9 @@ EurOut = Annotated[Decimal, PlainSerializer(lambda amount: f"{amount:.2f}", retu
 """EUR with cents, written as a decimal string: ``"25000000.00"``."""
 
 
-class _Seen:
-    """What an answer reads from an object (`from_attributes`): its own attributes, but
-    where one caller's view shows something else (its own lines, its own share, the log
-    entries it may read), that instead."""
-
-    def __init__(self, obj: object, **shown: Any) -> None:
-        self._obj, self._shown = obj, shown
-
-    def __getattr__(self, name: str) -> Any:
-        return self._shown[name] if name in self._shown else getattr(self._obj, name)
-
-
 class ContractLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     nation: str
     quantity: int
 
@@ -112,7 +103,8 @@ class ContractOut(BaseModel):
         """A nation sees its own line, the totals and the entries of the whole contract and
         of its own part; the lead, the supplier and admin everything."""
         contract, nation = view.contract, view.nation
-        seen = _Seen(
+        return copied(
+            cls,
             contract,
             delivery_window_start=contract.window_start,
             delivery_window_end=contract.window_end,
@@ -120,7 +112,6 @@ class ContractOut(BaseModel):
             change_log=entries_for(contract.change_log, nation) if nation else contract.change_log,
             nation_count=len(contract.nations),
         )
-        return cls.model_validate(seen, from_attributes=True)
 
 
 class ContractModeIn(StrictModel):
@@ -158,8 +149,7 @@ class SupplierOut(BaseModel):
 
     @classmethod
     def of(cls, s: Supplier, today: date) -> SupplierOut:
-        seen = _Seen(s, security_declaration_valid=s.declaration_valid_on(today))
-        return cls.model_validate(seen, from_attributes=True)
+        return copied(cls, s, security_declaration_valid=s.declaration_valid_on(today))
 
 
 # --- specifications --------------------------------------------------------------------
@@ -268,6 +258,8 @@ class OfferIn(StrictModel):
 
 
 class OfferOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     supplier_id: str
     unit_price_eur: EurOut
@@ -304,14 +296,14 @@ class ProcurementOut(BaseModel):
     @classmethod
     def of(cls, v: ProcurementView) -> ProcurementOut:
         p = v.procurement
-        seen = _Seen(
+        return copied(
+            cls,
             p,
             weights=p.weights.as_dict(),
             awarded_supplier=v.winner_organisation,
             offers=v.offers,
             evaluation=v.evaluation,
         )
-        return cls.model_validate(seen, from_attributes=True)
 
 
 # --- frameworks ------------------------------------------------------------------------
@@ -367,6 +359,8 @@ class CallOffIn(StrictModel):
 
 
 class CallOffOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     framework_id: str
     nation: str
@@ -410,7 +404,8 @@ class FrameworkOut(BaseModel):
     @classmethod
     def of(cls, v: FrameworkView) -> FrameworkOut:
         f = v.framework
-        seen = _Seen(
+        return copied(
+            cls,
             f,
             participants=v.participants,
             suppliers={sid: v.supplier_organisations.get(sid, sid) for sid in f.suppliers},
@@ -421,7 +416,6 @@ class FrameworkOut(BaseModel):
             remaining_share=v.remaining_share,
             accession_requests=v.accession_requests,
         )
-        return cls.model_validate(seen, from_attributes=True)
 
 
 # --- deliveries ------------------------------------------------------------------------
@@ -473,7 +467,7 @@ class LotOut(BaseModel):
 
     @classmethod
     def of(cls, lot: DeliveryLot, today: date) -> LotOut:
-        return cls.model_validate(_Seen(lot, status=lot.status(today).value), from_attributes=True)
+        return copied(cls, lot, status=lot.status(today).value)
 
 
 # --- reports ---------------------------------------------------------------------------

@@ -8,11 +8,12 @@ contract, a procurement or a framework and goes to `contracts.contracts`.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import BaseModel
 
 from bundling_shared import topics
+from bundling_shared.copying import copied
 from bundling_shared.events.contracts import (
     AwardDecidedPayload,
     AwardDecidedV1,
@@ -55,113 +56,86 @@ PRODUCER = "contracts"
 REFERENCE_DATA: frozenset[type[EventEnvelope[Any]]] = frozenset({SpecificationHarmonisedV1, SupplierRegisteredV1})
 
 
+class _Concerns(TypedDict, total=False):
+    """Whom an event concerns besides its aggregate (a nation, an agency or a company), and
+    what caused it: consumers pick what is theirs by these without reading the payload."""
+
+    nation: str | None
+    organisation: str | None
+    causation_id: str | None
+
+
 async def _emit(
     uow: UnitOfWork,
     event: type[EventEnvelope[Any]],
     payload: BaseModel,
-    *,
     aggregate_id: str,
-    nation: str | None = None,
-    organisation: str | None = None,
-    causation_id: str | None = None,
+    **concerns: Unpack[_Concerns],
 ) -> None:
     topic = topics.REFERENCE if event in REFERENCE_DATA else topics.CONTRACTS
-    await uow.emit(
-        topic,
-        event.create(
-            payload,
-            aggregate_id=aggregate_id,
-            producer=PRODUCER,
-            nation=nation,
-            organisation=organisation,
-            causation_id=causation_id,
-        ),
-    )
+    await uow.emit(topic, event.create(payload, aggregate_id=aggregate_id, producer=PRODUCER, **concerns))
 
 
 async def contract_created(uow: UnitOfWork, contract: Contract, causation_id: str) -> None:
-    payload = ContractCreatedPayload(
+    payload = copied(
+        ContractCreatedPayload,
+        contract,
         contract_id=contract.id,
-        bundle_id=contract.bundle_id,
-        item_code=contract.item_code,
-        contracting_authority=contract.contracting_authority,
         lines=[ContractLine(nation=x.nation, quantity=x.quantity) for x in contract.lines],
-        total_quantity=contract.total_quantity,
         delivery_window=DeliveryWindow(start=contract.window_start, end=contract.window_end),
     )
     await _emit(
         uow,
         ContractCreatedV1,
         payload,
-        aggregate_id=contract.id,
+        contract.id,
         organisation=contract.contracting_authority,
         causation_id=causation_id,
     )
 
 
 async def supplier_registered(uow: UnitOfWork, supplier: Supplier) -> None:
-    payload = SupplierRegisteredPayload(
-        supplier_id=supplier.id,
-        organisation=supplier.organisation,
-        country=supplier.country,
-        sme=supplier.sme,
-        security_declaration_valid_until=supplier.security_declaration_valid_until,
-    )
-    await _emit(uow, SupplierRegisteredV1, payload, aggregate_id=supplier.id, organisation=supplier.organisation)
+    payload = copied(SupplierRegisteredPayload, supplier, supplier_id=supplier.id)
+    await _emit(uow, SupplierRegisteredV1, payload, supplier.id, organisation=supplier.organisation)
 
 
 async def specification_harmonised(uow: UnitOfWork, spec: Specification) -> None:
-    payload = SpecificationHarmonisedPayload(
-        specification_id=spec.id,
-        reference=spec.reference,
-        version=spec.version,
-        item_code=spec.item_code,
-        title=spec.title,
-        standards=spec.standards,
-        nations=spec.nations,
-        compatible_deviations=spec.compatible_deviations,
-        applies_to_ukraine_deliveries=True,
-    )
-    await _emit(uow, SpecificationHarmonisedV1, payload, aggregate_id=spec.reference)
+    payload = copied(SpecificationHarmonisedPayload, spec, specification_id=spec.id, applies_to_ukraine_deliveries=True)
+    await _emit(uow, SpecificationHarmonisedV1, payload, spec.reference)
 
 
 async def award_decided(uow: UnitOfWork, procurement: Procurement, winner: Supplier, summary: str) -> None:
     assert procurement.standstill_until is not None
-    payload = AwardDecidedPayload(
+    payload = copied(
+        AwardDecidedPayload,
+        procurement,
         procurement_id=procurement.id,
-        bundle_id=procurement.bundle_id,
-        item_code=procurement.item_code,
-        contracting_authority=procurement.contracting_authority,
         supplier_id=winner.id,
         supplier_organisation=winner.organisation,
         supplier_country=winner.country,
-        standstill_until=procurement.standstill_until,
         summary=summary,
     )
-    await _emit(uow, AwardDecidedV1, payload, aggregate_id=procurement.id, organisation=winner.organisation)
+    await _emit(uow, AwardDecidedV1, payload, procurement.id, organisation=winner.organisation)
 
 
 async def framework_created(
     uow: UnitOfWork, framework: FrameworkContract, suppliers: dict[str, Supplier], causation_id: str | None = None
 ) -> None:
-    payload = FrameworkContractCreatedPayload(
+    ceiling = framework.ceiling_value_eur
+    payload = copied(
+        FrameworkContractCreatedPayload,
+        framework,
         framework_id=framework.id,
-        bundle_id=framework.bundle_id,
-        item_code=framework.item_code,
-        contracting_authority=framework.contracting_authority,
         participants=framework.nations,
-        ceiling_quantity=framework.ceiling_quantity,
-        ceiling_value_eur=None if framework.ceiling_value_eur is None else float(framework.ceiling_value_eur),
-        ceiling_value=framework.ceiling_value_eur,
-        start=framework.start,
-        end=framework.end,
+        ceiling_value_eur=None if ceiling is None else float(ceiling),
+        ceiling_value=ceiling,
         supplier_organisations=sorted(s.organisation for s in suppliers.values()),
     )
     await _emit(
         uow,
         FrameworkContractCreatedV1,
         payload,
-        aggregate_id=framework.id,
+        framework.id,
         organisation=framework.contracting_authority,
         causation_id=causation_id,
     )
@@ -173,7 +147,7 @@ async def framework_acceded(
     payload = FrameworkAccededPayload(
         framework_id=framework.id, nation=nation, quantity=quantity, bundle_id=framework.bundle_id
     )
-    await _emit(uow, FrameworkAccededV1, payload, aggregate_id=framework.id, nation=nation, causation_id=causation_id)
+    await _emit(uow, FrameworkAccededV1, payload, framework.id, nation=nation, causation_id=causation_id)
 
 
 async def accession_refused(
@@ -199,7 +173,7 @@ async def accession_refused(
         uow,
         FrameworkAccessionRefusedV1,
         payload,
-        aggregate_id=framework.id if framework else str(bundle_id),
+        framework.id if framework else str(bundle_id),
         nation=nation,
         causation_id=causation_id,
     )
@@ -207,19 +181,12 @@ async def accession_refused(
 
 async def commitment_refused(uow: UnitOfWork, refusal: CommitmentRefusal, causation_id: str) -> None:
     lead_is_nation = refusal.lead in NATIONS
-    payload = CommitmentRefusedPayload(
-        bundle_id=refusal.bundle_id,
-        kind=refusal.kind.value,
-        item_code=refusal.item_code,
-        lead=refusal.lead,
-        nations=refusal.nations,
-        reason=refusal.reason,
-    )
+    payload = copied(CommitmentRefusedPayload, refusal)
     await _emit(
         uow,
         CommitmentRefusedV1,
         payload,
-        aggregate_id=refusal.bundle_id,
+        refusal.bundle_id,
         nation=refusal.lead if lead_is_nation else None,
         organisation=None if lead_is_nation else refusal.lead,
         causation_id=causation_id,
@@ -227,20 +194,14 @@ async def commitment_refused(uow: UnitOfWork, refusal: CommitmentRefusal, causat
 
 
 async def call_off_placed(uow: UnitOfWork, call_off: CallOff, supplier: Supplier) -> None:
-    payload = CallOffPlacedPayload(
-        framework_id=call_off.framework_id,
-        call_off_id=call_off.id,
-        nation=call_off.nation,
-        item_code=call_off.item_code,
-        quantity=call_off.quantity,
-        supplier_organisation=supplier.organisation,
-        delivery_due=call_off.delivery_due,
+    payload = copied(
+        CallOffPlacedPayload, call_off, call_off_id=call_off.id, supplier_organisation=supplier.organisation
     )
     await _emit(
         uow,
         CallOffPlacedV1,
         payload,
-        aggregate_id=call_off.framework_id,
+        call_off.framework_id,
         nation=call_off.nation,
         organisation=supplier.organisation,
     )
@@ -258,35 +219,24 @@ async def schedule_changed(
         contract_id=contract_id,
         supplier_organisation=supplier_organisation,
         reason=reason,
-        lots=[
-            DeliveryLotChange(
-                lot_id=lot.id,
-                nation=lot.nation,
-                quantity=lot.quantity,
-                due_date=lot.due_date,
-                previous_due_date=previous,
-            )
-            for lot, previous in lots
-        ],
+        lots=[copied(DeliveryLotChange, lot, lot_id=lot.id, previous_due_date=previous) for lot, previous in lots],
     )
-    await _emit(uow, DeliveryScheduleChangedV1, payload, aggregate_id=contract_id, organisation=supplier_organisation)
+    await _emit(uow, DeliveryScheduleChangedV1, payload, contract_id, organisation=supplier_organisation)
 
 
 async def delivery_delayed(uow: UnitOfWork, lot: DeliveryLot, supplier_organisation: str) -> None:
-    payload = DeliveryDelayedPayload(
-        contract_id=lot.contract_id,
+    payload = copied(
+        DeliveryDelayedPayload,
+        lot,
         lot_id=lot.id,
-        nation=lot.nation,
         supplier_organisation=supplier_organisation,
-        due_date=lot.due_date,
-        forecast_date=lot.forecast_date,
         quantity_outstanding=lot.outstanding,
     )
     await _emit(
         uow,
         DeliveryDelayedV1,
         payload,
-        aggregate_id=lot.contract_id,
+        lot.contract_id,
         nation=lot.nation,
         organisation=supplier_organisation,
     )
