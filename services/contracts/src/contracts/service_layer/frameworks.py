@@ -36,7 +36,7 @@ from contracts.domain.money import eur
 from contracts.domain.suppliers import Supplier
 from contracts.service_layer import events
 from contracts.service_layer.contracts import refuse_commitment
-from contracts.service_layer.suppliers import own_supplier_id
+from contracts.service_layer.suppliers import own_supplier_id, permitted
 from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -110,12 +110,10 @@ async def authorised(
     uow: UnitOfWork, principal: Principal, framework_id: str, action: Action, seen_through: Action | None = None
 ) -> FrameworkContract:
     """The framework, if the caller may do this to it."""
-    framework = await uow.frameworks.get(framework_id)
-    if framework is None:
-        raise NotFound(f"framework contract {framework_id} not found")
-    relation = relation_of(principal, framework, await own_supplier_id(uow, principal))
-    authorise(principal, action, relation, f"framework contract {framework_id}", seen_through)
-    return framework
+    found = await uow.frameworks.get(framework_id)
+    return await permitted(
+        uow, principal, found, f"framework contract {framework_id}", relation_of, action, seen_through
+    )
 
 
 async def _cleared(uow: UnitOfWork, supplier_ids: set[str], today: date, doing: str) -> dict[str, Supplier]:

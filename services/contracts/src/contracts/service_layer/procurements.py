@@ -20,7 +20,7 @@ from contracts.domain.access import (
     industry_org,
     relation_to,
 )
-from contracts.domain.errors import ContractRuleViolation, NotFound
+from contracts.domain.errors import ContractRuleViolation
 from contracts.domain.ids import new_id
 from contracts.domain.procurement import (
     Offer,
@@ -31,7 +31,7 @@ from contracts.domain.procurement import (
     terms_of_order,
 )
 from contracts.service_layer import events
-from contracts.service_layer.suppliers import own_supplier_id
+from contracts.service_layer.suppliers import own_supplier_id, permitted
 from contracts.service_layer.unit_of_work import UnitOfWork
 
 
@@ -91,12 +91,8 @@ async def authorised(
     uow: UnitOfWork, principal: Principal, procurement_id: str, action: Action, seen_through: Action | None = None
 ) -> Procurement:
     """The procurement, if the caller may do this to it."""
-    procurement = await uow.procurements.get(procurement_id)
-    if procurement is None:
-        raise NotFound(f"procurement {procurement_id} not found")
-    relation = relation_of(principal, procurement, await own_supplier_id(uow, principal))
-    authorise(principal, action, relation, f"procurement {procurement_id}", seen_through)
-    return procurement
+    found = await uow.procurements.get(procurement_id)
+    return await permitted(uow, principal, found, f"procurement {procurement_id}", relation_of, action, seen_through)
 
 
 async def open_procurement(uow: UnitOfWork, principal: Principal, *, terms: ProcurementTerms) -> Procurement:

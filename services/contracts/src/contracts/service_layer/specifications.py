@@ -14,7 +14,7 @@ from bundling_shared.events.demand import HarmonisationProposedV1
 from contracts.domain.access import Action, allowed, authorise, relation_to, specification_view
 from contracts.domain.errors import ContractRuleViolation, NotFound
 from contracts.domain.specifications import Specification, SpecificationTerms, next_version
-from contracts.service_layer import events
+from contracts.service_layer import events, reference
 from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 
 def _sees(principal: Principal, spec: Specification) -> bool:
     return allowed(principal, specification_view(spec.harmonised), relation_to(principal, nations=spec.nations))
+
+
+_registry = reference.Registry(lambda uow: uow.specifications, _sees, "specification")
+visible = _registry.entry
+visible_all = _registry.entries
 
 
 async def _authorised(uow: UnitOfWork, principal: Principal, specification_id: str, action: Action) -> Specification:
@@ -108,17 +113,3 @@ async def record_deviation(
         spec.record_deviation(principal.nation, description, compatible)
         await uow.commit()
         return spec
-
-
-async def visible(uow: UnitOfWork, principal: Principal, specification_id: str) -> Specification:
-    async with uow:
-        spec = await uow.specifications.get(specification_id)
-    if spec is None or not _sees(principal, spec):
-        raise NotFound(f"specification {specification_id} not found")
-    return spec
-
-
-async def visible_all(uow: UnitOfWork, principal: Principal) -> list[Specification]:
-    async with uow:
-        found = list(await uow.specifications.list())
-    return [s for s in found if _sees(principal, s)]

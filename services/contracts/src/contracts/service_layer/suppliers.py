@@ -6,14 +6,18 @@ notifications service knows whom it may tell restricted things.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from bundling_shared.auth import Principal
 from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, relation_to_supplier
 from contracts.domain.errors import Conflict, NotFound
 from contracts.domain.suppliers import Supplier, SupplierTerms
-from contracts.service_layer import events
+from contracts.service_layer import events, reference
 from contracts.service_layer.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
 
 
 async def own_supplier_id(uow: UnitOfWork, principal: Principal) -> str | None:
@@ -23,8 +27,32 @@ async def own_supplier_id(uow: UnitOfWork, principal: Principal) -> str | None:
     return supplier.id if supplier else None
 
 
+async def permitted(
+    uow: UnitOfWork,
+    principal: Principal,
+    found: T | None,
+    what: str,
+    relation_of: Callable[[Principal, T, str | None], Relation],
+    action: Action,
+    seen_through: Action | None = None,
+) -> T:
+    """`found` (`what`, as an absent one is named), if the caller may do `action` to it; a
+    company's relation to it goes through its supplier record."""
+    if found is None:
+        raise NotFound(f"{what} not found")
+    relation = relation_of(principal, found, await own_supplier_id(uow, principal))
+    authorise(principal, action, relation, what, seen_through)
+    return found
+
+
 def _sees(principal: Principal, supplier: Supplier) -> bool:
+    """Coordinators and admins see the registry; a company sees its own entry; desks none."""
     return allowed(principal, Action.SUPPLIER_VIEW, relation_to_supplier(principal, supplier.organisation))
+
+
+_registry = reference.Registry(lambda uow: uow.suppliers, _sees, "supplier")
+visible_supplier = _registry.entry
+visible_suppliers = _registry.entries
 
 
 async def register_supplier(uow: UnitOfWork, principal: Principal, *, terms: SupplierTerms) -> Supplier:
@@ -51,18 +79,3 @@ async def change_declaration(
         await events.supplier_registered(uow, supplier)
         await uow.commit()
         return supplier
-
-
-async def visible_supplier(uow: UnitOfWork, principal: Principal, supplier_id: str) -> Supplier:
-    """Coordinators and admins see the registry; a company sees its own entry; desks none."""
-    async with uow:
-        supplier = await uow.suppliers.get(supplier_id)
-    if supplier is None or not _sees(principal, supplier):
-        raise NotFound(f"supplier {supplier_id} not found")
-    return supplier
-
-
-async def visible_suppliers(uow: UnitOfWork, principal: Principal) -> list[Supplier]:
-    async with uow:
-        found = list(await uow.suppliers.list())
-    return [s for s in found if _sees(principal, s)]
