@@ -43,6 +43,15 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Watch:
+    """The day a caller looks at frameworks, and how long before its end a framework warns
+    that it ends: ammunition contracts need new bundling rounds years ahead."""
+
+    today: date
+    warning_days: int
+
+
+@dataclass(frozen=True)
 class FrameworkView:
     """What one caller may know of a framework."""
 
@@ -72,8 +81,7 @@ def _seen(
     fw: FrameworkContract,
     supplier_id: str | None,
     organisations: dict[str, str],
-    today: date,
-    warn: int,
+    watch: Watch,
 ) -> FrameworkView:
     relation = relation_of(principal, fw, supplier_id)
     own = principal.nation if relation is Relation.PARTICIPANT else None
@@ -92,7 +100,7 @@ def _seen(
         fw,
         call_offs,
         organisations,
-        fw.end_date_warning(today, warn),
+        fw.end_date_warning(watch.today, watch.warning_days),
         participants,
         log,
         requests,
@@ -100,10 +108,10 @@ def _seen(
     )
 
 
-async def _view(uow: UnitOfWork, principal: Principal, fw: FrameworkContract, today: date, warn: int) -> FrameworkView:
+async def _view(uow: UnitOfWork, principal: Principal, fw: FrameworkContract, watch: Watch) -> FrameworkView:
     supplier_id = await own_supplier_id(uow, principal)
     suppliers = await uow.suppliers.by_ids(set(fw.suppliers))
-    return _seen(principal, fw, supplier_id, {sid: s.organisation for sid, s in suppliers.items()}, today, warn)
+    return _seen(principal, fw, supplier_id, {sid: s.organisation for sid, s in suppliers.items()}, watch)
 
 
 async def authorised(
@@ -127,23 +135,21 @@ async def _cleared(uow: UnitOfWork, supplier_ids: set[str], today: date, doing: 
     return found
 
 
-async def create(
-    uow: UnitOfWork, principal: Principal, *, terms: FrameworkTerms, today: date, warn_days: int
-) -> FrameworkView:
+async def create(uow: UnitOfWork, principal: Principal, *, terms: FrameworkTerms, watch: Watch) -> FrameworkView:
     """The creator's nation takes part with its share, the only one at creation: other
     nations join by their own request. The ceiling is the sum of the shares."""
     authorise(principal, Action.FRAMEWORK_CREATE, relation_to(principal, authority=principal.party), "framework")
     admin = principal.role is Role.ADMIN
     ensure_founded_alone(principal.party, principal.nation, terms["participants"], admin=admin)
     async with uow:
-        cleared = await _cleared(uow, set(terms.get("suppliers", {})), today, "hold a framework contract")
+        cleared = await _cleared(uow, set(terms.get("suppliers", {})), watch.today, "hold a framework contract")
         framework = FrameworkContract.create(
             contracting_authority=principal.party, by=principal.subject, at=uow.clock.now(), **terms
         )
         uow.frameworks.add(framework)
         await events.framework_created(uow, framework, cleared)
         await uow.commit()
-        return await _view(uow, principal, framework, today, warn_days)
+        return await _view(uow, principal, framework, watch)
 
 
 async def add_supplier(
@@ -152,24 +158,18 @@ async def add_supplier(
     framework_id: str,
     supplier_id: str,
     unit_price_eur: Decimal | None,
-    today: date,
-    warn_days: int,
+    watch: Watch,
 ) -> FrameworkView:
     async with uow:
         framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
-        await _cleared(uow, {supplier_id}, today, "hold a framework contract")
+        await _cleared(uow, {supplier_id}, watch.today, "hold a framework contract")
         framework.add_supplier(supplier_id, unit_price_eur, by=principal.subject, at=uow.clock.now())
         await uow.commit()
-        return await _view(uow, principal, framework, today, warn_days)
+        return await _view(uow, principal, framework, watch)
 
 
 async def request_accession(
-    uow: UnitOfWork,
-    principal: Principal,
-    framework_id: str,
-    nation: str,
-    quantity: int,
-    budget_eur: Decimal | None,
+    uow: UnitOfWork, principal: Principal, framework_id: str, nation: str, quantity: int, budget_eur: Decimal | None
 ) -> dict[str, Any]:
     """A nation asks to join a framework made here, through its own desk; the lead decides
     unless it opened the framework. A bundle's framework takes accessions through the
@@ -194,15 +194,7 @@ async def request_accession(
 
 
 async def decide_accession(
-    uow: UnitOfWork,
-    principal: Principal,
-    framework_id: str,
-    nation: str,
-    *,
-    approve: bool,
-    reason: str,
-    today: date,
-    warn_days: int,
+    uow: UnitOfWork, principal: Principal, framework_id: str, nation: str, *, approve: bool, reason: str, watch: Watch
 ) -> FrameworkView:
     """The lead approves (the nation joins, `contracts.framework.acceded`) or refuses
     (`contracts.framework.accession_refused`) a pending request."""
@@ -214,7 +206,7 @@ async def decide_accession(
         else:
             await events.accession_refused(uow, framework, nation, reason)
         await uow.commit()
-        return await _view(uow, principal, framework, today, warn_days)
+        return await _view(uow, principal, framework, watch)
 
 
 async def configure(
@@ -224,18 +216,17 @@ async def configure(
     *,
     policy: AccessionPolicy | None,
     pooled_shares: bool | None,
-    today: date,
-    warn_days: int,
+    watch: Watch,
 ) -> FrameworkView:
     async with uow:
         framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
         framework.configure(policy=policy, pooled_shares=pooled_shares, by=principal.subject, at=uow.clock.now())
         await uow.commit()
-        return await _view(uow, principal, framework, today, warn_days)
+        return await _view(uow, principal, framework, watch)
 
 
 async def assign_coordinator(
-    uow: UnitOfWork, principal: Principal, framework_id: str, party: str, today: date, warn_days: int
+    uow: UnitOfWork, principal: Principal, framework_id: str, party: str, watch: Watch
 ) -> FrameworkView:
     """The lead lets another coordinator (an agency, say) run the framework with it."""
     async with uow:
@@ -244,7 +235,7 @@ async def assign_coordinator(
         )
         framework.assign_coordinator(party)
         await uow.commit()
-        return await _view(uow, principal, framework, today, warn_days)
+        return await _view(uow, principal, framework, watch)
 
 
 async def call_off(
@@ -266,13 +257,13 @@ async def call_off(
         return placed
 
 
-async def view(uow: UnitOfWork, principal: Principal, framework_id: str, today: date, warn_days: int) -> FrameworkView:
+async def view(uow: UnitOfWork, principal: Principal, framework_id: str, watch: Watch) -> FrameworkView:
     async with uow:
         framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
-        return await _view(uow, principal, framework, today, warn_days)
+        return await _view(uow, principal, framework, watch)
 
 
-async def visible_all(uow: UnitOfWork, principal: Principal, today: date, warn_days: int) -> list[FrameworkView]:
+async def visible_all(uow: UnitOfWork, principal: Principal, watch: Watch) -> list[FrameworkView]:
     async with uow:
         supplier_id = await own_supplier_id(uow, principal)
         found = [
@@ -280,7 +271,7 @@ async def visible_all(uow: UnitOfWork, principal: Principal, today: date, warn_d
             for f in await uow.frameworks.list()
             if allowed(principal, Action.FRAMEWORK_VIEW, relation_of(principal, f, supplier_id))
         ]
-        return [await _view(uow, principal, f, today, warn_days) for f in found]
+        return [await _view(uow, principal, f, watch) for f in found]
 
 
 def _exact(amount: Decimal | None, as_number: float | None, what: str) -> Decimal | None:

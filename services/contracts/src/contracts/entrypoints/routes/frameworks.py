@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from contracts.domain.frameworks import AccessionPolicy
@@ -24,43 +26,35 @@ from contracts.service_layer import frameworks
 router = APIRouter(tags=["framework contracts"])
 
 
+def _watch(today: Today, settings: Settings) -> frameworks.Watch:
+    return frameworks.Watch(today, settings.end_date_warning_days)
+
+
+Watching = Annotated[frameworks.Watch, Depends(_watch)]
+
+
 @router.post("/frameworks", response_model=FrameworkOut, status_code=status.HTTP_201_CREATED)
-async def create_framework(
-    body: FrameworkIn, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
-) -> FrameworkOut:
-    view = await frameworks.create(
-        uow(), principal, terms=body.terms(), today=today, warn_days=settings.end_date_warning_days
-    )
+async def create_framework(body: FrameworkIn, uow: Uow, principal: CurrentPrincipal, watch: Watching) -> FrameworkOut:
+    view = await frameworks.create(uow(), principal, terms=body.terms(), watch=watch)
     return FrameworkOut.of(view)
 
 
 @router.get("/frameworks", response_model=list[FrameworkOut])
-async def list_frameworks(
-    uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
-) -> list[FrameworkOut]:
-    views = await frameworks.visible_all(uow(), principal, today, settings.end_date_warning_days)
+async def list_frameworks(uow: Uow, principal: CurrentPrincipal, watch: Watching) -> list[FrameworkOut]:
+    views = await frameworks.visible_all(uow(), principal, watch)
     return [FrameworkOut.of(v) for v in views]
 
 
 @router.get("/frameworks/{framework_id}", response_model=FrameworkOut)
-async def get_framework(
-    framework_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
-) -> FrameworkOut:
-    return FrameworkOut.of(await frameworks.view(uow(), principal, framework_id, today, settings.end_date_warning_days))
+async def get_framework(framework_id: PathId, uow: Uow, principal: CurrentPrincipal, watch: Watching) -> FrameworkOut:
+    return FrameworkOut.of(await frameworks.view(uow(), principal, framework_id, watch))
 
 
 @router.post("/frameworks/{framework_id}/suppliers", response_model=FrameworkOut)
 async def add_supplier(
-    framework_id: PathId,
-    body: FrameworkSupplierIn,
-    uow: Uow,
-    principal: CurrentPrincipal,
-    today: Today,
-    settings: Settings,
+    framework_id: PathId, body: FrameworkSupplierIn, uow: Uow, principal: CurrentPrincipal, watch: Watching
 ) -> FrameworkOut:
-    view = await frameworks.add_supplier(
-        uow(), principal, framework_id, body.supplier_id, body.unit_price_eur, today, settings.end_date_warning_days
-    )
+    view = await frameworks.add_supplier(uow(), principal, framework_id, body.supplier_id, body.unit_price_eur, watch)
     return FrameworkOut.of(view)
 
 
@@ -83,13 +77,12 @@ async def request_accession(
 
 @router.post("/frameworks/{framework_id}/accessions/{nation}/approve", response_model=FrameworkOut)
 async def approve_accession(
-    framework_id: PathId, nation: PathNation, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+    framework_id: PathId, nation: PathNation, uow: Uow, principal: CurrentPrincipal, watch: Watching
 ) -> FrameworkOut:
     """The lead lets the nation join with what it asked for (`contracts.framework.acceded`)."""
     view = await frameworks.decide_accession(
-        uow(), principal, framework_id, nation, approve=True, reason="", today=today,
-        warn_days=settings.end_date_warning_days,
-    )  # fmt: skip
+        uow(), principal, framework_id, nation, approve=True, reason="", watch=watch
+    )
     return FrameworkOut.of(view)
 
 
@@ -99,40 +92,35 @@ async def refuse_accession(
     nation: PathNation,
     uow: Uow,
     principal: CurrentPrincipal,
-    today: Today,
-    settings: Settings,
+    watch: Watching,
     body: AccessionDecisionIn | None = None,
 ) -> FrameworkOut:
     """The lead refuses, with a reason the nation hears (`contracts.framework.accession_refused`)."""
+    reason = body.reason if body else ""
     view = await frameworks.decide_accession(
-        uow(), principal, framework_id, nation, approve=False, reason=body.reason if body else "",
-        today=today, warn_days=settings.end_date_warning_days,
-    )  # fmt: skip
+        uow(), principal, framework_id, nation, approve=False, reason=reason, watch=watch
+    )
     return FrameworkOut.of(view)
 
 
 @router.put("/frameworks/{framework_id}/settings", response_model=FrameworkOut)
 async def configure(
-    framework_id: PathId, body: FrameworkSettingsIn, uow: Uow, principal: CurrentPrincipal, today: Today,
-    settings: Settings,
-) -> FrameworkOut:  # fmt: skip
+    framework_id: PathId, body: FrameworkSettingsIn, uow: Uow, principal: CurrentPrincipal, watch: Watching
+) -> FrameworkOut:
     """The lead's settings: who may accede without its approval, whether shares are pooled."""
+    policy = AccessionPolicy(body.accession_policy) if body.accession_policy else None
     view = await frameworks.configure(
-        uow(), principal, framework_id,
-        policy=AccessionPolicy(body.accession_policy) if body.accession_policy else None,
-        pooled_shares=body.pooled_shares, today=today, warn_days=settings.end_date_warning_days,
-    )  # fmt: skip
+        uow(), principal, framework_id, policy=policy, pooled_shares=body.pooled_shares, watch=watch
+    )
     return FrameworkOut.of(view)
 
 
 @router.post("/frameworks/{framework_id}/coordinators", response_model=FrameworkOut)
 async def assign_coordinator(
-    framework_id: PathId, body: CoordinatorIn, uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings
+    framework_id: PathId, body: CoordinatorIn, uow: Uow, principal: CurrentPrincipal, watch: Watching
 ) -> FrameworkOut:
     """The lead lets the coordinators of another nation or agency act as its own on this framework."""
-    view = await frameworks.assign_coordinator(
-        uow(), principal, framework_id, body.coordinator, today, settings.end_date_warning_days
-    )
+    view = await frameworks.assign_coordinator(uow(), principal, framework_id, body.coordinator, watch)
     return FrameworkOut.of(view)
 
 
