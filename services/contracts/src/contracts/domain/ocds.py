@@ -96,23 +96,6 @@ class _Parties:
         return list(self._parties.values())
 
 
-def _milestones(lots: list[DeliveryLot], today: date) -> list[dict[str, Any]]:
-    milestones = []
-    for lot in lots:
-        status = lot.status(today).value
-        milestone: dict[str, Any] = {
-            "id": lot.id,
-            "title": f"{lot.quantity} items for {lot.nation}",
-            "type": "delivery",
-            "dueDate": _when(lot.due_date),
-            "status": MILESTONE_STATUS[status],
-        }
-        if status == "met" and lot.deliveries:
-            milestone["dateMet"] = _when(date.fromisoformat(str(lot.deliveries[-1]["on"])))
-        milestones.append(milestone)
-    return milestones
-
-
 def _pruned(value: Any) -> Any:
     """OCDS omits what is unknown or empty rather than stating null, "" or []."""
     if isinstance(value, dict):
@@ -169,16 +152,39 @@ def package(uri: str, releases: list[dict[str, Any]], published: datetime) -> di
     return built
 
 
-def procurement_release(
-    prefix: str,
-    procurement: Procurement,
-    suppliers: dict[str, Supplier],
-    contracts: list[Contract],
-    lots: dict[str, list[DeliveryLot]],
-    today: date,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Sources:
+    """What the releases of a process are written from besides the process itself: the
+    OCID prefix, the suppliers they name, each contract's or call-off's delivery lots, and
+    the day that decides what is met and what is active."""
+
+    prefix: str
+    suppliers: dict[str, Supplier]
+    lots: dict[str, list[DeliveryLot]]
+    today: date
+
+    def milestones(self, agreement_id: str) -> list[dict[str, Any]]:
+        """A contract's or a call-off's delivery lots, each a milestone met or not by today."""
+        milestones = []
+        for lot in self.lots.get(agreement_id, []):
+            status = lot.status(self.today).value
+            milestone: dict[str, Any] = {
+                "id": lot.id,
+                "title": f"{lot.quantity} items for {lot.nation}",
+                "type": "delivery",
+                "dueDate": _when(lot.due_date),
+                "status": MILESTONE_STATUS[status],
+            }
+            if status == "met" and lot.deliveries:
+                milestone["dateMet"] = _when(date.fromisoformat(str(lot.deliveries[-1]["on"])))
+            milestones.append(milestone)
+        return milestones
+
+
+def procurement_release(procurement: Procurement, contracts: list[Contract], sources: Sources) -> dict[str, Any]:
     """The procurement as it stands, without the release's id and date (see `publish`)."""
-    ocid = f"{prefix}-{procurement.id}"
+    suppliers = sources.suppliers
+    ocid = f"{sources.prefix}-{procurement.id}"
     parties = _Parties()
     procuring_entity = parties.authority(procurement.contracting_authority, "procuringEntity")
     buyer = parties.nation(procurement.buyer_nation, "buyer")
@@ -229,7 +235,7 @@ def procurement_release(
         signed = [c for c in contracts if c.supplier_id == winner.id]
         if signed:
             tags.append("contract")
-            release["contracts"] = [_contract(c, award_id, parties, lots, today) for c in signed]
+            release["contracts"] = [_contract(c, award_id, parties, sources) for c in signed]
             if any("implementation" in c for c in release["contracts"]):
                 tags.append("implementation")
     release["tag"] = tags
@@ -238,9 +244,7 @@ def procurement_release(
     return built
 
 
-def _contract(
-    contract: Contract, award_id: str, parties: _Parties, lots: dict[str, list[DeliveryLot]], today: date
-) -> dict[str, Any]:
+def _contract(contract: Contract, award_id: str, parties: _Parties, sources: Sources) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": contract.id,
         "awardID": award_id,
@@ -260,22 +264,17 @@ def _contract(
     if contract.part != SINGLE_PART:
         # one contract per buying nation: the contract names its own buyer
         entry["buyer"] = parties.nation(contract.part, "buyer")
-    milestones = _milestones(lots.get(contract.id, []), today)
+    milestones = sources.milestones(contract.id)
     if milestones:
         entry["implementation"] = {"milestones": milestones}
     return entry
 
 
-def framework_releases(
-    prefix: str,
-    framework: FrameworkContract,
-    suppliers: dict[str, Supplier],
-    lots: dict[str, list[DeliveryLot]],
-    today: date,
-) -> list[dict[str, Any]]:
+def framework_releases(framework: FrameworkContract, sources: Sources) -> list[dict[str, Any]]:
     """The framework as it stands, then each call-off as a process related to it; without the
     releases' ids and dates (see `publish`)."""
-    ocid = f"{prefix}-{framework.id}"
+    suppliers, today = sources.suppliers, sources.today
+    ocid = f"{sources.prefix}-{framework.id}"
     parties = _Parties()
     # the contracting authority concludes the framework for the participants and buys under it
     authority = parties.authority(framework.contracting_authority, "procuringEntity")
@@ -327,20 +326,15 @@ def framework_releases(
     }
     return [
         _pruned(framework_release),
-        *(_call_off_release(prefix, ocid, framework, c, suppliers, lots, today) for c in framework.call_offs),
+        *(_call_off_release(ocid, framework, c, sources) for c in framework.call_offs),
     ]
 
 
 def _call_off_release(
-    prefix: str,
-    framework_ocid: str,
-    framework: FrameworkContract,
-    call_off: CallOff,
-    suppliers: dict[str, Supplier],
-    lots: dict[str, list[DeliveryLot]],
-    today: date,
+    framework_ocid: str, framework: FrameworkContract, call_off: CallOff, sources: Sources
 ) -> dict[str, Any]:
-    ocid = f"{prefix}-{call_off.id}"
+    suppliers = sources.suppliers
+    ocid = f"{sources.prefix}-{call_off.id}"
     parties = _Parties()
     buyer = parties.nation(call_off.nation, "buyer")
     procuring_entity = parties.authority(framework.contracting_authority, "procuringEntity")
@@ -349,7 +343,7 @@ def _call_off_release(
     tenderers = [parties.supplier(suppliers[sid], "tenderer") for sid in bidders if sid in suppliers]
     supplier = parties.supplier(suppliers[call_off.supplier_id], "supplier")
     award_id = f"{call_off.id}-award"
-    milestones = _milestones(lots.get(call_off.id, []), today)
+    milestones = sources.milestones(call_off.id)
     contract: dict[str, Any] = {
         "id": call_off.id,
         "awardID": award_id,

@@ -81,7 +81,8 @@ async def procurement_package(
         suppliers = await uow.suppliers.by_ids({o.supplier_id for o in procurement.offers})
         contracts = list(await uow.contracts.all_for_bundle(procurement.bundle_id)) if procurement.bundle_id else []
         lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in contracts}
-        draft = ocds.procurement_release(export.prefix, procurement, suppliers, contracts, lots, export.today)
+        sources = ocds.Sources(export.prefix, suppliers, lots, export.today)
+        draft = ocds.procurement_release(procurement, contracts, sources)
         releases = await _published(uow, [draft], export.now)
     return ocds.package(export.uri, releases, export.now)
 
@@ -93,7 +94,7 @@ async def framework_package(uow: UnitOfWork, principal: Principal, framework_id:
         ids |= {str(bid["supplier_id"]) for c in framework.call_offs for bid in c.competition}
         suppliers = await uow.suppliers.by_ids(ids)
         lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in framework.call_offs}
-        drafts = ocds.framework_releases(export.prefix, framework, suppliers, lots, export.today)
+        drafts = ocds.framework_releases(framework, ocds.Sources(export.prefix, suppliers, lots, export.today))
         releases = await _published(uow, drafts, export.now)
     return ocds.package(export.uri, releases, export.now)
 
