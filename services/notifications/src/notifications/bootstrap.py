@@ -103,16 +103,7 @@ def bootstrap(
         wrap_transport=wrap_transport,
     )
     uow: UowFactory = partial(NotificationsUnitOfWork, session_factory, clock, sending.dispatcher.wake, relay.wake)
-    return NotificationsService(
-        settings=settings,
-        engine=engine,
-        broker=broker,
-        uow=uow,
-        sending=sending,
-        relay=relay,
-        url_guard=guard,
-        clock=clock,
-    )
+    return NotificationsService(settings, engine, broker, uow, sending, relay, guard, clock)
 
 
 def bootstrap_dispatcher(settings: NotificationsSettings) -> DispatcherProcess:

@@ -78,16 +78,9 @@ class Message:
             raise NotificationRuleViolation(f"no message type {event_type!r}")
         if event_type in RESTRICTED_TYPES | NATION_TYPES and not audience:
             raise NotificationRuleViolation(f"a {event_type} message must name the organisation it is for")
-        return cls(
-            id=new_id("msg"),
-            event_type=event_type,
-            payload=payload,
-            occurred_at=occurred_at,
-            source_event_id=source_event_id,
-            correlation_id=correlation_id,
-            item_code=item_code,
-            audience=audience,
-        )
+        message = cls(new_id("msg"), event_type, payload, occurred_at, source_event_id, correlation_id)
+        message.item_code, message.audience = item_code, audience
+        return message
 
     @property
     def restricted(self) -> bool:
