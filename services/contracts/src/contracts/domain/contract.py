@@ -44,6 +44,9 @@ SINGLE_PART = "all"
 
 
 class CommitmentKind(StrEnum):
+    """What a bundle committed: a joint order (one contract, or one per buyer) or a framework
+    (a multi-year ceiling the nations call off against)."""
+
     JOINT_ORDER = "joint_order"
     FRAMEWORK = "framework"
 

@@ -31,12 +31,17 @@ class AccessionPolicy(StrEnum):
 
 
 class AccessionStatus(StrEnum):
+    """A request to accede is pending until the lead decides, unless the framework is open."""
+
     PENDING = "pending"
     APPROVED = "approved"
     REFUSED = "refused"
 
 
 class CallOffMode(StrEnum):
+    """How a call-off's supplier was chosen: named (or the only one), or the winner of a
+    mini-competition among the framework's suppliers."""
+
     DIRECT = "direct"
     MINI_COMPETITION = "mini_competition"
 
