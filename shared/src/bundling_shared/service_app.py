@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
@@ -36,20 +36,25 @@ class WiredService(Protocol):
     def relay(self) -> OutboxRelay: ...
 
 
+ServiceT = TypeVar("ServiceT", bound=WiredService)
+
+
 def create_service_app(
-    service: WiredService,
+    service: ServiceT,
     *,
     name: str,
-    title: str,
     description: str,
+    subscribe: Callable[[ServiceT], None],
     router: APIRouter,
     topics: Iterable[Topic],
     migrations: str,
     workers: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
     http: HttpSettings | None = None,
 ) -> FastAPI:
-    """`migrations`: the service's Alembic folder, applied at start-up unless its settings
+    """`subscribe` adds the service's consumers to its broker before the broker starts.
+    `migrations`: the service's Alembic folder, applied at start-up unless its settings
     say the database is migrated otherwise. Routes reach the service as `app.state.service`."""
+    subscribe(service)
     settings, engine, broker = service.settings, service.engine, service.broker
     settings.auth.check_safe()
     http = http or HttpSettings()
@@ -70,7 +75,7 @@ def create_service_app(
             yield
 
     app = FastAPI(
-        title=title,
+        title=f"{name.capitalize()} service",
         version="1.0.0",
         description=description,
         lifespan=lifespan,

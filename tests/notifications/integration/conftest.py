@@ -27,7 +27,7 @@ from notifications.config import NotificationsSettings
 from notifications.domain.delivery import Attempt
 from notifications.domain.endpoint import Endpoint
 from notifications.entrypoints.app import MIGRATIONS, create_app
-from notifications.entrypoints.subscribers import build_router
+from notifications.entrypoints.subscribers import subscribe
 from notifications.service_layer import endpoints, messages, suppliers
 from tests.notifications import events
 from tests.notifications.conftest import ADMIN, DNS, LINK, LINKS, FakeClock, fake_dns
@@ -219,7 +219,7 @@ def consuming(service: NotificationsService) -> TestKafkaBroker:
     """The service's subscribers on FastStream's in-memory broker, for a test that feeds
     the consumers without the app: included as the app includes them, once."""
     if not service.broker.subscribers:
-        service.broker.include_router(build_router(service.uow, service.settings.links))
+        subscribe(service)
     return TestKafkaBroker(service.broker)
 
 

@@ -61,16 +61,15 @@ def install_rule_answers(app: FastAPI) -> None:
 
 def create_app(settings: ContractsSettings | None = None, clock: Clock | None = None) -> FastAPI:
     service = bootstrap(settings, clock)
-    subscribe(service)
     app = create_service_app(
         service,
         name=SERVICE,
-        title="Contracts service",
         description=(
             "Harmonised specifications, suppliers, weighed awards, contracts from joint orders, framework "
             "contracts with call-offs and accession, delivery schedules."
         ),
         router=router,
+        subscribe=subscribe,
         topics=topics.with_dead_letters(topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
         migrations=MIGRATIONS,
         workers=[lambda: scan_for_delays(service)],

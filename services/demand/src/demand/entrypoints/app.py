@@ -26,13 +26,12 @@ UNPROCESSABLE = 422  # the constant was renamed across Starlette versions
 
 def create_app(settings: DemandSettings | None = None, clock: Clock | None = None) -> FastAPI:
     service = bootstrap(settings, clock)
-    subscribe(service)
     app = create_service_app(
         service,
         name=SERVICE,
-        title="Demand service",
         description="National needs in, bundles out: joint orders for many nations at once.",
         router=router,
+        subscribe=subscribe,
         topics=topics.with_dead_letters(topics.NEEDS, topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
         migrations=MIGRATIONS,
         workers=[bundle_publisher(service.settings, service.uow, service.clock)],

@@ -16,7 +16,7 @@ from notifications.config import NotificationsSettings
 from notifications.domain.errors import NotificationRuleViolation, NotTheirs
 from notifications.domain.url_safety import UnsafeUrl
 from notifications.entrypoints.routes import router
-from notifications.entrypoints.subscribers import build_router
+from notifications.entrypoints.subscribers import subscribe
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "adapters" / "migrations")
 
@@ -26,14 +26,13 @@ UNPROCESSABLE = 422  # the constant was renamed across Starlette versions
 def create_app(settings: NotificationsSettings | None = None, service: NotificationsService | None = None) -> FastAPI:
     """`service` lets tests wire in their own resolver or clock."""
     service = service or bootstrap(settings)
-    service.broker.include_router(build_router(service.uow, service.settings.links))
     app = create_service_app(
         service,
         name=SERVICE,
-        title="Notifications service",
         description="Signed webhooks (Standard Webhooks) to industry: opportunities, awards, contracts, "
         "frameworks, harmonised specifications, and call-offs and delivery news for the contracted supplier.",
         router=router,
+        subscribe=subscribe,
         topics=topics.with_dead_letters(topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE, topics.ENDPOINTS),
         migrations=MIGRATIONS,
         workers=[service.sending.run] if service.settings.run_dispatcher else [],

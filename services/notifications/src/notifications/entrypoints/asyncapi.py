@@ -7,14 +7,14 @@ from pathlib import Path
 from bundling_shared.asyncapi import render, write_or_check
 from notifications.bootstrap import bootstrap
 from notifications.config import NotificationsSettings
-from notifications.entrypoints.subscribers import build_router
+from notifications.entrypoints.subscribers import subscribe
 
 DOCUMENT = Path(__file__).resolve().parents[3] / "asyncapi.json"
 
 
 def document() -> str:
     service = bootstrap(NotificationsSettings(database_url="sqlite+aiosqlite:///:memory:"))
-    service.broker.include_router(build_router(service.uow, service.settings.links))
+    subscribe(service)
     return render(
         service.broker,
         title="Notifications service",

@@ -20,6 +20,7 @@ from bundling_shared.events.contracts import ContractEvent, ReferenceEvent, Supp
 from bundling_shared.events.demand import BundleEvent
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.messaging.kafka import at_least_once
+from notifications.bootstrap import NotificationsService
 from notifications.service_layer import messages, suppliers
 from notifications.service_layer.messages import BUNDLES_CONSUMER, CONTRACTS_CONSUMER, REFERENCE_CONSUMER, Links
 from notifications.service_layer.unit_of_work import UnitOfWork, UowFactory
@@ -70,3 +71,8 @@ def build_router(uow: UowFactory, links: Links) -> KafkaRouter:
         await handle(REFERENCE_CONSUMER, event)
 
     return router
+
+
+def subscribe(service: NotificationsService) -> None:
+    """The service consumes on its own broker, in its own units of work, with its links."""
+    service.broker.include_router(build_router(service.uow, service.settings.links))
