@@ -20,7 +20,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry, relationship
 from sqlalchemy.schema import SchemaItem
 from sqlalchemy.sql.expression import false
-from sqlalchemy.types import JSON, Boolean, Date, Float, Integer, Numeric, String, Text, TypeDecorator
+from sqlalchemy.types import JSON, Boolean, Date, Enum, Float, Integer, Numeric, String, Text, TypeDecorator
 
 from bundling_shared.db import UtcDateTime, required
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
@@ -30,7 +30,7 @@ from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.money import eur_or_none, text
 from contracts.domain.procurement import Offer, Procurement
 from contracts.domain.specifications import Specification
-from contracts.domain.suppliers import Supplier
+from contracts.domain.suppliers import IndustrialBase, Supplier
 from contracts.domain.weighing import Weights
 
 metadata = MetaData()
@@ -58,6 +58,10 @@ class _PricesBySupplier(TypeDecorator[dict[str, Decimal | None]]):
 
 
 PricesBySupplier = _PricesBySupplier()
+
+
+def _values_of(enumeration: type[IndustrialBase]) -> list[str]:
+    return [member.value for member in enumeration]
 
 
 class _WeightsJson(TypeDecorator[Weights]):
@@ -177,7 +181,8 @@ suppliers = _aggregate(
     _nation("country"),
     required("sme", Boolean),
     required("controlled_from_non_associated_country", Boolean),
-    required("industrial_base", String(20)),
+    # Kept as the text of its value, in the 20 characters the column was made with.
+    required("industrial_base", Enum(IndustrialBase, native_enum=False, values_callable=_values_of, length=20)),
     Column("security_declaration_valid_until", Date, nullable=True),
 )
 

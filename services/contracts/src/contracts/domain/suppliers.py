@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TypedDict, Unpack
+from typing import Required, TypedDict, Unpack
 
 from contracts.domain.errors import SupplierNotCleared
 from contracts.domain.ids import new_id
@@ -21,15 +21,15 @@ class IndustrialBase(StrEnum):
     NONE = "none"
 
 
-class SupplierTerms(TypedDict):
+class SupplierTerms(TypedDict, total=False):
     """What a company is registered with, in the supplier's own names: the one shape a
     registration takes from the request to `Supplier.register`."""
 
-    organisation: str
-    country: str
-    sme: bool
-    controlled_from_non_associated_country: bool
-    industrial_base: IndustrialBase
+    organisation: Required[str]
+    country: Required[str]
+    sme: Required[bool]
+    controlled_from_non_associated_country: Required[bool]
+    industrial_base: Required[IndustrialBase]
     security_declaration_valid_until: date | None
 
 
@@ -40,8 +40,9 @@ class Supplier:
     country: str
     sme: bool
     controlled_from_non_associated_country: bool
-    industrial_base: str
-    security_declaration_valid_until: date | None
+    industrial_base: IndustrialBase
+    # None until a declaration is issued: until then it may neither offer nor be awarded.
+    security_declaration_valid_until: date | None = None
 
     @classmethod
     def register(cls, **terms: Unpack[SupplierTerms]) -> Supplier:
