@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bundling_shared.repository import SessionRepository
 from contracts.adapters.orm import (
     call_offs,
     contract_modes,
@@ -30,15 +31,8 @@ from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
 
 
-class ContractRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def add(self, contract: Contract) -> None:
-        self._session.add(contract)
-
-    async def get(self, contract_id: str) -> Contract | None:
-        return await self._session.get(Contract, contract_id)
+class ContractRepository(SessionRepository[Contract]):
+    kind = Contract
 
     async def for_bundle(self, bundle_id: str) -> Contract | None:
         found = await self.all_for_bundle(bundle_id)
@@ -104,15 +98,8 @@ class ContractRepository:
         await self._session.execute(delete(t).where(t.c.bundle_id == bundle_id))
 
 
-class SupplierRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def add(self, supplier: Supplier) -> None:
-        self._session.add(supplier)
-
-    async def get(self, supplier_id: str) -> Supplier | None:
-        return await self._session.get(Supplier, supplier_id)
+class SupplierRepository(SessionRepository[Supplier]):
+    kind = Supplier
 
     async def by_organisation(self, organisation: str) -> Supplier | None:
         query = select(Supplier).where(suppliers.c.organisation == organisation)
@@ -128,15 +115,8 @@ class SupplierRepository:
         return {s.id: s for s in found}
 
 
-class SpecificationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def add(self, specification: Specification) -> None:
-        self._session.add(specification)
-
-    async def get(self, specification_id: str) -> Specification | None:
-        return await self._session.get(Specification, specification_id)
+class SpecificationRepository(SessionRepository[Specification]):
+    kind = Specification
 
     async def versions(self, reference: str) -> Sequence[Specification]:
         query = select(Specification).where(specifications.c.reference == reference).order_by(specifications.c.version)
@@ -147,30 +127,16 @@ class SpecificationRepository:
         return (await self._session.scalars(query)).all()
 
 
-class ProcurementRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def add(self, procurement: Procurement) -> None:
-        self._session.add(procurement)
-
-    async def get(self, procurement_id: str) -> Procurement | None:
-        return await self._session.get(Procurement, procurement_id)
+class ProcurementRepository(SessionRepository[Procurement]):
+    kind = Procurement
 
     async def list(self) -> Sequence[Procurement]:
         query = select(Procurement).order_by(procurements.c.created_at, procurements.c.id)
         return (await self._session.scalars(query)).all()
 
 
-class FrameworkRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def add(self, framework: FrameworkContract) -> None:
-        self._session.add(framework)
-
-    async def get(self, framework_id: str) -> FrameworkContract | None:
-        return await self._session.get(FrameworkContract, framework_id)
+class FrameworkRepository(SessionRepository[FrameworkContract]):
+    kind = FrameworkContract
 
     async def for_bundle(self, bundle_id: str) -> FrameworkContract | None:
         query = select(FrameworkContract).where(frameworks.c.bundle_id == bundle_id)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from bundling_shared.repository import SessionRepository
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.orm import bundle_shares, bundles, catalogue_items, idempotency_keys, need_versions, needs
@@ -51,15 +52,8 @@ def led_by(party: str) -> ColumnElement[bool]:
     )
 
 
-class NeedRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def add(self, need: Need) -> None:
-        self._session.add(need)
-
-    async def get(self, need_id: str) -> Need | None:
-        return await self._session.get(Need, need_id)
+class NeedRepository(SessionRepository[Need]):
+    kind = Need
 
     async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]:
         found = await self._session.scalars(select(Need).where(needs.c.id.in_(list(need_ids))))
@@ -103,15 +97,8 @@ class NeedRepository:
         return (await self._session.scalars(query)).all()
 
 
-class CatalogueRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def add(self, item: CatalogueItem) -> None:
-        self._session.add(item)
-
-    async def get(self, code: str) -> CatalogueItem | None:
-        return await self._session.get(CatalogueItem, code)
+class CatalogueRepository(SessionRepository[CatalogueItem]):
+    kind = CatalogueItem
 
     async def list(self, category: str | None, include_retired: bool) -> Sequence[CatalogueItem]:
         query = select(CatalogueItem).order_by(catalogue_items.c.code)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bundling_shared.repository import SessionRepository
 from notifications.adapters import orm
 from notifications.domain.access import Scope
 from notifications.domain.delivery import Attempt, Delivery, DeliveryState, DeliveryStatus, DueDelivery, Progress
@@ -17,26 +18,8 @@ from notifications.domain.message import Message
 from notifications.domain.supplier import Supplier
 from notifications.service_layer.unit_of_work import AttemptFilter
 
-AggregateT = TypeVar("AggregateT")
 
-
-class _Aggregates(Generic[AggregateT]):
-    """Aggregates of one kind as the session tracks them: added, and read back by their key
-    as the one object the session holds for that row."""
-
-    kind: type[AggregateT]
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    def add(self, aggregate: AggregateT) -> None:
-        self._session.add(aggregate)
-
-    async def get(self, key: str) -> AggregateT | None:
-        return await self._session.get(self.kind, key)
-
-
-class EndpointRepository(_Aggregates[Endpoint]):
+class EndpointRepository(SessionRepository[Endpoint]):
     kind = Endpoint
 
     async def delete(self, endpoint: Endpoint) -> None:
@@ -76,7 +59,7 @@ class EndpointRepository(_Aggregates[Endpoint]):
         return {row.id: row.failing_since for row in await self._session.execute(query)}
 
 
-class MessageRepository(_Aggregates[Message]):
+class MessageRepository(SessionRepository[Message]):
     kind = Message
 
 
@@ -205,7 +188,7 @@ class DeliveryRepository:
         return (await self._session.scalars(query)).all()
 
 
-class SupplierRepository(_Aggregates[Supplier]):
+class SupplierRepository(SessionRepository[Supplier]):
     kind = Supplier
 
 
