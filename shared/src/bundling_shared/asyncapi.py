@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
@@ -31,3 +34,28 @@ def write_or_check(text: str, path: Path, argv: list[str] | None = None) -> int:
     path.write_text(text)
     print(f"wrote {path}")
     return 0
+
+
+@dataclass(frozen=True)
+class KeptDocument:
+    """A service's document, kept as ``asyncapi.json`` beside the service's package: built
+    from the broker its bootstrap wires and its entrypoint subscribes (no database is
+    opened, none is needed to describe the topics)."""
+
+    bootstrap: Callable[[], Any]
+    subscribe: Callable[[Any], None]
+    module_file: str
+    description: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.module_file).resolve().parents[3] / "asyncapi.json"
+
+    def render(self) -> str:
+        service = self.bootstrap()
+        self.subscribe(service)
+        name = self.bootstrap.__module__.split(".")[0]
+        return render(service.broker, title=f"{name.capitalize()} service", description=self.description)
+
+    def write_or_check(self) -> int:
+        return write_or_check(self.render(), self.path)
