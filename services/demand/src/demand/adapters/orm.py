@@ -114,9 +114,9 @@ idempotency_keys = Table(
     Column("scope", String(120), primary_key=True),
     Column("key", String(200), primary_key=True),
     required("fingerprint", String(64)),
+    required("created_at", UtcDateTime()),
     required("status_code", Integer),
     required("body", Text),
-    required("created_at", UtcDateTime()),
 )
 
 catalogue_items = Table(

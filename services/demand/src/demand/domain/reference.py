@@ -166,50 +166,34 @@ class CatalogueItem:
         return {p: sorted(PLATFORM_OPERATORS[p]) for p in self.platforms}
 
 
+# What the seeded items fit and which harmonised specification they are bought to, by code.
+SEED_PLATFORMS: dict[str, list[str]] = {
+    "AMMO-155MM": ["PzH 2000", "CAESAR", "Archer", "K9 Thunder", "M109"],
+    "AMMO-120MM": ["Leopard 2"],
+    "AMMO-35MM": ["Gepard"],
+    "PATRIOT-PAC2": ["Patriot"],
+    "PATRIOT-PAC3-MSE": ["Patriot"],
+    "CV90": ["CV90"],
+}
+SEED_SPECIFICATIONS = {
+    "AMMO-155MM": "SPEC-155MM-JBMOU",
+    "AMMO-120MM": "SPEC-120MM",
+    "VSRAT": "SPEC-VSRAT",
+    "MMR": "SPEC-MMR",
+    "PATRIOT-PAC2": "SPEC-PATRIOT-GEMT",
+    "CV90": "SPEC-CV90-MKIV",
+}
 SEED_ITEMS: list[CatalogueItem] = [
-    CatalogueItem(
-        "AMMO-155MM",
-        "155 mm artillery ammunition (NATO JBMoU ballistics)",
-        "artillery ammunition",
-        "rounds",
-        platforms=["PzH 2000", "CAESAR", "Archer", "K9 Thunder", "M109"],
-        specification_ref="SPEC-155MM-JBMOU",
-    ),
-    CatalogueItem(
-        "AMMO-120MM",
-        "120 mm tank ammunition",
-        "tank ammunition",
-        "rounds",
-        platforms=["Leopard 2"],
-        specification_ref="SPEC-120MM",
-    ),
-    CatalogueItem(
-        "AMMO-35MM", "35 mm anti-aircraft ammunition", "air defence ammunition", "rounds", platforms=["Gepard"]
-    ),
-    CatalogueItem(
-        "VSRAT", "Very Short Range Anti-Tank weapon", "anti-tank weapons", "systems", specification_ref="SPEC-VSRAT"
-    ),
-    CatalogueItem("NLAW", "Next generation Light Anti-tank Weapon", "anti-tank weapons", "systems"),
-    CatalogueItem(
-        "MMR", "Multi Mission Radar (Thales Nederland, Hengelo)", "radars", "systems", specification_ref="SPEC-MMR"
-    ),
-    CatalogueItem(
-        "PATRIOT-PAC2",
-        "Patriot PAC-2 GEM-T missile",
-        "air defence missiles",
-        "missiles",
-        platforms=["Patriot"],
-        specification_ref="SPEC-PATRIOT-GEMT",
-    ),
-    CatalogueItem(
-        "PATRIOT-PAC3-MSE", "Patriot PAC-3 MSE missile", "air defence missiles", "missiles", platforms=["Patriot"]
-    ),
-    CatalogueItem(
-        "CV90",
-        "CV90 infantry fighting vehicle",
-        "armoured vehicles",
-        "vehicles",
-        platforms=["CV90"],
-        specification_ref="SPEC-CV90-MKIV",
-    ),
+    CatalogueItem(code, name, category, unit, None, list(SEED_PLATFORMS.get(code, ())), SEED_SPECIFICATIONS.get(code))
+    for code, name, category, unit in [
+        ("AMMO-155MM", "155 mm artillery ammunition (NATO JBMoU ballistics)", "artillery ammunition", "rounds"),
+        ("AMMO-120MM", "120 mm tank ammunition", "tank ammunition", "rounds"),
+        ("AMMO-35MM", "35 mm anti-aircraft ammunition", "air defence ammunition", "rounds"),
+        ("VSRAT", "Very Short Range Anti-Tank weapon", "anti-tank weapons", "systems"),
+        ("NLAW", "Next generation Light Anti-tank Weapon", "anti-tank weapons", "systems"),
+        ("MMR", "Multi Mission Radar (Thales Nederland, Hengelo)", "radars", "systems"),
+        ("PATRIOT-PAC2", "Patriot PAC-2 GEM-T missile", "air defence missiles", "missiles"),
+        ("PATRIOT-PAC3-MSE", "Patriot PAC-3 MSE missile", "air defence missiles", "missiles"),
+        ("CV90", "CV90 infantry fighting vehicle", "armoured vehicles", "vehicles"),
+    ]
 ]
