@@ -111,16 +111,11 @@ class Contract:
             raise ContractRuleViolation(f"joint order {bundle_id} has a non-positive quantity")
         if window_end < window_start:
             raise ContractRuleViolation(f"joint order {bundle_id} ends its delivery window before it starts")
+        # The fields in their declared order: the keywords above name them.
         contract = cls(
-            id=new_id("contract", digits=16),
-            bundle_id=bundle_id,
-            item_code=item_code,
-            contracting_authority=contracting_authority,
-            window_start=window_start,
-            window_end=window_end,
-            created_at=at,
-            lines=[ContractLine(nation, quantities[nation]) for nation in sorted(quantities)],
+            new_id("contract", digits=16), bundle_id, item_code, contracting_authority, window_start, window_end, at
         )
+        contract.lines = [ContractLine(nation, quantities[nation]) for nation in sorted(quantities)]
         contract.log(
             contracting_authority, f"created for joint order {bundle_id}: {contract.total_quantity} items", at=at
         )

@@ -58,12 +58,12 @@ class Offer:
             first_delivery=self.first_delivery,
             monthly_rate=self.monthly_rate,
             origin_country=self.origin_country,
+            controlled_from_non_associated_country=supplier.controlled_from_non_associated_country,
             eu_component_share=self.eu_component_share,
             non_associated_component_share=self.non_associated_component_share,
             local_production_share=sum(shares) / len(shares),
             licence_transfer=self.licence_transfer,
             national_supplier_role=self.national_supplier_role,
-            controlled_from_non_associated_country=supplier.controlled_from_non_associated_country,
             quality_gates=dict(self.quality_gates),
         )
 

@@ -75,13 +75,15 @@ class OfferFacts:
     unit_price_eur: Decimal
     first_delivery: date
     monthly_rate: int
+    # Origin: where it is made, who controls its maker, where its value comes from.
     origin_country: str
+    controlled_from_non_associated_country: bool
     eu_component_share: float
     non_associated_component_share: float
+    # Industrial participation of the buying nations.
     local_production_share: float
     licence_transfer: bool
     national_supplier_role: bool
-    controlled_from_non_associated_country: bool
     quality_gates: dict[str, bool]
 
 

@@ -263,25 +263,31 @@ class OfferOut(BaseModel):
     id: str
     supplier_id: str
     unit_price_eur: EurOut
-    first_delivery: date
-    monthly_rate: int
-    origin_country: str
-    eu_component_share: float
-    non_associated_component_share: float
-    local_production: dict[str, float]
-    licence_transfer: bool
-    national_supplier_role: bool
-    quality_gates: dict[str, bool]
+    first_delivery: date = Field(description="The day the first items are delivered.")
+    monthly_rate: int = Field(description="Items delivered a month from then on: with the quantity, the delivery time.")
+    origin_country: str = Field(description="Where the item is produced, ISO 3166-1 alpha-3.")
+    eu_component_share: float = Field(
+        description="Share of the value from the EU and associated countries, 0-1; an instrument may set a floor."
+    )
+    non_associated_component_share: float = Field(
+        description="Share of the value from other third countries, 0-1; an instrument may cap it."
+    )
+    local_production: dict[str, float] = Field(description="Share produced in each buying nation, 0-1.")
+    licence_transfer: bool = Field(description="A production licence passes to the buying nations.")
+    national_supplier_role: bool = Field(description="A buying nation's own industry takes part in production.")
+    quality_gates: dict[str, bool] = Field(
+        description="The procurement's quality gates and whether the offer meets each."
+    )
 
 
 class ProcurementOut(BaseModel):
     id: str
     item_code: str
-    contracting_authority: str
+    contracting_authority: str = Field(description="Who awards and signs: the lead nation or agency (e.g. NSPA).")
     buyer_nation: str
-    nations: list[str]
+    nations: list[str] = Field(description="Every nation the procurement buys for.")
     quantity: int
-    tender_date: date
+    tender_date: date = Field(description="The day the tender opens; delivery times are counted from it.")
     weights: dict[str, float]
     quality_gates: list[str]
     funding_instrument: str | None
@@ -363,14 +369,14 @@ class CallOffOut(BaseModel):
 
     id: str
     framework_id: str
-    nation: str
+    nation: str = Field(description="The nation calling off, for itself.")
     item_code: str
     quantity: int
-    supplier_id: str
+    supplier_id: str = Field(description="The framework supplier that delivers this call-off.")
     unit_price_eur: EurOut | None
     delivery_due: date
-    mode: str
-    competition: list[dict[str, Any]]
+    mode: str = Field(description="direct (the supplier named, or the only one) or mini_competition.")
+    competition: list[dict[str, Any]] = Field(description="A mini-competition's bids as they were weighed.")
     placed_at: datetime
 
 
