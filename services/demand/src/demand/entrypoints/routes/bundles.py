@@ -107,11 +107,13 @@ async def nominate_lead(bundle_id: BundleId, body: LeadIn, uow: Uow, caller: Cal
 
 @router.post("/{bundle_id}/deadline", response_model=BundleOut)
 async def set_deadline(bundle_id: BundleId, body: DeadlineIn, uow: Uow, caller: CallerOf) -> BundleOut:
+    """Move an open bundle's accession deadline; nations may accede until then."""
     return _out(await handlers.set_deadline(uow(), caller=caller, bundle_id=bundle_id, deadline=body.deadline))
 
 
 @router.post("/{bundle_id}/sme-share", response_model=BundleOut)
 async def set_sme_share(bundle_id: BundleId, body: SmeShareIn, uow: Uow, caller: CallerOf) -> BundleOut:
+    """Plan the value share for small and medium-sized enterprises; it can raise the EDIRPA co-funding rate."""
     return _out(await handlers.set_sme_share(uow(), caller=caller, bundle_id=bundle_id, share=body.share))
 
 
@@ -123,6 +125,7 @@ async def close_bundle(bundle_id: BundleId, body: ReasonIn, uow: Uow, caller: Ca
 
 @router.post("/{bundle_id}/cancel", response_model=BundleOut)
 async def cancel_bundle(bundle_id: BundleId, body: ReasonIn, uow: Uow, caller: CallerOf) -> BundleOut:
+    """Give the bundle up with a reason; its needs are placed again."""
     return _out(await handlers.cancel_bundle(uow(), caller=caller, bundle_id=bundle_id, reason=body.reason))
 
 
