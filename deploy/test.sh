@@ -36,7 +36,7 @@ if [ "$status" -eq 0 ] && [ "$#" -eq 0 ]; then
   say "pytest, the tests without a broker, on $ahead (faketime)"
   set +e
   faketime -f "@$ahead" uv run pytest -q -p no:cacheprovider -k "not postgresql" \
-    tests/shared/unit --ignore=tests/shared/unit/test_production_defaults.py \
+    tests/shared/unit \
     tests/demand --ignore=tests/demand/integration/test_batch_aggregation.py \
     --ignore=tests/demand/integration/test_unplaceable_needs.py \
     --ignore=tests/demand/integration/test_concurrent_aggregators.py \

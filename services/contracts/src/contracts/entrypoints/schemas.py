@@ -262,7 +262,7 @@ class OfferOut(BaseModel):
 
     id: str
     supplier_id: str
-    unit_price_eur: EurOut
+    unit_price_eur: EurOut = Field(description="The price offered for one item.")
     first_delivery: date = Field(description="The day the first items are delivered.")
     monthly_rate: int = Field(description="Items delivered a month from then on: with the quantity, the delivery time.")
     origin_country: str = Field(description="Where the item is produced, ISO 3166-1 alpha-3.")
