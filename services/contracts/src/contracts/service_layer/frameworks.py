@@ -68,11 +68,11 @@ class FrameworkView:
 def relation_of(principal: Principal, framework: FrameworkContract, supplier_id: str | None) -> Relation:
     return relation_to(
         principal,
+        supplier_id=supplier_id,
         authority=framework.contracting_authority,
         nations=framework.participants,
         coordinators=framework.coordinators,
         suppliers=framework.suppliers,
-        supplier_id=supplier_id,
     )
 
 
@@ -114,6 +114,12 @@ async def _view(uow: UnitOfWork, principal: Principal, fw: FrameworkContract, wa
     return _seen(principal, fw, supplier_id, {sid: s.organisation for sid, s in suppliers.items()}, watch)
 
 
+async def _committed(uow: UnitOfWork, principal: Principal, fw: FrameworkContract, watch: Watch) -> FrameworkView:
+    """A change saved, then answered as the caller sees the framework."""
+    await uow.commit()
+    return await _view(uow, principal, fw, watch)
+
+
 async def authorised(
     uow: UnitOfWork, principal: Principal, framework_id: str, action: Action, seen_through: Action | None = None
 ) -> FrameworkContract:
@@ -148,8 +154,7 @@ async def create(uow: UnitOfWork, principal: Principal, *, terms: FrameworkTerms
         )
         uow.frameworks.add(framework)
         await events.framework_created(uow, framework, cleared)
-        await uow.commit()
-        return await _view(uow, principal, framework, watch)
+        return await _committed(uow, principal, framework, watch)
 
 
 async def add_supplier(
@@ -164,8 +169,7 @@ async def add_supplier(
         framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
         await _cleared(uow, {supplier_id}, watch.today, "hold a framework contract")
         framework.add_supplier(supplier_id, unit_price_eur, by=principal.subject, at=uow.clock.now())
-        await uow.commit()
-        return await _view(uow, principal, framework, watch)
+        return await _committed(uow, principal, framework, watch)
 
 
 async def request_accession(
@@ -205,8 +209,7 @@ async def decide_accession(
             await events.framework_acceded(uow, framework, nation, int(decided["quantity"]))
         else:
             await events.accession_refused(uow, framework, nation, reason)
-        await uow.commit()
-        return await _view(uow, principal, framework, watch)
+        return await _committed(uow, principal, framework, watch)
 
 
 async def configure(
@@ -221,8 +224,7 @@ async def configure(
     async with uow:
         framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_MANAGE)
         framework.configure(policy=policy, pooled_shares=pooled_shares, by=principal.subject, at=uow.clock.now())
-        await uow.commit()
-        return await _view(uow, principal, framework, watch)
+        return await _committed(uow, principal, framework, watch)
 
 
 async def assign_coordinator(
@@ -234,8 +236,7 @@ async def assign_coordinator(
             uow, principal, framework_id, Action.ASSIGN_COORDINATOR, seen_through=Action.FRAMEWORK_VIEW
         )
         framework.assign_coordinator(party)
-        await uow.commit()
-        return await _view(uow, principal, framework, watch)
+        return await _committed(uow, principal, framework, watch)
 
 
 async def call_off(

@@ -74,16 +74,15 @@ async def _order(uow: UnitOfWork, bundle_id: str) -> tuple[str, dict[str, int]] 
 
 
 def relation_of(principal: Principal, procurement: Procurement, supplier_id: str | None) -> Relation:
+    signed = procurement.awarded_supplier_id if procurement.status == ProcurementStatus.SIGNED else None
     return relation_to(
         principal,
+        supplier_id=supplier_id,
         authority=procurement.contracting_authority,
         nations=procurement.nations,
-        coordinators=procurement.coordinators,
-        suppliers=[
-            s for s in [procurement.awarded_supplier_id] if s and procurement.status == ProcurementStatus.SIGNED
-        ],
         bidders=[o.supplier_id for o in procurement.offers],
-        supplier_id=supplier_id,
+        coordinators=procurement.coordinators,
+        suppliers=[signed] if signed else [],
     )
 
 
