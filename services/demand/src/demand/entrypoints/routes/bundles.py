@@ -59,8 +59,16 @@ async def get_bundle(bundle_id: BundleId, uow: Uow, caller: CallerOf) -> BundleO
 @router.get("/{bundle_id}/trail", response_model=list[TrailEntryOut])
 async def bundle_trail(bundle_id: BundleId, uow: Uow, caller: CallerOf) -> list[TrailEntryOut]:
     """Every decision on the bundle with its reason; a nation's reader sees the bundle-wide ones and its own."""
-    trail = await handlers.bundle_trail(uow(), caller=caller, bundle_id=bundle_id)
-    return [TrailEntryOut.model_validate(d, from_attributes=True) for d in trail]
+    return [
+        TrailEntryOut.model_validate(decision, from_attributes=True)
+        for decision in await handlers.bundle_trail(uow(), caller=caller, bundle_id=bundle_id)
+    ]
+
+
+@router.post("/{bundle_id}/lead", response_model=BundleOut)
+async def nominate_lead(bundle_id: BundleId, body: LeadIn, uow: Uow, caller: CallerOf) -> BundleOut:
+    """The bundle's lead hands it on; while none is nominated, a nation in it may propose one."""
+    return _out(await handlers.nominate_lead(uow(), caller=caller, bundle_id=bundle_id, lead=body.lead))
 
 
 @router.post("/{bundle_id}/participation", response_model=BundleOut)
@@ -77,32 +85,20 @@ async def answer_participation(bundle_id: BundleId, body: ParticipationIn, uow: 
     return _out(view)
 
 
-@router.post("/{bundle_id}/accessions", response_model=BundleOut, status_code=201)
-async def accede(bundle_id: BundleId, body: AccessionIn, uow: Uow, caller: Desk) -> BundleOut:
-    """A nation accedes later to a committed framework contract still open for accession."""
-    view = await handlers.accede(
-        uow(),
-        caller=caller,
-        bundle_id=bundle_id,
-        yearly=yearly_of(body.yearly_quantities),
-        budget_ceiling_eur=eur(body.budget_ceiling),
-    )
-    return _out(view)
+@router.post("/{bundle_id}/sme-share", response_model=BundleOut)
+async def set_sme_share(bundle_id: BundleId, body: SmeShareIn, uow: Uow, caller: CallerOf) -> BundleOut:
+    """Plan the value share for small and medium-sized enterprises; it can raise the EDIRPA co-funding rate."""
+    return _out(await handlers.set_sme_share(uow(), caller=caller, bundle_id=bundle_id, share=body.share))
 
 
 @router.post("/{bundle_id}/open", response_model=BundleOut)
 async def open_for_accession(bundle_id: BundleId, body: OpenIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """Open the bundle for accession until the deadline; industry hears of it without detail."""
-    view = await handlers.open_for_accession(
-        uow(), caller=caller, bundle_id=bundle_id, deadline=body.deadline, minimum_nations=body.minimum_nations
+    deadline, minimum = body.deadline, body.minimum_nations
+    opened = await handlers.open_for_accession(
+        uow(), caller=caller, bundle_id=bundle_id, deadline=deadline, minimum_nations=minimum
     )
-    return _out(view)
-
-
-@router.post("/{bundle_id}/lead", response_model=BundleOut)
-async def nominate_lead(bundle_id: BundleId, body: LeadIn, uow: Uow, caller: CallerOf) -> BundleOut:
-    """The bundle's lead hands it on; while none is nominated, a nation in it may propose one."""
-    return _out(await handlers.nominate_lead(uow(), caller=caller, bundle_id=bundle_id, lead=body.lead))
+    return _out(opened)
 
 
 @router.post("/{bundle_id}/deadline", response_model=BundleOut)
@@ -111,10 +107,13 @@ async def set_deadline(bundle_id: BundleId, body: DeadlineIn, uow: Uow, caller: 
     return _out(await handlers.set_deadline(uow(), caller=caller, bundle_id=bundle_id, deadline=body.deadline))
 
 
-@router.post("/{bundle_id}/sme-share", response_model=BundleOut)
-async def set_sme_share(bundle_id: BundleId, body: SmeShareIn, uow: Uow, caller: CallerOf) -> BundleOut:
-    """Plan the value share for small and medium-sized enterprises; it can raise the EDIRPA co-funding rate."""
-    return _out(await handlers.set_sme_share(uow(), caller=caller, bundle_id=bundle_id, share=body.share))
+@router.post("/{bundle_id}/accessions", response_model=BundleOut, status_code=201)
+async def accede(bundle_id: BundleId, body: AccessionIn, uow: Uow, caller: Desk) -> BundleOut:
+    """A nation accedes later to a committed framework contract still open for accession."""
+    yearly, ceiling = yearly_of(body.yearly_quantities), eur(body.budget_ceiling)
+    return _out(
+        await handlers.accede(uow(), caller=caller, bundle_id=bundle_id, yearly=yearly, budget_ceiling_eur=ceiling)
+    )
 
 
 @router.post("/{bundle_id}/close", response_model=BundleOut)
