@@ -5,6 +5,7 @@ Dead letters are for records that cannot be read at all."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,9 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bundling_shared.events.demand import NeedEvent
+from demand.adapters.batching.cache import BundlesInBatch
+from demand.adapters.repository import BundleRepository
+from demand.domain.bundle import BundleState
 from demand.domain.need import Need, NeedStatus, new_id
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
@@ -121,15 +125,18 @@ async def test_a_need_whose_placement_keeps_failing_is_set_aside_with_the_error_
 ) -> None:
     service, _ = demand
     uow = service.uow
-    a, b = await new_needs(uow, [("NLD", "NLAW", 40, 0), ("DEU", "NLAW", 60, 0)])
-    place = aggregator._place
+    a, b = await new_needs(uow, [("NLD", "NLAW", 40, 0), ("DEU", "MMR", 60, 0)])
+    # The store fails for the one item, in a batch and in the placement one by one after it.
+    for kind in (BundleRepository, BundlesInBatch):
+        candidates = kind.candidates
 
-    async def failing(need: Any, *args: Any, **kwargs: Any) -> str:
-        if need.id == b.id:
-            raise RuntimeError("the bundle store is out of order")
-        return await place(need, *args, **kwargs)
+        async def out_of_order(bundles: Any, item_code: str, candidates: Any = candidates) -> Sequence[BundleState]:
+            if item_code == "MMR":
+                raise RuntimeError("the bundle store is out of order")
+            result: Sequence[BundleState] = await candidates(bundles, item_code)
+            return result
 
-    monkeypatch.setattr(aggregator, "_place", failing)
+        monkeypatch.setattr(kind, "candidates", out_of_order)
     assert await aggregator.aggregate_batch([registered(a), registered(b)], uow(), POLICY) == []
     assert (await status_of(uow, a.id))[0] is NeedStatus.BUNDLED
     status, reason = await status_of(uow, b.id)
