@@ -140,10 +140,27 @@ async def test_an_organisation_sees_a_message_only_through_its_own_deliveries(
     await create(api, "THALES", event_types=["contract.created"])
     message_id = await announce(service)
     mine = (await api.get(f"/v1/messages/{message_id}/deliveries", headers=industry("NAMMO"))).json()
-    assert [(d["endpoint_id"], d["status"]) for d in mine] == [(nammo["id"], "pending")]
+    assert [(d["endpoint_id"], d["status"]) for d in mine["items"]] == [(nammo["id"], "pending")]
+    assert mine["total"] == 1
     assert (await api.get(f"/v1/messages/{message_id}/deliveries", headers=industry("RHEINMETALL"))).status_code == 404
-    assert len((await api.get(f"/v1/messages/{message_id}/deliveries", headers=ADMIN)).json()) == 2
+    every = (await api.get(f"/v1/messages/{message_id}/deliveries", headers=ADMIN)).json()
+    assert (len(every["items"]), every["total"]) == (2, 2)
     assert (await api.get("/v1/messages/msg_nope/deliveries", headers=ADMIN)).status_code == 404
+
+
+async def test_where_a_message_went_is_paged_oldest_first(
+    api: httpx.AsyncClient, service: NotificationsService, clock: FakeClock
+) -> None:
+    made = [await create(api, org) for org in ("NAMMO", "THALES", "KNDS")]
+    message_id = await announce(service)
+    path = f"/v1/messages/{message_id}/deliveries"
+    pages = [(await api.get(path, params={"limit": 2, "offset": offset}, headers=ADMIN)).json() for offset in (0, 2)]
+    assert [page["total"] for page in pages] == [3, 3]
+    assert [len(page["items"]) for page in pages] == [2, 1]
+    went = [d for page in pages for d in page["items"]]
+    assert sorted(d["endpoint_id"] for d in went) == sorted(e["id"] for e in made)
+    assert went == sorted(went, key=lambda d: (d["created_at"], d["id"]))
+    assert (await api.get(path, params={"limit": 501}, headers=ADMIN)).status_code == 422
 
 
 async def test_the_attempt_log_is_served_newest_first(

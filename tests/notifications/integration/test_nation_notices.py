@@ -160,7 +160,7 @@ async def test_the_notice_reaches_that_nations_desk_only_signed(
         assert data["link"].endswith("/v1/needs/need-nld-1")
         assert set(data) == {"need_id", "item_code", "reason", "link"}, "nothing about nations"
     message = f"/v1/messages/{receiver.hits[0].headers['webhook-id']}/deliveries"
-    told = (await api.get(message, headers=desk("NLD"))).json()
+    told = (await api.get(message, headers=desk("NLD"))).json()["items"]
     assert {d["endpoint_id"] for d in told} == {nld["id"], nld_all["id"]}
     for others in (desk("DEU"), industry("NLD")):
         assert (await api.get(message, headers=others)).status_code == 404

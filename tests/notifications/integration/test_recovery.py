@@ -72,7 +72,7 @@ async def test_recovering_a_window_sends_again_only_the_failed_messages_created_
     late = await announce(patient, "contract-late")
     await exhaust(patient, clock)
     for message_id in (early, inside, late):
-        [delivery] = (await api.get(f"/v1/messages/{message_id}/deliveries", headers=NAMMO)).json()
+        [delivery] = (await api.get(f"/v1/messages/{message_id}/deliveries", headers=NAMMO)).json()["items"]
         assert delivery["status"] == "failed"
 
     receiver.script("/outage", Reply(204))  # the endpoint is back
@@ -291,7 +291,7 @@ async def test_restricted_news_waiting_for_its_retry_is_withheld_once_the_declar
     clock.advance_to_retry()
     await dispatch_once(patient)
     assert len(receiver.hits) == 1, "the retry was withheld"
-    [delivery] = (await api.get(f"/v1/messages/{message_id}/deliveries", headers=industry("THALES"))).json()
+    [delivery] = (await api.get(f"/v1/messages/{message_id}/deliveries", headers=industry("THALES"))).json()["items"]
     assert (delivery["status"], delivery["attempt_count"]) == ("failed", 2)
     log = (await api.get(f"/v1/endpoints/{thales['id']}/attempts", headers=industry("THALES"))).json()["items"]
     assert log[0]["error"].startswith("withheld: THALES holds no valid security declaration")

@@ -155,12 +155,21 @@ class FakeDeliveries:
                 at,
             )
 
-    async def for_message(self, message_id: str, scope: Scope | None) -> Sequence[Delivery]:
-        return [
-            d
-            for d in self.rows.values()
-            if d.message_id == message_id and _in(scope, self._endpoints.rows[d.endpoint_id])
-        ]
+    def _of_message(self, message_id: str, scope: Scope | None) -> list[Delivery]:
+        return sorted(
+            (
+                d
+                for d in self.rows.values()
+                if d.message_id == message_id and _in(scope, self._endpoints.rows[d.endpoint_id])
+            ),
+            key=lambda d: (d.created_at, d.id),
+        )
+
+    async def for_message(self, message_id: str, scope: Scope | None, limit: int, offset: int) -> Sequence[Delivery]:
+        return self._of_message(message_id, scope)[offset : offset + limit]
+
+    async def count_for_message(self, message_id: str, scope: Scope | None) -> int:
+        return len(self._of_message(message_id, scope))
 
     async def of(self, message_id: str, endpoint_id: str) -> Delivery | None:
         return next((d for d in self.rows.values() if (d.message_id, d.endpoint_id) == (message_id, endpoint_id)), None)

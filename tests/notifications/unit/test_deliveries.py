@@ -107,9 +107,11 @@ async def test_only_what_an_endpoint_had_is_resent_and_only_by_its_owner(
     with pytest.raises(NotFound, match=f"endpoint {nammo.id} not found"):
         await deliveries.resend(uow, caller=company("THALES"), endpoint_id=nammo.id, message_id=message_id)
     with pytest.raises(NotFound, match=f"message {message_id} not found"):
-        await deliveries.message_deliveries(uow, caller=company("KNDS"), message_id=message_id)
-    mine = await deliveries.message_deliveries(uow, caller=company("THALES"), message_id=message_id)
-    assert [d.endpoint_id for d in mine] == [thales.id]
+        await deliveries.message_deliveries(uow, caller=company("KNDS"), message_id=message_id, limit=10, offset=0)
+    mine, total = await deliveries.message_deliveries(
+        uow, caller=company("THALES"), message_id=message_id, limit=10, offset=0
+    )
+    assert ([d.endpoint_id for d in mine], total) == ([thales.id], 1)
 
 
 async def test_a_recovery_window_must_not_end_before_it_begins(

@@ -40,6 +40,9 @@ endpoints = Table(
     Column("disabled_at", UtcDateTime(), nullable=True),
     Column("disabled_reason", String(300), nullable=True),
     Column("owner", text_enum(Owner), nullable=False, server_default=Owner.INDUSTRY.value),
+    # The list of endpoints: one owner's, or every one for the administrator, oldest first.
+    Index("ix_endpoints_owner_listed", "owner", "organisation", "created_at", "id"),
+    Index("ix_endpoints_listed", "created_at", "id"),
 )
 
 messages = Table(
@@ -69,6 +72,8 @@ deliveries = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("message_id", "endpoint_id", name="uq_deliveries_message_endpoint"),
+    # Where a message went, oldest first.
+    Index("ix_deliveries_message_created", "message_id", "created_at", "id"),
     # The dispatcher's query: pending deliveries by due time, finished ones left out.
     Index(
         "ix_deliveries_due",
@@ -91,7 +96,10 @@ attempts = Table(
     Column("succeeded", Boolean, nullable=False),
     Column("error", Text, nullable=True),
     Column("response_body", Text, nullable=False),
-    Index("ix_attempts_endpoint_at", "endpoint_id", "at"),
+    # The attempt log, newest first; and its filters by outcome and by message.
+    Index("ix_attempts_endpoint_at_id", "endpoint_id", "at", "id"),
+    Index("ix_attempts_endpoint_outcome_at", "endpoint_id", "succeeded", "at", "id"),
+    Index("ix_attempts_message_endpoint", "message_id", "endpoint_id"),
 )
 
 # The security declarations the contracts service registered, by organisation.

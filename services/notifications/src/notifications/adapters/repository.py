@@ -161,12 +161,15 @@ class DeliveryRepository:
         ]
         await (await self._session.connection()).execute(statement, rows)
 
-    async def for_message(self, message_id: str, scope: Scope | None) -> Sequence[Delivery]:
-        d, e = orm.deliveries, orm.endpoints
-        query = select(Delivery).where(d.c.message_id == message_id).order_by(d.c.created_at, d.c.id)
-        if scope is not None:
-            query = query.where(d.c.endpoint_id.in_(_in_scope(select(e.c.id), scope)))
-        return (await self._session.scalars(query)).all()
+    async def for_message(self, message_id: str, scope: Scope | None, limit: int, offset: int) -> Sequence[Delivery]:
+        """Oldest first, as the message went out."""
+        d = orm.deliveries
+        query = _of_message(select(Delivery), message_id, scope).order_by(d.c.created_at, d.c.id)
+        return (await self._session.scalars(query.limit(limit).offset(offset))).all()
+
+    async def count_for_message(self, message_id: str, scope: Scope | None) -> int:
+        query = _of_message(select(func.count()).select_from(orm.deliveries), message_id, scope)
+        return int(await self._session.scalar(query) or 0)
 
     async def of(self, message_id: str, endpoint_id: str) -> Delivery | None:
         d = orm.deliveries
@@ -219,6 +222,15 @@ def _in_scope(query: Select[Any], scope: Scope | None) -> Select[Any]:
         return query
     t = orm.endpoints
     return query.where(t.c.owner == scope.owner, t.c.organisation == scope.organisation)
+
+
+def _of_message(query: Select[Any], message_id: str, scope: Scope | None) -> Select[Any]:
+    """The deliveries of one message to the endpoints one owner manages; None: to all."""
+    d, e = orm.deliveries, orm.endpoints
+    query = query.where(d.c.message_id == message_id)
+    if scope is None:
+        return query
+    return _in_scope(query.join(e, e.c.id == d.c.endpoint_id), scope)
 
 
 def _filtered(query: Select[Any], endpoint_id: str, where: AttemptFilter) -> Select[Any]:

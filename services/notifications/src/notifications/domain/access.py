@@ -10,7 +10,6 @@ existence is not the caller's to learn; a role that may never act here is told s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -103,8 +102,9 @@ def to_endpoint(caller: Principal, endpoint: Endpoint) -> Relation:
     return Relation.OUTSIDER
 
 
-def to_message(caller: Principal, own_deliveries: Sequence[object]) -> Relation:
-    """A company or a nation stands to a message only through its own deliveries of it."""
+def to_message(caller: Principal, own_deliveries: int) -> Relation:
+    """A company or a nation stands to a message only through its own deliveries of it
+    (how many there are)."""
     if caller.role is ADMIN:
         return Relation.ADMIN
     return Relation.OWNER if own_deliveries else Relation.OUTSIDER

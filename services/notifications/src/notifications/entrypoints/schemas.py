@@ -114,8 +114,8 @@ class EndpointOut(BaseModel):
     owner: Owner = Field(description="industry: a company's endpoint; nation: a nation's desk's.")
     url: str
     description: str
-    event_types: list[str]
-    item_categories: list[str]
+    event_types: list[str] = Field(max_length=MAX_EVENT_TYPES)
+    item_categories: list[str] = Field(max_length=MAX_ITEM_CATEGORIES)
     rate_limit_per_second: int | None
     status: str = Field(description="active, paused or disabled")
     created_at: datetime

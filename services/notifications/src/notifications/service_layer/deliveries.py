@@ -91,15 +91,19 @@ async def recover(
     return len(failed)
 
 
-async def message_deliveries(uow: UnitOfWork, *, caller: Principal, message_id: str) -> Sequence[Delivery]:
-    """A company or a nation sees a message only through its own deliveries of it."""
+async def message_deliveries(
+    uow: UnitOfWork, *, caller: Principal, message_id: str, limit: int, offset: int
+) -> tuple[Sequence[Delivery], int]:
+    """One page of where a message went, and how many deliveries the caller sees in all: a
+    company or a nation sees a message only through its own deliveries of it."""
     what = f"message {message_id}"
+    scope = scope_of(caller)
     async with uow:
         if await uow.messages.get(message_id) is None:
             raise NotFound(f"{what} not found")
-        deliveries = await uow.deliveries.for_message(message_id, scope_of(caller))
-    authorise(caller, Action.READ_DELIVERIES, to_message(caller, deliveries), what)
-    return deliveries
+        total = await uow.deliveries.count_for_message(message_id, scope)
+        authorise(caller, Action.READ_DELIVERIES, to_message(caller, total), what)
+        return await uow.deliveries.for_message(message_id, scope, limit, offset), total
 
 
 async def claim_due(
