@@ -306,15 +306,13 @@ class Demo:
             mark = "qualifies" if verdict["qualifies"] else "does not qualify"
             say(f"   funding: {verdict['instrument']} {mark}: {verdict['reason']}")
         probe = case.needs[0].nation
-        own = expect(
-            self.http.get(
-                f"{self.args.demand_url}/v1/bundles/{bundle['id']}", headers=self.token(Role.NATION_DESK, nation=probe)
-            ),
-            200,
-        )
+        seen_by = self.token(Role.NATION_DESK, nation=probe)
+        url = f"{self.args.demand_url}/v1/bundles/{bundle['id']}"
+        own = expect(self.http.get(url, headers=seen_by), 200)
+        lines = expect(self.http.get(f"{url}/lines", headers=seen_by), 200)
         say(
             f"   the {probe} desk sees the total ({own['total_quantity']:,}) but only its own line(s): "
-            + ", ".join(f"{x['nation']} {x['quantity']:,}" for x in own["lines"])
+            + ", ".join(f"{x['nation']} {x['quantity']:,}" for x in lines["items"])
         )
 
     def commit(self, case: Case) -> None:

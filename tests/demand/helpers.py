@@ -80,3 +80,26 @@ async def lead(client: Any, bundle_id: str) -> dict[str, str]:
     seen = (await client.get(f"/v1/bundles/{bundle_id}", headers=ADMIN)).json()
     party: str | None = seen["lead"] or seen["proposed_lead"]
     return coordinator_of(party) if party else ADMIN
+
+
+async def every_item(client: Any, path: str, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+    """Every item of a paged list (a bundle's lines or trail, a need's history), page after
+    page, as a client reads a long one."""
+    items: list[dict[str, Any]] = []
+    while True:
+        response = await client.get(path, params={**params, "offset": len(items)}, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items += page["items"]
+        if not page["items"] or len(items) >= page["total"]:
+            return items
+
+
+async def lines_of(client: Any, bundle_id: str, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+    """The bundle's lines the caller may read."""
+    return await every_item(client, f"/v1/bundles/{bundle_id}/lines", headers, **params)
+
+
+async def trail_of(client: Any, bundle_id: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+    """The bundle's trail entries the caller may read, oldest first."""
+    return await every_item(client, f"/v1/bundles/{bundle_id}/trail", headers)

@@ -76,6 +76,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     ("demand", "POST", "/v1/needs/{need_id}/withdraw"):          "200   404   404   404   404   404   404   200   401",
     ("demand", "GET", "/v1/bundles"):                            "200   200   200   200   200   403   403   200   401",
     ("demand", "GET", "/v1/bundles/{bundle_id}"):                "200   200   404   404   200   404   404   200   401",
+    ("demand", "GET", "/v1/bundles/{bundle_id}/lines"):          "200   200   404   404   200   404   404   200   401",
     ("demand", "GET", "/v1/bundles/{bundle_id}/trail"):          "200   200   404   404   200   404   404   200   401",
     ("demand", "POST", "/v1/bundles/{bundle_id}/lead"):          "403   403   404   404   200   404   404   200   401",
     ("demand", "POST", "/v1/bundles/{bundle_id}/open"):          "403   403   404   404   200   404   404   200   401",

@@ -101,6 +101,7 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ("demand", "POST", "/v1/needs/{need_id}/submit"): ({"need_id": "draft_need_id"}, None),
     ("demand", "POST", "/v1/needs/{need_id}/withdraw"): ({"need_id": "submitted_need_id"}, _static({"reason": "edge"})),
     ("demand", "GET", "/v1/bundles/{bundle_id}"): ({"bundle_id": "bundle:committed"}, None),
+    ("demand", "GET", "/v1/bundles/{bundle_id}/lines"): ({"bundle_id": "bundle:committed"}, None),
     ("demand", "GET", "/v1/bundles/{bundle_id}/trail"): ({"bundle_id": "bundle:committed"}, None),
     ("demand", "POST", "/v1/bundles/{bundle_id}/lead"): ({"bundle_id": "bundle:proposed"}, _static({"lead": LEAD})),
     ("demand", "POST", "/v1/bundles/{bundle_id}/open"): (

@@ -83,5 +83,5 @@ async def test_an_accession_is_requested_until_the_contracts_service_says_it_too
     )
     ltu = await client.get(f"/v1/bundles/{bid}", headers=desk("LTU"))
     assert ltu.json()["participation"][0]["status"] == "accession_refused"
-    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("LTU"))).json()
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("LTU"))).json()["items"]
     assert any("refused" in entry["reason"] for entry in trail)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from bundling_shared.auth import Role
-from tests.demand.helpers import DEMAND_DAY, aggregate_all, need_body
+from tests.demand.helpers import DEMAND_DAY, aggregate_all, lines_of, need_body
 from tests.support.api import bearer, coordinator, desk
 
 Demand = tuple[Any, httpx.AsyncClient]
@@ -100,7 +100,8 @@ async def test_the_lead_sees_its_bundle_in_full_and_runs_it(demand: Demand, fin_
     bid = fin_led["bundle"]["id"]
     fin = nation_coordinator("FIN")
     full = (await client.get(f"/v1/bundles/{bid}", headers=fin)).json()
-    assert sorted(line["nation"] for line in full["lines"]) == ["EST", "FIN"]
+    assert sorted(line["nation"] for line in await lines_of(client, bid, fin)) == ["EST", "FIN"]
+    assert full["line_count"] == 2
     assert Decimal(str(full["total_value_eur"])) == 2_000_000
     listed = (await client.get("/v1/bundles", headers=fin)).json()
     assert [b["id"] for b in listed["items"]] == [bid] and listed["total"] == 1
@@ -120,10 +121,11 @@ async def test_a_coordinator_of_a_nation_in_the_bundle_sees_what_its_desk_sees_a
     as_coordinator = (await client.get(f"/v1/bundles/{bid}", headers=est)).json()
     as_desk = (await client.get(f"/v1/bundles/{bid}", headers=desk("EST"))).json()
     assert as_coordinator == as_desk
-    assert [line["nation"] for line in as_coordinator["lines"]] == ["EST"]
+    assert [line["nation"] for line in await lines_of(client, bid, est)] == ["EST"]
+    assert await lines_of(client, bid, est) == await lines_of(client, bid, desk("EST"))
     assert as_coordinator["total_value_eur"] is None
-    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=est)).json()
-    assert trail == (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("EST"))).json()
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=est)).json()["items"]
+    assert trail == (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("EST"))).json()["items"]
     fin_need = fin_led["needs"]["FIN"]["id"]
     assert (await client.get(f"/v1/needs/{fin_need}", headers=est)).status_code == 404
     for act, body in RUNNING:
@@ -142,8 +144,7 @@ async def test_a_nation_in_the_bundle_nominates_an_agency_which_then_runs_it_alo
     assert nominated.status_code == 200, nominated.text
     agency = coordinator("NSPA")
     assert [b["id"] for b in (await client.get("/v1/bundles", headers=agency)).json()["items"]] == [bid]
-    full = (await client.get(f"/v1/bundles/{bid}", headers=agency)).json()
-    assert sorted(line["nation"] for line in full["lines"]) == ["EST", "FIN"]
+    assert sorted(line["nation"] for line in await lines_of(client, bid, agency)) == ["EST", "FIN"]
     assert len((await client.get("/v1/needs", headers=agency)).json()["items"]) == 2
     # Once nominated, the lead is the agency's to hand on; the nations' coordinators run nothing.
     for who in (nation_coordinator("FIN"), nation_coordinator("EST")):

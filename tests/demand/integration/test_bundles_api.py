@@ -23,6 +23,7 @@ from tests.demand.helpers import (
     aggregate_all,
     coordinator_of,
     lead,
+    lines_of,
     need_body,
     outbox_events,
     publish_now,
@@ -57,9 +58,13 @@ async def test_windows_split_bundles_and_every_line_and_decision_says_why(demand
     found = await bundles(client, item_code="AMMO-155MM")
     assert sorted(b["nations"] for b in found) == [["CZE", "NLD"], ["DEU"]]
     joint = next(b for b in found if b["nations"] == ["CZE", "NLD"])
-    assert all("overlaps" in line["reason"] or "first need" in line["reason"] for line in joint["lines"])
+    joint_lines = await lines_of(client, joint["id"], ADMIN)
+    assert len(joint_lines) == 2
+    assert all("overlaps" in line["reason"] or "first need" in line["reason"] for line in joint_lines)
     split = next(b for b in found if b["nations"] == ["DEU"])
-    trail = (await client.get(f"/v1/bundles/{split['id']}/trail", headers=await lead(client, split["id"]))).json()
+    trail = (await client.get(f"/v1/bundles/{split['id']}/trail", headers=await lead(client, split["id"]))).json()[
+        "items"
+    ]
     assert trail[0]["kind"] == "split" and "does not overlap" in trail[0]["reason"]
     assert trail[1]["kind"] == "joined"
 
@@ -89,7 +94,8 @@ async def test_amending_moves_a_need_and_withdrawing_takes_it_out(demand: Demand
     await client.patch(f"/v1/needs/{nld['id']}", json={"quantity": 250}, headers=desk("NLD"))
     await aggregate_all(service)
     (bundle,) = await bundles(client)
-    assert bundle["total_quantity"] == 550 and len(bundle["lines"]) == 2
+    assert bundle["total_quantity"] == 550 and bundle["line_count"] == 2
+    assert len(await lines_of(client, bundle["id"], ADMIN)) == 2
     await client.patch(
         f"/v1/needs/{nld['id']}",
         json={"delivery_window": {"start": "2031-01-01", "end": "2032-01-01"}},
@@ -102,7 +108,9 @@ async def test_amending_moves_a_need_and_withdrawing_takes_it_out(demand: Demand
     await aggregate_all(service)
     first = next(b for b in await bundles(client) if b["id"] == bundle["id"])
     assert first["total_quantity"] == 0 and first["nations"] == []
-    trail = (await client.get(f"/v1/bundles/{bundle['id']}/trail", headers=await lead(client, bundle["id"]))).json()
+    trail = (await client.get(f"/v1/bundles/{bundle['id']}/trail", headers=await lead(client, bundle["id"]))).json()[
+        "items"
+    ]
     assert [t["kind"] for t in trail].count("left") == 3
 
 
@@ -218,13 +226,13 @@ async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand
     ordered = (await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))).json()
     assert (ordered["nations"], ordered["total_quantity"]) == (["DEU", "NLD", "ROU"], 850)  # the order, no more
     assert (await client.get(f"/v1/bundles/{bid}", headers=desk("ESP"))).status_code == 404
-    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=await lead(client, bid))).json()
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=await lead(client, bid))).json()["items"]
     assert [(d["kind"], d["reason"]) for d in trail if d["nation"] == "ESP"][-1] == ("rejected", "did not confirm")
     esp = (await client.get(f"/v1/needs/{needs['ESP']['id']}", headers=desk("ESP"))).json()
     assert esp["status"] == "bundled" and esp["bundle_id"] not in (None, bid)  # still demand: bundled anew
     (elsewhere,) = await bundles(client, status="proposed")
     assert (elsewhere["id"], elsewhere["status"], elsewhere["total_quantity"]) == (esp["bundle_id"], "proposed", 100)
-    joined = (await client.get(f"/v1/bundles/{elsewhere['id']}/trail", headers=desk("ESP"))).json()
+    joined = (await client.get(f"/v1/bundles/{elsewhere['id']}/trail", headers=desk("ESP"))).json()["items"]
     (reason,) = [d["reason"] for d in joined if d["kind"] == "joined"]
     assert reason.startswith(f"bundle {bid} was committed without")
     nld = (await client.get(f"/v1/needs/{needs['NLD']['id']}", headers=desk("NLD"))).json()
@@ -362,7 +370,10 @@ async def test_a_coordinator_nominates_the_lead_moves_the_deadline_and_cancels_w
         cancelled.json()["status"] == "cancelled"
         and cancelled.json()["cancel_reason"] == "merged into the Swedish fund"
     )
-    trail = [t["kind"] for t in (await client.get(f"/v1/bundles/{bid}/trail", headers=await lead(client, bid))).json()]
+    trail = [
+        t["kind"]
+        for t in (await client.get(f"/v1/bundles/{bid}/trail", headers=await lead(client, bid))).json()["items"]
+    ]
     assert {"lead_nominated", "opened_for_accession", "deadline_set", "cancelled", "rejected"} <= set(trail)
     kept = (await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))).json()
     assert (kept["nations"], kept["total_quantity"]) == (["DNK", "NLD"], 50)  # the record of what was cancelled
@@ -537,7 +548,7 @@ async def test_needs_become_contracted_once_their_bundle_has_a_contract(demand: 
     )
     need = (await client.get(f"/v1/needs/{nld['id']}", headers=desk("NLD"))).json()
     assert need["status"] == "contracted"
-    history = (await client.get(f"/v1/needs/{nld['id']}/history", headers=desk("NLD"))).json()
+    history = (await client.get(f"/v1/needs/{nld['id']}/history", headers=desk("NLD"))).json()["items"]
     assert history[-1]["change"] == "contracted under contract-1"
 
 
@@ -566,17 +577,17 @@ async def test_a_harmonised_specification_becomes_the_items_reference_and_needs_
     assert now_harmonised["nations"] == ["NOR"]
     trail = (
         await client.get(f"/v1/bundles/{deviating['id']}/trail", headers=await lead(client, deviating["id"]))
-    ).json()
+    ).json()["items"]
     assert (
         trail[-1]["kind"] == "left"
         and "SPEC-155MM-NATO-2026 is now the harmonised specification" in trail[-1]["reason"]
     )
     assert (await client.get(f"/v1/needs/{nor['id']}", headers=desk("NOR"))).json()["status"] == "bundled"
-    lines = (await client.get(f"/v1/bundles/{dnk_apart['id']}", headers=desk("DNK"))).json()["lines"]
+    lines = await lines_of(client, dnk_apart["id"], desk("DNK"))
     assert [line["need_id"] for line in lines] == [other["id"]]
     untouched = (
         await client.get(f"/v1/bundles/{dnk_apart['id']}/trail", headers=await lead(client, dnk_apart["id"]))
-    ).json()
+    ).json()["items"]
     assert "left" not in [t["kind"] for t in untouched]
     need = await register(client, "NLD")
     assert need["specification_ref"] == "SPEC-155MM-NATO-2026"

@@ -26,7 +26,7 @@ async def test_nations_carry_their_memberships_and_ukraine_is_a_partner(demand: 
 
 async def test_the_seeded_catalogue_answers_who_else_operates_an_item(demand: Demand) -> None:
     _, client = demand
-    items = {i["code"]: i for i in (await client.get("/v1/catalogue/items", headers=desk("NLD"))).json()}
+    items = {i["code"]: i for i in (await client.get("/v1/catalogue/items", headers=desk("NLD"))).json()["items"]}
     assert {"AMMO-155MM", "VSRAT", "MMR", "PATRIOT-PAC2", "CV90"} <= set(items)
     assert "PzH 2000" in items["AMMO-155MM"]["platforms"]
     ops = (await client.get("/v1/catalogue/items/AMMO-155MM/operators", headers=desk("NLD"))).json()
@@ -67,21 +67,21 @@ async def test_an_admin_adds_and_retires_items_with_validated_nsn_and_platforms(
     assert retired.status_code == 200 and retired.json()["retired"]
     refused = await client.post("/v1/needs", json=need_body("NLD", 5, item="AMMO-105MM"), headers=desk("NLD"))
     assert refused.status_code == 422 and "retired: superseded" in refused.text
-    listed = [i["code"] for i in (await client.get("/v1/catalogue/items", headers=desk("NLD"))).json()]
+    listed = [i["code"] for i in (await client.get("/v1/catalogue/items", headers=desk("NLD"))).json()["items"]]
     assert "AMMO-105MM" not in listed
     with_retired = (
         await client.get("/v1/catalogue/items", params={"include_retired": True}, headers=desk("NLD"))
-    ).json()
+    ).json()["items"]
     assert "AMMO-105MM" in [i["code"] for i in with_retired]
 
 
 async def test_the_catalogue_lists_one_category(demand: Demand) -> None:
     _, client = demand
     everything = (await client.get("/v1/catalogue/items", headers=desk("NLD"))).json()
-    category = everything[0]["category"]
+    category = everything["items"][0]["category"]
     listed = (await client.get("/v1/catalogue/items", params={"category": category}, headers=desk("NLD"))).json()
-    assert listed and {i["category"] for i in listed} == {category}
-    assert len(listed) < len(everything)
+    assert listed["items"] and {i["category"] for i in listed["items"]} == {category}
+    assert len(listed["items"]) == listed["total"] < everything["total"] == len(everything["items"])
 
 
 async def test_industry_gets_nothing_from_the_demand_service(demand: Demand) -> None:
@@ -94,3 +94,16 @@ async def test_industry_gets_nothing_from_the_demand_service(demand: Demand) -> 
         "/v1/bundles",
     ]:
         assert (await client.get(path, headers=industry("NAMMO"))).status_code == 403, path
+
+
+async def test_the_catalogue_is_read_a_page_at_a_time_in_the_order_of_the_codes(demand: Demand) -> None:
+    _, client = demand
+    everything = (await client.get("/v1/catalogue/items", headers=desk("NLD"))).json()
+    codes = [i["code"] for i in everything["items"]]
+    assert codes == sorted(codes) and everything["total"] == len(codes) > 2
+    pages = [
+        (await client.get("/v1/catalogue/items", params={"limit": 2, "offset": o}, headers=desk("NLD"))).json()
+        for o in range(0, len(codes), 2)
+    ]
+    assert [i["code"] for page in pages for i in page["items"]] == codes
+    assert {(page["limit"], page["total"]) for page in pages} == {(2, len(codes))}

@@ -53,7 +53,7 @@ async def test_the_bundle_shows_why_its_commitment_was_not_contracted(demand: tu
     bundle = (await client.get(f"/v1/bundles/{bid}", headers=desk("NLD"))).json()
     assert bundle["contracting_problem"] == REASON
     assert bundle["status"] == before["status"] and bundle["revision"] == before["revision"]
-    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("NLD"))).json()
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("NLD"))).json()["items"]
     (entry,) = [e for e in trail if e["kind"] == "not_contracted"]
     assert REASON in entry["reason"]
 
@@ -81,5 +81,5 @@ async def test_an_accession_a_rule_refused_says_so_in_the_trail(demand: tuple[An
         refused_by_rule=True,
     )
     assert decided is True
-    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("NOR"))).json()
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("NOR"))).json()["items"]
     assert any(e["reason"] == "the contracts service refused NOR's accession: no framework contract" for e in trail)

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.demand.helpers import ADMIN, aggregate_all, coordinator_of, lead, need_body
+from tests.demand.helpers import ADMIN, aggregate_all, coordinator_of, lead, lines_of, need_body
 from tests.support.api import desk, industry
 
 Demand = tuple[Any, httpx.AsyncClient]
@@ -35,6 +35,7 @@ NEED_ENDPOINTS = [
 
 BUNDLE_ENDPOINTS = [
     ("GET", "/v1/bundles/{id}", None),
+    ("GET", "/v1/bundles/{id}/lines", None),
     ("GET", "/v1/bundles/{id}/trail", None),
     ("POST", "/v1/bundles/{id}/participation", {"decision": "confirm"}),
     ("POST", "/v1/bundles/{id}/accessions", {"yearly_quantities": [{"year": 2026, "quantity": 1}]}),
@@ -106,16 +107,19 @@ async def test_in_a_bundle_a_desk_sees_totals_nations_and_only_its_own_lines(
     bid = two_nations["bundle"]["id"]
     seen = (await client.get(f"/v1/bundles/{bid}", headers=desk("CZE"))).json()
     assert seen["total_quantity"] == 400 and seen["nations"] == ["CZE", "NLD"]
-    assert [x["nation"] for x in seen["lines"]] == ["CZE"]
+    assert seen["line_count"] == 1 and "lines" not in seen
+    assert [x["nation"] for x in await lines_of(client, bid, desk("CZE"))] == ["CZE"]
+    assert await lines_of(client, bid, desk("CZE"), nation="NLD") == []
     assert [p["nation"] for p in seen["participation"]] == ["CZE"]
     assert seen["total_value_eur"] is None
     text = json.dumps(seen)
     assert "9999999" not in text and "urgent" not in text and two_nations["nld"]["id"] not in text
-    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("CZE"))).json()
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=desk("CZE"))).json()["items"]
     assert {t["nation"] for t in trail} <= {None, "CZE"}
     assert two_nations["nld"]["id"] not in json.dumps(trail)
     full = (await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))).json()
-    assert full["total_value_eur"] == "17777776.00" and len(full["lines"]) == 2
+    assert full["total_value_eur"] == "17777776.00" and full["line_count"] == 2
+    assert len(await lines_of(client, bid, await lead(client, bid))) == 2
 
 
 async def test_the_demand_sheet_names_no_nation(demand: Demand, two_nations: dict[str, Any]) -> None:
@@ -135,10 +139,10 @@ async def test_needs_of_one_item_end_in_one_bundle_and_each_desk_sees_only_its_l
     bundles = (await client.get("/v1/bundles", headers=coordinator_of("CZE"))).json()["items"]  # the largest share
     ammo = next(b for b in bundles if b["item_code"] == "AMMO-155MM")
     assert ammo["total_quantity"] == 40_000 and ammo["nations"] == ["CZE", "DNK", "NLD"]
-    assert len(ammo["lines"]) == 3
+    assert ammo["line_count"] == 3 and len(await lines_of(client, ammo["id"], coordinator_of("CZE"))) == 3
 
     seen_by_nld = (await client.get(f"/v1/bundles/{ammo['id']}", headers=desk("NLD"))).json()
     assert seen_by_nld["total_quantity"] == 40_000
-    assert [line["nation"] for line in seen_by_nld["lines"]] == ["NLD"]
+    assert [line["nation"] for line in await lines_of(client, ammo["id"], desk("NLD"))] == ["NLD"]
     assert (await client.get(f"/v1/bundles/{ammo['id']}", headers=desk("DEU"))).status_code == 404
     assert [b["item_code"] for b in (await client.get("/v1/bundles", headers=desk("DEU"))).json()["items"]] == ["VSRAT"]

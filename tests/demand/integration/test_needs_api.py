@@ -115,7 +115,7 @@ async def test_amendments_are_versioned_with_history_and_checked(demand: Demand)
     assert amended.status_code == 200 and amended.json()["version"] == 2
     bad = await client.patch(f"/v1/needs/{need['id']}", json={"quantity": -1}, headers=desk("NLD"))
     assert bad.status_code == 422 and "greater than or equal to 1" in bad.text
-    history = (await client.get(f"/v1/needs/{need['id']}/history", headers=desk("NLD"))).json()
+    history = (await client.get(f"/v1/needs/{need['id']}/history", headers=desk("NLD"))).json()["items"]
     assert [(h["version"], h["change"]) for h in history] == [(1, "registered"), (2, "amended: priority, quantity")]
     assert history[0]["snapshot"]["quantity"] == 100 and history[1]["snapshot"]["quantity"] == 150
     amendments = await outbox_events(service, "demand.need.amended")

@@ -416,7 +416,7 @@ async def test_budgets_are_kept_to_the_cent_and_answered_as_decimal_strings(dema
     )
     assert amended.status_code == 200, amended.text
     assert amended.json()["budget_ceiling"]["amount"] == "0.10"
-    history = (await client.get(f"/v1/needs/{need['id']}/history", headers=desk("NLD"))).json()
+    history = (await client.get(f"/v1/needs/{need['id']}/history", headers=desk("NLD"))).json()["items"]
     assert [v["snapshot"]["budget_ceiling_eur"] for v in history] == ["1234567.89", "0.10"]
 
     whole = await client.post(

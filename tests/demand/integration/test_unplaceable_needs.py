@@ -91,7 +91,7 @@ async def test_needs_too_large_for_the_engine_are_set_aside_with_their_reason_an
         assert reason is not None and "1,000,000,000" in reason
         seen = (await client.get(f"/v1/needs/{need.id}", headers=desk(need.nation))).json()
         assert (seen["status"], seen["status_reason"]) == ("unplaceable", reason)
-        history = (await client.get(f"/v1/needs/{need.id}/history", headers=desk(need.nation))).json()
+        history = (await client.get(f"/v1/needs/{need.id}/history", headers=desk(need.nation))).json()["items"]
         assert history[-1]["change"] == f"unplaceable: {reason}" and history[-1]["snapshot"]["status"] == "unplaceable"
         listed = (await client.get("/v1/needs", params={"status": "unplaceable"}, headers=desk(need.nation))).json()
         assert [n["id"] for n in listed["items"]] == [need.id]

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from copy import deepcopy
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from bundling_shared.clock import Clock, FixedClock
@@ -20,6 +20,13 @@ from demand.domain.need import Need, NeedFacts, NeedVersion
 from demand.domain.reference import SEED_ITEMS, CatalogueItem
 from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, StoredAnswer
 from tests.demand.unit.examples import NOW
+
+T = TypeVar("T")
+
+
+def _window(found: Sequence[T], limit: int | None, offset: int) -> Sequence[T]:
+    """A page of what the database would answer in the same order."""
+    return found[offset:] if limit is None else found[offset : offset + limit]
 
 
 class FakeBundles:
@@ -98,20 +105,36 @@ class FakeBundles:
     async def remove_line(self, line: BundleLine) -> None:
         del self.stored_lines[line.bundle_id, line.need_id]
 
-    async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
+    def _lines(self, bundle_id: str, nation: str | None) -> Sequence[BundleLine]:
         return [
             line
             for (bid, _), line in sorted(self.stored_lines.items())
             if bid == bundle_id and nation in (None, line.nation)
         ]
 
+    async def lines(
+        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> Sequence[BundleLine]:
+        return _window(self._lines(bundle_id, nation), limit, offset)
+
+    async def count_lines(self, bundle_id: str, nation: str | None = None) -> int:
+        return len(self._lines(bundle_id, nation))
+
     def record(self, decision: Decision) -> None:
         self.decisions.append(decision)
 
-    async def trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
+    def _trail(self, bundle_id: str, nation: str | None) -> Sequence[Decision]:
         return [
             d for d in self.decisions if d.bundle_id == bundle_id and (nation is None or d.nation in (None, nation))
         ]
+
+    async def trail(
+        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> Sequence[Decision]:
+        return _window(self._trail(bundle_id, nation), limit, offset)
+
+    async def count_trail(self, bundle_id: str, nation: str | None = None) -> int:
+        return len(self._trail(bundle_id, nation))
 
 
 class FakeNeeds:
@@ -160,8 +183,11 @@ class FakeNeeds:
     def add_version(self, version: NeedVersion) -> None:
         self.versions.append(version)
 
-    async def history(self, need_id: str) -> Sequence[NeedVersion]:
-        return [v for v in self.versions if v.need_id == need_id]
+    async def history(self, need_id: str, limit: int | None = None, offset: int = 0) -> Sequence[NeedVersion]:
+        return _window([v for v in self.versions if v.need_id == need_id], limit, offset)
+
+    async def count_history(self, need_id: str) -> int:
+        return len([v for v in self.versions if v.need_id == need_id])
 
 
 class FakeCatalogue:
@@ -174,12 +200,20 @@ class FakeCatalogue:
     async def get(self, code: str) -> CatalogueItem | None:
         return self.stored.get(code)
 
-    async def list(self, category: str | None, include_retired: bool) -> Sequence[CatalogueItem]:
+    def _listed(self, category: str | None, include_retired: bool) -> list[CatalogueItem]:
         return [
             i
             for _, i in sorted(self.stored.items())
             if category in (None, i.category) and (include_retired or not i.retired)
         ]
+
+    async def list(
+        self, category: str | None, include_retired: bool, limit: int, offset: int
+    ) -> Sequence[CatalogueItem]:
+        return self._listed(category, include_retired)[offset : offset + limit]
+
+    async def count(self, category: str | None, include_retired: bool) -> int:
+        return len(self._listed(category, include_retired))
 
 
 class FakeIdempotencyKeys:

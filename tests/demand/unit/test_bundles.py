@@ -10,6 +10,7 @@ import pytest
 
 from bundling_shared import topics
 from bundling_shared.errors import Forbidden, NotFound
+from demand.domain.access import Caller
 from demand.domain.bundle import Bundle, BundleStatus, DecisionKind
 from demand.domain.errors import NotAllowedNow
 from demand.domain.need import NeedStatus, YearQuantity
@@ -93,7 +94,11 @@ async def test_the_needs_of_a_nation_that_declined_are_placed_again_when_the_bun
 async def test_a_cancelled_bundle_keeps_its_lines_and_its_needs_bundle_again_elsewhere(uow: FakeUnitOfWork) -> None:
     bundle = await bundle_of(uow, ("NLD", 10), ("NOR", 40), item="NLAW")
     view = await bundles.cancel_bundle(uow, caller=coordinator("NOR"), bundle_id=bundle.id, reason="dropped")
-    assert view.bundle.status is BundleStatus.CANCELLED and len(view.lines) == 2
+    assert view.bundle.status is BundleStatus.CANCELLED and view.bundle.line_count == 2
+    kept, total = await bundles.bundle_lines(
+        uow, caller=coordinator("NOR"), bundle_id=bundle.id, nation=None, limit=10, offset=0
+    )
+    assert sorted(x.nation for x in kept) == ["NLD", "NOR"] and total == 2
     moved = {n.bundle_id for n in uow.needs.stored.values()}
     assert len(moved) == 1 and bundle.id not in moved
     kinds = [d.kind for d in await uow.bundles.trail(bundle.id)]
@@ -123,7 +128,9 @@ async def test_a_nation_accedes_to_a_committed_framework_and_its_lead_decides(uo
         uow, caller=desk("NOR"), bundle_id=bundle.id, yearly=[YearQuantity(2027, 1), YearQuantity(2026, 2)],
         budget_ceiling_eur=None,
     )  # fmt: skip
-    assert view.nation == "NOR" and view.lines == []
+    assert view.nation == "NOR"
+    lines = await bundles.bundle_lines(uow, caller=desk("NOR"), bundle_id=bundle.id, nation=None, limit=10, offset=0)
+    assert lines == ([], 0)  # an accession adds a share, not lines
     (asked,) = uow.events("demand.accession.confirmed")
     assert [(y.year, y.quantity) for y in asked.payload.yearly] == [(2026, 2), (2027, 1)]
     assert (await uow.bundles.trail(bundle.id, "NOR"))[-1].kind is DecisionKind.ACCESSION_REQUESTED
@@ -133,10 +140,19 @@ async def test_a_bundle_is_read_in_full_by_its_lead_and_in_part_by_a_nation_in_i
     bundle = await bundle_of(uow, ("NLD", 5), ("NOR", 8))
     full = await bundles.read_bundle(uow, caller=coordinator("NOR"), bundle_id=bundle.id)
     part = await bundles.read_bundle(uow, caller=desk("NLD"), bundle_id=bundle.id)
-    assert (full.nation, len(full.lines)) == (None, 2)
-    assert (part.nation, [x.nation for x in part.lines]) == ("NLD", ["NLD"])
+    assert (full.nation, part.nation) == (None, "NLD")
+    every, total = await bundles.bundle_lines(
+        uow, caller=coordinator("NOR"), bundle_id=bundle.id, nation=None, limit=10, offset=0
+    )
+    assert (sorted(x.nation for x in every), total) == (["NLD", "NOR"], 2)
+    own, total = await bundles.bundle_lines(
+        uow, caller=desk("NLD"), bundle_id=bundle.id, nation=None, limit=10, offset=0
+    )
+    assert ([x.nation for x in own], total) == (["NLD"], 1)
     with pytest.raises(NotFound):
-        await bundles.bundle_trail(uow, caller=desk("DEU"), bundle_id=bundle.id)
+        await bundles.bundle_trail(uow, caller=desk("DEU"), bundle_id=bundle.id, limit=10, offset=0)
+    with pytest.raises(NotFound):
+        await bundles.bundle_lines(uow, caller=desk("DEU"), bundle_id=bundle.id, nation=None, limit=10, offset=0)
     listed, total = await bundles.list_bundles(uow, caller=desk("DEU"), f=BundleFilter(), limit=10, offset=0)
     assert (listed, total) == ([], 0)
 
@@ -163,3 +179,42 @@ async def test_the_lead_runs_the_bundle_each_act_with_its_reason_in_the_trail(uo
         DecisionKind.CLOSED,
     ]
     assert bundle.deadline == date(2025, 4, 30) and bundle.closed_reason == "enough"
+
+
+async def test_a_bundles_lines_are_read_a_page_at_a_time_and_a_desk_reads_its_own_only(uow: FakeUnitOfWork) -> None:
+    bundle = await bundle_of(uow, ("NLD", 1), ("NOR", 2), ("NLD", 3), ("NOR", 4), ("NLD", 5))
+    lead = coordinator("NLD")  # the largest share
+
+    async def pages(caller: Caller, nation: str | None = None) -> tuple[list[int], int]:
+        read: list[int] = []
+        totals = set()
+        for offset in range(0, 6, 2):
+            page, total = await bundles.bundle_lines(
+                uow, caller=caller, bundle_id=bundle.id, nation=nation, limit=2, offset=offset
+            )
+            assert len(page) <= 2
+            read += [x.quantity for x in page]
+            totals.add(total)
+        (total,) = totals
+        return read, total
+
+    assert await pages(lead) == ([1, 2, 3, 4, 5], 5)  # in the order the needs were registered
+    assert await pages(lead, "NOR") == ([2, 4], 2)
+    assert await pages(desk("NOR")) == ([2, 4], 2)
+    assert await pages(desk("NOR"), "NOR") == ([2, 4], 2)
+    assert await pages(desk("NOR"), "NLD") == ([], 0)  # another nation's lines are not its to read
+
+
+async def test_a_bundles_trail_is_read_a_page_at_a_time_a_desk_its_own_and_the_bundle_wide_entries(
+    uow: FakeUnitOfWork,
+) -> None:
+    bundle = await bundle_of(uow, ("NLD", 5), ("NOR", 8))
+    lead = coordinator("NOR")
+    await bundles.set_sme_share(uow, caller=lead, bundle_id=bundle.id, share=0.2)
+    everything = list(await uow.bundles.trail(bundle.id))
+    seen_by_nld = [d for d in everything if d.nation in (None, "NLD")]
+    assert len(seen_by_nld) < len(everything)
+    for caller, expected in ((lead, everything), (desk("NLD"), seen_by_nld)):
+        first, total = await bundles.bundle_trail(uow, caller=caller, bundle_id=bundle.id, limit=1, offset=0)
+        rest, again = await bundles.bundle_trail(uow, caller=caller, bundle_id=bundle.id, limit=100, offset=1)
+        assert ([*first, *rest], total, again) == (expected, len(expected), len(expected))

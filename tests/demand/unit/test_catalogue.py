@@ -22,7 +22,8 @@ async def test_an_item_is_added_once_and_retired_once_with_a_reason() -> None:
     assert (retired.retired_at, retired.retired_reason) == (uow.clock.now(), "superseded")
     with pytest.raises(InvalidReference, match="already retired"):
         await catalogue.retire_item(uow, code="AMMO-105MM", reason="again")
-    assert "AMMO-105MM" not in [i.code for i in await catalogue.list_items(uow, category=None, include_retired=False)]
+    listed, _ = await catalogue.list_items(uow, category=None, include_retired=False, limit=100, offset=0)
+    assert "AMMO-105MM" not in [i.code for i in listed]
     with pytest.raises(NotFound, match="item PHASER not found"):
         await catalogue.get_item(uow, code="PHASER")
 

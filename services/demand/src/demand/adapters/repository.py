@@ -92,21 +92,35 @@ class NeedRepository(SessionRepository[Need]):
     def add_version(self, version: NeedVersion) -> None:
         self._session.add(version)
 
-    async def history(self, need_id: str) -> Sequence[NeedVersion]:
+    async def history(self, need_id: str, limit: int | None = None, offset: int = 0) -> Sequence[NeedVersion]:
         query = select(NeedVersion).where(need_versions.c.need_id == need_id).order_by(need_versions.c.version)
-        return (await self._session.scalars(query)).all()
+        return (await self._session.scalars(query.limit(limit).offset(offset))).all()
+
+    async def count_history(self, need_id: str) -> int:
+        query = select(func.count()).select_from(need_versions).where(need_versions.c.need_id == need_id)
+        return int(await self._session.scalar(query) or 0)
 
 
 class CatalogueRepository(SessionRepository[CatalogueItem]):
     kind = CatalogueItem
 
-    async def list(self, category: str | None, include_retired: bool) -> Sequence[CatalogueItem]:
-        query = select(CatalogueItem).order_by(catalogue_items.c.code)
+    @staticmethod
+    def _filtered(query: Select[Any], category: str | None, include_retired: bool) -> Select[Any]:
         if category is not None:
             query = query.where(catalogue_items.c.category == category)
         if not include_retired:
             query = query.where(catalogue_items.c.retired_at.is_(None))
-        return (await self._session.scalars(query)).all()
+        return query
+
+    async def list(
+        self, category: str | None, include_retired: bool, limit: int, offset: int
+    ) -> Sequence[CatalogueItem]:
+        query = self._filtered(select(CatalogueItem), category, include_retired).order_by(catalogue_items.c.code)
+        return (await self._session.scalars(query.limit(limit).offset(offset))).all()
+
+    async def count(self, category: str | None, include_retired: bool) -> int:
+        query = self._filtered(select(func.count()).select_from(catalogue_items), category, include_retired)
+        return int(await self._session.scalar(query) or 0)
 
 
 class BundleRepository:
@@ -222,16 +236,28 @@ class BundleRepository:
     async def remove_line(self, line: BundleLine) -> None:
         await self._parts.remove_line(line)
 
-    async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
+    async def lines(
+        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> Sequence[BundleLine]:
         await self.write_held()
-        return await self._parts.stored_lines(bundle_id, nation)
+        return await self._parts.stored_lines(bundle_id, nation, limit, offset)
+
+    async def count_lines(self, bundle_id: str, nation: str | None = None) -> int:
+        await self.write_held()
+        return await self._parts.count_lines(bundle_id, nation)
 
     def record(self, decision: Decision) -> None:
         self._parts.record(decision)
 
-    async def trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
+    async def trail(
+        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> Sequence[Decision]:
         await self.write_held()
-        return await self._parts.stored_trail(bundle_id, nation)
+        return await self._parts.stored_trail(bundle_id, nation, limit, offset)
+
+    async def count_trail(self, bundle_id: str, nation: str | None = None) -> int:
+        await self.write_held()
+        return await self._parts.count_trail(bundle_id, nation)
 
     async def write_held(self) -> None:
         """The bundles, then their shares, lines and trail entries."""

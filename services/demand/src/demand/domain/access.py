@@ -34,7 +34,7 @@ class Relation(StrEnum):
 
 class Action(StrEnum):
     LIST_BUNDLES = "list bundles (each as READ_BUNDLE allows)"
-    READ_BUNDLE = "read a bundle and its trail"
+    READ_BUNDLE = "read a bundle, its lines and its trail"
     READ_BUNDLE_IN_FULL = "read every nation's lines, participation, trail and value"
     ANSWER_PARTICIPATION = "confirm or decline for its nation"
     NOMINATE_LEAD = "nominate the lead"

@@ -8,7 +8,9 @@ a decimal string with two decimals (``"250000000.00"``): a JSON number would rea
 clients as a binary float.
 
 A bundle is rendered for one viewer: a nation desk gets totals, the participating
-nations and its own lines and participation, never another nation's budget or priority.
+nations and its own participation, never another nation's budget or priority. Its lines
+grow with its needs, so they are not part of it: they are read a page at a time, a desk's
+its own only.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from bundling_shared.strict import (
     StrictModel,
     Year,
 )
-from demand.domain.bundle import Bundle, BundleKind, BundleLine, Share
+from demand.domain.bundle import Bundle, BundleKind, Share
 from demand.domain.errors import DemandRuleViolation
 from demand.domain.funding import evaluate
 from demand.domain.need import CENT, Deviation, EndUser, Need, NeedTerms, Priority, YearQuantity
@@ -315,7 +317,9 @@ class ParticipationOut(BaseModel):
 
 
 class BundleOut(BaseModel):
-    """A bundle as one viewer may see it: a nation desk gets totals and its own lines only."""
+    """A bundle as one viewer may see it: a nation desk gets totals and its own part only.
+    Everything in it is bounded by the number of nations, not of needs: its lines are
+    read a page at a time (`GET /v1/bundles/{id}/lines`)."""
 
     id: str
     item_code: str
@@ -352,13 +356,17 @@ class BundleOut(BaseModel):
     sme_share: float | None
     funding: list[FundingOut]
     participation: list[ParticipationOut]
-    lines: list[BundleLineOut]
+    line_count: int = Field(
+        description="The lines this viewer may read (`GET /v1/bundles/{id}/lines`): all of them for its lead, a "
+        "desk's own nation's otherwise."
+    )
 
     @classmethod
-    def of(cls, bundle: Bundle, lines: Sequence[BundleLine], viewer_nation: str | None) -> BundleOut:
+    def of(cls, bundle: Bundle, viewer_nation: str | None) -> BundleOut:
         def mine(nation: str) -> bool:
             return viewer_nation is None or nation == viewer_nation
 
+        own = bundle.share(viewer_nation) if viewer_nation is not None else None
         terms = bundle.framework_terms()
         return copied(
             cls,
@@ -376,7 +384,7 @@ class BundleOut(BaseModel):
             # Shown only to its participants and coordinators: the reasons may name its nations.
             funding=evaluate(bundle.facts(), named=True),
             participation=[ParticipationOut.of(s) for s in bundle.shares if mine(s.nation)],
-            lines=[x for x in lines if mine(x.nation)],
+            line_count=bundle.line_count if viewer_nation is None else own.need_count if own else 0,
         )
 
 

@@ -20,10 +20,10 @@ from demand.service_layer.unit_of_work import BundleFilter, UnitOfWork
 
 @dataclass(frozen=True)
 class BundleView:
-    """A bundle as one reader may see it: with `nation` set, that nation's lines only."""
+    """A bundle as one reader may see it: with `nation` set, that nation's part only. Its
+    lines grow with its needs and are read a page at a time (`bundle_lines`)."""
 
     bundle: Bundle
-    lines: Sequence[BundleLine]
     nation: str | None
 
 
@@ -38,25 +38,44 @@ async def _allowed(uow: UnitOfWork, caller: Caller, bundle_id: str, action: Acti
     return bundle, relation
 
 
-async def _view(uow: UnitOfWork, bundle: Bundle, caller: Caller, relation: Relation | None = None) -> BundleView:
+def _view(bundle: Bundle, caller: Caller, relation: Relation | None = None) -> BundleView:
     """`relation` as the caller stood to the bundle when it acted (a lead handing the
     bundle on sees the result of its act), otherwise as it stands now."""
-    nation = view_of(caller, relation or to_bundle(caller, bundle))
-    return BundleView(bundle, await uow.bundles.lines(bundle.id, nation), nation)
+    return BundleView(bundle, view_of(caller, relation or to_bundle(caller, bundle)))
 
 
 async def read_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str) -> BundleView:
     async with uow:
         bundle, relation = await _allowed(uow, caller, bundle_id, Action.READ_BUNDLE)
-        return await _view(uow, bundle, caller, relation)
+        return _view(bundle, caller, relation)
 
 
-async def bundle_trail(uow: UnitOfWork, *, caller: Caller, bundle_id: str) -> Sequence[Decision]:
-    """Every decision on the bundle; one not reading it in full gets the bundle-wide ones
-    and its own nation's."""
+async def bundle_lines(
+    uow: UnitOfWork, *, caller: Caller, bundle_id: str, nation: str | None, limit: int, offset: int
+) -> tuple[Sequence[BundleLine], int]:
+    """A page of the bundle's lines, of `nation` if given, and how many there are. One not
+    reading the bundle in full reads its own nation's lines only: asking for another
+    nation's finds none."""
     async with uow:
         _, relation = await _allowed(uow, caller, bundle_id, Action.READ_BUNDLE)
-        return await uow.bundles.trail(bundle_id, view_of(caller, relation))
+        own = view_of(caller, relation)
+        if own is not None and nation not in (None, own):
+            return [], 0
+        nation = own or nation
+        found = await uow.bundles.lines(bundle_id, nation, limit, offset)
+        return found, await uow.bundles.count_lines(bundle_id, nation)
+
+
+async def bundle_trail(
+    uow: UnitOfWork, *, caller: Caller, bundle_id: str, limit: int, offset: int
+) -> tuple[Sequence[Decision], int]:
+    """A page of the decisions on the bundle, oldest first, and how many there are; one not
+    reading it in full gets the bundle-wide ones and its own nation's."""
+    async with uow:
+        _, relation = await _allowed(uow, caller, bundle_id, Action.READ_BUNDLE)
+        nation = view_of(caller, relation)
+        found = await uow.bundles.trail(bundle_id, nation, limit, offset)
+        return found, await uow.bundles.count_trail(bundle_id, nation)
 
 
 async def list_bundles(
@@ -67,7 +86,7 @@ async def list_bundles(
     async with uow:
         found = await uow.bundles.list(f, limit, offset)
         total = await uow.bundles.count(f)
-        return [await _view(uow, b, caller) for b in found], total
+        return [_view(b, caller) for b in found], total
 
 
 async def _act(
@@ -85,7 +104,7 @@ async def _act(
         reason = act(bundle)
         uow.bundles.record(Decision(bundle.id, kind, reason, uow.clock.now(), nation=nation))
         await uow.commit()
-        return await _view(uow, bundle, caller, relation)
+        return _view(bundle, caller, relation)
 
 
 async def nominate_lead(uow: UnitOfWork, *, caller: Caller, bundle_id: str, lead: str) -> BundleView:
@@ -155,7 +174,7 @@ async def open_for_accession(
         uow.bundles.record(Decision(bundle.id, DecisionKind.OPENED_FOR_ACCESSION, reason, now))
         await events.bundle_opened(uow, bundle)
         await uow.commit()
-        return await _view(uow, bundle, caller, relation)
+        return _view(bundle, caller, relation)
 
 
 async def _hold_item(uow: UnitOfWork, bundle: Bundle) -> None:
@@ -186,7 +205,7 @@ async def cancel_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str, reas
             uow.bundles.record(decision)
         await _place_again(uow, released.wanted, why, now)
         await uow.commit()
-        return await _view(uow, bundle, caller, relation)
+        return _view(bundle, caller, relation)
 
 
 async def commit_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str, lead: str | None) -> BundleView:
@@ -206,7 +225,7 @@ async def commit_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str, lead
             uow.bundles.record(decision)
         await _place_again(uow, order.release.wanted, f"bundle {bundle.id} was committed without its nation", now)
         await uow.commit()
-        return await _view(uow, bundle, caller, relation)
+        return _view(bundle, caller, relation)
 
 
 async def accede(
@@ -233,4 +252,4 @@ async def accede(
         )
         await events.accession_confirmed(uow, bundle, share, budget_ceiling_eur)
         await uow.commit()
-        return BundleView(bundle, await uow.bundles.lines(bundle.id, nation), nation)
+        return BundleView(bundle, nation)

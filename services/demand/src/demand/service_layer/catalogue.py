@@ -43,9 +43,13 @@ async def get_item(uow: UnitOfWork, *, code: str) -> CatalogueItem:
         return await _item(uow, code)
 
 
-async def list_items(uow: UnitOfWork, *, category: str | None, include_retired: bool) -> Sequence[CatalogueItem]:
+async def list_items(
+    uow: UnitOfWork, *, category: str | None, include_retired: bool, limit: int, offset: int
+) -> tuple[Sequence[CatalogueItem], int]:
+    """A page of the catalogue in the order of the items' codes, and how many items there are."""
     async with uow:
-        return await uow.catalogue.list(category, include_retired)
+        found = await uow.catalogue.list(category, include_retired, limit, offset)
+        return found, await uow.catalogue.count(category, include_retired)
 
 
 @dataclass(frozen=True)

@@ -96,10 +96,13 @@ async def get_need(uow: UnitOfWork, *, caller: Caller, need_id: str) -> Need:
         return await _own(uow, caller, need_id, Action.READ_NEED)
 
 
-async def need_history(uow: UnitOfWork, *, caller: Caller, need_id: str) -> Sequence[NeedVersion]:
+async def need_history(
+    uow: UnitOfWork, *, caller: Caller, need_id: str, limit: int, offset: int
+) -> tuple[Sequence[NeedVersion], int]:
+    """A page of the need's versions, oldest first, and how many there are."""
     async with uow:
         await _own(uow, caller, need_id, Action.READ_NEED)
-        return await uow.needs.history(need_id)
+        return await uow.needs.history(need_id, limit, offset), await uow.needs.count_history(need_id)
 
 
 async def list_needs(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand.adapters.batching.bulk_writes import execute_many
@@ -141,17 +141,39 @@ class BundleParts:
                 )
             )
 
-    async def stored_lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
-        query = select(*_LINE_COLUMNS).where(bundle_lines.c.bundle_id == bundle_id).order_by(bundle_lines.c.need_id)
-        if nation is not None:
-            query = query.where(bundle_lines.c.nation == nation)
-        return [BundleLine(**row._mapping) for row in await self._session.execute(query)]
+    async def stored_lines(
+        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> Sequence[BundleLine]:
+        """In the order their needs were registered (need ids begin with that time)."""
+        query = _of_lines(select(*_LINE_COLUMNS), bundle_id, nation).order_by(bundle_lines.c.need_id)
+        return [BundleLine(**row._mapping) for row in await self._session.execute(query.limit(limit).offset(offset))]
+
+    async def count_lines(self, bundle_id: str, nation: str | None = None) -> int:
+        return int(await self._session.scalar(_of_lines(select(func.count()), bundle_id, nation)) or 0)
 
     def record(self, decision: Decision) -> None:
         self.new_trail.append(decision)
 
-    async def stored_trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
-        query = select(*_TRAIL_COLUMNS).where(bundle_decisions.c.bundle_id == bundle_id)
-        if nation is not None:
-            query = query.where(or_(bundle_decisions.c.nation.is_(None), bundle_decisions.c.nation == nation))
-        return [Decision(**row._mapping) for row in await self._session.execute(query.order_by(bundle_decisions.c.id))]
+    async def stored_trail(
+        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> Sequence[Decision]:
+        """In the order the decisions were recorded."""
+        query = _of_trail(select(*_TRAIL_COLUMNS), bundle_id, nation).order_by(bundle_decisions.c.id)
+        return [Decision(**row._mapping) for row in await self._session.execute(query.limit(limit).offset(offset))]
+
+    async def count_trail(self, bundle_id: str, nation: str | None = None) -> int:
+        return int(await self._session.scalar(_of_trail(select(func.count()), bundle_id, nation)) or 0)
+
+
+def _of_lines(query: Select[Any], bundle_id: str, nation: str | None) -> Select[Any]:
+    """A bundle's lines, or one nation's among them."""
+    query = query.select_from(bundle_lines).where(bundle_lines.c.bundle_id == bundle_id)
+    return query if nation is None else query.where(bundle_lines.c.nation == nation)
+
+
+def _of_trail(query: Select[Any], bundle_id: str, nation: str | None) -> Select[Any]:
+    """A bundle's trail, or the entries one nation may read: the bundle-wide ones and its own."""
+    query = query.select_from(bundle_decisions).where(bundle_decisions.c.bundle_id == bundle_id)
+    if nation is None:
+        return query
+    return query.where(or_(bundle_decisions.c.nation.is_(None), bundle_decisions.c.nation == nation))

@@ -1,6 +1,9 @@
 """Bundles: who sees and runs which is the table of `demand.domain.access`: a bundle's
 lead runs it and sees it in full; a nation in it sees what concerns that nation and its
-desk answers for it; anyone else gets 404, as if the bundle did not exist."""
+desk answers for it; anyone else gets 404, as if the bundle did not exist.
+
+A bundle answers with what is bounded by its nations; its lines and its trail grow with
+its needs and are read a page at a time."""
 
 from __future__ import annotations
 
@@ -10,9 +13,20 @@ from fastapi import APIRouter, Query
 
 from bundling_shared.pagination import Page
 from demand.domain.bundle import BundleKind, BundleStatus
-from demand.entrypoints.deps import BundleId, BundleLister, CallerOf, Desk, ItemFilter, Limit, Offset, Uow
+from demand.entrypoints.deps import (
+    BundleId,
+    BundleLister,
+    CallerOf,
+    Desk,
+    ItemFilter,
+    Limit,
+    LineNationFilter,
+    Offset,
+    Uow,
+)
 from demand.entrypoints.schemas import (
     AccessionIn,
+    BundleLineOut,
     BundleOut,
     CommitIn,
     DeadlineIn,
@@ -32,7 +46,7 @@ router = APIRouter(prefix="/bundles", tags=["bundles"])
 
 
 def _out(view: handlers.BundleView) -> BundleOut:
-    return BundleOut.of(view.bundle, view.lines, view.nation)
+    return BundleOut.of(view.bundle, view.nation)
 
 
 @router.get("", response_model=Page[BundleOut])
@@ -56,13 +70,33 @@ async def get_bundle(bundle_id: BundleId, uow: Uow, caller: CallerOf) -> BundleO
     return _out(await handlers.read_bundle(uow(), caller=caller, bundle_id=bundle_id))
 
 
-@router.get("/{bundle_id}/trail", response_model=list[TrailEntryOut])
-async def bundle_trail(bundle_id: BundleId, uow: Uow, caller: CallerOf) -> list[TrailEntryOut]:
-    """Every decision on the bundle with its reason; a nation's reader sees the bundle-wide ones and its own."""
-    return [
-        TrailEntryOut.model_validate(decision, from_attributes=True)
-        for decision in await handlers.bundle_trail(uow(), caller=caller, bundle_id=bundle_id)
-    ]
+@router.get("/{bundle_id}/lines", response_model=Page[BundleLineOut])
+async def bundle_lines(
+    bundle_id: BundleId,
+    uow: Uow,
+    caller: CallerOf,
+    nation: LineNationFilter = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[BundleLineOut]:
+    """The bundle's lines, one per need, in the order the needs were registered, each with
+    why it joined; a nation's reader sees its own nation's only."""
+    found, total = await handlers.bundle_lines(
+        uow(), caller=caller, bundle_id=bundle_id, nation=nation, limit=limit, offset=offset
+    )
+    items = [BundleLineOut.model_validate(x, from_attributes=True) for x in found]
+    return Page(items=items, limit=limit, offset=offset, total=total)
+
+
+@router.get("/{bundle_id}/trail", response_model=Page[TrailEntryOut])
+async def bundle_trail(
+    bundle_id: BundleId, uow: Uow, caller: CallerOf, limit: Limit = 100, offset: Offset = 0
+) -> Page[TrailEntryOut]:
+    """Every decision on the bundle with its reason, oldest first; a nation's reader sees the
+    bundle-wide ones and its own."""
+    found, total = await handlers.bundle_trail(uow(), caller=caller, bundle_id=bundle_id, limit=limit, offset=offset)
+    items = [TrailEntryOut.model_validate(decision, from_attributes=True) for decision in found]
+    return Page(items=items, limit=limit, offset=offset, total=total)
 
 
 @router.post("/{bundle_id}/lead", response_model=BundleOut)

@@ -7,9 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
+from bundling_shared.pagination import Page
 from demand.domain.funding import ELIGIBILITY, RULES
 from demand.domain.reference import NATIONS
-from demand.entrypoints.deps import Admin, CategoryFilter, ItemCode, Reader, Uow
+from demand.entrypoints.deps import Admin, CategoryFilter, ItemCode, Limit, Offset, Reader, Uow
 from demand.entrypoints.schemas import DemandSheetOut, ItemIn, ItemOut, NationOut, OperatorsOut, ReasonIn
 from demand.service_layer import catalogue as handlers
 from demand.service_layer.views import demand_sheet
@@ -43,12 +44,21 @@ async def funding_rules(caller: Reader) -> dict[str, Any]:
     }
 
 
-@router.get("/catalogue/items", response_model=list[ItemOut])
+@router.get("/catalogue/items", response_model=Page[ItemOut])
 async def list_items(
-    uow: Uow, caller: Reader, category: CategoryFilter = None, include_retired: bool = False
-) -> list[ItemOut]:
-    items = await handlers.list_items(uow(), category=category, include_retired=include_retired)
-    return [ItemOut.model_validate(i, from_attributes=True) for i in items]
+    uow: Uow,
+    caller: Reader,
+    category: CategoryFilter = None,
+    include_retired: bool = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[ItemOut]:
+    """The catalogue in the order of the items' codes."""
+    found, total = await handlers.list_items(
+        uow(), category=category, include_retired=include_retired, limit=limit, offset=offset
+    )
+    items = [ItemOut.model_validate(i, from_attributes=True) for i in found]
+    return Page(items=items, limit=limit, offset=offset, total=total)
 
 
 @router.get("/catalogue/items/{code}", response_model=ItemOut)

@@ -87,11 +87,14 @@ async def get_need(need_id: NeedId, uow: Uow, caller: CallerOf) -> NeedOut:
     return NeedOut.of(await handlers.get_need(uow(), caller=caller, need_id=need_id))
 
 
-@router.get("/{need_id}/history", response_model=list[NeedVersionOut])
-async def need_history(need_id: NeedId, uow: Uow, caller: CallerOf) -> list[NeedVersionOut]:
+@router.get("/{need_id}/history", response_model=Page[NeedVersionOut])
+async def need_history(
+    need_id: NeedId, uow: Uow, caller: CallerOf, limit: Limit = 100, offset: Offset = 0
+) -> Page[NeedVersionOut]:
     """Every version of the need, oldest first, with who changed what."""
-    history = await handlers.need_history(uow(), caller=caller, need_id=need_id)
-    return [NeedVersionOut.model_validate(v, from_attributes=True) for v in history]
+    found, total = await handlers.need_history(uow(), caller=caller, need_id=need_id, limit=limit, offset=offset)
+    items = [NeedVersionOut.model_validate(v, from_attributes=True) for v in found]
+    return Page(items=items, limit=limit, offset=offset, total=total)
 
 
 @router.patch("/{need_id}", response_model=NeedOut)
