@@ -278,11 +278,10 @@ class FakeUnitOfWork:
     async def mark_processed(self, consumer: str, event_id: UUID) -> None:
         self.processed.add((consumer, str(event_id)))
 
-    async def processed_among(self, consumer: str, event_ids: Collection[str]) -> set[str]:
-        return {i for i in event_ids if (consumer, i) in self.processed}
-
-    async def mark_all_processed(self, consumer: str, event_ids: Collection[str]) -> None:
-        self.processed.update((consumer, i) for i in event_ids)
+    async def record_processed(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        new = {i for i in event_ids if (consumer, i) not in self.processed}
+        self.processed.update((consumer, i) for i in new)
+        return new
 
     @asynccontextmanager
     async def batch(self) -> AsyncIterator[FakeBatch]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
@@ -16,11 +18,34 @@ from demand.adapters.batching.cache import BatchCache
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.repository import BundleRepository, CatalogueRepository, IdempotencyRepository, NeedRepository
 
+_PROCESSED = orm.processed_messages
+_GIVEN = (
+    func.unnest(bindparam("event_ids", type_=postgresql.ARRAY(_PROCESSED.c.event_id.type)))
+    .table_valued("event_id")
+    .render_derived(name="given")
+)
+# The events not recorded before are recorded and returned; the others are skipped (waiting,
+# for one another transaction is recording, until that transaction ends).
+_RECORDED_NOW = (
+    postgresql.insert(_PROCESSED)
+    .from_select(
+        ["consumer", "event_id", "processed_at"],
+        select(
+            bindparam("consumer", type_=_PROCESSED.c.consumer.type),
+            _GIVEN.c.event_id,
+            bindparam("processed_at", type_=_PROCESSED.c.processed_at.type),
+        ),
+    )
+    .on_conflict_do_nothing()
+    .returning(_PROCESSED.c.event_id)
+)
+
 
 class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
     outbox_table, processed_table = orm.outbox, orm.processed_messages
 
     def _open_repositories(self, session: AsyncSession) -> None:
+        self._processed_at_commit: list[Mapping[str, Any]] = []
         self._bundle_parts, self._opening_locks = BundleParts(session), OpeningLocks(session)
         self.needs = NeedRepository(session)
         self.catalogue = CatalogueRepository(session)
@@ -29,6 +54,9 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
 
     async def commit(self) -> None:
         await self.bundles.write_held()
+        if self._processed_at_commit:
+            rows, self._processed_at_commit = self._processed_at_commit, []
+            await execute_many(self.session, "processed", insert(_PROCESSED), rows)
         await super().commit()
 
     async def flush(self) -> None:
@@ -48,18 +76,32 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         finally:
             self.needs, self.catalogue, self.bundles = plain
 
-    async def processed_among(self, consumer: str, event_ids: Collection[str]) -> set[str]:
-        """Which of a batch's events were applied before: one query for the whole batch."""
-        table = orm.processed_messages
-        rows = await self.session.execute(
-            select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id.in_(list(event_ids)))
-        )
-        return {str(row[0]) for row in rows}
+    async def record_processed(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        """Records a batch's events as processed, in this transaction; returns those not
+        recorded before, each once.
 
-    async def mark_all_processed(self, consumer: str, event_ids: Collection[str]) -> None:
-        """Records a batch's events in one statement; a duplicate fails the whole transaction."""
-        if not event_ids:
-            return
+        On PostgreSQL one statement does both: an insert that skips the events recorded
+        before and returns those it wrote. Asking first which were recorded, by a query
+        with hundreds of ids, let the server settle on a plan while the table was young and
+        keep it: by the consumer alone, which it could not tell matched every row, so that
+        each batch compared every stored id with every id asked, seconds per batch at tens
+        of thousands of rows. An insert goes by the primary key at any size; and an event
+        another aggregator is recording meanwhile waits for that transaction, then counts
+        as recorded, where the insert at the end failed the batch.
+
+        On SQLite they are read now and written at the commit, with the rest of the batch:
+        the transaction starts writing, and holds the database's one writer's lock, no
+        sooner than before. An event recorded meanwhile fails the commit."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            now = self.clock.now()
+            parameters = {"consumer": consumer, "event_ids": list(event_ids), "processed_at": now}
+            return set((await self.session.scalars(_RECORDED_NOW, parameters)).all())
+        found = await self.session.scalars(
+            select(_PROCESSED.c.event_id).where(
+                _PROCESSED.c.consumer == consumer, _PROCESSED.c.event_id.in_(list(event_ids))
+            )
+        )
+        new = set(event_ids) - set(found.all())
         now = self.clock.now()
-        rows = [{"consumer": consumer, "event_id": i, "processed_at": now} for i in event_ids]
-        await execute_many(self.session, "processed", insert(orm.processed_messages), rows)
+        self._processed_at_commit += [{"consumer": consumer, "event_id": i, "processed_at": now} for i in new]
+        return new

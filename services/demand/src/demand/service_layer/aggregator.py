@@ -68,10 +68,10 @@ async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy:
     """Apply a batch of need events in their order; returns those that named no need of
     this service (nothing else is left unapplied).
 
-    All events share one transaction: one query for the events already applied, one for
-    the needs (read as plain facts), one each for their items and the bundles they may
-    join, a few statements writing back what changed, one insert for the idempotency
-    records, one commit. If anything in it fails, it is rolled back and every event is
+    All events share one transaction: the idempotency records of the events (those found
+    recorded were applied before), one query for the needs (read as plain facts), one
+    each for their items and the bundles they may join, a few statements writing back what
+    changed, one commit. If anything in it fails, it is rolled back and every event is
     applied on its own by `aggregate`, with the retries and backoff of `policy`; the need
     of an event that still fails is set aside as unplaceable with the error as its reason,
     and the others are applied as if it had never been in the batch. Should even that
@@ -98,13 +98,12 @@ async def aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> N
     applied on its own, which `aggregate_batch` does next."""
     async with uow:
         keys = [str(e.event_id) for e in events]  # as the idempotency records keep them
-        seen = await uow.processed_among(AGGREGATOR, keys)
-        fresh, fresh_keys = [], []
+        new = await uow.record_processed(AGGREGATOR, keys)
+        fresh = []
         for event, key in zip(events, keys, strict=True):
-            if key not in seen:  # a duplicate inside the batch counts once
-                seen.add(key)
+            if key in new:  # a duplicate inside the batch counts once
+                new.discard(key)
                 fresh.append(event)
-                fresh_keys.append(key)
         if not fresh:
             return
         async with uow.batch() as batch:
@@ -116,7 +115,6 @@ async def aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> N
                 # correlation id of the need event behind them, batch or not.
                 bind_correlation_id(event.correlation_id)
                 await _apply(_checked(needs.get(event.payload.need_id), event), uow, now, _change(event))
-        await uow.mark_all_processed(AGGREGATOR, fresh_keys)
         await uow.commit()
 
 

@@ -163,11 +163,10 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
         explicit flush, at its end or at the commit, not before every query."""
         ...
 
-    async def processed_among(self, consumer: str, event_ids: Collection[str]) -> set[str]:
-        """Which of these event ids (as text) were recorded as processed before."""
+    async def record_processed(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        """Records these event ids (as text) as processed, in this transaction; returns
+        those not recorded before: the events to apply."""
         ...
-
-    async def mark_all_processed(self, consumer: str, event_ids: Collection[str]) -> None: ...
 
 
 UowFactory = Callable[[], UnitOfWork]

@@ -3,12 +3,18 @@
 The aggregator writes four rows for every need it places (the line, the trail entry, the
 need's new status and the idempotency record), hundreds per batch. Executed with many
 parameter sets, a SQL expression costs more in building each row's parameters than the
-database spends storing it. Here a statement is compiled once per database dialect, each
-row is turned into the driver's parameters with the columns' own conversions (dates,
-JSON, enumerations, UTC timestamps: as SQLAlchemy itself converts them for the dialect)
-and the whole list is handed to the driver's executemany. On SQLite, where those
-conversions format text in Python, the common types take a shorter path to the same text
-(`_SQLITE_SHORTCUTS`, checked against SQLAlchemy's own in the tests).
+database spends storing it. Here a statement is compiled once per database dialect and
+each row is turned into the driver's parameters with the columns' own conversions (dates,
+JSON, enumerations, UTC timestamps: as SQLAlchemy itself converts them for the dialect).
+
+On SQLite the list of rows goes to the driver's executemany, and the common types take a
+shorter path to the same text (`_SQLITE_SHORTCUTS`, checked against SQLAlchemy's own in
+the tests). On PostgreSQL the statement runs once for all the rows: each parameter
+becomes an array of its values, one per row, and the rows are read from `unnest()` of
+those arrays. Run once per row, even pipelined by the driver, each row cost the server a
+statement of its own (binding, executor start, its own WAL record per row) and the client
+a protocol message per row; as arrays, the values go in a few compact messages and the
+server inserts or updates them all in one pass.
 """
 
 from __future__ import annotations
@@ -20,17 +26,24 @@ from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import JSON, Date, DateTime, Delete, Enum, Insert, TypeDecorator, Update
+from sqlalchemy import JSON, Date, DateTime, Delete, Enum, Insert, TypeDecorator, Update, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 
 Statement = Insert | Update | Delete
-Converter = Callable[[Mapping[str, Any]], Any]  # a row to the driver's parameters
+Rows = Sequence[Mapping[str, Any]]
+Converter = Callable[[Rows], Any]  # the rows to the driver's parameters: a list of rows, or one set of arrays
 Processor = Callable[[Any], Any]  # one value to the driver's
 
-# Per dialect (one per engine), per statement and parameter names: the SQL and the converter.
-_prepared: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], tuple[str, Converter]]] = WeakKeyDictionary()
+# Per dialect (one per engine), per statement and parameter names: the SQL, the converter
+# and whether the statement runs once per row.
+_prepared: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], tuple[str, Converter, bool]]] = (
+    WeakKeyDictionary()
+)
 
 
 def bind_converter(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -107,7 +120,17 @@ _SQLITE_SHORTCUTS: list[tuple[type[TypeEngine[Any]], Callable[[Any, Dialect, Pro
 ]
 
 
-def _prepare(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> tuple[str, Converter]:
+def _prepare(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> tuple[str, Converter, bool]:
+    if dialect.name == "postgresql":
+        sql, convert = _prepare_arrays(statement, keys, dialect)
+        return sql, convert, False
+    sql, row_converter = _prepare_rows(statement, keys, dialect)
+    return sql, lambda rows: [row_converter(row) for row in rows], True
+
+
+def _prepare_rows(
+    statement: Statement, keys: tuple[str, ...], dialect: Dialect
+) -> tuple[str, Callable[[Mapping[str, Any]], Any]]:
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))
     binds = compiled.binds
     converters = [(name, bind_converter(binds[name].type, dialect)) for name in binds]
@@ -135,10 +158,48 @@ def _prepare(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> t
     return compiled.string, named
 
 
+def _prepare_arrays(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> tuple[str, Converter]:
+    """The statement reading its rows from `unnest()` of one array per parameter: an
+    insert takes its columns from it (INSERT ... SELECT), an update or a delete joins it
+    (UPDATE ... FROM, DELETE ... USING), matching each row of the table once at most as
+    the rows given name different rows of the table."""
+    if isinstance(statement, Insert):
+        kinds = {key: statement.table.c[key].type for key in keys}
+    else:
+        kinds = {}
+
+        def parameter(bind: BindParameter[Any]) -> None:
+            kinds.setdefault(bind.key, bind.type)
+
+        visitors.traverse(statement, {}, {"bindparam": parameter})
+    names = list(kinds)
+    given = func.unnest(*[bindparam(name, type_=ARRAY(kinds[name])) for name in names])
+    table = given.table_valued(*names).render_derived(name="given")
+    if isinstance(statement, Insert):
+        arrayed: Any = statement.from_select([statement.table.c[key] for key in keys], select(*table.c))
+    else:
+
+        def from_table(element: Any, **_: Any) -> Any:
+            return table.c[element.key] if isinstance(element, BindParameter) and element.key in kinds else None
+
+        arrayed = visitors.replacement_traverse(statement, {}, from_table)
+    compiled = arrayed.compile(dialect=dialect)
+    assert compiled.positiontup is not None  # the dialect's parameters are numbered
+    columns = [(itemgetter(name), bind_converter(kinds[name], dialect)) for name in compiled.positiontup]
+
+    def arrays(rows: Rows) -> tuple[list[Any], ...]:
+        return tuple(
+            list(map(value, rows)) if convert is None else [convert(value(row)) for row in rows]
+            for value, convert in columns
+        )
+
+    return compiled.string, arrays
+
+
 async def execute_many(
     session: AsyncSession, key: str, statement: Statement, rows: Sequence[Mapping[str, Any]], *, counted: bool = False
 ) -> int:
-    """Runs `statement` once per row of `rows`, in the session's transaction. The rows
+    """Runs `statement` for every row of `rows`, in the session's transaction. The rows
     share their keys: the statement's parameters, or for an insert the columns to fill
     (the others take their server defaults). `key` names the statement: it is compiled
     once per dialect and set of keys. With `counted`, returns the number of rows the
@@ -151,12 +212,12 @@ async def execute_many(
     prepared = _prepared.setdefault(dialect, {})
     if (key, keys) not in prepared:
         prepared[key, keys] = _prepare(statement, keys, dialect)
-    sql, convert = prepared[key, keys]
-    parameters = [convert(row) for row in rows]
+    sql, convert, per_row = prepared[key, keys]
+    parameters = convert(rows)
     if not counted:
         await connection.exec_driver_sql(sql, parameters)
         return 0
-    if dialect.supports_sane_multi_rowcount:
+    if not per_row or dialect.supports_sane_multi_rowcount:
         return (await connection.exec_driver_sql(sql, parameters)).rowcount
     # This driver does not count the rows of one statement run many times: run it per row.
     return sum([(await connection.exec_driver_sql(sql, one)).rowcount for one in parameters])

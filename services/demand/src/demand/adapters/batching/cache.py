@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from demand.adapters.batching.bulk_writes import execute_many
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
-from demand.adapters.batching.rows import PlainReader
+from demand.adapters.batching.rows import PlainReader, one_of
 from demand.adapters.orm import bundles, catalogue_items, needs
 from demand.adapters.repository import BundleRepository, CatalogueRepository, NeedRepository
 from demand.domain.bundle import BundleKind, BundleState
@@ -62,9 +62,10 @@ class NeedsInBatch(NeedRepository):
         self.facts: dict[str, NeedFacts] = {}
 
     async def read(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
-        query = select(*_NEED_FACTS.selected).where(needs.c.id.in_(list(need_ids)))
+        dialect = self._session.get_bind().dialect
+        query = select(*_NEED_FACTS.selected).where(one_of(needs.c.id, need_ids, dialect))
         rows = (await self._session.execute(query)).all()
-        found = {need.id: need for need in _NEED_FACTS.rows(self._session.get_bind().dialect, rows)}
+        found = {need.id: need for need in _NEED_FACTS.rows(dialect, rows)}
         self.facts.update(found)
         return found
 

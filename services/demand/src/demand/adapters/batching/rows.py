@@ -13,17 +13,28 @@ is SQLite's text or integer.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from enum import Enum as PyEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, Enum, TypeDecorator, type_coerce
+from sqlalchemy import JSON, Boolean, Column, Date, Enum, TypeDecorator, any_, bindparam, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 
 Convert = Callable[[Any], Any]
+
+
+def one_of(column: Column[Any], values: Collection[Any], dialect: Dialect) -> ColumnElement[bool]:
+    """`column IN (values)`, as a batch asks for its rows. On PostgreSQL the values go as
+    one array (`column = ANY(...)`): the statement's text no longer changes with their
+    number, so it is compiled and prepared once, where a list of hundreds of parameters
+    was spelt out at every execution."""
+    if dialect.name == "postgresql":
+        return column == any_(bindparam(f"{column.key}_among", list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
 
 
 def _date(value: Any) -> Any:
