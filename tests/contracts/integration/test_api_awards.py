@@ -65,7 +65,9 @@ async def test_a_cheaper_offer_from_outside_europe_loses_on_origin_and_delivery_
     procurement_id, ids = await tendered(api)
     awarded = await api.call("POST", f"/v1/procurements/{procurement_id}/award", desk("CZE"))
     assert awarded["status"] == "standstill" and awarded["awarded_supplier"] == "NAMMO"
-    ranking = {e["supplier_organisation"]: e for e in awarded["evaluation"]}
+    evaluation = await api.call("GET", f"/v1/procurements/{procurement_id}/evaluation", desk("CZE"))
+    assert evaluation["total"] == 3
+    ranking = {e["supplier_organisation"]: e for e in evaluation["items"]}
     assert ranking["NAMMO"]["rank"] == 1 and ranking["GLOBALARMS"]["rank"] == 2
     loser = ranking["GLOBALARMS"]
     assert loser["scores"]["price"] == 100.0 > ranking["NAMMO"]["scores"]["price"]
@@ -81,7 +83,7 @@ async def test_a_cheaper_offer_from_outside_europe_loses_on_origin_and_delivery_
 
     await api.call("POST", f"/v1/procurements/{procurement_id}/award", desk("CZE"), expect=409)  # once only
     await api.call("POST", f"/v1/procurements/{procurement_id}/offers", industry("NAMMO"), EUROPEAN, 422)  # closed
-    assert awarded["evaluation"][0]["supplier_id"] == ids["NAMMO"]
+    assert evaluation["items"][0]["supplier_id"] == ids["NAMMO"]
 
 
 async def test_competing_prices_and_scores_are_for_the_contracting_authority_only(api: Api) -> None:
@@ -89,19 +91,27 @@ async def test_competing_prices_and_scores_are_for_the_contracting_authority_onl
     await api.call("POST", f"/v1/procurements/{procurement_id}/award", desk("CZE"))
     path = f"/v1/procurements/{procurement_id}"
 
-    authority = await api.call("GET", path, desk("CZE"))
-    assert len(authority["offers"]) == 3 and len(authority["evaluation"]) == 3
+    async def seen(caller: dict[str, str]) -> list[Any]:
+        """The procurement, its offers and its ranking, as `caller` reads them."""
+        return [await api.call("GET", f"{path}{part}", caller) for part in ("", "/offers", "/evaluation")]
 
-    bidder = await api.call("GET", path, industry("GLOBALARMS"))
-    assert [o["supplier_id"] for o in bidder["offers"]] == [ids["GLOBALARMS"]]
-    assert [e["supplier_id"] for e in bidder["evaluation"]] == [ids["GLOBALARMS"]]
-    assert "why" not in bidder["evaluation"][0] and "4000" not in str(bidder)
+    _, offers, evaluation = await seen(desk("CZE"))
+    assert (offers["total"], evaluation["total"]) == (3, 3)
+    assert {o["supplier_id"] for o in offers["items"]} == set(ids.values())
+    assert all(e["why"] for e in evaluation["items"])
 
-    partner = await api.call("GET", path, desk("DNK"))  # a participating nation: the outcome only
-    assert partner["offers"] == [] and partner["evaluation"] == [] and partner["awarded_supplier"] == "NAMMO"
+    bidder, offers, evaluation = await seen(industry("GLOBALARMS"))
+    assert [o["supplier_id"] for o in offers["items"]] == [ids["GLOBALARMS"]] and offers["total"] == 1
+    assert [e["supplier_id"] for e in evaluation["items"]] == [ids["GLOBALARMS"]] and evaluation["total"] == 1
+    assert evaluation["items"][0]["why"] is None and "4000" not in str([bidder, offers, evaluation])
+
+    partner, offers, evaluation = await seen(desk("DNK"))  # a participating nation: the outcome only
+    assert offers["items"] == evaluation["items"] == [] and partner["awarded_supplier"] == "NAMMO"
+    assert not {"offers", "evaluation"} & set(partner), "offers and ranking are lists of their own"
 
     for outsider in (desk("DEU"), industry("THALES"), coordinator("NSPA")):
-        await api.call("GET", path, outsider, expect=404)
+        for part in ("", "/offers", "/evaluation"):
+            await api.call("GET", f"{path}{part}", outsider, expect=404)
     await api.call("POST", f"{path}/award", desk("DNK"), expect=403)  # it sees the outcome, the lead awards
     await api.call("POST", f"{path}/sign", industry("NAMMO"), expect=403)
     await api.call("POST", f"{path}/sign", desk("DEU"), expect=404)
@@ -154,7 +164,8 @@ async def test_signing_waits_for_the_standstill_then_the_joint_order_contract_ge
 
     contract = await api.call("GET", f"/v1/contracts/{contract_id}", industry("NAMMO"))  # the supplier sees it now
     assert (contract["supplier_id"], contract["unit_price_eur"]) == (nammo["id"], "4000.00")
-    assert "signed with supplier" in contract["change_log"][-1]["what"]
+    log = await api.call("GET", f"/v1/contracts/{contract_id}/change-log", industry("NAMMO"))
+    assert "signed with supplier" in log["items"][-1]["what"] and log["total"] == len(log["items"]) == 2
     await api.call("GET", f"/v1/contracts/{contract_id}", industry("GLOBALARMS"), expect=404)
     assert [c["id"] for c in (await api.call("GET", "/v1/contracts", industry("NAMMO")))["items"]] == [contract_id]
 

@@ -63,6 +63,9 @@ async def test_lots_deliveries_delays_and_replanning_reach_the_supplier_as_event
         "POST", f"/v1/lots/{overdue['id']}/deliveries", desk("NLD"), {"quantity": 1_500, "delivered_on": PAST}
     )
     assert (partial["status"], partial["outstanding"]) == ("partially_met", 2_500)
+    arrived = await api.call("GET", f"/v1/lots/{overdue['id']}/deliveries", industry("NAMMO"))
+    assert (arrived["items"], arrived["total"]) == ([{"on": PAST, "quantity": 1_500}], 1)
+    await api.call("GET", f"/v1/lots/{overdue['id']}/deliveries", desk("DNK"), expect=404)
     await api.call("POST", f"/v1/lots/{overdue['id']}/deliveries", desk("DNK"), {"quantity": 1, "delivered_on": PAST},
                    404)  # fmt: skip
 
@@ -83,22 +86,32 @@ async def test_lots_deliveries_delays_and_replanning_reach_the_supplier_as_event
         "PUT", f"/v1/lots/{lots[('NLD', LATER)]['id']}/due-date", coordinator("CZE"),
         {"due_date": SOON, "reason": "order moved forward to meet NATO stock norms"},
     )  # fmt: skip
-    assert "moved from" in moved["history"][-1]["what"] and "NATO stock norms" in moved["history"][-1]["what"]
+    assert moved["due_date"] == SOON and "history" not in moved
+    history = await api.call("GET", f"/v1/lots/{moved['id']}/history", desk("NLD"))
+    assert history["total"] == 2 and history["items"][0]["what"].startswith("planned 6000 for NLD")
+    assert "moved from" in history["items"][-1]["what"] and "NATO stock norms" in history["items"][-1]["what"]
+    await api.call("GET", f"/v1/lots/{moved['id']}/history", desk("DNK"), expect=404)
     change = (await api.events("contracts.delivery_schedule.changed"))[-1]["payload"]
     assert change["lots"][0]["previous_due_date"] == LATER and change["lots"][0]["due_date"] == SOON
     await api.call("PUT", f"/v1/lots/{dnk['id']}/due-date", coordinator("CZE"), {"due_date": SOON, "reason": ""}, 422)
 
     # need-to-know: a nation sees its own lots, the supplier all, others nothing
-    assert {x["nation"] for x in await api.call("GET", path, desk("DNK"))} == {"DNK"}
-    assert len(await api.call("GET", path, industry("NAMMO"))) == 3
+    assert {x["nation"] for x in (await api.call("GET", path, desk("DNK")))["items"]} == {"DNK"}
+    every = await api.call("GET", path, industry("NAMMO"))
+    assert every["total"] == 3 and [x["due_date"] for x in every["items"]] == sorted([PAST, SOON, SOON])
     await api.call("GET", path, desk("DEU"), expect=404)
     await api.call("GET", path, industry("OTHERCO"), expect=404)
 
-    report = {r["nation"]: r for r in await api.call("GET", "/v1/reports/deliveries", coordinator("CZE"))}
-    assert await api.call("GET", "/v1/reports/deliveries", coordinator()) == []  # NSPA does not lead it
+    async def report_for(caller: dict[str, str]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = (await api.call("GET", "/v1/reports/deliveries", caller))["items"]
+        return rows
+
+    report = {r["nation"]: r for r in await report_for(coordinator("CZE"))}
+    assert await report_for(coordinator()) == []  # NSPA does not lead it
     assert (report["NLD"]["planned"], report["NLD"]["delivered"], report["NLD"]["partially_met"]) == (10_000, 1_500, 1)
-    assert [r["nation"] for r in await api.call("GET", "/v1/reports/deliveries", desk("DNK"))] == ["DNK"]
-    assert await api.call("GET", "/v1/reports/deliveries", desk("DEU")) == []
+    assert (report["NLD"]["due_so_far"], report["NLD"]["open"], report["DNK"]["open"]) == (4_000, 1, 1)
+    assert [r["nation"] for r in await report_for(desk("DNK"))] == ["DNK"]
+    assert await report_for(desk("DEU")) == []
 
 
 async def test_capacity_is_allocated_ukraine_first_and_recomputed_on_change(api: Api) -> None:
@@ -114,7 +127,7 @@ async def test_capacity_is_allocated_ukraine_first_and_recomputed_on_change(api:
     ]  # fmt: skip
     lots = await api.call("PUT", path, coordinator("CZE"), {**body, "monthly_capacity": 10_000})
     assert [(x["nation"], x["quantity"]) for x in lots] == [("UKR", 5_000), ("NLD", 5_000), ("NLD", 5_000)]
-    assert len(await api.call("GET", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"))) == 3  # replaced
+    assert (await api.call("GET", f"/v1/contracts/{contract_id}/lots", coordinator("CZE")))["total"] == 3  # replaced
     await api.call("PUT", path, desk("NLD"), body, 403)
     await api.call("POST", f"/v1/lots/{lots[1]['id']}/deliveries", desk("NLD"),
                    {"quantity": 1, "delivered_on": "2025-01-15"})  # fmt: skip
@@ -173,12 +186,19 @@ async def test_the_ocds_export_of_a_framework_relates_each_call_off_to_it(api: A
                        {"item_code": "MMR", "quantity": 1, "delivery_due": LATER}, 201)  # fmt: skip
     package = await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NLD"))
     ocds_schema.validate_package(package)
-    framework, *call_offs = package["releases"]
-    assert len(call_offs) == 2
+    (framework,) = package["releases"]
     assert {p["id"] for p in framework["parties"] if "buyer" in p["roles"]} == {"NLD", "NOR"}
-    for release in call_offs:
+    placed = (await api.call("GET", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD")))["items"]
+    assert len(placed) == 2
+    for call_off in placed:
+        path = f"/v1/frameworks/{framework_id}/call-offs/{call_off['id']}/ocds"
+        package = await api.call("GET", path, desk("NLD"))
+        ocds_schema.validate_package(package)
+        (release,) = package["releases"]
         (related,) = release["relatedProcesses"]
         assert related["relationship"] == ["framework"] and related["identifier"] == framework["ocid"]
+        await api.call("GET", path, desk("NOR"), expect=403)  # sees its part only
+        await api.call("GET", path, desk("POL"), expect=404)
     await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NOR"), expect=403)  # sees its part only
     await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("POL"), expect=404)
 

@@ -44,7 +44,13 @@ async def test_a_committed_framework_once_whatever_is_redelivered_and_accessions
     assert framework["participants"] == {"DNK": 2, "LTU": 1, "NLD": 9, "NOR": 2}
     assert framework["ceiling_quantity"] == 14
     assert [e["payload"]["nation"] for e in await api.events("contracts.framework.acceded")] == ["NOR", "DNK", "LTU"]
-    assert len(framework["change_log"]) == 1 + 3 * 3  # created; each asked, acceded, and the new count
+    log = await api.call("GET", f"/v1/frameworks/{first}/change-log?limit=4&offset=8", desk("NLD"))
+    assert log["total"] == 1 + 3 * 3  # created; each asked, acceded, and the new count
+    assert [e["what"] for e in log["items"]] == ["LTU acceded with 1 items", "a nation acceded; 4 nations take part"]
+    requests = await api.call("GET", f"/v1/frameworks/{first}/accessions", desk("NLD"))
+    assert [(r["nation"], r["status"]) for r in requests["items"]] == [
+        ("NOR", "approved"), ("DNK", "approved"), ("LTU", "approved"),
+    ]  # fmt: skip
 
     # what a rule refuses is refused with its reason (tests/contracts/test_commitments_not_contracted.py)
     assert await accede_to_framework(accession("NOR", 1), api.service.uow()) is False
@@ -77,7 +83,11 @@ async def test_parties_call_off_within_the_ceiling_and_the_supplier_hears_of_it(
 
     framework = await api.call("GET", f"/v1/frameworks/{framework_id}", desk("NLD"))
     assert framework["remaining_quantity"] == 9
-    assert "NOR called off 2 MMR" in framework["change_log"][-1]["what"]
+    assert not {"call_offs", "change_log", "accession_requests"} & set(framework), "lists of their own"
+    share = await api.call("GET", f"/v1/frameworks/{framework_id}", desk("NOR"))
+    assert (share["participants"], share["remaining_share"], share["remaining_quantity"]) == ({"NOR": 2}, 0, 9)
+    log = await api.call("GET", f"/v1/frameworks/{framework_id}/change-log", desk("NLD"))
+    assert "NOR called off 2 MMR" in log["items"][-1]["what"] and log["total"] == len(log["items"])
 
 
 async def test_a_mini_competition_among_the_framework_suppliers(api: Api) -> None:
@@ -143,13 +153,18 @@ async def test_need_to_know_on_frameworks_and_call_offs(api: Api) -> None:
         await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk(nation), body, 201)
     path = f"/v1/frameworks/{framework_id}"
 
-    assert [c["nation"] for c in (await api.call("GET", path, desk("NOR")))["call_offs"]] == ["NOR"]
-    assert len((await api.call("GET", path, desk("NLD")))["call_offs"]) == 2  # the contracting authority
-    assert len((await api.call("GET", path, industry("THALES-NL")))["call_offs"]) == 2  # its supplier
-    await api.call("GET", path, desk("DEU"), expect=404)
-    await api.call("GET", path, industry("SAAB"), expect=404)
-    assert await api.call("GET", "/v1/frameworks", desk("DEU")) == []
-    assert len(await api.call("GET", "/v1/frameworks", desk("DNK"))) == 1
+    placed = f"{path}/call-offs"
+    assert [c["nation"] for c in (await api.call("GET", placed, desk("NOR")))["items"]] == ["NOR"]
+    assert (await api.call("GET", placed, desk("NLD")))["total"] == 2  # the contracting authority
+    assert (await api.call("GET", placed, industry("THALES-NL")))["total"] == 2  # its supplier
+    for hidden in (path, placed, f"{path}/change-log", f"{path}/accessions"):
+        await api.call("GET", hidden, desk("DEU"), expect=404)
+        await api.call("GET", hidden, industry("SAAB"), expect=404)
+    assert (await api.call("GET", "/v1/frameworks", desk("DEU")))["items"] == []
+    listed = await api.call("GET", "/v1/frameworks", desk("DNK"))
+    assert listed["total"] == 1 and listed["items"][0]["participants"] == {"DNK": 2}
+    assert (await api.call("GET", f"{path}/accessions", industry("THALES-NL")))["items"] == []
+    assert [r["nation"] for r in (await api.call("GET", f"{path}/accessions", desk("DNK")))["items"]] == ["DNK"]
     # a nation may ask for itself; a bundle's framework takes accessions through the demand service
     await api.call("POST", f"{path}/accessions", desk("DEU"), {"nation": "DEU", "quantity": 1}, 409)
     await api.call("POST", f"{path}/suppliers", industry("SAAB"), {"supplier_id": "x"}, 404)
@@ -161,7 +176,8 @@ async def test_a_harmonisation_proposal_starts_the_workflow_once(api: Api) -> No
     assert await propose_harmonisation(event, api.service.uow()) is None
     spec = await api.call("GET", f"/v1/specifications/{spec_id}", desk("DEU"))
     assert (spec["reference"], spec["version"], spec["status"]) == ("SPEC-155MM-NATO", 1, "proposed")
-    assert spec["deviations"] == [{"nation": "NLD", "description": "charge system", "compatible": False}]
+    deviations = await api.call("GET", f"/v1/specifications/{spec_id}/deviations", desk("DEU"))
+    assert deviations["items"] == [{"nation": "NLD", "description": "charge system", "compatible": False}]
     again = await propose_harmonisation(harmonisation(["NLD", "DEU"]), api.service.uow())
     assert (await api.call("GET", f"/v1/specifications/{again}", desk("NLD")))["version"] == 2
     assert await propose_harmonisation(harmonisation([], ref=None), api.service.uow()) is None

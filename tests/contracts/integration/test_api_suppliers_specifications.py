@@ -33,11 +33,13 @@ async def test_a_company_sees_only_its_own_registry_entry_and_desks_none(api: Ap
     nammo = await api.supplier("NAMMO", "NOR")
     await api.supplier("RHEINMETALL", "DEU")
     assert (await api.call("GET", f"/v1/suppliers/{nammo['id']}", industry("NAMMO")))["organisation"] == "NAMMO"
-    assert [s["organisation"] for s in await api.call("GET", "/v1/suppliers", industry("NAMMO"))] == ["NAMMO"]
+    own = await api.call("GET", "/v1/suppliers", industry("NAMMO"))
+    assert ([s["organisation"] for s in own["items"]], own["total"]) == (["NAMMO"], 1)
     await api.call("GET", f"/v1/suppliers/{nammo['id']}", industry("RHEINMETALL"), expect=404)
     await api.call("GET", f"/v1/suppliers/{nammo['id']}", desk("NLD"), expect=404)
-    assert await api.call("GET", "/v1/suppliers", desk("NLD")) == []
-    assert len(await api.call("GET", "/v1/suppliers", coordinator())) == 2
+    assert (await api.call("GET", "/v1/suppliers", desk("NLD")))["items"] == []
+    registry = await api.call("GET", "/v1/suppliers?limit=1&offset=1", coordinator())
+    assert ([s["organisation"] for s in registry["items"]], registry["total"]) == (["RHEINMETALL"], 2)
     await api.call("PUT", "/v1/suppliers/nope/security-declaration", ADMIN, {"security_declaration_valid_until": None},
                    404)  # fmt: skip
 
@@ -94,8 +96,15 @@ async def test_specifications_are_seen_by_their_nations_and_harmonised_ones_by_i
     await api.call("POST", "/v1/specifications", desk("FRA"), SPEC, 403)  # FRA does not take part
     await api.call("GET", f"/v1/specifications/{spec['id']}", desk("FRA"), expect=404)
     await api.call("GET", f"/v1/specifications/{spec['id']}", industry("NAMMO"), expect=404)  # not yet harmonised
-    assert await api.call("GET", "/v1/specifications", desk("FRA")) == []
-    assert len(await api.call("GET", "/v1/specifications", desk("DEU"))) == 1
+    assert (await api.call("GET", "/v1/specifications", desk("FRA")))["items"] == []
+    assert (await api.call("GET", "/v1/specifications", industry("NAMMO")))["items"] == []  # not yet harmonised
+    assert [s["id"] for s in (await api.call("GET", "/v1/specifications", desk("DEU")))["items"]] == [spec["id"]]
     for nation in ("NLD", "DEU", "CZE"):
         await api.call("POST", f"/v1/specifications/{spec['id']}/positions", desk(nation), {"position": "agree"})
     await api.call("GET", f"/v1/specifications/{spec['id']}", industry("NAMMO"))
+    harmonised = await api.call("GET", "/v1/specifications", industry("NAMMO"))
+    assert ([s["status"] for s in harmonised["items"]], harmonised["total"]) == (["harmonised"], 1)
+    assert (await api.call("GET", "/v1/specifications", desk("FRA")))["items"] == []  # still not its own
+    deviations = await api.call("GET", f"/v1/specifications/{spec['id']}/deviations", industry("NAMMO"))
+    assert [d["nation"] for d in deviations["items"]] == ["DEU"]
+    await api.call("GET", f"/v1/specifications/{spec['id']}/deviations", desk("FRA"), expect=404)

@@ -57,7 +57,8 @@ async def test_an_accession_waits_for_the_lead_who_approves_or_refuses_it(api: A
     assert await api.events("contracts.framework.acceded") == []  # nothing took effect
     lead = await api.call("GET", path, desk("NLD"))
     assert lead["participants"] == {"NLD": 9} and lead["ceiling_quantity"] == 9
-    assert [(a["nation"], a["quantity"], a["status"]) for a in lead["accession_requests"]] == [
+    requests = (await api.call("GET", f"{path}/accessions", desk("NLD")))["items"]
+    assert [(a["nation"], a["quantity"], a["status"]) for a in requests] == [
         ("NOR", 2, "pending"), ("LTU", 1, "pending")
     ]  # fmt: skip
     body = {"item_code": "MMR", "quantity": 1, "delivery_due": DUE}
@@ -73,6 +74,10 @@ async def test_an_accession_waits_for_the_lead_who_approves_or_refuses_it(api: A
 
     refused = await api.call("POST", f"{path}/accessions/LTU/refuse", desk("NLD"), {"reason": "no budget cover"})
     assert "LTU" not in refused["participants"]
+    decided = (await api.call("GET", f"{path}/accessions", desk("NLD")))["items"]
+    assert [(a["nation"], a["status"], a["decided_by"], a["reason"]) for a in decided] == [
+        ("NOR", "approved", "coordinator:NLD", ""), ("LTU", "refused", "nation_desk:NLD", "no budget cover"),
+    ]  # fmt: skip
     (no,) = await api.events("contracts.framework.accession_refused")
     assert no["payload"] == {**no["payload"], "nation": "LTU", "bundle_id": "bundle-mmr", "reason": "no budget cover"}
     await api.call("POST", f"{path}/accessions/DNK/approve", desk("NLD"), expect=404)  # never asked

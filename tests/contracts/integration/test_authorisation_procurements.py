@@ -81,8 +81,8 @@ async def test_the_standstill_lasts_at_least_ten_calendar_days_and_signing_waits
     await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", desk("NLD"), expect=403)
     signed = await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", desk("CZE"))
     assert signed["status"] == "signed"
-    seen = await api.call("GET", f"/v1/procurements/{procurement['id']}", industry("NAMMO"))  # the supplier now
-    assert [o["supplier_id"] for o in seen["offers"]] == [nammo["id"]]
+    seen = await api.call("GET", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"))  # the supplier now
+    assert [o["supplier_id"] for o in seen["items"]] == [nammo["id"]]
     contract = await api.call("GET", f"/v1/contracts/{contract_id}", industry("NAMMO"))
     assert (contract["supplier_id"], contract["unit_price_eur"]) == (nammo["id"], "4000.00")
 

@@ -24,14 +24,16 @@ async def test_contracts_frameworks_and_lots_are_stamped_by_the_service_clock(ap
     contract_id = await create_contract_for_joint_order(joint_order(), api.service.uow())
     contract = await api.call("GET", f"/v1/contracts/{contract_id}", desk("CZE"))
     assert datetime.fromisoformat(contract["created_at"]) == moment
-    assert [_at(e) for e in contract["change_log"]] == [moment]
+    log = await api.call("GET", f"/v1/contracts/{contract_id}/change-log", desk("CZE"))
+    assert [_at(e) for e in log["items"]] == [moment]
 
     due = (moment + timedelta(days=90)).date().isoformat()
     (lot,) = await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"),
                             {"lots": [{"nation": "NLD", "quantity": 10, "due_date": due}]}, 201)  # fmt: skip
-    assert [_at(e) for e in lot["history"]] == [moment]
+    history = await api.call("GET", f"/v1/lots/{lot['id']}/history", desk("NLD"))
+    assert [_at(e) for e in history["items"]] == [moment]
 
     api.clock.advance(timedelta(minutes=5))
     framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
-    framework = await api.call("GET", f"/v1/frameworks/{framework_id}", desk("NLD"))
-    assert [_at(e) for e in framework["change_log"]] == [moment + timedelta(minutes=5)]
+    log = await api.call("GET", f"/v1/frameworks/{framework_id}/change-log", desk("NLD"))
+    assert [_at(e) for e in log["items"]] == [moment + timedelta(minutes=5)]

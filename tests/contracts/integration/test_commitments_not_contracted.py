@@ -93,4 +93,4 @@ async def test_an_accession_that_cannot_apply_is_refused_with_its_reason(api: Ap
 
 async def test_a_harmonisation_proposal_naming_no_nation_is_acknowledged(api: Api) -> None:
     assert await propose_harmonisation(harmonisation([], ref=None), api.service.uow()) is None
-    assert await api.call("GET", "/v1/specifications", ADMIN) == []
+    assert (await api.call("GET", "/v1/specifications", ADMIN))["total"] == 0

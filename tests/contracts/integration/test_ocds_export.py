@@ -1,8 +1,9 @@
 """The OCDS export as the open contracting community reads it: libcoveocds (the validator
 behind the OCDS Data Review Tool) finds nothing to report, with the extensions the export
 declares applied from local files; every organisation is one party with all its roles; a
-release never changes under its id; and ocdsmerge compiles each process's releases into
-the record a reader keeps."""
+release never changes under its id; ocdsmerge compiles each process's releases into the
+record a reader keeps; and a package holds one process's releases a page at a time, each
+release bounded however long the schedule behind it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from contracts.domain.ocds import MAX_MILESTONES
 from contracts.service_layer.contracts import create_contract_for_joint_order, note_lead
 from tests.contracts.events import bundle_opened, joint_order
 from tests.contracts.integration import ocds_schema
@@ -61,25 +63,36 @@ async def framework_with_lead_call_off(api: Api) -> tuple[str, str]:
     return framework["id"], call_off.id
 
 
+async def exported(api: Api, framework_id: str, call_off_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The framework's package and its call-off's, each a process of its own, as its lead reads them."""
+    path = f"/v1/frameworks/{framework_id}"
+    framework = await api.call("GET", f"{path}/ocds", desk("NLD"))
+    call_off = await api.call("GET", f"{path}/call-offs/{call_off_id}/ocds", desk("NLD"))
+    return framework, call_off
+
+
 async def test_a_call_off_by_the_lead_names_the_lead_once_with_both_its_roles(api: Api) -> None:
     framework_id, call_off_id = await framework_with_lead_call_off(api)
-    package = await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NLD"))
-    ocds_schema.assert_conforms(package)
+    framework_package, package = await exported(api, framework_id, call_off_id)
+    for conforming in (framework_package, package):
+        ocds_schema.assert_conforms(conforming)
 
-    framework, call_off = package["releases"]
+    (framework,), (call_off,) = framework_package["releases"], package["releases"]
     assert call_off["ocid"].endswith(call_off_id)
     assert parties(call_off)["NLD"] == ["buyer", "procuringEntity"]
     assert call_off["buyer"]["id"] == "NLD"
     assert parties(framework)["NLD"] == ["buyer", "procuringEntity"]
     record = ocds_schema.compiled_releases(package)[call_off["ocid"]]
     assert {p["id"]: sorted(p["roles"]) for p in record["parties"]}["NLD"] == ["buyer", "procuringEntity"]
+    await api.call("GET", f"/v1/frameworks/{framework_id}/call-offs/co-nope/ocds", desk("NLD"), expect=404)
 
 
 async def test_a_framework_and_its_call_offs_say_so_with_the_techniques_extension(api: Api) -> None:
-    framework_id, _ = await framework_with_lead_call_off(api)
-    package = await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NLD"))
+    framework_id, call_off_id = await framework_with_lead_call_off(api)
+    framework_package, package = await exported(api, framework_id, call_off_id)
+    ocds_schema.assert_conforms(framework_package)
     ocds_schema.assert_conforms(package)
-    framework, call_off = package["releases"]
+    (framework,), (call_off,) = framework_package["releases"], package["releases"]
     agreement = framework["tender"]["techniques"]
     assert agreement["hasFrameworkAgreement"] is True
     assert agreement["frameworkAgreement"]["method"] == "withAndWithoutReopeningCompetition"
@@ -169,17 +182,17 @@ async def test_a_delivery_makes_a_new_release_and_the_record_keeps_the_latest_mi
 
 
 async def test_exports_racing_over_one_change_publish_it_once(api: Api) -> None:
-    framework_id, _ = await framework_with_lead_call_off(api)
-    path = f"/v1/frameworks/{framework_id}/ocds"
-    first, second = await asyncio.gather(api.call("GET", path, desk("NLD")), api.call("GET", path, desk("NLD")))
-    assert first["releases"] == second["releases"] and len(first["releases"]) == 2
-    ocds_schema.assert_conforms(first)
+    framework_id, call_off_id = await framework_with_lead_call_off(api)
+    for path in (f"/v1/frameworks/{framework_id}/ocds", f"/v1/frameworks/{framework_id}/call-offs/{call_off_id}/ocds"):
+        first, second = await asyncio.gather(api.call("GET", path, desk("NLD")), api.call("GET", path, desk("NLD")))
+        assert first["releases"] == second["releases"] and len(first["releases"]) == 1
+        ocds_schema.assert_conforms(first)
 
 
 async def test_the_validator_used_here_finds_what_the_plain_schema_check_misses(api: Api) -> None:
-    framework_id, _ = await framework_with_lead_call_off(api)
-    package = await api.call("GET", f"/v1/frameworks/{framework_id}/ocds", desk("NLD"))
-    framework, call_off = package["releases"]
+    framework_id, call_off_id = await framework_with_lead_call_off(api)
+    package, of_call_off = await exported(api, framework_id, call_off_id)
+    (framework,), (call_off,) = package["releases"], of_call_off["releases"]
     twice = {**call_off, "parties": [*call_off["parties"], {**call_off["parties"][0], "roles": ["payer"]}]}
     undeclared = {**package, "extensions": [], "releases": [framework, call_off]}
     ocds_schema.validate_package({**package, "releases": [framework, twice]})  # the plain check lets both pass
@@ -196,3 +209,43 @@ def test_a_missing_extension_folder_is_named(monkeypatch: pytest.MonkeyPatch, tm
     ]}  # fmt: skip
     with pytest.raises(FileNotFoundError, match=r"ocds-extensions|lots is missing"):
         ocds_schema.cove(package)
+
+
+async def test_a_package_holds_a_page_of_the_process_releases_oldest_first_and_links_the_next(api: Api) -> None:
+    (contract_id,), procurement_id = await signed_contract(api)
+    path = f"/v1/procurements/{procurement_id}/ocds"
+    (lot,) = await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"),
+                            {"lots": [{"nation": "NLD", "quantity": 100, "due_date": LATER}]}, 201)  # fmt: skip
+    published = [(await api.call("GET", path, coordinator("CZE")))["releases"][-1]]
+    await api.call("POST", f"/v1/lots/{lot['id']}/deliveries", desk("NLD"), {"quantity": 40, "delivered_on": PAST})
+    published.append((await api.call("GET", f"{path}?offset=1", coordinator("CZE")))["releases"][-1])
+    await api.call("POST", f"/v1/lots/{lot['id']}/deliveries", desk("NLD"), {"quantity": 60, "delivered_on": PAST})
+
+    first = await api.client.get(f"{path}?limit=2", headers=coordinator("CZE"))
+    assert first.status_code == 200 and first.headers["X-Total-Count"] == "3"
+    assert first.json()["releases"] == published
+    ocds_schema.assert_conforms(first.json())
+    following = first.headers["Link"].removeprefix("<").removesuffix('>; rel="next"')
+    last = await api.client.get(following, headers=coordinator("CZE"))
+    assert "offset=2" in following and "Link" not in last.headers and last.headers["X-Total-Count"] == "3"
+    (met,) = last.json()["releases"]
+    assert met["contracts"][0]["implementation"]["milestones"][0]["status"] == "met"
+    record = ocds_schema.compiled_releases({**last.json(), "releases": [*published, met]})[met["ocid"]]
+    assert record["contracts"][0]["implementation"]["milestones"][0]["status"] == "met"
+    assert (await api.client.get(f"{path}?limit=101", headers=coordinator("CZE"))).status_code == 422
+
+
+async def test_a_long_schedule_shows_its_first_lots_as_milestones_and_says_where_every_lot_is(api: Api) -> None:
+    (contract_id,), procurement_id = await signed_contract(api)
+    due = [(TODAY + timedelta(days=30 + day)).isoformat() for day in range(MAX_MILESTONES + 5)]
+    plan = {"lots": [{"nation": "NLD", "quantity": 10, "due_date": day} for day in due]}
+    await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"), plan, 201)
+    package = await api.call("GET", f"/v1/procurements/{procurement_id}/ocds", coordinator("CZE"))
+    ocds_schema.assert_conforms(package)
+    (contract,) = package["releases"][-1]["contracts"]
+    milestones = contract["implementation"]["milestones"]
+    assert [m["dueDate"][:10] for m in milestones] == due[:MAX_MILESTONES]
+    assert contract["description"] == (
+        f"delivery lots as milestones: the first {MAX_MILESTONES} of {MAX_MILESTONES + 5} by due date; "
+        f"every lot: /v1/contracts/{contract_id}/lots"
+    )

@@ -1,31 +1,70 @@
 """A unit of work in memory, for testing handlers without a database or a broker.
 
 It keeps what the handlers add in lists, stages events and processed messages until the
-handler commits (as the outbox and the inbox do), and reads time from a fixed clock.
+handler commits (as the outbox and the inbox do), and reads time from a fixed clock. Lists
+are cut into pages as the repositories cut them; the reports, which the database adds up,
+are tested on the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Self
+from datetime import UTC, date, datetime
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from bundling_shared.clock import Clock, FixedClock
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.topics import Topic
+from contracts.domain.access import Reach
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
-from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.frameworks import CallOff, Drawn, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
-from contracts.domain.procurement import Procurement
+from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.reporting import DeliveryProgress, Purchase
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
+from contracts.service_layer.unit_of_work import Found, Only, Sight
+
+T = TypeVar("T")
+
+
+def _found(items: Iterable[T], limit: int, offset: int) -> Found[T]:
+    every = list(items)
+    return Found(every[offset : offset + limit], len(every))
+
+
+def _entries(kept: Iterable[dict[str, Any]], only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
+    return _found((e for e in kept if only is None or e.get(only.field) in only.values), limit, offset)
+
+
+def _reached(
+    reach: Reach,
+    authority: str,
+    nations: Iterable[str],
+    suppliers: Iterable[str | None],
+    coordinators: Iterable[str] = (),
+) -> bool:
+    return (
+        reach.everything
+        or (reach.party is not None and reach.party == authority)
+        or (reach.coordinator is not None and reach.coordinator in coordinators)
+        or (reach.nation is not None and reach.nation in nations)
+        or (reach.supplier_id is not None and reach.supplier_id in suppliers)
+    )
+
+
+class _AddedUpByTheDatabase:
+    """Reports are added up by the database: they are tested on it."""
+
+    async def purchases(self, sight: Sight) -> list[Purchase]:
+        raise NotImplementedError(self.__doc__)
 
 
 @dataclass
-class FakeContracts:
+class FakeContracts(_AddedUpByTheDatabase):
     found: list[Contract] = field(default_factory=list)
     modes: dict[str, ContractMode] = field(default_factory=dict)
     leads: dict[str, str] = field(default_factory=dict)
@@ -44,8 +83,13 @@ class FakeContracts:
     async def all_for_bundle(self, bundle_id: str) -> Sequence[Contract]:
         return sorted((c for c in self.found if c.bundle_id == bundle_id), key=lambda c: c.part)
 
-    async def list(self) -> Sequence[Contract]:
-        return list(self.found)
+    async def page(self, reach: Reach, limit: int, offset: int) -> Found[Contract]:
+        seen = (c for c in self.found if _reached(reach, c.contracting_authority, c.nations, [c.supplier_id]))
+        return _found(sorted(seen, key=lambda c: (c.created_at, c.id)), limit, offset)
+
+    async def change_log(self, contract_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
+        contract = await self.get(contract_id)
+        return _entries(contract.change_log if contract else [], only, limit, offset)
 
     async def mode_for(self, bundle_id: str) -> ContractMode:
         return self.modes.get(bundle_id, ContractMode.SINGLE)
@@ -82,8 +126,9 @@ class FakeSuppliers:
     async def by_organisation(self, organisation: str) -> Supplier | None:
         return next((s for s in self.found if s.organisation == organisation), None)
 
-    async def list(self) -> Sequence[Supplier]:
-        return sorted(self.found, key=lambda s: s.organisation)
+    async def page(self, organisation: str | None, limit: int, offset: int) -> Found[Supplier]:
+        seen = (s for s in self.found if organisation is None or s.organisation == organisation)
+        return _found(sorted(seen, key=lambda s: s.organisation), limit, offset)
 
     async def by_ids(self, ids: set[str]) -> dict[str, Supplier]:
         return {s.id: s for s in self.found if s.id in ids}
@@ -102,8 +147,18 @@ class FakeSpecifications:
     async def versions(self, reference: str) -> Sequence[Specification]:
         return sorted((s for s in self.found if s.reference == reference), key=lambda s: s.version)
 
-    async def list(self) -> Sequence[Specification]:
-        return sorted(self.found, key=lambda s: (s.reference, s.version))
+    async def page(self, proposed: Reach, harmonised: Reach, limit: int, offset: int) -> Found[Specification]:
+        seen = (
+            s
+            for s in self.found
+            if (harmonised if s.harmonised else proposed).everything
+            or (harmonised if s.harmonised else proposed).nation in s.nations
+        )
+        return _found(sorted(seen, key=lambda s: (s.reference, s.version)), limit, offset)
+
+    async def deviations(self, specification_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:
+        spec = await self.get(specification_id)
+        return _entries(spec.deviations if spec else [], None, limit, offset)
 
 
 @dataclass
@@ -116,12 +171,27 @@ class FakeProcurements:
     async def get(self, procurement_id: str) -> Procurement | None:
         return next((p for p in self.found if p.id == procurement_id), None)
 
-    async def list(self) -> Sequence[Procurement]:
-        return list(self.found)
+    async def for_reading(self, procurement_id: str) -> Procurement | None:
+        return await self.get(procurement_id)
+
+    async def has_offer(self, procurement_id: str, supplier_id: str) -> bool:
+        return bool((await self.offers(procurement_id, supplier_id, 1, 0)).total)
+
+    async def offers(self, procurement_id: str, supplier_id: str | None, limit: int, offset: int) -> Found[Offer]:
+        procurement = await self.get(procurement_id)
+        made = procurement.offers if procurement else []
+        seen = (o for o in made if supplier_id is None or o.supplier_id == supplier_id)
+        return _found(sorted(seen, key=lambda o: (o.submitted_at, o.id)), limit, offset)
+
+    async def evaluation(
+        self, procurement_id: str, only: Only | None, limit: int, offset: int
+    ) -> Found[dict[str, Any]]:
+        procurement = await self.get(procurement_id)
+        return _entries(procurement.evaluation if procurement else [], only, limit, offset)
 
 
 @dataclass
-class FakeFrameworks:
+class FakeFrameworks(_AddedUpByTheDatabase):
     found: list[FrameworkContract] = field(default_factory=list)
 
     def add(self, framework: FrameworkContract) -> None:
@@ -133,14 +203,43 @@ class FakeFrameworks:
     async def for_bundle(self, bundle_id: str) -> FrameworkContract | None:
         return next((f for f in self.found if f.bundle_id == bundle_id), None)
 
-    async def list(self) -> Sequence[FrameworkContract]:
-        return list(self.found)
-
     async def call_off(self, call_off_id: str) -> CallOff | None:
-        return next((c for c in await self.all_call_offs() if c.id == call_off_id), None)
+        return next((c for f in self.found for c in f.call_offs if c.id == call_off_id), None)
 
-    async def all_call_offs(self) -> Sequence[CallOff]:
-        return sorted((c for f in self.found for c in f.call_offs), key=lambda c: c.placed_at)
+    async def for_reading(self, framework_id: str) -> FrameworkContract | None:
+        return await self.get(framework_id)
+
+    async def page(self, reach: Reach, limit: int, offset: int) -> Found[FrameworkContract]:
+        seen = (
+            f
+            for f in self.found
+            if _reached(reach, f.contracting_authority, f.participants, f.suppliers, f.coordinators)
+        )
+        return _found(sorted(seen, key=lambda f: (f.created_at, f.id)), limit, offset)
+
+    async def drawn(self, framework_ids: set[str]) -> dict[str, dict[str, Drawn]]:
+        return {f.id: f.drawn() for f in self.found if f.id in framework_ids}
+
+    async def call_offs(
+        self, framework_id: str, nation: str | None, supplier_id: str | None, limit: int, offset: int
+    ) -> Found[CallOff]:
+        framework = await self.get(framework_id)
+        seen = (
+            c
+            for c in (framework.call_offs if framework else [])
+            if (nation is None or c.nation == nation) and (supplier_id is None or c.supplier_id == supplier_id)
+        )
+        return _found(sorted(seen, key=lambda c: (c.placed_at, c.id)), limit, offset)
+
+    async def change_log(self, framework_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
+        framework = await self.get(framework_id)
+        return _entries(framework.change_log if framework else [], only, limit, offset)
+
+    async def accession_requests(
+        self, framework_id: str, only: Only | None, limit: int, offset: int
+    ) -> Found[dict[str, Any]]:
+        framework = await self.get(framework_id)
+        return _entries(framework.accession_requests if framework else [], only, limit, offset)
 
 
 @dataclass
@@ -162,18 +261,40 @@ class FakeLots:
         )
 
     async def open_lots(self) -> Sequence[DeliveryLot]:
-        return [lot for lot in await self.list() if lot.outstanding > 0]
+        open_ = (lot for lot in self.found if lot.outstanding > 0)
+        return sorted(open_, key=lambda lot: (lot.contract_id, lot.due_date))
 
-    async def list(self) -> Sequence[DeliveryLot]:
-        return sorted(self.found, key=lambda lot: (lot.contract_id, lot.due_date))
+    async def page(
+        self, contract_id: str, nations: set[str] | None, limit: int, offset: int, *, whole: bool = False
+    ) -> Found[DeliveryLot]:
+        scheduled = await self.for_contract(contract_id)
+        return _found((lot for lot in scheduled if nations is None or lot.nation in nations), limit, offset)
+
+    async def deliveries(self, lot_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:
+        lot = await self.get(lot_id)
+        return _entries(lot.deliveries if lot else [], None, limit, offset)
+
+    async def history(self, lot_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:
+        lot = await self.get(lot_id)
+        return _entries(lot.history if lot else [], None, limit, offset)
+
+    async def progress(self, sight: Sight, today: date, limit: int, offset: int) -> Found[DeliveryProgress]:
+        raise NotImplementedError(_AddedUpByTheDatabase.__doc__)
 
 
 @dataclass
 class FakeReleases:
     found: list[PublishedRelease] = field(default_factory=list)
 
-    async def for_ocids(self, ocids: set[str]) -> list[PublishedRelease]:
-        return [r for r in self.found if r.ocid in ocids]
+    def _of(self, ocid: str) -> list[PublishedRelease]:
+        return sorted((r for r in self.found if r.ocid == ocid), key=lambda r: (r.date, r.id))
+
+    async def latest(self, ocid: str) -> PublishedRelease | None:
+        published = self._of(ocid)
+        return published[-1] if published else None
+
+    async def page(self, ocid: str, limit: int, offset: int) -> Found[dict[str, Any]]:
+        return _found((r.release for r in self._of(ocid)), limit, offset)
 
     async def add(self, published: PublishedRelease) -> None:
         if all(r.id != published.id for r in self.found):

@@ -15,7 +15,7 @@ from contracts.domain.deliveries import DeliveryLot, LotStatus, allocate_capacit
 from contracts.domain.errors import ContractRuleViolation, SupplierNotCleared
 from contracts.domain.frameworks import Bid, FrameworkContract
 from contracts.domain.procurement import Offer, Procurement
-from contracts.domain.reporting import Purchase, planned_vs_delivered, value_by_origin
+from contracts.domain.reporting import Purchase, value_by_origin
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import IndustrialBase, Supplier
 from contracts.domain.weighing import Weights
@@ -364,10 +364,3 @@ def test_value_by_origin_per_buying_nation() -> None:
     assert report["NLD"]["national_share"] == 0.59
     assert report["NLD"]["eu"] == Decimal("30.00") and report["NLD"]["other_nato"] == Decimal("11.00")
     assert report["NOR"]["other"] == Decimal("5.00")
-
-
-def test_planned_versus_delivered() -> None:
-    a, b = lot(100, date(2026, 1, 1)), lot(50, date(2027, 1, 1))
-    a.record_delivery(70, date(2026, 1, 2), by="NLD", at=NOW)
-    (row,) = planned_vs_delivered([a, b], TODAY)
-    assert (row.planned, row.delivered, row.due_so_far, row.partially_met, row.open) == (150, 70, 100, 1, 1)

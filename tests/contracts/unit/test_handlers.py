@@ -3,12 +3,13 @@ saves and announces, without a database or a broker."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from bundling_shared.auth import Principal, Role
+from bundling_shared.clock import FixedClock
 from contracts.domain.contract import ContractMode
 from contracts.domain.errors import CommitmentNotContracted, Conflict, ContractRuleViolation, Forbidden, NotFound
 from contracts.domain.procurement import ProcurementTerms
@@ -46,14 +47,17 @@ async def test_a_joint_order_becomes_one_contract_announced_once_whatever_is_red
 
 
 async def test_a_page_of_contracts_shows_what_the_caller_may_see_and_counts_all_it_may_see() -> None:
-    uow = FakeUnitOfWork()
-    for bundle_id in ("b1", "b2", "b3"):
-        await create_contract_for_joint_order(joint_order(bundle_id), uow)
-    await create_contract_for_joint_order(joint_order("b4", {"DEU": 5}), uow)
+    clock = FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    uow = FakeUnitOfWork(clock=clock)
+    for bundle_id in ("b1", "b4", "b2", "b3"):
+        await create_contract_for_joint_order(joint_order(bundle_id, {"DEU": 5} if bundle_id == "b4" else None), uow)
+        clock.advance(timedelta(minutes=1))
 
     page = await visible_page(uow, NLD, limit=2, offset=0)
-    assert [(v.contract.bundle_id, v.nation) for v in page.views] == [("b1", "NLD"), ("b2", "NLD")]
+    assert [(v.contract.bundle_id, v.nation) for v in page.items] == [("b1", "NLD"), ("b2", "NLD")]
     assert page.total == 3
+    rest = await visible_page(uow, NLD, limit=2, offset=2)
+    assert ([v.contract.bundle_id for v in rest.items], rest.total) == (["b3"], 3)
     assert (await visible_page(uow, LEAD, limit=10, offset=0)).total == 4
 
 

@@ -15,7 +15,7 @@ import functools
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, MetaData, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, MetaData, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry, relationship
 from sqlalchemy.schema import SchemaItem
@@ -135,6 +135,10 @@ contracts = _aggregate(
     Column("unit_price_eur", Eur, nullable=True),
     required("change_log", JSON, default=list),
     UniqueConstraint("bundle_id", "part", name="uq_contracts_bundle_part"),
+    # The list of contracts, oldest first: every one, those a lead leads, those a company supplies.
+    Index("ix_contracts_listed", "created_at", "id"),
+    Index("ix_contracts_authority_listed", "contracting_authority", "created_at", "id"),
+    Index("ix_contracts_supplier", "supplier_id"),
 )
 
 contract_lines = Table(
@@ -143,6 +147,8 @@ contract_lines = Table(
     Column("contract_id", String(40), ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True),
     Column("nation", String(3), primary_key=True),
     _quantity(),
+    # The contracts a nation takes part in.
+    Index("ix_contract_lines_nation", "nation", "contract_id"),
 )
 
 contract_modes = Table(
@@ -205,6 +211,8 @@ specifications = _aggregate(
     _row_version(),
     _created_at(),
     UniqueConstraint("reference", "version", name="uq_specifications_reference_version"),
+    # The list of specifications by reference and version, those harmonised on their own.
+    Index("ix_specifications_status_listed", "status", "reference", "version"),
 )
 
 procurements = _aggregate(
@@ -246,6 +254,8 @@ offers = _aggregate(
     required("quality_gates", JSON),
     required("submitted_at", UtcDateTime()),
     UniqueConstraint("procurement_id", "supplier_id", name="uq_offers_procurement_supplier"),
+    # A procurement's offers in the order they came.
+    Index("ix_offers_procurement_submitted", "procurement_id", "submitted_at", "id"),
 )
 
 frameworks = _aggregate(
@@ -268,6 +278,9 @@ frameworks = _aggregate(
     # Requests to accede with their state: pending until the lead decides.
     required("accession_requests", JSON, server_default="[]"),
     _created_at(),
+    # The list of frameworks, oldest first: every one, those a lead leads.
+    Index("ix_frameworks_listed", "created_at", "id"),
+    Index("ix_frameworks_authority_listed", "contracting_authority", "created_at", "id"),
 )
 
 call_offs = _aggregate(
@@ -282,12 +295,16 @@ call_offs = _aggregate(
     required("mode", String(20)),
     required("competition", JSON),
     required("placed_at", UtcDateTime()),
+    # A framework's call-offs in the order placed: every one, a nation's, a supplier's.
+    Index("ix_call_offs_framework_placed", "framework_id", "placed_at", "id"),
+    Index("ix_call_offs_framework_nation_placed", "framework_id", "nation", "placed_at", "id"),
+    Index("ix_call_offs_framework_supplier_placed", "framework_id", "supplier_id", "placed_at", "id"),
 )
 
 delivery_lots = _aggregate(
     "delivery_lots",
     # A contract's or a call-off's id: both are delivered in lots.
-    required("contract_id", String(40), index=True),
+    required("contract_id", String(40)),
     _nation(),
     _quantity(),
     required("due_date", Date),
@@ -296,6 +313,11 @@ delivery_lots = _aggregate(
     required("history", JSON),
     _row_version(),
     Column("delay_reported", String(40), nullable=True),
+    required("delivered", Integer, server_default="0"),
+    # A schedule in the order lots fall due: every lot, or one nation's; the report adds
+    # them up per contract and nation.
+    Index("ix_delivery_lots_schedule", "contract_id", "due_date", "nation", "id"),
+    Index("ix_delivery_lots_nation_schedule", "contract_id", "nation", "due_date", "id"),
 )
 
 # OCDS releases as first published: an export republishes them unchanged and adds a
@@ -304,10 +326,12 @@ ocds_releases = Table(
     "ocds_releases",
     metadata,
     Column("id", String(200), primary_key=True),
-    required("ocid", String(160), index=True),
+    required("ocid", String(160)),
     required("date", UtcDateTime()),
     required("digest", String(64)),
     required("release", JSON),
+    # A process's releases in the order published.
+    Index("ix_ocds_releases_published", "ocid", "date", "id"),
 )
 
 

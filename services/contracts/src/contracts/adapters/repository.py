@@ -1,34 +1,175 @@
-"""Repositories of the contracts context backed by the service's database."""
+"""Repositories of the contracts context backed by the service's database.
+
+A list is read a page at a time with its total, filtered and ordered by the database along
+its indexes; an aggregate read to be shown leaves out the children that grow without bound
+(call-offs, offers, change logs), which are read a page at a time too. A list kept in a JSON
+column (a change log, a ranking, a lot's deliveries) is cut into pages by the database
+(`json_each` on SQLite, `json_array_elements` on PostgreSQL), so that a page does not carry
+the whole list through Python.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy import column as sql_column
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer, raiseload
+from sqlalchemy.orm.interfaces import ORMOption
+from sqlalchemy.types import JSON
 
 from bundling_shared.repository import SessionRepository
 from contracts.adapters.orm import (
     call_offs,
+    contract_lines,
     contract_modes,
     contracts,
     delivery_lots,
     frameworks,
     joint_order_leads,
     ocds_releases,
+    offers,
     procurements,
     specifications,
     suppliers,
     uncontracted_commitments,
 )
+from contracts.domain.access import Reach
 from contracts.domain.contract import CommitmentKind, CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
-from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.frameworks import CallOff, Drawn, FrameworkContract
+from contracts.domain.money import ZERO, eur
 from contracts.domain.ocds import PublishedRelease
-from contracts.domain.procurement import Procurement
-from contracts.domain.specifications import Specification
+from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.reporting import DeliveryProgress, Purchase
+from contracts.domain.specifications import Specification, SpecificationStatus
 from contracts.domain.suppliers import Supplier
+from contracts.service_layer.unit_of_work import Found, Only, Sight
+
+T = TypeVar("T")
+
+
+def _attribute(cls: type[Any], name: str) -> Any:
+    """A mapped attribute of a plain domain class, for loader options."""
+    return getattr(cls, name)
+
+
+def _leaving_out(cls: type[Any], *, children: Sequence[str] = (), columns: Sequence[str] = ()) -> list[ORMOption]:
+    """Load an aggregate without the children and JSON columns that grow without bound:
+    reading one of them by mistake fails loudly instead of loading it."""
+    options: list[ORMOption] = [raiseload(_attribute(cls, name)) for name in children]
+    return options + [defer(_attribute(cls, name), raiseload=True) for name in columns]
+
+
+def _any(clauses: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    return or_(false(), *clauses)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def _holds(dialect: str, column: Any, value: str, *, keys: bool) -> ColumnElement[bool]:
+    """Whether a JSON column holds `value`: as a key of its object (`keys`), else as an
+    element of its array."""
+    if dialect == "postgresql":
+        # `?` on jsonb: a key of the object, or a string element of the array
+        held: ColumnElement[bool] = cast(column, JSONB).has_key(value)
+        return held
+    entries = func.json_each(column).table_valued("key", "value")
+    return exists(select(1).select_from(entries).where((entries.c.key if keys else entries.c.value) == value))
+
+
+async def _found(
+    session: AsyncSession,
+    kind: type[T],
+    table: FromClause,
+    where: ColumnElement[bool],
+    order: Sequence[Any],
+    limit: int,
+    offset: int,
+    options: Sequence[ORMOption] = (),
+) -> Found[T]:
+    total = int(await session.scalar(select(func.count()).select_from(table).where(where)) or 0)
+    if total <= offset:
+        return Found([], total)
+    query = select(kind).where(where).order_by(*order).limit(limit).offset(offset).options(*options)
+    return Found((await session.scalars(query)).all(), total)
+
+
+async def _entries(
+    session: AsyncSession, column: Any, key: ColumnElement[bool], only: Only | None, limit: int, offset: int
+) -> Found[dict[str, Any]]:
+    """One page of a list kept in a JSON column of the row `key` finds, in the order kept,
+    and how many entries `only` lets through in all."""
+    if _dialect(session) == "postgresql":
+        elements = (
+            func.json_array_elements(column)
+            .table_valued(sql_column("value", JSON), with_ordinality="position")
+            .render_derived()
+        )
+        position: Any = elements.c.position
+
+        def field(name: str) -> Any:
+            return elements.c.value.op("->>")(name)
+
+    else:
+        elements = func.json_each(column).table_valued(sql_column("key", Integer), sql_column("value", JSON))
+        position = elements.c.key
+
+        def field(name: str) -> Any:
+            return func.json_extract(elements.c.value, f"$.{name}")
+
+    table = column.table
+    where = [key]
+    if only is not None:
+        named = [value for value in only.values if value is not None]
+        where.append(or_(field(only.field).in_(named), *([field(only.field).is_(None)] if None in only.values else [])))
+    total = int(await session.scalar(select(func.count()).select_from(table).join(elements, true()).where(*where)) or 0)
+    if total <= offset:
+        return Found([], total)
+    query = (
+        select(elements.c.value)
+        .select_from(table)
+        .join(elements, true())
+        .where(*where)
+        .order_by(position)
+        .limit(limit)
+        .offset(offset)
+    )
+    return Found([dict(value) for value in (await session.scalars(query)).all()], total)
+
+
+def _priced(rows: Sequence[Any], key: Callable[[Any], tuple[str, ...]]) -> dict[tuple[str, ...], Decimal]:
+    """Value per key from rows of (..., unit price, quantity): each price times the items
+    bought at it, added up in exact cents here rather than in the database's floats."""
+    values: dict[tuple[str, ...], Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        if row.unit_price_eur is not None:
+            values[key(row)] += eur(row.unit_price_eur) * int(row.quantity)
+    return values
 
 
 class ContractRepository(SessionRepository[Contract]):
@@ -42,9 +183,23 @@ class ContractRepository(SessionRepository[Contract]):
         query = select(Contract).where(contracts.c.bundle_id == bundle_id).order_by(contracts.c.part)
         return (await self._session.scalars(query)).all()
 
-    async def list(self) -> Sequence[Contract]:
-        query = select(Contract).order_by(contracts.c.created_at, contracts.c.id)
-        return (await self._session.scalars(query)).all()
+    async def page(self, reach: Reach, limit: int, offset: int) -> Found[Contract]:
+        c = contracts
+        return await _found(
+            self._session, Contract, c, _reached_contracts(reach), [c.c.created_at, c.c.id], limit, offset,
+            _leaving_out(Contract, columns=["change_log"]),
+        )  # fmt: skip
+
+    async def change_log(self, contract_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
+        c = contracts
+        return await _entries(self._session, c.c.change_log, c.c.id == contract_id, only, limit, offset)
+
+    async def purchases(self, sight: Sight) -> list[Purchase]:
+        """Each buying nation's lines the caller sees, by supplier origin."""
+        c, line = contracts, contract_lines
+        bought = line.join(c, c.c.id == line.c.contract_id)
+        seen = _reached_contracts(sight.whole)
+        return await _purchases(self._session, bought, line.c, c.c.unit_price_eur, c.c.supplier_id, seen, sight.own)
 
     async def mode_for(self, bundle_id: str) -> ContractMode:
         mode = await self._session.scalar(select(contract_modes.c.mode).where(contract_modes.c.bundle_id == bundle_id))
@@ -98,6 +253,76 @@ class ContractRepository(SessionRepository[Contract]):
         await self._session.execute(delete(t).where(t.c.bundle_id == bundle_id))
 
 
+async def _purchases(
+    session: AsyncSession,
+    bought: FromClause,
+    line: Any,
+    unit_price: Any,
+    supplier_id: Any,
+    seen: ColumnElement[bool],
+    own: str | None,
+) -> list[Purchase]:
+    """What each nation bought (`line`: its nation and quantity, at `unit_price` from
+    `supplier_id`) of what the caller sees whole (`seen`) or of its own nation's (`own`):
+    one row per nation, supplier country and price, priced in exact cents here."""
+    s = suppliers
+    if own is not None:
+        seen = or_(seen, line.nation == own)
+    query = (
+        select(line.nation, s.c.country, unit_price.label("unit_price_eur"), func.sum(line.quantity).label("quantity"))
+        .select_from(bought.join(s, s.c.id == supplier_id))
+        .where(seen, unit_price.is_not(None))
+        .group_by(line.nation, s.c.country, unit_price)
+    )
+    rows = (await session.execute(query)).all()
+    values = _priced(rows, lambda row: (row.nation, row.country))
+    return [Purchase(nation, value, country) for (nation, country), value in values.items()]
+
+
+def _reached(reach: Reach, **clause_of: Callable[[str], ColumnElement[bool]]) -> ColumnElement[bool]:
+    """The rows a reach finds: every one, or those any part it names finds (`clause_of`
+    each part: how this table finds the rows of a party, a coordinator, a nation or a
+    supplier); a part the table cannot hold finds nothing."""
+    if reach.everything:
+        return true()
+    parts = {"party": reach.party, "coordinator": reach.coordinator, "nation": reach.nation}
+    named = parts | {"supplier_id": reach.supplier_id}
+    return _any([clause_of[part](value) for part, value in named.items() if value and part in clause_of])
+
+
+def _reached_contracts(reach: Reach) -> ColumnElement[bool]:
+    c, line = contracts, contract_lines
+    return _reached(
+        reach,
+        party=lambda party: c.c.contracting_authority == party,
+        nation=lambda nation: exists().where(line.c.contract_id == c.c.id, line.c.nation == nation),
+        supplier_id=lambda supplier_id: c.c.supplier_id == supplier_id,
+    )
+
+
+def _reached_frameworks(dialect: str, reach: Reach) -> ColumnElement[bool]:
+    f = frameworks
+    return _reached(
+        reach,
+        party=lambda party: f.c.contracting_authority == party,
+        coordinator=lambda party: _holds(dialect, f.c.coordinators, party, keys=False),
+        nation=lambda nation: _holds(dialect, f.c.participants, nation, keys=True),
+        supplier_id=lambda supplier_id: _holds(dialect, f.c.suppliers, supplier_id, keys=True),
+    )
+
+
+def _reached_call_offs(dialect: str, reach: Reach) -> ColumnElement[bool]:
+    """A call-off is its framework's lead's, its nation's, and its own supplier's."""
+    f, co = frameworks, call_offs
+    return _reached(
+        reach,
+        party=lambda party: f.c.contracting_authority == party,
+        coordinator=lambda party: _holds(dialect, f.c.coordinators, party, keys=False),
+        nation=lambda nation: co.c.nation == nation,
+        supplier_id=lambda supplier_id: co.c.supplier_id == supplier_id,
+    )
+
+
 class SupplierRepository(SessionRepository[Supplier]):
     kind = Supplier
 
@@ -105,14 +330,16 @@ class SupplierRepository(SessionRepository[Supplier]):
         query = select(Supplier).where(suppliers.c.organisation == organisation)
         return (await self._session.scalars(query)).first()
 
-    async def list(self) -> Sequence[Supplier]:
-        return (await self._session.scalars(select(Supplier).order_by(suppliers.c.organisation))).all()
-
     async def by_ids(self, ids: set[str]) -> dict[str, Supplier]:
         if not ids:
             return {}
         found = (await self._session.scalars(select(Supplier).where(suppliers.c.id.in_(ids)))).all()
         return {s.id: s for s in found}
+
+    async def page(self, organisation: str | None, limit: int, offset: int) -> Found[Supplier]:
+        s = suppliers
+        where = true() if organisation is None else s.c.organisation == organisation
+        return await _found(self._session, Supplier, s, where, [s.c.organisation], limit, offset)
 
 
 class SpecificationRepository(SessionRepository[Specification]):
@@ -122,35 +349,118 @@ class SpecificationRepository(SessionRepository[Specification]):
         query = select(Specification).where(specifications.c.reference == reference).order_by(specifications.c.version)
         return (await self._session.scalars(query)).all()
 
-    async def list(self) -> Sequence[Specification]:
-        query = select(Specification).order_by(specifications.c.reference, specifications.c.version)
-        return (await self._session.scalars(query)).all()
+    async def page(self, proposed: Reach, harmonised: Reach, limit: int, offset: int) -> Found[Specification]:
+        s, dialect = specifications, _dialect(self._session)
+
+        def reached(reach: Reach) -> ColumnElement[bool]:
+            return _reached(reach, nation=lambda nation: _holds(dialect, s.c.nations, nation, keys=False))
+
+        done = s.c.status == SpecificationStatus.HARMONISED.value
+        where = or_(and_(done, reached(harmonised)), and_(~done, reached(proposed)))
+        return await _found(
+            self._session, Specification, s, where, [s.c.reference, s.c.version], limit, offset,
+            _leaving_out(Specification, columns=["deviations"]),
+        )  # fmt: skip
+
+    async def deviations(self, specification_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:
+        s = specifications
+        return await _entries(self._session, s.c.deviations, s.c.id == specification_id, None, limit, offset)
 
 
 class ProcurementRepository(SessionRepository[Procurement]):
     kind = Procurement
 
-    async def list(self) -> Sequence[Procurement]:
-        query = select(Procurement).order_by(procurements.c.created_at, procurements.c.id)
-        return (await self._session.scalars(query)).all()
+    async def for_reading(self, procurement_id: str) -> Procurement | None:
+        options = _leaving_out(Procurement, children=["offers"], columns=["evaluation"])
+        query = select(Procurement).where(procurements.c.id == procurement_id).options(*options)
+        return (await self._session.scalars(query)).first()
+
+    async def has_offer(self, procurement_id: str, supplier_id: str) -> bool:
+        o = offers
+        query = select(exists().where(o.c.procurement_id == procurement_id, o.c.supplier_id == supplier_id))
+        return bool(await self._session.scalar(query))
+
+    async def offers(self, procurement_id: str, supplier_id: str | None, limit: int, offset: int) -> Found[Offer]:
+        o = offers
+        where = o.c.procurement_id == procurement_id
+        if supplier_id is not None:
+            where = and_(where, o.c.supplier_id == supplier_id)
+        return await _found(self._session, Offer, o, where, [o.c.submitted_at, o.c.id], limit, offset)
+
+    async def evaluation(
+        self, procurement_id: str, only: Only | None, limit: int, offset: int
+    ) -> Found[dict[str, Any]]:
+        p = procurements
+        return await _entries(self._session, p.c.evaluation, p.c.id == procurement_id, only, limit, offset)
 
 
 class FrameworkRepository(SessionRepository[FrameworkContract]):
     kind = FrameworkContract
+    _partial = staticmethod(
+        lambda: _leaving_out(FrameworkContract, children=["call_offs"], columns=["change_log", "accession_requests"])
+    )
 
     async def for_bundle(self, bundle_id: str) -> FrameworkContract | None:
         query = select(FrameworkContract).where(frameworks.c.bundle_id == bundle_id)
         return (await self._session.scalars(query)).first()
 
-    async def list(self) -> Sequence[FrameworkContract]:
-        query = select(FrameworkContract).order_by(frameworks.c.created_at, frameworks.c.id)
-        return (await self._session.scalars(query)).all()
-
     async def call_off(self, call_off_id: str) -> CallOff | None:
         return await self._session.get(CallOff, call_off_id)
 
-    async def all_call_offs(self) -> Sequence[CallOff]:
-        return (await self._session.scalars(select(CallOff).order_by(call_offs.c.placed_at))).all()
+    async def for_reading(self, framework_id: str) -> FrameworkContract | None:
+        query = select(FrameworkContract).where(frameworks.c.id == framework_id).options(*self._partial())
+        return (await self._session.scalars(query)).first()
+
+    async def page(self, reach: Reach, limit: int, offset: int) -> Found[FrameworkContract]:
+        f = frameworks
+        where = _reached_frameworks(_dialect(self._session), reach)
+        order = [f.c.created_at, f.c.id]
+        return await _found(self._session, FrameworkContract, f, where, order, limit, offset, self._partial())
+
+    async def drawn(self, framework_ids: set[str]) -> dict[str, dict[str, Drawn]]:
+        co = call_offs
+        query = (
+            select(co.c.framework_id, co.c.nation, co.c.unit_price_eur, func.sum(co.c.quantity).label("quantity"))
+            .where(co.c.framework_id.in_(sorted(framework_ids)))
+            .group_by(co.c.framework_id, co.c.nation, co.c.unit_price_eur)
+        )
+        rows = (await self._session.execute(query)).all()
+        values = _priced(rows, lambda row: (row.framework_id, row.nation))
+        drawn: dict[str, dict[str, Drawn]] = defaultdict(dict)
+        for row in rows:
+            before = drawn[row.framework_id].get(row.nation, Drawn())
+            drawn[row.framework_id][row.nation] = Drawn(before.quantity + int(row.quantity), before.value_eur)
+        for (framework_id, nation), value in values.items():
+            drawn[framework_id][nation] = Drawn(drawn[framework_id][nation].quantity, value)
+        return dict(drawn)
+
+    async def call_offs(
+        self, framework_id: str, nation: str | None, supplier_id: str | None, limit: int, offset: int
+    ) -> Found[CallOff]:
+        co = call_offs
+        where = co.c.framework_id == framework_id
+        if nation is not None:
+            where = and_(where, co.c.nation == nation)
+        if supplier_id is not None:
+            where = and_(where, co.c.supplier_id == supplier_id)
+        return await _found(self._session, CallOff, co, where, [co.c.placed_at, co.c.id], limit, offset)
+
+    async def change_log(self, framework_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
+        f = frameworks
+        return await _entries(self._session, f.c.change_log, f.c.id == framework_id, only, limit, offset)
+
+    async def accession_requests(
+        self, framework_id: str, only: Only | None, limit: int, offset: int
+    ) -> Found[dict[str, Any]]:
+        f = frameworks
+        return await _entries(self._session, f.c.accession_requests, f.c.id == framework_id, only, limit, offset)
+
+    async def purchases(self, sight: Sight) -> list[Purchase]:
+        """Each nation's call-offs the caller sees, by supplier origin."""
+        f, co = frameworks, call_offs
+        bought = co.join(f, f.c.id == co.c.framework_id)
+        seen = _reached_call_offs(_dialect(self._session), sight.whole)
+        return await _purchases(self._session, bought, co.c, co.c.unit_price_eur, co.c.supplier_id, seen, sight.own)
 
 
 class DeliveryLotRepository:
@@ -167,38 +477,114 @@ class DeliveryLotRepository:
         return await self._session.get(DeliveryLot, lot_id)
 
     async def for_contract(self, contract_id: str) -> Sequence[DeliveryLot]:
-        query = (
-            select(DeliveryLot)
-            .where(delivery_lots.c.contract_id == contract_id)
-            .order_by(delivery_lots.c.due_date, delivery_lots.c.nation, delivery_lots.c.id)
-        )
+        query = select(DeliveryLot).where(delivery_lots.c.contract_id == contract_id).order_by(*_DUE)
         return (await self._session.scalars(query)).all()
 
     async def open_lots(self) -> Sequence[DeliveryLot]:
-        query = select(DeliveryLot).order_by(delivery_lots.c.contract_id, delivery_lots.c.due_date)
-        return [lot for lot in (await self._session.scalars(query)).all() if lot.outstanding > 0]
-
-    async def list(self) -> Sequence[DeliveryLot]:
-        query = select(DeliveryLot).order_by(delivery_lots.c.contract_id, delivery_lots.c.due_date)
+        lot = delivery_lots
+        query = select(DeliveryLot).where(lot.c.delivered < lot.c.quantity).order_by(lot.c.contract_id, lot.c.due_date)
         return (await self._session.scalars(query)).all()
+
+    async def page(
+        self, contract_id: str, nations: set[str] | None, limit: int, offset: int, *, whole: bool = False
+    ) -> Found[DeliveryLot]:
+        lot = delivery_lots
+        where = lot.c.contract_id == contract_id
+        if nations is not None:
+            where = and_(where, lot.c.nation.in_(sorted(nations)))
+        options = [] if whole else _leaving_out(DeliveryLot, columns=["deliveries", "history"])
+        return await _found(self._session, DeliveryLot, lot, where, _DUE, limit, offset, options)
+
+    async def deliveries(self, lot_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:
+        lot = delivery_lots
+        return await _entries(self._session, lot.c.deliveries, lot.c.id == lot_id, None, limit, offset)
+
+    async def history(self, lot_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:
+        lot = delivery_lots
+        return await _entries(self._session, lot.c.history, lot.c.id == lot_id, None, limit, offset)
+
+    async def progress(self, sight: Sight, today: date, limit: int, offset: int) -> Found[DeliveryProgress]:
+        lot = delivery_lots
+        seen = _lots_seen(_dialect(self._session), sight)
+        groups = [lot.c.contract_id, lot.c.nation]
+        total = int(
+            await self._session.scalar(
+                select(func.count()).select_from(select(*groups).where(seen).group_by(*groups).subquery())
+            )
+            or 0
+        )
+        if total <= offset:
+            return Found([], total)
+        met = lot.c.delivered >= lot.c.quantity
+        started = lot.c.delivered > 0
+
+        def count(condition: ColumnElement[bool]) -> Any:
+            return func.sum(case((condition, 1), else_=0))
+
+        query = (
+            select(
+                *groups,
+                func.sum(lot.c.quantity).label("planned"),
+                func.sum(lot.c.delivered).label("delivered"),
+                func.sum(case((lot.c.due_date <= today, lot.c.quantity), else_=0)).label("due_so_far"),
+                count(met).label("met"),
+                count(and_(started, ~met)).label("partially_met"),
+                count(and_(~started, ~met, lot.c.due_date < today)).label("not_met"),
+                count(and_(~started, ~met, lot.c.due_date >= today)).label("open"),
+            )
+            .where(seen)
+            .group_by(*groups)
+            .order_by(*groups)
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = (await self._session.execute(query)).all()
+        return Found([DeliveryProgress(*(row[0], row[1]), *(int(x) for x in row[2:])) for row in rows], total)
+
+
+_DUE = (delivery_lots.c.due_date, delivery_lots.c.nation, delivery_lots.c.id)
+"""A schedule's order: as its lots fall due."""
+
+
+def _lots_seen(dialect: str, sight: Sight) -> ColumnElement[bool]:
+    """The lots of the contracts and call-offs whose every nation the caller sees, and its
+    own nation's of those it takes part in."""
+    lot, c, line, f, co = delivery_lots, contracts, contract_lines, frameworks, call_offs
+    if sight.whole.everything:
+        return true()
+    of_contracts: list[ColumnElement[bool]] = [_reached_contracts(sight.whole)]
+    of_call_offs: list[ColumnElement[bool]] = [_reached_call_offs(dialect, sight.whole)]
+    if sight.own is not None:
+        own = lot.c.nation == sight.own
+        of_contracts.append(and_(own, exists().where(line.c.contract_id == c.c.id, line.c.nation == sight.own)))
+        of_call_offs.append(and_(own, co.c.nation == sight.own))
+    return or_(
+        exists().where(c.c.id == lot.c.contract_id, _any(of_contracts)),
+        exists().where(co.c.id == lot.c.contract_id, f.c.id == co.c.framework_id, _any(of_call_offs)),
+    )
 
 
 class OcdsReleaseRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def for_ocids(self, ocids: set[str]) -> list[PublishedRelease]:
-        query = (
-            select(ocds_releases)
-            .where(ocds_releases.c.ocid.in_(sorted(ocids)))
-            .order_by(ocds_releases.c.date, ocds_releases.c.id)
+    async def latest(self, ocid: str) -> PublishedRelease | None:
+        r = ocds_releases
+        query = select(r).where(r.c.ocid == ocid).order_by(r.c.date.desc(), r.c.id.desc()).limit(1)
+        row = (await self._session.execute(query)).first()
+        return None if row is None else PublishedRelease(row.id, row.ocid, row.date, row.digest, row.release)
+
+    async def page(self, ocid: str, limit: int, offset: int) -> Found[dict[str, Any]]:
+        r = ocds_releases
+        total = int(await self._session.scalar(select(func.count()).where(r.c.ocid == ocid)) or 0)
+        query: Select[Any] = (
+            select(r.c.release).where(r.c.ocid == ocid).order_by(r.c.date, r.c.id).limit(limit).offset(offset)
         )
-        rows = (await self._session.execute(query)).all()
-        return [PublishedRelease(r.id, r.ocid, r.date, r.digest, r.release) for r in rows]
+        return Found(list((await self._session.scalars(query)).all()), total)
 
     async def add(self, published: PublishedRelease) -> None:
         """Two exports racing to publish the same change make the same release: one is kept."""
-        dialect = self._session.get_bind().dialect.name
+        dialect = _dialect(self._session)
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         values = {
             "id": published.id,

@@ -25,6 +25,7 @@ Relations, from the object's point of view:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from bundling_shared.auth import Principal, Role
@@ -224,6 +225,49 @@ def relation_to(
     if principal.nation is not None and principal.nation in set(partners):
         return Relation.PARTNER
     return Relation.OUTSIDER
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The objects a caller may list, as a query finds them: every one, or those whose
+    contracting authority it is (`party`, or a lead assigned it: `coordinator`), those its
+    nation takes part in (`nation`), those its company supplies (`supplier_id`); none else."""
+
+    everything: bool = False
+    party: str | None = None
+    coordinator: str | None = None
+    nation: str | None = None
+    supplier_id: str | None = None
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.everything or self.party or self.coordinator or self.nation or self.supplier_id)
+
+
+def reach(principal: Principal, *actions: Action, supplier_id: str | None = None) -> Reach:
+    """What the table lets the caller do all of `actions` to, as a reach: a relation is
+    reached where every action allows it. A closer relation is allowed wherever a farther
+    one is (a participant where an outsider is, a supplier where any company is), so a list
+    that holds every object for a farther relation leaves none out that a closer one
+    would hide. `supplier_id` is the caller's own, if it is a company."""
+
+    def ok(relation: Relation) -> bool:
+        return all(allowed(principal, action, relation) for action in actions)
+
+    if principal.role is Role.ADMIN:
+        return Reach(everything=ok(Relation.ADMIN))
+    if principal.role is Role.INDUSTRY:
+        if ok(Relation.COMPANY):
+            return Reach(everything=True)
+        return Reach(supplier_id=supplier_id if ok(Relation.SUPPLIER) else None)
+    if ok(Relation.OUTSIDER):
+        return Reach(everything=True)
+    lead = principal.party if ok(Relation.LEAD) else None
+    return Reach(
+        party=lead,
+        coordinator=lead if principal.role is Role.COORDINATOR else None,
+        nation=principal.nation if ok(Relation.PARTICIPANT) else None,
+    )
 
 
 def relation_to_supplier(principal: Principal, organisation: str) -> Relation:

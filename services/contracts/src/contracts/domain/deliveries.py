@@ -35,6 +35,9 @@ class DeliveryLot:
     forecast_date: date | None = None
     history: list[dict[str, str]] = field(default_factory=list)
     delay_reported: str | None = None
+    delivered: int = 0
+    """Items delivered so far, the sum of `deliveries`: kept beside them, so that what is
+    outstanding is read without reading every delivery."""
 
     @classmethod
     def plan(
@@ -56,10 +59,6 @@ class DeliveryLot:
         self.history = [*self.history, {"at": at.isoformat(), "by": by, "what": what}]
 
     @property
-    def delivered(self) -> int:
-        return sum(int(d["quantity"]) for d in self.deliveries)
-
-    @property
     def outstanding(self) -> int:
         return max(self.quantity - self.delivered, 0)
 
@@ -76,6 +75,7 @@ class DeliveryLot:
         if quantity > self.outstanding:
             raise ContractRuleViolation(f"lot {self.id} has only {self.outstanding} items outstanding, not {quantity}")
         self.deliveries = [*self.deliveries, {"on": on.isoformat(), "quantity": quantity}]
+        self.delivered += quantity
         self._log(by, f"delivered {quantity} on {on.isoformat()}", at)
 
     def forecast(self, on: date, by: str, *, at: datetime) -> None:

@@ -21,6 +21,13 @@ from contracts.domain.ids import new_id
 from contracts.domain.money import MAX_EUR, ZERO, eur_or_none, positive_eur, text
 from contracts.domain.weighing import NATIONS
 
+MAX_SUPPLIERS = 100
+"""Suppliers of one framework: more than any framework agreement holds, and few enough that
+every answer about the framework names them all."""
+MAX_COORDINATORS = 64
+"""Coordinators a lead assigns to one framework: more than there are nations and agencies to
+assign, and few enough that every answer about the framework names them all."""
+
 
 class AccessionPolicy(StrEnum):
     """Whether a nation's request to accede takes effect at once or waits for the lead: the
@@ -63,6 +70,14 @@ class CallOff:
     @property
     def value_eur(self) -> Decimal | None:
         return None if self.unit_price_eur is None else self.unit_price_eur * self.quantity
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What one nation called off a framework so far: items and their value, where agreed."""
+
+    quantity: int = 0
+    value_eur: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -196,6 +211,12 @@ class FrameworkContract:
 
     def add_supplier(self, supplier_id: str, unit_price_eur: Decimal | None, by: str, *, at: datetime) -> None:
         price = None if unit_price_eur is None else positive_eur(unit_price_eur, "a framework unit price")
+        if supplier_id not in self.suppliers and len(self.suppliers) >= MAX_SUPPLIERS:
+            raise ContractRuleViolation(
+                f"framework {self.id} has {MAX_SUPPLIERS} suppliers, as many as a framework holds",
+                field="body.supplier_id",
+                rule="too_many_suppliers",
+            )
         self.suppliers = {**self.suppliers, supplier_id: price}
         self._log(
             by, f"supplier {supplier_id} added at unit price {'not agreed' if price is None else text(price)}", at=at
@@ -306,7 +327,21 @@ class FrameworkContract:
 
     def assign_coordinator(self, party: str) -> None:
         """The lead lets the coordinators of another nation or agency run it with it."""
+        if party not in self.coordinators and len(self.coordinators) >= MAX_COORDINATORS:
+            raise ContractRuleViolation(
+                f"framework {self.id} is run by {MAX_COORDINATORS} coordinators besides its lead already",
+                field="body.coordinator",
+                rule="too_many_coordinators",
+            )
         self.coordinators = sorted({*self.coordinators, party})
+
+    def drawn(self) -> dict[str, Drawn]:
+        """What each nation called off so far, from the call-offs held."""
+        drawn: dict[str, Drawn] = {}
+        for c in self.call_offs:
+            before = drawn.get(c.nation, Drawn())
+            drawn[c.nation] = Drawn(before.quantity + c.quantity, before.value_eur + (c.value_eur or ZERO))
+        return drawn
 
     def remaining_share(self, nation: str) -> int:
         called = sum(c.quantity for c in self.call_offs if c.nation == nation)

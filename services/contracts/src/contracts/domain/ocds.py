@@ -12,13 +12,19 @@ a record (which merges parties by id) would otherwise keep only one of the roles
 OCDS releases are immutable: a reader may keep a release by its id and never fetch it
 again. So what changed since the last release of a process is a new release with an id
 of its own, and an earlier release is republished exactly as it was first published.
+
+Each release is whole as the standard wants it, within two bounds that keep it readable
+whatever the process grows to: a contract's or call-off's delivery lots appear as its
+first `MAX_MILESTONES` milestones by due date (its description says how many lots there
+are and where the whole schedule is read), and a tender names its first `MAX_TENDERERS`
+tenderers in the order they bid (`numberOfTenderers` counts them all).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -26,10 +32,14 @@ from typing import Any
 from contracts.domain.contract import SINGLE_PART, Contract
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, CallOffMode, FrameworkContract
-from contracts.domain.procurement import Procurement
+from contracts.domain.procurement import Offer, Procurement
 from contracts.domain.suppliers import Supplier
 
 OCDS_VERSION = "1.1"
+MAX_MILESTONES = 50
+"""Delivery lots of one contract or call-off shown as milestones of a release."""
+MAX_TENDERERS = 100
+"""Tenderers one release names."""
 MILESTONE_STATUS = {"planned": "scheduled", "met": "met", "partially_met": "partiallyMet", "not_met": "notMet"}
 _EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_{}_extension/master/extension.json"
 EXTENSIONS = (
@@ -155,13 +165,22 @@ def package(uri: str, releases: list[dict[str, Any]], published: datetime) -> di
 @dataclass(frozen=True)
 class Sources:
     """What the releases of a process are written from besides the process itself: the
-    OCID prefix, the suppliers they name, each contract's or call-off's delivery lots, and
-    the day that decides what is met and what is active."""
+    OCID prefix, the suppliers they name, each contract's or call-off's first delivery lots
+    (at most `MAX_MILESTONES`) and how many it has, and the day that decides what is met
+    and what is active."""
 
     prefix: str
     suppliers: dict[str, Supplier]
     lots: dict[str, list[DeliveryLot]]
     today: date
+    lot_counts: dict[str, int] = field(default_factory=dict)
+
+    def schedule(self, agreement_id: str, path: str) -> str | None:
+        """What a contract's milestones leave out, if anything, and where to read it all."""
+        shown, count = len(self.lots.get(agreement_id, [])), self.lot_counts.get(agreement_id, 0)
+        if count <= shown:
+            return None
+        return f"delivery lots as milestones: the first {shown} of {count} by due date; every lot: {path}"
 
     def milestones(self, agreement_id: str) -> list[dict[str, Any]]:
         """A contract's or a call-off's delivery lots, each a milestone met or not by today."""
@@ -181,7 +200,19 @@ class Sources:
         return milestones
 
 
-def procurement_release(procurement: Procurement, contracts: list[Contract], sources: Sources) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Bids:
+    """A tender's offers as a release names them: the first ones (at most `MAX_TENDERERS`),
+    how many there are, and the offer awarded, if any."""
+
+    first: list[Offer]
+    count: int
+    awarded: Offer | None
+
+
+def procurement_release(
+    procurement: Procurement, bids: Bids, contracts: list[Contract], sources: Sources
+) -> dict[str, Any]:
     """The procurement as it stands, without the release's id and date (see `publish`)."""
     suppliers = sources.suppliers
     ocid = f"{sources.prefix}-{procurement.id}"
@@ -190,9 +221,9 @@ def procurement_release(procurement: Procurement, contracts: list[Contract], sou
     buyer = parties.nation(procurement.buyer_nation, "buyer")
     for nation in procurement.nations:
         parties.nation(nation, "buyer")
-    tenderers = [parties.supplier(suppliers[o.supplier_id], "tenderer") for o in procurement.offers]
+    tenderers = [parties.supplier(suppliers[o.supplier_id], "tenderer") for o in bids.first[:MAX_TENDERERS]]
     winner = suppliers.get(procurement.awarded_supplier_id or "")
-    offer = next((o for o in procurement.offers if o.id == procurement.awarded_offer_id), None)
+    offer = bids.awarded
     weights = ", ".join(f"{k} {v:g}" for k, v in procurement.weights.as_dict().items())
     criteria = f"weights: {weights}; quality gates: {', '.join(procurement.quality_gates) or 'none'}"
     if procurement.funding_instrument:
@@ -214,7 +245,7 @@ def procurement_release(procurement: Procurement, contracts: list[Contract], sou
             "mainProcurementCategory": "goods",
             "awardCriteria": "ratedCriteria",
             "awardCriteriaDetails": criteria,
-            "numberOfTenderers": len(procurement.offers),
+            "numberOfTenderers": bids.count,
             "tenderers": tenderers,
             "tenderPeriod": {"startDate": _when(procurement.tender_date)},
         },
@@ -264,15 +295,16 @@ def _contract(contract: Contract, award_id: str, parties: _Parties, sources: Sou
     if contract.part != SINGLE_PART:
         # one contract per buying nation: the contract names its own buyer
         entry["buyer"] = parties.nation(contract.part, "buyer")
+    entry["description"] = sources.schedule(contract.id, f"/v1/contracts/{contract.id}/lots")
     milestones = sources.milestones(contract.id)
     if milestones:
         entry["implementation"] = {"milestones": milestones}
     return entry
 
 
-def framework_releases(framework: FrameworkContract, sources: Sources) -> list[dict[str, Any]]:
-    """The framework as it stands, then each call-off as a process related to it; without the
-    releases' ids and dates (see `publish`)."""
+def framework_release(framework: FrameworkContract, sources: Sources) -> dict[str, Any]:
+    """The framework as it stands, without the release's id and date (see `publish`); each
+    call-off is a process of its own, related to it (`call_off_release`)."""
     suppliers, today = sources.suppliers, sources.today
     ocid = f"{sources.prefix}-{framework.id}"
     parties = _Parties()
@@ -284,7 +316,7 @@ def framework_releases(framework: FrameworkContract, sources: Sources) -> list[d
     framework_suppliers = [parties.supplier(suppliers[sid], "supplier") for sid in framework.suppliers]
     award_id = f"{framework.id}-award"
     reopening = len(framework.suppliers) > 1
-    framework_release: dict[str, Any] = {
+    release: dict[str, Any] = {
         "ocid": ocid,
         "tag": ["tender", "award", "contract"],
         "initiationType": "tender",
@@ -324,15 +356,14 @@ def framework_releases(framework: FrameworkContract, sources: Sources) -> list[d
         ],
         "parties": parties.as_list(),
     }
-    return [
-        _pruned(framework_release),
-        *(_call_off_release(ocid, framework, c, sources) for c in framework.call_offs),
-    ]
+    built: dict[str, Any] = _pruned(release)
+    return built
 
 
-def _call_off_release(
-    framework_ocid: str, framework: FrameworkContract, call_off: CallOff, sources: Sources
-) -> dict[str, Any]:
+def call_off_release(framework: FrameworkContract, call_off: CallOff, sources: Sources) -> dict[str, Any]:
+    """A call-off as it stands, a process related to its framework's, without the release's
+    id and date (see `publish`)."""
+    framework_ocid = f"{sources.prefix}-{framework.id}"
     suppliers = sources.suppliers
     ocid = f"{sources.prefix}-{call_off.id}"
     parties = _Parties()
@@ -351,6 +382,7 @@ def _call_off_release(
         "value": _money(call_off.value_eur),
         "items": [{"id": "1", "description": call_off.item_code, "quantity": call_off.quantity}],
         "dateSigned": _when(call_off.placed_at),
+        "description": sources.schedule(call_off.id, f"/v1/contracts/{call_off.id}/lots"),
     }
     if milestones:
         contract["implementation"] = {"milestones": milestones}

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-from contracts.domain.deliveries import DeliveryLot, LotStatus
 from contracts.domain.money import ZERO
 from contracts.domain.weighing import origin_class
 
@@ -41,8 +39,12 @@ def value_by_origin(purchases: list[Purchase]) -> dict[str, dict[str, Decimal | 
     return report
 
 
-@dataclass
+@dataclass(frozen=True)
 class DeliveryProgress:
+    """Per contract (or call-off) and nation: items planned, delivered and due by the day
+    asked, and the lots by their status (`LotStatus`) that day. The database adds the lots
+    up (`DeliveryLots.progress`), as `DeliveryLot.status` tells each one's."""
+
     contract_id: str
     nation: str
     planned: int = 0
@@ -52,24 +54,3 @@ class DeliveryProgress:
     partially_met: int = 0
     not_met: int = 0
     open: int = 0
-
-
-def planned_vs_delivered(lots: list[DeliveryLot], today: date) -> list[DeliveryProgress]:
-    """Per contract and nation: planned, delivered, due so far, and lots by status."""
-    rows: dict[tuple[str, str], DeliveryProgress] = {}
-    for lot in lots:
-        row = rows.setdefault((lot.contract_id, lot.nation), DeliveryProgress(lot.contract_id, lot.nation))
-        row.planned += lot.quantity
-        row.delivered += lot.delivered
-        if lot.due_date <= today:
-            row.due_so_far += lot.quantity
-        status = lot.status(today)
-        if status is LotStatus.MET:
-            row.met += 1
-        elif status is LotStatus.PARTIALLY_MET:
-            row.partially_met += 1
-        elif status is LotStatus.NOT_MET:
-            row.not_met += 1
-        else:
-            row.open += 1
-    return [rows[k] for k in sorted(rows)]

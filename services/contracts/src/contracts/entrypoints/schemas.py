@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, Self, cast
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, model_validator
 from pydantic_core import PydanticCustomError
 
 from bundling_shared.copying import copied
@@ -30,13 +30,12 @@ from bundling_shared.strict import (
     StrictModel,
     Weight,
 )
-from contracts.domain.contract import entries_for
 from contracts.domain.deliveries import DeliveryLot
-from contracts.domain.frameworks import Bid, CallOffTerms, FrameworkTerms
+from contracts.domain.frameworks import MAX_COORDINATORS, MAX_SUPPLIERS, Bid, CallOffTerms, FrameworkTerms
 from contracts.domain.procurement import ProcurementTerms
 from contracts.domain.specifications import SpecificationTerms
 from contracts.domain.suppliers import IndustrialBase, Supplier, SupplierTerms
-from contracts.domain.weighing import NATIONS, Weights
+from contracts.domain.weighing import CRITERIA, NATIONS, Weights
 from contracts.service_layer.contracts import ContractView
 from contracts.service_layer.frameworks import FrameworkView
 from contracts.service_layer.procurements import ProcurementView
@@ -46,6 +45,8 @@ MAX_NATIONS = 64
 MAX_ENTRIES = 100
 """Items, standards, materials, quality gates, deviations, suppliers or bids of one request."""
 MAX_LOTS = 1000
+MAX_ITEMS = MAX_ENTRIES + 1
+"""A framework's items: its main item and the others named."""
 
 
 def _known_nation(code: str) -> str:
@@ -74,6 +75,20 @@ EurOut = Annotated[Decimal, PlainSerializer(lambda amount: f"{amount:.2f}", retu
 """EUR with cents, written as a decimal string: ``"25000000.00"``."""
 
 
+class LogEntryOut(BaseModel):
+    """One change, as kept in a log: when, by whom, what."""
+
+    at: str = Field(description="When the change was decided (ISO 8601, the service's clock).")
+    by: str = Field(description="Who decided it: a subject, a nation or an agency.")
+    what: str
+
+
+class ChangeLogEntryOut(LogEntryOut):
+    scope: str | None = Field(
+        default=None, description="'all': the whole contract or framework; else the nation whose part it is."
+    )
+
+
 class ContractLineOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -82,6 +97,9 @@ class ContractLineOut(BaseModel):
 
 
 class ContractOut(BaseModel):
+    """A contract with its lines, one per nation; its change log is read a page at a time
+    (`/contracts/{id}/change-log`)."""
+
     id: str
     bundle_id: str
     item_code: str
@@ -89,19 +107,19 @@ class ContractOut(BaseModel):
     delivery_window_start: date
     delivery_window_end: date
     total_quantity: int
-    lines: list[ContractLineOut] = Field(description="A nation in the contract sees its own line; the lead all.")
+    lines: list[ContractLineOut] = Field(
+        max_length=MAX_NATIONS, description="A nation in the contract sees its own line; the lead all."
+    )
     created_at: datetime
     part: str = Field(description="'all' for one contract per joint order, else the buying nation")
     supplier_id: str | None
     unit_price_eur: EurOut | None
-    change_log: list[dict[str, str]]
-    nations: list[str] = Field(default_factory=list, description="Every nation with a line.")
+    nations: list[str] = Field(default_factory=list, max_length=MAX_NATIONS, description="Every nation with a line.")
     nation_count: int = 0
 
     @classmethod
     def of(cls, view: ContractView) -> ContractOut:
-        """A nation sees its own line, the totals and the entries of the whole contract and
-        of its own part; the lead, the supplier and admin everything."""
+        """A nation sees its own line and the totals; the lead, the supplier and admin every line."""
         contract, nation = view.contract, view.nation
         return copied(
             cls,
@@ -109,9 +127,12 @@ class ContractOut(BaseModel):
             delivery_window_start=contract.window_start,
             delivery_window_end=contract.window_end,
             lines=[x for x in contract.lines if nation is None or x.nation == nation],
-            change_log=entries_for(contract.change_log, nation) if nation else contract.change_log,
             nation_count=len(contract.nations),
         )
+
+
+ContractsOut = RootModel[Annotated[list[ContractOut], Field(max_length=MAX_NATIONS)]]
+"""The contracts of one joint order: one, or one per buying nation."""
 
 
 class ContractModeIn(StrictModel):
@@ -188,22 +209,38 @@ class NationDeviationIn(StrictModel):
     compatible: Flag
 
 
-class SpecificationOut(BaseModel):
+class SpecificationSummaryOut(BaseModel):
     id: str
     reference: str
     version: int
     item_code: str
     title: str
-    standards: list[str]
-    certification: str | None
-    key_performance: dict[str, str]
-    critical_materials: list[str]
-    nations: list[str]
-    deviations: list[dict[str, Any]]
-    positions: dict[str, dict[str, str]]
+    nations: list[str] = Field(max_length=MAX_NATIONS)
     status: str
     outcome: str | None
     applies_to_ukraine_deliveries: bool
+
+
+class PositionOut(BaseModel):
+    position: Literal["agree", "object"]
+    reason: str
+
+
+class SpecificationOut(SpecificationSummaryOut):
+    """A specification with what it requires and each nation's position; the nations'
+    deviations are read a page at a time (`/specifications/{id}/deviations`)."""
+
+    standards: list[str] = Field(max_length=MAX_ENTRIES)
+    certification: str | None
+    key_performance: dict[str, str] = Field(max_length=MAX_ENTRIES)
+    critical_materials: list[str] = Field(max_length=MAX_ENTRIES)
+    positions: dict[str, PositionOut] = Field(max_length=MAX_NATIONS, description="Each nation's position so far.")
+
+
+class DeviationOut(BaseModel):
+    nation: str
+    description: str
+    compatible: bool = Field(description="Whether the nation's item still fits the others'.")
 
 
 # --- procurements ----------------------------------------------------------------------
@@ -272,44 +309,59 @@ class OfferOut(BaseModel):
     non_associated_component_share: float = Field(
         description="Share of the value from other third countries, 0-1; an instrument may cap it."
     )
-    local_production: dict[str, float] = Field(description="Share produced in each buying nation, 0-1.")
+    local_production: dict[str, float] = Field(
+        max_length=MAX_NATIONS, description="Share produced in each buying nation, 0-1."
+    )
     licence_transfer: bool = Field(description="A production licence passes to the buying nations.")
     national_supplier_role: bool = Field(description="A buying nation's own industry takes part in production.")
     quality_gates: dict[str, bool] = Field(
-        description="The procurement's quality gates and whether the offer meets each."
+        max_length=MAX_ENTRIES, description="The procurement's quality gates and whether the offer meets each."
     )
 
 
+class AssessmentOut(BaseModel):
+    """One offer's place in the ranking: its scores per criterion and, for the contracting
+    authority, why it ranks there."""
+
+    offer_id: str
+    supplier_id: str
+    supplier_organisation: str
+    eligible: bool = Field(description="Whether the offer passed every quality gate and origin rule.")
+    rank: int | None = Field(description="1 for the winner; none for an offer excluded.")
+    total: float = Field(description="The weighted points, 0-100.")
+    scores: dict[str, float] = Field(max_length=len(CRITERIA), description="Points per criterion, 0-100.")
+    weighted: dict[str, float] = Field(max_length=len(CRITERIA), description="Points per criterion, weighted.")
+    completion: date | None = Field(description="The month the last item arrives at the offered rate.")
+    exclusions: list[str] = Field(
+        max_length=MAX_ENTRIES + 2, description="Why the offer was excluded: quality gates and origin rules failed."
+    )
+    why: str | None = Field(default=None, description="The ranking explained; for the contracting authority only.")
+
+
 class ProcurementOut(BaseModel):
+    """A procurement and its outcome; its offers and the ranking are read a page at a time
+    (`/procurements/{id}/offers`, `/procurements/{id}/evaluation`)."""
+
     id: str
     item_code: str
     contracting_authority: str = Field(description="Who awards and signs: the lead nation or agency (e.g. NSPA).")
     buyer_nation: str
-    nations: list[str] = Field(description="Every nation the procurement buys for.")
+    nations: list[str] = Field(max_length=MAX_NATIONS, description="Every nation the procurement buys for.")
     quantity: int
     tender_date: date = Field(description="The day the tender opens; delivery times are counted from it.")
-    weights: dict[str, float]
-    quality_gates: list[str]
+    weights: dict[str, float] = Field(max_length=len(CRITERIA))
+    quality_gates: list[str] = Field(max_length=MAX_ENTRIES)
     funding_instrument: str | None
     standstill_days: int
     bundle_id: str | None
     status: str
     awarded_supplier: str | None
     standstill_until: date | None
-    offers: list[OfferOut] = Field(description="All offers for the contracting authority; a supplier its own.")
-    evaluation: list[dict[str, Any]] = Field(description="Score breakdown and why, as visible to the caller.")
 
     @classmethod
     def of(cls, v: ProcurementView) -> ProcurementOut:
         p = v.procurement
-        return copied(
-            cls,
-            p,
-            weights=p.weights.as_dict(),
-            awarded_supplier=v.winner_organisation,
-            offers=v.offers,
-            evaluation=v.evaluation,
-        )
+        return copied(cls, p, weights=p.weights.as_dict(), awarded_supplier=v.winner_organisation)
 
 
 # --- frameworks ------------------------------------------------------------------------
@@ -364,6 +416,13 @@ class CallOffIn(StrictModel):
         return cast(CallOffTerms, self.model_dump() | {"bids": bids})
 
 
+class CompetingBidOut(BaseModel):
+    supplier_id: str
+    unit_price_eur: EurOut
+    delivery_date: date
+    won: bool
+
+
 class CallOffOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -376,52 +435,78 @@ class CallOffOut(BaseModel):
     unit_price_eur: EurOut | None
     delivery_due: date
     mode: str = Field(description="direct (the supplier named, or the only one) or mini_competition.")
-    competition: list[dict[str, Any]] = Field(description="A mini-competition's bids as they were weighed.")
+    competition: list[CompetingBidOut] = Field(
+        max_length=MAX_ENTRIES, description="A mini-competition's bids as they were weighed."
+    )
     placed_at: datetime
 
 
-class FrameworkOut(BaseModel):
+class FrameworkSummaryOut(BaseModel):
+    """A framework as a list shows it: its ceiling, what is left of it, and the shares the
+    caller sees."""
+
     id: str
     bundle_id: str | None
     item_code: str
-    items: list[str]
+    items: list[str] = Field(max_length=MAX_ITEMS)
     contracting_authority: str
-    participants: dict[str, int]
+    participants: dict[str, int] = Field(
+        max_length=MAX_NATIONS, description="nation -> share: a participant sees its own, the lead and suppliers all."
+    )
     ceiling_quantity: int
     ceiling_value_eur: EurOut | None
     remaining_quantity: int
     remaining_value_eur: EurOut | None
     start: date
     end: date
-    suppliers: dict[str, str] = Field(description="supplier id -> organisation")
-    call_offs: list[CallOffOut]
-    change_log: list[dict[str, str]]
     end_date_warning: str | None
-    nations: list[str] = Field(default_factory=list, description="Every participating nation.")
+    nations: list[str] = Field(default_factory=list, max_length=MAX_NATIONS, description="Every participating nation.")
     nation_count: int = 0
     accession_policy: str = Field(default="approval_required", description="open, or approval_required by the lead")
     pooled_shares: bool = Field(default=False, description="Any participant may call off up to the whole ceiling.")
     remaining_share: int | None = Field(default=None, description="A participant's own share not yet called off.")
-    accession_requests: list[dict[str, Any]] = Field(
-        default_factory=list, description="The lead sees every request to accede; a nation its own."
-    )
-    coordinators: list[str] = Field(default_factory=list, description="Coordinators the lead assigned.")
 
     @classmethod
-    def of(cls, v: FrameworkView) -> FrameworkOut:
-        f = v.framework
+    def of(cls, v: FrameworkView, **given: Any) -> Self:
         return copied(
             cls,
-            f,
+            v.framework,
             participants=v.participants,
-            suppliers={sid: v.supplier_organisations.get(sid, sid) for sid in f.suppliers},
-            call_offs=v.call_offs,
-            change_log=v.change_log,
+            remaining_quantity=v.remaining_quantity,
+            remaining_value_eur=v.remaining_value_eur,
             end_date_warning=v.warning,
-            nation_count=len(f.nations),
+            nation_count=len(v.framework.nations),
             remaining_share=v.remaining_share,
-            accession_requests=v.accession_requests,
+            **given,
         )
+
+
+class FrameworkOut(FrameworkSummaryOut):
+    """A framework with its suppliers and coordinators; its call-offs, change log and
+    requests to accede are read a page at a time (`/frameworks/{id}/call-offs`,
+    `/frameworks/{id}/change-log`, `/frameworks/{id}/accessions`)."""
+
+    suppliers: dict[str, str] = Field(max_length=MAX_SUPPLIERS, description="supplier id -> organisation")
+    coordinators: list[str] = Field(
+        default_factory=list, max_length=MAX_COORDINATORS, description="Coordinators the lead assigned."
+    )
+
+    @classmethod
+    def of(cls, v: FrameworkView, **given: Any) -> Self:
+        suppliers = {sid: v.supplier_organisations.get(sid, sid) for sid in v.framework.suppliers}
+        return super().of(v, suppliers=suppliers, **given)
+
+
+class AccessionOut(BaseModel):
+    """A nation's request to accede to a framework, and the lead's decision."""
+
+    nation: str
+    quantity: int
+    budget_eur: EurOut | None = Field(default=None, description="What the nation brings to the value ceiling.")
+    by: str = Field(description="Who asked.")
+    status: str = Field(description="pending, approved or refused")
+    decided_by: str | None = None
+    reason: str | None = Field(default=None, description="Why the lead refused.")
 
 
 # --- deliveries ------------------------------------------------------------------------
@@ -459,6 +544,9 @@ class CapacityIn(StrictModel):
 
 
 class LotOut(BaseModel):
+    """A delivery lot and where it stands; what arrived and every change of it are read a
+    page at a time (`/lots/{id}/deliveries`, `/lots/{id}/history`)."""
+
     id: str
     contract_id: str
     nation: str
@@ -468,12 +556,31 @@ class LotOut(BaseModel):
     outstanding: int
     status: str
     forecast_date: date | None
-    deliveries: list[dict[str, str | int]]
-    history: list[dict[str, str]]
 
     @classmethod
     def of(cls, lot: DeliveryLot, today: date) -> LotOut:
         return copied(cls, lot, status=lot.status(today).value)
+
+
+class LotDeliveryOut(BaseModel):
+    on: date = Field(description="The day the items arrived.")
+    quantity: int
+
+
+class DeliveryProgressOut(BaseModel):
+    """Planned against delivered for one contract (or call-off) and nation."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    contract_id: str = Field(description="The contract's or call-off's id.")
+    nation: str
+    planned: int = Field(description="Items in every lot.")
+    delivered: int
+    due_so_far: int = Field(description="Items in the lots due by today.")
+    met: int = Field(description="Lots delivered in full.")
+    partially_met: int
+    not_met: int = Field(description="Lots past due with nothing delivered.")
+    open: int = Field(description="Lots not yet due with nothing delivered.")
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -492,6 +599,10 @@ class OriginValuesOut(BaseModel):
     eu_share: float
     other_nato_share: float
     other_share: float
+
+
+ValueByOriginOut = RootModel[Annotated[dict[str, OriginValuesOut], Field(max_length=MAX_NATIONS)]]
+"""Per buying nation (ISO 3166-1 alpha-3), its contracted value by supplier origin."""
 
 
 # --- who acts for whom -----------------------------------------------------------------

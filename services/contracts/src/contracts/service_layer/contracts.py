@@ -16,15 +16,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bundling_shared.auth import Principal
 from bundling_shared.events.demand import BundleOpenedV1, JointOrderCommittedV1
-from contracts.domain.access import Action, allowed, authorise, authorise_role, relation_to
-from contracts.domain.contract import CommitmentKind, CommitmentRefusal, Contract, ContractMode
+from contracts.domain.access import Action, allowed, authorise, authorise_role, reach, relation_to
+from contracts.domain.contract import WHOLE, CommitmentKind, CommitmentRefusal, Contract, ContractMode
 from contracts.domain.errors import CommitmentNotContracted, Conflict, ContractRuleViolation, NotFound
 from contracts.service_layer import events
 from contracts.service_layer.suppliers import own_supplier_id
-from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, UnitOfWork
+from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, Found, Only, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +38,10 @@ class ContractView:
     contract: Contract
     nation: str | None
 
-
-@dataclass(frozen=True)
-class ContractPage:
-    views: list[ContractView]
-    total: int
-    """Every contract the caller may see."""
+    @property
+    def log_entries(self) -> Only | None:
+        """The change-log entries the caller reads: of the whole and of its own part."""
+        return None if self.nation is None else Only("scope", frozenset({WHOLE, self.nation}))
 
 
 def _seen(principal: Principal, contract: Contract, supplier_id: str | None) -> ContractView | None:
@@ -62,25 +61,38 @@ def _visible(principal: Principal, found: Sequence[Contract], supplier_id: str |
     return [v for v in (_seen(principal, c, supplier_id) for c in found) if v is not None]
 
 
-async def visible_page(uow: UnitOfWork, principal: Principal, limit: int, offset: int) -> ContractPage:
-    """The page is cut from every contract, oldest first, and shows those the caller may see."""
+async def visible_page(uow: UnitOfWork, principal: Principal, limit: int, offset: int) -> Found[ContractView]:
+    """The contracts the caller may see, oldest first: the database finds those it leads,
+    takes part in or supplies, and counts them."""
     async with uow:
-        every = await uow.contracts.list()
         supplier_id = await own_supplier_id(uow, principal)
-    page = _visible(principal, every[offset : offset + limit], supplier_id)
-    return ContractPage(page, len(_visible(principal, every, supplier_id)))
+        found = await uow.contracts.page(reach(principal, Action.CONTRACT_VIEW, supplier_id=supplier_id), limit, offset)
+    return Found(_visible(principal, found.items, supplier_id), found.total)
+
+
+async def _seen_by(uow: UnitOfWork, principal: Principal, contract_id: str) -> ContractView:
+    contract = await uow.contracts.get(contract_id)
+    seen = _seen(principal, contract, await own_supplier_id(uow, principal)) if contract else None
+    if seen is None:
+        raise NotFound(f"contract {contract_id} not found")
+    return seen
 
 
 async def visible(uow: UnitOfWork, principal: Principal, contract_id: str) -> ContractView:
     """The lead, its supplier and admin see every line; a nation in it its own line and the
     totals (quantity, nations); others nothing."""
     async with uow:
-        contract = await uow.contracts.get(contract_id)
-        supplier_id = await own_supplier_id(uow, principal)
-    seen = _seen(principal, contract, supplier_id) if contract else None
-    if seen is None:
-        raise NotFound(f"contract {contract_id} not found")
-    return seen
+        return await _seen_by(uow, principal, contract_id)
+
+
+async def change_log(
+    uow: UnitOfWork, principal: Principal, contract_id: str, limit: int, offset: int
+) -> Found[dict[str, Any]]:
+    """One page of the contract's change log, oldest first: a nation in it reads the entries
+    of the whole and of its own part; the lead, its supplier and admin every entry."""
+    async with uow:
+        seen = await _seen_by(uow, principal, contract_id)
+        return await uow.contracts.change_log(contract_id, seen.log_entries, limit, offset)
 
 
 async def of_joint_order(uow: UnitOfWork, principal: Principal, bundle_id: str) -> list[ContractView]:

@@ -2,20 +2,22 @@
 re-planning and the allocation of a supplier's monthly capacity by priority.
 
 Nations see their own lots, the supplier the lots it must deliver, the contracting
-authority all of them. Delays and schedule changes reach the supplier as events.
+authority all of them. Delays and schedule changes reach the supplier as events. A schedule
+is read a page of lots at a time, and a lot's deliveries and history a page at a time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from bundling_shared.auth import Principal
 from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, relation_to
 from contracts.domain.deliveries import DeliveryLot, DeliverySchedule
 from contracts.domain.errors import NotFound
 from contracts.service_layer import events
-from contracts.service_layer.unit_of_work import UnitOfWork
+from contracts.service_layer.unit_of_work import Found, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ async def resolve(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
         )
     call_off = await uow.frameworks.call_off(agreement_id)
     if call_off is not None:
-        framework = await uow.frameworks.get(call_off.framework_id)
+        framework = await uow.frameworks.for_reading(call_off.framework_id)
         assert framework is not None
         supplier = await uow.suppliers.get(call_off.supplier_id)
         return Agreement(
@@ -102,11 +104,30 @@ async def _lot(
     return lot, agreement, seen
 
 
-async def lots(uow: UnitOfWork, principal: Principal, agreement_id: str) -> list[DeliveryLot]:
+async def lots(uow: UnitOfWork, principal: Principal, agreement_id: str, limit: int, offset: int) -> Found[DeliveryLot]:
+    """In the order they fall due, without their deliveries and history."""
     async with uow:
         _, seen = await _agreement(uow, principal, agreement_id)
-        found = await uow.lots.for_contract(agreement_id)
-    return [lot for lot in found if seen is None or lot.nation in seen]
+        return await uow.lots.page(agreement_id, seen, limit, offset)
+
+
+async def lot_deliveries(
+    uow: UnitOfWork, principal: Principal, lot_id: str, limit: int, offset: int
+) -> Found[dict[str, Any]]:
+    """What arrived on a lot, in the order recorded, for those who see the lot."""
+    async with uow:
+        await _lot(uow, principal, lot_id, Action.LOTS_VIEW)
+        return await uow.lots.deliveries(lot_id, limit, offset)
+
+
+async def lot_history(
+    uow: UnitOfWork, principal: Principal, lot_id: str, limit: int, offset: int
+) -> Found[dict[str, Any]]:
+    """Every change of a lot (planned, delivered, forecast, moved) oldest first, for those
+    who see the lot."""
+    async with uow:
+        await _lot(uow, principal, lot_id, Action.LOTS_VIEW)
+        return await uow.lots.history(lot_id, limit, offset)
 
 
 async def _schedule(uow: UnitOfWork, principal: Principal, agreement_id: str) -> tuple[Agreement, DeliverySchedule]:

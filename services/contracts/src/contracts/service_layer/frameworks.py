@@ -3,7 +3,9 @@ suppliers, accession and call-offs.
 
 A nation sees the frameworks it is party to with its own share, call-offs and change-log
 entries and its partners' totals; a supplier sees the frameworks it supplies and the
-call-offs placed with it; the lead sees everything.
+call-offs placed with it; the lead sees everything. A framework is shown without its
+call-offs, change log and requests to accede, which grow with it: each is read a page at a
+time, and what was called off is added up by the database.
 
 A framework a rule of the contract refuses is kept with its reason, as a joint order is
 (`contracts.refuse_commitment`); an accession that cannot apply is refused with its reason,
@@ -21,23 +23,24 @@ from typing import Any
 
 from bundling_shared.auth import Principal, Role
 from bundling_shared.events.demand import AccessionConfirmedV1, FrameworkCommittedV1
-from contracts.domain.access import Action, Relation, allowed, authorise, relation_to
-from contracts.domain.contract import CommitmentKind, entries_for
+from contracts.domain.access import Action, Relation, allowed, authorise, reach, relation_to
+from contracts.domain.contract import WHOLE, CommitmentKind
 from contracts.domain.errors import ContractRuleViolation, Forbidden, NotFound
 from contracts.domain.frameworks import (
     AccessionPolicy,
     CallOff,
     CallOffTerms,
+    Drawn,
     FrameworkContract,
     FrameworkTerms,
     ensure_founded_alone,
 )
-from contracts.domain.money import eur
+from contracts.domain.money import ZERO, eur
 from contracts.domain.suppliers import Supplier
 from contracts.service_layer import events
 from contracts.service_layer.contracts import refuse_commitment
 from contracts.service_layer.suppliers import own_supplier_id, permitted
-from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, UnitOfWork
+from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, NONE_FOUND, Found, Only, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +55,56 @@ class Watch:
 
 
 @dataclass(frozen=True)
+class Sees:
+    """What of a framework's children one caller sees: everything (`all`); the call-offs
+    placed with its company (`supplier_id`) and the entries of the whole; or its own
+    nation's call-offs, request to accede and entries (`nation`)."""
+
+    all: bool
+    supplier_id: str | None = None
+    nation: str | None = None
+
+    @property
+    def log_entries(self) -> Only | None:
+        if self.all:
+            return None
+        return Only("scope", frozenset({WHOLE, self.nation} if self.nation else {WHOLE, None}))
+
+
+def _sees(principal: Principal, relation: Relation, supplier_id: str | None) -> Sees:
+    if allowed(principal, Action.FRAMEWORK_VIEW_ALL, relation):
+        return Sees(all=True)
+    if relation is Relation.SUPPLIER:
+        return Sees(all=False, supplier_id=supplier_id)
+    return Sees(all=False, nation=principal.nation if relation is Relation.PARTICIPANT else None)
+
+
+@dataclass(frozen=True)
 class FrameworkView:
-    """What one caller may know of a framework."""
+    """What one caller may know of a framework: its own nation's share (`own`) and the
+    partners' totals, or every share; what every nation called off so far."""
 
     framework: FrameworkContract
-    call_offs: list[CallOff]
+    drawn: dict[str, Drawn]
     supplier_organisations: dict[str, str]
     warning: str | None
     participants: dict[str, int]
-    change_log: list[dict[str, str]]
-    accession_requests: list[dict[str, Any]]
-    remaining_share: int | None
+    own: str | None
+
+    @property
+    def remaining_quantity(self) -> int:
+        return self.framework.ceiling_quantity - sum(d.quantity for d in self.drawn.values())
+
+    @property
+    def remaining_value_eur(self) -> Decimal | None:
+        ceiling = self.framework.ceiling_value_eur
+        return None if ceiling is None else ceiling - sum((d.value_eur for d in self.drawn.values()), ZERO)
+
+    @property
+    def remaining_share(self) -> int | None:
+        if self.own is None:
+            return None
+        return self.framework.participants.get(self.own, 0) - self.drawn.get(self.own, Drawn()).quantity
 
 
 def relation_of(principal: Principal, framework: FrameworkContract, supplier_id: str | None) -> Relation:
@@ -80,44 +122,30 @@ def _seen(
     principal: Principal,
     fw: FrameworkContract,
     supplier_id: str | None,
+    drawn: dict[str, Drawn],
     organisations: dict[str, str],
     watch: Watch,
 ) -> FrameworkView:
-    relation = relation_of(principal, fw, supplier_id)
-    own = principal.nation if relation is Relation.PARTICIPANT else None
-    if allowed(principal, Action.FRAMEWORK_VIEW_ALL, relation):
-        call_offs, participants, log = list(fw.call_offs), dict(fw.participants), list(fw.change_log)
-        requests = list(fw.accession_requests)
-    elif relation is Relation.SUPPLIER:
-        call_offs = [c for c in fw.call_offs if c.supplier_id == supplier_id]
-        participants, log, requests = dict(fw.participants), entries_for(fw.change_log, None), []
-    else:
-        call_offs = [c for c in fw.call_offs if c.nation == own]
-        participants = {n: q for n, q in fw.participants.items() if n == own}
-        log = entries_for(fw.change_log, own)
-        requests = [r for r in fw.accession_requests if r["nation"] == own]
-    return FrameworkView(
-        fw,
-        call_offs,
-        organisations,
-        fw.end_date_warning(watch.today, watch.warning_days),
-        participants,
-        log,
-        requests,
-        fw.remaining_share(own) if own else None,
-    )
+    sees = _sees(principal, relation_of(principal, fw, supplier_id), supplier_id)
+    participants = dict(fw.participants)
+    if sees.supplier_id is None and not sees.all:
+        participants = {n: q for n, q in participants.items() if n == sees.nation}
+    warning = fw.end_date_warning(watch.today, watch.warning_days)
+    return FrameworkView(fw, drawn, organisations, warning, participants, sees.nation)
 
 
-async def _view(uow: UnitOfWork, principal: Principal, fw: FrameworkContract, watch: Watch) -> FrameworkView:
+async def _view(
+    uow: UnitOfWork, principal: Principal, fw: FrameworkContract, watch: Watch, drawn: dict[str, Drawn]
+) -> FrameworkView:
     supplier_id = await own_supplier_id(uow, principal)
     suppliers = await uow.suppliers.by_ids(set(fw.suppliers))
-    return _seen(principal, fw, supplier_id, {sid: s.organisation for sid, s in suppliers.items()}, watch)
+    return _seen(principal, fw, supplier_id, drawn, {sid: s.organisation for sid, s in suppliers.items()}, watch)
 
 
 async def _committed(uow: UnitOfWork, principal: Principal, fw: FrameworkContract, watch: Watch) -> FrameworkView:
-    """A change saved, then answered as the caller sees the framework."""
+    """A change saved, then answered as the caller sees the framework (its call-offs held)."""
     await uow.commit()
-    return await _view(uow, principal, fw, watch)
+    return await _view(uow, principal, fw, watch, fw.drawn())
 
 
 async def authorised(
@@ -258,21 +286,74 @@ async def call_off(
         return placed
 
 
+async def readable(
+    uow: UnitOfWork, principal: Principal, framework_id: str, action: Action
+) -> tuple[FrameworkContract, Sees]:
+    """The framework without its call-offs, change log and requests (`for_reading`), if the
+    caller may do this to it, and what of them the caller sees."""
+    supplier_id = await own_supplier_id(uow, principal)
+    found = await uow.frameworks.for_reading(framework_id)
+    if found is None:
+        raise NotFound(f"framework contract {framework_id} not found")
+    relation = relation_of(principal, found, supplier_id)
+    authorise(principal, action, relation, f"framework contract {framework_id}")
+    return found, _sees(principal, relation, supplier_id)
+
+
 async def view(uow: UnitOfWork, principal: Principal, framework_id: str, watch: Watch) -> FrameworkView:
     async with uow:
-        framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
-        return await _view(uow, principal, framework, watch)
+        framework, _ = await readable(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
+        drawn = (await uow.frameworks.drawn({framework_id})).get(framework_id, {})
+        return await _view(uow, principal, framework, watch, drawn)
 
 
-async def visible_all(uow: UnitOfWork, principal: Principal, watch: Watch) -> list[FrameworkView]:
+async def visible_page(
+    uow: UnitOfWork, principal: Principal, watch: Watch, limit: int, offset: int
+) -> Found[FrameworkView]:
+    """The frameworks the caller leads, takes part in or supplies, oldest first; what was
+    called off of the page's frameworks added up in one query."""
     async with uow:
         supplier_id = await own_supplier_id(uow, principal)
-        found = [
-            f
-            for f in await uow.frameworks.list()
-            if allowed(principal, Action.FRAMEWORK_VIEW, relation_of(principal, f, supplier_id))
-        ]
-        return [await _view(uow, principal, f, watch) for f in found]
+        found = await uow.frameworks.page(
+            reach(principal, Action.FRAMEWORK_VIEW, supplier_id=supplier_id), limit, offset
+        )
+        drawn = await uow.frameworks.drawn({f.id for f in found.items}) if found.items else {}
+    views = [_seen(principal, f, supplier_id, drawn.get(f.id, {}), {}, watch) for f in found.items]
+    return Found(views, found.total)
+
+
+async def call_offs(
+    uow: UnitOfWork, principal: Principal, framework_id: str, limit: int, offset: int
+) -> Found[CallOff]:
+    """In the order placed: the lead sees every call-off, a supplier those placed with it,
+    a nation its own."""
+    async with uow:
+        _, sees = await readable(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
+        if not (sees.all or sees.supplier_id or sees.nation):
+            return NONE_FOUND
+        return await uow.frameworks.call_offs(framework_id, sees.nation, sees.supplier_id, limit, offset)
+
+
+async def change_log(
+    uow: UnitOfWork, principal: Principal, framework_id: str, limit: int, offset: int
+) -> Found[dict[str, Any]]:
+    """Oldest first: the lead reads every entry, a supplier those of the whole, a nation
+    those of the whole and of its own part."""
+    async with uow:
+        _, sees = await readable(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
+        return await uow.frameworks.change_log(framework_id, sees.log_entries, limit, offset)
+
+
+async def accession_requests(
+    uow: UnitOfWork, principal: Principal, framework_id: str, limit: int, offset: int
+) -> Found[dict[str, Any]]:
+    """In the order asked: the lead sees every request to accede, a nation its own."""
+    async with uow:
+        _, sees = await readable(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
+        if not (sees.all or sees.nation):
+            return NONE_FOUND
+        only = None if sees.all else Only("nation", frozenset({sees.nation}))
+        return await uow.frameworks.accession_requests(framework_id, only, limit, offset)
 
 
 def _exact(amount: Decimal | None, as_number: float | None, what: str) -> Decimal | None:

@@ -1,11 +1,13 @@
 """Procurements: offers, the weighing, the award and signing after the standstill.
 
 Competing offers' prices and scores are for the contracting authority's eyes only; a
-supplier sees its own offer and score, a participating nation the outcome.
+supplier sees its own offer and score, a participating nation the outcome. The offers and
+the ranking grow with the bidders: each is read a page at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +22,7 @@ from contracts.domain.access import (
     industry_org,
     relation_to,
 )
-from contracts.domain.errors import ContractRuleViolation
+from contracts.domain.errors import ContractRuleViolation, NotFound
 from contracts.domain.ids import new_id
 from contracts.domain.procurement import (
     Offer,
@@ -32,30 +34,18 @@ from contracts.domain.procurement import (
 )
 from contracts.service_layer import events
 from contracts.service_layer.suppliers import own_supplier_id, permitted
-from contracts.service_layer.unit_of_work import UnitOfWork
+from contracts.service_layer.unit_of_work import NONE_FOUND, Found, Only, UnitOfWork
 
 
 @dataclass(frozen=True)
 class ProcurementView:
-    """What one caller may know of a procurement."""
+    """What one caller may know of a procurement: the authority every offer and the whole
+    ranking with its reasons, a bidder its own offer and score."""
 
     procurement: Procurement
     authority: bool
     own_supplier_id: str | None
     winner_organisation: str | None
-
-    @property
-    def evaluation(self) -> list[dict[str, Any]]:
-        if self.authority:
-            return self.procurement.evaluation
-        own = [e for e in self.procurement.evaluation if e["supplier_id"] == self.own_supplier_id]
-        return [{k: v for k, v in e.items() if k != "why"} for e in own]
-
-    @property
-    def offers(self) -> list[Offer]:
-        if self.authority:
-            return list(self.procurement.offers)
-        return [o for o in self.procurement.offers if o.supplier_id == self.own_supplier_id]
 
 
 async def _order(uow: UnitOfWork, bundle_id: str) -> tuple[str, dict[str, int]] | None:
@@ -73,14 +63,18 @@ async def _order(uow: UnitOfWork, bundle_id: str) -> tuple[str, dict[str, int]] 
     return None
 
 
-def relation_of(principal: Principal, procurement: Procurement, supplier_id: str | None) -> Relation:
+def relation_of(
+    principal: Principal, procurement: Procurement, supplier_id: str | None, bidders: Iterable[str] | None = None
+) -> Relation:
+    """`bidders`: the suppliers that made an offer, as far as the caller's relation needs
+    them; by default every offer's."""
     signed = procurement.awarded_supplier_id if procurement.status == ProcurementStatus.SIGNED else None
     return relation_to(
         principal,
         supplier_id=supplier_id,
         authority=procurement.contracting_authority,
         nations=procurement.nations,
-        bidders=[o.supplier_id for o in procurement.offers],
+        bidders=[o.supplier_id for o in procurement.offers] if bidders is None else bidders,
         coordinators=procurement.coordinators,
         suppliers=[signed] if signed else [],
     )
@@ -183,18 +177,50 @@ async def sign(uow: UnitOfWork, principal: Principal, procurement_id: str, today
         return ProcurementView(procurement, True, None, winner.organisation)
 
 
+async def readable(uow: UnitOfWork, principal: Principal, procurement_id: str, action: Action) -> ProcurementView:
+    """The procurement without its offers and ranking (`for_reading`), if the caller may do
+    this to it: whether the caller's company bid is asked of the database."""
+    found = await uow.procurements.for_reading(procurement_id)
+    if found is None:
+        raise NotFound(f"procurement {procurement_id} not found")
+    own = await own_supplier_id(uow, principal)
+    bid = own is not None and await uow.procurements.has_offer(procurement_id, own)
+    relation = relation_of(principal, found, own, [own] if bid and own else [])
+    authorise(principal, action, relation, f"procurement {procurement_id}")
+    winner = await uow.suppliers.get(found.awarded_supplier_id) if found.awarded_supplier_id else None
+    authority = allowed(principal, Action.PROCUREMENT_VIEW_ALL, relation)
+    return ProcurementView(found, authority, own, winner.organisation if winner else None)
+
+
 async def view(uow: UnitOfWork, principal: Principal, procurement_id: str) -> ProcurementView:
     async with uow:
-        procurement = await authorised(uow, principal, procurement_id, Action.PROCUREMENT_VIEW)
-        own = await own_supplier_id(uow, principal)
-        winner = await uow.suppliers.get(procurement.awarded_supplier_id) if procurement.awarded_supplier_id else None
-    relation = relation_of(principal, procurement, own)
-    return ProcurementView(
-        procurement,
-        allowed(principal, Action.PROCUREMENT_VIEW_ALL, relation),
-        own,
-        winner.organisation if winner else None,
-    )
+        return await readable(uow, principal, procurement_id, Action.PROCUREMENT_VIEW)
+
+
+async def offers(uow: UnitOfWork, principal: Principal, procurement_id: str, limit: int, offset: int) -> Found[Offer]:
+    """In the order they came: every offer for the authority, a bidder its own, a nation none."""
+    async with uow:
+        seen = await readable(uow, principal, procurement_id, Action.PROCUREMENT_VIEW)
+        if not seen.authority and seen.own_supplier_id is None:
+            return NONE_FOUND
+        supplier = None if seen.authority else seen.own_supplier_id
+        return await uow.procurements.offers(procurement_id, supplier, limit, offset)
+
+
+async def evaluation(
+    uow: UnitOfWork, principal: Principal, procurement_id: str, limit: int, offset: int
+) -> Found[dict[str, Any]]:
+    """The ranking from first to last: the authority sees every offer's score with the
+    reasons; a bidder its own score, without the reasons that weigh it against the others."""
+    async with uow:
+        seen = await readable(uow, principal, procurement_id, Action.PROCUREMENT_VIEW)
+        if seen.authority:
+            return await uow.procurements.evaluation(procurement_id, None, limit, offset)
+        if seen.own_supplier_id is None:
+            return NONE_FOUND
+        only = Only("supplier_id", frozenset({seen.own_supplier_id}))
+        own = await uow.procurements.evaluation(procurement_id, only, limit, offset)
+    return Found([{k: v for k, v in e.items() if k != "why"} for e in own.items], own.total)
 
 
 async def assign_coordinator(uow: UnitOfWork, principal: Principal, procurement_id: str, party: str) -> ProcurementView:

@@ -1,9 +1,10 @@
 """The reference registries, specifications and suppliers, as callers read them: an entry
-the caller may not see is absent to it, asked for by its id or in the list."""
+the caller may not see is absent to it, asked for by its id or in the list (each
+registry's list is found by the database, a page at a time)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -17,7 +18,6 @@ T_co = TypeVar("T_co", covariant=True)
 
 class Entries(Protocol[T_co]):
     async def get(self, entry_id: str, /) -> T_co | None: ...
-    async def list(self) -> Sequence[T_co]: ...
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,3 @@ class Registry(Generic[T]):
         if found is None or not self.sees(principal, found):
             raise NotFound(f"{self.what} {entry_id} not found")
         return found
-
-    async def entries(self, uow: UnitOfWork, principal: Principal) -> list[T]:
-        async with uow:
-            found = list(await self.entries_of(uow).list())
-        return [x for x in found if self.sees(principal, x)]

@@ -1,7 +1,14 @@
-"""Reports and the OCDS export, each limited to what the caller may know."""
+"""Reports and the OCDS export, each limited to what the caller may know.
+
+A report is added up by the database over what the caller sees and answered a page of rows
+at a time (planned against delivered), or one row per buying nation (value by origin). An
+OCDS package holds one process's releases, a page at a time in the order published: a
+procurement, a framework, or one of its call-offs (a process of its own).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,108 +16,122 @@ from typing import Any
 
 from bundling_shared.auth import Principal
 from contracts.domain import ocds
-from contracts.domain.access import Action, Relation, allowed
-from contracts.domain.reporting import DeliveryProgress, Purchase, planned_vs_delivered, value_by_origin
+from contracts.domain.access import Action, Relation, allowed, reach
+from contracts.domain.errors import NotFound
+from contracts.domain.reporting import DeliveryProgress, value_by_origin
 from contracts.service_layer import frameworks, procurements
-from contracts.service_layer.deliveries import resolve, visible_nations
-from contracts.service_layer.unit_of_work import UnitOfWork
+from contracts.service_layer.suppliers import own_supplier_id
+from contracts.service_layer.unit_of_work import Found, Sight, UnitOfWork
 
 
 @dataclass(frozen=True)
 class Export:
-    """An OCDS package as read: the OCID prefix of its processes, its own address, and the
-    day and moment that decide what changed since the latest release."""
+    """An OCDS package as read: the OCID prefix of its processes, its own address, the day
+    and moment that decide what changed since the latest release, and the page of releases
+    asked for (`limit` from `offset`), with the address of the package at another offset."""
 
     prefix: str
     uri: str
     today: date
     now: datetime
+    limit: int
+    offset: int = 0
+    at_offset: Callable[[int], str] = lambda _: ""
 
 
-class _Seen:
-    """The nations of each contract or call-off whose figures the caller sees, looked up once."""
+@dataclass(frozen=True)
+class Package:
+    """One page of a process's releases as an OCDS release package, with how many releases
+    the process has and the address of the next page, if there is one."""
 
-    def __init__(self, uow: UnitOfWork, principal: Principal) -> None:
-        self._uow, self._principal = uow, principal
-        self._nations: dict[str, set[str] | None] = {}
-
-    async def __call__(self, agreement_id: str, nation: str) -> bool:
-        if agreement_id not in self._nations:
-            agreement = await resolve(self._uow, agreement_id)
-            self._nations[agreement_id] = visible_nations(self._principal, agreement) if agreement else set()
-        seen = self._nations[agreement_id]
-        return seen is None or nation in seen
+    body: dict[str, Any]
+    total: int
+    next: str | None
 
 
-async def delivery_progress(uow: UnitOfWork, principal: Principal, today: date) -> list[DeliveryProgress]:
+async def _sight(uow: UnitOfWork, principal: Principal) -> Sight:
+    """Every nation's figures of what the caller leads or supplies, its own nation's of what
+    it takes part in: as the caller sees each contract's or call-off's lots."""
+    supplier_id = await own_supplier_id(uow, principal)
+    whole = reach(principal, Action.LOTS_VIEW, Action.CONTRACT_VIEW_ALL, supplier_id=supplier_id)
+    own = principal.nation if allowed(principal, Action.LOTS_VIEW, Relation.PARTICIPANT) else None
+    return Sight(whole, own)
+
+
+async def delivery_progress(
+    uow: UnitOfWork, principal: Principal, today: date, limit: int, offset: int
+) -> Found[DeliveryProgress]:
     """Planned against delivered per contract (or call-off) and nation, for what the caller sees."""
     async with uow:
-        sees = _Seen(uow, principal)
-        visible = [lot for lot in await uow.lots.list() if await sees(lot.contract_id, lot.nation)]
-    return planned_vs_delivered(visible, today)
+        return await uow.lots.progress(await _sight(uow, principal), today, limit, offset)
 
 
 async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, Decimal | float]]:
     """Contracted value per buying nation by supplier origin; a nation sees its own row."""
-    purchases: list[Purchase] = []
     if not allowed(principal, Action.REPORT, Relation.ANY):
         return {}
     async with uow:
-        sees = _Seen(uow, principal)
-        for contract in await uow.contracts.list():
-            if contract.supplier_id and contract.unit_price_eur is not None:
-                supplier = await uow.suppliers.get(contract.supplier_id)
-                if supplier is not None:
-                    purchases += [
-                        Purchase(line.nation, contract.unit_price_eur * line.quantity, supplier.country)
-                        for line in contract.lines
-                        if await sees(contract.id, line.nation)
-                    ]
-        for call_off in await uow.frameworks.all_call_offs():
-            supplier = await uow.suppliers.get(call_off.supplier_id)
-            if call_off.value_eur is not None and supplier is not None and await sees(call_off.id, call_off.nation):
-                purchases.append(Purchase(call_off.nation, call_off.value_eur, supplier.country))
+        sight = await _sight(uow, principal)
+        purchases = [*await uow.contracts.purchases(sight), *await uow.frameworks.purchases(sight)]
     return value_by_origin(purchases)
 
 
-async def procurement_package(
-    uow: UnitOfWork, principal: Principal, procurement_id: str, export: Export
-) -> dict[str, Any]:
+async def _sources(uow: UnitOfWork, export: Export, supplier_ids: set[str], agreement_ids: list[str]) -> ocds.Sources:
+    """The suppliers a release names and the first delivery lots of each contract or call-off."""
+    lots, counts = {}, {}
+    for agreement_id in agreement_ids:
+        found = await uow.lots.page(agreement_id, None, ocds.MAX_MILESTONES, 0, whole=True)
+        lots[agreement_id], counts[agreement_id] = list(found.items), found.total
+    suppliers = await uow.suppliers.by_ids(supplier_ids)
+    return ocds.Sources(export.prefix, suppliers, lots, export.today, counts)
+
+
+async def procurement_package(uow: UnitOfWork, principal: Principal, procurement_id: str, export: Export) -> Package:
     async with uow:
-        procurement = await procurements.authorised(uow, principal, procurement_id, Action.PROCUREMENT_EXPORT)
-        suppliers = await uow.suppliers.by_ids({o.supplier_id for o in procurement.offers})
+        seen = await procurements.readable(uow, principal, procurement_id, Action.PROCUREMENT_EXPORT)
+        procurement = seen.procurement
+        first = await uow.procurements.offers(procurement.id, None, ocds.MAX_TENDERERS, 0)
+        winner = procurement.awarded_supplier_id
+        won = await uow.procurements.offers(procurement.id, winner, 1, 0) if winner else None
+        awarded = next((o for o in won.items if o.id == procurement.awarded_offer_id), None) if won else None
+        bids = ocds.Bids(list(first.items), first.total, awarded)
         contracts = list(await uow.contracts.all_for_bundle(procurement.bundle_id)) if procurement.bundle_id else []
-        lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in contracts}
-        sources = ocds.Sources(export.prefix, suppliers, lots, export.today)
-        draft = ocds.procurement_release(procurement, contracts, sources)
-        releases = await _published(uow, [draft], export.now)
-    return ocds.package(export.uri, releases, export.now)
+        named = {o.supplier_id for o in bids.first} | ({awarded.supplier_id} if awarded else set())
+        sources = await _sources(uow, export, named, [c.id for c in contracts])
+        draft = ocds.procurement_release(procurement, bids, contracts, sources)
+        return await _published(uow, draft, export)
 
 
-async def framework_package(uow: UnitOfWork, principal: Principal, framework_id: str, export: Export) -> dict[str, Any]:
+async def framework_package(uow: UnitOfWork, principal: Principal, framework_id: str, export: Export) -> Package:
+    """The framework's own process; each call-off is exported as a process of its own."""
     async with uow:
-        framework = await frameworks.authorised(uow, principal, framework_id, Action.FRAMEWORK_EXPORT)
-        ids = set(framework.suppliers) | {c.supplier_id for c in framework.call_offs}
-        ids |= {str(bid["supplier_id"]) for c in framework.call_offs for bid in c.competition}
-        suppliers = await uow.suppliers.by_ids(ids)
-        lots = {c.id: list(await uow.lots.for_contract(c.id)) for c in framework.call_offs}
-        drafts = ocds.framework_releases(framework, ocds.Sources(export.prefix, suppliers, lots, export.today))
-        releases = await _published(uow, drafts, export.now)
-    return ocds.package(export.uri, releases, export.now)
+        framework, _ = await frameworks.readable(uow, principal, framework_id, Action.FRAMEWORK_EXPORT)
+        sources = await _sources(uow, export, set(framework.suppliers), [])
+        return await _published(uow, ocds.framework_release(framework, sources), export)
 
 
-async def _published(uow: UnitOfWork, drafts: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    """Every release of the processes, as first published, with a new one for each process
-    that changed since its latest release; process by process, oldest first."""
-    ocids = [draft["ocid"] for draft in drafts]
-    history = await uow.releases.for_ocids(set(ocids))
-    added = False
-    for draft in drafts:
-        release = ocds.publish(draft, [r for r in history if r.ocid == draft["ocid"]], now)
-        if release is not None:
-            await uow.releases.add(release)
-            added = True
-    if added:
+async def call_off_package(
+    uow: UnitOfWork, principal: Principal, framework_id: str, call_off_id: str, export: Export
+) -> Package:
+    """A call-off's process, related to its framework's: for those who may export the framework."""
+    async with uow:
+        framework, _ = await frameworks.readable(uow, principal, framework_id, Action.FRAMEWORK_EXPORT)
+        call_off = await uow.frameworks.call_off(call_off_id)
+        if call_off is None or call_off.framework_id != framework.id:
+            raise NotFound(f"call-off {call_off_id} of framework contract {framework_id} not found")
+        bidders = {str(bid["supplier_id"]) for bid in call_off.competition}
+        sources = await _sources(uow, export, {call_off.supplier_id, *bidders}, [call_off.id])
+        return await _published(uow, ocds.call_off_release(framework, call_off, sources), export)
+
+
+async def _published(uow: UnitOfWork, draft: dict[str, Any], export: Export) -> Package:
+    """A page of the process's releases as first published, oldest first, a new one
+    published first when the process changed since its latest release."""
+    release = ocds.publish(draft, [r for r in [await uow.releases.latest(draft["ocid"])] if r], export.now)
+    if release is not None:
+        await uow.releases.add(release)
         await uow.commit()
-        history = await uow.releases.for_ocids(set(ocids))
-    return [r.release for ocid in ocids for r in history if r.ocid == ocid]
+    found = await uow.releases.page(draft["ocid"], export.limit, export.offset)
+    end = export.offset + export.limit
+    following = export.at_offset(end) if end < found.total else None
+    return Package(ocds.package(export.uri, list(found.items), export.now), found.total, following)

@@ -8,14 +8,15 @@ service (`demand.harmonisation.proposed`) when needs split over their deviations
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bundling_shared.auth import Principal
 from bundling_shared.events.demand import HarmonisationProposedV1
-from contracts.domain.access import Action, allowed, authorise, relation_to, specification_view
+from contracts.domain.access import Action, allowed, authorise, reach, relation_to, specification_view
 from contracts.domain.errors import ContractRuleViolation, NotFound
 from contracts.domain.specifications import Specification, SpecificationTerms, next_version
 from contracts.service_layer import events, reference
-from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, UnitOfWork
+from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, Found, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,24 @@ def _sees(principal: Principal, spec: Specification) -> bool:
 
 _registry = reference.Registry(lambda uow: uow.specifications, _sees, "specification")
 visible = _registry.entry
-visible_all = _registry.entries
+
+
+async def visible_page(uow: UnitOfWork, principal: Principal, limit: int, offset: int) -> Found[Specification]:
+    """By reference and version, without their deviations: while the nations take
+    position, those the caller's nation takes part in (coordinators: all); once
+    harmonised, those too, and every one for industry and coordinators."""
+    proposed, harmonised = (reach(principal, specification_view(done)) for done in (False, True))
+    async with uow:
+        return await uow.specifications.page(proposed, harmonised, limit, offset)
+
+
+async def deviations(
+    uow: UnitOfWork, principal: Principal, specification_id: str, limit: int, offset: int
+) -> Found[dict[str, Any]]:
+    """The nations' recorded deviations, in the order recorded, for those who see the specification."""
+    await visible(uow, principal, specification_id)
+    async with uow:
+        return await uow.specifications.deviations(specification_id, limit, offset)
 
 
 async def _authorised(uow: UnitOfWork, principal: Principal, specification_id: str, action: Action) -> Specification:

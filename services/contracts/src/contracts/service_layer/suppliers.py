@@ -11,11 +11,19 @@ from datetime import date
 from typing import TypeVar
 
 from bundling_shared.auth import Principal
-from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, relation_to_supplier
+from contracts.domain.access import (
+    Action,
+    Relation,
+    allowed,
+    authorise,
+    industry_org,
+    reach,
+    relation_to_supplier,
+)
 from contracts.domain.errors import Conflict, NotFound
 from contracts.domain.suppliers import Supplier, SupplierTerms
 from contracts.service_layer import events, reference
-from contracts.service_layer.unit_of_work import UnitOfWork
+from contracts.service_layer.unit_of_work import NONE_FOUND, Found, UnitOfWork
 
 T = TypeVar("T")
 
@@ -52,7 +60,19 @@ def _sees(principal: Principal, supplier: Supplier) -> bool:
 
 _registry = reference.Registry(lambda uow: uow.suppliers, _sees, "supplier")
 visible_supplier = _registry.entry
-visible_suppliers = _registry.entries
+
+
+async def visible_suppliers(uow: UnitOfWork, principal: Principal, limit: int, offset: int) -> Found[Supplier]:
+    """By organisation: the whole registry for those who keep it, a company its own entry,
+    others none."""
+    if reach(principal, Action.SUPPLIER_VIEW).everything:
+        organisation = None
+    else:
+        organisation = industry_org(principal)
+        if organisation is None or not allowed(principal, Action.SUPPLIER_VIEW, Relation.ITSELF):
+            return NONE_FOUND
+    async with uow:
+        return await uow.suppliers.page(organisation, limit, offset)
 
 
 async def register_supplier(uow: UnitOfWork, principal: Principal, *, terms: SupplierTerms) -> Supplier:

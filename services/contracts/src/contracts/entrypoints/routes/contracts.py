@@ -3,16 +3,16 @@ supplier its own contracts, the lead everything of what it leads."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from bundling_shared.pagination import Page
 from bundling_shared.problems import MEDIA_TYPE
 from contracts.domain.contract import ContractMode
-from contracts.entrypoints.deps import MAX_OFFSET, PathId, Uow
-from contracts.entrypoints.schemas import ContractModeIn, ContractOut
+from contracts.entrypoints.deps import Paged, PathId, Uow
+from contracts.entrypoints.schemas import ChangeLogEntryOut, ContractModeIn, ContractOut, ContractsOut
 from contracts.service_layer import contracts
 
 router = APIRouter(tags=["contracts"])
@@ -27,14 +27,10 @@ NOT_CONTRACTED: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/contracts", response_model=Page[ContractOut])
-async def list_contracts(
-    uow: Uow,
-    principal: CurrentPrincipal,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> Page[ContractOut]:
-    page = await contracts.visible_page(uow(), principal, limit, offset)
-    return Page(items=[ContractOut.of(v) for v in page.views], limit=limit, offset=offset, total=page.total)
+async def list_contracts(uow: Uow, principal: CurrentPrincipal, page: Paged) -> Page[ContractOut]:
+    """Oldest first: those the caller leads, takes part in (its own line) or supplies."""
+    found = await contracts.visible_page(uow(), principal, page.limit, page.offset)
+    return page.of(found, ContractOut.of)
 
 
 @router.get("/contracts/{contract_id}", response_model=ContractOut)
@@ -42,6 +38,16 @@ async def get_contract(contract_id: PathId, uow: Uow, principal: CurrentPrincipa
     """The lead, its supplier and admin see every line; a nation in it its own line and the
     totals (quantity, nations); others nothing."""
     return ContractOut.of(await contracts.visible(uow(), principal, contract_id))
+
+
+@router.get("/contracts/{contract_id}/change-log", response_model=Page[ChangeLogEntryOut])
+async def contract_change_log(
+    contract_id: PathId, uow: Uow, principal: CurrentPrincipal, page: Paged
+) -> Page[ChangeLogEntryOut]:
+    """Every change of the contract, oldest first: a nation in it reads the entries of the
+    whole contract and of its own part; the lead, its supplier and admin every entry."""
+    found = await contracts.change_log(uow(), principal, contract_id, page.limit, page.offset)
+    return page.of(found, ChangeLogEntryOut.model_validate)
 
 
 @router.get("/joint-orders/{bundle_id}/contract", response_model=ContractOut, responses=NOT_CONTRACTED)
@@ -52,11 +58,11 @@ async def contract_of_joint_order(bundle_id: PathId, uow: Uow, principal: Curren
     return ContractOut.of((await contracts.of_joint_order(uow(), principal, bundle_id))[0])
 
 
-@router.get("/joint-orders/{bundle_id}/contracts", response_model=list[ContractOut], responses=NOT_CONTRACTED)
-async def contracts_of_joint_order(bundle_id: PathId, uow: Uow, principal: CurrentPrincipal) -> list[ContractOut]:
+@router.get("/joint-orders/{bundle_id}/contracts", response_model=ContractsOut, responses=NOT_CONTRACTED)
+async def contracts_of_joint_order(bundle_id: PathId, uow: Uow, principal: CurrentPrincipal) -> ContractsOut:
     """All contracts of a joint order: one, or one per buying nation; 409 naming the rule
     when the committed joint order or framework could not be contracted."""
-    return [ContractOut.of(v) for v in await contracts.of_joint_order(uow(), principal, bundle_id)]
+    return ContractsOut([ContractOut.of(v) for v in await contracts.of_joint_order(uow(), principal, bundle_id)])
 
 
 @router.put("/joint-orders/{bundle_id}/contract-mode", status_code=status.HTTP_204_NO_CONTENT)

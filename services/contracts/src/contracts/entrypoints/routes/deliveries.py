@@ -5,17 +5,31 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.deps import PathId, Today, Uow
-from contracts.entrypoints.schemas import CapacityIn, DeliveryIn, ForecastIn, LotOut, LotsIn, ReplanIn
+from bundling_shared.pagination import Page
+from contracts.entrypoints.deps import Paged, PathId, Today, Uow
+from contracts.entrypoints.schemas import (
+    CapacityIn,
+    DeliveryIn,
+    ForecastIn,
+    LogEntryOut,
+    LotDeliveryOut,
+    LotOut,
+    LotsIn,
+    ReplanIn,
+)
 from contracts.service_layer import deliveries
 
 router = APIRouter(tags=["delivery schedules"])
 
 
-@router.get("/contracts/{contract_id}/lots", response_model=list[LotOut])
-async def list_lots(contract_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today) -> list[LotOut]:
-    """Lots of a contract or call-off: a nation its own, the supplier and authority all."""
-    return [LotOut.of(lot, today) for lot in await deliveries.lots(uow(), principal, contract_id)]
+@router.get("/contracts/{contract_id}/lots", response_model=Page[LotOut])
+async def list_lots(
+    contract_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today, page: Paged
+) -> Page[LotOut]:
+    """Lots of a contract or call-off in the order they fall due: a nation its own, the
+    supplier and authority all."""
+    found = await deliveries.lots(uow(), principal, contract_id, page.limit, page.offset)
+    return page.of(found, lambda lot: LotOut.of(lot, today))
 
 
 @router.post("/contracts/{contract_id}/lots", response_model=list[LotOut], status_code=201)
@@ -35,6 +49,20 @@ async def allocate_capacity(
         uow(), principal, contract_id, monthly_capacity=body.monthly_capacity, start=body.start, priority=body.priority
     )
     return [LotOut.of(lot, today) for lot in made]
+
+
+@router.get("/lots/{lot_id}/deliveries", response_model=Page[LotDeliveryOut])
+async def lot_deliveries(lot_id: PathId, uow: Uow, principal: CurrentPrincipal, page: Paged) -> Page[LotDeliveryOut]:
+    """What arrived on the lot, in the order recorded."""
+    found = await deliveries.lot_deliveries(uow(), principal, lot_id, page.limit, page.offset)
+    return page.of(found, LotDeliveryOut.model_validate)
+
+
+@router.get("/lots/{lot_id}/history", response_model=Page[LogEntryOut])
+async def lot_history(lot_id: PathId, uow: Uow, principal: CurrentPrincipal, page: Paged) -> Page[LogEntryOut]:
+    """Every change of the lot, oldest first: planned, delivered, forecast, moved with the reason."""
+    found = await deliveries.lot_history(uow(), principal, lot_id, page.limit, page.offset)
+    return page.of(found, LogEntryOut.model_validate)
 
 
 @router.post("/lots/{lot_id}/deliveries", response_model=LotOut)

@@ -1,4 +1,5 @@
-"""Framework contracts, accession and call-offs."""
+"""Framework contracts, accession and call-offs: a framework answers with its ceiling and
+what is left of it; its call-offs, requests to accede and change log are lists of their own."""
 
 from __future__ import annotations
 
@@ -7,18 +8,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
+from bundling_shared.pagination import Page
 from contracts.domain.frameworks import AccessionPolicy
-from contracts.entrypoints.deps import PathId, PathNation, Settings, Today, Uow
+from contracts.entrypoints.deps import Paged, PathId, PathNation, Settings, Today, Uow
 from contracts.entrypoints.schemas import (
     AccessionDecisionIn,
     AccessionIn,
+    AccessionOut,
     AccessionRequestOut,
     CallOffIn,
     CallOffOut,
+    ChangeLogEntryOut,
     CoordinatorIn,
     FrameworkIn,
     FrameworkOut,
     FrameworkSettingsIn,
+    FrameworkSummaryOut,
     FrameworkSupplierIn,
 )
 from contracts.service_layer import frameworks
@@ -39,15 +44,46 @@ async def create_framework(body: FrameworkIn, uow: Uow, principal: CurrentPrinci
     return FrameworkOut.of(view)
 
 
-@router.get("/frameworks", response_model=list[FrameworkOut])
-async def list_frameworks(uow: Uow, principal: CurrentPrincipal, watch: Watching) -> list[FrameworkOut]:
-    views = await frameworks.visible_all(uow(), principal, watch)
-    return [FrameworkOut.of(v) for v in views]
+@router.get("/frameworks", response_model=Page[FrameworkSummaryOut])
+async def list_frameworks(
+    uow: Uow, principal: CurrentPrincipal, watch: Watching, page: Paged
+) -> Page[FrameworkSummaryOut]:
+    """Oldest first: those the caller leads, takes part in (its own share) or supplies."""
+    found = await frameworks.visible_page(uow(), principal, watch, page.limit, page.offset)
+    return page.of(found, FrameworkSummaryOut.of)
 
 
 @router.get("/frameworks/{framework_id}", response_model=FrameworkOut)
 async def get_framework(framework_id: PathId, uow: Uow, principal: CurrentPrincipal, watch: Watching) -> FrameworkOut:
     return FrameworkOut.of(await frameworks.view(uow(), principal, framework_id, watch))
+
+
+@router.get("/frameworks/{framework_id}/call-offs", response_model=Page[CallOffOut])
+async def list_call_offs(framework_id: PathId, uow: Uow, principal: CurrentPrincipal, page: Paged) -> Page[CallOffOut]:
+    """In the order placed: the lead sees every call-off, a supplier those placed with it, a
+    nation its own."""
+    found = await frameworks.call_offs(uow(), principal, framework_id, page.limit, page.offset)
+    return page.of(found, lambda c: CallOffOut.model_validate(c, from_attributes=True))
+
+
+@router.get("/frameworks/{framework_id}/accessions", response_model=Page[AccessionOut])
+async def list_accessions(
+    framework_id: PathId, uow: Uow, principal: CurrentPrincipal, page: Paged
+) -> Page[AccessionOut]:
+    """Requests to accede in the order asked, with the lead's decisions: the lead sees every
+    one, a nation its own."""
+    found = await frameworks.accession_requests(uow(), principal, framework_id, page.limit, page.offset)
+    return page.of(found, AccessionOut.model_validate)
+
+
+@router.get("/frameworks/{framework_id}/change-log", response_model=Page[ChangeLogEntryOut])
+async def framework_change_log(
+    framework_id: PathId, uow: Uow, principal: CurrentPrincipal, page: Paged
+) -> Page[ChangeLogEntryOut]:
+    """Every change of the framework, oldest first: the lead reads every entry, a supplier
+    those of the whole framework, a nation those of the whole and of its own part."""
+    found = await frameworks.change_log(uow(), principal, framework_id, page.limit, page.offset)
+    return page.of(found, ChangeLogEntryOut.model_validate)
 
 
 @router.post("/frameworks/{framework_id}/suppliers", response_model=FrameworkOut)

@@ -5,8 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.deps import PathId, Settings, Today, Uow
-from contracts.entrypoints.schemas import CoordinatorIn, OfferIn, OfferOut, ProcurementIn, ProcurementOut
+from bundling_shared.pagination import Page
+from contracts.entrypoints.deps import Paged, PathId, Settings, Today, Uow
+from contracts.entrypoints.schemas import (
+    AssessmentOut,
+    CoordinatorIn,
+    OfferIn,
+    OfferOut,
+    ProcurementIn,
+    ProcurementOut,
+)
 from contracts.service_layer import procurements
 
 router = APIRouter(tags=["procurements"])
@@ -35,9 +43,25 @@ async def submit_offer(
 
 @router.get("/procurements/{procurement_id}", response_model=ProcurementOut)
 async def get_procurement(procurement_id: PathId, uow: Uow, principal: CurrentPrincipal) -> ProcurementOut:
-    """The authority sees every offer and the full ranking with reasons; a bidder its own
-    offer and score; a participating nation the outcome."""
+    """The procurement and its outcome, for the authority, the bidders and the participating
+    nations."""
     return ProcurementOut.of(await procurements.view(uow(), principal, procurement_id))
+
+
+@router.get("/procurements/{procurement_id}/offers", response_model=Page[OfferOut])
+async def list_offers(procurement_id: PathId, uow: Uow, principal: CurrentPrincipal, page: Paged) -> Page[OfferOut]:
+    """In the order they came: the authority sees every offer, a bidder its own, a
+    participating nation none."""
+    found = await procurements.offers(uow(), principal, procurement_id, page.limit, page.offset)
+    return page.of(found, lambda o: OfferOut.model_validate(o, from_attributes=True))
+
+
+@router.get("/procurements/{procurement_id}/evaluation", response_model=Page[AssessmentOut])
+async def evaluation(procurement_id: PathId, uow: Uow, principal: CurrentPrincipal, page: Paged) -> Page[AssessmentOut]:
+    """The ranking from first to last once awarded: the authority sees every offer's scores
+    with the reasons; a bidder its own scores; a participating nation none."""
+    found = await procurements.evaluation(uow(), principal, procurement_id, page.limit, page.offset)
+    return page.of(found, AssessmentOut.model_validate)
 
 
 @router.post("/procurements/{procurement_id}/award", response_model=ProcurementOut)

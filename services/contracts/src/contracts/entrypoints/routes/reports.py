@@ -4,49 +4,97 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.deps import Now, PathId, Settings, Today, Uow
-from contracts.entrypoints.schemas import OriginValuesOut
+from bundling_shared.pagination import Page
+from contracts.entrypoints.deps import Now, Offset, Paged, PathId, Settings, Today, Uow
+from contracts.entrypoints.schemas import DeliveryProgressOut, ValueByOriginOut
 from contracts.service_layer import reports
 
 router = APIRouter(tags=["reports"])
 
+MAX_RELEASES = 100
+"""Releases of one package page: each bounded (`contracts.domain.ocds`), so a page is too."""
+ReleaseLimit = Annotated[int, Query(ge=1, le=MAX_RELEASES, description="Releases in the package, at most 100.")]
 
-def _export(request: Request, today: Today, now: Now, settings: Settings) -> reports.Export:
-    return reports.Export(prefix=settings.ocds_prefix, uri=str(request.url), today=today, now=now)
+PAGED_PACKAGE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One page of the process's releases as an OCDS release package.",
+        "headers": {
+            "X-Total-Count": {"description": "The process's releases in all.", "schema": {"type": "integer"}},
+            "Link": {
+                "description": 'The next page, when there is one: `<uri>; rel="next"` (RFC 8288).',
+                "schema": {"type": "string"},
+            },
+        },
+    }
+}
+
+
+def _export(
+    request: Request, today: Today, now: Now, settings: Settings, limit: ReleaseLimit = 10, offset: Offset = 0
+) -> reports.Export:
+    def at_offset(other: int) -> str:
+        return str(request.url.include_query_params(offset=other))
+
+    uri = str(request.url)
+    return reports.Export(settings.ocds_prefix, uri, today, now, limit, offset, at_offset)
 
 
 Export = Annotated[reports.Export, Depends(_export)]
 
 
-@router.get("/reports/deliveries")
-async def deliveries_report(uow: Uow, principal: CurrentPrincipal, today: Today) -> list[dict[str, Any]]:
-    """Planned against delivered per contract (or call-off) and nation: a nation its own."""
-    rows = await reports.delivery_progress(uow(), principal, today)
-    return [vars(row) for row in rows]
+def _answer(package: reports.Package, response: Response) -> dict[str, Any]:
+    """The package; how many releases there are and where the next page is, as headers,
+    since an OCDS package has no field of its own for them."""
+    response.headers["X-Total-Count"] = str(package.total)
+    if package.next is not None:
+        response.headers["Link"] = f'<{package.next}>; rel="next"'
+    return package.body
 
 
-@router.get("/reports/value-by-origin")
-async def value_by_origin_report(uow: Uow, principal: CurrentPrincipal) -> dict[str, OriginValuesOut]:
+@router.get("/reports/deliveries", response_model=Page[DeliveryProgressOut])
+async def deliveries_report(
+    uow: Uow, principal: CurrentPrincipal, today: Today, page: Paged
+) -> Page[DeliveryProgressOut]:
+    """Planned against delivered per contract (or call-off) and nation, by contract and
+    nation: a nation its own."""
+    found = await reports.delivery_progress(uow(), principal, today, page.limit, page.offset)
+    return page.of(found, DeliveryProgressOut.model_validate)
+
+
+@router.get("/reports/value-by-origin", response_model=ValueByOriginOut)
+async def value_by_origin_report(uow: Uow, principal: CurrentPrincipal) -> ValueByOriginOut:
     """Contracted value per buying nation by supplier origin (national, eu, other_nato,
     other) in EUR with cents, with shares: e.g. the share contracted with national companies."""
-    report = await reports.value_by_supplier_origin(uow(), principal)
-    return {nation: OriginValuesOut.model_validate(row) for nation, row in report.items()}
+    return ValueByOriginOut.model_validate(await reports.value_by_supplier_origin(uow(), principal))
 
 
-@router.get("/procurements/{procurement_id}/ocds")
+@router.get("/procurements/{procurement_id}/ocds", responses=PAGED_PACKAGE)
 async def procurement_ocds(
-    procurement_id: PathId, uow: Uow, principal: CurrentPrincipal, export: Export
+    procurement_id: PathId, uow: Uow, principal: CurrentPrincipal, export: Export, response: Response
 ) -> dict[str, Any]:
-    """The procurement as an OCDS 1.1 release package (contracting authority only): every
-    release published so far, and a new one when the procurement changed since the latest."""
-    return await reports.procurement_package(uow(), principal, procurement_id, export)
+    """The procurement as an OCDS 1.1 release package (contracting authority only): its
+    releases oldest first, a page at a time, and a new one when the procurement changed
+    since the latest."""
+    return _answer(await reports.procurement_package(uow(), principal, procurement_id, export), response)
 
 
-@router.get("/frameworks/{framework_id}/ocds")
-async def framework_ocds(framework_id: PathId, uow: Uow, principal: CurrentPrincipal, export: Export) -> dict[str, Any]:
-    """The framework contract and each call-off as its own related process (OCDS 1.1), with
-    every release published so far."""
-    return await reports.framework_package(uow(), principal, framework_id, export)
+@router.get("/frameworks/{framework_id}/ocds", responses=PAGED_PACKAGE)
+async def framework_ocds(
+    framework_id: PathId, uow: Uow, principal: CurrentPrincipal, export: Export, response: Response
+) -> dict[str, Any]:
+    """The framework contract as an OCDS 1.1 release package, a page of releases at a time;
+    each call-off is a process of its own (`/frameworks/{id}/call-offs/{call_off_id}/ocds`)."""
+    return _answer(await reports.framework_package(uow(), principal, framework_id, export), response)
+
+
+@router.get("/frameworks/{framework_id}/call-offs/{call_off_id}/ocds", responses=PAGED_PACKAGE)
+async def call_off_ocds(
+    framework_id: PathId, call_off_id: PathId, uow: Uow, principal: CurrentPrincipal, export: Export, response: Response
+) -> dict[str, Any]:
+    """A call-off as an OCDS 1.1 release package: its own process, related to the
+    framework's, a page of releases at a time."""
+    package = await reports.call_off_package(uow(), principal, framework_id, call_off_id, export)
+    return _answer(package, response)

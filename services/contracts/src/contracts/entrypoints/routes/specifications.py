@@ -5,8 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.deps import PathId, Uow
-from contracts.entrypoints.schemas import NationDeviationIn, PositionIn, SpecificationIn, SpecificationOut
+from bundling_shared.pagination import Page
+from contracts.entrypoints.deps import Paged, PathId, Uow
+from contracts.entrypoints.schemas import (
+    DeviationOut,
+    NationDeviationIn,
+    PositionIn,
+    SpecificationIn,
+    SpecificationOut,
+    SpecificationSummaryOut,
+)
 from contracts.service_layer import specifications
 
 router = APIRouter(tags=["specifications"])
@@ -19,12 +27,12 @@ async def propose(body: SpecificationIn, uow: Uow, principal: CurrentPrincipal) 
     return SpecificationOut.model_validate(spec, from_attributes=True)
 
 
-@router.get("/specifications", response_model=list[SpecificationOut])
-async def list_specifications(uow: Uow, principal: CurrentPrincipal) -> list[SpecificationOut]:
-    return [
-        SpecificationOut.model_validate(s, from_attributes=True)
-        for s in await specifications.visible_all(uow(), principal)
-    ]
+@router.get("/specifications", response_model=Page[SpecificationSummaryOut])
+async def list_specifications(uow: Uow, principal: CurrentPrincipal, page: Paged) -> Page[SpecificationSummaryOut]:
+    """By reference and version: those the caller's nation takes part in, and harmonised
+    ones for industry; every one for coordinators."""
+    found = await specifications.visible_page(uow(), principal, page.limit, page.offset)
+    return page.of(found, lambda s: SpecificationSummaryOut.model_validate(s, from_attributes=True))
 
 
 @router.get("/specifications/{specification_id}", response_model=SpecificationOut)
@@ -43,6 +51,15 @@ async def take_position(
         uow(), principal, specification_id, agree=body.position == "agree", reason=body.reason
     )
     return SpecificationOut.model_validate(spec, from_attributes=True)
+
+
+@router.get("/specifications/{specification_id}/deviations", response_model=Page[DeviationOut])
+async def list_deviations(
+    specification_id: PathId, uow: Uow, principal: CurrentPrincipal, page: Paged
+) -> Page[DeviationOut]:
+    """The nations' deviations from the specification, in the order recorded."""
+    found = await specifications.deviations(uow(), principal, specification_id, page.limit, page.offset)
+    return page.of(found, DeviationOut.model_validate)
 
 
 @router.post("/specifications/{specification_id}/deviations", response_model=SpecificationOut)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
-from contracts.entrypoints.deps import PathId, Today, Uow
+from bundling_shared.pagination import Page
+from contracts.entrypoints.deps import Paged, PathId, Today, Uow
 from contracts.entrypoints.schemas import DeclarationIn, SupplierIn, SupplierOut
 from contracts.service_layer import suppliers
 
@@ -26,9 +27,11 @@ async def change_declaration(
     return SupplierOut.of(supplier, today)
 
 
-@router.get("/suppliers", response_model=list[SupplierOut])
-async def list_suppliers(uow: Uow, principal: CurrentPrincipal, today: Today) -> list[SupplierOut]:
-    return [SupplierOut.of(s, today) for s in await suppliers.visible_suppliers(uow(), principal)]
+@router.get("/suppliers", response_model=Page[SupplierOut])
+async def list_suppliers(uow: Uow, principal: CurrentPrincipal, today: Today, page: Paged) -> Page[SupplierOut]:
+    """By organisation: the whole registry for coordinators, a company its own entry."""
+    found = await suppliers.visible_suppliers(uow(), principal, page.limit, page.offset)
+    return page.of(found, lambda s: SupplierOut.of(s, today))
 
 
 @router.get("/suppliers/{supplier_id}", response_model=SupplierOut)
