@@ -100,7 +100,8 @@ def test_the_radar_framework_opened_to_norway_denmark_and_lithuania(platform: Pl
     committed = framework_committed(bundle_id=f"bundle-mmr-{uuid.uuid4().hex[:6]}")
     publish(kafka_bootstrap, platform, "demand.bundles", committed)
     framework = eventually(
-        lambda: next(iter(call(platform, "GET", "/v1/frameworks", desk("NLD"))), None), what="the radar framework"
+        lambda: next(iter(call(platform, "GET", "/v1/frameworks", desk("NLD"))["items"]), None),
+        what="the radar framework",
     )
     assert (framework["contracting_authority"], framework["participants"]) == ("NLD", {"NLD": 9})
 
@@ -130,7 +131,7 @@ def test_the_radar_framework_opened_to_norway_denmark_and_lithuania(platform: Pl
          404)  # fmt: skip
     final = call(platform, "GET", path, desk("NLD"))
     assert (final["ceiling_quantity"], final["remaining_quantity"]) == (14, 11)
-    assert [c["nation"] for c in call(platform, "GET", path, desk("LTU"))["call_offs"]] == ["LTU"]
+    assert [c["nation"] for c in call(platform, "GET", f"{path}/call-offs", desk("LTU"))["items"]] == ["LTU"]
 
     events = read(kafka_bootstrap, platform, "contracts.contracts", until=8)
     assert len(of_type(events, "contracts.framework.created")) == 1
@@ -157,7 +158,7 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
 
     # harmonisation proposed by the demand service, agreed by the nations over HTTP
     publish(kafka_bootstrap, platform, "demand.bundles", harmonisation(["NLD", "DEU", "CZE"]))
-    spec = eventually(lambda: next(iter(call(platform, "GET", "/v1/specifications", desk("DEU"))), None),
+    spec = eventually(lambda: next(iter(call(platform, "GET", "/v1/specifications", desk("DEU"))["items"]), None),
                       what="the proposed specification")  # fmt: skip
     for nation in ("NLD", "DEU", "CZE"):
         spec = call(platform, "POST", f"/v1/specifications/{spec['id']}/positions", desk(nation), {"position": "agree"})
@@ -172,12 +173,13 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
     for org, offer in (("NAMMO", EUROPEAN), ("GLOBALARMS", CHEAPER_ABROAD), ("FARCO", NON_ASSOCIATED)):
         call(platform, "POST", f"/v1/procurements/{procurement['id']}/offers", industry(org), offer, 201)
     awarded = call(platform, "POST", f"/v1/procurements/{procurement['id']}/award", desk("NLD"))
-    ranking = {e["supplier_organisation"]: e for e in awarded["evaluation"]}
+    evaluation = call(platform, "GET", f"/v1/procurements/{procurement['id']}/evaluation", desk("NLD"))
+    ranking = {e["supplier_organisation"]: e for e in evaluation["items"]}
     assert awarded["awarded_supplier"] == "NAMMO"
     assert ranking["GLOBALARMS"]["scores"]["price"] > ranking["NAMMO"]["scores"]["price"]
     assert "origin (-" in ranking["GLOBALARMS"]["why"] and "delivery (-" in ranking["GLOBALARMS"]["why"]
-    seen_by_loser = call(platform, "GET", f"/v1/procurements/{procurement['id']}", industry("GLOBALARMS"))
-    assert [o["unit_price_eur"] for o in seen_by_loser["offers"]] == [f"{CHEAPER_ABROAD['unit_price_eur']:.2f}"]
+    seen_by_loser = call(platform, "GET", f"/v1/procurements/{procurement['id']}/offers", industry("GLOBALARMS"))
+    assert [o["unit_price_eur"] for o in seen_by_loser["items"]] == [f"{CHEAPER_ABROAD['unit_price_eur']:.2f}"]
     nammo_id = ranking["NAMMO"]["supplier_id"]
 
     # the framework with yearly call-offs, one lot late
@@ -198,8 +200,8 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
                   {"lots": [{"nation": "NLD", "quantity": 10_000, "due_date": late}]}, 201)  # fmt: skip
     call(platform, "POST", f"/v1/lots/{lot['id']}/deliveries", desk("NLD"), {"quantity": 4_000, "delivered_on": late})
     assert call(platform, "POST", "/v1/delivery-checks", coordinator())["delays_reported"] == 1
-    assert [x["status"] for x in call(platform, "GET", f"/v1/contracts/{first}/lots", industry("NAMMO"))] == [
-        "partially_met"]  # fmt: skip
+    lots = call(platform, "GET", f"/v1/contracts/{first}/lots", industry("NAMMO"))["items"]
+    assert [x["status"] for x in lots] == ["partially_met"]
     call(platform, "GET", f"/v1/contracts/{first}/lots", desk("DEU"), expect=404)
 
     events = read(kafka_bootstrap, platform, "contracts.contracts", until=3 + len(years))

@@ -139,6 +139,7 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ("demand", "POST", "/v1/catalogue/items/{code}/retire"): ({"code": "item:retire"}, _static({"reason": "edge"})),
     ("demand", "GET", "/v1/demand-sheet/{item_code}"): ({"item_code": "=" + ITEM}, None),
     ("contracts", "GET", "/v1/contracts/{contract_id}"): ({"contract_id": "contract_id"}, None),
+    ("contracts", "GET", "/v1/contracts/{contract_id}/change-log"): ({"contract_id": "contract_id"}, None),
     ("contracts", "GET", "/v1/joint-orders/{bundle_id}/contract"): ({"bundle_id": "bundle:committed"}, None),
     ("contracts", "GET", "/v1/joint-orders/{bundle_id}/contracts"): ({"bundle_id": "bundle:committed"}, None),
     ("contracts", "PUT", "/v1/joint-orders/{bundle_id}/contract-mode"): (
@@ -153,6 +154,10 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ),
     ("contracts", "POST", "/v1/specifications"): ({}, _spec),
     ("contracts", "GET", "/v1/specifications/{specification_id}"): ({"specification_id": "specification_id"}, None),
+    ("contracts", "GET", "/v1/specifications/{specification_id}/deviations"): (
+        {"specification_id": "specification_id"},
+        None,
+    ),
     ("contracts", "POST", "/v1/specifications/{specification_id}/deviations"): (
         {"specification_id": "specification_id"},
         _static({"description": "own fuze", "compatible": True}),
@@ -163,6 +168,8 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ),
     ("contracts", "POST", "/v1/procurements"): ({}, lambda _r, w: procurement_body("committed_for_tender", w.ids)),
     ("contracts", "GET", "/v1/procurements/{procurement_id}"): ({"procurement_id": "procurement_id"}, None),
+    ("contracts", "GET", "/v1/procurements/{procurement_id}/offers"): ({"procurement_id": "procurement_id"}, None),
+    ("contracts", "GET", "/v1/procurements/{procurement_id}/evaluation"): ({"procurement_id": "procurement_id"}, None),
     ("contracts", "POST", "/v1/procurements/{procurement_id}/offers"): (
         {"procurement_id": "procurement:award"},
         lambda _r, _w: _offer(),
@@ -172,6 +179,13 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ("contracts", "GET", "/v1/procurements/{procurement_id}/ocds"): ({"procurement_id": "procurement_id"}, None),
     ("contracts", "POST", "/v1/frameworks"): ({}, _framework),
     ("contracts", "GET", "/v1/frameworks/{framework_id}"): ({"framework_id": "framework_id"}, None),
+    ("contracts", "GET", "/v1/frameworks/{framework_id}/call-offs"): ({"framework_id": "framework_id"}, None),
+    ("contracts", "GET", "/v1/frameworks/{framework_id}/accessions"): ({"framework_id": "framework_id"}, None),
+    ("contracts", "GET", "/v1/frameworks/{framework_id}/change-log"): ({"framework_id": "framework_id"}, None),
+    ("contracts", "GET", "/v1/frameworks/{framework_id}/call-offs/{call_off_id}/ocds"): (
+        {"framework_id": "framework_id", "call_off_id": "call_off_id"},
+        None,
+    ),
     ("contracts", "POST", "/v1/frameworks/{framework_id}/suppliers"): (
         {"framework_id": "framework_id"},
         lambda _r, w: {"supplier_id": w.ids[f"supplier:{SECOND_SUPPLIER}"], "unit_price_eur": "900.00"},
@@ -203,6 +217,8 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ("contracts", "POST", "/v1/frameworks/{framework_id}/call-offs"): ({"framework_id": "framework_id"}, _call_off),
     ("contracts", "GET", "/v1/frameworks/{framework_id}/ocds"): ({"framework_id": "framework_id"}, None),
     ("contracts", "GET", "/v1/contracts/{contract_id}/lots"): ({"contract_id": "contract_id"}, None),
+    ("contracts", "GET", "/v1/lots/{lot_id}/deliveries"): ({"lot_id": "lot_id"}, None),
+    ("contracts", "GET", "/v1/lots/{lot_id}/history"): ({"lot_id": "lot_id"}, None),
     ("contracts", "POST", "/v1/contracts/{contract_id}/lots"): (
         {"contract_id": "contract_id"},
         _static({"lots": [{"nation": OWN, "quantity": 1, "due_date": _day(300)}], "reason": "edge"}),

@@ -1,8 +1,8 @@
 """A world in which every relation of the route matrix exists, seeded through the APIs of
 the running services: a committed joint order of NLD and DEU led by the agency NSPA whose
 contract is signed with NAMMO, more bundles for the acts that change a bundle's state, a
-framework of the same nations, a harmonised-to-be specification, delivery lots, and a
-webhook endpoint of NAMMO that has received a message."""
+framework of the same nations with a call-off of NLD's, a harmonised-to-be specification,
+delivery lots, and a webhook endpoint of NAMMO that has received a message."""
 
 from __future__ import annotations
 
@@ -192,6 +192,9 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
     framework = ids["framework_id"]
     world.call("contracts", "POST", f"/v1/frameworks/{framework}/suppliers", lead,
                {"supplier_id": ids["supplier_id"], "unit_price_eur": "1000.00"}, 200)  # fmt: skip
+    call_off = {"item_code": ITEM, "quantity": 1, "delivery_due": (TODAY + timedelta(days=60)).isoformat()}
+    ids["call_off_id"] = world.call("contracts", "POST", f"/v1/frameworks/{framework}/call-offs", desk(OWN),
+                                    call_off, 201)["id"]  # fmt: skip
 
     ids["framework:direct"] = direct_framework(world, with_partner=True)
 
