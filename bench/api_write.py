@@ -28,10 +28,12 @@ import argparse
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -41,17 +43,17 @@ from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from load import Outcome, Request, run_load  # noqa: E402
-from servers import JWT_SECRET, ROOT, fresh_database, free_port, kafka, server  # noqa: E402
+from bench.load import Outcome, Request, run_load
+from bench.servers import JWT_SECRET, free_port, fresh_database, kafka, server
 
 os.environ.setdefault("AUTH_MODE", "development")
 os.environ.setdefault("AUTH_JWT_SECRET", JWT_SECRET)
 
-from bundling_shared.auth import Role  # noqa: E402
-from bundling_shared.auth.tokens import mint_token  # noqa: E402
-from bundling_shared.settings import AuthSettings  # noqa: E402
+from bundling_shared.auth import Role
+from bundling_shared.auth.tokens import mint_token
+from bundling_shared.settings import AuthSettings
 
 NATIONS = ["NLD", "DEU", "CZE", "DNK", "POL", "ESP", "ROU", "NOR"]
 ITEMS = ["AMMO-155MM", "AMMO-120MM", "VSRAT", "NLAW"]
@@ -83,11 +85,61 @@ def as_json(body: dict[str, Any]) -> bytes:
 
 @dataclass
 class Servers:
-    """Where each server of one write answers."""
+    """Where each server of one write answers, and its process."""
 
-    platform: int
-    minimal: int
-    bare: int
+    platform: Running
+    minimal: Running
+    bare: Running
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def profiled(pid: int | None, seconds: float, folder: Path | None, write: Write, concurrency: int) -> Iterator[None]:
+    """py-spy samples the platform's process (all its threads, CPU only) while the load
+    runs; the stacks are kept in `folder` and the functions most often on them printed."""
+    if pid is None or folder is None:
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{write.name}-c{concurrency}.txt"
+    spy = subprocess.Popen(
+        ["py-spy", "record", "--pid", str(pid), "--duration", str(int(seconds) + 1), "--rate", "200",
+         "--format", "raw", "--output", str(out), "--nonblocking", "--gil"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        spy.wait(timeout=60)
+    print(top_functions(out), flush=True)
+
+
+def top_functions(stacks: Path, count: int = 12) -> str:
+    """From py-spy's folded stacks (samples holding the GIL): the share of samples per
+    task the event loop ran (the first frame under the loop's handle: an HTTP request, a
+    Kafka subscriber, the outbox relay...), then the functions most often at the top."""
+    tasks: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for row in stacks.read_text().splitlines():
+        folded, _, n = row.rpartition(" ")
+        samples = int(n)
+        total += samples
+        frames = [frame.split(" (")[0] for frame in folded.split(";")]
+        handle = "Handle._run"
+        task = frames[frames.index(handle) + 1] if handle in frames[:-1] else "outside a task: " + frames[-1]
+        tasks[task] += samples
+        own[folded.split(";")[-1]] += samples
+    lines = [f"   profile of the platform: {total} samples holding the GIL, in % by task"]
+    lines += [f"   {100 * n / total:5.1f}  {name}" for name, n in tasks.most_common(count)]
+    lines.append("   ... and by function at the top of the stack")
+    lines += [f"   {100 * n / total:5.1f}  {name}" for name, n in own.most_common(count)]
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -193,16 +245,20 @@ def call_off_requests(base: str) -> list[Request]:
 
 WRITES = {
     "needs": Write("needs", "POST /v1/needs", "demand", needs_requests),
-    "participation": Write(
-        "participation", "POST /v1/bundles/{id}/participation", "demand", participation_requests
-    ),
+    "participation": Write("participation", "POST /v1/bundles/{id}/participation", "demand", participation_requests),
     "call-offs": Write("call-offs", "POST /v1/frameworks/{id}/call-offs", "contracts", call_off_requests),
 }
 
 
 # ----------------------------------------------------------------------- the servers
+@dataclass(frozen=True)
+class Running:
+    port: int
+    pid: int
+
+
 @contextmanager
-def platform(service: str, database_url: str, kafka_address: str, workdir: Path) -> Iterator[int]:
+def platform(service: str, database_url: str, kafka_address: str, workdir: Path) -> Iterator[Running]:
     """The service as `python -m <service>` runs it in production (JSON logs at INFO, here
     to a file), on a database and topics of its own."""
     port = free_port()
@@ -215,16 +271,16 @@ def platform(service: str, database_url: str, kafka_address: str, workdir: Path)
         "AUTH_JWT_SECRET": JWT_SECRET,
     }
     log = workdir / f"{service}.log"
-    with server(["-m", service], env=env, ready_url=f"http://127.0.0.1:{port}/ready", log=log):
-        yield port
+    with server(["-m", service], env=env, ready_url=f"http://127.0.0.1:{port}/ready", log=log) as process:
+        yield Running(port, process.pid)
 
 
 @contextmanager
-def peer(kind: str, database_url: str, workdir: Path) -> Iterator[int]:
+def peer(kind: str, database_url: str, workdir: Path) -> Iterator[Running]:
     port = free_port()
-    args = [str(ROOT / "bench" / "peers.py"), kind, "--port", str(port), "--database-url", database_url]
-    with server(args, env={}, ready_url=f"http://127.0.0.1:{port}/health", log=workdir / f"{kind}.log"):
-        yield port
+    args = ["-m", "bench.peers", kind, "--port", str(port), "--database-url", database_url]
+    with server(args, env={}, ready_url=f"http://127.0.0.1:{port}/health", log=workdir / f"{kind}.log") as process:
+        yield Running(port, process.pid)
 
 
 def database(postgres: str | None, workdir: Path, name: str) -> str:
@@ -234,22 +290,30 @@ def database(postgres: str | None, workdir: Path, name: str) -> str:
 
 
 # ----------------------------------------------------------------------- measuring
-def line(label: str, outcome: Outcome) -> str:
+def line(label: str, outcome: Outcome, cpu: float) -> str:
+    """`cpu`: the server's CPU seconds over the whole run (warm-up included), per answer."""
     errors = f"  errors {outcome.errors} ({outcome.first_error[:120]})" if outcome.errors else ""
+    answers = outcome.ok + outcome.warm_up_answers
     return (
         f"  {label:<9} {outcome.per_second:>8,.0f} req/s   p50 {outcome.percentile(50):>7.1f} ms"
-        f"   p99 {outcome.percentile(99):>7.1f} ms{errors}"
+        f"   p99 {outcome.percentile(99):>7.1f} ms   CPU {1000 * cpu / max(answers, 1):5.2f} ms/answer{errors}"
     )
 
 
-def measure(write: Write, servers: Servers, requests: list[Request], levels: list[int], seconds: float) -> None:
+def measure(
+    write: Write, servers: Servers, requests: list[Request], levels: list[int], seconds: float, profile: Path | None
+) -> None:
     print(f"\n{write.route}")
     for concurrency in levels:
         print(f" concurrency {concurrency}")
         outcomes: dict[str, Outcome] = {}
-        for label, port in (("bare", servers.bare), ("minimal", servers.minimal), ("platform", servers.platform)):
-            outcomes[label] = run_load("127.0.0.1", port, requests, concurrency=concurrency, seconds=seconds)
-            print(line(label, outcomes[label]), flush=True)
+        for label, target in (("bare", servers.bare), ("minimal", servers.minimal), ("platform", servers.platform)):
+            spied = target.pid if label == "platform" and profile else None
+            with profiled(spied, seconds, profile, write, concurrency):
+                cpu = cpu_seconds(target.pid)
+                outcomes[label] = run_load("127.0.0.1", target.port, requests, concurrency=concurrency, seconds=seconds)
+                cpu = cpu_seconds(target.pid) - cpu
+            print(line(label, outcomes[label], cpu), flush=True)
             time.sleep(1.0)  # the platform's consumers and relay finish what the load left them
         ratio = outcomes["platform"].per_second / max(outcomes["minimal"].per_second, 1e-9)
         p99 = outcomes["platform"].percentile(99)
@@ -262,13 +326,16 @@ def main() -> None:
     parser.add_argument("--writes", default=",".join(WRITES), help="which writes, comma-separated")
     parser.add_argument("--levels", default="1,8,32", help="concurrency levels, comma-separated")
     parser.add_argument("--seconds", type=float, default=6.0, help="counted seconds per measurement")
+    parser.add_argument("--workdir", type=Path, help="keep the databases and the servers' logs in this folder")
+    parser.add_argument("--profile", type=Path, help="sample the platform with py-spy, stacks kept in this folder")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     writes = [WRITES[name] for name in args.writes.split(",")]
     where = "PostgreSQL" if args.postgres else "SQLite"
     print(f"write path on {where}, {os.cpu_count()} cores, {args.seconds:.0f} s per measurement after 1 s unmeasured")
     with tempfile.TemporaryDirectory(prefix="bench-write-") as tmp, kafka() as address:
-        workdir = Path(tmp)
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for write in writes:
             with ExitStack() as stack:
                 platform_port = stack.enter_context(
@@ -276,8 +343,9 @@ def main() -> None:
                 )
                 minimal = stack.enter_context(peer("minimal", database(args.postgres, workdir, "peer"), workdir))
                 bare = stack.enter_context(peer("bare", "", workdir))
-                requests = write.prepare(f"http://127.0.0.1:{platform_port}")
-                measure(write, Servers(platform_port, minimal, bare), requests, levels, args.seconds)
+                requests = write.prepare(f"http://127.0.0.1:{platform_port.port}")
+                servers = Servers(platform_port, minimal, bare)
+                measure(write, servers, requests, levels, args.seconds, args.profile)
 
 
 if __name__ == "__main__":

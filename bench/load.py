@@ -50,6 +50,7 @@ class Outcome:
     failures: Counter[str] = field(default_factory=Counter)
     largest: int = 0
     first_error: str = ""
+    warm_up_answers: int = 0
 
     @property
     def ok(self) -> int:
@@ -134,6 +135,7 @@ async def _drive(
                 writer.close()
                 reader = writer = None
             if now < counting_from:
+                outcome.warm_up_answers += 1
                 continue
             outcome.statuses[status] += 1
             if 200 <= status < 300:

@@ -2,8 +2,10 @@
 services are (`python -m <service>`):
 
 - `bare`: parses the request body with the service's own request model and answers it;
-- `minimal`: the same, then inserts one row with SQLAlchemy async on the same database,
-  through the project's engine (the same SQLite pragmas or PostgreSQL pool), and commits.
+- `minimal`: the same, then inserts one row with SQLAlchemy async on the same database and
+  commits: SQLAlchemy's own engine for the URL (aiosqlite or asyncpg as they come), with
+  the database settings the platform uses (SQLite in WAL mode with the same busy timeout;
+  the same PostgreSQL pool size), and none of the platform's own changes to the driver.
 
 Each write the benchmark measures has its route here with the same request model, so
 the platform and its peers parse the same bytes in the same way.
@@ -22,11 +24,10 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import JSON, DateTime, String
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import JSON, DateTime, String, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bundling_shared.db import make_engine
 from contracts.entrypoints.schemas import CallOffIn
 from demand.entrypoints.schemas import NeedIn, ParticipationIn
 
@@ -67,8 +68,24 @@ def bare_app() -> FastAPI:
     return app
 
 
+def engine_for(url: str) -> AsyncEngine:
+    if not url.startswith("sqlite"):
+        return create_async_engine(url, pool_size=10, max_overflow=10)
+    engine = create_async_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return engine
+
+
 def minimal_app(database_url: str) -> FastAPI:
-    engine = make_engine(database_url)
+    engine = engine_for(database_url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @asynccontextmanager

@@ -7,6 +7,8 @@ production and tests. Schema changes go through each service's Alembic migration
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import weakref
 from datetime import UTC, datetime
 from enum import Enum as PythonEnum
 from pathlib import Path
@@ -15,10 +17,66 @@ from typing import Any, Literal
 from sqlalchemy import Column, DateTime, Enum, TypeDecorator, event, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
+
+from bundling_shared.sqlite_driver import inline_dbapi
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+WRITING = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+WRITER_WAIT_SECONDS = 30.0  # as long as SQLite's own busy timeout
+
+
+class OneWriter:
+    """On SQLite, the transactions of one process that write take turns in the order they
+    asked, on an asyncio lock taken before their first write and given back when their
+    connection returns to the pool (after its commit or rollback).
+
+    SQLite has one writer at a time. Left to itself, a transaction that finds the write
+    lock taken sleeps in SQLite's busy handler for 1, 2, 5, 10 ms and longer before it
+    looks again, however soon the lock is free: under a steady flow of requests, with the
+    outbox relay and the Kafka consumers writing in the same process, most requests slept
+    there. Waiting on the lock instead wakes the next writer the moment the last one ends.
+    Other processes on the same file are still kept apart by SQLite's busy timeout.
+    """
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+    def _lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
+
+    def before_execute(self, conn: Any, statement: str) -> None:
+        if conn.info.get("writer") or not statement.lstrip()[:7].upper().startswith(WRITING):
+            return
+        lock = self._lock()
+        try:
+            await_only(asyncio.wait_for(lock.acquire(), WRITER_WAIT_SECONDS))
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked: no turn to write within 30 s") from None
+        conn.info["writer"] = lock
+
+    def returned(self, record: Any) -> None:
+        lock = record.info.pop("writer", None)
+        if lock is not None:
+            lock.release()
+
+    def install(self, engine: AsyncEngine) -> None:
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def _before(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            self.before_execute(conn, statement)
+
+        @event.listens_for(engine.sync_engine.pool, "checkin")
+        def _returned(_dbapi_conn: Any, record: Any) -> None:
+            if record is not None:
+                self.returned(record)
 
 
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
@@ -28,6 +86,8 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
+        if url.startswith("sqlite+aiosqlite"):
+            kwargs["module"] = inline_dbapi()  # its own way of waiting for a busy database
     else:
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
@@ -38,8 +98,11 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            if not url.startswith("sqlite+aiosqlite"):
+                cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        OneWriter().install(engine)
 
     return engine
 

@@ -99,20 +99,20 @@ def from_service(part: str) -> Callable[[Request], Any]:
     """A route dependency on one part of the wired service (`uow`, `settings`...): routes
     name what they need, the app holds the one service the bootstrap built."""
 
-    def dependency(request: Request) -> Any:
+    async def dependency(request: Request) -> Any:  # async: FastAPI would run a plain def in a thread
         return getattr(request.app.state.service, part)
 
     return dependency
 
 
-def service_clock(request: Request) -> Clock:
+async def service_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.service.clock
     return clock
 
 
-def today(clock: Annotated[Clock, Depends(service_clock)]) -> date:
+async def today(clock: Annotated[Clock, Depends(service_clock)]) -> date:
     return clock.today()
 
 
-def now(clock: Annotated[Clock, Depends(service_clock)]) -> datetime:
+async def now(clock: Annotated[Clock, Depends(service_clock)]) -> datetime:
     return clock.now()

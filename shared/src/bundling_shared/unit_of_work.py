@@ -36,12 +36,12 @@ class SqlAlchemyUnitOfWorkBase:
     ) -> None:
         self._session_factory = session_factory
         self._on_commit = on_commit
-        self._staged = 0
+        self._staged: list[dict[str, Any]] = []
         self.clock: Clock = clock or SystemClock()
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
-        self._staged = 0
+        self._staged = []
         self._open_repositories(self.session)
         return self
 
@@ -56,15 +56,18 @@ class SqlAlchemyUnitOfWorkBase:
         await self.session.close()
 
     async def commit(self) -> None:
+        staged, self._staged = self._staged, []
+        await outbox.stage(self.session, self.outbox_table, staged)
         await self.session.commit()
-        if self._staged:
-            self._staged = 0
+        if staged:
             self._on_commit()
 
     async def emit(self, topic: Topic, event: EventEnvelope[Any]) -> None:
-        """Stage `event` for publication when (and only if) this unit of work commits."""
-        await outbox.stage(self.session, self.outbox_table, topic, event)
-        self._staged += 1
+        """Stage `event` for publication when (and only if) this unit of work commits. Its
+        outbox row is written with the commit, with the other rows of the transaction in
+        one statement: the writes of a transaction come together at its end, and on
+        SQLite the write lock is held for no longer than they take."""
+        self._staged.append(outbox.row(topic, event))
 
     async def already_processed(self, consumer: str, event_id: UUID) -> bool:
         return await inbox.already_processed(self.session, self.processed_table, consumer, event_id)

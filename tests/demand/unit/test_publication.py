@@ -23,4 +23,7 @@ async def test_a_burst_of_changes_is_published_once_it_has_been_quiet() -> None:
     assert await publish_due(uow, now=now + MAX_WAIT, quiet=QUIET, max_wait=MAX_WAIT) == 0  # nothing new
     (update,) = uow.events("demand.bundle.updated")
     assert update.payload.revision == 3 and update.payload.reason.startswith("3 change(s) since the last update")
-    assert {x.nation for x in update.payload.lines} == {"NLD", "CZE", "DEU"}
+    assert update.schema_version == 2 and update.payload.line_count == 3
+    assert {(x.nation, x.need_count) for x in update.payload.nations} == {("NLD", 1), ("CZE", 1), ("DEU", 1)}
+    assert sum(x.quantity for x in update.payload.nations) == update.payload.total_quantity
+    assert "lines" not in update.payload.model_dump()  # its size does not grow with the bundle

@@ -56,6 +56,33 @@ class BundleUpdatedPayload(BaseModel):
 
 
 class BundleUpdatedV1(EventEnvelope[BundleUpdatedPayload], type="demand.bundle.updated", version=1):
+    """Superseded by version 2: it carried every line of the bundle, and a bundle of ten
+    thousand lines made an event of megabytes, beyond what a Kafka topic takes."""
+
+
+class NationTotal(BaseModel):
+    nation: str
+    quantity: int
+    need_count: int = Field(description="How many of the nation's needs the bundle holds.")
+
+
+class BundleUpdatedV2Payload(BaseModel):
+    """A bundle's state in a size that does not grow with its lines: totals per nation (a
+    bundle has a few dozen nations at most) and how many lines there are. The lines are
+    read a page at a time from `GET /v1/bundles/{id}/lines`."""
+
+    bundle_id: str
+    item_code: str
+    status: str
+    total_quantity: int
+    nations: list[NationTotal]
+    line_count: int
+    delivery_window: DeliveryWindow
+    revision: int = Field(description="Increases with every change of the bundle.")
+    reason: str = Field(description="Why the bundle changed, for people reading the trail.")
+
+
+class BundleUpdatedV2(EventEnvelope[BundleUpdatedV2Payload], type="demand.bundle.updated", version=2):
     pass
 
 
@@ -235,6 +262,7 @@ class NeedUnplaceableV1(EventEnvelope[NeedUnplaceablePayload], type="demand.need
 
 BundleEvent = event_union(
     BundleUpdatedV1,
+    BundleUpdatedV2,
     JointOrderCommittedV1,
     BundleOpenedV1,
     FrameworkCommittedV1,

@@ -40,19 +40,23 @@ def event_headers(event: EventEnvelope[Any]) -> dict[str, str]:
     }
 
 
-async def stage(session: AsyncSession, table: Table, topic: Topic, event: EventEnvelope[Any]) -> None:
-    """Add `event` to the outbox inside the caller's transaction."""
-    await session.execute(
-        insert(table).values(
-            event_id=str(event.event_id),
-            event_type=event.event_type,
-            topic=topic.name,
-            message_key=event.aggregate_id,
-            body=event.model_dump_json(),
-            headers=event_headers(event),
-            created_at=datetime.now(UTC),
-        )
-    )
+def row(topic: Topic, event: EventEnvelope[Any]) -> dict[str, Any]:
+    """The outbox row of `event`, to be inserted in the caller's transaction."""
+    return {
+        "event_id": str(event.event_id),
+        "event_type": event.event_type,
+        "topic": topic.name,
+        "message_key": event.aggregate_id,
+        "body": event.model_dump_json(),
+        "headers": event_headers(event),
+        "created_at": datetime.now(UTC),
+    }
+
+
+async def stage(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Add the rows to the outbox inside the caller's transaction, in one statement."""
+    if rows:
+        await session.execute(insert(table), rows)
 
 
 class Publish(Protocol):

@@ -22,8 +22,8 @@ from bundling_shared.events.demand import (
     AccessionConfirmedV1,
     BundleOpenedPayload,
     BundleOpenedV1,
-    BundleUpdatedPayload,
-    BundleUpdatedV1,
+    BundleUpdatedV2,
+    BundleUpdatedV2Payload,
     DeliveryWindow,
     FrameworkCommittedPayload,
     FrameworkCommittedV1,
@@ -35,6 +35,7 @@ from bundling_shared.events.demand import (
     JointOrderCommittedV1,
     JointOrderLine,
     NationalDeviation,
+    NationTotal,
     NeedAmendedPayload,
     NeedAmendedV1,
     NeedRegisteredPayload,
@@ -45,11 +46,8 @@ from bundling_shared.events.demand import (
     NeedWithdrawnV1,
     YearlyQuantity,
 )
-from bundling_shared.events.demand import (
-    BundleLine as BundleLineEvent,
-)
 from bundling_shared.events.envelope import EventEnvelope
-from demand.domain.bundle import BundleKind, BundleLine, BundleState, CommittedOrder, Share
+from demand.domain.bundle import BundleKind, BundleState, CommittedOrder, Share
 from demand.domain.bundling import incompatible
 from demand.domain.need import Need, NeedFacts, YearQuantity
 from demand.service_layer.unit_of_work import UnitOfWork
@@ -145,17 +143,19 @@ async def bundle_opened(uow: UnitOfWork, bundle: BundleState) -> None:
     await _emit(uow, BundleOpenedV1, payload, aggregate_id=bundle.id)
 
 
-async def bundle_updated(uow: UnitOfWork, bundle: BundleState, lines: Sequence[BundleLine], reason: str) -> None:
+async def bundle_updated(uow: UnitOfWork, bundle: BundleState, reason: str) -> None:
+    """The bundle's totals per nation, never its lines: an event as large as the bundle
+    would outgrow what a topic takes."""
     payload = copied(
-        BundleUpdatedPayload,
+        BundleUpdatedV2Payload,
         bundle,
         bundle_id=bundle.id,
         status=bundle.status.value,
-        lines=[copied(BundleLineEvent, x) for x in lines],
+        nations=[NationTotal(nation=s.nation, quantity=s.quantity, need_count=s.need_count) for s in bundle.shares],
         delivery_window=_window(bundle),
         reason=reason,
     )
-    await _emit(uow, BundleUpdatedV1, payload, aggregate_id=bundle.id)
+    await _emit(uow, BundleUpdatedV2, payload, aggregate_id=bundle.id)
 
 
 async def committed(uow: UnitOfWork, bundle: BundleState, order: CommittedOrder) -> None:

@@ -31,7 +31,6 @@ async def _register(uow: UnitOfWork, caller: Caller, terms: NeedTerms, draft: bo
     item = await uow.catalogue.get(terms["item_code"].strip())
     need = Need.register(now=uow.clock.now(), item=item, draft=draft, **terms)
     uow.needs.add(need)
-    await uow.flush()
     uow.needs.add_version(NeedVersion.of(need, caller.subject, "registered" + (" as draft" if draft else "")))
     if not draft:
         await events.need_registered(uow, need)
@@ -52,29 +51,26 @@ async def register_need_once(
 ) -> StoredAnswer:
     """`register_need` under an Idempotency-Key: the first request registers the need and
     its answer is kept with it; a repeat, or a request with the same key racing in at the
-    same moment, gets that answer back and registers nothing."""
+    same moment, gets that answer back and registers nothing. The key is looked up in the
+    transaction that registers the need: one transaction per request, not two."""
     registering_for(caller, terms["nation"])
-    answer = await _answered(uow, key)
-    if answer is None:
-        try:
-            async with uow:
+    try:
+        async with uow:
+            answer = await uow.idempotency.get(key.scope, key.key)
+            if answer is None:
                 need = await _register(uow, caller, terms, draft)
                 answer = StoredAnswer(key.fingerprint, key.status_code, key.render(need))
                 await uow.idempotency.add(key.scope, key.key, answer, uow.clock.now())
                 await uow.commit()
-            return answer
-        except AnsweredMeanwhile:
-            answer = await _answered(uow, key)
-            if answer is None:
-                raise
+                return answer
+    except AnsweredMeanwhile:
+        async with uow:
+            answer = await uow.idempotency.get(key.scope, key.key)
+        if answer is None:
+            raise
     if answer.fingerprint != key.fingerprint:
         raise DemandRuleViolation("this Idempotency-Key was used for a different request")
     return answer
-
-
-async def _answered(uow: UnitOfWork, key: IdempotencyKey) -> StoredAnswer | None:
-    async with uow:
-        return await uow.idempotency.get(key.scope, key.key)
 
 
 async def _own(uow: UnitOfWork, caller: Caller, need_id: str, action: Action) -> Need:

@@ -22,11 +22,12 @@ async def publish_due(uow: UnitOfWork, *, now: datetime, quiet: timedelta, max_w
             if b.publication_due(now, quiet, max_wait)
         ]
         for bundle in due:
-            trail = await uow.bundles.trail(bundle.id)
+            entries = await uow.bundles.count_trail(bundle.id)
+            latest = await uow.bundles.trail(bundle.id, limit=1, offset=entries - 1) if entries else []
             changes = bundle.revision - bundle.published_revision
-            last = trail[-1].reason if trail else "changed"
+            last = latest[-1].reason if latest else "changed"
             reason = f"{changes} change(s) since the last update; latest: {last}"
-            await events.bundle_updated(uow, bundle, await uow.bundles.lines(bundle.id), reason)
+            await events.bundle_updated(uow, bundle, reason)
             bundle.mark_published()
         await uow.commit()
     return len(due)
