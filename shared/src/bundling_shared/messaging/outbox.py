@@ -82,6 +82,7 @@ class OutboxRelay:
         publish: Publish,
         *,
         poll_seconds: float = 0.5,
+        linger_seconds: float = 0.0,
         batch_size: int = 200,
         retention: timedelta = timedelta(days=7),
     ) -> None:
@@ -89,6 +90,7 @@ class OutboxRelay:
         self._table = table
         self._publish = publish
         self._poll = poll_seconds
+        self._linger = linger_seconds
         self._batch = batch_size
         self._wakeup = asyncio.Event()
         self._stopping = False
@@ -104,6 +106,7 @@ class OutboxRelay:
             table,
             publish,
             poll_seconds=settings.poll_seconds,
+            linger_seconds=settings.linger_seconds,
             batch_size=settings.batch_size,
             retention=timedelta(hours=settings.retention_hours),
         )
@@ -164,6 +167,8 @@ class OutboxRelay:
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+                if self._linger:
+                    await asyncio.sleep(self._linger)  # the commits right behind this one come along
 
     def stop(self) -> None:
         self._stopping = True

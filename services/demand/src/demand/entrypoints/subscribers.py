@@ -52,6 +52,11 @@ from demand.service_layer.unit_of_work import UnitOfWork, UowFactory
 # fetched, so a quiet topic's events wait no longer; an idle poll waits 0.1 s.
 BATCH_RECORDS = 2000
 BATCH_TIMEOUT_MS = 100
+# A batch costs about as much beyond its events whether it holds one need or a hundred:
+# under a steady trickle of needs the broker holds its answer to a fetch for up to 20 ms
+# until a few dozen events (16 kB) have come, so that they go into one batch.
+FETCH_MIN_BYTES = 16_384
+FETCH_MAX_WAIT_MS = 20
 
 NEED_EVENT: TypeAdapter[aggregator.NeedChange] = TypeAdapter(NeedEvent)
 
@@ -139,6 +144,8 @@ def build_router(uow: UowFactory, policy: RetryPolicy) -> KafkaRouter:
         batch=True,
         max_records=BATCH_RECORDS,
         batch_timeout_ms=BATCH_TIMEOUT_MS,
+        fetch_min_bytes=FETCH_MIN_BYTES,
+        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
         decoder=record_values,
     )
     async def on_need_event(body: NeedEventRecords, message: KafkaMessage, broker: KafkaBroker) -> None:
