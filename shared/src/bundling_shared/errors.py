@@ -8,6 +8,13 @@ may not act, or that the request clashes with what exists; it does not know abou
 
 from __future__ import annotations
 
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class NotFound(Exception):
     """Absent, or not the caller's to see: both answer the same, so nothing leaks about
@@ -20,3 +27,22 @@ class Forbidden(Exception):
 
 class Conflict(Exception):
     """The request clashes with what exists already, or comes at the wrong moment."""
+
+
+class ChangedMeanwhile(Conflict):
+    """Another transaction changed the object between this one's reading and its writing.
+    A handler whose act only depends on the object as it is now tries again on a fresh
+    reading (`again_if_changed`); otherwise the caller reads it again and decides."""
+
+
+async def again_if_changed(attempt: Callable[[], Awaitable[T]], attempts: int = 8) -> T:
+    """`attempt`, then again from the start as long as another transaction changed what it
+    read (each attempt reads afresh and the rules are checked against that reading), up to
+    `attempts` times. For acts that do not depend on what the caller saw before: a nation
+    confirming its part while another nation confirms its own."""
+    for _ in range(attempts - 1):
+        try:
+            return await attempt()
+        except ChangedMeanwhile:
+            await asyncio.sleep(random.uniform(0, 0.005))  # the rivals do not meet again at once
+    return await attempt()

@@ -13,8 +13,10 @@ from uuid import UUID
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from bundling_shared.clock import Clock, SystemClock
+from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.messaging import inbox, outbox
 from bundling_shared.topics import Topic
@@ -54,6 +56,8 @@ class SqlAlchemyUnitOfWorkBase:
         # close() ends an uncommitted transaction (rolling it back) without expiring the
         # loaded objects, so handlers can still read what they return after the block.
         await self.session.close()
+        if isinstance(exc, StaleDataError):  # a write found its row changed since it was read
+            raise ChangedMeanwhile("changed by another request at the same time; read it again and retry") from exc
 
     async def commit(self) -> None:
         staged, self._staged = self._staged, []

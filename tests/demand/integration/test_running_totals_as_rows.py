@@ -13,9 +13,9 @@ from functools import partial
 
 import pytest
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from bundling_shared.db import make_engine, make_session_factory, migrate
+from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.events.demand import (
     DeliveryWindow,
     NeedRegisteredPayload,
@@ -250,7 +250,7 @@ async def test_a_bundle_changed_by_another_transaction_during_a_batch_fails_the_
                     bundle.nominate("NSPA", now)
                     await coordinator.commit()
 
-        with pytest.raises(StaleDataError):
+        with pytest.raises(ChangedMeanwhile):  # the unit of work names the clash
             await join_while_a_coordinator_acts()
 
         stored = await the_bundle(uow)

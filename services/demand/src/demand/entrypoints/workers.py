@@ -7,9 +7,8 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from bundling_shared.clock import Clock
+from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.logging import get_logger
 from demand.config import DemandSettings
 from demand.service_layer.publication import publish_due
@@ -29,7 +28,7 @@ def bundle_publisher(
         while True:
             try:
                 await publish_due(uow(), now=clock.now(), quiet=quiet, max_wait=max_wait)
-            except StaleDataError:
+            except ChangedMeanwhile:
                 pass  # a bundle changed under us: it stays pending and goes out next tick
             except Exception as exc:  # keep publishing; the next tick retries
                 log.warning("demand.publish_failed", error=str(exc))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from bundling_shared.errors import NotFound
+from bundling_shared.errors import NotFound, again_if_changed
 from demand.domain.access import Action, Caller, Relation, acting_nation, authorise, seen_by, to_bundle, view_of
 from demand.domain.bundle import Bundle, BundleLine, Decision, DecisionKind
 from demand.domain.need import NeedFacts, YearQuantity
@@ -98,13 +98,20 @@ async def _act(
     act: Callable[[Bundle], str],
     nation: str | None = None,
 ) -> BundleView:
-    """One act of the bundle's own rules, recorded in its trail with the reason it gives."""
-    async with uow:
-        bundle, relation = await _allowed(uow, caller, bundle_id, permission)
-        reason = act(bundle)
-        uow.bundles.record(Decision(bundle.id, kind, reason, uow.clock.now(), nation=nation))
-        await uow.commit()
-        return _view(bundle, caller, relation)
+    """One act of the bundle's own rules, recorded in its trail with the reason it gives.
+    Acts of several desks on one bundle at once (nations confirming before a deadline) do
+    not refuse each other: one whose bundle changed meanwhile is tried again on the bundle
+    as it is now, and its rules are checked again."""
+
+    async def attempt() -> BundleView:
+        async with uow:
+            bundle, relation = await _allowed(uow, caller, bundle_id, permission)
+            reason = act(bundle)
+            uow.bundles.record(Decision(bundle.id, kind, reason, uow.clock.now(), nation=nation))
+            await uow.commit()
+            return _view(bundle, caller, relation)
+
+    return await again_if_changed(attempt)
 
 
 async def nominate_lead(uow: UnitOfWork, *, caller: Caller, bundle_id: str, lead: str) -> BundleView:
