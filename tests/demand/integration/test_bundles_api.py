@@ -294,8 +294,10 @@ async def test_recurring_demand_is_a_framework_with_a_ceiling_and_a_duration_sho
     await register(client, "NLD", 102, item="MMR", recurring=True, delivery_window=window)
     await register(client, "DNK", None, item="MMR", yearly_quantities=yearly((2027, 10), (2028, 10)))
     await aggregate_all(service)
-    (proposal,) = await bundles(client)
-    assert proposal["kind"] == "framework_contract"
+    (listed,) = await bundles(client)
+    proposal = (await client.get(f"/v1/bundles/{listed['id']}", headers=ADMIN)).json()
+    assert proposal["kind"] == listed["kind"] == "framework_contract"
+    assert (listed["ceiling_quantity"], listed["duration"]) == (proposal["ceiling_quantity"], proposal["duration"])
     assert [(y["year"], y["quantity"]) for y in proposal["yearly_totals"]] == [
         (2027, 36),  # 26 of NLD's 102 spread over four years (the remainder first), and DNK's 10
         (2028, 36),
@@ -482,7 +484,8 @@ async def test_the_funding_of_a_bundle_is_shown_with_reasons(demand: Demand) -> 
     for nation in ("NLD", "DEU", "CZE"):
         await register(client, nation)
     await aggregate_all(service)
-    (bundle,) = await bundles(client)
+    (listed,) = await bundles(client)
+    bundle = (await client.get(f"/v1/bundles/{listed['id']}", headers=ADMIN)).json()
     funding = {f["instrument"]: f for f in bundle["funding"]}
     assert funding["EDIRPA"]["qualifies"] and funding["EDIRPA"]["co_funding_rate"] == 0.15
     rules = (await client.get("/v1/catalogue/funding-rules", headers=desk("NLD"))).json()

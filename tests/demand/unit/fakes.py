@@ -16,7 +16,7 @@ from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.topics import Topic
 from demand.domain.access import SeenBy, leader
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, Decision
-from demand.domain.need import Need, NeedFacts, NeedVersion
+from demand.domain.need import AlikeNeeds, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import SEED_ITEMS, CatalogueItem
 from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, StoredAnswer
 from tests.demand.unit.examples import NOW
@@ -175,10 +175,14 @@ class FakeNeeds:
     async def count(self, f: NeedFilter) -> int:
         return len(self._listed(f))
 
-    async def of_item(self, item_code: str) -> AsyncIterator[Need]:
-        for need in list(self.stored.values()):
-            if need.item_code == item_code:
-                yield need
+    async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:
+        """Each need a group of its own: what the database adds up group by group."""
+        left_out = (NeedStatus.DRAFT, NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE)
+        return [
+            AlikeNeeds(n.nation, n.end_user, n.window_start, n.window_end, n.recurring, list(n.yearly), 1, n.quantity)
+            for n in self.stored.values()
+            if n.item_code == item_code and n.status not in left_out
+        ]
 
     def add_version(self, version: NeedVersion) -> None:
         self.versions.append(version)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from demand.domain.errors import InvalidNeed, NotAllowedNow
-from demand.domain.need import Deviation, Need, NeedStatus, YearQuantity, add_yearly
+from demand.domain.need import AlikeNeeds, Deviation, EndUser, Need, NeedStatus, YearQuantity, add_yearly
 from demand.domain.reference import CatalogueItem
 from tests.demand.unit.examples import ITEMS, NOW, need
 
@@ -162,3 +162,36 @@ def test_a_contracted_need_is_a_version_and_only_a_committed_one_becomes_contrac
     n.committed()
     assert n.contracted(NOW) and (n.status, n.version) == (NeedStatus.CONTRACTED, 2)
     assert not n.contracted(NOW)  # told twice: nothing more
+
+
+def test_needs_alike_add_up_year_by_year_as_the_needs_one_by_one() -> None:
+    yearly = [YearQuantity(2026, 3), YearQuantity(2027, 4)]
+    groups = [
+        [need(quantity=q) for q in (5, 7, 11)],  # one-off: the year the window starts
+        [need(quantity=None, yearly=yearly), need(quantity=None, yearly=yearly)],
+        [need(quantity=10, recurring=True) for _ in range(3)],  # spread over 2025..2028, the rest first
+        [need(quantity=7, recurring=True, end_user=EndUser.UKRAINE)],
+    ]
+
+    def by_year(schedules: list[list[YearQuantity]]) -> dict[int, int]:
+        total: dict[int, int] = {}
+        for year in (y for schedule in schedules for y in schedule):
+            total[year.year] = total.get(year.year, 0) + year.quantity
+        return total
+
+    alike = [
+        AlikeNeeds(
+            g[0].nation, g[0].end_user, g[0].window_start, g[0].window_end, g[0].recurring, list(g[0].yearly),
+            len(g), sum(n.quantity for n in g),
+        )
+        for g in groups
+    ]  # fmt: skip
+    one_by_one = [n for g in groups for n in g]
+    assert by_year([a.schedule for a in alike]) == by_year([n.schedule for n in one_by_one])
+    assert by_year([a.schedule for a in alike]) == {
+        2025: 5 + 7 + 11 + 3 * 3 + 2,
+        2026: 2 * 3 + 3 * 3 + 2,
+        2027: 2 * 4 + 3 * 2 + 2,
+        2028: 3 * 2 + 1,
+    }
+    assert sum(a.ukraine_quantity for a in alike) == sum(n.ukraine_quantity for n in one_by_one) == 7

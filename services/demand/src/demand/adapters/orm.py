@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,13 @@ class YearlyJson(TypeDecorator[list[YearQuantity]]):
         return [{"year": y.year, "quantity": y.quantity} for y in value or []]
 
     def process_result_value(self, value: Any, dialect: Dialect) -> list[YearQuantity]:
-        return [YearQuantity(int(v["year"]), int(v["quantity"])) for v in value or []]
+        return yearly_of(value)
+
+
+def yearly_of(value: Any) -> list[YearQuantity]:
+    """Quantities per year from their JSON (parsed, or as text)."""
+    parsed = json.loads(value) if isinstance(value, str) else value
+    return [YearQuantity(int(v["year"]), int(v["quantity"])) for v in parsed or []]
 
 
 class EurCents(TypeDecorator[Decimal]):
@@ -76,8 +83,8 @@ needs = Table(
     "needs",
     metadata,
     Column("id", String(40), primary_key=True),
-    required("nation", String(3), index=True),
-    required("item_code", String(80), index=True),
+    required("nation", String(3)),
+    required("item_code", String(80)),
     required("quantity", Integer),
     required("window_start", Date),
     required("window_end", Date),
@@ -92,9 +99,19 @@ needs = Table(
     required("priority", text_enum(Priority), server_default="routine"),
     Column("preferred_funding", String(30), nullable=True),
     required("version", Integer, server_default="1"),
-    Column("bundle_id", String(40), nullable=True, index=True),
+    Column("bundle_id", String(40), nullable=True),
     Column("status_reason", Text, nullable=True),
     Column("updated_at", UtcDateTime(), nullable=True),
+    # A list is read in its order, after the one filter it was given if any: a page is the
+    # next entries of one of these, not a sort of every need the filter matches. A nation's
+    # needs and those in a bundle are also counted under any other filter from the index
+    # alone (a desk's list, a lead's).
+    Index("ix_needs_listed", "created_at", "id"),
+    Index("ix_needs_nation_listed", "nation", "created_at", "id", "status", "item_code", "end_user"),
+    Index("ix_needs_in_bundle", "bundle_id", "status", "item_code", "end_user", "nation"),
+    Index("ix_needs_item_listed", "item_code", "created_at", "id"),
+    Index("ix_needs_status_listed", "status", "created_at", "id"),
+    Index("ix_needs_end_user_listed", "end_user", "created_at", "id"),
 )
 
 need_versions = Table(
@@ -137,7 +154,7 @@ bundles = Table(
     "bundles",
     metadata,
     Column("id", String(40), primary_key=True),
-    required("item_code", String(80), index=True),
+    required("item_code", String(80)),
     required("status", text_enum(BundleStatus)),
     Column("lead", String(40), nullable=True),
     Column("committed_by", String(120), nullable=True),
@@ -161,6 +178,10 @@ bundles = Table(
     Column("changed_at", UtcDateTime(), nullable=True),
     required("published_revision", Integer, server_default="0"),
     Index("ix_bundles_item_status", "item_code", "status"),
+    Index("ix_bundles_listed", "created_at", "id"),
+    Index("ix_bundles_item_listed", "item_code", "created_at", "id"),
+    Index("ix_bundles_status_listed", "status", "created_at", "id"),
+    Index("ix_bundles_kind_listed", "kind", "created_at", "id"),
 )
 
 bundle_shares = Table(
@@ -193,18 +214,21 @@ bundle_lines = Table(
     required("value_cents", EurCents(), key="value_eur", server_default="0"),
     required("reason", Text, server_default=""),
     Column("joined_at", UtcDateTime(), nullable=True),
+    Index("ix_bundle_lines_nation", "bundle_id", "nation", "need_id"),  # a nation's lines, in order
 )
 
 bundle_decisions = Table(
     "bundle_decisions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    required("bundle_id", String(40), ForeignKey("bundles.id", ondelete="CASCADE"), index=True),
+    required("bundle_id", String(40), ForeignKey("bundles.id", ondelete="CASCADE")),
     required("kind", text_enum(DecisionKind)),
     required("reason", Text),
     required("at", UtcDateTime()),
     Column("need_id", String(40), nullable=True),
     Column("nation", String(3), nullable=True),
+    # In the order recorded; a nation's reader skips the others' entries on the index alone.
+    Index("ix_bundle_decisions_trail", "bundle_id", "id", "nation"),
 )
 
 

@@ -8,11 +8,12 @@ repositories of `batching.cache` instead, which keep what the batch read.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Sequence
+import functools
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, Text, and_, case, cast, exists, false, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -20,17 +21,27 @@ from sqlalchemy.sql.elements import ColumnElement
 from bundling_shared.repository import SessionRepository
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
-from demand.adapters.orm import bundle_shares, bundles, catalogue_items, idempotency_keys, need_versions, needs
+from demand.adapters.orm import (
+    bundle_shares,
+    bundles,
+    catalogue_items,
+    idempotency_keys,
+    need_versions,
+    needs,
+    yearly_of,
+)
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision
-from demand.domain.need import Need, NeedFacts, NeedStatus, NeedVersion
+from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
 from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, StoredAnswer
 
 
+@functools.lru_cache(maxsize=256)
 def led_by(party: str) -> ColumnElement[bool]:
     """The bundles `party` leads, as `demand.domain.access.leader` says: the lead it was
     committed under, else the nominated lead, else the nation with the largest share (on a
-    tie the later code, as `largest_share` breaks it)."""
+    tie the later code, as `largest_share` breaks it). Built once per party: building the
+    expression costs more than the database takes to answer it."""
     mine, other = bundle_shares.alias("mine"), bundle_shares.alias("other")
     beaten = (
         select(other.c.nation)
@@ -52,20 +63,34 @@ def led_by(party: str) -> ColumnElement[bool]:
     )
 
 
+NOT_DEMAND = [NeedStatus.DRAFT, NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE]
+"""Needs that are no demand the engine holds: not yet submitted, taken back, set aside."""
+
+
 class NeedRepository(SessionRepository[Need]):
     kind = Need
+
+    DENSE = 2_000
+    """A lead's needs, when there are at least this many, are paged by walking all needs in
+    their order and keeping those of its bundles: the walk soon fills a page. Fewer are
+    found through the bundles and sorted, which costs less than a walk past needs that
+    are mostly others'."""
 
     async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]:
         found = await self._session.scalars(select(Need).where(needs.c.id.in_(list(need_ids))))
         return {need.id: need for need in found}
 
-    def _filtered(self, query: Select[Any], f: NeedFilter) -> Select[Any]:
+    def _filtered(self, query: Select[Any], f: NeedFilter, walk: bool = False) -> Select[Any]:
         if f.seen_by is not None:
             seen: list[ColumnElement[bool]] = []
             if f.seen_by.nation is not None:
                 seen.append(needs.c.nation == f.seen_by.nation)
             if f.seen_by.lead is not None:
-                seen.append(needs.c.bundle_id.in_(select(bundles.c.id).where(led_by(f.seen_by.lead))))
+                led = select(bundles.c.id).where(led_by(f.seen_by.lead))
+                # The same needs either way; the form tells the database which way to read them.
+                seen.append(
+                    exists(led.where(bundles.c.id == needs.c.bundle_id)) if walk else needs.c.bundle_id.in_(led)
+                )
             query = query.where(or_(false(), *seen))
         c = needs.c
         return _narrowed(
@@ -73,21 +98,35 @@ class NeedRepository(SessionRepository[Need]):
         )
 
     async def list(self, f: NeedFilter, limit: int, offset: int) -> Sequence[Need]:
-        query = self._filtered(select(Need), f).order_by(needs.c.created_at, needs.c.id).limit(limit).offset(offset)
-        found: Sequence[Need] = (await self._session.scalars(query)).all()
+        walk = f.seen_by is not None and f.seen_by.lead is not None and await self._at_least(f, self.DENSE)
+        query = self._filtered(select(Need), f, walk).order_by(needs.c.created_at, needs.c.id)
+        found: Sequence[Need] = (await self._session.scalars(query.limit(limit).offset(offset))).all()
         return found
+
+    async def _at_least(self, f: NeedFilter, count: int) -> bool:
+        """Whether `f` finds `count` needs or more; it reads no more than that."""
+        first = self._filtered(select(literal(1)), f).limit(count).subquery()
+        return int(await self._session.scalar(select(func.count()).select_from(first)) or 0) >= count
 
     async def count(self, f: NeedFilter) -> int:
         query = self._filtered(select(func.count()).select_from(needs), f)
         return int(await self._session.scalar(query) or 0)
 
-    async def of_item(self, item_code: str) -> AsyncIterator[Need]:
-        query = select(Need).where(
-            needs.c.item_code == item_code,
-            needs.c.status.not_in([NeedStatus.DRAFT, NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE]),
+    async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:
+        """Counted and summed by the database, in groups of needs alike (`AlikeNeeds`)."""
+        c = needs.c
+        yearly = cast(c.yearly, Text)
+        each = case((and_(c.recurring, yearly == "[]"), c.quantity), else_=None)  # spread need by need
+        alike = (c.nation, c.end_user, c.window_start, c.window_end, c.recurring, yearly, each)
+        query = (
+            select(*alike, func.count(), func.sum(c.quantity))
+            .where(c.item_code == item_code, c.status.not_in(NOT_DEMAND))
+            .group_by(*alike)
         )
-        async for need in await self._session.stream_scalars(query.execution_options(yield_per=1000)):
-            yield need
+        return [
+            AlikeNeeds(nation, EndUser(end_user), start, end, bool(recurring), yearly_of(text), count, int(quantity))
+            for nation, end_user, start, end, recurring, text, _, count, quantity in await self._session.execute(query)
+        ]
 
     def add_version(self, version: NeedVersion) -> None:
         self._session.add(version)

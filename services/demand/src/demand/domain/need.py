@@ -110,6 +110,35 @@ def _year(y: YearQuantity) -> int:
     return y.year
 
 
+@dataclass(frozen=True)
+class AlikeNeeds:
+    """`count` needs of one nation and end user whose demand falls into years the same way
+    (the same window and yearly quantities, recurring or not, and for recurring demand
+    declared as one quantity the same quantity), with their `quantity` summed: demand over
+    many needs is added up from these, a few per nation, not need by need."""
+
+    nation: str
+    end_user: EndUser
+    window_start: date
+    window_end: date
+    recurring: bool
+    yearly: list[YearQuantity]
+    count: int
+    quantity: int
+
+    @property
+    def schedule(self) -> list[YearQuantity]:
+        """What `Need.schedule` gives them together."""
+        if not self.yearly and not self.recurring:
+            return schedule_of(self.yearly, self.quantity, self.window_start)
+        each = self.yearly or spread(self.quantity // self.count, self.window_start, self.window_end)
+        return [YearQuantity(y.year, y.quantity * self.count) for y in each]
+
+    @property
+    def ukraine_quantity(self) -> int:
+        return self.quantity if self.end_user is EndUser.UKRAINE else 0
+
+
 class NeedTerms(TypedDict, total=False):
     """What a nation asks for, as its desk states it, in the need's own names: the one
     shape a request takes on its way to `Need.register`, whether it registers or previews."""

@@ -19,7 +19,11 @@ from demand.domain.access import Action, Caller, Relation, authorise
 from demand.entrypoints.schemas import KnownNation
 from demand.service_layer.unit_of_work import UowFactory
 
-MAX_PAGE = 500
+PAGE, MAX_PAGE = 50, 100
+"""Items a page holds by default and at most: a full page of needs, lines, trail entries or
+versions stays well under 100 kB."""
+BUNDLE_PAGE, MAX_BUNDLE_PAGE = 20, 40
+"""The same for bundles, each a summary of up to a few kB (one entry per nation in it)."""
 MAX_OFFSET = 1_000_000_000
 
 
@@ -62,7 +66,10 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 NeedId = Annotated[str, Path(pattern=ID_PATTERN, examples=["need-01a242be8d507241a657861ca236f598"])]
 BundleId = Annotated[str, Path(pattern=ID_PATTERN, examples=["bundle-01a242be8d507241a657861ca236f598"])]
 ItemCode = Annotated[str, Path(max_length=80, pattern=CODE_PATTERN.pattern, examples=["AMMO-155MM"])]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Items on the page, at most {MAX_PAGE}.")]
+BundleLimit = Annotated[
+    int, Query(ge=1, le=MAX_BUNDLE_PAGE, description=f"Bundles on the page, at most {MAX_BUNDLE_PAGE}.")
+]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 ItemFilter = Annotated[str | None, Query(max_length=80, pattern=CODE_PATTERN.pattern)]
 NationFilter = Annotated[KnownNation | None, Query(description="One nation's needs, alpha-3.")]

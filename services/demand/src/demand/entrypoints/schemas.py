@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, Strict
 from pydantic_core import PydanticCustomError
@@ -303,23 +303,33 @@ class BundleLineOut(BaseModel):
     reason: str = Field(description="Why this need joined this bundle.")
 
 
-class ParticipationOut(BaseModel):
+class ParticipationSummaryOut(BaseModel):
+    """A nation's part of a bundle without its quantities per year."""
+
     nation: str
     status: str
     quantity: int
     confirmed_quantity: int | None
-    yearly_quantities: list[YearQuantityOut]
     funding_instrument: str | None
 
     @classmethod
-    def of(cls, s: Share) -> ParticipationOut:
+    def of(cls, s: Share) -> Self:
+        return copied(cls, s, status=s.participation.value)
+
+
+class ParticipationOut(ParticipationSummaryOut):
+    yearly_quantities: list[YearQuantityOut]
+
+    @classmethod
+    def of(cls, s: Share) -> Self:
         return copied(cls, s, status=s.participation.value, yearly_quantities=s.yearly)
 
 
-class BundleOut(BaseModel):
-    """A bundle as one viewer may see it: a nation desk gets totals and its own part only.
-    Everything in it is bounded by the number of nations, not of needs: its lines are
-    read a page at a time (`GET /v1/bundles/{id}/lines`)."""
+class BundleSummaryOut(BaseModel):
+    """A bundle in a list, as one viewer may see it: a nation desk gets totals and its own
+    part only. Its size is bounded by the number of nations alone: what grows with its
+    needs (the lines) or with its years, and the reasons of the funding assessment, are
+    read on the bundle itself."""
 
     id: str
     item_code: str
@@ -336,8 +346,11 @@ class BundleOut(BaseModel):
     )
     nations: list[str]
     nation_count: int
+    line_count: int = Field(
+        description="The lines this viewer may read (`GET /v1/bundles/{id}/lines`): all of them for its lead, a "
+        "desk's own nation's otherwise."
+    )
     delivery_window: DeliveryWindowOut | None
-    yearly_totals: list[YearQuantityOut] = Field(description="Quantities per year over all its nations.")
     ceiling_quantity: int | None = Field(
         description="A framework contract's ceiling: the sum of the yearly quantities (none for a joint order)."
     )
@@ -354,38 +367,55 @@ class BundleOut(BaseModel):
         "breaks); none once contracted. Its lead amends the bundle or asks an administrator."
     )
     sme_share: float | None
-    funding: list[FundingOut]
-    participation: list[ParticipationOut]
-    line_count: int = Field(
-        description="The lines this viewer may read (`GET /v1/bundles/{id}/lines`): all of them for its lead, a "
-        "desk's own nation's otherwise."
+    participation: Sequence[ParticipationSummaryOut] = Field(
+        description="Each nation's answer and quantities (a desk: its own nation's)."
     )
 
-    @classmethod
-    def of(cls, bundle: Bundle, viewer_nation: str | None) -> BundleOut:
-        def mine(nation: str) -> bool:
-            return viewer_nation is None or nation == viewer_nation
+    PART: ClassVar[type[ParticipationSummaryOut]] = ParticipationSummaryOut
 
+    @classmethod
+    def of(cls, bundle: Bundle, viewer_nation: str | None) -> Self:
+        return copied(cls, bundle, **cls._computed(bundle, viewer_nation))
+
+    @classmethod
+    def _computed(cls, bundle: Bundle, viewer_nation: str | None) -> dict[str, Any]:
+        """The fields not copied from the bundle, as `viewer_nation` may see them (None: all)."""
         own = bundle.share(viewer_nation) if viewer_nation is not None else None
         terms = bundle.framework_terms()
-        return copied(
-            cls,
-            bundle,
-            harmonised=bundle.variant == "harmonised",
-            status=bundle.status.value,
-            proposed_lead=bundle.lead or bundle.proposed_lead,
-            total_value_eur=sum((s.value_eur for s in bundle.shares), Decimal(0)) if viewer_nation is None else None,
-            nation_count=len(bundle.nations),
-            delivery_window=DeliveryWindowOut(start=bundle.window_start, end=bundle.window_end),
-            yearly_totals=bundle.yearly_totals(),
-            ceiling_quantity=terms[0] if terms else None,
-            duration=DeliveryWindowOut(start=terms[1], end=terms[2]) if terms else None,
-            accession_deadline=bundle.deadline,
+        return {
+            "harmonised": bundle.variant == "harmonised",
+            "status": bundle.status.value,
+            "proposed_lead": bundle.lead or bundle.proposed_lead,
+            "total_value_eur": sum((s.value_eur for s in bundle.shares), Decimal(0)) if viewer_nation is None else None,
+            "nation_count": len(bundle.nations),
+            "line_count": bundle.line_count if viewer_nation is None else own.need_count if own else 0,
+            "delivery_window": DeliveryWindowOut(start=bundle.window_start, end=bundle.window_end),
+            "ceiling_quantity": terms[0] if terms else None,
+            "duration": DeliveryWindowOut(start=terms[1], end=terms[2]) if terms else None,
+            "accession_deadline": bundle.deadline,
+            "participation": [cls.PART.of(s) for s in bundle.shares if viewer_nation in (None, s.nation)],
+        }
+
+
+class BundleOut(BundleSummaryOut):
+    """A bundle as one viewer may see it: a nation desk gets totals and its own part only.
+    Everything in it is bounded by the number of nations and years, not of needs: its lines
+    are read a page at a time (`GET /v1/bundles/{id}/lines`)."""
+
+    yearly_totals: list[YearQuantityOut] = Field(description="Quantities per year over all its nations.")
+    funding: list[FundingOut]
+    participation: Sequence[ParticipationOut] = Field(
+        description="Each nation's answer and quantities, per year too (a desk: its own nation's)."
+    )
+    PART = ParticipationOut
+
+    @classmethod
+    def _computed(cls, bundle: Bundle, viewer_nation: str | None) -> dict[str, Any]:
+        return super()._computed(bundle, viewer_nation) | {
+            "yearly_totals": bundle.yearly_totals(),
             # Shown only to its participants and coordinators: the reasons may name its nations.
-            funding=evaluate(bundle.facts(), named=True),
-            participation=[ParticipationOut.of(s) for s in bundle.shares if mine(s.nation)],
-            line_count=bundle.line_count if viewer_nation is None else own.need_count if own else 0,
-        )
+            "funding": evaluate(bundle.facts(), named=True),
+        }
 
 
 class TrailEntryOut(BaseModel):

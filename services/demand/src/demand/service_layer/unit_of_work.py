@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +13,7 @@ from bundling_shared.errors import Conflict
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from demand.domain.access import SeenBy
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision
-from demand.domain.need import EndUser, Need, NeedFacts, NeedStatus, NeedVersion
+from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
 
 
@@ -49,7 +49,11 @@ class Needs(Protocol):
     async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]: ...
     async def list(self, f: NeedFilter, limit: int, offset: int) -> Sequence[Need]: ...
     async def count(self, f: NeedFilter) -> int: ...
-    def of_item(self, item_code: str) -> AsyncIterator[Need]: ...
+    async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:
+        """The item's needs that are demand the engine holds (submitted, bundled,
+        committed, contracted), in groups of needs alike."""
+        ...
+
     def add_version(self, version: NeedVersion) -> None: ...
     async def history(self, need_id: str, limit: int | None = None, offset: int = 0) -> Sequence[NeedVersion]:
         """Oldest first."""

@@ -11,7 +11,7 @@ from demand.domain.access import Caller, limited_to, registering_for
 from demand.domain.bundle import Bundle, BundleKind, BundleStatus
 from demand.domain.bundling import place
 from demand.domain.funding import Assessment, BundleFacts, evaluate
-from demand.domain.need import Need, NeedStatus, NeedTerms
+from demand.domain.need import Need, NeedTerms
 from demand.service_layer.unit_of_work import UnitOfWork
 
 
@@ -102,15 +102,13 @@ async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
     async with uow:
         if await uow.catalogue.get(item_code) is None:
             raise NotFound(f"item {item_code} not found")
-        async for need in uow.needs.of_item(item_code):
-            if need.status in (NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE):
-                continue
-            for year in need.schedule:
+        for alike in await uow.needs.demand_of_item(item_code):
+            for year in alike.schedule:
                 sheet.per_year[year.year] = sheet.per_year.get(year.year, 0) + year.quantity
-            sheet.total_quantity += need.quantity
-            sheet.ukraine_quantity += need.ukraine_quantity
-            sheet.need_count += 1
-            nations.add(need.nation)
+            sheet.total_quantity += alike.quantity
+            sheet.ukraine_quantity += alike.ukraine_quantity
+            sheet.need_count += alike.count
+            nations.add(alike.nation)
         sheet.open_bundles = [_open(b) for b in await uow.bundles.open_for_item(item_code)]
     sheet.nation_count = len(nations)
     sheet.per_year = dict(sorted(sheet.per_year.items()))

@@ -14,7 +14,10 @@ from fastapi import APIRouter, Query
 from bundling_shared.pagination import Page
 from demand.domain.bundle import BundleKind, BundleStatus
 from demand.entrypoints.deps import (
+    BUNDLE_PAGE,
+    PAGE,
     BundleId,
+    BundleLimit,
     BundleLister,
     CallerOf,
     Desk,
@@ -28,6 +31,7 @@ from demand.entrypoints.schemas import (
     AccessionIn,
     BundleLineOut,
     BundleOut,
+    BundleSummaryOut,
     CommitIn,
     DeadlineIn,
     LeadIn,
@@ -49,20 +53,23 @@ def _out(view: handlers.BundleView) -> BundleOut:
     return BundleOut.of(view.bundle, view.nation)
 
 
-@router.get("", response_model=Page[BundleOut])
+@router.get("", response_model=Page[BundleSummaryOut])
 async def list_bundles(
     uow: Uow,
     caller: BundleLister,
     status_: Annotated[BundleStatus | None, Query(alias="status")] = None,
     item_code: ItemFilter = None,
     kind: BundleKind | None = None,
-    limit: Limit = 100,
+    limit: BundleLimit = BUNDLE_PAGE,
     offset: Offset = 0,
-) -> Page[BundleOut]:
-    """The bundles the caller leads or its nation is in (an admin: all), each as it may see it."""
+) -> Page[BundleSummaryOut]:
+    """The bundles the caller leads or its nation is in (an admin: all), oldest first, each as
+    it may see it, in summary: its yearly quantities, funding reasons and lines are read on
+    the bundle."""
     f = BundleFilter(status=status_, item_code=item_code, kind=kind)
     views, total = await handlers.list_bundles(uow(), caller=caller, f=f, limit=limit, offset=offset)
-    return Page(items=[_out(v) for v in views], limit=limit, offset=offset, total=total)
+    items = [BundleSummaryOut.of(v.bundle, v.nation) for v in views]
+    return Page(items=items, limit=limit, offset=offset, total=total)
 
 
 @router.get("/{bundle_id}", response_model=BundleOut)
@@ -76,7 +83,7 @@ async def bundle_lines(
     uow: Uow,
     caller: CallerOf,
     nation: LineNationFilter = None,
-    limit: Limit = 100,
+    limit: Limit = PAGE,
     offset: Offset = 0,
 ) -> Page[BundleLineOut]:
     """The bundle's lines, one per need, in the order the needs were registered, each with
@@ -90,7 +97,7 @@ async def bundle_lines(
 
 @router.get("/{bundle_id}/trail", response_model=Page[TrailEntryOut])
 async def bundle_trail(
-    bundle_id: BundleId, uow: Uow, caller: CallerOf, limit: Limit = 100, offset: Offset = 0
+    bundle_id: BundleId, uow: Uow, caller: CallerOf, limit: Limit = PAGE, offset: Offset = 0
 ) -> Page[TrailEntryOut]:
     """Every decision on the bundle with its reason, oldest first; a nation's reader sees the
     bundle-wide ones and its own."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, status
 from bundling_shared.pagination import Page
 from demand.domain.funding import ELIGIBILITY, RULES
 from demand.domain.reference import NATIONS
-from demand.entrypoints.deps import Admin, CategoryFilter, ItemCode, Limit, Offset, Reader, Uow
+from demand.entrypoints.deps import PAGE, Admin, CategoryFilter, ItemCode, Limit, Offset, Reader, Uow
 from demand.entrypoints.schemas import DemandSheetOut, ItemIn, ItemOut, NationOut, OperatorsOut, ReasonIn
 from demand.service_layer import catalogue as handlers
 from demand.service_layer.views import demand_sheet
@@ -50,7 +50,7 @@ async def list_items(
     caller: Reader,
     category: CategoryFilter = None,
     include_retired: bool = False,
-    limit: Limit = 100,
+    limit: Limit = PAGE,
     offset: Offset = 0,
 ) -> Page[ItemOut]:
     """The catalogue in the order of the items' codes."""

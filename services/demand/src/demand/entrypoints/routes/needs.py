@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from bundling_shared.pagination import Page
 from demand.domain.need import EndUser, NeedStatus
 from demand.entrypoints.deps import (
+    PAGE,
     CallerOf,
     ItemFilter,
     Limit,
@@ -73,7 +74,7 @@ async def list_needs(
     item_code: ItemFilter = None,
     nation: NationFilter = None,
     end_user: EndUser | None = None,
-    limit: Limit = 100,
+    limit: Limit = PAGE,
     offset: Offset = 0,
 ) -> Page[NeedOut]:
     """The needs the caller may read: its nation's, and a lead's the needs in the bundles it leads."""
@@ -89,7 +90,7 @@ async def get_need(need_id: NeedId, uow: Uow, caller: CallerOf) -> NeedOut:
 
 @router.get("/{need_id}/history", response_model=Page[NeedVersionOut])
 async def need_history(
-    need_id: NeedId, uow: Uow, caller: CallerOf, limit: Limit = 100, offset: Offset = 0
+    need_id: NeedId, uow: Uow, caller: CallerOf, limit: Limit = PAGE, offset: Offset = 0
 ) -> Page[NeedVersionOut]:
     """Every version of the need, oldest first, with who changed what."""
     found, total = await handlers.need_history(uow(), caller=caller, need_id=need_id, limit=limit, offset=offset)
