@@ -4,10 +4,10 @@ A batch of need events reads hundreds of needs in one query. SQLAlchemy converts
 value of every row with its column type's general-purpose result processor: on SQLite,
 where dates are text, a regular expression per date, and a chain of decorators per JSON
 value. Here the columns are selected with their processors turned off (coerced to no
-type: the SQL is the same) and each value gets the one conversion its column needs, the
-same on SQLite and PostgreSQL: the driver's value is used as it is when it already has
-the column's Python type (asyncpg's dates, booleans and decoded JSON), converted when it
-is SQLite's text or integer.
+type) and each value gets the one conversion its column needs, the same on SQLite and
+PostgreSQL: the driver's value is used as it is when it already has the column's Python
+type (asyncpg's dates and booleans), converted when it is SQLite's text or integer. JSON
+is read as its text on both.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date
 from enum import Enum as PyEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, Enum, TypeDecorator, any_, bindparam, type_coerce
+from sqlalchemy import JSON, Boolean, Column, Date, Enum, Text, TypeDecorator, any_, bindparam, cast, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
@@ -84,12 +84,19 @@ def _converter(column: Column[Any], dialect: Dialect) -> Convert | None:
     return None  # strings and numbers come from both drivers as Python has them
 
 
+def _as_read(column: Column[Any]) -> ColumnElement[Any]:
+    """JSON as its text, the same on both databases: most values are the empty list, "[]",
+    which then needs no decoding at all, where asyncpg's codec parsed every value."""
+    kind = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
+    return cast(column, Text) if isinstance(kind, JSON) else column
+
+
 class PlainReader:
     """Selects `columns` without result processors and turns each row into `make(*values)`."""
 
     def __init__(self, columns: Sequence[Column[Any]], make: Callable[..., Any]) -> None:
         self.columns = columns
-        self.selected: list[ColumnElement[Any]] = [type_coerce(c, NullType()).label(c.key) for c in columns]
+        self.selected: list[ColumnElement[Any]] = [type_coerce(_as_read(c), NullType()).label(c.key) for c in columns]
         self._make = make
         self._converters: dict[str, list[tuple[int, Convert]]] = {}
 
