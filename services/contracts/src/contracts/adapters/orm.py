@@ -299,6 +299,8 @@ call_offs = _aggregate(
     Index("ix_call_offs_framework_placed", "framework_id", "placed_at", "id"),
     Index("ix_call_offs_framework_nation_placed", "framework_id", "nation", "placed_at", "id"),
     Index("ix_call_offs_framework_supplier_placed", "framework_id", "supplier_id", "placed_at", "id"),
+    # What each nation called off, added up from the index alone.
+    Index("ix_call_offs_drawn", "framework_id", "nation", "unit_price_eur", "quantity"),
 )
 
 delivery_lots = _aggregate(
@@ -318,6 +320,7 @@ delivery_lots = _aggregate(
     # them up per contract and nation.
     Index("ix_delivery_lots_schedule", "contract_id", "due_date", "nation", "id"),
     Index("ix_delivery_lots_nation_schedule", "contract_id", "nation", "due_date", "id"),
+    Index("ix_delivery_lots_progress", "contract_id", "nation", "due_date", "quantity", "delivered"),
 )
 
 # OCDS releases as first published: an export republishes them unchanged and adds a

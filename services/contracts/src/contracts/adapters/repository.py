@@ -147,7 +147,12 @@ async def _entries(
     if only is not None:
         named = [value for value in only.values if value is not None]
         where.append(or_(field(only.field).in_(named), *([field(only.field).is_(None)] if None in only.values else [])))
-    total = int(await session.scalar(select(func.count()).select_from(table).join(elements, true()).where(*where)) or 0)
+    if only is None:  # every entry: the length of the list, without reading its entries
+        length = func.json_array_length(column)
+        counted = select(length).where(key)
+    else:
+        counted = select(func.count()).select_from(table).join(elements, true()).where(*where)
+    total = int(await session.scalar(counted) or 0)
     if total <= offset:
         return Found([], total)
     query = (

@@ -99,7 +99,7 @@ attempts = Table(
     # The attempt log, newest first; and its filters by outcome and by message.
     Index("ix_attempts_endpoint_at_id", "endpoint_id", "at", "id"),
     Index("ix_attempts_endpoint_outcome_at", "endpoint_id", "succeeded", "at", "id"),
-    Index("ix_attempts_message_endpoint", "message_id", "endpoint_id"),
+    Index("ix_attempts_endpoint_message_at", "endpoint_id", "message_id", "at", "id"),
 )
 
 # The security declarations the contracts service registered, by organisation.
