@@ -27,12 +27,6 @@ def log_entry(by: str, what: str, scope: str = WHOLE, *, at: datetime) -> dict[s
     return {"at": at.isoformat(), "by": by, "what": what, "scope": scope}
 
 
-def entries_for(change_log: list[dict[str, str]], nation: str | None) -> list[dict[str, str]]:
-    """The entries of the whole and of the nation's part; entries recorded before scopes
-    were kept are shown only to those who see everything."""
-    return [e for e in change_log if e.get("scope") in (WHOLE, nation)]
-
-
 class ContractMode(StrEnum):
     """How a committed joint order is contracted."""
 

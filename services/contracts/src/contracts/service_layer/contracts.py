@@ -40,7 +40,8 @@ class ContractView:
 
     @property
     def log_entries(self) -> Only | None:
-        """The change-log entries the caller reads: of the whole and of its own part."""
+        """The change-log entries the caller reads: of the whole and of its own part (an
+        entry kept before entries had scopes only by those who see everything)."""
         return None if self.nation is None else Only("scope", frozenset({WHOLE, self.nation}))
 
 
