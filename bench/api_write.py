@@ -216,15 +216,22 @@ def participation_requests(base: str) -> list[Request]:
             as_json({"decision": "confirm", "quantity": 500 + turn}),
         )
         for turn in range(2)
-        for bundle_id in bundles
         for nation in NATIONS
+        for bundle_id in bundles
     ]
 
 
 def call_off_requests(base: str) -> list[Request]:
-    """Each desk's nation runs a framework of its own; its desk calls off from it."""
+    """Each desk's nation runs a framework of its own with one supplier; its desk calls off
+    from it (a direct call-off at the framework's price)."""
     requests = []
+    until = (date.today() + timedelta(days=3 * 365)).isoformat()
     with httpx.Client(base_url=base, timeout=30) as http:
+        coordinator = dict([bearer(Role.COORDINATOR, nation=NATIONS[0])])
+        supplier = {"organisation": "BENCH-MUNITIONS", "country": "NOR", "security_declaration_valid_until": until}
+        registered = http.post("/v1/suppliers", json=supplier, headers=coordinator)
+        registered.raise_for_status()
+        supplier_id = registered.json()["id"]
         for nation in NATIONS:
             body = {
                 "item_code": "AMMO-155MM",
@@ -236,10 +243,13 @@ def call_off_requests(base: str) -> list[Request]:
             answer = http.post("/v1/frameworks", json=body, headers=dict([desk(nation)]))
             answer.raise_for_status()
             framework_id = answer.json()["id"]
+            priced = {"supplier_id": supplier_id, "unit_price_eur": "3200.00"}
+            http.post(
+                f"/v1/frameworks/{framework_id}/suppliers", json=priced, headers=dict([desk(nation)])
+            ).raise_for_status()
             call_off = {"item_code": "AMMO-155MM", "quantity": 10, "delivery_due": f"{THIS_YEAR + 2}-06-30"}
-            requests.append(
-                Request("POST", f"/v1/frameworks/{framework_id}/call-offs", (desk(nation),), as_json(call_off))
-            )
+            path = f"/v1/frameworks/{framework_id}/call-offs"
+            requests.append(Request("POST", path, (desk(nation),), as_json(call_off)))
     return requests
 
 

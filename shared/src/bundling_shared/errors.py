@@ -35,14 +35,15 @@ class ChangedMeanwhile(Conflict):
     reading (`again_if_changed`); otherwise the caller reads it again and decides."""
 
 
-async def again_if_changed(attempt: Callable[[], Awaitable[T]], attempts: int = 8) -> T:
+async def again_if_changed(attempt: Callable[[], Awaitable[T]], attempts: int = 10) -> T:
     """`attempt`, then again from the start as long as another transaction changed what it
     read (each attempt reads afresh and the rules are checked against that reading), up to
-    `attempts` times. For acts that do not depend on what the caller saw before: a nation
-    confirming its part while another nation confirms its own."""
-    for _ in range(attempts - 1):
+    `attempts` times, waiting a random while that grows with each clash so that the rivals
+    do not meet again at once. For acts that do not depend on what the caller saw before: a
+    nation confirming its part while another nation confirms its own."""
+    for clash in range(attempts - 1):
         try:
             return await attempt()
         except ChangedMeanwhile:
-            await asyncio.sleep(random.uniform(0, 0.005))  # the rivals do not meet again at once
+            await asyncio.sleep(random.uniform(0, min(0.002 * 2**clash, 0.1)))
     return await attempt()

@@ -9,11 +9,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
 
-from contracts.service_layer.frameworks import create_framework_for_commitment
+from bundling_shared.auth import Principal, Role
+from contracts.domain.frameworks import CallOffTerms
+from contracts.service_layer.frameworks import call_off, create_framework_for_commitment
 from tests.contracts.events import framework_committed
 from tests.contracts.integration.conftest import Api
 from tests.contracts.integration.test_api_suppliers_specifications import SPEC
 from tests.support.api import desk
+from tests.support.rivals import RivalBeforeFirstCommit
 
 TODAY = date.today()
 
@@ -56,3 +59,27 @@ async def test_two_nations_agreeing_at_once_are_not_lost(api: Api) -> None:
     # the loser retries and the specification is harmonised with both positions
     done = await api.call("POST", f"/v1/specifications/{spec['id']}/positions", desk("DEU"), {"position": "agree"})
     assert done["status"] == "harmonised" and set(done["positions"]) == {"NLD", "DEU"}
+
+
+async def test_call_offs_placed_at_once_are_each_checked_against_the_ceiling_and_both_stand(api: Api) -> None:
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
+    assert framework_id is not None
+    supplier = await api.supplier("THALES-NL", "NLD")
+    await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"), {"supplier_id": supplier["id"]})
+    due = (TODAY + timedelta(days=30)).isoformat()
+
+    async def another_call_off() -> None:
+        body = {"item_code": "MMR", "quantity": 4, "delivery_due": due}
+        await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"), body, 201)
+
+    uow = RivalBeforeFirstCommit(api.service.uow(), another_call_off, at="suppliers")  # read after the call-off
+    nld = Principal(subject="nld-desk", role=Role.NATION_DESK, nation="NLD")
+    terms = CallOffTerms(
+        item_code="MMR", quantity=4, delivery_due=TODAY + timedelta(days=30), supplier_id=None, bids=[]
+    )
+    placed = await call_off(uow, nld, framework_id, terms=terms, today=TODAY)
+
+    assert uow.rivals_run == 1 and placed.quantity == 4  # the rival came in between; this one was tried again
+    framework_out = await api.call("GET", f"/v1/frameworks/{framework_id}", desk("NLD"))
+    assert framework_out["remaining_quantity"] == 1  # 9 - 4 - 4: both stand, checked one after the other
+    assert (await api.call("GET", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD")))["total"] == 2

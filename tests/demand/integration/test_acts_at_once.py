@@ -4,38 +4,13 @@ before a deadline do not refuse each other, and neither answer is lost."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bundling_shared.auth import Role
 from demand.domain.access import Caller
 from demand.service_layer import bundles as handlers
 from tests.demand.helpers import aggregate_all, lead
 from tests.demand.integration.test_bundles_api import SOON, Demand, bundles, register
 from tests.support.api import desk
-
-
-class RivalBeforeFirstCommit:
-    """A unit of work whose first commit lets a rival transaction commit first: as if
-    another desk's answer came in between this one's reading and its writing."""
-
-    def __init__(self, uow: Any, rival: Any) -> None:
-        self._uow, self._rival, self.rivals_run = uow, rival, 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._uow, name)
-
-    async def __aenter__(self) -> RivalBeforeFirstCommit:
-        await self._uow.__aenter__()
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self._uow.__aexit__(*exc)
-
-    async def commit(self) -> None:
-        if not self.rivals_run:
-            self.rivals_run += 1
-            await self._rival()
-        await self._uow.commit()
+from tests.support.rivals import RivalBeforeFirstCommit
 
 
 async def test_two_desks_confirming_at_once_both_stand(demand: Demand) -> None:

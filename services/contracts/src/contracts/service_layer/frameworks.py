@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from bundling_shared.auth import Principal, Role
+from bundling_shared.errors import again_if_changed
 from bundling_shared.events.demand import AccessionConfirmedV1, FrameworkCommittedV1
 from contracts.domain.access import Action, Relation, allowed, authorise, reach, relation_to
 from contracts.domain.contract import WHOLE, CommitmentKind
@@ -270,20 +271,26 @@ async def assign_coordinator(
 async def call_off(
     uow: UnitOfWork, principal: Principal, framework_id: str, *, terms: CallOffTerms, today: date
 ) -> CallOff:
-    """Only a party calls off, for itself; its desk speaks for it."""
-    async with uow:
-        framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_CALL_OFF)
-        assert principal.nation is not None
-        placed = framework.call_off(
-            nation=principal.nation, today=today, by=principal.subject, at=uow.clock.now(), **terms
-        )
-        supplier = await uow.suppliers.get(placed.supplier_id)
-        if supplier is None:
-            raise ContractRuleViolation(f"supplier {placed.supplier_id} is not registered")
-        supplier.ensure_cleared(today, "receive a call-off")
-        await events.call_off_placed(uow, placed, supplier)
-        await uow.commit()
-        return placed
+    """Only a party calls off, for itself; its desk speaks for it. Call-offs placed on one
+    framework at the same moment are each checked against the ceiling as it is once the
+    others are in: one whose framework changed meanwhile is tried again."""
+
+    async def attempt() -> CallOff:
+        async with uow:
+            framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_CALL_OFF)
+            assert principal.nation is not None
+            placed = framework.call_off(
+                nation=principal.nation, today=today, by=principal.subject, at=uow.clock.now(), **terms
+            )
+            supplier = await uow.suppliers.get(placed.supplier_id)
+            if supplier is None:
+                raise ContractRuleViolation(f"supplier {placed.supplier_id} is not registered")
+            supplier.ensure_cleared(today, "receive a call-off")
+            await events.call_off_placed(uow, placed, supplier)
+            await uow.commit()
+            return placed
+
+    return await again_if_changed(attempt)
 
 
 async def readable(
