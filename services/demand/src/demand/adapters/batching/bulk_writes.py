@@ -8,54 +8,51 @@ each row is turned into the driver's parameters with the columns' own conversion
 JSON, enumerations, UTC timestamps: as SQLAlchemy itself converts them for the dialect).
 
 On SQLite the list of rows goes to the driver's executemany, and the common types take a
-shorter path to the same text (`_SQLITE_SHORTCUTS`, checked against SQLAlchemy's own in
-the tests). On PostgreSQL the statement runs once for all the rows: each parameter
-becomes an array of its values, one per row, and the rows are read from `unnest()` of
-those arrays. Run once per row, even pipelined by the driver, each row cost the server a
-statement of its own (binding, executor start, its own WAL record per row) and the client
-a protocol message per row; as arrays, the values go in a few compact messages and the
-server inserts or updates them all in one pass.
+shorter path to the same text (`_SHORTCUTS`, checked against SQLAlchemy's own in the
+tests; on PostgreSQL only the empty JSON list does).
+
+On PostgreSQL a statement no longer runs once per row: run so, even pipelined by the
+driver, each row cost the server a statement of its own (binding, executor start and end)
+and the client a protocol message. Rows to insert are copied in (COPY, in the binary
+format); an update or a delete runs once, each parameter an array of its values, one per
+row, and the rows are read from `unnest()` of those arrays. Inserted from arrays too, the
+rows cost the client a type check per value as the driver took the arrays apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum as PyEnum
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import JSON, Date, DateTime, Delete, Enum, Insert, TypeDecorator, Update, bindparam, func, select
+from sqlalchemy import JSON, Date, DateTime, Delete, Enum, Insert, Table, TypeDecorator, Update, bindparam, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 
 Statement = Insert | Update | Delete
 Rows = Sequence[Mapping[str, Any]]
-Converter = Callable[[Rows], Any]  # the rows to the driver's parameters: a list of rows, or one set of arrays
 Processor = Callable[[Any], Any]  # one value to the driver's
+Write = Callable[[AsyncConnection, Rows, bool], Awaitable[int]]  # the rows written; with True, how many matched
 
-# Per dialect (one per engine), per statement and parameter names: the SQL, the converter
-# and whether the statement runs once per row.
-_prepared: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], tuple[str, Converter, bool]]] = (
-    WeakKeyDictionary()
-)
+# Per dialect (one per engine), per statement and parameter names: how its rows are written.
+_prepared: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], Write]] = WeakKeyDictionary()
 
 
 def bind_converter(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
     """How a value of a column of type `kind` goes to the driver: SQLAlchemy's conversion
-    for the dialect (a decorator's, then the dialect's own type's), or on SQLite the
-    shortcut giving the same result."""
+    for the dialect (a decorator's, then the dialect's own type's), or the shortcut giving
+    the same result (`_SHORTCUTS`)."""
     standard = kind.dialect_impl(dialect).bind_processor(dialect)
-    if dialect.name != "sqlite":
-        return standard
     decorator = kind if isinstance(kind, TypeDecorator) else None
     impl = decorator.impl_instance if decorator is not None else kind
-    for base, shortcut in _SQLITE_SHORTCUTS:
+    for base, shortcut in _SHORTCUTS.get(dialect.name, []):
         if isinstance(impl, base):
             convert = _after(
                 decorator, dialect, shortcut(impl, dialect, impl.dialect_impl(dialect).bind_processor(dialect))
@@ -112,20 +109,35 @@ def _enum_value(impl: Any, dialect: Dialect, standard: Processor | None) -> Proc
     return lambda v: stored[v] if isinstance(v, PyEnum) and v in stored else otherwise(v)
 
 
-_SQLITE_SHORTCUTS: list[tuple[type[TypeEngine[Any]], Callable[[Any, Dialect, Processor | None], Processor]]] = [
-    (DateTime, _datetime_text),
-    (Date, _date_text),
-    (JSON, _json_text),
-    (Enum, _enum_value),
-]
+Shortcut = Callable[[Any, Dialect, Processor | None], Processor]
+_SHORTCUTS: dict[str, list[tuple[type[TypeEngine[Any]], Shortcut]]] = {
+    "sqlite": [(DateTime, _datetime_text), (Date, _date_text), (JSON, _json_text), (Enum, _enum_value)],
+    "postgresql": [(JSON, _json_text)],  # the driver takes the other types as Python has them
+}
 
 
-def _prepare(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> tuple[str, Converter, bool]:
-    if dialect.name == "postgresql":
-        sql, convert = _prepare_arrays(statement, keys, dialect)
-        return sql, convert, False
-    sql, row_converter = _prepare_rows(statement, keys, dialect)
-    return sql, lambda rows: [row_converter(row) for row in rows], True
+def _prepare(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> Write:
+    if dialect.name != "postgresql":
+        return _per_row(statement, keys, dialect)
+    if isinstance(statement, Insert):
+        return _copied(statement, keys, dialect)
+    return _from_arrays(statement, keys, dialect)
+
+
+def _per_row(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> Write:
+    sql, converter = _prepare_rows(statement, keys, dialect)
+
+    async def write(connection: AsyncConnection, rows: Rows, counted: bool) -> int:
+        parameters = [converter(row) for row in rows]
+        if not counted:
+            await connection.exec_driver_sql(sql, parameters)
+            return 0
+        if dialect.supports_sane_multi_rowcount:
+            return (await connection.exec_driver_sql(sql, parameters)).rowcount
+        # This driver does not count the rows of one statement run many times: run it per row.
+        return sum([(await connection.exec_driver_sql(sql, one)).rowcount for one in parameters])
+
+    return write
 
 
 def _prepare_rows(
@@ -135,22 +147,9 @@ def _prepare_rows(
     binds = compiled.binds
     converters = [(name, bind_converter(binds[name].type, dialect)) for name in binds]
     if compiled.positiontup is not None:
-        names = list(compiled.positiontup)
         processors = dict(converters)
-        converted: list[tuple[int, Callable[[Any], Any]]] = []
-        for i, name in enumerate(names):
-            if (process := processors[name]) is not None:
-                converted.append((i, process))
-        values = itemgetter(*names)
-        single = len(names) == 1
-
-        def positional(row: Mapping[str, Any]) -> tuple[Any, ...]:
-            out = [values(row)] if single else list(values(row))
-            for i, convert in converted:
-                out[i] = convert(out[i])
-            return tuple(out)
-
-        return compiled.string, positional
+        names = list(compiled.positiontup)
+        return compiled.string, _positional(names, [processors[name] for name in names])
 
     def named(row: Mapping[str, Any]) -> dict[str, Any]:
         return {name: row[name] if convert is None else convert(row[name]) for name, convert in converters}
@@ -158,42 +157,75 @@ def _prepare_rows(
     return compiled.string, named
 
 
-def _prepare_arrays(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> tuple[str, Converter]:
-    """The statement reading its rows from `unnest()` of one array per parameter: an
-    insert takes its columns from it (INSERT ... SELECT), an update or a delete joins it
-    (UPDATE ... FROM, DELETE ... USING), matching each row of the table once at most as
-    the rows given name different rows of the table."""
-    if isinstance(statement, Insert):
-        kinds = {key: statement.table.c[key].type for key in keys}
-    else:
-        kinds = {}
+def _positional(names: Sequence[str], converters: Sequence[Processor | None]) -> Callable[[Mapping[str, Any]], Any]:
+    """A row to the tuple of its values under `names`, each converted by its converter."""
+    converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
+    values = itemgetter(*names)
+    single = len(names) == 1
 
-        def parameter(bind: BindParameter[Any]) -> None:
-            kinds.setdefault(bind.key, bind.type)
+    def positional(row: Mapping[str, Any]) -> tuple[Any, ...]:
+        out = [values(row)] if single else list(values(row))
+        for i, convert in converted:
+            out[i] = convert(out[i])
+        return tuple(out)
 
-        visitors.traverse(statement, {}, {"bindparam": parameter})
+    return positional
+
+
+def _copied(statement: Insert, keys: tuple[str, ...], dialect: Dialect) -> Write:
+    """A plain insert: the rows copied into the table's columns named by `keys`, each
+    value converted for the driver as the statement would have it."""
+    table = statement.table
+    assert isinstance(table, Table)
+    columns = [table.c[key] for key in keys]
+    names = [column.name for column in columns]  # a column's key may differ from its name (value_eur)
+    record = _positional(keys, [bind_converter(column.type, dialect) for column in columns])
+
+    async def write(connection: AsyncConnection, rows: Rows, counted: bool) -> int:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        if not driver.is_in_transaction():
+            await connection.exec_driver_sql("SELECT 1")  # SQLAlchemy begins at a statement of its own
+        status = await driver.copy_records_to_table(
+            table.name, records=[record(row) for row in rows], columns=names, schema_name=table.schema
+        )
+        return int(status.split()[-1]) if counted else 0  # "COPY <rows>"
+
+    return write
+
+
+def _from_arrays(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> Write:
+    """An update or a delete run once, joining `unnest()` of one array per parameter
+    (UPDATE ... FROM, DELETE ... USING): each row of the table is matched once at most,
+    as the rows given name different rows of the table."""
+    kinds: dict[str, TypeEngine[Any]] = {}
+
+    def parameter(bind: BindParameter[Any]) -> None:
+        kinds.setdefault(bind.key, bind.type)
+
+    visitors.traverse(statement, {}, {"bindparam": parameter})
     names = list(kinds)
     given = func.unnest(*[bindparam(name, type_=ARRAY(kinds[name])) for name in names])
     table = given.table_valued(*names).render_derived(name="given")
-    if isinstance(statement, Insert):
-        arrayed: Any = statement.from_select([statement.table.c[key] for key in keys], select(*table.c))
-    else:
 
-        def from_table(element: Any, **_: Any) -> Any:
-            return table.c[element.key] if isinstance(element, BindParameter) and element.key in kinds else None
+    def from_table(element: Any, **_: Any) -> Any:
+        return table.c[element.key] if isinstance(element, BindParameter) and element.key in kinds else None
 
-        arrayed = visitors.replacement_traverse(statement, {}, from_table)
+    arrayed = cast(Statement, visitors.replacement_traverse(statement, {}, from_table))
     compiled = arrayed.compile(dialect=dialect)
     assert compiled.positiontup is not None  # the dialect's parameters are numbered
+    sql = compiled.string
     columns = [(itemgetter(name), bind_converter(kinds[name], dialect)) for name in compiled.positiontup]
 
-    def arrays(rows: Rows) -> tuple[list[Any], ...]:
-        return tuple(
+    async def write(connection: AsyncConnection, rows: Rows, counted: bool) -> int:
+        arrays = tuple(
             list(map(value, rows)) if convert is None else [convert(value(row)) for row in rows]
             for value, convert in columns
         )
+        result = await connection.exec_driver_sql(sql, arrays)
+        return int(result.rowcount) if counted else 0
 
-    return compiled.string, arrays
+    return write
 
 
 async def execute_many(
@@ -207,17 +239,8 @@ async def execute_many(
     if not rows:
         return 0
     connection = await session.connection()
-    dialect = connection.dialect
     keys = tuple(rows[0])
-    prepared = _prepared.setdefault(dialect, {})
+    prepared = _prepared.setdefault(connection.dialect, {})
     if (key, keys) not in prepared:
-        prepared[key, keys] = _prepare(statement, keys, dialect)
-    sql, convert, per_row = prepared[key, keys]
-    parameters = convert(rows)
-    if not counted:
-        await connection.exec_driver_sql(sql, parameters)
-        return 0
-    if not per_row or dialect.supports_sane_multi_rowcount:
-        return (await connection.exec_driver_sql(sql, parameters)).rowcount
-    # This driver does not count the rows of one statement run many times: run it per row.
-    return sum([(await connection.exec_driver_sql(sql, one)).rowcount for one in parameters])
+        prepared[key, keys] = _prepare(statement, keys, connection.dialect)
+    return await prepared[key, keys](connection, rows, counted)
