@@ -130,7 +130,8 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
     act(platform, f"/v1/bundles/{vsrat['id']}/commit", {}, coordinator("NSPA"))
 
     ammo = one_bundle(platform, "AMMO-155MM", set(AMMO_NATIONS))
-    funding = {f["instrument"]: f for f in ammo["funding"]}
+    assessed = httpx.get(f"{platform.demand.url}/v1/bundles/{ammo['id']}", headers=ADMIN).json()["funding"]
+    funding = {f["instrument"]: f for f in assessed}
     assert funding["EDIRPA"]["qualifies"] and funding["EDIRPA"]["co_funding_rate"] == 0.20
     assert ammo["nation_count"] == 18
     act(platform, f"/v1/bundles/{ammo['id']}/lead", {"lead": "CZE"}, coordinator_of("CZE"))  # a nation in it

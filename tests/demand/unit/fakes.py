@@ -15,7 +15,7 @@ from bundling_shared.clock import Clock, FixedClock
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.topics import Topic
 from demand.domain.access import SeenBy, leader
-from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, Decision
+from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, Decision, ListedLine
 from demand.domain.need import AlikeNeeds, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import SEED_ITEMS, CatalogueItem
 from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, StoredAnswer
@@ -112,10 +112,12 @@ class FakeBundles:
             if bid == bundle_id and nation in (None, line.nation)
         ]
 
-    async def lines(
-        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
-    ) -> Sequence[BundleLine]:
-        return _window(self._lines(bundle_id, nation), limit, offset)
+    async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
+        return self._lines(bundle_id, nation)
+
+    async def listed_lines(self, bundle_id: str, nation: str | None, limit: int, offset: int) -> Sequence[ListedLine]:
+        found = _window(self._lines(bundle_id, nation), limit, offset)
+        return [ListedLine(x.need_id, x.nation, x.quantity, x.reason) for x in found]
 
     async def count_lines(self, bundle_id: str, nation: str | None = None) -> int:
         return len(self._lines(bundle_id, nation))
@@ -169,11 +171,9 @@ class FakeNeeds:
             and f.end_user in (None, n.end_user)
         ]
 
-    async def list(self, f: NeedFilter, limit: int, offset: int) -> Sequence[Need]:
-        return self._listed(f)[offset : offset + limit]
-
-    async def count(self, f: NeedFilter) -> int:
-        return len(self._listed(f))
+    async def page(self, f: NeedFilter, limit: int, offset: int) -> tuple[Sequence[Need], int]:
+        listed = self._listed(f)
+        return listed[offset : offset + limit], len(listed)
 
     async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:
         """Each need a group of its own: what the database adds up group by group."""

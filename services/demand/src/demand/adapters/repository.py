@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, case, cast, exists, false, func, literal, or_, select
+from sqlalchemy import Select, Text, and_, case, cast, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -30,7 +30,7 @@ from demand.adapters.orm import (
     needs,
     yearly_of,
 )
-from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision
+from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision, ListedLine
 from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
 from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, StoredAnswer
@@ -71,7 +71,7 @@ class NeedRepository(SessionRepository[Need]):
     kind = Need
 
     DENSE = 2_000
-    """A lead's needs, when there are at least this many, are paged by walking all needs in
+    """A lead's needs, when they count at least this many, are paged by walking all needs in
     their order and keeping those of its bundles: the walk soon fills a page. Fewer are
     found through the bundles and sorted, which costs less than a walk past needs that
     are mostly others'."""
@@ -97,20 +97,14 @@ class NeedRepository(SessionRepository[Need]):
             query, (c.nation, f.nation), (c.status, f.status), (c.item_code, f.item_code), (c.end_user, f.end_user)
         )
 
-    async def list(self, f: NeedFilter, limit: int, offset: int) -> Sequence[Need]:
-        walk = f.seen_by is not None and f.seen_by.lead is not None and await self._at_least(f, self.DENSE)
+    async def page(self, f: NeedFilter, limit: int, offset: int) -> tuple[Sequence[Need], int]:
+        total = int(await self._session.scalar(self._filtered(select(func.count()).select_from(needs), f)) or 0)
+        if offset >= total:
+            return [], total
+        walk = f.seen_by is not None and f.seen_by.lead is not None and total >= self.DENSE
         query = self._filtered(select(Need), f, walk).order_by(needs.c.created_at, needs.c.id)
         found: Sequence[Need] = (await self._session.scalars(query.limit(limit).offset(offset))).all()
-        return found
-
-    async def _at_least(self, f: NeedFilter, count: int) -> bool:
-        """Whether `f` finds `count` needs or more; it reads no more than that."""
-        first = self._filtered(select(literal(1)), f).limit(count).subquery()
-        return int(await self._session.scalar(select(func.count()).select_from(first)) or 0) >= count
-
-    async def count(self, f: NeedFilter) -> int:
-        query = self._filtered(select(func.count()).select_from(needs), f)
-        return int(await self._session.scalar(query) or 0)
+        return found, total
 
     async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:
         """Counted and summed by the database, in groups of needs alike (`AlikeNeeds`)."""
@@ -275,11 +269,13 @@ class BundleRepository:
     async def remove_line(self, line: BundleLine) -> None:
         await self._parts.remove_line(line)
 
-    async def lines(
-        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
-    ) -> Sequence[BundleLine]:
+    async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
         await self.write_held()
-        return await self._parts.stored_lines(bundle_id, nation, limit, offset)
+        return await self._parts.stored_lines(bundle_id, nation)
+
+    async def listed_lines(self, bundle_id: str, nation: str | None, limit: int, offset: int) -> Sequence[ListedLine]:
+        await self.write_held()
+        return await self._parts.listed_lines(bundle_id, nation, limit, offset)
 
     async def count_lines(self, bundle_id: str, nation: str | None = None) -> int:
         await self.write_held()

@@ -104,6 +104,17 @@ class BundleLine:
         return schedule_of(self.yearly, self.quantity, self.window_start)
 
 
+@dataclass(frozen=True)
+class ListedLine:
+    """A line as a list of a bundle's lines shows it: which need, whose, how much, and why
+    it joined."""
+
+    need_id: str
+    nation: str
+    quantity: int
+    reason: str
+
+
 @dataclass
 class Share:
     """One nation's part of a bundle: running totals of its lines and its participation."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from bundling_shared.errors import NotFound, again_if_changed
 from demand.domain.access import Action, Caller, Relation, acting_nation, authorise, seen_by, to_bundle, view_of
-from demand.domain.bundle import Bundle, BundleLine, Decision, DecisionKind
+from demand.domain.bundle import Bundle, Decision, DecisionKind, ListedLine
 from demand.domain.need import NeedFacts, YearQuantity
 from demand.service_layer import events
 from demand.service_layer.aggregator import place_again
@@ -52,7 +52,7 @@ async def read_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str) -> Bun
 
 async def bundle_lines(
     uow: UnitOfWork, *, caller: Caller, bundle_id: str, nation: str | None, limit: int, offset: int
-) -> tuple[Sequence[BundleLine], int]:
+) -> tuple[Sequence[ListedLine], int]:
     """A page of the bundle's lines, of `nation` if given, and how many there are. One not
     reading the bundle in full reads its own nation's lines only: asking for another
     nation's finds none."""
@@ -62,7 +62,7 @@ async def bundle_lines(
         if own is not None and nation not in (None, own):
             return [], 0
         nation = own or nation
-        found = await uow.bundles.lines(bundle_id, nation, limit, offset)
+        found = await uow.bundles.listed_lines(bundle_id, nation, limit, offset)
         return found, await uow.bundles.count_lines(bundle_id, nation)
 
 

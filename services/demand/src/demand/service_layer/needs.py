@@ -107,7 +107,7 @@ async def list_needs(
     """The needs `caller` may read one by one, filtered by `f`, and how many there are."""
     f = replace(f, seen_by=seen_by(caller, Action.READ_NEED))
     async with uow:
-        return await uow.needs.list(f, limit, offset), await uow.needs.count(f)
+        return await uow.needs.page(f, limit, offset)
 
 
 async def submit_need(uow: UnitOfWork, *, caller: Caller, need_id: str) -> Need:

@@ -12,7 +12,7 @@ from bundling_shared.clock import Clock
 from bundling_shared.errors import Conflict
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from demand.domain.access import SeenBy
-from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision
+from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision, ListedLine
 from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
 
@@ -47,8 +47,10 @@ class Needs(Protocol):
     def add(self, need: Need) -> None: ...
     async def get(self, need_id: str) -> Need | None: ...
     async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]: ...
-    async def list(self, f: NeedFilter, limit: int, offset: int) -> Sequence[Need]: ...
-    async def count(self, f: NeedFilter) -> int: ...
+    async def page(self, f: NeedFilter, limit: int, offset: int) -> tuple[Sequence[Need], int]:
+        """A page of the needs `f` finds, oldest first, and how many it finds in all."""
+        ...
+
     async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:
         """The item's needs that are demand the engine holds (submitted, bundled,
         committed, contracted), in groups of needs alike."""
@@ -104,11 +106,12 @@ class Bundles(Protocol):
     def add_line(self, line: BundleLine) -> None: ...
     async def line(self, bundle_id: str, need_id: str) -> BundleLine | None: ...
     async def remove_line(self, line: BundleLine) -> None: ...
-    async def lines(
-        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
-    ) -> Sequence[BundleLine]:
-        """A bundle's lines, or `nation`'s, in the order their needs were registered; a
-        page of them with `limit` and `offset`."""
+    async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
+        """A bundle's lines, or `nation`'s, in the order their needs were registered."""
+        ...
+
+    async def listed_lines(self, bundle_id: str, nation: str | None, limit: int, offset: int) -> Sequence[ListedLine]:
+        """A page of `lines`, as a list shows them."""
         ...
 
     async def count_lines(self, bundle_id: str, nation: str | None = None) -> int: ...

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from demand.adapters.batching.bulk_writes import execute_many
 from demand.adapters.orm import bundle_decisions, bundle_lines, bundle_shares
-from demand.domain.bundle import BundleLine, BundleState, Decision, Share
+from demand.domain.bundle import BundleLine, BundleState, Decision, ListedLine, Share
 
 ShareValues = tuple[Any, ...]
 B = TypeVar("B", bound=BundleState)
@@ -33,6 +33,13 @@ _SHARE_MATCHES = and_(
     bundle_shares.c.bundle_id == bindparam("_bundle_id", type_=bundle_shares.c.bundle_id.type),
     bundle_shares.c.nation == bindparam("_nation", type_=bundle_shares.c.nation.type),
 )
+_SHARES_OF = (  # built once: a bundle is read more often than its shares take to read
+    select(bundle_shares.c.bundle_id, *_SHARE_COLUMNS)
+    .where(bundle_shares.c.bundle_id.in_(bindparam("bundle_ids", expanding=True)))
+    .order_by(bundle_shares.c.bundle_id, bundle_shares.c.nation)
+)
+# Built once: every read of a bundle's parts writes what is held first, mostly nothing.
+_SHARES_NEW, _LINES_NEW, _TRAIL_NEW = insert(bundle_shares), insert(bundle_lines), insert(bundle_decisions)
 _SHARES_GONE = delete(bundle_shares).where(_SHARE_MATCHES)
 _SHARES_CHANGED = (
     update(bundle_shares)
@@ -75,12 +82,7 @@ class BundleParts:
         if not new:
             return found
         shares: dict[str, list[Share]] = {bundle_id: [] for bundle_id in new}
-        query = (
-            select(bundle_shares.c.bundle_id, *_SHARE_COLUMNS)
-            .where(bundle_shares.c.bundle_id.in_(list(new)))
-            .order_by(bundle_shares.c.bundle_id, bundle_shares.c.nation)
-        )
-        for bundle_id, *values in await self._session.execute(query):
+        for bundle_id, *values in await self._session.execute(_SHARES_OF, {"bundle_ids": list(new)}):
             shares[bundle_id].append(Share(*values))
         for bundle_id, bundle in new.items():
             bundle.shares = shares[bundle_id]
@@ -94,11 +96,11 @@ class BundleParts:
         if self.new_lines:
             rows = [vars(line) for line in self.new_lines.values()]
             self.new_lines = {}
-            await execute_many(self._session, "lines", insert(bundle_lines), rows)
+            await execute_many(self._session, "lines", _LINES_NEW, rows)
         if self.new_trail:
             trail = [vars(decision) for decision in self.new_trail]
             self.new_trail = []
-            await execute_many(self._session, "trail", insert(bundle_decisions), trail)
+            await execute_many(self._session, "trail", _TRAIL_NEW, trail)
 
     async def _write_shares(self) -> None:
         inserts, updates, deletes = [], [], []
@@ -116,7 +118,7 @@ class BundleParts:
             self.stored_shares[bundle_id] = (bundle, now)
         await execute_many(self._session, "shares gone", _SHARES_GONE, deletes)
         await execute_many(self._session, "shares changed", _SHARES_CHANGED, updates)
-        await execute_many(self._session, "shares new", insert(bundle_shares), inserts)
+        await execute_many(self._session, "shares new", _SHARES_NEW, inserts)
 
     def add_line(self, line: BundleLine) -> None:
         self.new_lines[line.bundle_id, line.need_id] = line
@@ -141,15 +143,20 @@ class BundleParts:
                 )
             )
 
-    async def stored_lines(
-        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
-    ) -> Sequence[BundleLine]:
+    async def stored_lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
         """In the order their needs were registered (need ids begin with that time)."""
-        query = _of_lines(select(*_LINE_COLUMNS), bundle_id, nation).order_by(bundle_lines.c.need_id)
-        return [BundleLine(**row._mapping) for row in await self._session.execute(query.limit(limit).offset(offset))]
+        query = _of_lines(select(*_LINE_COLUMNS), nation is not None).order_by(bundle_lines.c.need_id)
+        at = {"bundle_id": bundle_id, "nation": nation}
+        return [BundleLine(**row._mapping) for row in await self._session.execute(query, at)]
+
+    async def listed_lines(self, bundle_id: str, nation: str | None, limit: int, offset: int) -> Sequence[ListedLine]:
+        """A page of `stored_lines`, each with what a reader of the bundle sees of it."""
+        at = {"bundle_id": bundle_id, "nation": nation, "limit": limit, "offset": offset}
+        return [ListedLine(*row) for row in await self._session.execute(_LINES_LISTED[nation is not None], at)]
 
     async def count_lines(self, bundle_id: str, nation: str | None = None) -> int:
-        return int(await self._session.scalar(_of_lines(select(func.count()), bundle_id, nation)) or 0)
+        at = {"bundle_id": bundle_id, "nation": nation}
+        return int(await self._session.scalar(_LINES_COUNTED[nation is not None], at) or 0)
 
     def record(self, decision: Decision) -> None:
         self.new_trail.append(decision)
@@ -157,23 +164,42 @@ class BundleParts:
     async def stored_trail(
         self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
     ) -> Sequence[Decision]:
-        """In the order the decisions were recorded."""
-        query = _of_trail(select(*_TRAIL_COLUMNS), bundle_id, nation).order_by(bundle_decisions.c.id)
-        return [Decision(**row._mapping) for row in await self._session.execute(query.limit(limit).offset(offset))]
+        """In the order the decisions were recorded; a page of them with `limit`."""
+        query = (_TRAIL if limit is None else _TRAIL_PAGED)[nation is not None]
+        at = {"bundle_id": bundle_id, "nation": nation, "limit": limit, "offset": offset}
+        return [Decision(**row._mapping) for row in await self._session.execute(query, at)]
 
     async def count_trail(self, bundle_id: str, nation: str | None = None) -> int:
-        return int(await self._session.scalar(_of_trail(select(func.count()), bundle_id, nation)) or 0)
+        at = {"bundle_id": bundle_id, "nation": nation}
+        return int(await self._session.scalar(_TRAIL_COUNTED[nation is not None], at) or 0)
 
 
-def _of_lines(query: Select[Any], bundle_id: str, nation: str | None) -> Select[Any]:
-    """A bundle's lines, or one nation's among them."""
-    query = query.select_from(bundle_lines).where(bundle_lines.c.bundle_id == bundle_id)
-    return query if nation is None else query.where(bundle_lines.c.nation == nation)
+def _of_lines(query: Select[Any], one_nation: bool) -> Select[Any]:
+    """A bundle's lines (`bundle_id`), or one nation's among them (`nation`)."""
+    query = query.select_from(bundle_lines).where(bundle_lines.c.bundle_id == bindparam("bundle_id"))
+    return query.where(bundle_lines.c.nation == bindparam("nation")) if one_nation else query
 
 
-def _of_trail(query: Select[Any], bundle_id: str, nation: str | None) -> Select[Any]:
-    """A bundle's trail, or the entries one nation may read: the bundle-wide ones and its own."""
-    query = query.select_from(bundle_decisions).where(bundle_decisions.c.bundle_id == bundle_id)
-    if nation is None:
+# Built once, for all nations and for one: a page is read more often than its statement takes to build.
+_LINES_LISTED = {
+    one: _of_lines(select(*(bundle_lines.c[f.name] for f in fields(ListedLine))), one)
+    .order_by(bundle_lines.c.need_id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+    for one in (False, True)
+}
+_LINES_COUNTED = {one: _of_lines(select(func.count()), one) for one in (False, True)}
+
+
+def _of_trail(query: Select[Any], one_nation: bool) -> Select[Any]:
+    """A bundle's trail (`bundle_id`), or the entries one nation (`nation`) may read: the
+    bundle-wide ones and its own."""
+    query = query.select_from(bundle_decisions).where(bundle_decisions.c.bundle_id == bindparam("bundle_id"))
+    if not one_nation:
         return query
-    return query.where(or_(bundle_decisions.c.nation.is_(None), bundle_decisions.c.nation == nation))
+    return query.where(or_(bundle_decisions.c.nation.is_(None), bundle_decisions.c.nation == bindparam("nation")))
+
+
+_TRAIL = {one: _of_trail(select(*_TRAIL_COLUMNS), one).order_by(bundle_decisions.c.id) for one in (False, True)}
+_TRAIL_PAGED = {one: query.limit(bindparam("limit")).offset(bindparam("offset")) for one, query in _TRAIL.items()}
+_TRAIL_COUNTED = {one: _of_trail(select(func.count()), one) for one in (False, True)}
