@@ -202,6 +202,25 @@ async def test_a_batch_is_applied_in_one_transaction_and_counts_each_event_once(
     assert await joined(uow) == sorted(n.id for n in needs)
 
 
+async def test_an_event_another_transaction_is_recording_is_left_to_it_once_it_commits(postgres_url: str) -> None:
+    """On PostgreSQL a batch records its events first, by one insert skipping those recorded
+    before: an event another aggregator's transaction is recording meanwhile is waited for
+    and, that transaction committed, counted as recorded rather than applied twice or
+    failing the batch at its end."""
+    async with open_store(postgres_url) as (engine, uow):
+        mine, theirs = await new_needs(uow, [("NLD", "AMMO-155MM", 100, 0), ("DEU", "AMMO-155MM", 50, 0)])
+        events: list[NeedChange] = [registered(theirs), registered(mine)]
+        async with uow() as other:
+            assert await other.record_processed(aggregator.AGGREGATOR, [str(events[0].event_id)])
+            batch = asyncio.create_task(aggregator.aggregate_together(events, uow()))
+            await asyncio.sleep(0.3)
+            assert not batch.done()  # held by the record the other transaction has not committed
+            await other.commit()
+        await batch
+        assert await joined(uow) == [mine.id]  # the other one's event is the other one's to apply
+        assert await processed(engine) == 2
+
+
 async def test_a_failing_batch_is_applied_event_by_event_and_events_naming_no_need_of_ours_are_set_aside(
     store: tuple[AsyncEngine, UowFactory],
 ) -> None:
