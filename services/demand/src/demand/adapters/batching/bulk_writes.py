@@ -58,6 +58,8 @@ def bind_converter(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], A
                 decorator, dialect, shortcut(impl, dialect, impl.dialect_impl(dialect).bind_processor(dialect))
             )
             return _remembering_the_last(convert) if isinstance(impl, DateTime) else convert
+    if standard is not None and isinstance(impl, DateTime):
+        return _remembering_the_last(standard)  # a decorator's conversion (to UTC), as on SQLite
     return standard
 
 
