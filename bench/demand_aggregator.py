@@ -11,6 +11,10 @@ side by side in one run.
 2. Per-event cost with 10^3 .. 10^6 open needs already bundled (SQLite, the embedded
    default): each size is seeded, then a fresh process places new needs through the
    aggregator's batch path and reports the mean cost per event and its peak memory (RSS).
+3. With --cpu-split only: where a batch's time goes, without the broker. A fresh process
+   places N need events through `aggregate_together` in batches of 2,000 and reports per
+   event its wall time, its own CPU time and, for a PostgreSQL server on this machine, the
+   CPU time of the server processes serving it (from /proc).
 
     uv run python bench/demand_aggregator.py                 # everything, sizes up to 10^6
     uv run python bench/demand_aggregator.py --sizes 3,4,5   # 10^3..10^5 only
@@ -18,6 +22,7 @@ side by side in one run.
     uv run python bench/demand_aggregator.py --skip-per-event   # the throughput part only
     uv run python bench/demand_aggregator.py --sizes 3 --postgres \
         postgresql+asyncpg://bundling:bundling@127.0.0.1:54359/postgres   # throughput on PostgreSQL
+    uv run python bench/demand_aggregator.py --cpu-split [--postgres URL]  # this process's CPU and the server's
 
 With --postgres (a maintenance database URL) each throughput round runs on a database of
 its own created there; the per-event part stays on SQLite.
@@ -395,6 +400,58 @@ def per_event_cost(exponents: list[int], events: int, batch: int, rounds: int, w
           "  (target < 1024 MiB)")  # fmt: skip
 
 
+# --------------------------------------------------------------------------- CPU split
+async def server_cpu_seconds(engine: Any) -> float:
+    """CPU time so far of the PostgreSQL processes serving this database, read from /proc:
+    the server must run on this machine (NaN otherwise)."""
+    async with engine.connect() as conn:
+        pids = (await conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))).all()
+    return sum(_cpu_ticks(pid) for (pid,) in pids) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
+async def cpu_split(count: int, batch: int, workdir: Path, postgres: str | None) -> dict[str, float]:
+    """In a fresh process: `count` need events placed by `aggregate_together` in batches of
+    `batch`, after one batch that warms caches, connections and statements up."""
+    database_url = await fresh_database(postgres) if postgres else f"sqlite+aiosqlite:///{workdir / 'split.db'}"
+    service = bootstrap(DemandSettings(database_url=database_url))
+    await migrate(service.engine, MIGRATIONS)
+    events = [need_event(need) for need in await store_needs(service, count + batch)]
+    settle_heap()
+    try:
+        await aggregator.aggregate_together(events[:batch], service.uow())
+        server = await server_cpu_seconds(service.engine) if postgres else 0.0
+        cpu, started = time.process_time(), time.perf_counter()
+        for start in range(batch, count + batch, batch):
+            await aggregator.aggregate_together(events[start : start + batch], service.uow())
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        server = (await server_cpu_seconds(service.engine) - server) if postgres else 0.0
+    finally:
+        await service.engine.dispose()
+        if postgres:
+            await _maintain(postgres, f'DROP DATABASE "{make_url(database_url).database}"')
+    return {"wall_ms": 1000 * wall / count, "cpu_ms": 1000 * cpu / count, "server_ms": 1000 * server / count}
+
+
+def cpu_split_rounds(count: int, rounds: int, workdir: Path, postgres: str | None) -> None:
+    database = "PostgreSQL" if postgres else "SQLite"
+    print(f"aggregate_together over {count:,} need events in batches of {BATCH_RECORDS:,} ({database}), ms per event")
+    for n in range(rounds):
+        command = [sys.executable, __file__, "--split-round", str(workdir / f"split-{n}"), "--events", str(count)]
+        if postgres:
+            command += ["--postgres", postgres]
+        result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
+        server = f", database server CPU {result['server_ms']:.4f}" if postgres else ""
+        print(f"  round {n + 1}: wall {result['wall_ms']:.4f}, this process CPU {result['cpu_ms']:.4f}{server}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="3,4,5,6", help="exponents of 10 for the open needs")
@@ -410,8 +467,15 @@ def main() -> None:
     parser.add_argument("--skip-per-event", action="store_true", help="the throughput part only")
     parser.add_argument("--postgres", help="maintenance database URL: the throughput rounds run on PostgreSQL")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--cpu-split", action="store_true", help="only: where a batch's time goes (--events, --rounds)")
+    parser.add_argument("--split-round", help=argparse.SUPPRESS)
     args = parser.parse_args()
     configure_logging("bench", "WARNING", json_output=False)
+    if args.split_round:
+        workdir = Path(args.split_round)
+        workdir.mkdir(parents=True, exist_ok=True)
+        print(json.dumps(asyncio.run(cpu_split(args.events, BATCH_RECORDS, workdir, args.postgres))))
+        return
     if args.measure:
         print(json.dumps(asyncio.run(measure(Path(args.measure), args.events, args.batch))))
         return
@@ -422,6 +486,9 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="bench-demand-") as tmp:
         workdir = Path(tmp)
+        if args.cpu_split:
+            cpu_split_rounds(args.events, args.rounds, workdir, args.postgres)
+            return
         if not args.skip_throughput:
             with kafka() as address:
                 throughput_rounds(
