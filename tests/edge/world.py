@@ -125,7 +125,7 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
     ids["submitted_need_id"] = world.call("demand", "POST", "/v1/needs", desk(OWN), submitted, 201)["id"]
 
     def bundle_in(start: str, kind: str | None = None) -> str | None:
-        page = world.call("demand", "GET", f"/v1/bundles?item_code={ITEM}&limit=200", ADMIN, expect=200)
+        page = world.call("demand", "GET", f"/v1/bundles?item_code={ITEM}&limit=40", ADMIN, expect=200)
         for bundle in page["items"]:
             window = bundle.get("delivery_window") or {}
             ours = window.get("start") == start and set(bundle["nations"]) == {OWN, PARTNER}
