@@ -46,13 +46,20 @@ from demand.domain.errors import DemandRuleViolation
 from demand.domain.funding import evaluate
 from demand.domain.need import CENT, Deviation, EndUser, Need, NeedTerms, Priority, YearQuantity
 from demand.domain.reference import NATIONS, CatalogueItem
-from demand.service_layer.views import Preview
+from demand.service_layer.views import OPEN_BUNDLES_SHOWN, Preview
 
 PLANNING_YEARS = LATEST_YEAR - EARLIEST_YEAR + 1
 """The most yearly quantities a need can have: one per year of the planning range."""
 
 MAX_DEVIATIONS = 50
 MAX_PLATFORMS = 100
+MAX_NATIONS = 100
+"""More than the nations of the reference data, which are all a need, a bundle or a user
+group can name."""
+MAX_INSTRUMENTS = 20
+"""Funding instruments assessed for a bundle: one per rule of the rule set in force."""
+
+Nations = Annotated[list[str], Field(max_length=MAX_NATIONS)]
 
 
 def _known_nation(code: str) -> str:
@@ -124,6 +131,9 @@ class YearQuantityOut(BaseModel):
 
     year: int
     quantity: int
+
+
+Yearly = Annotated[list[YearQuantityOut], Field(max_length=PLANNING_YEARS)]
 
 
 class MoneyIn(StrictModel):
@@ -246,13 +256,13 @@ class NeedOut(BaseModel):
     nation: str
     item_code: str
     quantity: int
-    yearly_quantities: list[YearQuantityOut]
+    yearly_quantities: Yearly
     recurring: bool
     delivery_window: DeliveryWindowOut
     end_user: EndUser
     budget_ceiling: MoneyOut | None
     specification_ref: str | None
-    deviations: list[DeviationOut]
+    deviations: Annotated[list[DeviationOut], Field(max_length=MAX_DEVIATIONS)]
     priority: Priority
     preferred_funding: str | None
     status: str
@@ -276,12 +286,28 @@ class NeedOut(BaseModel):
         )
 
 
+class NeedSnapshotOut(BaseModel):
+    """The need as it stood at one version."""
+
+    quantity: int | None
+    yearly: Yearly
+    recurring: bool
+    delivery_window: DeliveryWindowOut
+    end_user: str
+    budget_ceiling_eur: str | None
+    specification_ref: str | None
+    deviations: Annotated[list[DeviationOut], Field(max_length=MAX_DEVIATIONS)]
+    priority: str
+    preferred_funding: str | None
+    status: str
+
+
 class NeedVersionOut(BaseModel):
     version: int
     recorded_at: datetime
     recorded_by: str
     change: str
-    snapshot: dict[str, Any]
+    snapshot: NeedSnapshotOut
 
 
 class FundingOut(BaseModel):
@@ -318,7 +344,7 @@ class ParticipationSummaryOut(BaseModel):
 
 
 class ParticipationOut(ParticipationSummaryOut):
-    yearly_quantities: list[YearQuantityOut]
+    yearly_quantities: Yearly
 
     @classmethod
     def of(cls, s: Share) -> Self:
@@ -344,7 +370,7 @@ class BundleSummaryOut(BaseModel):
     total_value_eur: EurText | None = Field(
         description="Coordinators only: the sum of the budget ceilings, EUR with cents as a decimal string."
     )
-    nations: list[str]
+    nations: Nations
     nation_count: int
     line_count: int = Field(
         description="The lines this viewer may read (`GET /v1/bundles/{id}/lines`): all of them for its lead, a "
@@ -368,7 +394,7 @@ class BundleSummaryOut(BaseModel):
     )
     sme_share: float | None
     participation: Sequence[ParticipationSummaryOut] = Field(
-        description="Each nation's answer and quantities (a desk: its own nation's)."
+        description="Each nation's answer and quantities (a desk: its own nation's).", max_length=MAX_NATIONS
     )
 
     PART: ClassVar[type[ParticipationSummaryOut]] = ParticipationSummaryOut
@@ -402,10 +428,11 @@ class BundleOut(BundleSummaryOut):
     Everything in it is bounded by the number of nations and years, not of needs: its lines
     are read a page at a time (`GET /v1/bundles/{id}/lines`)."""
 
-    yearly_totals: list[YearQuantityOut] = Field(description="Quantities per year over all its nations.")
-    funding: list[FundingOut]
+    yearly_totals: Yearly = Field(description="Quantities per year over all its nations.")
+    funding: Annotated[list[FundingOut], Field(max_length=MAX_INSTRUMENTS)]
     participation: Sequence[ParticipationOut] = Field(
-        description="Each nation's answer and quantities, per year too (a desk: its own nation's)."
+        description="Each nation's answer and quantities, per year too (a desk: its own nation's).",
+        max_length=MAX_NATIONS,
     )
     PART = ParticipationOut
 
@@ -469,6 +496,22 @@ class AccessionIn(StrictModel):
     budget_ceiling: MoneyIn | None = None
 
 
+class FundingRuleOut(BaseModel):
+    instrument: str
+    title: str
+    counts: str = Field(description="Which nations count toward the minimum.")
+    min_nations: int
+    co_funding_rate: float | None
+    bonus_rate: float | None
+    bonus_when_ukraine_receives_extra: bool
+    bonus_when_sme_share_at_least: float | None
+
+
+class FundingRulesOut(BaseModel):
+    version: str
+    rules: Annotated[list[FundingRuleOut], Field(max_length=MAX_INSTRUMENTS)]
+
+
 class NationOut(BaseModel):
     code: str
     name: str
@@ -497,18 +540,20 @@ class ItemOut(BaseModel):
     category: str
     unit: str
     nsn: str | None
-    platforms: list[str]
+    platforms: Annotated[list[str], Field(max_length=MAX_PLATFORMS)]
     specification_ref: str | None
     retired: bool
     retired_reason: str | None
-    user_groups: dict[str, list[str]] = Field(description="Per platform, the nations operating it.")
+    user_groups: Annotated[dict[str, Nations], Field(max_length=MAX_PLATFORMS)] = Field(
+        description="Per platform, the nations operating it."
+    )
 
 
 class OperatorsOut(BaseModel):
     item_code: str
-    operators: list[str] = Field(description="Every nation operating a platform the item fits.")
-    others: list[str] = Field(description="The same, without the asking nation.")
-    user_groups: dict[str, list[str]]
+    operators: Nations = Field(description="Every nation operating a platform the item fits.")
+    others: Nations = Field(description="The same, without the asking nation.")
+    user_groups: Annotated[dict[str, Nations], Field(max_length=MAX_PLATFORMS)]
 
 
 class PreviewOut(BaseModel):
@@ -544,9 +589,12 @@ class OpenBundleOut(BaseModel):
 
 class DemandSheetOut(BaseModel):
     item_code: str
-    per_year: dict[int, int]
+    per_year: Annotated[dict[int, int], Field(max_length=PLANNING_YEARS)]
     total_quantity: int
     ukraine_quantity: int
     nation_count: int
     need_count: int
-    open_bundles: list[OpenBundleOut]
+    open_bundles: Annotated[list[OpenBundleOut], Field(max_length=OPEN_BUNDLES_SHOWN)] = Field(
+        description=f"The item's open bundles, the oldest first, up to {OPEN_BUNDLES_SHOWN}."
+    )
+    open_bundle_count: int = Field(description="How many open bundles the item has.")

@@ -79,7 +79,13 @@ class DemandSheet:
     need_count: int = 0
     ukraine_quantity: int = 0
     open_bundles: list[OpenBundle] = field(default_factory=list)
+    open_bundle_count: int = 0
     as_of: datetime | None = None
+
+
+OPEN_BUNDLES_SHOWN = 100
+"""A sheet lists the item's open bundles up to this many, the oldest first, and counts
+them all: its size does not grow with them."""
 
 
 def _open(bundle: Bundle) -> OpenBundle:
@@ -109,7 +115,9 @@ async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
             sheet.ukraine_quantity += alike.ukraine_quantity
             sheet.need_count += alike.count
             nations.add(alike.nation)
-        sheet.open_bundles = [_open(b) for b in await uow.bundles.open_for_item(item_code)]
+        found = await uow.bundles.open_for_item(item_code)
+        sheet.open_bundles = [_open(b) for b in found[:OPEN_BUNDLES_SHOWN]]
+        sheet.open_bundle_count = len(found)
     sheet.nation_count = len(nations)
     sheet.per_year = dict(sorted(sheet.per_year.items()))
     return sheet

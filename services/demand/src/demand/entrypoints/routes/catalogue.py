@@ -3,45 +3,56 @@ the aggregated demand sheet of an item (totals only, no nation's detail)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
 from fastapi import APIRouter, status
+from pydantic import Field
 
 from bundling_shared.pagination import Page
 from demand.domain.funding import ELIGIBILITY, RULES
 from demand.domain.reference import NATIONS
 from demand.entrypoints.deps import PAGE, Admin, CategoryFilter, ItemCode, Limit, Offset, Reader, Uow
-from demand.entrypoints.schemas import DemandSheetOut, ItemIn, ItemOut, NationOut, OperatorsOut, ReasonIn
+from demand.entrypoints.schemas import (
+    MAX_NATIONS,
+    DemandSheetOut,
+    FundingRuleOut,
+    FundingRulesOut,
+    ItemIn,
+    ItemOut,
+    NationOut,
+    OperatorsOut,
+    ReasonIn,
+)
 from demand.service_layer import catalogue as handlers
 from demand.service_layer.views import demand_sheet
 
 router = APIRouter(tags=["catalogue"])
 
 
-@router.get("/catalogue/nations", response_model=list[NationOut])
+@router.get("/catalogue/nations", response_model=Annotated[list[NationOut], Field(max_length=MAX_NATIONS)])
 async def list_nations(caller: Reader) -> list[NationOut]:
     return [NationOut.model_validate(n, from_attributes=True) for n in sorted(NATIONS.values(), key=lambda n: n.code)]
 
 
-@router.get("/catalogue/funding-rules")
-async def funding_rules(caller: Reader) -> dict[str, Any]:
+@router.get("/catalogue/funding-rules", response_model=FundingRulesOut)
+async def funding_rules(caller: Reader) -> FundingRulesOut:
     """The funding rules in force, as data with their version."""
-    return {
-        "version": RULES.version,
-        "rules": [
-            {
-                "instrument": r.instrument,
-                "title": r.title,
-                "counts": ELIGIBILITY[r.eligible][0],
-                "min_nations": r.min_nations,
-                "co_funding_rate": r.base_rate,
-                "bonus_rate": r.bonus_rate,
-                "bonus_when_ukraine_receives_extra": r.bonus_ukraine,
-                "bonus_when_sme_share_at_least": r.bonus_sme_share,
-            }
+    return FundingRulesOut(
+        version=RULES.version,
+        rules=[
+            FundingRuleOut(
+                instrument=r.instrument,
+                title=r.title,
+                counts=ELIGIBILITY[r.eligible][0],
+                min_nations=r.min_nations,
+                co_funding_rate=r.base_rate,
+                bonus_rate=r.bonus_rate,
+                bonus_when_ukraine_receives_extra=r.bonus_ukraine,
+                bonus_when_sme_share_at_least=r.bonus_sme_share,
+            )
             for r in RULES.rules
         ],
-    }
+    )
 
 
 @router.get("/catalogue/items", response_model=Page[ItemOut])
