@@ -1,5 +1,7 @@
+import asyncio
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -93,3 +95,55 @@ async def test_production_tokens_are_verified_against_the_issuers_jwks(
     forged = mint_token(AuthSettings(issuer="https://idp.example"), role=Role.ADMIN, subject="x")
     with pytest.raises(InvalidToken):
         await TokenVerifier(settings).verify(forged)
+
+
+@pytest.fixture
+def decoded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per token whose signature and claims were checked."""
+    checked: list[int] = []
+    real_decode = jwt.decode
+
+    def counting_decode(*args: object, **kwargs: object) -> object:
+        checked.append(1)
+        return real_decode(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    return checked
+
+
+async def test_a_verified_token_is_answered_from_memory_until_it_expires(decoded: list[int]) -> None:
+    verifier = TokenVerifier(SETTINGS)
+    token = mint_token(SETTINGS, role=Role.NATION_DESK, subject="desk:NLD", nation="NLD", ttl=timedelta(seconds=2))
+    first, again = await verifier.verify(token), await verifier.verify(token)
+    assert first == again and len(decoded) == 1
+
+    expires = jwt.api_jwt.decode_complete(token, options={"verify_signature": False})["payload"]["exp"]
+    await asyncio.sleep(max(0.0, expires - time.time()) + 0.05)
+    with pytest.raises(InvalidToken, match="expired"):
+        await verifier.verify(token)
+
+
+async def test_a_remembered_token_is_checked_again_after_the_remembering_time() -> None:
+    """A key the issuer withdraws stops being honoured: here the secret changes."""
+    clock = [time.time()]
+    settings = AuthSettings(jwt_secret="test-secret-0123456789abcdef0123456789")
+    verifier = TokenVerifier(settings, remember_seconds=60, now=lambda: clock[0])
+    token = mint_token(settings, role=Role.ADMIN, subject="x")
+    await verifier.verify(token)
+    settings.jwt_secret = "rotated-secret-0123456789abcdef01234567"
+    assert (await verifier.verify(token)).subject == "x"
+    clock[0] += 61
+    with pytest.raises(InvalidToken, match="Signature"):
+        await verifier.verify(token)
+
+
+async def test_the_least_recently_used_token_is_forgotten_first(decoded: list[int]) -> None:
+    verifier = TokenVerifier(SETTINGS, remember=2)
+    a, b, c = (mint_token(SETTINGS, role=Role.ADMIN, subject=s) for s in "abc")
+    for token in (a, b, a, c):  # a used again after b: b is the one forgotten when c comes
+        await verifier.verify(token)
+    assert len(decoded) == 3
+    await verifier.verify(a)
+    assert len(decoded) == 3
+    await verifier.verify(b)
+    assert len(decoded) == 4

@@ -7,6 +7,9 @@ Production: set ``AUTH_JWKS_URL`` and tokens are verified against the issuer's k
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,11 +51,46 @@ def mint_token(
 
 
 class TokenVerifier:
-    def __init__(self, settings: AuthSettings) -> None:
+    """Verifies tokens, and remembers the ones it verified.
+
+    A desk sends the same token with every request of a session: its signature checked
+    again each time (and, in production, the issuer's key looked up in a thread) was a
+    tenth of a write's cost. A verified token is answered from memory until it expires,
+    at the latest `remember_seconds` after it was verified, so that a key the issuer
+    withdraws stops being honoured within that time; at most `remember` tokens are kept,
+    the least recently used going first. `now` is the time the expiry is checked against,
+    the same that PyJWT checks `exp` with."""
+
+    def __init__(
+        self,
+        settings: AuthSettings,
+        *,
+        remember: int = 4096,
+        remember_seconds: float = 300.0,
+        now: Callable[[], float] = time.time,
+    ) -> None:
         self._settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+        self._remember, self._remember_seconds, self._now = remember, remember_seconds, now
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None:
+            principal, until = known
+            if self._now() < until:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+        principal, expires = await self._check(token)
+        if self._remember > 0:
+            self._verified[token] = (principal, min(expires, self._now() + self._remember_seconds))
+            if len(self._verified) > self._remember:
+                self._verified.popitem(last=False)
+        return principal
+
+    async def _check(self, token: str) -> tuple[Principal, float]:
+        """The token's principal and when it expires, or `InvalidToken`."""
         try:
             if self._jwks is None and self._settings.mode != "development":
                 raise jwt.InvalidKeyError("development tokens are refused outside development mode")
@@ -74,7 +112,7 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
         try:
-            return Principal(
+            principal = Principal(
                 subject=claims["sub"],
                 role=claims.get("role"),
                 nation=claims.get("nation"),
@@ -82,3 +120,4 @@ class TokenVerifier:
             )
         except ValidationError as exc:
             raise InvalidToken(f"token claims are not acceptable: {exc.errors()[0]['msg']}") from exc
+        return principal, float(claims["exp"])
