@@ -128,6 +128,8 @@ def top_functions(stacks: Path, count: int = 12) -> str:
     total = 0
     for row in stacks.read_text().splitlines():
         folded, _, n = row.rpartition(" ")
+        if not n.isdigit():  # a frame's name that held a line break: not a sample of its own
+            continue
         samples = int(n)
         total += samples
         frames = [frame.split(" (")[0] for frame in folded.split(";")]

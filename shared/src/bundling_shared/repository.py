@@ -7,9 +7,13 @@ queries an aggregate needs besides are its repository's own.
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
 
+from sqlalchemy import Table, insert
+from sqlalchemy import inspect as mapping_of
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 AggregateT = TypeVar("AggregateT")
 
@@ -25,3 +29,47 @@ class SessionRepository(Generic[AggregateT]):
 
     async def get(self, key: str) -> AggregateT | None:
         return await self._session.get(self.kind, key)
+
+
+_COLUMNS: dict[type[Any], tuple[tuple[str, str, bool], ...]] = {}
+
+
+def _columns_of(kind: type[Any]) -> tuple[tuple[str, str, bool], ...]:
+    """Per attribute of a mapped class: its name, its column's key, and whether the
+    column has a default of its own (read from the mapping once per class)."""
+    known = _COLUMNS.get(kind)
+    if known is None:
+        columns = [(prop.key, prop.columns[0]) for prop in mapping_of(kind).column_attrs]
+        known = _COLUMNS[kind] = tuple(
+            (name, c.key, c.server_default is not None or c.default is not None) for name, c in columns
+        )
+    return known
+
+
+def row_of(aggregate: object) -> dict[str, Any]:
+    """The row a mapped object is stored as, keyed by its table's columns. An attribute
+    left unset is left out, so that the column's default applies as in a flush."""
+    row: dict[str, Any] = {}
+    for attribute, column, defaulted in _columns_of(type(aggregate)):
+        value = getattr(aggregate, attribute)
+        if value is None and defaulted:
+            continue
+        row[column] = value
+    return row
+
+
+async def insert_rows(session: AsyncSession, table: Table, objects: Sequence[object]) -> None:
+    """New objects written as plain rows in the session's transaction, without the
+    bookkeeping of a flush: one statement per shape of row (the columns given). Written,
+    each joins the session as the object stored in its row: a later change to it is
+    flushed as to any object the session loaded."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for obj in objects:
+        row = row_of(obj)
+        shapes.setdefault(tuple(row), []).append(row)
+    connection = await session.connection()
+    for rows in shapes.values():
+        await connection.execute(insert(table), rows)
+    for obj in objects:
+        make_transient_to_detached(obj)
+        session.add(obj)

@@ -28,7 +28,7 @@ from demand.adapters.batching.bulk_writes import execute_many
 from demand.adapters.repository import BundleRepository
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.domain.bundle import Bundle, BundleKind, Participation
-from demand.domain.need import Deviation, EndUser, Need, NeedStatus, Priority, YearQuantity
+from demand.domain.need import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
 from demand.entrypoints.app import MIGRATIONS
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
@@ -259,3 +259,43 @@ async def test_a_bundle_changed_by_another_transaction_during_a_batch_fails_the_
         assert await stored_shares(uow, stored.id) == [("NLD", 10, 1, "proposed")]
         await aggregator.aggregate_together([registered(deu)], uow())  # applied again
         assert (await the_bundle(uow)).line_count == 2
+
+
+async def registering(u: DemandUnitOfWork, nation: str, quantity: int, draft: bool = False) -> Need:
+    need = Need.register(
+        now=u.clock.now(),
+        nation=nation,
+        item_code="VSRAT",
+        quantity=quantity,
+        window_start=WINDOW[0],
+        window_end=WINDOW[1],
+        item=await u.catalogue.get("VSRAT"),
+        draft=draft,
+    )
+    u.needs.add(need)
+    return need
+
+
+async def test_a_registered_need_and_its_versions_are_rows_written_at_commit(database_url: str) -> None:
+    """Written as plain rows, a need added is still the one the transaction reads back,
+    its versions are there for any query after them, a change after the write is kept;
+    and none of it outlives a rollback."""
+    async with opened(database_url) as uow:
+        async with uow() as u:
+            need = await registering(u, "NLD", 7, draft=True)
+            u.needs.add_version(NeedVersion.of(need, "desk", "registered"))
+            assert await u.needs.get(need.id) is need
+            assert [v.change for v in await u.needs.history(need.id)] == ["registered"]
+            need.submit(u.clock.now())  # a change after the first write: the flush at commit takes it
+            await u.commit()
+        async with uow() as u:
+            stored = await u.needs.get(need.id)
+            assert stored is not None
+            assert (stored.nation, stored.quantity, stored.status) == ("NLD", 7, NeedStatus.SUBMITTED)
+            assert [v.change for v in await u.needs.history(need.id)] == ["registered"]
+
+        async with uow() as u:
+            dropped = await registering(u, "DEU", 3)
+            await u.needs.history(dropped.id)  # written before the query...
+        async with uow() as u:
+            assert await u.needs.get(dropped.id) is None  # ...and gone with the rollback

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from bundling_shared.repository import SessionRepository
+from bundling_shared.repository import SessionRepository, insert_rows
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.orm import (
@@ -68,6 +68,11 @@ NOT_DEMAND = [NeedStatus.DRAFT, NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE]
 
 
 class NeedRepository(SessionRepository[Need]):
+    """Needs registered and versions recorded are written as plain rows (`write_new`),
+    when the transaction commits or before anything is read: they are new, and a flush
+    of new mapped objects cost more than the rest of a desk's request. A need added is
+    the one `get` gives back in the same transaction."""
+
     kind = Need
 
     DENSE = 2_000
@@ -76,7 +81,28 @@ class NeedRepository(SessionRepository[Need]):
     found through the bundles and sorted, which costs less than a walk past needs that
     are mostly others'."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self._new: dict[str, Need] = {}
+        self._versions: list[NeedVersion] = []
+
+    def add(self, need: Need) -> None:
+        self._new[need.id] = need
+
+    async def get(self, key: str) -> Need | None:
+        return self._new.get(key) or await super().get(key)
+
+    async def write_new(self) -> None:
+        """Writes the needs added and the versions recorded since the last time."""
+        new, self._new = list(self._new.values()), {}
+        versions, self._versions = self._versions, []
+        if new:
+            await insert_rows(self._session, needs, new)
+        if versions:
+            await insert_rows(self._session, need_versions, versions)
+
     async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]:
+        await self.write_new()
         found = await self._session.scalars(select(Need).where(needs.c.id.in_(list(need_ids))))
         return {need.id: need for need in found}
 
@@ -98,6 +124,7 @@ class NeedRepository(SessionRepository[Need]):
         )
 
     async def page(self, f: NeedFilter, limit: int, offset: int) -> tuple[Sequence[Need], int]:
+        await self.write_new()
         total = int(await self._session.scalar(self._filtered(select(func.count()).select_from(needs), f)) or 0)
         if offset >= total:
             return [], total
@@ -108,6 +135,7 @@ class NeedRepository(SessionRepository[Need]):
 
     async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:
         """Counted and summed by the database, in groups of needs alike (`AlikeNeeds`)."""
+        await self.write_new()
         c = needs.c
         yearly = cast(c.yearly, Text)
         each = case((and_(c.recurring, yearly == "[]"), c.quantity), else_=None)  # spread need by need
@@ -123,13 +151,15 @@ class NeedRepository(SessionRepository[Need]):
         ]
 
     def add_version(self, version: NeedVersion) -> None:
-        self._session.add(version)
+        self._versions.append(version)
 
     async def history(self, need_id: str, limit: int | None = None, offset: int = 0) -> Sequence[NeedVersion]:
+        await self.write_new()
         query = select(NeedVersion).where(need_versions.c.need_id == need_id).order_by(need_versions.c.version)
         return (await self._session.scalars(query.limit(limit).offset(offset))).all()
 
     async def count_history(self, need_id: str) -> int:
+        await self.write_new()
         query = select(func.count()).select_from(need_versions).where(need_versions.c.need_id == need_id)
         return int(await self._session.scalar(query) or 0)
 

@@ -47,12 +47,13 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
     def _open_repositories(self, session: AsyncSession) -> None:
         self._processed_at_commit: list[Mapping[str, Any]] = []
         self._bundle_parts, self._opening_locks = BundleParts(session), OpeningLocks(session)
-        self.needs = NeedRepository(session)
+        self.needs = self._need_rows = NeedRepository(session)
         self.catalogue = CatalogueRepository(session)
         self.bundles = BundleRepository(session, self._bundle_parts, self._opening_locks)
         self.idempotency = IdempotencyRepository(session)
 
     async def commit(self) -> None:
+        await self._need_rows.write_new()
         await self.bundles.write_held()
         if self._processed_at_commit:
             rows, self._processed_at_commit = self._processed_at_commit, []

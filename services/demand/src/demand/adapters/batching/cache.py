@@ -232,4 +232,5 @@ class BatchCache:
 
     async def write_back(self) -> None:
         await self.needs.write_back()
+        await self.needs.write_new()
         await self.bundles.write_held()
