@@ -32,10 +32,11 @@ async def test_two_call_offs_at_once_cannot_both_take_the_last_of_the_ceiling(ap
         b = await second.frameworks.get(framework_id)
         assert a is not None and b is not None
         due = TODAY + timedelta(days=30)
-        for framework in (a, b):  # each sees the whole ceiling of 9 left
-            framework.call_off(
+        for uow, framework in ((first, a), (second, b)):  # each sees the whole ceiling of 9 left
+            placed = framework.call_off(
                 nation="NLD", item_code="MMR", quantity=9, delivery_due=due, today=TODAY, by="NLD", at=first.clock.now()
             )
+            uow.frameworks.add_call_off(placed)
         await first.commit()
         with pytest.raises(StaleDataError):
             await second.commit()

@@ -59,6 +59,7 @@ async def framework_with_lead_call_off(api: Api) -> tuple[str, str]:
             nation="NLD", item_code="MMR", quantity=2, delivery_due=date.fromisoformat(LATER), today=TODAY,
             supplier_id=thales["id"], by="nation_desk:NLD", at=uow.clock.now(),
         )  # fmt: skip
+        uow.frameworks.add_call_off(call_off)
         await uow.commit()
     return framework["id"], call_off.id
 

@@ -20,7 +20,7 @@ from bundling_shared.topics import Topic
 from contracts.domain.access import Reach
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
-from contracts.domain.frameworks import CallOff, Drawn, FrameworkContract
+from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
 from contracts.domain.reporting import DeliveryProgress, Purchase
@@ -193,9 +193,13 @@ class FakeProcurements:
 @dataclass
 class FakeFrameworks(_AddedUpByTheDatabase):
     found: list[FrameworkContract] = field(default_factory=list)
+    placed: list[CallOff] = field(default_factory=list)
 
     def add(self, framework: FrameworkContract) -> None:
         self.found.append(framework)
+
+    def add_call_off(self, call_off: CallOff) -> None:
+        self.placed.append(call_off)
 
     async def get(self, framework_id: str) -> FrameworkContract | None:
         return next((f for f in self.found if f.id == framework_id), None)
@@ -204,7 +208,7 @@ class FakeFrameworks(_AddedUpByTheDatabase):
         return next((f for f in self.found if f.bundle_id == bundle_id), None)
 
     async def call_off(self, call_off_id: str) -> CallOff | None:
-        return next((c for f in self.found for c in f.call_offs if c.id == call_off_id), None)
+        return next((c for c in self.placed if c.id == call_off_id), None)
 
     async def for_reading(self, framework_id: str) -> FrameworkContract | None:
         return await self.get(framework_id)
@@ -217,17 +221,15 @@ class FakeFrameworks(_AddedUpByTheDatabase):
         )
         return _found(sorted(seen, key=lambda f: (f.created_at, f.id)), limit, offset)
 
-    async def drawn(self, framework_ids: set[str]) -> dict[str, dict[str, Drawn]]:
-        return {f.id: f.drawn() for f in self.found if f.id in framework_ids}
-
     async def call_offs(
         self, framework_id: str, nation: str | None, supplier_id: str | None, limit: int, offset: int
     ) -> Found[CallOff]:
-        framework = await self.get(framework_id)
         seen = (
             c
-            for c in (framework.call_offs if framework else [])
-            if (nation is None or c.nation == nation) and (supplier_id is None or c.supplier_id == supplier_id)
+            for c in self.placed
+            if c.framework_id == framework_id
+            and (nation is None or c.nation == nation)
+            and (supplier_id is None or c.supplier_id == supplier_id)
         )
         return _found(sorted(seen, key=lambda c: (c.placed_at, c.id)), limit, offset)
 

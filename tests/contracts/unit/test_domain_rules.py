@@ -275,6 +275,57 @@ def test_a_call_off_stays_within_the_remaining_value() -> None:
         )  # fmt: skip
 
 
+def test_a_framework_adds_each_call_off_to_what_was_called_off_in_all_and_per_nation() -> None:
+    fw = radar()  # NLD 9 items, 900.00 EUR
+    fw.request_accession("NOR", 3, Decimal("300.00"), by="NOR", at=NOW)
+    fw.decide_accession("NOR", True, by="NLD", at=NOW)
+    fw.add_supplier("s-unpriced", None, by="NLD", at=NOW)
+    due = date(2027, 1, 1)
+    for nation, quantity, supplier_id in (("NLD", 2, "s-thales"), ("NOR", 1, "s-thales"), ("NLD", 3, "s-unpriced")):
+        fw.call_off(nation=nation, item_code="MMR", quantity=quantity, delivery_due=due, today=TODAY,
+                    supplier_id=supplier_id, by=nation, at=NOW)  # fmt: skip
+    assert (fw.called_off_quantity, fw.called_off_value_eur) == (6, Decimal("150.00"))
+    assert fw.called_off_by_nation == {"NLD": 5, "NOR": 1}
+    assert (fw.remaining_quantity, fw.remaining_value_eur) == (6, Decimal("1050.00"))
+    assert (fw.remaining_share("NLD"), fw.remaining_share("NOR")) == (4, 2)
+
+    with pytest.raises(ContractRuleViolation, match="remaining share"):
+        fw.call_off(nation="NOR", item_code="MMR", quantity=3, delivery_due=due, today=TODAY, by="NOR", at=NOW,
+                    supplier_id="s-thales")  # fmt: skip
+    assert (fw.called_off_quantity, fw.called_off_value_eur, fw.called_off_by_nation) == (
+        6, Decimal("150.00"), {"NLD": 5, "NOR": 1},
+    )  # fmt: skip
+
+
+def test_the_ceiling_and_each_share_are_checked_against_the_totals_the_framework_keeps() -> None:
+    """A framework read from the database holds none of its call-offs, only their totals."""
+    fw = radar()  # NLD 9 items, 900.00 EUR
+    fw.request_accession("NOR", 3, Decimal("300.00"), by="NOR", at=NOW)
+    fw.decide_accession("NOR", True, by="NLD", at=NOW)
+    fw.called_off_quantity, fw.called_off_value_eur = 10, Decimal("1000.00")
+    fw.called_off_by_nation = {"NLD": 8, "NOR": 2}
+    due = date(2027, 1, 1)
+
+    def call_off(nation: str, quantity: int, supplier_id: str = "s-thales") -> None:
+        fw.call_off(nation=nation, item_code="MMR", quantity=quantity, delivery_due=due, today=TODAY,
+                    supplier_id=supplier_id, by=nation, at=NOW)  # fmt: skip
+
+    with pytest.raises(ContractRuleViolation, match="exceeds NLD's remaining share of 1 items"):
+        call_off("NLD", 2)
+    with pytest.raises(ContractRuleViolation, match="exceeds NOR's remaining share of 1 items"):
+        call_off("NOR", 2)
+    fw.configure(policy=None, pooled_shares=True, by="NLD", at=NOW)
+    with pytest.raises(ContractRuleViolation, match="exceeds the remaining ceiling of 2 items"):
+        call_off("NOR", 3)
+    fw.add_supplier("s-dear", Decimal("150.00"), by="NLD", at=NOW)
+    with pytest.raises(ContractRuleViolation, match=r"exceeds the remaining ceiling of 200\.00 EUR"):
+        call_off("NOR", 2, "s-dear")
+    call_off("NOR", 2)
+    assert (fw.remaining_quantity, fw.remaining_value_eur, fw.called_off_by_nation) == (
+        0, Decimal("100.00"), {"NLD": 8, "NOR": 4},
+    )  # fmt: skip
+
+
 def test_a_mini_competition_picks_the_cheapest_bid_on_time_among_framework_suppliers() -> None:
     fw = radar()
     fw.add_supplier("s-other", Decimal("60.00"), by="NLD", at=NOW)

@@ -37,6 +37,9 @@ metadata = MetaData()
 
 Eur = Numeric(15, 2, asdecimal=True)
 """EUR with cents, exact: up to one trillion (13 digits before the point)."""
+EurSum = Numeric(24, 2, asdecimal=True)
+"""A sum of EUR amounts with cents: what a framework without a value ceiling called off
+may pass a trillion (a whole ceiling in items, each at the highest price)."""
 
 
 class _PricesBySupplier(TypeDecorator[dict[str, Decimal | None]]):
@@ -277,6 +280,12 @@ frameworks = _aggregate(
     required("pooled_shares", Boolean, server_default=false()),
     # Requests to accede with their state: pending until the lead decides.
     required("accession_requests", JSON, server_default="[]"),
+    # What was called off so far, in all and per nation: on the framework's row, so that
+    # the row version that turns two call-offs at once into a conflict covers every total
+    # a call-off is checked against, written in the one statement that checks it.
+    required("called_off_quantity", Integer, server_default="0"),
+    required("called_off_value_eur", EurSum, server_default="0"),
+    required("called_off_by_nation", JSON, server_default="{}"),
     _created_at(),
     # The list of frameworks, oldest first: every one, those a lead leads.
     Index("ix_frameworks_listed", "created_at", "id"),
@@ -299,8 +308,6 @@ call_offs = _aggregate(
     Index("ix_call_offs_framework_placed", "framework_id", "placed_at", "id"),
     Index("ix_call_offs_framework_nation_placed", "framework_id", "nation", "placed_at", "id"),
     Index("ix_call_offs_framework_supplier_placed", "framework_id", "supplier_id", "placed_at", "id"),
-    # What each nation called off, added up from the index alone.
-    Index("ix_call_offs_drawn", "framework_id", "nation", "unit_price_eur", "quantity"),
 )
 
 delivery_lots = _aggregate(
@@ -357,8 +364,10 @@ def start_mappers() -> None:
     _map(Specification, specifications)
     _map(Offer, offers)
     _map(Procurement, procurements, offers=_children(Offer, offers.c.submitted_at))
+    # A framework's call-offs are not its children: they grow without bound, and the
+    # framework keeps what they add up to (see `frameworks`).
     _map(CallOff, call_offs)
-    _map(FrameworkContract, frameworks, call_offs=_children(CallOff, call_offs.c.placed_at))
+    _map(FrameworkContract, frameworks)
     _map(DeliveryLot, delivery_lots)
     # Configured now, not at the first query: objects made before the mapping (the seeded
     # reference data, say) must read their attributes as soon as it exists.

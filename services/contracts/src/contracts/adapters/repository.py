@@ -59,7 +59,7 @@ from contracts.adapters.orm import (
 from contracts.domain.access import Reach
 from contracts.domain.contract import CommitmentKind, CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
-from contracts.domain.frameworks import CallOff, Drawn, FrameworkContract
+from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.money import ZERO, eur
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
@@ -401,13 +401,14 @@ class ProcurementRepository(SessionRepository[Procurement]):
 
 class FrameworkRepository(SessionRepository[FrameworkContract]):
     kind = FrameworkContract
-    _partial = staticmethod(
-        lambda: _leaving_out(FrameworkContract, children=["call_offs"], columns=["change_log", "accession_requests"])
-    )
+    _partial = staticmethod(lambda: _leaving_out(FrameworkContract, columns=["change_log", "accession_requests"]))
 
     async def for_bundle(self, bundle_id: str) -> FrameworkContract | None:
         query = select(FrameworkContract).where(frameworks.c.bundle_id == bundle_id)
         return (await self._session.scalars(query)).first()
+
+    def add_call_off(self, call_off: CallOff) -> None:
+        self._session.add(call_off)
 
     async def call_off(self, call_off_id: str) -> CallOff | None:
         return await self._session.get(CallOff, call_off_id)
@@ -421,23 +422,6 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         where = _reached_frameworks(_dialect(self._session), reach)
         order = [f.c.created_at, f.c.id]
         return await _found(self._session, FrameworkContract, f, where, order, limit, offset, self._partial())
-
-    async def drawn(self, framework_ids: set[str]) -> dict[str, dict[str, Drawn]]:
-        co = call_offs
-        query = (
-            select(co.c.framework_id, co.c.nation, co.c.unit_price_eur, func.sum(co.c.quantity).label("quantity"))
-            .where(co.c.framework_id.in_(sorted(framework_ids)))
-            .group_by(co.c.framework_id, co.c.nation, co.c.unit_price_eur)
-        )
-        rows = (await self._session.execute(query)).all()
-        values = _priced(rows, lambda row: (row.framework_id, row.nation))
-        drawn: dict[str, dict[str, Drawn]] = defaultdict(dict)
-        for row in rows:
-            before = drawn[row.framework_id].get(row.nation, Drawn())
-            drawn[row.framework_id][row.nation] = Drawn(before.quantity + int(row.quantity), before.value_eur)
-        for (framework_id, nation), value in values.items():
-            drawn[framework_id][nation] = Drawn(drawn[framework_id][nation].quantity, value)
-        return dict(drawn)
 
     async def call_offs(
         self, framework_id: str, nation: str | None, supplier_id: str | None, limit: int, offset: int

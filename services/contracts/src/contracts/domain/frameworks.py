@@ -73,14 +73,6 @@ class CallOff:
 
 
 @dataclass(frozen=True)
-class Drawn:
-    """What one nation called off a framework so far: items and their value, where agreed."""
-
-    quantity: int = 0
-    value_eur: Decimal = ZERO
-
-
-@dataclass(frozen=True)
 class Bid:
     """A framework supplier's answer in a mini-competition."""
 
@@ -130,7 +122,12 @@ class FrameworkContract:
     suppliers: dict[str, Decimal | None] = field(default_factory=dict)
     bundle_id: str | None = None
     change_log: list[dict[str, str]] = field(default_factory=list)
-    call_offs: list[CallOff] = field(default_factory=list)
+    # What was called off so far, kept up to date by each call-off rather than added up
+    # from the call-offs, which grow without bound: in all, in items and in EUR where a
+    # price was agreed, and per nation in items.
+    called_off_quantity: int = 0
+    called_off_value_eur: Decimal = ZERO
+    called_off_by_nation: dict[str, int] = field(default_factory=dict)
     coordinators: list[str] = field(default_factory=list)
     accession_policy: str = AccessionPolicy.APPROVAL_REQUIRED.value
     # Each participant calls off from its own share unless the lead pools the shares.
@@ -192,14 +189,6 @@ class FrameworkContract:
     @property
     def nations(self) -> list[str]:
         return sorted(self.participants)
-
-    @property
-    def called_off_quantity(self) -> int:
-        return sum(c.quantity for c in self.call_offs)
-
-    @property
-    def called_off_value_eur(self) -> Decimal:
-        return sum((c.value_eur or ZERO for c in self.call_offs), ZERO)
 
     @property
     def remaining_quantity(self) -> int:
@@ -335,19 +324,14 @@ class FrameworkContract:
             )
         self.coordinators = sorted({*self.coordinators, party})
 
-    def drawn(self) -> dict[str, Drawn]:
-        """What each nation called off so far, from the call-offs held."""
-        drawn: dict[str, Drawn] = {}
-        for c in self.call_offs:
-            before = drawn.get(c.nation, Drawn())
-            drawn[c.nation] = Drawn(before.quantity + c.quantity, before.value_eur + (c.value_eur or ZERO))
-        return drawn
-
     def remaining_share(self, nation: str) -> int:
-        called = sum(c.quantity for c in self.call_offs if c.nation == nation)
-        return self.participants.get(nation, 0) - called
+        return self.participants.get(nation, 0) - self.called_off_by_nation.get(nation, 0)
 
     def call_off(self, *, nation: str, today: date, by: str, at: datetime, **terms: Unpack[CallOffTerms]) -> CallOff:
+        """The call-off, checked against what is left of the ceiling and of the nation's
+        share, and counted in the framework's totals. The framework does not hold its
+        call-offs: the caller keeps the one returned in the transaction that saves the
+        framework, so that the totals and the call-offs agree."""
         item_code, quantity, delivery_due = terms["item_code"], terms["quantity"], terms["delivery_due"]
         if nation not in self.participants:
             raise ContractRuleViolation(f"{nation} is not a party to framework {self.id} and may not call off")
@@ -386,7 +370,7 @@ class FrameworkContract:
             placed_at=at,
             competition=competition,
         )
-        self.call_offs.append(call_off)
+        self._count(call_off)
         self._log(
             by,
             f"{nation} called off {quantity} {item_code} from {chosen} ({mode.value}); {call_off.id}",
@@ -394,6 +378,13 @@ class FrameworkContract:
             at=at,
         )
         return call_off
+
+    def _count(self, call_off: CallOff) -> None:
+        # Replaced rather than changed in place, as the change log: every change is saved.
+        self.called_off_quantity += call_off.quantity
+        self.called_off_value_eur += call_off.value_eur or ZERO
+        drawn = self.called_off_by_nation.get(call_off.nation, 0) + call_off.quantity
+        self.called_off_by_nation = dict(sorted({**self.called_off_by_nation, call_off.nation: drawn}.items()))
 
     def _select(
         self, supplier_id: str | None, bids: list[Bid], due: date

@@ -5,7 +5,7 @@ A nation sees the frameworks it is party to with its own share, call-offs and ch
 entries and its partners' totals; a supplier sees the frameworks it supplies and the
 call-offs placed with it; the lead sees everything. A framework is shown without its
 call-offs, change log and requests to accede, which grow with it: each is read a page at a
-time, and what was called off is added up by the database.
+time; what was called off the framework keeps in totals of its own.
 
 A framework a rule of the contract refuses is kept with its reason, as a joint order is
 (`contracts.refuse_commitment`); an accession that cannot apply is refused with its reason,
@@ -31,12 +31,11 @@ from contracts.domain.frameworks import (
     AccessionPolicy,
     CallOff,
     CallOffTerms,
-    Drawn,
     FrameworkContract,
     FrameworkTerms,
     ensure_founded_alone,
 )
-from contracts.domain.money import ZERO, eur
+from contracts.domain.money import eur
 from contracts.domain.suppliers import Supplier
 from contracts.service_layer import events
 from contracts.service_layer.contracts import refuse_commitment
@@ -83,10 +82,9 @@ def _sees(principal: Principal, relation: Relation, supplier_id: str | None) -> 
 @dataclass(frozen=True)
 class FrameworkView:
     """What one caller may know of a framework: its own nation's share (`own`) and the
-    partners' totals, or every share; what every nation called off so far."""
+    partners' totals, or every share; what is left of the ceiling."""
 
     framework: FrameworkContract
-    drawn: dict[str, Drawn]
     supplier_organisations: dict[str, str]
     warning: str | None
     participants: dict[str, int]
@@ -94,18 +92,15 @@ class FrameworkView:
 
     @property
     def remaining_quantity(self) -> int:
-        return self.framework.ceiling_quantity - sum(d.quantity for d in self.drawn.values())
+        return self.framework.remaining_quantity
 
     @property
     def remaining_value_eur(self) -> Decimal | None:
-        ceiling = self.framework.ceiling_value_eur
-        return None if ceiling is None else ceiling - sum((d.value_eur for d in self.drawn.values()), ZERO)
+        return self.framework.remaining_value_eur
 
     @property
     def remaining_share(self) -> int | None:
-        if self.own is None:
-            return None
-        return self.framework.participants.get(self.own, 0) - self.drawn.get(self.own, Drawn()).quantity
+        return None if self.own is None else self.framework.remaining_share(self.own)
 
 
 def relation_of(principal: Principal, framework: FrameworkContract, supplier_id: str | None) -> Relation:
@@ -123,7 +118,6 @@ def _seen(
     principal: Principal,
     fw: FrameworkContract,
     supplier_id: str | None,
-    drawn: dict[str, Drawn],
     organisations: dict[str, str],
     watch: Watch,
 ) -> FrameworkView:
@@ -132,21 +126,19 @@ def _seen(
     if sees.supplier_id is None and not sees.all:
         participants = {n: q for n, q in participants.items() if n == sees.nation}
     warning = fw.end_date_warning(watch.today, watch.warning_days)
-    return FrameworkView(fw, drawn, organisations, warning, participants, sees.nation)
+    return FrameworkView(fw, organisations, warning, participants, sees.nation)
 
 
-async def _view(
-    uow: UnitOfWork, principal: Principal, fw: FrameworkContract, watch: Watch, drawn: dict[str, Drawn]
-) -> FrameworkView:
+async def _view(uow: UnitOfWork, principal: Principal, fw: FrameworkContract, watch: Watch) -> FrameworkView:
     supplier_id = await own_supplier_id(uow, principal)
     suppliers = await uow.suppliers.by_ids(set(fw.suppliers))
-    return _seen(principal, fw, supplier_id, drawn, {sid: s.organisation for sid, s in suppliers.items()}, watch)
+    return _seen(principal, fw, supplier_id, {sid: s.organisation for sid, s in suppliers.items()}, watch)
 
 
 async def _committed(uow: UnitOfWork, principal: Principal, fw: FrameworkContract, watch: Watch) -> FrameworkView:
-    """A change saved, then answered as the caller sees the framework (its call-offs held)."""
+    """A change saved, then answered as the caller sees the framework."""
     await uow.commit()
-    return await _view(uow, principal, fw, watch, fw.drawn())
+    return await _view(uow, principal, fw, watch)
 
 
 async def authorised(
@@ -282,6 +274,7 @@ async def call_off(
             placed = framework.call_off(
                 nation=principal.nation, today=today, by=principal.subject, at=uow.clock.now(), **terms
             )
+            uow.frameworks.add_call_off(placed)
             supplier = await uow.suppliers.get(placed.supplier_id)
             if supplier is None:
                 raise ContractRuleViolation(f"supplier {placed.supplier_id} is not registered")
@@ -310,22 +303,19 @@ async def readable(
 async def view(uow: UnitOfWork, principal: Principal, framework_id: str, watch: Watch) -> FrameworkView:
     async with uow:
         framework, _ = await readable(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
-        drawn = (await uow.frameworks.drawn({framework_id})).get(framework_id, {})
-        return await _view(uow, principal, framework, watch, drawn)
+        return await _view(uow, principal, framework, watch)
 
 
 async def visible_page(
     uow: UnitOfWork, principal: Principal, watch: Watch, limit: int, offset: int
 ) -> Found[FrameworkView]:
-    """The frameworks the caller leads, takes part in or supplies, oldest first; what was
-    called off of the page's frameworks added up in one query."""
+    """The frameworks the caller leads, takes part in or supplies, oldest first."""
     async with uow:
         supplier_id = await own_supplier_id(uow, principal)
         found = await uow.frameworks.page(
             reach(principal, Action.FRAMEWORK_VIEW, supplier_id=supplier_id), limit, offset
         )
-        drawn = await uow.frameworks.drawn({f.id for f in found.items}) if found.items else {}
-    views = [_seen(principal, f, supplier_id, drawn.get(f.id, {}), {}, watch) for f in found.items]
+    views = [_seen(principal, f, supplier_id, {}, watch) for f in found.items]
     return Found(views, found.total)
 
 

@@ -12,7 +12,7 @@ from bundling_shared.unit_of_work import MessagingUnitOfWork
 from contracts.domain.access import Reach
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
-from contracts.domain.frameworks import CallOff, Drawn, FrameworkContract
+from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
 from contracts.domain.reporting import DeliveryProgress, Purchase
@@ -112,18 +112,18 @@ class Frameworks(Protocol):
     def add(self, framework: FrameworkContract) -> None: ...
     async def get(self, framework_id: str) -> FrameworkContract | None: ...
     async def for_bundle(self, bundle_id: str) -> FrameworkContract | None: ...
+    def add_call_off(self, call_off: CallOff) -> None:
+        """A call-off the framework placed, saved with the framework's totals it counts in."""
+        ...
+
     async def call_off(self, call_off_id: str) -> CallOff | None: ...
     async def for_reading(self, framework_id: str) -> FrameworkContract | None:
-        """The framework without its call-offs, change log and requests to accede, which are
-        read a page at a time (`drawn` adds the call-offs up)."""
+        """The framework without its change log and requests to accede, which are read a
+        page at a time, as its call-offs are."""
         ...
 
     async def page(self, reach: Reach, limit: int, offset: int) -> Found[FrameworkContract]:
         """Oldest first, each as `for_reading` reads it."""
-        ...
-
-    async def drawn(self, framework_ids: set[str]) -> dict[str, dict[str, Drawn]]:
-        """Per framework, what each nation called off so far."""
         ...
 
     async def call_offs(
