@@ -56,7 +56,7 @@ def row(topic: Topic, event: EventEnvelope[Any]) -> dict[str, Any]:
 async def stage(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
     """Add the rows to the outbox inside the caller's transaction, in one statement."""
     if rows:
-        await session.execute(insert(table), rows)
+        await (await session.connection()).execute(insert(table), rows)
 
 
 class Publish(Protocol):

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, case, cast, exists, false, func, or_, select
+from sqlalchemy import Select, Text, and_, bindparam, case, cast, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -330,6 +330,12 @@ class BundleRepository:
         await self._parts.write()
 
 
+_ANSWER = select(idempotency_keys).where(
+    idempotency_keys.c.scope == bindparam("scope"), idempotency_keys.c.key == bindparam("key")
+)
+_REMEMBER = idempotency_keys.insert()
+
+
 class IdempotencyRepository:
     """Answers already given to a request with an Idempotency-Key, per caller."""
 
@@ -337,27 +343,17 @@ class IdempotencyRepository:
         self._session = session
 
     async def get(self, scope: str, key: str) -> StoredAnswer | None:
-        row = (
-            await self._session.execute(
-                select(idempotency_keys).where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-            )
-        ).first()
+        connection = await self._session.connection()  # a plain row: no flush, no mapping
+        row = (await connection.execute(_ANSWER, {"scope": scope, "key": key})).first()
         if row is None:
             return None
         return StoredAnswer(row.fingerprint, row.status_code, row.body)
 
     async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None:
+        row = {"scope": scope, "key": key, "created_at": at}
+        row |= {"fingerprint": answer.fingerprint, "status_code": answer.status_code, "body": answer.body}
         try:
-            await self._session.execute(
-                idempotency_keys.insert().values(
-                    scope=scope,
-                    key=key,
-                    fingerprint=answer.fingerprint,
-                    status_code=answer.status_code,
-                    body=answer.body,
-                    created_at=at,
-                )
-            )
+            await (await self._session.connection()).execute(_REMEMBER, row)
         except IntegrityError as exc:
             raise AnsweredMeanwhile(f"the Idempotency-Key {key} was answered meanwhile") from exc
 
