@@ -5,8 +5,10 @@ two requests changing the same one at once (two nations agreeing, two call-offs 
 one ceiling) cannot both win; the later one fails and is told to retry.
 
 Value lists that are always read and written with their owner (deviations, weights,
-change logs, deliveries of a lot) are JSON columns; the domain replaces them rather than
-mutating them in place, so every change is seen and saved.
+a contract's change log, deliveries of a lot) are JSON columns; the domain replaces them
+rather than mutating them in place, so every change is seen and saved. A framework's
+change log grows with every call-off, without bound: it is a table of its own, appended to
+and read a page at a time, never loaded with the framework.
 """
 
 from __future__ import annotations
@@ -15,12 +17,24 @@ import functools
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, MetaData, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, MetaData, Table, UniqueConstraint, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry, relationship
 from sqlalchemy.schema import SchemaItem
 from sqlalchemy.sql.expression import false
-from sqlalchemy.types import JSON, Boolean, Date, Enum, Float, Integer, Numeric, String, Text, TypeDecorator
+from sqlalchemy.types import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Enum,
+    Float,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+)
 
 from bundling_shared.db import UtcDateTime, required
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
@@ -274,7 +288,6 @@ frameworks = _aggregate(
     required("end", Date),
     required("suppliers", PricesBySupplier),
     _row_version(),
-    required("change_log", JSON),
     _coordinators(),
     required("accession_policy", String(20), server_default="approval_required"),
     required("pooled_shares", Boolean, server_default=false()),
@@ -290,6 +303,24 @@ frameworks = _aggregate(
     # The list of frameworks, oldest first: every one, those a lead leads.
     Index("ix_frameworks_listed", "created_at", "id"),
     Index("ix_frameworks_authority_listed", "contracting_authority", "created_at", "id"),
+)
+
+# A framework's change log, one row per entry in the order written: an act appends its
+# entries in one statement, whatever the log holds already. `at` is the text the entry was
+# written with (the service clock's moment in ISO 8601), shown as written; `scope` is "all"
+# or the nation whose part the entry is, empty for an entry kept without one.
+framework_changes = Table(
+    "framework_changes",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    required("framework_id", String(40), ForeignKey("frameworks.id", ondelete="CASCADE")),
+    required("at", String(40)),
+    required("by", Text),
+    required("what", Text),
+    Column("scope", String(40), nullable=True),
+    # A page of the log: every entry, or those of the scopes one caller sees.
+    Index("ix_framework_changes_log", "framework_id", "id"),
+    Index("ix_framework_changes_scope_log", "framework_id", "scope", "id"),
 )
 
 call_offs = _aggregate(
@@ -355,6 +386,12 @@ def _map(cls: type[Any], table: Table, **children: Any) -> None:
     mapper_registry.map_imperatively(cls, table, version_id_col=table.c.get("row_version"), properties=children)
 
 
+def _nothing_logged_yet(framework: FrameworkContract, _: Any) -> None:
+    """A framework read from the database holds none of its change log (`framework_changes`):
+    only the entries its acts write from then on, which the unit of work appends."""
+    framework.change_log = []
+
+
 @functools.cache
 def start_mappers() -> None:
     """Once per process: a class is mapped to its table only once."""
@@ -368,6 +405,7 @@ def start_mappers() -> None:
     # framework keeps what they add up to (see `frameworks`).
     _map(CallOff, call_offs)
     _map(FrameworkContract, frameworks)
+    event.listen(FrameworkContract, "load", _nothing_logged_yet)
     _map(DeliveryLot, delivery_lots)
     # Configured now, not at the first query: objects made before the mapping (the seeded
     # reference data, say) must read their attributes as soon as it exists.

@@ -28,6 +28,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    insert,
     or_,
     select,
     true,
@@ -47,6 +48,7 @@ from contracts.adapters.orm import (
     contract_modes,
     contracts,
     delivery_lots,
+    framework_changes,
     frameworks,
     joint_order_leads,
     ocds_releases,
@@ -165,6 +167,12 @@ async def _entries(
         .offset(offset)
     )
     return Found([dict(value) for value in (await session.scalars(query)).all()], total)
+
+
+def _log_entry(row: Any) -> dict[str, Any]:
+    """An entry as the log shows it: an entry kept without a scope has none."""
+    entry = {"at": row.at, "by": row.by, "what": row.what}
+    return entry if row.scope is None else {**entry, "scope": row.scope}
 
 
 def _priced(rows: Sequence[Any], key: Callable[[Any], tuple[str, ...]]) -> dict[tuple[str, ...], Decimal]:
@@ -401,7 +409,7 @@ class ProcurementRepository(SessionRepository[Procurement]):
 
 class FrameworkRepository(SessionRepository[FrameworkContract]):
     kind = FrameworkContract
-    _partial = staticmethod(lambda: _leaving_out(FrameworkContract, columns=["change_log", "accession_requests"]))
+    _partial = staticmethod(lambda: _leaving_out(FrameworkContract, columns=["accession_requests"]))
 
     async def for_bundle(self, bundle_id: str) -> FrameworkContract | None:
         query = select(FrameworkContract).where(frameworks.c.bundle_id == bundle_id)
@@ -435,8 +443,32 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         return await _found(self._session, CallOff, co, where, [co.c.placed_at, co.c.id], limit, offset)
 
     async def change_log(self, framework_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
-        f = frameworks
-        return await _entries(self._session, f.c.change_log, f.c.id == framework_id, only, limit, offset)
+        log = framework_changes
+        where = log.c.framework_id == framework_id
+        if only is not None:
+            scope = log.c[only.field]
+            named = sorted(value for value in only.values if value is not None)
+            where = and_(where, or_(scope.in_(named), *([scope.is_(None)] if None in only.values else [])))
+        total = int(await self._session.scalar(select(func.count()).select_from(log).where(where)) or 0)
+        if total <= offset:
+            return Found([], total)
+        query = select(log.c.at, log.c.by, log.c.what, log.c.scope).where(where).order_by(log.c.id)
+        rows = (await self._session.execute(query.limit(limit).offset(offset))).all()
+        return Found([_log_entry(row) for row in rows], total)
+
+    async def write_change_logs(self) -> None:
+        """The entries the acts of this transaction wrote to the frameworks the session
+        holds, appended to their logs in one statement; the frameworks' rows first, which
+        the entries refer to."""
+        session = self._session.sync_session
+        held = [f for f in (*session.new, *session.identity_map.values()) if isinstance(f, FrameworkContract)]
+        rows = []
+        for framework in held:
+            entries, framework.change_log = framework.change_log, []
+            rows += [{"framework_id": framework.id, **entry} for entry in entries]
+        if rows:
+            await self._session.flush()
+            await self._session.execute(insert(framework_changes), rows)
 
     async def accession_requests(
         self, framework_id: str, only: Only | None, limit: int, offset: int

@@ -28,3 +28,7 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.frameworks = FrameworkRepository(session)
         self.lots = DeliveryLotRepository(session)
         self.releases = OcdsReleaseRepository(session)
+
+    async def commit(self) -> None:
+        await self.frameworks.write_change_logs()
+        await super().commit()

@@ -121,6 +121,9 @@ class FrameworkContract:
     created_at: datetime
     suppliers: dict[str, Decimal | None] = field(default_factory=dict)
     bundle_id: str | None = None
+    # The change-log entries this framework's acts wrote since it was made or read: the
+    # log itself grows with every call-off, without bound, and is kept apart (appended to,
+    # read a page at a time), so that an act costs the same on a long log as on a short one.
     change_log: list[dict[str, str]] = field(default_factory=list)
     # What was called off so far, kept up to date by each call-off rather than added up
     # from the call-offs, which grow without bound: in all, in items and in EUR where a

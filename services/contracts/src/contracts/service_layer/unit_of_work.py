@@ -118,8 +118,8 @@ class Frameworks(Protocol):
 
     async def call_off(self, call_off_id: str) -> CallOff | None: ...
     async def for_reading(self, framework_id: str) -> FrameworkContract | None:
-        """The framework without its change log and requests to accede, which are read a
-        page at a time, as its call-offs are."""
+        """The framework without its requests to accede, which are read a page at a time,
+        as its call-offs and change log are."""
         ...
 
     async def page(self, reach: Reach, limit: int, offset: int) -> Found[FrameworkContract]:
