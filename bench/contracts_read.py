@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -192,7 +193,7 @@ def _frameworks(rows: Rows, count: int, big_call_offs: int, suppliers: list[str]
         own = suppliers[: 50 if n == 0 else 2]
         created = START + timedelta(hours=n)
         log = [_log(created, lead, f"created: ceiling {len(nations) * 100_000} items")]
-        placed = []
+        placed: list[dict[str, Any]] = []
         for k in range(big_call_offs if n == 0 else 20):
             nation, call_off_number = nations[k % len(nations)], call_off_number + 1
             at = created + timedelta(minutes=k)
@@ -204,6 +205,9 @@ def _frameworks(rows: Rows, count: int, big_call_offs: int, suppliers: list[str]
             )  # fmt: skip
             what = f"{nation} called off 1 {ITEMS[n % 8]} from {own[0]}; {coid}"
             log.append(_log(at, f"desk:{nation}", what, nation))
+        drawn: Counter[str] = Counter()
+        for c in placed:
+            drawn[c["nation"]] += c["quantity"]
         requests = [
             {"nation": nation, "quantity": 5, "budget_eur": None, "by": f"desk:{nation}", "status": "refused",
              "decided_by": lead, "reason": "no budget cover"}
@@ -215,10 +219,14 @@ def _frameworks(rows: Rows, count: int, big_call_offs: int, suppliers: list[str]
              "contracting_authority": lead, "participants": dict.fromkeys(nations, 100_000),
              "ceiling_quantity": len(nations) * 100_000, "ceiling_value_eur": Decimal("900000000000.00"),
              "start": date(2026, 1, 1), "end": date(2031, 12, 31), "suppliers": dict.fromkeys(own, Decimal("25000.10")),
-             "row_version": 1, "change_log": log, "coordinators": [], "accession_policy": "approval_required",
-             "pooled_shares": False, "accession_requests": requests, "created_at": created},
+             "row_version": 1, "coordinators": [], "accession_policy": "approval_required",
+             "pooled_shares": False, "accession_requests": requests, "created_at": created,
+             "called_off_quantity": sum(c["quantity"] for c in placed),
+             "called_off_value_eur": sum((c["unit_price_eur"] * c["quantity"] for c in placed), Decimal("0.00")),
+             "called_off_by_nation": dict(sorted(drawn.items()))},
         )  # fmt: skip
         rows.add(contracts_orm.call_offs, *placed)
+        rows.add(contracts_orm.framework_changes, *({"framework_id": fid, **entry} for entry in log))
     return _id("fw", 0)
 
 
