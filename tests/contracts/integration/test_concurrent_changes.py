@@ -4,13 +4,16 @@ version lets one win and turns the other into a clear conflict instead of a lost
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
 
 from bundling_shared.auth import Principal, Role
-from contracts.domain.frameworks import CallOffTerms
+from contracts.domain.frameworks import CallOff, CallOffTerms
+from contracts.service_layer import frameworks as frameworks_service
 from contracts.service_layer.frameworks import call_off, create_framework_for_commitment
 from tests.contracts.events import framework_committed
 from tests.contracts.integration.conftest import Api
@@ -73,14 +76,38 @@ async def test_call_offs_placed_at_once_are_each_checked_against_the_ceiling_and
         body = {"item_code": "MMR", "quantity": 4, "delivery_due": due}
         await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"), body, 201)
 
-    uow = RivalBeforeFirstCommit(api.service.uow(), another_call_off, at="suppliers")  # read after the call-off
+    # The rival commits just before this call-off claims the framework: the claim waits for
+    # nothing, and what this one reads already counts the rival's.
+    uow = RivalBeforeFirstCommit(api.service.uow(), another_call_off, at="frameworks")
     nld = Principal(subject="nld-desk", role=Role.NATION_DESK, nation="NLD")
     terms = CallOffTerms(
         item_code="MMR", quantity=4, delivery_due=TODAY + timedelta(days=30), supplier_id=None, bids=[]
     )
     placed = await call_off(uow, nld, framework_id, terms=terms, today=TODAY)
 
-    assert uow.rivals_run == 1 and placed.quantity == 4  # the rival came in between; this one was tried again
+    assert uow.rivals_run == 1 and placed.quantity == 4
     framework_out = await api.call("GET", f"/v1/frameworks/{framework_id}", desk("NLD"))
     assert framework_out["remaining_quantity"] == 1  # 9 - 4 - 4: both stand, checked one after the other
     assert (await api.call("GET", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD")))["total"] == 2
+
+
+async def test_call_offs_at_once_on_one_framework_take_turns_and_none_has_to_start_over(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each call-off claims the framework before reading it: eight at once all stand on the
+    first attempt (trying again is switched off here), and the ceiling counts all of them."""
+
+    async def once(attempt: Callable[[], Awaitable[CallOff]]) -> CallOff:
+        return await attempt()
+
+    monkeypatch.setattr(frameworks_service, "again_if_changed", once)
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
+    assert framework_id is not None
+    supplier = await api.supplier("THALES-NL", "NLD")
+    await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"), {"supplier_id": supplier["id"]})
+    body = {"item_code": "MMR", "quantity": 1, "delivery_due": (TODAY + timedelta(days=30)).isoformat()}
+    await asyncio.gather(
+        *(api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"), body, 201) for _ in range(8))
+    )
+    framework_out = await api.call("GET", f"/v1/frameworks/{framework_id}", desk("NLD"))
+    assert framework_out["remaining_quantity"] == 1  # 9 - 8

@@ -194,12 +194,16 @@ class FakeProcurements:
 class FakeFrameworks(_AddedUpByTheDatabase):
     found: list[FrameworkContract] = field(default_factory=list)
     placed: list[CallOff] = field(default_factory=list)
+    claimed: list[str] = field(default_factory=list)
 
     def add(self, framework: FrameworkContract) -> None:
         self.found.append(framework)
 
     def add_call_off(self, call_off: CallOff) -> None:
         self.placed.append(call_off)
+
+    async def claim(self, framework_id: str) -> None:
+        self.claimed.append(framework_id)
 
     async def get(self, framework_id: str) -> FrameworkContract | None:
         return next((f for f in self.found if f.id == framework_id), None)

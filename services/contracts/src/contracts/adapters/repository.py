@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    update,
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy.dialects import postgresql, sqlite
@@ -407,6 +409,11 @@ class ProcurementRepository(SessionRepository[Procurement]):
         return await _entries(self._session, p.c.evaluation, p.c.id == procurement_id, only, limit, offset)
 
 
+_CLAIM = (
+    update(frameworks).where(frameworks.c.id == bindparam("framework_id")).values(row_version=frameworks.c.row_version)
+)
+
+
 class FrameworkRepository(SessionRepository[FrameworkContract]):
     kind = FrameworkContract
     _partial = staticmethod(lambda: _leaving_out(FrameworkContract, columns=["accession_requests"]))
@@ -417,6 +424,14 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
 
     def add_call_off(self, call_off: CallOff) -> None:
         self._session.add(call_off)
+
+    async def claim(self, framework_id: str) -> None:
+        """A write that changes nothing, before the framework is read: on PostgreSQL it
+        locks the framework's row, on SQLite it takes the database's write lock. The
+        transactions that claim the framework after this one wait for it to end, then
+        read what it wrote, instead of reading the same totals and starting over."""
+        connection = await self._session.connection()
+        await connection.execute(_CLAIM, {"framework_id": framework_id})
 
     async def call_off(self, call_off_id: str) -> CallOff | None:
         return await self._session.get(CallOff, call_off_id)

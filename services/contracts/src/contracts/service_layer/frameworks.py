@@ -264,11 +264,13 @@ async def call_off(
     uow: UnitOfWork, principal: Principal, framework_id: str, *, terms: CallOffTerms, today: date
 ) -> CallOff:
     """Only a party calls off, for itself; its desk speaks for it. Call-offs placed on one
-    framework at the same moment are each checked against the ceiling as it is once the
-    others are in: one whose framework changed meanwhile is tried again."""
+    framework at the same moment take turns (`claim`), each checked against the ceiling as
+    it is once the others are in; one whose framework changed meanwhile all the same is
+    tried again."""
 
     async def attempt() -> CallOff:
         async with uow:
+            await uow.frameworks.claim(framework_id)
             framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_CALL_OFF)
             assert principal.nation is not None
             placed = framework.call_off(

@@ -116,6 +116,11 @@ class Frameworks(Protocol):
         """A call-off the framework placed, saved with the framework's totals it counts in."""
         ...
 
+    async def claim(self, framework_id: str) -> None:
+        """The framework is this transaction's to change until it ends: acts on it after
+        this one wait, and read what this one wrote."""
+        ...
+
     async def call_off(self, call_off_id: str) -> CallOff | None: ...
     async def for_reading(self, framework_id: str) -> FrameworkContract | None:
         """The framework without its requests to accede, which are read a page at a time,
