@@ -3,7 +3,6 @@ dead letters on every subscriber, and topic creation by the project itself."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -31,10 +30,6 @@ def make_broker(settings: KafkaSettings, service: str) -> KafkaBroker:
         enable_idempotence=True,
         middlewares=[retry_then_dead_letter(policy)],
         logger=get_logger(f"{service}.kafka"),
-        # One "Received" and one "Processed" line per message is a line per event: at
-        # thousands of events a second that is the log's volume and a share of the CPU.
-        # They are kept for debugging; failures and dead letters are logged above it.
-        log_level=logging.DEBUG,
     )
 
 
