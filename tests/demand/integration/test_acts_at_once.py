@@ -1,12 +1,18 @@
-"""Desks acting on one bundle at the same moment: the one whose bundle changed between its
-reading and its writing is tried again on the bundle as it is now, so nations confirming
-before a deadline do not refuse each other, and neither answer is lost."""
+"""Desks acting on one bundle at the same moment take turns: each claims the bundle before
+reading it, so nations confirming before a deadline do not refuse each other, and no
+answer is lost."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
 
 from bundling_shared.auth import Role
 from demand.domain.access import Caller
 from demand.service_layer import bundles as handlers
+from demand.service_layer.bundles import BundleView
 from tests.demand.helpers import aggregate_all, lead
 from tests.demand.integration.test_bundles_api import SOON, Demand, bundles, register
 from tests.support.api import desk
@@ -30,15 +36,49 @@ async def test_two_desks_confirming_at_once_both_stand(demand: Demand) -> None:
         )
         assert answer.status_code == 200
 
-    uow = RivalBeforeFirstCommit(service.uow(), germany_confirms)
+    # Germany's answer is in just before the Dutch desk claims the bundle: the Dutch act
+    # reads the bundle with it.
+    uow = RivalBeforeFirstCommit(service.uow(), germany_confirms, at="bundles")
     netherlands = Caller(role=Role.NATION_DESK, nation="NLD", organisation=None, subject="nld-desk")
     view = await handlers.answer_participation(
         uow, caller=netherlands, bundle_id=bid, confirm=True, quantity=150, funding=None
     )
 
-    assert uow.rivals_run == 1  # Germany's answer came in between, and the Dutch one was tried again
+    assert uow.rivals_run == 1
     shares = {s.nation: (s.participation.value, s.confirmed_quantity) for s in view.bundle.shares}
     assert shares["DEU"] == ("confirmed", 400) and shares["NLD"] == ("confirmed", 150)
     stored = await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))
     confirmed = {p["nation"]: p["confirmed_quantity"] for p in stored.json()["participation"]}
     assert confirmed == {"NLD": 150, "DEU": 400, "ESP": None}
+
+
+async def test_desks_answering_at_once_take_turns_and_none_has_to_start_over(
+    demand: Demand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six desks answer at the same moment with trying again switched off: each claimed the
+    bundle before reading it, so every answer stands."""
+
+    async def once(attempt: Callable[[], Awaitable[BundleView]]) -> BundleView:
+        return await attempt()
+
+    monkeypatch.setattr(handlers, "again_if_changed", once)
+    service, client = demand
+    nations = ("NLD", "DEU", "ESP", "POL", "CZE", "DNK")
+    for nation in nations:
+        await register(client, nation, 100, item="PATRIOT-PAC2")
+    await aggregate_all(service)
+    (bundle,) = await bundles(client)
+    bid = bundle["id"]
+    body = {"deadline": SOON, "minimum_nations": 2}
+    opened = await client.post(f"/v1/bundles/{bid}/open", json=body, headers=await lead(client, bid))
+    assert opened.status_code == 200
+
+    answers = await asyncio.gather(
+        *(
+            client.post(f"/v1/bundles/{bid}/participation", json={"decision": "confirm"}, headers=desk(nation))
+            for nation in nations
+        )
+    )
+    assert [a.status_code for a in answers] == [200] * len(nations)
+    stored = await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))
+    assert {p["nation"]: p["confirmed_quantity"] for p in stored.json()["participation"]} == dict.fromkeys(nations, 100)

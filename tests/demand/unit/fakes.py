@@ -34,9 +34,13 @@ class FakeBundles:
         self.stored: dict[str, Bundle] = {}
         self.stored_lines: dict[tuple[str, str], BundleLine] = {}
         self.decisions: list[Decision] = []
+        self.claimed: list[str] = []
 
     def add(self, bundle: Bundle) -> None:
         self.stored[bundle.id] = bundle
+
+    async def claim(self, bundle_id: str) -> None:
+        self.claimed.append(bundle_id)
 
     async def get(self, bundle_id: str) -> Bundle | None:
         return self.stored.get(bundle_id)

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, bindparam, case, cast, exists, false, func, or_, select
+from sqlalchemy import Select, Text, and_, bindparam, case, cast, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -204,6 +204,13 @@ class BundleRepository:
         self._session.add(bundle)
         self._parts.added(bundle)
 
+    async def claim(self, bundle_id: str) -> None:
+        """A write that changes nothing, before the bundle is read: on PostgreSQL it locks
+        the bundle's row, on SQLite it takes the database's write lock. Desks answering
+        at once then take turns, each reading what the one before wrote, instead of
+        reading the same bundle and starting over."""
+        await (await self._session.connection()).execute(_CLAIM, {"bundle_id": bundle_id})
+
     async def get(self, bundle_id: str) -> Bundle | None:
         bundle = await self._session.get(Bundle, bundle_id)
         if bundle is not None:
@@ -330,6 +337,7 @@ class BundleRepository:
         await self._parts.write()
 
 
+_CLAIM = update(bundles).where(bundles.c.id == bindparam("bundle_id")).values(revision=bundles.c.revision)
 _ANSWER = select(idempotency_keys).where(
     idempotency_keys.c.scope == bindparam("scope"), idempotency_keys.c.key == bindparam("key")
 )

@@ -100,11 +100,13 @@ async def _act(
 ) -> BundleView:
     """One act of the bundle's own rules, recorded in its trail with the reason it gives.
     Acts of several desks on one bundle at once (nations confirming before a deadline) do
-    not refuse each other: one whose bundle changed meanwhile is tried again on the bundle
-    as it is now, and its rules are checked again."""
+    not refuse each other: each claims the bundle before reading it and they take turns;
+    one whose bundle changed meanwhile all the same is tried again on the bundle as it is
+    now, and its rules are checked again."""
 
     async def attempt() -> BundleView:
         async with uow:
+            await uow.bundles.claim(bundle_id)
             bundle, relation = await _allowed(uow, caller, bundle_id, permission)
             reason = act(bundle)
             uow.bundles.record(Decision(bundle.id, kind, reason, uow.clock.now(), nation=nation))

@@ -76,6 +76,11 @@ class Catalogue(Protocol):
 class Bundles(Protocol):
     def add(self, bundle: Bundle) -> None: ...
     async def get(self, bundle_id: str) -> Bundle | None: ...
+    async def claim(self, bundle_id: str) -> None:
+        """The bundle is this transaction's to change until it ends: acts on it after this
+        one wait, and read what this one wrote."""
+        ...
+
     def open_for(
         self, need: NeedFacts, *, kind: BundleKind, variant: str, specification_ref: str | None, now: datetime
     ) -> BundleState:
