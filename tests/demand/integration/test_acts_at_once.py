@@ -19,16 +19,23 @@ from tests.support.api import desk
 from tests.support.rivals import RivalBeforeFirstCommit
 
 
-async def test_two_desks_confirming_at_once_both_stand(demand: Demand) -> None:
+async def opened_bundle(demand: Demand, quantities: dict[str, int]) -> str:
+    """The one bundle the nations' needs make, opened for their answers."""
     service, client = demand
-    for nation, quantity in (("NLD", 200), ("DEU", 400), ("ESP", 100)):
+    for nation, quantity in quantities.items():
         await register(client, nation, quantity, item="PATRIOT-PAC2")
     await aggregate_all(service)
     (bundle,) = await bundles(client)
-    bid = bundle["id"]
+    bid: str = bundle["id"]
     body = {"deadline": SOON, "minimum_nations": 2}
     opened = await client.post(f"/v1/bundles/{bid}/open", json=body, headers=await lead(client, bid))
     assert opened.status_code == 200
+    return bid
+
+
+async def test_two_desks_confirming_at_once_both_stand(demand: Demand) -> None:
+    service, client = demand
+    bid = await opened_bundle(demand, {"NLD": 200, "DEU": 400, "ESP": 100})
 
     async def germany_confirms() -> None:
         answer = await client.post(
@@ -62,16 +69,9 @@ async def test_desks_answering_at_once_take_turns_and_none_has_to_start_over(
         return await attempt()
 
     monkeypatch.setattr(handlers, "again_if_changed", once)
-    service, client = demand
+    _, client = demand
     nations = ("NLD", "DEU", "ESP", "POL", "CZE", "DNK")
-    for nation in nations:
-        await register(client, nation, 100, item="PATRIOT-PAC2")
-    await aggregate_all(service)
-    (bundle,) = await bundles(client)
-    bid = bundle["id"]
-    body = {"deadline": SOON, "minimum_nations": 2}
-    opened = await client.post(f"/v1/bundles/{bid}/open", json=body, headers=await lead(client, bid))
-    assert opened.status_code == 200
+    bid = await opened_bundle(demand, dict.fromkeys(nations, 100))
 
     answers = await asyncio.gather(
         *(
