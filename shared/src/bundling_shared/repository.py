@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Column, Table, insert, update
 from sqlalchemy import inspect as mapping_of
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
@@ -56,6 +56,16 @@ def row_of(aggregate: object) -> dict[str, Any]:
             continue
         row[column] = value
     return row
+
+
+async def claim(session: AsyncSession, key: Column[str], value: str, unchanged: Column[Any]) -> None:
+    """The row whose `key` is `value` is this transaction's to change until it ends, by a
+    write that changes nothing (`unchanged` set to itself), before the row is read: on
+    PostgreSQL it locks the row, on SQLite it takes the database's write lock. Acts on
+    the same aggregate at once then take turns, each reading what the one before wrote,
+    instead of reading the same state and starting over."""
+    statement = update(key.table).where(key == value).values({unchanged: unchanged})
+    await (await session.connection()).execute(statement)
 
 
 async def insert_rows(session: AsyncSession, table: Table, objects: Sequence[object]) -> None:

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
-    bindparam,
     case,
     cast,
     delete,
@@ -33,7 +32,6 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    update,
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,7 +41,7 @@ from sqlalchemy.orm import defer, raiseload
 from sqlalchemy.orm.interfaces import ORMOption
 from sqlalchemy.types import JSON
 
-from bundling_shared.repository import SessionRepository
+from bundling_shared.repository import SessionRepository, claim
 from contracts.adapters.orm import (
     call_offs,
     contract_lines,
@@ -409,11 +407,6 @@ class ProcurementRepository(SessionRepository[Procurement]):
         return await _entries(self._session, p.c.evaluation, p.c.id == procurement_id, only, limit, offset)
 
 
-_CLAIM = (
-    update(frameworks).where(frameworks.c.id == bindparam("framework_id")).values(row_version=frameworks.c.row_version)
-)
-
-
 class FrameworkRepository(SessionRepository[FrameworkContract]):
     kind = FrameworkContract
     _partial = staticmethod(lambda: _leaving_out(FrameworkContract, columns=["accession_requests"]))
@@ -426,12 +419,7 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         self._session.add(call_off)
 
     async def claim(self, framework_id: str) -> None:
-        """A write that changes nothing, before the framework is read: on PostgreSQL it
-        locks the framework's row, on SQLite it takes the database's write lock. The
-        transactions that claim the framework after this one wait for it to end, then
-        read what it wrote, instead of reading the same totals and starting over."""
-        connection = await self._session.connection()
-        await connection.execute(_CLAIM, {"framework_id": framework_id})
+        await claim(self._session, frameworks.c.id, framework_id, unchanged=frameworks.c.row_version)
 
     async def call_off(self, call_off_id: str) -> CallOff | None:
         return await self._session.get(CallOff, call_off_id)

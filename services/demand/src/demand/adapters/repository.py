@@ -13,12 +13,12 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, bindparam, case, cast, exists, false, func, or_, select, update
+from sqlalchemy import Select, Text, and_, bindparam, case, cast, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from bundling_shared.repository import SessionRepository, insert_rows
+from bundling_shared.repository import SessionRepository, claim, insert_rows
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.orm import (
@@ -205,11 +205,7 @@ class BundleRepository:
         self._parts.added(bundle)
 
     async def claim(self, bundle_id: str) -> None:
-        """A write that changes nothing, before the bundle is read: on PostgreSQL it locks
-        the bundle's row, on SQLite it takes the database's write lock. Desks answering
-        at once then take turns, each reading what the one before wrote, instead of
-        reading the same bundle and starting over."""
-        await (await self._session.connection()).execute(_CLAIM, {"bundle_id": bundle_id})
+        await claim(self._session, bundles.c.id, bundle_id, unchanged=bundles.c.revision)
 
     async def get(self, bundle_id: str) -> Bundle | None:
         bundle = await self._session.get(Bundle, bundle_id)
@@ -337,7 +333,6 @@ class BundleRepository:
         await self._parts.write()
 
 
-_CLAIM = update(bundles).where(bundles.c.id == bindparam("bundle_id")).values(revision=bundles.c.revision)
 _ANSWER = select(idempotency_keys).where(
     idempotency_keys.c.scope == bindparam("scope"), idempotency_keys.c.key == bindparam("key")
 )
@@ -358,8 +353,14 @@ class IdempotencyRepository:
         return StoredAnswer(row.fingerprint, row.status_code, row.body)
 
     async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None:
-        row = {"scope": scope, "key": key, "created_at": at}
-        row |= {"fingerprint": answer.fingerprint, "status_code": answer.status_code, "body": answer.body}
+        row = {
+            "scope": scope,
+            "key": key,
+            "created_at": at,
+            "fingerprint": answer.fingerprint,
+            "status_code": answer.status_code,
+            "body": answer.body,
+        }
         try:
             await (await self._session.connection()).execute(_REMEMBER, row)
         except IntegrityError as exc:
