@@ -3,16 +3,22 @@ it from Kafka, and publication of pending bundles without waiting."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import select
 
 from bundling_shared.auth import Role
+from bundling_shared.db import make_engine, make_session_factory, migrate
 from bundling_shared.events.demand import NeedEvent
 from demand.adapters import orm
+from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.domain.bundle import AGENCIES
+from demand.entrypoints.app import MIGRATIONS
 from demand.service_layer import aggregator
 from demand.service_layer.publication import publish_due
 from tests.support.api import bearer
@@ -22,6 +28,20 @@ DEMAND_DAY = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 and deadlines are written for it, and it does not move with the calendar they run on."""
 WINDOW = {"start": "2025-01-01", "end": "2028-12-31"}
 ADMIN = bearer(Role.ADMIN, org="platform")
+
+Store = Callable[[], DemandUnitOfWork]
+
+
+@asynccontextmanager
+async def opened(database_url: str) -> AsyncIterator[Store]:
+    """Units of work on a migrated database, without the service around them."""
+    orm.start_mappers()
+    engine = make_engine(database_url)
+    await migrate(engine, MIGRATIONS)
+    try:
+        yield partial(DemandUnitOfWork, make_session_factory(engine))
+    finally:
+        await engine.dispose()
 
 
 def need_body(nation: str, quantity: int | None = 1000, item: str = "AMMO-155MM", **overrides: Any) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.service_layer import aggregator
-from tests.demand.integration.test_running_totals_as_rows import Store, needs_of, opened, registered
+from tests.demand.helpers import Store, opened
+from tests.demand.integration.test_running_totals_as_rows import needs_of, registered
 
 T = TypeVar("T")
 

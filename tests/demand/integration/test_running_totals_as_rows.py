@@ -5,16 +5,13 @@ driver's speed with the columns' own conversions. On both databases."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import partial
 
 import pytest
 from sqlalchemy import func, insert, select
 
-from bundling_shared.db import make_engine, make_session_factory, migrate
 from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.events.demand import (
     DeliveryWindow,
@@ -29,26 +26,12 @@ from demand.adapters.repository import BundleRepository
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.domain.bundle import Bundle, BundleKind, Participation
 from demand.domain.need import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
-from demand.entrypoints.app import MIGRATIONS
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
 from demand.service_layer.unit_of_work import BundleFilter, UowFactory
+from tests.demand.helpers import Store, opened
 
 WINDOW = (date(2026, 1, 1), date(2027, 12, 31))
-
-
-Store = Callable[[], DemandUnitOfWork]
-
-
-@asynccontextmanager
-async def opened(database_url: str) -> AsyncIterator[Store]:
-    orm.start_mappers()
-    engine = make_engine(database_url)
-    await migrate(engine, MIGRATIONS)
-    try:
-        yield partial(DemandUnitOfWork, make_session_factory(engine))
-    finally:
-        await engine.dispose()
 
 
 async def needs_of(uow: UowFactory, specs: Sequence[tuple[str, str, int]]) -> list[Need]:

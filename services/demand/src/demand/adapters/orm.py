@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Index, MetaData, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
-from sqlalchemy.types import JSON, BigInteger, Boolean, Date, Float, Integer, String, Text, TypeDecorator
+from sqlalchemy.types import JSON, BigInteger, Boolean, Date, Float, Integer, SmallInteger, String, Text, TypeDecorator
 
 from bundling_shared.db import UtcDateTime, required, text_enum
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
@@ -215,6 +215,26 @@ bundle_lines = Table(
     required("reason", Text, server_default=""),
     Column("joined_at", UtcDateTime(), nullable=True),
     Index("ix_bundle_lines_nation", "bundle_id", "nation", "need_id"),  # a nation's lines, in order
+)
+
+item_demand = Table(
+    # Demand per item in groups of needs alike (`AlikeNeeds`), kept by triggers on `needs`
+    # (migration 0007) whatever statement changes a need: read by the demand sheet, never
+    # written from Python. `each_quantity` is a recurring need's quantity when it is spread
+    # need by need, else 0; `slot` splits a group so that writers of one group do not queue.
+    "item_demand",
+    metadata,
+    Column("item_code", String(80), primary_key=True),
+    Column("nation", String(3), primary_key=True),
+    Column("end_user", String(30), primary_key=True),
+    Column("window_start", Date, primary_key=True),
+    Column("window_end", Date, primary_key=True),
+    Column("recurring", Boolean, primary_key=True),
+    Column("yearly", Text, primary_key=True),
+    Column("each_quantity", Integer, primary_key=True),
+    Column("slot", SmallInteger, primary_key=True),
+    required("need_count", Integer),
+    required("quantity", BigInteger),
 )
 
 bundle_decisions = Table(

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, bindparam, case, cast, exists, false, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -26,6 +26,7 @@ from demand.adapters.orm import (
     bundles,
     catalogue_items,
     idempotency_keys,
+    item_demand,
     need_versions,
     needs,
     yearly_of,
@@ -64,7 +65,8 @@ def led_by(party: str) -> ColumnElement[bool]:
 
 
 NOT_DEMAND = [NeedStatus.DRAFT, NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE]
-"""Needs that are no demand the engine holds: not yet submitted, taken back, set aside."""
+"""Needs that are no demand the engine holds: not yet submitted, taken back, set aside
+(the triggers keeping `item_demand`, migration 0007, name the same statuses)."""
 
 
 class NeedRepository(SessionRepository[Need]):
@@ -134,20 +136,18 @@ class NeedRepository(SessionRepository[Need]):
         return found, total
 
     async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:
-        """Counted and summed by the database, in groups of needs alike (`AlikeNeeds`)."""
+        """From the item's running totals (`item_demand`, kept by the database in step with
+        every change of a need), a few rows per nation however many needs there are."""
         await self.write_new()
-        c = needs.c
-        yearly = cast(c.yearly, Text)
-        each = case((and_(c.recurring, yearly == "[]"), c.quantity), else_=None)  # spread need by need
-        alike = (c.nation, c.end_user, c.window_start, c.window_end, c.recurring, yearly, each)
-        query = (
-            select(*alike, func.count(), func.sum(c.quantity))
-            .where(c.item_code == item_code, c.status.not_in(NOT_DEMAND))
-            .group_by(*alike)
-        )
+        c = item_demand.c
+        alike = (c.nation, c.end_user, c.window_start, c.window_end, c.recurring, c.yearly, c.each_quantity)
+        count = func.sum(c.need_count)
+        query = select(*alike, count, func.sum(c.quantity)).where(c.item_code == item_code).group_by(*alike)
         return [
-            AlikeNeeds(nation, EndUser(end_user), start, end, bool(recurring), yearly_of(text), count, int(quantity))
-            for nation, end_user, start, end, recurring, text, _, count, quantity in await self._session.execute(query)
+            AlikeNeeds(nation, EndUser(end_user), start, end, bool(recurring), yearly_of(text), int(n), int(quantity))
+            for nation, end_user, start, end, recurring, text, _, n, quantity in await self._session.execute(
+                query.having(count > 0)
+            )
         ]
 
     def add_version(self, version: NeedVersion) -> None:
