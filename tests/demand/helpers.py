@@ -123,3 +123,16 @@ async def lines_of(client: Any, bundle_id: str, headers: dict[str, str], **param
 async def trail_of(client: Any, bundle_id: str, headers: dict[str, str]) -> list[dict[str, Any]]:
     """The bundle's trail entries the caller may read, oldest first."""
     return await every_item(client, f"/v1/bundles/{bundle_id}/trail", headers)
+
+
+async def lead_counts_agree(client: Any, headers: dict[str, str]) -> int:
+    """A lead's unfiltered total of needs (the lines of its bundles added up) is the number
+    of needs it reads, and the sum of its totals status by status (each counted need by
+    need). Returns that number."""
+    total = int((await client.get("/v1/needs", headers=headers)).json()["total"])
+    by_status = [
+        int((await client.get("/v1/needs", params={"status": s}, headers=headers)).json()["total"])
+        for s in ("draft", "submitted", "bundled", "committed", "contracted", "withdrawn", "unplaceable")
+    ]
+    assert total == sum(by_status) == len(await every_item(client, "/v1/needs", headers))
+    return total

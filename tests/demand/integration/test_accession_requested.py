@@ -74,6 +74,9 @@ async def test_an_accession_is_requested_until_the_contracts_service_says_it_too
     nor = (await client.get(f"/v1/bundles/{bid}", headers=desk("NOR"))).json()
     assert nor["participation"][0]["status"] == "acceded" and nor["total_quantity"] == 10 and "NOR" in nor["nations"]
     assert nor["ceiling_quantity"] == 10
+    (listed,) = (await client.get(f"/v1/demand-sheet/{nor['item_code']}", headers=desk("EST"))).json()["open_bundles"]
+    assert (listed["id"], listed["nation_count"], listed["total_quantity"]) == (bid, nor["nation_count"], 10)
+    assert nor["nation_count"] == 2  # Norway acceded without a need of its own; Lithuania only asked
 
     assert (
         await accession_decided(

@@ -276,6 +276,10 @@ async def test_multi_year_demand_commits_as_a_framework_that_others_accede_to_la
     assert twice.status_code == 409
     accessions = await outbox_events(service, "demand.accession.confirmed")
     assert [a["payload"]["nation"] for a in accessions] == ["NOR", "DNK", "LTU"]
+    (listed,) = (await client.get("/v1/demand-sheet/MMR", headers=desk("EST"))).json()["open_bundles"]
+    summary = (await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))).json()
+    assert (listed["nation_count"], summary["nation_count"]) == (1, 1)  # asking to accede is not being in
+    assert (listed["total_quantity"], listed["accession_open"]) == (summary["total_quantity"], True)
     closed = await client.post(
         f"/v1/bundles/{bid}/close", json={"reason": "ceiling reached"}, headers=await lead(client, bid)
     )

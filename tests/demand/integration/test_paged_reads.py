@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from demand.entrypoints.deps import MAX_BUNDLE_PAGE, MAX_PAGE
-from tests.demand.helpers import ADMIN, aggregate_all, lead, need_body
+from tests.demand.helpers import ADMIN, aggregate_all, coordinator_of, lead, lead_counts_agree, need_body
 from tests.support.api import desk
 
 Demand = tuple[Any, httpx.AsyncClient]
@@ -128,3 +128,45 @@ async def test_a_page_holds_at_most_so_many_items(demand: Demand, bundle: dict[s
     for refused in (most + 1, 0):
         response = await client.get(url, params={"limit": refused}, headers=ADMIN)
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "query.limit"
+
+
+async def test_an_agencys_total_of_needs_is_the_needs_of_the_bundles_it_leads_whatever_happened_to_them(
+    demand: Demand,
+) -> None:
+    """An agency leading bundles reads their needs; its unfiltered total is added up from
+    the bundles' line counts, and stays the number of needs it reads after needs leave,
+    nations decline at commit and a bundle is cancelled (its lines kept, its needs placed
+    again)."""
+    service, client = demand
+    nspa = coordinator_of("NSPA")
+    needs = {}
+    for nation, quantity, item in [("NLD", 10, "CV90"), ("DNK", 20, "CV90"), ("SWE", 30, "CV90"),
+                                   ("NLD", 40, "VSRAT"), ("NOR", 50, "VSRAT")]:  # fmt: skip
+        response = await client.post("/v1/needs", json=need_body(nation, quantity, item=item), headers=desk(nation))
+        needs[nation, item] = response.json()["id"]
+    await aggregate_all(service)
+    found = (await client.get("/v1/bundles", headers=ADMIN)).json()["items"]
+    cv90, vsrat = (next(b["id"] for b in found if b["item_code"] == item) for item in ("CV90", "VSRAT"))
+    for bid in (cv90, vsrat):
+        nominated = await client.post(f"/v1/bundles/{bid}/lead", json={"lead": "NSPA"}, headers=await lead(client, bid))
+        assert nominated.status_code == 200, nominated.text
+    assert await lead_counts_agree(client, nspa) == 5
+
+    await client.post(f"/v1/needs/{needs['SWE', 'CV90']}/withdraw", json={}, headers=desk("SWE"))
+    assert await lead_counts_agree(client, nspa) == 5  # withdrawn, not yet out of the bundle
+    await aggregate_all(service)
+    assert await lead_counts_agree(client, nspa) == 4
+
+    opened = await client.post(
+        f"/v1/bundles/{cv90}/open", json={"deadline": "2027-01-31", "minimum_nations": 1}, headers=nspa
+    )
+    assert opened.status_code == 200, opened.text
+    await client.post(f"/v1/bundles/{cv90}/participation", json={"decision": "confirm"}, headers=desk("NLD"))
+    await client.post(f"/v1/bundles/{cv90}/participation", json={"decision": "decline"}, headers=desk("DNK"))
+    committed = await client.post(f"/v1/bundles/{cv90}/commit", json={}, headers=nspa)
+    assert committed.status_code == 200 and committed.json()["nations"] == ["NLD"], committed.text
+    assert await lead_counts_agree(client, nspa) == 3  # Denmark's need placed again, elsewhere
+
+    cancelled = await client.post(f"/v1/bundles/{vsrat}/cancel", json={"reason": "re-plan"}, headers=nspa)
+    assert cancelled.status_code == 200, cancelled.text
+    assert await lead_counts_agree(client, nspa) == 1  # the cancelled bundle's needs are in a new one

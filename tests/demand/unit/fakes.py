@@ -18,7 +18,7 @@ from demand.domain.access import SeenBy, leader
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, Decision, ListedLine
 from demand.domain.need import AlikeNeeds, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import SEED_ITEMS, CatalogueItem
-from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, StoredAnswer
+from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, OpenBundle, StoredAnswer
 from tests.demand.unit.examples import NOW
 
 T = TypeVar("T")
@@ -69,6 +69,10 @@ class FakeBundles:
 
     async def open_for_item(self, item_code: str) -> Sequence[Bundle]:
         return [b for b in self._of_item(item_code) if b.closed_reason is None and (b.joinable or b.accession_open)]
+
+    async def open_of_item(self, item_code: str, limit: int) -> tuple[Sequence[OpenBundle], int]:
+        found = await self.open_for_item(item_code)
+        return [OpenBundle.of(b) for b in found[:limit]], len(found)
 
     def seen(self, bundle: Bundle, seen_by: SeenBy | None) -> bool:
         if seen_by is None:

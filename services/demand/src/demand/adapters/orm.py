@@ -44,7 +44,10 @@ class YearlyJson(TypeDecorator[list[YearQuantity]]):
 
 
 def yearly_of(value: Any) -> list[YearQuantity]:
-    """Quantities per year from their JSON (parsed, or as text)."""
+    """Quantities per year from their JSON (parsed, or as text). Most needs and shares
+    have none, and a list read back costs more to parse than the rest of its row."""
+    if value == "[]" or not value:
+        return []
     parsed = json.loads(value) if isinstance(value, str) else value
     return [YearQuantity(int(v["year"]), int(v["quantity"])) for v in parsed or []]
 

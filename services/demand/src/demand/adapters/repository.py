@@ -31,10 +31,19 @@ from demand.adapters.orm import (
     needs,
     yearly_of,
 )
-from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision, ListedLine
+from demand.domain.bundle import (
+    TAKING_PART,
+    Bundle,
+    BundleKind,
+    BundleLine,
+    BundleState,
+    BundleStatus,
+    Decision,
+    ListedLine,
+)
 from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
-from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, StoredAnswer
+from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, OpenBundle, StoredAnswer
 
 
 @functools.lru_cache(maxsize=256)
@@ -63,6 +72,9 @@ def led_by(party: str) -> ColumnElement[bool]:
         and_(bundles.c.lead.is_(None), or_(bundles.c.nominated_lead == party, and_(unnominated, largest))),
     )
 
+
+LISTED = (bundles.c.created_at, bundles.c.id)
+"""The order bundles are listed in: the oldest first."""
 
 NOT_DEMAND = [NeedStatus.DRAFT, NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE]
 """Needs that are no demand the engine holds: not yet submitted, taken back, set aside
@@ -125,9 +137,24 @@ class NeedRepository(SessionRepository[Need]):
             query, (c.nation, f.nation), (c.status, f.status), (c.item_code, f.item_code), (c.end_user, f.end_user)
         )
 
+    async def count(self, f: NeedFilter) -> int:
+        """How many needs `f` lets through. A lead's needs, unfiltered, are the lines of
+        the bundles it leads: a need is in a bundle exactly while it has a line there (both
+        change in the same transaction: `Bundle.join`, `Bundle.leave`, `Bundle.release`),
+        except in a cancelled bundle, which keeps its lines as the record of what was
+        cancelled while its needs are placed again. So the line counts of the others add up
+        to the same number without reading each need."""
+        seen = f.seen_by
+        if seen is not None and seen.nation is None and seen.lead is not None and f == NeedFilter(seen_by=seen):
+            lines = select(func.coalesce(func.sum(bundles.c.line_count), 0)).where(
+                led_by(seen.lead), bundles.c.status != BundleStatus.CANCELLED
+            )
+            return int(await self._session.scalar(lines) or 0)
+        return int(await self._session.scalar(self._filtered(select(func.count()).select_from(needs), f)) or 0)
+
     async def page(self, f: NeedFilter, limit: int, offset: int) -> tuple[Sequence[Need], int]:
         await self.write_new()
-        total = int(await self._session.scalar(self._filtered(select(func.count()).select_from(needs), f)) or 0)
+        total = await self.count(f)
         if offset >= total:
             return [], total
         walk = f.seen_by is not None and f.seen_by.lead is not None and total >= self.DENSE
@@ -137,17 +164,23 @@ class NeedRepository(SessionRepository[Need]):
 
     async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:
         """From the item's running totals (`item_demand`, kept by the database in step with
-        every change of a need), a few rows per nation however many needs there are."""
+        every change of a need), a few rows per nation however many needs there are. The
+        slots of a group are added up here: fewer rows than the needs, and cheaper than
+        grouping them in the database."""
         await self.write_new()
         c = item_demand.c
         alike = (c.nation, c.end_user, c.window_start, c.window_end, c.recurring, c.yearly, c.each_quantity)
-        count = func.sum(c.need_count)
-        query = select(*alike, count, func.sum(c.quantity)).where(c.item_code == item_code).group_by(*alike)
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for *key, count, quantity in await self._session.execute(
+            select(*alike, c.need_count, c.quantity).where(c.item_code == item_code)
+        ):
+            summed = groups.setdefault(tuple(key), [0, 0])
+            summed[0] += count
+            summed[1] += quantity
         return [
-            AlikeNeeds(nation, EndUser(end_user), start, end, bool(recurring), yearly_of(text), int(n), int(quantity))
-            for nation, end_user, start, end, recurring, text, _, n, quantity in await self._session.execute(
-                query.having(count > 0)
-            )
+            AlikeNeeds(nation, EndUser(end_user), start, end, bool(recurring), yearly_of(text), count, quantity)
+            for (nation, end_user, start, end, recurring, text, _), (count, quantity) in groups.items()
+            if count > 0
         ]
 
     def add_version(self, version: NeedVersion) -> None:
@@ -239,24 +272,44 @@ class BundleRepository:
         # The candidates are read from the database each time: reading them is the check.
         return self._locks.first_asked(item_code)
 
+    OPEN = (
+        bundles.c.closed_reason.is_(None),
+        or_(
+            bundles.c.status.in_([BundleStatus.PROPOSED, BundleStatus.OPEN]),
+            and_(bundles.c.status == BundleStatus.COMMITTED, bundles.c.kind == BundleKind.FRAMEWORK_CONTRACT),
+        ),
+    )
+    """Still gathering demand or, for frameworks, accessions."""
+
     async def open_for_item(self, item_code: str) -> Sequence[Bundle]:
-        """Bundles still gathering demand or, for frameworks, accessions."""
-        query = (
-            select(Bundle)
-            .where(
-                bundles.c.item_code == item_code,
-                bundles.c.closed_reason.is_(None),
-                or_(
-                    bundles.c.status.in_([BundleStatus.PROPOSED, BundleStatus.OPEN]),
-                    and_(
-                        bundles.c.status == BundleStatus.COMMITTED,
-                        bundles.c.kind == BundleKind.FRAMEWORK_CONTRACT,
-                    ),
-                ),
-            )
-            .order_by(bundles.c.created_at, bundles.c.id)
+        query = select(Bundle).where(bundles.c.item_code == item_code, *self.OPEN)
+        return await self._parts.with_shares((await self._session.scalars(query.order_by(*LISTED))).all())
+
+    async def open_of_item(self, item_code: str, limit: int) -> tuple[Sequence[OpenBundle], int]:
+        """Totals read as columns, the nations counted by the database as `Bundle.nations`
+        counts them: the item's bundles as the demand sheet lists them, without loading
+        their shares."""
+        s = bundle_shares.c
+        in_it = or_(s.need_count > 0, s.participation.in_(TAKING_PART))
+        nations = select(func.count()).where(s.bundle_id == bundles.c.id, in_it).scalar_subquery()
+        b = bundles.c
+        query = select(b.id, b.kind, b.status, b.total_quantity, nations, b.deadline).where(
+            b.item_code == item_code, *self.OPEN
         )
-        return await self._parts.with_shares((await self._session.scalars(query)).all())
+        found = [
+            OpenBundle(
+                id, BundleKind(kind), BundleStatus(status), total, count,
+                kind == BundleKind.FRAMEWORK_CONTRACT and status == BundleStatus.COMMITTED, deadline,
+            )
+            for id, kind, status, total, count, deadline in await self._session.execute(
+                query.order_by(*LISTED).limit(limit)
+            )
+        ]  # fmt: skip
+        total = len(found)
+        if total == limit:
+            counted = select(func.count()).select_from(bundles).where(b.item_code == item_code, *self.OPEN)
+            total = int(await self._session.scalar(counted) or 0)
+        return found, total
 
     def _filtered(self, query: Select[Any], f: BundleFilter) -> Select[Any]:
         if f.seen_by is not None:
@@ -273,7 +326,7 @@ class BundleRepository:
 
     async def list(self, f: BundleFilter, limit: int, offset: int) -> Sequence[Bundle]:
         await self.write_held()  # a filter by nation reads the shares
-        query = self._filtered(select(Bundle), f).order_by(bundles.c.created_at, bundles.c.id)
+        query = self._filtered(select(Bundle), f).order_by(*LISTED)
         return await self._parts.with_shares((await self._session.scalars(query.limit(limit).offset(offset))).all())
 
     async def count(self, f: BundleFilter) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from bundling_shared.clock import Clock
@@ -32,6 +32,32 @@ class BundleFilter:
     item_code: str | None = None
     kind: BundleKind | None = None
     seen_by: SeenBy | None = None  # None: every bundle
+
+
+@dataclass(frozen=True)
+class OpenBundle:
+    """A bundle still gathering demand, or a framework still open for accession, as the
+    demand sheet lists it: its totals, not its shares."""
+
+    id: str
+    kind: BundleKind
+    status: BundleStatus
+    total_quantity: int
+    nation_count: int
+    accession_open: bool
+    accession_deadline: date | None
+
+    @classmethod
+    def of(cls, bundle: Bundle) -> OpenBundle:
+        return cls(
+            bundle.id,
+            bundle.kind,
+            bundle.status,
+            bundle.total_quantity,
+            len(bundle.nations),
+            bundle.accession_open,
+            bundle.deadline,
+        )
 
 
 @dataclass(frozen=True)
@@ -105,6 +131,10 @@ class Bundles(Protocol):
         ...
 
     async def open_for_item(self, item_code: str) -> Sequence[Bundle]: ...
+    async def open_of_item(self, item_code: str, limit: int) -> tuple[Sequence[OpenBundle], int]:
+        """The oldest `limit` of `open_for_item`, as totals, and how many there are."""
+        ...
+
     async def list(self, f: BundleFilter, limit: int, offset: int) -> Sequence[Bundle]: ...
     async def count(self, f: BundleFilter) -> int: ...
     async def due_for_publication(self, changed_before: datetime, pending_before: datetime) -> Sequence[Bundle]: ...

@@ -4,15 +4,15 @@ aggregated demand sheet of an item."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from bundling_shared.errors import NotFound
 from demand.domain.access import Caller, limited_to, registering_for
-from demand.domain.bundle import Bundle, BundleKind, BundleStatus
+from demand.domain.bundle import BundleKind
 from demand.domain.bundling import place
 from demand.domain.funding import Assessment, BundleFacts, evaluate
 from demand.domain.need import Need, NeedTerms
-from demand.service_layer.unit_of_work import UnitOfWork
+from demand.service_layer.unit_of_work import OpenBundle, UnitOfWork
 
 
 @dataclass
@@ -60,17 +60,6 @@ async def preview_need(uow: UnitOfWork, *, caller: Caller, terms: NeedTerms) -> 
 
 
 @dataclass
-class OpenBundle:
-    id: str
-    kind: BundleKind
-    status: BundleStatus
-    total_quantity: int
-    nation_count: int
-    accession_open: bool
-    accession_deadline: date | None
-
-
-@dataclass
 class DemandSheet:
     item_code: str
     per_year: dict[int, int] = field(default_factory=dict)
@@ -88,18 +77,6 @@ OPEN_BUNDLES_SHOWN = 100
 them all: its size does not grow with them."""
 
 
-def _open(bundle: Bundle) -> OpenBundle:
-    return OpenBundle(
-        bundle.id,
-        bundle.kind,
-        bundle.status,
-        bundle.total_quantity,
-        len(bundle.nations),
-        bundle.accession_open,
-        bundle.deadline,
-    )
-
-
 async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
     """Totals per year over submitted, bundled and committed needs of the item (a need
     set aside as unplaceable is not demand the engine holds)."""
@@ -115,9 +92,8 @@ async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
             sheet.ukraine_quantity += alike.ukraine_quantity
             sheet.need_count += alike.count
             nations.add(alike.nation)
-        found = await uow.bundles.open_for_item(item_code)
-        sheet.open_bundles = [_open(b) for b in found[:OPEN_BUNDLES_SHOWN]]
-        sheet.open_bundle_count = len(found)
+        found, sheet.open_bundle_count = await uow.bundles.open_of_item(item_code, OPEN_BUNDLES_SHOWN)
+        sheet.open_bundles = list(found)
     sheet.nation_count = len(nations)
     sheet.per_year = dict(sorted(sheet.per_year.items()))
     return sheet
