@@ -8,7 +8,7 @@ import asyncio
 import inspect
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 from functools import partial
@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -38,9 +39,12 @@ from bundling_shared.messaging.outbox import event_headers
 from bundling_shared.settings import KafkaSettings
 from bundling_shared.topics import Topic, with_dead_letters
 from demand.adapters import orm
+from demand.adapters.batching.ahead import WritesAhead
+from demand.adapters.batching.cache import BatchCache
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.domain.bundle import DecisionKind
 from demand.domain.need import Deviation, Need, NeedStatus
+from demand.entrypoints import subscribers
 from demand.entrypoints.app import MIGRATIONS
 from demand.entrypoints.subscribers import build_router
 from demand.service_layer import aggregator
@@ -255,64 +259,126 @@ async def feed(uow: UowFactory, events: list[NeedChange], batch: int) -> None:
             await aggregator.aggregate(event, uow())
 
 
-async def test_batches_place_needs_exactly_as_one_event_at_a_time_does(tmp_path: Path) -> None:
-    specs = [
-        (nation, code, 10 + 7 * i, i % 2)
-        for i, (nation, code) in enumerate(
-            (n, c) for c in ("AMMO-155MM", "NLAW", "CV90") for n in ("NLD", "DEU", "CZE", "POL", "ESP", "SWE")
+Feed = Callable[[UowFactory, list[NeedChange], int], Awaitable[None]]
+SPECS = [
+    (nation, code, 10 + 7 * i, i % 2)
+    for i, (nation, code) in enumerate(
+        (n, c) for c in ("AMMO-155MM", "NLAW", "CV90") for n in ("NLD", "DEU", "CZE", "POL", "ESP", "SWE")
+    )
+]
+
+
+async def placements(database_url: str, fed: Feed, batched: bool) -> list[Any]:
+    """The bundles, lines, shares and trails after the needs of `SPECS` are registered,
+    then some withdrawn, moved or amended, each event fed by `fed`."""
+    async with open_store(database_url) as (_, uow):
+        needs = await new_needs(uow, SPECS)
+        await fed(uow, [registered(n) for n in needs], 7 if batched else 0)
+        # Then, as the aggregator would find them: two needs withdrawn, one moved to a
+        # later delivery window, two with a new quantity (one of them registered now).
+        (late,) = await new_needs(uow, [("FIN", "NLAW", 33, 0)])
+        async with uow() as u:
+            stored = await u.needs.get_many({n.id for n in needs} | {late.id})
+            for need in (needs[1], needs[7]):
+                stored[need.id].status = NeedStatus.WITHDRAWN
+            stored[needs[2].id].window_start, stored[needs[2].id].window_end = WINDOWS[1]
+            stored[needs[15].id].quantity = 999
+            stored[late.id].quantity = 44
+            await u.commit()
+        await fed(
+            uow,
+            [
+                registered(late),
+                amended(needs[2]),
+                amended(late),  # its line was added earlier in the same batch
+                withdrawn(needs[1]),
+                amended(needs[15]),
+                withdrawn(needs[7]),
+            ],
+            10 if batched else 0,
         )
-    ]
-    outcomes = []
-    for path, batched in (("one.db", False), ("batched.db", True)):
-        async with open_store(f"sqlite+aiosqlite:///{tmp_path / path}") as (_, uow):
-            needs = await new_needs(uow, specs)
-            await feed(uow, [registered(n) for n in needs], batch=7 if batched else 0)
-            # Then, as the aggregator would find them: two needs withdrawn, one moved to a
-            # later delivery window, two with a new quantity (one of them registered now).
-            (late,) = await new_needs(uow, [("FIN", "NLAW", 33, 0)])
-            async with uow() as u:
-                stored = await u.needs.get_many({n.id for n in needs} | {late.id})
-                for need in (needs[1], needs[7]):
-                    stored[need.id].status = NeedStatus.WITHDRAWN
-                stored[needs[2].id].window_start, stored[needs[2].id].window_end = WINDOWS[1]
-                stored[needs[15].id].quantity = 999
-                stored[late.id].quantity = 44
-                await u.commit()
-            await feed(
-                uow,
-                [
-                    registered(late),
-                    amended(needs[2]),
-                    amended(late),  # its line was added earlier in the same batch
-                    withdrawn(needs[1]),
-                    amended(needs[15]),
-                    withdrawn(needs[7]),
-                ],
-                batch=10 if batched else 0,
-            )
-            order = {n.id: i for i, n in enumerate([*needs, late])}
-            async with uow() as u:
-                placed = []
-                for bundle in await u.bundles.list(BundleFilter(), 100, 0):
-                    lines = await u.bundles.lines(bundle.id)
-                    trail = await u.bundles.trail(bundle.id)
-                    placed.append(
-                        (
-                            bundle.item_code,
-                            bundle.kind.value,
-                            bundle.variant,
-                            bundle.total_quantity,
-                            bundle.line_count,
-                            sorted((order[line.need_id], line.quantity) for line in lines),
-                            sorted((s.nation, s.quantity, s.need_count) for s in bundle.shares),
-                            [(d.kind.value, order.get(d.need_id or "", -1)) for d in trail],
-                        )
+        order = {n.id: i for i, n in enumerate([*needs, late])}
+        async with uow() as u:
+            placed = []
+            for bundle in await u.bundles.list(BundleFilter(), 100, 0):
+                lines = await u.bundles.lines(bundle.id)
+                trail = await u.bundles.trail(bundle.id)
+                placed.append(
+                    (
+                        bundle.item_code,
+                        bundle.kind.value,
+                        bundle.variant,
+                        bundle.total_quantity,
+                        bundle.line_count,
+                        sorted((order[line.need_id], line.quantity) for line in lines),
+                        sorted((s.nation, s.quantity, s.need_count) for s in bundle.shares),
+                        [(d.kind.value, order.get(d.need_id or "", -1)) for d in trail],
                     )
-            outcomes.append(sorted(placed))
-    assert outcomes[0] == outcomes[1]
-    kinds = {kind for bundle in outcomes[1] for kind, _ in bundle[-1]}
+                )
+        return sorted(placed)
+
+
+async def test_batches_place_needs_exactly_as_one_event_at_a_time_does(tmp_path: Path) -> None:
+    one = await placements(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}", feed, batched=False)
+    batched = await placements(f"sqlite+aiosqlite:///{tmp_path / 'batched.db'}", feed, batched=True)
+    assert one == batched
+    kinds = {kind for bundle in batched for kind, _ in bundle[-1]}
     assert {"opened", "joined", "left", "split"} <= kinds  # every path of the placement was taken
-    assert any((len(specs), 44) in bundle[5] for bundle in outcomes[1])  # the late need, amended in its batch
+    assert any((len(SPECS), 44) in bundle[5] for bundle in batched)  # the late need, amended in its batch
+
+
+async def overlapping(uow: UowFactory, events: list[NeedChange], batch: int) -> None:
+    """In batches of `batch`, each begun while the one before is still applied, as the
+    subscriber does on PostgreSQL when they share no need."""
+    before: asyncio.Future[Any] | None = None
+    earlier: set[str] = set()
+    for start in range(0, len(events), batch):
+        now = events[start : start + batch]
+        after = None if {e.payload.need_id for e in now} & earlier else before
+        if after is None and before is not None:
+            await before
+        running = asyncio.ensure_future(aggregator.aggregate_batch(now, uow(), POLICY, after))
+        await asyncio.sleep(0.01)  # it records its events and reads its needs before the one before commits
+        if before is not None:
+            await before
+        before, earlier = running, {e.payload.need_id for e in now}
+    if before is not None:
+        await before
+
+
+async def test_on_postgresql_batches_writing_rows_while_placing_and_begun_early_place_needs_as_one_at_a_time(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch sends the rows of the needs placed so far while it places the next ones (here
+    after every two needs), and begins before the batch before it has committed: neither
+    changes where a need goes, nor the totals, lines and trail entries."""
+    monkeypatch.setattr(BatchCache, "AHEAD_ROWS", 2)
+    monkeypatch.setattr(BatchCache, "YIELD_EVERY", 1)
+    sent: list[int] = []
+    write = WritesAhead.write
+
+    async def counted(self: WritesAhead, statements: Any) -> None:
+        sent.append(len(statements))
+        await write(self, statements)
+
+    monkeypatch.setattr(WritesAhead, "write", counted)
+    failed: list[BaseException] = []
+    together = aggregator.aggregate_together
+
+    async def watched(*args: Any) -> None:
+        try:
+            await together(*args)
+        except BaseException as exc:  # the batch would be applied one by one: not the path under test
+            failed.append(exc)
+            raise
+
+    monkeypatch.setattr(aggregator, "aggregate_together", watched)
+    one = await placements(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}", feed, batched=False)
+    assert sent == []  # one event at a time: nothing to send ahead
+    ahead = await placements(postgres_url, overlapping, batched=True)
+    assert one == ahead
+    assert failed == []
+    assert len(sent) > 5
 
 
 # --------------------------------------------------------------------------- on the broker
@@ -349,14 +415,14 @@ def record(event: NeedChange) -> tuple[bytes, dict[str, str]]:
 
 
 @asynccontextmanager
-async def aggregator_on_kafka(bootstrap: str, uow: UowFactory) -> AsyncIterator[str]:
+async def aggregator_on_kafka(bootstrap: str, uow: UowFactory, overlapping: bool = False) -> AsyncIterator[str]:
     """The service's own subscribers on topics of their own; yields the needs topic."""
     prefix = f"batch{uuid.uuid4().hex[:8]}."
     wanted = with_dead_letters(topics.NEEDS, topics.CONTRACTS, topics.REFERENCE)
     await ensure_topics(bootstrap, [Topic(prefix + t.name, t.partitions) for t in wanted])
     settings = KafkaSettings(bootstrap_servers=bootstrap, consumer_max_attempts=ATTEMPTS, consumer_backoff_seconds=0.05)
     broker = make_broker(settings, "demand")
-    broker.include_router(build_router(uow, POLICY), prefix=prefix)
+    broker.include_router(build_router(uow, POLICY, overlapping), prefix=prefix)
     await broker.start()
     try:
         yield prefix + topics.NEEDS.name
@@ -398,6 +464,44 @@ async def test_a_poison_record_in_a_batch_is_dead_lettered_alone_and_redelivery_
         assert lines == sorted([a.id, b.id, c.id, e.id])
         assert await joined(uow) == sorted([a.id, b.id, c.id, e.id])
         assert len(await read_all(kafka_bootstrap, needs_topic + ".dlq", 3, timeout=2)) == 2
+
+
+async def test_batches_read_while_the_one_before_is_applied_are_all_applied_and_their_offsets_committed(
+    kafka_bootstrap: str, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of 20 records on PostgreSQL: each is polled and begun while the one before is
+    applied; every need is placed once, and the offsets are committed to the last record."""
+    monkeypatch.setattr(subscribers, "BATCH_RECORDS", 20)
+    nations = ("NLD", "DEU", "CZE", "POL", "ESP", "SWE")
+    async with open_store(postgres_url) as (engine, uow):
+        needs = await new_needs(uow, [(nations[i % 6], ("NLAW", "CV90")[i % 2], 10 + i, i % 2) for i in range(120)])
+        async with aggregator_on_kafka(kafka_bootstrap, uow, overlapping=True) as needs_topic:
+            producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all", enable_idempotence=True)
+            await producer.start()
+            try:
+                for need in needs:
+                    value, headers = record(registered(need))
+                    await producer.send(
+                        needs_topic, value, key=need.id.encode(), headers=[(k, v.encode()) for k, v in headers.items()]
+                    )
+                await producer.flush()
+            finally:
+                await producer.stop()
+            await until(processed_reach(engine, len(needs)))
+
+            async def all_committed() -> bool:
+                admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+                await admin.start()
+                try:
+                    offsets = await admin.list_consumer_group_offsets(topics.PREFIX + aggregator.AGGREGATOR)
+                finally:
+                    await admin.close()
+                committed: int = sum(at.offset for tp, at in offsets.items() if tp.topic == needs_topic)
+                return committed == len(needs)
+
+            await until(all_committed)
+        assert await joined(uow) == sorted(n.id for n in needs)
+        assert sum(len(lines) for lines in (await bundle_lines(uow)).values()) == len(needs)
 
 
 async def test_a_batch_whose_transaction_fails_dead_letters_nothing_that_could_be_read(

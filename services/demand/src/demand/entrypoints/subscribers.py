@@ -7,19 +7,30 @@ cannot be read goes to the dead-letter topic alone; the rest of the batch is app
 a need the aggregator cannot place is set aside as unplaceable, with its reason, on the
 need itself. Offsets are committed once the whole batch
 is settled; if settling fails (the dead-letter topic unreachable, say), the batch is
-delivered again and the events already applied are recognised by their ids."""
+delivered again and the events already applied are recognised by their ids.
+
+While one batch's transaction runs on the database server, the aggregator reads the next
+batch from the consumer (`_chained`) and, on PostgreSQL, begins it: the server and the
+interpreter work at the same time, where each used to wait for the other. A batch places
+its needs only once the one before it has committed, and its offsets are committed only
+after its own commit."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import ConsumerStoppedError, KafkaError
 from faststream.kafka import KafkaRouter
 from faststream.kafka.annotations import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
 from pydantic import PlainValidator, TypeAdapter, ValidationError
 
 from bundling_shared import topics
+from bundling_shared.db import is_sqlite
 from bundling_shared.events.contracts import (
     CommitmentRefusedV1,
     ContractCreatedV1,
@@ -32,6 +43,7 @@ from bundling_shared.events.contracts import (
 )
 from bundling_shared.events.demand import NeedEvent
 from bundling_shared.events.envelope import EventEnvelope
+from bundling_shared.logging import get_logger
 from bundling_shared.messaging.dead_letter import RetryPolicy, batch_records, publish_dead_letter, record_headers
 from bundling_shared.messaging.kafka import at_least_once
 from demand.bootstrap import SERVICE, DemandService
@@ -57,6 +69,11 @@ BATCH_TIMEOUT_MS = 100
 # until a few dozen events (16 kB) have come, so that they go into one batch.
 FETCH_MIN_BYTES = 16_384
 FETCH_MAX_WAIT_MS = 20
+# One call of the handler takes up to this many batches in a row, each read while the one
+# before is applied; then it returns and FastStream's own loop polls again.
+CHAINED_BATCHES = 32
+
+log = get_logger(__name__)
 
 NEED_EVENT: TypeAdapter[aggregator.NeedChange] = TypeAdapter(NeedEvent)
 
@@ -130,10 +147,15 @@ ON_REFERENCE_EVENT: dict[type[EventEnvelope[Any]], Handler] = {SpecificationHarm
 def subscribe(service: DemandService) -> None:
     """The service's subscribers on its broker, added by what starts it: the app, the
     AsyncAPI document, a test or a benchmark on the real broker."""
-    service.broker.include_router(build_router(service.uow, RetryPolicy.of(service.settings.kafka, SERVICE)))
+    policy = RetryPolicy.of(service.settings.kafka, SERVICE)
+    service.broker.include_router(build_router(service.uow, policy, not is_sqlite(service.settings.database_url)))
 
 
-def build_router(uow: UowFactory, policy: RetryPolicy) -> KafkaRouter:
+def build_router(uow: UowFactory, policy: RetryPolicy, overlapping: bool = False) -> KafkaRouter:
+    """`overlapping`: a batch may record its events and read its needs while the batch
+    before is still being written, in a transaction of its own; only where a transaction
+    sees what others commit while it runs (PostgreSQL), not where it reads one snapshot to
+    its end (SQLite)."""
     router = KafkaRouter()
 
     @at_least_once(
@@ -150,14 +172,22 @@ def build_router(uow: UowFactory, policy: RetryPolicy) -> KafkaRouter:
     )
     async def on_need_event(body: NeedEventRecords, message: KafkaMessage, broker: KafkaBroker) -> None:
         """Places registered, amended or withdrawn needs among the bundles of their item."""
-        events: list[aggregator.NeedChange] = []
-        for record, value in zip(batch_records(message), body, strict=True):
-            try:
-                events.append(NEED_EVENT.validate_json(value))
-            except ValidationError as exc:
-                await publish_dead_letter(broker, record, value, policy.service, exc, 1, record_headers(record))
-        # A need it cannot place is set aside on the need itself; nothing read goes to dead letters.
-        await aggregator.aggregate_batch(events, uow(), policy)
+
+        async def read(records: Sequence[Any], values: Sequence[bytes]) -> list[aggregator.NeedChange]:
+            events: list[aggregator.NeedChange] = []
+            for record, value in zip(records, values, strict=True):
+                try:
+                    events.append(NEED_EVENT.validate_json(value))
+                except ValidationError as exc:
+                    await publish_dead_letter(broker, record, value, policy.service, exc, 1, record_headers(record))
+            return events
+
+        async def apply(events: list[aggregator.NeedChange], after: asyncio.Future[Any] | None) -> None:
+            # A need it cannot place is set aside on the need itself; nothing read goes to dead letters.
+            await aggregator.aggregate_batch(events, uow(), policy, after)
+
+        consumer = message.consumer if isinstance(message.consumer, AIOKafkaConsumer) else None
+        await _chained(consumer, batch_records(message), body, read, apply, overlapping)
 
     @at_least_once(router, topics.CONTRACTS, group_id=CONTRACT_WATCHER, title="contracts.contracts:demand")
     async def on_contract_event(event: ContractEvent) -> None:
@@ -174,3 +204,94 @@ def build_router(uow: UowFactory, policy: RetryPolicy) -> KafkaRouter:
             await handler(uow(), event)
 
     return router
+
+
+Read = Callable[[Sequence[Any], Sequence[bytes]], Awaitable[list[aggregator.NeedChange]]]
+Apply = Callable[[list[aggregator.NeedChange], "asyncio.Future[Any] | None"], Awaitable[None]]
+
+
+async def _chained(
+    consumer: AIOKafkaConsumer | None,
+    records: list[Any],
+    values: list[bytes],
+    read: Read,
+    apply: Apply,
+    overlapping: bool,
+) -> None:
+    """Applies the batch of `records`, then, while the consumer has more, the next ones:
+    each batch is polled and read while the one before it is applied; with `overlapping`
+    it is also begun then (unless it names a need of that batch), and it places its needs
+    once that one is done. The offsets of a batch are committed after its transaction,
+    those of the last one by FastStream when the handler returns.
+
+    Should a batch fail, each partition read since the last committed batch is rewound to
+    its first record not committed, and the error is raised: the records are delivered
+    again and the events already applied are recognised by their ids. Without a consumer
+    (FastStream's in-memory broker) only the batch given is applied."""
+    events = await read(records, values)
+    applying = asyncio.ensure_future(apply(events, None))
+    running = [applying]
+    unsettled = [records]  # the batches read whose offsets are not committed, oldest first
+    try:
+        for _ in range(CHAINED_BATCHES - 1):
+            if consumer is None:
+                break
+            try:
+                polled = await consumer.getmany(timeout_ms=BATCH_TIMEOUT_MS, max_records=BATCH_RECORDS)
+            except ConsumerStoppedError:
+                break  # the service is stopping: the batch under way is finished, no more is read
+            following = [record for batch in polled.values() for record in batch]
+            if not following:
+                break
+            unsettled.append(following)
+            next_events = await read(following, [record.value or b"" for record in following])
+            after = applying if overlapping and not _share_needs(events, next_events) else None
+            if after is None:
+                await applying
+            next_applying = asyncio.ensure_future(apply(next_events, after))
+            running.append(next_applying)
+            await applying
+            running.remove(applying)
+            await _commit(consumer, unsettled.pop(0))
+            applying, events = next_applying, next_events
+        await applying
+    except BaseException as exc:
+        unfinished = [task for task in running if not task.done()]
+        if unfinished:
+            await asyncio.wait(unfinished)  # their transactions end, committed or not, before the rewind
+        for task in running:
+            if not task.cancelled() and task.exception() not in (None, exc):
+                log.warning("aggregator.batch_not_applied", error=repr(task.exception()))
+        if consumer is not None:
+            _rewind(consumer, unsettled)
+        raise
+
+
+def _share_needs(before: Sequence[aggregator.NeedChange], after: Sequence[aggregator.NeedChange]) -> bool:
+    need_ids = {event.payload.need_id for event in before}
+    return any(event.payload.need_id in need_ids for event in after)
+
+
+async def _commit(consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+    """The offsets after `records`, per partition. Should the partitions have moved to
+    another consumer meanwhile, it reads them from the last offsets committed and finds
+    these events recorded as processed."""
+    offsets: dict[TopicPartition, int] = {}
+    for record in records:
+        partition = TopicPartition(record.topic, record.partition)
+        offsets[partition] = max(offsets.get(partition, 0), record.offset + 1)
+    try:
+        await consumer.commit(offsets)
+    except KafkaError as exc:
+        log.warning("aggregator.offsets_not_committed", error=repr(exc))
+
+
+def _rewind(consumer: AIOKafkaConsumer, batches: Sequence[Sequence[ConsumerRecord[Any, Any]]]) -> None:
+    earliest: dict[TopicPartition, int] = {}
+    for batch in batches:
+        for record in batch:
+            partition = TopicPartition(record.topic, record.partition)
+            earliest[partition] = min(earliest.get(partition, record.offset), record.offset)
+    for partition, offset in earliest.items():
+        with contextlib.suppress(KafkaError):  # not assigned here now: read from the committed offset elsewhere
+            consumer.seek(partition, offset)

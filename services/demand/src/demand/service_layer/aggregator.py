@@ -22,6 +22,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 from bundling_shared.errors import NotFound
 from bundling_shared.events.demand import NeedAmendedV1, NeedRegisteredV1, NeedWithdrawnV1
@@ -64,9 +65,16 @@ async def aggregate(event: NeedChange, uow: UnitOfWork) -> str | None:
         return bundle_id
 
 
-async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy: RetryPolicy) -> list[Ignored]:
+async def aggregate_batch(
+    events: Sequence[NeedChange], uow: UnitOfWork, policy: RetryPolicy, after: asyncio.Future[Any] | None = None
+) -> list[Ignored]:
     """Apply a batch of need events in their order; returns those that named no need of
     this service (nothing else is left unapplied).
+
+    `after`, if given, is the batch before this one, still being applied, none of whose
+    needs is among this one's: meanwhile this batch records its events and reads its
+    needs, and it places them once that batch is done (should that one fail, so does
+    this one).
 
     All events share one transaction: the idempotency records of the events (those found
     recorded were applied before), one query for the needs (read as plain facts), one
@@ -80,10 +88,12 @@ async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy:
     if not events:
         return []
     try:
-        await aggregate_together(events, uow)
+        await aggregate_together(events, uow, after)
         return []
     except Exception as exc:  # any failure: the one-by-one path isolates its cause
         log.warning("aggregator.batch_failed", events=len(events), error=repr(exc))
+    if after is not None:
+        await after  # one by one, too, only after the batch before
     ignored = []
     for event in events:
         outcome = await _aggregate_with_retries(event, uow, policy)
@@ -92,10 +102,12 @@ async def aggregate_batch(events: Sequence[NeedChange], uow: UnitOfWork, policy:
     return ignored
 
 
-async def aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> None:
+async def aggregate_together(
+    events: Sequence[NeedChange], uow: UnitOfWork, after: asyncio.Future[Any] | None = None
+) -> None:
     """Apply a batch of need events in one transaction, as `aggregate_batch` tries first.
     Should anything fail, the transaction is rolled back and the error raised: no event is
-    applied on its own, which `aggregate_batch` does next."""
+    applied on its own, which `aggregate_batch` does next. `after`: as there."""
     async with uow:
         keys = [str(e.event_id) for e in events]  # as the idempotency records keep them
         new = await uow.record_processed(AGGREGATOR, keys)
@@ -107,15 +119,39 @@ async def aggregate_together(events: Sequence[NeedChange], uow: UnitOfWork) -> N
         if not fresh:
             return
         async with uow.batch() as batch:
-            now = uow.clock.now()  # one time for the whole transaction, as a database's own now()
             needs = await batch.read_needs({e.payload.need_id for e in fresh})
+            if after is not None:
+                await after  # its bundles are read as it left them
+            now = uow.clock.now()  # one time for the whole transaction, as a database's own now()
             await batch.read_items({need.item_code for need in needs.values()})
-            for event in fresh:
-                # Events the placement causes (bundle opened, harmonisation) carry the
-                # correlation id of the need event behind them, batch or not.
-                bind_correlation_id(event.correlation_id)
-                await _apply(_checked(needs.get(event.payload.need_id), event), uow, now, _change(event))
+            ahead = batch if isinstance(batch, WritingAhead) else None
+            try:
+                for event in fresh:
+                    # Events the placement causes (bundle opened, harmonisation) carry the
+                    # correlation id of the need event behind them, batch or not.
+                    bind_correlation_id(event.correlation_id)
+                    need = _checked(needs.get(event.payload.need_id), event)
+                    await _apply(need, uow, now, _change(event))
+                    if ahead is not None:
+                        await ahead.placed(need.id)
+            except BaseException:
+                if ahead is not None:
+                    await ahead.abandon()
+                raise
         await uow.commit()
+
+
+@runtime_checkable
+class WritingAhead(Protocol):
+    """A batch that writes the rows of the needs placed while it places the next ones."""
+
+    async def placed(self, need_id: str) -> None:
+        """The event of this need is applied: its rows may be written from now on."""
+        ...
+
+    async def abandon(self) -> None:
+        """The batch failed: whatever is being written is let be before the rollback."""
+        ...
 
 
 async def _aggregate_with_retries(event: NeedChange, uow: UnitOfWork, policy: RetryPolicy) -> Ignored | None:

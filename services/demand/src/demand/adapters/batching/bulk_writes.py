@@ -40,9 +40,11 @@ Statement = Insert | Update | Delete
 Rows = Sequence[Mapping[str, Any]]
 Processor = Callable[[Any], Any]  # one value to the driver's
 Write = Callable[[AsyncConnection, Rows, bool], Awaitable[int]]  # the rows written; with True, how many matched
+DriverWrite = Callable[[Any, Rows], Awaitable[int]]  # on asyncpg's connection: how many rows written
 
 # Per dialect (one per engine), per statement and parameter names: how its rows are written.
 _prepared: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], Write]] = WeakKeyDictionary()
+_on_driver_prepared: WeakKeyDictionary[Dialect, dict[tuple[str, tuple[str, ...]], DriverWrite]] = WeakKeyDictionary()
 
 
 def bind_converter(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -177,29 +179,50 @@ def _positional(names: Sequence[str], converters: Sequence[Processor | None]) ->
 def _copied(statement: Insert, keys: tuple[str, ...], dialect: Dialect) -> Write:
     """A plain insert: the rows copied into the table's columns named by `keys`, each
     value converted for the driver as the statement would have it."""
-    table = statement.table
-    assert isinstance(table, Table)
-    columns = [table.c[key] for key in keys]
-    names = [column.name for column in columns]  # a column's key may differ from its name (value_eur)
-    record = _positional(keys, [bind_converter(column.type, dialect) for column in columns])
+    copy = _copy(statement, keys, dialect)
 
     async def write(connection: AsyncConnection, rows: Rows, counted: bool) -> int:
         driver = (await connection.get_raw_connection()).driver_connection
         assert driver is not None
         if not driver.is_in_transaction():
             await connection.exec_driver_sql("SELECT 1")  # SQLAlchemy begins at a statement of its own
+        count = await copy(driver, rows)
+        return count if counted else 0
+
+    return write
+
+
+def _copy(statement: Insert, keys: tuple[str, ...], dialect: Dialect) -> DriverWrite:
+    table = statement.table
+    assert isinstance(table, Table)
+    columns = [table.c[key] for key in keys]
+    names = [column.name for column in columns]  # a column's key may differ from its name (value_eur)
+    record = _positional(keys, [bind_converter(column.type, dialect) for column in columns])
+
+    async def copy(driver: Any, rows: Rows) -> int:
         status = await driver.copy_records_to_table(
             table.name, records=[record(row) for row in rows], columns=names, schema_name=table.schema
         )
-        return int(status.split()[-1]) if counted else 0  # "COPY <rows>"
+        return int(status.split()[-1])  # "COPY <rows>"
 
-    return write
+    return copy
 
 
 def _from_arrays(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> Write:
     """An update or a delete run once, joining `unnest()` of one array per parameter
     (UPDATE ... FROM, DELETE ... USING): each row of the table is matched once at most,
     as the rows given name different rows of the table."""
+    sql, arrays = _arrays(statement, dialect)
+
+    async def write(connection: AsyncConnection, rows: Rows, counted: bool) -> int:
+        result = await connection.exec_driver_sql(sql, arrays(rows))
+        return int(result.rowcount) if counted else 0
+
+    return write
+
+
+def _arrays(statement: Statement, dialect: Dialect) -> tuple[str, Callable[[Rows], tuple[list[Any], ...]]]:
+    """The statement reading its rows from arrays, and the arrays of some rows."""
     kinds: dict[str, TypeEngine[Any]] = {}
 
     def parameter(bind: BindParameter[Any]) -> None:
@@ -216,18 +239,42 @@ def _from_arrays(statement: Statement, keys: tuple[str, ...], dialect: Dialect) 
     arrayed = cast(Statement, visitors.replacement_traverse(statement, {}, from_table))
     compiled = arrayed.compile(dialect=dialect)
     assert compiled.positiontup is not None  # the dialect's parameters are numbered
-    sql = compiled.string
     columns = [(itemgetter(name), bind_converter(kinds[name], dialect)) for name in compiled.positiontup]
 
-    async def write(connection: AsyncConnection, rows: Rows, counted: bool) -> int:
-        arrays = tuple(
+    def arrays(rows: Rows) -> tuple[list[Any], ...]:
+        return tuple(
             list(map(value, rows)) if convert is None else [convert(value(row)) for row in rows]
             for value, convert in columns
         )
-        result = await connection.exec_driver_sql(sql, arrays)
-        return int(result.rowcount) if counted else 0
 
-    return write
+    return compiled.string, arrays
+
+
+def _on_driver(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> DriverWrite:
+    if isinstance(statement, Insert):
+        return _copy(statement, keys, dialect)
+    sql, arrays = _arrays(statement, dialect)
+
+    async def execute(driver: Any, rows: Rows) -> int:
+        status = await driver.execute(sql, *arrays(rows))
+        return int(status.split()[-1])  # "UPDATE <rows>"
+
+    return execute
+
+
+async def execute_on_driver(
+    driver: Any, dialect: Dialect, key: str, statement: Statement, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """As `execute_many` on PostgreSQL, on asyncpg's connection itself (`driver`), beside
+    the session: for statements a transaction runs while it goes on with other work
+    (`batching.ahead`). The caller sees to it that nothing else uses the connection."""
+    if not rows:
+        return
+    keys = tuple(rows[0])
+    prepared = _on_driver_prepared.setdefault(dialect, {})
+    if (key, keys) not in prepared:
+        prepared[key, keys] = _on_driver(statement, keys, dialect)
+    await prepared[key, keys](driver, rows)
 
 
 async def execute_many(

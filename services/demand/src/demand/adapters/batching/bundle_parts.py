@@ -11,7 +11,7 @@ after the bundles themselves (`BundleRepository.write_held`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
@@ -39,7 +39,7 @@ _SHARES_OF = (  # built once: a bundle is read more often than its shares take t
     .order_by(bundle_shares.c.bundle_id, bundle_shares.c.nation)
 )
 # Built once: every read of a bundle's parts writes what is held first, mostly nothing.
-_SHARES_NEW, _LINES_NEW, _TRAIL_NEW = insert(bundle_shares), insert(bundle_lines), insert(bundle_decisions)
+_SHARES_NEW, LINES_NEW, TRAIL_NEW = insert(bundle_shares), insert(bundle_lines), insert(bundle_decisions)
 _SHARES_GONE = delete(bundle_shares).where(_SHARE_MATCHES)
 _SHARES_CHANGED = (
     update(bundle_shares)
@@ -96,11 +96,24 @@ class BundleParts:
         if self.new_lines:
             rows = [vars(line) for line in self.new_lines.values()]
             self.new_lines = {}
-            await execute_many(self._session, "lines", _LINES_NEW, rows)
+            await execute_many(self._session, "lines", LINES_NEW, rows)
         if self.new_trail:
             trail = [vars(decision) for decision in self.new_trail]
             self.new_trail = []
-            await execute_many(self._session, "trail", _TRAIL_NEW, trail)
+            await execute_many(self._session, "trail", TRAIL_NEW, trail)
+
+    def take_held(self, stored: Callable[[str], bool]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The rows of the new lines and trail entries of bundles already `stored`, to be
+        written now (`batching.ahead`), in the order recorded; those of bundles not yet
+        stored wait for them."""
+        lines = [key for key, line in self.new_lines.items() if stored(line.bundle_id)]
+        rows = [dict(vars(self.new_lines.pop(key))) for key in lines]  # copies: written after this returns
+        trail: list[Decision] = []
+        held: list[Decision] = []
+        for decision in self.new_trail:
+            (trail if stored(decision.bundle_id) else held).append(decision)
+        self.new_trail = held
+        return rows, [dict(vars(decision)) for decision in trail]
 
     async def _write_shares(self) -> None:
         inserts, updates, deletes = [], [], []

@@ -12,6 +12,7 @@ shares, lines and trail entries.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import fields
 from datetime import datetime
@@ -21,8 +22,9 @@ from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from demand.adapters.batching.ahead import WritesAhead
 from demand.adapters.batching.bulk_writes import execute_many
-from demand.adapters.batching.bundle_parts import BundleParts
+from demand.adapters.batching.bundle_parts import LINES_NEW, TRAIL_NEW, BundleParts
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.batching.rows import PlainReader, one_of
 from demand.adapters.orm import bundles, catalogue_items, needs
@@ -60,6 +62,8 @@ class NeedsInBatch(NeedRepository):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session)
         self.facts: dict[str, NeedFacts] = {}
+        self.written: set[str] = set()  # written ahead (`take_placed`) at least once
+        self.placed: set[str] = set()  # placed since they were last written ahead
 
     async def read(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         dialect = self._session.get_bind().dialect
@@ -69,16 +73,26 @@ class NeedsInBatch(NeedRepository):
         self.facts.update(found)
         return found
 
+    def take_placed(self) -> list[dict[str, Any]]:
+        """The rows of the needs placed since the last call, to be written now; placed
+        again later in the batch, a need is written again at its end."""
+        placed, self.placed = self.placed, set()
+        self.written |= placed
+        return [_placed(self.facts[need_id]) for need_id in placed if need_id in self.facts]
+
     async def write_back(self) -> None:
-        """What placing changes, their status, its reason and their bundle, in one statement."""
+        """What placing changes, their status, its reason and their bundle, in one statement:
+        of the needs not written ahead, or placed again since."""
         if not self.facts:
             return
-        rows = [
-            {"_id": n.id, "_status": n.status, "_bundle_id": n.bundle_id, "_status_reason": n.status_reason}
-            for n in self.facts.values()
-        ]
-        self.facts = {}
+        written, placed = self.written, self.placed
+        rows = [_placed(n) for n in self.facts.values() if n.id not in written or n.id in placed]
+        self.facts, self.written, self.placed = {}, set(), set()
         await execute_many(self._session, "needs placed", _NEEDS_PLACED, rows)
+
+
+def _placed(n: NeedFacts) -> dict[str, Any]:
+    return {"_id": n.id, "_status": n.status, "_bundle_id": n.bundle_id, "_status_reason": n.status_reason}
 
 
 class CatalogueInBatch(CatalogueRepository):
@@ -181,6 +195,12 @@ class BundlesInBatch(BundleRepository):
         self.candidates_of[item_code] = again
         return any(b.id not in before for b in again)
 
+    def held_for_stored(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The rows of new lines and trail entries that may be written now: those of bundles
+        already stored (the others, of bundles opened in this batch, wait for them)."""
+        stored = self.stored_revision
+        return self._parts.take_held(lambda bundle_id: stored.get(bundle_id) is not None)
+
     async def _read(self, query: Select[Any]) -> list[BundleState]:
         found = []
         for row in await self._session.execute(query):
@@ -216,12 +236,20 @@ class BundlesInBatch(BundleRepository):
 
 
 class BatchCache:
-    """The repositories of one batch, and what it reads up front."""
+    """The repositories of one batch, and what it reads up front. On PostgreSQL, the rows
+    of the needs placed are written while the next ones are placed (`batching.ahead`)."""
+
+    AHEAD_ROWS = 200  # needs placed before their rows are sent; fewer cost more statements than they save
+    YIELD_EVERY = 16  # needs placed between turns given to the rows being sent
 
     def __init__(self, session: AsyncSession, parts: BundleParts, locks: OpeningLocks) -> None:
         self.needs = NeedsInBatch(session)
         self.catalogue = CatalogueInBatch(session)
         self.bundles = BundlesInBatch(session, parts, locks)
+        self._session = session
+        self._ahead: WritesAhead | None = None
+        self._ahead_asked = False
+        self._since_turn = 0
 
     async def read_needs(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         return await self.needs.read(need_ids)
@@ -230,7 +258,43 @@ class BatchCache:
         await self.catalogue.read(item_codes)
         await self.bundles.read_candidates(item_codes)
 
+    async def placed(self, need_id: str) -> None:
+        """The event of this need is applied. Now and then the task writing rows gets a
+        turn (placing needs by itself awaits nothing) and, once it is done and enough
+        needs were placed, the rows of those placed so far are sent."""
+        self.needs.placed.add(need_id)
+        self._since_turn += 1
+        if self._since_turn < self.YIELD_EVERY:
+            return
+        self._since_turn = 0
+        if not self._ahead_asked:
+            self._ahead_asked = True
+            self._ahead = await WritesAhead.of(self._session)
+        ahead = self._ahead
+        if ahead is None:
+            return
+        if ahead.busy:
+            await asyncio.sleep(0)
+            return
+        if len(self.needs.placed) < self.AHEAD_ROWS:
+            return
+        lines, trail = self.bundles.held_for_stored()
+        await ahead.write(
+            [
+                ("needs placed", _NEEDS_PLACED, self.needs.take_placed()),
+                ("lines", LINES_NEW, lines),
+                ("trail", TRAIL_NEW, trail),
+            ]
+        )
+
+    async def abandon(self) -> None:
+        """The batch failed: the rows being written are let be (the rollback undoes them)."""
+        if self._ahead is not None:
+            await self._ahead.abandon()
+
     async def write_back(self) -> None:
+        if self._ahead is not None:
+            await self._ahead.settle()
         await self.needs.write_back()
         await self.needs.write_new()
         await self.bundles.write_held()
