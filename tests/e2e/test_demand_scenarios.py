@@ -132,7 +132,10 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
     ammo = one_bundle(platform, "AMMO-155MM", set(AMMO_NATIONS))
     assessed = httpx.get(f"{platform.demand.url}/v1/bundles/{ammo['id']}", headers=ADMIN).json()["funding"]
     funding = {f["instrument"]: f for f in assessed}
-    assert funding["EDIRPA"]["qualifies"] and funding["EDIRPA"]["co_funding_rate"] == 0.20
+    in_force = httpx.get(f"{platform.demand.url}/v1/catalogue/funding-rules", headers=ADMIN).json()
+    assert set(funding) == {r["instrument"] for r in in_force["rules"]}  # the rules of the day it runs
+    assert {f["rules_version"] for f in assessed} == {in_force["version"]}
+    assert funding["SAFE"]["qualifies"] and funding["SAFE"]["support"] == "loan"  # SAFE has no end date
     assert ammo["nation_count"] == 18
     act(platform, f"/v1/bundles/{ammo['id']}/lead", {"lead": "CZE"}, coordinator_of("CZE"))  # a nation in it
     act(platform, f"/v1/bundles/{ammo['id']}/commit", {}, coordinator("CZE"))

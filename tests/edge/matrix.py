@@ -89,6 +89,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     ("demand", "POST", "/v1/bundles/{bundle_id}/accessions"):    "409   409   2xx   403   403   403   403   403   401",
     ("demand", "GET", "/v1/catalogue/nations"):                  "200   200   200   200   200   403   403   200   401",
     ("demand", "GET", "/v1/catalogue/funding-rules"):            "200   200   200   200   200   403   403   200   401",
+    ("demand", "GET", "/v1/catalogue/funding-rules/history"):    "200   200   200   200   200   403   403   200   401",
     ("demand", "GET", "/v1/catalogue/items"):                    "200   200   200   200   200   403   403   200   401",
     ("demand", "POST", "/v1/catalogue/items"):                   "403   403   403   403   403   403   403   201   401",
     ("demand", "GET", "/v1/catalogue/items/{code}"):             "200   200   200   200   200   403   403   200   401",

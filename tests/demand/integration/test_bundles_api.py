@@ -3,7 +3,7 @@ real database: every rule is observed from the outside (HTTP answers, staged eve
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -207,7 +207,8 @@ async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand
     async def answer(nation: str, **body: Any) -> httpx.Response:
         return await client.post(f"/v1/bundles/{bid}/participation", json=body, headers=desk(nation))
 
-    assert (await answer("NLD", decision="confirm", funding_instrument="EDIRPA")).status_code == 200
+    assert (await answer("NLD", decision="confirm", funding_instrument="EDIRPA")).status_code == 422  # ended in 2025
+    assert (await answer("NLD", decision="confirm", funding_instrument="EDIP")).status_code == 200
     assert (await answer("DEU", decision="confirm", quantity=350)).status_code == 200
     early = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
     assert early.status_code == 409 and "minimum is 3" in early.text
@@ -397,12 +398,12 @@ async def test_a_commit_is_refused_while_a_chosen_funding_needs_nations_that_did
     await client.post(
         f"/v1/bundles/{bid}/open", json={"deadline": SOON, "minimum_nations": 2}, headers=await lead(client, bid)
     )
-    edirpa = {"decision": "confirm", "funding_instrument": "EDIRPA"}  # three EU member states are in it
-    assert (await client.post(f"/v1/bundles/{bid}/participation", json=edirpa, headers=desk("NLD"))).status_code == 200
+    edip = {"decision": "confirm", "funding_instrument": "EDIP"}  # three EU member states are in it
+    assert (await client.post(f"/v1/bundles/{bid}/participation", json=edip, headers=desk("NLD"))).status_code == 200
     for nation, decision in (("DEU", "confirm"), ("ESP", "decline")):
         await client.post(f"/v1/bundles/{bid}/participation", json={"decision": decision}, headers=desk(nation))
     refused = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
-    assert refused.status_code == 409 and "NLD confirmed with EDIRPA" in refused.text
+    assert refused.status_code == 409 and "NLD confirmed with EDIP" in refused.text
     assert (await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))).json()[
         "status"
     ] == "open"  # untouched
@@ -483,27 +484,85 @@ async def test_a_closed_bundle_takes_no_more_needs(demand: Demand) -> None:
     ] == ["DNK"]
 
 
-async def test_the_funding_of_a_bundle_is_shown_with_reasons(demand: Demand) -> None:
+async def test_the_funding_of_a_bundle_is_shown_with_reasons_and_in_euros_each_nation_seeing_its_own_part(
+    demand: Demand, clock: FixedClock
+) -> None:
+    """On 31 December 2025, EDIRPA's last day: 15 % of the nations' budgets, to the cent;
+    a coordinator sees the whole, a desk its own part."""
     service, client = demand
-    for nation in ("NLD", "DEU", "CZE"):
-        await register(client, nation)
+    clock.at = datetime(2025, 12, 31, 10, 0, tzinfo=UTC)
+    budgets = {"NLD": "1000000.01", "DEU": "333333.33", "CZE": "0.07"}
+    for nation, budget in budgets.items():
+        await register(client, nation, budget_ceiling={"amount": budget})
     await aggregate_all(service)
     (listed,) = await bundles(client)
-    bundle = (await client.get(f"/v1/bundles/{listed['id']}", headers=ADMIN)).json()
+    bid = listed["id"]
+    bundle = (await client.get(f"/v1/bundles/{bid}", headers=ADMIN)).json()
     funding = {f["instrument"]: f for f in bundle["funding"]}
-    assert funding["EDIRPA"]["qualifies"] and funding["EDIRPA"]["co_funding_rate"] == 0.15
-    rules = (await client.get("/v1/catalogue/funding-rules", headers=desk("NLD"))).json()
-    assert {f["rules_version"] for f in bundle["funding"]} == {rules["version"]} == {"2025-06"}
-    assert {(r["instrument"], r["min_nations"]) for r in rules["rules"]} == {
-        ("EDIRPA", 3),
-        ("SAFE", 2),
-        ("EDIP-PCI", 4),
+    edirpa = funding["EDIRPA"]
+    assert edirpa["qualifies"] and edirpa["co_funding_rate"] == 0.15 and edirpa["support"] == "grant"
+    assert (edirpa["eligible_value_eur"], edirpa["max_contribution_eur"]) == ("1333333.41", "200000.01")
+    assert edirpa["calculation"] == "15 % x 1,333,333.41 EUR = 200,000.01 EUR"
+    assert {p["nation"]: p["max_contribution_eur"] for p in edirpa["nation_contributions"]} == {
+        "NLD": "150000.00",
+        "DEU": "49999.99",
+        "CZE": "0.01",
     }
-    assert not funding["EDIP-PCI"]["qualifies"] and "1 more needed" in funding["EDIP-PCI"]["reason"]
-    smes = await client.post(
-        f"/v1/bundles/{bundle['id']}/sme-share", json={"share": 0.2}, headers=await lead(client, bundle["id"])
+    assert edirpa["assessed_on"] == "2025-12-31" and "Regulation (EU) 2023/2418" in edirpa["source"]
+    assert funding["SAFE"]["support"] == "loan" and funding["SAFE"]["max_contribution_eur"] is None
+    assert not funding["EDIP"]["qualifies"] or funding["EDIP"]["co_funding_rate"] is None
+
+    mine = {f["instrument"]: f for f in (await client.get(f"/v1/bundles/{bid}", headers=desk("NLD"))).json()["funding"]}
+    assert (mine["EDIRPA"]["eligible_value_eur"], mine["EDIRPA"]["max_contribution_eur"]) == (None, None)
+    assert mine["EDIRPA"]["calculation"] is None
+    assert mine["EDIRPA"]["nation_contributions"] == [
+        {"nation": "NLD", "value_eur": "1000000.01", "max_contribution_eur": "150000.00"}
+    ]
+
+    rules = (await client.get("/v1/catalogue/funding-rules", headers=desk("NLD"))).json()
+    assert {f["rules_version"] for f in bundle["funding"]} == {rules["version"]} == {"2025-12"}
+    assert [r["instrument"] for r in rules["rules"]] == ["EDIRPA", "SAFE", "EDIP"]
+    smes = await client.post(f"/v1/bundles/{bid}/sme-share", json={"share": 0.2}, headers=await lead(client, bid))
+    raised = {f["instrument"]: f for f in smes.json()["funding"]}["EDIRPA"]
+    assert raised["co_funding_rate"] == 0.20 and raised["max_contribution_eur"] == "266666.68"
+
+    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
+    assert committed.status_code == 200, committed.text
+    for nation in ("NLD", "DEU", "CZE"):  # another bundle of the same nations, committed a day later
+        await register(client, nation, item="CV90", budget_ceiling={"amount": "100.00"})
+    await aggregate_all(service)
+    clock.at = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    later = next(b for b in await bundles(client) if b["item_code"] == "CV90")
+    after = await client.post(f"/v1/bundles/{later['id']}/commit", json={}, headers=await lead(client, later["id"]))
+    assert after.status_code == 200, after.text
+    assert {f["instrument"] for f in after.json()["funding"]} == {"SAFE", "EDIP"}  # rule set 2026-01
+
+    clock.at = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    kept = {f["instrument"]: f for f in (await client.get(f"/v1/bundles/{bid}", headers=ADMIN)).json()["funding"]}
+    assert kept["EDIRPA"]["qualifies"] and kept["EDIRPA"]["max_contribution_eur"] == "266666.68"  # as committed
+    assert (kept["EDIRPA"]["assessed_on"], kept["EDIRPA"]["rules_version"]) == ("2025-12-31", "2025-12")
+
+
+async def test_the_funding_rules_in_force_on_a_day_and_their_history(demand: Demand, clock: FixedClock) -> None:
+    _, client = demand
+    today = (await client.get("/v1/catalogue/funding-rules", headers=desk("NLD"))).json()
+    assert today["version"] == "2026-01" and [r["instrument"] for r in today["rules"]] == ["SAFE", "EDIP"]
+    last = (await client.get("/v1/catalogue/funding-rules", params={"on": "2025-12-31"}, headers=desk("NLD"))).json()
+    edirpa = next(r for r in last["rules"] if r["instrument"] == "EDIRPA")
+    assert (edirpa["applies_from"], edirpa["applies_until"], edirpa["min_member_states"]) == (
+        "2023-10-27",
+        "2025-12-31",
+        3,
     )
-    assert {f["instrument"]: f["co_funding_rate"] for f in smes.json()["funding"]}["EDIRPA"] == 0.20
+    assert edirpa["co_funding_rate"] == 0.15 and edirpa["bonus_rate"] == 0.20 and "Art. 9(3)" in edirpa["source"]
+    before = await client.get("/v1/catalogue/funding-rules", params={"on": "2023-10-26"}, headers=desk("NLD"))
+    assert before.status_code == 404 and "2023-10-27" in before.text
+    history = (await client.get("/v1/catalogue/funding-rules/history", headers=desk("NLD"))).json()
+    assert [(h["version"], h["valid_from"], h["valid_until"]) for h in history][2:4] == [
+        ("2025-12", "2025-12-30", "2025-12-31"),
+        ("2026-01", "2026-01-01", "2027-12-31"),
+    ]
+    assert history[-1]["valid_until"] is None and all(h["change"] for h in history)
 
 
 async def test_the_demand_sheet_and_the_what_if_preview(demand: Demand) -> None:
@@ -523,7 +582,7 @@ async def test_the_demand_sheet_and_the_what_if_preview(demand: Demand) -> None:
     body = preview.json()
     assert body["joins_existing"] and body["would_join"] is None  # DNK is not in it yet: no id
     assert body["nation_count"] == 3 and body["total_quantity"] == 150 and body["kind"] == "joint_order"
-    assert {f["instrument"]: f["qualifies"] for f in body["funding"]}["EDIRPA"]
+    assert {f["instrument"]: f["qualifies"] for f in body["funding"]} == {"SAFE": True, "EDIP": True}
     assert len(await outbox_events(service)) == before
     assert (await client.get("/v1/needs", headers=desk("DNK"))).json()["total"] == 0
     own = (await client.post("/v1/needs/preview", json=need_body("CZE", 30), headers=desk("CZE"))).json()

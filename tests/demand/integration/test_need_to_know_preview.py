@@ -14,8 +14,9 @@ from tests.demand.helpers import aggregate_all, lead, need_body, outbox_events
 from tests.demand.integration.test_bundles_api import SOON, Demand, bundles, register
 from tests.support.api import coordinator, desk
 
-# With DNK, three EU member states: one short of EDIP-PCI, whose reason could list them.
-OTHERS = ("CZE", "DEU", "NOR")
+# With DNK, two EU member states and two allies outside the EU and the EEA: one short of
+# EDIP's three, whose reason could list them.
+OTHERS = ("DEU", "GBR", "USA")
 LATE = {"start": "2030-01-01", "end": "2031-12-31"}
 LATER = {"start": "2035-01-01", "end": "2036-12-31"}
 
@@ -23,7 +24,7 @@ LATER = {"start": "2035-01-01", "end": "2036-12-31"}
 @pytest.fixture
 async def two_bundles(demand: Demand) -> dict[str, Any]:
     """An older bundle of POL alone (a late window: DNK's need passes it over), then one of
-    CZE, DEU and NOR, which DNK's need would join."""
+    DEU, GBR and USA, which DNK's need would join."""
     service, client = demand
     await register(client, "POL", delivery_window=LATE)
     for nation in OTHERS:
@@ -49,8 +50,8 @@ async def test_the_preview_of_a_bundle_the_desk_is_not_in_names_no_nation_and_no
     body = joining.json()
     assert body["joins_existing"] and body["would_join"] is None
     assert body["nation_count"] == 4 and body["total_quantity"] == 330
-    edip = _funding(body)["EDIP-PCI"]
-    assert not edip["qualifies"] and "has 3" in edip["reason"] and "1 more needed" in edip["reason"]
+    edip = _funding(body)["EDIP"]
+    assert not edip["qualifies"] and "has 2," in edip["reason"] and "1 more needed" in edip["reason"]
     (passed,) = body["passed_over"]
     assert "an older bundle" in passed and "does not overlap" in passed
 
@@ -68,18 +69,18 @@ async def test_a_desk_in_the_bundle_and_a_coordinator_still_see_its_nations_and_
 ) -> None:
     _, client = demand
     joint, older = two_bundles["joint"], two_bundles["older"]
-    own = (await client.post("/v1/needs/preview", json=need_body("CZE", 30), headers=desk("CZE"))).json()
+    own = (await client.post("/v1/needs/preview", json=need_body("DEU", 30), headers=desk("DEU"))).json()
     assert own["would_join"] == joint["id"]
-    assert "(CZE, DEU)" in _funding(own)["EDIRPA"]["reason"]  # its own bundle's nations
+    assert "has 1 (DEU)," in _funding(own)["EDIP"]["reason"]  # its own bundle's nations
     assert older["id"] not in json.dumps(own)  # POL's bundle it is not in
-    for headers in (desk("DEU"), await lead(client, joint["id"])):
+    for headers in (desk("GBR"), await lead(client, joint["id"])):
         seen = (await client.get(f"/v1/bundles/{joint['id']}", headers=headers)).json()
-        assert "(CZE, DEU)" in _funding(seen)["EDIRPA"]["reason"]
+        assert "has 1 (DEU)," in _funding(seen)["EDIP"]["reason"]
 
 
 async def test_the_opened_bundle_event_names_no_participant(demand: Demand) -> None:
     service, client = demand
-    nations = ("CZE", "DEU", "NLD")  # three EU member states: EDIRPA yes, EDIP-PCI one short
+    nations = ("CZE", "DEU", "NLD")  # three EU member states: EDIP and SAFE (EDIRPA ended in 2025)
     for nation, quantity in zip(nations, (100, 200, 300), strict=True):
         await register(client, nation, quantity)
     await aggregate_all(service)
@@ -95,8 +96,8 @@ async def test_the_opened_bundle_event_names_no_participant(demand: Demand) -> N
     (notice,) = await outbox_events(service, "demand.bundle.opened")
     event = BundleOpenedV1.model_validate(notice)  # the schema is unchanged
     funding = {f.instrument: f for f in event.payload.funding}
-    assert funding["EDIRPA"].qualifies and funding["EDIRPA"].co_funding_rate == 0.15
-    assert not funding["EDIP-PCI"].qualifies and "has 3" in funding["EDIP-PCI"].reason
+    assert sorted(funding) == ["EDIP", "SAFE"] and funding["EDIP"].qualifies and funding["SAFE"].qualifies
+    assert "3 EU member states or EEA-EFTA states take part" in funding["EDIP"].reason
     assert event.payload.nation_count == 3 and event.payload.total_quantity == 600
     text = json.dumps(notice)
     assert [n for n in nations if n in text] == []

@@ -113,7 +113,7 @@ def test_an_open_bundle_commits_with_the_confirmed_nations_once_the_minimum_is_m
         commit(bundle, lines, nld, deu, spain)
     bundle.answer("ESP", confirm=False, quantity=None, funding=None, today=today, now=NOW)
     bundle.answer("DEU", confirm=True, quantity=None, funding=None, today=today, now=NOW)
-    assert sorted(s.nation for s in bundle.participants()) == ["DEU", "NLD"]
+    assert sorted(s.nation for s in bundle.participants(today)) == ["DEU", "NLD"]
     with pytest.raises(NotAllowedNow, match="nations that do not take part are still in"):
         commit(bundle, lines[:2], nld, deu)  # Spain's line not among those it was given
     order = commit(bundle, lines, nld, deu, spain)

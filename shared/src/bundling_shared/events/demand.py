@@ -138,7 +138,7 @@ NeedEvent = event_union(NeedRegisteredV1, NeedAmendedV1, NeedWithdrawnV1)
 
 
 class FundingAssessment(BaseModel):
-    instrument: str = Field(description="e.g. EDIRPA, SAFE, EDIP-PCI")
+    instrument: str = Field(description="e.g. EDIRPA, SAFE, EDIP")
     qualifies: bool
     reason: str
     co_funding_rate: float | None = Field(default=None, description="Share of the value co-funded, 0.15 = 15 %.")

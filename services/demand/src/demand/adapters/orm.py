@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from demand.domain.bundle import (
     DecisionKind,
     Participation,
 )
+from demand.domain.funding import Assessment
 from demand.domain.need import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
 from demand.domain.reference import CatalogueItem
 
@@ -69,6 +71,41 @@ class EurCents(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(int(value)).scaleb(-2)
+
+
+class AssessmentsJson(TypeDecorator[list[Assessment]]):
+    """Funding verdicts as JSON: amounts as decimal strings, days as ISO dates, so that
+    a kept verdict reads back to the cent."""
+
+    impl = JSON
+    cache_ok = True
+
+    MONEY = ("eligible_value_eur", "max_contribution_eur")
+
+    def process_bind_param(self, value: list[Assessment] | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        rows = []
+        for a in value:
+            row = dict(vars(a))
+            row["assessed_on"] = a.assessed_on.isoformat() if a.assessed_on else None
+            for key in self.MONEY:
+                row[key] = None if row[key] is None else str(row[key])
+            rows.append(row)
+        return rows
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[Assessment] | None:
+        if value is None:
+            return None
+        parsed = json.loads(value) if isinstance(value, str) else value
+        found = []
+        for row in parsed:
+            row = dict(row)
+            row["assessed_on"] = date.fromisoformat(row["assessed_on"]) if row.get("assessed_on") else None
+            for key in self.MONEY:
+                row[key] = None if row.get(key) is None else Decimal(row[key])
+            found.append(Assessment(**row))
+        return found
 
 
 class DeviationsJson(TypeDecorator[list[Deviation]]):
@@ -177,6 +214,7 @@ bundles = Table(
     Column("closed_reason", Text, nullable=True),
     Column("cancel_reason", Text, nullable=True),
     Column("contracting_problem", Text, nullable=True),
+    Column("committed_funding", AssessmentsJson(), nullable=True),
     Column("pending_since", UtcDateTime(), nullable=True, index=True),
     Column("changed_at", UtcDateTime(), nullable=True),
     required("published_revision", Integer, server_default="0"),

@@ -211,6 +211,8 @@ class BundleState:
     cancel_reason: str | None = None
     # Why the contracts service could not contract the committed bundle, until it does.
     contracting_problem: str | None = None
+    # The funding verdicts it was committed under: kept, whatever rules come into force later.
+    committed_funding: list[Assessment] | None = None
     pending_since: datetime | None = None
     changed_at: datetime | None = None
     published_revision: int = 0
@@ -318,10 +320,15 @@ class BundleState:
             nations=tuple(sorted(s.nation for s in shares)),
             ukraine_quantity=sum(s.ukraine_quantity for s in shares),
             sme_share=self.sme_share,
+            values={s.nation: s.value_eur for s in shares},
         )
 
-    def funding(self) -> list[Assessment]:
-        return evaluate(self.facts())
+    def funding(self, today: date, *, named: bool = False) -> list[Assessment]:
+        """The verdicts it was committed under once committed; until then, those of the
+        rules in force `today`."""
+        if self.committed_funding is not None:
+            return self.committed_funding
+        return evaluate(self.facts(), today, named=named)
 
     # ------------------------------------------------------------------ changes
     def _changed(self, now: datetime) -> None:
@@ -453,7 +460,7 @@ class BundleState:
             raise InvalidReference(f"confirmed quantity must be between 1 and {share.quantity}, got {qty}")
         if self.kind is BundleKind.FRAMEWORK_CONTRACT and qty != share.quantity:
             raise InvalidReference("in a framework contract a nation confirms its yearly quantities as registered")
-        if funding is not None and funding not in {a.instrument for a in self.funding() if a.qualifies}:
+        if funding is not None and funding not in {a.instrument for a in self.funding(today) if a.qualifies}:
             raise InvalidReference(f"the bundle does not qualify for {funding}")
         share.participation = Participation.CONFIRMED
         share.confirmed_quantity = qty
@@ -461,7 +468,7 @@ class BundleState:
         self._changed(now)
         return f"{nation} confirmed {qty}" + (f" with {funding}" if funding else "")
 
-    def participants(self) -> list[Share]:
+    def participants(self, today: date) -> list[Share]:
         """The shares a commit would order, or why it cannot commit.
 
         A proposed bundle commits with every nation in it (the coordinator speaks for
@@ -477,7 +484,7 @@ class BundleState:
         taking_part = [s for s in self.shares if s.participation is Participation.CONFIRMED]
         if len(taking_part) < self.minimum_nations:
             raise NotAllowedNow(f"{len(taking_part)} nation(s) confirmed, the minimum is {self.minimum_nations}")
-        verdicts = {a.instrument: a for a in evaluate(self._facts_of(taking_part))}
+        verdicts = {a.instrument: a for a in evaluate(self._facts_of(taking_part), today)}
         for share in taking_part:
             chosen = verdicts.get(share.funding_instrument or "")
             if chosen is not None and not chosen.qualifies:
@@ -527,7 +534,7 @@ class BundleState:
         lines and `needs` the needs behind them, by id: the lines of the nations that do not
         take part leave it first (their needs are released, to be placed again), so that its
         totals are those of the order, and the ordered needs are committed."""
-        taking_part = self.participants()
+        taking_part = self.participants(now.date())
         nations = sorted(s.nation for s in taking_part)
         ordered = [line for line in lines if line.nation in nations]
         for line in ordered:
@@ -546,6 +553,7 @@ class BundleState:
         self.lead = valid_lead(lead) if lead else (self.nominated_lead or self.largest_share())
         self.committed_by = committed_by
         self.status = BundleStatus.COMMITTED
+        self.committed_funding = evaluate(self.facts(), now.date(), named=True)
         self._changed(now)
         need_ids: dict[str, list[str]] = {nation: [] for nation in nations}
         for line in ordered:

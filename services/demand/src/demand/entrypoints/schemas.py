@@ -43,7 +43,7 @@ from bundling_shared.strict import (
 )
 from demand.domain.bundle import Bundle, BundleKind, Share
 from demand.domain.errors import DemandRuleViolation
-from demand.domain.funding import evaluate
+from demand.domain.funding import ELIGIBILITY, Assessment, InstrumentRule, RuleSet, share_of
 from demand.domain.need import CENT, Deviation, EndUser, Need, NeedTerms, Priority, YearQuantity
 from demand.domain.reference import NATIONS, CatalogueItem
 from demand.service_layer.views import OPEN_BUNDLES_SHOWN, Preview
@@ -75,7 +75,7 @@ PartyRef = Annotated[str, Strict(), Field(min_length=2, max_length=10, pattern=r
 """A lead: a nation's alpha-3 code or an agency (NSPA, EDA, OCCAR); the domain checks which."""
 
 Instrument = Annotated[str, Strict(), Field(min_length=1, max_length=30, pattern=CODE_PATTERN.pattern)]
-"""A funding instrument's name (EDIRPA, SAFE, EDIP-PCI); the domain checks it is known."""
+"""A funding instrument's name (EDIRPA, SAFE, EDIP); the domain checks it is known."""
 
 
 def _eur_text(amount: Decimal) -> str:
@@ -188,7 +188,7 @@ class NeedIn(StrictModel):
     specification_ref: Code | None = Field(default=None, description="Defaults to the item's harmonised one.")
     deviations: DeviationsIn = Field(default_factory=list)
     priority: Priority = Priority.ROUTINE
-    preferred_funding: Instrument | None = Field(default=None, examples=["EDIRPA", "SAFE", "EDIP-PCI"])
+    preferred_funding: Instrument | None = Field(default=None, examples=["EDIRPA", "SAFE", "EDIP"])
     draft: Flag = Field(default=False, description="Keep as a draft: not bundled until submitted.")
 
     def terms(self) -> NeedTerms:
@@ -310,14 +310,58 @@ class NeedVersionOut(BaseModel):
     snapshot: NeedSnapshotOut
 
 
+class NationContributionOut(BaseModel):
+    nation: str
+    value_eur: EurText = Field(description="The nation's value in the bundle: the budget ceilings of its needs.")
+    max_contribution_eur: EurText = Field(description="The rate applied to that value, to the cent.")
+
+
 class FundingOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """One instrument's verdict. For a grant, the most the EU may pay in euros with the
+    calculation; a nation desk sees its own part of it, a coordinator the whole and each
+    nation's part (a desk does not learn the others' budgets through it)."""
 
     instrument: str
     qualifies: bool
     reason: str
-    co_funding_rate: float | None
+    support: Literal["grant", "loan"] = Field(description="A grant pays a share of the value; a loan is lent.")
+    co_funding_rate: float | None = Field(description="A grant's maximum share of the eligible value, 0.15 = 15 %.")
+    eligible_value_eur: EurText | None = Field(
+        description="Coordinators only: the value the rate applies to, the sum of the nations' budget ceilings."
+    )
+    max_contribution_eur: EurText | None = Field(
+        description="Coordinators only: the most the EU may pay, rate x eligible value rounded down to the cent."
+    )
+    calculation: str | None = Field(description="Coordinators only: the arithmetic, in words.")
+    nation_contributions: Annotated[list[NationContributionOut], Field(max_length=MAX_NATIONS)] = Field(
+        description="The rate applied to each nation's value (a desk: its own only)."
+    )
     rules_version: str = Field(description="The funding rule set the verdict was made under.")
+    assessed_on: date | None = Field(description="The day of the verdict: the commit's day once committed.")
+    source: str = Field(description="The regulation and articles the rule comes from.")
+
+    @classmethod
+    def of(cls, a: Assessment, values: Sequence[tuple[str, Decimal]], *, whole: bool) -> Self:
+        """`values`: each nation's value the reader may see; `whole`: the reader sees the
+        bundle's total too."""
+        parts = [
+            NationContributionOut(nation=nation, value_eur=value, max_contribution_eur=part)
+            for nation, value in values
+            if (part := share_of(a, value)) is not None
+        ]
+        return copied(
+            cls,
+            a,
+            eligible_value_eur=a.eligible_value_eur if whole else None,
+            max_contribution_eur=a.max_contribution_eur if whole else None,
+            calculation=(a.calculation or None) if whole else None,
+            nation_contributions=parts,
+        )
+
+    @classmethod
+    def of_bundle(cls, a: Assessment, bundle: Bundle, viewer_nation: str | None) -> Self:
+        seen = [(s.nation, s.value_eur) for s in bundle.shares if viewer_nation in (None, s.nation)]
+        return cls.of(a, seen, whole=viewer_nation is None)
 
 
 class BundleLineOut(BaseModel):
@@ -400,12 +444,13 @@ class BundleSummaryOut(BaseModel):
     PART: ClassVar[type[ParticipationSummaryOut]] = ParticipationSummaryOut
 
     @classmethod
-    def of(cls, bundle: Bundle, viewer_nation: str | None) -> Self:
-        return copied(cls, bundle, **cls._computed(bundle, viewer_nation))
+    def of(cls, bundle: Bundle, viewer_nation: str | None, today: date) -> Self:
+        return copied(cls, bundle, **cls._computed(bundle, viewer_nation, today))
 
     @classmethod
-    def _computed(cls, bundle: Bundle, viewer_nation: str | None) -> dict[str, Any]:
-        """The fields not copied from the bundle, as `viewer_nation` may see them (None: all)."""
+    def _computed(cls, bundle: Bundle, viewer_nation: str | None, today: date) -> dict[str, Any]:
+        """The fields not copied from the bundle, as `viewer_nation` may see them (None:
+        all), its funding as assessed `today` unless committed."""
         own = bundle.share(viewer_nation) if viewer_nation is not None else None
         terms = bundle.framework_terms()
         return {
@@ -437,11 +482,11 @@ class BundleOut(BundleSummaryOut):
     PART = ParticipationOut
 
     @classmethod
-    def _computed(cls, bundle: Bundle, viewer_nation: str | None) -> dict[str, Any]:
-        return super()._computed(bundle, viewer_nation) | {
+    def _computed(cls, bundle: Bundle, viewer_nation: str | None, today: date) -> dict[str, Any]:
+        return super()._computed(bundle, viewer_nation, today) | {
             "yearly_totals": bundle.yearly_totals(),
             # Shown only to its participants and coordinators: the reasons may name its nations.
-            "funding": evaluate(bundle.facts(), named=True),
+            "funding": [FundingOut.of_bundle(a, bundle, viewer_nation) for a in bundle.funding(today, named=True)],
         }
 
 
@@ -499,17 +544,53 @@ class AccessionIn(StrictModel):
 class FundingRuleOut(BaseModel):
     instrument: str
     title: str
+    source: str = Field(description="The regulation and articles the rule comes from.")
+    applies_from: date
+    applies_until: date | None = Field(description="The last day the instrument applies; none: no end set.")
+    support: Literal["grant", "loan"]
     counts: str = Field(description="Which nations count toward the minimum.")
     min_nations: int
-    co_funding_rate: float | None
+    min_member_states: int = Field(description="Of those, how many must be EU member states.")
+    co_funding_rate: float | None = Field(description="A grant's maximum share of the eligible value.")
     bonus_rate: float | None
     bonus_when_ukraine_receives_extra: bool
     bonus_when_sme_share_at_least: float | None
+    single_state_until: date | None = Field(description="Until this day a single member state may procure alone.")
+    max_foreign_components: float | None = Field(
+        description="The most the components from outside the counted countries may make of the cost."
+    )
+
+    @classmethod
+    def of(cls, r: InstrumentRule) -> Self:
+        return copied(
+            cls,
+            r,
+            support=r.support.value,
+            counts=ELIGIBILITY[r.eligible][0],
+            co_funding_rate=_rate(r.base_rate),
+            bonus_rate=_rate(r.bonus_rate),
+            bonus_when_ukraine_receives_extra=r.bonus_ukraine,
+            bonus_when_sme_share_at_least=_rate(r.bonus_sme_share),
+            max_foreign_components=_rate(r.max_foreign_components),
+        )
+
+
+def _rate(rate: Decimal | None) -> float | None:
+    return None if rate is None else float(rate)
 
 
 class FundingRulesOut(BaseModel):
+    """One rule set: the instruments in force between two dates."""
+
     version: str
+    valid_from: date
+    valid_until: date | None = Field(description="The last day it was in force; none: still in force.")
+    change: str = Field(description="What changed from the rule set before.")
     rules: Annotated[list[FundingRuleOut], Field(max_length=MAX_INSTRUMENTS)]
+
+    @classmethod
+    def of(cls, rules: RuleSet) -> Self:
+        return copied(cls, rules, rules=[FundingRuleOut.of(r) for r in rules.rules])
 
 
 class NationOut(BaseModel):
@@ -572,8 +653,13 @@ class PreviewOut(BaseModel):
 
     @classmethod
     def of(cls, p: Preview) -> PreviewOut:
+        own = [(p.nation, p.own_value_eur)]
         return copied(
-            cls, p, would_join=p.joins_bundle if p.visible else None, joins_existing=p.joins_bundle is not None
+            cls,
+            p,
+            would_join=p.joins_bundle if p.visible else None,
+            joins_existing=p.joins_bundle is not None,
+            funding=[FundingOut.of(a, own, whole=False) for a in p.funding],
         )
 
 

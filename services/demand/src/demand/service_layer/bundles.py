@@ -25,6 +25,7 @@ class BundleView:
 
     bundle: Bundle
     nation: str | None
+    today: date  # the day its funding is assessed on, unless committed (its verdicts are kept)
 
 
 async def _allowed(uow: UnitOfWork, caller: Caller, bundle_id: str, action: Action) -> tuple[Bundle, Relation]:
@@ -38,16 +39,16 @@ async def _allowed(uow: UnitOfWork, caller: Caller, bundle_id: str, action: Acti
     return bundle, relation
 
 
-def _view(bundle: Bundle, caller: Caller, relation: Relation | None = None) -> BundleView:
+def _view(uow: UnitOfWork, bundle: Bundle, caller: Caller, relation: Relation | None = None) -> BundleView:
     """`relation` as the caller stood to the bundle when it acted (a lead handing the
     bundle on sees the result of its act), otherwise as it stands now."""
-    return BundleView(bundle, view_of(caller, relation or to_bundle(caller, bundle)))
+    return BundleView(bundle, view_of(caller, relation or to_bundle(caller, bundle)), uow.clock.now().date())
 
 
 async def read_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str) -> BundleView:
     async with uow:
         bundle, relation = await _allowed(uow, caller, bundle_id, Action.READ_BUNDLE)
-        return _view(bundle, caller, relation)
+        return _view(uow, bundle, caller, relation)
 
 
 async def bundle_lines(
@@ -86,7 +87,7 @@ async def list_bundles(
     async with uow:
         found = await uow.bundles.list(f, limit, offset)
         total = await uow.bundles.count(f)
-        return [_view(b, caller) for b in found], total
+        return [_view(uow, b, caller) for b in found], total
 
 
 async def _act(
@@ -111,7 +112,7 @@ async def _act(
             reason = act(bundle)
             uow.bundles.record(Decision(bundle.id, kind, reason, uow.clock.now(), nation=nation))
             await uow.commit()
-            return _view(bundle, caller, relation)
+            return _view(uow, bundle, caller, relation)
 
     return await again_if_changed(attempt)
 
@@ -183,7 +184,7 @@ async def open_for_accession(
         uow.bundles.record(Decision(bundle.id, DecisionKind.OPENED_FOR_ACCESSION, reason, now))
         await events.bundle_opened(uow, bundle)
         await uow.commit()
-        return _view(bundle, caller, relation)
+        return _view(uow, bundle, caller, relation)
 
 
 async def _hold_item(uow: UnitOfWork, bundle: Bundle) -> None:
@@ -214,7 +215,7 @@ async def cancel_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str, reas
             uow.bundles.record(decision)
         await _place_again(uow, released.wanted, why, now)
         await uow.commit()
-        return _view(bundle, caller, relation)
+        return _view(uow, bundle, caller, relation)
 
 
 async def commit_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str, lead: str | None) -> BundleView:
@@ -234,7 +235,7 @@ async def commit_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str, lead
             uow.bundles.record(decision)
         await _place_again(uow, order.release.wanted, f"bundle {bundle.id} was committed without its nation", now)
         await uow.commit()
-        return _view(bundle, caller, relation)
+        return _view(uow, bundle, caller, relation)
 
 
 async def accede(
@@ -261,4 +262,4 @@ async def accede(
         )
         await events.accession_confirmed(uow, bundle, share, budget_ceiling_eur)
         await uow.commit()
-        return BundleView(bundle, nation)
+        return BundleView(bundle, nation, uow.clock.now().date())

@@ -138,7 +138,7 @@ async def bundle_opened(uow: UnitOfWork, bundle: BundleState) -> None:
         delivery_window=_window(bundle),
         accession_deadline=bundle.deadline,
         lead=bundle.proposed_lead,
-        funding=[copied(FundingAssessment, a) for a in bundle.funding()],
+        funding=[copied(FundingAssessment, a) for a in bundle.funding(uow.clock.now().date())],
     )
     await _emit(uow, BundleOpenedV1, payload, aggregate_id=bundle.id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from bundling_shared.errors import NotFound
 from demand.domain.access import Caller, limited_to, registering_for
@@ -28,6 +29,8 @@ class Preview:
     total_quantity: int
     nation_count: int
     funding: list[Assessment]
+    nation: str  # the desk's, whose own value it may see
+    own_value_eur: Decimal  # its value in the bundle, the new need's budget ceiling included
 
 
 async def preview_need(uow: UnitOfWork, *, caller: Caller, terms: NeedTerms) -> Preview:
@@ -46,7 +49,9 @@ async def preview_need(uow: UnitOfWork, *, caller: Caller, terms: NeedTerms) -> 
     # The same test as for reading a bundle: a nation sees one it has a share in.
     sees = reader is None or (bundle.share(reader) is not None if bundle else reader == need.nation)
     ukraine = (sum(s.ukraine_quantity for s in bundle.shares) if bundle else 0) + need.ukraine_quantity
-    facts = BundleFacts(tuple(sorted(nations)), ukraine, bundle.sme_share if bundle else None)
+    values = {s.nation: s.value_eur for s in bundle.shares} if bundle else {}
+    values[need.nation] = values.get(need.nation, Decimal(0)) + (need.budget_ceiling_eur or Decimal(0))
+    facts = BundleFacts(tuple(sorted(nations)), ukraine, bundle.sme_share if bundle else None, values)
     return Preview(
         joins_bundle=bundle.id if bundle else None,
         visible=bundle is not None and sees,
@@ -55,7 +60,9 @@ async def preview_need(uow: UnitOfWork, *, caller: Caller, terms: NeedTerms) -> 
         passed_over=placement.passed_over_for(reader),
         total_quantity=(bundle.total_quantity if bundle else 0) + need.quantity,
         nation_count=len(nations),
-        funding=evaluate(facts, named=sees),
+        funding=evaluate(facts, uow.clock.now().date(), named=sees),
+        nation=need.nation,
+        own_value_eur=values[need.nation],
     )
 
 

@@ -50,7 +50,7 @@ router = APIRouter(prefix="/bundles", tags=["bundles"])
 
 
 def _out(view: handlers.BundleView) -> BundleOut:
-    return BundleOut.of(view.bundle, view.nation)
+    return BundleOut.of(view.bundle, view.nation, view.today)
 
 
 @router.get("", response_model=Page[BundleSummaryOut])
@@ -68,7 +68,7 @@ async def list_bundles(
     the bundle."""
     f = BundleFilter(status=status_, item_code=item_code, kind=kind)
     views, total = await handlers.list_bundles(uow(), caller=caller, f=f, limit=limit, offset=offset)
-    items = [BundleSummaryOut.of(v.bundle, v.nation) for v in views]
+    items = [BundleSummaryOut.of(v.bundle, v.nation, v.today) for v in views]
     return Page(items=items, limit=limit, offset=offset, total=total)
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from pydantic import Field
 
+from bundling_shared.errors import NotFound
 from bundling_shared.pagination import Page
-from demand.domain.funding import ELIGIBILITY, RULES
+from bundling_shared.strict import Day
+from demand.domain.funding import RULE_SETS, NoRulesInForce, rules_on
 from demand.domain.reference import NATIONS
 from demand.entrypoints.deps import PAGE, Admin, CategoryFilter, ItemCode, Limit, Offset, Reader, Uow
 from demand.entrypoints.schemas import (
     MAX_NATIONS,
     DemandSheetOut,
-    FundingRuleOut,
     FundingRulesOut,
     ItemIn,
     ItemOut,
@@ -35,24 +36,26 @@ async def list_nations(caller: Reader) -> list[NationOut]:
 
 
 @router.get("/catalogue/funding-rules", response_model=FundingRulesOut)
-async def funding_rules(caller: Reader) -> FundingRulesOut:
-    """The funding rules in force, as data with their version."""
-    return FundingRulesOut(
-        version=RULES.version,
-        rules=[
-            FundingRuleOut(
-                instrument=r.instrument,
-                title=r.title,
-                counts=ELIGIBILITY[r.eligible][0],
-                min_nations=r.min_nations,
-                co_funding_rate=r.base_rate,
-                bonus_rate=r.bonus_rate,
-                bonus_when_ukraine_receives_extra=r.bonus_ukraine,
-                bonus_when_sme_share_at_least=r.bonus_sme_share,
-            )
-            for r in RULES.rules
-        ],
-    )
+async def funding_rules(
+    uow: Uow, caller: Reader, on: Annotated[Day | None, Query(description="The day asked about; today if none.")] = None
+) -> FundingRulesOut:
+    """The funding rules in force today, or on the day asked about: the rule set a bundle
+    assessed that day is assessed under."""
+    day = on or uow().clock.now().date()
+    try:
+        return FundingRulesOut.of(rules_on(day))
+    except NoRulesInForce as e:
+        raise NotFound(str(e)) from e
+
+
+@router.get(
+    "/catalogue/funding-rules/history",
+    response_model=Annotated[list[FundingRulesOut], Field(max_length=len(RULE_SETS))],
+)
+async def funding_rules_history(caller: Reader) -> list[FundingRulesOut]:
+    """Every rule set with the dates it was in force, the oldest first: which instruments
+    applied when, and what changed from one set to the next."""
+    return [FundingRulesOut.of(rules) for rules in RULE_SETS]
 
 
 @router.get("/catalogue/items", response_model=Page[ItemOut])
