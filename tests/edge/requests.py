@@ -18,6 +18,7 @@ from typing import Any
 from tests.edge.world import (
     ITEM,
     LEAD,
+    OTHER_AGENCY,
     OUTSIDER,
     OWN,
     PARTNER,
@@ -87,6 +88,17 @@ def _accession_contracts(relation: str, _: World) -> dict[str, Any]:
     return {"nation": NATION_OF.get(relation, OUTSIDER), "quantity": 2, "budget_eur": "2000.00"}
 
 
+def _pledge(relation: str, world: World) -> dict[str, Any]:
+    return {"nation": NATION_OF.get(relation, OWN), "amount": {"amount": "10.00"},
+            "bundle_id": world.ids["bundle:committed"]}  # fmt: skip
+
+
+def _fund(relation: str, _: World) -> dict[str, Any]:
+    """A coordinator opens a fund its own agency leads; an admin, the lead's."""
+    lead = {"other_coordinator": OTHER_AGENCY}.get(relation, LEAD)
+    return {"lead": lead, "purpose": "edge", "item_codes": [ITEM], "beneficiary": "UKR"}
+
+
 def _static(body: Any) -> Body:
     return lambda _relation, _world: body
 
@@ -138,6 +150,18 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ("demand", "GET", "/v1/catalogue/items/{code}/operators"): ({"code": "=" + ITEM}, None),
     ("demand", "POST", "/v1/catalogue/items/{code}/retire"): ({"code": "item:retire"}, _static({"reason": "edge"})),
     ("demand", "GET", "/v1/demand-sheet/{item_code}"): ({"item_code": "=" + ITEM}, None),
+    ("demand", "POST", "/v1/pledges"): ({}, _pledge),
+    ("demand", "GET", "/v1/pledges/{pledge_id}"): ({"pledge_id": "pledge_id"}, None),
+    ("demand", "POST", "/v1/pledges/{pledge_id}/confirm"): ({"pledge_id": "pledge_id"}, None),
+    ("demand", "POST", "/v1/pledges/{pledge_id}/paid"): ({"pledge_id": "pledge_id"}, None),
+    ("demand", "POST", "/v1/pledges/{pledge_id}/withdraw"): ({"pledge_id": "pledge_id"}, _static({"reason": "edge"})),
+    ("demand", "POST", "/v1/funds"): ({}, _fund),
+    ("demand", "GET", "/v1/funds/{fund_id}"): ({"fund_id": "fund_id"}, None),
+    ("demand", "POST", "/v1/funds/{fund_id}/purchases"): (
+        {"fund_id": "fund_id"},
+        lambda _r, w: {"bundle_id": w.ids["bundle:committed"], "amount": {"amount": "1.00"}},
+    ),
+    ("demand", "POST", "/v1/funds/{fund_id}/close"): ({"fund_id": "fund_id"}, _static({"reason": "edge"})),
     ("contracts", "GET", "/v1/contracts/{contract_id}"): ({"contract_id": "contract_id"}, None),
     ("contracts", "GET", "/v1/contracts/{contract_id}/change-log"): ({"contract_id": "contract_id"}, None),
     ("contracts", "GET", "/v1/joint-orders/{bundle_id}/contract"): ({"bundle_id": "bundle:committed"}, None),
@@ -311,3 +335,25 @@ def fresh_accession(world: World) -> dict[str, str]:
 
 FRESH[("contracts", "POST", "/v1/frameworks/{framework_id}/accessions/{nation}/approve")] = fresh_accession
 FRESH[("contracts", "POST", "/v1/frameworks/{framework_id}/accessions/{nation}/refuse")] = fresh_accession
+
+
+def fresh_pledge(world: World, *, confirmed: bool = False) -> dict[str, str]:
+    """A pledge of the own nation to the committed joint order, each allowed caller its own."""
+    body = {"nation": OWN, "amount": {"amount": "10.00"}, "bundle_id": world.ids["bundle:committed"]}
+    made = world.call("demand", "POST", "/v1/pledges", world.headers["own"], body, 201)
+    if confirmed:
+        world.call("demand", "POST", f"/v1/pledges/{made['id']}/confirm", world.headers["own"], {}, 200)
+    return {"pledge_id": str(made["id"])}
+
+
+def fresh_fund(world: World) -> dict[str, str]:
+    body = {"lead": LEAD, "purpose": "edge, to close", "item_codes": [ITEM], "beneficiary": "UKR"}
+    return {
+        "fund_id": str(world.call("demand", "POST", "/v1/funds", world.headers["lead_coordinator"], body, 201)["id"])
+    }
+
+
+FRESH[("demand", "POST", "/v1/pledges/{pledge_id}/confirm")] = fresh_pledge
+FRESH[("demand", "POST", "/v1/pledges/{pledge_id}/withdraw")] = fresh_pledge
+FRESH[("demand", "POST", "/v1/pledges/{pledge_id}/paid")] = lambda world: fresh_pledge(world, confirmed=True)
+FRESH[("demand", "POST", "/v1/funds/{fund_id}/close")] = fresh_fund

@@ -210,6 +210,17 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
         delivered = [str(a["message_id"]) for a in items if a["succeeded"]]
         return delivered[0] if delivered else None
 
+    # Money: the own nation pledges to the committed joint order (led by NSPA), and pays into
+    # a fund NSPA runs for Ukraine, enough for the matrix's purchases.
+    pledge = {"nation": OWN, "amount": {"amount": "1000.00"}, "bundle_id": ids["bundle:committed"]}
+    ids["pledge_id"] = world.call("demand", "POST", "/v1/pledges", desk(OWN), pledge, 201)["id"]
+    fund = {"lead": LEAD, "purpose": "edge", "item_codes": [ITEM], "beneficiary": "UKR"}
+    ids["fund_id"] = world.call("demand", "POST", "/v1/funds", lead, fund, 201)["id"]
+    paying = {"nation": OWN, "amount": {"amount": "1000.00"}, "fund_id": ids["fund_id"]}
+    paid = world.call("demand", "POST", "/v1/pledges", desk(OWN), paying, 201)["id"]
+    world.call("demand", "POST", f"/v1/pledges/{paid}/confirm", desk(OWN), {}, 200)
+    world.call("demand", "POST", f"/v1/pledges/{paid}/paid", lead, {}, 200)
+
     retired = {"code": f"EDGE-{uuid.uuid4().hex[:6].upper()}", "name": "to retire", "category": "AMMO", "unit": "round"}
     ids["item:retire"] = world.call("demand", "POST", "/v1/catalogue/items", ADMIN, retired, 201)["code"]
 

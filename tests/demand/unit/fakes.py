@@ -16,9 +16,18 @@ from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.topics import Topic
 from demand.domain.access import SeenBy, leader
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, Decision, ListedLine
+from demand.domain.fund import Fund
 from demand.domain.need import AlikeNeeds, Need, NeedFacts, NeedStatus, NeedVersion
+from demand.domain.pledge import Pledge, PledgeTotals
 from demand.domain.reference import SEED_ITEMS, CatalogueItem
-from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, OpenBundle, StoredAnswer
+from demand.service_layer.unit_of_work import (
+    AnsweredMeanwhile,
+    BundleFilter,
+    NeedFilter,
+    OpenBundle,
+    PledgeFilter,
+    StoredAnswer,
+)
 from tests.demand.unit.examples import NOW
 
 T = TypeVar("T")
@@ -241,6 +250,68 @@ class FakeIdempotencyKeys:
         self.answers[scope, key] = answer
 
 
+class FakePledges:
+    def __init__(self, funds: FakeFunds, bundles: FakeBundles) -> None:
+        self.stored: dict[str, Pledge] = {}
+        self._funds, self._bundles = funds, bundles
+
+    def add(self, pledge: Pledge) -> None:
+        self.stored[pledge.id] = pledge
+
+    async def get(self, key: str) -> Pledge | None:
+        return self.stored.get(key)
+
+    def _seen(self, p: Pledge, seen_by: SeenBy | None) -> bool:
+        if seen_by is None:
+            return True
+        if p.nation == seen_by.nation:
+            return True
+        fund = self._funds.stored.get(p.fund_id or "")
+        bundle = self._bundles.stored.get(p.bundle_id or "")
+        led = fund.lead if fund else (leader(bundle) if bundle else None)
+        return seen_by.lead is not None and led == seen_by.lead
+
+    async def page(self, f: PledgeFilter, limit: int, offset: int) -> tuple[Sequence[Pledge], int]:
+        found = [
+            p
+            for p in sorted(self.stored.values(), key=lambda p: (p.created_at, p.id))
+            if self._seen(p, f.seen_by)
+            and f.bundle_id in (None, p.bundle_id)
+            and f.fund_id in (None, p.fund_id)
+            and f.status in (None, p.status)
+        ]
+        return found[offset : offset + limit], len(found)
+
+    async def totals(self, *, bundle_id: str | None = None, fund_id: str | None = None) -> PledgeTotals:
+        return PledgeTotals.of(
+            (p.nation, p.status, p.amount_eur)
+            for p in self.stored.values()
+            if (p.bundle_id == bundle_id if bundle_id is not None else p.fund_id == fund_id)
+        )
+
+    async def of_nation(self, nation: str, *, bundle_id: str | None = None, fund_id: str | None = None) -> list[Pledge]:
+        mine = [p for p in self.stored.values() if p.nation == nation]
+        return [p for p in mine if (p.bundle_id == bundle_id if bundle_id is not None else p.fund_id == fund_id)]
+
+
+class FakeFunds:
+    def __init__(self) -> None:
+        self.stored: dict[str, Fund] = {}
+
+    def add(self, fund: Fund) -> None:
+        self.stored[fund.id] = fund
+
+    async def get(self, key: str) -> Fund | None:
+        return self.stored.get(key)
+
+    async def page(self, limit: int, offset: int) -> tuple[Sequence[Fund], int]:
+        found = sorted(self.stored.values(), key=lambda f: (f.created_at, f.id))
+        return found[offset : offset + limit], len(found)
+
+    async def claim(self, fund_id: str) -> None:
+        """One task at a time: nothing to wait for."""
+
+
 class FakeBatch:
     def __init__(self, needs: FakeNeeds) -> None:
         self._needs = needs
@@ -261,6 +332,8 @@ class FakeUnitOfWork:
         self.needs = FakeNeeds(self.bundles)
         self.catalogue = FakeCatalogue()
         self.idempotency = FakeIdempotencyKeys()
+        self.funds = FakeFunds()
+        self.pledges = FakePledges(self.funds, self.bundles)
         self.published: list[tuple[Topic, EventEnvelope[Any]]] = []
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0

@@ -260,6 +260,59 @@ class NeedUnplaceableV1(EventEnvelope[NeedUnplaceablePayload], type="demand.need
     pass
 
 
+# --- Money: pledges and funds (demand) -> nations ----------------------------------------
+
+
+class PledgePayload(BaseModel):
+    """One nation's pledge, for the nations and their coordinators: industry is never told
+    what a nation pledged (notifications makes no industry notice of it)."""
+
+    pledge_id: str
+    nation: str = Field(description="The contributor.")
+    amount: EurDecimal
+    beneficiary: str = Field(description="For whom: the contributor itself (own forces), UKR, or another nation.")
+    bundle_id: str | None = None
+    fund_id: str | None = None
+    status: Literal["pledged", "confirmed", "paid", "withdrawn"]
+    reason: str | None = None
+
+
+class PledgeMadeV1(EventEnvelope[PledgePayload], type="demand.pledge.made", version=1):
+    pass
+
+
+class PledgeConfirmedV1(EventEnvelope[PledgePayload], type="demand.pledge.confirmed", version=1):
+    pass
+
+
+class PledgePaidV1(EventEnvelope[PledgePayload], type="demand.pledge.paid", version=1):
+    pass
+
+
+class PledgeWithdrawnV1(EventEnvelope[PledgePayload], type="demand.pledge.withdrawn", version=1):
+    pass
+
+
+class FundPayload(BaseModel):
+    """A fund run by a lead: what it is for and, once closed, why. No contributor's amount."""
+
+    fund_id: str
+    lead: str
+    purpose: str
+    item_codes: list[str]
+    beneficiary: str
+    status: Literal["open", "closed"]
+    reason: str | None = None
+
+
+class FundOpenedV1(EventEnvelope[FundPayload], type="demand.fund.opened", version=1):
+    pass
+
+
+class FundClosedV1(EventEnvelope[FundPayload], type="demand.fund.closed", version=1):
+    pass
+
+
 BundleEvent = event_union(
     BundleUpdatedV1,
     BundleUpdatedV2,
@@ -269,4 +322,10 @@ BundleEvent = event_union(
     AccessionConfirmedV1,
     HarmonisationProposedV1,
     NeedUnplaceableV1,
+    PledgeMadeV1,
+    PledgeConfirmedV1,
+    PledgePaidV1,
+    PledgeWithdrawnV1,
+    FundOpenedV1,
+    FundClosedV1,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,8 +22,10 @@ from demand.domain.bundle import (
     DecisionKind,
     Participation,
 )
+from demand.domain.fund import Fund, FundStatus, Purchase
 from demand.domain.funding import Assessment
 from demand.domain.need import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
+from demand.domain.pledge import Pledge, PledgeStatus
 from demand.domain.reference import CatalogueItem
 
 metadata = MetaData()
@@ -106,6 +108,26 @@ class AssessmentsJson(TypeDecorator[list[Assessment]]):
                 row[key] = None if row.get(key) is None else Decimal(row[key])
             found.append(Assessment(**row))
         return found
+
+
+class PurchasesJson(TypeDecorator[list[Purchase]]):
+    """What a fund bought, as JSON: amounts as decimal strings, moments in UTC."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: list[Purchase] | None, dialect: Dialect) -> Any:
+        return [
+            {"bundle_id": p.bundle_id, "amount_eur": str(p.amount_eur), "at": p.at.isoformat(), "note": p.note}
+            for p in value or []
+        ]
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[Purchase]:
+        parsed = json.loads(value) if isinstance(value, str) else value
+        return [
+            Purchase(p["bundle_id"], Decimal(p["amount_eur"]), datetime.fromisoformat(p["at"]), p.get("note", ""))
+            for p in parsed or []
+        ]
 
 
 class DeviationsJson(TypeDecorator[list[Deviation]]):
@@ -258,6 +280,45 @@ bundle_lines = Table(
     Index("ix_bundle_lines_nation", "bundle_id", "nation", "need_id"),  # a nation's lines, in order
 )
 
+pledges = Table(
+    "pledges",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    required("nation", String(3)),
+    required("amount_cents", EurCents(), key="amount_eur"),
+    required("beneficiary", String(3)),
+    Column("bundle_id", String(40), nullable=True),
+    Column("fund_id", String(40), nullable=True),
+    required("status", text_enum(PledgeStatus)),
+    Column("status_reason", Text, nullable=True),
+    required("created_at", UtcDateTime()),
+    required("updated_at", UtcDateTime()),
+    required("version", Integer),
+    # A nation's pledges in order; a recipient's summed by status and nation from the index.
+    Index("ix_pledges_nation_listed", "nation", "created_at", "id"),
+    Index("ix_pledges_listed", "created_at", "id"),
+    Index("ix_pledges_bundle", "bundle_id", "status", "nation", "amount_eur"),
+    Index("ix_pledges_fund", "fund_id", "status", "nation", "amount_eur"),
+)
+
+funds = Table(
+    "funds",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    required("lead", String(40)),
+    required("purpose", Text),
+    required("item_codes", JSON),
+    required("beneficiary", String(3)),
+    required("status", text_enum(FundStatus)),
+    required("purchases", PurchasesJson()),
+    Column("closed_reason", Text, nullable=True),
+    required("created_at", UtcDateTime()),
+    required("updated_at", UtcDateTime()),
+    required("version", Integer),
+    Index("ix_funds_listed", "created_at", "id"),
+    Index("ix_funds_lead", "lead", "created_at", "id"),
+)
+
 item_demand = Table(
     # Demand per item in groups of needs alike (`AlikeNeeds`), kept by triggers on `needs`
     # (migration 0007) whatever statement changes a need: read by the demand sheet, never
@@ -300,6 +361,8 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Need, needs)
     mapper_registry.map_imperatively(NeedVersion, need_versions)
     mapper_registry.map_imperatively(CatalogueItem, catalogue_items)
+    mapper_registry.map_imperatively(Pledge, pledges, version_id_col=pledges.c.version, version_id_generator=False)
+    mapper_registry.map_imperatively(Fund, funds, version_id_col=funds.c.version, version_id_generator=False)
     # A bundle's shares are its running totals, changed by every need that joins or
     # leaves: the repository reads and writes them as plain rows (`bundle_shares`), so
     # that placing needs costs no bookkeeping of mapped objects.

@@ -25,9 +25,9 @@ from demand.domain.errors import InvalidNeed
 
 class Relation(StrEnum):
     ADMIN = "admin"  # the platform's administrator: every object, in full
-    LEAD = "lead"  # speaks for the bundle's lead, or for the lead of the bundle a need is in
+    LEAD = "lead"  # speaks for the lead of the bundle (or fund) the object is, is in, or goes to
     UNLED_NATION = "nation in a bundle without a nominated lead"
-    NATION = "nation in the bundle, or the need's own nation"
+    NATION = "nation in the bundle, the need's own nation, a pledge's contributor or a fund's"
     OUTSIDER = "outsider"
     ANY = "any"  # an act on a collection or on reference data, not on one object
 
@@ -50,9 +50,19 @@ class Action(StrEnum):
     CHANGE_NEED = "amend, submit or withdraw a need"
     READ_REFERENCE = "read the catalogue, nations, funding rules and demand sheet"
     EDIT_CATALOGUE = "add or retire a catalogue item"
+    MAKE_PLEDGE = "pledge money to a bundle or a fund (for its own nation)"
+    LIST_PLEDGES = "list pledges (each as READ_PLEDGE allows)"
+    READ_PLEDGE = "read a pledge"
+    CHANGE_PLEDGE = "confirm or withdraw its nation's pledge"
+    RECORD_PAYMENT = "record a pledge as paid to the bundle or fund it leads"
+    OPEN_FUND = "open a fund it leads"
+    LIST_FUNDS = "list funds"
+    READ_FUND = "read a fund, its totals and what it bought"
+    RUN_FUND = "buy with a fund or close it"
 
 
 DESK, COORDINATOR, INDUSTRY, ADMIN = Role.NATION_DESK, Role.COORDINATOR, Role.INDUSTRY, Role.ADMIN
+OUTSIDER = Relation.OUTSIDER
 NATIONS_IN_IT = (Relation.LEAD, Relation.UNLED_NATION, Relation.NATION)
 RUNNING = (
     Action.OPEN_FOR_ACCESSION,
@@ -91,12 +101,37 @@ ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
     Action.CHANGE_NEED: {Relation.ADMIN: frozenset({ADMIN}), Relation.NATION: frozenset({DESK})},
     Action.READ_REFERENCE: {Relation.ANY: frozenset({DESK, COORDINATOR, ADMIN})},
     Action.EDIT_CATALOGUE: {Relation.ANY: frozenset({ADMIN})},
+    # A pledge: its nation (the contributor) and the lead of the bundle or fund it goes to.
+    Action.MAKE_PLEDGE: {Relation.ANY: frozenset({DESK, ADMIN})},
+    Action.LIST_PLEDGES: {Relation.ANY: frozenset({DESK, COORDINATOR, ADMIN})},
+    Action.READ_PLEDGE: {
+        Relation.ADMIN: frozenset({ADMIN}),
+        Relation.NATION: frozenset({DESK, COORDINATOR}),
+        Relation.LEAD: frozenset({COORDINATOR}),
+    },
+    Action.CHANGE_PLEDGE: {Relation.ADMIN: frozenset({ADMIN}), Relation.NATION: frozenset({DESK})},
+    Action.RECORD_PAYMENT: {Relation.ADMIN: frozenset({ADMIN}), Relation.LEAD: frozenset({COORDINATOR})},
+    # A fund is announced to every nation, who may pay into it; its lead runs it.
+    Action.OPEN_FUND: {Relation.ANY: frozenset({COORDINATOR, ADMIN})},
+    Action.LIST_FUNDS: {Relation.ANY: frozenset({DESK, COORDINATOR, ADMIN})},
+    Action.READ_FUND: {
+        Relation.ADMIN: frozenset({ADMIN}),
+        **{
+            relation: frozenset({DESK, COORDINATOR}) for relation in (Relation.LEAD, Relation.NATION, Relation.OUTSIDER)
+        },
+    },
+    Action.RUN_FUND: {Relation.ADMIN: frozenset({ADMIN}), Relation.LEAD: frozenset({COORDINATOR})},
 }
 
 # Whether a refusal of an action may admit that the object exists: only to one who may read it.
 _READ = {action: Action.READ_BUNDLE for action in ALLOWED} | {
     Action.READ_NEED: Action.READ_NEED,
     Action.CHANGE_NEED: Action.READ_NEED,
+    Action.READ_PLEDGE: Action.READ_PLEDGE,
+    Action.CHANGE_PLEDGE: Action.READ_PLEDGE,
+    Action.RECORD_PAYMENT: Action.READ_PLEDGE,
+    Action.READ_FUND: Action.READ_FUND,
+    Action.RUN_FUND: Action.READ_FUND,
 }
 
 
@@ -196,3 +231,24 @@ def view_of(caller: Caller, relation: Relation) -> str | None:
     """Whose lines, participation and trail a reader of a bundle sees: None for all of
     them, otherwise its own nation's."""
     return None if may(caller, Action.READ_BUNDLE_IN_FULL, relation) else caller.nation
+
+
+def to_pledge(caller: Caller, nation: str, recipient_lead: str | None) -> Relation:
+    """`nation` the contributor; `recipient_lead` the lead of the bundle or fund it goes to."""
+    if caller.role is ADMIN:
+        return Relation.ADMIN
+    if caller.nation == nation:
+        return Relation.NATION
+    if caller.party is not None and caller.party == recipient_lead:
+        return Relation.LEAD
+    return Relation.OUTSIDER
+
+
+def to_fund(caller: Caller, lead: str, contributors: tuple[str, ...]) -> Relation:
+    if caller.role is ADMIN:
+        return Relation.ADMIN
+    if caller.party is not None and caller.party == lead:
+        return Relation.LEAD
+    if caller.nation is not None and caller.nation in contributors:
+        return Relation.NATION
+    return Relation.OUTSIDER

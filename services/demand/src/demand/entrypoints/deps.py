@@ -16,7 +16,7 @@ from bundling_shared.auth.fastapi import current_principal, require_role
 from bundling_shared.service_app import from_service
 from bundling_shared.strict import CODE_PATTERN, Label
 from demand.domain.access import Action, Caller, Relation, authorise
-from demand.entrypoints.schemas import KnownNation
+from demand.entrypoints.schemas import ID_PATTERN, KnownNation
 from demand.service_layer.unit_of_work import UowFactory
 
 PAGE, MAX_PAGE = 50, 100
@@ -60,11 +60,10 @@ Registrar = Annotated[Caller, Depends(_allowed(Action.REGISTER_NEED))]
 Admin = Annotated[Caller, Depends(_allowed(Action.EDIT_CATALOGUE))]
 Desk = Annotated[Caller, Depends(_desk)]
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
-"""An id as the service makes them (need-<32 hex digits>): one that could never be made is a
-422; one that could but does not exist, or is not the caller's to see, a 404."""
 NeedId = Annotated[str, Path(pattern=ID_PATTERN, examples=["need-01a242be8d507241a657861ca236f598"])]
 BundleId = Annotated[str, Path(pattern=ID_PATTERN, examples=["bundle-01a242be8d507241a657861ca236f598"])]
+PledgeId = Annotated[str, Path(pattern=ID_PATTERN, examples=["pledge-01a242be8d507241a657861ca236f598"])]
+FundId = Annotated[str, Path(pattern=ID_PATTERN, examples=["fund-01a242be8d507241a657861ca236f598"])]
 ItemCode = Annotated[str, Path(max_length=80, pattern=CODE_PATTERN.pattern, examples=["AMMO-155MM"])]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Items on the page, at most {MAX_PAGE}.")]
 BundleLimit = Annotated[

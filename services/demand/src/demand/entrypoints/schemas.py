@@ -43,13 +43,22 @@ from bundling_shared.strict import (
 )
 from demand.domain.bundle import Bundle, BundleKind, Share
 from demand.domain.errors import DemandRuleViolation
+from demand.domain.fund import MAX_PURCHASES
 from demand.domain.funding import ELIGIBILITY, Assessment, InstrumentRule, RuleSet, share_of
 from demand.domain.need import CENT, Deviation, EndUser, Need, NeedTerms, Priority, YearQuantity
+from demand.domain.pledge import Pledge, PledgeTotals
 from demand.domain.reference import NATIONS, CatalogueItem
+from demand.service_layer.funds import CONTRIBUTIONS_SHOWN, FundView
+from demand.service_layer.pledges import PledgeView
 from demand.service_layer.views import OPEN_BUNDLES_SHOWN, Preview
 
 PLANNING_YEARS = LATEST_YEAR - EARLIEST_YEAR + 1
 """The most yearly quantities a need can have: one per year of the planning range."""
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+"""An id as the service makes them (need-<32 hex digits>): one that could never be made is a
+422; one that could but does not exist, or is not the caller's to see, a 404."""
+ObjectId = Annotated[str, Strict(), Field(pattern=ID_PATTERN)]
 
 MAX_DEVIATIONS = 50
 MAX_PLATFORMS = 100
@@ -475,11 +484,24 @@ class BundleOut(BundleSummaryOut):
 
     yearly_totals: Yearly = Field(description="Quantities per year over all its nations.")
     funding: Annotated[list[FundingOut], Field(max_length=MAX_INSTRUMENTS)]
+    money: BundleMoneyOut | None = Field(
+        default=None,
+        description="Its money side from pledges (on GET /v1/bundles/{id}): totals; its value and the gap to"
+        " coordinators only.",
+    )
     participation: Sequence[ParticipationOut] = Field(
         description="Each nation's answer and quantities, per year too (a desk: its own nation's).",
         max_length=MAX_NATIONS,
     )
     PART = ParticipationOut
+
+    @classmethod
+    def with_money(cls, bundle: Bundle, viewer_nation: str | None, today: date, money: PledgeTotals | None) -> Self:
+        out = cls.of(bundle, viewer_nation, today)
+        if money is not None:
+            value = sum((s.value_eur for s in bundle.shares), Decimal(0))
+            out.money = BundleMoneyOut.of_bundle(money, value, whole=viewer_nation is None)
+        return out
 
     @classmethod
     def _computed(cls, bundle: Bundle, viewer_nation: str | None, today: date) -> dict[str, Any]:
@@ -684,3 +706,146 @@ class DemandSheetOut(BaseModel):
         description=f"The item's open bundles, the oldest first, up to {OPEN_BUNDLES_SHOWN}."
     )
     open_bundle_count: int = Field(description="How many open bundles the item has.")
+
+
+# ---------------------------------------------------------------------------- money
+class PledgeIn(StrictModel):
+    """A pledge to one bundle (its id given by its lead) or one open fund."""
+
+    nation: KnownNation = Field(description="The contributor; a desk's own nation.", examples=["NLD"])
+    amount: MoneyIn = Field(description="EUR with cents, more than zero.")
+    beneficiary: KnownNation | None = Field(
+        default=None, description="For whom: UKR, another nation, or (left out) the contributor's own forces."
+    )
+    bundle_id: ObjectId | None = None
+    fund_id: ObjectId | None = None
+
+
+class PledgeOut(BaseModel):
+    id: str
+    nation: str
+    amount: MoneyOut
+    beneficiary: str
+    for_own_forces: bool
+    bundle_id: str | None
+    fund_id: str | None
+    status: Literal["pledged", "confirmed", "paid", "withdrawn"]
+    status_reason: str | None = Field(description="Why it was withdrawn.")
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, p: Pledge) -> Self:
+        return copied(cls, p, amount=MoneyOut(amount=p.amount_eur), status=p.status.value)
+
+
+class PledgeTotalsOut(BaseModel):
+    """A bundle's or fund's money from pledges: totals only, no nation's amount."""
+
+    pledged_eur: EurText = Field(description="Pledges that stand: pledged, confirmed or paid.")
+    confirmed_eur: EurText = Field(description="Confirmed or paid.")
+    paid_eur: EurText
+    contributor_count: int
+
+    @classmethod
+    def of(cls, t: PledgeTotals) -> Self:
+        return copied(cls, t, contributor_count=len(t.contributors))
+
+
+class PledgeReadOut(PledgeOut):
+    recipient_money: PledgeTotalsOut = Field(description="The totals of the bundle or fund it goes to.")
+
+    @classmethod
+    def of_view(cls, v: PledgeView) -> Self:
+        p = v.pledge
+        return copied(
+            cls,
+            p,
+            amount=MoneyOut(amount=p.amount_eur),
+            status=p.status.value,
+            recipient_money=PledgeTotalsOut.of(v.recipient),
+        )
+
+
+class BundleMoneyOut(PledgeTotalsOut):
+    value_eur: EurText | None = Field(
+        description="Coordinators only: the bundle's value, the budget ceilings of its needs."
+    )
+    gap_eur: EurText | None = Field(
+        description="Coordinators only: the value not covered by confirmed pledges (paid by the buying nations"
+        " from their own budgets, or still to be found), never below zero."
+    )
+
+    @classmethod
+    def of_bundle(cls, t: PledgeTotals, value: Decimal, whole: bool) -> Self:
+        gap = max(value - t.confirmed_eur, Decimal(0))
+        return copied(
+            cls,
+            t,
+            contributor_count=len(t.contributors),
+            value_eur=value if whole else None,
+            gap_eur=gap if whole else None,
+        )
+
+
+MAX_FUND_ITEMS = 20
+
+
+class FundIn(StrictModel):
+    lead: PartyRef = Field(description="The nation or agency running it: the coordinator's own.", examples=["SWE"])
+    purpose: Reason
+    item_codes: Annotated[list[Code], Field(min_length=1, max_length=MAX_FUND_ITEMS)] = Field(examples=[["CV90"]])
+    beneficiary: KnownNation = Field(description="For whom it buys.", examples=["UKR"])
+
+
+class PurchaseIn(StrictModel):
+    bundle_id: ObjectId
+    amount: MoneyIn
+    note: Reason = ""
+
+
+class PurchaseOut(BaseModel):
+    bundle_id: str
+    amount: MoneyOut
+    at: datetime
+    note: str
+
+
+class FundOut(BaseModel):
+    """A fund: every nation sees what it is for, its totals, its contributors and what it
+    bought; the pledges listed are all of them for its lead, a contributor's own otherwise."""
+
+    id: str
+    lead: str
+    purpose: str
+    item_codes: Annotated[list[str], Field(max_length=MAX_FUND_ITEMS)]
+    beneficiary: str
+    status: Literal["open", "closed"]
+    closed_reason: str | None
+    money: PledgeTotalsOut
+    contributors: Annotated[list[str], Field(max_length=MAX_NATIONS)]
+    balance_eur: EurText = Field(description="Paid in, less what it bought.")
+    spent_eur: EurText
+    purchases: Annotated[list[PurchaseOut], Field(max_length=MAX_PURCHASES)]
+    pledges: Annotated[list[PledgeOut], Field(max_length=CONTRIBUTIONS_SHOWN)] = Field(
+        description="Its lead: every pledge (the first 100; the rest at GET /v1/pledges?fund_id=); a"
+        " contributor: its own."
+    )
+
+    @classmethod
+    def of(cls, v: FundView) -> Self:
+        f = v.fund
+        return copied(
+            cls,
+            f,
+            status=f.status.value,
+            money=PledgeTotalsOut.of(v.totals),
+            contributors=list(v.totals.contributors),
+            balance_eur=v.balance_eur,
+            spent_eur=f.spent_eur,
+            purchases=[
+                PurchaseOut(bundle_id=p.bundle_id, amount=MoneyOut(amount=p.amount_eur), at=p.at, note=p.note)
+                for p in f.purchases
+            ],
+            pledges=[PledgeOut.of(p) for p in v.pledges],
+        )

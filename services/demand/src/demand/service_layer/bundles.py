@@ -13,6 +13,7 @@ from bundling_shared.errors import NotFound, again_if_changed
 from demand.domain.access import Action, Caller, Relation, acting_nation, authorise, seen_by, to_bundle, view_of
 from demand.domain.bundle import Bundle, Decision, DecisionKind, ListedLine
 from demand.domain.need import NeedFacts, YearQuantity
+from demand.domain.pledge import PledgeTotals
 from demand.service_layer import events
 from demand.service_layer.aggregator import place_again
 from demand.service_layer.unit_of_work import BundleFilter, UnitOfWork
@@ -26,6 +27,7 @@ class BundleView:
     bundle: Bundle
     nation: str | None
     today: date  # the day its funding is assessed on, unless committed (its verdicts are kept)
+    money: PledgeTotals | None = None  # its pledges' totals, where read
 
 
 async def _allowed(uow: UnitOfWork, caller: Caller, bundle_id: str, action: Action) -> tuple[Bundle, Relation]:
@@ -46,9 +48,10 @@ def _view(uow: UnitOfWork, bundle: Bundle, caller: Caller, relation: Relation | 
 
 
 async def read_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str) -> BundleView:
+    """The bundle with its money side: the totals of the pledges to it."""
     async with uow:
         bundle, relation = await _allowed(uow, caller, bundle_id, Action.READ_BUNDLE)
-        return _view(uow, bundle, caller, relation)
+        return replace(_view(uow, bundle, caller, relation), money=await uow.pledges.totals(bundle_id=bundle.id))
 
 
 async def bundle_lines(

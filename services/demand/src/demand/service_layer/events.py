@@ -28,7 +28,10 @@ from bundling_shared.events.demand import (
     FrameworkCommittedPayload,
     FrameworkCommittedV1,
     FrameworkParticipant,
+    FundClosedV1,
     FundingAssessment,
+    FundOpenedV1,
+    FundPayload,
     HarmonisationProposedPayload,
     HarmonisationProposedV1,
     JointOrderCommittedPayload,
@@ -44,12 +47,19 @@ from bundling_shared.events.demand import (
     NeedUnplaceableV1,
     NeedWithdrawnPayload,
     NeedWithdrawnV1,
+    PledgeConfirmedV1,
+    PledgeMadeV1,
+    PledgePaidV1,
+    PledgePayload,
+    PledgeWithdrawnV1,
     YearlyQuantity,
 )
 from bundling_shared.events.envelope import EventEnvelope
 from demand.domain.bundle import BundleKind, BundleState, CommittedOrder, Share
 from demand.domain.bundling import incompatible
+from demand.domain.fund import Fund
 from demand.domain.need import Need, NeedFacts, YearQuantity
+from demand.domain.pledge import Pledge, PledgeStatus
 from demand.service_layer.unit_of_work import UnitOfWork
 
 PRODUCER = "demand"
@@ -211,3 +221,32 @@ async def accession_confirmed(uow: UnitOfWork, bundle: BundleState, share: Share
         budget_ceiling=budget_eur or None,
     )
     await _emit(uow, AccessionConfirmedV1, payload, aggregate_id=bundle.id, nation=share.nation)
+
+
+# ---------------------------------------------------------------------------- money
+PLEDGE_EVENTS: dict[PledgeStatus, Kind] = {
+    PledgeStatus.PLEDGED: PledgeMadeV1,
+    PledgeStatus.CONFIRMED: PledgeConfirmedV1,
+    PledgeStatus.PAID: PledgePaidV1,
+    PledgeStatus.WITHDRAWN: PledgeWithdrawnV1,
+}
+
+
+async def pledge_changed(uow: UnitOfWork, pledge: Pledge) -> None:
+    """The pledge as it now stands, for the nations: its status names the event."""
+    payload = copied(
+        PledgePayload,
+        pledge,
+        pledge_id=pledge.id,
+        amount=pledge.amount_eur,
+        status=pledge.status.value,
+        reason=pledge.status_reason,
+    )
+    await _emit(uow, PLEDGE_EVENTS[pledge.status], payload, aggregate_id=pledge.id, nation=pledge.nation)
+
+
+async def fund_changed(uow: UnitOfWork, fund: Fund) -> None:
+    """A fund opened or closed: what it is for, never who paid how much."""
+    payload = copied(FundPayload, fund, fund_id=fund.id, status=fund.status.value, reason=fund.closed_reason)
+    kind = FundOpenedV1 if fund.closed_reason is None else FundClosedV1
+    await _emit(uow, kind, payload, aggregate_id=fund.id)

@@ -13,7 +13,9 @@ from bundling_shared.errors import Conflict
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from demand.domain.access import SeenBy
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision, ListedLine
+from demand.domain.fund import Fund
 from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
+from demand.domain.pledge import Pledge, PledgeStatus, PledgeTotals
 from demand.domain.reference import CatalogueItem
 
 
@@ -32,6 +34,14 @@ class BundleFilter:
     item_code: str | None = None
     kind: BundleKind | None = None
     seen_by: SeenBy | None = None  # None: every bundle
+
+
+@dataclass(frozen=True)
+class PledgeFilter:
+    bundle_id: str | None = None
+    fund_id: str | None = None
+    status: PledgeStatus | None = None
+    seen_by: SeenBy | None = None  # None: every pledge
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,28 @@ class Batch(Protocol):
         ...
 
 
+class Pledges(Protocol):
+    def add(self, pledge: Pledge) -> None: ...
+    async def get(self, key: str) -> Pledge | None: ...
+    async def page(self, f: PledgeFilter, limit: int, offset: int) -> tuple[Sequence[Pledge], int]: ...
+    async def totals(self, *, bundle_id: str | None = None, fund_id: str | None = None) -> PledgeTotals:
+        """The recipient's (one bundle's or one fund's) money side, summed over its pledges."""
+        ...
+
+    async def of_nation(self, nation: str, *, bundle_id: str | None = None, fund_id: str | None = None) -> list[Pledge]:
+        """One nation's pledges to one recipient, the oldest first."""
+        ...
+
+
+class Funds(Protocol):
+    def add(self, fund: Fund) -> None: ...
+    async def get(self, key: str) -> Fund | None: ...
+    async def page(self, limit: int, offset: int) -> tuple[Sequence[Fund], int]: ...
+    async def claim(self, fund_id: str) -> None:
+        """This transaction's to change until it ends: acts on one fund take turns."""
+        ...
+
+
 class UnitOfWork(MessagingUnitOfWork, Protocol):
     clock: Clock  # the service's one clock: every handler's "now" and "today"
 
@@ -197,6 +229,10 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def bundles(self) -> Bundles: ...
     @property
     def idempotency(self) -> IdempotencyKeys: ...
+    @property
+    def pledges(self) -> Pledges: ...
+    @property
+    def funds(self) -> Funds: ...
 
     async def flush(self) -> None: ...
     def batch(self) -> AbstractAsyncContextManager[Batch]:

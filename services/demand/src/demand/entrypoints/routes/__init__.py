@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from demand.entrypoints.routes import bundles, catalogue, needs
+from demand.entrypoints.routes import bundles, catalogue, funds, needs, pledges
 
 router = APIRouter(prefix="/v1")
-for module in (needs, bundles, catalogue):
+for module in (needs, bundles, catalogue, pledges, funds):
     router.include_router(module.router)

@@ -50,7 +50,7 @@ router = APIRouter(prefix="/bundles", tags=["bundles"])
 
 
 def _out(view: handlers.BundleView) -> BundleOut:
-    return BundleOut.of(view.bundle, view.nation, view.today)
+    return BundleOut.with_money(view.bundle, view.nation, view.today, view.money)
 
 
 @router.get("", response_model=Page[BundleSummaryOut])

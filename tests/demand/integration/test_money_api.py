@@ -1,0 +1,213 @@
+"""The money side of bundling, through the API on both databases: CV90 vehicles for
+Ukraine bought through a Swedish fund the Netherlands and Denmark pay into, and 155 mm
+ammunition bought through Czechia with financial support pledged by eighteen nations,
+the Netherlands' 250 M EUR among them. Amounts add up to the cent; a contributor sees its
+own pledge and the totals, the lead every pledge; bad money is refused with the reason."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.demand.helpers import ADMIN, aggregate_all, coordinator_of, outbox_events
+from tests.demand.integration.test_bundles_api import Demand, bundles, register
+from tests.support.api import desk
+
+# Eighteen European nations pledging to the 155 mm batch bought through Czechia.
+SUPPORTERS = ["NLD", "DEU", "DNK", "SWE", "FIN", "NOR", "BEL", "EST", "LVA", "LTU", "POL", "PRT", "ESP",
+              "FRA", "ITA", "AUT", "IRL", "LUX"]  # fmt: skip
+
+
+async def pledge(client: httpx.AsyncClient, nation: str, amount: str, **to: Any) -> dict[str, Any]:
+    body = {"nation": nation, "amount": {"amount": amount, "currency": "EUR"}, **to}
+    response = await client.post("/v1/pledges", json=body, headers=desk(nation))
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
+async def act(client: httpx.AsyncClient, path: str, headers: dict[str, str], body: Any = None) -> dict[str, Any]:
+    response = await client.post(path, json=body if body is not None else {}, headers=headers)
+    assert response.is_success, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+async def test_cv90_through_a_swedish_fund_for_ukraine(demand: Demand) -> None:
+    service, client = demand
+    sweden = coordinator_of("SWE")
+    fund = await act(
+        client,
+        "/v1/funds",
+        sweden,
+        {
+            "lead": "SWE",
+            "purpose": "CV90 infantry fighting vehicles for Ukraine",
+            "item_codes": ["CV90"],
+            "beneficiary": "UKR",
+        },
+    )
+    fid = fund["id"]
+    assert (fund["status"], fund["lead"], fund["beneficiary"], fund["balance_eur"]) == ("open", "SWE", "UKR", "0.00")
+    nld = await pledge(client, "NLD", "400000000.00", fund_id=fid, beneficiary="UKR")
+    dnk = await pledge(client, "DNK", "123456789.01", fund_id=fid, beneficiary="UKR")
+    assert (nld["status"], nld["for_own_forces"], nld["amount"]["amount"]) == ("pledged", False, "400000000.00")
+
+    # Confirmed by each contributor, recorded paid by the fund's lead: neither in the other's place.
+    assert (await client.post(f"/v1/pledges/{nld['id']}/paid", json={}, headers=desk("NLD"))).status_code == 403
+    assert (await client.post(f"/v1/pledges/{nld['id']}/confirm", json={}, headers=desk("DNK"))).status_code == 404
+    assert (await client.post(f"/v1/pledges/{nld['id']}/confirm", json={}, headers=sweden)).status_code == 403
+    for made in (nld, dnk):
+        await act(client, f"/v1/pledges/{made['id']}/confirm", desk(made["nation"]))
+        await act(client, f"/v1/pledges/{made['id']}/paid", sweden)
+    refused = await client.post(f"/v1/pledges/{nld['id']}/withdraw", json={"reason": "late"}, headers=desk("NLD"))
+    assert refused.status_code == 409 and "paid" in refused.text  # paid money is not taken back
+
+    # Sweden buys the vehicles: its own joint order, paid from the fund as far as it holds.
+    await register(client, "SWE", 40, item="CV90", end_user="ukraine", budget_ceiling={"amount": "600000000.00"})
+    await aggregate_all(service)
+    (order,) = [b for b in await bundles(client) if b["item_code"] == "CV90"]
+    await act(client, f"/v1/bundles/{order['id']}/commit", sweden, {})
+    too_much = await client.post(
+        f"/v1/funds/{fid}/purchases",
+        json={"bundle_id": order["id"], "amount": {"amount": "523456789.02"}},
+        headers=sweden,
+    )
+    assert too_much.status_code == 409 and "holds 523456789.01 EUR" in too_much.text
+    bought = await client.post(
+        f"/v1/funds/{fid}/purchases",
+        json={"bundle_id": order["id"], "amount": {"amount": "500000000.00"}, "note": "first 40 vehicles"},
+        headers=sweden,
+    )
+    assert bought.status_code == 201, bought.text
+    led = bought.json()
+    assert (led["money"]["paid_eur"], led["spent_eur"], led["balance_eur"]) == (
+        "523456789.01",
+        "500000000.00",
+        "23456789.01",
+    )
+    assert [p["bundle_id"] for p in led["purchases"]] == [order["id"]]
+    assert sorted(p["nation"] for p in led["pledges"]) == ["DNK", "NLD"]  # its lead sees every pledge
+
+    as_nld = (await client.get(f"/v1/funds/{fid}", headers=desk("NLD"))).json()
+    assert [p["nation"] for p in as_nld["pledges"]] == ["NLD"]  # its own pledge, and the totals
+    assert as_nld["contributors"] == ["DNK", "NLD"] and as_nld["money"]["paid_eur"] == "523456789.01"
+    assert "123456789.01" not in json_of(as_nld)  # not Denmark's amount
+    outsider = (await client.get(f"/v1/funds/{fid}", headers=desk("POL"))).json()
+    assert outsider["pledges"] == [] and outsider["balance_eur"] == "23456789.01"
+
+    closed = await act(client, f"/v1/funds/{fid}/close", sweden, {"reason": "all vehicles ordered"})
+    assert closed["status"] == "closed"
+    late = await client.post(
+        "/v1/pledges", json={"nation": "FIN", "amount": {"amount": "1.00"}, "fund_id": fid}, headers=desk("FIN")
+    )
+    assert late.status_code == 409 and "closed" in late.text
+    kinds = [
+        e["event_type"]
+        for e in await outbox_events(service)
+        if e["event_type"].startswith(("demand.pledge", "demand.fund"))
+    ]
+    assert kinds == ["demand.fund.opened", "demand.pledge.made", "demand.pledge.made"] + [
+        "demand.pledge.confirmed", "demand.pledge.paid"] * 2 + ["demand.fund.closed"]  # fmt: skip
+
+
+def json_of(body: Any) -> str:
+    return json.dumps(body)
+
+
+async def test_155mm_through_czechia_with_eighteen_nations_pledging(demand: Demand) -> None:
+    service, client = demand
+    await register(client, "CZE", 180_000, budget_ceiling={"amount": "900000000.00"})
+    await aggregate_all(service)
+    (batch,) = await bundles(client)
+    bid = batch["id"]
+    amounts = {nation: ("250000000.00" if nation == "NLD" else f"{1_000_000 + i}.{i:02d}")
+               for i, nation in enumerate(SUPPORTERS)}  # fmt: skip
+    made = {nation: await pledge(client, nation, amount, bundle_id=bid, beneficiary="UKR")
+            for nation, amount in amounts.items()}  # fmt: skip
+    for nation in SUPPORTERS[:10]:
+        await act(client, f"/v1/pledges/{made[nation]['id']}/confirm", desk(nation))
+    await act(client, f"/v1/pledges/{made['LUX']['id']}/withdraw", desk("LUX"), {"reason": "budget moved"})
+
+    standing = sum(Decimal(a) for n, a in amounts.items() if n != "LUX")
+    confirmed = sum(Decimal(amounts[n]) for n in SUPPORTERS[:10])
+    czechia = coordinator_of("CZE")
+    money = (await client.get(f"/v1/bundles/{bid}", headers=czechia)).json()["money"]
+    assert Decimal(money["pledged_eur"]) == standing and Decimal(money["confirmed_eur"]) == confirmed
+    assert money["contributor_count"] == 17 and money["paid_eur"] == "0.00"
+    assert Decimal(money["value_eur"]) == Decimal("900000000.00")
+    assert Decimal(money["gap_eur"]) == Decimal("900000000.00") - confirmed
+
+    as_buyer = (await client.get(f"/v1/bundles/{bid}", headers=desk("CZE"))).json()["money"]
+    assert (as_buyer["value_eur"], as_buyer["gap_eur"]) == (None, None)  # the budget is its coordinators'
+    nld = (await client.get(f"/v1/pledges/{made['NLD']['id']}", headers=desk("NLD"))).json()
+    assert nld["amount"]["amount"] == "250000000.00" and nld["beneficiary"] == "UKR"
+    assert Decimal(nld["recipient_money"]["pledged_eur"]) == standing  # the totals, though it buys nothing
+    assert (await client.get(f"/v1/pledges/{made['NLD']['id']}", headers=desk("DEU"))).status_code == 404
+    assert (await client.get(f"/v1/bundles/{bid}", headers=desk("NLD"))).status_code == 404  # buys nothing in it
+
+    mine = (await client.get("/v1/pledges", headers=desk("DEU"))).json()
+    assert [p["nation"] for p in mine["items"]] == ["DEU"] and mine["total"] == 1
+    led = (await client.get("/v1/pledges", params={"bundle_id": bid, "limit": 100}, headers=czechia)).json()
+    assert led["total"] == 18
+    withdrawn = (await client.get("/v1/pledges", params={"status": "withdrawn"}, headers=czechia)).json()
+    assert [p["nation"] for p in withdrawn["items"]] == ["LUX"] and withdrawn["items"][0]["status_reason"]
+    assert (await client.get("/v1/pledges", headers=coordinator_of("EDA"))).json()["total"] == 0
+    everything = (await client.get("/v1/pledges", params={"limit": 100}, headers=ADMIN)).json()
+    assert everything["total"] == 18
+
+
+@pytest.mark.parametrize(
+    ("amount", "field"),
+    [
+        ({"amount": "-5.00"}, "amount"),
+        ({"amount": "0.00"}, "amount"),
+        ({"amount": "10.001"}, "amount"),
+        ({"amount": "10.00", "currency": "USD"}, "currency"),
+        ({"amount": "1" * 20}, "amount"),
+        ({"amount": 12.345}, "amount"),
+    ],
+)
+async def test_bad_money_is_refused_with_the_reason(demand: Demand, amount: dict[str, Any], field: str) -> None:
+    service, client = demand
+    await register(client, "CZE", 10)
+    await aggregate_all(service)
+    (batch,) = await bundles(client)
+    refused = await client.post(
+        "/v1/pledges", json={"nation": "NLD", "amount": amount, "bundle_id": batch["id"]}, headers=desk("NLD")
+    )
+    assert refused.status_code == 422 and field in refused.text, refused.text
+    assert (await client.get("/v1/pledges", headers=ADMIN)).json()["total"] == 0
+
+
+async def test_a_pledge_goes_to_one_known_recipient_for_its_own_nation(demand: Demand) -> None:
+    _, client = demand
+    body = {"nation": "NLD", "amount": {"amount": "10.00"}}
+    wrong = [
+        ({}, "one bundle or one fund"),
+        ({"bundle_id": "bundle-x", "fund_id": "fund-x"}, "one bundle"),
+        ({"bundle_id": "bundle-x"}, "no bundle bundle-x"),
+        ({"fund_id": "fund-x"}, "no fund fund-x"),
+    ]
+    for to, why in wrong:
+        refused = await client.post("/v1/pledges", json={**body, **to}, headers=desk("NLD"))
+        assert refused.status_code == 422 and why in refused.text, refused.text
+    other = await client.post("/v1/pledges", json={**body, "fund_id": "fund-x"}, headers=desk("DEU"))
+    assert other.status_code == 422 and "pledges for its own nation only" in other.text
+    agency = await client.post(
+        "/v1/funds",
+        json={"lead": "SWE", "purpose": "p", "item_codes": ["CV90"], "beneficiary": "UKR"},
+        headers=coordinator_of("NSPA"),
+    )
+    assert agency.status_code == 422 and "opens funds NSPA leads" in agency.text
+    assert (
+        await client.post(
+            "/v1/funds",
+            json={"lead": "SWE", "purpose": "p", "item_codes": ["NOPE-1"], "beneficiary": "UKR"},
+            headers=coordinator_of("SWE"),
+        )
+    ).status_code == 422
