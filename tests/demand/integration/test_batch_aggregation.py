@@ -328,30 +328,33 @@ async def test_batches_place_needs_exactly_as_one_event_at_a_time_does(tmp_path:
 
 
 async def overlapping(uow: UowFactory, events: list[NeedChange], batch: int) -> None:
-    """In batches of `batch`, each begun while the one before is still applied, as the
-    subscriber does on PostgreSQL when they share no need."""
-    before: asyncio.Future[Any] | None = None
+    """In batches of `batch`, each begun while the one before is still applied and placed
+    from the bundles it hands over, as the subscriber does on PostgreSQL when they share
+    no need."""
+    before: aggregator.Before | None = None
     earlier: set[str] = set()
     for start in range(0, len(events), batch):
         now = events[start : start + batch]
-        after = None if {e.payload.need_id for e in now} & earlier else before
-        if after is None and before is not None:
-            await before
-        running = asyncio.ensure_future(aggregator.aggregate_batch(now, uow(), POLICY, after))
+        if before is not None and {e.payload.need_id for e in now} & earlier:
+            await before.applied
+            before = None
+        relay = aggregator.Relay.new()
+        running = asyncio.ensure_future(aggregator.aggregate_batch(now, uow(), POLICY, before, relay))
         await asyncio.sleep(0.01)  # it records its events and reads its needs before the one before commits
         if before is not None:
-            await before
-        before, earlier = running, {e.payload.need_id for e in now}
+            await before.applied
+        before, earlier = aggregator.Before(running, relay), {e.payload.need_id for e in now}
     if before is not None:
-        await before
+        await before.applied
 
 
 async def test_on_postgresql_batches_writing_rows_while_placing_and_begun_early_place_needs_as_one_at_a_time(
     tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A batch sends the rows of the needs placed so far while it places the next ones (here
-    after every two needs), and begins before the batch before it has committed: neither
-    changes where a need goes, nor the totals, lines and trail entries."""
+    after every two needs), and begins, placing its needs from the bundles the batch before
+    handed over, before that batch has committed: none of it changes where a need goes,
+    nor the totals, lines and trail entries."""
     monkeypatch.setattr(BatchCache, "AHEAD_ROWS", 2)
     monkeypatch.setattr(BatchCache, "YIELD_EVERY", 1)
     sent: list[int] = []
@@ -373,12 +376,21 @@ async def test_on_postgresql_batches_writing_rows_while_placing_and_begun_early_
             raise
 
     monkeypatch.setattr(aggregator, "aggregate_together", watched)
+    adopted: list[object] = []
+    adopt = BatchCache.adopt
+
+    def counted_adopt(self: BatchCache, handed: object, stored: asyncio.Future[bool]) -> None:
+        adopted.append(handed)
+        adopt(self, handed, stored)
+
+    monkeypatch.setattr(BatchCache, "adopt", counted_adopt)
     one = await placements(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}", feed, batched=False)
     assert sent == []  # one event at a time: nothing to send ahead
     ahead = await placements(postgres_url, overlapping, batched=True)
     assert one == ahead
     assert failed == []
     assert len(sent) > 5
+    assert len(adopted) == 2  # the second and third batches of registrations start from the one before
 
 
 # --------------------------------------------------------------------------- on the broker

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bundling_shared.events.demand import DeliveryWindow, NeedRegisteredPayload, NeedRegisteredV1
 from demand.entrypoints.subscribers import _chained
-from demand.service_layer.aggregator import NeedChange
+from demand.service_layer.aggregator import Before, NeedChange, Relay
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,9 @@ async def test_each_batch_is_begun_while_the_one_before_is_applied_and_committed
     applied: list[tuple[str, bool]] = []
     commits_seen: list[int] = []
 
-    async def apply(events: list[NeedChange], after: asyncio.Future[Any] | None) -> None:
+    async def apply(events: list[NeedChange], before: Before | None, relay: Relay) -> None:
         need = events[0].payload.need_id
-        applied.append((need, after is not None and not after.done()))  # begun before the one before ended
+        applied.append((need, before is not None and not before.applied.done()))  # begun before that one ended
         commits_seen.append(len(consumer.committed))
         await asyncio.sleep(0.01)
 
@@ -102,9 +102,9 @@ async def test_a_batch_that_fails_rewinds_every_partition_to_its_first_record_no
     first = batch("a", (0, 10))
     consumer = Consumer([batch("b", (0, 11), (1, 20)), batch("c", (1, 21), (2, 5)), batch("d", (0, 13))])
 
-    async def apply(events: list[NeedChange], after: asyncio.Future[Any] | None) -> None:
-        if after is not None:
-            await after
+    async def apply(events: list[NeedChange], before: Before | None, relay: Relay) -> None:
+        if before is not None:
+            await before.applied
         if events[0].payload.need_id == "b":
             raise ConnectionError("database restarting")
 
@@ -120,7 +120,7 @@ async def test_a_batch_that_fails_rewinds_every_partition_to_its_first_record_no
 async def test_without_a_consumer_only_the_batch_given_is_applied() -> None:
     applied: list[str] = []
 
-    async def apply(events: list[NeedChange], after: asyncio.Future[Any] | None) -> None:
+    async def apply(events: list[NeedChange], before: Before | None, relay: Relay) -> None:
         applied.append(events[0].payload.need_id)
 
     first = batch("a", (0, 1))

@@ -10,10 +10,10 @@ is settled; if settling fails (the dead-letter topic unreachable, say), the batc
 delivered again and the events already applied are recognised by their ids.
 
 While one batch's transaction runs on the database server, the aggregator reads the next
-batch from the consumer (`_chained`) and, on PostgreSQL, begins it: the server and the
-interpreter work at the same time, where each used to wait for the other. A batch places
-its needs only once the one before it has committed, and its offsets are committed only
-after its own commit."""
+batch from the consumer (`_chained`) and, on PostgreSQL, begins it and places its needs
+from the bundles as the batch before left them: the server and the interpreter work at
+the same time, where each used to wait for the other. A batch writes only once the one
+before it has committed, and its offsets are committed only after its own commit."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ from bundling_shared.messaging.dead_letter import RetryPolicy, batch_records, pu
 from bundling_shared.messaging.kafka import at_least_once
 from demand.bootstrap import SERVICE, DemandService
 from demand.service_layer import aggregator
-from demand.service_layer.aggregator import AGGREGATOR
+from demand.service_layer.aggregator import AGGREGATOR, Before, Relay
 from demand.service_layer.contracted import (
     CONTRACT_WATCHER,
     accession_decided,
@@ -152,10 +152,10 @@ def subscribe(service: DemandService) -> None:
 
 
 def build_router(uow: UowFactory, policy: RetryPolicy, overlapping: bool = False) -> KafkaRouter:
-    """`overlapping`: a batch may record its events and read its needs while the batch
-    before is still being written, in a transaction of its own; only where a transaction
-    sees what others commit while it runs (PostgreSQL), not where it reads one snapshot to
-    its end (SQLite)."""
+    """`overlapping`: a batch may record its events, read its needs and place them while
+    the batch before is still being written, in a transaction of its own; only where a
+    transaction sees what others commit while it runs (PostgreSQL), not where it reads one
+    snapshot to its end (SQLite)."""
     router = KafkaRouter()
 
     @at_least_once(
@@ -182,9 +182,9 @@ def build_router(uow: UowFactory, policy: RetryPolicy, overlapping: bool = False
                     await publish_dead_letter(broker, record, value, policy.service, exc, 1, record_headers(record))
             return events
 
-        async def apply(events: list[aggregator.NeedChange], after: asyncio.Future[Any] | None) -> None:
+        async def apply(events: list[aggregator.NeedChange], before: Before | None, relay: Relay) -> None:
             # A need it cannot place is set aside on the need itself; nothing read goes to dead letters.
-            await aggregator.aggregate_batch(events, uow(), policy, after)
+            await aggregator.aggregate_batch(events, uow(), policy, before, relay)
 
         consumer = message.consumer if isinstance(message.consumer, AIOKafkaConsumer) else None
         await _chained(consumer, batch_records(message), body, read, apply, overlapping)
@@ -207,7 +207,7 @@ def build_router(uow: UowFactory, policy: RetryPolicy, overlapping: bool = False
 
 
 Read = Callable[[Sequence[Any], Sequence[bytes]], Awaitable[list[aggregator.NeedChange]]]
-Apply = Callable[[list[aggregator.NeedChange], "asyncio.Future[Any] | None"], Awaitable[None]]
+Apply = Callable[[list[aggregator.NeedChange], Before | None, Relay], Awaitable[None]]
 
 
 async def _chained(
@@ -220,8 +220,9 @@ async def _chained(
 ) -> None:
     """Applies the batch of `records`, then, while the consumer has more, the next ones:
     each batch is polled and read while the one before it is applied; with `overlapping`
-    it is also begun then (unless it names a need of that batch), and it places its needs
-    once that one is done. The offsets of a batch are committed after its transaction,
+    it is also begun then, unless it names a need of that batch (`aggregate_batch`: it
+    places its needs from the bundles that batch handed over, and writes them once that
+    batch has committed). The offsets of a batch are committed after its transaction,
     those of the last one by FastStream when the handler returns.
 
     Should a batch fail, each partition read since the last committed batch is rewound to
@@ -229,7 +230,8 @@ async def _chained(
     again and the events already applied are recognised by their ids. Without a consumer
     (FastStream's in-memory broker) only the batch given is applied."""
     events = await read(records, values)
-    applying = asyncio.ensure_future(apply(events, None))
+    relay = Relay.new()
+    applying = asyncio.ensure_future(apply(events, None, relay))
     running = [applying]
     unsettled = [records]  # the batches read whose offsets are not committed, oldest first
     try:
@@ -245,15 +247,16 @@ async def _chained(
                 break
             unsettled.append(following)
             next_events = await read(following, [record.value or b"" for record in following])
-            after = applying if overlapping and not _share_needs(events, next_events) else None
-            if after is None:
+            before = Before(applying, relay) if overlapping and not _share_needs(events, next_events) else None
+            if before is None:
                 await applying
-            next_applying = asyncio.ensure_future(apply(next_events, after))
+            next_relay = Relay.new()
+            next_applying = asyncio.ensure_future(apply(next_events, before, next_relay))
             running.append(next_applying)
             await applying
             running.remove(applying)
             await _commit(consumer, unsettled.pop(0))
-            applying, events = next_applying, next_events
+            applying, relay, events = next_applying, next_relay, next_events
         await applying
     except BaseException as exc:
         unfinished = [task for task in running if not task.done()]

@@ -66,15 +66,21 @@ async def aggregate(event: NeedChange, uow: UnitOfWork) -> str | None:
 
 
 async def aggregate_batch(
-    events: Sequence[NeedChange], uow: UnitOfWork, policy: RetryPolicy, after: asyncio.Future[Any] | None = None
+    events: Sequence[NeedChange],
+    uow: UnitOfWork,
+    policy: RetryPolicy,
+    before: Before | None = None,
+    relay: Relay | None = None,
 ) -> list[Ignored]:
     """Apply a batch of need events in their order; returns those that named no need of
     this service (nothing else is left unapplied).
 
-    `after`, if given, is the batch before this one, still being applied, none of whose
+    `before`, if given, is the batch before this one, still being applied, none of whose
     needs is among this one's: meanwhile this batch records its events and reads its
-    needs, and it places them once that batch is done (should that one fail, so does
-    this one).
+    needs; it places them once that batch has placed its own, starting from the bundles
+    as that batch left them, and writes them once that batch has committed (should that
+    batch not commit them, this one begins again from what is stored; should it fail,
+    so does this one). `relay` is what this batch hands to the next one in the same way.
 
     All events share one transaction: the idempotency records of the events (those found
     recorded were applied before), one query for the needs (read as plain facts), one
@@ -85,29 +91,50 @@ async def aggregate_batch(
     and the others are applied as if it had never been in the batch. Should even that
     fail (the database unreachable), the error propagates and the batch is delivered again.
     """
-    if not events:
-        return []
     try:
-        await aggregate_together(events, uow, after)
-        return []
-    except Exception as exc:  # any failure: the one-by-one path isolates its cause
-        log.warning("aggregator.batch_failed", events=len(events), error=repr(exc))
-    if after is not None:
-        await after  # one by one, too, only after the batch before
-    ignored = []
-    for event in events:
-        outcome = await _aggregate_with_retries(event, uow, policy)
-        if outcome is not None:
-            ignored.append(outcome)
-    return ignored
+        if not events:
+            return []
+        try:
+            await aggregate_together(events, uow, before, relay)
+            return []
+        except _Rebase:
+            assert before is not None
+            await before.applied  # what it stored, the one by one path included, is read afresh
+            try:
+                await aggregate_together(events, uow)
+                return []
+            except Exception as exc:
+                log.warning("aggregator.batch_failed", events=len(events), error=repr(exc))
+        except Exception as exc:  # any failure: the one-by-one path isolates its cause
+            log.warning("aggregator.batch_failed", events=len(events), error=repr(exc))
+        if before is not None:
+            await before.applied  # one by one, too, only after the batch before
+        ignored = []
+        for event in events:
+            outcome = await _aggregate_with_retries(event, uow, policy)
+            if outcome is not None:
+                ignored.append(outcome)
+        return ignored
+    finally:
+        if relay is not None:
+            relay.settle()
 
 
 async def aggregate_together(
-    events: Sequence[NeedChange], uow: UnitOfWork, after: asyncio.Future[Any] | None = None
+    events: Sequence[NeedChange], uow: UnitOfWork, before: Before | None = None, relay: Relay | None = None
 ) -> None:
     """Apply a batch of need events in one transaction, as `aggregate_batch` tries first.
     Should anything fail, the transaction is rolled back and the error raised: no event is
-    applied on its own, which `aggregate_batch` does next. `after`: as there."""
+    applied on its own, which `aggregate_batch` does next. `before` and `relay`: as there."""
+    try:
+        await _together(events, uow, before, relay)
+    except BaseException:
+        if relay is not None:
+            relay.settle()  # the next batch does not start from what this one placed
+        raise
+
+
+async def _together(events: Sequence[NeedChange], uow: UnitOfWork, before: Before | None, relay: Relay | None) -> None:
     async with uow:
         keys = [str(e.event_id) for e in events]  # as the idempotency records keep them
         new = await uow.record_processed(AGGREGATOR, keys)
@@ -120,11 +147,14 @@ async def aggregate_together(
             return
         async with uow.batch() as batch:
             needs = await batch.read_needs({e.payload.need_id for e in fresh})
-            if after is not None:
-                await after  # its bundles are read as it left them
+            pipelined = batch if isinstance(batch, Pipelined) else None
+            handed = await before.relay.handed if before is not None and pipelined is not None else None
+            if before is not None and pipelined is not None and handed is not None:
+                pipelined.adopt(handed, before.relay.committed)
+            elif before is not None:
+                await before.applied  # its bundles are read as it stored them
             now = uow.clock.now()  # one time for the whole transaction, as a database's own now()
             await batch.read_items({need.item_code for need in needs.values()})
-            ahead = batch if isinstance(batch, WritingAhead) else None
             try:
                 for event in fresh:
                     # Events the placement causes (bundle opened, harmonisation) carry the
@@ -132,18 +162,60 @@ async def aggregate_together(
                     bind_correlation_id(event.correlation_id)
                     need = _checked(needs.get(event.payload.need_id), event)
                     await _apply(need, uow, now, _change(event))
-                    if ahead is not None:
-                        await ahead.placed(need.id)
+                    if pipelined is not None:
+                        await pipelined.placed(need.id)
+                if relay is not None and pipelined is not None:
+                    relay.handed.set_result(pipelined.handoff())
+                if before is not None and handed is not None and not await before.relay.committed:
+                    raise _Rebase("the batch before did not commit the bundles this one started from")
             except BaseException:
-                if ahead is not None:
-                    await ahead.abandon()
+                if pipelined is not None:
+                    await pipelined.abandon()
                 raise
         await uow.commit()
+        if relay is not None:
+            relay.committed.set_result(True)
+
+
+class _Rebase(Exception):
+    """Placed on bundles the batch before did not commit: placed again from what is stored."""
+
+
+@dataclass
+class Relay:
+    """What a batch hands to the one after it, begun while it is still being applied: its
+    bundles as it left them once its needs are placed (`handed`; None when it has none to
+    hand over), then whether the transaction that placed them committed (`committed`)."""
+
+    handed: asyncio.Future[Any]
+    committed: asyncio.Future[bool]
+
+    @classmethod
+    def new(cls) -> Relay:
+        loop = asyncio.get_running_loop()
+        return cls(loop.create_future(), loop.create_future())
+
+    def settle(self) -> None:
+        """What is not told yet will not be: nothing handed over, nothing committed."""
+        if not self.handed.done():
+            self.handed.set_result(None)
+        if not self.committed.done():
+            self.committed.set_result(False)
+
+
+@dataclass(frozen=True)
+class Before:
+    """The batch before, still being applied: its whole application, the one by one path
+    included (`applied`), and what it hands over (`relay`)."""
+
+    applied: asyncio.Future[Any]
+    relay: Relay
 
 
 @runtime_checkable
-class WritingAhead(Protocol):
-    """A batch that writes the rows of the needs placed while it places the next ones."""
+class Pipelined(Protocol):
+    """A batch that writes the rows of the needs placed while it places the next ones, and
+    that hands its bundles over to the next batch before it has written them."""
 
     async def placed(self, need_id: str) -> None:
         """The event of this need is applied: its rows may be written from now on."""
@@ -151,6 +223,15 @@ class WritingAhead(Protocol):
 
     async def abandon(self) -> None:
         """The batch failed: whatever is being written is let be before the rollback."""
+        ...
+
+    def handoff(self) -> object:
+        """Its bundles as it left them, for the next batch (copies: it still writes them)."""
+        ...
+
+    def adopt(self, handed: object, stored: asyncio.Future[bool]) -> None:
+        """Starts from the bundles the batch before handed over; nothing is written before
+        `stored` says they are."""
         ...
 
 

@@ -75,6 +75,10 @@ class BundleParts:
         """A new bundle: every share it gets is new."""
         self.stored_shares[bundle.id] = (bundle, {})
 
+    def adopted(self, bundle: BundleState) -> None:
+        """A bundle whose shares are stored as it has them now (by the batch before)."""
+        self.stored_shares[bundle.id] = (bundle, {s.nation: _share_values(s) for s in bundle.shares})
+
     async def with_shares(self, found: Sequence[B]) -> Sequence[B]:
         """Attaches their shares to bundles read for the first time in this session (a
         bundle read again is the same object, its shares possibly changed meanwhile)."""

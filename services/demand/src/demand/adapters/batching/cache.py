@@ -13,8 +13,9 @@ shares, lines and trail entries.
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Collection, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -195,6 +196,14 @@ class BundlesInBatch(BundleRepository):
         self.candidates_of[item_code] = again
         return any(b.id not in before for b in again)
 
+    def adopt(self, handed: Handed) -> None:
+        """The bundles and candidates another batch handed over, each as it will be stored
+        once that batch commits (with the revision it will have then)."""
+        for bundle in handed.bundles.values():
+            self.known[bundle.id], self.stored_revision[bundle.id] = bundle, bundle.revision
+            self._parts.adopted(bundle)
+        self.candidates_of.update({item: [handed.bundles[i] for i in ids] for item, ids in handed.candidates.items()})
+
     def held_for_stored(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The rows of new lines and trail entries that may be written now: those of bundles
         already stored (the others, of bundles opened in this batch, wait for them)."""
@@ -235,6 +244,15 @@ class BundlesInBatch(BundleRepository):
             raise StaleDataError(f"of {len(changed)} bundles changed in this batch, some were changed meanwhile")
 
 
+@dataclass(frozen=True)
+class Handed:
+    """A batch's bundles as it left them (copies, by id) and the candidates of each item it
+    read, oldest first: what the next batch starts from (`BatchCache.adopt`)."""
+
+    bundles: dict[str, BundleState]
+    candidates: dict[str, list[str]]
+
+
 class BatchCache:
     """The repositories of one batch, and what it reads up front. On PostgreSQL, the rows
     of the needs placed are written while the next ones are placed (`batching.ahead`)."""
@@ -250,6 +268,7 @@ class BatchCache:
         self._ahead: WritesAhead | None = None
         self._ahead_asked = False
         self._since_turn = 0
+        self._stored: asyncio.Future[bool] | None = None  # with bundles adopted: once they are stored
 
     async def read_needs(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         return await self.needs.read(need_ids)
@@ -278,6 +297,8 @@ class BatchCache:
             return
         if len(self.needs.placed) < self.AHEAD_ROWS:
             return
+        if self._stored is not None and not (self._stored.done() and self._stored.result()):
+            return  # the bundles its lines name may not be stored yet
         lines, trail = self.bundles.held_for_stored()
         await ahead.write(
             [
@@ -286,6 +307,20 @@ class BatchCache:
                 ("trail", TRAIL_NEW, trail),
             ]
         )
+
+    def handoff(self) -> Handed:
+        """The bundles as the batch left them, copied: it writes its own afterwards."""
+        bundles = self.bundles
+        copies = {bundle_id: copy.deepcopy(bundle) for bundle_id, bundle in bundles.known.items()}
+        candidates = {item: [bundle.id for bundle in kept] for item, kept in bundles.candidates_of.items()}
+        return Handed(copies, candidates)
+
+    def adopt(self, handed: object, stored: asyncio.Future[bool]) -> None:
+        """Starts from the bundles another batch handed over, as if read from the database
+        once it has committed them; before `stored` says it has, no rows are written ahead."""
+        assert isinstance(handed, Handed)
+        self.bundles.adopt(handed)
+        self._stored = stored
 
     async def abandon(self) -> None:
         """The batch failed: the rows being written are let be (the rollback undoes them)."""
