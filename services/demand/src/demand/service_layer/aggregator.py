@@ -78,9 +78,10 @@ async def aggregate_batch(
     `before`, if given, is the batch before this one, still being applied, none of whose
     needs is among this one's: meanwhile this batch records its events and reads its
     needs; it places them once that batch has placed its own, starting from the bundles
-    as that batch left them, and writes them once that batch has committed (should that
-    batch not commit them, this one begins again from what is stored; should it fail,
-    so does this one). `relay` is what this batch hands to the next one in the same way.
+    as that batch left them, and writes what depends on that batch's rows once it has
+    committed (should that batch not commit them, this one begins again from what is
+    stored; should it fail, so does this one). `relay` is what this batch hands to the
+    next one in the same way.
 
     All events share one transaction: the idempotency records of the events (those found
     recorded were applied before), one query for the needs (read as plain facts), one
@@ -230,8 +231,8 @@ class Pipelined(Protocol):
         ...
 
     def adopt(self, handed: object, stored: asyncio.Future[bool]) -> None:
-        """Starts from the bundles the batch before handed over; nothing is written before
-        `stored` says they are."""
+        """Starts from the bundles the batch before handed over; what depends on that
+        batch's rows is written once `stored` says they are."""
         ...
 
 

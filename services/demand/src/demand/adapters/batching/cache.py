@@ -29,7 +29,7 @@ from demand.adapters.batching.bundle_parts import LINES_NEW, TRAIL_NEW, BundlePa
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.batching.rows import PlainReader, one_of
 from demand.adapters.orm import bundles, catalogue_items, needs
-from demand.adapters.repository import BundleRepository, CatalogueRepository, NeedRepository
+from demand.adapters.repository import NOT_DEMAND, BundleRepository, CatalogueRepository, NeedRepository
 from demand.domain.bundle import BundleKind, BundleState
 from demand.domain.bundling import oldest_first
 from demand.domain.need import NeedFacts
@@ -65,6 +65,7 @@ class NeedsInBatch(NeedRepository):
         self.facts: dict[str, NeedFacts] = {}
         self.written: set[str] = set()  # written ahead (`take_placed`) at least once
         self.placed: set[str] = set()  # placed since they were last written ahead
+        self.outside: set[str] = set()  # stored with a status that is no demand (`NOT_DEMAND`)
 
     async def read(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         dialect = self._session.get_bind().dialect
@@ -72,14 +73,24 @@ class NeedsInBatch(NeedRepository):
         rows = (await self._session.execute(query)).all()
         found = {need.id: need for need in _NEED_FACTS.rows(dialect, rows)}
         self.facts.update(found)
+        self.outside.update(need.id for need in found.values() if need.status in NOT_DEMAND)
         return found
 
-    def take_placed(self) -> list[dict[str, Any]]:
+    def take_placed(self, any_status: bool) -> list[dict[str, Any]]:
         """The rows of the needs placed since the last call, to be written now; placed
-        again later in the batch, a need is written again at its end."""
-        placed, self.placed = self.placed, set()
-        self.written |= placed
-        return [_placed(self.facts[need_id]) for need_id in placed if need_id in self.facts]
+        again later in the batch, a need is written again at its end. Unless `any_status`,
+        only those still demand or still none: a need going in or out of demand changes
+        its item's totals (`item_demand`, kept by triggers), rows the transaction must not
+        lock before the batch before it has committed, as that batch may wait for them."""
+        taken = [
+            need_id
+            for need_id in self.placed
+            if need_id in self.facts
+            and (any_status or (self.facts[need_id].status in NOT_DEMAND) == (need_id in self.outside))
+        ]
+        self.placed.difference_update(taken)
+        self.written.update(taken)
+        return [_placed(self.facts[need_id]) for need_id in taken]
 
     async def write_back(self) -> None:
         """What placing changes, their status, its reason and their bundle, in one statement:
@@ -88,7 +99,7 @@ class NeedsInBatch(NeedRepository):
             return
         written, placed = self.written, self.placed
         rows = [_placed(n) for n in self.facts.values() if n.id not in written or n.id in placed]
-        self.facts, self.written, self.placed = {}, set(), set()
+        self.facts, self.written, self.placed, self.outside = {}, set(), set(), set()
         await execute_many(self._session, "needs placed", _NEEDS_PLACED, rows)
 
 
@@ -204,11 +215,12 @@ class BundlesInBatch(BundleRepository):
             self._parts.adopted(bundle)
         self.candidates_of.update({item: [handed.bundles[i] for i in ids] for item, ids in handed.candidates.items()})
 
-    def held_for_stored(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def held_for_stored(self, pending: Collection[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The rows of new lines and trail entries that may be written now: those of bundles
-        already stored (the others, of bundles opened in this batch, wait for them)."""
+        already stored and not `pending` (the others, of bundles opened in this batch or by
+        a batch before it not yet committed, wait for them)."""
         stored = self.stored_revision
-        return self._parts.take_held(lambda bundle_id: stored.get(bundle_id) is not None)
+        return self._parts.take_held(lambda bundle_id: stored.get(bundle_id) is not None and bundle_id not in pending)
 
     async def _read(self, query: Select[Any]) -> list[BundleState]:
         found = []
@@ -251,6 +263,7 @@ class Handed:
 
     bundles: dict[str, BundleState]
     candidates: dict[str, list[str]]
+    opened: set[str]  # not stored before the batch that handed them over commits
 
 
 class BatchCache:
@@ -269,6 +282,7 @@ class BatchCache:
         self._ahead_asked = False
         self._since_turn = 0
         self._stored: asyncio.Future[bool] | None = None  # with bundles adopted: once they are stored
+        self._pending: set[str] = set()  # adopted bundles the batch before opened: stored once it commits
 
     async def read_needs(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         return await self.needs.read(need_ids)
@@ -297,12 +311,13 @@ class BatchCache:
             return
         if len(self.needs.placed) < self.AHEAD_ROWS:
             return
-        if self._stored is not None and not (self._stored.done() and self._stored.result()):
-            return  # the bundles its lines name may not be stored yet
-        lines, trail = self.bundles.held_for_stored()
+        stored = self._stored is None or (self._stored.done() and self._stored.result())
+        if not stored and self._stored is not None and self._stored.done():
+            return  # the batch before did not commit: this one is placed again, nothing to send
+        lines, trail = self.bundles.held_for_stored(() if stored else self._pending)
         await ahead.write(
             [
-                ("needs placed", _NEEDS_PLACED, self.needs.take_placed()),
+                ("needs placed", _NEEDS_PLACED, self.needs.take_placed(any_status=stored)),
                 ("lines", LINES_NEW, lines),
                 ("trail", TRAIL_NEW, trail),
             ]
@@ -313,14 +328,18 @@ class BatchCache:
         bundles = self.bundles
         copies = {bundle_id: copy.deepcopy(bundle) for bundle_id, bundle in bundles.known.items()}
         candidates = {item: [bundle.id for bundle in kept] for item, kept in bundles.candidates_of.items()}
-        return Handed(copies, candidates)
+        opened = {bundle_id for bundle_id, revision in bundles.stored_revision.items() if revision is None}
+        if not (self._stored is None or (self._stored.done() and self._stored.result())):
+            opened |= self._pending  # opened by the batch before, which has not committed yet
+        return Handed(copies, candidates, opened)
 
     def adopt(self, handed: object, stored: asyncio.Future[bool]) -> None:
         """Starts from the bundles another batch handed over, as if read from the database
-        once it has committed them; before `stored` says it has, no rows are written ahead."""
+        once it has committed them. Until `stored` says it has, the rows written ahead are
+        those that neither name a bundle it opened nor move a need in or out of demand."""
         assert isinstance(handed, Handed)
         self.bundles.adopt(handed)
-        self._stored = stored
+        self._stored, self._pending = stored, set(handed.opened)
 
     async def abandon(self) -> None:
         """The batch failed: the rows being written are let be (the rollback undoes them)."""
