@@ -227,7 +227,8 @@ class Pipelined(Protocol):
         ...
 
     def handoff(self) -> object:
-        """Its bundles as it left them, for the next batch (copies: it still writes them)."""
+        """Its bundles as it left them, for the next batch (which copies what it changes:
+        this one still writes them)."""
         ...
 
     def adopt(self, handed: object, stored: asyncio.Future[bool]) -> None:

@@ -207,13 +207,21 @@ class BundlesInBatch(BundleRepository):
         self.candidates_of[item_code] = again
         return any(b.id not in before for b in again)
 
-    def adopt(self, handed: Handed) -> None:
-        """The bundles and candidates another batch handed over, each as it will be stored
-        once that batch commits (with the revision it will have then)."""
-        for bundle in handed.bundles.values():
+    def adopt(self, handed: Handed, items: Collection[str], bundle_ids: Collection[str]) -> None:
+        """Of the bundles another batch handed over, those of these items or among these
+        bundles (the only ones this batch may touch), each copied as it will be stored once
+        that batch commits (with the revision it will have then), and the candidates of
+        these items."""
+        copies = {}
+        for bundle_id, bundle in handed.bundles.items():
+            if bundle.item_code in items or bundle_id in bundle_ids:
+                copies[bundle_id] = copy.deepcopy(bundle)  # the other batch still writes its own
+        for bundle in copies.values():
             self.known[bundle.id], self.stored_revision[bundle.id] = bundle, bundle.revision
             self._parts.adopted(bundle)
-        self.candidates_of.update({item: [handed.bundles[i] for i in ids] for item, ids in handed.candidates.items()})
+        self.candidates_of.update(
+            {item: [copies[i] for i in ids] for item, ids in handed.candidates.items() if item in items}
+        )
 
     def held_for_stored(self, pending: Collection[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The rows of new lines and trail entries that may be written now: those of bundles
@@ -258,8 +266,9 @@ class BundlesInBatch(BundleRepository):
 
 @dataclass(frozen=True)
 class Handed:
-    """A batch's bundles as it left them (copies, by id) and the candidates of each item it
-    read, oldest first: what the next batch starts from (`BatchCache.adopt`)."""
+    """A batch's bundles as it left them (by id; the next batch copies those it needs) and
+    the candidates of each item it read, oldest first: what the next batch starts from
+    (`BatchCache.adopt`)."""
 
     bundles: dict[str, BundleState]
     candidates: dict[str, list[str]]
@@ -324,21 +333,21 @@ class BatchCache:
         )
 
     def handoff(self) -> Handed:
-        """The bundles as the batch left them, copied: it writes its own afterwards."""
+        """The bundles as the batch left them: placing is over, they change no more."""
         bundles = self.bundles
-        copies = {bundle_id: copy.deepcopy(bundle) for bundle_id, bundle in bundles.known.items()}
         candidates = {item: [bundle.id for bundle in kept] for item, kept in bundles.candidates_of.items()}
         opened = {bundle_id for bundle_id, revision in bundles.stored_revision.items() if revision is None}
         if not (self._stored is None or (self._stored.done() and self._stored.result())):
             opened |= self._pending  # opened by the batch before, which has not committed yet
-        return Handed(copies, candidates, opened)
+        return Handed(dict(bundles.known), candidates, opened)
 
     def adopt(self, handed: object, stored: asyncio.Future[bool]) -> None:
         """Starts from the bundles another batch handed over, as if read from the database
         once it has committed them. Until `stored` says it has, the rows written ahead are
         those that neither name a bundle it opened nor move a need in or out of demand."""
         assert isinstance(handed, Handed)
-        self.bundles.adopt(handed)
+        needs = self.needs.facts.values()
+        self.bundles.adopt(handed, {n.item_code for n in needs}, {n.bundle_id for n in needs if n.bundle_id})
         self._stored, self._pending = stored, set(handed.opened)
 
     async def abandon(self) -> None:
