@@ -29,7 +29,9 @@ async def test_a_desk_sees_its_own_line_of_a_joint_contract_and_its_partners_tot
         *(await api.call("GET", "/v1/contracts", desk("DNK")))["items"],
     ]
     for seen in views:
-        assert seen["lines"] == [{"nation": "DNK", "quantity": 5_000}]
+        assert seen["lines"] == [
+            {"nation": "DNK", "quantity": 5_000, "ukraine_quantity": 0, "own_forces_quantity": 5_000}
+        ]
         assert (seen["total_quantity"], seen["nations"], seen["nation_count"]) == (15_000, ["DNK", "NLD"], 2)
         assert "NLD" not in str(seen["lines"]) and "change_log" not in seen
     log = await api.call("GET", f"/v1/contracts/{contract_id}/change-log", desk("DNK"))

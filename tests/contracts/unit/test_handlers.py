@@ -11,6 +11,7 @@ import pytest
 from bundling_shared.auth import Principal, Role
 from bundling_shared.clock import FixedClock
 from contracts.domain.contract import ContractMode
+from contracts.domain.deliveries import PlannedLot
 from contracts.domain.errors import CommitmentNotContracted, Conflict, ContractRuleViolation, Forbidden, NotFound
 from contracts.domain.procurement import ProcurementTerms
 from contracts.domain.suppliers import IndustrialBase, Supplier
@@ -123,9 +124,9 @@ async def test_lots_never_exceed_a_nation_line_and_an_allocation_of_capacity_rep
     contract_id = await create_contract_for_joint_order(joint_order(), uow)
     assert contract_id is not None
     due = date(2026, 6, 30)
-    await plan(uow, LEAD, contract_id, [("NLD", 6_000, due), ("DNK", 5_000, due)], "agreed")
+    await plan(uow, LEAD, contract_id, [PlannedLot("NLD", 6_000, due), PlannedLot("DNK", 5_000, due)], "agreed")
     with pytest.raises(ContractRuleViolation, match="lots for NLD would total 10001, more than its 10000"):
-        await plan(uow, LEAD, contract_id, [("NLD", 4_001, due)], "more")
+        await plan(uow, LEAD, contract_id, [PlannedLot("NLD", 4_001, due)], "more")
     assert len(uow.lots.found) == 2
 
     allocated = await allocate(

@@ -72,6 +72,10 @@ async def test_cv90_through_a_swedish_fund_for_ukraine(demand: Demand) -> None:
     await aggregate_all(service)
     (order,) = [b for b in await bundles(client) if b["item_code"] == "CV90"]
     await act(client, f"/v1/bundles/{order['id']}/commit", sweden, {})
+    (committed,) = await outbox_events(service, "demand.joint_order.committed")
+    assert [(x["nation"], x["quantity"], x["ukraine_quantity"]) for x in committed["payload"]["lines"]] == [
+        ("SWE", 40, 40)
+    ]  # for Ukraine, into the contract
     too_much = await client.post(
         f"/v1/funds/{fid}/purchases",
         json={"bundle_id": order["id"], "amount": {"amount": "523456789.02"}},
@@ -159,6 +163,11 @@ async def test_155mm_through_czechia_with_eighteen_nations_pledging(demand: Dema
     assert (await client.get("/v1/pledges", headers=coordinator_of("EDA"))).json()["total"] == 0
     everything = (await client.get("/v1/pledges", params={"limit": 100}, headers=ADMIN)).json()
     assert everything["total"] == 18
+
+    await act(client, f"/v1/bundles/{bid}/commit", czechia, {})
+    (order,) = await outbox_events(service, "demand.joint_order.committed")
+    assert order["payload"]["funded_by"] == sorted(SUPPORTERS[:10])  # who pays: confirmed pledges, no amounts
+    assert "250000000" not in json_of(order)
 
 
 @pytest.mark.parametrize(

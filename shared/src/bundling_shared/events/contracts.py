@@ -14,6 +14,7 @@ from bundling_shared.events.envelope import EventEnvelope, event_union
 class ContractLine(BaseModel):
     nation: str
     quantity: int = Field(gt=0)
+    ukraine_quantity: int = Field(default=0, ge=0, description="Of the quantity, what is delivered to Ukraine.")
 
 
 class ContractCreatedPayload(BaseModel):

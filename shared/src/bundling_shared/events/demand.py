@@ -90,6 +90,7 @@ class JointOrderLine(BaseModel):
     nation: str
     quantity: int = Field(gt=0)
     need_ids: list[str]
+    ukraine_quantity: int = Field(default=0, ge=0, description="Of the quantity, what is delivered to Ukraine.")
 
 
 class JointOrderCommittedPayload(BaseModel):
@@ -100,6 +101,10 @@ class JointOrderCommittedPayload(BaseModel):
     total_quantity: int
     delivery_window: DeliveryWindow
     committed_by: str
+    funded_by: list[str] = Field(
+        default_factory=list,
+        description="Nations whose confirmed or paid pledges go to the order (their amounts are not told).",
+    )
 
 
 class JointOrderCommittedV1(EventEnvelope[JointOrderCommittedPayload], type="demand.joint_order.committed", version=1):

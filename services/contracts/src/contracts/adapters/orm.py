@@ -151,6 +151,7 @@ contracts = _aggregate(
     Column("supplier_id", String(40), nullable=True),
     Column("unit_price_eur", Eur, nullable=True),
     required("change_log", JSON, default=list),
+    required("funded_by", JSON, default=list, server_default="[]"),
     UniqueConstraint("bundle_id", "part", name="uq_contracts_bundle_part"),
     # The list of contracts, oldest first: every one, those a lead leads, those a company supplies.
     Index("ix_contracts_listed", "created_at", "id"),
@@ -164,6 +165,7 @@ contract_lines = Table(
     Column("contract_id", String(40), ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True),
     Column("nation", String(3), primary_key=True),
     _quantity(),
+    required("ukraine_quantity", Integer, server_default="0"),
     # The contracts a nation takes part in.
     Index("ix_contract_lines_nation", "nation", "contract_id"),
 )
@@ -353,6 +355,7 @@ delivery_lots = _aggregate(
     required("history", JSON),
     _row_version(),
     Column("delay_reported", String(40), nullable=True),
+    Column("beneficiary", String(3), nullable=True),
     required("delivered", Integer, server_default="0"),
     # A schedule in the order lots fall due: every lot, or one nation's; the report adds
     # them up per contract and nation.

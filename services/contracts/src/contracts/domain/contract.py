@@ -68,8 +68,15 @@ class CommitmentRefusal:
 
 @dataclass
 class ContractLine:
+    """One buying nation's part: what it orders and, of that, what is delivered to Ukraine."""
+
     nation: str
     quantity: int
+    ukraine_quantity: int = 0
+
+    @property
+    def own_forces_quantity(self) -> int:
+        return self.quantity - self.ukraine_quantity
 
 
 @dataclass
@@ -86,6 +93,7 @@ class Contract:
     supplier_id: str | None = None
     unit_price_eur: Decimal | None = None
     change_log: list[dict[str, str]] = field(default_factory=list)
+    funded_by: list[str] = field(default_factory=list)  # nations paying toward it by pledges, not buying
 
     @classmethod
     def for_joint_order(
@@ -98,7 +106,12 @@ class Contract:
         window_end: date,
         quantities: dict[str, int],
         at: datetime,
+        ukraine: dict[str, int] | None = None,
+        funded_by: list[str] | None = None,
     ) -> Contract:
+        """`ukraine`: of each nation's quantity, what is delivered to Ukraine; `funded_by`:
+        the nations paying toward the order by pledges."""
+        ukraine = ukraine or {}
         if not quantities:
             raise ContractRuleViolation(f"joint order {bundle_id} has no participating nation")
         if any(q <= 0 for q in quantities.values()):
@@ -109,7 +122,10 @@ class Contract:
         contract = cls(
             new_id("contract", digits=16), bundle_id, item_code, contracting_authority, window_start, window_end, at
         )
-        contract.lines = [ContractLine(nation, quantities[nation]) for nation in sorted(quantities)]
+        if any(not 0 <= ukraine.get(n, 0) <= q for n, q in quantities.items()):
+            raise ContractRuleViolation(f"joint order {bundle_id} sends Ukraine more than a nation orders")
+        contract.lines = [ContractLine(n, quantities[n], ukraine.get(n, 0)) for n in sorted(quantities)]
+        contract.funded_by = sorted(set(funded_by or []))
         contract.log(
             contracting_authority, f"created for joint order {bundle_id}: {contract.total_quantity} items", at=at
         )
@@ -131,6 +147,8 @@ class Contract:
                 window_end=self.window_end,
                 quantities={line.nation: line.quantity},
                 at=at,
+                ukraine={line.nation: line.ukraine_quantity},
+                funded_by=self.funded_by,
             )
             contract.part = line.nation
             contracts.append(contract)

@@ -35,13 +35,22 @@ class DeliveryLot:
     forecast_date: date | None = None
     history: list[dict[str, str]] = field(default_factory=list)
     delay_reported: str | None = None
+    beneficiary: str | None = None  # delivered to this nation (UKR) instead of the buyer's own forces
     delivered: int = 0
     """Items delivered so far, the sum of `deliveries`: kept beside them, so that what is
     outstanding is read without reading every delivery."""
 
     @classmethod
     def plan(
-        cls, *, contract_id: str, nation: str, quantity: int, due_date: date, by: str, at: datetime
+        cls,
+        *,
+        contract_id: str,
+        nation: str,
+        quantity: int,
+        due_date: date,
+        by: str,
+        at: datetime,
+        beneficiary: str | None = None,
     ) -> DeliveryLot:
         if quantity <= 0:
             raise ContractRuleViolation("a delivery lot needs a positive quantity")
@@ -51,9 +60,16 @@ class DeliveryLot:
             nation=nation,
             quantity=quantity,
             due_date=due_date,
+            beneficiary=beneficiary,
         )
-        lot._log(by, f"planned {quantity} for {nation} due {due_date.isoformat()}", at)
+        to = f" delivered to {beneficiary}" if beneficiary else ""
+        lot._log(by, f"planned {quantity} for {nation}{to} due {due_date.isoformat()}", at)
         return lot
+
+    @property
+    def deliver_to(self) -> str:
+        """Where it goes: Ukraine for the buyer, or the buyer's own forces."""
+        return self.beneficiary or self.nation
 
     def _log(self, by: str, what: str, at: datetime) -> None:
         self.history = [*self.history, {"at": at.isoformat(), "by": by, "what": what}]
@@ -133,28 +149,71 @@ def allocate_capacity(
     return plan
 
 
+UKRAINE = "UKR"
+
+
+@dataclass(frozen=True)
+class PlannedLot:
+    """A lot asked for: for a buying nation's line, or for Ukraine (`nation` "UKR") out of
+    the Ukraine part of a line; `buyer` names the line when several send to Ukraine."""
+
+    nation: str
+    quantity: int
+    due_date: date
+    buyer: str | None = None
+
+
 @dataclass
 class DeliverySchedule:
     """The lots of one contract or call-off against each nation's line: a nation's lots never
-    add up to more than its line."""
+    add up to more than its line, and its lots to Ukraine never more than the part of its
+    line that goes to Ukraine."""
 
     contract_id: str
     quantities: dict[str, int]
     lots: list[DeliveryLot]
+    ukraine: dict[str, int] = field(default_factory=dict)
 
-    def plan(self, planned: list[tuple[str, int, date]], by: str, *, at: datetime) -> list[DeliveryLot]:
-        """Lots added to those planned already: (nation, quantity, due date) each."""
+    def _line_for(self, asked: PlannedLot) -> tuple[str, str | None]:
+        """The buying nation whose line the lot is of, and the beneficiary if not its own forces."""
+        if asked.nation in self.quantities and asked.buyer in (None, asked.nation):
+            return asked.nation, None
+        sending = sorted(n for n, q in self.ukraine.items() if q > 0)
+        if asked.nation != UKRAINE or not sending:
+            raise ContractRuleViolation(f"{asked.nation} has no line in {self.contract_id}")
+        if asked.buyer is not None:
+            if asked.buyer not in sending:
+                raise ContractRuleViolation(f"{asked.buyer} sends nothing to Ukraine under {self.contract_id}")
+            return asked.buyer, UKRAINE
+        if len(sending) > 1:
+            raise ContractRuleViolation(
+                f"the lines of {', '.join(sending)} send quantities to Ukraine: name the buyer of the lot"
+            )
+        return sending[0], UKRAINE
+
+    def plan(self, planned: list[PlannedLot], by: str, *, at: datetime) -> list[DeliveryLot]:
+        """Lots added to those planned already."""
         totals = {n: sum(lot.quantity for lot in self.lots if lot.nation == n) for n in self.quantities}
+        to_ukraine = {
+            n: sum(lot.quantity for lot in self.lots if lot.nation == n and lot.beneficiary == UKRAINE)
+            for n in self.quantities
+        }
         made = []
-        for nation, quantity, due in planned:
-            if nation not in self.quantities:
-                raise ContractRuleViolation(f"{nation} has no line in {self.contract_id}")
-            totals[nation] += quantity
+        for asked in planned:
+            nation, beneficiary = self._line_for(asked)
+            totals[nation] += asked.quantity
             if totals[nation] > self.quantities[nation]:
                 raise ContractRuleViolation(
                     f"lots for {nation} would total {totals[nation]}, more than its {self.quantities[nation]}"
                 )
-            made.append(self._lot(nation, quantity, due, by, at))
+            if beneficiary == UKRAINE:
+                to_ukraine[nation] += asked.quantity
+                if to_ukraine[nation] > self.ukraine.get(nation, 0):
+                    raise ContractRuleViolation(
+                        f"lots to Ukraine from {nation}'s line would total {to_ukraine[nation]}, more than the"
+                        f" {self.ukraine.get(nation, 0)} it sends there"
+                    )
+            made.append(self._lot(nation, asked.quantity, asked.due_date, by, at, beneficiary))
         self.lots = [*self.lots, *made]
         return made
 
@@ -173,7 +232,15 @@ class DeliverySchedule:
         ]
         return list(self.lots)
 
-    def _lot(self, nation: str, quantity: int, due: date, by: str, at: datetime) -> DeliveryLot:
+    def _lot(
+        self, nation: str, quantity: int, due: date, by: str, at: datetime, beneficiary: str | None = None
+    ) -> DeliveryLot:
         return DeliveryLot.plan(
-            contract_id=self.contract_id, nation=nation, quantity=quantity, due_date=due, by=by, at=at
+            contract_id=self.contract_id,
+            nation=nation,
+            quantity=quantity,
+            due_date=due,
+            by=by,
+            at=at,
+            beneficiary=beneficiary,
         )

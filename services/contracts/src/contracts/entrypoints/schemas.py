@@ -90,10 +90,14 @@ class ChangeLogEntryOut(LogEntryOut):
 
 
 class ContractLineOut(BaseModel):
+    """A buying nation's line: what it orders, and for whom it is delivered."""
+
     model_config = ConfigDict(from_attributes=True)
 
     nation: str
     quantity: int
+    ukraine_quantity: int = Field(description="Of the quantity, what is delivered to Ukraine.")
+    own_forces_quantity: int = Field(description="What is delivered to the nation's own forces.")
 
 
 class ContractOut(BaseModel):
@@ -116,6 +120,12 @@ class ContractOut(BaseModel):
     unit_price_eur: EurOut | None
     nations: list[str] = Field(default_factory=list, max_length=MAX_NATIONS, description="Every nation with a line.")
     nation_count: int = 0
+    ukraine_quantity: int = Field(default=0, description="Of the total, what is delivered to Ukraine.")
+    funded_by: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_NATIONS,
+        description="Nations paying toward the order by pledges without buying (their amounts are not here).",
+    )
 
     @classmethod
     def of(cls, view: ContractView) -> ContractOut:
@@ -128,6 +138,7 @@ class ContractOut(BaseModel):
             delivery_window_end=contract.window_end,
             lines=[x for x in contract.lines if nation is None or x.nation == nation],
             nation_count=len(contract.nations),
+            ukraine_quantity=sum(x.ukraine_quantity for x in contract.lines),
         )
 
 
@@ -513,9 +524,12 @@ class AccessionOut(BaseModel):
 
 
 class LotIn(StrictModel):
-    nation: Nation
+    nation: Nation = Field(description="A buying nation with a line, or UKR for the part of a line sent to Ukraine.")
     quantity: Quantity
     due_date: Day
+    buyer: Nation | None = Field(
+        default=None, description="For a lot to UKR: the buying nation whose line it is of, when several send there."
+    )
 
 
 class LotsIn(StrictModel):
@@ -556,6 +570,7 @@ class LotOut(BaseModel):
     outstanding: int
     status: str
     forecast_date: date | None
+    deliver_to: str = Field(description="Where it goes: UKR, or the buying nation's own forces.")
 
     @classmethod
     def of(cls, lot: DeliveryLot, today: date) -> LotOut:

@@ -156,8 +156,10 @@ async def create_contract_for_joint_order(event: JointOrderCommittedV1, uow: Uni
             await uow.commit()
             return existing.id
         quantities: dict[str, int] = {}
+        ukraine: dict[str, int] = {}
         for line in order.lines:
             quantities[line.nation] = quantities.get(line.nation, 0) + line.quantity
+            ukraine[line.nation] = ukraine.get(line.nation, 0) + line.ukraine_quantity
         try:
             contract = Contract.for_joint_order(
                 bundle_id=order.bundle_id,
@@ -167,6 +169,8 @@ async def create_contract_for_joint_order(event: JointOrderCommittedV1, uow: Uni
                 window_end=order.delivery_window.end,
                 quantities=quantities,
                 at=uow.clock.now(),
+                ukraine=ukraine,
+                funded_by=order.funded_by,
             )
         except ContractRuleViolation as exc:
             await refuse_commitment(

@@ -8,13 +8,13 @@ is read a page of lots at a time, and a lot's deliveries and history a page at a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from bundling_shared.auth import Principal
 from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, relation_to
-from contracts.domain.deliveries import DeliveryLot, DeliverySchedule
+from contracts.domain.deliveries import DeliveryLot, DeliverySchedule, PlannedLot
 from contracts.domain.errors import NotFound
 from contracts.service_layer import events
 from contracts.service_layer.unit_of_work import Found, UnitOfWork
@@ -30,6 +30,7 @@ class Agreement:
     supplier_id: str | None
     supplier_organisation: str | None
     coordinators: tuple[str, ...] = ()
+    ukraine: dict[str, int] = field(default_factory=dict)  # of each nation's line, what goes to Ukraine
 
 
 async def resolve(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
@@ -43,6 +44,7 @@ async def resolve(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
             quantities,
             contract.supplier_id,
             supplier.organisation if supplier else None,
+            ukraine={line.nation: line.ukraine_quantity for line in contract.lines if line.ukraine_quantity},
         )
     call_off = await uow.frameworks.call_off(agreement_id)
     if call_off is not None:
@@ -135,7 +137,7 @@ async def _schedule(uow: UnitOfWork, principal: Principal, agreement_id: str) ->
     agreement, _ = await _agreement(uow, principal, agreement_id)
     authorise(principal, Action.LOTS_PLAN, relation(principal, agreement), f"contract {agreement_id}")
     return agreement, DeliverySchedule(
-        agreement_id, agreement.quantities, list(await uow.lots.for_contract(agreement_id))
+        agreement_id, agreement.quantities, list(await uow.lots.for_contract(agreement_id)), agreement.ukraine
     )
 
 
@@ -148,7 +150,7 @@ async def _schedule_changed(
 
 
 async def plan(
-    uow: UnitOfWork, principal: Principal, agreement_id: str, planned: list[tuple[str, int, date]], reason: str
+    uow: UnitOfWork, principal: Principal, agreement_id: str, planned: list[PlannedLot], reason: str
 ) -> list[DeliveryLot]:
     async with uow:
         agreement, schedule = await _schedule(uow, principal, agreement_id)

@@ -81,7 +81,10 @@ async def contract_created(uow: UnitOfWork, contract: Contract, causation_id: st
         ContractCreatedPayload,
         contract,
         contract_id=contract.id,
-        lines=[ContractLine(nation=x.nation, quantity=x.quantity) for x in contract.lines],
+        lines=[
+            ContractLine(nation=x.nation, quantity=x.quantity, ukraine_quantity=x.ukraine_quantity)
+            for x in contract.lines
+        ],
         delivery_window=DeliveryWindow(start=contract.window_start, end=contract.window_end),
     )
     await _emit(

@@ -150,6 +150,7 @@ class OrderLine:
     yearly: list[YearQuantity]
     value_eur: Decimal
     need_ids: list[str]
+    ukraine_quantity: int = 0  # of the quantity, what is delivered to Ukraine
 
 
 @dataclass(frozen=True)
@@ -581,6 +582,7 @@ class BundleState:
                     yearly=by_nation[nation].yearly,
                     value_eur=by_nation[nation].value_eur,
                     need_ids=need_ids[nation],
+                    ukraine_quantity=min(by_nation[nation].ukraine_quantity, self.ordered_quantity(by_nation[nation])),
                 )
                 for nation in nations
             ],

@@ -120,12 +120,14 @@ class PledgeTotals:
     confirmed_eur: Decimal = Decimal(0)
     paid_eur: Decimal = Decimal(0)
     contributors: tuple[str, ...] = ()
+    committed_by: tuple[str, ...] = ()  # the contributors with a confirmed or paid pledge: who pays
 
     @classmethod
     def of(cls, pledges: Iterable[tuple[str, PledgeStatus, Decimal]]) -> PledgeTotals:
         """From (nation, status, amount) of each pledge, or of pledges summed by both."""
         pledged = confirmed = paid = Decimal(0)
         nations: set[str] = set()
+        paying: set[str] = set()
         for nation, status, amount in pledges:
             if status not in LIVE:
                 continue
@@ -133,6 +135,7 @@ class PledgeTotals:
             pledged += amount
             if status is not PledgeStatus.PLEDGED:
                 confirmed += amount
+                paying.add(nation)
             if status is PledgeStatus.PAID:
                 paid += amount
-        return cls(pledged, confirmed, paid, tuple(sorted(nations)))
+        return cls(pledged, confirmed, paid, tuple(sorted(nations)), tuple(sorted(paying)))

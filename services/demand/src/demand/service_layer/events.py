@@ -170,18 +170,26 @@ async def bundle_updated(uow: UnitOfWork, bundle: BundleState, reason: str) -> N
 
 async def committed(uow: UnitOfWork, bundle: BundleState, order: CommittedOrder) -> None:
     """A joint order (one-off demand) or a framework contract (multi-year demand): what
-    the contracts service turns into a contract."""
+    the contracts service turns into a contract. A joint order's lines say what goes to
+    Ukraine, and the order who pays toward it by pledges (nations, not amounts)."""
     if order.kind is BundleKind.FRAMEWORK_CONTRACT:
         await _framework_committed(uow, bundle, order)
         return
+    funders = (await uow.pledges.totals(bundle_id=bundle.id)).committed_by
     payload = JointOrderCommittedPayload(
         bundle_id=bundle.id,
         item_code=bundle.item_code,
         lead=order.lead,
-        lines=[JointOrderLine(nation=x.nation, quantity=x.quantity, need_ids=x.need_ids) for x in order.lines],
+        lines=[
+            JointOrderLine(
+                nation=x.nation, quantity=x.quantity, need_ids=x.need_ids, ukraine_quantity=x.ukraine_quantity
+            )
+            for x in order.lines
+        ],
         total_quantity=order.total_quantity,
         delivery_window=DeliveryWindow(start=order.window_start, end=order.window_end),
         committed_by=order.committed_by,
+        funded_by=list(funders),
     )
     await _emit(uow, JointOrderCommittedV1, payload, aggregate_id=bundle.id)
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from bundling_shared.pagination import Page
+from contracts.domain.deliveries import PlannedLot
 from contracts.entrypoints.deps import Paged, PathId, Today, Uow
 from contracts.entrypoints.schemas import (
     CapacityIn,
@@ -36,7 +37,7 @@ async def list_lots(
 async def plan_lots(
     contract_id: PathId, body: LotsIn, uow: Uow, principal: CurrentPrincipal, today: Today
 ) -> list[LotOut]:
-    planned = [(x.nation, x.quantity, x.due_date) for x in body.lots]
+    planned = [PlannedLot(x.nation, x.quantity, x.due_date, x.buyer) for x in body.lots]
     return [LotOut.of(lot, today) for lot in await deliveries.plan(uow(), principal, contract_id, planned, body.reason)]
 
 

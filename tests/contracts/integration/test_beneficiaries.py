@@ -1,0 +1,87 @@
+"""For whom a contract is delivered and who pays toward it: a joint order's lines carry
+what goes to Ukraine into the contract, with the nations that pay by pledges; lots go to
+Ukraine out of a buyer's Ukraine part, never beyond it. On both databases."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bundling_shared.events.demand import (
+    DeliveryWindow,
+    JointOrderCommittedPayload,
+    JointOrderCommittedV1,
+    JointOrderLine,
+)
+from contracts.service_layer.contracts import create_contract_for_joint_order
+from tests.contracts.integration.conftest import Api
+from tests.support.api import coordinator, desk
+
+DUE = (date.today() + timedelta(days=90)).isoformat()
+
+
+def cv90_order(lines: dict[str, tuple[int, int]]) -> JointOrderCommittedV1:
+    """Sweden's CV90 joint order: per nation (quantity, of which for Ukraine); DNK and NLD pay by pledges."""
+    event: JointOrderCommittedV1 = JointOrderCommittedV1.create(
+        JointOrderCommittedPayload(
+            bundle_id="bundle-cv90",
+            item_code="CV90",
+            lead="SWE",
+            lines=[
+                JointOrderLine(nation=n, quantity=q, need_ids=[f"need-{n}"], ukraine_quantity=u)
+                for n, (q, u) in lines.items()
+            ],
+            total_quantity=sum(q for q, _ in lines.values()),
+            delivery_window=DeliveryWindow(start=date(2026, 1, 1), end=date(2028, 12, 31)),
+            committed_by="coordinator:SWE",
+            funded_by=["NLD", "DNK"],
+        ),
+        aggregate_id="bundle-cv90",
+        producer="demand",
+    )
+    return event
+
+
+async def test_the_contract_says_what_goes_to_ukraine_and_who_pays(api: Api) -> None:
+    contract_id = await create_contract_for_joint_order(cv90_order({"SWE": (50, 40)}), api.service.uow())
+    assert contract_id is not None
+    contract = await api.call("GET", f"/v1/contracts/{contract_id}", coordinator("SWE"))
+    (line,) = contract["lines"]
+    assert (line["nation"], line["quantity"], line["ukraine_quantity"], line["own_forces_quantity"]) == (
+        "SWE",
+        50,
+        40,
+        10,
+    )
+    assert contract["funded_by"] == ["DNK", "NLD"] and contract["ukraine_quantity"] == 40
+
+    path = f"/v1/contracts/{contract_id}/lots"
+    to_ukraine = await api.call("POST", path, coordinator("SWE"), {"lots": [{"nation": "UKR", "quantity": 30,
+                                                                             "due_date": DUE}]}, 201)  # fmt: skip
+    assert [(x["nation"], x["deliver_to"], x["quantity"]) for x in to_ukraine] == [("SWE", "UKR", 30)]
+    own = await api.call("POST", path, coordinator("SWE"), {"lots": [{"nation": "SWE", "quantity": 5,
+                                                                      "due_date": DUE}]}, 201)  # fmt: skip
+    assert [(x["nation"], x["deliver_to"]) for x in own] == [("SWE", "SWE")]
+    beyond = await api.call("POST", path, coordinator("SWE"), {"lots": [{"nation": "UKR", "quantity": 11,
+                                                                         "due_date": DUE}]}, 422)  # fmt: skip
+    assert "more than the 40 it sends there" in beyond["detail"]
+    history = await api.call("GET", f"/v1/lots/{to_ukraine[0]['id']}/history", coordinator("SWE"))
+    assert "delivered to UKR" in history["items"][0]["what"]
+
+
+async def test_a_lot_to_ukraine_names_its_buyer_when_several_lines_send_there(api: Api) -> None:
+    order = cv90_order({"SWE": (50, 40), "NOR": (20, 5), "FIN": (10, 0)})
+    contract_id = await create_contract_for_joint_order(order, api.service.uow())
+    path = f"/v1/contracts/{contract_id}/lots"
+    lead = coordinator("SWE")
+    unnamed = await api.call("POST", path, lead, {"lots": [{"nation": "UKR", "quantity": 1, "due_date": DUE}]}, 422)
+    assert "the lines of NOR, SWE send quantities to Ukraine" in unnamed["detail"]
+    named = await api.call(
+        "POST", path, lead, {"lots": [{"nation": "UKR", "buyer": "NOR", "quantity": 5, "due_date": DUE}]}, 201
+    )
+    assert [(x["nation"], x["deliver_to"]) for x in named] == [("NOR", "UKR")]
+    await api.call("POST", path, lead, {"lots": [{"nation": "UKR", "buyer": "FIN", "quantity": 1, "due_date": DUE}]},
+                   422)  # fmt: skip
+    await api.call("POST", path, lead, {"lots": [{"nation": "DEU", "quantity": 1, "due_date": DUE}]}, 422)
+    mine = await api.call("GET", f"/v1/contracts/{contract_id}", desk("NOR"))
+    assert [(x["nation"], x["ukraine_quantity"]) for x in mine["lines"]] == [("NOR", 5)]  # its own line only
+    assert mine["ukraine_quantity"] == 45  # and the totals
