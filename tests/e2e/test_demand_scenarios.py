@@ -172,24 +172,37 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
 
 
 def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(platform: Platform) -> None:
-    # CV90: Denmark and the Netherlands buy vehicles for Ukraine with Sweden as lead nation.
-    dnk_need = register(platform, "DNK", "CV90", 20, end_user="ukraine")
-    register(platform, "NLD", "CV90", 30, end_user="ukraine", budget_ceiling={"amount": 400_000_000})
-    cv90 = one_bundle(platform, "CV90", {"DNK", "NLD"})
-    assert cv90["proposed_lead"] == "NLD"
-    led = act(platform, f"/v1/bundles/{cv90['id']}/lead", {"lead": "SWE"}, coordinator_of("NLD"))
-    assert led["proposed_lead"] == "SWE"
-    act(platform, f"/v1/bundles/{cv90['id']}/commit", {}, coordinator("SWE"))
+    # CV90: Sweden buys vehicles for Ukraine, paid from a Swedish fund Denmark and the
+    # Netherlands pay into; they receive no vehicle themselves.
+    sweden = coordinator_of("SWE")
+    fund = act(platform, "/v1/funds", {"lead": "SWE", "purpose": "CV90 for Ukraine", "item_codes": ["CV90"],
+                                       "beneficiary": "UKR"}, sweden, 201)  # fmt: skip
+    for nation, amount in (("NLD", "400000000.00"), ("DNK", "100000000.00")):
+        body = {"nation": nation, "amount": {"amount": amount}, "fund_id": fund["id"], "beneficiary": "UKR"}
+        pledge = act(platform, "/v1/pledges", body, desk(nation), 201)
+        act(platform, f"/v1/pledges/{pledge['id']}/confirm", {}, desk(nation))
+        act(platform, f"/v1/pledges/{pledge['id']}/paid", {}, sweden)
+    swe_need = register(platform, "SWE", "CV90", 50, end_user="ukraine", budget_ceiling={"amount": "450000000.00"})
+    cv90 = one_bundle(platform, "CV90", {"SWE"})
+    bought = act(platform, f"/v1/funds/{fund['id']}/purchases",
+                 {"bundle_id": cv90["id"], "amount": {"amount": "450000000.00"}}, sweden, 201)  # fmt: skip
+    assert (bought["money"]["paid_eur"], bought["balance_eur"]) == ("500000000.00", "50000000.00")
+    act(platform, f"/v1/bundles/{cv90['id']}/commit", {}, sweden)
     cv90_contract = contracted(platform, cv90["id"], "SWE")
     assert cv90_contract["contracting_authority"] == "SWE"
-    assert {(x["nation"], x["quantity"]) for x in cv90_contract["lines"]} == {("DNK", 20), ("NLD", 30)}
+    assert [(x["nation"], x["quantity"], x["ukraine_quantity"]) for x in cv90_contract["lines"]] == [("SWE", 50, 50)]
+    due = (date.today() + timedelta(days=120)).isoformat()
+    lots = httpx.post(f"{platform.contracts.url}/v1/contracts/{cv90_contract['id']}/lots",
+                      json={"lots": [{"nation": "UKR", "quantity": 50, "due_date": due}]}, headers=sweden)  # fmt: skip
+    assert lots.status_code == 201, lots.text
+    assert [(x["nation"], x["deliver_to"]) for x in lots.json()] == [("SWE", "UKR")]
     eventually(
         lambda: (
-            httpx.get(f"{platform.demand.url}/v1/needs/{dnk_need}", headers=desk("DNK")).json()["status"]
+            httpx.get(f"{platform.demand.url}/v1/needs/{swe_need}", headers=desk("SWE")).json()["status"]
             == "contracted"
         ),
         30,
-        "the Danish CV90 need to become contracted",
+        "the Swedish CV90 need to become contracted",
     )
 
     # Multi Mission Radar: a multi-year Dutch need becomes a framework contract...
