@@ -19,7 +19,7 @@ from tests.support.api import coordinator, desk
 DUE = (date.today() + timedelta(days=90)).isoformat()
 
 
-def cv90_order(lines: dict[str, tuple[int, int]]) -> JointOrderCommittedV1:
+def cv90_order(lines: dict[str, tuple[int, int]], instrument: str | None = None) -> JointOrderCommittedV1:
     """Sweden's CV90 joint order: per nation (quantity, of which for Ukraine); DNK and NLD pay by pledges."""
     event: JointOrderCommittedV1 = JointOrderCommittedV1.create(
         JointOrderCommittedPayload(
@@ -34,6 +34,7 @@ def cv90_order(lines: dict[str, tuple[int, int]]) -> JointOrderCommittedV1:
             delivery_window=DeliveryWindow(start=date(2026, 1, 1), end=date(2028, 12, 31)),
             committed_by="coordinator:SWE",
             funded_by=["NLD", "DNK"],
+            funding_instrument=instrument,
         ),
         aggregate_id="bundle-cv90",
         producer="demand",
@@ -85,3 +86,17 @@ async def test_a_lot_to_ukraine_names_its_buyer_when_several_lines_send_there(ap
     mine = await api.call("GET", f"/v1/contracts/{contract_id}", desk("NOR"))
     assert [(x["nation"], x["ukraine_quantity"]) for x in mine["lines"]] == [("NOR", 5)]  # its own line only
     assert mine["ukraine_quantity"] == 45  # and the totals
+
+
+async def test_the_procurement_of_an_order_takes_over_the_instrument_its_nations_chose(api: Api) -> None:
+    await create_contract_for_joint_order(cv90_order({"SWE": (50, 40), "FIN": (10, 0)}, "EDIP"), api.service.uow())
+    body = {
+        "item_code": "CV90", "buyer_nation": "SWE", "nations": ["FIN", "SWE"], "quantity": 60,
+        "tender_date": date.today().isoformat(), "quality_gates": [], "standstill_days": 10,
+        "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10},
+        "bundle_id": "bundle-cv90",
+    }  # fmt: skip
+    other = await api.call("POST", "/v1/procurements", coordinator("SWE"), {**body, "funding_instrument": "SAFE"}, 422)
+    assert "the order's nations chose EDIP" in other["detail"]
+    opened = await api.call("POST", "/v1/procurements", coordinator("SWE"), {**body, "funding_instrument": None}, 201)
+    assert opened["funding_instrument"] == "EDIP"

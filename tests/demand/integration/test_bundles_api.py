@@ -218,6 +218,7 @@ async def test_open_confirm_decline_and_commit_with_the_confirmed_nations(demand
     committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
     assert committed.status_code == 200 and committed.json()["lead"] == "DEU"
     (order,) = await outbox_events(service, "demand.joint_order.committed")
+    assert order["payload"]["funding_instrument"] == "EDIP"  # the one the nations chose: its procurement's
     assert sorted((x["nation"], x["quantity"]) for x in order["payload"]["lines"]) == [
         ("DEU", 350),
         ("NLD", 200),

@@ -105,6 +105,9 @@ class JointOrderCommittedPayload(BaseModel):
         default_factory=list,
         description="Nations whose confirmed or paid pledges go to the order (their amounts are not told).",
     )
+    funding_instrument: str | None = Field(
+        default=None, description="The EU instrument the nations chose at confirmation; the procurement takes it over."
+    )
 
 
 class JointOrderCommittedV1(EventEnvelope[JointOrderCommittedPayload], type="demand.joint_order.committed", version=1):

@@ -152,6 +152,7 @@ contracts = _aggregate(
     Column("unit_price_eur", Eur, nullable=True),
     required("change_log", JSON, default=list),
     required("funded_by", JSON, default=list, server_default="[]"),
+    Column("funding_instrument", String(40), nullable=True),
     UniqueConstraint("bundle_id", "part", name="uq_contracts_bundle_part"),
     # The list of contracts, oldest first: every one, those a lead leads, those a company supplies.
     Index("ix_contracts_listed", "created_at", "id"),

@@ -94,6 +94,7 @@ class Contract:
     unit_price_eur: Decimal | None = None
     change_log: list[dict[str, str]] = field(default_factory=list)
     funded_by: list[str] = field(default_factory=list)  # nations paying toward it by pledges, not buying
+    funding_instrument: str | None = None  # the EU instrument the order chose; its procurement takes it over
 
     @classmethod
     def for_joint_order(
@@ -108,6 +109,7 @@ class Contract:
         at: datetime,
         ukraine: dict[str, int] | None = None,
         funded_by: list[str] | None = None,
+        funding_instrument: str | None = None,
     ) -> Contract:
         """`ukraine`: of each nation's quantity, what is delivered to Ukraine; `funded_by`:
         the nations paying toward the order by pledges."""
@@ -126,6 +128,7 @@ class Contract:
             raise ContractRuleViolation(f"joint order {bundle_id} sends Ukraine more than a nation orders")
         contract.lines = [ContractLine(n, quantities[n], ukraine.get(n, 0)) for n in sorted(quantities)]
         contract.funded_by = sorted(set(funded_by or []))
+        contract.funding_instrument = funding_instrument
         contract.log(
             contracting_authority, f"created for joint order {bundle_id}: {contract.total_quantity} items", at=at
         )
@@ -149,6 +152,7 @@ class Contract:
                 at=at,
                 ukraine={line.nation: line.ukraine_quantity},
                 funded_by=self.funded_by,
+                funding_instrument=self.funding_instrument,
             )
             contract.part = line.nation
             contracts.append(contract)

@@ -171,6 +171,7 @@ async def create_contract_for_joint_order(event: JointOrderCommittedV1, uow: Uni
                 at=uow.clock.now(),
                 ukraine=ukraine,
                 funded_by=order.funded_by,
+                funding_instrument=order.funding_instrument,
             )
         except ContractRuleViolation as exc:
             await refuse_commitment(

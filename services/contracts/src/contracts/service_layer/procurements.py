@@ -48,19 +48,35 @@ class ProcurementView:
     winner_organisation: str | None
 
 
-async def _order(uow: UnitOfWork, bundle_id: str) -> tuple[str, dict[str, int]] | None:
-    """The lead and the nations' quantities of a committed joint order or framework."""
+async def _order(uow: UnitOfWork, bundle_id: str) -> tuple[str, dict[str, int], str | None] | None:
+    """The lead, the nations' quantities and the chosen funding instrument of a committed
+    joint order or framework."""
     contracts = await uow.contracts.all_for_bundle(bundle_id)
     if contracts:
         order: dict[str, int] = {}
         for contract in contracts:
             for line in contract.lines:
                 order[line.nation] = order.get(line.nation, 0) + line.quantity
-        return contracts[0].contracting_authority, order
+        return contracts[0].contracting_authority, order, contracts[0].funding_instrument
     framework = await uow.frameworks.for_bundle(bundle_id)
     if framework is not None:
-        return framework.contracting_authority, dict(framework.participants)
+        return framework.contracting_authority, dict(framework.participants), None
     return None
+
+
+def taken_over(terms: ProcurementTerms, chosen: str | None) -> ProcurementTerms:
+    """The procurement of an order takes over the instrument the order's nations chose; one
+    naming another is refused, as its origin rules would not be those the nations counted on."""
+    asked = terms.get("funding_instrument")
+    if chosen is None or asked == chosen:
+        return terms
+    if asked is None:
+        return {**terms, "funding_instrument": chosen}
+    raise ContractRuleViolation(
+        f"the order's nations chose {chosen}; its procurement cannot be under {asked}",
+        field="body.funding_instrument",
+        rule="instrument_of_the_order",
+    )
 
 
 def relation_of(
@@ -102,11 +118,12 @@ async def open_procurement(uow: UnitOfWork, principal: Principal, *, terms: Proc
             )
             if order is None:
                 raise unknown
-            lead, quantities = order
+            lead, quantities, instrument = order
             relation = relation_to(principal, authority=lead, nations=quantities)
             if relation is Relation.OUTSIDER:
                 raise unknown
             authorise(principal, Action.PROCUREMENT_OPEN, relation, f"bundle {bundle_id}")
+            terms = taken_over(terms, instrument)
             chosen = terms_of_order(
                 lead=lead, order=quantities, nations=nations, quantity=terms["quantity"], buyer_nation=buyer_nation
             )

@@ -591,6 +591,12 @@ class BundleState:
             release=released,
         )
 
+    def chosen_instrument(self) -> str | None:
+        """The funding instrument the nations taking part chose at confirmation, when those
+        that chose one agree; the procurement takes it over."""
+        chosen = {s.funding_instrument for s in self.shares if s.funding_instrument}
+        return chosen.pop() if len(chosen) == 1 else None
+
     def ordered_quantity(self, share: Share) -> int:
         return share.confirmed_quantity if share.confirmed_quantity is not None else share.quantity
 

@@ -190,6 +190,7 @@ async def committed(uow: UnitOfWork, bundle: BundleState, order: CommittedOrder)
         delivery_window=DeliveryWindow(start=order.window_start, end=order.window_end),
         committed_by=order.committed_by,
         funded_by=list(funders),
+        funding_instrument=bundle.chosen_instrument(),
     )
     await _emit(uow, JointOrderCommittedV1, payload, aggregate_id=bundle.id)
 
