@@ -5,6 +5,10 @@
 2. VSRAT (Very Short Range Anti-Tank): one joint order through NSPA, the NATO Support
    and Procurement Agency, for several of the 13 allies that ordered together.
 
+Then the money: eighteen European nations pledge financial support to the 155 mm joint
+order (the Netherlands 250 M EUR, for Ukraine), and CV90 infantry fighting vehicles for
+Ukraine are paid from a Swedish fund the Netherlands (400 M EUR) and Denmark pay into.
+
 An industry organisation per case registers a webhook endpoint pointing at the demo
 receiver (deploy/demo/receiver.py); nation desks register their needs; a coordinator
 waits until the bundle holds every nation, commits it as one joint order; the contracts
@@ -40,6 +44,11 @@ from bundling_shared.settings import AuthSettings
 T = TypeVar("T")
 
 
+SUPPORTERS = ["DEU", "DNK", "SWE", "FIN", "NOR", "BEL", "EST", "LVA", "LTU", "POL", "PRT", "ESP", "FRA", "ITA",
+              "AUT", "IRL", "LUX"]  # fmt: skip
+"""With the Netherlands, the eighteen nations pledging support to the 155 mm batch."""
+
+
 class DemoFailed(Exception):
     pass
 
@@ -49,6 +58,7 @@ class NationNeed:
     nation: str
     quantity: int
     end_user: str = "own_forces"
+    budget_eur: str | None = None  # the budget ceiling, EUR with cents
 
 
 @dataclass
@@ -85,10 +95,10 @@ CASES = [
         ),
         window=(date(2025, 1, 1), date(2028, 12, 31)),
         needs=[
-            NationNeed("CZE", 40_000),
-            NationNeed("NLD", 25_000, "ukraine"),
-            NationNeed("DEU", 30_000),
-            NationNeed("DNK", 8_000),
+            NationNeed("CZE", 40_000, budget_eur="160000000.00"),
+            NationNeed("NLD", 25_000, "ukraine", budget_eur="100000000.00"),
+            NationNeed("DEU", 30_000, budget_eur="120000000.00"),
+            NationNeed("DNK", 8_000, budget_eur="32000000.00"),
         ],
     ),
     Case(
@@ -237,6 +247,8 @@ class Demo:
                 "delivery_window": {"start": start.isoformat(), "end": end.isoformat()},
                 "end_user": need.end_user,
             }
+            if need.budget_eur is not None:
+                body["budget_ceiling"] = {"amount": need.budget_eur, "currency": "EUR"}
             headers = self.token(Role.NATION_DESK, nation=need.nation)
             created = expect(self.http.post(f"{self.args.demand_url}/v1/needs", json=body, headers=headers), 201)
             case.need_ids.append(created["id"])
@@ -352,6 +364,63 @@ class Demo:
             f"delivery {contract['delivery_window_start']} to {contract['delivery_window_end']}"
         )
 
+    def pledge(self, nation: str, amount: str, **to: str) -> dict[str, Any]:
+        desk = self.token(Role.NATION_DESK, nation=nation)
+        body = {"nation": nation, "amount": {"amount": amount, "currency": "EUR"}, **to}
+        made = dict(expect(self.http.post(f"{self.args.demand_url}/v1/pledges", json=body, headers=desk), 201))
+        expect(self.http.post(f"{self.args.demand_url}/v1/pledges/{made['id']}/confirm", json={}, headers=desk), 200)
+        return made
+
+    def pledges_to_155mm(self) -> None:
+        """Eighteen nations support the batch bought through Czechia; Czechia records the
+        Dutch 250 M EUR as received."""
+        case = CASES[0]
+        czechia = self.coordinator(case)
+        dutch = self.pledge("NLD", "250000000.00", bundle_id=case.bundle["id"], beneficiary="UKR")
+        for i, nation in enumerate(SUPPORTERS):
+            self.pledge(nation, f"{5_000_000 + 250_000 * i}.00", bundle_id=case.bundle["id"], beneficiary="UKR")
+        paid = f"{self.args.demand_url}/v1/pledges/{dutch['id']}/paid"
+        expect(self.http.post(paid, json={}, headers=czechia), 200)
+        money = expect(self.http.get(f"{self.args.demand_url}/v1/bundles/{case.bundle['id']}", headers=czechia), 200)[
+            "money"
+        ]
+        say(
+            f"{money['contributor_count']} nations pledged {money['pledged_eur']} EUR to the 155 mm joint order"
+            f" ({money['confirmed_eur']} confirmed, {money['paid_eur']} paid); of its value of"
+            f" {money['value_eur']} EUR the confirmed pledges leave {money['gap_eur']} EUR to the buyers' budgets"
+        )
+
+    def cv90_fund(self) -> None:
+        """Sweden runs a fund for CV90 vehicles for Ukraine; the Netherlands and Denmark pay
+        in; Sweden pays toward its CV90 joint order from it."""
+        sweden = self.token(Role.COORDINATOR, nation="SWE")
+        url = self.args.demand_url
+        body = {"lead": "SWE", "purpose": "CV90 infantry fighting vehicles for Ukraine", "item_codes": ["CV90"],
+                "beneficiary": "UKR"}  # fmt: skip
+        fund = expect(self.http.post(f"{url}/v1/funds", json=body, headers=sweden), 201)
+        say(f"Sweden opens fund {fund['id']}: {fund['purpose']}")
+        for nation, amount in (("NLD", "400000000.00"), ("DNK", "150000000.00")):
+            made = self.pledge(nation, amount, fund_id=fund["id"], beneficiary="UKR")
+            expect(self.http.post(f"{url}/v1/pledges/{made['id']}/paid", json={}, headers=sweden), 200)
+            say(f"   {nation} pays {amount} EUR into it")
+        need = {"nation": "SWE", "item_code": "CV90", "quantity": 50, "end_user": "ukraine",
+                "delivery_window": {"start": "2026-01-01", "end": "2028-12-31"},
+                "budget_ceiling": {"amount": "500000000.00", "currency": "EUR"}}  # fmt: skip
+        swe = self.token(Role.NATION_DESK, nation="SWE")
+        need_id = expect(self.http.post(f"{url}/v1/needs", json=need, headers=swe), 201)["id"]
+
+        def bundled() -> str | None:
+            found = expect(self.http.get(f"{url}/v1/needs/{need_id}", headers=swe), 200)
+            return found["bundle_id"] if found["status"] == "bundled" else None
+
+        bundle_id = wait_for("Sweden's CV90 need in a bundle", self.args.timeout, bundled)
+        purchase = {"bundle_id": bundle_id, "amount": {"amount": "500000000.00"}, "note": "50 CV90 for Ukraine"}
+        after = expect(self.http.post(f"{url}/v1/funds/{fund['id']}/purchases", json=purchase, headers=sweden), 201)
+        say(
+            f"Sweden pays 500000000.00 EUR toward its CV90 joint order {bundle_id} from the fund;"
+            f" paid in {after['money']['paid_eur']} EUR, balance {after['balance_eur']} EUR"
+        )
+
     def received(self) -> list[dict[str, Any]]:
         items = expect(self.receiver.get("/_received"), 200)
         return [x for x in items if isinstance(x, dict)]
@@ -420,6 +489,9 @@ class Demo:
             self.register_needs(case)
             self.wait_for_bundle(case)
             self.commit(case)
+        step("Money: pledges to the 155 mm joint order, a Swedish fund for CV90")
+        self.pledges_to_155mm()
+        self.cv90_fund()
         step("Contracts")
         for case in CASES:
             self.wait_for_contract(case)
