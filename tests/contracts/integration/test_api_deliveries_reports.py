@@ -26,11 +26,12 @@ SOON = (TODAY + timedelta(days=60)).isoformat()
 LATER = (TODAY + timedelta(days=120)).isoformat()
 
 
-async def signed_contract(api: Api) -> tuple[str, str]:
-    """The 155 mm joint order (CZE lead; NLD 10,000, DNK 5,000) signed with NAMMO."""
+async def signed_contract(api: Api, **supplier: Any) -> tuple[str, str]:
+    """The 155 mm joint order (CZE lead; NLD 10,000, DNK 5,000) signed with NAMMO (as
+    registered with `supplier`'s fields)."""
     contract_id = await create_contract_for_joint_order(joint_order(), api.service.uow())
     assert contract_id is not None
-    await api.supplier("NAMMO", "NOR")
+    await api.supplier("NAMMO", "NOR", **supplier)
     procurement = await api.call("POST", "/v1/procurements", coordinator("CZE"), PROCUREMENT, 201)
     await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
     await api.call("POST", f"/v1/procurements/{procurement['id']}/award", coordinator("CZE"))

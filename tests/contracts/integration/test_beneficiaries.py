@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from bundling_shared.events.demand import (
     DeliveryWindow,
     JointOrderCommittedPayload,
@@ -14,6 +16,7 @@ from bundling_shared.events.demand import (
 )
 from contracts.service_layer.contracts import create_contract_for_joint_order
 from tests.contracts.integration.conftest import Api
+from tests.contracts.integration.test_api_deliveries_reports import signed_contract
 from tests.support.api import coordinator, desk
 
 DUE = (date.today() + timedelta(days=90)).isoformat()
@@ -100,3 +103,11 @@ async def test_the_procurement_of_an_order_takes_over_the_instrument_its_nations
     assert "the order's nations chose EDIP" in other["detail"]
     opened = await api.call("POST", "/v1/procurements", coordinator("SWE"), {**body, "funding_instrument": None}, 201)
     assert opened["funding_instrument"] == "EDIP"
+
+
+@pytest.mark.parametrize("sme", [True, False])
+async def test_signing_tells_the_demand_service_whether_the_supplier_is_an_sme(api: Api, sme: bool) -> None:
+    await signed_contract(api, sme=sme)
+    (signed,) = await api.events("contracts.contract.signed")
+    assert (signed["payload"]["bundle_id"], signed["payload"]["supplier_organisation"]) == ("bundle-155", "NAMMO")
+    assert signed["payload"]["supplier_sme"] is sme

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bundling_shared.clock import FixedClock
 from demand.adapters import orm
 from demand.config import DemandSettings
-from demand.service_layer.contracted import mark_contracted
+from demand.service_layer.contracted import mark_contracted, signed_with_supplier
 from demand.service_layer.publication import publish_due
 from demand.service_layer.specifications import adopt_harmonised_specification
 from tests.demand.helpers import (
@@ -542,6 +542,31 @@ async def test_the_funding_of_a_bundle_is_shown_with_reasons_and_in_euros_each_n
     kept = {f["instrument"]: f for f in (await client.get(f"/v1/bundles/{bid}", headers=ADMIN)).json()["funding"]}
     assert kept["EDIRPA"]["qualifies"] and kept["EDIRPA"]["max_contribution_eur"] == "266666.68"  # as committed
     assert (kept["EDIRPA"]["assessed_on"], kept["EDIRPA"]["rules_version"]) == ("2025-12-31", "2025-12")
+
+
+async def test_a_signed_suppliers_sme_flag_sets_the_sme_share_under_the_rules_the_bundle_was_committed_under(
+    demand: Demand, clock: FixedClock
+) -> None:
+    service, client = demand
+    clock.at = datetime(2025, 12, 31, 10, 0, tzinfo=UTC)
+    for nation in ("NLD", "DEU", "CZE"):
+        await register(client, nation, budget_ceiling={"amount": "1000.00"})
+    await aggregate_all(service)
+    (listed,) = await bundles(client)
+    bid = listed["id"]
+    committed = await client.post(f"/v1/bundles/{bid}/commit", json={}, headers=await lead(client, bid))
+    assert {f["instrument"]: f["co_funding_rate"] for f in committed.json()["funding"]}["EDIRPA"] == 0.15
+
+    clock.at = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # signed months later, EDIRPA long over
+    event = uuid4()
+    assert await signed_with_supplier(service.uow(), event_id=event, bundle_id=bid, organisation="SMALLCO", sme=True)
+    assert not await signed_with_supplier(service.uow(), event_id=event, bundle_id=bid, organisation="X", sme=False)
+    seen = (await client.get(f"/v1/bundles/{bid}", headers=ADMIN)).json()
+    edirpa = {f["instrument"]: f for f in seen["funding"]}["EDIRPA"]
+    assert seen["sme_share"] == 1.0 and edirpa["co_funding_rate"] == 0.20 and edirpa["max_contribution_eur"] == "600.00"
+    assert (edirpa["assessed_on"], edirpa["rules_version"]) == ("2025-12-31", "2025-12")
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=ADMIN)).json()["items"]
+    assert trail[-1]["kind"] == "sme_share_signed" and "SMALLCO (an SME)" in trail[-1]["reason"]
 
 
 async def test_the_funding_rules_in_force_on_a_day_and_their_history(demand: Demand, clock: FixedClock) -> None:

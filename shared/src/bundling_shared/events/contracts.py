@@ -52,6 +52,21 @@ class AwardDecidedV1(EventEnvelope[AwardDecidedPayload], type="contracts.award.d
     pass
 
 
+class ContractSignedPayload(BaseModel):
+    """A committed order's contracts signed with the awarded supplier: whether that supplier
+    is a small or medium-sized enterprise sets the order's SME share."""
+
+    procurement_id: str
+    bundle_id: str
+    supplier_id: str
+    supplier_organisation: str
+    supplier_sme: bool
+
+
+class ContractSignedV1(EventEnvelope[ContractSignedPayload], type="contracts.contract.signed", version=1):
+    pass
+
+
 class FrameworkContractCreatedPayload(BaseModel):
     framework_id: str
     bundle_id: str | None
@@ -186,6 +201,7 @@ class CommitmentRefusedV1(EventEnvelope[CommitmentRefusedPayload], type="contrac
 ContractEvent = event_union(
     ContractCreatedV1,
     AwardDecidedV1,
+    ContractSignedV1,
     FrameworkContractCreatedV1,
     FrameworkAccededV1,
     CallOffPlacedV1,

@@ -24,6 +24,8 @@ from bundling_shared.events.contracts import (
     ContractCreatedPayload,
     ContractCreatedV1,
     ContractLine,
+    ContractSignedPayload,
+    ContractSignedV1,
     DeliveryDelayedPayload,
     DeliveryDelayedV1,
     DeliveryLotChange,
@@ -105,6 +107,20 @@ async def supplier_registered(uow: UnitOfWork, supplier: Supplier) -> None:
 async def specification_harmonised(uow: UnitOfWork, spec: Specification) -> None:
     payload = copied(SpecificationHarmonisedPayload, spec, specification_id=spec.id, applies_to_ukraine_deliveries=True)
     await _emit(uow, SpecificationHarmonisedV1, payload, spec.reference)
+
+
+async def contract_signed(uow: UnitOfWork, procurement: Procurement, winner: Supplier) -> None:
+    """The order's contracts are signed: the demand service takes the supplier's SME flag
+    as the order's SME share."""
+    assert procurement.bundle_id is not None
+    payload = ContractSignedPayload(
+        procurement_id=procurement.id,
+        bundle_id=procurement.bundle_id,
+        supplier_id=winner.id,
+        supplier_organisation=winner.organisation,
+        supplier_sme=winner.sme,
+    )
+    await _emit(uow, ContractSignedV1, payload, procurement.bundle_id, organisation=winner.organisation)
 
 
 async def award_decided(uow: UnitOfWork, procurement: Procurement, winner: Supplier, summary: str) -> None:

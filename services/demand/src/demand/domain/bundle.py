@@ -68,6 +68,7 @@ class DecisionKind(StrEnum):
     ACCESSION_REFUSED = "accession_refused"
     NOT_CONTRACTED = "not_contracted"
     SME_SHARE_PLANNED = "sme_share_planned"
+    SME_SHARE_SIGNED = "sme_share_signed"
     CLOSED = "closed"
     CANCELLED = "cancelled"
 
@@ -663,6 +664,18 @@ class BundleState:
         self.sme_share = share
         self._changed(now)
         return f"planned SME share set to {round(share * 100)} %"
+
+    def signed_with(self, organisation: str, sme: bool, now: datetime) -> str:
+        """Its contract was signed with `organisation`: the whole value goes to an SME or
+        none of it does, whatever was planned. A committed bundle's verdicts are made again
+        under the rules it was committed under, with that share."""
+        self.sme_share = 1.0 if sme else 0.0
+        if self.committed_funding is not None:
+            day = next((a.assessed_on for a in self.committed_funding if a.assessed_on), now.date())
+            self.committed_funding = evaluate(self.facts(), day, named=True)
+        self._changed(now)
+        kind = "an SME" if sme else "not an SME"
+        return f"contract signed with {organisation} ({kind}): SME share {round(self.sme_share * 100)} %"
 
     def close(self, reason: str, now: datetime) -> str:
         if self.closed_reason is not None or self.status is BundleStatus.CANCELLED:

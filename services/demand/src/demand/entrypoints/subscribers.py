@@ -35,6 +35,7 @@ from bundling_shared.events.contracts import (
     CommitmentRefusedV1,
     ContractCreatedV1,
     ContractEvent,
+    ContractSignedV1,
     FrameworkAccededV1,
     FrameworkAccessionRefusedV1,
     FrameworkContractCreatedV1,
@@ -54,6 +55,7 @@ from demand.service_layer.contracted import (
     accession_decided,
     commitment_not_contracted,
     mark_contracted,
+    signed_with_supplier,
 )
 from demand.service_layer.specifications import SPECIFICATION_WATCHER, adopt_harmonised_specification
 from demand.service_layer.unit_of_work import UnitOfWork, UowFactory
@@ -127,6 +129,13 @@ async def _commitment_refused(uow: UnitOfWork, event: CommitmentRefusedV1) -> No
     await commitment_not_contracted(uow, event_id=event.event_id, bundle_id=p.bundle_id, reason=p.reason)
 
 
+async def _contract_signed(uow: UnitOfWork, event: ContractSignedV1) -> None:
+    p = event.payload
+    await signed_with_supplier(
+        uow, event_id=event.event_id, bundle_id=p.bundle_id, organisation=p.supplier_organisation, sme=p.supplier_sme
+    )
+
+
 async def _specification_harmonised(uow: UnitOfWork, event: SpecificationHarmonisedV1) -> None:
     p = event.payload
     await adopt_harmonised_specification(uow, event_id=event.event_id, item_code=p.item_code, reference=p.reference)
@@ -136,6 +145,7 @@ async def _specification_harmonised(uow: UnitOfWork, event: SpecificationHarmoni
 # delivery, a supplier registered) are not the demand service's business.
 ON_CONTRACT_EVENT: dict[type[EventEnvelope[Any]], Handler] = {
     ContractCreatedV1: _contract_created,
+    ContractSignedV1: _contract_signed,
     FrameworkContractCreatedV1: _framework_created,
     FrameworkAccededV1: _acceded,
     FrameworkAccessionRefusedV1: _accession_refused,

@@ -1,5 +1,6 @@
 """Closing the loop: when the contracts service turns a committed bundle into a contract,
-the needs behind it become contracted; when it cannot (a rule of the contract refuses the
+the needs behind it become contracted, and once signed the supplier's SME flag is the
+bundle's SME share; when it cannot (a rule of the contract refuses the
 commitment), the bundle shows why; when a framework's lead decides on an accession, the
 bundle shows the nation in or out."""
 
@@ -75,3 +76,22 @@ async def accession_decided(
         await uow.mark_processed(CONTRACT_WATCHER, event_id)
         await uow.commit()
     return decided is not None
+
+
+async def signed_with_supplier(
+    uow: UnitOfWork, *, event_id: UUID, bundle_id: str, organisation: str, sme: bool
+) -> bool:
+    """The committed bundle's contract was signed: the supplier's SME flag is the bundle's
+    SME share from now on (it can raise an EDIRPA rate), and its trail says so. Returns
+    whether the bundle changed; a bundle not ours changes nothing."""
+    async with uow:
+        if await uow.already_processed(CONTRACT_WATCHER, event_id):
+            return False
+        bundle = await uow.bundles.get(bundle_id)
+        if bundle is not None:
+            now = uow.clock.now()
+            what = bundle.signed_with(organisation, sme, now)
+            uow.bundles.record(Decision(bundle.id, DecisionKind.SME_SHARE_SIGNED, what, now))
+        await uow.mark_processed(CONTRACT_WATCHER, event_id)
+        await uow.commit()
+    return bundle is not None
