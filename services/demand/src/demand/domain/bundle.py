@@ -309,8 +309,10 @@ class BundleState:
     def framework_terms(self) -> tuple[int, date, date] | None:
         """A framework contract's ceiling (the sum of its yearly quantities) and duration
         (from the first to the last year with quantities); None for a joint order."""
+        if self.kind is not BundleKind.FRAMEWORK_CONTRACT:
+            return None
         yearly = self.yearly_totals()
-        if self.kind is not BundleKind.FRAMEWORK_CONTRACT or not yearly:
+        if not yearly:
             return None
         return sum(y.quantity for y in yearly), date(yearly[0].year, 1, 1), date(yearly[-1].year, 12, 31)
 

@@ -392,8 +392,16 @@ class ParticipationSummaryOut(BaseModel):
     funding_instrument: str | None
 
     @classmethod
-    def of(cls, s: Share) -> Self:
-        return copied(cls, s, status=s.participation.value)
+    def of(cls, s: Share) -> ParticipationSummaryOut:
+        # Built unchecked: a list of bundles holds one per nation of each, and every field is
+        # the share's own, typed as here; the answer's schema still documents them.
+        return cls.model_construct(
+            nation=s.nation,
+            status=s.participation.value,
+            quantity=s.quantity,
+            confirmed_quantity=s.confirmed_quantity,
+            funding_instrument=s.funding_instrument,
+        )
 
 
 class ParticipationOut(ParticipationSummaryOut):
