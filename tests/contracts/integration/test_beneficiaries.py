@@ -71,6 +71,12 @@ async def test_the_contract_says_what_goes_to_ukraine_and_who_pays(api: Api) -> 
     history = await api.call("GET", f"/v1/lots/{to_ukraine[0]['id']}/history", coordinator("SWE"))
     assert "delivered to UKR" in history["items"][0]["what"]
 
+    await api.call("POST", f"/v1/lots/{to_ukraine[0]['id']}/deliveries", coordinator("SWE"),
+                   {"quantity": 12, "delivered_on": date.today().isoformat()}, 200)  # fmt: skip
+    report = (await api.call("GET", "/v1/reports/deliveries", coordinator("SWE")))["items"]
+    rows = {(r["contract_id"], r["nation"], r["deliver_to"]): (r["planned"], r["delivered"]) for r in report}
+    assert rows == {(contract_id, "SWE", "UKR"): (30, 12), (contract_id, "SWE", "SWE"): (5, 0)}  # by beneficiary
+
 
 async def test_a_lot_to_ukraine_names_its_buyer_when_several_lines_send_there(api: Api) -> None:
     order = cv90_order({"SWE": (50, 40), "NOR": (20, 5), "FIN": (10, 0)})

@@ -530,7 +530,7 @@ class DeliveryLotRepository:
     async def progress(self, sight: Sight, today: date, limit: int, offset: int) -> Found[DeliveryProgress]:
         lot = delivery_lots
         seen = _lots_seen(_dialect(self._session), sight)
-        groups = [lot.c.contract_id, lot.c.nation]
+        groups = [lot.c.contract_id, lot.c.nation, func.coalesce(lot.c.beneficiary, lot.c.nation)]
         total = int(
             await self._session.scalar(
                 select(func.count()).select_from(select(*groups).where(seen).group_by(*groups).subquery())
@@ -563,7 +563,7 @@ class DeliveryLotRepository:
             .offset(offset)
         )
         rows = (await self._session.execute(query)).all()
-        return Found([DeliveryProgress(*(row[0], row[1]), *(int(x) for x in row[2:])) for row in rows], total)
+        return Found([DeliveryProgress(row[0], row[1], row[2], *(int(x) for x in row[3:])) for row in rows], total)
 
 
 _DUE = (delivery_lots.c.due_date, delivery_lots.c.nation, delivery_lots.c.id)

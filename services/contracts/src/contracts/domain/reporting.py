@@ -41,12 +41,13 @@ def value_by_origin(purchases: list[Purchase]) -> dict[str, dict[str, Decimal | 
 
 @dataclass(frozen=True)
 class DeliveryProgress:
-    """Per contract (or call-off) and nation: items planned, delivered and due by the day
+    """Per contract (or call-off), nation and where its lots go: items planned, delivered and due by the day
     asked, and the lots by their status (`LotStatus`) that day. The database adds the lots
     up (`DeliveryLots.progress`), as `DeliveryLot.status` tells each one's."""
 
     contract_id: str
     nation: str
+    deliver_to: str  # the buying nation's own forces, or the beneficiary its lots go to (UKR)
     planned: int = 0
     delivered: int = 0
     due_so_far: int = 0

@@ -583,12 +583,13 @@ class LotDeliveryOut(BaseModel):
 
 
 class DeliveryProgressOut(BaseModel):
-    """Planned against delivered for one contract (or call-off) and nation."""
+    """Planned against delivered for one contract (or call-off), nation and beneficiary."""
 
     model_config = ConfigDict(from_attributes=True)
 
     contract_id: str = Field(description="The contract's or call-off's id.")
     nation: str
+    deliver_to: str = Field(description="Where these lots go: the nation's own forces, or UKR.")
     planned: int = Field(description="Items in every lot.")
     delivered: int
     due_so_far: int = Field(description="Items in the lots due by today.")

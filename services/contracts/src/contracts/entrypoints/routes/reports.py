@@ -58,8 +58,8 @@ def _answer(package: reports.Package, response: Response) -> dict[str, Any]:
 async def deliveries_report(
     uow: Uow, principal: CurrentPrincipal, today: Today, page: Paged
 ) -> Page[DeliveryProgressOut]:
-    """Planned against delivered per contract (or call-off) and nation, by contract and
-    nation: a nation its own."""
+    """Planned against delivered per contract (or call-off), nation and where the lots go
+    (its own forces or Ukraine), by contract and nation: a nation its own."""
     found = await reports.delivery_progress(uow(), principal, today, page.limit, page.offset)
     return page.of(found, DeliveryProgressOut.model_validate)
 
