@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from bundling_shared.auth import Role
 from bundling_shared.errors import NotFound
-from demand.domain.access import Action, Caller, Relation, authorise, seen_by, to_pledge
+from demand.domain.access import Action, Caller, Relation, authorise, leader, seen_by, to_pledge
 from demand.domain.bundle import BundleStatus
 from demand.domain.errors import InvalidReference, NotAllowedNow
 from demand.domain.pledge import Pledge, PledgeTotals
@@ -23,7 +23,7 @@ async def recipient_lead(uow: UnitOfWork, pledge: Pledge) -> str | None:
     """Who leads the bundle or the fund the pledge goes to."""
     if pledge.bundle_id is not None:
         bundle = await uow.bundles.get(pledge.bundle_id)
-        return (bundle.lead or bundle.proposed_lead) if bundle else None
+        return leader(bundle) if bundle else None
     fund = await uow.funds.get(pledge.fund_id or "")
     return fund.lead if fund else None
 
