@@ -61,6 +61,11 @@ class ContractSignedPayload(BaseModel):
     supplier_id: str
     supplier_organisation: str
     supplier_sme: bool
+    unit_price_eur: EurDecimal | None = Field(
+        default=None,
+        description="The awarded unit price (the winning offer's), EUR with cents as a decimal string: the"
+        " order's value at awarded price is this times its quantity.",
+    )
 
 
 class ContractSignedV1(EventEnvelope[ContractSignedPayload], type="contracts.contract.signed", version=1):

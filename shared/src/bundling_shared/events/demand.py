@@ -283,6 +283,11 @@ class PledgePayload(BaseModel):
     fund_id: str | None = None
     status: Literal["pledged", "confirmed", "paid", "withdrawn"]
     reason: str | None = None
+    recipient: str | None = Field(
+        default=None,
+        description="Who leads the bundle or fund the pledge goes to (a nation code or an agency); it hears of"
+        " the pledge beside the contributor.",
+    )
 
 
 class PledgeMadeV1(EventEnvelope[PledgePayload], type="demand.pledge.made", version=1):

@@ -8,6 +8,7 @@ contract, a procurement or a framework and goes to `contracts.contracts`.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import BaseModel
@@ -109,9 +110,11 @@ async def specification_harmonised(uow: UnitOfWork, spec: Specification) -> None
     await _emit(uow, SpecificationHarmonisedV1, payload, spec.reference)
 
 
-async def contract_signed(uow: UnitOfWork, procurement: Procurement, winner: Supplier) -> None:
+async def contract_signed(
+    uow: UnitOfWork, procurement: Procurement, winner: Supplier, *, unit_price_eur: Decimal | None
+) -> None:
     """The order's contracts are signed: the demand service takes the supplier's SME flag
-    as the order's SME share."""
+    as the order's SME share, and the awarded unit price as what the order is worth."""
     assert procurement.bundle_id is not None
     payload = ContractSignedPayload(
         procurement_id=procurement.id,
@@ -119,6 +122,7 @@ async def contract_signed(uow: UnitOfWork, procurement: Procurement, winner: Sup
         supplier_id=winner.id,
         supplier_organisation=winner.organisation,
         supplier_sme=winner.sme,
+        unit_price_eur=unit_price_eur,
     )
     await _emit(uow, ContractSignedV1, payload, procurement.bundle_id, organisation=winner.organisation)
 

@@ -190,7 +190,7 @@ async def sign(uow: UnitOfWork, principal: Principal, procurement_id: str, today
             framework = await uow.frameworks.for_bundle(procurement.bundle_id)
             if framework is not None and framework.contracting_authority == procurement.contracting_authority:
                 framework.add_supplier(winner.id, offer.unit_price_eur, by=principal.party, at=uow.clock.now())
-            await events.contract_signed(uow, procurement, winner)
+            await events.contract_signed(uow, procurement, winner, unit_price_eur=offer.unit_price_eur)
         await uow.commit()
         return ProcurementView(procurement, True, None, winner.organisation)
 

@@ -241,8 +241,9 @@ PLEDGE_EVENTS: dict[PledgeStatus, Kind] = {
 }
 
 
-async def pledge_changed(uow: UnitOfWork, pledge: Pledge) -> None:
-    """The pledge as it now stands, for the nations: its status names the event."""
+async def pledge_changed(uow: UnitOfWork, pledge: Pledge, *, recipient: str | None) -> None:
+    """The pledge as it now stands, for the nations: its status names the event; the lead
+    of what it goes to (`recipient`) hears of it beside the contributor."""
     payload = copied(
         PledgePayload,
         pledge,
@@ -250,6 +251,7 @@ async def pledge_changed(uow: UnitOfWork, pledge: Pledge) -> None:
         amount=pledge.amount_eur,
         status=pledge.status.value,
         reason=pledge.status_reason,
+        recipient=recipient,
     )
     await _emit(uow, PLEDGE_EVENTS[pledge.status], payload, aggregate_id=pledge.id, nation=pledge.nation)
 

@@ -70,7 +70,7 @@ async def make_pledge(
                 raise InvalidReference(f"no fund {fund_id}", field="fund_id", rule="known_fund")
             fund.taking_pledges()
         uow.pledges.add(pledge)
-        await events.pledge_changed(uow, pledge)
+        await events.pledge_changed(uow, pledge, recipient=await recipient_lead(uow, pledge))
         await uow.commit()
         return pledge
 
@@ -108,7 +108,7 @@ async def _change(
     async with uow:
         pledge = await _allowed(uow, caller, pledge_id, action)
         change(pledge, uow.clock.now())
-        await events.pledge_changed(uow, pledge)
+        await events.pledge_changed(uow, pledge, recipient=await recipient_lead(uow, pledge))
         await uow.commit()
         return pledge
 
