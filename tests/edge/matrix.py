@@ -82,6 +82,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     ("demand", "POST", "/v1/bundles/{bundle_id}/open"):          "403   403   404   404   200   404   404   200   401",
     ("demand", "POST", "/v1/bundles/{bundle_id}/deadline"):      "403   403   404   404   200   404   404   200   401",
     ("demand", "POST", "/v1/bundles/{bundle_id}/sme-share"):     "403   403   404   404   200   404   404   200   401",
+    ("demand", "POST", "/v1/bundles/{bundle_id}/unit-price"):    "403   403   404   404   200   404   404   200   401",
     ("demand", "POST", "/v1/bundles/{bundle_id}/participation"): "200   200   404   404   403   404   404   403   401",
     ("demand", "POST", "/v1/bundles/{bundle_id}/commit"):        "403   403   404   404   200   404   404   200   401",
     ("demand", "POST", "/v1/bundles/{bundle_id}/close"):         "403   403   404   404   200   404   404   200   401",

@@ -128,6 +128,10 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
         {"bundle_id": "bundle:proposed"},
         _static({"share": 0.2}),
     ),
+    ("demand", "POST", "/v1/bundles/{bundle_id}/unit-price"): (
+        {"bundle_id": "bundle:proposed"},
+        _static({"unit_price": {"amount": "3500.00", "currency": "EUR"}}),
+    ),
     ("demand", "POST", "/v1/bundles/{bundle_id}/participation"): (
         {"bundle_id": "bundle:proposed"},
         _static({"decision": "confirm", "quantity": 10}),

@@ -27,6 +27,7 @@ RUNNING = [
     ("close", {"reason": "enough"}),
     ("open", {"deadline": SOON}),
     ("sme-share", {"share": 0.2}),
+    ("unit-price", {"unit_price": {"amount": "3500.00"}}),
     ("lead", {"lead": "NSPA"}),
 ]
 

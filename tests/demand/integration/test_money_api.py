@@ -7,13 +7,17 @@ own pledge and the totals, the lead every pledge; bad money is refused with the 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
 
-from tests.demand.helpers import ADMIN, aggregate_all, coordinator_of, outbox_events
+from bundling_shared.clock import FixedClock
+from demand.service_layer.contracted import signed_with_supplier
+from tests.demand.helpers import ADMIN, aggregate_all, coordinator_of, lead, outbox_events
 from tests.demand.integration.test_bundles_api import Demand, bundles, register
 from tests.support.api import desk
 
@@ -220,3 +224,82 @@ async def test_a_pledge_goes_to_one_known_recipient_for_its_own_nation(demand: D
             headers=coordinator_of("SWE"),
         )
     ).status_code == 422
+
+
+async def test_a_bundle_is_valued_at_its_estimated_then_its_awarded_unit_price(
+    demand: Demand, clock: FixedClock
+) -> None:
+    service, client = demand
+    clock.at = datetime(2025, 12, 31, 10, 0, tzinfo=UTC)  # EDIRPA's last day: a grant with an amount
+    for nation in ("NLD", "DEU", "CZE"):
+        await register(client, nation, 100)
+    await aggregate_all(service)
+    (listed,) = await bundles(client)
+    bid, its_lead = listed["id"], await lead(client, listed["id"])
+    assert listed["value_basis"] == "budget ceilings"
+
+    estimated = await act(client, f"/v1/bundles/{bid}/unit-price", its_lead, {"unit_price": {"amount": "3500.00"}})
+    assert (estimated["unit_price_eur"], estimated["value_basis"], estimated["total_value_eur"]) == (
+        "3500.00",
+        "estimated unit price",
+        "1050000.00",
+    )
+    edirpa = {f["instrument"]: f for f in estimated["funding"]}["EDIRPA"]
+    assert (
+        edirpa["max_contribution_eur"] == "157500.00"
+        and edirpa["calculation"] == "15 % x 1,050,000.00 EUR = 157,500.00 EUR"
+    )
+    as_nld = (await client.get(f"/v1/bundles/{bid}", headers=desk("NLD"))).json()
+    nld_edirpa = {f["instrument"]: f for f in as_nld["funding"]}["EDIRPA"]
+    assert (
+        as_nld["total_value_eur"] is None and nld_edirpa["max_contribution_eur"] is None
+    )  # partners' values stay theirs
+    assert nld_edirpa["nation_contributions"] == [
+        {"nation": "NLD", "value_eur": "350000.00", "max_contribution_eur": "52500.00"}
+    ]
+
+    await act(client, f"/v1/bundles/{bid}/commit", its_lead, {})
+    clock.at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # signed after EDIRPA ended: kept under its commit day
+    assert await signed_with_supplier(
+        service.uow(),
+        event_id=uuid4(),
+        bundle_id=bid,
+        organisation="BIGCO",
+        sme=False,
+        unit_price_eur=Decimal("3000.00"),
+    )
+    signed = (await client.get(f"/v1/bundles/{bid}", headers=ADMIN)).json()
+    kept = {f["instrument"]: f for f in signed["funding"]}["EDIRPA"]
+    assert (signed["value_basis"], signed["total_value_eur"], kept["max_contribution_eur"]) == (
+        "awarded unit price",
+        "900000.00",
+        "135000.00",
+    )
+    again = await client.post(f"/v1/bundles/{bid}/unit-price", json={"unit_price": {"amount": "1.00"}}, headers=ADMIN)
+    assert again.status_code == 409 and "awarded unit price" in again.text
+    trail = (await client.get(f"/v1/bundles/{bid}/trail", headers=ADMIN)).json()["items"]
+    kinds = [t["kind"] for t in trail]
+    assert "unit_price_estimated" in kinds and "unit_price_awarded" in kinds
+
+
+@pytest.mark.parametrize(
+    ("price", "field"),
+    [
+        ({"amount": "-5.00"}, "unit_price.amount"),
+        ({"amount": "0.00"}, "unit_price.amount"),
+        ({"amount": "10.001"}, "unit_price.amount"),
+        ({"amount": "10.00", "currency": "USD"}, "unit_price.currency"),
+        ({"amount": "1" * 20}, "unit_price.amount"),
+        ({"amount": "10000000000.01"}, "unit_price.amount"),
+    ],
+)
+async def test_a_bad_unit_price_is_refused_with_the_reason(demand: Demand, price: dict[str, Any], field: str) -> None:
+    service, client = demand
+    await register(client, "CZE", 10)
+    await aggregate_all(service)
+    (listed,) = await bundles(client)
+    refused = await client.post(
+        f"/v1/bundles/{listed['id']}/unit-price", json={"unit_price": price}, headers=await lead(client, listed["id"])
+    )
+    assert refused.status_code == 422 and field in refused.text, refused.text
+    assert (await client.get(f"/v1/bundles/{listed['id']}", headers=ADMIN)).json()["unit_price_eur"] is None

@@ -234,3 +234,39 @@ def test_a_bundle_whose_shares_hold_no_quantity_proposes_no_lead_instead_of_fail
     assert bundle.proposed_lead is None
     bundle.nominate("NSPA", NOW)
     assert bundle.proposed_lead == "NSPA"
+
+
+def test_a_unit_price_values_the_bundle_and_its_co_funding_estimated_until_awarded() -> None:
+    bundle = bundle_of(need("NLD", 100, budget_ceiling_eur=Decimal("1000.00")), need("CZE", 300), need("DEU", 200))
+    assert (bundle.value_basis, bundle.value_eur_total()) == ("budget ceilings", Decimal("1000.00"))
+
+    bundle.estimate_unit_price(Decimal("3500.00"), NOW)
+    assert (bundle.value_basis, bundle.value_eur_total()) == ("estimated unit price", Decimal("2100000.00"))
+    assert bundle.facts().values == {
+        "NLD": Decimal("350000.00"),
+        "CZE": Decimal("1050000.00"),
+        "DEU": Decimal("700000.00"),
+    }
+    edirpa = {a.instrument: a for a in bundle.funding(NOW.date())}["EDIRPA"]
+    assert (edirpa.eligible_value_eur, edirpa.max_contribution_eur) == (Decimal("2100000.00"), Decimal("315000.00"))
+
+    bundle.price_awarded(Decimal("3333.33"), NOW)
+    assert (bundle.value_basis, bundle.value_eur_total()) == ("awarded unit price", Decimal("1999998.00"))
+    with pytest.raises(NotAllowedNow, match="awarded unit price"):
+        bundle.estimate_unit_price(Decimal("3000.00"), NOW)
+    assert bundle.unit_price_eur == Decimal("3333.33")
+
+
+@pytest.mark.parametrize("price", ["0", "-1.00", "0.001", "10000000000.01"])
+def test_a_unit_price_is_positive_in_cents_and_of_a_size_anything_costs(price: str) -> None:
+    bundle = bundle_of(need("NLD", 100))
+    with pytest.raises(InvalidReference, match="unit price"):
+        bundle.estimate_unit_price(Decimal(price), NOW)
+    assert bundle.unit_price_eur is None and bundle.value_basis == "budget ceilings"
+
+
+def test_a_confirmed_quantity_is_what_a_nation_is_valued_at() -> None:
+    bundle = bundle_of(need("NLD", 100), need("CZE", 300))
+    bundle.estimate_unit_price(Decimal("10.00"), NOW)
+    bundle.share("CZE").confirmed_quantity = 120  # type: ignore[union-attr]
+    assert bundle.facts().values == {"NLD": Decimal("1000.00"), "CZE": Decimal("1200.00")}

@@ -3,6 +3,7 @@ of work in memory."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from uuid import uuid4
 
 from demand.domain.bundle import Bundle, DecisionKind
@@ -63,3 +64,40 @@ async def test_an_accession_is_decided_by_the_lead_or_refused_by_a_rule() -> Non
     assert (await uow.bundles.trail(bundle.id, "DNK"))[
         -1
     ].reason == "the contracts service refused DNK's accession: late"
+
+
+async def test_the_awarded_unit_price_values_a_signed_order_and_its_kept_verdicts_once() -> None:
+    uow = FakeUnitOfWork()
+    for nation in ("NLD", "CZE", "DEU"):
+        await needs.register_need(uow, caller=desk(nation), terms=terms(nation, 100, "VSRAT"))
+    await place_all(uow)
+    (bundle,) = uow.bundles.stored.values()
+    await bundles.estimate_unit_price(uow, caller=coordinator("NLD"), bundle_id=bundle.id, price_eur=Decimal("900.00"))
+    await bundles.commit_bundle(uow, caller=coordinator("NLD"), bundle_id=bundle.id, lead="NSPA")
+    kept = {a.instrument: a for a in bundle.committed_funding or []}["EDIRPA"]
+    assert kept.max_contribution_eur == Decimal("40500.00")  # 15 % of 300 x 900.00
+
+    event_id = uuid4()
+    for changed in (True, False):  # told twice: applied once
+        assert (
+            await contracted.signed_with_supplier(
+                uow,
+                event_id=event_id,
+                bundle_id=bundle.id,
+                organisation="BIGCO",
+                sme=False,
+                unit_price_eur=Decimal("1000.00"),
+            )
+            is changed
+        )
+    kept = {a.instrument: a for a in bundle.committed_funding or []}["EDIRPA"]
+    assert (bundle.value_basis, kept.eligible_value_eur, kept.max_contribution_eur) == (
+        "awarded unit price",
+        Decimal("300000.00"),
+        Decimal("45000.00"),
+    )
+    kinds = [d.kind for d in await uow.bundles.trail(bundle.id)]
+    assert kinds.count(DecisionKind.UNIT_PRICE_AWARDED) == 1 and kinds[-2:] == [
+        DecisionKind.UNIT_PRICE_AWARDED,
+        DecisionKind.SME_SHARE_SIGNED,
+    ]

@@ -21,6 +21,7 @@ from demand.domain.bundle import (
     BundleStatus,
     DecisionKind,
     Participation,
+    PriceBasis,
 )
 from demand.domain.fund import Fund, FundStatus, Purchase
 from demand.domain.funding import Assessment
@@ -233,6 +234,8 @@ bundles = Table(
     Column("deadline", Date, nullable=True),
     required("minimum_nations", Integer, server_default="1"),
     Column("sme_share", Float, nullable=True),
+    Column("unit_price_cents", EurCents(), key="unit_price_eur", nullable=True),
+    Column("unit_price_basis", text_enum(PriceBasis), nullable=True),
     Column("closed_reason", Text, nullable=True),
     Column("cancel_reason", Text, nullable=True),
     Column("contracting_problem", Text, nullable=True),

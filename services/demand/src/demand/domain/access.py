@@ -41,6 +41,7 @@ class Action(StrEnum):
     OPEN_FOR_ACCESSION = "open for accession"
     SET_DEADLINE = "move the deadline"
     PLAN_SME_SHARE = "plan the SME share"
+    ESTIMATE_UNIT_PRICE = "estimate the unit price"
     CLOSE = "close"
     CANCEL = "cancel"
     COMMIT = "commit"
@@ -68,6 +69,7 @@ RUNNING = (
     Action.OPEN_FOR_ACCESSION,
     Action.SET_DEADLINE,
     Action.PLAN_SME_SHARE,
+    Action.ESTIMATE_UNIT_PRICE,
     Action.CLOSE,
     Action.CANCEL,
     Action.COMMIT,

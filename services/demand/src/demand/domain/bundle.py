@@ -22,6 +22,25 @@ from demand.domain.reference import NATIONS
 AGENCIES = {"NSPA": "NATO Support and Procurement Agency", "EDA": "European Defence Agency", "OCCAR": "OCCAR"}
 
 
+CENT = Decimal("0.01")
+MAX_UNIT_PRICE_EUR = Decimal(10**10)  # ten billion euros for one unit: beyond any ship or aircraft
+
+
+class PriceBasis(StrEnum):
+    ESTIMATED = "estimated"
+    AWARDED = "awarded"
+
+
+def checked_unit_price(price_eur: Decimal) -> Decimal:
+    """A unit price is more than zero, whole cents, and of a size anything costs."""
+    if not 0 < price_eur <= MAX_UNIT_PRICE_EUR or price_eur != price_eur.quantize(CENT):
+        raise InvalidReference(
+            f"a unit price is more than 0 and at most {MAX_UNIT_PRICE_EUR:,} EUR, in cents; got {price_eur}",
+            field="unit_price.amount",
+        )
+    return price_eur
+
+
 class BundleKind(StrEnum):
     JOINT_ORDER = "joint_order"
     FRAMEWORK_CONTRACT = "framework_contract"
@@ -69,6 +88,8 @@ class DecisionKind(StrEnum):
     NOT_CONTRACTED = "not_contracted"
     SME_SHARE_PLANNED = "sme_share_planned"
     SME_SHARE_SIGNED = "sme_share_signed"
+    UNIT_PRICE_ESTIMATED = "unit_price_estimated"
+    UNIT_PRICE_AWARDED = "unit_price_awarded"
     CLOSED = "closed"
     CANCELLED = "cancelled"
 
@@ -209,6 +230,10 @@ class BundleState:
     deadline: date | None = None
     minimum_nations: int = 1
     sme_share: float | None = None
+    # What one unit costs: estimated by a coordinator until a contract is signed, then the
+    # awarded price. With it, the bundle's value is its quantities at that price.
+    unit_price_eur: Decimal | None = None
+    unit_price_basis: PriceBasis | None = None
     closed_reason: str | None = None
     cancel_reason: str | None = None
     # Why the contracts service could not contract the committed bundle, until it does.
@@ -324,8 +349,25 @@ class BundleState:
             nations=tuple(sorted(s.nation for s in shares)),
             ukraine_quantity=sum(s.ukraine_quantity for s in shares),
             sme_share=self.sme_share,
-            values={s.nation: s.value_eur for s in shares},
+            values={s.nation: self.value_of(s) for s in shares},
         )
+
+    def value_of(self, share: Share) -> Decimal:
+        """A nation's value in the bundle: its quantity (confirmed, once it confirmed) at the
+        unit price, awarded or estimated; without a price, the budget ceilings of its needs."""
+        if self.unit_price_eur is None:
+            return share.value_eur
+        quantity = share.quantity if share.confirmed_quantity is None else share.confirmed_quantity
+        return (self.unit_price_eur * quantity).quantize(CENT)
+
+    @property
+    def value_basis(self) -> str:
+        """What the bundle's value is reckoned from, in words."""
+        if self.unit_price_basis is PriceBasis.AWARDED:
+            return "awarded unit price"
+        if self.unit_price_basis is PriceBasis.ESTIMATED:
+            return "estimated unit price"
+        return "budget ceilings"
 
     def funding(self, today: date, *, named: bool = False) -> list[Assessment]:
         """The verdicts it was committed under once committed; until then, those of the
@@ -667,10 +709,34 @@ class BundleState:
         self._changed(now)
         return f"planned SME share set to {round(share * 100)} %"
 
+    def estimate_unit_price(self, price_eur: Decimal, now: datetime) -> str:
+        """A coordinator's estimate of what one unit will cost: the bundle's value, and the
+        euros of its co-funding, follow from it until a contract sets the awarded price."""
+        if self.status is BundleStatus.CANCELLED:
+            raise NotAllowedNow(f"bundle {self.id} is cancelled")
+        if self.unit_price_basis is PriceBasis.AWARDED:
+            raise NotAllowedNow(
+                f"bundle {self.id} has an awarded unit price ({self.unit_price_eur} EUR); an estimate no longer applies"
+            )
+        checked_unit_price(price_eur)
+        self.unit_price_eur, self.unit_price_basis = price_eur, PriceBasis.ESTIMATED
+        self._changed(now)
+        return f"unit price estimated at {price_eur:,.2f} EUR: value {self.value_eur_total():,.2f} EUR"
+
+    def value_eur_total(self) -> Decimal:
+        return sum((self.value_of(s) for s in self.shares), Decimal(0))
+
+    def price_awarded(self, unit_price_eur: Decimal, now: datetime) -> str:
+        """The signed contract's unit price replaces any estimate; `signed_with`, which
+        follows it, makes the committed verdicts again with the value it gives."""
+        self.unit_price_eur, self.unit_price_basis = checked_unit_price(unit_price_eur), PriceBasis.AWARDED
+        self._changed(now)
+        return f"awarded unit price {unit_price_eur:,.2f} EUR: value {self.value_eur_total():,.2f} EUR"
+
     def signed_with(self, organisation: str, sme: bool, now: datetime) -> str:
         """Its contract was signed with `organisation`: the whole value goes to an SME or
         none of it does, whatever was planned. A committed bundle's verdicts are made again
-        under the rules it was committed under, with that share."""
+        under the rules it was committed under, with that share (and the awarded price)."""
         self.sme_share = 1.0 if sme else 0.0
         if self.committed_funding is not None:
             day = next((a.assessed_on for a in self.committed_funding if a.assessed_on), now.date())

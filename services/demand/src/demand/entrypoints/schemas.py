@@ -321,7 +321,10 @@ class NeedVersionOut(BaseModel):
 
 class NationContributionOut(BaseModel):
     nation: str
-    value_eur: EurText = Field(description="The nation's value in the bundle: the budget ceilings of its needs.")
+    value_eur: EurText = Field(
+        description="The nation's value in the bundle: its quantity at the unit price (awarded, else estimated), or"
+        " without one the budget ceilings of its needs."
+    )
     max_contribution_eur: EurText = Field(description="The rate applied to that value, to the cent.")
 
 
@@ -336,7 +339,7 @@ class FundingOut(BaseModel):
     support: Literal["grant", "loan"] = Field(description="A grant pays a share of the value; a loan is lent.")
     co_funding_rate: float | None = Field(description="A grant's maximum share of the eligible value, 0.15 = 15 %.")
     eligible_value_eur: EurText | None = Field(
-        description="Coordinators only: the value the rate applies to, the sum of the nations' budget ceilings."
+        description="Coordinators only: the value the rate applies to, the sum of the nations' values."
     )
     max_contribution_eur: EurText | None = Field(
         description="Coordinators only: the most the EU may pay, rate x eligible value rounded down to the cent."
@@ -369,7 +372,7 @@ class FundingOut(BaseModel):
 
     @classmethod
     def of_bundle(cls, a: Assessment, bundle: Bundle, viewer_nation: str | None) -> Self:
-        seen = [(s.nation, s.value_eur) for s in bundle.shares if viewer_nation in (None, s.nation)]
+        seen = [(s.nation, bundle.value_of(s)) for s in bundle.shares if viewer_nation in (None, s.nation)]
         return cls.of(a, seen, whole=viewer_nation is None)
 
 
@@ -429,7 +432,14 @@ class BundleSummaryOut(BaseModel):
     revision: int
     total_quantity: int
     total_value_eur: EurText | None = Field(
-        description="Coordinators only: the sum of the budget ceilings, EUR with cents as a decimal string."
+        description="Coordinators only: its value, EUR with cents as a decimal string: the quantities at the unit"
+        " price (awarded, else estimated), or without one the sum of the budget ceilings (`value_basis`)."
+    )
+    unit_price_eur: EurText | None = Field(
+        description="What one unit costs: the awarded price once its contract is signed, else its lead's estimate."
+    )
+    value_basis: Literal["awarded unit price", "estimated unit price", "budget ceilings"] = Field(
+        description="What its values (and the euros of its co-funding) are reckoned from."
     )
     nations: Nations
     nation_count: int
@@ -474,7 +484,8 @@ class BundleSummaryOut(BaseModel):
             "harmonised": bundle.variant == "harmonised",
             "status": bundle.status.value,
             "proposed_lead": bundle.lead or bundle.proposed_lead,
-            "total_value_eur": sum((s.value_eur for s in bundle.shares), Decimal(0)) if viewer_nation is None else None,
+            "total_value_eur": bundle.value_eur_total() if viewer_nation is None else None,
+            "value_basis": bundle.value_basis,
             "nation_count": len(bundle.nations),
             "line_count": bundle.line_count if viewer_nation is None else own.need_count if own else 0,
             "delivery_window": DeliveryWindowOut(start=bundle.window_start, end=bundle.window_end),
@@ -507,7 +518,7 @@ class BundleOut(BundleSummaryOut):
     def with_money(cls, bundle: Bundle, viewer_nation: str | None, today: date, money: PledgeTotals | None) -> Self:
         out = cls.of(bundle, viewer_nation, today)
         if money is not None:
-            value = sum((s.value_eur for s in bundle.shares), Decimal(0))
+            value = bundle.value_eur_total()
             out.money = BundleMoneyOut.of_bundle(money, value, whole=viewer_nation is None)
         return out
 
@@ -554,6 +565,10 @@ class DeadlineIn(StrictModel):
 
 class ReasonIn(StrictModel):
     reason: Reason
+
+
+class UnitPriceIn(StrictModel):
+    unit_price: MoneyIn = Field(description="The estimated price of one unit, EUR with cents.")
 
 
 class SmeShareIn(StrictModel):
@@ -777,7 +792,8 @@ class PledgeReadOut(PledgeOut):
 
 class BundleMoneyOut(PledgeTotalsOut):
     value_eur: EurText | None = Field(
-        description="Coordinators only: the bundle's value, the budget ceilings of its needs."
+        description="Coordinators only: the bundle's value, as `value_basis` says (quantities at the awarded or"
+        " estimated unit price, or the budget ceilings of its needs)."
     )
     gap_eur: EurText | None = Field(
         description="Coordinators only: the value not covered by confirmed pledges (paid by the buying nations"

@@ -132,7 +132,12 @@ async def _commitment_refused(uow: UnitOfWork, event: CommitmentRefusedV1) -> No
 async def _contract_signed(uow: UnitOfWork, event: ContractSignedV1) -> None:
     p = event.payload
     await signed_with_supplier(
-        uow, event_id=event.event_id, bundle_id=p.bundle_id, organisation=p.supplier_organisation, sme=p.supplier_sme
+        uow,
+        event_id=event.event_id,
+        bundle_id=p.bundle_id,
+        organisation=p.supplier_organisation,
+        sme=p.supplier_sme,
+        unit_price_eur=p.unit_price_eur,
     )
 
 

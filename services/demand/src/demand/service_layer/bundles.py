@@ -156,6 +156,18 @@ async def set_sme_share(uow: UnitOfWork, *, caller: Caller, bundle_id: str, shar
     )
 
 
+async def estimate_unit_price(uow: UnitOfWork, *, caller: Caller, bundle_id: str, price_eur: Decimal) -> BundleView:
+    now = uow.clock.now()
+    return await _act(
+        uow,
+        caller,
+        bundle_id,
+        Action.ESTIMATE_UNIT_PRICE,
+        DecisionKind.UNIT_PRICE_ESTIMATED,
+        lambda b: b.estimate_unit_price(price_eur, now),
+    )
+
+
 async def answer_participation(
     uow: UnitOfWork, *, caller: Caller, bundle_id: str, confirm: bool, quantity: int | None, funding: str | None
 ) -> BundleView:

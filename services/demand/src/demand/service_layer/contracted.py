@@ -6,6 +6,7 @@ bundle shows the nation in or out."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from uuid import UUID
 
 from demand.domain.bundle import Decision, DecisionKind
@@ -79,17 +80,27 @@ async def accession_decided(
 
 
 async def signed_with_supplier(
-    uow: UnitOfWork, *, event_id: UUID, bundle_id: str, organisation: str, sme: bool
+    uow: UnitOfWork,
+    *,
+    event_id: UUID,
+    bundle_id: str,
+    organisation: str,
+    sme: bool,
+    unit_price_eur: Decimal | None = None,
 ) -> bool:
     """The committed bundle's contract was signed: the supplier's SME flag is the bundle's
-    SME share from now on (it can raise an EDIRPA rate), and its trail says so. Returns
-    whether the bundle changed; a bundle not ours changes nothing."""
+    SME share from now on (it can raise an EDIRPA rate) and the awarded unit price sets
+    its value (the euros of its co-funding), and its trail says so. Returns whether the
+    bundle changed; a bundle not ours changes nothing."""
     async with uow:
         if await uow.already_processed(CONTRACT_WATCHER, event_id):
             return False
         bundle = await uow.bundles.get(bundle_id)
         if bundle is not None:
             now = uow.clock.now()
+            if unit_price_eur is not None:
+                priced = bundle.price_awarded(unit_price_eur, now)
+                uow.bundles.record(Decision(bundle.id, DecisionKind.UNIT_PRICE_AWARDED, priced, now))
             what = bundle.signed_with(organisation, sme, now)
             uow.bundles.record(Decision(bundle.id, DecisionKind.SME_SHARE_SIGNED, what, now))
         await uow.mark_processed(CONTRACT_WATCHER, event_id)

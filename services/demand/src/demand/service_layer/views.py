@@ -49,8 +49,10 @@ async def preview_need(uow: UnitOfWork, *, caller: Caller, terms: NeedTerms) -> 
     # The same test as for reading a bundle: a nation sees one it has a share in.
     sees = reader is None or (bundle.share(reader) is not None if bundle else reader == need.nation)
     ukraine = (sum(s.ukraine_quantity for s in bundle.shares) if bundle else 0) + need.ukraine_quantity
-    values = {s.nation: s.value_eur for s in bundle.shares} if bundle else {}
-    values[need.nation] = values.get(need.nation, Decimal(0)) + (need.budget_ceiling_eur or Decimal(0))
+    values = {s.nation: bundle.value_of(s) for s in bundle.shares} if bundle else {}
+    price = bundle.unit_price_eur if bundle else None
+    joining = (need.budget_ceiling_eur or Decimal(0)) if price is None else price * need.quantity
+    values[need.nation] = values.get(need.nation, Decimal(0)) + joining
     facts = BundleFacts(tuple(sorted(nations)), ukraine, bundle.sme_share if bundle else None, values)
     return Preview(
         joins_bundle=bundle.id if bundle else None,

@@ -40,6 +40,7 @@ from demand.entrypoints.schemas import (
     ReasonIn,
     SmeShareIn,
     TrailEntryOut,
+    UnitPriceIn,
     eur,
     yearly_of,
 )
@@ -130,6 +131,14 @@ async def answer_participation(bundle_id: BundleId, body: ParticipationIn, uow: 
 async def set_sme_share(bundle_id: BundleId, body: SmeShareIn, uow: Uow, caller: CallerOf) -> BundleOut:
     """Plan the value share for small and medium-sized enterprises; it can raise the EDIRPA co-funding rate."""
     return _out(await handlers.set_sme_share(uow(), caller=caller, bundle_id=bundle_id, share=body.share))
+
+
+@router.post("/{bundle_id}/unit-price", response_model=BundleOut)
+async def estimate_unit_price(bundle_id: BundleId, body: UnitPriceIn, uow: Uow, caller: CallerOf) -> BundleOut:
+    """Estimate what one unit costs: the bundle's value, and the euros of its co-funding, follow from it
+    until a signed contract sets the awarded price."""
+    price = body.unit_price.amount
+    return _out(await handlers.estimate_unit_price(uow(), caller=caller, bundle_id=bundle_id, price_eur=price))
 
 
 @router.post("/{bundle_id}/open", response_model=BundleOut)
