@@ -303,3 +303,40 @@ async def test_a_bad_unit_price_is_refused_with_the_reason(demand: Demand, price
     )
     assert refused.status_code == 422 and field in refused.text, refused.text
     assert (await client.get(f"/v1/bundles/{listed['id']}", headers=ADMIN)).json()["unit_price_eur"] is None
+
+
+async def test_the_patriot_joint_order_with_its_co_funding_in_euros(demand: Demand, clock: FixedClock) -> None:
+    service, client = demand
+    clock.at = datetime(2025, 12, 30, 10, 0, tzinfo=UTC)  # EDIRPA, SAFE and EDIP all in force
+    missiles = {"NLD": 300, "DEU": 400, "ESP": 200, "ROU": 100}
+    for nation, quantity in missiles.items():
+        await register(client, nation, quantity, item_code="PATRIOT-PAC2")
+    await aggregate_all(service)
+    (listed,) = await bundles(client, item_code="PATRIOT-PAC2")
+    bid, its_lead = listed["id"], await lead(client, listed["id"])
+    estimated = await act(client, f"/v1/bundles/{bid}/unit-price", its_lead, {"unit_price": {"amount": "5600000.00"}})
+    assert (estimated["total_quantity"], estimated["total_value_eur"]) == (1000, "5600000000.00")
+    funding = {f["instrument"]: f for f in estimated["funding"]}
+    assert funding["EDIRPA"]["max_contribution_eur"] == "300000000.00" and "capped" in funding["EDIRPA"]["calculation"]
+    parts = {p["nation"]: p["max_contribution_eur"] for p in funding["EDIRPA"]["nation_contributions"]}
+    assert parts == {"DEU": "120000000.00", "ESP": "60000000.00", "NLD": "90000000.00", "ROU": "30000000.00"}
+    assert funding["SAFE"]["support"] == "loan" and funding["SAFE"]["max_contribution_eur"] is None
+    assert funding["EDIP"]["qualifies"] and funding["EDIP"]["max_contribution_eur"] is None  # no rate in the data
+
+    deadline = {"deadline": "2026-01-15", "minimum_nations": 4}
+    await act(client, f"/v1/bundles/{bid}/open", its_lead, deadline)
+    for nation in missiles:
+        await act(
+            client,
+            f"/v1/bundles/{bid}/participation",
+            desk(nation),
+            {"decision": "confirm", "funding_instrument": "EDIRPA"},
+        )
+    committed = await act(client, f"/v1/bundles/{bid}/commit", its_lead, {})
+    clock.at = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
+    kept = (await client.get(f"/v1/bundles/{bid}", headers=desk("ROU"))).json()
+    rou = {f["instrument"]: f for f in kept["funding"]}["EDIRPA"]
+    assert committed["status"] == "committed" and rou["qualifies"] and rou["assessed_on"] == "2025-12-30"
+    assert rou["nation_contributions"] == [
+        {"nation": "ROU", "value_eur": "560000000.00", "max_contribution_eur": "30000000.00"}
+    ]

@@ -149,3 +149,25 @@ def test_a_bundle_facts_values_add_up_its_nations_budgets() -> None:
         need("NLD", budget_ceiling_eur=Decimal("10.10")), need("NLD", budget_ceiling_eur=Decimal("0.05"))
     )
     assert bundle.facts().value_eur == Decimal("10.15")
+
+
+def test_no_grant_exceeds_the_instruments_whole_envelope_and_each_nation_shares_the_capped_amount() -> None:
+    # The Patriot order of NLD, DEU, ESP and ROU: 1,000 missiles at an estimated 5.6 M EUR each.
+    values = {
+        "NLD": Decimal("1680000000.00"),
+        "DEU": Decimal("2240000000.00"),
+        "ESP": Decimal("1120000000.00"),
+        "ROU": Decimal("560000000.00"),
+    }
+    edirpa = verdicts(BundleFacts(("DEU", "ESP", "NLD", "ROU"), values=values), LAST_EDIRPA_DAY)["EDIRPA"]
+    assert edirpa.max_contribution_eur == Decimal("300000000.00") == EDIRPA.envelope_eur
+    assert edirpa.calculation == (
+        "15 % x 5,600,000,000.00 EUR = 840,000,000.00 EUR, capped at the instrument's whole envelope of"
+        " 300,000,000.00 EUR"
+    )
+    parts = [share_of(edirpa, v) for v in values.values()]
+    assert parts == [Decimal("90000000.00"), Decimal("120000000.00"), Decimal("60000000.00"), Decimal("30000000.00")]
+    assert sum(p or Decimal(0) for p in parts) <= (edirpa.max_contribution_eur or Decimal(0))
+    under = verdicts(BundleFacts(("DEU", "ESP", "NLD"), values={"NLD": Decimal("2000000000.00")}), LAST_EDIRPA_DAY)
+    assert under["EDIRPA"].max_contribution_eur == Decimal("300000000.00")  # exactly the envelope: not capped
+    assert "capped" not in under["EDIRPA"].calculation

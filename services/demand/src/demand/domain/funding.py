@@ -67,6 +67,7 @@ class InstrumentRule:
     bonus_sme_share: Decimal | None = None
     single_state_until: date | None = None  # a single member state may procure alone until this day
     max_foreign_components: Decimal | None = None  # share of the cost from outside the eligible countries
+    envelope_eur: Decimal | None = None  # the instrument's whole budget: no grant exceeds it
 
     def applies_on(self, day: date) -> bool:
         return self.applies_from <= day and (self.applies_until is None or day <= self.applies_until)
@@ -118,7 +119,8 @@ EDIRPA = InstrumentRule(
     " Art. 9(3), additional quantities for Ukraine or Moldova; Art. 17, entry into force. A consortium of at least"
     " three member states, open to EEA-EFTA states; at most 15 % of the estimated value of the common procurement"
     " contract, 20 % when Ukraine or Moldova receive additional quantities or at least 15 % of the value goes to"
-    " SMEs or mid-caps; components from the EU or associated countries at least 65 % of the end product's value",
+    " SMEs or mid-caps; components from the EU or associated countries at least 65 % of the end product's value;"
+    " Art. 4(1), its financial envelope of EUR 300 000 000, more than any one grant can be",
     applies_from=date(2023, 10, 27),
     applies_until=date(2025, 12, 31),
     support=Support.GRANT,
@@ -130,6 +132,7 @@ EDIRPA = InstrumentRule(
     bonus_ukraine=True,
     bonus_sme_share=Decimal("0.15"),
     max_foreign_components=Decimal("0.35"),
+    envelope_eur=Decimal("300000000.00"),
 )
 SAFE = InstrumentRule(
     instrument="SAFE",
@@ -245,6 +248,10 @@ def _verdict(rule: InstrumentRule, facts: BundleFacts, day: date, *, named: bool
     rate, why = _rate(rule, facts)
     value = facts.value_eur
     amount = contribution(rate, value)
+    calculation = f"{_pct(rate)} x {_eur(value)} = {_eur(amount)}"
+    if rule.envelope_eur is not None and amount > rule.envelope_eur:
+        amount = rule.envelope_eur
+        calculation += f", capped at the instrument's whole envelope of {_eur(amount)}"
     return Assessment(
         rule.instrument,
         True,
@@ -252,7 +259,7 @@ def _verdict(rule: InstrumentRule, facts: BundleFacts, day: date, *, named: bool
         float(rate),
         eligible_value_eur=value,
         max_contribution_eur=amount,
-        calculation=f"{_pct(rate)} x {_eur(value)} = {_eur(amount)}",
+        calculation=calculation,
     )
 
 
@@ -287,10 +294,15 @@ def evaluate(facts: BundleFacts, day: date, *, named: bool = False) -> list[Asse
 
 
 def share_of(assessment: Assessment, value: Decimal) -> Decimal | None:
-    """A nation's part of a grant: the verdict's rate applied to the nation's own value."""
+    """A nation's part of a grant: the verdict's rate applied to the nation's own value;
+    when the grant was capped, its share of the capped amount, as its value is of the whole."""
     if assessment.co_funding_rate is None or not assessment.qualifies:
         return None
-    return contribution(Decimal(str(assessment.co_funding_rate)), value)
+    rate = Decimal(str(assessment.co_funding_rate))
+    whole, capped = assessment.eligible_value_eur, assessment.max_contribution_eur
+    if whole and capped is not None and capped < contribution(rate, whole):
+        return (capped * value / whole).quantize(CENT, rounding=ROUND_DOWN)
+    return contribution(rate, value)
 
 
 def instruments() -> Iterable[str]:
