@@ -14,6 +14,7 @@ import asyncio
 import json
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -143,6 +144,17 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
     missiles = one_bundle(platform, "PATRIOT-PAC2", set(patriot))
     assert missiles["total_quantity"] == 1_000
     largest = coordinator_of("DEU")  # leads while none is nominated
+    # Co-funding in euros: the lead estimates a missile's price; the value, and every grant
+    # in force the day the test runs, follow from it to the cent.
+    priced = act(
+        platform, f"/v1/bundles/{missiles['id']}/unit-price", {"unit_price": {"amount": "5600000.00"}}, largest
+    )
+    assert (priced["value_basis"], priced["total_value_eur"]) == ("estimated unit price", "5600000000.00")
+    for grant in (f for f in priced["funding"] if f["qualifies"] and f["co_funding_rate"] is not None):
+        expected = min(Decimal(str(grant["co_funding_rate"])) * Decimal("5600000000.00"), Decimal("300000000.00"))
+        assert Decimal(grant["max_contribution_eur"]) == expected, grant
+        parts = [Decimal(p["max_contribution_eur"]) for p in grant["nation_contributions"]]
+        assert len(parts) == 4 and sum(parts) <= expected
     act(platform, f"/v1/bundles/{missiles['id']}/open", {"deadline": DEADLINE, "minimum_nations": 4}, largest)
     for nation in patriot:
         act(platform, f"/v1/bundles/{missiles['id']}/participation", {"decision": "confirm"}, desk(nation))
