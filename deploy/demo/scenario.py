@@ -73,6 +73,7 @@ class Case:
     why: str
     window: tuple[date, date]
     needs: list[NationNeed]
+    unit_price_eur: str | None = None  # the lead's estimate of one unit's price, EUR with cents
     # filled in while the scenario runs
     need_ids: list[str] = field(default_factory=list)
     bundle: dict[str, Any] = field(default_factory=dict)
@@ -100,6 +101,7 @@ CASES = [
             NationNeed("DEU", 30_000, budget_eur="120000000.00"),
             NationNeed("DNK", 8_000, budget_eur="32000000.00"),
         ],
+        unit_price_eur="4000.00",
     ),
     Case(
         title="VSRAT (Very Short Range Anti-Tank), one joint order through NSPA",
@@ -119,6 +121,24 @@ CASES = [
             NationNeed("LVA", 300),
             NationNeed("LTU", 400),
         ],
+    ),
+    Case(
+        title="Patriot PAC-2 GEM-T missiles: four nations toward a 1,000-missile production line in Germany",
+        item_code="PATRIOT-PAC2",
+        unit="missiles",
+        industry_org="patriot-missile-maker",
+        industry_what="a Patriot missile maker",
+        coordinator={"nation": "DEU"},
+        lead="DEU",
+        why="The Netherlands, Germany, Spain and Romania order together so that a line for 1,000 missiles can start.",
+        window=(date(2026, 1, 1), date(2030, 12, 31)),
+        needs=[
+            NationNeed("DEU", 400),
+            NationNeed("NLD", 250),
+            NationNeed("ROU", 200),
+            NationNeed("ESP", 150),
+        ],
+        unit_price_eur="5600000.00",
     ),
 ]
 
@@ -327,6 +347,30 @@ class Demo:
             + ", ".join(f"{x['nation']} {x['quantity']:,}" for x in lines["items"])
         )
 
+    def estimate_price(self, case: Case) -> None:
+        """The lead estimates what one unit costs: the bundle's value, and the euros of any
+        grant it qualifies for, follow from it."""
+        if case.unit_price_eur is None:
+            return
+        url = f"{self.args.demand_url}/v1/bundles/{case.bundle['id']}/unit-price"
+        body = {"unit_price": {"amount": case.unit_price_eur, "currency": "EUR"}}
+        priced = expect(self.http.post(url, json=body, headers=self.coordinator(case)), 200)
+        say(
+            f"   the lead estimates {case.unit_price_eur} EUR per unit: value {priced['total_value_eur']} EUR"
+            f" ({priced['value_basis']})"
+        )
+        for verdict in priced["funding"]:
+            if not verdict["qualifies"]:
+                continue
+            if verdict["max_contribution_eur"] is not None:
+                parts = ", ".join(f"{p['nation']} {p['max_contribution_eur']}" for p in verdict["nation_contributions"])
+                say(f"   {verdict['instrument']}: {verdict['calculation']} (by nation: {parts})")
+            elif verdict["support"] == "loan":
+                say(f"   {verdict['instrument']}: a loan to the member states, no grant to the bundle")
+            else:
+                say(f"   {verdict['instrument']}: a grant whose rate the rule data does not set: no amount")
+        case.bundle = priced
+
     def commit(self, case: Case) -> None:
         who = case.coordinator.get("nation") or case.coordinator.get("org")
         committed = expect(
@@ -488,6 +532,7 @@ class Demo:
             step(case.title)
             self.register_needs(case)
             self.wait_for_bundle(case)
+            self.estimate_price(case)
             self.commit(case)
         step("Money: pledges to the 155 mm joint order, a Swedish fund for CV90")
         self.pledges_to_155mm()
