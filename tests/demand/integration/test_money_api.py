@@ -340,3 +340,24 @@ async def test_the_patriot_joint_order_with_its_co_funding_in_euros(demand: Dema
     assert rou["nation_contributions"] == [
         {"nation": "ROU", "value_eur": "560000000.00", "max_contribution_eur": "30000000.00"}
     ]
+
+
+async def test_a_pledge_sent_again_with_its_idempotency_key_is_made_once(demand: Demand) -> None:
+    service, client = demand
+    await register(client, "CZE", 10)
+    await aggregate_all(service)
+    (batch,) = await bundles(client)
+    body = {"nation": "NLD", "amount": {"amount": "250000000.00"}, "bundle_id": batch["id"], "beneficiary": "UKR"}
+    keyed = desk("NLD") | {"idempotency-key": "nld-pledge-0001"}
+    first = await client.post("/v1/pledges", json=body, headers=keyed)
+    again = await client.post("/v1/pledges", json=body, headers=keyed)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    other = await client.post("/v1/pledges", json=body | {"amount": {"amount": "1.00"}}, headers=keyed)
+    assert other.status_code == 422 and "different request" in other.text
+    # The same key on a need is another request's key: needs and pledges keep theirs apart.
+    need = {"nation": "NLD", "item_code": "VSRAT", "quantity": 5,
+            "delivery_window": {"start": "2026-01-01", "end": "2027-12-31"}}  # fmt: skip
+    assert (await client.post("/v1/needs", json=need, headers=keyed)).status_code == 201
+    listed = (await client.get("/v1/pledges", headers=ADMIN)).json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == first.json()["id"]
+    assert len(await outbox_events(service, "demand.pledge.made")) == 1

@@ -13,7 +13,7 @@ from bundling_shared.errors import Forbidden, NotFound
 from demand.domain.access import Caller
 from demand.domain.errors import InvalidReference, NotAllowedNow
 from demand.domain.fund import Fund
-from demand.domain.pledge import Pledge, PledgeStatus, PledgeTotals
+from demand.domain.pledge import Pledge, PledgeStatus, PledgeTerms, PledgeTotals
 from demand.service_layer import funds, pledges
 from tests.demand.unit.examples import NOW
 from tests.demand.unit.fakes import FakeUnitOfWork
@@ -91,6 +91,12 @@ def test_a_fund_buys_only_what_was_paid_in_and_only_its_items() -> None:
         fund.taking_pledges()
 
 
+def to_fund(fund_id: str, nation: str, amount: str, beneficiary: str | None = None) -> PledgeTerms:
+    return PledgeTerms(
+        nation=nation, amount_eur=Decimal(amount), beneficiary=beneficiary, bundle_id=None, fund_id=fund_id
+    )
+
+
 async def test_the_handlers_let_each_party_do_its_part_only() -> None:
     uow = FakeUnitOfWork()
     sweden = Caller(Role.COORDINATOR, nation="SWE", subject="coordinator-swe")
@@ -99,14 +105,9 @@ async def test_the_handlers_let_each_party_do_its_part_only() -> None:
     )
     fid = opened.fund.id
     nld = Caller(Role.NATION_DESK, nation="NLD", subject="desk-nld")
-    made = await pledges.make_pledge(
-        uow, caller=nld, nation="NLD", amount_eur=Decimal("400000000.00"), beneficiary="UKR", bundle_id=None,
-        fund_id=fid,
-    )  # fmt: skip
+    made = await pledges.make_pledge(uow, caller=nld, terms=to_fund(fid, "NLD", "400000000.00", "UKR"))
     with pytest.raises(InvalidReference, match="own nation only"):
-        await pledges.make_pledge(
-            uow, caller=nld, nation="DEU", amount_eur=Decimal(1), beneficiary=None, bundle_id=None, fund_id=fid
-        )
+        await pledges.make_pledge(uow, caller=nld, terms=to_fund(fid, "DEU", "1.00"))
     dnk = Caller(Role.NATION_DESK, nation="DNK", subject="desk-dnk")
     with pytest.raises(NotFound):
         await pledges.confirm_pledge(uow, caller=dnk, pledge_id=made.id)

@@ -8,8 +8,9 @@ import pytest
 from bundling_shared import topics
 from bundling_shared.errors import NotFound
 from demand.domain.errors import DemandRuleViolation, InvalidNeed, NotAllowedNow
-from demand.domain.need import NeedStatus
+from demand.domain.need import Need, NeedStatus
 from demand.service_layer import needs
+from demand.service_layer.idempotency import IdempotencyKey
 from demand.service_layer.unit_of_work import NeedFilter, StoredAnswer
 from demand.service_layer.views import preview_need
 from tests.demand.unit.fakes import FakeIdempotencyKeys, FakeUnitOfWork
@@ -59,8 +60,8 @@ async def test_a_need_breaking_a_rule_stores_and_announces_nothing(uow: FakeUnit
     assert uow.needs.stored == {} and uow.published == []
 
 
-def _key(fingerprint: str = "first") -> needs.IdempotencyKey:
-    return needs.IdempotencyKey("NLD", "nld-0001", fingerprint, lambda need: f'{{"id": "{need.id}"}}')
+def _key(fingerprint: str = "first") -> IdempotencyKey[Need]:
+    return IdempotencyKey("NLD", "nld-0001", fingerprint, lambda need: f'{{"id": "{need.id}"}}')
 
 
 async def test_an_idempotency_key_registers_once_and_answers_the_same(uow: FakeUnitOfWork) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TypedDict
 
 from bundling_shared.ids import time_ordered_id
 from demand.domain.errors import InvalidReference, NotAllowedNow
@@ -34,6 +35,16 @@ def in_cents(amount_eur: Decimal, what: str) -> None:
         raise InvalidReference(
             f"{what} is a positive amount in EUR with cents, got {amount_eur}", field="amount.amount"
         )
+
+
+class PledgeTerms(TypedDict):
+    """What a desk pledges, as its request says it."""
+
+    nation: str
+    amount_eur: Decimal
+    beneficiary: str | None
+    bundle_id: str | None
+    fund_id: str | None
 
 
 LIVE = (PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED, PledgeStatus.PAID)

@@ -46,7 +46,7 @@ from demand.domain.errors import DemandRuleViolation
 from demand.domain.fund import MAX_PURCHASES
 from demand.domain.funding import ELIGIBILITY, Assessment, InstrumentRule, RuleSet, share_of
 from demand.domain.need import CENT, Deviation, EndUser, Need, NeedTerms, Priority, YearQuantity
-from demand.domain.pledge import Pledge, PledgeTotals
+from demand.domain.pledge import Pledge, PledgeTerms, PledgeTotals
 from demand.domain.reference import NATIONS, CatalogueItem
 from demand.service_layer.funds import CONTRIBUTIONS_SHOWN, FundView
 from demand.service_layer.pledges import PledgeView
@@ -742,6 +742,15 @@ class PledgeIn(StrictModel):
     )
     bundle_id: ObjectId | None = None
     fund_id: ObjectId | None = None
+
+    def terms(self) -> PledgeTerms:
+        return PledgeTerms(
+            nation=self.nation,
+            amount_eur=self.amount.amount,
+            beneficiary=self.beneficiary,
+            bundle_id=self.bundle_id,
+            fund_id=self.fund_id,
+        )
 
 
 class PledgeOut(BaseModel):

@@ -3,28 +3,16 @@ amend as a new version, withdraw, read with history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from bundling_shared.errors import NotFound
 from demand.domain.access import Action, Caller, authorise, leader, registering_for, seen_by, to_need
-from demand.domain.errors import DemandRuleViolation
 from demand.domain.need import Need, NeedStatus, NeedTerms, NeedVersion
 from demand.service_layer import events
-from demand.service_layer.unit_of_work import AnsweredMeanwhile, NeedFilter, StoredAnswer, UnitOfWork
-
-
-@dataclass(frozen=True)
-class IdempotencyKey:
-    """A request's Idempotency-Key, with what its answer is kept as: the first answer is
-    stored in the transaction that registers the need, and a repeat gets it back."""
-
-    scope: str
-    key: str
-    fingerprint: str  # of the request: the same key with another request is refused
-    render: Callable[[Need], str]
-    status_code: int = 201
+from demand.service_layer.idempotency import IdempotencyKey, answer_once
+from demand.service_layer.unit_of_work import NeedFilter, StoredAnswer, UnitOfWork
 
 
 async def _register(uow: UnitOfWork, caller: Caller, terms: NeedTerms, draft: bool) -> Need:
@@ -47,30 +35,11 @@ async def register_need(uow: UnitOfWork, *, caller: Caller, terms: NeedTerms, dr
 
 
 async def register_need_once(
-    uow: UnitOfWork, *, caller: Caller, terms: NeedTerms, draft: bool = False, key: IdempotencyKey
+    uow: UnitOfWork, *, caller: Caller, terms: NeedTerms, draft: bool = False, key: IdempotencyKey[Need]
 ) -> StoredAnswer:
-    """`register_need` under an Idempotency-Key: the first request registers the need and
-    its answer is kept with it; a repeat, or a request with the same key racing in at the
-    same moment, gets that answer back and registers nothing. The key is looked up in the
-    transaction that registers the need: one transaction per request, not two."""
+    """`register_need` under an Idempotency-Key: registered once, the first answer replayed."""
     registering_for(caller, terms["nation"])
-    try:
-        async with uow:
-            answer = await uow.idempotency.get(key.scope, key.key)
-            if answer is None:
-                need = await _register(uow, caller, terms, draft)
-                answer = StoredAnswer(key.fingerprint, key.status_code, key.render(need))
-                await uow.idempotency.add(key.scope, key.key, answer, uow.clock.now())
-                await uow.commit()
-                return answer
-    except AnsweredMeanwhile:
-        async with uow:
-            answer = await uow.idempotency.get(key.scope, key.key)
-        if answer is None:
-            raise
-    if answer.fingerprint != key.fingerprint:
-        raise DemandRuleViolation("this Idempotency-Key was used for a different request")
-    return answer
+    return await answer_once(uow, key, lambda: _register(uow, caller, terms, draft))
 
 
 async def _own(uow: UnitOfWork, caller: Caller, need_id: str, action: Action) -> Need:

@@ -14,9 +14,10 @@ from bundling_shared.errors import NotFound
 from demand.domain.access import Action, Caller, Relation, authorise, leader, seen_by, to_pledge
 from demand.domain.bundle import BundleStatus
 from demand.domain.errors import InvalidReference, NotAllowedNow
-from demand.domain.pledge import Pledge, PledgeTotals
+from demand.domain.pledge import Pledge, PledgeTerms, PledgeTotals
 from demand.service_layer import events
-from demand.service_layer.unit_of_work import PledgeFilter, UnitOfWork
+from demand.service_layer.idempotency import IdempotencyKey, answer_once
+from demand.service_layer.unit_of_work import PledgeFilter, StoredAnswer, UnitOfWork
 
 
 async def recipient_lead(uow: UnitOfWork, pledge: Pledge) -> str | None:
@@ -38,41 +39,63 @@ async def _allowed(uow: UnitOfWork, caller: Caller, pledge_id: str, action: Acti
     return pledge
 
 
-async def make_pledge(
+async def _pledge(
     uow: UnitOfWork,
     *,
-    caller: Caller,
     nation: str,
     amount_eur: Decimal,
     beneficiary: str | None,
     bundle_id: str | None,
     fund_id: str | None,
 ) -> Pledge:
-    """A desk pledges for its own nation to a bundle (its id given by the bundle's lead) or
-    to an open fund."""
+    """Inside the caller's transaction: the pledge, checked against what it goes to."""
+    pledge = Pledge.make(
+        nation=nation,
+        amount_eur=amount_eur,
+        beneficiary=beneficiary,
+        bundle_id=bundle_id,
+        fund_id=fund_id,
+        now=uow.clock.now(),
+    )
+    if bundle_id is not None:
+        bundle = await uow.bundles.get(bundle_id)
+        if bundle is None:
+            raise InvalidReference(f"no bundle {bundle_id}", field="bundle_id", rule="known_bundle")
+        if bundle.status is BundleStatus.CANCELLED:
+            raise NotAllowedNow(f"bundle {bundle_id} was cancelled; it takes no pledges")
+    else:
+        fund = await uow.funds.get(fund_id or "")
+        if fund is None:
+            raise InvalidReference(f"no fund {fund_id}", field="fund_id", rule="known_fund")
+        fund.taking_pledges()
+    uow.pledges.add(pledge)
+    await events.pledge_changed(uow, pledge, recipient=await recipient_lead(uow, pledge))
+    return pledge
+
+
+def _pledging_for(caller: Caller, nation: str) -> None:
     authorise(caller, Action.MAKE_PLEDGE, Relation.ANY)
     if caller.role is Role.NATION_DESK and caller.nation != nation:
         raise InvalidReference(f"a {caller.nation} desk pledges for its own nation only", field="nation")
+
+
+async def make_pledge(uow: UnitOfWork, *, caller: Caller, terms: PledgeTerms) -> Pledge:
+    """A desk pledges for its own nation to a bundle (its id given by the bundle's lead) or
+    to an open fund."""
+    _pledging_for(caller, terms["nation"])
     async with uow:
-        now = uow.clock.now()
-        pledge = Pledge.make(
-            nation=nation, amount_eur=amount_eur, beneficiary=beneficiary, bundle_id=bundle_id, fund_id=fund_id, now=now
-        )
-        if bundle_id is not None:
-            bundle = await uow.bundles.get(bundle_id)
-            if bundle is None:
-                raise InvalidReference(f"no bundle {bundle_id}", field="bundle_id", rule="known_bundle")
-            if bundle.status is BundleStatus.CANCELLED:
-                raise NotAllowedNow(f"bundle {bundle_id} was cancelled; it takes no pledges")
-        else:
-            fund = await uow.funds.get(fund_id or "")
-            if fund is None:
-                raise InvalidReference(f"no fund {fund_id}", field="fund_id", rule="known_fund")
-            fund.taking_pledges()
-        uow.pledges.add(pledge)
-        await events.pledge_changed(uow, pledge, recipient=await recipient_lead(uow, pledge))
+        pledge = await _pledge(uow, **terms)
         await uow.commit()
         return pledge
+
+
+async def make_pledge_once(
+    uow: UnitOfWork, *, caller: Caller, terms: PledgeTerms, key: IdempotencyKey[Pledge]
+) -> StoredAnswer:
+    """`make_pledge` under an Idempotency-Key: a desk that lost the answer sends it again
+    and pledges once."""
+    _pledging_for(caller, terms["nation"])
+    return await answer_once(uow, key, lambda: _pledge(uow, **terms))
 
 
 @dataclass(frozen=True)

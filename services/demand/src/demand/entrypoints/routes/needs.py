@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from bundling_shared.pagination import Page
-from demand.domain.need import EndUser, NeedStatus
+from demand.domain.need import EndUser, Need, NeedStatus
 from demand.entrypoints.deps import (
     PAGE,
     CallerOf,
@@ -22,16 +20,14 @@ from demand.entrypoints.deps import (
     Registrar,
     Uow,
 )
+from demand.entrypoints.idempotency import KeyHeader, keyed
 from demand.entrypoints.schemas import NeedAmendIn, NeedIn, NeedOut, NeedVersionOut, PreviewOut, WithdrawIn
 from demand.service_layer import needs as handlers
+from demand.service_layer.idempotency import IdempotencyKey
 from demand.service_layer.unit_of_work import NeedFilter
 from demand.service_layer.views import preview_need
 
 router = APIRouter(prefix="/needs", tags=["needs"])
-
-
-def _fingerprint(body: NeedIn) -> str:
-    return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=NeedOut)
@@ -39,7 +35,7 @@ async def register_need(
     body: NeedIn,
     uow: Uow,
     caller: Registrar,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: KeyHeader = None,
 ) -> Any:
     """A nation desk registers a need; the aggregator bundles it with compatible needs.
 
@@ -48,12 +44,7 @@ async def register_need(
     """
     if idempotency_key is None:
         return NeedOut.of(await handlers.register_need(uow(), caller=caller, terms=body.terms(), draft=body.draft))
-    key = handlers.IdempotencyKey(
-        scope=caller.party or caller.subject,
-        key=idempotency_key,
-        fingerprint=_fingerprint(body),
-        render=lambda need: NeedOut.of(need).model_dump_json(),
-    )
+    key: IdempotencyKey[Need] = keyed(caller, idempotency_key, body, lambda need: NeedOut.of(need).model_dump_json())
     answer = await handlers.register_need_once(uow(), caller=caller, terms=body.terms(), draft=body.draft, key=key)
     return Response(answer.body, status_code=answer.status_code, media_type="application/json")
 

@@ -4,15 +4,17 @@ and withdraws; the lead of the bundle or fund records it paid; anyone else gets 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from bundling_shared.pagination import Page
-from demand.domain.pledge import PledgeStatus
+from demand.domain.pledge import Pledge, PledgeStatus
 from demand.entrypoints.deps import PAGE, CallerOf, Limit, Offset, PledgeId, Uow
+from demand.entrypoints.idempotency import KeyHeader, keyed
 from demand.entrypoints.schemas import ID_PATTERN, PledgeIn, PledgeOut, PledgeReadOut, ReasonIn
 from demand.service_layer import pledges as handlers
+from demand.service_layer.idempotency import IdempotencyKey
 from demand.service_layer.unit_of_work import PledgeFilter
 
 router = APIRouter(prefix="/pledges", tags=["money"])
@@ -20,19 +22,20 @@ IdFilter = Annotated[str | None, Query(pattern=ID_PATTERN)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PledgeOut)
-async def make_pledge(body: PledgeIn, uow: Uow, caller: CallerOf) -> PledgeOut:
+async def make_pledge(body: PledgeIn, uow: Uow, caller: CallerOf, idempotency_key: KeyHeader = None) -> Any:
     """A desk pledges an amount in EUR for its nation to a bundle or an open fund, for its
-    own forces, Ukraine or another nation, without receiving quantities itself."""
-    pledge = await handlers.make_pledge(
-        uow(),
-        caller=caller,
-        nation=body.nation,
-        amount_eur=body.amount.amount,
-        beneficiary=body.beneficiary,
-        bundle_id=body.bundle_id,
-        fund_id=body.fund_id,
+    own forces, Ukraine or another nation, without receiving quantities itself.
+
+    With an `Idempotency-Key` header, repeating the request returns the first answer and
+    pledges nothing more; the same key with another body is a 422.
+    """
+    if idempotency_key is None:
+        return PledgeOut.of(await handlers.make_pledge(uow(), caller=caller, terms=body.terms()))
+    key: IdempotencyKey[Pledge] = keyed(
+        caller, idempotency_key, body, lambda pledge: PledgeOut.of(pledge).model_dump_json(), kind="pledge"
     )
-    return PledgeOut.of(pledge)
+    answer = await handlers.make_pledge_once(uow(), caller=caller, terms=body.terms(), key=key)
+    return Response(answer.body, status_code=answer.status_code, media_type="application/json")
 
 
 @router.get("", response_model=Page[PledgeOut])
