@@ -361,3 +361,17 @@ async def test_a_pledge_sent_again_with_its_idempotency_key_is_made_once(demand:
     listed = (await client.get("/v1/pledges", headers=ADMIN)).json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == first.json()["id"]
     assert len(await outbox_events(service, "demand.pledge.made")) == 1
+
+
+async def test_a_page_of_funds_shows_each_funds_own_totals(demand: Demand) -> None:
+    _, client = demand
+    opened = []
+    for lead_nation, item in (("SWE", "CV90"), ("DEU", "PATRIOT-PAC2"), ("CZE", "AMMO-155MM")):
+        body = {"lead": lead_nation, "purpose": f"{item} for Ukraine", "item_codes": [item], "beneficiary": "UKR"}
+        opened.append(await act(client, "/v1/funds", coordinator_of(lead_nation), body))
+    await pledge(client, "NLD", "400000000.00", fund_id=opened[0]["id"], beneficiary="UKR")
+    await pledge(client, "DNK", "150000000.01", fund_id=opened[0]["id"], beneficiary="UKR")
+    await pledge(client, "NLD", "0.99", fund_id=opened[1]["id"], beneficiary="UKR")
+    listed = {f["id"]: f["money"] for f in (await client.get("/v1/funds", headers=desk("FIN"))).json()["items"]}
+    assert [listed[f["id"]]["pledged_eur"] for f in opened] == ["550000000.01", "0.99", "0.00"]
+    assert [listed[f["id"]]["contributor_count"] for f in opened] == [2, 1, 0]

@@ -289,6 +289,9 @@ class FakePledges:
             if (p.bundle_id == bundle_id if bundle_id is not None else p.fund_id == fund_id)
         )
 
+    async def totals_of_funds(self, fund_ids: Sequence[str]) -> dict[str, PledgeTotals]:
+        return {fund_id: await self.totals(fund_id=fund_id) for fund_id in fund_ids}
+
     async def of_nation(self, nation: str, *, bundle_id: str | None = None, fund_id: str | None = None) -> list[Pledge]:
         mine = [p for p in self.stored.values() if p.nation == nation]
         return [p for p in mine if (p.bundle_id == bundle_id if bundle_id is not None else p.fund_id == fund_id)]

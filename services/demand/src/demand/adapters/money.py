@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -46,6 +47,18 @@ class PledgeRepository(SessionRepository[Pledge]):
         query = query.where(c.bundle_id == bundle_id if bundle_id is not None else c.fund_id == fund_id)
         rows = await self._session.execute(query)
         return PledgeTotals.of((nation, PledgeStatus(status), amount) for nation, status, amount in rows)
+
+    async def totals_of_funds(self, fund_ids: Sequence[str]) -> dict[str, PledgeTotals]:
+        c = pledges.c
+        query = (
+            select(c.fund_id, c.nation, c.status, func.sum(c.amount_eur))
+            .where(c.fund_id.in_(fund_ids))
+            .group_by(c.fund_id, c.nation, c.status)
+        )
+        rows: dict[str, list[tuple[str, PledgeStatus, Decimal]]] = {fund_id: [] for fund_id in fund_ids}
+        for fund_id, nation, status, amount in await self._session.execute(query):
+            rows[fund_id].append((nation, PledgeStatus(status), amount))
+        return {fund_id: PledgeTotals.of(found) for fund_id, found in rows.items()}
 
     async def of_nation(self, nation: str, *, bundle_id: str | None = None, fund_id: str | None = None) -> list[Pledge]:
         c = pledges.c

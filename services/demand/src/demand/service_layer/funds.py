@@ -90,7 +90,8 @@ async def list_funds(uow: UnitOfWork, *, caller: Caller, limit: int, offset: int
     authorise(caller, Action.LIST_FUNDS, Relation.ANY)
     async with uow:
         found, total = await uow.funds.page(limit, offset)
-        return [FundView(f, await uow.pledges.totals(fund_id=f.id), []) for f in found], total
+        totals = await uow.pledges.totals_of_funds([f.id for f in found])
+        return [FundView(f, totals[f.id], []) for f in found], total
 
 
 async def buy(

@@ -204,6 +204,10 @@ class Pledges(Protocol):
         """The recipient's (one bundle's or one fund's) money side, summed over its pledges."""
         ...
 
+    async def totals_of_funds(self, fund_ids: Sequence[str]) -> dict[str, PledgeTotals]:
+        """Each fund's money side, for a page of funds in one query."""
+        ...
+
     async def of_nation(self, nation: str, *, bundle_id: str | None = None, fund_id: str | None = None) -> list[Pledge]:
         """One nation's pledges to one recipient, the oldest first."""
         ...
