@@ -37,7 +37,15 @@ from bundling_shared.events.demand import (
     BundleUpdatedPayload,
     BundleUpdatedV1,
     DeliveryWindow,
+    FundClosedV1,
     FundingAssessment,
+    FundOpenedV1,
+    FundPayload,
+    PledgeConfirmedV1,
+    PledgeMadeV1,
+    PledgePaidV1,
+    PledgePayload,
+    PledgeWithdrawnV1,
 )
 from bundling_shared.events.envelope import EventEnvelope
 
@@ -238,6 +246,62 @@ def commitment_refused(
         nation=lead if lead != "NSPA" else None,
         organisation="NSPA" if lead == "NSPA" else None,
     )
+
+
+PLEDGES = {
+    "pledged": PledgeMadeV1,
+    "confirmed": PledgeConfirmedV1,
+    "paid": PledgePaidV1,
+    "withdrawn": PledgeWithdrawnV1,
+}
+
+
+def pledge(
+    status: str = "pledged",
+    *,
+    nation: str = "NLD",
+    recipient: str | None = "CZE",
+    fund_id: str | None = "fund-155mm",
+    amount: str = "250000000.00",
+) -> EventEnvelope[PledgePayload]:
+    """The Netherlands' co-financing of the 155 mm batch bought through Czechia, as the
+    demand service tells it at each step (`recipient`: the lead of the fund it goes to)."""
+    kind = PLEDGES[status]
+    event: EventEnvelope[PledgePayload] = kind.create(
+        PledgePayload(
+            pledge_id="pledge-nld-155mm",
+            nation=nation,
+            amount=amount,
+            beneficiary="UKR",
+            bundle_id=None if fund_id else "bundle-155mm",
+            fund_id=fund_id,
+            status=status,
+            reason="the batch came in under budget" if status == "withdrawn" else None,
+            recipient=recipient,
+        ),
+        aggregate_id="pledge-nld-155mm",
+        producer="demand",
+        nation=nation,
+    )
+    return event
+
+
+def fund(
+    opened: bool = True, *, lead: str = "CZE", item_codes: tuple[str, ...] = ("AMMO-155MM", "VEH-CV90")
+) -> FundOpenedV1 | FundClosedV1:
+    """A fund for Ukraine led by Czechia; closed, with its lead's reason."""
+    payload = FundPayload(
+        fund_id="fund-155mm",
+        lead=lead,
+        purpose="155 mm ammunition and vehicles for Ukraine",
+        item_codes=list(item_codes),
+        beneficiary="UKR",
+        status="open" if opened else "closed",
+        reason=None if opened else "NLD paid 250,000,000 EUR; the batch is bought",
+    )
+    if opened:
+        return FundOpenedV1.create(payload, aggregate_id="fund-155mm", producer="demand")
+    return FundClosedV1.create(payload, aggregate_id="fund-155mm", producer="demand")
 
 
 DECLARED_UNTIL = date.today() + timedelta(days=3 * 365)

@@ -231,12 +231,15 @@ async def add_endpoint(
     *,
     item_categories: tuple[str, ...] = (),
     rate_limit_per_second: int | None = None,
+    nation: bool = False,
 ) -> Endpoint:
+    """A company's endpoint, or with `nation` one of that nation's desk."""
     return await endpoints.register_endpoint(
         service.uow(),
         caller=ADMIN,
         cmd=endpoints.RegisterEndpoint(
-            organisation=organisation,
+            organisation=None if nation else organisation,
+            nation=organisation if nation else None,
             url=url,
             description="test",
             event_types=event_types,

@@ -186,3 +186,40 @@ async def test_a_restart_resumes_pending_deliveries_on_their_schedule(
     first_hit, second_hit = receiver.hits
     assert first_hit.headers["webhook-id"] == second_hit.headers["webhook-id"]
     assert Webhook(endpoint.secret).verify(first_hit.body, first_hit.headers)["data"]["contract_id"] == "contract-155mm"
+
+
+async def test_a_pledge_reaches_its_two_nations_desks_and_a_fund_industry_over_the_broker(
+    settings: NotificationsSettings, kafka_bootstrap: str, receiver: Receiver
+) -> None:
+    async with running(settings) as service:
+        nld = await add_endpoint(service, "NLD", receiver.url("/nld"), nation=True)
+        cze = await add_endpoint(service, "CZE", receiver.url("/cze"), nation=True)
+        deu = await add_endpoint(service, "DEU", receiver.url("/deu"), nation=True)
+        nammo = await add_endpoint(service, "NAMMO", receiver.url("/nammo"))  # every industry type
+        named_like_nld = await add_endpoint(service, "NLD", receiver.url("/company-nld"))
+
+        await send(kafka_bootstrap, (topics.BUNDLES, events.pledge("confirmed")), (topics.BUNDLES, events.fund()))
+        paths = ("/nld", "/cze", "/deu", "/nammo", "/company-nld")
+        await until(lambda: all(receiver.hits_on(p) for p in paths), "a webhook on every endpoint")
+        await asyncio.sleep(0.3)  # room for anything that should not come
+
+    def told(path: str, secret: str) -> dict[str, dict[str, Any]]:
+        verified = (Webhook(secret).verify(h.body, h.headers) for h in receiver.hits_on(path))
+        return {notice["type"]: notice["data"] for notice in verified}
+
+    for path, endpoint in (("/nld", nld), ("/cze", cze)):
+        notices = told(path, endpoint.secret)
+        assert set(notices) == {"pledge.confirmed", "fund.opened"}, path
+        pledge = notices["pledge.confirmed"]
+        assert (pledge["nation"], pledge["lead"], pledge["amount"], pledge["status"]) == (
+            "NLD",
+            "CZE",
+            "250000000.00",
+            "confirmed",
+        )
+        assert pledge["link"].endswith("/v1/pledges/pledge-nld-155mm")
+    assert set(told("/deu", deu.secret)) == {"fund.opened"}, "another nation hears of the fund, not of the pledge"
+    for path, endpoint in (("/nammo", nammo), ("/company-nld", named_like_nld)):
+        notices = told(path, endpoint.secret)
+        assert set(notices) == {"fund.opened"}, f"{path}: industry never hears of a pledge"
+        assert "amount" not in notices["fund.opened"] and notices["fund.opened"]["lead"] == "CZE"

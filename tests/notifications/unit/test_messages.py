@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bundling_shared.events.envelope import EventEnvelope
 from notifications.adapters.url_guard import DnsUrlGuard
 from notifications.domain.endpoint import Endpoint
+from notifications.domain.errors import InvalidEndpoint
 from notifications.service_layer import endpoints, messages, suppliers
 from tests.notifications import events
-from tests.notifications.conftest import ADMIN, LINKS
+from tests.notifications.conftest import ADMIN, LINKS, company
 from tests.notifications.unit.fakes import FakeUnitOfWork
 
 HOOK = "https://hooks.example-defence.eu/"
@@ -91,3 +94,83 @@ async def test_an_older_registration_arriving_late_does_not_undo_a_newer_one(uow
     for event in (newer, older):
         await suppliers.register_supplier(uow, consumer=messages.REFERENCE_CONSUMER, event=event)
     assert uow.suppliers.rows["THALES"].security_declaration_valid_until is None
+
+
+async def test_a_pledge_is_told_to_its_contributor_and_to_the_lead_of_what_it_goes_to(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    nld, cze = await subscribe(uow, guard, "NLD", nation=True), await subscribe(uow, guard, "CZE", nation=True)
+    await subscribe(uow, guard, "DEU", nation=True)
+    for status in ("pledged", "confirmed", "paid", "withdrawn"):
+        message_id = await consume(uow, events.pledge(status), messages.BUNDLES_CONSUMER)
+        assert delivered_to(uow, message_id) == {nld.id, cze.id}, status
+        message = uow.messages.rows[message_id or ""]
+        assert message.event_type == f"pledge.{'made' if status == 'pledged' else status}"
+        assert (message.payload["nation"], message.payload["lead"], message.payload["amount"]) == (
+            "NLD",
+            "CZE",
+            "250000000.00",
+        )
+        assert message.payload["link"].endswith("/v1/pledges/pledge-nld-155mm")
+
+
+async def test_no_pledge_reaches_industry_whatever_it_subscribed_to(uow: FakeUnitOfWork, guard: DnsUrlGuard) -> None:
+    # Companies subscribed to everything, two of them named like the nations the pledge names.
+    companies = [await subscribe(uow, guard, name) for name in ("NAMMO", "NLD", "CZE")]
+    nld = await subscribe(uow, guard, "NLD", nation=True)
+    for status in ("pledged", "confirmed", "paid", "withdrawn"):
+        message_id = await consume(uow, events.pledge(status), messages.BUNDLES_CONSUMER)
+        assert delivered_to(uow, message_id) == {nld.id}, status
+    assert not {d.endpoint_id for d in uow.deliveries.rows.values()} & {c.id for c in companies}
+    cmd = endpoints.RegisterEndpoint(url=HOOK + "nammo", description="", event_types=("pledge.made",))
+    with pytest.raises(InvalidEndpoint, match=r"unknown event types \['pledge\.made'\]"):
+        await endpoints.register_endpoint(uow, caller=company("NAMMO"), cmd=cmd, guard=guard)
+
+
+async def test_an_agency_lead_has_no_desk_and_a_lead_pledging_to_itself_is_told_once(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    nld = await subscribe(uow, guard, "NLD", nation=True)
+    # A desk's endpoint under the agency's name (the API takes none): the rule keeps it out.
+    nspa = await subscribe(uow, guard, "NSPA", nation=True)
+    to_agency = await consume(uow, events.pledge(recipient="NSPA"), messages.BUNDLES_CONSUMER)
+    assert delivered_to(uow, to_agency) == {nld.id}
+    assert uow.messages.rows[to_agency or ""].also_for == []
+    assert nspa.id not in delivered_to(uow, to_agency)
+    own = events.pledge("confirmed", recipient="NLD")
+    to_itself = await consume(uow, own, messages.BUNDLES_CONSUMER)
+    assert [d.endpoint_id for d in uow.deliveries.rows.values() if d.message_id == to_itself] == [nld.id]
+    assert uow.messages.rows[to_itself or ""].also_for == []
+
+
+async def test_a_fund_is_told_to_industry_by_any_of_its_items_and_to_every_desk_without_money(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    async def by_items(organisation: str, *categories: str) -> Endpoint:
+        cmd = endpoints.RegisterEndpoint(
+            url=HOOK + organisation.lower(),
+            description="",
+            event_types=(),
+            organisation=organisation,
+            item_categories=categories,
+        )
+        return await endpoints.register_endpoint(uow, caller=ADMIN, cmd=cmd, guard=guard)
+
+    nammo, bae, cv90 = await by_items("NAMMO", "AMMO"), await by_items("BAE", "VEH"), await by_items("HAGG", "VEH-CV90")
+    await by_items("THALES", "RADAR")
+    cze, deu = await subscribe(uow, guard, "CZE", nation=True), await subscribe(uow, guard, "DEU", nation=True)
+    everyone = {nammo.id, bae.id, cv90.id, cze.id, deu.id}
+    opened = await consume(uow, events.fund(), messages.BUNDLES_CONSUMER)
+    closed = await consume(uow, events.fund(opened=False), messages.BUNDLES_CONSUMER)
+    assert delivered_to(uow, opened) == delivered_to(uow, closed) == everyone
+    for message_id, event_type in ((opened, "fund.opened"), (closed, "fund.closed")):
+        message = uow.messages.rows[message_id or ""]
+        assert message.event_type == event_type
+        assert message.payload == {
+            "fund_id": "fund-155mm",
+            "lead": "CZE",
+            "purpose": "155 mm ammunition and vehicles for Ukraine",
+            "item_codes": ["AMMO-155MM", "VEH-CV90"],
+            "beneficiary": "UKR",
+            "link": messages.Links().fund.format(fund_id="fund-155mm"),
+        }, "no money, and no closing reason (a lead's free text may name it)"

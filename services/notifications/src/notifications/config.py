@@ -57,6 +57,8 @@ class NotificationsSettings(ServiceSettings):
         default=Links.specification, description="Link in harmonised-specification messages."
     )
     need_link_template: str = Field(default=Links.need, description="Link in a nation's unplaceable-need notices.")
+    pledge_link_template: str = Field(default=Links.pledge, description="Link in the nations' pledge notices.")
+    fund_link_template: str = Field(default=Links.fund, description="Link in fund notices.")
 
     @model_validator(mode="after")
     def _lease_outlasts_attempt(self) -> Self:

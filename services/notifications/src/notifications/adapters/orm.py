@@ -58,6 +58,8 @@ messages = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("item_code", String(120), nullable=True),
     Column("audience", String(120), nullable=True),
+    Column("other_items", JSON, nullable=False, server_default=text("'[]'")),
+    Column("also_for", JSON, nullable=False, server_default=text("'[]'")),
 )
 
 deliveries = Table(

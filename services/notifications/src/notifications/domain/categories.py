@@ -25,14 +25,14 @@ def normalise_categories(categories: Iterable[str]) -> list[str]:
     return wanted
 
 
-def matches_categories(item_code: str | None, categories: Iterable[str]) -> bool:
+def matches_categories(item_codes: Iterable[str], categories: Iterable[str]) -> bool:
     """An entry is a category (AMMO) or a whole item code (AMMO-155MM); no entries: all items.
+    A message about several items (what a fund buys) passes when any of them does.
 
     A message about no item in particular (a schedule change of the supplier's own
     contract) passes every filter: it is addressed to the endpoint's organisation itself.
     """
-    wanted = list(categories)
-    if not wanted or item_code is None:
+    wanted, codes = list(categories), [code.upper() for code in item_codes]
+    if not wanted or not codes:
         return True
-    code = item_code.upper()
-    return item_category(code) in wanted or code in wanted
+    return any(item_category(code) in wanted or code in wanted for code in codes)

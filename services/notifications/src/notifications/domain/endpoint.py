@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from bundling_shared.auth.principal import ALPHA3
 from notifications.domain.categories import matches_categories, normalise_categories
 from notifications.domain.errors import InvalidEndpoint
 from notifications.domain.ids import new_id
@@ -34,6 +35,13 @@ class Owner(StrEnum):
 
     INDUSTRY = "industry"
     NATION = "nation"
+
+
+def keeps_a_desk(party: str) -> bool:
+    """Whether `party` can be a nation whose desk has endpoints here: a nation's code, as a
+    desk's token names it. An agency that leads (NSPA, OCCAR) has no desk, and its
+    coordinators no endpoints: it hears nothing from this service."""
+    return ALPHA3.fullmatch(party) is not None
 
 
 def types_for(owner: Owner) -> frozenset[str]:
@@ -146,14 +154,14 @@ class Endpoint:
 
     def wants(self, message: Message) -> bool:
         """Paused and disabled endpoints get no new messages; empty filters mean everything
-        meant for the endpoint's owner. A message with an audience goes only to that
-        organisation's endpoints."""
+        meant for the endpoint's owner. A message with an audience goes only to the
+        endpoints of the organisations it names."""
         return (
             self.status is EndpointStatus.ACTIVE
             and message.event_type in types_for(self.owner)
             and (not self.event_types or message.event_type in self.event_types)
-            and matches_categories(message.item_code, self.item_categories)
-            and (message.audience is None or message.audience == self.organisation)
+            and matches_categories(message.item_codes, self.item_categories)
+            and message.is_for(self.organisation)
         )
 
     def signing_secrets(self, now: datetime) -> list[str]:

@@ -1,13 +1,14 @@
 """Messages: one platform event as industry, or a nation's desk, may hear of it.
 
-Every event that industry may hear about becomes one message, and every endpoint that
-wants it gets a delivery of it. A message is thin (ids, totals, the item, a link), and the
-details stay behind the link, where the access checks are.
+Every event that industry or a nation may hear about becomes one message, and every
+endpoint that wants it gets a delivery of it. A message is thin (ids, totals, the item, a
+link), and the details stay behind the link, where the access checks are.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,9 +26,18 @@ DELIVERY_SCHEDULE_CHANGED = "delivery_schedule.changed"
 DELIVERY_DELAYED = "delivery.delayed"
 NEED_UNPLACEABLE = "need.unplaceable"
 COMMITMENT_NOT_CONTRACTED = "commitment.not_contracted"
+PLEDGE_MADE = "pledge.made"
+PLEDGE_CONFIRMED = "pledge.confirmed"
+PLEDGE_PAID = "pledge.paid"
+PLEDGE_WITHDRAWN = "pledge.withdrawn"
+FUND_OPENED = "fund.opened"
+FUND_CLOSED = "fund.closed"
 # Told to the contracted supplier alone, and only while it holds a valid security
 # declaration: they name nations, quantities and dates of one contract.
 RESTRICTED_TYPES: frozenset[str] = frozenset({CALL_OFF_PLACED, DELIVERY_SCHEDULE_CHANGED, DELIVERY_DELAYED})
+# Told to every company and every nation's desk: a fund is something industry may sell to
+# and any nation may pay into. They never carry an amount.
+FUND_TYPES: frozenset[str] = frozenset({FUND_OPENED, FUND_CLOSED})
 INDUSTRY_TYPES: frozenset[str] = frozenset(
     {
         CONTRACT_CREATED,
@@ -36,11 +46,16 @@ INDUSTRY_TYPES: frozenset[str] = frozenset(
         FRAMEWORK_CONTRACT_CREATED,
         SPECIFICATION_HARMONISED,
         *RESTRICTED_TYPES,
+        *FUND_TYPES,
     }
 )
-# Told to one nation's desk alone (the message's audience): they are about that nation's
-# own needs, or a bundle it leads.
-NATION_TYPES: frozenset[str] = frozenset({NEED_UNPLACEABLE, COMMITMENT_NOT_CONTRACTED})
+# A nation's money: told to the contributor and the lead of what it goes to, never to
+# industry.
+PLEDGE_TYPES: frozenset[str] = frozenset({PLEDGE_MADE, PLEDGE_CONFIRMED, PLEDGE_PAID, PLEDGE_WITHDRAWN})
+# Told to the nations' desks the message names alone (its audience): about a nation's
+# own needs, a bundle it leads, or a pledge it made or that goes to what it leads.
+ADDRESSED_NATION_TYPES: frozenset[str] = frozenset({NEED_UNPLACEABLE, COMMITMENT_NOT_CONTRACTED, *PLEDGE_TYPES})
+NATION_TYPES: frozenset[str] = ADDRESSED_NATION_TYPES | FUND_TYPES
 EVENT_TYPES: frozenset[str] = INDUSTRY_TYPES | NATION_TYPES
 
 
@@ -61,6 +76,11 @@ class Message:
     # message meant for one organisation only, that organisation.
     item_code: str | None = None
     audience: str | None = None
+    # A message about several items (what a fund buys) names the others here; one told
+    # to more than one nation (a pledge: its contributor, then the lead of what it goes
+    # to) names the others here. Restricted news has one supplier, never more.
+    other_items: list[str] = field(default_factory=list)
+    also_for: list[str] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -73,14 +93,32 @@ class Message:
         correlation_id: str | None = None,
         item_code: str | None = None,
         audience: str | None = None,
+        other_items: Sequence[str] = (),
+        also_for: Sequence[str] = (),
     ) -> Message:
         if event_type not in EVENT_TYPES:
             raise NotificationRuleViolation(f"no message type {event_type!r}")
-        if event_type in RESTRICTED_TYPES | NATION_TYPES and not audience:
+        if event_type in RESTRICTED_TYPES | ADDRESSED_NATION_TYPES and not audience:
             raise NotificationRuleViolation(f"a {event_type} message must name the organisation it is for")
+        if also_for and event_type not in ADDRESSED_NATION_TYPES:
+            raise NotificationRuleViolation(f"a {event_type} message is for one organisation at most")
+        if other_items and not item_code:
+            raise NotificationRuleViolation("a message about several items names the first as its item")
         message = cls(new_id("msg"), event_type, payload, occurred_at, source_event_id, correlation_id)
         message.item_code, message.audience = item_code, audience
+        message.other_items = list(other_items)
+        message.also_for = [party for party in dict.fromkeys(also_for) if party != audience]
         return message
+
+    @property
+    def item_codes(self) -> list[str]:
+        """Every item the message is about; none: no item in particular."""
+        return ([self.item_code] if self.item_code else []) + list(self.other_items)
+
+    def is_for(self, organisation: str) -> bool:
+        """Whether `organisation` is among those the message is meant for (no audience:
+        anyone its type is meant for)."""
+        return self.audience is None or organisation == self.audience or organisation in self.also_for
 
     @property
     def restricted(self) -> bool:

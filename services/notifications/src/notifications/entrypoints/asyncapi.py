@@ -12,7 +12,8 @@ KEPT = KeptDocument(
     __file__,
     (
         "Consumes bundle, contract and reference events and turns them into signed webhooks for "
-        "subscribed industry endpoints and, for a nation's own needs, its desk's endpoints; publishes endpoint health."
+        "subscribed industry endpoints and, for a nation's own needs, the pledges it makes or leads and the funds "
+        "opened and closed, its desk's endpoints; publishes endpoint health."
     ),
 )
 document = KEPT.render

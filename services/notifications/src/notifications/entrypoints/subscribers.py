@@ -1,5 +1,5 @@
 """Platform events in, webhook messages out: the only way industry, and a nation's desk
-of its own needs set aside, hears of them.
+of its own needs set aside or of pledges and funds, hears of them.
 
 One subscriber per topic, each with its own consumer group and inbox name, so one topic's
 backlog never holds up another's. What each event becomes is looked up in a table
@@ -51,8 +51,10 @@ def build_router(uow: UowFactory, links: Links) -> KafkaRouter:
     @at_least_once(router, topics.BUNDLES, group_id=BUNDLES_CONSUMER, title="demand.bundles:notifications")
     async def on_bundle_event(event: BundleEvent) -> None:
         """An opened bundle is an opportunity notice; a need the bundling engine set aside
-        is a notice to its nation's desk; the other bundle events concern the nations and
-        the contracts service, not industry."""
+        is a notice to its nation's desk; a pledge is told to its contributor's desk and its
+        lead's, never to industry; a fund opened or closed to industry and every nation's
+        desk, without its money; the other bundle events concern the nations and the
+        contracts service, not industry."""
         await handle(BUNDLES_CONSUMER, event)
 
     @at_least_once(router, topics.CONTRACTS, group_id=CONTRACTS_CONSUMER, title="contracts.contracts:notifications")

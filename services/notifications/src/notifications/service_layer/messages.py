@@ -6,7 +6,8 @@ behind the access checks of the service that owns them. Broadcast messages never
 nation's quantity or budget: who buys how much is the nations' business. Messages about
 one contract's call-offs and deliveries go to its supplier alone (the message's
 audience), which needs the nation and quantity to deliver. A notice about a nation's own
-need goes to that nation's desk alone.
+need goes to that nation's desk alone. A pledge is told to the nations it concerns, never
+to industry; a fund to everyone, without its money.
 """
 
 from __future__ import annotations
@@ -27,10 +28,21 @@ from bundling_shared.events.contracts import (
     FrameworkContractCreatedV1,
     SpecificationHarmonisedV1,
 )
-from bundling_shared.events.demand import BundleOpenedV1, NeedUnplaceableV1
+from bundling_shared.events.demand import (
+    BundleOpenedV1,
+    FundClosedV1,
+    FundOpenedV1,
+    NeedUnplaceableV1,
+    PledgeConfirmedV1,
+    PledgeMadeV1,
+    PledgePaidV1,
+    PledgePayload,
+    PledgeWithdrawnV1,
+)
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.logging import get_logger
 from notifications.domain.delivery import Delivery, recipients
+from notifications.domain.endpoint import keeps_a_desk
 from notifications.domain.message import (
     AWARD_DECIDED,
     BUNDLE_OPENED,
@@ -40,7 +52,13 @@ from notifications.domain.message import (
     DELIVERY_DELAYED,
     DELIVERY_SCHEDULE_CHANGED,
     FRAMEWORK_CONTRACT_CREATED,
+    FUND_CLOSED,
+    FUND_OPENED,
     NEED_UNPLACEABLE,
+    PLEDGE_CONFIRMED,
+    PLEDGE_MADE,
+    PLEDGE_PAID,
+    PLEDGE_WITHDRAWN,
     SPECIFICATION_HARMONISED,
     Message,
 )
@@ -66,6 +84,8 @@ class Links:
     call_off: str = "http://127.0.0.1:8002/v1/frameworks/{framework_id}"  # lists its call-offs
     specification: str = "http://127.0.0.1:8002/v1/specifications/{specification_id}"
     need: str = "http://127.0.0.1:8001/v1/needs/{need_id}"
+    pledge: str = "http://127.0.0.1:8001/v1/pledges/{pledge_id}"
+    fund: str = "http://127.0.0.1:8001/v1/funds/{fund_id}"
 
 
 def _copied(payload: BaseModel, *names: str) -> dict[str, Any]:
@@ -82,6 +102,8 @@ def _message(
     *,
     item_code: str | None,
     audience: str | None = None,
+    other_items: list[str] | None = None,
+    also_for: list[str] | None = None,
 ) -> Message:
     return Message.create(
         event_type=event_type,
@@ -91,6 +113,8 @@ def _message(
         correlation_id=event.correlation_id,
         item_code=item_code,
         audience=audience,
+        other_items=other_items or (),
+        also_for=also_for or (),
     )
 
 
@@ -240,6 +264,61 @@ def commitment_not_contracted(event: CommitmentRefusedV1, links: Links) -> Messa
     return _message(event, COMMITMENT_NOT_CONTRACTED, data, item_code=p.item_code, audience=p.lead)
 
 
+PLEDGE_TYPES_OF: dict[type[EventEnvelope[PledgePayload]], str] = {
+    PledgeMadeV1: PLEDGE_MADE,
+    PledgeConfirmedV1: PLEDGE_CONFIRMED,
+    PledgePaidV1: PLEDGE_PAID,
+    PledgeWithdrawnV1: PLEDGE_WITHDRAWN,
+}
+
+
+def pledge_changed(event: EventEnvelope[PledgePayload], links: Links) -> Message:
+    """A pledge made, confirmed, paid or withdrawn, told to the two nations it concerns: its
+    contributor, and the lead of the bundle or fund it goes to, who expects the money and
+    records it paid. Both may know the amount; industry never does (a pledge type is no
+    industry type, so no company's endpoint takes it, whatever it subscribed to).
+
+    One message with both nations as its audience, not a message each: the event is one
+    fact, told alike to both, and a message is one event (the messages table holds one per
+    event, and the inbox counts the event once). Each nation's endpoints still get their
+    own deliveries and see only those. A lead that is an agency (NSPA, OCCAR) has no desk
+    and is not named; a nation pledging to what it leads itself is told once.
+    """
+    p = event.payload
+    data = {
+        **_copied(p, "pledge_id", "nation", "amount", "beneficiary", "bundle_id", "fund_id", "status", "reason"),
+        "lead": p.recipient,
+        "link": links.pledge.format(pledge_id=p.pledge_id),
+    }
+    lead = [p.recipient] if p.recipient is not None and keeps_a_desk(p.recipient) else []
+    return _message(event, PLEDGE_TYPES_OF[type(event)], data, item_code=None, audience=p.nation, also_for=lead)
+
+
+def fund_opened(event: FundOpenedV1, links: Links) -> Message:
+    """A fund is an opportunity as an opened bundle is: what it buys, for whom, under which
+    lead, for industry to offer to and any nation to pay into (the lead's desk among them).
+    Its money (who pledged how much, what is paid in, the balance) stays behind the link;
+    the event carries none. Category filters look at every item it buys."""
+    return _fund_message(event, FUND_OPENED, links)
+
+
+def fund_closed(event: FundClosedV1, links: Links) -> Message:
+    """The fund buys no more. Its closing reason is left out as bundle-opened leaves out the
+    funding reasons: it is a lead's free text, and industry's notices carry only what the
+    platform knows to name no nation's money; the nations read it behind the link."""
+    return _fund_message(event, FUND_CLOSED, links)
+
+
+def _fund_message(event: FundOpenedV1 | FundClosedV1, event_type: str, links: Links) -> Message:
+    p = event.payload
+    data = {
+        **_copied(p, "fund_id", "lead", "purpose", "item_codes", "beneficiary"),
+        "link": links.fund.format(fund_id=p.fund_id),
+    }
+    first = p.item_codes[0] if p.item_codes else None
+    return _message(event, event_type, data, item_code=first, other_items=p.item_codes[1:])
+
+
 Translation = Callable[[Any, Links], Message | None]
 
 TRANSLATIONS: dict[type[EventEnvelope[Any]], Translation] = {
@@ -253,6 +332,9 @@ TRANSLATIONS: dict[type[EventEnvelope[Any]], Translation] = {
     DeliveryDelayedV1: delivery_delayed,
     CommitmentRefusedV1: commitment_not_contracted,
     SpecificationHarmonisedV1: specification_harmonised,
+    **dict.fromkeys(PLEDGE_TYPES_OF, pledge_changed),
+    FundOpenedV1: fund_opened,
+    FundClosedV1: fund_closed,
 }
 """The events someone outside the platform hears of, and how. The rest concern the nations
 and the contracts service (other bundle events), or name one nation's quantity (an
