@@ -375,3 +375,17 @@ async def test_a_page_of_funds_shows_each_funds_own_totals(demand: Demand) -> No
     listed = {f["id"]: f["money"] for f in (await client.get("/v1/funds", headers=desk("FIN"))).json()["items"]}
     assert [listed[f["id"]]["pledged_eur"] for f in opened] == ["550000000.01", "0.99", "0.00"]
     assert [listed[f["id"]]["contributor_count"] for f in opened] == [2, 1, 0]
+
+
+async def test_of_a_funds_lead_its_coordinators_see_every_pledge_its_desk_its_own(demand: Demand) -> None:
+    _, client = demand
+    body = {"lead": "SWE", "purpose": "CV90 for Ukraine", "item_codes": ["CV90"], "beneficiary": "UKR"}
+    fund = await act(client, "/v1/funds", coordinator_of("SWE"), body)
+    await pledge(client, "NLD", "400000000.00", fund_id=fund["id"], beneficiary="UKR")
+    await pledge(client, "SWE", "10.00", fund_id=fund["id"], beneficiary="UKR")
+    url = f"/v1/funds/{fund['id']}"
+    by_coordinator = (await client.get(url, headers=coordinator_of("SWE"))).json()
+    by_desk = (await client.get(url, headers=desk("SWE"))).json()
+    assert sorted(p["nation"] for p in by_coordinator["pledges"]) == ["NLD", "SWE"]
+    assert [p["nation"] for p in by_desk["pledges"]] == ["SWE"]
+    assert by_desk["money"]["pledged_eur"] == by_coordinator["money"]["pledged_eur"] == "400000010.00"

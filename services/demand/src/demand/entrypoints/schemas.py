@@ -861,7 +861,7 @@ class FundOut(BaseModel):
     spent_eur: EurText
     purchases: Annotated[list[PurchaseOut], Field(max_length=MAX_PURCHASES)]
     pledges: Annotated[list[PledgeOut], Field(max_length=CONTRIBUTIONS_SHOWN)] = Field(
-        description="Its lead: every pledge (the first 100; the rest at GET /v1/pledges?fund_id=); a"
+        description="Its lead's coordinators: every pledge (the first 100; the rest at GET /v1/pledges?fund_id=); a"
         " contributor: its own."
     )
 

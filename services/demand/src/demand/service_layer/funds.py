@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from bundling_shared.auth import Role
 from bundling_shared.errors import NotFound
-from demand.domain.access import Action, Caller, Relation, authorise, to_fund
+from demand.domain.access import Action, Caller, Relation, authorise, may, to_fund
 from demand.domain.bundle import valid_lead
 from demand.domain.errors import InvalidReference
 from demand.domain.fund import Fund
@@ -40,7 +40,9 @@ async def _view(uow: UnitOfWork, caller: Caller, fund: Fund) -> FundView:
     totals = await uow.pledges.totals(fund_id=fund.id)
     relation = to_fund(caller, fund.lead, totals.contributors)
     authorise(caller, Action.READ_FUND, relation, f"fund {fund.id}")
-    if relation in (Relation.ADMIN, Relation.LEAD):
+    if relation in (Relation.ADMIN, Relation.LEAD) and may(caller, Action.READ_PLEDGE, relation):
+        # Every nation's pledge, to whom the table lets read another nation's pledge: the
+        # lead's coordinators, not its desk (which sees its own nation's, as a contributor).
         shown, _ = await uow.pledges.page(PledgeFilter(fund_id=fund.id), CONTRIBUTIONS_SHOWN, 0)
     elif caller.nation is not None:
         shown = await uow.pledges.of_nation(caller.nation, fund_id=fund.id)

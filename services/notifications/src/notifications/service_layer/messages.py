@@ -275,8 +275,10 @@ PLEDGE_TYPES_OF: dict[type[EventEnvelope[PledgePayload]], str] = {
 def pledge_changed(event: EventEnvelope[PledgePayload], links: Links) -> Message:
     """A pledge made, confirmed, paid or withdrawn, told to the two nations it concerns: its
     contributor, and the lead of the bundle or fund it goes to, who expects the money and
-    records it paid. Both may know the amount; industry never does (a pledge type is no
-    industry type, so no company's endpoint takes it, whatever it subscribed to).
+    records it paid. The amount stays behind the link: the contributor's desk reads its own
+    pledge there, and of the lead only its coordinators read another nation's pledge, while
+    a message goes to a desk. Industry hears nothing of it (a pledge type is no industry
+    type, so no company's endpoint takes it, whatever it subscribed to).
 
     One message with both nations as its audience, not a message each: the event is one
     fact, told alike to both, and a message is one event (the messages table holds one per
@@ -286,7 +288,7 @@ def pledge_changed(event: EventEnvelope[PledgePayload], links: Links) -> Message
     """
     p = event.payload
     data = {
-        **_copied(p, "pledge_id", "nation", "amount", "beneficiary", "bundle_id", "fund_id", "status", "reason"),
+        **_copied(p, "pledge_id", "nation", "beneficiary", "bundle_id", "fund_id", "status", "reason"),
         "lead": p.recipient,
         "link": links.pledge.format(pledge_id=p.pledge_id),
     }
