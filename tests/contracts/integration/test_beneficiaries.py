@@ -17,7 +17,7 @@ from bundling_shared.events.demand import (
 from contracts.service_layer.contracts import create_contract_for_joint_order
 from tests.contracts.integration.conftest import Api
 from tests.contracts.integration.test_api_deliveries_reports import signed_contract
-from tests.support.api import coordinator, desk
+from tests.support.api import coordinator, desk, industry
 
 DUE = (date.today() + timedelta(days=90)).isoformat()
 
@@ -109,6 +109,62 @@ async def test_the_procurement_of_an_order_takes_over_the_instrument_its_nations
     assert "the order's nations chose EDIP" in other["detail"]
     opened = await api.call("POST", "/v1/procurements", coordinator("SWE"), {**body, "funding_instrument": None}, 201)
     assert opened["funding_instrument"] == "EDIP"
+
+
+CV90_TENDER = {
+    "item_code": "CV90", "buyer_nation": "SWE", "nations": ["SWE"], "quantity": 50, "quality_gates": [],
+    "standstill_days": 10, "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10},
+    "bundle_id": "bundle-cv90",
+}  # fmt: skip
+
+
+def hagglunds_offer(local_production: dict[str, float]) -> dict[str, object]:
+    return {
+        "unit_price_eur": "9000000.00", "first_delivery": DUE, "monthly_rate": 2, "origin_country": "SWE",
+        "eu_component_share": 0.9, "non_associated_component_share": 0.0, "local_production": local_production,
+        "quality_gates": {},
+    }  # fmt: skip
+
+
+async def tendered_cv90(api: Api) -> str:
+    """Sweden's CV90 order for Ukraine (DNK and NLD paying) contracted and tendered; BAE
+    Systems Hägglunds registered to offer. The procurement's id."""
+    await create_contract_for_joint_order(cv90_order({"SWE": (50, 50)}), api.service.uow())
+    await api.supplier("HAGGLUNDS", "SWE")
+    body = {**CV90_TENDER, "tender_date": date.today().isoformat()}
+    procurement: dict[str, str] = await api.call("POST", "/v1/procurements", coordinator("SWE"), body, 201)
+    return procurement["id"]
+
+
+async def test_the_cv90_contract_binds_the_dutch_production_the_winning_offer_promised(api: Api) -> None:
+    # the Netherlands pays into the Swedish fund and receives no vehicle, yet part of the
+    # production is to be in the Netherlands: the winning offer's promise binds the supplier
+    path = f"/v1/procurements/{await tendered_cv90(api)}"
+    await api.call("POST", f"{path}/offers", industry("HAGGLUNDS"), hagglunds_offer({"NLD": 0.3, "SWE": 0.7}), 201)
+    await api.call("POST", f"{path}/award", coordinator("SWE"))
+    api.on(date.today() + timedelta(days=11))  # after the standstill
+    await api.call("POST", f"{path}/sign", coordinator("SWE"))
+
+    (contract,) = (await api.call("GET", "/v1/contracts", coordinator("SWE")))["items"]  # the list shows it too
+    assert contract["local_production"] == {"NLD": 0.3, "SWE": 0.7}
+    offer_id = contract["local_production_offer_id"]
+    offers = (await api.call("GET", f"{path}/offers", coordinator("SWE")))["items"]
+    assert [o["id"] for o in offers] == [offer_id]
+    seen_by_its_desk = await api.call("GET", f"/v1/contracts/{contract['id']}", desk("SWE"))
+    assert seen_by_its_desk["local_production_offer_id"] == offer_id
+    log = (await api.call("GET", f"/v1/contracts/{contract['id']}/change-log", industry("HAGGLUNDS")))["items"]
+    assert (log[-1]["what"], log[-1]["by"], log[-1]["scope"]) == (
+        f"local production bound by the winning offer {offer_id}: 30 % of production in NLD, 70 % of production in SWE",
+        "SWE",
+        "all",
+    )
+
+
+async def test_an_offer_promising_more_than_the_whole_production_is_refused_by_field(api: Api) -> None:
+    path = f"/v1/procurements/{await tendered_cv90(api)}/offers"
+    each_within = hagglunds_offer({"NLD": 0.6, "SWE": 0.6})
+    refused = await api.call("POST", path, industry("HAGGLUNDS"), each_within, 422)
+    assert [(e["field"], e["rule"]) for e in refused["errors"]] == [("body.local_production", "local_production_total")]
 
 
 @pytest.mark.parametrize("sme", [True, False])

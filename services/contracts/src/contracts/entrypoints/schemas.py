@@ -126,6 +126,15 @@ class ContractOut(BaseModel):
         max_length=MAX_NATIONS,
         description="Nations paying toward the order by pledges without buying (their amounts are not here).",
     )
+    local_production: dict[str, float] = Field(
+        default_factory=dict,
+        max_length=MAX_NATIONS,
+        description="Once signed: per nation, the share of production (0-1) the supplier is bound to place there, "
+        "as its winning offer promised; empty when it promised none.",
+    )
+    local_production_offer_id: str | None = Field(
+        default=None, description="The winning offer the local production obligation comes from."
+    )
 
     @classmethod
     def of(cls, view: ContractView) -> ContractOut:
