@@ -591,14 +591,11 @@ class LotDeliveryOut(BaseModel):
     quantity: int
 
 
-class DeliveryProgressOut(BaseModel):
-    """Planned against delivered for one contract (or call-off), nation and beneficiary."""
+class LotFiguresOut(BaseModel):
+    """Of the lots of a row: items planned, delivered and due, and the lots by status today."""
 
     model_config = ConfigDict(from_attributes=True)
 
-    contract_id: str = Field(description="The contract's or call-off's id.")
-    nation: str
-    deliver_to: str = Field(description="Where these lots go: the nation's own forces, or UKR.")
     planned: int = Field(description="Items in every lot.")
     delivered: int
     due_so_far: int = Field(description="Items in the lots due by today.")
@@ -606,6 +603,32 @@ class DeliveryProgressOut(BaseModel):
     partially_met: int
     not_met: int = Field(description="Lots past due with nothing delivered.")
     open: int = Field(description="Lots not yet due with nothing delivered.")
+
+
+class DeliveryProgressOut(LotFiguresOut):
+    """Planned against delivered for one contract (or call-off), nation and beneficiary."""
+
+    contract_id: str = Field(description="The contract's or call-off's id.")
+    nation: str
+    deliver_to: str = Field(description="Where these lots go: the nation's own forces, or UKR.")
+
+
+class FundedDeliveriesOut(LotFiguresOut):
+    """Planned against delivered of what one nation pays for, in one contract (or call-off),
+    by where the lots go."""
+
+    funder: str = Field(description="The nation paying.")
+    paid_through: Literal["own_budget", "pledges"] = Field(
+        description="own_budget: a buying nation, for its own lots; pledges: a nation paying toward the "
+        "order by confirmed pledges, for all the contract's lots (amounts are not known here, so no "
+        "share of the quantities is its own)."
+    )
+    contract_id: str = Field(description="The contract's or call-off's id.")
+    deliver_to: str = Field(
+        description="Where these lots go: UKR, or own forces: the buying nation's (own_budget), "
+        "or 'own_forces', every buying nation's together (pledges)."
+    )
+    funding_instrument: str | None = Field(description="The EU instrument the order chose (EDIRPA, EDIP, SAFE).")
 
 
 # --- reports ---------------------------------------------------------------------------
