@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,7 @@ from aiokafka import AIOKafkaConsumer
 from tests.demand.helpers import ADMIN, coordinator_of
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import WINDOW, contracted, eventually
-from tests.support.api import coordinator, desk
+from tests.support.api import coordinator, desk, industry
 
 pytestmark = pytest.mark.e2e
 
@@ -248,3 +248,54 @@ def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(plat
     # A nation outside the radar framework still cannot see it in full.
     outside = httpx.get(f"{platform.demand.url}/v1/bundles/{cv90['id']}", headers=desk("LTU"))
     assert outside.status_code == 404
+
+    # Sweden buys the CV90s: the winning offer puts 30 % of production in the Netherlands,
+    # which pays and receives no vehicle; signing binds the supplier to it.
+    signed = signed_with_local_production(platform, cv90_contract, {"NLD": 0.3, "SWE": 0.7})
+    assert signed["local_production"] == {"NLD": 0.3, "SWE": 0.7}
+    log = httpx.get(f"{platform.contracts.url}/v1/contracts/{signed['id']}/change-log", headers=sweden).json()
+    assert log["items"][-1]["what"] == (
+        f"local production bound by the winning offer {signed['local_production_offer_id']}: "
+        "30 % of production in NLD, 70 % of production in SWE"
+    )
+    # Who pays for what is delivered: Sweden, for the 50 planned to reach Ukraine.
+    paid_for = httpx.get(f"{platform.contracts.url}/v1/reports/deliveries/by-funder", headers=desk("SWE")).json()
+    assert [(r["funder"], r["paid_through"], r["deliver_to"], r["planned"]) for r in paid_for["items"]] == [
+        ("SWE", "own_budget", "UKR", 50)
+    ]
+
+
+def signed_with_local_production(
+    platform: Platform, contract: dict[str, Any], local_production: dict[str, float]
+) -> dict[str, Any]:
+    """The lead's procurement for the contract's order, won by BAE Systems Hägglunds on an
+    offer promising `local_production`, signed once the contracts service's clock has run
+    past the standstill; the contract as its lead then sees it."""
+    contracts, lead = platform.contracts, coordinator_of(contract["contracting_authority"])
+
+    def call(path: str, body: dict[str, Any] | None, headers: dict[str, str], status: int = 200) -> Any:
+        response = httpx.post(f"{contracts.url}{path}", json=body, headers=headers)
+        assert response.status_code == status, response.text
+        return response.json()
+
+    today = date.today()
+    call("/v1/suppliers", {"organisation": "HAGGLUNDS", "country": "SWE",
+                           "security_declaration_valid_until": (today + timedelta(days=400)).isoformat()},
+         ADMIN, 201)  # fmt: skip
+    tender = {"item_code": contract["item_code"], "buyer_nation": contract["contracting_authority"],
+              "nations": contract["nations"], "quantity": contract["total_quantity"], "quality_gates": [],
+              "tender_date": today.isoformat(), "standstill_days": 10, "bundle_id": contract["bundle_id"],
+              "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10}}  # fmt: skip
+    procurement = call("/v1/procurements", tender, lead, 201)["id"]
+    offer = {"unit_price_eur": "9000000.00", "first_delivery": (today + timedelta(days=180)).isoformat(),
+             "monthly_rate": 2, "origin_country": "SWE", "eu_component_share": 0.9,
+             "non_associated_component_share": 0.0, "local_production": local_production,
+             "quality_gates": {}}  # fmt: skip
+    call(f"/v1/procurements/{procurement}/offers", offer, industry("HAGGLUNDS"), 201)
+    call(f"/v1/procurements/{procurement}/award", None, lead)
+    contracts.stop()  # the standstill runs out: the service lives eleven days ahead from here
+    contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=11)).isoformat()
+    contracts.start()
+    call(f"/v1/procurements/{procurement}/sign", None, lead)
+    signed: dict[str, Any] = httpx.get(f"{contracts.url}/v1/contracts/{contract['id']}", headers=lead).json()
+    return signed

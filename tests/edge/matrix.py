@@ -164,6 +164,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     ("contracts", "PUT", "/v1/lots/{lot_id}/due-date"):          "403   404   404   404   200   404   403   200   401",
     ("contracts", "POST", "/v1/delivery-checks"):                "403   403   403   200   200   403   403   200   401",
     ("contracts", "GET", "/v1/reports/deliveries"):              "200   200   200   200   200   200   200   200   401",
+    ("contracts", "GET", "/v1/reports/deliveries/by-funder"):    "200   200   200   200   200   200   200   200   401",
     ("contracts", "GET", "/v1/reports/value-by-origin"):         "200   200   200   200   200   200   200   200   401",
 
     ("notifications", "GET", "/health"):                         "200   200   200   200   200   200   200   200   200",

@@ -165,7 +165,11 @@ async def test_signing_waits_for_the_standstill_then_the_joint_order_contract_ge
     contract = await api.call("GET", f"/v1/contracts/{contract_id}", industry("NAMMO"))  # the supplier sees it now
     assert (contract["supplier_id"], contract["unit_price_eur"]) == (nammo["id"], "4000.00")
     log = await api.call("GET", f"/v1/contracts/{contract_id}/change-log", industry("NAMMO"))
-    assert "signed with supplier" in log["items"][-1]["what"] and log["total"] == len(log["items"]) == 2
+    assert "signed with supplier" in log["items"][1]["what"] and log["total"] == len(log["items"]) == 3
+    offer_id = contract["local_production_offer_id"]
+    assert contract["local_production"] == {"NLD": 0.3} and offer_id.startswith("offer")  # the offer's promise binds
+    bound = log["items"][2]["what"]
+    assert bound == f"local production bound by the winning offer {offer_id}: 30 % of production in NLD"
     await api.call("GET", f"/v1/contracts/{contract_id}", industry("GLOBALARMS"), expect=404)
     assert [c["id"] for c in (await api.call("GET", "/v1/contracts", industry("NAMMO")))["items"]] == [contract_id]
 

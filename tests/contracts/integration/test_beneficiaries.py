@@ -5,9 +5,11 @@ Ukraine out of a buyer's Ukraine part, never beyond it. On both databases."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import pytest
 
+from bundling_shared.auth import Role
 from bundling_shared.events.demand import (
     DeliveryWindow,
     JointOrderCommittedPayload,
@@ -15,9 +17,10 @@ from bundling_shared.events.demand import (
     JointOrderLine,
 )
 from contracts.service_layer.contracts import create_contract_for_joint_order
+from tests.contracts.events import joint_order
 from tests.contracts.integration.conftest import Api
 from tests.contracts.integration.test_api_deliveries_reports import signed_contract
-from tests.support.api import coordinator, desk
+from tests.support.api import bearer, coordinator, desk, industry
 
 DUE = (date.today() + timedelta(days=90)).isoformat()
 
@@ -111,9 +114,125 @@ async def test_the_procurement_of_an_order_takes_over_the_instrument_its_nations
     assert opened["funding_instrument"] == "EDIP"
 
 
+CV90_TENDER = {
+    "item_code": "CV90", "buyer_nation": "SWE", "nations": ["SWE"], "quantity": 50, "quality_gates": [],
+    "standstill_days": 10, "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10},
+    "bundle_id": "bundle-cv90",
+}  # fmt: skip
+
+
+def hagglunds_offer(local_production: dict[str, float]) -> dict[str, object]:
+    return {
+        "unit_price_eur": "9000000.00", "first_delivery": DUE, "monthly_rate": 2, "origin_country": "SWE",
+        "eu_component_share": 0.9, "non_associated_component_share": 0.0, "local_production": local_production,
+        "quality_gates": {},
+    }  # fmt: skip
+
+
+async def tendered_cv90(api: Api) -> str:
+    """Sweden's CV90 order for Ukraine (DNK and NLD paying) contracted and tendered; BAE
+    Systems Hägglunds registered to offer. The procurement's id."""
+    await create_contract_for_joint_order(cv90_order({"SWE": (50, 50)}), api.service.uow())
+    await api.supplier("HAGGLUNDS", "SWE")
+    body = {**CV90_TENDER, "tender_date": date.today().isoformat()}
+    procurement: dict[str, str] = await api.call("POST", "/v1/procurements", coordinator("SWE"), body, 201)
+    return procurement["id"]
+
+
+async def test_the_cv90_contract_binds_the_dutch_production_the_winning_offer_promised(api: Api) -> None:
+    # the Netherlands pays into the Swedish fund and receives no vehicle, yet part of the
+    # production is to be in the Netherlands: the winning offer's promise binds the supplier
+    path = f"/v1/procurements/{await tendered_cv90(api)}"
+    await api.call("POST", f"{path}/offers", industry("HAGGLUNDS"), hagglunds_offer({"NLD": 0.3, "SWE": 0.7}), 201)
+    await api.call("POST", f"{path}/award", coordinator("SWE"))
+    api.on(date.today() + timedelta(days=11))  # after the standstill
+    await api.call("POST", f"{path}/sign", coordinator("SWE"))
+
+    (contract,) = (await api.call("GET", "/v1/contracts", coordinator("SWE")))["items"]  # the list shows it too
+    assert contract["local_production"] == {"NLD": 0.3, "SWE": 0.7}
+    offer_id = contract["local_production_offer_id"]
+    offers = (await api.call("GET", f"{path}/offers", coordinator("SWE")))["items"]
+    assert [o["id"] for o in offers] == [offer_id]
+    seen_by_its_desk = await api.call("GET", f"/v1/contracts/{contract['id']}", desk("SWE"))
+    assert seen_by_its_desk["local_production_offer_id"] == offer_id
+    log = (await api.call("GET", f"/v1/contracts/{contract['id']}/change-log", industry("HAGGLUNDS")))["items"]
+    assert (log[-1]["what"], log[-1]["by"], log[-1]["scope"]) == (
+        f"local production bound by the winning offer {offer_id}: 30 % of production in NLD, 70 % of production in SWE",
+        "SWE",
+        "all",
+    )
+
+
+async def test_an_offer_promising_more_than_the_whole_production_is_refused_by_field(api: Api) -> None:
+    path = f"/v1/procurements/{await tendered_cv90(api)}/offers"
+    each_within = hagglunds_offer({"NLD": 0.6, "SWE": 0.6})
+    refused = await api.call("POST", path, industry("HAGGLUNDS"), each_within, 422)
+    assert [(e["field"], e["rule"]) for e in refused["errors"]] == [("body.local_production", "local_production_total")]
+
+
 @pytest.mark.parametrize("sme", [True, False])
 async def test_signing_tells_the_demand_service_whether_the_supplier_is_an_sme(api: Api, sme: bool) -> None:
     await signed_contract(api, sme=sme)
     (signed,) = await api.events("contracts.contract.signed")
     assert (signed["payload"]["bundle_id"], signed["payload"]["supplier_organisation"]) == ("bundle-155", "NAMMO")
     assert signed["payload"]["supplier_sme"] is sme
+
+
+async def test_planned_against_delivered_by_funder_answers_what_the_netherlands_helped_pay_for(api: Api) -> None:
+    # CV90: SWE buys 50 (40 for Ukraine) and FIN 10 for itself under SAFE, DNK and NLD pay by
+    # pledges; 155 mm: NLD buys 10,000 from its own budget (CZE leads)
+    order = cv90_order({"SWE": (50, 40), "FIN": (10, 0)}, "SAFE")
+    cv90_id = await create_contract_for_joint_order(order, api.service.uow())
+    ammo_id = await create_contract_for_joint_order(joint_order(), api.service.uow())
+    lead, today = coordinator("SWE"), date.today().isoformat()
+    plan = [("UKR", 30), ("SWE", 5), ("FIN", 10)]
+    body = {"lots": [{"nation": n, "quantity": q, "due_date": DUE} | ({"buyer": "SWE"} if n == "UKR" else {})
+                     for n, q in plan]}  # fmt: skip
+    lots = {x["deliver_to"]: x["id"] for x in await api.call("POST", f"/v1/contracts/{cv90_id}/lots", lead, body, 201)}
+    await api.call("POST", f"/v1/lots/{lots['UKR']}/deliveries", lead, {"quantity": 12, "delivered_on": today})
+    await api.call("POST", f"/v1/lots/{lots['FIN']}/deliveries", lead, {"quantity": 10, "delivered_on": today})
+    body = {"lots": [{"nation": "NLD", "quantity": 4_000, "due_date": DUE}]}
+    await api.call("POST", f"/v1/contracts/{ammo_id}/lots", coordinator("CZE"), body, 201)
+
+    async def rows(caller: dict[str, str], **query: str) -> list[tuple[object, ...]]:
+        """The rows as (funder, how it pays, contract, where to, planned, delivered); ordered by
+        funder and how it pays (the rest in an order the database's collation decides)."""
+        found = await api.call("GET", "/v1/reports/deliveries/by-funder?" + urlencode(query), caller)
+        got = [(r["funder"], r["paid_through"], r["contract_id"], r["deliver_to"], r["planned"], r["delivered"])
+               for r in found["items"]]  # fmt: skip
+        assert [r[:2] for r in got] == sorted(r[:2] for r in got)
+        return sorted(got)
+
+    by_pledges = [("UKR", 30, 12), ("own_forces", 15, 10)]  # what reached Ukraine; the buyers' own forces together
+    assert await rows(desk("NLD")) == sorted(
+        [("NLD", "own_budget", ammo_id, "NLD", 4_000, 0), *[("NLD", "pledges", cv90_id, *r) for r in by_pledges]]
+    )
+    assert await rows(bearer(Role.COORDINATOR, nation="NLD")) == await rows(desk("NLD"))  # speaking for it too
+    sweden = await rows(lead)  # the lead: every payer of the contract it leads
+    assert sweden == sorted(
+        [
+            *[(payer, "pledges", cv90_id, *r) for payer in ("DNK", "NLD") for r in by_pledges],
+            ("FIN", "own_budget", cv90_id, "FIN", 10, 10),
+            ("SWE", "own_budget", cv90_id, "SWE", 5, 0),
+            ("SWE", "own_budget", cv90_id, "UKR", 30, 12),
+        ]
+    )
+    assert await rows(lead, funder="NLD") == [r for r in sweden if r[0] == "NLD"]
+    # a buyer reads its own lots only; a nation neither buying nor paying, nothing
+    assert await rows(desk("FIN")) == [("FIN", "own_budget", cv90_id, "FIN", 10, 10)]
+    assert await rows(desk("NLD"), funder="DNK") == [] and await rows(desk("POL")) == []
+    whole = await api.call("GET", "/v1/reports/deliveries/by-funder", lead)
+    assert {r["funding_instrument"] for r in whole["items"]} == {"SAFE"} and whole["total"] == 7
+    page = await api.call("GET", "/v1/reports/deliveries/by-funder?limit=2&offset=6", lead)
+    assert (len(page["items"]), page["total"], page["items"][0]["funder"]) == (1, 7, "SWE")
+
+
+@pytest.mark.parametrize(
+    ("query", "rule"),
+    [("funder=XXX", "unknown_nation"), ("funder=nld", "string_pattern_mismatch"), ("by=funder", "extra_forbidden"),
+     ("limit=0", "greater_than_equal")],
+)  # fmt: skip
+async def test_the_report_by_funder_refuses_what_it_does_not_read(api: Api, query: str, rule: str) -> None:
+    response = await api.client.get(f"/v1/reports/deliveries/by-funder?{query}", headers=coordinator("SWE"))
+    assert (response.status_code, response.headers["content-type"]) == (422, "application/problem+json")
+    assert [e["rule"] for e in response.json()["errors"]] == [rule]

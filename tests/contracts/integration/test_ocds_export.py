@@ -135,6 +135,9 @@ async def test_a_joint_order_contract_names_every_buyer_once_and_each_contracts_
     assert buyers == (["DNK", "NLD"] if per_buyer else [None])
     values = sorted(c["value"]["amount"] for c in release["contracts"])
     assert values == ([20_000_000, 40_000_000] if per_buyer else [60_000_000])
+    # each contract of the order states the winning offer's local production it is bound to
+    obligations = [c["description"].split(": ", 1)[1] for c in release["contracts"]]
+    assert obligations == ["30 % of production in NLD"] * len(buyers)
 
 
 async def test_an_award_is_the_award_of_the_tender_with_its_winner_as_supplier(api: Api) -> None:
@@ -246,7 +249,7 @@ async def test_a_long_schedule_shows_its_first_lots_as_milestones_and_says_where
     (contract,) = package["releases"][-1]["contracts"]
     milestones = contract["implementation"]["milestones"]
     assert [m["dueDate"][:10] for m in milestones] == due[:MAX_MILESTONES]
-    assert contract["description"] == (
+    assert contract["description"].split("; ", 1)[1] == (  # after the local production it is bound to
         f"delivery lots as milestones: the first {MAX_MILESTONES} of {MAX_MILESTONES + 5} by due date; "
         f"every lot: /v1/contracts/{contract_id}/lots"
     )

@@ -23,7 +23,7 @@ from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
-from contracts.domain.reporting import DeliveryProgress, Purchase
+from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
 from contracts.service_layer.unit_of_work import Found, Only, Sight
@@ -285,6 +285,11 @@ class FakeLots:
         return _entries(lot.history if lot else [], None, limit, offset)
 
     async def progress(self, sight: Sight, today: date, limit: int, offset: int) -> Found[DeliveryProgress]:
+        raise NotImplementedError(_AddedUpByTheDatabase.__doc__)
+
+    async def by_funder(
+        self, sight: Sight, funder: str | None, today: date, limit: int, offset: int
+    ) -> Found[FundedDeliveries]:
         raise NotImplementedError(_AddedUpByTheDatabase.__doc__)
 
 

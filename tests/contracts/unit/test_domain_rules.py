@@ -10,7 +10,7 @@ import pytest
 
 from bundling_shared.auth import Principal, Role
 from contracts.domain.access import Action, Relation, allowed, relation_to
-from contracts.domain.contract import Contract, ContractMode
+from contracts.domain.contract import Contract, ContractMode, LocalProduction
 from contracts.domain.deliveries import DeliveryLot, LotStatus, allocate_capacity
 from contracts.domain.errors import ContractRuleViolation, SupplierNotCleared
 from contracts.domain.frameworks import Bid, FrameworkContract
@@ -415,3 +415,39 @@ def test_value_by_origin_per_buying_nation() -> None:
     assert report["NLD"]["national_share"] == 0.59
     assert report["NLD"]["eu"] == Decimal("30.00") and report["NLD"]["other_nato"] == Decimal("11.00")
     assert report["NOR"]["other"] == Decimal("5.00")
+
+
+# --- local production bound by the winning offer -----------------------------------------
+
+
+def test_signing_binds_the_winning_offer_s_local_production_and_logs_where_it_came_from() -> None:
+    c = contract({"SWE": 50}, authority="SWE")
+    promised = LocalProduction("offer-hagglunds", {"SWE": 0.0, "NLD": 0.3, "DNK": 0.125})
+    c.assign_supplier("supplier-1", Decimal("9000000.00"), "coordinator:SWE", at=NOW, won_with=promised)
+    assert c.local_production == {"DNK": 0.125, "NLD": 0.3}  # a share of 0 promises nothing
+    assert c.obligation == LocalProduction("offer-hagglunds", {"DNK": 0.125, "NLD": 0.3})
+    assert c.change_log[-1]["what"] == (
+        "local production bound by the winning offer offer-hagglunds: "
+        "12.5 % of production in DNK, 30 % of production in NLD"
+    )
+
+
+def test_an_offer_promising_no_local_production_binds_none_and_logs_only_what_it_replaces() -> None:
+    c = contract({"SWE": 50}, authority="SWE")
+    c.assign_supplier("supplier-1", Decimal("10.00"), "SWE", at=NOW, won_with=LocalProduction("offer-a", {"NLD": 0}))
+    assert (c.local_production, c.obligation, len(c.change_log)) == ({}, None, 2)  # created, signed
+    c.assign_supplier("supplier-1", Decimal("10.00"), "SWE", at=NOW, won_with=LocalProduction("offer-b", {"NLD": 0.3}))
+    c.assign_supplier("supplier-1", Decimal("10.00"), "SWE", at=NOW, won_with=LocalProduction("offer-c", {}))
+    assert (c.local_production, c.local_production_offer_id) == ({}, None)
+    assert c.change_log[-1]["what"] == "no local production bound: the winning offer offer-c promised none"
+
+
+def test_an_offer_promising_more_than_the_whole_production_is_refused() -> None:
+    p, s = procurement(), supplier()
+    over = offer(p, s)
+    over.local_production = {"NLD": 0.6, "DEU": 0.5}
+    with pytest.raises(ContractRuleViolation, match="more than the whole production"):
+        p.submit(over, s, TODAY)
+    whole = offer(p, s)
+    whole.local_production = {"NLD": 0.34, "DEU": 0.56, "DNK": 0.1}  # 1.0000000000000002 in floats
+    p.submit(whole, s, TODAY)

@@ -153,6 +153,9 @@ contracts = _aggregate(
     required("change_log", JSON, default=list),
     required("funded_by", JSON, default=list, server_default="[]"),
     Column("funding_instrument", String(40), nullable=True),
+    # The signed supplier's obligation: per nation, its share of production, from this offer.
+    required("local_production", JSON, default=dict, server_default="{}"),
+    Column("local_production_offer_id", String(40), nullable=True),
     UniqueConstraint("bundle_id", "part", name="uq_contracts_bundle_part"),
     # The list of contracts, oldest first: every one, those a lead leads, those a company supplies.
     Index("ix_contracts_listed", "created_at", "id"),

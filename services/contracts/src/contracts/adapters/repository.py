@@ -29,9 +29,11 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal_column,
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,7 +41,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, raiseload
 from sqlalchemy.orm.interfaces import ORMOption
-from sqlalchemy.types import JSON
+from sqlalchemy.types import JSON, String
 
 from bundling_shared.repository import SessionRepository, claim
 from contracts.adapters.orm import (
@@ -65,7 +67,7 @@ from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.money import ZERO, eur
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
-from contracts.domain.reporting import DeliveryProgress, Purchase
+from contracts.domain.reporting import BUYERS_OWN_FORCES, DeliveryProgress, FundedDeliveries, PaidThrough, Purchase
 from contracts.domain.specifications import Specification, SpecificationStatus
 from contracts.domain.suppliers import Supplier
 from contracts.service_layer.unit_of_work import Found, Only, Sight
@@ -530,7 +532,7 @@ class DeliveryLotRepository:
     async def progress(self, sight: Sight, today: date, limit: int, offset: int) -> Found[DeliveryProgress]:
         lot = delivery_lots
         seen = _lots_seen(_dialect(self._session), sight)
-        groups = [lot.c.contract_id, lot.c.nation, func.coalesce(lot.c.beneficiary, lot.c.nation)]
+        groups = [lot.c.contract_id, lot.c.nation, _DELIVER_TO]
         total = int(
             await self._session.scalar(
                 select(func.count()).select_from(select(*groups).where(seen).group_by(*groups).subquery())
@@ -539,35 +541,113 @@ class DeliveryLotRepository:
         )
         if total <= offset:
             return Found([], total)
-        met = lot.c.delivered >= lot.c.quantity
-        started = lot.c.delivered > 0
-
-        def count(condition: ColumnElement[bool]) -> Any:
-            return func.sum(case((condition, 1), else_=0))
-
+        keys = [lot.c.contract_id.label("contract_id"), lot.c.nation.label("nation"), _DELIVER_TO.label("deliver_to")]
         query = (
-            select(
-                *groups,
-                func.sum(lot.c.quantity).label("planned"),
-                func.sum(lot.c.delivered).label("delivered"),
-                func.sum(case((lot.c.due_date <= today, lot.c.quantity), else_=0)).label("due_so_far"),
-                count(met).label("met"),
-                count(and_(started, ~met)).label("partially_met"),
-                count(and_(~started, ~met, lot.c.due_date < today)).label("not_met"),
-                count(and_(~started, ~met, lot.c.due_date >= today)).label("open"),
-            )
-            .where(seen)
-            .group_by(*groups)
-            .order_by(*groups)
-            .limit(limit)
-            .offset(offset)
+            select(*keys, *_figures(today)).where(seen).group_by(*groups).order_by(*groups).limit(limit).offset(offset)
         )
         rows = (await self._session.execute(query)).all()
-        return Found([DeliveryProgress(row[0], row[1], row[2], *(int(x) for x in row[3:])) for row in rows], total)
+        return Found([DeliveryProgress(**_counted(row._mapping)) for row in rows], total)
+
+    async def by_funder(
+        self, sight: Sight, funder: str | None, today: date, limit: int, offset: int
+    ) -> Found[FundedDeliveries]:
+        """Two kinds of rows, one query: each buying nation's own lots as the report per
+        contract and nation shows them (own budget), and each pledging nation's row of every
+        contract it pays toward, with all the contract's lots (pledges)."""
+        lot, c = delivery_lots, contracts
+        dialect = _dialect(self._session)
+        # a call-off has no contract: its row names no instrument; the contract is read under
+        # another name, as the lots the caller sees are found by asking after `contracts`
+        bought = contracts.alias("bought")
+        own = (
+            select(
+                lot.c.nation.label("funder"),
+                literal_column(f"'{PaidThrough.OWN_BUDGET.value}'").label("paid_through"),
+                *_funded_keys(bought, _DELIVER_TO),
+                *_figures(today),
+            )
+            .select_from(lot.outerjoin(bought, bought.c.id == lot.c.contract_id))
+            .where(_lots_seen(dialect, sight))
+            .group_by(lot.c.nation, lot.c.contract_id, _DELIVER_TO, bought.c.funding_instrument)
+        )
+        payers = _elements(dialect, c.c.funded_by)
+        # a payer by pledges sees the buyers' own forces together, as a partner sees totals
+        deliver_to = func.coalesce(delivery_lots.c.beneficiary, literal_column(f"'{BUYERS_OWN_FORCES}'"))
+        whole_or_own = [_reached_contracts(sight.whole), *([payers.c.value == sight.funder] if sight.funder else [])]
+        pledged = (
+            select(
+                payers.c.value.label("funder"),
+                literal_column(f"'{PaidThrough.PLEDGES.value}'").label("paid_through"),
+                *_funded_keys(c, deliver_to),
+                *_figures(today),
+            )
+            .select_from(lot.join(c, c.c.id == lot.c.contract_id).join(payers, true()))
+            .where(_any(whole_or_own))
+            .group_by(payers.c.value, lot.c.contract_id, deliver_to, c.c.funding_instrument)
+        )
+        rows_of = union_all(own, pledged).subquery()
+        where = true() if funder is None else rows_of.c.funder == funder
+        total = int(await self._session.scalar(select(func.count()).select_from(rows_of).where(where)) or 0)
+        if total <= offset:
+            return Found([], total)
+        order = [rows_of.c.funder, rows_of.c.paid_through, rows_of.c.contract_id, rows_of.c.deliver_to]
+        query = select(rows_of).where(where).order_by(*order).limit(limit).offset(offset)
+        rows = (await self._session.execute(query)).all()
+        found = [_counted(row._mapping) for row in rows]
+        return Found([FundedDeliveries(**x | {"paid_through": PaidThrough(x["paid_through"])}) for x in found], total)
 
 
 _DUE = (delivery_lots.c.due_date, delivery_lots.c.nation, delivery_lots.c.id)
 """A schedule's order: as its lots fall due."""
+
+_DELIVER_TO = func.coalesce(delivery_lots.c.beneficiary, delivery_lots.c.nation)
+"""Where a lot goes: its beneficiary (UKR), else the buying nation's own forces."""
+
+_FIGURES = ("planned", "delivered", "due_so_far", "met", "partially_met", "not_met", "open")
+
+
+def _figures(today: date) -> list[Any]:
+    """What a report adds up of the lots of a row (`LotFigures`), each labelled by its field."""
+    lot = delivery_lots
+    met = lot.c.delivered >= lot.c.quantity
+    started = lot.c.delivered > 0
+
+    def count(condition: ColumnElement[bool]) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    figures = [
+        func.sum(lot.c.quantity),
+        func.sum(lot.c.delivered),
+        func.sum(case((lot.c.due_date <= today, lot.c.quantity), else_=0)),
+        count(met),
+        count(and_(started, ~met)),
+        count(and_(~started, ~met, lot.c.due_date < today)),
+        count(and_(~started, ~met, lot.c.due_date >= today)),
+    ]
+    return [figure.label(name) for figure, name in zip(figures, _FIGURES, strict=True)]
+
+
+def _counted(row: Any) -> dict[str, Any]:
+    """A row's fields, its figures as whole numbers (a database may sum into decimals)."""
+    return {name: int(value) if name in _FIGURES else value for name, value in row.items()}
+
+
+def _funded_keys(c: FromClause, deliver_to: Any) -> list[Any]:
+    """What a row of what a nation pays for is about, besides the nation and how it pays;
+    `c`: the contracts the lots are joined to."""
+    lot = delivery_lots
+    return [
+        lot.c.contract_id.label("contract_id"),
+        deliver_to.label("deliver_to"),
+        c.c.funding_instrument.label("funding_instrument"),
+    ]
+
+
+def _elements(dialect: str, column: Any) -> Any:
+    """A JSON array of strings as a table of its elements (`value`), beside the row holding it."""
+    if dialect == "postgresql":
+        return func.json_array_elements_text(column).table_valued(sql_column("value", String)).render_derived()
+    return func.json_each(column).table_valued("value")
 
 
 def _lots_seen(dialect: str, sight: Sight) -> ColumnElement[bool]:

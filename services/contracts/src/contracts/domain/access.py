@@ -16,6 +16,7 @@ Relations, from the object's point of view:
 - partner: a nation taking part in the same contract or framework but not in this part
   of it (another nation's call-off or lot);
 - outsider: any other nation or agency;
+- funder: a nation paying toward a contract by pledges (`funded_by`) without a line in it;
 - supplier: the company contracted (or, in a procurement, a bidder: `bidder`);
 - itself: the company whose registry entry it is;
 - company: any other company;
@@ -37,6 +38,7 @@ class Relation(StrEnum):
     PARTICIPANT = "participant"
     PARTNER = "partner"
     OUTSIDER = "outsider"
+    FUNDER = "funder"
     SUPPLIER = "contracted supplier"
     BIDDER = "bidder"
     ITSELF = "the company itself"
@@ -76,6 +78,7 @@ class Action(StrEnum):
     FRAMEWORK_EXPORT = "export a framework (OCDS)"
     ASSIGN_COORDINATOR = "assign a coordinator to a procurement or framework"
     REPORT = "read reports (rows limited to what the caller sees)"
+    FUNDED_DELIVERIES_VIEW = "see what is planned and delivered of a contract it pays toward (totals by beneficiary)"
 
 
 R = Relation
@@ -118,6 +121,7 @@ ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
     Action.FRAMEWORK_EXPORT: {R.LEAD: SPEAKERS},
     Action.ASSIGN_COORDINATOR: {R.LEAD: SPEAKERS},
     Action.REPORT: {R.ANY: SPEAKERS},
+    Action.FUNDED_DELIVERIES_VIEW: {R.FUNDER: SPEAKERS},
 }
 
 # Refused actions answer 404 unless the caller may see the object through this action.

@@ -66,6 +66,33 @@ class CommitmentRefusal:
         return f"the committed {what} {self.bundle_id} is not contracted: {self.reason}"
 
 
+@dataclass(frozen=True)
+class LocalProduction:
+    """An offer's promise of where production takes place: per nation, its share of the
+    production (0 to 1)."""
+
+    offer_id: str
+    shares: dict[str, float]
+
+    @property
+    def bound(self) -> dict[str, float]:
+        """What binds, nation by nation: a share of 0 promises nothing."""
+        return {nation: share for nation, share in sorted(self.shares.items()) if share > 0}
+
+    @property
+    def explained(self) -> str:
+        """The change-log entry: the obligation, and the offer it came from."""
+        if not self.bound:
+            return f"no local production bound: the winning offer {self.offer_id} promised none"
+        where = ", ".join(f"{percent(share)} of production in {nation}" for nation, share in self.bound.items())
+        return f"local production bound by the winning offer {self.offer_id}: {where}"
+
+
+def percent(share: float) -> str:
+    """0.3 as "30 %": a share as people read it, without a float's noise (30.000000000000004)."""
+    return f"{round(share * 100, 2):g} %"
+
+
 @dataclass
 class ContractLine:
     """One buying nation's part: what it orders and, of that, what is delivered to Ukraine."""
@@ -95,6 +122,10 @@ class Contract:
     change_log: list[dict[str, str]] = field(default_factory=list)
     funded_by: list[str] = field(default_factory=list)  # nations paying toward it by pledges, not buying
     funding_instrument: str | None = None  # the EU instrument the order chose; its procurement takes it over
+    # Of the production, the share the signed supplier bound itself to place in each nation
+    # (its winning offer's, `local_production_offer_id`): the supplier owes it whoever buys.
+    local_production: dict[str, float] = field(default_factory=dict)
+    local_production_offer_id: str | None = None
 
     @classmethod
     def for_joint_order(
@@ -161,13 +192,43 @@ class Contract:
     def log(self, by: str, what: str, scope: str = WHOLE, *, at: datetime) -> None:
         self.change_log = [*self.change_log, log_entry(by, what, scope, at=at)]
 
-    def assign_supplier(self, supplier_id: str, unit_price_eur: Decimal, by: str, *, at: datetime) -> None:
+    def assign_supplier(
+        self,
+        supplier_id: str,
+        unit_price_eur: Decimal,
+        by: str,
+        *,
+        at: datetime,
+        won_with: LocalProduction | None = None,
+    ) -> None:
+        """`won_with`: what the winning offer promised to produce where; signing makes it the
+        supplier's obligation under this contract, whichever nations buy or pay (CV90: the
+        Netherlands pays and receives nothing, yet part of the production is to be Dutch)."""
         if self.supplier_id is not None and self.supplier_id != supplier_id:
             raise ContractRuleViolation(f"contract {self.id} is already signed with {self.supplier_id}")
         price = positive_eur(unit_price_eur, "a unit price")
         self.supplier_id = supplier_id
         self.unit_price_eur = price
         self.log(by, f"signed with supplier {supplier_id} at {text(price)} EUR per item", at=at)
+        if won_with is not None:
+            self._oblige(won_with, by, at=at)
+
+    def _oblige(self, promised: LocalProduction, by: str, *, at: datetime) -> None:
+        """An offer promising nowhere leaves no obligation, and says so only where it
+        replaces one."""
+        bound = promised.bound
+        if not bound and not self.local_production:
+            return
+        self.local_production = bound
+        self.local_production_offer_id = promised.offer_id if bound else None
+        self.log(by, promised.explained, at=at)
+
+    @property
+    def obligation(self) -> LocalProduction | None:
+        """The local production the signed supplier owes, as its winning offer promised it."""
+        if not self.local_production or self.local_production_offer_id is None:
+            return None
+        return LocalProduction(self.local_production_offer_id, self.local_production)
 
     @property
     def value_eur(self) -> Decimal | None:

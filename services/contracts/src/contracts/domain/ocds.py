@@ -295,7 +295,12 @@ def _contract(contract: Contract, award_id: str, parties: _Parties, sources: Sou
     if contract.part != SINGLE_PART:
         # one contract per buying nation: the contract names its own buyer
         entry["buyer"] = parties.nation(contract.part, "buyer")
-    entry["description"] = sources.schedule(contract.id, f"/v1/contracts/{contract.id}/lots")
+    # OCDS has no field for an offset or a local-production obligation (nor has a registered
+    # extension): the contract's description states it, with the offer it came from.
+    obligation = contract.obligation
+    schedule = sources.schedule(contract.id, f"/v1/contracts/{contract.id}/lots")
+    notes = [obligation.explained if obligation else None, schedule]
+    entry["description"] = "; ".join(note for note in notes if note) or None
     milestones = sources.milestones(contract.id)
     if milestones:
         entry["implementation"] = {"milestones": milestones}

@@ -23,6 +23,8 @@ from contracts.domain.weighing import Assessment, OfferFacts, Weights, weigh
 # after the award decision is sent to the tenderers concerned by fax or electronic means
 # (15 days by other means). Award decisions leave this platform electronically.
 MIN_STANDSTILL_DAYS = 10
+SHARE_ROUNDING = 1e-9
+"""How far shares written as decimals (0.1 + 0.2 + 0.7) may add up beyond 1 in binary floats."""
 
 
 class ProcurementStatus(StrEnum):
@@ -136,6 +138,13 @@ class Procurement:
         ):
             if not 0 <= value <= 1:
                 raise ContractRuleViolation(f"{name} is a share between 0 and 1, not {value}")
+        if sum(offer.local_production.values()) > 1 + SHARE_ROUNDING:
+            # signed, the shares bind the supplier: more than the whole production is a promise none can keep
+            raise ContractRuleViolation(
+                "local_production shares add up to more than the whole production",
+                field="body.local_production",
+                rule="local_production_total",
+            )
         if offer.monthly_rate <= 0:
             raise ContractRuleViolation("an offer needs a positive unit price and monthly rate")
         offer.unit_price_eur = positive_eur(offer.unit_price_eur, "an offer's unit price")

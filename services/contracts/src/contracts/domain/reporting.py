@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from contracts.domain.money import ZERO
 from contracts.domain.weighing import origin_class
@@ -39,15 +40,12 @@ def value_by_origin(purchases: list[Purchase]) -> dict[str, dict[str, Decimal | 
     return report
 
 
-@dataclass(frozen=True)
-class DeliveryProgress:
-    """Per contract (or call-off), nation and where its lots go: items planned, delivered and due by the day
-    asked, and the lots by their status (`LotStatus`) that day. The database adds the lots
-    up (`DeliveryLots.progress`), as `DeliveryLot.status` tells each one's."""
+@dataclass(frozen=True, kw_only=True)
+class LotFigures:
+    """Of some lots: items planned, delivered and due by the day asked, and the lots by their
+    status (`LotStatus`) that day. The database adds the lots up (`DeliveryLots.progress`),
+    as `DeliveryLot.status` tells each one's."""
 
-    contract_id: str
-    nation: str
-    deliver_to: str  # the buying nation's own forces, or the beneficiary its lots go to (UKR)
     planned: int = 0
     delivered: int = 0
     due_so_far: int = 0
@@ -55,3 +53,38 @@ class DeliveryProgress:
     partially_met: int = 0
     not_met: int = 0
     open: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryProgress(LotFigures):
+    """Per contract (or call-off), nation and where its lots go."""
+
+    contract_id: str
+    nation: str
+    deliver_to: str  # the buying nation's own forces, or the beneficiary its lots go to (UKR)
+
+
+class PaidThrough(StrEnum):
+    """How a nation pays for what a contract delivers."""
+
+    OWN_BUDGET = "own_budget"  # a buying nation, for its own lots (an EU loan such as SAFE is its budget too)
+    PLEDGES = "pledges"  # a nation whose confirmed pledges pay toward the whole order, buying nothing by them
+
+
+BUYERS_OWN_FORCES = "own_forces"
+"""Where the lots of a contract go that go to no beneficiary, seen by a nation paying by
+pledges: to the buying nations' own forces, together, as a partner sees their totals only."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FundedDeliveries(LotFigures):
+    """What a nation pays for, by contract (or call-off) and where the lots go: a buyer its
+    own lots, a nation paying by pledges the contract's lots in all, since the contracts
+    service never learns the amounts that would divide them (CV90: what has reached Ukraine
+    of the vehicles the Netherlands helped pay for)."""
+
+    funder: str
+    paid_through: PaidThrough
+    contract_id: str
+    deliver_to: str  # a buyer's own forces (the buyer) or a beneficiary (UKR); by pledges, BUYERS_OWN_FORCES or UKR
+    funding_instrument: str | None = None  # the EU instrument the order chose, if any

@@ -126,6 +126,15 @@ class ContractOut(BaseModel):
         max_length=MAX_NATIONS,
         description="Nations paying toward the order by pledges without buying (their amounts are not here).",
     )
+    local_production: dict[str, float] = Field(
+        default_factory=dict,
+        max_length=MAX_NATIONS,
+        description="Once signed: per nation, the share of production (0-1) the supplier is bound to place there, "
+        "as its winning offer promised; empty when it promised none.",
+    )
+    local_production_offer_id: str | None = Field(
+        default=None, description="The winning offer the local production obligation comes from."
+    )
 
     @classmethod
     def of(cls, view: ContractView) -> ContractOut:
@@ -582,14 +591,11 @@ class LotDeliveryOut(BaseModel):
     quantity: int
 
 
-class DeliveryProgressOut(BaseModel):
-    """Planned against delivered for one contract (or call-off), nation and beneficiary."""
+class LotFiguresOut(BaseModel):
+    """Of the lots of a row: items planned, delivered and due, and the lots by status today."""
 
     model_config = ConfigDict(from_attributes=True)
 
-    contract_id: str = Field(description="The contract's or call-off's id.")
-    nation: str
-    deliver_to: str = Field(description="Where these lots go: the nation's own forces, or UKR.")
     planned: int = Field(description="Items in every lot.")
     delivered: int
     due_so_far: int = Field(description="Items in the lots due by today.")
@@ -597,6 +603,32 @@ class DeliveryProgressOut(BaseModel):
     partially_met: int
     not_met: int = Field(description="Lots past due with nothing delivered.")
     open: int = Field(description="Lots not yet due with nothing delivered.")
+
+
+class DeliveryProgressOut(LotFiguresOut):
+    """Planned against delivered for one contract (or call-off), nation and beneficiary."""
+
+    contract_id: str = Field(description="The contract's or call-off's id.")
+    nation: str
+    deliver_to: str = Field(description="Where these lots go: the nation's own forces, or UKR.")
+
+
+class FundedDeliveriesOut(LotFiguresOut):
+    """Planned against delivered of what one nation pays for, in one contract (or call-off),
+    by where the lots go."""
+
+    funder: str = Field(description="The nation paying.")
+    paid_through: Literal["own_budget", "pledges"] = Field(
+        description="own_budget: a buying nation, for its own lots; pledges: a nation paying toward the "
+        "order by confirmed pledges, for all the contract's lots (amounts are not known here, so no "
+        "share of the quantities is its own)."
+    )
+    contract_id: str = Field(description="The contract's or call-off's id.")
+    deliver_to: str = Field(
+        description="Where these lots go: UKR, or own forces: the buying nation's (own_budget), "
+        "or 'own_forces', every buying nation's together (pledges)."
+    )
+    funding_instrument: str | None = Field(description="The EU instrument the order chose (EDIRPA, EDIP, SAFE).")
 
 
 # --- reports ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from contracts.domain.access import (
     industry_org,
     relation_to,
 )
+from contracts.domain.contract import LocalProduction
 from contracts.domain.errors import ContractRuleViolation, NotFound
 from contracts.domain.ids import new_id
 from contracts.domain.procurement import (
@@ -173,8 +174,10 @@ async def award(uow: UnitOfWork, principal: Principal, procurement_id: str, toda
 
 
 async def sign(uow: UnitOfWork, principal: Principal, procurement_id: str, today: date) -> ProcurementView:
-    """After the standstill: the bundle's contracts get their supplier, or its framework
-    contract gains the supplier at the offered unit price."""
+    """After the standstill: the bundle's contracts get their supplier and the winning
+    offer's local production as its obligation, or its framework contract gains the
+    supplier at the offered unit price (a call-off, placed later with any of the
+    framework's suppliers, is not bound by one offer's promise)."""
     async with uow:
         procurement = await authorised(uow, principal, procurement_id, Action.PROCUREMENT_AWARD)
         order = await _order(uow, procurement.bundle_id) if procurement.bundle_id else None
@@ -184,9 +187,12 @@ async def sign(uow: UnitOfWork, principal: Principal, procurement_id: str, today
         winner = await uow.suppliers.get(offer.supplier_id)
         assert winner is not None
         if procurement.bundle_id:
+            promised = LocalProduction(offer.id, offer.local_production)
             for contract in await uow.contracts.all_for_bundle(procurement.bundle_id):
                 if contract.contracting_authority == procurement.contracting_authority:
-                    contract.assign_supplier(winner.id, offer.unit_price_eur, by=principal.party, at=uow.clock.now())
+                    contract.assign_supplier(
+                        winner.id, offer.unit_price_eur, by=principal.party, at=uow.clock.now(), won_with=promised
+                    )
             framework = await uow.frameworks.for_bundle(procurement.bundle_id)
             if framework is not None and framework.contracting_authority == procurement.contracting_authority:
                 framework.add_supplier(winner.id, offer.unit_price_eur, by=principal.party, at=uow.clock.now())

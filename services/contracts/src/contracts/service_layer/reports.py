@@ -18,7 +18,7 @@ from bundling_shared.auth import Principal
 from contracts.domain import ocds
 from contracts.domain.access import Action, Relation, allowed, reach
 from contracts.domain.errors import NotFound
-from contracts.domain.reporting import DeliveryProgress, value_by_origin
+from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, value_by_origin
 from contracts.service_layer import frameworks, procurements
 from contracts.service_layer.suppliers import own_supplier_id
 from contracts.service_layer.unit_of_work import Found, Sight, UnitOfWork
@@ -51,11 +51,13 @@ class Package:
 
 async def _sight(uow: UnitOfWork, principal: Principal) -> Sight:
     """Every nation's figures of what the caller leads or supplies, its own nation's of what
-    it takes part in: as the caller sees each contract's or call-off's lots."""
+    it takes part in: as the caller sees each contract's or call-off's lots; and the totals
+    of what its nation pays toward by pledges."""
     supplier_id = await own_supplier_id(uow, principal)
     whole = reach(principal, Action.LOTS_VIEW, Action.CONTRACT_VIEW_ALL, supplier_id=supplier_id)
     own = principal.nation if allowed(principal, Action.LOTS_VIEW, Relation.PARTICIPANT) else None
-    return Sight(whole, own)
+    funder = principal.nation if allowed(principal, Action.FUNDED_DELIVERIES_VIEW, Relation.FUNDER) else None
+    return Sight(whole, own, funder)
 
 
 async def delivery_progress(
@@ -64,6 +66,16 @@ async def delivery_progress(
     """Planned against delivered per contract (or call-off) and nation, for what the caller sees."""
     async with uow:
         return await uow.lots.progress(await _sight(uow, principal), today, limit, offset)
+
+
+async def deliveries_by_funder(
+    uow: UnitOfWork, principal: Principal, funder: str | None, today: date, limit: int, offset: int
+) -> Found[FundedDeliveries]:
+    """Planned against delivered by who pays: a nation its own lots and the totals of the
+    contracts it pays toward by pledges; the lead, the supplier and admin every payer's of
+    what they see whole. `funder`: that nation's rows alone."""
+    async with uow:
+        return await uow.lots.by_funder(await _sight(uow, principal), funder, today, limit, offset)
 
 
 async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, Decimal | float]]:

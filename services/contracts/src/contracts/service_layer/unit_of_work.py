@@ -15,7 +15,7 @@ from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
-from contracts.domain.reporting import DeliveryProgress, Purchase
+from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
 
@@ -45,10 +45,12 @@ class Only:
 @dataclass(frozen=True)
 class Sight:
     """What a report shows of each contract or call-off: every nation's figures of those in
-    `whole`, and of those its nation takes part in, that nation's (`own`)."""
+    `whole`, and of those its nation takes part in, that nation's (`own`); of those a nation
+    pays toward by pledges, that nation (`funder`) sees the totals."""
 
     whole: Reach
     own: str | None = None
+    funder: str | None = None
 
 
 class Contracts(Protocol):
@@ -163,6 +165,13 @@ class DeliveryLots(Protocol):
     async def history(self, lot_id: str, limit: int, offset: int) -> Found[dict[str, Any]]: ...
     async def progress(self, sight: Sight, today: date, limit: int, offset: int) -> Found[DeliveryProgress]:
         """Planned against delivered per contract (or call-off) and nation, in that order."""
+        ...
+
+    async def by_funder(
+        self, sight: Sight, funder: str | None, today: date, limit: int, offset: int
+    ) -> Found[FundedDeliveries]:
+        """Planned against delivered per paying nation (`funder` alone, if named), how it
+        pays, contract and beneficiary, in that order."""
         ...
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from bundling_shared.pagination import Page
 from contracts.entrypoints.deps import Now, Offset, Paged, PathId, Settings, Today, Uow
-from contracts.entrypoints.schemas import DeliveryProgressOut, ValueByOriginOut
+from contracts.entrypoints.schemas import DeliveryProgressOut, FundedDeliveriesOut, Nation, ValueByOriginOut
 from contracts.service_layer import reports
 
 router = APIRouter(tags=["reports"])
@@ -62,6 +62,24 @@ async def deliveries_report(
     (its own forces or Ukraine), by contract and nation: a nation its own."""
     found = await reports.delivery_progress(uow(), principal, today, page.limit, page.offset)
     return page.of(found, DeliveryProgressOut.model_validate)
+
+
+FunderQuery = Annotated[
+    Nation | None, Query(description="Only what this nation pays for (ISO 3166-1 alpha-3), e.g. NLD.")
+]
+
+
+@router.get("/reports/deliveries/by-funder", response_model=Page[FundedDeliveriesOut])
+async def deliveries_by_funder_report(
+    uow: Uow, principal: CurrentPrincipal, today: Today, page: Paged, funder: FunderQuery = None
+) -> Page[FundedDeliveriesOut]:
+    """Planned against delivered by who pays, per contract (or call-off) and where the lots go
+    (its own forces or Ukraine): a buying nation for its own lots from its own budget; a nation
+    paying by pledges for the whole contract's lots (what has reached Ukraine of what the
+    Netherlands helped pay for). A nation reads its own rows; the lead, the supplier and admin
+    every payer's of the contracts they see whole. Ordered by funder, how it pays, contract."""
+    found = await reports.deliveries_by_funder(uow(), principal, funder, today, page.limit, page.offset)
+    return page.of(found, FundedDeliveriesOut.model_validate)
 
 
 @router.get("/reports/value-by-origin", response_model=ValueByOriginOut)
