@@ -259,10 +259,17 @@ def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(plat
         "30 % of production in NLD, 70 % of production in SWE"
     )
     # Who pays for what is delivered: Sweden, for the 50 planned to reach Ukraine.
-    paid_for = httpx.get(f"{platform.contracts.url}/v1/reports/deliveries/by-funder", headers=desk("SWE")).json()
-    assert [(r["funder"], r["paid_through"], r["deliver_to"], r["planned"]) for r in paid_for["items"]] == [
-        ("SWE", "own_budget", "UKR", 50)
+    # Who pays for what is delivered: Sweden from its budget, Denmark and the Netherlands
+    # through the fund that paid toward the order, each for the 50 planned to reach Ukraine.
+    report = f"{platform.contracts.url}/v1/reports/deliveries/by-funder"
+    paid_for = httpx.get(report, headers=desk("SWE")).json()
+    assert sorted((r["funder"], r["paid_through"], r["deliver_to"], r["planned"]) for r in paid_for["items"]) == [
+        ("DNK", "pledges", "UKR", 50),
+        ("NLD", "pledges", "UKR", 50),
+        ("SWE", "own_budget", "UKR", 50),
     ]
+    dutch = httpx.get(report, headers=desk("NLD")).json()
+    assert [(r["funder"], r["paid_through"], r["deliver_to"]) for r in dutch["items"]] == [("NLD", "pledges", "UKR")]
 
 
 def signed_with_local_production(

@@ -389,3 +389,24 @@ async def test_of_a_funds_lead_its_coordinators_see_every_pledge_its_desk_its_ow
     assert sorted(p["nation"] for p in by_coordinator["pledges"]) == ["NLD", "SWE"]
     assert [p["nation"] for p in by_desk["pledges"]] == ["SWE"]
     assert by_desk["money"]["pledged_eur"] == by_coordinator["money"]["pledged_eur"] == "400000010.00"
+
+
+async def test_who_paid_into_a_fund_that_paid_toward_an_order_pays_toward_it(demand: Demand) -> None:
+    service, client = demand
+    sweden = coordinator_of("SWE")
+    body = {"lead": "SWE", "purpose": "CV90 for Ukraine", "item_codes": ["CV90"], "beneficiary": "UKR"}
+    fund = await act(client, "/v1/funds", sweden, body)
+    for nation, amount in (("NLD", "400000000.00"), ("DNK", "100000000.00"), ("FIN", "5.00")):
+        made = await pledge(client, nation, amount, fund_id=fund["id"], beneficiary="UKR")
+        if nation != "FIN":  # Finland's pledge is never confirmed: it pays nothing yet
+            await act(client, f"/v1/pledges/{made['id']}/confirm", desk(nation))
+            await act(client, f"/v1/pledges/{made['id']}/paid", sweden)
+    await register(client, "SWE", 40, item="CV90", end_user="ukraine")
+    await aggregate_all(service)
+    (order,) = [b for b in await bundles(client) if b["item_code"] == "CV90"]
+    purchase = {"bundle_id": order["id"], "amount": {"amount": "450000000.00"}}
+    await act(client, f"/v1/funds/{fund['id']}/purchases", sweden, purchase)
+    await act(client, f"/v1/bundles/{order['id']}/commit", sweden, {})
+    (committed,) = await outbox_events(service, "demand.joint_order.committed")
+    assert committed["payload"]["funded_by"] == ["DNK", "NLD"]
+    assert "400000000" not in json_of(committed)

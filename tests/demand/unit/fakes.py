@@ -311,6 +311,9 @@ class FakeFunds:
         found = sorted(self.stored.values(), key=lambda f: (f.created_at, f.id))
         return found[offset : offset + limit], len(found)
 
+    async def buying_for(self, bundle_id: str) -> Sequence[Fund]:
+        return [f for f in self.stored.values() if any(p.bundle_id == bundle_id for p in f.purchases)]
+
     async def claim(self, fund_id: str) -> None:
         """One task at a time: nothing to wait for."""
 

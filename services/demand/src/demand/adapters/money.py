@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, Text, cast, func, or_, select
 
 from bundling_shared.repository import SessionRepository, claim
 from demand.adapters.orm import bundles, funds, pledges
@@ -74,6 +74,13 @@ class FundRepository(SessionRepository[Fund]):
         total = int(await self._session.scalar(select(func.count()).select_from(funds)) or 0)
         query = select(Fund).order_by(funds.c.created_at, funds.c.id).limit(limit).offset(offset)
         return ((await self._session.scalars(query)).all() if offset < total else []), total
+
+    async def buying_for(self, bundle_id: str) -> Sequence[Fund]:
+        # The purchases are a JSON list on the fund: its text names the bundle, which the
+        # purchases read back then confirm (an id is a prefix and random hex digits).
+        query = select(Fund).where(cast(funds.c.purchases, Text).contains(bundle_id))
+        found = (await self._session.scalars(query.order_by(funds.c.created_at, funds.c.id))).all()
+        return [f for f in found if any(p.bundle_id == bundle_id for p in f.purchases)]
 
     async def claim(self, fund_id: str) -> None:
         """Purchases from one fund take turns: each reads the balance the one before left."""

@@ -171,11 +171,15 @@ async def bundle_updated(uow: UnitOfWork, bundle: BundleState, reason: str) -> N
 async def committed(uow: UnitOfWork, bundle: BundleState, order: CommittedOrder) -> None:
     """A joint order (one-off demand) or a framework contract (multi-year demand): what
     the contracts service turns into a contract. A joint order's lines say what goes to
-    Ukraine, and the order who pays toward it by pledges (nations, not amounts)."""
+    Ukraine, and the order who pays toward it by pledges, to it or to a fund that paid
+    toward it (nations, not amounts)."""
     if order.kind is BundleKind.FRAMEWORK_CONTRACT:
         await _framework_committed(uow, bundle, order)
         return
-    funders = (await uow.pledges.totals(bundle_id=bundle.id)).committed_by
+    funders = set((await uow.pledges.totals(bundle_id=bundle.id)).committed_by)
+    funds = await uow.funds.buying_for(bundle.id)
+    for totals in (await uow.pledges.totals_of_funds([f.id for f in funds])).values():
+        funders.update(totals.committed_by)  # who paid into a fund that paid toward the order
     payload = JointOrderCommittedPayload(
         bundle_id=bundle.id,
         item_code=bundle.item_code,
@@ -189,7 +193,7 @@ async def committed(uow: UnitOfWork, bundle: BundleState, order: CommittedOrder)
         total_quantity=order.total_quantity,
         delivery_window=DeliveryWindow(start=order.window_start, end=order.window_end),
         committed_by=order.committed_by,
-        funded_by=list(funders),
+        funded_by=sorted(funders),
         funding_instrument=bundle.chosen_instrument(),
     )
     await _emit(uow, JointOrderCommittedV1, payload, aggregate_id=bundle.id)
