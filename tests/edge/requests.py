@@ -27,6 +27,7 @@ from tests.edge.world import (
     TODAY,
     World,
     direct_framework,
+    line_body,
     procurement_body,
     year_window,
 )
@@ -176,6 +177,9 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ),
     ("contracts", "POST", "/v1/suppliers"): ({}, _supplier),
     ("contracts", "GET", "/v1/suppliers/{supplier_id}"): ({"supplier_id": "supplier_id"}, None),
+    ("contracts", "POST", "/v1/production-lines"): ({}, _static(line_body())),
+    ("contracts", "GET", "/v1/production-lines/{line_id}"): ({"line_id": "line_id"}, None),
+    ("contracts", "PUT", "/v1/production-lines/{line_id}"): ({"line_id": "line_id"}, _static(line_body())),
     ("contracts", "PUT", "/v1/suppliers/{supplier_id}/security-declaration"): (
         {"supplier_id": "supplier_id"},
         _static({"security_declaration_valid_until": _day(700)}),

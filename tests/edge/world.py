@@ -69,6 +69,23 @@ class World:
         return response.json() if response.content else None
 
 
+def line_body() -> dict[str, Any]:
+    """A production line of the item, ramping up from next year."""
+    start = date(TODAY.year + 1, 1, 1)
+    return {
+        "item_code": ITEM,
+        "site": "Raufoss",
+        "country": "NOR",
+        "earliest_start": start.isoformat(),
+        "minimum_economic_quantity": 10_000,
+        "rates": [
+            {"month": f"{start:%Y}-01", "units_per_month": 500},
+            {"month": f"{start:%Y}-07", "units_per_month": 2_000},
+        ],
+        "inputs": ["nitrocellulose"],
+    }
+
+
 def eventually(probe: Callable[[], T | None], what: str, timeout: float = 60) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -168,6 +185,7 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
                 "security_declaration_valid_until": valid_until}  # fmt: skip
         ids[f"supplier:{org}"] = world.call("contracts", "POST", "/v1/suppliers", ADMIN, body, 201)["id"]
     ids["supplier_id"] = ids[f"supplier:{SUPPLIER}"]
+    ids["line_id"] = world.call("contracts", "POST", "/v1/production-lines", industry(SUPPLIER), line_body(), 201)["id"]
 
     lead = coordinator(LEAD)
     for name, key in (("committed", "procurement_id"), ("committed_for_signing", "procurement:sign")):

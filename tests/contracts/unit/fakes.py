@@ -23,6 +23,7 @@ from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
@@ -132,6 +133,27 @@ class FakeSuppliers:
 
     async def by_ids(self, ids: set[str]) -> dict[str, Supplier]:
         return {s.id: s for s in self.found if s.id in ids}
+
+
+@dataclass
+class FakeProductionLines:
+    found: list[ProductionLine] = field(default_factory=list)
+
+    def add(self, line: ProductionLine) -> None:
+        self.found.append(line)
+
+    async def get(self, line_id: str) -> ProductionLine | None:
+        return next((x for x in self.found if x.id == line_id), None)
+
+    async def page(
+        self, supplier_id: str | None, item_code: str | None, limit: int, offset: int
+    ) -> Found[ProductionLine]:
+        seen = [
+            x
+            for x in self.found
+            if (supplier_id is None or x.supplier_id == supplier_id) and (item_code is None or x.item_code == item_code)
+        ]
+        return _found(seen, limit, offset)
 
 
 @dataclass
@@ -322,6 +344,7 @@ class FakeUnitOfWork:
     frameworks: FakeFrameworks = field(default_factory=FakeFrameworks)
     lots: FakeLots = field(default_factory=FakeLots)
     releases: FakeReleases = field(default_factory=FakeReleases)
+    lines: FakeProductionLines = field(default_factory=FakeProductionLines)
     emitted: list[tuple[Topic, EventEnvelope[Any]]] = field(default_factory=list)
     """What the handlers committed for the broker, oldest first."""
     processed: set[tuple[str, UUID]] = field(default_factory=set)

@@ -255,4 +255,32 @@ class SupplierRegisteredV1(EventEnvelope[SupplierRegisteredPayload], type="contr
     pass
 
 
-ReferenceEvent = event_union(SpecificationHarmonisedV1, SupplierRegisteredV1)
+class RateStepPayload(BaseModel):
+    month: date = Field(description="The first day of the month the rate holds from.")
+    units_per_month: int
+
+
+class ProductionLineDeclaredPayload(BaseModel):
+    """A company's production line as declared or last revised: what it can make, where,
+    at what rate as it ramps up, and from how much demand on starting it pays."""
+
+    line_id: str
+    supplier_id: str
+    organisation: str
+    item_code: str
+    site: str
+    country: str
+    earliest_start: date
+    minimum_economic_quantity: int
+    rates: list[RateStepPayload]
+    inputs: list[str] = Field(description="Critical materials and components it depends on.")
+    revision: int
+
+
+class ProductionLineDeclaredV1(
+    EventEnvelope[ProductionLineDeclaredPayload], type="contracts.production_line.declared", version=1
+):
+    pass
+
+
+ReferenceEvent = event_union(SpecificationHarmonisedV1, SupplierRegisteredV1, ProductionLineDeclaredV1)

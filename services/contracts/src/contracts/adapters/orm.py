@@ -14,6 +14,7 @@ and read a page at a time, never loaded with the framework.
 from __future__ import annotations
 
 import functools
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +44,7 @@ from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.money import eur_or_none, text
 from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.production import ProductionLine, RateStep
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import IndustrialBase, Supplier
 from contracts.domain.weighing import Weights
@@ -92,6 +94,23 @@ class _WeightsJson(TypeDecorator[Weights]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Weights | None:
         return None if value is None else Weights(**value)
+
+
+class _RatesJson(TypeDecorator[list[RateStep]]):
+    """A production line's ramp-up as a JSON list of steps: the month as an ISO date."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: list[RateStep] | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return [{"month": step.month.isoformat(), "units_per_month": step.units_per_month} for step in value]
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[RateStep] | None:
+        if value is None:
+            return None
+        return [RateStep(date.fromisoformat(step["month"]), int(step["units_per_month"])) for step in value]
 
 
 # The aggregates' tables and the columns several tables hold, declared once so that they
@@ -213,6 +232,26 @@ suppliers = _aggregate(
     # Kept as the text of its value, in the 20 characters the column was made with.
     required("industrial_base", Enum(IndustrialBase, native_enum=False, values_callable=_values_of, length=20)),
     Column("security_declaration_valid_until", Date, nullable=True),
+)
+
+# What a company can make: its rate per month as it ramps up, its minimum economic
+# quantity and the inputs it depends on; the revisions it went through, in words.
+production_lines = _aggregate(
+    "production_lines",
+    required("supplier_id", String(40), index=True),
+    required("organisation", String(80)),
+    _item_code(),
+    required("site", String(200)),
+    _nation("country"),
+    required("earliest_start", Date),
+    required("minimum_economic_quantity", BigInteger),
+    required("rates", _RatesJson()),
+    required("inputs", JSON),
+    required("declared_at", UtcDateTime()),
+    required("revised_at", UtcDateTime()),
+    required("revision", Integer),
+    required("history", JSON),
+    Index("ix_production_lines_item", "item_code", "declared_at", "id"),
 )
 
 specifications = _aggregate(
@@ -406,6 +445,7 @@ def start_mappers() -> None:
     _map(Contract, contracts, lines=_children(ContractLine, contract_lines.c.nation))
     _map(Supplier, suppliers)
     _map(Specification, specifications)
+    _map(ProductionLine, production_lines)
     _map(Offer, offers)
     _map(Procurement, procurements, offers=_children(Offer, offers.c.submitted_at))
     # A framework's call-offs are not its children: they grow without bound, and the

@@ -56,6 +56,7 @@ from contracts.adapters.orm import (
     ocds_releases,
     offers,
     procurements,
+    production_lines,
     specifications,
     suppliers,
     uncontracted_commitments,
@@ -67,6 +68,7 @@ from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.money import ZERO, eur
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import BUYERS_OWN_FORCES, DeliveryProgress, FundedDeliveries, PaidThrough, Purchase
 from contracts.domain.specifications import Specification, SpecificationStatus
 from contracts.domain.suppliers import Supplier
@@ -355,6 +357,22 @@ class SupplierRepository(SessionRepository[Supplier]):
         s = suppliers
         where = true() if organisation is None else s.c.organisation == organisation
         return await _found(self._session, Supplier, s, where, [s.c.organisation], limit, offset)
+
+
+class ProductionLineRepository(SessionRepository[ProductionLine]):
+    kind = ProductionLine
+
+    async def page(
+        self, supplier_id: str | None, item_code: str | None, limit: int, offset: int
+    ) -> Found[ProductionLine]:
+        c = production_lines.c
+        where = and_(
+            true() if supplier_id is None else c.supplier_id == supplier_id,
+            true() if item_code is None else c.item_code == item_code,
+        )
+        return await _found(
+            self._session, ProductionLine, production_lines, where, [c.declared_at, c.id], limit, offset
+        )
 
 
 class SpecificationRepository(SessionRepository[Specification]):

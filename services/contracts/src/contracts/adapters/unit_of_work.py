@@ -12,6 +12,7 @@ from contracts.adapters.repository import (
     FrameworkRepository,
     OcdsReleaseRepository,
     ProcurementRepository,
+    ProductionLineRepository,
     SpecificationRepository,
     SupplierRepository,
 )
@@ -28,6 +29,7 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.frameworks = FrameworkRepository(session)
         self.lots = DeliveryLotRepository(session)
         self.releases = OcdsReleaseRepository(session)
+        self.lines = ProductionLineRepository(session)
 
     async def commit(self) -> None:
         await self.frameworks.write_change_logs()

@@ -79,6 +79,9 @@ class Action(StrEnum):
     ASSIGN_COORDINATOR = "assign a coordinator to a procurement or framework"
     REPORT = "read reports (rows limited to what the caller sees)"
     FUNDED_DELIVERIES_VIEW = "see what is planned and delivered of a contract it pays toward (totals by beneficiary)"
+    LINE_DECLARE = "declare a production line of its own company"
+    LINE_REVISE = "revise its own company's production line"
+    LINE_VIEW = "see a production line"
 
 
 R = Relation
@@ -122,6 +125,11 @@ ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
     Action.ASSIGN_COORDINATOR: {R.LEAD: SPEAKERS},
     Action.REPORT: {R.ANY: SPEAKERS},
     Action.FUNDED_DELIVERIES_VIEW: {R.FUNDER: SPEAKERS},
+    # A company's lines are for the nations buying (desks and coordinators) and itself;
+    # another company does not learn its competitor's capacity.
+    Action.LINE_DECLARE: {R.ANY: COMPANIES},
+    Action.LINE_REVISE: {R.ITSELF: COMPANIES},
+    Action.LINE_VIEW: {R.ITSELF: COMPANIES, R.OUTSIDER: SPEAKERS},
 }
 
 # Refused actions answer 404 unless the caller may see the object through this action.
@@ -140,6 +148,7 @@ SEEN_THROUGH: dict[Action, Action] = {
     Action.FRAMEWORK_CALL_OFF: Action.FRAMEWORK_VIEW,
     Action.FRAMEWORK_EXPORT: Action.FRAMEWORK_VIEW,
     Action.FRAMEWORK_REQUEST_ACCESSION: Action.FRAMEWORK_VIEW,
+    Action.LINE_REVISE: Action.LINE_VIEW,
 }
 
 
@@ -152,12 +161,16 @@ FOR_ITSELF = frozenset(
         Action.PROCUREMENT_OFFER,
         Action.SPECIFICATION_TAKE_POSITION,
         Action.SPECIFICATION_RECORD_DEVIATION,
+        Action.LINE_DECLARE,
+        Action.LINE_REVISE,
     }
 )
 
 # Actions that make something new: nothing exists yet that a refusal could reveal, so the
 # caller is told (403).
-CREATE = frozenset({Action.PROCUREMENT_OPEN, Action.FRAMEWORK_CREATE, Action.SPECIFICATION_PROPOSE})
+CREATE = frozenset(
+    {Action.PROCUREMENT_OPEN, Action.FRAMEWORK_CREATE, Action.SPECIFICATION_PROPOSE, Action.LINE_DECLARE}
+)
 
 
 def allowed(principal: Principal, action: Action, relation: Relation) -> bool:

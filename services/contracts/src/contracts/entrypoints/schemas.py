@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self, cast
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, Strict, model_validator
 from pydantic_core import PydanticCustomError
 
 from bundling_shared.copying import copied
@@ -33,6 +33,18 @@ from bundling_shared.strict import (
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import MAX_COORDINATORS, MAX_SUPPLIERS, Bid, CallOffTerms, FrameworkTerms
 from contracts.domain.procurement import ProcurementTerms
+from contracts.domain.production import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_HISTORY,
+    MAX_INPUTS,
+    MAX_MINIMUM_ECONOMIC_QUANTITY,
+    MAX_RATE_PER_MONTH,
+    MAX_RATE_STEPS,
+    LineTerms,
+    ProductionLine,
+    RateStep,
+)
 from contracts.domain.specifications import SpecificationTerms
 from contracts.domain.suppliers import IndustrialBase, Supplier, SupplierTerms
 from contracts.domain.weighing import CRITERIA, NATIONS, Weights
@@ -191,6 +203,91 @@ class SupplierOut(BaseModel):
     @classmethod
     def of(cls, s: Supplier, today: date) -> SupplierOut:
         return copied(cls, s, security_declaration_valid=s.declaration_valid_on(today))
+
+
+# --- production lines ------------------------------------------------------------------
+
+Month = Annotated[str, Strict(), Field(pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", examples=["2026-03"])]
+"""A calendar month, `YYYY-MM`."""
+
+
+class RateStepIn(StrictModel):
+    month: Month = Field(description="From this month on (until the next step).")
+    units_per_month: QuantityOrNone = Field(le=MAX_RATE_PER_MONTH, description="0: the line pauses.")
+
+
+class RateStepOut(BaseModel):
+    month: str
+    units_per_month: int
+
+    @classmethod
+    def of(cls, step: RateStep) -> RateStepOut:
+        return cls(month=f"{step.month:%Y-%m}", units_per_month=step.units_per_month)
+
+
+class LineIn(StrictModel):
+    """A production line as its company declares it: its ramp-up is a few rate steps."""
+
+    item_code: Code
+    site: Name = Field(examples=["Schrobenhausen"])
+    country: Country
+    earliest_start: Day
+    minimum_economic_quantity: Quantity = Field(
+        le=MAX_MINIMUM_ECONOMIC_QUANTITY, description="Below this much demand, starting the line does not pay."
+    )
+    rates: Annotated[list[RateStepIn], Field(min_length=1, max_length=MAX_RATE_STEPS)]
+    inputs: Annotated[list[Label], Field(max_length=MAX_INPUTS)] = Field(
+        default_factory=list, description="Critical materials and components it depends on.", examples=[["graphite"]]
+    )
+
+    def terms(self) -> LineTerms:
+        return LineTerms(
+            item_code=self.item_code.upper(),
+            site=self.site,
+            country=self.country,
+            earliest_start=self.earliest_start,
+            minimum_economic_quantity=self.minimum_economic_quantity,
+            rates=[RateStep(date.fromisoformat(f"{r.month}-01"), r.units_per_month) for r in self.rates],
+            inputs=list(self.inputs),
+        )
+
+
+class YearCapacityOut(BaseModel):
+    year: int
+    quantity: int
+
+
+class LineOut(BaseModel):
+    id: str
+    supplier_id: str
+    organisation: str
+    item_code: str
+    site: str
+    country: str
+    earliest_start: date
+    minimum_economic_quantity: int
+    rates: Annotated[list[RateStepOut], Field(max_length=MAX_RATE_STEPS)]
+    inputs: Annotated[list[str], Field(max_length=MAX_INPUTS)]
+    capacity_by_year: Annotated[list[YearCapacityOut], Field(max_length=LAST_YEAR - FIRST_YEAR + 1)] = Field(
+        description="What it can turn out each year, from its earliest start to two years past its last step."
+    )
+    revision: int
+    history: Annotated[list[str], Field(max_length=MAX_HISTORY)] = Field(
+        description="What each revision changed, in words, oldest first (the last 100)."
+    )
+    declared_at: datetime
+    revised_at: datetime
+
+    @classmethod
+    def of(cls, line: ProductionLine) -> LineOut:
+        last = min(max(line.rates[-1].month.year, line.earliest_start.year) + 2, LAST_YEAR)
+        years = line.capacity_by_year(line.earliest_start.year, last)
+        return copied(
+            cls,
+            line,
+            rates=[RateStepOut.of(r) for r in line.rates],
+            capacity_by_year=[YearCapacityOut(year=y.year, quantity=y.quantity) for y in years],
+        )
 
 
 # --- specifications --------------------------------------------------------------------

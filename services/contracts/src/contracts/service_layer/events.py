@@ -38,6 +38,9 @@ from bundling_shared.events.contracts import (
     FrameworkAccessionRefusedV1,
     FrameworkContractCreatedPayload,
     FrameworkContractCreatedV1,
+    ProductionLineDeclaredPayload,
+    ProductionLineDeclaredV1,
+    RateStepPayload,
     SpecificationHarmonisedPayload,
     SpecificationHarmonisedV1,
     SupplierRegisteredPayload,
@@ -49,6 +52,7 @@ from contracts.domain.contract import CommitmentRefusal, Contract
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.procurement import Procurement
+from contracts.domain.production import ProductionLine
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
 from contracts.domain.weighing import NATIONS
@@ -56,7 +60,9 @@ from contracts.service_layer.unit_of_work import UnitOfWork
 
 PRODUCER = "contracts"
 
-REFERENCE_DATA: frozenset[type[EventEnvelope[Any]]] = frozenset({SpecificationHarmonisedV1, SupplierRegisteredV1})
+REFERENCE_DATA: frozenset[type[EventEnvelope[Any]]] = frozenset(
+    {SpecificationHarmonisedV1, SupplierRegisteredV1, ProductionLineDeclaredV1}
+)
 
 
 class _Concerns(TypedDict, total=False):
@@ -103,6 +109,18 @@ async def contract_created(uow: UnitOfWork, contract: Contract, causation_id: st
 async def supplier_registered(uow: UnitOfWork, supplier: Supplier) -> None:
     payload = copied(SupplierRegisteredPayload, supplier, supplier_id=supplier.id)
     await _emit(uow, SupplierRegisteredV1, payload, supplier.id, organisation=supplier.organisation)
+
+
+async def production_line_declared(uow: UnitOfWork, line: ProductionLine) -> None:
+    """Declared or revised: keyed by the line, so that its revisions stay in order; the
+    demand service sets it beside the item's demand."""
+    payload = copied(
+        ProductionLineDeclaredPayload,
+        line,
+        line_id=line.id,
+        rates=[RateStepPayload(month=r.month, units_per_month=r.units_per_month) for r in line.rates],
+    )
+    await _emit(uow, ProductionLineDeclaredV1, payload, line.id, organisation=line.organisation)
 
 
 async def specification_harmonised(uow: UnitOfWork, spec: Specification) -> None:

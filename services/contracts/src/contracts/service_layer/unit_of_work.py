@@ -15,6 +15,7 @@ from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
@@ -184,6 +185,16 @@ class OcdsReleases(Protocol):
     async def add(self, published: PublishedRelease) -> None: ...
 
 
+class ProductionLines(Protocol):
+    def add(self, line: ProductionLine) -> None: ...
+    async def get(self, line_id: str) -> ProductionLine | None: ...
+    async def page(
+        self, supplier_id: str | None, item_code: str | None, limit: int, offset: int
+    ) -> Found[ProductionLine]:
+        """In the order declared: every line, or one supplier's; of every item, or one."""
+        ...
+
+
 class UnitOfWork(MessagingUnitOfWork, Protocol):
     clock: Clock  # the service's one clock: the moment every change is logged at
 
@@ -201,6 +212,8 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def lots(self) -> DeliveryLots: ...
     @property
     def releases(self) -> OcdsReleases: ...
+    @property
+    def lines(self) -> ProductionLines: ...
 
 
 UowFactory = Callable[[], UnitOfWork]

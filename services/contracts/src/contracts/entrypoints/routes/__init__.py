@@ -9,11 +9,21 @@ from contracts.entrypoints.routes import (
     deliveries,
     frameworks,
     procurements,
+    production_lines,
     reports,
     specifications,
     suppliers,
 )
 
 router = APIRouter(prefix="/v1")
-for module in (contracts, suppliers, specifications, procurements, frameworks, deliveries, reports):
+for module in (
+    contracts,
+    suppliers,
+    specifications,
+    procurements,
+    frameworks,
+    deliveries,
+    reports,
+    production_lines,
+):
     router.include_router(module.router)
