@@ -56,6 +56,10 @@ _BUNDLE_CHANGED = (
     .values({c: bindparam(f"_{c.key}", type_=c.type) for c in bundles.columns if not c.primary_key})
 )
 
+BUNDLE_FIELDS = [column.label(column.key) for column in bundles.columns]
+"""A bundle's columns under the names of its fields (a price is kept in cents under
+another name): a row builds a `BundleState` as it is."""
+
 
 class NeedsInBatch(NeedRepository):
     """The batch's needs, read as plain facts: nothing compares or tracks their fields."""
@@ -155,7 +159,7 @@ class BundlesInBatch(BundleRepository):
     async def placed_in(self, bundle_id: str) -> BundleState | None:
         if (known := self.known.get(bundle_id)) is not None:
             return known
-        found = await self._read(select(bundles).where(bundles.c.id == bundle_id))
+        found = await self._read(select(*BUNDLE_FIELDS).where(bundles.c.id == bundle_id))
         return found[0] if found else None
 
     async def candidates(self, item_code: str) -> Sequence[BundleState]:
@@ -179,7 +183,8 @@ class BundlesInBatch(BundleRepository):
             .subquery()
         )
         query = (
-            select(bundles)
+            select(*BUNDLE_FIELDS)
+            .select_from(bundles)
             .join(ranked, bundles.c.id == ranked.c.id)
             .where(ranked.c.rank <= self.CANDIDATES)
             .order_by(bundles.c.created_at, bundles.c.id)
