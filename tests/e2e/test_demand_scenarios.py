@@ -120,7 +120,8 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
             end_user="ukraine" if i % 2 else "own_forces",
             budget_ceiling={"amount": 250_000_000 if nation == "NLD" else 20_000_000 + i, "currency": "EUR"},
         )
-    # Patriot: four nations toward one 1,000-missile order.
+    # Patriot: a German line needs 1,000 missiles to start; four nations toward one order.
+    line = declared_patriot_line(platform)
     patriot = {"DEU": 400, "NLD": 250, "ESP": 150, "ROU": 200}
     for nation, quantity in patriot.items():
         register(platform, nation, "PATRIOT-PAC2", quantity)
@@ -143,6 +144,15 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
 
     missiles = one_bundle(platform, "PATRIOT-PAC2", set(patriot))
     assert missiles["total_quantity"] == 1_000
+    # Demand unlocks capacity: the line the contracts service told of reached its minimum.
+    sheet_url = f"{platform.demand.url}/v1/demand-sheet/PATRIOT-PAC2"
+
+    def unlocked() -> dict[str, Any] | None:
+        lines = httpx.get(sheet_url, headers=desk("ROU")).json()["capacity"]["lines"]
+        return next((x for x in lines if x["line_id"] == line["id"] and x["unlocked_at"]), None)
+
+    told = eventually(unlocked, 30, "the Patriot line unlocked by the four nations' demand")
+    assert told["unlocked_by_demand"] >= 1_000
     largest = coordinator_of("DEU")  # leads while none is nominated
     # Co-funding in euros: the lead estimates a missile's price; the value, and every grant
     # in force the day the test runs, follow from it to the cent.
@@ -270,6 +280,31 @@ def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(plat
     ]
     dutch = httpx.get(report, headers=desk("NLD")).json()
     assert [(r["funder"], r["paid_through"], r["deliver_to"]) for r in dutch["items"]] == [("NLD", "pledges", "UKR")]
+
+
+def declared_patriot_line(platform: Platform) -> dict[str, Any]:
+    """A German company's Patriot missile line, registered and declared through the contracts service."""
+    contracts = platform.contracts.url
+    until = (date.today() + timedelta(days=400)).isoformat()
+    supplier = {"organisation": "MBDA-DE", "country": "DEU", "security_declaration_valid_until": until}
+    assert httpx.post(f"{contracts}/v1/suppliers", json=supplier, headers=ADMIN).status_code == 201
+    start = date(date.today().year + 1, 1, 1)
+    body = {
+        "item_code": "PATRIOT-PAC2",
+        "site": "Schrobenhausen",
+        "country": "DEU",
+        "earliest_start": start.isoformat(),
+        "minimum_economic_quantity": 1_000,
+        "rates": [
+            {"month": f"{start:%Y-%m}", "units_per_month": 20},
+            {"month": f"{start.year + 1}-01", "units_per_month": 40},
+        ],
+        "inputs": ["rocket propellant", "seeker cryostat"],
+    }
+    declared = httpx.post(f"{contracts}/v1/production-lines", json=body, headers=industry("MBDA-DE"))
+    assert declared.status_code == 201, declared.text
+    line: dict[str, Any] = declared.json()
+    return line
 
 
 def signed_with_local_production(

@@ -36,6 +36,8 @@ from bundling_shared.events.demand import (
     BundleOpenedV1,
     BundleUpdatedPayload,
     BundleUpdatedV1,
+    CapacityUnlockedPayload,
+    CapacityUnlockedV1,
     DeliveryWindow,
     FundClosedV1,
     FundingAssessment,
@@ -302,6 +304,23 @@ def fund(
     if opened:
         return FundOpenedV1.create(payload, aggregate_id="fund-155mm", producer="demand")
     return FundClosedV1.create(payload, aggregate_id="fund-155mm", producer="demand")
+
+
+def capacity_unlocked(organisation: str = "MBDA-DE") -> CapacityUnlockedV1:
+    """Four nations' Patriot demand reached the 1,000 missiles a German line needs."""
+    return CapacityUnlockedV1.create(
+        CapacityUnlockedPayload(
+            line_id="line-patriot-de",
+            organisation=organisation,
+            item_code="PATRIOT-PAC2",
+            minimum_economic_quantity=1_000,
+            demand_quantity=1_000,
+            nation_count=4,
+        ),
+        aggregate_id="line-patriot-de",
+        producer="demand",
+        organisation=organisation,
+    )
 
 
 DECLARED_UNTIL = date.today() + timedelta(days=3 * 365)

@@ -16,6 +16,7 @@ from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.topics import Topic
 from demand.domain.access import SeenBy, leader
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, Decision, ListedLine
+from demand.domain.capacity import DeclaredLine
 from demand.domain.fund import Fund
 from demand.domain.need import AlikeNeeds, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.pledge import Pledge, PledgeTotals
@@ -318,6 +319,23 @@ class FakeFunds:
         """One task at a time: nothing to wait for."""
 
 
+class FakeProductionLines:
+    def __init__(self) -> None:
+        self.stored: dict[str, DeclaredLine] = {}
+
+    def add(self, line: DeclaredLine) -> None:
+        self.stored[line.line_id] = line
+
+    async def get(self, key: str) -> DeclaredLine | None:
+        return self.stored.get(key)
+
+    async def of_item(self, item_code: str) -> Sequence[DeclaredLine]:
+        return sorted((x for x in self.stored.values() if x.item_code == item_code), key=lambda x: x.line_id)
+
+    async def locked(self) -> Sequence[DeclaredLine]:
+        return sorted((x for x in self.stored.values() if x.unlocked_at is None), key=lambda x: x.line_id)
+
+
 class FakeBatch:
     def __init__(self, needs: FakeNeeds) -> None:
         self._needs = needs
@@ -339,6 +357,7 @@ class FakeUnitOfWork:
         self.catalogue = FakeCatalogue()
         self.idempotency = FakeIdempotencyKeys()
         self.funds = FakeFunds()
+        self.lines = FakeProductionLines()
         self.pledges = FakePledges(self.funds, self.bundles)
         self.published: list[tuple[Topic, EventEnvelope[Any]]] = []
         self.processed: set[tuple[str, str]] = set()

@@ -86,6 +86,24 @@ async def test_restricted_news_waits_for_a_valid_security_declaration(uow: FakeU
     assert delivered_to(uow, told) == {thales.id}
 
 
+async def test_demand_unlocking_a_line_is_told_to_its_company_alone_once_cleared(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    mbda = await subscribe(uow, guard, "MBDA-DE")
+    await subscribe(uow, guard, "RHEINMETALL")
+    await subscribe(uow, guard, "DEU", nation=True)
+    for organisation in ("MBDA-DE", "RHEINMETALL"):
+        await suppliers.register_supplier(
+            uow, consumer=messages.REFERENCE_CONSUMER, event=events.supplier_registered(organisation)
+        )
+    told = await consume(uow, events.capacity_unlocked(), messages.BUNDLES_CONSUMER)
+    assert delivered_to(uow, told) == {mbda.id}
+    message = uow.messages.rows[told or ""]
+    assert message.event_type == "capacity.unlocked" and message.restricted
+    assert message.payload["demand_quantity"] == 1_000
+    assert message.payload["link"].endswith("/v1/production-lines/line-patriot-de")
+
+
 async def test_an_older_registration_arriving_late_does_not_undo_a_newer_one(uow: FakeUnitOfWork) -> None:
     newer = events.supplier_registered("THALES", None)  # declaration withdrawn
     older = events.supplier_registered("THALES").model_copy(

@@ -19,3 +19,9 @@ class DemandSettings(ServiceSettings):
     publish_max_wait_seconds: float = Field(
         default=5.0, description="...or at the latest this long after its first unpublished change."
     )
+    capacity_check_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How often the demand for each item is compared with the minimum economic quantity of its"
+        " production lines not yet unlocked.",
+    )

@@ -59,6 +59,9 @@ class NotificationsSettings(ServiceSettings):
     need_link_template: str = Field(default=Links.need, description="Link in a nation's unplaceable-need notices.")
     pledge_link_template: str = Field(default=Links.pledge, description="Link in the nations' pledge notices.")
     fund_link_template: str = Field(default=Links.fund, description="Link in fund notices.")
+    line_link_template: str = Field(
+        default=Links.line, description="Link in a company's notice that demand unlocked its production line."
+    )
 
     @model_validator(mode="after")
     def _lease_outlasts_attempt(self) -> Self:

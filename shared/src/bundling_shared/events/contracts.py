@@ -260,6 +260,11 @@ class RateStepPayload(BaseModel):
     units_per_month: int
 
 
+class YearCapacityPayload(BaseModel):
+    year: int
+    quantity: int
+
+
 class ProductionLineDeclaredPayload(BaseModel):
     """A company's production line as declared or last revised: what it can make, where,
     at what rate as it ramps up, and from how much demand on starting it pays."""
@@ -273,6 +278,9 @@ class ProductionLineDeclaredPayload(BaseModel):
     earliest_start: date
     minimum_economic_quantity: int
     rates: list[RateStepPayload]
+    capacity_by_year: list[YearCapacityPayload] = Field(
+        description="What it can turn out each year, from its earliest start to two years past its last rate step."
+    )
     inputs: list[str] = Field(description="Critical materials and components it depends on.")
     revision: int
 

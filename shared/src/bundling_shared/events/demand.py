@@ -326,6 +326,23 @@ class FundClosedV1(EventEnvelope[FundPayload], type="demand.fund.closed", versio
     pass
 
 
+class CapacityUnlockedPayload(BaseModel):
+    """The nations' aggregated demand for an item reached a production line's minimum
+    economic quantity: for the line's company, the demand that makes starting it pay.
+    Totals only: no nation's quantity."""
+
+    line_id: str
+    organisation: str = Field(description="The company whose line it is.")
+    item_code: str
+    minimum_economic_quantity: int
+    demand_quantity: int = Field(description="The item's aggregated demand when it reached the minimum.")
+    nation_count: int
+
+
+class CapacityUnlockedV1(EventEnvelope[CapacityUnlockedPayload], type="demand.capacity.unlocked", version=1):
+    pass
+
+
 BundleEvent = event_union(
     BundleUpdatedV1,
     BundleUpdatedV2,
@@ -341,4 +358,5 @@ BundleEvent = event_union(
     PledgeWithdrawnV1,
     FundOpenedV1,
     FundClosedV1,
+    CapacityUnlockedV1,
 )

@@ -181,6 +181,12 @@ class ProductionLine:
                 total += step.units_per_month * _months_between(since, until)
         return total
 
+    def capacity_by_years(self) -> list[YearCapacity]:
+        """From its earliest start to two years past its last rate step: its ramp-up and
+        what it then turns out year on year."""
+        last = min(max(self.rates[-1].month.year, self.earliest_start.year) + 2, LAST_YEAR)
+        return self.capacity_by_year(self.earliest_start.year, last)
+
     def capacity_by_year(self, first_year: int, last_year: int) -> list[YearCapacity]:
         return [
             YearCapacity(year, self.capacity_between(date(year, 1, 1), date(year, 12, 1)))

@@ -280,8 +280,7 @@ class LineOut(BaseModel):
 
     @classmethod
     def of(cls, line: ProductionLine) -> LineOut:
-        last = min(max(line.rates[-1].month.year, line.earliest_start.year) + 2, LAST_YEAR)
-        years = line.capacity_by_year(line.earliest_start.year, last)
+        years = line.capacity_by_years()
         return copied(
             cls,
             line,

@@ -45,6 +45,7 @@ from bundling_shared.events.contracts import (
     SpecificationHarmonisedV1,
     SupplierRegisteredPayload,
     SupplierRegisteredV1,
+    YearCapacityPayload,
 )
 from bundling_shared.events.demand import DeliveryWindow
 from bundling_shared.events.envelope import EventEnvelope
@@ -119,6 +120,7 @@ async def production_line_declared(uow: UnitOfWork, line: ProductionLine) -> Non
         line,
         line_id=line.id,
         rates=[RateStepPayload(month=r.month, units_per_month=r.units_per_month) for r in line.rates],
+        capacity_by_year=[YearCapacityPayload(year=y.year, quantity=y.quantity) for y in line.capacity_by_years()],
     )
     await _emit(uow, ProductionLineDeclaredV1, payload, line.id, organisation=line.organisation)
 

@@ -23,6 +23,7 @@ from demand.domain.bundle import (
     Participation,
     PriceBasis,
 )
+from demand.domain.capacity import DeclaredLine
 from demand.domain.fund import Fund, FundStatus, Purchase
 from demand.domain.funding import Assessment
 from demand.domain.need import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
@@ -322,6 +323,25 @@ funds = Table(
     Index("ix_funds_lead", "lead", "created_at", "id"),
 )
 
+# The production lines companies declared, as the contracts service told them: the item's
+# capacity beside its demand, and when that demand reached each line's minimum.
+production_lines = Table(
+    "production_lines",
+    metadata,
+    Column("line_id", String(40), primary_key=True),
+    required("organisation", String(80)),
+    required("item_code", String(80), index=True),
+    required("site", String(200)),
+    required("country", String(3)),
+    required("earliest_start", Date),
+    required("minimum_economic_quantity", BigInteger),
+    required("capacity_by_year", YearlyJson()),
+    required("inputs", JSON),
+    required("revision", Integer),
+    Column("unlocked_at", UtcDateTime(), nullable=True),
+    Column("unlocked_by_demand", BigInteger, nullable=True),
+)
+
 item_demand = Table(
     # Demand per item in groups of needs alike (`AlikeNeeds`), kept by triggers on `needs`
     # (migration 0007) whatever statement changes a need: read by the demand sheet, never
@@ -366,6 +386,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(CatalogueItem, catalogue_items)
     mapper_registry.map_imperatively(Pledge, pledges, version_id_col=pledges.c.version, version_id_generator=False)
     mapper_registry.map_imperatively(Fund, funds, version_id_col=funds.c.version, version_id_generator=False)
+    mapper_registry.map_imperatively(DeclaredLine, production_lines)
     # A bundle's shares are its running totals, changed by every need that joins or
     # leaves: the repository reads and writes them as plain rows (`bundle_shares`), so
     # that placing needs costs no bookkeeping of mapped objects.

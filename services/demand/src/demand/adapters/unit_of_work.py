@@ -16,6 +16,7 @@ from demand.adapters.batching.bulk_writes import execute_many
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.cache import BatchCache
 from demand.adapters.batching.locks import OpeningLocks
+from demand.adapters.capacity import ProductionLineRepository
 from demand.adapters.money import FundRepository, PledgeRepository
 from demand.adapters.repository import BundleRepository, CatalogueRepository, IdempotencyRepository, NeedRepository
 
@@ -54,6 +55,7 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.idempotency = IdempotencyRepository(session)
         self.pledges = PledgeRepository(session)
         self.funds = FundRepository(session)
+        self.lines = ProductionLineRepository(session)
 
     async def commit(self) -> None:
         await self._need_rows.write_new()

@@ -17,7 +17,7 @@ from demand.config import DemandSettings
 from demand.domain.errors import DemandRuleViolation
 from demand.entrypoints.routes import router
 from demand.entrypoints.subscribers import subscribe
-from demand.entrypoints.workers import bundle_publisher
+from demand.entrypoints.workers import bundle_publisher, capacity_watch
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "adapters" / "migrations")
 
@@ -34,7 +34,10 @@ def create_app(settings: DemandSettings | None = None, clock: Clock | None = Non
         subscribe=subscribe,
         topics=topics.with_dead_letters(topics.NEEDS, topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
         migrations=MIGRATIONS,
-        workers=[bundle_publisher(service.settings, service.uow, service.clock)],
+        workers=[
+            bundle_publisher(service.settings, service.uow, service.clock),
+            capacity_watch(service.settings, service.uow),
+        ],
     )
     install_error_handlers(app)
     return app

@@ -26,8 +26,6 @@ from pydantic_core import PydanticCustomError
 from bundling_shared.copying import copied
 from bundling_shared.strict import (
     CODE_PATTERN,
-    EARLIEST_YEAR,
-    LATEST_YEAR,
     Alpha3,
     Code,
     Day,
@@ -42,6 +40,7 @@ from bundling_shared.strict import (
     Year,
 )
 from demand.domain.bundle import Bundle, BundleKind, Share
+from demand.domain.capacity import ItemCapacity
 from demand.domain.errors import DemandRuleViolation
 from demand.domain.fund import MAX_PURCHASES
 from demand.domain.funding import ELIGIBILITY, Assessment, InstrumentRule, RuleSet, share_of
@@ -50,10 +49,7 @@ from demand.domain.pledge import Pledge, PledgeTerms, PledgeTotals
 from demand.domain.reference import NATIONS, CatalogueItem
 from demand.service_layer.funds import CONTRIBUTIONS_SHOWN, FundView
 from demand.service_layer.pledges import PledgeView
-from demand.service_layer.views import OPEN_BUNDLES_SHOWN, Preview
-
-PLANNING_YEARS = LATEST_YEAR - EARLIEST_YEAR + 1
-"""The most yearly quantities a need can have: one per year of the planning range."""
+from demand.service_layer.views import OPEN_BUNDLES_SHOWN, PLANNING_YEARS, DemandSheet, Preview
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 """An id as the service makes them (need-<32 hex digits>): one that could never be made is a
@@ -508,6 +504,11 @@ class BundleOut(BundleSummaryOut):
         description="Its money side from pledges (on GET /v1/bundles/{id}): totals; its value and the gap to"
         " coordinators only.",
     )
+    capacity: ItemCapacityOut | None = Field(
+        default=None,
+        description="Its item's declared production capacity over the years of its delivery window, and its lines"
+        " (on GET /v1/bundles/{id}).",
+    )
     participation: Sequence[ParticipationOut] = Field(
         description="Each nation's answer and quantities, per year too (a desk: its own nation's).",
         max_length=MAX_NATIONS,
@@ -515,11 +516,20 @@ class BundleOut(BundleSummaryOut):
     PART = ParticipationOut
 
     @classmethod
-    def with_money(cls, bundle: Bundle, viewer_nation: str | None, today: date, money: PledgeTotals | None) -> Self:
+    def with_money(
+        cls,
+        bundle: Bundle,
+        viewer_nation: str | None,
+        today: date,
+        money: PledgeTotals | None,
+        capacity: ItemCapacity | None = None,
+    ) -> Self:
         out = cls.of(bundle, viewer_nation, today)
         if money is not None:
             value = bundle.value_eur_total()
             out.money = BundleMoneyOut.of_bundle(money, value, whole=viewer_nation is None)
+        if capacity is not None:
+            out.capacity = ItemCapacityOut.of(capacity)
         return out
 
     @classmethod
@@ -709,6 +719,8 @@ class PreviewOut(BaseModel):
 
 
 class OpenBundleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     kind: BundleKind
     status: str
@@ -716,6 +728,50 @@ class OpenBundleOut(BaseModel):
     nation_count: int
     accession_open: bool
     accession_deadline: date | None
+
+
+LINES_SHOWN = 50
+"""An item's production lines listed beside its demand, the first declared first."""
+
+
+class DeclaredLineOut(BaseModel):
+    """A company's line as the nations see it beside their demand."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    line_id: str
+    organisation: str
+    site: str
+    country: str
+    earliest_start: date
+    minimum_economic_quantity: int
+    unlocked_at: datetime | None = Field(
+        description="When the item's aggregated demand reached the minimum economic quantity (its company was told)."
+    )
+    unlocked_by_demand: int | None = Field(description="The aggregated demand that reached it.")
+
+
+class ItemCapacityOut(BaseModel):
+    """Demand against declared capacity: the item's production lines and what they can
+    turn out each year."""
+
+    per_year: Annotated[dict[int, int], Field(max_length=PLANNING_YEARS)] = Field(
+        description="Declared capacity per year, all lines together."
+    )
+    line_count: int
+    unlocked_count: int = Field(description="Lines whose minimum economic quantity the demand reached.")
+    lines: Annotated[list[DeclaredLineOut], Field(max_length=LINES_SHOWN)] = Field(
+        description=f"The first {LINES_SHOWN} lines declared."
+    )
+
+    @classmethod
+    def of(cls, c: ItemCapacity) -> Self:
+        return cls(
+            per_year={y.year: y.quantity for y in c.years},
+            line_count=len(c.lines),
+            unlocked_count=c.unlocked,
+            lines=[DeclaredLineOut.model_validate(x) for x in c.lines[:LINES_SHOWN]],
+        )
 
 
 class DemandSheetOut(BaseModel):
@@ -729,6 +785,16 @@ class DemandSheetOut(BaseModel):
         description=f"The item's open bundles, the oldest first, up to {OPEN_BUNDLES_SHOWN}."
     )
     open_bundle_count: int = Field(description="How many open bundles the item has.")
+    capacity: ItemCapacityOut | None = Field(
+        default=None, description="Declared production capacity over the same years, and its lines."
+    )
+
+    @classmethod
+    def of(cls, sheet: DemandSheet) -> Self:
+        capacity = ItemCapacityOut.of(sheet.capacity) if sheet.capacity is not None else None
+        return copied(
+            cls, sheet, open_bundles=[OpenBundleOut.model_validate(b) for b in sheet.open_bundles], capacity=capacity
+        )
 
 
 # ---------------------------------------------------------------------------- money

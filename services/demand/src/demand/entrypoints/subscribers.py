@@ -39,6 +39,7 @@ from bundling_shared.events.contracts import (
     FrameworkAccededV1,
     FrameworkAccessionRefusedV1,
     FrameworkContractCreatedV1,
+    ProductionLineDeclaredV1,
     ReferenceEvent,
     SpecificationHarmonisedV1,
 )
@@ -48,8 +49,11 @@ from bundling_shared.logging import get_logger
 from bundling_shared.messaging.dead_letter import RetryPolicy, batch_records, publish_dead_letter, record_headers
 from bundling_shared.messaging.kafka import at_least_once
 from demand.bootstrap import SERVICE, DemandService
+from demand.domain.capacity import DeclaredLine
+from demand.domain.need import YearQuantity
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import AGGREGATOR, Before, Relay
+from demand.service_layer.capacity import line_declared
 from demand.service_layer.contracted import (
     CONTRACT_WATCHER,
     accession_decided,
@@ -146,6 +150,23 @@ async def _specification_harmonised(uow: UnitOfWork, event: SpecificationHarmoni
     await adopt_harmonised_specification(uow, event_id=event.event_id, item_code=p.item_code, reference=p.reference)
 
 
+async def _line_declared(uow: UnitOfWork, event: ProductionLineDeclaredV1) -> None:
+    p = event.payload
+    line = DeclaredLine(
+        line_id=p.line_id,
+        organisation=p.organisation,
+        item_code=p.item_code,
+        site=p.site,
+        country=p.country,
+        earliest_start=p.earliest_start,
+        minimum_economic_quantity=p.minimum_economic_quantity,
+        capacity_by_year=[YearQuantity(y.year, y.quantity) for y in p.capacity_by_year],
+        inputs=list(p.inputs),
+        revision=p.revision,
+    )
+    await line_declared(uow, event_id=event.event_id, line=line)
+
+
 # What each event of the contracts service changes here; the other events (a call-off, a
 # delivery, a supplier registered) are not the demand service's business.
 ON_CONTRACT_EVENT: dict[type[EventEnvelope[Any]], Handler] = {
@@ -156,7 +177,10 @@ ON_CONTRACT_EVENT: dict[type[EventEnvelope[Any]], Handler] = {
     FrameworkAccessionRefusedV1: _accession_refused,
     CommitmentRefusedV1: _commitment_refused,
 }
-ON_REFERENCE_EVENT: dict[type[EventEnvelope[Any]], Handler] = {SpecificationHarmonisedV1: _specification_harmonised}
+ON_REFERENCE_EVENT: dict[type[EventEnvelope[Any]], Handler] = {
+    SpecificationHarmonisedV1: _specification_harmonised,
+    ProductionLineDeclaredV1: _line_declared,
+}
 
 
 def subscribe(service: DemandService) -> None:
@@ -214,7 +238,8 @@ def build_router(uow: UowFactory, policy: RetryPolicy, overlapping: bool = False
 
     @at_least_once(router, topics.REFERENCE, group_id=SPECIFICATION_WATCHER, title="contracts.reference:demand")
     async def on_reference_event(event: ReferenceEvent) -> None:
-        """Adopts a harmonised specification as its item's reference; suppliers are not ours."""
+        """Adopts a harmonised specification as its item's reference and keeps the declared
+        production lines beside the demand; suppliers are not ours."""
         if (handler := ON_REFERENCE_EVENT.get(type(event))) is not None:
             await handler(uow(), event)
 

@@ -1,4 +1,5 @@
-"""Background work of the demand service: publishing bundle changes once they settle."""
+"""Background work of the demand service: publishing bundle changes once they settle, and
+telling a production line's company once the demand for its item reached its minimum."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bundling_shared.clock import Clock
 from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.logging import get_logger
 from demand.config import DemandSettings
+from demand.service_layer.capacity import unlock_due
 from demand.service_layer.publication import publish_due
 from demand.service_layer.unit_of_work import UowFactory
 
@@ -33,5 +35,17 @@ def bundle_publisher(
             except Exception as exc:  # keep publishing; the next tick retries
                 log.warning("demand.publish_failed", error=str(exc))
             await asyncio.sleep(max(tick, 0.05))
+
+    return run
+
+
+def capacity_watch(settings: DemandSettings, uow: UowFactory) -> Callable[[], Coroutine[Any, Any, None]]:
+    async def run() -> None:
+        while True:
+            try:
+                await unlock_due(uow())
+            except Exception as exc:  # keep watching; the next tick looks again
+                log.warning("demand.capacity_check_failed", error=str(exc))
+            await asyncio.sleep(settings.capacity_check_seconds)
 
     return run

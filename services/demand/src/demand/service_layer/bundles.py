@@ -12,10 +12,12 @@ from decimal import Decimal
 from bundling_shared.errors import NotFound, again_if_changed
 from demand.domain.access import Action, Caller, Relation, acting_nation, authorise, seen_by, to_bundle, view_of
 from demand.domain.bundle import Bundle, Decision, DecisionKind, ListedLine
+from demand.domain.capacity import ItemCapacity
 from demand.domain.need import NeedFacts, YearQuantity
 from demand.domain.pledge import PledgeTotals
 from demand.service_layer import events
 from demand.service_layer.aggregator import place_again
+from demand.service_layer.capacity import capacity_of_item
 from demand.service_layer.unit_of_work import BundleFilter, UnitOfWork
 
 
@@ -28,6 +30,7 @@ class BundleView:
     nation: str | None
     today: date  # the day its funding is assessed on, unless committed (its verdicts are kept)
     money: PledgeTotals | None = None  # its pledges' totals, where read
+    capacity: ItemCapacity | None = None  # its item's declared lines over its window, where read
 
 
 async def _allowed(uow: UnitOfWork, caller: Caller, bundle_id: str, action: Action) -> tuple[Bundle, Relation]:
@@ -48,10 +51,16 @@ def _view(uow: UnitOfWork, bundle: Bundle, caller: Caller, relation: Relation | 
 
 
 async def read_bundle(uow: UnitOfWork, *, caller: Caller, bundle_id: str) -> BundleView:
-    """The bundle with its money side: the totals of the pledges to it."""
+    """The bundle with its money side (the totals of the pledges to it) and its item's
+    declared capacity over its delivery window."""
     async with uow:
         bundle, relation = await _allowed(uow, caller, bundle_id, Action.READ_BUNDLE)
-        return replace(_view(uow, bundle, caller, relation), money=await uow.pledges.totals(bundle_id=bundle.id))
+        years = range(bundle.window_start.year, bundle.window_end.year + 1)
+        return replace(
+            _view(uow, bundle, caller, relation),
+            money=await uow.pledges.totals(bundle_id=bundle.id),
+            capacity=await capacity_of_item(uow, bundle.item_code, years),
+        )
 
 
 async def bundle_lines(

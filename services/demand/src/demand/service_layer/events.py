@@ -24,6 +24,8 @@ from bundling_shared.events.demand import (
     BundleOpenedV1,
     BundleUpdatedV2,
     BundleUpdatedV2Payload,
+    CapacityUnlockedPayload,
+    CapacityUnlockedV1,
     DeliveryWindow,
     FrameworkCommittedPayload,
     FrameworkCommittedV1,
@@ -57,6 +59,7 @@ from bundling_shared.events.demand import (
 from bundling_shared.events.envelope import EventEnvelope
 from demand.domain.bundle import BundleKind, BundleState, CommittedOrder, Share
 from demand.domain.bundling import incompatible
+from demand.domain.capacity import DeclaredLine
 from demand.domain.fund import Fund
 from demand.domain.need import Need, NeedFacts, YearQuantity
 from demand.domain.pledge import Pledge, PledgeStatus
@@ -70,10 +73,19 @@ NEED_EVENTS: frozenset[Kind] = frozenset({NeedRegisteredV1, NeedAmendedV1, NeedW
 
 
 async def _emit(
-    uow: UnitOfWork, event: Kind, payload: BaseModel, *, aggregate_id: str, nation: str | None = None
+    uow: UnitOfWork,
+    event: Kind,
+    payload: BaseModel,
+    *,
+    aggregate_id: str,
+    nation: str | None = None,
+    organisation: str | None = None,
 ) -> None:
     topic = topics.NEEDS if event in NEED_EVENTS else topics.BUNDLES
-    await uow.emit(topic, event.create(payload, aggregate_id=aggregate_id, producer=PRODUCER, nation=nation))
+    created = event.create(
+        payload, aggregate_id=aggregate_id, producer=PRODUCER, nation=nation, organisation=organisation
+    )
+    await uow.emit(topic, created)
 
 
 def _window(bundle: BundleState) -> DeliveryWindow:
@@ -265,3 +277,16 @@ async def fund_changed(uow: UnitOfWork, fund: Fund) -> None:
     payload = copied(FundPayload, fund, fund_id=fund.id, status=fund.status.value, reason=fund.closed_reason)
     kind = FundOpenedV1 if fund.closed_reason is None else FundClosedV1
     await _emit(uow, kind, payload, aggregate_id=fund.id)
+
+
+# ---------------------------------------------------------------------------- capacity
+async def capacity_unlocked(uow: UnitOfWork, line: DeclaredLine, *, nation_count: int) -> None:
+    """For the line's company: the item's demand reached what starting the line needs.
+    Keyed by the line; totals only."""
+    payload = copied(
+        CapacityUnlockedPayload,
+        line,
+        demand_quantity=line.unlocked_by_demand,
+        nation_count=nation_count,
+    )
+    await _emit(uow, CapacityUnlockedV1, payload, aggregate_id=line.line_id, organisation=line.organisation)

@@ -13,6 +13,7 @@ from bundling_shared.errors import Conflict
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from demand.domain.access import SeenBy
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision, ListedLine
+from demand.domain.capacity import DeclaredLine
 from demand.domain.fund import Fund
 from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.pledge import Pledge, PledgeStatus, PledgeTotals
@@ -226,6 +227,18 @@ class Funds(Protocol):
         ...
 
 
+class ProductionLines(Protocol):
+    def add(self, line: DeclaredLine) -> None: ...
+    async def get(self, key: str) -> DeclaredLine | None: ...
+    async def of_item(self, item_code: str) -> Sequence[DeclaredLine]:
+        """Its lines, in the order of their ids."""
+        ...
+
+    async def locked(self) -> Sequence[DeclaredLine]:
+        """The lines whose minimum the demand for their item has yet to reach."""
+        ...
+
+
 class UnitOfWork(MessagingUnitOfWork, Protocol):
     clock: Clock  # the service's one clock: every handler's "now" and "today"
 
@@ -241,6 +254,8 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def pledges(self) -> Pledges: ...
     @property
     def funds(self) -> Funds: ...
+    @property
+    def lines(self) -> ProductionLines: ...
 
     async def flush(self) -> None: ...
     def batch(self) -> AbstractAsyncContextManager[Batch]:

@@ -8,9 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from bundling_shared.errors import NotFound
+from bundling_shared.strict import EARLIEST_YEAR, LATEST_YEAR
 from demand.domain.access import Caller, limited_to, registering_for
 from demand.domain.bundle import BundleKind
 from demand.domain.bundling import place
+from demand.domain.capacity import ItemCapacity
 from demand.domain.funding import Assessment, BundleFacts, evaluate
 from demand.domain.need import Need, NeedTerms
 from demand.service_layer.unit_of_work import OpenBundle, UnitOfWork
@@ -78,8 +80,12 @@ class DemandSheet:
     ukraine_quantity: int = 0
     open_bundles: list[OpenBundle] = field(default_factory=list)
     open_bundle_count: int = 0
+    capacity: ItemCapacity | None = None  # the declared lines over the sheet's years
     as_of: datetime | None = None
 
+
+PLANNING_YEARS = LATEST_YEAR - EARLIEST_YEAR + 1
+"""The most years anything is planned over: one per year of the planning range."""
 
 OPEN_BUNDLES_SHOWN = 100
 """A sheet lists the item's open bundles up to this many, the oldest first, and counts
@@ -103,6 +109,9 @@ async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
             nations.add(alike.nation)
         found, sheet.open_bundle_count = await uow.bundles.open_of_item(item_code, OPEN_BUNDLES_SHOWN)
         sheet.open_bundles = list(found)
+        lines = await uow.lines.of_item(item_code)
+        years = sorted(set(sheet.per_year) | {y.year for line in lines for y in line.capacity_by_year})
+        sheet.capacity = ItemCapacity.of(lines, years[:PLANNING_YEARS])
     sheet.nation_count = len(nations)
     sheet.per_year = dict(sorted(sheet.per_year.items()))
     return sheet

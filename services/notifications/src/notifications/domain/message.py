@@ -32,9 +32,13 @@ PLEDGE_PAID = "pledge.paid"
 PLEDGE_WITHDRAWN = "pledge.withdrawn"
 FUND_OPENED = "fund.opened"
 FUND_CLOSED = "fund.closed"
-# Told to the contracted supplier alone, and only while it holds a valid security
-# declaration: they name nations, quantities and dates of one contract.
-RESTRICTED_TYPES: frozenset[str] = frozenset({CALL_OFF_PLACED, DELIVERY_SCHEDULE_CHANGED, DELIVERY_DELAYED})
+CAPACITY_UNLOCKED = "capacity.unlocked"
+# Told to the company named (the contracted supplier, or the company whose production line
+# demand unlocked) alone, and only while it holds a valid security declaration: they name
+# nations, quantities and dates of one contract, or the nations' aggregated demand.
+RESTRICTED_TYPES: frozenset[str] = frozenset(
+    {CALL_OFF_PLACED, DELIVERY_SCHEDULE_CHANGED, DELIVERY_DELAYED, CAPACITY_UNLOCKED}
+)
 # Told to every company and every nation's desk: a fund is something industry may sell to
 # and any nation may pay into. They never carry an amount.
 FUND_TYPES: frozenset[str] = frozenset({FUND_OPENED, FUND_CLOSED})

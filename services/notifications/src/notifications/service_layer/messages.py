@@ -30,6 +30,7 @@ from bundling_shared.events.contracts import (
 )
 from bundling_shared.events.demand import (
     BundleOpenedV1,
+    CapacityUnlockedV1,
     FundClosedV1,
     FundOpenedV1,
     NeedUnplaceableV1,
@@ -47,6 +48,7 @@ from notifications.domain.message import (
     AWARD_DECIDED,
     BUNDLE_OPENED,
     CALL_OFF_PLACED,
+    CAPACITY_UNLOCKED,
     COMMITMENT_NOT_CONTRACTED,
     CONTRACT_CREATED,
     DELIVERY_DELAYED,
@@ -86,6 +88,7 @@ class Links:
     need: str = "http://127.0.0.1:8001/v1/needs/{need_id}"
     pledge: str = "http://127.0.0.1:8001/v1/pledges/{pledge_id}"
     fund: str = "http://127.0.0.1:8001/v1/funds/{fund_id}"
+    line: str = "http://127.0.0.1:8002/v1/production-lines/{line_id}"
 
 
 def _copied(payload: BaseModel, *names: str) -> dict[str, Any]:
@@ -238,6 +241,18 @@ def delivery_delayed(event: DeliveryDelayedV1, links: Links) -> Message:
     return _message(event, DELIVERY_DELAYED, data, item_code=None, audience=p.supplier_organisation)
 
 
+def capacity_unlocked(event: CapacityUnlockedV1, links: Links) -> Message:
+    """Demand unlocks capacity: the nations' aggregated demand for the item reached what
+    the company said starting its line needs. Its company alone hears of it (the demand
+    sheet shows the nations the same totals); no nation is named."""
+    p = event.payload
+    data = {
+        **_copied(p, "line_id", "item_code", "minimum_economic_quantity", "demand_quantity", "nation_count"),
+        "link": links.line.format(line_id=p.line_id),
+    }
+    return _message(event, CAPACITY_UNLOCKED, data, item_code=p.item_code, audience=p.organisation)
+
+
 def need_unplaceable(event: NeedUnplaceableV1, links: Links) -> Message:
     """The desk learns which of its needs the bundling engine set aside, and why, so that it
     can amend or withdraw it; the need itself is behind the link. Its nation is the
@@ -337,6 +352,7 @@ TRANSLATIONS: dict[type[EventEnvelope[Any]], Translation] = {
     **dict.fromkeys(PLEDGE_TYPES_OF, pledge_changed),
     FundOpenedV1: fund_opened,
     FundClosedV1: fund_closed,
+    CapacityUnlockedV1: capacity_unlocked,
 }
 """The events someone outside the platform hears of, and how. The rest concern the nations
 and the contracts service (other bundle events), or name one nation's quantity (an

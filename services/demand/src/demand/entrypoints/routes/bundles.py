@@ -51,7 +51,7 @@ router = APIRouter(prefix="/bundles", tags=["bundles"])
 
 
 def _out(view: handlers.BundleView) -> BundleOut:
-    return BundleOut.with_money(view.bundle, view.nation, view.today, view.money)
+    return BundleOut.with_money(view.bundle, view.nation, view.today, view.money, view.capacity)
 
 
 @router.get("", response_model=Page[BundleSummaryOut])

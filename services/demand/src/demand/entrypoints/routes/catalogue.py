@@ -103,4 +103,4 @@ async def retire_item(code: ItemCode, body: ReasonIn, uow: Uow, caller: Admin) -
 @router.get("/demand-sheet/{item_code}", response_model=DemandSheetOut, tags=["bundles"])
 async def get_demand_sheet(item_code: ItemCode, uow: Uow, caller: Reader) -> DemandSheetOut:
     """Aggregated demand for one item: totals per year, number of nations, open bundles."""
-    return DemandSheetOut.model_validate(await demand_sheet(uow(), item_code=item_code), from_attributes=True)
+    return DemandSheetOut.of(await demand_sheet(uow(), item_code=item_code))
