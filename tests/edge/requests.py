@@ -259,6 +259,12 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
         {"contract_id": "contract:committed_for_tender"},
         _static({"monthly_capacity": 50, "start": _day(30)}),
     ),
+    ("contracts", "POST", "/v1/contracts/{contract_id}/schedule-shift"): (
+        {"contract_id": "contract_id"},
+        _static({"window": {"start": f"{TODAY.year + 1}-01-01", "end": f"{TODAY.year + 1}-12-31"}, "reason": "edge"}),
+    ),
+    ("contracts", "GET", "/v1/production-lines/{line_id}/allocation"): ({"line_id": "line_id"}, None),
+    ("contracts", "PUT", "/v1/stock-levels/{item_code}"): ({"item_code": f"={ITEM}"}, _static({"coverage": 0.4})),
     ("contracts", "POST", "/v1/lots/{lot_id}/deliveries"): (
         {"lot_id": "lot_id"},
         _static({"quantity": 1, "delivered_on": TODAY.isoformat()}),

@@ -18,6 +18,7 @@ from bundling_shared.clock import Clock, FixedClock
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.topics import Topic
 from contracts.domain.access import Reach
+from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
@@ -273,6 +274,8 @@ class FakeFrameworks(_AddedUpByTheDatabase):
 @dataclass
 class FakeLots:
     found: list[DeliveryLot] = field(default_factory=list)
+    contracts: list[Contract] = field(default_factory=list)
+    stock: dict[tuple[str, str], StockLevel] = field(default_factory=dict)
 
     def add(self, lot: DeliveryLot) -> None:
         self.found.append(lot)
@@ -291,6 +294,29 @@ class FakeLots:
     async def open_lots(self) -> Sequence[DeliveryLot]:
         open_ = (lot for lot in self.found if lot.outstanding > 0)
         return sorted(open_, key=lambda lot: (lot.contract_id, lot.due_date))
+
+    async def claims(self, supplier_id: str, item_code: str) -> list[Claim]:
+        """Of the contracts' lots (`contracts`, wired by the unit of work): call-offs are
+        left to the database tests."""
+        made = []
+        for lot in await self.open_lots():
+            contract = next((c for c in self.contracts if c.id == lot.contract_id), None)
+            if contract is None or (contract.supplier_id, contract.item_code) != (supplier_id, item_code):
+                continue
+            coverage = self.stock.get((lot.nation, item_code))
+            made.append(
+                Claim(
+                    lot.id,
+                    lot.contract_id,
+                    lot.nation,
+                    lot.deliver_to,
+                    lot.outstanding,
+                    lot.due_date,
+                    contract.created_at.date(),
+                    coverage.coverage if coverage else None,
+                )
+            )
+        return made
 
     async def page(
         self, contract_id: str, nations: set[str] | None, limit: int, offset: int, *, whole: bool = False
@@ -335,6 +361,20 @@ class FakeReleases:
 
 
 @dataclass
+class FakeStockLevels:
+    found: dict[tuple[str, str], StockLevel] = field(default_factory=dict)
+
+    async def state(self, level: StockLevel) -> StockLevel:
+        self.found[level.nation, level.item_code] = level
+        return level
+
+    async def of_nation(self, nation: str, limit: int, offset: int) -> Found[StockLevel]:
+        return _found(
+            sorted((x for x in self.found.values() if x.nation == nation), key=lambda x: x.item_code), limit, offset
+        )
+
+
+@dataclass
 class FakeUnitOfWork:
     clock: Clock = field(default_factory=lambda: FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC)))
     contracts: FakeContracts = field(default_factory=FakeContracts)
@@ -345,12 +385,17 @@ class FakeUnitOfWork:
     lots: FakeLots = field(default_factory=FakeLots)
     releases: FakeReleases = field(default_factory=FakeReleases)
     lines: FakeProductionLines = field(default_factory=FakeProductionLines)
+    stock: FakeStockLevels = field(default_factory=FakeStockLevels)
     emitted: list[tuple[Topic, EventEnvelope[Any]]] = field(default_factory=list)
     """What the handlers committed for the broker, oldest first."""
     processed: set[tuple[str, UUID]] = field(default_factory=set)
     commits: int = 0
     _staged: list[tuple[Topic, EventEnvelope[Any]]] = field(default_factory=list)
     _marked: set[tuple[str, UUID]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        """The lots read the contracts and stated stock levels, as a join would."""
+        self.lots.contracts, self.lots.stock = self.contracts.found, self.stock.found
 
     def __call__(self) -> Self:
         """The unit of work as a factory of itself, as the routes and subscribers take it."""

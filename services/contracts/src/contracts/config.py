@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from bundling_shared.settings import ServiceSettings
+from contracts.domain.allocation import Criterion, priority_of
+from contracts.domain.errors import ContractRuleViolation
 
 
 class ContractsSettings(ServiceSettings):
@@ -20,4 +22,24 @@ class ContractsSettings(ServiceSettings):
         default=3 * 365, ge=0, description="Warn this long before a framework contract ends (new bundling round)."
     )
     delay_scan_seconds: float = Field(default=3600, gt=0, description="How often lots are checked for delays.")
+    allocation_priority: str = Field(
+        default="ukraine,stock_norm,order_date",
+        description="How a supplier's output is shared over its open lots for an item, most important first, among"
+        " ukraine (deliveries to Ukraine), stock_norm (the nation furthest below its NATO stock norm), order_date"
+        " and due_date.",
+    )
+
+    @field_validator("allocation_priority")
+    @classmethod
+    def _known_criteria(cls, text: str) -> str:
+        try:
+            priority_of(text)
+        except ContractRuleViolation as exc:
+            raise ValueError(str(exc)) from exc
+        return text
+
+    @property
+    def priority(self) -> tuple[Criterion, ...]:
+        return priority_of(self.allocation_priority)
+
     ocds_prefix: str = Field(default="ocds-bndl01", description="OCID prefix of the OCDS releases exported.")

@@ -39,6 +39,7 @@ from sqlalchemy.types import (
 
 from bundling_shared.db import UtcDateTime, required
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
+from contracts.domain.allocation import StockLevel
 from contracts.domain.contract import Contract, ContractLine
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
@@ -254,6 +255,17 @@ production_lines = _aggregate(
     Index("ix_production_lines_item", "item_code", "declared_at", "id"),
 )
 
+# Each nation's stock of an item against the NATO norm, as its desk states it: the
+# allocation of a supplier's output ranks by it.
+stock_levels = Table(
+    "stock_levels",
+    metadata,
+    Column("nation", String(3), primary_key=True),
+    Column("item_code", String(80), primary_key=True),
+    required("coverage", Float),
+    required("stated_at", UtcDateTime()),
+)
+
 specifications = _aggregate(
     "specifications",
     required("reference", String(80)),
@@ -446,6 +458,7 @@ def start_mappers() -> None:
     _map(Supplier, suppliers)
     _map(Specification, specifications)
     _map(ProductionLine, production_lines)
+    _map(StockLevel, stock_levels)
     _map(Offer, offers)
     _map(Procurement, procurements, offers=_children(Offer, offers.c.submitted_at))
     # A framework's call-offs are not its children: they grow without bound, and the

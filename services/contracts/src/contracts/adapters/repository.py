@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -58,10 +58,12 @@ from contracts.adapters.orm import (
     procurements,
     production_lines,
     specifications,
+    stock_levels,
     suppliers,
     uncontracted_commitments,
 )
 from contracts.domain.access import Reach
+from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentKind, CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
@@ -375,6 +377,24 @@ class ProductionLineRepository(SessionRepository[ProductionLine]):
         )
 
 
+class StockLevelRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def state(self, level: StockLevel) -> StockLevel:
+        """The nation's stock of the item as now stated, in place of what it stated before."""
+        known = await self._session.get(StockLevel, (level.nation, level.item_code))
+        if known is None:
+            self._session.add(level)
+            return level
+        known.coverage, known.stated_at = level.coverage, level.stated_at
+        return known
+
+    async def of_nation(self, nation: str, limit: int, offset: int) -> Found[StockLevel]:
+        s = stock_levels
+        return await _found(self._session, StockLevel, s, s.c.nation == nation, [s.c.item_code], limit, offset)
+
+
 class SpecificationRepository(SessionRepository[Specification]):
     kind = Specification
 
@@ -523,6 +543,51 @@ class DeliveryLotRepository:
     async def for_contract(self, contract_id: str) -> Sequence[DeliveryLot]:
         query = select(DeliveryLot).where(delivery_lots.c.contract_id == contract_id).order_by(*_DUE)
         return (await self._session.scalars(query)).all()
+
+    async def claims(self, supplier_id: str, item_code: str) -> list[Claim]:
+        """The open lots of every contract and call-off the supplier delivers the item
+        under, as calls on its output, each with the day its order was placed and its
+        nation's stated stock against the NATO norm."""
+        lot, stock = delivery_lots, stock_levels
+        coverage = (
+            select(stock.c.coverage)
+            .where(stock.c.nation == lot.c.nation, stock.c.item_code == item_code)
+            .scalar_subquery()
+            .label("coverage")
+        )
+        fields = (lot.c.id, lot.c.contract_id, lot.c.nation, lot.c.beneficiary, lot.c.quantity, lot.c.delivered,
+                  lot.c.due_date, coverage)  # fmt: skip
+        open_ = lot.c.delivered < lot.c.quantity
+        under_contracts = (
+            select(*fields, contracts.c.created_at.label("ordered_at"))
+            .join(contracts, contracts.c.id == lot.c.contract_id)
+            .where(contracts.c.supplier_id == supplier_id, contracts.c.item_code == item_code, open_)
+        )
+        under_call_offs = (
+            select(*fields, call_offs.c.placed_at.label("ordered_at"))
+            .join(call_offs, call_offs.c.id == lot.c.contract_id)
+            .where(call_offs.c.supplier_id == supplier_id, call_offs.c.item_code == item_code, open_)
+        )
+        found = []
+        for row in await self._session.execute(union_all(under_contracts, under_call_offs)):
+            ordered = (
+                row.ordered_at.date()
+                if isinstance(row.ordered_at, datetime)
+                else date.fromisoformat(str(row.ordered_at)[:10])
+            )
+            found.append(
+                Claim(
+                    lot_id=row.id,
+                    agreement_id=row.contract_id,
+                    nation=row.nation,
+                    deliver_to=row.beneficiary or row.nation,
+                    outstanding=row.quantity - row.delivered,
+                    due_date=row.due_date,
+                    ordered_on=ordered,
+                    stock_coverage=row.coverage,
+                )
+            )
+        return found
 
     async def open_lots(self) -> Sequence[DeliveryLot]:
         lot = delivery_lots

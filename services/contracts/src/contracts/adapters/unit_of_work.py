@@ -14,6 +14,7 @@ from contracts.adapters.repository import (
     ProcurementRepository,
     ProductionLineRepository,
     SpecificationRepository,
+    StockLevelRepository,
     SupplierRepository,
 )
 
@@ -30,6 +31,7 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.lots = DeliveryLotRepository(session)
         self.releases = OcdsReleaseRepository(session)
         self.lines = ProductionLineRepository(session)
+        self.stock = StockLevelRepository(session)
 
     async def commit(self) -> None:
         await self.frameworks.write_change_logs()

@@ -82,6 +82,9 @@ class Action(StrEnum):
     LINE_DECLARE = "declare a production line of its own company"
     LINE_REVISE = "revise its own company's production line"
     LINE_VIEW = "see a production line"
+    ALLOCATION_VIEW_ALL = "see every lot of the allocation of a line's output (a nation: its own)"
+    STOCK_STATE = "state its nation's stock of an item against the NATO norm"
+    STOCK_VIEW = "see its nation's stated stock levels"
 
 
 R = Relation
@@ -130,6 +133,10 @@ ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
     Action.LINE_DECLARE: {R.ANY: COMPANIES},
     Action.LINE_REVISE: {R.ITSELF: COMPANIES},
     Action.LINE_VIEW: {R.ITSELF: COMPANIES, R.OUTSIDER: SPEAKERS},
+    Action.ALLOCATION_VIEW_ALL: {R.ITSELF: COMPANIES},
+    # A nation's stock against the NATO norm is its own: it ranks its lots, no one reads it.
+    Action.STOCK_STATE: {R.ANY: DESKS},
+    Action.STOCK_VIEW: {R.ANY: DESKS},
 }
 
 # Refused actions answer 404 unless the caller may see the object through this action.
@@ -163,6 +170,7 @@ FOR_ITSELF = frozenset(
         Action.SPECIFICATION_RECORD_DEVIATION,
         Action.LINE_DECLARE,
         Action.LINE_REVISE,
+        Action.STOCK_STATE,
     }
 )
 

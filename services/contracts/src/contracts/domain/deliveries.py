@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from contracts.domain.errors import ContractRuleViolation
@@ -107,15 +107,20 @@ class DeliveryLot:
         self._log(by, f"due date moved from {previous.isoformat()} to {due_date.isoformat()}: {reason}", at)
         return previous
 
-    def delay(self, today: date) -> str | None:
-        """A key naming the delay when there is one not yet reported, else None."""
+    def delay(self, today: date, expected: date | None = None) -> str | None:
+        """A key naming the delay when there is one not yet reported, else None. A lot is
+        late past its due date, or when the supplier's forecast, or the completion the
+        allocation of the supplier's output expects (`expected`), falls after it."""
         if self.outstanding == 0:
             return None
         late_forecast = self.forecast_date is not None and self.forecast_date > self.due_date
-        if not (today > self.due_date or late_forecast):
+        late_expected = expected is not None and expected > self.due_date
+        if not (today > self.due_date or late_forecast or late_expected):
             return None
         forecast = self.forecast_date.isoformat() if late_forecast and self.forecast_date else "-"
         key = f"{self.due_date.isoformat()}/{forecast}"
+        if late_expected and expected is not None and not late_forecast:
+            key += f"/expected {expected.isoformat()}"
         return None if key == self.delay_reported else key
 
     def mark_delay_reported(self, key: str) -> None:
@@ -231,6 +236,31 @@ class DeliverySchedule:
             for nation, month, quantity in plan
         ]
         return list(self.lots)
+
+    def shift(
+        self, start: date, end: date, reason: str, by: str, *, at: datetime, nation: str | None = None
+    ) -> list[tuple[DeliveryLot, date]]:
+        """An order shift: the remaining lots (of `nation`, or of all) move into the window
+        in one act, keeping their order and spacing: the first falls due at its start, the
+        last at its end, the others in between as they stood. Returns each lot moved with
+        its previous due date; what was delivered stays history."""
+        if end < start:
+            raise ContractRuleViolation(f"the window ends ({end}) before it starts ({start})", field="window")
+        if nation is not None and nation not in self.quantities:
+            raise ContractRuleViolation(f"{nation} has no line in {self.contract_id}", field="nation")
+        remaining = sorted(
+            (lot for lot in self.lots if lot.outstanding > 0 and nation in (None, lot.nation)),
+            key=lambda lot: (lot.due_date, lot.id),
+        )
+        if not remaining:
+            raise ContractRuleViolation(f"{self.contract_id} has no remaining lots to move", rule="remaining_lots")
+        first, last = remaining[0].due_date, remaining[-1].due_date
+        span, room = (last - first).days, (end - start).days
+        moved = []
+        for lot in remaining:
+            due = end if span == 0 else start + timedelta(days=round((lot.due_date - first).days * room / span))
+            moved.append((lot, lot.replan(due, reason, by, at=at)))
+        return moved
 
     def _lot(
         self, nation: str, quantity: int, due: date, by: str, at: datetime, beneficiary: str | None = None

@@ -36,7 +36,8 @@ async def scan_for_delays(service: ContractsService) -> None:
     while True:
         await asyncio.sleep(service.settings.delay_scan_seconds)
         try:
-            reported = await deliveries.check_delays(service.uow(), service.clock.today())
+            today, priority = service.clock.today(), service.settings.priority
+            reported = await deliveries.check_delays(service.uow(), today, priority)
             if reported:
                 log.info("deliveries.delays_reported", count=reported)
         except Exception:

@@ -30,6 +30,7 @@ from bundling_shared.strict import (
     StrictModel,
     Weight,
 )
+from contracts.domain.allocation import HORIZON_MONTHS, MAX_COVERAGE, Criterion, Expected
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import MAX_COORDINATORS, MAX_SUPPLIERS, Bid, CallOffTerms, FrameworkTerms
 from contracts.domain.procurement import ProcurementTerms
@@ -676,10 +677,99 @@ class LotOut(BaseModel):
     status: str
     forecast_date: date | None
     deliver_to: str = Field(description="Where it goes: UKR, or the buying nation's own forces.")
+    value_eur: EurOut | None = Field(
+        default=None,
+        description="On a schedule and an order shift: the lot's quantity at the signed unit price (none before).",
+    )
 
     @classmethod
-    def of(cls, lot: DeliveryLot, today: date) -> LotOut:
-        return copied(cls, lot, status=lot.status(today).value)
+    def of(cls, lot: DeliveryLot, today: date, unit_price_eur: Decimal | None = None) -> LotOut:
+        value = None if unit_price_eur is None else unit_price_eur * lot.quantity
+        return copied(cls, lot, status=lot.status(today).value, value_eur=value)
+
+
+class WindowIn(StrictModel):
+    start: Day
+    end: Day
+
+
+class ShiftIn(StrictModel):
+    """An order shift: the remaining schedule into a window, e.g. deliveries in 2025-2028."""
+
+    window: WindowIn
+    nation: Nation | None = Field(default=None, description="One nation's remaining lots; all nations' if left out.")
+    reason: Reason
+
+
+class StockIn(StrictModel):
+    coverage: float = Field(
+        ge=0, le=MAX_COVERAGE, allow_inf_nan=False, description="The nation's stock against the NATO norm: 1 = at it."
+    )
+
+
+class StockOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    nation: str
+    item_code: str
+    coverage: float
+    stated_at: datetime
+
+
+class ExpectedMonthOut(BaseModel):
+    month: str
+    quantity: int
+
+
+class ExpectedLotOut(BaseModel):
+    """A lot's expected output month by month under the allocation, and what went first."""
+
+    lot_id: str
+    contract_id: str = Field(description="The contract or call-off it is a lot of.")
+    nation: str
+    deliver_to: str
+    outstanding: int
+    due_date: date
+    expected: Annotated[list[ExpectedMonthOut], Field(max_length=HORIZON_MONTHS)]
+    completes: date | None = Field(description="The end of the month its last unit is expected; none: not foreseen.")
+    late: bool
+    pushed_by: Annotated[dict[str, int], Field(max_length=len(Criterion) + 1)] = Field(
+        description="Why lots ranked ahead went first, with how many: no nation named."
+    )
+
+    @classmethod
+    def of(cls, row: Expected) -> ExpectedLotOut:
+        c = row.claim
+        return cls(
+            lot_id=c.lot_id,
+            contract_id=c.agreement_id,
+            nation=c.nation,
+            deliver_to=c.deliver_to,
+            outstanding=c.outstanding,
+            due_date=c.due_date,
+            expected=[ExpectedMonthOut(month=f"{m:%Y-%m}", quantity=q) for m, q in row.months],
+            completes=row.completes,
+            late=row.late,
+            pushed_by=row.pushed_by,
+        )
+
+
+class AllocationOut(BaseModel):
+    """One allocation of a supplier's output for an item over all its open lots."""
+
+    line_id: str
+    organisation: str
+    item_code: str
+    start: date = Field(description="The first month allocated: this month.")
+    priority: list[str] = Field(description="Most important first.")
+    whole: bool = Field(description="Every lot (the line's company), or the reader's own nation's.")
+    per_month: Annotated[dict[str, int], Field(max_length=HORIZON_MONTHS)] = Field(
+        description="Expected output per month of the lots the reader may see (all of them, or its nation's)."
+    )
+    lot_count: int = Field(description="The lots the reader may see; they are listed a page at a time.")
+    lots: Annotated[list[ExpectedLotOut], Field(max_length=500)]
+    limit: int
+    offset: int
 
 
 class LotDeliveryOut(BaseModel):

@@ -8,15 +8,20 @@ is read a page of lots at a time, and a lot's deliveries and history a page at a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from bundling_shared.auth import Principal
 from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, relation_to
+from contracts.domain.allocation import DEFAULT_PRIORITY, Allocation, Criterion
+from contracts.domain.contract import WHOLE
 from contracts.domain.deliveries import DeliveryLot, DeliverySchedule, PlannedLot
-from contracts.domain.errors import NotFound
+from contracts.domain.errors import ContractRuleViolation, NotFound
 from contracts.service_layer import events
+from contracts.service_layer.allocation import MAX_LINES_POOLED, supplier_allocation
 from contracts.service_layer.unit_of_work import Found, UnitOfWork
 
 
@@ -31,6 +36,8 @@ class Agreement:
     supplier_organisation: str | None
     coordinators: tuple[str, ...] = ()
     ukraine: dict[str, int] = field(default_factory=dict)  # of each nation's line, what goes to Ukraine
+    item_code: str = ""
+    unit_price_eur: Decimal | None = None  # what a lot is worth a unit, once a supplier is signed
 
 
 async def resolve(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
@@ -45,6 +52,8 @@ async def resolve(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
             contract.supplier_id,
             supplier.organisation if supplier else None,
             ukraine={line.nation: line.ukraine_quantity for line in contract.lines if line.ukraine_quantity},
+            item_code=contract.item_code,
+            unit_price_eur=contract.unit_price_eur,
         )
     call_off = await uow.frameworks.call_off(agreement_id)
     if call_off is not None:
@@ -58,6 +67,8 @@ async def resolve(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
             call_off.supplier_id,
             supplier.organisation if supplier else None,
             tuple(framework.coordinators),
+            item_code=call_off.item_code,
+            unit_price_eur=call_off.unit_price_eur,
         )
     return None
 
@@ -106,11 +117,14 @@ async def _lot(
     return lot, agreement, seen
 
 
-async def lots(uow: UnitOfWork, principal: Principal, agreement_id: str, limit: int, offset: int) -> Found[DeliveryLot]:
-    """In the order they fall due, without their deliveries and history."""
+async def lots(
+    uow: UnitOfWork, principal: Principal, agreement_id: str, limit: int, offset: int
+) -> tuple[Found[DeliveryLot], Decimal | None]:
+    """In the order they fall due, without their deliveries and history; and the unit
+    price they are worth, once a supplier is signed."""
     async with uow:
-        _, seen = await _agreement(uow, principal, agreement_id)
-        return await uow.lots.page(agreement_id, seen, limit, offset)
+        agreement, seen = await _agreement(uow, principal, agreement_id)
+        return await uow.lots.page(agreement_id, seen, limit, offset), agreement.unit_price_eur
 
 
 async def lot_deliveries(
@@ -142,7 +156,7 @@ async def _schedule(uow: UnitOfWork, principal: Principal, agreement_id: str) ->
 
 
 async def _schedule_changed(
-    uow: UnitOfWork, agreement: Agreement, reason: str, lots: list[tuple[DeliveryLot, date | None]]
+    uow: UnitOfWork, agreement: Agreement, reason: str, lots: Sequence[tuple[DeliveryLot, date | None]]
 ) -> None:
     """The supplier hears of every lot planned or moved (with its previous due date)."""
     if agreement.supplier_organisation:
@@ -171,8 +185,10 @@ async def record_delivery(uow: UnitOfWork, principal: Principal, lot_id: str, qu
         return lot
 
 
-async def _report_if_delayed(uow: UnitOfWork, lot: DeliveryLot, agreement: Agreement, today: date) -> bool:
-    key = lot.delay(today)
+async def _report_if_delayed(
+    uow: UnitOfWork, lot: DeliveryLot, agreement: Agreement, today: date, expected: date | None = None
+) -> bool:
+    key = lot.delay(today, expected)
     if key is None or agreement.supplier_organisation is None:
         return False
     await events.delivery_delayed(uow, lot, agreement.supplier_organisation)
@@ -199,19 +215,91 @@ async def replan(uow: UnitOfWork, principal: Principal, lot_id: str, due_date: d
         return lot
 
 
-async def check_delays_now(uow: UnitOfWork, principal: Principal, today: date) -> int:
+async def shift(
+    uow: UnitOfWork,
+    principal: Principal,
+    agreement_id: str,
+    *,
+    start: date,
+    end: date,
+    nation: str | None,
+    reason: str,
+    today: date,
+) -> tuple[list[DeliveryLot], Decimal | None]:
+    """An order shift: the contracting authority moves the remaining schedule (of one
+    nation, or all) into a window in one act, checked against the supplier's declared
+    output in it; the contract's change log says so once, each lot's history too, and the
+    supplier and the nations hear of it (`contracts.delivery_schedule.changed`)."""
+    async with uow:
+        agreement, schedule = await _schedule(uow, principal, agreement_id)
+        at = uow.clock.now()
+        moved = schedule.shift(start, end, reason, principal.subject, at=at, nation=nation)
+        checked = await _within_capacity(uow, agreement, start, end, today)
+        contract = await uow.contracts.get(agreement_id)
+        if contract is not None:
+            units = sum(lot.outstanding for lot, _ in moved)
+            whose = nation or "every nation"
+            contract.log(
+                principal.party or principal.subject,
+                f"order shift: {len(moved)} remaining lots of {whose} ({units} units) moved into {start} to {end}:"
+                f" {reason}; {checked}",
+                nation or WHOLE,
+                at=at,
+            )
+        await _schedule_changed(uow, agreement, f"order shift into {start} to {end}: {reason}", moved)
+        await uow.commit()
+        return [lot for lot, _ in moved], agreement.unit_price_eur
+
+
+async def _within_capacity(uow: UnitOfWork, agreement: Agreement, start: date, end: date, today: date) -> str:
+    """Refuses a shift that asks more of the window than the supplier's lines turn out in
+    it (every open lot of the supplier for the item falling due in it counts, this
+    contract's and the others'); says what was checked."""
+    if agreement.supplier_id is None:
+        return "no supplier signed yet: not checked against production capacity"
+    lines = (await uow.lines.page(agreement.supplier_id, agreement.item_code, MAX_LINES_POOLED, 0)).items
+    if not lines:
+        return "its supplier declared no production line for the item: not checked against capacity"
+    turned_out = sum(line.capacity_between(max(start, today), end) for line in lines)
+    claims = await uow.lots.claims(agreement.supplier_id, agreement.item_code)
+    falling_due = sum(c.outstanding for c in claims if start <= c.due_date <= end)
+    if falling_due > turned_out:
+        raise ContractRuleViolation(
+            f"{agreement.supplier_organisation}'s lines for {agreement.item_code} can turn out {turned_out} from"
+            f" {max(start, today)} to {end}, but {falling_due} would fall due in that window",
+            field="window",
+            rule="line_capacity",
+        )
+    return f"within the {turned_out} its supplier's lines turn out in the window ({falling_due} fall due in it)"
+
+
+async def check_delays_now(
+    uow: UnitOfWork, principal: Principal, today: date, priority: Sequence[Criterion] = DEFAULT_PRIORITY
+) -> int:
     """A coordinator need not wait for the regular check."""
     authorise(principal, Action.DELAY_CHECK, Relation.ANY, "delay check")
-    return await check_delays(uow, today)
+    return await check_delays(uow, today, priority)
 
 
-async def check_delays(uow: UnitOfWork, today: date) -> int:
-    """Report every lot newly past due (or forecast late) once; returns how many."""
+async def check_delays(uow: UnitOfWork, today: date, priority: Sequence[Criterion] = DEFAULT_PRIORITY) -> int:
+    """Report every lot newly past due, forecast late by its supplier, or expected late by
+    the allocation of its supplier's declared output, once; returns how many."""
     reported = 0
     async with uow:
+        expected: dict[tuple[str, str], Allocation | None] = {}
         for lot in await uow.lots.open_lots():
             agreement = await resolve(uow, lot.contract_id)
-            if agreement is not None and await _report_if_delayed(uow, lot, agreement, today):
+            if agreement is None:
+                continue
+            completes = None
+            if agreement.supplier_id is not None:
+                key = (agreement.supplier_id, agreement.item_code)
+                if key not in expected:
+                    expected[key] = await supplier_allocation(uow, *key, today, priority)
+                found = expected[key]
+                row = found.of(lot.id) if found is not None else None
+                completes = (row.completes or date.max) if row is not None else None
+            if await _report_if_delayed(uow, lot, agreement, today, completes):
                 reported += 1
         await uow.commit()
     return reported

@@ -7,6 +7,7 @@ contract, a procurement or a framework and goes to `contracts.contracts`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, TypedDict, Unpack
@@ -255,7 +256,7 @@ async def schedule_changed(
     contract_id: str,
     supplier_organisation: str,
     reason: str,
-    lots: list[tuple[DeliveryLot, date | None]],
+    lots: Sequence[tuple[DeliveryLot, date | None]],
 ) -> None:
     """`lots`: each changed lot with its previous due date where it moved."""
     payload = DeliveryScheduleChangedPayload(

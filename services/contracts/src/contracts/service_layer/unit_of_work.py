@@ -10,6 +10,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from bundling_shared.clock import Clock
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from contracts.domain.access import Reach
+from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
@@ -155,6 +156,10 @@ class DeliveryLots(Protocol):
     async def get(self, lot_id: str) -> DeliveryLot | None: ...
     async def for_contract(self, contract_id: str) -> Sequence[DeliveryLot]: ...
     async def open_lots(self) -> Sequence[DeliveryLot]: ...
+    async def claims(self, supplier_id: str, item_code: str) -> list[Claim]:
+        """The open lots the supplier delivers the item under, as calls on its output."""
+        ...
+
     async def page(
         self, contract_id: str, nations: set[str] | None, limit: int, offset: int, *, whole: bool = False
     ) -> Found[DeliveryLot]:
@@ -195,6 +200,11 @@ class ProductionLines(Protocol):
         ...
 
 
+class StockLevels(Protocol):
+    async def state(self, level: StockLevel) -> StockLevel: ...
+    async def of_nation(self, nation: str, limit: int, offset: int) -> Found[StockLevel]: ...
+
+
 class UnitOfWork(MessagingUnitOfWork, Protocol):
     clock: Clock  # the service's one clock: the moment every change is logged at
 
@@ -214,6 +224,8 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def releases(self) -> OcdsReleases: ...
     @property
     def lines(self) -> ProductionLines: ...
+    @property
+    def stock(self) -> StockLevels: ...
 
 
 UowFactory = Callable[[], UnitOfWork]

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from bundling_shared.pagination import Page
 from contracts.domain.deliveries import PlannedLot
-from contracts.entrypoints.deps import Paged, PathId, Today, Uow
+from contracts.entrypoints.deps import Paged, PathId, Settings, Today, Uow
 from contracts.entrypoints.schemas import (
     CapacityIn,
     DeliveryIn,
@@ -17,6 +17,7 @@ from contracts.entrypoints.schemas import (
     LotOut,
     LotsIn,
     ReplanIn,
+    ShiftIn,
 )
 from contracts.service_layer import deliveries
 
@@ -29,8 +30,8 @@ async def list_lots(
 ) -> Page[LotOut]:
     """Lots of a contract or call-off in the order they fall due: a nation its own, the
     supplier and authority all."""
-    found = await deliveries.lots(uow(), principal, contract_id, page.limit, page.offset)
-    return page.of(found, lambda lot: LotOut.of(lot, today))
+    found, unit_price = await deliveries.lots(uow(), principal, contract_id, page.limit, page.offset)
+    return page.of(found, lambda lot: LotOut.of(lot, today, unit_price))
 
 
 @router.post("/contracts/{contract_id}/lots", response_model=list[LotOut], status_code=201)
@@ -50,6 +51,25 @@ async def allocate_capacity(
         uow(), principal, contract_id, monthly_capacity=body.monthly_capacity, start=body.start, priority=body.priority
     )
     return [LotOut.of(lot, today) for lot in made]
+
+
+@router.post("/contracts/{contract_id}/schedule-shift", response_model=list[LotOut])
+async def shift_schedule(
+    contract_id: PathId, body: ShiftIn, uow: Uow, principal: CurrentPrincipal, today: Today
+) -> list[LotOut]:
+    """An order shift: the remaining lots (of one nation, or all) move into the window in one act,
+    keeping their order and spacing, checked against the supplier's declared output in it."""
+    moved, unit_price = await deliveries.shift(
+        uow(),
+        principal,
+        contract_id,
+        start=body.window.start,
+        end=body.window.end,
+        nation=body.nation,
+        reason=body.reason,
+        today=today,
+    )
+    return [LotOut.of(lot, today, unit_price) for lot in moved]
 
 
 @router.get("/lots/{lot_id}/deliveries", response_model=Page[LotDeliveryOut])
@@ -87,6 +107,7 @@ async def replan(lot_id: PathId, body: ReplanIn, uow: Uow, principal: CurrentPri
 
 
 @router.post("/delivery-checks")
-async def check_delays(uow: Uow, principal: CurrentPrincipal, today: Today) -> dict[str, int]:
-    """Check every open lot for delays now (also done periodically)."""
-    return {"delays_reported": await deliveries.check_delays_now(uow(), principal, today)}
+async def check_delays(uow: Uow, principal: CurrentPrincipal, today: Today, settings: Settings) -> dict[str, int]:
+    """Check every open lot for delays now (also done periodically): past due, forecast late,
+    or expected late by the allocation of its supplier's declared output."""
+    return {"delays_reported": await deliveries.check_delays_now(uow(), principal, today, settings.priority)}
