@@ -9,6 +9,7 @@ from contracts.adapters import orm
 from contracts.adapters.repository import (
     ContractRepository,
     DeliveryLotRepository,
+    ExpiryNoticeRepository,
     FrameworkRepository,
     OcdsReleaseRepository,
     ProcurementRepository,
@@ -30,6 +31,7 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.lots = DeliveryLotRepository(session)
         self.releases = OcdsReleaseRepository(session)
         self.lines = ProductionLineRepository(session)
+        self.expiries = ExpiryNoticeRepository(session)
 
     async def commit(self) -> None:
         await self.frameworks.write_change_logs()
