@@ -15,12 +15,15 @@ from bundling_shared.events.contracts import (
     CommitmentRefusedV1,
     ContractCreatedPayload,
     ContractCreatedV1,
+    ContractExpiringPayload,
+    ContractExpiringV1,
     ContractLine,
     DeliveryDelayedPayload,
     DeliveryDelayedV1,
     DeliveryLotChange,
     DeliveryScheduleChangedPayload,
     DeliveryScheduleChangedV1,
+    ExpiringShare,
     FrameworkAccededPayload,
     FrameworkAccededV1,
     FrameworkContractCreatedPayload,
@@ -320,6 +323,34 @@ def capacity_unlocked(organisation: str = "MBDA-DE") -> CapacityUnlockedV1:
         aggregate_id="line-patriot-de",
         producer="demand",
         organisation=organisation,
+    )
+
+
+def contract_expiring(
+    kind: str = "framework", lead: str = "CZE", suppliers: tuple[str, ...] = ("MSM-GROUP",)
+) -> ContractExpiringV1:
+    """The 155 mm framework with Czechia, the Netherlands and Denmark, five years before it
+    expires at the end of 2029."""
+    quantities = {"CZE": 30_000, "NLD": 20_000, "DNK": 5_000}
+    return ContractExpiringV1.create(
+        ContractExpiringPayload(
+            kind="framework" if kind == "framework" else "contract",
+            agreement_id="fw-155mm",
+            bundle_id="bundle-155mm",
+            item_code="AMMO-155MM",
+            category="AMMO",
+            contracting_authority=lead,
+            start=date(2025, 1, 1),
+            end=date(2029, 12, 31),
+            horizon_years=5,
+            days_left=1826,
+            nations=sorted(quantities),
+            quantities=[ExpiringShare(nation=n, quantity=q) for n, q in sorted(quantities.items())],
+            supplier_organisations=list(suppliers),
+        ),
+        aggregate_id="fw-155mm",
+        producer="contracts",
+        organisation=lead,
     )
 
 

@@ -128,7 +128,7 @@ async def test_frameworks_through_http_with_accession_and_end_date_warning(api: 
         "suppliers": {nammo["id"]: 4_000},
     }
     created = await api.call("POST", "/v1/frameworks", desk("NLD"), body, 201)
-    assert created["end_date_warning"].startswith("expires on")  # within the default three years
+    assert created["end_date_warning"].startswith("expires on")  # within the default widest horizon, five years
     (event,) = await api.events("contracts.framework.created")
     assert event["payload"]["supplier_organisations"] == ["NAMMO"]
     await api.call("POST", "/v1/frameworks", desk("NLD"), {**body, "end": "2024-01-01"}, 422)

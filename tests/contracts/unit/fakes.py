@@ -21,6 +21,7 @@ from contracts.domain.access import Reach
 from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
@@ -84,6 +85,9 @@ class FakeContracts(_AddedUpByTheDatabase):
 
     async def all_for_bundle(self, bundle_id: str) -> Sequence[Contract]:
         return sorted((c for c in self.found if c.bundle_id == bundle_id), key=lambda c: c.part)
+
+    async def ending_between(self, first: date, last: date) -> Sequence[Contract]:
+        return sorted((c for c in self.found if first <= c.window_end <= last), key=lambda c: (c.window_end, c.id))
 
     async def page(self, reach: Reach, limit: int, offset: int) -> Found[Contract]:
         seen = (c for c in self.found if _reached(reach, c.contracting_authority, c.nations, [c.supplier_id]))
@@ -240,6 +244,9 @@ class FakeFrameworks(_AddedUpByTheDatabase):
     async def for_reading(self, framework_id: str) -> FrameworkContract | None:
         return await self.get(framework_id)
 
+    async def ending_between(self, first: date, last: date) -> Sequence[FrameworkContract]:
+        return sorted((f for f in self.found if first <= f.end <= last), key=lambda f: (f.end, f.id))
+
     async def page(self, reach: Reach, limit: int, offset: int) -> Found[FrameworkContract]:
         seen = (
             f
@@ -375,6 +382,21 @@ class FakeStockLevels:
 
 
 @dataclass
+class FakeExpiries:
+    found: list[ExpiryNotice] = field(default_factory=list)
+
+    async def told(self, agreement_ids: Sequence[str]) -> dict[str, set[int]]:
+        told: dict[str, set[int]] = {}
+        for notice in self.found:
+            if notice.agreement_id in agreement_ids:
+                told.setdefault(notice.agreement_id, set()).add(notice.horizon_years)
+        return told
+
+    async def add(self, notices: Sequence[ExpiryNotice]) -> None:
+        self.found += notices
+
+
+@dataclass
 class FakeUnitOfWork:
     clock: Clock = field(default_factory=lambda: FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC)))
     contracts: FakeContracts = field(default_factory=FakeContracts)
@@ -386,6 +408,7 @@ class FakeUnitOfWork:
     releases: FakeReleases = field(default_factory=FakeReleases)
     lines: FakeProductionLines = field(default_factory=FakeProductionLines)
     stock: FakeStockLevels = field(default_factory=FakeStockLevels)
+    expiries: FakeExpiries = field(default_factory=FakeExpiries)
     emitted: list[tuple[Topic, EventEnvelope[Any]]] = field(default_factory=list)
     """What the handlers committed for the broker, oldest first."""
     processed: set[tuple[str, UUID]] = field(default_factory=set)

@@ -343,12 +343,13 @@ def test_a_mini_competition_picks_the_cheapest_bid_on_time_among_framework_suppl
     assert [c["won"] for c in co.competition] == [False, True]
 
 
-def test_an_end_date_warning_comes_ahead_of_expiry() -> None:
+def test_an_end_date_warning_comes_from_the_widest_horizon_on() -> None:
     fw = radar()  # ends 2029-12-31, as the current ammunition contracts
-    assert fw.end_date_warning(date(2026, 1, 1), 365) is None
-    warning = fw.end_date_warning(date(2029, 6, 1), 365)
-    assert warning is not None and "2029-12-31" in warning and "213 days" in warning
-    assert fw.end_date_warning(date(2030, 1, 1), 365) == "expired on 2029-12-31"
+    assert fw.end_date_warning(date(2024, 12, 30), (5, 2, 1)) is None
+    assert fw.end_date_warning(date(2026, 1, 1), (1,)) is None
+    warning = fw.end_date_warning(date(2024, 12, 31), (5, 2, 1))
+    assert warning is not None and "2029-12-31" in warning and "1826 days" in warning
+    assert fw.end_date_warning(date(2030, 1, 1), (5, 2, 1)) == "expired on 2029-12-31"
 
 
 # --- deliveries ------------------------------------------------------------------------

@@ -65,6 +65,9 @@ class FakeBundles:
     async def placed_in(self, bundle_id: str) -> BundleState | None:
         return self.stored.get(bundle_id)
 
+    async def following(self, agreement_id: str) -> Bundle | None:
+        return next((b for b in self.stored.values() if b.follows_on_id == agreement_id), None)
+
     def _of_item(self, item_code: str) -> list[Bundle]:
         return sorted((b for b in self.stored.values() if b.item_code == item_code), key=lambda b: (b.created_at, b.id))
 

@@ -203,6 +203,39 @@ class CommitmentRefusedV1(EventEnvelope[CommitmentRefusedPayload], type="contrac
     pass
 
 
+class ExpiringShare(BaseModel):
+    nation: str
+    quantity: int = Field(ge=0, description="The nation's line of the contract, or its share of the framework.")
+
+
+class ContractExpiringPayload(BaseModel):
+    """A contract (its delivery window's end) or framework (its duration's end) reached one of
+    the horizons ahead of its end at which its parties are told: talks on what follows must
+    start years ahead (ammunition contracts expiring in 2029). Each horizon is told once.
+
+    `quantities` name each nation's part so that the demand service can seed the follow-on
+    round with what each nation bought; the notifications service passes no nation's
+    quantity on."""
+
+    kind: Literal["contract", "framework"]
+    agreement_id: str = Field(description="The contract's or the framework's id.")
+    bundle_id: str | None = Field(description="The bundle it came from, if any.")
+    item_code: str
+    category: str = Field(description="The item's category, its code up to the first hyphen (AMMO for AMMO-155MM).")
+    contracting_authority: str
+    start: date
+    end: date = Field(description="The day it expires: the end of its delivery window or duration.")
+    horizon_years: int = Field(description="The horizon reached: this many years before the end.")
+    days_left: int
+    nations: list[str] = Field(description="The nations taking part.")
+    quantities: list[ExpiringShare] = Field(description="Each nation's quantity under it.")
+    supplier_organisations: list[str] = Field(description="Its contracted supplier(s), if any.")
+
+
+class ContractExpiringV1(EventEnvelope[ContractExpiringPayload], type="contracts.contract.expiring", version=1):
+    pass
+
+
 ContractEvent = event_union(
     ContractCreatedV1,
     AwardDecidedV1,
@@ -214,6 +247,7 @@ ContractEvent = event_union(
     DeliveryDelayedV1,
     FrameworkAccessionRefusedV1,
     CommitmentRefusedV1,
+    ContractExpiringV1,
 )
 
 

@@ -181,6 +181,7 @@ contracts = _aggregate(
     Index("ix_contracts_listed", "created_at", "id"),
     Index("ix_contracts_authority_listed", "contracting_authority", "created_at", "id"),
     Index("ix_contracts_supplier", "supplier_id"),
+    Index("ix_contracts_window_end", "window_end"),  # those nearing their end, looked at for horizons
 )
 
 contract_lines = Table(
@@ -360,6 +361,19 @@ frameworks = _aggregate(
     # The list of frameworks, oldest first: every one, those a lead leads.
     Index("ix_frameworks_listed", "created_at", "id"),
     Index("ix_frameworks_authority_listed", "contracting_authority", "created_at", "id"),
+    Index("ix_frameworks_end", "end"),  # those nearing their end, looked at for horizons
+)
+
+# The horizons ahead of its end at which a contract or framework was told to its parties,
+# one row each: a horizon is told once, whatever the service restarts or looks again.
+expiry_notices = Table(
+    "expiry_notices",
+    metadata,
+    Column("agreement_id", String(40), primary_key=True),
+    Column("horizon_years", Integer, primary_key=True),
+    required("kind", String(20)),
+    required("told_on", Date),
+    required("announced", Boolean),
 )
 
 # A framework's change log, one row per entry in the order written: an act appends its

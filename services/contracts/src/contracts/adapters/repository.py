@@ -50,6 +50,7 @@ from contracts.adapters.orm import (
     contract_modes,
     contracts,
     delivery_lots,
+    expiry_notices,
     framework_changes,
     frameworks,
     joint_order_leads,
@@ -66,6 +67,7 @@ from contracts.domain.access import Reach
 from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentKind, CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.money import ZERO, eur
 from contracts.domain.ocds import PublishedRelease
@@ -201,6 +203,11 @@ class ContractRepository(SessionRepository[Contract]):
     async def all_for_bundle(self, bundle_id: str) -> Sequence[Contract]:
         query = select(Contract).where(contracts.c.bundle_id == bundle_id).order_by(contracts.c.part)
         return (await self._session.scalars(query)).all()
+
+    async def ending_between(self, first: date, last: date) -> Sequence[Contract]:
+        c = contracts
+        query = select(Contract).where(c.c.window_end.between(first, last)).order_by(c.c.window_end, c.c.id)
+        return (await self._session.scalars(query.options(*_leaving_out(Contract, columns=["change_log"])))).all()
 
     async def page(self, reach: Reach, limit: int, offset: int) -> Found[Contract]:
         c = contracts
@@ -467,6 +474,11 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
     async def for_reading(self, framework_id: str) -> FrameworkContract | None:
         query = select(FrameworkContract).where(frameworks.c.id == framework_id).options(*self._partial())
         return (await self._session.scalars(query)).first()
+
+    async def ending_between(self, first: date, last: date) -> Sequence[FrameworkContract]:
+        f = frameworks
+        query = select(FrameworkContract).where(f.c.end.between(first, last)).order_by(f.c.end, f.c.id)
+        return (await self._session.scalars(query.options(*self._partial()))).all()
 
     async def page(self, reach: Reach, limit: int, offset: int) -> Found[FrameworkContract]:
         f = frameworks
@@ -749,6 +761,29 @@ def _lots_seen(dialect: str, sight: Sight) -> ColumnElement[bool]:
         exists().where(c.c.id == lot.c.contract_id, _any(of_contracts)),
         exists().where(co.c.id == lot.c.contract_id, f.c.id == co.c.framework_id, _any(of_call_offs)),
     )
+
+
+class ExpiryNoticeRepository:
+    """The horizons told, as plain rows: written once each, never changed."""
+
+    CHUNK = 1_000  # ids asked about in one statement, well inside either database's parameter limit
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def told(self, agreement_ids: Sequence[str]) -> dict[str, set[int]]:
+        n = expiry_notices.c
+        found: dict[str, set[int]] = defaultdict(set)
+        for i in range(0, len(agreement_ids), self.CHUNK):
+            chunk = list(agreement_ids[i : i + self.CHUNK])
+            query = select(n.agreement_id, n.horizon_years).where(n.agreement_id.in_(chunk))
+            for agreement_id, horizon in await self._session.execute(query):
+                found[agreement_id].add(int(horizon))
+        return dict(found)
+
+    async def add(self, notices: Sequence[ExpiryNotice]) -> None:
+        if notices:
+            await self._session.execute(insert(expiry_notices), [vars(notice) for notice in notices])
 
 
 class OcdsReleaseRepository:

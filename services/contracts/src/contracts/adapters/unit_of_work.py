@@ -9,6 +9,7 @@ from contracts.adapters import orm
 from contracts.adapters.repository import (
     ContractRepository,
     DeliveryLotRepository,
+    ExpiryNoticeRepository,
     FrameworkRepository,
     OcdsReleaseRepository,
     ProcurementRepository,
@@ -32,6 +33,7 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.releases = OcdsReleaseRepository(session)
         self.lines = ProductionLineRepository(session)
         self.stock = StockLevelRepository(session)
+        self.expiries = ExpiryNoticeRepository(session)
 
     async def commit(self) -> None:
         await self.frameworks.write_change_logs()

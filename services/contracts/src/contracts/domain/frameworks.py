@@ -17,6 +17,7 @@ from typing import Any, Required, TypedDict, Unpack
 
 from contracts.domain.contract import WHOLE, log_entry
 from contracts.domain.errors import Conflict, ContractRuleViolation, NotFound
+from contracts.domain.expiry import Expiry
 from contracts.domain.ids import new_id
 from contracts.domain.money import MAX_EUR, ZERO, eur_or_none, positive_eur, text
 from contracts.domain.weighing import NATIONS
@@ -420,16 +421,9 @@ class FrameworkContract:
             raise ContractRuleViolation(f"{supplier_id} is not a supplier of framework {self.id}")
         return CallOffMode.DIRECT, supplier_id, self.suppliers[supplier_id], []
 
-    def end_date_warning(self, today: date, warning_days: int) -> str | None:
-        left = (self.end - today).days
-        if left < 0:
-            return f"expired on {self.end.isoformat()}"
-        if left <= warning_days:
-            return (
-                f"expires on {self.end.isoformat()}, in {left} days: start the next bundling round with the "
-                "partner nations and industry now"
-            )
-        return None
+    def end_date_warning(self, today: date, horizons: tuple[int, ...]) -> str | None:
+        """From the widest horizon its item is told at, the same that tells its parties."""
+        return Expiry(self.end, horizons).warning(today)
 
 
 def ensure_founded_alone(party: str, nation: str | None, participants: dict[str, int], *, admin: bool) -> None:

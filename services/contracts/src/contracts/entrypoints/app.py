@@ -24,7 +24,7 @@ from contracts.config import ContractsSettings
 from contracts.domain.errors import Conflict, ContractRuleViolation
 from contracts.entrypoints.routes import router
 from contracts.entrypoints.subscribers import subscribe
-from contracts.service_layer import deliveries
+from contracts.service_layer import deliveries, expiry
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "adapters" / "migrations")
 
@@ -42,6 +42,20 @@ async def scan_for_delays(service: ContractsService) -> None:
                 log.info("deliveries.delays_reported", count=reported)
         except Exception:
             log.exception("deliveries.delay_scan_failed")
+
+
+async def tell_expiring(service: ContractsService) -> None:
+    """Agreements do not tell when a horizon ahead of their end comes: look at them on
+    start and regularly, by the service's clock."""
+    horizons = service.settings.horizons()
+    while True:
+        try:
+            told = await expiry.tell_expiring(service.uow(), horizons, service.clock.today())
+            if told:
+                log.info("expiry.told", count=told)
+        except Exception:  # keep looking; what was not told is told at the next look
+            log.exception("expiry.scan_failed")
+        await asyncio.sleep(service.settings.expiry_scan_seconds)
 
 
 def install_rule_answers(app: FastAPI) -> None:
@@ -73,7 +87,7 @@ def create_app(settings: ContractsSettings | None = None, clock: Clock | None = 
         subscribe=subscribe,
         topics=topics.with_dead_letters(topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
         migrations=MIGRATIONS,
-        workers=[lambda: scan_for_delays(service)],
+        workers=[lambda: scan_for_delays(service), lambda: tell_expiring(service)],
     )
     install_rule_answers(app)
     return app

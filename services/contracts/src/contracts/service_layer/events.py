@@ -25,6 +25,8 @@ from bundling_shared.events.contracts import (
     CommitmentRefusedV1,
     ContractCreatedPayload,
     ContractCreatedV1,
+    ContractExpiringPayload,
+    ContractExpiringV1,
     ContractLine,
     ContractSignedPayload,
     ContractSignedV1,
@@ -33,6 +35,7 @@ from bundling_shared.events.contracts import (
     DeliveryLotChange,
     DeliveryScheduleChangedPayload,
     DeliveryScheduleChangedV1,
+    ExpiringShare,
     FrameworkAccededPayload,
     FrameworkAccededV1,
     FrameworkAccessionRefusedPayload,
@@ -52,6 +55,7 @@ from bundling_shared.events.demand import DeliveryWindow
 from bundling_shared.events.envelope import EventEnvelope
 from contracts.domain.contract import CommitmentRefusal, Contract
 from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.expiry import Agreement, Due, category_of
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.procurement import Procurement
 from contracts.domain.production import ProductionLine
@@ -284,3 +288,22 @@ async def delivery_delayed(uow: UnitOfWork, lot: DeliveryLot, supplier_organisat
         nation=lot.nation,
         organisation=supplier_organisation,
     )
+
+
+async def contract_expiring(uow: UnitOfWork, agreement: Agreement, due: Due, supplier_organisations: list[str]) -> None:
+    payload = ContractExpiringPayload(
+        kind="framework" if agreement.kind == "framework" else "contract",
+        agreement_id=agreement.id,
+        bundle_id=agreement.bundle_id,
+        item_code=agreement.item_code,
+        category=category_of(agreement.item_code),
+        contracting_authority=agreement.contracting_authority,
+        start=agreement.start,
+        end=agreement.end,
+        horizon_years=due.horizon,
+        days_left=due.days_left,
+        nations=sorted(agreement.quantities),
+        quantities=[ExpiringShare(nation=n, quantity=q) for n, q in sorted(agreement.quantities.items())],
+        supplier_organisations=supplier_organisations,
+    )
+    await _emit(uow, ContractExpiringV1, payload, agreement.id, organisation=agreement.contracting_authority)

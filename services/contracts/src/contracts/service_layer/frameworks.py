@@ -27,6 +27,7 @@ from bundling_shared.events.demand import AccessionConfirmedV1, FrameworkCommitt
 from contracts.domain.access import Action, Relation, allowed, authorise, reach, relation_to
 from contracts.domain.contract import WHOLE, CommitmentKind
 from contracts.domain.errors import ContractRuleViolation, Forbidden, NotFound
+from contracts.domain.expiry import Horizons
 from contracts.domain.frameworks import (
     AccessionPolicy,
     CallOff,
@@ -47,11 +48,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Watch:
-    """The day a caller looks at frameworks, and how long before its end a framework warns
-    that it ends: ammunition contracts need new bundling rounds years ahead."""
+    """The day a caller looks at frameworks, and the horizons ahead of its end from which a
+    framework warns that it ends: ammunition contracts need new bundling rounds years ahead."""
 
     today: date
-    warning_days: int
+    horizons: Horizons
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def _seen(
     participants = dict(fw.participants)
     if sees.supplier_id is None and not sees.all:
         participants = {n: q for n, q in participants.items() if n == sees.nation}
-    warning = fw.end_date_warning(watch.today, watch.warning_days)
+    warning = fw.end_date_warning(watch.today, watch.horizons.for_item(fw.item_code))
     return FrameworkView(fw, organisations, warning, participants, sees.nation)
 
 

@@ -13,6 +13,7 @@ from contracts.domain.access import Reach
 from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement
@@ -61,6 +62,10 @@ class Contracts(Protocol):
     async def for_bundle(self, bundle_id: str) -> Contract | None: ...
     async def all_for_bundle(self, bundle_id: str) -> Sequence[Contract]: ...
     async def page(self, reach: Reach, limit: int, offset: int) -> Found[Contract]: ...
+    async def ending_between(self, first: date, last: date) -> Sequence[Contract]:
+        """Those whose delivery window ends on one of these days, without their change logs."""
+        ...
+
     async def change_log(
         self, contract_id: str, only: Only | None, limit: int, offset: int
     ) -> Found[dict[str, Any]]: ...
@@ -135,6 +140,10 @@ class Frameworks(Protocol):
         """Oldest first, each as `for_reading` reads it."""
         ...
 
+    async def ending_between(self, first: date, last: date) -> Sequence[FrameworkContract]:
+        """Those whose duration ends on one of these days, each as `for_reading` reads it."""
+        ...
+
     async def call_offs(
         self, framework_id: str, nation: str | None, supplier_id: str | None, limit: int, offset: int
     ) -> Found[CallOff]:
@@ -205,6 +214,14 @@ class StockLevels(Protocol):
     async def of_nation(self, nation: str, limit: int, offset: int) -> Found[StockLevel]: ...
 
 
+class ExpiryNotices(Protocol):
+    async def told(self, agreement_ids: Sequence[str]) -> dict[str, set[int]]:
+        """Per agreement, the horizons told or passed already."""
+        ...
+
+    async def add(self, notices: Sequence[ExpiryNotice]) -> None: ...
+
+
 class UnitOfWork(MessagingUnitOfWork, Protocol):
     clock: Clock  # the service's one clock: the moment every change is logged at
 
@@ -226,6 +243,8 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def lines(self) -> ProductionLines: ...
     @property
     def stock(self) -> StockLevels: ...
+    @property
+    def expiries(self) -> ExpiryNotices: ...
 
 
 UowFactory = Callable[[], UnitOfWork]

@@ -24,6 +24,7 @@ from demand.domain.bundle import (
     PriceBasis,
 )
 from demand.domain.capacity import DeclaredLine
+from demand.domain.follow_on import FollowOn
 from demand.domain.fund import Fund, FundStatus, Purchase
 from demand.domain.funding import Assessment
 from demand.domain.need import Deviation, EndUser, Need, NeedStatus, NeedVersion, Priority, YearQuantity
@@ -130,6 +131,29 @@ class PurchasesJson(TypeDecorator[list[Purchase]]):
             Purchase(p["bundle_id"], Decimal(p["amount_eur"]), datetime.fromisoformat(p["at"]), p.get("note", ""))
             for p in parsed or []
         ]
+
+
+class FollowOnJson(TypeDecorator[FollowOn]):
+    """What a follow-on round follows on, as JSON: days as ISO dates."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: FollowOn | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        row = dict(vars(value))
+        row["starts_on"], row["ends_on"] = value.starts_on.isoformat(), value.ends_on.isoformat()
+        row["expected"] = dict(value.expected)
+        return row
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> FollowOn | None:
+        if value is None:
+            return None
+        row = dict(json.loads(value) if isinstance(value, str) else value)
+        row["starts_on"], row["ends_on"] = date.fromisoformat(row["starts_on"]), date.fromisoformat(row["ends_on"])
+        row["expected"] = {str(n): int(q) for n, q in row["expected"].items()}
+        return FollowOn(**row)
 
 
 class DeviationsJson(TypeDecorator[list[Deviation]]):
@@ -244,6 +268,8 @@ bundles = Table(
     Column("pending_since", UtcDateTime(), nullable=True, index=True),
     Column("changed_at", UtcDateTime(), nullable=True),
     required("published_revision", Integer, server_default="0"),
+    Column("follows_on", FollowOnJson(), nullable=True),
+    Column("follows_on_id", String(40), nullable=True, index=True),
     Index("ix_bundles_item_status", "item_code", "status"),
     Index("ix_bundles_listed", "created_at", "id"),
     Index("ix_bundles_item_listed", "item_code", "created_at", "id"),

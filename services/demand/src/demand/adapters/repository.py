@@ -256,6 +256,11 @@ class BundleRepository:
     async def placed_in(self, bundle_id: str) -> BundleState | None:
         return await self.get(bundle_id)
 
+    async def following(self, agreement_id: str) -> Bundle | None:
+        query = select(Bundle).where(bundles.c.follows_on_id == agreement_id).order_by(*LISTED).limit(1)
+        found = await self._parts.with_shares((await self._session.scalars(query)).all())
+        return found[0] if found else None
+
     async def candidates(self, item_code: str) -> Sequence[BundleState]:
         query = (
             select(Bundle)

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Self
 
 from demand.domain.errors import BundleNotOpen, EmptyBundle, InvalidReference, NotAllowedNow
+from demand.domain.follow_on import FollowOn
 from demand.domain.funding import Assessment, BundleFacts, evaluate
 from demand.domain.need import NeedFacts, NeedStatus, YearQuantity, add_yearly, new_id, schedule_of
 from demand.domain.reference import NATIONS
@@ -63,6 +64,9 @@ class Participation(StrEnum):
     # the framework), which the contracts service tells.
     ACCESSION_REQUESTED = "accession_requested"
     ACCESSION_REFUSED = "accession_refused"
+    # Asked to a follow-on round as a nation of the agreement that expires, with no need in
+    # it yet: it sees the round, and is in it once it registers a follow-on need.
+    INVITED = "invited"
 
 
 TAKING_PART = (Participation.CONFIRMED, Participation.ACCEDED)
@@ -92,6 +96,7 @@ class DecisionKind(StrEnum):
     UNIT_PRICE_AWARDED = "unit_price_awarded"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+    EXPIRY_TOLD = "expiry_told"
 
 
 @dataclass
@@ -243,6 +248,9 @@ class BundleState:
     pending_since: datetime | None = None
     changed_at: datetime | None = None
     published_revision: int = 0
+    # A follow-on round: the contract or framework it follows on (`follows_on_id` its id).
+    follows_on: FollowOn | None = None
+    follows_on_id: str | None = None
     shares: list[Share] = field(default_factory=list)
     created_at: datetime = field(kw_only=True)  # the oldest bundle a need fits wins
 
@@ -268,6 +276,36 @@ class BundleState:
             window_end=need.window_end,
             created_at=now,
         )
+
+    @classmethod
+    def follow_on(cls, follows: FollowOn, *, specification_ref: str | None, now: datetime) -> tuple[Self, Decision]:
+        """A proposed round for the item of an agreement nearing its end, its window the term
+        after it, its nations invited: none has a need in it until it registers one. The
+        trail says why it exists."""
+        start, end = follows.window
+        bundle = cls(
+            id=new_id("bundle"),
+            item_code=follows.item_code,
+            kind=BundleKind.FRAMEWORK_CONTRACT if follows.multi_year else BundleKind.JOINT_ORDER,
+            specification_ref=specification_ref,
+            window_start=start,
+            window_end=end,
+            follows_on=follows,
+            follows_on_id=follows.agreement_id,
+            shares=[Share(nation=n, participation=Participation.INVITED) for n in follows.nations],
+            created_at=now,
+        )
+        bundle._changed(now)
+        return bundle, Decision(bundle.id, DecisionKind.OPENED, follows.opened(), now)
+
+    def expiry_told(self, horizon_years: int, now: datetime) -> Decision | None:
+        """A later horizon of the agreement it follows on, written in its trail."""
+        if self.follows_on is None:
+            return None
+        return Decision(self.id, DecisionKind.EXPIRY_TOLD, self.follows_on.reminded(horizon_years), now)
+
+    def invited(self, nation: str) -> bool:
+        return self.follows_on is not None and nation in self.follows_on.expected
 
     # ------------------------------------------------------------------ reading
     @property
@@ -419,6 +457,8 @@ class BundleState:
             joined_at=now,
         )
         share = self._share_for(need.nation)
+        if share.participation is Participation.INVITED:
+            share.participation = Participation.PENDING if self.status is BundleStatus.OPEN else Participation.PROPOSED
         share.quantity += line.quantity
         share.ukraine_quantity += line.ukraine_quantity
         share.value_eur += line.value_eur
@@ -443,7 +483,11 @@ class BundleState:
         share.yearly = add_yearly(share.yearly, line.schedule, -1)
         share.need_count -= 1
         self._ask_again(share)
-        if share.need_count == 0:
+        if share.need_count == 0 and self.invited(share.nation):
+            share.participation = Participation.INVITED  # still asked to the round, as before its need
+            share.confirmed_quantity = None
+            share.funding_instrument = None
+        elif share.need_count == 0:
             self.shares.remove(share)
         self.total_quantity -= line.quantity
         self.line_count -= 1
@@ -469,7 +513,8 @@ class BundleState:
         self.minimum_nations = minimum_nations
         self.status = BundleStatus.OPEN
         for share in self.shares:
-            share.participation = Participation.PENDING
+            if share.participation is not Participation.INVITED:
+                share.participation = Participation.PENDING
         self._changed(now)
         return f"open for accession until {deadline}; commits once {minimum_nations} nation(s) confirmed"
 
@@ -589,6 +634,8 @@ class BundleState:
                 raise NotAllowedNow(f"need {need.id} of {need.nation} was withdrawn; commit once it has left")
         others = [line for line in lines if line.nation not in nations]
         released = self.release(others, needs, "did not confirm", now, leave=True)
+        # Nations asked to a follow-on round that registered nothing are not in the order.
+        self.shares = [s for s in self.shares if s.participation is not Participation.INVITED]
         if len(taking_part) != len(self.shares):
             raise NotAllowedNow(f"nations that do not take part are still in bundle {self.id}")
         for share in taking_part:

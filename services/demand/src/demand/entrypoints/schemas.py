@@ -42,6 +42,7 @@ from bundling_shared.strict import (
 from demand.domain.bundle import Bundle, BundleKind, Share
 from demand.domain.capacity import ItemCapacity
 from demand.domain.errors import DemandRuleViolation
+from demand.domain.follow_on import FollowOn
 from demand.domain.fund import MAX_PURCHASES
 from demand.domain.funding import ELIGIBILITY, Assessment, InstrumentRule, RuleSet, share_of
 from demand.domain.need import CENT, Deviation, EndUser, Need, NeedTerms, Priority, YearQuantity
@@ -411,6 +412,40 @@ class ParticipationOut(ParticipationSummaryOut):
         return copied(cls, s, status=s.participation.value, yearly_quantities=s.yearly)
 
 
+class ExpectedQuantityOut(BaseModel):
+    nation: str
+    quantity: int = Field(description="What the nation bought under the expiring contract or framework.")
+
+
+class FollowOnOut(BaseModel):
+    """What a follow-on round follows on: a contract or framework nearing its end. Its nations
+    join the round by registering their follow-on needs."""
+
+    kind: Literal["contract", "framework"]
+    agreement_id: str
+    contracting_authority: str
+    ends_on: date
+    horizon_years: int = Field(description="Opened this many years ahead of the end (the first horizon told).")
+    nations: Nations = Field(description="The nations of the expiring agreement, asked to the round.")
+    expected: Annotated[list[ExpectedQuantityOut], Field(max_length=MAX_NATIONS)] = Field(
+        description="What each nation bought under it, as the round's starting point (a desk: its own)."
+    )
+    reason: str
+
+    @classmethod
+    def of(cls, follows: FollowOn, viewer_nation: str | None) -> Self:
+        return cls(
+            kind="framework" if follows.agreement_kind == "framework" else "contract",
+            agreement_id=follows.agreement_id,
+            contracting_authority=follows.contracting_authority,
+            ends_on=follows.ends_on,
+            horizon_years=follows.horizon_years,
+            nations=follows.nations,
+            expected=[ExpectedQuantityOut(nation=n, quantity=q) for n, q in follows.expected_of(viewer_nation).items()],
+            reason=follows.reason,
+        )
+
+
 class BundleSummaryOut(BaseModel):
     """A bundle in a list, as one viewer may see it: a nation desk gets totals and its own
     part only. Its size is bounded by the number of nations alone: what grows with its
@@ -461,7 +496,12 @@ class BundleSummaryOut(BaseModel):
     )
     sme_share: float | None
     participation: Sequence[ParticipationSummaryOut] = Field(
-        description="Each nation's answer and quantities (a desk: its own nation's).", max_length=MAX_NATIONS
+        description="Each nation's answer and quantities (a desk: its own nation's); `invited`: a nation of the"
+        " agreement a follow-on round follows on, with no need in it yet.",
+        max_length=MAX_NATIONS,
+    )
+    follows_on: FollowOnOut | None = Field(
+        description="A follow-on round: the contract or framework nearing its end it follows on; none otherwise."
     )
 
     PART: ClassVar[type[ParticipationSummaryOut]] = ParticipationSummaryOut
@@ -489,6 +529,7 @@ class BundleSummaryOut(BaseModel):
             "duration": DeliveryWindowOut(start=terms[1], end=terms[2]) if terms else None,
             "accession_deadline": bundle.deadline,
             "participation": [cls.PART.of(s) for s in bundle.shares if viewer_nation in (None, s.nation)],
+            "follows_on": FollowOnOut.of(bundle.follows_on, viewer_nation) if bundle.follows_on else None,
         }
 
 

@@ -35,6 +35,7 @@ from bundling_shared.events.contracts import (
     CommitmentRefusedV1,
     ContractCreatedV1,
     ContractEvent,
+    ContractExpiringV1,
     ContractSignedV1,
     FrameworkAccededV1,
     FrameworkAccessionRefusedV1,
@@ -50,6 +51,7 @@ from bundling_shared.messaging.dead_letter import RetryPolicy, batch_records, pu
 from bundling_shared.messaging.kafka import at_least_once
 from demand.bootstrap import SERVICE, DemandService
 from demand.domain.capacity import DeclaredLine
+from demand.domain.follow_on import FollowOn
 from demand.domain.need import YearQuantity
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import AGGREGATOR, Before, Relay
@@ -61,6 +63,7 @@ from demand.service_layer.contracted import (
     mark_contracted,
     signed_with_supplier,
 )
+from demand.service_layer.follow_on import agreement_expiring
 from demand.service_layer.specifications import SPECIFICATION_WATCHER, adopt_harmonised_specification
 from demand.service_layer.unit_of_work import UnitOfWork, UowFactory
 
@@ -167,6 +170,21 @@ async def _line_declared(uow: UnitOfWork, event: ProductionLineDeclaredV1) -> No
     await line_declared(uow, event_id=event.event_id, line=line)
 
 
+async def _expiring(uow: UnitOfWork, event: ContractExpiringV1) -> None:
+    p = event.payload
+    follows = FollowOn(
+        agreement_kind=p.kind,
+        agreement_id=p.agreement_id,
+        item_code=p.item_code,
+        contracting_authority=p.contracting_authority,
+        starts_on=p.start,
+        ends_on=p.end,
+        expected={share.nation: share.quantity for share in p.quantities},
+        horizon_years=p.horizon_years,
+    )
+    await agreement_expiring(uow, event_id=event.event_id, follows=follows)
+
+
 # What each event of the contracts service changes here; the other events (a call-off, a
 # delivery, a supplier registered) are not the demand service's business.
 ON_CONTRACT_EVENT: dict[type[EventEnvelope[Any]], Handler] = {
@@ -176,6 +194,7 @@ ON_CONTRACT_EVENT: dict[type[EventEnvelope[Any]], Handler] = {
     FrameworkAccededV1: _acceded,
     FrameworkAccessionRefusedV1: _accession_refused,
     CommitmentRefusedV1: _commitment_refused,
+    ContractExpiringV1: _expiring,
 }
 ON_REFERENCE_EVENT: dict[type[EventEnvelope[Any]], Handler] = {
     SpecificationHarmonisedV1: _specification_harmonised,
@@ -232,7 +251,8 @@ def build_router(uow: UowFactory, policy: RetryPolicy, overlapping: bool = False
     async def on_contract_event(event: ContractEvent) -> None:
         """Marks the needs behind a bundle contracted once its contract exists, shows on the
         bundle why it could not be contracted, and a requested accession in or out once the
-        framework's lead (or a rule of the framework) decided."""
+        framework's lead (or a rule of the framework) decided; opens the follow-on round of
+        a contract or framework nearing its end."""
         if (handler := ON_CONTRACT_EVENT.get(type(event))) is not None:
             await handler(uow(), event)
 

@@ -128,6 +128,10 @@ class Bundles(Protocol):
         """The bundle a need is in, to place it again: within a `batch` a plain one."""
         ...
 
+    async def following(self, agreement_id: str) -> Bundle | None:
+        """The follow-on round of this contract or framework, if one was opened."""
+        ...
+
     async def candidates(self, item_code: str) -> Sequence[BundleState]: ...
     async def hold_openings(self, item_code: str) -> None:
         """Before a bundle of the item is opened: from here to the commit no other

@@ -33,6 +33,9 @@ PLEDGE_WITHDRAWN = "pledge.withdrawn"
 FUND_OPENED = "fund.opened"
 FUND_CLOSED = "fund.closed"
 CAPACITY_UNLOCKED = "capacity.unlocked"
+# Told to the nations in an expiring contract or framework and its supplier(s) alone: the
+# follow-on round is theirs to start; no nation's quantity is in it.
+CONTRACT_EXPIRING = "contract.expiring"
 # Told to the company named (the contracted supplier, or the company whose production line
 # demand unlocked) alone, and only while it holds a valid security declaration: they name
 # nations, quantities and dates of one contract, or the nations' aggregated demand.
@@ -51,6 +54,7 @@ INDUSTRY_TYPES: frozenset[str] = frozenset(
         SPECIFICATION_HARMONISED,
         *RESTRICTED_TYPES,
         *FUND_TYPES,
+        CONTRACT_EXPIRING,
     }
 )
 # A nation's money: told to the contributor and the lead of what it goes to, never to
@@ -58,7 +62,9 @@ INDUSTRY_TYPES: frozenset[str] = frozenset(
 PLEDGE_TYPES: frozenset[str] = frozenset({PLEDGE_MADE, PLEDGE_CONFIRMED, PLEDGE_PAID, PLEDGE_WITHDRAWN})
 # Told to the nations' desks the message names alone (its audience): about a nation's
 # own needs, a bundle it leads, or a pledge it made or that goes to what it leads.
-ADDRESSED_NATION_TYPES: frozenset[str] = frozenset({NEED_UNPLACEABLE, COMMITMENT_NOT_CONTRACTED, *PLEDGE_TYPES})
+ADDRESSED_NATION_TYPES: frozenset[str] = frozenset(
+    {NEED_UNPLACEABLE, COMMITMENT_NOT_CONTRACTED, *PLEDGE_TYPES, CONTRACT_EXPIRING}
+)
 NATION_TYPES: frozenset[str] = ADDRESSED_NATION_TYPES | FUND_TYPES
 EVENT_TYPES: frozenset[str] = INDUSTRY_TYPES | NATION_TYPES
 

@@ -23,6 +23,7 @@ from bundling_shared.events.contracts import (
     CallOffPlacedV1,
     CommitmentRefusedV1,
     ContractCreatedV1,
+    ContractExpiringV1,
     DeliveryDelayedV1,
     DeliveryScheduleChangedV1,
     FrameworkContractCreatedV1,
@@ -51,6 +52,7 @@ from notifications.domain.message import (
     CAPACITY_UNLOCKED,
     COMMITMENT_NOT_CONTRACTED,
     CONTRACT_CREATED,
+    CONTRACT_EXPIRING,
     DELIVERY_DELAYED,
     DELIVERY_SCHEDULE_CHANGED,
     FRAMEWORK_CONTRACT_CREATED,
@@ -279,6 +281,30 @@ def commitment_not_contracted(event: CommitmentRefusedV1, links: Links) -> Messa
     return _message(event, COMMITMENT_NOT_CONTRACTED, data, item_code=p.item_code, audience=p.lead)
 
 
+def contract_expiring(event: ContractExpiringV1, links: Links) -> Message | None:
+    """A contract or framework reached a horizon ahead of its end: its nations' desks (and the
+    lead's, should it buy nothing itself) and its supplier(s) learn that talks on what
+    follows are due, and where the agreement is. Who buys how much stays behind the link,
+    where each reader sees what is its own: the event's quantities are not passed on. An
+    agency has no desk and is not named."""
+    p = event.payload
+    if p.kind == "framework":
+        link = links.framework.format(framework_id=p.agreement_id)
+    else:
+        link = links.contract.format(contract_id=p.agreement_id)
+    data = {
+        **_copied(p, "kind", "agreement_id", "bundle_id", "item_code", "contracting_authority", "start", "end"),
+        **_copied(p, "horizon_years", "days_left"),
+        "nation_count": len(set(p.nations)),
+        "link": link,
+    }
+    desks = [n for n in dict.fromkeys([*p.nations, p.contracting_authority]) if keeps_a_desk(n)]
+    told = [*desks, *sorted(set(p.supplier_organisations) - set(desks))]
+    if not told:
+        return None
+    return _message(event, CONTRACT_EXPIRING, data, item_code=p.item_code, audience=told[0], also_for=told[1:])
+
+
 PLEDGE_TYPES_OF: dict[type[EventEnvelope[PledgePayload]], str] = {
     PledgeMadeV1: PLEDGE_MADE,
     PledgeConfirmedV1: PLEDGE_CONFIRMED,
@@ -353,6 +379,7 @@ TRANSLATIONS: dict[type[EventEnvelope[Any]], Translation] = {
     FundOpenedV1: fund_opened,
     FundClosedV1: fund_closed,
     CapacityUnlockedV1: capacity_unlocked,
+    ContractExpiringV1: contract_expiring,
 }
 """The events someone outside the platform hears of, and how. The rest concern the nations
 and the contracts service (other bundle events), or name one nation's quantity (an

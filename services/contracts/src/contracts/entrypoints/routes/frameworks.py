@@ -32,7 +32,7 @@ router = APIRouter(tags=["framework contracts"])
 
 
 def _watch(today: Today, settings: Settings) -> frameworks.Watch:
-    return frameworks.Watch(today, settings.end_date_warning_days)
+    return frameworks.Watch(today, settings.horizons())
 
 
 Watching = Annotated[frameworks.Watch, Depends(_watch)]

@@ -1,0 +1,76 @@
+"""The follow-on round of a contract or framework nearing its end.
+
+Current ammunition contracts expire in 2029, and what follows them must be bundled years
+ahead. When the contracts service tells that an agreement reached a horizon ahead of its end,
+a proposed bundle opens for the same item, seeded with the agreement's nations and what each
+bought under it (`expected`): the nations see the round among their bundles and join it by
+registering their follow-on needs, which the bundling engine places in it as in any other
+bundle (same item and kind, a delivery window overlapping the round's). The round is opened
+at the first horizon told, whichever it is (a contract concluded two years before its end is
+first told at two years), and once: later horizons are written in its trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+def years_after(day: date, years: int) -> date:
+    """The same calendar day `years` later; 29 February becomes the 28th in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class FollowOn:
+    """What a round follows on: the agreement, its end, and each nation's quantity under it."""
+
+    agreement_kind: str  # "contract" (a joint order's) or "framework"
+    agreement_id: str
+    item_code: str
+    contracting_authority: str
+    starts_on: date
+    ends_on: date
+    expected: Mapping[str, int]  # per nation, its quantity under the expiring agreement
+    horizon_years: int  # the horizon at which the round was opened
+
+    @property
+    def nations(self) -> list[str]:
+        return sorted(self.expected)
+
+    @property
+    def multi_year(self) -> bool:
+        """A framework is followed by a framework, a joint order's contract by a joint order."""
+        return self.agreement_kind == "framework"
+
+    @property
+    def term_years(self) -> int:
+        """The expiring agreement's term in whole years, at least one."""
+        return max(1, round(((self.ends_on - self.starts_on).days + 1) / 365.25))
+
+    @property
+    def window(self) -> tuple[date, date]:
+        """The round's delivery window: from the day after the end, as long as the term that ends."""
+        return self.ends_on + timedelta(days=1), years_after(self.ends_on, self.term_years)
+
+    def expected_of(self, nation: str | None) -> dict[str, int]:
+        """What a reader may see of the expected quantities: its own nation's (None: all)."""
+        return {n: q for n, q in sorted(self.expected.items()) if nation is None or n == nation}
+
+    @property
+    def reason(self) -> str:
+        what = "framework" if self.agreement_kind == "framework" else "contract"
+        return f"follow-on to {what} {self.agreement_id} expiring {self.ends_on.isoformat()}"
+
+    def opened(self) -> str:
+        return (
+            f"{self.reason}: opened {self.horizon_years} year(s) ahead of its end for {', '.join(self.nations)}; "
+            "each nation joins by registering its follow-on need"
+        )
+
+    def reminded(self, horizon_years: int) -> str:
+        return f"{self.reason}: {horizon_years} year(s) left"
