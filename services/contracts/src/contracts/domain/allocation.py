@@ -77,13 +77,6 @@ class Claim:
         }
         return (*(values[c] for c in priority), self.due_date, self.lot_id)
 
-    def outranked_by(self, other: Claim, priority: Sequence[Criterion]) -> str:
-        """Why `other` (ranked ahead) goes first, in words: the first criterion telling them apart."""
-        for criterion in priority:
-            if other.key([criterion])[0] != self.key([criterion])[0]:
-                return WHY[criterion]
-        return "planned earlier"
-
 
 @dataclass(frozen=True)
 class Expected:
@@ -158,12 +151,20 @@ def allocate(
             first_open += 1
         month = _next_month(month)
     rows = []
+    # Every lot ranked ahead of a lot went first: by rank, its output came in earlier months
+    # or earlier in the same month. Why, for each, is the first criterion their keys differ
+    # in; the lots ahead sharing a key's first k criteria are counted as the ranking goes,
+    # so the reasons cost a few lookups a lot, not a look at every lot ahead.
+    sharing: list[Counter[tuple[object, ...]]] = [Counter() for _ in range(len(priority) + 1)]
     for i, claim in enumerate(ranked):
+        key = claim.key(priority)
+        shares = [i] + [sharing[k][key[:k]] for k in range(1, len(priority) + 1)]
+        reasons = {WHY[criterion]: shares[k] - shares[k + 1] for k, criterion in enumerate(priority)}
+        reasons["planned earlier"] = shares[len(priority)]
+        for k in range(1, len(priority) + 1):
+            sharing[k][key[:k]] += 1
         completes = month_end(months[i][-1][0]) if needed[i] == 0 and months[i] else None
-        until = months[i][-1][0] if completes else None
-        ahead = [other for j, other in enumerate(ranked[:i]) if until is None or any(m <= until for m, _ in months[j])]
-        reasons = Counter(claim.outranked_by(other, priority) for other in ahead)
-        rows.append(Expected(claim, months[i], completes, dict(reasons)))
+        rows.append(Expected(claim, months[i], completes, {why: n for why, n in reasons.items() if n}))
     return Allocation(date(start.year, start.month, 1), tuple(priority), rows)
 
 
