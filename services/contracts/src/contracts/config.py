@@ -16,6 +16,13 @@ class ContractsSettings(ServiceSettings):
     standstill_days: int = Field(
         default=10, ge=0, description="Standstill after an award, unless a procurement sets its own."
     )
+    offer_days: int = Field(
+        default=40,
+        ge=1,
+        le=366,
+        description="Days after the tender opens that offers are due, unless a procurement sets its own "
+        "`offers_due` (Directive 2009/81/EC, Article 33(3): 40 days for tenders in the restricted procedure).",
+    )
     end_date_warning_days: int = Field(
         default=3 * 365, ge=0, description="Warn this long before a framework contract ends (new bundling round)."
     )
