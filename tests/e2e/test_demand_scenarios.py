@@ -327,6 +327,7 @@ def signed_with_local_production(
     tender = {"item_code": contract["item_code"], "buyer_nation": contract["contracting_authority"],
               "nations": contract["nations"], "quantity": contract["total_quantity"], "quality_gates": [],
               "tender_date": today.isoformat(), "standstill_days": 10, "bundle_id": contract["bundle_id"],
+              "offers_due": today.isoformat(),
               "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10}}  # fmt: skip
     procurement = call("/v1/procurements", tender, lead, 201)["id"]
     offer = {"unit_price_eur": "9000000.00", "first_delivery": (today + timedelta(days=180)).isoformat(),
@@ -334,10 +335,12 @@ def signed_with_local_production(
              "non_associated_component_share": 0.0, "local_production": local_production,
              "quality_gates": {}}  # fmt: skip
     call(f"/v1/procurements/{procurement}/offers", offer, industry("HAGGLUNDS"), 201)
-    call(f"/v1/procurements/{procurement}/award", None, lead)
-    contracts.stop()  # the standstill runs out: the service lives eleven days ahead from here
-    contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=11)).isoformat()
-    contracts.start()
+    for ahead in (1, 12):  # the award the day after the offers were due, signing after its standstill
+        contracts.stop()
+        contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=ahead)).isoformat()
+        contracts.start()
+        if ahead == 1:
+            call(f"/v1/procurements/{procurement}/award", None, lead)
     call(f"/v1/procurements/{procurement}/sign", None, lead)
     signed: dict[str, Any] = httpx.get(f"{contracts.url}/v1/contracts/{contract['id']}", headers=lead).json()
     return signed
