@@ -249,6 +249,7 @@ def _procurements(rows: Rows, count: int, suppliers: list[str], bundle: str, rel
             contracts_orm.procurements,
             {"id": pid, "item_code": ITEMS[n % 8], "contracting_authority": LEAD if n % 4 == 0 else NATIONS[n % 15],
              "buyer_nation": DESK, "nations": NATIONS[:5], "quantity": 100_000, "tender_date": date(2026, 2, 1),
+             "offers_due": date(2026, 2, 15),
              "weights": weights, "quality_gates": ["STANAG 4425"], "funding_instrument": "EDIRPA",
              "standstill_days": 10, "bundle_id": bundle if n == 0 else None, "status": "standstill",
              "awarded_offer_id": offers[0], "awarded_supplier_id": bidders[0], "standstill_until": date(2026, 3, 1),

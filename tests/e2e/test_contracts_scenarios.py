@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -172,6 +172,9 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
     procurement = call(platform, "POST", "/v1/procurements", desk("NLD"), own, 201)
     for org, offer in (("NAMMO", EUROPEAN), ("GLOBALARMS", CHEAPER_ABROAD), ("FARCO", NON_ASSOCIATED)):
         call(platform, "POST", f"/v1/procurements/{procurement['id']}/offers", industry(org), offer, 201)
+    platform.contracts.stop()  # the offers were due today: the service lives on the next day from here
+    platform.contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    platform.contracts.start()
     awarded = call(platform, "POST", f"/v1/procurements/{procurement['id']}/award", desk("NLD"))
     evaluation = call(platform, "GET", f"/v1/procurements/{procurement['id']}/evaluation", desk("NLD"))
     ranking = {e["supplier_organisation"]: e for e in evaluation["items"]}
@@ -204,7 +207,7 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
     assert [x["status"] for x in lots] == ["partially_met"]
     call(platform, "GET", f"/v1/contracts/{first}/lots", desk("DEU"), expect=404)
 
-    events = read(kafka_bootstrap, platform, "contracts.contracts", until=3 + len(years))
+    events = read(kafka_bootstrap, platform, "contracts.contracts", until=4 + len(years))  # the tender notice too
     (award,) = of_type(events, "contracts.award.decided")
     assert award["payload"]["supplier_organisation"] == "NAMMO"
     assert len(of_type(events, "contracts.call_off.placed")) == len(years)

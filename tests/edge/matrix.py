@@ -25,7 +25,9 @@ the exact status expected; ``2xx`` any success. The model (the issue behind it):
 - a nation already in a framework that accedes again clashes with what exists (409);
 - an admin may do everything a desk or coordinator may, except speak for a nation in a
   bundle's participation or accession;
-- a company that is not a registered supplier is told so when it makes an offer (422).
+- a company that is not a registered supplier is told so when it makes an offer (422);
+- an open tender's notice is published to industry: every company reads it, bid or not; the
+  nations read their procurements instead (403 where they see one, 404 where not).
 
 The objects behind each path are seeded by ``tests.edge.world``: a committed joint order
 of NLD (own) and DEU (partner) led by the agency NSPA, with its contract signed with the
@@ -143,6 +145,8 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     ("contracts", "POST", "/v1/procurements/{procurement_id}/sign"):   "403 403 404 404   200   404   403   200   401",
     ("contracts", "POST", "/v1/procurements/{procurement_id}/coordinators"): "403 403 404 404 200 404 403 200 401",
     ("contracts", "GET", "/v1/procurements/{procurement_id}/ocds"):    "403 403 404 404   200   404   403   200   401",
+    ("contracts", "GET", "/v1/tenders"):                               "403 403 403 403   403   200   200   200   401",
+    ("contracts", "GET", "/v1/tenders/{procurement_id}"):              "403 403 404 404   403   200   200   200   401",
     ("contracts", "GET", "/v1/frameworks"):                      "200   200   200   200   200   200   200   200   401",
     ("contracts", "POST", "/v1/frameworks"):                     "201   201   201   422   422   403   403   201   401",
     ("contracts", "GET", "/v1/frameworks/{framework_id}"):       "200   200   404   404   200   404   200   200   401",

@@ -203,9 +203,11 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ("contracts", "GET", "/v1/procurements/{procurement_id}/offers"): ({"procurement_id": "procurement_id"}, None),
     ("contracts", "GET", "/v1/procurements/{procurement_id}/evaluation"): ({"procurement_id": "procurement_id"}, None),
     ("contracts", "POST", "/v1/procurements/{procurement_id}/offers"): (
-        {"procurement_id": "procurement:award"},
+        {"procurement_id": "procurement:tender"},
         lambda _r, _w: _offer(),
     ),
+    ("contracts", "GET", "/v1/tenders"): ({}, None),
+    ("contracts", "GET", "/v1/tenders/{procurement_id}"): ({"procurement_id": "procurement:tender"}, None),
     ("contracts", "POST", "/v1/procurements/{procurement_id}/award"): ({"procurement_id": "procurement:award"}, None),
     ("contracts", "POST", "/v1/procurements/{procurement_id}/sign"): ({"procurement_id": "procurement:sign"}, None),
     ("contracts", "GET", "/v1/procurements/{procurement_id}/ocds"): ({"procurement_id": "procurement_id"}, None),

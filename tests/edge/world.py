@@ -112,8 +112,9 @@ BUNDLES = {
 FRAMEWORKS = {"framework": 0, "framework_for_accession": 2}
 COMMITTED = ("committed", "committed_for_award", "committed_for_tender", "committed_for_signing")
 STANDSTILL_DAYS = 10
-CONTRACTS_AHEAD_DAYS = STANDSTILL_DAYS + 1
-"""Days the contracts service's clock runs ahead once the seeded awards' standstill is over."""
+CONTRACTS_AHEAD_DAYS = 1 + STANDSTILL_DAYS + 1
+"""Days the contracts service's clock runs ahead once the seeded awards' standstill is over:
+awarded the day after their offers were due, then the standstill."""
 
 
 def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
@@ -188,20 +189,32 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
     ids["line_id"] = world.call("contracts", "POST", "/v1/production-lines", industry(SUPPLIER), line_body(), 201)["id"]
 
     lead = coordinator(LEAD)
-    for name, key in (("committed", "procurement_id"), ("committed_for_signing", "procurement:sign")):
-        procurement = world.call("contracts", "POST", "/v1/procurements", lead, procurement_body(name, ids), 201)
+    offers_due_today = {"offers_due": TODAY.isoformat()}
+    for name, key in (
+        ("committed", "procurement_id"),
+        ("committed_for_signing", "procurement:sign"),
+        ("committed_for_award", "procurement:award"),
+    ):
+        body = procurement_body(name, ids) | offers_due_today
+        procurement = world.call("contracts", "POST", "/v1/procurements", lead, body, 201)
         ids[key] = procurement["id"]
         world.call("contracts", "POST", f"/v1/procurements/{procurement['id']}/offers", industry(SUPPLIER), OFFER, 201)
-        world.call("contracts", "POST", f"/v1/procurements/{procurement['id']}/award", lead, None, 200)
-    # The standstill runs out: from here on the contracts service lives after it.
+    # The offers were due yesterday: the award follows; then its standstill runs out, and
+    # from there on the contracts service lives after it.
     contracts = services["contracts"]
-    contracts.stop()
-    contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=CONTRACTS_AHEAD_DAYS)).isoformat()
-    contracts.start()
-    world.urls["contracts"] = contracts.url
+    for ahead in (1, CONTRACTS_AHEAD_DAYS):
+        contracts.stop()
+        contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=ahead)).isoformat()
+        contracts.start()
+        world.urls["contracts"] = contracts.url
+        if ahead == 1:
+            for key in ("procurement_id", "procurement:sign"):
+                world.call("contracts", "POST", f"/v1/procurements/{ids[key]}/award", lead, None, 200)
     world.call("contracts", "POST", f"/v1/procurements/{ids['procurement_id']}/sign", lead, None, 200)
-    award = world.call("contracts", "POST", "/v1/procurements", lead, procurement_body("committed_for_award", ids), 201)
-    ids["procurement:award"] = award["id"]
+    tender = world.call(
+        "contracts", "POST", "/v1/procurements", lead, procurement_body("committed_for_tender", ids), 201
+    )
+    ids["procurement:tender"] = tender["id"]  # open: offers due in CONTRACTS_OFFER_DAYS
 
     spec = {"reference": f"SPEC-EDGE-{uuid.uuid4().hex[:6]}", "item_code": ITEM, "title": "155 mm, edge",
             "nations": [OWN, PARTNER]}  # fmt: skip

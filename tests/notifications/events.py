@@ -28,6 +28,8 @@ from bundling_shared.events.contracts import (
     FrameworkAccededV1,
     FrameworkContractCreatedPayload,
     FrameworkContractCreatedV1,
+    ProcurementOpenedPayload,
+    ProcurementOpenedV1,
     SpecificationHarmonisedPayload,
     SpecificationHarmonisedV1,
     SupplierRegisteredPayload,
@@ -42,15 +44,22 @@ from bundling_shared.events.demand import (
     CapacityUnlockedPayload,
     CapacityUnlockedV1,
     DeliveryWindow,
+    FrameworkCommittedPayload,
+    FrameworkCommittedV1,
+    FrameworkParticipant,
     FundClosedV1,
     FundingAssessment,
     FundOpenedV1,
     FundPayload,
+    JointOrderCommittedPayload,
+    JointOrderCommittedV1,
+    JointOrderLine,
     PledgeConfirmedV1,
     PledgeMadeV1,
     PledgePaidV1,
     PledgePayload,
     PledgeWithdrawnV1,
+    YearlyQuantity,
 )
 from bundling_shared.events.envelope import EventEnvelope
 
@@ -79,7 +88,9 @@ def contract_created(
     )
 
 
-def bundle_opened(item_code: str = "AMMO-155MM", bundle_id: str = "bundle-155mm") -> BundleOpenedV1:
+def bundle_opened(
+    item_code: str = "AMMO-155MM", bundle_id: str = "bundle-155mm", nations: list[str] | None = None
+) -> BundleOpenedV1:
     return BundleOpenedV1.create(
         BundleOpenedPayload(
             bundle_id=bundle_id,
@@ -97,8 +108,68 @@ def bundle_opened(item_code: str = "AMMO-155MM", bundle_id: str = "bundle-155mm"
                 FundingAssessment(instrument="SAFE", qualifies=False, reason="no loan requested by NLD"),
             ],
             specification_ref="SPEC-155MM-NATO",
+            nations=nations,
         ),
         aggregate_id=bundle_id,
+        producer="demand",
+    )
+
+
+def procurement_opened(item_code: str = "AMMO-155MM", procurement_id: str = "proc-155mm") -> ProcurementOpenedV1:
+    return ProcurementOpenedV1.create(
+        ProcurementOpenedPayload(
+            procurement_id=procurement_id,
+            bundle_id="bundle-155mm",
+            item_code=item_code,
+            contracting_authority="CZE",
+            quantity=15_000,
+            nation_count=2,
+            tender_date=date(2025, 1, 10),
+            offers_due=date(2025, 2, 19),
+            delivery_window=WINDOW,
+            weights={"price": 40.0, "delivery": 25.0, "origin": 25.0, "industrial_participation": 10.0},
+            quality_gates=["STANAG 4425 qualified"],
+            funding_instrument="EDIP",
+        ),
+        aggregate_id=procurement_id,
+        producer="contracts",
+    )
+
+
+def joint_order_committed(
+    lines: tuple[tuple[str, int], ...] = (("NLD", 10_000), ("DNK", 5_000)),
+) -> JointOrderCommittedV1:
+    return JointOrderCommittedV1.create(
+        JointOrderCommittedPayload(
+            bundle_id="bundle-155mm",
+            item_code="AMMO-155MM",
+            lead="CZE",
+            lines=[JointOrderLine(nation=n, quantity=q, need_ids=[f"need-{n}"]) for n, q in lines],
+            total_quantity=sum(q for _, q in lines),
+            delivery_window=WINDOW,
+            committed_by="coordinator:CZE",
+        ),
+        aggregate_id="bundle-155mm",
+        producer="demand",
+    )
+
+
+def framework_committed() -> FrameworkCommittedV1:
+    return FrameworkCommittedV1.create(
+        FrameworkCommittedPayload(
+            bundle_id="bundle-mmr",
+            item_code="RADAR-MMR",
+            lead="NSPA",
+            participants=[
+                FrameworkParticipant(nation="NOR", yearly=[YearlyQuantity(year=2026, quantity=3)]),
+                FrameworkParticipant(nation="LTU", yearly=[YearlyQuantity(year=2026, quantity=1)]),
+            ],
+            ceiling_quantity=4,
+            start=date(2026, 1, 1),
+            end=date(2027, 12, 31),
+            committed_by="coordinator:NSPA",
+        ),
+        aggregate_id="bundle-mmr",
         producer="demand",
     )
 

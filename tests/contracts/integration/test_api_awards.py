@@ -12,6 +12,8 @@ from tests.contracts.integration.conftest import Api
 from tests.support.api import coordinator, desk, industry
 
 TODAY = date.today()
+AWARD_DAY = TODAY + timedelta(days=1)
+"""Offers are due by the end of `TODAY`: the award follows the next day."""
 
 PROCUREMENT = {
     "item_code": "AMMO-155MM",
@@ -23,6 +25,7 @@ PROCUREMENT = {
     "quality_gates": ["STANAG 4425 qualified"],
     "funding_instrument": "EDIP",
     "standstill_days": 10,
+    "offers_due": TODAY.isoformat(),
     "bundle_id": "bundle-155",
 }
 
@@ -58,6 +61,7 @@ async def tendered(api: Api) -> tuple[str, dict[str, str]]:
     procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     for org, body in (("NAMMO", EUROPEAN), ("GLOBALARMS", CHEAPER_ABROAD), ("FARCO", NON_ASSOCIATED)):
         await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry(org), body, 201)
+    api.on(AWARD_DAY)
     return procurement["id"], ids
 
 
@@ -77,7 +81,7 @@ async def test_a_cheaper_offer_from_outside_europe_loses_on_origin_and_delivery_
 
     (event,) = await api.events("contracts.award.decided")
     assert event["payload"]["supplier_organisation"] == "NAMMO"
-    assert event["payload"]["standstill_until"] == (TODAY + timedelta(days=10)).isoformat()
+    assert event["payload"]["standstill_until"] == (AWARD_DAY + timedelta(days=10)).isoformat()
     assert event["payload"]["summary"].startswith("ranked 1 of 2")
     assert "3100" not in str(event) and "GLOBALARMS" not in str(event)  # losers stay inside
 
@@ -134,6 +138,7 @@ async def test_no_offer_and_no_award_without_a_valid_security_declaration(api: A
     # valid at the offer, withdrawn before the award: the award is refused
     winner = await api.supplier("NAMMO", "NOR")
     await api.call("POST", path, industry("NAMMO"), EUROPEAN, 201)
+    api.on(AWARD_DAY)
     await api.call(
         "PUT", f"/v1/suppliers/{winner['id']}/security-declaration", coordinator(),
         {"security_declaration_valid_until": None},
@@ -150,15 +155,16 @@ async def test_signing_waits_for_the_standstill_then_the_joint_order_contract_ge
     assert default["standstill_days"] == api.service.settings.standstill_days
     nammo = await api.supplier("NAMMO", "NOR")
     await api.call("POST", f"/v1/procurements/{waiting['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+    shortest = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
+    await api.call("POST", f"/v1/procurements/{shortest['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+    api.on(AWARD_DAY)
     awarded = await api.call("POST", f"/v1/procurements/{waiting['id']}/award", desk("CZE"))
-    assert awarded["standstill_until"] == (TODAY + timedelta(days=12)).isoformat()
+    assert awarded["standstill_until"] == (AWARD_DAY + timedelta(days=12)).isoformat()
     refused = await api.call("POST", f"/v1/procurements/{waiting['id']}/sign", desk("CZE"), expect=422)
     assert "standstill period runs until" in refused["detail"]
 
-    shortest = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
-    await api.call("POST", f"/v1/procurements/{shortest['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
     await api.call("POST", f"/v1/procurements/{shortest['id']}/award", desk("CZE"))
-    api.on(TODAY + timedelta(days=11))
+    api.on(AWARD_DAY + timedelta(days=11))
     signed = await api.call("POST", f"/v1/procurements/{shortest['id']}/sign", desk("CZE"))
     assert signed["status"] == "signed"
 

@@ -34,8 +34,9 @@ async def signed_contract(api: Api, **supplier: Any) -> tuple[str, str]:
     await api.supplier("NAMMO", "NOR", **supplier)
     procurement = await api.call("POST", "/v1/procurements", coordinator("CZE"), PROCUREMENT, 201)
     await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+    api.on(TODAY + timedelta(days=1))  # the offers were due yesterday
     await api.call("POST", f"/v1/procurements/{procurement['id']}/award", coordinator("CZE"))
-    api.on(TODAY + timedelta(days=11))  # after the ten days' standstill
+    api.on(TODAY + timedelta(days=12))  # after the ten days' standstill
     await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", coordinator("CZE"))
     api.on(TODAY)
     return contract_id, procurement["id"]

@@ -12,7 +12,7 @@ from contracts.domain.weighing import Weights
 from contracts.service_layer.contracts import create_contract_for_joint_order
 from tests.contracts.events import joint_order
 from tests.contracts.integration.conftest import ADMIN, Api
-from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
+from tests.contracts.integration.test_api_awards import AWARD_DAY, EUROPEAN, PROCUREMENT
 from tests.support.api import coordinator, desk, industry
 
 TODAY = date.today()
@@ -73,11 +73,12 @@ async def test_the_standstill_lasts_at_least_ten_calendar_days_and_signing_waits
     procurement = await api.call("POST", "/v1/procurements", desk("CZE"), FOR_THE_ORDER, 201)
     nammo = await api.supplier("NAMMO", "NOR")
     await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+    api.on(AWARD_DAY)
     awarded = await api.call("POST", f"/v1/procurements/{procurement['id']}/award", desk("CZE"))
-    assert awarded["standstill_until"] == (TODAY + timedelta(days=10)).isoformat()
-    api.on(TODAY + timedelta(days=10))  # the tenth day still belongs to the standstill
+    assert awarded["standstill_until"] == (AWARD_DAY + timedelta(days=10)).isoformat()
+    api.on(AWARD_DAY + timedelta(days=10))  # the tenth day still belongs to the standstill
     await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", desk("CZE"), expect=422)
-    api.on(TODAY + timedelta(days=11))
+    api.on(AWARD_DAY + timedelta(days=11))
     await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", desk("NLD"), expect=403)
     signed = await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", desk("CZE"))
     assert signed["status"] == "signed"
@@ -94,7 +95,7 @@ async def test_signing_writes_onto_the_bundle_contracts_only_when_the_authority_
     procurement = Procurement.open(
         item_code="AMMO-155MM", contracting_authority="FRA", buyer_nation="FRA", nations=["FRA"], quantity=1,
         tender_date=TODAY, weights=Weights(price=1, delivery=0, origin=0, industrial_participation=0),
-        quality_gates=[], funding_instrument=None, standstill_days=10, bundle_id="bundle-155",
+        quality_gates=[], funding_instrument=None, standstill_days=10, offers_due=TODAY, bundle_id="bundle-155",
         at=api.service.clock.now(),
     )  # fmt: skip
     procurement.status = ProcurementStatus.STANDSTILL.value

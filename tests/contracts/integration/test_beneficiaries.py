@@ -119,6 +119,7 @@ CV90_TENDER = {
     "standstill_days": 10, "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10},
     "bundle_id": "bundle-cv90",
 }  # fmt: skip
+"""Offers are due the day it opens (`offers_due` set with `tender_date`): the award follows the next day."""
 
 
 def hagglunds_offer(local_production: dict[str, float]) -> dict[str, object]:
@@ -134,7 +135,7 @@ async def tendered_cv90(api: Api) -> str:
     Systems Hägglunds registered to offer. The procurement's id."""
     await create_contract_for_joint_order(cv90_order({"SWE": (50, 50)}), api.service.uow())
     await api.supplier("HAGGLUNDS", "SWE")
-    body = {**CV90_TENDER, "tender_date": date.today().isoformat()}
+    body = {**CV90_TENDER, "tender_date": date.today().isoformat(), "offers_due": date.today().isoformat()}
     procurement: dict[str, str] = await api.call("POST", "/v1/procurements", coordinator("SWE"), body, 201)
     return procurement["id"]
 
@@ -144,8 +145,9 @@ async def test_the_cv90_contract_binds_the_dutch_production_the_winning_offer_pr
     # production is to be in the Netherlands: the winning offer's promise binds the supplier
     path = f"/v1/procurements/{await tendered_cv90(api)}"
     await api.call("POST", f"{path}/offers", industry("HAGGLUNDS"), hagglunds_offer({"NLD": 0.3, "SWE": 0.7}), 201)
+    api.on(date.today() + timedelta(days=1))  # the offers were due yesterday
     await api.call("POST", f"{path}/award", coordinator("SWE"))
-    api.on(date.today() + timedelta(days=11))  # after the standstill
+    api.on(date.today() + timedelta(days=12))  # after the standstill
     await api.call("POST", f"{path}/sign", coordinator("SWE"))
 
     (contract,) = (await api.call("GET", "/v1/contracts", coordinator("SWE")))["items"]  # the list shows it too

@@ -18,7 +18,7 @@ from contracts.service_layer.contracts import create_contract_for_joint_order, n
 from tests.contracts.events import bundle_opened, joint_order
 from tests.contracts.integration import ocds_schema
 from tests.contracts.integration.conftest import Api
-from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
+from tests.contracts.integration.test_api_awards import AWARD_DAY, EUROPEAN, PROCUREMENT
 from tests.support.api import coordinator, desk, industry
 
 TODAY = date.today()
@@ -116,8 +116,9 @@ async def signed_contract(api: Api, *, per_buyer: bool = False) -> tuple[list[st
     await api.supplier("NAMMO", "NOR")
     procurement = await api.call("POST", "/v1/procurements", coordinator("CZE"), JOINT, 201)
     await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+    api.on(AWARD_DAY)
     await api.call("POST", f"/v1/procurements/{procurement['id']}/award", coordinator("CZE"))
-    api.on(TODAY + timedelta(days=STANDSTILL + 1))
+    api.on(AWARD_DAY + timedelta(days=STANDSTILL + 1))
     await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", coordinator("CZE"))
     return [c["id"] for c in contracts], procurement["id"]
 
@@ -147,6 +148,7 @@ async def test_an_award_is_the_award_of_the_tender_with_its_winner_as_supplier(a
     path = f"/v1/procurements/{procurement['id']}/ocds"
     tendered = await api.call("GET", path, desk("NLD"))
     ocds_schema.assert_conforms(tendered)
+    api.on(AWARD_DAY)
     await api.call("POST", f"/v1/procurements/{procurement['id']}/award", desk("NLD"))
     awarded = await api.call("GET", path, desk("NLD"))
     ocds_schema.assert_conforms(awarded)

@@ -15,7 +15,7 @@ from contracts.entrypoints.app import create_app
 from contracts.service_layer.contracts import create_contract_for_joint_order
 from tests.contracts.events import joint_order
 from tests.contracts.integration.conftest import Api
-from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
+from tests.contracts.integration.test_api_awards import AWARD_DAY, EUROPEAN, PROCUREMENT
 from tests.support.api import desk, industry
 
 
@@ -24,6 +24,7 @@ async def _awarded(api: Api) -> str:
     await api.supplier("NAMMO", "NOR")
     procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
     await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+    api.on(AWARD_DAY)
     await api.call("POST", f"/v1/procurements/{procurement['id']}/award", desk("CZE"))
     return str(procurement["id"])
 
@@ -32,7 +33,7 @@ async def test_awarding_twice_and_signing_twice_are_conflicts(api: Api) -> None:
     procurement_id = await _awarded(api)
     again = await api.call("POST", f"/v1/procurements/{procurement_id}/award", desk("CZE"), expect=409)
     assert "already awarded" in again["detail"]
-    api.on(datetime.now(UTC).date() + timedelta(days=11))
+    api.on(AWARD_DAY + timedelta(days=11))
     await api.call("POST", f"/v1/procurements/{procurement_id}/sign", desk("CZE"))
     signed_again = await api.call("POST", f"/v1/procurements/{procurement_id}/sign", desk("CZE"), expect=409)
     assert "already signed" in signed_again["detail"]
@@ -47,7 +48,7 @@ async def test_signing_before_any_award_is_a_conflict(api: Api) -> None:
 
 async def test_a_service_started_later_signs_after_the_standstill(api: Api, database_url: str) -> None:
     procurement_id = await _awarded(api)
-    later = ClockSettings(start=datetime.now(UTC) + timedelta(days=11))
+    later = ClockSettings(start=datetime.now(UTC) + timedelta(days=12))
     settings = ContractsSettings(
         database_url=database_url, run_migrations=False, clock=later, auth=AuthSettings(mode="development")
     )

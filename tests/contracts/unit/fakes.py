@@ -24,7 +24,7 @@ from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
-from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.procurement import Offer, Procurement, TenderFilter
 from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
 from contracts.domain.specifications import Specification
@@ -215,6 +215,10 @@ class FakeProcurements:
     ) -> Found[dict[str, Any]]:
         procurement = await self.get(procurement_id)
         return _entries(procurement.evaluation if procurement else [], only, limit, offset)
+
+    async def open_tenders(self, today: date, within: TenderFilter, limit: int, offset: int) -> Found[Procurement]:
+        open_ = (p for p in self.found if p.takes_offers(today) and within.matches(p.item_code))
+        return _found(sorted(open_, key=lambda p: (p.offers_due, p.id)), limit, offset)
 
 
 @dataclass

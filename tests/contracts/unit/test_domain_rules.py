@@ -3,7 +3,7 @@ specifications, procurements, framework contracts, delivery lots and capacity al
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,9 +12,9 @@ from bundling_shared.auth import Principal, Role
 from contracts.domain.access import Action, Relation, allowed, relation_to
 from contracts.domain.contract import Contract, ContractMode, LocalProduction
 from contracts.domain.deliveries import DeliveryLot, LotStatus, allocate_capacity
-from contracts.domain.errors import ContractRuleViolation, SupplierNotCleared
+from contracts.domain.errors import Conflict, ContractRuleViolation, SupplierNotCleared
 from contracts.domain.frameworks import Bid, FrameworkContract
-from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.procurement import Offer, Procurement, TenderFilter, default_offers_due
 from contracts.domain.reporting import Purchase, value_by_origin
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import IndustrialBase, Supplier
@@ -156,7 +156,7 @@ def test_deviations_belong_to_participating_nations() -> None:
 # --- procurement -----------------------------------------------------------------------
 
 
-def procurement(standstill: int = 10) -> Procurement:
+def procurement(standstill: int = 10, offers_due: date = TODAY) -> Procurement:
     return Procurement.open(
         item_code="AMMO-155MM",
         contracting_authority="NLD",
@@ -168,6 +168,7 @@ def procurement(standstill: int = 10) -> Procurement:
         quality_gates=[],
         funding_instrument=None,
         standstill_days=standstill,
+        offers_due=offers_due,
         at=NOW,
     )
 
@@ -189,14 +190,79 @@ def test_offers_need_a_cleared_supplier_and_award_then_standstill_before_signing
     p.submit(offer(p, cleared), cleared, TODAY)
     with pytest.raises(ContractRuleViolation, match="already made an offer"):
         p.submit(offer(p, cleared), cleared, TODAY)
-    winner = p.award({cleared.id: cleared}, TODAY)
+    winner = p.award({cleared.id: cleared}, TODAY + timedelta(days=1))
     assert winner.supplier_id == cleared.id
-    assert p.standstill_until == date(2026, 3, 11)
-    for within in (date(2026, 3, 10), date(2026, 3, 11)):  # the last day still belongs to the standstill
-        with pytest.raises(ContractRuleViolation, match="standstill period runs until 2026-03-11"):
+    assert p.standstill_until == date(2026, 3, 12)
+    for within in (date(2026, 3, 11), date(2026, 3, 12)):  # the last day still belongs to the standstill
+        with pytest.raises(ContractRuleViolation, match="standstill period runs until 2026-03-12"):
             p.sign(within)
-    p.sign(date(2026, 3, 12))
+    p.sign(date(2026, 3, 13))
     assert p.status == "signed"
+
+
+def test_offers_are_taken_until_the_end_of_the_day_they_are_due_and_the_award_waits_for_it() -> None:
+    p = procurement(offers_due=TODAY + timedelta(days=5))
+    first, late = supplier("NAMMO"), supplier("LATECO")
+    p.submit(offer(p, first), first, TODAY + timedelta(days=5))  # the day they are due still counts
+    with pytest.raises(Conflict, match="were due by 2026-03-06") as closed:
+        p.submit(offer(p, late), late, TODAY + timedelta(days=6))
+    assert (closed.value.field, closed.value.rule) == ("path.procurement_id", "offers_closed")
+    assert not p.takes_offers(TODAY + timedelta(days=6)) and p.takes_offers(TODAY + timedelta(days=5))
+    with pytest.raises(Conflict, match="awarded once that day has passed") as early:
+        p.award({first.id: first}, TODAY + timedelta(days=5))
+    assert early.value.rule == "offers_still_open"
+    p.award({first.id: first}, TODAY + timedelta(days=6))
+    assert p.status == "standstill"
+
+
+@pytest.mark.parametrize(
+    ("offers_due", "rule"),
+    [
+        (TODAY - timedelta(days=1), "offers_due_past"),
+        (date(2025, 12, 31), "offers_due_past"),
+        (TODAY + timedelta(days=367), "offers_due_too_far"),
+    ],
+)
+def test_an_offer_deadline_lies_between_today_and_a_year_ahead(offers_due: date, rule: str) -> None:
+    with pytest.raises(ContractRuleViolation) as refused:
+        procurement(offers_due=offers_due)
+    assert (refused.value.field, refused.value.rule) == ("body.offers_due", rule)
+    assert procurement(offers_due=TODAY + timedelta(days=366)).offers_due == date(2027, 3, 2)
+
+
+def test_offers_are_not_due_before_the_tender_opens() -> None:
+    with pytest.raises(ContractRuleViolation) as refused:
+        Procurement.open(
+            item_code="AMMO-155MM", contracting_authority="NLD", buyer_nation="NLD", nations=["NLD"], quantity=1,
+            tender_date=TODAY + timedelta(days=10), weights=Weights(price=1, delivery=1, origin=1,
+            industrial_participation=1), quality_gates=[], funding_instrument=None, standstill_days=10,
+            offers_due=TODAY + timedelta(days=9), at=NOW,
+        )  # fmt: skip
+    assert refused.value.rule == "offers_due_before_tender"
+
+
+def test_without_a_deadline_offers_are_due_some_days_after_the_tender_opens_never_in_the_past() -> None:
+    assert default_offers_due(tender_date=TODAY, today=TODAY, days=40) == date(2026, 4, 10)
+    assert default_offers_due(tender_date=date(2026, 1, 1), today=TODAY, days=40) == date(2026, 4, 10)
+    assert default_offers_due(tender_date=date(2026, 5, 1), today=TODAY, days=40) == date(2026, 6, 10)
+
+
+@pytest.mark.parametrize(
+    ("within", "code", "expected"),
+    [
+        (TenderFilter(), "AMMO-155MM", True),
+        (TenderFilter(category="ammo"), "AMMO-155MM", True),
+        (TenderFilter(category="AMMO"), "AMMO", True),
+        (TenderFilter(category="AMMO"), "AMMOX-1", False),
+        (TenderFilter(category="MISSILE"), "AMMO-155MM", False),
+        (TenderFilter(item_code="ammo-155mm"), "AMMO-155MM", True),
+        (TenderFilter(item_code="AMMO-120MM"), "AMMO-155MM", False),
+    ],
+)
+def test_a_tender_filter_reads_an_item_category_as_its_code_up_to_the_first_hyphen(
+    within: TenderFilter, code: str, expected: bool
+) -> None:
+    assert within.matches(code) is expected
 
 
 def test_an_award_is_refused_when_the_winner_declaration_expired_since_its_offer() -> None:

@@ -153,7 +153,7 @@ async def test_signed_after_the_standstill_the_joint_order_contract_gets_the_win
     procurement = await open_procurement(uow, LEAD, terms=ProcurementTerms(
         item_code="AMMO-155MM", buyer_nation="CZE", nations=[], quantity=15_000, tender_date=today,
         weights=Weights(price=1, delivery=1, origin=1, industrial_participation=1), quality_gates=[],
-        funding_instrument=None, standstill_days=10, bundle_id="bundle-155",
+        funding_instrument=None, standstill_days=10, offers_due=today, bundle_id="bundle-155",
     ))  # fmt: skip
     await submit_offer(
         uow, Principal(subject="nammo", role=Role.INDUSTRY, organisation="NAMMO"), procurement.id, today,
@@ -161,14 +161,17 @@ async def test_signed_after_the_standstill_the_joint_order_contract_gets_the_win
         origin_country="NOR", eu_component_share=0.9, non_associated_component_share=0.0, local_production={},
         licence_transfer=False, national_supplier_role=False, quality_gates={},
     )  # fmt: skip
-    await award(uow, LEAD, procurement.id, today)
+    (opened,) = uow.events("contracts.procurement.opened")
+    assert (opened.payload.quantity, opened.payload.nation_count, opened.payload.offers_due) == (15_000, 2, today)
+    assert "lines" not in opened.payload.model_dump()
+    await award(uow, LEAD, procurement.id, today + timedelta(days=1))
     (awarded,) = uow.events("contracts.award.decided")
     assert awarded.organisation == "NAMMO"
 
     with pytest.raises(ContractRuleViolation, match="standstill period runs until"):
-        await sign(uow, LEAD, procurement.id, today + timedelta(days=10))
-    await sign(uow, LEAD, procurement.id, today + timedelta(days=11))
+        await sign(uow, LEAD, procurement.id, today + timedelta(days=11))
+    await sign(uow, LEAD, procurement.id, today + timedelta(days=12))
     (contract,) = uow.contracts.found
     assert (contract.supplier_id, contract.unit_price_eur) == (nammo.id, Decimal("3000.00"))
     with pytest.raises(Conflict, match="already signed"):
-        await sign(uow, LEAD, procurement.id, today + timedelta(days=12))
+        await sign(uow, LEAD, procurement.id, today + timedelta(days=13))

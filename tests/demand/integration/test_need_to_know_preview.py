@@ -78,7 +78,7 @@ async def test_a_desk_in_the_bundle_and_a_coordinator_still_see_its_nations_and_
         assert "has 1 (DEU)," in _funding(seen)["EDIP"]["reason"]
 
 
-async def test_the_opened_bundle_event_names_no_participant(demand: Demand) -> None:
+async def test_the_opened_bundle_event_names_the_nations_only_as_those_asked_to_confirm(demand: Demand) -> None:
     service, client = demand
     nations = ("CZE", "DEU", "NLD")  # three EU member states: EDIP and SAFE (EDIRPA ended in 2025)
     for nation, quantity in zip(nations, (100, 200, 300), strict=True):
@@ -99,5 +99,7 @@ async def test_the_opened_bundle_event_names_no_participant(demand: Demand) -> N
     assert sorted(funding) == ["EDIP", "SAFE"] and funding["EDIP"].qualifies and funding["SAFE"].qualifies
     assert "3 EU member states or EEA-EFTA states take part" in funding["EDIP"].reason
     assert event.payload.nation_count == 3 and event.payload.total_quantity == 600
-    text = json.dumps(notice)
+    # named once, as the desks asked to confirm (notifications tells them, never industry), and nowhere else
+    assert event.payload.nations == sorted(nations)
+    text = json.dumps({**notice, "payload": {k: v for k, v in notice["payload"].items() if k != "nations"}})
     assert [n for n in nations if n in text] == []

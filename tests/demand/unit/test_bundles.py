@@ -72,7 +72,8 @@ async def test_the_needs_of_a_nation_that_declined_are_placed_again_when_the_bun
         uow, caller=lead, bundle_id=bundle.id, deadline=date(2025, 4, 1), minimum_nations=2
     )
     (opened,) = uow.events("demand.bundle.opened")
-    assert opened.payload.nation_count == 3 and "ESP" not in opened.model_dump_json()  # counts, no names
+    assert opened.payload.nation_count == 3  # counts for industry; names for the desks asked to confirm alone
+    assert opened.payload.nations == ["DEU", "ESP", "NLD"]
     for nation, confirm in [("NLD", True), ("DEU", True), ("ESP", False)]:
         await bundles.answer_participation(
             uow, caller=desk(nation), bundle_id=bundle.id, confirm=confirm, quantity=None, funding=None

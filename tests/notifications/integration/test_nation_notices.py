@@ -96,7 +96,7 @@ async def test_an_industry_endpoint_is_not_a_desks_even_under_the_nations_code(a
 
 @pytest.mark.parametrize(
     "body",
-    [{"nation": "DEU"}, {"organisation": "NAMMO"}, {"organisation": "NLD"}, {"event_types": ["contract.created"]}],
+    [{"nation": "DEU"}, {"organisation": "NAMMO"}, {"organisation": "NLD"}, {"event_types": ["award.decided"]}],
 )
 async def test_a_desk_registers_only_for_its_own_nation_and_its_notices(
     api: httpx.AsyncClient, body: dict[str, Any]
@@ -115,7 +115,7 @@ async def test_industry_cannot_register_for_a_nations_notices(api: httpx.AsyncCl
 async def test_a_desk_cannot_turn_its_endpoint_to_industrys_messages(api: httpx.AsyncClient) -> None:
     created = await register(api, desk("NLD"), HOOK + "nld")
     response = await api.patch(
-        f"/v1/endpoints/{created['id']}", json={"event_types": ["contract.created"]}, headers=desk("NLD")
+        f"/v1/endpoints/{created['id']}", json={"event_types": ["award.decided"]}, headers=desk("NLD")
     )
     assert response.status_code == 422, response.text
 

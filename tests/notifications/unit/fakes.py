@@ -6,7 +6,7 @@ undone (no handler here relies on that)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
@@ -23,7 +23,7 @@ from notifications.domain.delivery import (
     DueDelivery,
     Progress,
 )
-from notifications.domain.endpoint import Endpoint, EndpointStatus
+from notifications.domain.endpoint import Endpoint, EndpointStatus, Owner
 from notifications.domain.message import Message
 from notifications.domain.supplier import Supplier
 from notifications.service_layer.unit_of_work import AttemptFilter
@@ -84,6 +84,9 @@ class FakeSuppliers:
     async def get(self, organisation: str) -> Supplier | None:
         return self.rows.get(organisation)
 
+    async def cleared(self, organisations: Collection[str], day: date) -> set[str]:
+        return {o for o in organisations if o in self.rows and self.rows[o].cleared_on(day)}
+
 
 class FakeDeliveries:
     def __init__(self, endpoints: FakeEndpoints, messages: FakeMessages, suppliers: FakeSuppliers) -> None:
@@ -117,7 +120,8 @@ class FakeDeliveries:
 
     def _due(self, d: Delivery) -> DueDelivery:
         e, m = self._endpoints.rows[d.endpoint_id], self._messages.rows[d.message_id]
-        supplier = self._suppliers.rows.get(m.audience) if m.audience else None
+        company = e.owner is Owner.INDUSTRY
+        supplier = self._suppliers.rows.get(e.organisation) if company else None
         return DueDelivery(
             delivery_id=d.id,
             message_id=d.message_id,
@@ -134,6 +138,8 @@ class FakeDeliveries:
             correlation_id=m.correlation_id,
             audience=m.audience,
             audience_cleared_until=supplier.security_declaration_valid_until if supplier else None,
+            owner=e.owner.value,
+            organisation=e.organisation,
         )
 
     async def lease(self, delivery_ids: Sequence[str], until: datetime) -> None:

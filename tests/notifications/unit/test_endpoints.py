@@ -100,7 +100,7 @@ async def test_a_change_of_subscription_is_checked_as_a_registration_is(
     uow: FakeUnitOfWork, guard: DnsUrlGuard
 ) -> None:
     endpoint = await register(uow, guard, desk("NLD"), nation="NLD")
-    change = endpoints.ChangeSubscription(event_types=("contract.created",))
+    change = endpoints.ChangeSubscription(event_types=("award.decided",))
     with pytest.raises(InvalidEndpoint, match="unknown event types"):
         await endpoints.change_subscription(uow, caller=desk("NLD"), endpoint_id=endpoint.id, cmd=change)
     changed = await endpoints.change_subscription(

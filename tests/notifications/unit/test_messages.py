@@ -3,6 +3,7 @@ message, for whom, and what is acknowledged and told to no one."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -44,12 +45,15 @@ async def test_a_contract_becomes_one_message_for_every_company_and_a_redelivery
     uow: FakeUnitOfWork, guard: DnsUrlGuard
 ) -> None:
     nammo, thales = await subscribe(uow, guard, "NAMMO"), await subscribe(uow, guard, "THALES")
-    await subscribe(uow, guard, "NLD", nation=True)
+    nld = await subscribe(uow, guard, "NLD", nation=True)  # a line in the contract
+    await subscribe(uow, guard, "POL", nation=True)  # none
+    polish_company = await subscribe(uow, guard, "POL")  # named like a nation code: a company, told as one
     event = events.contract_created()
     message_id = await consume(uow, event)
     assert await consume(uow, event) is None
     assert list(uow.messages.rows) == [message_id]
-    assert delivered_to(uow, message_id) == {nammo.id, thales.id}, "a desk is not sent industry's news"
+    everyone = {nammo.id, thales.id, polish_company.id}
+    assert delivered_to(uow, message_id) == everyone | {nld.id}, "a desk hears of its own contracts only"
     assert uow.messages.rows[message_id or ""].payload["nation_count"] == 2
 
 
@@ -189,3 +193,112 @@ async def test_a_fund_is_told_to_industry_by_any_of_its_items_and_to_every_desk_
             "beneficiary": "UKR",
             "link": messages.Links().fund.format(fund_id="fund-155mm"),
         }, "no money, and no closing reason (a lead's free text may name it)"
+
+
+# --- tenders and the nations' notices ----------------------------------------------------
+
+
+async def cleared(uow: FakeUnitOfWork, *organisations: str, valid_until: date | None = None) -> None:
+    for organisation in organisations:
+        registered = events.supplier_registered(organisation, valid_until or date.today() + timedelta(days=400))
+        await suppliers.register_supplier(uow, consumer=messages.REFERENCE_CONSUMER, event=registered)
+
+
+async def test_a_tender_notice_reaches_every_cleared_company_whose_filters_match_and_no_other(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    nammo, thales = await subscribe(uow, guard, "NAMMO"), await subscribe(uow, guard, "THALES")
+    await subscribe(uow, guard, "NODECL")  # never declared
+    await subscribe(uow, guard, "LAPSED")  # its declaration ran out yesterday
+    await subscribe(uow, guard, "NLD", nation=True)  # a desk: no tender notice
+    radar_only = await subscribe(uow, guard, "SAAB")
+    radar_only.item_categories = ["RADAR"]
+    await cleared(uow, "NAMMO", "THALES", "SAAB")
+    await cleared(uow, "LAPSED", valid_until=uow.clock.today() - timedelta(days=1))
+
+    told = await consume(uow, events.procurement_opened())
+    assert delivered_to(uow, told) == {nammo.id, thales.id}
+    message = uow.messages.rows[told or ""]
+    assert message.event_type == "procurement.opened" and message.for_cleared and message.audience is None
+    data = message.payload
+    assert (data["quantity"], data["nation_count"], data["offers_due"]) == (15_000, 2, "2025-02-19")
+    assert data["link"].endswith("/v1/tenders/proc-155mm")
+    assert "nations" not in data
+
+
+async def test_a_tender_notice_is_withheld_before_an_attempt_once_the_declaration_lapsed(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    nammo = await subscribe(uow, guard, "NAMMO")
+    await cleared(uow, "NAMMO", valid_until=uow.clock.today())
+    await consume(uow, events.procurement_opened())
+    (due,) = await uow.deliveries.claimable(uow.clock.now(), 10, (), ())
+    assert due.endpoint_id == nammo.id and not due.withheld_on(uow.clock.today())
+    assert due.withheld_on(uow.clock.today() + timedelta(days=1))
+
+
+async def test_the_desks_asked_to_confirm_hear_a_bundle_opened_whose_data_names_no_nation(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    nld, cze = await subscribe(uow, guard, "NLD", nation=True), await subscribe(uow, guard, "CZE", nation=True)
+    await subscribe(uow, guard, "POL", nation=True)  # not in the bundle
+    polish_company = await subscribe(uow, guard, "POL")  # a company named like a nation code: industry's notice
+    told = await consume(uow, events.bundle_opened(nations=["CZE", "NLD"]), messages.BUNDLES_CONSUMER)
+    assert delivered_to(uow, told) == {nld.id, cze.id, polish_company.id}
+    message = uow.messages.rows[told or ""]
+    assert "nations" not in message.payload and "NLD" not in str(message.payload)
+
+
+async def test_a_bundle_opened_before_the_nations_were_named_is_industrys_alone(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    nammo = await subscribe(uow, guard, "NAMMO")
+    await subscribe(uow, guard, "NLD", nation=True)
+    told = await consume(uow, events.bundle_opened(), messages.BUNDLES_CONSUMER)
+    assert delivered_to(uow, told) == {nammo.id}
+
+
+@pytest.mark.parametrize(
+    ("event", "nations", "kind", "total"),
+    [
+        (events.joint_order_committed(), {"NLD", "DNK"}, "joint_order", 15_000),
+        (events.framework_committed(), {"NOR", "LTU"}, "framework", 4),
+    ],
+    ids=["joint order", "framework"],
+)
+async def test_a_committed_bundle_is_told_to_its_nations_desks_with_the_totals_only(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard, event: EventEnvelope[Any], nations: set[str], kind: str, total: int
+) -> None:
+    desks = {n: await subscribe(uow, guard, n, nation=True) for n in ("NLD", "DNK", "NOR", "LTU", "POL")}
+    await subscribe(uow, guard, "NAMMO")
+    told = await consume(uow, event, messages.BUNDLES_CONSUMER)
+    assert delivered_to(uow, told) == {desks[n].id for n in nations}, "its nations' desks, no one else"
+    data = uow.messages.rows[told or ""].payload
+    assert (data["kind"], data["total_quantity"], data["nation_count"]) == (kind, total, 2)
+    assert not nations & set(str(data).replace("'", " ").split()), "no nation named, no nation's line"
+    assert "lines" not in data and "participants" not in data
+
+
+async def test_a_delay_reaches_the_desk_of_the_nation_whose_lot_it_is_and_the_cleared_supplier(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    nor, dnk = await subscribe(uow, guard, "NOR", nation=True), await subscribe(uow, guard, "DNK", nation=True)
+    thales = await subscribe(uow, guard, "THALES")
+    withheld = await consume(uow, events.delivery_delayed())
+    assert delivered_to(uow, withheld) == {nor.id}, "the nation hears of its lot whatever the supplier's declaration"
+    await cleared(uow, "THALES")
+    told = await consume(uow, events.delivery_delayed())
+    assert delivered_to(uow, told) == {nor.id, thales.id}
+    assert dnk.id not in delivered_to(uow, told)
+    (nor_due,) = [d for d in await uow.deliveries.claimable(uow.clock.now(), 10, (), ()) if d.endpoint_id == nor.id][:1]
+    assert not nor_due.withheld_on(uow.clock.today() + timedelta(days=5000)), "a desk's copy waits on no declaration"
+
+
+async def test_a_schedule_change_reaches_the_desks_of_the_nations_whose_lots_changed(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    desks = {n: await subscribe(uow, guard, n, nation=True) for n in ("NOR", "DNK", "LTU")}
+    told = await consume(uow, events.schedule_changed())
+    assert delivered_to(uow, told) == {desks["NOR"].id, desks["DNK"].id}
+    data = uow.messages.rows[told or ""].payload
+    assert set(data) == {"contract_id", "reason", "lot_count", "first_due", "last_due", "link"}

@@ -34,6 +34,13 @@ class ContractsSettings(ServiceSettings):
     expiry_scan_seconds: float = Field(
         default=3600, gt=0, description="How often contracts and frameworks are looked at for a horizon reached."
     )
+    offer_days: int = Field(
+        default=40,
+        ge=1,
+        le=366,
+        description="Days after the tender opens that offers are due, unless a procurement sets its own "
+        "`offers_due` (Directive 2009/81/EC, Article 33(3): 40 days for tenders in the restricted procedure).",
+    )
     delay_scan_seconds: float = Field(default=3600, gt=0, description="How often lots are checked for delays.")
     allocation_priority: str = Field(
         default="ukraine,stock_norm,order_date",

@@ -62,6 +62,9 @@ class NotificationsSettings(ServiceSettings):
     line_link_template: str = Field(
         default=Links.line, description="Link in a company's notice that demand unlocked its production line."
     )
+    tender_link_template: str = Field(
+        default=Links.tender, description="Link in a tender notice: the open tender as companies read it."
+    )
 
     @model_validator(mode="after")
     def _lease_outlasts_attempt(self) -> Self:

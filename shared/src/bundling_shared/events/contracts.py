@@ -52,6 +52,31 @@ class AwardDecidedV1(EventEnvelope[AwardDecidedPayload], type="contracts.award.d
     pass
 
 
+class ProcurementOpenedPayload(BaseModel):
+    """A tender notice, as procurement law publishes one: what is bought, how much in all,
+    under which weights, by whom and until when offers are taken. Which nations buy and
+    each one's quantity stay inside: the notice counts the nations, it does not name them."""
+
+    procurement_id: str
+    bundle_id: str | None
+    item_code: str
+    contracting_authority: str
+    quantity: int = Field(gt=0, description="The total quantity tendered, every nation's together.")
+    nation_count: int = Field(ge=1, description="How many nations the procurement buys for.")
+    tender_date: date = Field(description="The day the tender opens; delivery times are counted from it.")
+    offers_due: date = Field(description="Offers are taken until the end of this day.")
+    delivery_window: DeliveryWindow | None = Field(
+        default=None, description="When the order wants its deliveries, if the procurement is for one."
+    )
+    weights: dict[str, float] = Field(description="The published weight of each award criterion, 0-100.")
+    quality_gates: list[str]
+    funding_instrument: str | None = None
+
+
+class ProcurementOpenedV1(EventEnvelope[ProcurementOpenedPayload], type="contracts.procurement.opened", version=1):
+    pass
+
+
 class ContractSignedPayload(BaseModel):
     """A committed order's contracts signed with the awarded supplier: whether that supplier
     is a small or medium-sized enterprise sets the order's SME share."""
@@ -238,6 +263,7 @@ class ContractExpiringV1(EventEnvelope[ContractExpiringPayload], type="contracts
 
 ContractEvent = event_union(
     ContractCreatedV1,
+    ProcurementOpenedV1,
     AwardDecidedV1,
     ContractSignedV1,
     FrameworkContractCreatedV1,

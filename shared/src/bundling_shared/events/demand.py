@@ -153,7 +153,8 @@ class FundingAssessment(BaseModel):
 
 
 class BundleOpenedPayload(BaseModel):
-    """A bundle opens for accession: what industry may learn of it (no per-nation detail)."""
+    """A bundle opens for accession: what industry may learn of it (no per-nation detail),
+    and which nations are asked to confirm, so that their desks are told."""
 
     bundle_id: str
     item_code: str
@@ -165,6 +166,11 @@ class BundleOpenedPayload(BaseModel):
     lead: str | None = None
     funding: list[FundingAssessment] = Field(default_factory=list)
     specification_ref: str | None = None
+    nations: list[str] | None = Field(
+        default=None,
+        description="The nations in the bundle, asked to confirm, for their desks to be told; never passed on to "
+        "industry. Absent from events of producers before it.",
+    )
 
 
 class BundleOpenedV1(EventEnvelope[BundleOpenedPayload], type="demand.bundle.opened", version=1):

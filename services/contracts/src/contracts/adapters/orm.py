@@ -302,7 +302,10 @@ procurements = _aggregate(
     required("quality_gates", JSON),
     Column("funding_instrument", String(40), nullable=True),
     required("standstill_days", Integer),
+    required("offers_due", Date),
     Column("bundle_id", String(40), nullable=True),
+    Column("delivery_start", Date, nullable=True),
+    Column("delivery_end", Date, nullable=True),
     required("status", String(20)),
     Column("awarded_offer_id", String(40), nullable=True),
     Column("awarded_supplier_id", String(40), nullable=True),
@@ -311,6 +314,8 @@ procurements = _aggregate(
     required("evaluation", JSON),
     _coordinators(),
     _created_at(),
+    # The tenders companies may still offer to, by item, soonest deadline first.
+    Index("ix_procurements_open_by_due", "status", "offers_due", "id"),
 )
 
 offers = _aggregate(

@@ -71,7 +71,7 @@ from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.money import ZERO, eur
 from contracts.domain.ocds import PublishedRelease
-from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.procurement import Offer, Procurement, ProcurementStatus, TenderFilter
 from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import BUYERS_OWN_FORCES, DeliveryProgress, FundedDeliveries, PaidThrough, Purchase
 from contracts.domain.specifications import Specification, SpecificationStatus
@@ -452,6 +452,18 @@ class ProcurementRepository(SessionRepository[Procurement]):
     ) -> Found[dict[str, Any]]:
         p = procurements
         return await _entries(self._session, p.c.evaluation, p.c.id == procurement_id, only, limit, offset)
+
+    async def open_tenders(self, today: date, within: TenderFilter, limit: int, offset: int) -> Found[Procurement]:
+        p = procurements
+        where = and_(p.c.status == ProcurementStatus.OPEN.value, p.c.offers_due >= today)
+        if within.item_code is not None:
+            where = and_(where, p.c.item_code == within.item_code)
+        if within.category is not None:
+            # the category is the code up to its first hyphen: the code itself, or the code and more
+            # (a category holds letters and digits only, as the route takes it: no wildcard in it)
+            where = and_(where, or_(p.c.item_code == within.category, p.c.item_code.like(f"{within.category}-%")))
+        options = _leaving_out(Procurement, children=["offers"], columns=["evaluation"])
+        return await _found(self._session, Procurement, p, where, [p.c.offers_due, p.c.id], limit, offset, options)
 
 
 class FrameworkRepository(SessionRepository[FrameworkContract]):

@@ -69,6 +69,7 @@ class Action(StrEnum):
     PROCUREMENT_OFFER = "make an offer"
     PROCUREMENT_AWARD = "award and sign"
     PROCUREMENT_EXPORT = "export a procurement (OCDS)"
+    TENDER_VIEW = "see an open tender's public notice"
     FRAMEWORK_CREATE = "create a framework contract"
     FRAMEWORK_VIEW = "see a framework (own share and call-offs, partners' totals)"
     FRAMEWORK_VIEW_ALL = "see every share, call-off, accession request and log entry"
@@ -118,6 +119,9 @@ ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
     Action.PROCUREMENT_OFFER: {R.COMPANY: COMPANIES, R.BIDDER: COMPANIES},
     Action.PROCUREMENT_AWARD: {R.LEAD: SPEAKERS},
     Action.PROCUREMENT_EXPORT: {R.LEAD: SPEAKERS},
+    # A tender notice is published to industry: any company may read it to decide whether
+    # to bid. The nations read their procurements in full and have no use for the notice.
+    Action.TENDER_VIEW: {R.COMPANY: COMPANIES, R.BIDDER: COMPANIES, R.SUPPLIER: COMPANIES},
     Action.FRAMEWORK_CREATE: {R.LEAD: SPEAKERS},
     Action.FRAMEWORK_VIEW: {R.LEAD: SPEAKERS, R.PARTICIPANT: SPEAKERS, R.SUPPLIER: COMPANIES},
     Action.FRAMEWORK_VIEW_ALL: {R.LEAD: SPEAKERS},
@@ -150,6 +154,7 @@ SEEN_THROUGH: dict[Action, Action] = {
     Action.PROCUREMENT_OFFER: Action.PROCUREMENT_VIEW,
     Action.PROCUREMENT_AWARD: Action.PROCUREMENT_VIEW,
     Action.PROCUREMENT_EXPORT: Action.PROCUREMENT_VIEW,
+    Action.TENDER_VIEW: Action.PROCUREMENT_VIEW,
     Action.FRAMEWORK_VIEW_ALL: Action.FRAMEWORK_VIEW,
     Action.FRAMEWORK_MANAGE: Action.FRAMEWORK_VIEW,
     Action.FRAMEWORK_CALL_OFF: Action.FRAMEWORK_VIEW,

@@ -25,6 +25,9 @@ from contracts.domain.weighing import Assessment, OfferFacts, Weights, weigh
 MIN_STANDSTILL_DAYS = 10
 SHARE_ROUNDING = 1e-9
 """How far shares written as decimals (0.1 + 0.2 + 0.7) may add up beyond 1 in binary floats."""
+MAX_OFFER_DAYS = 366
+"""How far ahead of today a procurement may set its offer deadline: a tender kept open longer
+than a year tells industry nothing it can plan a bid on."""
 
 
 class ProcurementStatus(StrEnum):
@@ -83,7 +86,10 @@ class ProcurementTerms(TypedDict, total=False):
     quality_gates: Required[list[str]]
     funding_instrument: Required[str | None]
     standstill_days: Required[int]
+    offers_due: Required[date]
     bundle_id: str | None  # the committed joint order or framework it buys for
+    delivery_start: date | None  # when the order it buys for wants its deliveries
+    delivery_end: date | None
 
 
 @dataclass
@@ -99,8 +105,11 @@ class Procurement:
     quality_gates: list[str]
     funding_instrument: str | None
     standstill_days: int
+    offers_due: date
     created_at: datetime
     bundle_id: str | None = None
+    delivery_start: date | None = None
+    delivery_end: date | None = None
     status: str = ProcurementStatus.OPEN.value
     awarded_offer_id: str | None = None
     awarded_supplier_id: str | None = None
@@ -121,13 +130,25 @@ class Procurement:
                 field="body.standstill_days",
                 rule="minimum_standstill",
             )
+        _check_offers_due(terms["offers_due"], tender_date=terms["tender_date"], today=at.date())
         procurement = cls(id=new_id("proc"), contracting_authority=contracting_authority, created_at=at, **terms)
         procurement.nations = sorted(set(procurement.nations))
         return procurement
 
+    def takes_offers(self, today: date) -> bool:
+        """Offers come in until the end of the day they are due, and never once awarded."""
+        return self.status == ProcurementStatus.OPEN.value and today <= self.offers_due
+
     def submit(self, offer: Offer, supplier: Supplier, today: date) -> None:
         if self.status != ProcurementStatus.OPEN.value:
             raise ContractRuleViolation(f"procurement {self.id} no longer takes offers ({self.status})")
+        if today > self.offers_due:
+            # every bidder had the same time to offer; one let in late would have had more
+            raise Conflict(
+                f"offers for procurement {self.id} were due by {self.offers_due.isoformat()}",
+                field="path.procurement_id",
+                rule="offers_closed",
+            )
         supplier.ensure_cleared(today, "make an offer")
         if any(o.supplier_id == supplier.id for o in self.offers):
             raise ContractRuleViolation(f"supplier {supplier.organisation} already made an offer")
@@ -162,9 +183,23 @@ class Procurement:
         )
 
     def award(self, suppliers: dict[str, Supplier], today: date) -> Assessment:
-        """Weigh, pick the first-ranked offer whose supplier is still cleared, start standstill."""
+        """Weigh, pick the first-ranked offer whose supplier is still cleared, start standstill.
+
+        Only once the offer deadline has passed: until then a company may still offer, and
+        weighing before every offer is in would rank the early ones against an incomplete
+        field and turn the published deadline into a race. A procurement officer opens the
+        offers together after the deadline; there is no early award, even when every
+        company one expects has offered, since the notice invites any cleared company.
+        """
         if self.status != ProcurementStatus.OPEN.value:
             raise Conflict(f"procurement {self.id} was already awarded")
+        if today <= self.offers_due:
+            raise Conflict(
+                f"offers for procurement {self.id} are due by {self.offers_due.isoformat()}; "
+                "it is awarded once that day has passed",
+                field="path.procurement_id",
+                rule="offers_still_open",
+            )
         ranking = self.assess(suppliers)
         winner = next((a for a in ranking if a.rank == 1), None)
         if winner is None:
@@ -200,8 +235,69 @@ class Procurement:
         self.coordinators = sorted({*self.coordinators, party})
 
     @property
+    def delivery_window(self) -> tuple[date, date] | None:
+        if self.delivery_start is None or self.delivery_end is None:
+            return None
+        return self.delivery_start, self.delivery_end
+
+    @property
     def awarded_offer(self) -> Offer | None:
         return next((o for o in self.offers if o.id == self.awarded_offer_id), None)
+
+
+def category_of(item_code: str) -> str:
+    """An item's category is its code up to the first hyphen (`AMMO-155MM` is in `AMMO`),
+    as the notifications service files it for endpoint filters."""
+    return item_code.split("-", 1)[0].upper()
+
+
+@dataclass(frozen=True)
+class TenderFilter:
+    """Which open tenders a company asks for: an item category, a whole item code, or all."""
+
+    category: str | None = None
+    item_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.category is not None:
+            object.__setattr__(self, "category", self.category.upper())
+        if self.item_code is not None:
+            object.__setattr__(self, "item_code", self.item_code.upper())
+
+    def matches(self, item_code: str) -> bool:
+        code = item_code.upper()
+        return (self.category is None or category_of(code) == self.category) and (
+            self.item_code is None or code == self.item_code
+        )
+
+
+def default_offers_due(*, tender_date: date, today: date, days: int) -> date:
+    """Without a deadline named, offers are due `days` after the tender opens (and never
+    before today has that many days ahead): the time a company needs to price a bid."""
+    return max(tender_date, today) + timedelta(days=days)
+
+
+def _check_offers_due(offers_due: date, *, tender_date: date, today: date) -> None:
+    """A deadline already passed opens a tender no one may offer to; one before the tender
+    opens, likewise; one more than a year ahead is no deadline industry can plan on."""
+    if offers_due < today:
+        raise ContractRuleViolation(
+            f"offers cannot be due by {offers_due.isoformat()}, before today ({today.isoformat()})",
+            field="body.offers_due",
+            rule="offers_due_past",
+        )
+    if offers_due < tender_date:
+        raise ContractRuleViolation(
+            f"offers cannot be due by {offers_due.isoformat()}, before the tender opens on {tender_date.isoformat()}",
+            field="body.offers_due",
+            rule="offers_due_before_tender",
+        )
+    if offers_due > today + timedelta(days=MAX_OFFER_DAYS):
+        raise ContractRuleViolation(
+            f"offers are due within {MAX_OFFER_DAYS} days of today, not by {offers_due.isoformat()}",
+            field="body.offers_due",
+            rule="offers_due_too_far",
+        )
 
 
 def terms_of_order(

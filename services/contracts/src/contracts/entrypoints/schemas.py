@@ -33,7 +33,7 @@ from bundling_shared.strict import (
 from contracts.domain.allocation import HORIZON_MONTHS, MAX_COVERAGE, Criterion, Expected
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import MAX_COORDINATORS, MAX_SUPPLIERS, Bid, CallOffTerms, FrameworkTerms
-from contracts.domain.procurement import ProcurementTerms
+from contracts.domain.procurement import Procurement, ProcurementTerms, category_of, default_offers_due
 from contracts.domain.production import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -388,12 +388,22 @@ class ProcurementIn(StrictModel):
     )
     funding_instrument: Literal["EDIRPA", "EDIP", "SAFE"] | None = None
     standstill_days: Count | None = Field(default=None, description="Default: CONTRACTS_STANDSTILL_DAYS")
+    offers_due: Day | None = Field(
+        default=None,
+        description="Offers are taken until the end of this day, and the award follows it: today at the "
+        "earliest, not before `tender_date`, within 366 days. Default: CONTRACTS_OFFER_DAYS (40) after the "
+        "tender opens, or after today if it opened earlier.",
+    )
     bundle_id: Id | None = None
 
-    def terms(self, *, default_standstill_days: int) -> ProcurementTerms:
+    def terms(self, *, default_standstill_days: int, default_offer_days: int, today: date) -> ProcurementTerms:
         standstill_days = default_standstill_days if self.standstill_days is None else self.standstill_days
+        offers_due = self.offers_due or default_offers_due(
+            tender_date=self.tender_date, today=today, days=default_offer_days
+        )
         weights = Weights(**self.weights.model_dump())
-        return cast(ProcurementTerms, self.model_dump() | {"weights": weights, "standstill_days": standstill_days})
+        chosen = {"weights": weights, "standstill_days": standstill_days, "offers_due": offers_due}
+        return cast(ProcurementTerms, self.model_dump() | chosen)
 
 
 class OfferIn(StrictModel):
@@ -470,6 +480,7 @@ class ProcurementOut(BaseModel):
     quality_gates: list[str] = Field(max_length=MAX_ENTRIES)
     funding_instrument: str | None
     standstill_days: int
+    offers_due: date = Field(description="Offers are taken until the end of this day; the award follows it.")
     bundle_id: str | None
     status: str
     awarded_supplier: str | None
@@ -479,6 +490,44 @@ class ProcurementOut(BaseModel):
     def of(cls, v: ProcurementView) -> ProcurementOut:
         p = v.procurement
         return copied(cls, p, weights=p.weights.as_dict(), awarded_supplier=v.winner_organisation)
+
+
+class TenderWindowOut(BaseModel):
+    start: date
+    end: date
+
+
+class TenderOut(BaseModel):
+    """An open tender's public notice: what a company needs to decide whether to bid. The
+    total quantity and how many nations buy, never which nations nor any nation's quantity."""
+
+    procurement_id: str
+    item_code: str
+    category: str = Field(description="The item's code up to the first hyphen.")
+    contracting_authority: str = Field(description="Who awards and signs: the lead nation or agency.")
+    quantity: int = Field(description="The total quantity tendered, every nation's together.")
+    nation_count: int = Field(description="How many nations the procurement buys for.")
+    tender_date: date = Field(description="The day the tender opens; delivery times are counted from it.")
+    offers_due: date = Field(description="Offers are taken until the end of this day.")
+    delivery_window: TenderWindowOut | None = Field(
+        description="When the order the procurement buys for wants its deliveries; none for a nation buying alone."
+    )
+    weights: dict[str, float] = Field(max_length=len(CRITERIA), description="The published weight of each criterion.")
+    quality_gates: list[str] = Field(max_length=MAX_ENTRIES, description="What every offer must meet.")
+    funding_instrument: str | None = Field(description="The EU instrument whose origin rules apply, if any.")
+
+    @classmethod
+    def of(cls, p: Procurement) -> TenderOut:
+        window = p.delivery_window
+        return copied(
+            cls,
+            p,
+            procurement_id=p.id,
+            category=category_of(p.item_code),
+            nation_count=len(p.nations),
+            delivery_window=TenderWindowOut(start=window[0], end=window[1]) if window else None,
+            weights=p.weights.as_dict(),
+        )
 
 
 # --- frameworks ------------------------------------------------------------------------

@@ -42,6 +42,8 @@ from bundling_shared.events.contracts import (
     FrameworkAccessionRefusedV1,
     FrameworkContractCreatedPayload,
     FrameworkContractCreatedV1,
+    ProcurementOpenedPayload,
+    ProcurementOpenedV1,
     ProductionLineDeclaredPayload,
     ProductionLineDeclaredV1,
     RateStepPayload,
@@ -150,6 +152,20 @@ async def contract_signed(
         unit_price_eur=unit_price_eur,
     )
     await _emit(uow, ContractSignedV1, payload, procurement.bundle_id, organisation=winner.organisation)
+
+
+async def procurement_opened(uow: UnitOfWork, procurement: Procurement) -> None:
+    """The tender notice: the nations counted, not named, and no nation's quantity."""
+    window = procurement.delivery_window
+    payload = copied(
+        ProcurementOpenedPayload,
+        procurement,
+        procurement_id=procurement.id,
+        nation_count=len(procurement.nations),
+        delivery_window=DeliveryWindow(start=window[0], end=window[1]) if window else None,
+        weights=procurement.weights.as_dict(),
+    )
+    await _emit(uow, ProcurementOpenedV1, payload, procurement.id, organisation=procurement.contracting_authority)
 
 
 async def award_decided(uow: UnitOfWork, procurement: Procurement, winner: Supplier, summary: str) -> None:

@@ -30,6 +30,7 @@ from contracts.domain.procurement import (
     Procurement,
     ProcurementStatus,
     ProcurementTerms,
+    TenderFilter,
     terms_for_itself,
     terms_of_order,
 )
@@ -49,19 +50,32 @@ class ProcurementView:
     winner_organisation: str | None
 
 
-async def _order(uow: UnitOfWork, bundle_id: str) -> tuple[str, dict[str, int], str | None] | None:
-    """The lead, the nations' quantities and the chosen funding instrument of a committed
-    joint order or framework."""
+@dataclass(frozen=True)
+class _Order:
+    """A committed joint order or framework as its procurement needs it: the lead, the
+    nations' quantities, the chosen funding instrument and when deliveries are wanted."""
+
+    lead: str
+    quantities: dict[str, int]
+    instrument: str | None
+    window: tuple[date, date]
+
+
+async def _order(uow: UnitOfWork, bundle_id: str) -> _Order | None:
     contracts = await uow.contracts.all_for_bundle(bundle_id)
     if contracts:
         order: dict[str, int] = {}
         for contract in contracts:
             for line in contract.lines:
                 order[line.nation] = order.get(line.nation, 0) + line.quantity
-        return contracts[0].contracting_authority, order, contracts[0].funding_instrument
+        first = contracts[0]
+        return _Order(
+            first.contracting_authority, order, first.funding_instrument, (first.window_start, first.window_end)
+        )
     framework = await uow.frameworks.for_bundle(bundle_id)
     if framework is not None:
-        return framework.contracting_authority, dict(framework.participants), None
+        window = (framework.start, framework.end)
+        return _Order(framework.contracting_authority, dict(framework.participants), None, window)
     return None
 
 
@@ -119,12 +133,13 @@ async def open_procurement(uow: UnitOfWork, principal: Principal, *, terms: Proc
             )
             if order is None:
                 raise unknown
-            lead, quantities, instrument = order
+            lead, quantities = order.lead, order.quantities
             relation = relation_to(principal, authority=lead, nations=quantities)
             if relation is Relation.OUTSIDER:
                 raise unknown
             authorise(principal, Action.PROCUREMENT_OPEN, relation, f"bundle {bundle_id}")
-            terms = taken_over(terms, instrument)
+            terms = taken_over(terms, order.instrument)
+            terms = {**terms, "delivery_start": order.window[0], "delivery_end": order.window[1]}
             chosen = terms_of_order(
                 lead=lead, order=quantities, nations=nations, quantity=terms["quantity"], buyer_nation=buyer_nation
             )
@@ -137,6 +152,7 @@ async def open_procurement(uow: UnitOfWork, principal: Principal, *, terms: Proc
             )  # fmt: skip
         procurement = Procurement.open(contracting_authority=lead, at=uow.clock.now(), **terms | {"nations": chosen})
         uow.procurements.add(procurement)
+        await events.procurement_opened(uow, procurement)
         await uow.commit()
         return procurement
 
@@ -181,7 +197,7 @@ async def sign(uow: UnitOfWork, principal: Principal, procurement_id: str, today
     async with uow:
         procurement = await authorised(uow, principal, procurement_id, Action.PROCUREMENT_AWARD)
         order = await _order(uow, procurement.bundle_id) if procurement.bundle_id else None
-        procurement.sign(today, lead_of_order=order[0] if order else None)
+        procurement.sign(today, lead_of_order=order.lead if order else None)
         offer = procurement.awarded_offer
         assert offer is not None
         winner = await uow.suppliers.get(offer.supplier_id)
@@ -256,3 +272,25 @@ async def assign_coordinator(uow: UnitOfWork, principal: Principal, procurement_
         procurement.assign_coordinator(party)
         await uow.commit()
         return ProcurementView(procurement, True, None, None)
+
+
+async def open_tenders(
+    uow: UnitOfWork, principal: Principal, today: date, within: TenderFilter, limit: int, offset: int
+) -> Found[Procurement]:
+    """The tenders a company may still offer to, soonest deadline first: what it needs to
+    decide whether to bid, without having bid. Every company sees every open tender, as a
+    published notice is seen; whether it may offer is decided when it does (a security
+    declaration valid on that day)."""
+    authorise_role(principal, Action.TENDER_VIEW)
+    async with uow:
+        return await uow.procurements.open_tenders(today, within, limit, offset)
+
+
+async def tender(uow: UnitOfWork, principal: Principal, procurement_id: str, today: date) -> Procurement:
+    """One open tender's notice. Once offers are closed it is a notice no more: those with
+    a part in the procurement read it at `/procurements/{id}`, the rest find nothing."""
+    async with uow:
+        seen = await readable(uow, principal, procurement_id, Action.TENDER_VIEW)
+        if not seen.procurement.takes_offers(today):
+            raise NotFound(f"no open tender {procurement_id}")
+        return seen.procurement

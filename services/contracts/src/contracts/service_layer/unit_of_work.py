@@ -16,7 +16,7 @@ from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.ocds import PublishedRelease
-from contracts.domain.procurement import Offer, Procurement
+from contracts.domain.procurement import Offer, Procurement, TenderFilter
 from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
 from contracts.domain.specifications import Specification
@@ -115,6 +115,11 @@ class Procurements(Protocol):
     async def evaluation(
         self, procurement_id: str, only: Only | None, limit: int, offset: int
     ) -> Found[dict[str, Any]]: ...
+
+    async def open_tenders(self, today: date, within: TenderFilter, limit: int, offset: int) -> Found[Procurement]:
+        """The procurements still taking offers `today` (open, not yet due), soonest due
+        first, without their offers and ranking."""
+        ...
 
 
 class Frameworks(Protocol):

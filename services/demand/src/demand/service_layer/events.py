@@ -150,7 +150,8 @@ async def harmonisation_proposed(
 
 
 async def bundle_opened(uow: UnitOfWork, bundle: BundleState) -> None:
-    """What industry may learn: totals and the number of nations, no per-nation detail."""
+    """What industry may learn: totals and the number of nations, no per-nation detail;
+    and the nations asked to confirm, named for their own desks, never for industry."""
     payload = copied(
         BundleOpenedPayload,
         bundle,
@@ -161,6 +162,7 @@ async def bundle_opened(uow: UnitOfWork, bundle: BundleState) -> None:
         accession_deadline=bundle.deadline,
         lead=bundle.proposed_lead,
         funding=[copied(FundingAssessment, a) for a in bundle.funding(uow.clock.now().date())],
+        nations=list(bundle.nations),
     )
     await _emit(uow, BundleOpenedV1, payload, aggregate_id=bundle.id)
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bundling_shared.repository import SessionRepository
 from notifications.adapters import orm
 from notifications.domain.access import Scope
 from notifications.domain.delivery import Attempt, Delivery, DeliveryState, DeliveryStatus, DueDelivery, Progress
-from notifications.domain.endpoint import Endpoint, EndpointStatus
+from notifications.domain.endpoint import Endpoint, EndpointStatus, Owner
 from notifications.domain.message import Message
 from notifications.domain.supplier import Supplier
 from notifications.service_layer.unit_of_work import AttemptFilter
@@ -103,10 +103,14 @@ class DeliveryRepository:
                 m.c.correlation_id,
                 m.c.audience,
                 s.c.security_declaration_valid_until.label("audience_cleared_until"),
+                e.c.owner,
+                e.c.organisation,
             )
             .join(e, e.c.id == d.c.endpoint_id)
             .join(m, m.c.id == d.c.message_id)
-            .outerjoin(s, s.c.organisation == m.c.audience)
+            # the endpoint's company: for restricted news the audience itself, as only the
+            # audience's endpoints have its deliveries; a desk's endpoint is no company
+            .outerjoin(s, and_(s.c.organisation == e.c.organisation, e.c.owner == Owner.INDUSTRY))
             .where(
                 d.c.status == DeliveryStatus.PENDING,
                 d.c.next_attempt_at <= now,
@@ -193,6 +197,15 @@ class DeliveryRepository:
 
 class SupplierRepository(SessionRepository[Supplier]):
     kind = Supplier
+
+    async def cleared(self, organisations: Collection[str], day: date) -> set[str]:
+        s = orm.suppliers
+        if not organisations:
+            return set()
+        query = select(s.c.organisation).where(
+            s.c.organisation.in_(sorted(set(organisations))), s.c.security_declaration_valid_until >= day
+        )
+        return set((await self._session.scalars(query)).all())
 
 
 class AttemptRepository:

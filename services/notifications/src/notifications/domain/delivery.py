@@ -8,16 +8,16 @@ only while its audience holds a valid security declaration.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from notifications.domain.endpoint import Endpoint, signing_secrets
+from notifications.domain.endpoint import Endpoint, Owner, signing_secrets
 from notifications.domain.errors import DeliveryFinished, NotificationRuleViolation
 from notifications.domain.ids import new_id
-from notifications.domain.message import RESTRICTED_TYPES, Message, message_body
+from notifications.domain.message import CLEARED_TYPES, RESTRICTED_TYPES, Message, message_body
 from notifications.domain.retry import Verdict, next_attempt_at, parse_retry_after, verdict
 from notifications.domain.supplier import Supplier, cleared
 
@@ -41,16 +41,30 @@ def endpoints_for(message: Message, endpoints: Iterable[Endpoint]) -> list[Endpo
 
 
 def recipients(
-    message: Message, endpoints: Iterable[Endpoint], supplier: Supplier | None, now: datetime
+    message: Message,
+    endpoints: Iterable[Endpoint],
+    supplier: Supplier | None,
+    now: datetime,
+    cleared_companies: Collection[str] = (),
 ) -> list[Endpoint]:
-    """Who gets `message`: the endpoints that want it, and for a restricted message only
-    when its audience holds a valid security declaration today."""
-    if message.restricted:
-        if message.audience is None:
-            raise NotificationRuleViolation(f"a {message.event_type} message must name its supplier")
-        if supplier is None or supplier.organisation != message.audience or not supplier.cleared_on(now.date()):
-            return []
-    return endpoints_for(message, endpoints)
+    """Who gets `message`: the endpoints that want it; of the companies, for a restricted
+    message only its audience while it holds a valid security declaration today, for a
+    message to the cleared companies only those in `cleared_companies` (the companies that
+    hold one today). The desks a message names are told whatever a company's declaration."""
+    if message.restricted and message.audience is None:
+        raise NotificationRuleViolation(f"a {message.event_type} message must name its supplier")
+    audience_cleared = (
+        supplier is not None and supplier.organisation == message.audience and supplier.cleared_on(now.date())
+    )
+
+    def may_hear(endpoint: Endpoint) -> bool:
+        if endpoint.owner is Owner.NATION:
+            return True
+        if message.restricted:
+            return audience_cleared
+        return not message.for_cleared or endpoint.organisation in cleared_companies
+
+    return [e for e in endpoints_for(message, endpoints) if may_hear(e)]
 
 
 @dataclass(frozen=True)
@@ -181,20 +195,26 @@ class DueDelivery:
     payload: dict[str, Any]
     correlation_id: str | None
     audience: str | None = None
-    # The audience's security declaration, as the register holds it when claimed.
+    # The security declaration of the endpoint's company (for restricted news, the
+    # audience's), as the register holds it when claimed; none for a desk's endpoint.
     audience_cleared_until: date | None = None
+    owner: str = Owner.INDUSTRY.value
+    organisation: str | None = None  # the endpoint's
 
     def withheld_on(self, day: date) -> bool:
-        """Restricted news is checked again before every attempt, not only when the message
-        was made: a declaration can lapse while a delivery waits for its retry."""
-        return self.event_type in RESTRICTED_TYPES and not cleared(self.audience_cleared_until, day)
+        """Restricted and cleared news is checked again before every attempt, not only when
+        the message was made: a declaration can lapse while a delivery waits for its retry.
+        A desk's copy is not a company's news and waits on no declaration."""
+        gated = self.event_type in RESTRICTED_TYPES | CLEARED_TYPES and self.owner == Owner.INDUSTRY.value
+        return gated and not cleared(self.audience_cleared_until, day)
 
     def withhold(self, now: datetime) -> tuple[Progress, dict[str, Any]]:
         """End unsent, as a 410 ends a delivery, with the attempt log entry that says why:
         the audience no longer holds a valid security declaration. A resend once the
         declaration is renewed sends it again."""
         after = Progress(DeliveryStatus.FAILED, self.attempt_count + 1, None, Verdict.WITHHELD)
-        reason = f"withheld: {self.audience} holds no valid security declaration on {now.date().isoformat()}"
+        company = self.audience or self.organisation
+        reason = f"withheld: {company} holds no valid security declaration on {now.date().isoformat()}"
         result = AttemptResult(status_code=None, latency_ms=0, error=reason)
         return after, attempt_fields(self.delivery_id, self.message_id, self.endpoint_id, result, after, now)
 

@@ -161,7 +161,7 @@ class Endpoint:
             and message.event_type in types_for(self.owner)
             and (not self.event_types or message.event_type in self.event_types)
             and matches_categories(message.item_codes, self.item_categories)
-            and message.is_for(self.organisation)
+            and message.is_for(self.organisation, desk=self.owner is Owner.NATION)
         )
 
     def signing_secrets(self, now: datetime) -> list[str]:

@@ -36,12 +36,21 @@ CAPACITY_UNLOCKED = "capacity.unlocked"
 # Told to the nations in an expiring contract or framework and its supplier(s) alone: the
 # follow-on round is theirs to start; no nation's quantity is in it.
 CONTRACT_EXPIRING = "contract.expiring"
+PROCUREMENT_OPENED = "procurement.opened"
+BUNDLE_COMMITTED = "bundle.committed"
 # Told to the company named (the contracted supplier, or the company whose production line
 # demand unlocked) alone, and only while it holds a valid security declaration: they name
 # nations, quantities and dates of one contract, or the nations' aggregated demand.
 RESTRICTED_TYPES: frozenset[str] = frozenset(
     {CALL_OFF_PLACED, DELIVERY_SCHEDULE_CHANGED, DELIVERY_DELAYED, CAPACITY_UNLOCKED}
 )
+# Told to every company holding a valid security declaration, none named: a tender notice
+# invites those that may lawfully bid (the contracts service refuses an offer from a company
+# without one), and tells them what a defence buyer wants, how much and by when. Neither a
+# restricted message (no one company is its audience) nor a broadcast (a company without a
+# declaration is not told), it is an audience of its own kind, checked per endpoint against
+# the register when the message is made and again before every attempt.
+CLEARED_TYPES: frozenset[str] = frozenset({PROCUREMENT_OPENED})
 # Told to every company and every nation's desk: a fund is something industry may sell to
 # and any nation may pay into. They never carry an amount.
 FUND_TYPES: frozenset[str] = frozenset({FUND_OPENED, FUND_CLOSED})
@@ -53,6 +62,7 @@ INDUSTRY_TYPES: frozenset[str] = frozenset(
         FRAMEWORK_CONTRACT_CREATED,
         SPECIFICATION_HARMONISED,
         *RESTRICTED_TYPES,
+        *CLEARED_TYPES,
         *FUND_TYPES,
         CONTRACT_EXPIRING,
     }
@@ -61,11 +71,20 @@ INDUSTRY_TYPES: frozenset[str] = frozenset(
 # industry.
 PLEDGE_TYPES: frozenset[str] = frozenset({PLEDGE_MADE, PLEDGE_CONFIRMED, PLEDGE_PAID, PLEDGE_WITHDRAWN})
 # Told to the nations' desks the message names alone (its audience): about a nation's
-# own needs, a bundle it leads, or a pledge it made or that goes to what it leads.
+# own needs, a bundle it leads or is committed in, a pledge it made or that goes to what it
+# leads, or a contract of its nearing its end.
 ADDRESSED_NATION_TYPES: frozenset[str] = frozenset(
-    {NEED_UNPLACEABLE, COMMITMENT_NOT_CONTRACTED, *PLEDGE_TYPES, CONTRACT_EXPIRING}
+    {NEED_UNPLACEABLE, COMMITMENT_NOT_CONTRACTED, BUNDLE_COMMITTED, *PLEDGE_TYPES, CONTRACT_EXPIRING}
 )
-NATION_TYPES: frozenset[str] = ADDRESSED_NATION_TYPES | FUND_TYPES
+# Industry's messages that the desks of the nations they name (`also_for`) hear too: a
+# bundle they are asked to confirm, a contract they have a line in, their lots delayed or
+# re-planned. One message, as one event is one fact: its data names no nation's figures
+# but those of the nations it is for (a delay is one lot's, of one nation; a schedule
+# change, a contract's totals), and industry's side of it goes where it went before.
+NATION_COPIED_TYPES: frozenset[str] = frozenset(
+    {BUNDLE_OPENED, CONTRACT_CREATED, DELIVERY_DELAYED, DELIVERY_SCHEDULE_CHANGED}
+)
+NATION_TYPES: frozenset[str] = ADDRESSED_NATION_TYPES | FUND_TYPES | NATION_COPIED_TYPES
 EVENT_TYPES: frozenset[str] = INDUSTRY_TYPES | NATION_TYPES
 
 
@@ -110,14 +129,17 @@ class Message:
             raise NotificationRuleViolation(f"no message type {event_type!r}")
         if event_type in RESTRICTED_TYPES | ADDRESSED_NATION_TYPES and not audience:
             raise NotificationRuleViolation(f"a {event_type} message must name the organisation it is for")
-        if also_for and event_type not in ADDRESSED_NATION_TYPES:
+        if also_for and event_type not in ADDRESSED_NATION_TYPES | NATION_COPIED_TYPES:
             raise NotificationRuleViolation(f"a {event_type} message is for one organisation at most")
+        if audience and event_type in CLEARED_TYPES:
+            raise NotificationRuleViolation(f"a {event_type} message is for every cleared company, none named")
         if other_items and not item_code:
             raise NotificationRuleViolation("a message about several items names the first as its item")
         message = cls(new_id("msg"), event_type, payload, occurred_at, source_event_id, correlation_id)
         message.item_code, message.audience = item_code, audience
         message.other_items = list(other_items)
-        message.also_for = [party for party in dict.fromkeys(also_for) if party != audience]
+        copied = event_type in NATION_COPIED_TYPES  # its audience is a company, its also_for nations
+        message.also_for = [party for party in dict.fromkeys(also_for) if copied or party != audience]
         return message
 
     @property
@@ -125,14 +147,29 @@ class Message:
         """Every item the message is about; none: no item in particular."""
         return ([self.item_code] if self.item_code else []) + list(self.other_items)
 
-    def is_for(self, organisation: str) -> bool:
+    def is_for(self, organisation: str, *, desk: bool = False) -> bool:
         """Whether `organisation` is among those the message is meant for (no audience:
-        anyone its type is meant for)."""
+        anyone its type is meant for). `desk`: the organisation is a nation's desk; of an
+        industry message copied to the nations, only those it names hear it, and a company
+        named like a nation code never does."""
+        if self.event_type in NATION_COPIED_TYPES:
+            return organisation in self.also_for if desk else self.audience in (None, organisation)
         return self.audience is None or organisation == self.audience or organisation in self.also_for
 
     @property
     def restricted(self) -> bool:
         return self.event_type in RESTRICTED_TYPES
+
+    @property
+    def for_cleared(self) -> bool:
+        """For every company holding a valid security declaration, and no other."""
+        return self.event_type in CLEARED_TYPES
+
+    def gated(self, desk: bool) -> bool:
+        """Whether an endpoint's delivery waits on a company's security declaration: a
+        company's restricted or cleared message; a desk's copy never (the nation is the
+        buyer, not the one cleared)."""
+        return not desk and (self.restricted or self.for_cleared)
 
     def body(self) -> str:
         return message_body(self.event_type, self.occurred_at, self.payload)

@@ -24,6 +24,7 @@ from notifications.domain.delivery import (
     attempt_fields,
     progress,
 )
+from notifications.domain.endpoint import Endpoint, Owner
 from notifications.domain.errors import EmptyWindow
 from notifications.domain.retry import Verdict
 from notifications.service_layer import events
@@ -42,14 +43,14 @@ async def resend(uow: UnitOfWork, *, caller: Principal, endpoint_id: str, messag
     a resend must not become a way round the filters or the security-declaration gate.
     """
     async with uow:
-        await owned(uow, caller, endpoint_id, Action.SEND_AGAIN)
+        endpoint = await owned(uow, caller, endpoint_id, Action.SEND_AGAIN)
         delivery = await uow.deliveries.of(message_id, endpoint_id)
         if delivery is None:
             raise NotFound(f"message {message_id} was not sent to endpoint {endpoint_id}")
         if delivery.status is DeliveryStatus.PENDING:
             raise Conflict(f"message {message_id} is still pending for this endpoint; it is being retried")
         now = uow.clock.now()
-        if not await _still_cleared(uow, message_id, now):
+        if not await _still_cleared(uow, message_id, endpoint, now):
             raise Conflict(f"message {message_id} is restricted and the security declaration is no longer valid")
         delivery.requeue(now)
         uow.deliveries.requeued()
@@ -57,12 +58,14 @@ async def resend(uow: UnitOfWork, *, caller: Principal, endpoint_id: str, messag
     return delivery
 
 
-async def _still_cleared(uow: UnitOfWork, message_id: str, now: datetime) -> bool:
-    """A restricted message goes out again only while its audience's declaration is valid."""
+async def _still_cleared(uow: UnitOfWork, message_id: str, endpoint: Endpoint, now: datetime) -> bool:
+    """A restricted message goes out again only while its audience's declaration is valid,
+    one to the cleared companies while the endpoint's company's is; a desk's copy always."""
     message = await uow.messages.get(message_id)
-    if message is None or not message.restricted or message.audience is None:
+    if message is None or not message.gated(desk=endpoint.owner is Owner.NATION):
         return True
-    supplier = await uow.suppliers.get(message.audience)
+    company = message.audience if message.restricted else endpoint.organisation
+    supplier = await uow.suppliers.get(company) if company else None
     return supplier is not None and supplier.cleared_on(now.date())
 
 
@@ -76,11 +79,11 @@ async def recover(
     if since >= until:
         raise EmptyWindow("since must be before until")
     async with uow:
-        await owned(uow, caller, endpoint_id, Action.SEND_AGAIN)
+        endpoint = await owned(uow, caller, endpoint_id, Action.SEND_AGAIN)
         failed = [
             d
             for d in await uow.deliveries.failed_between(endpoint_id, since, until)
-            if await _still_cleared(uow, d.message_id, now)
+            if await _still_cleared(uow, d.message_id, endpoint, now)
         ]
         for delivery in failed:
             delivery.requeue(now)

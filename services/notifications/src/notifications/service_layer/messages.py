@@ -7,7 +7,11 @@ nation's quantity or budget: who buys how much is the nations' business. Message
 one contract's call-offs and deliveries go to its supplier alone (the message's
 audience), which needs the nation and quantity to deliver. A notice about a nation's own
 need goes to that nation's desk alone. A pledge is told to the nations it concerns, never
-to industry; a fund to everyone, without its money.
+to industry; a fund to everyone, without its money. A tender notice goes to every company
+holding a valid security declaration. Of industry's messages, the desks of the nations
+they concern hear some too (a bundle they are asked to confirm, a contract they have a line
+in, their own lots delayed or re-planned), in the same message: its data names no other
+nation's figures, and what is one nation's is behind the link.
 """
 
 from __future__ import annotations
@@ -27,13 +31,16 @@ from bundling_shared.events.contracts import (
     DeliveryDelayedV1,
     DeliveryScheduleChangedV1,
     FrameworkContractCreatedV1,
+    ProcurementOpenedV1,
     SpecificationHarmonisedV1,
 )
 from bundling_shared.events.demand import (
     BundleOpenedV1,
     CapacityUnlockedV1,
+    FrameworkCommittedV1,
     FundClosedV1,
     FundOpenedV1,
+    JointOrderCommittedV1,
     NeedUnplaceableV1,
     PledgeConfirmedV1,
     PledgeMadeV1,
@@ -47,6 +54,7 @@ from notifications.domain.delivery import Delivery, recipients
 from notifications.domain.endpoint import keeps_a_desk
 from notifications.domain.message import (
     AWARD_DECIDED,
+    BUNDLE_COMMITTED,
     BUNDLE_OPENED,
     CALL_OFF_PLACED,
     CAPACITY_UNLOCKED,
@@ -63,6 +71,7 @@ from notifications.domain.message import (
     PLEDGE_MADE,
     PLEDGE_PAID,
     PLEDGE_WITHDRAWN,
+    PROCUREMENT_OPENED,
     SPECIFICATION_HARMONISED,
     Message,
 )
@@ -91,6 +100,7 @@ class Links:
     pledge: str = "http://127.0.0.1:8001/v1/pledges/{pledge_id}"
     fund: str = "http://127.0.0.1:8001/v1/funds/{fund_id}"
     line: str = "http://127.0.0.1:8002/v1/production-lines/{line_id}"
+    tender: str = "http://127.0.0.1:8002/v1/tenders/{procurement_id}"
 
 
 def _copied(payload: BaseModel, *names: str) -> dict[str, Any]:
@@ -124,6 +134,8 @@ def _message(
 
 
 def contract_created(event: ContractCreatedV1, links: Links) -> Message:
+    """Every subscriber hears of the contract, the desks of the nations with a line in it
+    too: the totals they may all see, each nation's own line behind the link."""
     p = event.payload
     data = {
         **_copied(
@@ -132,7 +144,8 @@ def contract_created(event: ContractCreatedV1, links: Links) -> Message:
         "nation_count": len({line.nation for line in p.lines}),
         "link": links.contract.format(contract_id=p.contract_id),
     }
-    return _message(event, CONTRACT_CREATED, data, item_code=p.item_code)
+    nations = sorted({line.nation for line in p.lines})
+    return _message(event, CONTRACT_CREATED, data, item_code=p.item_code, also_for=nations)
 
 
 def bundle_opened(event: BundleOpenedV1, links: Links) -> Message:
@@ -158,7 +171,44 @@ def bundle_opened(event: BundleOpenedV1, links: Links) -> Message:
         "specification_ref": p.specification_ref,
         "link": links.bundle.format(bundle_id=p.bundle_id),
     }
-    return _message(event, BUNDLE_OPENED, data, item_code=p.item_code)
+    # the desks asked to confirm hear it too, named as its audience and never in its data
+    asked = [n for n in p.nations or [] if keeps_a_desk(n)]
+    return _message(event, BUNDLE_OPENED, data, item_code=p.item_code, also_for=asked)
+
+
+def bundle_committed(event: JointOrderCommittedV1 | FrameworkCommittedV1, links: Links) -> Message:
+    """The desks of the nations in a committed joint order or framework learn that their
+    bundle is now an order, to be contracted by its lead. One message to them all, so it
+    holds only what they may all see (the totals, the lead, how many nations); each
+    nation's own line or yearly quantities are behind the link, where the demand service
+    shows a desk its own. Industry is not told: a committed order reaches it as a contract,
+    a framework or a tender."""
+    p = event.payload
+    if isinstance(event, JointOrderCommittedV1):
+        nations = sorted({line.nation for line in event.payload.lines})
+        kind, quantity = "joint_order", event.payload.total_quantity
+    else:
+        nations = sorted({x.nation for x in event.payload.participants})
+        kind, quantity = "framework", event.payload.ceiling_quantity
+    data = {
+        **_copied(p, "bundle_id", "item_code", "lead"),
+        "kind": kind,
+        "total_quantity": quantity,
+        "nation_count": len(nations),
+        "link": links.bundle.format(bundle_id=p.bundle_id),
+    }
+    desks = [n for n in nations if keeps_a_desk(n)]
+    return _message(event, BUNDLE_COMMITTED, data, item_code=p.item_code, audience=desks[0], also_for=desks[1:])
+
+
+def procurement_opened(event: ProcurementOpenedV1, links: Links) -> Message:
+    """The tender notice, for every company holding a valid security declaration: what is
+    bought, how much in all, under which weights, by whom and until when offers are taken.
+    The nations are counted, never named, and no nation's quantity is told: the event is
+    the notice as published, passed on whole."""
+    p = event.payload
+    data = {**p.model_dump(mode="json"), "link": links.tender.format(procurement_id=p.procurement_id)}
+    return _message(event, PROCUREMENT_OPENED, data, item_code=p.item_code)
 
 
 def award_decided(event: AwardDecidedV1, links: Links) -> Message:
@@ -220,7 +270,9 @@ def call_off_placed(event: CallOffPlacedV1, links: Links) -> Message:
 
 
 def delivery_schedule_changed(event: DeliveryScheduleChangedV1, links: Links) -> Message:
-    """The lots can be many: their count and date range, the lots themselves behind the link."""
+    """The lots can be many: their count and date range, the lots themselves behind the link.
+    The desks of the nations whose lots changed hear it too: the count and range are the
+    contract's, no nation's own figures; each nation reads its own lots behind the link."""
     p = event.payload
     dues = [lot.due_date for lot in p.lots]
     data = {
@@ -230,17 +282,24 @@ def delivery_schedule_changed(event: DeliveryScheduleChangedV1, links: Links) ->
         "last_due": max(dues).isoformat() if dues else None,
         "link": links.contract.format(contract_id=p.contract_id),
     }
-    return _message(event, DELIVERY_SCHEDULE_CHANGED, data, item_code=None, audience=p.supplier_organisation)
+    nations = sorted({lot.nation for lot in p.lots})
+    return _message(
+        event, DELIVERY_SCHEDULE_CHANGED, data, item_code=None, audience=p.supplier_organisation, also_for=nations
+    )
 
 
 def delivery_delayed(event: DeliveryDelayedV1, links: Links) -> Message:
-    """A delay query: the supplier is asked when the lot will come."""
+    """A delay query: the supplier is asked when the lot will come; the desk of the nation
+    whose lot it is (its buyer, also for a lot sent to Ukraine) hears it too, its own lot's
+    figures and nothing of another nation's."""
     p = event.payload
     data = {
         **_copied(p, "contract_id", "lot_id", "nation", "due_date", "forecast_date", "quantity_outstanding"),
         "link": links.contract.format(contract_id=p.contract_id),
     }
-    return _message(event, DELIVERY_DELAYED, data, item_code=None, audience=p.supplier_organisation)
+    return _message(
+        event, DELIVERY_DELAYED, data, item_code=None, audience=p.supplier_organisation, also_for=[p.nation]
+    )
 
 
 def capacity_unlocked(event: CapacityUnlockedV1, links: Links) -> Message:
@@ -366,7 +425,10 @@ Translation = Callable[[Any, Links], Message | None]
 
 TRANSLATIONS: dict[type[EventEnvelope[Any]], Translation] = {
     BundleOpenedV1: bundle_opened,
+    JointOrderCommittedV1: bundle_committed,
+    FrameworkCommittedV1: bundle_committed,
     NeedUnplaceableV1: need_unplaceable,
+    ProcurementOpenedV1: procurement_opened,
     ContractCreatedV1: contract_created,
     AwardDecidedV1: award_decided,
     FrameworkContractCreatedV1: framework_contract_created,
@@ -413,7 +475,10 @@ async def record_message(uow: UnitOfWork, *, consumer: str, event: EventEnvelope
             return None
         uow.messages.add(message)  # flushed by the next query, before its deliveries refer to it
         supplier = await uow.suppliers.get(message.audience) if message.audience else None
-        targets = recipients(message, await uow.endpoints.active(), supplier, now)
+        endpoints = await uow.endpoints.active()
+        companies = {e.organisation for e in endpoints if e.wants(message)} if message.for_cleared else set()
+        cleared = await uow.suppliers.cleared(companies, now.date()) if companies else set()
+        targets = recipients(message, endpoints, supplier, now, cleared)
         for endpoint in targets:
             uow.deliveries.add(Delivery.of(message, endpoint, now))
         await uow.mark_processed(consumer, event.event_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from bundling_shared.clock import Clock
@@ -76,6 +76,9 @@ class Attempts(Protocol):
 class Suppliers(Protocol):
     def add(self, supplier: Supplier) -> None: ...
     async def get(self, organisation: str) -> Supplier | None: ...
+    async def cleared(self, organisations: Collection[str], day: date) -> set[str]:
+        """Of `organisations`, those holding a valid security declaration on `day`."""
+        ...
 
 
 class UnitOfWork(MessagingUnitOfWork, Protocol):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from bundling_shared.pagination import Page
+from contracts.domain.procurement import TenderFilter
 from contracts.entrypoints.deps import Paged, PathId, Settings, Today, Uow
 from contracts.entrypoints.schemas import (
     AssessmentOut,
@@ -14,6 +17,7 @@ from contracts.entrypoints.schemas import (
     OfferOut,
     ProcurementIn,
     ProcurementOut,
+    TenderOut,
 )
 from contracts.service_layer import procurements
 
@@ -22,12 +26,14 @@ router = APIRouter(tags=["procurements"])
 
 @router.post("/procurements", response_model=ProcurementOut, status_code=status.HTTP_201_CREATED)
 async def open_procurement(
-    body: ProcurementIn, uow: Uow, principal: CurrentPrincipal, settings: Settings
+    body: ProcurementIn, uow: Uow, principal: CurrentPrincipal, settings: Settings, today: Today
 ) -> ProcurementOut:
     """Open a procurement with published weights, quality gates and funding instrument. For
     a committed joint order or framework (`bundle_id`) its lead is the contracting authority
     and buys for the order's nations and total quantity; without one, a nation buys for itself."""
-    terms = body.terms(default_standstill_days=settings.standstill_days)
+    terms = body.terms(
+        default_standstill_days=settings.standstill_days, default_offer_days=settings.offer_days, today=today
+    )
     procurement = await procurements.open_procurement(uow(), principal, terms=terms)
     return ProcurementOut.of(procurements.ProcurementView(procurement, True, None, None))
 
@@ -80,3 +86,35 @@ async def assign_coordinator(
 ) -> ProcurementOut:
     """The lead lets the coordinators of another nation or agency act as its own on this procurement."""
     return ProcurementOut.of(await procurements.assign_coordinator(uow(), principal, procurement_id, body.coordinator))
+
+
+Category = Annotated[
+    str | None,
+    Query(pattern=r"^[A-Za-z0-9]{1,40}$", description="An item category: the item codes up to their first hyphen."),
+]
+ItemCode = Annotated[
+    str | None, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$", description="One item's whole code.")
+]
+
+
+@router.get("/tenders", response_model=Page[TenderOut])
+async def open_tenders(
+    uow: Uow,
+    principal: CurrentPrincipal,
+    today: Today,
+    page: Paged,
+    category: Category = None,
+    item_code: ItemCode = None,
+) -> Page[TenderOut]:
+    """The tenders still taking offers, soonest due first, as public notices: for companies
+    to find what to bid on without having bid. `category` (`AMMO`) or `item_code`
+    (`AMMO-155MM`) narrows the list; case does not matter."""
+    within = TenderFilter(category=category, item_code=item_code)
+    found = await procurements.open_tenders(uow(), principal, today, within, page.limit, page.offset)
+    return page.of(found, TenderOut.of)
+
+
+@router.get("/tenders/{procurement_id}", response_model=TenderOut)
+async def get_tender(procurement_id: PathId, uow: Uow, principal: CurrentPrincipal, today: Today) -> TenderOut:
+    """An open tender's notice; once offers are closed it is not found here."""
+    return TenderOut.of(await procurements.tender(uow(), principal, procurement_id, today))
