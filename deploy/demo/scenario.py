@@ -32,7 +32,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -465,6 +465,86 @@ class Demo:
             f" paid in {after['money']['paid_eur']} EUR, balance {after['balance_eur']} EUR"
         )
 
+    def declare_patriot_line(self) -> dict[str, Any]:
+        """A German company's line for PAC-2 GEM-T missiles: it pays to start from 1,000."""
+        contracts = self.args.contracts_url
+        until = (date.today() + timedelta(days=400)).isoformat()
+        supplier = {"organisation": "MBDA-DE", "country": "DEU", "security_declaration_valid_until": until}
+        expect(
+            self.http.post(f"{contracts}/v1/suppliers", json=supplier, headers=self.token(Role.ADMIN, org="platform")),
+            201,
+            409,
+        )
+        start = date(date.today().year + 1, 1, 1)
+        body = {"item_code": "PATRIOT-PAC2", "site": "Schrobenhausen", "country": "DEU",
+                "earliest_start": start.isoformat(), "minimum_economic_quantity": 1_000,
+                "rates": [{"month": f"{start:%Y-%m}", "units_per_month": 20},
+                          {"month": f"{start.year + 1}-01", "units_per_month": 40}],
+                "inputs": ["rocket propellant", "seeker cryostat"]}  # fmt: skip
+        industry = self.token(Role.INDUSTRY, org="MBDA-DE")
+        line = dict(expect(self.http.post(f"{contracts}/v1/production-lines", json=body, headers=industry), 201))
+        say(
+            f"MBDA-DE declares production line {line['id']} for PAC-2 GEM-T missiles at Schrobenhausen: 20 a month"
+            f" from {start:%Y-%m}, 40 from {start.year + 1}-01; starting it pays from 1,000 missiles"
+        )
+        return line
+
+    def patriot_unlocked(self, line: dict[str, Any]) -> None:
+        """The four nations' demand reached the line's minimum: the demand sheet says so, and
+        the company was told (`demand.capacity.unlocked`)."""
+        url = f"{self.args.demand_url}/v1/demand-sheet/PATRIOT-PAC2"
+        desk = self.token(Role.NATION_DESK, nation="ROU")
+
+        def unlocked() -> dict[str, Any] | None:
+            lines = expect(self.http.get(url, headers=desk), 200)["capacity"]["lines"]
+            return next((x for x in lines if x["line_id"] == line["id"] and x["unlocked_at"]), None)
+
+        found = wait_for("the Patriot line unlocked by the nations' demand", self.args.timeout, unlocked)
+        say(
+            f"demand unlocks capacity: the nations' Patriot demand reached {found['unlocked_by_demand']:,} missiles,"
+            f" the line's minimum of {found['minimum_economic_quantity']:,}; MBDA-DE was told"
+        )
+
+    def order_shift(self) -> None:
+        """Czechia plans the Dutch lots of the 155 mm contract for 2030, then moves them
+        forward into 2027-2028 in one act, as raised NATO stock norms ask."""
+        case = CASES[0]
+        contract_id, czechia = case.contract["id"], self.coordinator(case)
+        url = f"{self.args.contracts_url}/v1/contracts/{contract_id}"
+        planned = [{"nation": "NLD", "quantity": 12_500, "due_date": "2030-06-30"},
+                   {"nation": "NLD", "quantity": 12_500, "due_date": "2030-12-31"}]  # fmt: skip
+        lots = {"lots": planned, "reason": "first plan"}
+        expect(self.http.post(f"{url}/lots", json=lots, headers=czechia), 201)
+        shift = {"window": {"start": "2027-01-01", "end": "2028-12-31"}, "nation": "NLD",
+                 "reason": "raised NATO stock norms: delivery moved forward"}  # fmt: skip
+        moved = expect(self.http.post(f"{url}/schedule-shift", json=shift, headers=czechia), 200)
+        log = expect(self.http.get(f"{url}/change-log", headers=czechia), 200)["items"]
+        say(
+            "order shift: Czechia moves the Dutch 155 mm lots from 2030 into 2027-2028: "
+            + ", ".join(f"{x['quantity']:,} due {x['due_date']}" for x in moved)
+        )
+        say(f"   contract change log: {log[-1]['what']}")
+
+    def follow_on_round(self) -> None:
+        """The 155 mm contract ends with its delivery window: the contracts service tells its
+        parties at the horizons of its category, and the demand service opens a follow-on round."""
+        case = CASES[0]
+        contract_id = case.contract["id"]
+        url = f"{self.args.demand_url}/v1/bundles"
+        czechia = self.coordinator(case)
+
+        def opened() -> dict[str, Any] | None:
+            found = expect(self.http.get(url, params={"item_code": case.item_code, "status": "proposed"},
+                                         headers=czechia), 200)["items"]  # fmt: skip
+            return next((b for b in found if (b.get("follows_on") or {}).get("agreement_id") == contract_id), None)
+
+        round_ = wait_for("the follow-on round of the expiring 155 mm contract", self.args.timeout, opened)
+        follows = round_["follows_on"]
+        say(
+            f"contract {contract_id} ends on {follows['ends_on']}: told {follows['horizon_years']} years ahead, and"
+            f" follow-on round {round_['id']} opened for {', '.join(follows['nations'])}"
+        )
+
     def received(self) -> list[dict[str, Any]]:
         items = expect(self.receiver.get("/_received"), 200)
         return [x for x in items if isinstance(x, dict)]
@@ -528,8 +608,11 @@ class Demo:
         step("Industry subscribes to new contracts")
         for case in CASES:
             self.register_webhook(case)
+        patriot_line: dict[str, Any] | None = None
         for case in CASES:
             step(case.title)
+            if case.item_code == "PATRIOT-PAC2":
+                patriot_line = self.declare_patriot_line()
             self.register_needs(case)
             self.wait_for_bundle(case)
             self.estimate_price(case)
@@ -542,6 +625,11 @@ class Demo:
             self.wait_for_contract(case)
         step("Industry hears of the contracts")
         self.wait_for_webhooks()
+        step("Production, schedules and the next round")
+        if patriot_line is not None:
+            self.patriot_unlocked(patriot_line)
+        self.order_shift()
+        self.follow_on_round()
         self.summary()
         say()
         say(f"DEMO PASSED in {time.monotonic() - started:.1f}s")
