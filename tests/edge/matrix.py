@@ -178,6 +178,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     ("contracts", "GET", "/v1/reports/deliveries"):              "200   200   200   200   200   200   200   200   401",
     ("contracts", "GET", "/v1/reports/deliveries/by-funder"):    "200   200   200   200   200   200   200   200   401",
     ("contracts", "GET", "/v1/reports/value-by-origin"):         "200   200   200   200   200   200   200   200   401",
+    ("contracts", "GET", "/v1/reports/kpis"):                    "200   200   200   200   200   200   200   200   401",
 
     ("notifications", "GET", "/health"):                         "200   200   200   200   200   200   200   200   200",
     ("notifications", "GET", "/ready"):                          "200   200   200   200   200   200   200   200   200",

@@ -103,3 +103,14 @@ async def test_an_order_shift_moves_the_remaining_schedule_into_a_window_within_
     await api.call("POST", f"/v1/contracts/{contract_id}/schedule-shift", desk("NLD"), shift, 403)
     await api.call("POST", f"/v1/contracts/{contract_id}/schedule-shift", ADMIN, {**shift, "window": {
         "start": month(5).isoformat(), "end": month(0).isoformat()}}, 422)  # fmt: skip
+
+
+async def test_a_stock_level_is_a_number_of_norms_stated_by_a_desk_for_its_own_nation(api: Api) -> None:
+    for wrong in (False, "0.4", -0.1, 10.5):
+        refused = await api.call("PUT", "/v1/stock-levels/AMMO-155MM", desk("NLD"), {"coverage": wrong}, 422)
+        assert "coverage" in str(refused), wrong
+    await api.call("PUT", "/v1/stock-levels/AMMO-155MM", coordinator("NSPA"), {"coverage": 0.5}, 403)
+    await api.call("PUT", "/v1/stock-levels/AMMO-155MM", ADMIN, {"coverage": 0.5}, 403)  # speaks for no nation
+    stated = await api.call("PUT", "/v1/stock-levels/ammo-155mm", desk("NLD"), {"coverage": 1})
+    assert (stated["nation"], stated["item_code"], stated["coverage"]) == ("NLD", "AMMO-155MM", 1.0)
+    assert (await api.call("GET", "/v1/stock-levels", desk("DEU")))["items"] == []

@@ -245,3 +245,16 @@ async def test_the_service_looks_for_delays_by_itself(api: Api) -> None:
         await asyncio.gather(scanner, return_exceptions=True)  # its session closed before the engine is
     (delay,) = await api.events("contracts.delivery.delayed")
     assert delay["payload"]["nation"] == "DNK"
+
+
+async def test_the_industrial_base_year_by_year_over_what_each_reader_sees(api: Api) -> None:
+    await signed_contract(api)  # NAMMO (NOR, not an SME) at 4,000 for NLD 10,000 and DNK 5,000
+    year = api.clock.today().year if api.clock is not None else 0
+    everything = await api.call("GET", "/v1/reports/kpis", ADMIN)
+    (this_year,) = everything["years"]
+    assert (this_year["year"], this_year["value_eur"], this_year["sme_share"]) == (year, "60000000.00", 0.0)
+    assert this_year["new_suppliers"] == {"NOR": 1}
+    assert this_year["by_nation"]["NLD"]["eu"] == "40000000.00"
+    (danish,) = (await api.call("GET", "/v1/reports/kpis", desk("DNK")))["years"]
+    assert list(danish["by_nation"]) == ["DNK"] and danish["value_eur"] == "20000000.00"
+    assert (await api.call("GET", "/v1/reports/kpis", industry("NAMMO")))["years"] == []

@@ -26,6 +26,7 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
+    extract,
     false,
     func,
     insert,
@@ -183,10 +184,10 @@ def _log_entry(row: Any) -> dict[str, Any]:
     return entry if row.scope is None else {**entry, "scope": row.scope}
 
 
-def _priced(rows: Sequence[Any], key: Callable[[Any], tuple[str, ...]]) -> dict[tuple[str, ...], Decimal]:
+def _priced(rows: Sequence[Any], key: Callable[[Any], tuple[Any, ...]]) -> dict[tuple[Any, ...], Decimal]:
     """Value per key from rows of (..., unit price, quantity): each price times the items
     bought at it, added up in exact cents here rather than in the database's floats."""
-    values: dict[tuple[str, ...], Decimal] = defaultdict(lambda: ZERO)
+    values: dict[tuple[Any, ...], Decimal] = defaultdict(lambda: ZERO)
     for row in rows:
         if row.unit_price_eur is not None:
             values[key(row)] += eur(row.unit_price_eur) * int(row.quantity)
@@ -225,7 +226,9 @@ class ContractRepository(SessionRepository[Contract]):
         c, line = contracts, contract_lines
         bought = line.join(c, c.c.id == line.c.contract_id)
         seen = _reached_contracts(sight.whole)
-        return await _purchases(self._session, bought, line.c, c.c.unit_price_eur, c.c.supplier_id, seen, sight.own)
+        return await _purchases(
+            self._session, bought, line.c, c.c.unit_price_eur, c.c.supplier_id, seen, sight.own, c.c.created_at
+        )
 
     async def mode_for(self, bundle_id: str) -> ContractMode:
         mode = await self._session.scalar(select(contract_modes.c.mode).where(contract_modes.c.bundle_id == bundle_id))
@@ -287,22 +290,36 @@ async def _purchases(
     supplier_id: Any,
     seen: ColumnElement[bool],
     own: str | None,
+    ordered_at: Any,
 ) -> list[Purchase]:
     """What each nation bought (`line`: its nation and quantity, at `unit_price` from
-    `supplier_id`) of what the caller sees whole (`seen`) or of its own nation's (`own`):
-    one row per nation, supplier country and price, priced in exact cents here."""
+    `supplier_id`, ordered at `ordered_at`) of what the caller sees whole (`seen`) or of its
+    own nation's (`own`): one row per nation, supplier, price and year ordered, priced in
+    exact cents here."""
     s = suppliers
     if own is not None:
         seen = or_(seen, line.nation == own)
+    year = extract("year", ordered_at).label("year")
     query = (
-        select(line.nation, s.c.country, unit_price.label("unit_price_eur"), func.sum(line.quantity).label("quantity"))
+        select(
+            line.nation,
+            s.c.id,
+            s.c.country,
+            s.c.sme,
+            year,
+            unit_price.label("unit_price_eur"),
+            func.sum(line.quantity).label("quantity"),
+        )
         .select_from(bought.join(s, s.c.id == supplier_id))
         .where(seen, unit_price.is_not(None))
-        .group_by(line.nation, s.c.country, unit_price)
+        .group_by(line.nation, s.c.id, s.c.country, s.c.sme, year, unit_price)
     )
     rows = (await session.execute(query)).all()
-    values = _priced(rows, lambda row: (row.nation, row.country))
-    return [Purchase(nation, value, country) for (nation, country), value in values.items()]
+    values = _priced(rows, lambda row: (row.nation, row.country, row.id, bool(row.sme), int(row.year)))
+    return [
+        Purchase(nation, value, country, supplier, sme, year)
+        for (nation, country, supplier, sme, year), value in values.items()
+    ]
 
 
 def _reached(reach: Reach, **clause_of: Callable[[str], ColumnElement[bool]]) -> ColumnElement[bool]:
@@ -548,7 +565,9 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         f, co = frameworks, call_offs
         bought = co.join(f, f.c.id == co.c.framework_id)
         seen = _reached_call_offs(_dialect(self._session), sight.whole)
-        return await _purchases(self._session, bought, co.c, co.c.unit_price_eur, co.c.supplier_id, seen, sight.own)
+        return await _purchases(
+            self._session, bought, co.c, co.c.unit_price_eur, co.c.supplier_id, seen, sight.own, co.c.placed_at
+        )
 
 
 class DeliveryLotRepository:

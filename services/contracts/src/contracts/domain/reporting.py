@@ -19,11 +19,14 @@ ORIGINS = ("national", "eu", "other_nato", "other")
 
 @dataclass(frozen=True)
 class Purchase:
-    """A nation's share of a contract or call-off, with who supplies it."""
+    """A nation's share of a contract or call-off, with who supplies it and the year it was ordered."""
 
     nation: str
     value_eur: Decimal
     supplier_country: str
+    supplier_id: str = ""
+    supplier_sme: bool = False
+    year: int = 0
 
 
 def value_by_origin(purchases: list[Purchase]) -> dict[str, dict[str, Decimal | float]]:
@@ -38,6 +41,48 @@ def value_by_origin(purchases: list[Purchase]) -> dict[str, dict[str, Decimal | 
         for origin in ORIGINS:
             report[nation][f"{origin}_share"] = round(float(values[origin] / total), 4) if total else 0.0
     return report
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """One year's indicators of the defence industrial base, over the purchases seen."""
+
+    year: int
+    value_eur: Decimal
+    sme_value_eur: Decimal
+    by_nation: dict[str, dict[str, Decimal | float]]  # as `value_by_origin`, of that year's orders
+    new_suppliers: dict[str, int]  # per country, the suppliers contracted for the first time that year
+
+    @property
+    def sme_share(self) -> float:
+        return round(float(self.sme_value_eur / self.value_eur), 4) if self.value_eur else 0.0
+
+
+def kpis_by_year(purchases: list[Purchase]) -> list[YearFigures]:
+    """Per year ordered, oldest first: value, the share of it going to SMEs, each buying
+    nation's value by supplier origin (the "41 % to 59 % contracted with Dutch companies"
+    indicator, year by year) and the suppliers contracted for the first time, by country."""
+    first_year: dict[str, tuple[int, str]] = {}
+    for p in purchases:
+        if p.supplier_id not in first_year or p.year < first_year[p.supplier_id][0]:
+            first_year[p.supplier_id] = (p.year, p.supplier_country)
+    figures = []
+    for year in sorted({p.year for p in purchases}):
+        of_year = [p for p in purchases if p.year == year]
+        new: dict[str, int] = defaultdict(int)
+        for first, country in first_year.values():
+            if first == year:
+                new[country] += 1
+        figures.append(
+            YearFigures(
+                year=year,
+                value_eur=sum((p.value_eur for p in of_year), ZERO),
+                sme_value_eur=sum((p.value_eur for p in of_year if p.supplier_sme), ZERO),
+                by_nation=value_by_origin(of_year),
+                new_suppliers=dict(sorted(new.items())),
+            )
+        )
+    return figures
 
 
 @dataclass(frozen=True, kw_only=True)

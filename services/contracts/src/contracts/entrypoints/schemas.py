@@ -46,6 +46,7 @@ from contracts.domain.production import (
     ProductionLine,
     RateStep,
 )
+from contracts.domain.reporting import YearFigures
 from contracts.domain.specifications import SpecificationTerms
 from contracts.domain.suppliers import IndustrialBase, Supplier, SupplierTerms
 from contracts.domain.weighing import CRITERIA, NATIONS, Weights
@@ -751,7 +752,7 @@ class ShiftIn(StrictModel):
 
 
 class StockIn(StrictModel):
-    coverage: float = Field(
+    coverage: Annotated[float, Strict()] = Field(
         ge=0, le=MAX_COVERAGE, allow_inf_nan=False, description="The nation's stock against the NATO norm: 1 = at it."
     )
 
@@ -886,6 +887,37 @@ class OriginValuesOut(BaseModel):
 
 ValueByOriginOut = RootModel[Annotated[dict[str, OriginValuesOut], Field(max_length=MAX_NATIONS)]]
 """Per buying nation (ISO 3166-1 alpha-3), its contracted value by supplier origin."""
+
+MAX_COUNTRIES = 250
+
+
+class YearFiguresOut(BaseModel):
+    """One year's indicators of the defence industrial base, over the orders the reader sees."""
+
+    year: int = Field(description="The year the contracts were concluded or the call-offs placed.")
+    value_eur: EurOut
+    sme_share: float = Field(description="Of the value, the share contracted with SMEs.")
+    by_nation: Annotated[dict[str, OriginValuesOut], Field(max_length=MAX_NATIONS)] = Field(
+        description="Per buying nation, its value that year by supplier origin: the national share is the"
+        " indicator behind 'contracted with Dutch companies: 41 % to 59 %'."
+    )
+    new_suppliers: Annotated[dict[str, int], Field(max_length=MAX_COUNTRIES)] = Field(
+        description="Per supplier country, the companies contracted for the first time that year."
+    )
+
+    @classmethod
+    def of(cls, y: YearFigures) -> YearFiguresOut:
+        return cls(
+            year=y.year,
+            value_eur=y.value_eur,
+            sme_share=y.sme_share,
+            by_nation={n: OriginValuesOut.model_validate(v) for n, v in y.by_nation.items()},
+            new_suppliers=y.new_suppliers,
+        )
+
+
+class KpisOut(BaseModel):
+    years: Annotated[list[YearFiguresOut], Field(max_length=201)] = Field(description="Oldest first.")
 
 
 # --- who acts for whom -----------------------------------------------------------------

@@ -18,7 +18,14 @@ from bundling_shared.auth import Principal
 from contracts.domain import ocds
 from contracts.domain.access import Action, Relation, allowed, reach
 from contracts.domain.errors import NotFound
-from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, value_by_origin
+from contracts.domain.reporting import (
+    DeliveryProgress,
+    FundedDeliveries,
+    Purchase,
+    YearFigures,
+    kpis_by_year,
+    value_by_origin,
+)
 from contracts.service_layer import frameworks, procurements
 from contracts.service_layer.suppliers import own_supplier_id
 from contracts.service_layer.unit_of_work import Found, Sight, UnitOfWork
@@ -78,14 +85,23 @@ async def deliveries_by_funder(
         return await uow.lots.by_funder(await _sight(uow, principal), funder, today, limit, offset)
 
 
-async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, Decimal | float]]:
-    """Contracted value per buying nation by supplier origin; a nation sees its own row."""
+async def _purchases(uow: UnitOfWork, principal: Principal) -> list[Purchase]:
     if not allowed(principal, Action.REPORT, Relation.ANY):
-        return {}
+        return []
     async with uow:
         sight = await _sight(uow, principal)
-        purchases = [*await uow.contracts.purchases(sight), *await uow.frameworks.purchases(sight)]
-    return value_by_origin(purchases)
+        return [*await uow.contracts.purchases(sight), *await uow.frameworks.purchases(sight)]
+
+
+async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, Decimal | float]]:
+    """Contracted value per buying nation by supplier origin; a nation sees its own row."""
+    return value_by_origin(await _purchases(uow, principal))
+
+
+async def kpis(uow: UnitOfWork, principal: Principal) -> list[YearFigures]:
+    """The industrial-base indicators year by year, over the purchases the caller sees (a
+    nation: its own)."""
+    return kpis_by_year(await _purchases(uow, principal))
 
 
 async def _sources(uow: UnitOfWork, export: Export, supplier_ids: set[str], agreement_ids: list[str]) -> ocds.Sources:

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from bundling_shared.pagination import Page
 from contracts.entrypoints.deps import Now, Offset, Paged, PathId, Settings, Today, Uow
-from contracts.entrypoints.schemas import DeliveryProgressOut, FundedDeliveriesOut, Nation, ValueByOriginOut
+from contracts.entrypoints.schemas import (
+    DeliveryProgressOut,
+    FundedDeliveriesOut,
+    KpisOut,
+    Nation,
+    ValueByOriginOut,
+    YearFiguresOut,
+)
 from contracts.service_layer import reports
 
 router = APIRouter(tags=["reports"])
@@ -87,6 +94,13 @@ async def value_by_origin_report(uow: Uow, principal: CurrentPrincipal) -> Value
     """Contracted value per buying nation by supplier origin (national, eu, other_nato,
     other) in EUR with cents, with shares: e.g. the share contracted with national companies."""
     return ValueByOriginOut.model_validate(await reports.value_by_supplier_origin(uow(), principal))
+
+
+@router.get("/reports/kpis", response_model=KpisOut)
+async def kpis_report(uow: Uow, principal: CurrentPrincipal) -> KpisOut:
+    """The defence industrial base year by year: value, SME share, each buying nation's value by
+    supplier origin, and the suppliers contracted for the first time, by country (a nation: its own orders)."""
+    return KpisOut(years=[YearFiguresOut.of(y) for y in await reports.kpis(uow(), principal)])
 
 
 @router.get("/procurements/{procurement_id}/ocds", responses=PAGED_PACKAGE)
