@@ -299,7 +299,7 @@ def declared_patriot_line(platform: Platform) -> dict[str, Any]:
             {"month": f"{start:%Y-%m}", "units_per_month": 20},
             {"month": f"{start.year + 1}-01", "units_per_month": 40},
         ],
-        "inputs": ["rocket propellant", "seeker cryostat"],
+        "inputs": ["rocket propellant", "cryostat"],
     }
     declared = httpx.post(f"{contracts}/v1/production-lines", json=body, headers=industry("MBDA-DE"))
     assert declared.status_code == 201, declared.text

@@ -49,7 +49,7 @@ class Package:
     next: str | None
 
 
-async def _sight(uow: UnitOfWork, principal: Principal) -> Sight:
+async def sight_of(uow: UnitOfWork, principal: Principal) -> Sight:
     """Every nation's figures of what the caller leads or supplies, its own nation's of what
     it takes part in: as the caller sees each contract's or call-off's lots; and the totals
     of what its nation pays toward by pledges."""
@@ -65,7 +65,7 @@ async def delivery_progress(
 ) -> Found[DeliveryProgress]:
     """Planned against delivered per contract (or call-off) and nation, for what the caller sees."""
     async with uow:
-        return await uow.lots.progress(await _sight(uow, principal), today, limit, offset)
+        return await uow.lots.progress(await sight_of(uow, principal), today, limit, offset)
 
 
 async def deliveries_by_funder(
@@ -75,7 +75,7 @@ async def deliveries_by_funder(
     contracts it pays toward by pledges; the lead, the supplier and admin every payer's of
     what they see whole. `funder`: that nation's rows alone."""
     async with uow:
-        return await uow.lots.by_funder(await _sight(uow, principal), funder, today, limit, offset)
+        return await uow.lots.by_funder(await sight_of(uow, principal), funder, today, limit, offset)
 
 
 async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, Decimal | float]]:
@@ -83,7 +83,7 @@ async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dic
     if not allowed(principal, Action.REPORT, Relation.ANY):
         return {}
     async with uow:
-        sight = await _sight(uow, principal)
+        sight = await sight_of(uow, principal)
         purchases = [*await uow.contracts.purchases(sight), *await uow.frameworks.purchases(sight)]
     return value_by_origin(purchases)
 
