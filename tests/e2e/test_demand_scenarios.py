@@ -153,6 +153,11 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
 
     told = eventually(unlocked, 30, "the Patriot line unlocked by the four nations' demand")
     assert told["unlocked_by_demand"] >= 1_000
+    # The line's inputs came with their supply risk: both are high, and the sheet says so.
+    assert httpx.get(sheet_url, headers=desk("ROU")).json()["supply_risks"] == [
+        {"material": "cryostat", "risk": "high", "through": ["MBDA-DE"]},
+        {"material": "rocket propellant", "risk": "high", "through": ["MBDA-DE"]},
+    ]
     largest = coordinator_of("DEU")  # leads while none is nominated
     # Co-funding in euros: the lead estimates a missile's price; the value, and every grant
     # in force the day the test runs, follow from it to the cent.
@@ -303,7 +308,7 @@ def declared_patriot_line(platform: Platform) -> dict[str, Any]:
             {"month": f"{start:%Y-%m}", "units_per_month": 20},
             {"month": f"{start.year + 1}-01", "units_per_month": 40},
         ],
-        "inputs": ["rocket propellant", "seeker cryostat"],
+        "inputs": ["rocket propellant", "cryostat"],
     }
     declared = httpx.post(f"{contracts}/v1/production-lines", json=body, headers=industry("MBDA-DE"))
     assert declared.status_code == 201, declared.text

@@ -179,6 +179,10 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     ("contracts", "GET", "/v1/reports/deliveries/by-funder"):    "200   200   200   200   200   200   200   200   401",
     ("contracts", "GET", "/v1/reports/value-by-origin"):         "200   200   200   200   200   200   200   200   401",
     ("contracts", "GET", "/v1/reports/kpis"):                    "200   200   200   200   200   200   200   200   401",
+    ("contracts", "GET", "/v1/reports/supply-risk"):             "200   200   200   200   200   200   200   200   401",
+    ("contracts", "GET", "/v1/materials"):                       "200   200   200   200   200   200   200   200   401",
+    ("contracts", "GET", "/v1/materials/{name}"):                "200   200   200   200   200   200   200   200   401",
+    ("contracts", "PUT", "/v1/materials/{name}"):                "403   403   403   2xx   2xx   403   403   2xx   401",
 
     ("notifications", "GET", "/health"):                         "200   200   200   200   200   200   200   200   200",
     ("notifications", "GET", "/ready"):                          "200   200   200   200   200   200   200   200   200",

@@ -267,6 +267,11 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ),
     ("contracts", "GET", "/v1/production-lines/{line_id}/allocation"): ({"line_id": "line_id"}, None),
     ("contracts", "PUT", "/v1/stock-levels/{item_code}"): ({"item_code": f"={ITEM}"}, _static({"coverage": 0.4})),
+    ("contracts", "GET", "/v1/materials/{name}"): ({"name": "=graphite"}, None),
+    ("contracts", "PUT", "/v1/materials/{name}"): (
+        {"name": "=edge material"},
+        _static({"category": "component", "risk": "low", "origins": {"DEU": 0.5}, "note": "edge"}),
+    ),
     ("contracts", "POST", "/v1/lots/{lot_id}/deliveries"): (
         {"lot_id": "lot_id"},
         _static({"quantity": 1, "delivered_on": TODAY.isoformat()}),

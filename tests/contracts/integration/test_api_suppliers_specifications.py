@@ -52,7 +52,7 @@ SPEC = {
     "standards": ["STANAG 4425", "AQAP 2110"],
     "certification": "NATO AC/225 qualification",
     "key_performance": {"range_km": "30", "shelf_life_years": "10"},
-    "critical_materials": ["propellants", "graphite"],
+    "critical_materials": ["rocket propellant", "graphite"],
     "deviations": [{"nation": "DEU", "description": "own fuze type", "compatible": True}],
 }
 

@@ -16,7 +16,7 @@ PATRIOT_LINE = {
     "earliest_start": "2027-06-15",
     "minimum_economic_quantity": 1000,
     "rates": [{"month": "2027-07", "units_per_month": 20}, {"month": "2028-01", "units_per_month": 40}],
-    "inputs": ["rocket propellant", "seeker cryostat"],
+    "inputs": ["rocket propellant", "cryostat"],
 }
 
 

@@ -23,12 +23,14 @@ from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.materials import Category, Material, MaterialTerms, RiskLevel
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement, TenderFilter
 from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
+from contracts.domain.supply_risk import Exposure
 from contracts.service_layer.unit_of_work import Found, Only, Sight
 
 T = TypeVar("T")
@@ -63,6 +65,9 @@ class _AddedUpByTheDatabase:
     """Reports are added up by the database: they are tested on it."""
 
     async def purchases(self, sight: Sight) -> list[Purchase]:
+        raise NotImplementedError(self.__doc__)
+
+    async def exposures(self, sight: Sight) -> list[Exposure]:
         raise NotImplementedError(self.__doc__)
 
 
@@ -160,6 +165,48 @@ class FakeProductionLines:
         ]
         return _found(seen, limit, offset)
 
+    async def inputs(self, supplier_ids: set[str], item_codes: set[str]) -> dict[tuple[str, str], set[str]]:
+        found: dict[tuple[str, str], set[str]] = {}
+        for x in self.found:
+            if x.supplier_id in supplier_ids and x.item_code in item_codes:
+                found.setdefault((x.supplier_id, x.item_code), set()).update(x.inputs)
+        return found
+
+
+def _seeded_materials() -> dict[str, Material]:
+    """The part of the seeded reference list these tests name."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    seeded = [
+        ("graphite", Category.RAW_MATERIAL, RiskLevel.CRITICAL, {"CHN": 0.77}),
+        ("aluminium", Category.RAW_MATERIAL, RiskLevel.MEDIUM, {"CHN": 0.58, "NOR": 0.02}),
+        ("rocket propellant", Category.RAW_MATERIAL, RiskLevel.HIGH, {}),
+        ("nitrocellulose", Category.SEMI_FINISHED_GOOD, RiskLevel.HIGH, {}),
+        ("cryostat", Category.SEMI_FINISHED_GOOD, RiskLevel.HIGH, {}),
+    ]
+    return {
+        name: Material.state(
+            name, MaterialTerms(category=category, risk=risk, origins=origins, note=""), by="seed", at=at
+        )
+        for name, category, risk, origins in seeded
+    }
+
+
+@dataclass
+class FakeMaterials:
+    found: dict[str, Material] = field(default_factory=_seeded_materials)
+
+    def add(self, material: Material) -> None:
+        self.found[material.name] = material
+
+    async def get(self, name: str) -> Material | None:
+        return self.found.get(name)
+
+    async def named(self, names: set[str]) -> dict[str, Material]:
+        return {n: m for n, m in self.found.items() if n in names}
+
+    async def page(self, limit: int, offset: int) -> Found[Material]:
+        return _found(sorted(self.found.values(), key=lambda m: m.name), limit, offset)
+
 
 @dataclass
 class FakeSpecifications:
@@ -186,6 +233,13 @@ class FakeSpecifications:
     async def deviations(self, specification_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:
         spec = await self.get(specification_id)
         return _entries(spec.deviations if spec else [], None, limit, offset)
+
+    async def harmonised_materials(self, item_codes: set[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for s in self.found:
+            if s.harmonised and s.item_code in item_codes:
+                found.setdefault(s.item_code, set()).update(s.critical_materials)
+        return found
 
 
 @dataclass
@@ -413,6 +467,7 @@ class FakeUnitOfWork:
     lines: FakeProductionLines = field(default_factory=FakeProductionLines)
     stock: FakeStockLevels = field(default_factory=FakeStockLevels)
     expiries: FakeExpiries = field(default_factory=FakeExpiries)
+    materials: FakeMaterials = field(default_factory=FakeMaterials)
     emitted: list[tuple[Topic, EventEnvelope[Any]]] = field(default_factory=list)
     """What the handlers committed for the broker, oldest first."""
     processed: set[tuple[str, UUID]] = field(default_factory=set)

@@ -112,7 +112,7 @@ def spec() -> Specification:
         title="155 mm HE, NATO",
         nations=["NLD", "DEU", "CZE"],
         standards=["STANAG 4425"],
-        critical_materials=["propellants", "graphite"],
+        critical_materials=["rocket propellant", "graphite"],
         deviations=[{"nation": "DEU", "description": "fuze type", "compatible": True}],
         at=NOW,
     )

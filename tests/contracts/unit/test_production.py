@@ -24,7 +24,7 @@ def terms(**changes: object) -> LineTerms:
         earliest_start=date(2027, 6, 15),
         minimum_economic_quantity=1_000,
         rates=[RateStep(date(2027, 7, 1), 20), RateStep(date(2028, 1, 1), 40)],
-        inputs=["rocket propellant", "seeker cryostat"],
+        inputs=["rocket propellant", "cryostat"],
     )
     return LineTerms(**{**base, **changes})  # type: ignore[typeddict-item]
 

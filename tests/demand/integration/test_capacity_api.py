@@ -10,6 +10,7 @@ from uuid import uuid4
 from demand.domain.capacity import DeclaredLine
 from demand.domain.need import YearQuantity
 from demand.service_layer.capacity import line_declared, unlock_due
+from demand.service_layer.specifications import adopt_harmonised_specification
 from tests.demand.helpers import ADMIN, aggregate_all, outbox_events
 from tests.demand.integration.test_bundles_api import Demand, bundles, register
 from tests.support.api import desk
@@ -53,3 +54,47 @@ async def test_the_demand_sheet_and_a_bundle_show_demand_against_declared_capaci
     assert seen["capacity"]["per_year"] == {"2027": 120, "2028": 500} and seen["capacity"]["unlocked_count"] == 1
     (told,) = await outbox_events(service, "demand.capacity.unlocked")
     assert told["payload"]["nation_count"] == 4 and "ROU" not in str(told["payload"])
+
+
+PROPELLANT = {"name": "rocket propellant", "category": "raw_material", "risk": "high", "flagged": True}
+GRAPHITE = {"name": "graphite", "category": "raw_material", "risk": "critical", "flagged": True}
+ALUMINIUM = {"name": "aluminium", "category": "raw_material", "risk": "medium", "flagged": False}
+
+
+async def test_a_bundle_and_the_demand_sheet_say_which_high_risk_materials_the_item_depends_on(
+    demand: Demand,
+) -> None:
+    service, client = demand
+    ramp = [YearQuantity(2027, 120)]
+    line = patriot_line("line-a", 1_000, ramp)
+    line.material_risks = [PROPELLANT, ALUMINIUM]
+    await line_declared(service.uow(), event_id=uuid4(), line=line)
+    await adopt_harmonised_specification(
+        service.uow(), event_id=uuid4(), item_code="PATRIOT-PAC2", reference="SPEC-PAC2", material_risks=[GRAPHITE]
+    )
+    await register(
+        client, "NLD", 250, item_code="PATRIOT-PAC2", delivery_window={"start": "2027-01-01", "end": "2027-12-31"}
+    )
+    await aggregate_all(service)
+
+    expected = [
+        {"material": "graphite", "risk": "critical", "through": ["specification"]},
+        {"material": "rocket propellant", "risk": "high", "through": ["MBDA-DE"]},
+    ]  # aluminium, of medium risk, is not told
+    sheet = (await client.get("/v1/demand-sheet/PATRIOT-PAC2", headers=desk("ROU"))).json()
+    assert sheet["supply_risks"] == expected
+    (bundle,) = await bundles(client, item_code="PATRIOT-PAC2")
+    seen = (await client.get(f"/v1/bundles/{bundle['id']}", headers=desk("NLD"))).json()
+    assert seen["supply_risks"] == expected
+
+    # A later version of the specification names none; an event from before risks were told keeps them.
+    await adopt_harmonised_specification(
+        service.uow(), event_id=uuid4(), item_code="PATRIOT-PAC2", reference="SPEC-PAC2", material_risks=None
+    )
+    sheet = (await client.get("/v1/demand-sheet/PATRIOT-PAC2", headers=desk("ROU"))).json()
+    assert sheet["supply_risks"] == expected
+    await adopt_harmonised_specification(
+        service.uow(), event_id=uuid4(), item_code="PATRIOT-PAC2", reference="SPEC-PAC2", material_risks=[]
+    )
+    sheet = (await client.get("/v1/demand-sheet/PATRIOT-PAC2", headers=desk("ROU"))).json()
+    assert sheet["supply_risks"] == expected[1:]

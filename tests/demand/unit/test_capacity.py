@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from uuid import uuid4
 
-from demand.domain.capacity import DeclaredLine, ItemCapacity
+from demand.domain.capacity import DeclaredLine, ItemCapacity, supply_risks
 from demand.domain.need import YearQuantity
 from demand.service_layer import capacity, needs
 from tests.demand.unit.fakes import FakeUnitOfWork
@@ -74,3 +74,26 @@ def test_an_items_capacity_adds_up_its_lines_year_by_year() -> None:
     summed = ItemCapacity.of([line(), other], [2026, 2027, 2028])
     assert [(y.year, y.quantity) for y in summed.years] == [(2026, 0), (2027, 120), (2028, 580)]
     assert summed.unlocked == 0 and len(summed.lines) == 2
+
+
+def test_only_high_and_critical_risks_are_told_gravest_first_with_what_depends_on_them() -> None:
+    propellant = {"name": "rocket propellant", "category": "raw_material", "risk": "high", "flagged": True}
+    graphite = {"name": "graphite", "category": "raw_material", "risk": "critical", "flagged": True}
+    aluminium = {"name": "aluminium", "category": "raw_material", "risk": "medium", "flagged": False}
+    lines = [
+        line(material_risks=[propellant, aluminium]),
+        line(line_id="line-b", organisation="RHEINMETALL", material_risks=[propellant]),
+    ]
+    found = supply_risks(lines, [graphite, aluminium])
+    assert [(r.material, r.risk, r.through) for r in found] == [
+        ("graphite", "critical", ["specification"]),
+        ("rocket propellant", "high", ["MBDA-DE", "RHEINMETALL"]),
+    ]
+    assert ItemCapacity.of(lines, [2027], [graphite]).supply_risks == found
+    assert supply_risks([line()], []) == []
+
+
+def test_a_revision_takes_the_lines_new_material_risks() -> None:
+    known = line()
+    assert known.revised(line(revision=2, material_risks=[{"name": "cryostat", "risk": "high"}]))
+    assert known.material_risks == [{"name": "cryostat", "risk": "high"}]

@@ -280,6 +280,16 @@ ContractEvent = event_union(
 # --- Specifications and suppliers (topic contracts.reference) --------------------------
 
 
+class MaterialRiskPayload(BaseModel):
+    """A critical material or component something depends on, with its supply risk as the
+    contracts service's reference list states it."""
+
+    name: str = Field(description="As the reference list knows it, e.g. graphite")
+    category: Literal["raw_material", "semi_finished_good", "component"]
+    risk: Literal["low", "medium", "high", "critical"]
+    flagged: bool = Field(description="High or critical: a supply risk to be told wherever it is depended on.")
+
+
 class SpecificationHarmonisedPayload(BaseModel):
     """A specification all participating nations agreed on; it applies equally to
     deliveries for own forces and for Ukraine."""
@@ -293,6 +303,10 @@ class SpecificationHarmonisedPayload(BaseModel):
     nations: list[str]
     compatible_deviations: list[str] = Field(default_factory=list)
     applies_to_ukraine_deliveries: bool = True
+    material_risks: list[MaterialRiskPayload] = Field(
+        default_factory=list,
+        description="The critical materials it names, gravest risk first (added in v1; absent from earlier events).",
+    )
 
 
 class SpecificationHarmonisedV1(
@@ -343,6 +357,10 @@ class ProductionLineDeclaredPayload(BaseModel):
     )
     inputs: list[str] = Field(description="Critical materials and components it depends on.")
     revision: int
+    material_risks: list[MaterialRiskPayload] = Field(
+        default_factory=list,
+        description="Its inputs with their supply risk, gravest first (added in v1; absent from earlier events).",
+    )
 
 
 class ProductionLineDeclaredV1(

@@ -43,6 +43,7 @@ from contracts.domain.allocation import StockLevel
 from contracts.domain.contract import Contract, ContractLine
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.materials import Material
 from contracts.domain.money import eur_or_none, text
 from contracts.domain.procurement import Offer, Procurement
 from contracts.domain.production import ProductionLine, RateStep
@@ -267,6 +268,20 @@ stock_levels = Table(
     required("stated_at", UtcDateTime()),
 )
 
+# The critical materials and components the nations' specifications and industry's lines
+# name: reference data admin and coordinators keep, seeded by the migration that made it.
+materials = Table(
+    "materials",
+    metadata,
+    Column("name", String(80), primary_key=True),
+    required("category", String(30)),
+    required("risk", String(20)),
+    required("origins", JSON),
+    required("note", Text),
+    required("revised_at", UtcDateTime()),
+    required("revised_by", String(80)),
+)
+
 specifications = _aggregate(
     "specifications",
     required("reference", String(80)),
@@ -478,6 +493,7 @@ def start_mappers() -> None:
     _map(Specification, specifications)
     _map(ProductionLine, production_lines)
     _map(StockLevel, stock_levels)
+    _map(Material, materials)
     _map(Offer, offers)
     _map(Procurement, procurements, offers=_children(Offer, offers.c.submitted_at))
     # A framework's call-offs are not its children: they grow without bound, and the

@@ -55,6 +55,7 @@ from contracts.adapters.orm import (
     framework_changes,
     frameworks,
     joint_order_leads,
+    materials,
     ocds_releases,
     offers,
     procurements,
@@ -70,6 +71,7 @@ from contracts.domain.contract import CommitmentKind, CommitmentRefusal, Contrac
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.materials import Material
 from contracts.domain.money import ZERO, eur
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement, ProcurementStatus, TenderFilter
@@ -77,6 +79,7 @@ from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import BUYERS_OWN_FORCES, DeliveryProgress, FundedDeliveries, PaidThrough, Purchase
 from contracts.domain.specifications import Specification, SpecificationStatus
 from contracts.domain.suppliers import Supplier
+from contracts.domain.supply_risk import Exposure
 from contracts.service_layer.unit_of_work import Found, Only, Sight
 
 T = TypeVar("T")
@@ -230,6 +233,14 @@ class ContractRepository(SessionRepository[Contract]):
             self._session, bought, line.c, c.c.unit_price_eur, c.c.supplier_id, seen, sight.own, c.c.created_at
         )
 
+    async def exposures(self, sight: Sight) -> list[Exposure]:
+        c, line = contracts, contract_lines
+        bought = line.join(c, c.c.id == line.c.contract_id)
+        seen = _reached_contracts(sight.whole)
+        return await _exposures(
+            self._session, bought, c.c.id, line.c, c.c.item_code, c.c.unit_price_eur, c.c.supplier_id, seen, sight.own
+        )
+
     async def mode_for(self, bundle_id: str) -> ContractMode:
         mode = await self._session.scalar(select(contract_modes.c.mode).where(contract_modes.c.bundle_id == bundle_id))
         return ContractMode(mode) if mode else ContractMode.SINGLE
@@ -322,6 +333,36 @@ async def _purchases(
     ]
 
 
+async def _exposures(
+    session: AsyncSession,
+    bought: FromClause,
+    agreement_id: Any,
+    line: Any,
+    item_code: Any,
+    unit_price: Any,
+    supplier_id: Any,
+    seen: ColumnElement[bool],
+    own: str | None,
+) -> list[Exposure]:
+    """Per agreement and nation, what the caller sees whole (`seen`) or of its own nation's
+    (`own`): the item, the supplier (none before one is signed), units and signed price."""
+    if own is not None:
+        seen = or_(seen, line.nation == own)
+    query = (
+        select(agreement_id.label("agreement_id"), line.nation, item_code.label("item_code"),
+               supplier_id.label("supplier_id"), unit_price.label("unit_price_eur"),
+               func.sum(line.quantity).label("quantity"))
+        .select_from(bought)
+        .where(seen)
+        .group_by(agreement_id, line.nation, item_code, supplier_id, unit_price)
+    )  # fmt: skip
+    return [
+        Exposure(row.agreement_id, row.nation, row.item_code, row.supplier_id, int(row.quantity),
+                 None if row.unit_price_eur is None else eur(row.unit_price_eur))
+        for row in (await session.execute(query)).all()
+    ]  # fmt: skip
+
+
 def _reached(reach: Reach, **clause_of: Callable[[str], ColumnElement[bool]]) -> ColumnElement[bool]:
     """The rows a reach finds: every one, or those any part it names finds (`clause_of`
     each part: how this table finds the rows of a party, a coordinator, a nation or a
@@ -400,6 +441,32 @@ class ProductionLineRepository(SessionRepository[ProductionLine]):
             self._session, ProductionLine, production_lines, where, [c.declared_at, c.id], limit, offset
         )
 
+    async def inputs(self, supplier_ids: set[str], item_codes: set[str]) -> dict[tuple[str, str], set[str]]:
+        if not supplier_ids or not item_codes:
+            return {}
+        c = production_lines.c
+        query = select(c.supplier_id, c.item_code, c.inputs).where(
+            c.supplier_id.in_(supplier_ids), c.item_code.in_(item_codes)
+        )
+        found: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for row in (await self._session.execute(query)).all():
+            found[(row.supplier_id, row.item_code)] |= set(row.inputs)
+        return dict(found)
+
+
+class MaterialRepository(SessionRepository[Material]):
+    kind = Material
+
+    async def named(self, names: set[str]) -> dict[str, Material]:
+        if not names:
+            return {}
+        found = (await self._session.scalars(select(Material).where(materials.c.name.in_(names)))).all()
+        return {m.name: m for m in found}
+
+    async def page(self, limit: int, offset: int) -> Found[Material]:
+        m = materials
+        return await _found(self._session, Material, m, true(), [m.c.name], limit, offset)
+
 
 class StockLevelRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -442,6 +509,18 @@ class SpecificationRepository(SessionRepository[Specification]):
     async def deviations(self, specification_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:
         s = specifications
         return await _entries(self._session, s.c.deviations, s.c.id == specification_id, None, limit, offset)
+
+    async def harmonised_materials(self, item_codes: set[str]) -> dict[str, set[str]]:
+        if not item_codes:
+            return {}
+        s = specifications
+        query = select(s.c.item_code, s.c.critical_materials).where(
+            s.c.item_code.in_(item_codes), s.c.status == SpecificationStatus.HARMONISED.value
+        )
+        found: dict[str, set[str]] = defaultdict(set)
+        for row in (await self._session.execute(query)).all():
+            found[row.item_code] |= set(row.critical_materials)
+        return dict(found)
 
 
 class ProcurementRepository(SessionRepository[Procurement]):
@@ -567,6 +646,14 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         seen = _reached_call_offs(_dialect(self._session), sight.whole)
         return await _purchases(
             self._session, bought, co.c, co.c.unit_price_eur, co.c.supplier_id, seen, sight.own, co.c.placed_at
+        )
+
+    async def exposures(self, sight: Sight) -> list[Exposure]:
+        f, co = frameworks, call_offs
+        bought = co.join(f, f.c.id == co.c.framework_id)
+        seen = _reached_call_offs(_dialect(self._session), sight.whole)
+        return await _exposures(
+            self._session, bought, co.c.id, co.c, co.c.item_code, co.c.unit_price_eur, co.c.supplier_id, seen, sight.own
         )
 
 

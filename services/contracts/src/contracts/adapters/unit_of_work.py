@@ -11,6 +11,7 @@ from contracts.adapters.repository import (
     DeliveryLotRepository,
     ExpiryNoticeRepository,
     FrameworkRepository,
+    MaterialRepository,
     OcdsReleaseRepository,
     ProcurementRepository,
     ProductionLineRepository,
@@ -34,6 +35,7 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.lines = ProductionLineRepository(session)
         self.stock = StockLevelRepository(session)
         self.expiries = ExpiryNoticeRepository(session)
+        self.materials = MaterialRepository(session)
 
     async def commit(self) -> None:
         await self.frameworks.write_change_logs()

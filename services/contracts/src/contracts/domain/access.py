@@ -86,6 +86,8 @@ class Action(StrEnum):
     ALLOCATION_VIEW_ALL = "see every lot of the allocation of a line's output (a nation: its own)"
     STOCK_STATE = "state its nation's stock of an item against the NATO norm"
     STOCK_VIEW = "see its nation's stated stock levels"
+    MATERIAL_VIEW = "read the critical materials and components and their risk"
+    MATERIAL_MAINTAIN = "add or revise a critical material or component"
 
 
 R = Relation
@@ -141,6 +143,10 @@ ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
     # A nation's stock against the NATO norm is its own: it ranks its lots, no one reads it.
     Action.STOCK_STATE: {R.ANY: DESKS},
     Action.STOCK_VIEW: {R.ANY: DESKS},
+    # Supply risks are reference data for everyone who buys, specifies or makes: the
+    # coordinators who see across the nations keep them; a desk or a company reads them.
+    Action.MATERIAL_VIEW: {R.ANY: SPEAKERS | COMPANIES},
+    Action.MATERIAL_MAINTAIN: {R.ANY: COORDINATORS},
 }
 
 # Refused actions answer 404 unless the caller may see the object through this action.

@@ -33,6 +33,15 @@ from bundling_shared.strict import (
 from contracts.domain.allocation import HORIZON_MONTHS, MAX_COVERAGE, Criterion, Expected
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import MAX_COORDINATORS, MAX_SUPPLIERS, Bid, CallOffTerms, FrameworkTerms
+from contracts.domain.materials import (
+    MAX_ORIGINS,
+    Category,
+    Dependence,
+    Material,
+    MaterialTerms,
+    RiskLevel,
+    dependences,
+)
 from contracts.domain.procurement import Procurement, ProcurementTerms, category_of, default_offers_due
 from contracts.domain.production import (
     FIRST_YEAR,
@@ -227,6 +236,107 @@ class RateStepOut(BaseModel):
         return cls(month=f"{step.month:%Y-%m}", units_per_month=step.units_per_month)
 
 
+# --- critical materials ----------------------------------------------------------------
+
+OriginShare = Annotated[float, Strict(), Field(gt=0, le=1, allow_inf_nan=False)]
+
+
+class MaterialIn(StrictModel):
+    """What is known of a critical material or component; origin shares are indicative."""
+
+    category: Category = Field(description="raw_material, semi_finished_good or component")
+    risk: RiskLevel = Field(description="low, medium, high or critical; high and critical are flagged")
+    origins: dict[Alpha3, OriginShare] = Field(
+        default_factory=dict,
+        max_length=MAX_ORIGINS,
+        description="Main countries of origin (ISO 3166-1 alpha-3) with their share of world supply, at most 1 "
+        "together; leave out what is not well known.",
+        examples=[{"CHN": 0.77}],
+    )
+    note: Reason | Literal[""] = Field(default="", description="Where the facts come from, what is uncertain.")
+
+    def terms(self) -> MaterialTerms:
+        return MaterialTerms(category=self.category, risk=self.risk, origins=dict(self.origins), note=self.note)
+
+
+class MaterialOut(BaseModel):
+    name: str
+    category: str
+    risk: str
+    flagged: bool = Field(description="High or critical risk.")
+    origins: dict[str, float] = Field(max_length=MAX_ORIGINS)
+    origins_outside_eu_eea: dict[str, float] = Field(max_length=MAX_ORIGINS)
+    note: str
+    revised_at: datetime
+    revised_by: str
+
+    @classmethod
+    def of(cls, material: Material) -> MaterialOut:
+        return copied(cls, material, flagged=material.flagged, origins_outside_eu_eea=material.outside_eu_eea)
+
+
+class DependenceOut(BaseModel):
+    """A material depended on, with its risk."""
+
+    name: str
+    category: str
+    risk: str
+    flagged: bool
+    origins_outside_eu_eea: dict[str, float] = Field(max_length=MAX_ORIGINS)
+
+    @classmethod
+    def of(cls, dependence: Dependence) -> DependenceOut:
+        return copied(cls, dependence)
+
+
+class ExposedContractOut(BaseModel):
+    id: str = Field(description="The contract or call-off.")
+    item_code: str
+    value_eur: str | None = Field(description="At the signed unit price; null while no price is signed.")
+    quantity: int
+    through: list[Literal["specification", "production_line"]] = Field(max_length=2)
+
+
+class OriginExposureOut(BaseModel):
+    country: str
+    share: float
+    value_eur: str
+
+
+class MaterialExposureOut(BaseModel):
+    material: str
+    category: str
+    risk: str
+    flagged: bool
+    value_eur: str = Field(description="Value of the contracts depending on it, as the caller sees them.")
+    unpriced_quantity: int = Field(description="Units of those contracts with no signed price yet.")
+    contract_count: int
+    contracts: list[ExposedContractOut] = Field(max_length=20, description="The largest 20.")
+    share_outside_eu_eea: float
+    value_outside_eu_eea_eur: str
+    origins_outside_eu_eea: list[OriginExposureOut] = Field(max_length=MAX_ORIGINS)
+
+
+class CountryExposureOut(BaseModel):
+    country: str
+    value_eur: str = Field(description="Value resting on it: each material's exposed value times its share.")
+    materials: list[str] = Field(max_length=MAX_ENTRIES)
+
+
+class SupplyRiskTotalsOut(BaseModel):
+    contract_count: int
+    value_eur: str
+    flagged_contract_count: int
+    flagged_value_eur: str
+    flagged_risks: list[str] = Field(max_length=4)
+
+
+class SupplyRiskOut(BaseModel):
+    materials: list[MaterialExposureOut] = Field(max_length=500)
+    by_origin: list[CountryExposureOut] = Field(max_length=250)
+    totals: SupplyRiskTotalsOut
+
+
 class LineIn(StrictModel):
     """A production line as its company declares it: its ramp-up is a few rate steps."""
 
@@ -273,6 +383,12 @@ class LineOut(BaseModel):
     capacity_by_year: Annotated[list[YearCapacityOut], Field(max_length=LAST_YEAR - FIRST_YEAR + 1)] = Field(
         description="What it can turn out each year, from its earliest start to two years past its last step."
     )
+    input_risks: Annotated[list[DependenceOut], Field(max_length=MAX_INPUTS)] = Field(
+        description="Its inputs with their supply risk from the reference list, gravest first."
+    )
+    flagged_inputs: Annotated[list[str], Field(max_length=MAX_INPUTS)] = Field(
+        description="The inputs of high or critical risk: the line depends on them."
+    )
     revision: int
     history: Annotated[list[str], Field(max_length=MAX_HISTORY)] = Field(
         description="What each revision changed, in words, oldest first (the last 100)."
@@ -281,13 +397,16 @@ class LineOut(BaseModel):
     revised_at: datetime
 
     @classmethod
-    def of(cls, line: ProductionLine) -> LineOut:
+    def of(cls, line: ProductionLine, materials: dict[str, Material]) -> LineOut:
         years = line.capacity_by_years()
+        risks = dependences(line.inputs, materials)
         return copied(
             cls,
             line,
             rates=[RateStepOut.of(r) for r in line.rates],
             capacity_by_year=[YearCapacityOut(year=y.year, quantity=y.quantity) for y in years],
+            input_risks=[DependenceOut.of(d) for d in risks],
+            flagged_inputs=[d.name for d in risks if d.flagged],
         )
 
 
@@ -309,7 +428,7 @@ class SpecificationIn(StrictModel):
     certification: Name | None = None
     key_performance: dict[Label, Reason] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     critical_materials: list[Label] = Field(
-        default_factory=list, max_length=MAX_ENTRIES, examples=[["propellants", "graphite"]]
+        default_factory=list, max_length=MAX_ENTRIES, examples=[["rocket propellant", "graphite"]]
     )
     deviations: list[DeviationIn] = Field(default_factory=list, max_length=MAX_ENTRIES)
 

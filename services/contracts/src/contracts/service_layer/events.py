@@ -42,6 +42,7 @@ from bundling_shared.events.contracts import (
     FrameworkAccessionRefusedV1,
     FrameworkContractCreatedPayload,
     FrameworkContractCreatedV1,
+    MaterialRiskPayload,
     ProcurementOpenedPayload,
     ProcurementOpenedV1,
     ProductionLineDeclaredPayload,
@@ -59,6 +60,7 @@ from contracts.domain.contract import CommitmentRefusal, Contract
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.expiry import Agreement, Due, category_of
 from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.materials import dependences
 from contracts.domain.procurement import Procurement
 from contracts.domain.production import ProductionLine
 from contracts.domain.specifications import Specification
@@ -119,6 +121,16 @@ async def supplier_registered(uow: UnitOfWork, supplier: Supplier) -> None:
     await _emit(uow, SupplierRegisteredV1, payload, supplier.id, organisation=supplier.organisation)
 
 
+async def _material_risks(uow: UnitOfWork, names: list[str]) -> list[MaterialRiskPayload]:
+    """The named materials with their risk, so that a consumer tells a high risk without
+    asking this service."""
+    known = await uow.materials.named(set(names))
+    return [
+        MaterialRiskPayload(name=d.name, category=d.category, risk=d.risk, flagged=d.flagged)
+        for d in dependences(names, known)
+    ]
+
+
 async def production_line_declared(uow: UnitOfWork, line: ProductionLine) -> None:
     """Declared or revised: keyed by the line, so that its revisions stay in order; the
     demand service sets it beside the item's demand."""
@@ -128,12 +140,19 @@ async def production_line_declared(uow: UnitOfWork, line: ProductionLine) -> Non
         line_id=line.id,
         rates=[RateStepPayload(month=r.month, units_per_month=r.units_per_month) for r in line.rates],
         capacity_by_year=[YearCapacityPayload(year=y.year, quantity=y.quantity) for y in line.capacity_by_years()],
+        material_risks=await _material_risks(uow, line.inputs),
     )
     await _emit(uow, ProductionLineDeclaredV1, payload, line.id, organisation=line.organisation)
 
 
 async def specification_harmonised(uow: UnitOfWork, spec: Specification) -> None:
-    payload = copied(SpecificationHarmonisedPayload, spec, specification_id=spec.id, applies_to_ukraine_deliveries=True)
+    payload = copied(
+        SpecificationHarmonisedPayload,
+        spec,
+        specification_id=spec.id,
+        applies_to_ukraine_deliveries=True,
+        material_risks=await _material_risks(uow, spec.critical_materials),
+    )
     await _emit(uow, SpecificationHarmonisedV1, payload, spec.reference)
 
 

@@ -7,7 +7,7 @@ from bundling_shared.auth import Principal
 from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, reach, relation_to_supplier
 from contracts.domain.errors import ContractRuleViolation, NotFound
 from contracts.domain.production import LineTerms, ProductionLine
-from contracts.service_layer import events
+from contracts.service_layer import events, materials
 from contracts.service_layer.suppliers import own_supplier_id
 from contracts.service_layer.unit_of_work import NONE_FOUND, Found, UnitOfWork
 
@@ -23,11 +23,17 @@ async def declare_line(uow: UnitOfWork, principal: Principal, *, terms: LineTerm
                 f"{organisation} is not in the supplier registry: a coordinator registers it before it declares lines",
                 rule="registered_supplier",
             )
+        terms = await _known_inputs(uow, terms)
         line = ProductionLine.declare(supplier=supplier, terms=terms, now=uow.clock.now())
         uow.lines.add(line)
         await events.production_line_declared(uow, line)
         await uow.commit()
         return line
+
+
+async def _known_inputs(uow: UnitOfWork, terms: LineTerms) -> LineTerms:
+    """Each input a known critical material or component, in its known spelling."""
+    return LineTerms(**{**terms, "inputs": await materials.known_names(uow, terms["inputs"], "body.inputs")})
 
 
 async def _line(uow: UnitOfWork, principal: Principal, line_id: str, action: Action) -> ProductionLine:
@@ -42,7 +48,7 @@ async def revise_line(uow: UnitOfWork, principal: Principal, line_id: str, *, te
     """Its company changes the ramp-up, the minimum economic quantity, the start or the inputs."""
     async with uow:
         line = await _line(uow, principal, line_id, Action.LINE_REVISE)
-        line.revise(terms, uow.clock.now())
+        line.revise(await _known_inputs(uow, terms), uow.clock.now())
         await events.production_line_declared(uow, line)
         await uow.commit()
         return line

@@ -56,7 +56,7 @@ class Package:
     next: str | None
 
 
-async def _sight(uow: UnitOfWork, principal: Principal) -> Sight:
+async def sight_of(uow: UnitOfWork, principal: Principal) -> Sight:
     """Every nation's figures of what the caller leads or supplies, its own nation's of what
     it takes part in: as the caller sees each contract's or call-off's lots; and the totals
     of what its nation pays toward by pledges."""
@@ -72,7 +72,7 @@ async def delivery_progress(
 ) -> Found[DeliveryProgress]:
     """Planned against delivered per contract (or call-off) and nation, for what the caller sees."""
     async with uow:
-        return await uow.lots.progress(await _sight(uow, principal), today, limit, offset)
+        return await uow.lots.progress(await sight_of(uow, principal), today, limit, offset)
 
 
 async def deliveries_by_funder(
@@ -82,14 +82,14 @@ async def deliveries_by_funder(
     contracts it pays toward by pledges; the lead, the supplier and admin every payer's of
     what they see whole. `funder`: that nation's rows alone."""
     async with uow:
-        return await uow.lots.by_funder(await _sight(uow, principal), funder, today, limit, offset)
+        return await uow.lots.by_funder(await sight_of(uow, principal), funder, today, limit, offset)
 
 
 async def _purchases(uow: UnitOfWork, principal: Principal) -> list[Purchase]:
     if not allowed(principal, Action.REPORT, Relation.ANY):
         return []
     async with uow:
-        sight = await _sight(uow, principal)
+        sight = await sight_of(uow, principal)
         return [*await uow.contracts.purchases(sight), *await uow.frameworks.purchases(sight)]
 
 

@@ -15,7 +15,7 @@ from bundling_shared.events.demand import HarmonisationProposedV1
 from contracts.domain.access import Action, allowed, authorise, reach, relation_to, specification_view
 from contracts.domain.errors import ContractRuleViolation, NotFound
 from contracts.domain.specifications import Specification, SpecificationTerms, next_version
-from contracts.service_layer import events, reference
+from contracts.service_layer import events, materials, reference
 from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, Found, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ async def propose(uow: UnitOfWork, principal: Principal, *, terms: Specification
     relation = relation_to(principal, nations=terms["nations"])
     authorise(principal, Action.SPECIFICATION_PROPOSE, relation, "specification")
     async with uow:
+        named = terms.get("critical_materials", [])
+        terms["critical_materials"] = await materials.known_names(uow, named, "body.critical_materials")
         versions = await uow.specifications.versions(terms["reference"])
         spec = Specification.propose(
             version=next_version(versions), proposed_by=principal.party, at=uow.clock.now(), **terms

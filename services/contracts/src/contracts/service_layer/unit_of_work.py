@@ -15,12 +15,14 @@ from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.materials import Material
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement, TenderFilter
 from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
 from contracts.domain.specifications import Specification
 from contracts.domain.suppliers import Supplier
+from contracts.domain.supply_risk import Exposure
 
 T = TypeVar("T")
 
@@ -70,6 +72,7 @@ class Contracts(Protocol):
         self, contract_id: str, only: Only | None, limit: int, offset: int
     ) -> Found[dict[str, Any]]: ...
     async def purchases(self, sight: Sight) -> list[Purchase]: ...
+    async def exposures(self, sight: Sight) -> list[Exposure]: ...
     async def mode_for(self, bundle_id: str) -> ContractMode: ...
     async def set_mode(self, bundle_id: str, mode: ContractMode) -> None: ...
     async def lead_of(self, bundle_id: str) -> str | None: ...
@@ -98,6 +101,9 @@ class Specifications(Protocol):
         ...
 
     async def deviations(self, specification_id: str, limit: int, offset: int) -> Found[dict[str, Any]]: ...
+    async def harmonised_materials(self, item_codes: set[str]) -> dict[str, set[str]]:
+        """Per item, the critical materials its harmonised specifications name."""
+        ...
 
 
 class Procurements(Protocol):
@@ -162,6 +168,7 @@ class Frameworks(Protocol):
         self, framework_id: str, only: Only | None, limit: int, offset: int
     ) -> Found[dict[str, Any]]: ...
     async def purchases(self, sight: Sight) -> list[Purchase]: ...
+    async def exposures(self, sight: Sight) -> list[Exposure]: ...
 
 
 class DeliveryLots(Protocol):
@@ -213,10 +220,33 @@ class ProductionLines(Protocol):
         """In the order declared: every line, or one supplier's; of every item, or one."""
         ...
 
+    async def inputs(self, supplier_ids: set[str], item_codes: set[str]) -> dict[tuple[str, str], set[str]]:
+        """Per supplier and item, the inputs its lines for the item take."""
+        ...
+
 
 class StockLevels(Protocol):
     async def state(self, level: StockLevel) -> StockLevel: ...
     async def of_nation(self, nation: str, limit: int, offset: int) -> Found[StockLevel]: ...
+
+
+class Materials(Protocol):
+    def add(self, material: Material) -> None: ...
+    async def get(self, name: str) -> Material | None: ...
+    async def named(self, names: set[str]) -> dict[str, Material]:
+        """The known materials among `names` (in their known spelling), by name."""
+        ...
+
+    async def page(self, limit: int, offset: int) -> Found[Material]:
+        """By name."""
+        ...
+
+
+class Exposures(Protocol):
+    async def exposures(self, sight: Sight) -> list[Exposure]:
+        """Per contract (or call-off) and nation, what the caller sees: its item, supplier,
+        units and signed unit price."""
+        ...
 
 
 class ExpiryNotices(Protocol):
@@ -250,6 +280,8 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def stock(self) -> StockLevels: ...
     @property
     def expiries(self) -> ExpiryNotices: ...
+    @property
+    def materials(self) -> Materials: ...
 
 
 UowFactory = Callable[[], UnitOfWork]

@@ -236,6 +236,7 @@ catalogue_items = Table(
     Column("specification_ref", String(80), nullable=True),
     Column("retired_at", UtcDateTime(), nullable=True),
     Column("retired_reason", Text, nullable=True),
+    required("specification_material_risks", JSON, server_default="[]"),
 )
 
 bundles = Table(
@@ -363,6 +364,7 @@ production_lines = Table(
     required("minimum_economic_quantity", BigInteger),
     required("capacity_by_year", YearlyJson()),
     required("inputs", JSON),
+    required("material_risks", JSON, server_default="[]"),
     required("revision", Integer),
     Column("unlocked_at", UtcDateTime(), nullable=True),
     Column("unlocked_by_demand", BigInteger, nullable=True),

@@ -10,9 +10,10 @@ company has been told; a revision raising the minimum does not take it back eith
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from demand.domain.need import YearQuantity
 
@@ -28,6 +29,9 @@ class DeclaredLine:
     minimum_economic_quantity: int
     capacity_by_year: list[YearQuantity]
     inputs: list[str] = field(default_factory=list)
+    # Its inputs with their supply risk, as the contracts service's reference list stated
+    # them when it told of the line: `{"name", "category", "risk", "flagged"}`.
+    material_risks: list[dict[str, Any]] = field(default_factory=list)
     revision: int = 1
     unlocked_at: datetime | None = None
     unlocked_by_demand: int | None = None  # the aggregated demand that reached the minimum
@@ -39,6 +43,7 @@ class DeclaredLine:
         self.site, self.country, self.earliest_start = newer.site, newer.country, newer.earliest_start
         self.minimum_economic_quantity = newer.minimum_economic_quantity
         self.capacity_by_year, self.inputs, self.revision = newer.capacity_by_year, newer.inputs, newer.revision
+        self.material_risks = newer.material_risks
         return True
 
     def unlock(self, demand_quantity: int, now: datetime) -> bool:
@@ -52,17 +57,53 @@ class DeclaredLine:
         return next((y.quantity for y in self.capacity_by_year if y.year == year), 0)
 
 
+RISKS = ("low", "medium", "high", "critical")
+TOLD = frozenset({"high", "critical"})
+"""The risks a bundle and the demand sheet tell, as the contracts service flags them."""
+SPECIFICATION = "specification"
+
+
+@dataclass(frozen=True)
+class SupplyRisk:
+    """A high- or critical-risk material the item depends on, and through what: its
+    harmonised specification (`SPECIFICATION`) or the lines (their companies) taking it."""
+
+    material: str
+    risk: str
+    through: list[str]
+
+
+def supply_risks(lines: Iterable[DeclaredLine], specification_risks: Sequence[dict[str, Any]]) -> list[SupplyRisk]:
+    """The flagged materials of the item's specification and lines, gravest first: what
+    a bundle of the item depends on that may not be there when it is to be made."""
+    risk: dict[str, str] = {}
+    through: dict[str, set[str]] = {}
+    sources = [(SPECIFICATION, specification_risks), *((x.organisation, x.material_risks) for x in lines)]
+    for source, risks in sources:
+        for r in risks:
+            if r.get("risk") in TOLD:
+                risk[r["name"]] = r["risk"]
+                through.setdefault(r["name"], set()).add(source)
+    ranked = sorted(risk, key=lambda name: (-RISKS.index(risk[name]), name))
+    return [SupplyRisk(name, risk[name], sorted(through[name])) for name in ranked]
+
+
 @dataclass(frozen=True)
 class ItemCapacity:
-    """An item's declared lines, and their capacity year by year over `years`."""
+    """An item's declared lines, their capacity year by year over `years`, and the supply
+    risks its specification and lines depend on."""
 
     lines: list[DeclaredLine]
     years: list[YearQuantity]
+    supply_risks: list[SupplyRisk] = field(default_factory=list)
 
     @classmethod
-    def of(cls, lines: Iterable[DeclaredLine], years: Iterable[int]) -> ItemCapacity:
+    def of(
+        cls, lines: Iterable[DeclaredLine], years: Iterable[int], specification_risks: Sequence[dict[str, Any]] = ()
+    ) -> ItemCapacity:
         found = list(lines)
-        return cls(found, [YearQuantity(year, sum(x.capacity_in(year) for x in found)) for year in years])
+        per_year = [YearQuantity(year, sum(x.capacity_in(year) for x in found)) for year in years]
+        return cls(found, per_year, supply_risks(found, specification_risks))
 
     @property
     def unlocked(self) -> int:

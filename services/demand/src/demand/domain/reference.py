@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from demand.domain.errors import InvalidReference
 
@@ -117,6 +118,9 @@ class CatalogueItem:
     specification_ref: str | None = None
     retired_at: datetime | None = None
     retired_reason: str | None = None
+    # The critical materials its harmonised specification names, with their supply risk
+    # as the contracts service told them: `{"name", "category", "risk", "flagged"}`.
+    specification_material_risks: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def define(
@@ -152,9 +156,13 @@ class CatalogueItem:
         self.retired_at = at
         self.retired_reason = reason
 
-    def harmonise(self, reference: str) -> bool:
+    def harmonise(self, reference: str, material_risks: list[dict[str, Any]] | None = None) -> bool:
         """Nations agreed on a harmonised specification: needs default to it from now on
-        and bundle under it. False when the item already had it."""
+        and bundle under it. False when the item already had it. Its materials' risks are
+        taken whenever told (a later version of the same reference may name others);
+        an event from before they were told (`None`) leaves them as they are."""
+        if material_risks is not None:
+            self.specification_material_risks = material_risks
         if self.specification_ref == reference:
             return False
         self.specification_ref = reference

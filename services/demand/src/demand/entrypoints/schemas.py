@@ -533,6 +533,29 @@ class BundleSummaryOut(BaseModel):
         }
 
 
+SUPPLY_RISKS_SHOWN = 100
+THROUGH_SHOWN = 50
+"""The sources named per supply risk: the specification and the first lines' companies."""
+
+
+class SupplyRiskOut(BaseModel):
+    """A high- or critical-risk material the item depends on (the contracts service's
+    reference list, as told with the item's specification and its lines)."""
+
+    material: str
+    risk: Literal["high", "critical"]
+    through: Annotated[list[str], Field(max_length=THROUGH_SHOWN)] = Field(
+        description="`specification` (its harmonised specification names it) and/or the companies whose lines take it."
+    )
+
+
+def _supply_risks(capacity: ItemCapacity) -> list[SupplyRiskOut]:
+    return [
+        SupplyRiskOut(material=r.material, risk=r.risk, through=r.through[:THROUGH_SHOWN])
+        for r in capacity.supply_risks[:SUPPLY_RISKS_SHOWN]
+    ]
+
+
 class BundleOut(BundleSummaryOut):
     """A bundle as one viewer may see it: a nation desk gets totals and its own part only.
     Everything in it is bounded by the number of nations and years, not of needs: its lines
@@ -549,6 +572,11 @@ class BundleOut(BundleSummaryOut):
         default=None,
         description="Its item's declared production capacity over the years of its delivery window, and its lines"
         " (on GET /v1/bundles/{id}).",
+    )
+    supply_risks: Annotated[list[SupplyRiskOut], Field(max_length=SUPPLY_RISKS_SHOWN)] | None = Field(
+        default=None,
+        description="The high- and critical-risk materials its item's specification and production lines depend on,"
+        " gravest first (on GET /v1/bundles/{id}).",
     )
     participation: Sequence[ParticipationOut] = Field(
         description="Each nation's answer and quantities, per year too (a desk: its own nation's).",
@@ -571,6 +599,7 @@ class BundleOut(BundleSummaryOut):
             out.money = BundleMoneyOut.of_bundle(money, value, whole=viewer_nation is None)
         if capacity is not None:
             out.capacity = ItemCapacityOut.of(capacity)
+            out.supply_risks = _supply_risks(capacity)
         return out
 
     @classmethod
@@ -829,12 +858,22 @@ class DemandSheetOut(BaseModel):
     capacity: ItemCapacityOut | None = Field(
         default=None, description="Declared production capacity over the same years, and its lines."
     )
+    supply_risks: Annotated[list[SupplyRiskOut], Field(max_length=SUPPLY_RISKS_SHOWN)] = Field(
+        default_factory=list,
+        description="The high- and critical-risk materials the item's specification and production lines depend on,"
+        " gravest first.",
+    )
 
     @classmethod
     def of(cls, sheet: DemandSheet) -> Self:
         capacity = ItemCapacityOut.of(sheet.capacity) if sheet.capacity is not None else None
+        risks = _supply_risks(sheet.capacity) if sheet.capacity is not None else []
         return copied(
-            cls, sheet, open_bundles=[OpenBundleOut.model_validate(b) for b in sheet.open_bundles], capacity=capacity
+            cls,
+            sheet,
+            open_bundles=[OpenBundleOut.model_validate(b) for b in sheet.open_bundles],
+            capacity=capacity,
+            supply_risks=risks,
         )
 
 

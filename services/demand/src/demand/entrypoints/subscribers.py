@@ -150,7 +150,10 @@ async def _contract_signed(uow: UnitOfWork, event: ContractSignedV1) -> None:
 
 async def _specification_harmonised(uow: UnitOfWork, event: SpecificationHarmonisedV1) -> None:
     p = event.payload
-    await adopt_harmonised_specification(uow, event_id=event.event_id, item_code=p.item_code, reference=p.reference)
+    told = [r.model_dump() for r in p.material_risks] if "material_risks" in p.model_fields_set else None
+    await adopt_harmonised_specification(
+        uow, event_id=event.event_id, item_code=p.item_code, reference=p.reference, material_risks=told
+    )
 
 
 async def _line_declared(uow: UnitOfWork, event: ProductionLineDeclaredV1) -> None:
@@ -165,6 +168,7 @@ async def _line_declared(uow: UnitOfWork, event: ProductionLineDeclaredV1) -> No
         minimum_economic_quantity=p.minimum_economic_quantity,
         capacity_by_year=[YearQuantity(y.year, y.quantity) for y in p.capacity_by_year],
         inputs=list(p.inputs),
+        material_risks=[r.model_dump() for r in p.material_risks],
         revision=p.revision,
     )
     await line_declared(uow, event_id=event.event_id, line=line)

@@ -63,5 +63,8 @@ async def unlock_due(uow: UnitOfWork) -> Sequence[DeclaredLine]:
 
 
 async def capacity_of_item(uow: UnitOfWork, item_code: str, years: Iterable[int]) -> ItemCapacity:
-    """Inside the caller's transaction: the item's lines and their capacity over `years`."""
-    return ItemCapacity.of(await uow.lines.of_item(item_code), years)
+    """Inside the caller's transaction: the item's lines and their capacity over `years`,
+    and the supply risks of its specification and lines."""
+    item = await uow.catalogue.get(item_code)
+    risks = item.specification_material_risks if item is not None else []
+    return ItemCapacity.of(await uow.lines.of_item(item_code), years, risks)

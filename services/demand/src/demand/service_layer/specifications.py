@@ -6,6 +6,7 @@ with the others, which is what the proposal was for."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from demand.domain.bundling import HARMONISED, variant_of
@@ -15,13 +16,21 @@ from demand.service_layer.unit_of_work import UnitOfWork
 SPECIFICATION_WATCHER = "demand-specifications"
 
 
-async def adopt_harmonised_specification(uow: UnitOfWork, *, event_id: UUID, item_code: str, reference: str) -> bool:
-    """True when the item's harmonised specification changed; an unknown item changes nothing."""
+async def adopt_harmonised_specification(
+    uow: UnitOfWork,
+    *,
+    event_id: UUID,
+    item_code: str,
+    reference: str,
+    material_risks: list[dict[str, Any]] | None = None,
+) -> bool:
+    """True when the item's harmonised specification changed; an unknown item changes
+    nothing. The risks of the materials it names are kept with the item either way."""
     async with uow:
         if await uow.already_processed(SPECIFICATION_WATCHER, event_id):
             return False
         item = await uow.catalogue.get(item_code)
-        changed = item is not None and item.harmonise(reference)
+        changed = item is not None and item.harmonise(reference, material_risks)
         if item is not None and changed:
             await uow.flush()
             now = uow.clock.now()

@@ -98,7 +98,8 @@ async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
     sheet = DemandSheet(item_code, as_of=uow.clock.now())
     nations: set[str] = set()
     async with uow:
-        if await uow.catalogue.get(item_code) is None:
+        item = await uow.catalogue.get(item_code)
+        if item is None:
             raise NotFound(f"item {item_code} not found")
         for alike in await uow.needs.demand_of_item(item_code):
             for year in alike.schedule:
@@ -111,7 +112,7 @@ async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
         sheet.open_bundles = list(found)
         lines = await uow.lines.of_item(item_code)
         years = sorted(set(sheet.per_year) | {y.year for line in lines for y in line.capacity_by_year})
-        sheet.capacity = ItemCapacity.of(lines, years[:PLANNING_YEARS])
+        sheet.capacity = ItemCapacity.of(lines, years[:PLANNING_YEARS], item.specification_material_risks)
     sheet.nation_count = len(nations)
     sheet.per_year = dict(sorted(sheet.per_year.items()))
     return sheet

@@ -8,6 +8,7 @@ from contracts.entrypoints.routes import (
     contracts,
     deliveries,
     frameworks,
+    materials,
     procurements,
     production_lines,
     reports,
@@ -25,5 +26,6 @@ for module in (
     deliveries,
     reports,
     production_lines,
+    materials,
 ):
     router.include_router(module.router)

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Path, Query, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from bundling_shared.pagination import Page
+from contracts.domain.production import ProductionLine
 from contracts.entrypoints.deps import Paged, PathId, Settings, Today, Uow
 from contracts.entrypoints.schemas import AllocationOut, ExpectedLotOut, LineIn, LineOut, StockIn, StockOut
-from contracts.service_layer import allocation, production_lines
+from contracts.service_layer import allocation, materials, production_lines
+from contracts.service_layer.unit_of_work import UowFactory
 
 router = APIRouter(tags=["production lines"])
 ITEM = {"min_length": 2, "max_length": 80, "pattern": r"^[A-Za-z0-9][A-Za-z0-9-]*$"}
@@ -18,16 +20,21 @@ ItemFilter = Annotated[str | None, Query(**ITEM)]
 ItemCode = Annotated[str, Path(**ITEM)]
 
 
+async def _shown(uow: UowFactory, line: ProductionLine) -> LineOut:
+    """The line with its inputs' supply risk as the reference list states it now."""
+    return LineOut.of(line, await materials.risks_of(uow(), [line.inputs]))
+
+
 @router.post("/production-lines", response_model=LineOut, status_code=status.HTTP_201_CREATED)
 async def declare_line(body: LineIn, uow: Uow, principal: CurrentPrincipal) -> LineOut:
     """A company declares a line of its own: item, site, ramp-up, minimum economic quantity, inputs."""
-    return LineOut.of(await production_lines.declare_line(uow(), principal, terms=body.terms()))
+    return await _shown(uow, await production_lines.declare_line(uow(), principal, terms=body.terms()))
 
 
 @router.put("/production-lines/{line_id}", response_model=LineOut)
 async def revise_line(line_id: PathId, body: LineIn, uow: Uow, principal: CurrentPrincipal) -> LineOut:
     """Its company revises the line as a whole (the item stays the line's); the history says what changed."""
-    return LineOut.of(await production_lines.revise_line(uow(), principal, line_id, terms=body.terms()))
+    return await _shown(uow, await production_lines.revise_line(uow(), principal, line_id, terms=body.terms()))
 
 
 @router.get("/production-lines", response_model=Page[LineOut])
@@ -35,12 +42,13 @@ async def list_lines(uow: Uow, principal: CurrentPrincipal, page: Paged, item_co
     """Every line for the nations' desks and coordinators, a company its own, in the order declared."""
     code = item_code.upper() if item_code else None
     found = await production_lines.visible_lines(uow(), principal, code, page.limit, page.offset)
-    return page.of(found, LineOut.of)
+    known = await materials.risks_of(uow(), [line.inputs for line in found.items])
+    return page.of(found, lambda line: LineOut.of(line, known))
 
 
 @router.get("/production-lines/{line_id}", response_model=LineOut)
 async def get_line(line_id: PathId, uow: Uow, principal: CurrentPrincipal) -> LineOut:
-    return LineOut.of(await production_lines.visible_line(uow(), principal, line_id))
+    return await _shown(uow, await production_lines.visible_line(uow(), principal, line_id))
 
 
 @router.get("/production-lines/{line_id}/allocation", response_model=AllocationOut)
