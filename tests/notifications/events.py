@@ -43,6 +43,8 @@ from bundling_shared.events.demand import (
     BundleUpdatedV1,
     CapacityUnlockedPayload,
     CapacityUnlockedV1,
+    DeadlineNearingPayload,
+    DeadlineNearingV1,
     DeliveryWindow,
     FrameworkCommittedPayload,
     FrameworkCommittedV1,
@@ -378,6 +380,20 @@ def fund(
     if opened:
         return FundOpenedV1.create(payload, aggregate_id="fund-155mm", producer="demand")
     return FundClosedV1.create(payload, aggregate_id="fund-155mm", producer="demand")
+
+
+def deadline_nearing(nations: tuple[str, ...] = ("ESP", "NLD")) -> DeadlineNearingV1:
+    """The Patriot bundle's accession deadline draws near; Spain and the Netherlands have not answered."""
+    return DeadlineNearingV1.create(
+        DeadlineNearingPayload(
+            bundle_id="bundle-patriot",
+            item_code="PATRIOT-PAC2",
+            accession_deadline=date(2027, 3, 31),
+            nations=list(nations),
+        ),
+        aggregate_id="bundle-patriot",
+        producer="demand",
+    )
 
 
 def capacity_unlocked(organisation: str = "MBDA-DE") -> CapacityUnlockedV1:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from copy import deepcopy
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Self, TypeVar
 from uuid import UUID
 
@@ -15,7 +15,7 @@ from bundling_shared.clock import Clock, FixedClock
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.topics import Topic
 from demand.domain.access import SeenBy, leader
-from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, Decision, ListedLine
+from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision, ListedLine
 from demand.domain.capacity import DeclaredLine
 from demand.domain.fund import Fund
 from demand.domain.need import AlikeNeeds, Need, NeedFacts, NeedStatus, NeedVersion
@@ -79,6 +79,16 @@ class FakeBundles:
 
     async def opened_meanwhile(self, item_code: str) -> bool:
         return False
+
+    async def nearing_deadline(self, today: date, until: date) -> Sequence[Bundle]:
+        return [
+            b
+            for b in self.stored.values()
+            if b.status is BundleStatus.OPEN
+            and b.deadline is not None
+            and today <= b.deadline <= until
+            and b.deadline_reminded != b.deadline
+        ]
 
     async def open_for_item(self, item_code: str) -> Sequence[Bundle]:
         return [b for b in self._of_item(item_code) if b.closed_reason is None and (b.joinable or b.accession_open)]

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from bundling_shared import topics
+from bundling_shared.clock import FixedClock
 from bundling_shared.errors import Forbidden, NotFound
 from demand.domain.access import Caller
 from demand.domain.bundle import Bundle, BundleStatus, DecisionKind
@@ -219,3 +220,28 @@ async def test_a_bundles_trail_is_read_a_page_at_a_time_a_desk_its_own_and_the_b
         first, total = await bundles.bundle_trail(uow, caller=caller, bundle_id=bundle.id, limit=1, offset=0)
         rest, again = await bundles.bundle_trail(uow, caller=caller, bundle_id=bundle.id, limit=100, offset=1)
         assert ([*first, *rest], total, again) == (expected, len(expected), len(expected))
+
+
+async def test_the_nations_still_silent_are_reminded_once_as_the_deadline_draws_near(uow: FakeUnitOfWork) -> None:
+    bundle = await bundle_of(uow, ("NLD", 100), ("DEU", 300), ("ESP", 50), item="PATRIOT-PAC2")
+    today = uow.clock.today()
+    deadline = today + timedelta(days=20)
+    lead = coordinator("DEU")
+    await bundles.open_for_accession(uow, caller=lead, bundle_id=bundle.id, deadline=deadline, minimum_nations=2)
+    await bundles.answer_participation(
+        uow, caller=desk("DEU"), bundle_id=bundle.id, confirm=True, quantity=None, funding=None
+    )
+    assert await bundles.remind_deadlines(uow, days_ahead=7) == 0  # twenty days left
+    assert isinstance(uow.clock, FixedClock)
+    uow.clock.advance(timedelta(days=14))  # six left
+    assert await bundles.remind_deadlines(uow, days_ahead=7) == 1
+    assert await bundles.remind_deadlines(uow, days_ahead=7) == 0  # once per deadline
+    (reminder,) = uow.events("demand.bundle.deadline_nearing")
+    assert (reminder.payload.nations, reminder.payload.accession_deadline) == (["ESP", "NLD"], deadline)
+
+    await bundles.set_deadline(uow, caller=lead, bundle_id=bundle.id, deadline=deadline + timedelta(days=1))
+    await bundles.answer_participation(
+        uow, caller=desk("NLD"), bundle_id=bundle.id, confirm=False, quantity=None, funding=None
+    )
+    assert await bundles.remind_deadlines(uow, days_ahead=7) == 1  # a moved deadline: reminded again
+    assert uow.events("demand.bundle.deadline_nearing")[-1].payload.nations == ["ESP"]  # NLD answered

@@ -108,6 +108,20 @@ async def test_demand_unlocking_a_line_is_told_to_its_company_alone_once_cleared
     assert message.payload["link"].endswith("/v1/production-lines/line-patriot-de")
 
 
+async def test_the_desks_still_silent_hear_the_deadline_draw_near_and_no_one_else(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
+    esp, nld = await subscribe(uow, guard, "ESP", nation=True), await subscribe(uow, guard, "NLD", nation=True)
+    await subscribe(uow, guard, "DEU", nation=True)  # answered: not reminded
+    await subscribe(uow, guard, "MBDA-DE")
+    told = await consume(uow, events.deadline_nearing(), messages.BUNDLES_CONSUMER)
+    assert delivered_to(uow, told) == {esp.id, nld.id}
+    message = uow.messages.rows[told or ""]
+    assert message.event_type == "bundle.deadline_nearing"
+    assert set(message.payload) == {"bundle_id", "item_code", "accession_deadline", "link"}
+    assert await consume(uow, events.deadline_nearing(("NSPA",)), messages.BUNDLES_CONSUMER) is None
+
+
 async def test_an_older_registration_arriving_late_does_not_undo_a_newer_one(uow: FakeUnitOfWork) -> None:
     newer = events.supplier_registered("THALES", None)  # declaration withdrawn
     older = events.supplier_registered("THALES").model_copy(

@@ -19,6 +19,13 @@ class DemandSettings(ServiceSettings):
     publish_max_wait_seconds: float = Field(
         default=5.0, description="...or at the latest this long after its first unpublished change."
     )
+    deadline_reminder_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="The nations asked to confirm an open bundle and still silent are reminded this many days before"
+        " its accession deadline (`demand.bundle.deadline_nearing`), once per deadline.",
+    )
     capacity_check_seconds: float = Field(
         default=2.0,
         gt=0,

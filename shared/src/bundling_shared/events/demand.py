@@ -259,6 +259,20 @@ class HarmonisationProposedV1(
     pass
 
 
+class DeadlineNearingPayload(BaseModel):
+    """An open bundle's accession deadline draws near while nations asked to confirm have
+    not answered: for their desks, which learn no other nation's figures."""
+
+    bundle_id: str
+    item_code: str
+    accession_deadline: date
+    nations: list[str] = Field(description="The nations asked to confirm that have not answered.")
+
+
+class DeadlineNearingV1(EventEnvelope[DeadlineNearingPayload], type="demand.bundle.deadline_nearing", version=1):
+    pass
+
+
 class NeedUnplaceablePayload(BaseModel):
     """The bundling engine could not place a need it accepted: it stays, set aside with
     the reason, until its desk amends or withdraws it. Tells that nation (the envelope's
@@ -365,4 +379,5 @@ BundleEvent = event_union(
     FundOpenedV1,
     FundClosedV1,
     CapacityUnlockedV1,
+    DeadlineNearingV1,
 )

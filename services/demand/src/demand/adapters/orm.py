@@ -264,6 +264,7 @@ bundles = Table(
     Column("unit_price_basis", text_enum(PriceBasis), nullable=True),
     Column("closed_reason", Text, nullable=True),
     Column("cancel_reason", Text, nullable=True),
+    Column("deadline_reminded", Date, nullable=True),
     Column("contracting_problem", Text, nullable=True),
     Column("committed_funding", AssessmentsJson(), nullable=True),
     Column("pending_since", UtcDateTime(), nullable=True, index=True),

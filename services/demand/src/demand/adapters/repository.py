@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, exists, false, func, or_, select
@@ -285,6 +285,16 @@ class BundleRepository:
         ),
     )
     """Still gathering demand or, for frameworks, accessions."""
+
+    async def nearing_deadline(self, today: date, until: date) -> Sequence[Bundle]:
+        b = bundles.c
+        query = select(Bundle).where(
+            b.status == BundleStatus.OPEN,
+            b.deadline >= today,
+            b.deadline <= until,
+            or_(b.deadline_reminded.is_(None), b.deadline_reminded != b.deadline),
+        )
+        return await self._parts.with_shares((await self._session.scalars(query.order_by(*LISTED))).all())
 
     async def open_for_item(self, item_code: str) -> Sequence[Bundle]:
         query = select(Bundle).where(bundles.c.item_code == item_code, *self.OPEN)

@@ -241,6 +241,7 @@ class BundleState:
     unit_price_basis: PriceBasis | None = None
     closed_reason: str | None = None
     cancel_reason: str | None = None
+    deadline_reminded: date | None = None  # the accession deadline the waiting nations were reminded of
     # Why the contracts service could not contract the committed bundle, until it does.
     contracting_problem: str | None = None
     # The funding verdicts it was committed under: kept, whatever rules come into force later.
@@ -530,6 +531,19 @@ class BundleState:
         self.deadline = deadline
         self._changed(now)
         return f"accession deadline moved to {deadline}"
+
+    def remind(self, today: date, days_ahead: int) -> list[str]:
+        """The nations asked to confirm that have not answered, once `days_ahead` days or
+        fewer are left before the accession deadline: once per deadline (a moved deadline
+        is reminded of again). None to remind: an empty list."""
+        if self.status is not BundleStatus.OPEN or self.deadline is None or self.deadline_reminded == self.deadline:
+            return []
+        if not today <= self.deadline <= today + timedelta(days=days_ahead):
+            return []
+        waiting = sorted(s.nation for s in self.shares if s.participation is Participation.PENDING)
+        if waiting:
+            self.deadline_reminded = self.deadline
+        return waiting
 
     def answer(
         self, nation: str, *, confirm: bool, quantity: int | None, funding: str | None, today: date, now: datetime

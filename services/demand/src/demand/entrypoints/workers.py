@@ -1,5 +1,6 @@
-"""Background work of the demand service: publishing bundle changes once they settle, and
-telling a production line's company once the demand for its item reached its minimum."""
+"""Background work of the demand service: publishing bundle changes once they settle,
+telling a production line's company once the demand for its item reached its minimum, and
+reminding the nations still silent as an accession deadline draws near."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bundling_shared.clock import Clock
 from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.logging import get_logger
 from demand.config import DemandSettings
+from demand.service_layer.bundles import remind_deadlines
 from demand.service_layer.capacity import unlock_due
 from demand.service_layer.publication import publish_due
 from demand.service_layer.unit_of_work import UowFactory
@@ -46,6 +48,10 @@ def capacity_watch(settings: DemandSettings, uow: UowFactory) -> Callable[[], Co
                 await unlock_due(uow())
             except Exception as exc:  # keep watching; the next tick looks again
                 log.warning("demand.capacity_check_failed", error=str(exc))
+            try:
+                await remind_deadlines(uow(), days_ahead=settings.deadline_reminder_days)
+            except Exception as exc:
+                log.warning("demand.deadline_reminders_failed", error=str(exc))
             await asyncio.sleep(settings.capacity_check_seconds)
 
     return run

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from bundling_shared.errors import NotFound, again_if_changed
@@ -287,3 +287,19 @@ async def accede(
         await events.accession_confirmed(uow, bundle, share, budget_ceiling_eur)
         await uow.commit()
         return BundleView(bundle, nation, uow.clock.now().date())
+
+
+async def remind_deadlines(uow: UnitOfWork, *, days_ahead: int) -> int:
+    """The nations asked to confirm an open bundle and silent while its deadline draws near
+    are reminded, once per deadline; returns how many bundles' nations were."""
+    async with uow:
+        today = uow.clock.today()
+        reminded = 0
+        for bundle in await uow.bundles.nearing_deadline(today, today + timedelta(days=days_ahead)):
+            waiting = bundle.remind(today, days_ahead)
+            if waiting:
+                await events.deadline_nearing(uow, bundle, waiting)
+                reminded += 1
+        if reminded:
+            await uow.commit()
+    return reminded

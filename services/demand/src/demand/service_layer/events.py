@@ -26,6 +26,8 @@ from bundling_shared.events.demand import (
     BundleUpdatedV2Payload,
     CapacityUnlockedPayload,
     CapacityUnlockedV1,
+    DeadlineNearingPayload,
+    DeadlineNearingV1,
     DeliveryWindow,
     FrameworkCommittedPayload,
     FrameworkCommittedV1,
@@ -292,3 +294,12 @@ async def capacity_unlocked(uow: UnitOfWork, line: DeclaredLine, *, nation_count
         nation_count=nation_count,
     )
     await _emit(uow, CapacityUnlockedV1, payload, aggregate_id=line.line_id, organisation=line.organisation)
+
+
+async def deadline_nearing(uow: UnitOfWork, bundle: BundleState, nations: list[str]) -> None:
+    """Keyed by the bundle; names the nations reminded, nothing of their quantities."""
+    assert bundle.deadline is not None
+    payload = DeadlineNearingPayload(
+        bundle_id=bundle.id, item_code=bundle.item_code, accession_deadline=bundle.deadline, nations=nations
+    )
+    await _emit(uow, DeadlineNearingV1, payload, aggregate_id=bundle.id)

@@ -38,6 +38,7 @@ CAPACITY_UNLOCKED = "capacity.unlocked"
 CONTRACT_EXPIRING = "contract.expiring"
 PROCUREMENT_OPENED = "procurement.opened"
 BUNDLE_COMMITTED = "bundle.committed"
+DEADLINE_NEARING = "bundle.deadline_nearing"
 # Told to the company named (the contracted supplier, or the company whose production line
 # demand unlocked) alone, and only while it holds a valid security declaration: they name
 # nations, quantities and dates of one contract, or the nations' aggregated demand.
@@ -74,7 +75,7 @@ PLEDGE_TYPES: frozenset[str] = frozenset({PLEDGE_MADE, PLEDGE_CONFIRMED, PLEDGE_
 # own needs, a bundle it leads or is committed in, a pledge it made or that goes to what it
 # leads, or a contract of its nearing its end.
 ADDRESSED_NATION_TYPES: frozenset[str] = frozenset(
-    {NEED_UNPLACEABLE, COMMITMENT_NOT_CONTRACTED, BUNDLE_COMMITTED, *PLEDGE_TYPES, CONTRACT_EXPIRING}
+    {NEED_UNPLACEABLE, COMMITMENT_NOT_CONTRACTED, BUNDLE_COMMITTED, DEADLINE_NEARING, *PLEDGE_TYPES, CONTRACT_EXPIRING}
 )
 # Industry's messages that the desks of the nations they name (`also_for`) hear too: a
 # bundle they are asked to confirm, a contract they have a line in, their lots delayed or

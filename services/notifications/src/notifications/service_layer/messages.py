@@ -37,6 +37,7 @@ from bundling_shared.events.contracts import (
 from bundling_shared.events.demand import (
     BundleOpenedV1,
     CapacityUnlockedV1,
+    DeadlineNearingV1,
     FrameworkCommittedV1,
     FundClosedV1,
     FundOpenedV1,
@@ -61,6 +62,7 @@ from notifications.domain.message import (
     COMMITMENT_NOT_CONTRACTED,
     CONTRACT_CREATED,
     CONTRACT_EXPIRING,
+    DEADLINE_NEARING,
     DELIVERY_DELAYED,
     DELIVERY_SCHEDULE_CHANGED,
     FRAMEWORK_CONTRACT_CREATED,
@@ -174,6 +176,21 @@ def bundle_opened(event: BundleOpenedV1, links: Links) -> Message:
     # the desks asked to confirm hear it too, named as its audience and never in its data
     asked = [n for n in p.nations or [] if keeps_a_desk(n)]
     return _message(event, BUNDLE_OPENED, data, item_code=p.item_code, also_for=asked)
+
+
+def deadline_nearing(event: DeadlineNearingV1, links: Links) -> Message | None:
+    """The desks of the nations asked to confirm and still silent hear that the accession
+    deadline draws near: the bundle, its item and the day; no nation's figures. None when
+    no nation left has a desk to tell."""
+    p = event.payload
+    data = {
+        **_copied(p, "bundle_id", "item_code", "accession_deadline"),
+        "link": links.bundle.format(bundle_id=p.bundle_id),
+    }
+    desks = [n for n in p.nations if keeps_a_desk(n)]
+    if not desks:
+        return None
+    return _message(event, DEADLINE_NEARING, data, item_code=p.item_code, audience=desks[0], also_for=desks[1:])
 
 
 def bundle_committed(event: JointOrderCommittedV1 | FrameworkCommittedV1, links: Links) -> Message:
@@ -441,6 +458,7 @@ TRANSLATIONS: dict[type[EventEnvelope[Any]], Translation] = {
     FundOpenedV1: fund_opened,
     FundClosedV1: fund_closed,
     CapacityUnlockedV1: capacity_unlocked,
+    DeadlineNearingV1: deadline_nearing,
     ContractExpiringV1: contract_expiring,
 }
 """The events someone outside the platform hears of, and how. The rest concern the nations
