@@ -94,7 +94,7 @@ CASES = [
             "Czechia buys as lead nation on behalf of the others; the Netherlands co-finances a batch "
             "for Ukraine through it (250 M EUR; 18 European countries pledged support)."
         ),
-        window=(date(2025, 1, 1), date(2028, 12, 31)),
+        window=(date(2025, 1, 1), date(2029, 12, 31)),
         needs=[
             NationNeed("CZE", 40_000, budget_eur="160000000.00"),
             NationNeed("NLD", 25_000, "ukraine", budget_eur="100000000.00"),

@@ -227,3 +227,36 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
 
     message = eventually(delay_hook, what="the delay webhook to NAMMO")
     assert message["data"]["lot_id"] == lot["id"] and message["data"]["quantity_outstanding"] == 6_000
+
+    # NAMMO declares its 155 mm line; the Netherlands moves next year's call-off forward in
+    # one order shift within it, and NAMMO and the Dutch desk hear of it; the Dutch desk
+    # reads its lots in the allocation of NAMMO's output, month by month.
+    shift_hook = register_endpoint(platform, "NAMMO", ["delivery_schedule.changed"])
+    month = date(TODAY.year + (TODAY.month == 12), TODAY.month % 12 + 1, 1)
+    line = call(platform, "POST", "/v1/production-lines", industry("NAMMO"), {
+        "item_code": "AMMO-155MM", "site": "Raufoss", "country": "NOR", "earliest_start": month.isoformat(),
+        "minimum_economic_quantity": 20_000, "rates": [{"month": f"{month:%Y-%m}", "units_per_month": 5_000}],
+        "inputs": ["nitrocellulose"]}, 201)  # fmt: skip
+    second = call_offs[1]["id"]
+    call(platform, "POST", f"/v1/contracts/{second}/lots", desk("NLD"),
+         {"lots": [{"nation": "NLD", "quantity": 10_000, "due_date": f"{years[1]}-12-31"}]}, 201)  # fmt: skip
+    window = {"start": month.isoformat(), "end": (month + timedelta(days=150)).isoformat()}
+    (moved,) = call(platform, "POST", f"/v1/contracts/{second}/schedule-shift", desk("NLD"),
+                    {"window": window, "reason": "raised NATO stock norms"})  # fmt: skip
+    assert moved["due_date"] == window["end"] and moved["value_eur"] == "40000000.00"
+    allocation = call(platform, "GET", f"/v1/production-lines/{line['id']}/allocation", desk("NLD"))
+    expected = {x["lot_id"]: x for x in allocation["lots"]}[moved["id"]]
+    assert sum(m["quantity"] for m in expected["expected"]) == 10_000 and not expected["late"]
+
+    def shift_hook_message() -> dict[str, Any] | None:
+        for hook in platform.receiver.requests:
+            try:
+                message: dict[str, Any] = Webhook(shift_hook["secret"]).verify(hook.body, hook.headers)
+            except Exception:
+                continue
+            if message["type"] == "delivery_schedule.changed" and "order shift" in message["data"]["reason"]:
+                return message
+        return None
+
+    told = eventually(shift_hook_message, what="the order shift's webhook to NAMMO")
+    assert told["data"]["contract_id"] == second
