@@ -5,17 +5,24 @@ from __future__ import annotations
 import pytest
 
 from bundling_shared.access import Verdict
-from bundling_shared.auth import Role
+from bundling_shared.auth import Principal, Role
 from notifications.domain.access import (
     SUBSCRIBERS,
     Action,
     Relation,
     Scope,
+    has_endpoints,
     registers_for,
     verdict,
 )
 from notifications.domain.errors import NotTheirs
 from tests.notifications.conftest import ADMIN, company, desk
+
+
+def bearer_of(role: Role, *, nation: str | None = None, organisation: str | None = None) -> Principal:
+    return Principal(
+        subject=f"{role.value}:{nation or organisation}", role=role, nation=nation, organisation=organisation
+    )
 
 
 @pytest.mark.parametrize("action", [Action.READ_ENDPOINT, Action.MANAGE_ENDPOINT, Action.SEND_AGAIN])
@@ -27,10 +34,15 @@ def test_an_owner_and_the_administrator_act_on_an_endpoint_and_nobody_else_learn
     assert verdict(Role.NATION_DESK, action, Relation.OUTSIDER) is Verdict.HIDDEN
 
 
-def test_coordinators_have_no_endpoints() -> None:
-    assert Role.COORDINATOR not in SUBSCRIBERS
-    assert verdict(Role.COORDINATOR, Action.LIST_ENDPOINTS, Relation.ANY) is Verdict.FORBIDDEN
-    assert verdict(Role.COORDINATOR, Action.REGISTER_ENDPOINT, Relation.ANY) is Verdict.FORBIDDEN
+def test_a_nations_coordinators_share_its_endpoints_and_an_agencys_have_none() -> None:
+    dutch, nspa = bearer_of(Role.COORDINATOR, nation="NLD"), bearer_of(Role.COORDINATOR, organisation="NSPA")
+    assert Role.COORDINATOR in SUBSCRIBERS
+    assert verdict(Role.COORDINATOR, Action.REGISTER_ENDPOINT, Relation.ANY) is Verdict.ALLOWED
+    assert registers_for(dutch, nation="NLD", organisation=None) == Scope.nation("NLD")
+    with pytest.raises(NotTheirs):
+        registers_for(dutch, nation="DEU", organisation=None)
+    assert has_endpoints(dutch) and not has_endpoints(nspa)
+    assert verdict(Role.COORDINATOR, Action.MANAGE_ENDPOINT, Relation.OUTSIDER) is Verdict.HIDDEN
 
 
 def test_a_company_or_desk_registers_for_itself_only() -> None:

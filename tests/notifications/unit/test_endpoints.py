@@ -77,10 +77,16 @@ async def test_each_caller_lists_its_own_endpoints_and_how_many_there_are(
     assert (await endpoints.list_endpoints(uow, caller=ADMIN, limit=10, offset=0))[1] == 4
 
 
-async def test_a_coordinator_has_no_endpoints_to_list(uow: FakeUnitOfWork) -> None:
+async def test_an_agencys_coordinator_has_no_endpoints_and_a_nations_shares_its_desks(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard
+) -> None:
     coordinator = Principal(subject="coordinator:NSPA", role=Role.COORDINATOR, organisation="NSPA")
     with pytest.raises(Forbidden):
         await endpoints.list_endpoints(uow, caller=coordinator, limit=10, offset=0)
+    dutch = Principal(subject="coordinator:NLD", role=Role.COORDINATOR, nation="NLD")
+    registered = await register(uow, guard, dutch, nation="NLD")
+    seen, _ = await endpoints.list_endpoints(uow, caller=desk("NLD"), limit=10, offset=0)
+    assert registered.owner is Owner.NATION and [e.id for e in seen] == [registered.id]  # the nation's endpoint, whoever of it registered it
 
 
 async def test_a_rotation_keeps_the_old_secret_for_the_overlap_by_the_services_clock(

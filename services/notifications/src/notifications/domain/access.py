@@ -1,10 +1,11 @@
 """Who manages which webhook endpoints: one table, consulted by every handler.
 
 A company manages its own organisation's endpoints and hears industry's messages on them;
-a nation's desk manages its nation's endpoints and hears that nation's notices on them;
-the administrator manages every endpoint and registers for any company or nation by
-naming it. Coordinators act for a bundle's lead, not for a nation's own needs, and have
-no endpoints. Another owner's endpoint answers as if it did not exist (404): its
+a nation's desk, and a coordinator of that nation, manage the nation's endpoints and hear
+its notices on them (a lead nation's coordinators hear what its lead is told); the
+administrator manages every endpoint and registers for any company or nation by naming
+it. An agency's coordinators (NSPA, OCCAR) have no endpoints: an agency has no nation's
+notices to hear. Another owner's endpoint answers as if it did not exist (404): its
 existence is not the caller's to learn; a role that may never act here is told so (403).
 """
 
@@ -15,6 +16,7 @@ from enum import StrEnum
 
 from bundling_shared.access import AccessTable
 from bundling_shared.auth import Principal, Role
+from bundling_shared.errors import Forbidden
 from notifications.domain.endpoint import Endpoint, Owner
 from notifications.domain.errors import NotTheirs
 
@@ -35,14 +37,14 @@ class Action(StrEnum):
     READ_DELIVERIES = "see where a message went"
 
 
-DESK, INDUSTRY, ADMIN = Role.NATION_DESK, Role.INDUSTRY, Role.ADMIN
-_OWN = {Relation.ADMIN: frozenset({ADMIN}), Relation.OWNER: frozenset({INDUSTRY, DESK})}
+DESK, COORDINATOR, INDUSTRY, ADMIN = Role.NATION_DESK, Role.COORDINATOR, Role.INDUSTRY, Role.ADMIN
+_OWN = {Relation.ADMIN: frozenset({ADMIN}), Relation.OWNER: frozenset({INDUSTRY, DESK, COORDINATOR})}
 
 # The table: for each action and relation, the roles allowed. Whatever is not allowed is
 # Hidden when the caller may not read the object either, Forbidden otherwise.
 ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
-    Action.REGISTER_ENDPOINT: {Relation.ANY: frozenset({INDUSTRY, DESK, ADMIN})},
-    Action.LIST_ENDPOINTS: {Relation.ANY: frozenset({INDUSTRY, DESK, ADMIN})},
+    Action.REGISTER_ENDPOINT: {Relation.ANY: frozenset({INDUSTRY, DESK, COORDINATOR, ADMIN})},
+    Action.LIST_ENDPOINTS: {Relation.ANY: frozenset({INDUSTRY, DESK, COORDINATOR, ADMIN})},
     Action.READ_ENDPOINT: _OWN,
     Action.MANAGE_ENDPOINT: _OWN,
     Action.SEND_AGAIN: _OWN,
@@ -75,14 +77,21 @@ class Scope:
         return endpoint.owner is self.owner and endpoint.organisation == self.organisation
 
 
+def has_endpoints(caller: Principal) -> bool:
+    """A coordinator has its nation's endpoints; an agency's coordinator none."""
+    return caller.role is not Role.COORDINATOR or caller.nation is not None
+
+
 def scope_of(caller: Principal) -> Scope | None:
     """The endpoints `caller` manages; None for the administrator, who manages all."""
-    if caller.role is Role.NATION_DESK and caller.nation:
+    if caller.role in (Role.NATION_DESK, Role.COORDINATOR) and caller.nation:
         return Scope.nation(caller.nation)
     if caller.role is Role.INDUSTRY and caller.organisation:
         return Scope.industry(caller.organisation)
     if caller.role is Role.ADMIN:
         return None
+    if caller.role is Role.COORDINATOR:
+        raise Forbidden(f"{caller.party}'s coordinators speak for no nation: they have no webhook endpoints")
     raise NotTheirs(f"role {caller.role.value} has no webhook endpoints")
 
 
@@ -97,9 +106,8 @@ def authorise(caller: Principal, action: Action, relation: Relation, what: str =
 def to_endpoint(caller: Principal, endpoint: Endpoint) -> Relation:
     if caller.role is ADMIN:
         return Relation.ADMIN
-    if caller.role in (INDUSTRY, DESK) and scope_of(caller) == Scope(endpoint.owner, endpoint.organisation):
-        return Relation.OWNER
-    return Relation.OUTSIDER
+    owns = has_endpoints(caller) and scope_of(caller) == Scope(endpoint.owner, endpoint.organisation)
+    return Relation.OWNER if caller.role in (INDUSTRY, DESK, COORDINATOR) and owns else Relation.OUTSIDER
 
 
 def to_message(caller: Principal, own_deliveries: int) -> Relation:
