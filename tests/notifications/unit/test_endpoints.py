@@ -86,7 +86,8 @@ async def test_an_agencys_coordinator_has_no_endpoints_and_a_nations_shares_its_
     dutch = Principal(subject="coordinator:NLD", role=Role.COORDINATOR, nation="NLD")
     registered = await register(uow, guard, dutch, nation="NLD")
     seen, _ = await endpoints.list_endpoints(uow, caller=desk("NLD"), limit=10, offset=0)
-    assert registered.owner is Owner.NATION and [e.id for e in seen] == [registered.id]  # the nation's endpoint, whoever of it registered it
+    # The nation's endpoint, whoever of it registered it.
+    assert registered.owner is Owner.NATION and [e.id for e in seen] == [registered.id]
 
 
 async def test_a_rotation_keeps_the_old_secret_for_the_overlap_by_the_services_clock(
