@@ -14,6 +14,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from tests.demand.helpers import ADMIN, coordinator_of
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import eventually
 from tests.support.api import desk, industry
@@ -91,3 +92,35 @@ def test_a_need_the_engine_cannot_place_is_told_to_its_desk_alone(platform: Plat
 
     time.sleep(1.0)  # room for anything that should not come
     assert [r.path for r in platform.receiver.requests] == ["/hooks/nld"]
+
+
+def test_the_desk_still_silent_is_reminded_as_the_accession_deadline_draws_near(platform: Platform) -> None:
+    start = date.today() + timedelta(days=60)
+    window = {"start": start.isoformat(), "end": (start + timedelta(days=365)).isoformat()}
+    for nation in ("FIN", "EST"):
+        need = {"nation": nation, "item_code": "NLAW", "quantity": 40, "delivery_window": window}
+        assert httpx.post(f"{platform.demand.url}/v1/needs", json=need, headers=desk(nation)).status_code == 201
+
+    def bundle() -> dict[str, Any] | None:
+        found = httpx.get(f"{platform.demand.url}/v1/bundles", params={"item_code": "NLAW"}, headers=desk("FIN"))
+        items = [b for b in found.json()["items"] if sorted(b["nations"]) == ["EST", "FIN"]]
+        return items[0] if items else None
+
+    bid = eventually(bundle, 60, "the NLAW bundle of Finland and Estonia")["id"]
+    fin = register_endpoint(platform, desk("FIN"), "fin", event_types=["bundle.deadline_nearing"])
+    register_endpoint(platform, desk("EST"), "est", event_types=["bundle.deadline_nearing"])
+    seen = httpx.get(f"{platform.demand.url}/v1/bundles/{bid}", headers=ADMIN).json()
+    lead = coordinator_of(seen["lead"] or seen["proposed_lead"])
+    deadline = (date.today() + timedelta(days=3)).isoformat()
+    opened = httpx.post(f"{platform.demand.url}/v1/bundles/{bid}/open", json={"deadline": deadline}, headers=lead)
+    assert opened.status_code == 200, opened.text
+    answered = httpx.post(f"{platform.demand.url}/v1/bundles/{bid}/participation", json={"decision": "confirm"},
+                          headers=desk("EST"))  # fmt: skip
+    assert answered.status_code == 200, answered.text
+
+    [webhook] = eventually(lambda: hits(platform, "fin"), 60, "the reminder at the Finnish desk's endpoint")
+    notice = Webhook(fin["secret"]).verify(webhook.body, webhook.headers)
+    assert notice["type"] == "bundle.deadline_nearing"
+    assert (notice["data"]["bundle_id"], notice["data"]["accession_deadline"]) == (bid, deadline)
+    time.sleep(3.0)  # a few more checks: told once, and never to Estonia, which answered
+    assert [r.path for r in platform.receiver.requests if r.path in ("/hooks/fin", "/hooks/est")] == ["/hooks/fin"]
