@@ -112,7 +112,7 @@ class Allocation:
         return dict(sorted(totals.items()))
 
 
-def _next_month(month: date) -> date:
+def next_month(month: date) -> date:
     return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
@@ -149,7 +149,7 @@ def allocate(
             i += 1
         while first_open < len(ranked) and needed[first_open] == 0:
             first_open += 1
-        month = _next_month(month)
+        month = next_month(month)
     rows = []
     # Every lot ranked ahead of a lot went first: by rank, its output came in earlier months
     # or earlier in the same month. Why, for each, is the first criterion their keys differ

@@ -8,11 +8,11 @@ audit trail of every move.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from contracts.domain.allocation import month_end, next_month
 from contracts.domain.errors import ContractRuleViolation
 from contracts.domain.ids import new_id
 
@@ -150,7 +150,7 @@ def allocate_capacity(
                 queue.pop(0)
             else:
                 queue[0] = (nation, wanted - take)
-        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        month = next_month(month)
     return plan
 
 
@@ -231,10 +231,7 @@ class DeliverySchedule:
         if any(lot.delivered for lot in self.lots):
             raise ContractRuleViolation("deliveries were recorded already: re-plan the remaining lots one by one")
         plan = allocate_capacity(monthly_capacity, start, list(self.quantities.items()), priority)
-        self.lots = [
-            self._lot(nation, quantity, date(month.year, month.month, monthrange(month.year, month.month)[1]), by, at)
-            for nation, month, quantity in plan
-        ]
+        self.lots = [self._lot(nation, quantity, month_end(month), by, at) for nation, month, quantity in plan]
         return list(self.lots)
 
     def shift(
