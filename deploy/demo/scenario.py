@@ -480,7 +480,7 @@ class Demo:
                 "earliest_start": start.isoformat(), "minimum_economic_quantity": 1_000,
                 "rates": [{"month": f"{start:%Y-%m}", "units_per_month": 20},
                           {"month": f"{start.year + 1}-01", "units_per_month": 40}],
-                "inputs": ["rocket propellant", "seeker cryostat"]}  # fmt: skip
+                "inputs": ["rocket propellant", "cryostat"]}  # fmt: skip
         industry = self.token(Role.INDUSTRY, org="MBDA-DE")
         line = dict(expect(self.http.post(f"{contracts}/v1/production-lines", json=body, headers=industry), 201))
         say(
