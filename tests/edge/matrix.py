@@ -186,19 +186,19 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
 
     ("notifications", "GET", "/health"):                         "200   200   200   200   200   200   200   200   200",
     ("notifications", "GET", "/ready"):                          "200   200   200   200   200   200   200   200   200",
-    ("notifications", "POST", "/v1/endpoints"):                  "201   201   201   403   403   201   201   201   401",
-    ("notifications", "GET", "/v1/endpoints"):                   "200   200   200   403   403   200   200   200   401",
-    ("notifications", "GET", "/v1/endpoints/{endpoint_id}"):     "404   404   404   403   403   404   200   200   401",
-    ("notifications", "PATCH", "/v1/endpoints/{endpoint_id}"):   "404   404   404   403   403   404   200   200   401",
-    ("notifications", "POST", "/v1/endpoints/{endpoint_id}/pause"):  "404 404 404   403   403   404   200   200   401",
-    ("notifications", "POST", "/v1/endpoints/{endpoint_id}/resume"): "404 404 404   403   403   404   200   200   401",
-    ("notifications", "POST", "/v1/endpoints/{endpoint_id}/rotate-secret"): "404 404 404 403 403 404   200   200   401",
-    ("notifications", "GET", "/v1/endpoints/{endpoint_id}/attempts"): "404 404 404  403   403   404   200   200   401",
+    ("notifications", "POST", "/v1/endpoints"):                  "201   201   201   201   201   201   201   201   401",
+    ("notifications", "GET", "/v1/endpoints"):                   "200   200   200   200   200   200   200   200   401",
+    ("notifications", "GET", "/v1/endpoints/{endpoint_id}"):     "404   404   404   404   404   404   200   200   401",
+    ("notifications", "PATCH", "/v1/endpoints/{endpoint_id}"):   "404   404   404   404   404   404   200   200   401",
+    ("notifications", "POST", "/v1/endpoints/{endpoint_id}/pause"):  "404 404 404   404   404   404   200   200   401",
+    ("notifications", "POST", "/v1/endpoints/{endpoint_id}/resume"): "404 404 404   404   404   404   200   200   401",
+    ("notifications", "POST", "/v1/endpoints/{endpoint_id}/rotate-secret"): "404 404 404 404 404 404   200   200   401",
+    ("notifications", "GET", "/v1/endpoints/{endpoint_id}/attempts"): "404 404 404  404   404   404   200   200   401",
     ("notifications", "POST", "/v1/endpoints/{endpoint_id}/messages/{message_id}/resend"):
-                                                                 "404   404   404   403   403   404   200   200   401",
-    ("notifications", "POST", "/v1/endpoints/{endpoint_id}/recover"): "404 404 404  403   403   404   200   200   401",
-    ("notifications", "GET", "/v1/messages/{message_id}/deliveries"): "404 404 404  403   403   404   200   200   401",
-    ("notifications", "DELETE", "/v1/endpoints/{endpoint_id}"):  "404   404   404   403   403   404   204   204   401",
+                                                                 "404   404   404   404   404   404   200   200   401",
+    ("notifications", "POST", "/v1/endpoints/{endpoint_id}/recover"): "404 404 404  404   404   404   200   200   401",
+    ("notifications", "GET", "/v1/messages/{message_id}/deliveries"): "404 404 404  404   404   404   200   200   401",
+    ("notifications", "DELETE", "/v1/endpoints/{endpoint_id}"):  "404   404   404   404   404   404   204   204   401",
 }
 # fmt: on
 

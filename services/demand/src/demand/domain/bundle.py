@@ -14,14 +14,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Self
 
+from bundling_shared.parties import AGENCIES
 from demand.domain.errors import BundleNotOpen, EmptyBundle, InvalidReference, NotAllowedNow
 from demand.domain.follow_on import FollowOn
 from demand.domain.funding import Assessment, BundleFacts, evaluate
 from demand.domain.need import NeedFacts, NeedStatus, YearQuantity, add_yearly, new_id, schedule_of
 from demand.domain.reference import NATIONS
-
-AGENCIES = {"NSPA": "NATO Support and Procurement Agency", "EDA": "European Defence Agency", "OCCAR": "OCCAR"}
-
 
 CENT = Decimal("0.01")
 MAX_UNIT_PRICE_EUR = Decimal(10**10)  # ten billion euros for one unit: beyond any ship or aircraft
