@@ -182,6 +182,22 @@ def expect(response: httpx.Response, *codes: int) -> Any:
     return response.json() if response.content else None
 
 
+# Contracts the Netherlands signed nationally, as its desk records them: the Dutch share of
+# value rises from 41 % (2022) to 59 % (2023), and two Dutch suppliers are new in 2023.
+DUTCH_PURCHASES = (
+    ("NL-2022-017", "2022-03-14", "26000000.00", "Thales Nederland", "NLD", False),
+    ("NL-2022-031", "2022-06-02", "15000000.00", "Fokker Services", "NLD", False),
+    ("NL-2022-044", "2022-09-20", "35000000.00", "Rheinmetall", "DEU", False),
+    ("NL-2022-058", "2022-11-08", "24000000.00", "Lockheed Martin", "USA", False),
+    ("NL-2023-006", "2023-02-21", "30000000.00", "Thales Nederland", "NLD", False),
+    ("NL-2023-019", "2023-04-11", "14000000.00", "Fokker Services", "NLD", False),
+    ("NL-2023-027", "2023-06-30", "9000000.00", "VDL Defentec", "NLD", False),
+    ("NL-2023-040", "2023-09-05", "6000000.00", "Nedinsco", "NLD", True),
+    ("NL-2023-052", "2023-10-17", "26000000.00", "Rheinmetall", "DEU", False),
+    ("NL-2023-063", "2023-12-01", "15000000.00", "Lockheed Martin", "USA", False),
+)
+
+
 class Demo:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -545,6 +561,25 @@ class Demo:
             f" follow-on round {round_['id']} opened for {', '.join(follows['nations'])}"
         )
 
+    def dutch_industrial_base(self) -> None:
+        """The Netherlands' desk records contracts it signed nationally in 2022 and 2023 (outside
+        any bundle), and the yearly report shows the share contracted with Dutch companies
+        rising from 41 % to 59 %, with the Dutch suppliers contracted for the first time."""
+        nld = self.token(Role.NATION_DESK, nation="NLD")
+        url = f"{self.args.contracts_url}/v1/national-purchases"
+        for reference, signed_on, value, supplier, country, sme in DUTCH_PURCHASES:
+            body = {"reference": reference, "signed_on": signed_on, "value_eur": value, "supplier_name": supplier,
+                    "supplier_country": country, "supplier_sme": sme}  # fmt: skip
+            expect(self.http.post(url, json=body, headers=nld), 201, 409)  # 409: recorded by an earlier run
+        years = expect(self.http.get(f"{self.args.contracts_url}/v1/reports/kpis", headers=nld), 200)["years"]
+        for year in (y for y in years if y["year"] in (2022, 2023)):
+            dutch = year["by_nation"].get("NLD", {})
+            say(
+                f"{year['year']}: {dutch.get('national_share', 0):.0%} of NLD's {dutch.get('total', '0')} EUR"
+                " contracted with Dutch companies; new Dutch suppliers {year['new_suppliers'].get('NLD', 0)},"
+                f" SME share {year['sme_share']:.0%}"
+            )
+
     def received(self) -> list[dict[str, Any]]:
         items = expect(self.receiver.get("/_received"), 200)
         return [x for x in items if isinstance(x, dict)]
@@ -630,6 +665,8 @@ class Demo:
             self.patriot_unlocked(patriot_line)
         self.order_shift()
         self.follow_on_round()
+        step("The Dutch defence industrial base, year by year")
+        self.dutch_industrial_base()
         self.summary()
         say()
         say(f"DEMO PASSED in {time.monotonic() - started:.1f}s")

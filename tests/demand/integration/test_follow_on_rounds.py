@@ -95,3 +95,44 @@ async def test_the_nations_of_an_expiring_framework_see_its_round_and_join_it(de
     assert trail[-1] == "follow-on to framework fw-155mm expiring 2029-12-31: 2 year(s) left"
     sheet = (await client.get("/v1/demand-sheet/AMMO-155MM", headers=desk("DNK"))).json()
     assert seen["id"] in [b["id"] for b in sheet["open_bundles"]]
+
+
+def per_buyer(nation: str, quantity: int) -> ContractExpiringV1:
+    """One of the contracts NSPA concluded, one per buyer, for the VSRAT joint order."""
+    agreement_id = f"contract-vsrat-{nation.lower()}"
+    event: ContractExpiringV1 = ContractExpiringV1.create(
+        ContractExpiringPayload(
+            kind="contract",
+            agreement_id=agreement_id,
+            bundle_id="bundle-vsrat",
+            item_code="ATGM-VSRAT",
+            category="ATGM",
+            contracting_authority="NSPA",
+            start=date(2026, 1, 1),
+            end=date(2027, 12, 31),
+            horizon_years=2,
+            days_left=700,
+            nations=[nation],
+            quantities=[ExpiringShare(nation=nation, quantity=quantity)],
+            supplier_organisations=["SAAB"],
+        ),
+        aggregate_id=agreement_id,
+        producer="contracts",
+    )
+    return event
+
+
+async def test_a_joint_order_contracted_per_buyer_is_followed_by_one_round_of_all_its_nations(
+    demand: tuple[Any, Any],
+) -> None:
+    service, client = demand
+    for nation, quantity in (("NLD", 300), ("DEU", 500), ("NOR", 200)):
+        await told(service, per_buyer(nation, quantity))
+    (round_,) = await every_item(client, "/v1/bundles", desk("DEU"))
+    follows = round_["follows_on"]
+    assert follows["nations"] == ["DEU", "NLD", "NOR"]
+    assert follows["also_follows"] == ["contract-vsrat-deu", "contract-vsrat-nor"]
+    assert follows["expected"] == [{"nation": "DEU", "quantity": 500}]
+    assert [p["nation"] for p in round_["participation"]] == ["DEU"]
+    for nation in ("NLD", "NOR"):
+        assert [b["id"] for b in await every_item(client, "/v1/bundles", desk(nation))] == [round_["id"]]

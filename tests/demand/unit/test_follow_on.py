@@ -129,3 +129,36 @@ def test_a_round_opens_for_accession_asking_only_the_nations_with_needs() -> Non
     assert round_.share("NLD") is not None
     with pytest.raises(Exception, match="no needs"):
         round_.open_for_accession(deadline=date(2025, 6, 1), minimum_nations=1, today=date(2025, 1, 2), now=NOW)
+
+
+def per_buyer(nation: str, quantity: int, horizon_years: int = 2) -> FollowOn:
+    """One of the contracts of the VSRAT joint order NSPA contracted one per buyer."""
+    return FollowOn(
+        agreement_kind="contract",
+        agreement_id=f"contract-vsrat-{nation.lower()}",
+        item_code="ATGM-VSRAT",
+        contracting_authority="NSPA",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2027, 12, 31),
+        expected={nation: quantity},
+        horizon_years=horizon_years,
+        bundle_id="bundle-vsrat",
+    )
+
+
+async def test_the_contracts_of_one_joint_order_contracted_per_buyer_are_followed_by_one_round() -> None:
+    uow = FakeUnitOfWork()
+    round_ = await opened_round(uow, per_buyer("NLD", 300))
+    assert await agreement_expiring(uow, event_id=uuid4(), follows=per_buyer("DEU", 500)) is None
+    assert await agreement_expiring(uow, event_id=uuid4(), follows=per_buyer("DEU", 500, horizon_years=1)) is None
+    assert list(uow.bundles.stored) == [round_.id], "one round, not one per contract"
+    assert round_.follows_on is not None
+    assert dict(round_.follows_on.expected) == {"NLD": 300, "DEU": 500}
+    assert round_.follows_on.agreements == ("contract-vsrat-nld", "contract-vsrat-deu")
+    assert round_.share("DEU").participation is Participation.INVITED  # type: ignore[union-attr]
+    reasons = [d.reason for d in uow.bundles.decisions]
+    assert reasons[1].startswith("also follows contract contract-vsrat-deu of the same bundle")
+    assert reasons[2] == "follow-on to contract contract-vsrat-nld expiring 2027-12-31: 1 year(s) left"
+    seen = BundleOut.of(round_, "DEU", NOW.date())
+    assert seen.follows_on is not None and seen.follows_on.also_follows == ["contract-vsrat-deu"]
+    assert [(e.nation, e.quantity) for e in seen.follows_on.expected] == [("DEU", 500)]

@@ -61,6 +61,7 @@ from contracts.domain.suppliers import IndustrialBase, Supplier, SupplierTerms
 from contracts.domain.weighing import CRITERIA, NATIONS, Weights
 from contracts.service_layer.contracts import ContractView
 from contracts.service_layer.frameworks import FrameworkView
+from contracts.service_layer.national_purchases import PurchaseTerms
 from contracts.service_layer.procurements import ProcurementView
 
 MAX_NATIONS = 64
@@ -883,6 +884,52 @@ class StockOut(BaseModel):
     item_code: str
     coverage: float
     stated_at: datetime
+
+
+class NationalPurchaseIn(StrictModel):
+    """A contract the desk's nation signed outside the platform: name a registered supplier
+    by `supplier_id`, or give `supplier_name` and `supplier_country` (and `supplier_sme`)."""
+
+    reference: Label = Field(description="The nation's own contract number: one record per contract.",
+                             examples=["NL-DMO-2023-0412"])  # fmt: skip
+    value_eur: Price = Field(description="The contract's value, EUR with cents.", examples=["12500000.00"])
+    signed_on: Day = Field(description="The day it was signed: not after today.", examples=["2023-05-17"])
+    description: Reason = Field(default="", examples=["Sensor maintenance, five years"])
+    supplier_id: Id | None = Field(default=None, description="A supplier registered here.")
+    supplier_name: Name | None = Field(default=None, examples=["Thales Nederland"])
+    supplier_country: Country | None = Field(default=None, examples=["NLD"])
+    supplier_sme: Flag = False
+
+    @model_validator(mode="after")
+    def _one_supplier(self) -> Self:
+        if self.supplier_id is not None and (self.supplier_name is not None or self.supplier_country is not None):
+            raise PydanticCustomError(
+                "one_supplier", "name the supplier by supplier_id or by supplier_name and supplier_country, not both"
+            )
+        if self.supplier_id is None and (self.supplier_name is None or self.supplier_country is None):
+            raise PydanticCustomError(
+                "supplier_named", "name the supplier: supplier_id, or supplier_name and supplier_country"
+            )
+        return self
+
+    def terms(self) -> PurchaseTerms:
+        return PurchaseTerms(**self.model_dump())
+
+
+class NationalPurchaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    nation: str
+    reference: str
+    supplier_id: str | None
+    supplier_name: str
+    supplier_country: str
+    supplier_sme: bool
+    value_eur: EurOut
+    signed_on: date
+    description: str
+    recorded_at: datetime
 
 
 class ExpectedMonthOut(BaseModel):

@@ -431,6 +431,10 @@ class FollowOnOut(BaseModel):
         description="What each nation bought under it, as the round's starting point (a desk: its own)."
     )
     reason: str
+    also_follows: Annotated[list[str], Field(max_length=MAX_NATIONS)] = Field(
+        default_factory=list,
+        description="The other contracts of the same bundle this round follows too (one per buyer).",
+    )
 
     @classmethod
     def of(cls, follows: FollowOn, viewer_nation: str | None) -> Self:
@@ -443,6 +447,7 @@ class FollowOnOut(BaseModel):
             nations=follows.nations,
             expected=[ExpectedQuantityOut(nation=n, quantity=q) for n, q in follows.expected_of(viewer_nation).items()],
             reason=follows.reason,
+            also_follows=list(follows.also_follows),
         )
 
 
