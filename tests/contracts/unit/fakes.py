@@ -271,8 +271,14 @@ class FakeProcurements:
         procurement = await self.get(procurement_id)
         return _entries(procurement.evaluation if procurement else [], only, limit, offset)
 
-    async def open_tenders(self, today: date, within: TenderFilter, limit: int, offset: int) -> Found[Procurement]:
-        open_ = (p for p in self.found if p.takes_offers(today) and within.matches(p.item_code))
+    async def open_tenders(
+        self, today: date, within: TenderFilter, limit: int, offset: int, *, invited: str | None = None
+    ) -> Found[Procurement]:
+        open_ = (
+            p
+            for p in self.found
+            if p.takes_offers(today) and within.matches(p.item_code) and p.invited_supplier_id in (None, invited)
+        )
         return _found(sorted(open_, key=lambda p: (p.offers_due, p.id)), limit, offset)
 
 

@@ -349,6 +349,9 @@ procurements = _aggregate(
     required("evaluation", JSON),
     _coordinators(),
     _created_at(),
+    required("procedure", String(40), server_default="open"),
+    Column("invited_supplier_id", String(40), nullable=True),
+    required("justification", String(500), server_default=""),
     # The tenders companies may still offer to, by item, soonest deadline first.
     Index("ix_procurements_open_by_due", "status", "offers_due", "id"),
 )

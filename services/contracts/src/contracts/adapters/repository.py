@@ -585,9 +585,14 @@ class ProcurementRepository(SessionRepository[Procurement]):
         p = procurements
         return await _entries(self._session, p.c.evaluation, p.c.id == procurement_id, only, limit, offset)
 
-    async def open_tenders(self, today: date, within: TenderFilter, limit: int, offset: int) -> Found[Procurement]:
+    async def open_tenders(
+        self, today: date, within: TenderFilter, limit: int, offset: int, *, invited: str | None = None
+    ) -> Found[Procurement]:
         p = procurements
-        where = and_(p.c.status == ProcurementStatus.OPEN.value, p.c.offers_due >= today)
+        published: ColumnElement[bool] = p.c.invited_supplier_id.is_(None)
+        if invited is not None:
+            published = or_(published, p.c.invited_supplier_id == invited)
+        where = and_(p.c.status == ProcurementStatus.OPEN.value, p.c.offers_due >= today, published)
         if within.item_code is not None:
             where = and_(where, p.c.item_code == within.item_code)
         if within.category is not None:

@@ -516,6 +516,17 @@ class ProcurementIn(StrictModel):
         "tender opens, or after today if it opened earlier.",
     )
     bundle_id: Id | None = None
+    procedure: Literal["open", "negotiated_without_publication"] = Field(
+        default="open",
+        description="open: a notice to every cleared company, offers until `offers_due`, then the standstill."
+        " negotiated_without_publication: only `invited_supplier_id` can deliver (Directive 2009/81/EC,"
+        " Article 28(1)(e)); no notice, only that company sees it and offers, it is awarded once the offer is"
+        " in and signed without a standstill (Article 58(a)); `justification` says why.",
+    )
+    invited_supplier_id: Id | None = Field(default=None, description="negotiated: the one company asked to offer.")
+    justification: Reason = Field(
+        default="", examples=["Only the maker of the CV90 builds it and holds its design rights"]
+    )
 
     def terms(self, *, default_standstill_days: int, default_offer_days: int, today: date) -> ProcurementTerms:
         standstill_days = default_standstill_days if self.standstill_days is None else self.standstill_days
@@ -606,6 +617,9 @@ class ProcurementOut(BaseModel):
     status: str
     awarded_supplier: str | None
     standstill_until: date | None
+    procedure: str = Field(description="open, or negotiated_without_publication with one invited company.")
+    invited_supplier_id: str | None
+    justification: str
 
     @classmethod
     def of(cls, v: ProcurementView) -> ProcurementOut:

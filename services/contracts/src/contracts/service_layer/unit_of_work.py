@@ -123,9 +123,12 @@ class Procurements(Protocol):
         self, procurement_id: str, only: Only | None, limit: int, offset: int
     ) -> Found[dict[str, Any]]: ...
 
-    async def open_tenders(self, today: date, within: TenderFilter, limit: int, offset: int) -> Found[Procurement]:
+    async def open_tenders(
+        self, today: date, within: TenderFilter, limit: int, offset: int, *, invited: str | None = None
+    ) -> Found[Procurement]:
         """The procurements still taking offers `today` (open, not yet due), soonest due
-        first, without their offers and ranking."""
+        first, without their offers and ranking: those published, and those negotiated with
+        the company `invited` (a supplier id)."""
         ...
 
 
