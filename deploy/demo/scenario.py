@@ -622,7 +622,7 @@ class Demo:
             dutch = year["by_nation"].get("NLD", {})
             say(
                 f"{year['year']}: {dutch.get('national_share', 0):.0%} of NLD's {dutch.get('total', '0')} EUR"
-                " contracted with Dutch companies; new Dutch suppliers {year['new_suppliers'].get('NLD', 0)},"
+                f" contracted with Dutch companies; new Dutch suppliers {year['new_suppliers'].get('NLD', 0)},"
                 f" SME share {year['sme_share']:.0%}"
             )
 
