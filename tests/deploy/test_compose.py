@@ -85,6 +85,9 @@ def test_prometheus_scrapes_every_process_where_it_listens() -> None:
     for rule_file in config["rule_files"]:
         assert rule_file in mounts, f"{rule_file} is not mounted"
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    for name in [*SERVICE_SETTINGS, "notifications-dispatcher"]:
+        variable = f"{name.partition('-')[0].upper()}_HOST"
+        assert environment(name)[variable] == "0.0.0.0", f"{name} listens in its container only"
     for name in SERVICE_SETTINGS:
         (static,) = jobs[name]["static_configs"]
         assert static["targets"] == [f"{name}:{environment(name)[f'{name.upper()}_PORT']}"]
