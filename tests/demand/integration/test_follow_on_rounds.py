@@ -67,7 +67,7 @@ async def test_the_nations_of_an_expiring_framework_see_its_round_and_join_it(de
     assert (follows["agreement_id"], follows["ends_on"], follows["nations"]) == (
         "fw-155mm", "2029-12-31", ["CZE", "DNK", "NLD"],
     )  # fmt: skip
-    assert follows["expected"] == [{"nation": "NLD", "quantity": 20_000}], "a desk sees its own expected quantity"
+    assert follows["expected"] == [{"nation": "NLD", "quantity": 20_000, "yearly": []}], "its own, no years known"
     assert seen["participation"] == [
         {"nation": "NLD", "status": "invited", "quantity": 0, "confirmed_quantity": None, "funding_instrument": None}
     ]
@@ -132,7 +132,31 @@ async def test_a_joint_order_contracted_per_buyer_is_followed_by_one_round_of_al
     follows = round_["follows_on"]
     assert follows["nations"] == ["DEU", "NLD", "NOR"]
     assert follows["also_follows"] == ["contract-vsrat-deu", "contract-vsrat-nor"]
-    assert follows["expected"] == [{"nation": "DEU", "quantity": 500}]
+    assert follows["expected"] == [{"nation": "DEU", "quantity": 500, "yearly": []}]
     assert [p["nation"] for p in round_["participation"]] == ["DEU"]
     for nation in ("NLD", "NOR"):
         assert [b["id"] for b in await every_item(client, "/v1/bundles", desk(nation))] == [round_["id"]]
+
+
+async def test_a_round_starts_from_each_nations_years_under_the_framework_it_follows(demand: tuple[Any, Any]) -> None:
+    service, client = demand
+    for nation, years in (("NLD", ((2030, 4_000), (2031, 6_000))), ("CZE", ((2030, 9_000), (2031, 3_000)))):
+        body = {"nation": nation, "item_code": "AMMO-155MM", "yearly_quantities": yearly(*years),
+                "delivery_window": {"start": "2030-01-01", "end": "2031-12-31"}}  # fmt: skip
+        assert (await client.post("/v1/needs", json=body, headers=desk(nation))).status_code == 201
+    await aggregate_in_a_batch(service)
+    (source,) = await every_item(client, "/v1/bundles", desk("NLD"))
+    event = expiring()
+    payload = event.payload.model_copy(
+        update={"bundle_id": source["id"], "start": date(2030, 1, 1), "end": date(2031, 12, 31),
+                "nations": ["CZE", "NLD"], "quantities": [ExpiringShare(nation="CZE", quantity=12_000),
+                                                          ExpiringShare(nation="NLD", quantity=10_000)]}
+    )  # fmt: skip
+    await told(service, event.model_copy(update={"payload": payload}))
+    rounds = [b for b in await every_item(client, "/v1/bundles", desk("NLD")) if b["follows_on"]]
+    (round_,) = rounds
+    (mine,) = round_["follows_on"]["expected"]
+    assert mine["nation"] == "NLD"
+    assert mine["yearly"] == [{"year": 2032, "quantity": 4_000}, {"year": 2033, "quantity": 6_000}]
+    lead = (await client.get(f"/v1/bundles/{round_['id']}", headers=desk("CZE"))).json()["follows_on"]["expected"]
+    assert [e["nation"] for e in lead] == ["CZE"]

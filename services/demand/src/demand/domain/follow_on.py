@@ -12,9 +12,11 @@ first told at two years), and once: later horizons are written in its trail.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+
+from demand.domain.need import YearQuantity
 
 
 def years_after(day: date, years: int) -> date:
@@ -41,6 +43,9 @@ class FollowOn:
     # buyer ends in as many contracts, and all of them are followed by one round.
     bundle_id: str | None = None
     also_follows: tuple[str, ...] = ()  # the other agreements of that bundle, as they were told
+    # Per nation, its quantities per year under the expiring agreement, as the bundle it was
+    # made from holds them (the contracts service keeps totals only): empty when unknown.
+    yearly: Mapping[str, Sequence[YearQuantity]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -57,7 +62,17 @@ class FollowOn:
         expected = dict(self.expected)
         for nation, quantity in other.expected.items():
             expected[nation] = expected.get(nation, 0) + quantity
-        return replace(self, expected=expected, also_follows=(*self.also_follows, other.agreement_id))
+        yearly = {**self.yearly, **{n: list(y) for n, y in other.yearly.items() if n not in self.yearly}}
+        return replace(self, expected=expected, also_follows=(*self.also_follows, other.agreement_id), yearly=yearly)
+
+    def with_yearly(self, yearly: Mapping[str, Sequence[YearQuantity]]) -> FollowOn:
+        """Its nations' quantities per year, as the bundle it was made from holds them."""
+        return replace(self, yearly={n: list(y) for n, y in sorted(yearly.items()) if n in self.expected and y})
+
+    def expected_yearly(self, nation: str) -> list[YearQuantity]:
+        """What the nation took each year of the expiring term, a term later: the round's
+        starting point year by year (a framework of 2025 to 2029 seeds 2030 to 2034)."""
+        return [YearQuantity(y.year + self.term_years, y.quantity) for y in self.yearly.get(nation, ())]
 
     @property
     def nations(self) -> list[str]:

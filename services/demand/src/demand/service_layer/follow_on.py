@@ -24,6 +24,9 @@ async def agreement_expiring(uow: UnitOfWork, *, event_id: UUID, follows: Follow
             return None
         now = uow.clock.now()
         opened = None
+        source = await uow.bundles.get(follows.bundle_id) if follows.bundle_id is not None else None
+        if source is not None:  # its nations' years: the contracts service tells totals only
+            follows = follows.with_yearly({share.nation: share.yearly for share in source.shares})
         round_ = await uow.bundles.following(follows.key)
         if round_ is None and follows.bundle_id is not None:  # opened before rounds followed bundles
             round_ = await uow.bundles.following(follows.agreement_id)
