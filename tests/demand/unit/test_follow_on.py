@@ -173,8 +173,8 @@ async def test_a_round_seeds_each_nation_year_by_year_from_the_bundle_its_agreem
         "CZE": [YearQuantity(2026, 9_000), YearQuantity(2027, 3_000)],
     }
     for nation, yearly in years.items():
-        window = {"window_start": date(2026, 1, 1), "window_end": date(2027, 12, 31)}
-        await needs.register_need(uow, caller=desk(nation), terms=terms(nation, None, yearly=yearly, **window))
+        asked = terms(nation, None, yearly=yearly, window_start=date(2026, 1, 1), window_end=date(2027, 12, 31))
+        await needs.register_need(uow, caller=desk(nation), terms=asked)
     await place_all(uow)
     (source,) = uow.bundles.stored.values()
     follows = FollowOn(
