@@ -9,12 +9,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/deploy/bootstrap.sh"
 cd "$ROOT"
 
+# The console's browser tests drive Debian's Chromium (tests/e2e/test_console.py).
+command -v chromium >/dev/null || apt_install chromium
+
 start=$(date +%s)
 say "ruff"
 uv run ruff check .
 uv run ruff format --check .
 say "mypy (strict)"
-uv run mypy shared/src services/demand/src services/contracts/src services/notifications/src tests bench
+uv run mypy shared/src services/demand/src services/contracts/src services/notifications/src services/console/src tests bench
 say "import boundaries"
 uv run lint-imports
 say "pytest (real Kafka and PostgreSQL)"

@@ -1,0 +1,72 @@
+"""The console: web pages for desks, coordinators and companies over the services' APIs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from console.adapters.platform_api import ApiError, PlatformApi
+from console.config import ConsoleSettings
+from console.entrypoints.deps import page
+from console.entrypoints.routes import router
+from console.entrypoints.security import install_security_headers
+from console.entrypoints.session import NotSignedIn
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+SESSION_HOURS = 12
+
+
+def create_app(settings: ConsoleSettings | None = None, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    settings = settings or ConsoleSettings()
+    settings.check_safe()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(timeout=settings.request_timeout_seconds, transport=transport) as client:
+            app.state.api = PlatformApi(
+                client,
+                {
+                    "demand": settings.demand_url.rstrip("/"),
+                    "contracts": settings.contracts_url.rstrip("/"),
+                    "notifications": settings.notifications_url.rstrip("/"),
+                },
+            )
+            yield
+
+    app = FastAPI(title="Console", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    install_security_headers(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret,
+        session_cookie="console_session",
+        max_age=SESSION_HOURS * 3600,
+        same_site="strict",
+        https_only=settings.secure_cookies,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(router)
+
+    @app.exception_handler(NotSignedIn)
+    async def to_sign_in(request: Request, _: NotSignedIn) -> Response:
+        return RedirectResponse("/sign-in", status_code=303)
+
+    @app.exception_handler(ApiError)
+    async def refused(request: Request, exc: ApiError) -> Response:
+        if exc.status == 401:
+            request.session.clear()
+            return RedirectResponse("/sign-in", status_code=303)
+        return page(request, "refused.html", status_code=exc.status if exc.status < 500 else 502, error=exc)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,39 @@
+"""The console's dependencies, as `Annotated` aliases the routes name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from console.adapters.platform_api import PlatformApi
+from console.config import ConsoleSettings
+from console.entrypoints.session import csrf_of
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+
+async def _api(request: Request) -> PlatformApi:
+    api: PlatformApi = request.app.state.api
+    return api
+
+
+async def _settings(request: Request) -> ConsoleSettings:
+    settings: ConsoleSettings = request.app.state.settings
+    return settings
+
+
+Api = Annotated[PlatformApi, Depends(_api)]
+Settings = Annotated[ConsoleSettings, Depends(_settings)]
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page with what every page shows: who is signed in and the CSRF token for its forms."""
+    session = request.session
+    user = {"role": session.get("role"), "party": session.get("party")} if "token" in session else None
+    return TEMPLATES.TemplateResponse(
+        request, template, {"user": user, "csrf": csrf_of(request), **context}, status_code=status_code
+    )

@@ -1,0 +1,77 @@
+"""Bundles: a desk's own (totals, its line, the nations, the deadline), a coordinator's
+board; a bundle's page, live; a coordinator commits with a confirmation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+
+from console.adapters.platform_api import ApiError
+from console.entrypoints.deps import TEMPLATES, Api, Settings, page
+from console.entrypoints.routes.needs import need_view
+from console.entrypoints.session import Form, User
+
+router = APIRouter()
+PAGE = 20
+
+
+@router.get("/bundles", response_class=HTMLResponse)
+async def bundles(request: Request, user: User, api: Api, offset: int = 0) -> HTMLResponse:
+    found = await api.get("demand", "/v1/bundles", user.token, limit=PAGE, offset=max(0, offset))
+    return page(request, "bundles.html", bundles=found["items"], total=found["total"], offset=offset, limit=PAGE)
+
+
+async def bundle_view(api: Api, token: str, bundle_id: str) -> dict[str, Any]:
+    bundle = await api.get("demand", f"/v1/bundles/{bundle_id}", token)
+    trail = await api.get("demand", f"/v1/bundles/{bundle_id}/trail", token, limit=50)
+    return {"bundle": bundle, "trail": trail["items"]}
+
+
+@router.get("/bundles/{bundle_id}", response_class=HTMLResponse)
+async def bundle_page(request: Request, bundle_id: str, user: User, api: Api) -> HTMLResponse:
+    view = await bundle_view(api, user.token, bundle_id)
+    return page(request, "bundle.html", live=f"/live/bundles/{bundle_id}", **view)
+
+
+@router.post("/bundles/{bundle_id}/commit", response_model=None)
+async def commit(request: Request, bundle_id: str, user: User, api: Api, form: Form) -> HTMLResponse | RedirectResponse:
+    if form.get("confirm") != "yes":
+        view = await bundle_view(api, user.token, bundle_id)
+        return page(request, "bundle.html", 422, live=None, error="tick the box to confirm the commitment", **view)
+    body = {"lead": form["lead"]} if form.get("lead") else {}
+    await api.post("demand", f"/v1/bundles/{bundle_id}/commit", user.token, body)
+    return RedirectResponse(f"/bundles/{bundle_id}", status_code=303)
+
+
+LIVE: dict[str, tuple[str, Callable[[Api, str, str], Awaitable[dict[str, Any]]]]] = {
+    "bundles": ("_bundle.html", bundle_view),
+    "needs": ("_need.html", need_view),
+}
+
+
+@router.get("/live/{kind}/{object_id}")
+async def live(request: Request, kind: str, object_id: str, user: User, api: Api, settings: Settings) -> Any:
+    """Server-sent events: the object's part of its page again whenever what the services
+    answer for it changes, asked with the user's token every `live_poll_seconds`."""
+    if kind not in LIVE:
+        return HTMLResponse("not a live page", status_code=404)
+    template, view = LIVE[kind]
+
+    async def events() -> AsyncIterator[str]:
+        shown = ""
+        while not await request.is_disconnected():
+            try:
+                html = TEMPLATES.get_template(template).render(await view(api, user.token, object_id))
+            except ApiError as refused:
+                yield f"event: gone\ndata: {refused.status}\n\n"
+                return
+            if html != shown:
+                shown = html
+                yield "event: update\n" + "".join(f"data: {line}\n" for line in html.splitlines()) + "\n"
+            await asyncio.sleep(settings.live_poll_seconds)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"cache-control": "no-store"})

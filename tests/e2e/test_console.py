@@ -1,0 +1,162 @@
+"""The console in Debian's Chromium, against the three services on the real broker: a desk
+registers a need through the form, seeing beforehand which bundle it would join and why,
+and watches it join a bundle live; a second nation joins and the first desk's page updates
+by itself; the second desk sees the totals and its own line, never the first one's; a
+coordinator commits with a confirmation. Every form field is labelled, the pages carry
+their security headers and no page loads a script from elsewhere."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
+
+from tests.e2e.conftest import Platform
+from tests.support.api import desk
+from tests.support.infra import free_port
+from tests.support.processes import ServiceProcess
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LIVE_WITHIN_MS = 10_000
+"""The services bundle a need within a second or two; the page follows within its poll."""
+
+
+@pytest.fixture
+def console(platform: Platform, tmp_path: Path) -> Iterator[ServiceProcess]:
+    port = free_port()
+    env = {
+        "CONSOLE_PORT": str(port),
+        "CONSOLE_DEMAND_URL": platform.demand.url,
+        "CONSOLE_CONTRACTS_URL": platform.contracts.url,
+        "CONSOLE_NOTIFICATIONS_URL": platform.notifications.url,
+        "CONSOLE_DEV_SIGN_IN": "true",
+        "CONSOLE_LIVE_POLL_SECONDS": "0.5",
+        "LOG_JSON": "true",
+    }
+    process = ServiceProcess("console", port, env, tmp_path / "console.log")
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(f"{CHROMIUM} is missing: deploy/bootstrap.sh installs Debian's chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def signed_in(browser: Browser, console: ServiceProcess, role: str, party: str) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(base_url=console.url)
+    page = context.new_page()
+    page.goto("/sign-in")
+    page.get_by_label({"nation_desk": "National desk", "coordinator": "Coordinator"}[role]).check()
+    page.get_by_label("Nation (ISO alpha-3, e.g. NLD)").fill(party)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".who strong")).to_have_text(party)
+    return context, page
+
+
+def every_field_labelled(page: Page) -> None:
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+              .filter(f => f.labels.length === 0).map(f => f.name)"""
+    )
+    assert unlabelled == [], f"fields without a label: {unlabelled}"
+
+
+def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_its_own_line(
+    platform: Platform, console: ServiceProcess, browser: Browser
+) -> None:
+    start = date.today() + timedelta(days=400)
+    window = (start.isoformat(), (start + timedelta(days=700)).isoformat())
+
+    dutch, page = signed_in(browser, console, "nation_desk", "NLD")
+    foreign_scripts: list[str] = []
+    page.on("request", lambda r: foreign_scripts.append(r.url) if not r.url.startswith(console.url) else None)
+    answer = page.goto("/needs/new")
+    assert answer is not None
+    headers = answer.headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    every_field_labelled(page)
+
+    page.get_by_label("Item").select_option("AMMO-155MM")
+    page.get_by_label("Quantity").fill("1000")
+    page.get_by_label("Delivery from").fill(window[0])
+    page.get_by_label("Delivery until").fill(window[1])
+    expect(page.locator("#preview")).to_contain_text("Opens a new bundle", timeout=LIVE_WITHIN_MS)
+    expect(page.locator("#preview")).to_contain_text("Why:")
+    page.get_by_label("Quantity").press("Enter")  # the keyboard saves the form as the button does
+
+    expect(page.locator("h1")).to_contain_text("AMMO-155MM · 1,000 for NLD")
+    expect(page.locator("[data-field=status]")).to_have_text("bundled", timeout=LIVE_WITHIN_MS)
+    page.locator("[data-field=bundle] a").click()
+    expect(page.locator("[data-field=total]")).to_have_text("1,000")
+    bundle_url = page.url
+
+    # Germany registers through the API; the Dutch page updates by itself.
+    german = {"nation": "DEU", "item_code": "AMMO-155MM", "quantity": 500,
+              "delivery_window": {"start": window[0], "end": window[1]}}  # fmt: skip
+    assert httpx.post(f"{platform.demand.url}/v1/needs", json=german, headers=desk("DEU")).status_code == 201
+    expect(page.locator("[data-field=total]")).to_have_text("1,500", timeout=LIVE_WITHIN_MS)
+    expect(page.locator("[data-field=nations]")).to_contain_text("DEU, NLD")
+
+    # Germany's desk sees the totals and its own line, nothing of the Dutch 1,000.
+    germans, deu_page = signed_in(browser, console, "nation_desk", "DEU")
+    bodies: list[str] = []
+
+    def keep(response: Response) -> None:
+        if response.url.startswith(console.url) and "text/html" in response.headers.get("content-type", ""):
+            bodies.append(response.text())
+
+    deu_page.on("response", keep)
+    deu_page.goto(bundle_url.removeprefix(console.url))
+    expect(deu_page.locator("[data-field=total]")).to_have_text("1,500", timeout=LIVE_WITHIN_MS)
+    participation = deu_page.locator("table").inner_text()
+    assert "DEU" in participation and "NLD" not in participation
+    assert "1,000" not in deu_page.locator("main").inner_text()
+    assert bodies and all("1,000" not in body for body in bodies), "no answer to Germany carries the Dutch line"
+
+    # The Dutch coordinator commits, after confirming.
+    coordinators, coordinator_page = signed_in(browser, console, "coordinator", "NLD")
+    coordinator_page.goto(bundle_url.removeprefix(console.url))
+    coordinator_page.get_by_role("button", name="Commit").click()
+    expect(coordinator_page.get_by_role("alert")).to_contain_text("tick the box")
+    coordinator_page.get_by_label("I confirm committing this bundle as an order").check()
+    coordinator_page.get_by_role("button", name="Commit").click()
+    expect(coordinator_page.locator("[data-field=status]")).to_have_text("committed", timeout=LIVE_WITHIN_MS)
+    expect(page.locator("[data-field=status]")).to_have_text("committed", timeout=LIVE_WITHIN_MS)
+    assert foreign_scripts == [], f"requests left the console: {foreign_scripts}"
+    for context in (dutch, germans, coordinators):
+        context.close()
+
+
+def test_a_page_asks_for_a_sign_in_and_a_form_without_its_token_is_refused(
+    console: ServiceProcess,
+) -> None:
+    plain = httpx.get(f"{console.url}/needs", follow_redirects=False)
+    assert plain.status_code == 303 and plain.headers["location"] == "/sign-in"
+    forged = httpx.post(f"{console.url}/sign-in", data={"role": "nation_desk", "nation": "NLD"})
+    assert forged.status_code == 403, "a form without the session's CSRF token is refused"
