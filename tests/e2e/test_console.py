@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
 
+from bundling_shared.auth import Role
 from tests.e2e.conftest import Platform
-from tests.support.api import desk
+from tests.support.api import bearer, desk
 from tests.support.infra import free_port
 from tests.support.processes import ServiceProcess
 
@@ -148,9 +151,47 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     coordinator_page.get_by_role("button", name="Commit").click()
     expect(coordinator_page.locator("[data-field=status]")).to_have_text("committed", timeout=LIVE_WITHIN_MS)
     expect(page.locator("[data-field=status]")).to_have_text("committed", timeout=LIVE_WITHIN_MS)
+
+    # The contract follows from Kafka; its lots are planned and one is delivered: the Dutch
+    # desk's contract page shows planned against delivered per month and updates by itself.
+    bundle_id = bundle_url.rsplit("/", 1)[-1]
+    lead = bearer(Role.COORDINATOR, nation="NLD")
+    contract = eventually_json(f"{platform.contracts.url}/v1/joint-orders/{bundle_id}/contract", lead)
+    due = (date.today() + timedelta(days=30)).isoformat()
+    lots = httpx.post(f"{platform.contracts.url}/v1/contracts/{contract['id']}/lots", headers=lead,
+                      json={"lots": [{"nation": "NLD", "quantity": 400, "due_date": due},
+                                     {"nation": "DEU", "quantity": 500, "due_date": due}]})  # fmt: skip
+    assert lots.status_code == 201, lots.text
+    page.goto("/contracts")
+    page.get_by_role("link", name="AMMO-155MM").click()
+    expect(page.locator("svg.chart title").first).to_contain_text("Planned against delivered per month")
+    month = due[:7]
+    expect(page.locator(f"td[data-month='{month}']")).to_have_text("0")
+    dutch_lot = next(lot for lot in lots.json() if lot["nation"] == "NLD")
+    delivered = httpx.post(f"{platform.contracts.url}/v1/lots/{dutch_lot['id']}/deliveries", headers=lead,
+                           json={"quantity": 150, "delivered_on": date.today().isoformat()})  # fmt: skip
+    assert delivered.status_code == 200, delivered.text
+    expect(page.locator(f"td[data-month='{month}']")).to_have_text("150", timeout=LIVE_WITHIN_MS)
+    assert "DEU" in page.locator("#live table").last.inner_text(), "the lead's desk sees every lot"
+    deu_page.goto(page.url.removeprefix(console.url))
+    german_lots = deu_page.locator("#live table").last.inner_text()
+    assert "DEU" in german_lots and "NLD" not in german_lots, "a partner's desk sees its own lots alone"
+    expect(deu_page.locator(f"td[data-month='{month}']")).to_have_text("0")
+
     assert foreign_scripts == [], f"requests left the console: {foreign_scripts}"
     for context in (dutch, germans, coordinators):
         context.close()
+
+
+def eventually_json(url: str, headers: dict[str, str], timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = httpx.get(url, headers=headers)
+        if answer.status_code == 200:
+            found: dict[str, Any] = answer.json()
+            return found
+        time.sleep(0.3)
+    raise AssertionError(f"{url} still answers {answer.status_code}: {answer.text}")
 
 
 def test_a_page_asks_for_a_sign_in_and_a_form_without_its_token_is_refused(

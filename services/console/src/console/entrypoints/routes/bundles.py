@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from console.adapters.platform_api import ApiError
 from console.entrypoints.deps import TEMPLATES, Api, Settings, page
+from console.entrypoints.routes.contracts import contract_view
 from console.entrypoints.routes.needs import need_view
 from console.entrypoints.session import Form, User
 
@@ -50,6 +51,7 @@ async def commit(request: Request, bundle_id: str, user: User, api: Api, form: F
 LIVE: dict[str, tuple[str, Callable[[Api, str, str], Awaitable[dict[str, Any]]]]] = {
     "bundles": ("_bundle.html", bundle_view),
     "needs": ("_need.html", need_view),
+    "contracts": ("_contract.html", contract_view),
 }
 
 

@@ -1,0 +1,43 @@
+"""Contracts: a desk's (its lines), a lead's, a company's; a contract with its lots and
+planned against delivered per month as a chart, live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from console.entrypoints.deps import Api, page
+from console.entrypoints.session import User
+from console.views.charts import Series, bars
+from console.views.deliveries import by_month
+
+router = APIRouter()
+PAGE = 20
+LOTS_SHOWN = 200
+
+
+@router.get("/contracts", response_class=HTMLResponse)
+async def contracts(request: Request, user: User, api: Api, offset: int = 0) -> HTMLResponse:
+    found = await api.get("contracts", "/v1/contracts", user.token, limit=PAGE, offset=max(0, offset))
+    return page(request, "contracts.html", contracts=found["items"], total=found["total"], offset=offset, limit=PAGE)
+
+
+async def contract_view(api: Api, token: str, contract_id: str) -> dict[str, Any]:
+    contract = await api.get("contracts", f"/v1/contracts/{contract_id}", token)
+    lots = await api.get("contracts", f"/v1/contracts/{contract_id}/lots", token, limit=LOTS_SHOWN)
+    months, planned, delivered = by_month(lots["items"])
+    chart = bars(
+        f"Planned against delivered per month, contract {contract_id}",
+        months,
+        [Series("planned", "planned", planned), Series("delivered", "delivered", delivered)],
+    )
+    rows = list(zip(months, planned, delivered, strict=True))
+    return {"contract": contract, "lots": lots["items"], "lot_total": lots["total"], "chart": chart, "months": rows}
+
+
+@router.get("/contracts/{contract_id}", response_class=HTMLResponse)
+async def contract_page(request: Request, contract_id: str, user: User, api: Api) -> HTMLResponse:
+    view = await contract_view(api, user.token, contract_id)
+    return page(request, "contract.html", live=f"/live/contracts/{contract_id}", **view)
