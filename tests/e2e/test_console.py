@@ -201,3 +201,40 @@ def test_a_page_asks_for_a_sign_in_and_a_form_without_its_token_is_refused(
     assert plain.status_code == 303 and plain.headers["location"] == "/sign-in"
     forged = httpx.post(f"{console.url}/sign-in", data={"role": "nation_desk", "nation": "NLD"})
     assert forged.status_code == 403, "a form without the session's CSRF token is refused"
+
+
+def test_a_desk_imports_needs_from_a_spreadsheet_with_one_bad_row_and_downloads_them(
+    console: ServiceProcess, browser: Browser, tmp_path: Path
+) -> None:
+    start = date.today() + timedelta(days=500)
+    end = start + timedelta(days=600)
+    sheet = tmp_path / "needs.csv"
+    sheet.write_text(
+        "item_code,quantity,delivery_start,delivery_end,end_user,budget_eur\n"
+        f"AMMO-155MM,2000,{start},{end},own_forces,9000000.00\n"
+        f"AMMO-155MM,lots,{start},{end},own_forces,\n"
+        f"VSRAT,300,{start},{end},ukraine,\n"
+    )
+    context, page = signed_in(browser, console, "nation_desk", "NLD")
+    page.goto("/needs/import")
+    every_field_labelled(page)
+    page.get_by_label("Spreadsheet (CSV or XLSX, at most 1,000 rows)").set_input_files(sheet)
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("h2")).to_have_text("Report: 2 accepted, 1 refused")
+    refused = page.locator("tr.refused")
+    expect(refused).to_have_count(1)
+    expect(refused).to_contain_text("3")
+    expect(refused).to_contain_text("quantity")
+
+    # The same file again registers no row twice.
+    page.get_by_label("Spreadsheet (CSV or XLSX, at most 1,000 rows)").set_input_files(sheet)
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("h2")).to_have_text("Report: 2 accepted, 1 refused")
+    page.goto("/needs")
+    expect(page.locator("h1")).to_contain_text("(2)")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines[0].startswith("id,item_code,quantity") and len(lines) == 3
+    assert sorted(line.split(",")[1] for line in lines[1:]) == ["AMMO-155MM", "VSRAT"]
+    context.close()

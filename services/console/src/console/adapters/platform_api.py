@@ -40,11 +40,12 @@ class PlatformApi:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         response = await self.client.request(
             method,
             self.urls[service] + path,
-            headers={"authorization": f"Bearer {token}"},
+            headers={**(headers or {}), "authorization": f"Bearer {token}"},
             json=json,
             params=params,
         )

@@ -51,7 +51,17 @@ function confirmBeforeActing(button) {
   });
 }
 
+function showProgress(form) {
+  form.addEventListener("submit", () => {
+    const bar = document.getElementById(form.dataset.progress);
+    if (bar) {
+      bar.hidden = false;
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-progress]").forEach(showProgress);
   const form = document.querySelector("form[data-preview]");
   if (form) {
     watchPreview(form);

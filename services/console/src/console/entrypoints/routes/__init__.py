@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from console.entrypoints.routes import bundles, contracts, home, needs, sign_in
+from console.entrypoints.routes import bundles, contracts, home, needs, sign_in, spreadsheets
 
 router = APIRouter()
-for module in (sign_in, home, needs, bundles, contracts):
+# the spreadsheets' fixed paths (/needs/import) before the needs' /needs/{need_id}
+for module in (sign_in, home, spreadsheets, needs, bundles, contracts):
     router.include_router(module.router)

@@ -1,0 +1,96 @@
+"""A desk's needs in and out of spreadsheets: the template, the import with a report of
+every row, the list as CSV or XLSX.
+
+An import is per row: each row is sent to the demand service as the form would send it,
+with an Idempotency-Key made of the file's digest and the row's number, so a row accepted
+is registered once however often the same file is uploaded again; a refused row is
+reported with the service's reason and nothing of it is kept. A file that cannot be read
+as a whole (no header, too many rows) is refused before any row is sent."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from console.adapters.platform_api import ApiError
+from console.entrypoints.deps import Api, page
+from console.entrypoints.routes.needs import FormProblem, need_body
+from console.entrypoints.session import User, same_origin_form
+from console.views.spreadsheets import SheetProblem, form_of, needs_csv, needs_xlsx, rows_of, template_csv
+
+router = APIRouter()
+MAX_BYTES = 2_000_000
+EXPORT_PAGE = 100
+EXPORT_MAX = 10_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/needs/template.csv")
+async def template(user: User) -> Response:
+    return Response(
+        template_csv(), media_type="text/csv", headers={"content-disposition": 'attachment; filename="needs.csv"'}
+    )
+
+
+@router.get("/needs/import", response_class=HTMLResponse)
+async def import_page(request: Request, user: User) -> HTMLResponse:
+    return page(request, "needs_import.html", report=None, error=None)
+
+
+@router.post("/needs/import", response_class=HTMLResponse)
+async def import_needs(request: Request, user: User, api: Api) -> HTMLResponse:
+    form = await request.form()
+    token = form.get("csrf_token")
+    same_origin_form(request, token if isinstance(token, str) else None, request.headers.get("x-csrf-token"))
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return page(request, "needs_import.html", 422, report=None, error="choose a CSV or XLSX file")
+    content = await upload.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        return page(request, "needs_import.html", 413, report=None, error=f"a file is at most {MAX_BYTES:,} bytes")
+    try:
+        rows = rows_of(upload.filename, content)
+    except SheetProblem as problem:
+        return page(request, "needs_import.html", 422, report=None, error=str(problem))
+    digest = hashlib.sha256(content).hexdigest()[:40]
+    report: list[dict[str, Any]] = []
+    for number, row in enumerate(rows, start=2):  # the header is row 1
+        try:
+            body = need_body(user.party, form_of(row))
+            need = await api.call(
+                "demand", "POST", "/v1/needs", user.token, json=body, headers={"idempotency-key": f"{digest}-{number}"}
+            )
+            report.append({"row": number, "accepted": True, "need": need, "why": ""})
+        except FormProblem as problem:
+            report.append({"row": number, "accepted": False, "need": None, "why": f"{problem.field}: {problem}"})
+        except ApiError as refused:
+            report.append({"row": number, "accepted": False, "need": None, "why": refused.detail})
+    return page(request, "needs_import.html", report=report, error=None)
+
+
+async def _all_needs(api: Api, token: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    while len(found) < EXPORT_MAX:
+        batch = await api.get("demand", "/v1/needs", token, limit=EXPORT_PAGE, offset=len(found))
+        found.extend(batch["items"])
+        if len(found) >= batch["total"] or not batch["items"]:
+            break
+    return found
+
+
+@router.get("/needs.csv")
+async def export_csv(user: User, api: Api) -> Response:
+    needs = await _all_needs(api, user.token)
+    disposition = {"content-disposition": f'attachment; filename="needs-{user.party}.csv"'}
+    return Response(needs_csv(needs), media_type="text/csv", headers=disposition)
+
+
+@router.get("/needs.xlsx")
+async def export_xlsx(user: User, api: Api) -> Response:
+    needs = await _all_needs(api, user.token)
+    disposition = {"content-disposition": f'attachment; filename="needs-{user.party}.xlsx"'}
+    return Response(needs_xlsx(needs), media_type=XLSX, headers=disposition)
