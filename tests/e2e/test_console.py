@@ -151,6 +151,9 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     coordinator_page.get_by_role("button", name="Commit").click()
     expect(coordinator_page.locator("[data-field=status]")).to_have_text("committed", timeout=LIVE_WITHIN_MS)
     expect(page.locator("[data-field=status]")).to_have_text("committed", timeout=LIVE_WITHIN_MS)
+    coordinator_page.goto("/demand-sheet/AMMO-155MM")
+    expect(coordinator_page.locator("svg.chart title").first).to_contain_text("Demand against declared capacity")
+    expect(coordinator_page.locator(f"td[data-year='{start.year}']")).to_have_text("1,500")
 
     # The contract follows from Kafka; its lots are planned and one is delivered: the Dutch
     # desk's contract page shows planned against delivered per month and updates by itself.
