@@ -16,12 +16,13 @@
 #
 # What it does: installs uv with pip if missing, `uv sync --frozen`, starts the local Kafka
 # broker (deploy/kafka/kafka.sh; needs Java 17+ and Maven, apt-installed when run as root),
-# starts demand (8001), contracts (8002), notifications (8003) and the demo receiver (8099)
+# starts demand (8001), contracts (8002), notifications (8003), the console (8004) and the
+# demo receiver (8099)
 # with `python -m <service>` from the project's virtualenv, waits for /ready of each, runs
 # deploy/demo/scenario.py. State lives under var/: SQLite databases var/*.db, Kafka data
 # var/kafka, logs var/log/*.log, pid files var/run/*.pid.
 #
-# Environment (optional): DEMAND_PORT, CONTRACTS_PORT, NOTIFICATIONS_PORT, RECEIVER_PORT,
+# Environment (optional): DEMAND_PORT, CONTRACTS_PORT, NOTIFICATIONS_PORT, CONSOLE_PORT, RECEIVER_PORT,
 # KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (var/kafka),
 # READY_TIMEOUT (seconds for all services to become ready, 120), DEMO_TIMEOUT (seconds
 # per demo wait, 60), and every service setting (DEMAND_DATABASE_URL, AUTH_JWT_SECRET, ...).
@@ -40,6 +41,7 @@ export AUTH_MODE="${AUTH_MODE:-development}"
 export DEMAND_PORT="${DEMAND_PORT:-8001}"
 export CONTRACTS_PORT="${CONTRACTS_PORT:-8002}"
 export NOTIFICATIONS_PORT="${NOTIFICATIONS_PORT:-8003}"
+export CONSOLE_PORT="${CONSOLE_PORT:-8004}"
 export RECEIVER_PORT="${RECEIVER_PORT:-8099}"
 export RECEIVER_HOST="${RECEIVER_HOST:-127.0.0.1}"
 export RECEIVER_LOG_FILE="${RECEIVER_LOG_FILE:-$LOG_DIR/webhooks.jsonl}"
@@ -61,10 +63,16 @@ STOP_TIMEOUT="${STOP_TIMEOUT:-20}"
 DEMAND_URL="http://127.0.0.1:$DEMAND_PORT"
 CONTRACTS_URL="http://127.0.0.1:$CONTRACTS_PORT"
 NOTIFICATIONS_URL="http://127.0.0.1:$NOTIFICATIONS_PORT"
+CONSOLE_URL="http://127.0.0.1:$CONSOLE_PORT"
 RECEIVER_URL="http://127.0.0.1:$RECEIVER_PORT"
+# The console reaches the services here and offers the development sign-in.
+export CONSOLE_DEMAND_URL="${CONSOLE_DEMAND_URL:-$DEMAND_URL}"
+export CONSOLE_CONTRACTS_URL="${CONSOLE_CONTRACTS_URL:-$CONTRACTS_URL}"
+export CONSOLE_NOTIFICATIONS_URL="${CONSOLE_NOTIFICATIONS_URL:-$NOTIFICATIONS_URL}"
+export CONSOLE_DEV_SIGN_IN="${CONSOLE_DEV_SIGN_IN:-true}"
 
 # Started in this order, stopped in the reverse one.
-COMPONENTS=(demand contracts notifications receiver)
+COMPONENTS=(demand contracts notifications console receiver)
 
 CLEANUP_ON_EXIT=0
 PY=""
@@ -85,6 +93,7 @@ port_of() {
     demand) echo "$DEMAND_PORT" ;;
     contracts) echo "$CONTRACTS_PORT" ;;
     notifications) echo "$NOTIFICATIONS_PORT" ;;
+    console) echo "$CONSOLE_PORT" ;;
     receiver) echo "$RECEIVER_PORT" ;;
     esac
 }
@@ -158,7 +167,7 @@ sync_env() {
     fi
     PY="$(uv run --frozen --no-sync python -c 'import sys; print(sys.executable)')"
     local name
-    for name in demand contracts notifications; do
+    for name in demand contracts notifications console; do
         "$PY" -c "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('$name.__main__') else 1)" \
             2>/dev/null || die "the $name service cannot be started: 'python -m $name' has no module $name.__main__ yet"
     done
@@ -318,13 +327,14 @@ print_where() {
     cat >&2 <<EOF
 
 The platform runs on this machine:
+  console         $CONSOLE_URL   (sign in as a desk, a coordinator or a company)
   API docs        demand        $DEMAND_URL/docs
                   contracts     $CONTRACTS_URL/docs
                   notifications $NOTIFICATIONS_URL/docs
   webhooks        $RECEIVER_URL/_received   (receiver for /webhooks/<org>)
   Kafka           $KAFKA_BOOTSTRAP_SERVERS   (data ${KAFKA_DATA_DIR#"$ROOT/"}, log ${KAFKA_DATA_DIR#"$ROOT/"}/kafka.log)
   databases       ${DEMAND_DATABASE_URL:-var/demand.db}, ${CONTRACTS_DATABASE_URL:-var/contracts.db}, ${NOTIFICATIONS_DATABASE_URL:-var/notifications.db}
-  logs            var/log/{demand,contracts,notifications,receiver}.log, var/log/webhooks.jsonl
+  logs            var/log/{demand,contracts,notifications,console,receiver}.log, var/log/webhooks.jsonl
   a token         uv run bundling-token --role nation_desk --nation NLD
   demo again      deploy/run.sh demo
 EOF
