@@ -241,3 +241,27 @@ def test_a_desk_imports_needs_from_a_spreadsheet_with_one_bad_row_and_downloads_
     assert lines[0].startswith("id,item_code,quantity") and len(lines) == 3
     assert sorted(line.split(",")[1] for line in lines[1:]) == ["AMMO-155MM", "VSRAT"]
     context.close()
+
+
+def test_a_company_lands_on_the_open_tenders_and_sees_its_own_endpoints_only(
+    platform: Platform, console: ServiceProcess, browser: Browser
+) -> None:
+    for org in ("NAMMO", "THALES"):
+        body = {"url": platform.receiver.url(f"/hooks/{org}"), "description": f"{org} sales desk"}
+        made = httpx.post(
+            f"{platform.notifications.url}/v1/endpoints", json=body, headers=bearer(Role.INDUSTRY, org=org)
+        )
+        assert made.status_code == 201, made.text
+    context = browser.new_context(base_url=console.url)
+    page = context.new_page()
+    page.goto("/sign-in")
+    page.get_by_role("radio", name="Company").check()
+    page.get_by_label("Agency or company (e.g. NSPA, NAMMO)").fill("NAMMO")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_contain_text("Open tenders")
+    page.get_by_role("link", name="Webhook endpoints").click()
+    expect(page.locator("h1")).to_contain_text("(1)")
+    assert "/hooks/THALES" not in page.locator("main").inner_text()
+    page.get_by_role("link", name=platform.receiver.url("/hooks/NAMMO")).click()
+    expect(page.locator("h2")).to_contain_text("Attempts")
+    context.close()

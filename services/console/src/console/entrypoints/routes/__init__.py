@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from console.entrypoints.routes import bundles, contracts, demand_sheet, home, needs, sign_in, spreadsheets
+from console.entrypoints.routes import (
+    bundles,
+    contracts,
+    demand_sheet,
+    home,
+    industry,
+    money,
+    needs,
+    sign_in,
+    spreadsheets,
+)
 
 router = APIRouter()
 # the spreadsheets' fixed paths (/needs/import) before the needs' /needs/{need_id}
-for module in (sign_in, home, spreadsheets, needs, bundles, contracts, demand_sheet):
+for module in (sign_in, home, spreadsheets, needs, bundles, contracts, demand_sheet, money, industry):
     router.include_router(module.router)

@@ -11,7 +11,7 @@ from console.entrypoints.session import User
 
 router = APIRouter()
 
-LANDING = {Role.NATION_DESK: "/needs", Role.COORDINATOR: "/bundles"}
+LANDING = {Role.NATION_DESK: "/needs", Role.COORDINATOR: "/bundles", Role.INDUSTRY: "/tenders"}
 
 
 @router.get("/", response_model=None)
