@@ -65,6 +65,12 @@ def create_app(settings: ConsoleSettings | None = None, transport: httpx.AsyncBa
             return RedirectResponse("/sign-in", status_code=303)
         return page(request, "refused.html", status_code=exc.status if exc.status < 500 else 502, error=exc)
 
+    @app.exception_handler(httpx.HTTPError)
+    async def unreachable(request: Request, exc: httpx.HTTPError) -> Response:
+        """A service that does not answer: said so, and the user may try again."""
+        problem = {"title": "a service of the platform does not answer now; try again in a moment"}
+        return page(request, "refused.html", status_code=503, error=ApiError(503, problem))
+
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
         return {"status": "ok"}
