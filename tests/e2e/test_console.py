@@ -36,6 +36,8 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SHOTS = os.environ.get("CONSOLE_SCREENSHOTS")
+"""Where to keep screenshots of the main pages (the README shows them); none when unset."""
 LIVE_WITHIN_MS = 10_000
 """The services bundle a need within a second or two; the page follows within its poll."""
 
@@ -81,6 +83,12 @@ def signed_in(browser: Browser, console: ServiceProcess, role: str, party: str) 
     return context, page
 
 
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
 def every_field_labelled(page: Page) -> None:
     unlabelled = page.evaluate(
         """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
@@ -111,6 +119,7 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     page.get_by_label("Delivery until").fill(window[1])
     expect(page.locator("#preview")).to_contain_text("Opens a new bundle", timeout=LIVE_WITHIN_MS)
     expect(page.locator("#preview")).to_contain_text("Why:")
+    shot(page, "need-form-with-preview")
     page.get_by_label("Quantity").press("Enter")  # the keyboard saves the form as the button does
 
     expect(page.locator("h1")).to_contain_text("AMMO-155MM · 1,000 for NLD")
@@ -125,6 +134,7 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     assert httpx.post(f"{platform.demand.url}/v1/needs", json=german, headers=desk("DEU")).status_code == 201
     expect(page.locator("[data-field=total]")).to_have_text("1,500", timeout=LIVE_WITHIN_MS)
     expect(page.locator("[data-field=nations]")).to_contain_text("DEU, NLD")
+    shot(page, "bundle-live")
 
     # Germany's desk sees the totals and its own line, nothing of the Dutch 1,000.
     germans, deu_page = signed_in(browser, console, "nation_desk", "DEU")
@@ -154,6 +164,7 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     coordinator_page.goto("/demand-sheet/AMMO-155MM")
     expect(coordinator_page.locator("svg.chart title").first).to_contain_text("Demand against declared capacity")
     expect(coordinator_page.locator(f"td[data-year='{start.year}']")).to_have_text("1,500")
+    shot(coordinator_page, "demand-sheet")
 
     # The contract follows from Kafka; its lots are planned and one is delivered: the Dutch
     # desk's contract page shows planned against delivered per month and updates by itself.
@@ -175,6 +186,7 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
                            json={"quantity": 150, "delivered_on": date.today().isoformat()})  # fmt: skip
     assert delivered.status_code == 200, delivered.text
     expect(page.locator(f"td[data-month='{month}']")).to_have_text("150", timeout=LIVE_WITHIN_MS)
+    shot(page, "contract-deliveries")
     assert "DEU" in page.locator("#live table").last.inner_text(), "the lead's desk sees every lot"
     deu_page.goto(page.url.removeprefix(console.url))
     german_lots = deu_page.locator("#live table").last.inner_text()
