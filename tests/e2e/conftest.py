@@ -3,6 +3,7 @@ webhook receiver on loopback. Each test gets its own topics (prefix) and databas
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -30,6 +31,15 @@ class Platform:
 
 @pytest.fixture
 async def platform(kafka_bootstrap: str, postgres_maintenance_url: str, tmp_path: Path) -> AsyncIterator[Platform]:
+    async with running_platform(kafka_bootstrap, postgres_maintenance_url, tmp_path) as started:
+        yield started
+
+
+@contextlib.asynccontextmanager
+async def running_platform(
+    kafka_bootstrap: str, postgres_maintenance_url: str, tmp_path: Path
+) -> AsyncIterator[Platform]:
+    """The three services on topics and databases of their own, and a webhook receiver."""
     common = {
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "KAFKA_TOPIC_PREFIX": f"e2e{uuid.uuid4().hex[:8]}.",

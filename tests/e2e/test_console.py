@@ -10,17 +10,18 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
 
 from bundling_shared.auth import Role
-from tests.e2e.conftest import Platform
+from tests.e2e.conftest import Platform, running_platform
 from tests.support.api import bearer, desk
 from tests.support.infra import free_port
 from tests.support.processes import ServiceProcess
@@ -42,8 +43,19 @@ LIVE_WITHIN_MS = 10_000
 """The services bundle a need within a second or two; the page follows within its poll."""
 
 
-@pytest.fixture
-def console(platform: Platform, tmp_path: Path) -> Iterator[ServiceProcess]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def platform(
+    kafka_bootstrap: str, postgres_maintenance_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
+    """One platform for the module's tests (each acts for nations of its own): starting the
+    services is most of a browser test's time."""
+    async with running_platform(kafka_bootstrap, postgres_maintenance_url, tmp_path_factory.mktemp("console")) as up:
+        yield up
+
+
+@pytest.fixture(scope="module")
+def console(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+    tmp_path = tmp_path_factory.mktemp("console-log")
     port = free_port()
     env = {
         "CONSOLE_PORT": str(port),
@@ -62,7 +74,7 @@ def console(platform: Platform, tmp_path: Path) -> Iterator[ServiceProcess]:
         process.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if shutil.which(CHROMIUM) is None:
         pytest.fail(f"{CHROMIUM} is missing: deploy/bootstrap.sh installs Debian's chromium")
@@ -230,7 +242,7 @@ def test_a_desk_imports_needs_from_a_spreadsheet_with_one_bad_row_and_downloads_
         f"AMMO-155MM,lots,{start},{end},own_forces,\n"
         f"VSRAT,300,{start},{end},ukraine,\n"
     )
-    context, page = signed_in(browser, console, "nation_desk", "NLD")
+    context, page = signed_in(browser, console, "nation_desk", "POL")
     page.goto("/needs/import")
     every_field_labelled(page)
     page.get_by_label("Spreadsheet (CSV or XLSX, at most 1,000 rows)").set_input_files(sheet)
