@@ -72,7 +72,11 @@ def test_an_expiring_framework_opens_its_follow_on_round_and_its_desks_hear_of_i
     round_ = eventually(follow_on_round, 60, "the follow-on round the demand service opens")
     follows = round_["follows_on"]
     assert (follows["kind"], follows["ends_on"], follows["horizon_years"]) == ("framework", f"{LAST}-12-31", 5)
-    assert follows["nations"] == ["CZE", "NLD"] and follows["expected"] == [{"nation": "NLD", "quantity": 2_000}]
+    assert follows["nations"] == ["CZE", "NLD"]
+    # Its own quantity, and year by year what it took under the framework, a term later.
+    term = LAST - FIRST + 1
+    yearly = [{"year": y + term, "quantity": 500} for y in range(FIRST, LAST + 1)]
+    assert follows["expected"] == [{"nation": "NLD", "quantity": 2_000, "yearly": yearly}]
     assert (round_["status"], round_["delivery_window"]["start"]) == ("proposed", f"{LAST + 1}-01-01")
     assert [b for b in bundles_of(platform, "DEU") if b["follows_on"]] == []
 
