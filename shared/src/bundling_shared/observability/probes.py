@@ -59,25 +59,25 @@ def consumer_lag(
         await admin.start()
         try:
             await reader.start()
-            await reader.topics()  # the cluster's metadata, partitions included
+            described = await admin.describe_topics(sorted({topic for _, topic in wanted}))
             partitions = {
-                topic: [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or ())]
-                for topic in {topic for _, topic in wanted}
+                d["topic"]: [TopicPartition(d["topic"], p["partition"]) for p in d["partitions"]]
+                for d in described
+                if d["error_code"] == 0
             }
             every = [tp for tps in partitions.values() for tp in tps]
             ends = await reader.end_offsets(every) if every else {}
             starts = await reader.beginning_offsets(every) if every else {}
-            for group in sorted({group for group, _ in wanted}):
-                committed = await admin.list_consumer_group_offsets(group)
-                for g, topic in wanted:
-                    if g != group:
-                        continue
-                    behind = 0
-                    for tp in partitions[topic]:
-                        done = committed.get(tp)
-                        position = done.offset if done is not None and done.offset >= 0 else starts.get(tp, 0)
-                        behind += max(ends.get(tp, 0) - position, 0)
-                    metrics.consumer_lag.labels(metrics.service, group, topic).set(behind)
+            committed: dict[str, dict[TopicPartition, Any]] = {}
+            for group, topic in wanted:
+                if group not in committed:
+                    committed[group] = await admin.list_consumer_group_offsets(group)
+                behind = 0
+                for tp in partitions.get(topic, []):
+                    done = committed[group].get(tp)
+                    position = done.offset if done is not None and done.offset >= 0 else starts.get(tp, 0)
+                    behind += max(ends.get(tp, 0) - position, 0)
+                metrics.consumer_lag.labels(metrics.service, group, topic).set(behind)
         finally:
             await reader.stop()
             await admin.close()

@@ -1,7 +1,8 @@
-"""One user action, one trace, across the three service processes on the real broker: a
-coordinator commits a joint order; demand publishes it through its outbox, contracts
-makes the contract and publishes that through its own, notifications sends a company the
-webhook. Each service writes its spans to a file (`TRACING_FILE`), read here."""
+"""What an operator sees of one flow through the three service processes on the real
+broker: a coordinator commits a joint order; demand publishes it through its outbox,
+contracts makes the contract and publishes that through its own, notifications sends a
+company the webhook. That is one trace (each service writes its spans to a file,
+`TRACING_FILE`, read here), and each service's `/metrics` counted its part."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import bundled, commit, contracted, eventually, register_endpoint, register_need
@@ -49,7 +52,17 @@ def ancestors(span: Span, by_id: dict[str, Span]) -> list[Span]:
     return chain
 
 
-def test_a_committed_joint_order_is_one_trace_from_the_request_to_the_companys_webhook(
+def sample(url: str, name: str, **labels: str) -> float | None:
+    """The value of one series of the service's `/metrics`, scraped as Prometheus does."""
+    text = httpx.get(f"{url}/metrics").text
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
+                return float(s.value)
+    return None
+
+
+def test_a_committed_joint_order_is_one_trace_from_the_request_to_the_companys_webhook_and_counted(
     traced_platform: Platform,
 ) -> None:
     platform = traced_platform
@@ -100,3 +113,17 @@ def test_a_committed_joint_order_is_one_trace_from_the_request_to_the_companys_w
             s for s in spans if s["trace_id"] == registration["trace_id"] and s["name"] == "aggregator place need"
         ]
         assert len(placing) == 1
+
+    # each service's metrics counted its part of the flow
+    demand, contracts, notifications = (s.url for s in platform.services)
+    assert sample(demand, "bundling_needs_registered_total", service="demand") == 2
+    assert sample(demand, "http_requests_total", method="POST", route="/v1/needs", status="201") == 2
+    assert (sample(demand, "bundling_aggregator_batch_size_count") or 0) >= 1
+    received = {"app_name": "contracts", "handler": committed_topic, "status": "acked"}
+    assert (sample(contracts, "faststream_received_processed_messages_total", **received) or 0) >= 1
+    assert sample(notifications, "bundling_webhook_deliveries_total", outcome="delivered") == 1
+    assert sample(notifications, "bundling_webhook_endpoints", health="healthy") == 1
+    assert sample(demand, "bundling_bundles", status="committed") == 1
+    eventually(lambda: sample(contracts, "bundling_outbox_pending") == 0, what="contracts' outbox emptied")
+    lag = {"group": f"{prefix}notifications-contracts", "topic": contract_topic}
+    eventually(lambda: sample(notifications, "bundling_consumer_lag", **lag) == 0, what="no lag once all is read")
