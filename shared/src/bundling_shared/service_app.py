@@ -94,7 +94,8 @@ def create_service_app(
             raise ConnectionError("Kafka broker does not answer")
 
     checks = {"database": lambda: ping(engine), "kafka": broker_ping}
-    install_common(app, checks, max_body_bytes=http.max_body_bytes, metrics=service.metrics)
+    metrics = service.metrics if service.metrics.enabled else None
+    install_common(app, checks, max_body_bytes=http.max_body_bytes, metrics=metrics)
     service.metrics.probe(probes.outbox_backlog(service.metrics, engine, service.relay.table))
     service.metrics.probe(
         probes.consumer_lag(service.metrics, settings.kafka.bootstrap_servers, lambda: probes.subscriptions(broker))

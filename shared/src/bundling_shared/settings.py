@@ -109,6 +109,15 @@ class OutboxSettings(BaseSettings):
     retention_hours: float = Field(default=168.0, gt=0, description="Published rows are purged after this.")
 
 
+class MetricsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="METRICS_", extra="ignore")
+
+    enabled: bool = Field(
+        default=True,
+        description="Serve /metrics and count requests and messages; false leaves the route and the counting out.",
+    )
+
+
 class TracingSettings(BaseSettings):
     """OpenTelemetry traces, off unless an exporter is named here."""
 
@@ -175,4 +184,5 @@ class ServiceSettings(BaseSettings):
     log: LogSettings = Field(default_factory=LogSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     clock: ClockSettings = Field(default_factory=ClockSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)

@@ -44,7 +44,7 @@ def bootstrap(settings: ContractsSettings | None = None, clock: Clock | None = N
     clock = clock or settings.clock.clock(settings.auth)
     orm.start_mappers()
     engine = make_engine(settings.database_url)
-    metrics = ServiceMetrics(SERVICE)
+    metrics = ServiceMetrics(SERVICE, enabled=settings.metrics.enabled)
     broker = make_broker(settings.kafka, SERVICE, metrics)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers(broker)), settings.outbox)
     uow: UowFactory = partial(ContractsUnitOfWork, make_session_factory(engine), relay.wake, clock=clock)

@@ -44,7 +44,7 @@ def bootstrap(settings: DemandSettings | None = None, clock: Clock | None = None
     orm.start_mappers()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
-    metrics = ServiceMetrics(SERVICE)
+    metrics = ServiceMetrics(SERVICE, enabled=settings.metrics.enabled)
     broker = make_broker(settings.kafka, SERVICE, metrics)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers(broker)), settings.outbox)
     counts = demand_metrics(metrics, engine)

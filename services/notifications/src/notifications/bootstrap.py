@@ -95,7 +95,7 @@ def bootstrap(
     settings = settings or NotificationsSettings()
     clock = clock or settings.clock.clock(settings.auth)
     engine, session_factory = _database(settings)
-    metrics = ServiceMetrics(SERVICE)
+    metrics = ServiceMetrics(SERVICE, enabled=settings.metrics.enabled)
     broker = make_broker(settings.kafka, SERVICE, metrics)
     tally = webhook_metrics(metrics, engine)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers(broker)), settings.outbox)

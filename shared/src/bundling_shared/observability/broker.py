@@ -19,6 +19,6 @@ def observed(service: str, metrics: ServiceMetrics | None) -> list[Any]:
     middlewares: list[Any] = []
     if (provider := tracing.provider()) is not None:
         middlewares.append(KafkaTelemetryMiddleware(tracer_provider=provider, include_messages_counters=False))
-    if metrics is not None:
+    if metrics is not None and metrics.enabled:
         middlewares.append(KafkaPrometheusMiddleware(registry=metrics.registry, app_name=service))
     return middlewares

@@ -50,8 +50,10 @@ class ServiceMetrics:
     """What `/metrics` of one service shows. Families particular to a service are added
     by its own code with `counter`, `gauge` and `histogram`, into the same registry."""
 
-    def __init__(self, service: str, *, refresh_seconds: float = 5.0) -> None:
+    def __init__(self, service: str, *, enabled: bool = True, refresh_seconds: float = 5.0) -> None:
+        """`enabled` false: nothing counts messages or requests into it, and no route shows it."""
         self.service = service
+        self.enabled = enabled
         self.registry = CollectorRegistry()
         self._refresh_seconds = refresh_seconds
         self._refreshed_at: float | None = None

@@ -27,7 +27,7 @@ from typing import Any
 from opentelemetry import context, propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 
 from bundling_shared.settings import TracingSettings
@@ -54,7 +54,7 @@ def configure(service: str, settings: TracingSettings) -> bool:
         endpoint = settings.otlp_endpoint.rstrip("/") + "/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     if settings.file is not None:
-        provider.add_span_processor(SimpleSpanProcessor(JsonLinesExporter(settings.file)))
+        provider.add_span_processor(BatchSpanProcessor(JsonLinesExporter(settings.file), schedule_delay_millis=200))
     trace.set_tracer_provider(provider)  # for libraries that ask the API for theirs
     install(provider)
     return True
