@@ -13,9 +13,10 @@ side by side in one run.
    aggregator's batch path and reports the mean cost per event and its peak memory (RSS).
    With --observability each counted round runs twice, in fresh processes, in turns:
    the service with its metrics and tracing off (METRICS_ENABLED=false, no exporter), and
-   with both on (Prometheus counting every message, a span per batch, per need placed and
-   per statement, batched to a JSON-lines file; each event carries a `traceparent` as the
-   outbox relay sends it). Printed side by side with the ratio on / off and its median.
+   with both on (Prometheus counting every batch, a span per batch and per statement,
+   batched to a JSON-lines file; each event carries a `traceparent` as the outbox relay
+   sends it, whose trace is resumed while its need is placed). Printed side by side with
+   the ratio on / off and its median.
 3. With --cpu-split only: where a batch's time goes, without the broker. A fresh process
    places N need events through `aggregate_together` in batches of 2,000 and reports per
    event its wall time, its own CPU time and, for a PostgreSQL server on this machine, the

@@ -3,11 +3,16 @@ labels, a path no route knows is `unmatched`, and `/metrics` needs no token."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from fastapi import APIRouter, FastAPI
 
 from bundling_shared.http import install_common
 from bundling_shared.observability.metrics import ServiceMetrics
+from bundling_shared.settings import MetricsSettings
+from demand.config import DemandSettings
+from demand.entrypoints.app import create_app
 
 
 def app_with(metrics: ServiceMetrics) -> FastAPI:
@@ -59,3 +64,15 @@ async def test_requests_are_counted_by_route_template_and_status_and_unknown_pat
     text = exposed.text
     assert 'route="/v1/things/{thing_id}"' in text
     assert "a1" not in text and "setup.php" not in text
+
+
+def test_a_service_with_metrics_switched_off_serves_no_metrics_route(tmp_path: Path) -> None:
+    def paths(enabled: bool) -> set[str]:
+        settings = DemandSettings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'demand.db'}", metrics=MetricsSettings(enabled=enabled)
+        )
+        return set(create_app(settings).openapi()["paths"])
+
+    assert "/metrics" in paths(True)
+    assert "/metrics" not in paths(False)
+    assert "/health" in paths(False)

@@ -38,7 +38,6 @@ from demand.service_layer.unit_of_work import UnitOfWork
 NeedChange = NeedRegisteredV1 | NeedAmendedV1 | NeedWithdrawnV1
 
 AGGREGATOR = "demand-aggregator"  # its consumer group, and who its changes to a need's history are by
-PLACING = "aggregator place need"  # the span of one need event's placement, in that event's trace
 
 log = get_logger(__name__)
 
@@ -60,7 +59,7 @@ async def aggregate(event: NeedChange, uow: UnitOfWork) -> str | None:
     async with uow:
         if await uow.already_processed(AGGREGATOR, event.event_id):
             return None
-        with tracing.joined(str(event.event_id), PLACING):
+        with tracing.resumed(event.event_id):
             need = _checked(await uow.needs.get(event.payload.need_id), event)
             bundle_id = await _apply(need, uow, uow.clock.now(), _change(event))
         await uow.mark_processed(AGGREGATOR, event.event_id)
@@ -164,7 +163,7 @@ async def _together(events: Sequence[NeedChange], uow: UnitOfWork, before: Befor
                     # Events the placement causes (bundle opened, harmonisation) carry the
                     # correlation id of the need event behind them, batch or not.
                     bind_correlation_id(event.correlation_id)
-                    with tracing.joined(str(event.event_id), PLACING):
+                    with tracing.resumed(event.event_id):
                         need = _checked(needs.get(event.payload.need_id), event)
                         await _apply(need, uow, now, _change(event))
                     if pipelined is not None:

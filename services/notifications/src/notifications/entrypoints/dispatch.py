@@ -45,6 +45,7 @@ async def dispatch(settings: NotificationsSettings) -> None:
     """Until SIGTERM or SIGINT; attempts cut short are resumed when their lease runs out."""
     check_database(settings.database_url)
     process = bootstrap_dispatcher(settings)
+    tracing.instrument_engine(process.engine)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, process.sending.dispatcher.stop)
@@ -55,6 +56,8 @@ async def dispatch(settings: NotificationsSettings) -> None:
         await process.sending.run()
     finally:
         exposing.cancel()
+        await asyncio.gather(exposing, return_exceptions=True)
+        tracing.shutdown()
         with contextlib.suppress(Exception):
             await process.engine.dispose()
         log.info("dispatcher.stopped")
