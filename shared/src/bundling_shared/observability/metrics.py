@@ -57,7 +57,6 @@ class ServiceMetrics:
         self.registry = CollectorRegistry()
         self._refresh_seconds = refresh_seconds
         self._refreshed_at: float | None = None
-        self._refreshing: asyncio.Lock | None = None
         self._probes: list[Probe] = []
         self.http_requests = self.counter(
             "http_requests", "HTTP requests answered, by route template and status.", ["method", "route", "status"]
@@ -99,20 +98,18 @@ class ServiceMetrics:
 
     async def refresh(self) -> None:
         """Runs the probes, side by side and each within `PROBE_TIMEOUT_SECONDS`; a probe
-        that fails leaves its gauges as they were and is logged, the others still run."""
-        if self._refreshing is None:
-            self._refreshing = asyncio.Lock()
-        async with self._refreshing:
-            now = time.monotonic()
-            if self._refreshed_at is not None and now - self._refreshed_at < self._refresh_seconds:
-                return
-            results = await asyncio.gather(
-                *(asyncio.wait_for(p(), PROBE_TIMEOUT_SECONDS) for p in self._probes), return_exceptions=True
-            )
-            for probe, result in zip(self._probes, results, strict=True):
-                if isinstance(result, BaseException):
-                    log.warning("metrics.probe_failed", probe=getattr(probe, "__name__", "?"), error=repr(result))
-            self._refreshed_at = time.monotonic()
+        that fails leaves its gauges as they were and is logged, the others still run. A
+        scrape while a refresh is under way shows the values as they stand."""
+        now = time.monotonic()
+        if self._refreshed_at is not None and now - self._refreshed_at < self._refresh_seconds:
+            return
+        self._refreshed_at = now
+        results = await asyncio.gather(
+            *(asyncio.wait_for(p(), PROBE_TIMEOUT_SECONDS) for p in self._probes), return_exceptions=True
+        )
+        for probe, result in zip(self._probes, results, strict=True):
+            if isinstance(result, BaseException):
+                log.warning("metrics.probe_failed", probe=getattr(probe, "__name__", "?"), error=repr(result))
 
     async def exposition(self) -> bytes:
         await self.refresh()
