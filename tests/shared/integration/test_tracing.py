@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bundling_shared.db import make_engine, make_session_factory, migrate
 from bundling_shared.messaging.outbox import OutboxRelay
 from bundling_shared.observability import tracing
+from bundling_shared.settings import TracingSettings
 from bundling_shared.topics import NEEDS
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
@@ -91,3 +92,13 @@ def test_a_background_statement_starts_no_trace_and_one_within_work_is_kept(span
     ):
         pass
     assert sorted(s.name for s in spans.get_finished_spans()) == ["SELECT", "request"]
+
+
+def test_a_process_may_name_the_service_its_spans_are_recorded_under(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OTEL_SERVICE_NAME", raising=False)
+    assert TracingSettings().service_name is None
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "notifications-dispatcher")
+    monkeypatch.setenv("TRACING_FILE", "/tmp/spans.jsonl")
+    settings = TracingSettings()
+    assert settings.service_name == "notifications-dispatcher"
+    assert settings.active

@@ -64,6 +64,7 @@ async def test_requests_are_counted_by_route_template_and_status_and_unknown_pat
     text = exposed.text
     assert 'route="/v1/things/{thing_id}"' in text
     assert "a1" not in text and "setup.php" not in text
+    assert "process_resident_memory_bytes" in text and "python_gc_collections_total" in text  # the process's own
 
 
 def test_a_service_with_metrics_switched_off_serves_no_metrics_route(tmp_path: Path) -> None:

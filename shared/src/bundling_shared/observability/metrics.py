@@ -22,10 +22,13 @@ from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
     CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
+    ProcessCollector,
     disable_created_metrics,
     generate_latest,
 )
@@ -55,6 +58,11 @@ class ServiceMetrics:
         self.service = service
         self.enabled = enabled
         self.registry = CollectorRegistry()
+        # The process's memory, processor time, open files and collections, as the
+        # client's default registry would show them.
+        ProcessCollector(registry=self.registry)
+        self.registry.register(PLATFORM_COLLECTOR)
+        self.registry.register(GC_COLLECTOR)
         self._refresh_seconds = refresh_seconds
         self._refreshed_at: float | None = None
         self._probes: list[Probe] = []

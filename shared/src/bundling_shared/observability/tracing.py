@@ -47,7 +47,7 @@ def configure(service: str, settings: TracingSettings) -> bool:
     whether tracing is on. Called once, where the process starts."""
     if _provider is not None or not settings.active:
         return _provider is not None
-    provider = new_provider(service)
+    provider = new_provider(settings.service_name or service)
     if settings.otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
