@@ -182,6 +182,25 @@ def expect(response: httpx.Response, *codes: int) -> Any:
     return response.json() if response.content else None
 
 
+# Contracts the Netherlands signed nationally, as its desk records them: the Dutch share of
+# value rises from 41 % (2022) to 59 % (2023), and two Dutch suppliers are new in 2023.
+DUTCH_PURCHASES = (
+    ("NL-2022-017", "2022-03-14", "26000000.00", "Thales Nederland", "NLD", False),
+    ("NL-2022-031", "2022-06-02", "15000000.00", "Fokker Services", "NLD", False),
+    ("NL-2022-044", "2022-09-20", "35000000.00", "Rheinmetall", "DEU", False),
+    ("NL-2022-058", "2022-11-08", "24000000.00", "Lockheed Martin", "USA", False),
+    ("NL-2023-006", "2023-02-21", "30000000.00", "Thales Nederland", "NLD", False),
+    ("NL-2023-019", "2023-04-11", "14000000.00", "Fokker Services", "NLD", False),
+    ("NL-2023-027", "2023-06-30", "9000000.00", "VDL Defentec", "NLD", False),
+    ("NL-2023-040", "2023-09-05", "6000000.00", "Nedinsco", "NLD", True),
+    ("NL-2023-052", "2023-10-17", "26000000.00", "Rheinmetall", "DEU", False),
+    ("NL-2023-063", "2023-12-01", "15000000.00", "Lockheed Martin", "USA", False),
+)
+
+
+WEIGHTS = {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10}
+
+
 class Demo:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -434,7 +453,7 @@ class Demo:
             f" {money['value_eur']} EUR the confirmed pledges leave {money['gap_eur']} EUR to the buyers' budgets"
         )
 
-    def cv90_fund(self) -> None:
+    def cv90_fund(self) -> str:
         """Sweden runs a fund for CV90 vehicles for Ukraine; the Netherlands and Denmark pay
         in; Sweden pays toward its CV90 joint order from it."""
         sweden = self.token(Role.COORDINATOR, nation="SWE")
@@ -463,6 +482,49 @@ class Demo:
         say(
             f"Sweden pays 500000000.00 EUR toward its CV90 joint order {bundle_id} from the fund;"
             f" paid in {after['money']['paid_eur']} EUR, balance {after['balance_eur']} EUR"
+        )
+        expect(self.http.post(f"{url}/v1/bundles/{bundle_id}/commit", json={}, headers=sweden), 200)
+        return bundle_id
+
+    def cv90_built_partly_in_the_netherlands(self, bundle_id: str) -> None:
+        """Only BAE Systems Hägglunds builds the CV90: Sweden negotiates with it alone, without
+        a published notice (Directive 2009/81/EC, Article 28(1)(e)); its offer puts 30 % of
+        the production in the Netherlands, which pays into the fund; signed without a
+        standstill (Article 58(a)), the promise binds the supplier on the contract."""
+        contracts = self.args.contracts_url
+        sweden = self.token(Role.COORDINATOR, nation="SWE")
+
+        def contracted() -> dict[str, Any] | None:
+            r = self.http.get(f"{contracts}/v1/joint-orders/{bundle_id}/contract", headers=sweden)
+            return None if r.status_code == 404 else dict(expect(r, 200))
+
+        contract = wait_for(f"the contract of the CV90 joint order {bundle_id}", self.args.timeout, contracted)
+        until = (date.today() + timedelta(days=400)).isoformat()
+        supplier = {"organisation": "HAGGLUNDS", "country": "SWE", "security_declaration_valid_until": until}
+        admin = self.token(Role.ADMIN, org="platform")
+        expect(self.http.post(f"{contracts}/v1/suppliers", json=supplier, headers=admin), 201, 409)
+        hagglunds_token = self.token(Role.INDUSTRY, org="HAGGLUNDS")
+        (hagglunds,) = expect(self.http.get(f"{contracts}/v1/suppliers", headers=hagglunds_token), 200)["items"]
+        today = date.today().isoformat()
+        negotiation = {"item_code": "CV90", "buyer_nation": "SWE", "nations": contract["nations"],
+                       "quantity": contract["total_quantity"], "tender_date": today, "quality_gates": [],
+                       "bundle_id": bundle_id, "procedure": "negotiated_without_publication",
+                       "invited_supplier_id": hagglunds["id"],
+                       "justification": "Only BAE Systems Hagglunds builds the CV90 and holds its design rights",
+                       "weights": WEIGHTS}  # fmt: skip
+        procurement = expect(self.http.post(f"{contracts}/v1/procurements", json=negotiation, headers=sweden), 201)
+        offer = {"unit_price_eur": "10000000.00", "first_delivery": (date.today() + timedelta(days=180)).isoformat(),
+                 "monthly_rate": 2, "origin_country": "SWE", "eu_component_share": 0.9,
+                 "non_associated_component_share": 0.0, "local_production": {"NLD": 0.3, "SWE": 0.7}}  # fmt: skip
+        path = f"{contracts}/v1/procurements/{procurement['id']}"
+        expect(self.http.post(f"{path}/offers", json=offer, headers=hagglunds_token), 201)
+        expect(self.http.post(f"{path}/award", headers=sweden), 200)
+        expect(self.http.post(f"{path}/sign", headers=sweden), 200)
+        signed = expect(self.http.get(f"{contracts}/v1/contracts/{contract['id']}", headers=sweden), 200)
+        shares = ", ".join(f"{share:.0%} in {nation}" for nation, share in sorted(signed["local_production"].items()))
+        say(
+            f"Sweden negotiates with BAE Systems Hagglunds alone (no notice, Directive 2009/81/EC Art. 28(1)(e)),"
+            f" signs contract {contract['id']} the same day (no standstill, Art. 58(a)): production {shares}"
         )
 
     def declare_patriot_line(self) -> dict[str, Any]:
@@ -545,6 +607,25 @@ class Demo:
             f" follow-on round {round_['id']} opened for {', '.join(follows['nations'])}"
         )
 
+    def dutch_industrial_base(self) -> None:
+        """The Netherlands' desk records contracts it signed nationally in 2022 and 2023 (outside
+        any bundle), and the yearly report shows the share contracted with Dutch companies
+        rising from 41 % to 59 %, with the Dutch suppliers contracted for the first time."""
+        nld = self.token(Role.NATION_DESK, nation="NLD")
+        url = f"{self.args.contracts_url}/v1/national-purchases"
+        for reference, signed_on, value, supplier, country, sme in DUTCH_PURCHASES:
+            body = {"reference": reference, "signed_on": signed_on, "value_eur": value, "supplier_name": supplier,
+                    "supplier_country": country, "supplier_sme": sme}  # fmt: skip
+            expect(self.http.post(url, json=body, headers=nld), 201, 409)  # 409: recorded by an earlier run
+        years = expect(self.http.get(f"{self.args.contracts_url}/v1/reports/kpis", headers=nld), 200)["years"]
+        for year in (y for y in years if y["year"] in (2022, 2023)):
+            dutch = year["by_nation"].get("NLD", {})
+            say(
+                f"{year['year']}: {dutch.get('national_share', 0):.0%} of NLD's {dutch.get('total', '0')} EUR"
+                f" contracted with Dutch companies; new Dutch suppliers {year['new_suppliers'].get('NLD', 0)},"
+                f" SME share {year['sme_share']:.0%}"
+            )
+
     def received(self) -> list[dict[str, Any]]:
         items = expect(self.receiver.get("/_received"), 200)
         return [x for x in items if isinstance(x, dict)]
@@ -619,10 +700,11 @@ class Demo:
             self.commit(case)
         step("Money: pledges to the 155 mm joint order, a Swedish fund for CV90")
         self.pledges_to_155mm()
-        self.cv90_fund()
+        cv90 = self.cv90_fund()
         step("Contracts")
         for case in CASES:
             self.wait_for_contract(case)
+        self.cv90_built_partly_in_the_netherlands(cv90)
         step("Industry hears of the contracts")
         self.wait_for_webhooks()
         step("Production, schedules and the next round")
@@ -630,6 +712,8 @@ class Demo:
             self.patriot_unlocked(patriot_line)
         self.order_shift()
         self.follow_on_round()
+        step("The Dutch defence industrial base, year by year")
+        self.dutch_industrial_base()
         self.summary()
         say()
         say(f"DEMO PASSED in {time.monotonic() - started:.1f}s")

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from bundling_shared.auth import Role
 from bundling_shared.db import make_engine, make_session_factory, migrate
 from bundling_shared.events.demand import NeedEvent
+from bundling_shared.parties import AGENCIES
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
-from demand.domain.bundle import AGENCIES
 from demand.entrypoints.app import MIGRATIONS
 from demand.service_layer import aggregator
 from demand.service_layer.publication import publish_due

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -319,9 +319,10 @@ def declared_patriot_line(platform: Platform) -> dict[str, Any]:
 def signed_with_local_production(
     platform: Platform, contract: dict[str, Any], local_production: dict[str, float]
 ) -> dict[str, Any]:
-    """The lead's procurement for the contract's order, won by BAE Systems Hägglunds on an
-    offer promising `local_production`, signed once the contracts service's clock has run
-    past the standstill; the contract as its lead then sees it."""
+    """The lead negotiates with BAE Systems Hägglunds alone, the only maker of the CV90
+    (Directive 2009/81/EC, Article 28(1)(e)): its offer promises `local_production`, the
+    award follows it and the signing needs no standstill (Article 58(a)); the contract as
+    its lead then sees it."""
     contracts, lead = platform.contracts, coordinator_of(contract["contracting_authority"])
 
     def call(path: str, body: dict[str, Any] | None, headers: dict[str, str], status: int = 200) -> Any:
@@ -330,13 +331,14 @@ def signed_with_local_production(
         return response.json()
 
     today = date.today()
-    call("/v1/suppliers", {"organisation": "HAGGLUNDS", "country": "SWE",
-                           "security_declaration_valid_until": (today + timedelta(days=400)).isoformat()},
-         ADMIN, 201)  # fmt: skip
+    hagglunds = call("/v1/suppliers", {"organisation": "HAGGLUNDS", "country": "SWE",
+                                       "security_declaration_valid_until": (today + timedelta(days=400)).isoformat()},
+                     ADMIN, 201)  # fmt: skip
     tender = {"item_code": contract["item_code"], "buyer_nation": contract["contracting_authority"],
               "nations": contract["nations"], "quantity": contract["total_quantity"], "quality_gates": [],
-              "tender_date": today.isoformat(), "standstill_days": 10, "bundle_id": contract["bundle_id"],
-              "offers_due": today.isoformat(),
+              "tender_date": today.isoformat(), "bundle_id": contract["bundle_id"],
+              "procedure": "negotiated_without_publication", "invited_supplier_id": hagglunds["id"],
+              "justification": "Only BAE Systems Hagglunds builds the CV90 and holds its design rights",
               "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10}}  # fmt: skip
     procurement = call("/v1/procurements", tender, lead, 201)["id"]
     offer = {"unit_price_eur": "9000000.00", "first_delivery": (today + timedelta(days=180)).isoformat(),
@@ -344,12 +346,7 @@ def signed_with_local_production(
              "non_associated_component_share": 0.0, "local_production": local_production,
              "quality_gates": {}}  # fmt: skip
     call(f"/v1/procurements/{procurement}/offers", offer, industry("HAGGLUNDS"), 201)
-    for ahead in (1, 12):  # the award the day after the offers were due, signing after its standstill
-        contracts.stop()
-        contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=ahead)).isoformat()
-        contracts.start()
-        if ahead == 1:
-            call(f"/v1/procurements/{procurement}/award", None, lead)
+    call(f"/v1/procurements/{procurement}/award", None, lead)
     call(f"/v1/procurements/{procurement}/sign", None, lead)
     signed: dict[str, Any] = httpx.get(f"{contracts.url}/v1/contracts/{contract['id']}", headers=lead).json()
     return signed

@@ -71,6 +71,12 @@ def _endpoint(relation: str, world: World) -> dict[str, Any]:
     return body | {"organisation": SUPPLIER} if relation == "admin" else body
 
 
+def national_purchase(_: str = "", __: World | None = None) -> dict[str, Any]:
+    """A contract signed outside the platform a month ago, under a contract number of its own."""
+    return {"reference": f"EDGE-{uuid.uuid4().hex[:8]}", "value_eur": "125000.00", "signed_on": _day(-30),
+            "supplier_name": "Edge Works", "supplier_country": OWN}  # fmt: skip
+
+
 def _catalogue_item(_: str, __: World) -> dict[str, Any]:
     code = f"EDGE-{uuid.uuid4().hex[:6].upper()}"
     return {"code": code, "name": "edge item", "category": "AMMO", "unit": "round"}
@@ -301,6 +307,8 @@ REQUESTS: dict[Route, tuple[dict[str, str], Body | None]] = {
     ),
     ("notifications", "GET", "/v1/messages/{message_id}/deliveries"): ({"message_id": "message_id"}, None),
     ("notifications", "DELETE", "/v1/endpoints/{endpoint_id}"): ({"endpoint_id": "endpoint_id"}, None),
+    ("contracts", "POST", "/v1/national-purchases"): ({}, national_purchase),
+    ("contracts", "DELETE", "/v1/national-purchases/{purchase_id}"): ({"purchase_id": "purchase_id"}, None),
 }
 
 ONCE: set[Route] = {
@@ -347,6 +355,15 @@ def fresh_endpoint(world: World) -> dict[str, str]:
 
 
 FRESH[("notifications", "DELETE", "/v1/endpoints/{endpoint_id}")] = fresh_endpoint
+
+
+def fresh_national_purchase(world: World) -> dict[str, str]:
+    """Withdrawn once: each allowed caller withdraws one the own nation recorded for it."""
+    made = world.call("contracts", "POST", "/v1/national-purchases", world.headers["own"], national_purchase(), 201)
+    return {"purchase_id": str(made["id"])}
+
+
+FRESH[("contracts", "DELETE", "/v1/national-purchases/{purchase_id}")] = fresh_national_purchase
 
 
 def fresh_accession(world: World) -> dict[str, str]:

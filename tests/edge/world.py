@@ -124,6 +124,10 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
     endpoint = world.call("notifications", "POST", "/v1/endpoints", industry(SUPPLIER),
                           {"url": receiver_url, "description": "edge"}, 201)  # fmt: skip
     ids["endpoint_id"] = endpoint["id"]
+    purchase = world.call("contracts", "POST", "/v1/national-purchases", desk(OWN),
+                          {"reference": "EDGE-SEEDED", "value_eur": "250000.00", "signed_on": TODAY.isoformat(),
+                           "supplier_name": "Edge Works", "supplier_country": OWN}, 201)  # fmt: skip
+    ids["purchase_id"] = purchase["id"]
 
     for name, offset in BUNDLES.items():
         for nation, quantity in ((OWN, 100), (PARTNER, 50)):

@@ -131,12 +131,6 @@ class TracingSettings(BaseSettings):
     file: Path | None = Field(
         default=None, description="Append finished spans to this file, one JSON object a line (tests, rehearsals)."
     )
-    service_name: str | None = Field(
-        default=None,
-        validation_alias="OTEL_SERVICE_NAME",
-        description="The service name spans are recorded under; unset: the service's own (a dispatcher process "
-        "may name itself apart).",
-    )
 
     @property
     def active(self) -> bool:

@@ -24,6 +24,7 @@ from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Category, Material, MaterialTerms, RiskLevel
+from contracts.domain.national_purchases import NationalPurchase
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement, TenderFilter
 from contracts.domain.production import ProductionLine
@@ -270,8 +271,14 @@ class FakeProcurements:
         procurement = await self.get(procurement_id)
         return _entries(procurement.evaluation if procurement else [], only, limit, offset)
 
-    async def open_tenders(self, today: date, within: TenderFilter, limit: int, offset: int) -> Found[Procurement]:
-        open_ = (p for p in self.found if p.takes_offers(today) and within.matches(p.item_code))
+    async def open_tenders(
+        self, today: date, within: TenderFilter, limit: int, offset: int, *, invited: str | None = None
+    ) -> Found[Procurement]:
+        open_ = (
+            p
+            for p in self.found
+            if p.takes_offers(today) and within.matches(p.item_code) and p.invited_supplier_id in (None, invited)
+        )
         return _found(sorted(open_, key=lambda p: (p.offers_due, p.id)), limit, offset)
 
 
@@ -455,6 +462,31 @@ class FakeExpiries:
 
 
 @dataclass
+class FakeNationalPurchases:
+    found: dict[str, NationalPurchase] = field(default_factory=dict)
+
+    def add(self, purchase: NationalPurchase) -> None:
+        self.found[purchase.id] = purchase
+
+    async def get(self, purchase_id: str) -> NationalPurchase | None:
+        return self.found.get(purchase_id)
+
+    async def remove(self, purchase: NationalPurchase) -> None:
+        del self.found[purchase.id]
+
+    async def with_reference(self, nation: str, reference: str) -> NationalPurchase | None:
+        return next((p for p in self.found.values() if (p.nation, p.reference) == (nation, reference)), None)
+
+    async def page(self, nation: str | None, limit: int, offset: int) -> Found[NationalPurchase]:
+        chosen = (p for p in self.found.values() if nation is None or p.nation == nation)
+        newest = sorted(sorted(chosen, key=lambda p: p.id), key=lambda p: p.signed_on, reverse=True)
+        return _found(newest, limit, offset)
+
+    async def purchases(self, nation: str | None) -> list[Purchase]:
+        return [p.as_purchase() for p in self.found.values() if nation is None or p.nation == nation]
+
+
+@dataclass
 class FakeUnitOfWork:
     clock: Clock = field(default_factory=lambda: FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC)))
     contracts: FakeContracts = field(default_factory=FakeContracts)
@@ -466,6 +498,7 @@ class FakeUnitOfWork:
     releases: FakeReleases = field(default_factory=FakeReleases)
     lines: FakeProductionLines = field(default_factory=FakeProductionLines)
     stock: FakeStockLevels = field(default_factory=FakeStockLevels)
+    national_purchases: FakeNationalPurchases = field(default_factory=FakeNationalPurchases)
     expiries: FakeExpiries = field(default_factory=FakeExpiries)
     materials: FakeMaterials = field(default_factory=FakeMaterials)
     emitted: list[tuple[Topic, EventEnvelope[Any]]] = field(default_factory=list)

@@ -129,3 +129,70 @@ def test_a_round_opens_for_accession_asking_only_the_nations_with_needs() -> Non
     assert round_.share("NLD") is not None
     with pytest.raises(Exception, match="no needs"):
         round_.open_for_accession(deadline=date(2025, 6, 1), minimum_nations=1, today=date(2025, 1, 2), now=NOW)
+
+
+def per_buyer(nation: str, quantity: int, horizon_years: int = 2) -> FollowOn:
+    """One of the contracts of the VSRAT joint order NSPA contracted one per buyer."""
+    return FollowOn(
+        agreement_kind="contract",
+        agreement_id=f"contract-vsrat-{nation.lower()}",
+        item_code="ATGM-VSRAT",
+        contracting_authority="NSPA",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2027, 12, 31),
+        expected={nation: quantity},
+        horizon_years=horizon_years,
+        bundle_id="bundle-vsrat",
+    )
+
+
+async def test_the_contracts_of_one_joint_order_contracted_per_buyer_are_followed_by_one_round() -> None:
+    uow = FakeUnitOfWork()
+    round_ = await opened_round(uow, per_buyer("NLD", 300))
+    assert await agreement_expiring(uow, event_id=uuid4(), follows=per_buyer("DEU", 500)) is None
+    assert await agreement_expiring(uow, event_id=uuid4(), follows=per_buyer("DEU", 500, horizon_years=1)) is None
+    assert list(uow.bundles.stored) == [round_.id], "one round, not one per contract"
+    assert round_.follows_on is not None
+    assert dict(round_.follows_on.expected) == {"NLD": 300, "DEU": 500}
+    assert round_.follows_on.agreements == ("contract-vsrat-nld", "contract-vsrat-deu")
+    assert round_.share("DEU").participation is Participation.INVITED  # type: ignore[union-attr]
+    reasons = [d.reason for d in uow.bundles.decisions]
+    assert reasons[1].startswith("also follows contract contract-vsrat-deu of the same bundle")
+    assert reasons[2] == "follow-on to contract contract-vsrat-nld expiring 2027-12-31: 1 year(s) left"
+    seen = BundleOut.of(round_, "DEU", NOW.date())
+    assert seen.follows_on is not None and seen.follows_on.also_follows == ["contract-vsrat-deu"]
+    assert [(e.nation, e.quantity) for e in seen.follows_on.expected] == [("DEU", 500)]
+
+
+async def test_a_round_seeds_each_nation_year_by_year_from_the_bundle_its_agreement_came_from() -> None:
+    """The 155 mm framework of 2026 and 2027 ends: the round of 2028 and 2029 starts from what
+    each nation took in each year, a term later; the contracts service tells totals only."""
+    uow = FakeUnitOfWork()
+    years = {
+        "NLD": [YearQuantity(2026, 4_000), YearQuantity(2027, 6_000)],
+        "CZE": [YearQuantity(2026, 9_000), YearQuantity(2027, 3_000)],
+    }
+    for nation, yearly in years.items():
+        asked = terms(nation, None, yearly=yearly, window_start=date(2026, 1, 1), window_end=date(2027, 12, 31))
+        await needs.register_need(uow, caller=desk(nation), terms=asked)
+    await place_all(uow)
+    (source,) = uow.bundles.stored.values()
+    follows = FollowOn(
+        agreement_kind="framework",
+        agreement_id="fw-155mm-2026",
+        item_code="AMMO-155MM",
+        contracting_authority="CZE",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2027, 12, 31),
+        expected={"NLD": 10_000, "CZE": 12_000},
+        horizon_years=1,
+        bundle_id=source.id,
+    )
+    round_ = await opened_round(uow, follows)
+    assert round_.follows_on is not None
+    assert round_.follows_on.expected_yearly("NLD") == [YearQuantity(2028, 4_000), YearQuantity(2029, 6_000)]
+    assert round_.follows_on.expected_yearly("CZE") == [YearQuantity(2028, 9_000), YearQuantity(2029, 3_000)]
+    seen = BundleOut.of(round_, "NLD", NOW.date())
+    assert seen.follows_on is not None
+    ((mine,),) = [seen.follows_on.expected]
+    assert [(y.year, y.quantity) for y in mine.yearly] == [(2028, 4_000), (2029, 6_000)], "its own years alone"

@@ -232,14 +232,17 @@ async def add_endpoint(
     item_categories: tuple[str, ...] = (),
     rate_limit_per_second: int | None = None,
     nation: bool = False,
+    agency: bool = False,
 ) -> Endpoint:
-    """A company's endpoint, or with `nation` one of that nation's desk."""
+    """A company's endpoint, or with `nation` one of that nation's desk, or with `agency`
+    one of that agency's coordinators."""
     return await endpoints.register_endpoint(
         service.uow(),
         caller=ADMIN,
         cmd=endpoints.RegisterEndpoint(
-            organisation=None if nation else organisation,
+            organisation=None if nation or agency else organisation,
             nation=organisation if nation else None,
+            agency=organisation if agency else None,
             url=url,
             description="test",
             event_types=event_types,

@@ -61,11 +61,21 @@ async def test_an_admin_sees_every_organisations_endpoints(api: httpx.AsyncClien
     assert sorted(e["organisation"] for e in listed) == ["NAMMO", "THALES"]
 
 
-async def test_only_industry_nation_desks_and_admins_use_the_api(api: httpx.AsyncClient) -> None:
+async def test_a_coordinator_of_no_known_agency_has_no_endpoints_and_an_agencys_has_its_own(
+    api: httpx.AsyncClient,
+) -> None:
     assert (await api.get("/v1/endpoints")).status_code == 401
-    assert (await api.get("/v1/endpoints", headers=coordinator())).status_code == 403
-    response = await api.post("/v1/endpoints", json={"url": HOOK}, headers=coordinator())
+    assert (await api.get("/v1/endpoints", headers=coordinator("ACME"))).status_code == 403
+    response = await api.post("/v1/endpoints", json={"url": HOOK}, headers=coordinator("ACME"))
     assert response.status_code == 403
+    created = await api.post("/v1/endpoints", json={"url": HOOK}, headers=coordinator("NSPA"))
+    assert created.status_code == 201
+    assert (created.json()["owner"], created.json()["organisation"]) == ("agency", "NSPA")
+    listed = (await api.get("/v1/endpoints", headers=coordinator("NSPA"))).json()["items"]
+    assert [e["id"] for e in listed] == [created.json()["id"]]
+    assert (await api.get("/v1/endpoints", headers=coordinator("EDA"))).json()["items"] == []
+    refused = await api.post("/v1/endpoints", json={"url": HOOK, "agency": "OCCAR"}, headers=coordinator("NSPA"))
+    assert refused.status_code == 422
 
 
 async def test_industry_cannot_register_for_another_organisation(api: httpx.AsyncClient) -> None:

@@ -19,7 +19,7 @@ from bundling_shared.events.envelope import EventEnvelope
 from notifications.bootstrap import NotificationsService
 from tests.notifications import events
 from tests.notifications.integration.conftest import Receiver, recipients
-from tests.support.api import bearer, coordinator, desk, industry
+from tests.support.api import bearer, desk, industry
 
 ADMIN = bearer(Role.ADMIN, org="platform")
 HOOK = "https://hooks.example-defence.eu/"
@@ -126,11 +126,6 @@ async def test_an_admin_registers_for_a_nation_by_naming_it(api: httpx.AsyncClie
     assert (await api.get(f"/v1/endpoints/{created['id']}", headers=desk("NLD"))).status_code == 200
     both = await api.post("/v1/endpoints", json={"url": HOOK, "nation": "NLD", "organisation": "NAMMO"}, headers=ADMIN)
     assert both.status_code == 422
-
-
-async def test_coordinators_still_have_no_endpoints(api: httpx.AsyncClient) -> None:
-    assert (await api.get("/v1/endpoints", headers=coordinator())).status_code == 403
-    assert (await api.post("/v1/endpoints", json={"url": HOOK}, headers=coordinator())).status_code == 403
 
 
 async def test_the_notice_reaches_that_nations_desk_only_signed(

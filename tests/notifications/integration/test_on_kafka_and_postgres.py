@@ -21,13 +21,16 @@ from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 
 from bundling_shared import topics
+from bundling_shared.auth import Principal, Role
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.settings import KafkaSettings
 from bundling_shared.topics import Topic
 from notifications.adapters import orm
 from notifications.bootstrap import NotificationsService, bootstrap
 from notifications.config import NotificationsSettings
+from notifications.domain.endpoint import Owner
 from notifications.entrypoints.app import create_app
+from notifications.service_layer import endpoints
 from tests.notifications import events
 from tests.notifications.conftest import DNS, FakeClock, fake_dns
 from tests.notifications.events import contract_created
@@ -219,3 +222,35 @@ async def test_a_pledge_reaches_its_two_nations_desks_and_a_fund_industry_over_t
         notices = told(path, endpoint.secret)
         assert set(notices) == {"fund.opened"}, f"{path}: industry never hears of a pledge"
         assert "amount" not in notices["fund.opened"] and notices["fund.opened"]["lead"] == "CZE"
+
+
+async def test_an_agency_that_leads_and_signs_hears_its_lead_notices_over_the_broker(
+    settings: NotificationsSettings, kafka_bootstrap: str, receiver: Receiver
+) -> None:
+    """NSPA leads a bundle, commits it, signs its contract and runs what nations pledge to:
+    its coordinators' endpoint hears the pledge to it, its commitment that could not be
+    contracted and its contract nearing its end; a nation in none of them hears nothing."""
+    nspa_coordinator = Principal(subject="coordinator:NSPA", role=Role.COORDINATOR, organisation="NSPA")
+    async with running(settings) as service:
+        nspa = await endpoints.register_endpoint(
+            service.uow(),
+            caller=nspa_coordinator,
+            cmd=endpoints.RegisterEndpoint(url=receiver.url("/nspa"), description="NSPA desk", event_types=()),
+            guard=service.url_guard,
+        )
+        await add_endpoint(service, "POL", receiver.url("/pol"), nation=True)
+        await send(
+            kafka_bootstrap,
+            (topics.BUNDLES, events.pledge("confirmed", recipient="NSPA")),
+            (topics.CONTRACTS, events.commitment_refused("NSPA", "bundle-agency")),
+            (topics.CONTRACTS, events.contract_expiring(kind="contract", lead="NSPA", suppliers=())),
+        )
+        await until(lambda: len(receiver.hits_on("/nspa")) >= 3, "three notices on the agency's endpoint")
+        await asyncio.sleep(0.3)  # room for anything that should not come
+
+    assert nspa.owner is Owner.AGENCY and nspa.organisation == "NSPA"
+    heard = [Webhook(nspa.secret).verify(h.body, h.headers) for h in receiver.hits_on("/nspa")]
+    assert sorted(n["type"] for n in heard) == ["commitment.not_contracted", "contract.expiring", "pledge.confirmed"]
+    pledge = next(n["data"] for n in heard if n["type"] == "pledge.confirmed")
+    assert pledge["lead"] == "NSPA" and "amount" not in pledge
+    assert receiver.hits_on("/pol") == [], "a nation outside hears nothing of another lead's"

@@ -77,12 +77,17 @@ async def test_each_caller_lists_its_own_endpoints_and_how_many_there_are(
     assert (await endpoints.list_endpoints(uow, caller=ADMIN, limit=10, offset=0))[1] == 4
 
 
-async def test_an_agencys_coordinator_has_no_endpoints_and_a_nations_shares_its_desks(
+async def test_an_agencys_coordinators_share_its_endpoints_and_a_nations_share_its_desks(
     uow: FakeUnitOfWork, guard: DnsUrlGuard
 ) -> None:
     coordinator = Principal(subject="coordinator:NSPA", role=Role.COORDINATOR, organisation="NSPA")
+    colleague = Principal(subject="coordinator:NSPA:2", role=Role.COORDINATOR, organisation="NSPA")
+    agencys = await register(uow, guard, coordinator)
+    seen, _ = await endpoints.list_endpoints(uow, caller=colleague, limit=10, offset=0)
+    assert agencys.owner is Owner.AGENCY and [e.id for e in seen] == [agencys.id]
+    stranger = Principal(subject="coordinator:ACME", role=Role.COORDINATOR, organisation="ACME")
     with pytest.raises(Forbidden):
-        await endpoints.list_endpoints(uow, caller=coordinator, limit=10, offset=0)
+        await endpoints.list_endpoints(uow, caller=stranger, limit=10, offset=0)
     dutch = Principal(subject="coordinator:NLD", role=Role.COORDINATOR, nation="NLD")
     registered = await register(uow, guard, dutch, nation="NLD")
     seen, _ = await endpoints.list_endpoints(uow, caller=desk("NLD"), limit=10, offset=0)

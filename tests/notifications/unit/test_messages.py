@@ -3,6 +3,7 @@ message, for whom, and what is acknowledged and told to no one."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,13 +21,17 @@ from tests.notifications.unit.fakes import FakeUnitOfWork
 HOOK = "https://hooks.example-defence.eu/"
 
 
-async def subscribe(uow: FakeUnitOfWork, guard: DnsUrlGuard, organisation: str, nation: bool = False) -> Endpoint:
+async def subscribe(
+    uow: FakeUnitOfWork, guard: DnsUrlGuard, organisation: str, nation: bool = False, agency: bool = False
+) -> Endpoint:
+    """A company's endpoint, or a nation's desk's (`nation`), or an agency's (`agency`)."""
     cmd = endpoints.RegisterEndpoint(
-        url=HOOK + organisation.lower(),
+        url=HOOK + organisation.lower() + ("-agency" if agency else ""),
         description="",
         event_types=(),
-        organisation=None if nation else organisation,
+        organisation=None if nation or agency else organisation,
         nation=organisation if nation else None,
+        agency=organisation if agency else None,
     )
     return await endpoints.register_endpoint(uow, caller=ADMIN, cmd=cmd, guard=guard)
 
@@ -57,15 +62,24 @@ async def test_a_contract_becomes_one_message_for_every_company_and_a_redelivery
     assert uow.messages.rows[message_id or ""].payload["nation_count"] == 2
 
 
-async def test_an_accession_and_an_agencys_uncontracted_commitment_are_acknowledged_and_told_to_no_one(
+async def test_an_accession_is_acknowledged_and_told_to_no_one(uow: FakeUnitOfWork, guard: DnsUrlGuard) -> None:
+    await subscribe(uow, guard, "NAMMO")
+    acceded = events.framework_acceded()
+    assert await consume(uow, acceded) is None
+    assert uow.messages.rows == {}
+    assert {event_id for _, event_id in uow.processed} == {acceded.event_id}
+
+
+async def test_an_agency_leads_coordinators_alone_hear_its_commitment_was_not_contracted(
     uow: FakeUnitOfWork, guard: DnsUrlGuard
 ) -> None:
-    await subscribe(uow, guard, "NAMMO")
-    acceded, agency = events.framework_acceded(), events.commitment_refused("NSPA", "bundle-agency")
-    assert await consume(uow, acceded) is None
-    assert await consume(uow, agency) is None
-    assert uow.messages.rows == {}
-    assert {event_id for _, event_id in uow.processed} == {acceded.event_id, agency.event_id}
+    nspa = await subscribe(uow, guard, "NSPA", agency=True)
+    # A company that happens to be called like the agency is not the agency.
+    namesake = await subscribe(uow, guard, "NSPA")
+    nld = await subscribe(uow, guard, "NLD", nation=True)
+    message_id = await consume(uow, events.commitment_refused("NSPA", "bundle-agency"))
+    assert delivered_to(uow, message_id) == {nspa.id}
+    assert namesake.id not in delivered_to(uow, message_id) and nld.id not in delivered_to(uow, message_id)
 
 
 async def test_the_lead_nations_desk_alone_hears_its_commitment_was_not_contracted(
@@ -119,7 +133,7 @@ async def test_the_desks_still_silent_hear_the_deadline_draw_near_and_no_one_els
     message = uow.messages.rows[told or ""]
     assert message.event_type == "bundle.deadline_nearing"
     assert set(message.payload) == {"bundle_id", "item_code", "accession_deadline", "link"}
-    assert await consume(uow, events.deadline_nearing(("NSPA",)), messages.BUNDLES_CONSUMER) is None
+    assert await consume(uow, events.deadline_nearing(("ACME",)), messages.BUNDLES_CONSUMER) is None
 
 
 async def test_an_older_registration_arriving_late_does_not_undo_a_newer_one(uow: FakeUnitOfWork) -> None:
@@ -160,16 +174,17 @@ async def test_no_pledge_reaches_industry_whatever_it_subscribed_to(uow: FakeUni
         await endpoints.register_endpoint(uow, caller=company("NAMMO"), cmd=cmd, guard=guard)
 
 
-async def test_an_agency_lead_has_no_desk_and_a_lead_pledging_to_itself_is_told_once(
+async def test_an_agency_lead_hears_a_pledge_and_a_lead_pledging_to_itself_is_told_once(
     uow: FakeUnitOfWork, guard: DnsUrlGuard
 ) -> None:
     nld = await subscribe(uow, guard, "NLD", nation=True)
-    # A desk's endpoint under the agency's name (the API takes none): the rule keeps it out.
-    nspa = await subscribe(uow, guard, "NSPA", nation=True)
+    nspa = await subscribe(uow, guard, "NSPA", agency=True)
+    namesake = await subscribe(uow, guard, "NSPA")  # a company, not the agency
     to_agency = await consume(uow, events.pledge(recipient="NSPA"), messages.BUNDLES_CONSUMER)
-    assert delivered_to(uow, to_agency) == {nld.id}
-    assert uow.messages.rows[to_agency or ""].also_for == []
-    assert nspa.id not in delivered_to(uow, to_agency)
+    assert delivered_to(uow, to_agency) == {nld.id, nspa.id}
+    assert uow.messages.rows[to_agency or ""].also_for == ["NSPA"]
+    assert namesake.id not in delivered_to(uow, to_agency)
+    assert "amount" not in json.dumps(uow.messages.rows[to_agency or ""].payload)
     own = events.pledge("confirmed", recipient="NLD")
     to_itself = await consume(uow, own, messages.BUNDLES_CONSUMER)
     assert [d.endpoint_id for d in uow.deliveries.rows.values() if d.message_id == to_itself] == [nld.id]

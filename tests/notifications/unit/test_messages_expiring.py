@@ -30,12 +30,11 @@ async def test_the_nations_in_it_and_its_supplier_alone_hear_that_it_expires(
     assert "quantit" not in body and "30000" not in body and "20000" not in body, "no nation's quantity"
 
 
-async def test_a_contract_links_to_the_contract_and_an_agency_lead_is_no_desk(
+async def test_a_contract_links_to_the_contract_and_an_agency_that_signed_hears_it(
     uow: FakeUnitOfWork, guard: DnsUrlGuard
 ) -> None:
     nld = await subscribe(uow, guard, "NLD", nation=True)
-    nspa = await subscribe(uow, guard, "NSPA", nation=True)  # a desk's endpoint under the agency's name
+    nspa = await subscribe(uow, guard, "NSPA", agency=True)
     message_id = await consume(uow, events.contract_expiring(kind="contract", lead="NSPA", suppliers=()))
-    assert delivered_to(uow, message_id) == {nld.id}
-    assert nspa.id not in delivered_to(uow, message_id)
+    assert delivered_to(uow, message_id) == {nld.id, nspa.id}
     assert uow.messages.rows[message_id or ""].payload["link"].endswith("/v1/contracts/fw-155mm")

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from bundling_shared.db import make_engine, make_session_factory, migrate
 from bundling_shared.messaging.outbox import OutboxRelay
 from bundling_shared.observability import tracing
-from bundling_shared.settings import TracingSettings
 from bundling_shared.topics import NEEDS
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
@@ -96,9 +95,6 @@ def test_a_background_statement_starts_no_trace_and_one_within_work_is_kept(span
 
 def test_a_process_may_name_the_service_its_spans_are_recorded_under(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OTEL_SERVICE_NAME", raising=False)
-    assert TracingSettings().service_name is None
+    assert tracing.new_provider("notifications").resource.attributes["service.name"] == "notifications"
     monkeypatch.setenv("OTEL_SERVICE_NAME", "notifications-dispatcher")
-    monkeypatch.setenv("TRACING_FILE", "/tmp/spans.jsonl")
-    settings = TracingSettings()
-    assert settings.service_name == "notifications-dispatcher"
-    assert settings.active
+    assert tracing.new_provider("notifications").resource.attributes["service.name"] == "notifications-dispatcher"

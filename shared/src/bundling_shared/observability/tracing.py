@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from opentelemetry import context, propagate, trace
-from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.resources import OTELResourceDetector, Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
@@ -47,7 +47,7 @@ def configure(service: str, settings: TracingSettings) -> bool:
     whether tracing is on. Called once, where the process starts."""
     if _provider is not None or not settings.active:
         return _provider is not None
-    provider = new_provider(settings.service_name or service)
+    provider = new_provider(service)
     if settings.otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -61,7 +61,10 @@ def configure(service: str, settings: TracingSettings) -> bool:
 
 
 def new_provider(service: str) -> TracerProvider:
-    return TracerProvider(resource=Resource.create({"service.name": service}), sampler=WithinWork())
+    """Spans are recorded under `service`, unless the SDK's own `OTEL_SERVICE_NAME` names
+    another (a dispatcher process apart from its service)."""
+    resource = Resource.create({"service.name": service}).merge(OTELResourceDetector().detect())
+    return TracerProvider(resource=resource, sampler=WithinWork())
 
 
 def install(provider: TracerProvider | None) -> TracerProvider | None:

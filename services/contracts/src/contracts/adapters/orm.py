@@ -45,6 +45,7 @@ from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Material
 from contracts.domain.money import eur_or_none, text
+from contracts.domain.national_purchases import NationalPurchase
 from contracts.domain.procurement import Offer, Procurement
 from contracts.domain.production import ProductionLine, RateStep
 from contracts.domain.specifications import Specification
@@ -282,6 +283,25 @@ materials = Table(
     required("revised_by", String(80)),
 )
 
+# A nation's purchases contracted outside the platform, as its desk records them: the
+# reports by year count them with the contracts made here. One record per national
+# contract number; listed and reported by nation and day signed.
+national_purchases = _aggregate(
+    "national_purchases",
+    _nation(),
+    required("reference", String(80)),
+    required("supplier_name", String(200)),
+    _nation("supplier_country"),
+    required("supplier_sme", Boolean),
+    Column("supplier_id", String(64), nullable=True),
+    required("value_eur", Eur),
+    required("signed_on", Date),
+    required("description", String(500)),
+    required("recorded_at", UtcDateTime()),
+    UniqueConstraint("nation", "reference", name="uq_national_purchases_reference"),
+    Index("ix_national_purchases_signed", "nation", "signed_on", "id"),
+)
+
 specifications = _aggregate(
     "specifications",
     required("reference", String(80)),
@@ -329,6 +349,9 @@ procurements = _aggregate(
     required("evaluation", JSON),
     _coordinators(),
     _created_at(),
+    required("procedure", String(40), server_default="open"),
+    Column("invited_supplier_id", String(40), nullable=True),
+    required("justification", String(500), server_default=""),
     # The tenders companies may still offer to, by item, soonest deadline first.
     Index("ix_procurements_open_by_due", "status", "offers_due", "id"),
 )
@@ -493,6 +516,7 @@ def start_mappers() -> None:
     _map(Specification, specifications)
     _map(ProductionLine, production_lines)
     _map(StockLevel, stock_levels)
+    _map(NationalPurchase, national_purchases)
     _map(Material, materials)
     _map(Offer, offers)
     _map(Procurement, procurements, offers=_children(Offer, offers.c.submitted_at))

@@ -56,6 +56,7 @@ from contracts.adapters.orm import (
     frameworks,
     joint_order_leads,
     materials,
+    national_purchases,
     ocds_releases,
     offers,
     procurements,
@@ -73,6 +74,7 @@ from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Material
 from contracts.domain.money import ZERO, eur
+from contracts.domain.national_purchases import NationalPurchase
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement, ProcurementStatus, TenderFilter
 from contracts.domain.production import ProductionLine
@@ -486,6 +488,40 @@ class StockLevelRepository:
         return await _found(self._session, StockLevel, s, s.c.nation == nation, [s.c.item_code], limit, offset)
 
 
+class NationalPurchaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, purchase: NationalPurchase) -> None:
+        self._session.add(purchase)
+
+    async def get(self, purchase_id: str) -> NationalPurchase | None:
+        return await self._session.get(NationalPurchase, purchase_id)
+
+    async def remove(self, purchase: NationalPurchase) -> None:
+        await self._session.delete(purchase)
+
+    async def with_reference(self, nation: str, reference: str) -> NationalPurchase | None:
+        n = national_purchases
+        query = select(NationalPurchase).where(n.c.nation == nation, n.c.reference == reference)
+        return (await self._session.scalars(query)).first()
+
+    async def page(self, nation: str | None, limit: int, offset: int) -> Found[NationalPurchase]:
+        """Newest signed first: one nation's, or (None) every nation's."""
+        n = national_purchases
+        where = n.c.nation == nation if nation is not None else true()
+        order = [n.c.signed_on.desc(), n.c.id]
+        return await _found(self._session, NationalPurchase, n, where, order, limit, offset)
+
+    async def purchases(self, nation: str | None) -> list[Purchase]:
+        """As the reports count them: one nation's, or (None) every nation's."""
+        n = national_purchases
+        query = select(NationalPurchase)
+        if nation is not None:
+            query = query.where(n.c.nation == nation)
+        return [p.as_purchase() for p in (await self._session.scalars(query)).all()]
+
+
 class SpecificationRepository(SessionRepository[Specification]):
     kind = Specification
 
@@ -549,9 +585,14 @@ class ProcurementRepository(SessionRepository[Procurement]):
         p = procurements
         return await _entries(self._session, p.c.evaluation, p.c.id == procurement_id, only, limit, offset)
 
-    async def open_tenders(self, today: date, within: TenderFilter, limit: int, offset: int) -> Found[Procurement]:
+    async def open_tenders(
+        self, today: date, within: TenderFilter, limit: int, offset: int, *, invited: str | None = None
+    ) -> Found[Procurement]:
         p = procurements
-        where = and_(p.c.status == ProcurementStatus.OPEN.value, p.c.offers_due >= today)
+        published: ColumnElement[bool] = p.c.invited_supplier_id.is_(None)
+        if invited is not None:
+            published = or_(published, p.c.invited_supplier_id == invited)
+        where = and_(p.c.status == ProcurementStatus.OPEN.value, p.c.offers_due >= today, published)
         if within.item_code is not None:
             where = and_(where, p.c.item_code == within.item_code)
         if within.category is not None:

@@ -12,6 +12,7 @@ from contracts.adapters.repository import (
     ExpiryNoticeRepository,
     FrameworkRepository,
     MaterialRepository,
+    NationalPurchaseRepository,
     OcdsReleaseRepository,
     ProcurementRepository,
     ProductionLineRepository,
@@ -34,6 +35,7 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.releases = OcdsReleaseRepository(session)
         self.lines = ProductionLineRepository(session)
         self.stock = StockLevelRepository(session)
+        self.national_purchases = NationalPurchaseRepository(session)
         self.expiries = ExpiryNoticeRepository(session)
         self.materials = MaterialRepository(session)
 

@@ -86,6 +86,9 @@ class Action(StrEnum):
     ALLOCATION_VIEW_ALL = "see every lot of the allocation of a line's output (a nation: its own)"
     STOCK_STATE = "state its nation's stock of an item against the NATO norm"
     STOCK_VIEW = "see its nation's stated stock levels"
+    PURCHASE_RECORD = "record its nation's purchase contracted outside the platform"
+    PURCHASE_VIEW = "see the purchases its nation recorded"
+    PURCHASE_WITHDRAW = "withdraw a purchase its nation recorded"
     MATERIAL_VIEW = "read the critical materials and components and their risk"
     MATERIAL_MAINTAIN = "add or revise a critical material or component"
 
@@ -143,6 +146,11 @@ ALLOWED: dict[Action, dict[Relation, frozenset[Role]]] = {
     # A nation's stock against the NATO norm is its own: it ranks its lots, no one reads it.
     Action.STOCK_STATE: {R.ANY: DESKS},
     Action.STOCK_VIEW: {R.ANY: DESKS},
+    # A nation's purchases outside the platform are its own business: its desk records,
+    # lists and withdraws them; they count in its reports, no one else reads them.
+    Action.PURCHASE_RECORD: {R.ANY: DESKS},
+    Action.PURCHASE_VIEW: {R.ANY: DESKS, R.PARTICIPANT: DESKS},
+    Action.PURCHASE_WITHDRAW: {R.PARTICIPANT: DESKS},
     # Supply risks are reference data for everyone who buys, specifies or makes: the
     # coordinators who see across the nations keep them; a desk or a company reads them.
     Action.MATERIAL_VIEW: {R.ANY: SPEAKERS | COMPANIES},
@@ -167,6 +175,7 @@ SEEN_THROUGH: dict[Action, Action] = {
     Action.FRAMEWORK_EXPORT: Action.FRAMEWORK_VIEW,
     Action.FRAMEWORK_REQUEST_ACCESSION: Action.FRAMEWORK_VIEW,
     Action.LINE_REVISE: Action.LINE_VIEW,
+    Action.PURCHASE_WITHDRAW: Action.PURCHASE_VIEW,
 }
 
 
@@ -182,6 +191,7 @@ FOR_ITSELF = frozenset(
         Action.LINE_DECLARE,
         Action.LINE_REVISE,
         Action.STOCK_STATE,
+        Action.PURCHASE_RECORD,
     }
 )
 

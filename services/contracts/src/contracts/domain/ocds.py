@@ -53,6 +53,18 @@ EXTENSIONS = (
 """The registered OCDS extensions the export uses, declared in every package."""
 
 
+def _method(procurement: Procurement) -> dict[str, str]:
+    """Open to the companies holding a security declaration: selective. Negotiated with one
+    company without a notice: limited, with the ground the buyer gave."""
+    if procurement.negotiated:
+        return {
+            "procurementMethod": "limited",
+            "procurementMethodDetails": "negotiated without prior publication (Directive 2009/81/EC, Article 28(1)(e))",
+            "procurementMethodRationale": procurement.justification,
+        }
+    return {"procurementMethod": "selective"}
+
+
 def _when(day: date | datetime) -> str:
     moment = day if isinstance(day, datetime) else datetime.combine(day, time(0), tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -241,7 +253,7 @@ def procurement_release(
             "status": "active" if procurement.status == "open" else "complete",
             "procuringEntity": procuring_entity,
             "items": [{"id": "1", "description": procurement.item_code, "quantity": procurement.quantity}],
-            "procurementMethod": "selective",
+            **_method(procurement),
             "mainProcurementCategory": "goods",
             "awardCriteria": "ratedCriteria",
             "awardCriteriaDetails": criteria,

@@ -2,6 +2,14 @@
 
 After the award a standstill period runs; only then may the contract be signed, so that
 losing bidders can still object.
+
+Where only one company can deliver (a vehicle only its maker builds, as the CV90), the
+buyer negotiates with that company without publishing a notice (Directive 2009/81/EC,
+Article 28(1)(e): "for technical reasons or reasons connected with the protection of
+exclusive rights, the contract may be awarded only to a particular economic operator").
+No notice is published, only the invited company sees and offers, it is awarded once its
+offer is in, and no standstill runs: there is no other tenderer to object (Article 58(a),
+no prior publication required).
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Required, TypedDict, Unpack
 
-from contracts.domain.errors import Conflict, ContractRuleViolation
+from contracts.domain.errors import Conflict, ContractRuleViolation, Forbidden
 from contracts.domain.ids import new_id
 from contracts.domain.money import positive_eur
 from contracts.domain.suppliers import Supplier
@@ -28,6 +36,11 @@ SHARE_ROUNDING = 1e-9
 MAX_OFFER_DAYS = 366
 """How far ahead of today a procurement may set its offer deadline: a tender kept open longer
 than a year tells industry nothing it can plan a bid on."""
+
+
+class Procedure(StrEnum):
+    OPEN = "open"  # a notice published to every cleared company; offers until a deadline
+    NEGOTIATED = "negotiated_without_publication"  # one invited company (Article 28(1)(e))
 
 
 class ProcurementStatus(StrEnum):
@@ -90,6 +103,9 @@ class ProcurementTerms(TypedDict, total=False):
     bundle_id: str | None  # the committed joint order or framework it buys for
     delivery_start: date | None  # when the order it buys for wants its deliveries
     delivery_end: date | None
+    procedure: str  # a `Procedure`; open unless named
+    invited_supplier_id: str | None  # negotiated: the one company asked to offer
+    justification: str  # negotiated: why only that company can deliver
 
 
 @dataclass
@@ -117,13 +133,33 @@ class Procurement:
     evaluation: list[dict[str, Any]] = field(default_factory=list)
     offers: list[Offer] = field(default_factory=list)
     coordinators: list[str] = field(default_factory=list)
+    procedure: str = Procedure.OPEN.value
+    invited_supplier_id: str | None = None
+    justification: str = ""
 
     @classmethod
     def open(cls, *, contracting_authority: str, at: datetime, **terms: Unpack[ProcurementTerms]) -> Procurement:
         """`terms["nations"]`: those it buys for, as `terms_of_order` or `terms_for_itself` found them."""
         if terms["quantity"] <= 0:
             raise ContractRuleViolation("a procurement needs a positive quantity")
-        if terms["standstill_days"] < MIN_STANDSTILL_DAYS:
+        negotiated = terms.get("procedure") == Procedure.NEGOTIATED.value
+        if negotiated != (terms.get("invited_supplier_id") is not None):
+            raise ContractRuleViolation(
+                "a procurement negotiated without publication invites one company (invited_supplier_id);"
+                " an open one invites none",
+                field="body.invited_supplier_id",
+                rule="invited_supplier",
+            )
+        if negotiated and not terms.get("justification", "").strip():
+            raise ContractRuleViolation(
+                "negotiating with one company without publishing a notice needs its ground: why only that company"
+                " can deliver (Directive 2009/81/EC, Article 28(1)(e))",
+                field="body.justification",
+                rule="justification",
+            )
+        if negotiated:  # no other tenderer to object: no standstill (Article 58(a))
+            terms = {**terms, "standstill_days": 0}
+        elif terms["standstill_days"] < MIN_STANDSTILL_DAYS:
             raise ContractRuleViolation(
                 f"the standstill period lasts at least {MIN_STANDSTILL_DAYS} calendar days after the award decision "
                 "(Directive 2009/81/EC, Article 57(2))",
@@ -142,6 +178,8 @@ class Procurement:
     def submit(self, offer: Offer, supplier: Supplier, today: date) -> None:
         if self.status != ProcurementStatus.OPEN.value:
             raise ContractRuleViolation(f"procurement {self.id} no longer takes offers ({self.status})")
+        if self.invited_supplier_id is not None and supplier.id != self.invited_supplier_id:
+            raise Forbidden(f"procurement {self.id} is negotiated with the company it invited alone")
         if today > self.offers_due:
             # every bidder had the same time to offer; one let in late would have had more
             raise Conflict(
@@ -193,7 +231,14 @@ class Procurement:
         """
         if self.status != ProcurementStatus.OPEN.value:
             raise Conflict(f"procurement {self.id} was already awarded")
-        if today <= self.offers_due:
+        if self.negotiated:
+            if not self.offers:
+                raise Conflict(
+                    f"procurement {self.id} awaits the offer of the company it invited",
+                    field="path.procurement_id",
+                    rule="offer_awaited",
+                )
+        elif today <= self.offers_due:
             raise Conflict(
                 f"offers for procurement {self.id} are due by {self.offers_due.isoformat()}; "
                 "it is awarded once that day has passed",
@@ -224,7 +269,7 @@ class Procurement:
                 f"{self.contracting_authority} is not the lead of {self.bundle_id} ({lead_of_order} is); "
                 "its procurement cannot be signed onto that order"
             )
-        if today <= self.standstill_until:
+        if not self.negotiated and today <= self.standstill_until:
             raise ContractRuleViolation(
                 f"the standstill period runs until {self.standstill_until.isoformat()}; signing must wait"
             )
@@ -239,6 +284,10 @@ class Procurement:
         if self.delivery_start is None or self.delivery_end is None:
             return None
         return self.delivery_start, self.delivery_end
+
+    @property
+    def negotiated(self) -> bool:
+        return self.procedure == Procedure.NEGOTIATED.value
 
     @property
     def awarded_offer(self) -> Offer | None:

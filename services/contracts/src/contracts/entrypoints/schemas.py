@@ -61,6 +61,7 @@ from contracts.domain.suppliers import IndustrialBase, Supplier, SupplierTerms
 from contracts.domain.weighing import CRITERIA, NATIONS, Weights
 from contracts.service_layer.contracts import ContractView
 from contracts.service_layer.frameworks import FrameworkView
+from contracts.service_layer.national_purchases import PurchaseTerms
 from contracts.service_layer.procurements import ProcurementView
 
 MAX_NATIONS = 64
@@ -515,6 +516,17 @@ class ProcurementIn(StrictModel):
         "tender opens, or after today if it opened earlier.",
     )
     bundle_id: Id | None = None
+    procedure: Literal["open", "negotiated_without_publication"] = Field(
+        default="open",
+        description="open: a notice to every cleared company, offers until `offers_due`, then the standstill."
+        " negotiated_without_publication: only `invited_supplier_id` can deliver (Directive 2009/81/EC,"
+        " Article 28(1)(e)); no notice, only that company sees it and offers, it is awarded once the offer is"
+        " in and signed without a standstill (Article 58(a)); `justification` says why.",
+    )
+    invited_supplier_id: Id | None = Field(default=None, description="negotiated: the one company asked to offer.")
+    justification: Reason = Field(
+        default="", examples=["Only the maker of the CV90 builds it and holds its design rights"]
+    )
 
     def terms(self, *, default_standstill_days: int, default_offer_days: int, today: date) -> ProcurementTerms:
         standstill_days = default_standstill_days if self.standstill_days is None else self.standstill_days
@@ -605,6 +617,9 @@ class ProcurementOut(BaseModel):
     status: str
     awarded_supplier: str | None
     standstill_until: date | None
+    procedure: str = Field(description="open, or negotiated_without_publication with one invited company.")
+    invited_supplier_id: str | None
+    justification: str
 
     @classmethod
     def of(cls, v: ProcurementView) -> ProcurementOut:
@@ -883,6 +898,52 @@ class StockOut(BaseModel):
     item_code: str
     coverage: float
     stated_at: datetime
+
+
+class NationalPurchaseIn(StrictModel):
+    """A contract the desk's nation signed outside the platform: name a registered supplier
+    by `supplier_id`, or give `supplier_name` and `supplier_country` (and `supplier_sme`)."""
+
+    reference: Label = Field(description="The nation's own contract number: one record per contract.",
+                             examples=["NL-DMO-2023-0412"])  # fmt: skip
+    value_eur: Price = Field(description="The contract's value, EUR with cents.", examples=["12500000.00"])
+    signed_on: Day = Field(description="The day it was signed: not after today.", examples=["2023-05-17"])
+    description: Reason = Field(default="", examples=["Sensor maintenance, five years"])
+    supplier_id: Id | None = Field(default=None, description="A supplier registered here.")
+    supplier_name: Name | None = Field(default=None, examples=["Thales Nederland"])
+    supplier_country: Country | None = Field(default=None, examples=["NLD"])
+    supplier_sme: Flag = False
+
+    @model_validator(mode="after")
+    def _one_supplier(self) -> Self:
+        if self.supplier_id is not None and (self.supplier_name is not None or self.supplier_country is not None):
+            raise PydanticCustomError(
+                "one_supplier", "name the supplier by supplier_id or by supplier_name and supplier_country, not both"
+            )
+        if self.supplier_id is None and (self.supplier_name is None or self.supplier_country is None):
+            raise PydanticCustomError(
+                "supplier_named", "name the supplier: supplier_id, or supplier_name and supplier_country"
+            )
+        return self
+
+    def terms(self) -> PurchaseTerms:
+        return PurchaseTerms(**self.model_dump())
+
+
+class NationalPurchaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    nation: str
+    reference: str
+    supplier_id: str | None
+    supplier_name: str
+    supplier_country: str
+    supplier_sme: bool
+    value_eur: EurOut
+    signed_on: date
+    description: str
+    recorded_at: datetime
 
 
 class ExpectedMonthOut(BaseModel):

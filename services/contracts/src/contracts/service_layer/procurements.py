@@ -100,7 +100,7 @@ def relation_of(
     """`bidders`: the suppliers that made an offer, as far as the caller's relation needs
     them; by default every offer's."""
     signed = procurement.awarded_supplier_id if procurement.status == ProcurementStatus.SIGNED else None
-    return relation_to(
+    relation = relation_to(
         principal,
         supplier_id=supplier_id,
         authority=procurement.contracting_authority,
@@ -109,6 +109,10 @@ def relation_of(
         coordinators=procurement.coordinators,
         suppliers=[signed] if signed else [],
     )
+    invited = procurement.invited_supplier_id
+    if relation is Relation.COMPANY and invited is not None and supplier_id != invited:
+        return Relation.OUTSIDER  # negotiated with another company, published to none: not there for it
+    return relation
 
 
 async def authorised(
@@ -150,9 +154,15 @@ async def open_procurement(uow: UnitOfWork, principal: Principal, *, terms: Proc
                 buyer=lead, buys_as_nation=admin or principal.nation is not None, buyer_nation=buyer_nation,
                 nations=nations,
             )  # fmt: skip
+        invited = terms.get("invited_supplier_id")
+        if invited is not None and await uow.suppliers.get(invited) is None:
+            raise ContractRuleViolation(
+                f"no supplier {invited!r} is registered", field="body.invited_supplier_id", rule="unknown_supplier"
+            )
         procurement = Procurement.open(contracting_authority=lead, at=uow.clock.now(), **terms | {"nations": chosen})
         uow.procurements.add(procurement)
-        await events.procurement_opened(uow, procurement)
+        if not procurement.negotiated:  # a negotiated one is not published: its company is asked directly
+            await events.procurement_opened(uow, procurement)
         await uow.commit()
         return procurement
 
@@ -279,11 +289,12 @@ async def open_tenders(
 ) -> Found[Procurement]:
     """The tenders a company may still offer to, soonest deadline first: what it needs to
     decide whether to bid, without having bid. Every company sees every open tender, as a
-    published notice is seen; whether it may offer is decided when it does (a security
-    declaration valid on that day)."""
+    published notice is seen, and the negotiations it alone is invited to; whether it may
+    offer is decided when it does (a security declaration valid on that day)."""
     authorise_role(principal, Action.TENDER_VIEW)
     async with uow:
-        return await uow.procurements.open_tenders(today, within, limit, offset)
+        invited = await own_supplier_id(uow, principal)
+        return await uow.procurements.open_tenders(today, within, limit, offset, invited=invited)
 
 
 async def tender(uow: UnitOfWork, principal: Principal, procurement_id: str, today: date) -> Procurement:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from bundling_shared.auth import Principal
+from bundling_shared.auth import Principal, Role
 from contracts.domain import ocds
 from contracts.domain.access import Action, Relation, allowed, reach
 from contracts.domain.errors import NotFound
@@ -86,11 +86,20 @@ async def deliveries_by_funder(
 
 
 async def _purchases(uow: UnitOfWork, principal: Principal) -> list[Purchase]:
+    """What the caller sees of the contracts and call-offs made here, and the purchases its
+    nation recorded as contracted outside (the administrator: every nation's)."""
     if not allowed(principal, Action.REPORT, Relation.ANY):
         return []
     async with uow:
         sight = await sight_of(uow, principal)
-        return [*await uow.contracts.purchases(sight), *await uow.frameworks.purchases(sight)]
+        made_here = [*await uow.contracts.purchases(sight), *await uow.frameworks.purchases(sight)]
+        if principal.role is Role.ADMIN:
+            outside = await uow.national_purchases.purchases(None)
+        elif principal.nation is not None:
+            outside = await uow.national_purchases.purchases(principal.nation)
+        else:
+            outside = []
+        return [*made_here, *outside]
 
 
 async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, Decimal | float]]:

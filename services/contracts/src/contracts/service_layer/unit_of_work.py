@@ -16,6 +16,7 @@ from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Material
+from contracts.domain.national_purchases import NationalPurchase
 from contracts.domain.ocds import PublishedRelease
 from contracts.domain.procurement import Offer, Procurement, TenderFilter
 from contracts.domain.production import ProductionLine
@@ -122,9 +123,12 @@ class Procurements(Protocol):
         self, procurement_id: str, only: Only | None, limit: int, offset: int
     ) -> Found[dict[str, Any]]: ...
 
-    async def open_tenders(self, today: date, within: TenderFilter, limit: int, offset: int) -> Found[Procurement]:
+    async def open_tenders(
+        self, today: date, within: TenderFilter, limit: int, offset: int, *, invited: str | None = None
+    ) -> Found[Procurement]:
         """The procurements still taking offers `today` (open, not yet due), soonest due
-        first, without their offers and ranking."""
+        first, without their offers and ranking: those published, and those negotiated with
+        the company `invited` (a supplier id)."""
         ...
 
 
@@ -257,6 +261,20 @@ class ExpiryNotices(Protocol):
     async def add(self, notices: Sequence[ExpiryNotice]) -> None: ...
 
 
+class NationalPurchases(Protocol):
+    def add(self, purchase: NationalPurchase) -> None: ...
+    async def get(self, purchase_id: str) -> NationalPurchase | None: ...
+    async def remove(self, purchase: NationalPurchase) -> None: ...
+    async def with_reference(self, nation: str, reference: str) -> NationalPurchase | None: ...
+    async def page(self, nation: str | None, limit: int, offset: int) -> Found[NationalPurchase]:
+        """Newest signed first: one nation's, or (None) every nation's."""
+        ...
+
+    async def purchases(self, nation: str | None) -> list[Purchase]:
+        """As the reports count them: one nation's, or (None) every nation's."""
+        ...
+
+
 class UnitOfWork(MessagingUnitOfWork, Protocol):
     clock: Clock  # the service's one clock: the moment every change is logged at
 
@@ -278,6 +296,8 @@ class UnitOfWork(MessagingUnitOfWork, Protocol):
     def lines(self) -> ProductionLines: ...
     @property
     def stock(self) -> StockLevels: ...
+    @property
+    def national_purchases(self) -> NationalPurchases: ...
     @property
     def expiries(self) -> ExpiryNotices: ...
     @property

@@ -145,6 +145,8 @@ class FollowOnJson(TypeDecorator[FollowOn]):
         row = dict(vars(value))
         row["starts_on"], row["ends_on"] = value.starts_on.isoformat(), value.ends_on.isoformat()
         row["expected"] = dict(value.expected)
+        row["also_follows"] = list(value.also_follows)
+        row["yearly"] = {n: [[y.year, y.quantity] for y in years] for n, years in value.yearly.items()}
         return row
 
     def process_result_value(self, value: Any, dialect: Dialect) -> FollowOn | None:
@@ -153,6 +155,10 @@ class FollowOnJson(TypeDecorator[FollowOn]):
         row = dict(json.loads(value) if isinstance(value, str) else value)
         row["starts_on"], row["ends_on"] = date.fromisoformat(row["starts_on"]), date.fromisoformat(row["ends_on"])
         row["expected"] = {str(n): int(q) for n, q in row["expected"].items()}
+        row["also_follows"] = tuple(row.get("also_follows", ()))
+        row["yearly"] = {
+            str(n): [YearQuantity(int(y), int(q)) for y, q in years] for n, years in row.get("yearly", {}).items()
+        }
         return FollowOn(**row)
 
 

@@ -14,14 +14,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Self
 
+from bundling_shared.parties import AGENCIES
 from demand.domain.errors import BundleNotOpen, EmptyBundle, InvalidReference, NotAllowedNow
 from demand.domain.follow_on import FollowOn
 from demand.domain.funding import Assessment, BundleFacts, evaluate
 from demand.domain.need import NeedFacts, NeedStatus, YearQuantity, add_yearly, new_id, schedule_of
 from demand.domain.reference import NATIONS
-
-AGENCIES = {"NSPA": "NATO Support and Procurement Agency", "EDA": "European Defence Agency", "OCCAR": "OCCAR"}
-
 
 CENT = Decimal("0.01")
 MAX_UNIT_PRICE_EUR = Decimal(10**10)  # ten billion euros for one unit: beyond any ship or aircraft
@@ -249,7 +247,8 @@ class BundleState:
     pending_since: datetime | None = None
     changed_at: datetime | None = None
     published_revision: int = 0
-    # A follow-on round: the contract or framework it follows on (`follows_on_id` its id).
+    # A follow-on round: the contract(s) or framework it follows on (`follows_on_id`: the
+    # bundle they were made from, else the agreement's id).
     follows_on: FollowOn | None = None
     follows_on_id: str | None = None
     shares: list[Share] = field(default_factory=list)
@@ -292,12 +291,26 @@ class BundleState:
             window_start=start,
             window_end=end,
             follows_on=follows,
-            follows_on_id=follows.agreement_id,
+            follows_on_id=follows.key,
             shares=[Share(nation=n, participation=Participation.INVITED) for n in follows.nations],
             created_at=now,
         )
         bundle._changed(now)
         return bundle, Decision(bundle.id, DecisionKind.OPENED, follows.opened(), now)
+
+    def also_follow(self, follows: FollowOn, now: datetime) -> Decision | None:
+        """Another agreement made from the bundle this round follows on (a joint order
+        contracted one contract per buyer): its nations are invited and its quantities
+        expected here too, rather than in a round of its own. None when it is followed already."""
+        if self.follows_on is None or follows.agreement_id in self.follows_on.agreements:
+            return None
+        decision = Decision(self.id, DecisionKind.EXPIRY_TOLD, self.follows_on.also(follows), now)
+        self.follows_on = self.follows_on.joined(follows)
+        for nation in follows.nations:
+            if self.share(nation) is None:
+                self.shares.append(Share(nation=nation, participation=Participation.INVITED))
+        self._changed(now)
+        return decision
 
     def expiry_told(self, horizon_years: int, now: datetime) -> Decision | None:
         """A later horizon of the agreement it follows on, written in its trail."""

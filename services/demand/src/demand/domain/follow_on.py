@@ -12,9 +12,11 @@ first told at two years), and once: later horizons are written in its trail.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+
+from demand.domain.need import YearQuantity
 
 
 def years_after(day: date, years: int) -> date:
@@ -35,8 +37,42 @@ class FollowOn:
     contracting_authority: str
     starts_on: date
     ends_on: date
-    expected: Mapping[str, int]  # per nation, its quantity under the expiring agreement
+    expected: Mapping[str, int]  # per nation, its quantity under the expiring agreement(s)
     horizon_years: int  # the horizon at which the round was opened
+    # The bundle the agreement was made from: a joint order contracted one contract per
+    # buyer ends in as many contracts, and all of them are followed by one round.
+    bundle_id: str | None = None
+    also_follows: tuple[str, ...] = ()  # the other agreements of that bundle, as they were told
+    # Per nation, its quantities per year under the expiring agreement, as the bundle it was
+    # made from holds them (the contracts service keeps totals only): empty when unknown.
+    yearly: Mapping[str, Sequence[YearQuantity]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """What a round follows on, to find it again: the bundle, else the agreement."""
+        return self.bundle_id or self.agreement_id
+
+    @property
+    def agreements(self) -> tuple[str, ...]:
+        return (self.agreement_id, *self.also_follows)
+
+    def joined(self, other: FollowOn) -> FollowOn:
+        """This round following `other` too, another agreement made from the same bundle:
+        its nations and quantities added."""
+        expected = dict(self.expected)
+        for nation, quantity in other.expected.items():
+            expected[nation] = expected.get(nation, 0) + quantity
+        yearly = {**self.yearly, **{n: list(y) for n, y in other.yearly.items() if n not in self.yearly}}
+        return replace(self, expected=expected, also_follows=(*self.also_follows, other.agreement_id), yearly=yearly)
+
+    def with_yearly(self, yearly: Mapping[str, Sequence[YearQuantity]]) -> FollowOn:
+        """Its nations' quantities per year, as the bundle it was made from holds them."""
+        return replace(self, yearly={n: list(y) for n, y in sorted(yearly.items()) if n in self.expected and y})
+
+    def expected_yearly(self, nation: str) -> list[YearQuantity]:
+        """What the nation took each year of the expiring term, a term later: the round's
+        starting point year by year (a framework of 2025 to 2029 seeds 2030 to 2034)."""
+        return [YearQuantity(y.year + self.term_years, y.quantity) for y in self.yearly.get(nation, ())]
 
     @property
     def nations(self) -> list[str]:
@@ -70,6 +106,13 @@ class FollowOn:
         return (
             f"{self.reason}: opened {self.horizon_years} year(s) ahead of its end for {', '.join(self.nations)}; "
             "each nation joins by registering its follow-on need"
+        )
+
+    def also(self, other: FollowOn) -> str:
+        what = "framework" if other.agreement_kind == "framework" else "contract"
+        return (
+            f"also follows {what} {other.agreement_id} of the same bundle, expiring {other.ends_on.isoformat()},"
+            f" for {', '.join(other.nations)}"
         )
 
     def reminded(self, horizon_years: int) -> str:

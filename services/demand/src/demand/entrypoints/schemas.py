@@ -415,6 +415,11 @@ class ParticipationOut(ParticipationSummaryOut):
 class ExpectedQuantityOut(BaseModel):
     nation: str
     quantity: int = Field(description="What the nation bought under the expiring contract or framework.")
+    yearly: Yearly = Field(
+        default_factory=list,
+        description="What it took each year of the expiring term, moved a term later: the round's starting"
+        " point year by year (empty when the agreement's years are not known here).",
+    )
 
 
 class FollowOnOut(BaseModel):
@@ -431,6 +436,10 @@ class FollowOnOut(BaseModel):
         description="What each nation bought under it, as the round's starting point (a desk: its own)."
     )
     reason: str
+    also_follows: Annotated[list[str], Field(max_length=MAX_NATIONS)] = Field(
+        default_factory=list,
+        description="The other contracts of the same bundle this round follows too (one per buyer).",
+    )
 
     @classmethod
     def of(cls, follows: FollowOn, viewer_nation: str | None) -> Self:
@@ -441,8 +450,16 @@ class FollowOnOut(BaseModel):
             ends_on=follows.ends_on,
             horizon_years=follows.horizon_years,
             nations=follows.nations,
-            expected=[ExpectedQuantityOut(nation=n, quantity=q) for n, q in follows.expected_of(viewer_nation).items()],
+            expected=[
+                ExpectedQuantityOut(
+                    nation=n,
+                    quantity=q,
+                    yearly=[YearQuantityOut.model_validate(y) for y in follows.expected_yearly(n)],
+                )
+                for n, q in follows.expected_of(viewer_nation).items()
+            ],
             reason=follows.reason,
+            also_follows=list(follows.also_follows),
         )
 
 

@@ -186,6 +186,7 @@ async def _expiring(uow: UnitOfWork, event: ContractExpiringV1) -> None:
         ends_on=p.end,
         expected={share.nation: share.quantity for share in p.quantities},
         horizon_years=p.horizon_years,
+        bundle_id=p.bundle_id,
     )
     await agreement_expiring(uow, event_id=event.event_id, follows=follows)
 

@@ -2,10 +2,10 @@
 
 A company manages its own organisation's endpoints and hears industry's messages on them;
 a nation's desk, and a coordinator of that nation, manage the nation's endpoints and hear
-its notices on them (a lead nation's coordinators hear what its lead is told); the
-administrator manages every endpoint and registers for any company or nation by naming
-it. An agency's coordinators (NSPA, OCCAR) have no endpoints: an agency has no nation's
-notices to hear. Another owner's endpoint answers as if it did not exist (404): its
+its notices on them (a lead nation's coordinators hear what its lead is told); an agency's
+coordinators (NSPA, OCCAR) manage the agency's and hear what is told to it as lead or as
+contracting authority; the administrator manages every endpoint and registers for any
+company, nation or agency by naming it. Another owner's endpoint answers as if it did not exist (404): its
 existence is not the caller's to learn; a role that may never act here is told so (403).
 """
 
@@ -17,6 +17,7 @@ from enum import StrEnum
 from bundling_shared.access import AccessTable
 from bundling_shared.auth import Principal, Role
 from bundling_shared.errors import Forbidden
+from bundling_shared.parties import AGENCIES, is_agency
 from notifications.domain.endpoint import Endpoint, Owner
 from notifications.domain.errors import NotTheirs
 
@@ -73,13 +74,18 @@ class Scope:
     def nation(cls, nation: str) -> Scope:
         return cls(Owner.NATION, nation)
 
+    @classmethod
+    def agency(cls, agency: str) -> Scope:
+        return cls(Owner.AGENCY, agency)
+
     def holds(self, endpoint: Endpoint) -> bool:
         return endpoint.owner is self.owner and endpoint.organisation == self.organisation
 
 
 def has_endpoints(caller: Principal) -> bool:
-    """A coordinator has its nation's endpoints; an agency's coordinator none."""
-    return caller.role is not Role.COORDINATOR or caller.nation is not None
+    """A coordinator has its nation's or its agency's endpoints; one of an organisation
+    that is neither (no agency known here) has none."""
+    return caller.role is not Role.COORDINATOR or caller.nation is not None or is_agency(caller.organisation)
 
 
 def scope_of(caller: Principal) -> Scope | None:
@@ -88,10 +94,15 @@ def scope_of(caller: Principal) -> Scope | None:
         return Scope.nation(caller.nation)
     if caller.role is Role.INDUSTRY and caller.organisation:
         return Scope.industry(caller.organisation)
+    if caller.role is Role.COORDINATOR and caller.organisation and is_agency(caller.organisation):
+        return Scope.agency(caller.organisation)
     if caller.role is Role.ADMIN:
         return None
     if caller.role is Role.COORDINATOR:
-        raise Forbidden(f"{caller.party}'s coordinators speak for no nation: they have no webhook endpoints")
+        raise Forbidden(
+            f"{caller.party}'s coordinators speak for no nation and no known agency"
+            f" ({', '.join(AGENCIES)}): they have no webhook endpoints"
+        )
     raise NotTheirs(f"role {caller.role.value} has no webhook endpoints")
 
 
@@ -118,22 +129,34 @@ def to_message(caller: Principal, own_deliveries: int) -> Relation:
     return Relation.OWNER if own_deliveries else Relation.OUTSIDER
 
 
-def registers_for(caller: Principal, *, nation: str | None, organisation: str | None) -> Scope:
-    """Whose endpoint `caller` registers, given the nation or organisation it named in the
-    request (neither: its own). A company or desk may name only itself."""
-    field = "nation" if nation is not None else "organisation"
-    if nation is not None and organisation is not None:
-        raise NotTheirs("name the nation or the organisation the endpoint is for, not both", field)
+def registers_for(
+    caller: Principal, *, nation: str | None, organisation: str | None, agency: str | None = None
+) -> Scope:
+    """Whose endpoint `caller` registers, given the nation, company or agency it named in
+    the request (none: its own). A company, desk or agency coordinator may name only itself."""
+    named_fields = {"nation": nation, "organisation": organisation, "agency": agency}
+    given = [name for name, value in named_fields.items() if value is not None]
+    if len(given) > 1:
+        raise NotTheirs(
+            f"name one of the nation, the organisation or the agency the endpoint is for, not {' and '.join(given)}",
+            given[0],
+        )
+    field = given[0] if given else "organisation"
+    if agency is not None and not is_agency(agency):
+        raise NotTheirs(f"{agency!r} is no agency known here ({', '.join(AGENCIES)})", "agency")
+    named = None
+    if nation is not None:
+        named = Scope.nation(nation)
+    elif agency is not None:
+        named = Scope.agency(agency)
+    elif organisation is not None:
+        named = Scope.industry(organisation)
     own = scope_of(caller)
     if own is None:  # the administrator
-        if nation is not None:
-            return Scope.nation(nation)
-        chosen = organisation or caller.organisation
-        if not chosen:
-            raise NotTheirs("name the organisation or the nation the endpoint is for", field)
-        return Scope.industry(chosen)
-    named = Scope.nation(nation) if nation is not None else None
-    named = Scope.industry(organisation) if organisation is not None else named
+        chosen = named or (Scope.industry(caller.organisation) if caller.organisation else None)
+        if chosen is None:
+            raise NotTheirs("name the organisation, the nation or the agency the endpoint is for", field)
+        return chosen
     if named is not None and named != own:
         raise NotTheirs(
             f"{own.organisation} cannot register an endpoint for {named.owner.value} {named.organisation}", field

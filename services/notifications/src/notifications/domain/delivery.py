@@ -58,7 +58,7 @@ def recipients(
     )
 
     def may_hear(endpoint: Endpoint) -> bool:
-        if endpoint.owner is Owner.NATION:
+        if endpoint.owner.buys:
             return True
         if message.restricted:
             return audience_cleared

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from bundling_shared.auth.principal import ALPHA3
+from bundling_shared.parties import is_agency
 from notifications.domain.categories import matches_categories, normalise_categories
 from notifications.domain.errors import InvalidEndpoint
 from notifications.domain.ids import new_id
@@ -29,23 +30,30 @@ SECRET_BYTES = 32  # Standard Webhooks asks for 24 to 64 random bytes
 
 
 class Owner(StrEnum):
-    """Whom an endpoint speaks to: a company, or a nation's desk. Each hears only the
+    """Whom an endpoint speaks to: a company, a nation's desk, or an agency's coordinators
+    (NSPA, OCCAR), who lead bundles and sign contracts for nations. Each hears only the
     messages meant for its kind, so a company that happens to be named like a nation code
-    never receives a nation's notices, and a desk is not sent industry's news."""
+    or an agency never receives a buyer's notices, and a buyer is not sent industry's news."""
 
     INDUSTRY = "industry"
     NATION = "nation"
+    AGENCY = "agency"
+
+    @property
+    def buys(self) -> bool:
+        """A nation or an agency: hears a buyer's notices, those that name it."""
+        return self is not Owner.INDUSTRY
 
 
 def keeps_a_desk(party: str) -> bool:
-    """Whether `party` can be a nation whose desk has endpoints here: a nation's code, as a
-    desk's token names it. An agency that leads (NSPA, OCCAR) has no desk, and its
-    coordinators no endpoints: it hears nothing from this service."""
-    return ALPHA3.fullmatch(party) is not None
+    """Whether `party` is a buyer with endpoints here: a nation's code, as a desk's token
+    names it, or an agency that leads and signs for nations (NSPA, OCCAR), whose
+    coordinators hear what is told to the lead."""
+    return ALPHA3.fullmatch(party) is not None or is_agency(party)
 
 
 def types_for(owner: Owner) -> frozenset[str]:
-    return NATION_TYPES if owner is Owner.NATION else INDUSTRY_TYPES
+    return NATION_TYPES if owner.buys else INDUSTRY_TYPES
 
 
 def _checked_types(event_types: Iterable[str], owner: Owner) -> list[str]:
@@ -95,7 +103,7 @@ class Endpoint:
     failing_since: datetime | None = None
     disabled_at: datetime | None = None
     disabled_reason: str | None = None
-    # A nation's endpoint has the nation's code as its organisation.
+    # A nation's endpoint has the nation's code as its organisation, an agency's its name.
     owner: Owner = Owner.INDUSTRY
 
     @classmethod
@@ -161,7 +169,7 @@ class Endpoint:
             and message.event_type in types_for(self.owner)
             and (not self.event_types or message.event_type in self.event_types)
             and matches_categories(message.item_codes, self.item_categories)
-            and message.is_for(self.organisation, desk=self.owner is Owner.NATION)
+            and message.is_for(self.organisation, desk=self.owner.buys)
         )
 
     def signing_secrets(self, now: datetime) -> list[str]:

@@ -56,6 +56,7 @@ def _in_planning_range(value: datetime) -> datetime:
 Url = Annotated[str, Strict(), Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(_clean_url)]
 Description = Annotated[str, Strict(), Field(max_length=500), AfterValidator(_clean)]
 Organisation = Annotated[str, Strict(), Field(min_length=1, max_length=120), AfterValidator(_clean)]
+AgencyName = Annotated[str, Strict(), Field(min_length=2, max_length=10, pattern=r"^[A-Z]+$", examples=["NSPA"])]
 EventType = Annotated[str, Strict(), Field(min_length=1, max_length=80, pattern=r"^[a-z_]+(\.[a-z_]+)*$")]
 Category = Annotated[str, Strict(), Field(min_length=1, max_length=60), AfterValidator(_clean)]
 RateLimit = Annotated[int, Strict(), Field(ge=1, le=MAX_RATE_LIMIT_PER_SECOND)]
@@ -94,6 +95,11 @@ class EndpointIn(StrictModel):
         default=None,
         description="Admins only: the nation whose desk the endpoint is for (a desk's endpoint is its own nation's).",
     )
+    agency: AgencyName | None = Field(
+        default=None,
+        description="Admins only: the agency (NSPA, EDA, OCCAR) whose coordinators the endpoint is for"
+        " (an agency coordinator's endpoint is its own agency's).",
+    )
 
 
 class EndpointChange(StrictModel):
@@ -110,8 +116,10 @@ class EndpointOut(BaseModel):
     """An endpoint as its owner sees it later: the secret is shown only when it is made."""
 
     id: str
-    organisation: str = Field(description="The company, or for a nation's desk the nation's code.")
-    owner: Owner = Field(description="industry: a company's endpoint; nation: a nation's desk's.")
+    organisation: str = Field(description="The company; for a nation's desk the nation's code; for an agency its name.")
+    owner: Owner = Field(
+        description="industry: a company's endpoint; nation: a nation's desk's; agency: an agency's coordinators'."
+    )
     url: str
     description: str
     event_types: list[str] = Field(max_length=MAX_EVENT_TYPES)

@@ -24,7 +24,7 @@ from notifications.domain.delivery import (
     attempt_fields,
     progress,
 )
-from notifications.domain.endpoint import Endpoint, Owner
+from notifications.domain.endpoint import Endpoint
 from notifications.domain.errors import EmptyWindow
 from notifications.domain.retry import Verdict
 from notifications.service_layer import events
@@ -62,7 +62,7 @@ async def _still_cleared(uow: UnitOfWork, message_id: str, endpoint: Endpoint, n
     """A restricted message goes out again only while its audience's declaration is valid,
     one to the cleared companies while the endpoint's company's is; a desk's copy always."""
     message = await uow.messages.get(message_id)
-    if message is None or not message.gated(desk=endpoint.owner is Owner.NATION):
+    if message is None or not message.gated(desk=endpoint.owner.buys):
         return True
     company = message.audience if message.restricted else endpoint.organisation
     supplier = await uow.suppliers.get(company) if company else None

@@ -19,8 +19,8 @@ from notifications.service_layer.unit_of_work import AttemptFilter, UnitOfWork, 
 
 @dataclass(frozen=True)
 class RegisterEndpoint:
-    """`organisation` or `nation`: whom the endpoint is for, when the caller names it
-    (the administrator must; a company or desk may name only itself)."""
+    """`organisation`, `nation` or `agency`: whom the endpoint is for, when the caller names
+    it (the administrator must; a company, desk or agency coordinator may name only itself)."""
 
     url: str
     description: str
@@ -29,10 +29,11 @@ class RegisterEndpoint:
     rate_limit_per_second: int | None = None
     organisation: str | None = None
     nation: str | None = None
+    agency: str | None = None
 
     def subscription(self) -> dict[str, Any]:
         """What the endpoint hears and how; whom it is for, the access table decides."""
-        return {k: v for k, v in asdict(self).items() if k not in ("organisation", "nation")}
+        return {k: v for k, v in asdict(self).items() if k not in ("organisation", "nation", "agency")}
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ async def register_endpoint(uow: UnitOfWork, *, caller: Principal, cmd: Register
     """Refuses an unsafe URL now, while its owner is there to read why (it is checked again
     before every delivery, since DNS answers change)."""
     authorise(caller, Action.REGISTER_ENDPOINT, Relation.ANY)
-    owner = registers_for(caller, nation=cmd.nation, organisation=cmd.organisation)
+    owner = registers_for(caller, nation=cmd.nation, organisation=cmd.organisation, agency=cmd.agency)
     endpoint = Endpoint.register(organisation=owner.organisation, owner=owner.owner, **cmd.subscription())
     await guard.check(cmd.url)
     async with uow:

@@ -345,11 +345,11 @@ def need_unplaceable(event: NeedUnplaceableV1, links: Links) -> Message:
 
 
 def commitment_not_contracted(event: CommitmentRefusedV1, links: Links) -> Message | None:
-    """The lead nation's desk learns that its committed bundle could not be contracted, and
-    why, so that it amends the bundle or asks an administrator; the bundle is behind the link.
-    An agency lead has no desk: no one is told (the bundle shows it to its coordinators)."""
+    """The lead learns that its committed bundle could not be contracted, and why, so that
+    it amends the bundle or asks an administrator; the bundle is behind the link. The lead
+    is a nation's desk or an agency's coordinators (NSPA), whichever committed it."""
     p = event.payload
-    if event.nation is None or event.nation != p.lead:
+    if (event.nation or event.organisation) != p.lead or not keeps_a_desk(p.lead):
         return None
     data = {
         **_copied(p, "bundle_id", "kind", "item_code", "reason"),
@@ -363,7 +363,7 @@ def contract_expiring(event: ContractExpiringV1, links: Links) -> Message | None
     lead's, should it buy nothing itself) and its supplier(s) learn that talks on what
     follows are due, and where the agreement is. Who buys how much stays behind the link,
     where each reader sees what is its own: the event's quantities are not passed on. An
-    agency has no desk and is not named."""
+    agency that signed for the nations (NSPA) hears it on its coordinators' endpoints."""
     p = event.payload
     if p.kind == "framework":
         link = links.framework.format(framework_id=p.agreement_id)
@@ -401,8 +401,8 @@ def pledge_changed(event: EventEnvelope[PledgePayload], links: Links) -> Message
     One message with both nations as its audience, not a message each: the event is one
     fact, told alike to both, and a message is one event (the messages table holds one per
     event, and the inbox counts the event once). Each nation's endpoints still get their
-    own deliveries and see only those. A lead that is an agency (NSPA, OCCAR) has no desk
-    and is not named; a nation pledging to what it leads itself is told once.
+    own deliveries and see only those. A lead that is an agency (NSPA, OCCAR) hears it on
+    its coordinators' endpoints; a nation pledging to what it leads itself is told once.
     """
     p = event.payload
     data = {

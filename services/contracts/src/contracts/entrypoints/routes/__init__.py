@@ -9,6 +9,7 @@ from contracts.entrypoints.routes import (
     deliveries,
     frameworks,
     materials,
+    national_purchases,
     procurements,
     production_lines,
     reports,
@@ -25,6 +26,7 @@ for module in (
     frameworks,
     deliveries,
     reports,
+    national_purchases,
     production_lines,
     materials,
 ):

@@ -44,6 +44,7 @@ async def create_endpoint(body: EndpointIn, uow: Uow, guard: Guard, principal: S
             rate_limit_per_second=body.rate_limit_per_second,
             organisation=body.organisation,
             nation=body.nation,
+            agency=body.agency,
         ),
     )
     return EndpointWithSecret.model_validate(endpoint, from_attributes=True)
