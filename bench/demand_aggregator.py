@@ -11,6 +11,12 @@ side by side in one run.
 2. Per-event cost with 10^3 .. 10^6 open needs already bundled (SQLite, the embedded
    default): each size is seeded, then a fresh process places new needs through the
    aggregator's batch path and reports the mean cost per event and its peak memory (RSS).
+   With --observability each counted round runs twice, in fresh processes, in turns:
+   the service with its metrics and tracing off (METRICS_ENABLED=false, no exporter), and
+   with both on (Prometheus counting every batch, a span per batch and per statement,
+   batched to a JSON-lines file; each event carries a `traceparent` as the outbox relay
+   sends it, whose trace is resumed while its need is placed). Printed side by side with
+   the ratio on / off and its median.
 3. With --cpu-split only: where a batch's time goes, without the broker. A fresh process
    places N need events through `aggregate_together` in batches of 2,000 and reports per
    event its wall time, its own CPU time and, for a PostgreSQL server on this machine, the
@@ -23,6 +29,7 @@ side by side in one run.
     uv run python bench/demand_aggregator.py --sizes 3 --postgres \
         postgresql+asyncpg://bundling:bundling@127.0.0.1:54359/postgres   # throughput on PostgreSQL
     uv run python bench/demand_aggregator.py --cpu-split [--postgres URL]  # this process's CPU and the server's
+    uv run python bench/demand_aggregator.py --skip-per-event --observability  # metrics+tracing on vs off
 
 With --postgres (a maintenance database URL) each throughput round runs on a database of
 its own created there; the per-event part stays on SQLite.
@@ -68,8 +75,9 @@ from bundling_shared.logging import configure_logging  # noqa: E402
 from bundling_shared.messaging.dead_letter import RetryPolicy  # noqa: E402
 from bundling_shared.messaging.kafka import ensure_topics  # noqa: E402
 from bundling_shared.messaging.outbox import event_headers  # noqa: E402
+from bundling_shared.observability import tracing  # noqa: E402
 from bundling_shared.runtime import settle_heap  # noqa: E402
-from bundling_shared.settings import KafkaSettings  # noqa: E402
+from bundling_shared.settings import KafkaSettings, MetricsSettings, TracingSettings  # noqa: E402
 from demand.adapters import orm  # noqa: E402
 from demand.bootstrap import bootstrap  # noqa: E402
 from demand.config import DemandSettings  # noqa: E402
@@ -190,11 +198,23 @@ async def fresh_database(maintenance_url: str) -> str:
     return make_url(maintenance_url).set(database=name).render_as_string(hide_password=False)
 
 
-async def throughput(address: str, count: int, workdir: Path, postgres: str | None) -> dict[str, float]:
+async def throughput(
+    address: str, count: int, workdir: Path, postgres: str | None, observed: bool | None = None
+) -> dict[str, float]:
+    """`observed`: metrics and tracing both on (True) or both off (False); None: as the
+    service ships, metrics on and tracing off."""
     database_url = await fresh_database(postgres) if postgres else f"sqlite+aiosqlite:///{workdir / 'throughput.db'}"
-    settings = DemandSettings(database_url=database_url, kafka=KafkaSettings(bootstrap_servers=address))
+    spans = workdir / "spans.jsonl"
+    if observed:
+        tracing.configure("demand", TracingSettings(file=spans))
+    settings = DemandSettings(
+        database_url=database_url,
+        kafka=KafkaSettings(bootstrap_servers=address),
+        metrics=MetricsSettings(enabled=observed is not False),
+    )
     service = bootstrap(settings)
     subscribe(service)
+    tracing.instrument_engine(service.engine)  # as the service's app does; nothing while tracing is off
     await migrate(service.engine, MIGRATIONS)
     needs = await store_needs(service, count)
     source = topics.NEEDS.name
@@ -206,7 +226,8 @@ async def throughput(address: str, count: int, workdir: Path, postgres: str | No
     sent = []
     for need in needs:
         event = need_event(need)
-        headers = [(k, v.encode()) for k, v in event_headers(event).items()]
+        carried = event_headers(event) | ({"traceparent": a_traceparent()} if observed else {})
+        headers = [(k, v.encode()) for k, v in carried.items()]
         delivery = await producer.send(source, event.model_dump_json().encode(), key=need.id.encode(), headers=headers)
         sent.append((str(event.event_id), delivery))
     await producer.flush()
@@ -239,7 +260,49 @@ async def throughput(address: str, count: int, workdir: Path, postgres: str | No
         await service.engine.dispose()
         if postgres:
             await _maintain(postgres, f'DROP DATABASE "{make_url(database_url).database}"')
-    return {"raw": count / raw_seconds, "aggregator": count / agg_seconds}
+    tracing.shutdown()
+    written = len(spans.read_text().splitlines()) if spans.exists() else 0
+    return {"raw": count / raw_seconds, "aggregator": count / agg_seconds, "spans": written}
+
+
+def a_traceparent() -> str:
+    """A sampled W3C trace context of a trace of its own, as each desk's request starts one."""
+    return f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01"
+
+
+def throughput_round(address: str, count: int, workdir: Path, postgres: str | None, observed: str | None) -> Any:
+    command = [sys.executable, __file__, "--throughput-round", str(workdir), "--kafka", address]
+    command += ["--postgres", postgres] if postgres else []
+    command += ["--observed", observed] if observed else []
+    output = subprocess.run([*command, "--throughput-events", str(count)], check=True, capture_output=True, text=True)
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def observability_rounds(
+    address: str, count: int, rounds: int, warm_up: int, workdir: Path, postgres: str | None
+) -> None:
+    """Each round twice, off and on, in turns (off first, then on first), each in a fresh
+    process: a drift of the machine or the broker over the run weighs on both alike."""
+    for n in range(warm_up):
+        throughput_round(address, count, workdir / f"warm-{n}", postgres, "off")
+    off, on = [], []
+    for n in range(rounds):
+        order = ["off", "on"] if n % 2 == 0 else ["on", "off"]
+        results = {mode: throughput_round(address, count, workdir / f"{n}-{mode}", postgres, mode) for mode in order}
+        off.append(results["off"])
+        on.append(results["on"])
+    ratios = [b["aggregator"] / a["aggregator"] for a, b in zip(off, on, strict=True)]
+    database = "PostgreSQL" if postgres else "SQLite"
+    print(f"metrics and tracing off vs on: the aggregator ({database}) over {count:,} need events on the real broker,")
+    print(f"  {rounds} rounds after {warm_up} to warm the broker up; each round both ways, in turns")
+    print("  metrics and tracing off   : " + "  ".join(f"{r['aggregator']:8,.0f}" for r in off) + "  needs/s")
+    print("  metrics and tracing on    : " + "  ".join(f"{r['aggregator']:8,.0f}" for r in on) + "  needs/s")
+    print("  spans written (on)        : " + "  ".join(f"{r['spans']:8,}" for r in on))
+    print("  ratio on / off            : " + "  ".join(f"{x:8.1%}" for x in ratios))
+    print(f"  median ratio on / off     : {statistics.median(ratios):8.1%}")
+    for name, runs in (("off", off), ("on", on)):
+        share = statistics.median(r["aggregator"] / r["raw"] for r in runs)
+        print(f"  median aggregator / raw, {name:<3}: {share:8.1%}  (target >= 50 %)")
 
 
 def throughput_rounds(address: str, count: int, rounds: int, warm_up: int, workdir: Path, postgres: str | None) -> None:
@@ -247,15 +310,9 @@ def throughput_rounds(address: str, count: int, rounds: int, warm_up: int, workd
     runs scatter with the machine's other work. The broker's JVM compiles its hot paths
     while it serves the first runs after its start, which makes whichever loop comes first
     look slower: the first `warm_up` rounds run the same way but are not counted."""
-    results = []
-    for n in range(warm_up + rounds):
-        command = [sys.executable, __file__, "--throughput-round", str(workdir / f"round-{n}"), "--kafka", address]
-        if postgres:
-            command += ["--postgres", postgres]
-        output = subprocess.run(
-            [*command, "--throughput-events", str(count)], check=True, capture_output=True, text=True
-        ).stdout
-        results.append(json.loads(output.strip().splitlines()[-1]))
+    results = [
+        throughput_round(address, count, workdir / f"round-{n}", postgres, None) for n in range(warm_up + rounds)
+    ]
     warm, counted = results[:warm_up], results[warm_up:]
     ratios = [r["aggregator"] / r["raw"] for r in counted]
     print(f"throughput over {count:,} need events on the real broker, {rounds} rounds after {warm_up} to warm it up")
@@ -463,6 +520,10 @@ def main() -> None:
     parser.add_argument("--warm-up-rounds", type=int, default=1, help="throughput rounds run first, not counted")
     parser.add_argument("--throughput-round", help=argparse.SUPPRESS)  # one round, in a child process
     parser.add_argument("--kafka", help=argparse.SUPPRESS)
+    parser.add_argument("--observed", choices=["on", "off"], help=argparse.SUPPRESS)  # of one round
+    parser.add_argument(
+        "--observability", action="store_true", help="the throughput rounds with metrics and tracing off vs on"
+    )
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-per-event", action="store_true", help="the throughput part only")
     parser.add_argument("--postgres", help="maintenance database URL: the throughput rounds run on PostgreSQL")
@@ -482,7 +543,9 @@ def main() -> None:
     if args.throughput_round:
         workdir = Path(args.throughput_round)
         workdir.mkdir(parents=True, exist_ok=True)
-        print(json.dumps(asyncio.run(throughput(args.kafka, args.throughput_events, workdir, args.postgres))))
+        observed = None if args.observed is None else args.observed == "on"
+        result = asyncio.run(throughput(args.kafka, args.throughput_events, workdir, args.postgres, observed))
+        print(json.dumps(result))
         return
     with tempfile.TemporaryDirectory(prefix="bench-demand-") as tmp:
         workdir = Path(tmp)
@@ -491,7 +554,8 @@ def main() -> None:
             return
         if not args.skip_throughput:
             with kafka() as address:
-                throughput_rounds(
+                rounds = observability_rounds if args.observability else throughput_rounds
+                rounds(
                     address,
                     args.throughput_events,
                     args.throughput_rounds,

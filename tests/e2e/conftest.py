@@ -3,9 +3,9 @@ webhook receiver on loopback. Each test gets its own topics (prefix) and databas
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,15 +31,23 @@ class Platform:
 
 @pytest.fixture
 async def platform(kafka_bootstrap: str, postgres_maintenance_url: str, tmp_path: Path) -> AsyncIterator[Platform]:
-    async with running_platform(kafka_bootstrap, postgres_maintenance_url, tmp_path) as started:
-        yield started
+    async with running(kafka_bootstrap, postgres_maintenance_url, tmp_path) as platform:
+        yield platform
 
 
-@contextlib.asynccontextmanager
-async def running_platform(
+@pytest.fixture
+async def traced_platform(
     kafka_bootstrap: str, postgres_maintenance_url: str, tmp_path: Path
 ) -> AsyncIterator[Platform]:
-    """The three services on topics and databases of their own, and a webhook receiver."""
+    """Each service writes its finished spans to `<service>-spans.jsonl` in `tmp_path`."""
+    async with running(kafka_bootstrap, postgres_maintenance_url, tmp_path, traced=True) as platform:
+        yield platform
+
+
+@asynccontextmanager
+async def running(
+    kafka_bootstrap: str, postgres_maintenance_url: str, tmp_path: Path, *, traced: bool = False
+) -> AsyncIterator[Platform]:
     common = {
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "KAFKA_TOPIC_PREFIX": f"e2e{uuid.uuid4().hex[:8]}.",
@@ -57,6 +65,8 @@ async def running_platform(
             f"{prefix}_DATABASE_URL": await infra.create_database(postgres_maintenance_url),
             f"{prefix}_PORT": str(free_port()),
         }
+        if traced:
+            env["TRACING_FILE"] = str(tmp_path / f"{name}-spans.jsonl")
         services[name] = ServiceProcess(name, int(env[f"{prefix}_PORT"]), env, tmp_path / f"{name}.log")
     with webhook_receiver() as receiver:
         platform = Platform(receiver=receiver, **services)

@@ -21,7 +21,7 @@ import pytest_asyncio
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
 
 from bundling_shared.auth import Role
-from tests.e2e.conftest import Platform, running_platform
+from tests.e2e.conftest import Platform, running
 from tests.support.api import bearer, desk
 from tests.support.infra import free_port
 from tests.support.processes import ServiceProcess
@@ -49,7 +49,7 @@ async def platform(
 ) -> AsyncIterator[Platform]:
     """One platform for the module's tests (each acts for nations of its own): starting the
     services is most of a browser test's time."""
-    async with running_platform(kafka_bootstrap, postgres_maintenance_url, tmp_path_factory.mktemp("console")) as up:
+    async with running(kafka_bootstrap, postgres_maintenance_url, tmp_path_factory.mktemp("console")) as up:
         yield up
 
 

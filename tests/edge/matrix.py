@@ -68,6 +68,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     # service, method, path                                      own partn outsd othco leadc compy suppl admin anon
     ("demand", "GET", "/health"):                                "200   200   200   200   200   200   200   200   200",
     ("demand", "GET", "/ready"):                                 "200   200   200   200   200   200   200   200   200",
+    ("demand", "GET", "/metrics"):                               "200   200   200   200   200   200   200   200   200",
     ("demand", "POST", "/v1/needs"):                             "201   201   201   403   403   403   403   201   401",
     ("demand", "GET", "/v1/needs"):                              "200   200   200   200   200   403   403   200   401",
     ("demand", "POST", "/v1/needs/preview"):                     "200   200   200   403   403   403   403   200   401",
@@ -113,6 +114,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
 
     ("contracts", "GET", "/health"):                             "200   200   200   200   200   200   200   200   200",
     ("contracts", "GET", "/ready"):                              "200   200   200   200   200   200   200   200   200",
+    ("contracts", "GET", "/metrics"):                            "200   200   200   200   200   200   200   200   200",
     ("contracts", "GET", "/v1/contracts"):                       "200   200   200   200   200   200   200   200   401",
     ("contracts", "GET", "/v1/contracts/{contract_id}"):         "200   200   404   404   200   404   200   200   401",
     ("contracts", "GET", "/v1/contracts/{contract_id}/change-log"): "200 200   404   404   200   404   200   200   401",
@@ -189,6 +191,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
 
     ("notifications", "GET", "/health"):                         "200   200   200   200   200   200   200   200   200",
     ("notifications", "GET", "/ready"):                          "200   200   200   200   200   200   200   200   200",
+    ("notifications", "GET", "/metrics"):                        "200   200   200   200   200   200   200   200   200",
     ("notifications", "POST", "/v1/endpoints"):                  "201   201   201   201   201   201   201   201   401",
     ("notifications", "GET", "/v1/endpoints"):                   "200   200   200   200   200   200   200   200   401",
     ("notifications", "GET", "/v1/endpoints/{endpoint_id}"):     "404   404   404   404   404   404   200   200   401",

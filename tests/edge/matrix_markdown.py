@@ -7,7 +7,7 @@ from __future__ import annotations
 from tests.edge.matrix import DESCRIBED, EXPECTED, RELATIONS, expected
 
 SERVICES = ("demand", "contracts", "notifications")
-OPERATIONS = {"/health", "/ready"}
+OPERATIONS = {"/health", "/ready", "/metrics"}
 
 
 def tables() -> str:

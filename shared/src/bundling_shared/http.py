@@ -1,4 +1,4 @@
-"""What every service's HTTP side shares: correlation ids, health and readiness."""
+"""What every service's HTTP side shares: correlation ids, health, readiness and metrics."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Literal
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bundling_shared.logging import bind_correlation_id
+from bundling_shared.observability.http import HttpMetricsMiddleware
+from bundling_shared.observability.metrics import CONTENT_TYPE, ServiceMetrics
 from bundling_shared.problems import problem_response
 
 CORRELATION_HEADER = "x-correlation-id"
@@ -149,7 +151,34 @@ def health_router(checks: Mapping[str, Check], timeout: float = 3.0) -> APIRoute
     return router
 
 
-def install_common(app: FastAPI, checks: Mapping[str, Check], *, max_body_bytes: int) -> None:
+def metrics_router(metrics: ServiceMetrics) -> APIRouter:
+    """``/metrics``: the service's Prometheus metrics, as scrapers read them; no token, as
+    the probes beside it."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "The Prometheus text exposition format.",
+                "content": {"text/plain": {"schema": {"type": "string", "maxLength": 10_000_000}}},
+            }
+        },
+    )
+    async def exposition() -> Response:
+        return Response(await metrics.exposition(), media_type=CONTENT_TYPE)
+
+    return router
+
+
+def install_common(
+    app: FastAPI, checks: Mapping[str, Check], *, max_body_bytes: int, metrics: ServiceMetrics | None = None
+) -> None:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     app.include_router(health_router(checks))
+    if metrics is not None:
+        app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
+        app.include_router(metrics_router(metrics))

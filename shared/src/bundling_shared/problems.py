@@ -152,8 +152,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
-OPERATIONAL_PATHS = frozenset({"/health", "/ready"})
-"""Probes of orchestrators, which send what they send: they read no input."""
+OPERATIONAL_PATHS = frozenset({"/health", "/ready", "/metrics"})
+"""Probes of orchestrators and scrapers, which send what they send: they read no input."""
 
 _declared_queries: dict[int, frozenset[str]] = {}
 

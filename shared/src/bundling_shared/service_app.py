@@ -17,6 +17,8 @@ from bundling_shared.clock import Clock
 from bundling_shared.db import ping
 from bundling_shared.http import install_common
 from bundling_shared.messaging.outbox import OutboxRelay
+from bundling_shared.observability import probes, tracing
+from bundling_shared.observability.metrics import ServiceMetrics
 from bundling_shared.problems import document_problems, install_problem_handlers, refuse_unknown_query
 from bundling_shared.runtime import service_running
 from bundling_shared.settings import HttpSettings, ServiceSettings
@@ -34,6 +36,8 @@ class WiredService(Protocol):
     def broker(self) -> KafkaBroker: ...
     @property
     def relay(self) -> OutboxRelay: ...
+    @property
+    def metrics(self) -> ServiceMetrics: ...
 
 
 ServiceT = TypeVar("ServiceT", bound=WiredService)
@@ -73,6 +77,7 @@ def create_service_app(
             workers=workers,
         ):
             yield
+        tracing.shutdown()
 
     app = FastAPI(
         title=f"{name.capitalize()} service",
@@ -88,7 +93,15 @@ def create_service_app(
         if not await broker.ping(timeout=2.0):
             raise ConnectionError("Kafka broker does not answer")
 
-    install_common(app, {"database": lambda: ping(engine), "kafka": broker_ping}, max_body_bytes=http.max_body_bytes)
+    checks = {"database": lambda: ping(engine), "kafka": broker_ping}
+    metrics = service.metrics if service.metrics.enabled else None
+    install_common(app, checks, max_body_bytes=http.max_body_bytes, metrics=metrics)
+    service.metrics.probe(probes.outbox_backlog(service.metrics, engine, service.relay.table))
+    service.metrics.probe(
+        probes.consumer_lag(service.metrics, settings.kafka.bootstrap_servers, lambda: probes.subscriptions(broker))
+    )
+    tracing.instrument_app(app)
+    tracing.instrument_engine(engine)
     install_problem_handlers(app)
     app.include_router(router)
     document_problems(app)

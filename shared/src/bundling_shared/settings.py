@@ -8,6 +8,7 @@ prefixed settings (``DEMAND_DATABASE_URL``...). The defaults run everything on o
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -108,6 +109,34 @@ class OutboxSettings(BaseSettings):
     retention_hours: float = Field(default=168.0, gt=0, description="Published rows are purged after this.")
 
 
+class MetricsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="METRICS_", extra="ignore")
+
+    enabled: bool = Field(
+        default=True,
+        description="Serve /metrics and count requests and messages; false leaves the route and the counting out.",
+    )
+
+
+class TracingSettings(BaseSettings):
+    """OpenTelemetry traces, off unless an exporter is named here."""
+
+    model_config = SettingsConfigDict(env_prefix="TRACING_", extra="ignore", populate_by_name=True)
+
+    otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+        description="Base URL of an OTLP/HTTP collector (spans go to its /v1/traces), e.g. http://collector:4318.",
+    )
+    file: Path | None = Field(
+        default=None, description="Append finished spans to this file, one JSON object a line (tests, rehearsals)."
+    )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.otlp_endpoint) or self.file is not None
+
+
 class ClockSettings(BaseSettings):
     """A service run as a process for a test or a rehearsal lives on a chosen day: its clock
     starts at ``CLOCK_START`` and runs on in real time from there, so deadlines and
@@ -155,3 +184,5 @@ class ServiceSettings(BaseSettings):
     log: LogSettings = Field(default_factory=LogSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     clock: ClockSettings = Field(default_factory=ClockSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)

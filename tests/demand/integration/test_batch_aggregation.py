@@ -36,6 +36,7 @@ from bundling_shared.events.demand import (
 from bundling_shared.messaging.dead_letter import RetryPolicy
 from bundling_shared.messaging.kafka import at_least_once, ensure_topics, make_broker
 from bundling_shared.messaging.outbox import event_headers
+from bundling_shared.observability import tracing
 from bundling_shared.settings import KafkaSettings
 from bundling_shared.topics import Topic, with_dead_letters
 from demand.adapters import orm
@@ -558,10 +559,9 @@ async def test_a_batch_whose_handler_fails_is_delivered_again_not_dead_lettered(
     assert await read_all(kafka_bootstrap, topic.dead_letter.name, 1, timeout=2) == []
 
 
-async def test_events_caused_in_a_batch_carry_the_correlation_id_of_their_need_event(
-    store: tuple[AsyncEngine, UowFactory],
-) -> None:
-    engine, uow = store
+async def deviating_needs(uow: UowFactory) -> list[Need]:
+    """Two nations' needs of one item, each with a deviation the other's is not compatible
+    with: placing them proposes a harmonisation for each."""
     async with uow() as u:
         deviating = []
         for nation in ("FIN", "POL"):
@@ -578,6 +578,14 @@ async def test_events_caused_in_a_batch_carry_the_correlation_id_of_their_need_e
             u.needs.add(need)
             deviating.append(need)
         await u.commit()
+    return deviating
+
+
+async def test_events_caused_in_a_batch_carry_the_correlation_id_of_their_need_event(
+    store: tuple[AsyncEngine, UowFactory],
+) -> None:
+    engine, uow = store
+    deviating = await deviating_needs(uow)
     events = [registered(need) for need in deviating]
     await aggregator.aggregate_together(events, uow())
 
@@ -595,3 +603,29 @@ async def test_events_caused_in_a_batch_carry_the_correlation_id_of_their_need_e
     assert set(proposals) == {"FIN", "POL"}
     for event, need in zip(events, deviating, strict=True):
         assert proposals[need.nation]["correlation_id"] == event.correlation_id
+
+
+async def test_events_caused_in_a_batch_carry_the_trace_of_their_need_event(
+    store: tuple[AsyncEngine, UowFactory],
+) -> None:
+    engine, uow = store
+    deviating = await deviating_needs(uow)
+    events = [registered(need) for need in deviating]
+    traces = {need.nation: uuid.uuid4().hex for need in deviating}
+    before = tracing.install(tracing.new_provider("demand"))
+    try:
+        with tracing.carrying():
+            for event, need in zip(events, deviating, strict=True):
+                tracing.remember(str(event.event_id), {"traceparent": f"00-{traces[need.nation]}-{'1' * 16}-01"})
+            await aggregator.aggregate_together(events, uow())
+    finally:
+        tracing.install(before)
+
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(orm.outbox.c.body, orm.outbox.c.headers).where(
+                orm.outbox.c.event_type == "demand.harmonisation.proposed"
+            )
+        )
+        carried = {json.loads(body)["payload"]["nations"][0]: headers["traceparent"] for body, headers in rows}
+    assert {nation: parent.split("-")[1] for nation, parent in carried.items()} == traces

@@ -29,6 +29,7 @@ from notifications.entrypoints.app import MIGRATIONS
 from notifications.entrypoints.dispatch import NeedsPostgres, check_database
 from tests.notifications.conftest import DNS, FakeClock, fake_dns
 from tests.notifications.integration.conftest import LoopbackOnly, Receiver, add_endpoint, announce, make_settings
+from tests.support.infra import free_port
 
 ENDPOINTS = 20
 MESSAGES = 10
@@ -106,6 +107,14 @@ async def _none_pending(service: NotificationsService) -> bool:
     return await pending(service) == 0
 
 
+async def _scrape(port: int) -> str:
+    try:
+        async with httpx.AsyncClient() as client:
+            return (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+    except httpx.HTTPError:
+        return ""  # not serving yet
+
+
 def test_a_dispatcher_process_refuses_sqlite() -> None:
     with pytest.raises(NeedsPostgres, match="needs PostgreSQL"):
         check_database("sqlite+aiosqlite:///./var/notifications.db")
@@ -127,7 +136,14 @@ async def test_python_m_notifications_dispatch_sends_and_stops_on_sigterm(
             "NOTIFICATIONS_ALLOW_HTTP": "true",
             "NOTIFICATIONS_ALLOWED_HOSTS": "127.0.0.1",
             "NOTIFICATIONS_POLL_SECONDS": "0.1",
+            "NOTIFICATIONS_DISPATCHER_METRICS_PORT": str(metrics_port := free_port()),
         }
+        scraped = [""]
+
+        async def counted() -> bool:
+            scraped[0] = await _scrape(metrics_port)
+            return 'bundling_webhook_deliveries_total{outcome="delivered",service="notifications"} 1.0' in scraped[0]
+
         log_path = tmp_path / "dispatcher.log"
         with log_path.open("w") as log:
             process = subprocess.Popen(
@@ -135,6 +151,7 @@ async def test_python_m_notifications_dispatch_sends_and_stops_on_sigterm(
             )
             try:
                 await wait_for(lambda: _none_pending(service), "the dispatcher process to send the webhook")
+                await wait_for(counted, "the dispatcher's own metrics to count the delivery")
                 process.send_signal(signal.SIGTERM)
                 code = await asyncio.to_thread(process.wait, 15)
             finally:
@@ -146,3 +163,4 @@ async def test_python_m_notifications_dispatch_sends_and_stops_on_sigterm(
     assert hit.path == "/from-process"
     assert Webhook(endpoint.secret).verify(hit.body, hit.headers)["data"]["contract_id"] == "contract-155mm"
     assert "dispatcher.started" in output and "dispatcher.stopped" in output
+    assert 'bundling_webhook_endpoints{health="healthy",service="notifications"} 1.0' in scraped[0]

@@ -17,6 +17,7 @@ from bundling_shared.clock import Clock
 from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
+from bundling_shared.observability.metrics import ServiceMetrics
 from contracts.adapters import orm
 from contracts.adapters.publishers import publishers
 from contracts.adapters.unit_of_work import ContractsUnitOfWork
@@ -34,6 +35,7 @@ class ContractsService:
     relay: OutboxRelay
     uow: UowFactory
     clock: Clock
+    metrics: ServiceMetrics
 
 
 def bootstrap(settings: ContractsSettings | None = None, clock: Clock | None = None) -> ContractsService:
@@ -42,7 +44,10 @@ def bootstrap(settings: ContractsSettings | None = None, clock: Clock | None = N
     clock = clock or settings.clock.clock(settings.auth)
     orm.start_mappers()
     engine = make_engine(settings.database_url)
-    broker = make_broker(settings.kafka, SERVICE)
+    metrics = ServiceMetrics(SERVICE, enabled=settings.metrics.enabled)
+    broker = make_broker(settings.kafka, SERVICE, metrics)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers(broker)), settings.outbox)
     uow: UowFactory = partial(ContractsUnitOfWork, make_session_factory(engine), relay.wake, clock=clock)
-    return ContractsService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow, clock=clock)
+    return ContractsService(
+        settings=settings, engine=engine, broker=broker, relay=relay, uow=uow, clock=clock, metrics=metrics
+    )

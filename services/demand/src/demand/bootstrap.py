@@ -12,7 +12,9 @@ from bundling_shared.clock import Clock
 from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
+from bundling_shared.observability.metrics import ServiceMetrics
 from demand.adapters import orm
+from demand.adapters.metrics import DemandMetrics, demand_metrics
 from demand.adapters.publishers import publishers
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.config import DemandSettings
@@ -29,6 +31,8 @@ class DemandService:
     relay: OutboxRelay
     uow: UowFactory
     clock: Clock
+    metrics: ServiceMetrics
+    counts: DemandMetrics
 
 
 def bootstrap(settings: DemandSettings | None = None, clock: Clock | None = None) -> DemandService:
@@ -40,7 +44,19 @@ def bootstrap(settings: DemandSettings | None = None, clock: Clock | None = None
     orm.start_mappers()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
-    broker = make_broker(settings.kafka, SERVICE)
+    metrics = ServiceMetrics(SERVICE, enabled=settings.metrics.enabled)
+    broker = make_broker(settings.kafka, SERVICE, metrics)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers(broker)), settings.outbox)
-    uow: UowFactory = partial(DemandUnitOfWork, session_factory, relay.wake, clock=clock)
-    return DemandService(settings=settings, engine=engine, broker=broker, relay=relay, uow=uow, clock=clock)
+    counts = demand_metrics(metrics, engine)
+    registered = counts.needs_registered.inc
+    uow: UowFactory = partial(DemandUnitOfWork, session_factory, relay.wake, clock=clock, registered=registered)
+    return DemandService(
+        settings=settings,
+        engine=engine,
+        broker=broker,
+        relay=relay,
+        uow=uow,
+        clock=clock,
+        metrics=metrics,
+        counts=counts,
+    )

@@ -8,6 +8,7 @@ import sys
 import uvicorn
 
 from bundling_shared.logging import configure_logging
+from bundling_shared.observability import tracing
 from notifications.config import NotificationsSettings
 from notifications.entrypoints import dispatch
 from notifications.entrypoints.app import create_app
@@ -23,6 +24,7 @@ def main(argv: list[str]) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     configure_logging("notifications", settings.log.level, settings.log.json_output)
+    tracing.configure("notifications", settings.tracing)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
     return 0
 

@@ -17,7 +17,9 @@ from bundling_shared.clock import Clock
 from bundling_shared.db import make_engine, make_session_factory
 from bundling_shared.messaging.kafka import make_broker
 from bundling_shared.messaging.outbox import OutboxRelay, via_publishers
+from bundling_shared.observability.metrics import ServiceMetrics
 from notifications.adapters import orm
+from notifications.adapters.metrics import webhook_metrics
 from notifications.adapters.publishers import publishers
 from notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications.adapters.url_guard import DnsUrlGuard, Resolve, system_resolve
@@ -57,6 +59,7 @@ class NotificationsService:
     relay: OutboxRelay
     url_guard: UrlGuard
     clock: Clock  # the service's one notion of now: consumers stamp deliveries with it, the dispatcher claims by it
+    metrics: ServiceMetrics
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -76,6 +79,7 @@ class DispatcherProcess:
     engine: AsyncEngine
     sending: Sending
     clock: Clock
+    metrics: ServiceMetrics
 
 
 def bootstrap(
@@ -91,7 +95,9 @@ def bootstrap(
     settings = settings or NotificationsSettings()
     clock = clock or settings.clock.clock(settings.auth)
     engine, session_factory = _database(settings)
-    broker = make_broker(settings.kafka, SERVICE)
+    metrics = ServiceMetrics(SERVICE, enabled=settings.metrics.enabled)
+    broker = make_broker(settings.kafka, SERVICE, metrics)
+    tally = webhook_metrics(metrics, engine)
     relay = OutboxRelay.configured(engine, orm.outbox, via_publishers(publishers(broker)), settings.outbox)
     guard = DnsUrlGuard(settings.url_policy, resolve)
     sending = _sending(
@@ -101,17 +107,20 @@ def bootstrap(
         guard,
         monotonic=monotonic,
         wrap_transport=wrap_transport,
+        tally=tally,
     )
     uow: UowFactory = partial(NotificationsUnitOfWork, session_factory, clock, sending.dispatcher.wake, relay.wake)
-    return NotificationsService(settings, engine, broker, uow, sending, relay, guard, clock)
+    return NotificationsService(settings, engine, broker, uow, sending, relay, guard, clock, metrics)
 
 
 def bootstrap_dispatcher(settings: NotificationsSettings) -> DispatcherProcess:
     clock = settings.clock.clock(settings.auth)
     engine, session_factory = _database(settings)
     guard = DnsUrlGuard(settings.url_policy, system_resolve)
-    sending = _sending(settings, partial(NotificationsUnitOfWork, session_factory, clock), clock, guard)
-    return DispatcherProcess(settings=settings, engine=engine, sending=sending, clock=clock)
+    metrics = ServiceMetrics(SERVICE)
+    tally = webhook_metrics(metrics, engine)
+    sending = _sending(settings, partial(NotificationsUnitOfWork, session_factory, clock), clock, guard, tally=tally)
+    return DispatcherProcess(settings=settings, engine=engine, sending=sending, clock=clock, metrics=metrics)
 
 
 def _database(settings: NotificationsSettings) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
@@ -128,6 +137,7 @@ def _sending(
     *,
     monotonic: Callable[[], float] = time.monotonic,
     wrap_transport: WrapTransport | None = None,
+    tally: Callable[[str], None] = lambda _: None,
 ) -> Sending:
     http = make_webhook_transport(settings.max_in_flight, wrap_transport)
     dispatcher = Dispatcher(
@@ -140,5 +150,6 @@ def _sending(
         clock=clock,
         disable_after=settings.disable_after,
         monotonic=monotonic,
+        tally=tally,
     )
     return Sending(dispatcher=dispatcher, http=http)

@@ -29,6 +29,13 @@ class NotificationsSettings(ServiceSettings):
     per_endpoint_concurrency: int = Field(default=4, ge=1, description="Attempts in flight to one endpoint.")
     max_in_flight: int = Field(default=100, ge=1, description="Attempts in flight in all; bounds each claim.")
     poll_seconds: float = Field(default=0.5, gt=0, description="Dispatcher poll when nothing wakes it.")
+    dispatcher_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="A dispatcher process (`python -m notifications dispatch`) serves its Prometheus metrics at "
+        "/metrics on this port; unset: none. The service process serves them on its own port.",
+    )
     run_dispatcher: bool = Field(
         default=True,
         description="Send webhooks from the service process too; false leaves sending to dispatcher processes "

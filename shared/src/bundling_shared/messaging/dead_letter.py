@@ -21,6 +21,7 @@ from faststream.message import StreamMessage
 from pydantic import ValidationError
 
 from bundling_shared.logging import bind_correlation_id, get_logger
+from bundling_shared.observability.metrics import dead_lettered
 from bundling_shared.settings import KafkaSettings
 from bundling_shared.topics import DEAD_LETTER_SUFFIX
 
@@ -110,6 +111,7 @@ async def publish_dead_letter(
         key=getattr(record, "key", None),
         headers=dead_letter_headers(record, service, exc, attempts, headers),
     )
+    dead_lettered(broker, topic)
     log.error(
         "consumer.dead_lettered",
         topic=topic,

@@ -13,6 +13,8 @@ from faststream.kafka import KafkaBroker, KafkaRouter
 from bundling_shared import topics
 from bundling_shared.logging import get_logger
 from bundling_shared.messaging.dead_letter import RetryPolicy, retry_then_dead_letter
+from bundling_shared.observability.broker import observed
+from bundling_shared.observability.metrics import ServiceMetrics, attach
 from bundling_shared.settings import KafkaSettings
 from bundling_shared.topics import Topic
 
@@ -21,16 +23,21 @@ log = get_logger(__name__)
 TOPIC_ALREADY_EXISTS = 36
 
 
-def make_broker(settings: KafkaSettings, service: str) -> KafkaBroker:
+def make_broker(settings: KafkaSettings, service: str, metrics: ServiceMetrics | None = None) -> KafkaBroker:
+    """With `metrics`, messages received, processed and published are counted and timed
+    in the service's registry; with tracing on, each is a span in its message's trace."""
     policy = RetryPolicy.of(settings, service)
-    return KafkaBroker(
+    broker = KafkaBroker(
         settings.bootstrap_servers,
         client_id=service,
         acks="all",
         enable_idempotence=True,
-        middlewares=[retry_then_dead_letter(policy)],
+        middlewares=[*observed(service, metrics), retry_then_dead_letter(policy)],
         logger=get_logger(f"{service}.kafka"),
     )
+    if metrics is not None:
+        attach(broker, metrics)
+    return broker
 
 
 def at_least_once(broker: KafkaBroker | KafkaRouter, topic: Topic, group_id: str, **kwargs: Any) -> Callable[..., Any]:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.logging import get_logger
+from bundling_shared.observability import tracing
 from bundling_shared.settings import OutboxSettings
 from bundling_shared.topics import Topic
 
@@ -41,14 +42,15 @@ def event_headers(event: EventEnvelope[Any]) -> dict[str, str]:
 
 
 def row(topic: Topic, event: EventEnvelope[Any]) -> dict[str, Any]:
-    """The outbox row of `event`, to be inserted in the caller's transaction."""
+    """The outbox row of `event`, to be inserted in the caller's transaction. Its headers
+    keep the trace context of the work that wrote it, which its publication continues."""
     return {
         "event_id": str(event.event_id),
         "event_type": event.event_type,
         "topic": topic.name,
         "message_key": event.aggregate_id,
         "body": event.model_dump_json(),
-        "headers": event_headers(event),
+        "headers": event_headers(event) | tracing.headers(),
         "created_at": datetime.now(UTC),
     }
 
@@ -111,6 +113,10 @@ class OutboxRelay:
             retention=timedelta(hours=settings.retention_hours),
         )
 
+    @property
+    def table(self) -> Table:
+        return self._table
+
     def wake(self) -> None:
         self._wakeup.set()
 
@@ -127,14 +133,21 @@ class OutboxRelay:
             rows = (await conn.execute(query)).all()
             if not rows:
                 return 0
-            pending = [
-                self._publish(row.topic, row.message_key.encode(), row.body.encode(), dict(row.headers)) for row in rows
-            ]
+            pending = [self._sent(row.topic, row.message_key, row.body, dict(row.headers)) for row in rows]
             for result in await asyncio.gather(*pending):
                 if inspect.isawaitable(result):
                     await result
             await conn.execute(update(t).where(t.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC)))
             return len(rows)
+
+    def _sent(self, topic: str, key: str, body: str, headers: dict[str, str]) -> Awaitable[Any]:
+        """The publication of one row, in the trace of the work that wrote it: started
+        as a task of its own in that trace's context, since the rows of a batch belong
+        to different traces."""
+        if not tracing.enabled() or tracing.TRACEPARENT not in headers:
+            return self._publish(topic, key.encode(), body.encode(), headers)
+        with tracing.continued(headers):
+            return asyncio.ensure_future(self._publish(topic, key.encode(), body.encode(), headers))
 
     async def purge_published(self) -> int:
         """Forget rows published longer ago than the retention; returns how many."""

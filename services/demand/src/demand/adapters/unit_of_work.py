@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bundling_shared.events.demand import NeedRegisteredV1
 from bundling_shared.unit_of_work import SqlAlchemyUnitOfWorkBase
 from demand.adapters import orm
 from demand.adapters.batching.bulk_writes import execute_many
@@ -46,6 +47,11 @@ _RECORDED_NOW = (
 class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
     outbox_table, processed_table = orm.outbox, orm.processed_messages
 
+    def __init__(self, *args: Any, registered: Callable[[int], None] = lambda _: None, **kwargs: Any) -> None:
+        """`registered` hears how many needs a commit registered (operators' counts)."""
+        super().__init__(*args, **kwargs)
+        self._registered = registered
+
     def _open_repositories(self, session: AsyncSession) -> None:
         self._processed_at_commit: list[Mapping[str, Any]] = []
         self._bundle_parts, self._opening_locks = BundleParts(session), OpeningLocks(session)
@@ -63,7 +69,10 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         if self._processed_at_commit:
             rows, self._processed_at_commit = self._processed_at_commit, []
             await execute_many(self.session, "processed", insert(_PROCESSED), rows)
+        registered = sum(1 for row in self._staged if row["event_type"] == NeedRegisteredV1.TYPE)
         await super().commit()
+        if registered:
+            self._registered(registered)
 
     async def flush(self) -> None:
         await self.session.flush()

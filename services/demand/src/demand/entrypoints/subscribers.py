@@ -49,6 +49,7 @@ from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.logging import get_logger
 from bundling_shared.messaging.dead_letter import RetryPolicy, batch_records, publish_dead_letter, record_headers
 from bundling_shared.messaging.kafka import at_least_once
+from bundling_shared.observability import tracing
 from demand.bootstrap import SERVICE, DemandService
 from demand.domain.capacity import DeclaredLine
 from demand.domain.follow_on import FollowOn
@@ -211,14 +212,18 @@ def subscribe(service: DemandService) -> None:
     """The service's subscribers on its broker, added by what starts it: the app, the
     AsyncAPI document, a test or a benchmark on the real broker."""
     policy = RetryPolicy.of(service.settings.kafka, SERVICE)
-    service.broker.include_router(build_router(service.uow, policy, not is_sqlite(service.settings.database_url)))
+    overlapping = not is_sqlite(service.settings.database_url)
+    batch_size = service.counts.aggregator_batch_size.observe
+    service.broker.include_router(build_router(service.uow, policy, overlapping, batch_size))
 
 
-def build_router(uow: UowFactory, policy: RetryPolicy, overlapping: bool = False) -> KafkaRouter:
+def build_router(
+    uow: UowFactory, policy: RetryPolicy, overlapping: bool = False, batch_size: Callable[[int], None] = lambda _: None
+) -> KafkaRouter:
     """`overlapping`: a batch may record its events, read its needs and place them while
     the batch before is still being written, in a transaction of its own; only where a
     transaction sees what others commit while it runs (PostgreSQL), not where it reads one
-    snapshot to its end (SQLite)."""
+    snapshot to its end (SQLite). `batch_size` hears the size of each batch read."""
     router = KafkaRouter()
 
     @at_least_once(
@@ -237,8 +242,12 @@ def build_router(uow: UowFactory, policy: RetryPolicy, overlapping: bool = False
         """Places registered, amended or withdrawn needs among the bundles of their item."""
 
         async def read(records: Sequence[Any], values: Sequence[bytes]) -> list[aggregator.NeedChange]:
+            batch_size(len(records))
             events: list[aggregator.NeedChange] = []
             for record, value in zip(records, values, strict=True):
+                if tracing.enabled():
+                    headers = record_headers(record)
+                    tracing.remember(headers.get("event-id"), headers)
                 try:
                     events.append(NEED_EVENT.validate_json(value))
                 except ValidationError as exc:
@@ -250,7 +259,8 @@ def build_router(uow: UowFactory, policy: RetryPolicy, overlapping: bool = False
             await aggregator.aggregate_batch(events, uow(), policy, before, relay)
 
         consumer = message.consumer if isinstance(message.consumer, AIOKafkaConsumer) else None
-        await _chained(consumer, batch_records(message), body, read, apply, overlapping)
+        with tracing.carrying():
+            await _chained(consumer, batch_records(message), body, read, apply, overlapping)
 
     @at_least_once(router, topics.CONTRACTS, group_id=CONTRACT_WATCHER, title="contracts.contracts:demand")
     async def on_contract_event(event: ContractEvent) -> None:

@@ -28,6 +28,7 @@ from bundling_shared.errors import NotFound
 from bundling_shared.events.demand import NeedAmendedV1, NeedRegisteredV1, NeedWithdrawnV1
 from bundling_shared.logging import bind_correlation_id, get_logger
 from bundling_shared.messaging.dead_letter import PermanentError, RetryPolicy, is_permanent
+from bundling_shared.observability import tracing
 from demand.domain.bundle import BundleState, Decision, DecisionKind
 from demand.domain.bundling import HARMONISED, Placement, place, unplaceable
 from demand.domain.need import Need, NeedFacts, NeedStatus, NeedVersion
@@ -58,8 +59,9 @@ async def aggregate(event: NeedChange, uow: UnitOfWork) -> str | None:
     async with uow:
         if await uow.already_processed(AGGREGATOR, event.event_id):
             return None
-        need = _checked(await uow.needs.get(event.payload.need_id), event)
-        bundle_id = await _apply(need, uow, uow.clock.now(), _change(event))
+        with tracing.resumed(event.event_id):
+            need = _checked(await uow.needs.get(event.payload.need_id), event)
+            bundle_id = await _apply(need, uow, uow.clock.now(), _change(event))
         await uow.mark_processed(AGGREGATOR, event.event_id)
         await uow.commit()
         return bundle_id
@@ -161,8 +163,9 @@ async def _together(events: Sequence[NeedChange], uow: UnitOfWork, before: Befor
                     # Events the placement causes (bundle opened, harmonisation) carry the
                     # correlation id of the need event behind them, batch or not.
                     bind_correlation_id(event.correlation_id)
-                    need = _checked(needs.get(event.payload.need_id), event)
-                    await _apply(need, uow, now, _change(event))
+                    with tracing.resumed(event.event_id):
+                        need = _checked(needs.get(event.payload.need_id), event)
+                        await _apply(need, uow, now, _change(event))
                     if pipelined is not None:
                         await pipelined.placed(need.id)
                 if relay is not None and pipelined is not None:

@@ -60,6 +60,7 @@ messages = Table(
     Column("audience", String(120), nullable=True),
     Column("other_items", JSON, nullable=False, server_default=text("'[]'")),
     Column("also_for", JSON, nullable=False, server_default=text("'[]'")),
+    Column("trace_parent", String(55), nullable=True),
 )
 
 deliveries = Table(

@@ -105,6 +105,7 @@ class DeliveryRepository:
                 s.c.security_declaration_valid_until.label("audience_cleared_until"),
                 e.c.owner,
                 e.c.organisation,
+                m.c.trace_parent,
             )
             .join(e, e.c.id == d.c.endpoint_id)
             .join(m, m.c.id == d.c.message_id)

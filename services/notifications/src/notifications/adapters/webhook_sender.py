@@ -28,7 +28,9 @@ from typing import Any
 
 import httpcore
 import httpx
+from opentelemetry.trace import SpanKind, StatusCode
 
+from bundling_shared.observability import tracing
 from notifications.adapters.asyncio_network import AsyncioNetworkBackend
 from notifications.adapters.signing import signature_headers
 from notifications.domain.delivery import MAX_RESPONSE_BODY_BYTES, AttemptResult, DeliveryJob
@@ -116,6 +118,19 @@ class HttpWebhookSender:
         self._timeouts = {"connect": timeout_seconds, "read": timeout_seconds, "write": timeout_seconds, "pool": None}
 
     async def send(self, job: DeliveryJob, at: datetime) -> AttemptResult:
+        """With tracing on, the attempt is a span in the trace of the message's source."""
+        if not tracing.enabled():
+            return await self._attempt(job, at)
+        attributes = {"webhook.endpoint_id": job.endpoint_id, "webhook.attempt": job.attempt_number}
+        with tracing.span("webhook attempt", parent=job.trace_parent, kind=SpanKind.CLIENT, **attributes) as span:
+            result = await self._attempt(job, at)
+            if span is not None:
+                span.set_attribute("http.response.status_code", result.status_code or 0)
+                if result.error:
+                    span.set_status(StatusCode.ERROR, result.error[:200])
+            return result
+
+    async def _attempt(self, job: DeliveryJob, at: datetime) -> AttemptResult:
         started = time.perf_counter()
 
         def elapsed() -> int:

@@ -142,6 +142,14 @@ class Progress:
     next_attempt_at: datetime | None
     verdict: Verdict
 
+    @property
+    def outcome(self) -> str:
+        """As operators count attempts: delivered; failed, to be tried again; or gave_up,
+        the delivery's last (410, or the schedule spent)."""
+        if self.status is DeliveryStatus.SUCCEEDED:
+            return "delivered"
+        return "gave_up" if self.status is DeliveryStatus.FAILED else "failed"
+
 
 def progress(attempts_before: int, result: AttemptResult, at: datetime) -> Progress:
     """The retry rule: success and 410 end the delivery; anything else waits for the next
@@ -200,6 +208,7 @@ class DueDelivery:
     audience_cleared_until: date | None = None
     owner: str = Owner.INDUSTRY.value
     organisation: str | None = None  # the endpoint's
+    trace_parent: str | None = None  # the message's
 
     def withheld_on(self, day: date) -> bool:
         """Restricted and cleared news is checked again before every attempt, not only when
@@ -229,6 +238,7 @@ class DueDelivery:
             body=message_body(self.event_type, self.occurred_at, self.payload),
             attempt_number=self.attempt_count + 1,
             correlation_id=self.correlation_id,
+            trace_parent=self.trace_parent,
         )
 
 
@@ -251,3 +261,4 @@ class DeliveryJob:
     body: str
     attempt_number: int
     correlation_id: str | None = None
+    trace_parent: str | None = None

@@ -111,6 +111,9 @@ class Message:
     # to) names the others here. Restricted news has one supplier, never more.
     other_items: list[str] = field(default_factory=list)
     also_for: list[str] = field(default_factory=list)
+    # The W3C trace context of the consumer that made the message: its webhook attempts,
+    # sent later and maybe by another process, join the trace of the user action.
+    trace_parent: str | None = None
 
     @classmethod
     def create(

@@ -172,7 +172,11 @@ class Outcome:
 
 
 async def record_attempts(
-    uow: UnitOfWork, *, outcomes: Sequence[Outcome], disable_after: timedelta = DEFAULT_DISABLE_AFTER
+    uow: UnitOfWork,
+    *,
+    outcomes: Sequence[Outcome],
+    disable_after: timedelta = DEFAULT_DISABLE_AFTER,
+    tally: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Verdict | None]:
     """Log the attempts, move their deliveries on and keep their endpoints' health, all in
     one transaction (the dispatcher records the attempts that finish together in one
@@ -181,7 +185,8 @@ async def record_attempts(
     HTTP 410, or only failures for `disable_after`, disables an endpoint, and its owner is
     told by an EndpointDisabled event committed in the same transaction. A delivery's
     verdict is None when there is nothing to record: the endpoint was deleted meanwhile,
-    or another dispatcher finished the delivery after this one's lease ran out.
+    or another dispatcher finished the delivery after this one's lease ran out. `tally`
+    hears the outcome (`Progress.outcome`) of each attempt recorded, once committed.
     """
     verdicts: dict[str, Verdict | None] = {}
     async with uow:
@@ -219,4 +224,6 @@ async def record_attempts(
                     log.warning("endpoint.disabled", endpoint_id=endpoint.id, reason=endpoint.disabled_reason)
                     await uow.emit(topics.ENDPOINTS, events.endpoint_disabled(endpoint))
         await uow.commit()
+    for _, after, _ in changes:
+        tally(after.outcome)
     return verdicts

@@ -52,7 +52,9 @@ class Dispatcher:
         disable_after: timedelta = deliveries.DEFAULT_DISABLE_AFTER,
         monotonic: Callable[[], float] = time.monotonic,
         claim_pause_seconds: float = 0.01,
+        tally: Callable[[str], None] = lambda _: None,
     ) -> None:
+        """`tally` hears the outcome of every attempt recorded (operators' counts)."""
         if per_endpoint < 1 or max_in_flight < 1:
             raise ValueError("the dispatcher needs room for at least one attempt")
         self._uow = uow
@@ -65,6 +67,7 @@ class Dispatcher:
         self._disable_after = disable_after
         self._monotonic = monotonic
         self._claim_pause = claim_pause_seconds
+        self._tally = tally
         self._limiter = RateLimiter()
         self._wakeup = asyncio.Event()
         self._stopping = False
@@ -162,7 +165,7 @@ class Dispatcher:
             batch, self._batch = self._batch[:MAX_BATCH], self._batch[MAX_BATCH:]
             try:
                 verdicts = await deliveries.record_attempts(
-                    self._uow(), outcomes=[o for o, _ in batch], disable_after=self._disable_after
+                    self._uow(), outcomes=[o for o, _ in batch], disable_after=self._disable_after, tally=self._tally
                 )
             except Exception as exc:  # handed to each waiting attempt, which logs it
                 for _, future in batch:

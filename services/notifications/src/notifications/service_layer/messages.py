@@ -51,6 +51,7 @@ from bundling_shared.events.demand import (
 )
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.logging import get_logger
+from bundling_shared.observability import tracing
 from notifications.domain.delivery import Delivery, recipients
 from notifications.domain.endpoint import keeps_a_desk
 from notifications.domain.message import (
@@ -491,6 +492,7 @@ async def record_message(uow: UnitOfWork, *, consumer: str, event: EventEnvelope
         if await uow.already_processed(consumer, event.event_id):
             log.info("message.duplicate_ignored", source_event_id=str(event.event_id))
             return None
+        message.trace_parent = tracing.traceparent()
         uow.messages.add(message)  # flushed by the next query, before its deliveries refer to it
         supplier = await uow.suppliers.get(message.audience) if message.audience else None
         endpoints = await uow.endpoints.active()
