@@ -38,6 +38,8 @@ FLAGS = [
     "--disable-sync",
 ]
 SHOTS = os.environ.get("CONSOLE_SCREENSHOTS")
+WEIGHTS = os.environ.get("CONSOLE_PAGE_WEIGHTS")
+"""A file to append each main page's bytes and time to first paint to, as the browser measured them."""
 """Where to keep screenshots of the main pages (the README shows them); none when unset."""
 LIVE_WITHIN_MS = 10_000
 """The services bundle a need within a second or two; the page follows within its poll."""
@@ -96,6 +98,17 @@ def signed_in(browser: Browser, console: ServiceProcess, role: str, party: str) 
 
 
 def shot(page: Page, name: str) -> None:
+    if WEIGHTS:
+        measured = page.evaluate(
+            """() => {
+                 const nav = performance.getEntriesByType('navigation')[0];
+                 const paint = performance.getEntriesByName('first-contentful-paint')[0];
+                 const assets = performance.getEntriesByType('resource').reduce((n, r) => n + r.transferSize, 0);
+                 return {page: nav.transferSize, assets, paint: paint ? paint.startTime : null};
+               }"""
+        )
+        with Path(WEIGHTS).open("a") as out:
+            out.write(f"{name}\t{measured['page']}\t{measured['assets']}\t{measured['paint']}\n")
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
