@@ -177,8 +177,21 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     assert "1,000" not in deu_page.locator("main").inner_text()
     assert bodies and all("1,000" not in body for body in bodies), "no answer to Germany carries the Dutch line"
 
-    # The Dutch coordinator commits, after confirming.
+    # The Dutch coordinator opens it for accession; each desk answers on its page.
     coordinators, coordinator_page = signed_in(browser, console, "coordinator", "NLD")
+    coordinator_page.goto(bundle_url.removeprefix(console.url))
+    coordinator_page.get_by_label("Nations answer by").fill((date.today() + timedelta(days=10)).isoformat())
+    coordinator_page.get_by_role("button", name="Open for accession").click()
+    expect(coordinator_page.locator("[data-field=status]")).to_have_text("open")
+    expect(page.locator("[data-field=deadline]")).to_contain_text("day(s) left", timeout=LIVE_WITHIN_MS)
+    for desk_page in (page, deu_page):
+        desk_page.goto(bundle_url.removeprefix(console.url))
+        every_field_labelled(desk_page)
+        desk_page.get_by_role("radio", name="Confirm").check()
+        desk_page.get_by_role("button", name="Send my answer").click()
+        expect(desk_page.locator("table").first).to_contain_text("confirmed")
+
+    # The Dutch coordinator commits, after confirming.
     coordinator_page.goto(bundle_url.removeprefix(console.url))
     coordinator_page.get_by_role("button", name="Commit").click()
     expect(coordinator_page.get_by_role("alert")).to_contain_text("tick the box")

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from bundling_shared.clock import Clock, SystemClock
 from console.adapters.platform_api import ApiError, PlatformApi
 from console.config import ConsoleSettings
 from console.entrypoints.deps import page
@@ -23,7 +24,13 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 SESSION_HOURS = 12
 
 
-def create_app(settings: ConsoleSettings | None = None, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+def create_app(
+    settings: ConsoleSettings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """`transport`: how the services are reached (their addresses by default); `clock`: what
+    day countdowns count from (the system's by default)."""
     settings = settings or ConsoleSettings()
     settings.check_safe()
 
@@ -42,6 +49,7 @@ def create_app(settings: ConsoleSettings | None = None, transport: httpx.AsyncBa
 
     app = FastAPI(title="Console", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    app.state.clock = clock or SystemClock()
     install_security_headers(app)
     app.add_middleware(
         SessionMiddleware,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from bundling_shared.clock import Clock
 from console.adapters.platform_api import PlatformApi
 from console.config import ConsoleSettings
 from console.entrypoints.session import csrf_of
@@ -26,7 +28,13 @@ async def _settings(request: Request) -> ConsoleSettings:
     return settings
 
 
+async def _today(request: Request) -> date:
+    clock: Clock = request.app.state.clock
+    return clock.today()
+
+
 Api = Annotated[PlatformApi, Depends(_api)]
+Today = Annotated[date, Depends(_today)]
 Settings = Annotated[ConsoleSettings, Depends(_settings)]
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from console.adapters.platform_api import ApiError
-from console.entrypoints.deps import TEMPLATES, Api, Settings, page
+from console.entrypoints.deps import TEMPLATES, Api, Settings, Today, page
 from console.entrypoints.routes.contracts import contract_view
 from console.entrypoints.routes.needs import need_view
 from console.entrypoints.session import Form, User
@@ -26,29 +27,72 @@ async def bundles(request: Request, user: User, api: Api, offset: int = 0) -> HT
     return page(request, "bundles.html", bundles=found["items"], total=found["total"], offset=offset, limit=PAGE)
 
 
-async def bundle_view(api: Api, token: str, bundle_id: str) -> dict[str, Any]:
+async def bundle_view(api: Api, token: str, bundle_id: str, today: date) -> dict[str, Any]:
     bundle = await api.get("demand", f"/v1/bundles/{bundle_id}", token)
     trail = await api.get("demand", f"/v1/bundles/{bundle_id}/trail", token, limit=50)
-    return {"bundle": bundle, "trail": trail["items"]}
+    deadline = bundle.get("accession_deadline")
+    days_left = (date.fromisoformat(deadline) - today).days if deadline else None
+    return {"bundle": bundle, "trail": trail["items"], "days_left": days_left}
 
 
 @router.get("/bundles/{bundle_id}", response_class=HTMLResponse)
-async def bundle_page(request: Request, bundle_id: str, user: User, api: Api) -> HTMLResponse:
-    view = await bundle_view(api, user.token, bundle_id)
+async def bundle_page(request: Request, bundle_id: str, user: User, api: Api, today: Today) -> HTMLResponse:
+    view = await bundle_view(api, user.token, bundle_id, today)
     return page(request, "bundle.html", live=f"/live/bundles/{bundle_id}", **view)
 
 
 @router.post("/bundles/{bundle_id}/commit", response_model=None)
-async def commit(request: Request, bundle_id: str, user: User, api: Api, form: Form) -> HTMLResponse | RedirectResponse:
+async def commit(
+    request: Request, bundle_id: str, user: User, api: Api, form: Form, today: Today
+) -> HTMLResponse | RedirectResponse:
     if form.get("confirm") != "yes":
-        view = await bundle_view(api, user.token, bundle_id)
+        view = await bundle_view(api, user.token, bundle_id, today)
         return page(request, "bundle.html", 422, live=None, error="tick the box to confirm the commitment", **view)
     body = {"lead": form["lead"]} if form.get("lead") else {}
     await api.post("demand", f"/v1/bundles/{bundle_id}/commit", user.token, body)
     return RedirectResponse(f"/bundles/{bundle_id}", status_code=303)
 
 
-LIVE: dict[str, tuple[str, Callable[[Api, str, str], Awaitable[dict[str, Any]]]]] = {
+@router.post("/bundles/{bundle_id}/open", response_model=None)
+async def open_for_accession(
+    request: Request, bundle_id: str, user: User, api: Api, form: Form, today: Today
+) -> HTMLResponse | RedirectResponse:
+    """A coordinator asks the nations in the bundle to confirm or decline by a deadline."""
+    try:
+        minimum = int(form.get("minimum_nations") or 2)
+    except ValueError:
+        minimum = 0  # the service names the rule
+    body = {"deadline": form.get("deadline", ""), "minimum_nations": minimum}
+    try:
+        await api.post("demand", f"/v1/bundles/{bundle_id}/open", user.token, body)
+    except ApiError as refused:
+        view = await bundle_view(api, user.token, bundle_id, today)
+        return page(request, "bundle.html", refused.status, live=None, error=refused.detail, **view)
+    return RedirectResponse(f"/bundles/{bundle_id}", status_code=303)
+
+
+@router.post("/bundles/{bundle_id}/participation", response_model=None)
+async def answer(
+    request: Request, bundle_id: str, user: User, api: Api, form: Form, today: Today
+) -> HTMLResponse | RedirectResponse:
+    """A desk confirms its nation's part (all of it, or less) or declines."""
+    body: dict[str, Any] = {"decision": form.get("decision", "")}
+    if form.get("quantity", "").strip():
+        try:
+            body["quantity"] = int(form["quantity"])
+        except ValueError:
+            body["quantity"] = form["quantity"]  # the service names the rule
+    if form.get("funding_instrument"):
+        body["funding_instrument"] = form["funding_instrument"]
+    try:
+        await api.post("demand", f"/v1/bundles/{bundle_id}/participation", user.token, body)
+    except ApiError as refused:
+        view = await bundle_view(api, user.token, bundle_id, today)
+        return page(request, "bundle.html", refused.status, live=None, error=refused.detail, **view)
+    return RedirectResponse(f"/bundles/{bundle_id}", status_code=303)
+
+
+LIVE: dict[str, tuple[str, Callable[[Api, str, str, date], Awaitable[dict[str, Any]]]]] = {
     "bundles": ("_bundle.html", bundle_view),
     "needs": ("_need.html", need_view),
     "contracts": ("_contract.html", contract_view),
@@ -56,7 +100,9 @@ LIVE: dict[str, tuple[str, Callable[[Api, str, str], Awaitable[dict[str, Any]]]]
 
 
 @router.get("/live/{kind}/{object_id}")
-async def live(request: Request, kind: str, object_id: str, user: User, api: Api, settings: Settings) -> Any:
+async def live(
+    request: Request, kind: str, object_id: str, user: User, api: Api, settings: Settings, today: Today
+) -> Any:
     """Server-sent events: the object's part of its page again whenever what the services
     answer for it changes, asked with the user's token every `live_poll_seconds`."""
     if kind not in LIVE:
@@ -67,7 +113,7 @@ async def live(request: Request, kind: str, object_id: str, user: User, api: Api
         shown = ""
         while not await request.is_disconnected():
             try:
-                html = TEMPLATES.get_template(template).render(await view(api, user.token, object_id))
+                html = TEMPLATES.get_template(template).render(await view(api, user.token, object_id, today))
             except ApiError as refused:
                 yield f"event: gone\ndata: {refused.status}\n\n"
                 return

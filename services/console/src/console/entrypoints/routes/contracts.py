@@ -3,6 +3,7 @@ planned against delivered per month as a chart, live."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,7 +25,7 @@ async def contracts(request: Request, user: User, api: Api, offset: int = 0) -> 
     return page(request, "contracts.html", contracts=found["items"], total=found["total"], offset=offset, limit=PAGE)
 
 
-async def contract_view(api: Api, token: str, contract_id: str) -> dict[str, Any]:
+async def contract_view(api: Api, token: str, contract_id: str, today: date | None = None) -> dict[str, Any]:
     contract = await api.get("contracts", f"/v1/contracts/{contract_id}", token)
     lots = await api.get("contracts", f"/v1/contracts/{contract_id}/lots", token, limit=LOTS_SHOWN)
     months, planned, delivered = by_month(lots["items"])

@@ -3,6 +3,7 @@ join and why, the need with its history."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -86,7 +87,7 @@ async def register(request: Request, user: User, api: Api, form: Form) -> HTMLRe
     return RedirectResponse(f"/needs/{need['id']}", status_code=303)
 
 
-async def need_view(api: Api, token: str, need_id: str) -> dict[str, Any]:
+async def need_view(api: Api, token: str, need_id: str, today: date | None = None) -> dict[str, Any]:
     need = await api.get("demand", f"/v1/needs/{need_id}", token)
     history = await api.get("demand", f"/v1/needs/{need_id}/history", token, limit=50)
     return {"need": need, "history": history["items"]}
