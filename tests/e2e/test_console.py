@@ -225,6 +225,7 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     assert delivered.status_code == 200, delivered.text
     expect(page.locator(f"td[data-month='{month}']")).to_have_text("150", timeout=LIVE_WITHIN_MS)
     shot(page, "contract-deliveries")
+    expect(page.locator("ol.trail")).to_contain_text("by ")  # the contract's change log, in words
     assert "DEU" in page.locator("#live table").last.inner_text(), "the lead's desk sees every lot"
     deu_page.goto(page.url.removeprefix(console.url))
     german_lots = deu_page.locator("#live table").last.inner_text()

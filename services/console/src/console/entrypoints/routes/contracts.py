@@ -35,7 +35,15 @@ async def contract_view(api: Api, token: str, contract_id: str, today: date | No
         [Series("planned", "planned", planned), Series("delivered", "delivered", delivered)],
     )
     rows = list(zip(months, planned, delivered, strict=True))
-    return {"contract": contract, "lots": lots["items"], "lot_total": lots["total"], "chart": chart, "months": rows}
+    log = await api.get("contracts", f"/v1/contracts/{contract_id}/change-log", token, limit=50)
+    return {
+        "contract": contract,
+        "lots": lots["items"],
+        "lot_total": lots["total"],
+        "chart": chart,
+        "months": rows,
+        "log": log["items"],
+    }
 
 
 @router.get("/contracts/{contract_id}", response_class=HTMLResponse)
