@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
@@ -18,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
 
 from bundling_shared.auth import Role
@@ -316,3 +319,32 @@ def test_a_company_lands_on_the_open_tenders_and_sees_its_own_endpoints_only(
     page.get_by_role("link", name=platform.receiver.url("/hooks/NAMMO")).click()
     expect(page.locator("h2")).to_contain_text("Attempts")
     context.close()
+
+
+def test_a_desk_imports_and_exports_its_needs_from_the_command_line(platform: Platform, tmp_path: Path) -> None:
+    start = date.today() + timedelta(days=450)
+    end = start + timedelta(days=300)
+    sheet = tmp_path / "needs.csv"
+    sheet.write_text(
+        "item_code,quantity,delivery_start,delivery_end\n"
+        f"AMMO-155MM,800,{start},{end}\n"
+        f"NO-SUCH-ITEM,5,{start},{end}\n"
+        f"VSRAT,40,{start},{end}\n"
+    )
+    token = desk("LTU")["authorization"].removeprefix("Bearer ")
+    env = {**os.environ, "BUNDLING_TOKEN": token, "DEMAND_URL": platform.demand.url, "COLUMNS": "200"}
+    for _ in range(2):  # the second run registers no row twice
+        ran = subprocess.run(
+            [sys.executable, "-m", "console.cli", "import", str(sheet)], env=env, capture_output=True, text=True
+        )
+        assert ran.returncode == 1, ran.stdout + ran.stderr  # a row was refused
+        assert "2 accepted, 1 refused" in ran.stdout
+        assert "NO-SUCH-ITEM" in ran.stdout or "item" in ran.stdout
+    listed = httpx.get(f"{platform.demand.url}/v1/needs", headers=desk("LTU")).json()
+    assert listed["total"] == 2
+    exported = tmp_path / "needs.xlsx"
+    exporting = [sys.executable, "-m", "console.cli", "export", str(exported)]
+    ran = subprocess.run(exporting, env=env, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    sheet_out = load_workbook(exported).active
+    assert sheet_out is not None and sheet_out.max_row == 3

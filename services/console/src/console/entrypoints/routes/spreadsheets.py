@@ -1,26 +1,21 @@
 """A desk's needs in and out of spreadsheets: the template, the import with a report of
 every row, the list as CSV or XLSX.
 
-An import is per row: each row is sent to the demand service as the form would send it,
-with an Idempotency-Key made of the file's digest and the row's number, so a row accepted
-is registered once however often the same file is uploaded again; a refused row is
-reported with the service's reason and nothing of it is kept. A file that cannot be read
-as a whole (no header, too many rows) is refused before any row is sent."""
+An import is per row (`views.importing`); a file that cannot be read as a whole (no header,
+too many rows) is refused before any row is sent."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from console.adapters.platform_api import ApiError
 from console.entrypoints.deps import Api, page
-from console.entrypoints.routes.needs import FormProblem, need_body
 from console.entrypoints.session import User, same_origin_form
-from console.views.spreadsheets import SheetProblem, form_of, needs_csv, needs_xlsx, rows_of, template_csv
+from console.views.importing import digest_of, import_rows
+from console.views.spreadsheets import SheetProblem, needs_csv, needs_xlsx, rows_of, template_csv
 
 router = APIRouter()
 MAX_BYTES = 2_000_000
@@ -56,19 +51,8 @@ async def import_needs(request: Request, user: User, api: Api) -> HTMLResponse:
         rows = rows_of(upload.filename, content)
     except SheetProblem as problem:
         return page(request, "needs_import.html", 422, report=None, error=str(problem))
-    digest = hashlib.sha256(content).hexdigest()[:40]
-    report: list[dict[str, Any]] = []
-    for number, row in enumerate(rows, start=2):  # the header is row 1
-        try:
-            body = need_body(user.party, form_of(row))
-            need = await api.call(
-                "demand", "POST", "/v1/needs", user.token, json=body, headers={"idempotency-key": f"{digest}-{number}"}
-            )
-            report.append({"row": number, "accepted": True, "need": need, "why": ""})
-        except FormProblem as problem:
-            report.append({"row": number, "accepted": False, "need": None, "why": f"{problem.field}: {problem}"})
-        except ApiError as refused:
-            report.append({"row": number, "accepted": False, "need": None, "why": refused.detail})
+    outcomes = await import_rows(api, user.token, user.party, rows, digest_of(content))
+    report = [{"row": o.row, "accepted": o.accepted, "need": o.need, "why": o.why} for o in outcomes]
     return page(request, "needs_import.html", report=report, error=None)
 
 
