@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -114,7 +115,7 @@ def test_an_outage_costs_few_log_lines_and_the_services_carry_on_without_a_resta
         broker.start()
 
         for each in services:
-            eventually(lambda each=each: ready(each), timeout=60, what=f"{each.name} ready again")
+            eventually(partial(ready, each), timeout=60, what=f"{each.name} ready again")
         bundled_soon(demand, need_id, "NLD")  # registered during the outage, bundled after it
         assert [each.process.pid for each in services if each.process is not None] == pids
         assert all(each.process is not None and each.process.poll() is None for each in services)
