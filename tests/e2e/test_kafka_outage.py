@@ -99,7 +99,9 @@ def test_an_outage_costs_few_log_lines_and_the_services_carry_on_without_a_resta
     broker: infra.OwnBroker, tmp_path: Path
 ) -> None:
     broker.start()
-    services = [service(name, broker, tmp_path) for name in ("demand", "contracts", "notifications")]
+    # Demand and notifications: the most consumers, the most lines without the limit
+    # (5,311 and 4,771 in 20 s; contracts 1,561).
+    services = [service(name, broker, tmp_path) for name in ("demand", "notifications")]
     try:
         with ThreadPoolExecutor(len(services)) as starting:  # side by side: imports take seconds each
             list(starting.map(lambda each: each.start(), services))
