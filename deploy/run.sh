@@ -11,7 +11,7 @@
 #   deploy/run.sh --no-demo   like the default, without the demo (combine with --detach)
 #   deploy/run.sh demo        run the demo again against the running platform
 #   deploy/run.sh status      what runs, with pids
-#   deploy/run.sh stop        stop the services, the receiver and Kafka
+#   deploy/run.sh stop        stop the supervisor, the services, the receiver and Kafka
 #   deploy/run.sh reset       stop, then delete the databases, Kafka data and logs under var/
 #
 # What it does: installs uv with pip if missing, `uv sync --frozen`, starts the local Kafka
@@ -22,10 +22,17 @@
 # deploy/demo/scenario.py. State lives under var/: SQLite databases var/*.db, Kafka data
 # var/kafka, logs var/log/*.log, pid files var/run/*.pid.
 #
+# While the platform runs (in the foreground, or with --detach in a supervisor process of
+# its own, log var/log/supervisor.log), a component that stops is started again, as
+# `restart: unless-stopped` does in Compose: after RESTART_FIRST_DELAY seconds (1), then
+# twice as long after each further stop up to RESTART_MAX_DELAY (60), back to the first
+# delay once it ran RESTART_STABLE_SECONDS (60). Each restart is announced on the output.
+#
 # Environment (optional): DEMAND_PORT, CONTRACTS_PORT, NOTIFICATIONS_PORT, CONSOLE_PORT, RECEIVER_PORT,
 # KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (var/kafka),
 # READY_TIMEOUT (seconds for all services to become ready, 120), DEMO_TIMEOUT (seconds
-# per demo wait, 60), and every service setting (DEMAND_DATABASE_URL, AUTH_JWT_SECRET, ...).
+# per demo wait, 60), RESTART_FIRST_DELAY, RESTART_MAX_DELAY, RESTART_STABLE_SECONDS,
+# and every service setting (DEMAND_DATABASE_URL, AUTH_JWT_SECRET, ...).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,6 +66,10 @@ export NOTIFICATIONS_CONTRACT_LINK_TEMPLATE="${NOTIFICATIONS_CONTRACT_LINK_TEMPL
 export CONTRACTS_EXPIRY_SCAN_SECONDS="${CONTRACTS_EXPIRY_SCAN_SECONDS:-5}"
 READY_TIMEOUT="${READY_TIMEOUT:-120}"
 STOP_TIMEOUT="${STOP_TIMEOUT:-20}"
+export RESTART_FIRST_DELAY="${RESTART_FIRST_DELAY:-1}"
+export RESTART_MAX_DELAY="${RESTART_MAX_DELAY:-60}"
+export RESTART_STABLE_SECONDS="${RESTART_STABLE_SECONDS:-60}"
+SUPERVISE_INTERVAL="${SUPERVISE_INTERVAL:-1}"
 
 DEMAND_URL="http://127.0.0.1:$DEMAND_PORT"
 CONTRACTS_URL="http://127.0.0.1:$CONTRACTS_PORT"
@@ -183,7 +194,17 @@ find_python() {
 }
 
 # --------------------------------------------------------------------------- start
+component_command() {
+    # Sets CMD to the command line of a component.
+    if [[ "$1" == receiver ]]; then
+        CMD=("$PY" "$ROOT/deploy/demo/receiver.py")
+    else
+        CMD=("$PY" -m "$1")
+    fi
+}
+
 start_component() {
+    # A second argument "append" keeps the log (a restart), rather than moving it to .prev.
     local name="$1" pid port log
     port="$(port_of "$name")"
     log="$LOG_DIR/$name.log"
@@ -195,16 +216,14 @@ start_component() {
     if port_open "$port"; then
         die "port 127.0.0.1:$port (for $name) is used by another process: $(ss -ltnpH "sport = :$port" 2>/dev/null | head -n1). Stop it or set ${name^^}_PORT"
     fi
-    [[ -f "$log" ]] && mv -f "$log" "$log.prev"
-    local -a cmd
-    if [[ "$name" == receiver ]]; then
-        cmd=("$PY" "$ROOT/deploy/demo/receiver.py")
-    else
-        cmd=("$PY" -m "$name")
+    if [[ "${2:-}" != append && -f "$log" ]]; then
+        mv -f "$log" "$log.prev"
     fi
+    local -a CMD
+    component_command "$name"
     # setsid: own session and process group, so a Ctrl-C in this terminal reaches only this
     # script (which then stops everything in order) and --detach survives the terminal.
-    setsid "${cmd[@]}" </dev/null >>"$log" 2>&1 &
+    setsid "${CMD[@]}" </dev/null >>"$log" 2>&1 &
     echo "$!" >"$RUN_DIR/$name.pid"
     say "started $name (pid $!, port $port, log ${log#"$ROOT/"})"
 }
@@ -265,6 +284,79 @@ start_all() {
     wait_ready
 }
 
+# --------------------------------------------------------------------------- supervise
+declare -A STOPS=() RESTART_AT=() STARTED_AT=()
+
+restart_dead() {
+    # One look at every component: one found stopped is announced and started again once
+    # its back-off has run out; a component that stops again at once waits twice as long
+    # each time (up to RESTART_MAX_DELAY), one that ran RESTART_STABLE_SECONDS starts over.
+    local name delay stops
+    for name in "${COMPONENTS[@]}"; do
+        if alive_pid "$name" >/dev/null; then
+            continue
+        fi
+        if [[ -z "${RESTART_AT[$name]:-}" ]]; then
+            stops="${STOPS[$name]:-0}"
+            if ((SECONDS - ${STARTED_AT[$name]:-0} >= RESTART_STABLE_SECONDS)); then
+                stops=0
+            fi
+            delay=$((RESTART_FIRST_DELAY * (1 << (stops < 16 ? stops : 16))))
+            ((delay <= RESTART_MAX_DELAY)) || delay=$RESTART_MAX_DELAY
+            STOPS[$name]=$((stops + 1))
+            RESTART_AT[$name]=$((SECONDS + delay))
+            say "$name has stopped (stop $((stops + 1)) in a row); restarting it in ${delay}s (log: ${LOG_DIR#"$ROOT/"}/$name.log)"
+            log_tail "$name" 20
+        fi
+        if ((SECONDS >= RESTART_AT[$name])); then
+            unset "RESTART_AT[$name]"
+            STARTED_AT[$name]=$SECONDS
+            # In a subshell: a component that cannot start (its port taken) is tried again later.
+            (start_component "$name" append) || say "$name could not be restarted; trying again"
+        fi
+    done
+}
+
+supervise() {
+    # Until stopped: restart what stops. Components running now count as just started.
+    local name
+    for name in "${COMPONENTS[@]}"; do
+        STARTED_AT[$name]=$SECONDS
+    done
+    while true; do
+        restart_dead
+        sleep "$SUPERVISE_INTERVAL"
+    done
+}
+
+supervisor_pid() {
+    local pid
+    pid="$(cat "$RUN_DIR/supervisor.pid" 2>/dev/null || true)"
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+    [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)" == *"run.sh"* ]] || return 1
+    echo "$pid"
+}
+
+start_supervisor() {
+    # --detach: the restarting goes on in a process of its own once this script has returned.
+    local log="$LOG_DIR/supervisor.log"
+    setsid "$ROOT/deploy/run.sh" supervise </dev/null >>"$log" 2>&1 &
+    echo "$!" >"$RUN_DIR/supervisor.pid"
+    say "started the supervisor (pid $!, log ${log#"$ROOT/"}): a component that stops is started again"
+}
+
+stop_supervisor() {
+    # The supervisor, or the run.sh in the foreground, first: it would restart what stops next.
+    local pid
+    if pid="$(supervisor_pid)" && ((pid != $$)); then
+        kill -TERM "$pid" 2>/dev/null || true
+        while kill -0 "$pid" 2>/dev/null; do
+            sleep 0.1
+        done
+    fi
+    rm -f "$RUN_DIR/supervisor.pid"
+}
+
 # --------------------------------------------------------------------------- stop
 stop_components() {
     local name pid
@@ -299,6 +391,7 @@ stop_components() {
 }
 
 stop_all() {
+    stop_supervisor
     stop_components
     kafka stop || say "kafka.sh stop failed"
 }
@@ -350,24 +443,20 @@ status() {
             rc=1
         fi
     done
+    if pid="$(supervisor_pid)"; then
+        printf '%-14s running (pid %s): restarts a component that stops\n' supervisor "$pid"
+    else
+        printf '%-14s not running: a component that stops stays stopped\n' supervisor
+    fi
     printf '%-14s ' kafka
     kafka status || rc=1
     return "$rc"
 }
 
 foreground() {
-    say "running in the foreground: Ctrl-C stops everything"
-    local name warned=""
-    while true; do
-        sleep 2
-        for name in "${COMPONENTS[@]}"; do
-            if ! alive_pid "$name" >/dev/null && [[ " $warned " != *" $name "* ]]; then
-                say "WARNING: $name has stopped; see var/log/$name.log"
-                log_tail "$name" 20
-                warned+=" $name"
-            fi
-        done
-    done
+    say "running in the foreground: Ctrl-C stops everything; a component that stops is restarted"
+    echo "$$" >"$RUN_DIR/supervisor.pid"
+    supervise
 }
 
 # --------------------------------------------------------------------------- main
@@ -378,7 +467,7 @@ main() {
         --detach) mode=detach ;;
         --demo-only) mode="demo-only" ;;
         --no-demo) demo=0 ;;
-        stop | status | demo | reset)
+        stop | status | demo | reset | supervise)
             mode="$arg"
             ;;
         -h | --help)
@@ -405,6 +494,11 @@ main() {
     demo)
         run_demo
         return $?
+        ;;
+    supervise)
+        find_python
+        trap 'exit 0' TERM INT
+        supervise
         ;;
     reset)
         stop_all
@@ -441,6 +535,7 @@ main() {
         ;;
     detach)
         CLEANUP_ON_EXIT=0
+        start_supervisor
         print_where
         say "up in $((SECONDS - started))s and left running; stop it with: deploy/run.sh stop"
         return 0
@@ -451,4 +546,7 @@ main() {
     foreground
 }
 
-main "$@"
+# Sourced (by the tests of the supervision), it only defines the functions.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    main "$@"
+fi

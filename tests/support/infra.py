@@ -139,3 +139,41 @@ async def create_database(maintenance_url: str) -> str:
     finally:
         await conn.close()
     return maintenance_url.rsplit("/", 1)[0] + "/" + name
+
+
+class OwnBroker:
+    """A broker of the test's own, on ports of its own, that the test stops and starts
+    again (an outage) without disturbing the broker every other test shares."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.port = free_port()
+        self.env = {
+            "KAFKA_PORT": str(self.port),
+            "KAFKA_CONTROLLER_PORT": str(free_port()),
+            "KAFKA_DATA_DIR": str(data_dir),
+            "KAFKA_HEAP_OPTS": "-Xms128m -Xmx384m",
+            "KAFKA_STOP_TIMEOUT": "10",
+        }
+        self._script = str(ROOT / "deploy" / "kafka" / "kafka.sh")
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        _run([self._script, "start"], self.env)
+
+    def stop(self) -> None:
+        _run([self._script, "stop"], self.env)
+
+
+@contextmanager
+def own_broker() -> Iterator[OwnBroker]:
+    """Not started: the test starts it when it wants; stopped and deleted at the end."""
+    data_dir = Path(tempfile.mkdtemp(prefix="bundling-test-own-kafka-"))
+    broker = OwnBroker(data_dir)
+    try:
+        yield broker
+    finally:
+        broker.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)

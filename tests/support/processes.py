@@ -27,18 +27,19 @@ class ServiceProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> None:
-        """Starts and waits for /ready. A free port can be taken between the moment it was
+    def start(self, timeout: float = 60, until: str = "/ready") -> None:
+        """Starts and waits for /ready (or `until`: /health for a service whose
+        dependencies are away). A free port can be taken between the moment it was
         picked and the service binding it (by any outgoing connection's ephemeral port):
         then the service starts again on another."""
         for _ in range(3):
-            if self._start(timeout):
+            if self._start(timeout, until):
                 return
             self.port = free_port()
             self.env[f"{self.name.upper()}_PORT"] = str(self.port)
         raise RuntimeError(f"{self.name} found no free port:\n{self.log_tail()}")
 
-    def _start(self, timeout: float) -> bool:
+    def _start(self, timeout: float, until: str) -> bool:
         """True once ready; False if the port was taken meanwhile."""
         log = self.log_path.open("ab")
         since = log.tell()
@@ -52,7 +53,7 @@ class ServiceProcess:
                     return False
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                if httpx.get(f"{self.url}/ready", timeout=2).status_code == 200:
+                if httpx.get(f"{self.url}{until}", timeout=2).status_code == 200:
                     return True
             except httpx.HTTPError:
                 pass

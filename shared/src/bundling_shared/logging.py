@@ -12,6 +12,8 @@ from contextvars import ContextVar
 
 import structlog
 
+from bundling_shared.log_repeats import REPEAT_SECONDS, RepeatFilter, Repeats
+
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 
@@ -27,7 +29,15 @@ def bind_correlation_id(value: str | None) -> None:
         structlog.contextvars.bind_contextvars(correlation_id=value)
 
 
-def configure_logging(service: str, level: str = "INFO", json_output: bool = True) -> None:
+# Libraries that log every retry while a broker is away.
+RETRYING_LIBRARIES = ("aiokafka",)
+
+
+def configure_logging(
+    service: str, level: str = "INFO", json_output: bool = True, repeat_seconds: float = REPEAT_SECONDS
+) -> None:
+    """`repeat_seconds`: a library's warning or error that repeats is written once per
+    this interval, with a count (`bundling_shared.log_repeats`)."""
     shared_processors: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -51,6 +61,7 @@ def configure_logging(service: str, level: str = "INFO", json_output: bool = Tru
             foreign_pre_chain=[*shared_processors, structlog.stdlib.add_logger_name],
         )
     )
+    handler.addFilter(RepeatFilter(RETRYING_LIBRARIES, Repeats(repeat_seconds)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

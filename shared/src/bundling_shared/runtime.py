@@ -2,7 +2,8 @@
 
 Order matters: the schema must exist before the relay reads the outbox, the topics before
 the broker subscribes, and on the way out the background tasks stop before the broker
-and the database close under them.
+and the database close under them. Kafka may be away when a service starts: the service
+serves HTTP meanwhile and connects when it can (`KafkaLink`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bundling_shared.backoff import Backoff
 from bundling_shared.db import migrate
+from bundling_shared.log_repeats import RepeatLimitedLogger
 from bundling_shared.logging import get_logger
 from bundling_shared.messaging.kafka import ensure_topics
 from bundling_shared.messaging.outbox import OutboxRelay
@@ -46,6 +49,61 @@ def settle_heap() -> None:
     gc.set_threshold(YOUNG_GENERATION, older, oldest)
 
 
+# Start-up waits this long for the first attempt at Kafka before it serves HTTP without
+# it: long enough for a broker that answers, short enough that an unreachable one does
+# not keep /health and /ready silent.
+FIRST_ATTEMPT_SECONDS = 15.0
+
+
+class KafkaLink:
+    """Connects a service to Kafka and keeps trying until it is connected: the topics
+    ensured, the broker (producer, admin client, consumers) started, and then what needs
+    the broker (outbox relay, workers) started once. A service started while Kafka is
+    away serves HTTP and answers /ready "not ready" until then, rather than exiting;
+    once connected, the Kafka clients reconnect by themselves after an outage."""
+
+    def __init__(self, name: str, broker: KafkaBroker, kafka: KafkaSettings, topics: Iterable[Topic]) -> None:
+        self._name, self._broker, self._kafka, self._topics = name, broker, kafka, list(topics)
+        self._backoff = Backoff(kafka.reconnect_first_seconds, kafka.reconnect_max_seconds)
+        self._log = RepeatLimitedLogger(log)
+        self.connected = asyncio.Event()
+        self.attempted = asyncio.Event()
+
+    async def connect(self) -> None:
+        """Returns once connected; cancelled, it leaves the broker stopped."""
+        while True:
+            try:
+                await ensure_topics(self._kafka.bootstrap_servers, self._topics, self._kafka.replication_factor)
+                await self._broker.start()
+            except asyncio.CancelledError:
+                await self._stop_broker()
+                raise
+            except Exception as exc:
+                await self._stop_broker()
+                delay = self._backoff.next()
+                self._log.warning(
+                    "kafka.unreachable",
+                    service=self._name,
+                    bootstrap_servers=self._kafka.bootstrap_servers,
+                    error=f"{type(exc).__name__}: {exc}"[:300],
+                    attempts=self._backoff.failures,
+                    retry_in=round(delay, 2),
+                )
+                self.attempted.set()
+                await asyncio.sleep(delay)
+                continue
+            self.attempted.set()
+            self.connected.set()
+            self._log.recovered("kafka.unreachable", "kafka.connected", attempts=self._backoff.failures + 1)
+            return
+
+    async def _stop_broker(self) -> None:
+        """What a failed start opened (a producer, some consumers) is closed before the
+        next attempt builds them anew."""
+        with contextlib.suppress(Exception):
+            await self._broker.stop()
+
+
 @contextlib.asynccontextmanager
 async def service_running(
     *,
@@ -58,18 +116,32 @@ async def service_running(
     relay: OutboxRelay | None = None,
     workers: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
 ) -> AsyncIterator[None]:
+    """Yields once the first attempt at Kafka ended (or `FIRST_ATTEMPT_SECONDS` passed):
+    connected then, or still trying in the background."""
     if migrations is not None:
         await migrate(engine, migrations)
-    await ensure_topics(kafka.bootstrap_servers, topics, kafka.replication_factor)
-    await broker.start()
-    tasks = [asyncio.create_task(w(), name=f"{name}-worker") for w in workers]
-    if relay is not None:
-        tasks.append(asyncio.create_task(relay.run(), name=f"{name}-outbox-relay"))
-    settle_heap()
-    log.info("service.started", service=name)
+    link = KafkaLink(name, broker, kafka, topics)
+    tasks: list[asyncio.Task[None]] = []
+
+    async def run() -> None:
+        await link.connect()
+        tasks.extend(asyncio.create_task(w(), name=f"{name}-worker") for w in workers)
+        if relay is not None:
+            tasks.append(asyncio.create_task(relay.run(), name=f"{name}-outbox-relay"))
+        settle_heap()
+        log.info("service.connected", service=name)
+
+    connecting = asyncio.create_task(run(), name=f"{name}-kafka-link")
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(link.attempted.wait(), FIRST_ATTEMPT_SECONDS)
+    if link.connected.is_set():
+        await connecting  # the relay and workers started before the first request
+    log.info("service.started", service=name, kafka="connected" if link.connected.is_set() else "connecting")
     try:
         yield
     finally:
+        connecting.cancel()
+        await asyncio.gather(connecting, return_exceptions=True)
         if relay is not None:
             relay.stop()
         for task in tasks:

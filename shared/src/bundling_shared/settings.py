@@ -31,6 +31,12 @@ class KafkaSettings(BaseSettings):
     )
     consumer_backoff_max_seconds: float = Field(default=5.0, ge=0)
     replication_factor: int = Field(default=1, ge=1, description="For the topics the project creates.")
+    reconnect_first_seconds: float = Field(
+        default=0.5, gt=0, description="A service that cannot reach Kafka at start-up tries again after this long..."
+    )
+    reconnect_max_seconds: float = Field(
+        default=30.0, gt=0, description="...doubling the wait after each failure up to this (each wait jittered)."
+    )
     topic_prefix: str = Field(
         default="",
         description="Namespace for topic and consumer group names (read by bundling_shared.topics at import).",

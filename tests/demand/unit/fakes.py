@@ -356,8 +356,8 @@ class FakeBatch:
     async def read_needs(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         return dict(await self._needs.get_many(need_ids))
 
-    async def read_items(self, item_codes: Collection[str]) -> None:
-        """Everything is in memory already."""
+    async def read_items(self, item_codes: Collection[str], *, held: bool = False) -> None:
+        """Everything is in memory already, and one batch runs at a time."""
 
 
 class FakeUnitOfWork:

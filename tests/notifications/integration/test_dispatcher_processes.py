@@ -1,11 +1,14 @@
 """More than one dispatcher on one PostgreSQL database: each delivery is sent once, the
 work is shared, and `python -m notifications dispatch` runs as a process of its own (and
-refuses SQLite, where two dispatchers could claim the same delivery)."""
+refuses SQLite, where two dispatchers could claim the same delivery); dispatcher
+processes coming and going, one of them killed, still send one webhook per message and
+endpoint."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -164,3 +167,78 @@ async def test_python_m_notifications_dispatch_sends_and_stops_on_sigterm(
     assert Webhook(endpoint.secret).verify(hit.body, hit.headers)["data"]["contract_id"] == "contract-155mm"
     assert "dispatcher.started" in output and "dispatcher.stopped" in output
     assert 'bundling_webhook_endpoints{health="healthy",service="notifications"} 1.0' in scraped[0]
+
+
+SCALE_ENDPOINTS = 40
+SCALE_MESSAGES = 40
+IN_FLIGHT = 20  # per dispatcher: what one killed can leave half-sent, to be sent again
+
+
+def dispatcher_process(postgres_url: str, log_path: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "NOTIFICATIONS_DATABASE_URL": postgres_url,
+        "NOTIFICATIONS_ALLOW_HTTP": "true",
+        "NOTIFICATIONS_ALLOWED_HOSTS": "127.0.0.1",
+        "NOTIFICATIONS_POLL_SECONDS": "0.05",
+        "NOTIFICATIONS_MAX_IN_FLIGHT": str(IN_FLIGHT),
+        "NOTIFICATIONS_REQUEST_TIMEOUT_SECONDS": "2",
+        "NOTIFICATIONS_CLAIM_LEASE_SECONDS": "3",
+        "LOG_LEVEL": "WARNING",
+    }
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "notifications", "dispatch"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+async def test_dispatcher_processes_one_killed_and_one_started_send_one_webhook_per_message_and_endpoint(
+    tmp_path: Path, postgres_url: str, receiver: Receiver
+) -> None:
+    clock = FakeClock()
+    settings = make_settings(tmp_path, database_url=postgres_url)
+    receiver.keep_alive = True
+    total = SCALE_ENDPOINTS * SCALE_MESSAGES
+    processes: list[subprocess.Popen[bytes]] = []
+    async with dispatcher_service(settings, clock) as service:
+        await migrate(service.engine, MIGRATIONS)
+        for n in range(SCALE_ENDPOINTS):
+            await add_endpoint(service, f"ORG{n:02d}", receiver.url(f"/org-{n:02d}"))
+        for n in range(SCALE_MESSAGES):
+            await announce(service, f"contract-{n}")
+        try:
+            processes += [dispatcher_process(postgres_url, tmp_path / f"dispatcher-{n}.log") for n in (1, 2)]
+            await wait_for(lambda: _sent_at_least(receiver, total // 4), "a quarter of the webhooks", timeout=60)
+            processes[0].kill()  # SIGKILL, with attempts in flight
+            await asyncio.to_thread(processes[0].wait, 10)
+            processes.append(dispatcher_process(postgres_url, tmp_path / "dispatcher-3.log"))
+            await wait_for(lambda: _none_pending(service), "every delivery sent", timeout=60)
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes:
+                await asyncio.to_thread(process.wait, 15)
+        d = orm.deliveries
+        async with service.engine.connect() as conn:
+            rows = (await conn.execute(select(d.c.status, func.count()).group_by(d.c.status))).all()
+            statuses: dict[str, int] = {status: count for status, count in rows}
+    assert statuses == {DeliveryStatus.SUCCEEDED: total}
+    copies = Counter((hit.path, hit.headers["webhook-id"]) for hit in receiver.hits)
+    assert len(copies) == total, "every message reached every endpoint, under one webhook id each"
+    ids: dict[tuple[str, str], set[str]] = {}
+    for hit in receiver.hits:
+        ids.setdefault((hit.path, json.loads(hit.body)["data"]["contract_id"]), set()).add(hit.headers["webhook-id"])
+    assert len(ids) == total and {len(each) for each in ids.values()} == {1}, "one webhook per message and endpoint"
+    again = sum(n - 1 for n in copies.values())
+    # Sent twice only what the killed dispatcher had in flight: the receiver told them
+    # apart by their webhook id, which a repeat keeps.
+    print(f"{total} deliveries by dispatchers coming and going; sent again after the kill: {again}")
+    assert again <= IN_FLIGHT, f"{again} webhooks sent again"
+
+
+def _sent_at_least(receiver: Receiver, count: int) -> Awaitable[bool]:
+    async def enough() -> bool:
+        return len(receiver.hits) >= count
+
+    return enough()

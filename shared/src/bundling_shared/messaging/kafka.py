@@ -56,8 +56,8 @@ def at_least_once(broker: KafkaBroker | KafkaRouter, topic: Topic, group_id: str
 async def ensure_topics(bootstrap_servers: str, wanted_topics: Iterable[Topic], replication_factor: int = 1) -> None:
     """Create the topics that are missing; existing ones are left as they are."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="topic-admin")
-    await admin.start()
     try:
+        await admin.start()  # inside: a broker away leaves no client open behind it
         existing = set(await admin.list_topics())
         wanted = [
             NewTopic(

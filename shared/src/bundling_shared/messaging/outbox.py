@@ -17,7 +17,9 @@ from typing import Any, Protocol
 from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bundling_shared.backoff import Backoff
 from bundling_shared.events.envelope import EventEnvelope
+from bundling_shared.log_repeats import RepeatLimitedLogger
 from bundling_shared.logging import get_logger
 from bundling_shared.observability import tracing
 from bundling_shared.settings import OutboxSettings
@@ -27,6 +29,7 @@ log = get_logger(__name__)
 
 CONTENT_TYPE = "application/json"
 PURGE_EVERY_SECONDS = 300.0
+RETRY_CAP_SECONDS = 10.0  # the longest wait between two tries while the broker is away
 
 
 def event_headers(event: EventEnvelope[Any]) -> dict[str, str]:
@@ -158,7 +161,8 @@ class OutboxRelay:
         return int(result.rowcount or 0)
 
     async def run(self) -> None:
-        backoff = self._poll
+        backoff = Backoff(self._poll, RETRY_CAP_SECONDS)
+        failures = RepeatLimitedLogger(log)
         loop = asyncio.get_running_loop()
         while not self._stopping:
             try:
@@ -166,14 +170,14 @@ class OutboxRelay:
                     self._last_purge = loop.time()
                     await self.purge_published()
                 sent = await self.publish_pending()
-                backoff = self._poll
+                backoff.reset()
+                failures.recovered("outbox.publish_failed", "outbox.publishing_again")
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker or database away: keep rows, try again later
-                log.warning("outbox.publish_failed", error=repr(exc), retry_in=backoff)
-                sent = 0
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+                delay = backoff.next()
+                failures.warning("outbox.publish_failed", error=repr(exc)[:300], retry_in=round(delay, 2))
+                await asyncio.sleep(delay)
                 continue
             if sent:
                 continue

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from bundling_shared.errors import NotFound
+from bundling_shared.errors import ChangedMeanwhile, NotFound, again_if_changed
 from bundling_shared.events.demand import NeedAmendedV1, NeedRegisteredV1, NeedWithdrawnV1
 from bundling_shared.logging import bind_correlation_id, get_logger
 from bundling_shared.messaging.dead_letter import PermanentError, RetryPolicy, is_permanent
@@ -38,6 +38,7 @@ from demand.service_layer.unit_of_work import UnitOfWork
 NeedChange = NeedRegisteredV1 | NeedAmendedV1 | NeedWithdrawnV1
 
 AGGREGATOR = "demand-aggregator"  # its consumer group, and who its changes to a need's history are by
+BATCH_ATTEMPTS = 5  # a batch beaten to its bundles by other aggregators, before its events go one by one
 
 log = get_logger(__name__)
 
@@ -100,11 +101,14 @@ async def aggregate_batch(
         try:
             await aggregate_together(events, uow, before, relay)
             return []
-        except _Rebase:
-            assert before is not None
-            await before.applied  # what it stored, the one by one path included, is read afresh
+        except (_Rebase, ChangedMeanwhile):
+            # Placed on bundles the batch before did not commit, or on bundles another
+            # aggregator (another process) changed and committed first: the whole batch is
+            # placed again on what is stored now, rather than each event on its own.
+            if before is not None:
+                await before.applied  # what it stored, the one by one path included, is read afresh
             try:
-                await aggregate_together(events, uow)
+                await again_if_changed(lambda: aggregate_together(events, uow), attempts=BATCH_ATTEMPTS)
                 return []
             except Exception as exc:
                 log.warning("aggregator.batch_failed", events=len(events), error=repr(exc))
@@ -152,12 +156,16 @@ async def _together(events: Sequence[NeedChange], uow: UnitOfWork, before: Befor
             needs = await batch.read_needs({e.payload.need_id for e in fresh})
             pipelined = batch if isinstance(batch, Pipelined) else None
             handed = await before.relay.handed if before is not None and pipelined is not None else None
+            adopted = False
             if before is not None and pipelined is not None and handed is not None:
                 pipelined.adopt(handed, before.relay.committed)
+                adopted = True
             elif before is not None:
                 await before.applied  # its bundles are read as it stored them
             now = uow.clock.now()  # one time for the whole transaction, as a database's own now()
-            await batch.read_items({need.item_code for need in needs.values()})
+            # Bundles taken over from the batch before are not held: that batch holds them
+            # until it commits, and this one would wait for it instead of placing meanwhile.
+            await batch.read_items({need.item_code for need in needs.values()}, held=not adopted)
             try:
                 for event in fresh:
                     # Events the placement causes (bundle opened, harmonisation) carry the

@@ -201,8 +201,11 @@ class Batch(Protocol):
         back at the batch's end."""
         ...
 
-    async def read_items(self, item_codes: Collection[str]) -> None:
-        """The catalogue entries of these items and the bundles their needs may join."""
+    async def read_items(self, item_codes: Collection[str], *, held: bool = False) -> None:
+        """The catalogue entries of these items and the bundles their needs may join.
+        `held`: those bundles are first held for this transaction, where the database can
+        hold them, so that they are read as other aggregators committed them and no other
+        changes them before this one has committed."""
         ...
 
 

@@ -197,6 +197,9 @@ class BundlesInBatch(BundleRepository):
     async def hold_openings(self, item_code: str) -> None:
         await self._locks.take(item_code, others=self.candidates_of)
 
+    async def hold_items(self, item_codes: Collection[str]) -> None:
+        await self._locks.take_all(item_codes)
+
     async def opened_meanwhile(self, item_code: str) -> bool:
         """The item's candidates read again under its lock, the same objects for the
         bundles read before, with those this batch opened and has not yet written."""
@@ -301,7 +304,9 @@ class BatchCache:
     async def read_needs(self, need_ids: Collection[str]) -> dict[str, NeedFacts]:
         return await self.needs.read(need_ids)
 
-    async def read_items(self, item_codes: Collection[str]) -> None:
+    async def read_items(self, item_codes: Collection[str], *, held: bool = False) -> None:
+        if held:
+            await self.bundles.hold_items(item_codes)
         await self.catalogue.read(item_codes)
         await self.bundles.read_candidates(item_codes)
 

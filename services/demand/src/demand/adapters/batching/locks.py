@@ -44,6 +44,15 @@ class OpeningLocks:
             await self._session.execute(delete(bundles).where(false()))  # begins writing: waits for the writer
             self.held.update({item_code, *others})
 
+    async def take_all(self, item_codes: Collection[str]) -> None:
+        """On PostgreSQL, the locks of all a batch's items before their bundles are read:
+        aggregators in other processes placing needs of the same items then take turns,
+        each reading the bundles as the one before committed them, instead of each finding
+        at its commit that another changed them meanwhile and starting again. SQLite has
+        one writer at a time already."""
+        if item_codes and self._session.get_bind().dialect.name == "postgresql":
+            await self.take(min(item_codes), others=item_codes)
+
     def first_asked(self, item_code: str) -> bool:
         """Whether this is the first time, under the item's lock, that the transaction asks
         what was opened meanwhile: once it has read the candidates again under the lock, no
