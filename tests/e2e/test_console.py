@@ -258,6 +258,8 @@ def test_a_page_asks_for_a_sign_in_and_a_form_without_its_token_is_refused(
     assert plain.status_code == 303 and plain.headers["location"] == "/sign-in"
     forged = httpx.post(f"{console.url}/sign-in", data={"role": "nation_desk", "nation": "NLD"})
     assert forged.status_code == 403, "a form without the session's CSRF token is refused"
+    scraped = httpx.get(f"{console.url}/metrics").text
+    assert 'http_requests_total{method="GET",route="/needs",service="console",status="303"}' in scraped
 
 
 def test_a_desk_imports_needs_from_a_spreadsheet_with_one_bad_row_and_downloads_them(

@@ -8,7 +8,13 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bundling_shared.settings import DEVELOPMENT_SECRET, AuthSettings, InsecureConfiguration, LogSettings
+from bundling_shared.settings import (
+    DEVELOPMENT_SECRET,
+    AuthSettings,
+    InsecureConfiguration,
+    LogSettings,
+    MetricsSettings,
+)
 
 
 class ConsoleSettings(BaseSettings):
@@ -36,6 +42,7 @@ class ConsoleSettings(BaseSettings):
     request_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     def check_safe(self) -> None:
         """The development sign-in mints tokens anyone could: never outside development."""

@@ -13,6 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from bundling_shared.clock import Clock, SystemClock
+from bundling_shared.http import metrics_router
+from bundling_shared.observability.http import HttpMetricsMiddleware
+from bundling_shared.observability.metrics import ServiceMetrics
 from console.adapters.platform_api import ApiError, PlatformApi
 from console.config import ConsoleSettings
 from console.entrypoints.deps import page
@@ -61,6 +64,10 @@ def create_app(
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
+    if settings.metrics.enabled:  # requests and latency by page, as the services count theirs
+        metrics = ServiceMetrics("console")
+        app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
+        app.include_router(metrics_router(metrics))
 
     @app.exception_handler(NotSignedIn)
     async def to_sign_in(request: Request, _: NotSignedIn) -> Response:
