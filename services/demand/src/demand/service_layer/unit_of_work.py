@@ -182,8 +182,8 @@ class Bundles(Protocol):
 
 
 class AnsweredMeanwhile(Conflict):
-    """Raised by `IdempotencyKeys.add`: another request with the same key stored its answer
-    since this one looked, and that answer stands."""
+    """Raised by `IdempotencyKeys.add`: a request with the same key stored its answer first
+    (an earlier one, or one racing in at the same moment), and that answer stands."""
 
 
 class IdempotencyKeys(Protocol):
