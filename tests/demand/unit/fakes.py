@@ -235,6 +235,9 @@ class FakeCatalogue:
     async def get(self, code: str) -> CatalogueItem | None:
         return self.stored.get(code)
 
+    async def current(self, code: str) -> CatalogueItem | None:
+        return self.stored.get(code)
+
     def _listed(self, category: str | None, include_retired: bool) -> list[CatalogueItem]:
         return [
             i
