@@ -114,7 +114,8 @@ async def test_a_fresh_key_is_not_looked_up_and_a_repeat_is_answered_even_when_r
     uow.idempotency = keys = CountedKeys()
     first = await needs.register_need_once(uow, caller=desk("NLD"), terms=terms(), key=_key())
     assert keys.looked_up == 0
-    uow.catalogue.stored["AMMO-155MM"].retire(NOW, "replaced")
+    item = uow.catalogue.stored["AMMO-155MM"]
+    uow.catalogue.stored[item.code] = replace(item, retired_at=NOW, retired_reason="replaced")
     assert await needs.register_need_once(uow, caller=desk("NLD"), terms=terms(), key=_key()) == first
     with pytest.raises(DemandRuleViolation, match="used for a different request"):
         await needs.register_need_once(uow, caller=desk("NLD"), terms=terms(quantity=5), key=_key("other"))
