@@ -17,7 +17,7 @@ from dataclasses import fields
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,8 @@ from demand.adapters.orm import catalogue_items
 from demand.domain.reference import CatalogueItem
 
 FRESH_SECONDS = 1.0
+MAX_ENTRIES = 10_000  # far more items than the catalogue holds
+_ENTRY = select(catalogue_items).where(catalogue_items.c.code == bindparam("code"))
 _CHANGED = "catalogue changed"  # in a session's info: it flushed a change to an entry
 
 
@@ -32,7 +34,7 @@ class RecentCatalogue:
     """The entries of one database (one session factory), by code, with when each was read."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, CatalogueItem | None]] = {}
+        self._entries: dict[str, tuple[float, CatalogueItem]] = {}
         self._generation = 0  # counts the changes committed: a reading older than one is not kept
 
     def forget(self) -> None:
@@ -48,9 +50,13 @@ class RecentCatalogue:
             return known[1]
         generation = self._generation
         connection = await session.connection()
-        row = (await connection.execute(select(catalogue_items).where(catalogue_items.c.code == code))).first()
-        item = None if row is None else _item_of(row._mapping)
+        row = (await connection.execute(_ENTRY, {"code": code})).first()
+        if row is None:
+            return None  # not remembered: any code may be asked for, the catalogue's are few
+        item = _item_of(row._mapping)
         if generation == self._generation:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
             self._entries[code] = (now, item)
         return item
 
