@@ -7,10 +7,11 @@ queries an aggregate needs besides are its repository's own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, Table, insert, update
+from sqlalchemy import Column, Insert, Table, insert, update
 from sqlalchemy import inspect as mapping_of
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
@@ -68,6 +69,14 @@ async def claim(session: AsyncSession, key: Column[str], value: str, unchanged: 
     await (await session.connection()).execute(statement)
 
 
+@functools.cache
+def insert_into(table: Table) -> Insert:
+    """The plain insert into `table`, built once: a statement used again is found in
+    SQLAlchemy's cache of compiled statements by a key it remembers, not one it works out
+    anew for every request."""
+    return insert(table)
+
+
 async def insert_rows(session: AsyncSession, table: Table, objects: Sequence[object]) -> None:
     """New objects written as plain rows in the session's transaction, without the
     bookkeeping of a flush: one statement per shape of row (the columns given). Written,
@@ -79,7 +88,7 @@ async def insert_rows(session: AsyncSession, table: Table, objects: Sequence[obj
         shapes.setdefault(tuple(row), []).append(row)
     connection = await session.connection()
     for rows in shapes.values():
-        await connection.execute(insert(table), rows)
+        await connection.execute(insert_into(table), rows[0] if len(rows) == 1 else rows)
     for obj in objects:
         make_transient_to_detached(obj)
         session.add(obj)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
 from bundling_shared.auth import Role
+from demand.adapters.orm import catalogue_items
+from demand.adapters.recent_catalogue import FRESH_SECONDS
 from tests.demand.helpers import need_body
 from tests.support.api import bearer, coordinator, desk, industry
 
@@ -107,3 +112,25 @@ async def test_the_catalogue_is_read_a_page_at_a_time_in_the_order_of_the_codes(
     ]
     assert [i["code"] for page in pages for i in page["items"]] == codes
     assert {(page["limit"], page["total"]) for page in pages} == {(2, len(codes))}
+
+
+async def test_a_change_to_the_catalogue_reaches_new_needs_at_once_here_and_within_a_second_from_elsewhere(
+    demand: Demand,
+) -> None:
+    service, client = demand
+    unknown = await client.post("/v1/needs", json=need_body("NLD", 5, item="AMMO-106MM"), headers=desk("NLD"))
+    assert unknown.status_code == 422 and "not in the catalogue" in unknown.text
+    item = {"code": "AMMO-106MM", "name": "106 mm recoilless rounds", "category": "ammunition", "unit": "rounds"}
+    assert (await client.post("/v1/catalogue/items", json=item, headers=ADMIN)).status_code == 201
+    accepted = await client.post("/v1/needs", json=need_body("NLD", 5, item="AMMO-106MM"), headers=desk("NLD"))
+    assert accepted.status_code == 201
+    # retired by another replica of the service: a write this process does not see
+    async with service.engine.begin() as connection:
+        await connection.execute(
+            update(catalogue_items)
+            .where(catalogue_items.c.code == "AMMO-106MM")
+            .values(retired_at=datetime.now(UTC), retired_reason="withdrawn from service")
+        )
+    await asyncio.sleep(FRESH_SECONDS)
+    refused = await client.post("/v1/needs", json=need_body("NLD", 5, item="AMMO-106MM"), headers=desk("NLD"))
+    assert refused.status_code == 422 and "retired: withdrawn from service" in refused.text

@@ -235,6 +235,9 @@ class FakeCatalogue:
     async def get(self, code: str) -> CatalogueItem | None:
         return self.stored.get(code)
 
+    async def current(self, code: str) -> CatalogueItem | None:
+        return self.stored.get(code)
+
     def _listed(self, category: str | None, include_retired: bool) -> list[CatalogueItem]:
         return [
             i
@@ -361,7 +364,9 @@ class FakeBatch:
 
 
 class FakeUnitOfWork:
-    """Stores in memory; `published` holds what committed units of work staged, in order."""
+    """Stores in memory; `published` holds what committed units of work staged, in order.
+    A unit of work left by an error drops the needs, versions, pledges and idempotency
+    answers it added, as a transaction rolled back."""
 
     def __init__(self) -> None:
         self.clock: Clock = FixedClock(NOW)
@@ -379,10 +384,20 @@ class FakeUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._staged = []
+        self._before = (
+            dict(self.needs.stored),
+            len(self.needs.versions),
+            dict(self.pledges.stored),
+            dict(self.idempotency.answers),
+        )
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         self._staged = []  # not committed: never published
+        if exc is not None:
+            needs, versions, pledges, answers = self._before
+            self.needs.stored, self.pledges.stored, self.idempotency.answers = needs, pledges, answers
+            del self.needs.versions[versions:]
 
     async def commit(self) -> None:
         self.commits += 1

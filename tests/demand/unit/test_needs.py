@@ -3,6 +3,9 @@ it records in the need's history and what it announces."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
 import pytest
 
 from bundling_shared import topics
@@ -11,8 +14,9 @@ from demand.domain.errors import DemandRuleViolation, InvalidNeed, NotAllowedNow
 from demand.domain.need import Need, NeedStatus
 from demand.service_layer import needs
 from demand.service_layer.idempotency import IdempotencyKey
-from demand.service_layer.unit_of_work import NeedFilter, StoredAnswer
+from demand.service_layer.unit_of_work import AnsweredMeanwhile, NeedFilter, StoredAnswer
 from demand.service_layer.views import preview_need
+from tests.demand.unit.examples import NOW
 from tests.demand.unit.fakes import FakeIdempotencyKeys, FakeUnitOfWork
 from tests.demand.unit.handlers import ADMIN, coordinator, desk, place_all, terms
 
@@ -74,25 +78,50 @@ async def test_an_idempotency_key_registers_once_and_answers_the_same(uow: FakeU
 
 
 class RacedKeys(FakeIdempotencyKeys):
-    """Another request with the same key stores its answer between this one's look and its
-    own registration."""
+    """Another request with the same key stores its answer while this one registers."""
 
     def __init__(self, theirs: StoredAnswer) -> None:
         super().__init__()
         self.theirs = theirs
 
     async def get(self, scope: str, key: str) -> StoredAnswer | None:
-        found = await super().get(scope, key)
-        if found is None:
-            self.answers[scope, key] = self.theirs  # stored meanwhile
-        return found
+        return await super().get(scope, key) or self.theirs
+
+    async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None:
+        raise AnsweredMeanwhile(f"the Idempotency-Key {key} was answered meanwhile")
 
 
 async def test_a_request_racing_in_with_the_same_key_gets_the_answer_that_won(uow: FakeUnitOfWork) -> None:
     theirs = StoredAnswer("first", 201, '{"id": "need-theirs"}')
     uow.idempotency = RacedKeys(theirs)
     assert await needs.register_need_once(uow, caller=desk("NLD"), terms=terms(), key=_key()) == theirs
-    assert uow.published == []  # the registration that lost was not committed
+    assert uow.published == [] and uow.needs.stored == {}  # the registration that lost was not committed
+
+
+class CountedKeys(FakeIdempotencyKeys):
+    def __init__(self) -> None:
+        super().__init__()
+        self.looked_up = 0
+
+    async def get(self, scope: str, key: str) -> StoredAnswer | None:
+        self.looked_up += 1
+        return await super().get(scope, key)
+
+
+async def test_a_fresh_key_is_not_looked_up_and_a_repeat_is_answered_even_when_refused_now(
+    uow: FakeUnitOfWork,
+) -> None:
+    uow.idempotency = keys = CountedKeys()
+    first = await needs.register_need_once(uow, caller=desk("NLD"), terms=terms(), key=_key())
+    assert keys.looked_up == 0
+    item = uow.catalogue.stored["AMMO-155MM"]
+    uow.catalogue.stored[item.code] = replace(item, retired_at=NOW, retired_reason="replaced")
+    assert await needs.register_need_once(uow, caller=desk("NLD"), terms=terms(), key=_key()) == first
+    with pytest.raises(DemandRuleViolation, match="used for a different request"):
+        await needs.register_need_once(uow, caller=desk("NLD"), terms=terms(quantity=5), key=_key("other"))
+    with pytest.raises(InvalidNeed, match="retired"):
+        await needs.register_need_once(uow, caller=desk("NLD"), terms=terms(), key=replace(_key(), key="nld-0002"))
+    assert len(uow.needs.stored) == 1 and len(uow.events("demand.need.registered")) == 1
 
 
 async def test_an_amendment_is_a_version_naming_what_changed_and_a_draft_amends_silently(uow: FakeUnitOfWork) -> None:

@@ -44,7 +44,7 @@ from sqlalchemy.orm import defer, raiseload
 from sqlalchemy.orm.interfaces import ORMOption
 from sqlalchemy.types import JSON, String
 
-from bundling_shared.repository import SessionRepository, claim
+from bundling_shared.repository import SessionRepository, claim, insert_into
 from contracts.adapters.orm import (
     call_offs,
     contract_lines,
@@ -672,7 +672,7 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
             rows += [{"framework_id": framework.id, **entry} for entry in entries]
         if rows:
             await self._session.flush()
-            await self._session.execute(insert(framework_changes), rows)
+            await self._session.execute(insert_into(framework_changes), rows[0] if len(rows) == 1 else rows)
 
     async def accession_requests(
         self, framework_id: str, only: Only | None, limit: int, offset: int

@@ -31,6 +31,7 @@ from demand.adapters.orm import (
     needs,
     yearly_of,
 )
+from demand.adapters.recent_catalogue import RecentCatalogue
 from demand.domain.bundle import (
     TAKING_PART,
     Bundle,
@@ -199,6 +200,15 @@ class NeedRepository(SessionRepository[Need]):
 
 class CatalogueRepository(SessionRepository[CatalogueItem]):
     kind = CatalogueItem
+
+    def __init__(self, session: AsyncSession, recent: RecentCatalogue | None = None) -> None:
+        super().__init__(session)
+        self._recent = recent
+
+    async def current(self, code: str) -> CatalogueItem | None:
+        if self._recent is None:
+            return await self.get(code)
+        return await self._recent.entry(self._session, code)
 
     @staticmethod
     def _filtered(query: Select[Any], category: str | None, include_retired: bool) -> Select[Any]:

@@ -19,6 +19,7 @@ from demand.adapters.batching.cache import BatchCache
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.capacity import ProductionLineRepository
 from demand.adapters.money import FundRepository, PledgeRepository
+from demand.adapters.recent_catalogue import recent_catalogue
 from demand.adapters.repository import BundleRepository, CatalogueRepository, IdempotencyRepository, NeedRepository
 
 _PROCESSED = orm.processed_messages
@@ -56,7 +57,7 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self._processed_at_commit: list[Mapping[str, Any]] = []
         self._bundle_parts, self._opening_locks = BundleParts(session), OpeningLocks(session)
         self.needs = self._need_rows = NeedRepository(session)
-        self.catalogue = CatalogueRepository(session)
+        self.catalogue = CatalogueRepository(session, recent_catalogue(self._session_factory))
         self.bundles = BundleRepository(session, self._bundle_parts, self._opening_locks)
         self.idempotency = IdempotencyRepository(session)
         self.pledges = PledgeRepository(session)

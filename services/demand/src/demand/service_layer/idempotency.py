@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from demand.domain.errors import DemandRuleViolation
-from demand.service_layer.unit_of_work import AnsweredMeanwhile, StoredAnswer, UnitOfWork
+from demand.service_layer.unit_of_work import StoredAnswer, UnitOfWork
 
 T = TypeVar("T")
 
@@ -29,22 +29,25 @@ class IdempotencyKey(Generic[T]):
 
 async def answer_once(uow: UnitOfWork, key: IdempotencyKey[T], create: Callable[[], Awaitable[T]]) -> StoredAnswer:
     """The answer to the first request with `key`: `create` runs inside the transaction
-    that keeps its answer, once. The key is looked up in that transaction too: one
-    transaction per request, not two."""
+    that keeps its answer, once.
+
+    A fresh key, as nearly every request has, is not looked up first: the answer is
+    stored under it, and the key's uniqueness refuses a second one. Only when that
+    refusal comes, or `create` refuses the request, is the key looked up, in a
+    transaction of its own, and the answer stored under it, if any, replayed: a repeat
+    gets the first answer even when the same request would be refused now."""
     try:
         async with uow:
-            answer = await uow.idempotency.get(key.scope, key.key)
-            if answer is None:
-                made = await create()
-                answer = StoredAnswer(key.fingerprint, key.status_code, key.render(made))
-                await uow.idempotency.add(key.scope, key.key, answer, uow.clock.now())
-                await uow.commit()
-                return answer
-    except AnsweredMeanwhile:
+            made = await create()
+            answer = StoredAnswer(key.fingerprint, key.status_code, key.render(made))
+            await uow.idempotency.add(key.scope, key.key, answer, uow.clock.now())
+            await uow.commit()
+            return answer
+    except Exception:
         async with uow:
-            answer = await uow.idempotency.get(key.scope, key.key)
-        if answer is None:
+            stored = await uow.idempotency.get(key.scope, key.key)
+        if stored is None:
             raise
-    if answer.fingerprint != key.fingerprint:
+    if stored.fingerprint != key.fingerprint:
         raise DemandRuleViolation("this Idempotency-Key was used for a different request")
-    return answer
+    return stored

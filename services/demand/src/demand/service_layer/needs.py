@@ -16,7 +16,7 @@ from demand.service_layer.unit_of_work import NeedFilter, StoredAnswer, UnitOfWo
 
 
 async def _register(uow: UnitOfWork, caller: Caller, terms: NeedTerms, draft: bool) -> Need:
-    item = await uow.catalogue.get(terms["item_code"].strip())
+    item = await uow.catalogue.current(terms["item_code"].strip())
     need = Need.register(now=uow.clock.now(), item=item, draft=draft, **terms)
     uow.needs.add(need)
     uow.needs.add_version(NeedVersion.of(need, caller.subject, "registered" + (" as draft" if draft else "")))

@@ -104,6 +104,11 @@ class Needs(Protocol):
 class Catalogue(Protocol):
     def add(self, item: CatalogueItem) -> None: ...
     async def get(self, code: str) -> CatalogueItem | None: ...
+    async def current(self, code: str) -> CatalogueItem | None:
+        """The item to check a new need against, as read at most a moment ago (a change
+        committed elsewhere is seen within a second): to read, not to change."""
+        ...
+
     async def list(
         self, category: str | None, include_retired: bool, limit: int, offset: int
     ) -> Sequence[CatalogueItem]: ...
@@ -182,8 +187,8 @@ class Bundles(Protocol):
 
 
 class AnsweredMeanwhile(Conflict):
-    """Raised by `IdempotencyKeys.add`: another request with the same key stored its answer
-    since this one looked, and that answer stands."""
+    """Raised by `IdempotencyKeys.add`: a request with the same key stored its answer first
+    (an earlier one, or one racing in at the same moment), and that answer stands."""
 
 
 class IdempotencyKeys(Protocol):
