@@ -320,6 +320,23 @@ def test_a_company_lands_on_the_open_tenders_and_sees_its_own_endpoints_only(
     assert "/hooks/THALES" not in page.locator("main").inner_text()
     page.get_by_role("link", name=platform.receiver.url("/hooks/NAMMO")).click()
     expect(page.locator("h2")).to_contain_text("Attempts")
+
+    # Its production line, and the allocation of its output (nothing to allocate yet).
+    until = (date.today() + timedelta(days=400)).isoformat()
+    supplier = {"organisation": "NAMMO", "country": "NOR", "security_declaration_valid_until": until}
+    admin = bearer(Role.ADMIN, org="platform")
+    assert httpx.post(f"{platform.contracts.url}/v1/suppliers", json=supplier, headers=admin).status_code == 201
+    first = date(date.today().year + 1, 1, 1)
+    line = {"item_code": "AMMO-155MM", "site": "Raufoss", "country": "NOR", "earliest_start": first.isoformat(),
+            "minimum_economic_quantity": 10_000, "rates": [{"month": f"{first:%Y-%m}", "units_per_month": 2_000}],
+            "inputs": []}  # fmt: skip
+    nammo = bearer(Role.INDUSTRY, org="NAMMO")
+    declared = httpx.post(f"{platform.contracts.url}/v1/production-lines", json=line, headers=nammo)
+    assert declared.status_code == 201, declared.text
+    page.get_by_role("link", name="Production lines").click()
+    page.get_by_role("link", name="AMMO-155MM").click()
+    expect(page.locator("h1")).to_contain_text("AMMO-155MM at Raufoss (NAMMO)")
+    expect(page.locator("main")).to_contain_text("2000 a month from")
     context.close()
 
 

@@ -12,11 +12,12 @@ from console.entrypoints.routes import (
     industry,
     money,
     needs,
+    production,
     sign_in,
     spreadsheets,
 )
 
 router = APIRouter()
 # the spreadsheets' fixed paths (/needs/import) before the needs' /needs/{need_id}
-for module in (sign_in, home, spreadsheets, needs, bundles, contracts, demand_sheet, money, industry):
+for module in (sign_in, home, spreadsheets, needs, bundles, contracts, demand_sheet, money, industry, production):
     router.include_router(module.router)
