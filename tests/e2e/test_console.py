@@ -235,6 +235,16 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     assert "DEU" in german_lots and "NLD" not in german_lots, "a partner's desk sees its own lots alone"
     expect(deu_page.locator(f"td[data-month='{month}']")).to_have_text("0")
 
+    page.get_by_role("link", name="Deliveries").click()
+    expect(page.locator("tbody")).to_contain_text(contract["id"])
+    expect(page.locator("[data-field=late]")).to_contain_text("0 lot(s) past due")
+    recorded = {"reference": "NL-2023-1", "value_eur": "59000000.00", "signed_on": "2023-05-01",
+                "supplier_name": "Thales Nederland", "supplier_country": "NLD"}  # fmt: skip
+    assert httpx.post(f"{platform.contracts.url}/v1/national-purchases", json=recorded,
+                      headers=desk("NLD")).status_code == 201  # fmt: skip
+    page.get_by_role("link", name="Industrial base").click()
+    expect(page.locator("td[data-year='2023'][data-nation='NLD']")).to_have_text("100 %")
+
     assert foreign_scripts == [], f"requests left the console: {foreign_scripts}"
     for context in (dutch, germans, coordinators):
         context.close()

@@ -13,11 +13,24 @@ from console.entrypoints.routes import (
     money,
     needs,
     production,
+    reports,
     sign_in,
     spreadsheets,
 )
 
 router = APIRouter()
 # the spreadsheets' fixed paths (/needs/import) before the needs' /needs/{need_id}
-for module in (sign_in, home, spreadsheets, needs, bundles, contracts, demand_sheet, money, industry, production):
+for module in (
+    sign_in,
+    home,
+    spreadsheets,
+    needs,
+    bundles,
+    contracts,
+    demand_sheet,
+    money,
+    industry,
+    production,
+    reports,
+):
     router.include_router(module.router)
