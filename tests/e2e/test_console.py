@@ -183,6 +183,8 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     # The Dutch coordinator opens it for accession; each desk answers on its page.
     coordinators, coordinator_page = signed_in(browser, console, "coordinator", "NLD")
     coordinator_page.goto(bundle_url.removeprefix(console.url))
+    expect(coordinator_page.get_by_role("heading", name="Money")).to_be_visible()
+    expect(coordinator_page.locator("[data-field=gap]")).to_contain_text("EUR not covered by confirmed pledges")
     coordinator_page.get_by_label("Nations answer by").fill((date.today() + timedelta(days=10)).isoformat())
     coordinator_page.get_by_role("button", name="Open for accession").click()
     expect(coordinator_page.locator("[data-field=status]")).to_have_text("open")
