@@ -379,3 +379,34 @@ def test_a_desk_imports_and_exports_its_needs_from_the_command_line(platform: Pl
     assert ran.returncode == 0, ran.stderr
     sheet_out = load_workbook(exported).active
     assert sheet_out is not None and sheet_out.max_row == 3
+
+
+def test_a_desk_follows_its_framework_ceiling_as_call_offs_use_it(
+    platform: Platform, console: ServiceProcess, browser: Browser
+) -> None:
+    until = (date.today() + timedelta(days=400)).isoformat()
+    admin = bearer(Role.ADMIN, org="platform")
+    registered = httpx.post(f"{platform.contracts.url}/v1/suppliers", headers=admin,
+                            json={"organisation": "RHEINMETALL", "country": "DEU",
+                                  "security_declaration_valid_until": until})  # fmt: skip
+    assert registered.status_code == 201, registered.text
+    supplier_id = registered.json()["id"]
+    finland = desk("FIN")
+    body = {"item_code": "AMMO-155MM", "participants": {"FIN": 100}, "ceiling_quantity": 100,
+            "start": date.today().isoformat(), "end": (date.today() + timedelta(days=700)).isoformat(),
+            "suppliers": {supplier_id: "4000.00"}}  # fmt: skip
+    made = httpx.post(f"{platform.contracts.url}/v1/frameworks", json=body, headers=finland)
+    assert made.status_code == 201, made.text
+    call_off = {"item_code": "AMMO-155MM", "quantity": 30, "supplier_id": supplier_id,
+                "delivery_due": (date.today() + timedelta(days=90)).isoformat()}  # fmt: skip
+    placed = httpx.post(f"{platform.contracts.url}/v1/frameworks/{made.json()['id']}/call-offs", json=call_off,
+                        headers=finland)  # fmt: skip
+    assert placed.status_code == 201, placed.text
+
+    context, page = signed_in(browser, console, "nation_desk", "FIN")
+    page.get_by_role("link", name="Frameworks").click()
+    page.get_by_role("link", name="AMMO-155MM").click()
+    expect(page.locator("[data-field=remaining]")).to_have_text("70")
+    expect(page.locator("svg.chart title").first).to_contain_text("Ceiling used over time")
+    expect(page.locator("main")).to_contain_text("RHEINMETALL")
+    context.close()
