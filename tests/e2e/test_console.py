@@ -152,6 +152,13 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
 
     expect(page.locator("h1")).to_contain_text("AMMO-155MM · 1,000 for NLD")
     expect(page.locator("[data-field=status]")).to_have_text("bundled", timeout=LIVE_WITHIN_MS)
+    every_field_labelled(page)
+    page.get_by_label("New quantity").fill("999999999999")  # above any quantity the service takes
+    page.get_by_role("button", name="Amend").click()
+    expect(page.get_by_role("alert")).to_contain_text("quantity")  # the service's rule, shown as it said it
+    page.get_by_label("New quantity").fill("1000")
+    page.get_by_role("button", name="Amend").click()
+    expect(page.locator("[data-field=status]")).to_have_text("bundled", timeout=LIVE_WITHIN_MS)
     page.locator("[data-field=bundle] a").click()
     expect(page.locator("[data-field=total]")).to_have_text("1,000")
     bundle_url = page.url

@@ -68,6 +68,25 @@ async def need_page(request: Request, need_id: str, user: User, api: Api) -> HTM
     return page(request, "need.html", live=f"/live/needs/{need_id}", **await need_view(api, user.token, need_id))
 
 
+@router.post("/needs/{need_id}/amend", response_model=None)
+async def amend(request: Request, need_id: str, user: User, api: Api, form: Form) -> HTMLResponse | RedirectResponse:
+    """A desk changes its need's quantity or delivery window; the need is bundled anew."""
+    change: dict[str, Any] = {}
+    if form.get("quantity", "").strip():
+        try:
+            change["quantity"] = int(form["quantity"])
+        except ValueError:
+            change["quantity"] = form["quantity"]  # the service names the rule
+    if form.get("window_start") and form.get("window_end"):
+        change["delivery_window"] = {"start": form["window_start"], "end": form["window_end"]}
+    try:
+        await api.call("demand", "PATCH", f"/v1/needs/{need_id}", user.token, json=change)
+    except ApiError as refused:
+        view = await need_view(api, user.token, need_id)
+        return page(request, "need.html", refused.status, live=None, error=refused.detail, **view)
+    return RedirectResponse(f"/needs/{need_id}", status_code=303)
+
+
 @router.post("/needs/{need_id}/withdraw", response_model=None)
 async def withdraw(request: Request, need_id: str, user: User, api: Api, form: Form) -> RedirectResponse:
     await api.post("demand", f"/v1/needs/{need_id}/withdraw", user.token, {"reason": form.get("reason", "")})
