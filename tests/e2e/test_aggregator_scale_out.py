@@ -116,12 +116,7 @@ def aggregator(n: int, kafka_bootstrap: str, prefix: str, url: str, tmp_path: Pa
 
 
 async def applied(url: str) -> int:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        found: int = await conn.fetchval("SELECT count(*) FROM processed_messages WHERE consumer = $1", AGGREGATOR)
-        return found
-    finally:
-        await conn.close()
+    return await infra.applied_by(url, AGGREGATOR)
 
 
 async def test_needs_are_placed_once_each_by_aggregators_that_come_and_go(
@@ -182,7 +177,7 @@ FLAWS = [
 
 
 async def the_check_notices_each_flaw(url: str, needs: list[Need]) -> None:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(infra.plain_dsn(url))
     try:
         for flaw, undo in FLAWS:
             await conn.execute(flaw)
@@ -196,7 +191,7 @@ async def the_check_notices_each_flaw(url: str, needs: list[Need]) -> None:
 
 
 async def check_placement(url: str, needs: list[Need]) -> None:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(infra.plain_dsn(url))
     try:
         assert await conn.fetchval("SELECT count(*) FROM needs WHERE status = 'bundled'") == len(needs)
         # Every need in exactly one bundle, the one it names.

@@ -76,17 +76,11 @@ async def publish(producer: AIOKafkaProducer, topic: str, events: list[JointOrde
     await producer.flush()
 
 
-def dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
+dsn = infra.plain_dsn
 
 
 async def applied(url: str) -> int:
-    conn = await asyncpg.connect(dsn(url))
-    try:
-        found: int = await conn.fetchval("SELECT count(*) FROM processed_messages WHERE consumer = $1", BUNDLE_EVENTS)
-        return found
-    finally:
-        await conn.close()
+    return await infra.applied_by(url, BUNDLE_EVENTS)
 
 
 async def test_each_joint_order_becomes_one_contract_whichever_consumer_takes_it(

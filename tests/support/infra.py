@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
+
 ROOT = Path(__file__).resolve().parents[2]
 
 KAFKA_IMAGE = "apache/kafka:4.1.2"  # the version deploy/kafka runs without Docker
@@ -132,7 +134,7 @@ async def create_database(maintenance_url: str) -> str:
     import asyncpg
 
     name = f"t_{uuid.uuid4().hex[:12]}"
-    dsn = maintenance_url.replace("postgresql+asyncpg://", "postgresql://")
+    dsn = plain_dsn(maintenance_url)
     conn = await asyncpg.connect(dsn)
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
@@ -177,3 +179,18 @@ def own_broker() -> Iterator[OwnBroker]:
     finally:
         broker.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def plain_dsn(url: str) -> str:
+    """An asyncpg URL of SQLAlchemy's as asyncpg itself takes it."""
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def applied_by(url: str, consumer: str) -> int:
+    """How many events `consumer` recorded as applied in the database at `url`."""
+    conn = await asyncpg.connect(plain_dsn(url))
+    try:
+        found: int = await conn.fetchval("SELECT count(*) FROM processed_messages WHERE consumer = $1", consumer)
+        return found
+    finally:
+        await conn.close()
