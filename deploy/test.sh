@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/deploy/bootstrap.sh"
 cd "$ROOT"
 
-# The console's browser tests drive Debian's Chromium (tests/e2e/test_console.py).
+# The console's browser tests drive Debian's Chromium (tests/e2e/console/).
 command -v chromium >/dev/null || apt_install chromium
 
 start=$(date +%s)

@@ -8,121 +8,23 @@ their security headers and no page loads a script from elsewhere."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
+from playwright.sync_api import Browser, Response, expect
 
 from bundling_shared.auth import Role
-from tests.e2e.conftest import Platform, running
+from tests.e2e.conftest import Platform
+from tests.e2e.console.browsing import LIVE_WITHIN_MS, eventually_json, every_field_labelled, shot, signed_in
 from tests.support.api import bearer, desk
-from tests.support.infra import free_port
 from tests.support.processes import ServiceProcess
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = os.environ.get("CONSOLE_SCREENSHOTS")
-WEIGHTS = os.environ.get("CONSOLE_PAGE_WEIGHTS")
-"""A file to append each main page's bytes and time to first paint to, as the browser measured them."""
-"""Where to keep screenshots of the main pages (the README shows them); none when unset."""
-LIVE_WITHIN_MS = 10_000
-"""The services bundle a need within a second or two; the page follows within its poll."""
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def platform(
-    kafka_bootstrap: str, postgres_maintenance_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Platform]:
-    """One platform for the module's tests (each acts for nations of its own): starting the
-    services is most of a browser test's time."""
-    async with running(kafka_bootstrap, postgres_maintenance_url, tmp_path_factory.mktemp("console")) as up:
-        yield up
-
-
-@pytest.fixture(scope="module")
-def console(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    tmp_path = tmp_path_factory.mktemp("console-log")
-    port = free_port()
-    env = {
-        "CONSOLE_PORT": str(port),
-        "CONSOLE_DEMAND_URL": platform.demand.url,
-        "CONSOLE_CONTRACTS_URL": platform.contracts.url,
-        "CONSOLE_NOTIFICATIONS_URL": platform.notifications.url,
-        "CONSOLE_DEV_SIGN_IN": "true",
-        "CONSOLE_LIVE_POLL_SECONDS": "0.5",
-        "LOG_JSON": "true",
-    }
-    process = ServiceProcess("console", port, env, tmp_path / "console.log")
-    process.start()
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: deploy/bootstrap.sh installs Debian's chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
-
-
-def signed_in(browser: Browser, console: ServiceProcess, role: str, party: str) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(base_url=console.url)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label({"nation_desk": "National desk", "coordinator": "Coordinator"}[role]).check()
-    page.get_by_label("Nation (ISO alpha-3, e.g. NLD)").fill(party)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".who strong")).to_have_text(party)
-    return context, page
-
-
-def shot(page: Page, name: str) -> None:
-    if WEIGHTS:
-        measured = page.evaluate(
-            """() => {
-                 const nav = performance.getEntriesByType('navigation')[0];
-                 const paint = performance.getEntriesByName('first-contentful-paint')[0];
-                 const assets = performance.getEntriesByType('resource').reduce((n, r) => n + r.transferSize, 0);
-                 return {page: nav.transferSize, assets, paint: paint ? paint.startTime : null};
-               }"""
-        )
-        with Path(WEIGHTS).open("a") as out:
-            out.write(f"{name}\t{measured['page']}\t{measured['assets']}\t{measured['paint']}\n")
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-
-
-def every_field_labelled(page: Page) -> None:
-    unlabelled = page.evaluate(
-        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-              .filter(f => f.labels.length === 0).map(f => f.name)"""
-    )
-    assert unlabelled == [], f"fields without a label: {unlabelled}"
 
 
 def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_its_own_line(
@@ -257,17 +159,6 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     assert foreign_scripts == [], f"requests left the console: {foreign_scripts}"
     for context in (dutch, germans, coordinators):
         context.close()
-
-
-def eventually_json(url: str, headers: dict[str, str], timeout: float = 30) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        answer = httpx.get(url, headers=headers)
-        if answer.status_code == 200:
-            found: dict[str, Any] = answer.json()
-            return found
-        time.sleep(0.3)
-    raise AssertionError(f"{url} still answers {answer.status_code}: {answer.text}")
 
 
 def test_a_page_asks_for_a_sign_in_and_a_form_without_its_token_is_refused(
