@@ -512,7 +512,7 @@ async def test_the_funding_of_a_bundle_is_shown_with_reasons_and_in_euros_each_n
     }
     assert edirpa["assessed_on"] == "2025-12-31" and "Regulation (EU) 2023/2418" in edirpa["source"]
     assert funding["SAFE"]["support"] == "loan" and funding["SAFE"]["max_contribution_eur"] is None
-    assert not funding["EDIP"]["qualifies"] or funding["EDIP"]["co_funding_rate"] is None
+    assert funding["EDIP"]["qualifies"] and funding["EDIP"]["max_contribution_eur"] == "200000.01"  # 15 % too
 
     mine = {f["instrument"]: f for f in (await client.get(f"/v1/bundles/{bid}", headers=desk("NLD"))).json()["funding"]}
     assert (mine["EDIRPA"]["eligible_value_eur"], mine["EDIRPA"]["max_contribution_eur"]) == (None, None)

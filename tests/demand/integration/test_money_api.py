@@ -321,7 +321,9 @@ async def test_the_patriot_joint_order_with_its_co_funding_in_euros(demand: Dema
     parts = {p["nation"]: p["max_contribution_eur"] for p in funding["EDIRPA"]["nation_contributions"]}
     assert parts == {"DEU": "120000000.00", "ESP": "60000000.00", "NLD": "90000000.00", "ROU": "30000000.00"}
     assert funding["SAFE"]["support"] == "loan" and funding["SAFE"]["max_contribution_eur"] is None
-    assert funding["EDIP"]["qualifies"] and funding["EDIP"]["max_contribution_eur"] is None  # no rate in the data
+    assert funding["EDIP"]["qualifies"] and funding["EDIP"]["max_contribution_eur"] == "840000000.00"
+    assert funding["EDIP"]["calculation"] == "15 % x 5,600,000,000.00 EUR = 840,000,000.00 EUR"
+    assert "25 % under conditions" in funding["EDIP"]["reason"]
 
     deadline = {"deadline": "2026-01-15", "minimum_nations": 4}
     await act(client, f"/v1/bundles/{bid}/open", its_lead, deadline)

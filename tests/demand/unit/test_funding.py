@@ -116,7 +116,11 @@ def test_edip_comes_into_force_with_its_regulation() -> None:
     assert "EDIP" not in verdicts(facts, EDIP.applies_from - timedelta(days=1))
     edip = verdicts(facts, EDIP.applies_from)["EDIP"]
     assert edip.qualifies and edip.support == "grant" and edip.source.startswith("Regulation (EU) 2025/2643")
-    assert edip.co_funding_rate is None and "rate this rule data does not set" in edip.reason
+    assert edip.co_funding_rate == 0.15 and edip.max_contribution_eur == Decimal("15.00")  # 15 % of 100.00
+    assert "up to 15 % (25 % under conditions" in edip.reason and "could not be read here" in edip.source
+    large = BundleFacts(facts.nations, values={"NLD": Decimal("9000000000.00")})
+    capped = verdicts(large, EDIP.applies_from)["EDIP"]
+    assert capped.max_contribution_eur == Decimal("1200000000.00") and "capped" in capped.calculation
     two_members = verdicts(BundleFacts(("NLD", "DEU", "NOR")), EDIP.applies_from)["EDIP"]
     assert two_members.qualifies  # at least three states, two of them member states (Art. 11(3)(a))
     assert not verdicts(BundleFacts(("NLD", "NOR", "ISL")), EDIP.applies_from)["EDIP"].qualifies

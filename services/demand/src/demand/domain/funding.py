@@ -68,6 +68,7 @@ class InstrumentRule:
     single_state_until: date | None = None  # a single member state may procure alone until this day
     max_foreign_components: Decimal | None = None  # share of the cost from outside the eligible countries
     envelope_eur: Decimal | None = None  # the instrument's whole budget: no grant exceeds it
+    rate_caveat: str = ""  # what a higher rate depends on, when the rule data does not model it
 
     def applies_on(self, day: date) -> bool:
         return self.applies_from <= day and (self.applies_until is None or day <= self.applies_until)
@@ -157,15 +158,22 @@ EDIP = InstrumentRule(
     source="Regulation (EU) 2025/2643 (EDIP): Art. 11(3)(a), a consortium from at least three member states or"
     " associated countries, at least two of them member states; Art. 10(3), components from outside the Union"
     " and associated countries at most 35 % of their estimated cost; in force the day after publication"
-    " (OJ L of 29 December 2025), for the programme period 2025 to 2027. The Union's rate for common"
-    " procurement is not part of this rule data",
+    " (OJ L of 29 December 2025), for the programme period 2025 to 2027; EUR 1 500 000 000 for 2025 to 2027,"
+    " EUR 300 000 000 of it for the Ukraine Support Instrument (Council press release of 8 December 2025)."
+    " The rate: at most 15 % of a common procurement contract's value, up to 25 % under further conditions, as"
+    " Moalem Weitemeyer's Nordic Defence and Cybersecurity Newsletter of 16 December 2025 summarises the"
+    " regulation; the article that sets it could not be read here, so the rule data takes 15 % and leaves the"
+    " higher rate's conditions out",
     applies_from=date(2025, 12, 30),
     applies_until=date(2027, 12, 31),
     support=Support.GRANT,
     eligible="eu_eea",
     min_nations=3,
     min_member_states=2,
+    base_rate=Decimal("0.15"),
     max_foreign_components=Decimal("0.35"),
+    envelope_eur=Decimal("1200000000.00"),
+    rate_caveat="25 % under conditions of the regulation this rule data does not check",
 )
 
 RULE_SETS: tuple[RuleSet, ...] = (
@@ -275,7 +283,8 @@ def _rate(rule: InstrumentRule, facts: BundleFacts) -> tuple[Decimal, str]:
     if bonus and rule.bonus_rate is not None:
         return rule.bonus_rate, f"up to {_pct(rule.bonus_rate)} because " + " and ".join(bonus)
     if rule.bonus_rate is None:
-        return rule.base_rate, f"up to {_pct(rule.base_rate)}"
+        caveat = f" ({rule.rate_caveat})" if rule.rate_caveat else ""
+        return rule.base_rate, f"up to {_pct(rule.base_rate)}{caveat}"
     more = ["extra quantities for Ukraine"] if rule.bonus_ukraine else []
     if rule.bonus_sme_share is not None:
         more.append(f"an SME share of at least {_pct(rule.bonus_sme_share)}")
