@@ -6,7 +6,8 @@ provider's published keys (signature, issuer, audience, expiry, nonce). The cons
 keeps the access token, which is what it shows the services on the user's behalf, and
 reads who the user is from that token checked exactly as the services check it
 (`bundling_shared.auth`): a token a service would refuse signs no one in, and a claim is
-only read once its signature and audience held. Authlib reaches the provider with httpx2,
+only read once its signature and audience held. Once the token expires, the services
+answer 401 and the console sends the user back to sign in. Authlib reaches the provider with httpx2,
 whose errors say the provider could not be reached."""
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx2
-import jwt
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import JoseError
@@ -50,7 +50,6 @@ class Started:
 class Identity:
     token: str
     principal: Principal
-    expires: float  # the access token's `exp`, seconds since the epoch
 
 
 class IdentityProvider:
@@ -132,9 +131,7 @@ class IdentityProvider:
                 "the provider must issue signed access tokens for the platform's audience, with a role and the "
                 "nation or organisation the user acts for",
             ) from exc
-        # verified just above: its expiry is read, not trusted blindly
-        expires = float(jwt.decode(token, options={"verify_signature": False})["exp"])
-        return Identity(token=token, principal=principal, expires=expires)
+        return Identity(token=token, principal=principal)
 
     async def end_session_url(self) -> str | None:
         """Where signing out of the provider too happens, if it offers that."""

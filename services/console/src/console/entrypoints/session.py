@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, status
 
 from bundling_shared.auth import Role
-from bundling_shared.clock import Clock
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -37,12 +36,9 @@ class NotSignedIn(Exception):
     """A page asked for a user and there is none: the browser goes to the sign-in page."""
 
 
-def sign_in(request: Request, *, token: str, role: Role, party: str, expires: float | None = None) -> None:
-    """`expires`: when the token does (seconds since the epoch); the user signs in again then."""
+def sign_in(request: Request, *, token: str, role: Role, party: str) -> None:
     request.session.clear()
     request.session.update({"token": token, "role": role.value, "party": party, "csrf": secrets.token_urlsafe(24)})
-    if expires is not None:
-        request.session["expires"] = expires
 
 
 def sign_out(request: Request) -> None:
@@ -59,10 +55,6 @@ def csrf_of(request: Request) -> str:
 async def signed_in(request: Request) -> SignedIn:
     s = request.session
     if "token" not in s:
-        raise NotSignedIn()
-    clock: Clock = request.app.state.clock
-    if "expires" in s and clock.now().timestamp() >= float(s["expires"]):
-        s.clear()  # the services would refuse the token: the provider signs the user in again
         raise NotSignedIn()
     return SignedIn(token=s["token"], role=Role(s["role"]), party=s["party"], csrf=s["csrf"])
 

@@ -72,7 +72,7 @@ async def callback(request: Request, settings: Settings) -> Response:
         response: Response = problem(request, failed)
     else:
         principal = identity.principal
-        sign_in(request, token=identity.token, role=principal.role, party=principal.party, expires=identity.expires)
+        sign_in(request, token=identity.token, role=principal.role, party=principal.party)
         response = page(request, "hand_over.html", to="/", what="Signed in")
     response.delete_cookie(TRANSACTION_COOKIE, path="/auth")
     return response
