@@ -1,10 +1,10 @@
 """A small OpenID Connect provider for tests, served over HTTP on loopback.
 
 It publishes a discovery document and an RSA key (JWKS), approves every authorisation
-request for the one user it is told about, and exchanges a code for an ID token and an
-access token carrying the platform's claims (audience, role, nation or organisation), as
-an organisation's provider configured for the platform would. It holds to the protocol
-where a client could cut corners: an authorisation request without a PKCE challenge
+request for the one user it is told about (at once, or on a consent page when asked to),
+and exchanges a code for an ID token and an access token carrying the platform's claims
+(audience, role, nation or organisation), as an organisation's provider configured for
+the platform would. It holds to the protocol where a client could cut corners: an authorisation request without a PKCE challenge
 (S256) is refused, a code is exchanged once, by its client, for the redirect address it
 was issued for and with the verifier matching its challenge. Tests may make it misbehave
 (`deny`, `wrong_nonce`, `foreign_key`, `opaque_access_token`, `access_audience`) to see
@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import html
 import json
 import secrets
 import threading
@@ -67,6 +68,7 @@ class IdentityProvider:
     client_secret: str | None = None
     user: User = field(default_factory=lambda: User("desk-nld-1", Role.NATION_DESK, nation="NLD"))
     access_ttl_seconds: int = 300
+    ask_consent: bool = False  # a page with an "Allow" button first, as a person would meet
     # misbehaviour, for the tests that the console refuses it
     deny: bool = False
     wrong_nonce: bool = False
@@ -188,6 +190,16 @@ class IdentityProvider:
         expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
         return hmac.compare_digest(authorization[6:].strip(), expected)
 
+    def consent_page(self, query: dict[str, str]) -> bytes:
+        """The user approves on the provider's own page: the way back then starts from it."""
+        fields = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in query.items()
+        )
+        return (
+            f"<!doctype html><title>Test Identity</title><h1>Sign in to the console as {self.user.subject}?</h1>"
+            f'<form method="post" action="/authorize">{fields}<button type="submit">Allow</button></form>'
+        ).encode()
+
     # -- serving ------------------------------------------------------------------------
 
     @contextmanager
@@ -202,6 +214,8 @@ class IdentityProvider:
                     self._json(200, provider.discovery())
                 elif parts.path == "/jwks":
                     self._json(200, provider.jwks())
+                elif parts.path == "/authorize" and provider.ask_consent:
+                    self._send(200, {"content-type": "text/html"}, provider.consent_page(query))
                 elif parts.path == "/authorize":
                     self._send(*provider.authorize(query))
                 elif parts.path == "/logout":
@@ -212,12 +226,15 @@ class IdentityProvider:
                     self._send(404, {}, b"not found")
 
             def do_POST(self) -> None:
-                if urlsplit(self.path).path != "/token":
-                    self._send(404, {}, b"not found")
-                    return
+                path = urlsplit(self.path).path
                 body = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
                 form = {k: v[0] for k, v in parse_qs(body).items()}
-                self._json(*provider.token(form, self.headers.get("authorization")))
+                if path == "/token":
+                    self._json(*provider.token(form, self.headers.get("authorization")))
+                elif path == "/authorize":  # the consent page's "Allow"
+                    self._send(*provider.authorize(form))
+                else:
+                    self._send(404, {}, b"not found")
 
             def _json(self, status: int, body: dict[str, Any]) -> None:
                 self._send(status, {"content-type": "application/json"}, json.dumps(body).encode())

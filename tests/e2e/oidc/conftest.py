@@ -33,7 +33,8 @@ def identity_provider(provider_serving: IdentityProvider) -> IdentityProvider:
     """The package's provider as it behaves by default, signing in a Dutch desk."""
     provider = provider_serving
     provider.user = User(f"desk-{uuid.uuid4().hex[:8]}", Role.NATION_DESK, nation="NLD")
-    provider.deny = provider.wrong_nonce = provider.foreign_key = provider.opaque_access_token = False
+    provider.deny = provider.ask_consent = provider.wrong_nonce = provider.foreign_key = False
+    provider.opaque_access_token = False
     provider.access_audience = AUDIENCE
     provider.access_ttl_seconds = 300
     provider.client_secret = None
