@@ -4,11 +4,12 @@ It publishes a discovery document and an RSA key (JWKS), approves every authoris
 request for the one user it is told about (at once, or on a consent page when asked to),
 and exchanges a code for an ID token and an access token carrying the platform's claims
 (audience, role, nation or organisation), as an organisation's provider configured for
-the platform would. It holds to the protocol where a client could cut corners: an authorisation request without a PKCE challenge
-(S256) is refused, a code is exchanged once, by its client, for the redirect address it
-was issued for and with the verifier matching its challenge. Tests may make it misbehave
-(`deny`, `wrong_nonce`, `foreign_key`, `opaque_access_token`, `access_audience`) to see
-that the console refuses what it must."""
+the platform would. It holds to the protocol where a client could cut corners: an
+authorisation request without a PKCE challenge (S256) is refused, a code is exchanged
+once, by its client, for the redirect address it was issued for and with the verifier
+matching its challenge. Tests may make it misbehave (`deny`, `wrong_nonce`,
+`foreign_key`, `opaque_access_token`, `access_audience`) to see that the console refuses
+what it must."""
 
 from __future__ import annotations
 

@@ -7,18 +7,35 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import httpx
 import pytest
 import pytest_asyncio
 
 from bundling_shared.auth import Role
+from tests.e2e.console.conftest import browser as browser  # the console's browser tests' Chromium
 from tests.support import infra
 from tests.support.identity_provider import AUDIENCE, IdentityProvider, User
 from tests.support.infra import free_port
 from tests.support.processes import ServiceProcess
 
 NOWHERE = "http://127.0.0.1:9"  # services these tests never reach
+
+
+def register_need(demand: ServiceProcess, provider: IdentityProvider, user: User) -> str:
+    start = date.today() + timedelta(days=400)
+    body = {
+        "nation": user.nation,
+        "item_code": "AMMO-155MM",
+        "quantity": 1234,
+        "delivery_window": {"start": start.isoformat(), "end": (start + timedelta(days=700)).isoformat()},
+    }
+    token = provider.access_token(user)
+    response = httpx.post(f"{demand.url}/v1/needs", json=body, headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.text
+    need_id: str = response.json()["id"]
+    return need_id
 
 
 @pytest.fixture(scope="package")

@@ -1,33 +1,20 @@
 """In Debian's Chromium: a desk clicks "Sign in", lands on the provider, which is another
-site than the console, allows the sign-in there and comes back signed in to its needs; signing out leaves the
-provider too and ends on the sign-in page. The browser withholds the console's Strict
-session cookie from a navigation coming from another site: this is where that would show."""
+site than the console, allows the sign-in there and comes back signed in to its needs;
+signing out leaves the provider too and ends on the sign-in page. A browser withholds a
+Strict cookie from a navigation another site started: this is where that would show."""
 
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.console.browsing import CHROMIUM, FLAGS
-from tests.e2e.oidc.test_sign_in import register_need
+from tests.e2e.oidc.conftest import register_need
 from tests.support.identity_provider import IdentityProvider
 from tests.support.processes import ServiceProcess
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: deploy/bootstrap.sh installs Debian's chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def test_a_desk_clicks_sign_in_and_comes_back_from_the_provider_signed_in(

@@ -9,32 +9,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from datetime import date, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
 
-from tests.e2e.oidc.conftest import NOWHERE, Visitor, start_console
-from tests.support.identity_provider import IdentityProvider, User
+from tests.e2e.oidc.conftest import NOWHERE, Visitor, register_need, start_console
+from tests.support.identity_provider import IdentityProvider
 from tests.support.processes import ServiceProcess
 
 pytestmark = pytest.mark.e2e
-
-
-def register_need(demand: ServiceProcess, provider: IdentityProvider, user: User) -> str:
-    start = date.today() + timedelta(days=400)
-    body = {
-        "nation": user.nation,
-        "item_code": "AMMO-155MM",
-        "quantity": 1234,
-        "delivery_window": {"start": start.isoformat(), "end": (start + timedelta(days=700)).isoformat()},
-    }
-    token = provider.access_token(user)
-    response = httpx.post(f"{demand.url}/v1/needs", json=body, headers={"authorization": f"Bearer {token}"})
-    assert response.status_code == 201, response.text
-    need_id: str = response.json()["id"]
-    return need_id
 
 
 def refused(answer: httpx.Response, status: int, reason: str) -> None:
