@@ -102,6 +102,19 @@ def test_an_answer_belonging_to_another_sign_in_is_refused(
     assert signed_out(visitor)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"code": "x"}, {"state": "x"}, {"error": "server_error", "state": "x"}, {"code": "x", "state": "x" * 5000}],
+)
+def test_a_callback_nobody_started_is_refused_with_a_page(
+    identity_provider: IdentityProvider, visitor: Visitor, query: dict[str, str]
+) -> None:
+    visitor.client.cookies.set("console_sign_in", "not-signed-by-the-console", path="/auth")
+    answer = visitor.client.get("/auth/callback", params=query)
+    assert answer.status_code == 400 and "Signing in did not work" in answer.text
+    assert signed_out(visitor)
+
+
 def test_a_declined_consent_is_said_so(
     identity_provider: IdentityProvider, console: ServiceProcess, visitor: Visitor
 ) -> None:

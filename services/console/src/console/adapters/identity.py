@@ -113,7 +113,7 @@ class IdentityProvider:
             raise SignInFailed(502, "the identity provider sent no ID token")
         try:
             await self._client.parse_id_token(tokens, nonce=nonce)
-        except (AuthlibBaseError, JoseError, ValueError, KeyError) as exc:
+        except (AuthlibBaseError, JoseError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise SignInFailed(502, f"the identity provider's ID token is not valid ({_said(exc)})") from exc
         except httpx2.HTTPError as exc:
             raise SignInFailed(502, f"the identity provider's keys cannot be read ({_said(exc)})") from exc
