@@ -176,14 +176,23 @@ def test_signing_out_ends_the_provider_session_too(
     assert identity_provider.signed_out[-1]["client_id"] == identity_provider.client_id
 
 
-def test_a_provider_that_does_not_answer_is_said_so(
-    identity_provider: IdentityProvider, demand: ServiceProcess, tmp_path_factory: pytest.TempPathFactory
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [("nowhere", "does not answer"), ("impostor", "names another issuer than https://idp.example")],
+)
+def test_a_provider_that_does_not_answer_as_configured_is_said_so(
+    identity_provider: IdentityProvider, tmp_path_factory: pytest.TempPathFactory, where: str, reason: str
 ) -> None:
-    console = start_console(
-        identity_provider, tmp_path_factory, NOWHERE, CONSOLE_OIDC_DISCOVERY_URL=f"{NOWHERE}/.well-known/x"
-    )
+    """Nothing listens there, or a discovery document speaks for another issuer than the
+    one configured (whose ID tokens it would then have the console accept)."""
+    if where == "nowhere":
+        settings = {"CONSOLE_OIDC_DISCOVERY_URL": f"{NOWHERE}/.well-known/openid-configuration"}
+    else:
+        discovery = f"{identity_provider.issuer}/.well-known/openid-configuration"
+        settings = {"CONSOLE_OIDC_ISSUER": "https://idp.example", "CONSOLE_OIDC_DISCOVERY_URL": discovery}
+    console = start_console(identity_provider, tmp_path_factory, NOWHERE, **settings)
     try:
         with httpx.Client(base_url=console.url, timeout=20) as client:
-            refused(client.get("/auth/start"), 502, "does not answer")
+            refused(client.get("/auth/start"), 502, reason)
     finally:
         console.stop()

@@ -69,15 +69,20 @@ class IdentityProvider:
         )
         self._client = client
         self._redirect_uri = settings.callback_url
+        self._issuer = settings.oidc_issuer or ""
         self._after_sign_out = f"{(settings.public_url or '').rstrip('/')}/sign-in"
         self._client_id = settings.oidc_client_id or ""
         self._verifier = verifier or TokenVerifier(settings.auth)
 
     async def start(self) -> Started:
         try:
+            metadata = await self._client.load_server_metadata()
             made = await self._client.create_authorization_url(self._redirect_uri)
         except (httpx2.HTTPError, ValueError, RuntimeError) as exc:
             raise SignInFailed(502, f"the identity provider does not answer as it should ({_said(exc)})") from exc
+        if str(metadata.get("issuer", "")).rstrip("/") != self._issuer.rstrip("/"):
+            # the ID token is checked against the document's issuer: it must be the one configured
+            raise SignInFailed(502, f"the discovery document names another issuer than {self._issuer}")
         transaction = {key: made[key] for key in ("state", "nonce", "code_verifier")}
         return Started(url=made["url"], transaction=transaction)
 
