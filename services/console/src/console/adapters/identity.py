@@ -6,9 +6,11 @@ provider's published keys (signature, issuer, audience, expiry, nonce). The cons
 keeps the access token, which is what it shows the services on the user's behalf, and
 reads who the user is from that token checked exactly as the services check it
 (`bundling_shared.auth`): a token a service would refuse signs no one in, and a claim is
-only read once its signature and audience held. Once the token expires, the services
-answer 401 and the console sends the user back to sign in. Authlib reaches the provider with httpx2,
-whose errors say the provider could not be reached."""
+only read once its signature and audience held. Once the token expires the services
+answer 401, and the console sends the user back to sign in.
+
+Authlib reaches the provider with httpx2: its errors are the ones that say the provider
+could not be reached."""
 
 from __future__ import annotations
 
