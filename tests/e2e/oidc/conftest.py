@@ -111,6 +111,10 @@ def start_console(
     }
     process = ServiceProcess("console", port, env, tmp_path_factory.mktemp("oidc-console") / "console.log")
     process.start()
+    if process.port != port:  # started again on another port: the provider must send users there
+        process.stop()
+        process.env["CONSOLE_PUBLIC_URL"] = process.url
+        process.start()
     return process
 
 
