@@ -16,10 +16,11 @@ from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.http import metrics_router
 from bundling_shared.observability.http import HttpMetricsMiddleware
 from bundling_shared.observability.metrics import ServiceMetrics
+from console.adapters.identity import IdentityProvider
 from console.adapters.platform_api import ApiError, PlatformApi
 from console.config import ConsoleSettings
 from console.entrypoints.deps import page
-from console.entrypoints.routes import router
+from console.entrypoints.routes import oidc, router
 from console.entrypoints.security import install_security_headers
 from console.entrypoints.session import NotSignedIn
 
@@ -53,6 +54,7 @@ def create_app(
     app = FastAPI(title="Console", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
+    app.state.identity = IdentityProvider(settings) if settings.oidc_enabled else None
     install_security_headers(app)
     app.add_middleware(
         SessionMiddleware,
@@ -64,6 +66,7 @@ def create_app(
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
+    app.include_router(oidc.router)
     if settings.metrics.enabled:  # requests and latency by page, as the services count theirs
         metrics = ServiceMetrics("console")
         app.add_middleware(HttpMetricsMiddleware, metrics=metrics)

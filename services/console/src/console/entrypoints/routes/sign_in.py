@@ -1,6 +1,7 @@
-"""Signing in. In development a role and a nation or organisation are picked and a
-development token is minted, as `bundling-token` would; the page does not exist unless
-the development sign-in is on (CONSOLE_DEV_SIGN_IN with AUTH_MODE=development)."""
+"""Signing in and out. The page offers the organisation's identity provider (`oidc.py`)
+when one is configured. In development a role and a nation or organisation may be picked
+instead and a development token is minted, as `bundling-token` would; that form does not
+exist unless the development sign-in is on (CONSOLE_DEV_SIGN_IN with AUTH_MODE=development)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pydantic import ValidationError
 
 from bundling_shared.auth import Principal, Role
 from bundling_shared.auth.tokens import mint_token
+from console.adapters.identity import IdentityProvider
+from console.config import ConsoleSettings
 from console.entrypoints.deps import Settings, page
 from console.entrypoints.session import Form, sign_in, sign_out
 
@@ -20,9 +23,22 @@ ROLES = [(Role.NATION_DESK, "National desk"), (Role.COORDINATOR, "Coordinator"),
 
 @router.get("/sign-in", response_class=HTMLResponse)
 async def sign_in_page(request: Request, settings: Settings) -> HTMLResponse:
-    if not settings.dev_sign_in:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="sign in through your organisation's identity provider")
-    return page(request, "sign_in.html", roles=ROLES, error=None)
+    if not settings.dev_sign_in and not settings.oidc_enabled:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no way to sign in is configured")
+    return _sign_in_page(request, settings)
+
+
+def _sign_in_page(
+    request: Request, settings: ConsoleSettings, status_code: int = 200, error: str | None = None
+) -> HTMLResponse:
+    return page(
+        request,
+        "sign_in.html",
+        status_code,
+        provider=settings.oidc_provider_name if settings.oidc_enabled else None,
+        roles=ROLES if settings.dev_sign_in else None,
+        error=error,
+    )
 
 
 @router.post("/sign-in", response_model=None)
@@ -38,13 +54,19 @@ async def sign_in_as(request: Request, settings: Settings, form: Form) -> HTMLRe
         principal = Principal(subject=f"{role.value}:{nation or org}", role=role, nation=nation, organisation=org)
     except (ValueError, ValidationError) as exc:
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "pick a role"
-        return page(request, "sign_in.html", status.HTTP_422_UNPROCESSABLE_ENTITY, roles=ROLES, error=message)
+        return _sign_in_page(request, settings, status.HTTP_422_UNPROCESSABLE_ENTITY, message)
     token = mint_token(settings.auth, role=role, subject=principal.subject, nation=principal.nation, organisation=org)
     sign_in(request, token=token, role=role, party=principal.party)
     return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
 
 
-@router.post("/sign-out")
-async def sign_out_now(request: Request, _: Form) -> RedirectResponse:
+@router.post("/sign-out", response_model=None)
+async def sign_out_now(request: Request, _: Form) -> HTMLResponse | RedirectResponse:
+    """Out of the console, and out of the provider too when it offers that: through a page
+    that moves on, since the console's forms may only post to the console itself."""
     sign_out(request)
-    return RedirectResponse("/sign-in", status_code=status.HTTP_303_SEE_OTHER)
+    identity: IdentityProvider | None = request.app.state.identity
+    end_session = await identity.end_session_url() if identity is not None else None
+    if end_session is None:
+        return RedirectResponse("/sign-in", status_code=status.HTTP_303_SEE_OTHER)
+    return page(request, "hand_over.html", to=end_session, what="Signed out")
