@@ -10,7 +10,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +22,7 @@ from playwright.sync_api import Browser, Page
 
 from bundling_shared.auth import Role
 from tests.e2e.conftest import Platform
-from tests.e2e.console.browsing import eventually_json, signed_in
+from tests.e2e.console.browsing import bundled, contracted, signed_in
 from tests.support.api import bearer, desk
 from tests.support.processes import ServiceProcess
 
@@ -44,27 +43,13 @@ def downloaded(page: Page, link: str) -> list[dict[str, Any]]:
     return list(csv.DictReader(io.StringIO(path.read_text())))
 
 
-def bundled(platform: Platform, nation: str, quantity: int, window: tuple[str, str]) -> str:
-    need = {"nation": nation, "item_code": ITEM, "quantity": quantity,
-            "delivery_window": {"start": window[0], "end": window[1]}}  # fmt: skip
-    made = httpx.post(f"{platform.demand.url}/v1/needs", json=need, headers=desk(nation))
-    assert made.status_code == 201, made.text
-    url = f"{platform.demand.url}/v1/needs/{made.json()['id']}"
-    for _ in range(100):
-        found = httpx.get(url, headers=desk(nation)).json()
-        if found.get("bundle_id"):
-            return str(found["bundle_id"])
-        time.sleep(0.2)
-    raise AssertionError(f"{nation}'s need was not bundled")
-
-
 def test_each_reader_downloads_the_lists_as_the_pages_show_them(
     platform: Platform, console: ServiceProcess, browser: Browser, tmp_path: Path
 ) -> None:
     start = date.today() + timedelta(days=420)
     window = (start.isoformat(), (start + timedelta(days=500)).isoformat())
-    bundle_id = bundled(platform, "ROU", 1200, window)
-    assert bundled(platform, "BGR", 800, window) == bundle_id
+    bundle_id = bundled(platform.demand.url, "ROU", ITEM, 1200, window)
+    assert bundled(platform.demand.url, "BGR", ITEM, 800, window) == bundle_id
 
     romania, page = signed_in(browser, console, "nation_desk", "ROU")
     page.goto("/bundles")
@@ -77,18 +62,8 @@ def test_each_reader_downloads_the_lists_as_the_pages_show_them(
     assert parts == {"BGR": 800, "ROU": 1200}
 
     # Committed, contracted and planned in lots: each desk downloads its own lots and line.
+    contract = contracted(platform, bundle_id, "ROU", ["ROU", "BGR"])
     lead = bearer(Role.COORDINATOR, nation="ROU")
-    deadline = (date.today() + timedelta(days=10)).isoformat()
-    answers = [
-        (f"/v1/bundles/{bundle_id}/open", {"deadline": deadline, "minimum_nations": 2}, lead),
-        (f"/v1/bundles/{bundle_id}/participation", {"decision": "confirm"}, desk("ROU")),
-        (f"/v1/bundles/{bundle_id}/participation", {"decision": "confirm"}, desk("BGR")),
-        (f"/v1/bundles/{bundle_id}/commit", {}, lead),
-    ]
-    for path, body, headers in answers:
-        answered = httpx.post(f"{platform.demand.url}{path}", json=body, headers=headers)
-        assert answered.status_code < 300, answered.text
-    contract = eventually_json(f"{platform.contracts.url}/v1/joint-orders/{bundle_id}/contract", lead)
     due = (date.today() + timedelta(days=30)).isoformat()
     lots = [{"nation": "ROU", "quantity": 700, "due_date": due}, {"nation": "BGR", "quantity": 500, "due_date": due}]
     planned = httpx.post(f"{platform.contracts.url}/v1/contracts/{contract['id']}/lots", json={"lots": lots},
