@@ -97,6 +97,8 @@ def test_each_reader_downloads_the_lists_as_the_pages_show_them(
     (cell,) = [r for r in downloaded(page, "Download XLSX") if r["year"] == 2024]
     assert Decimal(str(cell["national_eur"])) == Decimal("41000000.10")
     assert page.request.get("/reports/industrial-base.pdf").status == 404
+    for odd in ("/contracts/%3Flimit%3D1/lots.csv", "/contracts/no-such/lots.xlsx", "/frameworks/%00/call-offs.csv"):
+        assert page.request.get(odd).status in (404, 422), odd  # refused with the service's rule, never a 5xx
 
     # The terminal: Bulgaria's bundles, with its own part only.
     out = tmp_path / "bundles.csv"

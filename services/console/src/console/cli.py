@@ -123,6 +123,9 @@ def export(
     except ApiError as refused:
         out.print(f"[red]{refused.detail}[/red]")
         raise typer.Exit(1) from None
+    except httpx.HTTPError as unreachable:
+        out.print(f"[red]the service does not answer: {unreachable}[/red]")
+        raise typer.Exit(1) from None
     if path.suffix.lower() == ".xlsx":
         path.write_bytes(to_xlsx(chosen.table, found.items))
     else:
