@@ -9,15 +9,9 @@ from datetime import datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from console.views.spreadsheets import (
-    MAX_ROWS,
-    SheetProblem,
-    form_of,
-    needs_csv,
-    needs_xlsx,
-    rows_of,
-    template_csv,
-)
+from console.views.exports import NEEDS
+from console.views.spreadsheets import MAX_ROWS, SheetProblem, form_of, rows_of, template_csv
+from console.views.tables import to_csv, to_xlsx
 
 NEED = {
     "id": "need-1",
@@ -72,10 +66,10 @@ def test_a_file_that_cannot_be_read_as_a_whole_is_refused(name: str, content: by
 
 
 def test_the_list_goes_out_as_csv_and_xlsx_with_the_same_columns() -> None:
-    lines = needs_csv([NEED]).splitlines()
+    lines = to_csv(NEEDS, [NEED]).splitlines()
     assert lines[0] == "id,item_code,quantity,delivery_start,delivery_end,end_user,status,bundle_id"
     assert lines[1] == "need-1,AMMO-155MM,10000,2027-01-01,2028-12-31,own_forces,bundled,b-1"
-    sheet = load_workbook(io.BytesIO(needs_xlsx([NEED]))).active
+    sheet = load_workbook(io.BytesIO(to_xlsx(NEEDS, [NEED]))).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][:3] == ("need-1", "AMMO-155MM", 10000)

@@ -8,6 +8,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
 from bundling_shared.settings import HttpSettings, KafkaSettings, LogSettings, ServiceSettings
+from console.config import ConsoleSettings
 from contracts.config import ContractsSettings
 from demand.config import DemandSettings
 from notifications.config import NotificationsSettings
@@ -52,7 +53,10 @@ def _variables(field: FieldInfo, default: str) -> set[str]:
 
 
 def read_by_service(service: str) -> set[str]:
-    """What a service process (or its dispatcher, or its migration) reads at start-up."""
+    """What a service process (or its dispatcher, or its migration) reads at start-up; the
+    console's, what the console reads."""
+    if service == "console":
+        return env_names(ConsoleSettings)
     return env_names(SERVICE_SETTINGS[service]) | env_names(HttpSettings)
 
 

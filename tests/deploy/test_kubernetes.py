@@ -18,6 +18,7 @@ import pytest
 
 from bundling_shared import topics
 from bundling_shared.settings import ServiceSettings
+from console.config import ConsoleSettings
 from tests.deploy import kustomize
 from tests.deploy.files import K8S, ROOT, built_images, schemastore
 from tests.deploy.kustomize import Resource, containers, image_name, pod_spec, render
@@ -106,8 +107,10 @@ def required_env(resource: Resource, container: Resource) -> set[str]:
     command = container.get("command", [])
     if "bundling_shared.messaging.create_topics" in command:
         return read_by_topic_creation()
-    needed = read_by_service(service_of(container)) - set(LEFT_UNSET)
-    return needed | TELEMETRY if resource["kind"] == "Deployment" else needed
+    service = service_of(container)
+    needed = read_by_service(service) - set(LEFT_UNSET)
+    traced = resource["kind"] == "Deployment" and service != "console"  # the console sends no spans
+    return needed | TELEMETRY if traced else needed
 
 
 # ------------------------------------------------------------------ schemas
@@ -213,7 +216,7 @@ def test_every_setting_the_code_reads_is_set(overlay: str) -> None:
         unset = set(LEFT_UNSET) & set(env)
         assert not unset, f"{overlay}: {resource['metadata']['name']} sets {sorted(unset)}"
         seen += 1
-    assert seen == 8  # three services, the dispatcher, three migrations, the topics
+    assert seen == 9  # three services, the dispatcher, three migrations, the topics, the console
 
 
 def placeholder(name: str) -> str:
@@ -234,6 +237,12 @@ def test_each_service_starts_on_its_manifest(overlay: str, monkeypatch: pytest.M
             monkeypatch.delenv(name, raising=False)
         for name, value in environment(resources, container).items():
             monkeypatch.setenv(name, placeholder(name) if value is None else value)
+        if service_of(container) == "console":
+            console = ConsoleSettings()
+            assert console.host == "0.0.0.0"
+            console.check_safe()  # refuses the development sign-in or session key outside development
+            assert overlay != "production" or (console.secure_cookies and not console.dev_sign_in)
+            continue
         settings: ServiceSettings = SERVICE_SETTINGS[service_of(container)]()
         if resource["kind"] == "Deployment":
             assert settings.host == "0.0.0.0", f"{resource['metadata']['name']} listens on {settings.host} only"
@@ -292,6 +301,22 @@ def test_ports_probes_and_services_agree(overlay: str) -> None:
         assert len(services) == 1, f"{name}: {len(services)} Services select it"
         for port in services[0]["spec"]["ports"]:
             assert port["targetPort"] in ("http", ports["http"]), f"{name}: Service targets {port['targetPort']}"
+
+
+def test_the_console_reaches_each_service_at_its_service_and_port(overlay: str) -> None:
+    resources = rendered(overlay)
+    (container,) = containers(named(resources, "Deployment", "console"))
+    env = environment(resources, container)
+    for service in SERVICE_SETTINGS:
+        url = env[f"CONSOLE_{service.upper()}_URL"] or ""
+        host, _, port = url.removeprefix("http://").partition(":")
+        ports = [p["port"] for p in named(resources, "Service", host)["spec"]["ports"]]
+        assert int(port) in ports, f"{overlay}: the console calls {url}, not a port of Service {host}"
+        (api,) = containers(named(resources, "Deployment", service))
+        assert environment(resources, api)[f"{service.upper()}_PORT"] == port
+    assert overlay != "production" or env["CONSOLE_SECURE_COOKIES"] == "true"
+    secret = next(v for v in container["env"] if v["name"] == "CONSOLE_SESSION_SECRET")
+    assert secret["valueFrom"]["secretKeyRef"]["name"] == "bundling-secrets", "the session key is a secret"
 
 
 def test_images_are_the_ones_the_build_makes(overlay: str) -> None:

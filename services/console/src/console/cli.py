@@ -1,5 +1,6 @@
-"""``bundling-needs``: a desk's needs to and from spreadsheets, from a terminal. The same
-rows and rules as the console's import page: each row goes to the demand service, which
+"""``bundling-needs``: a desk's needs to and from spreadsheets, from a terminal, and the
+other lists out (bundles, contracts, lots, reports, frameworks, call-offs). The same
+rows and rules as the console's import page and downloads: each row goes to the demand service, which
 checks it with its own rules; the report says what was accepted and what was refused, and
 why. The token is the desk's own (``bundling-token`` mints one in development)."""
 
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import httpx
 import typer
@@ -18,14 +18,17 @@ from rich.table import Table
 from bundling_shared.auth.tokens import InvalidToken, TokenVerifier
 from bundling_shared.settings import AuthSettings
 from console.adapters.platform_api import ApiError, PlatformApi
+from console.views.exports import EXPORTS, Collected, collect
 from console.views.importing import RowOutcome, digest_of, import_rows
-from console.views.spreadsheets import SheetProblem, needs_csv, needs_xlsx, rows_of, template_csv
+from console.views.spreadsheets import SheetProblem, rows_of, template_csv
+from console.views.tables import to_csv, to_xlsx
 
 app = typer.Typer(add_completion=False, help=__doc__, no_args_is_help=True)
 out = Console()
 
 TOKEN = typer.Option(..., envvar="BUNDLING_TOKEN", help="The desk's bearer token.")
 DEMAND = typer.Option("http://127.0.0.1:8001", envvar="DEMAND_URL", help="Where the demand service answers.")
+CONTRACTS = typer.Option("http://127.0.0.1:8002", envvar="CONTRACTS_URL", help="Where the contracts service answers.")
 
 
 def _party(token: str) -> str:
@@ -87,32 +90,49 @@ def _said(o: RowOutcome) -> str:
 
 @app.command()
 def export(
-    path: Path = typer.Argument(..., help="needs.csv or needs.xlsx"),
+    path: Path = typer.Argument(..., help="Where to write: a .csv or .xlsx file."),
+    kind: str = typer.Option("needs", "--list", help=f"Which list: {', '.join(EXPORTS)}."),
+    of: str = typer.Option("", "--of", help="The contract (lots) or framework (call-offs) the list belongs to."),
     token: str = TOKEN,
     demand_url: str = DEMAND,
+    contracts_url: str = CONTRACTS,
 ) -> None:
-    """Write the token's nation's needs to a CSV or XLSX file."""
+    """Write a list as the token may read it (the needs by default) to a CSV or XLSX file:
+    every page of it, up to 10,000 rows, in the columns the console's downloads have."""
+    if kind not in EXPORTS:
+        raise typer.BadParameter(f"not a list: {kind}; one of {', '.join(EXPORTS)}", param_hint="--list")
+    chosen = EXPORTS[kind]
+    if "{id}" in chosen.path and not of:
+        raise typer.BadParameter(f"the {kind} of which object?", param_hint="--of")
 
-    async def run() -> list[dict[str, Any]]:
+    async def run() -> Collected:
         async with httpx.AsyncClient(timeout=30) as client:
-            api = PlatformApi(client, {"demand": demand_url.rstrip("/")})
-            found: list[dict[str, Any]] = []
-            while True:
-                page = await api.get("demand", "/v1/needs", token, limit=100, offset=len(found))
-                found.extend(page["items"])
-                if len(found) >= page["total"] or not page["items"]:
-                    return found
+            urls = {"demand": demand_url.rstrip("/"), "contracts": contracts_url.rstrip("/")}
+            with Progress(console=out) as progress:
+                task = progress.add_task(f"reading {kind}", total=None)
+                return await collect(
+                    PlatformApi(client, urls),
+                    chosen,
+                    token,
+                    of,
+                    lambda read, total: progress.update(task, completed=read, total=total),
+                )
 
     try:
-        needs = asyncio.run(run())
+        found = asyncio.run(run())
     except ApiError as refused:
         out.print(f"[red]{refused.detail}[/red]")
         raise typer.Exit(1) from None
+    except httpx.HTTPError as unreachable:
+        out.print(f"[red]the service does not answer: {unreachable}[/red]")
+        raise typer.Exit(1) from None
     if path.suffix.lower() == ".xlsx":
-        path.write_bytes(needs_xlsx(needs))
+        path.write_bytes(to_xlsx(chosen.table, found.items))
     else:
-        path.write_text(needs_csv(needs))
-    out.print(f"{len(needs)} need(s) written to {path}")
+        path.write_text(to_csv(chosen.table, found.items))
+    out.print(f"{len(found.items)} {kind} written to {path}")
+    if found.total > len(found.items):
+        out.print(f"[yellow]cut at {len(found.items)} of {found.total}: filter the list in the service's API[/yellow]")
 
 
 if __name__ == "__main__":

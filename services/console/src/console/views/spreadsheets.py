@@ -1,4 +1,4 @@
-"""Needs to and from spreadsheets: CSV or XLSX, one need a row, with the column names the
+"""Needs from spreadsheets: CSV or XLSX, one need a row, with the column names the
 template gives. A row becomes the demand service's request as the form's does; the service
 checks it with its own rules, so a spreadsheet cannot bring in what the API would refuse."""
 
@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 COLUMNS = ("item_code", "quantity", "delivery_start", "delivery_end", "end_user", "budget_eur")
-EXPORTED = ("id", "item_code", "quantity", "delivery_start", "delivery_end", "end_user", "status", "bundle_id")
 MAX_ROWS = 1000
 EXAMPLE = ("AMMO-155MM", "10000", "2027-01-01", "2028-12-31", "own_forces", "45000000.00")
 
@@ -80,38 +79,3 @@ def form_of(row: Mapping[str, str]) -> dict[str, str]:
         "end_user": row.get("end_user") or "own_forces",
         "budget": row.get("budget_eur", ""),
     }
-
-
-def flat(need: Mapping[str, Any]) -> list[Any]:
-    window = need.get("delivery_window") or {}
-    return [
-        need["id"],
-        need["item_code"],
-        need["quantity"],
-        window.get("start", ""),
-        window.get("end", ""),
-        need.get("end_user", ""),
-        need.get("status", ""),
-        need.get("bundle_id") or "",
-    ]
-
-
-def needs_csv(needs: Iterable[Mapping[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORTED)
-    writer.writerows(flat(n) for n in needs)
-    return out.getvalue()
-
-
-def needs_xlsx(needs: Sequence[Mapping[str, Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "needs"
-    sheet.append(list(EXPORTED))
-    for need in needs:
-        sheet.append(flat(need))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

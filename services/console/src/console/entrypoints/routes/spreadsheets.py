@@ -1,12 +1,10 @@
-"""A desk's needs in and out of spreadsheets: the template, the import with a report of
-every row, the list as CSV or XLSX.
+"""A desk's needs from spreadsheets: the template, the import with a report of every row
+(the list goes out as CSV or XLSX with the other lists, `routes.exports`).
 
 An import is per row (`views.importing`); a file that cannot be read as a whole (no header,
 too many rows) is refused before any row is sent."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,13 +13,10 @@ from starlette.datastructures import UploadFile
 from console.entrypoints.deps import Api, page
 from console.entrypoints.session import User, same_origin_form
 from console.views.importing import digest_of, import_rows
-from console.views.spreadsheets import SheetProblem, needs_csv, needs_xlsx, rows_of, template_csv
+from console.views.spreadsheets import SheetProblem, rows_of, template_csv
 
 router = APIRouter()
 MAX_BYTES = 2_000_000
-EXPORT_PAGE = 100
-EXPORT_MAX = 10_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/needs/template.csv")
@@ -54,27 +49,3 @@ async def import_needs(request: Request, user: User, api: Api) -> HTMLResponse:
     outcomes = await import_rows(api, user.token, user.party, rows, digest_of(content))
     report = [{"row": o.row, "accepted": o.accepted, "need": o.need, "why": o.why} for o in outcomes]
     return page(request, "needs_import.html", report=report, error=None)
-
-
-async def _all_needs(api: Api, token: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    while len(found) < EXPORT_MAX:
-        batch = await api.get("demand", "/v1/needs", token, limit=EXPORT_PAGE, offset=len(found))
-        found.extend(batch["items"])
-        if len(found) >= batch["total"] or not batch["items"]:
-            break
-    return found
-
-
-@router.get("/needs.csv")
-async def export_csv(user: User, api: Api) -> Response:
-    needs = await _all_needs(api, user.token)
-    disposition = {"content-disposition": f'attachment; filename="needs-{user.party}.csv"'}
-    return Response(needs_csv(needs), media_type="text/csv", headers=disposition)
-
-
-@router.get("/needs.xlsx")
-async def export_xlsx(user: User, api: Api) -> Response:
-    needs = await _all_needs(api, user.token)
-    disposition = {"content-disposition": f'attachment; filename="needs-{user.party}.xlsx"'}
-    return Response(needs_xlsx(needs), media_type=XLSX, headers=disposition)
