@@ -34,6 +34,8 @@ def test_production_with_the_provider_configured_starts() -> None:
     ("change", "refusal"),
     [
         ({"oidc_issuer": None}, "CONSOLE_OIDC_ISSUER must be set"),
+        ({"oidc_issuer": ""}, "CONSOLE_OIDC_ISSUER must be set"),  # a manifest's empty value is no provider
+        ({"public_url": ""}, "CONSOLE_PUBLIC_URL is not set"),
         ({"oidc_client_id": None}, "CONSOLE_OIDC_CLIENT_ID is not set"),
         ({"public_url": None}, "CONSOLE_PUBLIC_URL is not set"),
         ({"oidc_scopes": "profile email"}, "must include openid"),

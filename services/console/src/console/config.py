@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bundling_shared.settings import (
@@ -71,6 +71,12 @@ class ConsoleSettings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+
+    @field_validator("oidc_issuer", "oidc_discovery_url", "oidc_client_id", "oidc_client_secret", "public_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        """A manifest sets every variable; an empty one there means the setting is not used."""
+        return value or None
 
     @property
     def oidc_enabled(self) -> bool:
