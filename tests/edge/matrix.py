@@ -142,6 +142,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
     ("contracts", "POST", "/v1/specifications/{specification_id}/deviations"): "200 200 404 403 403 404 404 403  401",
     ("contracts", "POST", "/v1/specifications/{specification_id}/positions"):  "200 200 404 403 403 404 404 403  401",
     ("contracts", "POST", "/v1/procurements"):                   "403   403   422   422   201   403   403   201   401",
+    ("contracts", "GET", "/v1/procurements"):                    "200   200   200   200   200   200   200   200   401",
     ("contracts", "GET", "/v1/procurements/{procurement_id}"):   "200   200   404   404   200   404   200   200   401",
     ("contracts", "GET", "/v1/procurements/{procurement_id}/offers"): "200 200 404 404  200   404   200   200   401",
     ("contracts", "GET", "/v1/procurements/{procurement_id}/evaluation"): "200 200 404 404 200 404 200   200   401",

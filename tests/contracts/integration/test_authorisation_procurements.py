@@ -119,3 +119,25 @@ async def test_signing_writes_onto_the_bundle_contracts_only_when_the_authority_
         assert "not the lead" in refused["detail"]
     contract = await api.call("GET", f"/v1/contracts/{contract_id}", coordinator("CZE"))
     assert contract["supplier_id"] is None and contract["unit_price_eur"] is None
+
+
+async def test_the_list_of_procurements_holds_those_the_caller_runs_buys_through_or_offered_to(api: Api) -> None:
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
+    procurement = await api.call("POST", "/v1/procurements", desk("CZE"), FOR_THE_ORDER, 201)
+    alone = {**FOR_THE_ORDER, "bundle_id": None, "buyer_nation": "FRA", "nations": ["FRA"], "quantity": 10}
+    french = await api.call("POST", "/v1/procurements", desk("FRA"), alone, 201)
+    await api.supplier("NAMMO", "NOR")
+    await api.supplier("ACME", "DEU")
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), EUROPEAN, 201)
+
+    def ids(found: dict[str, Any]) -> list[str]:
+        return [p["id"] for p in found["items"]]
+
+    for reader in (desk("CZE"), coordinator("CZE"), desk("NLD"), desk("DNK"), industry("NAMMO")):
+        assert ids(await api.call("GET", "/v1/procurements", reader)) == [procurement["id"]]
+    assert ids(await api.call("GET", "/v1/procurements", desk("FRA"))) == [french["id"]]
+    for stranger in (coordinator("NSPA"), desk("POL"), industry("ACME")):
+        nothing = await api.call("GET", "/v1/procurements", stranger)
+        assert (nothing["items"], nothing["total"]) == ([], 0)
+    both = await api.call("GET", "/v1/procurements", ADMIN)
+    assert sorted(ids(both)) == sorted([procurement["id"], french["id"]])

@@ -77,3 +77,25 @@ async def test_a_joint_order_contract_is_told_by_the_end_of_its_window_and_the_s
     assert (p["kind"], p["agreement_id"], p["horizon_years"]) == ("contract", contract_id, 2)
     assert p["bundle_id"] == "bundle-155"
     assert p["nations"] == ["DNK", "NLD"] and p["contracting_authority"] == "CZE"
+
+
+async def test_the_contracts_list_finds_those_ending_within_some_days_soonest_first_for_its_readers(api: Api) -> None:
+    api.on(date(2029, 6, 1))
+    soon = await create_contract_for_joint_order(
+        joint_order("bundle-soon", window=(date(2027, 1, 1), date(2029, 6, 30))), api.service.uow()
+    )
+    later = await create_contract_for_joint_order(
+        joint_order("bundle-later", window=(date(2027, 1, 1), END)), api.service.uow()
+    )
+    await create_contract_for_joint_order(
+        joint_order("bundle-over", window=(date(2027, 1, 1), date(2029, 5, 31))), api.service.uow()
+    )
+
+    def ids(found: dict[str, object]) -> list[object]:
+        return [c["id"] for c in found["items"]]  # type: ignore[attr-defined]
+
+    assert ids(await api.call("GET", "/v1/contracts?ending_within_days=29", desk("NLD"))) == [soon]
+    assert ids(await api.call("GET", "/v1/contracts?ending_within_days=365", desk("NLD"))) == [soon, later]
+    assert ids(await api.call("GET", "/v1/contracts?ending_within_days=365", desk("FRA"))) == []
+    assert len(ids(await api.call("GET", "/v1/contracts", desk("NLD")))) == 3
+    await api.call("GET", "/v1/contracts?ending_within_days=-1", desk("NLD"), expect=422)

@@ -95,8 +95,13 @@ class FakeContracts(_AddedUpByTheDatabase):
     async def ending_between(self, first: date, last: date) -> Sequence[Contract]:
         return sorted((c for c in self.found if first <= c.window_end <= last), key=lambda c: (c.window_end, c.id))
 
-    async def page(self, reach: Reach, limit: int, offset: int) -> Found[Contract]:
+    async def page(
+        self, reach: Reach, limit: int, offset: int, ending: tuple[date, date] | None = None
+    ) -> Found[Contract]:
         seen = (c for c in self.found if _reached(reach, c.contracting_authority, c.nations, [c.supplier_id]))
+        if ending is not None:
+            ends = [c for c in seen if ending[0] <= c.window_end <= ending[1]]
+            return _found(sorted(ends, key=lambda c: (c.window_end, c.id)), limit, offset)
         return _found(sorted(seen, key=lambda c: (c.created_at, c.id)), limit, offset)
 
     async def change_log(self, contract_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
@@ -270,6 +275,20 @@ class FakeProcurements:
     ) -> Found[dict[str, Any]]:
         procurement = await self.get(procurement_id)
         return _entries(procurement.evaluation if procurement else [], only, limit, offset)
+
+    async def page(self, reach: Reach, limit: int, offset: int) -> Found[Procurement]:
+        seen = (
+            p
+            for p in self.found
+            if _reached(
+                reach,
+                p.contracting_authority,
+                p.nations,
+                [p.awarded_supplier_id, *(o.supplier_id for o in p.offers)],
+                p.coordinators,
+            )
+        )
+        return _found(sorted(seen, key=lambda p: (p.created_at, p.id)), limit, offset)
 
     async def open_tenders(
         self, today: date, within: TenderFilter, limit: int, offset: int, *, invited: str | None = None

@@ -215,12 +215,17 @@ class ContractRepository(SessionRepository[Contract]):
         query = select(Contract).where(c.c.window_end.between(first, last)).order_by(c.c.window_end, c.c.id)
         return (await self._session.scalars(query.options(*_leaving_out(Contract, columns=["change_log"])))).all()
 
-    async def page(self, reach: Reach, limit: int, offset: int) -> Found[Contract]:
+    async def page(
+        self, reach: Reach, limit: int, offset: int, ending: tuple[date, date] | None = None
+    ) -> Found[Contract]:
+        """`ending`: only those whose delivery window ends between the two days, soonest first."""
         c = contracts
+        where, order = _reached_contracts(reach), [c.c.created_at, c.c.id]
+        if ending is not None:
+            where, order = and_(where, c.c.window_end.between(*ending)), [c.c.window_end, c.c.id]
         return await _found(
-            self._session, Contract, c, _reached_contracts(reach), [c.c.created_at, c.c.id], limit, offset,
-            _leaving_out(Contract, columns=["change_log"]),
-        )  # fmt: skip
+            self._session, Contract, c, where, order, limit, offset, _leaving_out(Contract, columns=["change_log"])
+        )
 
     async def change_log(self, contract_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
         c = contracts
@@ -397,6 +402,22 @@ def _reached_frameworks(dialect: str, reach: Reach) -> ColumnElement[bool]:
     )
 
 
+def _reached_procurements(dialect: str, reach: Reach) -> ColumnElement[bool]:
+    """A procurement is its authority's and assigned coordinators', its nations', and the
+    companies that offered or were awarded it."""
+    p, o = procurements, offers
+    return _reached(
+        reach,
+        party=lambda party: p.c.contracting_authority == party,
+        coordinator=lambda party: _holds(dialect, p.c.coordinators, party, keys=False),
+        nation=lambda nation: _holds(dialect, p.c.nations, nation, keys=False),
+        supplier_id=lambda supplier_id: or_(
+            p.c.awarded_supplier_id == supplier_id,
+            exists().where(o.c.procurement_id == p.c.id, o.c.supplier_id == supplier_id),
+        ),
+    )
+
+
 def _reached_call_offs(dialect: str, reach: Reach) -> ColumnElement[bool]:
     """A call-off is its framework's lead's, its nation's, and its own supplier's."""
     f, co = frameworks, call_offs
@@ -561,6 +582,12 @@ class SpecificationRepository(SessionRepository[Specification]):
 
 class ProcurementRepository(SessionRepository[Procurement]):
     kind = Procurement
+
+    async def page(self, reach: Reach, limit: int, offset: int) -> Found[Procurement]:
+        p = procurements
+        where = _reached_procurements(_dialect(self._session), reach)
+        options = _leaving_out(Procurement, children=["offers"], columns=["evaluation"])
+        return await _found(self._session, Procurement, p, where, [p.c.created_at, p.c.id], limit, offset, options)
 
     async def for_reading(self, procurement_id: str) -> Procurement | None:
         options = _leaving_out(Procurement, children=["offers"], columns=["evaluation"])

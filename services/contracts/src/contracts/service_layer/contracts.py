@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from bundling_shared.auth import Principal
@@ -62,12 +63,16 @@ def _visible(principal: Principal, found: Sequence[Contract], supplier_id: str |
     return [v for v in (_seen(principal, c, supplier_id) for c in found) if v is not None]
 
 
-async def visible_page(uow: UnitOfWork, principal: Principal, limit: int, offset: int) -> Found[ContractView]:
+async def visible_page(
+    uow: UnitOfWork, principal: Principal, limit: int, offset: int, ending: tuple[date, date] | None = None
+) -> Found[ContractView]:
     """The contracts the caller may see, oldest first: the database finds those it leads,
-    takes part in or supplies, and counts them."""
+    takes part in or supplies, and counts them. `ending`: those whose delivery window ends
+    between the two days, soonest first (what must be followed up before it runs out)."""
     async with uow:
         supplier_id = await own_supplier_id(uow, principal)
-        found = await uow.contracts.page(reach(principal, Action.CONTRACT_VIEW, supplier_id=supplier_id), limit, offset)
+        seen = reach(principal, Action.CONTRACT_VIEW, supplier_id=supplier_id)
+        found = await uow.contracts.page(seen, limit, offset, ending)
     return Found(_visible(principal, found.items, supplier_id), found.total)
 
 

@@ -20,6 +20,7 @@ from contracts.domain.access import (
     authorise,
     authorise_role,
     industry_org,
+    reach,
     relation_to,
 )
 from contracts.domain.contract import LocalProduction
@@ -245,6 +246,22 @@ async def readable(uow: UnitOfWork, principal: Principal, procurement_id: str, a
 async def view(uow: UnitOfWork, principal: Principal, procurement_id: str) -> ProcurementView:
     async with uow:
         return await readable(uow, principal, procurement_id, Action.PROCUREMENT_VIEW)
+
+
+async def visible_page(uow: UnitOfWork, principal: Principal, limit: int, offset: int) -> Found[ProcurementView]:
+    """The procurements the caller runs, buys through, offered to or won, oldest first: the
+    database finds them, as a list of contracts is found. Each is what `view` shows of it."""
+    async with uow:
+        own = await own_supplier_id(uow, principal)
+        found = await uow.procurements.page(reach(principal, Action.PROCUREMENT_VIEW, supplier_id=own), limit, offset)
+        winners = await uow.suppliers.by_ids({p.awarded_supplier_id for p in found.items if p.awarded_supplier_id})
+    views = []
+    for p in found.items:
+        bid = [own] if own is not None else []
+        authority = allowed(principal, Action.PROCUREMENT_VIEW_ALL, relation_of(principal, p, own, bid))
+        winner = winners.get(p.awarded_supplier_id or "")
+        views.append(ProcurementView(p, authority, own, winner.organisation if winner else None))
+    return Found(views, found.total)
 
 
 async def offers(uow: UnitOfWork, principal: Principal, procurement_id: str, limit: int, offset: int) -> Found[Offer]:

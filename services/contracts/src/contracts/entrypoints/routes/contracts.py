@@ -3,19 +3,21 @@ supplier its own contracts, the lead everything of what it leads."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from bundling_shared.auth.fastapi import CurrentPrincipal
 from bundling_shared.pagination import Page
 from bundling_shared.problems import MEDIA_TYPE
 from contracts.domain.contract import ContractMode
-from contracts.entrypoints.deps import Paged, PathId, Uow
+from contracts.entrypoints.deps import Paged, PathId, Today, Uow
 from contracts.entrypoints.schemas import ChangeLogEntryOut, ContractModeIn, ContractOut, ContractsOut
 from contracts.service_layer import contracts
 
 router = APIRouter(tags=["contracts"])
+MAX_ENDING_DAYS = 3650  # ten years: the widest horizon a follow-up is planned at
 
 NOT_CONTRACTED: dict[int | str, dict[str, Any]] = {
     409: {
@@ -26,10 +28,23 @@ NOT_CONTRACTED: dict[int | str, dict[str, Any]] = {
 }
 
 
+EndingWithin = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=MAX_ENDING_DAYS,
+        description="Only contracts whose delivery window ends from today to this many days ahead, soonest first.",
+    ),
+]
+
+
 @router.get("/contracts", response_model=Page[ContractOut])
-async def list_contracts(uow: Uow, principal: CurrentPrincipal, page: Paged) -> Page[ContractOut]:
+async def list_contracts(
+    uow: Uow, principal: CurrentPrincipal, page: Paged, today: Today, ending_within_days: EndingWithin = None
+) -> Page[ContractOut]:
     """Oldest first: those the caller leads, takes part in (its own line) or supplies."""
-    found = await contracts.visible_page(uow(), principal, page.limit, page.offset)
+    ending = None if ending_within_days is None else (today, today + timedelta(days=ending_within_days))
+    found = await contracts.visible_page(uow(), principal, page.limit, page.offset, ending)
     return page.of(found, ContractOut.of)
 
 

@@ -38,6 +38,14 @@ async def open_procurement(
     return ProcurementOut.of(procurements.ProcurementView(procurement, True, None, None))
 
 
+@router.get("/procurements", response_model=Page[ProcurementOut])
+async def list_procurements(uow: Uow, principal: CurrentPrincipal, page: Paged) -> Page[ProcurementOut]:
+    """Oldest first: those the caller runs (its lead or an assigned coordinator), its nation
+    buys through, or its company offered to or won. Offers and the ranking are read on each."""
+    found = await procurements.visible_page(uow(), principal, page.limit, page.offset)
+    return page.of(found, ProcurementOut.of)
+
+
 @router.post("/procurements/{procurement_id}/offers", response_model=OfferOut, status_code=status.HTTP_201_CREATED)
 async def submit_offer(
     procurement_id: PathId, body: OfferIn, uow: Uow, principal: CurrentPrincipal, today: Today
