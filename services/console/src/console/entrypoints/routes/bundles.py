@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
@@ -14,8 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from console.adapters.platform_api import ApiError
 from console.entrypoints.deps import TEMPLATES, Api, Settings, Today, page
 from console.entrypoints.routes.contracts import contract_view
+from console.entrypoints.routes.money import funds_for_item
 from console.entrypoints.routes.needs import need_view
-from console.entrypoints.session import Form, User
+from console.entrypoints.session import Form, SignedIn, User
+from console.views.confirmation import unticked
 
 router = APIRouter()
 PAGE = 20
@@ -32,7 +34,8 @@ async def bundle_view(api: Api, token: str, bundle_id: str, today: date) -> dict
     trail = await api.get("demand", f"/v1/bundles/{bundle_id}/trail", token, limit=50)
     deadline = bundle.get("accession_deadline")
     days_left = (date.fromisoformat(deadline) - today).days if deadline else None
-    return {"bundle": bundle, "trail": trail["items"], "days_left": days_left}
+    funds = await funds_for_item(api, token, bundle["item_code"])
+    return {"bundle": bundle, "trail": trail["items"], "days_left": days_left, "funds": funds}
 
 
 @router.get("/bundles/{bundle_id}", response_class=HTMLResponse)
@@ -53,6 +56,28 @@ async def commit(
     return RedirectResponse(f"/bundles/{bundle_id}", status_code=303)
 
 
+async def _acted(
+    request: Request,
+    bundle_id: str,
+    act: str,
+    body: dict[str, Any],
+    user: SignedIn,
+    api: Api,
+    today: date,
+    refusal: str | None = None,
+) -> HTMLResponse | RedirectResponse:
+    """The act sent to the demand service, then back to the bundle; a refusal (the
+    console's own `refusal`, or the service's with its rule) is shown on the bundle's page."""
+    try:
+        if refusal is not None:
+            raise ApiError(422, {"title": refusal})
+        await api.post("demand", f"/v1/bundles/{bundle_id}/{act}", user.token, body)
+    except ApiError as refused:
+        view = await bundle_view(api, user.token, bundle_id, today)
+        return page(request, "bundle.html", refused.status, live=None, error=refused.detail, **view)
+    return RedirectResponse(f"/bundles/{bundle_id}", status_code=303)
+
+
 @router.post("/bundles/{bundle_id}/open", response_model=None)
 async def open_for_accession(
     request: Request, bundle_id: str, user: User, api: Api, form: Form, today: Today
@@ -63,12 +88,7 @@ async def open_for_accession(
     except ValueError:
         minimum = 0  # the service names the rule
     body = {"deadline": form.get("deadline", ""), "minimum_nations": minimum}
-    try:
-        await api.post("demand", f"/v1/bundles/{bundle_id}/open", user.token, body)
-    except ApiError as refused:
-        view = await bundle_view(api, user.token, bundle_id, today)
-        return page(request, "bundle.html", refused.status, live=None, error=refused.detail, **view)
-    return RedirectResponse(f"/bundles/{bundle_id}", status_code=303)
+    return await _acted(request, bundle_id, "open", body, user, api, today)
 
 
 @router.post("/bundles/{bundle_id}/participation", response_model=None)
@@ -84,12 +104,20 @@ async def answer(
             body["quantity"] = form["quantity"]  # the service names the rule
     if form.get("funding_instrument"):
         body["funding_instrument"] = form["funding_instrument"]
-    try:
-        await api.post("demand", f"/v1/bundles/{bundle_id}/participation", user.token, body)
-    except ApiError as refused:
-        view = await bundle_view(api, user.token, bundle_id, today)
-        return page(request, "bundle.html", refused.status, live=None, error=refused.detail, **view)
-    return RedirectResponse(f"/bundles/{bundle_id}", status_code=303)
+    return await _acted(request, bundle_id, "participation", body, user, api, today)
+
+
+@router.post("/bundles/{bundle_id}/{ending}", response_model=None)
+async def close_or_cancel(
+    request: Request, bundle_id: str, ending: Literal["close", "cancel"], user: User, api: Api, form: Form,
+    today: Today,
+) -> HTMLResponse | RedirectResponse:  # fmt: skip
+    """A coordinator closes a bundle (no more needs join nor nations accede; it can still
+    commit) or cancels it (its needs are placed again), with a reason; neither is undone.
+    Declared after the bundle's other acts, whose paths it would otherwise take."""
+    body = {"reason": form.get("reason", "")}
+    refusal = unticked(form, f"{ending} this bundle")
+    return await _acted(request, bundle_id, ending, body, user, api, today, refusal)
 
 
 LIVE: dict[str, tuple[str, Callable[[Api, str, str, date], Awaitable[dict[str, Any]]]]] = {

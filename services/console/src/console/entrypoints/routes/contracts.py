@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from console.adapters.platform_api import ApiError
 from console.entrypoints.deps import Api, page
 from console.entrypoints.session import User
 from console.views.charts import Series, bars
@@ -50,3 +51,16 @@ async def contract_view(api: Api, token: str, contract_id: str, today: date | No
 async def contract_page(request: Request, contract_id: str, user: User, api: Api) -> HTMLResponse:
     view = await contract_view(api, user.token, contract_id)
     return page(request, "contract.html", live=f"/live/contracts/{contract_id}", **view)
+
+
+@router.get("/contracts/{contract_id}/lots/{lot_id}", response_class=HTMLResponse)
+async def lot_page(request: Request, contract_id: str, lot_id: str, user: User, api: Api) -> HTMLResponse:
+    """A lot of the contract as the reader may see it, with what arrived and its history."""
+    lots = await api.get("contracts", f"/v1/contracts/{contract_id}/lots", user.token, limit=LOTS_SHOWN)
+    lot = next((x for x in lots["items"] if x["id"] == lot_id), None)
+    if lot is None:
+        raise ApiError(404, {"title": f"lot {lot_id} not found"})
+    contract = await api.get("contracts", f"/v1/contracts/{contract_id}", user.token)
+    arrived = await api.get("contracts", f"/v1/lots/{lot_id}/deliveries", user.token, limit=LOTS_SHOWN)
+    history = await api.get("contracts", f"/v1/lots/{lot_id}/history", user.token, limit=LOTS_SHOWN)
+    return page(request, "lot.html", contract=contract, lot=lot, arrived=arrived["items"], history=history["items"])
