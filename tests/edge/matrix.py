@@ -205,6 +205,7 @@ EXPECTED: Final[dict[tuple[str, str, str], str]] = {
                                                                  "404   404   404   404   404   404   200   200   401",
     ("notifications", "POST", "/v1/endpoints/{endpoint_id}/recover"): "404 404 404  404   404   404   200   200   401",
     ("notifications", "GET", "/v1/messages/{message_id}/deliveries"): "404 404 404  404   404   404   200   200   401",
+    ("notifications", "GET", "/v1/opportunities"):               "200   200   200   200   200   200   200   200   401",
     ("notifications", "DELETE", "/v1/endpoints/{endpoint_id}"):  "404   404   404   404   404   404   204   204   401",
 }
 # fmt: on

@@ -2,8 +2,9 @@
 broker: a procurement's offers ranked once awarded, with its weights and why each offer
 ranks where it does, awarded and signed only after a ticked confirmation; a fund with its
 contributions, purchases and what is left, linked from a bundle's money; a bundle closed
-and cancelled after a ticked confirmation. Each page shows its trail of decisions, and a
-second nation's desk or a rival company sees none of the first one's figures."""
+and cancelled after a ticked confirmation; a company reads the fund's notice again beside
+the open tenders. Each page shows its trail of decisions, and a second nation's desk or a
+rival company sees none of the first one's figures."""
 
 from __future__ import annotations
 
@@ -140,6 +141,9 @@ def test_a_coordinator_reads_the_ranking_and_why_awards_after_confirming_and_oth
 def test_a_fund_shows_its_money_from_a_bundle_and_a_coordinator_closes_then_cancels_after_confirming(
     platform: Platform, console: ServiceProcess, browser: Browser
 ) -> None:
+    hook = {"url": platform.receiver.url("/hooks/TATRADEF"), "description": "TATRADEF sales desk"}
+    subscribed = httpx.post(f"{platform.notifications.url}/v1/endpoints", json=hook, headers=industry("TATRADEF"))
+    assert subscribed.status_code == 201, subscribed.text
     czechia = bearer(Role.COORDINATOR, nation="CZE")
     fund = {"lead": "CZE", "purpose": "Tank rounds for Ukraine", "item_codes": ["AMMO-120MM"], "beneficiary": "UKR"}
     opened = httpx.post(f"{platform.demand.url}/v1/funds", json=fund, headers=czechia)
@@ -195,5 +199,18 @@ def test_a_fund_shows_its_money_from_a_bundle_and_a_coordinator_closes_then_canc
     expect(board.locator("[data-field=status]")).to_have_text("cancelled", timeout=LIVE_WITHIN_MS)
     expect(board.locator("ol.trail")).to_contain_text("the budget moved to next year")
     expect(board.get_by_role("button", name="Cancel the bundle")).to_have_count(0)
-    for context in (slovaks, slovenes, coordinators):
+
+    # A company told of the fund by its webhook reads the notice again beside the open
+    # tenders; a company with no endpoint was told nothing.
+    told = f"{platform.notifications.url}/v1/opportunities"
+    deadline = time.monotonic() + LIVE_WITHIN_MS / 1000
+    while eventually_json(told, industry("TATRADEF"))["total"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    company, company_page = company_signed_in(browser, console, "TATRADEF")
+    expect(company_page.locator("#notices")).to_contain_text("fund opened")
+    expect(company_page.locator("#notices")).to_contain_text("a fund led by CZE for UKR: Tank rounds for Ukraine")
+    shot(company_page, "tenders-and-notices")
+    rival, rival_page = company_signed_in(browser, console, "BALTARMS")
+    expect(rival_page.locator("#notices")).to_contain_text("None yet")
+    for context in (slovaks, slovenes, coordinators, company, rival):
         context.close()

@@ -19,7 +19,8 @@ from notifications.domain.endpoint import Endpoint
 from notifications.domain.supplier import Supplier
 from tests.notifications import events
 from tests.notifications.conftest import LINK
-from tests.notifications.integration.conftest import add_endpoint, consuming, recipients, rows_of
+from tests.notifications.integration.conftest import add_endpoint, api_of, consuming, recipients, rows_of
+from tests.support.api import desk, industry
 
 HOOK = "https://hooks.example-defence.eu/"
 
@@ -232,3 +233,32 @@ def test_endpoint_registration_normalises_and_bounds_categories() -> None:
         organisation="NAMMO", url=HOOK, description="", event_types=(), item_categories=(" ammo ", "AMMO", "vsrat")
     )
     assert endpoint.item_categories == ["AMMO", "VSRAT"]
+
+
+async def test_a_company_reads_again_the_opportunity_notices_its_own_endpoints_received(
+    service: NotificationsService,
+) -> None:
+    await add_endpoint(service, "NAMMO", HOOK + "nammo")
+    await add_endpoint(service, "THALES", HOOK + "thales", item_categories=("MMR",))  # no ammunition
+    await publish(
+        service,
+        (topics.BUNDLES, events.bundle_opened("AMMO-155MM", "bundle-155")),
+        (topics.BUNDLES, events.bundle_opened("AMMO-120MM", "bundle-120")),
+        (topics.CONTRACTS, events.contract_created()),
+    )
+    async with api_of(service) as api:
+        told = (await api.get("/v1/opportunities", headers=industry("NAMMO"))).json()
+        assert told["total"] == 2
+        assert {n["data"]["bundle_id"] for n in told["items"]} == {"bundle-155", "bundle-120"}
+        assert {n["event_type"] for n in told["items"]} == {"bundle.opened"}  # not the contract
+        sent = {m["id"]: m["payload"] for m in await messages(service)}
+        for notice in told["items"]:  # what the webhook carried, and no more: the fund's fields left empty
+            carried = sent[notice["id"]]
+            assert {k: notice["data"][k] for k in carried} == carried
+            assert all(notice["data"][k] in (None, []) for k in notice["data"].keys() - carried.keys())
+        one = (await api.get("/v1/opportunities?limit=1&offset=1", headers=industry("NAMMO"))).json()
+        assert (len(one["items"]), one["total"]) == (1, 2)
+        for stranger in (industry("THALES"), industry("ACME"), desk("NLD")):
+            answer = await api.get("/v1/opportunities", headers=stranger)
+            assert answer.status_code == 200 and answer.json()["total"] == 0, answer.text
+        assert (await api.get("/v1/opportunities")).status_code == 401

@@ -73,6 +73,11 @@ class FakeMessages:
     async def get(self, message_id: str) -> Message | None:
         return self.rows.get(message_id)
 
+    async def received(
+        self, scope: Scope | None, event_types: Collection[str], limit: int, offset: int
+    ) -> tuple[Sequence[Message], int]:
+        raise NotImplementedError("the database finds what an owner's endpoints received")
+
 
 class FakeSuppliers:
     def __init__(self) -> None:

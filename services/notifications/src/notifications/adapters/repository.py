@@ -62,6 +62,20 @@ class EndpointRepository(SessionRepository[Endpoint]):
 class MessageRepository(SessionRepository[Message]):
     kind = Message
 
+    async def received(
+        self, scope: Scope | None, event_types: Collection[str], limit: int, offset: int
+    ) -> tuple[Sequence[Message], int]:
+        """Messages of these types with a delivery to an endpoint in `scope`, newest first,
+        and how many there are."""
+        m, d, e = orm.messages, orm.deliveries, orm.endpoints
+        sent = _in_scope(select(d.c.message_id).join(e, e.c.id == d.c.endpoint_id), scope)
+        where = and_(m.c.event_type.in_(sorted(event_types)), m.c.id.in_(sent))
+        total = int(await self._session.scalar(select(func.count()).select_from(m).where(where)) or 0)
+        if total <= offset:
+            return [], total
+        query = select(Message).where(where).order_by(m.c.occurred_at.desc(), m.c.id.desc())
+        return (await self._session.scalars(query.limit(limit).offset(offset))).all(), total
+
 
 class DeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:

@@ -38,6 +38,8 @@ CAPACITY_UNLOCKED = "capacity.unlocked"
 CONTRACT_EXPIRING = "contract.expiring"
 PROCUREMENT_OPENED = "procurement.opened"
 BUNDLE_COMMITTED = "bundle.committed"
+# What a company may bid on or sell to before any tender: an opened bundle, an opened fund.
+OPPORTUNITIES: tuple[str, ...] = (BUNDLE_OPENED, FUND_OPENED)
 DEADLINE_NEARING = "bundle.deadline_nearing"
 # Told to the company named (the contracted supplier, or the company whose production line
 # demand unlocked) alone, and only while it holds a valid security declaration: they name

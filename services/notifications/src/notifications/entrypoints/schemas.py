@@ -163,6 +163,52 @@ class DeliveryOut(BaseModel):
     updated_at: datetime
 
 
+MAX_NOTICE_ENTRIES = 50
+"""A notice's lists (a bundle's funding instruments, a fund's items) are short; this bounds them."""
+
+
+class NoticeWindowOut(BaseModel):
+    start: str
+    end: str
+
+
+class NoticeInstrumentOut(BaseModel):
+    instrument: str
+    co_funding_rate: float | None = None
+
+
+class OpportunityDataOut(BaseModel):
+    """What the webhook carried: an opened bundle's fields or an opened fund's, the other's
+    left empty. No nation's quantity or money is in either."""
+
+    link: str
+    item_code: str | None = None
+    bundle_id: str | None = None
+    kind: str | None = None
+    total_quantity: int | None = None
+    nation_count: int | None = None
+    delivery_window: NoticeWindowOut | None = None
+    accession_deadline: str | None = None
+    lead: str | None = None
+    funding_instruments: list[NoticeInstrumentOut] = Field(default_factory=list, max_length=MAX_NOTICE_ENTRIES)
+    specification_ref: str | None = None
+    fund_id: str | None = None
+    purpose: str | None = None
+    item_codes: list[str] = Field(default_factory=list, max_length=MAX_NOTICE_ENTRIES)
+    beneficiary: str | None = None
+
+
+class NoticeOut(BaseModel):
+    """An opportunity notice as the caller's endpoints received it: its `data` is the
+    webhook's, so nothing here is more than was sent."""
+
+    id: str = Field(description="The message's id, the webhook-id its receivers saw.")
+    event_type: str
+    occurred_at: datetime
+    item_code: str | None
+    data: OpportunityDataOut = Field(validation_alias="payload")
+
+
 class RecoverIn(StrictModel):
     since: Moment = Field(description="Messages created at or after this time (with a time zone).")
     until: Moment | None = Field(default=None, description="...and before this time; default now.")

@@ -26,6 +26,7 @@ from notifications.domain.delivery import (
 )
 from notifications.domain.endpoint import Endpoint
 from notifications.domain.errors import EmptyWindow
+from notifications.domain.message import OPPORTUNITIES, Message
 from notifications.domain.retry import Verdict
 from notifications.service_layer import events
 from notifications.service_layer.endpoints import owned
@@ -107,6 +108,16 @@ async def message_deliveries(
         total = await uow.deliveries.count_for_message(message_id, scope)
         authorise(caller, Action.READ_DELIVERIES, to_message(caller, total), what)
         return await uow.deliveries.for_message(message_id, scope, limit, offset), total
+
+
+async def opportunities(
+    uow: UnitOfWork, *, caller: Principal, limit: int, offset: int
+) -> tuple[Sequence[Message], int]:
+    """The opportunity notices (opened bundles and funds) sent to the caller's own
+    endpoints, newest first, as they were sent: nothing its endpoints did not receive."""
+    scope = scope_of(caller)
+    async with uow:
+        return await uow.messages.received(scope, OPPORTUNITIES, limit, offset)
 
 
 async def claim_due(

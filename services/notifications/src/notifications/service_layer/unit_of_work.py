@@ -44,6 +44,9 @@ class Endpoints(Protocol):
 class Messages(Protocol):
     def add(self, message: Message) -> None: ...
     async def get(self, message_id: str) -> Message | None: ...
+    async def received(
+        self, scope: Scope | None, event_types: Collection[str], limit: int, offset: int
+    ) -> tuple[Sequence[Message], int]: ...
 
 
 class Deliveries(Protocol):

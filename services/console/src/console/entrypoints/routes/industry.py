@@ -1,5 +1,5 @@
-"""A company's pages: the tenders it may offer to, and its webhook endpoints with their
-health, their attempt log and a resend."""
+"""A company's pages: the tenders it may offer to beside the opportunity notices it was
+sent, and its webhook endpoints with their health, their attempt log and a resend."""
 
 from __future__ import annotations
 
@@ -11,12 +11,19 @@ from console.entrypoints.session import Form, User
 
 router = APIRouter()
 PAGE = 50
+NOTICES_SHOWN = 20
 
 
 @router.get("/tenders", response_class=HTMLResponse)
 async def tenders(request: Request, user: User, api: Api, offset: int = 0) -> HTMLResponse:
+    """Beside the open tenders, the opportunity notices its endpoints received: bundles and
+    funds opened, what may come to a tender later."""
     found = await api.get("contracts", "/v1/tenders", user.token, limit=PAGE, offset=max(0, offset))
-    return page(request, "tenders.html", tenders=found["items"], total=found["total"], offset=offset, limit=PAGE)
+    notices = await api.get("notifications", "/v1/opportunities", user.token, limit=NOTICES_SHOWN)
+    return page(
+        request, "tenders.html", tenders=found["items"], total=found["total"], offset=offset, limit=PAGE,
+        notices=notices["items"], notice_total=notices["total"],
+    )  # fmt: skip
 
 
 @router.get("/endpoints", response_class=HTMLResponse)

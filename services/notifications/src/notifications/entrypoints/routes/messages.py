@@ -1,4 +1,5 @@
-"""Where a message went and how it fared, for those whose endpoints it went to."""
+"""Where a message went and how it fared, for those whose endpoints it went to; the
+opportunity notices an owner's endpoints received."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import APIRouter
 
 from bundling_shared.pagination import Page
 from notifications.entrypoints.deps import Limit, Offset, PathId, Subscriber, Uow
-from notifications.entrypoints.schemas import DeliveryOut
+from notifications.entrypoints.schemas import DeliveryOut, NoticeOut
 from notifications.service_layer import deliveries
 
 router = APIRouter(tags=["messages"])
@@ -21,4 +22,14 @@ async def message_deliveries(
         uow(), caller=principal, message_id=message_id, limit=limit, offset=offset
     )
     items = [DeliveryOut.model_validate(d, from_attributes=True) for d in found]
+    return Page(items=items, limit=limit, offset=offset, total=total)
+
+
+@router.get("/opportunities", response_model=Page[NoticeOut])
+async def opportunities(uow: Uow, principal: Subscriber, limit: Limit = 100, offset: Offset = 0) -> Page[NoticeOut]:
+    """The opportunity notices (opened bundles and funds) sent to the caller's own
+    endpoints, newest first, with the data the webhooks carried: a company reads again
+    what it was told, beside the open tenders, without a receiver of its own."""
+    found, total = await deliveries.opportunities(uow(), caller=principal, limit=limit, offset=offset)
+    items = [NoticeOut.model_validate(m, from_attributes=True) for m in found]
     return Page(items=items, limit=limit, offset=offset, total=total)
