@@ -19,7 +19,15 @@ from playwright.sync_api import Browser, expect
 
 from bundling_shared.auth import Role
 from tests.e2e.conftest import Platform
-from tests.e2e.console.browsing import LIVE_WITHIN_MS, eventually_json, every_field_labelled, shot, signed_in
+from tests.e2e.console.browsing import (
+    LIVE_WITHIN_MS,
+    accessibility_problems,
+    bundled,
+    eventually_json,
+    every_field_labelled,
+    shot,
+    signed_in,
+)
 from tests.e2e.console.companies import company_signed_in
 from tests.support.api import bearer, desk, industry
 from tests.support.processes import ServiceProcess
@@ -53,17 +61,6 @@ def _supplier(platform: Platform, org: str, country: str) -> str:
     made = httpx.post(f"{platform.contracts.url}/v1/suppliers", json=body, headers=ADMIN)
     assert made.status_code == 201, made.text
     return str(made.json()["id"])
-
-
-def bundled(platform: Platform, need_id: str, headers: dict[str, str]) -> str:
-    """The bundle the need joined: the services bundle it within a second or two."""
-    deadline = time.monotonic() + LIVE_WITHIN_MS / 1000
-    while time.monotonic() < deadline:
-        found = eventually_json(f"{platform.demand.url}/v1/needs/{need_id}", headers).get("bundle_id")
-        if found:
-            return str(found)
-        time.sleep(0.3)
-    raise AssertionError(f"need {need_id} was not bundled")
 
 
 def test_a_coordinator_reads_the_ranking_and_why_awards_after_confirming_and_others_see_no_figures(
@@ -117,6 +114,7 @@ def test_a_coordinator_reads_the_ranking_and_why_awards_after_confirming_and_oth
         expect(ranking.last).to_contain_text("behind the winner")
         expect(page.locator("ol.trail")).to_contain_text("awarded to")
         shot(page, "procurement-ranking")
+        assert accessibility_problems(page) == []
         page.get_by_label("I confirm: sign this procurement").check()
         page.get_by_role("button", name="Sign the contract").click()
         expect(page.get_by_role("alert")).to_contain_text("standstill")  # the service's rule, as it said it
@@ -154,12 +152,9 @@ def test_a_fund_shows_its_money_from_a_bundle_and_a_coordinator_closes_then_canc
     assert pledged.status_code == 201, pledged.text
 
     start = date.today() + timedelta(days=900)
-    window = {"start": start.isoformat(), "end": (start + timedelta(days=300)).isoformat()}
-    for nation, quantity in (("CZE", 3_000), ("SVK", 1_000)):
-        need = {"nation": nation, "item_code": "AMMO-120MM", "quantity": quantity, "delivery_window": window}
-        made = httpx.post(f"{platform.demand.url}/v1/needs", json=need, headers=desk(nation))
-        assert made.status_code == 201, made.text
-    bundle_id = bundled(platform, made.json()["id"], desk("SVK"))
+    window = (start.isoformat(), (start + timedelta(days=300)).isoformat())
+    bundle_id = bundled(platform.demand.url, "CZE", "AMMO-120MM", 3_000, window)
+    assert bundled(platform.demand.url, "SVK", "AMMO-120MM", 1_000, window) == bundle_id
 
     slovaks, page = signed_in(browser, console, "nation_desk", "SVK")
     page.get_by_role("link", name="Funds").click()
@@ -168,6 +163,7 @@ def test_a_fund_shows_its_money_from_a_bundle_and_a_coordinator_closes_then_canc
     expect(page.locator("main")).to_contain_text("7250000.00 EUR")
     expect(page.locator("[data-field=balance]")).to_contain_text("0.00 EUR")
     shot(page, "fund")
+    assert accessibility_problems(page) == []
 
     # Slovenia contributes nothing: the fund is not in its list, and it reads no nation's amount.
     slovenes, svn_page = signed_in(browser, console, "nation_desk", "SVN")
@@ -210,6 +206,7 @@ def test_a_fund_shows_its_money_from_a_bundle_and_a_coordinator_closes_then_canc
     expect(company_page.locator("#notices")).to_contain_text("fund opened")
     expect(company_page.locator("#notices")).to_contain_text("a fund led by CZE for UKR: Tank rounds for Ukraine")
     shot(company_page, "tenders-and-notices")
+    assert accessibility_problems(company_page) == []
     rival, rival_page = company_signed_in(browser, console, "BALTARMS")
     expect(rival_page.locator("#notices")).to_contain_text("None yet")
     for context in (slovaks, slovenes, coordinators, company, rival):

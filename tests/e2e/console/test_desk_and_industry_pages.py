@@ -14,7 +14,14 @@ from playwright.sync_api import Browser, expect
 
 from bundling_shared.auth import Role
 from tests.e2e.conftest import Platform
-from tests.e2e.console.browsing import eventually_json, every_field_labelled, shot, signed_in
+from tests.e2e.console.browsing import (
+    accessibility_problems,
+    bundled,
+    contracted,
+    every_field_labelled,
+    shot,
+    signed_in,
+)
 from tests.e2e.console.companies import company_signed_in
 from tests.support.api import bearer, desk
 from tests.support.processes import ServiceProcess
@@ -60,6 +67,7 @@ def test_a_desk_places_a_call_off_on_its_framework_and_finds_it_as_its_supplier_
     expect(page.locator("h1")).to_contain_text("Call-offs (1)")
     expect(page.locator("tbody")).to_contain_text(due)
     shot(page, "call-offs")
+    assert accessibility_problems(page) == []
 
     company, supplier_page = company_signed_in(browser, console, "LATARMS")
     supplier_page.get_by_role("link", name="Call-offs").click()
@@ -79,21 +87,10 @@ def test_a_desk_sees_its_contracts_ending_soon_beside_late_lots_and_a_lots_histo
 ) -> None:
     start = date.today() + timedelta(days=60)
     end = start + timedelta(days=300)
-    window = {"start": start.isoformat(), "end": end.isoformat()}
-    for nation, quantity in (("EST", 500), ("LVA", 200)):
-        need = {"nation": nation, "item_code": "AMMO-120MM", "quantity": quantity, "delivery_window": window}
-        made = httpx.post(f"{platform.demand.url}/v1/needs", json=need, headers=desk(nation))
-        assert made.status_code == 201, made.text
+    bundle_id = bundled(platform.demand.url, "EST", "AMMO-120MM", 500, (start.isoformat(), end.isoformat()))
+    assert bundled(platform.demand.url, "LVA", "AMMO-120MM", 200, (start.isoformat(), end.isoformat())) == bundle_id
     estonia = bearer(Role.COORDINATOR, nation="EST")
-    need = eventually_json(f"{platform.demand.url}/v1/needs/{made.json()['id']}", desk("LVA"))
-    for _ in range(40):
-        if need.get("bundle_id"):
-            break
-        need = eventually_json(f"{platform.demand.url}/v1/needs/{need['id']}", desk("LVA"))
-    bundle_id = need["bundle_id"]
-    committed = httpx.post(f"{platform.demand.url}/v1/bundles/{bundle_id}/commit", json={}, headers=estonia)
-    assert committed.status_code == 200, committed.text
-    contract = eventually_json(f"{platform.contracts.url}/v1/joint-orders/{bundle_id}/contract", estonia)
+    contract = contracted(platform, bundle_id, "EST", ["EST", "LVA"])
     lots = httpx.post(f"{platform.contracts.url}/v1/contracts/{contract['id']}/lots", headers=estonia,
                       json={"lots": [{"nation": "EST", "quantity": 500, "due_date": end.isoformat()},
                                      {"nation": "LVA", "quantity": 200, "due_date": end.isoformat()}]})  # fmt: skip
@@ -111,6 +108,7 @@ def test_a_desk_sees_its_contracts_ending_soon_beside_late_lots_and_a_lots_histo
     expect(page.locator("#ending [data-field=ends]")).to_have_text(end.isoformat())
     expect(page.locator("#late")).to_contain_text("No lot is late")
     shot(page, "expiring-and-late")
+    assert accessibility_problems(page) == []
 
     page.locator("#ending a").click()
     page.locator("#live table").last.get_by_role("link", name="EST").click()
