@@ -27,6 +27,7 @@ from tests.e2e.console.browsing import (
     every_field_labelled,
     shot,
     signed_in,
+    weigh,
 )
 from tests.e2e.console.companies import company_signed_in
 from tests.support.api import bearer, desk, industry
@@ -114,6 +115,7 @@ def test_a_coordinator_reads_the_ranking_and_why_awards_after_confirming_and_oth
         expect(ranking.last).to_contain_text("behind the winner")
         expect(page.locator("ol.trail")).to_contain_text("awarded to")
         shot(page, "procurement-ranking")
+        weigh(page, "procurement-ranking")
         assert accessibility_problems(page) == []
         page.get_by_label("I confirm: sign this procurement").check()
         page.get_by_role("button", name="Sign the contract").click()
@@ -163,6 +165,7 @@ def test_a_fund_shows_its_money_from_a_bundle_and_a_coordinator_closes_then_canc
     expect(page.locator("main")).to_contain_text("7250000.00 EUR")
     expect(page.locator("[data-field=balance]")).to_contain_text("0.00 EUR")
     shot(page, "fund")
+    weigh(page, "fund")
     assert accessibility_problems(page) == []
 
     # Slovenia contributes nothing: the fund is not in its list, and it reads no nation's amount.
@@ -206,6 +209,7 @@ def test_a_fund_shows_its_money_from_a_bundle_and_a_coordinator_closes_then_canc
     expect(company_page.locator("#notices")).to_contain_text("fund opened")
     expect(company_page.locator("#notices")).to_contain_text("a fund led by CZE for UKR: Tank rounds for Ukraine")
     shot(company_page, "tenders-and-notices")
+    weigh(company_page, "tenders-and-notices")
     assert accessibility_problems(company_page) == []
     rival, rival_page = company_signed_in(browser, console, "BALTARMS")
     expect(rival_page.locator("#notices")).to_contain_text("None yet")

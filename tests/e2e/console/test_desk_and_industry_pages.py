@@ -21,6 +21,7 @@ from tests.e2e.console.browsing import (
     every_field_labelled,
     shot,
     signed_in,
+    weigh,
 )
 from tests.e2e.console.companies import company_signed_in
 from tests.support.api import bearer, desk
@@ -67,6 +68,7 @@ def test_a_desk_places_a_call_off_on_its_framework_and_finds_it_as_its_supplier_
     expect(page.locator("h1")).to_contain_text("Call-offs (1)")
     expect(page.locator("tbody")).to_contain_text(due)
     shot(page, "call-offs")
+    weigh(page, "call-offs")
     assert accessibility_problems(page) == []
 
     company, supplier_page = company_signed_in(browser, console, "LATARMS")
@@ -108,6 +110,7 @@ def test_a_desk_sees_its_contracts_ending_soon_beside_late_lots_and_a_lots_histo
     expect(page.locator("#ending [data-field=ends]")).to_have_text(end.isoformat())
     expect(page.locator("#late")).to_contain_text("No lot is late")
     shot(page, "expiring-and-late")
+    weigh(page, "expiring-and-late")
     assert accessibility_problems(page) == []
 
     page.locator("#ending a").click()
