@@ -42,7 +42,7 @@ def signed_in(browser: Browser, console: ServiceProcess, role: str, party: str) 
     context = browser.new_context(base_url=console.url)
     page = context.new_page()
     page.goto("/sign-in")
-    page.get_by_label(ROLE_LABELS[role]).check()
+    page.get_by_role("radio", name=ROLE_LABELS[role]).check()  # "Company" also begins a field's label
     if role == "industry":
         page.get_by_label("Agency or company (e.g. NSPA, NAMMO)").fill(party)
     else:

@@ -29,7 +29,6 @@ from tests.e2e.console.browsing import (
     signed_in,
     weigh,
 )
-from tests.e2e.console.companies import company_signed_in
 from tests.support.api import bearer, desk, industry
 from tests.support.processes import ServiceProcess
 
@@ -122,7 +121,7 @@ def test_a_coordinator_reads_the_ranking_and_why_awards_after_confirming_and_oth
         expect(page.get_by_role("alert")).to_contain_text("standstill")  # the service's rule, as it said it
 
         # A rival company sees its own offer and score, none of the other's price nor the reasons.
-        rivals, rival_page = company_signed_in(browser, console, "TATRADEF")
+        rivals, rival_page = signed_in(browser, console, "industry", "TATRADEF")
         rival_page.goto(procurement_path)
         text = rival_page.locator("main").inner_text()
         assert "910.00" in text and "950.00" not in text and "behind the winner" not in text
@@ -205,13 +204,13 @@ def test_a_fund_shows_its_money_from_a_bundle_and_a_coordinator_closes_then_canc
     deadline = time.monotonic() + LIVE_WITHIN_MS / 1000
     while eventually_json(told, industry("TATRADEF"))["total"] == 0 and time.monotonic() < deadline:
         time.sleep(0.3)
-    company, company_page = company_signed_in(browser, console, "TATRADEF")
+    company, company_page = signed_in(browser, console, "industry", "TATRADEF")
     expect(company_page.locator("#notices")).to_contain_text("fund opened")
     expect(company_page.locator("#notices")).to_contain_text("a fund led by CZE for UKR: Tank rounds for Ukraine")
     shot(company_page, "tenders-and-notices")
     weigh(company_page, "tenders-and-notices")
     assert accessibility_problems(company_page) == []
-    rival, rival_page = company_signed_in(browser, console, "BALTARMS")
+    rival, rival_page = signed_in(browser, console, "industry", "BALTARMS")
     expect(rival_page.locator("#notices")).to_contain_text("None yet")
     for context in (slovaks, slovenes, coordinators, company, rival):
         context.close()

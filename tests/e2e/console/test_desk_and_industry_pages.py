@@ -23,7 +23,6 @@ from tests.e2e.console.browsing import (
     signed_in,
     weigh,
 )
-from tests.e2e.console.companies import company_signed_in
 from tests.support.api import bearer, desk
 from tests.support.processes import ServiceProcess
 
@@ -71,10 +70,10 @@ def test_a_desk_places_a_call_off_on_its_framework_and_finds_it_as_its_supplier_
     weigh(page, "call-offs")
     assert accessibility_problems(page) == []
 
-    company, supplier_page = company_signed_in(browser, console, "LATARMS")
+    company, supplier_page = signed_in(browser, console, "industry", "LATARMS")
     supplier_page.get_by_role("link", name="Call-offs").click()
     expect(supplier_page.locator("tbody")).to_contain_text("LVA")
-    rival, rival_page = company_signed_in(browser, console, "BALTARMS")
+    rival, rival_page = signed_in(browser, console, "industry", "BALTARMS")
     rival_page.goto("/call-offs")
     expect(rival_page.locator("h1")).to_contain_text("Call-offs (0)")
     estonians, est_page = signed_in(browser, console, "nation_desk", "EST")
