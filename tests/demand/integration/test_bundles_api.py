@@ -498,6 +498,7 @@ async def test_the_funding_of_a_bundle_is_shown_with_reasons_and_in_euros_each_n
         await register(client, nation, budget_ceiling={"amount": budget})
     await aggregate_all(service)
     (listed,) = await bundles(client)
+    assert listed["qualifies_for"] == ["EDIRPA", "SAFE", "EDIP"]  # the board's column
     bid = listed["id"]
     bundle = (await client.get(f"/v1/bundles/{bid}", headers=ADMIN)).json()
     funding = {f["instrument"]: f for f in bundle["funding"]}
@@ -601,7 +602,10 @@ async def test_the_demand_sheet_and_the_what_if_preview(demand: Demand) -> None:
     sheet = (await client.get("/v1/demand-sheet/AMMO-155MM", headers=desk("DNK"))).json()
     assert sheet["per_year"] == {"2025": 220, "2026": 200}
     assert sheet["nation_count"] == 3 and sheet["total_quantity"] == 420 and sheet["ukraine_quantity"] == 70
+    assert sheet["ukraine_per_year"] == {"2025": 70}  # Germany's need for Ukraine; the rest own forces
     assert len(sheet["open_bundles"]) == 2
+    board = {tuple(b["nations"]): b["qualifies_for"] for b in await bundles(client)}
+    assert board == {("NLD",): [], ("CZE", "DEU"): ["SAFE"]}  # EDIP needs three states: seen without opening it
 
     before = len(await outbox_events(service))
     preview = await client.post("/v1/needs/preview", json=need_body("DNK", 30), headers=desk("DNK"))

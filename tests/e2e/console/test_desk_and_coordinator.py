@@ -105,6 +105,14 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
         desk_page.get_by_role("button", name="Send my answer").click()
         expect(desk_page.locator("table").first).to_contain_text("confirmed")
 
+    # The board shows who confirmed against the minimum, and what the bundle qualifies for.
+    coordinator_page.goto("/bundles")
+    row = coordinator_page.locator(
+        "tr", has=coordinator_page.locator(f"a[href='{bundle_url.removeprefix(console.url)}']")
+    )
+    expect(row.locator("[data-field=confirmed]")).to_have_text("2 of at least 2")
+    expect(row.locator("[data-field=funding]")).to_contain_text("SAFE")  # two states; EDIP needs three
+
     # The Dutch coordinator commits, after confirming.
     coordinator_page.goto(bundle_url.removeprefix(console.url))
     coordinator_page.get_by_role("button", name="Commit").click()
@@ -114,8 +122,12 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     expect(coordinator_page.locator("[data-field=status]")).to_have_text("committed", timeout=LIVE_WITHIN_MS)
     expect(page.locator("[data-field=status]")).to_have_text("committed", timeout=LIVE_WITHIN_MS)
     coordinator_page.goto("/demand-sheet/AMMO-155MM")
-    expect(coordinator_page.locator("svg.chart title").first).to_contain_text("Demand against declared capacity")
+    expect(coordinator_page.locator("svg.chart title").first).to_contain_text(
+        "Demand for own forces and for Ukraine against declared capacity"
+    )
     expect(coordinator_page.locator(f"td[data-year='{start.year}']")).to_have_text("1,500")
+    expect(coordinator_page.locator(f"td[data-own-year='{start.year}']")).to_have_text("1,500")
+    expect(coordinator_page.locator(f"td[data-ukraine-year='{start.year}']")).to_have_text("0")
     shot(coordinator_page, "demand-sheet")
 
     # The contract follows from Kafka; its lots are planned and one is delivered: the Dutch

@@ -520,6 +520,10 @@ class BundleSummaryOut(BaseModel):
     follows_on: FollowOnOut | None = Field(
         description="A follow-on round: the contract or framework nearing its end it follows on; none otherwise."
     )
+    qualifies_for: Annotated[list[str], Field(max_length=MAX_INSTRUMENTS)] = Field(
+        description="The funding instruments it qualifies for, as assessed today (once committed, as it was"
+        " committed under): a board's column. Why, and what each would pay, are on the bundle itself."
+    )
 
     PART: ClassVar[type[ParticipationSummaryOut]] = ParticipationSummaryOut
 
@@ -547,6 +551,7 @@ class BundleSummaryOut(BaseModel):
             "accession_deadline": bundle.deadline,
             "participation": [cls.PART.of(s) for s in bundle.shares if viewer_nation in (None, s.nation)],
             "follows_on": FollowOnOut.of(bundle.follows_on, viewer_nation) if bundle.follows_on else None,
+            "qualifies_for": [a.instrument for a in bundle.funding(today) if a.qualifies],
         }
 
 
@@ -866,6 +871,10 @@ class DemandSheetOut(BaseModel):
     per_year: Annotated[dict[int, int], Field(max_length=PLANNING_YEARS)]
     total_quantity: int
     ukraine_quantity: int
+    ukraine_per_year: Annotated[dict[int, int], Field(max_length=PLANNING_YEARS)] = Field(
+        description="Of `per_year`, the quantities for Ukraine (needs whose end user is Ukraine); the rest is for"
+        " the nations' own forces. A year without any is left out."
+    )
     nation_count: int
     need_count: int
     open_bundles: Annotated[list[OpenBundleOut], Field(max_length=OPEN_BUNDLES_SHOWN)] = Field(

@@ -78,6 +78,7 @@ class DemandSheet:
     nation_count: int = 0
     need_count: int = 0
     ukraine_quantity: int = 0
+    ukraine_per_year: dict[int, int] = field(default_factory=dict)  # of per_year, what is for Ukraine
     open_bundles: list[OpenBundle] = field(default_factory=list)
     open_bundle_count: int = 0
     capacity: ItemCapacity | None = None  # the declared lines over the sheet's years
@@ -104,6 +105,8 @@ async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
         for alike in await uow.needs.demand_of_item(item_code):
             for year in alike.schedule:
                 sheet.per_year[year.year] = sheet.per_year.get(year.year, 0) + year.quantity
+                if alike.ukraine_quantity:
+                    sheet.ukraine_per_year[year.year] = sheet.ukraine_per_year.get(year.year, 0) + year.quantity
             sheet.total_quantity += alike.quantity
             sheet.ukraine_quantity += alike.ukraine_quantity
             sheet.need_count += alike.count
@@ -115,4 +118,5 @@ async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
         sheet.capacity = ItemCapacity.of(lines, years[:PLANNING_YEARS], item.specification_material_risks)
     sheet.nation_count = len(nations)
     sheet.per_year = dict(sorted(sheet.per_year.items()))
+    sheet.ukraine_per_year = dict(sorted(sheet.ukraine_per_year.items()))
     return sheet

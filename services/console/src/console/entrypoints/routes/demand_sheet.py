@@ -23,15 +23,20 @@ async def items(request: Request, user: User, api: Api) -> HTMLResponse:
 async def sheet(request: Request, item_code: str, user: User, api: Api) -> HTMLResponse:
     found = await api.get("demand", f"/v1/demand-sheet/{item_code}", user.token)
     demand = {int(y): q for y, q in found["per_year"].items()}
+    ukraine = {int(y): q for y, q in (found.get("ukraine_per_year") or {}).items()}
     capacity = {int(y): q for y, q in ((found.get("capacity") or {}).get("per_year") or {}).items()}
     years = sorted(set(demand) | set(capacity))
     chart = bars(
-        f"Demand against declared capacity per year, {item_code}",
+        f"Demand for own forces and for Ukraine against declared capacity per year, {item_code}",
         [str(y) for y in years],
         [
-            Series("demand", "planned", [demand.get(y, 0) for y in years]),
-            Series("declared capacity", "delivered", [capacity.get(y, 0) for y in years]),
+            Series("own forces", "own", [demand.get(y, 0) - ukraine.get(y, 0) for y in years]),
+            Series("for Ukraine", "ukraine", [ukraine.get(y, 0) for y in years]),
+            Series("declared capacity", "planned", [capacity.get(y, 0) for y in years]),
         ],
     )
-    rows = [(y, demand.get(y, 0), capacity.get(y, 0)) for y in years]
+    rows = [
+        (y, demand.get(y, 0) - ukraine.get(y, 0), ukraine.get(y, 0), demand.get(y, 0), capacity.get(y, 0))
+        for y in years
+    ]
     return page(request, "demand_sheet.html", sheet=found, chart=chart, rows=rows)
