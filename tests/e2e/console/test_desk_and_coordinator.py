@@ -113,6 +113,17 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     expect(row.locator("[data-field=confirmed]")).to_have_text("2 of at least 2")
     expect(row.locator("[data-field=funding]")).to_contain_text("SAFE")  # two states; EDIP needs three
 
+    # The item's demand sheet counts the open bundle: a link for its lead, plain text for a
+    # desk that is not in it and could not open it.
+    bundle_path = bundle_url.removeprefix(console.url)
+    coordinator_page.goto("/demand-sheet/AMMO-155MM")
+    expect(coordinator_page.locator(f"a[href='{bundle_path}']")).to_have_count(1)
+    italians, ita_page = signed_in(browser, console, "nation_desk", "ITA")
+    ita_page.goto("/demand-sheet/AMMO-155MM")
+    expect(ita_page.locator("main")).to_contain_text(bundle_path.rsplit("/", 1)[-1])
+    expect(ita_page.locator(f"a[href='{bundle_path}']")).to_have_count(0)
+    italians.close()
+
     # The Dutch coordinator commits, after confirming.
     coordinator_page.goto(bundle_url.removeprefix(console.url))
     coordinator_page.get_by_role("button", name="Commit").click()

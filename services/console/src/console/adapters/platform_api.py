@@ -5,6 +5,8 @@ to the user's token, so every need-to-know rule of the services holds here uncha
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,3 +64,16 @@ class PlatformApi:
 
     async def post(self, service: str, path: str, token: str, body: Any = None) -> Any:
         return await self.call(service, "POST", path, token, json=body)
+
+    async def readable(self, service: str, paths: Iterable[str], token: str) -> set[str]:
+        """Which of `paths` the token may read: a page links only what its reader can open,
+        since a service answers 404 for what a token may not see."""
+
+        async def one(path: str) -> str | None:
+            try:
+                await self.get(service, path, token)
+            except ApiError:
+                return None
+            return path
+
+        return {path for path in await asyncio.gather(*(one(p) for p in set(paths))) if path is not None}

@@ -39,4 +39,8 @@ async def sheet(request: Request, item_code: str, user: User, api: Api) -> HTMLR
         (y, demand.get(y, 0) - ukraine.get(y, 0), ukraine.get(y, 0), demand.get(y, 0), capacity.get(y, 0))
         for y in years
     ]
-    return page(request, "demand_sheet.html", sheet=found, chart=chart, rows=rows)
+    # The sheet counts every open bundle of the item; its reader opens those it is in or leads
+    # (the first page of them: at most 40 a page).
+    readable = await api.get("demand", "/v1/bundles", user.token, item_code=item_code, limit=40)
+    opened = {b["id"] for b in readable["items"]}
+    return page(request, "demand_sheet.html", sheet=found, chart=chart, rows=rows, opened=opened)

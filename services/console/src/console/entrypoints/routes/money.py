@@ -15,6 +15,8 @@ from console.entrypoints.session import User
 
 router = APIRouter()
 PAGE = 50
+PURCHASES_LINKED = 20
+"""A fund page links the bundles of its first purchases that its reader may open."""
 FUNDS_READ = 100
 
 
@@ -43,4 +45,6 @@ async def funds(request: Request, user: User, api: Api, offset: int = 0) -> HTML
 @router.get("/funds/{fund_id}", response_class=HTMLResponse)
 async def fund(request: Request, fund_id: str, user: User, api: Api) -> HTMLResponse:
     found = await api.get("demand", f"/v1/funds/{fund_id}", user.token)
-    return page(request, "fund.html", fund=found)
+    toward = [f"/v1/bundles/{p['bundle_id']}" for p in found["purchases"][:PURCHASES_LINKED]]
+    opened = {path.rsplit("/", 1)[-1] for path in await api.readable("demand", toward, user.token)}
+    return page(request, "fund.html", fund=found, opened=opened)
