@@ -8,9 +8,12 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Match
 
 from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.http import metrics_router
@@ -83,6 +86,15 @@ def create_app(
             return RedirectResponse("/sign-in", status_code=303)
         return page(request, "refused.html", status_code=exc.status if exc.status < 500 else 502, error=exc)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def reloaded_action(request: Request, exc: StarletteHTTPException) -> Response:
+        """A refused form answers at its action's address; reloading that page asks for it
+        with GET. The browser goes to the nearest page above it instead (the object the act
+        was on) rather than to a bare 405."""
+        if exc.status_code == 405 and request.method in ("GET", "HEAD"):
+            return RedirectResponse(_page_above(app, request.url.path), status_code=303)
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(httpx.HTTPError)
     async def unreachable(request: Request, exc: httpx.HTTPError) -> Response:
         """A service that does not answer: said so, and the user may try again."""
@@ -94,3 +106,15 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def _page_above(app: FastAPI, path: str) -> str:
+    """The longest leading part of `path` that a page answers with GET; the home page else."""
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) or "/"
+        scope = {"type": "http", "path": candidate, "method": "GET"}
+        if any(route.matches(scope)[0] is Match.FULL for route in app.router.routes):
+            return candidate
+    return "/"
