@@ -161,6 +161,8 @@ def test_an_expired_token_sends_the_user_back_to_sign_in(
     assert visitor.client.get("/needs").status_code == 200
     time.sleep(2.2)
     assert signed_out(visitor)
+    again = visitor.sign_in()
+    assert 'http-equiv="refresh" content="0;url=/needs"' in again.text  # back to the page it was on
 
 
 def test_signing_out_ends_the_provider_session_too(

@@ -25,7 +25,7 @@ from console.config import ConsoleSettings
 from console.entrypoints.deps import page
 from console.entrypoints.routes import oidc, router
 from console.entrypoints.security import install_security_headers
-from console.entrypoints.session import NotSignedIn
+from console.entrypoints.session import NotSignedIn, remember_page
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 SESSION_HOURS = 12
@@ -77,12 +77,14 @@ def create_app(
 
     @app.exception_handler(NotSignedIn)
     async def to_sign_in(request: Request, _: NotSignedIn) -> Response:
+        remember_page(request)
         return RedirectResponse("/sign-in", status_code=303)
 
     @app.exception_handler(ApiError)
     async def refused(request: Request, exc: ApiError) -> Response:
         if exc.status == 401:
             request.session.clear()
+            remember_page(request)
             return RedirectResponse("/sign-in", status_code=303)
         return page(request, "refused.html", status_code=exc.status if exc.status < 500 else 502, error=exc)
 

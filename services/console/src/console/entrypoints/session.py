@@ -41,6 +41,28 @@ def sign_in(request: Request, *, token: str, role: Role, party: str) -> None:
     request.session.update({"token": token, "role": role.value, "party": party, "csrf": secrets.token_urlsafe(24)})
 
 
+NEXT = "next"
+
+
+def remember_page(request: Request) -> None:
+    """The page a visitor asked for before signing in (or again, once the token expired):
+    signing in brings it back there."""
+    if request.method == "GET":
+        wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        request.session[NEXT] = wanted
+
+
+def page_after_sign_in(request: Request) -> str:
+    """The remembered page, if it is one of the console's own (never another site's)."""
+    return local_page(request.session.get(NEXT))
+
+
+def local_page(wanted: object) -> str:
+    if isinstance(wanted, str) and wanted.startswith("/") and not wanted.startswith(("//", "/\\")):
+        return wanted
+    return "/"
+
+
 def sign_out(request: Request) -> None:
     request.session.clear()
 

@@ -19,7 +19,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from console.adapters.identity import IdentityProvider, SignInFailed
 from console.config import ConsoleSettings
 from console.entrypoints.deps import Settings, page
-from console.entrypoints.session import sign_in
+from console.entrypoints.session import NEXT, local_page, page_after_sign_in, sign_in
 
 router = APIRouter()
 
@@ -52,7 +52,7 @@ async def start(request: Request, settings: Settings) -> Response:
     response = RedirectResponse(started.url, status_code=status.HTTP_302_FOUND)
     response.set_cookie(
         TRANSACTION_COOKIE,
-        _sealer(settings).dumps(started.transaction),
+        _sealer(settings).dumps({**started.transaction, NEXT: page_after_sign_in(request)}),
         max_age=TRANSACTION_SECONDS,
         path="/auth",
         httponly=True,
@@ -73,7 +73,8 @@ async def callback(request: Request, settings: Settings) -> Response:
     else:
         principal = identity.principal
         sign_in(request, token=identity.token, role=principal.role, party=principal.party)
-        response = page(request, "hand_over.html", to="/", what="Signed in")
+        back_to = local_page((transaction or {}).get(NEXT))
+        response = page(request, "hand_over.html", to=back_to, what="Signed in")
     response.delete_cookie(TRANSACTION_COOKIE, path="/auth")
     return response
 
@@ -87,4 +88,7 @@ def _opened(settings: ConsoleSettings, sealed: str | None) -> dict[str, str] | N
         return None
     if not isinstance(opened, dict) or not all(isinstance(opened.get(k), str) for k in KEPT):
         return None
-    return {k: opened[k] for k in KEPT}
+    kept = {k: opened[k] for k in KEPT}
+    if isinstance(opened.get(NEXT), str):
+        kept[NEXT] = opened[NEXT]
+    return kept

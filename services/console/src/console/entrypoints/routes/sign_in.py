@@ -14,7 +14,7 @@ from bundling_shared.auth.tokens import mint_token
 from console.adapters.identity import IdentityProvider
 from console.config import ConsoleSettings
 from console.entrypoints.deps import Settings, page
-from console.entrypoints.session import Form, sign_in, sign_out
+from console.entrypoints.session import Form, page_after_sign_in, sign_in, sign_out
 
 router = APIRouter()
 
@@ -56,8 +56,9 @@ async def sign_in_as(request: Request, settings: Settings, form: Form) -> HTMLRe
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "pick a role"
         return _sign_in_page(request, settings, status.HTTP_422_UNPROCESSABLE_ENTITY, message)
     token = mint_token(settings.auth, role=role, subject=principal.subject, nation=principal.nation, organisation=org)
+    back_to = page_after_sign_in(request)
     sign_in(request, token=token, role=role, party=principal.party)
-    return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(back_to, status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/sign-out", response_model=None)
