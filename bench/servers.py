@@ -54,10 +54,18 @@ async def fresh_database(maintenance_url: str) -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A port nothing listens on: the first free one of BENCH_PORTS ("first-last"), for a
+    machine whose users share out port ranges, or else one the system picks."""
+    first, _, last = os.environ.get("BENCH_PORTS", "0-0").partition("-")
+    for candidate in range(int(first), int(last or first) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port: int = s.getsockname()[1]
+            return port
+    raise OSError(f"no free port in BENCH_PORTS {first}-{last}")
 
 
 def wait_until_answering(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:

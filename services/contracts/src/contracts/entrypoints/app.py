@@ -22,7 +22,7 @@ from bundling_shared.service_app import create_service_app
 from contracts.bootstrap import SERVICE, ContractsService, bootstrap
 from contracts.config import ContractsSettings
 from contracts.domain.errors import Conflict, ContractRuleViolation
-from contracts.entrypoints.routes import router
+from contracts.entrypoints.routes import routers
 from contracts.entrypoints.subscribers import subscribe
 from contracts.service_layer import deliveries, expiry
 
@@ -83,7 +83,7 @@ def create_app(settings: ContractsSettings | None = None, clock: Clock | None = 
             "Harmonised specifications, suppliers, weighed awards, contracts from joint orders, framework "
             "contracts with call-offs and accession, delivery schedules."
         ),
-        router=router,
+        routers=routers,
         subscribe=subscribe,
         topics=topics.with_dead_letters(topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
         migrations=MIGRATIONS,

@@ -15,7 +15,7 @@ from bundling_shared.service_app import create_service_app
 from demand.bootstrap import SERVICE, bootstrap
 from demand.config import DemandSettings
 from demand.domain.errors import DemandRuleViolation
-from demand.entrypoints.routes import router
+from demand.entrypoints.routes import routers
 from demand.entrypoints.subscribers import subscribe
 from demand.entrypoints.workers import bundle_publisher, capacity_watch
 
@@ -30,7 +30,7 @@ def create_app(settings: DemandSettings | None = None, clock: Clock | None = Non
         service,
         name=SERVICE,
         description="National needs in, bundles out: joint orders for many nations at once.",
-        router=router,
+        routers=routers,
         subscribe=subscribe,
         topics=topics.with_dead_letters(topics.NEEDS, topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE),
         migrations=MIGRATIONS,

@@ -15,7 +15,7 @@ from notifications.bootstrap import SERVICE, NotificationsService, bootstrap
 from notifications.config import NotificationsSettings
 from notifications.domain.errors import NotificationRuleViolation, NotTheirs
 from notifications.domain.url_safety import UnsafeUrl
-from notifications.entrypoints.routes import router
+from notifications.entrypoints.routes import routers
 from notifications.entrypoints.subscribers import subscribe
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "adapters" / "migrations")
@@ -31,7 +31,7 @@ def create_app(settings: NotificationsSettings | None = None, service: Notificat
         name=SERVICE,
         description="Signed webhooks (Standard Webhooks) to industry: opportunities, awards, contracts, "
         "frameworks, harmonised specifications, and call-offs and delivery news for the contracted supplier.",
-        router=router,
+        routers=routers,
         subscribe=subscribe,
         topics=topics.with_dead_letters(topics.BUNDLES, topics.CONTRACTS, topics.REFERENCE, topics.ENDPOINTS),
         migrations=MIGRATIONS,

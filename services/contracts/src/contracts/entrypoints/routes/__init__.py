@@ -1,8 +1,7 @@
-"""The versioned HTTP API (/v1) of the contracts service, one router per subject."""
+"""The versioned HTTP API (/v1) of the contracts service: one router per subject, each
+included under /v1 by the app (`bundling_shared.service_app`)."""
 
 from __future__ import annotations
-
-from fastapi import APIRouter
 
 from contracts.entrypoints.routes import (
     contracts,
@@ -17,17 +16,18 @@ from contracts.entrypoints.routes import (
     suppliers,
 )
 
-router = APIRouter(prefix="/v1")
-for module in (
-    contracts,
-    suppliers,
-    specifications,
-    procurements,
-    frameworks,
-    deliveries,
-    reports,
-    national_purchases,
-    production_lines,
-    materials,
-):
-    router.include_router(module.router)
+routers = [
+    module.router
+    for module in (
+        contracts,
+        suppliers,
+        specifications,
+        procurements,
+        frameworks,
+        deliveries,
+        reports,
+        national_purchases,
+        production_lines,
+        materials,
+    )
+]

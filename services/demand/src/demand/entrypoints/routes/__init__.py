@@ -1,11 +1,8 @@
-"""Versioned HTTP API (/v1) for nation desks, coordinators and admins: one router per subject."""
+"""Versioned HTTP API (/v1) for nation desks, coordinators and admins: one router per
+subject, each included under /v1 by the app (`bundling_shared.service_app`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from demand.entrypoints.routes import bundles, catalogue, funds, needs, pledges
 
-router = APIRouter(prefix="/v1")
-for module in (needs, bundles, catalogue, pledges, funds):
-    router.include_router(module.router)
+routers = [module.router for module in (needs, bundles, catalogue, pledges, funds)]
