@@ -28,6 +28,7 @@ from tests.support.api import coordinator, desk, industry
 
 pytestmark = pytest.mark.e2e
 
+ENVELOPES = {"EDIRPA": Decimal("300000000.00"), "EDIP": Decimal("1200000000.00")}
 DEADLINE = (date.today() + timedelta(days=30)).isoformat()
 NEXT = date.today().year + 1
 
@@ -166,7 +167,8 @@ def test_joint_orders_vsrat_through_nspa_155mm_through_czechia_and_patriot_towar
     )
     assert (priced["value_basis"], priced["total_value_eur"]) == ("estimated unit price", "5600000000.00")
     for grant in (f for f in priced["funding"] if f["qualifies"] and f["co_funding_rate"] is not None):
-        expected = min(Decimal(str(grant["co_funding_rate"])) * Decimal("5600000000.00"), Decimal("300000000.00"))
+        envelope = ENVELOPES[grant["instrument"]]  # no grant exceeds its instrument's whole budget
+        expected = min(Decimal(str(grant["co_funding_rate"])) * Decimal("5600000000.00"), envelope)
         assert Decimal(grant["max_contribution_eur"]) == expected, grant
         parts = [Decimal(p["max_contribution_eur"]) for p in grant["nation_contributions"]]
         assert len(parts) == 4 and sum(parts) <= expected
