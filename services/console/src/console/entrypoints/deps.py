@@ -45,3 +45,24 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     return TEMPLATES.TemplateResponse(
         request, template, {"user": user, "csrf": csrf_of(request), **context}, status_code=status_code
     )
+
+
+async def listing(
+    request: Request,
+    api: PlatformApi,
+    token: str,
+    source: tuple[str, str],
+    template: str,
+    items: str,
+    *,
+    offset: int,
+    limit: int,
+) -> HTMLResponse:
+    """A page of one of the services' bounded lists (`source`: the service and the path), as
+    the user's token reads it: the items under the template's name `items`, and the figures
+    its pager needs."""
+    service, path = source
+    offset = max(0, offset)
+    found = await api.get(service, path, token, limit=limit, offset=offset)
+    context = {items: found["items"], "total": found["total"], "offset": offset, "limit": limit}
+    return page(request, template, **context)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 
 from console.adapters.platform_api import ApiError
-from console.entrypoints.deps import TEMPLATES, Api, Settings, Today, page
+from console.entrypoints.deps import TEMPLATES, Api, Settings, Today, listing, page
 from console.entrypoints.routes.contracts import contract_view
 from console.entrypoints.routes.money import funds_for_item
 from console.entrypoints.routes.needs import need_view
@@ -25,8 +25,8 @@ PAGE = 20
 
 @router.get("/bundles", response_class=HTMLResponse)
 async def bundles(request: Request, user: User, api: Api, offset: int = 0) -> HTMLResponse:
-    found = await api.get("demand", "/v1/bundles", user.token, limit=PAGE, offset=max(0, offset))
-    return page(request, "bundles.html", bundles=found["items"], total=found["total"], offset=offset, limit=PAGE)
+    source = ("demand", "/v1/bundles")
+    return await listing(request, api, user.token, source, "bundles.html", "bundles", offset=offset, limit=PAGE)
 
 
 async def bundle_view(api: Api, token: str, bundle_id: str, today: date) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from console.adapters.platform_api import ApiError
-from console.entrypoints.deps import Api, page
+from console.entrypoints.deps import Api, listing, page
 from console.entrypoints.session import User
 from console.views.charts import Series, bars
 from console.views.deliveries import by_month
@@ -22,8 +22,8 @@ LOTS_SHOWN = 200
 
 @router.get("/contracts", response_class=HTMLResponse)
 async def contracts(request: Request, user: User, api: Api, offset: int = 0) -> HTMLResponse:
-    found = await api.get("contracts", "/v1/contracts", user.token, limit=PAGE, offset=max(0, offset))
-    return page(request, "contracts.html", contracts=found["items"], total=found["total"], offset=offset, limit=PAGE)
+    source = ("contracts", "/v1/contracts")
+    return await listing(request, api, user.token, source, "contracts.html", "contracts", offset=offset, limit=PAGE)
 
 
 async def contract_view(api: Api, token: str, contract_id: str, today: date | None = None) -> dict[str, Any]:

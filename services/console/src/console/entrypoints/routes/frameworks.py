@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from console.adapters.platform_api import ApiError
-from console.entrypoints.deps import Api, page
+from console.entrypoints.deps import Api, listing, page
 from console.entrypoints.session import Form, User
 from console.views.call_off_form import call_off_body
 from console.views.charts import Series, bars
@@ -26,8 +26,8 @@ FRAMEWORKS_READ = 100
 
 @router.get("/frameworks", response_class=HTMLResponse)
 async def frameworks(request: Request, user: User, api: Api, offset: int = 0) -> HTMLResponse:
-    found = await api.get("contracts", "/v1/frameworks", user.token, limit=PAGE, offset=max(0, offset))
-    return page(request, "frameworks.html", frameworks=found["items"], total=found["total"], offset=offset, limit=PAGE)
+    source = ("contracts", "/v1/frameworks")
+    return await listing(request, api, user.token, source, "frameworks.html", "frameworks", offset=offset, limit=PAGE)
 
 
 async def framework_view(api: Api, token: str, framework_id: str) -> dict[str, Any]:

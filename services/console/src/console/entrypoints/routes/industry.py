@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from console.entrypoints.deps import Api, page
+from console.entrypoints.deps import Api, listing, page
 from console.entrypoints.session import Form, User
 
 router = APIRouter()
@@ -28,8 +28,8 @@ async def tenders(request: Request, user: User, api: Api, offset: int = 0) -> HT
 
 @router.get("/endpoints", response_class=HTMLResponse)
 async def endpoints(request: Request, user: User, api: Api, offset: int = 0) -> HTMLResponse:
-    found = await api.get("notifications", "/v1/endpoints", user.token, limit=PAGE, offset=max(0, offset))
-    return page(request, "endpoints.html", endpoints=found["items"], total=found["total"], offset=offset, limit=PAGE)
+    source = ("notifications", "/v1/endpoints")
+    return await listing(request, api, user.token, source, "endpoints.html", "endpoints", offset=offset, limit=PAGE)
 
 
 @router.get("/endpoints/{endpoint_id}", response_class=HTMLResponse)

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from console.entrypoints.deps import Api, page
+from console.entrypoints.deps import Api, listing, page
 from console.entrypoints.session import User
 
 router = APIRouter()
@@ -22,8 +22,8 @@ FUNDS_READ = 100
 
 @router.get("/pledges", response_class=HTMLResponse)
 async def pledges(request: Request, user: User, api: Api, offset: int = 0) -> HTMLResponse:
-    found = await api.get("demand", "/v1/pledges", user.token, limit=PAGE, offset=max(0, offset))
-    return page(request, "pledges.html", pledges=found["items"], total=found["total"], offset=offset, limit=PAGE)
+    source = ("demand", "/v1/pledges")
+    return await listing(request, api, user.token, source, "pledges.html", "pledges", offset=offset, limit=PAGE)
 
 
 async def funds_for_item(api: Api, token: str, item_code: str) -> list[dict[str, Any]]:

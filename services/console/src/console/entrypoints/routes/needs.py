@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from console.adapters.platform_api import ApiError
-from console.entrypoints.deps import Api, page
+from console.entrypoints.deps import Api, listing, page
 from console.entrypoints.session import Form, User
 from console.views.need_form import FormProblem, need_body
 
@@ -25,8 +25,8 @@ async def _items(api: Api, token: str) -> list[dict[str, Any]]:
 
 @router.get("/needs", response_class=HTMLResponse)
 async def my_needs(request: Request, user: User, api: Api, offset: int = 0) -> HTMLResponse:
-    found = await api.get("demand", "/v1/needs", user.token, limit=PAGE, offset=max(0, offset))
-    return page(request, "needs.html", needs=found["items"], total=found["total"], offset=offset, limit=PAGE)
+    source = ("demand", "/v1/needs")
+    return await listing(request, api, user.token, source, "needs.html", "needs", offset=offset, limit=PAGE)
 
 
 @router.get("/needs/new", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from console.entrypoints.deps import Api, page
+from console.entrypoints.deps import Api, listing, page
 from console.entrypoints.session import User
 from console.views.charts import Series, bars
 
@@ -17,8 +17,8 @@ LOTS_SHOWN = 100
 
 @router.get("/production-lines", response_class=HTMLResponse)
 async def lines(request: Request, user: User, api: Api, offset: int = 0) -> HTMLResponse:
-    found = await api.get("contracts", "/v1/production-lines", user.token, limit=PAGE, offset=max(0, offset))
-    return page(request, "production_lines.html", lines=found["items"], total=found["total"], offset=offset, limit=PAGE)
+    source = ("contracts", "/v1/production-lines")
+    return await listing(request, api, user.token, source, "production_lines.html", "lines", offset=offset, limit=PAGE)
 
 
 @router.get("/production-lines/{line_id}", response_class=HTMLResponse)
