@@ -175,3 +175,31 @@ def test_no_grant_exceeds_the_instruments_whole_envelope_and_each_nation_shares_
     under = verdicts(BundleFacts(("DEU", "ESP", "NLD"), values={"NLD": Decimal("2000000000.00")}), LAST_EDIRPA_DAY)
     assert under["EDIRPA"].max_contribution_eur == Decimal("300000000.00")  # exactly the envelope: not capped
     assert "capped" not in under["EDIRPA"].calculation
+
+
+def test_verdicts_kept_for_equal_facts_are_those_of_the_facts_and_the_day_asked() -> None:
+    """A list assesses the same bundles again and again, and verdicts are kept per facts and
+    day: equal facts (their values in any order) share them; a different value, nation,
+    day or naming does not."""
+    values = {"NLD": Decimal("1000000.00"), "DEU": Decimal("2000000.00"), "CZE": Decimal("500000.00")}
+    facts = BundleFacts(("CZE", "DEU", "NLD"), values=values)
+    same = BundleFacts(("CZE", "DEU", "NLD"), values=dict(reversed(values.items())))
+    assert hash(facts) == hash(same)
+    assert evaluate(facts, IN_2025) == evaluate(same, IN_2025)
+
+    richer = BundleFacts(("CZE", "DEU", "NLD"), values=values | {"NLD": Decimal("3000000.00")})
+    assert verdicts(richer, IN_2025)["EDIRPA"].eligible_value_eur == Decimal("5500000.00")
+    assert verdicts(facts, IN_2025)["EDIRPA"].eligible_value_eur == Decimal("3500000.00")
+
+    fewer = BundleFacts(("DEU", "NLD"), values=values)
+    assert not verdicts(fewer, IN_2025)["EDIRPA"].qualifies and verdicts(facts, IN_2025)["EDIRPA"].qualifies
+    assert verdicts(facts, LAST_EDIRPA_DAY + timedelta(days=1)).keys() != verdicts(facts, IN_2025).keys()
+    assert "DEU, NLD" in verdicts(fewer, IN_2025, named=True)["EDIRPA"].reason
+    assert "DEU" not in verdicts(fewer, IN_2025)["EDIRPA"].reason
+
+
+def test_a_list_of_verdicts_handed_out_is_the_callers_own() -> None:
+    facts = BundleFacts(("CZE", "DEU", "NLD"))
+    first = evaluate(facts, IN_2025)
+    first.clear()
+    assert evaluate(facts, IN_2025) != []

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from demand.domain.reference import NATIONS, Nation
 
@@ -41,6 +42,11 @@ class BundleFacts:
     @property
     def value_eur(self) -> Decimal:
         return sum((self.values.get(n, Decimal(0)) for n in self.nations), Decimal(0))
+
+    def __hash__(self) -> int:
+        """Equal facts get equal verdicts on a day (`evaluate` keeps them): hashed by
+        value, `values` as its sorted items."""
+        return hash((self.nations, self.ukraine_quantity, self.sme_share, tuple(sorted(self.values.items()))))
 
 
 class Support(StrEnum):
@@ -295,11 +301,19 @@ def evaluate(facts: BundleFacts, day: date, *, named: bool = False) -> list[Asse
     """Every verdict of the rule set in force on `day`. The reasons give counts only,
     unless `named`: then they may list the nations, for a reader who may see who is in
     the bundle. Before the first rule set no instrument applied: no verdict."""
+    return list(_evaluated(facts, day, named))
+
+
+@lru_cache(maxsize=4096)
+def _evaluated(facts: BundleFacts, day: date, named: bool) -> tuple[Assessment, ...]:
+    """The verdicts depend on the facts, the day and the rule data alone, and are frozen:
+    kept for the bundles a list shows again and again (each page assessed each of its
+    bundles, a third of the time of a list), as long as their facts do not change."""
     try:
         rules = rules_on(day)
     except NoRulesInForce:
-        return []
-    return [replace(assess(rule, facts, day, named=named), rules_version=rules.version) for rule in rules.rules]
+        return ()
+    return tuple(replace(assess(rule, facts, day, named=named), rules_version=rules.version) for rule in rules.rules)
 
 
 def share_of(assessment: Assessment, value: Decimal) -> Decimal | None:
