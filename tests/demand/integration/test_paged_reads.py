@@ -5,14 +5,18 @@ many items."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from demand.adapters.repository import BundleRepository
 from demand.entrypoints.deps import MAX_BUNDLE_PAGE, MAX_PAGE
-from tests.demand.helpers import ADMIN, aggregate_all, coordinator_of, lead, lead_counts_agree, need_body
+from tests.demand.helpers import ADMIN, DEMAND_DAY, aggregate_all, coordinator_of, lead, lead_counts_agree, need_body
 from tests.support.api import desk
+
+SOON = (DEMAND_DAY.date() + timedelta(days=30)).isoformat()
 
 Demand = tuple[Any, httpx.AsyncClient]
 
@@ -170,3 +174,41 @@ async def test_an_agencys_total_of_needs_is_the_needs_of_the_bundles_it_leads_wh
     cancelled = await client.post(f"/v1/bundles/{vsrat}/cancel", json={"reason": "re-plan"}, headers=nspa)
     assert cancelled.status_code == 200, cancelled.text
     assert await lead_counts_agree(client, nspa) == 1  # the cancelled bundle's needs are in a new one
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["walking the bundles", "through the shares"])
+async def test_a_desks_bundles_are_the_same_pages_whichever_way_the_database_reads_them(
+    demand: Demand, monkeypatch: pytest.MonkeyPatch, walk: bool
+) -> None:
+    """A nation in many bundles has its page found by walking the bundles in their order,
+    one in few through its shares: the same bundles, the same totals, filtered or not."""
+    service, client = demand
+    monkeypatch.setattr(BundleRepository, "DENSE", 1 if walk else 10**9)
+    for item, nations in [("AMMO-155MM", "NLD CZE"), ("VSRAT", "NLD"), ("NLAW", "NLD CZE"), ("CV90", "NLD DEU")]:
+        for nation in nations.split():
+            answer = await client.post("/v1/needs", json=need_body(nation, 100, item), headers=desk(nation))
+            assert answer.status_code == 201, answer.text
+    await aggregate_all(service)
+    every = [b["id"] for b in (await client.get("/v1/bundles", headers=ADMIN)).json()["items"]]
+    assert len(every) == 4
+    nlaw = next(b for b in (await client.get("/v1/bundles", headers=ADMIN)).json()["items"] if b["item_code"] == "NLAW")
+    opened = await client.post(
+        f"/v1/bundles/{nlaw['id']}/open", json={"deadline": SOON}, headers=await lead(client, nlaw["id"])
+    )
+    assert opened.status_code == 200, opened.text
+
+    def ids(read: list[dict[str, Any]]) -> list[str]:
+        return [b["id"] for page in read for b in page["items"]]
+
+    assert ids(await pages(client, "/v1/bundles", desk("NLD"))) == every
+    czech = await pages(client, "/v1/bundles", desk("CZE"))
+    assert ids(czech) == [every[0], every[2]] and czech[0]["total"] == 2
+    assert ids(await pages(client, "/v1/bundles", desk("CZE"), status="open")) == [nlaw["id"]]
+    proposed = await pages(client, "/v1/bundles", desk("NLD"), status="proposed")
+    assert ids(proposed) == [every[0], every[1], every[3]] and proposed[0]["total"] == 3
+    assert (await client.get("/v1/bundles", headers=desk("POL"))).json() == {
+        "items": [],
+        "limit": 20,
+        "offset": 0,
+        "total": 0,
+    }
