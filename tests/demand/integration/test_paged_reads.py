@@ -13,6 +13,7 @@ import pytest
 
 from demand.adapters.repository import BundleRepository
 from demand.entrypoints.deps import MAX_BUNDLE_PAGE, MAX_PAGE
+from demand.service_layer import views
 from tests.demand.helpers import ADMIN, DEMAND_DAY, aggregate_all, coordinator_of, lead, lead_counts_agree, need_body
 from tests.support.api import desk
 
@@ -212,3 +213,20 @@ async def test_a_desks_bundles_are_the_same_pages_whichever_way_the_database_rea
         "offset": 0,
         "total": 0,
     }
+
+
+async def test_the_demand_sheet_shows_so_many_open_bundles_and_counts_them_all(
+    demand: Demand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, client = demand
+    monkeypatch.setattr(views, "OPEN_BUNDLES_SHOWN", 2)
+    start = DEMAND_DAY.year + 2
+    for first in (start, start + 4, start + 8):
+        window = {"start": f"{first}-01-01", "end": f"{first + 1}-12-31"}
+        body = need_body("NLD", 100, "VSRAT", delivery_window=window)
+        assert (await client.post("/v1/needs", json=body, headers=desk("NLD"))).status_code == 201
+    await aggregate_all(service)
+    every = [b["id"] for b in (await client.get("/v1/bundles", headers=ADMIN)).json()["items"]]
+    sheet = (await client.get("/v1/demand-sheet/VSRAT", headers=desk("NLD"))).json()
+    assert [b["id"] for b in sheet["open_bundles"]] == every[:2]
+    assert sheet["open_bundle_count"] == 3

@@ -169,12 +169,8 @@ class NeedRepository(SessionRepository[Need]):
         slots of a group are added up here: fewer rows than the needs, and cheaper than
         grouping them in the database."""
         await self.write_new()
-        c = item_demand.c
-        alike = (c.nation, c.end_user, c.window_start, c.window_end, c.recurring, c.yearly, c.each_quantity)
         groups: dict[tuple[Any, ...], list[int]] = {}
-        for *key, count, quantity in await self._session.execute(
-            select(*alike, c.need_count, c.quantity).where(c.item_code == item_code)
-        ):
+        for *key, count, quantity in await self._session.execute(_DEMAND_OF_ITEM, {"item_code": item_code}):
             summed = groups.setdefault(tuple(key), [0, 0])
             summed[0] += count
             summed[1] += quantity
@@ -314,26 +310,18 @@ class BundleRepository:
         """Totals read as columns, the nations counted by the database as `Bundle.nations`
         counts them: the item's bundles as the demand sheet lists them, without loading
         their shares."""
-        s = bundle_shares.c
-        in_it = or_(s.need_count > 0, s.participation.in_(TAKING_PART))
-        nations = select(func.count()).where(s.bundle_id == bundles.c.id, in_it).scalar_subquery()
-        b = bundles.c
-        query = select(b.id, b.kind, b.status, b.total_quantity, nations, b.deadline).where(
-            b.item_code == item_code, *self.OPEN
-        )
         found = [
             OpenBundle(
                 id, BundleKind(kind), BundleStatus(status), total, count,
                 kind == BundleKind.FRAMEWORK_CONTRACT and status == BundleStatus.COMMITTED, deadline,
             )
             for id, kind, status, total, count, deadline in await self._session.execute(
-                query.order_by(*LISTED).limit(limit)
+                _OPEN_OF_ITEM, {"item_code": item_code, "limit": limit}
             )
         ]  # fmt: skip
         total = len(found)
         if total == limit:
-            counted = select(func.count()).select_from(bundles).where(b.item_code == item_code, *self.OPEN)
-            total = int(await self._session.scalar(counted) or 0)
+            total = int(await self._session.scalar(_OPEN_OF_ITEM_COUNTED, {"item_code": item_code}) or 0)
         return found, total
 
     DENSE = 200
@@ -437,6 +425,28 @@ _ANSWER = select(idempotency_keys).where(
     idempotency_keys.c.scope == bindparam("scope"), idempotency_keys.c.key == bindparam("key")
 )
 _REMEMBER = idempotency_keys.insert()
+
+
+# Built once, the demand sheet's statements: building them took longer than the database
+# takes to answer them (the sheet is read on every visit of an item's page).
+_ALIKE = item_demand.c
+_DEMAND_OF_ITEM = select(
+    _ALIKE.nation, _ALIKE.end_user, _ALIKE.window_start, _ALIKE.window_end, _ALIKE.recurring, _ALIKE.yearly,
+    _ALIKE.each_quantity, _ALIKE.need_count, _ALIKE.quantity,
+).where(_ALIKE.item_code == bindparam("item_code"))  # fmt: skip
+_IN_IT = or_(bundle_shares.c.need_count > 0, bundle_shares.c.participation.in_(TAKING_PART))
+_NATIONS_IN = select(func.count()).where(bundle_shares.c.bundle_id == bundles.c.id, _IN_IT).scalar_subquery()
+_OPEN_OF_ITEM = (
+    select(bundles.c.id, bundles.c.kind, bundles.c.status, bundles.c.total_quantity, _NATIONS_IN, bundles.c.deadline)
+    .where(bundles.c.item_code == bindparam("item_code"), *BundleRepository.OPEN)
+    .order_by(*LISTED)
+    .limit(bindparam("limit"))
+)
+_OPEN_OF_ITEM_COUNTED = (
+    select(func.count())
+    .select_from(bundles)
+    .where(bundles.c.item_code == bindparam("item_code"), *BundleRepository.OPEN)
+)
 
 
 class IdempotencyRepository:
