@@ -238,6 +238,7 @@ class BundleRepository:
         self._session = session
         self._parts = parts
         self._locks = locks
+        self._dense: dict[str, bool] = {}
 
     def add(self, bundle: Bundle) -> None:
         self._session.add(bundle)
@@ -328,8 +329,8 @@ class BundleRepository:
     """A nation in at least this many bundles has its page found by walking the bundles in
     their order and keeping those it is in: the walk soon fills a page. A nation in fewer
     has its bundles found through its shares and sorted, which costs less than a walk past
-    bundles that are mostly others'. (A desk in each of 1,000 bundles: 0.03 ms for the
-    page's bundles walking, 0.8 ms sorting, on SQLite.)"""
+    bundles that are mostly others'. (A desk in each of 1,000 bundles, on SQLite: 0.07 ms for
+    a page of 20 walking, 0.55 ms sorting; its count 0.3 and 0.76 ms.)"""
 
     def _filtered(self, query: Select[Any], f: BundleFilter, walk: bool = False) -> Select[Any]:
         if f.seen_by is not None:
@@ -366,8 +367,11 @@ class BundleRepository:
         list also shows the bundles its nation leads, which it is almost always in.)"""
         if f.seen_by is None or f.seen_by.nation is None:
             return False
-        query = select(func.count()).select_from(bundle_shares).where(bundle_shares.c.nation == f.seen_by.nation)
-        return int(await self._session.scalar(query) or 0) >= self.DENSE
+        nation = f.seen_by.nation
+        if nation not in self._dense:  # a page and its count, read in one unit of work, ask once
+            count = await self._session.scalar(_BUNDLES_OF_NATION, {"nation": nation})
+            self._dense[nation] = int(count or 0) >= self.DENSE
+        return self._dense[nation]
 
     async def due_for_publication(self, changed_before: datetime, pending_before: datetime) -> Sequence[Bundle]:
         query = (
@@ -426,6 +430,8 @@ _ANSWER = select(idempotency_keys).where(
 )
 _REMEMBER = idempotency_keys.insert()
 
+
+_BUNDLES_OF_NATION = select(func.count()).where(bundle_shares.c.nation == bindparam("nation"))
 
 # Built once, the demand sheet's statements: building them took longer than the database
 # takes to answer them (the sheet is read on every visit of an item's page).
