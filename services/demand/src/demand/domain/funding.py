@@ -308,7 +308,7 @@ def evaluate(facts: BundleFacts, day: date, *, named: bool = False) -> list[Asse
 def _evaluated(facts: BundleFacts, day: date, named: bool) -> tuple[Assessment, ...]:
     """The verdicts depend on the facts, the day and the rule data alone, and are frozen:
     kept for the bundles a list shows again and again (each page assessed each of its
-    bundles, a third of the time of a list), as long as their facts do not change."""
+    bundles, a sixth of the time of a list), as long as their facts do not change."""
     try:
         rules = rules_on(day)
     except NoRulesInForce:
