@@ -77,6 +77,17 @@ def led_by(party: str) -> ColumnElement[bool]:
 LISTED = (bundles.c.created_at, bundles.c.id)
 """The order bundles are listed in: the oldest first."""
 
+
+def among(column: ColumnElement[Any], ids: Select[Any], walk: bool) -> ColumnElement[bool]:
+    """`column` is one of the ids `ids` selects. The same rows either way; the form tells
+    the database which way to read them: walking the outer rows in their order and looking
+    each up (`EXISTS`), which soon fills a page when most of them match, or gathering the
+    ids first and sorting what they find (`IN`), which costs less when few do."""
+    if walk:
+        return exists(ids.where(ids.selected_columns[0] == column))
+    return column.in_(ids)
+
+
 NOT_DEMAND = [NeedStatus.DRAFT, NeedStatus.WITHDRAWN, NeedStatus.UNPLACEABLE]
 """Needs that are no demand the engine holds: not yet submitted, taken back, set aside
 (the triggers keeping `item_demand`, migration 0007, name the same statuses)."""
@@ -127,11 +138,7 @@ class NeedRepository(SessionRepository[Need]):
             if f.seen_by.nation is not None:
                 seen.append(needs.c.nation == f.seen_by.nation)
             if f.seen_by.lead is not None:
-                led = select(bundles.c.id).where(led_by(f.seen_by.lead))
-                # The same needs either way; the form tells the database which way to read them.
-                seen.append(
-                    exists(led.where(bundles.c.id == needs.c.bundle_id)) if walk else needs.c.bundle_id.in_(led)
-                )
+                seen.append(among(needs.c.bundle_id, select(bundles.c.id).where(led_by(f.seen_by.lead)), walk))
             query = query.where(or_(false(), *seen))
         c = needs.c
         return _narrowed(
@@ -336,14 +343,8 @@ class BundleRepository:
         if f.seen_by is not None:
             seen: list[ColumnElement[bool]] = []
             if f.seen_by.nation is not None:
-                nation = f.seen_by.nation
-                of_nation = select(bundle_shares.c.bundle_id).where(bundle_shares.c.nation == nation)
-                # The same bundles either way; the form tells the database which way to read them.
-                seen.append(
-                    exists(of_nation.where(bundle_shares.c.bundle_id == bundles.c.id))
-                    if walk
-                    else bundles.c.id.in_(of_nation)
-                )
+                of_nation = select(bundle_shares.c.bundle_id).where(bundle_shares.c.nation == f.seen_by.nation)
+                seen.append(among(bundles.c.id, of_nation, walk))
             if f.seen_by.lead is not None:
                 seen.append(led_by(f.seen_by.lead))
             query = query.where(or_(false(), *seen))
