@@ -17,5 +17,11 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 def copied(model: type[ModelT], source: object, **given: Any) -> ModelT:
     """`model` with each field not `given` read from `source`'s attribute of that name."""
-    values = {name: getattr(source, name) for name in model.model_fields if name not in given and hasattr(source, name)}
-    return model.model_validate(values | given)
+    values = dict(given)
+    for name in model.model_fields:
+        if name not in given and (value := getattr(source, name, _ABSENT)) is not _ABSENT:
+            values[name] = value
+    return model.model_validate(values)
+
+
+_ABSENT = object()  # an attribute `source` lacks: the model's default, or a validation error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -49,6 +50,12 @@ class YearlyJson(TypeDecorator[list[YearQuantity]]):
     def process_result_value(self, value: Any, dialect: Dialect) -> list[YearQuantity]:
         return yearly_of(value)
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], list[YearQuantity]]:
+        """`yearly_of` takes the driver's value as it comes (SQLite's text, asyncpg's parsed
+        JSON): a page of bundles reads hundreds of shares, and the JSON type's own parsing
+        in front of it parsed every empty list."""
+        return yearly_of
+
 
 def yearly_of(value: Any) -> list[YearQuantity]:
     """Quantities per year from their JSON (parsed, or as text). Most needs and shares
@@ -75,7 +82,15 @@ class EurCents(TypeDecorator[Decimal]):
         return int(cents)
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(int(value)).scaleb(-2)
+        return eur_of_cents(value)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[int | None], Decimal | None]:
+        """One plain function per value read, without the decorator's wrapping around it."""
+        return eur_of_cents
+
+
+def eur_of_cents(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(int(value)).scaleb(-2)
 
 
 class AssessmentsJson(TypeDecorator[list[Assessment]]):

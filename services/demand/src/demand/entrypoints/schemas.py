@@ -392,24 +392,25 @@ class ParticipationSummaryOut(BaseModel):
     funding_instrument: str | None
 
     @classmethod
-    def of(cls, s: Share) -> ParticipationSummaryOut:
-        # Built by keyword, checked: a list of bundles holds one per nation of each, and
-        # pydantic's compiled validation takes less than half the time of model_construct.
-        return cls(
-            nation=s.nation,
-            status=s.participation.value,
-            quantity=s.quantity,
-            confirmed_quantity=s.confirmed_quantity,
-            funding_instrument=s.funding_instrument,
-        )
+    def fields_of(cls, s: Share) -> dict[str, Any]:
+        """Its fields, checked when the bundle's answer is: a page of bundles holds one per
+        nation of each, and one validation of the page's dicts takes a third less than
+        building each part as a model of its own."""
+        return {
+            "nation": s.nation,
+            "status": s.participation.value,
+            "quantity": s.quantity,
+            "confirmed_quantity": s.confirmed_quantity,
+            "funding_instrument": s.funding_instrument,
+        }
 
 
 class ParticipationOut(ParticipationSummaryOut):
     yearly_quantities: Yearly
 
     @classmethod
-    def of(cls, s: Share) -> Self:
-        return copied(cls, s, status=s.participation.value, yearly_quantities=s.yearly)
+    def fields_of(cls, s: Share) -> dict[str, Any]:
+        return super().fields_of(s) | {"yearly_quantities": s.yearly}
 
 
 class ExpectedQuantityOut(BaseModel):
@@ -549,7 +550,7 @@ class BundleSummaryOut(BaseModel):
             "ceiling_quantity": terms[0] if terms else None,
             "duration": DeliveryWindowOut(start=terms[1], end=terms[2]) if terms else None,
             "accession_deadline": bundle.deadline,
-            "participation": [cls.PART.of(s) for s in bundle.shares if viewer_nation in (None, s.nation)],
+            "participation": [cls.PART.fields_of(s) for s in bundle.shares if viewer_nation in (None, s.nation)],
             "follows_on": FollowOnOut.of(bundle.follows_on, viewer_nation) if bundle.follows_on else None,
             "qualifies_for": [a.instrument for a in bundle.funding(today) if a.qualifies],
         }

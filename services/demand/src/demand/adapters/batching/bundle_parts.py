@@ -86,7 +86,7 @@ class BundleParts:
         if not new:
             return found
         shares: dict[str, list[Share]] = {bundle_id: [] for bundle_id in new}
-        for bundle_id, *values in await self._session.execute(_SHARES_OF, {"bundle_ids": list(new)}):
+        for bundle_id, *values in (await self._session.execute(_SHARES_OF, {"bundle_ids": list(new)})).all():
             shares[bundle_id].append(Share(*values))
         for bundle_id, bundle in new.items():
             bundle.shares = shares[bundle_id]
