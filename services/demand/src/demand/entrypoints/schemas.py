@@ -513,7 +513,7 @@ class BundleSummaryOut(BaseModel):
         "breaks); none once contracted. Its lead amends the bundle or asks an administrator."
     )
     sme_share: float | None
-    participation: Sequence[ParticipationSummaryOut] = Field(
+    participation: tuple[ParticipationSummaryOut, ...] = Field(
         description="Each nation's answer and quantities (a desk: its own nation's); `invited`: a nation of the"
         " agreement a follow-on round follows on, with no need in it yet.",
         max_length=MAX_NATIONS,
@@ -601,7 +601,7 @@ class BundleOut(BundleSummaryOut):
         description="The high- and critical-risk materials its item's specification and production lines depend on,"
         " gravest first (on GET /v1/bundles/{id}).",
     )
-    participation: Sequence[ParticipationOut] = Field(
+    participation: tuple[ParticipationOut, ...] = Field(
         description="Each nation's answer and quantities, per year too (a desk: its own nation's).",
         max_length=MAX_NATIONS,
     )
