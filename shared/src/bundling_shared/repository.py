@@ -77,18 +77,23 @@ def insert_into(table: Table) -> Insert:
     return insert(table)
 
 
-async def insert_rows(session: AsyncSession, table: Table, objects: Sequence[object]) -> None:
-    """New objects written as plain rows in the session's transaction, without the
-    bookkeeping of a flush: one statement per shape of row (the columns given). Written,
-    each joins the session as the object stored in its row: a later change to it is
-    flushed as to any object the session loaded."""
+def rows_of(table: Table, objects: Sequence[object]) -> list[tuple[Insert, list[dict[str, Any]]]]:
+    """The inserts that write `objects` as plain rows: one statement per shape of row (the
+    columns given), as `insert_rows` runs them or a unit of work's commit does."""
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for obj in objects:
         row = row_of(obj)
         shapes.setdefault(tuple(row), []).append(row)
+    return [(insert_into(table), rows) for rows in shapes.values()]
+
+
+async def insert_rows(session: AsyncSession, table: Table, objects: Sequence[object]) -> None:
+    """New objects written as plain rows in the session's transaction, without the
+    bookkeeping of a flush. Written, each joins the session as the object stored in its
+    row: a later change to it is flushed as to any object the session loaded."""
     connection = await session.connection()
-    for rows in shapes.values():
-        await connection.execute(insert_into(table), rows[0] if len(rows) == 1 else rows)
+    for statement, rows in rows_of(table, objects):
+        await connection.execute(statement, rows[0] if len(rows) == 1 else rows)
     for obj in objects:
         make_transient_to_detached(obj)
         session.add(obj)

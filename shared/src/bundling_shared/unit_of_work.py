@@ -6,20 +6,34 @@ the processed-message record of the event it consumed: all commit or none does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, Self
 from uuid import UUID
 
-from sqlalchemy import Table
+from sqlalchemy import Insert, Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.messaging import inbox, outbox
+from bundling_shared.repository import insert_into
 from bundling_shared.topics import Topic
+
+Rows = tuple[Insert, list[dict[str, Any]]]
+"""Rows to insert with one statement, keyed by their columns (one shape of row)."""
+
+
+def _write_and_commit(session: Session, rows: Sequence[Rows]) -> None:
+    if rows:
+        connection = session.connection()
+        for statement, batch in rows:
+            if batch:
+                connection.execute(statement, batch[0] if len(batch) == 1 else batch)
+    session.commit()
 
 
 class SqlAlchemyUnitOfWorkBase:
@@ -60,9 +74,15 @@ class SqlAlchemyUnitOfWorkBase:
             raise ChangedMeanwhile("changed by another request at the same time; read it again and retry") from exc
 
     async def commit(self) -> None:
+        await self._commit_after(())
+
+    async def _commit_after(self, rows_first: Sequence[Rows]) -> None:
+        """Writes `rows_first`, then the outbox rows of the events staged, and commits: in
+        one pass into SQLAlchemy's synchronous core rather than one per statement, each of
+        which costs about as much as a short insert on SQLite."""
         staged, self._staged = self._staged, []
-        await outbox.stage(self.session, self.outbox_table, staged)
-        await self.session.commit()
+        rows = [*rows_first, (insert_into(self.outbox_table), staged)] if staged else list(rows_first)
+        await self.session.run_sync(_write_and_commit, rows)
         if staged:
             self._on_commit()
 

@@ -15,14 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Table, delete, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bundling_shared.backoff import Backoff
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.log_repeats import RepeatLimitedLogger
 from bundling_shared.logging import get_logger
 from bundling_shared.observability import tracing
-from bundling_shared.repository import insert_into
 from bundling_shared.settings import OutboxSettings
 from bundling_shared.topics import Topic
 
@@ -57,12 +56,6 @@ def row(topic: Topic, event: EventEnvelope[Any]) -> dict[str, Any]:
         "headers": event_headers(event) | tracing.headers(),
         "created_at": datetime.now(UTC),
     }
-
-
-async def stage(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Add the rows to the outbox inside the caller's transaction, in one statement."""
-    if rows:
-        await (await session.connection()).execute(insert_into(table), rows[0] if len(rows) == 1 else rows)
 
 
 class Publish(Protocol):

@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import Integer, Select, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.elements import ColumnElement
 
-from bundling_shared.repository import SessionRepository, claim, insert_rows
+from bundling_shared.repository import SessionRepository, claim, rows_of
+from bundling_shared.unit_of_work import Rows
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.orm import (
@@ -119,13 +121,24 @@ class NeedRepository(SessionRepository[Need]):
         return self._new.get(key) or await super().get(key)
 
     async def write_new(self) -> None:
-        """Writes the needs added and the versions recorded since the last time."""
+        """Writes the needs added and the versions recorded since the last time, before
+        anything is read."""
+        added = list(self._new.values())
+        for statement, rows in self.take_new():
+            await (await self._session.connection()).execute(statement, rows[0] if len(rows) == 1 else rows)
+        for need in added:
+            make_transient_to_detached(need)
+            self._session.add(need)
+
+    def take_new(self) -> list[Rows]:
+        """The rows of the needs added and the versions recorded since the last time, for
+        the commit to write (`SqlAlchemyUnitOfWorkBase.commit`). Written before a read,
+        the needs join the session (`write_new`): a later change is flushed as to any
+        need read. Written at the commit, they need not: joining took a tenth of the
+        time of a desk's registration."""
         new, self._new = list(self._new.values()), {}
         versions, self._versions = self._versions, []
-        if new:
-            await insert_rows(self._session, needs, new)
-        if versions:
-            await insert_rows(self._session, need_versions, versions)
+        return rows_of(needs, new) + rows_of(need_versions, versions)
 
     async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]:
         await self.write_new()

@@ -65,13 +65,19 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.lines = ProductionLineRepository(session)
 
     async def commit(self) -> None:
-        await self._need_rows.write_new()
-        await self.bundles.write_held()
-        if self._processed_at_commit:
-            rows, self._processed_at_commit = self._processed_at_commit, []
-            await execute_many(self.session, "processed", insert(_PROCESSED), rows)
+        """A transaction that touched no bundle (a desk registering a need) writes its
+        rows as it commits, all at once; one that did writes the needs first, the bundles
+        and their parts after them, as their keys require."""
         registered = sum(1 for row in self._staged if row["event_type"] == NeedRegisteredV1.TYPE)
-        await super().commit()
+        if self._bundle_parts.untouched() and not self._processed_at_commit:
+            await self._commit_after(self._need_rows.take_new())
+        else:
+            await self._need_rows.write_new()
+            await self.bundles.write_held()
+            if self._processed_at_commit:
+                rows, self._processed_at_commit = self._processed_at_commit, []
+                await execute_many(self.session, "processed", insert(_PROCESSED), rows)
+            await super().commit()
         if registered:
             self._registered(registered)
 

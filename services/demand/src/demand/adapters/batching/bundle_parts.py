@@ -71,6 +71,10 @@ class BundleParts:
         self.new_lines: dict[tuple[str, str], BundleLine] = {}  # by bundle and need
         self.new_trail: list[Decision] = []  # in the order recorded
 
+    def untouched(self) -> bool:
+        """No bundle read or added, no line or trail entry: nothing to write."""
+        return not self.stored_shares and not self.new_lines and not self.new_trail
+
     def added(self, bundle: BundleState) -> None:
         """A new bundle: every share it gets is new."""
         self.stored_shares[bundle.id] = (bundle, {})
