@@ -97,8 +97,10 @@ async def list_bundles(
     """The bundles `caller` may read one by one, each as it may see it, and how many there are."""
     f = replace(f, seen_by=seen_by(caller, Action.READ_BUNDLE))
     async with uow:
-        found = await uow.bundles.list(f, limit, offset)
+        # Counted first: what a unit of work holds is written before each read, and after
+        # the page is read that is its bundles' shares, compared with how they were read.
         total = await uow.bundles.count(f)
+        found = await uow.bundles.list(f, limit, offset)
         return [_view(uow, b, caller) for b in found], total
 
 
