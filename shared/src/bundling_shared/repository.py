@@ -77,7 +77,11 @@ def insert_into(table: Table) -> Insert:
     return insert(table)
 
 
-def rows_of(table: Table, objects: Sequence[object]) -> list[tuple[Insert, list[dict[str, Any]]]]:
+Rows = tuple[Insert, list[dict[str, Any]]]
+"""Rows to insert with one statement, keyed by their columns (one shape of row)."""
+
+
+def rows_of(table: Table, objects: Sequence[object]) -> list[Rows]:
     """The inserts that write `objects` as plain rows: one statement per shape of row (the
     columns given), as `insert_rows` runs them or a unit of work's commit does."""
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}

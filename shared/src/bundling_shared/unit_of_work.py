@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any, ClassVar, Protocol, Self
 from uuid import UUID
 
-from sqlalchemy import Insert, Table
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,11 +20,8 @@ from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.messaging import inbox, outbox
-from bundling_shared.repository import insert_into
+from bundling_shared.repository import Rows, insert_into
 from bundling_shared.topics import Topic
-
-Rows = tuple[Insert, list[dict[str, Any]]]
-"""Rows to insert with one statement, keyed by their columns (one shape of row)."""
 
 
 def _write_and_commit(session: Session, rows: Sequence[Rows]) -> None:
