@@ -13,7 +13,7 @@ import pytest
 
 from tests.support import infra
 from tests.support.infra import free_port
-from tests.support.processes import ServiceProcess
+from tests.support.processes import ServiceProcess, start_together
 from tests.support.receiver import Receiver, webhook_receiver
 
 
@@ -71,8 +71,7 @@ async def running(
     with webhook_receiver() as receiver:
         platform = Platform(receiver=receiver, **services)
         try:
-            for service in platform.services:
-                service.start()
+            start_together(platform.services)
             yield platform
         finally:
             for service in platform.services:

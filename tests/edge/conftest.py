@@ -13,7 +13,7 @@ import pytest
 
 from tests.support import infra
 from tests.support.infra import free_port
-from tests.support.processes import ServiceProcess
+from tests.support.processes import ServiceProcess, start_together
 
 SERVICES = ("demand", "contracts", "notifications")
 
@@ -44,7 +44,7 @@ def services(
                 f"{prefix}_PORT": str(free_port()),
             }
             running[name] = ServiceProcess(name, int(env[f"{prefix}_PORT"]), env, logs / f"{name}.log")
-            running[name].start()
+        start_together(list(running.values()))
         yield running
     finally:
         for service in running.values():

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _since: int = field(default=0, repr=False)
 
     @property
     def url(self) -> str:
@@ -29,27 +31,38 @@ class ServiceProcess:
 
     def start(self, timeout: float = 60, until: str = "/ready") -> None:
         """Starts and waits for /ready (or `until`: /health for a service whose
-        dependencies are away). A free port can be taken between the moment it was
-        picked and the service binding it (by any outgoing connection's ephemeral port):
-        then the service starts again on another."""
-        for _ in range(3):
-            if self._start(timeout, until):
-                return
-            self.port = free_port()
-            self.env[f"{self.name.upper()}_PORT"] = str(self.port)
-        raise RuntimeError(f"{self.name} found no free port:\n{self.log_tail()}")
+        dependencies are away)."""
+        self.launch()
+        self.wait_ready(timeout, until)
 
-    def _start(self, timeout: float, until: str) -> bool:
-        """True once ready; False if the port was taken meanwhile."""
+    def launch(self) -> None:
+        """Starts the process without waiting for it: services started together import
+        and connect side by side (`start_together`)."""
         log = self.log_path.open("ab")
-        since = log.tell()
+        self._since = log.tell()
         self.process = subprocess.Popen(
             [sys.executable, "-m", self.name], env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
         )
+
+    def wait_ready(self, timeout: float = 60, until: str = "/ready") -> None:
+        """Waits for `until`. A free port can be taken between the moment it was picked
+        and the service binding it (by any outgoing connection's ephemeral port): then the
+        service starts again on another."""
+        for _ in range(3):
+            if self._ready(timeout, until):
+                return
+            self.port = free_port()
+            self.env[f"{self.name.upper()}_PORT"] = str(self.port)
+            self.launch()
+        raise RuntimeError(f"{self.name} found no free port:\n{self.log_tail()}")
+
+    def _ready(self, timeout: float, until: str) -> bool:
+        """True once ready; False if the port was taken meanwhile."""
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                if b"address already in use" in self.log_path.read_bytes()[since:]:
+                if b"address already in use" in self.log_path.read_bytes()[self._since :]:
                     return False
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
@@ -80,3 +93,12 @@ class ServiceProcess:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+def start_together(services: Sequence[ServiceProcess], timeout: float = 60) -> None:
+    """Starts the services side by side and waits until each is ready: one after the
+    other, each waited for, took the sum of their start-ups."""
+    for service in services:
+        service.launch()
+    for service in services:
+        service.wait_ready(timeout)
