@@ -24,6 +24,7 @@ from demand.domain.reference import SEED_ITEMS, CatalogueItem
 from demand.service_layer.unit_of_work import (
     AnsweredMeanwhile,
     BundleFilter,
+    ListedBundle,
     NeedFilter,
     OpenBundle,
     PledgeFilter,
@@ -115,6 +116,12 @@ class FakeBundles:
 
     async def list(self, f: BundleFilter, limit: int, offset: int) -> Sequence[Bundle]:
         return self._listed(f)[offset : offset + limit]
+
+    async def listed(self, f: BundleFilter, limit: int, offset: int) -> Sequence[ListedBundle]:
+        return [ListedBundle(b.id, b.revision, b.contracting_problem) for b in await self.list(f, limit, offset)]
+
+    async def get_many(self, bundle_ids: Collection[str]) -> dict[str, Bundle]:
+        return {key: self.stored[key] for key in bundle_ids if key in self.stored}
 
     async def count(self, f: BundleFilter) -> int:
         return len(self._listed(f))

@@ -35,6 +35,79 @@ async def bundle_of(uow: FakeUnitOfWork, *asked: tuple[str, int | None], item: s
     return bundle
 
 
+Seen = tuple[str, int, str | None, str | None, date, tuple[tuple[str, int], ...]]
+
+
+class Snapshots:
+    """Summaries as a list keeps them, each a snapshot of what it was made from, counted."""
+
+    def __init__(self, size: int = 100) -> None:
+        self.made = 0
+        self.summaries = bundles.Summaries(self.snapshot, size=size)
+
+    def snapshot(self, view: bundles.BundleView) -> Seen:
+        self.made += 1
+        b = view.bundle
+        return (
+            b.id,
+            b.revision,
+            b.contracting_problem,
+            view.nation,
+            view.today,
+            tuple((s.nation, s.quantity) for s in b.shares),
+        )
+
+
+async def listed_as(
+    uow: FakeUnitOfWork, caller: Caller, kept: Snapshots | None = None, limit: int = 10
+) -> tuple[list[Seen], int]:
+    kept = kept or Snapshots()
+    return await bundles.list_bundles(
+        uow, caller=caller, f=BundleFilter(), limit=limit, offset=0, summaries=kept.summaries
+    )
+
+
+async def test_a_list_read_again_makes_only_the_summaries_of_bundles_changed_since(uow: FakeUnitOfWork) -> None:
+    first = await bundle_of(uow, ("NLD", 5), ("NOR", 8))
+    second = await bundle_of(uow, ("NLD", 3), item="CV90")
+    kept, lead = Snapshots(), coordinator("NOR")
+    before, total = await listed_as(uow, ADMIN, kept)
+    assert total == 2 and kept.made == 2
+    assert await listed_as(uow, ADMIN, kept) == (before, 2) and kept.made == 2, "nothing changed: nothing made again"
+    await bundles.nominate_lead(uow, caller=lead, bundle_id=first.id, lead="NSPA")
+    after, _ = await listed_as(uow, ADMIN, kept)
+    assert kept.made == 3 and after[1] == before[1], "only the changed bundle is made again"
+    assert after[0][:2] == (first.id, first.revision) and after[0][1] > before[0][1]
+    first.not_contracted("no supplier holds the clearance")  # no new revision: not a change of its terms
+    problem, _ = await listed_as(uow, ADMIN, kept)
+    assert problem[0][2] == "no supplier holds the clearance" and problem[0][1] == after[0][1]
+    assert second.id == problem[1][0]
+
+
+async def test_each_caller_and_each_day_has_its_own_summary_of_a_bundle(uow: FakeUnitOfWork) -> None:
+    await bundle_of(uow, ("NLD", 5), ("NOR", 8))
+    kept = Snapshots()
+    ((*_, as_admin, _, _),), _ = await listed_as(uow, ADMIN, kept)
+    ((*_, as_desk, _, _),), _ = await listed_as(uow, desk("NLD"), kept)
+    assert (as_admin, as_desk, kept.made) == (None, "NLD", 2), "a desk sees its own part, not the admin's summary"
+    assert isinstance(uow.clock, FixedClock)
+    day = uow.clock.today()
+    uow.clock.advance(timedelta(days=1))
+    ((*_, next_day, _),), _ = await listed_as(uow, desk("NLD"), kept)
+    assert (next_day, kept.made) == (day + timedelta(days=1), 3), "its funding is assessed on the day it is read"
+
+
+async def test_a_list_keeps_no_more_summaries_than_its_size(uow: FakeUnitOfWork) -> None:
+    for item in ("VSRAT", "CV90", "NLAW"):
+        await bundle_of(uow, ("NLD", 5), item=item)
+    roomy, tight = Snapshots(size=3), Snapshots(size=2)
+    for kept in (roomy, tight):
+        await listed_as(uow, ADMIN, kept)
+        await listed_as(uow, ADMIN, kept)
+    # Room for two: the first bundle was let go for the third and is made again, alone.
+    assert (roomy.made, tight.made) == (3, 4)
+
+
 async def test_a_commit_announces_the_order_its_lines_window_and_needs_and_commits_them(uow: FakeUnitOfWork) -> None:
     bundle = await bundle_of(uow, ("NLD", 5), ("NOR", 8))
     view = await bundles.commit_bundle(uow, caller=coordinator("NOR"), bundle_id=bundle.id, lead="NSPA")
@@ -155,7 +228,7 @@ async def test_a_bundle_is_read_in_full_by_its_lead_and_in_part_by_a_nation_in_i
         await bundles.bundle_trail(uow, caller=desk("DEU"), bundle_id=bundle.id, limit=10, offset=0)
     with pytest.raises(NotFound):
         await bundles.bundle_lines(uow, caller=desk("DEU"), bundle_id=bundle.id, nation=None, limit=10, offset=0)
-    listed, total = await bundles.list_bundles(uow, caller=desk("DEU"), f=BundleFilter(), limit=10, offset=0)
+    listed, total = await listed_as(uow, desk("DEU"))
     assert (listed, total) == ([], 0)
 
 

@@ -93,8 +93,11 @@ async def test_its_nations_see_the_round_with_their_own_expected_quantity_and_ot
     assert [(p.nation, p.status) for p in seen.participation] == [("NLD", "invited")]
     lead = BundleOut.of(view.bundle, None, view.today)
     assert lead.follows_on is not None and len(lead.follows_on.expected) == 3
-    listed, total = await bundles.list_bundles(uow, caller=desk("DNK"), f=BundleFilter(), limit=10, offset=0)
-    assert total == 1 and listed[0].bundle.id == round_.id
+    summaries = bundles.Summaries(lambda view: view.bundle.id)
+    listed, total = await bundles.list_bundles(
+        uow, caller=desk("DNK"), f=BundleFilter(), limit=10, offset=0, summaries=summaries
+    )
+    assert (listed, total) == ([round_.id], 1)
     with pytest.raises(NotFound):
         await bundles.read_bundle(uow, caller=desk("DEU"), bundle_id=round_.id)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Select, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -44,7 +44,14 @@ from demand.domain.bundle import (
 )
 from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
-from demand.service_layer.unit_of_work import AnsweredMeanwhile, BundleFilter, NeedFilter, OpenBundle, StoredAnswer
+from demand.service_layer.unit_of_work import (
+    AnsweredMeanwhile,
+    BundleFilter,
+    ListedBundle,
+    NeedFilter,
+    OpenBundle,
+    StoredAnswer,
+)
 
 
 @functools.lru_cache(maxsize=256)
@@ -155,10 +162,7 @@ class NeedRepository(SessionRepository[Need]):
         to the same number without reading each need."""
         seen = f.seen_by
         if seen is not None and seen.nation is None and seen.lead is not None and f == NeedFilter(seen_by=seen):
-            lines = select(func.coalesce(func.sum(bundles.c.line_count), 0)).where(
-                led_by(seen.lead), bundles.c.status != BundleStatus.CANCELLED
-            )
-            return int(await self._session.scalar(lines) or 0)
+            return int(await self._session.scalar(_lines_led_by(seen.lead)) or 0)
         return int(await self._session.scalar(_needs_listed(f, walk=False)[1]) or 0)
 
     async def page(self, f: NeedFilter, limit: int, offset: int) -> tuple[Sequence[Need], int]:
@@ -342,13 +346,22 @@ class BundleRepository:
 
     async def list(self, f: BundleFilter, limit: int, offset: int) -> Sequence[Bundle]:
         await self.write_held()  # a filter by nation reads the shares
-        query = _bundles_listed(f, await self._walk(f))[0]
+        query = _bundles_listed(f, await self._walk(f)).page
         found = (await self._session.scalars(query, {"limit": limit, "offset": offset})).all()
         return await self._parts.with_shares(found)
 
+    async def listed(self, f: BundleFilter, limit: int, offset: int) -> Sequence[ListedBundle]:
+        await self.write_held()
+        query = _bundles_listed(f, await self._walk(f)).stamps
+        return [ListedBundle(*row) for row in await self._session.execute(query, {"limit": limit, "offset": offset})]
+
+    async def get_many(self, bundle_ids: Collection[str]) -> dict[str, Bundle]:
+        found = (await self._session.scalars(select(Bundle).where(bundles.c.id.in_(list(bundle_ids))))).all()
+        return {bundle.id: bundle for bundle in await self._parts.with_shares(found)}
+
     async def count(self, f: BundleFilter) -> int:
         await self.write_held()
-        return int(await self._session.scalar(_bundles_listed(f, await self._walk(f))[1]) or 0)
+        return int(await self._session.scalar(_bundles_listed(f, await self._walk(f)).counted) or 0)
 
     async def _walk(self, f: BundleFilter) -> bool:
         """Whether the bundles of the list's nation are many (`DENSE`): counted from its
@@ -472,6 +485,14 @@ class IdempotencyRepository:
             raise AnsweredMeanwhile(f"the Idempotency-Key {key} was answered meanwhile") from exc
 
 
+@functools.lru_cache(maxsize=256)
+def _lines_led_by(lead: str) -> Select[Any]:
+    """The lines of the bundles `lead` leads, but the cancelled ones (`NeedRepository.count`),
+    built once per lead as `_needs_listed`."""
+    lines = func.coalesce(func.sum(bundles.c.line_count), 0)
+    return select(lines).where(led_by(lead), bundles.c.status != BundleStatus.CANCELLED)
+
+
 _PAGED = {"limit": bindparam("limit", type_=Integer), "offset": bindparam("offset", type_=Integer)}
 """A page's bounds, given when a statement built once is run."""
 
@@ -494,8 +515,14 @@ def _needs_listed(f: NeedFilter, walk: bool) -> tuple[Select[Any], Select[Any]]:
     return page.limit(_PAGED["limit"]).offset(_PAGED["offset"]), select(func.count()).select_from(needs).where(*where)
 
 
+class _BundlesListed(NamedTuple):
+    page: Select[Any]  # the bundles
+    stamps: Select[Any]  # the same page, each bundle by its `ListedBundle`
+    counted: Select[Any]  # how many bundles the list holds
+
+
 @functools.lru_cache(maxsize=1024)
-def _bundles_listed(f: BundleFilter, walk: bool) -> tuple[Select[Any], Select[Any]]:
+def _bundles_listed(f: BundleFilter, walk: bool) -> _BundlesListed:
     """A page of the bundles `f` lets through and their count, built once per filter and
     way of reading (`BundleRepository.DENSE`), as `_needs_listed`."""
     b = bundles.c
@@ -508,8 +535,12 @@ def _bundles_listed(f: BundleFilter, walk: bool) -> tuple[Select[Any], Select[An
         if f.seen_by.lead is not None:
             seen.append(led_by(f.seen_by.lead))
         where.insert(0, or_(false(), *seen))
-    page = select(Bundle).where(*where).order_by(*LISTED)
-    return page.limit(_PAGED["limit"]).offset(_PAGED["offset"]), select(func.count()).select_from(bundles).where(*where)
+    stamps = select(b.id, b.revision, b.contracting_problem).where(*where).order_by(*LISTED)
+    return _BundlesListed(
+        select(Bundle).where(*where).order_by(*LISTED).limit(_PAGED["limit"]).offset(_PAGED["offset"]),
+        stamps.limit(_PAGED["limit"]).offset(_PAGED["offset"]),
+        select(func.count()).select_from(bundles).where(*where),
+    )
 
 
 def _equal(*filters: tuple[ColumnElement[Any], object]) -> list[ColumnElement[bool]]:

@@ -16,6 +16,7 @@ from demand.bootstrap import SERVICE, bootstrap
 from demand.config import DemandSettings
 from demand.domain.errors import DemandRuleViolation
 from demand.entrypoints.routes import routers
+from demand.entrypoints.routes.bundles import bundle_summaries
 from demand.entrypoints.subscribers import subscribe
 from demand.entrypoints.workers import bundle_publisher, capacity_watch
 
@@ -40,6 +41,7 @@ def create_app(settings: DemandSettings | None = None, clock: Clock | None = Non
         ],
     )
     install_error_handlers(app)
+    app.state.bundle_summaries = bundle_summaries()
     return app
 
 

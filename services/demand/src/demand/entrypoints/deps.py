@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path, Query, Request
 
 from bundling_shared.auth import Principal, Role
 from bundling_shared.auth.fastapi import current_principal, require_role
 from bundling_shared.service_app import from_service
 from bundling_shared.strict import CODE_PATTERN, Label
 from demand.domain.access import Action, Caller, Relation, authorise
-from demand.entrypoints.schemas import ID_PATTERN, KnownNation
+from demand.entrypoints.schemas import ID_PATTERN, BundleSummaryOut, KnownNation
+from demand.service_layer.bundles import Summaries
 from demand.service_layer.unit_of_work import UowFactory
 
 PAGE, MAX_PAGE = 50, 100
@@ -51,7 +52,13 @@ async def _desk(principal: Annotated[Principal, Depends(require_role(Role.NATION
     return caller_of(principal)
 
 
+async def _bundle_summaries(request: Request) -> Summaries[BundleSummaryOut]:
+    summaries: Summaries[BundleSummaryOut] = request.app.state.bundle_summaries
+    return summaries
+
+
 Uow = Annotated[UowFactory, Depends(from_service("uow"))]
+BundleSummaries = Annotated[Summaries[BundleSummaryOut], Depends(_bundle_summaries)]
 CallerOf = Annotated[Caller, Depends(_caller)]
 Reader = Annotated[Caller, Depends(_allowed(Action.READ_REFERENCE))]
 BundleLister = Annotated[Caller, Depends(_allowed(Action.LIST_BUNDLES))]

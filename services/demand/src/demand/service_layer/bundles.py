@@ -4,10 +4,12 @@ the deadline, close or cancel. Each one leaves a reason in the bundle's trail.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from bundling_shared.errors import NotFound, again_if_changed
 from demand.domain.access import Action, Caller, Relation, acting_nation, authorise, seen_by, to_bundle, view_of
@@ -18,7 +20,9 @@ from demand.domain.pledge import PledgeTotals
 from demand.service_layer import events
 from demand.service_layer.aggregator import place_again
 from demand.service_layer.capacity import capacity_of_item
-from demand.service_layer.unit_of_work import BundleFilter, UnitOfWork
+from demand.service_layer.unit_of_work import BundleFilter, ListedBundle, UnitOfWork
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -91,17 +95,53 @@ async def bundle_trail(
         return found, await uow.bundles.count_trail(bundle_id, nation)
 
 
+class Summaries(Generic[S]):
+    """The bundles of lists as each caller may see them, made once per state of a bundle:
+    a board reads the same pages again and again, and between two reads few of their
+    bundles change. A bundle's summary is made from the bundle alone, as the caller stands
+    to it, on one day (its funding is assessed on the day): it is kept under the bundle's
+    `ListedBundle` (what changes a bundle changes that), the caller's role, nation and
+    organisation, and the day. The least recently read are let go beyond `size`."""
+
+    def __init__(self, summarise: Callable[[BundleView], S], size: int = 2_048) -> None:
+        self._summarise = summarise
+        self._size = size
+        self._kept: OrderedDict[Hashable, S] = OrderedDict()
+
+    def known(self, key: Hashable) -> S | None:
+        summary = self._kept.get(key)
+        if summary is not None:
+            self._kept.move_to_end(key)
+        return summary
+
+    def made(self, key: Hashable, view: BundleView) -> S:
+        summary = self._kept[key] = self._summarise(view)
+        if len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+        return summary
+
+
 async def list_bundles(
-    uow: UnitOfWork, *, caller: Caller, f: BundleFilter, limit: int, offset: int
-) -> tuple[list[BundleView], int]:
-    """The bundles `caller` may read one by one, each as it may see it, and how many there are."""
+    uow: UnitOfWork, *, caller: Caller, f: BundleFilter, limit: int, offset: int, summaries: Summaries[S]
+) -> tuple[list[S], int]:
+    """The bundles `caller` may read one by one, each as it may see it, and how many there
+    are. Only the bundles of the page not summarised in that state before are read."""
     f = replace(f, seen_by=seen_by(caller, Action.READ_BUNDLE))
     async with uow:
         # Counted first: what a unit of work holds is written before each read, and after
         # the page is read that is its bundles' shares, compared with how they were read.
         total = await uow.bundles.count(f)
-        found = await uow.bundles.list(f, limit, offset)
-        return [_view(uow, b, caller) for b in found], total
+        today = uow.clock.now().date()
+        who = (caller.role, caller.nation, caller.organisation, today)
+        page = await uow.bundles.listed(f, limit, offset)
+        known = {b.id: summaries.known((b, *who)) for b in page}
+        unknown = [bundle_id for bundle_id, summary in known.items() if summary is None]
+        if unknown:
+            for bundle in (await uow.bundles.get_many(unknown)).values():
+                # Kept as read: the page may have been read a moment before it changed.
+                key = (ListedBundle(bundle.id, bundle.revision, bundle.contracting_problem), *who)
+                known[bundle.id] = summaries.made(key, _view(uow, bundle, caller))
+        return [summary for summary in known.values() if summary is not None], total
 
 
 async def _act(

@@ -72,6 +72,17 @@ class OpenBundle:
 
 
 @dataclass(frozen=True)
+class ListedBundle:
+    """A bundle on a page of a list, by what tells whether it is as it was read before: its
+    revision, which every change raises (`BundleState._changed`), and its contracting
+    problem, which changes without one (`Bundle.not_contracted`)."""
+
+    id: str
+    revision: int
+    contracting_problem: str | None
+
+
+@dataclass(frozen=True)
 class StoredAnswer:
     """The answer given to a request carrying an Idempotency-Key, replayed on a retry."""
 
@@ -161,6 +172,11 @@ class Bundles(Protocol):
         ...
 
     async def list(self, f: BundleFilter, limit: int, offset: int) -> Sequence[Bundle]: ...
+    async def listed(self, f: BundleFilter, limit: int, offset: int) -> Sequence[ListedBundle]:
+        """The page `list` gives, without reading the bundles themselves."""
+        ...
+
+    async def get_many(self, bundle_ids: Collection[str]) -> dict[str, Bundle]: ...
     async def count(self, f: BundleFilter) -> int: ...
     async def due_for_publication(self, changed_before: datetime, pending_before: datetime) -> Sequence[Bundle]: ...
     def add_line(self, line: BundleLine) -> None: ...

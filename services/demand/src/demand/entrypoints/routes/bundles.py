@@ -19,6 +19,7 @@ from demand.entrypoints.deps import (
     BundleId,
     BundleLimit,
     BundleLister,
+    BundleSummaries,
     CallerOf,
     Desk,
     ItemFilter,
@@ -58,6 +59,7 @@ def _out(view: handlers.BundleView) -> BundleOut:
 async def list_bundles(
     uow: Uow,
     caller: BundleLister,
+    summaries: BundleSummaries,
     status_: Annotated[BundleStatus | None, Query(alias="status")] = None,
     item_code: ItemFilter = None,
     kind: BundleKind | None = None,
@@ -68,9 +70,15 @@ async def list_bundles(
     it may see it, in summary: its yearly quantities, funding reasons and lines are read on
     the bundle."""
     f = BundleFilter(status=status_, item_code=item_code, kind=kind)
-    views, total = await handlers.list_bundles(uow(), caller=caller, f=f, limit=limit, offset=offset)
-    items = [BundleSummaryOut.of(v.bundle, v.nation, v.today) for v in views]
+    items, total = await handlers.list_bundles(
+        uow(), caller=caller, f=f, limit=limit, offset=offset, summaries=summaries
+    )
     return Page(items=items, limit=limit, offset=offset, total=total)
+
+
+def bundle_summaries() -> handlers.Summaries[BundleSummaryOut]:
+    """The summaries one app keeps for its lists (`handlers.Summaries`)."""
+    return handlers.Summaries(lambda view: BundleSummaryOut.of(view.bundle, view.nation, view.today))
 
 
 @router.get("/{bundle_id}", response_model=BundleOut)
