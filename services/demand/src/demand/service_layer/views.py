@@ -99,7 +99,7 @@ async def demand_sheet(uow: UnitOfWork, *, item_code: str) -> DemandSheet:
     sheet = DemandSheet(item_code, as_of=uow.clock.now())
     nations: set[str] = set()
     async with uow:
-        item = await uow.catalogue.get(item_code)
+        item = await uow.catalogue.current(item_code)  # read, not changed: as of a moment ago
         if item is None:
             raise NotFound(f"item {item_code} not found")
         for alike in await uow.needs.demand_of_item(item_code):
