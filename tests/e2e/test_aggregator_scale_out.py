@@ -149,9 +149,11 @@ async def test_needs_are_placed_once_each_by_aggregators_that_come_and_go(
         for each in (first, second, third):
             each.stop()
     print(f"{len(needs):,} needs by 2, 3, then 2 aggregators in {time.monotonic() - started:.0f} s")
-    # Taking turns on the bundles of their items, no aggregator had its batch beaten to them
-    # and fall back to placing its needs one by one.
+    # Taking turns on the bundles of their items, no aggregator had a batch placed again
+    # under its items' locks beaten to its bundles, nor fell back to placing its needs one
+    # by one.
     for each in (first, second, third):
+        assert "aggregator.batch_beaten_again" not in each.log_text(), each.log_tail()
         assert "aggregator.batch_failed" not in each.log_text(), each.log_tail()
     await check_placement(database, needs)
     await the_check_notices_each_flaw(database, needs)

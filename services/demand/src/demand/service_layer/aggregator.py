@@ -108,7 +108,7 @@ async def aggregate_batch(
             if before is not None:
                 await before.applied  # what it stored, the one by one path included, is read afresh
             try:
-                await again_if_changed(lambda: aggregate_together(events, uow), attempts=BATCH_ATTEMPTS)
+                await again_if_changed(lambda: _together_again(events, uow), attempts=BATCH_ATTEMPTS)
                 return []
             except Exception as exc:
                 log.warning("aggregator.batch_failed", events=len(events), error=repr(exc))
@@ -187,6 +187,18 @@ async def _together(events: Sequence[NeedChange], uow: UnitOfWork, before: Befor
         await uow.commit()
         if relay is not None:
             relay.committed.set_result(True)
+
+
+async def _together_again(events: Sequence[NeedChange], uow: UnitOfWork) -> None:
+    """The batch placed again from what is stored, holding its items' locks from its first
+    read. Aggregators write bundles only under those locks, so one beaten to its bundles
+    now was beaten by something else (a coordinator's act on a bundle) or the aggregators'
+    turns are broken: worth a warning either way."""
+    try:
+        await aggregate_together(events, uow)
+    except ChangedMeanwhile:
+        log.warning("aggregator.batch_beaten_again", events=len(events))
+        raise
 
 
 class _Rebase(Exception):

@@ -250,6 +250,7 @@ class BundlesInBatch(BundleRepository):
         return found
 
     async def write_held(self) -> None:
+        await self.hold_items({b.item_code for b in self.known.values() if b.revision != self.stored_revision[b.id]})
         await self._session.flush()
         await self._write_bundles()
         await self._parts.write()

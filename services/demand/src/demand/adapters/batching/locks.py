@@ -45,13 +45,17 @@ class OpeningLocks:
             self.held.update({item_code, *others})
 
     async def take_all(self, item_codes: Collection[str]) -> None:
-        """On PostgreSQL, the locks of all a batch's items before their bundles are read:
-        aggregators in other processes placing needs of the same items then take turns,
-        each reading the bundles as the one before committed them, instead of each finding
-        at its commit that another changed them meanwhile and starting again. SQLite has
-        one writer at a time already."""
-        if item_codes and self._session.get_bind().dialect.name == "postgresql":
-            await self.take(min(item_codes), others=item_codes)
+        """On PostgreSQL, the locks of all these items not held yet, in one order. A batch
+        takes those of its items before their bundles are read: aggregators in other
+        processes placing needs of the same items then take turns, each reading the bundles
+        as the one before committed them, instead of each finding at its commit that another
+        changed them meanwhile and starting again. A batch that began from the bundles the
+        batch before handed over (and so took no lock then) takes them before it writes its
+        bundles: a batch holding them is never beaten to its bundles by one that does not.
+        SQLite has one writer at a time already."""
+        missing = set(item_codes) - self.held
+        if missing and self._session.get_bind().dialect.name == "postgresql":
+            await self.take(min(missing), others=missing)
 
     def first_asked(self, item_code: str) -> bool:
         """Whether this is the first time, under the item's lock, that the transaction asks
