@@ -11,8 +11,10 @@ import functools
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, Insert, Table, insert, update
+from sqlalchemy import Column, Insert, Table, TextClause, bindparam, insert, text, update
 from sqlalchemy import inspect as mapping_of
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -89,6 +91,63 @@ def rows_of(table: Table, objects: Sequence[object]) -> list[Rows]:
         row = row_of(obj)
         shapes.setdefault(tuple(row), []).append(row)
     return [(insert_into(table), rows) for rows in shapes.values()]
+
+
+TOGETHER_AT_MOST = 32
+"""Rows of a commit's plain inserts sent as one statement, at most; more go as they are."""
+
+
+def inserts_together(dialect: str, written: Sequence[Rows]) -> tuple[TextClause, dict[str, Any]] | None:
+    """On PostgreSQL, a commit's plain inserts into several tables (a need, its first
+    version, its idempotency record and its event) as one statement, each insert a part of
+    its `WITH`: one round trip to the server instead of one per table, each of which cost
+    the service as much as a short insert's own work. The foreign keys are checked at the
+    statement's end, when every part has written its rows. None where that does not
+    apply: on SQLite (which has no inserts in a `WITH`), for one table, for more rows than
+    `TOGETHER_AT_MOST`, or for an insert that is not a plain one (`insert_into`)."""
+    if dialect != "postgresql" or len(written) < 2 or sum(len(rows) for _, rows in written) > TOGETHER_AT_MOST:
+        return None
+    shape = []
+    for statement, rows in written:
+        columns = tuple(rows[0])
+        if statement is not insert_into(statement.table) or any(tuple(row) != columns for row in rows):
+            return None
+        if _defaulted_here(statement.table) - set(columns):
+            return None  # a default of Python's to work out for each row: as a plain insert does
+        shape.append((statement.table, columns, len(rows)))
+    values = {
+        f"w{i}r{j}_{column}": value
+        for i, (_, rows) in enumerate(written)
+        for j, row in enumerate(rows)
+        for column, value in row.items()
+    }
+    return _together(tuple(shape)), values
+
+
+@functools.cache
+def _defaulted_here(table: Table) -> frozenset[str]:
+    return frozenset(c.key for c in table.columns if c.default is not None)
+
+
+@functools.lru_cache(maxsize=256)
+def _together(shape: tuple[tuple[Table, tuple[str, ...], int], ...]) -> TextClause:
+    """The statement of `inserts_together` for tables, columns and row counts, built once.
+    Written as text with typed parameters: SQLAlchemy compiles an insert inside a `WITH`
+    anew every time (it keeps no compiled form of one), which cost more than it saved."""
+    quote = _POSTGRESQL.identifier_preparer
+    parts, parameters = [], []
+    for i, (table, columns, count) in enumerate(shape):
+        names = ", ".join(quote.quote(table.c[c].name) for c in columns)
+        rows = []
+        for j in range(count):
+            rows.append("(" + ", ".join(f":w{i}r{j}_{c}" for c in columns) + ")")
+            parameters += [bindparam(f"w{i}r{j}_{c}", type_=table.c[c].type) for c in columns]
+        table_name = quote.format_table(table)  # names from the mapping, values only as parameters
+        parts.append(f"w{i} AS (INSERT INTO {table_name} ({names}) VALUES {', '.join(rows)})")  # noqa: S608
+    return text(f"WITH {', '.join(parts)} SELECT 1").bindparams(*parameters)
+
+
+_POSTGRESQL: Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
 async def insert_rows(session: AsyncSession, table: Table, objects: Sequence[object]) -> None:

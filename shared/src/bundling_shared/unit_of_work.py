@@ -20,15 +20,19 @@ from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.messaging import inbox, outbox
-from bundling_shared.repository import Rows, insert_into
+from bundling_shared.repository import Rows, insert_into, inserts_together
 from bundling_shared.topics import Topic
 
 
 def _write_and_commit(session: Session, rows: Sequence[Rows]) -> None:
-    if rows:
+    written = [(statement, batch) for statement, batch in rows if batch]
+    if written:
         connection = session.connection()
-        for statement, batch in rows:
-            if batch:
+        together = inserts_together(connection.dialect.name, written)
+        if together is not None:
+            connection.execute(*together)
+        else:
+            for statement, batch in written:
                 connection.execute(statement, batch[0] if len(batch) == 1 else batch)
     session.commit()
 

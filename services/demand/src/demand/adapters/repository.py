@@ -14,11 +14,10 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, Integer, Select, and_, bindparam, cast, exists, false, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from bundling_shared.repository import Rows, SessionRepository, claim, insert_rows, rows_of
+from bundling_shared.repository import Rows, SessionRepository, claim, insert_into, insert_rows, rows_of
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.orm import (
@@ -45,7 +44,6 @@ from demand.domain.bundle import (
 from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
 from demand.service_layer.unit_of_work import (
-    AnsweredMeanwhile,
     BundleFilter,
     ListedBundle,
     NeedFilter,
@@ -423,7 +421,7 @@ class BundleRepository:
 _ANSWER = select(idempotency_keys).where(
     idempotency_keys.c.scope == bindparam("scope"), idempotency_keys.c.key == bindparam("key")
 )
-_REMEMBER = idempotency_keys.insert()
+_REMEMBER = insert_into(idempotency_keys)
 
 
 _BUNDLES_OF_NATION = select(func.count()).where(bundle_shares.c.nation == bindparam("nation"))
@@ -456,10 +454,14 @@ _OPEN_OF_ITEM_COUNTED = (
 
 
 class IdempotencyRepository:
-    """Answers already given to a request with an Idempotency-Key, per caller."""
+    """Answers already given to a request with an Idempotency-Key, per caller. An answer
+    added is written with the transaction's other rows as it commits: a key taken
+    meanwhile then fails the commit by its uniqueness, and the request is looked up again
+    (`answer_once`)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._new: list[dict[str, Any]] = []
 
     async def get(self, scope: str, key: str) -> StoredAnswer | None:
         connection = await self._session.connection()  # a plain row: no flush, no mapping
@@ -469,18 +471,25 @@ class IdempotencyRepository:
         return StoredAnswer(row.fingerprint, row.status_code, row.body)
 
     async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None:
-        row = {
-            "scope": scope,
-            "key": key,
-            "created_at": at,
-            "fingerprint": answer.fingerprint,
-            "status_code": answer.status_code,
-            "body": answer.body,
-        }
-        try:
-            await (await self._session.connection()).execute(_REMEMBER, row)
-        except IntegrityError as exc:
-            raise AnsweredMeanwhile(f"the Idempotency-Key {key} was answered meanwhile") from exc
+        self._new.append(
+            {
+                "scope": scope,
+                "key": key,
+                "created_at": at,
+                "fingerprint": answer.fingerprint,
+                "status_code": answer.status_code,
+                "body": answer.body,
+            }
+        )
+
+    def take_new(self) -> list[Rows]:
+        """The answers added since the last time, for the commit to write with the rest."""
+        new, self._new = self._new, []
+        return [(_REMEMBER, new)] if new else []
+
+    async def write_new(self) -> None:
+        for statement, rows in self.take_new():
+            await (await self._session.connection()).execute(statement, rows)
 
 
 @functools.lru_cache(maxsize=256)

@@ -70,10 +70,11 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         and their parts after them, as their keys require."""
         registered = sum(1 for row in self._staged if row["event_type"] == NeedRegisteredV1.TYPE)
         if self._bundle_parts.untouched() and not self._processed_at_commit:
-            await self._commit_after(self._need_rows.take_new())
+            await self._commit_after([*self.idempotency.take_new(), *self._need_rows.take_new()])
         else:
             await self._need_rows.write_new()
             await self.bundles.write_held()
+            await self.idempotency.write_new()
             if self._processed_at_commit:
                 rows, self._processed_at_commit = self._processed_at_commit, []
                 await execute_many(self.session, "processed", insert(_PROCESSED), rows)

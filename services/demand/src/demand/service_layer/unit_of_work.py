@@ -203,14 +203,15 @@ class Bundles(Protocol):
 
 
 class AnsweredMeanwhile(Conflict):
-    """Raised by `IdempotencyKeys.add`: a request with the same key stored its answer first
-    (an earlier one, or one racing in at the same moment), and that answer stands."""
+    """A request with the same key stored its answer first (an earlier one, or one racing
+    in at the same moment), and that answer stands."""
 
 
 class IdempotencyKeys(Protocol):
     async def get(self, scope: str, key: str) -> StoredAnswer | None: ...
     async def add(self, scope: str, key: str, answer: StoredAnswer, at: datetime) -> None:
-        """Raises `AnsweredMeanwhile` when the key is taken."""
+        """Kept with the transaction. A key taken meanwhile is refused then, or at the
+        latest by the commit (with `AnsweredMeanwhile` or the database's own refusal)."""
         ...
 
 

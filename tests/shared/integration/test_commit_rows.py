@@ -1,0 +1,106 @@
+"""What a commit writes at its end, on both databases: on PostgreSQL a desk's need, its
+first version, its idempotency record and its event go to the server as one statement,
+the foreign key between the need and its version holding; a key taken meanwhile refuses
+the whole commit; many rows go as they did, a statement per table."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bundling_shared.db import make_engine, make_session_factory, migrate
+from bundling_shared.repository import TOGETHER_AT_MOST
+from bundling_shared.topics import NEEDS
+from demand.adapters import orm
+from demand.adapters.unit_of_work import DemandUnitOfWork
+from demand.domain.need import Need, NeedVersion
+from demand.entrypoints.app import MIGRATIONS
+from demand.service_layer.unit_of_work import StoredAnswer
+from tests.shared.integration.test_outbox import event as need_event
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    orm.start_mappers()
+    engine = make_engine(database_url)
+    await migrate(engine, MIGRATIONS)
+    yield engine
+    await engine.dispose()
+
+
+def statements_sent(engine: AsyncEngine) -> list[str]:
+    sent: list[str] = []
+
+    def noted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", noted)
+    return sent
+
+
+async def register(engine: AsyncEngine, count: int, key: str) -> None:
+    """`count` needs, each with its first version and event, and one idempotency record."""
+    uow = DemandUnitOfWork(make_session_factory(engine))
+    async with uow:
+        item = await uow.catalogue.get("AMMO-155MM")
+        for _ in range(count):
+            need = Need.register(
+                now=NOW,
+                item=item,
+                nation="NLD",
+                item_code="AMMO-155MM",
+                quantity=100,
+                window_start=date(2030, 1, 1),
+                window_end=date(2031, 12, 31),
+            )
+            uow.needs.add(need)
+            uow.needs.add_version(NeedVersion.of(need, "nld-desk", "registered"))
+            await uow.emit(NEEDS, need_event(need.id))
+        await uow.idempotency.add("NLD", key, StoredAnswer("f", 201, "{}"), NOW)
+        await uow.commit()
+
+
+async def stored(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as conn:
+        return {
+            table.name: int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+            for table in (orm.needs, orm.need_versions, orm.idempotency_keys, orm.outbox)
+        }
+
+
+async def test_a_desk_s_registration_is_one_statement_on_postgresql_and_every_row_is_written(
+    engine: AsyncEngine,
+) -> None:
+    sent = statements_sent(engine)
+    await register(engine, 1, "k-1")
+    assert await stored(engine) == {"needs": 1, "need_versions": 1, "idempotency_keys": 1, "outbox": 1}
+    inserts = [s for s in sent if "INSERT" in s]
+    if engine.dialect.name == "postgresql":
+        assert len(inserts) == 1, inserts
+        assert inserts[0].startswith("WITH")
+    else:
+        assert len(inserts) == 4, inserts
+
+
+async def test_a_key_taken_refuses_the_whole_commit(engine: AsyncEngine) -> None:
+    await register(engine, 1, "k-1")
+    with pytest.raises(IntegrityError):
+        await register(engine, 1, "k-1")
+    assert await stored(engine) == {"needs": 1, "need_versions": 1, "idempotency_keys": 1, "outbox": 1}
+
+
+async def test_many_rows_go_a_statement_per_table(engine: AsyncEngine) -> None:
+    sent = statements_sent(engine)
+    many = TOGETHER_AT_MOST  # with their versions and events, three times as many rows
+    await register(engine, many, "k-many")
+    assert await stored(engine) == {"needs": many, "need_versions": many, "idempotency_keys": 1, "outbox": many}
+    inserts = [s for s in sent if "INSERT" in s]
+    assert not any(s.startswith("WITH") for s in inserts)
