@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Column, DateTime, Enum, TypeDecorator, event, text
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_only
 
@@ -93,8 +94,20 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
         # its publisher. A connection beyond them is opened for one transaction and closed
         # after it; under a steady load at the pool's edge every such transaction paid for
         # a connection, its authentication and the driver's reading of the types.
-        kwargs.update(pool_size=20, max_overflow=10, pool_pre_ping=True)
+        kwargs.update(pool_size=20, max_overflow=10)
     engine = create_async_engine(url, **kwargs)
+    if not is_sqlite(url):
+
+        @event.listens_for(engine.sync_engine, "checkout")
+        def _closed_meanwhile(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+            """A connection the server closed while it waited in the pool (a restart, an
+            administrator) is replaced before it is handed out. The driver knows from its
+            socket, so no statement goes to the server for it: a ping was three round trips
+            (BEGIN, an empty query, ROLLBACK) before each transaction."""
+            driver = record.driver_connection
+            if driver is not None and driver.is_closed():
+                raise DisconnectionError("the server closed this connection while it was in the pool")
+
     if is_sqlite(url):
 
         @event.listens_for(engine.sync_engine, "connect")
