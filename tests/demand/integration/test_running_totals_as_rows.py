@@ -10,7 +10,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.events.demand import (
@@ -21,7 +21,7 @@ from bundling_shared.events.demand import (
     NeedWithdrawnV1,
 )
 from demand.adapters import orm
-from demand.adapters.batching.bulk_writes import execute_many
+from demand.adapters.batching.bulk_writes import COPIED_FROM, execute_many
 from demand.adapters.repository import BundleRepository
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.domain.bundle import Bundle, BundleKind, Participation
@@ -159,16 +159,27 @@ def a_need(need_id: str, **changes: object) -> Need:
     ],
     ids=["full", "empty-lists", "nulls"],
 )
+@pytest.mark.parametrize("rows", [1, COPIED_FROM], ids=["one-row", "rows-copied"])
 async def test_rows_written_at_the_drivers_speed_are_stored_as_the_mapping_stores_them(
-    database_url: str, changes: dict[str, object]
+    database_url: str, changes: dict[str, object], rows: int
 ) -> None:
+    """On PostgreSQL a few rows are inserted, more copied in: each way stores them alike."""
     async with opened(database_url) as uow:
         by_mapping, in_bulk = a_need("need-by-mapping", **changes), a_need("need-in-bulk", **changes)
+        others = [a_need(f"need-in-bulk-{i:02}", **changes) for i in range(rows - 1)]  # sorted after both
         async with uow() as u:
             u.needs.add(by_mapping)
-            row = {column.key: getattr(in_bulk, column.key) for column in orm.needs.columns}
-            await execute_many(u.session, "a need", insert(orm.needs), [row])
+            written = [{column.key: getattr(n, column.key) for column in orm.needs.columns} for n in [in_bulk, *others]]
+            sent: list[str] = []
+            engine = u.session.get_bind()
+            note = lambda *args: sent.append(args[2])  # noqa: E731
+            event.listen(engine, "before_cursor_execute", note)
+            await execute_many(u.session, "a need", insert(orm.needs), written)
+            event.remove(engine, "before_cursor_execute", note)
             await u.commit()
+        copied = database_url.startswith("postgresql") and rows >= COPIED_FROM
+        inserts = [s.split("(")[0].strip() for s in sent if s.startswith("INSERT")]
+        assert inserts == ([] if copied else ["INSERT INTO needs"])
         async with uow() as u:
             # The values as the database keeps them (SQLite: text), no conversion on the way out.
             stored = (await u.session.execute(select(orm.needs).order_by(orm.needs.c.id))).all()

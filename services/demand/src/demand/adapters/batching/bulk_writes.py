@@ -14,9 +14,10 @@ tests; on PostgreSQL only the empty JSON list does).
 On PostgreSQL a statement no longer runs once per row: run so, even pipelined by the
 driver, each row cost the server a statement of its own (binding, executor start and end)
 and the client a protocol message. Rows to insert are copied in (COPY, in the binary
-format); an update or a delete runs once, each parameter an array of its values, one per
-row, and the rows are read from `unnest()` of those arrays. Inserted from arrays too, the
-rows cost the client a type check per value as the driver took the arrays apart.
+format), unless they are only a few (`COPIED_FROM`); an update or a delete runs once, each
+parameter an array of its values, one per row, and the rows are read from `unnest()` of
+those arrays. Inserted from arrays too, the rows cost the client a type check per value as
+the driver took the arrays apart.
 """
 
 from __future__ import annotations
@@ -120,11 +121,22 @@ _SHORTCUTS: dict[str, list[tuple[type[TypeEngine[Any]], Shortcut]]] = {
 }
 
 
+COPIED_FROM = 16
+"""On PostgreSQL, rows inserted by copying from this many on; fewer (a desk's act writes a
+trail entry or two) go as an insert prepared once: one round trip to the server, where
+copying takes two (the command, then the rows)."""
+
+
 def _prepare(statement: Statement, keys: tuple[str, ...], dialect: Dialect) -> Write:
     if dialect.name != "postgresql":
         return _per_row(statement, keys, dialect)
     if isinstance(statement, Insert):
-        return _copied(statement, keys, dialect)
+        few, many = _per_row(statement, keys, dialect), _copied(statement, keys, dialect)
+
+        async def write(connection: AsyncConnection, rows: Rows, counted: bool) -> int:
+            return await (few if len(rows) < COPIED_FROM else many)(connection, rows, counted)
+
+        return write
     return _from_arrays(statement, keys, dialect)
 
 
