@@ -61,12 +61,19 @@ def row_of(aggregate: object) -> dict[str, Any]:
     return row
 
 
-async def claim(session: AsyncSession, key: Column[str], value: str, unchanged: Column[Any]) -> None:
+async def claim(
+    session: AsyncSession, key: Column[str], value: str, unchanged: Column[Any], kind: type[Any] | None = None
+) -> None:
     """The row whose `key` is `value` is this transaction's to change until it ends, by a
     write that changes nothing (`unchanged` set to itself), before the row is read: on
     PostgreSQL it locks the row, on SQLite it takes the database's write lock. Acts on
     the same aggregate at once then take turns, each reading what the one before wrote,
-    instead of reading the same state and starting over."""
+    instead of reading the same state and starting over. Given the mapped `kind`, on
+    PostgreSQL the row is read locked instead (FOR UPDATE), and the session's `get` then
+    answers from what was read: one statement where the write and the read were two."""
+    if kind is not None and session.get_bind().dialect.name == "postgresql":
+        await session.get(kind, value, with_for_update=True)
+        return
     statement = update(key.table).where(key == value).values({unchanged: unchanged})
     await (await session.connection()).execute(statement)
 

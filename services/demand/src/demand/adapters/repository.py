@@ -249,13 +249,7 @@ class BundleRepository:
         self._parts.added(bundle)
 
     async def claim(self, bundle_id: str) -> None:
-        """On PostgreSQL the bundle is read locked (FOR UPDATE), and `get` answers from what
-        was read: one statement where a write that changes nothing and then the read were
-        two. SQLite has no row locks: the write takes its write lock."""
-        if self._session.get_bind().dialect.name == "postgresql":
-            await self._session.get(Bundle, bundle_id, with_for_update=True)
-        else:
-            await claim(self._session, bundles.c.id, bundle_id, unchanged=bundles.c.revision)
+        await claim(self._session, bundles.c.id, bundle_id, unchanged=bundles.c.revision, kind=Bundle)
 
     async def get(self, bundle_id: str) -> Bundle | None:
         bundle = await self._session.get(Bundle, bundle_id)
