@@ -70,9 +70,13 @@ async def claim(
     the same aggregate at once then take turns, each reading what the one before wrote,
     instead of reading the same state and starting over. Given the mapped `kind`, on
     PostgreSQL the row is read locked instead (FOR UPDATE), and the session's `get` then
-    answers from what was read: one statement where the write and the read were two."""
+    answers from what was read: one statement where the write and the read were two. The
+    session keeps what was read for as long as it lives: its map of the objects it loaded
+    holds them weakly, and an object no one holds is gone before the `get` that follows."""
     if kind is not None and session.get_bind().dialect.name == "postgresql":
-        await session.get(kind, value, with_for_update=True)
+        claimed = await session.get(kind, value, with_for_update=True)
+        if claimed is not None:
+            session.info.setdefault("claimed", []).append(claimed)
         return
     statement = update(key.table).where(key == value).values({unchanged: unchanged})
     await (await session.connection()).execute(statement)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from bundling_shared.auth import Role
 from demand.domain.access import Caller
@@ -82,3 +84,25 @@ async def test_desks_answering_at_once_take_turns_and_none_has_to_start_over(
     assert [a.status_code for a in answers] == [200] * len(nations)
     stored = await client.get(f"/v1/bundles/{bid}", headers=await lead(client, bid))
     assert {p["nation"]: p["confirmed_quantity"] for p in stored.json()["participation"]} == dict.fromkeys(nations, 100)
+
+
+async def test_an_act_reads_its_bundle_once(demand: Demand) -> None:
+    """The claim reads the bundle locked on PostgreSQL (a write claims it on SQLite) and
+    the act's rules are checked on that reading: no second trip for the same row."""
+    service, client = demand
+    bid = await opened_bundle(demand, {"NLD": 200, "DEU": 400})
+    sent: list[str] = []
+
+    def noted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(service.engine.sync_engine, "before_cursor_execute", noted)
+    try:
+        answer = await client.post(
+            f"/v1/bundles/{bid}/participation", json={"decision": "confirm"}, headers=desk("DEU")
+        )
+    finally:
+        event.remove(service.engine.sync_engine, "before_cursor_execute", noted)
+    assert answer.status_code == 200
+    reads = [s for s in sent if s.startswith("SELECT") and "FROM bundles WHERE bundles.id" in s]
+    assert len(reads) == 1, reads
