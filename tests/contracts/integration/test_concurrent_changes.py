@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm.exc import StaleDataError
 
 from bundling_shared.auth import Principal, Role
@@ -111,3 +113,45 @@ async def test_call_offs_at_once_on_one_framework_take_turns_and_none_has_to_sta
     )
     framework_out = await api.call("GET", f"/v1/frameworks/{framework_id}", desk("NLD"))
     assert framework_out["remaining_quantity"] == 1  # 9 - 8
+
+
+async def test_a_call_off_on_postgresql_is_claimed_read_and_written_in_few_statements(api: Api) -> None:
+    """On PostgreSQL the claim reads the framework locked (FOR UPDATE) and the rules are
+    checked on that reading, and the call-off, its log entry and its event are written in
+    one statement; on SQLite a write claims the framework, a read follows, and each row
+    is an insert of its own."""
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
+    assert framework_id is not None
+    supplier = await api.supplier("THALES-NL", "NLD")
+    await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"), {"supplier_id": supplier["id"]})
+    body = {"item_code": "MMR", "quantity": 1, "delivery_due": (TODAY + timedelta(days=30)).isoformat()}
+    engine = api.service.engine.sync_engine
+    sent: list[str] = []
+
+    def noted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", noted)
+    try:
+        placed = await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"), body, 201)
+    finally:
+        event.remove(engine, "before_cursor_execute", noted)
+    written = next(i for i, s in enumerate(sent) if "INSERT INTO call_offs" in s)
+    before = [s for s in sent[:written] if "frameworks" in s and "called_off_quantity=" not in s]
+    if engine.dialect.name == "postgresql":
+        assert len(before) == 1 and before[0].endswith("FOR UPDATE"), before
+        together = sent[written]
+        assert (
+            together.startswith("WITH")
+            and "INSERT INTO framework_changes" in together
+            and "INSERT INTO outbox" in together
+        )
+    else:
+        assert [s.split()[0] for s in before] == ["UPDATE", "SELECT"], before
+    stored = await api.call("GET", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"))
+    assert [c["id"] for c in stored["items"]] == [placed["id"]]
+    assert stored["items"][0] == placed
+    log = await api.call("GET", f"/v1/frameworks/{framework_id}/change-log", desk("NLD"))
+    assert [e["what"] for e in log["items"] if e["what"].endswith(placed["id"])] == [
+        f"NLD called off 1 MMR from {supplier['id']} (direct); {placed['id']}"
+    ]

@@ -44,7 +44,7 @@ from sqlalchemy.orm import defer, raiseload
 from sqlalchemy.orm.interfaces import ORMOption
 from sqlalchemy.types import JSON, String
 
-from bundling_shared.repository import SessionRepository, claim, insert_into
+from bundling_shared.repository import Rows, SessionRepository, claim, insert_into, rows_of
 from contracts.adapters.orm import (
     call_offs,
     contract_lines,
@@ -638,14 +638,22 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         query = select(FrameworkContract).where(frameworks.c.bundle_id == bundle_id)
         return (await self._session.scalars(query)).first()
 
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self._placed: dict[str, CallOff] = {}
+
     def add_call_off(self, call_off: CallOff) -> None:
-        self._session.add(call_off)
+        """Written with the commit as a plain row (`take_new`): nothing changes a call-off
+        in the transaction that places it."""
+        self._placed[call_off.id] = call_off
 
     async def claim(self, framework_id: str) -> None:
-        await claim(self._session, frameworks.c.id, framework_id, unchanged=frameworks.c.row_version)
+        await claim(
+            self._session, frameworks.c.id, framework_id, unchanged=frameworks.c.row_version, kind=FrameworkContract
+        )
 
     async def call_off(self, call_off_id: str) -> CallOff | None:
-        return await self._session.get(CallOff, call_off_id)
+        return self._placed.get(call_off_id) or await self._session.get(CallOff, call_off_id)
 
     async def for_reading(self, framework_id: str) -> FrameworkContract | None:
         query = select(FrameworkContract).where(frameworks.c.id == framework_id).options(*self._partial())
@@ -687,19 +695,19 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         rows = (await self._session.execute(query.limit(limit).offset(offset))).all()
         return Found([_log_entry(row) for row in rows], total)
 
-    async def write_change_logs(self) -> None:
-        """The entries the acts of this transaction wrote to the frameworks the session
-        holds, appended to their logs in one statement; the frameworks' rows first, which
-        the entries refer to."""
+    def take_new(self) -> list[Rows]:
+        """The call-offs placed and the entries the acts of this transaction wrote to the
+        logs of the frameworks the session holds, for the commit to write with the rest
+        (`SqlAlchemyUnitOfWorkBase._commit_after`), after the frameworks' own rows, which
+        they refer to."""
+        placed, self._placed = list(self._placed.values()), {}
         session = self._session.sync_session
         held = [f for f in (*session.new, *session.identity_map.values()) if isinstance(f, FrameworkContract)]
-        rows = []
+        entries = []
         for framework in held:
-            entries, framework.change_log = framework.change_log, []
-            rows += [{"framework_id": framework.id, **entry} for entry in entries]
-        if rows:
-            await self._session.flush()
-            await self._session.execute(insert_into(framework_changes), rows[0] if len(rows) == 1 else rows)
+            logged, framework.change_log = framework.change_log, []
+            entries += [{"framework_id": framework.id, **entry} for entry in logged]
+        return rows_of(call_offs, placed) + ([(insert_into(framework_changes), entries)] if entries else [])
 
     async def accession_requests(
         self, framework_id: str, only: Only | None, limit: int, offset: int
