@@ -634,13 +634,13 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
     kind = FrameworkContract
     _partial = staticmethod(lambda: _leaving_out(FrameworkContract, columns=["accession_requests"]))
 
-    async def for_bundle(self, bundle_id: str) -> FrameworkContract | None:
-        query = select(FrameworkContract).where(frameworks.c.bundle_id == bundle_id)
-        return (await self._session.scalars(query)).first()
-
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session)
         self._placed: dict[str, CallOff] = {}
+
+    async def for_bundle(self, bundle_id: str) -> FrameworkContract | None:
+        query = select(FrameworkContract).where(frameworks.c.bundle_id == bundle_id)
+        return (await self._session.scalars(query)).first()
 
     def add_call_off(self, call_off: CallOff) -> None:
         """Written with the commit as a plain row (`take_new`): nothing changes a call-off
