@@ -7,10 +7,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm.exc import StaleDataError
 
 from bundling_shared.auth import Principal, Role
@@ -22,6 +20,7 @@ from tests.contracts.integration.conftest import Api
 from tests.contracts.integration.test_api_suppliers_specifications import SPEC
 from tests.support.api import desk
 from tests.support.rivals import RivalBeforeFirstCommit
+from tests.support.statements import statements_run
 
 TODAY = date.today()
 
@@ -125,20 +124,11 @@ async def test_a_call_off_on_postgresql_is_claimed_read_and_written_in_few_state
     supplier = await api.supplier("THALES-NL", "NLD")
     await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"), {"supplier_id": supplier["id"]})
     body = {"item_code": "MMR", "quantity": 1, "delivery_due": (TODAY + timedelta(days=30)).isoformat()}
-    engine = api.service.engine.sync_engine
-    sent: list[str] = []
-
-    def noted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", noted)
-    try:
+    with statements_run(api.service.engine) as sent:
         placed = await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"), body, 201)
-    finally:
-        event.remove(engine, "before_cursor_execute", noted)
     written = next(i for i, s in enumerate(sent) if "INSERT INTO call_offs" in s)
     before = [s for s in sent[:written] if "frameworks" in s and "called_off_quantity=" not in s]
-    if engine.dialect.name == "postgresql":
+    if api.service.engine.dialect.name == "postgresql":
         assert len(before) == 1 and before[0].endswith("FOR UPDATE"), before
         together = sent[written]
         assert (

@@ -20,8 +20,9 @@ from contracts.service_layer.frameworks import Sees, create_framework_for_commit
 from contracts.service_layer.unit_of_work import Found
 from tests.contracts.events import framework_committed
 from tests.contracts.integration.conftest import Api
-from tests.contracts.integration.test_framework_totals import OLD_CALL_OFF, _downgrade, statements_run
+from tests.contracts.integration.test_framework_totals import OLD_CALL_OFF, _downgrade
 from tests.support.api import desk, industry
+from tests.support.statements import statements_run
 
 DUE = (date.today() + timedelta(days=200)).isoformat()
 

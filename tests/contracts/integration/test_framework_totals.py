@@ -5,16 +5,12 @@ from the call-offs it holds. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Connection, func, select, text
 
 from bundling_shared.db import make_engine, migrate
 from contracts.adapters import orm
@@ -23,23 +19,9 @@ from contracts.service_layer.frameworks import create_framework_for_commitment
 from tests.contracts.events import framework_committed
 from tests.contracts.integration.conftest import Api
 from tests.support.api import desk
+from tests.support.statements import statements_run
 
 DUE = (date.today() + timedelta(days=200)).isoformat()
-
-
-@contextmanager
-def statements_run(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every statement the engine sends to the database while inside."""
-    sent: list[str] = []
-
-    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(" ".join(statement.split()))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", seen)
-    try:
-        yield sent
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", seen)
 
 
 async def totals(api: Api, framework_id: str) -> tuple[int, Decimal, dict[str, int]]:

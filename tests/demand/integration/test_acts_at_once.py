@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from bundling_shared.auth import Role
 from demand.domain.access import Caller
@@ -19,6 +17,7 @@ from tests.demand.helpers import aggregate_all, lead
 from tests.demand.integration.test_bundles_api import SOON, Demand, bundles, register
 from tests.support.api import desk
 from tests.support.rivals import RivalBeforeFirstCommit
+from tests.support.statements import statements_run
 
 
 async def opened_bundle(demand: Demand, quantities: dict[str, int]) -> str:
@@ -91,18 +90,10 @@ async def test_an_act_reads_its_bundle_once(demand: Demand) -> None:
     the act's rules are checked on that reading: no second trip for the same row."""
     service, client = demand
     bid = await opened_bundle(demand, {"NLD": 200, "DEU": 400})
-    sent: list[str] = []
-
-    def noted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(" ".join(statement.split()))
-
-    event.listen(service.engine.sync_engine, "before_cursor_execute", noted)
-    try:
+    with statements_run(service.engine) as sent:
         answer = await client.post(
             f"/v1/bundles/{bid}/participation", json={"decision": "confirm"}, headers=desk("DEU")
         )
-    finally:
-        event.remove(service.engine.sync_engine, "before_cursor_execute", noted)
     assert answer.status_code == 200
     reads = [s for s in sent if s.startswith("SELECT") and "FROM bundles WHERE bundles.id" in s]
     assert len(reads) == 1, reads

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,6 +22,7 @@ from demand.domain.need import Need, NeedVersion
 from demand.entrypoints.app import MIGRATIONS
 from demand.service_layer.unit_of_work import StoredAnswer
 from tests.shared.integration.test_outbox import event as need_event
+from tests.support.statements import statements_run
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -34,16 +34,6 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await migrate(engine, MIGRATIONS)
     yield engine
     await engine.dispose()
-
-
-def statements_sent(engine: AsyncEngine) -> list[str]:
-    sent: list[str] = []
-
-    def noted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", noted)
-    return sent
 
 
 async def register(engine: AsyncEngine, count: int, key: str) -> None:
@@ -79,8 +69,8 @@ async def stored(engine: AsyncEngine) -> dict[str, int]:
 async def test_a_desk_s_registration_is_one_statement_on_postgresql_and_every_row_is_written(
     engine: AsyncEngine,
 ) -> None:
-    sent = statements_sent(engine)
-    await register(engine, 1, "k-1")
+    with statements_run(engine) as sent:
+        await register(engine, 1, "k-1")
     assert await stored(engine) == {"needs": 1, "need_versions": 1, "idempotency_keys": 1, "outbox": 1}
     inserts = [s for s in sent if "INSERT" in s]
     if engine.dialect.name == "postgresql":
@@ -98,9 +88,9 @@ async def test_a_key_taken_refuses_the_whole_commit(engine: AsyncEngine) -> None
 
 
 async def test_many_rows_go_a_statement_per_table(engine: AsyncEngine) -> None:
-    sent = statements_sent(engine)
     many = TOGETHER_AT_MOST  # with their versions and events, three times as many rows
-    await register(engine, many, "k-many")
+    with statements_run(engine) as sent:
+        await register(engine, many, "k-many")
     assert await stored(engine) == {"needs": many, "need_versions": many, "idempotency_keys": 1, "outbox": many}
     inserts = [s for s in sent if "INSERT" in s]
     assert not any(s.startswith("WITH") for s in inserts)
