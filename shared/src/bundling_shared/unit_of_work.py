@@ -25,8 +25,11 @@ from bundling_shared.topics import Topic
 
 
 def _write_and_commit(session: Session, rows: Sequence[Rows]) -> None:
+    """The session's changed objects first, then the plain rows, which may refer to them
+    (a framework made in the transaction and its call-offs), then the commit."""
     written = [(statement, batch) for statement, batch in rows if batch]
     if written:
+        session.flush()
         connection = session.connection()
         together = inserts_together(connection.dialect.name, written)
         if together is not None:

@@ -40,8 +40,5 @@ class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
         self.materials = MaterialRepository(session)
 
     async def commit(self) -> None:
-        """The changed aggregates first (a framework made in this transaction is referred
-        to by its call-offs and log entries), then the plain rows with the events: on
-        PostgreSQL a call-off, its log entry and its event are one statement."""
-        await self.session.flush()
+        """On PostgreSQL a call-off, its log entry and its event are one statement."""
         await self._commit_after(self.frameworks.take_new())
