@@ -153,12 +153,12 @@ class FakeBundles:
     async def lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
         return self._lines(bundle_id, nation)
 
-    async def listed_lines(self, bundle_id: str, nation: str | None, limit: int, offset: int) -> Sequence[ListedLine]:
-        found = _window(self._lines(bundle_id, nation), limit, offset)
-        return [ListedLine(x.need_id, x.nation, x.quantity, x.reason) for x in found]
-
-    async def count_lines(self, bundle_id: str, nation: str | None = None) -> int:
-        return len(self._lines(bundle_id, nation))
+    async def lines_page(
+        self, bundle_id: str, nation: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[ListedLine], int]:
+        every = self._lines(bundle_id, nation)
+        found = _window(every, limit, offset)
+        return [ListedLine(x.need_id, x.nation, x.quantity, x.reason) for x in found], len(every)
 
     def record(self, decision: Decision) -> None:
         self.decisions.append(decision)
@@ -168,13 +168,18 @@ class FakeBundles:
             d for d in self.decisions if d.bundle_id == bundle_id and (nation is None or d.nation in (None, nation))
         ]
 
-    async def trail(
-        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
-    ) -> Sequence[Decision]:
-        return _window(self._trail(bundle_id, nation), limit, offset)
+    async def trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
+        return self._trail(bundle_id, nation)
 
-    async def count_trail(self, bundle_id: str, nation: str | None = None) -> int:
-        return len(self._trail(bundle_id, nation))
+    async def trail_page(
+        self, bundle_id: str, nation: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[Decision], int]:
+        every = self._trail(bundle_id, nation)
+        return _window(every, limit, offset), len(every)
+
+    async def latest_decision(self, bundle_id: str) -> Decision | None:
+        every = self._trail(bundle_id, None)
+        return every[-1] if every else None
 
 
 class FakeNeeds:

@@ -391,26 +391,28 @@ class BundleRepository:
         await self.write_held()
         return await self._parts.stored_lines(bundle_id, nation)
 
-    async def listed_lines(self, bundle_id: str, nation: str | None, limit: int, offset: int) -> Sequence[ListedLine]:
+    async def lines_page(
+        self, bundle_id: str, nation: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[ListedLine], int]:
         await self.write_held()
-        return await self._parts.listed_lines(bundle_id, nation, limit, offset)
-
-    async def count_lines(self, bundle_id: str, nation: str | None = None) -> int:
-        await self.write_held()
-        return await self._parts.count_lines(bundle_id, nation)
+        return await self._parts.lines_page(bundle_id, nation, limit, offset)
 
     def record(self, decision: Decision) -> None:
         self._parts.record(decision)
 
-    async def trail(
-        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
-    ) -> Sequence[Decision]:
+    async def trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
         await self.write_held()
-        return await self._parts.stored_trail(bundle_id, nation, limit, offset)
+        return await self._parts.stored_trail(bundle_id, nation)
 
-    async def count_trail(self, bundle_id: str, nation: str | None = None) -> int:
+    async def trail_page(
+        self, bundle_id: str, nation: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[Decision], int]:
         await self.write_held()
-        return await self._parts.count_trail(bundle_id, nation)
+        return await self._parts.trail_page(bundle_id, nation, limit, offset)
+
+    async def latest_decision(self, bundle_id: str) -> Decision | None:
+        await self.write_held()
+        return await self._parts.latest_decision(bundle_id)
 
     async def write_held(self) -> None:
         """The bundles, then their shares, lines and trail entries."""

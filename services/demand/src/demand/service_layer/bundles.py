@@ -79,8 +79,7 @@ async def bundle_lines(
         if own is not None and nation not in (None, own):
             return [], 0
         nation = own or nation
-        found = await uow.bundles.listed_lines(bundle_id, nation, limit, offset)
-        return found, await uow.bundles.count_lines(bundle_id, nation)
+        return await uow.bundles.lines_page(bundle_id, nation, limit, offset)
 
 
 async def bundle_trail(
@@ -91,8 +90,7 @@ async def bundle_trail(
     async with uow:
         _, relation = await _allowed(uow, caller, bundle_id, Action.READ_BUNDLE)
         nation = view_of(caller, relation)
-        found = await uow.bundles.trail(bundle_id, nation, limit, offset)
-        return found, await uow.bundles.count_trail(bundle_id, nation)
+        return await uow.bundles.trail_page(bundle_id, nation, limit, offset)
 
 
 class Summaries(Generic[S]):

@@ -22,10 +22,9 @@ async def publish_due(uow: UnitOfWork, *, now: datetime, quiet: timedelta, max_w
             if b.publication_due(now, quiet, max_wait)
         ]
         for bundle in due:
-            entries = await uow.bundles.count_trail(bundle.id)
-            latest = await uow.bundles.trail(bundle.id, limit=1, offset=entries - 1) if entries else []
+            latest = await uow.bundles.latest_decision(bundle.id)
             changes = bundle.revision - bundle.published_revision
-            last = latest[-1].reason if latest else "changed"
+            last = latest.reason if latest is not None else "changed"
             reason = f"{changes} change(s) since the last update; latest: {last}"
             await events.bundle_updated(uow, bundle, reason)
             bundle.mark_published()

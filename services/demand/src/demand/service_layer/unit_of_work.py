@@ -186,20 +186,26 @@ class Bundles(Protocol):
         """A bundle's lines, or `nation`'s, in the order their needs were registered."""
         ...
 
-    async def listed_lines(self, bundle_id: str, nation: str | None, limit: int, offset: int) -> Sequence[ListedLine]:
-        """A page of `lines`, as a list shows them."""
+    async def lines_page(
+        self, bundle_id: str, nation: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[ListedLine], int]:
+        """A page of `lines`, as a list shows them, and how many there are: both as of one
+        moment, however many lines are added meanwhile."""
         ...
 
-    async def count_lines(self, bundle_id: str, nation: str | None = None) -> int: ...
     def record(self, decision: Decision) -> None: ...
-    async def trail(
-        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
-    ) -> Sequence[Decision]:
+    async def trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
         """A bundle's decisions in the order they were made; with `nation`, the bundle-wide
         ones and that nation's."""
         ...
 
-    async def count_trail(self, bundle_id: str, nation: str | None = None) -> int: ...
+    async def trail_page(
+        self, bundle_id: str, nation: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[Decision], int]:
+        """A page of `trail` and how many entries there are, both as of one moment."""
+        ...
+
+    async def latest_decision(self, bundle_id: str) -> Decision | None: ...
 
 
 class AnsweredMeanwhile(Conflict):

@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bundling_shared.counted_pages import counted_page, read_counted_page
 from demand.adapters.batching.bulk_writes import execute_many
 from demand.adapters.orm import bundle_decisions, bundle_lines, bundle_shares
 from demand.domain.bundle import BundleLine, BundleState, Decision, ListedLine, Share
@@ -166,61 +167,65 @@ class BundleParts:
 
     async def stored_lines(self, bundle_id: str, nation: str | None = None) -> Sequence[BundleLine]:
         """In the order their needs were registered (need ids begin with that time)."""
-        query = _of_lines(select(*_LINE_COLUMNS), nation is not None).order_by(bundle_lines.c.need_id)
+        query = select(*_LINE_COLUMNS).where(*_of_lines(nation is not None)).order_by(bundle_lines.c.need_id)
         at = {"bundle_id": bundle_id, "nation": nation}
         return [BundleLine(**row._mapping) for row in await self._session.execute(query, at)]
 
-    async def listed_lines(self, bundle_id: str, nation: str | None, limit: int, offset: int) -> Sequence[ListedLine]:
-        """A page of `stored_lines`, each with what a reader of the bundle sees of it."""
-        at = {"bundle_id": bundle_id, "nation": nation, "limit": limit, "offset": offset}
-        return [ListedLine(*row) for row in await self._session.execute(_LINES_LISTED[nation is not None], at)]
-
-    async def count_lines(self, bundle_id: str, nation: str | None = None) -> int:
-        at = {"bundle_id": bundle_id, "nation": nation}
-        return int(await self._session.scalar(_LINES_COUNTED[nation is not None], at) or 0)
+    async def lines_page(
+        self, bundle_id: str, nation: str | None, limit: int, offset: int
+    ) -> tuple[list[ListedLine], int]:
+        """A page of `stored_lines`, each with what a reader of the bundle sees of it, and
+        how many there are."""
+        found, total = await self._page(_LINES_PAGE, bundle_id, nation, limit, offset)
+        return [ListedLine(**row) for row in found], total
 
     def record(self, decision: Decision) -> None:
         self.new_trail.append(decision)
 
-    async def stored_trail(
-        self, bundle_id: str, nation: str | None = None, limit: int | None = None, offset: int = 0
-    ) -> Sequence[Decision]:
-        """In the order the decisions were recorded; a page of them with `limit`."""
-        query = (_TRAIL if limit is None else _TRAIL_PAGED)[nation is not None]
-        at = {"bundle_id": bundle_id, "nation": nation, "limit": limit, "offset": offset}
-        return [Decision(**row._mapping) for row in await self._session.execute(query, at)]
-
-    async def count_trail(self, bundle_id: str, nation: str | None = None) -> int:
+    async def stored_trail(self, bundle_id: str, nation: str | None = None) -> Sequence[Decision]:
+        """In the order the decisions were recorded."""
         at = {"bundle_id": bundle_id, "nation": nation}
-        return int(await self._session.scalar(_TRAIL_COUNTED[nation is not None], at) or 0)
+        return [Decision(**row._mapping) for row in await self._session.execute(_TRAIL[nation is not None], at)]
+
+    async def trail_page(
+        self, bundle_id: str, nation: str | None, limit: int, offset: int
+    ) -> tuple[list[Decision], int]:
+        """A page of `stored_trail` and how many entries there are."""
+        found, total = await self._page(_TRAIL_PAGE, bundle_id, nation, limit, offset)
+        return [Decision(**row) for row in found], total
+
+    async def _page(
+        self, pages: dict[bool, Select[Any]], bundle_id: str, nation: str | None, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of the bundle's part `pages` reads, for all nations or one."""
+        at = {"bundle_id": bundle_id, "nation": nation}
+        return await read_counted_page(self._session, pages[nation is not None], at, limit=limit, offset=offset)
+
+    async def latest_decision(self, bundle_id: str) -> Decision | None:
+        row = (await self._session.execute(_LATEST_DECISION, {"bundle_id": bundle_id})).first()
+        return Decision(**row._mapping) if row is not None else None
 
 
-def _of_lines(query: Select[Any], one_nation: bool) -> Select[Any]:
+def _of_lines(one_nation: bool) -> list[ColumnElement[bool]]:
     """A bundle's lines (`bundle_id`), or one nation's among them (`nation`)."""
-    query = query.select_from(bundle_lines).where(bundle_lines.c.bundle_id == bindparam("bundle_id"))
-    return query.where(bundle_lines.c.nation == bindparam("nation")) if one_nation else query
+    of_bundle = bundle_lines.c.bundle_id == bindparam("bundle_id")
+    return [of_bundle, bundle_lines.c.nation == bindparam("nation")] if one_nation else [of_bundle]
+
+
+def _of_trail(one_nation: bool) -> list[ColumnElement[bool]]:
+    """A bundle's trail (`bundle_id`), or the entries one nation (`nation`) may read: the
+    bundle-wide ones and its own."""
+    of_bundle = bundle_decisions.c.bundle_id == bindparam("bundle_id")
+    if not one_nation:
+        return [of_bundle]
+    return [of_bundle, or_(bundle_decisions.c.nation.is_(None), bundle_decisions.c.nation == bindparam("nation"))]
 
 
 # Built once, for all nations and for one: a page is read more often than its statement takes to build.
-_LINES_LISTED = {
-    one: _of_lines(select(*(bundle_lines.c[f.name] for f in fields(ListedLine))), one)
-    .order_by(bundle_lines.c.need_id)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
+_LINES_PAGE = {
+    one: counted_page([bundle_lines.c[f.name] for f in fields(ListedLine)], _of_lines(one), bundle_lines.c.need_id)
     for one in (False, True)
 }
-_LINES_COUNTED = {one: _of_lines(select(func.count()), one) for one in (False, True)}
-
-
-def _of_trail(query: Select[Any], one_nation: bool) -> Select[Any]:
-    """A bundle's trail (`bundle_id`), or the entries one nation (`nation`) may read: the
-    bundle-wide ones and its own."""
-    query = query.select_from(bundle_decisions).where(bundle_decisions.c.bundle_id == bindparam("bundle_id"))
-    if not one_nation:
-        return query
-    return query.where(or_(bundle_decisions.c.nation.is_(None), bundle_decisions.c.nation == bindparam("nation")))
-
-
-_TRAIL = {one: _of_trail(select(*_TRAIL_COLUMNS), one).order_by(bundle_decisions.c.id) for one in (False, True)}
-_TRAIL_PAGED = {one: query.limit(bindparam("limit")).offset(bindparam("offset")) for one, query in _TRAIL.items()}
-_TRAIL_COUNTED = {one: _of_trail(select(func.count()), one) for one in (False, True)}
+_TRAIL = {one: select(*_TRAIL_COLUMNS).where(*_of_trail(one)).order_by(bundle_decisions.c.id) for one in (False, True)}
+_TRAIL_PAGE = {one: counted_page(_TRAIL_COLUMNS, _of_trail(one), bundle_decisions.c.id) for one in (False, True)}
+_LATEST_DECISION = select(*_TRAIL_COLUMNS).where(*_of_trail(False)).order_by(bundle_decisions.c.id.desc()).limit(1)

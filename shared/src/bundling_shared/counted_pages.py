@@ -1,0 +1,59 @@
+"""A page of a long ordered list and how many the list holds, read in one statement.
+
+A bundle's trail and its lines grow to tens of thousands of rows, and their readers jump
+to the last page as often as to the first: that is where the latest decisions are. With
+`OFFSET` a last page is found by stepping past every row before it, 10^4 rows read to
+answer 50. Read backwards from the end, the same page steps past none; but the offset
+from the end is only known from the count, and a count read in a statement of its own
+may see rows appended after it (or miss ones appended before the page is read), so
+the page would skip or repeat a row. Here the count and the page are one statement, one
+snapshot on every database: the count, then whichever of two reads starts at the nearer
+end, the other one limited to no row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, select, true, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_TOTAL, _KEY = "_total", "_key"  # the first two columns of a counted page
+
+
+def counted_page(
+    columns: Sequence[ColumnElement[Any]], where: Sequence[ColumnElement[bool]], key: ColumnElement[Any]
+) -> Select[Any]:
+    """The rows of `columns` that `where` lets through, in the order of `key` (unique),
+    from `:offset` on, at most `:limit` of them, each row led by how many there are in
+    all. A page past the end is one row of the count and nothing else (`None` columns).
+
+    Built once per list and kept: building it costs more than the database takes to
+    answer it."""
+    limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
+    total = select(func.count().label("n")).where(*where).cte("total")
+    n = total.c.n
+
+    def of_total(expression: ColumnElement[Any]) -> ColumnElement[Any]:
+        return select(expression).select_from(total).scalar_subquery()
+
+    from_start = case((offset * 2 < n, limit), else_=0)
+    left = n - offset  # rows from the page's first to the list's end
+    from_end = case((and_(offset * 2 >= n, left > 0), case((left < limit, left), else_=limit)), else_=0)
+    skipped_at_end = case((left - limit > 0, left - limit), else_=0)
+    read = select(key.label(_KEY), *columns).where(*where)
+    head = read.order_by(key).limit(of_total(from_start)).offset(offset).subquery("head")
+    tail = read.order_by(key.desc()).limit(of_total(from_end)).offset(of_total(skipped_at_end)).subquery("tail")
+    page = union_all(select(head), select(tail)).subquery("page")
+    return select(n.label(_TOTAL), *page.c).select_from(total.outerjoin(page, true())).order_by(page.c[_KEY])
+
+
+async def read_counted_page(
+    session: AsyncSession, statement: Select[Any], parameters: dict[str, Any], *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The page's rows, each by the names of `counted_page`'s columns, and the count."""
+    found = (await session.execute(statement, {**parameters, "limit": limit, "offset": offset})).all()
+    total = int(found[0][0]) if found else 0
+    names = list(found[0]._fields[2:]) if found else []
+    return [dict(zip(names, row[2:], strict=True)) for row in found if row[1] is not None], total
