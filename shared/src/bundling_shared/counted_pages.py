@@ -16,21 +16,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, select, true, union_all
+from sqlalchemy import Column, ColumnElement, Integer, Select, and_, bindparam, case, func, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _TOTAL, _KEY = "_total", "_key"  # the first two columns of a counted page
 
 
 def counted_page(
-    columns: Sequence[ColumnElement[Any]], where: Sequence[ColumnElement[bool]], key: ColumnElement[Any]
+    columns: Sequence[ColumnElement[Any]], where: Sequence[ColumnElement[bool]], key: Column[Any]
 ) -> Select[Any]:
-    """The rows of `columns` that `where` lets through, in the order of `key` (unique),
-    from `:offset` on, at most `:limit` of them, each row led by how many there are in
-    all. A page past the end is one row of the count and nothing else (`None` columns).
+    """The rows of `columns` that `where` lets through, in the order of `key` (a column of
+    the table read, unique among the rows `where` lets through), from `:offset` on, at most
+    `:limit` of them, each row led by how many there are in all and its key. A page past
+    the end is one row of the count and nothing else (`None` columns).
 
-    Built once per list and kept: building it costs more than the database takes to
-    answer it."""
+    Each end is walked for the keys alone, then the page's rows are read by their keys: an
+    index on the columns `where` tests and `key` answers the walk by itself, and with no
+    row to read the database cannot be tempted into walking the whole table in `key`'s
+    order instead (the limits are only known once the count is, so its planner guesses
+    them). Built once per list and kept: building it costs more than the database takes
+    to answer it."""
     limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
     total = select(func.count().label("n")).where(*where).cte("total")
     n = total.c.n
@@ -42,11 +47,14 @@ def counted_page(
     left = n - offset  # rows from the page's first to the list's end
     from_end = case((and_(offset * 2 >= n, left > 0), case((left < limit, left), else_=limit)), else_=0)
     skipped_at_end = case((left - limit > 0, left - limit), else_=0)
-    read = select(key.label(_KEY), *columns).where(*where)
-    head = read.order_by(key).limit(of_total(from_start)).offset(offset).subquery("head")
-    tail = read.order_by(key.desc()).limit(of_total(from_end)).offset(of_total(skipped_at_end)).subquery("tail")
-    page = union_all(select(head), select(tail)).subquery("page")
-    return select(n.label(_TOTAL), *page.c).select_from(total.outerjoin(page, true())).order_by(page.c[_KEY])
+    walk = select(key.label(_KEY)).where(*where)
+    head = walk.order_by(key).limit(of_total(from_start)).offset(offset).subquery("head")
+    tail = walk.order_by(key.desc()).limit(of_total(from_end)).offset(of_total(skipped_at_end)).subquery("tail")
+    # No page holds more than `:limit` keys: said again where the planner can read it, it
+    # reads each page's rows by their keys instead of every row of the list to join them.
+    keys = select(union_all(select(head), select(tail)).subquery("ends")).limit(limit).subquery("page")
+    rows = total.outerjoin(keys, true()).outerjoin(key.table, and_(key == keys.c[_KEY], *where))
+    return select(n.label(_TOTAL), keys.c[_KEY], *columns).select_from(rows).order_by(keys.c[_KEY])
 
 
 async def read_counted_page(
