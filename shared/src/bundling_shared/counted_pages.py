@@ -23,7 +23,10 @@ _TOTAL, _KEY = "_total", "_key"  # the first two columns of a counted page
 
 
 def counted_page(
-    columns: Sequence[ColumnElement[Any]], where: Sequence[ColumnElement[bool]], key: Column[Any]
+    columns: Sequence[ColumnElement[Any]],
+    where: Sequence[ColumnElement[bool]],
+    key: Column[Any],
+    identified_with: Sequence[ColumnElement[bool]] = (),
 ) -> Select[Any]:
     """The rows of `columns` that `where` lets through, in the order of `key` (a column of
     the table read, unique among the rows `where` lets through), from `:offset` on, at most
@@ -34,8 +37,11 @@ def counted_page(
     index on the columns `where` tests and `key` answers the walk by itself, and with no
     row to read the database cannot be tempted into walking the whole table in `key`'s
     order instead (the limits are only known once the count is, so its planner guesses
-    them). Built once per list and kept: building it costs more than the database takes
-    to answer it."""
+    them). A row is read by its key and `identified_with`, the tests of `where` on the other
+    columns of a unique index that `key` ends (none when `key` is unique in the table): a
+    lookup the database makes one row at a time whatever it knows of the table's contents.
+    Built once per list and kept: building it costs more than the database takes to
+    answer it."""
     limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
     total = select(func.count().label("n")).where(*where).cte("total")
     n = total.c.n
@@ -53,7 +59,7 @@ def counted_page(
     # No page holds more than `:limit` keys: said again where the planner can read it, it
     # reads each page's rows by their keys instead of every row of the list to join them.
     keys = select(union_all(select(head), select(tail)).subquery("ends")).limit(limit).subquery("page")
-    rows = total.outerjoin(keys, true()).outerjoin(key.table, and_(key == keys.c[_KEY], *where))
+    rows = total.outerjoin(keys, true()).outerjoin(key.table, and_(key == keys.c[_KEY], *identified_with))
     return select(n.label(_TOTAL), keys.c[_KEY], *columns).select_from(rows).order_by(keys.c[_KEY])
 
 

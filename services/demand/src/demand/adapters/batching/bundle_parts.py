@@ -222,8 +222,10 @@ def _of_trail(one_nation: bool) -> list[ColumnElement[bool]]:
 
 
 # Built once, for all nations and for one: a page is read more often than its statement takes to build.
-_LINES_PAGE = {
-    one: counted_page([bundle_lines.c[f.name] for f in fields(ListedLine)], _of_lines(one), bundle_lines.c.need_id)
+_LINES_PAGE = {  # a line is the bundle's and its need's (the primary key)
+    one: counted_page(
+        [bundle_lines.c[f.name] for f in fields(ListedLine)], _of_lines(one), bundle_lines.c.need_id, _of_lines(False)
+    )
     for one in (False, True)
 }
 _TRAIL = {one: select(*_TRAIL_COLUMNS).where(*_of_trail(one)).order_by(bundle_decisions.c.id) for one in (False, True)}
