@@ -432,8 +432,9 @@ framework_changes = Table(
     required("by", Text),
     required("what", Text),
     Column("scope", String(40), nullable=True),
-    # A page of the log: every entry, or those of the scopes one caller sees.
-    Index("ix_framework_changes_log", "framework_id", "id"),
+    # A page of the log: every entry, or those of the scopes one caller sees, its ids
+    # walked on the index alone (`bundling_shared.counted_pages`).
+    Index("ix_framework_changes_log", "framework_id", "id", "scope"),
     Index("ix_framework_changes_scope_log", "framework_id", "scope", "id"),
 )
 

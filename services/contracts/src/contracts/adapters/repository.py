@@ -10,6 +10,7 @@ the whole list through Python.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -44,6 +46,7 @@ from sqlalchemy.orm import defer, raiseload
 from sqlalchemy.orm.interfaces import ORMOption
 from sqlalchemy.types import JSON, String
 
+from bundling_shared.counted_pages import counted_page, read_counted_page
 from bundling_shared.repository import Rows, SessionRepository, claim, insert_into, rows_of
 from contracts.adapters.orm import (
     call_offs,
@@ -183,10 +186,24 @@ async def _entries(
     return Found([dict(value) for value in (await session.scalars(query)).all()], total)
 
 
-def _log_entry(row: Any) -> dict[str, Any]:
+def _log_entry(row: dict[str, Any]) -> dict[str, Any]:
     """An entry as the log shows it: an entry kept without a scope has none."""
-    entry = {"at": row.at, "by": row.by, "what": row.what}
-    return entry if row.scope is None else {**entry, "scope": row.scope}
+    entry = {"at": row["at"], "by": row["by"], "what": row["what"]}
+    return entry if row["scope"] is None else {**entry, "scope": row["scope"]}
+
+
+@functools.lru_cache(maxsize=256)
+def _change_log_page(picked: tuple[str, tuple[str, ...], bool] | None) -> Select[Any]:
+    """A page of a framework's log (`framework_id`) and its count, built once per way of
+    picking its entries: every one, or those whose field `picked[0]` holds one of the
+    values `picked[1]`, or nothing if `picked[2]`. A log grows by an entry per call-off,
+    and its last page is where its readers look first."""
+    log = framework_changes
+    where = [log.c.framework_id == bindparam("framework_id")]
+    if picked is not None:
+        field, named, unset = picked
+        where.append(or_(log.c[field].in_(named), *([log.c[field].is_(None)] if unset else [])))
+    return counted_page([log.c.at, log.c.by, log.c.what, log.c.scope], where, log.c.id)
 
 
 def _priced(rows: Sequence[Any], key: Callable[[Any], tuple[Any, ...]]) -> dict[tuple[Any, ...], Decimal]:
@@ -682,18 +699,16 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         return await _found(self._session, CallOff, co, where, [co.c.placed_at, co.c.id], limit, offset)
 
     async def change_log(self, framework_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
-        log = framework_changes
-        where = log.c.framework_id == framework_id
+        picked = None
         if only is not None:
-            scope = log.c[only.field]
-            named = sorted(value for value in only.values if value is not None)
-            where = and_(where, or_(scope.in_(named), *([scope.is_(None)] if None in only.values else [])))
-        total = int(await self._session.scalar(select(func.count()).select_from(log).where(where)) or 0)
-        if total <= offset:
-            return Found([], total)
-        query = select(log.c.at, log.c.by, log.c.what, log.c.scope).where(where).order_by(log.c.id)
-        rows = (await self._session.execute(query.limit(limit).offset(offset))).all()
-        return Found([_log_entry(row) for row in rows], total)
+            picked = (
+                only.field,
+                tuple(sorted(value for value in only.values if value is not None)),
+                None in only.values,
+            )
+        at = {"framework_id": framework_id}
+        found, total = await read_counted_page(self._session, _change_log_page(picked), at, limit=limit, offset=offset)
+        return Found([_log_entry(row) for row in found], total)
 
     def take_new(self) -> list[Rows]:
         """The call-offs placed and the entries the acts of this transaction wrote to the
