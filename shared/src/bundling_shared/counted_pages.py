@@ -49,9 +49,9 @@ def counted_page(
     def of_total(expression: ColumnElement[Any]) -> ColumnElement[Any]:
         return select(expression).select_from(total).scalar_subquery()
 
-    from_start = case((offset * 2 < n, limit), else_=0)
-    left = n - offset  # rows from the page's first to the list's end
-    from_end = case((and_(offset * 2 >= n, left > 0), case((left < limit, left), else_=limit)), else_=0)
+    left = n - offset  # rows from the page's first to the list's end; fewer before it: from the start
+    from_start = case((offset < left, limit), else_=0)
+    from_end = case((and_(offset >= left, left > 0), case((left < limit, left), else_=limit)), else_=0)
     skipped_at_end = case((left - limit > 0, left - limit), else_=0)
     walk = select(key.label(_KEY)).where(*where)
     head = walk.order_by(key).limit(of_total(from_start)).offset(offset).subquery("head")
