@@ -27,23 +27,28 @@ def counted_page(
     where: Sequence[ColumnElement[bool]],
     key: Column[Any],
     identified_with: Sequence[ColumnElement[bool]] = (),
+    *,
+    after: Sequence[Column[Any]] = (),
+    newest_first: bool = False,
 ) -> Select[Any]:
-    """The rows of `columns` that `where` lets through, in the order of `key` (a column of
-    the table read, unique among the rows `where` lets through), from `:offset` on, at most
-    `:limit` of them, each row led by how many there are in all and its key. A page past
-    the end is one row of the count and nothing else (`None` columns).
+    """The rows of `columns` that `where` lets through, in the order of `after` (columns of
+    the table read, such as the moment a row was written: none, or not unique) and then of
+    `key` (a column of that table, unique among the rows `where` lets through), the last
+    first with `newest_first`, from `:offset` on, at most `:limit` of them, each row led by
+    how many there are in all and its key. A page past the end is one row of the count and
+    nothing else (`None` columns).
 
-    Each end is walked for the keys alone, then the page's rows are read by their keys: an
-    index on the columns `where` tests and `key` answers the walk by itself, and with no
-    row to read the database cannot be tempted into walking the whole table in `key`'s
-    order instead (the limits are only known once the count is, so its planner guesses
-    them). A row is read by its key and `identified_with`, the tests of `where` on the other
-    columns of a unique index that `key` ends (none when `key` is unique in the table): a
-    lookup the database makes one row at a time whatever it knows of the table's contents.
-    Built once per list and kept: building it costs more than the database takes to
-    answer it."""
+    Each end is walked for the keys (and `after`) alone, then the page's rows are read by
+    their keys: an index on the columns `where` tests, `after` and `key` answers the walk by
+    itself, and with no row to read the database cannot be tempted into walking the whole
+    table in that order instead (the limits are only known once the count is, so its
+    planner guesses them). A row is read by its key and `identified_with`, the tests of
+    `where` on the other columns of a unique index that `key` ends (none when `key` is
+    unique in the table): a lookup the database makes one row at a time whatever it knows
+    of the table's contents. Built once per list and kept: building it costs more than the
+    database takes to answer it."""
     limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
-    total = select(func.count().label("n")).where(*where).cte("total")
+    total = select(func.count().label("n")).select_from(key.table).where(*where).cte("total")
     n = total.c.n
 
     def of_total(expression: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -53,14 +58,22 @@ def counted_page(
     from_start = case((offset < left, limit), else_=0)
     from_end = case((and_(offset >= left, left > 0), case((left < limit, left), else_=limit)), else_=0)
     skipped_at_end = case((left - limit > 0, left - limit), else_=0)
-    walk = select(key.label(_KEY)).where(*where)
-    head = walk.order_by(key).limit(of_total(from_start)).offset(offset).subquery("head")
-    tail = walk.order_by(key.desc()).limit(of_total(from_end)).offset(of_total(skipped_at_end)).subquery("tail")
+    walked = [*(column.label(f"_after_{i}") for i, column in enumerate(after)), key.label(_KEY)]
+    walk = select(*walked).where(*where)
+    forwards, backwards = [*after, key], [column.desc() for column in (*after, key)]
+    start, end = (backwards, forwards) if newest_first else (forwards, backwards)
+    head = walk.order_by(*start).limit(of_total(from_start)).offset(offset).subquery("head")
+    tail = walk.order_by(*end).limit(of_total(from_end)).offset(of_total(skipped_at_end)).subquery("tail")
     # No page holds more than `:limit` keys: said again where the planner can read it, it
     # reads each page's rows by their keys instead of every row of the list to join them.
     keys = select(union_all(select(head), select(tail)).subquery("ends")).limit(limit).subquery("page")
     rows = total.outerjoin(keys, true()).outerjoin(key.table, and_(key == keys.c[_KEY], *identified_with))
-    return select(n.label(_TOTAL), keys.c[_KEY], *columns).select_from(rows).order_by(keys.c[_KEY])
+    order = [keys.c[label.name] for label in walked]
+    return (
+        select(n.label(_TOTAL), keys.c[_KEY], *columns)
+        .select_from(rows)
+        .order_by(*(column.desc() for column in order) if newest_first else order)
+    )
 
 
 async def read_counted_page(

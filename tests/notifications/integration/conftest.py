@@ -277,7 +277,7 @@ async def attempts_of(service: NotificationsService, endpoint_id: str, caller: P
     found, _ = await endpoints.endpoint_attempts(
         service.uow(), caller=caller, endpoint_id=endpoint_id, limit=10, offset=0
     )
-    return found
+    return [Attempt(endpoint_id=endpoint_id, **entry) for entry in found]
 
 
 async def register_supplier(service: NotificationsService, event: SupplierRegisteredV1) -> None:

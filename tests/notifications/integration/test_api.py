@@ -57,8 +57,9 @@ async def test_another_organisations_endpoint_is_not_found_for_every_operation(a
 async def test_an_admin_sees_every_organisations_endpoints(api: httpx.AsyncClient) -> None:
     await create(api, "NAMMO")
     await create(api, "THALES")
-    listed = (await api.get("/v1/endpoints", headers=ADMIN)).json()["items"]
-    assert sorted(e["organisation"] for e in listed) == ["NAMMO", "THALES"]
+    listed = (await api.get("/v1/endpoints", headers=ADMIN)).json()
+    assert sorted(e["organisation"] for e in listed["items"]) == ["NAMMO", "THALES"]
+    assert listed["total"] == 2
 
 
 async def test_a_coordinator_of_no_known_agency_has_no_endpoints_and_an_agencys_has_its_own(
@@ -141,6 +142,9 @@ async def test_rotating_shows_a_new_secret_once_and_keeps_the_old_one_for_24_hou
     assert rotated["secret"].startswith("whsec_") and rotated["secret"] != endpoint["secret"]
     valid_until = datetime.fromisoformat(rotated["previous_secret_valid_until"])
     assert valid_until == clock.now() + timedelta(hours=24)  # the service's clock, the one it signs by
+    [listed] = (await api.get("/v1/endpoints", headers=industry("NAMMO"))).json()["items"]
+    assert datetime.fromisoformat(listed["previous_secret_valid_until"]) == valid_until
+    assert "secret" not in listed and "previous_secret" not in listed
 
 
 async def test_an_organisation_sees_a_message_only_through_its_own_deliveries(

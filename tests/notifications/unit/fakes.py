@@ -6,6 +6,7 @@ undone (no handler here relies on that)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -26,7 +27,7 @@ from notifications.domain.delivery import (
 from notifications.domain.endpoint import Endpoint, EndpointStatus, Owner
 from notifications.domain.message import Message
 from notifications.domain.supplier import Supplier
-from notifications.service_layer.unit_of_work import AttemptFilter
+from notifications.service_layer.unit_of_work import AttemptFilter, Listed
 
 
 def _in(scope: Scope | None, endpoint: Endpoint) -> bool:
@@ -46,12 +47,10 @@ class FakeEndpoints:
     async def delete(self, endpoint: Endpoint) -> None:
         del self.rows[endpoint.id]
 
-    async def list(self, scope: Scope | None, limit: int, offset: int) -> Sequence[Endpoint]:
+    async def page(self, scope: Scope | None, limit: int, offset: int) -> tuple[Sequence[Listed], int]:
         mine = sorted((e for e in self.rows.values() if _in(scope, e)), key=lambda e: (e.created_at, e.id))
-        return mine[offset : offset + limit]
-
-    async def count(self, scope: Scope | None) -> int:
-        return sum(1 for e in self.rows.values() if _in(scope, e))
+        shown = [f.name for f in fields(Endpoint) if f.name not in ("secret", "previous_secret")]
+        return [{name: getattr(e, name) for name in shown} for e in mine[offset : offset + limit]], len(mine)
 
     async def active(self) -> Sequence[Endpoint]:
         return sorted((e for e in self.rows.values() if e.status is EndpointStatus.ACTIVE), key=lambda e: e.id)
@@ -176,11 +175,12 @@ class FakeDeliveries:
             key=lambda d: (d.created_at, d.id),
         )
 
-    async def for_message(self, message_id: str, scope: Scope | None, limit: int, offset: int) -> Sequence[Delivery]:
-        return self._of_message(message_id, scope)[offset : offset + limit]
-
-    async def count_for_message(self, message_id: str, scope: Scope | None) -> int:
-        return len(self._of_message(message_id, scope))
+    async def page_for_message(
+        self, message_id: str, scope: Scope | None, limit: int, offset: int
+    ) -> tuple[Sequence[Listed], int]:
+        went = self._of_message(message_id, scope)
+        shown = [f.name for f in fields(Delivery)]
+        return [{name: getattr(d, name) for name in shown} for d in went[offset : offset + limit]], len(went)
 
     async def of(self, message_id: str, endpoint_id: str) -> Delivery | None:
         return next((d for d in self.rows.values() if (d.message_id, d.endpoint_id) == (message_id, endpoint_id)), None)
@@ -213,12 +213,13 @@ class FakeAttempts:
             and (where.until is None or a.at < where.until)
         ]
 
-    async def for_endpoint(self, endpoint_id: str, limit: int, offset: int, where: AttemptFilter) -> Sequence[Attempt]:
-        newest_first = sorted(self._matching(endpoint_id, where), key=lambda a: (a.at, a.id), reverse=True)
-        return newest_first[offset : offset + limit]
-
-    async def count_for_endpoint(self, endpoint_id: str, where: AttemptFilter) -> int:
-        return len(self._matching(endpoint_id, where))
+    async def page(
+        self, endpoint_id: str, where: AttemptFilter, limit: int, offset: int
+    ) -> tuple[Sequence[Listed], int]:
+        matching = self._matching(endpoint_id, where)
+        newest_first = sorted(matching, key=lambda a: (a.at, a.id), reverse=True)[offset : offset + limit]
+        shown = [f.name for f in fields(Attempt) if f.name != "endpoint_id"]
+        return [{name: getattr(a, name) for name in shown} for a in newest_first], len(matching)
 
 
 class FakeUnitOfWork:

@@ -111,7 +111,7 @@ async def test_only_what_an_endpoint_had_is_resent_and_only_by_its_owner(
     mine, total = await deliveries.message_deliveries(
         uow, caller=company("THALES"), message_id=message_id, limit=10, offset=0
     )
-    assert ([d.endpoint_id for d in mine], total) == ([thales.id], 1)
+    assert ([d["endpoint_id"] for d in mine], total) == ([thales.id], 1)
 
 
 async def test_a_recovery_window_must_not_end_before_it_begins(

@@ -73,7 +73,7 @@ async def test_each_caller_lists_its_own_endpoints_and_how_many_there_are(
     await register(uow, guard, company("THALES"))
     found, total = await endpoints.list_endpoints(uow, caller=company("NAMMO"), limit=2, offset=0)
     assert total == 3
-    assert {e.id for e in found} <= {e.id for e in mine} and len(found) == 2
+    assert {e["id"] for e in found} <= {e.id for e in mine} and len(found) == 2
     assert (await endpoints.list_endpoints(uow, caller=ADMIN, limit=10, offset=0))[1] == 4
 
 
@@ -84,7 +84,7 @@ async def test_an_agencys_coordinators_share_its_endpoints_and_a_nations_share_i
     colleague = Principal(subject="coordinator:NSPA:2", role=Role.COORDINATOR, organisation="NSPA")
     agencys = await register(uow, guard, coordinator)
     seen, _ = await endpoints.list_endpoints(uow, caller=colleague, limit=10, offset=0)
-    assert agencys.owner is Owner.AGENCY and [e.id for e in seen] == [agencys.id]
+    assert agencys.owner is Owner.AGENCY and [e["id"] for e in seen] == [agencys.id]
     stranger = Principal(subject="coordinator:ACME", role=Role.COORDINATOR, organisation="ACME")
     with pytest.raises(Forbidden):
         await endpoints.list_endpoints(uow, caller=stranger, limit=10, offset=0)
@@ -92,7 +92,7 @@ async def test_an_agencys_coordinators_share_its_endpoints_and_a_nations_share_i
     registered = await register(uow, guard, dutch, nation="NLD")
     seen, _ = await endpoints.list_endpoints(uow, caller=desk("NLD"), limit=10, offset=0)
     # The nation's endpoint, whoever of it registered it.
-    assert registered.owner is Owner.NATION and [e.id for e in seen] == [registered.id]
+    assert registered.owner is Owner.NATION and [e["id"] for e in seen] == [registered.id]
 
 
 async def test_a_rotation_keeps_the_old_secret_for_the_overlap_by_the_services_clock(

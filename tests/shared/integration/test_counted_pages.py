@@ -4,8 +4,6 @@ is read from the end, not by stepping past every row before it."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bundling_shared.counted_pages import counted_page, read_counted_page
 from bundling_shared.db import make_engine
+from tests.support.page_work import page_work
 
 metadata = MetaData()
 entries = Table(
@@ -98,63 +97,14 @@ async def test_a_page_near_the_end_is_read_from_the_end(
     size, limit = 4_000, 50
     await fill(engine, {"big": size, **{f"other-{n}": size for n in range(5)}})
     await fill(engine, {"later": 2 * size})
-    work = ExplainedWork(engine, nation) if database_url.startswith("postgresql") else SqliteSteps(database_url, nation)
+    statement = PAGE if nation is None else NATION_PAGE
+
+    async def work(limit: int, offset: int) -> int:
+        values = {"list_id": "big", "nation": nation, "limit": limit, "offset": offset}
+        return await page_work(database_url, engine, statement, values)
+
     listed = size if nation is None else len([i for i in range(size) if NATIONS[i % 3] in (None, nation)])
-    counted_only = await work.of(0, 0)
-    first, middle, last = [await work.of(limit, offset) - counted_only for offset in (0, listed // 2, listed - limit)]
+    counted_only = await work(0, 0)
+    first, middle, last = [await work(limit, offset) - counted_only for offset in (0, listed // 2, listed - limit)]
     assert middle > 3 * first  # the measure sees rows stepped past
     assert last < 1.3 * first, (first, middle, last)
-
-
-class ExplainedWork:
-    """PostgreSQL: the rows the walks to the page's keys (the scans under a `LIMIT`; the
-    count is a scan of its own, and reading the page's rows by their keys costs the same
-    wherever the page lies) returned or passed over."""
-
-    def __init__(self, engine: AsyncEngine, nation: str | None) -> None:
-        self._engine, self._nation = engine, nation
-
-    async def of(self, limit: int, offset: int) -> int:
-        compiled = (PAGE if self._nation is None else NATION_PAGE).compile(self._engine)
-        values = {**compiled.params, "list_id": "big", "nation": self._nation, "limit": limit, "offset": offset}
-        positional = tuple(values[name] for name in compiled.positiontup or [])
-        async with self._engine.connect() as conn:
-            explained = await conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled}", positional)
-            plan = explained.scalar_one()
-        tree = plan if isinstance(plan, list) else json.loads(plan)
-        return _rows_walked(tree[0]["Plan"], under_limit=False)
-
-
-def _rows_walked(node: dict[str, Any], under_limit: bool) -> int:
-    under_limit = under_limit or node["Node Type"] == "Limit"
-    own = 0
-    if under_limit and "Scan" in node["Node Type"] and node["Node Type"] != "CTE Scan":
-        passed = sum(int(node.get(f"Rows Removed by {what}", 0)) for what in ("Filter", "Index Recheck"))
-        own = (int(node["Actual Rows"]) + passed) * int(node["Actual Loops"])
-    return own + sum(_rows_walked(child, under_limit) for child in node.get("Plans", []))
-
-
-class SqliteSteps:
-    """SQLite: the virtual machine's steps to answer the statement, counted by its progress
-    handler on a connection of its own to the same file."""
-
-    def __init__(self, database_url: str, nation: str | None) -> None:
-        self._path, self._nation = database_url.split("///", 1)[1], nation
-
-    async def of(self, limit: int, offset: int) -> int:
-        from sqlalchemy.dialects import sqlite
-
-        compiled = (PAGE if self._nation is None else NATION_PAGE).compile(dialect=sqlite.dialect())
-        values = {**compiled.params, "list_id": "big", "nation": self._nation, "limit": limit, "offset": offset}
-        positional = [values[name] for name in compiled.positiontup or []]
-        steps = 0
-
-        def counted() -> int:
-            nonlocal steps
-            steps += 1
-            return 0
-
-        with sqlite3.connect(self._path) as conn:
-            conn.set_progress_handler(counted, 10)
-            conn.execute(str(compiled), positional).fetchall()
-        return steps

@@ -101,6 +101,9 @@ attempts = Table(
     Column("response_body", Text, nullable=False),
     # The attempt log, newest first; and its filters by outcome and by message.
     Index("ix_attempts_endpoint_at_id", "endpoint_id", "at", "id"),
+    # Every page of the log says how many attempts the endpoint has: counted on the
+    # narrowest index, a third fewer bytes to step through than the log's.
+    Index("ix_attempts_endpoint", "endpoint_id"),
     Index("ix_attempts_endpoint_outcome_at", "endpoint_id", "succeeded", "at", "id"),
     Index("ix_attempts_endpoint_message_at", "endpoint_id", "message_id", "at", "id"),
 )

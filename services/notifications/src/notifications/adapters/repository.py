@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bundling_shared.counted_pages import counted_page, read_counted_page
 from bundling_shared.repository import SessionRepository
 from notifications.adapters import orm
 from notifications.domain.access import Scope
-from notifications.domain.delivery import Attempt, Delivery, DeliveryState, DeliveryStatus, DueDelivery, Progress
+from notifications.domain.delivery import Delivery, DeliveryState, DeliveryStatus, DueDelivery, Progress
 from notifications.domain.endpoint import Endpoint, EndpointStatus, Owner
 from notifications.domain.message import Message
 from notifications.domain.supplier import Supplier
@@ -26,13 +29,11 @@ class EndpointRepository(SessionRepository[Endpoint]):
         """Its deliveries and attempts go with it (ON DELETE CASCADE)."""
         await self._session.delete(endpoint)
 
-    async def list(self, scope: Scope | None, limit: int, offset: int) -> Sequence[Endpoint]:
-        t = orm.endpoints
-        query = _in_scope(select(Endpoint), scope).order_by(t.c.created_at, t.c.id).limit(limit).offset(offset)
-        return (await self._session.scalars(query)).all()
-
-    async def count(self, scope: Scope | None) -> int:
-        return int(await self._session.scalar(_in_scope(select(func.count()).select_from(orm.endpoints), scope)) or 0)
+    async def page(self, scope: Scope | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        values = {} if scope is None else {"owner": scope.owner, "organisation": scope.organisation}
+        return await read_counted_page(
+            self._session, _endpoint_page(scope is not None), values, limit=limit, offset=offset
+        )
 
     async def active(self) -> Sequence[Endpoint]:
         t = orm.endpoints
@@ -180,15 +181,14 @@ class DeliveryRepository:
         ]
         await (await self._session.connection()).execute(statement, rows)
 
-    async def for_message(self, message_id: str, scope: Scope | None, limit: int, offset: int) -> Sequence[Delivery]:
-        """Oldest first, as the message went out."""
-        d = orm.deliveries
-        query = _of_message(select(Delivery), message_id, scope).order_by(d.c.created_at, d.c.id)
-        return (await self._session.scalars(query.limit(limit).offset(offset))).all()
-
-    async def count_for_message(self, message_id: str, scope: Scope | None) -> int:
-        query = _of_message(select(func.count()).select_from(orm.deliveries), message_id, scope)
-        return int(await self._session.scalar(query) or 0)
+    async def page_for_message(
+        self, message_id: str, scope: Scope | None, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        values = {"message_id": message_id}
+        if scope is not None:
+            values |= {"owner": scope.owner, "organisation": scope.organisation}
+        page = _delivery_page(scope is not None)
+        return await read_counted_page(self._session, page, values, limit=limit, offset=offset)
 
     async def of(self, message_id: str, endpoint_id: str) -> Delivery | None:
         d = orm.deliveries
@@ -232,16 +232,15 @@ class AttemptRepository:
         if attempts:
             await (await self._session.connection()).execute(insert(orm.attempts), list(attempts))
 
-    async def for_endpoint(self, endpoint_id: str, limit: int, offset: int, where: AttemptFilter) -> Sequence[Attempt]:
-        """Newest first: the attempt log is read to find out what just went wrong."""
-        a = orm.attempts
-        query = _filtered(select(Attempt), endpoint_id, where)
-        query = query.order_by(a.c.at.desc(), a.c.id.desc()).limit(limit).offset(offset)
-        return (await self._session.scalars(query)).all()
-
-    async def count_for_endpoint(self, endpoint_id: str, where: AttemptFilter) -> int:
-        query = _filtered(select(func.count()).select_from(orm.attempts), endpoint_id, where)
-        return int(await self._session.scalar(query) or 0)
+    async def page(
+        self, endpoint_id: str, where: AttemptFilter, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Newest first: the attempt log is read to find out what just went wrong. The rows
+        as plain fields: a page is read to be shown, never changed."""
+        given = {f.name: getattr(where, f.name) for f in fields(where)}
+        shape = tuple(value is not None for value in given.values())
+        values = {"endpoint_id": endpoint_id, **{k: v for k, v in given.items() if v is not None}}
+        return await read_counted_page(self._session, _attempt_page(shape), values, limit=limit, offset=offset)
 
 
 def _in_scope(query: Select[Any], scope: Scope | None) -> Select[Any]:
@@ -252,27 +251,45 @@ def _in_scope(query: Select[Any], scope: Scope | None) -> Select[Any]:
     return query.where(t.c.owner == scope.owner, t.c.organisation == scope.organisation)
 
 
-def _of_message(query: Select[Any], message_id: str, scope: Scope | None) -> Select[Any]:
-    """The deliveries of one message to the endpoints one owner manages; None: to all."""
+@functools.lru_cache(maxsize=64)
+def _attempt_page(shape: tuple[bool, ...]) -> Select[Any]:
+    """A page of an endpoint's attempt log (`endpoint_id`) and its count, built once per
+    set of filters (`shape`: whether each of `AttemptFilter`'s fields is given, in its
+    order); their values are bound by the fields' names."""
+    a, m = orm.attempts, orm.messages
+    succeeded, message_id, event_type, since, until = shape
+    where = [a.c.endpoint_id == bindparam("endpoint_id")]
+    if succeeded:
+        where.append(a.c.succeeded == bindparam("succeeded"))
+    if message_id:
+        where.append(a.c.message_id == bindparam("message_id"))
+    if event_type:
+        where.append(a.c.message_id.in_(select(m.c.id).where(m.c.event_type == bindparam("event_type"))))
+    if since:
+        where.append(a.c.at >= bindparam("since"))
+    if until:
+        where.append(a.c.at < bindparam("until"))
+    columns = [c for c in a.c if c is not a.c.endpoint_id]
+    return counted_page(columns, where, a.c.id, after=[a.c.at], newest_first=True)
+
+
+@functools.lru_cache(maxsize=2)
+def _endpoint_page(scoped: bool) -> Select[Any]:
+    """A page of the endpoints, oldest first, and their count: one owner's (`owner`,
+    `organisation`) if `scoped`, else every one. The secrets stay out of it."""
+    e = orm.endpoints
+    secret = {e.c.secret, e.c.previous_secret}
+    where = [e.c.owner == bindparam("owner"), e.c.organisation == bindparam("organisation")] if scoped else []
+    return counted_page([c for c in e.c if c not in secret], where, e.c.id, after=[e.c.created_at])
+
+
+@functools.lru_cache(maxsize=2)
+def _delivery_page(scoped: bool) -> Select[Any]:
+    """A page of where a message (`message_id`) went, oldest first, and its count: to one
+    owner's endpoints (`owner`, `organisation`) if `scoped`, else to every one."""
     d, e = orm.deliveries, orm.endpoints
-    query = query.where(d.c.message_id == message_id)
-    if scope is None:
-        return query
-    return _in_scope(query.join(e, e.c.id == d.c.endpoint_id), scope)
-
-
-def _filtered(query: Select[Any], endpoint_id: str, where: AttemptFilter) -> Select[Any]:
-    a = orm.attempts
-    query = query.where(a.c.endpoint_id == endpoint_id)
-    if where.succeeded is not None:
-        query = query.where(a.c.succeeded.is_(where.succeeded))
-    if where.message_id is not None:
-        query = query.where(a.c.message_id == where.message_id)
-    if where.event_type is not None:
-        m = orm.messages
-        query = query.where(a.c.message_id.in_(select(m.c.id).where(m.c.event_type == where.event_type)))
-    if where.since is not None:
-        query = query.where(a.c.at >= where.since)
-    if where.until is not None:
-        query = query.where(a.c.at < where.until)
-    return query
+    where = [d.c.message_id == bindparam("message_id")]
+    if scoped:
+        owned = select(e.c.id).where(e.c.owner == bindparam("owner"), e.c.organisation == bindparam("organisation"))
+        where.append(d.c.endpoint_id.in_(owned))
+    return counted_page(list(d.c), where, d.c.id, after=[d.c.created_at])

@@ -30,7 +30,7 @@ from notifications.domain.message import OPPORTUNITIES, Message
 from notifications.domain.retry import Verdict
 from notifications.service_layer import events
 from notifications.service_layer.endpoints import owned
-from notifications.service_layer.unit_of_work import UnitOfWork
+from notifications.service_layer.unit_of_work import Listed, UnitOfWork
 
 log = get_logger(__name__)
 
@@ -97,7 +97,7 @@ async def recover(
 
 async def message_deliveries(
     uow: UnitOfWork, *, caller: Principal, message_id: str, limit: int, offset: int
-) -> tuple[Sequence[Delivery], int]:
+) -> tuple[Sequence[Listed], int]:
     """One page of where a message went, and how many deliveries the caller sees in all: a
     company or a nation sees a message only through its own deliveries of it."""
     what = f"message {message_id}"
@@ -105,9 +105,9 @@ async def message_deliveries(
     async with uow:
         if await uow.messages.get(message_id) is None:
             raise NotFound(f"{what} not found")
-        total = await uow.deliveries.count_for_message(message_id, scope)
+        found, total = await uow.deliveries.page_for_message(message_id, scope, limit, offset)
         authorise(caller, Action.READ_DELIVERIES, to_message(caller, total), what)
-        return await uow.deliveries.for_message(message_id, scope, limit, offset), total
+        return found, total
 
 
 async def opportunities(

@@ -12,9 +12,8 @@ from typing import Any
 from bundling_shared.auth import Principal
 from bundling_shared.errors import NotFound
 from notifications.domain.access import Action, Relation, authorise, registers_for, scope_of, to_endpoint
-from notifications.domain.delivery import Attempt
 from notifications.domain.endpoint import Endpoint
-from notifications.service_layer.unit_of_work import AttemptFilter, UnitOfWork, UrlGuard
+from notifications.service_layer.unit_of_work import AttemptFilter, Listed, UnitOfWork, UrlGuard
 
 
 @dataclass(frozen=True)
@@ -76,12 +75,12 @@ async def get_endpoint(uow: UnitOfWork, *, caller: Principal, endpoint_id: str) 
 
 async def list_endpoints(
     uow: UnitOfWork, *, caller: Principal, limit: int, offset: int
-) -> tuple[Sequence[Endpoint], int]:
+) -> tuple[Sequence[Listed], int]:
     """The caller's own endpoints (the administrator's: all of them), and how many there are."""
     authorise(caller, Action.LIST_ENDPOINTS, Relation.ANY)
     scope = scope_of(caller)
     async with uow:
-        return await uow.endpoints.list(scope, limit, offset), await uow.endpoints.count(scope)
+        return await uow.endpoints.page(scope, limit, offset)
 
 
 async def _manage(
@@ -139,10 +138,8 @@ async def endpoint_attempts(
     limit: int,
     offset: int,
     where: AttemptFilter | None = None,
-) -> tuple[Sequence[Attempt], int]:
+) -> tuple[Sequence[Listed], int]:
     """One page of the attempt log, and how many attempts the filter lets through."""
-    where = where or AttemptFilter()
     async with uow:
         await owned(uow, caller, endpoint_id, Action.READ_ENDPOINT)
-        found = await uow.attempts.for_endpoint(endpoint_id, limit, offset, where)
-        return found, await uow.attempts.count_for_endpoint(endpoint_id, where)
+        return await uow.attempts.page(endpoint_id, where or AttemptFilter(), limit, offset)

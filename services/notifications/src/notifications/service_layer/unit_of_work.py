@@ -3,7 +3,7 @@ live in adapters."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -11,11 +11,15 @@ from typing import Any, Protocol
 from bundling_shared.clock import Clock
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from notifications.domain.access import Scope
-from notifications.domain.delivery import Attempt, Delivery, DeliveryState, DueDelivery, Progress
+from notifications.domain.delivery import Delivery, DeliveryState, DueDelivery, Progress
 from notifications.domain.endpoint import Endpoint
 from notifications.domain.message import Message
 from notifications.domain.supplier import Supplier
 from notifications.domain.url_safety import CheckedUrl
+
+Listed = Mapping[str, Any]
+"""An object as a page lists it: the fields its answer shows, by name. Pages are read to
+be shown, never changed, and a page of rows costs far less than a page of objects."""
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,10 @@ class Endpoints(Protocol):
     def add(self, endpoint: Endpoint) -> None: ...
     async def get(self, endpoint_id: str) -> Endpoint | None: ...
     async def delete(self, endpoint: Endpoint) -> None: ...
-    async def list(self, scope: Scope | None, limit: int, offset: int) -> Sequence[Endpoint]: ...
-    async def count(self, scope: Scope | None) -> int: ...
+    async def page(self, scope: Scope | None, limit: int, offset: int) -> tuple[Sequence[Listed], int]:
+        """Oldest first, and how many there are; their secrets left out."""
+        ...
+
     async def active(self) -> Sequence[Endpoint]: ...
     async def get_many(self, endpoint_ids: Collection[str], lock: bool = False) -> dict[str, Endpoint]: ...
     async def failing_since_of(self, endpoint_ids: Collection[str]) -> dict[str, datetime | None]: ...
@@ -57,10 +63,12 @@ class Deliveries(Protocol):
     async def lease(self, delivery_ids: Sequence[str], until: datetime) -> None: ...
     async def states(self, delivery_ids: Collection[str]) -> dict[str, DeliveryState]: ...
     async def progress(self, changes: Sequence[tuple[str, Progress, datetime]]) -> None: ...
-    async def for_message(
+    async def page_for_message(
         self, message_id: str, scope: Scope | None, limit: int, offset: int
-    ) -> Sequence[Delivery]: ...
-    async def count_for_message(self, message_id: str, scope: Scope | None) -> int: ...
+    ) -> tuple[Sequence[Listed], int]:
+        """Oldest first, as the message went out, and how many there are."""
+        ...
+
     async def of(self, message_id: str, endpoint_id: str) -> Delivery | None: ...
     async def failed_between(self, endpoint_id: str, since: datetime, until: datetime) -> Sequence[Delivery]: ...
     def requeued(self) -> None:
@@ -70,10 +78,11 @@ class Deliveries(Protocol):
 
 class Attempts(Protocol):
     async def add_many(self, attempts: Sequence[dict[str, Any]]) -> None: ...
-    async def for_endpoint(
-        self, endpoint_id: str, limit: int, offset: int, where: AttemptFilter
-    ) -> Sequence[Attempt]: ...
-    async def count_for_endpoint(self, endpoint_id: str, where: AttemptFilter) -> int: ...
+    async def page(
+        self, endpoint_id: str, where: AttemptFilter, limit: int, offset: int
+    ) -> tuple[Sequence[Listed], int]:
+        """Newest first, and how many attempts the filter lets through."""
+        ...
 
 
 class Suppliers(Protocol):

@@ -58,7 +58,7 @@ async def list_endpoints(
     offset: Offset = 0,
 ) -> Page[EndpointOut]:
     found, total = await endpoints.list_endpoints(uow(), caller=principal, limit=limit, offset=offset)
-    return Page(items=[_out(e) for e in found], limit=limit, offset=offset, total=total)
+    return Page[EndpointOut].model_validate({"items": found, "limit": limit, "offset": offset, "total": total})
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointOut)
@@ -132,5 +132,4 @@ async def endpoint_attempts(
     found, total = await endpoints.endpoint_attempts(
         uow(), caller=principal, endpoint_id=endpoint_id, limit=limit, offset=offset, where=where
     )
-    items = [AttemptOut.model_validate(a, from_attributes=True) for a in found]
-    return Page(items=items, limit=limit, offset=offset, total=total)
+    return Page[AttemptOut].model_validate({"items": found, "limit": limit, "offset": offset, "total": total})

@@ -21,8 +21,7 @@ async def message_deliveries(
     found, total = await deliveries.message_deliveries(
         uow(), caller=principal, message_id=message_id, limit=limit, offset=offset
     )
-    items = [DeliveryOut.model_validate(d, from_attributes=True) for d in found]
-    return Page(items=items, limit=limit, offset=offset, total=total)
+    return Page[DeliveryOut].model_validate({"items": found, "limit": limit, "offset": offset, "total": total})
 
 
 @router.get("/opportunities", response_model=Page[NoticeOut])
