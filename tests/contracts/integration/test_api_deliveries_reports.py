@@ -154,6 +154,57 @@ async def test_contract_value_by_supplier_origin(api: Api) -> None:
     assert await api.call("GET", "/v1/reports/value-by-origin", industry("NAMMO")) == {}
 
 
+async def test_value_by_origin_is_added_up_to_the_cent_as_each_purchase_is_priced(api: Api) -> None:
+    """The report adds up each nation's value by origin in the database; the yearly
+    indicators price each purchase one by one. Both agree to the cent, odd cents included."""
+    await signed_contract(api)
+    framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
+    for name, country, price in (("THALES-NL", "NLD", "2500000.07"), ("SAAB", "SWE", "1999999.99")):
+        supplier = await api.supplier(name, country)
+        await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"),
+                       {"supplier_id": supplier["id"], "unit_price_eur": price})  # fmt: skip
+        await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"),
+                       {"item_code": "MMR", "quantity": 1, "delivery_due": LATER, "supplier_id": supplier["id"]},
+                       201)  # fmt: skip
+    report = await api.call("GET", "/v1/reports/value-by-origin", ADMIN)
+    assert (report["NLD"]["national"], report["NLD"]["eu"]) == ("2500000.07", "41999999.99")
+    (year,) = (await api.call("GET", "/v1/reports/kpis", ADMIN))["years"]
+    assert year["by_nation"] == report
+
+
+async def signed_at(api: Api, bundle_id: str, quantities: dict[str, int], unit_price_eur: str) -> None:
+    """A joint order of `quantities` (CZE lead) signed with NAMMO at `unit_price_eur`."""
+    assert await create_contract_for_joint_order(joint_order(bundle_id, quantities), api.service.uow())
+    tender = {
+        **PROCUREMENT,
+        "bundle_id": bundle_id,
+        "nations": sorted(quantities),
+        "quantity": sum(quantities.values()),
+    }
+    procurement = await api.call("POST", "/v1/procurements", coordinator("CZE"), tender, 201)
+    offer = {**EUROPEAN, "unit_price_eur": unit_price_eur}
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry("NAMMO"), offer, 201)
+    api.on(TODAY + timedelta(days=1))
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/award", coordinator("CZE"))
+    api.on(TODAY + timedelta(days=12))
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/sign", coordinator("CZE"))
+    api.on(TODAY)
+
+
+async def test_value_by_origin_stays_exact_past_what_the_databases_integers_hold(api: Api) -> None:
+    """At the dearest prices a request may name, a nation's value in cents outgrows a 64-bit
+    integer: SQLite turns a product past it into a float (DNK's 10^8 rounds) and refuses a
+    sum past it (NLD's two orders of 50,000); those values are priced outside it, still to
+    the cent."""
+    await api.supplier("NAMMO", "NOR")
+    await signed_at(api, "bundle-a", {"NLD": 50_000, "DNK": 100_000_000}, "999999999999.99")
+    report = await api.call("GET", "/v1/reports/value-by-origin", ADMIN)
+    assert (report["NLD"]["eu"], report["DNK"]["eu"]) == ("49999999999999500.00", "99999999999999000000.00")
+    await signed_at(api, "bundle-b", {"NLD": 50_000}, "999999999999.98")
+    report = await api.call("GET", "/v1/reports/value-by-origin", ADMIN)
+    assert (report["NLD"]["eu"], report["DNK"]["eu"]) == ("99999999999998500.00", "99999999999999000000.00")
+
+
 async def test_the_ocds_export_of_a_procurement_validates_against_the_ocds_schema(api: Api) -> None:
     contract_id, procurement_id = await signed_contract(api)
     await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"),

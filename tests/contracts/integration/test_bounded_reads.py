@@ -63,7 +63,10 @@ async def test_planned_against_delivered_counts_each_lot_by_its_status_a_page_of
                    "due_so_far": 50, "met": 1, "partially_met": 0, "not_met": 1, "open": 0}  # fmt: skip
     assert nld == {"contract_id": contract_id, "nation": "NLD", "deliver_to": "NLD", "planned": 150, "delivered": 70,
                    "due_so_far": 100, "met": 0, "partially_met": 1, "not_met": 0, "open": 1}  # fmt: skip
-    assert (await api.call("GET", "/v1/reports/deliveries", desk("NLD")))["items"] == [nld]
+    own = await api.call("GET", "/v1/reports/deliveries", desk("NLD"))
+    assert (own["items"], own["total"]) == ([nld], 1)
+    past_the_end = await api.call("GET", "/v1/reports/deliveries?offset=5", coordinator("CZE"))
+    assert (past_the_end["items"], past_the_end["total"]) == ([], 2)
 
 
 async def test_a_schedule_is_read_a_page_at_a_time_in_the_order_its_lots_fall_due(api: Api) -> None:

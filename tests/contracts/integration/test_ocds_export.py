@@ -8,17 +8,28 @@ release bounded however long the schedule behind it."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 
+from contracts.adapters import orm
+from contracts.domain import ocds
 from contracts.domain.ocds import MAX_MILESTONES
 from contracts.service_layer.contracts import create_contract_for_joint_order, note_lead
 from tests.contracts.events import bundle_opened, joint_order
 from tests.contracts.integration import ocds_schema
 from tests.contracts.integration.conftest import Api
-from tests.contracts.integration.test_api_awards import AWARD_DAY, EUROPEAN, PROCUREMENT
+from tests.contracts.integration.test_api_awards import (
+    AWARD_DAY,
+    CHEAPER_ABROAD,
+    EUROPEAN,
+    NON_ASSOCIATED,
+    PROCUREMENT,
+)
 from tests.support.api import coordinator, desk, industry
 
 TODAY = date.today()
@@ -255,3 +266,133 @@ async def test_a_long_schedule_shows_its_first_lots_as_milestones_and_says_where
         f"delivery lots as milestones: the first {MAX_MILESTONES} of {MAX_MILESTONES + 5} by due date; "
         f"every lot: /v1/contracts/{contract_id}/lots"
     )
+
+
+@pytest.fixture
+def written(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many times each kind of release was written out, the export comparing it with the latest."""
+    counted: Counter[str] = Counter()
+    for name in ("procurement_release", "framework_release", "call_off_release"):
+
+        def counting(*args: Any, _write: Callable[..., dict[str, Any]] = getattr(ocds, name), _name: str = name) -> Any:
+            counted[_name] += 1
+            return _write(*args)
+
+        monkeypatch.setattr(ocds, name, counting)
+    return counted
+
+
+async def test_a_tender_names_its_first_tenderers_as_they_bid_and_counts_every_offer(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ocds, "MAX_TENDERERS", 2)
+    await create_contract_for_joint_order(joint_order(), api.service.uow())
+    procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
+    # the offer that wins comes last, after as many as a release names, and is neither the
+    # cheapest nor the dearest
+    dearer = {**EUROPEAN, "unit_price_eur": 9_000}
+    for org, country, body in (("GLOBALARMS", "USA", CHEAPER_ABROAD), ("FARCO", "KOR", NON_ASSOCIATED),
+                               ("KONGSBERG", "NOR", dearer), ("NAMMO", "NOR", EUROPEAN)):  # fmt: skip
+        await api.supplier(org, country, sme=org == "FARCO")
+        assert api.clock is not None
+        api.clock.at += timedelta(minutes=1)
+        await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry(org), body, 201)
+    api.on(AWARD_DAY)
+    await api.call("POST", f"/v1/procurements/{procurement['id']}/award", desk("CZE"))
+    package = await api.call("GET", f"/v1/procurements/{procurement['id']}/ocds", desk("CZE"))
+    ocds_schema.assert_conforms(package)
+    (release,) = package["releases"]
+    assert [t["name"] for t in release["tender"]["tenderers"]] == ["GLOBALARMS", "FARCO"]
+    assert release["tender"]["numberOfTenderers"] == 4
+    named = {p["name"]: (sorted(p["roles"]), p.get("details")) for p in release["parties"] if p["id"].startswith("sup")}
+    assert named == {
+        "GLOBALARMS": (["tenderer"], None),
+        "FARCO": (["tenderer"], {"scale": "sme"}),
+        "NAMMO": (["supplier"], None),
+    }
+    (award,) = release["awards"]
+    assert award["value"] == {"amount": 60_000_000, "currency": "EUR"}  # 4,000 EUR for each of 15,000 items
+
+
+async def test_an_export_from_unchanged_sources_writes_no_release_out(api: Api, written: Counter[str]) -> None:
+    (contract_id,), procurement_id = await signed_contract(api)
+    path = f"/v1/procurements/{procurement_id}/ocds"
+    first = await api.call("GET", path, coordinator("CZE"))
+    again = await api.call("GET", path, coordinator("CZE"))
+    assert written["procurement_release"] == 1 and again["releases"] == first["releases"]
+
+    await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"),
+                   {"lots": [{"nation": "NLD", "quantity": 100, "due_date": LATER}]}, 201)  # fmt: skip
+    planned = await api.call("GET", path, coordinator("CZE"))
+    assert written["procurement_release"] == 2 and len(planned["releases"]) == 2
+    assert planned["releases"][-1]["contracts"][0]["implementation"]["milestones"][0]["status"] == "scheduled"
+
+
+async def test_sources_changed_without_changing_the_release_are_vouched_for(api: Api, written: Counter[str]) -> None:
+    framework_id, _ = await framework_with_lead_call_off(api)
+    path = f"/v1/frameworks/{framework_id}/ocds"
+    first = await api.call("GET", path, desk("NLD"))
+    async with api.service.uow() as uow:  # another call-off: the framework's totals move, its release does not
+        found = await uow.frameworks.get(framework_id)
+        assert found is not None
+        call_off = found.call_off(
+            nation="NLD", item_code="MMR", quantity=1, delivery_due=date.fromisoformat(LATER), today=TODAY,
+            supplier_id=next(iter(found.suppliers)), by="nation_desk:NLD", at=uow.clock.now(),
+        )  # fmt: skip
+        uow.frameworks.add_call_off(call_off)
+        await uow.commit()
+    compared = await api.call("GET", path, desk("NLD"))
+    assert compared["releases"] == first["releases"] and written["framework_release"] == 2
+    await api.call("GET", path, desk("NLD"))
+    assert written["framework_release"] == 2  # the latest release was vouched for with the moved totals
+
+
+async def test_the_day_a_lot_falls_due_undelivered_makes_a_new_release(api: Api) -> None:
+    (contract_id,), procurement_id = await signed_contract(api)
+    await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"),
+                   {"lots": [{"nation": "NLD", "quantity": 100, "due_date": LATER}]}, 201)  # fmt: skip
+    path = f"/v1/procurements/{procurement_id}/ocds"
+    await api.call("GET", path, coordinator("CZE"))
+    api.on(date.fromisoformat(LATER) + timedelta(days=1))
+    package = await api.call("GET", path, coordinator("CZE"))
+    ocds_schema.assert_conforms(package)
+    scheduled, overdue = package["releases"]
+    assert scheduled["contracts"][0]["implementation"]["milestones"][0]["status"] == "scheduled"
+    assert overdue["contracts"][0]["implementation"]["milestones"][0]["status"] == "notMet"
+
+
+async def test_a_company_named_otherwise_since_is_named_anew(api: Api) -> None:
+    _, procurement_id = await signed_contract(api)
+    path = f"/v1/procurements/{procurement_id}/ocds"
+    await api.call("GET", path, coordinator("CZE"))
+    async with api.service.engine.begin() as conn:  # the registry corrected, as no act of this service does
+        await conn.execute(update(orm.suppliers).where(orm.suppliers.c.organisation == "NAMMO").values(sme=True))
+    _, renamed = (await api.call("GET", path, coordinator("CZE")))["releases"]
+    assert {p["name"]: p.get("details") for p in renamed["parties"]}["NAMMO"] == {"scale": "sme"}
+
+
+async def test_a_release_published_before_fingerprints_or_by_other_code_is_compared_not_repeated(
+    api: Api, written: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, procurement_id = await signed_contract(api)
+    path = f"/v1/procurements/{procurement_id}/ocds"
+    first = await api.call("GET", path, coordinator("CZE"))
+    async with api.service.engine.begin() as conn:
+        await conn.execute(update(orm.ocds_releases).values(sources=None))
+    assert (await api.call("GET", path, coordinator("CZE")))["releases"] == first["releases"]
+    assert written["procurement_release"] == 2
+    async with api.service.engine.connect() as conn:
+        assert (await conn.scalar(select(orm.ocds_releases.c.sources))) is not None
+
+    monkeypatch.setattr(ocds, "WRITER", "ocds-releases-2")
+    assert (await api.call("GET", path, coordinator("CZE")))["releases"] == first["releases"]
+    assert written["procurement_release"] == 3
+
+
+async def test_a_page_past_the_last_release_is_empty_and_still_counts_them(api: Api) -> None:
+    _, procurement_id = await signed_contract(api)
+    path = f"/v1/procurements/{procurement_id}/ocds"
+    await api.call("GET", path, coordinator("CZE"))
+    past = await api.client.get(f"{path}?offset=5", headers=coordinator("CZE"))
+    assert past.status_code == 200 and not past.json().get("releases")
+    assert past.headers["X-Total-Count"] == "1" and "Link" not in past.headers

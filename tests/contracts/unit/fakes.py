@@ -9,7 +9,7 @@ are tested on the database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any, Self, TypeVar
 from uuid import UUID
@@ -25,7 +25,7 @@ from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Category, Material, MaterialTerms, RiskLevel
 from contracts.domain.national_purchases import NationalPurchase
-from contracts.domain.ocds import PublishedRelease
+from contracts.domain.ocds import Bids, Company, Latest, PublishedRelease
 from contracts.domain.procurement import Offer, Procurement, TenderFilter
 from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
@@ -66,6 +66,9 @@ class _AddedUpByTheDatabase:
     """Reports are added up by the database: they are tested on it."""
 
     async def purchases(self, sight: Sight) -> list[Purchase]:
+        raise NotImplementedError(self.__doc__)
+
+    async def origin_values(self, sight: Sight) -> list[Purchase]:
         raise NotImplementedError(self.__doc__)
 
     async def exposures(self, sight: Sight) -> list[Exposure]:
@@ -149,6 +152,9 @@ class FakeSuppliers:
 
     async def by_ids(self, ids: set[str]) -> dict[str, Supplier]:
         return {s.id: s for s in self.found if s.id in ids}
+
+    async def companies(self, ids: set[str]) -> dict[str, Company]:
+        return {s.id: Company(s.id, s.organisation, s.country, s.sme) for s in self.found if s.id in ids}
 
 
 @dataclass
@@ -269,6 +275,9 @@ class FakeProcurements:
         made = procurement.offers if procurement else []
         seen = (o for o in made if supplier_id is None or o.supplier_id == supplier_id)
         return _found(sorted(seen, key=lambda o: (o.submitted_at, o.id)), limit, offset)
+
+    async def bids(self, procurement_id: str, awarded_offer_id: str | None, first: int) -> tuple[Bids, list[Company]]:
+        raise NotImplementedError("read with the companies' rows, which the procurements here do not hold")
 
     async def evaluation(
         self, procurement_id: str, only: Only | None, limit: int, offset: int
@@ -409,11 +418,14 @@ class FakeLots:
             )
         return made
 
-    async def page(
-        self, contract_id: str, nations: set[str] | None, limit: int, offset: int, *, whole: bool = False
-    ) -> Found[DeliveryLot]:
+    async def page(self, contract_id: str, nations: set[str] | None, limit: int, offset: int) -> Found[DeliveryLot]:
         scheduled = await self.for_contract(contract_id)
         return _found((lot for lot in scheduled if nations is None or lot.nation in nations), limit, offset)
+
+    async def first_due(self, agreement_id: str, limit: int) -> Found[dict[str, Any]]:
+        scheduled = await self.for_contract(agreement_id)
+        read = [{f.name: getattr(lot, f.name) for f in fields(lot) if f.name != "history"} for lot in scheduled]
+        return _found(read, limit, 0)
 
     async def deliveries(self, lot_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:
         lot = await self.get(lot_id)
@@ -435,16 +447,19 @@ class FakeLots:
 @dataclass
 class FakeReleases:
     found: list[PublishedRelease] = field(default_factory=list)
+    vouched: dict[str, str] = field(default_factory=dict)
 
     def _of(self, ocid: str) -> list[PublishedRelease]:
         return sorted((r for r in self.found if r.ocid == ocid), key=lambda r: (r.date, r.id))
 
-    async def latest(self, ocid: str) -> PublishedRelease | None:
+    async def page(self, ocid: str, limit: int, offset: int) -> tuple[Latest | None, Found[dict[str, Any]]]:
         published = self._of(ocid)
-        return published[-1] if published else None
+        last = published[-1] if published else None
+        latest = Latest(last.id, last.date, last.digest, self.vouched.get(last.id, last.sources)) if last else None
+        return latest, _found((r.release for r in published), limit, offset)
 
-    async def page(self, ocid: str, limit: int, offset: int) -> Found[dict[str, Any]]:
-        return _found((r.release for r in self._of(ocid)), limit, offset)
+    async def vouch(self, release_id: str, sources: str) -> None:
+        self.vouched[release_id] = sources
 
     async def add(self, published: PublishedRelease) -> None:
         if all(r.id != published.id for r in self.found):

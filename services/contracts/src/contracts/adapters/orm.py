@@ -452,7 +452,17 @@ call_offs = _aggregate(
     required("placed_at", UtcDateTime()),
     # A framework's call-offs in the order placed: every one, a nation's, a supplier's.
     Index("ix_call_offs_framework_placed", "framework_id", "placed_at", "id"),
-    Index("ix_call_offs_framework_nation_placed", "framework_id", "nation", "placed_at", "id"),
+    # ... and, by nation, what each cost: the reports add it up from the index alone
+    Index(
+        "ix_call_offs_framework_nation_placed",
+        "framework_id",
+        "nation",
+        "placed_at",
+        "id",
+        "supplier_id",
+        "unit_price_eur",
+        "quantity",
+    ),
     Index("ix_call_offs_framework_supplier_placed", "framework_id", "supplier_id", "placed_at", "id"),
 )
 
@@ -474,7 +484,7 @@ delivery_lots = _aggregate(
     # them up per contract and nation.
     Index("ix_delivery_lots_schedule", "contract_id", "due_date", "nation", "id"),
     Index("ix_delivery_lots_nation_schedule", "contract_id", "nation", "due_date", "id"),
-    Index("ix_delivery_lots_progress", "contract_id", "nation", "due_date", "quantity", "delivered"),
+    Index("ix_delivery_lots_progress", "contract_id", "nation", "due_date", "quantity", "delivered", "beneficiary"),
 )
 
 # OCDS releases as first published: an export republishes them unchanged and adds a
@@ -487,6 +497,10 @@ ocds_releases = Table(
     required("date", UtcDateTime()),
     required("digest", String(64)),
     required("release", JSON),
+    # The fingerprint of what the release was written from (`ocds.sources_digest`), or of
+    # what it was found to say since: an export from sources of this fingerprint is due
+    # no new release. None on releases published before fingerprints were kept.
+    Column("sources", String(64), nullable=True),
     # A process's releases in the order published.
     Index("ix_ocds_releases_published", "ocid", "date", "id"),
 )

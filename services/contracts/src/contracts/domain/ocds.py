@@ -12,6 +12,10 @@ a record (which merges parties by id) would otherwise keep only one of the roles
 OCDS releases are immutable: a reader may keep a release by its id and never fetch it
 again. So what changed since the last release of a process is a new release with an id
 of its own, and an earlier release is republished exactly as it was first published.
+Whether anything changed is read far more often than anything does: every export asks.
+A release is a function of what it is written from, so what the latest release was
+written from is kept beside it as a fingerprint (`sources_digest`), and an export whose
+sources have that fingerprint neither writes out the release nor compares it.
 
 Each release is whole as the standard wants it, within two bounds that keep it readable
 whatever the process grows to: a contract's or call-off's delivery lots appear as its
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -32,8 +36,7 @@ from typing import Any
 from contracts.domain.contract import SINGLE_PART, Contract
 from contracts.domain.deliveries import DeliveryLot
 from contracts.domain.frameworks import CallOff, CallOffMode, FrameworkContract
-from contracts.domain.procurement import Offer, Procurement
-from contracts.domain.suppliers import Supplier
+from contracts.domain.procurement import Procurement
 
 OCDS_VERSION = "1.1"
 MAX_MILESTONES = 50
@@ -86,6 +89,17 @@ def _money(value: Decimal | float | None) -> dict[str, Any] | None:
     return None if value is None else {"amount": _amount(value), "currency": "EUR"}
 
 
+@dataclass(frozen=True)
+class Company:
+    """A registered supplier as a release names it: read with these facts alone, since a
+    tender may name a hundred of them on every export."""
+
+    id: str
+    organisation: str
+    country: str
+    sme: bool
+
+
 class _Parties:
     """One party per organisation, in the order first named, with every role it plays."""
 
@@ -108,10 +122,10 @@ class _Parties:
         address as a buyer."""
         return self.add(authority, authority, role)
 
-    def supplier(self, supplier: Supplier, role: str) -> dict[str, str]:
-        reference = self.add(supplier.id, supplier.organisation, role, supplier.country)
-        if supplier.sme:
-            self._parties[supplier.id]["details"] = {"scale": "sme"}
+    def supplier(self, company: Company, role: str) -> dict[str, str]:
+        reference = self.add(company.id, company.organisation, role, company.country)
+        if company.sme:
+            self._parties[company.id]["details"] = {"scale": "sme"}
         return reference
 
     def as_list(self) -> list[dict[str, Any]]:
@@ -128,15 +142,56 @@ def _pruned(value: Any) -> Any:
     return value
 
 
+def ocid(prefix: str, process_id: str) -> str:
+    """A process's Open Contracting ID: the publisher's prefix and the process's own id."""
+    return f"{prefix}-{process_id}"
+
+
 @dataclass(frozen=True)
 class PublishedRelease:
-    """A release as first published, kept so that it is republished unchanged."""
+    """A release as first published, kept so that it is republished unchanged, with the
+    fingerprint of the sources it was written from."""
 
     id: str
     ocid: str
     date: datetime
     digest: str
     release: dict[str, Any]
+    sources: str
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The latest release of a process as a new one is weighed against it: its id and date,
+    which a new release chains onto, the digest of what it says, and the fingerprint of
+    the sources it was last found to say (None: none yet known)."""
+
+    id: str
+    date: datetime
+    digest: str
+    sources: str | None
+
+
+WRITER = "ocds-releases-1"
+"""How releases are written. Raise it with a change here, or in what the aggregates say of
+themselves, that makes a release say something else from the same sources (a milestone's
+status, a contract's obligation): the fingerprints written before then no longer match, so
+the next read of each process builds its release and compares it whole, once."""
+
+
+def fields_of(aggregate: Any, *unread: str) -> tuple[tuple[str, Any], ...]:
+    """An aggregate's fields for a fingerprint, each by name, but those named `unread`: the
+    ones a release says nothing of and the aggregate is read without (they grow without
+    bound). Every other field is in, so a field a release comes to say is in already."""
+    return tuple((f.name, getattr(aggregate, f.name)) for f in fields(aggregate) if f.name not in unread)
+
+
+def sources_digest(*written_from: Any) -> str:
+    """The fingerprint of what a process's release is written from: the process, its bids,
+    contracts or call-off and the `Sources`, and the code that writes it. Equal fingerprints,
+    equal releases: each object is read whole (`repr`, field by field), and nothing else
+    goes into a release (the export's moment and address go into the package only)."""
+    return hashlib.sha256(f"{WRITER}\n{written_from!r}".encode()).hexdigest()
 
 
 def digest(draft: dict[str, Any]) -> str:
@@ -145,22 +200,22 @@ def digest(draft: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def publish(draft: dict[str, Any], history: list[PublishedRelease], now: datetime) -> PublishedRelease | None:
-    """The release to publish for what the process looks like now, or None when the latest
-    release already says it. The id chains onto the previous release, so a process that
-    returns to an earlier state still gets a new release; two exports racing to publish
-    the same change make the same id, and only one is kept."""
-    latest = max(history, key=lambda r: (r.date, r.id), default=None)
+def publish(draft: dict[str, Any], latest: Latest | None, now: datetime, sources: str) -> PublishedRelease | None:
+    """The release to publish for what the process looks like now, written from `sources`,
+    or None when the latest release already says it. The id chains onto the previous
+    release, so a process that returns to an earlier state still gets a new release; two
+    exports racing to publish the same change make the same id, and only one is kept."""
     content = digest(draft)
     if latest is not None and latest.digest == content:
         return None
     chained = hashlib.sha256(f"{latest.id if latest else ''}\n{content}".encode()).hexdigest()[:16]
     moment = now if latest is None else max(now, latest.date + timedelta(microseconds=1))
     release = {"ocid": draft["ocid"], "id": f"{draft['ocid']}-{chained}", "date": _release_date(moment), **draft}
-    return PublishedRelease(release["id"], draft["ocid"], moment, content, release)
+    return PublishedRelease(release["id"], draft["ocid"], moment, content, release, sources)
 
 
 def package(uri: str, releases: list[dict[str, Any]], published: datetime) -> dict[str, Any]:
+    """The releases as first published, pruned then: a package does not walk them again."""
     built: dict[str, Any] = _pruned(
         {
             "uri": uri,
@@ -168,22 +223,23 @@ def package(uri: str, releases: list[dict[str, Any]], published: datetime) -> di
             "extensions": list(EXTENSIONS),
             "publishedDate": _when(published),
             "publisher": {"name": "Defence demand bundling platform"},
-            "releases": releases,
         }
     )
-    return built
+    return {**built, "releases": releases} if releases else built
 
 
 @dataclass(frozen=True)
 class Sources:
     """What the releases of a process are written from besides the process itself: the
-    OCID prefix, the suppliers they name, each contract's or call-off's first delivery lots
+    OCID prefix, the companies they name, each contract's or call-off's first delivery lots
     (at most `MAX_MILESTONES`) and how many it has, and the day that decides what is met
-    and what is active."""
+    and what is active. A lot is kept as the fields it was read with (all but its history,
+    which a release does not show) and made a lot only when a release is written: most
+    exports only compare the fingerprint of their sources (`sources_digest`)."""
 
     prefix: str
-    suppliers: dict[str, Supplier]
-    lots: dict[str, list[DeliveryLot]]
+    suppliers: dict[str, Company]
+    lots: dict[str, list[dict[str, Any]]]
     today: date
     lot_counts: dict[str, int] = field(default_factory=dict)
 
@@ -197,7 +253,8 @@ class Sources:
     def milestones(self, agreement_id: str) -> list[dict[str, Any]]:
         """A contract's or a call-off's delivery lots, each a milestone met or not by today."""
         milestones = []
-        for lot in self.lots.get(agreement_id, []):
+        for fields_read in self.lots.get(agreement_id, []):
+            lot = DeliveryLot(**fields_read)
             status = lot.status(self.today).value
             milestone: dict[str, Any] = {
                 "id": lot.id,
@@ -214,12 +271,13 @@ class Sources:
 
 @dataclass(frozen=True)
 class Bids:
-    """A tender's offers as a release names them: the first ones (at most `MAX_TENDERERS`),
-    how many there are, and the offer awarded, if any."""
+    """A tender's offers as a release names them: the companies of the first ones (at most
+    `MAX_TENDERERS`) in the order they bid, by id (the `Sources` hold them), how many
+    offers there are, and the unit price of the offer awarded, if any."""
 
-    first: list[Offer]
+    tenderers: list[str]
     count: int
-    awarded: Offer | None
+    awarded_price: Decimal | None
 
 
 def procurement_release(
@@ -227,22 +285,21 @@ def procurement_release(
 ) -> dict[str, Any]:
     """The procurement as it stands, without the release's id and date (see `publish`)."""
     suppliers = sources.suppliers
-    ocid = f"{sources.prefix}-{procurement.id}"
     parties = _Parties()
     procuring_entity = parties.authority(procurement.contracting_authority, "procuringEntity")
     buyer = parties.nation(procurement.buyer_nation, "buyer")
     for nation in procurement.nations:
         parties.nation(nation, "buyer")
-    tenderers = [parties.supplier(suppliers[o.supplier_id], "tenderer") for o in bids.first[:MAX_TENDERERS]]
+    tenderers = [parties.supplier(suppliers[sid], "tenderer") for sid in bids.tenderers[:MAX_TENDERERS]]
     winner = suppliers.get(procurement.awarded_supplier_id or "")
-    offer = bids.awarded
+    price = bids.awarded_price
     weights = ", ".join(f"{k} {v:g}" for k, v in procurement.weights.as_dict().items())
     criteria = f"weights: {weights}; quality gates: {', '.join(procurement.quality_gates) or 'none'}"
     if procurement.funding_instrument:
         criteria += f"; funding instrument {procurement.funding_instrument}"
     tags = ["tender"]
     release: dict[str, Any] = {
-        "ocid": ocid,
+        "ocid": ocid(sources.prefix, procurement.id),
         "initiationType": "tender",
         "language": "en",
         "buyer": buyer,
@@ -262,7 +319,7 @@ def procurement_release(
             "tenderPeriod": {"startDate": _when(procurement.tender_date)},
         },
     }
-    if winner and offer:
+    if winner and price is not None:
         tags.append("award")
         award_id = f"{procurement.id}-award"
         release["awards"] = [
@@ -271,7 +328,7 @@ def procurement_release(
                 "title": f"awarded to {winner.organisation}",
                 "status": "active",
                 "date": _when(procurement.tender_date),
-                "value": _money(offer.unit_price_eur * procurement.quantity),
+                "value": _money(price * procurement.quantity),
                 "suppliers": [parties.supplier(winner, "supplier")],
             }
         ]
@@ -323,7 +380,6 @@ def framework_release(framework: FrameworkContract, sources: Sources) -> dict[st
     """The framework as it stands, without the release's id and date (see `publish`); each
     call-off is a process of its own, related to it (`call_off_release`)."""
     suppliers, today = sources.suppliers, sources.today
-    ocid = f"{sources.prefix}-{framework.id}"
     parties = _Parties()
     # the contracting authority concludes the framework for the participants and buys under it
     authority = parties.authority(framework.contracting_authority, "procuringEntity")
@@ -334,7 +390,7 @@ def framework_release(framework: FrameworkContract, sources: Sources) -> dict[st
     award_id = f"{framework.id}-award"
     reopening = len(framework.suppliers) > 1
     release: dict[str, Any] = {
-        "ocid": ocid,
+        "ocid": ocid(sources.prefix, framework.id),
         "tag": ["tender", "award", "contract"],
         "initiationType": "tender",
         "language": "en",
@@ -380,9 +436,7 @@ def framework_release(framework: FrameworkContract, sources: Sources) -> dict[st
 def call_off_release(framework: FrameworkContract, call_off: CallOff, sources: Sources) -> dict[str, Any]:
     """A call-off as it stands, a process related to its framework's, without the release's
     id and date (see `publish`)."""
-    framework_ocid = f"{sources.prefix}-{framework.id}"
     suppliers = sources.suppliers
-    ocid = f"{sources.prefix}-{call_off.id}"
     parties = _Parties()
     buyer = parties.nation(call_off.nation, "buyer")
     procuring_entity = parties.authority(framework.contracting_authority, "procuringEntity")
@@ -404,7 +458,7 @@ def call_off_release(framework: FrameworkContract, call_off: CallOff, sources: S
     if milestones:
         contract["implementation"] = {"milestones": milestones}
     release: dict[str, Any] = {
-        "ocid": ocid,
+        "ocid": ocid(sources.prefix, call_off.id),
         "tag": ["tender", "award", "contract"] + (["implementation"] if milestones else []),
         "initiationType": "tender",
         "language": "en",
@@ -435,7 +489,7 @@ def call_off_release(framework: FrameworkContract, call_off: CallOff, sources: S
                 "relationship": ["framework"],
                 "title": f"framework contract {framework.id}",
                 "scheme": "ocid",
-                "identifier": framework_ocid,
+                "identifier": ocid(sources.prefix, framework.id),
             }
         ],
         "parties": parties.as_list(),

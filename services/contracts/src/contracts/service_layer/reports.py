@@ -85,14 +85,19 @@ async def deliveries_by_funder(
         return await uow.lots.by_funder(await sight_of(uow, principal), funder, today, limit, offset)
 
 
-async def _purchases(uow: UnitOfWork, principal: Principal) -> list[Purchase]:
+async def _purchases(uow: UnitOfWork, principal: Principal, *, by_origin: bool = False) -> list[Purchase]:
     """What the caller sees of the contracts and call-offs made here, and the purchases its
-    nation recorded as contracted outside (the administrator: every nation's)."""
+    nation recorded as contracted outside (the administrator: every nation's). `by_origin`:
+    of what is made here, a nation's value per country of the supplier, without the
+    supplier or the year."""
     if not allowed(principal, Action.REPORT, Relation.ANY):
         return []
     async with uow:
         sight = await sight_of(uow, principal)
-        made_here = [*await uow.contracts.purchases(sight), *await uow.frameworks.purchases(sight)]
+        if by_origin:
+            made_here = [*await uow.contracts.origin_values(sight), *await uow.frameworks.origin_values(sight)]
+        else:
+            made_here = [*await uow.contracts.purchases(sight), *await uow.frameworks.purchases(sight)]
         if principal.role is Role.ADMIN:
             outside = await uow.national_purchases.purchases(None)
         elif principal.nation is not None:
@@ -104,7 +109,7 @@ async def _purchases(uow: UnitOfWork, principal: Principal) -> list[Purchase]:
 
 async def value_by_supplier_origin(uow: UnitOfWork, principal: Principal) -> dict[str, dict[str, Decimal | float]]:
     """Contracted value per buying nation by supplier origin; a nation sees its own row."""
-    return value_by_origin(await _purchases(uow, principal))
+    return value_by_origin(await _purchases(uow, principal, by_origin=True))
 
 
 async def kpis(uow: UnitOfWork, principal: Principal) -> list[YearFigures]:
@@ -113,38 +118,53 @@ async def kpis(uow: UnitOfWork, principal: Principal) -> list[YearFigures]:
     return kpis_by_year(await _purchases(uow, principal))
 
 
-async def _sources(uow: UnitOfWork, export: Export, supplier_ids: set[str], agreement_ids: list[str]) -> ocds.Sources:
-    """The suppliers a release names and the first delivery lots of each contract or call-off."""
+async def _sources(
+    uow: UnitOfWork, export: Export, named: dict[str, ocds.Company], supplier_ids: set[str], agreement_ids: list[str]
+) -> ocds.Sources:
+    """The companies a release names (those in `named` already, and the others read) and
+    the first delivery lots of each contract or call-off."""
     lots, counts = {}, {}
     for agreement_id in agreement_ids:
-        found = await uow.lots.page(agreement_id, None, ocds.MAX_MILESTONES, 0, whole=True)
+        found = await uow.lots.first_due(agreement_id, ocds.MAX_MILESTONES)
         lots[agreement_id], counts[agreement_id] = list(found.items), found.total
-    suppliers = await uow.suppliers.by_ids(supplier_ids)
-    return ocds.Sources(export.prefix, suppliers, lots, export.today, counts)
+    companies = {**named, **await uow.suppliers.companies(supplier_ids - named.keys())}
+    return ocds.Sources(export.prefix, companies, lots, export.today, counts)
 
 
 async def procurement_package(uow: UnitOfWork, principal: Principal, procurement_id: str, export: Export) -> Package:
+    """The tender names its first tenderers, read with their companies in one go: a
+    procurement may draw an offer from every registered supplier."""
     async with uow:
         seen = await procurements.readable(uow, principal, procurement_id, Action.PROCUREMENT_EXPORT)
         procurement = seen.procurement
-        first = await uow.procurements.offers(procurement.id, None, ocds.MAX_TENDERERS, 0)
+        bids, tenderers = await uow.procurements.bids(procurement.id, procurement.awarded_offer_id, ocds.MAX_TENDERERS)
         winner = procurement.awarded_supplier_id
-        won = await uow.procurements.offers(procurement.id, winner, 1, 0) if winner else None
-        awarded = next((o for o in won.items if o.id == procurement.awarded_offer_id), None) if won else None
-        bids = ocds.Bids(list(first.items), first.total, awarded)
         contracts = list(await uow.contracts.all_for_bundle(procurement.bundle_id)) if procurement.bundle_id else []
-        named = {o.supplier_id for o in bids.first} | ({awarded.supplier_id} if awarded else set())
-        sources = await _sources(uow, export, named, [c.id for c in contracts])
-        draft = ocds.procurement_release(procurement, bids, contracts, sources)
-        return await _published(uow, draft, export)
+        signed = [c.id for c in contracts if winner is not None and c.supplier_id == winner]
+        named = {company.id: company for company in tenderers}
+        sources = await _sources(uow, export, named, {winner} if winner else set(), signed)
+        state = ocds.fields_of(procurement, "evaluation", "offers")
+        return await _published(
+            uow,
+            ocds.ocid(export.prefix, procurement.id),
+            (state, bids, contracts, sources),
+            lambda: ocds.procurement_release(procurement, bids, contracts, sources),
+            export,
+        )
 
 
 async def framework_package(uow: UnitOfWork, principal: Principal, framework_id: str, export: Export) -> Package:
     """The framework's own process; each call-off is exported as a process of its own."""
     async with uow:
         framework, _ = await frameworks.readable(uow, principal, framework_id, Action.FRAMEWORK_EXPORT)
-        sources = await _sources(uow, export, set(framework.suppliers), [])
-        return await _published(uow, ocds.framework_release(framework, sources), export)
+        sources = await _sources(uow, export, {}, set(framework.suppliers), [])
+        return await _published(
+            uow,
+            ocds.ocid(export.prefix, framework.id),
+            (ocds.fields_of(framework, "accession_requests", "change_log"), sources),
+            lambda: ocds.framework_release(framework, sources),
+            export,
+        )
 
 
 async def call_off_package(
@@ -157,18 +177,36 @@ async def call_off_package(
         if call_off is None or call_off.framework_id != framework.id:
             raise NotFound(f"call-off {call_off_id} of framework contract {framework_id} not found")
         bidders = {str(bid["supplier_id"]) for bid in call_off.competition}
-        sources = await _sources(uow, export, {call_off.supplier_id, *bidders}, [call_off.id])
-        return await _published(uow, ocds.call_off_release(framework, call_off, sources), export)
+        sources = await _sources(uow, export, {}, {call_off.supplier_id, *bidders}, [call_off.id])
+        return await _published(
+            uow,
+            ocds.ocid(export.prefix, call_off.id),
+            (ocds.fields_of(framework, "accession_requests", "change_log"), call_off, sources),
+            lambda: ocds.call_off_release(framework, call_off, sources),
+            export,
+        )
 
 
-async def _published(uow: UnitOfWork, draft: dict[str, Any], export: Export) -> Package:
+async def _published(
+    uow: UnitOfWork, ocid: str, written_from: tuple[Any, ...], draft: Callable[[], dict[str, Any]], export: Export
+) -> Package:
     """A page of the process's releases as first published, oldest first, a new one
-    published first when the process changed since its latest release."""
-    release = ocds.publish(draft, [r for r in [await uow.releases.latest(draft["ocid"])] if r], export.now)
-    if release is not None:
-        await uow.releases.add(release)
+    published first when the process changed since its latest release. The release is
+    written out and compared only when what it is written from is not what the latest
+    release was last found to say; when it says the same all the same (the day moved on,
+    a call-off added to a framework's totals), the latest release is vouched for with the
+    new fingerprint, so the next export finds it at once."""
+    sources = ocds.sources_digest(*written_from)
+    latest, found = await uow.releases.page(ocid, export.limit, export.offset)
+    if latest is None or latest.sources != sources:
+        release = ocds.publish(draft(), latest, export.now, sources)
+        if release is not None:
+            await uow.releases.add(release)
+        elif latest is not None:
+            await uow.releases.vouch(latest.id, sources)
         await uow.commit()
-    found = await uow.releases.page(draft["ocid"], export.limit, export.offset)
+        if release is not None:
+            _, found = await uow.releases.page(ocid, export.limit, export.offset)
     end = export.offset + export.limit
     following = export.at_offset(end) if end < found.total else None
     return Package(ocds.package(export.uri, list(found.items), export.now), found.total, following)

@@ -17,7 +17,7 @@ from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Material
 from contracts.domain.national_purchases import NationalPurchase
-from contracts.domain.ocds import PublishedRelease
+from contracts.domain.ocds import Bids, Company, Latest, PublishedRelease
 from contracts.domain.procurement import Offer, Procurement, TenderFilter
 from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
@@ -75,6 +75,10 @@ class Contracts(Protocol):
         self, contract_id: str, only: Only | None, limit: int, offset: int
     ) -> Found[dict[str, Any]]: ...
     async def purchases(self, sight: Sight) -> list[Purchase]: ...
+    async def origin_values(self, sight: Sight) -> list[Purchase]:
+        """As `purchases`, one per nation and country of the supplier (no supplier, no year)."""
+        ...
+
     async def exposures(self, sight: Sight) -> list[Exposure]: ...
     async def mode_for(self, bundle_id: str) -> ContractMode: ...
     async def set_mode(self, bundle_id: str, mode: ContractMode) -> None: ...
@@ -90,6 +94,10 @@ class Suppliers(Protocol):
     async def get(self, supplier_id: str) -> Supplier | None: ...
     async def by_organisation(self, organisation: str) -> Supplier | None: ...
     async def by_ids(self, ids: set[str]) -> dict[str, Supplier]: ...
+    async def companies(self, ids: set[str]) -> dict[str, Company]:
+        """The suppliers of these ids as a release names them."""
+        ...
+
     async def page(self, organisation: str | None, limit: int, offset: int) -> Found[Supplier]:
         """By organisation: every supplier, or the one of `organisation`."""
         ...
@@ -119,6 +127,11 @@ class Procurements(Protocol):
     async def has_offer(self, procurement_id: str, supplier_id: str) -> bool: ...
     async def offers(self, procurement_id: str, supplier_id: str | None, limit: int, offset: int) -> Found[Offer]:
         """In the order they came: every offer, or one supplier's."""
+        ...
+
+    async def bids(self, procurement_id: str, awarded_offer_id: str | None, first: int) -> tuple[Bids, list[Company]]:
+        """The `first` offers as a release names them (their companies in the order they
+        came, how many offers there are, the awarded offer's unit price) and the companies."""
         ...
 
     async def evaluation(
@@ -178,6 +191,10 @@ class Frameworks(Protocol):
         self, framework_id: str, only: Only | None, limit: int, offset: int
     ) -> Found[dict[str, Any]]: ...
     async def purchases(self, sight: Sight) -> list[Purchase]: ...
+    async def origin_values(self, sight: Sight) -> list[Purchase]:
+        """As `purchases`, one per nation and country of the supplier (no supplier, no year)."""
+        ...
+
     async def exposures(self, sight: Sight) -> list[Exposure]: ...
 
 
@@ -191,11 +208,14 @@ class DeliveryLots(Protocol):
         """The open lots the supplier delivers the item under, as calls on its output."""
         ...
 
-    async def page(
-        self, contract_id: str, nations: set[str] | None, limit: int, offset: int, *, whole: bool = False
-    ) -> Found[DeliveryLot]:
+    async def page(self, contract_id: str, nations: set[str] | None, limit: int, offset: int) -> Found[DeliveryLot]:
         """In the order they fall due: every lot, or the given nations'; without their
-        deliveries and history unless `whole`."""
+        deliveries and history."""
+        ...
+
+    async def first_due(self, agreement_id: str, limit: int) -> Found[dict[str, Any]]:
+        """A contract's or call-off's first `limit` lots as they fall due, each the fields
+        of a lot but its history, and how many it has."""
         ...
 
     async def deliveries(self, lot_id: str, limit: int, offset: int) -> Found[dict[str, Any]]: ...
@@ -213,12 +233,14 @@ class DeliveryLots(Protocol):
 
 
 class OcdsReleases(Protocol):
-    async def latest(self, ocid: str) -> PublishedRelease | None: ...
-    async def page(self, ocid: str, limit: int, offset: int) -> Found[dict[str, Any]]:
-        """A process's releases in the order published."""
+    async def page(self, ocid: str, limit: int, offset: int) -> tuple[Latest | None, Found[dict[str, Any]]]:
+        """A process's latest release, and its releases in the order published."""
         ...
 
     async def add(self, published: PublishedRelease) -> None: ...
+    async def vouch(self, release_id: str, sources: str) -> None:
+        """The release says what is written from the sources of this fingerprint too."""
+        ...
 
 
 class ProductionLines(Protocol):
