@@ -927,10 +927,9 @@ class DeliveryLotRepository:
     async def first_due(self, agreement_id: str, limit: int) -> Found[dict[str, Any]]:
         """The first lots of a schedule as they fall due, each the fields of a lot but its
         history, and how many it has, in one statement."""
-        at = {"agreement_id": agreement_id, "limit": limit}
-        found = (await self._session.execute(_first_due(), at)).all()
-        read = [dict(zip(_LOT_FIELDS, row[1:], strict=True)) for row in found if row.id is not None]
-        return Found(read, int(found[0].lots))
+        at = {"agreement_id": agreement_id}
+        read, total = await read_counted_page(self._session, _first_due(), at, limit=limit, offset=0)
+        return Found(read, total)
 
     async def deliveries(self, lot_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:
         lot = delivery_lots
@@ -1033,11 +1032,8 @@ _LOT_FIELDS = [c.name for c in delivery_lots.c if c.name not in ("history", "row
 def _first_due() -> Select[Any]:
     lot = delivery_lots
     scheduled = lot.c.contract_id == bindparam("agreement_id")
-    counted = select(select(func.count()).where(scheduled).scalar_subquery().label("lots")).subquery("counted")
-    walk = select(*(lot.c[name] for name in _LOT_FIELDS)).where(scheduled).order_by(*_DUE)
-    first = walk.limit(bindparam("limit", type_=Integer)).subquery()
-    ordered = [first.c[c.name] for c in _DUE]
-    return select(counted, first).select_from(counted.outerjoin(first, true())).order_by(*ordered)
+    due_date, nation, key = _DUE
+    return counted_page([lot.c[name] for name in _LOT_FIELDS], [scheduled], key, after=[due_date, nation])
 
 
 _DELIVER_TO = func.coalesce(delivery_lots.c.beneficiary, delivery_lots.c.nation)
