@@ -20,7 +20,7 @@ from bundling_shared.topics import Topic
 from contracts.domain.access import Reach
 from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
-from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.deliveries import Agreement, DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Category, Material, MaterialTerms, RiskLevel
@@ -62,6 +62,10 @@ def _reached(
     )
 
 
+def _organisation(suppliers: list[Supplier], supplier_id: str | None) -> str | None:
+    return next((s.organisation for s in suppliers if s.id == supplier_id), None)
+
+
 class _AddedUpByTheDatabase:
     """Reports are added up by the database: they are tested on it."""
 
@@ -81,12 +85,29 @@ class FakeContracts(_AddedUpByTheDatabase):
     modes: dict[str, ContractMode] = field(default_factory=dict)
     leads: dict[str, str] = field(default_factory=dict)
     refusals: dict[str, CommitmentRefusal] = field(default_factory=dict)
+    suppliers: list[Supplier] = field(default_factory=list)
 
     def add(self, contract: Contract) -> None:
         self.found.append(contract)
 
     async def get(self, contract_id: str) -> Contract | None:
         return next((c for c in self.found if c.id == contract_id), None)
+
+    async def agreement(self, contract_id: str) -> Agreement | None:
+        """Of the contracts and the suppliers (`suppliers`, wired by the unit of work)."""
+        contract = await self.get(contract_id)
+        if contract is None:
+            return None
+        return Agreement(
+            contract.id,
+            contract.contracting_authority,
+            {line.nation: line.quantity for line in contract.lines},
+            contract.supplier_id,
+            _organisation(self.suppliers, contract.supplier_id),
+            ukraine={line.nation: line.ukraine_quantity for line in contract.lines if line.ukraine_quantity},
+            item_code=contract.item_code,
+            unit_price_eur=contract.unit_price_eur,
+        )
 
     async def for_bundle(self, bundle_id: str) -> Contract | None:
         found = await self.all_for_bundle(bundle_id)
@@ -230,6 +251,9 @@ class FakeSpecifications:
     async def get(self, specification_id: str) -> Specification | None:
         return next((s for s in self.found if s.id == specification_id), None)
 
+    async def for_reading(self, specification_id: str) -> Specification | None:
+        return await self.get(specification_id)
+
     async def versions(self, reference: str) -> Sequence[Specification]:
         return sorted((s for s in self.found if s.reference == reference), key=lambda s: s.version)
 
@@ -315,6 +339,7 @@ class FakeFrameworks(_AddedUpByTheDatabase):
     found: list[FrameworkContract] = field(default_factory=list)
     placed: list[CallOff] = field(default_factory=list)
     claimed: list[str] = field(default_factory=list)
+    suppliers: list[Supplier] = field(default_factory=list)
 
     def add(self, framework: FrameworkContract) -> None:
         self.found.append(framework)
@@ -333,6 +358,23 @@ class FakeFrameworks(_AddedUpByTheDatabase):
 
     async def call_off(self, call_off_id: str) -> CallOff | None:
         return next((c for c in self.placed if c.id == call_off_id), None)
+
+    async def call_off_agreement(self, call_off_id: str) -> Agreement | None:
+        """Of the call-offs, their frameworks and the suppliers (wired by the unit of work)."""
+        call_off = await self.call_off(call_off_id)
+        framework = await self.get(call_off.framework_id) if call_off else None
+        if call_off is None or framework is None:
+            return None
+        return Agreement(
+            call_off.id,
+            framework.contracting_authority,
+            {call_off.nation: call_off.quantity},
+            call_off.supplier_id,
+            _organisation(self.suppliers, call_off.supplier_id),
+            tuple(framework.coordinators),
+            item_code=call_off.item_code,
+            unit_price_eur=call_off.unit_price_eur,
+        )
 
     async def for_reading(self, framework_id: str) -> FrameworkContract | None:
         return await self.get(framework_id)
@@ -385,6 +427,10 @@ class FakeLots:
 
     async def get(self, lot_id: str) -> DeliveryLot | None:
         return next((lot for lot in self.found if lot.id == lot_id), None)
+
+    async def placed(self, lot_id: str) -> tuple[str, str] | None:
+        lot = await self.get(lot_id)
+        return (lot.contract_id, lot.nation) if lot else None
 
     async def for_contract(self, contract_id: str) -> Sequence[DeliveryLot]:
         return sorted(
@@ -543,8 +589,10 @@ class FakeUnitOfWork:
     _marked: set[tuple[str, UUID]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        """The lots read the contracts and stated stock levels, as a join would."""
+        """The lots read the contracts and stated stock levels, the contracts and frameworks
+        their suppliers, as a join would."""
         self.lots.contracts, self.lots.stock = self.contracts.found, self.stock.found
+        self.contracts.suppliers = self.frameworks.suppliers = self.suppliers.found
 
     def __call__(self) -> Self:
         """The unit of work as a factory of itself, as the routes and subscribers take it."""

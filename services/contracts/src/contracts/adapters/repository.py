@@ -75,7 +75,7 @@ from contracts.adapters.orm import (
 from contracts.domain.access import Reach
 from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentKind, CommitmentRefusal, Contract, ContractMode
-from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.deliveries import Agreement, DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Material
@@ -234,6 +234,33 @@ class ContractRepository(SessionRepository[Contract]):
         c = contracts
         query = select(Contract).where(c.c.window_end.between(first, last)).order_by(c.c.window_end, c.c.id)
         return (await self._session.scalars(query.options(*_leaving_out(Contract, columns=["change_log"])))).all()
+
+    async def agreement(self, contract_id: str) -> Agreement | None:
+        """As written so far: one statement of plain rows, a line each."""
+        c, line, s = contracts, contract_lines, suppliers
+        own = [c.c.contracting_authority, c.c.supplier_id, c.c.item_code, c.c.unit_price_eur, s.c.organisation]
+        joined = c.outerjoin(s, s.c.id == c.c.supplier_id).outerjoin(line, line.c.contract_id == c.c.id)
+        query = (
+            select(*own, line.c.nation, line.c.quantity, line.c.ukraine_quantity)
+            .select_from(joined)
+            .where(c.c.id == contract_id)
+            .order_by(line.c.nation)
+        )
+        await self._session.flush()
+        rows = (await self._session.execute(query)).all()
+        if not rows:
+            return None
+        first, lines = rows[0], [row for row in rows if row.nation is not None]
+        return Agreement(
+            contract_id,
+            first.contracting_authority,
+            {row.nation: row.quantity for row in lines},
+            first.supplier_id,
+            first.organisation,
+            ukraine={row.nation: row.ukraine_quantity for row in lines if row.ukraine_quantity},
+            item_code=first.item_code,
+            unit_price_eur=first.unit_price_eur,
+        )
 
     async def page(
         self, reach: Reach, limit: int, offset: int, ending: tuple[date, date] | None = None
@@ -622,6 +649,11 @@ class NationalPurchaseRepository:
 class SpecificationRepository(SessionRepository[Specification]):
     kind = Specification
 
+    async def for_reading(self, specification_id: str) -> Specification | None:
+        query = select(Specification).where(specifications.c.id == specification_id)
+        shown = query.options(*_leaving_out(Specification, columns=["deviations"]))
+        return (await self._session.scalars(shown)).first()
+
     async def versions(self, reference: str) -> Sequence[Specification]:
         query = select(Specification).where(specifications.c.reference == reference).order_by(specifications.c.version)
         return (await self._session.scalars(query)).all()
@@ -770,6 +802,36 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
     async def call_off(self, call_off_id: str) -> CallOff | None:
         return self._placed.get(call_off_id) or await self._session.get(CallOff, call_off_id)
 
+    async def call_off_agreement(self, call_off_id: str) -> Agreement | None:
+        """One statement of plain rows; a call-off placed in this transaction is not
+        written yet, its framework is."""
+        co, f, s = call_offs, frameworks, suppliers
+        facts = [f.c.contracting_authority, f.c.coordinators, s.c.organisation]
+        placed = self._placed.get(call_off_id)
+        if placed is not None:
+            query = select(*facts).select_from(f.outerjoin(s, s.c.id == placed.supplier_id))
+            row = (await self._session.execute(query.where(f.c.id == placed.framework_id))).first()
+            values = (placed.nation, placed.quantity, placed.supplier_id, placed.item_code, placed.unit_price_eur)
+        else:
+            own = [co.c.nation, co.c.quantity, co.c.supplier_id, co.c.item_code, co.c.unit_price_eur]
+            joined = co.join(f, f.c.id == co.c.framework_id).outerjoin(s, s.c.id == co.c.supplier_id)
+            query = select(*facts, *own).select_from(joined).where(co.c.id == call_off_id)
+            row = (await self._session.execute(query)).first()
+            values = tuple(row[len(facts) :]) if row is not None else ()
+        if row is None:
+            return None
+        nation, quantity, supplier_id, item_code, unit_price_eur = values
+        return Agreement(
+            call_off_id,
+            row.contracting_authority,
+            {nation: quantity},
+            supplier_id,
+            row.organisation,
+            tuple(row.coordinators),
+            item_code=item_code,
+            unit_price_eur=unit_price_eur,
+        )
+
     async def for_reading(self, framework_id: str) -> FrameworkContract | None:
         query = select(FrameworkContract).where(frameworks.c.id == framework_id).options(*self._partial())
         return (await self._session.scalars(query)).first()
@@ -861,6 +923,11 @@ class DeliveryLotRepository:
 
     async def get(self, lot_id: str) -> DeliveryLot | None:
         return await self._session.get(DeliveryLot, lot_id)
+
+    async def placed(self, lot_id: str) -> tuple[str, str] | None:
+        lot = delivery_lots
+        row = (await self._session.execute(select(lot.c.contract_id, lot.c.nation).where(lot.c.id == lot_id))).first()
+        return None if row is None else (row.contract_id, row.nation)
 
     async def for_contract(self, contract_id: str) -> Sequence[DeliveryLot]:
         query = select(DeliveryLot).where(delivery_lots.c.contract_id == contract_id).order_by(*_DUE)

@@ -10,11 +10,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from contracts.domain.allocation import month_end, next_month
 from contracts.domain.errors import ContractRuleViolation
 from contracts.domain.ids import new_id
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A contract or a call-off: what is delivered in lots, by whom, to whom. `ukraine`: of
+    each nation's line, what goes to Ukraine; `unit_price_eur`: what a lot is worth a
+    unit, once a supplier is signed."""
+
+    id: str
+    authority: str
+    quantities: dict[str, int]
+    supplier_id: str | None
+    supplier_organisation: str | None
+    coordinators: tuple[str, ...] = ()
+    ukraine: dict[str, int] = field(default_factory=dict)
+    item_code: str = ""
+    unit_price_eur: Decimal | None = None
 
 
 class LotStatus(StrEnum):

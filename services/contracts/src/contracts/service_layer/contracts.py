@@ -14,7 +14,7 @@ key (one contract per joint order and part) a second event about the same joint 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,6 +31,12 @@ from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, Found, Only, Uni
 log = logging.getLogger(__name__)
 
 
+def _entries_seen(nation: str | None) -> Only | None:
+    """The change-log entries a caller reads: of the whole and of its own part (an entry
+    kept before entries had scopes only by those who see everything)."""
+    return None if nation is None else Only("scope", frozenset({WHOLE, nation}))
+
+
 @dataclass(frozen=True)
 class ContractView:
     """A contract as one caller sees it: `nation` sees its own line, the totals and the log
@@ -41,22 +47,25 @@ class ContractView:
 
     @property
     def log_entries(self) -> Only | None:
-        """The change-log entries the caller reads: of the whole and of its own part (an
-        entry kept before entries had scopes only by those who see everything)."""
-        return None if self.nation is None else Only("scope", frozenset({WHOLE, self.nation}))
+        return _entries_seen(self.nation)
+
+
+def _sight(
+    principal: Principal, authority: str, nations: Iterable[str], supplier: str | None, supplier_id: str | None
+) -> tuple[bool, str | None]:
+    """Whether the caller sees the contract, and the nation whose line alone it sees (None:
+    every line)."""
+    signed = [supplier] if supplier else []
+    relation = relation_to(principal, authority=authority, nations=nations, suppliers=signed, supplier_id=supplier_id)
+    if not allowed(principal, Action.CONTRACT_VIEW, relation):
+        return False, None
+    return True, None if allowed(principal, Action.CONTRACT_VIEW_ALL, relation) else principal.nation
 
 
 def _seen(principal: Principal, contract: Contract, supplier_id: str | None) -> ContractView | None:
-    relation = relation_to(
-        principal,
-        authority=contract.contracting_authority,
-        nations=contract.nations,
-        suppliers=[contract.supplier_id] if contract.supplier_id else [],
-        supplier_id=supplier_id,
-    )
-    if not allowed(principal, Action.CONTRACT_VIEW, relation):
-        return None
-    return ContractView(contract, None if allowed(principal, Action.CONTRACT_VIEW_ALL, relation) else principal.nation)
+    c = contract
+    sees, nation = _sight(principal, c.contracting_authority, c.nations, c.supplier_id, supplier_id)
+    return ContractView(contract, nation) if sees else None
 
 
 def _visible(principal: Principal, found: Sequence[Contract], supplier_id: str | None) -> list[ContractView]:
@@ -97,8 +106,14 @@ async def change_log(
     """One page of the contract's change log, oldest first: a nation in it reads the entries
     of the whole and of its own part; the lead, its supplier and admin every entry."""
     async with uow:
-        seen = await _seen_by(uow, principal, contract_id)
-        return await uow.contracts.change_log(contract_id, seen.log_entries, limit, offset)
+        agreement = await uow.contracts.agreement(contract_id)
+        a = agreement
+        sees, nation = (False, None) if a is None else _sight(
+            principal, a.authority, a.quantities, a.supplier_id, await own_supplier_id(uow, principal)
+        )  # fmt: skip
+        if not sees:
+            raise NotFound(f"contract {contract_id} not found")
+        return await uow.contracts.change_log(contract_id, _entries_seen(nation), limit, offset)
 
 
 async def of_joint_order(uow: UnitOfWork, principal: Principal, bundle_id: str) -> list[ContractView]:

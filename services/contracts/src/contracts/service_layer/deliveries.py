@@ -9,7 +9,6 @@ is read a page of lots at a time, and a lot's deliveries and history a page at a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,59 +17,17 @@ from bundling_shared.auth import Principal
 from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, relation_to
 from contracts.domain.allocation import DEFAULT_PRIORITY, Allocation, Criterion
 from contracts.domain.contract import WHOLE
-from contracts.domain.deliveries import DeliveryLot, DeliverySchedule, PlannedLot
+from contracts.domain.deliveries import Agreement, DeliveryLot, DeliverySchedule, PlannedLot
 from contracts.domain.errors import ContractRuleViolation, NotFound
 from contracts.service_layer import events
 from contracts.service_layer.allocation import MAX_LINES_POOLED, supplier_allocation
 from contracts.service_layer.unit_of_work import Found, UnitOfWork
 
 
-@dataclass(frozen=True)
-class Agreement:
-    """A contract or a call-off: what is delivered in lots, by whom, to whom."""
-
-    id: str
-    authority: str
-    quantities: dict[str, int]
-    supplier_id: str | None
-    supplier_organisation: str | None
-    coordinators: tuple[str, ...] = ()
-    ukraine: dict[str, int] = field(default_factory=dict)  # of each nation's line, what goes to Ukraine
-    item_code: str = ""
-    unit_price_eur: Decimal | None = None  # what a lot is worth a unit, once a supplier is signed
-
-
 async def resolve(uow: UnitOfWork, agreement_id: str) -> Agreement | None:
-    contract = await uow.contracts.get(agreement_id)
-    if contract is not None:
-        supplier = await uow.suppliers.get(contract.supplier_id) if contract.supplier_id else None
-        quantities = {line.nation: line.quantity for line in contract.lines}
-        return Agreement(
-            contract.id,
-            contract.contracting_authority,
-            quantities,
-            contract.supplier_id,
-            supplier.organisation if supplier else None,
-            ukraine={line.nation: line.ukraine_quantity for line in contract.lines if line.ukraine_quantity},
-            item_code=contract.item_code,
-            unit_price_eur=contract.unit_price_eur,
-        )
-    call_off = await uow.frameworks.call_off(agreement_id)
-    if call_off is not None:
-        framework = await uow.frameworks.for_reading(call_off.framework_id)
-        assert framework is not None
-        supplier = await uow.suppliers.get(call_off.supplier_id)
-        return Agreement(
-            call_off.id,
-            framework.contracting_authority,
-            {call_off.nation: call_off.quantity},
-            call_off.supplier_id,
-            supplier.organisation if supplier else None,
-            tuple(framework.coordinators),
-            item_code=call_off.item_code,
-            unit_price_eur=call_off.unit_price_eur,
-        )
-    return None
+    """The contract or call-off of this id, as its lots need it: read as plain rows, for
+    every read of a schedule or a lot starts here."""
+    return await uow.contracts.agreement(agreement_id) or await uow.frameworks.call_off_agreement(agreement_id)
 
 
 def relation(principal: Principal, agreement: Agreement, nation: str | None = None) -> Relation:
@@ -110,11 +67,27 @@ async def _lot(
     lot = await uow.lots.get(lot_id)
     if lot is None:
         raise NotFound(f"delivery lot {lot_id} not found")
-    agreement, seen = await _agreement(uow, principal, lot.contract_id)
-    if seen is not None and lot.nation not in seen:
-        raise NotFound(f"delivery lot {lot_id} not found")
-    authorise(principal, action, relation(principal, agreement, lot.nation), f"delivery lot {lot_id}")
+    agreement, seen = await _placed(uow, principal, lot_id, lot.contract_id, lot.nation, action)
     return lot, agreement, seen
+
+
+async def _placed(
+    uow: UnitOfWork, principal: Principal, lot_id: str, agreement_id: str, nation: str, action: Action
+) -> tuple[Agreement, set[str] | None]:
+    """May the caller act on the lot of this agreement and nation."""
+    agreement, seen = await _agreement(uow, principal, agreement_id)
+    if seen is not None and nation not in seen:
+        raise NotFound(f"delivery lot {lot_id} not found")
+    authorise(principal, action, relation(principal, agreement, nation), f"delivery lot {lot_id}")
+    return agreement, seen
+
+
+async def _readable(uow: UnitOfWork, principal: Principal, lot_id: str) -> None:
+    """As `_lot`, for a page of what the lot keeps: the lot itself is not read."""
+    placed = await uow.lots.placed(lot_id)
+    if placed is None:
+        raise NotFound(f"delivery lot {lot_id} not found")
+    await _placed(uow, principal, lot_id, *placed, Action.LOTS_VIEW)
 
 
 async def lots(
@@ -132,7 +105,7 @@ async def lot_deliveries(
 ) -> Found[dict[str, Any]]:
     """What arrived on a lot, in the order recorded, for those who see the lot."""
     async with uow:
-        await _lot(uow, principal, lot_id, Action.LOTS_VIEW)
+        await _readable(uow, principal, lot_id)
         return await uow.lots.deliveries(lot_id, limit, offset)
 
 
@@ -142,7 +115,7 @@ async def lot_history(
     """Every change of a lot (planned, delivered, forecast, moved) oldest first, for those
     who see the lot."""
     async with uow:
-        await _lot(uow, principal, lot_id, Action.LOTS_VIEW)
+        await _readable(uow, principal, lot_id)
         return await uow.lots.history(lot_id, limit, offset)
 
 

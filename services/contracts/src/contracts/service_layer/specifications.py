@@ -25,7 +25,7 @@ def _sees(principal: Principal, spec: Specification) -> bool:
     return allowed(principal, specification_view(spec.harmonised), relation_to(principal, nations=spec.nations))
 
 
-_registry = reference.Registry(lambda uow: uow.specifications, _sees, "specification")
+_registry = reference.Registry(lambda uow, entry_id: uow.specifications.for_reading(entry_id), _sees, "specification")
 visible = _registry.entry
 
 
@@ -42,8 +42,8 @@ async def deviations(
     uow: UnitOfWork, principal: Principal, specification_id: str, limit: int, offset: int
 ) -> Found[dict[str, Any]]:
     """The nations' recorded deviations, in the order recorded, for those who see the specification."""
-    await visible(uow, principal, specification_id)
     async with uow:
+        await _registry.seen(uow, principal, specification_id)
         return await uow.specifications.deviations(specification_id, limit, offset)
 
 

@@ -58,7 +58,7 @@ def _sees(principal: Principal, supplier: Supplier) -> bool:
     return allowed(principal, Action.SUPPLIER_VIEW, relation_to_supplier(principal, supplier.organisation))
 
 
-_registry = reference.Registry(lambda uow: uow.suppliers, _sees, "supplier")
+_registry = reference.Registry(lambda uow, entry_id: uow.suppliers.get(entry_id), _sees, "supplier")
 visible_supplier = _registry.entry
 
 
