@@ -18,7 +18,7 @@ from bundling_shared.events.demand import (
 )
 from contracts.service_layer.contracts import create_contract_for_joint_order
 from tests.contracts.events import joint_order
-from tests.contracts.integration.conftest import Api
+from tests.contracts.integration.conftest import ADMIN, Api
 from tests.contracts.integration.test_api_deliveries_reports import signed_contract
 from tests.support.api import bearer, coordinator, desk, industry
 
@@ -238,3 +238,31 @@ async def test_the_report_by_funder_refuses_what_it_does_not_read(api: Api, quer
     response = await api.client.get(f"/v1/reports/deliveries/by-funder?{query}", headers=coordinator("SWE"))
     assert (response.status_code, response.headers["content-type"]) == (422, "application/problem+json")
     assert [e["rule"] for e in response.json()["errors"]] == [rule]
+
+
+async def test_a_list_shows_each_contract_as_its_own_page_does_to_every_caller(api: Api) -> None:
+    # a list reads contracts as plain rows, a contract's page as the aggregate: the same
+    # lines, totals, Ukraine's share, payers, price and bound production for each caller
+    path = f"/v1/procurements/{await tendered_cv90(api)}"
+    await api.call("POST", f"{path}/offers", industry("HAGGLUNDS"), hagglunds_offer({"NLD": 0.3, "SWE": 0.7}), 201)
+    api.on(date.today() + timedelta(days=1))
+    await api.call("POST", f"{path}/award", coordinator("SWE"))
+    api.on(date.today() + timedelta(days=12))
+    await api.call("POST", f"{path}/sign", coordinator("SWE"))
+    await create_contract_for_joint_order(joint_order(), api.service.uow())  # CZE for NLD and DNK, unsigned
+
+    callers = [coordinator("SWE"), desk("SWE"), coordinator("CZE"), desk("NLD"), desk("DNK"), industry("HAGGLUNDS")]
+    for caller in [*callers, ADMIN]:
+        listed = (await api.call("GET", "/v1/contracts", caller))["items"]
+        assert listed, caller
+        for contract in listed:
+            assert contract == await api.call("GET", f"/v1/contracts/{contract['id']}", caller)
+    (signed,) = (await api.call("GET", "/v1/contracts", coordinator("SWE")))["items"]
+    assert (signed["ukraine_quantity"], signed["funded_by"], signed["unit_price_eur"]) == (
+        50,
+        ["DNK", "NLD"],
+        "9000000.00",
+    )
+    assert [line["nation"] for line in (await api.call("GET", "/v1/contracts", desk("NLD")))["items"][0]["lines"]] == [
+        "NLD"
+    ]

@@ -19,7 +19,7 @@ from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.topics import Topic
 from contracts.domain.access import Reach
 from contracts.domain.allocation import Claim, StockLevel
-from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
+from contracts.domain.contract import CommitmentRefusal, Contract, ContractListing, ContractMode
 from contracts.domain.deliveries import Agreement, DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
@@ -121,12 +121,14 @@ class FakeContracts(_AddedUpByTheDatabase):
 
     async def page(
         self, reach: Reach, limit: int, offset: int, ending: tuple[date, date] | None = None
-    ) -> Found[Contract]:
+    ) -> Found[ContractListing]:
         seen = (c for c in self.found if _reached(reach, c.contracting_authority, c.nations, [c.supplier_id]))
         if ending is not None:
             ends = [c for c in seen if ending[0] <= c.window_end <= ending[1]]
-            return _found(sorted(ends, key=lambda c: (c.window_end, c.id)), limit, offset)
-        return _found(sorted(seen, key=lambda c: (c.created_at, c.id)), limit, offset)
+            found = _found(sorted(ends, key=lambda c: (c.window_end, c.id)), limit, offset)
+        else:
+            found = _found(sorted(seen, key=lambda c: (c.created_at, c.id)), limit, offset)
+        return Found([ContractListing.of(c) for c in found.items], found.total)
 
     async def change_log(self, contract_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
         contract = await self.get(contract_id)

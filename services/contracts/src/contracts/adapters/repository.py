@@ -74,7 +74,14 @@ from contracts.adapters.orm import (
 )
 from contracts.domain.access import Reach
 from contracts.domain.allocation import Claim, StockLevel
-from contracts.domain.contract import CommitmentKind, CommitmentRefusal, Contract, ContractMode
+from contracts.domain.contract import (
+    CommitmentKind,
+    CommitmentRefusal,
+    Contract,
+    ContractListing,
+    ContractMode,
+    ListedLine,
+)
 from contracts.domain.deliveries import Agreement, DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
@@ -264,15 +271,28 @@ class ContractRepository(SessionRepository[Contract]):
 
     async def page(
         self, reach: Reach, limit: int, offset: int, ending: tuple[date, date] | None = None
-    ) -> Found[Contract]:
-        """`ending`: only those whose delivery window ends between the two days, soonest first."""
-        c = contracts
+    ) -> Found[ContractListing]:
+        """`ending`: only those whose delivery window ends between the two days, soonest
+        first. Read as plain rows, a line each besides."""
+        c, line = contracts, contract_lines
         where, order = _reached_contracts(reach), [c.c.created_at, c.c.id]
         if ending is not None:
             where, order = and_(where, c.c.window_end.between(*ending)), [c.c.window_end, c.c.id]
-        return await _found(
-            self._session, Contract, c, where, order, limit, offset, _leaving_out(Contract, columns=["change_log"])
-        )
+        total = int(await self._session.scalar(select(func.count()).select_from(c).where(where)) or 0)
+        if total <= offset:
+            return Found([], total)
+        shown = [column for column in c.c if column.name != "change_log"]
+        page = select(*shown).where(where).order_by(*order).limit(limit).offset(offset)
+        rows = (await self._session.execute(page)).all()
+        # In the order of the key: no sort, each contract's lines by nation
+        of_page = select(line.c.contract_id, line.c.nation, line.c.quantity, line.c.ukraine_quantity)
+        of_page = of_page.where(line.c.contract_id.in_([row.id for row in rows])).order_by(*line.primary_key)
+        lines: dict[str, list[ListedLine]] = defaultdict(list)
+        for contract_id, nation, quantity, ukraine_quantity in (await self._session.execute(of_page)).all():
+            lines[contract_id].append(ListedLine(nation, quantity, ukraine_quantity))
+        names = [column.name for column in shown]
+        listed = [ContractListing(**dict(zip(names, row, strict=True)), lines=lines[row.id]) for row in rows]
+        return Found(listed, total)
 
     async def change_log(self, contract_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
         c = contracts

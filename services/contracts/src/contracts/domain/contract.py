@@ -7,7 +7,8 @@ bundle says so, one contract per buying nation. Every change lands in the change
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -93,13 +94,12 @@ def percent(share: float) -> str:
     return f"{round(share * 100, 2):g} %"
 
 
-@dataclass
-class ContractLine:
-    """One buying nation's part: what it orders and, of that, what is delivered to Ukraine."""
+class _Part:
+    """What a buying nation's part comes to: the same for the aggregate's line and for a
+    line a list reads."""
 
-    nation: str
     quantity: int
-    ukraine_quantity: int = 0
+    ukraine_quantity: int
 
     @property
     def own_forces_quantity(self) -> int:
@@ -107,7 +107,50 @@ class ContractLine:
 
 
 @dataclass
-class Contract:
+class ContractLine(_Part):
+    """One buying nation's part: what it orders and, of that, what is delivered to Ukraine."""
+
+    nation: str
+    quantity: int
+    ukraine_quantity: int = 0
+
+
+@dataclass
+class ListedLine(_Part):
+    """A line as a list of contracts reads it: plain values, not part of an aggregate."""
+
+    nation: str
+    quantity: int
+    ukraine_quantity: int
+
+
+class _Lines:
+    """What a contract's lines add up to: the same for the aggregate and for a contract a
+    list reads."""
+
+    lines: Sequence[ContractLine | ListedLine]
+    unit_price_eur: Decimal | None
+
+    @property
+    def value_eur(self) -> Decimal | None:
+        return None if self.unit_price_eur is None else self.unit_price_eur * self.total_quantity
+
+    @property
+    def total_quantity(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def ukraine_quantity(self) -> int:
+        """Of the total, what is delivered to Ukraine."""
+        return sum(line.ukraine_quantity for line in self.lines)
+
+    @property
+    def nations(self) -> list[str]:
+        return [line.nation for line in self.lines]
+
+
+@dataclass
+class Contract(_Lines):
     id: str
     bundle_id: str
     item_code: str
@@ -230,14 +273,31 @@ class Contract:
             return None
         return LocalProduction(self.local_production_offer_id, self.local_production)
 
-    @property
-    def value_eur(self) -> Decimal | None:
-        return None if self.unit_price_eur is None else self.unit_price_eur * self.total_quantity
 
-    @property
-    def total_quantity(self) -> int:
-        return sum(line.quantity for line in self.lines)
+@dataclass
+class ContractListing(_Lines):
+    """A contract as a list shows it: its fields but the change log, read as plain rows (a
+    page of a hundred contracts as aggregates cost twice as much), with the same figures
+    as the aggregate's."""
 
-    @property
-    def nations(self) -> list[str]:
-        return [line.nation for line in self.lines]
+    id: str
+    bundle_id: str
+    item_code: str
+    contracting_authority: str
+    window_start: date
+    window_end: date
+    created_at: datetime
+    part: str
+    supplier_id: str | None
+    unit_price_eur: Decimal | None
+    funded_by: list[str]
+    funding_instrument: str | None
+    local_production: dict[str, float]
+    local_production_offer_id: str | None
+    lines: list[ListedLine]
+
+    @classmethod
+    def of(cls, contract: Contract) -> ContractListing:
+        """What a list shows of the aggregate."""
+        shown = {f.name: getattr(contract, f.name) for f in fields(cls) if f.name != "lines"}
+        return cls(**shown, lines=[ListedLine(x.nation, x.quantity, x.ukraine_quantity) for x in contract.lines])

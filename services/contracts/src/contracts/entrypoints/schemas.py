@@ -171,7 +171,6 @@ class ContractOut(BaseModel):
             delivery_window_end=contract.window_end,
             lines=[x for x in contract.lines if nation is None or x.nation == nation],
             nation_count=len(contract.nations),
-            ukraine_quantity=sum(x.ukraine_quantity for x in contract.lines),
         )
 
 

@@ -22,7 +22,14 @@ from typing import Any
 from bundling_shared.auth import Principal
 from bundling_shared.events.demand import BundleOpenedV1, JointOrderCommittedV1
 from contracts.domain.access import Action, allowed, authorise, authorise_role, reach, relation_to
-from contracts.domain.contract import WHOLE, CommitmentKind, CommitmentRefusal, Contract, ContractMode
+from contracts.domain.contract import (
+    WHOLE,
+    CommitmentKind,
+    CommitmentRefusal,
+    Contract,
+    ContractListing,
+    ContractMode,
+)
 from contracts.domain.errors import CommitmentNotContracted, Conflict, ContractRuleViolation, NotFound
 from contracts.service_layer import events
 from contracts.service_layer.suppliers import own_supplier_id
@@ -42,7 +49,7 @@ class ContractView:
     """A contract as one caller sees it: `nation` sees its own line, the totals and the log
     entries of the whole and of its own part; None sees everything."""
 
-    contract: Contract
+    contract: Contract | ContractListing
     nation: str | None
 
     @property
@@ -62,13 +69,15 @@ def _sight(
     return True, None if allowed(principal, Action.CONTRACT_VIEW_ALL, relation) else principal.nation
 
 
-def _seen(principal: Principal, contract: Contract, supplier_id: str | None) -> ContractView | None:
+def _seen(principal: Principal, contract: Contract | ContractListing, supplier_id: str | None) -> ContractView | None:
     c = contract
     sees, nation = _sight(principal, c.contracting_authority, c.nations, c.supplier_id, supplier_id)
     return ContractView(contract, nation) if sees else None
 
 
-def _visible(principal: Principal, found: Sequence[Contract], supplier_id: str | None) -> list[ContractView]:
+def _visible(
+    principal: Principal, found: Sequence[Contract | ContractListing], supplier_id: str | None
+) -> list[ContractView]:
     return [v for v in (_seen(principal, c, supplier_id) for c in found) if v is not None]
 
 

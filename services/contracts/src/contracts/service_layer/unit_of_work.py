@@ -11,7 +11,7 @@ from bundling_shared.clock import Clock
 from bundling_shared.unit_of_work import MessagingUnitOfWork
 from contracts.domain.access import Reach
 from contracts.domain.allocation import Claim, StockLevel
-from contracts.domain.contract import CommitmentRefusal, Contract, ContractMode
+from contracts.domain.contract import CommitmentRefusal, Contract, ContractListing, ContractMode
 from contracts.domain.deliveries import Agreement, DeliveryLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
@@ -70,7 +70,7 @@ class Contracts(Protocol):
     async def all_for_bundle(self, bundle_id: str) -> Sequence[Contract]: ...
     async def page(
         self, reach: Reach, limit: int, offset: int, ending: tuple[date, date] | None = None
-    ) -> Found[Contract]: ...
+    ) -> Found[ContractListing]: ...
     async def ending_between(self, first: date, last: date) -> Sequence[Contract]:
         """Those whose delivery window ends on one of these days, without their change logs."""
         ...
