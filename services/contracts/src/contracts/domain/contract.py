@@ -150,7 +150,10 @@ class _Lines:
 
 
 @dataclass
-class Contract(_Lines):
+class _Opened(_Lines):
+    """What a contract states from the day it is opened: the joint order, the item, the
+    lead, the delivery window."""
+
     id: str
     bundle_id: str
     item_code: str
@@ -158,6 +161,10 @@ class Contract(_Lines):
     window_start: date
     window_end: date
     created_at: datetime
+
+
+@dataclass
+class Contract(_Opened):
     lines: list[ContractLine] = field(default_factory=list)
     part: str = SINGLE_PART
     supplier_id: str | None = None
@@ -275,18 +282,11 @@ class Contract(_Lines):
 
 
 @dataclass
-class ContractListing(_Lines):
+class ContractListing(_Opened):
     """A contract as a list shows it: its fields but the change log, read as plain rows (a
     page of a hundred contracts as aggregates cost twice as much), with the same figures
     as the aggregate's."""
 
-    id: str
-    bundle_id: str
-    item_code: str
-    contracting_authority: str
-    window_start: date
-    window_end: date
-    created_at: datetime
     part: str
     supplier_id: str | None
     unit_price_eur: Decimal | None
