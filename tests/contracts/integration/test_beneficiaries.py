@@ -74,8 +74,12 @@ async def test_the_contract_says_what_goes_to_ukraine_and_who_pays(api: Api) -> 
     history = await api.call("GET", f"/v1/lots/{to_ukraine[0]['id']}/history", coordinator("SWE"))
     assert "delivered to UKR" in history["items"][0]["what"]
 
-    await api.call("POST", f"/v1/lots/{to_ukraine[0]['id']}/deliveries", coordinator("SWE"),
-                   {"quantity": 12, "delivered_on": date.today().isoformat()}, 200)  # fmt: skip
+    delivered = await api.call("POST", f"/v1/lots/{to_ukraine[0]['id']}/deliveries", coordinator("SWE"),
+                               {"quantity": 12, "delivered_on": date.today().isoformat()}, 200)  # fmt: skip
+    # a schedule lists its lots as plain rows: each as the last act on it answered (the aggregate)
+    listed = (await api.call("GET", path, coordinator("SWE")))["items"]
+    assert sorted(listed, key=lambda lot: lot["id"]) == sorted([delivered, *own], key=lambda lot: lot["id"])
+    assert delivered["status"] == "partially_met" and delivered["outstanding"] == 18
     report = (await api.call("GET", "/v1/reports/deliveries", coordinator("SWE")))["items"]
     rows = {(r["contract_id"], r["nation"], r["deliver_to"]): (r["planned"], r["delivered"]) for r in report}
     assert rows == {(contract_id, "SWE", "UKR"): (30, 12), (contract_id, "SWE", "SWE"): (5, 0)}  # by beneficiary

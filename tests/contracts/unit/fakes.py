@@ -9,7 +9,7 @@ are tested on the database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any, Self, TypeVar
 from uuid import UUID
@@ -20,7 +20,7 @@ from bundling_shared.topics import Topic
 from contracts.domain.access import Reach
 from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractListing, ContractMode
-from contracts.domain.deliveries import Agreement, DeliveryLot
+from contracts.domain.deliveries import Agreement, DeliveryLot, ListedLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Category, Material, MaterialTerms, RiskLevel
@@ -394,15 +394,15 @@ class FakeFrameworks(_AddedUpByTheDatabase):
 
     async def call_offs(
         self, framework_id: str, nation: str | None, supplier_id: str | None, limit: int, offset: int
-    ) -> Found[CallOff]:
+    ) -> Found[dict[str, Any]]:
         seen = (
-            c
+            asdict(c)
             for c in self.placed
             if c.framework_id == framework_id
             and (nation is None or c.nation == nation)
             and (supplier_id is None or c.supplier_id == supplier_id)
         )
-        return _found(sorted(seen, key=lambda c: (c.placed_at, c.id)), limit, offset)
+        return _found(sorted(seen, key=lambda c: (c["placed_at"], c["id"])), limit, offset)
 
     async def change_log(self, framework_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
         framework = await self.get(framework_id)
@@ -466,9 +466,10 @@ class FakeLots:
             )
         return made
 
-    async def page(self, contract_id: str, nations: set[str] | None, limit: int, offset: int) -> Found[DeliveryLot]:
+    async def page(self, contract_id: str, nations: set[str] | None, limit: int, offset: int) -> Found[ListedLot]:
         scheduled = await self.for_contract(contract_id)
-        return _found((lot for lot in scheduled if nations is None or lot.nation in nations), limit, offset)
+        seen = (ListedLot.of(lot) for lot in scheduled if nations is None or lot.nation in nations)
+        return _found(seen, limit, offset)
 
     async def first_due(self, agreement_id: str, limit: int) -> Found[dict[str, Any]]:
         scheduled = await self.for_contract(agreement_id)

@@ -8,7 +8,7 @@ audit trail of every move.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -42,8 +42,54 @@ class LotStatus(StrEnum):
     NOT_MET = "not_met"
 
 
+class _Standing:
+    """Where a lot stands: the same for the aggregate and for a lot a schedule lists."""
+
+    nation: str
+    quantity: int
+    due_date: date
+    beneficiary: str | None
+    delivered: int
+
+    @property
+    def deliver_to(self) -> str:
+        """Where it goes: Ukraine for the buyer, or the buyer's own forces."""
+        return self.beneficiary or self.nation
+
+    @property
+    def outstanding(self) -> int:
+        return max(self.quantity - self.delivered, 0)
+
+    def status(self, today: date) -> LotStatus:
+        if self.delivered >= self.quantity:
+            return LotStatus.MET
+        if self.delivered > 0:
+            return LotStatus.PARTIALLY_MET
+        return LotStatus.NOT_MET if today > self.due_date else LotStatus.PLANNED
+
+
 @dataclass
-class DeliveryLot:
+class ListedLot(_Standing):
+    """A lot as a schedule lists it: read as plain rows, without what arrived nor its
+    history (a page of a hundred as aggregates cost half as much again)."""
+
+    id: str
+    contract_id: str
+    nation: str
+    quantity: int
+    due_date: date
+    forecast_date: date | None
+    beneficiary: str | None
+    delivered: int
+
+    @classmethod
+    def of(cls, lot: DeliveryLot) -> ListedLot:
+        """What a schedule lists of the aggregate."""
+        return cls(**{f.name: getattr(lot, f.name) for f in fields(cls)})
+
+
+@dataclass
+class DeliveryLot(_Standing):
     id: str
     contract_id: str
     nation: str
@@ -84,24 +130,8 @@ class DeliveryLot:
         lot._log(by, f"planned {quantity} for {nation}{to} due {due_date.isoformat()}", at)
         return lot
 
-    @property
-    def deliver_to(self) -> str:
-        """Where it goes: Ukraine for the buyer, or the buyer's own forces."""
-        return self.beneficiary or self.nation
-
     def _log(self, by: str, what: str, at: datetime) -> None:
         self.history = [*self.history, {"at": at.isoformat(), "by": by, "what": what}]
-
-    @property
-    def outstanding(self) -> int:
-        return max(self.quantity - self.delivered, 0)
-
-    def status(self, today: date) -> LotStatus:
-        if self.delivered >= self.quantity:
-            return LotStatus.MET
-        if self.delivered > 0:
-            return LotStatus.PARTIALLY_MET
-        return LotStatus.NOT_MET if today > self.due_date else LotStatus.PLANNED
 
     def record_delivery(self, quantity: int, on: date, by: str, *, at: datetime) -> None:
         if quantity <= 0:

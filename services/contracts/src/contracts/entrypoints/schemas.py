@@ -31,7 +31,7 @@ from bundling_shared.strict import (
     Weight,
 )
 from contracts.domain.allocation import HORIZON_MONTHS, MAX_COVERAGE, Criterion, Expected
-from contracts.domain.deliveries import DeliveryLot
+from contracts.domain.deliveries import DeliveryLot, ListedLot
 from contracts.domain.frameworks import MAX_COORDINATORS, MAX_SUPPLIERS, Bid, CallOffTerms, FrameworkTerms
 from contracts.domain.materials import (
     MAX_ORIGINS,
@@ -866,7 +866,7 @@ class LotOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, lot: DeliveryLot, today: date, unit_price_eur: Decimal | None = None) -> LotOut:
+    def of(cls, lot: DeliveryLot | ListedLot, today: date, unit_price_eur: Decimal | None = None) -> LotOut:
         value = None if unit_price_eur is None else unit_price_eur * lot.quantity
         return copied(cls, lot, status=lot.status(today).value, value_eur=value)
 

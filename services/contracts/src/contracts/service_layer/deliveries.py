@@ -17,7 +17,7 @@ from bundling_shared.auth import Principal
 from contracts.domain.access import Action, Relation, allowed, authorise, industry_org, relation_to
 from contracts.domain.allocation import DEFAULT_PRIORITY, Allocation, Criterion
 from contracts.domain.contract import WHOLE
-from contracts.domain.deliveries import Agreement, DeliveryLot, DeliverySchedule, PlannedLot
+from contracts.domain.deliveries import Agreement, DeliveryLot, DeliverySchedule, ListedLot, PlannedLot
 from contracts.domain.errors import ContractRuleViolation, NotFound
 from contracts.service_layer import events
 from contracts.service_layer.allocation import MAX_LINES_POOLED, supplier_allocation
@@ -92,7 +92,7 @@ async def _readable(uow: UnitOfWork, principal: Principal, lot_id: str) -> None:
 
 async def lots(
     uow: UnitOfWork, principal: Principal, agreement_id: str, limit: int, offset: int
-) -> tuple[Found[DeliveryLot], Decimal | None]:
+) -> tuple[Found[ListedLot], Decimal | None]:
     """In the order they fall due, without their deliveries and history; and the unit
     price they are worth, once a supplier is signed."""
     async with uow:

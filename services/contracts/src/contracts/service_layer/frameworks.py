@@ -324,9 +324,9 @@ async def visible_page(
 
 async def call_offs(
     uow: UnitOfWork, principal: Principal, framework_id: str, limit: int, offset: int
-) -> Found[CallOff]:
+) -> Found[dict[str, Any]]:
     """In the order placed: the lead sees every call-off, a supplier those placed with it,
-    a nation its own."""
+    a nation its own; each the fields of the call-off."""
     async with uow:
         _, sees = await readable(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
         if not (sees.all or sees.supplier_id or sees.nation):

@@ -12,7 +12,7 @@ from bundling_shared.unit_of_work import MessagingUnitOfWork
 from contracts.domain.access import Reach
 from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractListing, ContractMode
-from contracts.domain.deliveries import Agreement, DeliveryLot
+from contracts.domain.deliveries import Agreement, DeliveryLot, ListedLot
 from contracts.domain.expiry import ExpiryNotice
 from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Material
@@ -192,8 +192,9 @@ class Frameworks(Protocol):
 
     async def call_offs(
         self, framework_id: str, nation: str | None, supplier_id: str | None, limit: int, offset: int
-    ) -> Found[CallOff]:
-        """In the order placed: every call-off, or one nation's, or those placed with one supplier."""
+    ) -> Found[dict[str, Any]]:
+        """In the order placed: every call-off, or one nation's, or those placed with one
+        supplier; each its fields as plain values."""
         ...
 
     async def change_log(
@@ -224,7 +225,7 @@ class DeliveryLots(Protocol):
         """The open lots the supplier delivers the item under, as calls on its output."""
         ...
 
-    async def page(self, contract_id: str, nations: set[str] | None, limit: int, offset: int) -> Found[DeliveryLot]:
+    async def page(self, contract_id: str, nations: set[str] | None, limit: int, offset: int) -> Found[ListedLot]:
         """In the order they fall due: every lot, or the given nations'; without their
         deliveries and history."""
         ...

@@ -63,7 +63,7 @@ async def list_call_offs(framework_id: PathId, uow: Uow, principal: CurrentPrinc
     """In the order placed: the lead sees every call-off, a supplier those placed with it, a
     nation its own."""
     found = await frameworks.call_offs(uow(), principal, framework_id, page.limit, page.offset)
-    return page.of(found, lambda c: CallOffOut.model_validate(c, from_attributes=True))
+    return page.of(found, CallOffOut.model_validate)
 
 
 @router.get("/frameworks/{framework_id}/accessions", response_model=Page[AccessionOut])
