@@ -884,13 +884,10 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
     async def call_offs(
         self, framework_id: str, nation: str | None, supplier_id: str | None, limit: int, offset: int
     ) -> Found[dict[str, Any]]:
-        co = call_offs
-        where = co.c.framework_id == framework_id
-        if nation is not None:
-            where = and_(where, co.c.nation == nation)
-        if supplier_id is not None:
-            where = and_(where, co.c.supplier_id == supplier_id)
-        return await _found_rows(self._session, list(co.c), where, [co.c.placed_at, co.c.id], limit, offset)
+        at = {"framework_id": framework_id, "nation": nation, "supplier_id": supplier_id}
+        listed = _call_offs_page(by_nation=nation is not None, by_supplier=supplier_id is not None)
+        found, total = await read_counted_page(self._session, listed, at, limit=limit, offset=offset)
+        return Found(found, total)
 
     async def change_log(self, framework_id: str, only: Only | None, limit: int, offset: int) -> Found[dict[str, Any]]:
         picked = None
@@ -1018,13 +1015,12 @@ class DeliveryLotRepository:
         return (await self._session.scalars(query)).all()
 
     async def page(self, contract_id: str, nations: set[str] | None, limit: int, offset: int) -> Found[ListedLot]:
-        lot = delivery_lots
-        where = lot.c.contract_id == contract_id
+        at: dict[str, Any] = {"contract_id": contract_id}
         if nations is not None:
-            where = and_(where, lot.c.nation.in_(sorted(nations)))
-        shown = [lot.c[f.name] for f in fields(ListedLot)]
-        found = await _found_rows(self._session, shown, where, _DUE, limit, offset)
-        return Found([ListedLot(**row) for row in found.items], found.total)
+            at["nations"] = sorted(nations)
+        listed = _schedule_page(some_nations=nations is not None)
+        found, total = await read_counted_page(self._session, listed, at, limit=limit, offset=offset)
+        return Found([ListedLot(**row) for row in found], total)
 
     async def first_due(self, agreement_id: str, limit: int) -> Found[dict[str, Any]]:
         """The first lots of a schedule as they fall due, each the fields of a lot but its
@@ -1128,6 +1124,31 @@ _DUE = (delivery_lots.c.due_date, delivery_lots.c.nation, delivery_lots.c.id)
 
 _LOT_FIELDS = [c.name for c in delivery_lots.c if c.name not in ("history", "row_version")]
 """What a lot is read with when its history is not wanted: the fields of a lot but that."""
+
+
+@functools.cache
+def _schedule_page(*, some_nations: bool) -> Select[Any]:
+    """A page of a schedule (`contract_id`) and its count, its lots as a list shows them:
+    every lot, or those of the `nations`."""
+    lot = delivery_lots
+    where = [lot.c.contract_id == bindparam("contract_id")]
+    if some_nations:
+        where.append(lot.c.nation.in_(bindparam("nations", expanding=True)))
+    due_date, nation, key = _DUE
+    return counted_page([lot.c[f.name] for f in fields(ListedLot)], where, key, after=[due_date, nation])
+
+
+@functools.cache
+def _call_offs_page(*, by_nation: bool, by_supplier: bool) -> Select[Any]:
+    """A page of a framework's call-offs (`framework_id`) in the order placed, and their
+    count: every call-off, or a `nation`'s, or those placed with a supplier (`supplier_id`)."""
+    co = call_offs
+    where = [co.c.framework_id == bindparam("framework_id")]
+    if by_nation:
+        where.append(co.c.nation == bindparam("nation"))
+    if by_supplier:
+        where.append(co.c.supplier_id == bindparam("supplier_id"))
+    return counted_page(list(co.c), where, co.c.id, after=[co.c.placed_at])
 
 
 @functools.cache
