@@ -680,6 +680,11 @@ class NationalPurchaseRepository:
         return [p.as_purchase() for p in (await self._session.scalars(query)).all()]
 
 
+_NOT_LISTED = ["deviations", "standards", "certification", "key_performance", "critical_materials", "positions"]
+"""What a list of specifications leaves out, for a page at a time or each specification's
+own answer (JSON read and decoded for nothing: half of a page of a hundred)."""
+
+
 class SpecificationRepository(SessionRepository[Specification]):
     kind = Specification
 
@@ -702,7 +707,7 @@ class SpecificationRepository(SessionRepository[Specification]):
         where = or_(and_(done, reached(harmonised)), and_(~done, reached(proposed)))
         return await _found(
             self._session, Specification, s, where, [s.c.reference, s.c.version], limit, offset,
-            _leaving_out(Specification, columns=["deviations"]),
+            _leaving_out(Specification, columns=_NOT_LISTED),
         )  # fmt: skip
 
     async def deviations(self, specification_id: str, limit: int, offset: int) -> Found[dict[str, Any]]:

@@ -116,7 +116,8 @@ class Specifications(Protocol):
 
     async def versions(self, reference: str) -> Sequence[Specification]: ...
     async def page(self, proposed: Reach, harmonised: Reach, limit: int, offset: int) -> Found[Specification]:
-        """By reference and version, without deviations: those in the reach of each status."""
+        """By reference and version, those in the reach of each status; as a list shows them,
+        without their deviations, requirements and the nations' positions."""
         ...
 
     async def deviations(self, specification_id: str, limit: int, offset: int) -> Found[dict[str, Any]]: ...
