@@ -59,8 +59,15 @@ async def tendered(api: Api) -> tuple[str, dict[str, str]]:
     for org, country in (("NAMMO", "NOR"), ("GLOBALARMS", "USA"), ("FARCO", "KOR")):
         ids[org] = (await api.supplier(org, country))["id"]
     procurement = await api.call("POST", "/v1/procurements", desk("CZE"), PROCUREMENT, 201)
-    for org, body in (("NAMMO", EUROPEAN), ("GLOBALARMS", CHEAPER_ABROAD), ("FARCO", NON_ASSOCIATED)):
-        await api.call("POST", f"/v1/procurements/{procurement['id']}/offers", industry(org), body, 201)
+    path = f"/v1/procurements/{procurement['id']}/offers"
+    made = [
+        await api.call("POST", path, industry(org), body, 201)
+        for org, body in (("NAMMO", EUROPEAN), ("GLOBALARMS", CHEAPER_ABROAD), ("FARCO", NON_ASSOCIATED))
+    ]
+    # listed as plain rows, each offer as its bidder was answered (the aggregate's); the
+    # clock stands still here, so offers that came at one moment are listed by their ids
+    assert (await api.call("GET", path, desk("CZE")))["items"] == sorted(made, key=lambda offer: offer["id"])
+    assert (await api.call("GET", path, industry("FARCO")))["items"] == made[2:]
     api.on(AWARD_DAY)
     return procurement["id"], ids
 

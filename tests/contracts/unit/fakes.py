@@ -26,7 +26,7 @@ from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Category, Material, MaterialTerms, RiskLevel
 from contracts.domain.national_purchases import NationalPurchase
 from contracts.domain.ocds import Bids, Company, Latest, PublishedRelease
-from contracts.domain.procurement import Offer, Procurement, TenderFilter
+from contracts.domain.procurement import Procurement, TenderFilter
 from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
 from contracts.domain.specifications import Specification
@@ -296,11 +296,13 @@ class FakeProcurements:
     async def has_offer(self, procurement_id: str, supplier_id: str) -> bool:
         return bool((await self.offers(procurement_id, supplier_id, 1, 0)).total)
 
-    async def offers(self, procurement_id: str, supplier_id: str | None, limit: int, offset: int) -> Found[Offer]:
+    async def offers(
+        self, procurement_id: str, supplier_id: str | None, limit: int, offset: int
+    ) -> Found[dict[str, Any]]:
         procurement = await self.get(procurement_id)
         made = procurement.offers if procurement else []
-        seen = (o for o in made if supplier_id is None or o.supplier_id == supplier_id)
-        return _found(sorted(seen, key=lambda o: (o.submitted_at, o.id)), limit, offset)
+        seen = (asdict(o) for o in made if supplier_id is None or o.supplier_id == supplier_id)
+        return _found(sorted(seen, key=lambda o: (o["submitted_at"], o["id"])), limit, offset)
 
     async def bids(self, procurement_id: str, awarded_offer_id: str | None, first: int) -> tuple[Bids, list[Company]]:
         raise NotImplementedError("read with the companies' rows, which the procurements here do not hold")

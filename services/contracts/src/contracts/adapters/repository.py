@@ -89,7 +89,7 @@ from contracts.domain.materials import Material
 from contracts.domain.money import ZERO, eur
 from contracts.domain.national_purchases import NationalPurchase
 from contracts.domain.ocds import Bids, Company, Latest, PublishedRelease
-from contracts.domain.procurement import Offer, Procurement, ProcurementStatus, TenderFilter
+from contracts.domain.procurement import Procurement, ProcurementStatus, TenderFilter
 from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import BUYERS_OWN_FORCES, DeliveryProgress, FundedDeliveries, PaidThrough, Purchase
 from contracts.domain.specifications import Specification, SpecificationStatus
@@ -746,12 +746,13 @@ class ProcurementRepository(SessionRepository[Procurement]):
         query = select(exists().where(o.c.procurement_id == procurement_id, o.c.supplier_id == supplier_id))
         return bool(await self._session.scalar(query))
 
-    async def offers(self, procurement_id: str, supplier_id: str | None, limit: int, offset: int) -> Found[Offer]:
-        o = offers
-        where = o.c.procurement_id == procurement_id
-        if supplier_id is not None:
-            where = and_(where, o.c.supplier_id == supplier_id)
-        return await _found(self._session, Offer, o, where, [o.c.submitted_at, o.c.id], limit, offset)
+    async def offers(
+        self, procurement_id: str, supplier_id: str | None, limit: int, offset: int
+    ) -> Found[dict[str, Any]]:
+        at = {"procurement_id": procurement_id, "supplier_id": supplier_id}
+        listed = _offers_page(by_supplier=supplier_id is not None)
+        found, total = await read_counted_page(self._session, listed, at, limit=limit, offset=offset)
+        return Found(found, total)
 
     async def bids(self, procurement_id: str, awarded_offer_id: str | None, first: int) -> tuple[Bids, list[Company]]:
         """The first offers' companies, how many offers there are and the awarded price, in
@@ -1129,6 +1130,17 @@ _DUE = (delivery_lots.c.due_date, delivery_lots.c.nation, delivery_lots.c.id)
 
 _LOT_FIELDS = [c.name for c in delivery_lots.c if c.name not in ("history", "row_version")]
 """What a lot is read with when its history is not wanted: the fields of a lot but that."""
+
+
+@functools.cache
+def _offers_page(*, by_supplier: bool) -> Select[Any]:
+    """A page of a procurement's offers (`procurement_id`) in the order they came, and
+    their count: every offer, or a supplier's (`supplier_id`)."""
+    o = offers
+    where = [o.c.procurement_id == bindparam("procurement_id")]
+    if by_supplier:
+        where.append(o.c.supplier_id == bindparam("supplier_id"))
+    return counted_page(list(o.c), where, o.c.id, after=[o.c.submitted_at])
 
 
 @functools.cache

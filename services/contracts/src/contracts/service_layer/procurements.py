@@ -264,7 +264,9 @@ async def visible_page(uow: UnitOfWork, principal: Principal, limit: int, offset
     return Found(views, found.total)
 
 
-async def offers(uow: UnitOfWork, principal: Principal, procurement_id: str, limit: int, offset: int) -> Found[Offer]:
+async def offers(
+    uow: UnitOfWork, principal: Principal, procurement_id: str, limit: int, offset: int
+) -> Found[dict[str, Any]]:
     """In the order they came: every offer for the authority, a bidder its own, a nation none."""
     async with uow:
         seen = await readable(uow, principal, procurement_id, Action.PROCUREMENT_VIEW)

@@ -18,7 +18,7 @@ from contracts.domain.frameworks import CallOff, FrameworkContract
 from contracts.domain.materials import Material
 from contracts.domain.national_purchases import NationalPurchase
 from contracts.domain.ocds import Bids, Company, Latest, PublishedRelease
-from contracts.domain.procurement import Offer, Procurement, TenderFilter
+from contracts.domain.procurement import Procurement, TenderFilter
 from contracts.domain.production import ProductionLine
 from contracts.domain.reporting import DeliveryProgress, FundedDeliveries, Purchase
 from contracts.domain.specifications import Specification
@@ -134,8 +134,10 @@ class Procurements(Protocol):
         ...
 
     async def has_offer(self, procurement_id: str, supplier_id: str) -> bool: ...
-    async def offers(self, procurement_id: str, supplier_id: str | None, limit: int, offset: int) -> Found[Offer]:
-        """In the order they came: every offer, or one supplier's."""
+    async def offers(
+        self, procurement_id: str, supplier_id: str | None, limit: int, offset: int
+    ) -> Found[dict[str, Any]]:
+        """In the order they came: every offer, or one supplier's; each its fields as plain values."""
         ...
 
     async def bids(self, procurement_id: str, awarded_offer_id: str | None, first: int) -> tuple[Bids, list[Company]]:

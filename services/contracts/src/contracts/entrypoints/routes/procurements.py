@@ -67,7 +67,7 @@ async def list_offers(procurement_id: PathId, uow: Uow, principal: CurrentPrinci
     """In the order they came: the authority sees every offer, a bidder its own, a
     participating nation none."""
     found = await procurements.offers(uow(), principal, procurement_id, page.limit, page.offset)
-    return page.of(found, lambda o: OfferOut.model_validate(o, from_attributes=True))
+    return page.of(found, OfferOut.model_validate)
 
 
 @router.get("/procurements/{procurement_id}/evaluation", response_model=Page[AssessmentOut])
