@@ -1,6 +1,7 @@
 """A contract or call-off as its lots need it (lines, lead, coordinators, supplier, price),
-read as plain rows for every read of a schedule or a lot: the same facts the aggregates
-give, on both databases."""
+read as plain rows for every read of a schedule or a lot, and who a framework is for, read
+so for every read of its call-offs, requests and log: the same facts the aggregates give,
+on both databases."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dataclasses
 from decimal import Decimal
 
 from contracts.domain.deliveries import Agreement
+from contracts.domain.frameworks import FrameworkParties
 from contracts.service_layer.contracts import create_contract_for_joint_order
 from contracts.service_layer.frameworks import accede_to_framework
 from tests.contracts.events import accession
@@ -42,6 +44,7 @@ async def test_a_call_off_is_read_with_its_framework_s_lead_and_coordinators_wri
     await api.call("POST", f"/v1/frameworks/{framework_id}/accessions/NOR/approve", desk("NLD"))
     body = {"item_code": "MMR", "quantity": 2, "delivery_due": DUE}
     placed = await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NOR"), body, 201)
+    await api.call("POST", f"/v1/frameworks/{framework_id}/coordinators", desk("NLD"), {"coordinator": "NSPA"})
     async with api.service.uow() as uow:
         framework = await uow.frameworks.for_reading(framework_id)
         written = await uow.frameworks.call_off_agreement(placed["id"])
@@ -50,6 +53,13 @@ async def test_a_call_off_is_read_with_its_framework_s_lead_and_coordinators_wri
         uow.frameworks.add_call_off(dataclasses.replace(call_off, id="co-in-this-transaction", nation="NLD"))
         in_this_transaction = await uow.frameworks.call_off_agreement("co-in-this-transaction")
         assert await uow.frameworks.call_off_agreement("co-none") is None
+    async with api.service.uow() as uow:
+        parties = await uow.frameworks.parties(framework_id)
+        assert await uow.frameworks.parties("fw-none") is None
+    assert parties == FrameworkParties(
+        framework.contracting_authority, list(framework.participants), ["NSPA"], [thales]
+    )
+    assert "NOR" in parties.participants and framework.coordinators == ["NSPA"]  # acceded, assigned
     expected = Agreement(
         placed["id"], framework.contracting_authority, {"NOR": 2}, thales, "THALES-NL",
         tuple(framework.coordinators), item_code="MMR", unit_price_eur=Decimal("25000000.00"),

@@ -22,7 +22,7 @@ from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractListing, ContractMode
 from contracts.domain.deliveries import Agreement, DeliveryLot, ListedLot
 from contracts.domain.expiry import ExpiryNotice
-from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.frameworks import CallOff, FrameworkContract, FrameworkParties
 from contracts.domain.materials import Category, Material, MaterialTerms, RiskLevel
 from contracts.domain.national_purchases import NationalPurchase
 from contracts.domain.ocds import Bids, Company, Latest, PublishedRelease
@@ -362,6 +362,12 @@ class FakeFrameworks(_AddedUpByTheDatabase):
 
     async def call_off(self, call_off_id: str) -> CallOff | None:
         return next((c for c in self.placed if c.id == call_off_id), None)
+
+    async def parties(self, framework_id: str) -> FrameworkParties | None:
+        f = await self.get(framework_id)
+        if f is None:
+            return None
+        return FrameworkParties(f.contracting_authority, list(f.participants), f.coordinators, list(f.suppliers))
 
     async def call_off_agreement(self, call_off_id: str) -> Agreement | None:
         """Of the call-offs, their frameworks and the suppliers (wired by the unit of work)."""

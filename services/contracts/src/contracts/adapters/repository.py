@@ -84,7 +84,7 @@ from contracts.domain.contract import (
 )
 from contracts.domain.deliveries import Agreement, DeliveryLot, ListedLot
 from contracts.domain.expiry import ExpiryNotice
-from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.frameworks import CallOff, FrameworkContract, FrameworkParties
 from contracts.domain.materials import Material
 from contracts.domain.money import ZERO, eur
 from contracts.domain.national_purchases import NationalPurchase
@@ -841,6 +841,18 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
 
     async def call_off(self, call_off_id: str) -> CallOff | None:
         return self._placed.get(call_off_id) or await self._session.get(CallOff, call_off_id)
+
+    async def parties(self, framework_id: str) -> FrameworkParties | None:
+        """One statement of plain rows, as written so far."""
+        f = frameworks
+        query = select(f.c.contracting_authority, f.c.participants, f.c.coordinators, f.c.suppliers)
+        await self._session.flush()
+        row = (await self._session.execute(query.where(f.c.id == framework_id))).first()
+        if row is None:
+            return None
+        return FrameworkParties(
+            row.contracting_authority, list(row.participants), row.coordinators, list(row.suppliers)
+        )
 
     async def call_off_agreement(self, call_off_id: str) -> Agreement | None:
         """One statement of plain rows; a call-off placed in this transaction is not

@@ -108,6 +108,17 @@ class CallOffTerms(TypedDict, total=False):
     bids: list[Bid]
 
 
+@dataclass(frozen=True)
+class FrameworkParties:
+    """Who a framework is for, as a read of its call-offs, requests or log needs it: its
+    lead, the participating nations, the coordinators assigned and the suppliers' ids."""
+
+    contracting_authority: str
+    participants: list[str]
+    coordinators: list[str]
+    suppliers: list[str]
+
+
 @dataclass
 class FrameworkContract:
     id: str

@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from bundling_shared.auth import Principal, Role
 from bundling_shared.errors import again_if_changed
@@ -33,6 +33,7 @@ from contracts.domain.frameworks import (
     CallOff,
     CallOffTerms,
     FrameworkContract,
+    FrameworkParties,
     FrameworkTerms,
     ensure_founded_alone,
 )
@@ -44,6 +45,8 @@ from contracts.service_layer.suppliers import own_supplier_id, permitted
 from contracts.service_layer.unit_of_work import BUNDLE_EVENTS, NONE_FOUND, Found, Only, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+Read = TypeVar("Read", FrameworkContract, FrameworkParties)  # a framework as read to authorise a read of it
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,9 @@ class FrameworkView:
         return None if self.own is None else self.framework.remaining_share(self.own)
 
 
-def relation_of(principal: Principal, framework: FrameworkContract, supplier_id: str | None) -> Relation:
+def relation_of(
+    principal: Principal, framework: FrameworkContract | FrameworkParties, supplier_id: str | None
+) -> Relation:
     return relation_to(
         principal,
         supplier_id=supplier_id,
@@ -295,7 +300,20 @@ async def readable(
     """The framework without its call-offs, change log and requests (`for_reading`), if the
     caller may do this to it, and what of them the caller sees."""
     supplier_id = await own_supplier_id(uow, principal)
-    found = await uow.frameworks.for_reading(framework_id)
+    return _authorised(principal, framework_id, await uow.frameworks.for_reading(framework_id), supplier_id, action)
+
+
+async def _children_readable(uow: UnitOfWork, principal: Principal, framework_id: str) -> Sees:
+    """What of the framework's call-offs, requests and log the caller sees, if it may read
+    the framework: found by who the framework is for alone."""
+    supplier_id = await own_supplier_id(uow, principal)
+    parties = await uow.frameworks.parties(framework_id)
+    return _authorised(principal, framework_id, parties, supplier_id, Action.FRAMEWORK_VIEW)[1]
+
+
+def _authorised(
+    principal: Principal, framework_id: str, found: Read | None, supplier_id: str | None, action: Action
+) -> tuple[Read, Sees]:
     if found is None:
         raise NotFound(f"framework contract {framework_id} not found")
     relation = relation_of(principal, found, supplier_id)
@@ -328,7 +346,7 @@ async def call_offs(
     """In the order placed: the lead sees every call-off, a supplier those placed with it,
     a nation its own; each the fields of the call-off."""
     async with uow:
-        _, sees = await readable(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
+        sees = await _children_readable(uow, principal, framework_id)
         if not (sees.all or sees.supplier_id or sees.nation):
             return NONE_FOUND
         return await uow.frameworks.call_offs(framework_id, sees.nation, sees.supplier_id, limit, offset)
@@ -340,7 +358,7 @@ async def change_log(
     """Oldest first: the lead reads every entry, a supplier those of the whole, a nation
     those of the whole and of its own part."""
     async with uow:
-        _, sees = await readable(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
+        sees = await _children_readable(uow, principal, framework_id)
         return await uow.frameworks.change_log(framework_id, sees.log_entries, limit, offset)
 
 
@@ -349,7 +367,7 @@ async def accession_requests(
 ) -> Found[dict[str, Any]]:
     """In the order asked: the lead sees every request to accede, a nation its own."""
     async with uow:
-        _, sees = await readable(uow, principal, framework_id, Action.FRAMEWORK_VIEW)
+        sees = await _children_readable(uow, principal, framework_id)
         if not (sees.all or sees.nation):
             return NONE_FOUND
         only = None if sees.all else Only("nation", frozenset({sees.nation}))

@@ -14,7 +14,7 @@ from contracts.domain.allocation import Claim, StockLevel
 from contracts.domain.contract import CommitmentRefusal, Contract, ContractListing, ContractMode
 from contracts.domain.deliveries import Agreement, DeliveryLot, ListedLot
 from contracts.domain.expiry import ExpiryNotice
-from contracts.domain.frameworks import CallOff, FrameworkContract
+from contracts.domain.frameworks import CallOff, FrameworkContract, FrameworkParties
 from contracts.domain.materials import Material
 from contracts.domain.national_purchases import NationalPurchase
 from contracts.domain.ocds import Bids, Company, Latest, PublishedRelease
@@ -176,6 +176,7 @@ class Frameworks(Protocol):
         ...
 
     async def call_off(self, call_off_id: str) -> CallOff | None: ...
+    async def parties(self, framework_id: str) -> FrameworkParties | None: ...
     async def call_off_agreement(self, call_off_id: str) -> Agreement | None:
         """The call-off as its lots need it, with its framework's lead and coordinators."""
         ...
