@@ -115,11 +115,10 @@ async def change_log(
     """One page of the contract's change log, oldest first: a nation in it reads the entries
     of the whole and of its own part; the lead, its supplier and admin every entry."""
     async with uow:
-        agreement = await uow.contracts.agreement(contract_id)
-        a = agreement
-        sees, nation = (False, None) if a is None else _sight(
-            principal, a.authority, a.quantities, a.supplier_id, await own_supplier_id(uow, principal)
-        )  # fmt: skip
+        found, supplier_id = await uow.contracts.agreement(contract_id), await own_supplier_id(uow, principal)
+        sees, nation = (False, None)
+        if found is not None:
+            sees, nation = _sight(principal, found.authority, found.quantities, found.supplier_id, supplier_id)
         if not sees:
             raise NotFound(f"contract {contract_id} not found")
         return await uow.contracts.change_log(contract_id, _entries_seen(nation), limit, offset)
