@@ -141,11 +141,15 @@ async def _found(
     offset: int,
     options: Sequence[ORMOption] = (),
 ) -> Found[T]:
-    total = int(await session.scalar(select(func.count()).select_from(table).where(where)) or 0)
+    total = await _count(session, table, where)
     if total <= offset:
         return Found([], total)
     query = select(kind).where(where).order_by(*order).limit(limit).offset(offset).options(*options)
     return Found((await session.scalars(query)).all(), total)
+
+
+async def _count(session: AsyncSession, table: FromClause, where: ColumnElement[bool]) -> int:
+    return int(await session.scalar(select(func.count()).select_from(table).where(where)) or 0)
 
 
 async def _found_rows(
@@ -159,8 +163,7 @@ async def _found_rows(
     """As `_found`, a page of plain rows, each a dict of `columns` by name: a page of a
     hundred read as aggregates costs about twice as much, and a list shows no more than
     the columns."""
-    table = columns[0].table
-    total = int(await session.scalar(select(func.count()).select_from(table).where(where)) or 0)
+    total = await _count(session, columns[0].table, where)
     if total <= offset:
         return Found([], total)
     page = select(*columns).where(where).order_by(*order).limit(limit).offset(offset)
@@ -681,8 +684,9 @@ class NationalPurchaseRepository:
 
 
 _NOT_LISTED = ["deviations", "standards", "certification", "key_performance", "critical_materials", "positions"]
-"""What a list of specifications leaves out, for a page at a time or each specification's
-own answer (JSON read and decoded for nothing: half of a page of a hundred)."""
+"""What a list of specifications leaves out: a specification's own answer shows it, its
+deviations a page at a time. Read for a list, it was JSON decoded for nothing, half of
+the cost of a page of a hundred."""
 
 
 class SpecificationRepository(SessionRepository[Specification]):
