@@ -50,7 +50,7 @@ class Paging:
         return Page(items=[answer(x) for x in found.items], limit=self.limit, offset=self.offset, total=found.total)
 
 
-def _paging(limit: Limit = 100, offset: Offset = 0) -> Paging:
+async def _paging(limit: Limit = 100, offset: Offset = 0) -> Paging:
     return Paging(limit, offset)
 
 

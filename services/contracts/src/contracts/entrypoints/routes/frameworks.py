@@ -31,7 +31,7 @@ from contracts.service_layer import frameworks
 router = APIRouter(tags=["framework contracts"])
 
 
-def _watch(today: Today, settings: Settings) -> frameworks.Watch:
+async def _watch(today: Today, settings: Settings) -> frameworks.Watch:
     return frameworks.Watch(today, settings.horizons())
 
 

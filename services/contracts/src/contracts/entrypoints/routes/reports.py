@@ -39,7 +39,7 @@ PAGED_PACKAGE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _export(
+async def _export(
     request: Request, today: Today, now: Now, settings: Settings, limit: ReleaseLimit = 10, offset: Offset = 0
 ) -> reports.Export:
     def at_offset(other: int) -> str:
