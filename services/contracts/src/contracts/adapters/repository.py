@@ -105,11 +105,17 @@ def _attribute(cls: type[Any], name: str) -> Any:
     return getattr(cls, name)
 
 
-def _leaving_out(cls: type[Any], *, children: Sequence[str] = (), columns: Sequence[str] = ()) -> list[ORMOption]:
+def _leaving_out(cls: Any, *, children: Sequence[str] = (), columns: Sequence[str] = ()) -> list[ORMOption]:
     """Load an aggregate without the children and JSON columns that grow without bound:
     reading one of them by mistake fails loudly instead of loading it."""
+    return list(_options_leaving_out(cls, tuple(children), tuple(columns)))
+
+
+@functools.cache
+def _options_leaving_out(cls: Any, children: tuple[str, ...], columns: tuple[str, ...]) -> tuple[ORMOption, ...]:
+    """Built once for each way of leaving out: a read names the same few every time."""
     options: list[ORMOption] = [raiseload(_attribute(cls, name)) for name in children]
-    return options + [defer(_attribute(cls, name), raiseload=True) for name in columns]
+    return tuple(options + [defer(_attribute(cls, name), raiseload=True) for name in columns])
 
 
 def _any(clauses: list[ColumnElement[bool]]) -> ColumnElement[bool]:
@@ -494,6 +500,12 @@ async def _exposures(
     ]  # fmt: skip
 
 
+REACHES_KEPT = 1024
+"""The clauses of as many callers' reaches are kept, built: a reach is a caller's party,
+nation or company, few on any platform, and building a clause that asks a JSON column for
+one of them (`_holds`) cost a page of frameworks a sixth of its time, each time."""
+
+
 def _reached(reach: Reach, **clause_of: Callable[[str], ColumnElement[bool]]) -> ColumnElement[bool]:
     """The rows a reach finds: every one, or those any part it names finds (`clause_of`
     each part: how this table finds the rows of a party, a coordinator, a nation or a
@@ -505,6 +517,7 @@ def _reached(reach: Reach, **clause_of: Callable[[str], ColumnElement[bool]]) ->
     return _any([clause_of[part](value) for part, value in named.items() if value and part in clause_of])
 
 
+@functools.lru_cache(maxsize=REACHES_KEPT)
 def _reached_contracts(reach: Reach) -> ColumnElement[bool]:
     c, line = contracts, contract_lines
     return _reached(
@@ -515,6 +528,7 @@ def _reached_contracts(reach: Reach) -> ColumnElement[bool]:
     )
 
 
+@functools.lru_cache(maxsize=REACHES_KEPT)
 def _reached_frameworks(dialect: str, reach: Reach) -> ColumnElement[bool]:
     f = frameworks
     return _reached(
@@ -526,6 +540,7 @@ def _reached_frameworks(dialect: str, reach: Reach) -> ColumnElement[bool]:
     )
 
 
+@functools.lru_cache(maxsize=REACHES_KEPT)
 def _reached_procurements(dialect: str, reach: Reach) -> ColumnElement[bool]:
     """A procurement is its authority's and assigned coordinators', its nations', and the
     companies that offered or were awarded it."""
@@ -542,6 +557,7 @@ def _reached_procurements(dialect: str, reach: Reach) -> ColumnElement[bool]:
     )
 
 
+@functools.lru_cache(maxsize=REACHES_KEPT)
 def _reached_call_offs(dialect: str, reach: Reach) -> ColumnElement[bool]:
     """A call-off is its framework's lead's, its nation's, and its own supplier's.
 
