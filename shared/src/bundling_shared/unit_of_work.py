@@ -34,16 +34,12 @@ def _write_and_commit(session: Session, rows: Sequence[Rows]) -> None:
     server runs a statement all or nothing, so `BEGIN` and `COMMIT` would only add two
     round trips to the one that writes, each costing the service a write to its socket."""
     written = [(statement, batch) for statement, batch in rows if batch]
-    if written and not session.in_transaction():
-        together = inserts_together(session.get_bind().dialect.name, written)
-        if together is not None:
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"}).execute(*together)
-            session.commit()
-            return
-    if written:
+    together = inserts_together(session.get_bind().dialect.name, written) if written else None
+    if together is not None and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"}).execute(*together)
+    elif written:
         session.flush()
         connection = session.connection()
-        together = inserts_together(connection.dialect.name, written)
         if together is not None:
             connection.execute(*together)
         else:
