@@ -9,14 +9,29 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, Insert, Table, TextClause, bindparam, insert, text, update
+from sqlalchemy import (
+    ClauseElement,
+    Column,
+    Connection,
+    Insert,
+    Table,
+    TextClause,
+    Update,
+    bindparam,
+    insert,
+    text,
+    update,
+)
 from sqlalchemy import inspect as mapping_of
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import ColumnProperty, InstanceState, Session, make_transient_to_detached
+from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.orm.exc import StaleDataError
 
 AggregateT = TypeVar("AggregateT")
 
@@ -32,6 +47,13 @@ class SessionRepository(Generic[AggregateT]):
 
     async def get(self, key: str) -> AggregateT | None:
         return await self._session.get(self.kind, key)
+
+    async def as_stored(self, key: str) -> AggregateT | None:
+        """The aggregate as stored, without first writing what the transaction changed:
+        for one it reads but does not change (a call-off's supplier), so that the changes
+        can go with its commit (`changes_of`)."""
+        with self._session.no_autoflush:
+            return await self._session.get(self.kind, key)
 
 
 _COLUMNS: dict[type[Any], tuple[tuple[str, str, bool], ...]] = {}
@@ -108,15 +130,123 @@ TOGETHER_AT_MOST = 32
 """Rows of a commit's plain inserts sent as one statement, at most; more go as they are."""
 
 
-def inserts_together(dialect: str, written: Sequence[Rows]) -> tuple[TextClause, dict[str, Any]] | None:
+@dataclass(frozen=True)
+class Changed:
+    """A row a commit changes: the columns set, the columns that find it (its key, and its
+    version as read), and their values (`set_<column>`, `at_<column>`); the mapped object
+    it is the row of, if any (a plain row is none's: a bundle's share)."""
+
+    obj: object | None
+    table: Table
+    columns: tuple[str, ...]
+    where: tuple[str, ...]
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Together:
+    """A commit's rows as one statement, and how many rows of each `Changed` it must have
+    found (one each): a row changed meanwhile shows as none."""
+
+    statement: TextClause
+    values: dict[str, Any]
+    changed: int
+
+
+def changes_of(session: Session, kinds: frozenset[type[Any]]) -> list[Changed] | None:
+    """The session's changes as rows to update, where they all are plain changes of columns
+    of objects of `kinds` (a framework's totals after a call-off): on PostgreSQL they go
+    with the commit's new rows, in its one statement, rather than as a flush of their own
+    before it, a round trip and the bookkeeping of a flush each. None otherwise: an object
+    added or deleted, another kind, a change of a relationship or of a key."""
+    if session.new or session.deleted:
+        return None
+    changes = []
+    for obj in session.dirty:
+        state = mapping_of(obj)
+        if type(obj) not in kinds or not state.committed_state:
+            return None
+        changed = _changed_row(state)
+        if changed is None:
+            return None
+        changes.append(changed)
+    return changes
+
+
+def _changed_row(state: InstanceState[Any]) -> Changed | None:
+    mapper, held = state.mapper, state.dict
+    table = mapper.local_table
+    assert isinstance(table, Table)
+    values: dict[str, Any] = {}
+    columns = []
+    for name in state.committed_state:
+        prop = mapper.attrs.get(name)
+        if not isinstance(prop, ColumnProperty) or name not in held:
+            return None
+        column: Any = prop.columns[0]
+        if column.table is not table or column.primary_key or isinstance(held[name], ClauseElement):
+            return None
+        values[f"set_{column.key}"] = held[name]
+        columns.append(column.key)
+    where = []
+    for key in mapper.primary_key:
+        where.append(str(key.key))
+        values[f"at_{key.key}"] = held[mapper.get_property_by_column(key).key]
+    version, generator = mapper.version_id_col, mapper.version_id_generator
+    if version is not None:
+        name, column_key = mapper.get_property_by_column(version).key, str(version.key)
+        was = state.committed_state.get(name, held.get(name))
+        if was is NO_VALUE or was is None:
+            return None
+        where.append(column_key)
+        values[f"at_{column_key}"] = was
+        if callable(generator) and column_key not in columns:
+            columns.append(column_key)
+            values[f"set_{column_key}"] = generator(was)
+    return Changed(state.obj(), table, tuple(columns), tuple(where), values)
+
+
+def changes_written(changes: Sequence[Changed]) -> None:
+    """The objects changed as a flush leaves them once their rows are written: at their new
+    version, with nothing left to flush."""
+    for changed in changes:
+        if changed.obj is None:
+            continue
+        state = mapping_of(changed.obj)
+        version = state.mapper.version_id_col
+        if version is not None and f"set_{version.key}" in changed.values:
+            state.dict[state.mapper.get_property_by_column(version).key] = changed.values[f"set_{version.key}"]
+        state._commit_all(state.dict, state.session.identity_map if state.session else None)
+
+
+def rows_changed(connection: Connection, changes: Sequence[Changed]) -> None:
+    """Rows changed as statements of their own, where they do not go with the commit's new
+    rows (`inserts_together`): each must find its row, as a flush's update must."""
+    for change in changes:
+        if connection.execute(_update_of(change.table, change.columns, change.where), change.values).rowcount != 1:
+            raise StaleDataError(f"a row of {change.table.name} this transaction changes was changed meanwhile")
+
+
+@functools.lru_cache(maxsize=256)
+def _update_of(table: Table, columns: tuple[str, ...], where: tuple[str, ...]) -> Update:
+    return (
+        update(table)
+        .where(*[table.c[c] == bindparam(f"at_{c}", type_=table.c[c].type) for c in where])
+        .values({table.c[c]: bindparam(f"set_{c}", type_=table.c[c].type) for c in columns})
+    )
+
+
+def inserts_together(dialect: str, written: Sequence[Rows], changed: Sequence[Changed] = ()) -> Together | None:
     """On PostgreSQL, a commit's plain inserts into several tables (a need, its first
-    version, its idempotency record and its event) as one statement, each insert a part of
-    its `WITH`: one round trip to the server instead of one per table, each of which cost
-    the service as much as a short insert's own work. The foreign keys are checked at the
-    statement's end, when every part has written its rows. None where that does not
-    apply: on SQLite (which has no inserts in a `WITH`), for one table, for more rows than
-    `TOGETHER_AT_MOST`, or for an insert that is not a plain one (`insert_into`)."""
-    if dialect != "postgresql" or len(written) < 2 or sum(len(rows) for _, rows in written) > TOGETHER_AT_MOST:
+    version, its idempotency record and its event) and the rows it changes as one
+    statement, each a part of its `WITH`: one round trip to the server instead of one per
+    table, each of which cost the service as much as a short insert's own work. The
+    foreign keys are checked at the statement's end, when every part has written its rows.
+    None where that does not apply: on SQLite (which has no inserts in a `WITH`), for one
+    part, for more rows than `TOGETHER_AT_MOST`, or for an insert that is not a plain one
+    (`insert_into`)."""
+    parts = len(written) + len(changed)
+    if dialect != "postgresql" or parts < 2 or sum(len(rows) for _, rows in written) > TOGETHER_AT_MOST:
         return None
     shape = []
     for statement, rows in written:
@@ -132,7 +262,10 @@ def inserts_together(dialect: str, written: Sequence[Rows]) -> tuple[TextClause,
         for j, row in enumerate(rows)
         for column, value in row.items()
     }
-    return _together(tuple(shape)), values
+    for i, change in enumerate(changed):
+        values.update({f"u{i}_{name}": value for name, value in change.values.items()})
+    updates = tuple((c.table, c.columns, c.where) for c in changed)
+    return Together(_together(tuple(shape), updates), values, len(changed))
 
 
 @functools.cache
@@ -141,12 +274,24 @@ def _defaulted_here(table: Table) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _together(shape: tuple[tuple[Table, tuple[str, ...], int], ...]) -> TextClause:
+def _together(
+    shape: tuple[tuple[Table, tuple[str, ...], int], ...],
+    updates: tuple[tuple[Table, tuple[str, ...], tuple[str, ...]], ...] = (),
+) -> TextClause:
     """The statement of `inserts_together` for tables, columns and row counts, built once.
     Written as text with typed parameters: SQLAlchemy compiles an insert inside a `WITH`
-    anew every time (it keeps no compiled form of one), which cost more than it saved."""
+    anew every time (it keeps no compiled form of one), which cost more than it saved.
+    Each change counts the rows it found, as a flush does to tell a row changed meanwhile."""
     quote = _POSTGRESQL.identifier_preparer
-    parts, parameters = [], []
+    parts, parameters, found = [], [], []
+    for i, (table, columns, where) in enumerate(updates):
+        table_name = quote.format_table(table)
+        sets = ", ".join(f"{quote.quote(table.c[c].name)} = :u{i}_set_{c}" for c in columns)
+        finds = " AND ".join(f"{quote.quote(table.c[c].name)} = :u{i}_at_{c}" for c in where)
+        parameters += [bindparam(f"u{i}_set_{c}", type_=table.c[c].type) for c in columns]
+        parameters += [bindparam(f"u{i}_at_{c}", type_=table.c[c].type) for c in where]
+        parts.append(f"u{i} AS (UPDATE {table_name} SET {sets} WHERE {finds} RETURNING 1)")  # noqa: S608
+        found.append(f"(SELECT count(*) FROM u{i})")  # noqa: S608
     for i, (table, columns, count) in enumerate(shape):
         names = ", ".join(quote.quote(table.c[c].name) for c in columns)
         rows = []
@@ -155,7 +300,7 @@ def _together(shape: tuple[tuple[Table, tuple[str, ...], int], ...]) -> TextClau
             parameters += [bindparam(f"w{i}r{j}_{c}", type_=table.c[c].type) for c in columns]
         table_name = quote.format_table(table)  # names from the mapping, values only as parameters
         parts.append(f"w{i} AS (INSERT INTO {table_name} ({names}) VALUES {', '.join(rows)})")  # noqa: S608
-    return text(f"WITH {', '.join(parts)} SELECT 1").bindparams(*parameters)
+    return text(f"WITH {', '.join(parts)} SELECT {', '.join(found) or '1'}").bindparams(*parameters)
 
 
 _POSTGRESQL: Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]

@@ -20,31 +20,60 @@ from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.events.envelope import EventEnvelope
 from bundling_shared.messaging import inbox, outbox
-from bundling_shared.repository import Rows, insert_into, inserts_together
+from bundling_shared.repository import (
+    Changed,
+    Rows,
+    changes_of,
+    changes_written,
+    insert_into,
+    inserts_together,
+    rows_changed,
+)
 from bundling_shared.topics import Topic
 
 
-def _write_and_commit(session: Session, rows: Sequence[Rows]) -> None:
+def _write_and_commit(
+    session: Session,
+    rows: Sequence[Rows],
+    kinds: frozenset[type[Any]] = frozenset(),
+    plain: Sequence[Changed] = (),
+) -> None:
     """The session's changed objects first, then the plain rows, which may refer to them
-    (a framework made in the transaction and its call-offs), then the commit.
+    (a framework made in the transaction and its call-offs), and the plain rows changed
+    (`plain`: a bundle's running totals per nation), then the commit.
 
     A transaction that read nothing and writes its rows as one statement (a desk's need
     checked against the catalogue in memory: the need, its version, its idempotency
     record and its event) sends that statement alone, as a transaction of its own: the
     server runs a statement all or nothing, so `BEGIN` and `COMMIT` would only add two
-    round trips to the one that writes, each costing the service a write to its socket."""
+    round trips to the one that writes, each costing the service a write to its socket.
+    One that read first and changed only columns of objects of `kinds` (a framework's
+    totals after a call-off) sends those changes in the same statement as its new rows."""
     written = [(statement, batch) for statement, batch in rows if batch]
-    together = inserts_together(session.get_bind().dialect.name, written) if written else None
-    if together is not None and not session.in_transaction():
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"}).execute(*together)
-    elif written:
-        session.flush()
+    dialect, read_first = session.get_bind().dialect.name, session.in_transaction()
+    changed = changes_of(session, kinds) if written and read_first and kinds and dialect == "postgresql" else None
+    folded = [*plain, *changed] if changed is not None else []
+    together = inserts_together(dialect, written, folded) if written else None
+    if together is not None and not read_first and not plain:
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"}).execute(
+            together.statement, together.values
+        )
+    elif written or plain:
+        if together is None or not together.changed:
+            session.flush()
         connection = session.connection()
         if together is not None:
-            connection.execute(*together)
+            found = connection.execute(together.statement, together.values).one()
+            if together.changed and any(count != 1 for count in found):
+                raise StaleDataError("a row this transaction changes was changed or removed meanwhile")
+            if together.changed:
+                changes_written(changed or ())
+            else:
+                rows_changed(connection, plain)
         else:
             for statement, batch in written:
                 connection.execute(statement, batch[0] if len(batch) == 1 else batch)
+            rows_changed(connection, plain)
     session.commit()
 
 
@@ -55,6 +84,8 @@ class SqlAlchemyUnitOfWorkBase:
     session: AsyncSession
     outbox_table: ClassVar[Table]
     processed_table: ClassVar[Table]
+    changed_together: ClassVar[frozenset[type[Any]]] = frozenset()
+    """Kinds of object whose changed columns go with a commit's new rows (`_write_and_commit`)."""
 
     def __init__(
         self,
@@ -88,13 +119,13 @@ class SqlAlchemyUnitOfWorkBase:
     async def commit(self) -> None:
         await self._commit_after(())
 
-    async def _commit_after(self, rows_first: Sequence[Rows]) -> None:
+    async def _commit_after(self, rows_first: Sequence[Rows], changed_first: Sequence[Changed] = ()) -> None:
         """Writes `rows_first`, then the outbox rows of the events staged, and commits: in
         one pass into SQLAlchemy's synchronous core rather than one per statement, each of
         which costs about as much as a short insert on SQLite."""
         staged, self._staged = self._staged, []
         rows = [*rows_first, (insert_into(self.outbox_table), staged)] if staged else list(rows_first)
-        await self.session.run_sync(_write_and_commit, rows)
+        await self.session.run_sync(_write_and_commit, rows, self.changed_together, changed_first)
         if staged:
             self._on_commit()
 

@@ -116,7 +116,8 @@ async def test_call_offs_at_once_on_one_framework_take_turns_and_none_has_to_sta
 
 async def test_a_call_off_on_postgresql_is_claimed_read_and_written_in_few_statements(api: Api) -> None:
     """On PostgreSQL the claim reads the framework locked (FOR UPDATE) and the rules are
-    checked on that reading, and the call-off, its log entry and its event are written in
+    checked on that reading, its supplier is read without writing the framework first, and
+    the framework's new totals, the call-off, its log entry and its event are written in
     one statement; on SQLite a write claims the framework, a read follows, and each row
     is an insert of its own."""
     framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
@@ -133,9 +134,11 @@ async def test_a_call_off_on_postgresql_is_claimed_read_and_written_in_few_state
         together = sent[written]
         assert (
             together.startswith("WITH")
+            and "UPDATE frameworks SET called_off_quantity" in together
             and "INSERT INTO framework_changes" in together
             and "INSERT INTO outbox" in together
         )
+        assert [s.split()[0] for s in sent] == ["SELECT", "SELECT", "WITH"], sent
     else:
         assert [s.split()[0] for s in before] == ["UPDATE", "SELECT"], before
     stored = await api.call("GET", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"))

@@ -166,6 +166,9 @@ class FakeSuppliers:
     async def get(self, supplier_id: str) -> Supplier | None:
         return next((s for s in self.found if s.id == supplier_id), None)
 
+    async def as_stored(self, supplier_id: str) -> Supplier | None:
+        return await self.get(supplier_id)
+
     async def by_organisation(self, organisation: str) -> Supplier | None:
         return next((s for s in self.found if s.organisation == organisation), None)
 

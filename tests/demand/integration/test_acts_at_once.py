@@ -87,7 +87,9 @@ async def test_desks_answering_at_once_take_turns_and_none_has_to_start_over(
 
 async def test_an_act_reads_its_bundle_once(demand: Demand) -> None:
     """The claim reads the bundle locked on PostgreSQL (a write claims it on SQLite) and
-    the act's rules are checked on that reading: no second trip for the same row."""
+    the act's rules are checked on that reading: no second trip for the same row. On
+    PostgreSQL the bundle's new state, its nation's share and the trail entry are then
+    written as one statement."""
     service, client = demand
     bid = await opened_bundle(demand, {"NLD": 200, "DEU": 400})
     with statements_run(service.engine) as sent:
@@ -97,3 +99,13 @@ async def test_an_act_reads_its_bundle_once(demand: Demand) -> None:
     assert answer.status_code == 200
     reads = [s for s in sent if s.startswith("SELECT") and "FROM bundles WHERE bundles.id" in s]
     assert len(reads) == 1, reads
+    if service.engine.dialect.name == "postgresql":
+        assert [s.split()[0] for s in sent] == ["SELECT", "SELECT", "WITH"], sent
+        written = sent[-1]
+        for part in ("UPDATE bundles SET", "UPDATE bundle_shares SET", "INSERT INTO bundle_decisions"):
+            assert part in written, (part, written)
+    stored = (await client.get(f"/v1/bundles/{bid}", headers=desk("DEU"))).json()
+    assert [(p["nation"], p["status"], p["confirmed_quantity"]) for p in stored["participation"]] == [
+        ("DEU", "confirmed", 400)
+    ]
+    assert stored["revision"] == answer.json()["revision"]

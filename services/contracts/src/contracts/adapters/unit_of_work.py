@@ -20,10 +20,12 @@ from contracts.adapters.repository import (
     StockLevelRepository,
     SupplierRepository,
 )
+from contracts.domain.frameworks import FrameworkContract
 
 
 class ContractsUnitOfWork(SqlAlchemyUnitOfWorkBase):
     outbox_table, processed_table = orm.outbox, orm.processed_messages
+    changed_together = frozenset({FrameworkContract})
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self.contracts = ContractRepository(session)

@@ -283,7 +283,7 @@ async def call_off(
                 nation=principal.nation, today=today, by=principal.subject, at=uow.clock.now(), **terms
             )
             uow.frameworks.add_call_off(placed)
-            supplier = await uow.suppliers.get(placed.supplier_id)
+            supplier = await uow.suppliers.as_stored(placed.supplier_id)
             if supplier is None:
                 raise ContractRuleViolation(f"supplier {placed.supplier_id} is not registered")
             supplier.ensure_cleared(today, "receive a call-off")

@@ -21,6 +21,7 @@ from demand.adapters.capacity import ProductionLineRepository
 from demand.adapters.money import FundRepository, PledgeRepository
 from demand.adapters.recent_catalogue import recent_catalogue
 from demand.adapters.repository import BundleRepository, CatalogueRepository, IdempotencyRepository, NeedRepository
+from demand.domain.bundle import Bundle
 
 _PROCESSED = orm.processed_messages
 _GIVEN = (
@@ -47,6 +48,7 @@ _RECORDED_NOW = (
 
 class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
     outbox_table, processed_table = orm.outbox, orm.processed_messages
+    changed_together = frozenset({Bundle})
 
     def __init__(self, *args: Any, registered: Callable[[int], None] = lambda _: None, **kwargs: Any) -> None:
         """`registered` hears how many needs a commit registered (operators' counts)."""
@@ -71,6 +73,9 @@ class DemandUnitOfWork(SqlAlchemyUnitOfWorkBase):
         registered = sum(1 for row in self._staged if row["event_type"] == NeedRegisteredV1.TYPE)
         if self._bundle_parts.untouched() and not self._processed_at_commit:
             await self._commit_after([*self.idempotency.take_new(), *self._need_rows.take_new()])
+        elif not self._processed_at_commit and (held := self._bundle_parts.held_rows()) is not None:
+            parts, changed = held
+            await self._commit_after([*self.idempotency.take_new(), *self._need_rows.take_new(), *parts], changed)
         else:
             await self._need_rows.write_new()
             await self.bundles.write_held()

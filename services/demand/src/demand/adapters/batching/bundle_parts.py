@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, insert, o
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bundling_shared.counted_pages import counted_page, read_counted_page
+from bundling_shared.repository import Changed, Rows, insert_into
 from demand.adapters.batching.bulk_writes import execute_many
 from demand.adapters.orm import bundle_decisions, bundle_lines, bundle_shares
 from demand.domain.bundle import BundleLine, BundleState, Decision, ListedLine, Share
@@ -30,6 +31,8 @@ _SHARE_COLUMNS = [bundle_shares.c[f.name] for f in fields(Share)]
 _LINE_COLUMNS = [c.label(c.key) for c in bundle_lines.columns]  # by the lines' field names (value_eur, in cents)
 _TRAIL_COLUMNS = [c for c in bundle_decisions.columns if c.key != "id"]
 
+_SHARE_KEY = tuple(str(c.key) for c in bundle_shares.primary_key)
+_SHARE_SET = tuple(str(c.key) for c in bundle_shares.columns if not c.primary_key)
 _SHARE_MATCHES = and_(
     bundle_shares.c.bundle_id == bindparam("_bundle_id", type_=bundle_shares.c.bundle_id.type),
     bundle_shares.c.nation == bindparam("_nation", type_=bundle_shares.c.nation.type),
@@ -110,6 +113,44 @@ class BundleParts:
             trail = [vars(decision) for decision in self.new_trail]
             self.new_trail = []
             await execute_many(self._session, "trail", TRAIL_NEW, trail)
+
+    def held_rows(self) -> tuple[list[Rows], list[Changed]] | None:
+        """What is held, as rows for the commit to write with its own (`_commit_after`): the
+        shares changed and new, the new lines and trail entries. On PostgreSQL a desk's
+        answer, its bundle's totals and its trail entry then go with its event as one
+        statement. None where a share is gone (a need withdrawn), which is deleted."""
+        now = {
+            bundle_id: {s.nation: _share_values(s) for s in bundle.shares}
+            for bundle_id, (bundle, _) in self.stored_shares.items()
+        }
+        if any(stored.keys() - now[bundle_id].keys() for bundle_id, (_, stored) in self.stored_shares.items()):
+            return None
+        new_shares, changed = [], []
+        for bundle_id, (bundle, stored) in self.stored_shares.items():
+            for share in bundle.shares:
+                before = stored.get(share.nation)
+                if before is None:
+                    new_shares.append({"bundle_id": bundle_id, **vars(share)})
+                elif before != now[bundle_id][share.nation]:
+                    values = {f"set_{c}": getattr(share, c) for c in _SHARE_SET}
+                    changed.append(
+                        Changed(
+                            None,
+                            bundle_shares,
+                            _SHARE_SET,
+                            _SHARE_KEY,
+                            {**values, "at_bundle_id": bundle_id, "at_nation": share.nation},
+                        )
+                    )
+            self.stored_shares[bundle_id] = (bundle, now[bundle_id])
+        lines, self.new_lines = [vars(line) for line in self.new_lines.values()], {}
+        trail, self.new_trail = [vars(decision) for decision in self.new_trail], []
+        rows = [
+            (insert_into(bundle_shares), new_shares),
+            (insert_into(bundle_lines), lines),
+            (insert_into(bundle_decisions), trail),
+        ]
+        return rows, changed
 
     def take_held(self, stored: Callable[[str], bool]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The rows of the new lines and trail entries of bundles already `stored`, to be
