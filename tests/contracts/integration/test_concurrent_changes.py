@@ -115,11 +115,10 @@ async def test_call_offs_at_once_on_one_framework_take_turns_and_none_has_to_sta
 
 
 async def test_a_call_off_on_postgresql_is_claimed_read_and_written_in_few_statements(api: Api) -> None:
-    """On PostgreSQL the claim reads the framework locked (FOR UPDATE) and the rules are
-    checked on that reading, its supplier is read without writing the framework first, and
-    the framework's new totals, the call-off, its log entry and its event are written in
-    one statement; on SQLite a write claims the framework, a read follows, and each row
-    is an insert of its own."""
+    """On PostgreSQL the claim reads the framework locked (FOR UPDATE) with the suppliers
+    it names, the rules are checked on that reading, and the framework's new totals, the
+    call-off, its log entry and its event are written in one statement; on SQLite a write
+    claims the framework, a read follows, and each row is an insert of its own."""
     framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     assert framework_id is not None
     supplier = await api.supplier("THALES-NL", "NLD")
@@ -130,7 +129,7 @@ async def test_a_call_off_on_postgresql_is_claimed_read_and_written_in_few_state
     written = next(i for i, s in enumerate(sent) if "INSERT INTO call_offs" in s)
     before = [s for s in sent[:written] if "frameworks" in s and "called_off_quantity=" not in s]
     if api.service.engine.dialect.name == "postgresql":
-        assert len(before) == 1 and before[0].endswith("FOR UPDATE"), before
+        assert len(before) == 1 and before[0].endswith("FOR UPDATE OF frameworks"), before
         together = sent[written]
         assert (
             together.startswith("WITH")
@@ -138,7 +137,8 @@ async def test_a_call_off_on_postgresql_is_claimed_read_and_written_in_few_state
             and "INSERT INTO framework_changes" in together
             and "INSERT INTO outbox" in together
         )
-        assert [s.split()[0] for s in sent] == ["SELECT", "SELECT", "WITH"], sent
+        assert [s.split()[0] for s in sent] == ["SELECT", "WITH"], sent
+        assert "JOIN suppliers" in before[0], before
     else:
         assert [s.split()[0] for s in before] == ["UPDATE", "SELECT"], before
     stored = await api.call("GET", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"))

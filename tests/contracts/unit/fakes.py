@@ -354,7 +354,7 @@ class FakeFrameworks(_AddedUpByTheDatabase):
     def add_call_off(self, call_off: CallOff) -> None:
         self.placed.append(call_off)
 
-    async def claim(self, framework_id: str) -> None:
+    async def claim(self, framework_id: str, *, with_suppliers: bool = False) -> None:
         self.claimed.append(framework_id)
 
     async def get(self, framework_id: str) -> FrameworkContract | None:

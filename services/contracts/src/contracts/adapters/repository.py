@@ -837,6 +837,20 @@ def _company(row: Any) -> Company:
     return Company(row.id, row.organisation, row.country, row.sme)
 
 
+@functools.cache
+def _locked_with_suppliers() -> Select[FrameworkContract, Supplier]:
+    """A framework (`framework_id`) locked, a row per supplier it names (PostgreSQL): the
+    names read from its JSON object, each supplier found by its key."""
+    f, s = frameworks, suppliers
+    named = func.json_object_keys(f.c.suppliers).table_valued("key").render_derived(name="named")  # lateral
+    return (
+        select(FrameworkContract, Supplier)
+        .select_from(f.outerjoin(named, true()).outerjoin(s, s.c.id == named.c.key))
+        .where(f.c.id == bindparam("framework_id"))
+        .with_for_update(of=f)
+    )
+
+
 class FrameworkRepository(SessionRepository[FrameworkContract]):
     kind = FrameworkContract
     _partial = staticmethod(lambda: _leaving_out(FrameworkContract, columns=["accession_requests"]))
@@ -854,7 +868,14 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         in the transaction that places it."""
         self._placed[call_off.id] = call_off
 
-    async def claim(self, framework_id: str) -> None:
+    async def claim(self, framework_id: str, *, with_suppliers: bool = False) -> None:
+        """`with_suppliers`: on PostgreSQL the framework is read locked with the suppliers
+        it names, in one statement, for an act that reads one of them next (a call-off
+        checks its supplier's security declaration); the session then answers for them."""
+        if with_suppliers and _dialect(self._session) == "postgresql":
+            found = (await self._session.execute(_locked_with_suppliers(), {"framework_id": framework_id})).all()
+            self._session.info.setdefault("claimed", []).extend(o for row in found for o in row if o is not None)
+            return
         await claim(
             self._session, frameworks.c.id, framework_id, unchanged=frameworks.c.row_version, kind=FrameworkContract
         )

@@ -276,7 +276,7 @@ async def call_off(
 
     async def attempt() -> CallOff:
         async with uow:
-            await uow.frameworks.claim(framework_id)
+            await uow.frameworks.claim(framework_id, with_suppliers=True)
             framework = await authorised(uow, principal, framework_id, Action.FRAMEWORK_CALL_OFF)
             assert principal.nation is not None
             placed = framework.call_off(

@@ -171,9 +171,10 @@ class Frameworks(Protocol):
         """A call-off the framework placed, saved with the framework's totals it counts in."""
         ...
 
-    async def claim(self, framework_id: str) -> None:
+    async def claim(self, framework_id: str, *, with_suppliers: bool = False) -> None:
         """The framework is this transaction's to change until it ends: acts on it after
-        this one wait, and read what this one wrote."""
+        this one wait, and read what this one wrote. `with_suppliers`: the suppliers it
+        names are read with it where that saves a round trip (`suppliers.as_stored`)."""
         ...
 
     async def call_off(self, call_off_id: str) -> CallOff | None: ...

@@ -249,7 +249,13 @@ class BundleRepository:
         self._parts.added(bundle)
 
     async def claim(self, bundle_id: str) -> None:
-        await claim(self._session, bundles.c.id, bundle_id, unchanged=bundles.c.revision, kind=Bundle)
+        """On PostgreSQL the bundle is read locked with its shares, which the act reads next
+        (`get` then answers from what was read); on SQLite a write that changes nothing
+        takes the database's write lock."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            await self._parts.read_locked(bundle_id)
+            return
+        await claim(self._session, bundles.c.id, bundle_id, unchanged=bundles.c.revision)
 
     async def get(self, bundle_id: str) -> Bundle | None:
         bundle = await self._session.get(Bundle, bundle_id)

@@ -11,6 +11,7 @@ after the bundles themselves (`BundleRepository.write_held`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
@@ -21,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bundling_shared.counted_pages import counted_page, read_counted_page
 from bundling_shared.repository import Changed, Rows, insert_into
 from demand.adapters.batching.bulk_writes import execute_many
-from demand.adapters.orm import bundle_decisions, bundle_lines, bundle_shares
-from demand.domain.bundle import BundleLine, BundleState, Decision, ListedLine, Share
+from demand.adapters.orm import bundle_decisions, bundle_lines, bundle_shares, bundles
+from demand.domain.bundle import Bundle, BundleLine, BundleState, Decision, ListedLine, Share
 
 ShareValues = tuple[Any, ...]
 B = TypeVar("B", bound=BundleState)
@@ -50,6 +51,19 @@ _SHARES_CHANGED = (
     .where(_SHARE_MATCHES)
     .values({c: bindparam(f"_{c.key}", type_=c.type) for c in bundle_shares.columns if not c.primary_key})
 )
+
+
+@functools.cache
+def _locked_with_shares() -> Select[Any]:
+    """A bundle (`bundle_id`) locked, a row per share (one with none if it has none); built
+    at its first use, once `Bundle` is mapped."""
+    return (
+        select(Bundle, *_SHARE_COLUMNS)
+        .outerjoin(bundle_shares, bundle_shares.c.bundle_id == bundles.c.id)
+        .where(bundles.c.id == bindparam("bundle_id"))
+        .order_by(bundle_shares.c.nation)
+        .with_for_update(of=bundles)
+    )
 
 
 def _share_values(share: Share) -> ShareValues:
@@ -113,6 +127,18 @@ class BundleParts:
             trail = [vars(decision) for decision in self.new_trail]
             self.new_trail = []
             await execute_many(self._session, "trail", TRAIL_NEW, trail)
+
+    async def read_locked(self, bundle_id: str) -> Bundle | None:
+        """The bundle read locked (`FOR UPDATE`, PostgreSQL) with its shares, in one
+        statement: an act on a bundle reads both, and each was a round trip of its own."""
+        rows = (await self._session.execute(_locked_with_shares(), {"bundle_id": bundle_id})).all()
+        if not rows:
+            return None
+        bundle: Bundle = rows[0][0]
+        if bundle.id not in self.stored_shares:
+            bundle.shares = [Share(*row[1:]) for row in rows if row[1] is not None]
+            self.stored_shares[bundle.id] = (bundle, {s.nation: _share_values(s) for s in bundle.shares})
+        return bundle
 
     def held_rows(self) -> tuple[list[Rows], list[Changed]] | None:
         """What is held, as rows for the commit to write with its own (`_commit_after`): the
