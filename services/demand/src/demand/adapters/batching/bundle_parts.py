@@ -145,30 +145,23 @@ class BundleParts:
         shares changed and new, the new lines and trail entries. On PostgreSQL a desk's
         answer, its bundle's totals and its trail entry then go with its event as one
         statement. None where a share is gone (a need withdrawn), which is deleted."""
-        now = {
-            bundle_id: {s.nation: _share_values(s) for s in bundle.shares}
-            for bundle_id, (bundle, _) in self.stored_shares.items()
-        }
-        if any(stored.keys() - now[bundle_id].keys() for bundle_id, (_, stored) in self.stored_shares.items()):
+        if any(stored.keys() - {s.nation for s in bundle.shares} for bundle, stored in self.stored_shares.values()):
             return None
-        new_shares, changed = [], []
-        for bundle_id, (bundle, stored) in self.stored_shares.items():
-            for share in bundle.shares:
-                before = stored.get(share.nation)
-                if before is None:
-                    new_shares.append({"bundle_id": bundle_id, **vars(share)})
-                elif before != now[bundle_id][share.nation]:
-                    values = {f"set_{c}": getattr(share, c) for c in _SHARE_SET}
-                    changed.append(
-                        Changed(
-                            None,
-                            bundle_shares,
-                            _SHARE_SET,
-                            _SHARE_KEY,
-                            {**values, "at_bundle_id": bundle_id, "at_nation": share.nation},
-                        )
-                    )
-            self.stored_shares[bundle_id] = (bundle, now[bundle_id])
+        new_shares, updated, _ = self._shares_changed()
+        changed = [
+            Changed(
+                None,
+                bundle_shares,
+                _SHARE_SET,
+                _SHARE_KEY,
+                {
+                    **{f"set_{c}": getattr(share, c) for c in _SHARE_SET},
+                    "at_bundle_id": bundle_id,
+                    "at_nation": share.nation,
+                },
+            )
+            for bundle_id, share in updated
+        ]
         lines, self.new_lines = [vars(line) for line in self.new_lines.values()], {}
         trail, self.new_trail = [vars(decision) for decision in self.new_trail], []
         rows = [
@@ -191,8 +184,10 @@ class BundleParts:
         self.new_trail = held
         return rows, [dict(vars(decision)) for decision in trail]
 
-    async def _write_shares(self) -> None:
-        inserts, updates, deletes = [], [], []
+    def _shares_changed(self) -> tuple[list[dict[str, Any]], list[tuple[str, Share]], list[dict[str, Any]]]:
+        """The shares new, changed (with their bundle's id) and gone since they were stored,
+        which are from then on taken as stored."""
+        inserts, updated, deletes = [], [], []
         for bundle_id, (bundle, stored) in self.stored_shares.items():
             now = {s.nation: _share_values(s) for s in bundle.shares}
             if now == stored:
@@ -202,9 +197,14 @@ class BundleParts:
                 if before is None:
                     inserts.append({"bundle_id": bundle_id, **vars(share)})
                 elif before != now[share.nation]:
-                    updates.append({"_bundle_id": bundle_id, **{f"_{k}": v for k, v in vars(share).items()}})
+                    updated.append((bundle_id, share))
             deletes += [{"_bundle_id": bundle_id, "_nation": nation} for nation in stored.keys() - now.keys()]
             self.stored_shares[bundle_id] = (bundle, now)
+        return inserts, updated, deletes
+
+    async def _write_shares(self) -> None:
+        inserts, updated, deletes = self._shares_changed()
+        updates = [{"_bundle_id": b, **{f"_{k}": v for k, v in vars(share).items()}} for b, share in updated]
         await execute_many(self._session, "shares gone", _SHARES_GONE, deletes)
         await execute_many(self._session, "shares changed", _SHARES_CHANGED, updates)
         await execute_many(self._session, "shares new", _SHARES_NEW, inserts)
