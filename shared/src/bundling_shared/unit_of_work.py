@@ -52,28 +52,23 @@ def _write_and_commit(
     written = [(statement, batch) for statement, batch in rows if batch]
     dialect, read_first = session.get_bind().dialect.name, session.in_transaction()
     changed = changes_of(session, kinds) if written and read_first and kinds and dialect == "postgresql" else None
-    folded = [*plain, *changed] if changed is not None else []
-    together = inserts_together(dialect, written, folded) if written else None
+    together = inserts_together(dialect, written, [*plain, *(changed or ())]) if written else None
     if together is not None and not read_first and not plain:
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"}).execute(
             together.statement, together.values
         )
     elif written or plain:
-        if together is None or not together.changed:
-            session.flush()
+        if together is None or changed is None:
+            session.flush()  # the objects' changes, where they do not go with the rows
         connection = session.connection()
-        if together is not None:
-            found = connection.execute(together.statement, together.values).one()
-            if together.changed and any(count != 1 for count in found):
-                raise StaleDataError("a row this transaction changes was changed or removed meanwhile")
-            if together.changed:
-                changes_written(changed or ())
-            else:
-                rows_changed(connection, plain)
-        else:
+        if together is None:
             for statement, batch in written:
                 connection.execute(statement, batch[0] if len(batch) == 1 else batch)
             rows_changed(connection, plain)
+        else:
+            if any(count != 1 for count in connection.execute(together.statement, together.values).one()):
+                raise StaleDataError("a row this transaction changes was changed or removed meanwhile")
+            changes_written(changed or ())
     session.commit()
 
 

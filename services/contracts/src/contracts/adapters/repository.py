@@ -842,7 +842,8 @@ def _locked_with_suppliers() -> Select[FrameworkContract, Supplier]:
     """A framework (`framework_id`) locked, a row per supplier it names (PostgreSQL): the
     names read from its JSON object, each supplier found by its key."""
     f, s = frameworks, suppliers
-    named = func.json_object_keys(f.c.suppliers).table_valued("key").render_derived(name="named")  # lateral
+    # a function in FROM sees the rows before it (lateral)
+    named = func.json_object_keys(f.c.suppliers).table_valued("key").render_derived(name="named")
     return (
         select(FrameworkContract, Supplier)
         .select_from(f.outerjoin(named, true()).outerjoin(s, s.c.id == named.c.key))
