@@ -21,6 +21,7 @@ from bundling_shared.events.demand import (
     NationalDeviation,
     YearlyQuantity,
 )
+from tests.support.today import TODAY
 
 ORDERED = {"NLD": 10_000, "DNK": 5_000}
 
@@ -54,7 +55,7 @@ def joint_order_ending_before_it_starts(
     bundle_id: str = "bundle-late", quantities: dict[str, int] | None = None
 ) -> JointOrderCommittedV1:
     """Readable, but a rule of the contract refuses it: its delivery window ends before it starts."""
-    today = date.today()
+    today = TODAY
     return joint_order(bundle_id, {"NLD": 10, "DNK": 5} if quantities is None else quantities,
                        (today + timedelta(days=30), today))  # fmt: skip
 
@@ -75,8 +76,8 @@ def framework_committed(
             participants=participants,
             ceiling_quantity=sum(sum(qs) for qs in per_nation.values()),
             ceiling_value_eur=None,
-            start=date.today() - timedelta(days=365),
-            end=date.today() + timedelta(days=4 * 365),
+            start=TODAY - timedelta(days=365),
+            end=TODAY + timedelta(days=4 * 365),
             committed_by=f"coordinator:{lead}",
         ),
         aggregate_id=bundle_id,
@@ -124,7 +125,7 @@ def bundle_opened(bundle_id: str = "bundle-155", lead: str | None = "CZE", item:
             kind="joint_order",
             total_quantity=15_000,
             nation_count=2,
-            delivery_window=DeliveryWindow(start=date.today(), end=date.today() + timedelta(days=365)),
+            delivery_window=DeliveryWindow(start=TODAY, end=TODAY + timedelta(days=365)),
             lead=lead,
         ),
         aggregate_id=bundle_id,

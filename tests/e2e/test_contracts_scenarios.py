@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -28,10 +28,10 @@ from tests.contracts.integration.test_api_awards import CHEAPER_ABROAD, EUROPEAN
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import eventually, register_endpoint
 from tests.support.api import bearer, coordinator, desk, industry
+from tests.support.today import TODAY, clock_start
 
 pytestmark = pytest.mark.e2e
 
-TODAY = date.today()
 VALID_UNTIL = (TODAY + timedelta(days=4 * 365)).isoformat()
 
 
@@ -173,7 +173,7 @@ def test_155mm_harmonised_awarded_on_origin_and_a_delay_reaches_the_supplier(
     for org, offer in (("NAMMO", EUROPEAN), ("GLOBALARMS", CHEAPER_ABROAD), ("FARCO", NON_ASSOCIATED)):
         call(platform, "POST", f"/v1/procurements/{procurement['id']}/offers", industry(org), offer, 201)
     platform.contracts.stop()  # the offers were due today: the service lives on the next day from here
-    platform.contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    platform.contracts.env["CLOCK_START"] = clock_start(1)
     platform.contracts.start()
     awarded = call(platform, "POST", f"/v1/procurements/{procurement['id']}/award", desk("NLD"))
     evaluation = call(platform, "GET", f"/v1/procurements/{procurement['id']}/evaluation", desk("NLD"))

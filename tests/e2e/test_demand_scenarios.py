@@ -25,12 +25,13 @@ from tests.demand.helpers import ADMIN, coordinator_of
 from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import WINDOW, contracted, eventually
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
 pytestmark = pytest.mark.e2e
 
 ENVELOPES = {"EDIRPA": Decimal("300000000.00"), "EDIP": Decimal("1200000000.00")}
-DEADLINE = (date.today() + timedelta(days=30)).isoformat()
-NEXT = date.today().year + 1
+DEADLINE = (TODAY + timedelta(days=30)).isoformat()
+NEXT = TODAY.year + 1
 
 
 def register(platform: Platform, nation: str, item: str, quantity: int | None = None, **extra: Any) -> str:
@@ -224,7 +225,7 @@ def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(plat
     cv90_contract = contracted(platform, cv90["id"], "SWE")
     assert cv90_contract["contracting_authority"] == "SWE"
     assert [(x["nation"], x["quantity"], x["ukraine_quantity"]) for x in cv90_contract["lines"]] == [("SWE", 50, 50)]
-    due = (date.today() + timedelta(days=120)).isoformat()
+    due = (TODAY + timedelta(days=120)).isoformat()
     lots = httpx.post(f"{platform.contracts.url}/v1/contracts/{cv90_contract['id']}/lots",
                       json={"lots": [{"nation": "UKR", "quantity": 50, "due_date": due}]}, headers=sweden)  # fmt: skip
     assert lots.status_code == 201, lots.text
@@ -296,10 +297,10 @@ def test_cv90_with_sweden_as_lead_and_late_accession_to_the_radar_framework(plat
 def declared_patriot_line(platform: Platform) -> dict[str, Any]:
     """A German company's Patriot missile line, registered and declared through the contracts service."""
     contracts = platform.contracts.url
-    until = (date.today() + timedelta(days=400)).isoformat()
+    until = (TODAY + timedelta(days=400)).isoformat()
     supplier = {"organisation": "MBDA-DE", "country": "DEU", "security_declaration_valid_until": until}
     assert httpx.post(f"{contracts}/v1/suppliers", json=supplier, headers=ADMIN).status_code == 201
-    start = date(date.today().year + 1, 1, 1)
+    start = date(TODAY.year + 1, 1, 1)
     body = {
         "item_code": "PATRIOT-PAC2",
         "site": "Schrobenhausen",
@@ -332,7 +333,7 @@ def signed_with_local_production(
         assert response.status_code == status, response.text
         return response.json()
 
-    today = date.today()
+    today = TODAY
     hagglunds = call("/v1/suppliers", {"organisation": "HAGGLUNDS", "country": "SWE",
                                        "security_declaration_valid_until": (today + timedelta(days=400)).isoformat()},
                      ADMIN, 201)  # fmt: skip

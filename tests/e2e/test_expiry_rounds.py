@@ -6,7 +6,6 @@ nations' desks hear of it by signed webhook, without any nation's quantity."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -19,10 +18,11 @@ from tests.e2e.conftest import Platform
 from tests.e2e.test_nation_notices import hits, register_endpoint
 from tests.e2e.test_walking_skeleton import eventually
 from tests.support.api import desk
+from tests.support.today import TODAY
 
 pytestmark = pytest.mark.e2e
 
-FIRST, LAST = date.today().year + 1, date.today().year + 4
+FIRST, LAST = TODAY.year + 1, TODAY.year + 4
 """The framework's years: it ends four years ahead, within five years of today whatever the day."""
 SHARES = {"NLD": 2_000, "CZE": 3_000}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -19,6 +19,7 @@ from tests.e2e.conftest import Platform
 from tests.e2e.test_walking_skeleton import eventually
 from tests.support.api import desk, industry
 from tests.support.receiver import Received
+from tests.support.today import TODAY
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +38,7 @@ def register_endpoint(platform: Platform, headers: dict[str, str], hook: str, **
 
 
 def draft_need(platform: Platform, nation: str) -> str:
-    start = date.today() + timedelta(days=60)
+    start = TODAY + timedelta(days=60)
     body = {
         "nation": nation,
         "item_code": "AMMO-155MM",
@@ -95,7 +96,7 @@ def test_a_need_the_engine_cannot_place_is_told_to_its_desk_alone(platform: Plat
 
 
 def test_the_desk_still_silent_is_reminded_as_the_accession_deadline_draws_near(platform: Platform) -> None:
-    start = date.today() + timedelta(days=60)
+    start = TODAY + timedelta(days=60)
     window = {"start": start.isoformat(), "end": (start + timedelta(days=365)).isoformat()}
     for nation in ("FIN", "EST"):
         need = {"nation": nation, "item_code": "NLAW", "quantity": 40, "delivery_window": window}
@@ -111,7 +112,7 @@ def test_the_desk_still_silent_is_reminded_as_the_accession_deadline_draws_near(
     register_endpoint(platform, desk("EST"), "est", event_types=["bundle.deadline_nearing"])
     seen = httpx.get(f"{platform.demand.url}/v1/bundles/{bid}", headers=ADMIN).json()
     lead = coordinator_of(seen["lead"] or seen["proposed_lead"])
-    deadline = (date.today() + timedelta(days=3)).isoformat()
+    deadline = (TODAY + timedelta(days=3)).isoformat()
     opened = httpx.post(f"{platform.demand.url}/v1/bundles/{bid}/open", json={"deadline": deadline}, headers=lead)
     assert opened.status_code == 200, opened.text
     answered = httpx.post(f"{platform.demand.url}/v1/bundles/{bid}/participation", json={"decision": "confirm"},

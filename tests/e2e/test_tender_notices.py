@@ -20,10 +20,10 @@ from tests.e2e.test_contracts_scenarios import call
 from tests.e2e.test_nation_notices import hits, register_endpoint
 from tests.e2e.test_walking_skeleton import eventually
 from tests.support.api import bearer, coordinator, desk, industry
+from tests.support.today import TODAY
 
 pytestmark = pytest.mark.e2e
 
-TODAY = date.today()
 WEIGHTS = {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -16,12 +16,13 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from tests.demand.helpers import ADMIN, coordinator_of
 from tests.e2e.conftest import Platform
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
 pytestmark = pytest.mark.e2e
 
 T = TypeVar("T")
 
-WINDOW = {"start": date.today().isoformat(), "end": (date.today() + timedelta(days=3 * 365)).isoformat()}
+WINDOW = {"start": TODAY.isoformat(), "end": (TODAY + timedelta(days=3 * 365)).isoformat()}
 """A delivery window of three years from the day the tests run."""
 
 

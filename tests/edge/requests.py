@@ -24,13 +24,13 @@ from tests.edge.world import (
     PARTNER,
     SECOND_SUPPLIER,
     SUPPLIER,
-    TODAY,
     World,
     direct_framework,
     line_body,
     procurement_body,
     year_window,
 )
+from tests.support.today import TODAY
 
 Route = tuple[str, str, str]
 Body = Callable[[str, World], Any]

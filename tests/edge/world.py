@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -19,13 +19,13 @@ import httpx
 from bundling_shared.auth import Role
 from tests.support.api import bearer, coordinator, desk, industry
 from tests.support.processes import ServiceProcess
+from tests.support.today import TODAY, clock_start
 
 OWN, PARTNER, OUTSIDER = "NLD", "DEU", "POL"
 LEAD, OTHER_AGENCY = "NSPA", "EDA"
 SUPPLIER, UNRELATED, SECOND_SUPPLIER = "NAMMO", "ACME", "KNDS"
 ITEM = "AMMO-155MM"
 
-TODAY = date.today()
 T = TypeVar("T")
 
 
@@ -208,7 +208,7 @@ def seed(services: dict[str, ServiceProcess], receiver_url: str) -> World:
     contracts = services["contracts"]
     for ahead in (1, CONTRACTS_AHEAD_DAYS):
         contracts.stop()
-        contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=ahead)).isoformat()
+        contracts.env["CLOCK_START"] = clock_start(ahead)
         contracts.start()
         world.urls["contracts"] = contracts.url
         if ahead == 1:

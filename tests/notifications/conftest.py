@@ -4,7 +4,7 @@ clock moved by the test, name resolution from a table, the links messages carry.
 from __future__ import annotations
 
 import ipaddress
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -13,6 +13,7 @@ from bundling_shared.clock import FixedClock
 from notifications.adapters.url_guard import Resolve
 from notifications.domain.url_safety import IPAddress
 from notifications.service_layer.messages import Links
+from tests.support.today import now_on_the_day
 
 LINK = "https://contracts.example.eu/v1/contracts/{contract_id}"
 LINKS = Links(contract=LINK)
@@ -34,7 +35,7 @@ class FakeClock(FixedClock):
     clock refills rate-limit buckets as the same wait would."""
 
     def __init__(self) -> None:
-        super().__init__(datetime.now(UTC))
+        super().__init__(now_on_the_day())
         self._start = self.at
 
     def monotonic(self) -> float:

@@ -64,6 +64,7 @@ from bundling_shared.events.demand import (
     YearlyQuantity,
 )
 from bundling_shared.events.envelope import EventEnvelope
+from tests.support.today import TODAY
 
 WINDOW = DeliveryWindow(start=date(2025, 1, 1), end=date(2028, 12, 31))
 
@@ -441,7 +442,7 @@ def contract_expiring(
     )
 
 
-DECLARED_UNTIL = date.today() + timedelta(days=3 * 365)
+DECLARED_UNTIL = TODAY + timedelta(days=3 * 365)
 """A security declaration valid for years to come, whatever day the tests run on."""
 
 

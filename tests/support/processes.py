@@ -14,6 +14,12 @@ from pathlib import Path
 import httpx
 
 from tests.support.infra import free_port
+from tests.support.today import clock_start
+
+ON_THE_RUNS_DAY = frozenset({"demand", "contracts"})
+"""The services whose rules turn on the date a test seeds with. Notifications keeps the
+system clock: the time it signs a webhook with is checked by the receiver against its own
+clock, as a company's endpoint would."""
 
 
 @dataclass
@@ -37,11 +43,15 @@ class ServiceProcess:
 
     def launch(self) -> None:
         """Starts the process without waiting for it: services started together import
-        and connect side by side (`start_together`)."""
+        and connect side by side (`start_together`). Demand and contracts in development
+        mode live on the run's day (`tests.support.today`) unless the test chose another."""
         log = self.log_path.open("ab")
         self._since = log.tell()
+        env = {**os.environ, **self.env}
+        if self.name in ON_THE_RUNS_DAY and env.get("AUTH_MODE") == "development":
+            env.setdefault("CLOCK_START", clock_start())
         self.process = subprocess.Popen(
-            [sys.executable, "-m", self.name], env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", self.name], env=env, stdout=log, stderr=subprocess.STDOUT
         )
 
     def wait_ready(self, timeout: float = 60, until: str = "/ready") -> None:

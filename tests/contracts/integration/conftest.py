@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -22,9 +22,10 @@ from contracts.bootstrap import ContractsService
 from contracts.config import ContractsSettings
 from contracts.entrypoints.app import MIGRATIONS, create_app
 from tests.support.api import bearer, coordinator
+from tests.support.today import TODAY, now_on_the_day
 
 ADMIN = bearer(Role.ADMIN)
-DECLARED_UNTIL = date.today() + timedelta(days=400)
+DECLARED_UNTIL = TODAY + timedelta(days=400)
 """A supplier's security declaration in these tests: valid for over a year from the day they
 run (and within the platform's calendar, which ends with 2100, whatever that day is)."""
 
@@ -68,7 +69,7 @@ def jsonable(value: Any) -> Any:
 def clock() -> FixedClock:
     """The contracts service's clock in these tests: it starts at the moment the test runs,
     whatever the year, and moves only when a test moves it."""
-    return FixedClock(datetime.now(UTC))
+    return FixedClock(now_on_the_day())
 
 
 @pytest.fixture

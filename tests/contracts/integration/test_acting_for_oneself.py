@@ -6,7 +6,7 @@ but not all of it, and hidden (404) from those who do not see it at all."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from contracts.service_layer.contracts import create_contract_for_joint_order
 from tests.contracts.events import joint_order
@@ -14,8 +14,8 @@ from tests.contracts.integration.conftest import ADMIN, Api
 from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
 from tests.contracts.integration.test_authorisation_frameworks import committed_radar
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
-TODAY = date.today()
 DUE = (TODAY + timedelta(days=200)).isoformat()
 
 

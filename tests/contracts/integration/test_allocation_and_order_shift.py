@@ -10,8 +10,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.contracts.integration.conftest import ADMIN, Api
-from tests.contracts.integration.test_api_deliveries_reports import TODAY, signed_contract
+from tests.contracts.integration.test_api_deliveries_reports import signed_contract
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
 FIRST = date(TODAY.year + 1, 1, 1)
 

@@ -3,15 +3,15 @@ the contracting authority only, the award as an event, the standstill before sig
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from contracts.service_layer.contracts import create_contract_for_joint_order
 from tests.contracts.events import joint_order
 from tests.contracts.integration.conftest import Api
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
-TODAY = date.today()
 AWARD_DAY = TODAY + timedelta(days=1)
 """Offers are due by the end of `TODAY`: the award follows the next day."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,8 +19,8 @@ from tests.contracts.integration import ocds_schema
 from tests.contracts.integration.conftest import ADMIN, Api
 from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
-TODAY = date.today()
 PAST = (TODAY - timedelta(days=10)).isoformat()
 SOON = (TODAY + timedelta(days=60)).isoformat()
 LATER = (TODAY + timedelta(days=120)).isoformat()

@@ -3,7 +3,7 @@ the ceiling, mini-competitions, the change log, end-date warnings and need-to-kn
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from contracts.service_layer.frameworks import accede_to_framework, create_framework_for_commitment
@@ -11,9 +11,10 @@ from contracts.service_layer.specifications import propose_harmonisation
 from tests.contracts.events import accession, framework_committed, harmonisation
 from tests.contracts.integration.conftest import Api
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
-DUE = (date.today() + timedelta(days=200)).isoformat()
-AFTER_DUE = (date.today() + timedelta(days=300)).isoformat()
+DUE = (TODAY + timedelta(days=200)).isoformat()
+AFTER_DUE = (TODAY + timedelta(days=300)).isoformat()
 
 
 async def radar_framework(api: Api) -> tuple[str, str]:
@@ -78,7 +79,7 @@ async def test_parties_call_off_within_the_ceiling_and_the_supplier_hears_of_it(
     refused = await api.call("POST", path, desk("NLD"), {**body, "item_code": "PATRIOT"}, 422)
     assert "not an item of framework" in refused["detail"]
     await api.call("POST", path, desk("NLD"), {**body, "quantity": 0}, 422)
-    beyond_the_term = (date.today() + timedelta(days=5 * 365)).isoformat()
+    beyond_the_term = (TODAY + timedelta(days=5 * 365)).isoformat()
     await api.call("POST", path, desk("NLD"), {**body, "delivery_due": beyond_the_term}, 422)
 
     framework = await api.call("GET", f"/v1/frameworks/{framework_id}", desk("NLD"))
@@ -108,7 +109,7 @@ async def test_a_mini_competition_among_the_framework_suppliers(api: Api) -> Non
 
 async def test_only_cleared_suppliers_join_a_framework(api: Api) -> None:
     framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
-    lapsed = await api.supplier("LAPSED", "NLD", valid_until=date.today() - timedelta(days=1))
+    lapsed = await api.supplier("LAPSED", "NLD", valid_until=TODAY - timedelta(days=1))
     refused = await api.call(
         "POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"), {"supplier_id": lapsed["id"]}, 422
     )
@@ -124,7 +125,7 @@ async def test_frameworks_through_http_with_accession_and_end_date_warning(api: 
         "ceiling_quantity": 100_000,
         "ceiling_value_eur": 400_000_000,
         "start": "2025-01-01",
-        "end": (date.today() + timedelta(days=400)).isoformat(),
+        "end": (TODAY + timedelta(days=400)).isoformat(),
         "suppliers": {nammo["id"]: 4_000},
     }
     created = await api.call("POST", "/v1/frameworks", desk("NLD"), body, 201)

@@ -3,10 +3,11 @@ need-to-know on every endpoint."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests.contracts.integration.conftest import ADMIN, DECLARED_UNTIL, Api
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
 
 async def test_registering_and_changing_a_declaration_publishes_the_supplier(api: Api) -> None:
@@ -16,7 +17,7 @@ async def test_registering_and_changing_a_declaration_publishes_the_supplier(api
     await api.call("POST", "/v1/suppliers", industry("NAMMO"), {"organisation": "X", "country": "NOR"}, 403)
     await api.call("POST", "/v1/suppliers", coordinator(), {"organisation": "X", "country": "norway"}, 422)
 
-    expired = (date.today() - timedelta(days=1)).isoformat()
+    expired = (TODAY - timedelta(days=1)).isoformat()
     changed = await api.call(
         "PUT", f"/v1/suppliers/{nammo['id']}/security-declaration", ADMIN,
         {"security_declaration_valid_until": expired},

@@ -5,7 +5,7 @@ draws on the caller's own share unless the lead pools the shares."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bundling_shared.auth import Role
@@ -13,8 +13,8 @@ from contracts.service_layer.frameworks import accede_to_framework, create_frame
 from tests.contracts.events import accession, framework_committed
 from tests.contracts.integration.conftest import ADMIN, Api
 from tests.support.api import bearer, coordinator, desk, industry
+from tests.support.today import TODAY
 
-TODAY = date.today()
 DUE = (TODAY + timedelta(days=200)).isoformat()
 FRAMEWORK: dict[str, Any] = {
     "item_code": "AMMO-155MM",

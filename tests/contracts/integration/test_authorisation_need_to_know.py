@@ -5,7 +5,7 @@ Coordinators see what they lead, not everything."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from contracts.service_layer.frameworks import accede_to_framework, create_framework_for_commitment
@@ -13,8 +13,9 @@ from tests.contracts.events import accession, framework_committed
 from tests.contracts.integration.conftest import ADMIN, Api
 from tests.contracts.integration.test_api_deliveries_reports import signed_contract
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
-LATER = (date.today() + timedelta(days=90)).isoformat()
+LATER = (TODAY + timedelta(days=90)).isoformat()
 
 
 async def test_a_desk_sees_its_own_line_of_a_joint_contract_and_its_partners_totals(api: Api) -> None:

@@ -14,8 +14,8 @@ from tests.contracts.events import joint_order
 from tests.contracts.integration.conftest import ADMIN, Api
 from tests.contracts.integration.test_api_awards import AWARD_DAY, EUROPEAN, PROCUREMENT
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
-TODAY = date.today()
 FOR_THE_ORDER: dict[str, Any] = {**PROCUREMENT, "standstill_days": 10}  # bundle-155: CZE for NLD 10,000, DNK 5,000
 
 

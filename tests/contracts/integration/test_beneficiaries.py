@@ -21,8 +21,9 @@ from tests.contracts.events import joint_order
 from tests.contracts.integration.conftest import ADMIN, Api
 from tests.contracts.integration.test_api_deliveries_reports import signed_contract
 from tests.support.api import bearer, coordinator, desk, industry
+from tests.support.today import TODAY
 
-DUE = (date.today() + timedelta(days=90)).isoformat()
+DUE = (TODAY + timedelta(days=90)).isoformat()
 
 
 def cv90_order(lines: dict[str, tuple[int, int]], instrument: str | None = None) -> JointOrderCommittedV1:
@@ -75,7 +76,7 @@ async def test_the_contract_says_what_goes_to_ukraine_and_who_pays(api: Api) -> 
     assert "delivered to UKR" in history["items"][0]["what"]
 
     delivered = await api.call("POST", f"/v1/lots/{to_ukraine[0]['id']}/deliveries", coordinator("SWE"),
-                               {"quantity": 12, "delivered_on": date.today().isoformat()}, 200)  # fmt: skip
+                               {"quantity": 12, "delivered_on": TODAY.isoformat()}, 200)  # fmt: skip
     # a schedule lists its lots as plain rows: each as the last act on it answered (the aggregate)
     listed = (await api.call("GET", path, coordinator("SWE")))["items"]
     assert sorted(listed, key=lambda lot: lot["id"]) == sorted([delivered, *own], key=lambda lot: lot["id"])
@@ -108,7 +109,7 @@ async def test_the_procurement_of_an_order_takes_over_the_instrument_its_nations
     await create_contract_for_joint_order(cv90_order({"SWE": (50, 40), "FIN": (10, 0)}, "EDIP"), api.service.uow())
     body = {
         "item_code": "CV90", "buyer_nation": "SWE", "nations": ["FIN", "SWE"], "quantity": 60,
-        "tender_date": date.today().isoformat(), "quality_gates": [], "standstill_days": 10,
+        "tender_date": TODAY.isoformat(), "quality_gates": [], "standstill_days": 10,
         "weights": {"price": 40, "delivery": 25, "origin": 25, "industrial_participation": 10},
         "bundle_id": "bundle-cv90",
     }  # fmt: skip
@@ -139,7 +140,7 @@ async def tendered_cv90(api: Api) -> str:
     Systems Hägglunds registered to offer. The procurement's id."""
     await create_contract_for_joint_order(cv90_order({"SWE": (50, 50)}), api.service.uow())
     await api.supplier("HAGGLUNDS", "SWE")
-    body = {**CV90_TENDER, "tender_date": date.today().isoformat(), "offers_due": date.today().isoformat()}
+    body = {**CV90_TENDER, "tender_date": TODAY.isoformat(), "offers_due": TODAY.isoformat()}
     procurement: dict[str, str] = await api.call("POST", "/v1/procurements", coordinator("SWE"), body, 201)
     return procurement["id"]
 
@@ -149,9 +150,9 @@ async def test_the_cv90_contract_binds_the_dutch_production_the_winning_offer_pr
     # production is to be in the Netherlands: the winning offer's promise binds the supplier
     path = f"/v1/procurements/{await tendered_cv90(api)}"
     await api.call("POST", f"{path}/offers", industry("HAGGLUNDS"), hagglunds_offer({"NLD": 0.3, "SWE": 0.7}), 201)
-    api.on(date.today() + timedelta(days=1))  # the offers were due yesterday
+    api.on(TODAY + timedelta(days=1))  # the offers were due yesterday
     await api.call("POST", f"{path}/award", coordinator("SWE"))
-    api.on(date.today() + timedelta(days=12))  # after the standstill
+    api.on(TODAY + timedelta(days=12))  # after the standstill
     await api.call("POST", f"{path}/sign", coordinator("SWE"))
 
     (contract,) = (await api.call("GET", "/v1/contracts", coordinator("SWE")))["items"]  # the list shows it too
@@ -190,7 +191,7 @@ async def test_planned_against_delivered_by_funder_answers_what_the_netherlands_
     order = cv90_order({"SWE": (50, 40), "FIN": (10, 0)}, "SAFE")
     cv90_id = await create_contract_for_joint_order(order, api.service.uow())
     ammo_id = await create_contract_for_joint_order(joint_order(), api.service.uow())
-    lead, today = coordinator("SWE"), date.today().isoformat()
+    lead, today = coordinator("SWE"), TODAY.isoformat()
     plan = [("UKR", 30), ("SWE", 5), ("FIN", 10)]
     body = {"lots": [{"nation": n, "quantity": q, "due_date": DUE} | ({"buyer": "SWE"} if n == "UKR" else {})
                      for n, q in plan]}  # fmt: skip
@@ -249,9 +250,9 @@ async def test_a_list_shows_each_contract_as_its_own_page_does_to_every_caller(a
     # lines, totals, Ukraine's share, payers, price and bound production for each caller
     path = f"/v1/procurements/{await tendered_cv90(api)}"
     await api.call("POST", f"{path}/offers", industry("HAGGLUNDS"), hagglunds_offer({"NLD": 0.3, "SWE": 0.7}), 201)
-    api.on(date.today() + timedelta(days=1))
+    api.on(TODAY + timedelta(days=1))
     await api.call("POST", f"{path}/award", coordinator("SWE"))
-    api.on(date.today() + timedelta(days=12))
+    api.on(TODAY + timedelta(days=12))
     await api.call("POST", f"{path}/sign", coordinator("SWE"))
     await create_contract_for_joint_order(joint_order(), api.service.uow())  # CZE for NLD and DNK, unsigned
 

@@ -5,7 +5,7 @@ framework is added up to the cent from its call-offs."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,8 +16,7 @@ from contracts.entrypoints.app import MIGRATIONS
 from tests.contracts.integration.conftest import Api
 from tests.contracts.integration.test_api_deliveries_reports import LATER, PAST, signed_contract
 from tests.support.api import coordinator, desk, industry
-
-TODAY = date.today()
+from tests.support.today import TODAY
 
 LISTS = [
     "/v1/contracts",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,8 +21,7 @@ from tests.contracts.integration.test_api_suppliers_specifications import SPEC
 from tests.support.api import desk
 from tests.support.rivals import RivalBeforeFirstCommit
 from tests.support.statements import statements_run
-
-TODAY = date.today()
+from tests.support.today import TODAY
 
 
 async def test_two_call_offs_at_once_cannot_both_take_the_last_of_the_ceiling(api: Api) -> None:

@@ -23,8 +23,9 @@ from tests.contracts.integration.conftest import Api
 from tests.contracts.integration.test_framework_totals import OLD_CALL_OFF, _downgrade
 from tests.support.api import desk, industry
 from tests.support.statements import statements_run
+from tests.support.today import TODAY
 
-DUE = (date.today() + timedelta(days=200)).isoformat()
+DUE = (TODAY + timedelta(days=200)).isoformat()
 
 
 async def framework_with_supplier(api: Api) -> tuple[str, str]:

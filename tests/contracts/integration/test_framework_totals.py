@@ -5,7 +5,7 @@ from the call-offs it holds. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from alembic import command
@@ -20,8 +20,9 @@ from tests.contracts.events import framework_committed
 from tests.contracts.integration.conftest import Api
 from tests.support.api import desk
 from tests.support.statements import statements_run
+from tests.support.today import TODAY
 
-DUE = (date.today() + timedelta(days=200)).isoformat()
+DUE = (TODAY + timedelta(days=200)).isoformat()
 
 
 async def totals(api: Api, framework_id: str) -> tuple[int, Decimal, dict[str, int]]:

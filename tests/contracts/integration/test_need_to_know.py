@@ -4,7 +4,7 @@ same request by those who take part succeeds."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from contracts.service_layer.frameworks import create_framework_for_commitment
@@ -13,8 +13,9 @@ from tests.contracts.integration.conftest import Api
 from tests.contracts.integration.test_api_deliveries_reports import signed_contract
 from tests.contracts.integration.test_api_suppliers_specifications import SPEC
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
-LATER = (date.today() + timedelta(days=90)).isoformat()
+LATER = (TODAY + timedelta(days=90)).isoformat()
 
 
 async def world(api: Api) -> dict[str, str]:

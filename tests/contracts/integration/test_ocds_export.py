@@ -31,8 +31,8 @@ from tests.contracts.integration.test_api_awards import (
     PROCUREMENT,
 )
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
-TODAY = date.today()
 PAST = (TODAY - timedelta(days=10)).isoformat()
 LATER = (TODAY + timedelta(days=120)).isoformat()
 STANDSTILL = 10

@@ -5,7 +5,7 @@ signs what its standstill no longer holds back."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 
@@ -17,6 +17,7 @@ from tests.contracts.events import joint_order
 from tests.contracts.integration.conftest import Api
 from tests.contracts.integration.test_api_awards import AWARD_DAY, EUROPEAN, PROCUREMENT
 from tests.support.api import desk, industry
+from tests.support.today import now_on_the_day
 
 
 async def _awarded(api: Api) -> str:
@@ -48,7 +49,7 @@ async def test_signing_before_any_award_is_a_conflict(api: Api) -> None:
 
 async def test_a_service_started_later_signs_after_the_standstill(api: Api, database_url: str) -> None:
     procurement_id = await _awarded(api)
-    later = ClockSettings(start=datetime.now(UTC) + timedelta(days=12))
+    later = ClockSettings(start=now_on_the_day() + timedelta(days=12))
     settings = ContractsSettings(
         database_url=database_url, run_migrations=False, clock=later, auth=AuthSettings(mode="development")
     )

@@ -6,7 +6,7 @@ never a 500. Money is kept and answered in euros with cents, exactly."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,8 +16,8 @@ from contracts.entrypoints.app import create_app
 from tests.contracts.integration.conftest import Api
 from tests.support.api import coordinator, desk, industry
 from tests.support.openapi import lax_spots
+from tests.support.today import TODAY
 
-TODAY = date.today()
 START = TODAY.isoformat()
 END = (TODAY + timedelta(days=4 * 365)).isoformat()
 DUE = (TODAY + timedelta(days=200)).isoformat()

@@ -5,7 +5,7 @@ exposed to, each caller seeing its own part."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from contracts.service_layer.contracts import create_contract_for_joint_order
@@ -13,14 +13,15 @@ from tests.contracts.events import joint_order
 from tests.contracts.integration.conftest import ADMIN, Api
 from tests.contracts.integration.test_api_deliveries_reports import signed_contract
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
 LINE = {
     "item_code": "AMMO-155MM",
     "site": "Raufoss",
     "country": "NOR",
-    "earliest_start": (date.today() + timedelta(days=40)).isoformat(),
+    "earliest_start": (TODAY + timedelta(days=40)).isoformat(),
     "minimum_economic_quantity": 1000,
-    "rates": [{"month": f"{date.today() + timedelta(days=70):%Y-%m}", "units_per_month": 500}],
+    "rates": [{"month": f"{TODAY + timedelta(days=70):%Y-%m}", "units_per_month": 500}],
     "inputs": ["Graphite", "aluminium"],
 }
 

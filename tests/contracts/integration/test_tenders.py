@@ -9,8 +9,9 @@ from typing import Any
 from contracts.service_layer.contracts import create_contract_for_joint_order
 from tests.contracts.events import joint_order
 from tests.contracts.integration.conftest import Api
-from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT, TODAY
+from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
 from tests.support.api import coordinator, desk, industry
+from tests.support.today import TODAY
 
 DUE = TODAY + timedelta(days=20)
 

@@ -30,6 +30,7 @@ from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
 from demand.service_layer.unit_of_work import BundleFilter, UowFactory
 from tests.demand.helpers import Store, opened
+from tests.support.today import TODAY
 
 WINDOW = (date(2026, 1, 1), date(2027, 12, 31))
 
@@ -113,9 +114,9 @@ async def test_shares_are_written_back_as_rows_added_changed_and_removed(databas
             opening = await u.bundles.get(bundle.id)
             assert opening is not None
             opening.open_for_accession(
-                deadline=date.today() + timedelta(days=30),
+                deadline=TODAY + timedelta(days=30),
                 minimum_nations=1,
-                today=date.today(),
+                today=TODAY,
                 now=datetime.now(UTC),
             )
             await u.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from bundling_shared.auth import Role
 from tests.e2e.conftest import Platform
 from tests.support.api import bearer, desk
 from tests.support.processes import ServiceProcess
+from tests.support.today import TODAY
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -119,7 +120,7 @@ def bundled(demand_url: str, nation: str, item: str, quantity: int, window: tupl
 def contracted(platform: Platform, bundle_id: str, lead: str, nations: list[str]) -> dict[str, Any]:
     """The bundle opened by `lead`'s coordinator, confirmed by every nation, committed: its contract."""
     coordinator = bearer(Role.COORDINATOR, nation=lead)
-    deadline = (date.today() + timedelta(days=10)).isoformat()
+    deadline = (TODAY + timedelta(days=10)).isoformat()
     answers = [(f"/v1/bundles/{bundle_id}/open", {"deadline": deadline, "minimum_nations": 2}, coordinator)]
     answers += [(f"/v1/bundles/{bundle_id}/participation", {"decision": "confirm"}, desk(n)) for n in nations]
     answers += [(f"/v1/bundles/{bundle_id}/commit", {}, coordinator)]

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import Platform
 from tests.e2e.console.browsing import accessibility_problems, bundled, contracted, signed_in, weigh
 from tests.support.processes import ServiceProcess
+from tests.support.today import TODAY
 
 pytestmark = pytest.mark.e2e
 ITEM = "NLAW"
@@ -29,7 +30,7 @@ def checked(page: Page, path: str, name: str, problems: dict[str, list[str]]) ->
 def test_every_roles_main_pages_pass_axe_with_no_serious_finding(
     platform: Platform, console: ServiceProcess, browser: Browser
 ) -> None:
-    start = date.today() + timedelta(days=380)
+    start = TODAY + timedelta(days=380)
     window = (start.isoformat(), (start + timedelta(days=400)).isoformat())
     bundle_id = bundled(platform.demand.url, "HRV", ITEM, 60, window)
     assert bundled(platform.demand.url, "SVN", ITEM, 40, window) == bundle_id
@@ -117,7 +118,7 @@ def test_a_desk_registers_a_need_with_the_keyboard_alone(console: ServiceProcess
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the skip link: the focus moves to the main content
     assert page.evaluate("document.activeElement.id") == "main"
-    start, until = date.today() + timedelta(days=390), date.today() + timedelta(days=690)
+    start, until = TODAY + timedelta(days=390), TODAY + timedelta(days=690)
     for field, keys in [("item_code", "NLAW"), ("quantity", "250"), ("window_start", as_typed(page, start)),
                         ("window_end", as_typed(page, until))]:  # fmt: skip
         tab_to(page, f"#{field}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -31,6 +31,7 @@ from tests.e2e.console.browsing import (
 )
 from tests.support.api import bearer, desk, industry
 from tests.support.processes import ServiceProcess
+from tests.support.today import TODAY, clock_start
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +45,7 @@ def contracts_living_ahead(platform: Platform, days: int) -> Iterator[None]:
     contracts = platform.contracts
     port = contracts.port
     contracts.stop()
-    contracts.env["CLOCK_START"] = (datetime.now(UTC) + timedelta(days=days)).isoformat()
+    contracts.env["CLOCK_START"] = clock_start(days)
     try:
         contracts.start()
         assert contracts.port == port, "the console calls the contracts service where it was"
@@ -57,7 +58,7 @@ def contracts_living_ahead(platform: Platform, days: int) -> Iterator[None]:
 
 def _supplier(platform: Platform, org: str, country: str) -> str:
     body = {"organisation": org, "country": country,
-            "security_declaration_valid_until": (date.today() + timedelta(days=400)).isoformat()}  # fmt: skip
+            "security_declaration_valid_until": (TODAY + timedelta(days=400)).isoformat()}  # fmt: skip
     made = httpx.post(f"{platform.contracts.url}/v1/suppliers", json=body, headers=ADMIN)
     assert made.status_code == 201, made.text
     return str(made.json()["id"])
@@ -66,7 +67,7 @@ def _supplier(platform: Platform, org: str, country: str) -> str:
 def test_a_coordinator_reads_the_ranking_and_why_awards_after_confirming_and_others_see_no_figures(
     platform: Platform, console: ServiceProcess, browser: Browser
 ) -> None:
-    today = date.today()
+    today = TODAY
     for org, country in (("BALTARMS", "EST"), ("TATRADEF", "SVK")):
         _supplier(platform, org, country)
     estonia = bearer(Role.COORDINATOR, nation="EST")
@@ -152,7 +153,7 @@ def test_a_fund_shows_its_money_from_a_bundle_and_a_coordinator_closes_then_canc
     pledged = httpx.post(f"{platform.demand.url}/v1/pledges", json=pledge, headers=desk("SVK"))
     assert pledged.status_code == 201, pledged.text
 
-    start = date.today() + timedelta(days=900)
+    start = TODAY + timedelta(days=900)
     window = (start.isoformat(), (start + timedelta(days=300)).isoformat())
     bundle_id = bundled(platform.demand.url, "CZE", "AMMO-120MM", 3_000, window)
     assert bundled(platform.demand.url, "SVK", "AMMO-120MM", 1_000, window) == bundle_id

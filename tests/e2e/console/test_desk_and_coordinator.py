@@ -23,6 +23,7 @@ from tests.e2e.conftest import Platform
 from tests.e2e.console.browsing import LIVE_WITHIN_MS, eventually_json, every_field_labelled, shot, signed_in
 from tests.support.api import bearer, desk
 from tests.support.processes import ServiceProcess
+from tests.support.today import TODAY
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.e2e
 def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_its_own_line(
     platform: Platform, console: ServiceProcess, browser: Browser
 ) -> None:
-    start = date.today() + timedelta(days=400)
+    start = TODAY + timedelta(days=400)
     window = (start.isoformat(), (start + timedelta(days=700)).isoformat())
 
     dutch, page = signed_in(browser, console, "nation_desk", "NLD")
@@ -94,7 +95,7 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     coordinator_page.goto(bundle_url.removeprefix(console.url))
     expect(coordinator_page.get_by_role("heading", name="Money")).to_be_visible()
     expect(coordinator_page.locator("[data-field=gap]")).to_contain_text("EUR not covered by confirmed pledges")
-    coordinator_page.get_by_label("Nations answer by").fill((date.today() + timedelta(days=10)).isoformat())
+    coordinator_page.get_by_label("Nations answer by").fill((TODAY + timedelta(days=10)).isoformat())
     coordinator_page.get_by_role("button", name="Open for accession").click()
     expect(coordinator_page.locator("[data-field=status]")).to_have_text("open")
     expect(page.locator("[data-field=deadline]")).to_contain_text("day(s) left", timeout=LIVE_WITHIN_MS)
@@ -146,7 +147,7 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     bundle_id = bundle_url.rsplit("/", 1)[-1]
     lead = bearer(Role.COORDINATOR, nation="NLD")
     contract = eventually_json(f"{platform.contracts.url}/v1/joint-orders/{bundle_id}/contract", lead)
-    due = (date.today() + timedelta(days=30)).isoformat()
+    due = (TODAY + timedelta(days=30)).isoformat()
     lots = httpx.post(f"{platform.contracts.url}/v1/contracts/{contract['id']}/lots", headers=lead,
                       json={"lots": [{"nation": "NLD", "quantity": 400, "due_date": due},
                                      {"nation": "DEU", "quantity": 500, "due_date": due}]})  # fmt: skip
@@ -158,7 +159,7 @@ def test_a_desk_registers_a_need_sees_it_bundled_live_and_a_partner_sees_only_it
     expect(page.locator(f"td[data-month='{month}']")).to_have_text("0")
     dutch_lot = next(lot for lot in lots.json() if lot["nation"] == "NLD")
     delivered = httpx.post(f"{platform.contracts.url}/v1/lots/{dutch_lot['id']}/deliveries", headers=lead,
-                           json={"quantity": 150, "delivered_on": date.today().isoformat()})  # fmt: skip
+                           json={"quantity": 150, "delivered_on": TODAY.isoformat()})  # fmt: skip
     assert delivered.status_code == 200, delivered.text
     expect(page.locator(f"td[data-month='{month}']")).to_have_text("150", timeout=LIVE_WITHIN_MS)
     shot(page, "contract-deliveries")
@@ -198,7 +199,7 @@ def test_a_page_asks_for_a_sign_in_and_a_form_without_its_token_is_refused(
 def test_a_desk_imports_needs_from_a_spreadsheet_with_one_bad_row_and_downloads_them(
     console: ServiceProcess, browser: Browser, tmp_path: Path
 ) -> None:
-    start = date.today() + timedelta(days=500)
+    start = TODAY + timedelta(days=500)
     end = start + timedelta(days=600)
     sheet = tmp_path / "needs.csv"
     sheet.write_text(
@@ -255,11 +256,11 @@ def test_a_company_lands_on_the_open_tenders_and_sees_its_own_endpoints_only(
     expect(page.locator("h2")).to_contain_text("Attempts")
 
     # Its production line, and the allocation of its output (nothing to allocate yet).
-    until = (date.today() + timedelta(days=400)).isoformat()
+    until = (TODAY + timedelta(days=400)).isoformat()
     supplier = {"organisation": "NAMMO", "country": "NOR", "security_declaration_valid_until": until}
     admin = bearer(Role.ADMIN, org="platform")
     assert httpx.post(f"{platform.contracts.url}/v1/suppliers", json=supplier, headers=admin).status_code == 201
-    first = date(date.today().year + 1, 1, 1)
+    first = date(TODAY.year + 1, 1, 1)
     line = {"item_code": "AMMO-155MM", "site": "Raufoss", "country": "NOR", "earliest_start": first.isoformat(),
             "minimum_economic_quantity": 10_000, "rates": [{"month": f"{first:%Y-%m}", "units_per_month": 2_000}],
             "inputs": []}  # fmt: skip
@@ -274,7 +275,7 @@ def test_a_company_lands_on_the_open_tenders_and_sees_its_own_endpoints_only(
 
 
 def test_a_desk_imports_and_exports_its_needs_from_the_command_line(platform: Platform, tmp_path: Path) -> None:
-    start = date.today() + timedelta(days=450)
+    start = TODAY + timedelta(days=450)
     end = start + timedelta(days=300)
     sheet = tmp_path / "needs.csv"
     sheet.write_text(
@@ -305,7 +306,7 @@ def test_a_desk_imports_and_exports_its_needs_from_the_command_line(platform: Pl
 def test_a_desk_follows_its_framework_ceiling_as_call_offs_use_it(
     platform: Platform, console: ServiceProcess, browser: Browser
 ) -> None:
-    until = (date.today() + timedelta(days=400)).isoformat()
+    until = (TODAY + timedelta(days=400)).isoformat()
     admin = bearer(Role.ADMIN, org="platform")
     registered = httpx.post(f"{platform.contracts.url}/v1/suppliers", headers=admin,
                             json={"organisation": "RHEINMETALL", "country": "DEU",
@@ -314,12 +315,12 @@ def test_a_desk_follows_its_framework_ceiling_as_call_offs_use_it(
     supplier_id = registered.json()["id"]
     finland = desk("FIN")
     body = {"item_code": "AMMO-155MM", "participants": {"FIN": 100}, "ceiling_quantity": 100,
-            "start": date.today().isoformat(), "end": (date.today() + timedelta(days=700)).isoformat(),
+            "start": TODAY.isoformat(), "end": (TODAY + timedelta(days=700)).isoformat(),
             "suppliers": {supplier_id: "4000.00"}}  # fmt: skip
     made = httpx.post(f"{platform.contracts.url}/v1/frameworks", json=body, headers=finland)
     assert made.status_code == 201, made.text
     call_off = {"item_code": "AMMO-155MM", "quantity": 30, "supplier_id": supplier_id,
-                "delivery_due": (date.today() + timedelta(days=90)).isoformat()}  # fmt: skip
+                "delivery_due": (TODAY + timedelta(days=90)).isoformat()}  # fmt: skip
     placed = httpx.post(f"{platform.contracts.url}/v1/frameworks/{made.json()['id']}/call-offs", json=call_off,
                         headers=finland)  # fmt: skip
     assert placed.status_code == 201, placed.text

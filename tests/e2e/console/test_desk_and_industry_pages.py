@@ -6,7 +6,7 @@ lot's history. Another nation's desk and another company see none of it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -25,6 +25,7 @@ from tests.e2e.console.browsing import (
 )
 from tests.support.api import bearer, desk
 from tests.support.processes import ServiceProcess
+from tests.support.today import TODAY
 
 pytestmark = pytest.mark.e2e
 
@@ -34,13 +35,13 @@ ADMIN = bearer(Role.ADMIN, org="platform")
 def test_a_desk_places_a_call_off_on_its_framework_and_finds_it_as_its_supplier_does(
     platform: Platform, console: ServiceProcess, browser: Browser
 ) -> None:
-    until = (date.today() + timedelta(days=400)).isoformat()
+    until = (TODAY + timedelta(days=400)).isoformat()
     registered = httpx.post(f"{platform.contracts.url}/v1/suppliers", headers=ADMIN,
                             json={"organisation": "LATARMS", "country": "LVA",
                                   "security_declaration_valid_until": until})  # fmt: skip
     assert registered.status_code == 201, registered.text
     body = {"item_code": "NLAW", "participants": {"LVA": 300}, "ceiling_quantity": 300,
-            "start": date.today().isoformat(), "end": (date.today() + timedelta(days=700)).isoformat(),
+            "start": TODAY.isoformat(), "end": (TODAY + timedelta(days=700)).isoformat(),
             "suppliers": {registered.json()["id"]: "21000.00"}}  # fmt: skip
     made = httpx.post(f"{platform.contracts.url}/v1/frameworks", json=body, headers=desk("LVA"))
     assert made.status_code == 201, made.text
@@ -49,7 +50,7 @@ def test_a_desk_places_a_call_off_on_its_framework_and_finds_it_as_its_supplier_
     page.get_by_role("link", name="Frameworks").click()
     page.get_by_role("link", name="NLAW").click()
     every_field_labelled(page)
-    due = (date.today() + timedelta(days=60)).isoformat()
+    due = (TODAY + timedelta(days=60)).isoformat()
     page.get_by_label("Quantity").fill("999999999999")  # above any quantity the service takes
     page.get_by_label("Delivery due").fill(due)
     page.get_by_role("button", name="Place the call-off").click()
@@ -86,7 +87,7 @@ def test_a_desk_places_a_call_off_on_its_framework_and_finds_it_as_its_supplier_
 def test_a_desk_sees_its_contracts_ending_soon_beside_late_lots_and_a_lots_history(
     platform: Platform, console: ServiceProcess, browser: Browser
 ) -> None:
-    start = date.today() + timedelta(days=60)
+    start = TODAY + timedelta(days=60)
     end = start + timedelta(days=300)
     bundle_id = bundled(platform.demand.url, "EST", "AMMO-120MM", 500, (start.isoformat(), end.isoformat()))
     assert bundled(platform.demand.url, "LVA", "AMMO-120MM", 200, (start.isoformat(), end.isoformat())) == bundle_id
@@ -100,7 +101,7 @@ def test_a_desk_sees_its_contracts_ending_soon_beside_late_lots_and_a_lots_histo
     estonians, page = signed_in(browser, console, "nation_desk", "EST")
     page.get_by_role("link", name="Expiring and late").click()
     every_field_labelled(page)
-    days = (end - date.today()).days
+    days = (end - TODAY).days
     page.get_by_label("Contracts ending within (days)").fill(str(days - 1))
     page.get_by_label("Contracts ending within (days)").press("Enter")
     expect(page.locator("#ending tbody")).to_contain_text(f"None ends within {days - 1} days")

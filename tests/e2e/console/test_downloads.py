@@ -10,7 +10,7 @@ import io
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from tests.e2e.conftest import Platform
 from tests.e2e.console.browsing import bundled, contracted, signed_in
 from tests.support.api import bearer, desk
 from tests.support.processes import ServiceProcess
+from tests.support.today import TODAY
 
 pytestmark = pytest.mark.e2e
 ITEM = "AMMO-35MM"
@@ -46,7 +47,7 @@ def downloaded(page: Page, link: str) -> list[dict[str, Any]]:
 def test_each_reader_downloads_the_lists_as_the_pages_show_them(
     platform: Platform, console: ServiceProcess, browser: Browser, tmp_path: Path
 ) -> None:
-    start = date.today() + timedelta(days=420)
+    start = TODAY + timedelta(days=420)
     window = (start.isoformat(), (start + timedelta(days=500)).isoformat())
     bundle_id = bundled(platform.demand.url, "ROU", ITEM, 1200, window)
     assert bundled(platform.demand.url, "BGR", ITEM, 800, window) == bundle_id
@@ -64,7 +65,7 @@ def test_each_reader_downloads_the_lists_as_the_pages_show_them(
     # Committed, contracted and planned in lots: each desk downloads its own lots and line.
     contract = contracted(platform, bundle_id, "ROU", ["ROU", "BGR"])
     lead = bearer(Role.COORDINATOR, nation="ROU")
-    due = (date.today() + timedelta(days=30)).isoformat()
+    due = (TODAY + timedelta(days=30)).isoformat()
     lots = [{"nation": "ROU", "quantity": 700, "due_date": due}, {"nation": "BGR", "quantity": 500, "due_date": due}]
     planned = httpx.post(f"{platform.contracts.url}/v1/contracts/{contract['id']}/lots", json={"lots": lots},
                          headers=lead)  # fmt: skip

@@ -21,6 +21,7 @@ from tests.notifications import events
 from tests.notifications.conftest import LINK
 from tests.notifications.integration.conftest import add_endpoint, api_of, consuming, recipients, rows_of
 from tests.support.api import desk, industry
+from tests.support.today import TODAY
 
 HOOK = "https://hooks.example-defence.eu/"
 
@@ -125,7 +126,7 @@ async def test_restricted_news_goes_to_the_contracted_supplier_with_a_valid_decl
 
 
 @pytest.mark.parametrize(("event_type", "make"), RESTRICTED)
-@pytest.mark.parametrize("valid_until", [None, date.today() - timedelta(days=1)], ids=["none", "expired"])
+@pytest.mark.parametrize("valid_until", [None, TODAY - timedelta(days=1)], ids=["none", "expired"])
 async def test_restricted_news_is_withheld_without_a_valid_security_declaration(
     service: NotificationsService,
     event_type: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from tests.notifications.integration.conftest import (
     running_service,
 )
 from tests.support.api import industry
+from tests.support.today import TODAY
 
 NAMMO = industry("NAMMO")
 
@@ -269,7 +270,7 @@ async def test_restricted_news_is_not_resent_once_the_security_declaration_lapse
 ) -> None:
     thales, message_id = await restricted_news_sent_while_cleared(api, patient, receiver.url("/thales"), clock)
     assert len(receiver.hits) == 1
-    withdrawn = events.supplier_registered("THALES", date.today() - timedelta(days=1))
+    withdrawn = events.supplier_registered("THALES", TODAY - timedelta(days=1))
     await register_supplier(patient, withdrawn)
 
     response = await api.post(f"/v1/endpoints/{thales['id']}/messages/{message_id}/resend", headers=industry("THALES"))
@@ -286,7 +287,7 @@ async def test_restricted_news_waiting_for_its_retry_is_withheld_once_the_declar
     thales, message_id = await restricted_news_sent_while_cleared(api, patient, url, clock)
     assert len(receiver.hits) == 1, "sent while cleared; the endpoint failed and a retry is due"
 
-    lapsed = events.supplier_registered("THALES", date.today() - timedelta(days=1))
+    lapsed = events.supplier_registered("THALES", TODAY - timedelta(days=1))
     await register_supplier(patient, lapsed)
     clock.advance_to_retry()
     await dispatch_once(patient)

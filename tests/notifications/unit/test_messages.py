@@ -17,6 +17,7 @@ from notifications.service_layer import endpoints, messages, suppliers
 from tests.notifications import events
 from tests.notifications.conftest import ADMIN, LINKS, company
 from tests.notifications.unit.fakes import FakeUnitOfWork
+from tests.support.today import TODAY
 
 HOOK = "https://hooks.example-defence.eu/"
 
@@ -229,7 +230,7 @@ async def test_a_fund_is_told_to_industry_by_any_of_its_items_and_to_every_desk_
 
 async def cleared(uow: FakeUnitOfWork, *organisations: str, valid_until: date | None = None) -> None:
     for organisation in organisations:
-        registered = events.supplier_registered(organisation, valid_until or date.today() + timedelta(days=400))
+        registered = events.supplier_registered(organisation, valid_until or TODAY + timedelta(days=400))
         await suppliers.register_supplier(uow, consumer=messages.REFERENCE_CONSUMER, event=registered)
 
 
