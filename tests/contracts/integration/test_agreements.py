@@ -63,6 +63,7 @@ async def test_a_call_off_is_read_with_its_framework_s_lead_and_coordinators_wri
     expected = Agreement(
         placed["id"], framework.contracting_authority, {"NOR": 2}, thales, "THALES-NL",
         tuple(framework.coordinators), item_code="MMR", unit_price_eur=Decimal("25000000.00"),
+        framework_id=framework_id,
     )  # fmt: skip
     assert written == expected
     assert in_this_transaction == dataclasses.replace(expected, id="co-in-this-transaction", quantities={"NLD": 2})

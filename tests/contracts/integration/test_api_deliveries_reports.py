@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import insert, select
 
-from contracts.entrypoints.app import scan_for_delays
+from bundling_shared.db import make_engine, migrate
+from contracts.adapters import orm
+from contracts.entrypoints.app import MIGRATIONS, scan_for_delays
 from contracts.service_layer.contracts import create_contract_for_joint_order, note_lead
 from contracts.service_layer.frameworks import accede_to_framework, create_framework_for_commitment
 from tests.contracts.events import accession, bundle_opened, framework_committed, joint_order
@@ -152,6 +155,66 @@ async def test_contract_value_by_supplier_origin(api: Api) -> None:
     assert report["DNK"]["eu"] == "20000000.00"
     assert list(await api.call("GET", "/v1/reports/value-by-origin", desk("DNK"))) == ["DNK"]
     assert await api.call("GET", "/v1/reports/value-by-origin", industry("NAMMO")) == {}
+
+
+async def test_the_lots_of_a_call_off_are_in_the_report_of_its_frameworks_lead_and_of_its_nation(api: Api) -> None:
+    """A call-off's lots are found by its framework for those who lead it, and by the
+    call-off for its nation; a participant of the framework that did not call off, and
+    another lead, read none of them."""
+    yearly = {"NLD": [3, 3, 3], "DNK": [2, 2, 2]}
+    framework_id = await create_framework_for_commitment(framework_committed(yearly=yearly), api.service.uow())
+    thales = await api.supplier("THALES-NL", "NLD")
+    await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"),
+                   {"supplier_id": thales["id"], "unit_price_eur": 10_000_000})  # fmt: skip
+    call_off = await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"),
+                              {"item_code": "MMR", "quantity": 4, "delivery_due": LATER}, 201)  # fmt: skip
+    lots = {
+        "lots": [
+            {"nation": "NLD", "quantity": 3, "due_date": SOON},
+            {"nation": "NLD", "quantity": 1, "due_date": LATER},
+        ]
+    }
+    await api.call("POST", f"/v1/contracts/{call_off['id']}/lots", coordinator("NLD"), lots, 201)
+
+    async def rows_for(caller: dict[str, str]) -> list[tuple[str, str, int, int]]:
+        rows = (await api.call("GET", "/v1/reports/deliveries", caller))["items"]
+        return [(r["contract_id"], r["nation"], r["planned"], r["open"]) for r in rows]
+
+    assert await rows_for(coordinator("NLD")) == [(call_off["id"], "NLD", 4, 2)]
+    assert await rows_for(desk("NLD")) == [(call_off["id"], "NLD", 4, 2)]
+    assert await rows_for(industry("THALES-NL")) == [(call_off["id"], "NLD", 4, 2)]
+    assert await rows_for(desk("DNK")) == []
+    assert await rows_for(coordinator("CZE")) == []
+
+
+async def test_the_lots_of_call_offs_placed_before_get_their_framework_on_upgrade(database_url: str) -> None:
+    """A database of before (revision 0024) is upgraded with each call-off's lots naming the
+    call-off's framework, and a contract's lots none: its lead's reports find them all."""
+    engine = make_engine(database_url)
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    try:
+        await migrate(engine, MIGRATIONS, "0024")
+        async with engine.begin() as conn:
+            await conn.execute(insert(orm.frameworks).values(
+                id="fw-1", item_code="MMR", items=["MMR"], contracting_authority="NLD", participants={"NLD": 9},
+                ceiling_quantity=9, start=date(2025, 1, 1), end=date(2029, 12, 31), suppliers={"s-1": "100.00"},
+                row_version=1, created_at=at,
+            ))  # fmt: skip
+            await conn.execute(insert(orm.call_offs).values(
+                id="co-1", framework_id="fw-1", nation="NLD", item_code="MMR", quantity=4, supplier_id="s-1",
+                delivery_due=date(2026, 1, 1), mode="direct", competition={}, placed_at=at,
+            ))  # fmt: skip
+            lot = {"nation": "NLD", "quantity": 2, "due_date": date(2026, 1, 1), "deliveries": [], "history": [],
+                   "row_version": 1}  # fmt: skip
+            lots = [{**lot, "id": "lot-1", "contract_id": "co-1"}, {**lot, "id": "lot-2", "contract_id": "contract-1"}]
+            await conn.execute(insert(orm.delivery_lots), lots)
+        await migrate(engine, MIGRATIONS)
+
+        async with engine.connect() as conn:
+            query = select(orm.delivery_lots.c.id, orm.delivery_lots.c.framework_id).order_by(orm.delivery_lots.c.id)
+            assert [tuple(row) for row in await conn.execute(query)] == [("lot-1", "fw-1"), ("lot-2", None)]
+    finally:
+        await engine.dispose()
 
 
 async def test_value_by_origin_is_added_up_to_the_cent_as_each_purchase_is_priced(api: Api) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry, relationship
 from sqlalchemy.schema import SchemaItem
 from sqlalchemy.sql.expression import false
+from sqlalchemy.sql.expression import text as sql_text
 from sqlalchemy.types import (
     JSON,
     BigInteger,
@@ -466,6 +467,10 @@ call_offs = _aggregate(
     Index("ix_call_offs_framework_supplier_placed", "framework_id", "supplier_id", "placed_at", "id"),
 )
 
+_LOT_PROGRESS = ("contract_id", "nation", "due_date", "quantity", "delivered", "beneficiary")
+"""What the report of planned against delivered adds up, in the order it groups them."""
+_CALL_OFF_LOTS = sql_text("framework_id IS NOT NULL")
+
 delivery_lots = _aggregate(
     "delivery_lots",
     # A contract's or a call-off's id: both are delivered in lots.
@@ -480,11 +485,23 @@ delivery_lots = _aggregate(
     Column("delay_reported", String(40), nullable=True),
     Column("beneficiary", String(3), nullable=True),
     required("delivered", Integer, server_default="0"),
+    # A call-off's framework (none for a contract's lot).
+    Column("framework_id", String(40), nullable=True),
     # A schedule in the order lots fall due: every lot, or one nation's; the report adds
     # them up per contract and nation.
     Index("ix_delivery_lots_schedule", "contract_id", "due_date", "nation", "id"),
     Index("ix_delivery_lots_nation_schedule", "contract_id", "nation", "due_date", "id"),
-    Index("ix_delivery_lots_progress", "contract_id", "nation", "due_date", "quantity", "delivered", "beneficiary"),
+    # The framework last: a report asks which lots are of a framework it sees whole, and
+    # PostgreSQL reads such a report from the index alone only when the index holds it.
+    Index("ix_delivery_lots_progress", *_LOT_PROGRESS, "framework_id"),
+    # The lots of the call-offs of a framework, for the reports of those who see it whole.
+    Index(
+        "ix_delivery_lots_framework_progress",
+        "framework_id",
+        *_LOT_PROGRESS,
+        sqlite_where=_CALL_OFF_LOTS,
+        postgresql_where=_CALL_OFF_LOTS,
+    ),
 )
 
 # OCDS releases as first published: an export republishes them unchanged and adds a

@@ -566,16 +566,27 @@ def _reached_call_offs(dialect: str, reach: Reach) -> ColumnElement[bool]:
     asked after its framework again."""
     if reach.everything:
         return true()
-    f, co = frameworks, call_offs
-    own = _reached(
+    own = _own_call_offs(reach)
+    led = _frameworks_led(dialect, reach)
+    return own if led is None else or_(call_offs.c.framework_id.in_(led), own)
+
+
+def _own_call_offs(reach: Reach) -> ColumnElement[bool]:
+    """A call-off is its nation's and its supplier's."""
+    co = call_offs
+    return _reached(
         Reach(nation=reach.nation, supplier_id=reach.supplier_id),
         nation=lambda nation: co.c.nation == nation,
         supplier_id=lambda supplier_id: co.c.supplier_id == supplier_id,
     )
+
+
+def _frameworks_led(dialect: str, reach: Reach) -> Select[Any] | None:
+    """The frameworks the reach leads as their authority or a coordinator, if any."""
     if not (reach.party or reach.coordinator):
-        return own
+        return None
     led = _reached_frameworks(dialect, Reach(party=reach.party, coordinator=reach.coordinator))
-    return or_(co.c.framework_id.in_(select(f.c.id).where(led)), own)
+    return select(frameworks.c.id).where(led)
 
 
 class SupplierRepository(SessionRepository[Supplier]):
@@ -900,7 +911,7 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         """One statement of plain rows; a call-off placed in this transaction is not
         written yet, its framework is."""
         co, f, s = call_offs, frameworks, suppliers
-        facts = [f.c.contracting_authority, f.c.coordinators, s.c.organisation]
+        facts = [f.c.id.label("framework_id"), f.c.contracting_authority, f.c.coordinators, s.c.organisation]
         placed = self._placed.get(call_off_id)
         if placed is not None:
             query = select(*facts).select_from(f.outerjoin(s, s.c.id == placed.supplier_id))
@@ -924,6 +935,7 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
             tuple(row.coordinators),
             item_code=item_code,
             unit_price_eur=unit_price_eur,
+            framework_id=row.framework_id,
         )
 
     async def for_reading(self, framework_id: str) -> FrameworkContract | None:
@@ -1288,11 +1300,17 @@ def _lots_seen(dialect: str, sight: Sight) -> ColumnElement[bool]:
     as a test of each lot's contract: a report adds up every lot the caller sees, and a test
     run for each of 10^4 lots cost more than the adding up."""
     lot, c, line, co = delivery_lots, contracts, contract_lines, call_offs
-    if sight.whole.everything:
+    whole = sight.whole
+    if whole.everything:
         return true()
-    of_contracts = select(c.c.id).where(_reached_contracts(sight.whole))
-    of_call_offs = select(co.c.id).where(_reached_call_offs(dialect, sight.whole))
-    seen: list[ColumnElement[bool]] = [lot.c.contract_id.in_(of_contracts), lot.c.contract_id.in_(of_call_offs)]
+    seen: list[ColumnElement[bool]] = [lot.c.contract_id.in_(select(c.c.id).where(_reached_contracts(whole)))]
+    if whole.nation or whole.supplier_id:
+        seen.append(lot.c.contract_id.in_(select(co.c.id).where(_own_call_offs(whole))))
+    led = _frameworks_led(dialect, whole)
+    if led is not None:
+        # the call-offs' lots of the frameworks led, found by their framework: a lead's
+        # frameworks hold tens of thousands of call-offs, each a look-up when asked by id
+        seen.append(lot.c.framework_id.in_(led))
     if sight.own is not None:
         taken_part_in = select(line.c.contract_id).where(line.c.nation == sight.own)
         calls_off = select(co.c.id).where(co.c.nation == sight.own)

@@ -22,7 +22,7 @@ from contracts.domain.ids import new_id
 class Agreement:
     """A contract or a call-off: what is delivered in lots, by whom, to whom. `ukraine`: of
     each nation's line, what goes to Ukraine; `unit_price_eur`: what a lot is worth a
-    unit, once a supplier is signed."""
+    unit, once a supplier is signed; `framework_id`: a call-off's framework."""
 
     id: str
     authority: str
@@ -33,6 +33,7 @@ class Agreement:
     ukraine: dict[str, int] = field(default_factory=dict)
     item_code: str = ""
     unit_price_eur: Decimal | None = None
+    framework_id: str | None = None
 
 
 class LotStatus(StrEnum):
@@ -103,6 +104,10 @@ class DeliveryLot(_Standing):
     delivered: int = 0
     """Items delivered so far, the sum of `deliveries`: kept beside them, so that what is
     outstanding is read without reading every delivery."""
+    framework_id: str | None = None
+    """The framework of a call-off's lot: a lead's report finds the lots of the frameworks it
+    leads by it, where asking after each of their call-offs cost a look-up per call-off,
+    tens of thousands of them, most without lots yet."""
 
     @classmethod
     def plan(
@@ -115,6 +120,7 @@ class DeliveryLot(_Standing):
         by: str,
         at: datetime,
         beneficiary: str | None = None,
+        framework_id: str | None = None,
     ) -> DeliveryLot:
         if quantity <= 0:
             raise ContractRuleViolation("a delivery lot needs a positive quantity")
@@ -125,6 +131,7 @@ class DeliveryLot(_Standing):
             quantity=quantity,
             due_date=due_date,
             beneficiary=beneficiary,
+            framework_id=framework_id,
         )
         to = f" delivered to {beneficiary}" if beneficiary else ""
         lot._log(by, f"planned {quantity} for {nation}{to} due {due_date.isoformat()}", at)
@@ -226,6 +233,7 @@ class DeliverySchedule:
     quantities: dict[str, int]
     lots: list[DeliveryLot]
     ukraine: dict[str, int] = field(default_factory=dict)
+    framework_id: str | None = None  # a call-off's: its lots carry it
 
     def _line_for(self, asked: PlannedLot) -> tuple[str, str | None]:
         """The buying nation whose line the lot is of, and the beneficiary if not its own forces."""
@@ -318,4 +326,5 @@ class DeliverySchedule:
             by=by,
             at=at,
             beneficiary=beneficiary,
+            framework_id=self.framework_id,
         )

@@ -123,8 +123,9 @@ async def _schedule(uow: UnitOfWork, principal: Principal, agreement_id: str) ->
     """The lots of a contract or call-off, for the contracting authority to plan."""
     agreement, _ = await _agreement(uow, principal, agreement_id)
     authorise(principal, Action.LOTS_PLAN, relation(principal, agreement), f"contract {agreement_id}")
+    lots = list(await uow.lots.for_contract(agreement_id))
     return agreement, DeliverySchedule(
-        agreement_id, agreement.quantities, list(await uow.lots.for_contract(agreement_id)), agreement.ukraine
+        agreement_id, agreement.quantities, lots, agreement.ukraine, framework_id=agreement.framework_id
     )
 
 
