@@ -254,6 +254,21 @@ async def signed_at(api: Api, bundle_id: str, quantities: dict[str, int], unit_p
     api.on(TODAY)
 
 
+async def test_value_by_origin_adds_up_the_call_offs_of_every_framework_at_each_price(api: Api) -> None:
+    """The call-offs are added up framework by framework, then by nation and origin: the
+    same supplier at the same price in two frameworks counts once per item bought."""
+    thales = await api.supplier("THALES-NL", "NLD")
+    for bundle_id in ("bundle-mmr", "bundle-mmr-2"):
+        framework_id = await create_framework_for_commitment(framework_committed(bundle_id), api.service.uow())
+        await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"),
+                       {"supplier_id": thales["id"], "unit_price_eur": "1000000.01"})  # fmt: skip
+        for quantity in (1, 2):
+            await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"),
+                           {"item_code": "MMR", "quantity": quantity, "delivery_due": LATER}, 201)  # fmt: skip
+    report = await api.call("GET", "/v1/reports/value-by-origin", coordinator("NLD"))
+    assert (report["NLD"]["national"], report["NLD"]["total"]) == ("6000000.06", "6000000.06")
+
+
 async def test_value_by_origin_stays_exact_past_what_the_databases_integers_hold(api: Api) -> None:
     """At the dearest prices a request may name, a nation's value in cents outgrows a 64-bit
     integer: SQLite turns a product past it into a float (DNK's 10^8 rounds) and refuses a

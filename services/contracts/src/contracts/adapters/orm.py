@@ -453,15 +453,16 @@ call_offs = _aggregate(
     required("placed_at", UtcDateTime()),
     # A framework's call-offs in the order placed: every one, a nation's, a supplier's.
     Index("ix_call_offs_framework_placed", "framework_id", "placed_at", "id"),
-    # ... and, by nation, what each cost: the reports add it up from the index alone
+    Index("ix_call_offs_framework_nation_placed", "framework_id", "nation", "placed_at", "id"),
+    # What each nation called off of each supplier at each price, framework by framework:
+    # the reports add it up from the index alone, in its order
     Index(
-        "ix_call_offs_framework_nation_placed",
+        "ix_call_offs_framework_prices",
         "framework_id",
         "nation",
-        "placed_at",
-        "id",
         "supplier_id",
         "unit_price_eur",
+        "placed_at",
         "quantity",
     ),
     Index("ix_call_offs_framework_supplier_placed", "framework_id", "supplier_id", "placed_at", "id"),

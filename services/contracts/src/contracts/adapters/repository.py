@@ -409,6 +409,11 @@ class _Purchases:
     seen: ColumnElement[bool]
     own: str | None
     ordered_at: Any
+    within: Any = None
+    """What the items bought at a price are added up within as well (a call-off's
+    framework), where the index they are read from is in that order: the rows of each are
+    added up as they come, and only those sums are sorted, to be priced and added up by
+    nation and origin."""
 
     @property
     def _where(self) -> list[ColumnElement[bool]]:
@@ -442,8 +447,10 @@ class _Purchases:
         PostgreSQL's decimals are exact. SQLite keeps amounts as floats, so it adds up whole
         cents, exact for as long as they fit its integers; past that (a product becomes a
         float, or the sum is refused) the prices are multiplied here."""
+        first = [] if self.within is None else [self.within]
         per_price = (
             select(
+                *first,
                 self.line.nation.label("nation"),
                 self.supplier_id.label("supplier_id"),
                 self.unit_price.label("unit_price_eur"),
@@ -451,7 +458,7 @@ class _Purchases:
             )
             .select_from(self.bought)
             .where(*self._where)
-            .group_by(self.line.nation, self.supplier_id, self.unit_price)
+            .group_by(*first, self.line.nation, self.supplier_id, self.unit_price)
             .subquery("per_price")
         )
         pp, s = per_price.c, suppliers
@@ -1004,7 +1011,9 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
     def _called_off(self, sight: Sight) -> _Purchases:
         co = call_offs
         seen = _reached_call_offs(_dialect(self._session), sight.whole)
-        return _Purchases(co, co.c, co.c.unit_price_eur, co.c.supplier_id, seen, sight.own, co.c.placed_at)
+        return _Purchases(
+            co, co.c, co.c.unit_price_eur, co.c.supplier_id, seen, sight.own, co.c.placed_at, within=co.c.framework_id
+        )
 
     async def exposures(self, sight: Sight) -> list[Exposure]:
         co = call_offs
