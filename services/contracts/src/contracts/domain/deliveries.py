@@ -107,7 +107,7 @@ class DeliveryLot(_Standing):
     framework_id: str | None = None
     """The framework of a call-off's lot: a lead's report finds the lots of the frameworks it
     leads by it, where asking after each of their call-offs cost a look-up per call-off,
-    tens of thousands of them, most without lots yet."""
+    tens of thousands of them, whether it had lots or not."""
 
     @classmethod
     def plan(
