@@ -1301,9 +1301,10 @@ def _elements(dialect: str, column: Any) -> Any:
     return func.json_each(column).table_valued("value")
 
 
+@functools.lru_cache(maxsize=REACHES_KEPT)
 def _lots_seen(dialect: str, sight: Sight) -> ColumnElement[bool]:
     """The lots of the contracts and call-offs whose every nation the caller sees, and its
-    own nation's of those it takes part in.
+    own nation's of those it takes part in; kept built, as the reaches it is made of are.
 
     Said as the ids of those contracts and call-offs, found once per statement, rather than
     as a test of each lot's contract: a report adds up every lot the caller sees, and a test
