@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from bundling_shared.clock import FixedClock
-from bundling_shared.db import migrate
 from demand.config import DemandSettings
 from demand.entrypoints.app import MIGRATIONS, create_app
 from tests.demand.helpers import DEMAND_DAY
+from tests.support.migrated import at_latest_schema
 
 
 @pytest.fixture
@@ -22,9 +22,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def demand(database_url: str, clock: FixedClock) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    await at_latest_schema(database_url, MIGRATIONS)
     app = create_app(DemandSettings(database_url=database_url, run_migrations=False), clock=clock)
     service = app.state.service
-    await migrate(service.engine, MIGRATIONS)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://demand") as client:
         yield service, client
     await service.engine.dispose()

@@ -9,24 +9,16 @@ from __future__ import annotations
 
 import asyncio
 
-from bundling_shared.db import make_engine, migrate
+from bundling_shared.db import migrate_database
 from bundling_shared.logging import configure_logging, get_logger
 from bundling_shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
 
-async def _migrate(database_url: str, migrations: str) -> None:
-    engine = make_engine(database_url)
-    try:
-        await migrate(engine, migrations)
-    finally:
-        await engine.dispose()
-
-
 def main(service: str, settings: ServiceSettings, migrations: str) -> int:
     """The exit status of the Job: 0 once the schema is at the latest revision."""
     configure_logging(service, settings.log.level, settings.log.json_output)
-    asyncio.run(_migrate(settings.database_url, migrations))
+    asyncio.run(migrate_database(settings.database_url, migrations))
     log.info("schema.migrated", service=service)
     return 0

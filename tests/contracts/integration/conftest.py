@@ -16,12 +16,12 @@ from sqlalchemy import select
 
 from bundling_shared.auth import Role
 from bundling_shared.clock import FixedClock
-from bundling_shared.db import migrate
 from contracts.adapters import orm
 from contracts.bootstrap import ContractsService
 from contracts.config import ContractsSettings
 from contracts.entrypoints.app import MIGRATIONS, create_app
 from tests.support.api import bearer, coordinator
+from tests.support.migrated import at_latest_schema
 from tests.support.today import TODAY, now_on_the_day
 
 ADMIN = bearer(Role.ADMIN)
@@ -74,9 +74,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def api(database_url: str, clock: FixedClock) -> AsyncIterator[Api]:
+    await at_latest_schema(database_url, MIGRATIONS)
     app = create_app(ContractsSettings(database_url=database_url, run_migrations=False), clock=clock)
     service: ContractsService = app.state.service
-    await migrate(service.engine, MIGRATIONS)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://contracts") as client:
         yield Api(service, client, app, clock)
     await service.engine.dispose()

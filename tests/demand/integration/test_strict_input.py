@@ -15,11 +15,11 @@ import pytest
 
 from bundling_shared.auth import Role
 from bundling_shared.clock import FixedClock
-from bundling_shared.db import migrate
 from demand.config import DemandSettings
 from demand.entrypoints.app import MIGRATIONS, create_app
 from tests.demand.helpers import DEMAND_DAY, aggregate_all, need_body, outbox_events
 from tests.support.api import bearer, coordinator, desk
+from tests.support.migrated import at_latest_schema
 
 Demand = tuple[Any, httpx.AsyncClient]
 
@@ -38,9 +38,9 @@ def body(nation: str = "NLD", quantity: Any = 1000, **overrides: Any) -> dict[st
 async def lone(tmp_path: Path, clock: FixedClock) -> AsyncIterator[httpx.AsyncClient]:
     """The service on SQLite alone, for what the request models refuse before any storage."""
     settings = DemandSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'strict.db'}", run_migrations=False)
+    await at_latest_schema(settings.database_url, MIGRATIONS)
     app = create_app(settings, clock=clock)
     service = app.state.service
-    await migrate(service.engine, MIGRATIONS)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://demand") as client:
         yield client

@@ -31,6 +31,7 @@ from notifications.entrypoints.subscribers import subscribe
 from notifications.service_layer import endpoints, messages, suppliers
 from tests.notifications import events
 from tests.notifications.conftest import ADMIN, DNS, LINK, LINKS, FakeClock, fake_dns
+from tests.support.migrated import at_latest_schema
 
 
 @dataclass
@@ -197,7 +198,9 @@ async def running_service(
 
 @pytest.fixture
 async def service(tmp_path: Path, clock: FakeClock) -> AsyncIterator[NotificationsService]:
-    async with running_service(make_settings(tmp_path), clock) as svc:
+    settings = make_settings(tmp_path)
+    await at_latest_schema(settings.database_url, MIGRATIONS)
+    async with running_service(settings, clock) as svc:
         yield svc
 
 
