@@ -104,6 +104,11 @@ class Rows:
         await migrate(engine, migrations)
         for table, rows in self.tables.items():
             await _insert(engine, table, rows)
+        if engine.dialect.name == "postgresql":
+            # as autovacuum leaves tables soon after a bulk load: their statistics known and
+            # their pages marked all-visible, so that an index is read without the table
+            async with engine.connect() as conn:
+                await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql("VACUUM ANALYZE")
         await engine.dispose()
 
 

@@ -254,6 +254,29 @@ async def signed_at(api: Api, bundle_id: str, quantities: dict[str, int], unit_p
     api.on(TODAY)
 
 
+async def test_a_nation_leading_a_contract_it_buys_in_reads_its_own_lots_once(api: Api) -> None:
+    """The Czech desk sees the contract it leads whole and its own lots in it: each lot of
+    its own is in its report once, beside its partner's; the partner reads its own alone."""
+    await api.supplier("NAMMO", "NOR")
+    await signed_at(api, "bundle-cze", {"CZE": 600, "NLD": 400}, "4000.00")
+    contract_id = (await api.call("GET", "/v1/joint-orders/bundle-cze/contracts", coordinator("CZE")))[0]["id"]
+    lots = {"lots": [
+        {"nation": "CZE", "quantity": 300, "due_date": SOON},
+        {"nation": "CZE", "quantity": 300, "due_date": LATER},
+        {"nation": "NLD", "quantity": 400, "due_date": LATER},
+    ]}  # fmt: skip
+    await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"), lots, 201)
+
+    async def rows_for(caller: dict[str, str]) -> list[tuple[str, int, int]]:
+        report = await api.call("GET", "/v1/reports/deliveries", caller)
+        assert report["total"] == len(report["items"])
+        return [(r["nation"], r["planned"], r["open"]) for r in report["items"] if r["contract_id"] == contract_id]
+
+    assert await rows_for(desk("CZE")) == [("CZE", 600, 2), ("NLD", 400, 1)]
+    assert await rows_for(coordinator("CZE")) == [("CZE", 600, 2), ("NLD", 400, 1)]
+    assert await rows_for(desk("NLD")) == [("NLD", 400, 1)]
+
+
 async def test_value_by_origin_adds_up_the_call_offs_of_every_framework_at_each_price(api: Api) -> None:
     """The call-offs are added up framework by framework, then by nation and origin: the
     same supplier at the same price in two frameworks counts once per item bought."""

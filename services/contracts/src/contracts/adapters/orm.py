@@ -468,8 +468,9 @@ call_offs = _aggregate(
     Index("ix_call_offs_framework_supplier_placed", "framework_id", "supplier_id", "placed_at", "id"),
 )
 
-_LOT_PROGRESS = ("contract_id", "nation", "due_date", "quantity", "delivered", "beneficiary")
-"""What the report of planned against delivered adds up, in the order it groups them."""
+_LOT_PROGRESS = ("contract_id", "nation", "beneficiary", "due_date", "quantity", "delivered")
+"""What the report of planned against delivered adds up, in the order it groups them:
+the lots of a row one after another, added up as they are read."""
 _CALL_OFF_LOTS = sql_text("framework_id IS NOT NULL")
 
 delivery_lots = _aggregate(

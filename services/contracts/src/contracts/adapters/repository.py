@@ -20,12 +20,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     FromClause,
     Integer,
     Select,
     and_,
     bindparam,
-    case,
     cast,
     delete,
     exists,
@@ -1119,82 +1119,118 @@ class DeliveryLotRepository:
         return await _entries(self._session, lot.c.history, lot.c.id == lot_id, None, limit, offset)
 
     async def progress(self, sight: Sight, today: date, limit: int, offset: int) -> Found[DeliveryProgress]:
-        lot = delivery_lots
-        groups = [lot.c.contract_id.label("contract_id"), lot.c.nation.label("nation"), _DELIVER_TO.label("deliver_to")]
-        rows_of = (
-            select(*groups, *_figures(today))
-            .where(_lots_seen(_dialect(self._session), sight))
-            .group_by(lot.c.contract_id, lot.c.nation, _DELIVER_TO)
-            .subquery("rows_of")
-        )
-        order = [rows_of.c.contract_id, rows_of.c.nation, rows_of.c.deliver_to]
-        rows, total = await _report_page(self._session, rows_of, true(), order, limit, offset)
+        report = _progress_report(_dialect(self._session), sight)
+        rows, total = await _report_page(self._session, report, {"today": today}, limit, offset)
         return Found([DeliveryProgress(**row) for row in rows], total)
 
     async def by_funder(
         self, sight: Sight, funder: str | None, today: date, limit: int, offset: int
     ) -> Found[FundedDeliveries]:
-        """Two kinds of rows, one query: each buying nation's own lots as the report per
-        contract and nation shows them (own budget), and each pledging nation's row of every
-        contract it pays toward, with all the contract's lots (pledges)."""
-        lot, c = delivery_lots, contracts
-        dialect = _dialect(self._session)
-        # a call-off has no contract: its row names no instrument; the contract is read under
-        # another name, as the lots the caller sees are found by asking after `contracts`
-        bought = contracts.alias("bought")
-        own = (
-            select(
-                lot.c.nation.label("funder"),
-                literal_column(f"'{PaidThrough.OWN_BUDGET.value}'").label("paid_through"),
-                *_funded_keys(bought, _DELIVER_TO),
-                *_figures(today),
-            )
-            .select_from(lot.outerjoin(bought, bought.c.id == lot.c.contract_id))
-            .where(_lots_seen(dialect, sight))
-            .group_by(lot.c.nation, lot.c.contract_id, _DELIVER_TO, bought.c.funding_instrument)
-        )
-        payers = _elements(dialect, c.c.funded_by)
-        # a payer by pledges sees the buyers' own forces together, as a partner sees totals
-        deliver_to = func.coalesce(delivery_lots.c.beneficiary, literal_column(f"'{BUYERS_OWN_FORCES}'"))
-        whole_or_own = [_reached_contracts(sight.whole), *([payers.c.value == sight.funder] if sight.funder else [])]
-        pledged = (
-            select(
-                payers.c.value.label("funder"),
-                literal_column(f"'{PaidThrough.PLEDGES.value}'").label("paid_through"),
-                *_funded_keys(c, deliver_to),
-                *_figures(today),
-            )
-            .select_from(lot.join(c, c.c.id == lot.c.contract_id).join(payers, true()))
-            .where(_any(whole_or_own))
-            .group_by(payers.c.value, lot.c.contract_id, deliver_to, c.c.funding_instrument)
-        )
-        rows_of = union_all(own, pledged).subquery()
-        where = true() if funder is None else rows_of.c.funder == funder
-        order = [rows_of.c.funder, rows_of.c.paid_through, rows_of.c.contract_id, rows_of.c.deliver_to]
-        found, total = await _report_page(self._session, rows_of, where, order, limit, offset)
+        report = _funded_report(_dialect(self._session), sight, one_funder=funder is not None)
+        at = {"today": today, **({"funder": funder} if funder is not None else {})}
+        found, total = await _report_page(self._session, report, at, limit, offset)
         return Found([FundedDeliveries(**x | {"paid_through": PaidThrough(x["paid_through"])}) for x in found], total)
 
 
+@dataclass(frozen=True)
+class _Report:
+    """A report's statements, built once per reader: a page of its rows, each with the
+    count of rows (`limit`, `offset`), and the count alone. Built anew for each read, a
+    report's statement cost as much as the database's adding up of a desk's lots."""
+
+    page: Select[Any]
+    count: Select[Any]
+
+
+def _report(rows_of: FromClause, where: ColumnElement[bool], order: Sequence[Any]) -> _Report:
+    total_of = func.count().over().label("_total")
+    limit, offset = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
+    page = select(rows_of, total_of).where(where).order_by(*order).limit(limit).offset(offset)
+    return _Report(page, select(func.count()).select_from(rows_of).where(where))
+
+
+_TODAY = bindparam("today", type_=Date)
+"""The day a report's lots fall due by, or not yet."""
+
+
+@functools.lru_cache(maxsize=REACHES_KEPT)
+def _progress_report(dialect: str, sight: Sight) -> _Report:
+    """Planned against delivered per contract, nation and where the lots go: each part of
+    the lots seen added up on its own, as its lots are read (`_lots_apart`), then its rows
+    named by where the lots go."""
+    lot = delivery_lots
+    row = (lot.c.contract_id, lot.c.nation, lot.c.beneficiary)
+    parts = [
+        select(*row, *_figures(_TODAY)).where(where).group_by(*first, *row)
+        for where, first in _lots_apart(dialect, sight)
+    ]
+    added = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("added")
+    deliver_to = func.coalesce(added.c.beneficiary, added.c.nation)
+    figures = [func.sum(added.c[name]).label(name) for name in _FIGURES]
+    rows_of = (
+        select(added.c.contract_id, added.c.nation, deliver_to.label("deliver_to"), *figures)
+        .group_by(added.c.contract_id, added.c.nation, deliver_to)
+        .subquery("rows_of")
+    )
+    return _report(rows_of, true(), [rows_of.c.contract_id, rows_of.c.nation, rows_of.c.deliver_to])
+
+
+@functools.lru_cache(maxsize=REACHES_KEPT)
+def _funded_report(dialect: str, sight: Sight, *, one_funder: bool) -> _Report:
+    """Two kinds of rows, one query: each buying nation's own lots as the report per
+    contract and nation shows them (own budget), and each pledging nation's row of every
+    contract it pays toward, with all the contract's lots (pledges); every funder's, or
+    one's (`funder`)."""
+    lot, c = delivery_lots, contracts
+    # a call-off has no contract: its row names no instrument; the contract is read under
+    # another name, as the lots the caller sees are found by asking after `contracts`
+    bought = contracts.alias("bought")
+    own = (
+        select(
+            lot.c.nation.label("funder"),
+            literal_column(f"'{PaidThrough.OWN_BUDGET.value}'").label("paid_through"),
+            *_funded_keys(bought, _DELIVER_TO),
+            *_figures(_TODAY),
+        )
+        .select_from(lot.outerjoin(bought, bought.c.id == lot.c.contract_id))
+        .where(_lots_seen(dialect, sight))
+        .group_by(lot.c.nation, lot.c.contract_id, _DELIVER_TO, bought.c.funding_instrument)
+    )
+    payers = _elements(dialect, c.c.funded_by)
+    # a payer by pledges sees the buyers' own forces together, as a partner sees totals
+    deliver_to = func.coalesce(delivery_lots.c.beneficiary, literal_column(f"'{BUYERS_OWN_FORCES}'"))
+    whole_or_own = [_reached_contracts(sight.whole), *([payers.c.value == sight.funder] if sight.funder else [])]
+    pledged = (
+        select(
+            payers.c.value.label("funder"),
+            literal_column(f"'{PaidThrough.PLEDGES.value}'").label("paid_through"),
+            *_funded_keys(c, deliver_to),
+            *_figures(_TODAY),
+        )
+        .select_from(lot.join(c, c.c.id == lot.c.contract_id).join(payers, true()))
+        .where(_any(whole_or_own))
+        .group_by(payers.c.value, lot.c.contract_id, deliver_to, c.c.funding_instrument)
+    )
+    rows_of = union_all(own, pledged).subquery()
+    where = rows_of.c.funder == bindparam("funder") if one_funder else true()
+    order = [rows_of.c.funder, rows_of.c.paid_through, rows_of.c.contract_id, rows_of.c.deliver_to]
+    return _report(rows_of, where, order)
+
+
 async def _report_page(
-    session: AsyncSession,
-    rows_of: FromClause,
-    where: ColumnElement[bool],
-    order: Sequence[Any],
-    limit: int,
-    offset: int,
+    session: AsyncSession, report: _Report, at: dict[str, Any], limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of a report's rows and how many rows it has, from one adding up of the lots.
 
     The rows are sums over every lot the caller sees, and the count of rows is only known
     once they are added up: asked for in a statement of its own, the database added every
     lot up twice. Past the end no row carries the count, so it is asked for then alone."""
-    total_of = func.count().over().label("_total")
-    query = select(rows_of, total_of).where(where).order_by(*order).limit(limit).offset(offset)
-    rows = [dict(row._mapping) for row in (await session.execute(query)).all()]
+    found = await session.execute(report.page, {**at, "limit": limit, "offset": offset})
+    rows = [dict(row._mapping) for row in found.all()]
     if rows:
         total = int(rows[0]["_total"])
     elif offset > 0:
-        total = int(await session.scalar(select(func.count()).select_from(rows_of).where(where)) or 0)
+        total = int(await session.scalar(report.count, at) or 0)
     else:
         total = 0
     return [_counted({k: v for k, v in row.items() if k != "_total"}) for row in rows], total
@@ -1257,19 +1293,19 @@ _DELIVER_TO = func.coalesce(delivery_lots.c.beneficiary, delivery_lots.c.nation)
 _FIGURES = ("planned", "delivered", "due_so_far", "met", "partially_met", "not_met", "open")
 
 
-def _figures(today: date) -> list[Any]:
+def _figures(today: Any) -> list[Any]:
     """What a report adds up of the lots of a row (`LotFigures`), each labelled by its field."""
     lot = delivery_lots
     met = lot.c.delivered >= lot.c.quantity
     started = lot.c.delivered > 0
 
     def count(condition: ColumnElement[bool]) -> Any:
-        return func.sum(case((condition, 1), else_=0))
+        return func.count().filter(condition)
 
     figures = [
         func.sum(lot.c.quantity),
         func.sum(lot.c.delivered),
-        func.sum(case((lot.c.due_date <= today, lot.c.quantity), else_=0)),
+        func.coalesce(func.sum(lot.c.quantity).filter(lot.c.due_date <= today), 0),
         count(met),
         count(and_(started, ~met)),
         count(and_(~started, ~met, lot.c.due_date < today)),
@@ -1302,31 +1338,46 @@ def _elements(dialect: str, column: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=REACHES_KEPT)
-def _lots_seen(dialect: str, sight: Sight) -> ColumnElement[bool]:
-    """The lots of the contracts and call-offs whose every nation the caller sees, and its
-    own nation's of those it takes part in; kept built, as the reaches it is made of are.
+def _lots_apart(dialect: str, sight: Sight) -> tuple[tuple[ColumnElement[bool], tuple[Any, ...]], ...]:
+    """The lots the caller sees, in parts that share no contract or call-off, each with
+    the columns its lots are read in order of before a report's row's (contract, nation,
+    where the lots go); kept built, as the reaches they are made of are.
 
-    Said as the ids of those contracts and call-offs, found once per statement, rather than
-    as a test of each lot's contract: a report adds up every lot the caller sees, and a test
-    run for each of 10^4 lots cost more than the adding up."""
+    A part is read from one index in the order of a report's rows and added up as it is
+    read; lots found by several tests at once (contracts seen whole, frameworks led, a
+    nation's own lots) came unordered and were sorted before being added up, which cost a
+    lead more than reading them. As no row is made of two parts, the parts' rows need no
+    adding up together beyond where the lots go. The parts:
+
+    - the lots of the contracts and call-offs whose every nation the caller sees, but the
+      call-offs of the frameworks it leads;
+    - the lots of those call-offs, found by their framework: a lead's frameworks hold tens
+      of thousands of call-offs, each a look-up when asked by id;
+    - its own nation's lots of the others it takes part in."""
     lot, c, line, co = delivery_lots, contracts, contract_lines, call_offs
     whole = sight.whole
     if whole.everything:
-        return true()
-    seen: list[ColumnElement[bool]] = [lot.c.contract_id.in_(select(c.c.id).where(_reached_contracts(whole)))]
+        return ((true(), ()),)
+    seen_whole: Any = select(c.c.id).where(_reached_contracts(whole))
     if whole.nation or whole.supplier_id:
-        seen.append(lot.c.contract_id.in_(select(co.c.id).where(_own_call_offs(whole))))
+        seen_whole = union_all(seen_whole, select(co.c.id).where(_own_call_offs(whole)))
     led = _frameworks_led(dialect, whole)
+    not_led = true() if led is None else or_(lot.c.framework_id.is_(None), lot.c.framework_id.not_in(led))
+    parts: list[tuple[ColumnElement[bool], tuple[Any, ...]]] = [(and_(lot.c.contract_id.in_(seen_whole), not_led), ())]
     if led is not None:
-        # the call-offs' lots of the frameworks led, found by their framework: a lead's
-        # frameworks hold tens of thousands of call-offs, each a look-up when asked by id
-        seen.append(lot.c.framework_id.in_(led))
+        parts.append((lot.c.framework_id.in_(led), (lot.c.framework_id,)))
     if sight.own is not None:
-        taken_part_in = select(line.c.contract_id).where(line.c.nation == sight.own)
-        calls_off = select(co.c.id).where(co.c.nation == sight.own)
-        own = or_(lot.c.contract_id.in_(taken_part_in), lot.c.contract_id.in_(calls_off))
-        seen.append(and_(lot.c.nation == sight.own, own))
-    return or_(*seen)
+        in_lines = select(line.c.contract_id).where(line.c.nation == sight.own)
+        taken_part_in = union_all(in_lines, select(co.c.id).where(co.c.nation == sight.own))
+        own = [lot.c.nation == sight.own, lot.c.contract_id.in_(taken_part_in), lot.c.contract_id.not_in(seen_whole)]
+        parts.append((and_(*own, not_led), ()))
+    return tuple(parts)
+
+
+@functools.lru_cache(maxsize=REACHES_KEPT)
+def _lots_seen(dialect: str, sight: Sight) -> ColumnElement[bool]:
+    """The lots the caller sees, as one test (`_lots_apart`)."""
+    return or_(*(where for where, _ in _lots_apart(dialect, sight)))
 
 
 class ExpiryNoticeRepository:
