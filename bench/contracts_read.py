@@ -355,6 +355,7 @@ def contracts_routes(s: Contracts) -> list[tuple[str, str, set[str]]]:
         ("its OCDS", f"{fw}/ocds", lead),
         ("a call-off's OCDS", f"{fw}/call-offs/{s.call_off}/ocds", lead),
         ("report: deliveries", "/v1/reports/deliveries", both),
+        ("report: by funder", "/v1/reports/deliveries/by-funder", both),
         ("report: value by origin", "/v1/reports/value-by-origin", both),
     ]
 
