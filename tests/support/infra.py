@@ -131,16 +131,20 @@ def postgres() -> Iterator[str]:
 
 async def create_database(maintenance_url: str) -> str:
     """A fresh, empty database on the server; returns its URL."""
-    import asyncpg
-
     name = f"t_{uuid.uuid4().hex[:12]}"
-    dsn = plain_dsn(maintenance_url)
-    conn = await asyncpg.connect(dsn)
+    await on_server(maintenance_url, f'CREATE DATABASE "{name}"')
+    return maintenance_url.rsplit("/", 1)[0] + "/" + name
+
+
+async def on_server(maintenance_url: str, *statements: str) -> None:
+    """Runs `statements` in turn on the server's maintenance database (creating and
+    dropping databases, which no transaction may hold)."""
+    conn = await asyncpg.connect(plain_dsn(maintenance_url))
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            await conn.execute(statement)
     finally:
         await conn.close()
-    return maintenance_url.rsplit("/", 1)[0] + "/" + name
 
 
 class OwnBroker:

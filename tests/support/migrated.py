@@ -3,9 +3,9 @@
 Most tests start from an empty database of their own and need a service's whole schema:
 running every migration again for each of them cost about a sixth of the suite's time
 (0.1 to 0.15 s on SQLite, 0.25 to 0.35 s on PostgreSQL, some 1,500 times; copying takes
-a few milliseconds on SQLite and 0.1 s on PostgreSQL). The
-migrations still run, once per service and database kind in each run, and the tests of
-the migrations themselves start from empty databases as before.
+a few milliseconds on SQLite and 0.1 s on PostgreSQL). The migrations still run, once per
+service and database kind in each run, and the tests of the migrations themselves start
+from empty databases as before.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import asyncpg
-
 from bundling_shared.db import migrate_database
-from tests.support.infra import plain_dsn
+from tests.support.infra import on_server
 
 _SQLITE = "sqlite+aiosqlite:///"
 _POSTGRESQL = "postgresql+asyncpg://"
@@ -59,17 +57,8 @@ async def _copy_postgresql(url: str, migrations: str) -> None:
     template = _postgresql_templates.get((server, migrations))
     if template is None:
         template = f"schema_{uuid.uuid4().hex[:12]}"
-        await _on_server(server, f'CREATE DATABASE "{template}"')
+        await on_server(f"{server}/postgres", f'CREATE DATABASE "{template}"')
         await migrate_database(f"{server}/{template}", migrations)
         _postgresql_templates[server, migrations] = template
     # the empty database made for the test gives way to a copy of the template by its name
-    await _on_server(server, f'DROP DATABASE "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-
-
-async def _on_server(server: str, *statements: str) -> None:
-    conn = await asyncpg.connect(plain_dsn(f"{server}/postgres"))
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
+    await on_server(f"{server}/postgres", f'DROP DATABASE "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
