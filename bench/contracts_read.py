@@ -145,8 +145,9 @@ def _suppliers(rows: Rows, count: int) -> list[str]:
 
 def _contracts(rows: Rows, count: int, big_lots: int, suppliers: list[str]) -> tuple[str, str, str]:
     """`count` contracts of 2 to 6 nations, a quarter led by NSPA, each with a few lots; the
-    first, NSPA's, with every nation and `big_lots` lots. Returns it, its bundle and one of
-    its NLD lots with many deliveries."""
+    first, NSPA's, with every nation and `big_lots` lots. The CV90 contracts are paid toward
+    by pledges of the Netherlands and Denmark where they do not buy. Returns the first, its
+    bundle and one of its NLD lots with many deliveries."""
     lot_number = 0
     big_lot = ""
     for n in range(count):
@@ -154,11 +155,13 @@ def _contracts(rows: Rows, count: int, big_lots: int, suppliers: list[str]) -> t
         nations = NATIONS if n == 0 else [NATIONS[(n + k) % 15] for k in range(2 + n % 5)]
         lead = LEAD if n % 4 == 0 else nations[0]
         created = START + timedelta(minutes=n)
+        funders = sorted({"NLD", "DNK"} - set(nations)) if ITEMS[n % 8] == "CV90" else []
         rows.add(
             contracts_orm.contracts,
             {"id": cid, "bundle_id": bundle, "item_code": ITEMS[n % 8], "contracting_authority": lead,
              "window_start": date(2027, 1, 1), "window_end": date(2029, 12, 31), "created_at": created,
              "part": "all", "supplier_id": suppliers[n % len(suppliers)], "unit_price_eur": Decimal("4000.00"),
+             "funded_by": funders,
              "change_log": [_log(created, lead, f"created for joint order {bundle}"),
                             _log(created, lead, f"signed with supplier {suppliers[n % len(suppliers)]}")]},
         )  # fmt: skip
@@ -166,6 +169,7 @@ def _contracts(rows: Rows, count: int, big_lots: int, suppliers: list[str]) -> t
             contracts_orm.contract_lines,
             *({"contract_id": cid, "nation": nation, "quantity": 100_000} for nation in nations),
         )
+        rows.add(contracts_orm.contract_funders, *({"contract_id": cid, "nation": nation} for nation in funders))
         for k in range(big_lots if n == 0 else 5):
             nation, lot_number = nations[k % len(nations)], lot_number + 1
             due = date(2027, 1, 1) + timedelta(days=k * 1095 // max(big_lots, 5))

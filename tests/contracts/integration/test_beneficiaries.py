@@ -4,18 +4,23 @@ Ukraine out of a buyer's Ukraine part, never beyond it. On both databases."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bundling_shared.auth import Role
+from bundling_shared.db import make_engine, migrate
 from bundling_shared.events.demand import (
     DeliveryWindow,
     JointOrderCommittedPayload,
     JointOrderCommittedV1,
     JointOrderLine,
 )
+from contracts.adapters import orm
+from contracts.entrypoints.app import MIGRATIONS
 from contracts.service_layer.contracts import create_contract_for_joint_order
 from tests.contracts.events import joint_order
 from tests.contracts.integration.conftest import ADMIN, Api
@@ -232,6 +237,48 @@ async def test_planned_against_delivered_by_funder_answers_what_the_netherlands_
     assert {r["funding_instrument"] for r in whole["items"]} == {"SAFE"} and whole["total"] == 7
     page = await api.call("GET", "/v1/reports/deliveries/by-funder?limit=2&offset=6", lead)
     assert (len(page["items"]), page["total"], page["items"][0]["funder"]) == (1, 7, "SWE")
+
+
+async def payers(engine: AsyncEngine) -> list[tuple[str, str]]:
+    f = orm.contract_funders
+    async with engine.connect() as conn:
+        return [(row.contract_id, row.nation) for row in await conn.execute(select(f).order_by(*f.primary_key))]
+
+
+async def test_a_contracts_payers_are_rewritten_when_they_change(api: Api) -> None:
+    contract_id = await create_contract_for_joint_order(cv90_order({"SWE": (50, 40)}), api.service.uow())
+    assert contract_id is not None and await payers(api.service.engine) == [(contract_id, "DNK"), (contract_id, "NLD")]
+    uow = api.service.uow()
+    async with uow:
+        contract = await uow.contracts.get(contract_id)
+        assert contract is not None
+        contract.funded_by = ["EST", "NLD"]
+        await uow.commit()
+    assert await payers(api.service.engine) == [(contract_id, "EST"), (contract_id, "NLD")]
+    body = {"lots": [{"nation": "SWE", "quantity": 10, "due_date": DUE}]}
+    await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("SWE"), body, 201)
+    found = await api.call("GET", "/v1/reports/deliveries/by-funder", coordinator("SWE"))
+    assert [(r["funder"], r["paid_through"]) for r in found["items"]] == [
+        ("EST", "pledges"),
+        ("NLD", "pledges"),
+        ("SWE", "own_budget"),
+    ]
+
+
+async def test_the_payers_of_contracts_kept_before_are_written_as_rows(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine, MIGRATIONS, "0027")
+        kept = {"bundle_id": "bundle-cv90", "item_code": "CV90", "contracting_authority": "SWE",
+                "window_start": date(2026, 1, 1), "window_end": date(2028, 12, 31),
+                "created_at": datetime(2026, 1, 5, tzinfo=UTC), "change_log": []}  # fmt: skip
+        async with engine.begin() as conn:
+            paid = kept | {"id": "c-1", "funded_by": ["DNK", "NLD"]}
+            await conn.execute(insert(orm.contracts), [paid, kept | {"id": "c-2", "bundle_id": "b-2", "funded_by": []}])
+        await migrate(engine, MIGRATIONS)
+        assert await payers(engine) == [("c-1", "DNK"), ("c-1", "NLD")]
+    finally:
+        await engine.dispose()
 
 
 @pytest.mark.parametrize(

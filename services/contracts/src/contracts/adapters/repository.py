@@ -24,6 +24,7 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Select,
+    Subquery,
     and_,
     bindparam,
     cast,
@@ -47,12 +48,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, raiseload
 from sqlalchemy.orm.interfaces import ORMOption
-from sqlalchemy.types import JSON, String
+from sqlalchemy.types import JSON
 
 from bundling_shared.counted_pages import counted_page, read_counted_page
 from bundling_shared.repository import Rows, SessionRepository, claim, insert_into, rows_of
 from contracts.adapters.orm import (
     call_offs,
+    contract_funders,
     contract_lines,
     contract_modes,
     contracts,
@@ -1170,9 +1172,14 @@ _TODAY = bindparam("today", type_=Date)
 
 @functools.lru_cache(maxsize=REACHES_KEPT)
 def _progress_report(dialect: str, sight: Sight) -> _Report:
-    """Planned against delivered per contract, nation and where the lots go: each part of
-    the lots seen added up on its own, as its lots are read (`_lots_apart`), then its rows
-    named by where the lots go."""
+    """Planned against delivered per contract, nation and where the lots go."""
+    rows_of = _progress_rows(dialect, sight)
+    return _report(rows_of, true(), [rows_of.c.contract_id, rows_of.c.nation, rows_of.c.deliver_to])
+
+
+def _progress_rows(dialect: str, sight: Sight) -> Subquery:
+    """The rows of planned against delivered: each part of the lots seen added up on its
+    own, as its lots are read (`_lots_apart`), then its rows named by where the lots go."""
     lot = delivery_lots
     row = (lot.c.contract_id, lot.c.nation, lot.c.beneficiary)
     parts = [
@@ -1182,12 +1189,11 @@ def _progress_report(dialect: str, sight: Sight) -> _Report:
     added = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("added")
     deliver_to = func.coalesce(added.c.beneficiary, added.c.nation)
     figures = [func.sum(added.c[name]).label(name) for name in _FIGURES]
-    rows_of = (
+    return (
         select(added.c.contract_id, added.c.nation, deliver_to.label("deliver_to"), *figures)
         .group_by(added.c.contract_id, added.c.nation, deliver_to)
         .subquery("rows_of")
     )
-    return _report(rows_of, true(), [rows_of.c.contract_id, rows_of.c.nation, rows_of.c.deliver_to])
 
 
 @functools.lru_cache(maxsize=REACHES_KEPT)
@@ -1197,34 +1203,32 @@ def _funded_report(dialect: str, sight: Sight, *, one_funder: bool) -> _Report:
     contract it pays toward, with all the contract's lots (pledges); every funder's, or
     one's (`funder`)."""
     lot, c = delivery_lots, contracts
-    # a call-off has no contract: its row names no instrument; the contract is read under
-    # another name, as the lots the caller sees are found by asking after `contracts`
-    bought = contracts.alias("bought")
-    own = (
-        select(
-            lot.c.nation.label("funder"),
-            literal_column(f"'{PaidThrough.OWN_BUDGET.value}'").label("paid_through"),
-            *_funded_keys(bought, _DELIVER_TO),
-            *_figures(_TODAY),
-        )
-        .select_from(lot.outerjoin(bought, bought.c.id == lot.c.contract_id))
-        .where(_lots_seen(dialect, sight))
-        .group_by(lot.c.nation, lot.c.contract_id, _DELIVER_TO, bought.c.funding_instrument)
-    )
-    payers = _elements(dialect, c.c.funded_by)
+    # a call-off has no contract: its row names no instrument
+    bought, by_nation = contracts.alias("bought"), _progress_rows(dialect, sight)
+    own = select(
+        by_nation.c.nation.label("funder"),
+        literal_column(f"'{PaidThrough.OWN_BUDGET.value}'").label("paid_through"),
+        by_nation.c.contract_id,
+        by_nation.c.deliver_to,
+        bought.c.funding_instrument,
+        *(by_nation.c[name] for name in _FIGURES),
+    ).select_from(by_nation.outerjoin(bought, bought.c.id == by_nation.c.contract_id))
+    payer = contract_funders
     # a payer by pledges sees the buyers' own forces together, as a partner sees totals
     deliver_to = func.coalesce(delivery_lots.c.beneficiary, literal_column(f"'{BUYERS_OWN_FORCES}'"))
-    whole_or_own = [_reached_contracts(sight.whole), *([payers.c.value == sight.funder] if sight.funder else [])]
+    whole_or_own = [_reached_contracts(sight.whole), *([payer.c.nation == sight.funder] if sight.funder else [])]
     pledged = (
         select(
-            payers.c.value.label("funder"),
+            payer.c.nation.label("funder"),
             literal_column(f"'{PaidThrough.PLEDGES.value}'").label("paid_through"),
-            *_funded_keys(c, deliver_to),
+            lot.c.contract_id.label("contract_id"),
+            deliver_to.label("deliver_to"),
+            c.c.funding_instrument.label("funding_instrument"),
             *_figures(_TODAY),
         )
-        .select_from(lot.join(c, c.c.id == lot.c.contract_id).join(payers, true()))
+        .select_from(payer.join(c, c.c.id == payer.c.contract_id).join(lot, lot.c.contract_id == c.c.id))
         .where(_any(whole_or_own))
-        .group_by(payers.c.value, lot.c.contract_id, deliver_to, c.c.funding_instrument)
+        .group_by(payer.c.nation, lot.c.contract_id, deliver_to, c.c.funding_instrument)
     )
     rows_of = union_all(own, pledged).subquery()
     where = rows_of.c.funder == bindparam("funder") if one_funder else true()
@@ -1302,9 +1306,6 @@ def _first_due() -> Select[Any]:
     return counted_page([lot.c[name] for name in _LOT_FIELDS], [scheduled], key, after=[due_date, nation])
 
 
-_DELIVER_TO = func.coalesce(delivery_lots.c.beneficiary, delivery_lots.c.nation)
-"""Where a lot goes: its beneficiary (UKR), else the buying nation's own forces."""
-
 _FIGURES = ("planned", "delivered", "due_so_far", "met", "partially_met", "not_met", "open")
 
 
@@ -1332,24 +1333,6 @@ def _figures(today: Any) -> list[Any]:
 def _counted(row: Any) -> dict[str, Any]:
     """A row's fields, its figures as whole numbers (a database may sum into decimals)."""
     return {name: int(value) if name in _FIGURES else value for name, value in row.items()}
-
-
-def _funded_keys(c: FromClause, deliver_to: Any) -> list[Any]:
-    """What a row of what a nation pays for is about, besides the nation and how it pays;
-    `c`: the contracts the lots are joined to."""
-    lot = delivery_lots
-    return [
-        lot.c.contract_id.label("contract_id"),
-        deliver_to.label("deliver_to"),
-        c.c.funding_instrument.label("funding_instrument"),
-    ]
-
-
-def _elements(dialect: str, column: Any) -> Any:
-    """A JSON array of strings as a table of its elements (`value`), beside the row holding it."""
-    if dialect == "postgresql":
-        return func.json_array_elements_text(column).table_valued(sql_column("value", String)).render_derived()
-    return func.json_each(column).table_valued("value")
 
 
 @functools.lru_cache(maxsize=REACHES_KEPT)
@@ -1387,12 +1370,6 @@ def _lots_apart(dialect: str, sight: Sight) -> tuple[tuple[ColumnElement[bool], 
         own = [lot.c.nation == sight.own, lot.c.contract_id.in_(taken_part_in), lot.c.contract_id.not_in(seen_whole)]
         parts.append((and_(*own, not_led), ()))
     return tuple(parts)
-
-
-@functools.lru_cache(maxsize=REACHES_KEPT)
-def _lots_seen(dialect: str, sight: Sight) -> ColumnElement[bool]:
-    """The lots the caller sees, as one test (`_lots_apart`)."""
-    return or_(*(where for where, _ in _lots_apart(dialect, sight)))
 
 
 class ExpiryNoticeRepository:
