@@ -256,7 +256,8 @@ async def signed_at(api: Api, bundle_id: str, quantities: dict[str, int], unit_p
 
 async def test_a_nation_leading_a_contract_it_buys_in_reads_its_own_lots_once(api: Api) -> None:
     """The Czech desk sees the contract it leads whole and its own lots in it: each lot of
-    its own is in its report once, beside its partner's; the partner reads its own alone."""
+    its own is in its report once, beside its partner's; the partner reads its own alone.
+    The same for the value of what each bought."""
     await api.supplier("NAMMO", "NOR")
     await signed_at(api, "bundle-cze", {"CZE": 600, "NLD": 400}, "4000.00")
     contract_id = (await api.call("GET", "/v1/joint-orders/bundle-cze/contracts", coordinator("CZE")))[0]["id"]
@@ -275,6 +276,11 @@ async def test_a_nation_leading_a_contract_it_buys_in_reads_its_own_lots_once(ap
     assert await rows_for(desk("CZE")) == [("CZE", 600, 2), ("NLD", 400, 1)]
     assert await rows_for(coordinator("CZE")) == [("CZE", 600, 2), ("NLD", 400, 1)]
     assert await rows_for(desk("NLD")) == [("NLD", 400, 1)]
+    # and what it bought is valued once: its line in the contract it leads is not its own twice
+    values = await api.call("GET", "/v1/reports/value-by-origin", desk("CZE"))
+    assert {nation: v["total"] for nation, v in values.items()} == {"CZE": "2400000.00", "NLD": "1600000.00"}
+    values = await api.call("GET", "/v1/reports/value-by-origin", desk("NLD"))
+    assert {nation: v["total"] for nation, v in values.items()} == {"NLD": "1600000.00"}
 
 
 async def test_value_by_origin_adds_up_the_call_offs_of_every_framework_at_each_price(api: Api) -> None:
