@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Date,
     FromClause,
     Integer,
@@ -422,25 +423,23 @@ class _Purchases:
     added up as they come, and only those sums are sorted, to be priced and added up by
     nation and origin."""
 
-    @property
-    def _where(self) -> list[ColumnElement[bool]]:
-        seen = self.seen if self.own is None else or_(self.seen, self.line.nation == self.own)
-        return [seen, self.unit_price.is_not(None)]
-
     @functools.cached_property
-    def _each(self) -> Select[Any]:
+    def _each(self) -> Select[Any] | CompoundSelect[Any]:
         s, line = suppliers, self.line
         year = extract("year", self.ordered_at).label("year")
         price = self.unit_price.label("unit_price_eur")
-        return (
+        parts = [
             select(line.nation, s.c.id, s.c.country, s.c.sme, year, price, func.sum(line.quantity).label("quantity"))
             .select_from(self.bought.join(s, s.c.id == self.supplier_id))
-            .where(*self._where)
+            .where(where, self.unit_price.is_not(None))
             .group_by(line.nation, s.c.id, s.c.country, s.c.sme, year, self.unit_price)
-        )
+            for where in _apart(self.seen, line.nation, self.own)
+        ]
+        return parts[0] if len(parts) == 1 else union_all(*parts)
 
     async def each(self, session: AsyncSession) -> list[Purchase]:
-        """One row per nation, supplier, price and year ordered, priced in exact cents here."""
+        """One row per nation, supplier, price and year ordered, priced in exact cents here
+        (a row of each part of what the caller sees, `_apart`, added up together)."""
         rows = (await session.execute(self._each)).all()
         values = _priced(rows, lambda row: (row.nation, row.country, row.id, bool(row.sme), int(row.year)))
         return [
@@ -448,22 +447,12 @@ class _Purchases:
             for (nation, country, supplier, sme, year), value in values.items()
         ]
 
-    @property
-    def _apart(self) -> list[ColumnElement[bool]]:
-        """What the caller sees, in parts that share no purchase: what it sees whole, and
-        its own nation's of the rest. Found by one test of both, every purchase was read
-        (SQLite scanned a whole index of lines or call-offs); apart, each is read from the
-        index that finds it (the rest: its nation's lines or call-offs)."""
-        parts = [self.seen]
-        if self.own is not None:
-            parts.append(and_(self.line.nation == self.own, self.seen.is_not(true())))
-        return parts
-
     @functools.cached_property
     def _by_origin(self) -> tuple[Select[Any], Select[Any]]:
         """The values per nation and country of the supplier added up in cents, and the
         items bought at each price, for when the cents do not fit (`by_origin`). A price's
-        items are added up in each part apart (`_apart`), and their values together."""
+        items are added up in each part of what the caller sees (`_apart`), and their values
+        together."""
         first = [] if self.within is None else [self.within]
         parts = [
             select(
@@ -476,7 +465,7 @@ class _Purchases:
             .select_from(self.bought)
             .where(where, self.unit_price.is_not(None))
             .group_by(*first, self.line.nation, self.supplier_id, self.unit_price)
-            for where in self._apart
+            for where in _apart(self.seen, self.line.nation, self.own)
         ]
         per_price = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("per_price")
         pp, s = per_price.c, suppliers
@@ -522,6 +511,14 @@ def _call_off_purchases(dialect: str, sight: Sight) -> _Purchases:
     return _Purchases(dialect, co, co.c, co.c.unit_price_eur, co.c.supplier_id, seen, sight.own, at, co.c.framework_id)
 
 
+def _apart(seen: ColumnElement[bool], nation: Any, own: str | None) -> list[ColumnElement[bool]]:
+    """What a caller sees of lines or call-offs, in parts that share none: what it sees
+    whole (`seen`), and its own nation's of the rest (`own`, `nation`: the nation a line or
+    call-off is of). Found by one test of both, every line or call-off was read (SQLite
+    scanned a whole index); apart, each part is read from the index that finds it."""
+    return [seen] if own is None else [seen, and_(nation == own, seen.is_not(true()))]
+
+
 async def _exposures(
     session: AsyncSession,
     bought: FromClause,
@@ -535,16 +532,16 @@ async def _exposures(
 ) -> list[Exposure]:
     """Per agreement and nation, what the caller sees whole (`seen`) or of its own nation's
     (`own`): the item, the supplier (none before one is signed), units and signed price."""
-    if own is not None:
-        seen = or_(seen, line.nation == own)
-    query = (
+    parts = [
         select(agreement_id.label("agreement_id"), line.nation, item_code.label("item_code"),
                supplier_id.label("supplier_id"), unit_price.label("unit_price_eur"),
                func.sum(line.quantity).label("quantity"))
         .select_from(bought)
-        .where(seen)
+        .where(where)
         .group_by(agreement_id, line.nation, item_code, supplier_id, unit_price)
-    )  # fmt: skip
+        for where in _apart(seen, line.nation, own)
+    ]  # fmt: skip
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
     return [
         Exposure(row.agreement_id, row.nation, row.item_code, row.supplier_id, int(row.quantity),
                  None if row.unit_price_eur is None else eur(row.unit_price_eur))
