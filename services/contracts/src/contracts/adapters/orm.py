@@ -557,14 +557,16 @@ def _nothing_logged_yet(framework: FrameworkContract, _: Any) -> None:
 
 
 def _funders_written(_: Any, connection: Connection, contract: Contract) -> None:
-    """A contract's funders as rows, as the contract is inserted."""
+    """Written in the flush that inserts the contract, the rows never disagree with the
+    list the contract keeps, whichever path added it."""
     if contract.funded_by:
-        rows = [{"contract_id": contract.id, "nation": nation} for nation in contract.funded_by]
+        rows = [{"contract_id": contract.id, "nation": nation} for nation in sorted(set(contract.funded_by))]
         connection.execute(contract_funders.insert(), rows)
 
 
 def _funders_rewritten(_: Any, connection: Connection, contract: Contract) -> None:
-    """A contract's funders as rows again, when an update changed them."""
+    """The same when an update replaces the list: no act does so today, and a report that
+    went on reading the old payers would show money paid by nations that no longer pay."""
     if inspect(contract).attrs.funded_by.history.has_changes():
         connection.execute(contract_funders.delete().where(contract_funders.c.contract_id == contract.id))
         _funders_written(_, connection, contract)
