@@ -562,11 +562,14 @@ def _reached(reach: Reach, **clause_of: Callable[[str], ColumnElement[bool]]) ->
 
 @functools.lru_cache(maxsize=REACHES_KEPT)
 def _reached_contracts(reach: Reach) -> ColumnElement[bool]:
+    """A nation's contracts are those among its lines' (not those whose lines hold one of
+    its own, asked of each contract): SQLite then reads each alternative of a desk's reach
+    from its index and counts the desk's contracts, where it tested every contract."""
     c, line = contracts, contract_lines
     return _reached(
         reach,
         party=lambda party: c.c.contracting_authority == party,
-        nation=lambda nation: exists().where(line.c.contract_id == c.c.id, line.c.nation == nation),
+        nation=lambda nation: c.c.id.in_(select(line.c.contract_id).where(line.c.nation == nation)),
         supplier_id=lambda supplier_id: c.c.supplier_id == supplier_id,
     )
 
