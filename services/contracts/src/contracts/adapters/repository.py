@@ -435,7 +435,7 @@ class _Purchases:
             .group_by(line.nation, s.c.id, s.c.country, s.c.sme, year, self.unit_price)
             for where in _apart(self.seen, line.nation, self.own)
         ]
-        return parts[0] if len(parts) == 1 else union_all(*parts)
+        return _together(parts)
 
     async def each(self, session: AsyncSession) -> list[Purchase]:
         """One row per nation, supplier, price and year ordered, priced in exact cents here
@@ -467,7 +467,7 @@ class _Purchases:
             .group_by(*first, self.line.nation, self.supplier_id, self.unit_price)
             for where in _apart(self.seen, self.line.nation, self.own)
         ]
-        per_price = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("per_price")
+        per_price = _together(parts).subquery("per_price")
         pp, s = per_price.c, suppliers
         of_nations = select(pp.nation, s.c.country).join(s, s.c.id == pp.supplier_id)
         postgres = self.dialect == "postgresql"
@@ -519,6 +519,12 @@ def _apart(seen: ColumnElement[bool], nation: Any, own: str | None) -> list[Colu
     return [seen] if own is None else [seen, and_(nation == own, seen.is_not(true()))]
 
 
+def _together(parts: list[Select[Any]]) -> Select[Any] | CompoundSelect[Any]:
+    """The rows of every part of what a caller sees (`_apart`, `_lots_apart`): one part as
+    it is, several one after another."""
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
 async def _exposures(
     session: AsyncSession,
     bought: FromClause,
@@ -541,7 +547,7 @@ async def _exposures(
         .group_by(agreement_id, line.nation, item_code, supplier_id, unit_price)
         for where in _apart(seen, line.nation, own)
     ]  # fmt: skip
-    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    query = _together(parts)
     return [
         Exposure(row.agreement_id, row.nation, row.item_code, row.supplier_id, int(row.quantity),
                  None if row.unit_price_eur is None else eur(row.unit_price_eur))
@@ -1201,7 +1207,7 @@ def _progress_rows(dialect: str, sight: Sight) -> Subquery:
         select(*row, *_figures(_TODAY)).where(where).group_by(*first, *row)
         for where, first in _lots_apart(dialect, sight)
     ]
-    added = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("added")
+    added = _together(parts).subquery("added")
     deliver_to = func.coalesce(added.c.beneficiary, added.c.nation)
     figures = [func.sum(added.c[name]).label(name) for name in _FIGURES]
     return (
