@@ -234,6 +234,7 @@ def _frameworks(rows: Rows, count: int, big_call_offs: int, suppliers: list[str]
              "called_off_value_eur": sum((c["unit_price_eur"] * c["quantity"] for c in placed), Decimal("0.00")),
              "called_off_by_nation": dict(sorted(drawn.items()))},
         )  # fmt: skip
+        rows.add(contracts_orm.framework_parties, *_named(fid, "framework_id", participant=nations, supplier=own))
         rows.add(contracts_orm.call_offs, *placed)
         rows.add(contracts_orm.framework_changes, *({"framework_id": fid, **entry} for entry in log))
     return _id("fw", 0)
@@ -264,6 +265,7 @@ def _procurements(rows: Rows, count: int, suppliers: list[str], bundle: str, rel
              "awarded_offer_id": offers[0], "awarded_supplier_id": bidders[0], "standstill_until": date(2026, 3, 1),
              "row_version": 1, "evaluation": evaluation, "coordinators": [], "created_at": START},
         )  # fmt: skip
+        rows.add(contracts_orm.procurement_parties, *_named(pid, "procurement_id", nation=NATIONS[:5]))
         rows.add(
             contracts_orm.offers,
             *(
@@ -300,7 +302,17 @@ def _specifications(rows: Rows, count: int, deviations: int) -> str:
              "positions": {}, "status": "proposed", "outcome": None, "proposed_by": LEAD, "row_version": 1,
              "created_at": START + timedelta(minutes=n)},
         )  # fmt: skip
+        rows.add(
+            contracts_orm.specification_nations,
+            *({"specification_id": _id("spec", n), "nation": nation} for nation in NATIONS[:6]),
+        )
     return _id("spec", 0)
+
+
+def _named(owner: str, key: str, **by_relation: list[str]) -> list[dict[str, str]]:
+    """The rows of parties an object names, as the service writes them with the object."""
+    return [{key: owner, "relation": relation, "party": party}
+            for relation, parties in by_relation.items() for party in sorted(set(parties))]  # fmt: skip
 
 
 async def seed_contracts(database_url: str, scale: float, prefix: str) -> Contracts:

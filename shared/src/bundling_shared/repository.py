@@ -35,6 +35,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 AggregateT = TypeVar("AggregateT")
 
+KEPT_AS_ROWS = "kept_as_rows"
+"""A key of a column's `info`: what the column holds is also written out as rows of another
+table, by listeners of the mapping on a flush (a framework's participants, so that a
+nation's frameworks are found by an index). A change of such a column is flushed, never
+written beside the commit's rows (`changes_of`), or its rows would go on saying what was."""
+
 
 class SessionRepository(Generic[AggregateT]):
     kind: type[AggregateT]
@@ -158,7 +164,8 @@ def changes_of(session: Session, kinds: frozenset[type[Any]]) -> list[Changed] |
     of objects of `kinds` (a framework's totals after a call-off): on PostgreSQL they go
     with the commit's new rows, in its one statement, rather than as a flush of their own
     before it, a round trip and the bookkeeping of a flush each. None otherwise: an object
-    added or deleted, another kind, a change of a relationship or of a key."""
+    added or deleted, another kind, a change of a relationship, of a key or of a column
+    `KEPT_AS_ROWS`."""
     if session.new or session.deleted:
         return None
     changes = []
@@ -185,6 +192,8 @@ def _changed_row(state: InstanceState[Any]) -> Changed | None:
             return None
         column: Any = prop.columns[0]
         if column.table is not table or column.primary_key or isinstance(held[name], ClauseElement):
+            return None
+        if column.info.get(KEPT_AS_ROWS):
             return None
         values[f"set_{column.key}"] = held[name]
         columns.append(column.key)

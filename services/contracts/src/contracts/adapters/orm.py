@@ -14,11 +14,12 @@ and read a page at a time, never loaded with the framework.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, MetaData, Table, UniqueConstraint, event, inspect
+from sqlalchemy import Column, ColumnElement, ForeignKey, Index, MetaData, Table, UniqueConstraint, and_, event, inspect
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import registry, relationship
 from sqlalchemy.schema import SchemaItem
@@ -40,6 +41,7 @@ from sqlalchemy.types import (
 
 from bundling_shared.db import UtcDateTime, required
 from bundling_shared.messaging.tables import outbox_table, processed_messages_table
+from bundling_shared.repository import KEPT_AS_ROWS
 from contracts.domain.allocation import StockLevel
 from contracts.domain.contract import Contract, ContractLine
 from contracts.domain.deliveries import DeliveryLot
@@ -153,7 +155,7 @@ def _created_at() -> Column[Any]:
 
 def _coordinators() -> Column[Any]:
     """Coordinators the lead assigned to run it besides its own."""
-    return required("coordinators", JSON, server_default="[]")
+    return required("coordinators", JSON, server_default="[]", info={KEPT_AS_ROWS: True})
 
 
 mapper_registry = registry(metadata=metadata)
@@ -174,7 +176,7 @@ contracts = _aggregate(
     Column("supplier_id", String(40), nullable=True),
     Column("unit_price_eur", Eur, nullable=True),
     required("change_log", JSON, default=list),
-    required("funded_by", JSON, default=list, server_default="[]"),
+    required("funded_by", JSON, default=list, server_default="[]", info={KEPT_AS_ROWS: True}),
     Column("funding_instrument", String(40), nullable=True),
     # The signed supplier's obligation: per nation, its share of production, from this offer.
     required("local_production", JSON, default=dict, server_default="{}"),
@@ -198,18 +200,23 @@ contract_lines = Table(
     Index("ix_contract_lines_nation", "nation", "contract_id"),
 )
 
+
+def _nations(name: str, owner: str, key: str) -> Table:
+    """Nations an object of `owner` names, a row each, and by nation the objects naming it."""
+    return Table(
+        name,
+        metadata,
+        Column(key, String(40), ForeignKey(f"{owner}.id", ondelete="CASCADE"), primary_key=True),
+        Column("nation", String(3), primary_key=True),
+        Index(f"ix_{name}_nation", "nation", key),
+    )
+
+
 # The nations paying toward a contract by pledges (`funded_by`), a row each: written with
 # the contract, read by the report by funder. Found as the elements of the JSON list, every
 # contract's list was opened and PostgreSQL, guessing a hundred payers a contract, planned
 # for fifty thousand rows and a parallel worker where there were a hundred.
-contract_funders = Table(
-    "contract_funders",
-    metadata,
-    Column("contract_id", String(40), ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True),
-    Column("nation", String(3), primary_key=True),
-    # The contracts a nation pays toward.
-    Index("ix_contract_funders_nation", "nation", "contract_id"),
-)
+contract_funders = _nations("contract_funders", "contracts", "contract_id")
 
 contract_modes = Table(
     "contract_modes",
@@ -326,7 +333,7 @@ specifications = _aggregate(
     Column("certification", String(200), nullable=True),
     required("key_performance", JSON),
     required("critical_materials", JSON),
-    required("nations", JSON),
+    required("nations", JSON, info={KEPT_AS_ROWS: True}),
     required("deviations", JSON),
     required("positions", JSON),
     required("status", String(20)),
@@ -344,7 +351,7 @@ procurements = _aggregate(
     _item_code(),
     _authority(),
     _nation("buyer_nation"),
-    required("nations", JSON),
+    required("nations", JSON, info={KEPT_AS_ROWS: True}),
     _quantity(),
     required("tender_date", Date),
     required("weights", _WeightsJson()),
@@ -396,12 +403,12 @@ frameworks = _aggregate(
     _item_code(),
     required("items", JSON),
     _authority(),
-    required("participants", JSON),
+    required("participants", JSON, info={KEPT_AS_ROWS: True}),
     required("ceiling_quantity", Integer),
     Column("ceiling_value_eur", Eur, nullable=True),
     required("start", Date),
     required("end", Date),
-    required("suppliers", PricesBySupplier),
+    required("suppliers", PricesBySupplier, info={KEPT_AS_ROWS: True}),
     _row_version(),
     _coordinators(),
     required("accession_policy", String(20), server_default="approval_required"),
@@ -420,6 +427,33 @@ frameworks = _aggregate(
     Index("ix_frameworks_authority_listed", "contracting_authority", "created_at", "id"),
     Index("ix_frameworks_end", "end"),  # those nearing their end, looked at for horizons
 )
+
+PARTICIPANT, COORDINATOR, SUPPLIER, NATION = "participant", "coordinator", "supplier", "nation"
+"""How a framework's or a procurement's rows of parties name a party (`relation`)."""
+
+
+def _parties(name: str, owner: str, key: str) -> Table:
+    """Who an object of `owner` names, a row each, by `relation`: its participating nations,
+    the coordinators its lead assigned, the companies it was signed with. Written with the
+    object (`_kept_as_rows`), read where a caller's lists and reports find what it takes
+    part in. Found in the object's JSON lists instead, every object was opened and tested,
+    for every page and count, however few of them were the caller's."""
+    return Table(
+        name,
+        metadata,
+        Column(key, String(40), ForeignKey(f"{owner}.id", ondelete="CASCADE"), primary_key=True),
+        Column("relation", String(12), primary_key=True),
+        Column("party", String(80), primary_key=True),
+        # The objects a party takes part in, in one relation.
+        Index(f"ix_{name}_party", "party", "relation", key),
+    )
+
+
+framework_parties = _parties("framework_parties", "frameworks", "framework_id")
+procurement_parties = _parties("procurement_parties", "procurements", "procurement_id")
+
+# The nations a specification harmonises, as the parties above.
+specification_nations = _nations("specification_nations", "specifications", "specification_id")
 
 # The horizons ahead of its end at which a contract or framework was told to its parties,
 # one row each: a horizon is told once, whatever the service restarts or looks again.
@@ -556,20 +590,49 @@ def _nothing_logged_yet(framework: FrameworkContract, _: Any) -> None:
     framework.change_log = []
 
 
-def _funders_written(_: Any, connection: Connection, contract: Contract) -> None:
-    """Written in the flush that inserts the contract, the rows never disagree with the
-    list the contract keeps, whichever path added it."""
-    if contract.funded_by:
-        rows = [{"contract_id": contract.id, "nation": nation} for nation in sorted(set(contract.funded_by))]
-        connection.execute(contract_funders.insert(), rows)
+@dataclass(frozen=True)
+class _Rows:
+    """An attribute of an object written out as rows of `table`, one per name it holds (an
+    element of its list, a key of its mapping), each keyed by the object's id in column
+    `owner` and holding the name in `name`; with `relation` in that column where the
+    table keeps several attributes apart."""
+
+    attribute: str
+    table: Table
+    owner: str
+    name: str
+    relation: str | None = None
+
+    def rows(self, obj: Any) -> list[dict[str, Any]]:
+        fixed = {self.owner: obj.id} | ({"relation": self.relation} if self.relation else {})
+        return [fixed | {self.name: name} for name in sorted(set(getattr(obj, self.attribute)))]
+
+    def of(self, obj: Any) -> ColumnElement[bool]:
+        mine = self.table.c[self.owner] == obj.id
+        return mine if self.relation is None else and_(mine, self.table.c.relation == self.relation)
 
 
-def _funders_rewritten(_: Any, connection: Connection, contract: Contract) -> None:
-    """The same when an update replaces the list: no act does so today, and a report that
-    went on reading the old payers would show money paid by nations that no longer pay."""
-    if inspect(contract).attrs.funded_by.history.has_changes():
-        connection.execute(contract_funders.delete().where(contract_funders.c.contract_id == contract.id))
-        _funders_written(_, connection, contract)
+def _kept_as_rows(cls: type[Any], *kept: _Rows) -> None:
+    """Written in the flush that inserts or updates the object, the rows never disagree
+    with the lists the object keeps, whichever act changed them; an update rewrites the
+    rows of the attributes it changed. The columns are marked `KEPT_AS_ROWS`, so that no
+    change of them skips the flush."""
+
+    def written(_: Any, connection: Connection, obj: Any) -> None:
+        for part in kept:
+            if rows := part.rows(obj):
+                connection.execute(part.table.insert(), rows)
+
+    def rewritten(_: Any, connection: Connection, obj: Any) -> None:
+        attributes = inspect(obj).attrs
+        for part in kept:
+            if attributes[part.attribute].history.has_changes():
+                connection.execute(part.table.delete().where(part.of(obj)))
+                if rows := part.rows(obj):
+                    connection.execute(part.table.insert(), rows)
+
+    event.listen(cls, "after_insert", written)
+    event.listen(cls, "after_update", rewritten)
 
 
 @functools.cache
@@ -577,20 +640,31 @@ def start_mappers() -> None:
     """Once per process: a class is mapped to its table only once."""
     _map(ContractLine, contract_lines)
     _map(Contract, contracts, lines=_children(ContractLine, contract_lines.c.nation))
-    event.listen(Contract, "after_insert", _funders_written)
-    event.listen(Contract, "after_update", _funders_rewritten)
+    _kept_as_rows(Contract, _Rows("funded_by", contract_funders, "contract_id", "nation"))
     _map(Supplier, suppliers)
     _map(Specification, specifications)
+    _kept_as_rows(Specification, _Rows("nations", specification_nations, "specification_id", "nation"))
     _map(ProductionLine, production_lines)
     _map(StockLevel, stock_levels)
     _map(NationalPurchase, national_purchases)
     _map(Material, materials)
     _map(Offer, offers)
     _map(Procurement, procurements, offers=_children(Offer, offers.c.submitted_at))
+    _kept_as_rows(
+        Procurement,
+        *(_Rows(attribute, procurement_parties, "procurement_id", "party", relation)
+          for attribute, relation in [("nations", NATION), ("coordinators", COORDINATOR)]),
+    )  # fmt: skip
     # A framework's call-offs are not its children: they grow without bound, and the
     # framework keeps what they add up to (see `frameworks`).
     _map(CallOff, call_offs)
     _map(FrameworkContract, frameworks)
+    _kept_as_rows(
+        FrameworkContract,
+        *(_Rows(attribute, framework_parties, "framework_id", "party", relation)
+          for attribute, relation in [("participants", PARTICIPANT), ("coordinators", COORDINATOR),
+                                      ("suppliers", SUPPLIER)]),
+    )  # fmt: skip
     event.listen(FrameworkContract, "load", _nothing_logged_yet)
     _map(DeliveryLot, delivery_lots)
     # Configured now, not at the first query: objects made before the mapping (the seeded

@@ -44,7 +44,6 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, raiseload
@@ -54,6 +53,10 @@ from sqlalchemy.types import JSON
 from bundling_shared.counted_pages import counted_page, read_counted_page
 from bundling_shared.repository import Rows, SessionRepository, claim, insert_into, rows_of
 from contracts.adapters.orm import (
+    COORDINATOR,
+    NATION,
+    PARTICIPANT,
+    SUPPLIER,
     call_offs,
     contract_funders,
     contract_lines,
@@ -62,14 +65,17 @@ from contracts.adapters.orm import (
     delivery_lots,
     expiry_notices,
     framework_changes,
+    framework_parties,
     frameworks,
     joint_order_leads,
     materials,
     national_purchases,
     ocds_releases,
     offers,
+    procurement_parties,
     procurements,
     production_lines,
+    specification_nations,
     specifications,
     stock_levels,
     suppliers,
@@ -131,15 +137,14 @@ def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def _holds(dialect: str, column: Any, value: str, *, keys: bool) -> ColumnElement[bool]:
-    """Whether a JSON column holds `value`: as a key of its object (`keys`), else as an
-    element of its array."""
-    if dialect == "postgresql":
-        # `?` on jsonb: a key of the object, or a string element of the array
-        held: ColumnElement[bool] = cast(column, JSONB).has_key(value)
-        return held
-    entries = func.json_each(column).table_valued("key", "value")
-    return exists(select(1).select_from(entries).where((entries.c.key if keys else entries.c.value) == value))
+def _naming(owner: Any, named: Any, relation: str, party: str) -> ColumnElement[bool]:
+    """Whether the object whose id is `owner` names `party` in `relation` (a framework's
+    participant, coordinator or supplier; a procurement's nation or coordinator), as the
+    rows kept of it say (`named`: their column of the object's id): the ids come from the
+    party's rows, found by their index, where each object was asked."""
+    rows = named.table
+    held: ColumnElement[bool] = owner.in_(select(named).where(rows.c.party == party, rows.c.relation == relation))
+    return held
 
 
 async def _found(
@@ -396,8 +401,8 @@ class ContractRepository(SessionRepository[Contract]):
 
 REACHES_KEPT = 1024
 """The clauses of as many callers' reaches are kept, built: a reach is a caller's party,
-nation or company, few on any platform, and building a clause that asks a JSON column for
-one of them (`_holds`) cost a page of frameworks a sixth of its time, each time."""
+nation or company, few on any platform, and building a clause that asked a JSON column for
+one of them cost a page of frameworks a sixth of its time, each time."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -506,7 +511,7 @@ def _contract_purchases(dialect: str, sight: Sight) -> _Purchases:
 @functools.lru_cache(maxsize=REACHES_KEPT)
 def _call_off_purchases(dialect: str, sight: Sight) -> _Purchases:
     co = call_offs
-    seen = _reached_call_offs(dialect, sight.whole)
+    seen = _reached_call_offs(sight.whole)
     at = co.c.placed_at
     return _Purchases(dialect, co, co.c, co.c.unit_price_eur, co.c.supplier_id, seen, sight.own, at, co.c.framework_id)
 
@@ -581,27 +586,27 @@ def _reached_contracts(reach: Reach) -> ColumnElement[bool]:
 
 
 @functools.lru_cache(maxsize=REACHES_KEPT)
-def _reached_frameworks(dialect: str, reach: Reach) -> ColumnElement[bool]:
-    f = frameworks
+def _reached_frameworks(reach: Reach) -> ColumnElement[bool]:
+    f, named = frameworks, framework_parties.c.framework_id
     return _reached(
         reach,
         party=lambda party: f.c.contracting_authority == party,
-        coordinator=lambda party: _holds(dialect, f.c.coordinators, party, keys=False),
-        nation=lambda nation: _holds(dialect, f.c.participants, nation, keys=True),
-        supplier_id=lambda supplier_id: _holds(dialect, f.c.suppliers, supplier_id, keys=True),
+        coordinator=lambda party: _naming(f.c.id, named, COORDINATOR, party),
+        nation=lambda nation: _naming(f.c.id, named, PARTICIPANT, nation),
+        supplier_id=lambda supplier_id: _naming(f.c.id, named, SUPPLIER, supplier_id),
     )
 
 
 @functools.lru_cache(maxsize=REACHES_KEPT)
-def _reached_procurements(dialect: str, reach: Reach) -> ColumnElement[bool]:
+def _reached_procurements(reach: Reach) -> ColumnElement[bool]:
     """A procurement is its authority's and assigned coordinators', its nations', and the
     companies that offered or were awarded it."""
-    p, o = procurements, offers
+    p, o, named = procurements, offers, procurement_parties.c.procurement_id
     return _reached(
         reach,
         party=lambda party: p.c.contracting_authority == party,
-        coordinator=lambda party: _holds(dialect, p.c.coordinators, party, keys=False),
-        nation=lambda nation: _holds(dialect, p.c.nations, nation, keys=False),
+        coordinator=lambda party: _naming(p.c.id, named, COORDINATOR, party),
+        nation=lambda nation: _naming(p.c.id, named, NATION, nation),
         supplier_id=lambda supplier_id: or_(
             p.c.awarded_supplier_id == supplier_id,
             exists().where(o.c.procurement_id == p.c.id, o.c.supplier_id == supplier_id),
@@ -610,7 +615,7 @@ def _reached_procurements(dialect: str, reach: Reach) -> ColumnElement[bool]:
 
 
 @functools.lru_cache(maxsize=REACHES_KEPT)
-def _reached_call_offs(dialect: str, reach: Reach) -> ColumnElement[bool]:
+def _reached_call_offs(reach: Reach) -> ColumnElement[bool]:
     """A call-off is its framework's lead's, its nation's, and its own supplier's.
 
     The frameworks a lead leads are found first, then their call-offs by the framework's
@@ -619,7 +624,7 @@ def _reached_call_offs(dialect: str, reach: Reach) -> ColumnElement[bool]:
     if reach.everything:
         return true()
     own = _own_call_offs(reach)
-    led = _frameworks_led(dialect, reach)
+    led = _frameworks_led(reach)
     return own if led is None else or_(call_offs.c.framework_id.in_(led), own)
 
 
@@ -633,11 +638,11 @@ def _own_call_offs(reach: Reach) -> ColumnElement[bool]:
     )
 
 
-def _frameworks_led(dialect: str, reach: Reach) -> Select[Any] | None:
+def _frameworks_led(reach: Reach) -> Select[Any] | None:
     """The frameworks the reach leads as their authority or a coordinator, if any."""
     if not (reach.party or reach.coordinator):
         return None
-    led = _reached_frameworks(dialect, Reach(party=reach.party, coordinator=reach.coordinator))
+    led = _reached_frameworks(Reach(party=reach.party, coordinator=reach.coordinator))
     return select(frameworks.c.id).where(led)
 
 
@@ -781,13 +786,20 @@ class SpecificationRepository(SessionRepository[Specification]):
         return (await self._session.scalars(query)).all()
 
     async def page(self, proposed: Reach, harmonised: Reach, limit: int, offset: int) -> Found[Specification]:
-        s, dialect = specifications, _dialect(self._session)
+        s, named = specifications, specification_nations.c
+
+        def of(nation: str) -> ColumnElement[bool]:
+            return s.c.id.in_(select(named.specification_id).where(named.nation == nation))
 
         def reached(reach: Reach) -> ColumnElement[bool]:
-            return _reached(reach, nation=lambda nation: _holds(dialect, s.c.nations, nation, keys=False))
+            return _reached(reach, nation=of)
 
         done = s.c.status == SpecificationStatus.HARMONISED.value
-        where = or_(and_(done, reached(harmonised)), and_(~done, reached(proposed)))
+        where = (
+            reached(proposed)
+            if proposed == harmonised
+            else or_(and_(done, reached(harmonised)), and_(~done, reached(proposed)))
+        )
         return await _found(
             self._session, Specification, s, where, [s.c.reference, s.c.version], limit, offset,
             _leaving_out(Specification, columns=_NOT_LISTED),
@@ -815,7 +827,7 @@ class ProcurementRepository(SessionRepository[Procurement]):
 
     async def page(self, reach: Reach, limit: int, offset: int) -> Found[Procurement]:
         p = procurements
-        where = _reached_procurements(_dialect(self._session), reach)
+        where = _reached_procurements(reach)
         options = _leaving_out(Procurement, children=["offers"], columns=["evaluation"])
         return await _found(self._session, Procurement, p, where, [p.c.created_at, p.c.id], limit, offset, options)
 
@@ -1001,7 +1013,7 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
 
     async def page(self, reach: Reach, limit: int, offset: int) -> Found[FrameworkContract]:
         f = frameworks
-        where = _reached_frameworks(_dialect(self._session), reach)
+        where = _reached_frameworks(reach)
         order = [f.c.created_at, f.c.id]
         return await _found(self._session, FrameworkContract, f, where, order, limit, offset, self._partial())
 
@@ -1055,7 +1067,7 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
 
     async def exposures(self, sight: Sight) -> list[Exposure]:
         co = call_offs
-        seen = _reached_call_offs(_dialect(self._session), sight.whole)
+        seen = _reached_call_offs(sight.whole)
         return await _exposures(
             self._session, co, co.c.id, co.c, co.c.item_code, co.c.unit_price_eur, co.c.supplier_id, seen, sight.own
         )
@@ -1380,7 +1392,7 @@ def _lots_apart(dialect: str, sight: Sight) -> tuple[tuple[ColumnElement[bool], 
     seen_whole: Any = select(c.c.id).where(_reached_contracts(whole))
     if whole.nation or whole.supplier_id:
         seen_whole = union_all(seen_whole, select(co.c.id).where(_own_call_offs(whole)))
-    led = _frameworks_led(dialect, whole)
+    led = _frameworks_led(whole)
     not_led = true() if led is None else or_(lot.c.framework_id.is_(None), lot.c.framework_id.not_in(led))
     parts: list[tuple[ColumnElement[bool], tuple[Any, ...]]] = [(and_(lot.c.contract_id.in_(seen_whole), not_led), ())]
     if led is not None:
