@@ -4,7 +4,9 @@ detail route, on databases grown large.
 The contracts database holds 10^3 contracts (one of them with 10^4 delivery lots, each
 other with a few), 10^3 suppliers, 100 frameworks (one with 10^4 call-offs and as many
 change-log entries), 100 procurements (one with an offer of every supplier, ranked, and
-500 OCDS releases published before) and 200 specifications (one with 10^3 deviations).
+500 OCDS releases published before; every tenth still taking offers), 200 specifications
+(one with 10^3 deviations), a production line per supplier, every nation's stock of every
+item and 10^4 national purchases.
 The notifications database holds 10^3 endpoints (50 of them one company's), 10^5 messages
 and as many deliveries to that company's busiest endpoint, with an attempt each and a
 retry for every tenth, and one message delivered to every endpoint. The rows are written in
@@ -12,8 +14,9 @@ bulk as the services would have left them; then each service is started as in pr
 (`python -m contracts`, `python -m notifications`, on topics of their own on a real broker)
 and each route is driven by a closed loop of keep-alive connections (`bench/load.py`, in a
 process of its own) for a fixed time: the contracts routes as the coordinator of NSPA,
-which leads the large objects, and as the desk of NLD, which takes part in them; the
-notifications routes as the company and as the administrator. Printed per route and caller:
+which leads the large objects, as the desk of NLD, which takes part in them, and those a
+company reads as NAMMO, which supplies some; the notifications routes as the company and
+as the administrator. Printed per route and caller:
 requests/s, p50 and p99, the service's processor time per answer (its own process's, from
 the kernel: what the route costs whatever else the machine runs), the size of the answer,
 and whether p99 stays under 50 ms and the answer under 100 kB; first, as the floor the
@@ -63,6 +66,7 @@ from bundling_shared.auth.tokens import mint_token
 from bundling_shared.db import make_engine, migrate
 from bundling_shared.settings import AuthSettings
 from contracts.adapters import orm as contracts_orm
+from contracts.domain.production import RateStep
 from contracts.domain.weighing import Weights
 from contracts.entrypoints.app import MIGRATIONS as CONTRACTS_MIGRATIONS
 from notifications.adapters import orm as notifications_orm
@@ -127,6 +131,8 @@ class Contracts:
     procurement: str
     specification: str
     supplier: str
+    tender: str
+    line: str
 
 
 def _suppliers(rows: Rows, count: int) -> list[str]:
@@ -243,10 +249,10 @@ def _frameworks(rows: Rows, count: int, big_call_offs: int, suppliers: list[str]
 def _procurements(rows: Rows, count: int, suppliers: list[str], bundle: str, releases: int, prefix: str) -> str:
     """`count` procurements, a quarter led by NSPA; the first, NSPA's for the big contract's
     joint order, with an offer of every supplier, ranked and awarded to the first, and
-    `releases` OCDS releases published before."""
+    `releases` OCDS releases published before. Every tenth from the sixth still takes offers."""
     weights = Weights(price=40, delivery=30, origin=20, industrial_participation=10)
     for n in range(count):
-        pid = _id("proc", n)
+        pid, still_open = _id("proc", n), n % 10 == 5
         bidders = suppliers if n == 0 else suppliers[n % len(suppliers) : n % len(suppliers) + 3]
         offers = [_id(f"offer{n}", k) for k in range(len(bidders))]
         evaluation = [
@@ -255,15 +261,30 @@ def _procurements(rows: Rows, count: int, suppliers: list[str], bundle: str, rel
              "completion": "2028-06-01", "exclusions": [], "why": f"ranked {k + 1}: ahead on price (+1.0)"}
             for k, (oid, sid) in enumerate(zip(offers, bidders, strict=True))
         ]  # fmt: skip
+        awarded = {
+            "status": "standstill",
+            "awarded_offer_id": offers[0],
+            "awarded_supplier_id": bidders[0],
+            "standstill_until": date(2026, 3, 1),
+            "evaluation": evaluation,
+            "offers_due": date(2026, 2, 15),
+        }
+        if still_open:
+            awarded = {
+                "status": "open",
+                "awarded_offer_id": None,
+                "awarded_supplier_id": None,
+                "standstill_until": None,
+                "evaluation": [],
+                "offers_due": TODAY + timedelta(days=30 + n),
+            }
         rows.add(
             contracts_orm.procurements,
             {"id": pid, "item_code": ITEMS[n % 8], "contracting_authority": LEAD if n % 4 == 0 else NATIONS[n % 15],
              "buyer_nation": DESK, "nations": NATIONS[:5], "quantity": 100_000, "tender_date": date(2026, 2, 1),
-             "offers_due": date(2026, 2, 15),
              "weights": weights, "quality_gates": ["STANAG 4425"], "funding_instrument": "EDIRPA",
-             "standstill_days": 10, "bundle_id": bundle if n == 0 else None, "status": "standstill",
-             "awarded_offer_id": offers[0], "awarded_supplier_id": bidders[0], "standstill_until": date(2026, 3, 1),
-             "row_version": 1, "evaluation": evaluation, "coordinators": [], "created_at": START},
+             "standstill_days": 10, "bundle_id": bundle if n == 0 else None, "row_version": 1, "coordinators": [],
+             "created_at": START, **awarded},
         )  # fmt: skip
         rows.add(contracts_orm.procurement_parties, *_named(pid, "procurement_id", nation=NATIONS[:5]))
         rows.add(
@@ -309,6 +330,46 @@ def _specifications(rows: Rows, count: int, deviations: int) -> str:
     return _id("spec", 0)
 
 
+MATERIALS = ["graphite", "aluminium", "titanium", "tungsten", "gallium", "germanium", "rocket propellant",
+             "nitrocellulose", "cryostat", "composites", "rare-earth magnets"]  # fmt: skip
+"""Names of the reference list of critical materials the service's migrations write."""
+
+
+def _production(rows: Rows, suppliers: list[str], purchases: int) -> str:
+    """A production line for each supplier, ramping up in three steps from inputs of the
+    reference list, revised twice; every nation's stock of every item; `purchases` national
+    purchases spread over the nations. Returns the company's own line."""
+    for n, sid in enumerate(suppliers):
+        declared = START + timedelta(minutes=n)
+        rows.add(
+            contracts_orm.production_lines,
+            {"id": _id("line", n), "supplier_id": sid, "organisation": COMPANY if n == 0 else f"SUPPLIER-{n:05d}",
+             "item_code": ITEMS[n % 8], "site": f"plant {n}", "country": NATIONS[n % 15],
+             "earliest_start": date(2027, 1, 1), "minimum_economic_quantity": 10_000,
+             "rates": [RateStep(date(2027, 1 + k, 1), 1_000 * (k + 1)) for k in range(3)],
+             "inputs": [MATERIALS[n % 11], MATERIALS[(n + 3) % 11]], "declared_at": declared,
+             "revised_at": declared + timedelta(days=2), "revision": 3,
+             "history": ["declared: 1,000 a month from 2027-01", "revised: ramp-up", "revised: inputs"]},
+        )  # fmt: skip
+    rows.add(
+        contracts_orm.stock_levels,
+        *({"nation": nation, "item_code": item, "coverage": 0.5, "stated_at": START}
+          for nation in NATIONS for item in ITEMS),
+    )  # fmt: skip
+    rows.add(
+        contracts_orm.national_purchases,
+        *(
+            {"id": _id("purchase", n), "nation": NATIONS[n % 15], "reference": f"NP-{n:06d}",
+             "supplier_name": f"SUPPLIER-{n % 1000:05d}", "supplier_country": NATIONS[(n + 1) % 15],
+             "supplier_sme": n % 3 == 0, "supplier_id": None, "value_eur": Decimal("125000.50"),
+             "signed_on": date(2026, 1, 1) + timedelta(days=n % 700), "description": f"purchase {n}",
+             "recorded_at": START + timedelta(minutes=n)}
+            for n in range(purchases)
+        ),
+    )  # fmt: skip
+    return _id("line", 0)
+
+
 def _named(owner: str, key: str, **by_relation: list[str]) -> list[dict[str, str]]:
     """The rows of parties an object names, as the service writes them with the object."""
     return [{key: owner, "relation": relation, "party": party}
@@ -323,9 +384,10 @@ async def seed_contracts(database_url: str, scale: float, prefix: str) -> Contra
     framework = _frameworks(rows, max(4, int(100 * scale)), big_call_offs, suppliers)
     procurement = _procurements(rows, max(4, int(100 * scale)), suppliers, bundle, max(20, int(500 * scale)), prefix)
     specification = _specifications(rows, max(4, int(200 * scale)), max(20, int(1_000 * scale)))
+    line = _production(rows, suppliers, max(100, int(10_000 * scale)))
     await rows.write(database_url, CONTRACTS_MIGRATIONS)
     return Contracts(contract, bundle, lot, big_lots, framework, _id("co", 1), big_call_offs, procurement,
-                     specification, suppliers[0])  # fmt: skip
+                     specification, suppliers[0], _id("proc", 5), line)  # fmt: skip
 
 
 FLOOR = ("floor: /health, no database", "/health", {"lead", "desk", "company", "admin"})
@@ -338,7 +400,7 @@ def _last(count: int, limit: int = 100) -> int:
 
 def contracts_routes(s: Contracts) -> list[tuple[str, str, set[str]]]:
     """(label, path, callers) of every list and detail route of the contracts service."""
-    both, lead = {"lead", "desk"}, {"lead"}
+    both, lead, everyone = {"lead", "desk"}, {"lead"}, {"lead", "desk", "company"}
     fw, pr = f"/v1/frameworks/{s.framework}", f"/v1/procurements/{s.procurement}"
     return [
         FLOOR,
@@ -373,6 +435,18 @@ def contracts_routes(s: Contracts) -> list[tuple[str, str, set[str]]]:
         ("report: deliveries", "/v1/reports/deliveries", both),
         ("report: by funder", "/v1/reports/deliveries/by-funder", both),
         ("report: value by origin", "/v1/reports/value-by-origin", both),
+        ("report: KPIs", "/v1/reports/kpis", both),
+        ("procurements", "/v1/procurements", everyone),
+        ("open tenders", "/v1/tenders", everyone),
+        ("an open tender", f"/v1/tenders/{s.tender}", everyone),
+        ("production lines", "/v1/production-lines", everyone),
+        ("a production line", f"/v1/production-lines/{s.line}", everyone),
+        ("its allocation", f"/v1/production-lines/{s.line}/allocation", {"lead", "company"}),
+        ("stock levels", "/v1/stock-levels", {"desk"}),
+        ("national purchases", "/v1/national-purchases", {"desk"}),
+        ("materials", "/v1/materials", everyone),
+        ("a material", "/v1/materials/graphite", everyone),
+        ("report: supply risk", "/v1/reports/supply-risk", everyone),
     ]
 
 
@@ -456,7 +530,7 @@ def bearer(role: Role, nation: str | None = None, org: str | None = None) -> tup
 CALLERS = {
     "lead": (f"the coordinator of {LEAD}, the lead", bearer(Role.COORDINATOR, org=LEAD)),
     "desk": (f"the {DESK} desk, a party", bearer(Role.NATION_DESK, nation=DESK)),
-    "company": (f"{COMPANY}, the endpoints' owner", bearer(Role.INDUSTRY, org=COMPANY)),
+    "company": (f"{COMPANY}, a supplier and the endpoints' owner", bearer(Role.INDUSTRY, org=COMPANY)),
     "admin": ("the administrator", bearer(Role.ADMIN, org="platform")),
 }
 
@@ -567,7 +641,7 @@ def main() -> None:
     prefix = "ocds-bndl01"
     parts = {
         "contracts": Run("contracts", lambda url: seed_contracts(url, args.scale, prefix), contracts_routes,
-                         ["lead", "desk"]),
+                         ["lead", "desk", "company"]),
         "notifications": Run("notifications", lambda url: seed_notifications(url, args.scale),
                              notifications_routes, ["company", "admin"]),
     }  # fmt: skip
