@@ -400,7 +400,8 @@ def _last(count: int, limit: int = 100) -> int:
 
 def contracts_routes(s: Contracts) -> list[tuple[str, str, set[str]]]:
     """(label, path, callers) of every list and detail route of the contracts service."""
-    both, lead, everyone = {"lead", "desk"}, {"lead"}, {"lead", "desk", "company"}
+    lead, desk, company = {"lead"}, {"desk"}, {"company"}
+    both, everyone = lead | desk, lead | desk | company
     fw, pr = f"/v1/frameworks/{s.framework}", f"/v1/procurements/{s.procurement}"
     return [
         FLOOR,
@@ -437,13 +438,13 @@ def contracts_routes(s: Contracts) -> list[tuple[str, str, set[str]]]:
         ("report: value by origin", "/v1/reports/value-by-origin", both),
         ("report: KPIs", "/v1/reports/kpis", both),
         ("procurements", "/v1/procurements", everyone),
-        ("open tenders", "/v1/tenders", everyone),
-        ("an open tender", f"/v1/tenders/{s.tender}", everyone),
+        ("open tenders", "/v1/tenders", company),
+        ("an open tender", f"/v1/tenders/{s.tender}", company),
         ("production lines", "/v1/production-lines", everyone),
         ("a production line", f"/v1/production-lines/{s.line}", everyone),
-        ("its allocation", f"/v1/production-lines/{s.line}/allocation", {"lead", "company"}),
-        ("stock levels", "/v1/stock-levels", {"desk"}),
-        ("national purchases", "/v1/national-purchases", {"desk"}),
+        ("its allocation", f"/v1/production-lines/{s.line}/allocation", lead | company),
+        ("stock levels", "/v1/stock-levels", desk),
+        ("national purchases", "/v1/national-purchases", desk),
         ("materials", "/v1/materials", everyone),
         ("a material", "/v1/materials/graphite", everyone),
         ("report: supply risk", "/v1/reports/supply-risk", everyone),
