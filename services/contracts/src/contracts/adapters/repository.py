@@ -542,22 +542,32 @@ async def _exposures(
     own: str | None,
 ) -> list[Exposure]:
     """Per agreement and nation, what the caller sees whole (`seen`) or of its own nation's
-    (`own`): the item, the supplier (none before one is signed), units and signed price."""
+    (`own`): the item, the supplier (none before one is signed), units and signed price.
+    An agreement holds one row per nation (a contract's line, a call-off), so the rows are
+    read as they are: grouped, SQLite sorted a lead's ten thousand call-offs to add up
+    each alone."""
     parts = [
         select(agreement_id.label("agreement_id"), line.nation, item_code.label("item_code"),
-               supplier_id.label("supplier_id"), unit_price.label("unit_price_eur"),
-               func.sum(line.quantity).label("quantity"))
+               supplier_id.label("supplier_id"), unit_price.label("unit_price_eur"), line.quantity)
         .select_from(bought)
         .where(where)
-        .group_by(agreement_id, line.nation, item_code, supplier_id, unit_price)
         for where in _apart(seen, line.nation, own)
     ]  # fmt: skip
     query = _together(parts)
+    prices: dict[Any, Decimal] = {}  # a lead's ten thousand call-offs are at a few prices
+
+    def price(found: Any) -> Decimal | None:
+        if found is None:
+            return None
+        exact = prices.get(found)
+        if exact is None:
+            exact = prices[found] = eur(found)
+        return exact
+
     return [
-        Exposure(row.agreement_id, row.nation, row.item_code, row.supplier_id, int(row.quantity),
-                 None if row.unit_price_eur is None else eur(row.unit_price_eur))
-        for row in (await session.execute(query)).all()
-    ]  # fmt: skip
+        Exposure(agreement, nation, item, supplier, int(quantity), price(unit_price))
+        for agreement, nation, item, supplier, unit_price, quantity in (await session.execute(query)).all()
+    ]
 
 
 def _reached(reach: Reach, **clause_of: Callable[[str], ColumnElement[bool]]) -> ColumnElement[bool]:
