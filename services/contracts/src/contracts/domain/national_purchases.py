@@ -78,16 +78,43 @@ class NationalPurchase:
 
     @property
     def supplier_key(self) -> str:
-        """Who the supplier is, for counting suppliers contracted for the first time: its id
-        here when registered, else its country and name as the desk wrote it."""
-        return self.supplier_id or f"{self.supplier_country}:{' '.join(self.supplier_name.casefold().split())}"
+        return supplier_key(self.supplier_id, self.supplier_country, self.supplier_name)
 
     def as_purchase(self) -> Purchase:
-        return Purchase(
+        return counted(
             nation=self.nation,
             value_eur=self.value_eur,
             supplier_country=self.supplier_country,
-            supplier_id=self.supplier_key,
+            supplier_id=self.supplier_id,
+            supplier_name=self.supplier_name,
             supplier_sme=self.supplier_sme,
-            year=self.signed_on.year,
+            signed_on=self.signed_on,
         )
+
+
+def supplier_key(supplier_id: str | None, supplier_country: str, supplier_name: str) -> str:
+    """Who the supplier is, for counting suppliers contracted for the first time: its id
+    here when registered, else its country and name as the desk wrote it."""
+    return supplier_id or f"{supplier_country}:{' '.join(supplier_name.casefold().split())}"
+
+
+def counted(
+    *,
+    nation: str,
+    value_eur: Decimal,
+    supplier_country: str,
+    supplier_id: str | None,
+    supplier_name: str,
+    supplier_sme: bool,
+    signed_on: date,
+) -> Purchase:
+    """A national purchase as the reports count it, from the purchase or from its row: a
+    report reads a nation's purchases, which grow by thousands, without making each one."""
+    return Purchase(
+        nation=nation,
+        value_eur=value_eur,
+        supplier_country=supplier_country,
+        supplier_id=supplier_key(supplier_id, supplier_country, supplier_name),
+        supplier_sme=supplier_sme,
+        year=signed_on.year,
+    )
