@@ -153,6 +153,13 @@ def test_deviations_belong_to_participating_nations() -> None:
     assert "NLD: marking in Dutch" in s.compatible_deviations
 
 
+@pytest.mark.parametrize("named", ["nld", "NL", "NLDX", "N1D", "ÄÖÜ"])
+def test_a_specification_names_its_nations_by_their_alpha_3_codes(named: str) -> None:
+    # kept as rows of three characters beside the specification (`specification_nations`)
+    with pytest.raises(ContractRuleViolation, match="alpha-3"):
+        Specification.propose(reference="X", version=1, item_code="I", title="t", nations=["NLD", named], at=NOW)
+
+
 # --- procurement -----------------------------------------------------------------------
 
 

@@ -139,9 +139,9 @@ def _dialect(session: AsyncSession) -> str:
 
 def _naming(owner: Any, named: Any, relation: str, party: str) -> ColumnElement[bool]:
     """Whether the object whose id is `owner` names `party` in `relation` (a framework's
-    participant, coordinator or supplier; a procurement's nation or coordinator), as the
-    rows kept of it say (`named`: their column of the object's id): the ids come from the
-    party's rows, found by their index, where each object was asked."""
+    participant, coordinator or supplier; a procurement's nation or coordinator): its id is
+    among the party's rows kept of such names (`named`: their column of the object's id),
+    which an index finds, rather than each object being opened to ask."""
     rows = named.table
     held: ColumnElement[bool] = owner.in_(select(named).where(rows.c.party == party, rows.c.relation == relation))
     return held

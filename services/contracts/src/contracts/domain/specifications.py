@@ -68,6 +68,8 @@ class Specification:
         reference, nations = terms["reference"], terms["nations"]
         if not nations:
             raise ContractRuleViolation(f"specification {reference} names no participating nation")
+        if unnamed := [n for n in nations if not (len(n) == 3 and n.isascii() and n.isalpha() and n.isupper())]:
+            raise ContractRuleViolation(f"specification {reference} names nations not by their alpha-3 code: {unnamed}")
         if version < 1:
             raise ContractRuleViolation("a specification version starts at 1")
         for deviation in terms.get("deviations", []):
