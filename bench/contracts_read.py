@@ -240,7 +240,10 @@ def _frameworks(rows: Rows, count: int, big_call_offs: int, suppliers: list[str]
              "called_off_value_eur": sum((c["unit_price_eur"] * c["quantity"] for c in placed), Decimal("0.00")),
              "called_off_by_nation": dict(sorted(drawn.items()))},
         )  # fmt: skip
-        rows.add(contracts_orm.framework_parties, *_named(fid, "framework_id", participant=nations, supplier=own))
+        rows.add(
+            contracts_orm.framework_parties,
+            *_named(fid, "framework_id", {contracts_orm.PARTICIPANT: nations, contracts_orm.SUPPLIER: own}),
+        )
         rows.add(contracts_orm.call_offs, *placed)
         rows.add(contracts_orm.framework_changes, *({"framework_id": fid, **entry} for entry in log))
     return _id("fw", 0)
@@ -286,7 +289,7 @@ def _procurements(rows: Rows, count: int, suppliers: list[str], bundle: str, rel
              "standstill_days": 10, "bundle_id": bundle if n == 0 else None, "row_version": 1, "coordinators": [],
              "created_at": START, **awarded},
         )  # fmt: skip
-        rows.add(contracts_orm.procurement_parties, *_named(pid, "procurement_id", nation=NATIONS[:5]))
+        rows.add(contracts_orm.procurement_parties, *_named(pid, "procurement_id", {contracts_orm.NATION: NATIONS[:5]}))
         rows.add(
             contracts_orm.offers,
             *(
@@ -370,7 +373,7 @@ def _production(rows: Rows, suppliers: list[str], purchases: int) -> str:
     return _id("line", 0)
 
 
-def _named(owner: str, key: str, **by_relation: list[str]) -> list[dict[str, str]]:
+def _named(owner: str, key: str, by_relation: dict[str, list[str]]) -> list[dict[str, str]]:
     """The rows of parties an object names, as the service writes them with the object."""
     return [{key: owner, "relation": relation, "party": party}
             for relation, parties in by_relation.items() for party in sorted(set(parties))]  # fmt: skip

@@ -201,7 +201,10 @@ Reason = Annotated[str, Strict(), _text(500, TEXT), _Clean]
 LongText = Annotated[str, Strict(), _text(5000, TEXT), _Clean]
 """Free text such as a specification's requirements."""
 
-Alpha3 = Annotated[str, Strict(), Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")]
+ALPHA3_PATTERN = re.compile(r"^[A-Z]{3}$")
+"""A nation or country as ISO 3166-1 alpha-3 names it: what requests take and rows hold."""
+
+Alpha3 = Annotated[str, Strict(), Field(pattern=ALPHA3_PATTERN.pattern, description="ISO 3166-1 alpha-3")]
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$")
 Code = Annotated[str, Strict(), Field(pattern=CODE_PATTERN.pattern, description="An identifier such as AMMO-155MM")]

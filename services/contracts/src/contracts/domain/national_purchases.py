@@ -76,10 +76,6 @@ class NationalPurchase:
             supplier_id=supplier_id,
         )
 
-    @property
-    def supplier_key(self) -> str:
-        return supplier_key(self.supplier_id, self.supplier_country, self.supplier_name)
-
     def as_purchase(self) -> Purchase:
         return counted(
             nation=self.nation,

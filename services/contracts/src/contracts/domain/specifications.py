@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Required, TypedDict, Unpack
 
+from bundling_shared.strict import ALPHA3_PATTERN
 from contracts.domain.errors import ContractRuleViolation
 from contracts.domain.ids import new_id
 
@@ -68,7 +69,7 @@ class Specification:
         reference, nations = terms["reference"], terms["nations"]
         if not nations:
             raise ContractRuleViolation(f"specification {reference} names no participating nation")
-        if unnamed := [n for n in nations if not (len(n) == 3 and n.isascii() and n.isalpha() and n.isupper())]:
+        if unnamed := [n for n in nations if not ALPHA3_PATTERN.fullmatch(n)]:
             raise ContractRuleViolation(f"specification {reference} names nations not by their alpha-3 code: {unnamed}")
         if version < 1:
             raise ContractRuleViolation("a specification version starts at 1")
