@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from contracts.domain.allocation import (
     DEFAULT_PRIORITY,
+    WHY,
     Claim,
     Criterion,
     allocate,
@@ -107,4 +108,13 @@ def test_no_lot_gets_more_than_it_needs_no_month_more_than_capacity_and_rank_hol
                 assert ahead.completes is not None and ahead.completes <= month_end(month)
     keys = [row.claim.key(priority) for row in shared.rows]
     assert keys == sorted(keys)
+    # What went first, told for each lot: every lot ahead of it counted once, under the first
+    # criterion its key differs in, or as planned earlier when it differs in none.
+    for i, row in enumerate(shared.rows):
+        told: dict[str, int] = {}
+        for before in keys[:i]:
+            differs = next((k for k in range(len(priority)) if before[k] != keys[i][k]), None)
+            why = "planned earlier" if differs is None else WHY[priority[differs]]
+            told[why] = told.get(why, 0) + 1
+        assert row.pushed_by == told
     assert DEFAULT_PRIORITY == (Criterion.UKRAINE, Criterion.STOCK_NORM, Criterion.ORDER_DATE)

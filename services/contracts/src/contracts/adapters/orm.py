@@ -515,6 +515,8 @@ call_offs = _aggregate(
     Index("ix_call_offs_framework_supplier_placed", "framework_id", "supplier_id", "placed_at", "id"),
     # The call-offs a nation placed, in every framework: whose lots a desk reads as its own.
     Index("ix_call_offs_nation", "nation", "id"),
+    # A supplier's call-offs of an item, in every framework: their lots claim its output.
+    Index("ix_call_offs_supplier_item", "supplier_id", "item_code"),
 )
 
 _LOT_PROGRESS = ("contract_id", "nation", "beneficiary", "due_date", "quantity", "delivered")
@@ -542,9 +544,10 @@ delivery_lots = _aggregate(
     # them up per contract and nation.
     Index("ix_delivery_lots_schedule", "contract_id", "due_date", "nation", "id"),
     Index("ix_delivery_lots_nation_schedule", "contract_id", "nation", "due_date", "id"),
-    # The framework last: a report asks which lots are of a framework it sees whole, and
-    # PostgreSQL reads such a report from the index alone only when the index holds it.
-    Index("ix_delivery_lots_progress", *_LOT_PROGRESS, "framework_id"),
+    # The framework after them: a report asks which lots are of a framework it sees whole,
+    # and PostgreSQL reads such a report from the index alone only when the index holds it.
+    # The lot last: a supplier's allocation reads its every open lot from the index alone.
+    Index("ix_delivery_lots_progress", *_LOT_PROGRESS, "framework_id", "id"),
     # The lots of the call-offs of a framework, for the reports of those who see it whole.
     Index(
         "ix_delivery_lots_framework_progress",

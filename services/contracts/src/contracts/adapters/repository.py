@@ -25,6 +25,7 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Select,
+    String,
     Subquery,
     and_,
     bindparam,
@@ -39,6 +40,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    type_coerce,
     union_all,
     update,
 )
@@ -1084,6 +1086,17 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         )
 
 
+def _day(value: date | str) -> date:
+    """The day of a date or a timestamp read without the column's own conversion: from
+    PostgreSQL's driver a date or a UTC datetime, from SQLite the ISO 8601 text it keeps
+    (a timestamp in UTC, as `UtcDateTime` writes it)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value[:10])
+
+
 class DeliveryLotRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -1109,47 +1122,33 @@ class DeliveryLotRepository:
     async def claims(self, supplier_id: str, item_code: str) -> list[Claim]:
         """The open lots of every contract and call-off the supplier delivers the item
         under, as calls on its output, each with the day its order was placed and its
-        nation's stated stock against the NATO norm."""
-        lot, stock = delivery_lots, stock_levels
-        coverage = (
-            select(stock.c.coverage)
-            .where(stock.c.nation == lot.c.nation, stock.c.item_code == item_code)
-            .scalar_subquery()
-            .label("coverage")
-        )
-        fields = (lot.c.id, lot.c.contract_id, lot.c.nation, lot.c.beneficiary, lot.c.quantity, lot.c.delivered,
-                  lot.c.due_date, coverage)  # fmt: skip
-        open_ = lot.c.delivered < lot.c.quantity
+        nation's stated stock against the NATO norm.
+
+        A supplier's book runs to thousands of open lots, read whole at every reading of
+        its allocation: the lots come from an index that holds every field read, the
+        stock levels (a few dozen nations) once beside them, and the dates as the driver
+        hands them over (`_day`)."""
+        lots, stock = delivery_lots, stock_levels
+        stated = select(stock.c.nation, stock.c.coverage).where(stock.c.item_code == item_code)
+        coverage: dict[str, float] = dict((await self._session.execute(stated)).tuples().all())
+        fields = (lots.c.id, lots.c.contract_id, lots.c.nation, lots.c.beneficiary, lots.c.quantity, lots.c.delivered,
+                  type_coerce(lots.c.due_date, String))  # fmt: skip
+        open_ = lots.c.delivered < lots.c.quantity
         under_contracts = (
-            select(*fields, contracts.c.created_at.label("ordered_at"))
-            .join(contracts, contracts.c.id == lot.c.contract_id)
+            select(*fields, type_coerce(contracts.c.created_at, String))
+            .join(contracts, contracts.c.id == lots.c.contract_id)
             .where(contracts.c.supplier_id == supplier_id, contracts.c.item_code == item_code, open_)
         )
         under_call_offs = (
-            select(*fields, call_offs.c.placed_at.label("ordered_at"))
-            .join(call_offs, call_offs.c.id == lot.c.contract_id)
+            select(*fields, type_coerce(call_offs.c.placed_at, String))
+            .join(call_offs, call_offs.c.id == lots.c.contract_id)
             .where(call_offs.c.supplier_id == supplier_id, call_offs.c.item_code == item_code, open_)
         )
-        found = []
-        for row in await self._session.execute(union_all(under_contracts, under_call_offs)):
-            ordered = (
-                row.ordered_at.date()
-                if isinstance(row.ordered_at, datetime)
-                else date.fromisoformat(str(row.ordered_at)[:10])
-            )
-            found.append(
-                Claim(
-                    lot_id=row.id,
-                    agreement_id=row.contract_id,
-                    nation=row.nation,
-                    deliver_to=row.beneficiary or row.nation,
-                    outstanding=row.quantity - row.delivered,
-                    due_date=row.due_date,
-                    ordered_on=ordered,
-                    stock_coverage=row.coverage,
-                )
-            )
-        return found
+        found = await self._session.execute(union_all(under_contracts, under_call_offs))
+        return [
+            Claim(lot, agreement, nation, to or nation, quantity - made, _day(due), _day(placed), coverage.get(nation))
+            for lot, agreement, nation, to, quantity, made, due, placed in found.tuples().all()
+        ]
 
     async def open_lots(self) -> Sequence[DeliveryLot]:
         lot = delivery_lots

@@ -14,7 +14,6 @@ whose expected completion falls after its due date is forecast late.
 from __future__ import annotations
 
 from calendar import monthrange
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -69,13 +68,24 @@ class Claim:
     stock_coverage: float | None = None  # the buying nation's stock against the NATO norm, 1.0 = at the norm
 
     def key(self, priority: Sequence[Criterion]) -> tuple[object, ...]:
-        values: dict[Criterion, object] = {
-            Criterion.UKRAINE: 0 if self.deliver_to == UKRAINE else 1,
-            Criterion.STOCK_NORM: 1.0 if self.stock_coverage is None else self.stock_coverage,
-            Criterion.ORDER_DATE: self.ordered_on,
-            Criterion.DUE_DATE: self.due_date,
-        }
-        return (*(values[c] for c in priority), self.due_date, self.lot_id)
+        """Its rank among the claims: the priority's criteria in order, then the due date
+        and the lot (so that no two claims rank alike)."""
+        return ranking(priority)(self)
+
+
+_RANKED_BY: dict[Criterion, Callable[[Claim], object]] = {
+    Criterion.UKRAINE: lambda c: 0 if c.deliver_to == UKRAINE else 1,
+    Criterion.STOCK_NORM: lambda c: 1.0 if c.stock_coverage is None else c.stock_coverage,
+    Criterion.ORDER_DATE: lambda c: c.ordered_on,
+    Criterion.DUE_DATE: lambda c: c.due_date,
+}
+
+
+def ranking(priority: Sequence[Criterion]) -> Callable[[Claim], tuple[object, ...]]:
+    """The key a claim ranks by under `priority` (`Claim.key`), one function per
+    allocation rather than a lookup per criterion and claim."""
+    values = tuple(_RANKED_BY[c] for c in priority)
+    return lambda c: (*[value(c) for value in values], c.due_date, c.lot_id)
 
 
 @dataclass(frozen=True)
@@ -130,41 +140,59 @@ def allocate(
     to the claims in rank order: a claim takes what it still needs or what is left, and the
     next takes the rest. A month's output never exceeds its capacity; no claim gets more
     than it has outstanding."""
-    ranked = sorted((c for c in claims if c.outstanding > 0), key=lambda c: c.key(priority))
-    needed = [c.outstanding for c in ranked]
-    months: list[list[tuple[date, int]]] = [[] for _ in ranked]
-    first_open = 0
+    key_of = ranking(priority)
+    keyed = sorted((key_of(c), c) for c in claims if c.outstanding > 0)  # keys are unique: claims never compared
+    needed = [c.outstanding for _, c in keyed]
+    months: list[list[tuple[date, int]]] = [[] for _ in keyed]
+    ends: dict[date, date] = {}  # the last day of each month output went out in
+    first_open, count = 0, len(keyed)
     month = date(start.year, start.month, 1)
     for _ in range(HORIZON_MONTHS):
-        if first_open == len(ranked):
+        if first_open == count:
             break
         free = max(capacity(month), 0)
+        if free:
+            ends[month] = month_end(month)
         i = first_open
-        while free and i < len(ranked):
+        while free and i < count:
             take = min(free, needed[i])
-            if take:
-                months[i].append((month, take))
-                needed[i] -= take
-                free -= take
+            months[i].append((month, take))
+            needed[i] -= take
+            free -= take
+            if not needed[i]:
+                first_open = i + 1  # every claim before it is complete: this month took in rank order
             i += 1
-        while first_open < len(ranked) and needed[first_open] == 0:
-            first_open += 1
         month = next_month(month)
     rows = []
     # Every lot ranked ahead of a lot went first: by rank, its output came in earlier months
     # or earlier in the same month. Why, for each, is the first criterion their keys differ
-    # in; the lots ahead sharing a key's first k criteria are counted as the ranking goes,
-    # so the reasons cost a few lookups a lot, not a look at every lot ahead.
-    sharing: list[Counter[tuple[object, ...]]] = [Counter() for _ in range(len(priority) + 1)]
-    for i, claim in enumerate(ranked):
-        key = claim.key(priority)
-        shares = [i] + [sharing[k][key[:k]] for k in range(1, len(priority) + 1)]
-        reasons = {WHY[criterion]: shares[k] - shares[k + 1] for k, criterion in enumerate(priority)}
-        reasons["planned earlier"] = shares[len(priority)]
-        for k in range(1, len(priority) + 1):
-            sharing[k][key[:k]] += 1
-        completes = month_end(months[i][-1][0]) if needed[i] == 0 and months[i] else None
-        rows.append(Expected(claim, months[i], completes, {why: n for why, n in reasons.items() if n}))
+    # in. The claims sharing a lot's first k criteria are adjacent in rank order, so those
+    # ahead of it are counted from where that run of equal prefixes began: a few
+    # comparisons with the claim ranked just before, not a look at every lot ahead.
+    width = len(priority)
+    began = [0] * (width + 1)  # for each k, where the current run of equal first k criteria began
+    why = [WHY[c] for c in priority]
+    previous: tuple[object, ...] | None = None
+    for i, (key, claim) in enumerate(keyed):
+        if previous is not None:
+            same = 0
+            while same < width and key[same] == previous[same]:
+                same += 1
+            for k in range(same + 1, width + 1):
+                began[k] = i
+        previous = key
+        pushed: dict[str, int] = {}
+        ahead = i  # those ahead sharing the first k criteria, from k = 0
+        for k in range(width):
+            sharing = i - began[k + 1]
+            if ahead > sharing:
+                pushed[why[k]] = ahead - sharing
+            ahead = sharing
+        if ahead:
+            pushed["planned earlier"] = ahead
+        got = months[i]
+        completes = ends[got[-1][0]] if not needed[i] and got else None
+        rows.append(Expected(claim, got, completes, pushed))
     return Allocation(date(start.year, start.month, 1), tuple(priority), rows)
 
 

@@ -20,14 +20,23 @@ MAX_LINES_POOLED = 100
 
 
 async def supplier_allocation(
-    uow: UnitOfWork, supplier_id: str, item_code: str, today: date, priority: Sequence[Criterion] = DEFAULT_PRIORITY
+    uow: UnitOfWork,
+    supplier_id: str,
+    item_code: str,
+    today: date,
+    priority: Sequence[Criterion] = DEFAULT_PRIORITY,
+    *,
+    for_nation: str | None = None,
 ) -> Allocation | None:
     """Inside the caller's transaction: the supplier's lines for the item, pooled into one
-    monthly output, shared over its open lots; None without a declared line."""
+    monthly output, shared over its open lots; None without a declared line. `for_nation`:
+    only that nation's rows will be read, so without a lot of its own nothing is shared."""
     lines = (await uow.lines.page(supplier_id, item_code, MAX_LINES_POOLED, 0)).items
     if not lines:
         return None
     claims = await uow.lots.claims(supplier_id, item_code)
+    if for_nation is not None and all(claim.nation != for_nation for claim in claims):
+        claims = []
     return allocate(lambda month: sum(line.monthly_rate(month) for line in lines), claims, today, priority)
 
 
@@ -48,10 +57,13 @@ async def line_allocation(
             raise NotFound(f"production line {line_id} not found")
         relation = relation_to_supplier(principal, line.organisation)
         authorise(principal, Action.LINE_VIEW, relation, f"production line {line_id}")
-        found = await supplier_allocation(uow, line.supplier_id, line.item_code, today, priority)
-        assert found is not None  # the line itself is declared
         whole = allowed(principal, Action.ALLOCATION_VIEW_ALL, relation)
-        rows = [r for r in found.rows if whole or (principal.nation is not None and r.claim.nation == principal.nation)]
+        if not whole and principal.nation is None:  # it would see no lot: nothing to share out
+            return AllocationView(line, allocate(lambda month: 0, [], today, priority), [], whole)
+        nation = None if whole else principal.nation
+        found = await supplier_allocation(uow, line.supplier_id, line.item_code, today, priority, for_nation=nation)
+        assert found is not None  # the line itself is declared
+        rows = [r for r in found.rows if nation is None or r.claim.nation == nation]
         return AllocationView(line, found, rows, whole)
 
 
