@@ -67,3 +67,18 @@ async def test_a_line_is_declared_by_a_registered_company_for_itself_with_sound_
     ):
         answer = await api.call("POST", "/v1/production-lines", industry("MBDA-DE"), {**PATRIOT_LINE, **wrong}, 422)
         assert field in str(answer), (wrong, answer)
+
+
+async def test_a_list_shows_each_line_in_summary_whatever_its_revisions_and_the_line_whole(api: Api) -> None:
+    await api.supplier("MBDA-DE", "DEU")
+    line: dict[str, Any] = await api.call("POST", "/v1/production-lines", industry("MBDA-DE"), PATRIOT_LINE, 201)
+    (first,) = (await api.call("GET", "/v1/production-lines", desk("NLD")))["items"]
+    for units in range(21, 26):
+        faster = {**PATRIOT_LINE, "rates": [{"month": "2027-07", "units_per_month": units}]}
+        await api.call("PUT", f"/v1/production-lines/{line['id']}", industry("MBDA-DE"), faster)
+    (listed,) = (await api.call("GET", "/v1/production-lines", desk("NLD")))["items"]
+    whole = await api.call("GET", f"/v1/production-lines/{line['id']}", desk("NLD"))
+    assert len(whole["history"]) == 6 and whole["capacity_by_year"] and whole["input_risks"]
+    assert listed.keys() == first.keys() == whole.keys() - {"history", "capacity_by_year", "input_risks"}
+    assert (listed["revision"], listed["rates"]) == (6, [{"month": "2027-07", "units_per_month": 25}])
+    assert listed["flagged_inputs"] == whole["flagged_inputs"]

@@ -696,9 +696,10 @@ class ProductionLineRepository(SessionRepository[ProductionLine]):
             true() if supplier_id is None else c.supplier_id == supplier_id,
             true() if item_code is None else c.item_code == item_code,
         )
-        return await _found(
-            self._session, ProductionLine, production_lines, where, [c.declared_at, c.id], limit, offset
-        )
+        # Its history grows with its revisions and no reader of many lines reads it.
+        leaving_out = _leaving_out(ProductionLine, columns=["history"])
+        order = [c.declared_at, c.id]
+        return await _found(self._session, ProductionLine, production_lines, where, order, limit, offset, leaving_out)
 
     async def inputs(self, supplier_ids: set[str], item_codes: set[str]) -> dict[tuple[str, str], set[str]]:
         if not supplier_ids or not item_codes:

@@ -369,7 +369,11 @@ class YearCapacityOut(BaseModel):
     quantity: int
 
 
-class LineOut(BaseModel):
+class LineSummaryOut(BaseModel):
+    """A line as a list shows it: its terms and which inputs it depends on, in a size that
+    does not grow with its revisions; its capacity per year, its inputs' risks and its
+    history are on the line (`GET /production-lines/{id}`)."""
+
     id: str
     supplier_id: str
     organisation: str
@@ -380,21 +384,32 @@ class LineOut(BaseModel):
     minimum_economic_quantity: int
     rates: Annotated[list[RateStepOut], Field(max_length=MAX_RATE_STEPS)]
     inputs: Annotated[list[str], Field(max_length=MAX_INPUTS)]
+    flagged_inputs: Annotated[list[str], Field(max_length=MAX_INPUTS)] = Field(
+        description="The inputs of high or critical risk: the line depends on them."
+    )
+    revision: int
+    declared_at: datetime
+    revised_at: datetime
+
+    @classmethod
+    def of(cls, line: ProductionLine, materials: dict[str, Material]) -> LineSummaryOut:
+        flagged = [d.name for d in dependences(line.inputs, materials) if d.flagged]
+        return copied(cls, line, rates=[RateStepOut.of(r) for r in line.rates], flagged_inputs=flagged)
+
+
+class LineOut(LineSummaryOut):
+    """A line whole: its summary, what it turns out year by year, its inputs' risks and
+    what each revision changed."""
+
     capacity_by_year: Annotated[list[YearCapacityOut], Field(max_length=LAST_YEAR - FIRST_YEAR + 1)] = Field(
         description="What it can turn out each year, from its earliest start to two years past its last step."
     )
     input_risks: Annotated[list[DependenceOut], Field(max_length=MAX_INPUTS)] = Field(
         description="Its inputs with their supply risk from the reference list, gravest first."
     )
-    flagged_inputs: Annotated[list[str], Field(max_length=MAX_INPUTS)] = Field(
-        description="The inputs of high or critical risk: the line depends on them."
-    )
-    revision: int
     history: Annotated[list[str], Field(max_length=MAX_HISTORY)] = Field(
         description="What each revision changed, in words, oldest first (the last 100)."
     )
-    declared_at: datetime
-    revised_at: datetime
 
     @classmethod
     def of(cls, line: ProductionLine, materials: dict[str, Material]) -> LineOut:

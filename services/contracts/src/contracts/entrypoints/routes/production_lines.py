@@ -10,7 +10,15 @@ from bundling_shared.auth.fastapi import CurrentPrincipal
 from bundling_shared.pagination import Page
 from contracts.domain.production import ProductionLine
 from contracts.entrypoints.deps import Paged, PathId, Settings, Today, Uow
-from contracts.entrypoints.schemas import AllocationOut, ExpectedLotOut, LineIn, LineOut, StockIn, StockOut
+from contracts.entrypoints.schemas import (
+    AllocationOut,
+    ExpectedLotOut,
+    LineIn,
+    LineOut,
+    LineSummaryOut,
+    StockIn,
+    StockOut,
+)
 from contracts.service_layer import allocation, materials, production_lines
 from contracts.service_layer.unit_of_work import UowFactory
 
@@ -37,13 +45,16 @@ async def revise_line(line_id: PathId, body: LineIn, uow: Uow, principal: Curren
     return await _shown(uow, await production_lines.revise_line(uow(), principal, line_id, terms=body.terms()))
 
 
-@router.get("/production-lines", response_model=Page[LineOut])
-async def list_lines(uow: Uow, principal: CurrentPrincipal, page: Paged, item_code: ItemFilter = None) -> Page[LineOut]:
-    """Every line for the nations' desks and coordinators, a company its own, in the order declared."""
+@router.get("/production-lines", response_model=Page[LineSummaryOut])
+async def list_lines(
+    uow: Uow, principal: CurrentPrincipal, page: Paged, item_code: ItemFilter = None
+) -> Page[LineSummaryOut]:
+    """Every line for the nations' desks and coordinators, a company its own, in the order
+    declared: each in summary, in a size that does not grow with its revisions."""
     code = item_code.upper() if item_code else None
     found = await production_lines.visible_lines(uow(), principal, code, page.limit, page.offset)
     known = await materials.risks_of(uow(), [line.inputs for line in found.items])
-    return page.of(found, lambda line: LineOut.of(line, known))
+    return page.of(found, lambda line: LineSummaryOut.of(line, known))
 
 
 @router.get("/production-lines/{line_id}", response_model=LineOut)
