@@ -7,10 +7,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bundling_shared.auth import Principal, Role
+from contracts.domain import supply_risk
 from contracts.domain.errors import ContractRuleViolation
 from contracts.domain.materials import (
     Category,
@@ -106,6 +111,102 @@ def test_a_contract_depends_through_its_specification_or_its_suppliers_line() ->
     assert nitrocellulose["contracts"][1]["value_eur"] is None
     assert found["by_origin"] == [{"country": "CHN", "value_eur": "46200000.00", "materials": ["graphite"]}]
     assert found["totals"]["flagged_contract_count"] == 2
+
+
+def _reported_one_exposure_at_a_time(
+    exposures: list[Exposure], dependencies: Dependencies, known: dict[str, Material], shown: int
+) -> dict[str, Any]:
+    """The report's figures worked out the plain way: for each material, each exposure
+    depending on it added to its agreement, the agreements sorted whole."""
+    per_material: dict[str, dict[str, list[Any]]] = {}
+    for e in exposures:
+        for name, through in dependencies.of(e.item_code, e.supplier_id).items():
+            if name not in known:
+                continue
+            held = per_material.setdefault(name, {}).setdefault(e.agreement_id, [e.item_code, 0, None, set()])
+            held[1] += e.quantity
+            if e.unit_price_eur is not None:
+                held[2] = (held[2] or Decimal(0)) + e.unit_price_eur * e.quantity
+            held[3] |= through
+    figures = {}
+    for name, held_by in per_material.items():
+        largest = sorted(held_by.items(), key=lambda kv: (-(kv[1][2] or 0), -kv[1][1], kv[0]))[:shown]
+        figures[name] = (
+            sum((v for _, _, v, _ in held_by.values() if v is not None), Decimal(0)),
+            sum(q for _, q, v, _ in held_by.values() if v is None),
+            len(held_by),
+            [(a, item, q, v, sorted(through)) for a, (item, q, v, through) in largest],
+        )
+    flagged = {a for name, held_by in per_material.items() if known[name].flagged for a in held_by}
+    priced = [e for e in exposures if e.unit_price_eur is not None]
+    totals = (
+        len({e.agreement_id for e in exposures}),
+        sum((e.unit_price_eur * e.quantity for e in priced if e.unit_price_eur is not None), Decimal(0)),
+        len(flagged),
+        sum(
+            (e.unit_price_eur * e.quantity for e in priced if e.agreement_id in flagged and e.unit_price_eur),
+            Decimal(0),
+        ),
+    )
+    return {"materials": figures, "totals": totals}
+
+
+_NAMES = ["graphite", "tungsten", "nitrocellulose", "aluminium", "not listed"]
+
+
+@st.composite
+def _books(draw: st.DrawFn) -> tuple[list[Exposure], Dependencies, dict[str, Material]]:
+    """Agreements (each of one item and supplier, at one price or none) of one to three
+    nations' parts, the materials items and lines take, and which of those are listed."""
+    items, suppliers = ["AMMO-155MM", "VSRAT"], ["nammo", "rheinmetall", None]
+    exposures = []
+    for n in range(draw(st.integers(min_value=0, max_value=40))):
+        item, supplier = draw(st.sampled_from(items)), draw(st.sampled_from(suppliers))
+        price = draw(st.one_of(st.none(), st.sampled_from(["0.50", "4000.00", "4000.10", "12.30"]).map(Decimal)))
+        for nation in draw(st.lists(st.sampled_from(["NLD", "DNK", "POL"]), min_size=1, max_size=3, unique=True)):
+            exposures.append(Exposure(f"c{n}", nation, item, supplier, draw(st.integers(0, 50)), price))
+    names = st.sets(st.sampled_from(_NAMES), max_size=3)
+    by_item = {item: draw(names) for item in items}
+    by_line = {(s, item): draw(names) for s in suppliers if s for item in items}
+    risks = st.sampled_from([RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL])
+    known = {n: material(n, draw(risks), {"CHN": 0.5}) for n in _NAMES[:4] if draw(st.booleans())}
+    return exposures, Dependencies(by_item, by_line), known
+
+
+@settings(max_examples=100, deadline=None)
+@given(book=_books())
+def test_the_report_adds_up_what_each_exposure_puts_at_stake_whatever_the_book(
+    book: tuple[list[Exposure], Dependencies, dict[str, Material]],
+) -> None:
+    exposures, dependencies, known = book
+    with patch.object(supply_risk, "MAX_CONTRACTS_SHOWN", 3):  # a few agreements pass over it
+        found = report(exposures, dependencies, known)
+    expected = _reported_one_exposure_at_a_time(exposures, dependencies, known, shown=3)
+    cents = Decimal("0.01")
+    assert {
+        row["material"]: (
+            Decimal(row["value_eur"]),
+            row["unpriced_quantity"],
+            row["contract_count"],
+            [(c["id"], c["item_code"], c["quantity"], c["value_eur"], c["through"]) for c in row["contracts"]],
+        )
+        for row in found["materials"]
+    } == {
+        name: (
+            value.quantize(cents),
+            unpriced,
+            count,
+            [(a, i, q, None if v is None else f"{v:.2f}", t) for a, i, q, v, t in largest],
+        )
+        for name, (value, unpriced, count, largest) in expected["materials"].items()
+    }
+    count, value, flagged_count, flagged_value = expected["totals"]
+    totals = found["totals"]
+    assert (totals["contract_count"], Decimal(totals["value_eur"])) == (count, value.quantize(cents))
+    assert (totals["flagged_contract_count"], Decimal(totals["flagged_value_eur"])) == (
+        flagged_count,
+        flagged_value.quantize(cents),
+    )
 
 
 def test_a_material_not_on_the_list_is_not_reported() -> None:

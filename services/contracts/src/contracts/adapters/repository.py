@@ -50,7 +50,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, raiseload
 from sqlalchemy.orm.interfaces import ORMOption
-from sqlalchemy.types import JSON
+from sqlalchemy.types import JSON, NullType
 
 from bundling_shared.counted_pages import counted_page, read_counted_page
 from bundling_shared.repository import Rows, SessionRepository, claim, insert_into, rows_of
@@ -550,13 +550,16 @@ async def _exposures(
     each alone."""
     parts = [
         select(agreement_id.label("agreement_id"), line.nation, item_code.label("item_code"),
-               supplier_id.label("supplier_id"), unit_price.label("unit_price_eur"), line.quantity)
+               supplier_id.label("supplier_id"), type_coerce(unit_price, NullType).label("unit_price_eur"),
+               line.quantity)
         .select_from(bought)
         .where(where)
         for where in _apart(seen, line.nation, own)
     ]  # fmt: skip
     query = _together(parts)
-    prices: dict[Any, Decimal] = {}  # a lead's ten thousand call-offs are at a few prices
+    # A lead's ten thousand call-offs are at a few prices: each read as the driver hands it
+    # over (a float from SQLite, a decimal from PostgreSQL) and made exact once.
+    prices: dict[Any, Decimal] = {}
 
     def price(found: Any) -> Decimal | None:
         if found is None:

@@ -12,10 +12,13 @@ as indicative as the shares themselves.
 
 from __future__ import annotations
 
+import functools
+import heapq
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from contracts.domain.materials import Material, RiskLevel, name_of
 from contracts.domain.money import ZERO
@@ -28,9 +31,9 @@ THROUGH_SPECIFICATION = "specification"
 THROUGH_PRODUCTION_LINE = "production_line"
 
 
-@dataclass(frozen=True)
-class Exposure:
-    """One nation's part of a contract or call-off, as the caller may see it."""
+class Exposure(NamedTuple):
+    """One nation's part of a contract or call-off, as the caller may see it: a lead's
+    report reads ten thousand of them, so each is a plain tuple."""
 
     agreement_id: str
     nation: str
@@ -38,13 +41,6 @@ class Exposure:
     supplier_id: str | None
     quantity: int
     unit_price_eur: Decimal | None
-    value_eur: Decimal | None = field(init=False)
-    """Worked out once: a report reads it several times for each of a lead's ten thousand
-    exposures."""
-
-    def __post_init__(self) -> None:
-        value = None if self.unit_price_eur is None else self.unit_price_eur * self.quantity
-        object.__setattr__(self, "value_eur", value)
 
 
 @dataclass(frozen=True)
@@ -58,11 +54,10 @@ class Dependencies:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
-    def of(self, exposure: Exposure) -> dict[str, frozenset[str]]:
-        """Material name -> how the exposure depends on it: the same for every exposure of
-        an item and supplier, so worked out once for each of them (a lead's report reads
-        ten thousand call-offs of a few suppliers)."""
-        key = (exposure.item_code, exposure.supplier_id)
+    def of(self, item_code: str, supplier_id: str | None) -> dict[str, frozenset[str]]:
+        """Material name -> how what is bought of the item from the supplier depends on it:
+        the same for every contract of an item and supplier, so worked out once for each."""
+        key = (item_code, supplier_id)
         found = self._found.get(key)
         if found is None:
             found = self._found[key] = self._worked_out(*key)
@@ -84,10 +79,11 @@ class Dependencies:
 
 @dataclass
 class _Agreement:
+    """What the caller sees of one contract or call-off: its nations' parts added up."""
+
     item_code: str
     quantity: int = 0
-    value: Decimal | None = None
-    through: set[str] = field(default_factory=set)
+    value: Decimal | None = None  # None while no part of it has a signed price
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -98,40 +94,73 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else f"{_cents(value):.2f}"
 
 
-def _agreements(exposures: list[Exposure], dependencies: Dependencies) -> dict[str, dict[str, _Agreement]]:
-    """Per material, the agreements depending on it with the value and units the caller sees."""
-    per_material: dict[str, dict[str, _Agreement]] = defaultdict(dict)
-    for exposure in exposures:
-        for name, through in dependencies.of(exposure).items():
-            agreement = per_material[name].setdefault(exposure.agreement_id, _Agreement(exposure.item_code))
-            agreement.quantity += exposure.quantity
-            if exposure.value_eur is not None:
-                agreement.value = (agreement.value or ZERO) + exposure.value_eur
-            agreement.through |= through
-    return per_material
+def _largest_first(entry: tuple[str, _Agreement]) -> tuple[Decimal, int, str]:
+    agreement_id, agreement = entry
+    return (-(agreement.value or ZERO), -agreement.quantity, agreement_id)
 
 
-def report(exposures: list[Exposure], dependencies: Dependencies, materials: dict[str, Material]) -> dict[str, Any]:
+@dataclass
+class _Holding:
+    """The agreements the caller sees for one item from one supplier: each depends on the
+    same materials, so each material's figures are added up from holdings, not from
+    every agreement again."""
+
+    agreements: list[tuple[str, _Agreement]] = field(default_factory=list)
+    value: Decimal = ZERO
+    unpriced: int = 0
+
+    @functools.cached_property
+    def largest(self) -> list[tuple[str, _Agreement]]:
+        return heapq.nsmallest(MAX_CONTRACTS_SHOWN, self.agreements, key=_largest_first)
+
+
+def _holdings(exposures: Iterable[Exposure]) -> dict[tuple[str, str | None], _Holding]:
+    """Per item and supplier, the agreements the caller sees, each added up from its parts."""
+    agreements: dict[str, _Agreement] = {}
+    holdings: dict[tuple[str, str | None], _Holding] = defaultdict(_Holding)
+    for agreement_id, _, item_code, supplier_id, quantity, price in exposures:
+        agreement = agreements.get(agreement_id)
+        if agreement is None:
+            agreement = agreements[agreement_id] = _Agreement(item_code)
+            holdings[(item_code, supplier_id)].agreements.append((agreement_id, agreement))
+        agreement.quantity += quantity
+        if price is not None:
+            agreement.value = (agreement.value or ZERO) + price * quantity
+    for holding in holdings.values():
+        for _, agreement in holding.agreements:
+            if agreement.value is None:
+                holding.unpriced += agreement.quantity
+            else:
+                holding.value += agreement.value
+    return holdings
+
+
+def report(exposures: Iterable[Exposure], dependencies: Dependencies, materials: dict[str, Material]) -> dict[str, Any]:
     """Per known material depended on (gravest risk first, then the most value), and per
     country outside the EU/EEA, what the caller's contracts put at stake."""
-    per_material = _agreements(exposures, dependencies)
+    holdings = _holdings(exposures)
+    per_material: dict[str, list[tuple[_Holding, frozenset[str]]]] = defaultdict(list)
+    for (item_code, supplier_id), holding in holdings.items():
+        for name, through in dependencies.of(item_code, supplier_id).items():
+            per_material[name].append((holding, through))
     ranked: list[tuple[tuple[int, Decimal, str], dict[str, object]]] = []
     by_origin: dict[str, Decimal] = defaultdict(lambda: ZERO)
     origin_materials: dict[str, set[str]] = defaultdict(set)
-    exposed_flagged: set[str] = set()
-    for name, agreements in per_material.items():
+    exposed_flagged: dict[int, _Holding] = {}
+    for name, depending in per_material.items():
         material = materials.get(name)
         if material is None:
             continue
-        value = sum((a.value for a in agreements.values() if a.value is not None), ZERO)
-        unpriced = sum(a.quantity for a in agreements.values() if a.value is None)
+        value = sum((holding.value for holding, _ in depending), ZERO)
+        unpriced = sum(holding.unpriced for holding, _ in depending)
         outside = material.outside_eu_eea
         for country, share in outside.items():
             by_origin[country] += value * Decimal(str(share))
             origin_materials[country].add(name)
         if material.flagged:
-            exposed_flagged |= set(agreements)
-        largest = sorted(agreements.items(), key=lambda kv: (-(kv[1].value or ZERO), -kv[1].quantity, kv[0]))
+            exposed_flagged.update((id(holding), holding) for holding, _ in depending)
+        candidates = [(entry, through) for holding, through in depending for entry in holding.largest]
+        largest = sorted(candidates, key=lambda candidate: _largest_first(candidate[0]))[:MAX_CONTRACTS_SHOWN]
         rank = (-material.risk_level.rank, -value, name)
         ranked.append(
             (
@@ -143,16 +172,16 @@ def report(exposures: list[Exposure], dependencies: Dependencies, materials: dic
                     "flagged": material.flagged,
                     "value_eur": _text(value),
                     "unpriced_quantity": unpriced,
-                    "contract_count": len(agreements),
+                    "contract_count": sum(len(holding.agreements) for holding, _ in depending),
                     "contracts": [
                         {
                             "id": agreement_id,
                             "item_code": a.item_code,
                             "value_eur": _text(a.value),
                             "quantity": a.quantity,
-                            "through": sorted(a.through),
+                            "through": sorted(through),
                         }
-                        for agreement_id, a in largest[:MAX_CONTRACTS_SHOWN]
+                        for (agreement_id, a), through in largest
                     ],
                     "share_outside_eu_eea": round(sum(outside.values()), 4),
                     "value_outside_eu_eea_eur": _text(value * Decimal(str(sum(outside.values())))),
@@ -163,11 +192,6 @@ def report(exposures: list[Exposure], dependencies: Dependencies, materials: dic
                 },
             )
         )
-    seen = {e.agreement_id for e in exposures}
-    total = sum((e.value_eur for e in exposures if e.value_eur is not None), ZERO)
-    flagged_value = sum(
-        (e.value_eur for e in exposures if e.value_eur is not None and e.agreement_id in exposed_flagged), ZERO
-    )
     return {
         "materials": [row for _, row in sorted(ranked, key=lambda r: r[0])],
         "by_origin": [
@@ -175,10 +199,10 @@ def report(exposures: list[Exposure], dependencies: Dependencies, materials: dic
             for country, v in sorted(by_origin.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "totals": {
-            "contract_count": len(seen),
-            "value_eur": _text(total),
-            "flagged_contract_count": len(exposed_flagged),
-            "flagged_value_eur": _text(flagged_value),
+            "contract_count": sum(len(holding.agreements) for holding in holdings.values()),
+            "value_eur": _text(sum((holding.value for holding in holdings.values()), ZERO)),
+            "flagged_contract_count": sum(len(holding.agreements) for holding in exposed_flagged.values()),
+            "flagged_value_eur": _text(sum((holding.value for holding in exposed_flagged.values()), ZERO)),
             "flagged_risks": [r.value for r in RiskLevel if r.flagged],
         },
     }
