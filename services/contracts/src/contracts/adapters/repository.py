@@ -193,7 +193,9 @@ async def _entries(
     session: AsyncSession, column: Any, key: ColumnElement[bool], only: Only | None, limit: int, offset: int
 ) -> Found[dict[str, Any]]:
     """One page of a list kept in a JSON column of the row `key` finds, in the order kept,
-    and how many entries `only` lets through in all."""
+    and how many entries `only` lets through in all: counted beside the page, as the
+    database reads the list for it (a ranking of a thousand offers was read twice, once
+    to count it); counted alone only when the page falls past the end."""
     if _dialect(session) == "postgresql":
         elements = (
             func.json_array_elements(column)
@@ -222,11 +224,8 @@ async def _entries(
         counted = select(length).where(key)
     else:
         counted = select(func.count()).select_from(table).join(elements, true()).where(*where)
-    total = int(await session.scalar(counted) or 0)
-    if total <= offset:
-        return Found([], total)
     query = (
-        select(elements.c.value)
+        select(elements.c.value, func.count().over().label("total"))
         .select_from(table)
         .join(elements, true())
         .where(*where)
@@ -234,7 +233,10 @@ async def _entries(
         .limit(limit)
         .offset(offset)
     )
-    return Found([dict(value) for value in (await session.scalars(query)).all()], total)
+    page = (await session.execute(query)).all()
+    if page:
+        return Found([dict(value) for value, _ in page], int(page[0].total))
+    return Found([], int(await session.scalar(counted) or 0))
 
 
 def _log_entry(row: dict[str, Any]) -> dict[str, Any]:
