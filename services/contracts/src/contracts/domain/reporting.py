@@ -63,12 +63,13 @@ def kpis_by_year(purchases: list[Purchase]) -> list[YearFigures]:
     nation's value by supplier origin (the "41 % to 59 % contracted with Dutch companies"
     indicator, year by year) and the suppliers contracted for the first time, by country."""
     first_year: dict[str, tuple[int, str]] = {}
+    by_year: dict[int, list[Purchase]] = defaultdict(list)
     for p in purchases:
         if p.supplier_id not in first_year or p.year < first_year[p.supplier_id][0]:
             first_year[p.supplier_id] = (p.year, p.supplier_country)
+        by_year[p.year].append(p)
     figures = []
-    for year in sorted({p.year for p in purchases}):
-        of_year = [p for p in purchases if p.year == year]
+    for year, of_year in sorted(by_year.items()):
         new: dict[str, int] = defaultdict(int)
         for first, country in first_year.values():
             if first == year:
