@@ -77,13 +77,10 @@ class Dependencies:
         return {name_of(n) for names in (*self.by_item.values(), *self.by_line.values()) for n in names}
 
 
-@dataclass
-class _Agreement:
-    """What the caller sees of one contract or call-off: its nations' parts added up."""
-
-    item_code: str
-    quantity: int = 0
-    value: Decimal | None = None  # None while no part of it has a signed price
+_Agreement = tuple[str, list[Any]]
+"""A contract or call-off as the caller sees it: its id, and its nations' parts added up,
+[units, value] (the value None while no part of it has a signed price). A lead's report
+adds up ten thousand of them, so each is a plain list."""
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -94,9 +91,9 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else f"{_cents(value):.2f}"
 
 
-def _largest_first(entry: tuple[str, _Agreement]) -> tuple[Decimal, int, str]:
-    agreement_id, agreement = entry
-    return (-(agreement.value or ZERO), -agreement.quantity, agreement_id)
+def _largest_first(agreement: _Agreement) -> tuple[Decimal, int, str]:
+    agreement_id, (quantity, value) = agreement
+    return (-(value or ZERO), -quantity, agreement_id)
 
 
 @dataclass
@@ -105,33 +102,35 @@ class _Holding:
     same materials, so each material's figures are added up from holdings, not from
     every agreement again."""
 
-    agreements: list[tuple[str, _Agreement]] = field(default_factory=list)
+    item_code: str
+    agreements: list[_Agreement] = field(default_factory=list)
     value: Decimal = ZERO
     unpriced: int = 0
 
     @functools.cached_property
-    def largest(self) -> list[tuple[str, _Agreement]]:
+    def largest(self) -> list[_Agreement]:
         return heapq.nsmallest(MAX_CONTRACTS_SHOWN, self.agreements, key=_largest_first)
 
 
 def _holdings(exposures: Iterable[Exposure]) -> dict[tuple[str, str | None], _Holding]:
     """Per item and supplier, the agreements the caller sees, each added up from its parts."""
-    agreements: dict[str, _Agreement] = {}
-    holdings: dict[tuple[str, str | None], _Holding] = defaultdict(_Holding)
+    agreements: dict[str, list[Any]] = {}
+    holdings: dict[tuple[str, str | None], _Holding] = {}
     for agreement_id, _, item_code, supplier_id, quantity, price in exposures:
-        agreement = agreements.get(agreement_id)
-        if agreement is None:
-            agreement = agreements[agreement_id] = _Agreement(item_code)
-            holdings[(item_code, supplier_id)].agreements.append((agreement_id, agreement))
-        agreement.quantity += quantity
+        figures = agreements.get(agreement_id)
+        if figures is None:
+            figures = agreements[agreement_id] = [0, None]
+            holding = holdings.get((item_code, supplier_id))
+            if holding is None:
+                holding = holdings[(item_code, supplier_id)] = _Holding(item_code)
+            holding.agreements.append((agreement_id, figures))
+        figures[0] += quantity
         if price is not None:
-            agreement.value = (agreement.value or ZERO) + price * quantity
+            value = price * quantity
+            figures[1] = value if figures[1] is None else figures[1] + value
     for holding in holdings.values():
-        for _, agreement in holding.agreements:
-            if agreement.value is None:
-                holding.unpriced += agreement.quantity
-            else:
-                holding.value += agreement.value
+        holding.unpriced = sum(quantity for _, (quantity, value) in holding.agreements if value is None)
+        holding.value = sum((value for _, (_, value) in holding.agreements if value is not None), ZERO)
     return holdings
 
 
@@ -159,7 +158,9 @@ def report(exposures: Iterable[Exposure], dependencies: Dependencies, materials:
             origin_materials[country].add(name)
         if material.flagged:
             exposed_flagged.update((id(holding), holding) for holding, _ in depending)
-        candidates = [(entry, through) for holding, through in depending for entry in holding.largest]
+        candidates = [
+            (entry, holding.item_code, through) for holding, through in depending for entry in holding.largest
+        ]
         largest = sorted(candidates, key=lambda candidate: _largest_first(candidate[0]))[:MAX_CONTRACTS_SHOWN]
         rank = (-material.risk_level.rank, -value, name)
         ranked.append(
@@ -176,12 +177,12 @@ def report(exposures: Iterable[Exposure], dependencies: Dependencies, materials:
                     "contracts": [
                         {
                             "id": agreement_id,
-                            "item_code": a.item_code,
-                            "value_eur": _text(a.value),
-                            "quantity": a.quantity,
+                            "item_code": item_code,
+                            "value_eur": _text(value),
+                            "quantity": quantity,
                             "through": sorted(through),
                         }
-                        for (agreement_id, a), through in largest
+                        for (agreement_id, (quantity, value)), item_code, through in largest
                     ],
                     "share_outside_eu_eea": round(sum(outside.values()), 4),
                     "value_outside_eu_eea_eur": _text(value * Decimal(str(sum(outside.values())))),
