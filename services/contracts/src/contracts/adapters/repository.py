@@ -255,18 +255,23 @@ def _change_log_page(picked: tuple[str, tuple[str, ...], bool] | None) -> Select
     return counted_page([log.c.at, log.c.by, log.c.what, log.c.scope], where, log.c.id)
 
 
+class _ExactPrices(dict[Any, Decimal]):
+    """Prices as the driver hands them over (a float from SQLite, a decimal from
+    PostgreSQL), each made exact to the cent once: many rows hold a few prices."""
+
+    def __missing__(self, found: Any) -> Decimal:
+        exact = self[found] = eur(found)
+        return exact
+
+
 def _priced(rows: Sequence[Any]) -> dict[tuple[Any, ...], Decimal]:
     """Value per key from rows of (*key, unit price, quantity): each price times the items
-    bought at it, added up in exact cents here rather than in the database's floats, each
-    price made exact once."""
+    bought at it, added up in exact cents here rather than in the database's floats."""
     values: dict[tuple[Any, ...], Decimal] = defaultdict(lambda: ZERO)
-    prices: dict[Any, Decimal] = {}
+    prices = _ExactPrices()
     for *key, price, quantity in rows:
         if price is not None:
-            exact = prices.get(price)
-            if exact is None:
-                exact = prices[price] = eur(price)
-            values[tuple(key)] += exact * int(quantity)
+            values[tuple(key)] += prices[price] * int(quantity)
     return values
 
 
@@ -581,21 +586,10 @@ async def _exposures(
         for where in _apart(seen, line.nation, own)
     ]  # fmt: skip
     query = _together(parts)
-    # A lead's ten thousand call-offs are at a few prices: each read as the driver hands it
-    # over (a float from SQLite, a decimal from PostgreSQL) and made exact once.
-    prices: dict[Any, Decimal] = {}
-
-    def price(found: Any) -> Decimal | None:
-        if found is None:
-            return None
-        exact = prices.get(found)
-        if exact is None:
-            exact = prices[found] = eur(found)
-        return exact
-
+    prices = _ExactPrices()  # a lead's ten thousand call-offs are at a few prices
     return [
-        Exposure(agreement, nation, item, supplier, int(quantity), price(unit_price))
-        for agreement, nation, item, supplier, unit_price, quantity in (await session.execute(query)).all()
+        Exposure(agreement, nation, item, supplier, int(quantity), None if price is None else prices[price])
+        for agreement, nation, item, supplier, price, quantity in (await session.execute(query)).all()
     ]
 
 
