@@ -198,8 +198,12 @@ class Dispatcher:
                     backoff = min(backoff * 2, 10.0)
                     continue
                 if not started:
+                    # Not `asyncio.wait_for`: cancelled (the service stopping) just as its
+                    # timeout fired, it waited on Python 3.11 for the wait it had already
+                    # abandoned, and the shutdown with it, for ever.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+                        async with asyncio.timeout(self._poll):
+                            await self._wakeup.wait()
                 # Every finished attempt wakes the dispatcher; a short pause lets the ones
                 # finishing together free their slots first, so one claim fills them all.
                 await asyncio.sleep(self._claim_pause)
