@@ -20,6 +20,7 @@ from bundling_shared.messaging.outbox import OutboxRelay
 from bundling_shared.observability import probes, tracing
 from bundling_shared.observability.metrics import ServiceMetrics
 from bundling_shared.problems import document_problems, install_problem_handlers, refuse_unknown_query
+from bundling_shared.route_gates import gate_included_routers
 from bundling_shared.runtime import service_running
 from bundling_shared.settings import HttpSettings, ServiceSettings
 from bundling_shared.topics import Topic
@@ -64,7 +65,8 @@ def create_service_app(
     `routers`, one per subject, are each included under /v1 by the app itself: FastAPI
     matches a request against the routes of every router level it goes through, once to
     find the route and again to hand the request down, so a /v1 router holding the others
-    matched each request against most of the service's hundred routes twice more."""
+    matched each request against most of the service's hundred routes twice more. Each
+    router is then gated by the first segments of its paths (`route_gates`)."""
     subscribe(service)
     settings, engine, broker = service.settings, service.engine, service.broker
     settings.auth.check_safe()
@@ -112,6 +114,7 @@ def create_service_app(
     install_problem_handlers(app)
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
+    gate_included_routers(app)
     document_problems(app)
     return app
 
