@@ -24,3 +24,19 @@ def statements_run(engine: AsyncEngine) -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", seen)
+
+
+@contextmanager
+def statements_with_parameters(engine: AsyncEngine) -> Iterator[list[tuple[str, Any]]]:
+    """As `statements_run`, each statement with the parameters it was sent with: to ask the
+    database how it would run one (its plan)."""
+    sent: list[tuple[str, Any]] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)

@@ -8,11 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from contracts.service_layer.contracts import create_contract_for_joint_order
-from tests.contracts.events import joint_order
+from contracts.service_layer.frameworks import create_framework_for_commitment
+from tests.contracts.events import framework_committed, joint_order
 from tests.contracts.integration.conftest import ADMIN, Api
 from tests.contracts.integration.test_api_deliveries_reports import signed_contract
 from tests.support.api import coordinator, desk, industry
+from tests.support.statements import statements_with_parameters
 from tests.support.today import TODAY
 
 LINE = {
@@ -140,3 +144,29 @@ async def test_a_contract_without_a_signed_price_counts_in_units(api: Api) -> No
     await _harmonised(api, ["nitrocellulose"])
     (row,) = (await api.call("GET", "/v1/reports/supply-risk", ADMIN))["materials"]
     assert (row["value_eur"], row["unpriced_quantity"], row["contracts"][0]["value_eur"]) == ("0.00", 15_000, None)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_leads_call_offs_are_read_for_the_report_from_an_index_alone(api: Api) -> None:
+    """A lead's report reads every call-off of its frameworks (ten thousand in the read
+    benchmark): SQLite reads each one's item, supplier, price, quantity and id from the
+    index of call-offs added up by price, and no row of the table. (PostgreSQL chooses
+    its plan by statistics of its own.)"""
+    event = framework_committed(item="AMMO-155MM", yearly={"NLD": [3, 3], "NOR": [2]})
+    framework_id = await create_framework_for_commitment(event, api.service.uow())
+    nammo = await api.supplier("NAMMO", "NOR")
+    path = f"/v1/frameworks/{framework_id}"
+    await api.call("POST", f"{path}/suppliers", desk("NLD"), {"supplier_id": nammo["id"], "unit_price_eur": "4000.00"})
+    due = (TODAY + timedelta(days=200)).isoformat()
+    await api.call(
+        "POST", f"{path}/call-offs", desk("NOR"), {"item_code": "AMMO-155MM", "quantity": 2, "delivery_due": due}, 201
+    )
+
+    with statements_with_parameters(api.service.engine) as sent:
+        await api.call("GET", "/v1/reports/supply-risk", coordinator("NLD"))
+    statement, parameters = next((s, p) for s, p in sent if "FROM call_offs" in s)
+    async with api.service.engine.connect() as conn:
+        plan = (await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)).all()
+    assert [step[-1] for step in plan if "call_offs" in step[-1]] == [
+        "SEARCH call_offs USING COVERING INDEX ix_call_offs_framework_prices (framework_id=?)"
+    ]

@@ -502,7 +502,8 @@ call_offs = _aggregate(
     Index("ix_call_offs_framework_placed", "framework_id", "placed_at", "id"),
     Index("ix_call_offs_framework_nation_placed", "framework_id", "nation", "placed_at", "id"),
     # What each nation called off of each supplier at each price, framework by framework:
-    # the reports add it up from the index alone, in its order
+    # the reports add it up from the index alone, in its order; the supply risk report
+    # reads a lead's call-offs, each with its item and id, from it alone too
     Index(
         "ix_call_offs_framework_prices",
         "framework_id",
@@ -511,6 +512,8 @@ call_offs = _aggregate(
         "unit_price_eur",
         "placed_at",
         "quantity",
+        "item_code",
+        "id",
     ),
     Index("ix_call_offs_framework_supplier_placed", "framework_id", "supplier_id", "placed_at", "id"),
     # The call-offs a nation placed, in every framework: whose lots a desk reads as its own.
