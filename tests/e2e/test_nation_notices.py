@@ -112,12 +112,18 @@ def test_the_desk_still_silent_is_reminded_as_the_accession_deadline_draws_near(
     register_endpoint(platform, desk("EST"), "est", event_types=["bundle.deadline_nearing"])
     seen = httpx.get(f"{platform.demand.url}/v1/bundles/{bid}", headers=ADMIN).json()
     lead = coordinator_of(seen["lead"] or seen["proposed_lead"])
-    deadline = (TODAY + timedelta(days=3)).isoformat()
-    opened = httpx.post(f"{platform.demand.url}/v1/bundles/{bid}/open", json={"deadline": deadline}, headers=lead)
+    # Opened with a deadline beyond the days before it when the silent are reminded (7): the
+    # demand service looks every 2 s, and a look between the opening and Estonia's answer
+    # would rightly remind Estonia too. Estonia answers; then the deadline comes near.
+    far = (TODAY + timedelta(days=30)).isoformat()
+    opened = httpx.post(f"{platform.demand.url}/v1/bundles/{bid}/open", json={"deadline": far}, headers=lead)
     assert opened.status_code == 200, opened.text
     answered = httpx.post(f"{platform.demand.url}/v1/bundles/{bid}/participation", json={"decision": "confirm"},
                           headers=desk("EST"))  # fmt: skip
     assert answered.status_code == 200, answered.text
+    deadline = (TODAY + timedelta(days=3)).isoformat()
+    moved = httpx.post(f"{platform.demand.url}/v1/bundles/{bid}/deadline", json={"deadline": deadline}, headers=lead)
+    assert moved.status_code == 200, moved.text
 
     [webhook] = eventually(lambda: hits(platform, "fin"), 60, "the reminder at the Finnish desk's endpoint")
     notice = Webhook(fin["secret"]).verify(webhook.body, webhook.headers)
