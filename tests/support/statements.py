@@ -3,7 +3,7 @@ and which reads it leaves out, are rules of their own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -12,18 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 @contextmanager
+def _each_statement(engine: AsyncEngine, seen: Callable[..., None]) -> Iterator[None]:
+    """`seen(conn, cursor, statement, parameters, ...)` for every statement sent while inside."""
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        yield
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+
+
+@contextmanager
 def statements_run(engine: AsyncEngine) -> Iterator[list[str]]:
     """Every statement the engine sends to the database while inside, on one line each."""
     sent: list[str] = []
-
-    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(" ".join(statement.split()))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", seen)
-    try:
+    with _each_statement(engine, lambda _conn, _cursor, statement, *_: sent.append(" ".join(statement.split()))):
         yield sent
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", seen)
 
 
 @contextmanager
@@ -31,12 +34,7 @@ def statements_with_parameters(engine: AsyncEngine) -> Iterator[list[tuple[str, 
     """As `statements_run`, each statement with the parameters it was sent with: to ask the
     database how it would run one (its plan)."""
     sent: list[tuple[str, Any]] = []
-
-    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        sent.append((statement, parameters))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", seen)
-    try:
+    with _each_statement(
+        engine, lambda _conn, _cursor, statement, parameters, *_: sent.append((statement, parameters))
+    ):
         yield sent
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", seen)
