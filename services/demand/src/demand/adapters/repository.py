@@ -311,7 +311,8 @@ class BundleRepository:
             b.deadline <= until,
             or_(b.deadline_reminded.is_(None), b.deadline_reminded != b.deadline),
         )
-        return await self._parts.with_shares((await self._session.scalars(query.order_by(*LISTED))).all())
+        query = query.order_by(*LISTED).with_for_update(of=bundles, skip_locked=True)
+        return await self._parts.with_shares((await self._session.scalars(query)).all())
 
     async def open_for_item(self, item_code: str) -> Sequence[Bundle]:
         query = select(Bundle).where(bundles.c.item_code == item_code, *self.OPEN)
@@ -381,6 +382,7 @@ class BundleRepository:
             )
             .order_by(bundles.c.pending_since)
             .limit(100)
+            .with_for_update(of=bundles, skip_locked=True)
         )
         return await self._parts.with_shares((await self._session.scalars(query)).all())
 
