@@ -1,6 +1,7 @@
 """Aggregators on different partitions, in different processes, place needs of the same
 item at the same time: only one of them opens a bundle for it, the other joins it; two
-batches opening bundles of the same items never deadlock. On both databases."""
+batches opening bundles of the same items never deadlock, nor does a batch with the
+adoption of its item's harmonised specification. On both databases."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ import asyncio
 from collections.abc import Coroutine
 from functools import partial
 from typing import Any, TypeVar
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import func, select
 
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
+from demand.domain.bundling import HARMONISED
+from demand.domain.need import Need
 from demand.service_layer import aggregator
+from demand.service_layer.specifications import adopt_harmonised_specification
 from tests.demand.helpers import Store, opened
-from tests.demand.integration.test_running_totals_as_rows import needs_of, registered
+from tests.demand.integration.test_running_totals_as_rows import WINDOW, needs_of, registered
 
 T = TypeVar("T")
 
@@ -129,3 +134,54 @@ async def test_batches_opening_bundles_of_the_same_items_in_opposite_orders_do_n
         for item_code in ("VSRAT", "AMMO-155MM"):
             ((_, lines),) = await bundles_of(store, item_code)
             assert lines == 2, item_code
+
+
+async def test_a_harmonised_specification_adopted_while_a_batch_places_needs_of_its_item_waits_for_it(
+    database_url: str,
+) -> None:
+    """Needs of their own specification, which becomes the harmonised one while a batch
+    holds the item (it has opened a bundle in another window and will join a need to the
+    bundle the adoption places again): the adoption waits for the batch, and then places
+    every one of them among the harmonised bundles."""
+    async with opened(database_url) as store:
+        own = "SPEC-VSRAT-NOR-2025"
+        async with store() as u:
+            item = await u.catalogue.get("VSRAT")
+            later = (WINDOW[0].replace(year=WINDOW[0].year + 10), WINDOW[1].replace(year=WINDOW[1].year + 10))
+            needs = [
+                Need.register(
+                    now=u.clock.now(),
+                    item=item,
+                    nation=nation,
+                    item_code="VSRAT",
+                    quantity=quantity,
+                    window_start=window[0],
+                    window_end=window[1],
+                    specification_ref=own,
+                )
+                for nation, quantity, window in [("NOR", 40, WINDOW), ("DEU", 60, later), ("NLD", 70, WINDOW)]
+            ]
+            for need in needs:
+                u.needs.add(need)
+            await u.commit()
+        placed_first, opening, joining = needs
+        await aggregator.aggregate(registered(placed_first), store())
+        held = PausedAfterFirstOpening(store)
+        async with Started(held.released) as tasks:
+            batch = tasks.start(aggregator.aggregate_together([registered(opening), registered(joining)], held))
+            await asyncio.wait_for(held.reached.wait(), 10)  # its bundle of the later window opened
+            adoption = tasks.start(
+                adopt_harmonised_specification(store(), event_id=uuid4(), item_code="VSRAT", reference=own)
+            )
+            await asyncio.sleep(0.5)
+            assert not adoption.done()  # waits for the batch holding the item
+            held.released.set()
+            await asyncio.wait_for(asyncio.gather(batch, adoption), 30)
+        async with store() as u:
+            rows = await u.session.execute(
+                select(orm.bundle_lines.c.need_id, orm.bundles.c.variant).join(
+                    orm.bundles, orm.bundles.c.id == orm.bundle_lines.c.bundle_id
+                )
+            )
+            variants = dict(rows.tuples().all())
+        assert variants == {need.id: HARMONISED for need in needs}

@@ -32,6 +32,11 @@ async def adopt_harmonised_specification(
         item = await uow.catalogue.get(item_code)
         changed = item is not None and item.harmonise(reference, material_risks)
         if item is not None and changed:
+            # The item's opening lock before the first write, as an aggregator's batch takes
+            # it before it writes the item's bundles: holding a bundle and then waiting for
+            # the lock to open a harmonised one, this could wait for a batch that waits for
+            # the bundle. Taken, it also reads the bundles as such a batch committed them.
+            await uow.bundles.hold_openings(item_code)
             await uow.flush()
             now = uow.clock.now()
             why = f"{reference} is now the harmonised specification of {item_code}"
