@@ -7,7 +7,7 @@ whole commit; many rows go as they did, a statement per table."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,28 +17,18 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bundling_shared.db import make_engine, make_session_factory, migrate
+from bundling_shared.db import make_session_factory
 from bundling_shared.repository import TOGETHER_AT_MOST
 from bundling_shared.topics import NEEDS
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.domain.need import Need, NeedVersion
 from demand.domain.reference import CatalogueItem
-from demand.entrypoints.app import MIGRATIONS
 from demand.service_layer.unit_of_work import StoredAnswer
 from tests.shared.integration.test_outbox import event as need_event
 from tests.support.statements import statements_run
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    orm.start_mappers()
-    engine = make_engine(database_url)
-    await migrate(engine, MIGRATIONS)
-    yield engine
-    await engine.dispose()
 
 
 async def catalogue_entry(engine: AsyncEngine) -> CatalogueItem:

@@ -53,7 +53,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from sqlalchemy.types import JSON, NullType
 
 from bundling_shared.counted_pages import counted_page, read_counted_page
-from bundling_shared.repository import Rows, SessionRepository, claim, insert_into, rows_of
+from bundling_shared.repository import Rows, SessionRepository, by_key, claim, insert_into, rows_of
 from contracts.adapters.orm import (
     COORDINATOR,
     NATION,
@@ -775,7 +775,7 @@ class NationalPurchaseRepository:
         self._session.add(purchase)
 
     async def get(self, purchase_id: str) -> NationalPurchase | None:
-        return await self._session.get(NationalPurchase, purchase_id)
+        return await by_key(self._session, NationalPurchase, purchase_id)
 
     async def remove(self, purchase: NationalPurchase) -> None:
         await self._session.delete(purchase)
@@ -992,7 +992,7 @@ class FrameworkRepository(SessionRepository[FrameworkContract]):
         )
 
     async def call_off(self, call_off_id: str) -> CallOff | None:
-        return self._placed.get(call_off_id) or await self._session.get(CallOff, call_off_id)
+        return self._placed.get(call_off_id) or await by_key(self._session, CallOff, call_off_id)
 
     async def parties(self, framework_id: str) -> FrameworkParties | None:
         """One statement of plain rows, as written so far."""
@@ -1130,7 +1130,7 @@ class DeliveryLotRepository:
         await self._session.delete(lot)
 
     async def get(self, lot_id: str) -> DeliveryLot | None:
-        return await self._session.get(DeliveryLot, lot_id)
+        return await by_key(self._session, DeliveryLot, lot_id)
 
     async def placed(self, lot_id: str) -> tuple[str, str] | None:
         lot = delivery_lots

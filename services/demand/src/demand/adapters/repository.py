@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, Integer, Select, and_, bindparam, cast, exist
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from bundling_shared.repository import Rows, SessionRepository, claim, insert_into, insert_rows, rows_of
+from bundling_shared.repository import Rows, SessionRepository, by_key, claim, insert_into, insert_rows, rows_of
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
 from demand.adapters.orm import (
@@ -258,7 +258,7 @@ class BundleRepository:
         await claim(self._session, bundles.c.id, bundle_id, unchanged=bundles.c.revision)
 
     async def get(self, bundle_id: str) -> Bundle | None:
-        bundle = await self._session.get(Bundle, bundle_id)
+        bundle = await by_key(self._session, Bundle, bundle_id)
         if bundle is not None:
             await self._parts.with_shares([bundle])
         return bundle
