@@ -9,6 +9,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import insert, select
 
@@ -21,6 +22,7 @@ from tests.contracts.events import accession, bundle_opened, framework_committed
 from tests.contracts.integration import ocds_schema
 from tests.contracts.integration.conftest import ADMIN, Api
 from tests.contracts.integration.test_api_awards import EUROPEAN, PROCUREMENT
+from tests.support import infra
 from tests.support.api import coordinator, desk, industry
 from tests.support.today import TODAY
 
@@ -416,3 +418,27 @@ async def test_the_industrial_base_year_by_year_over_what_each_reader_sees(api: 
     (danish,) = (await api.call("GET", "/v1/reports/kpis", desk("DNK")))["years"]
     assert list(danish["by_nation"]) == ["DNK"] and danish["value_eur"] == "20000000.00"
     assert (await api.call("GET", "/v1/reports/kpis", industry("NAMMO")))["years"] == []
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_the_delay_check_leaves_a_lot_another_transaction_holds_to_its_next_look(
+    api: Api, database_url: str
+) -> None:
+    """Waiting for it while holding the lots it marked before, the check could wait for an
+    order shift that waits for one of those, and the database would end one of them."""
+    contract_id, _ = await signed_contract(api)
+    plan = {"lots": [{"nation": "NLD", "quantity": 4_000, "due_date": PAST},
+                     {"nation": "DNK", "quantity": 5_000, "due_date": PAST}]}  # fmt: skip
+    lots = await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"), plan, 201)
+    held = next(lot["id"] for lot in lots if lot["nation"] == "NLD")
+    other = await asyncpg.connect(infra.plain_dsn(database_url))
+    try:
+        async with other.transaction():
+            await other.execute("SELECT 1 FROM delivery_lots WHERE id = $1 FOR UPDATE", held)
+            check = api.call("POST", "/v1/delivery-checks", coordinator())
+            assert (await asyncio.wait_for(check, 10))["delays_reported"] == 1
+    finally:
+        await other.close()
+    assert [d["payload"]["nation"] for d in await api.events("contracts.delivery.delayed")] == ["DNK"]
+    assert (await api.call("POST", "/v1/delivery-checks", coordinator()))["delays_reported"] == 1
+    assert [d["payload"]["nation"] for d in await api.events("contracts.delivery.delayed")] == ["DNK", "NLD"]

@@ -454,6 +454,9 @@ class FakeLots:
         open_ = (lot for lot in self.found if lot.outstanding > 0)
         return sorted(open_, key=lambda lot: (lot.contract_id, lot.due_date))
 
+    async def take_unless_held(self, lot_id: str) -> bool:
+        return any(lot.id == lot_id for lot in self.found)  # one transaction at a time
+
     async def claims(self, supplier_id: str, item_code: str) -> list[Claim]:
         """Of the contracts' lots (`contracts`, wired by the unit of work): call-offs are
         left to the database tests."""

@@ -1132,6 +1132,12 @@ class DeliveryLotRepository:
     async def get(self, lot_id: str) -> DeliveryLot | None:
         return await by_key(self._session, DeliveryLot, lot_id)
 
+    async def take_unless_held(self, lot_id: str) -> bool:
+        """On PostgreSQL `FOR UPDATE SKIP LOCKED`; on SQLite, which has one writer, always."""
+        lot = delivery_lots
+        query = select(lot.c.id).where(lot.c.id == lot_id).with_for_update(skip_locked=True)
+        return (await self._session.execute(query)).first() is not None
+
     async def placed(self, lot_id: str) -> tuple[str, str] | None:
         lot = delivery_lots
         row = (await self._session.execute(select(lot.c.contract_id, lot.c.nation).where(lot.c.id == lot_id))).first()

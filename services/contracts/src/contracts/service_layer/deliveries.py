@@ -160,10 +160,22 @@ async def record_delivery(uow: UnitOfWork, principal: Principal, lot_id: str, qu
 
 
 async def _report_if_delayed(
-    uow: UnitOfWork, lot: DeliveryLot, agreement: Agreement, today: date, expected: date | None = None
+    uow: UnitOfWork,
+    lot: DeliveryLot,
+    agreement: Agreement,
+    today: date,
+    expected: date | None = None,
+    *,
+    unless_held: bool = False,
 ) -> bool:
+    """`unless_held`: a lot another transaction holds is left to the next look. The scan
+    marks lots in the order it reads them, an order shift its lots in the order of their
+    ids: waiting for one while holding others, the scan could wait for a shift that waits
+    for it, and the database would end one of them."""
     key = lot.delay(today, expected)
     if key is None or agreement.supplier_organisation is None:
+        return False
+    if unless_held and not await uow.lots.take_unless_held(lot.id):
         return False
     await events.delivery_delayed(uow, lot, agreement.supplier_organisation)
     lot.mark_delay_reported(key)
@@ -273,7 +285,7 @@ async def check_delays(uow: UnitOfWork, today: date, priority: Sequence[Criterio
                 found = expected[key]
                 row = found.of(lot.id) if found is not None else None
                 completes = (row.completes or date.max) if row is not None else None
-            if await _report_if_delayed(uow, lot, agreement, today, completes):
+            if await _report_if_delayed(uow, lot, agreement, today, completes, unless_held=True):
                 reported += 1
         await uow.commit()
     return reported
