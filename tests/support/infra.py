@@ -15,8 +15,8 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -201,5 +201,18 @@ async def applied_by(url: str, consumer: str) -> int:
     try:
         found: int = await conn.fetchval("SELECT count(*) FROM processed_messages WHERE consumer = $1", consumer)
         return found
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def row_held(url: str, table: str, row_id: str) -> AsyncIterator[None]:
+    """The row of `table` with this id locked (`FOR UPDATE`) by a transaction of its own,
+    as an act changing it holds it, until the block ends."""
+    conn = await asyncpg.connect(plain_dsn(url))
+    try:
+        async with conn.transaction():
+            await conn.execute(f"SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE", row_id)
+            yield
     finally:
         await conn.close()

@@ -9,7 +9,6 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import asyncpg
 import pytest
 from sqlalchemy import insert, select
 
@@ -431,14 +430,9 @@ async def test_the_delay_check_leaves_a_lot_another_transaction_holds_to_its_nex
                      {"nation": "DNK", "quantity": 5_000, "due_date": PAST}]}  # fmt: skip
     lots = await api.call("POST", f"/v1/contracts/{contract_id}/lots", coordinator("CZE"), plan, 201)
     held = next(lot["id"] for lot in lots if lot["nation"] == "NLD")
-    other = await asyncpg.connect(infra.plain_dsn(database_url))
-    try:
-        async with other.transaction():
-            await other.execute("SELECT 1 FROM delivery_lots WHERE id = $1 FOR UPDATE", held)
-            check = api.call("POST", "/v1/delivery-checks", coordinator())
-            assert (await asyncio.wait_for(check, 10))["delays_reported"] == 1
-    finally:
-        await other.close()
+    async with infra.row_held(database_url, "delivery_lots", held):
+        check = api.call("POST", "/v1/delivery-checks", coordinator())
+        assert (await asyncio.wait_for(check, 10))["delays_reported"] == 1
     assert [d["payload"]["nation"] for d in await api.events("contracts.delivery.delayed")] == ["DNK"]
     assert (await api.call("POST", "/v1/delivery-checks", coordinator()))["delays_reported"] == 1
     assert [d["payload"]["nation"] for d in await api.events("contracts.delivery.delayed")] == ["DNK", "NLD"]

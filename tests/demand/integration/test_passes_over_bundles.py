@@ -7,11 +7,8 @@ alone is taken at the next pass."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
-import asyncpg
 import pytest
 from sqlalchemy import select
 
@@ -44,19 +41,6 @@ async def pending(store: Store) -> set[str]:
         return set((await u.session.scalars(query)).all())
 
 
-@asynccontextmanager
-async def held(database_url: str, bundle_id: str) -> AsyncIterator[None]:
-    """The bundle's row locked by another transaction, as an act or a batch of needs
-    changing it holds it, until the block ends."""
-    conn = await asyncpg.connect(infra.plain_dsn(database_url))
-    try:
-        async with conn.transaction():
-            await conn.execute("SELECT 1 FROM bundles WHERE id = $1 FOR UPDATE", bundle_id)
-            yield
-    finally:
-        await conn.close()
-
-
 async def test_the_publication_leaves_a_held_bundle_to_its_next_pass(database_url: str) -> None:
     async with opened(database_url) as store:
         vsrat, _ = await two_bundles(store)
@@ -65,7 +49,7 @@ async def test_the_publication_leaves_a_held_bundle_to_its_next_pass(database_ur
             later = store().clock.now() + timedelta(hours=1)
             return await publish_due(store(), now=later, quiet=timedelta(0), max_wait=timedelta(0))
 
-        async with held(database_url, vsrat):
+        async with infra.row_held(database_url, "bundles", vsrat):
             assert await asyncio.wait_for(publish(), PASS_SECONDS) == 1
         assert await pending(store) == {vsrat}
         assert await asyncio.wait_for(publish(), PASS_SECONDS) == 1
@@ -88,7 +72,7 @@ async def test_the_deadline_reminders_leave_a_held_bundle_to_their_next_look(dat
         async def remind() -> int:
             return await remind_deadlines(store(), days_ahead=7)
 
-        async with held(database_url, vsrat):
+        async with infra.row_held(database_url, "bundles", vsrat):
             assert await asyncio.wait_for(remind(), PASS_SECONDS) == 1
         async with store() as u:
             reminded = dict(
