@@ -48,27 +48,28 @@ def _write_and_commit(
     server runs a statement all or nothing, so `BEGIN` and `COMMIT` would only add two
     round trips to the one that writes, each costing the service a write to its socket.
     One that read first and changed only columns of objects of `kinds` (a framework's
-    totals after a call-off) sends those changes in the same statement as its new rows."""
+    totals after a call-off) sends those changes in the same statement as its new rows on
+    PostgreSQL, and as plain updates before them on SQLite: no flush either way."""
     written = [(statement, batch) for statement, batch in rows if batch]
     dialect, read_first = session.get_bind().dialect.name, session.in_transaction()
-    changed = changes_of(session, kinds) if written and read_first and kinds and dialect == "postgresql" else None
+    changed = changes_of(session, kinds) if written and read_first and kinds else None
     together = inserts_together(dialect, written, [*plain, *(changed or ())]) if written else None
     if together is not None and not read_first and not plain:
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"}).execute(
             together.statement, together.values
         )
     elif written or plain:
-        if together is None or changed is None:
-            session.flush()  # the objects' changes, where they do not go with the rows
+        if changed is None:
+            session.flush()  # the objects' changes, where they are not plain changes of columns
         connection = session.connection()
         if together is None:
+            rows_changed(connection, changed or ())
             for statement, batch in written:
                 connection.execute(statement, batch[0] if len(batch) == 1 else batch)
             rows_changed(connection, plain)
-        else:
-            if any(count != 1 for count in connection.execute(together.statement, together.values).one()):
-                raise StaleDataError("a row this transaction changes was changed or removed meanwhile")
-            changes_written(changed or ())
+        elif any(count != 1 for count in connection.execute(together.statement, together.values).one()):
+            raise StaleDataError("a row this transaction changes was changed or removed meanwhile")
+        changes_written(changed or ())
     session.commit()
 
 

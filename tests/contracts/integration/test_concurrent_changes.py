@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bundling_shared.auth import Principal, Role
@@ -117,14 +119,25 @@ async def test_a_call_off_on_postgresql_is_claimed_read_and_written_in_few_state
     """On PostgreSQL the claim reads the framework locked (FOR UPDATE) with the suppliers
     it names, the rules are checked on that reading, and the framework's new totals, the
     call-off, its log entry and its event are written in one statement; on SQLite a write
-    claims the framework, a read follows, and each row is an insert of its own."""
+    claims the framework, a read follows, and each row is an insert of its own. On both,
+    the framework's new totals are a plain update of its row, not a flush of the session."""
     framework_id = await create_framework_for_commitment(framework_committed(), api.service.uow())
     assert framework_id is not None
     supplier = await api.supplier("THALES-NL", "NLD")
     await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"), {"supplier_id": supplier["id"]})
     body = {"item_code": "MMR", "quantity": 1, "delivery_due": (TODAY + timedelta(days=30)).isoformat()}
-    with statements_run(api.service.engine) as sent:
-        placed = await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"), body, 201)
+    flushes: list[object] = []
+
+    def flushed(session: Session, *_: object) -> None:
+        flushes.extend(session.dirty)
+
+    event.listen(Session, "before_flush", flushed)
+    try:
+        with statements_run(api.service.engine) as sent:
+            placed = await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"), body, 201)
+    finally:
+        event.remove(Session, "before_flush", flushed)
+    assert flushes == []
     written = next(i for i, s in enumerate(sent) if "INSERT INTO call_offs" in s)
     before = [s for s in sent[:written] if "frameworks" in s and "called_off_quantity=" not in s]
     if api.service.engine.dialect.name == "postgresql":
