@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session
 
 
 @contextmanager
@@ -38,3 +39,19 @@ def statements_with_parameters(engine: AsyncEngine) -> Iterator[list[tuple[str, 
         engine, lambda _conn, _cursor, statement, parameters, *_: sent.append((statement, parameters))
     ):
         yield sent
+
+
+@contextmanager
+def objects_flushed() -> Iterator[list[object]]:
+    """The changed objects of every session's flush while inside: an act whose changes are
+    plain changes of columns writes them as updates of their own, without a flush."""
+    flushed: list[object] = []
+
+    def flushing(session: Session, *_: object) -> None:
+        flushed.extend(session.dirty)
+
+    event.listen(Session, "before_flush", flushing)
+    try:
+        yield flushed
+    finally:
+        event.remove(Session, "before_flush", flushing)

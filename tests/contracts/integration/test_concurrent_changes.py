@@ -9,8 +9,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bundling_shared.auth import Principal, Role
@@ -22,7 +20,7 @@ from tests.contracts.integration.conftest import Api
 from tests.contracts.integration.test_api_suppliers_specifications import SPEC
 from tests.support.api import desk
 from tests.support.rivals import RivalBeforeFirstCommit
-from tests.support.statements import statements_run
+from tests.support.statements import objects_flushed, statements_run
 from tests.support.today import TODAY
 
 
@@ -126,18 +124,9 @@ async def test_a_call_off_on_postgresql_is_claimed_read_and_written_in_few_state
     supplier = await api.supplier("THALES-NL", "NLD")
     await api.call("POST", f"/v1/frameworks/{framework_id}/suppliers", desk("NLD"), {"supplier_id": supplier["id"]})
     body = {"item_code": "MMR", "quantity": 1, "delivery_due": (TODAY + timedelta(days=30)).isoformat()}
-    flushes: list[object] = []
-
-    def flushed(session: Session, *_: object) -> None:
-        flushes.extend(session.dirty)
-
-    event.listen(Session, "before_flush", flushed)
-    try:
-        with statements_run(api.service.engine) as sent:
-            placed = await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"), body, 201)
-    finally:
-        event.remove(Session, "before_flush", flushed)
-    assert flushes == []
+    with objects_flushed() as flushed, statements_run(api.service.engine) as sent:
+        placed = await api.call("POST", f"/v1/frameworks/{framework_id}/call-offs", desk("NLD"), body, 201)
+    assert flushed == []
     written = next(i for i, s in enumerate(sent) if "INSERT INTO call_offs" in s)
     before = [s for s in sent[:written] if "frameworks" in s and "called_off_quantity=" not in s]
     if api.service.engine.dialect.name == "postgresql":

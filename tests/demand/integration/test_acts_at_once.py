@@ -17,7 +17,7 @@ from tests.demand.helpers import aggregate_all, lead
 from tests.demand.integration.test_bundles_api import SOON, Demand, bundles, register
 from tests.support.api import desk
 from tests.support.rivals import RivalBeforeFirstCommit
-from tests.support.statements import statements_run
+from tests.support.statements import objects_flushed, statements_run
 
 
 async def opened_bundle(demand: Demand, quantities: dict[str, int]) -> str:
@@ -89,14 +89,16 @@ async def test_an_act_reads_its_bundle_once(demand: Demand) -> None:
     """The claim reads the bundle locked on PostgreSQL (a write claims it on SQLite) and
     the act's rules are checked on that reading: no second trip for the same row. On
     PostgreSQL the claim reads the bundle's shares with it, and the bundle's new state,
-    its nation's share and the trail entry are then written as one statement."""
+    its nation's share and the trail entry are then written as one statement. On both,
+    the bundle's new state is a plain update of its row, not a flush of the session."""
     service, client = demand
     bid = await opened_bundle(demand, {"NLD": 200, "DEU": 400})
-    with statements_run(service.engine) as sent:
+    with objects_flushed() as flushed, statements_run(service.engine) as sent:
         answer = await client.post(
             f"/v1/bundles/{bid}/participation", json={"decision": "confirm"}, headers=desk("DEU")
         )
     assert answer.status_code == 200
+    assert flushed == []
     reads = [s for s in sent if s.startswith("SELECT") and ("FROM bundles WHERE" in s or "FROM bundles LEFT" in s)]
     assert len(reads) == 1, reads
     if service.engine.dialect.name == "postgresql":
