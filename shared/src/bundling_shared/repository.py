@@ -145,9 +145,9 @@ async def claim(
 
 @functools.lru_cache(maxsize=64)
 def _claim_of(key: Column[str], unchanged: Column[Any]) -> Update:
-    """The write of `claim`, built once per table: built for each act, the statement and
-    the key SQLAlchemy finds its compiled form by took about 0.1 ms (timed), a hundredth
-    of a call-off on SQLite; built once, SQLAlchemy remembers that key with it."""
+    """The write of `claim`, built once per table, the key a parameter. Built for each act,
+    the statement and the cache key of its compiled form took about 0.1 ms (timed), a
+    hundredth of a call-off on SQLite; built once, both are worked out once."""
     return update(key.table).where(key == bindparam("claimed", type_=key.type)).values({unchanged: unchanged})
 
 
