@@ -28,11 +28,21 @@ TEST_KAFKA_PORT = int(os.environ.get("TEST_KAFKA_PORT", "39092"))
 TEST_PG_PORT = int(os.environ.get("TEST_PG_PORT", "54339"))
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A port free now and never handed out before in this run. The system may give a
+    port it just freed twice: two services started together on one port would have the
+    second wait for /ready on the first, and its requests answered 404 by the wrong
+    service."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port: int = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def docker_available() -> bool:
