@@ -19,7 +19,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bundling_shared import topics
@@ -50,6 +50,7 @@ from demand.entrypoints.app import MIGRATIONS
 from demand.entrypoints.subscribers import build_router
 from demand.service_layer import aggregator
 from demand.service_layer.aggregator import NeedChange
+from demand.service_layer.specifications import adopt_harmonised_specification
 from demand.service_layer.unit_of_work import BundleFilter, UowFactory
 
 ATTEMPTS = 3
@@ -392,6 +393,70 @@ async def test_on_postgresql_batches_writing_rows_while_placing_and_begun_early_
     assert failed == []
     assert len(sent) > 5
     assert len(adopted) == 2  # the second and third batches of registrations start from the one before
+
+
+async def waiting_for_items(engine: AsyncEngine, transactions: int) -> bool:
+    """Whether so many transactions wait for an item's opening lock (an advisory lock)."""
+    async with engine.connect() as conn:
+        query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        return int(await conn.scalar(text(query)) or 0) >= transactions
+
+
+async def test_on_postgresql_a_batch_begun_early_places_its_needs_by_a_specification_adopted_before_it_commits(
+    postgres_url: str,
+) -> None:
+    """A batch begun from the bundles the batch before handed over reads its items before
+    it may hold them. Here a harmonised specification is adopted once that batch has
+    committed (the adoption waited for the item first) and before this one commits: the
+    need asking for that specification bundles with the others, as it would had it been
+    placed after the adoption, instead of standing apart waiting for a harmonisation that
+    already happened."""
+    code, adopted = "AMMO-155MM", "STANAG 4425 ed. 9"
+    async with open_store(postgres_url) as (engine, uow):
+        first = await new_needs(uow, [("NLD", code, 100, 0), ("DEU", code, 120, 0)])
+        async with uow() as u:
+            item = await u.catalogue.get(code)
+            assert item is not None and item.specification_ref != adopted
+            own = Need.register(
+                now=u.clock.now(),
+                nation="POL",
+                item_code=code,
+                quantity=90,
+                window_start=WINDOWS[0][0],
+                window_end=WINDOWS[0][1],
+                specification_ref=adopted,
+                item=item,
+            )
+            u.needs.add(own)
+            await u.commit()
+        released = asyncio.Event()
+
+        class CommittingOnceReleased(CountingUnitOfWork):
+            async def commit(self) -> None:
+                await released.wait()
+                await super().commit()
+
+        relay = aggregator.Relay.new()
+        held = CommittingOnceReleased(make_session_factory(engine))
+        running = asyncio.ensure_future(
+            aggregator.aggregate_batch([registered(n) for n in first], held, POLICY, None, relay)
+        )
+        await relay.handed  # placed, holding the item, not committed
+        adoption = asyncio.ensure_future(
+            adopt_harmonised_specification(uow(), event_id=uuid.uuid4(), item_code=code, reference=adopted)
+        )
+        await until(partial(waiting_for_items, engine, 1), timeout=10)
+        following = asyncio.ensure_future(
+            aggregator.aggregate_batch(
+                [registered(own)], uow(), POLICY, aggregator.Before(running, relay), aggregator.Relay.new()
+            )
+        )
+        # The second batch opens a bundle for its need, and waits for the item behind the adoption.
+        await until(partial(waiting_for_items, engine, 2), timeout=10)
+        released.set()
+        assert await running == [] and await adoption and await following == []
+        lines = await bundle_lines(uow)
+    assert sorted([own.id, *(n.id for n in first)]) in lines.values(), lines
 
 
 # --------------------------------------------------------------------------- on the broker

@@ -132,6 +132,16 @@ class CatalogueInBatch(CatalogueRepository):
         self.entries.update(dict.fromkeys(wanted))
         self.entries.update({item.code: item for item in found})
 
+    async def harmonised_meanwhile(self) -> bool:
+        """Whether an item read got another harmonised specification since: its needs
+        were placed by the one it had."""
+        read = {code: item.specification_ref for code, item in self.entries.items() if item is not None}
+        if not read:
+            return False
+        query = select(catalogue_items.c.code, catalogue_items.c.specification_ref)
+        rows = await self._session.execute(query.where(catalogue_items.c.code.in_(read)))
+        return any(read[code] != reference for code, reference in rows)
+
 
 class BundlesInBatch(BundleRepository):
     """The bundles a batch touches, as plain objects out of the session. The candidates of
@@ -369,6 +379,13 @@ class BatchCache:
     async def write_back(self) -> None:
         if self._ahead is not None:
             await self._ahead.settle()
+        if self._stored is not None and await self.catalogue.harmonised_meanwhile():
+            # Begun from the bundles the batch before handed over, this batch read its items
+            # before it could hold them. A bundle it opened for a need apart from the
+            # harmonised ones waited for its item's lock, perhaps behind the adoption of the
+            # very specification that need asked for: the adoption placed again the needs
+            # stored by then, not this one. The batch is placed again from what is stored.
+            raise StaleDataError("an item of this batch got another harmonised specification meanwhile")
         await self.needs.write_back()
         await self.needs.write_new()
         await self.bundles.write_held()
