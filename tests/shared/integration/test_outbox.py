@@ -3,6 +3,7 @@ PostgreSQL, and published rows purged after the retention."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from bundling_shared.topics import NEEDS
 from demand.adapters import orm
 from demand.adapters.unit_of_work import DemandUnitOfWork
 from demand.entrypoints.app import MIGRATIONS
+from tests.support.statements import statements_run
 
 
 def event(need_id: str) -> NeedRegisteredV1:
@@ -85,4 +87,42 @@ async def test_published_rows_are_purged_after_the_retention_and_pending_ones_ne
         )
     assert keys == ["need-2", "need-3", "need-late"]
     assert pending == 1
+    await engine.dispose()
+
+
+async def test_the_relay_reads_the_outbox_once_per_batch_and_misses_no_commit_made_while_it_publishes(
+    database_url: str,
+) -> None:
+    """After a batch smaller than its size the relay waits to be woken instead of looking
+    again, which cost a transaction finding nothing after every batch. A commit made while
+    it publishes has woken it: its row goes out at once, not at the next poll."""
+    published: list[tuple[str, bytes]] = []
+    engine, _ = await setup(database_url, published, 3)
+    factory = make_session_factory(engine)
+    late_committed = asyncio.Event()
+
+    async def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> None:
+        published.append((topic, key))
+        if key == b"need-0":  # a request commits while the first batch is being published
+            uow = DemandUnitOfWork(factory, on_commit=relay.wake)
+            async with uow:
+                await uow.emit(NEEDS, event("need-late"))
+                await uow.commit()
+            late_committed.set()
+
+    relay = OutboxRelay(engine, orm.outbox, publish, poll_seconds=60, batch_size=10)
+    with statements_run(engine) as sent:
+        relay.wake()
+        running = asyncio.ensure_future(relay.run())
+        try:
+            async with asyncio.timeout(10):
+                while len(published) < 4:
+                    await asyncio.sleep(0.01)
+            await asyncio.sleep(0.3)  # time enough for a third look, were it taken
+        finally:
+            relay.stop()
+            await asyncio.wait_for(running, 5)
+    reads = [s for s in sent if s.startswith("SELECT") and "FROM outbox" in s]
+    assert [key for _, key in published] == [b"need-0", b"need-1", b"need-2", b"need-late"]
+    assert len(reads) == 2  # one per batch: the three rows, then the one committed meanwhile
     await engine.dispose()

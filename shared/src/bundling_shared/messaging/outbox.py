@@ -163,6 +163,9 @@ class OutboxRelay:
                 if loop.time() - self._last_purge > PURGE_EVERY_SECONDS:
                     self._last_purge = loop.time()
                     await self.purge_published()
+                # Cleared before the rows are read: a commit from now on wakes the relay
+                # again, one before it has its rows read now.
+                self._wakeup.clear()
                 sent = await self.publish_pending()
                 backoff.reset()
                 failures.recovered("outbox.publish_failed", "outbox.publishing_again")
@@ -173,9 +176,11 @@ class OutboxRelay:
                 failures.warning("outbox.publish_failed", error=repr(exc)[:300], retry_in=round(delay, 2))
                 await asyncio.sleep(delay)
                 continue
-            if sent:
-                continue
-            self._wakeup.clear()
+            if sent >= self._batch or self._stopping:
+                continue  # a full batch: more may be pending
+            # Fewer than a batch: nothing else was pending when the rows were read, and a
+            # commit since then has woken the relay. Looking again would cost a
+            # transaction that finds nothing after every batch.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
                 if self._linger:
