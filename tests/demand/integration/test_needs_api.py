@@ -38,6 +38,8 @@ async def test_a_need_keeps_every_field(demand: Demand) -> None:
     assert need["end_user"] == "ukraine" and need["status"] == "submitted" and need["version"] == 1
     fetched = (await client.get(f"/v1/needs/{need['id']}", headers=desk("NLD"))).json()
     assert fetched == need
+    listed = (await client.get("/v1/needs", headers=desk("NLD"))).json()  # read as plain rows
+    assert listed["items"] == [need]
 
 
 @pytest.mark.parametrize(

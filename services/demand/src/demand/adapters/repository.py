@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -20,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bundling_shared.repository import Rows, SessionRepository, by_key, claim, insert_into, insert_rows, rows_of
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
+from demand.adapters.batching.rows import PlainReader
 from demand.adapters.orm import (
     bundle_shares,
     bundles,
@@ -41,7 +43,7 @@ from demand.domain.bundle import (
     Decision,
     ListedLine,
 )
-from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
+from demand.domain.need import AlikeNeeds, EndUser, ListedNeed, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.reference import CatalogueItem
 from demand.service_layer.unit_of_work import (
     BundleFilter,
@@ -163,15 +165,15 @@ class NeedRepository(SessionRepository[Need]):
             return int(await self._session.scalar(_lines_led_by(seen.lead)) or 0)
         return int(await self._session.scalar(_needs_listed(f, walk=False)[1]) or 0)
 
-    async def page(self, f: NeedFilter, limit: int, offset: int) -> tuple[Sequence[Need], int]:
+    async def page(self, f: NeedFilter, limit: int, offset: int) -> tuple[Sequence[ListedNeed], int]:
         await self.write_new()
         total = await self.count(f)
         if offset >= total:
             return [], total
         walk = f.seen_by is not None and f.seen_by.lead is not None and total >= self.DENSE
         query = _needs_listed(f, walk)[0]
-        found: Sequence[Need] = (await self._session.scalars(query, {"limit": limit, "offset": offset})).all()
-        return found, total
+        rows = (await self._session.execute(query, {"limit": limit, "offset": offset})).all()
+        return _LISTED.rows(self._session.get_bind().dialect, rows), total
 
     async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:
         """From the item's running totals (`item_demand`, kept by the database in step with
@@ -511,6 +513,17 @@ def _lines_led_by(lead: str) -> Select[Any]:
 
 
 _PAGED = {"limit": bindparam("limit", type_=Integer), "offset": bindparam("offset", type_=Integer)}
+
+
+def _listed_need(*values: Any) -> ListedNeed:
+    *positional, created_at, updated_at = values
+    return ListedNeed(*positional, created_at=created_at, updated_at=updated_at)
+
+
+# The columns in the order `ListedNeed` takes them: its keyword-only moments last.
+_LISTED = PlainReader(
+    [needs.c[f.name] for f in sorted(fields(ListedNeed), key=lambda f: f.kw_only is True)], _listed_need
+)
 """A page's bounds, given when a statement built once is run."""
 
 
@@ -528,7 +541,7 @@ def _needs_listed(f: NeedFilter, walk: bool) -> tuple[Select[Any], Select[Any]]:
         if f.seen_by.lead is not None:
             seen.append(among(c.bundle_id, select(bundles.c.id).where(led_by(f.seen_by.lead)), walk))
         where.insert(0, or_(false(), *seen))
-    page = select(Need).where(*where).order_by(c.created_at, c.id)
+    page = select(*_LISTED.selected).where(*where).order_by(c.created_at, c.id)
     return page.limit(_PAGED["limit"]).offset(_PAGED["offset"]), select(func.count()).select_from(needs).where(*where)
 
 

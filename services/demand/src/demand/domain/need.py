@@ -230,6 +230,19 @@ class NeedFacts:
 
 
 @dataclass
+class ListedNeed(NeedFacts):
+    """A need as a page of needs shows it, every field of `Need`, read as a plain row:
+    mapped, fifty needs cost twice as much to read, in the mapping's bookkeeping for
+    objects nobody changes."""
+
+    created_at: datetime = field(kw_only=True)
+    priority: Priority = Priority.ROUTINE
+    preferred_funding: str | None = None
+    version: int = 1
+    updated_at: datetime = field(kw_only=True)
+
+
+@dataclass
 class Need(NeedFacts):
     """One nation's requirement with its lifecycle: registered, amended, withdrawn."""
 

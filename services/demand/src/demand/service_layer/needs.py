@@ -9,7 +9,7 @@ from typing import Any
 
 from bundling_shared.errors import NotFound
 from demand.domain.access import Action, Caller, authorise, leader, registering_for, seen_by, to_need
-from demand.domain.need import Need, NeedStatus, NeedTerms, NeedVersion
+from demand.domain.need import ListedNeed, Need, NeedStatus, NeedTerms, NeedVersion
 from demand.service_layer import events
 from demand.service_layer.idempotency import IdempotencyKey, answer_once
 from demand.service_layer.unit_of_work import NeedFilter, StoredAnswer, UnitOfWork
@@ -72,7 +72,7 @@ async def need_history(
 
 async def list_needs(
     uow: UnitOfWork, *, caller: Caller, f: NeedFilter, limit: int, offset: int
-) -> tuple[Sequence[Need], int]:
+) -> tuple[Sequence[Need | ListedNeed], int]:
     """The needs `caller` may read one by one, filtered by `f`, and how many there are."""
     f = replace(f, seen_by=seen_by(caller, Action.READ_NEED))
     async with uow:

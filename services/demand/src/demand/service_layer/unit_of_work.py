@@ -15,7 +15,7 @@ from demand.domain.access import SeenBy
 from demand.domain.bundle import Bundle, BundleKind, BundleLine, BundleState, BundleStatus, Decision, ListedLine
 from demand.domain.capacity import DeclaredLine
 from demand.domain.fund import Fund
-from demand.domain.need import AlikeNeeds, EndUser, Need, NeedFacts, NeedStatus, NeedVersion
+from demand.domain.need import AlikeNeeds, EndUser, ListedNeed, Need, NeedFacts, NeedStatus, NeedVersion
 from demand.domain.pledge import Pledge, PledgeStatus, PledgeTotals
 from demand.domain.reference import CatalogueItem
 
@@ -95,8 +95,9 @@ class Needs(Protocol):
     def add(self, need: Need) -> None: ...
     async def get(self, need_id: str) -> Need | None: ...
     async def get_many(self, need_ids: Collection[str]) -> dict[str, Need]: ...
-    async def page(self, f: NeedFilter, limit: int, offset: int) -> tuple[Sequence[Need], int]:
-        """A page of the needs `f` finds, oldest first, and how many it finds in all."""
+    async def page(self, f: NeedFilter, limit: int, offset: int) -> tuple[Sequence[Need | ListedNeed], int]:
+        """A page of the needs `f` finds, oldest first, and how many it finds in all: as
+        mapped needs or as plain rows (`ListedNeed`), to be shown, not changed."""
         ...
 
     async def demand_of_item(self, item_code: str) -> Sequence[AlikeNeeds]:

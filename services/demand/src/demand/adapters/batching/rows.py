@@ -1,9 +1,10 @@
-"""Rows read straight into plain objects, for the batches of the aggregator.
+"""Rows read straight into plain objects, for the batches of the aggregator and the pages
+of needs.
 
-A batch of need events reads hundreds of needs in one query. SQLAlchemy converts every
-value of every row with its column type's general-purpose result processor: on SQLite,
-where dates are text, a regular expression per date, and a chain of decorators per JSON
-value. Here the columns are selected with their processors turned off (coerced to no
+A batch of need events reads hundreds of needs in one query, a page fifty. SQLAlchemy
+converts every value of every row with its column type's general-purpose result
+processor: on SQLite, where dates are text, a regular expression per date, and a chain
+of decorators per JSON value. Here the columns are selected with their processors turned off (coerced to no
 type) and each value gets the one conversion its column needs, the same on SQLite and
 PostgreSQL: the driver's value is used as it is when it already has the column's Python
 type (asyncpg's dates and booleans), converted when it is SQLite's text or integer. JSON
@@ -14,11 +15,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Sequence
-from datetime import date
+from datetime import date, datetime
 from enum import Enum as PyEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, Enum, Text, TypeDecorator, any_, bindparam, cast, type_coerce
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    Text,
+    TypeDecorator,
+    any_,
+    bindparam,
+    cast,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
@@ -61,8 +75,15 @@ def _json(decorator: TypeDecorator[Any] | None, dialect: Dialect) -> Convert:
     return convert
 
 
+def _datetime(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _decorated(decorator: TypeDecorator[Any], dialect: Dialect) -> Convert:
-    """A decorated scalar (amounts in cents): the driver's value, then the decorator's reading."""
+    """A decorated scalar (amounts in cents, moments in UTC): the driver's value, as its
+    column's type reads it (a moment is SQLite's text), then the decorator's reading."""
+    if isinstance(decorator.impl_instance, DateTime):
+        return lambda value: decorator.process_result_value(_datetime(value), dialect)
     return lambda value: decorator.process_result_value(value, dialect)
 
 
