@@ -120,6 +120,13 @@ async def test_amendments_are_versioned_with_history_and_checked(demand: Demand)
     history = (await client.get(f"/v1/needs/{need['id']}/history", headers=desk("NLD"))).json()["items"]
     assert [(h["version"], h["change"]) for h in history] == [(1, "registered"), (2, "amended: priority, quantity")]
     assert history[0]["snapshot"]["quantity"] == 100 and history[1]["snapshot"]["quantity"] == 150
+    for offset, versions in ((1, [2]), (0, [1]), (2, [])):  # a page and the count: one statement
+        page = (
+            await client.get(
+                f"/v1/needs/{need['id']}/history", params={"limit": 1, "offset": offset}, headers=desk("NLD")
+            )
+        ).json()
+        assert [h["version"] for h in page["items"]] == versions and page["total"] == 2
     amendments = await outbox_events(service, "demand.need.amended")
     assert [e["payload"]["changed"] for e in amendments] == [["priority", "quantity"]]
 

@@ -233,8 +233,9 @@ class FakeNeeds:
     async def history(self, need_id: str, limit: int | None = None, offset: int = 0) -> Sequence[NeedVersion]:
         return _window([v for v in self.versions if v.need_id == need_id], limit, offset)
 
-    async def count_history(self, need_id: str) -> int:
-        return len([v for v in self.versions if v.need_id == need_id])
+    async def history_page(self, need_id: str, limit: int, offset: int) -> tuple[Sequence[NeedVersion], int]:
+        versions = [v for v in self.versions if v.need_id == need_id]
+        return _window(versions, limit, offset), len(versions)
 
 
 class FakeCatalogue:

@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, Integer, Select, and_, bindparam, cast, exist
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from bundling_shared.counted_pages import counted_page, read_counted_page
 from bundling_shared.repository import Rows, SessionRepository, by_key, claim, insert_into, insert_rows, rows_of
 from demand.adapters.batching.bundle_parts import BundleParts
 from demand.adapters.batching.locks import OpeningLocks
@@ -194,10 +195,13 @@ class NeedRepository(SessionRepository[Need]):
         query = select(NeedVersion).where(need_versions.c.need_id == need_id).order_by(need_versions.c.version)
         return (await self._session.scalars(query.limit(limit).offset(offset))).all()
 
-    async def count_history(self, need_id: str) -> int:
+    async def history_page(self, need_id: str, limit: int, offset: int) -> tuple[Sequence[NeedVersion], int]:
+        """The page and the count in one statement (`counted_pages`)."""
         await self.write_new()
-        query = select(func.count()).select_from(need_versions).where(need_versions.c.need_id == need_id)
-        return int(await self._session.scalar(query) or 0)
+        rows, total = await read_counted_page(
+            self._session, _HISTORY_PAGE, {"need_id": need_id}, limit=limit, offset=offset
+        )
+        return [NeedVersion(**row) for row in rows], total
 
 
 class CatalogueRepository(SessionRepository[CatalogueItem]):
@@ -513,6 +517,8 @@ def _lines_led_by(lead: str) -> Select[Any]:
 
 
 _PAGED = {"limit": bindparam("limit", type_=Integer), "offset": bindparam("offset", type_=Integer)}
+_OF_NEED = need_versions.c.need_id == bindparam("need_id")
+_HISTORY_PAGE = counted_page(list(need_versions.c), [_OF_NEED], need_versions.c.version, [_OF_NEED])
 
 
 def _listed_need(*values: Any) -> ListedNeed:

@@ -67,7 +67,7 @@ async def need_history(
     """A page of the need's versions, oldest first, and how many there are."""
     async with uow:
         await _own(uow, caller, need_id, Action.READ_NEED)
-        return await uow.needs.history(need_id, limit, offset), await uow.needs.count_history(need_id)
+        return await uow.needs.history_page(need_id, limit, offset)
 
 
 async def list_needs(

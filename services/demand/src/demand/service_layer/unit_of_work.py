@@ -110,7 +110,9 @@ class Needs(Protocol):
         """Oldest first."""
         ...
 
-    async def count_history(self, need_id: str) -> int: ...
+    async def history_page(self, need_id: str, limit: int, offset: int) -> tuple[Sequence[NeedVersion], int]:
+        """A page of the history, oldest first, and how many versions there are."""
+        ...
 
 
 class Catalogue(Protocol):
