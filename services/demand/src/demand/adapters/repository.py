@@ -517,8 +517,11 @@ def _lines_led_by(lead: str) -> Select[Any]:
 
 
 _PAGED = {"limit": bindparam("limit", type_=Integer), "offset": bindparam("offset", type_=Integer)}
+"""A page's bounds, given when a statement built once is run."""
+
 _OF_NEED = need_versions.c.need_id == bindparam("need_id")
 _HISTORY_PAGE = counted_page(list(need_versions.c), [_OF_NEED], need_versions.c.version, [_OF_NEED])
+"""A page of a need's versions and their count: a version is unique within its need."""
 
 
 def _listed_need(*values: Any) -> ListedNeed:
@@ -530,7 +533,6 @@ def _listed_need(*values: Any) -> ListedNeed:
 _LISTED = PlainReader(
     [needs.c[f.name] for f in sorted(fields(ListedNeed), key=lambda f: f.kw_only is True)], _listed_need
 )
-"""A page's bounds, given when a statement built once is run."""
 
 
 @functools.lru_cache(maxsize=1024)

@@ -4,11 +4,11 @@ of needs.
 A batch of need events reads hundreds of needs in one query, a page fifty. SQLAlchemy
 converts every value of every row with its column type's general-purpose result
 processor: on SQLite, where dates are text, a regular expression per date, and a chain
-of decorators per JSON value. Here the columns are selected with their processors turned off (coerced to no
-type) and each value gets the one conversion its column needs, the same on SQLite and
-PostgreSQL: the driver's value is used as it is when it already has the column's Python
-type (asyncpg's dates and booleans), converted when it is SQLite's text or integer. JSON
-is read as its text on both.
+of decorators per JSON value. Here the columns are selected with their processors turned
+off (coerced to no type) and each value gets the one conversion its column needs, the
+same on SQLite and PostgreSQL: the driver's value is used as it is when it already has
+the column's Python type (asyncpg's dates and booleans), converted when it is SQLite's
+text or integer. JSON is read as its text on both.
 """
 
 from __future__ import annotations
