@@ -233,9 +233,9 @@ class NeedFacts:
 class ListedNeed(NeedFacts):
     """A need as a page of needs shows it, every field of `Need`, read as a plain row:
     mapped, fifty needs cost twice as much to read, in the mapping's bookkeeping for
-    objects nobody changes."""
+    objects nobody changes. `Need` adds the acts, and only it is mapped."""
 
-    created_at: datetime = field(kw_only=True)
+    created_at: datetime = field(kw_only=True)  # by the service's clock, as every time here
     priority: Priority = Priority.ROUTINE
     preferred_funding: str | None = None
     version: int = 1
@@ -243,14 +243,8 @@ class ListedNeed(NeedFacts):
 
 
 @dataclass
-class Need(NeedFacts):
+class Need(ListedNeed):
     """One nation's requirement with its lifecycle: registered, amended, withdrawn."""
-
-    created_at: datetime = field(kw_only=True)  # by the service's clock, as every time here
-    priority: Priority = Priority.ROUTINE
-    preferred_funding: str | None = None
-    version: int = 1
-    updated_at: datetime = field(kw_only=True)
 
     @classmethod
     def register(

@@ -45,7 +45,7 @@ from demand.domain.errors import DemandRuleViolation
 from demand.domain.follow_on import FollowOn
 from demand.domain.fund import MAX_PURCHASES
 from demand.domain.funding import ELIGIBILITY, Assessment, InstrumentRule, RuleSet, share_of
-from demand.domain.need import CENT, Deviation, EndUser, ListedNeed, Need, NeedTerms, Priority, YearQuantity
+from demand.domain.need import CENT, Deviation, EndUser, ListedNeed, NeedTerms, Priority, YearQuantity
 from demand.domain.pledge import Pledge, PledgeTerms, PledgeTotals
 from demand.domain.reference import NATIONS, CatalogueItem
 from demand.service_layer.funds import CONTRIBUTIONS_SHOWN, FundView
@@ -281,7 +281,7 @@ class NeedOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, need: Need | ListedNeed) -> NeedOut:
+    def of(cls, need: ListedNeed) -> NeedOut:
         return copied(
             cls,
             need,

@@ -72,7 +72,7 @@ async def need_history(
 
 async def list_needs(
     uow: UnitOfWork, *, caller: Caller, f: NeedFilter, limit: int, offset: int
-) -> tuple[Sequence[Need | ListedNeed], int]:
+) -> tuple[Sequence[ListedNeed], int]:
     """The needs `caller` may read one by one, filtered by `f`, and how many there are."""
     f = replace(f, seen_by=seen_by(caller, Action.READ_NEED))
     async with uow:
