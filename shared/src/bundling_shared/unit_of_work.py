@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bundling_shared.clock import Clock, SystemClock
 from bundling_shared.errors import ChangedMeanwhile
 from bundling_shared.events.envelope import EventEnvelope
+from bundling_shared.group_commit import commits_together
 from bundling_shared.messaging import inbox, outbox
 from bundling_shared.repository import (
     Changed,
@@ -73,6 +74,10 @@ def _write_and_commit(
     session.commit()
 
 
+async def _write_rows(session: AsyncSession, rows: Sequence[Rows]) -> None:
+    await session.run_sync(_write_and_commit, rows)
+
+
 class SqlAlchemyUnitOfWorkBase:
     """A service's unit of work names its two messaging tables and opens its repositories;
     the transaction, the outbox, the inbox and the clock are the same everywhere."""
@@ -118,10 +123,18 @@ class SqlAlchemyUnitOfWorkBase:
     async def _commit_after(self, rows_first: Sequence[Rows], changed_first: Sequence[Changed] = ()) -> None:
         """Writes `rows_first`, then the outbox rows of the events staged, and commits: in
         one pass into SQLAlchemy's synchronous core rather than one per statement, each of
-        which costs about as much as a short insert on SQLite."""
+        which costs about as much as a short insert on SQLite. A transaction that read
+        nothing and changed no object is committed with those that come meanwhile
+        (`bundling_shared.group_commit`)."""
         staged, self._staged = self._staged, []
         rows = [*rows_first, (insert_into(self.outbox_table), staged)] if staged else list(rows_first)
-        await self.session.run_sync(_write_and_commit, rows, self.changed_together, changed_first)
+        session = self.session
+        objects_changed = session.new or session.dirty or session.deleted
+        if rows and not changed_first and not session.in_transaction() and not objects_changed:
+            # Read nothing and changed no object: committed with others that come meanwhile.
+            await commits_together(self._session_factory, _write_rows).commit(session, rows)
+        else:
+            await session.run_sync(_write_and_commit, rows, self.changed_together, changed_first)
         if staged:
             self._on_commit()
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bundling_shared.db import make_session_factory
 from bundling_shared.repository import TOGETHER_AT_MOST
@@ -38,10 +38,16 @@ async def catalogue_entry(engine: AsyncEngine) -> CatalogueItem:
     return item
 
 
-async def register(engine: AsyncEngine, count: int, key: str, item: CatalogueItem | None = None) -> None:
+async def register(
+    engine: AsyncEngine,
+    count: int,
+    key: str,
+    item: CatalogueItem | None = None,
+    factory: async_sessionmaker[AsyncSession] | None = None,
+) -> None:
     """`count` needs, each with its first version and event, and one idempotency record;
-    the item read in the same transaction unless given."""
-    uow = DemandUnitOfWork(make_session_factory(engine))
+    the item read in the same transaction unless given (then it reads nothing)."""
+    uow = DemandUnitOfWork(factory or make_session_factory(engine))
     async with uow:
         if item is None:
             item = await uow.catalogue.get("AMMO-155MM")
