@@ -129,8 +129,8 @@ class SqlAlchemyUnitOfWorkBase:
         staged, self._staged = self._staged, []
         rows = [*rows_first, (insert_into(self.outbox_table), staged)] if staged else list(rows_first)
         session = self.session
-        objects_changed = session.new or session.dirty or session.deleted
-        if rows and not changed_first and not session.in_transaction() and not objects_changed:
+        read_nothing = rows and not changed_first and not session.in_transaction()
+        if read_nothing and not (session.new or session.dirty or session.deleted):
             # Read nothing and changed no object: committed with others that come meanwhile.
             await commits_together(self._session_factory, _write_rows).commit(session, rows)
         else:
